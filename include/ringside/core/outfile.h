@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Output files that appear whole or not at all: the data goes to a fresh temporary file beside the
+ * destination (created with O_EXCL, mode 0600, so a planted symlink is never followed), which is
+ * renamed over the destination only when everything was written. Opening early tells the user at
+ * once that a path is unwritable, before anything is recorded.
+ */
+#ifndef RINGSIDE_CORE_OUTFILE_H
+#define RINGSIDE_CORE_OUTFILE_H
+
+#include <stdio.h>
+
+#include "ringside/core/errbuf.h"
+
+struct outfile {
+	char *path;	/* destination */
+	char *tmp;	/* temporary name, NULL once committed or aborted */
+	FILE *fp;
+};
+
+/* Create the temporary file for path. Returns 0, or -errno with a message naming path in err. */
+int outfile_open(struct outfile *of, const char *path, struct errbuf *err);
+/* Flush, fsync and rename into place. On failure the temporary is removed; -errno and err. */
+int outfile_commit(struct outfile *of, struct errbuf *err);
+/* Remove the temporary file (if still there) and free everything; of may be zeroed. */
+void outfile_abort(struct outfile *of);
+
+#endif

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The profile: everything one recording produced, the single source of truth that the live screen,
+ * `ringside view` and every export render. It owns the metadata and the counter tracks.
+ */
+#ifndef RINGSIDE_MODEL_PROFILE_H
+#define RINGSIDE_MODEL_PROFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/model/counters.h"
+
+struct profile_meta {
+	char *ringside_version;
+	char *host;
+	char *kernel;		/* uname -r */
+	char *arch;		/* uname -m */
+	int ncpus;		/* online CPUs of the machine */
+	char *target_kind;	/* "system", "pids", "command" */
+	char *target_desc;	/* human description */
+	int *target_cpus;	/* system: CPUs counted */
+	size_t ntarget_cpus;
+	int *target_pids;	/* pids: processes; command: the child */
+	size_t ntarget_pids;
+	char **command;		/* command: its argv */
+	size_t ncommand;
+	int command_exit;	/* command: exit code, 128+signal, or -1 when still running / unknown */
+	char **cmdline;		/* ringside's own argv */
+	size_t ncmdline;
+	int64_t start_unix_ns;	/* wall-clock start */
+	uint64_t duration_ns;
+	uint64_t interval_ns;
+	char *end_reason;	/* "duration", "signal", "command exited", "processes exited" */
+};
+
+struct profile {
+	struct profile_meta meta;
+	struct counter_track *tracks;
+	size_t ntracks;
+};
+
+/* An empty profile (command_exit = -1). */
+struct profile *profile_new(void);
+/* Append a zeroed track and return it (borrowed; valid until the next add). */
+struct counter_track *profile_add_track(struct profile *p);
+/* The track named name, or NULL. */
+struct counter_track *profile_find_track(struct profile *p, const char *name);
+/* Free p and everything it owns; NULL is fine. */
+void profile_free(struct profile *p);
+
+#endif

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Counting: every event opened for a target as counting groups, one group per CPU (system-wide)
+ * or per thread (processes and commands, inherited by threads started later), read in one system
+ * call per group with the time each group was enabled and really running, so values can be scaled
+ * when the kernel multiplexes. An event the CPU lacks is marked unsupported and the rest still
+ * count; an event a full group cannot take is opened as a group of its own.
+ */
+#ifndef RINGSIDE_PERF_COUNTER_H
+#define RINGSIDE_PERF_COUNTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/core/errbuf.h"
+#include "ringside/perf/evspec.h"
+#include "ringside/perf/target.h"
+
+enum counter_status {
+	COUNTER_OK,
+	COUNTER_UNSUPPORTED,	/* the kernel or CPU has no such event here (ENOENT, EOPNOTSUPP ...) */
+};
+
+/* One cumulative reading of one event in one slot. */
+struct counter_value {
+	uint64_t count;		/* raw count, unscaled */
+	uint64_t enabled;	/* ns the event was enabled */
+	uint64_t running;	/* ns the event was really counting */
+};
+
+struct counter_set;
+
+/*
+ * Open every event in events for target t. Slots are the target's CPUs (system-wide) or a single
+ * slot (-1) that sums all threads. Events start disabled: counter_set_enable starts them, or, for a
+ * launched command, its exec does. Returns 0, or a negative errno when nothing could be opened or
+ * a fatal error occurred (permission, missing process, descriptor limit), with err saying what to
+ * do. events is copied.
+ */
+int counter_set_open(struct counter_set **out, const struct evspec_list *events, const struct target *t,
+		     struct errbuf *err);
+/* Enable every group now (system-wide and attached targets). */
+void counter_set_enable(struct counter_set *cs);
+/* Number of slots, and the CPU of slot i (-1 for the all-threads slot). */
+size_t counter_set_nslots(const struct counter_set *cs);
+int counter_set_slot_cpu(const struct counter_set *cs, size_t slot);
+/* Number of events (as passed to open) and event i's status and reason (NULL when OK). */
+size_t counter_set_nevents(const struct counter_set *cs);
+enum counter_status counter_set_status(const struct counter_set *cs, size_t ev);
+const char *counter_set_reason(const struct counter_set *cs, size_t ev);
+/* The event spec of event i (borrowed). */
+const struct evspec *counter_set_spec(const struct counter_set *cs, size_t ev);
+/* Number of file descriptors open. */
+size_t counter_set_nfds(const struct counter_set *cs);
+
+/*
+ * Read every group; out is indexed [ev * nslots + slot] and receives cumulative values (zero for
+ * unsupported events). Returns 0 or -errno on a read failure.
+ */
+int counter_set_read(struct counter_set *cs, struct counter_value *out);
+/* Close everything; cs may be NULL. */
+void counter_set_free(struct counter_set *cs);
+
+/*
+ * Scale a raw count for multiplexing: count * enabled / running. Returns false (and *scaled = 0)
+ * when the event never ran.
+ */
+bool counter_scale(uint64_t count, uint64_t enabled, uint64_t running, double *scaled);
+
+#endif

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Error messages carried from where a failure is found to where the user is told about it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "ringside/core/errbuf.h"
+
+void
+errbuf_clear(struct errbuf *e)
+{
+	if (e)
+		e->msg[0] = '\0';
+}
+
+int
+errbuf_set(struct errbuf *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e || e->msg[0])
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+errbuf_reset(struct errbuf *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+bool
+errbuf_isset(const struct errbuf *e)
+{
+	return e && e->msg[0];
+}

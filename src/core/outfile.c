@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Files that appear whole or not at all: a private temporary beside the destination, renamed into
+ * place once complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ringside/core/outfile.h"
+#include "ringside/core/xalloc.h"
+
+int
+outfile_open(struct outfile *of, const char *path, struct errbuf *err)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int fd, r;
+
+	memset(of, 0, sizeof(*of));
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errbuf_set(err, "cannot write '%s': it is a directory; name a file", path);
+		return -EISDIR;
+	}
+	if (!slash)
+		of->tmp = xasprintf(".%s.XXXXXX", path);
+	else
+		of->tmp = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	/* mkostemp opens with O_EXCL and mode 0600: a planted symlink is never followed. */
+	fd = mkostemp(of->tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		errbuf_set(err, "cannot write '%s': %s; choose a path in a writable directory", path,
+			   strerror(errno));
+		free(of->tmp);
+		of->tmp = NULL;
+		return r;
+	}
+	of->fp = fdopen(fd, "w");
+	if (!of->fp) {
+		r = -errno;
+		close(fd);
+		unlink(of->tmp);
+		free(of->tmp);
+		of->tmp = NULL;
+		return errbuf_set(err, "cannot write '%s': %s", path, strerror(-r)), r;
+	}
+	of->path = xstrdup(path);
+	return 0;
+}
+
+int
+outfile_commit(struct outfile *of, struct errbuf *err)
+{
+	int r = 0;
+
+	if (fflush(of->fp) != 0 || ferror(of->fp) || fsync(fileno(of->fp)) != 0)
+		r = -(errno ? errno : EIO);
+	if (fclose(of->fp) != 0 && r == 0)
+		r = -errno;
+	of->fp = NULL;
+	if (r == 0 && rename(of->tmp, of->path) != 0)
+		r = -errno;
+	if (r < 0) {
+		errbuf_set(err, "cannot write '%s': %s; nothing was written there, free space or choose another path",
+			   of->path, strerror(-r));
+		unlink(of->tmp);
+	}
+	free(of->tmp);
+	of->tmp = NULL;
+	free(of->path);
+	of->path = NULL;
+	return r;
+}
+
+void
+outfile_abort(struct outfile *of)
+{
+	if (of->fp)
+		fclose(of->fp);
+	if (of->tmp)
+		unlink(of->tmp);
+	free(of->tmp);
+	free(of->path);
+	memset(of, 0, sizeof(*of));
+}

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Snapshot JSON, format 1 (man/ringside-snapshot.5). The writer renders a profile with jansson;
+ * the reader checks every field it uses and names the JSON path of the first problem, so a bad
+ * file never yields a partial profile.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ringside/core/outfile.h"
+#include "ringside/core/xalloc.h"
+#include "ringside/export/snapshot.h"
+
+/* ---- writing ---------------------------------------------------------------------------------- */
+
+static json_t *
+snapshot_strv(char *const *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i] ? v[i] : ""));
+	return a;
+}
+
+static json_t *
+snapshot_intv(const int *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer(v[i]));
+	return a;
+}
+
+static json_t *
+snapshot_u64v(const uint64_t *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_integer((json_int_t)v[i]));
+	return a;
+}
+
+static json_t *
+snapshot_hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return json_string(buf);
+}
+
+static json_t *
+snapshot_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+snapshot_meta(const struct profile_meta *m)
+{
+	char start[64];
+	struct tm tm;
+	time_t secs = (time_t)(m->start_unix_ns / 1000000000);
+	json_t *target;
+
+	gmtime_r(&secs, &tm);
+	snprintf(start, sizeof(start), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(m->start_unix_ns / 1000000 % 1000));
+	target = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
+			   "kind", snapshot_str_or_null(m->target_kind ? m->target_kind : "system"),
+			   "description", json_string(m->target_desc ? m->target_desc : ""),
+			   "cpus", snapshot_intv(m->target_cpus, m->ntarget_cpus),
+			   "pids", snapshot_intv(m->target_pids, m->ntarget_pids),
+			   "command", snapshot_strv(m->command, m->ncommand),
+			   "exit", m->command_exit >= 0 ? json_integer(m->command_exit) : json_null());
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:I, s:I, s:I, s:o}",
+			 "ringside_version", m->ringside_version ? m->ringside_version : PACKAGE_VERSION,
+			 "host", m->host ? m->host : "",
+			 "kernel", m->kernel ? m->kernel : "",
+			 "arch", m->arch ? m->arch : "",
+			 "cpus", m->ncpus,
+			 "target", target,
+			 "command_line", snapshot_strv(m->cmdline, m->ncmdline),
+			 "start", start,
+			 "start_unix_ns", (json_int_t)m->start_unix_ns,
+			 "duration_ns", (json_int_t)m->duration_ns,
+			 "interval_ns", (json_int_t)m->interval_ns,
+			 "end_reason", snapshot_str_or_null(m->end_reason));
+}
+
+static json_t *
+snapshot_track(const struct counter_track *t)
+{
+	json_t *series = json_array(), *enc;
+
+	for (size_t i = 0; i < t->nseries; i++) {
+		const struct counter_series *s = &t->series[i];
+
+		json_array_append_new(series, json_pack("{s:i, s:o, s:o, s:o, s:o}", "cpu", s->cpu,
+							"t", snapshot_u64v(s->t, s->n),
+							"count", snapshot_u64v(s->count, s->n),
+							"enabled", snapshot_u64v(s->enabled, s->n),
+							"running", snapshot_u64v(s->running, s->n)));
+	}
+	enc = json_pack("{s:I, s:o, s:o, s:o, s:b, s:b, s:b}", "type", (json_int_t)t->type,
+			"config", snapshot_hex(t->config), "config1", snapshot_hex(t->config1),
+			"config2", snapshot_hex(t->config2), "exclude_user", t->exclude_user,
+			"exclude_kernel", t->exclude_kernel, "exclude_hv", t->exclude_hv);
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o}", "name", t->name ? t->name : "",
+			 "canonical", t->canonical ? t->canonical : "", "pmu", t->pmu ? t->pmu : "",
+			 "kind", t->kind ? t->kind : "", "encoding", enc, "supported", t->supported,
+			 "reason", snapshot_str_or_null(t->reason), "series", series);
+}
+
+int
+snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
+{
+	json_t *root, *events = json_array();
+	int r;
+
+	for (size_t i = 0; i < p->ntracks; i++)
+		json_array_append_new(events, snapshot_track(&p->tracks[i]));
+	root = json_pack("{s:s, s:i, s:o, s:o}", "format", SNAPSHOT_FORMAT, "version", SNAPSHOT_VERSION, "meta",
+			 snapshot_meta(&p->meta), "events", events);
+	if (!root)
+		return errbuf_set(err, "cannot build the snapshot JSON (a string is not valid UTF-8?)"), -EINVAL;
+	r = json_dumpf(root, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(root);
+	if (r != 0 || fputc('\n', fp) == EOF)
+		return errbuf_set(err, "cannot write the snapshot: %s", strerror(errno ? errno : EIO)), -EIO;
+	return 0;
+}
+
+int
+snapshot_save(const struct profile *p, const char *path, struct errbuf *err)
+{
+	struct outfile of;
+	int r;
+
+	r = outfile_open(&of, path, err);
+	if (r < 0)
+		return r;
+	r = snapshot_write(p, of.fp, err);
+	if (r < 0) {
+		outfile_abort(&of);
+		return r;
+	}
+	return outfile_commit(&of, err);
+}
+
+/* ---- reading ---------------------------------------------------------------------------------- */
+
+/* A JSON path for messages, e.g. "events[1].series[0].count[3]". */
+struct snapshot_path {
+	char s[256];
+};
+
+static const char *
+snapshot_at(struct snapshot_path *out, const char *base, const char *key, long index)
+{
+	int n;
+
+	/* A path too deep for the buffer is cut short; it only ever appears in messages. */
+	if (key)
+		n = snprintf(out->s, sizeof(out->s), "%s%s%s", base, *base ? "." : "", key);
+	else
+		n = snprintf(out->s, sizeof(out->s), "%s[%ld]", base, index);
+	if (n < 0 || (size_t)n >= sizeof(out->s))
+		out->s[sizeof(out->s) - 1] = '\0';
+	return out->s;
+}
+
+static int
+snapshot_bad(struct errbuf *err, const char *path, const char *what)
+{
+	errbuf_set(err, "%s: %s", *path ? path : "top level", what);
+	return -EINVAL;
+}
+
+static json_t *
+snapshot_get(json_t *obj, const char *base, const char *key, json_type type, bool nullable, struct errbuf *err)
+{
+	static const char *const names[] = { "an object", "an array", "a string", "an integer",
+					     "a number",  "a boolean", "a boolean", "null" };
+	struct snapshot_path p;
+	json_t *v = json_object_get(obj, key);
+
+	snapshot_at(&p, base, key, 0);
+	if (!v) {
+		snapshot_bad(err, p.s, "missing");
+		return NULL;
+	}
+	if (nullable && json_is_null(v))
+		return v;
+	if (json_typeof(v) != type && !(type == JSON_TRUE && json_is_boolean(v))) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "expected %s", names[type]);
+		snapshot_bad(err, p.s, msg);
+		return NULL;
+	}
+	return v;
+}
+
+static int
+snapshot_get_str(json_t *obj, const char *base, const char *key, char **out, bool nullable, struct errbuf *err)
+{
+	json_t *v = snapshot_get(obj, base, key, JSON_STRING, nullable, err);
+
+	if (!v)
+		return -EINVAL;
+	*out = json_is_null(v) ? NULL : xstrdup(json_string_value(v));
+	return 0;
+}
+
+static int
+snapshot_get_u64(json_t *obj, const char *base, const char *key, uint64_t *out, struct errbuf *err)
+{
+	json_t *v = snapshot_get(obj, base, key, JSON_INTEGER, false, err);
+	struct snapshot_path p;
+
+	if (!v)
+		return -EINVAL;
+	if (json_integer_value(v) < 0)
+		return snapshot_bad(err, snapshot_at(&p, base, key, 0), "expected a non-negative integer");
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int
+snapshot_get_hex(json_t *obj, const char *base, const char *key, uint64_t *out, struct errbuf *err)
+{
+	json_t *v = snapshot_get(obj, base, key, JSON_STRING, false, err);
+	struct snapshot_path p;
+	const char *s;
+	char *end;
+
+	if (!v)
+		return -EINVAL;
+	s = json_string_value(v);
+	errno = 0;
+	*out = strtoull(s, &end, 16);
+	if (strncmp(s, "0x", 2) != 0 || !s[2] || *end || errno)
+		return snapshot_bad(err, snapshot_at(&p, base, key, 0), "expected a hexadecimal string like \"0x1a\"");
+	return 0;
+}
+
+static int
+snapshot_get_strv(json_t *obj, const char *base, const char *key, char ***out, size_t *n, struct errbuf *err)
+{
+	json_t *a = snapshot_get(obj, base, key, JSON_ARRAY, false, err), *v;
+	struct snapshot_path p, q;
+	size_t i;
+
+	if (!a)
+		return -EINVAL;
+	snapshot_at(&p, base, key, 0);
+	*n = 0;
+	*out = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v))
+			return snapshot_bad(err, snapshot_at(&q, p.s, NULL, (long)i), "expected a string");
+		(*out)[(*n)++] = xstrdup(json_string_value(v));
+	}
+	return 0;
+}
+
+static int
+snapshot_get_intv(json_t *obj, const char *base, const char *key, int **out, size_t *n, struct errbuf *err)
+{
+	json_t *a = snapshot_get(obj, base, key, JSON_ARRAY, false, err), *v;
+	struct snapshot_path p, q;
+	size_t i;
+
+	if (!a)
+		return -EINVAL;
+	snapshot_at(&p, base, key, 0);
+	*n = 0;
+	*out = xcalloc(json_array_size(a) + 1, sizeof(int));
+	json_array_foreach(a, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 0x7fffffff)
+			return snapshot_bad(err, snapshot_at(&q, p.s, NULL, (long)i), "expected a non-negative integer");
+		(*out)[(*n)++] = (int)json_integer_value(v);
+	}
+	return 0;
+}
+
+static int
+snapshot_read_meta(json_t *root, struct profile_meta *m, struct errbuf *err)
+{
+	json_t *meta, *target, *exitv, *cpus;
+	uint64_t start;
+
+	meta = snapshot_get(root, "", "meta", JSON_OBJECT, false, err);
+	if (!meta)
+		return -EINVAL;
+	if (snapshot_get_str(meta, "meta", "ringside_version", &m->ringside_version, false, err) ||
+	    snapshot_get_str(meta, "meta", "host", &m->host, false, err) ||
+	    snapshot_get_str(meta, "meta", "kernel", &m->kernel, false, err) ||
+	    snapshot_get_str(meta, "meta", "arch", &m->arch, false, err))
+		return -EINVAL;
+	cpus = snapshot_get(meta, "meta", "cpus", JSON_INTEGER, false, err);
+	if (!cpus)
+		return -EINVAL;
+	if (json_integer_value(cpus) < 1 || json_integer_value(cpus) > 65536)
+		return snapshot_bad(err, "meta.cpus", "expected a CPU count from 1 to 65536");
+	m->ncpus = (int)json_integer_value(cpus);
+	target = snapshot_get(meta, "meta", "target", JSON_OBJECT, false, err);
+	if (!target || snapshot_get_str(target, "meta.target", "kind", &m->target_kind, false, err) ||
+	    snapshot_get_str(target, "meta.target", "description", &m->target_desc, false, err) ||
+	    snapshot_get_intv(target, "meta.target", "cpus", &m->target_cpus, &m->ntarget_cpus, err) ||
+	    snapshot_get_intv(target, "meta.target", "pids", &m->target_pids, &m->ntarget_pids, err) ||
+	    snapshot_get_strv(target, "meta.target", "command", &m->command, &m->ncommand, err))
+		return -EINVAL;
+	if (strcmp(m->target_kind, "system") && strcmp(m->target_kind, "pids") && strcmp(m->target_kind, "command"))
+		return snapshot_bad(err, "meta.target.kind", "expected \"system\", \"pids\" or \"command\"");
+	exitv = snapshot_get(target, "meta.target", "exit", JSON_INTEGER, true, err);
+	if (!exitv)
+		return -EINVAL;
+	if (json_is_integer(exitv) && (json_integer_value(exitv) < 0 || json_integer_value(exitv) > 255))
+		return snapshot_bad(err, "meta.target.exit", "expected an exit code from 0 to 255 or null");
+	m->command_exit = json_is_integer(exitv) ? (int)json_integer_value(exitv) : -1;
+	if (snapshot_get_strv(meta, "meta", "command_line", &m->cmdline, &m->ncmdline, err) ||
+	    !snapshot_get(meta, "meta", "start", JSON_STRING, false, err) ||
+	    snapshot_get_u64(meta, "meta", "start_unix_ns", &start, err) ||
+	    snapshot_get_u64(meta, "meta", "duration_ns", &m->duration_ns, err) ||
+	    snapshot_get_u64(meta, "meta", "interval_ns", &m->interval_ns, err) ||
+	    snapshot_get_str(meta, "meta", "end_reason", &m->end_reason, true, err))
+		return -EINVAL;
+	m->start_unix_ns = (int64_t)start;
+	return 0;
+}
+
+static int
+snapshot_read_series(json_t *obj, const char *base, struct counter_track *t, struct errbuf *err)
+{
+	static const char *const keys[] = { "t", "count", "enabled", "running" };
+	json_t *arrays[4], *cpu;
+	struct counter_series *s;
+	struct snapshot_path p, q;
+	size_t n;
+
+	if (!json_is_object(obj))
+		return snapshot_bad(err, base, "expected an object");
+	cpu = snapshot_get(obj, base, "cpu", JSON_INTEGER, false, err);
+	if (!cpu)
+		return -EINVAL;
+	if (json_integer_value(cpu) < -1 || json_integer_value(cpu) > 65535)
+		return snapshot_bad(err, snapshot_at(&p, base, "cpu", 0), "expected a CPU number or -1");
+	for (size_t i = 0; i < t->nseries; i++)
+		if (t->series[i].cpu == json_integer_value(cpu))
+			return snapshot_bad(err, snapshot_at(&p, base, "cpu", 0), "a second series for the same CPU");
+	for (int k = 0; k < 4; k++) {
+		arrays[k] = snapshot_get(obj, base, keys[k], JSON_ARRAY, false, err);
+		if (!arrays[k])
+			return -EINVAL;
+	}
+	n = json_array_size(arrays[0]);
+	for (int k = 1; k < 4; k++)
+		if (json_array_size(arrays[k]) != n)
+			return snapshot_bad(err, snapshot_at(&p, base, keys[k], 0),
+					    "has a different length than t; all four arrays must have one entry per interval");
+	s = counter_track_series(t, (int)json_integer_value(cpu));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v[4];
+
+		for (int k = 0; k < 4; k++) {
+			json_t *e = json_array_get(arrays[k], i);
+
+			snapshot_at(&q, snapshot_at(&p, base, keys[k], 0), NULL, (long)i);
+			if (!json_is_integer(e) || json_integer_value(e) < 0)
+				return snapshot_bad(err, q.s, "expected a non-negative integer");
+			v[k] = (uint64_t)json_integer_value(e);
+		}
+		if (v[3] > v[2])
+			return snapshot_bad(err, snapshot_at(&q, snapshot_at(&p, base, "running", 0), NULL, (long)i),
+					    "running time exceeds enabled time");
+		if (s->n && v[0] <= s->t[s->n - 1])
+			return snapshot_bad(err, snapshot_at(&q, snapshot_at(&p, base, "t", 0), NULL, (long)i),
+					    "interval times must increase");
+		counter_series_append(s, v[0], v[1], v[2], v[3]);
+	}
+	return 0;
+}
+
+static int
+snapshot_read_track(json_t *obj, const char *base, struct profile *p, struct errbuf *err)
+{
+	struct counter_track *t;
+	json_t *enc, *series, *supported, *type, *v;
+	struct snapshot_path ep, sp, q;
+	char *name = NULL;
+	size_t i;
+
+	if (!json_is_object(obj))
+		return snapshot_bad(err, base, "expected an object");
+	if (snapshot_get_str(obj, base, "name", &name, false, err))
+		return -EINVAL;
+	if (!*name || profile_find_track(p, name)) {
+		free(name);
+		return snapshot_bad(err, snapshot_at(&q, base, "name", 0),
+				    "event names must be non-empty and unique");
+	}
+	t = profile_add_track(p);
+	t->name = name;
+	if (snapshot_get_str(obj, base, "canonical", &t->canonical, false, err) ||
+	    snapshot_get_str(obj, base, "pmu", &t->pmu, false, err) ||
+	    snapshot_get_str(obj, base, "kind", &t->kind, false, err) ||
+	    snapshot_get_str(obj, base, "reason", &t->reason, true, err))
+		return -EINVAL;
+	supported = snapshot_get(obj, base, "supported", JSON_TRUE, false, err);
+	enc = snapshot_get(obj, base, "encoding", JSON_OBJECT, false, err);
+	if (!supported || !enc)
+		return -EINVAL;
+	t->supported = json_is_true(supported);
+	snapshot_at(&ep, base, "encoding", 0);
+	type = snapshot_get(enc, ep.s, "type", JSON_INTEGER, false, err);
+	if (!type)
+		return -EINVAL;
+	if (json_integer_value(type) < 0 || json_integer_value(type) > UINT32_MAX)
+		return snapshot_bad(err, snapshot_at(&q, ep.s, "type", 0), "expected a perf event type");
+	t->type = (uint32_t)json_integer_value(type);
+	if (snapshot_get_hex(enc, ep.s, "config", &t->config, err) ||
+	    snapshot_get_hex(enc, ep.s, "config1", &t->config1, err) ||
+	    snapshot_get_hex(enc, ep.s, "config2", &t->config2, err))
+		return -EINVAL;
+	{
+		json_t *xu = snapshot_get(enc, ep.s, "exclude_user", JSON_TRUE, false, err);
+		json_t *xk = xu ? snapshot_get(enc, ep.s, "exclude_kernel", JSON_TRUE, false, err) : NULL;
+		json_t *xh = xk ? snapshot_get(enc, ep.s, "exclude_hv", JSON_TRUE, false, err) : NULL;
+
+		if (!xh)
+			return -EINVAL;
+		t->exclude_user = json_is_true(xu);
+		t->exclude_kernel = json_is_true(xk);
+		t->exclude_hv = json_is_true(xh);
+	}
+	series = snapshot_get(obj, base, "series", JSON_ARRAY, false, err);
+	if (!series)
+		return -EINVAL;
+	snapshot_at(&sp, base, "series", 0);
+	json_array_foreach(series, i, v) {
+		if (snapshot_read_series(v, snapshot_at(&q, sp.s, NULL, (long)i), t, err) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int
+snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf *err)
+{
+	json_error_t jerr;
+	json_t *root, *format, *version, *events, *v;
+	struct profile *p = NULL;
+	struct snapshot_path q;
+	size_t i;
+	int r = -EINVAL;
+
+	*out = NULL;
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		errbuf_set(err, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		return -EINVAL;
+	}
+	if (!json_is_object(root)) {
+		snapshot_bad(err, "", "expected a JSON object");
+		goto out;
+	}
+	format = snapshot_get(root, "", "format", JSON_STRING, false, err);
+	if (!format)
+		goto out;
+	if (strcmp(json_string_value(format), SNAPSHOT_FORMAT) != 0) {
+		snapshot_bad(err, "format", "not a ringside snapshot (format is not \"" SNAPSHOT_FORMAT "\")");
+		goto out;
+	}
+	version = snapshot_get(root, "", "version", JSON_INTEGER, false, err);
+	if (!version)
+		goto out;
+	if (json_integer_value(version) != SNAPSHOT_VERSION) {
+		errbuf_set(err, "version: snapshot format version %lld is not supported (this ringside reads version %d); use a matching ringside",
+			   (long long)json_integer_value(version), SNAPSHOT_VERSION);
+		goto out;
+	}
+	p = profile_new();
+	if (snapshot_read_meta(root, &p->meta, err) < 0)
+		goto out;
+	events = snapshot_get(root, "", "events", JSON_ARRAY, false, err);
+	if (!events)
+		goto out;
+	json_array_foreach(events, i, v) {
+		if (snapshot_read_track(v, snapshot_at(&q, "events", NULL, (long)i), p, err) < 0)
+			goto out;
+	}
+	*out = p;
+	p = NULL;
+	r = 0;
+out:
+	profile_free(p);
+	json_decref(root);
+	return r;
+}
+
+int
+snapshot_load(const char *path, struct profile **out, struct errbuf *err)
+{
+	struct errbuf inner;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	int r;
+
+	*out = NULL;
+	f = fopen(path, "re");
+	if (!f)
+		return errbuf_set(err, "cannot open snapshot '%s': %s", path, strerror(errno)), -errno;
+	for (;;) {
+		size_t got;
+
+		if (len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = xrealloc(buf, cap);
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		r = -errno;
+		fclose(f);
+		free(buf);
+		return errbuf_set(err, "cannot read snapshot '%s': %s", path, strerror(-r)), r;
+	}
+	fclose(f);
+	if (len == 0) {
+		free(buf);
+		return errbuf_set(err, "snapshot '%s' is empty", path), -EINVAL;
+	}
+	errbuf_clear(&inner);
+	r = snapshot_parse(buf, len, out, &inner);
+	free(buf);
+	if (r < 0)
+		errbuf_set(err, "snapshot '%s' is damaged: %s", path, inner.msg);
+	return r;
+}

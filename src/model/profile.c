@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The profile: one recording's metadata and data, owned in one place.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/core/xalloc.h"
+#include "ringside/model/profile.h"
+
+struct profile *
+profile_new(void)
+{
+	struct profile *p = xcalloc(1, sizeof(*p));
+
+	p->meta.command_exit = -1;
+	return p;
+}
+
+struct counter_track *
+profile_add_track(struct profile *p)
+{
+	struct counter_track *t;
+
+	p->tracks = xreallocarray(p->tracks, p->ntracks + 1, sizeof(*p->tracks));
+	t = &p->tracks[p->ntracks++];
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+struct counter_track *
+profile_find_track(struct profile *p, const char *name)
+{
+	for (size_t i = 0; i < p->ntracks; i++)
+		if (p->tracks[i].name && strcmp(p->tracks[i].name, name) == 0)
+			return &p->tracks[i];
+	return NULL;
+}
+
+static void
+profile_free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+profile_free(struct profile *p)
+{
+	struct profile_meta *m;
+
+	if (!p)
+		return;
+	m = &p->meta;
+	free(m->ringside_version);
+	free(m->host);
+	free(m->kernel);
+	free(m->arch);
+	free(m->target_kind);
+	free(m->target_desc);
+	free(m->target_cpus);
+	free(m->target_pids);
+	profile_free_strv(m->command, m->ncommand);
+	profile_free_strv(m->cmdline, m->ncmdline);
+	free(m->end_reason);
+	for (size_t i = 0; i < p->ntracks; i++)
+		counter_track_fini(&p->tracks[i]);
+	free(p->tracks);
+	free(p);
+}
