@@ -18,19 +18,27 @@ enum { EXIT_BAD_INPUT = 2 };
 enum { OPT_DURATION = 256, OPT_ALL };
 
 static const char usage_text[] =
-	"Usage: ringside record [OPTIONS] -o FILE.json [-a | -C CPUS | -p PID[,PID...] | -- COMMAND [ARGS...]]\n"
+	"Usage: ringside record [OPTIONS] -o FILE.json [-a | -C CPUS | -p PID[,PID...] | -- "
+	"COMMAND "
+	"[ARGS...]]\n"
 	"       ringside list [--all] [PATTERN]\n"
 	"       ringside --help | --version\n"
 	"\n"
-	"A live profiler for Linux. This version records counters headless ('record') and lists the\n"
+	"A live profiler for Linux. This version records counters headless ('record') and lists "
+	"the\n"
 	"events this machine can count ('list'); the live screen is not available yet.\n"
 	"\n"
 	"record options:\n"
-	"  -e, --events LIST      events to count, comma-separated (see 'ringside list'); default:\n"
-	"                         cycles,instructions,cache-references,cache-misses,branches,branch-misses\n"
-	"                         with a hardware PMU, else task-clock,context-switches,cpu-migrations,page-faults\n"
-	"  -I, --interval MS      read the counters every MS milliseconds (10..3600000, default 1000)\n"
-	"      --duration SECONDS stop after SECONDS (default: when the target ends, or on Ctrl-C)\n"
+	"  -e, --events LIST      events to count, comma-separated (see 'ringside list'); "
+	"default:\n"
+	"                         "
+	"cycles,instructions,cache-references,cache-misses,branches,branch-misses\n"
+	"                         with a hardware PMU, else "
+	"task-clock,context-switches,cpu-migrations,page-faults\n"
+	"  -I, --interval MS      read the counters every MS milliseconds (10..3600000, default "
+	"1000)\n"
+	"      --duration SECONDS stop after SECONDS (default: when the target ends, or on "
+	"Ctrl-C)\n"
 	"  -o, --output FILE      write the snapshot to FILE (.json)\n"
 	"  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 	"  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
@@ -40,15 +48,15 @@ static const char usage_text[] =
 	"\n"
 	"list options:\n"
 	"      --all              also list PMU events that do not open on this machine\n"
-	"  PATTERN                a substring or glob (* ? [) matched against names and descriptions\n"
+	"  PATTERN                a substring or glob (* ? [) matched against names and "
+	"descriptions\n"
 	"\n"
 	"  -h, --help             show this help\n"
 	"  -V, --version          show the version\n"
 	"\n"
 	"See ringside(1) and ringside-snapshot(5).\n";
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -78,11 +86,15 @@ static int
 main_record(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "events", required_argument, NULL, 'e' },   { "interval", required_argument, NULL, 'I' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "interval", required_argument, NULL, 'I' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
-		{ "output", required_argument, NULL, 'o' },   { "all-cpus", no_argument, NULL, 'a' },
-		{ "cpu", required_argument, NULL, 'C' },      { "pid", required_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },	      { "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "all-cpus", no_argument, NULL, 'a' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct record_opts o = { .interval_ms = 1000 };
@@ -99,13 +111,16 @@ main_record(int argc, char **argv)
 			break;
 		case 'I':
 			if (parse_uint(optarg, &o.interval_ms) < 0)
-				return usage_error("-I wants milliseconds (a whole number), not '%s'", optarg);
+				return usage_error(
+					"-I wants milliseconds (a whole number), not '%s'", optarg);
 			break;
 		case OPT_DURATION:
 			errno = 0;
 			o.duration_s = strtod(optarg, &end);
 			if (!*optarg || *end || errno || !(o.duration_s > 0))
-				return usage_error("--duration wants a positive number of seconds, not '%s'", optarg);
+				return usage_error(
+					"--duration wants a positive number of seconds, not '%s'",
+					optarg);
 			break;
 		case 'o':
 			o.output = optarg;
@@ -131,7 +146,8 @@ main_record(int argc, char **argv)
 		}
 	}
 	if (!o.output)
-		return usage_error("%s", "record needs -o FILE.json to know where to write the snapshot");
+		return usage_error("%s",
+				   "record needs -o FILE.json to know where to write the snapshot");
 	if (optind < argc)
 		o.argv = argv + optind;
 	return record_main(&o);
@@ -167,7 +183,8 @@ main_list(int argc, char **argv)
 	if (optind < argc)
 		pattern = argv[optind++];
 	if (optind < argc)
-		return usage_error("list takes one pattern; quote it if it has spaces: '%s'", argv[optind]);
+		return usage_error("list takes one pattern; quote it if it has spaces: '%s'",
+				   argv[optind]);
 	catalog_build(&cat, (all ? 0 : CATALOG_CONFIRM) | CATALOG_TRACE_FIELDS);
 	for (size_t i = 0; i < cat.n; i++) {
 		const struct catalog_entry *e = &cat.v[i];
@@ -178,12 +195,15 @@ main_list(int argc, char **argv)
 			group = e->group;
 			printf("%s%s events:\n", shown ? "\n" : "", group);
 		}
-		printf("  %-40s [%s]  %s%s\n", e->name, e->group, e->desc, e->supported ? "" : " (not supported here)");
+		printf("  %-40s [%s]  %s%s\n", e->name, e->group, e->desc,
+		       e->supported ? "" : " (not supported here)");
 		shown++;
 	}
 	catalog_fini(&cat);
 	if (shown == 0) {
-		fprintf(stderr, "ringside: no event matches '%s'; try a shorter pattern or 'ringside list'\n",
+		fprintf(stderr,
+			"ringside: no event matches '%s'; try a shorter pattern or 'ringside "
+			"list'\n",
 			pattern ? pattern : "");
 		return 1;
 	}
@@ -195,7 +215,8 @@ main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
 	if (argc < 2)
-		return usage_error("%s", "the live screen is not available in this version; use 'ringside record -o FILE.json'");
+		return usage_error("%s", "the live screen is not available in this version; use "
+					 "'ringside record -o FILE.json'");
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		fputs(usage_text, stdout);
 		return 0;
@@ -209,6 +230,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "list") == 0)
 		return main_list(argc - 1, argv + 1);
 	if (argv[1][0] == '-')
-		return usage_error("%s", "the live screen is not available in this version; use 'ringside record -o FILE.json'");
+		return usage_error("%s", "the live screen is not available in this version; use "
+					 "'ringside record -o FILE.json'");
 	return usage_error("unknown command '%s'", argv[1]);
 }

@@ -148,7 +148,8 @@ cpulist_format(const struct cpulist *list)
 		while (j + 1 < list->n && list->cpus[j + 1] == list->cpus[j] + 1)
 			j++;
 		if (j > i)
-			next = xasprintf("%s%s%d-%d", out, *out ? "," : "", list->cpus[i], list->cpus[j]);
+			next = xasprintf("%s%s%d-%d", out, *out ? "," : "", list->cpus[i],
+					 list->cpus[j]);
 		else
 			next = xasprintf("%s%s%d", out, *out ? "," : "", list->cpus[i]);
 		free(out);

@@ -34,8 +34,8 @@ outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 	fd = mkostemp(of->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		errbuf_set(err, "cannot write '%s': %s; choose a path in a writable directory", path,
-			   strerror(errno));
+		errbuf_set(err, "cannot write '%s': %s; choose a path in a writable directory",
+			   path, strerror(errno));
 		free(of->tmp);
 		of->tmp = NULL;
 		return r;
@@ -66,7 +66,9 @@ outfile_commit(struct outfile *of, struct errbuf *err)
 	if (r == 0 && rename(of->tmp, of->path) != 0)
 		r = -errno;
 	if (r < 0) {
-		errbuf_set(err, "cannot write '%s': %s; nothing was written there, free space or choose another path",
+		errbuf_set(err,
+			   "cannot write '%s': %s; nothing was written there, free space or choose "
+			   "another path",
 			   of->path, strerror(-r));
 		unlink(of->tmp);
 	}

@@ -72,10 +72,14 @@ record_prepare(struct record *rec, struct errbuf *err)
 	int r, targets = !!o->cpus + !!o->pids + !!(o->argv && o->argv[0]);
 
 	if (len < 6 || strcmp(o->output + len - 5, ".json") != 0)
-		return errbuf_set(err, "output '%s' must end in .json (the snapshot format this version writes)",
-				  o->output);
+		return errbuf_set(
+			err,
+			"output '%s' must end in .json (the snapshot format this version writes)",
+			o->output);
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
-		return errbuf_set(err, "interval %u ms is out of range; choose -I from 10 to 3600000", o->interval_ms);
+		return errbuf_set(err,
+				  "interval %u ms is out of range; choose -I from 10 to 3600000",
+				  o->interval_ms);
 	if (!(o->duration_s >= 0) || o->duration_s > 1e7)
 		return errbuf_set(err, "duration must be a positive number of seconds");
 	if (targets > 1)
@@ -210,12 +214,14 @@ record_sample(struct record *rec)
 		if (!tr->supported)
 			continue;
 		for (size_t s = 0; s < nslots; s++) {
-			const struct counter_value *c = &rec->cur[ev * nslots + s], *p = &rec->prev[ev * nslots + s];
+			const struct counter_value *c = &rec->cur[ev * nslots + s],
+						   *p = &rec->prev[ev * nslots + s];
 
-			counter_series_append(&tr->series[s], now - rec->start_ns,
-					      c->count >= p->count ? c->count - p->count : 0,
-					      c->enabled >= p->enabled ? c->enabled - p->enabled : 0,
-					      c->running >= p->running ? c->running - p->running : 0);
+			counter_series_append(
+				&tr->series[s], now - rec->start_ns,
+				c->count >= p->count ? c->count - p->count : 0,
+				c->enabled >= p->enabled ? c->enabled - p->enabled : 0,
+				c->running >= p->running ? c->running - p->running : 0);
 		}
 	}
 	tmp = rec->prev;
@@ -245,7 +251,8 @@ record_on_signal(struct record *rec)
 
 	while (read(rec->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
-			if (target_reap(&rec->target) && rec->target.kind == TARGET_COMMAND && !rec->end_reason)
+			if (target_reap(&rec->target) && rec->target.kind == TARGET_COMMAND &&
+			    !rec->end_reason)
 				rec->end_reason = "command exited";
 		} else if (!rec->end_reason) {
 			rec->end_reason = "signal";
@@ -300,7 +307,8 @@ record_loop(struct record *rec)
 			r = record_sample(rec);
 			if (r < 0)
 				break;
-			if (rec->deadline_ns && rec->last_ns >= rec->deadline_ns && !rec->end_reason)
+			if (rec->deadline_ns && rec->last_ns >= rec->deadline_ns &&
+			    !rec->end_reason)
 				rec->end_reason = "duration";
 			record_arm_timer(rec);
 		}
@@ -322,10 +330,13 @@ record_open_pidfds(struct record *rec, struct errbuf *err)
 		if (fd < 0) {
 			rec->pid_fds[i] = -1;
 			if (errno == ESRCH)
-				return errbuf_set(err, "no process with PID %d (it exited); check it with ps",
+				return errbuf_set(err,
+						  "no process with PID %d (it exited); check it "
+						  "with ps",
 						  (int)rec->target.pids[i]),
 				       -ESRCH;
-			return errbuf_set(err, "cannot watch PID %d: %s", (int)rec->target.pids[i], strerror(errno)),
+			return errbuf_set(err, "cannot watch PID %d: %s", (int)rec->target.pids[i],
+					  strerror(errno)),
 			       -errno;
 		}
 		rec->pid_fds[i] = (int)fd;
@@ -365,7 +376,8 @@ record_summary(const struct record *rec)
 				t->reason ? t->reason : "not counted (never scheduled)");
 			continue;
 		}
-		if (strcmp(t->canonical, "task-clock") == 0 || strcmp(t->canonical, "cpu-clock") == 0) {
+		if (strcmp(t->canonical, "task-clock") == 0 ||
+		    strcmp(t->canonical, "cpu-clock") == 0) {
 			snprintf(num, sizeof(num), "%.2f msec", value / 1e6);
 			if (secs > 0)
 				snprintf(extra, sizeof(extra), "%.3f CPUs", value / 1e9 / secs);
@@ -375,7 +387,8 @@ record_summary(const struct record *rec)
 				snprintf(extra, sizeof(extra), "%.1f /s", value / secs);
 		}
 		if (share < 0.9995)
-			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "  (%.1f%% counted)", share * 100);
+			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+				 "  (%.1f%% counted)", share * 100);
 		fprintf(stderr, "  %22s  %-24s %s\n", num, t->name, extra);
 	}
 	fputc('\n', stderr);
@@ -407,7 +420,9 @@ record_finish(struct record *rec, struct errbuf *err)
 	if (rec->target.kind == TARGET_COMMAND && !rec->target.child_running) {
 		int st = rec->target.child_status;
 
-		m->command_exit = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+		m->command_exit = WIFEXITED(st)	    ? WEXITSTATUS(st)
+				  : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+						    : -1;
 	}
 	r = snapshot_write(rec->profile, rec->out.fp, err);
 	if (r == 0)
@@ -431,8 +446,8 @@ record_finish(struct record *rec, struct errbuf *err)
 	}
 	if (!rec->opts->quiet)
 		record_summary(rec);
-	fprintf(stderr, "ringside: wrote %s (%zu interval%s, %.2f s)\n", rec->opts->output, intervals,
-		intervals == 1 ? "" : "s", (double)m->duration_ns / 1e9);
+	fprintf(stderr, "ringside: wrote %s (%zu interval%s, %.2f s)\n", rec->opts->output,
+		intervals, intervals == 1 ? "" : "s", (double)m->duration_ns / 1e9);
 	return 0;
 }
 
@@ -491,8 +506,10 @@ record_main(const struct record_opts *opts)
 	}
 	rec.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	rec.interval_ns = (uint64_t)opts->interval_ms * 1000000u;
-	rec.prev = xcalloc(counter_set_nevents(rec.counters) * counter_set_nslots(rec.counters), sizeof(*rec.prev));
-	rec.cur = xcalloc(counter_set_nevents(rec.counters) * counter_set_nslots(rec.counters), sizeof(*rec.cur));
+	rec.prev = xcalloc(counter_set_nevents(rec.counters) * counter_set_nslots(rec.counters),
+			   sizeof(*rec.prev));
+	rec.cur = xcalloc(counter_set_nevents(rec.counters) * counter_set_nslots(rec.counters),
+			  sizeof(*rec.cur));
 	record_profile_init(&rec);
 	{
 		struct timespec wall;
@@ -514,16 +531,21 @@ record_main(const struct record_opts *opts)
 	}
 	desc = target_describe(&rec.target);
 	fprintf(stderr, "ringside: recording %zu event%s on %s every %u ms; Ctrl-C stops\n",
-		counter_set_nevents(rec.counters), counter_set_nevents(rec.counters) == 1 ? "" : "s", desc,
-		opts->interval_ms);
+		counter_set_nevents(rec.counters),
+		counter_set_nevents(rec.counters) == 1 ? "" : "s", desc, opts->interval_ms);
 	free(desc);
 
 	r = record_loop(&rec);
 	if (r < 0)
-		fprintf(stderr, "ringside: reading counters failed: %s; writing what was recorded\n", strerror(-r));
-	/* The last, partial interval: everything up to the end is kept (a deadline tick just read it). */
-	if (strcmp(rec.end_reason ? rec.end_reason : "", "duration") != 0 && record_sample(&rec) < 0 && r == 0)
-		fprintf(stderr, "ringside: the final counter read failed; the snapshot ends at the last interval\n");
+		fprintf(stderr,
+			"ringside: reading counters failed: %s; writing what was recorded\n",
+			strerror(-r));
+	/* The last, partial interval: everything up to the end is kept (a deadline tick just read
+	 * it). */
+	if (strcmp(rec.end_reason ? rec.end_reason : "", "duration") != 0 &&
+	    record_sample(&rec) < 0 && r == 0)
+		fprintf(stderr, "ringside: the final counter read failed; the snapshot ends at the "
+				"last interval\n");
 	if (rec.target.kind == TARGET_COMMAND && rec.target.child_running)
 		target_stop_child(&rec.target);
 	r = record_finish(&rec, &err);

@@ -25,7 +25,9 @@ xalloc_die(size_t size)
 {
 	if (xalloc_cleanup)
 		xalloc_cleanup();
-	fprintf(stderr, "ringside: out of memory allocating %zu bytes; close other programs or record less\n",
+	fprintf(stderr,
+		"ringside: out of memory allocating %zu bytes; close other programs or record "
+		"less\n",
 		size);
 	exit(1);
 }

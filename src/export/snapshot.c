@@ -16,7 +16,8 @@
 #include "ringside/core/xalloc.h"
 #include "ringside/export/snapshot.h"
 
-/* ---- writing ---------------------------------------------------------------------------------- */
+/* ---- writing ----------------------------------------------------------------------------------
+ */
 
 static json_t *
 snapshot_strv(char *const *v, size_t n)
@@ -72,28 +73,25 @@ snapshot_meta(const struct profile_meta *m)
 	json_t *target;
 
 	gmtime_r(&secs, &tm);
-	snprintf(start, sizeof(start), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(m->start_unix_ns / 1000000 % 1000));
-	target = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
-			   "kind", snapshot_str_or_null(m->target_kind ? m->target_kind : "system"),
-			   "description", json_string(m->target_desc ? m->target_desc : ""),
-			   "cpus", snapshot_intv(m->target_cpus, m->ntarget_cpus),
-			   "pids", snapshot_intv(m->target_pids, m->ntarget_pids),
-			   "command", snapshot_strv(m->command, m->ncommand),
-			   "exit", m->command_exit >= 0 ? json_integer(m->command_exit) : json_null());
+	snprintf(start, sizeof(start), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(m->start_unix_ns / 1000000 % 1000));
+	target = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "kind",
+			   snapshot_str_or_null(m->target_kind ? m->target_kind : "system"),
+			   "description", json_string(m->target_desc ? m->target_desc : ""), "cpus",
+			   snapshot_intv(m->target_cpus, m->ntarget_cpus), "pids",
+			   snapshot_intv(m->target_pids, m->ntarget_pids), "command",
+			   snapshot_strv(m->command, m->ncommand), "exit",
+			   m->command_exit >= 0 ? json_integer(m->command_exit) : json_null());
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:I, s:I, s:I, s:o}",
-			 "ringside_version", m->ringside_version ? m->ringside_version : PACKAGE_VERSION,
-			 "host", m->host ? m->host : "",
-			 "kernel", m->kernel ? m->kernel : "",
-			 "arch", m->arch ? m->arch : "",
-			 "cpus", m->ncpus,
-			 "target", target,
-			 "command_line", snapshot_strv(m->cmdline, m->ncmdline),
-			 "start", start,
-			 "start_unix_ns", (json_int_t)m->start_unix_ns,
-			 "duration_ns", (json_int_t)m->duration_ns,
-			 "interval_ns", (json_int_t)m->interval_ns,
-			 "end_reason", snapshot_str_or_null(m->end_reason));
+			 "ringside_version",
+			 m->ringside_version ? m->ringside_version : PACKAGE_VERSION, "host",
+			 m->host ? m->host : "", "kernel", m->kernel ? m->kernel : "", "arch",
+			 m->arch ? m->arch : "", "cpus", m->ncpus, "target", target, "command_line",
+			 snapshot_strv(m->cmdline, m->ncmdline), "start", start, "start_unix_ns",
+			 (json_int_t)m->start_unix_ns, "duration_ns", (json_int_t)m->duration_ns,
+			 "interval_ns", (json_int_t)m->interval_ns, "end_reason",
+			 snapshot_str_or_null(m->end_reason));
 }
 
 static json_t *
@@ -105,10 +103,10 @@ snapshot_track(const struct counter_track *t)
 		const struct counter_series *s = &t->series[i];
 
 		json_array_append_new(series, json_pack("{s:i, s:o, s:o, s:o, s:o}", "cpu", s->cpu,
-							"t", snapshot_u64v(s->t, s->n),
-							"count", snapshot_u64v(s->count, s->n),
-							"enabled", snapshot_u64v(s->enabled, s->n),
-							"running", snapshot_u64v(s->running, s->n)));
+							"t", snapshot_u64v(s->t, s->n), "count",
+							snapshot_u64v(s->count, s->n), "enabled",
+							snapshot_u64v(s->enabled, s->n), "running",
+							snapshot_u64v(s->running, s->n)));
 	}
 	enc = json_pack("{s:I, s:o, s:o, s:o, s:b, s:b, s:b}", "type", (json_int_t)t->type,
 			"config", snapshot_hex(t->config), "config1", snapshot_hex(t->config1),
@@ -128,14 +126,18 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 
 	for (size_t i = 0; i < p->ntracks; i++)
 		json_array_append_new(events, snapshot_track(&p->tracks[i]));
-	root = json_pack("{s:s, s:i, s:o, s:o}", "format", SNAPSHOT_FORMAT, "version", SNAPSHOT_VERSION, "meta",
-			 snapshot_meta(&p->meta), "events", events);
+	root = json_pack("{s:s, s:i, s:o, s:o}", "format", SNAPSHOT_FORMAT, "version",
+			 SNAPSHOT_VERSION, "meta", snapshot_meta(&p->meta), "events", events);
 	if (!root)
-		return errbuf_set(err, "cannot build the snapshot JSON (a string is not valid UTF-8?)"), -EINVAL;
+		return errbuf_set(err,
+				  "cannot build the snapshot JSON (a string is not valid UTF-8?)"),
+		       -EINVAL;
 	r = json_dumpf(root, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(root);
 	if (r != 0 || fputc('\n', fp) == EOF)
-		return errbuf_set(err, "cannot write the snapshot: %s", strerror(errno ? errno : EIO)), -EIO;
+		return errbuf_set(err, "cannot write the snapshot: %s",
+				  strerror(errno ? errno : EIO)),
+		       -EIO;
 	return 0;
 }
 
@@ -156,7 +158,8 @@ snapshot_save(const struct profile *p, const char *path, struct errbuf *err)
 	return outfile_commit(&of, err);
 }
 
-/* ---- reading ---------------------------------------------------------------------------------- */
+/* ---- reading ----------------------------------------------------------------------------------
+ */
 
 /* A JSON path for messages, e.g. "events[1].series[0].count[3]". */
 struct snapshot_path {
@@ -186,9 +189,10 @@ snapshot_bad(struct errbuf *err, const char *path, const char *what)
 }
 
 static json_t *
-snapshot_get(json_t *obj, const char *base, const char *key, json_type type, bool nullable, struct errbuf *err)
+snapshot_get(json_t *obj, const char *base, const char *key, json_type type, bool nullable,
+	     struct errbuf *err)
 {
-	static const char *const names[] = { "an object", "an array", "a string", "an integer",
+	static const char *const names[] = { "an object", "an array",  "a string",  "an integer",
 					     "a number",  "a boolean", "a boolean", "null" };
 	struct snapshot_path p;
 	json_t *v = json_object_get(obj, key);
@@ -211,7 +215,8 @@ snapshot_get(json_t *obj, const char *base, const char *key, json_type type, boo
 }
 
 static int
-snapshot_get_str(json_t *obj, const char *base, const char *key, char **out, bool nullable, struct errbuf *err)
+snapshot_get_str(json_t *obj, const char *base, const char *key, char **out, bool nullable,
+		 struct errbuf *err)
 {
 	json_t *v = snapshot_get(obj, base, key, JSON_STRING, nullable, err);
 
@@ -230,7 +235,8 @@ snapshot_get_u64(json_t *obj, const char *base, const char *key, uint64_t *out, 
 	if (!v)
 		return -EINVAL;
 	if (json_integer_value(v) < 0)
-		return snapshot_bad(err, snapshot_at(&p, base, key, 0), "expected a non-negative integer");
+		return snapshot_bad(err, snapshot_at(&p, base, key, 0),
+				    "expected a non-negative integer");
 	*out = (uint64_t)json_integer_value(v);
 	return 0;
 }
@@ -249,12 +255,14 @@ snapshot_get_hex(json_t *obj, const char *base, const char *key, uint64_t *out, 
 	errno = 0;
 	*out = strtoull(s, &end, 16);
 	if (strncmp(s, "0x", 2) != 0 || !s[2] || *end || errno)
-		return snapshot_bad(err, snapshot_at(&p, base, key, 0), "expected a hexadecimal string like \"0x1a\"");
+		return snapshot_bad(err, snapshot_at(&p, base, key, 0),
+				    "expected a hexadecimal string like \"0x1a\"");
 	return 0;
 }
 
 static int
-snapshot_get_strv(json_t *obj, const char *base, const char *key, char ***out, size_t *n, struct errbuf *err)
+snapshot_get_strv(json_t *obj, const char *base, const char *key, char ***out, size_t *n,
+		  struct errbuf *err)
 {
 	json_t *a = snapshot_get(obj, base, key, JSON_ARRAY, false, err), *v;
 	struct snapshot_path p, q;
@@ -265,16 +273,18 @@ snapshot_get_strv(json_t *obj, const char *base, const char *key, char ***out, s
 	snapshot_at(&p, base, key, 0);
 	*n = 0;
 	*out = xcalloc(json_array_size(a) + 1, sizeof(char *));
-	json_array_foreach(a, i, v) {
+	json_array_foreach (a, i, v) {
 		if (!json_is_string(v))
-			return snapshot_bad(err, snapshot_at(&q, p.s, NULL, (long)i), "expected a string");
+			return snapshot_bad(err, snapshot_at(&q, p.s, NULL, (long)i),
+					    "expected a string");
 		(*out)[(*n)++] = xstrdup(json_string_value(v));
 	}
 	return 0;
 }
 
 static int
-snapshot_get_intv(json_t *obj, const char *base, const char *key, int **out, size_t *n, struct errbuf *err)
+snapshot_get_intv(json_t *obj, const char *base, const char *key, int **out, size_t *n,
+		  struct errbuf *err)
 {
 	json_t *a = snapshot_get(obj, base, key, JSON_ARRAY, false, err), *v;
 	struct snapshot_path p, q;
@@ -285,9 +295,11 @@ snapshot_get_intv(json_t *obj, const char *base, const char *key, int **out, siz
 	snapshot_at(&p, base, key, 0);
 	*n = 0;
 	*out = xcalloc(json_array_size(a) + 1, sizeof(int));
-	json_array_foreach(a, i, v) {
-		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 0x7fffffff)
-			return snapshot_bad(err, snapshot_at(&q, p.s, NULL, (long)i), "expected a non-negative integer");
+	json_array_foreach (a, i, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 0x7fffffff)
+			return snapshot_bad(err, snapshot_at(&q, p.s, NULL, (long)i),
+					    "expected a non-negative integer");
 		(*out)[(*n)++] = (int)json_integer_value(v);
 	}
 	return 0;
@@ -314,19 +326,26 @@ snapshot_read_meta(json_t *root, struct profile_meta *m, struct errbuf *err)
 		return snapshot_bad(err, "meta.cpus", "expected a CPU count from 1 to 65536");
 	m->ncpus = (int)json_integer_value(cpus);
 	target = snapshot_get(meta, "meta", "target", JSON_OBJECT, false, err);
-	if (!target || snapshot_get_str(target, "meta.target", "kind", &m->target_kind, false, err) ||
+	if (!target ||
+	    snapshot_get_str(target, "meta.target", "kind", &m->target_kind, false, err) ||
 	    snapshot_get_str(target, "meta.target", "description", &m->target_desc, false, err) ||
-	    snapshot_get_intv(target, "meta.target", "cpus", &m->target_cpus, &m->ntarget_cpus, err) ||
-	    snapshot_get_intv(target, "meta.target", "pids", &m->target_pids, &m->ntarget_pids, err) ||
+	    snapshot_get_intv(target, "meta.target", "cpus", &m->target_cpus, &m->ntarget_cpus,
+			      err) ||
+	    snapshot_get_intv(target, "meta.target", "pids", &m->target_pids, &m->ntarget_pids,
+			      err) ||
 	    snapshot_get_strv(target, "meta.target", "command", &m->command, &m->ncommand, err))
 		return -EINVAL;
-	if (strcmp(m->target_kind, "system") && strcmp(m->target_kind, "pids") && strcmp(m->target_kind, "command"))
-		return snapshot_bad(err, "meta.target.kind", "expected \"system\", \"pids\" or \"command\"");
+	if (strcmp(m->target_kind, "system") && strcmp(m->target_kind, "pids") &&
+	    strcmp(m->target_kind, "command"))
+		return snapshot_bad(err, "meta.target.kind",
+				    "expected \"system\", \"pids\" or \"command\"");
 	exitv = snapshot_get(target, "meta.target", "exit", JSON_INTEGER, true, err);
 	if (!exitv)
 		return -EINVAL;
-	if (json_is_integer(exitv) && (json_integer_value(exitv) < 0 || json_integer_value(exitv) > 255))
-		return snapshot_bad(err, "meta.target.exit", "expected an exit code from 0 to 255 or null");
+	if (json_is_integer(exitv) &&
+	    (json_integer_value(exitv) < 0 || json_integer_value(exitv) > 255))
+		return snapshot_bad(err, "meta.target.exit",
+				    "expected an exit code from 0 to 255 or null");
 	m->command_exit = json_is_integer(exitv) ? (int)json_integer_value(exitv) : -1;
 	if (snapshot_get_strv(meta, "meta", "command_line", &m->cmdline, &m->ncmdline, err) ||
 	    !snapshot_get(meta, "meta", "start", JSON_STRING, false, err) ||
@@ -354,10 +373,12 @@ snapshot_read_series(json_t *obj, const char *base, struct counter_track *t, str
 	if (!cpu)
 		return -EINVAL;
 	if (json_integer_value(cpu) < -1 || json_integer_value(cpu) > 65535)
-		return snapshot_bad(err, snapshot_at(&p, base, "cpu", 0), "expected a CPU number or -1");
+		return snapshot_bad(err, snapshot_at(&p, base, "cpu", 0),
+				    "expected a CPU number or -1");
 	for (size_t i = 0; i < t->nseries; i++)
 		if (t->series[i].cpu == json_integer_value(cpu))
-			return snapshot_bad(err, snapshot_at(&p, base, "cpu", 0), "a second series for the same CPU");
+			return snapshot_bad(err, snapshot_at(&p, base, "cpu", 0),
+					    "a second series for the same CPU");
 	for (int k = 0; k < 4; k++) {
 		arrays[k] = snapshot_get(obj, base, keys[k], JSON_ARRAY, false, err);
 		if (!arrays[k])
@@ -367,7 +388,8 @@ snapshot_read_series(json_t *obj, const char *base, struct counter_track *t, str
 	for (int k = 1; k < 4; k++)
 		if (json_array_size(arrays[k]) != n)
 			return snapshot_bad(err, snapshot_at(&p, base, keys[k], 0),
-					    "has a different length than t; all four arrays must have one entry per interval");
+					    "has a different length than t; all four arrays must "
+					    "have one entry per interval");
 	s = counter_track_series(t, (int)json_integer_value(cpu));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t v[4];
@@ -381,11 +403,14 @@ snapshot_read_series(json_t *obj, const char *base, struct counter_track *t, str
 			v[k] = (uint64_t)json_integer_value(e);
 		}
 		if (v[3] > v[2])
-			return snapshot_bad(err, snapshot_at(&q, snapshot_at(&p, base, "running", 0), NULL, (long)i),
-					    "running time exceeds enabled time");
+			return snapshot_bad(
+				err,
+				snapshot_at(&q, snapshot_at(&p, base, "running", 0), NULL, (long)i),
+				"running time exceeds enabled time");
 		if (s->n && v[0] <= s->t[s->n - 1])
-			return snapshot_bad(err, snapshot_at(&q, snapshot_at(&p, base, "t", 0), NULL, (long)i),
-					    "interval times must increase");
+			return snapshot_bad(
+				err, snapshot_at(&q, snapshot_at(&p, base, "t", 0), NULL, (long)i),
+				"interval times must increase");
 		counter_series_append(s, v[0], v[1], v[2], v[3]);
 	}
 	return 0;
@@ -426,7 +451,8 @@ snapshot_read_track(json_t *obj, const char *base, struct profile *p, struct err
 	if (!type)
 		return -EINVAL;
 	if (json_integer_value(type) < 0 || json_integer_value(type) > UINT32_MAX)
-		return snapshot_bad(err, snapshot_at(&q, ep.s, "type", 0), "expected a perf event type");
+		return snapshot_bad(err, snapshot_at(&q, ep.s, "type", 0),
+				    "expected a perf event type");
 	t->type = (uint32_t)json_integer_value(type);
 	if (snapshot_get_hex(enc, ep.s, "config", &t->config, err) ||
 	    snapshot_get_hex(enc, ep.s, "config1", &t->config1, err) ||
@@ -434,8 +460,10 @@ snapshot_read_track(json_t *obj, const char *base, struct profile *p, struct err
 		return -EINVAL;
 	{
 		json_t *xu = snapshot_get(enc, ep.s, "exclude_user", JSON_TRUE, false, err);
-		json_t *xk = xu ? snapshot_get(enc, ep.s, "exclude_kernel", JSON_TRUE, false, err) : NULL;
-		json_t *xh = xk ? snapshot_get(enc, ep.s, "exclude_hv", JSON_TRUE, false, err) : NULL;
+		json_t *xk = xu ? snapshot_get(enc, ep.s, "exclude_kernel", JSON_TRUE, false, err)
+				: NULL;
+		json_t *xh =
+			xk ? snapshot_get(enc, ep.s, "exclude_hv", JSON_TRUE, false, err) : NULL;
 
 		if (!xh)
 			return -EINVAL;
@@ -447,7 +475,7 @@ snapshot_read_track(json_t *obj, const char *base, struct profile *p, struct err
 	if (!series)
 		return -EINVAL;
 	snapshot_at(&sp, base, "series", 0);
-	json_array_foreach(series, i, v) {
+	json_array_foreach (series, i, v) {
 		if (snapshot_read_series(v, snapshot_at(&q, sp.s, NULL, (long)i), t, err) < 0)
 			return -EINVAL;
 	}
@@ -467,7 +495,8 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 	*out = NULL;
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		errbuf_set(err, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		errbuf_set(err, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
+			   jerr.text);
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {
@@ -478,14 +507,17 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 	if (!format)
 		goto out;
 	if (strcmp(json_string_value(format), SNAPSHOT_FORMAT) != 0) {
-		snapshot_bad(err, "format", "not a ringside snapshot (format is not \"" SNAPSHOT_FORMAT "\")");
+		snapshot_bad(err, "format",
+			     "not a ringside snapshot (format is not \"" SNAPSHOT_FORMAT "\")");
 		goto out;
 	}
 	version = snapshot_get(root, "", "version", JSON_INTEGER, false, err);
 	if (!version)
 		goto out;
 	if (json_integer_value(version) != SNAPSHOT_VERSION) {
-		errbuf_set(err, "version: snapshot format version %lld is not supported (this ringside reads version %d); use a matching ringside",
+		errbuf_set(err,
+			   "version: snapshot format version %lld is not supported (this ringside "
+			   "reads version %d); use a matching ringside",
 			   (long long)json_integer_value(version), SNAPSHOT_VERSION);
 		goto out;
 	}
@@ -495,7 +527,7 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 	events = snapshot_get(root, "", "events", JSON_ARRAY, false, err);
 	if (!events)
 		goto out;
-	json_array_foreach(events, i, v) {
+	json_array_foreach (events, i, v) {
 		if (snapshot_read_track(v, snapshot_at(&q, "events", NULL, (long)i), p, err) < 0)
 			goto out;
 	}
@@ -520,7 +552,8 @@ snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 	*out = NULL;
 	f = fopen(path, "re");
 	if (!f)
-		return errbuf_set(err, "cannot open snapshot '%s': %s", path, strerror(errno)), -errno;
+		return errbuf_set(err, "cannot open snapshot '%s': %s", path, strerror(errno)),
+		       -errno;
 	for (;;) {
 		size_t got;
 

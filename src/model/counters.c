@@ -9,7 +9,8 @@
 #include "ringside/model/counters.h"
 
 void
-counter_series_append(struct counter_series *s, uint64_t t, uint64_t count, uint64_t enabled, uint64_t running)
+counter_series_append(struct counter_series *s, uint64_t t, uint64_t count, uint64_t enabled,
+		      uint64_t running)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
@@ -26,7 +27,8 @@ counter_series_append(struct counter_series *s, uint64_t t, uint64_t count, uint
 }
 
 void
-counter_series_totals(const struct counter_series *s, uint64_t *count, uint64_t *enabled, uint64_t *running)
+counter_series_totals(const struct counter_series *s, uint64_t *count, uint64_t *enabled,
+		      uint64_t *running)
 {
 	uint64_t c = 0, e = 0, r = 0;
 

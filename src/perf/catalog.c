@@ -28,7 +28,8 @@ catalog_add(struct catalog *cat, char *name, char *desc, const char *group, bool
 	cat->v[cat->n++] = (struct catalog_entry){ name, desc, group, supported };
 }
 
-/* True when the kernel opens attr for this process (user space only, so any paranoia level works). */
+/* True when the kernel opens attr for this process (user space only, so any paranoia level works).
+ */
 static bool
 catalog_opens(const struct perf_event_attr *spec_attr)
 {
@@ -53,7 +54,8 @@ catalog_generic(struct catalog *cat, unsigned flags)
 
 	for (const struct evspec_generic *g = evspec_generic_table(); g->name; g++) {
 		struct perf_event_attr attr = {
-			.type = g->kind == EVSPEC_HARDWARE ? PERF_TYPE_HARDWARE : PERF_TYPE_SOFTWARE,
+			.type = g->kind == EVSPEC_HARDWARE ? PERF_TYPE_HARDWARE
+							   : PERF_TYPE_SOFTWARE,
 			.config = g->config,
 		};
 		bool ok = g->kind == EVSPEC_SOFTWARE || catalog_opens(&attr);
@@ -75,14 +77,16 @@ catalog_generic(struct catalog *cat, unsigned flags)
 struct catalog_pmu_ctx {
 	struct catalog *cat;
 	unsigned flags;
-	bool event_ok;	/* the last event seen opened; its umasks inherit the answer */
+	bool event_ok; /* the last event seen opened; its umasks inherit the answer */
 };
 
 static void
-catalog_pmu_event(void *ctx, const char *pmu, const char *event, const char *umask, const char *desc)
+catalog_pmu_event(void *ctx, const char *pmu, const char *event, const char *umask,
+		  const char *desc)
 {
 	struct catalog_pmu_ctx *c = ctx;
-	char *name = umask ? xasprintf("%s::%s:%s", pmu, event, umask) : xasprintf("%s::%s", pmu, event);
+	char *name =
+		umask ? xasprintf("%s::%s:%s", pmu, event, umask) : xasprintf("%s::%s", pmu, event);
 	struct evspec spec;
 
 	if (!umask) {
@@ -130,8 +134,8 @@ catalog_trace_desc(const char *dir, const char *sys, const char *ev, unsigned fl
 			continue;
 		*semi = '\0';
 		name = semi;
-		while (name > field && (isalnum((unsigned char)name[-1]) || name[-1] == '_' || name[-1] == '[' ||
-					name[-1] == ']'))
+		while (name > field && (isalnum((unsigned char)name[-1]) || name[-1] == '_' ||
+					name[-1] == '[' || name[-1] == ']'))
 			name--;
 		if (strchr(name, '['))
 			*strchr(name, '[') = '\0';
@@ -189,7 +193,8 @@ catalog_tracepoints(struct catalog *cat, unsigned flags)
 		free(path);
 		for (size_t j = 0; j < ne; j++) {
 			catalog_add(cat, xasprintf("%s:%s", systems[i], events[j]),
-				    catalog_trace_desc(dir, systems[i], events[j], flags), "tracepoint", true);
+				    catalog_trace_desc(dir, systems[i], events[j], flags),
+				    "tracepoint", true);
 			free(events[j]);
 		}
 		free(events);
@@ -221,7 +226,8 @@ catalog_entry_matches(const struct catalog_entry *e, const char *pattern)
 {
 	bool glob = strpbrk(pattern, "*?[") != NULL;
 
-	return catalog_match_one(e->name, pattern, glob) || catalog_match_one(e->desc, pattern, glob);
+	return catalog_match_one(e->name, pattern, glob) ||
+	       catalog_match_one(e->desc, pattern, glob);
 }
 
 void

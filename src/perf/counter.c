@@ -38,7 +38,7 @@ struct counter_set {
 	struct counter_group *groups;
 	size_t ngroups;
 	uint64_t *buf;
-	size_t buflen;	/* in uint64_t */
+	size_t buflen; /* in uint64_t */
 	size_t nfds;
 };
 
@@ -49,11 +49,12 @@ struct counter_unit {
 	size_t slot;
 	bool inherit;
 	bool enable_on_exec;
-	bool optional;	/* a thread that may have exited since we listed it */
+	bool optional; /* a thread that may have exited since we listed it */
 };
 
-#define COUNTER_READ_FORMAT \
-	(PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING | PERF_FORMAT_ID)
+#define COUNTER_READ_FORMAT                                                                        \
+	(PERF_FORMAT_GROUP | PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING |     \
+	 PERF_FORMAT_ID)
 
 static bool
 counter_errno_unsupported(int e, const struct evspec *spec, bool as_leader)
@@ -115,8 +116,8 @@ counter_drop_groups(struct counter_set *cs, size_t first)
 }
 
 static int
-counter_open_one(struct counter_set *cs, const struct counter_unit *u, size_t ev, int leader_fd, bool system_wide,
-		 struct errbuf *err)
+counter_open_one(struct counter_set *cs, const struct counter_unit *u, size_t ev, int leader_fd,
+		 bool system_wide, struct errbuf *err)
 {
 	const struct evspec *spec = &cs->events.v[ev];
 	struct perf_event_attr attr = spec->attr;
@@ -144,11 +145,14 @@ counter_open_one(struct counter_set *cs, const struct counter_unit *u, size_t ev
 	}
 	case ESRCH:
 		if (!u->optional)
-			errbuf_set(err, "no process with PID %d (it exited); check it with ps", (int)u->pid);
+			errbuf_set(err, "no process with PID %d (it exited); check it with ps",
+				   (int)u->pid);
 		break;
 	case EMFILE:
 	case ENFILE:
-		errbuf_set(err, "out of file descriptors after %zu counters (%zu events, %zu CPUs or threads); raise the limit with ulimit -n or count fewer events",
+		errbuf_set(err,
+			   "out of file descriptors after %zu counters (%zu events, %zu CPUs or "
+			   "threads); raise the limit with ulimit -n or count fewer events",
 			   cs->nfds, cs->events.n, cs->nslots);
 		break;
 	case ENODEV:
@@ -164,9 +168,11 @@ counter_open_one(struct counter_set *cs, const struct counter_unit *u, size_t ev
 	return fd;
 }
 
-/* Open every event of one unit; returns 0, or -errno on a fatal error (-ESRCH: optional unit gone). */
+/* Open every event of one unit; returns 0, or -errno on a fatal error (-ESRCH: optional unit gone).
+ */
 static int
-counter_open_unit(struct counter_set *cs, const struct counter_unit *u, bool system_wide, struct errbuf *err)
+counter_open_unit(struct counter_set *cs, const struct counter_unit *u, bool system_wide,
+		  struct errbuf *err)
 {
 	struct counter_group *g = NULL;
 	size_t first_group = cs->ngroups;
@@ -184,9 +190,10 @@ counter_open_unit(struct counter_set *cs, const struct counter_unit *u, bool sys
 				g = counter_group_new(cs, u->slot);
 			} else if (counter_errno_unsupported(-fd, &cs->events.v[ev], true)) {
 				cs->status[ev] = COUNTER_UNSUPPORTED;
-				cs->reason[ev] = xasprintf("not supported on this machine: %s",
-							   -fd == ENOENT ? "the kernel has no such event here (ENOENT)" :
-									   strerror(-fd));
+				cs->reason[ev] = xasprintf(
+					"not supported on this machine: %s",
+					-fd == ENOENT ? "the kernel has no such event here (ENOENT)"
+						      : strerror(-fd));
 				continue;
 			} else {
 				if (-fd == ESRCH && u->optional) {
@@ -215,7 +222,9 @@ counter_set_open_units(struct counter_set *cs, const struct target *t, struct er
 		}
 		return r;
 	case TARGET_COMMAND:
-		u = (struct counter_unit){ .pid = t->pids[0], .cpu = -1, .inherit = true, .enable_on_exec = true };
+		u = (struct counter_unit){
+			.pid = t->pids[0], .cpu = -1, .inherit = true, .enable_on_exec = true
+		};
 		return counter_open_unit(cs, &u, false, err);
 	case TARGET_PIDS:
 		for (size_t i = 0; i < t->npids && r == 0; i++) {
@@ -223,12 +232,16 @@ counter_set_open_units(struct counter_set *cs, const struct target *t, struct er
 			int n = target_threads(t->pids[i], &tids);
 
 			if (n <= 0)
-				return errbuf_set(err, "no process with PID %d (it exited); check it with ps", (int)t->pids[i]),
+				return errbuf_set(err,
+						  "no process with PID %d (it exited); check it "
+						  "with ps",
+						  (int)t->pids[i]),
 				       -ESRCH;
 			for (int j = 0; j < n && r == 0; j++) {
-				u = (struct counter_unit){
-					.pid = tids[j], .cpu = -1, .inherit = true, .optional = tids[j] != t->pids[i]
-				};
+				u = (struct counter_unit){ .pid = tids[j],
+							   .cpu = -1,
+							   .inherit = true,
+							   .optional = tids[j] != t->pids[i] };
 				r = counter_open_unit(cs, &u, false, err);
 				if (r == -ESRCH && u.optional)
 					r = 0;
@@ -268,12 +281,15 @@ counter_set_open(struct counter_set **out, const struct evspec_list *events, con
 		char *why = xstrdup("");
 
 		for (size_t i = 0; i < cs->events.n; i++) {
-			char *next = xasprintf("%s%s%s: %s", why, i ? "; " : "", cs->events.v[i].name, cs->reason[i]);
+			char *next = xasprintf("%s%s%s: %s", why, i ? "; " : "",
+					       cs->events.v[i].name, cs->reason[i]);
 
 			free(why);
 			why = next;
 		}
-		errbuf_set(err, "none of the events could be opened (%s); choose others with -e (see 'ringside list')",
+		errbuf_set(err,
+			   "none of the events could be opened (%s); choose others with -e (see "
+			   "'ringside list')",
 			   why);
 		free(why);
 		r = -ENOENT;
@@ -353,7 +369,8 @@ counter_set_read(struct counter_set *cs, struct counter_value *out)
 			return -errno;
 		if ((size_t)n < 3 * sizeof(uint64_t))
 			return -EIO;
-		for (uint64_t k = 0; k < cs->buf[0] && (5 + 2 * k) * sizeof(uint64_t) <= (size_t)n; k++) {
+		for (uint64_t k = 0; k < cs->buf[0] && (5 + 2 * k) * sizeof(uint64_t) <= (size_t)n;
+		     k++) {
 			uint64_t value = cs->buf[3 + 2 * k], id = cs->buf[4 + 2 * k];
 
 			for (size_t j = 0; j < g->n; j++) {

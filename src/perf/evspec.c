@@ -18,8 +18,14 @@
 #include "ringside/perf/pmu.h"
 #include "ringside/perf/sys.h"
 
-#define HW(n, c, d) { n, d, EVSPEC_HARDWARE, PERF_COUNT_HW_##c }
-#define SW(n, c, d) { n, d, EVSPEC_SOFTWARE, PERF_COUNT_SW_##c }
+#define HW(n, c, d)                                                                                \
+	{                                                                                          \
+		n, d, EVSPEC_HARDWARE, PERF_COUNT_HW_##c                                           \
+	}
+#define SW(n, c, d)                                                                                \
+	{                                                                                          \
+		n, d, EVSPEC_SOFTWARE, PERF_COUNT_SW_##c                                           \
+	}
 
 static const struct evspec_generic evspec_generics[] = {
 	HW("cycles", CPU_CYCLES, "CPU cycles (core clock ticks while not halted)"),
@@ -28,11 +34,13 @@ static const struct evspec_generic evspec_generics[] = {
 	HW("cache-references", CACHE_REFERENCES, "Cache accesses (usually last-level cache)"),
 	HW("cache-misses", CACHE_MISSES, "Cache misses (usually last-level cache)"),
 	HW("branches", BRANCH_INSTRUCTIONS, "Branch instructions retired"),
-	HW("branch-instructions", BRANCH_INSTRUCTIONS, "Branch instructions retired (alias of branches)"),
+	HW("branch-instructions", BRANCH_INSTRUCTIONS,
+	   "Branch instructions retired (alias of branches)"),
 	HW("branch-misses", BRANCH_MISSES, "Mispredicted branch instructions"),
 	HW("bus-cycles", BUS_CYCLES, "Bus cycles"),
 	HW("ref-cycles", REF_CPU_CYCLES, "Reference cycles, not scaled by frequency changes"),
-	HW("stalled-cycles-frontend", STALLED_CYCLES_FRONTEND, "Cycles the front end issued nothing"),
+	HW("stalled-cycles-frontend", STALLED_CYCLES_FRONTEND,
+	   "Cycles the front end issued nothing"),
 	HW("idle-cycles-frontend", STALLED_CYCLES_FRONTEND, "Alias of stalled-cycles-frontend"),
 	HW("stalled-cycles-backend", STALLED_CYCLES_BACKEND, "Cycles the back end retired nothing"),
 	HW("idle-cycles-backend", STALLED_CYCLES_BACKEND, "Alias of stalled-cycles-backend"),
@@ -57,8 +65,8 @@ static const struct {
 	unsigned id;
 } evspec_caches[] = {
 	{ "L1-dcache", PERF_COUNT_HW_CACHE_L1D }, { "L1-icache", PERF_COUNT_HW_CACHE_L1I },
-	{ "LLC", PERF_COUNT_HW_CACHE_LL },	   { "dTLB", PERF_COUNT_HW_CACHE_DTLB },
-	{ "iTLB", PERF_COUNT_HW_CACHE_ITLB },	   { "branch", PERF_COUNT_HW_CACHE_BPU },
+	{ "LLC", PERF_COUNT_HW_CACHE_LL },	  { "dTLB", PERF_COUNT_HW_CACHE_DTLB },
+	{ "iTLB", PERF_COUNT_HW_CACHE_ITLB },	  { "branch", PERF_COUNT_HW_CACHE_BPU },
 	{ "node", PERF_COUNT_HW_CACHE_NODE },
 };
 
@@ -72,7 +80,7 @@ static const struct {
 };
 
 #define EVSPEC_NCACHES (sizeof(evspec_caches) / sizeof(evspec_caches[0]))
-#define EVSPEC_NOPS (sizeof(evspec_cache_ops) / sizeof(evspec_cache_ops[0]))
+#define EVSPEC_NOPS    (sizeof(evspec_cache_ops) / sizeof(evspec_cache_ops[0]))
 
 const struct evspec_generic *
 evspec_generic_table(void)
@@ -97,11 +105,13 @@ evspec_cache_name(size_t i, char *buf, size_t len, unsigned long long *config)
 	op = (i / 2) % EVSPEC_NOPS;
 	cache = i / 2 / EVSPEC_NOPS;
 	if (miss)
-		snprintf(buf, len, "%s-%s-misses", evspec_caches[cache].name, evspec_cache_ops[op].one);
+		snprintf(buf, len, "%s-%s-misses", evspec_caches[cache].name,
+			 evspec_cache_ops[op].one);
 	else
 		snprintf(buf, len, "%s-%s", evspec_caches[cache].name, evspec_cache_ops[op].many);
 	*config = evspec_caches[cache].id | evspec_cache_ops[op].id << 8 |
-		  (unsigned long long)(miss ? PERF_COUNT_HW_CACHE_RESULT_MISS : PERF_COUNT_HW_CACHE_RESULT_ACCESS)
+		  (unsigned long long)(miss ? PERF_COUNT_HW_CACHE_RESULT_MISS
+					    : PERF_COUNT_HW_CACHE_RESULT_ACCESS)
 			  << 16;
 	return true;
 }
@@ -129,8 +139,8 @@ evspec_kind_name(enum evspec_kind kind)
 bool
 evspec_needs_pmu(const struct evspec *spec)
 {
-	return spec->kind == EVSPEC_HARDWARE || spec->kind == EVSPEC_HW_CACHE || spec->kind == EVSPEC_PMU ||
-	       spec->kind == EVSPEC_RAW;
+	return spec->kind == EVSPEC_HARDWARE || spec->kind == EVSPEC_HW_CACHE ||
+	       spec->kind == EVSPEC_PMU || spec->kind == EVSPEC_RAW;
 }
 
 int
@@ -228,7 +238,8 @@ evspec_parse_builtin(struct evspec *spec, const char *text, const char *base, co
 			goto found;
 		}
 	}
-	if ((base[0] == 'r' || base[0] == 'R') && base[1] && strspn(base + 1, "0123456789abcdefABCDEF") == strlen(base + 1) &&
+	if ((base[0] == 'r' || base[0] == 'R') && base[1] &&
+	    strspn(base + 1, "0123456789abcdefABCDEF") == strlen(base + 1) &&
 	    strlen(base + 1) <= 16) {
 		config = strtoull(base + 1, NULL, 16);
 		snprintf(name, sizeof(name), "r%llx", config);
@@ -240,7 +251,8 @@ evspec_parse_builtin(struct evspec *spec, const char *text, const char *base, co
 	return 0;
 found:
 	canon = mods ? xasprintf("%s:%s", primary, mods) : xstrdup(primary);
-	evspec_fill(spec, text, canon, kind == EVSPEC_SOFTWARE ? "software" : "cpu", kind, type, config);
+	evspec_fill(spec, text, canon, kind == EVSPEC_SOFTWARE ? "software" : "cpu", kind, type,
+		    config);
 	free(canon);
 	if (mods)
 		evspec_apply_modifiers(&spec->attr, mods);
@@ -340,7 +352,8 @@ struct evspec_suggest {
 };
 
 static void
-evspec_suggest_pfm_one(void *ctx, const char *pmu, const char *event, const char *umask, const char *desc)
+evspec_suggest_pfm_one(void *ctx, const char *pmu, const char *event, const char *umask,
+		       const char *desc)
 {
 	struct evspec_suggest *sg = ctx;
 
@@ -383,9 +396,13 @@ evspec_unknown(const char *text, const char *base, struct errbuf *err)
 		evspec_suggest_tracepoints(&best, &owned, &nowned);
 	close = strdist_best_format(&best);
 	if (*close)
-		errbuf_set(err, "unknown event '%s'; did you mean %s? (see 'ringside list')", text, close);
+		errbuf_set(err, "unknown event '%s'; did you mean %s? (see 'ringside list')", text,
+			   close);
 	else
-		errbuf_set(err, "unknown event '%s'; see 'ringside list' for the events this machine has", text);
+		errbuf_set(
+			err,
+			"unknown event '%s'; see 'ringside list' for the events this machine has",
+			text);
 	free(close);
 	for (size_t i = 0; i < nowned; i++)
 		free(owned[i]);
@@ -403,14 +420,21 @@ evspec_parse(struct evspec *spec, const char *text, struct errbuf *err)
 
 	memset(spec, 0, sizeof(*spec));
 	if (len == 0)
-		return errbuf_set(err, "empty event name in the event list; separate events with one comma"), -EINVAL;
+		return errbuf_set(err, "empty event name in the event list; separate events with "
+				       "one comma"),
+		       -EINVAL;
 	if (len > 512)
 		return errbuf_set(err, "event name too long (%zu characters)", len), -EINVAL;
 	for (const char *p = text; *p; p++)
 		if (!isgraph((unsigned char)*p) || *p == ',')
-			return errbuf_set(err, "event '%s' contains a space or control character", text), -EINVAL;
+			return errbuf_set(err, "event '%s' contains a space or control character",
+					  text),
+			       -EINVAL;
 	if (text[len - 1] == ':')
-		return errbuf_set(err, "event '%s' ends with ':'; add modifiers (u, k, h, p) or remove the colon", text),
+		return errbuf_set(err,
+				  "event '%s' ends with ':'; add modifiers (u, k, h, p) or remove "
+				  "the colon",
+				  text),
 		       -EINVAL;
 
 	colon = strrchr(text, ':');
@@ -425,7 +449,8 @@ evspec_parse(struct evspec *spec, const char *text, struct errbuf *err)
 		goto out;
 	}
 	if (colon && strchr(text, ':') == colon) {
-		/* One colon: a tracepoint sys:name, or a known name with letters that are not modifiers. */
+		/* One colon: a tracepoint sys:name, or a known name with letters that are not
+		 * modifiers. */
 		char *head = xstrndup(text, colon - text);
 		struct evspec probe;
 		int known;
@@ -440,8 +465,9 @@ evspec_parse(struct evspec *spec, const char *text, struct errbuf *err)
 			evspec_fini(&probe);
 		free(head);
 		if (known) {
-			errbuf_set(err, "event '%s': unknown modifier '%s'; modifiers are u, k, h and p", text,
-				   colon + 1);
+			errbuf_set(err,
+				   "event '%s': unknown modifier '%s'; modifiers are u, k, h and p",
+				   text, colon + 1);
 			r = -EINVAL;
 			goto out;
 		}
@@ -494,7 +520,8 @@ evspec_list_parse(struct evspec_list *list, const char *text, struct errbuf *err
 			return r;
 		for (size_t i = 0; i < list->n; i++) {
 			if (strcmp(list->v[i].name, spec.name) == 0) {
-				errbuf_set(err, "event '%s' is given twice; name each event once", spec.name);
+				errbuf_set(err, "event '%s' is given twice; name each event once",
+					   spec.name);
 				evspec_fini(&spec);
 				return -EINVAL;
 			}
@@ -521,10 +548,13 @@ evspec_list_defaults(struct evspec_list *list)
 
 	if (fd >= 0) {
 		close(fd);
-		evspec_list_parse(list, "cycles,instructions,cache-references,cache-misses,branches,branch-misses",
-				  NULL);
+		evspec_list_parse(
+			list,
+			"cycles,instructions,cache-references,cache-misses,branches,branch-misses",
+			NULL);
 	} else {
-		evspec_list_parse(list, "task-clock,context-switches,cpu-migrations,page-faults", NULL);
+		evspec_list_parse(list, "task-clock,context-switches,cpu-migrations,page-faults",
+				  NULL);
 	}
 }
 

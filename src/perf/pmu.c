@@ -53,8 +53,9 @@ pmu_encode(const char *text, struct pmu_encoding *enc, struct errbuf *err)
 		return 0;
 	if (r != PFM_SUCCESS) {
 		free(fstr);
-		errbuf_set(err, "event '%s': %s (libpfm4); see 'ringside list --all' for its umasks", text,
-			   pfm_strerror(r));
+		errbuf_set(err,
+			   "event '%s': %s (libpfm4); see 'ringside list --all' for its umasks",
+			   text, pfm_strerror(r));
 		return -EINVAL;
 	}
 	memset(&einfo, 0, sizeof(einfo));
@@ -93,8 +94,7 @@ pmu_foreach_event(pmu_event_fn fn, void *ctx)
 
 	if (pmu_init(NULL) < 0)
 		return;
-	pfm_for_all_pmus(pmu)
-	{
+	pfm_for_all_pmus (pmu) {
 		memset(&pinfo, 0, sizeof(pinfo));
 		pinfo.size = sizeof(pinfo);
 		if (pfm_get_pmu_info(pmu, &pinfo) != PFM_SUCCESS || !pinfo.is_present ||
@@ -113,9 +113,11 @@ pmu_foreach_event(pmu_event_fn fn, void *ctx)
 
 				memset(&ainfo, 0, sizeof(ainfo));
 				ainfo.size = sizeof(ainfo);
-				if (pfm_get_event_attr_info(i, a, PFM_OS_NONE, &ainfo) == PFM_SUCCESS &&
+				if (pfm_get_event_attr_info(i, a, PFM_OS_NONE, &ainfo) ==
+					    PFM_SUCCESS &&
 				    ainfo.type == PFM_ATTR_UMASK)
-					fn(ctx, pinfo.name, einfo.name, ainfo.name, ainfo.desc ? ainfo.desc : "");
+					fn(ctx, pinfo.name, einfo.name, ainfo.name,
+					   ainfo.desc ? ainfo.desc : "");
 			}
 		}
 	}

@@ -46,10 +46,14 @@ sys_perf_permission_hint(bool system_wide, bool with_kernel)
 	int need = system_wide ? 0 : with_kernel ? 1 : 2;
 
 	if (geteuid() == 0)
-		return xasprintf("permission denied even as root (kernel.perf_event_paranoid = %d); a security module or container may forbid perf events",
+		return xasprintf("permission denied even as root (kernel.perf_event_paranoid = "
+				 "%d); a security module or container may forbid perf events",
 				 paranoid);
-	return xasprintf("permission denied opening events %s (kernel.perf_event_paranoid = %d); run as root, or allow it with: sysctl kernel.perf_event_paranoid=%d",
-			 system_wide ? "system-wide" : with_kernel ? "with kernel counting" : "for this process",
+	return xasprintf("permission denied opening events %s (kernel.perf_event_paranoid = %d); "
+			 "run as root, or allow it with: sysctl kernel.perf_event_paranoid=%d",
+			 system_wide   ? "system-wide"
+			 : with_kernel ? "with kernel counting"
+				       : "for this process",
 			 paranoid, need);
 }
 

@@ -52,7 +52,8 @@ target_init_system(struct target *t, const char *cpus_text, struct errbuf *err)
 	for (size_t i = 0; i < t->cpus.n; i++) {
 		if (!cpulist_contains(&online, t->cpus.cpus[i])) {
 			have = cpulist_format(&online);
-			errbuf_set(err, "CPU %d does not exist or is offline; this machine has CPUs %s",
+			errbuf_set(err,
+				   "CPU %d does not exist or is offline; this machine has CPUs %s",
 				   t->cpus.cpus[i], have);
 			free(have);
 			r = -ENODEV;
@@ -87,9 +88,10 @@ target_init_pids(struct target *t, const char *pids_text, struct errbuf *err)
 
 		errno = 0;
 		v = strtol(p, &end, 10);
-		if (!isdigit((unsigned char)*p) || errno || v <= 0 || v > 0x7fffffff || (*end && *end != ',') ||
-		    (*end == ',' && !end[1])) {
-			errbuf_set(err, "PID list '%s' is malformed; write it like 123 or 123,456", pids_text);
+		if (!isdigit((unsigned char)*p) || errno || v <= 0 || v > 0x7fffffff ||
+		    (*end && *end != ',') || (*end == ',' && !end[1])) {
+			errbuf_set(err, "PID list '%s' is malformed; write it like 123 or 123,456",
+				   pids_text);
 			goto fail;
 		}
 		if (!target_pid_exists((pid_t)v)) {
@@ -119,7 +121,8 @@ target_init_command(struct target *t, char **argv)
 static int
 target_drop_to_sudo_user(void)
 {
-	const char *uid_s = getenv("SUDO_UID"), *gid_s = getenv("SUDO_GID"), *user = getenv("SUDO_USER");
+	const char *uid_s = getenv("SUDO_UID"), *gid_s = getenv("SUDO_GID"),
+		   *user = getenv("SUDO_USER");
 	uid_t uid;
 	gid_t gid;
 
@@ -229,11 +232,13 @@ target_start(struct target *t, struct errbuf *err)
 		waitpid(t->pids[0], &t->child_status, 0);
 		t->child_running = false;
 		if (e & (1 << 16))
-			return errbuf_set(err, "cannot run '%s' as the sudo user (SUDO_UID=%s): %s", t->argv[0],
-					  getenv("SUDO_UID"), strerror(e & 0xffff)),
+			return errbuf_set(err, "cannot run '%s' as the sudo user (SUDO_UID=%s): %s",
+					  t->argv[0], getenv("SUDO_UID"), strerror(e & 0xffff)),
 			       -(e & 0xffff);
 		if (e == ENOENT)
-			return errbuf_set(err, "cannot run '%s': command not found; check the name and PATH",
+			return errbuf_set(err,
+					  "cannot run '%s': command not found; check the name and "
+					  "PATH",
 					  t->argv[0]),
 			       -ENOENT;
 		return errbuf_set(err, "cannot run '%s': %s", t->argv[0], strerror(e)), -e;

@@ -11,7 +11,7 @@
 #include "ringside/core/errbuf.h"
 
 struct cpulist {
-	int *cpus;	/* sorted ascending, no duplicates */
+	int *cpus; /* sorted ascending, no duplicates */
 	size_t n;
 };
 

@@ -13,8 +13,8 @@
 #include "ringside/core/errbuf.h"
 
 struct outfile {
-	char *path;	/* destination */
-	char *tmp;	/* temporary name, NULL once committed or aborted */
+	char *path; /* destination */
+	char *tmp;  /* temporary name, NULL once committed or aborted */
 	FILE *fp;
 };
 

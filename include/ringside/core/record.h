@@ -10,15 +10,15 @@
 #include <stdbool.h>
 
 struct record_opts {
-	const char *events;	/* -e, NULL for the defaults */
-	unsigned interval_ms;	/* -I */
-	double duration_s;	/* --duration, 0 for until the target ends or a signal */
-	const char *output;	/* -o */
-	const char *cpus;	/* -C */
-	const char *pids;	/* -p */
-	char **argv;		/* -- COMMAND ARGS */
-	bool quiet;		/* -q: no summary */
-	int cmdline_argc;	/* ringside's own command line, for the snapshot */
+	const char *events;   /* -e, NULL for the defaults */
+	unsigned interval_ms; /* -I */
+	double duration_s;    /* --duration, 0 for until the target ends or a signal */
+	const char *output;   /* -o */
+	const char *cpus;     /* -C */
+	const char *pids;     /* -p */
+	char **argv;	      /* -- COMMAND ARGS */
+	bool quiet;	      /* -q: no summary */
+	int cmdline_argc;     /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
 

@@ -11,7 +11,7 @@
 size_t strdist_levenshtein(const char *a, const char *b);
 
 struct strdist_best {
-	const char *names[3];	/* borrowed from the candidates */
+	const char *names[3]; /* borrowed from the candidates */
 	size_t dist[3];
 	size_t n;
 	const char *query;
@@ -19,7 +19,8 @@ struct strdist_best {
 
 /* Start collecting the closest candidates to query. */
 void strdist_best_init(struct strdist_best *best, const char *query);
-/* Offer one candidate; kept when among the three closest and close enough to be a plausible typo. */
+/* Offer one candidate; kept when among the three closest and close enough to be a plausible typo.
+ */
 void strdist_best_offer(struct strdist_best *best, const char *candidate);
 /* Format as "a, b or c" (empty string if none); the result is the caller's. */
 char *strdist_best_format(const struct strdist_best *best);

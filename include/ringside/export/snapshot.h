@@ -14,7 +14,7 @@
 #include "ringside/model/profile.h"
 
 /* The format name and version written into every snapshot. */
-#define SNAPSHOT_FORMAT "ringside-snapshot"
+#define SNAPSHOT_FORMAT	 "ringside-snapshot"
 #define SNAPSHOT_VERSION 1
 
 /* Write p as JSON to fp. Returns 0, or -EIO with err. */

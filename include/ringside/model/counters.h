@@ -12,12 +12,12 @@
 #include <stdint.h>
 
 struct counter_series {
-	int cpu;		/* the CPU, or -1 for all threads of the target */
+	int cpu; /* the CPU, or -1 for all threads of the target */
 	size_t n, cap;
-	uint64_t *t;		/* interval end, ns since the recording started */
-	uint64_t *count;	/* raw count in the interval */
-	uint64_t *enabled;	/* ns enabled in the interval */
-	uint64_t *running;	/* ns running in the interval */
+	uint64_t *t;	   /* interval end, ns since the recording started */
+	uint64_t *count;   /* raw count in the interval */
+	uint64_t *enabled; /* ns enabled in the interval */
+	uint64_t *running; /* ns running in the interval */
 };
 
 /* Append one interval. */
@@ -31,15 +31,15 @@ void counter_series_fini(struct counter_series *s);
 
 /* One event as recorded: how it was asked for, how it was encoded, whether it opened, its data. */
 struct counter_track {
-	char *name;		/* as the user wrote it */
-	char *canonical;	/* fully qualified name */
+	char *name;	 /* as the user wrote it */
+	char *canonical; /* fully qualified name */
 	char *pmu;
-	char *kind;		/* evspec_kind_name() */
-	uint32_t type;		/* perf_event_attr encoding */
+	char *kind;    /* evspec_kind_name() */
+	uint32_t type; /* perf_event_attr encoding */
 	uint64_t config, config1, config2;
 	bool exclude_user, exclude_kernel, exclude_hv;
 	bool supported;
-	char *reason;		/* why it is unsupported, or NULL */
+	char *reason; /* why it is unsupported, or NULL */
 	struct counter_series *series;
 	size_t nseries;
 };

@@ -14,24 +14,24 @@
 struct profile_meta {
 	char *ringside_version;
 	char *host;
-	char *kernel;		/* uname -r */
-	char *arch;		/* uname -m */
-	int ncpus;		/* online CPUs of the machine */
-	char *target_kind;	/* "system", "pids", "command" */
-	char *target_desc;	/* human description */
-	int *target_cpus;	/* system: CPUs counted */
+	char *kernel;	   /* uname -r */
+	char *arch;	   /* uname -m */
+	int ncpus;	   /* online CPUs of the machine */
+	char *target_kind; /* "system", "pids", "command" */
+	char *target_desc; /* human description */
+	int *target_cpus;  /* system: CPUs counted */
 	size_t ntarget_cpus;
-	int *target_pids;	/* pids: processes; command: the child */
+	int *target_pids; /* pids: processes; command: the child */
 	size_t ntarget_pids;
-	char **command;		/* command: its argv */
+	char **command; /* command: its argv */
 	size_t ncommand;
-	int command_exit;	/* command: exit code, 128+signal, or -1 when still running / unknown */
-	char **cmdline;		/* ringside's own argv */
+	int command_exit; /* command: exit code, 128+signal, or -1 when still running / unknown */
+	char **cmdline;	  /* ringside's own argv */
 	size_t ncmdline;
-	int64_t start_unix_ns;	/* wall-clock start */
+	int64_t start_unix_ns; /* wall-clock start */
 	uint64_t duration_ns;
 	uint64_t interval_ns;
-	char *end_reason;	/* "duration", "signal", "command exited", "processes exited" */
+	char *end_reason; /* "duration", "signal", "command exited", "processes exited" */
 };
 
 struct profile {

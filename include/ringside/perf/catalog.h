@@ -2,8 +2,9 @@
 /*
  * The catalog of events this machine offers: perf's generic events, the events of every PMU
  * libpfm4 knows to be present, and tracepoints from tracefs, each with a description. With
- * CATALOG_CONFIRM, events a CPU's PMU counts are kept only when perf_event_open accepts them (libpfm4
- * reports a PMU from CPUID even where the kernel exposes none); otherwise they are kept and marked.
+ * CATALOG_CONFIRM, events a CPU's PMU counts are kept only when perf_event_open accepts them
+ * (libpfm4 reports a PMU from CPUID even where the kernel exposes none); otherwise they are kept
+ * and marked.
  */
 #ifndef RINGSIDE_PERF_CATALOG_H
 #define RINGSIDE_PERF_CATALOG_H
@@ -12,16 +13,16 @@
 #include <stddef.h>
 
 enum catalog_flags {
-	CATALOG_CONFIRM = 1 << 0,	/* try to open each PMU event; drop those that do not open */
+	CATALOG_CONFIRM = 1 << 0, /* try to open each PMU event; drop those that do not open */
 	CATALOG_NO_TRACEPOINTS = 1 << 1,
-	CATALOG_TRACE_FIELDS = 1 << 2,	/* describe tracepoints by their format's fields (slower) */
+	CATALOG_TRACE_FIELDS = 1 << 2, /* describe tracepoints by their format's fields (slower) */
 };
 
 struct catalog_entry {
 	char *name;
 	char *desc;
-	const char *group;	/* "hardware", "cache", "software", "tracepoint" or a PMU name */
-	bool supported;		/* opened here (always true for software and tracepoints) */
+	const char *group; /* "hardware", "cache", "software", "tracepoint" or a PMU name */
+	bool supported;	   /* opened here (always true for software and tracepoints) */
 };
 
 struct catalog {

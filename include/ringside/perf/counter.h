@@ -19,14 +19,14 @@
 
 enum counter_status {
 	COUNTER_OK,
-	COUNTER_UNSUPPORTED,	/* the kernel or CPU has no such event here (ENOENT, EOPNOTSUPP ...) */
+	COUNTER_UNSUPPORTED, /* the kernel or CPU has no such event here (ENOENT, EOPNOTSUPP ...) */
 };
 
 /* One cumulative reading of one event in one slot. */
 struct counter_value {
-	uint64_t count;		/* raw count, unscaled */
-	uint64_t enabled;	/* ns the event was enabled */
-	uint64_t running;	/* ns the event was really counting */
+	uint64_t count;	  /* raw count, unscaled */
+	uint64_t enabled; /* ns the event was enabled */
+	uint64_t running; /* ns the event was really counting */
 };
 
 struct counter_set;
@@ -38,8 +38,8 @@ struct counter_set;
  * a fatal error occurred (permission, missing process, descriptor limit), with err saying what to
  * do. events is copied.
  */
-int counter_set_open(struct counter_set **out, const struct evspec_list *events, const struct target *t,
-		     struct errbuf *err);
+int counter_set_open(struct counter_set **out, const struct evspec_list *events,
+		     const struct target *t, struct errbuf *err);
 /* Enable every group now (system-wide and attached targets). */
 void counter_set_enable(struct counter_set *cs);
 /* Number of slots, and the CPU of slot i (-1 for the all-threads slot). */

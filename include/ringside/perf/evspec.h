@@ -16,20 +16,22 @@
 #include "ringside/core/errbuf.h"
 
 enum evspec_kind {
-	EVSPEC_HARDWARE,	/* perf generic hardware event */
-	EVSPEC_HW_CACHE,	/* perf generic cache event */
-	EVSPEC_SOFTWARE,	/* perf software event */
-	EVSPEC_PMU,		/* PMU-specific event encoded by libpfm4 */
-	EVSPEC_RAW,		/* rNNNN */
-	EVSPEC_TRACEPOINT,	/* sys:name */
+	EVSPEC_HARDWARE,   /* perf generic hardware event */
+	EVSPEC_HW_CACHE,   /* perf generic cache event */
+	EVSPEC_SOFTWARE,   /* perf software event */
+	EVSPEC_PMU,	   /* PMU-specific event encoded by libpfm4 */
+	EVSPEC_RAW,	   /* rNNNN */
+	EVSPEC_TRACEPOINT, /* sys:name */
 };
 
 struct evspec {
-	char *name;		/* as the user wrote it, e.g. "cycles:u" */
-	char *canonical;	/* the fully qualified form, e.g. libpfm4's "skl::INST_RETIRED:ANY_P:u=1:k=0" */
-	char *pmu;		/* "cpu", "software", "tracepoint", or libpfm4's PMU name */
+	char *name;	 /* as the user wrote it, e.g. "cycles:u" */
+	char *canonical; /* the fully qualified form, e.g. libpfm4's
+			    "skl::INST_RETIRED:ANY_P:u=1:k=0" */
+	char *pmu;	 /* "cpu", "software", "tracepoint", or libpfm4's PMU name */
 	enum evspec_kind kind;
-	struct perf_event_attr attr;	/* type, config, config1, config2, exclude_*; nothing else set */
+	struct perf_event_attr
+		attr; /* type, config, config1, config2, exclude_*; nothing else set */
 };
 
 /* Initialise libpfm4 once (idempotent). Returns 0 or -EIO with the reason in err. */
@@ -73,7 +75,8 @@ struct evspec_generic {
 };
 /* Every generic hardware and software name, aliases included, ending with a zeroed entry. */
 const struct evspec_generic *evspec_generic_table(void);
-/* Number of generic cache event names (LLC-load-misses ...); their names come from evspec_cache_name. */
+/* Number of generic cache event names (LLC-load-misses ...); their names come from
+ * evspec_cache_name. */
 size_t evspec_cache_count(void);
 /* The i-th cache event name and its config; returns false past the end. */
 bool evspec_cache_name(size_t i, char *buf, size_t len, unsigned long long *config);

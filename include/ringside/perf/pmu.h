@@ -18,11 +18,12 @@ struct pmu_encoding {
 	uint64_t config, config1, config2;
 	bool exclude_user, exclude_kernel, exclude_hv;
 	unsigned precise_ip;
-	char *canonical;	/* libpfm4's fully qualified name; the caller's */
-	char *pmu;		/* the PMU's name; the caller's */
+	char *canonical; /* libpfm4's fully qualified name; the caller's */
+	char *pmu;	 /* the PMU's name; the caller's */
 };
 
-/* Initialise libpfm4 once (idempotent; LIBPFM_FORCE_PMU is read here). Returns 0 or -EIO with err. */
+/* Initialise libpfm4 once (idempotent; LIBPFM_FORCE_PMU is read here). Returns 0 or -EIO with err.
+ */
 int pmu_init(struct errbuf *err);
 
 /*

@@ -18,19 +18,19 @@
 enum target_kind {
 	TARGET_SYSTEM,	/* every CPU in cpus */
 	TARGET_PIDS,	/* the processes in pids */
-	TARGET_COMMAND,	/* argv, launched by target_launch */
+	TARGET_COMMAND, /* argv, launched by target_launch */
 };
 
 struct target {
 	enum target_kind kind;
-	struct cpulist cpus;	/* TARGET_SYSTEM: the CPUs counted */
-	pid_t *pids;		/* TARGET_PIDS: the processes; TARGET_COMMAND: the child, once launched */
+	struct cpulist cpus; /* TARGET_SYSTEM: the CPUs counted */
+	pid_t *pids; /* TARGET_PIDS: the processes; TARGET_COMMAND: the child, once launched */
 	size_t npids;
-	char **argv;		/* TARGET_COMMAND: borrowed, NULL-terminated */
-	int go_fd;		/* TARGET_COMMAND: write end of the start pipe, -1 after start */
-	int err_fd;		/* TARGET_COMMAND: read end of the exec-error pipe */
+	char **argv; /* TARGET_COMMAND: borrowed, NULL-terminated */
+	int go_fd;   /* TARGET_COMMAND: write end of the start pipe, -1 after start */
+	int err_fd;  /* TARGET_COMMAND: read end of the exec-error pipe */
 	bool child_running;
-	int child_status;	/* wait status once reaped */
+	int child_status; /* wait status once reaped */
 };
 
 /* A system-wide target on every online CPU, or on the CPUs in cpus_text ("0-3,8"). */
@@ -55,7 +55,8 @@ bool target_reap(struct target *t);
 /* Ask a still-running launched command to stop (SIGTERM), then reap it. */
 void target_stop_child(struct target *t);
 
-/* The thread IDs of process pid from /proc/PID/task; returns the count, or -errno. *tids is the caller's. */
+/* The thread IDs of process pid from /proc/PID/task; returns the count, or -errno. *tids is the
+ * caller's. */
 int target_threads(pid_t pid, pid_t **tids);
 /* A one-line description ("system-wide, CPUs 0-1", "PID 123", "command: ls -l"); the caller's. */
 char *target_describe(const struct target *t);
