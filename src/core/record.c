@@ -28,6 +28,7 @@
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
 #include "ringside/perf/counter.h"
+#include "ringside/perf/sys.h"
 #include "ringside/perf/target.h"
 
 enum record_exit { RECORD_OK = 0, RECORD_FAILED = 1, RECORD_BAD_INPUT = 2 };
@@ -529,6 +530,11 @@ record_main(const struct record_opts *opts)
 	} else {
 		counter_set_enable(rec.counters);
 	}
+	if (counter_set_user_only(rec.counters))
+		fprintf(stderr,
+			"ringside: kernel.perf_event_paranoid = %d allows counting user space "
+			"only; kernel time is not counted (run as root to count it)\n",
+			sys_perf_paranoid());
 	desc = target_describe(&rec.target);
 	fprintf(stderr, "ringside: recording %zu event%s on %s every %u ms; Ctrl-C stops\n",
 		counter_set_nevents(rec.counters),

@@ -40,6 +40,7 @@ struct counter_set {
 	uint64_t *buf;
 	size_t buflen; /* in uint64_t */
 	size_t nfds;
+	bool user_only; /* kernel counting was refused; every event excludes the kernel */
 };
 
 /* Where one set of groups is opened: a CPU (pid -1) or a thread (cpu -1). */
@@ -253,6 +254,20 @@ counter_set_open_units(struct counter_set *cs, const struct target *t, struct er
 	return -EINVAL;
 }
 
+/* Close everything opened and forget every verdict, for a second attempt excluding the kernel. */
+static void
+counter_set_restart(struct counter_set *cs)
+{
+	counter_drop_groups(cs, 0);
+	for (size_t i = 0; i < cs->events.n; i++) {
+		free(cs->reason[i]);
+		cs->reason[i] = NULL;
+		cs->status[i] = COUNTER_OK;
+		cs->events.v[i].attr.exclude_kernel = 1;
+		cs->events.v[i].attr.exclude_hv = 1;
+	}
+}
+
 int
 counter_set_open(struct counter_set **out, const struct evspec_list *events, const struct target *t,
 		 struct errbuf *err)
@@ -273,6 +288,13 @@ counter_set_open(struct counter_set **out, const struct evspec_list *events, con
 		cs->slot_cpu[i] = t->kind == TARGET_SYSTEM ? t->cpus.cpus[i] : -1;
 
 	r = counter_set_open_units(cs, t, err);
+	if ((r == -EACCES || r == -EPERM) && t->kind != TARGET_SYSTEM) {
+		/* perf_event_paranoid 2 still lets a user count its own processes in user space. */
+		counter_set_restart(cs);
+		cs->user_only = true;
+		errbuf_clear(err);
+		r = counter_set_open_units(cs, t, err);
+	}
 	if (r < 0)
 		goto fail;
 	for (size_t i = 0; i < cs->events.n; i++)
@@ -343,6 +365,12 @@ const struct evspec *
 counter_set_spec(const struct counter_set *cs, size_t ev)
 {
 	return &cs->events.v[ev];
+}
+
+bool
+counter_set_user_only(const struct counter_set *cs)
+{
+	return cs->user_only;
 }
 
 size_t

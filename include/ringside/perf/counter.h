@@ -51,6 +51,11 @@ enum counter_status counter_set_status(const struct counter_set *cs, size_t ev);
 const char *counter_set_reason(const struct counter_set *cs, size_t ev);
 /* The event spec of event i (borrowed). */
 const struct evspec *counter_set_spec(const struct counter_set *cs, size_t ev);
+/*
+ * True when the kernel refused kernel-mode counting for a process target (perf_event_paranoid) and
+ * every event was opened again excluding the kernel; the specs then say exclude_kernel.
+ */
+bool counter_set_user_only(const struct counter_set *cs);
 /* Number of file descriptors open. */
 size_t counter_set_nfds(const struct counter_set *cs);
 
