@@ -64,7 +64,7 @@ static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ..
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("; try 'ringside --help'\n", stderr);
+	fputs(". Try 'ringside --help'\n", stderr);
 	return EXIT_BAD_INPUT;
 }
 
@@ -112,7 +112,8 @@ main_record(int argc, char **argv)
 		case 'I':
 			if (parse_uint(optarg, &o.interval_ms) < 0)
 				return usage_error(
-					"-I wants milliseconds (a whole number), not '%s'", optarg);
+					"the interval -I wants whole milliseconds, not '%s'",
+					optarg);
 			break;
 		case OPT_DURATION:
 			errno = 0;
@@ -210,27 +211,41 @@ main_list(int argc, char **argv)
 	return 0;
 }
 
+static bool
+is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+static bool
+is_version(const char *arg)
+{
+	return strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	if (argc < 2)
-		return usage_error("%s", "the live screen is not available in this version; use "
-					 "'ringside record -o FILE.json'");
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+	if (argc >= 2 && is_help(argv[1])) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+	if (argc >= 2 && is_version(argv[1])) {
 		printf("ringside %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "record") == 0)
+	if (argc >= 2 && strcmp(argv[1], "record") == 0)
 		return main_record(argc - 1, argv + 1);
-	if (strcmp(argv[1], "list") == 0)
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return main_list(argc - 1, argv + 1);
-	if (argv[1][0] == '-')
-		return usage_error("%s", "the live screen is not available in this version; use "
-					 "'ringside record -o FILE.json'");
-	return usage_error("unknown command '%s'", argv[1]);
+	if (argc >= 2 && argv[1][0] != '-')
+		return usage_error("unknown command '%s'", argv[1]);
+	if (argc >= 2)
+		return usage_error("unknown option '%s'", argv[1]);
+	/* No command: the live screen, which is not built yet. */
+	fputs("ringside: the live screen is not available in this version; use 'ringside record -o "
+	      "FILE.json'\n",
+	      stderr);
+	return EXIT_BAD_INPUT;
 }

@@ -2,6 +2,7 @@
 /*
  * Error messages carried from where a failure is found to where the user is told about it.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -20,11 +21,11 @@ errbuf_set(struct errbuf *e, const char *fmt, ...)
 	va_list ap;
 
 	if (!e || e->msg[0])
-		return -1;
+		return -EINVAL;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
-	return -1;
+	return -EINVAL;
 }
 
 void

@@ -82,9 +82,10 @@ record_prepare(struct record *rec, struct errbuf *err)
 				  "interval %u ms is out of range; choose -I from 10 to 3600000",
 				  o->interval_ms);
 	if (!(o->duration_s >= 0) || o->duration_s > 1e7)
-		return errbuf_set(err, "duration must be a positive number of seconds");
+		return errbuf_set(err, "duration must be a positive number of seconds"), -EINVAL;
 	if (targets > 1)
-		return errbuf_set(err, "choose one target: -C CPUS, -p PIDS or -- COMMAND");
+		return errbuf_set(err, "choose one target: -C CPUS, -p PIDS or -- COMMAND"),
+		       -EINVAL;
 	if (o->events) {
 		r = evspec_list_parse(&rec->events, o->events, err);
 		if (r < 0)

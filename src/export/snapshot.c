@@ -45,7 +45,8 @@ snapshot_u64v(const uint64_t *v, size_t n)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_integer((json_int_t)v[i]));
+		json_array_append_new(
+			a, json_integer(v[i] > INT64_MAX ? INT64_MAX : (json_int_t)v[i]));
 	return a;
 }
 
@@ -352,7 +353,7 @@ snapshot_read_meta(json_t *root, struct profile_meta *m, struct errbuf *err)
 	    snapshot_get_u64(meta, "meta", "start_unix_ns", &start, err) ||
 	    snapshot_get_u64(meta, "meta", "duration_ns", &m->duration_ns, err) ||
 	    snapshot_get_u64(meta, "meta", "interval_ns", &m->interval_ns, err) ||
-	    snapshot_get_str(meta, "meta", "end_reason", &m->end_reason, true, err))
+	    snapshot_get_str(meta, "meta", "end_reason", &m->end_reason, false, err))
 		return -EINVAL;
 	m->start_unix_ns = (int64_t)start;
 	return 0;
@@ -430,9 +431,12 @@ snapshot_read_track(json_t *obj, const char *base, struct profile *p, struct err
 	if (snapshot_get_str(obj, base, "name", &name, false, err))
 		return -EINVAL;
 	if (!*name || profile_find_track(p, name)) {
+		char what[160];
+
+		snprintf(what, sizeof(what),
+			 "event name '%.100s' is empty or given twice; names must be unique", name);
 		free(name);
-		return snapshot_bad(err, snapshot_at(&q, base, "name", 0),
-				    "event names must be non-empty and unique");
+		return snapshot_bad(err, snapshot_at(&q, base, "name", 0), what);
 	}
 	t = profile_add_track(p);
 	t->name = name;

@@ -77,16 +77,21 @@ counter_track_total(const struct counter_track *track, double *value, double *sh
 	double sum = 0;
 	bool counted = false;
 
+	/* Scale interval by interval: the multiplexing share changes with the workload's phases. */
 	for (size_t i = 0; i < track->nseries; i++) {
-		uint64_t c, e, r;
+		const struct counter_series *s = &track->series[i];
 
-		counter_series_totals(&track->series[i], &c, &e, &r);
-		all_enabled += e;
-		all_running += r;
-		if (r == 0)
-			continue;
-		counted = true;
-		sum += r >= e ? (double)c : (double)c * ((double)e / (double)r);
+		for (size_t k = 0; k < s->n; k++) {
+			all_enabled += s->enabled[k];
+			all_running += s->running[k];
+			if (s->running[k] == 0)
+				continue;
+			counted = true;
+			sum += s->running[k] >= s->enabled[k]
+				       ? (double)s->count[k]
+				       : (double)s->count[k] *
+						 ((double)s->enabled[k] / (double)s->running[k]);
+		}
 	}
 	if (value)
 		*value = sum;

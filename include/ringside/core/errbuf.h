@@ -15,7 +15,8 @@ struct errbuf {
 
 /* Empty the buffer. */
 void errbuf_clear(struct errbuf *e);
-/* Set the message unless one is already set; e may be NULL. Returns -1 for tail calls. */
+/* Set the message unless one is already set; e may be NULL. Returns -EINVAL, so that a bad-input
+ * failure can be `return errbuf_set(...)`. */
 int errbuf_set(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Replace the message whatever it held; e may be NULL. */
 void errbuf_reset(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

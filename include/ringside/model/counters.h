@@ -47,8 +47,8 @@ struct counter_track {
 /* The series of track for cpu, creating it when absent. */
 struct counter_series *counter_track_series(struct counter_track *track, int cpu);
 /*
- * The track's value over the whole recording, summed over slots and scaled for multiplexing
- * (series by series). Returns false when it never counted. *share gets running/enabled (0..1).
+ * The track's value over the whole recording: each interval scaled for multiplexing
+ * (count * enabled / running), summed over intervals and slots. Returns false when it never counted. *share gets running/enabled (0..1).
  */
 bool counter_track_total(const struct counter_track *track, double *value, double *share);
 /* Release what track owns. */

@@ -31,7 +31,7 @@ struct evspec {
 	char *pmu;	 /* "cpu", "software", "tracepoint", or libpfm4's PMU name */
 	enum evspec_kind kind;
 	struct perf_event_attr
-		attr; /* type, config, config1, config2, exclude_*; nothing else set */
+		attr; /* type, config*, exclude_*, precise_ip; nothing else */
 };
 
 /* Initialise libpfm4 once (idempotent). Returns 0 or -EIO with the reason in err. */
