@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for export/snapshot: a profile written as snapshot format 1 reads back identical,
+ * the JSON has the shape man/ringside-snapshot.5 defines, a hand-written file loads, and every
+ * malformed file in tests/data is rejected whole with a message that says where the problem is.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ringside/core/errbuf.h"
+#include "ringside/core/xalloc.h"
+#include "ringside/export/snapshot.h"
+#include "ringside/model/counters.h"
+#include "ringside/model/profile.h"
+
+/* ---- building profiles ---------------------------------------------------------------------- */
+
+static char **
+strv(size_t n, const char *const *src)
+{
+	char **v = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = xstrdup(src[i]);
+	return v;
+}
+
+static void
+set_common_meta(struct profile *p)
+{
+	static const char *const cmdline[] = { "ringside", "record", "-o",
+					       "a \"quoted\" \\ arg\twith tab", "\xc3\xa9t\xc3\xa9" };
+	p->meta.ringside_version = xstrdup("0.1.0");
+	p->meta.host = xstrdup("test-host");
+	p->meta.kernel = xstrdup("6.1.0-27-amd64");
+	p->meta.arch = xstrdup("x86_64");
+	p->meta.ncpus = 2;
+	p->meta.cmdline = strv(5, cmdline);
+	p->meta.ncmdline = 5;
+	p->meta.start_unix_ns = 1795414559123000000LL;
+	p->meta.duration_ns = 2500000000ULL;
+	p->meta.interval_ns = 1000000000ULL;
+}
+
+static struct counter_track *
+add_track(struct profile *p, const char *name, const char *pmu, const char *kind, uint32_t type,
+	  uint64_t config)
+{
+	struct counter_track *t = profile_add_track(p);
+	t->name = xstrdup(name);
+	t->canonical = xstrdup(name);
+	t->pmu = xstrdup(pmu);
+	t->kind = xstrdup(kind);
+	t->type = type;
+	t->config = config;
+	t->supported = true;
+	return t;
+}
+
+/* System-wide on CPUs 0-1: page-faults on both CPUs, cycles:u unsupported, a raw event. */
+static struct profile *
+make_system_profile(void)
+{
+	struct profile *p = profile_new();
+	set_common_meta(p);
+	p->meta.target_kind = xstrdup("system");
+	p->meta.target_desc = xstrdup("system-wide, CPUs 0-1");
+	p->meta.target_cpus = xcalloc(2, sizeof(int));
+	p->meta.target_cpus[0] = 0;
+	p->meta.target_cpus[1] = 1;
+	p->meta.ntarget_cpus = 2;
+	p->meta.end_reason = xstrdup("duration");
+
+	struct counter_track *t = add_track(p, "page-faults", "software", "software", 1, 2);
+	struct counter_series *s = counter_track_series(t, 0);
+	counter_series_append(s, 1000000000, 1234, 1000000000, 1000000000);
+	counter_series_append(s, 2000000000, 1200, 1000000000, 1000000000);
+	counter_series_append(s, 2500000000, 17, 500000000, 500000000);
+	s = counter_track_series(t, 1);
+	counter_series_append(s, 1000000000, 99, 1000000000, 500000000);
+	counter_series_append(s, 2000000000, 0, 1000000000, 250000000);
+	counter_series_append(s, 2500000000, 3, 500000000, 0);
+
+	t = add_track(p, "cycles:u", "cpu", "hardware", 0, 0);
+	t->exclude_kernel = true;
+	t->exclude_hv = true;
+	t->supported = false;
+	t->reason = xstrdup("not supported by this CPU or kernel (No such file or directory)");
+
+	t = add_track(p, "r1a8", "cpu", "raw", 4, 0x1a8);
+	t->config1 = 0xffffffffffffffffULL;
+	t->config2 = 0x8000000000000001ULL;
+	s = counter_track_series(t, 0);
+	/* 2^53 + 1: a reader that goes through double would lose the last bit */
+	counter_series_append(s, 1000000000, 9007199254740993ULL, 1000000000, 1000000000);
+	counter_series_append(s, 2000000000, 1, 1000000000, 1000000000);
+	return p;
+}
+
+/* A launched command that exited with status 3; one all-threads series. */
+static struct profile *
+make_command_profile(void)
+{
+	static const char *const argv[] = { "ls", "-l", "/tmp dir" };
+	struct profile *p = profile_new();
+	set_common_meta(p);
+	p->meta.target_kind = xstrdup("command");
+	p->meta.target_desc = xstrdup("command: ls -l '/tmp dir'");
+	p->meta.target_pids = xcalloc(1, sizeof(int));
+	p->meta.target_pids[0] = 4242;
+	p->meta.ntarget_pids = 1;
+	p->meta.command = strv(3, argv);
+	p->meta.ncommand = 3;
+	p->meta.command_exit = 3;
+	p->meta.end_reason = xstrdup("command exited");
+
+	struct counter_track *t =
+		add_track(p, "instructions:u", "cpu", "hardware", 0, 1);
+	t->exclude_kernel = true;
+	t->exclude_hv = true;
+	struct counter_series *s = counter_track_series(t, -1);
+	counter_series_append(s, 1000000000, 5000000000ULL, 1000000000, 600000000);
+	counter_series_append(s, 1100000000, 7, 100000000, 100000000);
+
+	t = add_track(p, "sched:sched_switch", "tracepoint", "tracepoint", 2, 372);
+	s = counter_track_series(t, -1);
+	counter_series_append(s, 1000000000, 10, 1000000000, 1000000000);
+	counter_series_append(s, 1100000000, 0, 100000000, 100000000);
+	return p;
+}
+
+/* ---- comparing ------------------------------------------------------------------------------ */
+
+static void
+assert_str_eq_or_null(const char *a, const char *b, const char *what)
+{
+	if (!a && !b)
+		return;
+	if (!a || !b || strcmp(a, b) != 0)
+		fail_msg("%s: '%s' != '%s'", what, a ? a : "(null)", b ? b : "(null)");
+}
+
+static void
+assert_profiles_equal(const struct profile *a, const struct profile *b)
+{
+	const struct profile_meta *ma = &a->meta, *mb = &b->meta;
+
+	assert_str_eq_or_null(ma->ringside_version, mb->ringside_version, "ringside_version");
+	assert_str_eq_or_null(ma->host, mb->host, "host");
+	assert_str_eq_or_null(ma->kernel, mb->kernel, "kernel");
+	assert_str_eq_or_null(ma->arch, mb->arch, "arch");
+	assert_int_equal(ma->ncpus, mb->ncpus);
+	assert_str_eq_or_null(ma->target_kind, mb->target_kind, "target.kind");
+	assert_str_eq_or_null(ma->target_desc, mb->target_desc, "target.description");
+	assert_int_equal(ma->ntarget_cpus, mb->ntarget_cpus);
+	for (size_t i = 0; i < ma->ntarget_cpus; i++)
+		assert_int_equal(ma->target_cpus[i], mb->target_cpus[i]);
+	assert_int_equal(ma->ntarget_pids, mb->ntarget_pids);
+	for (size_t i = 0; i < ma->ntarget_pids; i++)
+		assert_int_equal(ma->target_pids[i], mb->target_pids[i]);
+	assert_int_equal(ma->ncommand, mb->ncommand);
+	for (size_t i = 0; i < ma->ncommand; i++)
+		assert_str_eq_or_null(ma->command[i], mb->command[i], "target.command[]");
+	assert_int_equal(ma->command_exit, mb->command_exit);
+	assert_int_equal(ma->ncmdline, mb->ncmdline);
+	for (size_t i = 0; i < ma->ncmdline; i++)
+		assert_str_eq_or_null(ma->cmdline[i], mb->cmdline[i], "command_line[]");
+	assert_int_equal(ma->start_unix_ns, mb->start_unix_ns);
+	assert_int_equal(ma->duration_ns, mb->duration_ns);
+	assert_int_equal(ma->interval_ns, mb->interval_ns);
+	assert_str_eq_or_null(ma->end_reason, mb->end_reason, "end_reason");
+
+	assert_int_equal(a->ntracks, b->ntracks);
+	for (size_t i = 0; i < a->ntracks; i++) {
+		const struct counter_track *ta = &a->tracks[i], *tb = &b->tracks[i];
+		assert_str_eq_or_null(ta->name, tb->name, "name");
+		assert_str_eq_or_null(ta->canonical, tb->canonical, "canonical");
+		assert_str_eq_or_null(ta->pmu, tb->pmu, "pmu");
+		assert_str_eq_or_null(ta->kind, tb->kind, "kind");
+		assert_int_equal(ta->type, tb->type);
+		assert_int_equal(ta->config, tb->config);
+		assert_int_equal(ta->config1, tb->config1);
+		assert_int_equal(ta->config2, tb->config2);
+		assert_int_equal(ta->exclude_user, tb->exclude_user);
+		assert_int_equal(ta->exclude_kernel, tb->exclude_kernel);
+		assert_int_equal(ta->exclude_hv, tb->exclude_hv);
+		assert_int_equal(ta->supported, tb->supported);
+		assert_str_eq_or_null(ta->reason, tb->reason, "reason");
+		assert_int_equal(ta->nseries, tb->nseries);
+		for (size_t j = 0; j < ta->nseries; j++) {
+			const struct counter_series *sa = &ta->series[j], *sb = &tb->series[j];
+			assert_int_equal(sa->cpu, sb->cpu);
+			assert_int_equal(sa->n, sb->n);
+			for (size_t k = 0; k < sa->n; k++) {
+				assert_int_equal(sa->t[k], sb->t[k]);
+				assert_int_equal(sa->count[k], sb->count[k]);
+				assert_int_equal(sa->enabled[k], sb->enabled[k]);
+				assert_int_equal(sa->running[k], sb->running[k]);
+			}
+		}
+	}
+}
+
+/* Write p into memory; *len gets the size. The buffer is the caller's. */
+static char *
+write_to_memory(const struct profile *p, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct errbuf err;
+
+	assert_non_null(fp);
+	errbuf_clear(&err);
+	int rc = snapshot_write(p, fp, &err);
+	if (rc != 0)
+		fail_msg("snapshot_write: %d %s", rc, err.msg);
+	assert_int_equal(fclose(fp), 0);
+	assert_non_null(buf);
+	assert_true(*len > 0);
+	return buf;
+}
+
+static void
+round_trip(struct profile *p)
+{
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len);
+	struct profile *q = NULL;
+	struct errbuf err;
+
+	errbuf_clear(&err);
+	int rc = snapshot_parse(buf, len, &q, &err);
+	if (rc != 0)
+		fail_msg("snapshot_parse of our own output: %d %s\n%s", rc, err.msg, buf);
+	assert_non_null(q);
+	assert_profiles_equal(p, q);
+
+	/* and writing the parsed profile again gives the same bytes */
+	size_t len2 = 0;
+	char *buf2 = write_to_memory(q, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(buf2, buf, len);
+	free(buf2);
+	free(buf);
+	profile_free(q);
+}
+
+static void
+test_round_trip_system(void **state)
+{
+	(void)state;
+	struct profile *p = make_system_profile();
+	round_trip(p);
+	profile_free(p);
+}
+
+static void
+test_round_trip_command(void **state)
+{
+	(void)state;
+	struct profile *p = make_command_profile();
+	round_trip(p);
+	/* killed by SIGKILL */
+	p->meta.command_exit = 137;
+	free(p->meta.end_reason);
+	p->meta.end_reason = xstrdup("signal");
+	round_trip(p);
+	profile_free(p);
+}
+
+/* ---- the JSON itself, checked against the format's definition -------------------------------- */
+
+static json_t *
+get(json_t *obj, const char *key, int type)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		fail_msg("key '%s' missing", key);
+	if (json_typeof(v) != type)
+		fail_msg("key '%s' has JSON type %d, expected %d", key, json_typeof(v), type);
+	return v;
+}
+
+static void
+test_written_json_shape(void **state)
+{
+	(void)state;
+	struct profile *p = make_system_profile();
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len);
+	json_error_t jerr;
+	json_t *root = json_loadb(buf, len, 0, &jerr);
+	if (!root)
+		fail_msg("not JSON: %s (line %d)", jerr.text, jerr.line);
+
+	assert_string_equal(json_string_value(get(root, "format", JSON_STRING)), "ringside-snapshot");
+	assert_int_equal(json_integer_value(get(root, "version", JSON_INTEGER)), 1);
+	json_t *meta = get(root, "meta", JSON_OBJECT);
+	assert_string_equal(json_string_value(get(meta, "ringside_version", JSON_STRING)), "0.1.0");
+	assert_string_equal(json_string_value(get(meta, "host", JSON_STRING)), "test-host");
+	assert_string_equal(json_string_value(get(meta, "kernel", JSON_STRING)), "6.1.0-27-amd64");
+	assert_string_equal(json_string_value(get(meta, "arch", JSON_STRING)), "x86_64");
+	assert_int_equal(json_integer_value(get(meta, "cpus", JSON_INTEGER)), 2);
+	json_t *target = get(meta, "target", JSON_OBJECT);
+	assert_string_equal(json_string_value(get(target, "kind", JSON_STRING)), "system");
+	assert_string_equal(json_string_value(get(target, "description", JSON_STRING)),
+			    "system-wide, CPUs 0-1");
+	json_t *cpus = get(target, "cpus", JSON_ARRAY);
+	assert_int_equal(json_array_size(cpus), 2);
+	assert_int_equal(json_integer_value(json_array_get(cpus, 1)), 1);
+	assert_int_equal(json_array_size(get(target, "pids", JSON_ARRAY)), 0);
+	assert_int_equal(json_array_size(get(target, "command", JSON_ARRAY)), 0);
+	get(target, "exit", JSON_NULL);
+	json_t *cl = get(meta, "command_line", JSON_ARRAY);
+	assert_int_equal(json_array_size(cl), 5);
+	assert_string_equal(json_string_value(json_array_get(cl, 3)),
+			    "a \"quoted\" \\ arg\twith tab");
+	assert_string_equal(json_string_value(get(meta, "start", JSON_STRING)),
+			    "2026-11-23T06:15:59.123Z");
+	assert_int_equal(json_integer_value(get(meta, "start_unix_ns", JSON_INTEGER)),
+			 1795414559123000000LL);
+	assert_int_equal(json_integer_value(get(meta, "duration_ns", JSON_INTEGER)), 2500000000LL);
+	assert_int_equal(json_integer_value(get(meta, "interval_ns", JSON_INTEGER)), 1000000000LL);
+	assert_string_equal(json_string_value(get(meta, "end_reason", JSON_STRING)), "duration");
+
+	json_t *events = get(root, "events", JSON_ARRAY);
+	assert_int_equal(json_array_size(events), 3);
+
+	json_t *ev = json_array_get(events, 0);
+	assert_string_equal(json_string_value(get(ev, "name", JSON_STRING)), "page-faults");
+	assert_string_equal(json_string_value(get(ev, "canonical", JSON_STRING)), "page-faults");
+	assert_string_equal(json_string_value(get(ev, "pmu", JSON_STRING)), "software");
+	assert_string_equal(json_string_value(get(ev, "kind", JSON_STRING)), "software");
+	json_t *enc = get(ev, "encoding", JSON_OBJECT);
+	assert_int_equal(json_integer_value(get(enc, "type", JSON_INTEGER)), 1);
+	assert_string_equal(json_string_value(get(enc, "config", JSON_STRING)), "0x2");
+	assert_string_equal(json_string_value(get(enc, "config1", JSON_STRING)), "0x0");
+	assert_string_equal(json_string_value(get(enc, "config2", JSON_STRING)), "0x0");
+	get(enc, "exclude_user", JSON_FALSE);
+	get(enc, "exclude_kernel", JSON_FALSE);
+	get(enc, "exclude_hv", JSON_FALSE);
+	get(ev, "supported", JSON_TRUE);
+	get(ev, "reason", JSON_NULL);
+	json_t *series = get(ev, "series", JSON_ARRAY);
+	assert_int_equal(json_array_size(series), 2);
+	json_t *s1 = json_array_get(series, 1);
+	assert_int_equal(json_integer_value(get(s1, "cpu", JSON_INTEGER)), 1);
+	static const char *arrays[] = { "t", "count", "enabled", "running" };
+	static const long long want1[4][3] = {
+		{ 1000000000, 2000000000, 2500000000 },
+		{ 99, 0, 3 },
+		{ 1000000000, 1000000000, 500000000 },
+		{ 500000000, 250000000, 0 },
+	};
+	for (size_t a = 0; a < 4; a++) {
+		json_t *arr = get(s1, arrays[a], JSON_ARRAY);
+		assert_int_equal(json_array_size(arr), 3);
+		for (size_t k = 0; k < 3; k++) {
+			json_t *v = json_array_get(arr, k);
+			assert_true(json_is_integer(v));
+			assert_int_equal(json_integer_value(v), want1[a][k]);
+		}
+	}
+
+	ev = json_array_get(events, 1);
+	assert_string_equal(json_string_value(get(ev, "name", JSON_STRING)), "cycles:u");
+	assert_string_equal(json_string_value(get(ev, "kind", JSON_STRING)), "hardware");
+	enc = get(ev, "encoding", JSON_OBJECT);
+	get(enc, "exclude_kernel", JSON_TRUE);
+	get(enc, "exclude_hv", JSON_TRUE);
+	get(ev, "supported", JSON_FALSE);
+	assert_string_equal(json_string_value(get(ev, "reason", JSON_STRING)),
+			    "not supported by this CPU or kernel (No such file or directory)");
+	assert_int_equal(json_array_size(get(ev, "series", JSON_ARRAY)), 0);
+
+	ev = json_array_get(events, 2);
+	enc = get(ev, "encoding", JSON_OBJECT);
+	assert_int_equal(json_integer_value(get(enc, "type", JSON_INTEGER)), 4);
+	assert_string_equal(json_string_value(get(enc, "config", JSON_STRING)), "0x1a8");
+	assert_string_equal(json_string_value(get(enc, "config1", JSON_STRING)),
+			    "0xffffffffffffffff");
+	assert_string_equal(json_string_value(get(enc, "config2", JSON_STRING)),
+			    "0x8000000000000001");
+	json_t *cnt = get(json_array_get(get(ev, "series", JSON_ARRAY), 0), "count", JSON_ARRAY);
+	assert_int_equal(json_integer_value(json_array_get(cnt, 0)), 9007199254740993LL);
+
+	json_decref(root);
+	free(buf);
+	profile_free(p);
+
+	/* a command target: pids, argv and the exit code */
+	p = make_command_profile();
+	buf = write_to_memory(p, &len);
+	root = json_loadb(buf, len, 0, &jerr);
+	assert_non_null(root);
+	target = get(get(root, "meta", JSON_OBJECT), "target", JSON_OBJECT);
+	assert_string_equal(json_string_value(get(target, "kind", JSON_STRING)), "command");
+	assert_int_equal(json_array_size(get(target, "cpus", JSON_ARRAY)), 0);
+	json_t *pids = get(target, "pids", JSON_ARRAY);
+	assert_int_equal(json_array_size(pids), 1);
+	assert_int_equal(json_integer_value(json_array_get(pids, 0)), 4242);
+	json_t *cmd = get(target, "command", JSON_ARRAY);
+	assert_int_equal(json_array_size(cmd), 3);
+	assert_string_equal(json_string_value(json_array_get(cmd, 2)), "/tmp dir");
+	assert_int_equal(json_integer_value(get(target, "exit", JSON_INTEGER)), 3);
+	ev = json_array_get(get(root, "events", JSON_ARRAY), 0);
+	json_t *s0 = json_array_get(get(ev, "series", JSON_ARRAY), 0);
+	assert_int_equal(json_integer_value(get(s0, "cpu", JSON_INTEGER)), -1);
+	json_decref(root);
+	free(buf);
+	profile_free(p);
+}
+
+/* ---- files ---------------------------------------------------------------------------------- */
+
+static void
+test_save_and_load(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/ringside-test-snapshot-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[256];
+	snprintf(path, sizeof(path), "%s/snap.json", dir);
+
+	struct profile *p = make_system_profile();
+	struct errbuf err;
+	errbuf_clear(&err);
+	int rc = snapshot_save(p, path, &err);
+	if (rc != 0)
+		fail_msg("snapshot_save: %d %s", rc, err.msg);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	struct profile *q = NULL;
+	rc = snapshot_load(path, &q, &err);
+	if (rc != 0)
+		fail_msg("snapshot_load: %d %s", rc, err.msg);
+	assert_profiles_equal(p, q);
+	profile_free(q);
+	unlink(path);
+
+	/* a directory that does not exist: an error naming the path */
+	char bad[300];
+	snprintf(bad, sizeof(bad), "%s/missing/snap.json", dir);
+	errbuf_clear(&err);
+	rc = snapshot_save(p, bad, &err);
+	assert_int_equal(rc, -ENOENT);
+	if (!strstr(err.msg, bad))
+		fail_msg("message does not name %s: %s", bad, err.msg);
+	profile_free(p);
+	assert_int_equal(rmdir(dir), 0); /* nothing left behind */
+}
+
+static void
+test_write_failure(void **state)
+{
+	(void)state;
+	FILE *fp = fopen("/dev/full", "w");
+	if (!fp) {
+		print_message("# SKIP: no /dev/full\n");
+		return;
+	}
+	/* enough data that it cannot all sit in the stream's buffer */
+	struct profile *p = make_system_profile();
+	struct counter_series *s = counter_track_series(&p->tracks[0], 0);
+	for (uint64_t i = 1; i <= 20000; i++)
+		counter_series_append(s, 2500000000ULL + i * 1000, i, 1000, 1000);
+	struct errbuf err;
+	errbuf_clear(&err);
+	int rc = snapshot_write(p, fp, &err);
+	fclose(fp);
+	assert_int_equal(rc, -EIO);
+	assert_true(errbuf_isset(&err));
+	profile_free(p);
+}
+
+static const char *
+testdata(void)
+{
+	const char *d = getenv("TESTDATA");
+	if (!d)
+		fail_msg("TESTDATA is not set (run through make check)");
+	return d;
+}
+
+static void
+test_load_good_fixture(void **state)
+{
+	(void)state;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/snapshot-good.json", testdata());
+	struct profile *p = NULL;
+	struct errbuf err;
+
+	errbuf_clear(&err);
+	int rc = snapshot_load(path, &p, &err);
+	if (rc != 0)
+		fail_msg("snapshot_load(%s): %d %s", path, rc, err.msg);
+	assert_non_null(p);
+	assert_string_equal(p->meta.ringside_version, "0.1.0");
+	assert_string_equal(p->meta.host, "testhost");
+	assert_string_equal(p->meta.kernel, "6.1.0-test-amd64");
+	assert_string_equal(p->meta.arch, "x86_64");
+	assert_int_equal(p->meta.ncpus, 2);
+	assert_string_equal(p->meta.target_kind, "system");
+	assert_string_equal(p->meta.target_desc, "system-wide, CPUs 0-1");
+	assert_int_equal(p->meta.ntarget_cpus, 2);
+	assert_int_equal(p->meta.target_cpus[0], 0);
+	assert_int_equal(p->meta.target_cpus[1], 1);
+	assert_int_equal(p->meta.ntarget_pids, 0);
+	assert_int_equal(p->meta.ncommand, 0);
+	assert_int_equal(p->meta.command_exit, -1);
+	assert_int_equal(p->meta.ncmdline, 6);
+	assert_string_equal(p->meta.cmdline[5], "good.json");
+	assert_int_equal(p->meta.start_unix_ns, 1795414559123000000LL);
+	assert_int_equal(p->meta.duration_ns, 2500000000ULL);
+	assert_int_equal(p->meta.interval_ns, 1000000000ULL);
+	assert_string_equal(p->meta.end_reason, "duration");
+
+	assert_int_equal(p->ntracks, 3);
+	struct counter_track *t = profile_find_track(p, "page-faults");
+	assert_ptr_equal(t, &p->tracks[0]);
+	assert_string_equal(t->pmu, "software");
+	assert_string_equal(t->kind, "software");
+	assert_int_equal(t->type, 1);
+	assert_int_equal(t->config, 2);
+	assert_true(t->supported);
+	assert_null(t->reason);
+	assert_int_equal(t->nseries, 2);
+	assert_int_equal(t->series[1].cpu, 1);
+	assert_int_equal(t->series[1].n, 3);
+	assert_int_equal(t->series[1].count[0], 99);
+	assert_int_equal(t->series[1].running[1], 250000000);
+	assert_int_equal(t->series[0].t[2], 2500000000ULL);
+
+	t = profile_find_track(p, "cycles:u");
+	assert_non_null(t);
+	assert_false(t->supported);
+	assert_string_equal(t->reason,
+			    "not supported by this CPU or kernel (No such file or directory)");
+	assert_true(t->exclude_kernel);
+	assert_true(t->exclude_hv);
+	assert_false(t->exclude_user);
+	assert_int_equal(t->nseries, 0);
+
+	t = profile_find_track(p, "r1a8");
+	assert_non_null(t);
+	assert_int_equal(t->type, 4);
+	assert_int_equal(t->config, 0x1a8);
+	assert_int_equal(t->config1, 0xffffffffffffffffULL);
+	assert_int_equal(t->series[0].count[0], 9007199254740993ULL);
+	profile_free(p);
+}
+
+/* Load path and expect a rejection whose message contains every fragment and the file's name. */
+static bool
+check_rejected(const char *path, const char *const *fragments, int want_rc)
+{
+	struct profile *p = NULL;
+	struct errbuf err;
+	bool ok = true;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	errbuf_clear(&err);
+	int rc = snapshot_load(path, &p, &err);
+	if (rc >= 0 || (want_rc && rc != want_rc)) {
+		print_message("# %s: snapshot_load returned %d\n", base, rc);
+		ok = false;
+	}
+	if (p) {
+		print_message("# %s: *out was set on failure\n", base);
+		profile_free(p);
+		ok = false;
+	}
+	if (!strstr(err.msg, base)) {
+		print_message("# %s: message does not name the file: %s\n", base, err.msg);
+		ok = false;
+	}
+	for (const char *const *f = fragments; *f; f++) {
+		if (!strstr(err.msg, *f)) {
+			print_message("# %s: message lacks '%s': %s\n", base, *f, err.msg);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+static void
+test_rejects_bad_fixtures(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file;
+		const char *fragments[3];
+	} cases[] = {
+		{ "bad-truncated.json", { "line" } },
+		{ "bad-notjson.txt", { "line" } },
+		{ "bad-trailing.json", { "line" } },
+		{ "bad-format.json", { "format" } },
+		{ "bad-version.json", { "version" } },
+		{ "bad-version0.json", { "version" } },
+		{ "bad-versionstr.json", { "version" } },
+		{ "bad-lengths.json", { "events[0].series[0]" } },
+		{ "bad-negative.json", { "events[0].series[0].count[1]" } },
+		{ "bad-float.json", { "events[0].series[1].enabled[0]" } },
+		{ "bad-running.json", { "events[0].series[0].running[1]" } },
+		{ "bad-time.json", { "events[0].series[0].t[1]" } },
+		{ "bad-dupname.json", { "events[2].name" } },
+		{ "bad-type.json", { "meta.cpus" } },
+		{ "bad-missing.json", { "events[1]", "encoding" } },
+		{ "bad-config.json", { "events[2].encoding.config" } },
+		{ "bad-events.json", { "events" } },
+	};
+	size_t failed = 0;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", testdata(), cases[i].file);
+		assert_int_equal(access(path, R_OK), 0);
+		if (!check_rejected(path, cases[i].fragments, 0))
+			failed++;
+	}
+	if (failed)
+		fail_msg("%zu of %zu bad fixtures were not rejected as expected", failed,
+			 sizeof(cases) / sizeof(cases[0]));
+}
+
+static void
+test_rejects_empty_and_missing(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/ringside-test-empty-XXXXXX.json";
+	int fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	close(fd);
+	static const char *const none[] = { NULL };
+	bool ok = check_rejected(path, none, 0);
+	unlink(path);
+	assert_true(ok);
+
+	assert_true(check_rejected("/nonexistent/ringside/snap.json", none, -ENOENT));
+	assert_true(check_rejected("/tmp", none, 0)); /* a directory */
+}
+
+static void
+test_parse_from_memory(void **state)
+{
+	(void)state;
+	struct profile *p = make_system_profile();
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len);
+	struct profile *q = NULL;
+	struct errbuf err;
+
+	/* no terminating NUL is needed: len says where the data ends */
+	char *exact = xmalloc(len);
+	memcpy(exact, buf, len);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse(exact, len, &q, &err), 0);
+	assert_profiles_equal(p, q);
+	profile_free(q);
+	q = NULL;
+
+	/* and nothing past len is read */
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse(buf, len / 2, &q, &err), -EINVAL);
+	assert_null(q);
+	assert_non_null(strstr(err.msg, "line"));
+
+	/* trailing garbage in memory */
+	char *trail = xmalloc(len + 8);
+	memcpy(trail, buf, len);
+	memcpy(trail + len, "\n[1]", 4);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse(trail, len + 4, &q, &err), -EINVAL);
+	assert_null(q);
+
+	/* a JSON value that is not an object */
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse("[1,2,3]", 7, &q, &err), -EINVAL);
+	assert_null(q);
+	assert_true(errbuf_isset(&err));
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse("{}", 2, &q, &err), -EINVAL);
+	assert_null(q);
+	assert_non_null(strstr(err.msg, "format"));
+
+	free(trail);
+	free(exact);
+	free(buf);
+	profile_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_system),
+		cmocka_unit_test(test_round_trip_command),
+		cmocka_unit_test(test_written_json_shape),
+		cmocka_unit_test(test_save_and_load),
+		cmocka_unit_test(test_write_failure),
+		cmocka_unit_test(test_load_good_fixture),
+		cmocka_unit_test(test_rejects_bad_fixtures),
+		cmocka_unit_test(test_rejects_empty_and_missing),
+		cmocka_unit_test(test_parse_from_memory),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
