@@ -121,6 +121,12 @@ record_signals(struct record *rec, sigset_t *old)
 {
 	sigset_t set;
 
+	/*
+	 * A background job in a script starts with SIGINT ignored, and an ignored signal never
+	 * reaches a signalfd: take SIGINT and SIGTERM back. SIGHUP stays ignored under nohup.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
