@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The command line: help, version, unknown options and subcommands, the missing live screen, and
+# record's required and checked arguments (exit 2 with one "ringside: " line, no recording).
+
+. "$TESTLIB"
+make_tmpdir
+
+R=$RINGSIDE
+
+for opt in --help -h; do
+	"$R" $opt >"$T/help.out" 2>"$T/help.err"
+	ok $? "$opt exits 0"
+	check "$opt prints usage on stdout naming record and list" \
+		sh -c 'grep -q "record" "$1" && grep -q "list" "$1" && test ! -s "$2"' sh \
+		"$T/help.out" "$T/help.err"
+done
+
+for opt in --version -V; do
+	out=$("$R" $opt 2>&1)
+	ok $? "$opt exits 0"
+	check "$opt prints exactly 'ringside 0.1.0' (got '$out')" test "$out" = "ringside 0.1.0"
+done
+
+# usage_error NAME DESC PATTERN ARGS...: exit 2 and one "ringside: " line matching PATTERN.
+usage_error() {
+	name=$1 desc=$2 pat=$3
+	shift 3
+	timeout 10 "$R" "$@" >"$T/$name.out" 2>"$T/$name.err"
+	rc=$?
+	check "$desc: exit 2 (got $rc)" test $rc -eq 2
+	check "$desc: a 'ringside: ' error matching '$pat', nothing on stdout, not recording" sh -c '
+		grep -q "^ringside: " "$1" && grep -q -- "$2" "$1" && test ! -s "$3" &&
+		! grep -q "^ringside: recording" "$1"' sh "$T/$name.err" "$pat" "$T/$name.out"
+	diag "$(head -n 2 "$T/$name.err")"
+}
+
+usage_error opt "unknown option --frobnicate" "Try 'ringside --help'" --frobnicate
+usage_error ropt "unknown record option" "Try 'ringside --help'" record --frobnicate -o "$T/x.json"
+usage_error sub "unknown subcommand" "Try 'ringside --help'" frobnicate
+usage_error none "no subcommand" "live screen is not available" 
+usage_error noo "record without -o" "-o" record -e task-clock -- true
+usage_error ext "record -o x.txt" "json" record -e task-clock -o "$T/x.txt" -- true
+usage_error dur0 "--duration 0" "duration" record -e task-clock --duration 0 -o "$T/x.json"
+usage_error durn "--duration -1" "duration" record -e task-clock --duration -1 -o "$T/x.json"
+usage_error dura "--duration abc" "duration" record -e task-clock --duration abc -o "$T/x.json"
+usage_error iv "-I abc" "interval" record -e task-clock -I abc -o "$T/x.json"
+usage_error ivmax "-I 3600001" "interval" record -e task-clock -I 3600001 -o "$T/x.json"
+check "no snapshot left by any refused command line" test ! -e "$T/x.json"
+check "'live screen' message is exactly the documented one" grep -qx \
+	"ringside: the live screen is not available in this version; use 'ringside record -o FILE.json'" \
+	"$T/none.err"
+
+done_testing

@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A small TAP library for the live tests (POSIX sh; sourced, never run). The plan is printed at the
+# end by done_testing; a failure is a "not ok" line, which automake's tap-driver reports.
+#
+#   ok STATUS DESC          ok when STATUS is 0
+#   check DESC CMD...       runs CMD (its stdout goes to stderr), ok when it succeeds
+#   skip DESC REASON        a skipped test
+#   diag MSG                "# MSG"
+#   done_testing            prints "1..N" and exits 0
+#   skip_all REASON         "1..0 # SKIP REASON" and exits 0
+# Helpers: require_root; make_tmpdir (sets T, removed on exit); cpu_lock; track PID (killed on
+# exit if still running) and untrack PID; start_bg LOG CMD... (sets BG_PID); wait_pid PID
+# TIMEOUT_S; wait_for_line FILE PATTERN TIMEOUT_S; release_fifo FIFO; approx VALUE EXPECTED
+# TOL_PERCENT; in_range VALUE LO HI; jqv FILE FILTER; ev_total FILE EVENT.
+
+: "${RINGSIDE:=ringside}" "${JQ:=jq}" "${PERF:=perf}"
+: "${MANDOC=$(command -v mandoc)}"
+# The live tests run as root; a sudo environment would make launched commands drop to that user.
+unset SUDO_UID SUDO_GID SUDO_USER
+
+_tap_n=0
+_tap_pids=
+T=
+
+ok() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2"
+	else
+		echo "not ok $_tap_n - $2"
+	fi
+}
+
+check() {
+	_tap_desc=$1
+	shift
+	"$@" >&2
+	ok $? "$_tap_desc"
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $1 # SKIP $2"
+}
+
+diag() {
+	echo "# $*"
+}
+
+done_testing() {
+	echo "1..$_tap_n"
+	exit 0
+}
+
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root (perf events system-wide, setpriv)"
+}
+
+_tap_cleanup() {
+	for _p in $_tap_pids; do
+		kill -KILL "$_p" 2>/dev/null
+	done
+	[ -n "$T" ] && rm -rf "$T"
+}
+
+make_tmpdir() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/ringside-live.XXXXXX") || exit 1
+	trap _tap_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+# Tests that time CPU-bound workloads or load every CPU take this lock first, so that `make -j
+# check` (or another build dir's suite) does not run them side by side on a small machine and
+# starve the workloads they measure. Children inherit fd 9; the lock goes with the last of them.
+cpu_lock() {
+	exec 9>>"${TMPDIR:-/tmp}/ringside-live-cpu.lock"
+	flock -w 120 9 || diag "no CPU lock after 120 s; running anyway, timings may suffer"
+}
+
+track() {
+	_tap_pids="$_tap_pids $1"
+}
+
+# Forget PID once it has been reaped, so cleanup never signals a recycled PID.
+untrack() {
+	_tap_keep=
+	for _p in $_tap_pids; do
+		[ "$_p" = "$1" ] || _tap_keep="$_tap_keep $_p"
+	done
+	_tap_pids=$_tap_keep
+}
+
+# Start CMD in the background with stderr to LOG; SIGINT and SIGQUIT keep their default action (a
+# background job in a script would otherwise ignore them). Sets BG_PID and tracks it.
+start_bg() {
+	_tap_log=$1
+	shift
+	env --default-signal=INT,QUIT "$@" 2>"$_tap_log" &
+	BG_PID=$!
+	track "$BG_PID"
+}
+
+# Wait up to TIMEOUT_S for PID (a child of this shell) to exit; its exit status, or 124 after
+# killing it when it did not exit in time.
+wait_pid() {
+	_tap_i=0
+	while kill -0 "$1" 2>/dev/null; do
+		if ! ps -o stat= -p "$1" 2>/dev/null | grep -qv Z; then
+			break
+		fi
+		_tap_i=$((_tap_i + 1))
+		if [ "$_tap_i" -gt $(($2 * 20)) ]; then
+			kill -KILL "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			untrack "$1"
+			return 124
+		fi
+		sleep 0.05
+	done
+	wait "$1"
+	_tap_rc=$?
+	untrack "$1"
+	return $_tap_rc
+}
+
+# Poll FILE until a line matches the grep pattern PATTERN; fails after TIMEOUT_S seconds.
+wait_for_line() {
+	_tap_i=0
+	until grep -q -- "$2" "$1" 2>/dev/null; do
+		_tap_i=$((_tap_i + 1))
+		[ "$_tap_i" -gt $(($3 * 20)) ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# Write a line to FIFO (releasing a workload waiting in --wait-fifo), giving up after 5 s.
+release_fifo() {
+	timeout 5 sh -c 'echo go > "$1"' sh "$1"
+}
+
+# VALUE within TOL_PERCENT of EXPECTED (numbers may be floats)?
+approx() {
+	awk -v v="$1" -v e="$2" -v t="$3" 'BEGIN {
+		if (v == "" || v !~ /^-?[0-9.eE+]+$/) exit 1
+		d = v - e; if (d < 0) d = -d
+		exit !(d <= (e < 0 ? -e : e) * t / 100)
+	}'
+}
+
+# LO <= VALUE <= HI?
+in_range() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN {
+		if (v == "" || v !~ /^-?[0-9.eE+]+$/) exit 1
+		exit !(v + 0 >= lo + 0 && v + 0 <= hi + 0)
+	}'
+}
+
+jqv() {
+	"$JQ" -r "$2" "$1" 2>/dev/null
+}
+
+# The raw total of event EVENT in snapshot FILE: the sum of every series' counts.
+ev_total() {
+	"$JQ" -r --arg n "$2" \
+		'[.events[] | select(.name == $n) | .series[].count[]] | add // 0' "$1" 2>/dev/null
+}

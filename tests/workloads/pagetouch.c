@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pagetouch: a workload with a known number of page faults. It maps N fresh anonymous private
+ * pages, writes one byte to each (one minor fault per page: transparent huge pages are turned off
+ * for the mapping so a 2 MiB region cannot be served by a single fault), unmaps them and exits 0.
+ *
+ *   pagetouch N [--wait-fifo PATH]
+ *
+ * With --wait-fifo, it first blocks until a line can be read from PATH, so that an attach test can
+ * start ringside on it and release it once ringside says it is recording.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: pagetouch N [--wait-fifo PATH]\n");
+	exit(2);
+}
+
+/* Block until a line (or end of file) can be read from the FIFO at path. */
+static void
+wait_fifo(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	char c;
+	ssize_t n;
+
+	if (fd < 0) {
+		fprintf(stderr, "pagetouch: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	while ((n = read(fd, &c, 1)) == 1 || (n < 0 && errno == EINTR))
+		if (n == 1 && c == '\n')
+			break;
+	close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *fifo = NULL;
+	long npages = -1;
+	char *end;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--wait-fifo") == 0 && i + 1 < argc) {
+			fifo = argv[++i];
+		} else if (npages < 0 && argv[i][0] >= '0' && argv[i][0] <= '9') {
+			errno = 0;
+			npages = strtol(argv[i], &end, 10);
+			if (errno || *end || npages <= 0)
+				usage();
+		} else {
+			usage();
+		}
+	}
+	if (npages < 0)
+		usage();
+	if (fifo)
+		wait_fifo(fifo);
+
+	size_t psize = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)npages * psize;
+	volatile char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == (volatile char *)MAP_FAILED) {
+		fprintf(stderr, "pagetouch: mmap %zu bytes: %s\n", len, strerror(errno));
+		return 1;
+	}
+	madvise((void *)p, len, MADV_NOHUGEPAGE);
+	for (long i = 0; i < npages; i++)
+		p[(size_t)i * psize] = 1;
+	munmap((void *)p, len);
+	return 0;
+}
