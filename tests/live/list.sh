@@ -69,4 +69,19 @@ else
 	skip "instructions" "a PMU is present"
 fi
 
+# tracefs is mounted by ringside when it is missing (a fresh boot has none at /sys/kernel/tracing)
+tfs=/sys/kernel/tracing
+if ! grep -q " $tfs tracefs " /proc/mounts; then
+	skip "tracefs is mounted again by ringside" "tracefs is not mounted at $tfs here"
+elif ! umount "$tfs" 2>"$T/umount.err"; then
+	skip "tracefs is mounted again by ringside" "cannot unmount $tfs: $(cat "$T/umount.err")"
+else
+	timeout 30 "$R" list sched:sched_switch >"$T/tfs.out" 2>"$T/tfs.err"
+	rc=$?
+	check "with tracefs unmounted, list still finds sched:sched_switch (exit $rc)" \
+		has_event "$T/tfs.out" sched:sched_switch
+	check "... and tracefs is mounted again at $tfs" grep -q " $tfs tracefs " /proc/mounts
+	grep -q " $tfs tracefs " /proc/mounts || mount -t tracefs nodev "$tfs"
+fi
+
 done_testing

@@ -20,29 +20,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "workload.h"
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: pagetouch N [--wait-fifo PATH]\n");
 	exit(2);
-}
-
-/* Block until a line (or end of file) can be read from the FIFO at path. */
-static void
-wait_fifo(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-	char c;
-	ssize_t n;
-
-	if (fd < 0) {
-		fprintf(stderr, "pagetouch: %s: %s\n", path, strerror(errno));
-		exit(1);
-	}
-	while ((n = read(fd, &c, 1)) == 1 || (n < 0 && errno == EINTR))
-		if (n == 1 && c == '\n')
-			break;
-	close(fd);
 }
 
 int
@@ -67,7 +51,7 @@ main(int argc, char **argv)
 	if (npages < 0)
 		usage();
 	if (fifo)
-		wait_fifo(fifo);
+		workload_wait_fifo("pagetouch", fifo);
 
 	size_t psize = (size_t)sysconf(_SC_PAGESIZE);
 	size_t len = (size_t)npages * psize;

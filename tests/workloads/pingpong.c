@@ -28,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "workload.h"
+
 static long rounds;
 static int ping[2], pong[2];	/* ping: main -> partner; pong: partner -> main */
 
@@ -43,22 +45,6 @@ die(const char *what)
 {
 	fprintf(stderr, "pingpong: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-/* Block until a line (or end of file) can be read from the FIFO at path. */
-static void
-wait_fifo(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-	char c;
-	ssize_t n;
-
-	if (fd < 0)
-		die(path);
-	while ((n = read(fd, &c, 1)) == 1 || (n < 0 && errno == EINTR))
-		if (n == 1 && c == '\n')
-			break;
-	close(fd);
 }
 
 static void
@@ -140,7 +126,7 @@ main(int argc, char **argv)
 	if (rounds < 0)
 		usage();
 	if (fifo)
-		wait_fifo(fifo);
+		workload_wait_fifo("pingpong", fifo);
 
 	pin_first_cpu();
 	if (pipe(ping) != 0 || pipe(pong) != 0)

@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "workload.h"
+
 #define SPIN_CHECK_MASK ((1UL << 20) - 1)
 #define SPIN_MAX_THREADS 1024
 
@@ -50,22 +52,6 @@ die(const char *what, int err)
 {
 	fprintf(stderr, "spin: %s: %s\n", what, strerror(err));
 	exit(1);
-}
-
-/* Block until a line (or end of file) can be read from the FIFO at path. */
-static void
-wait_fifo(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-	char c;
-	ssize_t n;
-
-	if (fd < 0)
-		die(path, errno);
-	while ((n = read(fd, &c, 1)) == 1 || (n < 0 && errno == EINTR))
-		if (n == 1 && c == '\n')
-			break;
-	close(fd);
 }
 
 static int
@@ -172,7 +158,7 @@ main(int argc, char **argv)
 	if (!have_seconds)
 		usage();
 	if (fifo)
-		wait_fifo(fifo);
+		workload_wait_fifo("spin", fifo);
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += (time_t)seconds;
