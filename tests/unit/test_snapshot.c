@@ -282,7 +282,7 @@ test_round_trip_command(void **state)
 /* ---- the JSON itself, checked against the format's definition -------------------------------- */
 
 static json_t *
-get(json_t *obj, const char *key, int type)
+get(json_t *obj, const char *key, json_type type)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v)
