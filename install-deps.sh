@@ -7,7 +7,7 @@ set -eu
 packages="
 	autoconf automake make gcc pkg-config
 	libncurses-dev libpfm4-dev libdw-dev libelf-dev libtraceevent-dev libjansson-dev
-	libcmocka-dev
+	libcmocka-dev libiberty-dev
 	mandoc tmux jq linux-perf procps util-linux
 "
 

@@ -11,52 +11,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/core/errbuf.h"
 #include "ringside/core/record.h"
+#include "ringside/export/folded.h"
+#include "ringside/export/snapshot.h"
 #include "ringside/perf/catalog.h"
 
 enum { EXIT_BAD_INPUT = 2 };
-enum { OPT_DURATION = 256, OPT_ALL };
+enum { OPT_DURATION = 256, OPT_ALL, OPT_SAMPLE_EVENT, OPT_NO_SAMPLES };
 
+/* clang-format off */
 static const char usage_text[] =
-	"Usage: ringside record [OPTIONS] -o FILE.json [-a | -C CPUS | -p PID[,PID...] | -- "
-	"COMMAND "
-	"[ARGS...]]\n"
-	"       ringside list [--all] [PATTERN]\n"
-	"       ringside --help | --version\n"
-	"\n"
-	"A live profiler for Linux. This version records counters headless ('record') and lists "
-	"the\n"
-	"events this machine can count ('list'); the live screen is not available yet.\n"
-	"\n"
-	"record options:\n"
-	"  -e, --events LIST      events to count, comma-separated (see 'ringside list'); "
-	"default:\n"
-	"                         "
-	"cycles,instructions,cache-references,cache-misses,branches,branch-misses\n"
-	"                         with a hardware PMU, else "
-	"task-clock,context-switches,cpu-migrations,page-faults\n"
-	"  -I, --interval MS      read the counters every MS milliseconds (10..3600000, default "
-	"1000)\n"
-	"      --duration SECONDS stop after SECONDS (default: when the target ends, or on "
-	"Ctrl-C)\n"
-	"  -o, --output FILE      write the snapshot to FILE (.json)\n"
-	"  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
-	"  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
-	"  -p, --pid LIST         running processes, all their threads and the threads they start\n"
-	"  -q, --quiet            no summary table at the end\n"
-	"  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and count it until it exits\n"
-	"\n"
-	"list options:\n"
-	"      --all              also list PMU events that do not open on this machine\n"
-	"  PATTERN                a substring or glob (* ? [) matched against names and "
-	"descriptions\n"
-	"\n"
-	"  -h, --help             show this help\n"
-	"  -V, --version          show the version\n"
-	"\n"
-	"See ringside(1) and ringside-snapshot(5).\n";
+"Usage: ringside record [OPTIONS] -o FILE.json|FILE.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside export IN.json -o OUT.json|OUT.folded\n"
+"       ringside list [--all] [PATTERN]\n"
+"       ringside --help | --version\n"
+"\n"
+"A live profiler for Linux. This version records counters and sampled call stacks headless\n"
+"('record'), converts snapshots ('export') and lists the events this machine can count ('list');\n"
+"the live screen is not available yet.\n"
+"\n"
+"record options:\n"
+"  -e, --events LIST      events to count, comma-separated (see 'ringside list'); default:\n"
+"                         cycles,instructions,cache-references,cache-misses,branches,branch-misses\n"
+"                         with a hardware PMU, else task-clock,context-switches,cpu-migrations,\n"
+"                         page-faults\n"
+"  -I, --interval MS      read the counters every MS milliseconds (10..3600000, default 1000)\n"
+"      --duration SECONDS stop after SECONDS (default: when the target ends, or on Ctrl-C)\n"
+"  -F, --freq HZ          sample each CPU HZ times a second (default 999)\n"
+"  -c, --count PERIOD     sample every PERIOD events instead of a frequency\n"
+"  -g, --call-graph MODE  fp (kernel stacks and user frame pointers, the default) or none\n"
+"      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
+"      --no-samples       count only; take no samples\n"
+"  -o, --output FILE      a snapshot (FILE.json) or folded stacks (FILE.folded)\n"
+"  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
+"  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
+"  -p, --pid LIST         running processes, all their threads and the threads they start\n"
+"  -q, --quiet            no summary table at the end\n"
+"  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and record it until it exits\n"
+"\n"
+"export options:\n"
+"  -o, --output FILE      FILE.json (a snapshot again) or FILE.folded (folded stacks)\n"
+"\n"
+"list options:\n"
+"      --all              also list PMU events that do not open on this machine\n"
+"  PATTERN                a substring or glob (* ? [) matched against names and descriptions\n"
+"\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n"
+"\n"
+"See ringside(1) and ringside-snapshot(5).\n";
+/* clang-format on */
 
-static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -94,17 +104,23 @@ main_record(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'C' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "freq", required_argument, NULL, 'F' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "call-graph", required_argument, NULL, 'g' },
+		{ "sample-event", required_argument, NULL, OPT_SAMPLE_EVENT },
+		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct record_opts o = { .interval_ms = 1000 };
+	struct record_opts o = { .interval_ms = 1000, .freq = 999 };
+	unsigned v;
 	char *end;
 	int c;
 
 	o.cmdline_argc = argc + 1;
 	o.cmdline_argv = argv - 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+e:I:o:aC:p:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:I:o:aC:p:qhF:c:g:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o.events = optarg;
@@ -137,6 +153,29 @@ main_record(int argc, char **argv)
 		case 'q':
 			o.quiet = true;
 			break;
+		case 'F':
+			if (parse_uint(optarg, &v) < 0 || v == 0)
+				return usage_error(
+					"the frequency -F wants a whole number of Hz, not '%s'",
+					optarg);
+			o.freq = v;
+			break;
+		case 'c':
+			if (parse_uint(optarg, &v) < 0 || v == 0)
+				return usage_error(
+					"the period -c wants a whole number of events, not '%s'",
+					optarg);
+			o.period = v;
+			break;
+		case 'g':
+			o.callgraph = optarg;
+			break;
+		case OPT_SAMPLE_EVENT:
+			o.sample_event = optarg;
+			break;
+		case OPT_NO_SAMPLES:
+			o.no_samples = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -152,6 +191,64 @@ main_record(int argc, char **argv)
 	if (optind < argc)
 		o.argv = argv + optind;
 	return record_main(&o);
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int
+main_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *in = NULL, *out = NULL;
+	struct profile *p = NULL;
+	struct errbuf err;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s' for export", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		in = argv[optind++];
+	if (!in || !out || optind < argc)
+		return usage_error("%s",
+				   "export takes one snapshot and -o OUT.json or -o OUT.folded");
+	if (!has_suffix(out, ".json") && !has_suffix(out, ".folded"))
+		return usage_error("output '%s' must end in .json or .folded", out);
+	errbuf_clear(&err);
+	rc = snapshot_load(in, &p, &err);
+	if (rc < 0) {
+		fprintf(stderr, "ringside: %s\n", err.msg);
+		return EXIT_BAD_INPUT;
+	}
+	rc = has_suffix(out, ".folded") ? folded_save(p, out, &err) : snapshot_save(p, out, &err);
+	profile_free(p);
+	if (rc < 0) {
+		fprintf(stderr, "ringside: %s\n", err.msg);
+		return rc == -EINVAL ? EXIT_BAD_INPUT : 1;
+	}
+	return 0;
 }
 
 static int
@@ -237,6 +334,8 @@ main(int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "record") == 0)
 		return main_record(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return main_export(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return main_list(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')

@@ -22,14 +22,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ringside/core/ingest.h"
 #include "ringside/core/outfile.h"
 #include "ringside/core/record.h"
 #include "ringside/core/xalloc.h"
+#include "ringside/export/folded.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
 #include "ringside/perf/counter.h"
+#include "ringside/perf/sampler.h"
 #include "ringside/perf/sys.h"
 #include "ringside/perf/target.h"
+#include "ringside/sym/symres.h"
 
 enum record_exit { RECORD_OK = 0, RECORD_FAILED = 1, RECORD_BAD_INPUT = 2 };
 
@@ -41,6 +45,13 @@ struct record {
 	struct profile *profile;
 	struct outfile out;
 	struct counter_value *prev, *cur;
+	/* Sampling (absent with --no-samples). */
+	struct evspec sample_spec;
+	enum callgraph_mode callgraph;
+	struct sampler *sampler;
+	struct symres *sym;
+	struct ingest *ingest;
+	bool folded; /* -o *.folded */
 	int sig_fd, timer_fd;
 	int *pid_fds;
 	bool *pid_gone;
@@ -64,6 +75,46 @@ record_fail(int code, const struct errbuf *err)
 	return code;
 }
 
+static unsigned long
+record_max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	unsigned long v = 100000;
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 100000;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The sampling event, frequency or period, and call-graph mode. */
+static int
+record_prepare_sampling(struct record *rec, struct errbuf *err)
+{
+	const struct record_opts *o = rec->opts;
+	unsigned long max = record_max_sample_rate();
+	int r;
+
+	if (!callgraph_parse(o->callgraph ? o->callgraph : "fp", &rec->callgraph))
+		return errbuf_set(err, "call-graph mode '%s' is unknown; use -g fp or -g none",
+				  o->callgraph);
+	if (o->period == 0 && (o->freq == 0 || o->freq > max))
+		return errbuf_set(err,
+				  "sampling frequency %lu Hz is out of range; choose -F from 1 to "
+				  "%lu (kernel.perf_event_max_sample_rate)",
+				  o->freq, max);
+	if (o->sample_event) {
+		r = evspec_parse(&rec->sample_spec, o->sample_event, err);
+		if (r < 0)
+			return r;
+	} else {
+		evspec_sampling_default(&rec->sample_spec);
+	}
+	return 0;
+}
+
 /* Everything that can be checked before anything runs: options, events, target, output. */
 static int
 record_prepare(struct record *rec, struct errbuf *err)
@@ -72,11 +123,15 @@ record_prepare(struct record *rec, struct errbuf *err)
 	size_t len = strlen(o->output);
 	int r, targets = !!o->cpus + !!o->pids + !!(o->argv && o->argv[0]);
 
-	if (len < 6 || strcmp(o->output + len - 5, ".json") != 0)
+	rec->folded = len > 7 && strcmp(o->output + len - 7, ".folded") == 0;
+	if (!rec->folded && (len < 6 || strcmp(o->output + len - 5, ".json") != 0))
 		return errbuf_set(
 			err,
-			"output '%s' must end in .json (the snapshot format this version writes)",
+			"output '%s' must end in .json (a snapshot) or .folded (folded stacks)",
 			o->output);
+	if (rec->folded && o->no_samples)
+		return errbuf_set(
+			err, "a .folded output holds stacks; drop --no-samples or write .json");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
 		return errbuf_set(err,
 				  "interval %u ms is out of range; choose -I from 10 to 3600000",
@@ -86,6 +141,11 @@ record_prepare(struct record *rec, struct errbuf *err)
 	if (targets > 1)
 		return errbuf_set(err, "choose one target: -C CPUS, -p PIDS or -- COMMAND"),
 		       -EINVAL;
+	if (!o->no_samples) {
+		r = record_prepare_sampling(rec, err);
+		if (r < 0)
+			return r;
+	}
 	if (o->events) {
 		r = evspec_list_parse(&rec->events, o->events, err);
 		if (r < 0)
@@ -202,6 +262,78 @@ record_profile_init(struct record *rec)
 	}
 }
 
+/*
+ * Open the sampling event on the target. When the kernel refuses kernel-mode samples of a process
+ * (perf_event_paranoid), sample user space only, as the counters do.
+ */
+static int
+record_open_sampler(struct record *rec, struct errbuf *err)
+{
+	struct sampler_opts so = {
+		.event = &rec->sample_spec,
+		.freq = rec->opts->period ? 0 : rec->opts->freq,
+		.period = rec->opts->period,
+		.callgraph = rec->callgraph,
+	};
+	int r;
+
+	if (counter_set_user_only(rec->counters)) {
+		rec->sample_spec.attr.exclude_kernel = 1;
+		rec->sample_spec.attr.exclude_hv = 1;
+	}
+	r = sampler_open(&rec->sampler, &so, &rec->target, err);
+	if ((r == -EACCES || r == -EPERM) && rec->target.kind != TARGET_SYSTEM &&
+	    !rec->sample_spec.attr.exclude_kernel) {
+		errbuf_clear(err);
+		rec->sample_spec.attr.exclude_kernel = 1;
+		rec->sample_spec.attr.exclude_hv = 1;
+		r = sampler_open(&rec->sampler, &so, &rec->target, err);
+	}
+	return r;
+}
+
+/* The stack tree, the resolver and the ingest, once the profile exists. */
+static void
+record_stacks_init(struct record *rec)
+{
+	struct profile_sampling *sm = &rec->profile->sampling;
+
+	profile_enable_stacks(rec->profile, 0, 10ull * 1000000000u);
+	sm->event = xstrdup(rec->sample_spec.name);
+	sm->freq = rec->opts->period ? 0 : rec->opts->freq;
+	sm->period = rec->opts->period;
+	sm->callgraph = xstrdup(callgraph_name(rec->callgraph));
+	rec->sym = symres_new(rec->profile->frames);
+	rec->ingest = ingest_new(rec->profile, rec->sym);
+	/* Processes that already run have mapped their code before we could see MMAP2 records. */
+	if (rec->target.kind == TARGET_PIDS)
+		for (size_t i = 0; i < rec->target.npids; i++)
+			symres_proc_scan(rec->sym, rec->target.pids[i]);
+}
+
+/* "999 Hz" or "every 100000 events", for messages. */
+static const char *
+record_rate(const struct record *rec)
+{
+	static char buf[64];
+
+	if (rec->opts->period)
+		snprintf(buf, sizeof(buf), "every %lu events", rec->opts->period);
+	else
+		snprintf(buf, sizeof(buf), "%lu Hz", rec->opts->freq);
+	return buf;
+}
+
+/* Drain every ring into the profile. */
+static void
+record_drain(struct record *rec)
+{
+	if (!rec->sampler)
+		return;
+	sampler_consume(rec->sampler, ingest_record, rec->ingest);
+	ingest_flush(rec->ingest);
+}
+
 /* Read every counter and append the deltas since the last read as one interval ending now. */
 static int
 record_sample(struct record *rec)
@@ -284,16 +416,22 @@ static int
 record_loop(struct record *rec)
 {
 	size_t npids = rec->target.kind == TARGET_PIDS ? rec->target.npids : 0;
-	struct pollfd *pfd = xcalloc(2 + npids, sizeof(*pfd));
+	size_t nring = rec->sampler ? sampler_nfds(rec->sampler) : 0, base = 2 + npids;
+	struct pollfd *pfd = xcalloc(base + nring, sizeof(*pfd));
 	int r = 0;
 
 	pfd[0] = (struct pollfd){ .fd = rec->timer_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = rec->sig_fd, .events = POLLIN };
 	for (size_t i = 0; i < npids; i++)
 		pfd[2 + i] = (struct pollfd){ .fd = rec->pid_fds[i], .events = POLLIN };
+	for (size_t i = 0; i < nring; i++)
+		pfd[base + i] =
+			(struct pollfd){ .fd = sampler_fd(rec->sampler, i), .events = POLLIN };
 	record_arm_timer(rec);
 	while (!rec->end_reason) {
-		if (poll(pfd, 2 + npids, -1) < 0) {
+		bool drain = false;
+
+		if (poll(pfd, base + nring, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			r = -errno;
@@ -301,6 +439,13 @@ record_loop(struct record *rec)
 		}
 		if (pfd[1].revents)
 			record_on_signal(rec);
+		for (size_t i = 0; i < nring; i++) {
+			if (pfd[base + i].revents & POLLIN)
+				drain = true;
+			/* The thread behind this fd exited: its ring is still drained below. */
+			if (pfd[base + i].revents & (POLLHUP | POLLERR | POLLNVAL))
+				pfd[base + i].fd = -1;
+		}
 		for (size_t i = 0; i < npids; i++) {
 			if (pfd[2 + i].revents && !rec->pid_gone[i]) {
 				pfd[2 + i].fd = -1;
@@ -312,6 +457,7 @@ record_loop(struct record *rec)
 
 			if (read(rec->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 				continue;
+			drain = true;
 			r = record_sample(rec);
 			if (r < 0)
 				break;
@@ -320,6 +466,8 @@ record_loop(struct record *rec)
 				rec->end_reason = "duration";
 			record_arm_timer(rec);
 		}
+		if (drain)
+			record_drain(rec);
 	}
 	free(pfd);
 	return r;
@@ -412,6 +560,21 @@ record_intervals(const struct profile *p)
 	return 0;
 }
 
+/* Samples taken and lost; a loss is always reported, quiet or not. */
+static void
+record_sampling_summary(const struct profile *p)
+{
+	const struct profile_sampling *sm = &p->sampling;
+
+	fprintf(stderr, "ringside: %" PRIu64 " samples, %" PRIu64 " lost\n", sm->samples, sm->lost);
+	if (sm->lost || sm->throttled || sm->bad_records)
+		fprintf(stderr,
+			"ringside: warning: %" PRIu64 " samples lost, %" PRIu64
+			" throttling events, %" PRIu64
+			" bad records; lower -F or enlarge the rings\n",
+			sm->lost, sm->throttled, sm->bad_records);
+}
+
 /*
  * Write the snapshot. When the chosen path fails at the end (disk full, directory removed), the
  * data is not thrown away: it goes to a file in $TMPDIR or /tmp, and the message says where.
@@ -432,7 +595,12 @@ record_finish(struct record *rec, struct errbuf *err)
 				  : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
 						    : -1;
 	}
-	r = snapshot_write(rec->profile, rec->out.fp, err);
+	if (rec->sampler)
+		rec->profile->sampling.bad_records += sampler_bad_records(rec->sampler);
+	if (rec->folded)
+		r = folded_write(rec->profile, rec->out.fp, err);
+	else
+		r = snapshot_write(rec->profile, rec->out.fp, err);
 	if (r == 0)
 		r = outfile_commit(&rec->out, err);
 	else
@@ -454,6 +622,8 @@ record_finish(struct record *rec, struct errbuf *err)
 	}
 	if (!rec->opts->quiet)
 		record_summary(rec);
+	if (rec->sampler)
+		record_sampling_summary(rec->profile);
 	fprintf(stderr, "ringside: wrote %s (%zu interval%s, %.2f s)\n", rec->opts->output,
 		intervals, intervals == 1 ? "" : "s", (double)m->duration_ns / 1e9);
 	return 0;
@@ -487,6 +657,11 @@ record_main(const struct record_opts *opts)
 	int r, code = RECORD_OK;
 
 	errbuf_clear(&err);
+	/*
+	 * libdw's debuginfo lookup fetches over the network when DEBUGINFOD_URLS is set, which
+	 * would stall the loop on a module's first miss: symbols come from local files only.
+	 */
+	unsetenv("DEBUGINFOD_URLS");
 	r = record_prepare(&rec, &err);
 	if (r < 0) {
 		code = record_exit_code(r);
@@ -508,6 +683,10 @@ record_main(const struct record_opts *opts)
 		code = r == -ESRCH || r == -ENODEV ? RECORD_BAD_INPUT : RECORD_FAILED;
 		goto out;
 	}
+	if (!opts->no_samples && (r = record_open_sampler(&rec, &err)) < 0) {
+		code = r == -ESRCH ? RECORD_BAD_INPUT : RECORD_FAILED;
+		goto out;
+	}
 	if (rec.target.kind == TARGET_PIDS && (r = record_open_pidfds(&rec, &err)) < 0) {
 		code = RECORD_BAD_INPUT;
 		goto out;
@@ -519,6 +698,8 @@ record_main(const struct record_opts *opts)
 	rec.cur = xcalloc(counter_set_nevents(rec.counters) * counter_set_nslots(rec.counters),
 			  sizeof(*rec.cur));
 	record_profile_init(&rec);
+	if (rec.sampler)
+		record_stacks_init(&rec);
 	{
 		struct timespec wall;
 
@@ -536,6 +717,8 @@ record_main(const struct record_opts *opts)
 		}
 	} else {
 		counter_set_enable(rec.counters);
+		if (rec.sampler)
+			sampler_enable(rec.sampler);
 	}
 	if (counter_set_user_only(rec.counters))
 		fprintf(stderr,
@@ -543,9 +726,17 @@ record_main(const struct record_opts *opts)
 			"only; kernel time is not counted (run as root to count it)\n",
 			sys_perf_paranoid());
 	desc = target_describe(&rec.target);
-	fprintf(stderr, "ringside: recording %zu event%s on %s every %u ms; Ctrl-C stops\n",
-		counter_set_nevents(rec.counters),
-		counter_set_nevents(rec.counters) == 1 ? "" : "s", desc, opts->interval_ms);
+	if (rec.sampler)
+		fprintf(stderr,
+			"ringside: recording %zu event%s and %s samples (%s, call graph %s) on %s "
+			"every %u ms; Ctrl-C stops\n",
+			counter_set_nevents(rec.counters),
+			counter_set_nevents(rec.counters) == 1 ? "" : "s", rec.sample_spec.name,
+			record_rate(&rec), callgraph_name(rec.callgraph), desc, opts->interval_ms);
+	else
+		fprintf(stderr, "ringside: recording %zu event%s on %s every %u ms; Ctrl-C stops\n",
+			counter_set_nevents(rec.counters),
+			counter_set_nevents(rec.counters) == 1 ? "" : "s", desc, opts->interval_ms);
 	free(desc);
 
 	r = record_loop(&rec);
@@ -561,6 +752,7 @@ record_main(const struct record_opts *opts)
 				"last interval\n");
 	if (rec.target.kind == TARGET_COMMAND && rec.target.child_running)
 		target_stop_child(&rec.target);
+	record_drain(&rec);
 	r = record_finish(&rec, &err);
 	if (r < 0)
 		code = RECORD_FAILED;
@@ -570,6 +762,11 @@ out:
 	if (rec.target.kind == TARGET_COMMAND && rec.target.child_running)
 		target_stop_child(&rec.target);
 	outfile_abort(&rec.out);
+	ingest_free(rec.ingest);
+	symres_free(rec.sym);
+	sampler_free(rec.sampler);
+	if (rec.sample_spec.name)
+		evspec_fini(&rec.sample_spec);
 	counter_set_free(rec.counters);
 	profile_free(rec.profile);
 	evspec_list_fini(&rec.events);

@@ -119,6 +119,82 @@ snapshot_track(const struct counter_track *t)
 			 "reason", snapshot_str_or_null(t->reason), "series", series);
 }
 
+static int
+snapshot_frame_cmp(const void *a, const void *b, void *tree)
+{
+	uint32_t x = stacktree_node(tree, *(const uint32_t *)a)->frame;
+	uint32_t y = stacktree_node(tree, *(const uint32_t *)b)->frame;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The nodes in pre-order with each node's children sorted by frame id: a canonical order, so that
+ * a tree read back from a snapshot is written out again byte for byte the same.
+ */
+static json_t *
+snapshot_nodes(const struct stacktree *t)
+{
+	size_t n = stacktree_nnodes(t), top = 0, next = 0;
+	uint32_t *stack = xcalloc(n + 1, sizeof(uint32_t)),
+		 *index = xcalloc(n + 1, sizeof(uint32_t));
+	json_t *nodes = json_array();
+
+	stack[top++] = STACKTREE_ROOT;
+	while (top > 0) {
+		uint32_t id = stack[--top], first = (uint32_t)top;
+		const struct stacktree_node *node = stacktree_node(t, id);
+		json_int_t parent =
+			node->parent == STACKTREE_NONE ? -1 : (json_int_t)index[node->parent];
+
+		index[id] = (uint32_t)next++;
+		json_array_append_new(nodes,
+				      json_pack("[I, I, I, I]", parent, (json_int_t)node->frame,
+						(json_int_t)node->self, (json_int_t)node->total));
+		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
+		     c = stacktree_node(t, c)->next_sibling)
+			stack[top++] = c;
+		/* Pushed in reverse frame order, so the smallest frame is visited first. */
+		qsort_r(stack + first, top - first, sizeof(uint32_t), snapshot_frame_cmp,
+			(void *)t);
+		for (size_t i = first, j = top; i + 1 < j; i++, j--) {
+			uint32_t tmp = stack[i];
+
+			stack[i] = stack[j - 1];
+			stack[j - 1] = tmp;
+		}
+	}
+	free(stack);
+	free(index);
+	return nodes;
+}
+
+static json_t *
+snapshot_stacks(const struct profile *p)
+{
+	const struct profile_sampling *sm = &p->sampling;
+	json_t *strings = json_array(), *frames = json_array();
+
+	for (size_t i = 0; i < frametab_nstrings(p->frames); i++)
+		json_array_append_new(strings, json_string(frametab_str(p->frames, (uint32_t)i)));
+	for (size_t i = 0; i < frametab_nframes(p->frames); i++) {
+		const struct frame *f = frametab_get(p->frames, (uint32_t)i);
+
+		json_array_append_new(frames, json_pack("[I, I, I, I, s, i]", (json_int_t)f->name,
+							(json_int_t)f->module, (json_int_t)f->file,
+							(json_int_t)f->line,
+							frame_kind_name((enum frame_kind)f->kind),
+							f->inlined ? 1 : 0));
+	}
+	return json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "event",
+			 sm->event ? sm->event : "", "freq", (json_int_t)sm->freq, "period",
+			 (json_int_t)sm->period, "callgraph",
+			 sm->callgraph ? sm->callgraph : "none", "samples", (json_int_t)sm->samples,
+			 "lost", (json_int_t)sm->lost, "throttled", (json_int_t)sm->throttled,
+			 "bad_records", (json_int_t)sm->bad_records, "strings", strings, "frames",
+			 frames, "nodes", snapshot_nodes(p->stacks));
+}
+
 int
 snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 {
@@ -129,6 +205,8 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		json_array_append_new(events, snapshot_track(&p->tracks[i]));
 	root = json_pack("{s:s, s:i, s:o, s:o}", "format", SNAPSHOT_FORMAT, "version",
 			 SNAPSHOT_VERSION, "meta", snapshot_meta(&p->meta), "events", events);
+	if (root && p->stacks && p->frames)
+		json_object_set_new(root, "stacks", snapshot_stacks(p));
 	if (!root)
 		return errbuf_set(err,
 				  "cannot build the snapshot JSON (a string is not valid UTF-8?)"),
@@ -486,6 +564,190 @@ snapshot_read_track(json_t *obj, const char *base, struct profile *p, struct err
 	return 0;
 }
 
+/* A non-negative integer array element below limit. */
+static bool
+snapshot_elem(json_t *a, size_t i, uint64_t limit, uint64_t *out)
+{
+	json_t *v = json_array_get(a, i);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    (uint64_t)json_integer_value(v) >= limit)
+		return false;
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+static int
+snapshot_read_strings(json_t *stacks, struct profile *p, struct errbuf *err)
+{
+	json_t *a = snapshot_get(stacks, "stacks", "strings", JSON_ARRAY, false, err), *v;
+	struct snapshot_path q;
+	size_t i;
+
+	if (!a)
+		return -EINVAL;
+	json_array_foreach (a, i, v) {
+		snapshot_at(&q, "stacks.strings", NULL, (long)i);
+		if (!json_is_string(v))
+			return snapshot_bad(err, q.s, "expected a string");
+		if ((i == 0) != (json_string_length(v) == 0) ||
+		    frametab_string(p->frames, json_string_value(v)) != i)
+			return snapshot_bad(err, q.s,
+					    "strings must be unique, and only the first one empty");
+	}
+	if (json_array_size(a) == 0)
+		return snapshot_bad(err, "stacks.strings", "must start with the empty string");
+	return 0;
+}
+
+static int
+snapshot_read_frames(json_t *stacks, struct profile *p, struct errbuf *err)
+{
+	json_t *a = snapshot_get(stacks, "stacks", "frames", JSON_ARRAY, false, err), *v;
+	uint64_t nstr = frametab_nstrings(p->frames);
+	struct snapshot_path q;
+	size_t i;
+
+	if (!a)
+		return -EINVAL;
+	json_array_foreach (a, i, v) {
+		uint64_t name, module, file, line, inlined;
+		enum frame_kind kind;
+		struct frame f;
+
+		snapshot_at(&q, "stacks.frames", NULL, (long)i);
+		if (!json_is_array(v) || json_array_size(v) != 6 ||
+		    !snapshot_elem(v, 0, nstr, &name) || !snapshot_elem(v, 1, nstr, &module) ||
+		    !snapshot_elem(v, 2, nstr, &file) || !snapshot_elem(v, 3, UINT32_MAX, &line) ||
+		    !json_is_string(json_array_get(v, 4)) ||
+		    !frame_kind_parse(json_string_value(json_array_get(v, 4)), &kind) ||
+		    !snapshot_elem(v, 5, 2, &inlined))
+			return snapshot_bad(err, q.s,
+					    "expected [name, module, file, line, kind, inlined] "
+					    "with string ids in range and a known kind");
+		f = (struct frame){ .name = (uint32_t)name,
+				    .module = (uint32_t)module,
+				    .file = (uint32_t)file,
+				    .line = (uint32_t)line,
+				    .kind = (uint8_t)kind,
+				    .inlined = inlined != 0 };
+		if (frametab_intern_ids(p->frames, &f) != i)
+			return snapshot_bad(err, q.s, "a frame given twice");
+		if (kind == FRAME_OTHER)
+			p->frame_other = (uint32_t)i;
+	}
+	return 0;
+}
+
+static int
+snapshot_read_nodes(json_t *stacks, struct profile *p, uint64_t samples, struct errbuf *err)
+{
+	json_t *a = snapshot_get(stacks, "stacks", "nodes", JSON_ARRAY, false, err), *v;
+	uint64_t nframes = frametab_nframes(p->frames);
+	uint64_t *child_sum = NULL;
+	uint32_t *id = NULL;
+	struct snapshot_path q;
+	size_t i, n;
+	int rc = -EINVAL;
+
+	if (!a)
+		return -EINVAL;
+	n = json_array_size(a);
+	if (n == 0)
+		return snapshot_bad(err, "stacks.nodes", "must hold at least the root");
+	id = xcalloc(n, sizeof(*id));
+	child_sum = xcalloc(n, sizeof(*child_sum));
+	json_array_foreach (a, i, v) {
+		json_t *pv = json_array_get(v, 0);
+		uint64_t frame, self, total;
+		json_int_t parent;
+
+		snapshot_at(&q, "stacks.nodes", NULL, (long)i);
+		if (!json_is_array(v) || json_array_size(v) != 4 || !json_is_integer(pv) ||
+		    !snapshot_elem(v, 1, nframes, &frame) ||
+		    !snapshot_elem(v, 2, UINT64_MAX, &self) ||
+		    !snapshot_elem(v, 3, UINT64_MAX, &total) || self > total) {
+			snapshot_bad(err, q.s,
+				     "expected [parent, frame, self, total] with a known frame and "
+				     "self <= total");
+			goto out;
+		}
+		parent = json_integer_value(pv);
+		if (i == 0) {
+			if (parent != -1 ||
+			    frametab_get(p->frames, (uint32_t)frame)->kind != FRAME_ROOT) {
+				snapshot_bad(err, q.s,
+					     "the first node must be the root (parent -1)");
+				goto out;
+			}
+			if (total != samples) {
+				snapshot_bad(err, q.s,
+					     "the root's total differs from stacks.samples");
+				goto out;
+			}
+			p->frame_root = (uint32_t)frame;
+			p->stacks =
+				stacktree_new(p->frame_root, p->frame_other,
+					      n + 1 > STACKTREE_DEFAULT_MAX_NODES ? n + 1 : 0, 0);
+			stacktree_set_root(p->stacks, self, total);
+			id[0] = STACKTREE_ROOT;
+			continue;
+		}
+		if (parent < 0 || (size_t)parent >= i) {
+			snapshot_bad(err, q.s, "a node's parent must come before it");
+			goto out;
+		}
+		id[i] = stacktree_add_node(p->stacks, id[parent], (uint32_t)frame, self, total);
+		if (id[i] == STACKTREE_NONE) {
+			snapshot_bad(err, q.s, "two children of one node with the same frame");
+			goto out;
+		}
+		child_sum[parent] += total;
+	}
+	for (i = 0; i < n; i++) {
+		const struct stacktree_node *node = stacktree_node(p->stacks, id[i]);
+
+		if (node->self + child_sum[i] != node->total) {
+			snapshot_bad(err, snapshot_at(&q, "stacks.nodes", NULL, (long)i),
+				     "total is not self plus the children's totals");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(id);
+	free(child_sum);
+	return rc;
+}
+
+static int
+snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
+{
+	json_t *stacks = json_object_get(root, "stacks");
+	struct profile_sampling *sm = &p->sampling;
+
+	if (!stacks)
+		return 0;
+	if (!json_is_object(stacks))
+		return snapshot_bad(err, "stacks", "expected an object");
+	if (snapshot_get_str(stacks, "stacks", "event", &sm->event, false, err) ||
+	    snapshot_get_u64(stacks, "stacks", "freq", &sm->freq, err) ||
+	    snapshot_get_u64(stacks, "stacks", "period", &sm->period, err) ||
+	    snapshot_get_str(stacks, "stacks", "callgraph", &sm->callgraph, false, err) ||
+	    snapshot_get_u64(stacks, "stacks", "samples", &sm->samples, err) ||
+	    snapshot_get_u64(stacks, "stacks", "lost", &sm->lost, err) ||
+	    snapshot_get_u64(stacks, "stacks", "throttled", &sm->throttled, err) ||
+	    snapshot_get_u64(stacks, "stacks", "bad_records", &sm->bad_records, err))
+		return -EINVAL;
+	p->frames = frametab_new();
+	p->tasks = tasks_new();
+	if (snapshot_read_strings(stacks, p, err) < 0 || snapshot_read_frames(stacks, p, err) < 0)
+		return -EINVAL;
+	if (!frametab_nframes(p->frames))
+		return snapshot_bad(err, "stacks.frames", "must hold at least the root frame");
+	return snapshot_read_nodes(stacks, p, sm->samples, err);
+}
+
 int
 snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf *err)
 {
@@ -535,6 +797,8 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 		if (snapshot_read_track(v, snapshot_at(&q, "events", NULL, (long)i), p, err) < 0)
 			goto out;
 	}
+	if (snapshot_read_stacks(root, p, err) < 0)
+		goto out;
 	*out = p;
 	p = NULL;
 	r = 0;

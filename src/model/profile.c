@@ -37,6 +37,18 @@ profile_find_track(struct profile *p, const char *name)
 	return NULL;
 }
 
+void
+profile_enable_stacks(struct profile *p, size_t max_nodes, uint64_t window_ns)
+{
+	if (p->stacks)
+		return;
+	p->frames = frametab_new();
+	p->frame_root = frametab_intern(p->frames, "all", NULL, NULL, 0, FRAME_ROOT, false);
+	p->frame_other = frametab_intern(p->frames, "[other]", NULL, NULL, 0, FRAME_OTHER, false);
+	p->stacks = stacktree_new(p->frame_root, p->frame_other, max_nodes, window_ns);
+	p->tasks = tasks_new();
+}
+
 static void
 profile_free_strv(char **v, size_t n)
 {
@@ -67,5 +79,10 @@ profile_free(struct profile *p)
 	for (size_t i = 0; i < p->ntracks; i++)
 		counter_track_fini(&p->tracks[i]);
 	free(p->tracks);
+	free(p->sampling.event);
+	free(p->sampling.callgraph);
+	stacktree_free(p->stacks);
+	tasks_free(p->tasks);
+	frametab_free(p->frames);
 	free(p);
 }

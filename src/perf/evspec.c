@@ -534,9 +534,10 @@ evspec_list_parse(struct evspec_list *list, const char *text, struct errbuf *err
 	}
 }
 
-void
-evspec_list_defaults(struct evspec_list *list)
+bool
+evspec_have_pmu(void)
 {
+	static int have = -1;
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_HARDWARE,
 		.config = PERF_COUNT_HW_CPU_CYCLES,
@@ -544,18 +545,34 @@ evspec_list_defaults(struct evspec_list *list)
 		.exclude_kernel = 1,
 		.exclude_hv = 1,
 	};
-	int fd = sys_perf_open(&attr, 0, -1, -1);
+	int fd;
 
-	if (fd >= 0) {
-		close(fd);
+	if (have < 0) {
+		fd = sys_perf_open(&attr, 0, -1, -1);
+		have = fd >= 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	return have;
+}
+
+void
+evspec_list_defaults(struct evspec_list *list)
+{
+	if (evspec_have_pmu())
 		evspec_list_parse(
 			list,
 			"cycles,instructions,cache-references,cache-misses,branches,branch-misses",
 			NULL);
-	} else {
+	else
 		evspec_list_parse(list, "task-clock,context-switches,cpu-migrations,page-faults",
 				  NULL);
-	}
+}
+
+void
+evspec_sampling_default(struct evspec *spec)
+{
+	evspec_parse(spec, evspec_have_pmu() ? "cycles" : "cpu-clock", NULL);
 }
 
 void

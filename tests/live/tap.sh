@@ -13,6 +13,8 @@
 # exit if still running) and untrack PID; start_bg LOG CMD... (sets BG_PID); wait_pid PID
 # TIMEOUT_S; wait_for_line FILE PATTERN TIMEOUT_S; release_fifo FIFO; approx VALUE EXPECTED
 # TOL_PERCENT; in_range VALUE LO HI; jqv FILE FILTER; ev_total FILE EVENT.
+# Folded stacks ("comm;outer;...;leaf COUNT" lines): folded_comm FILE COMM; folded_sum FILE ERE;
+# folded_self FILE; pct PART WHOLE.
 
 : "${RINGSIDE:=ringside}" "${JQ:=jq}" "${PERF:=perf}"
 : "${MANDOC=$(command -v mandoc)}"
@@ -170,4 +172,33 @@ jqv() {
 ev_total() {
 	"$JQ" -r --arg n "$2" \
 		'[.events[] | select(.name == $n) | .series[].count[]] | add // 0' "$1" 2>/dev/null
+}
+
+# The lines of folded-stacks FILE whose comm (first field) is COMM.
+folded_comm() {
+	awk -v c="$2" 'index($0, c ";") == 1' "$1"
+}
+
+# The sum of the counts of the lines of folded-stacks FILE whose path (the line without its count)
+# matches the extended regular expression ERE (passed through the environment, so that awk does
+# not process backslashes in it).
+folded_sum() {
+	_tap_re=$2 awk '{
+		p = $0; c = $NF; sub(/ [0-9]+$/, "", p)
+		if (p ~ ENVIRON["_tap_re"]) s += c
+	} END { print s + 0 }' "$1"
+}
+
+# Self samples per function of folded-stacks FILE: the counts summed by leaf frame, as
+# "COUNT NAME" lines, most first (names may hold spaces).
+folded_self() {
+	awk '{
+		p = $0; c = $NF; sub(/ [0-9]+$/, "", p)
+		n = split(p, f, ";"); self[f[n]] += c
+	} END { for (k in self) print self[k], k }' "$1" | sort -k1,1nr -k2
+}
+
+# PART as a percentage of WHOLE, one decimal ("" when WHOLE is 0, which every check rejects).
+pct() {
+	awk -v p="$1" -v w="$2" 'BEGIN { if (w > 0) printf "%.1f\n", 100 * p / w }'
 }

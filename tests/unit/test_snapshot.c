@@ -40,7 +40,8 @@ static void
 set_common_meta(struct profile *p)
 {
 	static const char *const cmdline[] = { "ringside", "record", "-o",
-					       "a \"quoted\" \\ arg\twith tab", "\xc3\xa9t\xc3\xa9" };
+					       "a \"quoted\" \\ arg\twith tab",
+					       "\xc3\xa9t\xc3\xa9" };
 	p->meta.ringside_version = xstrdup("0.1.0");
 	p->meta.host = xstrdup("test-host");
 	p->meta.kernel = xstrdup("6.1.0-27-amd64");
@@ -125,8 +126,7 @@ make_command_profile(void)
 	p->meta.command_exit = 3;
 	p->meta.end_reason = xstrdup("command exited");
 
-	struct counter_track *t =
-		add_track(p, "instructions:u", "cpu", "hardware", 0, 1);
+	struct counter_track *t = add_track(p, "instructions:u", "cpu", "hardware", 0, 1);
 	t->exclude_kernel = true;
 	t->exclude_hv = true;
 	struct counter_series *s = counter_track_series(t, -1);
@@ -304,7 +304,8 @@ test_written_json_shape(void **state)
 	if (!root)
 		fail_msg("not JSON: %s (line %d)", jerr.text, jerr.line);
 
-	assert_string_equal(json_string_value(get(root, "format", JSON_STRING)), "ringside-snapshot");
+	assert_string_equal(json_string_value(get(root, "format", JSON_STRING)),
+			    "ringside-snapshot");
 	assert_int_equal(json_integer_value(get(root, "version", JSON_INTEGER)), 1);
 	json_t *meta = get(root, "meta", JSON_OBJECT);
 	assert_string_equal(json_string_value(get(meta, "ringside_version", JSON_STRING)), "0.1.0");
@@ -702,6 +703,218 @@ test_parse_from_memory(void **state)
 	profile_free(p);
 }
 
+/* ---- stacks -----------------------------------------------------------------------------------
+ */
+
+/* The command profile with a sampled stack tree: two processes, a thread, inline and kernel frames.
+ */
+static struct profile *
+make_stacks_profile(void)
+{
+	struct profile *p = make_command_profile();
+	uint32_t proc, thr, thr2, main_, a, b, inl, k;
+
+	profile_enable_stacks(p, 0, 0);
+	p->sampling.event = xstrdup("cpu-clock");
+	p->sampling.freq = 999;
+	p->sampling.callgraph = xstrdup("fp");
+	p->sampling.lost = 3;
+	p->sampling.throttled = 1;
+	proc = frametab_intern(p->frames, "ls", NULL, NULL, 4242, FRAME_PROCESS, false);
+	thr = frametab_intern(p->frames, "ls", NULL, NULL, 4242, FRAME_THREAD, false);
+	thr2 = frametab_intern(p->frames, "worker", NULL, NULL, 4243, FRAME_THREAD, false);
+	main_ = frametab_intern(p->frames, "main", "/usr/bin/ls", "ls.c", 10, FRAME_USER, false);
+	a = frametab_intern(p->frames, "std::vector<int>::push_back", "/lib/libstdc++.so.6", NULL,
+			    0, FRAME_LIBRARY, false);
+	inl = frametab_intern(p->frames, "helper", "/usr/bin/ls", "ls.c", 42, FRAME_USER, true);
+	b = frametab_intern(p->frames, "<img src=x onerror=alert(1)>", "[jit]", NULL, 0, FRAME_JIT,
+			    false);
+	k = frametab_intern(p->frames, "do_syscall_64", "[kernel]", NULL, 0, FRAME_KERNEL, false);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, main_, a }, 4, 5, 0);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, main_, inl, k }, 5, 2, 0);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr2, b }, 3, 7, 0);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, main_ }, 3, 1, 0);
+	p->sampling.samples = 15;
+	return p;
+}
+
+/* Walk both trees by frame names along the same paths: equal shape, counts and frames. */
+static void
+assert_same_node(const struct profile *p, uint32_t pn, const struct profile *q, uint32_t qn)
+{
+	const struct stacktree_node *x = stacktree_node(p->stacks, pn);
+	const struct stacktree_node *y = stacktree_node(q->stacks, qn);
+	const struct frame *fx = frametab_get(p->frames, x->frame);
+	const struct frame *fy = frametab_get(q->frames, y->frame);
+	size_t nx = 0, ny = 0;
+
+	assert_int_equal(x->self, y->self);
+	assert_int_equal(x->total, y->total);
+	assert_string_equal(frametab_str(p->frames, fx->name), frametab_str(q->frames, fy->name));
+	assert_string_equal(frametab_str(p->frames, fx->module),
+			    frametab_str(q->frames, fy->module));
+	assert_string_equal(frametab_str(p->frames, fx->file), frametab_str(q->frames, fy->file));
+	assert_int_equal(fx->line, fy->line);
+	assert_int_equal(fx->kind, fy->kind);
+	assert_int_equal(fx->inlined, fy->inlined);
+	for (uint32_t c = x->first_child; c != STACKTREE_NONE;
+	     c = stacktree_node(p->stacks, c)->next_sibling) {
+		const struct frame *fc =
+			frametab_get(p->frames, stacktree_node(p->stacks, c)->frame);
+		uint32_t match = STACKTREE_NONE;
+
+		nx++;
+		for (uint32_t d = y->first_child; d != STACKTREE_NONE;
+		     d = stacktree_node(q->stacks, d)->next_sibling) {
+			const struct frame *fd =
+				frametab_get(q->frames, stacktree_node(q->stacks, d)->frame);
+
+			if (strcmp(frametab_str(p->frames, fc->name),
+				   frametab_str(q->frames, fd->name)) == 0 &&
+			    fc->kind == fd->kind && fc->line == fd->line)
+				match = d;
+		}
+		if (match == STACKTREE_NONE)
+			fail_msg("child '%s' missing after the round trip",
+				 frametab_str(p->frames, fc->name));
+		assert_same_node(p, c, q, match);
+	}
+	for (uint32_t d = y->first_child; d != STACKTREE_NONE;
+	     d = stacktree_node(q->stacks, d)->next_sibling)
+		ny++;
+	assert_int_equal(nx, ny);
+}
+
+static void
+test_stacks_round_trip(void **state)
+{
+	struct profile *p = make_stacks_profile(), *q = NULL;
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len);
+	struct errbuf err;
+
+	(void)state;
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_non_null(q->stacks);
+	assert_int_equal(q->sampling.samples, 15);
+	assert_int_equal(q->sampling.lost, 3);
+	assert_int_equal(q->sampling.throttled, 1);
+	assert_int_equal(q->sampling.freq, 999);
+	assert_string_equal(q->sampling.event, "cpu-clock");
+	assert_string_equal(q->sampling.callgraph, "fp");
+	assert_int_equal(stacktree_nnodes(q->stacks), stacktree_nnodes(p->stacks));
+	assert_same_node(p, STACKTREE_ROOT, q, STACKTREE_ROOT);
+	free(buf);
+	profile_free(q);
+	/* The byte-for-byte part: write, read, write again. */
+	round_trip(p);
+	profile_free(p);
+}
+
+/* Apply one edit to the "stacks" object of a good snapshot; the reader must refuse the result. */
+static void
+expect_stacks_rejected(const char *what, void (*edit)(json_t *stacks), const char *fragment)
+{
+	struct profile *p = make_stacks_profile(), *q = NULL;
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len), *bad;
+	json_t *root = json_loadb(buf, len, 0, NULL);
+	struct errbuf err;
+
+	assert_non_null(root);
+	edit(json_object_get(root, "stacks"));
+	bad = json_dumps(root, JSON_COMPACT);
+	errbuf_clear(&err);
+	if (snapshot_parse(bad, strlen(bad), &q, &err) == 0)
+		fail_msg("%s: accepted", what);
+	assert_null(q);
+	if (!strstr(err.msg, fragment))
+		fail_msg("%s: message '%s' lacks '%s'", what, err.msg, fragment);
+	free(bad);
+	free(buf);
+	json_decref(root);
+	profile_free(p);
+}
+
+static void
+edit_node_parent_after(json_t *s)
+{
+	json_array_set_new(json_array_get(json_object_get(s, "nodes"), 1), 0, json_integer(5));
+}
+
+static void
+edit_node_total(json_t *s)
+{
+	json_t *n = json_array_get(json_object_get(s, "nodes"), 2);
+
+	json_array_set_new(n, 3, json_integer(json_integer_value(json_array_get(n, 3)) + 1));
+}
+
+static void
+edit_samples(json_t *s)
+{
+	json_object_set_new(s, "samples", json_integer(14));
+}
+
+static void
+edit_frame_kind(json_t *s)
+{
+	json_array_set_new(json_array_get(json_object_get(s, "frames"), 3), 4,
+			   json_string("martian"));
+}
+
+static void
+edit_frame_string(json_t *s)
+{
+	json_array_set_new(json_array_get(json_object_get(s, "frames"), 3), 0,
+			   json_integer(100000));
+}
+
+static void
+edit_dup_string(json_t *s)
+{
+	json_t *a = json_object_get(s, "strings");
+
+	json_array_append_new(a, json_string(json_string_value(json_array_get(a, 1))));
+}
+
+static void
+edit_root_parent(json_t *s)
+{
+	json_array_set_new(json_array_get(json_object_get(s, "nodes"), 0), 0, json_integer(0));
+}
+
+static void
+edit_self_above_total(json_t *s)
+{
+	json_t *n = json_array_get(json_object_get(s, "nodes"), 3);
+
+	json_array_set_new(n, 2, json_integer(json_integer_value(json_array_get(n, 3)) + 1));
+}
+
+static void
+edit_nodes_type(json_t *s)
+{
+	json_object_set_new(s, "nodes", json_string("many"));
+}
+
+static void
+test_stacks_rejected(void **state)
+{
+	(void)state;
+	expect_stacks_rejected("parent after child", edit_node_parent_after, "stacks.nodes[1]");
+	expect_stacks_rejected("inconsistent total", edit_node_total, "stacks.nodes");
+	expect_stacks_rejected("samples != root total", edit_samples, "stacks.nodes[0]");
+	expect_stacks_rejected("unknown kind", edit_frame_kind, "stacks.frames[3]");
+	expect_stacks_rejected("string id out of range", edit_frame_string, "stacks.frames[3]");
+	expect_stacks_rejected("duplicate string", edit_dup_string, "stacks.strings");
+	expect_stacks_rejected("root with a parent", edit_root_parent, "stacks.nodes[0]");
+	expect_stacks_rejected("self above total", edit_self_above_total, "stacks.nodes[3]");
+	expect_stacks_rejected("nodes not an array", edit_nodes_type, "stacks.nodes");
+}
+
 int
 main(void)
 {
@@ -715,6 +928,8 @@ main(void)
 		cmocka_unit_test(test_rejects_bad_fixtures),
 		cmocka_unit_test(test_rejects_empty_and_missing),
 		cmocka_unit_test(test_parse_from_memory),
+		cmocka_unit_test(test_stacks_round_trip),
+		cmocka_unit_test(test_stacks_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

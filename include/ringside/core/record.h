@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Headless recording: open the events for the target, read them every interval until the duration
- * ends, the target ends or a signal arrives, then write the snapshot. One poll loop over a timerfd,
- * a signalfd and the targets' pidfds.
+ * Headless recording: open the counters and the sampling event for the target, read the counters
+ * every interval and drain the sample rings into the stack tree until the duration ends, the target
+ * ends or a signal arrives, then write the snapshot (.json) or folded stacks (.folded). One poll
+ * loop over a timerfd, a signalfd, the targets' pidfds and the ring fds.
  */
 #ifndef RINGSIDE_CORE_RECORD_H
 #define RINGSIDE_CORE_RECORD_H
@@ -10,15 +11,20 @@
 #include <stdbool.h>
 
 struct record_opts {
-	const char *events;   /* -e, NULL for the defaults */
-	unsigned interval_ms; /* -I */
-	double duration_s;    /* --duration, 0 for until the target ends or a signal */
-	const char *output;   /* -o */
-	const char *cpus;     /* -C */
-	const char *pids;     /* -p */
-	char **argv;	      /* -- COMMAND ARGS */
-	bool quiet;	      /* -q: no summary */
-	int cmdline_argc;     /* ringside's own command line, for the snapshot */
+	const char *events;	  /* -e, NULL for the defaults */
+	unsigned interval_ms;	  /* -I */
+	double duration_s;	  /* --duration, 0 for until the target ends or a signal */
+	const char *output;	  /* -o */
+	const char *cpus;	  /* -C */
+	const char *pids;	  /* -p */
+	char **argv;		  /* -- COMMAND ARGS */
+	bool quiet;		  /* -q: no summary */
+	bool no_samples;	  /* --no-samples: count only */
+	const char *sample_event; /* --sample-event, NULL for the default */
+	unsigned long freq;	  /* -F (ignored when period is set) */
+	unsigned long period;	  /* -c */
+	const char *callgraph;	  /* -g: "fp" or "none", NULL for fp */
+	int cmdline_argc;	  /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
 

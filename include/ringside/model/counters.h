@@ -48,7 +48,8 @@ struct counter_track {
 struct counter_series *counter_track_series(struct counter_track *track, int cpu);
 /*
  * The track's value over the whole recording: each interval scaled for multiplexing
- * (count * enabled / running), summed over intervals and slots. Returns false when it never counted. *share gets running/enabled (0..1).
+ * (count * enabled / running), summed over intervals and slots. Returns false when it never
+ * counted. *share gets running/enabled (0..1).
  */
 bool counter_track_total(const struct counter_track *track, double *value, double *share);
 /* Release what track owns. */

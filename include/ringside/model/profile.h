@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #include "ringside/model/counters.h"
+#include "ringside/model/frametab.h"
+#include "ringside/model/stacktree.h"
+#include "ringside/model/tasks.h"
 
 struct profile_meta {
 	char *ringside_version;
@@ -34,10 +37,28 @@ struct profile_meta {
 	char *end_reason; /* "duration", "signal", "command exited", "processes exited" */
 };
 
+/* How samples were taken and what was lost: every output shows a loss. */
+struct profile_sampling {
+	char *event;   /* the sampling event's name */
+	uint64_t freq; /* Hz, or 0 when period is used */
+	uint64_t period;
+	char *callgraph;      /* "fp", "none" */
+	uint64_t samples;     /* inserted into the tree */
+	uint64_t lost;	      /* LOST and LOST_SAMPLES records' counts */
+	uint64_t throttled;   /* THROTTLE records */
+	uint64_t bad_records; /* records rejected by the decoder */
+};
+
 struct profile {
 	struct profile_meta meta;
 	struct counter_track *tracks;
 	size_t ntracks;
+	/* Sampling: all NULL when the recording took no samples. */
+	struct profile_sampling sampling;
+	struct frametab *frames;
+	struct stacktree *stacks;
+	struct tasks *tasks;
+	uint32_t frame_root, frame_other; /* the "all" and "[other]" frames */
 };
 
 /* An empty profile (command_exit = -1). */
@@ -46,6 +67,11 @@ struct profile *profile_new(void);
 struct counter_track *profile_add_track(struct profile *p);
 /* The track named name, or NULL. */
 struct counter_track *profile_find_track(struct profile *p, const char *name);
+/*
+ * Create the frame table, stack tree (max_nodes, window_ns as stacktree_new) and task table, with
+ * the root and "[other]" frames interned. No-op when they exist.
+ */
+void profile_enable_stacks(struct profile *p, size_t max_nodes, uint64_t window_ns);
 /* Free p and everything it owns; NULL is fine. */
 void profile_free(struct profile *p);
 

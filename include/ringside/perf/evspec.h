@@ -30,8 +30,7 @@ struct evspec {
 			    "skl::INST_RETIRED:ANY_P:u=1:k=0" */
 	char *pmu;	 /* "cpu", "software", "tracepoint", or libpfm4's PMU name */
 	enum evspec_kind kind;
-	struct perf_event_attr
-		attr; /* type, config*, exclude_*, precise_ip; nothing else */
+	struct perf_event_attr attr; /* type, config*, exclude_*, precise_ip; nothing else */
 };
 
 /* Initialise libpfm4 once (idempotent). Returns 0 or -EIO with the reason in err. */
@@ -61,6 +60,10 @@ struct evspec_list {
  * A name given twice is an error. Returns 0 or the first failure (err names the event).
  */
 int evspec_list_parse(struct evspec_list *list, const char *text, struct errbuf *err);
+/* True when a hardware cycles event opens here (a PMU the kernel exposes); probed once. */
+bool evspec_have_pmu(void);
+/* The default sampling event: cycles with a PMU, else cpu-clock. */
+void evspec_sampling_default(struct evspec *spec);
 /* The default events: hardware ones when the CPU has a PMU that opens, else software ones. */
 void evspec_list_defaults(struct evspec_list *list);
 /* Release every spec and the array (list may be zeroed). */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Ingest: the records from the rings into the profile. Side-band records keep the task table and
+ * the symbol resolver's memory maps current; each sample's callchain is resolved (kernel and user
+ * frames, inline chains expanded, return addresses adjusted) and inserted into the stack tree
+ * under its process and thread; lost and throttled samples are counted. Nothing here allocates per
+ * sample once the tables have grown.
+ */
+#ifndef RINGSIDE_CORE_INGEST_H
+#define RINGSIDE_CORE_INGEST_H
+
+#include <stdint.h>
+
+#include "ringside/model/profile.h"
+#include "ringside/perf/sampler.h"
+#include "ringside/sym/symres.h"
+
+struct ingest;
+
+/* Feed p's stacks (created by profile_enable_stacks) resolving through sym; both borrowed. */
+struct ingest *ingest_new(struct profile *p, struct symres *sym);
+void ingest_free(struct ingest *in);
+/* Handle one record (a sampler_record_fn: ctx is the ingest). */
+void ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *rec);
+/*
+ * Call after each round that drained every ring: processes that exited during the round are
+ * dropped from the resolver only now, since other CPUs' rings may still hold their samples.
+ */
+void ingest_flush(struct ingest *in);
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The stack tree: every sampled call path, root first, merged into a tree whose nodes carry self
+ * and total sample counts, both cumulative and for a sliding "last N seconds" window. The first
+ * levels under the root are the process (FRAME_PROCESS) and the thread (FRAME_THREAD), so views by
+ * process and by thread are subtrees. Memory is bounded: past the node cap, the rarest paths are
+ * folded into an "[other]" child of their parent (FRAME_OTHER), keeping every count.
+ *
+ * Insertion does not allocate per sample once the tree has grown (arrays grow geometrically), and
+ * finds children through a hash of (parent, frame).
+ */
+#ifndef RINGSIDE_MODEL_STACKTREE_H
+#define RINGSIDE_MODEL_STACKTREE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/model/frametab.h"
+
+#define STACKTREE_ROOT 0u
+#define STACKTREE_NONE UINT32_MAX
+/*
+ * Default node cap: 512K nodes take ~24 MiB of nodes plus ~4 MiB of hash, and compaction keeps the
+ * tree within max_nodes + max_nodes / 8 + 1 nodes: under 35 MiB, inside the 64 MiB RSS budget.
+ */
+#define STACKTREE_DEFAULT_MAX_NODES (1u << 19)
+
+struct stacktree_node {
+	uint32_t frame;	       /* frame id in the frametab */
+	uint32_t parent;       /* STACKTREE_NONE for the root */
+	uint32_t first_child;  /* STACKTREE_NONE when a leaf */
+	uint32_t next_sibling; /* STACKTREE_NONE when last */
+	uint64_t self;	       /* samples whose leaf is this node */
+	uint64_t total;	       /* samples through this node (self + children's totals) */
+	uint64_t win_self;     /* the same within the window */
+	uint64_t win_total;
+};
+
+struct stacktree;
+
+/*
+ * A tree with only the root (whose frame is root_frame, usually a FRAME_ROOT frame "all"),
+ * at most max_nodes nodes (0 for the default) and a window of window_ns (0: no window).
+ * other_frame is the frame id used for "[other]" nodes.
+ */
+struct stacktree *stacktree_new(uint32_t root_frame, uint32_t other_frame, size_t max_nodes,
+				uint64_t window_ns);
+/* Free the tree; NULL is fine. */
+void stacktree_free(struct stacktree *t);
+
+/*
+ * Add weight samples along path (frame ids, root's child first: process, thread, outermost
+ * function ... leaf) at time_ns (monotonic). Returns the leaf node's id.
+ */
+uint32_t stacktree_insert(struct stacktree *t, const uint32_t *path, size_t n, uint64_t weight,
+			  uint64_t time_ns);
+/* Expire window samples older than now_ns - window; call at least once per refresh. */
+void stacktree_advance(struct stacktree *t, uint64_t now_ns);
+
+/*
+ * Node access; ids are dense from 0 (the root). A compaction (when the cap is reached) renumbers
+ * nodes: a caller that keeps ids across inserts checks stacktree_folds() for a change.
+ */
+size_t stacktree_nnodes(const struct stacktree *t);
+const struct stacktree_node *stacktree_node(const struct stacktree *t, uint32_t id);
+/* The child of parent for frame, or STACKTREE_NONE. */
+uint32_t stacktree_child(const struct stacktree *t, uint32_t parent, uint32_t frame);
+/* Total samples ever inserted (the root's total). */
+uint64_t stacktree_samples(const struct stacktree *t);
+/* Bytes used, for memory accounting. */
+size_t stacktree_memory(const struct stacktree *t);
+/* Fold events: one per compaction plus one per sample routed into an "[other]" node. */
+uint64_t stacktree_folds(const struct stacktree *t);
+
+/*
+ * Add a node directly (used by the snapshot reader to rebuild a tree): child of parent for frame
+ * with the given counts (window counts zero). Returns its id, or STACKTREE_NONE when parent is not
+ * a node or already has a child for frame. Totals are taken as given, not propagated.
+ */
+uint32_t stacktree_add_node(struct stacktree *t, uint32_t parent, uint32_t frame, uint64_t self,
+			    uint64_t total);
+
+/* Set the root's counts (the snapshot reader; the root is created with zero counts). */
+void stacktree_set_root(struct stacktree *t, uint64_t self, uint64_t total);
+
+/* Visit every node in depth-first pre-order (parents before children); fn returns false to stop. */
+typedef bool (*stacktree_visit_fn)(void *ctx, const struct stacktree *t, uint32_t id,
+				   unsigned depth);
+void stacktree_walk(const struct stacktree *t, stacktree_visit_fn fn, void *ctx);
+
+#endif

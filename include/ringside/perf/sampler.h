@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Sampling: one sampling event per CPU (system-wide; or, for processes and commands, per CPU and
+ * thread with inherit, as perf record does), one ring buffer per CPU that every other event on
+ * that CPU writes into (PERF_EVENT_IOC_SET_OUTPUT), side-band records (MMAP2, COMM, FORK, EXIT)
+ * from the first event of each CPU. Records carry PERF_SAMPLE_IDENTIFIER, so each is matched to
+ * the event that wrote it and decoded with that event's layout.
+ */
+#ifndef RINGSIDE_PERF_SAMPLER_H
+#define RINGSIDE_PERF_SAMPLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/core/errbuf.h"
+#include "ringside/perf/decode.h"
+#include "ringside/perf/evspec.h"
+#include "ringside/perf/target.h"
+
+enum callgraph_mode {
+	CALLGRAPH_NONE, /* the sampled IP only */
+	CALLGRAPH_FP,	/* kernel callchain plus user frame pointers */
+};
+
+/* "fp", "none"; parse returns false for an unknown word. */
+const char *callgraph_name(enum callgraph_mode mode);
+bool callgraph_parse(const char *word, enum callgraph_mode *mode);
+
+struct sampler_opts {
+	const struct evspec *event; /* the sampling event */
+	uint64_t freq;		    /* samples per second per CPU, or 0 to use period */
+	uint64_t period;	    /* events per sample when freq is 0 */
+	enum callgraph_mode callgraph;
+	size_t ring_pages; /* data pages per CPU ring (power of two); 0 for the default */
+};
+
+/* One event feeding the rings: how its records are laid out. */
+struct sampler_event {
+	size_t index; /* 0 for the sampling event */
+	const char *name;
+	struct decode_layout layout;
+};
+
+struct sampler;
+
+/*
+ * Open the sampling event for target t and map the rings. Returns 0, or a negative errno with err
+ * saying what to do (permission: the paranoid sysctl; an event the CPU lacks; a PID gone).
+ * Events start disabled, like counter_set_open: sampler_enable, or the command's exec, starts them.
+ */
+int sampler_open(struct sampler **out, const struct sampler_opts *o, const struct target *t,
+		 struct errbuf *err);
+/* Enable every event now (system-wide and attached targets). */
+void sampler_enable(struct sampler *s);
+/*
+ * Every event fd, for poll: POLLIN when its CPU's ring passes the watermark. An fd whose thread
+ * has exited reports POLLHUP: stop polling that one; sampler_consume still drains its ring.
+ */
+size_t sampler_nfds(const struct sampler *s);
+int sampler_fd(const struct sampler *s, size_t i);
+
+/* Called for each record with the event that wrote it (NULL when no event claims its id). */
+typedef void (*sampler_record_fn)(void *ctx, const struct sampler_event *ev,
+				  const struct perf_event_header *rec);
+/* Consume every record waiting in every ring; returns how many. */
+size_t sampler_consume(struct sampler *s, sampler_record_fn fn, void *ctx);
+/* Records rejected for a bad size (a corrupt ring), over all rings. */
+uint64_t sampler_bad_records(const struct sampler *s);
+/* Number of perf fds open (sampling events on all CPUs and threads). */
+size_t sampler_nevents_open(const struct sampler *s);
+/* Close everything; NULL is fine. */
+void sampler_free(struct sampler *s);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Symbol resolution: instruction addresses to frames. User space through libdw (ELF symbol
+ * tables, separate debuginfo where installed, inline chains and declaration file:line from DWARF),
+ * per-process memory maps from /proc/PID/maps and MMAP2 records, perf JIT maps
+ * (/tmp/perf-PID.map, reread when they grow), C++ and Rust names demangled, the kernel through
+ * /proc/kallsyms (modules named; restricted all-zero addresses reported, never shown as garbage).
+ *
+ * Frames are interned into the frametab given at creation. Each module's symbols are loaded once
+ * into a sorted array and binary-searched; each process keeps an address -> frames cache, so a hot
+ * address reaches libdw once. Names are resolved when a sample arrives, so a process that exits
+ * later keeps its names.
+ */
+#ifndef RINGSIDE_SYM_SYMRES_H
+#define RINGSIDE_SYM_SYMRES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ringside/model/frametab.h"
+
+/* The most frames one address can resolve to (an inline chain, innermost first). */
+#define SYMRES_MAX_INLINE 16
+
+struct symres;
+
+struct symres_stats {
+	uint64_t lookups; /* symres_user + symres_kernel calls */
+	uint64_t cache_hits;
+	uint64_t unresolved; /* lookups that produced a FRAME_UNKNOWN frame */
+	size_t modules;	     /* ELF modules loaded */
+	size_t processes;    /* processes with maps */
+	size_t memory;	     /* bytes held by caches and symbol arrays (approximate) */
+};
+
+/* A resolver interning into ft (borrowed; must outlive the resolver). */
+struct symres *symres_new(struct frametab *ft);
+/* Free everything; NULL is fine. */
+void symres_free(struct symres *r);
+
+/* Read /proc/PID/maps now (at start, for processes that already run). Missing process: no-op. */
+void symres_proc_scan(struct symres *r, pid_t pid);
+/* An MMAP2 record: pid mapped path at [start, start+len) from file offset pgoff. */
+void symres_mmap(struct symres *r, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
+		 const char *path, bool exec);
+/* A FORK record that created a new process: the child starts with a copy of the parent's maps. */
+void symres_fork(struct symres *r, pid_t parent_pid, pid_t child_pid);
+/* An exec (COMM record with PERF_RECORD_MISC_COMM_EXEC): the process's maps start over. */
+void symres_exec(struct symres *r, pid_t pid);
+/* The process exited: drop its maps and cache (frames already interned stay). */
+void symres_exit(struct symres *r, pid_t pid);
+
+/*
+ * Resolve a user-space address of process pid into up to max frame ids (max >= 1), innermost
+ * first (an inlined callee before the function it was inlined into). Always at least one frame:
+ * an address nothing names becomes "module+0xOFFSET" or "[unknown]" (FRAME_UNKNOWN). The caller
+ * passes return addresses minus one, so that a call at a function's end resolves to the caller.
+ */
+size_t symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t max);
+/* Resolve a kernel address (the same contract; kallsyms loaded on first use). */
+size_t symres_kernel(struct symres *r, uint64_t addr, uint32_t *frames, size_t max);
+/* True when /proc/kallsyms showed only zero addresses (kptr_restrict): kernel frames are unknown.
+ */
+bool symres_kernel_restricted(const struct symres *r);
+/* Counters for the status line and benchmarks. */
+void symres_stats(const struct symres *r, struct symres_stats *out);
+
+#endif

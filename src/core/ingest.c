@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Records into the profile. Side-band records keep tasks and memory maps current; a sample's
+ * callchain becomes a path process -> thread -> outermost frame -> ... -> leaf in the stack tree.
+ * The per-thread process and thread frames are cached, so a sample costs only the resolver's
+ * cache lookups and the tree's insertion.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "ringside/core/ingest.h"
+#include "ringside/core/xalloc.h"
+
+/* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
+#define INGEST_MAX_PATH (2 + 127 * 4)
+
+struct ingest_thread {
+	bool used; /* tid 0 (the idle task) is a real key, so emptiness is a flag */
+	pid_t tid;
+	pid_t pid;
+	uint32_t process_frame, thread_frame;
+};
+
+struct ingest {
+	struct profile *p;
+	struct symres *sym;
+	struct ingest_thread *threads; /* open addressing by tid */
+	size_t nthreads, cap;
+	pid_t *exited; /* processes to drop from the resolver at the next flush */
+	size_t nexited, exited_cap;
+	uint32_t leaf_first[INGEST_MAX_PATH];
+	uint32_t path[INGEST_MAX_PATH];
+};
+
+struct ingest *
+ingest_new(struct profile *p, struct symres *sym)
+{
+	struct ingest *in = xcalloc(1, sizeof(*in));
+
+	in->p = p;
+	in->sym = sym;
+	in->cap = 1024;
+	in->threads = xcalloc(in->cap, sizeof(*in->threads));
+	return in;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	if (!in)
+		return;
+	free(in->threads);
+	free(in->exited);
+	free(in);
+}
+
+static size_t
+ingest_slot(const struct ingest *in, pid_t tid)
+{
+	size_t i = ((uint32_t)tid * 2654435761u) & (in->cap - 1);
+
+	while (in->threads[i].used && in->threads[i].tid != tid)
+		i = (i + 1) & (in->cap - 1);
+	return i;
+}
+
+static void
+ingest_grow(struct ingest *in)
+{
+	struct ingest_thread *old = in->threads;
+	size_t oldcap = in->cap;
+
+	in->cap *= 2;
+	in->threads = xcalloc(in->cap, sizeof(*in->threads));
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].used)
+			in->threads[ingest_slot(in, old[i].tid)] = old[i];
+	free(old);
+}
+
+/* Forget a thread's cached frames (renamed): remove and reinsert the rest of its cluster. */
+static void
+ingest_forget(struct ingest *in, pid_t tid)
+{
+	size_t i = ingest_slot(in, tid), j;
+
+	if (!in->threads[i].used)
+		return;
+	in->threads[i].used = false;
+	in->nthreads--;
+	for (j = (i + 1) & (in->cap - 1); in->threads[j].used; j = (j + 1) & (in->cap - 1)) {
+		struct ingest_thread t = in->threads[j];
+
+		in->threads[j].used = false;
+		in->threads[ingest_slot(in, t.tid)] = t;
+	}
+}
+
+/* The comm of a task we have no COMM record for (it started before us): from /proc. */
+static void
+ingest_proc_comm(pid_t pid, pid_t tid, char comm[16])
+{
+	char path[64];
+	FILE *f;
+
+	if (tid == 0) {
+		snprintf(comm, 16, "swapper");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	if (f && fgets(comm, 16, f)) {
+		comm[strcspn(comm, "\n")] = '\0';
+	} else {
+		snprintf(comm, 16, "[%d]", (int)tid);
+	}
+	if (f)
+		fclose(f);
+}
+
+static const struct ingest_thread *
+ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
+{
+	struct task *task, *leader;
+	struct ingest_thread *t;
+	size_t i;
+
+	i = ingest_slot(in, tid);
+	if (in->threads[i].used && in->threads[i].pid == pid)
+		return &in->threads[i];
+	if (in->threads[i].used)
+		ingest_forget(in, tid);
+	if ((in->nthreads + 1) * 2 > in->cap)
+		ingest_grow(in);
+	task = tasks_get(in->p->tasks, pid, tid);
+	if (!task->comm[0])
+		ingest_proc_comm(pid, tid, task->comm);
+	leader = tasks_get(in->p->tasks, pid, pid);
+	if (!leader->comm[0])
+		ingest_proc_comm(pid, pid, leader->comm);
+	i = ingest_slot(in, tid);
+	t = &in->threads[i];
+	t->used = true;
+	t->tid = tid;
+	t->pid = pid;
+	t->process_frame = frametab_intern(in->p->frames, leader->comm, NULL, NULL, (uint32_t)pid,
+					   FRAME_PROCESS, false);
+	t->thread_frame = frametab_intern(in->p->frames, task->comm, NULL, NULL, (uint32_t)tid,
+					  FRAME_THREAD, false);
+	in->nthreads++;
+	return t;
+}
+
+/* Resolve the callchain (leaf first) into in->leaf_first; returns the number of frames. */
+static size_t
+ingest_callchain(struct ingest *in, const struct decode_sample *s, bool kernel_ip)
+{
+	uint32_t frames[SYMRES_MAX_INLINE];
+	size_t n = 0, k;
+	bool kernel = kernel_ip, first_in_context = true;
+
+	if (s->nr == 0) {
+		k = kernel ? symres_kernel(in->sym, s->ip, frames, SYMRES_MAX_INLINE)
+			   : symres_user(in->sym, (pid_t)s->pid, s->ip, frames, SYMRES_MAX_INLINE);
+		memcpy(in->leaf_first, frames, k * sizeof(uint32_t));
+		return k;
+	}
+	for (uint64_t i = 0; i < s->nr; i++) {
+		uint64_t ip = s->ips[i];
+
+		if (ip >= PERF_CONTEXT_MAX) {
+			/* A context marker: what follows is kernel, user, hypervisor or guest code.
+			 */
+			kernel = ip == PERF_CONTEXT_KERNEL || ip == PERF_CONTEXT_GUEST_KERNEL;
+			first_in_context = true;
+			continue;
+		}
+		/* After the first address of a context, entries are return addresses: look up the
+		 * call. */
+		if (!first_in_context && ip > 0)
+			ip--;
+		first_in_context = false;
+		k = kernel ? symres_kernel(in->sym, ip, frames, SYMRES_MAX_INLINE)
+			   : symres_user(in->sym, (pid_t)s->pid, ip, frames, SYMRES_MAX_INLINE);
+		if (n + k > INGEST_MAX_PATH - 2)
+			break;
+		memcpy(in->leaf_first + n, frames, k * sizeof(uint32_t));
+		n += k;
+	}
+	return n;
+}
+
+static void
+ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	const struct ingest_thread *t;
+	struct decode_sample s;
+	bool kernel_ip;
+	size_t n, len = 0;
+
+	if (decode_sample(&ev->layout, h, &s) < 0) {
+		in->p->sampling.bad_records++;
+		return;
+	}
+	t = ingest_thread(in, (pid_t)s.pid, (pid_t)s.tid);
+	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
+	n = ingest_callchain(in, &s, kernel_ip);
+	in->path[len++] = t->process_frame;
+	in->path[len++] = t->thread_frame;
+	/* Leaf first in, root first out; each address's inline chain is already innermost first. */
+	while (n > 0)
+		in->path[len++] = in->leaf_first[--n];
+	stacktree_insert(in->p->stacks, in->path, len, 1, s.time);
+	in->p->sampling.samples++;
+}
+
+void
+ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct ingest *in = ctx;
+	struct decode_mmap2 mm;
+	struct decode_comm comm;
+	struct decode_task task;
+	struct decode_lost lost;
+	struct decode_throttle thr;
+	int rc = 0;
+
+	if (!ev) {
+		in->p->sampling.bad_records++;
+		return;
+	}
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		ingest_sample(in, ev, h);
+		return;
+	case PERF_RECORD_MMAP2:
+		rc = decode_mmap2(&ev->layout, h, &mm, NULL);
+		if (rc == 0 && (mm.prot & PROT_EXEC))
+			symres_mmap(in->sym, (pid_t)mm.pid, mm.addr, mm.len, mm.pgoff, mm.filename,
+				    true);
+		break;
+	case PERF_RECORD_COMM:
+		rc = decode_comm(&ev->layout, h, &comm, NULL);
+		if (rc < 0)
+			break;
+		tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
+		ingest_forget(in, (pid_t)comm.tid);
+		if (comm.exec) {
+			/* The leader's new name renames the process frame of every thread. */
+			for (size_t i = 0; i < in->cap; i++)
+				if (in->threads[i].used && in->threads[i].pid == (pid_t)comm.pid)
+					in->threads[i].pid = -1;
+			symres_exec(in->sym, (pid_t)comm.pid);
+		}
+		break;
+	case PERF_RECORD_FORK:
+		rc = decode_task(&ev->layout, h, &task, NULL);
+		if (rc < 0)
+			break;
+		tasks_fork(in->p->tasks, (pid_t)task.ppid, (pid_t)task.ptid, (pid_t)task.pid,
+			   (pid_t)task.tid);
+		if (task.pid != task.ppid)
+			symres_fork(in->sym, (pid_t)task.ppid, (pid_t)task.pid);
+		break;
+	case PERF_RECORD_EXIT:
+		rc = decode_task(&ev->layout, h, &task, NULL);
+		if (rc < 0)
+			break;
+		tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
+		ingest_forget(in, (pid_t)task.tid);
+		if (task.pid == task.tid) {
+			if (in->nexited == in->exited_cap) {
+				in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
+				in->exited =
+					xreallocarray(in->exited, in->exited_cap, sizeof(pid_t));
+			}
+			in->exited[in->nexited++] = (pid_t)task.pid;
+		}
+		break;
+	case PERF_RECORD_LOST:
+	case PERF_RECORD_LOST_SAMPLES:
+		rc = decode_lost(&ev->layout, h, &lost, NULL);
+		if (rc == 0)
+			in->p->sampling.lost += lost.lost;
+		break;
+	case PERF_RECORD_THROTTLE:
+		rc = decode_throttle(&ev->layout, h, &thr);
+		if (rc == 0)
+			in->p->sampling.throttled++;
+		break;
+	case PERF_RECORD_UNTHROTTLE:
+		rc = decode_throttle(&ev->layout, h, &thr);
+		break;
+	default:
+		break; /* record types we do not use */
+	}
+	if (rc < 0)
+		in->p->sampling.bad_records++;
+}
+
+void
+ingest_flush(struct ingest *in)
+{
+	for (size_t i = 0; i < in->nexited; i++)
+		symres_exit(in->sym, in->exited[i]);
+	in->nexited = 0;
+}

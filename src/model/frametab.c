@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Interned strings and frames. Strings live in an arena of large blocks (one allocation per block,
+ * not per string) and are found through an open-addressing hash of FNV-1a values; frames live in an
+ * array and are found through a second open-addressing hash over all their fields. Both hashes keep
+ * their load at most one half and store ids only, so growing them rehashes from cached hashes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/core/xalloc.h"
+#include "ringside/model/frametab.h"
+
+#define FRAMETAB_EMPTY	     UINT32_MAX
+#define FRAMETAB_BLOCK_BYTES (64u * 1024u)
+
+static const char *const frametab_kind_names[FRAME_KIND_COUNT] = {
+	[FRAME_ROOT] = "root",	   [FRAME_PROCESS] = "process",
+	[FRAME_THREAD] = "thread", [FRAME_KERNEL] = "kernel",
+	[FRAME_USER] = "user",	   [FRAME_LIBRARY] = "library",
+	[FRAME_JIT] = "jit",	   [FRAME_UNKNOWN] = "unknown",
+	[FRAME_OTHER] = "other",   [FRAME_TRUNCATED] = "truncated",
+};
+
+/* One arena block; strings are packed into it back to back. */
+struct frametab_block {
+	struct frametab_block *next;
+	size_t size;
+	size_t used;
+	char data[];
+};
+
+struct frametab {
+	/* strings: id → text and cached hash */
+	const char **strs;
+	uint32_t *str_hashes;
+	size_t nstrs, str_cap;
+	uint32_t *str_index; /* open addressing: string ids, FRAMETAB_EMPTY when free */
+	size_t str_index_cap;
+	struct frametab_block *blocks;
+	size_t block_bytes;
+
+	/* frames: id → frame and cached hash */
+	struct frame *frames;
+	uint32_t *frame_hashes;
+	size_t nframes, frame_cap;
+	uint32_t *frame_index;
+	size_t frame_index_cap;
+};
+
+const char *
+frame_kind_name(enum frame_kind kind)
+{
+	if ((unsigned)kind >= FRAME_KIND_COUNT)
+		return "unknown";
+	return frametab_kind_names[kind];
+}
+
+bool
+frame_kind_parse(const char *word, enum frame_kind *kind)
+{
+	if (!word)
+		return false;
+	for (unsigned i = 0; i < FRAME_KIND_COUNT; i++) {
+		if (strcmp(word, frametab_kind_names[i]) == 0) {
+			*kind = (enum frame_kind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint32_t
+frametab_hash_str(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint32_t
+frametab_mix(uint32_t h, uint32_t v)
+{
+	/* FNV-1a over the four bytes of v, then a final avalanche in frametab_hash_frame. */
+	for (int i = 0; i < 4; i++) {
+		h ^= v & 0xff;
+		h *= 16777619u;
+		v >>= 8;
+	}
+	return h;
+}
+
+static uint32_t
+frametab_hash_frame(const struct frame *f)
+{
+	uint32_t h = 2166136261u;
+
+	h = frametab_mix(h, f->name);
+	h = frametab_mix(h, f->module);
+	h = frametab_mix(h, f->file);
+	h = frametab_mix(h, f->line);
+	h = frametab_mix(h, (uint32_t)f->kind | (f->inlined ? 0x100u : 0));
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	return h;
+}
+
+static bool
+frametab_frame_equal(const struct frame *a, const struct frame *b)
+{
+	return a->name == b->name && a->module == b->module && a->file == b->file &&
+	       a->line == b->line && a->kind == b->kind && a->inlined == b->inlined;
+}
+
+/* Rebuild an index of twice the size from the cached hashes. */
+static uint32_t *
+frametab_rehash(const uint32_t *hashes, size_t n, size_t cap)
+{
+	uint32_t *index = xmalloc(cap * sizeof(*index));
+
+	memset(index, 0xff, cap * sizeof(*index));
+	for (size_t id = 0; id < n; id++) {
+		size_t slot = hashes[id] & (cap - 1);
+
+		while (index[slot] != FRAMETAB_EMPTY)
+			slot = (slot + 1) & (cap - 1);
+		index[slot] = (uint32_t)id;
+	}
+	return index;
+}
+
+static char *
+frametab_store(struct frametab *ft, const char *s, size_t len)
+{
+	struct frametab_block *b = ft->blocks;
+	char *p;
+
+	if (!b || b->size - b->used < len + 1) {
+		size_t size = len + 1 > FRAMETAB_BLOCK_BYTES ? len + 1 : FRAMETAB_BLOCK_BYTES;
+
+		b = xmalloc(sizeof(*b) + size);
+		b->size = size;
+		b->used = 0;
+		/* A big string gets its own block behind the current one so the current keeps
+		 * filling. */
+		if (ft->blocks && size > FRAMETAB_BLOCK_BYTES) {
+			b->next = ft->blocks->next;
+			ft->blocks->next = b;
+		} else {
+			b->next = ft->blocks;
+			ft->blocks = b;
+		}
+		ft->block_bytes += sizeof(*b) + size;
+	}
+	p = b->data + b->used;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
+struct frametab *
+frametab_new(void)
+{
+	struct frametab *ft = xcalloc(1, sizeof(*ft));
+
+	ft->str_index_cap = 1024;
+	ft->str_index = xmalloc(ft->str_index_cap * sizeof(uint32_t));
+	memset(ft->str_index, 0xff, ft->str_index_cap * sizeof(uint32_t));
+	ft->frame_index_cap = 1024;
+	ft->frame_index = xmalloc(ft->frame_index_cap * sizeof(uint32_t));
+	memset(ft->frame_index, 0xff, ft->frame_index_cap * sizeof(uint32_t));
+	frametab_string(ft, "");
+	return ft;
+}
+
+void
+frametab_free(struct frametab *ft)
+{
+	if (!ft)
+		return;
+	for (struct frametab_block *b = ft->blocks, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(ft->strs);
+	free(ft->str_hashes);
+	free(ft->str_index);
+	free(ft->frames);
+	free(ft->frame_hashes);
+	free(ft->frame_index);
+	free(ft);
+}
+
+uint32_t
+frametab_string(struct frametab *ft, const char *s)
+{
+	size_t len, slot, mask = ft->str_index_cap - 1;
+	uint32_t h, id;
+
+	if (!s)
+		s = "";
+	len = strlen(s);
+	h = frametab_hash_str(s, len);
+	for (slot = h & mask; ft->str_index[slot] != FRAMETAB_EMPTY; slot = (slot + 1) & mask) {
+		id = ft->str_index[slot];
+		if (ft->str_hashes[id] == h && strcmp(ft->strs[id], s) == 0)
+			return id;
+	}
+
+	if (ft->nstrs == ft->str_cap) {
+		ft->str_cap = ft->str_cap ? ft->str_cap * 2 : 256;
+		ft->strs = xreallocarray(ft->strs, ft->str_cap, sizeof(*ft->strs));
+		ft->str_hashes = xreallocarray(ft->str_hashes, ft->str_cap, sizeof(uint32_t));
+	}
+	id = (uint32_t)ft->nstrs++;
+	ft->strs[id] = frametab_store(ft, s, len);
+	ft->str_hashes[id] = h;
+	ft->str_index[slot] = id;
+
+	if (ft->nstrs * 2 > ft->str_index_cap) {
+		ft->str_index_cap *= 2;
+		free(ft->str_index);
+		ft->str_index = frametab_rehash(ft->str_hashes, ft->nstrs, ft->str_index_cap);
+	}
+	return id;
+}
+
+const char *
+frametab_str(const struct frametab *ft, uint32_t id)
+{
+	if (id >= ft->nstrs)
+		return "";
+	return ft->strs[id];
+}
+
+size_t
+frametab_nstrings(const struct frametab *ft)
+{
+	return ft->nstrs;
+}
+
+uint32_t
+frametab_intern_ids(struct frametab *ft, const struct frame *f)
+{
+	size_t slot, mask = ft->frame_index_cap - 1;
+	uint32_t h = frametab_hash_frame(f), id;
+
+	for (slot = h & mask; ft->frame_index[slot] != FRAMETAB_EMPTY; slot = (slot + 1) & mask) {
+		id = ft->frame_index[slot];
+		if (ft->frame_hashes[id] == h && frametab_frame_equal(&ft->frames[id], f))
+			return id;
+	}
+
+	if (ft->nframes == ft->frame_cap) {
+		ft->frame_cap = ft->frame_cap ? ft->frame_cap * 2 : 256;
+		ft->frames = xreallocarray(ft->frames, ft->frame_cap, sizeof(*ft->frames));
+		ft->frame_hashes = xreallocarray(ft->frame_hashes, ft->frame_cap, sizeof(uint32_t));
+	}
+	id = (uint32_t)ft->nframes++;
+	/* Copy field by field so padding never matters to anyone comparing frames. */
+	memset(&ft->frames[id], 0, sizeof(ft->frames[id]));
+	ft->frames[id].name = f->name;
+	ft->frames[id].module = f->module;
+	ft->frames[id].file = f->file;
+	ft->frames[id].line = f->line;
+	ft->frames[id].kind = f->kind;
+	ft->frames[id].inlined = f->inlined;
+	ft->frame_hashes[id] = h;
+	ft->frame_index[slot] = id;
+
+	if (ft->nframes * 2 > ft->frame_index_cap) {
+		ft->frame_index_cap *= 2;
+		free(ft->frame_index);
+		ft->frame_index =
+			frametab_rehash(ft->frame_hashes, ft->nframes, ft->frame_index_cap);
+	}
+	return id;
+}
+
+uint32_t
+frametab_intern(struct frametab *ft, const char *name, const char *module, const char *file,
+		uint32_t line, enum frame_kind kind, bool inlined)
+{
+	struct frame f = {
+		.name = frametab_string(ft, name),
+		.module = frametab_string(ft, module),
+		.file = frametab_string(ft, file),
+		.line = line,
+		.kind = (uint8_t)kind,
+		.inlined = inlined,
+	};
+
+	return frametab_intern_ids(ft, &f);
+}
+
+const struct frame *
+frametab_get(const struct frametab *ft, uint32_t id)
+{
+	if (id >= ft->nframes)
+		return NULL;
+	return &ft->frames[id];
+}
+
+size_t
+frametab_nframes(const struct frametab *ft)
+{
+	return ft->nframes;
+}
+
+size_t
+frametab_memory(const struct frametab *ft)
+{
+	return sizeof(*ft) + ft->str_cap * (sizeof(*ft->strs) + sizeof(uint32_t)) +
+	       ft->str_index_cap * sizeof(uint32_t) + ft->block_bytes +
+	       ft->frame_cap * (sizeof(*ft->frames) + sizeof(uint32_t)) +
+	       ft->frame_index_cap * sizeof(uint32_t);
+}

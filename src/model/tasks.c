@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The task table: an array of tasks in the order they were first seen, found by tid through an
+ * open-addressing hash of indexes. Tasks are never removed, so an exited thread keeps its name.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/core/xalloc.h"
+#include "ringside/model/tasks.h"
+
+#define TASKS_EMPTY UINT32_MAX
+
+struct tasks {
+	struct task *tasks;
+	size_t n, cap;
+	uint32_t *index; /* open addressing: indexes into tasks, TASKS_EMPTY when free */
+	size_t index_cap;
+};
+
+static size_t
+tasks_slot(pid_t tid, size_t cap)
+{
+	uint32_t h = (uint32_t)tid * 0x9e3779b1u;
+
+	return (h ^ (h >> 15)) & (cap - 1);
+}
+
+/* The slot holding tid, or the free slot where it would go. */
+static size_t
+tasks_lookup(const struct tasks *ts, pid_t tid)
+{
+	size_t slot = tasks_slot(tid, ts->index_cap);
+
+	while (ts->index[slot] != TASKS_EMPTY && ts->tasks[ts->index[slot]].tid != tid)
+		slot = (slot + 1) & (ts->index_cap - 1);
+	return slot;
+}
+
+static void
+tasks_grow_index(struct tasks *ts)
+{
+	free(ts->index);
+	ts->index_cap *= 2;
+	ts->index = xmalloc(ts->index_cap * sizeof(*ts->index));
+	memset(ts->index, 0xff, ts->index_cap * sizeof(*ts->index));
+	for (size_t i = 0; i < ts->n; i++)
+		ts->index[tasks_lookup(ts, ts->tasks[i].tid)] = (uint32_t)i;
+}
+
+static void
+tasks_set_comm(struct task *t, const char *comm)
+{
+	/* strncpy would not terminate a 16-byte name; TASK_COMM_LEN counts the NUL. */
+	size_t len = strnlen(comm, sizeof(t->comm) - 1);
+
+	memcpy(t->comm, comm, len);
+	memset(t->comm + len, 0, sizeof(t->comm) - len);
+}
+
+struct tasks *
+tasks_new(void)
+{
+	struct tasks *ts = xcalloc(1, sizeof(*ts));
+
+	ts->index_cap = 256;
+	ts->index = xmalloc(ts->index_cap * sizeof(*ts->index));
+	memset(ts->index, 0xff, ts->index_cap * sizeof(*ts->index));
+	return ts;
+}
+
+void
+tasks_free(struct tasks *ts)
+{
+	if (!ts)
+		return;
+	free(ts->tasks);
+	free(ts->index);
+	free(ts);
+}
+
+const struct task *
+tasks_find(const struct tasks *ts, pid_t tid)
+{
+	uint32_t i = ts->index[tasks_lookup(ts, tid)];
+
+	return i == TASKS_EMPTY ? NULL : &ts->tasks[i];
+}
+
+struct task *
+tasks_get(struct tasks *ts, pid_t pid, pid_t tid)
+{
+	size_t slot = tasks_lookup(ts, tid);
+	struct task *t;
+
+	if (ts->index[slot] != TASKS_EMPTY)
+		return &ts->tasks[ts->index[slot]];
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? ts->cap * 2 : 64;
+		ts->tasks = xreallocarray(ts->tasks, ts->cap, sizeof(*ts->tasks));
+	}
+	t = &ts->tasks[ts->n];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->pid = pid;
+	ts->index[slot] = (uint32_t)ts->n++;
+	if (ts->n * 2 > ts->index_cap)
+		tasks_grow_index(ts);
+	return t;
+}
+
+void
+tasks_comm(struct tasks *ts, pid_t pid, pid_t tid, const char *comm, bool exec)
+{
+	struct task *t = tasks_get(ts, pid, tid);
+
+	/* A thread may have been seen first under a guessed pid (e.g. a sample before its FORK). */
+	t->pid = pid;
+	tasks_set_comm(t, comm ? comm : "");
+	if (exec) {
+		t->exec_count++;
+		t->exited = false;
+	}
+}
+
+void
+tasks_fork(struct tasks *ts, pid_t ppid, pid_t ptid, pid_t pid, pid_t tid)
+{
+	const struct task *parent = tasks_find(ts, ptid);
+	char comm[sizeof(parent->comm)] = "";
+	struct task *child;
+
+	if (parent)
+		memcpy(comm, parent->comm, sizeof(comm));
+	(void)ppid;
+	child = tasks_get(ts, pid, tid);
+	/* A recycled tid starts afresh; a task already named since (COMM before FORK) keeps it. */
+	if (child->exited) {
+		child->exited = false;
+		child->exec_count = 0;
+		tasks_set_comm(child, comm);
+	} else if (!child->comm[0]) {
+		tasks_set_comm(child, comm);
+	}
+	child->pid = pid;
+}
+
+void
+tasks_exit(struct tasks *ts, pid_t pid, pid_t tid)
+{
+	tasks_get(ts, pid, tid)->exited = true;
+}
+
+size_t
+tasks_count(const struct tasks *ts)
+{
+	return ts->n;
+}
+
+const struct task *
+tasks_at(const struct tasks *ts, size_t i)
+{
+	return i < ts->n ? &ts->tasks[i] : NULL;
+}

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Sampling events and their rings. System-wide: one event per CPU. Processes and commands: one
+ * event per CPU and thread with inherit, so threads started later are sampled too (an inherited
+ * event with cpu = -1 cannot be mapped). The first event on each CPU owns that CPU's ring; every
+ * other event on the CPU is redirected into it. Each record is matched to its event by the
+ * identifier that PERF_SAMPLE_IDENTIFIER puts at a fixed place.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ringside/core/xalloc.h"
+#include "ringside/perf/ring.h"
+#include "ringside/perf/sampler.h"
+#include "ringside/perf/sys.h"
+
+#define SAMPLER_MAX_STACK 127
+
+struct sampler_id {
+	uint64_t id;
+	struct sampler_event *ev;
+};
+
+struct sampler {
+	struct sampler_event event;
+	int *fds; /* every event fd */
+	size_t nfds;
+	struct ring *rings; /* one per CPU */
+	size_t nrings;
+	const struct perf_event_header **next; /* per ring: the record to merge next */
+	uint64_t *when;			       /* its time */
+	struct sampler_id *ids;		       /* sorted by id */
+	size_t nids;
+	size_t ring_pages;
+};
+
+const char *
+callgraph_name(enum callgraph_mode mode)
+{
+	return mode == CALLGRAPH_FP ? "fp" : "none";
+}
+
+bool
+callgraph_parse(const char *word, enum callgraph_mode *mode)
+{
+	if (strcmp(word, "fp") == 0)
+		*mode = CALLGRAPH_FP;
+	else if (strcmp(word, "none") == 0)
+		*mode = CALLGRAPH_NONE;
+	else
+		return false;
+	return true;
+}
+
+static void
+sampler_attr(const struct sampler_opts *o, const struct target *t, struct perf_event_attr *attr)
+{
+	*attr = o->event->attr;
+	attr->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+			    PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
+	if (o->callgraph == CALLGRAPH_FP) {
+		attr->sample_type |= PERF_SAMPLE_CALLCHAIN;
+		attr->sample_max_stack = SAMPLER_MAX_STACK;
+	}
+	if (o->freq) {
+		attr->freq = 1;
+		attr->sample_freq = o->freq;
+	} else {
+		attr->sample_period = o->period;
+	}
+	attr->disabled = 1;
+	attr->inherit = t->kind != TARGET_SYSTEM;
+	attr->enable_on_exec = t->kind == TARGET_COMMAND;
+	/* mmap asks for executable mappings at all; mmap2 only chooses the richer record format. */
+	attr->mmap = 1;
+	attr->mmap2 = 1;
+	attr->comm = 1;
+	attr->comm_exec = 1;
+	attr->task = 1;
+	attr->sample_id_all = 1;
+	attr->watermark = 1;
+	attr->use_clockid = 1;
+	attr->clockid = CLOCK_MONOTONIC;
+}
+
+static int
+sampler_id_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const struct sampler_id *)a)->id, y = ((const struct sampler_id *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* Map a CPU's ring, halving its size while the locked-memory limit refuses it. */
+static int
+sampler_map(struct sampler *s, struct ring *r, int fd)
+{
+	int rc;
+
+	for (;;) {
+		rc = ring_open(r, fd, s->ring_pages);
+		if (rc != -EPERM && rc != -ENOMEM)
+			return rc;
+		if (s->ring_pages <= 1)
+			return rc;
+		s->ring_pages /= 2;
+	}
+}
+
+static int
+sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct target *t, pid_t pid,
+		 int cpu, size_t ring, struct errbuf *err)
+{
+	struct perf_event_attr attr;
+	uint64_t id = 0;
+	int fd, rc;
+
+	sampler_attr(o, t, &attr);
+	attr.wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
+	fd = sys_perf_open(&attr, pid, cpu, -1);
+	if (fd < 0) {
+		switch (-fd) {
+		case EACCES:
+		case EPERM: {
+			char *hint = sys_perf_permission_hint(t->kind == TARGET_SYSTEM,
+							      !attr.exclude_kernel);
+
+			errbuf_set(err, "%s", hint);
+			free(hint);
+			break;
+		}
+		case ENOENT:
+		case EOPNOTSUPP:
+			errbuf_set(err,
+				   "event '%s' cannot be sampled on this machine (%s); choose "
+				   "another with --sample-event",
+				   o->event->name, strerror(-fd));
+			break;
+		case EINVAL:
+			errbuf_set(err,
+				   "event '%s' cannot be sampled with these settings (%s); check "
+				   "-F (at most kernel.perf_event_max_sample_rate) or -c",
+				   o->event->name, strerror(-fd));
+			break;
+		case ESRCH:
+			break; /* a thread that exited since it was listed: the caller decides */
+		case EMFILE:
+		case ENFILE:
+			errbuf_set(err,
+				   "out of file descriptors after %zu sampling events; raise the "
+				   "limit with ulimit -n",
+				   s->nfds);
+			break;
+		default:
+			errbuf_set(err, "cannot open sampling event '%s' on CPU %d: %s",
+				   o->event->name, cpu, strerror(-fd));
+		}
+		return fd;
+	}
+	if (s->rings[ring].fd < 0) {
+		rc = sampler_map(s, &s->rings[ring], fd);
+		if (rc < 0) {
+			close(fd);
+			return errbuf_set(err,
+					  "cannot map the sample ring of CPU %d: %s; raise "
+					  "kernel.perf_event_mlock_kb or run as root",
+					  cpu, strerror(-rc)),
+			       rc;
+		}
+	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[ring].fd) < 0) {
+		rc = -errno;
+		close(fd);
+		return errbuf_set(err, "cannot share the ring of CPU %d: %s", cpu, strerror(-rc)),
+		       rc;
+	}
+	ioctl(fd, PERF_EVENT_IOC_ID, &id);
+	s->fds = xreallocarray(s->fds, s->nfds + 1, sizeof(int));
+	s->fds[s->nfds++] = fd;
+	s->ids = xreallocarray(s->ids, s->nids + 1, sizeof(*s->ids));
+	s->ids[s->nids++] = (struct sampler_id){ id, &s->event };
+	return 0;
+}
+
+static int
+sampler_open_target(struct sampler *s, const struct sampler_opts *o, const struct target *t,
+		    const struct cpulist *cpus, struct errbuf *err)
+{
+	int rc;
+
+	for (size_t c = 0; c < cpus->n; c++) {
+		if (t->kind == TARGET_SYSTEM) {
+			rc = sampler_open_one(s, o, t, -1, cpus->cpus[c], c, err);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		for (size_t p = 0; p < t->npids; p++) {
+			pid_t *tids = NULL;
+			int n = t->kind == TARGET_COMMAND ? 1 : target_threads(t->pids[p], &tids);
+
+			if (n <= 0)
+				return errbuf_set(err,
+						  "no process with PID %d (it exited); check it "
+						  "with ps",
+						  (int)t->pids[p]),
+				       -ESRCH;
+			for (int i = 0; i < n; i++) {
+				pid_t tid = tids ? tids[i] : t->pids[p];
+
+				rc = sampler_open_one(s, o, t, tid, cpus->cpus[c], c, err);
+				if (rc == -ESRCH && tid != t->pids[p])
+					continue;
+				if (rc == -ESRCH)
+					errbuf_set(err,
+						   "no process with PID %d (it exited); check it "
+						   "with ps",
+						   (int)tid);
+				if (rc < 0) {
+					free(tids);
+					return rc;
+				}
+			}
+			free(tids);
+		}
+	}
+	return 0;
+}
+
+int
+sampler_open(struct sampler **out, const struct sampler_opts *o, const struct target *t,
+	     struct errbuf *err)
+{
+	struct sampler *s = xcalloc(1, sizeof(*s));
+	struct cpulist online = { 0 };
+	const struct cpulist *cpus = &t->cpus;
+	int rc;
+
+	*out = NULL;
+	if (t->kind != TARGET_SYSTEM) {
+		rc = cpulist_online(&online);
+		if (rc < 0) {
+			free(s);
+			return errbuf_set(err, "cannot read the online CPUs: %s", strerror(-rc)),
+			       rc;
+		}
+		cpus = &online;
+	}
+	s->ring_pages = o->ring_pages ? o->ring_pages : geteuid() == 0 ? 128 : 16;
+	s->event.index = 0;
+	s->event.name = o->event->name;
+	{
+		struct perf_event_attr attr;
+
+		sampler_attr(o, t, &attr);
+		s->event.layout = (struct decode_layout){ .sample_type = attr.sample_type,
+							  .sample_id_all = attr.sample_id_all };
+	}
+	s->nrings = cpus->n;
+	s->rings = xcalloc(s->nrings, sizeof(*s->rings));
+	s->next = xcalloc(s->nrings + 1, sizeof(*s->next));
+	s->when = xcalloc(s->nrings + 1, sizeof(*s->when));
+	for (size_t i = 0; i < s->nrings; i++)
+		s->rings[i].fd = -1;
+	rc = sampler_open_target(s, o, t, cpus, err);
+	cpulist_fini(&online);
+	if (rc < 0) {
+		sampler_free(s);
+		return rc;
+	}
+	qsort(s->ids, s->nids, sizeof(*s->ids), sampler_id_cmp);
+	*out = s;
+	return 0;
+}
+
+void
+sampler_enable(struct sampler *s)
+{
+	for (size_t i = 0; i < s->nfds; i++)
+		ioctl(s->fds[i], PERF_EVENT_IOC_ENABLE, 0);
+}
+
+size_t
+sampler_nfds(const struct sampler *s)
+{
+	return s->nfds;
+}
+
+int
+sampler_fd(const struct sampler *s, size_t i)
+{
+	return s->fds[i];
+}
+
+size_t
+sampler_nevents_open(const struct sampler *s)
+{
+	return s->nfds;
+}
+
+/* The event that wrote rec, from the identifier at its start (samples) or end (the rest). */
+static const struct sampler_event *
+sampler_event_of(const struct sampler *s, const struct perf_event_header *rec)
+{
+	struct sampler_id key;
+	const struct sampler_id *hit;
+	const unsigned char *p;
+
+	if (s->nids == 0 || rec->size < sizeof(*rec) + 8)
+		return NULL;
+	if (rec->type == PERF_RECORD_SAMPLE)
+		p = (const unsigned char *)(rec + 1);
+	else
+		p = (const unsigned char *)rec + rec->size - 8;
+	memcpy(&key.id, p, 8);
+	if (s->nids == 1 || s->ids[0].ev == s->ids[s->nids - 1].ev) {
+		/* One event on every fd (the common case): no search needed. */
+		return s->ids[0].ev;
+	}
+	hit = bsearch(&key, s->ids, s->nids, sizeof(*s->ids), sampler_id_cmp);
+	return hit ? hit->ev : NULL;
+}
+
+/* The time of a record for ordering; records without one go first. */
+static uint64_t
+sampler_time(const struct sampler *s, const struct perf_event_header *rec)
+{
+	const struct sampler_event *ev = sampler_event_of(s, rec);
+	uint64_t t;
+
+	return ev && decode_time(&ev->layout, rec, &t) ? t : 0;
+}
+
+/*
+ * Each ring is in time order, but the rings are not ordered with each other: a process forked on
+ * one CPU may run its first samples on another. Merging the rings by time stamp, as perf's ordered
+ * events do, lets FORK, COMM and MMAP2 take effect before the samples that depend on them.
+ */
+size_t
+sampler_consume(struct sampler *s, sampler_record_fn fn, void *ctx)
+{
+	const struct perf_event_header **next = s->next;
+	uint64_t *when = s->when;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nrings; i++) {
+		ring_begin(&s->rings[i]);
+		next[i] = ring_peek(&s->rings[i]);
+		when[i] = next[i] ? sampler_time(s, next[i]) : 0;
+	}
+	for (;;) {
+		size_t pick = s->nrings;
+
+		for (size_t i = 0; i < s->nrings; i++)
+			if (next[i] && (pick == s->nrings || when[i] < when[pick]))
+				pick = i;
+		if (pick == s->nrings)
+			break;
+		fn(ctx, sampler_event_of(s, next[pick]), next[pick]);
+		n++;
+		ring_next(&s->rings[pick]);
+		next[pick] = ring_peek(&s->rings[pick]);
+		when[pick] = next[pick] ? sampler_time(s, next[pick]) : 0;
+	}
+	for (size_t i = 0; i < s->nrings; i++)
+		ring_commit(&s->rings[i]);
+	return n;
+}
+
+uint64_t
+sampler_bad_records(const struct sampler *s)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->nrings; i++)
+		n += s->rings[i].bad;
+	return n;
+}
+
+void
+sampler_free(struct sampler *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nrings; i++)
+		ring_close(&s->rings[i]);
+	for (size_t i = 0; i < s->nfds; i++)
+		close(s->fds[i]);
+	free(s->rings);
+	free(s->next);
+	free(s->when);
+	free(s->fds);
+	free(s->ids);
+	free(s);
+}

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One ELF module through libdw. Each module gets its own Dwfl session reported "offline" at base
+ * 0, so module addresses are the file's virtual addresses (plus a bias libdw reports, zero for
+ * executables and libraries alike). The symbol table is copied once into a sorted array of
+ * functions; DWARF is only touched for inline chains and declaration sites, on a caller's cache
+ * miss. dwarf_getscopes walks a whole compilation unit per address (~55 us in libc); instead each
+ * unit's function definitions are indexed once, and an address walks down only its function.
+ */
+#include <dwarf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+
+#include "ringside/core/xalloc.h"
+#include "ringside/sym/elfmod.h"
+
+struct elfmod_load {
+	uint64_t off, filesz, memsz, vaddr;
+};
+
+/* A function definition's code range [lo, hi) in DWARF addresses, and its DIE. */
+struct elfmod_fn {
+	uint64_t lo, hi;
+	Dwarf_Die die;
+};
+
+/* The function definitions of one compilation unit, sorted by address. */
+struct elfmod_cu {
+	Dwarf_Off off;
+	struct elfmod_fn *fns;
+	size_t n;
+};
+
+/* The deepest inline nesting followed (deeper levels are skipped, the outer ones kept). */
+#define ELFMOD_MAX_DEPTH 64
+
+struct elfmod {
+	char *name;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	uint64_t bias; /* module address = ELF vaddr + bias */
+	struct elfmod_sym *syms;
+	size_t nsyms;
+	struct elfmod_load *loads;
+	size_t nloads;
+	bool executable;
+	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
+	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
+	size_t ncus, cus_cap, nfns;
+};
+
+/* libdw's default search path (":.debug:/usr/lib/debug") when this stays NULL. */
+static char *elfmod_debuginfo_path;
+
+static const Dwfl_Callbacks elfmod_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &elfmod_debuginfo_path,
+};
+
+/* Sort key for symbols: by address, the preferred alias first (see elfmod_better). */
+struct elfmod_raw {
+	struct elfmod_sym sym;
+	uint8_t rank;
+};
+
+/*
+ * perf's preference among aliases at one address: a sized symbol, then a strong one, then a
+ * global one, then fewer leading underscores; the longer name breaks remaining ties.
+ */
+static uint8_t
+elfmod_rank(const GElf_Sym *s, const char *name)
+{
+	unsigned under = 0;
+	uint8_t rank = 0;
+
+	if (s->st_size)
+		rank |= 0x80;
+	if (GELF_ST_BIND(s->st_info) != STB_WEAK)
+		rank |= 0x40;
+	if (GELF_ST_BIND(s->st_info) == STB_GLOBAL)
+		rank |= 0x20;
+	while (name[under] == '_' && under < 7)
+		under++;
+	rank |= (uint8_t)(7 - under);
+	return rank;
+}
+
+static int
+elfmod_raw_cmp(const void *a, const void *b)
+{
+	const struct elfmod_raw *x = a, *y = b;
+	size_t lx, ly;
+
+	if (x->sym.addr != y->sym.addr)
+		return x->sym.addr < y->sym.addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	lx = strlen(x->sym.name);
+	ly = strlen(y->sym.name);
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return strcmp(x->sym.name, y->sym.name);
+}
+
+/* Copy the function symbols into a sorted array, one per address. */
+static void
+elfmod_load_symbols(struct elfmod *m)
+{
+	struct elfmod_raw *raw = NULL;
+	size_t n = 0, cap = 0;
+	int total = dwfl_module_getsymtab(m->mod);
+
+	for (int i = 1; i < total; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		GElf_Word shndx;
+		const char *name;
+		int type;
+
+		name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
+		if (!name || !*name || sym.st_shndx == SHN_UNDEF)
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			raw = xreallocarray(raw, cap, sizeof(*raw));
+		}
+		raw[n].sym.addr = addr - m->bias;
+		raw[n].sym.size = sym.st_size;
+		raw[n].sym.name = name;
+		raw[n].rank = elfmod_rank(&sym, name);
+		n++;
+	}
+	if (n == 0) {
+		free(raw);
+		return;
+	}
+	qsort(raw, n, sizeof(*raw), elfmod_raw_cmp);
+	m->syms = xreallocarray(NULL, n, sizeof(*m->syms));
+	for (size_t i = 0; i < n; i++) {
+		if (m->nsyms > 0 && m->syms[m->nsyms - 1].addr == raw[i].sym.addr)
+			continue;
+		m->syms[m->nsyms++] = raw[i].sym;
+	}
+	free(raw);
+}
+
+/* Remember the PT_LOAD segments and whether the file is an executable. */
+static void
+elfmod_load_segments(struct elfmod *m, Elf *elf)
+{
+	GElf_Ehdr ehdr;
+	size_t phnum = 0;
+	bool interp = false;
+
+	if (!gelf_getehdr(elf, &ehdr) || elf_getphdrnum(elf, &phnum) < 0)
+		return;
+	m->loads = xcalloc(phnum ? phnum : 1, sizeof(*m->loads));
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			continue;
+		if (ph.p_type == PT_INTERP)
+			interp = true;
+		if (ph.p_type != PT_LOAD)
+			continue;
+		m->loads[m->nloads].off = ph.p_offset;
+		m->loads[m->nloads].filesz = ph.p_filesz;
+		m->loads[m->nloads].memsz = ph.p_memsz;
+		m->loads[m->nloads].vaddr = ph.p_vaddr;
+		m->nloads++;
+	}
+	m->executable = ehdr.e_type == ET_EXEC || (ehdr.e_type == ET_DYN && interp);
+}
+
+int
+elfmod_open(const char *name, int fd, struct elfmod **out)
+{
+	struct elfmod *m;
+	GElf_Addr bias = 0;
+	char magic[4];
+	Elf *elf;
+	int rc;
+
+	*out = NULL;
+	/* Say "not ELF" without bothering libdw, which would only report a generic failure. */
+	if (pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, ELFMAG, SELFMAG) != 0) {
+		close(fd);
+		return -ENOEXEC;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->name = xstrdup(name);
+	m->dwfl = dwfl_begin(&elfmod_callbacks);
+	if (!m->dwfl) {
+		close(fd);
+		rc = -ENOMEM;
+		goto fail;
+	}
+	dwfl_report_begin(m->dwfl);
+	m->mod = dwfl_report_elf(m->dwfl, m->name, m->name, fd, 0, true);
+	if (!m->mod) {
+		close(fd);
+		rc = -ENOEXEC;
+		goto fail;
+	}
+	if (dwfl_report_end(m->dwfl, NULL, NULL) != 0) {
+		rc = -ENOEXEC;
+		goto fail;
+	}
+	elf = dwfl_module_getelf(m->mod, &bias);
+	if (!elf) {
+		rc = -ENOEXEC;
+		goto fail;
+	}
+	m->bias = bias;
+	elfmod_load_segments(m, elf);
+	elfmod_load_symbols(m);
+	*out = m;
+	return 0;
+fail:
+	elfmod_free(m);
+	return rc;
+}
+
+void
+elfmod_free(struct elfmod *m)
+{
+	if (!m)
+		return;
+	if (m->dwfl)
+		dwfl_end(m->dwfl);
+	for (size_t i = 0; i < m->ncus; i++)
+		free(m->cus[i].fns);
+	free(m->cus);
+	free(m->syms);
+	free(m->loads);
+	free(m->name);
+	free(m);
+}
+
+const char *
+elfmod_name(const struct elfmod *m)
+{
+	return m->name;
+}
+
+size_t
+elfmod_nsyms(const struct elfmod *m)
+{
+	return m->nsyms;
+}
+
+const struct elfmod_sym *
+elfmod_symbols(const struct elfmod *m)
+{
+	return m->syms;
+}
+
+bool
+elfmod_is_executable(const struct elfmod *m)
+{
+	return m->executable;
+}
+
+bool
+elfmod_offset_to_vaddr(const struct elfmod *m, uint64_t off, uint64_t *vaddr)
+{
+	for (size_t i = 0; i < m->nloads; i++) {
+		const struct elfmod_load *l = &m->loads[i];
+
+		if (off >= l->off && off - l->off < l->filesz) {
+			*vaddr = l->vaddr + (off - l->off);
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct elfmod_sym *
+elfmod_symbol(const struct elfmod *m, uint64_t vaddr)
+{
+	size_t lo = 0, hi = m->nsyms;
+	const struct elfmod_sym *s;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->syms[mid].addr <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	s = &m->syms[lo - 1];
+	if (s->size && vaddr - s->addr >= s->size)
+		return NULL;
+	/* An unsized last symbol has no known end: do not let it swallow the rest of the file. */
+	if (!s->size && lo == m->nsyms && vaddr - s->addr >= 1u << 20)
+		return NULL;
+	return s;
+}
+
+bool
+elfmod_has_dwarf(struct elfmod *m)
+{
+	Dwarf_Addr bias;
+
+	if (m->dwarf == 0)
+		m->dwarf = dwfl_module_getdwarf(m->mod, &bias) ? 1 : -1;
+	return m->dwarf > 0;
+}
+
+/* The frame for a subprogram or inlined_subroutine DIE. */
+static void
+elfmod_die_frame(Dwarf_Die *die, struct elfmod_frame *f)
+{
+	Dwarf_Attribute attr;
+	int line = 0;
+
+	f->name = NULL;
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) ||
+	    dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr))
+		f->name = dwarf_formstring(&attr);
+	if (!f->name)
+		f->name = dwarf_diename(die);
+	if (!f->name)
+		f->name = "";
+	f->file = dwarf_decl_file(die);
+	f->line = dwarf_decl_line(die, &line) == 0 && line > 0 ? (uint32_t)line : 0;
+	f->inlined = dwarf_tag(die) == DW_TAG_inlined_subroutine;
+}
+
+/* Tags whose DIEs only group others: function definitions may sit inside them (C++). */
+static bool
+elfmod_is_container(int tag)
+{
+	return tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+	       tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_module;
+}
+
+static void
+elfmod_cu_add_fn(struct elfmod_cu *cu, Dwarf_Die *die, uint64_t lo, uint64_t hi, size_t *cap)
+{
+	if (hi <= lo)
+		return;
+	if (cu->n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		cu->fns = xreallocarray(cu->fns, *cap, sizeof(*cu->fns));
+	}
+	cu->fns[cu->n].lo = lo;
+	cu->fns[cu->n].hi = hi;
+	cu->fns[cu->n].die = *die;
+	cu->n++;
+}
+
+/* Collect the code ranges of the function definitions among parent's children. */
+static void
+elfmod_cu_scan(struct elfmod_cu *cu, Dwarf_Die *parent, size_t *cap, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 8 || dwarf_child(parent, &child) != 0)
+		return;
+	do {
+		int tag = dwarf_tag(&child);
+
+		if (tag == DW_TAG_subprogram) {
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t off = 0;
+
+			while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0)
+				elfmod_cu_add_fn(cu, &child, lo, hi, cap);
+		} else if (elfmod_is_container(tag)) {
+			elfmod_cu_scan(cu, &child, cap, depth + 1);
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static int
+elfmod_fn_cmp(const void *a, const void *b)
+{
+	const struct elfmod_fn *x = a, *y = b;
+	Dwarf_Die dx, dy;
+	Dwarf_Off ox, oy;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	/* Two definitions of one range (aliases): the lookup takes the last, so the first DIE. */
+	dx = x->die;
+	dy = y->die;
+	ox = dwarf_dieoffset(&dx);
+	oy = dwarf_dieoffset(&dy);
+	return (ox < oy) - (ox > oy);
+}
+
+/*
+ * The function index of the CU cudie, built on first use: one pass over the CU's top level
+ * (what a single dwarf_getscopes costs), after which every address in the CU finds its
+ * function by binary search instead of another pass.
+ */
+static struct elfmod_cu *
+elfmod_cu_get(struct elfmod *m, Dwarf_Die *cudie)
+{
+	Dwarf_Off off = dwarf_dieoffset(cudie);
+	size_t lo = 0, hi = m->ncus, cap = 0;
+	struct elfmod_cu *cu;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->cus[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < m->ncus && m->cus[lo].off == off)
+		return &m->cus[lo];
+	if (m->ncus == m->cus_cap) {
+		m->cus_cap = m->cus_cap ? m->cus_cap * 2 : 16;
+		m->cus = xreallocarray(m->cus, m->cus_cap, sizeof(*m->cus));
+	}
+	memmove(&m->cus[lo + 1], &m->cus[lo], (m->ncus - lo) * sizeof(*m->cus));
+	m->ncus++;
+	cu = &m->cus[lo];
+	memset(cu, 0, sizeof(*cu));
+	cu->off = off;
+	elfmod_cu_scan(cu, cudie, &cap, 0);
+	if (cu->n > 1)
+		qsort(cu->fns, cu->n, sizeof(*cu->fns), elfmod_fn_cmp);
+	m->nfns += cu->n;
+	return cu;
+}
+
+/* The function definition of cu covering pc, or NULL. */
+static struct elfmod_fn *
+elfmod_cu_fn(struct elfmod_cu *cu, uint64_t pc)
+{
+	size_t lo = 0, hi = cu->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cu->fns[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Ranges of distinct functions do not overlap; look back a little in case they do. */
+	for (size_t i = lo; i > 0 && lo - i < 4; i--)
+		if (pc < cu->fns[i - 1].hi)
+			return &cu->fns[i - 1];
+	return NULL;
+}
+
+/* Tags that hold code below a function: where an inline chain continues. */
+static bool
+elfmod_is_code_scope(int tag)
+{
+	return tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block ||
+	       tag == DW_TAG_try_block || tag == DW_TAG_catch_block;
+}
+
+size_t
+elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t max)
+{
+	Dwarf_Die chain[ELFMOD_MAX_DEPTH], scope, child, *cudie;
+	Dwarf_Addr bias = 0, pc;
+	struct elfmod_fn *fn;
+	size_t depth = 0, n = 0;
+
+	if (max == 0 || !elfmod_has_dwarf(m))
+		return 0;
+	cudie = dwfl_module_addrdie(m->mod, vaddr + m->bias, &bias);
+	if (!cudie)
+		return 0;
+	pc = vaddr + m->bias - bias;
+	fn = elfmod_cu_fn(elfmod_cu_get(m, cudie), pc);
+	if (!fn)
+		return 0;
+	/* Down from the function through the scopes that contain pc, noting inlined calls. */
+	scope = fn->die;
+	while (dwarf_child(&scope, &child) == 0) {
+		bool found = false;
+
+		do {
+			int tag = dwarf_tag(&child);
+
+			if (elfmod_is_code_scope(tag) && dwarf_haspc(&child, pc) > 0) {
+				if (tag == DW_TAG_inlined_subroutine && depth < ELFMOD_MAX_DEPTH)
+					chain[depth++] = child;
+				scope = child;
+				found = true;
+				break;
+			}
+		} while (dwarf_siblingof(&child, &child) == 0);
+		if (!found)
+			break;
+	}
+	/* Innermost first; a chain too deep for out keeps the concrete function last. */
+	while (depth > 0 && n + 1 < max)
+		elfmod_die_frame(&chain[--depth], &out[n++]);
+	elfmod_die_frame(&fn->die, &out[n++]);
+	return n;
+}
+
+size_t
+elfmod_memory(const struct elfmod *m)
+{
+	return sizeof(*m) + m->nsyms * sizeof(*m->syms) + m->nloads * sizeof(*m->loads) +
+	       m->cus_cap * sizeof(*m->cus) + m->nfns * sizeof(struct elfmod_fn) + strlen(m->name) +
+	       1;
+}

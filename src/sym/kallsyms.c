@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Kernel symbols from /proc/kallsyms. The file (5 MB, 120k+ lines) is read whole into one buffer
+ * and parsed in place: the names worth keeping are compacted to the front of that same buffer,
+ * which then shrinks, so loading makes no allocation per line. Data symbols are kept only as
+ * nameless fences that end the text symbol before them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ringside/core/xalloc.h"
+#include "ringside/sym/kallsyms.h"
+
+#define KALLSYMS_FENCE UINT32_MAX
+
+struct kallsyms_ent {
+	uint64_t addr;
+	uint32_t name;	 /* offset into names; KALLSYMS_FENCE for a data symbol */
+	uint16_t module; /* index into modules; 0 is the kernel itself */
+	uint8_t rank;	 /* preference among aliases at one address: higher wins */
+	uint8_t pad;
+};
+
+struct kallsyms {
+	struct kallsyms_ent *ents;
+	size_t n;
+	size_t ntext; /* entries that are text symbols, not fences */
+	char *names;  /* NUL-terminated names, packed */
+	size_t names_len;
+	uint32_t *modules; /* offsets into names; modules[0] unused ("[kernel]") */
+	size_t nmodules;
+	bool restricted;
+};
+
+static const char kallsyms_kernel[] = "[kernel]";
+
+/* Read the whole file: /proc files report size 0, so grow until read returns 0. */
+static int
+kallsyms_read_all(const char *path, char **out, size_t *len)
+{
+	size_t cap = 1 << 20, n = 0;
+	char *buf;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (cap - n < 65536) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+out:
+	close(fd);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int
+kallsyms_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool
+kallsyms_is_text(char type)
+{
+	return type == 't' || type == 'T' || type == 'w' || type == 'W';
+}
+
+/*
+ * Which alias to show when several names share an address, in perf's order of preference:
+ * a strong symbol before a weak one, global before local, fewer leading underscores; the
+ * longer name breaks the remaining ties (in kallsyms_cmp).
+ */
+static uint8_t
+kallsyms_rank(char type, const char *name)
+{
+	unsigned under = 0;
+	uint8_t rank = 0;
+
+	if (type != 'w' && type != 'W')
+		rank |= 0x40;
+	if (type == 'T' || type == 'W')
+		rank |= 0x20;
+	while (name[under] == '_' && under < 7)
+		under++;
+	rank |= (uint8_t)(7 - under);
+	return rank;
+}
+
+static int
+kallsyms_cmp(const void *a, const void *b, void *arg)
+{
+	const struct kallsyms_ent *x = a, *y = b;
+	const char *names = arg;
+	size_t lx, ly;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* Text before fences, then the better alias first. */
+	if ((x->name == KALLSYMS_FENCE) != (y->name == KALLSYMS_FENCE))
+		return x->name == KALLSYMS_FENCE ? 1 : -1;
+	if (x->name == KALLSYMS_FENCE)
+		return 0;
+	if (x->rank != y->rank)
+		return x->rank > y->rank ? -1 : 1;
+	lx = strlen(names + x->name);
+	ly = strlen(names + y->name);
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return strcmp(names + x->name, names + y->name);
+}
+
+/* Keep one entry per address, and only the first of consecutive fences. */
+static void
+kallsyms_dedup(struct kallsyms *ks)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < ks->n; i++) {
+		const struct kallsyms_ent *e = &ks->ents[i];
+
+		if (w > 0 && ks->ents[w - 1].addr == e->addr)
+			continue;
+		if (w > 0 && e->name == KALLSYMS_FENCE && ks->ents[w - 1].name == KALLSYMS_FENCE)
+			continue;
+		ks->ents[w++] = *e;
+	}
+	ks->n = w;
+}
+
+/* Parse buf (len bytes, NUL-terminated) in place into ks, packing kept names to its front. */
+static void
+kallsyms_parse(struct kallsyms *ks, char *buf, size_t len)
+{
+	size_t cap = len / 40 + 16, w = 0, mcap = 8, nlines = 0;
+	const char *cur_module = NULL; /* last module copied, in the packed area */
+	char *p = buf, *end = buf + len;
+	bool any_nonzero = false;
+
+	ks->ents = xreallocarray(NULL, cap, sizeof(*ks->ents));
+	ks->modules = xreallocarray(NULL, mcap, sizeof(*ks->modules));
+	ks->nmodules = 1;
+	ks->modules[0] = 0;
+	while (p < end) {
+		char *line = p, *nl = memchr(p, '\n', (size_t)(end - p));
+		char *name, *name_end, *mod = NULL, *mod_end = NULL;
+		uint64_t addr = 0;
+		int digits = 0, v;
+		char type;
+
+		if (!nl)
+			nl = end;
+		p = nl + 1;
+		while ((v = kallsyms_hexval(*line)) >= 0 && digits < 17) {
+			addr = addr << 4 | (uint64_t)v;
+			line++;
+			digits++;
+		}
+		if (digits == 0 || digits > 16 || *line != ' ' || line + 3 >= nl || line[2] != ' ')
+			continue;
+		type = line[1];
+		name = line + 3;
+		name_end = name;
+		while (name_end < nl && *name_end != '\t' && *name_end != ' ')
+			name_end++;
+		if (name_end == name)
+			continue;
+		nlines++;
+		if (addr != 0)
+			any_nonzero = true;
+		if (name_end < nl) {
+			mod = name_end + 1;
+			while (mod < nl && (*mod == '\t' || *mod == ' '))
+				mod++;
+			mod_end = nl;
+			while (mod_end > mod && (mod_end[-1] == ' ' || mod_end[-1] == '\r'))
+				mod_end--;
+			if (mod_end == mod)
+				mod = NULL;
+		}
+		if (ks->n == cap) {
+			cap *= 2;
+			ks->ents = xreallocarray(ks->ents, cap, sizeof(*ks->ents));
+		}
+		struct kallsyms_ent *e = &ks->ents[ks->n++];
+
+		e->addr = addr;
+		e->module = 0;
+		e->pad = 0;
+		if (!kallsyms_is_text(type)) {
+			e->name = KALLSYMS_FENCE;
+			e->rank = 0;
+			continue;
+		}
+		/*
+		 * Pack the name, then the module name that follows it on the line: the packed area
+		 * stays behind what is still to be read.
+		 */
+		*name_end = '\0';
+		e->rank = kallsyms_rank(type, name);
+		memmove(buf + w, name, (size_t)(name_end - name) + 1);
+		e->name = (uint32_t)w;
+		w += (size_t)(name_end - name) + 1;
+		if (mod) {
+			size_t ml = (size_t)(mod_end - mod);
+
+			if (!cur_module || strlen(cur_module) != ml ||
+			    memcmp(cur_module, mod, ml)) {
+				if (ks->nmodules == UINT16_MAX)
+					continue;
+				if (ks->nmodules == mcap) {
+					mcap *= 2;
+					ks->modules = xreallocarray(ks->modules, mcap,
+								    sizeof(*ks->modules));
+				}
+				memmove(buf + w, mod, ml);
+				buf[w + ml] = '\0';
+				cur_module = buf + w;
+				ks->modules[ks->nmodules++] = (uint32_t)w;
+				w += ml + 1;
+			}
+			e->module = (uint16_t)(ks->nmodules - 1);
+		}
+	}
+	ks->names = buf;
+	ks->names_len = w;
+	if (nlines > 0 && !any_nonzero) {
+		ks->restricted = true;
+		ks->n = 0;
+		ks->names_len = 0;
+		ks->nmodules = 1;
+	}
+}
+
+int
+kallsyms_load(const char *path, struct kallsyms **out)
+{
+	struct kallsyms *ks;
+	size_t len = 0;
+	char *buf = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = kallsyms_read_all(path ? path : "/proc/kallsyms", &buf, &len);
+	if (rc < 0)
+		return rc;
+	/* Offsets are 32-bit; no kallsyms comes near 4 GiB. */
+	if (len >= UINT32_MAX) {
+		free(buf);
+		return -EFBIG;
+	}
+	ks = xcalloc(1, sizeof(*ks));
+	kallsyms_parse(ks, buf, len);
+	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
+	qsort_r(ks->ents, ks->n, sizeof(*ks->ents), kallsyms_cmp, ks->names);
+	kallsyms_dedup(ks);
+	/* Fences before the first text symbol end nothing. */
+	size_t first = 0;
+
+	while (first < ks->n && ks->ents[first].name == KALLSYMS_FENCE)
+		first++;
+	if (first > 0) {
+		memmove(ks->ents, ks->ents + first, (ks->n - first) * sizeof(*ks->ents));
+		ks->n -= first;
+	}
+	for (size_t i = 0; i < ks->n; i++)
+		ks->ntext += ks->ents[i].name != KALLSYMS_FENCE;
+	if (ks->ntext == 0 && !ks->restricted) {
+		kallsyms_free(ks);
+		return -EINVAL;
+	}
+	if (ks->n > 0) {
+		ks->ents = xreallocarray(ks->ents, ks->n, sizeof(*ks->ents));
+	} else {
+		free(ks->ents);
+		ks->ents = NULL;
+	}
+	*out = ks;
+	return 0;
+}
+
+void
+kallsyms_free(struct kallsyms *ks)
+{
+	if (!ks)
+		return;
+	free(ks->ents);
+	free(ks->names);
+	free(ks->modules);
+	free(ks);
+}
+
+bool
+kallsyms_restricted(const struct kallsyms *ks)
+{
+	return ks->restricted;
+}
+
+size_t
+kallsyms_count(const struct kallsyms *ks)
+{
+	return ks->ntext;
+}
+
+bool
+kallsyms_find(const struct kallsyms *ks, uint64_t addr, struct kallsyms_sym *out)
+{
+	size_t lo = 0, hi = ks->n;
+	const struct kallsyms_ent *e;
+
+	/* The last entry whose address is <= addr. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ks->ents[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return false;
+	e = &ks->ents[lo - 1];
+	if (e->name == KALLSYMS_FENCE)
+		return false;
+	out->addr = e->addr;
+	out->name = ks->names + e->name;
+	out->module = e->module ? ks->names + ks->modules[e->module] : kallsyms_kernel;
+	return true;
+}
+
+size_t
+kallsyms_memory(const struct kallsyms *ks)
+{
+	return sizeof(*ks) + ks->n * sizeof(*ks->ents) + ks->names_len +
+	       ks->nmodules * sizeof(*ks->modules);
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for sym/kallsyms: a kallsyms file written at run time (text and data symbols,
+ * aliases, modules, malformed lines, unsorted module lines), lookups at and between symbols,
+ * the restricted all-zero form, and the real /proc/kallsyms with its load time printed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ringside/sym/kallsyms.h"
+
+static char tmpdir[] = "/tmp/ringside-test-kallsyms-XXXXXX";
+
+/* Write text to a file in the temp dir; returns its path (static buffer). */
+static const char *
+write_fixture(const char *name, const char *text)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static const char fixture[] = "ffffffff81000000 T _text\n"
+			      "ffffffff81000000 T _stext\n"
+			      "ffffffff81000000 T startup_64\n"
+			      "ffffffff81000100 t secondary_startup\n"
+			      "ffffffff81000200 W weak_alias\n"
+			      "ffffffff81000200 T strong_name\n"
+			      "ffffffff81000300 T do_syscall_64\n"
+			      "ffffffff81000400 t __do_sys_read\n"
+			      "ffffffff81000400 t ksys_read\n"
+			      "ffffffff81000500 T schedule\n"
+			      "ffffffff81000600 D some_data\n"
+			      "ffffffff81000700 b some_bss\n"
+			      "garbage line without fields\n"
+			      "\n"
+			      "zzzz T not_hex\n"
+			      "ffffffff81000800 T\n"
+			      "ffffffff81000900 T after_data\n"
+			      "ffffffffc0002000 t ext4_fill_super\t[ext4]\n"
+			      "ffffffffc0002100 T ext4_iget\t[ext4]\n"
+			      "ffffffffc0002200 d ext4_data\t[ext4]\n"
+			      "ffffffffc0001000 t xfs_read\t[xfs]\n"
+			      "ffffffffc0001100 t xfs_write\t[xfs]\n"
+			      "ffffffffc0003000 t bpf_prog_6deef7357e7b4530_foo\t[bpf]\n";
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Look addr up and expect name in module (NULL name: no symbol). */
+static void
+check_find(const struct kallsyms *ks, uint64_t addr, const char *name, const char *module)
+{
+	struct kallsyms_sym sym;
+	bool found = kallsyms_find(ks, addr, &sym);
+
+	if (!name) {
+		if (found)
+			print_message("# %#" PRIx64 " found %s, expected nothing\n", addr,
+				      sym.name);
+		assert_false(found);
+		return;
+	}
+	if (!found || strcmp(sym.name, name) != 0)
+		print_message("# %#" PRIx64 ": got %s, want %s\n", addr, found ? sym.name : "-",
+			      name);
+	assert_true(found);
+	assert_string_equal(sym.name, name);
+	assert_string_equal(sym.module, module);
+}
+
+static void
+test_parse(void **state)
+{
+	struct kallsyms *ks = NULL;
+
+	(void)state;
+	assert_int_equal(kallsyms_load(write_fixture("kallsyms", fixture), &ks), 0);
+	assert_non_null(ks);
+	assert_false(kallsyms_restricted(ks));
+	/*
+	 * text symbols, one per address: startup_64, secondary_startup, strong_name,
+	 * do_syscall_64, ksys_read, schedule, after_data, 2 ext4, 2 xfs, 1 bpf
+	 */
+	assert_int_equal(kallsyms_count(ks), 12);
+	assert_true(kallsyms_memory(ks) > 0);
+	kallsyms_free(ks);
+	kallsyms_free(NULL);
+}
+
+static void
+test_lookup(void **state)
+{
+	struct kallsyms *ks = NULL;
+
+	(void)state;
+	assert_int_equal(kallsyms_load(write_fixture("kallsyms", fixture), &ks), 0);
+	check_find(ks, 0x1000, NULL, NULL);
+	check_find(ks, 0xffffffff80ffffffull, NULL, NULL);
+	/* aliases: a global name with fewer underscores beats _text/_stext; strong beats weak */
+	check_find(ks, 0xffffffff81000000ull, "startup_64", "[kernel]");
+	check_find(ks, 0xffffffff810000ffull, "startup_64", "[kernel]");
+	check_find(ks, 0xffffffff81000100ull, "secondary_startup", "[kernel]");
+	check_find(ks, 0xffffffff81000234ull, "strong_name", "[kernel]");
+	check_find(ks, 0xffffffff81000345ull, "do_syscall_64", "[kernel]");
+	check_find(ks, 0xffffffff81000401ull, "ksys_read", "[kernel]");
+	check_find(ks, 0xffffffff810005ffull, "schedule", "[kernel]");
+	/* data ends the text symbol before it */
+	check_find(ks, 0xffffffff81000600ull, NULL, NULL);
+	check_find(ks, 0xffffffff81000750ull, NULL, NULL);
+	check_find(ks, 0xffffffff81000900ull, "after_data", "[kernel]");
+	/* modules, listed out of address order in the file */
+	check_find(ks, 0xffffffffc0001050ull, "xfs_read", "[xfs]");
+	check_find(ks, 0xffffffffc0001100ull, "xfs_write", "[xfs]");
+	check_find(ks, 0xffffffffc0002010ull, "ext4_fill_super", "[ext4]");
+	check_find(ks, 0xffffffffc00020ffull, "ext4_fill_super", "[ext4]");
+	check_find(ks, 0xffffffffc0002150ull, "ext4_iget", "[ext4]");
+	check_find(ks, 0xffffffffc0002200ull, NULL, NULL);
+	check_find(ks, 0xffffffffc0003004ull, "bpf_prog_6deef7357e7b4530_foo", "[bpf]");
+	kallsyms_free(ks);
+}
+
+static void
+test_restricted(void **state)
+{
+	struct kallsyms *ks = NULL;
+	struct kallsyms_sym sym;
+
+	(void)state;
+	assert_int_equal(
+		kallsyms_load(write_fixture("restricted", "0000000000000000 T _text\n"
+							  "0000000000000000 T startup_64\n"
+							  "0000000000000000 t ext4_iget\t[ext4]\n"
+							  "0000000000000000 D some_data\n"),
+			      &ks),
+		0);
+	assert_true(kallsyms_restricted(ks));
+	assert_int_equal(kallsyms_count(ks), 0);
+	assert_false(kallsyms_find(ks, 0, &sym));
+	assert_false(kallsyms_find(ks, 0xffffffff81000000ull, &sym));
+	kallsyms_free(ks);
+}
+
+static void
+test_errors(void **state)
+{
+	struct kallsyms *ks = (struct kallsyms *)&ks;
+	char path[300];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/missing", tmpdir);
+	assert_int_equal(kallsyms_load(path, &ks), -ENOENT);
+	assert_null(ks);
+	assert_int_equal(kallsyms_load(write_fixture("empty", ""), &ks), -EINVAL);
+	assert_null(ks);
+	assert_int_equal(kallsyms_load(write_fixture("junk", "hello\nworld\n"), &ks), -EINVAL);
+	assert_null(ks);
+	/* data only: nothing to name code with */
+	assert_int_equal(kallsyms_load(write_fixture("data", "ffffffff81000600 D x\n"), &ks),
+			 -EINVAL);
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void
+test_proc_kallsyms(void **state)
+{
+	struct kallsyms *ks = NULL;
+	uint64_t addr = 0;
+	char line[512], name[256] = "";
+	double t0, t1;
+	FILE *f;
+	int rc;
+
+	(void)state;
+	t0 = now_ms();
+	rc = kallsyms_load(NULL, &ks);
+	t1 = now_ms();
+	if (rc == -ENOENT || rc == -EACCES) {
+		print_message("# /proc/kallsyms unreadable (%s): nothing more to check\n",
+			      strerror(-rc));
+		return;
+	}
+	assert_int_equal(rc, 0);
+	print_message("# /proc/kallsyms: %zu text symbols in %.1f ms, %zu KiB%s\n",
+		      kallsyms_count(ks), t1 - t0, kallsyms_memory(ks) / 1024,
+		      kallsyms_restricted(ks) ? " (restricted)" : "");
+	if (kallsyms_restricted(ks)) {
+		kallsyms_free(ks);
+		return;
+	}
+	assert_true(kallsyms_count(ks) > 1000);
+	/* a function the file lists must come back at its own address */
+	f = fopen("/proc/kallsyms", "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char type;
+
+		if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) == 3 &&
+		    strcmp(name, "schedule") == 0 && (type == 'T' || type == 't'))
+			break;
+		name[0] = '\0';
+	}
+	fclose(f);
+	if (strcmp(name, "schedule") == 0) {
+		struct kallsyms_sym sym;
+
+		assert_true(kallsyms_find(ks, addr + 1, &sym));
+		assert_int_equal(sym.addr, addr);
+		assert_string_equal(sym.module, "[kernel]");
+		print_message("# schedule at %#" PRIx64 " resolves to %s\n", addr, sym.name);
+	}
+	kallsyms_free(ks);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),	      cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_restricted),    cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_proc_kallsyms),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

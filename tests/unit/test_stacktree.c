@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for model/stacktree: self and total counts of known paths, the sum invariant over a
+ * random workload, the sliding window, the node cap with its "[other]" nodes (hot paths kept, every
+ * sample counted), pre-order walks, stacktree_add_node, and the cost of inserting an existing
+ * 30-frame path (printed as a TAP diagnostic, not asserted).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ringside/model/frametab.h"
+#include "ringside/model/stacktree.h"
+
+#define SEC 1000000000ull
+
+/* Frame ids used by the tests: 0 is the root's, 1 is "[other]", the rest are functions. */
+enum { ROOT_FRAME, OTHER_FRAME, FIRST_FRAME };
+
+static uint64_t
+rng_next(uint64_t *s)
+{
+	/* xorshift64*: reproducible and good enough for workloads */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+/* Every node: total == self + children's totals, win_total likewise, links match parents. */
+static void
+check_invariants(const struct stacktree *t)
+{
+	size_t n = stacktree_nnodes(t);
+
+	for (uint32_t id = 0; id < n; id++) {
+		const struct stacktree_node *node = stacktree_node(t, id);
+		uint64_t sum = node->self, win = node->win_self;
+		size_t nchildren = 0;
+
+		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
+		     c = stacktree_node(t, c)->next_sibling) {
+			const struct stacktree_node *child = stacktree_node(t, c);
+
+			if (child->parent != id)
+				fail_msg("node %u: child %u has parent %u", id, c, child->parent);
+			if (c <= id)
+				fail_msg("node %u: child %u has a lower id", id, c);
+			assert_int_equal(stacktree_child(t, id, child->frame), c);
+			sum += child->total;
+			win += child->win_total;
+			if (++nchildren > n)
+				fail_msg("node %u: sibling loop", id);
+		}
+		if (sum != node->total)
+			fail_msg("node %u: total %llu != self + children %llu", id,
+				 (unsigned long long)node->total, (unsigned long long)sum);
+		if (win != node->win_total)
+			fail_msg("node %u: win_total %llu != win_self + children %llu", id,
+				 (unsigned long long)node->win_total, (unsigned long long)win);
+		assert_true(node->win_self <= node->self);
+		assert_true(node->win_total <= node->total);
+	}
+	assert_null(stacktree_node(t, (uint32_t)n));
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->parent, STACKTREE_NONE);
+}
+
+static void
+test_known_paths(void **state)
+{
+	(void)state;
+	struct frametab *ft = frametab_new();
+	uint32_t all = frametab_intern(ft, "all", NULL, NULL, 0, FRAME_ROOT, false);
+	uint32_t other = frametab_intern(ft, "[other]", NULL, NULL, 0, FRAME_OTHER, false);
+	uint32_t a = frametab_intern(ft, "a", "x", NULL, 0, FRAME_USER, false);
+	uint32_t b = frametab_intern(ft, "b", "x", NULL, 0, FRAME_USER, false);
+	uint32_t c = frametab_intern(ft, "c", "x", NULL, 0, FRAME_USER, false);
+	struct stacktree *t = stacktree_new(all, other, 0, 0);
+	uint32_t ab[] = { a, b }, ac[] = { a, c };
+
+	assert_int_equal(stacktree_nnodes(t), 1);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->frame, all);
+	assert_int_equal(stacktree_samples(t), 0);
+
+	uint32_t leaf_b = stacktree_insert(t, ab, 2, 1, 0);
+	assert_int_equal(stacktree_insert(t, ab, 2, 1, 0), leaf_b);
+	assert_int_equal(stacktree_insert(t, ab, 2, 1, 0), leaf_b);
+	uint32_t leaf_c = stacktree_insert(t, ac, 2, 1, 0);
+	assert_int_not_equal(leaf_b, leaf_c);
+
+	uint32_t na = stacktree_child(t, STACKTREE_ROOT, a);
+	assert_int_not_equal(na, STACKTREE_NONE);
+	assert_int_equal(stacktree_child(t, na, b), leaf_b);
+	assert_int_equal(stacktree_child(t, na, c), leaf_c);
+	assert_int_equal(stacktree_child(t, STACKTREE_ROOT, b), STACKTREE_NONE);
+	assert_int_equal(stacktree_child(t, 99, b), STACKTREE_NONE);
+
+	assert_int_equal(stacktree_node(t, na)->total, 4);
+	assert_int_equal(stacktree_node(t, na)->self, 0);
+	assert_int_equal(stacktree_node(t, leaf_b)->self, 3);
+	assert_int_equal(stacktree_node(t, leaf_b)->total, 3);
+	assert_int_equal(stacktree_node(t, leaf_c)->self, 1);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 4);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->self, 0);
+	assert_int_equal(stacktree_samples(t), 4);
+	assert_int_equal(stacktree_nnodes(t), 4);
+	/* no window: the window counts follow the cumulative ones */
+	assert_int_equal(stacktree_node(t, leaf_b)->win_self, 3);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 4);
+
+	/* a prefix of an existing path, a weight, and the empty path (the root itself) */
+	uint32_t a_only[] = { a };
+	assert_int_equal(stacktree_insert(t, a_only, 1, 5, 0), na);
+	assert_int_equal(stacktree_node(t, na)->self, 5);
+	assert_int_equal(stacktree_node(t, na)->total, 9);
+	assert_int_equal(stacktree_insert(t, NULL, 0, 2, 0), STACKTREE_ROOT);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->self, 2);
+	assert_int_equal(stacktree_samples(t), 11);
+	/* the same frame at two depths is two nodes */
+	uint32_t aa[] = { a, a };
+	uint32_t naa = stacktree_insert(t, aa, 2, 1, 0);
+	assert_int_not_equal(naa, na);
+	assert_int_equal(stacktree_node(t, naa)->parent, na);
+	check_invariants(t);
+	assert_int_equal(stacktree_folds(t), 0);
+	assert_true(stacktree_memory(t) >= stacktree_nnodes(t) * sizeof(struct stacktree_node));
+
+	stacktree_free(t);
+	stacktree_free(NULL);
+	frametab_free(ft);
+}
+
+static void
+random_path(uint64_t *rng, uint32_t *path, size_t *n, uint32_t nframes, size_t maxdepth)
+{
+	*n = 1 + rng_next(rng) % maxdepth;
+	for (size_t i = 0; i < *n; i++) {
+		/* a skewed choice, so some paths are hot and many are rare */
+		uint64_t range = 1 + rng_next(rng) % nframes;
+
+		path[i] = FIRST_FRAME + (uint32_t)(rng_next(rng) % range);
+	}
+}
+
+static void
+test_random_sum_invariant(void **state)
+{
+	(void)state;
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 2 * SEC);
+	uint64_t rng = 42, weights = 0;
+	uint32_t path[40];
+	size_t n;
+
+	for (uint64_t i = 0; i < 100000; i++) {
+		uint64_t w = 1 + rng_next(&rng) % 3;
+
+		random_path(&rng, path, &n, 12, 40);
+		uint32_t leaf = stacktree_insert(t, path, n, w, i * 100000);
+		/* the leaf's ancestry is the path */
+		for (size_t d = n; d-- > 0;) {
+			const struct stacktree_node *node = stacktree_node(t, leaf);
+			assert_int_equal(node->frame, path[d]);
+			leaf = node->parent;
+		}
+		assert_int_equal(leaf, STACKTREE_ROOT);
+		weights += w;
+		if (i % 1000 == 0)
+			stacktree_advance(t, i * 100000);
+	}
+	assert_int_equal(stacktree_samples(t), weights);
+	print_message("# random workload: %zu nodes, %llu folds\n", stacktree_nnodes(t),
+		      (unsigned long long)stacktree_folds(t));
+	check_invariants(t);
+	/* 10 s of samples, a 2 s window: about a fifth remains */
+	uint64_t win = stacktree_node(t, STACKTREE_ROOT)->win_total;
+	assert_true(win > weights / 6 && win < weights / 4);
+	stacktree_advance(t, 100 * SEC);
+	check_invariants(t);
+	for (uint32_t id = 0; id < stacktree_nnodes(t); id++)
+		assert_int_equal(stacktree_node(t, id)->win_total, 0);
+	stacktree_free(t);
+}
+
+static void
+test_window(void **state)
+{
+	(void)state;
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 2 * SEC);
+	uint32_t p1[] = { 10, 11 }, p2[] = { 10, 12 };
+
+	uint32_t l1 = stacktree_insert(t, p1, 2, 1, 0);
+	uint32_t l2 = stacktree_insert(t, p2, 2, 1, 5 * SEC);
+	uint32_t mid = stacktree_node(t, l1)->parent;
+
+	assert_int_equal(stacktree_node(t, mid)->win_total, 2);
+	stacktree_advance(t, 1 * SEC);
+	assert_int_equal(stacktree_node(t, l1)->win_self, 1);
+	stacktree_advance(t, 6 * SEC);
+	assert_int_equal(stacktree_node(t, l1)->win_self, 0);
+	assert_int_equal(stacktree_node(t, l1)->win_total, 0);
+	assert_int_equal(stacktree_node(t, l1)->self, 1);
+	assert_int_equal(stacktree_node(t, l2)->win_self, 1);
+	assert_int_equal(stacktree_node(t, l2)->win_total, 1);
+	assert_int_equal(stacktree_node(t, mid)->win_total, 1);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 1);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 2);
+	/* advancing again, or backwards, changes nothing */
+	stacktree_advance(t, 6 * SEC);
+	stacktree_advance(t, 3 * SEC);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 1);
+	stacktree_advance(t, 7 * SEC + 1);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 0);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 2);
+
+	/* many entries on one leaf, spread over time: the log grows and expires in order */
+	for (uint64_t i = 0; i < 50000; i++) {
+		stacktree_insert(t, i % 2 ? p1 : p2, 2, 1, 10 * SEC + i * 100000);
+		stacktree_insert(t, p1, 2, 1, 10 * SEC + i * 100000);
+	}
+	/* samples at 10 s .. 15 s; keep 13 s .. 15 s */
+	stacktree_advance(t, 15 * SEC);
+	uint64_t win = stacktree_node(t, STACKTREE_ROOT)->win_total;
+	assert_true(win >= 2 * 20000 - 200 && win <= 2 * 20000 + 200);
+	check_invariants(t);
+	stacktree_free(t);
+}
+
+static size_t
+count_frame(const struct stacktree *t, uint32_t frame)
+{
+	size_t k = 0;
+
+	for (uint32_t id = 0; id < stacktree_nnodes(t); id++)
+		k += stacktree_node(t, id)->frame == frame;
+	return k;
+}
+
+/* The node of path, or STACKTREE_NONE. */
+static uint32_t
+find_path(const struct stacktree *t, const uint32_t *path, size_t n)
+{
+	uint32_t id = STACKTREE_ROOT;
+
+	for (size_t i = 0; i < n && id != STACKTREE_NONE; i++)
+		id = stacktree_child(t, id, path[i]);
+	return id;
+}
+
+static void
+test_cap(void **state)
+{
+	(void)state;
+	enum { CAP = 200 };
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, CAP, 1 * SEC);
+	uint32_t hot[] = { 2, 3, 4, 5, 6 }, path[40];
+	uint64_t rng = 7, inserted = 0;
+	size_t n;
+
+	for (uint64_t i = 0; i < 100000; i++) {
+		uint64_t now = i * 10000;
+
+		if (i % 2 == 0) {
+			stacktree_insert(t, hot, 5, 1, now);
+		} else {
+			random_path(&rng, path, &n, 1000, 30);
+			stacktree_insert(t, path, n, 1, now);
+		}
+		inserted++;
+		assert_true(stacktree_nnodes(t) <= CAP + CAP / 8 + 1);
+		if (i % 500 == 0) {
+			stacktree_advance(t, now);
+			check_invariants(t);
+		}
+	}
+	assert_int_equal(stacktree_samples(t), inserted);
+	assert_true(stacktree_folds(t) > 0);
+	assert_true(count_frame(t, OTHER_FRAME) > 0);
+	check_invariants(t);
+
+	/* the hot path kept its node and every one of its samples */
+	uint32_t leaf = find_path(t, hot, 5);
+	assert_int_not_equal(leaf, STACKTREE_NONE);
+	assert_int_equal(stacktree_node(t, leaf)->self, inserted / 2);
+	assert_int_equal(stacktree_node(t, leaf)->frame, 6);
+	assert_int_equal(stacktree_child(t, STACKTREE_ROOT, OTHER_FRAME) != STACKTREE_NONE ||
+				 stacktree_child(t, find_path(t, hot, 1), OTHER_FRAME) !=
+					 STACKTREE_NONE,
+			 true);
+
+	/* the window survives compaction: everything expires to zero */
+	stacktree_advance(t, 1000 * SEC);
+	check_invariants(t);
+	for (uint32_t id = 0; id < stacktree_nnodes(t); id++)
+		assert_int_equal(stacktree_node(t, id)->win_total, 0);
+	/* nodes and hash stay small; the window log holds up to a second of samples */
+	assert_true(stacktree_memory(t) < 4 * 1024 * 1024);
+	stacktree_free(t);
+}
+
+static void
+test_cap_new_hot_path(void **state)
+{
+	(void)state;
+	/* Past the cap, compaction (not only routing) makes room: a path that turns hot later gets
+	 * its own nodes and keeps nearly all its samples. */
+	enum { CAP = 300 };
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, CAP, 0);
+	uint32_t late[] = { 2, 3, 50000, 50001, 50002, 50003 }, path[20];
+	uint64_t rng = 11;
+	size_t n;
+
+	for (int i = 0; i < 20000; i++) {
+		random_path(&rng, path, &n, 5000, 20);
+		stacktree_insert(t, path, n, 1, 0);
+	}
+	uint64_t folds = stacktree_folds(t);
+	assert_true(folds > 0);
+	for (int i = 0; i < 2000; i++) {
+		random_path(&rng, path, &n, 5000, 20);
+		stacktree_insert(t, path, n, 1, 0);
+		stacktree_insert(t, late, 6, 1, 0);
+		assert_true(stacktree_nnodes(t) <= CAP + CAP / 8 + 1);
+	}
+	uint32_t leaf = find_path(t, late, 6);
+	assert_int_not_equal(leaf, STACKTREE_NONE);
+	print_message("# late hot path: %llu of 2000 samples on its own leaf, %llu folds\n",
+		      (unsigned long long)stacktree_node(t, leaf)->self,
+		      (unsigned long long)stacktree_folds(t));
+	assert_true(stacktree_node(t, leaf)->self >= 1800);
+	assert_int_equal(stacktree_samples(t), 24000);
+	check_invariants(t);
+	stacktree_free(t);
+}
+
+static void
+test_cap_wide_leaves(void **state)
+{
+	(void)state;
+	/* The worst case for compaction: every rare node is a lone leaf under a distinct parent. */
+	enum { CAP = 64 };
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, CAP, 0);
+	uint64_t inserted = 0;
+
+	for (uint32_t round = 0; round < 50; round++) {
+		for (uint32_t p = 0; p < 40; p++) {
+			uint32_t path[] = { 100 + p, 1000 + round * 100 + p };
+
+			stacktree_insert(t, path, 2, 1 + (p < 5 ? 100 : 0), 0);
+			inserted += 1 + (p < 5 ? 100 : 0);
+			assert_true(stacktree_nnodes(t) <= CAP + CAP / 8 + 1);
+		}
+	}
+	/* a cap of 1 puts everything in the root's "[other]" */
+	struct stacktree *t1 = stacktree_new(ROOT_FRAME, OTHER_FRAME, 1, 0);
+	uint32_t p[] = { 5, 6, 7 };
+	uint32_t leaf = stacktree_insert(t1, p, 3, 3, 0);
+	assert_int_equal(leaf, stacktree_child(t1, STACKTREE_ROOT, OTHER_FRAME));
+	assert_int_equal(stacktree_insert(t1, p, 2, 1, 0), leaf);
+	assert_int_equal(stacktree_nnodes(t1), 2);
+	assert_int_equal(stacktree_samples(t1), 4);
+	check_invariants(t1);
+	stacktree_free(t1);
+
+	assert_int_equal(stacktree_samples(t), inserted);
+	assert_true(count_frame(t, OTHER_FRAME) > 0);
+	check_invariants(t);
+	stacktree_free(t);
+}
+
+struct walk_ctx {
+	const struct stacktree *t;
+	uint8_t *seen;
+	uint32_t *depth_of;
+	size_t visits;
+	size_t stop_after;
+};
+
+static bool
+walk_check(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
+{
+	struct walk_ctx *w = ctx;
+	const struct stacktree_node *node = stacktree_node(t, id);
+
+	assert_ptr_equal(t, w->t);
+	assert_false(w->seen[id]);
+	if (id == STACKTREE_ROOT) {
+		assert_int_equal(depth, 0);
+	} else {
+		/* parents before children */
+		assert_true(w->seen[node->parent]);
+		assert_int_equal(depth, w->depth_of[node->parent] + 1);
+	}
+	w->seen[id] = 1;
+	w->depth_of[id] = depth;
+	return ++w->visits != w->stop_after;
+}
+
+static void
+test_walk(void **state)
+{
+	(void)state;
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 0);
+	uint64_t rng = 3;
+	uint32_t path[200];
+	size_t n;
+
+	for (int i = 0; i < 5000; i++) {
+		random_path(&rng, path, &n, 8, 20);
+		stacktree_insert(t, path, n, 1, 0);
+	}
+	/* a very deep path: the walk must not recurse */
+	for (uint32_t i = 0; i < 200; i++)
+		path[i] = FIRST_FRAME + i;
+	stacktree_insert(t, path, 200, 1, 0);
+
+	size_t nn = stacktree_nnodes(t);
+	struct walk_ctx w = { .t = t, .seen = calloc(nn, 1), .depth_of = calloc(nn, 4) };
+	assert_non_null(w.seen);
+	assert_non_null(w.depth_of);
+	stacktree_walk(t, walk_check, &w);
+	assert_int_equal(w.visits, nn);
+	for (size_t i = 0; i < nn; i++)
+		assert_true(w.seen[i]);
+	uint32_t deep = find_path(t, path, 200);
+	assert_int_equal(w.depth_of[deep], 200);
+
+	/* stopping early */
+	memset(w.seen, 0, nn);
+	w.visits = 0;
+	w.stop_after = 10;
+	stacktree_walk(t, walk_check, &w);
+	assert_int_equal(w.visits, 10);
+
+	/* a lone root */
+	struct stacktree *t0 = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 0);
+	memset(w.seen, 0, nn);
+	w.t = t0;
+	w.visits = 0;
+	w.stop_after = 0;
+	stacktree_walk(t0, walk_check, &w);
+	assert_int_equal(w.visits, 1);
+	stacktree_free(t0);
+
+	free(w.seen);
+	free(w.depth_of);
+	stacktree_free(t);
+}
+
+static void
+test_add_node(void **state)
+{
+	(void)state;
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 0);
+
+	/* the snapshot reader gives the root's counts by inserting nothing; children come here */
+	uint32_t p = stacktree_add_node(t, STACKTREE_ROOT, 10, 0, 7);
+	assert_int_equal(p, 1);
+	uint32_t c1 = stacktree_add_node(t, p, 11, 5, 5);
+	uint32_t c2 = stacktree_add_node(t, p, 12, 2, 2);
+	assert_int_equal(c1, 2);
+	assert_int_equal(c2, 3);
+	assert_int_equal(stacktree_add_node(t, p, 11, 1, 1), STACKTREE_NONE);
+	assert_int_equal(stacktree_add_node(t, 4, 11, 1, 1), STACKTREE_NONE);
+	assert_int_equal(stacktree_add_node(t, STACKTREE_NONE, 11, 1, 1), STACKTREE_NONE);
+	assert_int_equal(stacktree_nnodes(t), 4);
+	assert_int_equal(stacktree_node(t, c1)->self, 5);
+	assert_int_equal(stacktree_node(t, p)->total, 7);
+	assert_int_equal(stacktree_node(t, p)->win_total, 0);
+	/* totals are not propagated; the reader sets the root's */
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 0);
+	assert_int_equal(stacktree_child(t, p, 12), c2);
+	stacktree_set_root(t, 0, 7);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 7);
+	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->self, 0);
+	assert_int_equal(stacktree_samples(t), 7);
+	check_invariants(t);
+
+	/* inserting afterwards finds the added nodes */
+	uint32_t path[] = { 10, 11 };
+	assert_int_equal(stacktree_insert(t, path, 2, 1, 0), c1);
+	assert_int_equal(stacktree_node(t, c1)->self, 6);
+	assert_int_equal(stacktree_node(t, p)->total, 8);
+	assert_int_equal(stacktree_samples(t), 8);
+	check_invariants(t);
+	stacktree_free(t);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Insert path at *ts, stepping time as 64 CPUs at 999 Hz would, advancing as a refresh would. */
+static void
+timed_insert(struct stacktree *t, const uint32_t *path, size_t n, uint64_t *ts, unsigned *k)
+{
+	stacktree_insert(t, path, n, 1, *ts);
+	*ts += 16000;
+	if ((++*k & 255) == 0)
+		stacktree_advance(t, *ts);
+}
+
+static void
+test_insert_cost(void **state)
+{
+	(void)state;
+	enum { DEPTH = 30, PATHS = 64, ROUNDS = 20000 };
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 10 * SEC);
+	static uint32_t paths[PATHS][DEPTH];
+	uint64_t rng = 99, ts = 0;
+	unsigned k = 0;
+	double t0, same, mixed;
+
+	/* 64 paths sharing a process/thread/main prefix then diverging at a random depth */
+	for (int p = 0; p < PATHS; p++) {
+		size_t split = 3 + rng_next(&rng) % (DEPTH - 3);
+		for (size_t d = 0; d < DEPTH; d++)
+			paths[p][d] =
+				d < split ? FIRST_FRAME + (uint32_t)d
+					  : FIRST_FRAME + 1000 + (uint32_t)(rng_next(&rng) % 50);
+	}
+	/* warm: more than a window's worth of samples, so the log has reached its size */
+	for (int r = 0; r < ROUNDS; r++)
+		for (int p = 0; p < PATHS; p++)
+			timed_insert(t, paths[(p * 17 + r) % PATHS], DEPTH, &ts, &k);
+	size_t warm_mem = stacktree_memory(t);
+
+	t0 = now_s();
+	for (int r = 0; r < ROUNDS * PATHS; r++)
+		timed_insert(t, paths[0], DEPTH, &ts, &k);
+	same = (now_s() - t0) / (ROUNDS * PATHS) * 1e9;
+
+	uint64_t before = stacktree_samples(t);
+	t0 = now_s();
+	for (int r = 0; r < ROUNDS; r++)
+		for (int p = 0; p < PATHS; p++)
+			timed_insert(t, paths[(p * 17 + r) % PATHS], DEPTH, &ts, &k);
+	mixed = (now_s() - t0) / (ROUNDS * PATHS) * 1e9;
+	assert_int_equal(stacktree_samples(t), before + ROUNDS * PATHS);
+
+	print_message("# stacktree_insert+advance, existing %d-frame path, 10 s window: %.1f ns "
+		      "repeated, %.1f ns alternating among %d paths (%zu nodes, %zu bytes)\n",
+		      DEPTH, same, mixed, PATHS, stacktree_nnodes(t), stacktree_memory(t));
+	/* no growth once warm */
+	assert_int_equal(stacktree_memory(t), warm_mem);
+	check_invariants(t);
+	stacktree_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_known_paths),
+		cmocka_unit_test(test_random_sum_invariant),
+		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_cap_new_hot_path),
+		cmocka_unit_test(test_cap_wide_leaves),
+		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_add_node),
+		cmocka_unit_test(test_insert_cost),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

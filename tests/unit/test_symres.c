@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for sym/symres against this very process: a static function of the test binary
+ * (FRAME_USER), a libc function (FRAME_LIBRARY), an address in no mapping (FRAME_UNKNOWN, and
+ * "module+0xOFF" inside a module where no symbol is), an inline chain compiled here, a JIT map
+ * for an anonymous executable mapping (and its growth), the kernel through kallsyms, cache hits
+ * returning the same ids, fork/exec/exit, and the statistics. Lookup costs are printed as TAP
+ * diagnostics, never asserted.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ringside/model/frametab.h"
+#include "ringside/sym/elfmod.h"
+#include "ringside/sym/procmaps.h"
+#include "ringside/sym/symres.h"
+
+/* ---- code with known names ---- */
+
+volatile int symres_test_sink;
+static uintptr_t captured_pc;
+
+__attribute__((noinline, noclone)) static int
+known_static_function(int x)
+{
+	for (int i = 0; i < x; i++)
+		symres_test_sink += i;
+	return symres_test_sink;
+}
+
+__attribute__((noinline, noclone)) static void
+capture_return_address(void)
+{
+	captured_pc = (uintptr_t)__builtin_return_address(0);
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline __attribute__((always_inline)) int
+inlined_helper(int x)
+{
+	capture_return_address();
+	return x * 3 + symres_test_sink;
+}
+
+__attribute__((noinline, noclone)) static int
+inline_host(int x)
+{
+	return inlined_helper(x) + 1;
+}
+
+/* ---- helpers ---- */
+
+static pid_t self;
+/* The JIT map test_jit_map writes, removed by teardown even when an assertion fails. */
+static char jit_map_path[64];
+
+static double
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+struct fixture {
+	struct frametab *ft;
+	struct symres *r;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->ft = frametab_new();
+	f->r = symres_new(f->ft);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	symres_free(f->r);
+	frametab_free(f->ft);
+	free(f);
+	if (jit_map_path[0])
+		unlink(jit_map_path);
+	return 0;
+}
+
+static const char *
+str(const struct fixture *f, uint32_t id)
+{
+	return frametab_str(f->ft, id);
+}
+
+/* Print a resolved chain as a TAP diagnostic. */
+static void
+show(const struct fixture *f, const char *what, const uint32_t *frames, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct frame *fr = frametab_get(f->ft, frames[i]);
+
+		print_message("# %s[%zu]: %s (%s) %s:%u %s%s\n", what, i, str(f, fr->name),
+			      str(f, fr->module), str(f, fr->file), fr->line,
+			      frame_kind_name((enum frame_kind)fr->kind),
+			      fr->inlined ? " inlined" : "");
+	}
+}
+
+/* True when this test binary carries DWARF (built with -g). */
+static bool
+self_has_dwarf(void)
+{
+	struct elfmod *m;
+	bool yes;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || elfmod_open("self", fd, &m) < 0)
+		return false;
+	yes = elfmod_has_dwarf(m);
+	elfmod_free(m);
+	return yes;
+}
+
+/* ---- tests ---- */
+
+static void
+test_static_function(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	const struct frame *fr;
+	char exe[4096];
+	ssize_t n;
+	size_t got;
+
+	known_static_function(3);
+	got = symres_user(f->r, self, (uint64_t)(uintptr_t)&known_static_function + 1, frames,
+			  SYMRES_MAX_INLINE);
+	show(f, "static", frames, got);
+	assert_true(got >= 1);
+	fr = frametab_get(f->ft, frames[got - 1]);
+	assert_string_equal(str(f, fr->name), "known_static_function");
+	assert_int_equal(fr->kind, FRAME_USER);
+	assert_false(fr->inlined);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(n > 0);
+	exe[n] = '\0';
+	assert_string_equal(str(f, fr->module), exe);
+	if (self_has_dwarf()) {
+		assert_non_null(strstr(str(f, fr->file), "test_symres.c"));
+		assert_true(fr->line > 0);
+	}
+}
+
+static void
+test_libc_function(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	const struct frame *fr;
+	void *libc, *fn;
+	size_t got;
+
+	/* libc's own qsort, not a sanitizer's interceptor of the same name */
+	libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(libc);
+	fn = dlsym(libc, "qsort");
+	assert_non_null(fn);
+	got = symres_user(f->r, self, (uint64_t)(uintptr_t)fn + 4, frames, SYMRES_MAX_INLINE);
+	show(f, "libc", frames, got);
+	fr = frametab_get(f->ft, frames[got - 1]);
+	assert_string_equal(str(f, fr->name), "qsort");
+	assert_int_equal(fr->kind, FRAME_LIBRARY);
+	assert_non_null(strstr(str(f, fr->module), "libc"));
+	dlclose(libc);
+}
+
+static void
+test_unknown(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	struct symres_stats st0, st1;
+	const struct frame *fr;
+	size_t got;
+
+	symres_stats(f->r, &st0);
+	/* no mapping has page zero */
+	got = symres_user(f->r, self, 0x10, frames, SYMRES_MAX_INLINE);
+	assert_int_equal(got, 1);
+	fr = frametab_get(f->ft, frames[0]);
+	assert_string_equal(str(f, fr->name), "[unknown]");
+	assert_int_equal(fr->kind, FRAME_UNKNOWN);
+	/* a process that does not exist: unknown as well, never nothing */
+	got = symres_user(f->r, 0x3ffffff0, 0x401000, frames, 1);
+	assert_int_equal(got, 1);
+	assert_int_equal(frametab_get(f->ft, frames[0])->kind, FRAME_UNKNOWN);
+	symres_stats(f->r, &st1);
+	assert_int_equal(st1.unresolved, st0.unresolved + 2);
+	symres_exit(f->r, 0x3ffffff0);
+}
+
+static void
+test_unknown_in_module(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	struct procmaps pm;
+	const struct frame *fr;
+	uint64_t addr = 0;
+	size_t got;
+	char want[64];
+
+	/*
+	 * The first page of the executable's first mapping holds the ELF header: no function
+	 * is there, so it must come back as "name+0xOFF" with the offset in the file.
+	 */
+	procmaps_init(&pm);
+	assert_int_equal(procmaps_read(&pm, "/proc/self/maps", false), 0);
+	const struct procmaps_map *m =
+		procmaps_find(&pm, (uint64_t)(uintptr_t)&known_static_function);
+	assert_non_null(m);
+	for (size_t i = 0; i < pm.n; i++) {
+		if (strcmp(pm.maps[i].path, m->path) == 0 && pm.maps[i].pgoff == 0) {
+			addr = pm.maps[i].start + 0x10;
+			break;
+		}
+	}
+	procmaps_fini(&pm);
+	if (!addr) {
+		print_message("# no mapping of the executable at offset 0: not checked\n");
+		return;
+	}
+	/* non-executable mappings are not kept from /proc; add it as an MMAP2 record would */
+	symres_mmap(f->r, self, addr - 0x10, 0x1000, 0, "/proc/self/exe", true);
+	got = symres_user(f->r, self, addr, frames, SYMRES_MAX_INLINE);
+	show(f, "header", frames, got);
+	assert_int_equal(got, 1);
+	fr = frametab_get(f->ft, frames[0]);
+	assert_int_equal(fr->kind, FRAME_UNKNOWN);
+	snprintf(want, sizeof(want), "exe+0x10");
+	assert_string_equal(str(f, fr->name), want);
+	/* put the real mappings back */
+	symres_proc_scan(f->r, self);
+}
+
+static void
+test_inline_chain(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	const struct frame *inner, *outer;
+	size_t got;
+
+	inline_host(2);
+	assert_true(captured_pc != 0);
+	/* the return address minus one lies in the call, inside the inlined helper */
+	got = symres_user(f->r, self, captured_pc - 1, frames, SYMRES_MAX_INLINE);
+	show(f, "inline", frames, got);
+	if (!self_has_dwarf()) {
+		print_message("# the test binary has no DWARF (built without -g): inline chains "
+			      "cannot be checked; only the symbol is\n");
+		assert_string_equal(str(f, frametab_get(f->ft, frames[got - 1])->name),
+				    "inline_host");
+		return;
+	}
+	assert_int_equal(got, 2);
+	inner = frametab_get(f->ft, frames[0]);
+	outer = frametab_get(f->ft, frames[1]);
+	assert_string_equal(str(f, inner->name), "inlined_helper");
+	assert_true(inner->inlined);
+	assert_int_equal(inner->kind, FRAME_USER);
+	assert_non_null(strstr(str(f, inner->file), "test_symres.c"));
+	assert_true(inner->line > 0);
+	assert_string_equal(str(f, outer->name), "inline_host");
+	assert_false(outer->inlined);
+	assert_int_equal(outer->kind, FRAME_USER);
+	assert_true(outer->line > inner->line);
+	/* max 1: the innermost frame only */
+	assert_int_equal(symres_user(f->r, self, captured_pc - 1, frames, 1), 1);
+	assert_ptr_equal(frametab_get(f->ft, frames[0]), inner);
+}
+
+static void
+test_jit_map(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	const char *path = jit_map_path;
+	const struct frame *fr;
+	uint64_t base;
+	void *code;
+	size_t got;
+	FILE *map;
+
+	code = mmap(NULL, 0x4000, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(code != MAP_FAILED);
+	base = (uint64_t)(uintptr_t)code;
+	symres_mmap(f->r, self, base, 0x4000, 0, "//anon", true);
+	snprintf(jit_map_path, sizeof(jit_map_path), "/tmp/perf-%d.map", (int)self);
+	map = fopen(path, "w");
+	assert_non_null(map);
+	fprintf(map, "%" PRIx64 " 100 py::hot_loop:/srv/app.py\n", base);
+	fprintf(map, "%" PRIx64 " 80 LazyCompile:*render /srv/app.js:3:1\n", base + 0x1000);
+	fclose(map);
+
+	got = symres_user(f->r, self, base + 0x10, frames, SYMRES_MAX_INLINE);
+	assert_int_equal(got, 1);
+	fr = frametab_get(f->ft, frames[0]);
+	assert_string_equal(str(f, fr->name), "py::hot_loop:/srv/app.py");
+	assert_int_equal(fr->kind, FRAME_JIT);
+	got = symres_user(f->r, self, base + 0x107f, frames, SYMRES_MAX_INLINE);
+	assert_string_equal(str(f, frametab_get(f->ft, frames[0])->name),
+			    "LazyCompile:*render /srv/app.js:3:1");
+
+	/* not in the map yet: unknown, for now */
+	got = symres_user(f->r, self, base + 0x2010, frames, SYMRES_MAX_INLINE);
+	fr = frametab_get(f->ft, frames[0]);
+	assert_int_equal(fr->kind, FRAME_UNKNOWN);
+	assert_string_equal(str(f, fr->name), "[unknown]");
+
+	/* the runtime compiles more; the map grows and the address gets its name */
+	map = fopen(path, "a");
+	assert_non_null(map);
+	fprintf(map, "%" PRIx64 " 40 jit_compiled_later\n", base + 0x2000);
+	fclose(map);
+	usleep(150 * 1000);
+	got = symres_user(f->r, self, base + 0x2010, frames, SYMRES_MAX_INLINE);
+	fr = frametab_get(f->ft, frames[0]);
+	assert_string_equal(str(f, fr->name), "jit_compiled_later");
+	assert_int_equal(fr->kind, FRAME_JIT);
+
+	unlink(path);
+	munmap(code, 0x4000);
+}
+
+static void
+test_vdso(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	struct procmaps pm;
+	const struct procmaps_map *vdso = NULL;
+	size_t named = 0, gettime = 0;
+
+	procmaps_init(&pm);
+	assert_int_equal(procmaps_read(&pm, "/proc/self/maps", true), 0);
+	for (size_t i = 0; i < pm.n; i++)
+		if (strcmp(pm.maps[i].path, "[vdso]") == 0)
+			vdso = &pm.maps[i];
+	if (!vdso) {
+		print_message("# no [vdso] mapping here: not checked\n");
+		procmaps_fini(&pm);
+		return;
+	}
+	/* the kernel's vDSO functions are named from our own copy of the image */
+	for (uint64_t a = vdso->start; a < vdso->end; a += 16) {
+		const struct frame *fr;
+
+		symres_user(f->r, self, a, frames, SYMRES_MAX_INLINE);
+		fr = frametab_get(f->ft, frames[0]);
+		if (fr->kind != FRAME_LIBRARY)
+			continue;
+		assert_string_equal(str(f, fr->module), "[vdso]");
+		named++;
+		gettime += strstr(str(f, fr->name), "clock_gettime") != NULL;
+	}
+	print_message("# [vdso]: %zu of %zu addresses named\n", named,
+		      (size_t)((vdso->end - vdso->start) / 16));
+	assert_true(named > 0);
+	assert_true(gettime > 0);
+	procmaps_fini(&pm);
+}
+
+static void
+test_cache_hits(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a[SYMRES_MAX_INLINE], b[SYMRES_MAX_INLINE];
+	struct symres_stats st0, st1;
+	uint64_t addr = (uint64_t)(uintptr_t)&known_static_function + 2;
+	size_t na, nb;
+
+	na = symres_user(f->r, self, addr, a, SYMRES_MAX_INLINE);
+	symres_stats(f->r, &st0);
+	nb = symres_user(f->r, self, addr, b, SYMRES_MAX_INLINE);
+	symres_stats(f->r, &st1);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na * sizeof(*a));
+	assert_int_equal(st1.lookups, st0.lookups + 1);
+	assert_int_equal(st1.cache_hits, st0.cache_hits + 1);
+	/* two addresses in one function: different entries, the same frame */
+	nb = symres_user(f->r, self, addr + 1, b, SYMRES_MAX_INLINE);
+	assert_int_equal(a[na - 1], b[nb - 1]);
+}
+
+static void
+test_kernel(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE], again;
+	uint64_t addr = 0;
+	const struct frame *fr;
+	char line[512], name[256];
+	FILE *ks;
+
+	ks = fopen("/proc/kallsyms", "r");
+	if (ks) {
+		while (fgets(line, sizeof(line), ks)) {
+			char type;
+
+			if (sscanf(line, "%" SCNx64 " %c %255s", &addr, &type, name) == 3 &&
+			    strcmp(name, "schedule") == 0)
+				break;
+			addr = 0;
+		}
+		fclose(ks);
+	}
+	assert_int_equal(symres_kernel(f->r, addr + 1, frames, SYMRES_MAX_INLINE), 1);
+	fr = frametab_get(f->ft, frames[0]);
+	if (symres_kernel_restricted(f->r) || addr == 0) {
+		print_message("# kallsyms restricted or unreadable: kernel frames are unknown\n");
+		assert_int_equal(fr->kind, FRAME_UNKNOWN);
+		assert_string_equal(str(f, fr->name), "[kernel]");
+		return;
+	}
+	assert_int_equal(fr->kind, FRAME_KERNEL);
+	assert_string_equal(str(f, fr->name), "schedule");
+	assert_string_equal(str(f, fr->module), "[kernel]");
+	assert_int_equal(symres_kernel(f->r, addr + 1, &again, 1), 1);
+	assert_int_equal(again, frames[0]);
+	/* below every kernel symbol */
+	symres_kernel(f->r, 0x1000, frames, 1);
+	assert_int_equal(frametab_get(f->ft, frames[0])->kind, FRAME_UNKNOWN);
+}
+
+static void
+test_fork_exec_exit(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	const pid_t child = 0x3ffffff1;
+	uint64_t addr = (uint64_t)(uintptr_t)&known_static_function + 1;
+	struct symres_stats st0, st1;
+	const struct frame *fr;
+	size_t got;
+
+	symres_stats(f->r, &st0);
+	symres_fork(f->r, self, child);
+	symres_stats(f->r, &st1);
+	assert_int_equal(st1.processes, st0.processes + 1);
+	/* the child (no /proc entry) resolves through the copied maps */
+	got = symres_user(f->r, child, addr, frames, SYMRES_MAX_INLINE);
+	fr = frametab_get(f->ft, frames[got - 1]);
+	assert_string_equal(str(f, fr->name), "known_static_function");
+	assert_int_equal(fr->kind, FRAME_USER);
+	/* exec: the old maps are gone until new mmaps arrive */
+	symres_exec(f->r, child);
+	got = symres_user(f->r, child, addr, frames, SYMRES_MAX_INLINE);
+	assert_int_equal(frametab_get(f->ft, frames[0])->kind, FRAME_UNKNOWN);
+	/* the exit drops the process; its frames stay */
+	symres_exit(f->r, child);
+	symres_stats(f->r, &st1);
+	assert_int_equal(st1.processes, st0.processes);
+	assert_string_equal(str(f, fr->name), "known_static_function");
+	symres_exit(f->r, child);
+	/* our own exec record with no MMAP2 after it: /proc/PID/maps is read again */
+	symres_exec(f->r, self);
+	got = symres_user(f->r, self, addr, frames, SYMRES_MAX_INLINE);
+	fr = frametab_get(f->ft, frames[got - 1]);
+	assert_string_equal(str(f, fr->name), "known_static_function");
+	assert_int_equal(fr->kind, FRAME_USER);
+	/* scanning a process that does not exist is a no-op */
+	symres_proc_scan(f->r, child);
+	symres_stats(f->r, &st1);
+	assert_int_equal(st1.processes, st0.processes);
+}
+
+static void
+test_mmap_replaces(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	uint64_t addr = (uint64_t)(uintptr_t)&known_static_function + 1;
+	uint64_t page = addr & ~(uint64_t)0xfff;
+	const struct frame *fr;
+	char want[64];
+	size_t got;
+
+	got = symres_user(f->r, self, addr, frames, SYMRES_MAX_INLINE);
+	assert_string_equal(str(f, frametab_get(f->ft, frames[got - 1])->name),
+			    "known_static_function");
+	/* other code mapped over it (dlclose, then dlopen): the cached names must go */
+	symres_mmap(f->r, self, page, 0x1000, 0x5000, "/nonexistent/libgone.so", true);
+	got = symres_user(f->r, self, addr, frames, SYMRES_MAX_INLINE);
+	assert_int_equal(got, 1);
+	fr = frametab_get(f->ft, frames[0]);
+	assert_int_equal(fr->kind, FRAME_UNKNOWN);
+	snprintf(want, sizeof(want), "libgone.so+0x%" PRIx64, addr - page + 0x5000);
+	assert_string_equal(str(f, fr->name), want);
+	assert_string_equal(str(f, fr->module), "/nonexistent/libgone.so");
+	symres_proc_scan(f->r, self);
+	got = symres_user(f->r, self, addr, frames, SYMRES_MAX_INLINE);
+	assert_string_equal(str(f, frametab_get(f->ft, frames[got - 1])->name),
+			    "known_static_function");
+}
+
+static void
+test_stats_and_costs(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	struct symres_stats st;
+	uint64_t addrs[4];
+	struct procmaps pm;
+	const struct procmaps_map *libc = NULL;
+	double t0, t1;
+	size_t iters = 2000000, cold = 0;
+
+	/* warm: a few hot addresses over and over */
+	addrs[0] = (uint64_t)(uintptr_t)&known_static_function + 1;
+	addrs[1] = (uint64_t)(uintptr_t)&inline_host + 1;
+	addrs[2] = captured_pc - 1;
+	addrs[3] = (uint64_t)(uintptr_t)&known_static_function + 3;
+	for (size_t i = 0; i < 4; i++)
+		symres_user(f->r, self, addrs[i], frames, SYMRES_MAX_INLINE);
+	t0 = now_ns();
+	for (size_t i = 0; i < iters; i++)
+		symres_user(f->r, self, addrs[i & 3], frames, SYMRES_MAX_INLINE);
+	t1 = now_ns();
+	print_message("# warm cache hit: %.1f ns per lookup\n", (t1 - t0) / (double)iters);
+
+	/* cold: distinct addresses through libc's code (DWARF from libc6-dbg when installed) */
+	procmaps_init(&pm);
+	assert_int_equal(procmaps_read(&pm, "/proc/self/maps", true), 0);
+	for (size_t i = 0; i < pm.n; i++)
+		if (strstr(pm.maps[i].path, "/libc.so") || strstr(pm.maps[i].path, "/libc-"))
+			libc = &pm.maps[i];
+	if (libc) {
+		struct symres *r2 = symres_new(f->ft);
+		uint64_t step = (libc->end - libc->start) / 2000;
+
+		t0 = now_ns();
+		symres_user(r2, self, libc->start + 1, frames, SYMRES_MAX_INLINE);
+		t1 = now_ns();
+		print_message("# first lookup in libc (maps scan, module and symbols loaded): "
+			      "%.2f ms\n",
+			      (t1 - t0) / 1e6);
+		t0 = now_ns();
+		for (uint64_t a = libc->start + step; a < libc->end; a += step, cold++)
+			symres_user(r2, self, a, frames, SYMRES_MAX_INLINE);
+		t1 = now_ns();
+		print_message("# cold lookup in libc: %.1f us per address (%zu addresses)\n",
+			      (t1 - t0) / 1e3 / (double)cold, cold);
+		t0 = now_ns();
+		for (uint64_t a = libc->start + step; a < libc->end; a += step)
+			symres_user(r2, self, a + 1, frames, SYMRES_MAX_INLINE);
+		t1 = now_ns();
+		print_message("# cold lookup next to a resolved one (DWARF unit indexed): %.1f us "
+			      "per address\n",
+			      (t1 - t0) / 1e3 / (double)cold);
+		t0 = now_ns();
+		for (uint64_t a = libc->start + step; a < libc->end; a += step)
+			symres_user(r2, self, a, frames, SYMRES_MAX_INLINE);
+		t1 = now_ns();
+		print_message("# the same addresses again (hits): %.1f ns per lookup\n",
+			      (t1 - t0) / (double)cold);
+		symres_free(r2);
+	}
+	procmaps_fini(&pm);
+
+	symres_stats(f->r, &st);
+	print_message("# stats: %" PRIu64 " lookups, %" PRIu64 " hits, %" PRIu64
+		      " unresolved, %zu modules, %zu processes, %zu KiB\n",
+		      st.lookups, st.cache_hits, st.unresolved, st.modules, st.processes,
+		      st.memory / 1024);
+	assert_true(st.lookups >= iters);
+	assert_true(st.cache_hits >= iters);
+	assert_true(st.cache_hits < st.lookups);
+	assert_true(st.unresolved >= 1);
+	assert_true(st.modules >= 2); /* this binary and libc */
+	assert_true(st.processes >= 1);
+	assert_true(st.memory > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_static_function),
+		cmocka_unit_test(test_libc_function),
+		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_unknown_in_module),
+		cmocka_unit_test(test_inline_chain),
+		cmocka_unit_test(test_jit_map),
+		cmocka_unit_test(test_vdso),
+		cmocka_unit_test(test_cache_hits),
+		cmocka_unit_test(test_kernel),
+		cmocka_unit_test(test_fork_exec_exit),
+		cmocka_unit_test(test_mmap_replaces),
+		cmocka_unit_test(test_stats_and_costs),
+	};
+
+	self = getpid();
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for model/tasks: creation on first sight, COMM (plain and exec), FORK inheriting the
+ * parent's name, EXIT keeping the name, insertion order, and a table large enough to grow.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/model/tasks.h"
+
+static void
+test_get_and_find(void **state)
+{
+	(void)state;
+	struct tasks *ts = tasks_new();
+
+	assert_null(tasks_find(ts, 42));
+	assert_int_equal(tasks_count(ts), 0);
+	assert_null(tasks_at(ts, 0));
+
+	struct task *t = tasks_get(ts, 40, 42);
+	assert_non_null(t);
+	assert_int_equal(t->tid, 42);
+	assert_int_equal(t->pid, 40);
+	assert_string_equal(t->comm, "");
+	assert_false(t->exited);
+	assert_int_equal(t->exec_count, 0);
+	assert_ptr_equal(tasks_get(ts, 40, 42), t);
+	assert_ptr_equal(tasks_find(ts, 42), t);
+	assert_int_equal(tasks_count(ts), 1);
+	tasks_free(ts);
+	tasks_free(NULL);
+}
+
+static void
+test_comm_fork_exit_exec(void **state)
+{
+	(void)state;
+	struct tasks *ts = tasks_new();
+	const struct task *t;
+
+	tasks_comm(ts, 100, 100, "bash", false);
+	/* a thread of 100 */
+	tasks_fork(ts, 100, 100, 100, 101);
+	t = tasks_find(ts, 101);
+	assert_non_null(t);
+	assert_string_equal(t->comm, "bash");
+	assert_int_equal(t->pid, 100);
+	/* a child process that execs */
+	tasks_fork(ts, 100, 100, 200, 200);
+	assert_string_equal(tasks_find(ts, 200)->comm, "bash");
+	tasks_comm(ts, 200, 200, "calltree", true);
+	t = tasks_find(ts, 200);
+	assert_string_equal(t->comm, "calltree");
+	assert_int_equal(t->exec_count, 1);
+	/* the thread keeps its own name; renaming the parent does not rename children */
+	tasks_comm(ts, 100, 100, "bash2", false);
+	assert_string_equal(tasks_find(ts, 200)->comm, "calltree");
+	assert_int_equal(tasks_find(ts, 100)->exec_count, 0);
+	/* prctl(PR_SET_NAME) on a thread */
+	tasks_fork(ts, 200, 200, 200, 201);
+	tasks_comm(ts, 200, 201, "worker", false);
+	assert_string_equal(tasks_find(ts, 201)->comm, "worker");
+	assert_string_equal(tasks_find(ts, 200)->comm, "calltree");
+
+	/* exit keeps the name */
+	tasks_exit(ts, 200, 201);
+	tasks_exit(ts, 200, 200);
+	t = tasks_find(ts, 200);
+	assert_true(t->exited);
+	assert_string_equal(t->comm, "calltree");
+	assert_true(tasks_find(ts, 201)->exited);
+	assert_string_equal(tasks_find(ts, 201)->comm, "worker");
+	assert_false(tasks_find(ts, 100)->exited);
+
+	/* insertion order */
+	assert_int_equal(tasks_count(ts), 4);
+	assert_int_equal(tasks_at(ts, 0)->tid, 100);
+	assert_int_equal(tasks_at(ts, 1)->tid, 101);
+	assert_int_equal(tasks_at(ts, 2)->tid, 200);
+	assert_int_equal(tasks_at(ts, 3)->tid, 201);
+	assert_null(tasks_at(ts, 4));
+
+	/* a recycled tid starts afresh from its new parent */
+	tasks_fork(ts, 100, 100, 201, 201);
+	t = tasks_find(ts, 201);
+	assert_false(t->exited);
+	assert_int_equal(t->pid, 201);
+	assert_string_equal(t->comm, "bash2");
+	assert_int_equal(tasks_count(ts), 4);
+	tasks_free(ts);
+}
+
+static void
+test_fork_unknown_parent_and_long_comm(void **state)
+{
+	(void)state;
+	struct tasks *ts = tasks_new();
+
+	tasks_fork(ts, 1, 1, 7, 7);
+	assert_string_equal(tasks_find(ts, 7)->comm, "");
+	/* COMM before FORK (seen out of order across CPUs) is not overwritten */
+	tasks_comm(ts, 8, 8, "early", false);
+	tasks_fork(ts, 7, 7, 8, 8);
+	assert_string_equal(tasks_find(ts, 8)->comm, "early");
+
+	/* names are cut to 15 characters plus the NUL */
+	tasks_comm(ts, 9, 9, "a-very-long-command-name", true);
+	const struct task *t = tasks_find(ts, 9);
+	assert_int_equal(strlen(t->comm), 15);
+	assert_memory_equal(t->comm, "a-very-long-com", 16);
+	tasks_comm(ts, 9, 9, "ab", false);
+	assert_string_equal(t->comm, "ab");
+	assert_int_equal(t->comm[15], '\0');
+	tasks_comm(ts, 9, 9, NULL, false);
+	assert_string_equal(tasks_find(ts, 9)->comm, "");
+	tasks_free(ts);
+}
+
+static void
+test_many_tasks(void **state)
+{
+	(void)state;
+	struct tasks *ts = tasks_new();
+	enum { N = 50000 };
+	char name[16];
+
+	for (pid_t i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "t%d", (int)i);
+		/* spread and negative-free tids with collisions in the low bits */
+		tasks_comm(ts, 1000 + i / 4, 1000 + i * 1024, name, false);
+	}
+	assert_int_equal(tasks_count(ts), N);
+	for (pid_t i = 0; i < N; i++) {
+		const struct task *t = tasks_find(ts, 1000 + i * 1024);
+		snprintf(name, sizeof(name), "t%d", (int)i);
+		assert_non_null(t);
+		assert_string_equal(t->comm, name);
+		assert_int_equal(t->pid, 1000 + i / 4);
+		assert_ptr_equal(tasks_at(ts, (size_t)i), t);
+	}
+	assert_null(tasks_find(ts, 3));
+	tasks_free(ts);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_get_and_find),
+		cmocka_unit_test(test_comm_fork_exit_exec),
+		cmocka_unit_test(test_fork_unknown_parent_and_long_comm),
+		cmocka_unit_test(test_many_tasks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
