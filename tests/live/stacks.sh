@@ -4,6 +4,8 @@
 # Call stacks of the known call tree (tests/workloads/calltree.c), profiled launched, attached and
 # system-wide with `ringside record -F 999 -g fp`. In every mode the calltree lines of the folded
 # output must show:
+#   - samples: at least a quarter of the nominal 999 Hz x 2 busy threads (a parallel `make check`
+#     may take CPUs from the workload, never the shares below);
 #   - main;a;b with 75% and main;a;c with 25% of the samples under main;a (+- 5 points: the split
 #     is set by iteration counts, ~3000 samples under main;a give a standard error under 1 point);
 #   - the always-inlined c_inl as a frame of its own between c and hot_mix (DWARF inline chains on
@@ -13,9 +15,10 @@
 #   - kernel frames after sys_heavy (its write(2) calls), on the leaf side;
 #   - at most 1% of the samples with a frame left as "[unknown]" or "calltree+0xOFF" (a stray
 #     sample in a PLT stub, say; a process whose maps were missed has them in every sample).
-# Then: the JSON snapshot's "stacks" object (counts, tree shape, frames), `ringside export` to
-# folded and back, -g none (one frame per stack), and a process that exits during a system-wide
-# recording keeping its names.
+# Then: the JSON snapshot's "stacks" object (counts, tree shape, thread names, frames: inline flag,
+# library and kernel kinds, b's declaration line), `ringside export` to folded and back, -g none
+# (one frame per stack), and a process that exits during a system-wide recording keeping its
+# names.
 
 . "$TESTLIB"
 require_root
@@ -47,14 +50,14 @@ check_tree() {
 	ks=$(folded_sum "$T/$1.ct" ';sys_heavy;.')
 	check "$1: kernel frames after sys_heavy ($ks samples)" test "$ks" -gt 0
 	unk=$(folded_sum "$T/$1.ct" '\[unknown\]|(calltree|libhot\.so)\+0x')
-	check "$1: <= 1% of the samples have an unnamed frame ([unknown], calltree+0x..., libhot.so+0x...): $unk" \
+	check "$1: <= 1% of the samples have an unnamed frame ([unknown], module+0x...): $unk" \
 		test $((unk * 100)) -le "$all"
 }
 
 # --- launched, folded output
 timeout 60 "$R" record -F 999 -g fp -o "$T/launch.folded" -- "$CT" 3 2>"$T/launch.err"
 ok $? "record -F 999 -g fp -o X.folded -- calltree 3 exits 0"
-check_tree launch "$T/launch.folded" 2000
+check_tree launch "$T/launch.folded" 1500
 check "launched: stderr says 'ringside: N samples, N lost'" \
 	grep -Eq '^ringside: [0-9]+ samples, [0-9]+ lost' "$T/launch.err"
 check "launched: the folded file has only 'path COUNT' lines" \
@@ -73,7 +76,7 @@ release_fifo "$T/ct.fifo"
 wait_pid $wpid 30
 wait_pid $rpid 30
 ok $? "record -p PID: ends by itself when calltree exits, exit 0"
-check_tree attach "$T/attach.folded" 2000
+check_tree attach "$T/attach.folded" 1500
 
 # --- system-wide, calltree already running (its maps come from /proc at start)
 "$CT" 4 &
@@ -83,7 +86,7 @@ sleep 0.3
 timeout 60 "$R" record -F 999 -g fp --duration 3 -o "$T/system.folded" 2>"$T/system.err"
 ok $? "record -a --duration 3 exits 0"
 wait_pid $wpid 30
-check_tree system "$T/system.folded" 2000
+check_tree system "$T/system.folded" 1500
 
 # --- JSON snapshot: the stacks object, export to folded and back
 timeout 60 "$R" record -F 999 -g fp -o "$T/snap.json" -- "$CT" 2 2>"$T/snap.err"
@@ -140,6 +143,11 @@ check "snapshot: hot_mix is a library frame of libhot.so" \
 		| .[4] == "library" and ($s.strings[.[1]] | endswith("libhot.so"))] | . != [] and all' "$S"
 check "snapshot: kernel frames present" \
 	"$JQ" -e '[.stacks.frames[] | select(.[4] == "kernel")] | length > 0' "$S"
+check "snapshot: every child of a sys_heavy node is a kernel frame (and there are some)" \
+	"$JQ" -e '.stacks as $s | [$s.nodes | to_entries[]
+		| select($s.strings[$s.frames[.value[1]][0]] == "sys_heavy") | .key] as $sh
+		| [$s.nodes[] | select(.[0] as $p | $sh | index($p)) | $s.frames[.[1]][4]]
+		| length > 0 and all(. == "kernel")' "$S"
 if [ -n "$SRC" ] && [ -r "$SRC" ]; then
 	bline=$(grep -n '^b(uint64_t x)$' "$SRC" | cut -d: -f1)
 	check "snapshot: b's frame is declared in calltree.c line $bline" \
@@ -152,7 +160,7 @@ fi
 
 timeout 30 "$R" export "$S" -o "$T/snap.folded" 2>"$T/export.err"
 ok $? "export X.json -o Y.folded exits 0"
-check_tree export "$T/snap.folded" 1300
+check_tree export "$T/snap.folded" 1000
 check "export: the folded counts add up to the snapshot's samples ($samples)" \
 	test "$(folded_sum "$T/snap.folded" '')" = "$samples"
 timeout 30 "$R" export "$S" -o "$T/again.json" 2>"$T/export2.err" &&
@@ -181,6 +189,6 @@ wait_for_line "$T/exit.log" '^ringside: recording ' 10 ||
 "$CT" 1.5
 wait_pid $rpid 30
 ok $? "record -a --duration 3 while calltree 1.5 runs and exits: exit 0"
-check_tree exited "$T/exit.folded" 600
+check_tree exited "$T/exit.folded" 700
 
 done_testing
