@@ -21,12 +21,28 @@ struct ingest_thread {
 	bool used; /* tid 0 (the idle task) is a real key, so emptiness is a flag */
 	pid_t tid;
 	pid_t pid;
+	uint32_t gen; /* bumped when the process's code may have changed (mmap, exec, fork) */
 	uint32_t process_frame, thread_frame;
+};
+
+/*
+ * A callchain seen before maps straight to its leaf node, skipping every symbol lookup and the
+ * walk down the tree. The key is a 128-bit hash of the thread, its code generation, the tree's
+ * fold count (compaction renumbers nodes), the CPU mode and every address; a chain with an
+ * unresolved frame is never cached, so names that appear later (a JIT map growing) are found.
+ */
+#define INGEST_CHAIN_SLOTS (1u << 16)
+
+struct ingest_chain {
+	uint64_t h1, h2;
+	uint32_t leaf;
 };
 
 struct ingest {
 	struct profile *p;
 	struct symres *sym;
+	struct ingest_chain *chains; /* INGEST_CHAIN_SLOTS, direct-mapped */
+	uint32_t next_gen;
 	struct ingest_thread *threads; /* open addressing by tid */
 	size_t nthreads, cap;
 	pid_t *exited; /* processes to drop from the resolver at the next flush */
@@ -44,6 +60,7 @@ ingest_new(struct profile *p, struct symres *sym)
 	in->sym = sym;
 	in->cap = 1024;
 	in->threads = xcalloc(in->cap, sizeof(*in->threads));
+	in->chains = xcalloc(INGEST_CHAIN_SLOTS, sizeof(*in->chains));
 	return in;
 }
 
@@ -53,6 +70,7 @@ ingest_free(struct ingest *in)
 	if (!in)
 		return;
 	free(in->threads);
+	free(in->chains);
 	free(in->exited);
 	free(in);
 }
@@ -97,6 +115,48 @@ ingest_forget(struct ingest *in, pid_t tid)
 		in->threads[j].used = false;
 		in->threads[ingest_slot(in, t.tid)] = t;
 	}
+}
+
+/* The code of process pid may have changed: no cached callchain of its threads applies now. */
+static void
+ingest_code_changed(struct ingest *in, pid_t pid)
+{
+	for (size_t i = 0; i < in->cap; i++)
+		if (in->threads[i].used && in->threads[i].pid == pid)
+			in->threads[i].gen = ++in->next_gen;
+}
+
+static inline uint64_t
+ingest_mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+	return (h << 31) | (h >> 33);
+}
+
+/*
+ * The chain cache slot for this sample, with the key (h1, h2): h1 a multiplicative hash, h2 an
+ * independent rotate-xor-add sum, together 128 bits that do not collide in practice.
+ */
+static struct ingest_chain *
+ingest_chain_slot(struct ingest *in, const struct ingest_thread *t, const struct decode_sample *s,
+		  uint16_t misc, uint64_t *h1, uint64_t *h2)
+{
+	uint64_t a = 0x243f6a8885a308d3ull, b = 0x13198a2e03707344ull;
+	uint64_t head[4] = { (uint64_t)(uint32_t)t->tid << 32 | t->gen,
+			     stacktree_folds(in->p->stacks), (uint64_t)misc << 32 | (uint32_t)s->nr,
+			     s->ip };
+
+	for (int i = 0; i < 4; i++) {
+		a = ingest_mix(a, head[i]);
+		b = ((b << 23) | (b >> 41)) ^ (head[i] + 0x9e3779b97f4a7c15ull);
+	}
+	for (uint64_t i = 0; i < s->nr; i++) {
+		a = ingest_mix(a, s->ips[i]);
+		b = ((b << 23) | (b >> 41)) ^ (s->ips[i] + 0x9e3779b97f4a7c15ull);
+	}
+	*h1 = a ^ (a >> 29);
+	*h2 = b | 1; /* 0 marks an empty slot */
+	return &in->chains[*h1 & (INGEST_CHAIN_SLOTS - 1)];
 }
 
 /* The comm of a task we have no COMM record for (it started before us): from /proc. */
@@ -144,6 +204,7 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 	i = ingest_slot(in, tid);
 	t = &in->threads[i];
 	t->used = true;
+	t->gen = ++in->next_gen;
 	t->tid = tid;
 	t->pid = pid;
 	t->process_frame = frametab_intern(in->p->frames, leader->comm, NULL, NULL, (uint32_t)pid,
@@ -197,24 +258,39 @@ static void
 ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
 	const struct ingest_thread *t;
+	struct ingest_chain *slot;
 	struct decode_sample s;
-	bool kernel_ip;
+	bool kernel_ip, known = true;
 	size_t n, len = 0;
+	uint64_t h1, h2;
+	uint32_t leaf;
 
 	if (decode_sample(&ev->layout, h, &s) < 0) {
 		in->p->sampling.bad_records++;
 		return;
 	}
 	t = ingest_thread(in, (pid_t)s.pid, (pid_t)s.tid);
+	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
+	in->p->sampling.samples++;
+	if (slot->h1 == h1 && slot->h2 == h2 &&
+	    stacktree_insert_leaf(in->p->stacks, slot->leaf, 1, s.time) != STACKTREE_NONE)
+		return;
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 	n = ingest_callchain(in, &s, kernel_ip);
 	in->path[len++] = t->process_frame;
 	in->path[len++] = t->thread_frame;
 	/* Leaf first in, root first out; each address's inline chain is already innermost first. */
-	while (n > 0)
-		in->path[len++] = in->leaf_first[--n];
-	stacktree_insert(in->p->stacks, in->path, len, 1, s.time);
-	in->p->sampling.samples++;
+	while (n > 0) {
+		uint32_t f = in->leaf_first[--n];
+
+		known &= frametab_get(in->p->frames, f)->kind != FRAME_UNKNOWN;
+		in->path[len++] = f;
+	}
+	leaf = stacktree_insert(in->p->stacks, in->path, len, 1, s.time);
+	/* The key must be taken again: the insert may have compacted the tree. */
+	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
+	if (known)
+		*slot = (struct ingest_chain){ h1, h2, leaf };
 }
 
 void
@@ -238,9 +314,11 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 		return;
 	case PERF_RECORD_MMAP2:
 		rc = decode_mmap2(&ev->layout, h, &mm, NULL);
-		if (rc == 0 && (mm.prot & PROT_EXEC))
+		if (rc == 0 && (mm.prot & PROT_EXEC)) {
 			symres_mmap(in->sym, (pid_t)mm.pid, mm.addr, mm.len, mm.pgoff, mm.filename,
 				    true);
+			ingest_code_changed(in, (pid_t)mm.pid);
+		}
 		break;
 	case PERF_RECORD_COMM:
 		rc = decode_comm(&ev->layout, h, &comm, NULL);
@@ -254,6 +332,7 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 				if (in->threads[i].used && in->threads[i].pid == (pid_t)comm.pid)
 					in->threads[i].pid = -1;
 			symres_exec(in->sym, (pid_t)comm.pid);
+			ingest_code_changed(in, (pid_t)comm.pid);
 		}
 		break;
 	case PERF_RECORD_FORK:

@@ -304,6 +304,8 @@ record_stacks_init(struct record *rec)
 	sm->period = rec->opts->period;
 	sm->callgraph = xstrdup(callgraph_name(rec->callgraph));
 	rec->sym = symres_new(rec->profile->frames);
+	/* Before the workload starts (or sampling is enabled), not at its expense. */
+	symres_preload(rec->sym);
 	rec->ingest = ingest_new(rec->profile, rec->sym);
 	/* Processes that already run have mapped their code before we could see MMAP2 records. */
 	if (rec->target.kind == TARGET_PIDS)

@@ -491,6 +491,30 @@ count:
 	return leaf;
 }
 
+uint32_t
+stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
+{
+	uint32_t id = leaf;
+
+	if (leaf >= t->n)
+		return STACKTREE_NONE;
+	for (;;) {
+		struct stacktree_node *node = &t->nodes[id];
+
+		node->total += weight;
+		node->win_total += weight;
+		if (node->parent == STACKTREE_NONE)
+			break;
+		id = node->parent;
+	}
+	t->nodes[leaf].self += weight;
+	t->nodes[leaf].win_self += weight;
+	if (t->window_ns && weight)
+		stacktree_log(t, leaf, weight, time_ns);
+	t->inserts_since_compact++;
+	return leaf;
+}
+
 void
 stacktree_advance(struct stacktree *t, uint64_t now_ns)
 {

@@ -1028,6 +1028,22 @@ symres_kernel(struct symres *r, uint64_t addr, uint32_t *frames, size_t max)
 	return 1;
 }
 
+void
+symres_preload(struct symres *r)
+{
+	uint32_t frames[SYMRES_MAX_INLINE];
+	pid_t self = getpid();
+
+	if (!r->ks_tried)
+		symres_kernel_load(r);
+	/*
+	 * Modules are shared by file identity, so resolving an address of our own libc loads the
+	 * libc every process maps: its symbols, and its DWARF (decompressed once) for inline chains.
+	 */
+	symres_user(r, self, (uint64_t)(uintptr_t)&qsort, frames, SYMRES_MAX_INLINE);
+	symres_exit(r, self);
+}
+
 bool
 symres_kernel_restricted(const struct symres *r)
 {

@@ -559,6 +559,47 @@ test_insert_cost(void **state)
 	stacktree_free(t);
 }
 
+/* Adding at a known leaf leaves exactly what inserting its whole path would, windows included. */
+static void
+test_insert_leaf(void **state)
+{
+	struct stacktree *a = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 2 * SEC);
+	struct stacktree *b = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 2 * SEC);
+	const uint32_t p1[] = { 10, 11, 12, 13 }, p2[] = { 10, 11, 14 };
+	uint32_t leaf1, leaf2;
+
+	(void)state;
+	leaf1 = stacktree_insert(b, p1, 4, 1, 0);
+	leaf2 = stacktree_insert(b, p2, 3, 1, 0);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(stacktree_insert_leaf(b, leaf1, 2, (uint64_t)i * SEC / 2), leaf1);
+		assert_int_equal(stacktree_insert_leaf(b, leaf2, 1, (uint64_t)i * SEC / 2), leaf2);
+	}
+	stacktree_insert(a, p1, 4, 1, 0);
+	stacktree_insert(a, p2, 3, 1, 0);
+	for (int i = 0; i < 5; i++) {
+		stacktree_insert(a, p1, 4, 2, (uint64_t)i * SEC / 2);
+		stacktree_insert(a, p2, 3, 1, (uint64_t)i * SEC / 2);
+	}
+	stacktree_advance(a, 3 * SEC);
+	stacktree_advance(b, 3 * SEC);
+	assert_int_equal(stacktree_nnodes(a), stacktree_nnodes(b));
+	for (uint32_t id = 0; id < stacktree_nnodes(a); id++) {
+		const struct stacktree_node *x = stacktree_node(a, id), *y = stacktree_node(b, id);
+
+		assert_int_equal(x->frame, y->frame);
+		assert_int_equal(x->self, y->self);
+		assert_int_equal(x->total, y->total);
+		assert_int_equal(x->win_self, y->win_self);
+		assert_int_equal(x->win_total, y->win_total);
+	}
+	assert_int_equal(stacktree_samples(b), 1 + 1 + 5 * 3);
+	assert_int_equal(stacktree_insert_leaf(b, (uint32_t)stacktree_nnodes(b), 1, 0),
+			 STACKTREE_NONE);
+	stacktree_free(a);
+	stacktree_free(b);
+}
+
 int
 main(void)
 {
@@ -572,6 +613,7 @@ main(void)
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_add_node),
 		cmocka_unit_test(test_insert_cost),
+		cmocka_unit_test(test_insert_leaf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,6 +55,13 @@ void stacktree_free(struct stacktree *t);
  */
 uint32_t stacktree_insert(struct stacktree *t, const uint32_t *path, size_t n, uint64_t weight,
 			  uint64_t time_ns);
+/*
+ * Add weight samples at an existing node, as stacktree_insert of its path would, without walking
+ * the path down (callers that cache a callchain's leaf). The id must be current: compaction
+ * renumbers nodes (see stacktree_folds). Returns leaf, or STACKTREE_NONE for an unknown id.
+ */
+uint32_t stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight,
+			       uint64_t time_ns);
 /* Expire window samples older than now_ns - window; call at least once per refresh. */
 void stacktree_advance(struct stacktree *t, uint64_t now_ns);
 

@@ -61,6 +61,11 @@ void symres_exit(struct symres *r, pid_t pid);
 size_t symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t max);
 /* Resolve a kernel address (the same contract; kallsyms loaded on first use). */
 size_t symres_kernel(struct symres *r, uint64_t addr, uint32_t *frames, size_t max);
+/*
+ * Do the expensive first loads now rather than while the workload runs: kallsyms, and the C
+ * library's symbols and debug information (every process maps it). Optional; costs ~0.1 s.
+ */
+void symres_preload(struct symres *r);
 /* True when /proc/kallsyms showed only zero addresses (kptr_restrict): kernel frames are unknown.
  */
 bool symres_kernel_restricted(const struct symres *r);
