@@ -55,12 +55,17 @@ check "nothing created at the refused paths" test ! -e /proc/x.json -a ! -e /non
 expect_error ext 2 "x.txt" "output without .json" record -e task-clock -o "$T/x.txt" -- true
 check "nothing created for the .txt output" test ! -e "$T/x.txt"
 
-# --- a PID that exits during the recording: data is kept, exit 0, ringside ends early
-"$W/spin" 0.6 &
+# --- a PID that exits during the recording: data is kept, exit 0, ringside ends early. The spinner
+# is parked on a FIFO until ringside records, so that all of its CPU time is counted.
+mkfifo "$T/exit.fifo"
+s0=$(steal_ns)
+"$W/spin" 0.6 --wait-fifo "$T/exit.fifo" --report "$T/exit.rep" &
 wpid=$!
 track $wpid
 start_bg "$T/exit.log" "$R" record -q -e task-clock -I 100 --duration 10 -o "$T/exit.json" -p $wpid
 rpid=$BG_PID
+wait_for_line "$T/exit.log" '^ringside: recording ' 10 || diag "PID exiting: no 'recording' line"
+release_fifo "$T/exit.fifo"
 wait_pid $wpid 10
 t0=$(date +%s)
 wait_pid $rpid 15
@@ -68,27 +73,38 @@ ok $? "a PID exiting during the recording (--duration 10): exit 0"
 check "... ringside ended when it exited, not at the duration ($(($(date +%s) - t0)) s after)" \
 	test $(($(date +%s) - t0)) -le 3
 check "... end_reason \"processes exited\"" test "$(jqv "$T/exit.json" .meta.end_reason)" = "processes exited"
+stolen=$(stolen_since "$s0")
+spin_report "$T/exit.rep"
 tc=$(ev_total "$T/exit.json" task-clock)
-check "... the data is written (task-clock $tc ns > 0.2 s)" in_range "$tc" 200000000 1000000000
+check "... the data is written: task-clock $tc ns within 3% of the spinner's own CPU time $SPIN_CPU ns (+$stolen ns steal allowed above)" \
+	near_cpu "$tc" "$SPIN_CPU" 3 "$stolen"
+check_alone "... task-clock $tc ns within 10% of the spinner's 0.6 s wall time (a CPU to itself)" \
+	approx "$tc" 600000000 10
 
 # --- hardware events: this VM has no PMU
 if "$PERF" stat -x, -e cycles true 2>&1 | grep -q 'not supported\|not counted'; then
+	s0=$(steal_ns)
 	timeout 30 "$R" record -q -e cycles,task-clock -I 100 -o "$T/hw.json" -- "$W/spin" 0.3 \
-		2>"$T/hw.err"
+		--report "$T/hw.rep" 2>"$T/hw.err"
 	ok $? "cycles with task-clock on a PMU-less machine: exit 0"
+	stolen=$(stolen_since "$s0")
+	spin_report "$T/hw.rep"
 	check "cycles: supported false, a reason, no series" \
 		"$JQ" -e '.events[] | select(.name == "cycles") | .supported == false
 			and (.reason | type == "string" and length > 0) and .series == []' "$T/hw.json"
 	diag "cycles reason: $(jqv "$T/hw.json" '.events[] | select(.name == "cycles") | .reason')"
 	tc=$(ev_total "$T/hw.json" task-clock)
-	check "task-clock has data beside it ($tc ns within 15% of 0.3 s)" approx "$tc" 300000000 15
+	check "task-clock has data beside it ($tc ns within 3% of the spinner's own CPU time $SPIN_CPU ns, +$stolen ns steal allowed above)" \
+		near_cpu "$tc" "$SPIN_CPU" 3 "$stolen"
+	check_alone "task-clock $tc ns within 15% of the spinner's 0.3 s wall time (a CPU to itself)" \
+		approx "$tc" 300000000 15
 	check "task-clock supported true, reason null" \
 		"$JQ" -e '.events[] | select(.name == "task-clock") | .supported and .reason == null' \
 		"$T/hw.json"
 	expect_error hw1 1 "cycles" "only cycles: nothing can be opened" \
 		record -e cycles -o "$T/hw1.json" -- true
 else
-	for _ in 1 2 3 4 5 6; do skip "unsupported hardware event" "cycles opens here (a PMU)"; done
+	for _ in 1 2 3 4 5 6 7; do skip "unsupported hardware event" "cycles opens here (a PMU)"; done
 fi
 
 # --- no permission: system-wide as nobody

@@ -13,6 +13,9 @@
 # exit if still running) and untrack PID; start_bg LOG CMD... (sets BG_PID); wait_pid PID
 # TIMEOUT_S; wait_for_line FILE PATTERN TIMEOUT_S; release_fifo FIFO; approx VALUE EXPECTED
 # TOL_PERCENT; in_range VALUE LO HI; jqv FILE FILTER; ev_total FILE EVENT.
+# Spinners (`spin --report FILE`): steal_ns; stolen_since STEAL_NS; spin_report FILE (sets
+# SPIN_CPU, SPIN_WALL, SPIN_SHARE); near_cpu VALUE CPU_NS TOL_PERCENT STOLEN_NS; check_alone DESC
+# CMD...
 # Folded stacks ("comm;outer;...;leaf COUNT" lines): folded_comm FILE COMM; folded_sum FILE ERE;
 # folded_self FILE; pct PART WHOLE.
 
@@ -172,6 +175,54 @@ jqv() {
 ev_total() {
 	"$JQ" -r --arg n "$2" \
 		'[.events[] | select(.name == $n) | .series[].count[]] | add // 0' "$1" 2>/dev/null
+}
+
+# The machine's steal time so far in ns: time the hypervisor gave this VM's CPUs to someone else
+# (/proc/stat counts it in clock ticks, summed over the CPUs); 0 where it is not counted.
+steal_ns() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.0f\n", ($9 + 0) * 1e9 / hz; exit }' \
+		/proc/stat
+}
+
+# The steal time since steal_ns printed STEAL_NS, plus one clock tick (the counter's resolution):
+# an upper bound of what was stolen meanwhile.
+stolen_since() {
+	echo $(($(steal_ns) - $1 + 1000000000 / $(getconf CLK_TCK)))
+}
+
+# Read the "CPU_NS WALL_NS" line that `spin --report FILE` wrote: sets SPIN_CPU (the spinner's own
+# CPU time), SPIN_WALL (its wall time spinning) and SPIN_SHARE (CPU / wall in whole percent: how
+# much of a CPU a one-thread spinner got). All empty when FILE does not hold such a line.
+spin_report() {
+	SPIN_CPU=''
+	SPIN_WALL=''
+	SPIN_SHARE=''
+	read -r SPIN_CPU SPIN_WALL _tap_rest 2>/dev/null <"$1"
+	case "$SPIN_CPU,$SPIN_WALL" in
+	*[!0-9,]* | ,* | *, | *,0) SPIN_CPU='' SPIN_WALL='' ;;
+	*) SPIN_SHARE=$((SPIN_CPU * 100 / SPIN_WALL)) ;;
+	esac
+}
+
+# VALUE (a task-clock) within TOL_PERCENT of CPU_NS, a process's own CPU time, where the upper
+# bound also allows STOLEN_NS: task-clock counts the time a hypervisor steals from a running task,
+# which the kernel takes out of the task's own CPU clock (CONFIG_PARAVIRT_TIME_ACCOUNTING).
+near_cpu() {
+	[ -n "$2" ] || return 1
+	awk -v v="$1" -v c="$2" -v t="$3" -v s="$4" 'BEGIN {
+		if (v == "" || v !~ /^-?[0-9.eE+]+$/) exit 1
+		exit !(v >= c * (1 - t / 100) && v <= c * (1 + t / 100) + s)
+	}'
+}
+
+# check DESC CMD, asserted only when the spinner last read by spin_report had a CPU to itself
+# (SPIN_SHARE >= 95): a task-clock equals wall time only then. Otherwise a SKIP saying so.
+check_alone() {
+	if [ -n "$SPIN_SHARE" ] && [ "$SPIN_SHARE" -lt 95 ]; then
+		skip "$1" "the machine was busy (spinner got $SPIN_SHARE% of a CPU)"
+	else
+		check "$@"
+	fi
 }
 
 # The lines of folded-stacks FILE whose comm (first field) is COMM.
