@@ -18,7 +18,7 @@
 #include "ringside/perf/catalog.h"
 
 enum { EXIT_BAD_INPUT = 2 };
-enum { OPT_DURATION = 256, OPT_ALL, OPT_SAMPLE_EVENT, OPT_NO_SAMPLES };
+enum { OPT_DURATION = 256, OPT_ALL, OPT_SAMPLE_EVENT, OPT_NO_SAMPLES, OPT_NO_SCHED };
 
 /* clang-format off */
 static const char usage_text[] =
@@ -42,7 +42,8 @@ static const char usage_text[] =
 "  -c, --count PERIOD     sample every PERIOD events instead of a frequency\n"
 "  -g, --call-graph MODE  fp (kernel stacks and user frame pointers, the default) or none\n"
 "      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
-"      --no-samples       count only; take no samples\n"
+"      --no-samples       take no samples (no call stacks)\n"
+"      --no-sched         no scheduler timeline (sched tracepoints)\n"
 "  -o, --output FILE      a snapshot (FILE.json) or folded stacks (FILE.folded)\n"
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 "  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
@@ -109,6 +110,7 @@ main_record(int argc, char **argv)
 		{ "call-graph", required_argument, NULL, 'g' },
 		{ "sample-event", required_argument, NULL, OPT_SAMPLE_EVENT },
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
+		{ "no-sched", no_argument, NULL, OPT_NO_SCHED },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -175,6 +177,9 @@ main_record(int argc, char **argv)
 			break;
 		case OPT_NO_SAMPLES:
 			o.no_samples = true;
+			break;
+		case OPT_NO_SCHED:
+			o.no_sched = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

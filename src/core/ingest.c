@@ -22,6 +22,7 @@ struct ingest_thread {
 	pid_t tid;
 	pid_t pid;
 	uint32_t gen; /* bumped when the process's code may have changed (mmap, exec, fork) */
+	int last_cpu; /* per-process scheduler timeline: where it was last switched in, -1 */
 	uint32_t process_frame, thread_frame;
 };
 
@@ -41,6 +42,11 @@ struct ingest_chain {
 struct ingest {
 	struct profile *p;
 	struct symres *sym;
+	const struct schedtp *tp; /* NULL: no scheduler timeline */
+	bool sched_targets_only;
+	uint64_t sched_origin;
+	uint64_t *cpu_seen; /* bitmap: CPUs whose first switch was seen */
+	size_t cpu_seen_words;
 	struct ingest_chain *chains; /* INGEST_CHAIN_SLOTS, direct-mapped */
 	uint32_t next_gen;
 	struct ingest_thread *threads; /* open addressing by tid */
@@ -71,6 +77,7 @@ ingest_free(struct ingest *in)
 		return;
 	free(in->threads);
 	free(in->chains);
+	free(in->cpu_seen);
 	free(in->exited);
 	free(in);
 }
@@ -205,6 +212,7 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 	t = &in->threads[i];
 	t->used = true;
 	t->gen = ++in->next_gen;
+	t->last_cpu = -1;
 	t->tid = tid;
 	t->pid = pid;
 	t->process_frame = frametab_intern(in->p->frames, leader->comm, NULL, NULL, (uint32_t)pid,
@@ -294,6 +302,146 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 }
 
 void
+ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_only, uint64_t origin_ns)
+{
+	in->tp = tp;
+	in->sched_targets_only = targets_only;
+	in->sched_origin = origin_ns;
+	in->cpu_seen_words = (schedmap_ncpus(in->p->sched) + 63) / 64;
+	free(in->cpu_seen);
+	in->cpu_seen = xcalloc(in->cpu_seen_words + 1, sizeof(uint64_t));
+}
+
+/*
+ * System-wide, a CPU's first switch tells what ran there since the recording started: the task
+ * switching out. Give it that time, rather than leaving the start of the timeline unknown.
+ */
+static void
+ingest_sched_backfill(struct ingest *in, const struct sched_event *se)
+{
+	struct sched_event first;
+	unsigned cpu = (unsigned)se->cpu;
+
+	if (in->sched_targets_only || cpu >= in->cpu_seen_words * 64 ||
+	    (in->cpu_seen[cpu / 64] & (1ull << (cpu % 64))))
+		return;
+	in->cpu_seen[cpu / 64] |= 1ull << (cpu % 64);
+	if (se->time <= in->sched_origin)
+		return;
+	memset(&first, 0, sizeof(first));
+	first.type = SCHED_SWITCH;
+	first.time = in->sched_origin;
+	first.cpu = se->cpu;
+	first.prev_pid = -1;
+	first.next_pid = se->prev_pid;
+	memcpy(first.next_comm, se->prev_comm, sizeof(first.next_comm));
+	first.next_prio = se->prev_prio;
+	schedmap_event(in->p->sched, &first);
+}
+
+/* A switch-in record of a target's task (per-process mode): it starts running now. */
+static void
+ingest_switch_in(struct ingest *in, const struct sampler_event *ev,
+		 const struct perf_event_header *h)
+{
+	struct ingest_thread *t;
+	struct decode_id id;
+	struct sched_event se;
+	bool out;
+
+	if (!in->tp || !in->p->sched || !in->sched_targets_only)
+		return;
+	if (decode_switch(&ev->layout, h, &id, &out) < 0) {
+		in->p->sampling.bad_records++;
+		return;
+	}
+	if (out)
+		return; /* sched_switch already says so, with the state */
+	memset(&se, 0, sizeof(se));
+	se.type = SCHED_SWITCH;
+	se.time = id.time;
+	se.cpu = (int)id.cpu;
+	se.prev_pid = -1;
+	se.next_pid = (int32_t)id.tid;
+	schedmap_mark_target(in->p->sched, (int32_t)id.tid);
+	schedmap_set_pid(in->p->sched, (int32_t)id.tid, (int32_t)id.pid);
+	t = (struct ingest_thread *)ingest_thread(in, (pid_t)id.pid, (pid_t)id.tid);
+	if (t->last_cpu >= 0 && t->last_cpu != (int)id.cpu) {
+		struct sched_event mig = { .type = SCHED_MIGRATE,
+					   .time = id.time,
+					   .cpu = (int)id.cpu,
+					   .pid = (int32_t)id.tid,
+					   .orig_cpu = t->last_cpu,
+					   .dest_cpu = (int)id.cpu };
+
+		schedmap_event(in->p->sched, &mig);
+	}
+	t->last_cpu = (int)id.cpu;
+	schedmap_event(in->p->sched, &se);
+}
+
+/* A tracepoint's record: handed to the scheduler timeline, when one is kept. */
+static void
+ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
+		  const struct perf_event_header *h)
+{
+	struct decode_sample s;
+	struct sched_event se;
+
+	if (!in->tp || !in->p->sched || ev->index >= SCHEDTP_NR_TYPES)
+		return;
+	if (decode_sample(&ev->layout, h, &s) < 0 ||
+	    schedtp_decode(in->tp, (enum sched_event_type)ev->index, s.raw, s.raw_size, &se) < 0) {
+		in->p->sampling.bad_records++;
+		return;
+	}
+	se.time = s.time;
+	se.cpu = (int)s.cpu;
+	if (se.type == SCHED_SWITCH)
+		in->p->sched_switches++;
+	/*
+	 * Per process, a migration is done by the migration thread, whose tracepoint is not the
+	 * target's: migrations are seen instead as a switch-in on another CPU (ingest_switch_in).
+	 */
+	if (in->sched_targets_only && se.type == SCHED_MIGRATE)
+		return;
+	if (in->sched_targets_only) {
+		schedmap_mark_target(in->p->sched, (int32_t)s.tid);
+		if (se.type == SCHED_SWITCH) {
+			struct ingest_thread *t = (struct ingest_thread *)ingest_thread(
+				in, (pid_t)s.pid, (pid_t)s.tid);
+
+			/* Where the target ran: the first migration is a switch-in elsewhere. */
+			t->last_cpu = se.cpu;
+			/*
+			 * Only the target's own events are seen: what runs after it is not known
+			 * to stop, so it is "other"; a target switched in says so by its record.
+			 */
+			se.next_pid = -1;
+		}
+	}
+	schedmap_set_pid(in->p->sched, (int32_t)s.tid, (int32_t)s.pid);
+	if (se.type == SCHED_SWITCH)
+		ingest_sched_backfill(in, &se);
+	schedmap_event(in->p->sched, &se);
+	if (in->sched_targets_only && se.type == SCHED_EXIT && se.pid > 0) {
+		/*
+		 * An exiting task's own events are torn down before its last switch, so a target's
+		 * final switch-out never arrives: its run ends here, and what follows is unknown.
+		 */
+		struct sched_event last = { .type = SCHED_SWITCH,
+					    .time = se.time,
+					    .cpu = se.cpu,
+					    .prev_pid = se.pid,
+					    .prev_state = 0x20 /* zombie */,
+					    .next_pid = -1 };
+
+		memcpy(last.prev_comm, se.comm, sizeof(last.prev_comm));
+		schedmap_event(in->p->sched, &last);
+	}
+}
+
+void
 ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *h)
 {
 	struct ingest *in = ctx;
@@ -310,7 +458,10 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 	}
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
-		ingest_sample(in, ev, h);
+		if (ev->kind == SAMPLER_EVENT_SAMPLE)
+			ingest_sample(in, ev, h);
+		else
+			ingest_tracepoint(in, ev, h);
 		return;
 	case PERF_RECORD_MMAP2:
 		rc = decode_mmap2(&ev->layout, h, &mm, NULL);
@@ -369,6 +520,9 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 		rc = decode_throttle(&ev->layout, h, &thr);
 		if (rc == 0)
 			in->p->sampling.throttled++;
+		break;
+	case PERF_RECORD_SWITCH:
+		ingest_switch_in(in, ev, h);
 		break;
 	case PERF_RECORD_UNTHROTTLE:
 		rc = decode_throttle(&ev->layout, h, &thr);

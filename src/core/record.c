@@ -31,6 +31,7 @@
 #include "ringside/model/profile.h"
 #include "ringside/perf/counter.h"
 #include "ringside/perf/sampler.h"
+#include "ringside/perf/schedtp.h"
 #include "ringside/perf/sys.h"
 #include "ringside/perf/target.h"
 #include "ringside/sym/symres.h"
@@ -51,6 +52,10 @@ struct record {
 	struct sampler *sampler;
 	struct symres *sym;
 	struct ingest *ingest;
+	/* The scheduler timeline (absent with --no-sched or without tracefs). */
+	struct schedtp *tp;
+	struct errbuf sched_why; /* why there is no timeline, said once recording starts */
+	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
 	bool folded; /* -o *.folded */
 	int sig_fd, timer_fd;
 	int *pid_fds;
@@ -115,6 +120,33 @@ record_prepare_sampling(struct record *rec, struct errbuf *err)
 	return 0;
 }
 
+/* The sched tracepoints; without tracefs the recording goes on without the timeline, and says so.
+ */
+static void
+record_prepare_sched(struct record *rec)
+{
+	struct errbuf why;
+
+	errbuf_clear(&why);
+	if (schedtp_new(&rec->tp, NULL, &why) < 0) {
+		errbuf_set(&rec->sched_why, "no scheduler timeline: %s", why.msg);
+		return;
+	}
+	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
+		rec->tps[i] = (struct sampler_tracepoint){ schedtp_name((enum sched_event_type)i),
+							   schedtp_id(rec->tp,
+								      (enum sched_event_type)i) };
+}
+
+/* Drop the scheduler timeline (its tracepoints could not be opened). */
+static void
+record_drop_sched(struct record *rec, const char *why)
+{
+	errbuf_set(&rec->sched_why, "no scheduler timeline: %s; run as root to record it", why);
+	schedtp_free(rec->tp);
+	rec->tp = NULL;
+}
+
 /* Everything that can be checked before anything runs: options, events, target, output. */
 static int
 record_prepare(struct record *rec, struct errbuf *err)
@@ -146,6 +178,8 @@ record_prepare(struct record *rec, struct errbuf *err)
 		if (r < 0)
 			return r;
 	}
+	if (!o->no_sched)
+		record_prepare_sched(rec);
 	if (o->events) {
 		r = evspec_list_parse(&rec->events, o->events, err);
 		if (r < 0)
@@ -270,7 +304,10 @@ static int
 record_open_sampler(struct record *rec, struct errbuf *err)
 {
 	struct sampler_opts so = {
-		.event = &rec->sample_spec,
+		.event = rec->opts->no_samples ? NULL : &rec->sample_spec,
+		.tracepoints = rec->tp ? rec->tps : NULL,
+		.ntracepoints = rec->tp ? SCHEDTP_NR_TYPES : 0,
+		.context_switch = rec->tp != NULL,
 		.freq = rec->opts->period ? 0 : rec->opts->freq,
 		.period = rec->opts->period,
 		.callgraph = rec->callgraph,
@@ -282,6 +319,15 @@ record_open_sampler(struct record *rec, struct errbuf *err)
 		rec->sample_spec.attr.exclude_hv = 1;
 	}
 	r = sampler_open(&rec->sampler, &so, &rec->target, err);
+	if ((r == -EACCES || r == -EPERM) && rec->tp && so.event) {
+		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
+		record_drop_sched(rec, err->msg);
+		so.tracepoints = NULL;
+		so.ntracepoints = 0;
+		so.context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&rec->sampler, &so, &rec->target, err);
+	}
 	if ((r == -EACCES || r == -EPERM) && rec->target.kind != TARGET_SYSTEM &&
 	    !rec->sample_spec.attr.exclude_kernel) {
 		errbuf_clear(err);
@@ -292,21 +338,35 @@ record_open_sampler(struct record *rec, struct errbuf *err)
 	return r;
 }
 
-/* The stack tree, the resolver and the ingest, once the profile exists. */
+/* The stack tree, the scheduler timeline, the resolver and the ingest, once the profile exists. */
 static void
 record_stacks_init(struct record *rec)
 {
 	struct profile_sampling *sm = &rec->profile->sampling;
 
 	profile_enable_stacks(rec->profile, 0, 10ull * 1000000000u);
-	sm->event = xstrdup(rec->sample_spec.name);
-	sm->freq = rec->opts->period ? 0 : rec->opts->freq;
-	sm->period = rec->opts->period;
-	sm->callgraph = xstrdup(callgraph_name(rec->callgraph));
+	if (rec->tp) {
+		struct cpulist online = { 0 };
+		unsigned ncpus = 1;
+
+		cpulist_online(&online);
+		if (online.n)
+			ncpus = (unsigned)online.cpus[online.n - 1] + 1;
+		cpulist_fini(&online);
+		rec->profile->sched = schedmap_new(ncpus, 0, 0);
+	}
 	rec->sym = symres_new(rec->profile->frames);
-	/* Before the workload starts (or sampling is enabled), not at its expense. */
-	symres_preload(rec->sym);
+	if (!rec->opts->no_samples) {
+		sm->event = xstrdup(rec->sample_spec.name);
+		sm->freq = rec->opts->period ? 0 : rec->opts->freq;
+		sm->period = rec->opts->period;
+		sm->callgraph = xstrdup(callgraph_name(rec->callgraph));
+		/* Before the workload starts (or sampling is enabled), not at its expense. */
+		symres_preload(rec->sym);
+	}
 	rec->ingest = ingest_new(rec->profile, rec->sym);
+	if (rec->tp && rec->profile->sched)
+		ingest_set_sched(rec->ingest, rec->tp, rec->target.kind != TARGET_SYSTEM, 0);
 	/* Processes that already run have mapped their code before we could see MMAP2 records. */
 	if (rec->target.kind == TARGET_PIDS)
 		for (size_t i = 0; i < rec->target.npids; i++)
@@ -334,6 +394,9 @@ record_drain(struct record *rec)
 		return;
 	sampler_consume(rec->sampler, ingest_record, rec->ingest);
 	ingest_flush(rec->ingest);
+	/* Old history folds into summary buckets, so long recordings stay bounded. */
+	if (rec->profile->sched)
+		schedmap_advance(rec->profile->sched, record_now());
 }
 
 /* Read every counter and append the deltas since the last read as one interval ending now. */
@@ -562,16 +625,18 @@ record_intervals(const struct profile *p)
 	return 0;
 }
 
-/* Samples taken and lost; a loss is always reported, quiet or not. */
+/* Samples taken and records lost; a loss is always reported, quiet or not. */
 static void
 record_sampling_summary(const struct profile *p)
 {
 	const struct profile_sampling *sm = &p->sampling;
 
-	fprintf(stderr, "ringside: %" PRIu64 " samples, %" PRIu64 " lost\n", sm->samples, sm->lost);
+	if (sm->event)
+		fprintf(stderr, "ringside: %" PRIu64 " samples, %" PRIu64 " lost\n", sm->samples,
+			sm->lost);
 	if (sm->lost || sm->throttled || sm->bad_records)
 		fprintf(stderr,
-			"ringside: warning: %" PRIu64 " samples lost, %" PRIu64
+			"ringside: warning: %" PRIu64 " records lost, %" PRIu64
 			" throttling events, %" PRIu64
 			" bad records; lower -F or enlarge the rings\n",
 			sm->lost, sm->throttled, sm->bad_records);
@@ -626,6 +691,10 @@ record_finish(struct record *rec, struct errbuf *err)
 		record_summary(rec);
 	if (rec->sampler)
 		record_sampling_summary(rec->profile);
+	if (rec->profile->sched) {
+		fprintf(stderr, "ringside: scheduler: %" PRIu64 " switches, %zu tasks\n",
+			rec->profile->sched_switches, schedmap_ntasks(rec->profile->sched));
+	}
 	fprintf(stderr, "ringside: wrote %s (%zu interval%s, %.2f s)\n", rec->opts->output,
 		intervals, intervals == 1 ? "" : "s", (double)m->duration_ns / 1e9);
 	return 0;
@@ -685,7 +754,7 @@ record_main(const struct record_opts *opts)
 		code = r == -ESRCH || r == -ENODEV ? RECORD_BAD_INPUT : RECORD_FAILED;
 		goto out;
 	}
-	if (!opts->no_samples && (r = record_open_sampler(&rec, &err)) < 0) {
+	if ((!opts->no_samples || rec.tp) && (r = record_open_sampler(&rec, &err)) < 0) {
 		code = r == -ESRCH ? RECORD_BAD_INPUT : RECORD_FAILED;
 		goto out;
 	}
@@ -709,6 +778,10 @@ record_main(const struct record_opts *opts)
 		rec.profile->meta.start_unix_ns = (int64_t)wall.tv_sec * 1000000000 + wall.tv_nsec;
 	}
 	rec.start_ns = rec.last_ns = record_now();
+	rec.profile->sched_origin = rec.start_ns;
+	if (rec.ingest && rec.tp && rec.profile->sched)
+		ingest_set_sched(rec.ingest, rec.tp, rec.target.kind != TARGET_SYSTEM,
+				 rec.start_ns);
 	if (opts->duration_s > 0)
 		rec.deadline_ns = rec.start_ns + (uint64_t)llround(opts->duration_s * 1e9);
 	if (rec.target.kind == TARGET_COMMAND) {
@@ -727,18 +800,17 @@ record_main(const struct record_opts *opts)
 			"ringside: kernel.perf_event_paranoid = %d allows counting user space "
 			"only; kernel time is not counted (run as root to count it)\n",
 			sys_perf_paranoid());
+	if (errbuf_isset(&rec.sched_why))
+		fprintf(stderr, "ringside: %s\n", rec.sched_why.msg);
 	desc = target_describe(&rec.target);
-	if (rec.sampler)
-		fprintf(stderr,
-			"ringside: recording %zu event%s and %s samples (%s, call graph %s) on %s "
-			"every %u ms; Ctrl-C stops\n",
-			counter_set_nevents(rec.counters),
-			counter_set_nevents(rec.counters) == 1 ? "" : "s", rec.sample_spec.name,
-			record_rate(&rec), callgraph_name(rec.callgraph), desc, opts->interval_ms);
-	else
-		fprintf(stderr, "ringside: recording %zu event%s on %s every %u ms; Ctrl-C stops\n",
-			counter_set_nevents(rec.counters),
-			counter_set_nevents(rec.counters) == 1 ? "" : "s", desc, opts->interval_ms);
+	fprintf(stderr, "ringside: recording %zu event%s", counter_set_nevents(rec.counters),
+		counter_set_nevents(rec.counters) == 1 ? "" : "s");
+	if (rec.sampler && !opts->no_samples)
+		fprintf(stderr, ", %s samples (%s, call graph %s)", rec.sample_spec.name,
+			record_rate(&rec), callgraph_name(rec.callgraph));
+	if (rec.profile->sched)
+		fputs(", the scheduler timeline", stderr);
+	fprintf(stderr, " on %s every %u ms; Ctrl-C stops\n", desc, opts->interval_ms);
 	free(desc);
 
 	r = record_loop(&rec);
@@ -767,6 +839,7 @@ out:
 	ingest_free(rec.ingest);
 	symres_free(rec.sym);
 	sampler_free(rec.sampler);
+	schedtp_free(rec.tp);
 	if (rec.sample_spec.name)
 		evspec_fini(&rec.sample_spec);
 	counter_set_free(rec.counters);

@@ -195,6 +195,147 @@ snapshot_stacks(const struct profile *p)
 			 frames, "nodes", snapshot_nodes(p->stacks));
 }
 
+/* A task index for the file: tasks by index, -1 idle, -2 unknown, -3 other. */
+static json_int_t
+snapshot_task_ref(uint32_t task)
+{
+	switch (task) {
+	case SCHEDMAP_TASK_IDLE:
+		return -1;
+	case SCHEDMAP_TASK_UNKNOWN:
+		return -2;
+	case SCHEDMAP_TASK_OTHER:
+		return -3;
+	default:
+		return (json_int_t)task;
+	}
+}
+
+static json_t *
+snapshot_sched_tasks(const struct schedmap *m)
+{
+	json_t *tasks = json_array();
+
+	for (size_t i = 0; i < schedmap_ntasks(m); i++) {
+		struct schedmap_task_stats st;
+
+		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0)
+			continue;
+		json_array_append_new(
+			tasks,
+			json_pack("{s:i, s:i, s:s, s:s, s:b, s:b, s:i, s:I, s:I, s:I, s:I, s:I, "
+				  "s:{s:I, s:I, s:I, s:I, s:I}}",
+				  "tid", st.tid, "pid", st.pid, "comm", st.comm, "short",
+				  st.short_name, "target", st.target, "exited", st.exited, "execs",
+				  (int)st.execs, "runtime_ns", (json_int_t)st.runtime_ns,
+				  "switches_voluntary", (json_int_t)st.switches_voluntary,
+				  "switches_involuntary", (json_int_t)st.switches_involuntary,
+				  "migrations", (json_int_t)st.migrations, "wakeups",
+				  (json_int_t)st.wakeups, "latency_ns", "count",
+				  (json_int_t)st.lat_count, "p50", (json_int_t)st.lat_p50_ns, "p95",
+				  (json_int_t)st.lat_p95_ns, "p99", (json_int_t)st.lat_p99_ns,
+				  "max", (json_int_t)st.lat_max_ns));
+	}
+	return tasks;
+}
+
+/* Times in the file count from the recording's start (origin). */
+static json_int_t
+snapshot_rel(uint64_t t, uint64_t origin)
+{
+	return t > origin ? (json_int_t)(t - origin) : 0;
+}
+
+static json_t *
+snapshot_sched_cpus(const struct profile *p, uint64_t t1)
+{
+	const struct schedmap *m = p->sched;
+	json_t *cpus = json_array();
+
+	for (unsigned c = 0; c < schedmap_ncpus(m); c++) {
+		json_t *runs = json_array(), *sums = json_array();
+		uint64_t busy = 0, known = 0;
+		struct schedmap_run run;
+		struct schedmap_bucket b;
+
+		for (size_t i = 0; schedmap_run_at(m, c, i, &run) == 0; i++)
+			json_array_append_new(runs,
+					      json_pack("[I, I, I]",
+							snapshot_rel(run.start, p->sched_origin),
+							snapshot_rel(run.end, p->sched_origin),
+							snapshot_task_ref(run.task)));
+		for (size_t i = 0; schedmap_summary_at(m, c, i, &b) == 0; i++)
+			json_array_append_new(
+				sums,
+				json_pack("[I, I, I, I, I]", snapshot_rel(b.start, p->sched_origin),
+					  snapshot_task_ref(b.task), (json_int_t)b.task_ns,
+					  (json_int_t)b.busy_ns, (json_int_t)b.known_ns));
+		if (t1 > p->sched_origin)
+			schedmap_busy_ns(m, c, p->sched_origin, t1, &busy, &known);
+		json_array_append_new(cpus, json_pack("{s:i, s:I, s:I, s:o, s:o}", "cpu", (int)c,
+						      "busy_ns", (json_int_t)busy, "known_ns",
+						      (json_int_t)known, "runs", runs, "summaries",
+						      sums));
+	}
+	return cpus;
+}
+
+/*
+ * The map the views draw: for every CPU the task that ran most in each bucket of the recording,
+ * with its share and the CPU's busy share, per mille.
+ */
+static json_t *
+snapshot_sched_map(const struct profile *p, uint64_t t1, uint64_t bucket_ns)
+{
+	const struct schedmap *m = p->sched;
+	size_t nb = schedmap_query_nbuckets(p->sched_origin, t1, bucket_ns);
+	struct schedmap_cell *cells = xcalloc(nb * schedmap_ncpus(m) + 1, sizeof(*cells));
+	json_t *rows = json_array();
+
+	/* For processes and commands, the tasks that are not the target's are one "other". */
+	unsigned flags = strcmp(p->meta.target_kind ? p->meta.target_kind : "system", "system")
+				 ? SCHEDMAP_OTHER
+				 : 0;
+
+	if (nb && schedmap_query(m, p->sched_origin, t1, bucket_ns, flags, cells) >= 0) {
+		for (unsigned c = 0; c < schedmap_ncpus(m); c++) {
+			json_t *row = json_array();
+
+			for (size_t b = 0; b < nb; b++) {
+				const struct schedmap_cell *cell = &cells[c * nb + b];
+
+				json_array_append_new(row, json_pack("[I, i, i]",
+								     snapshot_task_ref(cell->task),
+								     cell->share, cell->busy));
+			}
+			json_array_append_new(rows, row);
+		}
+	}
+	free(cells);
+	return json_pack("{s:I, s:o}", "bucket_ns", (json_int_t)bucket_ns, "cells", rows);
+}
+
+static json_t *
+snapshot_sched(const struct profile *p)
+{
+	uint64_t t1 = p->sched_origin + p->meta.duration_ns;
+	uint64_t bucket = schedmap_bucket_ns(p->sched);
+	struct schedmap_counts sc;
+
+	/* About 200 columns over the recording, never finer than 10 ms. */
+	if (p->meta.duration_ns / 200 > bucket)
+		bucket = p->meta.duration_ns / 200;
+	if (bucket < 10000000)
+		bucket = 10000000;
+	schedmap_get_counts(p->sched, &sc);
+	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "lost",
+			 (json_int_t)p->sampling.lost, "switches", (json_int_t)p->sched_switches,
+			 "events", (json_int_t)sc.events, "summary_bucket_ns",
+			 (json_int_t)schedmap_bucket_ns(p->sched), "tasks",
+			 snapshot_sched_tasks(p->sched), "cpus", snapshot_sched_cpus(p, t1), "map",
+			 snapshot_sched_map(p, t1, bucket));
+}
+
 int
 snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 {
@@ -205,8 +346,12 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		json_array_append_new(events, snapshot_track(&p->tracks[i]));
 	root = json_pack("{s:s, s:i, s:o, s:o}", "format", SNAPSHOT_FORMAT, "version",
 			 SNAPSHOT_VERSION, "meta", snapshot_meta(&p->meta), "events", events);
-	if (root && p->stacks && p->frames)
+	if (root && p->stacks && p->frames && p->sampling.event)
 		json_object_set_new(root, "stacks", snapshot_stacks(p));
+	if (root && p->sched)
+		json_object_set_new(root, "sched", snapshot_sched(p));
+	else if (root && p->sched_json)
+		json_object_set_new(root, "sched", json_loads(p->sched_json, 0, NULL));
 	if (!root)
 		return errbuf_set(err,
 				  "cannot build the snapshot JSON (a string is not valid UTF-8?)"),
@@ -748,6 +893,86 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 	return snapshot_read_nodes(stacks, p, sm->samples, err);
 }
 
+/* Every element of the array at obj.key is an array of n non-negative... checked by check(). */
+static int
+snapshot_check_tuples(json_t *a, const char *path, size_t n, struct errbuf *err)
+{
+	struct snapshot_path q;
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(a))
+		return snapshot_bad(err, path, "expected an array");
+	json_array_foreach (a, i, v) {
+		if (!json_is_array(v) || json_array_size(v) != n)
+			return snapshot_bad(
+				err, snapshot_at(&q, path, NULL, (long)i),
+				"expected an array of integers of the documented length");
+		for (size_t k = 0; k < n; k++)
+			if (!json_is_integer(json_array_get(v, k)))
+				return snapshot_bad(err, snapshot_at(&q, path, NULL, (long)i),
+						    "expected integers");
+	}
+	return 0;
+}
+
+/*
+ * The scheduler timeline is kept as the text of its object: nothing in this version computes on
+ * a read one, but its shape is checked, so a damaged one is refused like any other part.
+ */
+static int
+snapshot_read_sched(json_t *root, struct profile *p, struct errbuf *err)
+{
+	json_t *sched = json_object_get(root, "sched"), *tasks, *cpus, *map, *v;
+	struct snapshot_path q, r, rp;
+	size_t i, ntasks;
+
+	if (!sched)
+		return 0;
+	if (!json_is_object(sched))
+		return snapshot_bad(err, "sched", "expected an object");
+	tasks = snapshot_get(sched, "sched", "tasks", JSON_ARRAY, false, err);
+	cpus = tasks ? snapshot_get(sched, "sched", "cpus", JSON_ARRAY, false, err) : NULL;
+	map = cpus ? snapshot_get(sched, "sched", "map", JSON_OBJECT, false, err) : NULL;
+	if (!map)
+		return -EINVAL;
+	ntasks = json_array_size(tasks);
+	json_array_foreach (tasks, i, v) {
+		uint64_t tid;
+		char *comm = NULL;
+
+		snapshot_at(&q, "sched.tasks", NULL, (long)i);
+		if (!json_is_object(v) || snapshot_get_u64(v, q.s, "tid", &tid, err) ||
+		    snapshot_get_str(v, q.s, "comm", &comm, false, err))
+			return snapshot_bad(err, q.s, "expected a task object");
+		free(comm);
+	}
+	json_array_foreach (cpus, i, v) {
+		json_t *runs, *run;
+		size_t k;
+
+		snapshot_at(&q, "sched.cpus", NULL, (long)i);
+		if (!json_is_object(v))
+			return snapshot_bad(err, q.s, "expected an object");
+		runs = snapshot_get(v, q.s, "runs", JSON_ARRAY, false, err);
+		snapshot_at(&rp, q.s, "runs", 0);
+		if (!runs || snapshot_check_tuples(runs, rp.s, 3, err))
+			return -EINVAL;
+		json_array_foreach (runs, k, run) {
+			json_int_t a = json_integer_value(json_array_get(run, 0));
+			json_int_t b = json_integer_value(json_array_get(run, 1));
+			json_int_t t = json_integer_value(json_array_get(run, 2));
+
+			if (a < 0 || b < a || t < -3 || t >= (json_int_t)ntasks)
+				return snapshot_bad(err, snapshot_at(&r, rp.s, NULL, (long)k),
+						    "a run must be [start, end >= start, a task "
+						    "index or -1..-3]");
+		}
+	}
+	p->sched_json = json_dumps(sched, JSON_COMPACT | JSON_ENSURE_ASCII);
+	return 0;
+}
+
 int
 snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf *err)
 {
@@ -797,7 +1022,7 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 		if (snapshot_read_track(v, snapshot_at(&q, "events", NULL, (long)i), p, err) < 0)
 			goto out;
 	}
-	if (snapshot_read_stacks(root, p, err) < 0)
+	if (snapshot_read_stacks(root, p, err) < 0 || snapshot_read_sched(root, p, err) < 0)
 		goto out;
 	*out = p;
 	p = NULL;

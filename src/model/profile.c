@@ -82,6 +82,8 @@ profile_free(struct profile *p)
 	free(p->sampling.event);
 	free(p->sampling.callgraph);
 	stacktree_free(p->stacks);
+	schedmap_free(p->sched);
+	free(p->sched_json);
 	tasks_free(p->tasks);
 	frametab_free(p->frames);
 	free(p);

@@ -305,6 +305,21 @@ decode_lost(const struct decode_layout *l, const struct perf_event_header *h,
 }
 
 int
+decode_switch(const struct decode_layout *l, const struct perf_event_header *h,
+	      struct decode_id *id, bool *out_switch)
+{
+	struct decode_cursor c;
+
+	if (h->type != PERF_RECORD_SWITCH || h->size < sizeof(*h) || !l->sample_id_all)
+		return -EINVAL;
+	decode_cursor_init(&c, h);
+	if (!decode_trailer(l, &c, id))
+		return -EINVAL;
+	*out_switch = (h->misc & PERF_RECORD_MISC_SWITCH_OUT) != 0;
+	return 0;
+}
+
+int
 decode_throttle(const struct decode_layout *l, const struct perf_event_header *h,
 		struct decode_throttle *out)
 {

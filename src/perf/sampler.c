@@ -27,7 +27,8 @@ struct sampler_id {
 };
 
 struct sampler {
-	struct sampler_event event;
+	struct sampler_event *events; /* the sampling event first (if any), then the tracepoints */
+	size_t nevents;
 	int *fds; /* every event fd */
 	size_t nfds;
 	struct ring *rings; /* one per CPU */
@@ -57,31 +58,51 @@ callgraph_parse(const char *word, enum callgraph_mode *mode)
 	return true;
 }
 
+/* The attributes of event e (0: the sampling event when there is one, then the tracepoints). */
 static void
-sampler_attr(const struct sampler_opts *o, const struct target *t, struct perf_event_attr *attr)
+sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct target *t,
+	     size_t e, struct perf_event_attr *attr)
 {
-	*attr = o->event->attr;
-	attr->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
-			    PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
-	if (o->callgraph == CALLGRAPH_FP) {
-		attr->sample_type |= PERF_SAMPLE_CALLCHAIN;
-		attr->sample_max_stack = SAMPLER_MAX_STACK;
-	}
-	if (o->freq) {
-		attr->freq = 1;
-		attr->sample_freq = o->freq;
+	const struct sampler_event *ev = &s->events[e];
+
+	memset(attr, 0, sizeof(*attr));
+	if (ev->kind == SAMPLER_EVENT_SAMPLE) {
+		*attr = o->event->attr;
+		attr->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
+				    PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
+		if (o->callgraph == CALLGRAPH_FP) {
+			attr->sample_type |= PERF_SAMPLE_CALLCHAIN;
+			attr->sample_max_stack = SAMPLER_MAX_STACK;
+		}
+		if (o->freq) {
+			attr->freq = 1;
+			attr->sample_freq = o->freq;
+		} else {
+			attr->sample_period = o->period;
+		}
 	} else {
-		attr->sample_period = o->period;
+		attr->type = PERF_TYPE_TRACEPOINT;
+		attr->config = o->tracepoints[ev->index].id;
+		attr->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+				    PERF_SAMPLE_CPU | PERF_SAMPLE_RAW;
+		attr->sample_period = 1;
 	}
 	attr->disabled = 1;
 	attr->inherit = t->kind != TARGET_SYSTEM;
 	attr->enable_on_exec = t->kind == TARGET_COMMAND;
-	/* mmap asks for executable mappings at all; mmap2 only chooses the richer record format. */
-	attr->mmap = 1;
-	attr->mmap2 = 1;
-	attr->comm = 1;
-	attr->comm_exec = 1;
-	attr->task = 1;
+	if (e == 0) {
+		/* Side-band records come from one event per CPU and thread, or they would repeat.
+		 */
+		/* mmap asks for executable mappings at all; mmap2 chooses the richer record format.
+		 */
+		attr->mmap = 1;
+		attr->mmap2 = 1;
+		attr->comm = 1;
+		attr->comm_exec = 1;
+		attr->task = 1;
+		/* A task's own tracepoints never see it switched in: ask for switch records. */
+		attr->context_switch = o->context_switch && t->kind != TARGET_SYSTEM;
+	}
 	attr->sample_id_all = 1;
 	attr->watermark = 1;
 	attr->use_clockid = 1;
@@ -113,14 +134,16 @@ sampler_map(struct sampler *s, struct ring *r, int fd)
 }
 
 static int
-sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct target *t, pid_t pid,
-		 int cpu, size_t ring, struct errbuf *err)
+sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct target *t, size_t e,
+		 pid_t pid, int cpu, size_t ring, struct errbuf *err)
 {
 	struct perf_event_attr attr;
 	uint64_t id = 0;
 	int fd, rc;
 
-	sampler_attr(o, t, &attr);
+	const char *name = s->events[e].name;
+
+	sampler_attr(s, o, t, e, &attr);
 	attr.wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
 	fd = sys_perf_open(&attr, pid, cpu, -1);
 	if (fd < 0) {
@@ -139,13 +162,13 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 			errbuf_set(err,
 				   "event '%s' cannot be sampled on this machine (%s); choose "
 				   "another with --sample-event",
-				   o->event->name, strerror(-fd));
+				   name, strerror(-fd));
 			break;
 		case EINVAL:
 			errbuf_set(err,
 				   "event '%s' cannot be sampled with these settings (%s); check "
 				   "-F (at most kernel.perf_event_max_sample_rate) or -c",
-				   o->event->name, strerror(-fd));
+				   name, strerror(-fd));
 			break;
 		case ESRCH:
 			break; /* a thread that exited since it was listed: the caller decides */
@@ -157,8 +180,8 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 				   s->nfds);
 			break;
 		default:
-			errbuf_set(err, "cannot open sampling event '%s' on CPU %d: %s",
-				   o->event->name, cpu, strerror(-fd));
+			errbuf_set(err, "cannot open sampling event '%s' on CPU %d: %s", name, cpu,
+				   strerror(-fd));
 		}
 		return fd;
 	}
@@ -182,7 +205,21 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 	s->fds = xreallocarray(s->fds, s->nfds + 1, sizeof(int));
 	s->fds[s->nfds++] = fd;
 	s->ids = xreallocarray(s->ids, s->nids + 1, sizeof(*s->ids));
-	s->ids[s->nids++] = (struct sampler_id){ id, &s->event };
+	s->ids[s->nids++] = (struct sampler_id){ id, &s->events[e] };
+	return 0;
+}
+
+/* Open every event for one CPU and pid (-1: the whole CPU). */
+static int
+sampler_open_all(struct sampler *s, const struct sampler_opts *o, const struct target *t, pid_t pid,
+		 int cpu, size_t ring, struct errbuf *err)
+{
+	for (size_t e = 0; e < s->nevents; e++) {
+		int rc = sampler_open_one(s, o, t, e, pid, cpu, ring, err);
+
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -194,7 +231,7 @@ sampler_open_target(struct sampler *s, const struct sampler_opts *o, const struc
 
 	for (size_t c = 0; c < cpus->n; c++) {
 		if (t->kind == TARGET_SYSTEM) {
-			rc = sampler_open_one(s, o, t, -1, cpus->cpus[c], c, err);
+			rc = sampler_open_all(s, o, t, -1, cpus->cpus[c], c, err);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -212,7 +249,7 @@ sampler_open_target(struct sampler *s, const struct sampler_opts *o, const struc
 			for (int i = 0; i < n; i++) {
 				pid_t tid = tids ? tids[i] : t->pids[p];
 
-				rc = sampler_open_one(s, o, t, tid, cpus->cpus[c], c, err);
+				rc = sampler_open_all(s, o, t, tid, cpus->cpus[c], c, err);
 				if (rc == -ESRCH && tid != t->pids[p])
 					continue;
 				if (rc == -ESRCH)
@@ -250,15 +287,35 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		}
 		cpus = &online;
 	}
-	s->ring_pages = o->ring_pages ? o->ring_pages : geteuid() == 0 ? 128 : 16;
-	s->event.index = 0;
-	s->event.name = o->event->name;
-	{
+	/*
+	 * 512 KiB per CPU for samples; tracepoints come in bursts (a switch-heavy load writes
+	 * MB/s), so 1 MiB with them, on machines small enough that it stays modest (mlocked
+	 * memory).
+	 */
+	s->ring_pages = o->ring_pages			   ? o->ring_pages
+			: geteuid() != 0		   ? 16
+			: o->ntracepoints && cpus->n <= 16 ? 256
+							   : 128;
+	s->events = xcalloc(o->ntracepoints + 1, sizeof(*s->events));
+	if (o->event)
+		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
+								  .name = o->event->name };
+	for (size_t i = 0; i < o->ntracepoints; i++)
+		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
+								  .index = i,
+								  .name = o->tracepoints[i].name };
+	for (size_t e = 0; e < s->nevents; e++) {
 		struct perf_event_attr attr;
 
-		sampler_attr(o, t, &attr);
-		s->event.layout = (struct decode_layout){ .sample_type = attr.sample_type,
-							  .sample_id_all = attr.sample_id_all };
+		sampler_attr(s, o, t, e, &attr);
+		s->events[e].layout = (struct decode_layout){ .sample_type = attr.sample_type,
+							      .sample_id_all = attr.sample_id_all };
+	}
+	if (s->nevents == 0) {
+		cpulist_fini(&online);
+		free(s->events);
+		free(s);
+		return errbuf_set(err, "nothing to sample: no sampling event and no tracepoint");
 	}
 	s->nrings = cpus->n;
 	s->rings = xcalloc(s->nrings, sizeof(*s->rings));
@@ -317,8 +374,8 @@ sampler_event_of(const struct sampler *s, const struct perf_event_header *rec)
 	else
 		p = (const unsigned char *)rec + rec->size - 8;
 	memcpy(&key.id, p, 8);
-	if (s->nids == 1 || s->ids[0].ev == s->ids[s->nids - 1].ev) {
-		/* One event on every fd (the common case): no search needed. */
+	if (s->nevents == 1) {
+		/* One event on every fd: no search needed. */
 		return s->ids[0].ev;
 	}
 	hit = bsearch(&key, s->ids, s->nids, sizeof(*s->ids), sampler_id_cmp);
@@ -395,5 +452,6 @@ sampler_free(struct sampler *s)
 	free(s->when);
 	free(s->fds);
 	free(s->ids);
+	free(s->events);
 	free(s);
 }

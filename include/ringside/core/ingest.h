@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ringside/model/profile.h"
+#include "ringside/perf/schedtp.h"
 #include "ringside/perf/sampler.h"
 #include "ringside/sym/symres.h"
 
@@ -19,6 +20,15 @@ struct ingest;
 
 /* Feed p's stacks (created by profile_enable_stacks) resolving through sym; both borrowed. */
 struct ingest *ingest_new(struct profile *p, struct symres *sym);
+/*
+ * Also feed p->sched from tracepoint records: sampler tracepoint i is sched_event_type i, decoded
+ * by tp (borrowed). With targets_only (processes and commands), every task that writes a record is
+ * a target (the events are attached to the target's tasks), so the others group as "other", and
+ * switch-in records (PERF_RECORD_SWITCH) show the targets being switched in. System-wide, the time
+ * from origin_ns to a CPU's first switch is given to the task that switched out.
+ */
+void ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_only,
+		      uint64_t origin_ns);
 void ingest_free(struct ingest *in);
 /* Handle one record (a sampler_record_fn: ctx is the ingest). */
 void ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *rec);

@@ -20,6 +20,7 @@ struct record_opts {
 	char **argv;		  /* -- COMMAND ARGS */
 	bool quiet;		  /* -q: no summary */
 	bool no_samples;	  /* --no-samples: count only */
+	bool no_sched;		  /* --no-sched: no scheduler timeline */
 	const char *sample_event; /* --sample-event, NULL for the default */
 	unsigned long freq;	  /* -F (ignored when period is set) */
 	unsigned long period;	  /* -c */

@@ -11,6 +11,7 @@
 
 #include "ringside/model/counters.h"
 #include "ringside/model/frametab.h"
+#include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
 #include "ringside/model/tasks.h"
 
@@ -59,6 +60,11 @@ struct profile {
 	struct stacktree *stacks;
 	struct tasks *tasks;
 	uint32_t frame_root, frame_other; /* the "all" and "[other]" frames */
+	/* The scheduler timeline: NULL when not recorded. */
+	struct schedmap *sched;
+	uint64_t sched_origin;	 /* the monotonic time that snapshot times count from */
+	uint64_t sched_switches; /* sched_switch records: context switches, idle's included */
+	char *sched_json;	 /* a snapshot's "sched" object as read, re-emitted as is */
 };
 
 /* An empty profile (command_exit = -1). */

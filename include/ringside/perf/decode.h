@@ -98,6 +98,10 @@ int decode_task(const struct decode_layout *l, const struct perf_event_header *h
 		struct decode_task *out, struct decode_id *id);
 int decode_lost(const struct decode_layout *l, const struct perf_event_header *h,
 		struct decode_lost *out, struct decode_id *id);
+/* A SWITCH record (no body: who and when come from its sample_id trailer). out_switch: true for a
+ * switch out, false for a switch in. */
+int decode_switch(const struct decode_layout *l, const struct perf_event_header *h,
+		  struct decode_id *id, bool *out_switch);
 int decode_throttle(const struct decode_layout *l, const struct perf_event_header *h,
 		    struct decode_throttle *out);
 

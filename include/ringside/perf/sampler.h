@@ -27,17 +27,33 @@ enum callgraph_mode {
 const char *callgraph_name(enum callgraph_mode mode);
 bool callgraph_parse(const char *word, enum callgraph_mode *mode);
 
+/* A tracepoint recorded with every hit (period 1) and its raw payload. */
+struct sampler_tracepoint {
+	const char *name; /* "sched:sched_switch" */
+	uint64_t id;	  /* its tracefs id (perf_event_attr.config) */
+};
+
 struct sampler_opts {
-	const struct evspec *event; /* the sampling event */
-	uint64_t freq;		    /* samples per second per CPU, or 0 to use period */
-	uint64_t period;	    /* events per sample when freq is 0 */
+	const struct evspec *event; /* the sampling event, or NULL for tracepoints only */
+	const struct sampler_tracepoint *tracepoints; /* recorded beside it into the same rings */
+	size_t ntracepoints;
+	bool context_switch; /* PERF_RECORD_SWITCH records for the target's tasks (not system-wide)
+			      */
+	uint64_t freq;	     /* samples per second per CPU, or 0 to use period */
+	uint64_t period;     /* events per sample when freq is 0 */
 	enum callgraph_mode callgraph;
 	size_t ring_pages; /* data pages per CPU ring (power of two); 0 for the default */
 };
 
 /* One event feeding the rings: how its records are laid out. */
+enum sampler_event_kind {
+	SAMPLER_EVENT_SAMPLE,	  /* the sampling event: IP, callchain, period */
+	SAMPLER_EVENT_TRACEPOINT, /* a tracepoint: raw payload in every record */
+};
+
 struct sampler_event {
-	size_t index; /* 0 for the sampling event */
+	enum sampler_event_kind kind;
+	size_t index; /* for tracepoints: the index in sampler_opts.tracepoints */
 	const char *name;
 	struct decode_layout layout;
 };

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# ringside and perf count the same context switches: the pipe ping-pong workload (pingpong N, two
+# threads pinned to one CPU, about 2N switches) under `perf sched record` + `perf sched latency -p`
+# (its Switches column, summed over pingpong's threads) and under `ringside record -- pingpong N`
+# (switches_voluntary + switches_involuntary of the process's tasks): within 10% of each other.
+# Wake-ups: how many there are varies from run to run (a reader that preempts the writer that woke
+# it finds its reply already there, no sleep, no wake-up), but every sleep takes one wake-up, so
+# each tool's wake-ups must be within 5% of its voluntary switches (perf's from `perf script` of
+# the same perf.data: sched_wakeup records and sched_switch records with a prev_state other than
+# R, for pingpong's threads).
+#
+# perf sched latency counts a "switch" each time a task is switched in after a wake-up or after
+# being preempted. perf 6.1's `perf sched record` records sched:sched_waking where the kernel has
+# it, but its latency report only reads sched:sched_wakeup: without it, the sleeps' wake-ups are
+# never seen and the Switches column counts only the preempted ones (about N/2 per thread here
+# instead of N). So this test adds -e sched:sched_wakeup to perf sched record.
+
+. "$TESTLIB"
+require_root
+command -v "$PERF" >/dev/null 2>&1 || skip_all "perf ('$PERF') is not installed"
+make_tmpdir
+cpu_lock
+
+R=$RINGSIDE
+W=$WORKLOADS
+N=20000
+
+# --- perf
+timeout 60 "$PERF" sched record -e sched:sched_wakeup -o "$T/perf.data" -- "$W/pingpong" $N \
+	>"$T/perf.out" 2>"$T/perf.err"
+ok $? "perf sched record -e sched:sched_wakeup -- pingpong $N exits 0"
+"$PERF" sched latency -p -i "$T/perf.data" >"$T/lat.txt" 2>"$T/lat.err"
+ok $? "perf sched latency -p exits 0"
+# "  pingpong:TID   |  Runtime ms |  Switches | avg: ..." -> "TID SWITCHES"
+awk -F'|' '$1 ~ /^ *pingpong:[0-9]+ *$/ {
+	t = $1; sub(/^ *pingpong:/, "", t); sub(/ *$/, "", t)
+	s = $3; gsub(/ /, "", s); print t, s
+}' "$T/lat.txt" >"$T/perf.tids"
+diag "perf sched latency, pingpong threads (TID Switches): $(paste -s -d, "$T/perf.tids")"
+psw=$(awk '{ s += $2 } END { print s + 0 }' "$T/perf.tids")
+tids=$(awk '{ print $1 }' "$T/perf.tids" | paste -s -d' ')
+# The records themselves, for the wake-ups and as a cross-check of the Switches column.
+"$PERF" script -i "$T/perf.data" -F event,trace >"$T/perf.script" 2>/dev/null
+pcounts=$(awk -v tids=" $tids " '
+	/sched:sched_switch:/ && match($0, /prev_pid=[0-9]+/) {
+		p = substr($0, RSTART + 9, RLENGTH - 9)
+		if (index(tids, " " p " ")) { sw++; if ($0 !~ /prev_state=R/) vol++ }
+	}
+	/sched:sched_wakeup:/ && match($0, / pid=[0-9]+/) {
+		p = substr($0, RSTART + 5, RLENGTH - 5); if (index(tids, " " p " ")) wk++
+	}
+	END { print sw + 0, vol + 0, wk + 0 }' "$T/perf.script")
+set -- $pcounts
+prec=${1:-0} pvol=${2:-0} pwk=${3:-0}
+diag "perf: Switches $psw; pingpong's sched_switch records $prec ($pvol voluntary);" \
+	"sched_wakeup $pwk"
+check "perf: two pingpong threads in perf sched latency -p" \
+	sh -c '[ "$(wc -l <"$1")" -eq 2 ]' sh "$T/perf.tids"
+check "perf: Switches $psw within 10% of 2N = $((2 * N))" approx "$psw" $((2 * N)) 10
+
+# --- ringside
+timeout 60 "$R" record -o "$T/rs.json" -- "$W/pingpong" $N 2>"$T/rs.err"
+ok $? "ringside record -- pingpong $N exits 0"
+rpid=$(jqv "$T/rs.json" '.meta.target.pids[0]')
+rc=$("$JQ" -r --argjson p "${rpid:-0}" '[.sched.tasks[] | select(.pid == $p)]
+	| "\(length) \([.[].switches_voluntary] | add // 0) \([.[].switches_involuntary] | add // 0)
+	   \([.[].wakeups] | add // 0)"' "$T/rs.json" 2>/dev/null)
+set -- $rc
+rn=${1:-0} rvol=${2:-0} rinv=${3:-0} rwk=${4:-0}
+rsw=$((rvol + rinv))
+diag "ringside: $rn pingpong tasks, switches $rsw ($rvol voluntary), wakeups $rwk"
+check "ringside: two pingpong tasks" test "$rn" -eq 2
+
+check "switches: ringside $rsw within 10% of perf sched latency's $psw" approx "$rsw" "$psw" 10
+check "perf: sched_wakeup records $pwk within 5% of its voluntary switches $pvol" \
+	approx "$pwk" "$pvol" 5
+check "ringside: wakeups $rwk within 5% of its voluntary switches $rvol" approx "$rwk" "$rvol" 5
+
+done_testing
