@@ -288,14 +288,20 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		cpus = &online;
 	}
 	/*
-	 * 512 KiB per CPU for samples; tracepoints come in bursts (a switch-heavy load writes
-	 * MB/s), so 1 MiB with them, on machines small enough that it stays modest (mlocked
-	 * memory).
+	 * 512 KiB per CPU for samples. Tracepoints come in bursts (a switch-heavy load writes
+	 * several MB/s per CPU), so with them the rings grow while the total mlocked memory stays
+	 * modest: 4 MiB per CPU up to 4 CPUs, 1 MiB up to 16.
 	 */
-	s->ring_pages = o->ring_pages			   ? o->ring_pages
-			: geteuid() != 0		   ? 16
-			: o->ntracepoints && cpus->n <= 16 ? 256
-							   : 128;
+	if (o->ring_pages)
+		s->ring_pages = o->ring_pages;
+	else if (geteuid() != 0)
+		s->ring_pages = 16;
+	else if (o->ntracepoints && cpus->n <= 4)
+		s->ring_pages = 1024;
+	else if (o->ntracepoints && cpus->n <= 16)
+		s->ring_pages = 256;
+	else
+		s->ring_pages = 128;
 	s->events = xcalloc(o->ntracepoints + 1, sizeof(*s->events));
 	if (o->event)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,

@@ -1038,7 +1038,8 @@ symres_preload(struct symres *r)
 		symres_kernel_load(r);
 	/*
 	 * Modules are shared by file identity, so resolving an address of our own libc loads the
-	 * libc every process maps: its symbols, and its DWARF (decompressed once) for inline chains.
+	 * libc every process maps: its symbols, and its DWARF (decompressed once) for inline
+	 * chains.
 	 */
 	symres_user(r, self, (uint64_t)(uintptr_t)&qsort, frames, SYMRES_MAX_INLINE);
 	symres_exit(r, self);
