@@ -240,87 +240,122 @@ snapshot_sched_tasks(const struct schedmap *m)
 }
 
 /* Times in the file count from the recording's start (origin). */
-static json_int_t
+static uint64_t
 snapshot_rel(uint64_t t, uint64_t origin)
 {
-	return t > origin ? (json_int_t)(t - origin) : 0;
+	return t > origin ? t - origin : 0;
 }
 
-static json_t *
-snapshot_sched_cpus(const struct profile *p, uint64_t t1)
+/*
+ * The timeline's runs, summaries and map are the bulk of a busy recording (millions of integers):
+ * they are written straight to the file rather than built as jansson values first.
+ */
+static void
+snapshot_put_i64(FILE *fp, int64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? (uint64_t) - (v + 1) + 1 : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), fp);
+}
+
+/* "[a,b,c]" (with a leading comma unless first). */
+static void
+snapshot_put_tuple(FILE *fp, bool first, const int64_t *v, size_t n)
+{
+	fputs(first ? "[" : ",[", fp);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', fp);
+		snapshot_put_i64(fp, v[i]);
+	}
+	fputc(']', fp);
+}
+
+static void
+snapshot_stream_cpus(const struct profile *p, uint64_t t1, FILE *fp)
 {
 	const struct schedmap *m = p->sched;
-	json_t *cpus = json_array();
 
+	fputs("[", fp);
 	for (unsigned c = 0; c < schedmap_ncpus(m); c++) {
-		json_t *runs = json_array(), *sums = json_array();
 		uint64_t busy = 0, known = 0;
 		struct schedmap_run run;
 		struct schedmap_bucket b;
 
-		for (size_t i = 0; schedmap_run_at(m, c, i, &run) == 0; i++)
-			json_array_append_new(runs,
-					      json_pack("[I, I, I]",
-							snapshot_rel(run.start, p->sched_origin),
-							snapshot_rel(run.end, p->sched_origin),
-							snapshot_task_ref(run.task)));
-		for (size_t i = 0; schedmap_summary_at(m, c, i, &b) == 0; i++)
-			json_array_append_new(
-				sums,
-				json_pack("[I, I, I, I, I]", snapshot_rel(b.start, p->sched_origin),
-					  snapshot_task_ref(b.task), (json_int_t)b.task_ns,
-					  (json_int_t)b.busy_ns, (json_int_t)b.known_ns));
 		if (t1 > p->sched_origin)
 			schedmap_busy_ns(m, c, p->sched_origin, t1, &busy, &known);
-		json_array_append_new(cpus, json_pack("{s:i, s:I, s:I, s:o, s:o}", "cpu", (int)c,
-						      "busy_ns", (json_int_t)busy, "known_ns",
-						      (json_int_t)known, "runs", runs, "summaries",
-						      sums));
+		fprintf(fp,
+			"%s{\"cpu\":%u,\"busy_ns\":%" PRIu64 ",\"known_ns\":%" PRIu64 ",\"runs\":[",
+			c ? "," : "", c, busy, known);
+		for (size_t i = 0; schedmap_run_at(m, c, i, &run) == 0; i++) {
+			int64_t v[3] = { (int64_t)snapshot_rel(run.start, p->sched_origin),
+					 (int64_t)snapshot_rel(run.end, p->sched_origin),
+					 (int64_t)snapshot_task_ref(run.task) };
+
+			snapshot_put_tuple(fp, i == 0, v, 3);
+		}
+		fputs("],\"summaries\":[", fp);
+		for (size_t i = 0; schedmap_summary_at(m, c, i, &b) == 0; i++) {
+			int64_t v[5] = { (int64_t)snapshot_rel(b.start, p->sched_origin),
+					 (int64_t)snapshot_task_ref(b.task), b.task_ns, b.busy_ns,
+					 b.known_ns };
+
+			snapshot_put_tuple(fp, i == 0, v, 5);
+		}
+		fputs("]}", fp);
 	}
-	return cpus;
+	fputs("]", fp);
 }
 
 /*
  * The map the views draw: for every CPU the task that ran most in each bucket of the recording,
  * with its share and the CPU's busy share, per mille.
  */
-static json_t *
-snapshot_sched_map(const struct profile *p, uint64_t t1, uint64_t bucket_ns)
+static void
+snapshot_stream_map(const struct profile *p, uint64_t t1, uint64_t bucket_ns, FILE *fp)
 {
 	const struct schedmap *m = p->sched;
 	size_t nb = schedmap_query_nbuckets(p->sched_origin, t1, bucket_ns);
 	struct schedmap_cell *cells = xcalloc(nb * schedmap_ncpus(m) + 1, sizeof(*cells));
-	json_t *rows = json_array();
-
 	/* For processes and commands, the tasks that are not the target's are one "other". */
 	unsigned flags = strcmp(p->meta.target_kind ? p->meta.target_kind : "system", "system")
 				 ? SCHEDMAP_OTHER
 				 : 0;
 
+	fprintf(fp, "{\"bucket_ns\":%" PRIu64 ",\"cells\":[", bucket_ns);
 	if (nb && schedmap_query(m, p->sched_origin, t1, bucket_ns, flags, cells) >= 0) {
 		for (unsigned c = 0; c < schedmap_ncpus(m); c++) {
-			json_t *row = json_array();
-
+			fputs(c ? ",[" : "[", fp);
 			for (size_t b = 0; b < nb; b++) {
 				const struct schedmap_cell *cell = &cells[c * nb + b];
+				int64_t v[3] = { (int64_t)snapshot_task_ref(cell->task),
+						 cell->share, cell->busy };
 
-				json_array_append_new(row, json_pack("[I, i, i]",
-								     snapshot_task_ref(cell->task),
-								     cell->share, cell->busy));
+				snapshot_put_tuple(fp, b == 0, v, 3);
 			}
-			json_array_append_new(rows, row);
+			fputs("]", fp);
 		}
 	}
+	fputs("]}", fp);
 	free(cells);
-	return json_pack("{s:I, s:o}", "bucket_ns", (json_int_t)bucket_ns, "cells", rows);
 }
 
-static json_t *
-snapshot_sched(const struct profile *p)
+/* The "sched" object, written to fp. */
+static int
+snapshot_stream_sched(const struct profile *p, FILE *fp)
 {
 	uint64_t t1 = p->sched_origin + p->meta.duration_ns;
 	uint64_t bucket = schedmap_bucket_ns(p->sched);
 	struct schedmap_counts sc;
+	json_t *tasks;
+	int r;
 
 	/* About 200 columns over the recording, never finer than 10 ms. */
 	if (p->meta.duration_ns / 200 > bucket)
@@ -328,12 +363,20 @@ snapshot_sched(const struct profile *p)
 	if (bucket < 10000000)
 		bucket = 10000000;
 	schedmap_get_counts(p->sched, &sc);
-	return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "lost",
-			 (json_int_t)p->sampling.lost, "switches", (json_int_t)p->sched_switches,
-			 "events", (json_int_t)sc.events, "summary_bucket_ns",
-			 (json_int_t)schedmap_bucket_ns(p->sched), "tasks",
-			 snapshot_sched_tasks(p->sched), "cpus", snapshot_sched_cpus(p, t1), "map",
-			 snapshot_sched_map(p, t1, bucket));
+	fprintf(fp,
+		"{\"lost\":%" PRIu64 ",\"switches\":%" PRIu64 ",\"events\":%" PRIu64
+		",\"summary_bucket_ns\":%" PRIu64 ",\"tasks\":",
+		p->sampling.lost, p->sched_switches, sc.events, schedmap_bucket_ns(p->sched));
+	/* Few and full of strings from the system: jansson escapes those. */
+	tasks = snapshot_sched_tasks(p->sched);
+	r = json_dumpf(tasks, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(tasks);
+	fputs(",\"cpus\":", fp);
+	snapshot_stream_cpus(p, t1, fp);
+	fputs(",\"map\":", fp);
+	snapshot_stream_map(p, t1, bucket, fp);
+	fputc('}', fp);
+	return r;
 }
 
 int
@@ -348,17 +391,31 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 			 SNAPSHOT_VERSION, "meta", snapshot_meta(&p->meta), "events", events);
 	if (root && p->stacks && p->frames && p->sampling.event)
 		json_object_set_new(root, "stacks", snapshot_stacks(p));
-	if (root && p->sched)
-		json_object_set_new(root, "sched", snapshot_sched(p));
-	else if (root && p->sched_json)
-		json_object_set_new(root, "sched", json_loads(p->sched_json, 0, NULL));
 	if (!root)
 		return errbuf_set(err,
 				  "cannot build the snapshot JSON (a string is not valid UTF-8?)"),
 		       -EINVAL;
-	r = json_dumpf(root, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (p->sched || p->sched_json) {
+		/* The timeline is streamed after the rest: the object is closed by hand. */
+		char *head = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+		size_t len = head ? strlen(head) : 0;
+
+		r = len < 2 ? -1 : 0;
+		if (r == 0) {
+			fwrite(head, 1, len - 1, fp);
+			fputs(",\"sched\":", fp);
+			if (p->sched)
+				r = snapshot_stream_sched(p, fp);
+			else
+				fputs(p->sched_json, fp);
+			fputc('}', fp);
+		}
+		free(head);
+	} else {
+		r = json_dumpf(root, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+	}
 	json_decref(root);
-	if (r != 0 || fputc('\n', fp) == EOF)
+	if (r != 0 || fputc('\n', fp) == EOF || ferror(fp))
 		return errbuf_set(err, "cannot write the snapshot: %s",
 				  strerror(errno ? errno : EIO)),
 		       -EIO;

@@ -51,7 +51,7 @@ cpu_lock
 R=$RINGSIDE
 W=$WORKLOADS
 NCPU=$(getconf _NPROCESSORS_ONLN)
-N=20000
+N=$(workload_n 20000)
 MOVES=200
 
 # sched_shape FILE: the sched object is well formed (see above).

@@ -25,7 +25,7 @@ cpu_lock
 
 R=$RINGSIDE
 W=$WORKLOADS
-N=20000
+N=$(workload_n 20000)
 
 # --- perf
 timeout 60 "$PERF" sched record -e sched:sched_wakeup -o "$T/perf.data" -- "$W/pingpong" $N \

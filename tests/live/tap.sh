@@ -253,3 +253,14 @@ folded_self() {
 pct() {
 	awk -v p="$1" -v w="$2" 'BEGIN { if (w > 0) printf "%.1f\n", 100 * p / w }'
 }
+
+# workload_n N: N, or a fifth of it in a sanitizer build (RINGSIDE_SANITIZED=1, set by .ci/run),
+# where ringside runs several times slower: switch-heavy bursts sized for the real build would
+# overflow its rings and measure the sanitizer's speed instead of ringside's behaviour.
+workload_n() {
+	if [ "${RINGSIDE_SANITIZED:-0}" = 1 ]; then
+		echo $(($1 / 5))
+	else
+		echo "$1"
+	fi
+}
