@@ -17,6 +17,7 @@
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
+#include "ringside/core/sorted.h"
 #include "ringside/core/xalloc.h"
 #include "ringside/sym/elfmod.h"
 
@@ -291,17 +292,10 @@ elfmod_offset_to_vaddr(const struct elfmod *m, uint64_t off, uint64_t *vaddr)
 const struct elfmod_sym *
 elfmod_symbol(const struct elfmod *m, uint64_t vaddr)
 {
-	size_t lo = 0, hi = m->nsyms;
+	size_t lo = sorted_upper(m->syms, m->nsyms, sizeof(*m->syms),
+				 offsetof(struct elfmod_sym, addr), vaddr);
 	const struct elfmod_sym *s;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->syms[mid].addr <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return NULL;
 	s = &m->syms[lo - 1];
@@ -448,16 +442,9 @@ elfmod_cu_get(struct elfmod *m, Dwarf_Die *cudie)
 static struct elfmod_fn *
 elfmod_cu_fn(struct elfmod_cu *cu, uint64_t pc)
 {
-	size_t lo = 0, hi = cu->n;
+	size_t lo =
+		sorted_upper(cu->fns, cu->n, sizeof(*cu->fns), offsetof(struct elfmod_fn, lo), pc);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cu->fns[mid].lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	/* Ranges of distinct functions do not overlap; look back a little in case they do. */
 	for (size_t i = lo; i > 0 && lo - i < 4; i--)
 		if (pc < cu->fns[i - 1].hi)

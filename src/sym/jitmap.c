@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ringside/core/sorted.h"
 #include "ringside/core/xalloc.h"
 #include "ringside/sym/jitmap.h"
 
@@ -233,17 +234,10 @@ out:
 bool
 jitmap_find(const struct jitmap *jm, uint64_t addr, struct jitmap_sym *out)
 {
-	size_t lo = 0, hi = jm->n;
+	size_t lo = sorted_upper(jm->ents, jm->n, sizeof(*jm->ents),
+				 offsetof(struct jitmap_ent, start), addr);
 	const struct jitmap_ent *e;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (jm->ents[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return false;
 	e = &jm->ents[lo - 1];

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ringside/core/sorted.h"
 #include "ringside/core/xalloc.h"
 #include "ringside/sym/kallsyms.h"
 
@@ -336,18 +337,11 @@ kallsyms_count(const struct kallsyms *ks)
 bool
 kallsyms_find(const struct kallsyms *ks, uint64_t addr, struct kallsyms_sym *out)
 {
-	size_t lo = 0, hi = ks->n;
+	/* The last entry whose address is <= addr. */
+	size_t lo = sorted_upper(ks->ents, ks->n, sizeof(*ks->ents),
+				 offsetof(struct kallsyms_ent, addr), addr);
 	const struct kallsyms_ent *e;
 
-	/* The last entry whose address is <= addr. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ks->ents[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return false;
 	e = &ks->ents[lo - 1];

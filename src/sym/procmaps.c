@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "ringside/core/sorted.h"
 #include "ringside/core/xalloc.h"
 #include "ringside/sym/procmaps.h"
 
@@ -169,17 +170,8 @@ procmaps_read(struct procmaps *pm, const char *path, bool exec_only)
 static size_t
 procmaps_upper(const struct procmaps *pm, uint64_t addr)
 {
-	size_t lo = 0, hi = pm->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (pm->maps[mid].end <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return sorted_upper(pm->maps, pm->n, sizeof(*pm->maps), offsetof(struct procmaps_map, end),
+			    addr);
 }
 
 struct procmaps_map *
