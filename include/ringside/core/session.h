@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A profiling session: the target, its counters, the sampling and scheduler events, and the
+ * profile they fill. Both the headless recorder and the live screen drive one: the session owns
+ * one poll step over its timerfd (an interval tick), a signalfd (SIGINT, SIGTERM, SIGHUP stop;
+ * SIGCHLD reaps the launched command; SIGWINCH is reported when live), the attached processes'
+ * pidfds and the sample rings, plus one descriptor of the caller's (the terminal). The profile is
+ * consistent between steps: the caller reads and renders it then.
+ */
+#ifndef RINGSIDE_CORE_SESSION_H
+#define RINGSIDE_CORE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/core/errbuf.h"
+#include "ringside/core/record.h"
+#include "ringside/model/profile.h"
+
+struct session;
+
+enum session_flags {
+	SESSION_LIVE = 1u << 0, /* an output file is optional; SIGWINCH is reported */
+};
+
+/* What one step saw. */
+struct session_step {
+	bool tick;    /* a new counter interval was appended (and the rings drained) */
+	bool input;   /* the caller's descriptor is readable */
+	bool winch;   /* the terminal changed size */
+	bool stopped; /* a stop signal arrived (live: the user wants out) */
+	bool ended;   /* the target ended or the duration passed, in this step */
+};
+
+/*
+ * Check the options, parse the events, resolve the target and open the output (when given)
+ * before anything runs. Returns 0 and *out, or -errno with err (session_exit_code maps it).
+ */
+int session_new(struct session **out, const struct record_opts *opts, unsigned flags,
+		struct errbuf *err);
+/*
+ * Take the signals, launch the command, open counters, sampling and scheduler events and start
+ * counting. With preload, the symbol caches load first (headless: before the workload starts);
+ * live callers draw their first frame and call session_preload afterwards. Returns 0 or -errno
+ * with err; notes for the user (fallbacks, missing timeline) are in session_notes.
+ */
+int session_start(struct session *s, bool preload, struct errbuf *err);
+/* Load kallsyms and libc's symbols now (once); no-op without sampling. */
+void session_preload(struct session *s);
+/*
+ * Wait up to timeout_ms (-1: forever) for something to happen, handle it and say what it was in
+ * *st. input_fd is the caller's descriptor (-1: none). After the end (session_end_reason set) the
+ * rings and timer are no longer watched, the signals and input_fd still are. Returns 0 or -errno
+ * when counters cannot be read (the session then ends).
+ */
+int session_step(struct session *s, int input_fd, int timeout_ms, struct session_step *st);
+/* Why the session ended, or NULL while it runs. */
+const char *session_end_reason(const struct session *s);
+/* End the session now with reason (when it has not ended already). */
+void session_end(struct session *s, const char *reason);
+/*
+ * Stop collecting: read the last partial interval, stop a launched command that still runs,
+ * drain the rings and fill the profile's end metadata. Idempotent.
+ */
+void session_stop(struct session *s);
+/*
+ * Write the output opened by session_new (after session_stop). When the path fails at the end,
+ * the data goes to $TMPDIR/ringside-rescue-PID.json and err says so. Returns 0 or -errno.
+ */
+int session_write_output(struct session *s, struct errbuf *err);
+/* Save the profile as it is now to path (.json or .folded, by its name). Returns 0 or -errno. */
+int session_save(struct session *s, const char *path, struct errbuf *err);
+/* The perf-stat-like summary and the sampling and scheduler lines, on stderr. */
+void session_report(const struct session *s);
+/* The profile (borrowed; consistent between steps). */
+struct profile *session_profile(struct session *s);
+/* Nanoseconds since counting started (frozen at the end). */
+uint64_t session_elapsed_ns(const struct session *s);
+/* The output path given, or NULL. */
+const char *session_output(const struct session *s);
+/* Messages for the user gathered while starting (borrowed; NULL-terminated). */
+const char *const *session_notes(const struct session *s);
+/* Map a negative errno from session_new/session_start to an exit code (1 or 2). */
+int session_exit_code(int r);
+/* Restore the signal mask, stop a launched command and free everything; NULL is fine. */
+void session_free(struct session *s);
+
+#endif

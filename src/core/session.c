@@ -1,0 +1,1003 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A profiling session, driven by the headless recorder and the live screen alike. One poll step: a
+ * timerfd ticks at each interval (and at the deadline), a signalfd brings SIGINT/SIGTERM/SIGHUP
+ * (stop), SIGCHLD (the command ended) and SIGWINCH (live), pidfds say when attached processes
+ * exit, ring fds wake the drain. Each tick reads every counter group once and appends the deltas
+ * to the profile; the output is written through a temporary file opened before anything ran.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ringside/core/ingest.h"
+#include "ringside/core/outfile.h"
+#include "ringside/core/session.h"
+#include "ringside/core/xalloc.h"
+#include "ringside/export/folded.h"
+#include "ringside/export/snapshot.h"
+#include "ringside/model/profile.h"
+#include "ringside/perf/counter.h"
+#include "ringside/perf/sampler.h"
+#include "ringside/perf/schedtp.h"
+#include "ringside/perf/sys.h"
+#include "ringside/perf/target.h"
+#include "ringside/sym/symres.h"
+
+enum session_exit { SESSION_FAILED = 1, SESSION_BAD_INPUT = 2 };
+
+struct session {
+	const struct record_opts *opts;
+	struct evspec_list events;
+	struct target target;
+	struct counter_set *counters;
+	struct profile *profile;
+	struct outfile out;
+	struct counter_value *prev, *cur;
+	/* Sampling (absent with --no-samples). */
+	struct evspec sample_spec;
+	enum callgraph_mode callgraph;
+	struct sampler *sampler;
+	struct symres *sym;
+	struct ingest *ingest;
+	/* The scheduler timeline (absent with --no-sched or without tracefs). */
+	struct schedtp *tp;
+	struct errbuf sched_why; /* why there is no timeline, said once recording starts */
+	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
+	bool folded; /* -o *.folded */
+	int sig_fd, timer_fd;
+	int *pid_fds;
+	bool *pid_gone;
+	uint64_t start_ns, last_ns, interval_ns, deadline_ns;
+	const char *end_reason;
+	unsigned flags;
+	sigset_t old_mask;
+	struct pollfd *pfd; /* timer, signals, input, pidfds, rings */
+	size_t npfd, ring_base;
+	uint64_t bad_base;
+	bool running, stopped, preloaded;
+	char **notes;
+	size_t nnotes;
+};
+
+static void session_note(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static bool
+session_has_suffix(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), m = strlen(suffix);
+
+	return n > m && strcmp(path + n - m, suffix) == 0;
+}
+
+static bool
+session_is_folded(const char *path)
+{
+	return session_has_suffix(path, ".folded");
+}
+
+static bool
+session_is_json(const char *path)
+{
+	return session_has_suffix(path, ".json");
+}
+
+static uint64_t
+session_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned long
+session_max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	unsigned long v = 100000;
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 100000;
+		fclose(f);
+	}
+	return v;
+}
+
+/* The sampling event, frequency or period, and call-graph mode. */
+static int
+session_prepare_sampling(struct session *s, struct errbuf *err)
+{
+	const struct record_opts *o = s->opts;
+	unsigned long max = session_max_sample_rate();
+	int r;
+
+	if (!callgraph_parse(o->callgraph ? o->callgraph : "fp", &s->callgraph))
+		return errbuf_set(err, "call-graph mode '%s' is unknown; use -g fp or -g none",
+				  o->callgraph);
+	if (o->period == 0 && (o->freq == 0 || o->freq > max))
+		return errbuf_set(err,
+				  "sampling frequency %lu Hz is out of range; choose -F from 1 to "
+				  "%lu (kernel.perf_event_max_sample_rate)",
+				  o->freq, max);
+	if (o->sample_event) {
+		r = evspec_parse(&s->sample_spec, o->sample_event, err);
+		if (r < 0)
+			return r;
+	} else {
+		evspec_sampling_default(&s->sample_spec);
+	}
+	return 0;
+}
+
+/* The sched tracepoints; without tracefs the recording goes on without the timeline, and says so.
+ */
+static void
+session_prepare_sched(struct session *s)
+{
+	struct errbuf why;
+
+	errbuf_clear(&why);
+	if (schedtp_new(&s->tp, NULL, &why) < 0) {
+		errbuf_set(&s->sched_why, "no scheduler timeline: %s", why.msg);
+		return;
+	}
+	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
+		s->tps[i] =
+			(struct sampler_tracepoint){ schedtp_name((enum sched_event_type)i),
+						     schedtp_id(s->tp, (enum sched_event_type)i) };
+}
+
+/* Drop the scheduler timeline (its tracepoints could not be opened). */
+static void
+session_drop_sched(struct session *s, const char *why)
+{
+	errbuf_set(&s->sched_why, "no scheduler timeline: %s; run as root to record it", why);
+	schedtp_free(s->tp);
+	s->tp = NULL;
+}
+
+/* Everything that can be checked before anything runs: options, events, target, output. */
+static int
+session_prepare(struct session *s, struct errbuf *err)
+{
+	const struct record_opts *o = s->opts;
+	int r, targets = !!o->cpus + !!o->pids + !!(o->argv && o->argv[0]);
+
+	if (!o->output && !(s->flags & SESSION_LIVE))
+		return errbuf_set(err, "record needs -o FILE.json to know where to write");
+	s->folded = o->output && session_is_folded(o->output);
+	if (o->output && !s->folded && !session_is_json(o->output))
+		return errbuf_set(
+			err,
+			"output '%s' must end in .json (a snapshot) or .folded (folded stacks)",
+			o->output);
+	if (s->folded && o->no_samples)
+		return errbuf_set(
+			err, "a .folded output holds stacks; drop --no-samples or write .json");
+	if (o->interval_ms < 10 || o->interval_ms > 3600000)
+		return errbuf_set(err,
+				  "interval %u ms is out of range; choose -I from 10 to 3600000",
+				  o->interval_ms);
+	if (!(o->duration_s >= 0) || o->duration_s > 1e7)
+		return errbuf_set(err, "duration must be a positive number of seconds"), -EINVAL;
+	if (targets > 1)
+		return errbuf_set(err, "choose one target: -C CPUS, -p PIDS or -- COMMAND"),
+		       -EINVAL;
+	if (!o->no_samples) {
+		r = session_prepare_sampling(s, err);
+		if (r < 0)
+			return r;
+	}
+	if (!o->no_sched)
+		session_prepare_sched(s);
+	if (o->events) {
+		r = evspec_list_parse(&s->events, o->events, err);
+		if (r < 0)
+			return r;
+	} else {
+		evspec_list_defaults(&s->events);
+	}
+	if (o->pids)
+		r = target_init_pids(&s->target, o->pids, err);
+	else if (o->argv && o->argv[0])
+		target_init_command(&s->target, o->argv), r = 0;
+	else
+		r = target_init_system(&s->target, o->cpus, err);
+	if (r < 0)
+		return r;
+	return o->output ? outfile_open(&s->out, o->output, err) : 0;
+}
+
+static void
+session_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	/* Each event on each CPU or thread is a descriptor; allow as many as we may. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+session_signals(struct session *s)
+{
+	sigset_t set;
+
+	/*
+	 * A background job in a script starts with SIGINT ignored, and an ignored signal never
+	 * reaches a signalfd: take SIGINT and SIGTERM back. SIGHUP stays ignored under nohup.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (s->flags & SESSION_LIVE)
+		sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, &s->old_mask);
+	s->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return s->sig_fd < 0 ? -errno : 0;
+}
+
+static void
+session_profile_init(struct session *s)
+{
+	struct profile_meta *m;
+	struct utsname un;
+	char host[256] = "";
+	struct cpulist online = { 0 };
+	const struct target *t = &s->target;
+
+	s->profile = profile_new();
+	m = &s->profile->meta;
+	m->ringside_version = xstrdup(PACKAGE_VERSION);
+	gethostname(host, sizeof(host) - 1);
+	m->host = xstrdup(host);
+	if (uname(&un) == 0) {
+		m->kernel = xstrdup(un.release);
+		m->arch = xstrdup(un.machine);
+	}
+	cpulist_online(&online);
+	m->ncpus = (int)online.n;
+	cpulist_fini(&online);
+	m->target_kind = xstrdup(target_kind_name(t->kind));
+	m->target_desc = target_describe(t);
+	if (t->kind == TARGET_SYSTEM) {
+		m->target_cpus = xcalloc(t->cpus.n, sizeof(int));
+		memcpy(m->target_cpus, t->cpus.cpus, t->cpus.n * sizeof(int));
+		m->ntarget_cpus = t->cpus.n;
+	}
+	m->target_pids = xcalloc(t->npids + 1, sizeof(int));
+	for (size_t i = 0; i < t->npids; i++)
+		m->target_pids[i] = (int)t->pids[i];
+	m->ntarget_pids = t->npids;
+	for (char **a = t->argv; a && *a; a++) {
+		m->command = xreallocarray(m->command, m->ncommand + 1, sizeof(char *));
+		m->command[m->ncommand++] = xstrdup(*a);
+	}
+	m->cmdline = xcalloc(s->opts->cmdline_argc + 1, sizeof(char *));
+	for (int i = 0; i < s->opts->cmdline_argc; i++)
+		m->cmdline[m->ncmdline++] = xstrdup(s->opts->cmdline_argv[i]);
+	m->interval_ns = s->interval_ns;
+
+	for (size_t ev = 0; ev < counter_set_nevents(s->counters); ev++) {
+		const struct evspec *spec = counter_set_spec(s->counters, ev);
+		struct counter_track *tr = profile_add_track(s->profile);
+
+		tr->name = xstrdup(spec->name);
+		tr->canonical = xstrdup(spec->canonical);
+		tr->pmu = xstrdup(spec->pmu);
+		tr->kind = xstrdup(evspec_kind_name(spec->kind));
+		tr->type = spec->attr.type;
+		tr->config = spec->attr.config;
+		tr->config1 = spec->attr.config1;
+		tr->config2 = spec->attr.config2;
+		tr->exclude_user = spec->attr.exclude_user;
+		tr->exclude_kernel = spec->attr.exclude_kernel;
+		tr->exclude_hv = spec->attr.exclude_hv;
+		tr->supported = counter_set_status(s->counters, ev) == COUNTER_OK;
+		tr->reason = xstrdup(counter_set_reason(s->counters, ev));
+		if (!tr->supported)
+			continue;
+		for (size_t k = 0; k < counter_set_nslots(s->counters); k++)
+			counter_track_series(tr, counter_set_slot_cpu(s->counters, k));
+	}
+}
+
+/*
+ * Open the sampling event on the target. When the kernel refuses kernel-mode samples of a process
+ * (perf_event_paranoid), sample user space only, as the counters do.
+ */
+static int
+session_open_sampler(struct session *s, struct errbuf *err)
+{
+	struct sampler_opts so = {
+		.event = s->opts->no_samples ? NULL : &s->sample_spec,
+		.tracepoints = s->tp ? s->tps : NULL,
+		.ntracepoints = s->tp ? SCHEDTP_NR_TYPES : 0,
+		.context_switch = s->tp != NULL,
+		.freq = s->opts->period ? 0 : s->opts->freq,
+		.period = s->opts->period,
+		.callgraph = s->callgraph,
+	};
+	int r;
+
+	if (counter_set_user_only(s->counters)) {
+		s->sample_spec.attr.exclude_kernel = 1;
+		s->sample_spec.attr.exclude_hv = 1;
+	}
+	r = sampler_open(&s->sampler, &so, &s->target, err);
+	if ((r == -EACCES || r == -EPERM) && s->tp && so.event) {
+		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
+		session_drop_sched(s, err->msg);
+		so.tracepoints = NULL;
+		so.ntracepoints = 0;
+		so.context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, &so, &s->target, err);
+	}
+	if ((r == -EACCES || r == -EPERM) && s->target.kind != TARGET_SYSTEM &&
+	    !s->sample_spec.attr.exclude_kernel) {
+		errbuf_clear(err);
+		s->sample_spec.attr.exclude_kernel = 1;
+		s->sample_spec.attr.exclude_hv = 1;
+		r = sampler_open(&s->sampler, &so, &s->target, err);
+	}
+	return r;
+}
+
+/* The stack tree, the scheduler timeline, the resolver and the ingest, once the profile exists. */
+static void
+session_stacks_init(struct session *s)
+{
+	struct profile_sampling *sm = &s->profile->sampling;
+
+	profile_enable_stacks(s->profile, 0, 10ull * 1000000000u);
+	if (s->tp) {
+		struct cpulist online = { 0 };
+		unsigned ncpus = 1;
+
+		cpulist_online(&online);
+		if (online.n)
+			ncpus = (unsigned)online.cpus[online.n - 1] + 1;
+		cpulist_fini(&online);
+		s->profile->sched = schedmap_new(ncpus, 0, 0);
+	}
+	s->sym = symres_new(s->profile->frames);
+	if (!s->opts->no_samples) {
+		sm->event = xstrdup(s->sample_spec.name);
+		sm->freq = s->opts->period ? 0 : s->opts->freq;
+		sm->period = s->opts->period;
+		sm->callgraph = xstrdup(callgraph_name(s->callgraph));
+		/* Before the workload starts (or sampling is enabled), not at its expense. */
+		symres_preload(s->sym);
+	}
+	s->ingest = ingest_new(s->profile, s->sym);
+	if (s->tp && s->profile->sched)
+		ingest_set_sched(s->ingest, s->tp, s->target.kind != TARGET_SYSTEM, 0);
+	/* Processes that already run have mapped their code before we could see MMAP2 records. */
+	if (s->target.kind == TARGET_PIDS)
+		for (size_t i = 0; i < s->target.npids; i++)
+			symres_proc_scan(s->sym, s->target.pids[i]);
+}
+
+/* Drain every ring into the profile. */
+static void
+session_drain(struct session *s)
+{
+	if (!s->sampler)
+		return;
+	sampler_consume(s->sampler, ingest_record, s->ingest);
+	ingest_flush(s->ingest);
+	/* Old history folds into summary buckets, so long recordings stay bounded. */
+	if (s->profile->sched)
+		schedmap_advance(s->profile->sched, session_now());
+}
+
+/* Read every counter and append the deltas since the last read as one interval ending now. */
+static int
+session_sample(struct session *s)
+{
+	size_t nslots = counter_set_nslots(s->counters), nev = counter_set_nevents(s->counters);
+	uint64_t now = session_now();
+	struct counter_value *tmp;
+	int r;
+
+	if (now <= s->last_ns)
+		return 0;
+	r = counter_set_read(s->counters, s->cur);
+	if (r < 0)
+		return r;
+	for (size_t ev = 0; ev < nev; ev++) {
+		struct counter_track *tr = &s->profile->tracks[ev];
+
+		if (!tr->supported)
+			continue;
+		for (size_t k = 0; k < nslots; k++) {
+			const struct counter_value *c = &s->cur[ev * nslots + k],
+						   *p = &s->prev[ev * nslots + k];
+
+			counter_series_append(
+				&tr->series[k], now - s->start_ns,
+				c->count >= p->count ? c->count - p->count : 0,
+				c->enabled >= p->enabled ? c->enabled - p->enabled : 0,
+				c->running >= p->running ? c->running - p->running : 0);
+		}
+	}
+	tmp = s->prev;
+	s->prev = s->cur;
+	s->cur = tmp;
+	s->last_ns = now;
+	return 0;
+}
+
+static void
+session_arm_timer(struct session *s)
+{
+	uint64_t next = s->last_ns + s->interval_ns;
+	struct itimerspec its = { 0 };
+
+	if (s->deadline_ns && next > s->deadline_ns)
+		next = s->deadline_ns;
+	its.it_value.tv_sec = (time_t)(next / 1000000000u);
+	its.it_value.tv_nsec = (long)(next % 1000000000u);
+	timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void
+session_on_signal(struct session *s, struct session_step *st)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			if (target_reap(&s->target) && s->target.kind == TARGET_COMMAND &&
+			    !s->end_reason)
+				s->end_reason = "command exited";
+		} else if (si.ssi_signo == SIGWINCH) {
+			st->winch = true;
+		} else {
+			st->stopped = true;
+			if (!s->end_reason)
+				s->end_reason = "signal";
+		}
+	}
+}
+
+static void
+session_on_pidfd(struct session *s, size_t i)
+{
+	size_t gone = 0;
+
+	s->pid_gone[i] = true;
+	for (size_t j = 0; j < s->target.npids; j++)
+		gone += s->pid_gone[j];
+	if (gone == s->target.npids && !s->end_reason)
+		s->end_reason = "processes exited";
+}
+
+/* The descriptors one step polls: timer, signals, input, pidfds, rings (these last while running).
+ */
+static size_t
+session_pollset(struct session *s, int input_fd)
+{
+	size_t npids = s->target.kind == TARGET_PIDS ? s->target.npids : 0;
+	size_t nring = s->sampler ? sampler_nfds(s->sampler) : 0;
+
+	if (!s->pfd) {
+		s->pfd = xcalloc(3 + npids + nring, sizeof(*s->pfd));
+		s->pfd[0] = (struct pollfd){ .fd = s->timer_fd, .events = POLLIN };
+		s->pfd[1] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
+		for (size_t i = 0; i < npids; i++)
+			s->pfd[3 + i] = (struct pollfd){ .fd = s->pid_fds[i], .events = POLLIN };
+		for (size_t i = 0; i < nring; i++)
+			s->pfd[3 + npids + i] = (struct pollfd){ .fd = sampler_fd(s->sampler, i),
+								 .events = POLLIN };
+		s->npfd = 3 + npids + nring;
+		s->ring_base = 3 + npids;
+		session_arm_timer(s);
+	}
+	s->pfd[2] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
+	/* Once ended, only the signals and the caller's input matter. */
+	return s->end_reason ? 3 : s->npfd;
+}
+
+/* A timer tick: read the counters, then drain below. */
+static int
+session_on_tick(struct session *s, struct session_step *st)
+{
+	uint64_t ticks;
+	int r;
+
+	if (read(s->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return 0;
+	r = session_sample(s);
+	if (r < 0)
+		return r;
+	st->tick = true;
+	if (s->deadline_ns && s->last_ns >= s->deadline_ns && !s->end_reason)
+		s->end_reason = "duration";
+	session_arm_timer(s);
+	return 0;
+}
+
+int
+session_step(struct session *s, int input_fd, int timeout_ms, struct session_step *st)
+{
+	const char *was = s->end_reason;
+	size_t n = session_pollset(s, input_fd);
+	struct pollfd *pfd = s->pfd;
+	bool drain = false;
+	int r = 0;
+
+	*st = (struct session_step){ 0 };
+	if (poll(pfd, n, timeout_ms) < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (pfd[1].revents)
+		session_on_signal(s, st);
+	if (input_fd >= 0 && pfd[2].revents)
+		st->input = true;
+	for (size_t i = s->ring_base; i < n; i++) {
+		if (pfd[i].revents & POLLIN)
+			drain = true;
+		/* The thread behind this fd exited: its ring is still drained below. */
+		if (pfd[i].revents & (POLLHUP | POLLERR | POLLNVAL))
+			pfd[i].fd = -1;
+	}
+	for (size_t i = 3; i < s->ring_base && i < n; i++) {
+		if (pfd[i].revents && !s->pid_gone[i - 3]) {
+			pfd[i].fd = -1;
+			session_on_pidfd(s, i - 3);
+		}
+	}
+	if (!was && pfd[0].revents) {
+		r = session_on_tick(s, st);
+		if (r < 0 && !s->end_reason)
+			s->end_reason = "counters failed";
+		drain = true;
+	}
+	if (drain && !was)
+		session_drain(s);
+	if (!was && s->end_reason)
+		st->ended = true;
+	return r;
+}
+
+static int
+session_open_pidfds(struct session *s, struct errbuf *err)
+{
+	size_t n = s->target.npids;
+
+	s->pid_fds = xcalloc(n + 1, sizeof(int));
+	s->pid_gone = xcalloc(n + 1, sizeof(bool));
+	for (size_t i = 0; i < n; i++) {
+		long fd = syscall(SYS_pidfd_open, s->target.pids[i], 0);
+
+		if (fd < 0) {
+			s->pid_fds[i] = -1;
+			if (errno == ESRCH)
+				return errbuf_set(err,
+						  "no process with PID %d (it exited); check it "
+						  "with ps",
+						  (int)s->target.pids[i]),
+				       -ESRCH;
+			return errbuf_set(err, "cannot watch PID %d: %s", (int)s->target.pids[i],
+					  strerror(errno)),
+			       -errno;
+		}
+		s->pid_fds[i] = (int)fd;
+	}
+	return 0;
+}
+
+static void
+session_format_count(char *buf, size_t len, double v)
+{
+	char digits[64], *out = buf;
+	int n = snprintf(digits, sizeof(digits), "%.0f", v);
+
+	for (int i = 0; i < n && (size_t)(out - buf) + 2 < len; i++) {
+		*out++ = digits[i];
+		if ((n - i - 1) % 3 == 0 && i != n - 1)
+			*out++ = ',';
+	}
+	*out = '\0';
+}
+
+/* A perf-stat-like table on stderr. */
+static void
+session_summary(const struct session *s)
+{
+	const struct profile *p = s->profile;
+	double secs = (double)p->meta.duration_ns / 1e9;
+
+	fprintf(stderr, "\n Counters for %s, %.2f s:\n\n", p->meta.target_desc, secs);
+	for (size_t i = 0; i < p->ntracks; i++) {
+		const struct counter_track *t = &p->tracks[i];
+		double value, share;
+		char num[64], extra[96] = "";
+
+		if (!t->supported || !counter_track_total(t, &value, &share)) {
+			fprintf(stderr, "  %22s  %-24s %s\n", "n/a", t->name,
+				t->reason ? t->reason : "not counted (never scheduled)");
+			continue;
+		}
+		if (strcmp(t->canonical, "task-clock") == 0 ||
+		    strcmp(t->canonical, "cpu-clock") == 0) {
+			snprintf(num, sizeof(num), "%.2f msec", value / 1e6);
+			if (secs > 0)
+				snprintf(extra, sizeof(extra), "%.3f CPUs", value / 1e9 / secs);
+		} else {
+			session_format_count(num, sizeof(num), value);
+			if (secs > 0)
+				snprintf(extra, sizeof(extra), "%.1f /s", value / secs);
+		}
+		if (share < 0.9995)
+			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+				 "  (%.1f%% counted)", share * 100);
+		fprintf(stderr, "  %22s  %-24s %s\n", num, t->name, extra);
+	}
+	fputc('\n', stderr);
+}
+
+/* Samples taken and records lost; a loss is always reported, quiet or not. */
+static void
+session_sampling_summary(const struct profile *p)
+{
+	const struct profile_sampling *sm = &p->sampling;
+
+	if (sm->event)
+		fprintf(stderr, "ringside: %" PRIu64 " samples, %" PRIu64 " lost\n", sm->samples,
+			sm->lost);
+	if (sm->lost || sm->throttled || sm->bad_records)
+		fprintf(stderr,
+			"ringside: warning: %" PRIu64 " records lost, %" PRIu64
+			" throttling events, %" PRIu64
+			" bad records; lower -F or enlarge the rings\n",
+			sm->lost, sm->throttled, sm->bad_records);
+}
+
+int
+session_exit_code(int r)
+{
+	switch (-r) {
+	case EINVAL:
+	case ENOENT:
+	case ESRCH:
+	case ENODEV:
+	case EISDIR:
+	case ENOTDIR:
+	case EROFS:
+	case EACCES:
+		return SESSION_BAD_INPUT;
+	default:
+		return SESSION_FAILED;
+	}
+}
+
+/* Fill the profile's end metadata as of now. */
+static void
+session_fill_end(struct session *s, const char *reason)
+{
+	struct profile_meta *m = &s->profile->meta;
+
+	m->duration_ns = s->last_ns - s->start_ns;
+	free(m->end_reason);
+	m->end_reason = xstrdup(reason);
+	if (s->target.kind == TARGET_COMMAND && !s->target.child_running) {
+		int st = s->target.child_status;
+
+		m->command_exit = WIFEXITED(st)	    ? WEXITSTATUS(st)
+				  : WIFSIGNALED(st) ? 128 + WTERMSIG(st)
+						    : -1;
+	}
+	if (s->sampler) {
+		s->profile->sampling.bad_records = s->bad_base + sampler_bad_records(s->sampler);
+	}
+}
+
+void
+session_stop(struct session *s)
+{
+	if (!s || s->stopped || !s->profile)
+		return;
+	s->stopped = true;
+	if (!s->end_reason)
+		s->end_reason = "signal";
+	/* The last, partial interval: everything up to the end is kept (a deadline tick read it).
+	 */
+	if (strcmp(s->end_reason, "duration") != 0 && session_sample(s) < 0)
+		session_note(s, "the final counter read failed; the profile ends at the last "
+				"interval");
+	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
+		target_stop_child(&s->target);
+	session_drain(s);
+	session_fill_end(s, s->end_reason);
+}
+
+/* Write p to fp in the output's format. */
+static int
+session_write_fp(const struct profile *p, FILE *fp, bool folded, struct errbuf *err)
+{
+	return folded ? folded_write(p, fp, err) : snapshot_write(p, fp, err);
+}
+
+int
+session_write_output(struct session *s, struct errbuf *err)
+{
+	int r;
+
+	if (!s->out.tmp)
+		return 0;
+	r = session_write_fp(s->profile, s->out.fp, s->folded, err);
+	if (r == 0)
+		r = outfile_commit(&s->out, err);
+	else
+		outfile_abort(&s->out);
+	if (r < 0) {
+		const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+		char *rescue = xasprintf("%s/ringside-rescue-%d.json", dir, (int)getpid());
+		struct errbuf ignored;
+
+		errbuf_clear(&ignored);
+		if (snapshot_save(s->profile, rescue, &ignored) == 0) {
+			char *why = xstrdup(err->msg);
+
+			errbuf_reset(err, "%s; the recording was saved to %s instead", why, rescue);
+			free(why);
+		}
+		free(rescue);
+	}
+	return r;
+}
+
+int
+session_save(struct session *s, const char *path, struct errbuf *err)
+{
+	struct outfile of = { 0 };
+	bool folded = session_is_folded(path);
+	int r;
+
+	if (!folded && !session_is_json(path))
+		return errbuf_set(err, "'%s' must end in .json or .folded", path);
+	if (folded && !s->profile->stacks)
+		return errbuf_set(err, "no stacks were sampled; save a .json snapshot instead");
+	if (!s->stopped)
+		session_fill_end(s, "running");
+	r = outfile_open(&of, path, err);
+	if (r < 0)
+		return r;
+	r = session_write_fp(s->profile, of.fp, folded, err);
+	if (r == 0)
+		r = outfile_commit(&of, err);
+	outfile_abort(&of);
+	return r;
+}
+
+void
+session_report(const struct session *s)
+{
+	if (!s->opts->quiet)
+		session_summary(s);
+	if (s->sampler)
+		session_sampling_summary(s->profile);
+	if (s->profile->sched) {
+		fprintf(stderr, "ringside: scheduler: %" PRIu64 " switches, %zu tasks\n",
+			s->profile->sched_switches, schedmap_ntasks(s->profile->sched));
+	}
+}
+
+/* Note a message for the user (shown by the caller: stderr headless, the status line live). */
+static void
+session_note(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		return;
+	s->notes = xreallocarray(s->notes, s->nnotes + 2, sizeof(char *));
+	s->notes[s->nnotes++] = msg;
+	s->notes[s->nnotes] = NULL;
+}
+
+int
+session_new(struct session **out, const struct record_opts *opts, unsigned flags,
+	    struct errbuf *err)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	int r;
+
+	s->opts = opts;
+	s->flags = flags;
+	s->sig_fd = s->timer_fd = -1;
+	/*
+	 * libdw's debuginfo lookup fetches over the network when DEBUGINFOD_URLS is set, which
+	 * would stall the loop on a module's first miss: symbols come from local files only.
+	 */
+	unsetenv("DEBUGINFOD_URLS");
+	r = session_prepare(s, err);
+	if (r < 0) {
+		session_free(s);
+		return r;
+	}
+	*out = s;
+	return 0;
+}
+
+int
+session_start(struct session *s, bool preload, struct errbuf *err)
+{
+	const struct record_opts *opts = s->opts;
+	size_t nvalues;
+	int r;
+
+	session_raise_fd_limit();
+	if (session_signals(s) < 0)
+		return errbuf_set(err, "cannot set up signal handling: %s", strerror(errno)), -EIO;
+	if (s->target.kind == TARGET_COMMAND && (r = target_launch(&s->target, err)) < 0)
+		return -EIO;
+	r = counter_set_open(&s->counters, &s->events, &s->target, err);
+	if (r < 0)
+		/* Permission is the machine's policy, not bad input; a missing PID or CPU is. */
+		return r == -ESRCH || r == -ENODEV ? r : -EIO;
+	if ((!opts->no_samples || s->tp) && (r = session_open_sampler(s, err)) < 0)
+		return r == -ESRCH ? r : -EIO;
+	if (s->target.kind == TARGET_PIDS && (r = session_open_pidfds(s, err)) < 0)
+		return r == -ESRCH ? r : -EINVAL;
+	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	s->interval_ns = (uint64_t)opts->interval_ms * 1000000u;
+	nvalues = counter_set_nevents(s->counters) * counter_set_nslots(s->counters);
+	s->prev = xcalloc(nvalues + 1, sizeof(*s->prev));
+	s->cur = xcalloc(nvalues + 1, sizeof(*s->cur));
+	session_profile_init(s);
+	if (s->sampler)
+		session_stacks_init(s);
+	if (preload)
+		session_preload(s);
+	{
+		struct timespec wall;
+
+		clock_gettime(CLOCK_REALTIME, &wall);
+		s->profile->meta.start_unix_ns = (int64_t)wall.tv_sec * 1000000000 + wall.tv_nsec;
+	}
+	s->start_ns = s->last_ns = session_now();
+	s->profile->sched_origin = s->start_ns;
+	if (s->ingest && s->tp && s->profile->sched)
+		ingest_set_sched(s->ingest, s->tp, s->target.kind != TARGET_SYSTEM, s->start_ns);
+	if (opts->duration_s > 0)
+		s->deadline_ns = s->start_ns + (uint64_t)llround(opts->duration_s * 1e9);
+	if (s->target.kind == TARGET_COMMAND) {
+		r = target_start(&s->target, err);
+		if (r < 0)
+			return -EINVAL;
+	} else {
+		counter_set_enable(s->counters);
+		if (s->sampler)
+			sampler_enable(s->sampler);
+	}
+	s->running = true;
+	if (counter_set_user_only(s->counters))
+		session_note(s,
+			     "kernel.perf_event_paranoid = %d allows counting user space only; "
+			     "kernel time is not counted (run as root to count it)",
+			     sys_perf_paranoid());
+	if (errbuf_isset(&s->sched_why))
+		session_note(s, "%s", s->sched_why.msg);
+	return 0;
+}
+
+void
+session_preload(struct session *s)
+{
+	if (s->sym && !s->opts->no_samples && !s->preloaded)
+		symres_preload(s->sym);
+	s->preloaded = true;
+}
+
+const char *
+session_end_reason(const struct session *s)
+{
+	return s->end_reason;
+}
+
+void
+session_end(struct session *s, const char *reason)
+{
+	if (!s->end_reason)
+		s->end_reason = reason;
+}
+
+struct profile *
+session_profile(struct session *s)
+{
+	return s->profile;
+}
+
+uint64_t
+session_elapsed_ns(const struct session *s)
+{
+	if (!s->running)
+		return 0;
+	if (s->stopped || s->end_reason)
+		return s->last_ns - s->start_ns;
+	return session_now() - s->start_ns;
+}
+
+const char *
+session_output(const struct session *s)
+{
+	return s->opts->output;
+}
+
+const char *const *
+session_notes(const struct session *s)
+{
+	static const char *const none[] = { NULL };
+
+	return s->notes ? (const char *const *)s->notes : none;
+}
+
+void
+session_free(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
+		target_stop_child(&s->target);
+	outfile_abort(&s->out);
+	ingest_free(s->ingest);
+	symres_free(s->sym);
+	sampler_free(s->sampler);
+	schedtp_free(s->tp);
+	if (s->sample_spec.name)
+		evspec_fini(&s->sample_spec);
+	counter_set_free(s->counters);
+	profile_free(s->profile);
+	evspec_list_fini(&s->events);
+	if (s->pid_fds)
+		for (size_t i = 0; i < s->target.npids; i++)
+			if (s->pid_fds[i] >= 0)
+				close(s->pid_fds[i]);
+	free(s->pid_fds);
+	free(s->pid_gone);
+	free(s->prev);
+	free(s->cur);
+	free(s->pfd);
+	target_fini(&s->target);
+	if (s->timer_fd >= 0)
+		close(s->timer_fd);
+	if (s->sig_fd >= 0) {
+		close(s->sig_fd);
+		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	}
+	for (size_t i = 0; i < s->nnotes; i++)
+		free(s->notes[i]);
+	free(s->notes);
+	free(s);
+}
