@@ -10,46 +10,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ringside/core/errbuf.h"
 #include "ringside/core/record.h"
 #include "ringside/export/folded.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/perf/catalog.h"
+#include "ringside/ui/ui.h"
 
 enum { EXIT_BAD_INPUT = 2 };
-enum { OPT_DURATION = 256, OPT_ALL, OPT_SAMPLE_EVENT, OPT_NO_SAMPLES, OPT_NO_SCHED };
+enum {
+	OPT_DURATION = 256,
+	OPT_ALL,
+	OPT_SAMPLE_EVENT,
+	OPT_NO_SAMPLES,
+	OPT_NO_SCHED,
+	OPT_RATIO,
+	OPT_THEME,
+	OPT_ASCII,
+	OPT_BRAILLE,
+	OPT_VIEW
+};
 
 /* clang-format off */
 static const char usage_text[] =
-"Usage: ringside record [OPTIONS] -o FILE.json|FILE.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"Usage: ringside [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside record [OPTIONS] -o FILE.json|FILE.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside view [SCREEN OPTIONS] FILE.json\n"
 "       ringside export IN.json -o OUT.json|OUT.folded\n"
 "       ringside list [--all] [PATTERN]\n"
 "       ringside --help | --version\n"
 "\n"
-"A live profiler for Linux. This version records counters and sampled call stacks headless\n"
-"('record'), converts snapshots ('export') and lists the events this machine can count ('list');\n"
-"the live screen is not available yet.\n"
+"A live profiler for Linux. Without a command, ringside opens the live screen on the whole\n"
+"system (or the processes or COMMAND given): counter sparklines and ratios, a flamegraph of\n"
+"sampled call stacks, a per-CPU scheduler map and an event browser. 'record' does the same\n"
+"headless and writes a snapshot; 'view' opens a snapshot in the screen; 'export' converts\n"
+"snapshots; 'list' shows the events this machine can count.\n"
 "\n"
-"record options:\n"
+"Profiling options (live and record):\n"
 "  -e, --events LIST      events to count, comma-separated (see 'ringside list'); default:\n"
 "                         cycles,instructions,cache-references,cache-misses,branches,branch-misses\n"
 "                         with a hardware PMU, else task-clock,context-switches,cpu-migrations,\n"
 "                         page-faults\n"
+"  -d, --delay SECONDS    live: refresh (and read the counters) every SECONDS (default 1)\n"
 "  -I, --interval MS      read the counters every MS milliseconds (10..3600000, default 1000)\n"
-"      --duration SECONDS stop after SECONDS (default: when the target ends, or on Ctrl-C)\n"
+"      --duration SECONDS stop after SECONDS (default: when the target ends, or on Ctrl-C/q)\n"
 "  -F, --freq HZ          sample each CPU HZ times a second (default 999)\n"
 "  -c, --count PERIOD     sample every PERIOD events instead of a frequency\n"
 "  -g, --call-graph MODE  fp (kernel stacks and user frame pointers, the default) or none\n"
 "      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
 "      --no-samples       take no samples (no call stacks)\n"
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
-"  -o, --output FILE      a snapshot (FILE.json) or folded stacks (FILE.folded)\n"
+"  -o, --output FILE      a snapshot (FILE.json) or folded stacks (FILE.folded); live: written\n"
+"                         when you quit\n"
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 "  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
 "  -p, --pid LIST         running processes, all their threads and the threads they start\n"
-"  -q, --quiet            no summary table at the end\n"
-"  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and record it until it exits\n"
+"  -q, --quiet            record: no summary table at the end\n"
+"  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
+"                         its output goes to a log file named on the status line\n"
+"\n"
+"Screen options (live and view):\n"
+"      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage);\n"
+"                         repeatable; A and B are counted too\n"
+"      --theme NAME       dark (default), light, mono, a file, or NAME.theme in\n"
+"                         $XDG_CONFIG_HOME/ringside/themes/\n"
+"      --ascii            no Unicode on screen (the default in a non-UTF-8 locale)\n"
+"      --braille          sparklines in braille: two intervals per cell\n"
+"      --view NAME        open on this view: overview, flame, scheduler or events\n"
 "\n"
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again) or FILE.folded (folded stacks)\n"
@@ -61,7 +90,8 @@ static const char usage_text[] =
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
-"See ringside(1) and ringside-snapshot(5).\n";
+"Keys on the screen: F1/h help, q/F10 quit, Tab and 1-4 views, space freezes, s saves a\n"
+"snapshot, e the event browser. See ringside(1) and ringside-snapshot(5).\n";
 /* clang-format on */
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -94,11 +124,25 @@ parse_uint(const char *s, unsigned *out)
 }
 
 static int
-main_record(int argc, char **argv)
+parse_seconds(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return !*s || *end || errno || !(*out > 0) || *out > 1e7 ? -EINVAL : 0;
+}
+
+enum main_mode { MODE_LIVE, MODE_RECORD, MODE_VIEW };
+
+/* The options of the live screen, record and view; returns -1 to go on, else an exit code. */
+static int
+main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 {
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "interval", required_argument, NULL, 'I' },
+		{ "delay", required_argument, NULL, 'd' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "output", required_argument, NULL, 'o' },
 		{ "all-cpus", no_argument, NULL, 'a' },
@@ -111,91 +155,229 @@ main_record(int argc, char **argv)
 		{ "sample-event", required_argument, NULL, OPT_SAMPLE_EVENT },
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
 		{ "no-sched", no_argument, NULL, OPT_NO_SCHED },
+		{ "ratio", required_argument, NULL, OPT_RATIO },
+		{ "theme", required_argument, NULL, OPT_THEME },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "braille", no_argument, NULL, OPT_BRAILLE },
+		{ "view", required_argument, NULL, OPT_VIEW },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct record_opts o = { .interval_ms = 1000, .freq = 999 };
+	static const char *const mode_names[] = { "the live screen", "record", "view" };
+	struct record_opts *o = &uo->rec;
 	unsigned v;
-	char *end;
+	double secs;
 	int c;
 
-	o.cmdline_argc = argc + 1;
-	o.cmdline_argv = argv - 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+e:I:o:aC:p:qhF:c:g:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:I:d:o:aC:p:qhF:c:g:", longopts, NULL)) != -1) {
+		bool screen_only = c == OPT_RATIO || c == OPT_THEME || c == OPT_ASCII ||
+				   c == OPT_BRAILLE || c == OPT_VIEW || c == 'd';
+
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return 0;
+		}
+		if (c == ':')
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		if (c == '?')
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		if ((mode == MODE_RECORD && screen_only) ||
+		    (mode == MODE_VIEW && !screen_only && c != 'd'))
+			return usage_error("option '%s' is not for %s", argv[optind - 1],
+					   mode_names[mode]);
 		switch (c) {
 		case 'e':
-			o.events = optarg;
+			o->events = optarg;
 			break;
 		case 'I':
-			if (parse_uint(optarg, &o.interval_ms) < 0)
+			if (parse_uint(optarg, &o->interval_ms) < 0)
 				return usage_error(
 					"the interval -I wants whole milliseconds, not '%s'",
 					optarg);
 			break;
+		case 'd':
+			if (parse_seconds(optarg, &secs) < 0 || secs < 0.01 || secs > 3600)
+				return usage_error("the delay -d wants seconds from 0.01 to 3600, "
+						   "not '%s'",
+						   optarg);
+			o->interval_ms = (unsigned)(secs * 1000 + 0.5);
+			break;
 		case OPT_DURATION:
-			errno = 0;
-			o.duration_s = strtod(optarg, &end);
-			if (!*optarg || *end || errno || !(o.duration_s > 0))
+			if (parse_seconds(optarg, &o->duration_s) < 0)
 				return usage_error(
 					"--duration wants a positive number of seconds, not '%s'",
 					optarg);
 			break;
 		case 'o':
-			o.output = optarg;
+			o->output = optarg;
 			break;
 		case 'a':
 			break;
 		case 'C':
-			o.cpus = optarg;
+			o->cpus = optarg;
 			break;
 		case 'p':
-			o.pids = optarg;
+			o->pids = optarg;
 			break;
 		case 'q':
-			o.quiet = true;
+			o->quiet = true;
 			break;
 		case 'F':
 			if (parse_uint(optarg, &v) < 0 || v == 0)
 				return usage_error(
 					"the frequency -F wants a whole number of Hz, not '%s'",
 					optarg);
-			o.freq = v;
+			o->freq = v;
 			break;
 		case 'c':
 			if (parse_uint(optarg, &v) < 0 || v == 0)
 				return usage_error(
 					"the period -c wants a whole number of events, not '%s'",
 					optarg);
-			o.period = v;
+			o->period = v;
 			break;
 		case 'g':
-			o.callgraph = optarg;
+			o->callgraph = optarg;
 			break;
 		case OPT_SAMPLE_EVENT:
-			o.sample_event = optarg;
+			o->sample_event = optarg;
 			break;
 		case OPT_NO_SAMPLES:
-			o.no_samples = true;
+			o->no_samples = true;
 			break;
 		case OPT_NO_SCHED:
-			o.no_sched = true;
+			o->no_sched = true;
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		case OPT_RATIO:
+			uo->ratios = realloc(uo->ratios, (uo->nratios + 1) * sizeof(char *));
+			if (!uo->ratios)
+				return usage_error("%s", "out of memory");
+			uo->ratios[uo->nratios++] = optarg;
+			break;
+		case OPT_THEME:
+			uo->theme = optarg;
+			break;
+		case OPT_ASCII:
+			uo->ascii = true;
+			break;
+		case OPT_BRAILLE:
+			uo->braille = true;
+			break;
+		case OPT_VIEW:
+			uo->view = optarg;
+			break;
 		default:
-			return usage_error("unknown option '%s' for record", argv[optind - 1]);
+			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (!o.output)
+	return -1;
+}
+
+static int
+main_record(int argc, char **argv)
+{
+	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
+	int r;
+
+	uo.rec.cmdline_argc = argc + 1;
+	uo.rec.cmdline_argv = argv - 1;
+	r = main_options(argc, argv, MODE_RECORD, &uo);
+	if (r >= 0)
+		return r;
+	if (!uo.rec.output)
 		return usage_error("%s",
 				   "record needs -o FILE.json to know where to write the snapshot");
 	if (optind < argc)
-		o.argv = argv + optind;
-	return record_main(&o);
+		uo.rec.argv = argv + optind;
+	return record_main(&uo.rec);
+}
+
+/* Append the inputs of --ratio NAME=A/B to the events counted, unless already there. */
+static char *
+main_ratio_events(const struct ui_opts *uo)
+{
+	char *events = NULL;
+	size_t len = 0;
+
+	if (!uo->nratios)
+		return NULL;
+	for (size_t i = 0; i < uo->nratios; i++) {
+		const char *eq = strchr(uo->ratios[i], '='), *slash = eq ? strchr(eq, '/') : NULL;
+		const char *parts[2][2] = { { eq ? eq + 1 : NULL, slash },
+					    { slash ? slash + 1 : NULL, NULL } };
+
+		if (!eq || !slash)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			size_t n = parts[k][1] ? (size_t)(parts[k][1] - parts[k][0])
+					       : strlen(parts[k][0]);
+			char *add;
+
+			if (n == 0)
+				continue;
+			add = malloc(n + 2);
+			if (!add)
+				continue;
+			memcpy(add, parts[k][0], n);
+			add[n] = '\0';
+			events = realloc(events, len + n + 2);
+			if (!events) {
+				free(add);
+				return NULL;
+			}
+			len += (size_t)sprintf(events + len, "%s%s", len ? "," : "", add);
+			free(add);
+		}
+	}
+	return events;
+}
+
+static int
+main_live(int argc, char **argv)
+{
+	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
+	char *events = NULL, *log = NULL;
+	int r;
+
+	uo.rec.cmdline_argc = argc;
+	uo.rec.cmdline_argv = argv;
+	r = main_options(argc, argv, MODE_LIVE, &uo);
+	if (r >= 0)
+		goto out;
+	if (optind < argc)
+		uo.rec.argv = argv + optind;
+	/* The ratios' inputs are counted even when -e leaves them out. */
+	events = main_ratio_events(&uo);
+	uo.rec.extra_events = events;
+	if (uo.rec.argv &&
+	    asprintf(&log, "%s/ringside-command-%d.log",
+		     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid()) > 0)
+		uo.rec.command_output = log;
+	r = ui_live_main(&uo);
+out:
+	free(events);
+	free(log);
+	free(uo.ratios);
+	return r;
+}
+
+static int
+main_view(int argc, char **argv)
+{
+	struct ui_opts uo = { .rec = { .interval_ms = 1000 } };
+	int r = main_options(argc, argv, MODE_VIEW, &uo);
+
+	if (r >= 0)
+		goto out;
+	if (optind + 1 != argc) {
+		r = usage_error("%s", "view takes one snapshot file: ringside view FILE.json");
+		goto out;
+	}
+	r = ui_view_main(argv[optind], &uo);
+out:
+	free(uo.ratios);
+	return r;
 }
 
 static bool
@@ -343,13 +525,11 @@ main(int argc, char **argv)
 		return main_export(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return main_list(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "view") == 0)
+		return main_view(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
-		return usage_error("unknown command '%s'", argv[1]);
-	if (argc >= 2)
-		return usage_error("unknown option '%s'", argv[1]);
-	/* No command: the live screen, which is not built yet. */
-	fputs("ringside: the live screen is not available in this version; use 'ringside record -o "
-	      "FILE.json'\n",
-	      stderr);
-	return EXIT_BAD_INPUT;
+		return usage_error("unknown command '%s'; commands: record, view, export, list",
+				   argv[1]);
+	/* No command: the live screen. */
+	return main_live(argc, argv);
 }

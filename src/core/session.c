@@ -214,11 +214,37 @@ session_prepare(struct session *s, struct errbuf *err)
 	} else {
 		evspec_list_defaults(&s->events);
 	}
+	if (o->extra_events) {
+		struct evspec_list extra = { 0 };
+
+		r = evspec_list_parse(&extra, o->extra_events, err);
+		if (r < 0) {
+			evspec_list_fini(&extra);
+			return r;
+		}
+		for (size_t i = 0; i < extra.n; i++) {
+			bool have = false;
+
+			for (size_t k = 0; k < s->events.n; k++)
+				have |= strcmp(s->events.v[k].name, extra.v[i].name) == 0 ||
+					strcmp(s->events.v[k].canonical, extra.v[i].canonical) == 0;
+			for (size_t k = 0; k < i && !have; k++)
+				have = strcmp(extra.v[k].canonical, extra.v[i].canonical) == 0;
+			if (have)
+				continue;
+			s->events.v =
+				xreallocarray(s->events.v, s->events.n + 1, sizeof(*s->events.v));
+			evspec_copy(&s->events.v[s->events.n++], &extra.v[i]);
+		}
+		evspec_list_fini(&extra);
+	}
 	if (o->pids)
 		r = target_init_pids(&s->target, o->pids, err);
-	else if (o->argv && o->argv[0])
-		target_init_command(&s->target, o->argv), r = 0;
-	else
+	else if (o->argv && o->argv[0]) {
+		target_init_command(&s->target, o->argv);
+		s->target.output_path = o->command_output;
+		r = 0;
+	} else
 		r = target_init_system(&s->target, o->cpus, err);
 	if (r < 0)
 		return r;

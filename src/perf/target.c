@@ -158,6 +158,17 @@ target_child(struct target *t, int go_rd, int err_wr)
 		;
 	if (c != 'g')
 		_exit(127); /* the parent gave up before starting us */
+	if (t->output_path) {
+		int in = open("/dev/null", O_RDONLY | O_CLOEXEC),
+		    out = open(t->output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
+			e = errno;
+			if (write(err_wr, &e, sizeof(e)) < 0)
+				_exit(127);
+			_exit(127);
+		}
+	}
 	e = -target_drop_to_sudo_user();
 	if (e == 0) {
 		execvp(t->argv[0], t->argv);

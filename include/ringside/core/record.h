@@ -11,21 +11,23 @@
 #include <stdbool.h>
 
 struct record_opts {
-	const char *events;	  /* -e, NULL for the defaults */
-	unsigned interval_ms;	  /* -I */
-	double duration_s;	  /* --duration, 0 for until the target ends or a signal */
-	const char *output;	  /* -o */
-	const char *cpus;	  /* -C */
-	const char *pids;	  /* -p */
-	char **argv;		  /* -- COMMAND ARGS */
-	bool quiet;		  /* -q: no summary */
-	bool no_samples;	  /* --no-samples: count only */
-	bool no_sched;		  /* --no-sched: no scheduler timeline */
-	const char *sample_event; /* --sample-event, NULL for the default */
-	unsigned long freq;	  /* -F (ignored when period is set) */
-	unsigned long period;	  /* -c */
-	const char *callgraph;	  /* -g: "fp" or "none", NULL for fp */
-	int cmdline_argc;	  /* ringside's own command line, for the snapshot */
+	const char *events;	    /* -e, NULL for the defaults */
+	const char *extra_events;   /* also counted unless already in the list (ratio inputs) */
+	unsigned interval_ms;	    /* -I */
+	double duration_s;	    /* --duration, 0 for until the target ends or a signal */
+	const char *output;	    /* -o */
+	const char *cpus;	    /* -C */
+	const char *pids;	    /* -p */
+	char **argv;		    /* -- COMMAND ARGS */
+	bool quiet;		    /* -q: no summary */
+	bool no_samples;	    /* --no-samples: count only */
+	bool no_sched;		    /* --no-sched: no scheduler timeline */
+	const char *sample_event;   /* --sample-event, NULL for the default */
+	unsigned long freq;	    /* -F (ignored when period is set) */
+	unsigned long period;	    /* -c */
+	const char *callgraph;	    /* -g: "fp" or "none", NULL for fp */
+	const char *command_output; /* the launched command's stdout/stderr file, NULL: ours */
+	int cmdline_argc;	    /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
 

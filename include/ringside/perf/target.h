@@ -31,6 +31,9 @@ struct target {
 	int err_fd;  /* TARGET_COMMAND: read end of the exec-error pipe */
 	bool child_running;
 	int child_status; /* wait status once reaped */
+	const char
+		*output_path; /* TARGET_COMMAND: stdout and stderr go here, stdin from
+				 /dev/null (the live screen owns the terminal); NULL: inherited */
 };
 
 /* A system-wide target on every online CPU, or on the CPUs in cpus_text ("0-3,8"). */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every view of the screen shares: the ui state (the profile being shown, the session when
+ * live, the theme, the glyphs, freeze and end state) and the view contract. A view draws into
+ * stdscr rows [top, top + rows) and full width, handles the keys it knows, and keeps its own state
+ * behind an opaque pointer. Views never print to stderr: messages go through ui_message.
+ */
+#ifndef RINGSIDE_UI_VIEW_H
+#define RINGSIDE_UI_VIEW_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/core/theme.h"
+#include "ringside/model/profile.h"
+#include "ringside/model/rates.h"
+
+struct session;
+
+enum ui_view_id { UI_VIEW_OVERVIEW, UI_VIEW_FLAME, UI_VIEW_SCHED, UI_VIEW_EVENTS, UI_NVIEWS };
+
+/* Glyphs chosen once for the terminal: Unicode in a UTF-8 locale, ASCII otherwise or --ascii. */
+struct ui_glyphs {
+	bool unicode;
+	const char *spark[9]; /* levels 0..nspark-1, lowest first */
+	int nspark;
+	const char *hline, *vline; /* separators */
+	const char *bar_full;	   /* a full bar cell */
+	const char *ellipsis;	   /* a cut name */
+};
+
+struct ui {
+	struct session *session; /* NULL for `ringside view` */
+	struct profile *profile; /* the session's or the snapshot's (borrowed) */
+	const char *source;	 /* view: the snapshot's path */
+	struct theme theme;
+	struct ui_glyphs glyphs;
+	bool braille;
+	struct ratio_def *ratios; /* built-ins then --ratio ones */
+	size_t nratios;
+	enum ui_view_id view;
+	bool help;	       /* the help screen is up */
+	bool frozen;	       /* space: the display holds still, collection goes on */
+	bool ended;	       /* the target ended (or a snapshot): frozen for good */
+	const char *ended_why; /* for the banner */
+	bool quit;
+	bool dirty; /* something changed: draw */
+	bool can_color;
+	int ncolors;
+	uint64_t shown_ns;   /* the profile time shown: elapsed, or when frozen */
+	size_t shown_points; /* counter intervals shown (frozen: those at freeze time) */
+	double self_cpu;     /* ringside's own CPU use, 0..ncpus */
+	char message[1100];  /* a transient message on the status line */
+	bool message_error;
+	uint64_t message_until; /* monotonic ns */
+	void *state[UI_NVIEWS];
+	int rows, cols;
+};
+
+struct view_ops {
+	const char *name; /* the tab's name: "Overview" */
+	const char *keys; /* help text for its keys, lines separated by '\n' */
+	void *(*init)(struct ui *ui);
+	void (*fini)(void *state);
+	/* Draw into rows [top, top + rows) of stdscr, cols wide. */
+	void (*draw)(struct ui *ui, void *state, int top, int rows, int cols);
+	/* Handle a key; true when it was the view's (the screen is redrawn). */
+	bool (*key)(struct ui *ui, void *state, int key);
+	/* Handle a mouse event at screen coordinates; true when used. NULL: none. */
+	bool (*mouse)(struct ui *ui, void *state, int y, int x, mmask_t bstate);
+	/* True while the view takes every printable key (a search prompt): no global keys. */
+	bool (*typing)(void *state);
+};
+
+extern const struct view_ops overview_view_ops;
+extern const struct view_ops flame_view_ops;
+extern const struct view_ops sched_view_ops;
+extern const struct view_ops events_view_ops;
+
+/* Show msg on the status line for a few seconds (error: in the error colour). */
+void ui_message(struct ui *ui, bool error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Monotonic ns now. */
+uint64_t ui_now(void);
+/* Save a snapshot now (the `s` key): to the -o path's directory or the working directory. */
+void ui_save_now(struct ui *ui);
+
+#endif

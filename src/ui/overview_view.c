@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The overview: one row per counted event (rate now, a sparkline of the last intervals, min, max
+ * and the multiplexing share), the ratio panel (IPC, CPI, miss rates, --ratio ones), the hottest
+ * functions and a busy strip per CPU from the scheduler timeline.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/core/session.h"
+#include "ringside/core/xalloc.h"
+#include "ringside/model/hot.h"
+#include "ringside/ui/draw.h"
+#include "ringside/ui/view.h"
+
+enum { OVERVIEW_NAME_W = 20, OVERVIEW_VALUE_W = 11, OVERVIEW_MINMAX_W = 9, OVERVIEW_SHARE_W = 8 };
+
+struct overview {
+	enum hot_order order; /* t flips */
+	bool window;	      /* w flips: the last seconds or everything */
+	struct hot_entry *hot;
+	size_t hot_cap;
+	double *vals;
+	size_t vals_cap;
+};
+
+static void *
+overview_view_init(struct ui *ui)
+{
+	struct overview *ov = xcalloc(1, sizeof(*ov));
+
+	ov->order = HOT_BY_SELF;
+	ov->window = ui->session != NULL;
+	return ov;
+}
+
+static void
+overview_view_fini(void *state)
+{
+	struct overview *ov = state;
+
+	if (!ov)
+		return;
+	free(ov->hot);
+	free(ov->vals);
+	free(ov);
+}
+
+static double *
+overview_vals(struct overview *ov, size_t n)
+{
+	if (n > ov->vals_cap) {
+		ov->vals_cap = n + 64;
+		ov->vals = xreallocarray(ov->vals, ov->vals_cap, sizeof(double));
+	}
+	return ov->vals;
+}
+
+/* Intervals shown: all, or those there were when the display froze. */
+static size_t
+overview_points(const struct ui *ui, size_t n)
+{
+	(void)ui;
+	return n;
+}
+
+/* A value for its column: CPUs for time events, SI per second for the rest. */
+static void
+overview_format_rate(const struct counter_track *t, double rate, char *buf, size_t len)
+{
+	char si[32];
+
+	if (isnan(rate))
+		snprintf(buf, len, "-");
+	else if (rates_is_time(t))
+		snprintf(buf, len, "%.2f CPU", rate / 1e9);
+	else
+		snprintf(buf, len, "%s/s", rates_si(rate, si, sizeof(si)));
+}
+
+static int
+overview_spark_width(int cols)
+{
+	int w = cols -
+		(OVERVIEW_NAME_W + OVERVIEW_VALUE_W + 2 * OVERVIEW_MINMAX_W + OVERVIEW_SHARE_W + 6);
+
+	return w < 8 ? 8 : w;
+}
+
+static void
+overview_header(struct ui *ui, int y, int cols, const char *title, const char *value)
+{
+	int sw = overview_spark_width(cols), x = 1;
+	attr_t h = draw_attr(ui, THEME_HEADER);
+
+	draw_text(ui, y, x, OVERVIEW_NAME_W, h, title);
+	x += OVERVIEW_NAME_W + 1;
+	draw_textf(ui, y, x, OVERVIEW_VALUE_W, h, "%*s", OVERVIEW_VALUE_W, value);
+	x += OVERVIEW_VALUE_W + 1;
+	draw_text(ui, y, x, sw, h, "history");
+	x += sw + 1;
+	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, h, "%*s", OVERVIEW_MINMAX_W, "min");
+	x += OVERVIEW_MINMAX_W + 1;
+	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, h, "%*s", OVERVIEW_MINMAX_W, "max");
+	x += OVERVIEW_MINMAX_W + 1;
+	draw_textf(ui, y, x, OVERVIEW_SHARE_W, h, "%*s", OVERVIEW_SHARE_W, "counted");
+}
+
+/* One counter row. */
+static void
+overview_track(struct ui *ui, struct overview *ov, int y, int cols, const struct counter_track *t)
+{
+	size_t n = overview_points(ui, rates_npoints(t)), sw = (size_t)overview_spark_width(cols);
+	size_t want = ui->braille ? 2 * sw : sw, first = n > want ? n - want : 0;
+	double *v = overview_vals(ov, want + 1), lo = INFINITY, hi = -INFINITY, cur = NAN;
+	char buf[64];
+	struct rates_point pt;
+	int x = 1;
+
+	draw_text(ui, y, x, OVERVIEW_NAME_W, draw_attr(ui, THEME_NORMAL), t->name);
+	x += OVERVIEW_NAME_W + 1;
+	if (!t->supported) {
+		draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NA), "%*s",
+			   OVERVIEW_VALUE_W, "n/a");
+		x += OVERVIEW_VALUE_W + 1;
+		draw_text(ui, y, x, cols - x - 1, draw_attr(ui, THEME_NA),
+			  t->reason ? t->reason : "not supported here");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		double r = rates_rate(t, i);
+
+		if (isnan(r))
+			continue;
+		lo = r < lo ? r : lo;
+		hi = r > hi ? r : hi;
+	}
+	for (size_t i = first; i < n; i++)
+		v[i - first] = rates_rate(t, i);
+	if (n)
+		cur = v[n - 1 - first];
+	overview_format_rate(t, cur, buf, sizeof(buf));
+	draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NORMAL) | A_BOLD, "%*s",
+		   OVERVIEW_VALUE_W, buf);
+	x += OVERVIEW_VALUE_W + 1;
+	draw_spark(ui, y, x, (int)sw, draw_attr(ui, THEME_SPARK), v, n - first, 0, hi > 0 ? hi : 1);
+	x += (int)sw + 1;
+	overview_format_rate(t, isinf(lo) ? NAN : lo, buf, sizeof(buf));
+	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
+		   buf);
+	x += OVERVIEW_MINMAX_W + 1;
+	overview_format_rate(t, isinf(hi) ? NAN : hi, buf, sizeof(buf));
+	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
+		   buf);
+	x += OVERVIEW_MINMAX_W + 1;
+	if (n && rates_point(t, n - 1, &pt)) {
+		if (!pt.counted)
+			draw_textf(ui, y, x, OVERVIEW_SHARE_W, draw_attr(ui, THEME_NA), "%*s",
+				   OVERVIEW_SHARE_W, "idle");
+		else
+			draw_textf(ui, y, x, OVERVIEW_SHARE_W,
+				   pt.share < 0.999 ? draw_attr(ui, THEME_WARN)
+						    : draw_attr(ui, THEME_DIM),
+				   "%*.0f%%", OVERVIEW_SHARE_W - 1, pt.share * 100);
+	}
+}
+
+static void
+overview_format_ratio(const struct ratio_def *r, double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (r->percent)
+		snprintf(buf, len, "%.2f%%", v);
+	else
+		snprintf(buf, len, "%.3f", v);
+}
+
+/* One ratio row: "n/a" and why when an input is missing or unsupported. */
+static void
+overview_ratio(struct ui *ui, struct overview *ov, int y, int cols, const struct ratio_def *r)
+{
+	const struct profile *p = ui->profile;
+	size_t n = ratio_npoints(p, r), sw = (size_t)overview_spark_width(cols);
+	size_t want = ui->braille ? 2 * sw : sw, shown = n < want ? n : want;
+	double *v = overview_vals(ov, want + 1), lo = INFINITY, hi = -INFINITY, cur = NAN;
+	const char *why = NULL;
+	char buf[64];
+	int x = 1;
+
+	draw_textf(ui, y, x, OVERVIEW_NAME_W, draw_attr(ui, THEME_NORMAL), "%s%s", r->name,
+		   r->percent ? " %" : "");
+	x += OVERVIEW_NAME_W + 1;
+	if (!ratio_value(p, r, SIZE_MAX, &cur, &why) && n == 0) {
+		draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NA), "%*s",
+			   OVERVIEW_VALUE_W, "n/a");
+		x += OVERVIEW_VALUE_W + 1;
+		draw_textf(ui, y, x, cols - x - 1, draw_attr(ui, THEME_NA), "%s/%s: %s", r->num,
+			   r->den, why ? why : "no data");
+		return;
+	}
+	for (size_t b = 0; b < n; b++) {
+		double val;
+
+		if (!ratio_value(p, r, b, &val, NULL))
+			val = NAN;
+		if (b < shown)
+			v[shown - 1 - b] = val;
+		if (!isnan(val)) {
+			lo = val < lo ? val : lo;
+			hi = val > hi ? val : hi;
+		}
+	}
+	cur = shown ? v[shown - 1] : NAN;
+	overview_format_ratio(r, cur, buf, sizeof(buf));
+	draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NORMAL) | A_BOLD, "%*s",
+		   OVERVIEW_VALUE_W, buf);
+	x += OVERVIEW_VALUE_W + 1;
+	draw_spark(ui, y, x, (int)sw, draw_attr(ui, THEME_RATIO), v, shown, 0, hi > 0 ? hi : 1);
+	x += (int)sw + 1;
+	overview_format_ratio(r, isinf(lo) ? NAN : lo, buf, sizeof(buf));
+	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
+		   buf);
+	x += OVERVIEW_MINMAX_W + 1;
+	overview_format_ratio(r, isinf(hi) ? NAN : hi, buf, sizeof(buf));
+	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
+		   buf);
+}
+
+/* The hottest functions, in rows [y, y + rows) and cols wide from x. */
+static void
+overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int cols)
+{
+	const struct profile *p = ui->profile;
+	uint64_t samples = 0;
+	size_t n;
+
+	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
+		   "%-6s %-6s hottest functions (%s, %s)", "self", "total",
+		   ov->order == HOT_BY_SELF ? "by self" : "by total",
+		   ov->window ? "last 10 s" : "all");
+	if (!p->stacks) {
+		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_NA),
+			  "no samples (recorded with --no-samples)");
+		return;
+	}
+	if (rows - 1 > (int)ov->hot_cap) {
+		ov->hot_cap = (size_t)rows + 16;
+		ov->hot = xreallocarray(ov->hot, ov->hot_cap, sizeof(*ov->hot));
+	}
+	n = hot_top(p->stacks, p->frames, ov->window, ov->order, ov->hot,
+		    rows > 1 ? (size_t)rows - 1 : 0, &samples);
+	if (n == 0)
+		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_DIM), "no samples yet");
+	for (size_t i = 0; i < n; i++) {
+		const struct frame *f = frametab_get(p->frames, ov->hot[i].frame);
+		const char *mod = frametab_str(p->frames, f->module), *slash = strrchr(mod, '/');
+		double s = samples ? 100.0 * (double)ov->hot[i].self / (double)samples : 0,
+		       t = samples ? 100.0 * (double)ov->hot[i].total / (double)samples : 0;
+		int used = draw_textf(ui, y + 1 + (int)i, x, cols, draw_attr(ui, THEME_NORMAL),
+				      "%5.1f%% %5.1f%% %s", s, t, frametab_str(p->frames, f->name));
+
+		if (*mod && used + 3 < cols)
+			draw_textf(ui, y + 1 + (int)i, x + used + 1, cols - used - 1,
+				   draw_attr(ui, THEME_DIM), "%s", slash ? slash + 1 : mod);
+	}
+}
+
+/* The per-CPU busy strip from the scheduler timeline. */
+static void
+overview_cpus(struct ui *ui, struct overview *ov, int y, int x, int rows, int cols)
+{
+	const struct profile *p = ui->profile;
+	struct schedmap *m = p->sched;
+	uint64_t interval = p->meta.interval_ns ? p->meta.interval_ns : 1000000000u, now, origin;
+	unsigned ncpus;
+	int cell = 30, per_row, spark;
+
+	draw_text(ui, y, x, cols, draw_attr(ui, THEME_HEADER), "CPU busy (scheduler timeline)");
+	if (!m) {
+		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_NA),
+			  "n/a: no scheduler timeline (needs root and tracefs)");
+		return;
+	}
+	ncpus = schedmap_ncpus(m);
+	origin = p->sched_origin;
+	now = schedmap_now(m);
+	if (ui->frozen && ui->session)
+		now = origin + ui->shown_ns < now ? origin + ui->shown_ns : now;
+	per_row = cols / cell > 0 ? cols / cell : 1;
+	if ((int)ncpus <= rows - 1)
+		per_row = 1, cell = cols;
+	spark = cell - 17;
+	if (spark > 40)
+		spark = 40;
+	for (unsigned c = 0; c < ncpus; c++) {
+		int row = (int)c / per_row, cx = x + ((int)c % per_row) * cell;
+		double busy, *hist = overview_vals(ov, (size_t)spark * 2 + 1);
+		size_t nh = (size_t)spark;
+		uint64_t t0;
+
+		if (row >= rows - 1)
+			break;
+		busy = now > interval ? schedmap_busy(m, c, now - interval, now) : -1;
+		draw_textf(ui, y + 1 + row, cx, 6, draw_attr(ui, THEME_DIM), "cpu%-3u", c);
+		draw_bar(ui, y + 1 + row, cx + 6, 6, draw_attr(ui, THEME_BUSY), busy);
+		if (busy >= 0)
+			draw_textf(ui, y + 1 + row, cx + 13, 4, draw_attr(ui, THEME_NORMAL),
+				   "%3.0f%%", busy * 100);
+		else
+			draw_text(ui, y + 1 + row, cx + 13, 4, draw_attr(ui, THEME_NA), " n/a");
+		if (spark < 4 || now <= origin)
+			continue;
+		t0 = now - (uint64_t)nh * interval;
+		if (now < (uint64_t)nh * interval || t0 < origin) {
+			nh = (size_t)((now - origin) / interval);
+			t0 = now - (uint64_t)nh * interval;
+		}
+		if (nh && schedmap_busy_series(m, c, t0, interval, nh, hist) == 0) {
+			for (size_t i = 0; i < nh; i++)
+				if (hist[i] < 0)
+					hist[i] = NAN;
+			draw_spark(ui, y + 1 + row, cx + 18, spark - 1, draw_attr(ui, THEME_BUSY),
+				   hist, nh, 0, 1);
+		}
+	}
+}
+
+static void
+overview_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
+{
+	struct overview *ov = state;
+	const struct profile *p = ui->profile;
+	int y = top, bottom = top + rows, hot_rows, max_tracks;
+	size_t shown_tracks;
+
+	max_tracks = rows / 2 - 2;
+	overview_header(ui, y++, cols, "event", "rate");
+	shown_tracks = p->ntracks < (size_t)max_tracks ? p->ntracks : (size_t)max_tracks;
+	for (size_t i = 0; i < shown_tracks; i++)
+		overview_track(ui, ov, y++, cols, &p->tracks[i]);
+	if (shown_tracks < p->ntracks)
+		draw_textf(ui, y++, 1, cols - 2, draw_attr(ui, THEME_DIM), "+%zu more events",
+			   p->ntracks - shown_tracks);
+	y++;
+	if (y + (int)ui->nratios + 6 < bottom) {
+		overview_header(ui, y++, cols, "ratio", "value");
+		for (size_t i = 0; i < ui->nratios; i++)
+			overview_ratio(ui, ov, y++, cols, &ui->ratios[i]);
+		y++;
+	}
+	hot_rows = bottom - y;
+	if (hot_rows < 3)
+		return;
+	{
+		unsigned ncpus = p->sched ? schedmap_ncpus(p->sched) : 1;
+		int cpu_w = cols >= 120 ? cols * 2 / 5 : cols / 2, cpu_rows = (int)ncpus + 1;
+
+		if (cpu_rows > hot_rows)
+			cpu_rows = hot_rows;
+		if (cols >= 100) {
+			overview_hot(ui, ov, y, 1, hot_rows, cols - cpu_w - 3);
+			overview_cpus(ui, ov, y, cols - cpu_w, hot_rows, cpu_w - 1);
+		} else {
+			overview_cpus(ui, ov, y, 1, cpu_rows, cols - 2);
+			overview_hot(ui, ov, y + cpu_rows + 1, 1, hot_rows - cpu_rows - 1,
+				     cols - 2);
+		}
+	}
+}
+
+static bool
+overview_view_key(struct ui *ui, void *state, int key)
+{
+	struct overview *ov = state;
+
+	switch (key) {
+	case 't':
+		ov->order = ov->order == HOT_BY_SELF ? HOT_BY_TOTAL : HOT_BY_SELF;
+		return true;
+	case 'w':
+		ov->window = !ov->window;
+		ui_message(ui, false, "hottest functions: %s",
+			   ov->window ? "the last 10 seconds" : "the whole recording");
+		return true;
+	default:
+		return false;
+	}
+}
+
+const struct view_ops overview_view_ops = {
+	.name = "Overview",
+	.keys = "t         hottest functions by self or by total\n"
+		"w         hottest functions over the last 10 s or the whole recording\n",
+	.init = overview_view_init,
+	.fini = overview_view_fini,
+	.draw = overview_view_draw,
+	.key = overview_view_key,
+};

@@ -1,0 +1,862 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The live screen and `ringside view`: the terminal's setup and restoration (on quit, on every
+ * stop signal and before a fatal one kills us), the loop that steps the session and handles keys,
+ * the top bar with the views' tabs, the status line, the help screen and view switching. Each view
+ * lives in its own file behind struct view_ops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <term.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ringside/core/session.h"
+#include "ringside/core/xalloc.h"
+#include "ringside/export/snapshot.h"
+#include "ringside/ui/draw.h"
+#include "ringside/ui/ui.h"
+#include "ringside/ui/view.h"
+
+/* The smallest screen the views are laid out for. */
+enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };
+
+static const struct view_ops *const ui_views[UI_NVIEWS] = {
+	[UI_VIEW_OVERVIEW] = &overview_view_ops,
+	[UI_VIEW_FLAME] = &flame_view_ops,
+	[UI_VIEW_SCHED] = &sched_view_ops,
+	[UI_VIEW_EVENTS] = &events_view_ops,
+};
+
+/* What a fatal signal handler needs to give the terminal back: async-signal-safe data only. */
+static struct termios ui_saved_termios;
+static bool ui_have_termios;
+static volatile sig_atomic_t ui_curses_active;
+static char ui_restore_seq[256];
+static size_t ui_restore_len;
+
+uint64_t
+ui_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+ui_message(struct ui *ui, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->message, sizeof(ui->message), fmt, ap);
+	va_end(ap);
+	ui->message_error = error;
+	ui->message_until = ui_now() + 5000000000ull;
+	ui->dirty = true;
+}
+
+/* Put the terminal back: one function for every normal way out. */
+static void
+ui_restore_terminal(void)
+{
+	if (!ui_curses_active)
+		return;
+	ui_curses_active = 0;
+	endwin();
+}
+
+/* A fatal signal: only async-signal-safe calls, then die of the same signal. */
+static void
+ui_fatal_signal(int sig)
+{
+	if (ui_curses_active) {
+		if (ui_restore_len && write(STDOUT_FILENO, ui_restore_seq, ui_restore_len) < 0) {
+			/* Nothing more can be done from here. */
+		}
+		if (ui_have_termios)
+			tcsetattr(STDIN_FILENO, TCSADRAIN, &ui_saved_termios);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Append a terminfo string capability to the fatal-signal restore sequence. */
+static void
+ui_restore_add(const char *cap)
+{
+	char *s = tigetstr(cap);
+	size_t n;
+
+	if (!s || s == (char *)-1)
+		return;
+	n = strlen(s);
+	if (ui_restore_len + n < sizeof(ui_restore_seq)) {
+		memcpy(ui_restore_seq + ui_restore_len, s, n);
+		ui_restore_len += n;
+	}
+}
+
+static void
+ui_install_fatal_handlers(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = ui_fatal_signal;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Glyphs for the terminal: Unicode only in a UTF-8 locale and without --ascii. */
+static void
+ui_pick_glyphs(struct ui *ui, bool ascii)
+{
+	static const char *const blocks[] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+	static const char *const ramp[] = { "_", ".", "-", "~", "=", "+", "*", "#" };
+	const char *cs = nl_langinfo(CODESET);
+	bool utf8 = !ascii && cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+	struct ui_glyphs *g = &ui->glyphs;
+
+	g->unicode = utf8;
+	g->nspark = 8;
+	for (int i = 0; i < 8; i++)
+		g->spark[i] = utf8 ? blocks[i] : ramp[i];
+	g->hline = utf8 ? "─" : "-";
+	g->vline = utf8 ? "│" : "|";
+	g->bar_full = utf8 ? "█" : "#";
+	g->ellipsis = utf8 ? "…" : "~";
+}
+
+/* Start curses on the terminal; -ENOTTY/-EINVAL with err when there is no usable one. */
+static int
+ui_start_curses(struct ui *ui, struct errbuf *err)
+{
+	SCREEN *scr;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return errbuf_set(err, "the live screen needs a terminal; use 'ringside record -o "
+				       "FILE.json' in scripts"),
+		       -ENOTTY;
+	if (tcgetattr(STDIN_FILENO, &ui_saved_termios) == 0)
+		ui_have_termios = true;
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr)
+		return errbuf_set(err, "cannot use terminal type '%s'; set TERM (e.g. TERM=xterm)",
+				  getenv("TERM") ? getenv("TERM") : ""),
+		       -EINVAL;
+	set_term(scr);
+	ui_curses_active = 1;
+	xalloc_set_cleanup(ui_restore_terminal);
+	ui_restore_len = 0;
+	ui_restore_add("sgr0");
+	ui_restore_add("cnorm");
+	ui_restore_add("rmcup");
+	ui_install_fatal_handlers();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
+			  BUTTON5_PRESSED,
+		  NULL);
+	mouseinterval(0);
+	draw_init_colors(ui);
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	return 0;
+}
+
+/* The terminal's size changed: tell curses, then redraw everything. */
+static void
+ui_resize(struct ui *ui)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	clearok(stdscr, TRUE);
+	ui->dirty = true;
+}
+
+/* "1:23:45" or "12:34" */
+static void
+ui_clock(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t s = ns / 1000000000u;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%u:%02u:%02u", (unsigned)(s / 3600), (unsigned)(s / 60 % 60),
+			 (unsigned)(s % 60));
+	else
+		snprintf(buf, len, "%02u:%02u", (unsigned)(s / 60), (unsigned)(s % 60));
+}
+
+/* The smallest multiplexing share of the latest interval over all counted events. */
+static double
+ui_mux_share(const struct ui *ui)
+{
+	const struct profile *p = ui->profile;
+	double min = 1;
+
+	for (size_t i = 0; i < p->ntracks; i++) {
+		struct rates_point pt;
+		size_t n = rates_npoints(&p->tracks[i]);
+
+		if (n && rates_point(&p->tracks[i], n - 1, &pt) && pt.counted && pt.share < min)
+			min = pt.share;
+	}
+	return min;
+}
+
+static void
+ui_draw_topbar(struct ui *ui)
+{
+	attr_t bar = draw_attr(ui, THEME_TITLE);
+	int x = 1;
+
+	draw_fill(0, 0, ui->cols, bar);
+	x += draw_text(ui, 0, x, ui->cols - x, bar | A_BOLD, "ringside");
+	x += 2;
+	for (int v = 0; v < UI_NVIEWS && x < ui->cols; v++) {
+		bool cur = (int)ui->view == v && !ui->help;
+
+		x += draw_textf(ui, 0, x, ui->cols - x, cur ? draw_attr(ui, THEME_TAB) : bar,
+				" %d %s ", v + 1, ui_views[v]->name);
+		x += 1;
+	}
+	if (ui->help && x < ui->cols)
+		x += draw_text(ui, 0, x, ui->cols - x, draw_attr(ui, THEME_TAB), " Help ");
+	if (ui->ended || ui->frozen) {
+		const char *tag = ui->session ? (ui->ended ? " ENDED " : " FROZEN ") : " SNAPSHOT ";
+		int w = (int)strlen(tag);
+
+		if (ui->cols - w - 1 > x)
+			draw_text(ui, 0, ui->cols - w - 1, w, draw_attr(ui, THEME_WARN) | A_REVERSE,
+				  tag);
+	}
+}
+
+static void
+ui_draw_status(struct ui *ui)
+{
+	const struct profile *p = ui->profile;
+	attr_t st = draw_attr(ui, THEME_STATUS);
+	char line[512], clock[32], n1[32], n2[32];
+	double mux = ui_mux_share(ui);
+	int y = ui->rows - 1, len;
+
+	draw_fill(y, 0, ui->cols, st);
+	if (ui->message[0] && ui_now() < ui->message_until) {
+		draw_text(ui, y, 1, ui->cols - 2,
+			  ui->message_error ? draw_attr(ui, THEME_ERROR) : st | A_BOLD,
+			  ui->message);
+		return;
+	}
+	ui->message[0] = '\0';
+	ui_clock(ui->session ? session_elapsed_ns(ui->session) : p->meta.duration_ns, clock,
+		 sizeof(clock));
+	len = snprintf(line, sizeof(line), "%s %s %s",
+		       p->meta.target_desc ? p->meta.target_desc : "?", ui->glyphs.vline, clock);
+	if (p->sampling.event)
+		len += snprintf(
+			line + len, sizeof(line) - (size_t)len, " %s %s samples %s %s lost",
+			ui->glyphs.vline, rates_si((double)p->sampling.samples, n1, sizeof(n1)),
+			ui->glyphs.vline, rates_si((double)p->sampling.lost, n2, sizeof(n2)));
+	len += snprintf(line + len, sizeof(line) - (size_t)len, " %s counted %.0f%%",
+			ui->glyphs.vline, mux * 100);
+	if (ui->session)
+		snprintf(line + len, sizeof(line) - (size_t)len, " %s ringside %.1f%% CPU",
+			 ui->glyphs.vline, ui->self_cpu * 100);
+	else
+		snprintf(line + len, sizeof(line) - (size_t)len, " %s %s", ui->glyphs.vline,
+			 ui->source);
+	draw_text(ui, y, 1, ui->cols - 12, st, line);
+	draw_text(ui, y, ui->cols - 10, 10, st, "F1 help");
+	if ((p->sampling.lost || mux < 0.999) && ui->cols > 40) {
+		/* Losses and multiplexing are never hidden: mark them in the warning colour. */
+		const char *w = p->sampling.lost ? "LOST" : "MUX";
+
+		draw_text(ui, y, ui->cols - 16, 5, draw_attr(ui, THEME_WARN) | A_REVERSE, w);
+	}
+}
+
+/* The global keys, shown first on the help screen. */
+static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
+				     "q F10     quit (writes -o FILE when given)\n"
+				     "Tab 1-4   switch views (Shift-Tab: back)\n"
+				     "e         the event browser\n"
+				     "space     freeze the display (collection goes on)\n"
+				     "s         save a snapshot now\n"
+				     "Ctrl-L    redraw the screen\n";
+
+static void
+ui_draw_help(struct ui *ui, int top, int rows)
+{
+	const struct view_ops *v = ui_views[ui->view];
+	const char *blocks[2] = { ui_global_keys, v->keys };
+	const char *titles[2] = { "Everywhere", v->name };
+	int y = top + 1;
+
+	for (int b = 0; b < 2 && y < top + rows; b++) {
+		const char *s = blocks[b];
+
+		if (!s || !*s)
+			continue;
+		draw_text(ui, y++, 2, ui->cols - 4, draw_attr(ui, THEME_HEADER), titles[b]);
+		while (*s && y < top + rows) {
+			const char *nl = strchr(s, '\n');
+			size_t n = nl ? (size_t)(nl - s) : strlen(s);
+			char line[256];
+
+			snprintf(line, sizeof(line), "%.*s", (int)n, s);
+			draw_text(ui, y++, 4, ui->cols - 6, draw_attr(ui, THEME_NORMAL), line);
+			s += n + (nl ? 1 : 0);
+		}
+		y++;
+	}
+	if (y < top + rows)
+		draw_text(ui, y, 2, ui->cols - 4, draw_attr(ui, THEME_DIM),
+			  "Strings from the profiled system show control characters as '?'.");
+}
+
+/* The banner when the target ended: the screen holds still until q. */
+static void
+ui_draw_banner(struct ui *ui)
+{
+	char msg[256];
+	int w, x;
+
+	if (!ui->ended || !ui->session)
+		return;
+	snprintf(msg, sizeof(msg), "  %s: the display is frozen; q quits  ",
+		 ui->ended_why ? ui->ended_why : "ended");
+	w = draw_width(ui, msg);
+	if (w > ui->cols - 2)
+		w = ui->cols - 2;
+	x = (ui->cols - w) / 2;
+	draw_text(ui, ui->rows - 2, x, w, draw_attr(ui, THEME_WARN) | A_REVERSE, msg);
+}
+
+static void
+ui_draw(struct ui *ui)
+{
+	ui->dirty = false;
+	erase();
+	if (ui->cols < UI_MIN_COLS || ui->rows < UI_MIN_ROWS) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg),
+			 "ringside needs %dx%d or more (now %dx%d): enlarge the "
+			 "window, q quits",
+			 UI_MIN_COLS, UI_MIN_ROWS, ui->cols, ui->rows);
+		draw_text(ui, 0, 0, ui->cols, A_BOLD, msg);
+		refresh();
+		return;
+	}
+	ui_draw_topbar(ui);
+	if (ui->help)
+		ui_draw_help(ui, 1, ui->rows - 2);
+	else
+		ui_views[ui->view]->draw(ui, ui->state[ui->view], 1, ui->rows - 2, ui->cols);
+	ui_draw_banner(ui);
+	ui_draw_status(ui);
+	refresh();
+}
+
+/* A name for `s`: beside the -o file, else in the working directory (or $TMPDIR). */
+static char *
+ui_save_path(struct ui *ui)
+{
+	const char *out = ui->session ? session_output(ui->session) : NULL;
+	char stamp[64], *dir = NULL, *path;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	if (out && strchr(out, '/'))
+		dir = xstrndup(out, (size_t)(strrchr(out, '/') - out));
+	else if (access(".", W_OK) == 0)
+		dir = xstrdup(".");
+	else
+		dir = xstrdup(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	path = xasprintf("%s/ringside-%s.json", dir, stamp);
+	for (int i = 2; access(path, F_OK) == 0 && i < 100; i++) {
+		free(path);
+		path = xasprintf("%s/ringside-%s-%d.json", dir, stamp, i);
+	}
+	free(dir);
+	return path;
+}
+
+void
+ui_save_now(struct ui *ui)
+{
+	char *path = ui_save_path(ui);
+	struct errbuf err;
+	int r;
+
+	errbuf_clear(&err);
+	if (ui->session)
+		r = session_save(ui->session, path, &err);
+	else
+		r = snapshot_save(ui->profile, path, &err);
+	if (r < 0)
+		ui_message(ui, true, "not saved: %s", err.msg);
+	else
+		ui_message(ui, false, "saved %s", path);
+	free(path);
+}
+
+static void
+ui_set_view(struct ui *ui, int v)
+{
+	ui->view = (enum ui_view_id)((v + UI_NVIEWS) % UI_NVIEWS);
+	ui->help = false;
+	ui->dirty = true;
+}
+
+static void
+ui_toggle_freeze(struct ui *ui)
+{
+	if (ui->ended || !ui->session)
+		return;
+	ui->frozen = !ui->frozen;
+	ui->shown_ns = session_elapsed_ns(ui->session);
+	ui_message(ui, false,
+		   ui->frozen ? "display frozen (collection goes on); space resumes"
+			      : "display live again");
+}
+
+/* Clicks on the top bar switch views; the rest go to the view. */
+static void
+ui_mouse(struct ui *ui)
+{
+	const struct view_ops *v = ui_views[ui->view];
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (ev.y == 0 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
+		int x = 11;
+
+		for (int i = 0; i < UI_NVIEWS; i++) {
+			int w = 4 + (int)strlen(ui_views[i]->name);
+
+			if (ev.x >= x && ev.x < x + w) {
+				ui_set_view(ui, i);
+				return;
+			}
+			x += w + 1;
+		}
+		return;
+	}
+	if (!ui->help && v->mouse && v->mouse(ui, ui->state[ui->view], ev.y, ev.x, ev.bstate))
+		ui->dirty = true;
+}
+
+/* One key: the help screen eats it, a typing view gets it, else global keys, else the view. */
+static void
+ui_key(struct ui *ui, int key)
+{
+	const struct view_ops *v = ui_views[ui->view];
+	void *st = ui->state[ui->view];
+
+	if (key == KEY_MOUSE) {
+		ui_mouse(ui);
+		return;
+	}
+	if (key == KEY_RESIZE)
+		return;
+	if (ui->help) {
+		ui->help = false;
+		ui->dirty = true;
+		if (key != 'q' && key != KEY_F(10))
+			return;
+	}
+	if (v->typing && v->typing(st)) {
+		if (v->key(ui, st, key))
+			ui->dirty = true;
+		return;
+	}
+	switch (key) {
+	case 'q':
+	case KEY_F(10):
+		ui->quit = true;
+		return;
+	case 'h':
+	case KEY_F(1):
+	case '?':
+		ui->help = true;
+		ui->dirty = true;
+		return;
+	case '\t':
+		ui_set_view(ui, (int)ui->view + 1);
+		return;
+	case KEY_BTAB:
+		ui_set_view(ui, (int)ui->view - 1);
+		return;
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+		ui_set_view(ui, key - '1');
+		return;
+	case 'e':
+		if (ui->view != UI_VIEW_EVENTS) {
+			ui_set_view(ui, UI_VIEW_EVENTS);
+			return;
+		}
+		break;
+	case ' ':
+		ui_toggle_freeze(ui);
+		return;
+	case 's':
+		ui_save_now(ui);
+		return;
+	case 12: /* Ctrl-L */
+		clearok(stdscr, TRUE);
+		ui->dirty = true;
+		return;
+	default:
+		break;
+	}
+	if (v->key && v->key(ui, st, key))
+		ui->dirty = true;
+}
+
+static void
+ui_input(struct ui *ui)
+{
+	int key;
+
+	while ((key = getch()) != ERR)
+		ui_key(ui, key);
+}
+
+/* ringside's own CPU use since the last call, in CPUs. */
+static void
+ui_update_self_cpu(struct ui *ui)
+{
+	static uint64_t last_wall, last_cpu;
+	struct rusage ru;
+	uint64_t wall = ui_now(), cpu;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return;
+	cpu = (uint64_t)ru.ru_utime.tv_sec * 1000000000u + (uint64_t)ru.ru_utime.tv_usec * 1000u +
+	      (uint64_t)ru.ru_stime.tv_sec * 1000000000u + (uint64_t)ru.ru_stime.tv_usec * 1000u;
+	if (last_wall && wall > last_wall)
+		ui->self_cpu = (double)(cpu - last_cpu) / (double)(wall - last_wall);
+	last_wall = wall;
+	last_cpu = cpu;
+}
+
+/* How long to wait: until the status message expires, else until something happens. */
+static int
+ui_timeout(const struct ui *ui)
+{
+	uint64_t now = ui_now();
+
+	if (ui->message[0] && ui->message_until > now)
+		return (int)((ui->message_until - now) / 1000000u) + 1;
+	return -1;
+}
+
+static void
+ui_on_end(struct ui *ui)
+{
+	const char *why = session_end_reason(ui->session);
+
+	session_stop(ui->session);
+	ui->ended = true;
+	ui->frozen = true;
+	ui->shown_ns = session_elapsed_ns(ui->session);
+	if (why && strcmp(why, "command exited") == 0) {
+		int code = ui->profile->meta.command_exit;
+
+		if (code >= 128)
+			ui->ended_why = "the command was killed";
+		else
+			ui->ended_why = code == 0 ? "the command exited" : "the command failed";
+	} else if (why && strcmp(why, "processes exited") == 0) {
+		ui->ended_why = "the processes exited";
+	} else if (why && strcmp(why, "duration") == 0) {
+		ui->ended_why = "the duration passed";
+	} else {
+		ui->ended_why = why;
+	}
+	ui->dirty = true;
+}
+
+/* The live loop: step the session, react, draw when something changed. */
+static void
+ui_loop_live(struct ui *ui)
+{
+	struct session_step st;
+
+	while (!ui->quit) {
+		if (session_step(ui->session, STDIN_FILENO, ui_timeout(ui), &st) < 0 && !ui->ended)
+			ui_message(ui, true, "reading counters failed; the display is frozen");
+		if (st.winch)
+			ui_resize(ui);
+		if (st.input)
+			ui_input(ui);
+		if (st.stopped)
+			ui->quit = true;
+		if (st.ended || (session_end_reason(ui->session) && !ui->ended && !ui->quit))
+			ui_on_end(ui);
+		if (st.tick) {
+			ui_update_self_cpu(ui);
+			if (!ui->frozen)
+				ui->dirty = true;
+		}
+		if (ui->message[0] && ui_now() >= ui->message_until)
+			ui->dirty = true;
+		if (ui->dirty && !ui->quit)
+			ui_draw(ui);
+	}
+}
+
+/* The snapshot loop: keys, resizes and stop signals only. */
+static void
+ui_loop_view(struct ui *ui)
+{
+	sigset_t set, old;
+	int sfd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	while (!ui->quit) {
+		struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+					 { .fd = sfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		if (poll(pfd, 2, ui_timeout(ui)) < 0 && errno != EINTR)
+			break;
+		while (sfd >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			if (si.ssi_signo == SIGWINCH)
+				ui_resize(ui);
+			else
+				ui->quit = true;
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR))
+			ui->quit = true;
+		if (pfd[0].revents & POLLIN)
+			ui_input(ui);
+		if (ui->message[0] && ui_now() >= ui->message_until)
+			ui->dirty = true;
+		if (ui->dirty && !ui->quit)
+			ui_draw(ui);
+	}
+	if (sfd >= 0)
+		close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Theme, glyphs, ratios and view states, before curses starts. Returns 0 or -EINVAL + err. */
+static int
+ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
+{
+	size_t nb = ratio_builtin_count();
+	struct errbuf terr;
+
+	errbuf_clear(&terr);
+	if (theme_load(&ui->theme, o->theme, RINGSIDE_DATADIR, &terr) < 0) {
+		if (o->theme && !strchr(o->theme, '/') && terr.msg[0] &&
+		    strstr(terr.msg, "no theme"))
+			return errbuf_set(err, "%s", terr.msg);
+		/* A bad theme file: say where, and go on with the default. */
+		snprintf(ui->message, sizeof(ui->message), "%s; using the default theme", terr.msg);
+		ui->message_error = true;
+		ui->message_until = ui_now() + 8000000000ull;
+	}
+	ui_pick_glyphs(ui, o->ascii);
+	ui->braille = o->braille;
+	ui->ratios = xcalloc(nb + o->nratios + 1, sizeof(*ui->ratios));
+	for (size_t i = 0; i < nb; i++)
+		ratio_builtin_get(i, &ui->ratios[ui->nratios++]);
+	for (size_t i = 0; i < o->nratios; i++) {
+		int r = ratio_parse(&ui->ratios[ui->nratios], o->ratios[i], err);
+
+		if (r < 0)
+			return r;
+		ui->ratios[ui->nratios++].builtin = false;
+	}
+	if (o->view) {
+		bool found = false;
+
+		for (int v = 0; v < UI_NVIEWS; v++) {
+			if (strcasecmp(o->view, ui_views[v]->name) == 0 ||
+			    (strlen(o->view) >= 3 &&
+			     strncasecmp(o->view, ui_views[v]->name, strlen(o->view)) == 0)) {
+				ui->view = (enum ui_view_id)v;
+				found = true;
+			}
+		}
+		if (!found)
+			return errbuf_set(err,
+					  "unknown view '%s'; choose overview, flame, "
+					  "scheduler or events",
+					  o->view);
+	}
+	return 0;
+}
+
+static void
+ui_init_views(struct ui *ui)
+{
+	for (int v = 0; v < UI_NVIEWS; v++)
+		ui->state[v] = ui_views[v]->init ? ui_views[v]->init(ui) : NULL;
+}
+
+static void
+ui_fini(struct ui *ui)
+{
+	for (int v = 0; v < UI_NVIEWS; v++)
+		if (ui_views[v]->fini)
+			ui_views[v]->fini(ui->state[v]);
+	for (size_t i = 0; i < ui->nratios; i++)
+		ratio_fini(&ui->ratios[i]);
+	free(ui->ratios);
+	theme_fini(&ui->theme);
+}
+
+/* Before a view needs the terminal, a theme without colours on a terminal without any. */
+static void
+ui_fallback_mono(struct ui *ui, const struct ui_opts *o)
+{
+	struct errbuf ignored;
+
+	if (has_colors() || o->theme)
+		return;
+	errbuf_clear(&ignored);
+	theme_fini(&ui->theme);
+	theme_load(&ui->theme, "mono", RINGSIDE_DATADIR, &ignored);
+	draw_init_colors(ui);
+}
+
+int
+ui_live_main(const struct ui_opts *o)
+{
+	struct ui ui = { 0 };
+	struct errbuf err;
+	int r, code = 0;
+
+	errbuf_clear(&err);
+	r = ui_init(&ui, o, &err);
+	if (r < 0) {
+		code = 2;
+		goto out;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		errbuf_set(&err, "the live screen needs a terminal; use 'ringside record -o "
+				 "FILE.json' in scripts");
+		code = 2;
+		goto out;
+	}
+	r = session_new(&ui.session, &o->rec, SESSION_LIVE, &err);
+	if (r == 0)
+		r = session_start(ui.session, false, &err);
+	if (r < 0) {
+		code = session_exit_code(r);
+		goto out;
+	}
+	ui.profile = session_profile(ui.session);
+	r = ui_start_curses(&ui, &err);
+	if (r < 0) {
+		code = 2;
+		goto out;
+	}
+	ui_fallback_mono(&ui, o);
+	ui_init_views(&ui);
+	for (const char *const *n = session_notes(ui.session); *n; n++)
+		ui_message(&ui, false, "%s", *n);
+	ui_draw(&ui);
+	/* Symbols load after the first frame: the screen comes up at once. */
+	session_preload(ui.session);
+	ui_loop_live(&ui);
+	ui_restore_terminal();
+	session_stop(ui.session);
+	if (session_output(ui.session)) {
+		r = session_write_output(ui.session, &err);
+		if (r < 0)
+			code = 1;
+		else
+			fprintf(stderr, "ringside: wrote %s\n", session_output(ui.session));
+	}
+out:
+	ui_restore_terminal();
+	if (errbuf_isset(&err) && code != 0)
+		fprintf(stderr, "ringside: %s\n", err.msg);
+	ui_fini(&ui);
+	session_free(ui.session);
+	return code;
+}
+
+int
+ui_view_main(const char *path, const struct ui_opts *o)
+{
+	struct ui ui = { 0 };
+	struct profile *p = NULL;
+	struct errbuf err;
+	int r, code = 0;
+
+	errbuf_clear(&err);
+	r = ui_init(&ui, o, &err);
+	if (r < 0) {
+		code = 2;
+		goto out;
+	}
+	r = snapshot_load(path, &p, &err);
+	if (r < 0) {
+		code = 2;
+		goto out;
+	}
+	ui.profile = p;
+	ui.source = path;
+	ui.ended = ui.frozen = true;
+	ui.shown_ns = p->meta.duration_ns;
+	r = ui_start_curses(&ui, &err);
+	if (r < 0) {
+		code = 2;
+		goto out;
+	}
+	ui_fallback_mono(&ui, o);
+	ui_init_views(&ui);
+	ui_draw(&ui);
+	ui_loop_view(&ui);
+out:
+	ui_restore_terminal();
+	if (errbuf_isset(&err) && code != 0)
+		fprintf(stderr, "ringside: %s\n", err.msg);
+	ui_fini(&ui);
+	profile_free(p);
+	return code;
+}
