@@ -264,3 +264,95 @@ workload_n() {
 		echo "$1"
 	fi
 }
+
+# ---- The screen, driven through tmux -------------------------------------------------------------
+# Each test gets its own tmux server (socket in $T), killed on exit.
+#   screen_start W H CMD...   run CMD in a W x H tmux pane (TERM=tmux-256color, LANG=C.UTF-8 unless
+#                             the caller exported SCREEN_TERM / SCREEN_LANG); the pane stays after
+#                             CMD exits, and CMD's exit code lands in $T/screen.rc
+#   screen_text               the pane's text now (capture-pane -p)
+#   screen_keys KEYS...       tmux send-keys (names such as Enter, Escape, Tab, F1, C-c work)
+#   screen_wait ERE TIMEOUT_S wait until the pane matches ERE (grep -E); 1 on timeout
+#   screen_gone ERE TIMEOUT_S wait until the pane no longer matches ERE
+#   screen_resize W H         resize the window (the program gets SIGWINCH)
+#   screen_pid                the PID of the pane's process (the shell wrapping CMD)
+#   screen_exit TIMEOUT_S     wait for CMD to end; prints its exit code
+#   screen_save FILE          save the pane's text (for diag output and golden files)
+_screen_sock=
+_screen_cleanup() {
+	[ -n "$_screen_sock" ] && tmux -S "$_screen_sock" kill-server 2>/dev/null
+	_tap_cleanup
+}
+
+screen_start() {
+	_sw=$1 _sh=$2
+	shift 2
+	[ -n "$T" ] || make_tmpdir
+	trap _screen_cleanup EXIT
+	_screen_sock=$T/tmux.sock
+	rm -f "$T/screen.rc"
+	printf '%s\n' "$@" >"$T/screen.argv"
+	cat >"$T/screen.sh" <<SCREEN_EOF
+#!/bin/sh
+export TERM=${SCREEN_TERM:-tmux-256color} LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${SCREEN_LANG:-C.UTF-8}
+n=0
+set --
+while IFS= read -r a; do set -- "\$@" "\$a"; done <"$T/screen.argv"
+"\$@" 2>"$T/screen.err"
+echo \$? >"$T/screen.rc"
+SCREEN_EOF
+	tmux -S "$_screen_sock" -f /dev/null new-session -d -x "$_sw" -y "$_sh" sh "$T/screen.sh"
+	tmux -S "$_screen_sock" set-option -g remain-on-exit on >/dev/null
+	tmux -S "$_screen_sock" set-option -g status off >/dev/null
+}
+
+screen_text() {
+	tmux -S "$_screen_sock" capture-pane -p
+}
+
+screen_keys() {
+	tmux -S "$_screen_sock" send-keys "$@"
+}
+
+screen_wait() {
+	_sd=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -le "$_sd" ]; do
+		screen_text | grep -Eq -- "$1" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+screen_gone() {
+	_sd=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -le "$_sd" ]; do
+		screen_text | grep -Eq -- "$1" || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+screen_resize() {
+	tmux -S "$_screen_sock" resize-window -x "$1" -y "$2"
+}
+
+screen_pid() {
+	tmux -S "$_screen_sock" display-message -p '#{pane_pid}'
+}
+
+screen_exit() {
+	_sd=$(($(date +%s) + $1))
+	while [ "$(date +%s)" -le "$_sd" ]; do
+		if [ -s "$T/screen.rc" ]; then
+			cat "$T/screen.rc"
+			return 0
+		fi
+		sleep 0.2
+	done
+	echo timeout
+	return 1
+}
+
+screen_save() {
+	screen_text >"$1"
+}
