@@ -39,7 +39,7 @@ usage_error() {
 usage_error opt "unknown option --frobnicate" "Try 'ringside --help'" --frobnicate
 usage_error ropt "unknown record option" "Try 'ringside --help'" record --frobnicate -o "$T/x.json"
 usage_error sub "unknown subcommand" "Try 'ringside --help'" frobnicate
-usage_error none "no subcommand" "live screen is not available" 
+usage_error none "no subcommand without a terminal" "live screen needs a terminal" 
 usage_error noo "record without -o" "-o" record -e task-clock -- true
 usage_error ext "record -o x.txt" "json" record -e task-clock -o "$T/x.txt" -- true
 usage_error dur0 "--duration 0" "duration" record -e task-clock --duration 0 -o "$T/x.json"
@@ -48,8 +48,8 @@ usage_error dura "--duration abc" "duration" record -e task-clock --duration abc
 usage_error iv "-I abc" "interval" record -e task-clock -I abc -o "$T/x.json"
 usage_error ivmax "-I 3600001" "interval" record -e task-clock -I 3600001 -o "$T/x.json"
 check "no snapshot left by any refused command line" test ! -e "$T/x.json"
-check "'live screen' message is exactly the documented one" grep -qx \
-	"ringside: the live screen is not available in this version; use 'ringside record -o FILE.json'" \
+check "'needs a terminal' message is exactly the documented one" grep -qx \
+	"ringside: the live screen needs a terminal; use 'ringside record -o FILE.json' in scripts" \
 	"$T/none.err"
 
 done_testing
