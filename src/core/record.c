@@ -49,6 +49,7 @@ struct record {
 	/* Sampling (absent with --no-samples). */
 	struct evspec sample_spec;
 	enum callgraph_mode callgraph;
+	uint32_t stack_size; /* -g dwarf,SIZE */
 	struct sampler *sampler;
 	struct symres *sym;
 	struct ingest *ingest;
@@ -102,9 +103,11 @@ record_prepare_sampling(struct record *rec, struct errbuf *err)
 	unsigned long max = record_max_sample_rate();
 	int r;
 
-	if (!callgraph_parse(o->callgraph ? o->callgraph : "fp", &rec->callgraph))
-		return errbuf_set(err, "call-graph mode '%s' is unknown; use -g fp or -g none",
-				  o->callgraph);
+	if (!callgraph_parse(o->callgraph ? o->callgraph : "fp", &rec->callgraph, &rec->stack_size))
+		return errbuf_set(err,
+				  "call-graph mode '%s' is unknown; use -g fp, -g dwarf, -g "
+				  "dwarf,SIZE (bytes of stack, 8 to %d) or -g none",
+				  o->callgraph, CALLGRAPH_STACK_MAX);
 	if (o->period == 0 && (o->freq == 0 || o->freq > max))
 		return errbuf_set(err,
 				  "sampling frequency %lu Hz is out of range; choose -F from 1 to "
@@ -311,6 +314,7 @@ record_open_sampler(struct record *rec, struct errbuf *err)
 		.freq = rec->opts->period ? 0 : rec->opts->freq,
 		.period = rec->opts->period,
 		.callgraph = rec->callgraph,
+		.stack_size = rec->stack_size,
 	};
 	int r;
 

@@ -1045,6 +1045,45 @@ symres_preload(struct symres *r)
 	symres_exit(r, self);
 }
 
+uint32_t
+symres_maps_gen(struct symres *r, pid_t pid)
+{
+	struct symres_proc *p = symres_proc_get(r, pid);
+
+	/* The low bits move with every change; the pid keeps a recycled pid from matching. */
+	return (uint32_t)p->gen ^ (uint32_t)pid << 16;
+}
+
+size_t
+symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx)
+{
+	struct symres_proc *p = symres_proc_get(r, pid);
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->maps.n; i++) {
+		struct procmaps_map *m = &p->maps.maps[i];
+		struct symres_module *mod;
+		struct symres_code code;
+		uint64_t vaddr;
+		int fd;
+
+		if (!procmaps_is_file(m) || !(m->flags & PROCMAPS_EXEC))
+			continue;
+		mod = symres_module_for(r, p, m);
+		if (!mod || !elfmod_offset_to_vaddr(mod->elf, m->pgoff, &vaddr))
+			continue;
+		fd = symres_open_mapped(pid, m);
+		if (fd < 0)
+			continue;
+		code = (struct symres_code){
+			.path = m->path, .start = m->start, .end = m->end, .bias = m->start - vaddr
+		};
+		fn(ctx, &code, fd);
+		n++;
+	}
+	return n;
+}
+
 bool
 symres_kernel_restricted(const struct symres *r)
 {
