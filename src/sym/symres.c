@@ -1061,23 +1061,21 @@ symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx)
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->maps.n; i++) {
-		struct procmaps_map *m = &p->maps.maps[i];
-		struct symres_module *mod;
+		const struct procmaps_map *m = &p->maps.maps[i];
 		struct symres_code code;
-		uint64_t vaddr;
 		int fd;
 
-		if (!procmaps_is_file(m) || !(m->flags & PROCMAPS_EXEC))
-			continue;
-		mod = symres_module_for(r, p, m);
-		if (!mod || !elfmod_offset_to_vaddr(mod->elf, m->pgoff, &vaddr))
+		/* Files known not to be ELF (a JIT's memfd) are left out; the rest are tried. */
+		if (!procmaps_is_file(m) || !(m->flags & PROCMAPS_EXEC) ||
+		    m->aux == SYMRES_NO_MODULE || m->pgoff > m->start)
 			continue;
 		fd = symres_open_mapped(pid, m);
 		if (fd < 0)
 			continue;
-		code = (struct symres_code){
-			.path = m->path, .start = m->start, .end = m->end, .bias = m->start - vaddr
-		};
+		code = (struct symres_code){ .path = m->path,
+					     .start = m->start,
+					     .end = m->end,
+					     .base = m->start - m->pgoff };
 		fn(ctx, &code, fd);
 		n++;
 	}

@@ -272,9 +272,13 @@ unwind_report_one(void *ctx, const struct symres_code *code, int fd)
 	struct unwind_proc *p = ctx;
 	const char *base = strrchr(code->path, '/');
 
-	/* On success the module owns fd; on failure it is still ours. */
-	if (!dwfl_report_elf(p->dwfl, base ? base + 1 : code->path, code->path, fd, code->bias,
-			     true)) {
+	/*
+	 * The mapping of file offset 0 is where the first PT_LOAD segment goes: libdw takes the
+	 * load bias from there (and ignores it for a fixed-address executable). On success the
+	 * module owns fd; on failure (not ELF) it is still ours.
+	 */
+	if (!dwfl_report_elf(p->dwfl, base ? base + 1 : code->path, code->path, fd, code->base,
+			     false)) {
 		close(fd);
 		return;
 	}
