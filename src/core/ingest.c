@@ -13,9 +13,20 @@
 
 #include "ringside/core/ingest.h"
 #include "ringside/core/xalloc.h"
+#include "ringside/sym/unwind.h"
 
 /* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
 #define INGEST_MAX_PATH (2 + 127 * 4)
+/* User frames taken from one unwound stack (perf_event_max_stack's default, as for -g fp). */
+#define INGEST_MAX_UNWOUND 127
+/*
+ * A dwarf sample's callchain is rebuilt as the kernel's part, then this marker and the unwound
+ * user PCs (already call sites, not return addresses), then INGEST_CONTEXT_TRUNCATED when the
+ * stack copy ended the walk. Both sit among perf's context markers (>= PERF_CONTEXT_MAX), at
+ * values perf does not use.
+ */
+#define INGEST_CONTEXT_UNWOUND	 ((uint64_t)-3000)
+#define INGEST_CONTEXT_TRUNCATED ((uint64_t)-3001)
 
 struct ingest_thread {
 	bool used; /* tid 0 (the idle task) is a real key, so emptiness is a flag */
@@ -55,6 +66,9 @@ struct ingest {
 	size_t nexited, exited_cap;
 	uint32_t leaf_first[INGEST_MAX_PATH];
 	uint32_t path[INGEST_MAX_PATH];
+	struct unwind *unwind;	  /* created with the first dwarf sample */
+	uint32_t truncated_frame; /* "[truncated stack]", 0 until needed */
+	uint64_t chain[PERF_MAX_STACK_DEPTH + INGEST_MAX_UNWOUND + 3];
 };
 
 struct ingest *
@@ -75,6 +89,7 @@ ingest_free(struct ingest *in)
 {
 	if (!in)
 		return;
+	unwind_free(in->unwind);
 	free(in->threads);
 	free(in->chains);
 	free(in->cpu_seen);
@@ -229,7 +244,7 @@ ingest_callchain(struct ingest *in, const struct decode_sample *s, bool kernel_i
 {
 	uint32_t frames[SYMRES_MAX_INLINE];
 	size_t n = 0, k;
-	bool kernel = kernel_ip, first_in_context = true;
+	bool kernel = kernel_ip, first_in_context = true, unwound = false;
 
 	if (s->nr == 0) {
 		k = kernel ? symres_kernel(in->sym, s->ip, frames, SYMRES_MAX_INLINE)
@@ -240,16 +255,27 @@ ingest_callchain(struct ingest *in, const struct decode_sample *s, bool kernel_i
 	for (uint64_t i = 0; i < s->nr; i++) {
 		uint64_t ip = s->ips[i];
 
+		if (ip == INGEST_CONTEXT_TRUNCATED) {
+			if (!in->truncated_frame)
+				in->truncated_frame =
+					frametab_intern(in->p->frames, "[truncated stack]", NULL,
+							NULL, 0, FRAME_TRUNCATED, false);
+			if (n + 1 > INGEST_MAX_PATH - 2)
+				break;
+			in->leaf_first[n++] = in->truncated_frame;
+			continue;
+		}
 		if (ip >= PERF_CONTEXT_MAX) {
 			/* A context marker: what follows is kernel, user, hypervisor or guest code.
 			 */
 			kernel = ip == PERF_CONTEXT_KERNEL || ip == PERF_CONTEXT_GUEST_KERNEL;
+			unwound = ip == INGEST_CONTEXT_UNWOUND;
 			first_in_context = true;
 			continue;
 		}
 		/* After the first address of a context, entries are return addresses: look up the
-		 * call. */
-		if (!first_in_context && ip > 0)
+		 * call (the unwinder did that already). */
+		if (!first_in_context && !unwound && ip > 0)
 			ip--;
 		first_in_context = false;
 		k = kernel ? symres_kernel(in->sym, ip, frames, SYMRES_MAX_INLINE)
@@ -260,6 +286,53 @@ ingest_callchain(struct ingest *in, const struct decode_sample *s, bool kernel_i
 		n += k;
 	}
 	return n;
+}
+
+/*
+ * A dwarf sample: the kernel's callchain (it has no user part) followed by the user stack
+ * unwound from the copied registers and stack, rebuilt in in->chain and put in s's place. The
+ * stack copy is not kept: only the PCs found in it.
+ */
+static void
+ingest_unwind(struct ingest *in, struct decode_sample *s, const struct decode_layout *l)
+{
+	struct unwind_sample us = { .pid = (pid_t)s->pid,
+				    .tid = (pid_t)s->tid,
+				    .regs_abi = s->regs_abi,
+				    .regs_mask = l->regs_user_mask,
+				    .regs = s->regs,
+				    .stack = s->stack,
+				    .stack_size = s->stack_dyn_size };
+	size_t n = 0, k;
+	bool truncated;
+
+	for (uint64_t i = 0; i < s->nr && n < PERF_MAX_STACK_DEPTH; i++) {
+		if (s->ips[i] == PERF_CONTEXT_USER)
+			break;
+		in->chain[n++] = s->ips[i];
+	}
+	if (s->regs_abi == PERF_SAMPLE_REGS_ABI_NONE) {
+		/* A kernel thread: the kernel's chain is the whole stack. */
+		if (n == 0)
+			return;
+		s->ips = in->chain;
+		s->nr = n;
+		return;
+	}
+	if (!in->unwind)
+		in->unwind = unwind_new(in->sym);
+	in->chain[n++] = INGEST_CONTEXT_UNWOUND;
+	k = unwind_user(in->unwind, &us, in->chain + n, INGEST_MAX_UNWOUND, &truncated);
+	if (k == 0) {
+		/* Nothing to unwind with (a 32-bit process): the sampled address alone. */
+		in->chain[n - 1] = PERF_CONTEXT_USER;
+		in->chain[n++] = s->ip;
+	}
+	n += k;
+	if (truncated)
+		in->chain[n++] = INGEST_CONTEXT_TRUNCATED;
+	s->ips = in->chain;
+	s->nr = n;
 }
 
 static void
@@ -278,6 +351,9 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 		return;
 	}
 	t = ingest_thread(in, (pid_t)s.pid, (pid_t)s.tid);
+	/* Unwind first: the chain cache is keyed on the PCs found, never on the stack's bytes. */
+	if (ev->layout.sample_type & PERF_SAMPLE_STACK_USER)
+		ingest_unwind(in, &s, &ev->layout);
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	in->p->sampling.samples++;
 	if (slot->h1 == h1 && slot->h2 == h2 &&
@@ -483,6 +559,8 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 				if (in->threads[i].used && in->threads[i].pid == (pid_t)comm.pid)
 					in->threads[i].pid = -1;
 			symres_exec(in->sym, (pid_t)comm.pid);
+			if (in->unwind)
+				unwind_exit(in->unwind, (pid_t)comm.pid);
 			ingest_code_changed(in, (pid_t)comm.pid);
 		}
 		break;
@@ -537,7 +615,20 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 void
 ingest_flush(struct ingest *in)
 {
-	for (size_t i = 0; i < in->nexited; i++)
+	for (size_t i = 0; i < in->nexited; i++) {
 		symres_exit(in->sym, in->exited[i]);
+		if (in->unwind)
+			unwind_exit(in->unwind, in->exited[i]);
+	}
 	in->nexited = 0;
+}
+
+bool
+ingest_unwind_stats(const struct ingest *in, struct unwind_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!in->unwind)
+		return false;
+	unwind_stats(in->unwind, out);
+	return true;
 }

@@ -51,6 +51,7 @@ struct session {
 	/* Sampling (absent with --no-samples). */
 	struct evspec sample_spec;
 	enum callgraph_mode callgraph;
+	uint32_t stack_size; /* -g dwarf,SIZE */
 	struct sampler *sampler;
 	struct symres *sym;
 	struct ingest *ingest;
@@ -128,9 +129,11 @@ session_prepare_sampling(struct session *s, struct errbuf *err)
 	unsigned long max = session_max_sample_rate();
 	int r;
 
-	if (!callgraph_parse(o->callgraph ? o->callgraph : "fp", &s->callgraph))
-		return errbuf_set(err, "call-graph mode '%s' is unknown; use -g fp or -g none",
-				  o->callgraph);
+	if (!callgraph_parse(o->callgraph ? o->callgraph : "fp", &s->callgraph, &s->stack_size))
+		return errbuf_set(err,
+				  "call-graph mode '%s' is unknown; use -g fp, -g dwarf, -g "
+				  "dwarf,SIZE (bytes of stack, 8 to %d) or -g none",
+				  o->callgraph, CALLGRAPH_STACK_MAX);
 	if (o->period == 0 && (o->freq == 0 || o->freq > max))
 		return errbuf_set(err,
 				  "sampling frequency %lu Hz is out of range; choose -F from 1 to "
@@ -366,6 +369,7 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		.freq = s->opts->period ? 0 : s->opts->freq,
 		.period = s->opts->period,
 		.callgraph = s->callgraph,
+		.stack_size = s->stack_size,
 	};
 	int r;
 

@@ -43,19 +43,58 @@ struct sampler {
 const char *
 callgraph_name(enum callgraph_mode mode)
 {
-	return mode == CALLGRAPH_FP ? "fp" : "none";
+	switch (mode) {
+	case CALLGRAPH_FP:
+		return "fp";
+	case CALLGRAPH_DWARF:
+		return "dwarf";
+	default:
+		return "none";
+	}
 }
 
 bool
-callgraph_parse(const char *word, enum callgraph_mode *mode)
+callgraph_parse(const char *word, enum callgraph_mode *mode, uint32_t *stack_size)
 {
-	if (strcmp(word, "fp") == 0)
+	uint32_t size = 0;
+
+	if (strcmp(word, "fp") == 0) {
 		*mode = CALLGRAPH_FP;
-	else if (strcmp(word, "none") == 0)
+	} else if (strcmp(word, "none") == 0) {
 		*mode = CALLGRAPH_NONE;
-	else
+	} else if (strcmp(word, "dwarf") == 0) {
+		*mode = CALLGRAPH_DWARF;
+		size = CALLGRAPH_STACK_DEFAULT;
+	} else if (strncmp(word, "dwarf,", 6) == 0) {
+		const char *p = word + 6;
+		unsigned long long v;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return false;
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno || *end || v == 0 || v > CALLGRAPH_STACK_MAX)
+			return false;
+		*mode = CALLGRAPH_DWARF;
+		size = (uint32_t)((v + 7) & ~7ull);
+	} else {
 		return false;
+	}
+	if (stack_size)
+		*stack_size = size;
 	return true;
+}
+
+uint64_t
+sampler_regs_user_mask(void)
+{
+#if defined(__x86_64__)
+	/* AX..IP are bits 0-8 (FLAGS and the segment registers follow), R8..R15 bits 16-23. */
+	return 0x1ffull | 0xffull << 16;
+#else
+	return 0;
+#endif
 }
 
 /* The attributes of event e (0: the sampling event when there is one, then the tracepoints). */
@@ -70,9 +109,18 @@ sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct
 		*attr = o->event->attr;
 		attr->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
 				    PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
-		if (o->callgraph == CALLGRAPH_FP) {
+		if (o->callgraph == CALLGRAPH_FP || o->callgraph == CALLGRAPH_DWARF) {
 			attr->sample_type |= PERF_SAMPLE_CALLCHAIN;
 			attr->sample_max_stack = SAMPLER_MAX_STACK;
+		}
+		if (o->callgraph == CALLGRAPH_DWARF) {
+			/* The user part comes from unwinding the copied stack, not from the kernel.
+			 */
+			attr->exclude_callchain_user = 1;
+			attr->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+			attr->sample_regs_user = sampler_regs_user_mask();
+			attr->sample_stack_user =
+				o->stack_size ? o->stack_size : CALLGRAPH_STACK_DEFAULT;
 		}
 		if (o->freq) {
 			attr->freq = 1;
@@ -275,6 +323,7 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 	struct sampler *s = xcalloc(1, sizeof(*s));
 	struct cpulist online = { 0 };
 	const struct cpulist *cpus = &t->cpus;
+	bool big;
 	int rc;
 
 	*out = NULL;
@@ -290,15 +339,17 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 	/*
 	 * 512 KiB per CPU for samples. Tracepoints come in bursts (a switch-heavy load writes
 	 * several MB/s per CPU), so with them the rings grow while the total mlocked memory stays
-	 * modest: 4 MiB per CPU up to 4 CPUs, 1 MiB up to 16.
+	 * modest: 4 MiB per CPU up to 4 CPUs, 1 MiB up to 16. Dwarf samples carry a stack copy
+	 * each (8 KiB by default: a 512 KiB ring holds ~60), so they get the larger rings too.
 	 */
+	big = o->ntracepoints || (o->event && o->callgraph == CALLGRAPH_DWARF);
 	if (o->ring_pages)
 		s->ring_pages = o->ring_pages;
 	else if (geteuid() != 0)
-		s->ring_pages = 16;
-	else if (o->ntracepoints && cpus->n <= 4)
+		s->ring_pages = big ? 64 : 16;
+	else if (big && cpus->n <= 4)
 		s->ring_pages = 1024;
-	else if (o->ntracepoints && cpus->n <= 16)
+	else if (big && cpus->n <= 16)
 		s->ring_pages = 256;
 	else
 		s->ring_pages = 128;
@@ -314,8 +365,10 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		struct perf_event_attr attr;
 
 		sampler_attr(s, o, t, e, &attr);
-		s->events[e].layout = (struct decode_layout){ .sample_type = attr.sample_type,
-							      .sample_id_all = attr.sample_id_all };
+		s->events[e].layout =
+			(struct decode_layout){ .sample_type = attr.sample_type,
+						.regs_user_mask = attr.sample_regs_user,
+						.sample_id_all = attr.sample_id_all };
 	}
 	if (s->nevents == 0) {
 		cpulist_fini(&online);

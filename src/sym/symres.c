@@ -1045,6 +1045,43 @@ symres_preload(struct symres *r)
 	symres_exit(r, self);
 }
 
+uint32_t
+symres_maps_gen(struct symres *r, pid_t pid)
+{
+	struct symres_proc *p = symres_proc_get(r, pid);
+
+	/* The low bits move with every change; the pid keeps a recycled pid from matching. */
+	return (uint32_t)p->gen ^ (uint32_t)pid << 16;
+}
+
+size_t
+symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx)
+{
+	struct symres_proc *p = symres_proc_get(r, pid);
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->maps.n; i++) {
+		const struct procmaps_map *m = &p->maps.maps[i];
+		struct symres_code code;
+		int fd;
+
+		/* Files known not to be ELF (a JIT's memfd) are left out; the rest are tried. */
+		if (!procmaps_is_file(m) || !(m->flags & PROCMAPS_EXEC) ||
+		    m->aux == SYMRES_NO_MODULE || m->pgoff > m->start)
+			continue;
+		fd = symres_open_mapped(pid, m);
+		if (fd < 0)
+			continue;
+		code = (struct symres_code){ .path = m->path,
+					     .start = m->start,
+					     .end = m->end,
+					     .base = m->start - m->pgoff };
+		fn(ctx, &code, fd);
+		n++;
+	}
+	return n;
+}
+
 bool
 symres_kernel_restricted(const struct symres *r)
 {

@@ -16,7 +16,11 @@
  * samples per second of each pass (one thread, so per core), the resolver's cache statistics, and
  * a last line "RESULT cold=... warm=... samples=... depth_mean=..." for scripts.
  *
- *   bench_ingest [--freq HZ] [--passes N] -- COMMAND [ARGS...]
+ * With -g dwarf[,SIZE] the samples carry user registers and stack copies, and every pass unwinds
+ * each one again (the unwinder keeps no per-sample result): the replay then measures unwinding
+ * too, and prints the unwinder's own time per sample.
+ *
+ *   bench_ingest [--freq HZ] [--passes N] [-g fp|dwarf[,SIZE]] -- COMMAND [ARGS...]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -55,7 +59,8 @@ struct bench_ingest_capture {
 static void
 bench_ingest_usage(void)
 {
-	fprintf(stderr, "usage: bench_ingest [--freq HZ] [--passes N] -- COMMAND [ARGS...]\n");
+	fprintf(stderr, "usage: bench_ingest [--freq HZ] [--passes N] [-g fp|dwarf[,SIZE]] -- "
+			"COMMAND [ARGS...]\n");
 	exit(2);
 }
 
@@ -118,6 +123,9 @@ bench_ingest_ev(const struct bench_ingest_capture *c, size_t i)
 }
 
 /* Launch argv under a sampler and capture its records until it exits. */
+static enum callgraph_mode bench_ingest_mode = CALLGRAPH_FP;
+static uint32_t bench_ingest_stack;
+
 static int
 bench_ingest_record(char **argv, uint64_t freq, struct bench_ingest_capture *c, char **event,
 		    double *secs)
@@ -136,7 +144,10 @@ bench_ingest_record(char **argv, uint64_t freq, struct bench_ingest_capture *c, 
 	if (rc < 0)
 		goto out;
 	{
-		struct sampler_opts o = { .event = &spec, .freq = freq, .callgraph = CALLGRAPH_FP };
+		struct sampler_opts o = { .event = &spec,
+					  .freq = freq,
+					  .callgraph = bench_ingest_mode,
+					  .stack_size = bench_ingest_stack };
 
 		rc = sampler_open(&s, &o, &t, &err);
 	}
@@ -236,8 +247,10 @@ bench_ingest_cmp_double(const void *a, const void *b)
 
 /* Replay the capture npasses times into a fresh profile; prints each pass. */
 static void
-bench_ingest_replay(const struct bench_ingest_capture *c, int npasses, double *cold, double *warm)
+bench_ingest_replay(const struct bench_ingest_capture *c, int npasses, double *cold, double *warm,
+		    double *unwind_us)
 {
+	struct unwind_stats us;
 	struct profile *p = profile_new();
 	struct symres *sym;
 	struct ingest *in;
@@ -268,6 +281,14 @@ bench_ingest_replay(const struct bench_ingest_capture *c, int npasses, double *c
 		       pass + 1, pass == 0 ? "cold" : "warm", nsamples, cpu, w, rates[pass],
 		       nsamples ? cpu * 1e9 / (double)nsamples : 0);
 	}
+	if (ingest_unwind_stats(in, &us))
+		printf("unwinder: %" PRIu64 " unwinds (%d passes), %.2f us each, %.1f user frames "
+		       "each, %" PRIu64 " truncated, %" PRIu64 " without frames\n",
+		       us.samples, npasses,
+		       us.samples ? (double)us.ns / 1e3 / (double)us.samples : 0,
+		       us.samples ? (double)us.frames / (double)us.samples : 0, us.truncated,
+		       us.failed);
+	*unwind_us = us.samples ? (double)us.ns / 1e3 / (double)us.samples : 0;
 	ingest_flush(in);
 	*cold = rates[0];
 	*warm = 0;
@@ -299,13 +320,16 @@ main(int argc, char **argv)
 	struct bench_ingest_capture c = { 0 };
 	unsigned long long freq = 10000, passes = 5;
 	char *event = NULL, *end;
-	double secs = 0, cold, warm, depth;
+	double secs = 0, cold, warm, depth, unwind_us;
 	int i;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--freq") == 0 && i + 1 < argc) {
 			freq = strtoull(argv[++i], &end, 10);
 			if (*end || freq == 0)
+				bench_ingest_usage();
+		} else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc) {
+			if (!callgraph_parse(argv[++i], &bench_ingest_mode, &bench_ingest_stack))
 				bench_ingest_usage();
 		} else if (strcmp(argv[i], "--passes") == 0 && i + 1 < argc) {
 			passes = strtoull(argv[++i], &end, 10);
@@ -328,9 +352,9 @@ main(int argc, char **argv)
 	       c.by_type[PERF_RECORD_LOST], c.by_type[PERF_RECORD_LOST_SAMPLES],
 	       c.by_type[PERF_RECORD_THROTTLE]);
 	depth = bench_ingest_depths(&c);
-	bench_ingest_replay(&c, (int)passes, &cold, &warm);
-	printf("RESULT cold=%.0f warm=%.0f samples=%" PRIu64 " depth_mean=%.1f\n", cold, warm,
-	       c.by_type[PERF_RECORD_SAMPLE], depth);
+	bench_ingest_replay(&c, (int)passes, &cold, &warm, &unwind_us);
+	printf("RESULT cold=%.0f warm=%.0f samples=%" PRIu64 " depth_mean=%.1f unwind_us=%.2f\n",
+	       cold, warm, c.by_type[PERF_RECORD_SAMPLE], depth, unwind_us);
 	for (size_t k = 0; k < c.nevents; k++)
 		free((char *)c.events[k].name);
 	free(c.buf);

@@ -42,6 +42,11 @@
  * gets a frame. sys_heavy makes its system call with an inline syscall instruction rather than
  * through libc's wrapper, which is such a frameless leaf too.
  *
+ * The same source builds calltree-nofp (with libhot-nofp.so) for the DWARF unwinding tests: -O2
+ * -fomit-frame-pointer and -DCALLTREE_NO_FRAMES (no forced leaf frames), the way distributions
+ * build, so that no function has a frame-pointer frame and only call frame information finds the
+ * callers.
+ *
  * --depth D (for the ingest benchmark, which wants deep stacks) puts D nested calls of descend
  * between main and a, and between worker and w_round (which then calls w_spin and sys_heavy):
  * stacks D frames deeper, the same shares. --print-time prints the wall time of the work
@@ -70,7 +75,11 @@
  * instruction but the push %rbp; mov %rsp,%rbp. A macro, not a static inline function, because
  * an inlined function would show up in the DWARF inline chains as a frame of its own.
  */
+#ifdef CALLTREE_NO_FRAMES
+#define CALLTREE_KEEP_FRAME() ((void)0)
+#else
 #define CALLTREE_KEEP_FRAME() __asm__ volatile("" : : "r"(__builtin_frame_address(0)))
+#endif
 
 #define CALLTREE_STEP  (1UL << 15)	      /* iterations per step of a round */
 #define CALLTREE_NOIPA __attribute__((noipa)) /* noinline, noclone, no identical-code folding */

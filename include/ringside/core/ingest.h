@@ -3,8 +3,10 @@
  * Ingest: the records from the rings into the profile. Side-band records keep the task table and
  * the symbol resolver's memory maps current; each sample's callchain is resolved (kernel and user
  * frames, inline chains expanded, return addresses adjusted) and inserted into the stack tree
- * under its process and thread; lost and throttled samples are counted. Nothing here allocates per
- * sample once the tables have grown.
+ * under its process and thread; lost and throttled samples are counted. A dwarf sample's user
+ * stack is unwound from its copied registers and stack first (sym/unwind.h), below the kernel's
+ * part of its callchain. Nothing here allocates per sample once the tables have grown (libdw's
+ * unwinder allocates its frames).
  */
 #ifndef RINGSIDE_CORE_INGEST_H
 #define RINGSIDE_CORE_INGEST_H
@@ -15,6 +17,7 @@
 #include "ringside/perf/schedtp.h"
 #include "ringside/perf/sampler.h"
 #include "ringside/sym/symres.h"
+#include "ringside/sym/unwind.h"
 
 struct ingest;
 
@@ -37,5 +40,7 @@ void ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_
  * dropped from the resolver only now, since other CPUs' rings may still hold their samples.
  */
 void ingest_flush(struct ingest *in);
+/* The DWARF unwinder's counters into out; false (and zeros) when no dwarf sample came yet. */
+bool ingest_unwind_stats(const struct ingest *in, struct unwind_stats *out);
 
 #endif

@@ -25,7 +25,7 @@ struct record_opts {
 	const char *sample_event;   /* --sample-event, NULL for the default */
 	unsigned long freq;	    /* -F (ignored when period is set) */
 	unsigned long period;	    /* -c */
-	const char *callgraph;	    /* -g: "fp" or "none", NULL for fp */
+	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */
 	const char *command_output; /* the launched command's stdout/stderr file, NULL: ours */
 	int cmdline_argc;	    /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;

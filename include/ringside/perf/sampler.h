@@ -19,13 +19,24 @@
 #include "ringside/perf/target.h"
 
 enum callgraph_mode {
-	CALLGRAPH_NONE, /* the sampled IP only */
-	CALLGRAPH_FP,	/* kernel callchain plus user frame pointers */
+	CALLGRAPH_NONE,	 /* the sampled IP only */
+	CALLGRAPH_FP,	 /* kernel callchain plus user frame pointers */
+	CALLGRAPH_DWARF, /* kernel callchain; user registers and a copy of the user stack */
 };
 
-/* "fp", "none"; parse returns false for an unknown word. */
+/* The user stack copied per sample with -g dwarf, unless -g dwarf,SIZE says otherwise. */
+#define CALLGRAPH_STACK_DEFAULT 8192
+/* The largest copy perf_event allows (a record's size is 16 bits; perf caps it the same way). */
+#define CALLGRAPH_STACK_MAX 65528
+
+/* "fp", "dwarf", "none". */
 const char *callgraph_name(enum callgraph_mode mode);
-bool callgraph_parse(const char *word, enum callgraph_mode *mode);
+/*
+ * Parse "fp", "none", "dwarf" or "dwarf,SIZE" (bytes, rounded up to a multiple of 8, at most
+ * CALLGRAPH_STACK_MAX). *stack_size (may be NULL) gets the copy size for dwarf, 0 otherwise.
+ * Returns false for an unknown word or a bad size.
+ */
+bool callgraph_parse(const char *word, enum callgraph_mode *mode, uint32_t *stack_size);
 
 /* A tracepoint recorded with every hit (period 1) and its raw payload. */
 struct sampler_tracepoint {
@@ -42,8 +53,15 @@ struct sampler_opts {
 	uint64_t freq;	     /* samples per second per CPU, or 0 to use period */
 	uint64_t period;     /* events per sample when freq is 0 */
 	enum callgraph_mode callgraph;
-	size_t ring_pages; /* data pages per CPU ring (power of two); 0 for the default */
+	uint32_t stack_size; /* CALLGRAPH_DWARF: user stack bytes per sample; 0 for the default */
+	size_t ring_pages;   /* data pages per CPU ring (power of two); 0 for the default */
 };
+
+/*
+ * The user registers sampled in dwarf mode (sample_regs_user): on x86-64 the sixteen general
+ * registers and the IP, every register DWARF call frame information can name (0 elsewhere).
+ */
+uint64_t sampler_regs_user_mask(void);
 
 /* One event feeding the rings: how its records are laid out. */
 enum sampler_event_kind {

@@ -69,6 +69,26 @@ void symres_preload(struct symres *r);
 /* True when /proc/kallsyms showed only zero addresses (kptr_restrict): kernel frames are unknown.
  */
 bool symres_kernel_restricted(const struct symres *r);
+/* One ELF file mapped executable in a process, for the unwinder. */
+struct symres_code {
+	const char *path;    /* as the process mapped it (borrowed for the callback's duration) */
+	uint64_t start, end; /* the executable mapping [start, end) */
+	uint64_t base;	     /* where file offset 0 is mapped: the first PT_LOAD's address */
+};
+
+/* Called for each mapped ELF file with a fresh fd open on it (the callee's to close). */
+typedef void (*symres_code_fn)(void *ctx, const struct symres_code *code, int fd);
+/*
+ * A number that changes whenever the memory maps of process pid may have (reading them now when
+ * the process is new), so a caller can tell when to call symres_code_each again.
+ */
+uint32_t symres_maps_gen(struct symres *r, pid_t pid);
+/*
+ * Call fn for each file mapped executable in process pid (anonymous memory, the vDSO and files
+ * already found not to be ELF are left out); returns how many calls were made. Symbol tables are
+ * not loaded for it.
+ */
+size_t symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx);
 /* Counters for the status line and benchmarks. */
 void symres_stats(const struct symres *r, struct symres_stats *out);
 

@@ -1,0 +1,184 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# DWARF unwinding (-g dwarf): the known call tree (tests/workloads/calltree.c) built as
+# distributions build, -O2 -fomit-frame-pointer (calltree-nofp + libhot-nofp.so), profiled
+# launched, attached and system-wide with `ringside record -F 999 -g dwarf`. Against the
+# frame-pointer build profiled with -g fp in the same run:
+#   - every path is complete: >= 97% of the calltree-nofp samples go through main;a or worker,
+#     and each leaf has its callers (main;a;b;b_leaf, main;a;c;c_inl;hot_mix, worker;w_spin);
+#   - the shares main;a;b, main;a;c and main;a;b;b_leaf are within 5 points of the fp build's;
+#   - kernel frames still sit after sys_heavy, no "[truncated stack]", <= 1% unnamed frames;
+#   - -g fp on the same nofp binary loses the callers (fewer than half of its samples keep main
+#     or worker; the difference is shown as diag).
+# Then: libc without frame pointers (qsort's merge sort calling back cmp_u64, tests/workloads/
+# libcsort.c) appears with its callers main;sort_round; a deep recursion (--depth 100) recorded
+# with -g dwarf,512 ends in a "[truncated stack]" frame of kind "truncated" followed by the
+# right frames, and is complete with the default 8 KiB copy; the snapshot says callgraph "dwarf";
+# bad -g dwarf,SIZE values are refused.
+
+. "$TESTLIB"
+require_root
+make_tmpdir
+cpu_lock
+
+R=$RINGSIDE
+CT=$WORKLOADS/calltree
+NF=$WORKLOADS/calltree-nofp
+
+# shares FILE: "B C LEAF" percentages (main;a;b and main;a;c of main;a, b_leaf of main;a;b).
+shares() {
+	_a=$(folded_sum "$1" ';main;a(;|$)')
+	_b=$(folded_sum "$1" ';main;a;b(;|$)')
+	_c=$(folded_sum "$1" ';main;a;c(;|$)')
+	_l=$(folded_sum "$1" ';main;a;b;b_leaf(;|$)')
+	echo "$(pct "$_b" "$_a") $(pct "$_c" "$_a") $(pct "$_l" "$_b")"
+}
+
+# complete FILE: the percentage of the samples whose path goes through main;a or worker.
+complete() {
+	pct "$(folded_sum "$1" ';main;a(;|$)|;worker(;|$)')" "$(folded_sum "$1" '')"
+}
+
+# within A B: |A - B| <= 5
+within() {
+	awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 5) }'
+}
+
+# --- the reference: the frame-pointer build with -g fp
+timeout 60 "$R" record -F 999 -g fp -o "$T/ref.folded" -- "$CT" 3 2>"$T/ref.err"
+ok $? "reference: record -g fp -- calltree 3 exits 0"
+folded_comm "$T/ref.folded" calltree >"$T/ref.ct"
+set -- $(shares "$T/ref.ct")
+ref_b=$1 ref_c=$2 ref_l=$3
+diag "reference (fp build, -g fp): b $ref_b%, c $ref_c% of main;a; b_leaf $ref_l% of main;a;b"
+
+# check_dwarf NAME FILE MIN: the dwarf checks on the calltree-nofp lines of folded FILE.
+check_dwarf() {
+	folded_comm "$2" calltree-nofp >"$T/$1.ct"
+	all=$(folded_sum "$T/$1.ct" '')
+	set -- "$1" "$2" "$3" $(shares "$T/$1.ct")
+	diag "$1: $all samples; b $4%, c $5% of main;a; b_leaf $6% of main;a;b; complete $(complete "$T/$1.ct")%"
+	check "$1: at least $3 calltree-nofp samples ($all)" in_range "$all" "$3" 1e12
+	check "$1: >= 97% of the paths are complete, through main;a or worker ($(complete "$T/$1.ct")%)" \
+		in_range "$(complete "$T/$1.ct")" 97 100
+	check "$1: main;a;b share $4% within 5 points of the fp build's $ref_b%" within "$4" "$ref_b"
+	check "$1: main;a;c share $5% within 5 points of the fp build's $ref_c%" within "$5" "$ref_c"
+	check "$1: b_leaf's share of main;a;b $6% within 5 points of the fp build's $ref_l%" \
+		within "$6" "$ref_l"
+	for leaf in 'main;a;b;b_leaf' 'main;a;c;c_inl;hot_mix' 'worker;w_spin'; do
+		name=${leaf##*;}
+		n=$(folded_sum "$T/$1.ct" ";$name\$")
+		w=$(folded_sum "$T/$1.ct" ";$leaf\$")
+		check "$1: the leaf $name has its callers $leaf in >= 98% of its samples ($w of $n)" \
+			test $((w * 100)) -ge $((n * 98)) -a "$n" -gt 0
+	done
+	ks=$(folded_sum "$T/$1.ct" ';sys_heavy;.')
+	check "$1: kernel frames after sys_heavy ($ks samples)" test "$ks" -gt 0
+	tr=$(folded_sum "$T/$1.ct" '\[truncated stack\]')
+	check "$1: no [truncated stack] with the default 8 KiB copy ($tr)" test "$tr" -eq 0
+	unk=$(folded_sum "$T/$1.ct" '\[unknown\]|(calltree-nofp|libhot-nofp\.so)\+0x')
+	check "$1: <= 1% of the samples have an unnamed frame: $unk" test $((unk * 100)) -le "$all"
+}
+
+# --- launched
+timeout 60 "$R" record -F 999 -g dwarf -o "$T/launch.folded" -- "$NF" 3 2>"$T/launch.err"
+ok $? "record -F 999 -g dwarf -- calltree-nofp 3 exits 0"
+check_dwarf launch "$T/launch.folded" 1500
+
+# --- -g fp on the same binary loses the callers
+timeout 60 "$R" record -F 999 -g fp -o "$T/fp.folded" -- "$NF" 2 2>"$T/fp.err"
+ok $? "record -g fp -- calltree-nofp 2 exits 0"
+folded_comm "$T/fp.folded" calltree-nofp >"$T/fp.ct"
+fpc=$(complete "$T/fp.ct")
+diag "-g fp on calltree-nofp: $fpc% of the paths complete, against $(complete "$T/launch.ct")% with -g dwarf"
+diag "-g fp on calltree-nofp, its top stacks: $(awk '{ print $NF, $0 }' "$T/fp.ct" | sort -nr |
+	head -n 4 | cut -d' ' -f2- | tr '\n' ' ')"
+check "-g fp on calltree-nofp keeps the callers of fewer than half of the samples ($fpc%)" \
+	in_range "${fpc:-100}" 0 50
+
+# --- attached to a calltree-nofp parked on a FIFO
+mkfifo "$T/ct.fifo"
+"$NF" 3 --wait-fifo "$T/ct.fifo" &
+wpid=$!
+track $wpid
+start_bg "$T/attach.log" "$R" record -F 999 -g dwarf -o "$T/attach.folded" -p $wpid
+rpid=$BG_PID
+wait_for_line "$T/attach.log" '^ringside: recording ' 10 ||
+	diag "attach: no 'ringside: recording' line within 10 s: $(cat "$T/attach.log")"
+release_fifo "$T/ct.fifo"
+wait_pid $wpid 30
+wait_pid $rpid 30
+ok $? "record -g dwarf -p PID: ends by itself when calltree-nofp exits, exit 0"
+check_dwarf attach "$T/attach.folded" 1500
+
+# --- system-wide, calltree-nofp already running (its maps come from /proc at start)
+"$NF" 4 &
+wpid=$!
+track $wpid
+sleep 0.3
+timeout 60 "$R" record -F 999 -g dwarf --duration 3 -o "$T/system.folded" 2>"$T/system.err"
+ok $? "record -a -g dwarf --duration 3 exits 0"
+wait_pid $wpid 30
+check_dwarf system "$T/system.folded" 1500
+diag "system: $(grep -E '^ringside: [0-9]+ samples' "$T/system.err")"
+
+# --- libc without frame pointers, with its callers
+timeout 60 "$R" record -F 999 -g dwarf -o "$T/libc.json" -- "$WORKLOADS/libcsort" 2 2>"$T/libc.err"
+ok $? "record -g dwarf -o X.json -- libcsort 2 exits 0"
+timeout 30 "$R" export "$T/libc.json" -o "$T/libc.folded" 2>>"$T/libc.err"
+folded_comm "$T/libc.folded" libcsort >"$T/libc.ls"
+n=$(folded_sum "$T/libc.ls" ';cmp_u64$')
+w=$(folded_sum "$T/libc.ls" ';main;sort_round;[^;]+(;[^;]+)*;cmp_u64$')
+check "libc: cmp_u64, called back from qsort, has main;sort_round;<libc frames> in >= 95% of its samples ($w of $n)" \
+	test $((w * 100)) -ge $((n * 95)) -a "$n" -gt 100
+check "libc: the frames between sort_round and cmp_u64 are libc.so.6 library frames" \
+	"$JQ" -e '.stacks as $s | [$s.nodes | to_entries[]
+		| select($s.strings[$s.frames[.value[1]][0]] == "sort_round") | .key] as $sr
+		| [$s.nodes[] | select(.[0] as $p | $sr | index($p)) | $s.frames[.[1]]
+		| .[4] == "library" and ($s.strings[.[1]] | endswith("libc.so.6"))]
+		| length > 0 and all' "$T/libc.json"
+ls=$(folded_sum "$T/libc.ls" ';main;sort_round(;|$)')
+all=$(folded_sum "$T/libc.ls" '')
+check "libc: >= 95% of libcsort's samples are under main;sort_round ($ls of $all)" \
+	test $((ls * 100)) -ge $((all * 95)) -a "$all" -gt 0
+check "snapshot: stacks.callgraph is \"dwarf\"" "$JQ" -e '.stacks.callgraph == "dwarf"' "$T/libc.json"
+timeout 60 "$R" record -F 999 -g fp -o "$T/libcfp.folded" -- "$WORKLOADS/libcsort" 1 2>/dev/null
+folded_comm "$T/libcfp.folded" libcsort >"$T/libcfp.ls"
+diag "libc: with -g fp, $(folded_sum "$T/libcfp.ls" ';main;sort_round(;|$)') of $(folded_sum "$T/libcfp.ls" '') samples are under main;sort_round ($ls of $all with -g dwarf)"
+
+# --- a stack deeper than the copy: truncated, marked, never a wrong caller
+timeout 60 "$R" record -F 999 -g dwarf,512 -o "$T/deep.json" -- "$NF" 2 --depth 100 2>"$T/deep.err"
+ok $? "record -g dwarf,512 -- calltree-nofp 2 --depth 100 exits 0"
+timeout 30 "$R" export "$T/deep.json" -o "$T/deep.folded" 2>>"$T/deep.err"
+folded_comm "$T/deep.folded" calltree-nofp >"$T/deep.ct"
+all=$(folded_sum "$T/deep.ct" '')
+tr=$(folded_sum "$T/deep.ct" '^calltree-nofp;\[truncated stack\];descend;')
+check "deep, 512 bytes: >= 95% of the samples start [truncated stack];descend ($tr of $all)" \
+	test $((tr * 100)) -ge $((all * 95)) -a "$all" -gt 500
+bad=$(folded_sum "$T/deep.ct" '\[truncated stack\];descend;.*;(main|worker|_start|clone3|start_thread)(;|$)')
+check "deep, 512 bytes: no truncated stack claims an outer caller it could not see ($bad)" \
+	test "$bad" -eq 0
+check "deep, 512 bytes: the marker is a frame of kind \"truncated\"" \
+	"$JQ" -e '.stacks as $s | [$s.frames[] | select($s.strings[.[0]] == "[truncated stack]")
+		| .[4]] == ["truncated"]' "$T/deep.json"
+timeout 60 "$R" record -F 999 -g dwarf -o "$T/deep8k.folded" -- "$NF" 2 --depth 100 2>/dev/null
+ok $? "record -g dwarf -- calltree-nofp 2 --depth 100 exits 0"
+folded_comm "$T/deep8k.folded" calltree-nofp >"$T/deep8k.ct"
+dall=$(folded_sum "$T/deep8k.ct" '')
+d100=$(printf ';descend%.0s' $(seq 100)) # mawk has no {n} intervals
+dfull=$(folded_sum "$T/deep8k.ct" ";(main|worker)$d100;(a|w_round)(;|\$)")
+check "deep, 8 KiB: >= 97% of the paths complete, main or worker then 100 descend frames ($dfull of $dall)" \
+	test $((dfull * 100)) -ge $((dall * 97)) -a "$dall" -gt 500
+check "deep, 8 KiB: no [truncated stack]" \
+	test "$(folded_sum "$T/deep8k.ct" '\[truncated stack\]')" -eq 0
+
+# --- bad sizes
+for g in dwarf,0 dwarf,65536 dwarf,x dwarf, dwarf,8k; do
+	"$R" record -g "$g" -o "$T/bad.folded" -- true 2>"$T/bad.err"
+	rc=$?
+	check "-g $g is refused with exit 2 and a message naming -g dwarf,SIZE (exit $rc)" \
+		sh -c '[ "$1" = 2 ] && grep -q "dwarf,SIZE" "$2"' sh "$rc" "$T/bad.err"
+done
+
+done_testing
