@@ -13,7 +13,7 @@
 
 #include "ringside/core/errbuf.h"
 #include "ringside/core/record.h"
-#include "ringside/export/folded.h"
+#include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/perf/catalog.h"
 
@@ -22,8 +22,8 @@ enum { OPT_DURATION = 256, OPT_ALL, OPT_SAMPLE_EVENT, OPT_NO_SAMPLES, OPT_NO_SCH
 
 /* clang-format off */
 static const char usage_text[] =
-"Usage: ringside record [OPTIONS] -o FILE.json|FILE.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside export IN.json -o OUT.json|OUT.folded\n"
+"Usage: ringside record [OPTIONS] -o FILE.json|.html|.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded\n"
 "       ringside list [--all] [PATTERN]\n"
 "       ringside --help | --version\n"
 "\n"
@@ -44,7 +44,8 @@ static const char usage_text[] =
 "      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
 "      --no-samples       take no samples (no call stacks)\n"
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
-"  -o, --output FILE      a snapshot (FILE.json) or folded stacks (FILE.folded)\n"
+"  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html)\n"
+"                         or folded stacks (FILE.folded)\n"
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 "  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
 "  -p, --pid LIST         running processes, all their threads and the threads they start\n"
@@ -52,7 +53,8 @@ static const char usage_text[] =
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and record it until it exits\n"
 "\n"
 "export options:\n"
-"  -o, --output FILE      FILE.json (a snapshot again) or FILE.folded (folded stacks)\n"
+"  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page)\n"
+"                         or FILE.folded (folded stacks)\n"
 "\n"
 "list options:\n"
 "      --all              also list PMU events that do not open on this machine\n"
@@ -191,19 +193,11 @@ main_record(int argc, char **argv)
 		}
 	}
 	if (!o.output)
-		return usage_error("%s",
-				   "record needs -o FILE.json to know where to write the snapshot");
+		return usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
+					 "where to write the snapshot");
 	if (optind < argc)
 		o.argv = argv + optind;
 	return record_main(&o);
-}
-
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
 static int
@@ -237,17 +231,17 @@ main_export(int argc, char **argv)
 	if (optind < argc)
 		in = argv[optind++];
 	if (!in || !out || optind < argc)
-		return usage_error("%s",
-				   "export takes one snapshot and -o OUT.json or -o OUT.folded");
-	if (!has_suffix(out, ".json") && !has_suffix(out, ".folded"))
-		return usage_error("output '%s' must end in .json or .folded", out);
+		return usage_error("%s", "export takes one snapshot (.json or .html) and -o "
+					 "OUT.json, -o OUT.html or -o OUT.folded");
+	if (!export_format_known(out))
+		return usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
 	errbuf_clear(&err);
 	rc = snapshot_load(in, &p, &err);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return EXIT_BAD_INPUT;
 	}
-	rc = has_suffix(out, ".folded") ? folded_save(p, out, &err) : snapshot_save(p, out, &err);
+	rc = export_write_path(p, out, &err);
 	profile_free(p);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);

@@ -26,7 +26,7 @@
 #include "ringside/core/outfile.h"
 #include "ringside/core/record.h"
 #include "ringside/core/xalloc.h"
-#include "ringside/export/folded.h"
+#include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
 #include "ringside/perf/counter.h"
@@ -56,7 +56,7 @@ struct record {
 	struct schedtp *tp;
 	struct errbuf sched_why; /* why there is no timeline, said once recording starts */
 	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
-	bool folded; /* -o *.folded */
+	enum export_format format; /* chosen by -o FILE's extension */
 	int sig_fd, timer_fd;
 	int *pid_fds;
 	bool *pid_gone;
@@ -152,16 +152,16 @@ static int
 record_prepare(struct record *rec, struct errbuf *err)
 {
 	const struct record_opts *o = rec->opts;
-	size_t len = strlen(o->output);
 	int r, targets = !!o->cpus + !!o->pids + !!(o->argv && o->argv[0]);
 
-	rec->folded = len > 7 && strcmp(o->output + len - 7, ".folded") == 0;
-	if (!rec->folded && (len < 6 || strcmp(o->output + len - 5, ".json") != 0))
+	rec->format = export_format_of(o->output);
+	if (rec->format == EXPORT_UNKNOWN)
 		return errbuf_set(
 			err,
-			"output '%s' must end in .json (a snapshot) or .folded (folded stacks)",
+			"output '%s' must end in .json (a snapshot), .html (a page to open "
+			"in a browser) or .folded (folded stacks)",
 			o->output);
-	if (rec->folded && o->no_samples)
+	if (rec->format == EXPORT_FOLDED && o->no_samples)
 		return errbuf_set(
 			err, "a .folded output holds stacks; drop --no-samples or write .json");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
@@ -664,10 +664,7 @@ record_finish(struct record *rec, struct errbuf *err)
 	}
 	if (rec->sampler)
 		rec->profile->sampling.bad_records += sampler_bad_records(rec->sampler);
-	if (rec->folded)
-		r = folded_write(rec->profile, rec->out.fp, err);
-	else
-		r = snapshot_write(rec->profile, rec->out.fp, err);
+	r = export_write(rec->profile, rec->format, rec->out.fp, err);
 	if (r == 0)
 		r = outfile_commit(&rec->out, err);
 	else
