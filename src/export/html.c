@@ -37,17 +37,20 @@ html_want_gzip(size_t json_len)
 	return json_len > HTML_GZIP_THRESHOLD;
 }
 
-/* The JSON as is, with every '<' written \u003c: no "</script>" or "<!--" can appear. */
+/*
+ * The JSON as is, with every '<' written \u003c, so no "</script>" or "<!--" can appear, and DEL
+ * (which JSON leaves raw) as \u007f; both only ever occur inside JSON strings.
+ */
 static void
 html_put_escaped(FILE *fp, const char *s, size_t n)
 {
 	size_t start = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '<')
+		if (s[i] != '<' && s[i] != 0x7f)
 			continue;
 		fwrite(s + start, 1, i - start, fp);
-		fputs("\\u003c", fp);
+		fputs(s[i] == '<' ? "\\u003c" : "\\u007f", fp);
 		start = i + 1;
 	}
 	fwrite(s + start, 1, n - start, fp);
@@ -304,7 +307,7 @@ html_gunzip(const unsigned char *in, size_t n, char **out, size_t *outlen)
 	return 0;
 }
 
-/* Undo html_put_escaped: \u003c back to '<'; every other escape is copied as it is. */
+/* Undo html_put_escaped: \u003c and \u007f back to '<' and DEL; other escapes stay as they are. */
 static void
 html_unescape(const char *s, size_t n, char **out, size_t *outlen)
 {
@@ -314,6 +317,9 @@ html_unescape(const char *s, size_t n, char **out, size_t *outlen)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\\' && i + 5 < n && memcmp(s + i + 1, "u003c", 5) == 0) {
 			buf[o++] = '<';
+			i += 5;
+		} else if (s[i] == '\\' && i + 5 < n && memcmp(s + i + 1, "u007f", 5) == 0) {
+			buf[o++] = 0x7f;
 			i += 5;
 		} else if (s[i] == '\\' && i + 1 < n) {
 			buf[o++] = s[i++];
