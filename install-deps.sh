@@ -6,9 +6,10 @@ set -eu
 
 packages="
 	autoconf automake make gcc pkg-config
-	libncurses-dev libpfm4-dev libdw-dev libelf-dev libtraceevent-dev libjansson-dev
+	libncurses-dev libpfm4-dev libdw-dev libelf-dev libtraceevent-dev libjansson-dev zlib1g-dev
 	libcmocka-dev libiberty-dev
 	mandoc tmux jq linux-perf procps util-linux
+	chromium chromium-driver python3
 "
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -14,7 +14,7 @@
 
 #include "ringside/core/errbuf.h"
 #include "ringside/core/record.h"
-#include "ringside/export/folded.h"
+#include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/perf/catalog.h"
 #include "ringside/ui/ui.h"
@@ -36,9 +36,9 @@ enum {
 /* clang-format off */
 static const char usage_text[] =
 "Usage: ringside [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside record [OPTIONS] -o FILE.json|FILE.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside view [SCREEN OPTIONS] FILE.json\n"
-"       ringside export IN.json -o OUT.json|OUT.folded\n"
+"       ringside record [OPTIONS] -o FILE.json|.html|.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
+"       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded\n"
 "       ringside list [--all] [PATTERN]\n"
 "       ringside --help | --version\n"
 "\n"
@@ -64,8 +64,8 @@ static const char usage_text[] =
 "      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
 "      --no-samples       take no samples (no call stacks)\n"
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
-"  -o, --output FILE      a snapshot (FILE.json) or folded stacks (FILE.folded); live: written\n"
-"                         when you quit\n"
+"  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html)\n"
+"                         or folded stacks (FILE.folded); live: written when you quit\n"
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 "  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
 "  -p, --pid LIST         running processes, all their threads and the threads they start\n"
@@ -83,7 +83,8 @@ static const char usage_text[] =
 "      --view NAME        open on this view: overview, flame, scheduler or events\n"
 "\n"
 "export options:\n"
-"  -o, --output FILE      FILE.json (a snapshot again) or FILE.folded (folded stacks)\n"
+"  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page)\n"
+"                         or FILE.folded (folded stacks)\n"
 "\n"
 "list options:\n"
 "      --all              also list PMU events that do not open on this machine\n"
@@ -289,7 +290,8 @@ main_record(int argc, char **argv)
 		return r;
 	if (!uo.rec.output)
 		return usage_error("%s",
-				   "record needs -o FILE.json to know where to write the snapshot");
+				   "record needs -o FILE.json (or .html, .folded) to know "
+					 "where to write the snapshot");
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
 	return record_main(&uo.rec);
@@ -382,14 +384,6 @@ out:
 	return r;
 }
 
-static bool
-has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int
 main_export(int argc, char **argv)
 {
@@ -421,17 +415,17 @@ main_export(int argc, char **argv)
 	if (optind < argc)
 		in = argv[optind++];
 	if (!in || !out || optind < argc)
-		return usage_error("%s",
-				   "export takes one snapshot and -o OUT.json or -o OUT.folded");
-	if (!has_suffix(out, ".json") && !has_suffix(out, ".folded"))
-		return usage_error("output '%s' must end in .json or .folded", out);
+		return usage_error("%s", "export takes one snapshot (.json or .html) and -o "
+					 "OUT.json, -o OUT.html or -o OUT.folded");
+	if (!export_format_known(out))
+		return usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
 	errbuf_clear(&err);
 	rc = snapshot_load(in, &p, &err);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return EXIT_BAD_INPUT;
 	}
-	rc = has_suffix(out, ".folded") ? folded_save(p, out, &err) : snapshot_save(p, out, &err);
+	rc = export_write_path(p, out, &err);
 	profile_free(p);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);

@@ -28,7 +28,7 @@
 #include "ringside/core/outfile.h"
 #include "ringside/core/session.h"
 #include "ringside/core/xalloc.h"
-#include "ringside/export/folded.h"
+#include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
 #include "ringside/perf/counter.h"
@@ -59,7 +59,7 @@ struct session {
 	struct schedtp *tp;
 	struct errbuf sched_why; /* why there is no timeline, said once recording starts */
 	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
-	bool folded; /* -o *.folded */
+	enum export_format format; /* chosen by -o FILE's extension */
 	int sig_fd, timer_fd;
 	int *pid_fds;
 	bool *pid_gone;
@@ -77,26 +77,6 @@ struct session {
 
 static void session_note(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-static bool
-session_has_suffix(const char *path, const char *suffix)
-{
-	size_t n = strlen(path), m = strlen(suffix);
-
-	return n > m && strcmp(path + n - m, suffix) == 0;
-}
-
-static bool
-session_is_folded(const char *path)
-{
-	return session_has_suffix(path, ".folded");
-}
-
-static bool
-session_is_json(const char *path)
-{
-	return session_has_suffix(path, ".json");
-}
 
 static uint64_t
 session_now(void)
@@ -185,13 +165,13 @@ session_prepare(struct session *s, struct errbuf *err)
 
 	if (!o->output && !(s->flags & SESSION_LIVE))
 		return errbuf_set(err, "record needs -o FILE.json to know where to write");
-	s->folded = o->output && session_is_folded(o->output);
-	if (o->output && !s->folded && !session_is_json(o->output))
-		return errbuf_set(
-			err,
-			"output '%s' must end in .json (a snapshot) or .folded (folded stacks)",
-			o->output);
-	if (s->folded && o->no_samples)
+	s->format = o->output ? export_format_of(o->output) : EXPORT_JSON;
+	if (s->format == EXPORT_UNKNOWN)
+		return errbuf_set(err,
+				  "output '%s' must end in .json (a snapshot), .html (a page to open "
+				  "in a browser) or .folded (folded stacks)",
+				  o->output);
+	if (s->format == EXPORT_FOLDED && o->no_samples)
 		return errbuf_set(
 			err, "a .folded output holds stacks; drop --no-samples or write .json");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
@@ -766,13 +746,6 @@ session_stop(struct session *s)
 	session_fill_end(s, s->end_reason);
 }
 
-/* Write p to fp in the output's format. */
-static int
-session_write_fp(const struct profile *p, FILE *fp, bool folded, struct errbuf *err)
-{
-	return folded ? folded_write(p, fp, err) : snapshot_write(p, fp, err);
-}
-
 int
 session_write_output(struct session *s, struct errbuf *err)
 {
@@ -780,7 +753,7 @@ session_write_output(struct session *s, struct errbuf *err)
 
 	if (!s->out.tmp)
 		return 0;
-	r = session_write_fp(s->profile, s->out.fp, s->folded, err);
+	r = export_write(s->profile, s->format, s->out.fp, err);
 	if (r == 0)
 		r = outfile_commit(&s->out, err);
 	else
@@ -806,19 +779,19 @@ int
 session_save(struct session *s, const char *path, struct errbuf *err)
 {
 	struct outfile of = { 0 };
-	bool folded = session_is_folded(path);
+	enum export_format f = export_format_of(path);
 	int r;
 
-	if (!folded && !session_is_json(path))
-		return errbuf_set(err, "'%s' must end in .json or .folded", path);
-	if (folded && !s->profile->stacks)
+	if (f == EXPORT_UNKNOWN)
+		return errbuf_set(err, "'%s' must end in " EXPORT_EXTENSIONS, path);
+	if (f == EXPORT_FOLDED && !s->profile->stacks)
 		return errbuf_set(err, "no stacks were sampled; save a .json snapshot instead");
 	if (!s->stopped)
 		session_fill_end(s, "running");
 	r = outfile_open(&of, path, err);
 	if (r < 0)
 		return r;
-	r = session_write_fp(s->profile, of.fp, folded, err);
+	r = export_write(s->profile, f, of.fp, err);
 	if (r == 0)
 		r = outfile_commit(&of, err);
 	outfile_abort(&of);

@@ -14,6 +14,7 @@
 
 #include "ringside/core/outfile.h"
 #include "ringside/core/xalloc.h"
+#include "ringside/export/html.h"
 #include "ringside/export/snapshot.h"
 
 /* ---- writing ----------------------------------------------------------------------------------
@@ -820,7 +821,8 @@ snapshot_read_frames(json_t *stacks, struct profile *p, struct errbuf *err)
 		snapshot_at(&q, "stacks.frames", NULL, (long)i);
 		if (!json_is_array(v) || json_array_size(v) != 6 ||
 		    !snapshot_elem(v, 0, nstr, &name) || !snapshot_elem(v, 1, nstr, &module) ||
-		    !snapshot_elem(v, 2, nstr, &file) || !snapshot_elem(v, 3, UINT32_MAX, &line) ||
+		    !snapshot_elem(v, 2, nstr, &file) ||
+		    !snapshot_elem(v, 3, (uint64_t)UINT32_MAX + 1, &line) ||
 		    !json_is_string(json_array_get(v, 4)) ||
 		    !frame_kind_parse(json_string_value(json_array_get(v, 4)), &kind) ||
 		    !snapshot_elem(v, 5, 2, &inlined))
@@ -1128,6 +1130,21 @@ snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 		return errbuf_set(err, "snapshot '%s' is empty", path), -EINVAL;
 	}
 	errbuf_clear(&inner);
+	if (html_detect(buf, len)) {
+		char *json;
+		size_t jlen;
+
+		r = html_extract(buf, len, &json, &jlen, &inner);
+		free(buf);
+		if (r < 0)
+			return errbuf_set(err,
+					  "'%s' holds no ringside snapshot; %s. Open a page that "
+					  "ringside record or export wrote, or a .json snapshot",
+					  path, inner.msg),
+			       r;
+		buf = json;
+		len = jlen;
+	}
 	r = snapshot_parse(buf, len, out, &inner);
 	free(buf);
 	if (r < 0)

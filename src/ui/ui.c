@@ -26,6 +26,7 @@
 
 #include "ringside/core/session.h"
 #include "ringside/core/xalloc.h"
+#include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/ui.h"
@@ -389,6 +390,8 @@ static char *
 ui_save_path(struct ui *ui)
 {
 	const char *out = ui->session ? session_output(ui->session) : NULL;
+	/* The -o file's kind when it is a snapshot, else a page: it opens anywhere and views back. */
+	const char *ext = out && export_format_of(out) == EXPORT_JSON ? "json" : "html";
 	char stamp[64], *dir = NULL, *path;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -401,10 +404,10 @@ ui_save_path(struct ui *ui)
 		dir = xstrdup(".");
 	else
 		dir = xstrdup(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	path = xasprintf("%s/ringside-%s.json", dir, stamp);
+	path = xasprintf("%s/ringside-%s.%s", dir, stamp, ext);
 	for (int i = 2; access(path, F_OK) == 0 && i < 100; i++) {
 		free(path);
-		path = xasprintf("%s/ringside-%s-%d.json", dir, stamp, i);
+		path = xasprintf("%s/ringside-%s-%d.%s", dir, stamp, i, ext);
 	}
 	free(dir);
 	return path;
@@ -421,7 +424,7 @@ ui_save_now(struct ui *ui)
 	if (ui->session)
 		r = session_save(ui->session, path, &err);
 	else
-		r = snapshot_save(ui->profile, path, &err);
+		r = export_write_path(ui->profile, path, &err);
 	if (r < 0)
 		ui_message(ui, true, "not saved: %s", err.msg);
 	else

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The self-contained HTML page: one file that opens offline in any modern browser. It holds the
+ * snapshot JSON (man/ringside-snapshot.5) in a <script type="application/json"
+ * id="ringside-data"> element, and ringside's own script and style sheet inline; a
+ * Content-Security-Policy allows those two by hash and forbids every network request. The JSON
+ * is written with every '<' as \u003c, so nothing in it can end its element; a large snapshot is
+ * stored gzip-compressed in base64 instead (data-encoding="gzip-base64"), which the page inflates
+ * with the browser's DecompressionStream. Either way html_extract gives back the exact JSON.
+ */
+#ifndef RINGSIDE_EXPORT_HTML_H
+#define RINGSIDE_EXPORT_HTML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ringside/core/errbuf.h"
+#include "ringside/model/profile.h"
+
+/* Snapshots whose JSON is larger than this are embedded compressed (unless RINGSIDE_HTML_GZIP
+ * says otherwise: 0 never, 1 always). */
+#define HTML_GZIP_THRESHOLD (512 * 1024)
+
+/* Write p as an HTML page to fp. Returns 0, or -EIO / -EINVAL with err. */
+int html_write(const struct profile *p, FILE *fp, struct errbuf *err);
+/* Write p as an HTML page to path atomically. Returns 0 or -errno with err. */
+int html_save(const struct profile *p, const char *path, struct errbuf *err);
+/* True when buf looks like HTML rather than JSON: white space, then '<'. */
+bool html_detect(const char *buf, size_t len);
+/* Find the snapshot in a page html_write wrote and give back its JSON in *json (the caller's,
+ * NUL-terminated, *jlen bytes). Returns 0, or -EINVAL with err when the page holds none or it
+ * is damaged. */
+int html_extract(const char *buf, size_t len, char **json, size_t *jlen, struct errbuf *err);
+
+#endif

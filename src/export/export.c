@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One way to write a profile to a file: the extension picks JSON, HTML or folded stacks, and the
+ * file appears whole or not at all (core/outfile.h).
+ */
+#include <string.h>
+
+#include "ringside/core/outfile.h"
+#include "ringside/export/export.h"
+#include "ringside/export/folded.h"
+#include "ringside/export/html.h"
+#include "ringside/export/snapshot.h"
+
+static bool
+export_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+enum export_format
+export_format_of(const char *path)
+{
+	if (export_has_suffix(path, ".json"))
+		return EXPORT_JSON;
+	if (export_has_suffix(path, ".html"))
+		return EXPORT_HTML;
+	if (export_has_suffix(path, ".folded"))
+		return EXPORT_FOLDED;
+	return EXPORT_UNKNOWN;
+}
+
+bool
+export_format_known(const char *path)
+{
+	return export_format_of(path) != EXPORT_UNKNOWN;
+}
+
+int
+export_write(const struct profile *p, enum export_format f, FILE *fp, struct errbuf *err)
+{
+	switch (f) {
+	case EXPORT_JSON:
+		return snapshot_write(p, fp, err);
+	case EXPORT_HTML:
+		return html_write(p, fp, err);
+	case EXPORT_FOLDED:
+		return folded_write(p, fp, err);
+	default:
+		return errbuf_set(err, "unknown output format; name the file " EXPORT_EXTENSIONS);
+	}
+}
+
+int
+export_write_path(const struct profile *p, const char *path, struct errbuf *err)
+{
+	enum export_format f = export_format_of(path);
+	struct outfile of;
+	int r;
+
+	if (f == EXPORT_UNKNOWN)
+		return errbuf_set(err, "output '%s' must end in " EXPORT_EXTENSIONS, path);
+	r = outfile_open(&of, path, err);
+	if (r < 0)
+		return r;
+	r = export_write(p, f, of.fp, err);
+	if (r < 0) {
+		outfile_abort(&of);
+		return r;
+	}
+	return outfile_commit(&of, err);
+}

@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ringside's HTML page: reads the snapshot (man/ringside-snapshot.5) from the ringside-data
+// element and draws it with DOM APIs. Every string from the profiled system goes on the page as
+// text (textContent, attribute values), never as markup. No framework, no network.
+'use strict';
+(function () {
+	const SVGNS = 'http://www.w3.org/2000/svg';
+	const main = document.getElementById('ringside');
+	const dataEl = document.getElementById('ringside-data');
+	let tip = null;
+
+	// ---- small helpers ---------------------------------------------------------------------
+
+	function el(tag, attrs, ...kids) {
+		const e = document.createElement(tag);
+		for (const k in attrs || {})
+			if (attrs[k] !== undefined && attrs[k] !== null)
+				e.setAttribute(k, String(attrs[k]));
+		for (const c of kids)
+			if (c !== undefined && c !== null)
+				e.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+		return e;
+	}
+
+	function sv(tag, attrs) {
+		const e = document.createElementNS(SVGNS, tag);
+		for (const k in attrs || {})
+			e.setAttribute(k, String(attrs[k]));
+		return e;
+	}
+
+	function fmtNum(v) {
+		if (v === null || v === undefined || !isFinite(v))
+			return 'n/a';
+		const a = Math.abs(v);
+		const units = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+		for (const [d, u] of units)
+			if (a >= d)
+				return (v / d).toFixed(a / d >= 100 ? 0 : a / d >= 10 ? 1 : 2) + ' ' + u;
+		return a >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(3);
+	}
+
+	function fmtNs(ns) {
+		if (ns === null || ns === undefined || !isFinite(ns))
+			return 'n/a';
+		if (ns >= 1e9)
+			return (ns / 1e9).toFixed(ns >= 1e11 ? 0 : 2) + ' s';
+		if (ns >= 1e6)
+			return (ns / 1e6).toFixed(ns >= 1e8 ? 0 : 1) + ' ms';
+		if (ns >= 1e3)
+			return (ns / 1e3).toFixed(ns >= 1e5 ? 0 : 1) + ' \u00b5s';
+		return ns.toFixed(0) + ' ns';
+	}
+
+	function pct(part, whole) {
+		return whole > 0 ? (100 * part / whole).toFixed(part / whole >= 0.1 ? 1 : 2) + '%' : 'n/a';
+	}
+
+	function showTip(ev, text) {
+		tip.textContent = text;
+		tip.style.display = 'block';
+		const w = tip.offsetWidth, h = tip.offsetHeight;
+		let x = ev.clientX + 14, y = ev.clientY + 14;
+		if (x + w > window.innerWidth - 4)
+			x = Math.max(4, ev.clientX - w - 14);
+		if (y + h > window.innerHeight - 4)
+			y = Math.max(4, ev.clientY - h - 14);
+		tip.style.left = x + 'px';
+		tip.style.top = y + 'px';
+	}
+
+	function hideTip() {
+		tip.style.display = 'none';
+	}
+
+	function section(id, title) {
+		const s = el('section', { id: id }, el('h2', null, title));
+		main.appendChild(s);
+		return s;
+	}
+
+	// A table sorted by clicking its headers. cols: {key, label, num, fmt}; rows: objects.
+	function sortTable(cols, rows, sortKey, limit, rowAttrs) {
+		const table = el('table');
+		const thead = el('thead'), tbody = el('tbody');
+		const tr = el('tr');
+		let key = sortKey, asc = false;
+		const ths = cols.map(c => {
+			const th = el('th', { 'data-key': c.key, class: c.num ? 'num' : null }, c.label);
+			th.addEventListener('click', () => {
+				asc = key === c.key ? !asc : !c.num;
+				key = c.key;
+				fill();
+			});
+			tr.appendChild(th);
+			return th;
+		});
+		thead.appendChild(tr);
+		table.append(thead, tbody);
+		function fill() {
+			const col = cols.find(c => c.key === key);
+			const sorted = rows.slice().sort((a, b) => {
+				const x = a[key], y = b[key];
+				const r = col.num ? x - y : String(x).localeCompare(String(y));
+				return asc ? r : -r;
+			});
+			tbody.textContent = '';
+			for (const r of sorted.slice(0, limit)) {
+				const row = el('tr', rowAttrs ? rowAttrs(r) : null);
+				for (const c of cols)
+					row.appendChild(el('td', { class: c.num ? 'num' : c.cls || null },
+						c.fmt ? c.fmt(r[c.key], r) : r[c.key]));
+				tbody.appendChild(row);
+			}
+			ths.forEach((th, i) => {
+				th.classList.toggle('sorted', cols[i].key === key);
+				th.classList.toggle('asc', cols[i].key === key && asc);
+			});
+			table.dataset.sortKey = key;
+			table.dataset.sortAsc = asc ? '1' : '0';
+		}
+		fill();
+		if (rows.length > limit)
+			return el('div', null, table,
+				el('p', { class: 'note' }, 'the first ' + limit + ' of ' + rows.length + ' rows'));
+		return table;
+	}
+
+	// ---- counters --------------------------------------------------------------------------
+
+	// Per interval, summed over the track's series: scaled count, enabled, running, end time.
+	function trackIntervals(t) {
+		const out = [];
+		for (const s of t.series) {
+			for (let i = 0; i < s.t.length; i++) {
+				if (!out[i])
+					out[i] = { t: s.t[i], value: 0, enabled: 0, running: 0 };
+				const o = out[i];
+				o.enabled += s.enabled[i];
+				o.running += s.running[i];
+				if (s.running[i] > 0)
+					o.value += s.count[i] * s.enabled[i] / s.running[i];
+			}
+		}
+		return out;
+	}
+
+	function trackTotals(t) {
+		let value = 0, enabled = 0, running = 0;
+		for (const s of t.series)
+			for (let i = 0; i < s.t.length; i++) {
+				enabled += s.enabled[i];
+				running += s.running[i];
+				if (s.running[i] > 0)
+					value += s.count[i] * s.enabled[i] / s.running[i];
+			}
+		return { value, share: enabled > 0 ? running / enabled : null };
+	}
+
+	function findTrack(snap, name) {
+		return snap.events.find(e => e.name === name || e.canonical === name);
+	}
+
+	// A line chart of points {x (ns), y}, with a cursor and a tooltip from describe(i).
+	function lineChart(points, attrs, describe, extra) {
+		const W = 1000, H = 100;
+		const box = el('div', Object.assign({ class: 'chart' }, attrs));
+		const svg = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none' });
+		const x1 = points.length ? points[points.length - 1].x : 1;
+		let ymax = 0;
+		for (const p of points)
+			if (isFinite(p.y) && p.y > ymax)
+				ymax = p.y;
+		if (ymax <= 0)
+			ymax = 1;
+		const X = x => (x1 > 0 ? x / x1 : 0) * W;
+		const Y = y => H - 4 - (isFinite(y) ? y / ymax : 0) * (H - 8);
+		svg.appendChild(sv('polyline', {
+			points: points.map(p => X(p.x).toFixed(1) + ',' + Y(p.y).toFixed(1)).join(' '),
+		}));
+		if (extra)
+			svg.appendChild(sv('polyline', {
+				class: 'share',
+				points: points.map((p, i) => X(p.x).toFixed(1) + ',' +
+					(H - 4 - extra[i] * (H - 8)).toFixed(1)).join(' '),
+			}));
+		const cursor = sv('line', { class: 'cursor', x1: 0, x2: 0, y1: 0, y2: H });
+		cursor.style.display = 'none';
+		svg.appendChild(cursor);
+		svg.addEventListener('mousemove', ev => {
+			if (!points.length)
+				return;
+			const r = svg.getBoundingClientRect();
+			const fx = (ev.clientX - r.left) / r.width * x1;
+			let best = 0;
+			for (let i = 1; i < points.length; i++)
+				if (Math.abs(points[i].x - fx) < Math.abs(points[best].x - fx))
+					best = i;
+			cursor.setAttribute('x1', X(points[best].x));
+			cursor.setAttribute('x2', X(points[best].x));
+			cursor.style.display = '';
+			showTip(ev, describe(best));
+		});
+		svg.addEventListener('mouseleave', () => {
+			cursor.style.display = 'none';
+			hideTip();
+		});
+		box.appendChild(svg);
+		box.appendChild(el('div', { class: 'axis' }, el('span', null, '0 s'),
+			el('span', null, 'max ' + fmtNum(ymax)), el('span', null, fmtNs(x1))));
+		return box;
+	}
+
+	function drawCounters(snap) {
+		const s = section('counters', 'Counters');
+		const grid = el('div', { class: 'charts' });
+		let n = 0;
+		for (const t of snap.events) {
+			if (!t.supported || !t.series.length)
+				continue;
+			const iv = trackIntervals(t), tot = trackTotals(t);
+			let prev = 0;
+			const pts = iv.map(o => {
+				const dt = o.t - prev;
+				prev = o.t;
+				return { x: o.t, y: dt > 0 ? o.value / dt * 1e9 : 0 };
+			});
+			const share = iv.map(o => (o.enabled > 0 ? o.running / o.enabled : 0));
+			const box = lineChart(pts, { 'data-event': t.name, 'data-total': Math.round(tot.value) },
+				i => t.name + '\nat ' + fmtNs(iv[i].t) + ': ' + fmtNum(pts[i].y) + '/s' +
+					'\nin the interval: ' + fmtNum(iv[i].value) +
+					'\ncounted ' + pct(iv[i].running, iv[i].enabled) + ' of the time',
+				share);
+			box.insertBefore(el('h3', null, t.name + ' ',
+				el('span', { class: 'muted' }, 'total ' + fmtNum(tot.value) + ', per second summed over ' +
+					(t.series.length > 1 ? t.series.length + ' CPUs' : 'the target') +
+					'; counted ' + (tot.share === null ? 'n/a' : (100 * tot.share).toFixed(1) + '%') +
+					' of the time (dashed)')), box.firstChild);
+			grid.appendChild(box);
+			n++;
+		}
+		s.appendChild(n ? grid : el('p', { class: 'note' }, 'No event was counted.'));
+	}
+
+	// ---- ratios ----------------------------------------------------------------------------
+
+	const BUILTIN_RATIOS = [
+		{ name: 'IPC', num: 'instructions', den: 'cycles', scale: 1 },
+		{ name: 'CPI', num: 'cycles', den: 'instructions', scale: 1 },
+		{ name: 'cache-miss %', num: 'cache-misses', den: 'cache-references', scale: 100 },
+		{ name: 'branch-miss %', num: 'branch-misses', den: 'branches', scale: 100 },
+	];
+
+	function drawRatios(snap) {
+		const s = section('ratios', 'Ratios');
+		const grid = el('div', { class: 'charts' });
+		const list = BUILTIN_RATIOS.concat(Array.isArray(snap.ratios) ? snap.ratios : []);
+		for (const r of list) {
+			if (!r || typeof r.name !== 'string')
+				continue;
+			const scale = typeof r.scale === 'number' ? r.scale : 1;
+			const num = findTrack(snap, r.num), den = findTrack(snap, r.den);
+			let why = null;
+			for (const [name, t] of [[r.num, num], [r.den, den]]) {
+				if (why)
+					break;
+				if (!t)
+					why = 'no ' + name + ' event in this recording';
+				else if (!t.supported || !t.series.length)
+					why = name + ' is not supported here';
+			}
+			const title = r.name + ' = ' + r.num + ' / ' + r.den + (scale !== 1 ? ' \u00d7 ' + scale : '');
+			if (why) {
+				grid.appendChild(el('div', { class: 'chart', 'data-ratio': r.name, 'data-value': 'n/a' },
+					el('h3', null, title + ' ', el('span', { class: 'muted' }, 'n/a: ' + why))));
+				continue;
+			}
+			const a = trackIntervals(num), b = trackIntervals(den);
+			const ta = trackTotals(num).value, tb = trackTotals(den).value;
+			const total = tb > 0 ? ta / tb * scale : NaN;
+			const n = Math.min(a.length, b.length);
+			const pts = [];
+			for (let i = 0; i < n; i++)
+				pts.push({ x: a[i].t, y: b[i].value > 0 ? a[i].value / b[i].value * scale : NaN });
+			const box = lineChart(pts, { 'data-ratio': r.name, 'data-value': isFinite(total) ? total.toPrecision(6) : 'n/a' },
+				i => r.name + ' at ' + fmtNs(pts[i].x) + ': ' + (isFinite(pts[i].y) ? pts[i].y.toPrecision(4) : 'n/a'));
+			box.insertBefore(el('h3', null, title + ' ',
+				el('span', { class: 'muted' }, 'overall ' + (isFinite(total) ? total.toPrecision(4) : 'n/a'))),
+			box.firstChild);
+			grid.appendChild(box);
+		}
+		s.appendChild(grid);
+	}
+
+	// ---- flame graph -----------------------------------------------------------------------
+
+	function drawFlame(snap) {
+		const s = section('flame', 'Flame graph');
+		const st = snap.stacks;
+		if (!st || !st.nodes || !st.nodes.length) {
+			s.appendChild(el('p', { class: 'note' }, 'No call stacks were sampled.'));
+			return null;
+		}
+		const strs = st.strings, frames = st.frames, nodes = st.nodes, N = nodes.length;
+		const kids = new Array(N);
+		const depth = new Int32Array(N);
+		for (let i = 1; i < N; i++) {
+			const p = nodes[i][0];
+			(kids[p] || (kids[p] = [])).push(i);
+			depth[i] = depth[p] + 1;
+		}
+		for (const k of kids)
+			if (k)
+				k.sort((x, y) => nodes[y][3] - nodes[x][3]);
+		const name = i => {
+			const f = frames[nodes[i][1]];
+			const kind = f[4];
+			if (kind === 'process')
+				return strs[f[0]] + ' [' + f[3] + ']';
+			if (kind === 'thread')
+				return strs[f[0]] + ' (' + f[3] + ')';
+			return strs[f[0]] || '[unknown]';
+		};
+		const rootTotal = nodes[0][3];
+		let focus = 0;
+		let query = null;
+		const status = el('span', { class: 'muted', id: 'flame-status' });
+		const matchEl = el('span', { id: 'flame-match' });
+		const search = el('input', { type: 'search', id: 'flame-search', placeholder: 'search functions (regular expression)' });
+		const reset = el('button', { type: 'button', id: 'flame-reset' }, 'Reset zoom');
+		s.appendChild(el('div', { class: 'toolbar' }, reset, search, matchEl, status));
+		const box = el('div', { class: 'flame', id: 'flame-graph', 'data-samples': rootTotal });
+		s.appendChild(box);
+		s.appendChild(el('p', { class: 'note' }, st.samples + ' samples of ' + st.event +
+			(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period + ' events') +
+			', call graph ' + st.callgraph + '; ' + st.lost + ' lost. Click a frame to zoom, ' +
+			'click an ancestor or Reset to zoom out.'));
+
+		function matches(i) {
+			return query !== null && query.test(strs[frames[nodes[i][1]][0]]);
+		}
+
+		function render() {
+			box.textContent = '';
+			const ft = nodes[focus][3] || 1;
+			const minFrac = 0.0008;
+			const ROW = 17;
+			let maxDepth = 0, shown = 0;
+			const frag = document.createDocumentFragment();
+			function add(i, left, width, anc) {
+				const n = nodes[i], f = frames[n[1]];
+				const d = el('div', {
+					class: 'fr k-' + f[4] + (anc ? ' anc' : '') + (matches(i) ? ' match' : ''),
+					'data-node': i, 'data-total': n[3], 'data-self': n[2],
+				}, name(i));
+				d.style.left = (100 * left).toFixed(4) + '%';
+				d.style.width = (100 * width).toFixed(4) + '%';
+				d.style.top = depth[i] * ROW + 'px';
+				frag.appendChild(d);
+				if (depth[i] > maxDepth)
+					maxDepth = depth[i];
+				shown++;
+			}
+			for (let a = nodes[focus][0]; a >= 0; a = nodes[a][0])
+				add(a, 0, 1, true);
+			const stack = [[focus, 0]];
+			while (stack.length) {
+				const [i, left] = stack.pop();
+				const w = nodes[i][3] / ft;
+				add(i, left, w, false);
+				let x = left;
+				for (const c of kids[i] || []) {
+					const cw = nodes[c][3] / ft;
+					if (cw >= minFrac)
+						stack.push([c, x]);
+					x += cw;
+				}
+			}
+			box.appendChild(frag);
+			box.style.height = (maxDepth + 1) * ROW + 'px';
+			box.dataset.focus = focus;
+			box.dataset.shown = shown;
+			status.textContent = focus ? 'zoomed to ' + name(focus) + ' (' + pct(nodes[focus][3], rootTotal) + ')' : '';
+		}
+
+		function updateMatch() {
+			if (query === null) {
+				matchEl.textContent = '';
+				delete matchEl.dataset.samples;
+				return;
+			}
+			// Matched samples: nodes that match with no matching ancestor, so none counts twice.
+			let sum = 0;
+			const stack = [[0, false]];
+			while (stack.length) {
+				const [i, under] = stack.pop();
+				const m = !under && matches(i);
+				if (m)
+					sum += nodes[i][3];
+				for (const c of kids[i] || [])
+					stack.push([c, under || m]);
+			}
+			matchEl.dataset.samples = sum;
+			matchEl.textContent = 'matched ' + sum + ' samples, ' + pct(sum, rootTotal);
+		}
+
+		box.addEventListener('click', ev => {
+			const d = ev.target.closest('.fr');
+			if (!d)
+				return;
+			focus = Number(d.dataset.node);
+			render();
+		});
+		box.addEventListener('mousemove', ev => {
+			const d = ev.target.closest('.fr');
+			if (!d)
+				return hideTip();
+			const i = Number(d.dataset.node), n = nodes[i], f = frames[n[1]];
+			let text = name(i);
+			if (f[4] !== 'process' && f[4] !== 'thread' && f[4] !== 'root') {
+				if (strs[f[1]])
+					text += '\nin ' + strs[f[1]];
+				if (strs[f[2]])
+					text += '\n' + strs[f[2]] + (f[3] ? ':' + f[3] : '');
+			}
+			text += '\ntotal ' + n[3] + ' samples (' + pct(n[3], rootTotal) + ')' +
+				'\nself ' + n[2] + ' samples (' + pct(n[2], rootTotal) + ')' +
+				'\n' + f[4] + ' frame' + (f[5] ? ', inlined' : '');
+			showTip(ev, text);
+		});
+		box.addEventListener('mouseleave', hideTip);
+		reset.addEventListener('click', () => {
+			focus = 0;
+			render();
+		});
+		search.addEventListener('input', () => {
+			const q = search.value;
+			if (!q) {
+				query = null;
+			} else {
+				try {
+					query = new RegExp(q);
+				} catch (e) {
+					query = new RegExp(q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+				}
+			}
+			updateMatch();
+			render();
+		});
+		render();
+		return { kids, depth };
+	}
+
+	// ---- top functions ---------------------------------------------------------------------
+
+	function drawFunctions(snap) {
+		const s = section('functions', 'Top functions');
+		const st = snap.stacks;
+		if (!st || !st.nodes || !st.nodes.length) {
+			s.appendChild(el('p', { class: 'note' }, 'No call stacks were sampled.'));
+			return;
+		}
+		const strs = st.strings, frames = st.frames, nodes = st.nodes;
+		const byKey = new Map();
+		const onPath = new Map();
+		const path = [];
+		const skip = k => k === 'root' || k === 'process' || k === 'thread';
+		// Pre-order with parents first: keep the path to the current node, and count a
+		// function's total once per path, however often it recurs on it.
+		for (let i = 0; i < nodes.length; i++) {
+			const n = nodes[i];
+			while (path.length && path[path.length - 1].i !== n[0]) {
+				const top = path.pop();
+				if (top.key !== null)
+					onPath.set(top.key, onPath.get(top.key) - 1);
+			}
+			const f = frames[n[1]];
+			let key = null;
+			if (!skip(f[4])) {
+				key = f[0] + '/' + f[1];
+				let r = byKey.get(key);
+				if (!r) {
+					r = { name: strs[f[0]] || '[unknown]', module: strs[f[1]] || '', kind: f[4], self: 0, total: 0 };
+					byKey.set(key, r);
+				}
+				r.self += n[2];
+				if (!onPath.get(key))
+					r.total += n[3];
+				onPath.set(key, (onPath.get(key) || 0) + 1);
+			}
+			path.push({ i, key });
+		}
+		const all = nodes[0][3];
+		const rows = Array.from(byKey.values());
+		for (const r of rows) {
+			r.selfPct = all ? 100 * r.self / all : 0;
+			r.totalPct = all ? 100 * r.total / all : 0;
+		}
+		const p2 = v => v.toFixed(2) + '%';
+		s.appendChild(sortTable([
+			{ key: 'name', label: 'Function', cls: 'name' },
+			{ key: 'module', label: 'Module', cls: 'name' },
+			{ key: 'kind', label: 'Kind' },
+			{ key: 'self', label: 'Self', num: true },
+			{ key: 'selfPct', label: 'Self %', num: true, fmt: p2 },
+			{ key: 'total', label: 'Total', num: true },
+			{ key: 'totalPct', label: 'Total %', num: true, fmt: p2 },
+		], rows, 'self', 200, r => ({ 'data-self': r.self, 'data-total': r.total })));
+		s.lastChild.id = 'functions-table';
+	}
+
+	// ---- scheduler -------------------------------------------------------------------------
+
+	function taskColour(ref) {
+		if (ref === -1)
+			return '#ececec';
+		if (ref === -2)
+			return '#ffffff';
+		if (ref === -3)
+			return '#8d969e';
+		return 'hsl(' + ((ref * 137.508) % 360).toFixed(1) + ',62%,' + (48 + (ref % 3) * 8) + '%)';
+	}
+
+	function taskLabel(snap, ref) {
+		if (ref === -1)
+			return 'idle';
+		if (ref === -2)
+			return 'no data';
+		if (ref === -3)
+			return 'other tasks';
+		const t = snap.sched.tasks[ref];
+		return t ? t.comm + ' (' + t.tid + ')' : 'task ' + ref;
+	}
+
+	function drawSched(snap) {
+		const s = section('sched', 'Scheduler map');
+		const sc = snap.sched;
+		if (!sc || !sc.map || !sc.map.cells || !sc.map.cells.length) {
+			s.appendChild(el('p', { class: 'note' }, 'No scheduler timeline was recorded.'));
+			return;
+		}
+		const cells = sc.map.cells, ncpu = cells.length, nb = cells[0].length;
+		const bucket = sc.map.bucket_ns;
+		const ROW = 10;
+		const svg = sv('svg', { viewBox: '0 0 ' + nb + ' ' + ncpu * ROW, preserveAspectRatio: 'none',
+			id: 'sched-map', 'data-cpus': ncpu, 'data-buckets': nb, 'data-bucket-ns': bucket });
+		svg.style.height = Math.max(40, Math.min(22 * ncpu, 600)) + 'px';
+		const wins = new Map();
+		for (let c = 0; c < ncpu; c++) {
+			const row = cells[c];
+			for (let b = 0; b < row.length;) {
+				const task = row[b][0];
+				let e = b + 1;
+				while (e < row.length && row[e][0] === task)
+					e++;
+				const r = sv('rect', { x: b, y: c * ROW, width: e - b, height: ROW, fill: taskColour(task) });
+				if (task >= 0) {
+					let share = 0;
+					for (let k = b; k < e; k++)
+						share += row[k][1];
+					r.setAttribute('fill-opacity', (0.45 + 0.55 * share / (1000 * (e - b))).toFixed(2));
+				}
+				svg.appendChild(r);
+				wins.set(task, (wins.get(task) || 0) + (e - b));
+				b = e;
+			}
+		}
+		svg.addEventListener('mousemove', ev => {
+			const r = svg.getBoundingClientRect();
+			const b = Math.min(nb - 1, Math.max(0, Math.floor((ev.clientX - r.left) / r.width * nb)));
+			const c = Math.min(ncpu - 1, Math.max(0, Math.floor((ev.clientY - r.top) / r.height * ncpu)));
+			const cell = cells[c][b];
+			const cpu = sc.cpus && sc.cpus[c] ? sc.cpus[c].cpu : c;
+			showTip(ev, 'CPU ' + cpu + ', ' + fmtNs(b * bucket) + ' to ' + fmtNs((b + 1) * bucket) +
+				'\nran most: ' + taskLabel(snap, cell[0]) + ' (' + (cell[1] / 10).toFixed(1) + '%)' +
+				'\nCPU busy ' + (cell[2] / 10).toFixed(1) + '%');
+		});
+		svg.addEventListener('mouseleave', hideTip);
+		const labels = el('div', { class: 'cpus' });
+		for (let c = 0; c < ncpu; c++)
+			labels.appendChild(el('div', null, 'CPU ' + (sc.cpus && sc.cpus[c] ? sc.cpus[c].cpu : c)));
+		s.appendChild(el('div', { class: 'schedmap' }, labels, svg));
+		s.appendChild(el('div', { class: 'axis muted' }, '0 s \u2013 ' + fmtNs(nb * bucket) + ', ' +
+			fmtNs(bucket) + ' per column; each cell is the task that ran most in it (paler: a smaller share)'));
+		const legend = el('div', { class: 'legend', id: 'sched-legend' });
+		const order = Array.from(wins.entries()).sort((a, b) => b[1] - a[1]);
+		for (const [task, n] of order.slice(0, 16)) {
+			const sw = el('span', { class: 'sw' });
+			sw.style.background = taskColour(task);
+			legend.appendChild(el('span', { 'data-task': task, 'data-cells': n }, sw, taskLabel(snap, task)));
+		}
+		if (order.length > 16)
+			legend.appendChild(el('span', { class: 'muted' }, '\u2026 and ' + (order.length - 16) + ' more'));
+		s.appendChild(legend);
+		const busy = (sc.cpus || []).map(c => 'CPU ' + c.cpu + ' busy ' + pct(c.busy_ns, c.known_ns));
+		s.appendChild(el('p', { class: 'note' }, sc.switches + ' context switches, ' + sc.tasks.length +
+			' tasks, ' + sc.lost + ' records lost. ' + busy.join(', ')));
+	}
+
+	function drawTasks(snap) {
+		const s = section('tasks', 'Tasks (scheduler)');
+		const sc = snap.sched;
+		if (!sc || !sc.tasks || !sc.tasks.length) {
+			s.appendChild(el('p', { class: 'note' }, 'No scheduler timeline was recorded.'));
+			return;
+		}
+		const rows = sc.tasks.map(t => ({
+			comm: t.comm, tid: t.tid, pid: t.pid, runtime: t.runtime_ns,
+			vol: t.switches_voluntary, invol: t.switches_involuntary, migr: t.migrations,
+			wakeups: t.wakeups, lat_n: t.latency_ns.count, p50: t.latency_ns.p50,
+			p95: t.latency_ns.p95, p99: t.latency_ns.p99, max: t.latency_ns.max,
+		}));
+		const ns = (v, r) => (r.lat_n ? fmtNs(v) : '\u2013');
+		s.appendChild(sortTable([
+			{ key: 'comm', label: 'Task', cls: 'name' },
+			{ key: 'tid', label: 'TID', num: true },
+			{ key: 'pid', label: 'PID', num: true },
+			{ key: 'runtime', label: 'Run time', num: true, fmt: v => fmtNs(v) },
+			{ key: 'vol', label: 'Blocked', num: true },
+			{ key: 'invol', label: 'Preempted', num: true },
+			{ key: 'migr', label: 'Migrations', num: true },
+			{ key: 'wakeups', label: 'Wake-ups', num: true },
+			{ key: 'p50', label: 'Latency p50', num: true, fmt: ns },
+			{ key: 'p95', label: 'p95', num: true, fmt: ns },
+			{ key: 'p99', label: 'p99', num: true, fmt: ns },
+			{ key: 'max', label: 'max', num: true, fmt: ns },
+		], rows, 'runtime', 200, r => ({ 'data-tid': r.tid })));
+		s.lastChild.id = 'tasks-table';
+	}
+
+	// ---- header ----------------------------------------------------------------------------
+
+	function drawHeader(snap) {
+		const m = snap.meta, st = snap.stacks, t = m.target;
+		const nav = el('nav', null, el('b', null, 'ringside'));
+		for (const [id, label] of [['summary', 'Summary'], ['counters', 'Counters'], ['ratios', 'Ratios'],
+			['flame', 'Flame graph'], ['functions', 'Functions'], ['sched', 'Scheduler'], ['tasks', 'Tasks']])
+			nav.appendChild(el('a', { href: '#' + id }, label));
+		main.appendChild(nav);
+		const s = section('summary', 'Recording');
+		const dl = el('dl', { class: 'meta' });
+		const item = (k, v, id) => dl.append(el('dt', null, k), el('dd', id ? { id: id } : null, v));
+		item('Host', m.host, 'meta-host');
+		item('Kernel', m.kernel + ' (' + m.arch + ')', 'meta-kernel');
+		item('CPUs', String(m.cpus), 'meta-cpus');
+		item('Target', t.description + (t.pids.length ? ', PID ' + t.pids.join(', ') : ''), 'meta-target');
+		if (t.command.length)
+			item('Command', t.command.join(' ') + (t.exit !== null ? ' (exit ' + t.exit + ')' : ''), 'meta-command');
+		item('Recorded with', m.command_line.join(' '), 'meta-cmdline');
+		item('Started', m.start);
+		item('Duration', fmtNs(m.duration_ns) + ', ended by ' + m.end_reason, 'meta-duration');
+		if (st) {
+			item('Samples', String(st.samples) + ' of ' + st.event +
+				(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period) + ', call graph ' + st.callgraph, 'meta-samples');
+			item('Lost samples', String(st.lost) + (st.throttled ? ', throttled ' + st.throttled + ' times' : ''), 'meta-lost');
+		} else {
+			item('Samples', 'none taken', 'meta-samples');
+		}
+		if (snap.sched)
+			item('Scheduler', snap.sched.switches + ' switches, ' + snap.sched.tasks.length + ' tasks, ' +
+				snap.sched.lost + ' records lost', 'meta-sched');
+		item('ringside', m.ringside_version);
+		s.appendChild(dl);
+		const rows = snap.events.map(e => {
+			const tot = e.supported ? trackTotals(e) : null;
+			return {
+				name: e.name, kind: e.kind + ' (' + e.pmu + ')',
+				supported: e.supported ? 'yes' : 'no: ' + (e.reason || 'not supported'),
+				total: tot ? tot.value : -1, share: tot && tot.share !== null ? 100 * tot.share : -1,
+			};
+		});
+		s.appendChild(el('h3', null, 'Events'));
+		s.appendChild(sortTable([
+			{ key: 'name', label: 'Event', cls: 'name' },
+			{ key: 'kind', label: 'Kind' },
+			{ key: 'supported', label: 'Supported', cls: 'name' },
+			{ key: 'total', label: 'Total', num: true, fmt: v => (v < 0 ? 'n/a' : fmtNum(v)) },
+			{ key: 'share', label: 'Counted', num: true, fmt: v => (v < 0 ? 'n/a' : v.toFixed(1) + '%') },
+		], rows, 'name', 1000, r => ({ 'data-event': r.name, 'data-total': Math.round(r.total) })));
+		s.lastChild.id = 'events-table';
+		document.title = 'ringside: ' + (t.command.length ? t.command.join(' ') : t.description) + ' on ' + m.host;
+	}
+
+	// ---- start -----------------------------------------------------------------------------
+
+	function load() {
+		const text = dataEl ? dataEl.textContent : '';
+		if (dataEl && dataEl.dataset.encoding === 'gzip-base64') {
+			const bin = atob(text.trim());
+			const bytes = new Uint8Array(bin.length);
+			for (let i = 0; i < bin.length; i++)
+				bytes[i] = bin.charCodeAt(i);
+			const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+			return new Response(stream).text().then(JSON.parse);
+		}
+		return Promise.resolve(JSON.parse(text));
+	}
+
+	function render(snap) {
+		const t0 = performance.now();
+		tip = el('div', { id: 'tip' });
+		document.body.appendChild(tip);
+		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks];
+		for (const step of steps) {
+			try {
+				step(snap);
+			} catch (e) {
+				main.appendChild(el('p', { class: 'err' }, 'ringside: this view failed: ' + e));
+			}
+		}
+		document.body.dataset.drawMs = (performance.now() - t0).toFixed(1);
+		document.body.dataset.readyMs = performance.now().toFixed(1);
+		document.body.dataset.ready = '1';
+	}
+
+	load().then(render, e => {
+		main.appendChild(el('p', { class: 'err' }, 'ringside: cannot read the snapshot in this page: ' + e));
+		document.body.dataset.ready = 'error';
+	});
+})();

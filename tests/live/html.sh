@@ -1,0 +1,200 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The HTML page in a real browser: Debian's headless Chromium (installed by install-deps.sh with
+# chromium-driver). A recording of the call-tree workload is exported to HTML; --dump-dom shows
+# the views drawn with the snapshot's numbers; a WebDriver session (tests/live/webdriver.py, the
+# Python standard library talking to chromedriver) clicks a flame graph frame and sees it zoom,
+# searches, sorts, hovers, and checks that no request leaves the page (a fetch of its own is
+# blocked by the Content-Security-Policy). A JIT-named symbol "<img src=x onerror=alert(1)>"
+# renders as text and runs nothing. JSON -> HTML -> JSON is byte-identical, plain and compressed.
+# Screenshots of every view are written to tests/live/html-*.png in the build directory.
+
+. "$TESTLIB"
+require_root
+[ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] ||
+	skip_all "chromium is not installed (./install-deps.sh installs chromium and chromium-driver)"
+make_tmpdir
+cpu_lock
+
+R=$RINGSIDE
+CT=$WORKLOADS/calltree
+JM=$WORKLOADS/jitmap
+IMG='<img src=x onerror=alert(1)>'
+SHOTS=$PWD/tests/live
+mkdir -p "$SHOTS"
+
+# The DOM after the page has drawn (virtual time lets the async paths finish first).
+dump_dom() {
+	timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+		--user-data-dir="$T/chromium-$2" --no-first-run --disable-background-networking \
+		--virtual-time-budget=10000 --dump-dom "file://$1" 2>"$T/chromium-$2.err"
+}
+
+webdriver() {
+	[ -n "$CHROMEDRIVER" ] && [ -x "$CHROMEDRIVER" ] && [ -n "$PYTHON3" ] || return 77
+	CHROMIUM=$CHROMIUM CHROMEDRIVER=$CHROMEDRIVER timeout 90 "$PYTHON3" \
+		"$TOP_SRCDIR/tests/live/webdriver.py" "$@"
+}
+
+# --- a known call tree, recorded as JSON, exported to HTML and back
+timeout 60 "$R" record -F 999 -g fp -o "$T/ct.json" -- "$CT" 2 2>"$T/ct.err"
+ok $? "record -g fp -o X.json -- calltree 2 exits 0"
+timeout 30 "$R" export "$T/ct.json" -o "$T/ct.html" 2>"$T/export.err"
+ok $? "export X.json -o X.html exits 0"
+timeout 30 "$R" export "$T/ct.html" -o "$T/back.json" 2>"$T/back.err"
+ok $? "export X.html -o Y.json exits 0 (the page is read back)"
+check "round trip: JSON -> HTML -> JSON is byte-identical" cmp "$T/ct.json" "$T/back.json"
+check "the page has a Content-Security-Policy with default-src 'none' and script hashes" \
+	grep -q "default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]*'; style-src 'sha256-" \
+	"$T/ct.html"
+check "the page loads nothing: no src= or href= attribute, no URL but the SVG namespace" \
+	sh -c '! grep -Eq "(src|href)=\"?(https?:)?//|https?://[^w]" "$1"' sh "$T/ct.html"
+timeout 30 "$R" export "$T/ct.html" -o "$T/ct.folded" 2>/dev/null
+check "export X.html -o Y.folded works too" grep -q ';main;a;c;c_inl;hot_mix [0-9]*$' \
+	"$T/ct.folded"
+
+samples=$(jqv "$T/ct.json" '.stacks.samples')
+hot=$(jqv "$T/ct.json" '.stacks as $s | [$s.nodes[] | select($s.strings[$s.frames[.[1]][0]] ==
+	"hot_mix") | .[3]] | max')
+hot_sum=$(jqv "$T/ct.json" '.stacks as $s | [$s.nodes[] | select($s.strings[$s.frames[.[1]][0]]
+	== "hot_mix") | .[3]] | add')
+diag "calltree: $samples samples, hot_mix $hot in its biggest node, $hot_sum in all"
+
+dump_dom "$T/ct.html" ct >"$T/ct.dom"
+check "dump-dom: the page drew (body data-ready=1, no view failed)" \
+	sh -c 'grep -q "data-ready=\"1\"" "$1" && ! grep -q "class=\"err\"" "$1"' sh "$T/ct.dom"
+for v in summary counters ratios flame functions sched tasks; do
+	check "dump-dom: view '$v' exists" grep -q "<section id=\"$v\"" "$T/ct.dom"
+done
+check "dump-dom: the flame graph holds the snapshot's $samples samples" \
+	grep -q "id=\"flame-graph\" data-samples=\"$samples\"" "$T/ct.dom"
+check "dump-dom: the frame hot_mix is drawn with its total $hot" \
+	grep -Eq "data-total=\"$hot\"[^>]*>hot_mix<" "$T/ct.dom"
+check "dump-dom: the header says $samples samples" \
+	grep -q "id=\"meta-samples\">$samples of cpu-clock" "$T/ct.dom"
+for ev in $(jqv "$T/ct.json" '.events[] | select(.supported) | .name'); do
+	n=$(ev_total "$T/ct.json" "$ev")
+	check "dump-dom: a chart of $ev with its total $n" \
+		grep -q "class=\"chart\" data-event=\"$ev\" data-total=\"$n\"" "$T/ct.dom"
+done
+ncpu=$(jqv "$T/ct.json" '.sched.map.cells | length')
+nb=$(jqv "$T/ct.json" '.sched.map.cells[0] | length')
+check "dump-dom: the scheduler map has $ncpu CPU rows of $nb buckets" \
+	grep -q "id=\"sched-map\" data-cpus=\"$ncpu\" data-buckets=\"$nb\"" "$T/ct.dom"
+check "dump-dom: the scheduler map has cells and a legend naming calltree" \
+	sh -c 'grep -q "<rect" "$1" && grep -Eq "data-task=\"[0-9]+\"[^>]*><span class=\"sw\"[^>]*></span>calltree" "$1"' \
+	sh "$T/ct.dom"
+check "dump-dom: the task table lists calltree's tasks" \
+	grep -Eq "<tr data-tid=\"[0-9]+\"><td class=\"name\">calltree<" "$T/ct.dom"
+check "dump-dom: the ratios say n/a without their events (no PMU here)" \
+	grep -q "data-ratio=\"IPC\" data-value=\"n/a\"" "$T/ct.dom"
+
+# --- clicking, searching, sorting, requests, in a WebDriver session
+webdriver "$T/ct.html" "$SHOTS" --click hot_mix --search '^hot_mix$' --screenshots >"$T/wd.json" \
+	2>"$T/wd.err"
+rc=$?
+if [ $rc -eq 77 ]; then
+	skip "WebDriver checks" "chromedriver or python3 missing (install chromium-driver)"
+else
+	ok $rc "webdriver.py ran ($(head -c 300 "$T/wd.err"))"
+	W=$T/wd.json
+	diag "page ready after $(jqv "$W" '.page.ready_ms') ms (draw $(jqv "$W" '.page.draw_ms') ms)"
+	check "webdriver: no WebDriver error" test "$(jqv "$W" '.webdriver_error')" = null
+	check "webdriver: the page drew" test "$(jqv "$W" '.ready')" = 1
+	check "webdriver: clicking hot_mix zooms to it (the flame graph's focus is its node)" \
+		test "$(jqv "$W" '.click.focus')" = "$(jqv "$W" '.click.node')"
+	wb=$(jqv "$W" '.click.width_before') wa=$(jqv "$W" '.click.width_after')
+	check "webdriver: the zoomed frame is full width ($wb -> $wa of $(jqv "$W" '.click.box_width') px)" \
+		"$JQ" -e '.click.width_after >= 0.97 * .click.box_width and
+			.click.width_before < 0.5 * .click.box_width' "$W"
+	check "webdriver: Reset zooms back out" test "$(jqv "$W" '.after_reset_focus')" = 0
+	check "webdriver: hovering shows total and self % and file:line" \
+		"$JQ" -e '.hover_tip | test("total [0-9]+ samples \\([0-9.]+%\\)") and
+			test("self [0-9]+ samples") and test("libhot\\.c:[0-9]+")' "$W"
+	check "webdriver: searching ^hot_mix$ highlights it and sums $hot_sum samples" \
+		"$JQ" -e --argjson n "$hot_sum" '.search.samples == $n and .search.highlighted >= 1' "$W"
+	check "webdriver: clicking the Total header sorts the functions by total" \
+		"$JQ" -e '.sorted.key == "total" and .sorted.descending' "$W"
+	check "webdriver: no request left the page (performance log and resource timing)" \
+		"$JQ" -e '.requests == [] and .page.resources == [] and .page_requested' "$W"
+	check "webdriver: a fetch() injected into the page is blocked by the CSP (connect-src)" \
+		"$JQ" -e '(.fetch.result | startswith("blocked")) and
+			(.fetch.violations | any(startswith("connect-src")))' "$W"
+	n=0
+	for f in $(jqv "$W" '.screenshots[]?'); do
+		[ -s "$f" ] && n=$((n + 1)) && diag "screenshot: $f"
+	done
+	check "webdriver: a screenshot of each of the 7 views and the zoomed flame graph ($n)" \
+		test "$n" -eq 8
+fi
+
+# --- compressed embedding (the form large snapshots take)
+RINGSIDE_HTML_GZIP=1 timeout 30 "$R" export "$T/ct.json" -o "$T/ctz.html" 2>/dev/null
+ok $? "export with RINGSIDE_HTML_GZIP=1 exits 0"
+check "the compressed page holds gzip-base64 data" grep -q 'data-encoding="gzip-base64"' \
+	"$T/ctz.html"
+timeout 30 "$R" export "$T/ctz.html" -o "$T/backz.json" 2>/dev/null
+check "round trip through the compressed page is byte-identical" cmp "$T/ct.json" "$T/backz.json"
+dump_dom "$T/ctz.html" ctz >"$T/ctz.dom"
+check "dump-dom: the compressed page draws the same flame graph ($samples samples, hot_mix $hot)" \
+	sh -c 'grep -q "id=\"flame-graph\" data-samples=\"$2\"" "$1" &&
+		grep -Eq "data-total=\"$3\"[^>]*>hot_mix<" "$1"' sh "$T/ctz.dom" "$samples" "$hot"
+
+# --- record straight to HTML
+timeout 60 "$R" record -F 999 -g fp -o "$T/direct.html" -- "$CT" 1 2>"$T/direct.err"
+ok $? "record -o X.html -- calltree 1 exits 0"
+timeout 30 "$R" export "$T/direct.html" -o "$T/direct.json" 2>/dev/null
+check "the recorded page reads back as a snapshot with stacks" \
+	"$JQ" -e '.format == "ringside-snapshot" and .stacks.samples > 0' "$T/direct.json"
+
+# --- a hostile symbol from a JIT map
+"$JM" 0 >/dev/null 2>&1
+if [ $? -eq 3 ]; then
+	skip "the hostile JIT symbol" "jitmap's fake JIT code is x86-64 machine code"
+else
+	timeout 60 "$R" record -F 999 -g fp -o "$T/jit.html" -- "$JM" 2 2>"$T/jit.err"
+	ok $? "record -o X.html -- jitmap 2 exits 0"
+	timeout 30 "$R" export "$T/jit.html" -o "$T/jit.json" 2>/dev/null
+	check "the snapshot has the JIT frame $IMG" "$JQ" -e --arg img "$IMG" \
+		'.stacks as $s | [$s.frames[] | $s.strings[.[0]]] | index($img) != null' "$T/jit.json"
+	check "the page's bytes never hold '<img' (the JSON writes \\u003c)" \
+		sh -c '! grep -q "<img" "$1"' sh "$T/jit.html"
+	dump_dom "$T/jit.html" jit >"$T/jit.dom"
+	check "dump-dom: the symbol is text (&lt;img ...&gt;), no <img> element" \
+		sh -c 'grep -q ">&lt;img src=x onerror=alert(1)&gt;<" "$1" && ! grep -q "<img" "$1"' \
+		sh "$T/jit.dom"
+	webdriver "$T/jit.html" "$T" --xss "$IMG" --click "$IMG" >"$T/jit.wd" 2>"$T/jit.wd.err"
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		skip "WebDriver XSS checks" "chromedriver or python3 missing"
+	else
+		W=$T/jit.wd
+		check "webdriver: no alert opened, no 'unexpected alert open'" \
+			"$JQ" -e '.alert == null and (.unexpected_alert // false) == false and
+				.webdriver_error == null' "$W"
+		check "webdriver: the symbol is shown as text in the flame graph and the table" \
+			"$JQ" -e '.xss_frames_as_text >= 1 and .xss_rows_as_text >= 1' "$W"
+		check "webdriver: no <img> element was created, no global set, 2 scripts only" \
+			"$JQ" -e '.page.img_elements == 0 and .page.pwned == false and
+				.page.script_elements == 2' "$W"
+		check "webdriver: clicking the hostile frame zooms to it like any other" \
+			"$JQ" -e '.click.focus == .click.node' "$W"
+		check "webdriver: no request left the page" "$JQ" -e '.requests == []' "$W"
+	fi
+fi
+
+# --- input that is not a ringside page; outputs by extension
+printf '<!DOCTYPE html>\n<html><body><script>var x;</script></body></html>\n' >"$T/foreign.html"
+"$R" export "$T/foreign.html" -o "$T/f.json" 2>"$T/foreign.err"
+ok $(($? != 2)) "export of a foreign HTML file exits 2"
+check "... saying it holds no ringside snapshot: $(cat "$T/foreign.err")" \
+	grep -q "^ringside: '$T/foreign.html' holds no ringside snapshot; " "$T/foreign.err"
+"$R" export "$T/ct.json" -o "$T/x.txt" 2>"$T/ext.err"
+ok $(($? != 2)) "export -o X.txt exits 2"
+check "... naming .json, .html or .folded" grep -q "\.json, \.html or \.folded" "$T/ext.err"
+"$R" record --duration 1 -o "$T/x.htm" 2>"$T/rext.err"
+ok $(($? != 2)) "record -o X.htm exits 2"
+check "... naming .html" grep -q "\.html (a page to open in a browser)" "$T/rext.err"
+
+done_testing

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Drive a ringside HTML page in headless Chromium through chromedriver (W3C WebDriver over HTTP,
+Python's standard library only) and print what it saw as one JSON object, for tests/live/html.sh
+and tests/bench/html.sh to check with jq.
+
+  webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
+
+It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
+the draw time, every request the browser made (from Chromium's performance log), resource timing
+entries, CSP violations, whether an alert opened, whether markup from the data ran or was
+created; then clicks the flame graph frame NAME and reports the zoom, types RE into the search
+box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
+Content-Security-Policy must block. With --screenshots it writes OUTDIR/html-VIEW.png for every
+view. Environment: CHROMIUM and CHROMEDRIVER (paths).
+"""
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
+VIEWS = ['summary', 'counters', 'ratios', 'flame', 'functions', 'sched', 'tasks']
+
+
+class WebDriverError(Exception):
+    def __init__(self, error, message):
+        super().__init__('%s: %s' % (error, message))
+        self.error = error
+
+
+class Session:
+    def __init__(self, base):
+        self.base = base
+        self.sid = None
+
+    def call(self, method, path, body=None, timeout=30):
+        url = self.base + path
+        if body is None and method == 'POST':
+            body = {}
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(url, data=data, method=method,
+                                     headers={'Content-Type': 'application/json'})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return json.loads(r.read().decode())['value']
+        except urllib.error.HTTPError as e:
+            v = json.loads(e.read().decode() or '{}').get('value', {})
+            raise WebDriverError(v.get('error', str(e.code)), v.get('message', '')[:300])
+
+    def s(self, method, path, body=None, timeout=30):
+        return self.call(method, '/session/%s%s' % (self.sid, path), body, timeout)
+
+    def js(self, script, *args):
+        return self.s('POST', '/execute/sync', {'script': script, 'args': list(args)})
+
+    def js_async(self, script, *args):
+        return self.s('POST', '/execute/async', {'script': script, 'args': list(args)})
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    page, outdir = os.path.abspath(args[0]), args[1]
+    opts = {'--click': None, '--search': None, '--xss': None}
+    shots = '--screenshots' in args
+    for k in opts:
+        if k in args:
+            opts[k] = args[args.index(k) + 1]
+    chromium = os.environ.get('CHROMIUM') or 'chromium'
+    driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
+    port = free_port()
+    profile = tempfile.mkdtemp(prefix='ringside-chromium.')
+    log = open(os.path.join(profile, 'chromedriver.log'), 'w')
+    proc = subprocess.Popen([driver, '--port=%d' % port], stdout=log, stderr=log)
+    out = {}
+    wd = Session('http://127.0.0.1:%d' % port)
+    try:
+        for _ in range(100):
+            try:
+                if wd.call('GET', '/status', timeout=2).get('ready'):
+                    break
+            except (OSError, WebDriverError):
+                pass
+            time.sleep(0.1)
+        caps = {'capabilities': {'alwaysMatch': {
+            'browserName': 'chrome',
+            'unhandledPromptBehavior': 'ignore',
+            'goog:loggingPrefs': {'performance': 'ALL', 'browser': 'ALL'},
+            'goog:chromeOptions': {
+                'binary': chromium,
+                'args': ['--headless=new', '--no-sandbox', '--disable-gpu',
+                         '--disable-dev-shm-usage', '--user-data-dir=' + profile,
+                         '--window-size=1400,1000', '--hide-scrollbars',
+                         '--no-first-run', '--disable-background-networking',
+                         '--disable-component-update', '--disable-sync',
+                         '--disable-default-apps', '--disable-extensions'],
+            }}}}
+        sess = wd.call('POST', '/session', caps, timeout=60)
+        wd.sid = sess['sessionId']
+        url = 'file://' + page
+        t0 = time.monotonic()
+        wd.s('POST', '/url', {'url': url}, timeout=60)
+        ready = None
+        for _ in range(300):
+            ready = wd.js('return document.body && document.body.dataset.ready || null')
+            if ready:
+                break
+            time.sleep(0.05)
+        out['wall_ms'] = round((time.monotonic() - t0) * 1000, 1)
+        out['ready'] = ready
+        out['page'] = wd.js('''
+            const b = document.body.dataset, q = s => document.querySelector(s);
+            const attr = (s, a) => (q(s) ? q(s).getAttribute(a) : null);
+            const nav = performance.getEntriesByType('navigation')[0];
+            return {
+                ready_ms: Number(b.readyMs), draw_ms: Number(b.drawMs),
+                dom_content_loaded_ms: nav ? nav.domContentLoadedEventEnd : null,
+                title: document.title,
+                views: [...document.querySelectorAll('main > section')].map(s => s.id),
+                errors: [...document.querySelectorAll('.err')].map(e => e.textContent),
+                samples_text: q('#meta-samples') ? q('#meta-samples').textContent : null,
+                flame_samples: attr('#flame-graph', 'data-samples'),
+                flame_frames: document.querySelectorAll('#flame-graph .fr').length,
+                counter_charts: [...document.querySelectorAll('#counters .chart')].map(
+                    c => ({ event: c.dataset.event, total: Number(c.dataset.total),
+                            points: c.querySelector('polyline').points.length })),
+                ratios: [...document.querySelectorAll('#ratios .chart')].map(
+                    c => ({ name: c.dataset.ratio, value: c.dataset.value })),
+                sched_cpus: Number(attr('#sched-map', 'data-cpus')),
+                sched_buckets: Number(attr('#sched-map', 'data-buckets')),
+                sched_rects: document.querySelectorAll('#sched-map rect').length,
+                legend: document.querySelectorAll('#sched-legend [data-task]').length,
+                function_rows: document.querySelectorAll('#functions tbody tr').length,
+                task_rows: document.querySelectorAll('#tasks tbody tr').length,
+                img_elements: document.querySelectorAll('img').length,
+                script_elements: document.querySelectorAll('script').length,
+                resources: performance.getEntriesByType('resource').map(e => e.name),
+                pwned: typeof window.pwned !== 'undefined',
+            };''')
+        try:
+            out['alert'] = wd.s('GET', '/alert/text')
+        except WebDriverError as e:
+            out['alert'] = None if e.error == 'no such alert' else str(e)
+        if opts['--xss']:
+            out['xss_frames_as_text'] = wd.js(
+                'return [...document.querySelectorAll(".fr")].filter('
+                'd => d.textContent === arguments[0]).length', opts['--xss'])
+            out['xss_rows_as_text'] = wd.js(
+                'return [...document.querySelectorAll("#functions td")].filter('
+                'd => d.textContent === arguments[0]).length', opts['--xss'])
+        if opts['--click']:
+            el = wd.js('return [...document.querySelectorAll("#flame-graph .fr")].find('
+                       'd => d.textContent === arguments[0]) || null', opts['--click'])
+            if el:
+                before = wd.js('return arguments[0].getBoundingClientRect().width', el)
+                node = wd.js('return arguments[0].dataset.node', el)
+                wd.s('POST', '/actions', {'actions': [{
+                    'type': 'pointer', 'id': 'mouse', 'parameters': {'pointerType': 'mouse'},
+                    'actions': [{'type': 'pointerMove', 'origin': el, 'x': 0, 'y': 0},
+                                {'type': 'pause', 'duration': 50}]}]})
+                out['hover_tip'] = wd.js('return document.getElementById("tip").textContent')
+                wd.s('POST', '/element/%s/click' % el[ELEMENT])
+                out['click'] = wd.js('''
+                    const box = document.getElementById('flame-graph');
+                    const d = box.querySelector('.fr[data-node="' + arguments[0] + '"]');
+                    return { focus: box.dataset.focus, node: arguments[0],
+                             width_before: arguments[1],
+                             width_after: d ? d.getBoundingClientRect().width : null,
+                             box_width: box.getBoundingClientRect().width,
+                             total: d ? Number(d.dataset.total) : null,
+                             status: document.getElementById('flame-status').textContent };''',
+                                     node, before)
+                if shots:
+                    png = wd.s('GET', '/element/%s/screenshot' % wd.js(
+                        'return document.getElementById("flame")')[ELEMENT])
+                    path = os.path.join(outdir, 'html-flame-zoomed.png')
+                    with open(path, 'wb') as f:
+                        f.write(base64.b64decode(png))
+                    out.setdefault('screenshots', []).append(path)
+                wd.s('POST', '/element/%s/click' % wd.js(
+                    'return document.getElementById("flame-reset")')[ELEMENT])
+                out['after_reset_focus'] = wd.js(
+                    'return document.getElementById("flame-graph").dataset.focus')
+            else:
+                out['click'] = None
+        if opts['--search']:
+            box = wd.js('return document.getElementById("flame-search")')
+            wd.s('POST', '/element/%s/value' % box[ELEMENT], {'text': opts['--search']})
+            out['search'] = wd.js('''
+                const m = document.getElementById('flame-match');
+                return { samples: m.dataset.samples === undefined ? null : Number(m.dataset.samples),
+                         text: m.textContent,
+                         highlighted: document.querySelectorAll('#flame-graph .fr.match').length };''')
+        th = wd.js('return document.querySelector("#functions th[data-key=total]")')
+        if th:
+            wd.s('POST', '/element/%s/click' % th[ELEMENT])
+            out['sorted'] = wd.js('''
+                const t = document.querySelector('#functions table');
+                const v = [...t.querySelectorAll('tbody tr')].map(r => Number(r.dataset.total));
+                return { key: t.dataset.sortKey,
+                         descending: v.every((x, i) => i === 0 || v[i - 1] >= x) };''')
+        if shots:
+            wd.js('document.getElementById("tip").style.display = "none"; '
+                  'document.getElementById("flame-search").value = ""; '
+                  'document.getElementById("flame-search").dispatchEvent(new Event("input"))')
+            for v in VIEWS:
+                el = wd.js('return document.getElementById(arguments[0])', v)
+                if not el:
+                    continue
+                png = wd.s('GET', '/element/%s/screenshot' % el[ELEMENT])
+                path = os.path.join(outdir, 'html-%s.png' % v)
+                with open(path, 'wb') as f:
+                    f.write(base64.b64decode(png))
+                out.setdefault('screenshots', []).append(path)
+        # A request of our own: the policy must stop it before it leaves.
+        out['fetch'] = wd.js_async('''
+            const done = arguments[arguments.length - 1], seen = [];
+            document.addEventListener('securitypolicyviolation',
+                e => seen.push(e.violatedDirective + ' ' + e.blockedURI));
+            fetch('http://127.0.0.1:9/ringside-leak').then(
+                () => done({ result: 'loaded', violations: seen }),
+                e => setTimeout(() => done({ result: 'blocked: ' + e, violations: seen }), 100));''')
+        try:
+            entries = wd.s('POST', '/se/log', {'type': 'performance'})
+        except WebDriverError:
+            entries = wd.s('POST', '/log', {'type': 'performance'})
+        reqs = []
+        for e in entries:
+            m = json.loads(e['message'])['message']
+            # Requests made for our page (Chromium's own start page makes some before it).
+            if m.get('method') == 'Network.requestWillBeSent' and \
+                    m['params'].get('documentURL') == url:
+                reqs.append(m['params']['request']['url'])
+        out['requests'] = [u for u in reqs if u != url]
+        out['page_requested'] = url in reqs
+    except WebDriverError as e:
+        out['webdriver_error'] = str(e)
+        out['unexpected_alert'] = e.error == 'unexpected alert open'
+    finally:
+        try:
+            if wd.sid:
+                wd.call('DELETE', '/session/' + wd.sid, timeout=30)
+        except (OSError, WebDriverError):
+            pass
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        subprocess.call(['rm', '-rf', profile])
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == '__main__':
+    main()
