@@ -289,8 +289,7 @@ main_record(int argc, char **argv)
 	if (r >= 0)
 		return r;
 	if (!uo.rec.output)
-		return usage_error("%s",
-				   "record needs -o FILE.json (or .html, .folded) to know "
+		return usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
 					 "where to write the snapshot");
 	if (optind < argc)
 		uo.rec.argv = argv + optind;

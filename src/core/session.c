@@ -167,10 +167,11 @@ session_prepare(struct session *s, struct errbuf *err)
 		return errbuf_set(err, "record needs -o FILE.json to know where to write");
 	s->format = o->output ? export_format_of(o->output) : EXPORT_JSON;
 	if (s->format == EXPORT_UNKNOWN)
-		return errbuf_set(err,
-				  "output '%s' must end in .json (a snapshot), .html (a page to open "
-				  "in a browser) or .folded (folded stacks)",
-				  o->output);
+		return errbuf_set(
+			err,
+			"output '%s' must end in .json (a snapshot), .html (a page to open "
+			"in a browser) or .folded (folded stacks)",
+			o->output);
 	if (s->format == EXPORT_FOLDED && o->no_samples)
 		return errbuf_set(
 			err, "a .folded output holds stacks; drop --no-samples or write .json");

@@ -390,7 +390,8 @@ static char *
 ui_save_path(struct ui *ui)
 {
 	const char *out = ui->session ? session_output(ui->session) : NULL;
-	/* The -o file's kind when it is a snapshot, else a page: it opens anywhere and views back. */
+	/* The -o file's kind when it is a snapshot, else a page: it opens anywhere and views back.
+	 */
 	const char *ext = out && export_format_of(out) == EXPORT_JSON ? "json" : "html";
 	char stamp[64], *dir = NULL, *path;
 	time_t now = time(NULL);
