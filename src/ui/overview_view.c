@@ -21,7 +21,12 @@ struct overview {
 	enum hot_order order; /* t flips */
 	bool window;	      /* w flips: the last seconds or everything */
 	struct hot_entry *hot;
-	size_t hot_cap;
+	size_t hot_cap, hot_n;
+	/* Frozen: the list as it was, until the order, window or size changes. */
+	uint64_t hot_samples;
+	bool hot_held, hot_held_window;
+	enum hot_order hot_held_order;
+	int hot_held_rows;
 	double *vals;
 	size_t vals_cap;
 };
@@ -62,8 +67,7 @@ overview_vals(struct overview *ov, size_t n)
 static size_t
 overview_points(const struct ui *ui, size_t n)
 {
-	(void)ui;
-	return n;
+	return ui->frozen && ui->session && ui->shown_points < n ? ui->shown_points : n;
 }
 
 /* A value for its column: CPUs for time events, SI per second for the rest. */
@@ -90,7 +94,7 @@ overview_spark_width(int cols)
 }
 
 static void
-overview_header(struct ui *ui, int y, int cols, const char *title, const char *value)
+overview_header(struct ui *ui, int y, int cols, const char *title, const char *value, bool share)
 {
 	int sw = overview_spark_width(cols), x = 1;
 	attr_t h = draw_attr(ui, THEME_HEADER);
@@ -105,7 +109,8 @@ overview_header(struct ui *ui, int y, int cols, const char *title, const char *v
 	x += OVERVIEW_MINMAX_W + 1;
 	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, h, "%*s", OVERVIEW_MINMAX_W, "max");
 	x += OVERVIEW_MINMAX_W + 1;
-	draw_textf(ui, y, x, OVERVIEW_SHARE_W, h, "%*s", OVERVIEW_SHARE_W, "counted");
+	if (share)
+		draw_textf(ui, y, x, OVERVIEW_SHARE_W, h, "%*s", OVERVIEW_SHARE_W, "counted");
 }
 
 /* One counter row. */
@@ -183,7 +188,8 @@ static void
 overview_ratio(struct ui *ui, struct overview *ov, int y, int cols, const struct ratio_def *r)
 {
 	const struct profile *p = ui->profile;
-	size_t n = ratio_npoints(p, r), sw = (size_t)overview_spark_width(cols);
+	size_t all = ratio_npoints(p, r), n = overview_points(ui, all), skip = all - n;
+	size_t sw = (size_t)overview_spark_width(cols);
 	size_t want = ui->braille ? 2 * sw : sw, shown = n < want ? n : want;
 	double *v = overview_vals(ov, want + 1), lo = INFINITY, hi = -INFINITY, cur = NAN;
 	const char *why = NULL;
@@ -204,7 +210,7 @@ overview_ratio(struct ui *ui, struct overview *ov, int y, int cols, const struct
 	for (size_t b = 0; b < n; b++) {
 		double val;
 
-		if (!ratio_value(p, r, b, &val, NULL))
+		if (!ratio_value(p, r, b + skip, &val, NULL))
 			val = NAN;
 		if (b < shown)
 			v[shown - 1 - b] = val;
@@ -250,8 +256,20 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 		ov->hot_cap = (size_t)rows + 16;
 		ov->hot = xreallocarray(ov->hot, ov->hot_cap, sizeof(*ov->hot));
 	}
-	n = hot_top(p->stacks, p->frames, ov->window, ov->order, ov->hot,
-		    rows > 1 ? (size_t)rows - 1 : 0, &samples);
+	if (ui->frozen && ui->session && ov->hot_held && ov->hot_held_rows == rows &&
+	    ov->hot_held_order == ov->order && ov->hot_held_window == ov->window) {
+		n = ov->hot_n;
+		samples = ov->hot_samples;
+	} else {
+		n = hot_top(p->stacks, p->frames, ov->window, ov->order, ov->hot,
+			    rows > 1 ? (size_t)rows - 1 : 0, &samples);
+		ov->hot_n = n;
+		ov->hot_samples = samples;
+		ov->hot_held_rows = rows;
+		ov->hot_held_order = ov->order;
+		ov->hot_held_window = ov->window;
+	}
+	ov->hot_held = ui->frozen;
 	if (n == 0)
 		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_DIM), "no samples yet");
 	for (size_t i = 0; i < n; i++) {
@@ -337,7 +355,7 @@ overview_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	size_t shown_tracks;
 
 	max_tracks = rows / 2 - 2;
-	overview_header(ui, y++, cols, "event", "rate");
+	overview_header(ui, y++, cols, "event", "rate", true);
 	shown_tracks = p->ntracks < (size_t)max_tracks ? p->ntracks : (size_t)max_tracks;
 	for (size_t i = 0; i < shown_tracks; i++)
 		overview_track(ui, ov, y++, cols, &p->tracks[i]);
@@ -346,7 +364,7 @@ overview_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 			   p->ntracks - shown_tracks);
 	y++;
 	if (y + (int)ui->nratios + 6 < bottom) {
-		overview_header(ui, y++, cols, "ratio", "value");
+		overview_header(ui, y++, cols, "ratio", "value", false);
 		for (size_t i = 0; i < ui->nratios; i++)
 			overview_ratio(ui, ov, y++, cols, &ui->ratios[i]);
 		y++;

@@ -265,7 +265,7 @@ ui_draw_status(struct ui *ui)
 	attr_t st = draw_attr(ui, THEME_STATUS);
 	char line[512], clock[32], n1[32], n2[32];
 	double mux = ui_mux_share(ui);
-	int y = ui->rows - 1, len;
+	int y = ui->rows - 1, len, avail, figures, tw, x;
 
 	draw_fill(y, 0, ui->cols, st);
 	if (ui->message[0] && ui_now() < ui->message_until) {
@@ -277,8 +277,8 @@ ui_draw_status(struct ui *ui)
 	ui->message[0] = '\0';
 	ui_clock(ui->session ? session_elapsed_ns(ui->session) : p->meta.duration_ns, clock,
 		 sizeof(clock));
-	len = snprintf(line, sizeof(line), "%s %s %s",
-		       p->meta.target_desc ? p->meta.target_desc : "?", ui->glyphs.vline, clock);
+	/* The figures first; the target takes what is left, cut, so they always show. */
+	len = snprintf(line, sizeof(line), " %s %s", ui->glyphs.vline, clock);
 	if (p->sampling.event)
 		len += snprintf(
 			line + len, sizeof(line) - (size_t)len, " %s %s samples %s %s lost",
@@ -289,10 +289,16 @@ ui_draw_status(struct ui *ui)
 	if (ui->session)
 		snprintf(line + len, sizeof(line) - (size_t)len, " %s ringside %.1f%% CPU",
 			 ui->glyphs.vline, ui->self_cpu * 100);
-	else
-		snprintf(line + len, sizeof(line) - (size_t)len, " %s %s", ui->glyphs.vline,
-			 ui->source);
-	draw_text(ui, y, 1, ui->cols - 12, st, line);
+	avail = ui->cols - 12;
+	figures = draw_width(ui, line);
+	if (!ui->session)
+		figures = 0; /* view: the file's name is what is cut */
+	tw = avail - figures < 12 ? 12 : avail - figures;
+	x = 1 +
+	    draw_text(ui, y, 1, tw, st,
+		      ui->session ? (p->meta.target_desc ? p->meta.target_desc : "?") : ui->source);
+	if (x < avail)
+		draw_text(ui, y, x, avail - x + 1, st, line);
 	draw_text(ui, y, ui->cols - 10, 10, st, "F1 help");
 	if ((p->sampling.lost || mux < 0.999) && ui->cols > 40) {
 		/* Losses and multiplexing are never hidden: mark them in the warning colour. */
@@ -441,6 +447,18 @@ ui_set_view(struct ui *ui, int v)
 	ui->dirty = true;
 }
 
+/* Intervals recorded so far (the longest track's). */
+static size_t
+ui_npoints(const struct ui *ui)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ui->profile->ntracks; i++)
+		if (rates_npoints(&ui->profile->tracks[i]) > n)
+			n = rates_npoints(&ui->profile->tracks[i]);
+	return n;
+}
+
 static void
 ui_toggle_freeze(struct ui *ui)
 {
@@ -448,6 +466,7 @@ ui_toggle_freeze(struct ui *ui)
 		return;
 	ui->frozen = !ui->frozen;
 	ui->shown_ns = session_elapsed_ns(ui->session);
+	ui->shown_points = ui_npoints(ui);
 	ui_message(ui, false,
 		   ui->frozen ? "display frozen (collection goes on); space resumes"
 			      : "display live again");
@@ -597,6 +616,7 @@ ui_on_end(struct ui *ui)
 	ui->ended = true;
 	ui->frozen = true;
 	ui->shown_ns = session_elapsed_ns(ui->session);
+	ui->shown_points = ui_npoints(ui);
 	if (why && strcmp(why, "command exited") == 0) {
 		int code = ui->profile->meta.command_exit;
 

@@ -278,6 +278,9 @@ workload_n() {
 #   screen_pid                the PID of the pane's process (the shell wrapping CMD)
 #   screen_exit TIMEOUT_S     wait for CMD to end; prints its exit code
 #   screen_save FILE          save the pane's text (for diag output and golden files)
+#   screen_flag NAME          a tmux pane format variable: alternate_on, cursor_flag, ...
+#   screen_child              the PID of CMD itself (the shell's child)
+#   screen_stty_same          the terminal modes after CMD ended equal those before it
 _screen_sock=
 _screen_cleanup() {
 	[ -n "$_screen_sock" ] && tmux -S "$_screen_sock" kill-server 2>/dev/null
@@ -290,7 +293,8 @@ screen_start() {
 	[ -n "$T" ] || make_tmpdir
 	trap _screen_cleanup EXIT
 	_screen_sock=$T/tmux.sock
-	rm -f "$T/screen.rc"
+	tmux -S "$_screen_sock" kill-server 2>/dev/null
+	rm -f "$T/screen.rc" "$T/screen.stty0" "$T/screen.stty1"
 	printf '%s\n' "$@" >"$T/screen.argv"
 	cat >"$T/screen.sh" <<SCREEN_EOF
 #!/bin/sh
@@ -298,8 +302,11 @@ export TERM=${SCREEN_TERM:-tmux-256color} LANG=${SCREEN_LANG:-C.UTF-8} LC_ALL=${
 n=0
 set --
 while IFS= read -r a; do set -- "\$@" "\$a"; done <"$T/screen.argv"
+stty -g >"$T/screen.stty0" 2>/dev/null
 "\$@" 2>"$T/screen.err"
-echo \$? >"$T/screen.rc"
+rc=\$?
+stty -g >"$T/screen.stty1" 2>/dev/null
+echo \$rc >"$T/screen.rc"
 SCREEN_EOF
 	tmux -S "$_screen_sock" -f /dev/null new-session -d -x "$_sw" -y "$_sh" sh "$T/screen.sh"
 	tmux -S "$_screen_sock" set-option -g remain-on-exit on >/dev/null
@@ -355,4 +362,16 @@ screen_exit() {
 
 screen_save() {
 	screen_text >"$1"
+}
+
+screen_flag() {
+	tmux -S "$_screen_sock" display-message -p "#{$1}"
+}
+
+screen_child() {
+	pgrep -P "$(screen_pid)" | head -n 1
+}
+
+screen_stty_same() {
+	[ -s "$T/screen.stty0" ] && cmp -s "$T/screen.stty0" "$T/screen.stty1"
 }
