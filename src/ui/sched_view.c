@@ -210,8 +210,8 @@ sched_view_task_attr(const struct ui *ui, uint32_t task)
 
 /* The header: what the window covers, where in the recording, and how it moves. */
 static void
-sched_view_header(struct ui *ui, struct sched_view *sv, const struct schedmap *m, int y, int cols,
-		  uint64_t t0, uint64_t t1, uint64_t now)
+sched_view_header(struct ui *ui, struct sched_view *sv, int y, int cols, uint64_t t0, uint64_t t1,
+		  uint64_t now)
 {
 	uint64_t origin = ui->profile->sched_origin, step = sv->bucket_ns;
 	char a[32], b[32], c[32], span[32], cell[32], line[256];
@@ -230,12 +230,8 @@ sched_view_header(struct ui *ui, struct sched_view *sv, const struct schedmap *m
 		x += draw_text(ui, y, x, cols - x, draw_attr(ui, THEME_DIM),
 			       ui->session && !ui->frozen ? " live" : " latest");
 	else
-		x += draw_text(ui, y, x, cols - x, draw_attr(ui, THEME_WARN) | A_REVERSE,
-			       " HISTORY (End: latest) ");
-	if (sv->cpu_rows < schedmap_ncpus(m))
-		draw_textf(ui, y, x + 2, cols - x - 2, draw_attr(ui, THEME_DIM),
-			   "cpus %u-%u of %u (Up/Down)", sv->cpu_top,
-			   sv->cpu_top + sv->cpu_rows - 1, schedmap_ncpus(m));
+		draw_text(ui, y, x + 1, cols - x - 1, draw_attr(ui, THEME_WARN) | A_REVERSE,
+			  " HISTORY (End) ");
 }
 
 /* The time axis: a tick and a time every few cells, far enough apart for their labels. */
@@ -490,10 +486,14 @@ sched_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 			sv->cells[(size_t)c * nb + b].task = SCHEDMAP_TASK_UNKNOWN;
 	}
 
-	sched_view_header(ui, sv, m, y++, cols, t0, t1, now);
+	sched_view_header(ui, sv, y++, cols, t0, t1, now);
 	sched_view_axis(ui, sv, y++, lw, cw, t0, p->sched_origin);
 	for (unsigned i = 0; i < sv->cpu_rows; i++)
 		sched_view_cpu_row(ui, sv, m, y++, sv->cpu_top + i, lw, cw, nb);
+	if (sv->cpu_rows < ncpus)
+		draw_textf(ui, y, lw, cols - lw, draw_attr(ui, THEME_DIM),
+			   "cpus %u-%u of %u shown; Up/Down scroll", sv->cpu_top,
+			   sv->cpu_top + sv->cpu_rows - 1, ncpus);
 	y++;
 	nseen = sched_view_mark_seen(sv, m, need);
 	legend_rows = bottom - y - 1 - SCHED_VIEW_TABLE_MIN;
