@@ -276,7 +276,7 @@ sched_view_mark_seen(struct sched_view *sv, const struct schedmap *m, size_t nce
 {
 	size_t nt = schedmap_ntasks(m), n = 0;
 
-	if (nt > sv->seen_cap) {
+	if (nt + 1 > sv->seen_cap) {
 		sv->seen_cap = nt + 64;
 		sv->seen = xreallocarray(sv->seen, sv->seen_cap, 1);
 	}
@@ -382,7 +382,7 @@ sched_view_table(struct ui *ui, struct sched_view *sv, const struct schedmap *m,
 
 	if (rows < 2)
 		return;
-	if (nt > sv->rows_cap) {
+	if (nt + 1 > sv->rows_cap) {
 		sv->rows_cap = nt + 64;
 		sv->rows = xreallocarray(sv->rows, sv->rows_cap, sizeof(*sv->rows));
 	}
