@@ -405,10 +405,11 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		if (r == 0) {
 			fwrite(head, 1, len - 1, fp);
 			fputs(",\"sched\":", fp);
-			if (p->sched)
-				r = snapshot_stream_sched(p, fp);
-			else
+			/* A snapshot read back is written as it was read. */
+			if (p->sched_json)
 				fputs(p->sched_json, fp);
+			else
+				r = snapshot_stream_sched(p, fp);
 			fputc('}', fp);
 		}
 		free(head);
@@ -975,9 +976,133 @@ snapshot_check_tuples(json_t *a, const char *path, size_t n, struct errbuf *err)
 	return 0;
 }
 
+/* A task reference of the file as a schedmap task: -1 idle, -2 no data, -3 other. */
+static uint32_t
+snapshot_task_of_ref(json_int_t ref)
+{
+	switch (ref) {
+	case -1:
+		return SCHEDMAP_TASK_IDLE;
+	case -2:
+		return SCHEDMAP_TASK_UNKNOWN;
+	case -3:
+		return SCHEDMAP_TASK_OTHER;
+	default:
+		return (uint32_t)ref;
+	}
+}
+
+/* An optional count of a task object: 0 when missing, not an integer or negative. */
+static uint64_t
+snapshot_count(json_t *obj, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(obj, key));
+
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static void
+snapshot_load_task(struct schedmap *m, json_t *v)
+{
+	json_t *lat = json_object_get(v, "latency_ns");
+	struct schedmap_task_stats st;
+	const char *s;
+
+	memset(&st, 0, sizeof(st));
+	st.tid = (int32_t)json_integer_value(json_object_get(v, "tid"));
+	st.pid = (int32_t)json_integer_value(json_object_get(v, "pid"));
+	snprintf(st.comm, sizeof(st.comm), "%s", json_string_value(json_object_get(v, "comm")));
+	s = json_string_value(json_object_get(v, "short"));
+	snprintf(st.short_name, sizeof(st.short_name), "%s", s ? s : "");
+	st.target = json_is_true(json_object_get(v, "target"));
+	st.exited = json_is_true(json_object_get(v, "exited"));
+	st.execs = (uint32_t)snapshot_count(v, "execs");
+	st.runtime_ns = snapshot_count(v, "runtime_ns");
+	st.switches_voluntary = snapshot_count(v, "switches_voluntary");
+	st.switches_involuntary = snapshot_count(v, "switches_involuntary");
+	st.migrations = snapshot_count(v, "migrations");
+	st.wakeups = snapshot_count(v, "wakeups");
+	st.lat_count = snapshot_count(lat, "count");
+	st.lat_p50_ns = snapshot_count(lat, "p50");
+	st.lat_p95_ns = snapshot_count(lat, "p95");
+	st.lat_p99_ns = snapshot_count(lat, "p99");
+	st.lat_max_ns = snapshot_count(lat, "max");
+	schedmap_load_task(m, &st);
+}
+
 /*
- * The scheduler timeline is kept as the text of its object: nothing in this version computes on
- * a read one, but its shape is checked, so a damaged one is refused like any other part.
+ * Rebuild the timeline from a checked "sched" object, with times counted from origin. The file's
+ * times count from the recording's start, and a run or summary that began before it was written
+ * as starting at 0: each CPU's summaries are placed from where its first run begins (they end
+ * there), so the origin leaves room for all of them before it. Returns NULL when the object has
+ * no CPUs.
+ */
+static struct schedmap *
+snapshot_build_sched(json_t *sched, json_t *tasks, json_t *cpus, const struct profile *p,
+		     uint64_t *origin)
+{
+	uint64_t W = snapshot_count(sched, "summary_bucket_ns"), end = 0;
+	size_t ncpus = json_array_size(cpus), most = 0, i;
+	struct schedmap *m;
+	json_t *v;
+
+	if (!ncpus || ncpus > 65536)
+		return NULL;
+	if (!W || W > SCHEDMAP_MAX_BUCKET_NS)
+		W = SCHEDMAP_DEFAULT_BUCKET_NS;
+	/* (nothing ever folds: the horizon is out of reach) */
+	m = schedmap_new((unsigned)ncpus, UINT64_MAX / 4, W);
+	json_array_foreach (tasks, i, v)
+		snapshot_load_task(m, v);
+	json_array_foreach (cpus, i, v) {
+		size_t n = json_array_size(json_object_get(v, "summaries"));
+
+		most = n > most ? n : most;
+	}
+	*origin = (most + 1) * W;
+	json_array_foreach (cpus, i, v) {
+		json_t *runs = json_object_get(v, "runs"), *sums = json_object_get(v, "summaries");
+		size_t nsum = json_array_size(sums), k;
+		uint64_t first;
+		json_t *t;
+
+		if (json_array_size(runs))
+			first = (uint64_t)json_integer_value(
+				json_array_get(json_array_get(runs, 0), 0));
+		else if (nsum)
+			first = (uint64_t)json_integer_value(
+					json_array_get(json_array_get(sums, nsum - 1), 0)) +
+				W;
+		else
+			continue;
+		json_array_foreach (sums, k, t) {
+			struct schedmap_bucket b = { 0 };
+			json_int_t ref = json_integer_value(json_array_get(t, 1));
+
+			b.start = *origin + first - (nsum - k) * W;
+			b.task = ref == -2 ? SCHEDMAP_TASK_IDLE : snapshot_task_of_ref(ref);
+			b.task_ns = (uint32_t)json_integer_value(json_array_get(t, 2));
+			b.busy_ns = (uint32_t)json_integer_value(json_array_get(t, 3));
+			b.known_ns = (uint32_t)json_integer_value(json_array_get(t, 4));
+			schedmap_load_summary(m, (unsigned)i, &b);
+		}
+		json_array_foreach (runs, k, t) {
+			uint64_t a = (uint64_t)json_integer_value(json_array_get(t, 0));
+			uint64_t e = (uint64_t)json_integer_value(json_array_get(t, 1));
+
+			schedmap_load_run(
+				m, (unsigned)i, *origin + a, *origin + e,
+				snapshot_task_of_ref(json_integer_value(json_array_get(t, 2))));
+			end = e > end ? e : end;
+		}
+	}
+	schedmap_load_finish(m, *origin + (end > p->meta.duration_ns ? end : p->meta.duration_ns));
+	return m;
+}
+
+/*
+ * The scheduler timeline is checked, then rebuilt as a schedmap for the views; its text is kept
+ * too and written back as it was read, so a snapshot converts to itself byte for byte.
  */
 static int
 snapshot_read_sched(json_t *root, struct profile *p, struct errbuf *err)
@@ -1007,7 +1132,7 @@ snapshot_read_sched(json_t *root, struct profile *p, struct errbuf *err)
 		free(comm);
 	}
 	json_array_foreach (cpus, i, v) {
-		json_t *runs, *run;
+		json_t *runs, *run, *sums;
 		size_t k;
 
 		snapshot_at(&q, "sched.cpus", NULL, (long)i);
@@ -1027,8 +1152,25 @@ snapshot_read_sched(json_t *root, struct profile *p, struct errbuf *err)
 						    "a run must be [start, end >= start, a task "
 						    "index or -1..-3]");
 		}
+		sums = snapshot_get(v, q.s, "summaries", JSON_ARRAY, false, err);
+		snapshot_at(&rp, q.s, "summaries", 0);
+		if (!sums || snapshot_check_tuples(sums, rp.s, 5, err))
+			return -EINVAL;
+		json_array_foreach (sums, k, run) {
+			json_int_t t = json_integer_value(json_array_get(run, 1));
+			bool neg = false;
+
+			for (size_t f = 0; f < 5; f++)
+				neg |= f != 1 && json_integer_value(json_array_get(run, f)) < 0;
+			if (neg || t < -3 || t >= (json_int_t)ntasks)
+				return snapshot_bad(err, snapshot_at(&r, rp.s, NULL, (long)k),
+						    "a summary must be [start, task index or "
+						    "-1..-3, task_ns, busy_ns, known_ns], none "
+						    "negative");
+		}
 	}
 	p->sched_json = json_dumps(sched, JSON_COMPACT | JSON_ENSURE_ASCII);
+	p->sched = snapshot_build_sched(sched, tasks, cpus, p, &p->sched_origin);
 	return 0;
 }
 

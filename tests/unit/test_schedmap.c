@@ -1234,6 +1234,102 @@ test_event_cost(void **state)
 	schedmap_free(m);
 }
 
+/*
+ * Loading (the snapshot reader's path): the legend comes out in short-name order whatever the
+ * task order, summaries must be contiguous and come first, a gap between runs is unknown time and
+ * an overlap is cut off, and the loaded map answers queries and statistics.
+ */
+static void
+test_load(void **state)
+{
+	static const char *const names[] = { "B0", "A", "", "z", "A1" };
+	struct schedmap *m = schedmap_new(1, 0, 100);
+	struct schedmap_task_stats st, out;
+	struct schedmap_bucket b = {
+		.start = 1000, .task = 1, .task_ns = 60, .busy_ns = 70, .known_ns = 90
+	};
+	struct schedmap_legend_entry le;
+	struct schedmap_cell cells[6];
+	uint64_t busy, known;
+	(void)state;
+
+	for (int i = 0; i < 5; i++) {
+		memset(&st, 0, sizeof(st));
+		st.tid = 10 + i;
+		st.pid = 10;
+		snprintf(st.comm, sizeof(st.comm), "t%d", i);
+		snprintf(st.short_name, sizeof(st.short_name), "%s", names[i]);
+		st.target = i == 1;
+		st.runtime_ns = 1000u * (unsigned)i;
+		st.switches_voluntary = 3;
+		st.lat_count = 2;
+		st.lat_p50_ns = 5;
+		st.lat_p95_ns = st.lat_p99_ns = st.lat_max_ns = 9;
+		assert_int_equal(schedmap_load_task(m, &st), (uint32_t)i);
+	}
+	assert_int_equal(schedmap_load_summary(m, 0, &b), 0);
+	b.start = 1150; /* not the next bucket */
+	assert_int_equal(schedmap_load_summary(m, 0, &b), -EINVAL);
+	b.start = 1100;
+	b.task = 7; /* not a task */
+	assert_int_equal(schedmap_load_summary(m, 0, &b), -EINVAL);
+	b.task = 3;
+	b.task_ns = b.busy_ns = b.known_ns = 500; /* clamped to the bucket */
+	assert_int_equal(schedmap_load_summary(m, 0, &b), 0);
+	assert_int_equal(schedmap_load_summary(m, 1, &b), -EINVAL);
+	/* runs from the summaries' end (1200), with a gap and an overlap */
+	assert_int_equal(schedmap_load_run(m, 0, 1200, 1300, 0), 0);
+	assert_int_equal(schedmap_load_run(m, 0, 1400, 1500, SCHEDMAP_TASK_IDLE), 0);
+	assert_int_equal(schedmap_load_run(m, 0, 1450, 1600, 4), 0);
+	assert_int_equal(schedmap_load_run(m, 0, 1600, 1550, 4), -EINVAL);
+	assert_int_equal(schedmap_load_run(m, 0, 1600, 1700, 9), -EINVAL);
+	b.start = 1200;
+	assert_int_equal(schedmap_load_summary(m, 0, &b), -EINVAL); /* after runs */
+	schedmap_load_finish(m, 1650);
+	assert_int_equal(schedmap_now(m), 1650);
+
+	assert_int_equal(schedmap_legend_count(m), 4);
+	assert_int_equal(schedmap_legend_at(m, 0, &le), 0);
+	assert_string_equal(le.short_name, "A");
+	assert_int_equal(le.tid, 11);
+	assert_true(le.target);
+	assert_int_equal(schedmap_legend_at(m, 1, &le), 0);
+	assert_string_equal(le.short_name, "z");
+	assert_int_equal(schedmap_legend_at(m, 2, &le), 0);
+	assert_string_equal(le.short_name, "B0");
+	assert_int_equal(schedmap_legend_at(m, 3, &le), 0);
+	assert_string_equal(le.short_name, "A1");
+	assert_string_equal(schedmap_short_name(m, 2), "");
+	assert_int_equal(schedmap_find(m, 13), 3);
+
+	assert_int_equal(schedmap_task_stats(m, 4, &out), 0);
+	assert_int_equal(out.runtime_ns, 4000);
+	assert_int_equal(out.switches_voluntary, 3);
+	assert_int_equal(out.lat_p50_ns, 5);
+	assert_int_equal(out.lat_p99_ns, 9);
+	assert_int_equal(schedmap_task_runtime_cpu(m, 4, 0), 100);
+	assert_int_equal(schedmap_task_runtime_cpu(m, 0, 0), 100);
+
+	assert_int_equal(schedmap_query(m, 1000, 1600, 100, 0, cells), 6);
+	assert_int_equal(cells[0].task, 1); /* 60 of 1 against 20 idle */
+	assert_int_equal(cells[0].share, 600);
+	assert_int_equal(cells[0].busy, 700);
+	assert_int_equal(cells[1].task, 3); /* clamped: all of it */
+	assert_int_equal(cells[1].share, 1000);
+	assert_int_equal(cells[2].task, 0);
+	assert_int_equal(cells[3].task, SCHEDMAP_TASK_UNKNOWN);
+	assert_int_equal(cells[4].task, SCHEDMAP_TASK_IDLE);
+	assert_int_equal(cells[5].task, 4);
+	assert_int_equal(schedmap_busy_ns(m, 0, 1200, 1650, &busy, &known), 0);
+	assert_int_equal(busy, 200);
+	assert_int_equal(known, 300);
+	/* grouping other tasks: task 1 is a target, task 3 not */
+	assert_int_equal(schedmap_query(m, 1000, 1200, 100, SCHEDMAP_OTHER, cells), 2);
+	assert_int_equal(cells[0].task, 1);
+	assert_int_equal(cells[1].task, SCHEDMAP_TASK_OTHER);
+	schedmap_free(m);
+}
+
 int
 main(void)
 {
@@ -1252,6 +1348,7 @@ main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_run_cap),
 		cmocka_unit_test(test_event_cost),
+		cmocka_unit_test(test_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -915,6 +915,316 @@ test_stacks_rejected(void **state)
 	expect_stacks_rejected("nodes not an array", edit_nodes_type, "stacks.nodes");
 }
 
+/* ---- the scheduler timeline: written, read back, rebuilt ---------------------------------------
+ */
+
+#define SCHED_MS 1000000ull
+
+/* A small deterministic generator, so that the timeline is the same on every run. */
+static uint32_t
+sched_rand(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*seed >> 33);
+}
+
+static void
+sched_feed(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t a,
+	   int32_t b, int64_t state)
+{
+	struct sched_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.time = t;
+	e.cpu = cpu;
+	e.prev_state = state;
+	e.prev_pid = a;
+	e.next_pid = b;
+	e.pid = a;
+	e.parent_pid = a;
+	e.child_pid = b;
+	snprintf(e.prev_comm, sizeof(e.prev_comm), "w%d", (int)a);
+	snprintf(e.next_comm, sizeof(e.next_comm), "w%d", (int)b);
+	snprintf(e.comm, sizeof(e.comm), "w%d", (int)a);
+	snprintf(e.parent_comm, sizeof(e.parent_comm), "w%d", (int)a);
+	snprintf(e.child_comm, sizeof(e.child_comm), "w%d", (int)b);
+	schedmap_event(m, &e);
+}
+
+/*
+ * A recording's timeline as ingest builds it: two CPUs switching among idle, target tasks (100 and
+ * its children), other tasks and unidentified ones (-1), from before the recording's start (so
+ * written times are clamped to 0) for 1.5 s, with wake-ups, migrations, switches the model cannot
+ * match (unknown time) and a TID that exits and is reused. Summary buckets of 20 ms and 300 ms of
+ * exact runs: most of the recording is summaries, the rest exact runs.
+ */
+static struct schedmap *
+sched_make(uint64_t origin, uint64_t duration)
+{
+	static const int32_t pool[] = { 0, 100, 101, 202, 300, 301, 302, -1, 0 };
+	struct schedmap *m = schedmap_new(2, 300 * SCHED_MS, 20 * SCHED_MS);
+	uint64_t seed = 42, next[2], end = origin + duration;
+	int32_t cur[2] = { 0, 0 };
+	bool exited = false, reborn = false;
+
+	schedmap_mark_target(m, 100);
+	sched_feed(m, SCHED_FORK, 0, origin - 60 * SCHED_MS, 100, 101, 0);
+	sched_feed(m, SCHED_FORK, 0, origin - 60 * SCHED_MS, 100, 202, 0);
+	next[0] = origin - 50 * SCHED_MS;
+	next[1] = origin - 20 * SCHED_MS;
+	for (;;) {
+		int c = next[0] <= next[1] ? 0 : 1;
+		uint64_t t = next[c];
+		int32_t n, prev = cur[c];
+
+		if (t >= end)
+			break;
+		do
+			n = pool[sched_rand(&seed) % (sizeof(pool) / sizeof(pool[0]))];
+		while ((n > 0 && n == cur[c ^ 1]) || (n == 202 && exited && !reborn));
+		if (sched_rand(&seed) % 40 == 0)
+			prev = 999; /* a lost switch: the model cannot match it */
+		if (n > 0 && sched_rand(&seed) % 2)
+			sched_feed(m, SCHED_WAKEUP, c, t - 1 - sched_rand(&seed) % 200000, n, 0, 0);
+		if (n > 0 && sched_rand(&seed) % 10 == 0)
+			sched_feed(m, SCHED_MIGRATE, c, t, n, 0, 0);
+		sched_feed(m, SCHED_SWITCH, c, t, prev, n, sched_rand(&seed) % 3 ? 0x1 : 0);
+		cur[c] = n;
+		if (!exited && t > origin + 700 * SCHED_MS && cur[0] != 202 && cur[1] != 202) {
+			sched_feed(m, SCHED_EXIT, c, t, 202, 0, 0);
+			exited = true;
+		} else if (exited && !reborn && t > origin + 900 * SCHED_MS) {
+			sched_feed(m, SCHED_FORK, c, t, 100, 202, 0);
+			reborn = true;
+		}
+		next[c] = t + 100000 + sched_rand(&seed) % (15 * SCHED_MS);
+	}
+	schedmap_advance(m, end);
+	return m;
+}
+
+static void
+sched_assert_tasks_equal(const struct schedmap *a, const struct schedmap *b)
+{
+	struct schedmap_legend_entry la, lb;
+
+	assert_int_equal(schedmap_ntasks(a), schedmap_ntasks(b));
+	for (uint32_t i = 0; i < schedmap_ntasks(a); i++) {
+		struct schedmap_task_stats sa, sb;
+
+		assert_int_equal(schedmap_task_stats(a, i, &sa), 0);
+		assert_int_equal(schedmap_task_stats(b, i, &sb), 0);
+		assert_int_equal(sa.tid, sb.tid);
+		assert_int_equal(sa.pid, sb.pid);
+		assert_string_equal(sa.comm, sb.comm);
+		assert_string_equal(sa.short_name, sb.short_name);
+		assert_string_equal(schedmap_short_name(a, i), schedmap_short_name(b, i));
+		assert_int_equal(sa.target, sb.target);
+		assert_int_equal(sa.exited, sb.exited);
+		assert_int_equal(sa.execs, sb.execs);
+		assert_int_equal(sa.runtime_ns, sb.runtime_ns);
+		assert_int_equal(sa.switches_voluntary, sb.switches_voluntary);
+		assert_int_equal(sa.switches_involuntary, sb.switches_involuntary);
+		assert_int_equal(sa.migrations, sb.migrations);
+		assert_int_equal(sa.wakeups, sb.wakeups);
+		assert_int_equal(sa.lat_count, sb.lat_count);
+		assert_int_equal(sa.lat_p50_ns, sb.lat_p50_ns);
+		assert_int_equal(sa.lat_p95_ns, sb.lat_p95_ns);
+		assert_int_equal(sa.lat_p99_ns, sb.lat_p99_ns);
+		assert_int_equal(sa.lat_max_ns, sb.lat_max_ns);
+	}
+	assert_int_equal(schedmap_find(a, 202), schedmap_find(b, 202));
+	assert_int_equal(schedmap_legend_count(a), schedmap_legend_count(b));
+	for (size_t i = 0; schedmap_legend_at(a, i, &la) == 0; i++) {
+		assert_int_equal(schedmap_legend_at(b, i, &lb), 0);
+		assert_int_equal(la.task, lb.task);
+		assert_int_equal(la.tid, lb.tid);
+		assert_string_equal(la.short_name, lb.short_name);
+		assert_string_equal(la.comm, lb.comm);
+	}
+}
+
+/* The map of [t0, t0 + span) of a and of [u0, u0 + span) of b are the same cells. */
+static void
+sched_assert_query_equal(const struct schedmap *a, uint64_t t0, const struct schedmap *b,
+			 uint64_t u0, uint64_t span, uint64_t bucket, unsigned flags)
+{
+	size_t nb = schedmap_query_nbuckets(t0, t0 + span, bucket), n = nb * schedmap_ncpus(a);
+	struct schedmap_cell *ca = xcalloc(n, sizeof(*ca)), *cb = xcalloc(n, sizeof(*cb));
+
+	assert_int_equal(schedmap_query(a, t0, t0 + span, bucket, flags, ca), (int)nb);
+	assert_int_equal(schedmap_query(b, u0, u0 + span, bucket, flags, cb), (int)nb);
+	for (size_t i = 0; i < n; i++)
+		if (ca[i].task != cb[i].task || ca[i].share != cb[i].share ||
+		    ca[i].busy != cb[i].busy)
+			fail_msg("bucket %zu ns, flags %u, cell %zu (cpu %zu, bucket %zu): [%u %u "
+				 "%u] "
+				 "!= [%u %u %u]",
+				 (size_t)bucket, flags, i, i / nb, i % nb, ca[i].task, ca[i].share,
+				 ca[i].busy, cb[i].task, cb[i].share, cb[i].busy);
+	free(ca);
+	free(cb);
+}
+
+static void
+test_sched_round_trip(void **state)
+{
+	static const uint64_t buckets[] = { 7 * SCHED_MS,   20 * SCHED_MS,  33 * SCHED_MS,
+					    100 * SCHED_MS, 250 * SCHED_MS, 1500 * SCHED_MS };
+	uint64_t origin = 10037 * SCHED_MS + 123, duration = 1500 * SCHED_MS, exact = 0;
+	struct profile *p = make_command_profile(), *q = NULL;
+	struct schedmap_counts sc;
+	struct errbuf err;
+	size_t len = 0, len2 = 0;
+	char *buf, *buf2;
+	(void)state;
+
+	p->meta.duration_ns = duration;
+	p->sched = sched_make(origin, duration);
+	p->sched_origin = origin;
+	p->sched_switches = 1234;
+	/* the timeline really has summaries, exact runs, unknown time and a reused TID */
+	schedmap_get_counts(p->sched, &sc);
+	assert_true(sc.folded_buckets > 40);
+	assert_true(sc.mismatches > 5);
+	assert_true(schedmap_ntasks(p->sched) >= 8);
+	assert_int_not_equal(schedmap_find(p->sched, 202), 2);
+	for (unsigned c = 0; c < 2; c++) {
+		struct schedmap_run r;
+
+		assert_true(schedmap_nsummaries(p->sched, c) > 40);
+		assert_int_equal(schedmap_run_at(p->sched, c, 0, &r), 0);
+		exact = r.start > exact ? r.start : exact;
+	}
+	assert_true(exact > origin + 1000 * SCHED_MS);
+
+	buf = write_to_memory(p, &len);
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_non_null(q->sched);
+	assert_int_equal(schedmap_ncpus(q->sched), 2);
+	assert_int_equal(schedmap_bucket_ns(q->sched), 20 * SCHED_MS);
+	sched_assert_tasks_equal(p->sched, q->sched);
+
+	/* the map over the recording at every scale, and pieces of it */
+	for (size_t i = 0; i < sizeof(buckets) / sizeof(buckets[0]); i++) {
+		sched_assert_query_equal(p->sched, origin, q->sched, q->sched_origin, duration,
+					 buckets[i], 0);
+		sched_assert_query_equal(p->sched, origin + 3 * SCHED_MS, q->sched,
+					 q->sched_origin + 3 * SCHED_MS, 777 * SCHED_MS, buckets[i],
+					 0);
+		/* grouped "other": summaries keep no target-only figures, so exact runs only */
+		sched_assert_query_equal(p->sched, exact, q->sched,
+					 q->sched_origin + (exact - origin),
+					 origin + duration - exact, buckets[i], SCHEDMAP_OTHER);
+	}
+	for (unsigned c = 0; c < 2; c++) {
+		uint64_t ba, ka, bb, kb;
+
+		assert_int_equal(schedmap_busy_ns(p->sched, c, origin, origin + duration, &ba, &ka),
+				 0);
+		assert_int_equal(schedmap_busy_ns(q->sched, c, q->sched_origin,
+						  q->sched_origin + duration, &bb, &kb),
+				 0);
+		assert_int_equal(ba, bb);
+		assert_int_equal(ka, kb);
+		assert_true(ka > duration / 2);
+	}
+	/* the file's own map, written from the original, is what the rebuilt one draws */
+	{
+		json_t *root = json_loadb(buf, len, 0, NULL), *map;
+		json_t *cells = json_object_get(
+			map = json_object_get(json_object_get(root, "sched"), "map"), "cells");
+		uint64_t bucket = (uint64_t)json_integer_value(json_object_get(map, "bucket_ns"));
+		size_t nb = schedmap_query_nbuckets(0, duration, bucket);
+		struct schedmap_cell *cc = xcalloc(2 * nb, sizeof(*cc));
+
+		assert_int_equal(schedmap_query(q->sched, q->sched_origin,
+						q->sched_origin + duration, bucket, SCHEDMAP_OTHER,
+						cc),
+				 (int)nb);
+		for (size_t c = 0; c < 2; c++) {
+			for (size_t b = 0; b < nb; b++) {
+				json_t *cell = json_array_get(json_array_get(cells, c), b);
+				json_int_t ref = json_integer_value(json_array_get(cell, 0));
+				uint32_t task = ref == -1   ? SCHEDMAP_TASK_IDLE
+						: ref == -2 ? SCHEDMAP_TASK_UNKNOWN
+						: ref == -3 ? SCHEDMAP_TASK_OTHER
+							    : (uint32_t)ref;
+
+				/* (summaries approximate "other": the busy share is exact) */
+				assert_int_equal(json_integer_value(json_array_get(cell, 2)),
+						 cc[c * nb + b].busy);
+				if (q->sched_origin + (b + 1) * bucket <=
+				    q->sched_origin + (exact - origin))
+					continue;
+				assert_int_equal(task, cc[c * nb + b].task);
+			}
+		}
+		free(cc);
+		json_decref(root);
+	}
+	/* and the rebuilt profile writes the same bytes */
+	buf2 = write_to_memory(q, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(buf2, buf, len);
+	free(buf2);
+	free(buf);
+	profile_free(q);
+	profile_free(p);
+}
+
+/* A timeline without CPUs or with bad summaries: none, or refused. */
+static void
+test_sched_rejected(void **state)
+{
+	static const char head[] =
+		"{\"format\":\"ringside-snapshot\",\"version\":1,\"meta\":{\"ringside_version\":"
+		"\"0.1.0\",\"host\":\"h\",\"kernel\":\"k\",\"arch\":\"x\",\"cpus\":1,\"target\":{"
+		"\"kind\":\"system\",\"description\":\"d\",\"cpus\":[],\"pids\":[],\"command\":[],"
+		"\"exit\":null},\"command_line\":[],\"start\":\"s\",\"start_unix_ns\":0,"
+		"\"duration_ns\":1000,\"interval_ns\":1000,\"end_reason\":\"duration\"},"
+		"\"events\":[],\"sched\":";
+	static const struct {
+		const char *sched, *where;
+	} bad[] = {
+		{ "{\"tasks\":[],\"cpus\":[{\"cpu\":0,\"runs\":[]}],\"map\":{}}",
+		  "sched.cpus[0].summaries" },
+		{ "{\"tasks\":[],\"cpus\":[{\"cpu\":0,\"runs\":[],\"summaries\":[[0,-1,0,0]]}],"
+		  "\"map\":{}}",
+		  "sched.cpus[0].summaries[0]" },
+		{ "{\"tasks\":[],\"cpus\":[{\"cpu\":0,\"runs\":[],\"summaries\":[[0,0,0,0,0]]}],"
+		  "\"map\":{}}",
+		  "sched.cpus[0].summaries[0]" },
+		{ "{\"tasks\":[],\"cpus\":[{\"cpu\":0,\"runs\":[],\"summaries\":[[0,-1,-5,0,0]]}],"
+		  "\"map\":{}}",
+		  "sched.cpus[0].summaries[0]" },
+	};
+	struct profile *p = NULL;
+	struct errbuf err;
+	char *doc;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		doc = xasprintf("%s%s}", head, bad[i].sched);
+		errbuf_clear(&err);
+		assert_int_equal(snapshot_parse(doc, strlen(doc), &p, &err), -EINVAL);
+		assert_null(p);
+		if (!strstr(err.msg, bad[i].where))
+			fail_msg("case %zu: '%s' does not name %s", i, err.msg, bad[i].where);
+		free(doc);
+	}
+	doc = xasprintf("%s%s}", head, "{\"tasks\":[],\"cpus\":[],\"map\":{}}");
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse(doc, strlen(doc), &p, &err), 0);
+	assert_null(p->sched);
+	assert_non_null(p->sched_json);
+	profile_free(p);
+	free(doc);
+}
+
 int
 main(void)
 {
@@ -930,6 +1240,8 @@ main(void)
 		cmocka_unit_test(test_parse_from_memory),
 		cmocka_unit_test(test_stacks_round_trip),
 		cmocka_unit_test(test_stacks_rejected),
+		cmocka_unit_test(test_sched_round_trip),
+		cmocka_unit_test(test_sched_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

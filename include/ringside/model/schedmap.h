@@ -327,4 +327,35 @@ size_t schedmap_nsummaries(const struct schedmap *m, unsigned cpu);
 int schedmap_summary_at(const struct schedmap *m, unsigned cpu, size_t i,
 			struct schedmap_bucket *out);
 
+/*
+ * Rebuilding a map that was written out (the snapshot reader): on a new map, load every task,
+ * then per CPU its summary buckets and its runs in time order, then call schedmap_load_finish.
+ * A loaded map takes no events; it answers queries over the times it covers as the map that was
+ * written did, with two approximations: a summary bucket keeps no target-only figures (with
+ * SCHEDMAP_OTHER its top task counts as the target's when that task is a target), and per-CPU run
+ * times (schedmap_task_runtime_cpu) come from the exact runs only.
+ */
+/*
+ * Append a task with the statistics in st (tid, pid, comm, short_name, flags, counts; latency
+ * percentiles kept as given); its short name joins the legend. Returns the task's index.
+ */
+uint32_t schedmap_load_task(struct schedmap *m, const struct schedmap_task_stats *st);
+/*
+ * Append summary bucket b (start, task, task_ns, busy_ns, known_ns; the rest is ignored) to cpu,
+ * before any run of cpu: the first sets where summaries begin, each next one must start
+ * bucket_ns later. Values are clamped into the bucket. Returns 0, or -EINVAL for a bad CPU,
+ * start or task (IDLE, OTHER or a loaded task).
+ */
+int schedmap_load_summary(struct schedmap *m, unsigned cpu, const struct schedmap_bucket *b);
+/*
+ * Append the run [start, end) of task (a loaded task, IDLE, OTHER or UNKNOWN) to cpu, in time
+ * order: a gap since the previous run (or the summaries' end) becomes unknown time, an overlap
+ * is cut off. Returns 0, or -EINVAL for a bad CPU, task or range.
+ */
+int schedmap_load_run(struct schedmap *m, unsigned cpu, uint64_t start, uint64_t end,
+		      uint32_t task);
+/* End loading: "now" becomes now_ns (at least the end of the last run) and the legend is ordered.
+ */
+void schedmap_load_finish(struct schedmap *m, uint64_t now_ns);
+
 #endif
