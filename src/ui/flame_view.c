@@ -155,7 +155,7 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 					ui->glyphs.vline, label);
 	}
 	x += draw_text(ui, y, x, cols - 2, draw_attr(ui, THEME_HEADER), line);
-	if (flame_search(fv->fl) && !fv->typing && x + 4 < cols) {
+	if (flame_search(fv->fl) && x + 4 < cols) {
 		snprintf(line, sizeof(line), "  %s /%s: %.1f%%", ui->glyphs.vline,
 			 flame_search(fv->fl),
 			 flame_view_pct(flame_match_total(fv->fl), flame_base_total(fv->fl)));
