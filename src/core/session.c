@@ -71,6 +71,10 @@ struct session {
 	size_t npfd, ring_base;
 	uint64_t bad_base;
 	bool running, stopped, preloaded;
+	/* Per profile track: its event in counters, or SIZE_MAX once removed. */
+	size_t *track_ev;
+	uint64_t *ticks; /* every interval's end, ns since the start */
+	size_t nticks, ticks_cap;
 	char **notes;
 	size_t nnotes;
 };
@@ -270,6 +274,44 @@ session_signals(struct session *s)
 	return s->sig_fd < 0 ? -errno : 0;
 }
 
+/*
+ * Describe event ev of the counters in track tr; a supported one gets a series per slot, with an
+ * uncounted interval (enabled 0) for each interval recorded before it.
+ */
+static void
+session_track_fill(struct session *s, struct counter_track *tr, size_t ev)
+{
+	const struct evspec *spec = counter_set_spec(s->counters, ev);
+
+	free(tr->name);
+	free(tr->canonical);
+	free(tr->pmu);
+	free(tr->kind);
+	free(tr->reason);
+	tr->name = xstrdup(spec->name);
+	tr->canonical = xstrdup(spec->canonical);
+	tr->pmu = xstrdup(spec->pmu);
+	tr->kind = xstrdup(evspec_kind_name(spec->kind));
+	tr->type = spec->attr.type;
+	tr->config = spec->attr.config;
+	tr->config1 = spec->attr.config1;
+	tr->config2 = spec->attr.config2;
+	tr->exclude_user = spec->attr.exclude_user;
+	tr->exclude_kernel = spec->attr.exclude_kernel;
+	tr->exclude_hv = spec->attr.exclude_hv;
+	tr->supported = counter_set_status(s->counters, ev) == COUNTER_OK;
+	tr->reason = xstrdup(counter_set_reason(s->counters, ev));
+	if (!tr->supported || tr->nseries)
+		return;
+	for (size_t k = 0; k < counter_set_nslots(s->counters); k++) {
+		struct counter_series *sr =
+			counter_track_series(tr, counter_set_slot_cpu(s->counters, k));
+
+		for (size_t i = 0; i < s->nticks; i++)
+			counter_series_append(sr, s->ticks[i], 0, 0, 0);
+	}
+}
+
 static void
 session_profile_init(struct session *s)
 {
@@ -311,27 +353,10 @@ session_profile_init(struct session *s)
 		m->cmdline[m->ncmdline++] = xstrdup(s->opts->cmdline_argv[i]);
 	m->interval_ns = s->interval_ns;
 
+	s->track_ev = xcalloc(counter_set_nevents(s->counters) + 1, sizeof(*s->track_ev));
 	for (size_t ev = 0; ev < counter_set_nevents(s->counters); ev++) {
-		const struct evspec *spec = counter_set_spec(s->counters, ev);
-		struct counter_track *tr = profile_add_track(s->profile);
-
-		tr->name = xstrdup(spec->name);
-		tr->canonical = xstrdup(spec->canonical);
-		tr->pmu = xstrdup(spec->pmu);
-		tr->kind = xstrdup(evspec_kind_name(spec->kind));
-		tr->type = spec->attr.type;
-		tr->config = spec->attr.config;
-		tr->config1 = spec->attr.config1;
-		tr->config2 = spec->attr.config2;
-		tr->exclude_user = spec->attr.exclude_user;
-		tr->exclude_kernel = spec->attr.exclude_kernel;
-		tr->exclude_hv = spec->attr.exclude_hv;
-		tr->supported = counter_set_status(s->counters, ev) == COUNTER_OK;
-		tr->reason = xstrdup(counter_set_reason(s->counters, ev));
-		if (!tr->supported)
-			continue;
-		for (size_t k = 0; k < counter_set_nslots(s->counters); k++)
-			counter_track_series(tr, counter_set_slot_cpu(s->counters, k));
+		session_track_fill(s, profile_add_track(s->profile), ev);
+		s->track_ev[ev] = ev;
 	}
 }
 
@@ -430,7 +455,7 @@ session_drain(struct session *s)
 static int
 session_sample(struct session *s)
 {
-	size_t nslots = counter_set_nslots(s->counters), nev = counter_set_nevents(s->counters);
+	size_t nslots = counter_set_nslots(s->counters);
 	uint64_t now = session_now();
 	struct counter_value *tmp;
 	int r;
@@ -440,15 +465,22 @@ session_sample(struct session *s)
 	r = counter_set_read(s->counters, s->cur);
 	if (r < 0)
 		return r;
-	for (size_t ev = 0; ev < nev; ev++) {
-		struct counter_track *tr = &s->profile->tracks[ev];
+	for (size_t i = 0; i < s->profile->ntracks; i++) {
+		struct counter_track *tr = &s->profile->tracks[i];
+		size_t ev = s->track_ev[i];
 
 		if (!tr->supported)
 			continue;
 		for (size_t k = 0; k < nslots; k++) {
-			const struct counter_value *c = &s->cur[ev * nslots + k],
-						   *p = &s->prev[ev * nslots + k];
+			const struct counter_value *c, *p;
 
+			if (ev == SIZE_MAX) {
+				/* Removed: an uncounted interval keeps the tracks aligned. */
+				counter_series_append(&tr->series[k], now - s->start_ns, 0, 0, 0);
+				continue;
+			}
+			c = &s->cur[ev * nslots + k];
+			p = &s->prev[ev * nslots + k];
 			counter_series_append(
 				&tr->series[k], now - s->start_ns,
 				c->count >= p->count ? c->count - p->count : 0,
@@ -456,6 +488,11 @@ session_sample(struct session *s)
 				c->running >= p->running ? c->running - p->running : 0);
 		}
 	}
+	if (s->nticks == s->ticks_cap) {
+		s->ticks_cap = s->ticks_cap ? 2 * s->ticks_cap : 256;
+		s->ticks = xreallocarray(s->ticks, s->ticks_cap, sizeof(*s->ticks));
+	}
+	s->ticks[s->nticks++] = now - s->start_ns;
 	tmp = s->prev;
 	s->prev = s->cur;
 	s->cur = tmp;
@@ -916,6 +953,119 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	return 0;
 }
 
+/* The track of an event named name (as written, or its canonical form), or SIZE_MAX. */
+static size_t
+session_find_track(const struct session *s, const char *name, const char *canonical)
+{
+	const struct profile *p = s->profile;
+
+	for (size_t i = 0; i < p->ntracks; i++)
+		if (strcmp(p->tracks[i].name, name) == 0)
+			return i;
+	for (size_t i = 0; i < p->ntracks && canonical; i++)
+		if (p->tracks[i].canonical && strcmp(p->tracks[i].canonical, canonical) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Events can change only while the session counts. */
+static int
+session_can_change(const struct session *s, struct errbuf *err)
+{
+	if (!s->running || !s->profile)
+		return errbuf_set(err, "the session has not started; events change once it counts");
+	if (s->stopped || s->end_reason)
+		return errbuf_set(err,
+				  "the session has ended (%s); events change only while it runs",
+				  s->end_reason ? s->end_reason : "stopped");
+	return 0;
+}
+
+int
+session_add_event(struct session *s, const char *text, struct errbuf *err)
+{
+	size_t nslots, nev, ti;
+	struct evspec spec = { 0 };
+	int r, ev;
+
+	r = session_can_change(s, err);
+	if (r < 0)
+		return r;
+	r = evspec_parse(&spec, text, err);
+	if (r < 0)
+		goto out;
+	ti = session_find_track(s, spec.name, spec.canonical);
+	if (ti != SIZE_MAX && s->track_ev[ti] != SIZE_MAX) {
+		r = errbuf_set(err, "%s is counted already; d removes it",
+			       s->profile->tracks[ti].name);
+		goto out;
+	}
+	/* End the interval here: the new event's first one is then exact, and nothing is lost. */
+	r = session_sample(s);
+	if (r < 0) {
+		errbuf_set(err, "reading the counters failed: %s", strerror(-r));
+		goto out;
+	}
+	ev = counter_set_add(s->counters, &spec, &s->target, err);
+	if (ev < 0) {
+		r = ev;
+		goto out;
+	}
+	nslots = counter_set_nslots(s->counters);
+	nev = counter_set_nevents(s->counters);
+	s->prev = xreallocarray(s->prev, nev * nslots + 1, sizeof(*s->prev));
+	s->cur = xreallocarray(s->cur, nev * nslots + 1, sizeof(*s->cur));
+	memset(&s->prev[(size_t)ev * nslots], 0, nslots * sizeof(*s->prev));
+	memset(&s->cur[(size_t)ev * nslots], 0, nslots * sizeof(*s->cur));
+	if (ti == SIZE_MAX) {
+		s->track_ev =
+			xreallocarray(s->track_ev, s->profile->ntracks + 1, sizeof(*s->track_ev));
+		ti = s->profile->ntracks;
+		profile_add_track(s->profile)->added_ns = s->last_ns - s->start_ns;
+	}
+	session_track_fill(s, &s->profile->tracks[ti], (size_t)ev);
+	s->profile->tracks[ti].removed_ns = 0;
+	s->track_ev[ti] = (size_t)ev;
+	r = (int)ti;
+out:
+	if (spec.name)
+		evspec_fini(&spec);
+	return r;
+}
+
+int
+session_remove_event(struct session *s, const char *name, struct errbuf *err)
+{
+	struct counter_track *tr;
+	size_t ti;
+	int r;
+
+	r = session_can_change(s, err);
+	if (r < 0)
+		return r;
+	ti = session_find_track(s, name, name);
+	if (ti == SIZE_MAX || s->track_ev[ti] == SIZE_MAX)
+		return errbuf_set(err, "%s is not counted now; nothing to remove", name);
+	/* Its last interval ends here, with what it counted up to now. */
+	r = session_sample(s);
+	if (r < 0)
+		return errbuf_set(err, "reading the counters failed: %s", strerror(-r)), r;
+	counter_set_remove(s->counters, s->track_ev[ti]);
+	s->track_ev[ti] = SIZE_MAX;
+	tr = &s->profile->tracks[ti];
+	tr->removed_ns = s->last_ns - s->start_ns;
+	if (!tr->removed_ns)
+		tr->removed_ns = 1;
+	return (int)ti;
+}
+
+bool
+session_event_counted(const struct session *s, size_t track)
+{
+	return s->track_ev && track < s->profile->ntracks && s->track_ev[track] != SIZE_MAX &&
+	       !s->stopped && !s->end_reason;
+}
+
 void
 session_preload(struct session *s)
 {
@@ -992,6 +1142,8 @@ session_free(struct session *s)
 	free(s->pid_gone);
 	free(s->prev);
 	free(s->cur);
+	free(s->track_ev);
+	free(s->ticks);
 	free(s->pfd);
 	target_fini(&s->target);
 	if (s->timer_fd >= 0)

@@ -99,7 +99,7 @@ snapshot_meta(const struct profile_meta *m)
 static json_t *
 snapshot_track(const struct counter_track *t)
 {
-	json_t *series = json_array(), *enc;
+	json_t *series = json_array(), *enc, *obj;
 
 	for (size_t i = 0; i < t->nseries; i++) {
 		const struct counter_series *s = &t->series[i];
@@ -114,10 +114,16 @@ snapshot_track(const struct counter_track *t)
 			"config", snapshot_hex(t->config), "config1", snapshot_hex(t->config1),
 			"config2", snapshot_hex(t->config2), "exclude_user", t->exclude_user,
 			"exclude_kernel", t->exclude_kernel, "exclude_hv", t->exclude_hv);
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o}", "name", t->name ? t->name : "",
-			 "canonical", t->canonical ? t->canonical : "", "pmu", t->pmu ? t->pmu : "",
-			 "kind", t->kind ? t->kind : "", "encoding", enc, "supported", t->supported,
-			 "reason", snapshot_str_or_null(t->reason), "series", series);
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:o, s:o}", "name", t->name ? t->name : "",
+			"canonical", t->canonical ? t->canonical : "", "pmu", t->pmu ? t->pmu : "",
+			"kind", t->kind ? t->kind : "", "encoding", enc, "supported", t->supported,
+			"reason", snapshot_str_or_null(t->reason), "series", series);
+	/* Only for events added or removed during a live session: older files stay as they were. */
+	if (t->added_ns)
+		json_object_set_new(obj, "added_ns", json_integer((json_int_t)t->added_ns));
+	if (t->removed_ns)
+		json_object_set_new(obj, "removed_ns", json_integer((json_int_t)t->removed_ns));
+	return obj;
 }
 
 static int
@@ -757,6 +763,14 @@ snapshot_read_track(json_t *obj, const char *base, struct profile *p, struct err
 		t->exclude_kernel = json_is_true(xk);
 		t->exclude_hv = json_is_true(xh);
 	}
+	if ((json_object_get(obj, "added_ns") &&
+	     snapshot_get_u64(obj, base, "added_ns", &t->added_ns, err)) ||
+	    (json_object_get(obj, "removed_ns") &&
+	     snapshot_get_u64(obj, base, "removed_ns", &t->removed_ns, err)))
+		return -EINVAL;
+	if (t->removed_ns && t->removed_ns <= t->added_ns)
+		return snapshot_bad(err, snapshot_at(&q, base, "removed_ns", 0),
+				    "an event must be removed after it was added");
 	series = snapshot_get(obj, base, "series", JSON_ARRAY, false, err);
 	if (!series)
 		return -EINVAL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "ringside/core/xalloc.h"
@@ -228,6 +229,39 @@ catalog_entry_matches(const struct catalog_entry *e, const char *pattern)
 
 	return catalog_match_one(e->name, pattern, glob) ||
 	       catalog_match_one(e->desc, pattern, glob);
+}
+
+/* How well e matches pattern: 0 (name equal) to 3 (description only), 4 for no match. */
+static int
+catalog_rank(const struct catalog_entry *e, const char *pattern)
+{
+	bool glob = strpbrk(pattern, "*?[") != NULL;
+
+	if (!glob && strcasecmp(e->name, pattern) == 0)
+		return 0;
+	if (!glob && strncasecmp(e->name, pattern, strlen(pattern)) == 0)
+		return 1;
+	if (catalog_match_one(e->name, pattern, glob))
+		return 2;
+	return catalog_match_one(e->desc, pattern, glob) ? 3 : 4;
+}
+
+size_t
+catalog_filter(const struct catalog *cat, const char *pattern, size_t *idx)
+{
+	size_t n = 0;
+
+	if (!pattern || !*pattern) {
+		for (size_t i = 0; i < cat->n; i++)
+			idx[n++] = i;
+		return n;
+	}
+	/* One pass per rank keeps the catalog's order within a rank, without sorting. */
+	for (int rank = 0; rank < 4; rank++)
+		for (size_t i = 0; i < cat->n; i++)
+			if (catalog_rank(&cat->v[i], pattern) == rank)
+				idx[n++] = i;
+	return n;
 }
 
 void

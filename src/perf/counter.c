@@ -6,6 +6,8 @@
  * full group cannot take is retried as the leader of a group of its own, so a large event set
  * still counts, multiplexed, rather than not at all.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +20,12 @@
 #include "ringside/perf/sys.h"
 
 struct counter_member {
-	size_t ev;
+	size_t ev; /* COUNTER_DEAD: a removed event's leader kept open for its group */
 	uint64_t id;
 	int fd;
 };
+
+#define COUNTER_DEAD SIZE_MAX
 
 struct counter_group {
 	size_t slot;
@@ -33,6 +37,7 @@ struct counter_set {
 	struct evspec_list events;
 	enum counter_status *status;
 	char **reason;
+	bool *removed;
 	size_t nslots;
 	int *slot_cpu;
 	struct counter_group *groups;
@@ -51,6 +56,7 @@ struct counter_unit {
 	bool inherit;
 	bool enable_on_exec;
 	bool optional; /* a thread that may have exited since we listed it */
+	bool enable;   /* enable each group once opened (an event added while counting) */
 };
 
 #define COUNTER_READ_FORMAT                                                                        \
@@ -172,13 +178,13 @@ counter_open_one(struct counter_set *cs, const struct counter_unit *u, size_t ev
 /* Open every event of one unit; returns 0, or -errno on a fatal error (-ESRCH: optional unit gone).
  */
 static int
-counter_open_unit(struct counter_set *cs, const struct counter_unit *u, bool system_wide,
-		  struct errbuf *err)
+counter_open_unit(struct counter_set *cs, const struct counter_unit *u, size_t first_ev,
+		  bool system_wide, struct errbuf *err)
 {
 	struct counter_group *g = NULL;
 	size_t first_group = cs->ngroups;
 
-	for (size_t ev = 0; ev < cs->events.n; ev++) {
+	for (size_t ev = first_ev; ev < cs->events.n; ev++) {
 		int fd;
 
 		if (cs->status[ev] == COUNTER_UNSUPPORTED)
@@ -206,6 +212,9 @@ counter_open_unit(struct counter_set *cs, const struct counter_unit *u, bool sys
 		}
 		counter_group_add(cs, g, ev, fd);
 	}
+	if (u->enable)
+		for (size_t i = first_group; i < cs->ngroups; i++)
+			ioctl(cs->groups[i].m[0].fd, PERF_EVENT_IOC_ENABLE, 0);
 	return 0;
 }
 
@@ -219,14 +228,14 @@ counter_set_open_units(struct counter_set *cs, const struct target *t, struct er
 	case TARGET_SYSTEM:
 		for (size_t i = 0; i < t->cpus.n && r == 0; i++) {
 			u = (struct counter_unit){ .pid = -1, .cpu = t->cpus.cpus[i], .slot = i };
-			r = counter_open_unit(cs, &u, true, err);
+			r = counter_open_unit(cs, &u, 0, true, err);
 		}
 		return r;
 	case TARGET_COMMAND:
 		u = (struct counter_unit){
 			.pid = t->pids[0], .cpu = -1, .inherit = true, .enable_on_exec = true
 		};
-		return counter_open_unit(cs, &u, false, err);
+		return counter_open_unit(cs, &u, 0, false, err);
 	case TARGET_PIDS:
 		for (size_t i = 0; i < t->npids && r == 0; i++) {
 			pid_t *tids = NULL;
@@ -243,7 +252,7 @@ counter_set_open_units(struct counter_set *cs, const struct target *t, struct er
 							   .cpu = -1,
 							   .inherit = true,
 							   .optional = tids[j] != t->pids[i] };
-				r = counter_open_unit(cs, &u, false, err);
+				r = counter_open_unit(cs, &u, 0, false, err);
 				if (r == -ESRCH && u.optional)
 					r = 0;
 			}
@@ -282,6 +291,7 @@ counter_set_open(struct counter_set **out, const struct evspec_list *events, con
 	cs->events.n = events->n;
 	cs->status = xcalloc(events->n, sizeof(*cs->status));
 	cs->reason = xcalloc(events->n, sizeof(*cs->reason));
+	cs->removed = xcalloc(events->n, sizeof(*cs->removed));
 	cs->nslots = t->kind == TARGET_SYSTEM ? t->cpus.n : 1;
 	cs->slot_cpu = xcalloc(cs->nslots, sizeof(int));
 	for (size_t i = 0; i < cs->nslots; i++)
@@ -322,6 +332,202 @@ counter_set_open(struct counter_set **out, const struct evspec_list *events, con
 fail:
 	counter_set_free(cs);
 	return r;
+}
+
+/* The parent of every process in /proc, as pairs (pid, ppid); returns the count. */
+static size_t
+counter_proc_parents(pid_t (**out)[2])
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		char path[300], buf[512], *paren;
+		int ppid;
+		FILE *f;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+		if (fgets(buf, sizeof(buf), f) && (paren = strrchr(buf, ')')) &&
+		    sscanf(paren + 1, " %*c %d", &ppid) == 1) {
+			*out = xreallocarray(*out, n + 1, sizeof(**out));
+			(*out)[n][0] = (pid_t)atoi(e->d_name);
+			(*out)[n][1] = (pid_t)ppid;
+			n++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* roots and every process descended from them, as they are now; returns the count. */
+static size_t
+counter_family(const pid_t *roots, size_t nroots, pid_t **out)
+{
+	pid_t(*pp)[2];
+	size_t npp = counter_proc_parents(&pp), n = nroots;
+	pid_t *v = xcalloc(nroots + npp + 1, sizeof(pid_t));
+
+	memcpy(v, roots, nroots * sizeof(pid_t));
+	/* Breadth first: each process found is searched for children in turn. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < npp; k++) {
+			bool seen = false;
+
+			if (pp[k][1] != v[i])
+				continue;
+			for (size_t j = 0; j < n && !seen; j++)
+				seen = v[j] == pp[k][0];
+			if (!seen)
+				v[n++] = pp[k][0];
+		}
+	free(pp);
+	*out = v;
+	return n;
+}
+
+/*
+ * Open event ev on the target as it is now. A late event cannot rely on inheritance from a start
+ * it missed: it is opened on every thread of the target's processes and of their descendants
+ * (each inherited by what that thread starts later), every unit optional, and enabled at once.
+ */
+static int
+counter_open_late(struct counter_set *cs, size_t ev, const struct target *t, struct errbuf *err)
+{
+	struct counter_unit u;
+	pid_t *procs = NULL;
+	size_t nprocs;
+	int r = 0;
+
+	if (t->kind == TARGET_SYSTEM) {
+		for (size_t i = 0; i < t->cpus.n && r == 0; i++) {
+			u = (struct counter_unit){
+				.pid = -1, .cpu = t->cpus.cpus[i], .slot = i, .enable = true
+			};
+			r = counter_open_unit(cs, &u, ev, true, err);
+		}
+		return r;
+	}
+	nprocs = counter_family(t->pids, t->npids, &procs);
+	for (size_t i = 0; i < nprocs && r == 0; i++) {
+		pid_t *tids = NULL;
+		int n = target_threads(procs[i], &tids);
+
+		for (int j = 0; j < n && r == 0; j++) {
+			u = (struct counter_unit){ .pid = tids[j],
+						   .cpu = -1,
+						   .inherit = true,
+						   .optional = true,
+						   .enable = true };
+			r = counter_open_unit(cs, &u, ev, false, err);
+			if (r == -ESRCH)
+				r = 0;
+			if (cs->status[ev] == COUNTER_UNSUPPORTED)
+				break;
+		}
+		free(tids);
+		if (cs->status[ev] == COUNTER_UNSUPPORTED)
+			break;
+	}
+	free(procs);
+	return r;
+}
+
+int
+counter_set_add(struct counter_set *cs, const struct evspec *spec, const struct target *t,
+		struct errbuf *err)
+{
+	size_t ev = cs->events.n, first_group = cs->ngroups;
+	int r;
+
+	cs->events.v = xreallocarray(cs->events.v, ev + 1, sizeof(*cs->events.v));
+	cs->status = xreallocarray(cs->status, ev + 1, sizeof(*cs->status));
+	cs->reason = xreallocarray(cs->reason, ev + 1, sizeof(*cs->reason));
+	cs->removed = xreallocarray(cs->removed, ev + 1, sizeof(*cs->removed));
+	evspec_copy(&cs->events.v[ev], spec);
+	if (cs->user_only) {
+		cs->events.v[ev].attr.exclude_kernel = 1;
+		cs->events.v[ev].attr.exclude_hv = 1;
+	}
+	cs->status[ev] = COUNTER_OK;
+	cs->reason[ev] = NULL;
+	cs->removed[ev] = false;
+	cs->events.n = ev + 1;
+	r = counter_open_late(cs, ev, t, err);
+	if (r == 0 && cs->status[ev] == COUNTER_OK && cs->ngroups == first_group) {
+		errbuf_set(err, "no thread of the target is left to count '%s' on", spec->name);
+		r = -ESRCH;
+	}
+	if (r < 0) {
+		counter_drop_groups(cs, first_group);
+		free(cs->reason[ev]);
+		evspec_fini(&cs->events.v[ev]);
+		cs->events.n = ev;
+		return r;
+	}
+	if (cs->status[ev] == COUNTER_UNSUPPORTED)
+		counter_drop_groups(cs, first_group);
+	return (int)ev;
+}
+
+/* Take member j out of group g (closing its descriptor); the group's order is kept. */
+static void
+counter_group_remove(struct counter_set *cs, struct counter_group *g, size_t j)
+{
+	close(g->m[j].fd);
+	cs->nfds--;
+	memmove(&g->m[j], &g->m[j + 1], (g->n - j - 1) * sizeof(*g->m));
+	g->n--;
+}
+
+int
+counter_set_remove(struct counter_set *cs, size_t ev)
+{
+	size_t kept = 0;
+
+	if (ev >= cs->events.n || cs->removed[ev])
+		return -ENOENT;
+	cs->removed[ev] = true;
+	for (size_t i = 0; i < cs->ngroups; i++) {
+		struct counter_group *g = &cs->groups[i];
+
+		for (size_t j = g->n; j-- > 0;) {
+			if (g->m[j].ev != ev)
+				continue;
+			if (j == 0 && g->n > 1)
+				/* Closing a leader would break its group apart: it stays, unread.
+				 */
+				g->m[j].ev = COUNTER_DEAD;
+			else
+				counter_group_remove(cs, g, j);
+		}
+		/* A group left with only dead leaders counts nothing anyone wants. */
+		while (g->n && g->m[g->n - 1].ev == COUNTER_DEAD)
+			counter_group_remove(cs, g, g->n - 1);
+		if (g->n == 0) {
+			free(g->m);
+			continue;
+		}
+		cs->groups[kept++] = *g;
+	}
+	cs->ngroups = kept;
+	return 0;
+}
+
+bool
+counter_set_removed(const struct counter_set *cs, size_t ev)
+{
+	return cs->removed[ev];
 }
 
 void
@@ -406,6 +612,8 @@ counter_set_read(struct counter_set *cs, struct counter_value *out)
 
 				if (g->m[j].id != id)
 					continue;
+				if (g->m[j].ev == COUNTER_DEAD)
+					break;
 				v = &out[g->m[j].ev * cs->nslots + g->slot];
 				v->count += value;
 				v->enabled += cs->buf[1];
@@ -428,6 +636,7 @@ counter_set_free(struct counter_set *cs)
 		free(cs->reason[i]);
 	free(cs->reason);
 	free(cs->status);
+	free(cs->removed);
 	evspec_list_fini(&cs->events);
 	free(cs->slot_cpu);
 	free(cs->buf);

@@ -197,6 +197,8 @@ assert_profiles_equal(const struct profile *a, const struct profile *b)
 		assert_int_equal(ta->exclude_hv, tb->exclude_hv);
 		assert_int_equal(ta->supported, tb->supported);
 		assert_str_eq_or_null(ta->reason, tb->reason, "reason");
+		assert_int_equal(ta->added_ns, tb->added_ns);
+		assert_int_equal(ta->removed_ns, tb->removed_ns);
 		assert_int_equal(ta->nseries, tb->nseries);
 		for (size_t j = 0; j < ta->nseries; j++) {
 			const struct counter_series *sa = &ta->series[j], *sb = &tb->series[j];
@@ -700,6 +702,77 @@ test_parse_from_memory(void **state)
 	free(trail);
 	free(exact);
 	free(buf);
+	profile_free(p);
+}
+
+/* ---- events added and removed during a live session ------------------------------------------ */
+
+static void
+test_added_removed_events(void **state)
+{
+	(void)state;
+	struct profile *p = make_command_profile();
+	struct counter_track *late = add_track(p, "minor-faults", "software", "software", 1, 6);
+	struct counter_series *s = counter_track_series(late, -1);
+	static const uint64_t tv[] = { 250000000, 500000000, 1000000000, 1100000000 };
+	const struct counter_series ref = { .t = (uint64_t *)tv, .n = 4 };
+	size_t len = 0;
+	char *buf;
+	json_t *root, *ev;
+	json_error_t jerr;
+	struct profile *q = NULL;
+	struct errbuf err;
+
+	/* Counted over the middle intervals only: uncounted ones before and after. */
+	for (size_t i = 0; i < ref.n; i++) {
+		bool on = i > 0 && i + 1 < ref.n;
+		counter_series_append(s, ref.t[i], on ? 100 * i : 0, on ? 5 : 0, on ? 5 : 0);
+	}
+	late->added_ns = ref.t[0];
+	late->removed_ns = ref.t[ref.n - 2];
+	round_trip(p);
+
+	/* The keys appear for that event only; the others look as they always did. */
+	buf = write_to_memory(p, &len);
+	root = json_loadb(buf, len, 0, &jerr);
+	assert_non_null(root);
+	ev = json_array_get(json_object_get(root, "events"), p->ntracks - 1);
+	assert_int_equal(json_integer_value(json_object_get(ev, "added_ns")), (json_int_t)ref.t[0]);
+	assert_int_equal(json_integer_value(json_object_get(ev, "removed_ns")),
+			 (json_int_t)ref.t[ref.n - 2]);
+	ev = json_array_get(json_object_get(root, "events"), 0);
+	assert_null(json_object_get(ev, "added_ns"));
+	assert_null(json_object_get(ev, "removed_ns"));
+
+	/* removed_ns not after added_ns is rejected, naming the key. */
+	ev = json_array_get(json_object_get(root, "events"), p->ntracks - 1);
+	json_object_set_new(ev, "removed_ns", json_integer((json_int_t)ref.t[0]));
+	free(buf);
+	buf = json_dumps(root, JSON_COMPACT);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse(buf, strlen(buf), &q, &err), -EINVAL);
+	assert_null(q);
+	assert_non_null(strstr(err.msg, "removed_ns"));
+	/* A negative time too. */
+	json_object_set_new(ev, "removed_ns", json_integer(-5));
+	free(buf);
+	buf = json_dumps(root, JSON_COMPACT);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse(buf, strlen(buf), &q, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "removed_ns"));
+
+	/* Without the keys (an older file) the event reads as counted throughout. */
+	json_object_del(ev, "removed_ns");
+	json_object_del(ev, "added_ns");
+	free(buf);
+	buf = json_dumps(root, JSON_COMPACT);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_parse(buf, strlen(buf), &q, &err), 0);
+	assert_int_equal(q->tracks[q->ntracks - 1].added_ns, 0);
+	assert_int_equal(q->tracks[q->ntracks - 1].removed_ns, 0);
+	profile_free(q);
+	free(buf);
+	json_decref(root);
 	profile_free(p);
 }
 
@@ -1238,6 +1311,7 @@ main(void)
 		cmocka_unit_test(test_rejects_bad_fixtures),
 		cmocka_unit_test(test_rejects_empty_and_missing),
 		cmocka_unit_test(test_parse_from_memory),
+		cmocka_unit_test(test_added_removed_events),
 		cmocka_unit_test(test_stacks_round_trip),
 		cmocka_unit_test(test_stacks_rejected),
 		cmocka_unit_test(test_sched_round_trip),

@@ -73,6 +73,23 @@ int session_write_output(struct session *s, struct errbuf *err);
 int session_save(struct session *s, const char *path, struct errbuf *err);
 /* The perf-stat-like summary and the sampling and scheduler lines, on stderr. */
 void session_report(const struct session *s);
+/*
+ * Count one more event (text as -e takes it) from now on, on the session's target, while it runs:
+ * the current interval ends here for every event, and the new track's earlier intervals are kept
+ * uncounted (enabled 0, added_ns says when it began). An event the machine lacks is added as
+ * unsupported (its track says why). A removed event counts again in its old track. Returns the
+ * profile track's index, or -errno with err (unknown name, counted already, session ended,
+ * permission).
+ */
+int session_add_event(struct session *s, const char *text, struct errbuf *err);
+/*
+ * Stop counting the event named name (as its track names it, or its canonical form): its last
+ * interval ends now, its track and points stay in the profile (removed_ns says when) and gets
+ * uncounted intervals from here on. Returns the track's index, or -errno with err.
+ */
+int session_remove_event(struct session *s, const char *name, struct errbuf *err);
+/* True while profile track i is being counted (false once removed or the session ended). */
+bool session_event_counted(const struct session *s, size_t track);
 /* The profile (borrowed; consistent between steps). */
 struct profile *session_profile(struct session *s);
 /* Nanoseconds since counting started (frozen at the end). */

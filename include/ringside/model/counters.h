@@ -40,6 +40,12 @@ struct counter_track {
 	bool exclude_user, exclude_kernel, exclude_hv;
 	bool supported;
 	char *reason; /* why it is unsupported, or NULL */
+	/*
+	 * Events added or removed while a live session runs: when counting began (0: from the
+	 * start) and when it stopped (0: to the end), ns since the start. Intervals outside that
+	 * span are kept, with enabled and running 0, so every track has the same intervals.
+	 */
+	uint64_t added_ns, removed_ns;
 	struct counter_series *series;
 	size_t nseries;
 };

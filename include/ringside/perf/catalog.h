@@ -34,6 +34,12 @@ struct catalog {
 void catalog_build(struct catalog *cat, unsigned flags);
 /* Case-insensitive match of pattern (a substring, or a glob with * ? [) against name or desc. */
 bool catalog_entry_matches(const struct catalog_entry *e, const char *pattern);
+/*
+ * The entries matching pattern, best first: the name equal to it, names starting with it, names
+ * holding it, then entries that match by description only (catalog order within each); an empty or
+ * NULL pattern gives every entry. Fills idx (room for cat->n) and returns the count.
+ */
+size_t catalog_filter(const struct catalog *cat, const char *pattern, size_t *idx);
 /* Release the catalog (cat may be zeroed). */
 void catalog_fini(struct catalog *cat);
 

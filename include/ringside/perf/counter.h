@@ -40,6 +40,23 @@ struct counter_set;
  */
 int counter_set_open(struct counter_set **out, const struct evspec_list *events,
 		     const struct target *t, struct errbuf *err);
+/*
+ * Open one more event while the set counts: on every CPU (system-wide), or on every thread of the
+ * target's processes and of the processes they started (each inherited by what it starts later),
+ * in groups of its own, enabled at once. Returns the new event's index: its status says whether it
+ * opened (an event the machine lacks is kept, unsupported, with a reason). Returns -errno with err
+ * on a failure that leaves the set as it was (permission, no thread left to count on).
+ */
+int counter_set_add(struct counter_set *cs, const struct evspec *spec, const struct target *t,
+		    struct errbuf *err);
+/*
+ * Stop counting event ev: its descriptors close (a leader its group still needs stays open,
+ * unread) and counter_set_read reports zeros for it; indexes do not move. Returns 0, or -ENOENT
+ * when ev is out of range or removed already.
+ */
+int counter_set_remove(struct counter_set *cs, size_t ev);
+/* True when event ev was removed. */
+bool counter_set_removed(const struct counter_set *cs, size_t ev);
 /* Enable every group now (system-wide and attached targets). */
 void counter_set_enable(struct counter_set *cs);
 /* Number of slots, and the CPU of slot i (-1 for the all-threads slot). */
