@@ -10,6 +10,7 @@ packages="
 	libcmocka-dev libiberty-dev
 	mandoc tmux jq linux-perf procps util-linux
 	chromium chromium-driver python3
+	clang libclang-rt-14-dev
 "
 
 if [ "$(id -u)" -eq 0 ]; then

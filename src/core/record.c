@@ -4,6 +4,7 @@
  * arrives, then the output written and a perf-stat-like summary printed on stderr.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,19 @@ record_announce(struct session *s, const struct record_opts *o)
 	fprintf(stderr, " on %s every %u ms; Ctrl-C stops\n", p->meta.target_desc, o->interval_ms);
 }
 
+/* Print the notes the session added since the first `shown` (fallbacks, CPUs going offline). */
+static size_t
+record_notes(const struct session *s, size_t shown)
+{
+	const char *const *n = session_notes(s);
+	size_t i = 0;
+
+	for (; n[i]; i++)
+		if (i >= shown)
+			fprintf(stderr, "ringside: %s\n", n[i]);
+	return i;
+}
+
 /* The number of intervals recorded (every supported series has the same). */
 static size_t
 record_intervals(const struct profile *p)
@@ -57,7 +71,7 @@ record_main(const struct record_opts *opts)
 	struct session *s = NULL;
 	struct session_step st;
 	struct errbuf err;
-	size_t intervals;
+	size_t intervals, shown;
 	int r, code = 0;
 
 	errbuf_clear(&err);
@@ -69,6 +83,7 @@ record_main(const struct record_opts *opts)
 		goto out;
 	}
 	record_announce(s, opts);
+	shown = record_notes(s, SIZE_MAX);
 	while (!session_end_reason(s)) {
 		r = session_step(s, -1, -1, &st);
 		if (r < 0)
@@ -76,11 +91,10 @@ record_main(const struct record_opts *opts)
 				"ringside: reading counters failed: %s; writing what was "
 				"recorded\n",
 				strerror(-r));
+		shown = record_notes(s, shown);
 	}
 	session_stop(s);
-	for (const char *const *n = session_notes(s); *n; n++)
-		if (strstr(*n, "final counter read"))
-			fprintf(stderr, "ringside: %s\n", *n);
+	record_notes(s, shown);
 	r = session_write_output(s, &err);
 	if (r < 0) {
 		code = 1;

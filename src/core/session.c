@@ -7,6 +7,7 @@
  * to the profile; the output is written through a temporary file opened before anything ran.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
@@ -77,6 +78,7 @@ struct session {
 	size_t nticks, ticks_cap;
 	char **notes;
 	size_t nnotes;
+	struct cpulist offline; /* the target's CPUs that are offline now (system-wide) */
 };
 
 static void session_note(struct session *s, const char *fmt, ...)
@@ -158,6 +160,12 @@ session_drop_sched(struct session *s, const char *why)
 	errbuf_set(&s->sched_why, "no scheduler timeline: %s; run as root to record it", why);
 	schedtp_free(s->tp);
 	s->tp = NULL;
+}
+
+static bool
+session_out_of_fds(int r)
+{
+	return r == -EMFILE || r == -ENFILE;
 }
 
 /* Everything that can be checked before anything runs: options, events, target, output. */
@@ -393,6 +401,21 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		errbuf_clear(err);
 		r = sampler_open(&s->sampler, &so, &s->target, err);
 	}
+	if (session_out_of_fds(r) && s->tp && so.event) {
+		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
+		errbuf_set(
+			&s->sched_why,
+			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
+			"%lu); raise the limit with ulimit -n to record it",
+			sys_fd_limit());
+		schedtp_free(s->tp);
+		s->tp = NULL;
+		so.tracepoints = NULL;
+		so.ntracepoints = 0;
+		so.context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, &so, &s->target, err);
+	}
 	if ((r == -EACCES || r == -EPERM) && s->target.kind != TARGET_SYSTEM &&
 	    !s->sample_spec.attr.exclude_kernel) {
 		errbuf_clear(err);
@@ -571,6 +594,56 @@ session_pollset(struct session *s, int input_fd)
 	return s->end_reason ? 3 : s->npfd;
 }
 
+/*
+ * System-wide, say when one of the target's CPUs goes offline (its events stop counting and
+ * sampling, the recording goes on with the others) or comes back.
+ */
+static void
+session_check_cpus(struct session *s)
+{
+	struct cpulist online = { 0 }, offline = { 0 };
+	double at;
+
+	if (s->target.kind != TARGET_SYSTEM || cpulist_online(&online) < 0 || online.n == 0) {
+		cpulist_fini(&online);
+		return;
+	}
+	offline.cpus = xcalloc(s->target.cpus.n + 1, sizeof(int));
+	for (size_t i = 0; i < s->target.cpus.n; i++) {
+		int cpu = s->target.cpus.cpus[i];
+		bool on = false;
+
+		for (size_t k = 0; k < online.n && !on; k++)
+			on = online.cpus[k] == cpu;
+		if (!on)
+			offline.cpus[offline.n++] = cpu;
+	}
+	at = (double)(s->last_ns - s->start_ns) / 1e9;
+	for (size_t i = 0; i < offline.n; i++) {
+		bool was = false;
+
+		for (size_t k = 0; k < s->offline.n && !was; k++)
+			was = s->offline.cpus[k] == offline.cpus[i];
+		if (!was)
+			session_note(
+				s,
+				"CPU %d went offline at %.1f s: it is not recorded while offline; "
+				"the other CPUs still are",
+				offline.cpus[i], at);
+	}
+	for (size_t k = 0; k < s->offline.n; k++) {
+		bool still = false;
+
+		for (size_t i = 0; i < offline.n && !still; i++)
+			still = s->offline.cpus[k] == offline.cpus[i];
+		if (!still)
+			session_note(s, "CPU %d is back online at %.1f s", s->offline.cpus[k], at);
+	}
+	cpulist_fini(&s->offline);
+	s->offline = offline;
+	cpulist_fini(&online);
+}
+
 /* A timer tick: read the counters, then drain below. */
 static int
 session_on_tick(struct session *s, struct session_step *st)
@@ -583,6 +656,7 @@ session_on_tick(struct session *s, struct session_step *st)
 	r = session_sample(s);
 	if (r < 0)
 		return r;
+	session_check_cpus(s);
 	st->tick = true;
 	if (s->deadline_ns && s->last_ns >= s->deadline_ns && !s->end_reason)
 		s->end_reason = "duration";
@@ -800,14 +874,23 @@ session_write_output(struct session *s, struct errbuf *err)
 		const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 		char *rescue = xasprintf("%s/ringside-rescue-%d.json", dir, (int)getpid());
 		struct errbuf ignored;
+		/* Name the file: a writer's message ("cannot write the snapshot: ...") may not. */
+		const char *cause = strchr(err->msg, ':');
+		char *why;
+
+		if (strstr(err->msg, s->opts->output))
+			why = xstrdup(err->msg);
+		else if (cause)
+			why = xasprintf("cannot write '%s'%s", s->opts->output, cause);
+		else
+			why = xasprintf("cannot write '%s': %s", s->opts->output, strerror(-r));
 
 		errbuf_clear(&ignored);
-		if (snapshot_save(s->profile, rescue, &ignored) == 0) {
-			char *why = xstrdup(err->msg);
-
+		if (snapshot_save(s->profile, rescue, &ignored) == 0)
 			errbuf_reset(err, "%s; the recording was saved to %s instead", why, rescue);
-			free(why);
-		}
+		else
+			errbuf_reset(err, "%s", why);
+		free(why);
 		free(rescue);
 	}
 	return r;
@@ -891,6 +974,61 @@ session_new(struct session **out, const struct record_opts *opts, unsigned flags
 	return 0;
 }
 
+#define SESSION_FD_RESERVE 8
+
+/*
+ * Open the counters, then the sampler. When descriptors run out (events x CPUs or threads, plus
+ * the rings), drop the last counted event and try again while one is left, and say so: a
+ * recording with fewer counters beats none.
+ */
+static int
+session_open_events(struct session *s, struct errbuf *err)
+{
+	/*
+	 * Held while events open, so that descriptors remain afterwards for what the run needs:
+	 * the timer, ELF files to symbolize, the snapshot's temporary file.
+	 */
+	int reserve[SESSION_FD_RESERVE];
+	char *dropped = NULL;
+	int r;
+
+	for (size_t i = 0; i < SESSION_FD_RESERVE; i++)
+		reserve[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	for (;;) {
+		r = counter_set_open(&s->counters, &s->events, &s->target, err);
+		if (r == 0 && (!s->opts->no_samples || s->tp))
+			r = session_open_sampler(s, err);
+		if (!session_out_of_fds(r) || s->events.n < 2)
+			break;
+		counter_set_free(s->counters);
+		s->counters = NULL;
+		sampler_free(s->sampler);
+		s->sampler = NULL;
+		struct evspec *last = &s->events.v[--s->events.n];
+		char *more =
+			dropped ? xasprintf("%s, %s", last->name, dropped) : xstrdup(last->name);
+
+		free(dropped);
+		dropped = more;
+		evspec_fini(last);
+		errbuf_clear(err);
+	}
+	for (size_t i = 0; i < SESSION_FD_RESERVE; i++)
+		if (reserve[i] >= 0)
+			close(reserve[i]);
+	if (r == 0 && dropped)
+		session_note(
+			s,
+			"not enough file descriptors (ulimit -n is %lu) to count every event on "
+			"every CPU or thread: %s not counted; raise the limit with ulimit -n",
+			sys_fd_limit(), dropped);
+	free(dropped);
+	if (r < 0)
+		/* Permission is the machine's policy, not bad input; a missing PID or CPU is. */
+		return r == -ESRCH || r == -ENODEV ? r : -EIO;
+	return 0;
+}
+
 int
 session_start(struct session *s, bool preload, struct errbuf *err)
 {
@@ -903,15 +1041,16 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 		return errbuf_set(err, "cannot set up signal handling: %s", strerror(errno)), -EIO;
 	if (s->target.kind == TARGET_COMMAND && (r = target_launch(&s->target, err)) < 0)
 		return -EIO;
-	r = counter_set_open(&s->counters, &s->events, &s->target, err);
+	r = session_open_events(s, err);
 	if (r < 0)
-		/* Permission is the machine's policy, not bad input; a missing PID or CPU is. */
-		return r == -ESRCH || r == -ENODEV ? r : -EIO;
-	if ((!opts->no_samples || s->tp) && (r = session_open_sampler(s, err)) < 0)
-		return r == -ESRCH ? r : -EIO;
+		return r;
 	if (s->target.kind == TARGET_PIDS && (r = session_open_pidfds(s, err)) < 0)
 		return r == -ESRCH ? r : -EINVAL;
 	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->timer_fd < 0)
+		return errbuf_set(err, "cannot create a timer: %s; raise the limit with ulimit -n",
+				  strerror(errno)),
+		       -EIO;
 	s->interval_ns = (uint64_t)opts->interval_ms * 1000000u;
 	nvalues = counter_set_nevents(s->counters) * counter_set_nslots(s->counters);
 	s->prev = xcalloc(nvalues + 1, sizeof(*s->prev));
@@ -1125,6 +1264,7 @@ session_free(struct session *s)
 	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
 		target_stop_child(&s->target);
 	outfile_abort(&s->out);
+	cpulist_fini(&s->offline);
 	ingest_free(s->ingest);
 	symres_free(s->sym);
 	sampler_free(s->sampler);

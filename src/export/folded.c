@@ -99,7 +99,8 @@ folded_write(const struct profile *p, FILE *fp, struct errbuf *err)
 			err,
 			"this recording has no samples; record without --no-samples to get stacks");
 	stacktree_walk(p->stacks, folded_visit, &c);
-	qsort(c.lines, c.n, sizeof(*c.lines), folded_cmp);
+	if (c.n > 1)
+		qsort(c.lines, c.n, sizeof(*c.lines), folded_cmp);
 	for (size_t i = 0; i < c.n; i++) {
 		/* Equal paths (threads, or processes sharing a comm) are adjacent once sorted. */
 		uint64_t count = c.lines[i].count;

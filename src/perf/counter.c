@@ -158,9 +158,10 @@ counter_open_one(struct counter_set *cs, const struct counter_unit *u, size_t ev
 	case EMFILE:
 	case ENFILE:
 		errbuf_set(err,
-			   "out of file descriptors after %zu counters (%zu events, %zu CPUs or "
-			   "threads); raise the limit with ulimit -n or count fewer events",
-			   cs->nfds, cs->events.n, cs->nslots);
+			   "out of file descriptors (ulimit -n is %lu) after %zu counters (%zu "
+			   "events, %zu CPUs or threads); raise the limit with ulimit -n or count "
+			   "fewer events",
+			   sys_fd_limit(), cs->nfds, cs->events.n, cs->nslots);
 		break;
 	case ENODEV:
 		if (u->cpu >= 0) {

@@ -223,9 +223,9 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 		case EMFILE:
 		case ENFILE:
 			errbuf_set(err,
-				   "out of file descriptors after %zu sampling events; raise the "
-				   "limit with ulimit -n",
-				   s->nfds);
+				   "out of file descriptors (ulimit -n is %lu) after %zu sampling "
+				   "events; raise the limit with ulimit -n",
+				   sys_fd_limit(), s->nfds);
 			break;
 		default:
 			errbuf_set(err, "cannot open sampling event '%s' on CPU %d: %s", name, cpu,

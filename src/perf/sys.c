@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ringside/core/xalloc.h"
@@ -106,4 +107,12 @@ sys_tracefs_dir(void)
 	    mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0)
 		sys_tracefs_found = xstrdup("/sys/kernel/tracing");
 	return sys_tracefs_found;
+}
+
+unsigned long
+sys_fd_limit(void)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned long)rl.rlim_cur : 0;
 }

@@ -188,7 +188,8 @@ jitmap_read_from(struct jitmap *jm, int fd)
 		jm->parsed += (uint64_t)(nl + 1 - p);
 		p = nl + 1;
 	}
-	qsort(jm->ents, jm->n, sizeof(*jm->ents), jitmap_cmp);
+	if (jm->n > 1)
+		qsort(jm->ents, jm->n, sizeof(*jm->ents), jitmap_cmp);
 out:
 	free(buf);
 	return rc;

@@ -16,6 +16,9 @@ int sys_perf_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd
 /* kernel.perf_event_paranoid, or 2 (the kernel's default) when it cannot be read. */
 int sys_perf_paranoid(void);
 
+/* The soft limit on open file descriptors (ulimit -n), for messages; 0 when unknown. */
+unsigned long sys_fd_limit(void);
+
 /*
  * One sentence for a permission failure: which sysctl blocks what was asked (system-wide or per
  * process, kernel included or not), its value, and the fix. The result is the caller's.

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fuzz target: snapshot JSON (export/snapshot's reader), the format `ringside view` and
+ * `ringside export` accept from anyone. A snapshot that parses is written out again and the
+ * result must parse too (the reader accepts nothing the writer cannot represent); it is also
+ * exported as folded stacks and as an HTML page, as `ringside export` would.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ringside/export/folded.h"
+#include "ringside/export/html.h"
+#include "ringside/export/snapshot.h"
+#include "ringside/model/profile.h"
+#include "fuzz.h"
+
+FUZZ_TARGET(snapshot);
+
+int
+FUZZ_INIT(snapshot)(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+int
+FUZZ_ONE(snapshot)(const uint8_t *data, size_t size)
+{
+	struct profile *p = NULL, *again = NULL;
+	struct errbuf err = { { 0 } };
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *fp;
+
+	if (snapshot_parse((const char *)data, size, &p, &err) != 0)
+		return 0;
+	fp = open_memstream(&out, &outlen);
+	if (fp && snapshot_write(p, fp, &err) == 0) {
+		fclose(fp);
+		if (snapshot_parse(out, outlen, &again, &err) != 0) {
+			fprintf(stderr,
+				"fuzz_snapshot: a parsed snapshot written back does not parse: "
+				"%s\n",
+				err.msg);
+			abort();
+		}
+	} else if (fp) {
+		fclose(fp);
+	}
+	free(out);
+	out = NULL;
+	fp = open_memstream(&out, &outlen);
+	if (fp) {
+		(void)folded_write(p, fp, &err);
+		(void)html_write(p, fp, &err);
+		fclose(fp);
+	}
+	free(out);
+	profile_free(again);
+	profile_free(p);
+	return 0;
+}

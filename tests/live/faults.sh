@@ -1,0 +1,138 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Faults during a recording: the disk fills while the snapshot is written (a 64 KiB tmpfs), the
+# descriptor limit is below what events x CPUs need, the ring overflows at the highest sampling
+# rate, the target exits mid-run, a CPU goes offline; and the output's safety: mode 0600, a
+# symlink at the destination is replaced, never followed. Each gives a clear message, keeps what
+# was recorded and leaves no partial file behind.
+
+. "$TESTLIB"
+require_root
+make_tmpdir
+cpu_lock
+
+R=$RINGSIDE
+W=$WORKLOADS
+
+# --- the disk fills while writing: one-line error, rescue copy elsewhere, nothing left in the dir
+mkdir "$T/full"
+if mount -t tmpfs -o size=64k ringside-faults "$T/full" 2>"$T/mount.err"; then
+	# Leave 4 KiB free whatever the machine is doing: any snapshot with samples is larger.
+	head -c 61440 /dev/zero >"$T/full/filler" 2>/dev/null
+	TMPDIR=$T timeout 30 "$R" record -a --duration 2 -o "$T/full/out.json" \
+		>/dev/null 2>"$T/full.err"
+	rc=$?
+	check "full disk: exit 1 (got $rc)" test $rc -eq 1
+	check "full disk: one error line naming the file, the cause and the rescue copy" \
+		grep -q "^ringside: cannot write '$T/full/out.json': No space left on device;.*saved to $T/ringside-rescue-[0-9]*.json instead" "$T/full.err"
+	diag "$(grep -v '^ringside: recording' "$T/full.err")"
+	check "full disk: no partial or temporary file left in the full directory" \
+		test "$(ls -A "$T/full")" = filler
+	rescue=$(ls "$T"/ringside-rescue-*.json 2>/dev/null | head -n 1)
+	check "full disk: the rescue copy is a complete snapshot with samples" \
+		sh -c '[ -n "$1" ] && [ "$("$2" -r ".stacks.samples > 0" "$1")" = true ]' sh "$rescue" "$JQ"
+	umount "$T/full"
+else
+	skip "full disk" "cannot mount a tmpfs here: $(cat "$T/mount.err")"
+fi
+
+# --- too few descriptors for events x CPUs: record with what opens, and say so
+(ulimit -n 30 && exec timeout 30 "$R" record -a --duration 1 -o "$T/fd.json") >/dev/null \
+	2>"$T/fd.err"
+rc=$?
+diag "$(grep -v '^ringside: recording\|^ \|^$' "$T/fd.err")"
+check "ulimit -n 30: exit 0 with what opened (got $rc)" test $rc -eq 0
+check "ulimit -n 30: says what was left out, naming the limit and ulimit -n" \
+	grep -q '^ringside: .*(ulimit -n is 30).*raise the limit with ulimit -n' "$T/fd.err"
+check "ulimit -n 30: the snapshot has counters and samples" \
+	sh -c '[ "$("$2" -r "(.events | length) > 0 and .stacks.samples > 0" "$1")" = true ]' \
+	sh "$T/fd.json" "$JQ"
+(ulimit -n 12 && exec timeout 30 "$R" record -a --duration 1 -o "$T/fd2.json") >/dev/null \
+	2>"$T/fd2.err"
+rc=$?
+diag "$(cat "$T/fd2.err")"
+check "ulimit -n 12: exit 1 (got $rc), one line naming the limit and the fix" sh -c '
+	test "$1" -eq 1 && test "$(wc -l < "$2")" -eq 1 &&
+	grep -q "^ringside: out of file descriptors (ulimit -n is 12).*ulimit -n" "$2"' sh $rc "$T/fd2.err"
+check "ulimit -n 12: no file and no temporary left" \
+	sh -c 'test -z "$(ls -A "$1" | grep "fd2\.json")"' sh "$T"
+
+# --- the rings overflow at the highest rate on a busy machine: LOST counted, reported, run ends
+max=$(cat /proc/sys/kernel/perf_event_max_sample_rate)
+start_bg "$T/hi.err" timeout 60 "$R" record -a -F "$max" --duration 2 -o "$T/hi.json" -- \
+	"$W/spin" 3 --threads 2
+hpid=$BG_PID
+wait_pid $hpid 60
+rc=$?
+check "-F $max on 2 busy threads: the run completes (exit $rc)" test $rc -eq 0
+lost=$(jqv "$T/hi.json" .stacks.lost)
+thr=$(jqv "$T/hi.json" .stacks.throttled)
+diag "-F $max: $(jqv "$T/hi.json" .stacks.samples) samples, $lost lost, $thr throttled"
+check "-F $max: the summary's lost count is the snapshot's ($lost)" \
+	grep -q "^ringside: [0-9]* samples, $lost lost" "$T/hi.err"
+if [ "${lost:-0}" -gt 0 ] || [ "${thr:-0}" -gt 0 ]; then
+	check "-F $max: losses or throttling are warned about" grep -q '^ringside: warning: .*lost' "$T/hi.err"
+else
+	skip "-F $max: losses warned about" "the kernel delivered every sample at $max Hz here"
+fi
+
+# --- the target exits mid-run (-p): ends at once with its data (errors.sh checks the counts)
+"$W/spin" 0.5 &
+wpid=$!
+track $wpid
+start_bg "$T/gone.err" "$R" record -q -I 100 --duration 20 -o "$T/gone.json" -p $wpid
+rpid=$BG_PID
+wait_pid $rpid 15
+rc=$?
+check "-p PID that exits mid-run: exit 0 before the duration (got $rc)" test $rc -eq 0
+check "... end_reason \"processes exited\" and its samples kept" sh -c '
+	[ "$("$2" -r ".meta.end_reason == \"processes exited\" and .stacks.samples > 100" "$1")" = true ]' \
+	sh "$T/gone.json" "$JQ"
+
+# --- a CPU goes offline during a system-wide recording: it goes on and says so
+online=/sys/devices/system/cpu/cpu1/online
+if [ -w "$online" ] && [ "$(cat "$online")" = 1 ]; then
+	trap 'echo 1 > '"$online"' 2>/dev/null; _tap_cleanup' EXIT
+	start_bg "$T/off.err" timeout 30 "$R" record -a -I 100 --duration 3 -o "$T/off.json"
+	opid=$BG_PID
+	wait_for_line "$T/off.err" '^ringside: recording ' 10
+	sleep 0.8
+	if echo 0 >"$online" 2>"$T/offline.err"; then
+		sleep 1
+		echo 1 >"$online"
+		wait_pid $opid 30
+		rc=$?
+		check "CPU 1 offline for 1 s: the recording completes (exit $rc)" test $rc -eq 0
+		check "... and says CPU 1 went offline, and came back" sh -c '
+			grep -q "^ringside: CPU 1 went offline at .*the other CPUs still are" "$1" &&
+			grep -q "^ringside: CPU 1 is back online" "$1"' sh "$T/off.err"
+		check "... the snapshot has the samples of the whole run" \
+			sh -c '[ "$("$2" -r ".stacks.samples > 2000" "$1")" = true ]' sh "$T/off.json" "$JQ"
+	else
+		wait_pid $opid 30
+		skip "CPU offline" "the kernel refuses to take CPU 1 offline: $(cat "$T/offline.err")"
+	fi
+	echo 1 >"$online" 2>/dev/null
+else
+	skip "CPU offline" "$online is not writable here (CPU 1 cannot go offline)"
+fi
+
+# --- the output: mode 0600; a symlink at the destination is replaced, its target untouched;
+# the temporary is created with O_EXCL (never through a planted symlink)
+echo precious >"$T/victim"
+ln -s "$T/victim" "$T/link.json"
+umask 022
+"$R" record -q -e task-clock -o "$T/link.json" -- true 2>"$T/link.err"
+check "output mode is 0600 (umask 022)" test "$(stat -c %a "$T/link.json")" = 600
+check "a symlink at the destination is replaced by the file" test ! -L "$T/link.json" -a -f "$T/link.json"
+check "... and the file it pointed to is untouched" test "$(cat "$T/victim")" = precious
+if command -v strace >/dev/null 2>&1; then
+	strace -f -e trace=openat -o "$T/strace.out" "$R" record -q -e task-clock -o "$T/s.json" -- true 2>/dev/null
+	check "the temporary is opened O_CREAT|O_EXCL, mode 0600" \
+		grep -q "\.s\.json\.[A-Za-z0-9]\{6\}\", O_RDWR|O_CREAT|O_EXCL.*0600" "$T/strace.out"
+else
+	skip "temporary opened with O_EXCL" "strace is not installed"
+fi
+
+done_testing

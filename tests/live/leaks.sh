@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# LeakSanitizer over a full record -> export cycle: record (.json), export to .html and .folded,
+# export the page back to .json. Meaningful only in the sanitizer build (the binary carries the
+# ASan runtime); elsewhere it skips saying so.
+
+. "$TESTLIB"
+require_root
+make_tmpdir
+
+R=$RINGSIDE
+W=$WORKLOADS
+
+if ! nm "$R" 2>/dev/null | grep -q '__asan_init' && ! nm -D "$R" 2>/dev/null | grep -q '__asan_init'; then
+	skip_all "not a sanitizer build (configure --enable-sanitizers): no LeakSanitizer to ask"
+fi
+export ASAN_OPTIONS=detect_leaks=1:exitcode=23
+export LSAN_OPTIONS=exitcode=23
+
+# leakfree NAME DESC ARGS...: ringside ARGS exits 0 and LeakSanitizer reports nothing.
+leakfree() {
+	name=$1 desc=$2
+	shift 2
+	timeout 120 "$R" "$@" >/dev/null 2>"$T/$name.err"
+	rc=$?
+	check "$desc: exit 0 (got $rc)" test $rc -eq 0
+	check "$desc: no LeakSanitizer report" sh -c '! grep -q "LeakSanitizer\|ERROR: AddressSanitizer" "$1"' sh "$T/$name.err"
+	grep -A12 'LeakSanitizer' "$T/$name.err" | head -n 20 | sed 's/^/# /'
+}
+
+leakfree rec "record -g fp with the timeline, launched" \
+	record -I 200 -o "$T/a.json" -- "$W/calltree" 0.5
+leakfree recsys "record -a -g dwarf" record -a -g dwarf --duration 0.5 -o "$T/s.json"
+leakfree html "export .json -> .html" export "$T/a.json" -o "$T/a.html"
+leakfree folded "export .json -> .folded" export "$T/a.json" -o "$T/a.folded"
+leakfree back "export .html -> .json" export "$T/a.html" -o "$T/b.json"
+check "the page exported back is the snapshot recorded" \
+	sh -c '"$JQ" -S . "$1" >"$1.s" && "$JQ" -S . "$2" >"$2.s" && cmp -s "$1.s" "$2.s"' \
+	sh "$T/a.json" "$T/b.json"
+
+done_testing
