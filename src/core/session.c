@@ -472,6 +472,9 @@ session_drain(struct session *s)
 	/* Old history folds into summary buckets, so long recordings stay bounded. */
 	if (s->profile->sched)
 		schedmap_advance(s->profile->sched, session_now());
+	/* The window of the flamegraph and hottest functions: the last seconds only. */
+	if (s->profile->stacks)
+		stacktree_advance(s->profile->stacks, session_now());
 }
 
 /* Read every counter and append the deltas since the last read as one interval ending now. */

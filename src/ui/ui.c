@@ -79,6 +79,16 @@ ui_restore_terminal(void)
 		return;
 	ui_curses_active = 0;
 	endwin();
+	/* Some terminals (tmux) bring back the cursor mode saved with the alternate screen on leaving
+	 * it, so show the cursor again once back on the main screen. */
+	{
+		char *cnorm = tigetstr("cnorm");
+
+		if (cnorm && cnorm != (char *)-1) {
+			putp(cnorm);
+			fflush(stdout);
+		}
+	}
 }
 
 /* A fatal signal: only async-signal-safe calls, then die of the same signal. */
@@ -168,8 +178,8 @@ ui_start_curses(struct ui *ui, struct errbuf *err)
 	xalloc_set_cleanup(ui_restore_terminal);
 	ui_restore_len = 0;
 	ui_restore_add("sgr0");
-	ui_restore_add("cnorm");
 	ui_restore_add("rmcup");
+	ui_restore_add("cnorm"); /* after rmcup: see ui_restore_terminal */
 	ui_install_fatal_handlers();
 	cbreak();
 	noecho();

@@ -307,6 +307,8 @@ stty -g >"$T/screen.stty0" 2>/dev/null
 rc=\$?
 stty -g >"$T/screen.stty1" 2>/dev/null
 echo \$rc >"$T/screen.rc"
+# The pane stays alive, so its terminal state after CMD can still be asked (a dead pane's is reset).
+exec sleep 600
 SCREEN_EOF
 	tmux -S "$_screen_sock" -f /dev/null new-session -d -x "$_sw" -y "$_sh" sh "$T/screen.sh"
 	tmux -S "$_screen_sock" set-option -g remain-on-exit on >/dev/null

@@ -1,0 +1,83 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The live screen's cost, next to htop and perf top in the same run, each in a 120x40
+# pseudo-terminal (tests/bench/ptyrun.py) watching the whole system while two spinners and a
+# call-tree workload keep the CPUs busy:
+#   - bytes written to the terminal per second: ringside's overview at a 1 s refresh, htop at 1 s
+#     (-d 10), perf top -F 999 -g (its own refresh);                      target: below htop's
+#   - own CPU per wall second: ringside at 999 Hz with call stacks vs perf top -F 999 -g;
+#                                                                       target: <= 0.5x perf top's
+#   - time to the first frame: ringside, perf top, htop;                 target: <= 100 ms
+# SCREEN_SECONDS (default 20) sets each run's length; RUNS (default 3) the interleaved rounds.
+# Figures are printed, never judged: a slow machine does not fail the bench.
+
+R=${RINGSIDE:?}
+W=${WORKLOADS:?}
+PERF=${PERF:-perf}
+HERE=$(dirname "$0")
+SECS=${SCREEN_SECONDS:-20}
+RUNS=${RUNS:-3}
+PY=${PYTHON3:-python3}
+T=$(mktemp -d "${TMPDIR:-/tmp}/ringside-bench.XXXXXX") || exit 1
+trap 'kill $bg 2>/dev/null; rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+"$W/spin" 100000 --threads 2 >/dev/null 2>&1 &
+bg=$!
+"$W/calltree" 100000 >/dev/null 2>&1 &
+bg="$bg $!"
+
+run() { # NAME MARKER CMD...
+	name=$1 marker=$2
+	shift 2
+	out=$("$PY" "$HERE/ptyrun.py" "$SECS" 120 40 "$marker" "$@" 2>/dev/null | tail -n 1)
+	echo "$name $out" >>"$T/results"
+	echo "  $name: $out"
+}
+
+echo "screen bench: ${SECS} s per run, ${RUNS} rounds, 120x40, system-wide, CPUs busy"
+i=0
+while [ $i -lt "$RUNS" ]; do
+	i=$((i + 1))
+	echo "round $i"
+	run ringside Overview "$R" -F 999 -g fp
+	command -v htop >/dev/null && run htop 'Load average' htop -d 10
+	command -v "$PERF" >/dev/null && run perf-top Samples "$PERF" top -F 999 -g
+done
+
+# Medians per tool.
+awk '
+function med(a, n,    i, j, t) {
+	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+	tool = $1
+	for (k = 2; k <= NF; k++) {
+		split($k, kv, "=")
+		n[tool, kv[1]]++
+		v[tool, kv[1], n[tool, kv[1]]] = kv[2]
+	}
+	tools[tool] = 1
+}
+END {
+	printf "%-10s %14s %12s %14s\n", "median", "first frame ms", "bytes/s", "CPU s per s"
+	for (t in tools) {
+		for (k in n) ;
+		split("first_frame_ms bytes_per_s cpu_per_s", keys, " ")
+		for (q = 1; q <= 3; q++) {
+			m = n[t, keys[q]]
+			delete a
+			for (i = 1; i <= m; i++) a[i] = v[t, keys[q], i]
+			r[t, q] = med(a, m)
+		}
+		printf "%-10s %14.0f %12.0f %14.4f\n", t, r[t, 1], r[t, 2], r[t, 3]
+	}
+	if (("ringside", 2) in r && ("htop", 2) in r && r["htop", 2] > 0)
+		printf "ringside bytes/s / htop: %.2fx (target < 1)\n", r["ringside", 2] / r["htop", 2]
+	if (("ringside", 3) in r && ("perf-top", 3) in r && r["perf-top", 3] > 0)
+		printf "ringside CPU / perf top: %.2fx (target <= 0.5)\n", r["ringside", 3] / r["perf-top", 3]
+	if (("ringside", 1) in r)
+		printf "ringside first frame: %.0f ms (target <= 100)\n", r["ringside", 1]
+}' "$T/results"

@@ -1,0 +1,152 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The live screen's frame and overview, driven in tmux:
+#   - ringside -e page-faults,cpu-clock -- pagetouch (a steady 5000 page faults/s) at 120x40: the
+#     top bar names the four views, the page-faults row shows a rate near 5.0K/s, the status line
+#     names the command and its figures; h opens the help and any key closes it;
+#   - space freezes the display (FROZEN; two captures seconds apart are identical) and space again
+#     brings it back to life (the elapsed time moves);
+#   - resizing to 80x24 and 200x60 keeps every line inside the width with the rows present; 60x20
+#     gives the one-line "too small" message and growing again brings the screen back;
+#   - s saves a page now and says its name, the file a complete snapshot;
+#   - when the command exits the screen stays with a banner until q; q writes -o, exits 0, leaves
+#     the alternate screen, shows the cursor and restores the terminal modes;
+#   - TERM=vt100 LANG=C: ASCII only (no byte >= 0x80);
+#   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV
+#     restores it before ringside dies of the signal;
+#   - a bad theme file names the line at fault and the screen still opens with the default.
+
+. "$TESTLIB"
+require_root
+command -v tmux >/dev/null || skip_all "needs tmux"
+make_tmpdir
+
+R=$RINGSIDE
+PT=$WORKLOADS/pagetouch
+cd "$T" || exit 1
+
+# width_ok W: no line of the screen is wider than W columns.
+width_ok() {
+	[ "$(screen_text | LC_ALL=C.UTF-8 wc -L)" -le "$1" ]
+}
+
+# restored: after the command ended, the pane left the alternate screen, the cursor shows and the
+# terminal modes are those it started with.
+restored() {
+	sleep 0.3 # tmux draws what the program wrote last a moment after it ended
+	_alt=$(screen_flag alternate_on) _cur=$(screen_flag cursor_flag)
+	screen_stty_same && _modes=same || _modes=changed
+	diag "after: alternate screen $_alt, cursor shown $_cur, terminal modes $_modes"
+	[ "$_alt" = 0 ] && [ "$_cur" = 1 ] && [ "$_modes" = same ]
+}
+
+# pf_rate: the page-faults row's rate in faults per second.
+pf_rate() {
+	screen_text | awk '$1 == "page-faults" {
+		v = $2; sub(/\/s$/, "", v); m = 1
+		if (v ~ /K$/) { m = 1e3; sub(/K$/, "", v) } else if (v ~ /M$/) { m = 1e6; sub(/M$/, "", v) }
+		print v * m; exit }'
+}
+
+screen_start 120 40 "$R" -I 250 -e page-faults,cpu-clock -o "$T/live.json" -- \
+	"$PT" 256 --every 50 --for 14
+check "the screen opens with the four views on the top bar" \
+	screen_wait '1 Overview +2 Flame +3 Scheduler +4 Events' 10
+check "the page-faults row has a rate" screen_wait '^ page-faults +[0-9.]+K/s' 10
+sleep 1
+rate=$(pf_rate)
+check "page-faults shows ~5.1K/s (256 pages every 50 ms): $rate" in_range "${rate:-0}" 3500 6500
+check "the status line names the command and the samples" \
+	screen_wait "command: .*pagetouch.* samples .* lost" 5
+screen_keys h
+check "h opens the help" screen_wait 'Everywhere' 5
+screen_keys x
+check "a key closes the help" screen_gone 'Everywhere' 5
+
+# Freeze: the display holds still while collection goes on.
+screen_keys Space
+check "space freezes (FROZEN on the top bar)" screen_wait 'FROZEN' 5
+sleep 0.5
+screen_save "$T/frozen1"
+sleep 1.5
+screen_save "$T/frozen2"
+check "two captures 1.5 s apart while frozen are identical" cmp -s "$T/frozen1" "$T/frozen2"
+screen_keys Space
+check "space again: live (FROZEN gone)" screen_gone 'FROZEN' 5
+sleep 1.5
+screen_save "$T/live1"
+check "live again, the screen moves" test "$(cmp -s "$T/frozen2" "$T/live1"; echo $?)" = 1
+
+# Sizes.
+screen_resize 80 24
+sleep 1
+check "80x24: the top bar is there" screen_wait '1 Overview' 3
+check "80x24: the counter rows are there" screen_wait '^ page-faults ' 3
+check "80x24: no line wider than 80 columns" width_ok 80
+screen_resize 200 60
+sleep 1
+check "200x60: the rows are there" screen_wait '^ page-faults .*K/s' 3
+check "200x60: no line wider than 200 columns" width_ok 200
+screen_resize 60 20
+check "60x20: a one-line message asks for a larger terminal" screen_wait '80x24' 3
+screen_resize 120 40
+check "120x40 again: the overview is back" screen_wait '1 Overview' 3
+
+# s saves a page now.
+screen_keys s
+check "s says the name of what it saved" screen_wait 'saved .*ringside-[0-9-]+\.(html|json)' 5
+saved=$(screen_text | grep -oE '/[^ ]*ringside-[0-9-]+\.(html|json)' | head -n 1)
+check "the saved file is a snapshot export can read ($saved)" \
+	"$R" export "${saved:-/nonexistent}" -o "$T/saved-back.json"
+
+# The command ends: a banner, the screen stays until q.
+check "when the command exits a banner says so" screen_wait "the command exited" 25
+sleep 1
+check "the screen stays after the command ended" screen_wait 'ENDED' 1
+screen_keys q
+rc=$(screen_exit 10)
+check "q exits 0 ($rc)" test "$rc" = 0
+check "q: the terminal is restored (main screen, cursor, modes)" restored
+check "-o was written on quit" "$R" export "$T/live.json" -o "$T/live-back.folded"
+
+# ASCII only on a vt100 in the C locale.
+SCREEN_TERM=vt100 SCREEN_LANG=C screen_start 80 24 "$R" -I 250 -- "$PT" 256 --every 50 --for 30
+check "vt100, LANG=C: the screen opens" screen_wait '1 Overview' 10
+sleep 1.5
+screen_save "$T/ascii"
+check "vt100, LANG=C: every byte on screen is ASCII" \
+	test "$(LC_ALL=C grep -c '[^ -~]' "$T/ascii")" = 0
+screen_keys q
+screen_exit 10 >/dev/null
+
+# Signals.
+for sig in TERM HUP INT; do
+	rm -f "$T/sig.json"
+	screen_start 100 30 "$R" -I 250 -o "$T/sig.json" -- "$PT" 256 --every 50 --for 60
+	screen_wait '1 Overview' 10 && sleep 1
+	kill -"$sig" "$(screen_child)"
+	rc=$(screen_exit 10)
+	check "SIG$sig: ringside ends ($rc)" test "$rc" != timeout
+	check "SIG$sig: the terminal is restored" restored
+	check "SIG$sig: -o was written" "$R" export "$T/sig.json" -o "$T/sig-back.json"
+done
+screen_start 100 30 "$R" -I 250 -- "$PT" 256 --every 50 --for 60
+screen_wait '1 Overview' 10 && sleep 1
+kill -SEGV "$(screen_child)"
+rc=$(screen_exit 10)
+check "SIGSEGV: ringside dies of the signal ($rc)" test "$rc" = 139
+check "SIGSEGV: the terminal is restored before it dies" restored
+
+# A bad theme file.
+printf 'normal = white\nkernel = notacolour\n' >"$T/bad.theme"
+screen_start 100 30 "$R" --theme "$T/bad.theme" -I 250 -- "$PT" 256 --every 50 --for 60
+check "a bad theme: the screen still opens" screen_wait '1 Overview' 10
+msg=$(cat "$T/screen.err" 2>/dev/null; screen_text)
+screen_keys q
+screen_exit 10 >/dev/null
+msg="$msg $(cat "$T/screen.err" 2>/dev/null)"
+check "a bad theme: the message names the file's line 2" \
+	sh -c 'printf "%s" "$1" | grep -q "bad.theme:2"' _ "$msg"
+
+done_testing
