@@ -79,8 +79,8 @@ ui_restore_terminal(void)
 		return;
 	ui_curses_active = 0;
 	endwin();
-	/* Some terminals (tmux) bring back the cursor mode saved with the alternate screen on leaving
-	 * it, so show the cursor again once back on the main screen. */
+	/* Some terminals (tmux) bring back the cursor mode saved with the alternate screen on
+	 * leaving it, so show the cursor again once back on the main screen. */
 	{
 		char *cnorm = tigetstr("cnorm");
 
