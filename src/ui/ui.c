@@ -268,12 +268,32 @@ ui_draw_topbar(struct ui *ui)
 	}
 }
 
+/* The target for the status line: a launched command by its program's name, not its path. */
+static const char *
+ui_short_target(const struct profile *p, char *buf, size_t len)
+{
+	const char *d = p->meta.target_desc ? p->meta.target_desc : "?", *prog, *end, *slash;
+	static const char prefix[] = "command: ";
+
+	if (strncmp(d, prefix, sizeof(prefix) - 1) != 0)
+		return d;
+	prog = d + sizeof(prefix) - 1;
+	end = strchr(prog, ' ');
+	if (!end)
+		end = prog + strlen(prog);
+	slash = memrchr(prog, '/', (size_t)(end - prog));
+	if (!slash)
+		return d;
+	snprintf(buf, len, "%s%s", prefix, slash + 1);
+	return buf;
+}
+
 static void
 ui_draw_status(struct ui *ui)
 {
 	const struct profile *p = ui->profile;
 	attr_t st = draw_attr(ui, THEME_STATUS);
-	char line[512], clock[32], n1[32], n2[32];
+	char line[512], clock[32], n1[32], n2[32], tbuf[512];
 	double mux = ui_mux_share(ui);
 	int y = ui->rows - 1, len, avail, figures, tw, x;
 
@@ -304,9 +324,8 @@ ui_draw_status(struct ui *ui)
 	if (!ui->session)
 		figures = 0; /* view: the file's name is what is cut */
 	tw = avail - figures < 12 ? 12 : avail - figures;
-	x = 1 +
-	    draw_text(ui, y, 1, tw, st,
-		      ui->session ? (p->meta.target_desc ? p->meta.target_desc : "?") : ui->source);
+	x = 1 + draw_text(ui, y, 1, tw, st,
+			  ui->session ? ui_short_target(p, tbuf, sizeof(tbuf)) : ui->source);
 	if (x < avail)
 		draw_text(ui, y, x, avail - x + 1, st, line);
 	draw_text(ui, y, ui->cols - 10, 10, st, "F1 help");

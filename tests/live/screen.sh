@@ -57,8 +57,8 @@ check "the page-faults row has a rate" screen_wait '^ page-faults +[0-9.]+K/s' 1
 sleep 1
 rate=$(pf_rate)
 check "page-faults shows ~5.1K/s (256 pages every 50 ms): $rate" in_range "${rate:-0}" 3500 6500
-check "the status line names the command and the samples" \
-	screen_wait "command: .*pagetouch.* samples .* lost" 5
+check "the status line names the command by its program name and the samples" \
+	screen_wait "command: pagetouch .* samples .* lost" 12
 screen_keys h
 check "h opens the help" screen_wait 'Everywhere' 5
 screen_keys x
