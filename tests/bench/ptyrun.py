@@ -5,9 +5,11 @@
 # COLS x ROWS (TERM=xterm-256color, LANG=C.UTF-8) for SECONDS and print one line:
 #   first_frame_ms=N bytes=N bytes_per_s=N cpu_per_s=N
 # first_frame_ms: from the start until the output first contains MARKER (the program's first
-# frame); bytes and bytes_per_s: everything it wrote to the terminal, over the run after the first
-# frame; cpu_per_s: its own user + system CPU seconds per wall second over the same part (from
-# /proc/PID/stat, the program's process only). The program gets SIGTERM at the end.
+# frame); bytes and bytes_per_s: everything it wrote to the terminal in the steady state, from
+# SETTLE seconds (env PTYRUN_SETTLE, default 2) after the first frame to the end; cpu_per_s: its own
+# user + system CPU seconds per wall second over the same part (from /proc/PID/stat, the program's
+# process only), so one-time start-up work (loading symbols) is left out for every program alike.
+# The program gets SIGTERM at the end.
 import fcntl
 import os
 import pty
@@ -42,6 +44,8 @@ def main():
     total = 0
     cpu0 = 0.0
     t_first = None
+    t_settled = None
+    settle = float(os.environ.get("PTYRUN_SETTLE", "2"))
     end = start + seconds + 30
     while time.monotonic() < end:
         r, _, _ = select.select([fd], [], [], 0.05)
@@ -57,11 +61,13 @@ def main():
                 if marker.encode() in buf:
                     t_first = time.monotonic()
                     first = t_first - start
-                    cpu0 = cpu_seconds(pid)
-                    end = t_first + seconds
-            else:
+                    end = t_first + settle + seconds
+            elif t_settled is not None:
                 total += len(data)
-    wall = time.monotonic() - (t_first or start)
+        if t_first is not None and t_settled is None and time.monotonic() >= t_first + settle:
+            t_settled = time.monotonic()
+            cpu0 = cpu_seconds(pid)
+    wall = time.monotonic() - (t_settled or t_first or start)
     cpu = cpu_seconds(pid) - cpu0
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 5
