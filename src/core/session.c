@@ -449,10 +449,6 @@ session_stacks_init(struct session *s)
 		sm->freq = s->opts->period ? 0 : s->opts->freq;
 		sm->period = s->opts->period;
 		sm->callgraph = xstrdup(callgraph_name(s->callgraph));
-		/* Before the workload starts (or sampling is enabled), not at its expense; the
-		 * live screen preloads after its first frame instead (session_preload). */
-		if (!(s->flags & SESSION_LIVE))
-			symres_preload(s->sym);
 	}
 	s->ingest = ingest_new(s->profile, s->sym);
 	if (s->tp && s->profile->sched)
