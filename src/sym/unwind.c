@@ -29,12 +29,22 @@
 /* Reads this far above the copied stack count as stack (a truncated copy); others just fail. */
 #define UNWIND_STACK_REACH (64ull << 20)
 
+/* A module reported to a process's Dwfl: the mapping it came from and the range libdw gave it. */
+struct unwind_mod {
+	char *path;
+	uint64_t base;
+	Dwarf_Addr low, high;
+};
+
 struct unwind_proc {
 	pid_t pid;
 	Dwfl *dwfl;
 	uint32_t gen;	 /* symres_maps_gen when the modules were last reported */
 	bool attached;	 /* dwfl_attach_state done */
 	size_t nmodules; /* reported at the last report */
+	/* The modules of the last report (mods) and of the one in progress (next). */
+	struct unwind_mod *mods, *next_mods;
+	size_t nmods, nnext, next_cap;
 	struct unwind_proc *next;
 };
 
@@ -258,11 +268,43 @@ unwind_proc_get(struct unwind *u, pid_t pid)
 }
 
 static void
+unwind_mods_free(struct unwind_mod *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+static void
 unwind_proc_free(struct unwind_proc *p)
 {
 	if (p->dwfl)
 		dwfl_end(p->dwfl);
+	unwind_mods_free(p->mods, p->nmods);
+	unwind_mods_free(p->next_mods, p->nnext);
 	free(p);
+}
+
+/* The module of the last report that came from the same file at the same base, or NULL. */
+static const struct unwind_mod *
+unwind_mod_find(const struct unwind_proc *p, const char *path, uint64_t base)
+{
+	for (size_t i = 0; i < p->nmods; i++)
+		if (p->mods[i].base == base && strcmp(p->mods[i].path, path) == 0)
+			return &p->mods[i];
+	return NULL;
+}
+
+static void
+unwind_mod_keep(struct unwind_proc *p, const char *path, uint64_t base, Dwarf_Addr low,
+		Dwarf_Addr high)
+{
+	if (p->nnext == p->next_cap) {
+		p->next_cap = p->next_cap ? 2 * p->next_cap : 8;
+		p->next_mods = xreallocarray(p->next_mods, p->next_cap, sizeof(*p->next_mods));
+	}
+	p->next_mods[p->nnext++] =
+		(struct unwind_mod){ .path = xstrdup(path), .base = base, .low = low, .high = high };
 }
 
 /* A symres_code_fn: report one mapped ELF file to the process's Dwfl. */
@@ -271,17 +313,36 @@ unwind_report_one(void *ctx, const struct symres_code *code, int fd)
 {
 	struct unwind_proc *p = ctx;
 	const char *base = strrchr(code->path, '/');
+	const char *name = base ? base + 1 : code->path;
+	const struct unwind_mod *old = unwind_mod_find(p, code->path, code->base);
+	Dwfl_Module *m;
+	Dwarf_Addr low, high;
 
+	/*
+	 * A module of the last report is reported again by name and range, which keeps it with
+	 * its ELF and CFI: reporting its file again would hand libdw a second descriptor, which
+	 * it takes for an overlap and drops the module at dwfl_report_end.
+	 */
+	if (old) {
+		close(fd);
+		if (dwfl_report_module(p->dwfl, name, old->low, old->high)) {
+			unwind_mod_keep(p, old->path, old->base, old->low, old->high);
+			p->nmodules++;
+		}
+		return;
+	}
 	/*
 	 * The mapping of file offset 0 is where the first PT_LOAD segment goes: libdw takes the
 	 * load bias from there (and ignores it for a fixed-address executable). On success the
 	 * module owns fd; on failure (not ELF) it is still ours.
 	 */
-	if (!dwfl_report_elf(p->dwfl, base ? base + 1 : code->path, code->path, fd, code->base,
-			     false)) {
+	m = dwfl_report_elf(p->dwfl, name, code->path, fd, code->base, false);
+	if (!m) {
 		close(fd);
 		return;
 	}
+	dwfl_module_info(m, NULL, &low, &high, NULL, NULL, NULL, NULL);
+	unwind_mod_keep(p, code->path, code->base, low, high);
 	p->nmodules++;
 }
 
@@ -304,6 +365,11 @@ unwind_proc_sync(struct unwind *u, struct unwind_proc *p)
 	dwfl_report_begin(p->dwfl);
 	symres_code_each(u->sym, p->pid, unwind_report_one, p);
 	dwfl_report_end(p->dwfl, NULL, NULL);
+	unwind_mods_free(p->mods, p->nmods);
+	p->mods = p->next_mods;
+	p->nmods = p->nnext;
+	p->next_mods = NULL;
+	p->nnext = p->next_cap = 0;
 	if (!p->attached && p->nmodules > 0)
 		p->attached =
 			dwfl_attach_state(p->dwfl, u->arch, p->pid, &unwind_thread_callbacks, u);
