@@ -56,6 +56,7 @@ struct ingest {
 	const struct schedtp *tp; /* NULL: no scheduler timeline */
 	bool sched_targets_only;
 	uint64_t sched_origin;
+	uint64_t sched_end; /* records after it are past the recording's end; 0: none yet */
 	uint64_t *cpu_seen; /* bitmap: CPUs whose first switch was seen */
 	size_t cpu_seen_words;
 	struct ingest_chain *chains; /* INGEST_CHAIN_SLOTS, direct-mapped */
@@ -388,6 +389,19 @@ ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_only,
 	in->cpu_seen = xcalloc(in->cpu_seen_words + 1, sizeof(uint64_t));
 }
 
+void
+ingest_set_end(struct ingest *in, uint64_t end_ns)
+{
+	in->sched_end = end_ns;
+}
+
+/* Whether a scheduler record of time t falls after the recording's end (see ingest_set_end). */
+static bool
+ingest_past_end(const struct ingest *in, uint64_t t)
+{
+	return in->sched_end && t > in->sched_end;
+}
+
 /*
  * System-wide, a CPU's first switch tells what ran there since the recording started: the task
  * switching out. Give it that time, rather than leaving the start of the timeline unknown.
@@ -433,6 +447,8 @@ ingest_switch_in(struct ingest *in, const struct sampler_event *ev,
 	}
 	if (out)
 		return; /* sched_switch already says so, with the state */
+	if (ingest_past_end(in, id.time))
+		return;
 	memset(&se, 0, sizeof(se));
 	se.type = SCHED_SWITCH;
 	se.time = id.time;
@@ -473,6 +489,8 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 	}
 	se.time = s.time;
 	se.cpu = (int)s.cpu;
+	if (ingest_past_end(in, se.time))
+		return;
 	if (se.type == SCHED_SWITCH)
 		in->p->sched_switches++;
 	/*

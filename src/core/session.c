@@ -855,6 +855,12 @@ session_stop(struct session *s)
 				"interval");
 	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
 		target_stop_child(&s->target);
+	/*
+	 * The rings hold records up to now, which may be well after the last read when the
+	 * machine is busy: the timeline ends where the counters do.
+	 */
+	if (s->ingest)
+		ingest_set_end(s->ingest, s->last_ns);
 	session_drain(s);
 	session_fill_end(s, s->end_reason);
 }

@@ -32,6 +32,11 @@ struct ingest *ingest_new(struct profile *p, struct symres *sym);
  */
 void ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_only,
 		      uint64_t origin_ns);
+/*
+ * The recording ends at end_ns (the last counter read): scheduler records stamped after it are
+ * dropped, so the timeline and its switch count cover the same time as the counters.
+ */
+void ingest_set_end(struct ingest *in, uint64_t end_ns);
 void ingest_free(struct ingest *in);
 /* Handle one record (a sampler_record_fn: ctx is the ingest). */
 void ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *rec);
