@@ -303,8 +303,9 @@ unwind_mod_keep(struct unwind_proc *p, const char *path, uint64_t base, Dwarf_Ad
 		p->next_cap = p->next_cap ? 2 * p->next_cap : 8;
 		p->next_mods = xreallocarray(p->next_mods, p->next_cap, sizeof(*p->next_mods));
 	}
-	p->next_mods[p->nnext++] =
-		(struct unwind_mod){ .path = xstrdup(path), .base = base, .low = low, .high = high };
+	p->next_mods[p->nnext++] = (struct unwind_mod){
+		.path = xstrdup(path), .base = base, .low = low, .high = high
+	};
 }
 
 /* A symres_code_fn: report one mapped ELF file to the process's Dwfl. */
