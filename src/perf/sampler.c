@@ -316,6 +316,28 @@ sampler_open_target(struct sampler *s, const struct sampler_opts *o, const struc
 	return 0;
 }
 
+/*
+ * Dwarf rings hold about SAMPLER_DWARF_BACKLOG samples of the copy's size (and ~1 KiB of
+ * registers and callchain each), so that a stack copy larger than the default or a moment's
+ * delay in draining does not overflow them, while every CPU's ring together stays within
+ * SAMPLER_DWARF_TOTAL bytes of locked memory; never fewer pages than pages.
+ */
+#define SAMPLER_DWARF_BACKLOG 256
+#define SAMPLER_DWARF_TOTAL   (64u << 20)
+
+static size_t
+sampler_dwarf_pages(size_t pages, uint32_t stack_size, size_t ncpus)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t per = (stack_size ? stack_size : CALLGRAPH_STACK_DEFAULT) + 1024;
+	size_t want = SAMPLER_DWARF_BACKLOG * per / page, cap = SAMPLER_DWARF_TOTAL / page / ncpus;
+	size_t n = pages;
+
+	while (n < want && 2 * n <= cap)
+		n *= 2;
+	return n;
+}
+
 int
 sampler_open(struct sampler **out, const struct sampler_opts *o, const struct target *t,
 	     struct errbuf *err)
@@ -353,6 +375,8 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		s->ring_pages = 256;
 	else
 		s->ring_pages = 128;
+	if (!o->ring_pages && geteuid() == 0 && o->event && o->callgraph == CALLGRAPH_DWARF)
+		s->ring_pages = sampler_dwarf_pages(s->ring_pages, o->stack_size, cpus->n);
 	s->events = xcalloc(o->ntracepoints + 1, sizeof(*s->events));
 	if (o->event)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
