@@ -122,6 +122,17 @@ ok $? "record -a -g dwarf --duration 3 exits 0"
 wait_pid $wpid 30
 check_dwarf system "$T/system.folded" 1500
 diag "system: $(grep -E '^ringside: [0-9]+ samples' "$T/system.err")"
+# The rings hold the stack copies while the unwinder keeps up: system-wide, nearly nothing is
+# lost (a loaded machine can starve the reader for a while, hence 25%; before the module fix,
+# 71% were lost here; a sanitizer build unwinds several times slower, so it is let off).
+sys_n=$(sed -n 's/^ringside: \([0-9]*\) samples, \([0-9]*\) lost.*/\1/p' "$T/system.err")
+sys_l=$(sed -n 's/^ringside: \([0-9]*\) samples, \([0-9]*\) lost.*/\2/p' "$T/system.err")
+if [ "${RINGSIDE_SANITIZED:-0}" = 1 ]; then
+	skip "system: lost samples" "sanitizer build"
+else
+	check "system: at most 25% of the samples lost (${sys_l:-?} of ${sys_n:-?} + lost)" \
+		awk -v n="${sys_n:-0}" -v l="${sys_l:-1}" 'BEGIN { exit !(n > 0 && l <= 0.25 * (n + l)) }'
+fi
 
 # --- libc without frame pointers, with its callers
 timeout 60 "$R" record -F 999 -g dwarf -o "$T/libc.json" -- "$WORKLOADS/libcsort" 2 2>"$T/libc.err"
