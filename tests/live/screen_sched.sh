@@ -57,10 +57,11 @@ table_switches() {
 	screen_text | awk -v t="$1" '$2 == "spin" && $3 == t { s = $7 } END { print s + 0 }'
 }
 
-# header_field N: the header's window start (1), end (2), latest time (3) in seconds, or the
-# time per cell in ns (4).
+# header_field N [FILE]: the header's window start (1), end (2), latest time (3) in seconds, or
+# the time per cell in ns (4), from FILE (a saved screen) or the screen now. Fields compared with
+# each other must come from one saved screen: the screen redraws between two captures.
 header_field() {
-	screen_text | awk -v f="$1" 'function sec(s, p) {
+	{ if [ -n "${2:-}" ]; then cat "$2"; else screen_text; fi; } | awk -v f="$1" 'function sec(s, p) {
 		sub(/s$/, "", s)
 		if (index(s, ":")) { split(s, p, ":"); return p[1] * 60 + p[2] }
 		return s + 0
@@ -134,12 +135,13 @@ screen_keys + + + +
 sleep 1.2
 screen_keys Left
 screen_wait HISTORY 5
-e1=$(header_field 2)
-l1=$(header_field 3)
+screen_save "$T/history1.txt"
+e1=$(header_field 2 "$T/history1.txt")
+l1=$(header_field 3 "$T/history1.txt")
 sleep 1.5
-e2=$(header_field 2)
-l2=$(header_field 3)
 screen_save "$T/history.txt"
+e2=$(header_field 2 "$T/history.txt")
+l2=$(header_field 3 "$T/history.txt")
 diag "live: after Left the window ends at $e1 of $l1 s; 1.5 s later at $e2 of $l2 s"
 check "live: Left shows HISTORY, a window ending before the latest time" \
 	awk -v e="$e1" -v l="$l1" 'BEGIN { exit !(e > 0 && e < l - 0.1) }'
@@ -149,8 +151,10 @@ check "live: the map still shows the pinned threads in history" \
 	test "$(row_major 0)" = "$n0" -a "$(row_major 1)" = "$n1"
 screen_keys End
 screen_gone HISTORY 5
+screen_save "$T/end.txt"
 check "live: End returns to the latest time" \
-	awk -v e="$(header_field 2)" -v l="$(header_field 3)" 'BEGIN { exit !(e > 0 && e >= l - 0.2) }'
+	awk -v e="$(header_field 2 "$T/end.txt")" -v l="$(header_field 3 "$T/end.txt")" \
+	'BEGIN { exit !(e > 0 && e >= l - 0.2) }'
 screen_resize 80 24
 sleep 1.2
 screen_save "$T/live80.txt"
