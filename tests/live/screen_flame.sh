@@ -13,6 +13,8 @@
 #   - live (`ringside --view flame -- calltree`): the frames show, w switches the header between
 #     cumulative and the last 10 s, the b_leaf share is within 8 points of the folded export of
 #     the same run's -o snapshot, and while frozen the view keeps its numbers through redraws;
+#   - live with -g dwarf on calltree-nofp: main, a, b, c and worker show (the unwinder found the
+#     callers) and the run's hot_mix, in a library without frame pointers, has its callers;
 #   - with --no-samples the view says so in a line.
 # Frames are cells ending with a separator ('|', or the Unicode bar, read as '|' here), so widths
 # are measured from the screen's text.
@@ -286,6 +288,25 @@ ok $? "live: the -o snapshot exports to folded stacks"
 want=$(pct "$(folded_sum "$T/live.folded" ';b_leaf(;|$)')" "$(folded_sum "$T/live.folded" '')")
 check "live: b_leaf's share on screen ($live_share%) is within 8 points of the run's ($want%)" \
 	in_range "$live_share" "$(plus "$want" -8)" "$(plus "$want" 8)"
+tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+
+# --- live with -g dwarf, on the call tree built without frame pointers: the callers come from
+# the unwinder (with -g fp this binary shows its leaves straight under the thread).
+NOFP=$WORKLOADS/calltree-nofp
+screen_start 120 40 "$R" --view flame -F 999 -g dwarf -o "$T/dwarf.json" -- "$NOFP" 30
+screen_wait 'w_spin' 20
+ok $? "dwarf live: the flamegraph comes up"
+sleep 2
+for f in main a b c worker; do
+	check "dwarf live: frame '$f' is on the screen" has_cell "$f"
+done
+screen_keys q
+check "dwarf live: q quits with exit code 0" test "$(screen_exit 20)" = 0
+timeout 30 "$R" export "$T/dwarf.json" -o "$T/dwarf.folded" 2>"$T/dwarf-export.err"
+hm=$(folded_sum "$T/dwarf.folded" ';hot_mix$')
+hmc=$(folded_sum "$T/dwarf.folded" ';main;a;c;c_inl;hot_mix$')
+check "dwarf live: hot_mix (a library without frame pointers) has its callers in >= 95% of its samples ($hmc of $hm)" \
+	awk -v a="$hmc" -v n="$hm" 'BEGIN { exit !(n >= 20 && a >= 0.95 * n) }'
 tmux -S "$T/tmux.sock" kill-server 2>/dev/null
 
 # --- no samples
