@@ -29,6 +29,8 @@ struct overview {
 	int hot_held_rows;
 	double *vals;
 	size_t vals_cap;
+	size_t first_track;  /* Up/Down: the first event row shown when not all fit */
+	size_t shown_tracks; /* at the last draw */
 };
 
 static void *
@@ -357,11 +359,16 @@ overview_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	max_tracks = rows / 2 - 2;
 	overview_header(ui, y++, cols, "event", "rate", true);
 	shown_tracks = p->ntracks < (size_t)max_tracks ? p->ntracks : (size_t)max_tracks;
+	/* Events that do not fit scroll with Up/Down; the window never ends past the last. */
+	if (ov->first_track + shown_tracks > p->ntracks)
+		ov->first_track = p->ntracks - shown_tracks;
+	ov->shown_tracks = shown_tracks;
 	for (size_t i = 0; i < shown_tracks; i++)
-		overview_track(ui, ov, y++, cols, &p->tracks[i]);
+		overview_track(ui, ov, y++, cols, &p->tracks[ov->first_track + i]);
 	if (shown_tracks < p->ntracks)
-		draw_textf(ui, y++, 1, cols - 2, draw_attr(ui, THEME_DIM), "+%zu more events",
-			   p->ntracks - shown_tracks);
+		draw_textf(ui, y++, 1, cols - 2, draw_attr(ui, THEME_DIM),
+			   "events %zu-%zu of %zu; Up/Down scroll", ov->first_track + 1,
+			   ov->first_track + shown_tracks, p->ntracks);
 	y++;
 	if (y + (int)ui->nratios + 6 < bottom) {
 		overview_header(ui, y++, cols, "ratio", "value", false);
@@ -395,6 +402,14 @@ overview_view_key(struct ui *ui, void *state, int key)
 	struct overview *ov = state;
 
 	switch (key) {
+	case KEY_DOWN:
+		if (ov->first_track + ov->shown_tracks < ui->profile->ntracks)
+			ov->first_track++;
+		return true;
+	case KEY_UP:
+		if (ov->first_track > 0)
+			ov->first_track--;
+		return true;
 	case 't':
 		ov->order = ov->order == HOT_BY_SELF ? HOT_BY_TOTAL : HOT_BY_SELF;
 		return true;
@@ -410,7 +425,8 @@ overview_view_key(struct ui *ui, void *state, int key)
 
 const struct view_ops overview_view_ops = {
 	.name = "Overview",
-	.keys = "t         hottest functions by self or by total\n"
+	.keys = "Up Down   scroll the event rows, when more events are counted than fit\n"
+		"t         hottest functions by self or by total\n"
 		"w         hottest functions over the last 10 s or the whole recording\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,

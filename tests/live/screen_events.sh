@@ -168,4 +168,33 @@ screen_keys q
 rc=$(screen_exit 15)
 check "view: quits with exit 0 (got $rc)" test "$rc" = 0
 
+# --- More events than fit at 80x24 (9 rows there): Up/Down scroll the event rows.
+EV12=task-clock,cpu-clock,context-switches,cpu-migrations,page-faults,minor-faults
+EV12=$EV12,major-faults,alignment-faults,emulation-faults,dummy,sched:sched_switch
+EV12=$EV12,sched:sched_wakeup
+screen_start 80 24 "$R" -e "$EV12" -- "$W/pagetouch" 10 --every 100 --for 60
+screen_wait 'events 1-[0-9]+ of 12; Up/Down' 15
+ok $? "12 events at 80x24: the overview says which rows it shows"
+shown=$(screen_text | sed -n 's/.*events 1-\([0-9]*\) of 12.*/\1/p')
+screen_save "$T/ev12a.txt"
+check "12 events at 80x24: the first event shows, the last does not" \
+	sh -c "grep -q '^ *task-clock ' '$T/ev12a.txt' && ! grep -q 'sched:sched_wakeup ' '$T/ev12a.txt'"
+n=$((12 - ${shown:-12}))
+i=0
+while [ $i -lt $((n + 2)) ]; do
+	screen_keys Down
+	i=$((i + 1))
+done
+screen_wait "events $((n + 1))-12 of 12" 5
+ok $? "12 events: Down scrolls to the last rows, and no further ($((n + 2)) presses)"
+screen_save "$T/ev12b.txt"
+check "12 events after Down: the last event shows, the first does not" \
+	sh -c "grep -q 'sched:sched_wakeup ' '$T/ev12b.txt' && ! grep -q '^ *task-clock ' '$T/ev12b.txt'"
+screen_keys Up
+screen_wait "events $n-11 of 12" 5
+ok $? "12 events: Up scrolls back one row"
+screen_keys q
+rc=$(screen_exit 15)
+check "12 events: quits with exit 0 (got $rc)" test "$rc" = 0
+
 done_testing
