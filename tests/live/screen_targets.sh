@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The live screen on the targets other than a launched command, through tmux at 120x40, beside
+# pagetouch touching 256 new pages every 50 ms (~5.1K page faults a second):
+#   - `ringside` with no target: the status line says system-wide and names the CPUs, the
+#     page-faults rate is at least the workload's, and its function `touch` comes up among the
+#     hottest functions; q quits with 0;
+#   - `ringside -p PID` of the running pagetouch: the status line names the PID, the rate is the
+#     workload's (other processes' faults are not counted), `touch` is among the hottest
+#     functions, and q quits with 0 leaving the process running (attaching never ends it);
+#   - `ringside -p PID` of a PID that does not exist: one line naming it, exit 2.
+
+. "$TESTLIB"
+require_root
+command -v tmux >/dev/null || skip_all "needs tmux"
+make_tmpdir
+cpu_lock
+
+R=$RINGSIDE
+PT=$WORKLOADS/pagetouch
+NCPU=$(getconf _NPROCESSORS_ONLN)
+
+# pf_rate: the page-faults row's rate in faults per second.
+pf_rate() {
+	screen_text | awk '$1 == "page-faults" {
+		v = $2; sub(/\/s$/, "", v); m = 1
+		if (v ~ /K$/) { m = 1e3; sub(/K$/, "", v) } else if (v ~ /M$/) { m = 1e6; sub(/M$/, "", v) }
+		print v * m; exit }'
+}
+
+"$PT" 256 --every 50 --for 60 >/dev/null 2>&1 &
+wpid=$!
+track $wpid
+
+# --- system-wide
+screen_start 120 40 "$R" -I 250 -e page-faults
+check "system-wide: the status line says so and names the CPUs" \
+	screen_wait "system-wide, CPUs 0(-$((NCPU - 1)))? " 10
+check "system-wide: the page-faults row has a rate" screen_wait '^ page-faults +[0-9.]+K/s' 10
+sleep 1.5
+rate=$(pf_rate)
+check "system-wide: page-faults $rate/s is at least the workload's ~5.1K/s" \
+	in_range "${rate:-0}" 3500 1000000
+check "system-wide: the workload's touch is among the hottest functions" \
+	screen_wait '% +touch +pagetouch' 10
+screen_save "$T/system.txt"
+screen_keys q
+rc=$(screen_exit 15)
+check "system-wide: q quits with exit 0 (got $rc)" test "$rc" = 0
+
+# --- attached to the running pagetouch
+screen_start 120 40 "$R" -I 250 -e page-faults -p "$wpid"
+check "-p: the status line names the PID" screen_wait "$wpid" 10
+check "-p: the page-faults row has a rate" screen_wait '^ page-faults +[0-9.]+K/s' 10
+sleep 1.5
+rate=$(pf_rate)
+check "-p: page-faults shows the workload's ~5.1K/s alone: $rate" in_range "${rate:-0}" 3500 6500
+check "-p: touch is among the hottest functions" screen_wait '% +touch +pagetouch' 10
+screen_save "$T/attach.txt"
+screen_keys q
+rc=$(screen_exit 15)
+check "-p: q quits with exit 0 (got $rc)" test "$rc" = 0
+check "-p: the attached process still runs after ringside quit" kill -0 "$wpid"
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+
+# --- a PID that does not exist: an error line before any screen
+gone=999999
+while kill -0 "$gone" 2>/dev/null; do gone=$((gone - 1)); done
+screen_start 120 40 "$R" -p "$gone"
+rc=$(screen_exit 15)
+diag "-p $gone: exit $rc: $(cat "$T/screen.err")"
+check "-p of a missing PID: exit 2 (got $rc)" test "$rc" = 2
+check "-p of a missing PID: one line naming the PID" \
+	sh -c "[ \$(wc -l <'$T/screen.err') = 1 ] && grep -q '$gone' '$T/screen.err'"
+
+done_testing
