@@ -842,6 +842,22 @@ session_summary(const struct session *s)
 				 "  (%.1f%% counted)", share * 100);
 		fprintf(stderr, "  %22s  %-24s %s\n", num, t->name, extra);
 	}
+	/* The user's ratios over the whole recording, under the events they divide. */
+	for (size_t i = 0; i < p->nratios; i++) {
+		const struct ratio_def *r = &p->ratios[i];
+		const char *why = NULL;
+		char num[64], name[96];
+		double v;
+
+		snprintf(name, sizeof(name), "%s%s", r->name, r->percent ? " %" : "");
+		if (!ratio_value(p, r, SIZE_MAX, &v, &why)) {
+			fprintf(stderr, "  %22s  %-24s %s / %s: %s\n", "n/a", name, r->num, r->den,
+				why ? why : "no value");
+			continue;
+		}
+		snprintf(num, sizeof(num), r->percent ? "%.2f%%" : "%.3f", v);
+		fprintf(stderr, "  %22s  %-24s %s / %s\n", num, name, r->num, r->den);
+	}
 	fputc('\n', stderr);
 }
 

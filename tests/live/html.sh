@@ -199,7 +199,7 @@ check "... naming .html" grep -q "\.html (a page to open in a browser)" "$T/rext
 
 # --- the user's ratio: kept by record --ratio, drawn by the page with the snapshot's value
 PT=$WORKLOADS/pagetouch
-timeout 60 "$R" record -q -I 200 --ratio pfcs=page-faults/context-switches \
+timeout 60 "$R" record -I 200 --ratio pfcs=page-faults/context-switches \
 	-e page-faults,context-switches -o "$T/ratio.json" -- "$PT" 500 --every 100 --for 1 \
 	2>"$T/ratio.err"
 ok $? "record --ratio pfcs=page-faults/context-switches -o X.json -- pagetouch exits 0"
@@ -212,6 +212,8 @@ want=$("$JQ" -r '[.events[] | {(.name): ([.series[] | range(0; .t | length) as $
 	.["page-faults"] / .["context-switches"]' "$T/ratio.json")
 diag "pfcs: $(ev_total "$T/ratio.json" page-faults) page faults over" \
 	"$(ev_total "$T/ratio.json" context-switches) context switches = $want"
+check "record's summary has the line pfcs $(printf %.3f "$want")" grep -Eq \
+	"^ +$(printf %.3f "$want")  pfcs +page-faults / context-switches\$" "$T/ratio.err"
 timeout 30 "$R" export "$T/ratio.json" -o "$T/ratio.html" 2>/dev/null
 ok $? "export X.json -o X.html exits 0"
 timeout 30 "$R" export "$T/ratio.html" -o "$T/ratio-back.json" 2>/dev/null
