@@ -1002,18 +1002,20 @@ test_stacks_rejected(void **state)
 
 /* ---- the user's ratios ---------------------------------------------------------------------- */
 
-/* Add the ratio text ("NAME=A/B") to p's ratios. */
-static void
+/* Set the ratio text ("NAME=A/B") in p's ratios; returns profile_set_ratio's 0 (added) or 1. */
+static int
 add_ratio(struct profile *p, const char *text)
 {
 	struct ratio_def r;
 	struct errbuf err;
+	int rc;
 
 	errbuf_clear(&err);
 	if (ratio_parse(&r, text, &err) != 0)
 		fail_msg("ratio_parse(%s): %s", text, err.msg);
-	assert_int_equal(profile_set_ratio(p, &r), 0);
+	rc = profile_set_ratio(p, &r);
 	ratio_fini(&r);
+	return rc;
 }
 
 /* The system profile with two ratios: one of two counted events, a percentage of an unsupported
@@ -1023,8 +1025,8 @@ make_ratios_profile(void)
 {
 	struct profile *p = make_system_profile();
 
-	add_ratio(p, "faults_per_raw=page-faults/r1a8");
-	add_ratio(p, "cyc%=cycles:u/page-faults");
+	assert_int_equal(add_ratio(p, "faults_per_raw=page-faults/r1a8"), 0);
+	assert_int_equal(add_ratio(p, "cyc%=cycles:u/page-faults"), 0);
 	return p;
 }
 
@@ -1097,9 +1099,14 @@ test_ratios_written_by_track_name(void **state)
 
 	free(p->tracks[2].canonical);
 	p->tracks[2].canonical = xstrdup("raw:0x1a8");
-	add_ratio(p, "by_canonical=raw:0x1a8/page-faults");
-	add_ratio(p, "absent=page-faults/instructions");
-	add_ratio(p, "kept%=page-faults/page-faults");
+	assert_int_equal(add_ratio(p, "by_canonical=raw:0x1a8/page-faults"), 0);
+	assert_int_equal(add_ratio(p, "absent=page-faults/instructions"), 0);
+	assert_int_equal(add_ratio(p, "kept=r1a8/r1a8"), 0);
+	/* a ratio of the same name replaces the first, in its place */
+	assert_int_equal(add_ratio(p, "kept%=page-faults/page-faults"), 1);
+	assert_int_equal(p->nratios, 3);
+	assert_string_equal(p->ratios[2].num, "page-faults");
+	assert_true(p->ratios[2].percent);
 	buf = write_to_memory(p, &len);
 	errbuf_clear(&err);
 	if (snapshot_parse(buf, len, &q, &err) != 0)
@@ -1109,6 +1116,8 @@ test_ratios_written_by_track_name(void **state)
 	assert_string_equal(q->ratios[0].num, "r1a8");
 	assert_string_equal(q->ratios[0].den, "page-faults");
 	assert_string_equal(q->ratios[1].name, "kept");
+	assert_string_equal(q->ratios[1].den, "page-faults");
+	assert_true(q->ratios[1].percent);
 	assert_null(profile_find_ratio(q, "absent"));
 	free(buf);
 	profile_free(q);
