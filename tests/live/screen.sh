@@ -15,7 +15,8 @@
 #   - TERM=vt100 LANG=C: ASCII only (no byte >= 0x80);
 #   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV
 #     restores it before ringside dies of the signal;
-#   - a bad theme file names the line at fault and the screen still opens with the default.
+#   - a bad theme file names the line at fault and the screen still opens with the default;
+#   - --ratio NAME=A/B has a row with a value in the ratio panel, and -o keeps it.
 
 . "$TESTLIB"
 require_root

@@ -8,7 +8,8 @@
 # holds still, so any difference is a change of the drawing: look at the diff in the output, and
 # when the change is meant, regenerate the captures with
 #   GOLDEN_UPDATE=1 make check TESTS=tests/live/screen_golden.sh
-# (they are written to the source tree's tests/data/screens/).
+# (they are written to the source tree's tests/data/screens/). Then the user's ratios of
+# tests/data/snapshot-ratios.json in the overview's ratio panel, with values computed from its counts.
 
 . "$TESTLIB"
 command -v tmux >/dev/null || skip_all "needs tmux"
