@@ -64,6 +64,9 @@ static const char usage_text[] =
 "      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
 "      --no-samples       take no samples (no call stacks)\n"
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
+"      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"
+"                         counting A and B too; repeatable; kept in snapshots; view takes\n"
+"                         it too, adding to the snapshot's ratios\n"
 "  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html)\n"
 "                         or folded stacks (FILE.folded); live: written when you quit\n"
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
@@ -74,8 +77,6 @@ static const char usage_text[] =
 "                         its output goes to a log file named on the status line\n"
 "\n"
 "Screen options (live and view):\n"
-"      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage);\n"
-"                         repeatable; A and B are counted too\n"
 "      --theme NAME       dark (default), light, mono, a file, or NAME.theme in\n"
 "                         $XDG_CONFIG_HOME/ringside/themes/\n"
 "      --ascii            no Unicode on screen (the default in a non-UTF-8 locale)\n"
@@ -174,8 +175,8 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:e:I:d:o:aC:p:qhF:c:g:", longopts, NULL)) != -1) {
-		bool screen_only = c == OPT_RATIO || c == OPT_THEME || c == OPT_ASCII ||
-				   c == OPT_BRAILLE || c == OPT_VIEW || c == 'd';
+		bool screen_only = c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE ||
+				   c == OPT_VIEW || c == 'd';
 
 		if (c == 'h') {
 			fputs(usage_text, stdout);
@@ -186,7 +187,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 		if (c == '?')
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		if ((mode == MODE_RECORD && screen_only) ||
-		    (mode == MODE_VIEW && !screen_only && c != 'd'))
+		    (mode == MODE_VIEW && !screen_only && c != OPT_RATIO))
 			return usage_error("option '%s' is not for %s", argv[optind - 1],
 					   mode_names[mode]);
 		switch (c) {
@@ -253,10 +254,10 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 			o->no_sched = true;
 			break;
 		case OPT_RATIO:
-			uo->ratios = realloc(uo->ratios, (uo->nratios + 1) * sizeof(char *));
-			if (!uo->ratios)
+			o->ratios = realloc(o->ratios, (o->nratios + 1) * sizeof(char *));
+			if (!o->ratios)
 				return usage_error("%s", "out of memory");
-			uo->ratios[uo->nratios++] = optarg;
+			o->ratios[o->nratios++] = optarg;
 			break;
 		case OPT_THEME:
 			uo->theme = optarg;
@@ -287,60 +288,25 @@ main_record(int argc, char **argv)
 	uo.rec.cmdline_argv = argv - 1;
 	r = main_options(argc, argv, MODE_RECORD, &uo);
 	if (r >= 0)
-		return r;
-	if (!uo.rec.output)
-		return usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
-					 "where to write the snapshot");
+		goto out;
+	if (!uo.rec.output) {
+		r = usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
+				      "where to write the snapshot");
+		goto out;
+	}
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
-	return record_main(&uo.rec);
-}
-
-/* Append the inputs of --ratio NAME=A/B to the events counted, unless already there. */
-static char *
-main_ratio_events(const struct ui_opts *uo)
-{
-	char *events = NULL;
-	size_t len = 0;
-
-	if (!uo->nratios)
-		return NULL;
-	for (size_t i = 0; i < uo->nratios; i++) {
-		const char *eq = strchr(uo->ratios[i], '='), *slash = eq ? strchr(eq, '/') : NULL;
-		const char *parts[2][2] = { { eq ? eq + 1 : NULL, slash },
-					    { slash ? slash + 1 : NULL, NULL } };
-
-		if (!eq || !slash)
-			continue;
-		for (int k = 0; k < 2; k++) {
-			size_t n = parts[k][1] ? (size_t)(parts[k][1] - parts[k][0])
-					       : strlen(parts[k][0]);
-			char *add;
-
-			if (n == 0)
-				continue;
-			add = malloc(n + 2);
-			if (!add)
-				continue;
-			memcpy(add, parts[k][0], n);
-			add[n] = '\0';
-			events = realloc(events, len + n + 2);
-			if (!events) {
-				free(add);
-				return NULL;
-			}
-			len += (size_t)sprintf(events + len, "%s%s", len ? "," : "", add);
-			free(add);
-		}
-	}
-	return events;
+	r = record_main(&uo.rec);
+out:
+	free(uo.rec.ratios);
+	return r;
 }
 
 static int
 main_live(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
-	char *events = NULL, *log = NULL;
+	char *log = NULL;
 	int r;
 
 	uo.rec.cmdline_argc = argc;
@@ -350,18 +316,14 @@ main_live(int argc, char **argv)
 		goto out;
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
-	/* The ratios' inputs are counted even when -e leaves them out. */
-	events = main_ratio_events(&uo);
-	uo.rec.extra_events = events;
 	if (uo.rec.argv &&
 	    asprintf(&log, "%s/ringside-command-%d.log",
 		     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid()) > 0)
 		uo.rec.command_output = log;
 	r = ui_live_main(&uo);
 out:
-	free(events);
 	free(log);
-	free(uo.ratios);
+	free(uo.rec.ratios);
 	return r;
 }
 
@@ -379,7 +341,7 @@ main_view(int argc, char **argv)
 	}
 	r = ui_view_main(argv[optind], &uo);
 out:
-	free(uo.ratios);
+	free(uo.rec.ratios);
 	return r;
 }
 

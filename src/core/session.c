@@ -44,6 +44,9 @@ enum session_exit { SESSION_FAILED = 1, SESSION_BAD_INPUT = 2 };
 struct session {
 	const struct record_opts *opts;
 	struct evspec_list events;
+	struct ratio_def *ratios; /* --ratio, as given */
+	size_t nratios;
+	struct evspec_list ratio_events; /* each ratio's two events */
 	struct target target;
 	struct counter_set *counters;
 	struct profile *profile;
@@ -168,6 +171,59 @@ session_out_of_fds(int r)
 	return r == -EMFILE || r == -ENFILE;
 }
 
+/* Count spec too, unless an event of the list has its name or canonical name. */
+static void
+session_count_too(struct session *s, const struct evspec *spec)
+{
+	for (size_t k = 0; k < s->events.n; k++)
+		if (strcmp(s->events.v[k].name, spec->name) == 0 ||
+		    strcmp(s->events.v[k].canonical, spec->canonical) == 0)
+			return;
+	s->events.v = xreallocarray(s->events.v, s->events.n + 1, sizeof(*s->events.v));
+	evspec_copy(&s->events.v[s->events.n++], spec);
+}
+
+/*
+ * The --ratio NAME=A/B options: parsed, names unique, and A and B counted too. Their events are
+ * kept (two per ratio) to find their tracks by canonical name once the profile exists.
+ */
+static int
+session_prepare_ratios(struct session *s, struct errbuf *err)
+{
+	const struct record_opts *o = s->opts;
+	struct ratio_def r;
+	int rc;
+
+	for (size_t i = 0; i < o->nratios; i++) {
+		rc = ratio_parse(&r, o->ratios[i], err);
+		if (rc < 0)
+			return rc;
+		for (size_t k = 0; k < s->nratios; k++)
+			if (strcmp(s->ratios[k].name, r.name) == 0) {
+				errbuf_set(err,
+					   "ratio name '%s' is given twice (--ratio %s); name each "
+					   "ratio once",
+					   r.name, o->ratios[i]);
+				ratio_fini(&r);
+				return -EINVAL;
+			}
+		s->ratios = xreallocarray(s->ratios, s->nratios + 1, sizeof(*s->ratios));
+		s->ratios[s->nratios++] = r;
+		s->ratio_events.v = xreallocarray(s->ratio_events.v, s->ratio_events.n + 2,
+						  sizeof(struct evspec));
+		for (int k = 0; k < 2; k++) {
+			struct evspec *spec = &s->ratio_events.v[s->ratio_events.n];
+
+			rc = evspec_parse(spec, k ? r.den : r.num, err);
+			if (rc < 0)
+				return rc;
+			s->ratio_events.n++;
+			session_count_too(s, spec);
+		}
+	}
+	return 0;
+}
+
 /* Everything that can be checked before anything runs: options, events, target, output. */
 static int
 session_prepare(struct session *s, struct errbuf *err)
@@ -210,30 +266,9 @@ session_prepare(struct session *s, struct errbuf *err)
 	} else {
 		evspec_list_defaults(&s->events);
 	}
-	if (o->extra_events) {
-		struct evspec_list extra = { 0 };
-
-		r = evspec_list_parse(&extra, o->extra_events, err);
-		if (r < 0) {
-			evspec_list_fini(&extra);
-			return r;
-		}
-		for (size_t i = 0; i < extra.n; i++) {
-			bool have = false;
-
-			for (size_t k = 0; k < s->events.n; k++)
-				have |= strcmp(s->events.v[k].name, extra.v[i].name) == 0 ||
-					strcmp(s->events.v[k].canonical, extra.v[i].canonical) == 0;
-			for (size_t k = 0; k < i && !have; k++)
-				have = strcmp(extra.v[k].canonical, extra.v[i].canonical) == 0;
-			if (have)
-				continue;
-			s->events.v =
-				xreallocarray(s->events.v, s->events.n + 1, sizeof(*s->events.v));
-			evspec_copy(&s->events.v[s->events.n++], &extra.v[i]);
-		}
-		evspec_list_fini(&extra);
-	}
+	r = session_prepare_ratios(s, err);
+	if (r < 0)
+		return r;
 	if (o->pids)
 		r = target_init_pids(&s->target, o->pids, err);
 	else if (o->argv && o->argv[0]) {
@@ -320,6 +355,25 @@ session_track_fill(struct session *s, struct counter_track *tr, size_t ev)
 	}
 }
 
+/*
+ * The name of the track that counts a ratio's event: the user may have named it one way in -e and
+ * another in --ratio (migrations, cpu-migrations), and snapshots name a ratio's events as their
+ * tracks are named.
+ */
+static const char *
+session_ratio_track(const struct session *s, const struct evspec *spec)
+{
+	const struct profile *p = s->profile;
+
+	for (size_t i = 0; i < p->ntracks; i++)
+		if (strcmp(p->tracks[i].name, spec->name) == 0)
+			return p->tracks[i].name;
+	for (size_t i = 0; i < p->ntracks; i++)
+		if (p->tracks[i].canonical && strcmp(p->tracks[i].canonical, spec->canonical) == 0)
+			return p->tracks[i].name;
+	return spec->name;
+}
+
 static void
 session_profile_init(struct session *s)
 {
@@ -365,6 +419,13 @@ session_profile_init(struct session *s)
 	for (size_t ev = 0; ev < counter_set_nevents(s->counters); ev++) {
 		session_track_fill(s, profile_add_track(s->profile), ev);
 		s->track_ev[ev] = ev;
+	}
+	for (size_t i = 0; i < s->nratios; i++) {
+		struct ratio_def r = s->ratios[i];
+
+		r.num = (char *)session_ratio_track(s, &s->ratio_events.v[2 * i]);
+		r.den = (char *)session_ratio_track(s, &s->ratio_events.v[2 * i + 1]);
+		profile_set_ratio(s->profile, &r);
 	}
 }
 
@@ -780,6 +841,22 @@ session_summary(const struct session *s)
 			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 				 "  (%.1f%% counted)", share * 100);
 		fprintf(stderr, "  %22s  %-24s %s\n", num, t->name, extra);
+	}
+	/* The user's ratios over the whole recording, under the events they divide. */
+	for (size_t i = 0; i < p->nratios; i++) {
+		const struct ratio_def *r = &p->ratios[i];
+		const char *why = NULL;
+		char num[64], name[96];
+		double v;
+
+		snprintf(name, sizeof(name), "%s%s", r->name, r->percent ? " %" : "");
+		if (!ratio_value(p, r, SIZE_MAX, &v, &why)) {
+			fprintf(stderr, "  %22s  %-24s %s / %s: %s\n", "n/a", name, r->num, r->den,
+				why ? why : "no value");
+			continue;
+		}
+		snprintf(num, sizeof(num), r->percent ? "%.2f%%" : "%.3f", v);
+		fprintf(stderr, "  %22s  %-24s %s / %s\n", num, name, r->num, r->den);
 	}
 	fputc('\n', stderr);
 }
@@ -1281,6 +1358,10 @@ session_free(struct session *s)
 	counter_set_free(s->counters);
 	profile_free(s->profile);
 	evspec_list_fini(&s->events);
+	evspec_list_fini(&s->ratio_events);
+	for (size_t i = 0; i < s->nratios; i++)
+		ratio_fini(&s->ratios[i]);
+	free(s->ratios);
 	if (s->pid_fds)
 		for (size_t i = 0; i < s->target.npids; i++)
 			if (s->pid_fds[i] >= 0)

@@ -16,6 +16,7 @@
 #include "ringside/core/xalloc.h"
 #include "ringside/export/html.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/model/rates.h"
 
 /* ---- writing ----------------------------------------------------------------------------------
  */
@@ -124,6 +125,31 @@ snapshot_track(const struct counter_track *t)
 	if (t->removed_ns)
 		json_object_set_new(obj, "removed_ns", json_integer((json_int_t)t->removed_ns));
 	return obj;
+}
+
+/*
+ * The user's ratios whose two events are in the file, each event by its name there (a ratio given
+ * to `ringside view` may name one by its canonical name); NULL when there is none.
+ */
+static json_t *
+snapshot_ratios(const struct profile *p)
+{
+	json_t *a = NULL;
+
+	for (size_t i = 0; i < p->nratios; i++) {
+		const struct ratio_def *r = &p->ratios[i];
+		const struct counter_track *num = rates_find_track(p, r->num),
+					   *den = rates_find_track(p, r->den);
+
+		if (!num || !den || !*r->name)
+			continue;
+		if (!a)
+			a = json_array();
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "name", r->name,
+						   "numerator", num->name, "denominator", den->name,
+						   "percent", r->percent));
+	}
+	return a;
 }
 
 static int
@@ -389,13 +415,18 @@ snapshot_stream_sched(const struct profile *p, FILE *fp)
 int
 snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 {
-	json_t *root, *events = json_array();
+	json_t *root, *events = json_array(), *ratios;
 	int r;
 
 	for (size_t i = 0; i < p->ntracks; i++)
 		json_array_append_new(events, snapshot_track(&p->tracks[i]));
 	root = json_pack("{s:s, s:i, s:o, s:o}", "format", SNAPSHOT_FORMAT, "version",
 			 SNAPSHOT_VERSION, "meta", snapshot_meta(&p->meta), "events", events);
+	ratios = snapshot_ratios(p);
+	if (root && ratios)
+		json_object_set_new(root, "ratios", ratios);
+	else
+		json_decref(ratios);
 	if (root && p->stacks && p->frames && p->sampling.event)
 		json_object_set_new(root, "stacks", snapshot_stacks(p));
 	if (!root)
@@ -967,6 +998,79 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 	return snapshot_read_nodes(stacks, p, sm->samples, err);
 }
 
+/* One event of a ratio: the name of an entry of "events". */
+static int
+snapshot_ratio_event(json_t *obj, const char *base, const char *key, struct profile *p, char **out,
+		     struct errbuf *err)
+{
+	struct snapshot_path q;
+	char what[200];
+
+	if (snapshot_get_str(obj, base, key, out, false, err))
+		return -EINVAL;
+	if (profile_find_track(p, *out))
+		return 0;
+	snprintf(what, sizeof(what),
+		 "no event named '%.100s' in events; a ratio's events must be there", *out);
+	return snapshot_bad(err, snapshot_at(&q, base, key, 0), what);
+}
+
+/* Element base of "ratios" into p's ratios. */
+static int
+snapshot_read_ratio(json_t *v, const char *base, struct profile *p, struct errbuf *err)
+{
+	struct ratio_def r = { 0 };
+	struct snapshot_path q;
+	json_t *percent;
+	int rc = -EINVAL;
+
+	if (!json_is_object(v))
+		return snapshot_bad(err, base, "expected an object");
+	if (snapshot_get_str(v, base, "name", &r.name, false, err))
+		goto out;
+	if (!*r.name || profile_find_ratio(p, r.name)) {
+		char what[160];
+
+		snprintf(what, sizeof(what),
+			 "ratio name '%.100s' is empty or given twice; names must be unique",
+			 r.name);
+		snapshot_bad(err, snapshot_at(&q, base, "name", 0), what);
+		goto out;
+	}
+	if (snapshot_ratio_event(v, base, "numerator", p, &r.num, err) ||
+	    snapshot_ratio_event(v, base, "denominator", p, &r.den, err))
+		goto out;
+	percent = snapshot_get(v, base, "percent", JSON_TRUE, false, err);
+	if (!percent)
+		goto out;
+	r.percent = json_is_true(percent);
+	r.scale = r.percent ? 100 : 1;
+	profile_set_ratio(p, &r);
+	rc = 0;
+out:
+	ratio_fini(&r);
+	return rc;
+}
+
+/* The optional "ratios": the user's NAME=A/B, each of two events of the file. */
+static int
+snapshot_read_ratios(json_t *root, struct profile *p, struct errbuf *err)
+{
+	json_t *a = json_object_get(root, "ratios"), *v;
+	struct snapshot_path q;
+	size_t i;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a))
+		return snapshot_bad(err, "ratios", "expected an array");
+	json_array_foreach (a, i, v) {
+		if (snapshot_read_ratio(v, snapshot_at(&q, "ratios", NULL, (long)i), p, err) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* Every element of the array at obj.key is an array of n non-negative... checked by check(). */
 static int
 snapshot_check_tuples(json_t *a, const char *path, size_t n, struct errbuf *err)
@@ -1237,7 +1341,8 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 		if (snapshot_read_track(v, snapshot_at(&q, "events", NULL, (long)i), p, err) < 0)
 			goto out;
 	}
-	if (snapshot_read_stacks(root, p, err) < 0 || snapshot_read_sched(root, p, err) < 0)
+	if (snapshot_read_ratios(root, p, err) < 0 || snapshot_read_stacks(root, p, err) < 0 ||
+	    snapshot_read_sched(root, p, err) < 0)
 		goto out;
 	*out = p;
 	p = NULL;

@@ -37,6 +37,32 @@ profile_find_track(struct profile *p, const char *name)
 	return NULL;
 }
 
+struct ratio_def *
+profile_find_ratio(struct profile *p, const char *name)
+{
+	for (size_t i = 0; i < p->nratios; i++)
+		if (strcmp(p->ratios[i].name, name) == 0)
+			return &p->ratios[i];
+	return NULL;
+}
+
+int
+profile_set_ratio(struct profile *p, const struct ratio_def *r)
+{
+	struct ratio_def *old = profile_find_ratio(p, r->name);
+
+	if (old) {
+		ratio_fini(old);
+		ratio_copy(old, r);
+		old->builtin = false;
+		return 1;
+	}
+	p->ratios = xreallocarray(p->ratios, p->nratios + 1, sizeof(*p->ratios));
+	ratio_copy(&p->ratios[p->nratios], r);
+	p->ratios[p->nratios++].builtin = false;
+	return 0;
+}
+
 void
 profile_enable_stacks(struct profile *p, size_t max_nodes, uint64_t window_ns)
 {
@@ -84,6 +110,9 @@ profile_free(struct profile *p)
 	stacktree_free(p->stacks);
 	schedmap_free(p->sched);
 	free(p->sched_json);
+	for (size_t i = 0; i < p->nratios; i++)
+		ratio_fini(&p->ratios[i]);
+	free(p->ratios);
 	tasks_free(p->tasks);
 	frametab_free(p->frames);
 	free(p);

@@ -733,11 +733,10 @@ ui_loop_view(struct ui *ui)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-/* Theme, glyphs, ratios and view states, before curses starts. Returns 0 or -EINVAL + err. */
+/* Theme, glyphs and view states, before curses starts. Returns 0 or -EINVAL + err. */
 static int
 ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 {
-	size_t nb = ratio_builtin_count();
 	struct errbuf terr;
 
 	errbuf_clear(&terr);
@@ -752,16 +751,6 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 	}
 	ui_pick_glyphs(ui, o->ascii);
 	ui->braille = o->braille;
-	ui->ratios = xcalloc(nb + o->nratios + 1, sizeof(*ui->ratios));
-	for (size_t i = 0; i < nb; i++)
-		ratio_builtin_get(i, &ui->ratios[ui->nratios++]);
-	for (size_t i = 0; i < o->nratios; i++) {
-		int r = ratio_parse(&ui->ratios[ui->nratios], o->ratios[i], err);
-
-		if (r < 0)
-			return r;
-		ui->ratios[ui->nratios++].builtin = false;
-	}
 	if (o->view) {
 		bool found = false;
 
@@ -778,6 +767,38 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 					  "unknown view '%s'; choose overview, flame, "
 					  "scheduler or events",
 					  o->view);
+	}
+	return 0;
+}
+
+/* The ratio panel's rows: the built-in ratios, then the profile's (the user's). */
+static void
+ui_init_ratios(struct ui *ui)
+{
+	size_t nb = ratio_builtin_count();
+
+	ui->ratios = xcalloc(nb + ui->profile->nratios + 1, sizeof(*ui->ratios));
+	for (size_t i = 0; i < nb; i++)
+		ratio_builtin_get(i, &ui->ratios[ui->nratios++]);
+	for (size_t i = 0; i < ui->profile->nratios; i++)
+		ratio_copy(&ui->ratios[ui->nratios++], &ui->profile->ratios[i]);
+}
+
+/*
+ * View's --ratio options join the snapshot's ratios (one of the same name is replaced): shown,
+ * and kept when the view saves. Returns 0 or -EINVAL + err.
+ */
+static int
+ui_view_ratios(struct profile *p, const struct ui_opts *o, struct errbuf *err)
+{
+	for (size_t i = 0; i < o->rec.nratios; i++) {
+		struct ratio_def r;
+		int rc = ratio_parse(&r, o->rec.ratios[i], err);
+
+		if (rc < 0)
+			return rc;
+		profile_set_ratio(p, &r);
+		ratio_fini(&r);
 	}
 	return 0;
 }
@@ -842,6 +863,7 @@ ui_live_main(const struct ui_opts *o)
 		goto out;
 	}
 	ui.profile = session_profile(ui.session);
+	ui_init_ratios(&ui);
 	r = ui_start_curses(&ui, &err);
 	if (r < 0) {
 		code = 2;
@@ -888,11 +910,14 @@ ui_view_main(const char *path, const struct ui_opts *o)
 		goto out;
 	}
 	r = snapshot_load(path, &p, &err);
+	if (r == 0)
+		r = ui_view_ratios(p, o, &err);
 	if (r < 0) {
 		code = 2;
 		goto out;
 	}
 	ui.profile = p;
+	ui_init_ratios(&ui);
 	ui.source = path;
 	ui.ended = ui.frozen = true;
 	ui.shown_ns = p->meta.duration_ns;

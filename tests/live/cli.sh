@@ -47,6 +47,14 @@ usage_error durn "--duration -1" "duration" record -e task-clock --duration -1 -
 usage_error dura "--duration abc" "duration" record -e task-clock --duration abc -o "$T/x.json"
 usage_error iv "-I abc" "interval" record -e task-clock -I abc -o "$T/x.json"
 usage_error ivmax "-I 3600001" "interval" record -e task-clock -I 3600001 -o "$T/x.json"
+usage_error rform "record --ratio without A/B" "must read NAME=EVENT/EVENT" \
+	record -e task-clock --ratio pf=page-faults -o "$T/x.json" -- true
+usage_error rtwice "record --ratio with a name twice" "ratio name 'pf' is given twice" \
+	record -e task-clock --ratio pf=page-faults/cs --ratio pf%=cs/page-faults -o "$T/x.json" -- true
+usage_error revent "record --ratio of an unknown event" "unknown event 'nosuch'" \
+	record -e task-clock --ratio pf=nosuch/cs -o "$T/x.json" -- true
+usage_error vratio "view --ratio without A/B" "must read NAME=EVENT/EVENT" \
+	view --ratio pf "$TESTDATA/snapshot-ratios.json"
 check "no snapshot left by any refused command line" test ! -e "$T/x.json"
 check "'needs a terminal' message is exactly the documented one" grep -qx \
 	"ringside: the live screen needs a terminal; use 'ringside record -o FILE.json' in scripts" \

@@ -197,4 +197,34 @@ check "... naming .json, .html or .folded" grep -q "\.json, \.html or \.folded" 
 ok $(($? != 2)) "record -o X.htm exits 2"
 check "... naming .html" grep -q "\.html (a page to open in a browser)" "$T/rext.err"
 
+# --- the user's ratio: kept by record --ratio, drawn by the page with the snapshot's value
+PT=$WORKLOADS/pagetouch
+timeout 60 "$R" record -I 200 --ratio pfcs=page-faults/context-switches \
+	-e page-faults,context-switches -o "$T/ratio.json" -- "$PT" 500 --every 100 --for 1 \
+	2>"$T/ratio.err"
+ok $? "record --ratio pfcs=page-faults/context-switches -o X.json -- pagetouch exits 0"
+check "the snapshot keeps the ratio: ratios is [{pfcs, page-faults, context-switches}]" \
+	"$JQ" -e '.ratios == [{"name": "pfcs", "numerator": "page-faults",
+		"denominator": "context-switches", "percent": false}]' "$T/ratio.json"
+# Each event's total scaled for multiplexing (man/ringside-snapshot.5), and their ratio.
+want=$("$JQ" -r '[.events[] | {(.name): ([.series[] | range(0; .t | length) as $i |
+	.running[$i] as $r | select($r > 0) | .count[$i] * .enabled[$i] / $r] | add)}] | add |
+	.["page-faults"] / .["context-switches"]' "$T/ratio.json")
+diag "pfcs: $(ev_total "$T/ratio.json" page-faults) page faults over" \
+	"$(ev_total "$T/ratio.json" context-switches) context switches = $want"
+check "record's summary has the line pfcs $(printf %.3f "$want")" grep -Eq \
+	"^ +$(printf %.3f "$want")  pfcs +page-faults / context-switches\$" "$T/ratio.err"
+timeout 30 "$R" export "$T/ratio.json" -o "$T/ratio.html" 2>/dev/null
+ok $? "export X.json -o X.html exits 0"
+timeout 30 "$R" export "$T/ratio.html" -o "$T/ratio-back.json" 2>/dev/null
+check "round trip with ratios: JSON -> HTML -> JSON is byte-identical" \
+	cmp "$T/ratio.json" "$T/ratio-back.json"
+dump_dom "$T/ratio.html" ratio >"$T/ratio.dom"
+got=$(grep -o 'data-ratio="pfcs" data-value="[^"]*"' "$T/ratio.dom" | sed 's/.*data-value="//; s/"$//')
+check "dump-dom: the ratio chart pfcs shows $got, the snapshot's $want (6 digits)" \
+	approx "$got" "$want" 0.001
+check "dump-dom: ... with its line and title pfcs = page-faults / context-switches" \
+	grep -Eq 'data-ratio="pfcs" data-value="[^"]*"><h3>pfcs = page-faults / context-switches .*<polyline' \
+	"$T/ratio.dom"
+
 done_testing

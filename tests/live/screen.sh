@@ -15,7 +15,8 @@
 #   - TERM=vt100 LANG=C: ASCII only (no byte >= 0x80);
 #   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV
 #     restores it before ringside dies of the signal;
-#   - a bad theme file names the line at fault and the screen still opens with the default.
+#   - a bad theme file names the line at fault and the screen still opens with the default;
+#   - --ratio NAME=A/B has a row with a value in the ratio panel, and -o keeps it.
 
 . "$TESTLIB"
 require_root
@@ -148,5 +149,18 @@ screen_exit 10 >/dev/null
 msg="$msg $(cat "$T/screen.err" 2>/dev/null)"
 check "a bad theme: the message names the file's line 2" \
 	sh -c 'printf "%s" "$1" | grep -q "bad.theme:2"' _ "$msg"
+
+# --ratio live: its row in the ratio panel has a value (page faults per context switch), and -o
+# keeps the ratio, with cs counted although -e left it out.
+screen_start 120 40 "$R" -I 250 --ratio pfcs=page-faults/cs -e page-faults -o "$T/ratio.json" \
+	-- "$PT" 256 --every 50 --for 60
+check "--ratio: the ratio panel shows pfcs with a value" \
+	screen_wait '^ pfcs +[0-9]+\.[0-9]{3} ' 10
+screen_keys q
+rc=$(screen_exit 10)
+check "--ratio: q quits with 0 ($rc)" test "$rc" = 0
+check "--ratio: -o keeps the ratio, its events as counted" "$JQ" -e '.ratios == [{"name": "pfcs",
+	"numerator": "page-faults", "denominator": "cs", "percent": false}] and
+	([.events[].name] == ["page-faults", "cs"])' "$T/ratio.json"
 
 done_testing

@@ -8,7 +8,8 @@
 # holds still, so any difference is a change of the drawing: look at the diff in the output, and
 # when the change is meant, regenerate the captures with
 #   GOLDEN_UPDATE=1 make check TESTS=tests/live/screen_golden.sh
-# (they are written to the source tree's tests/data/screens/).
+# (they are written to the source tree's tests/data/screens/). Then the user's ratios of
+# tests/data/snapshot-ratios.json in the overview's ratio panel, with values computed from its counts.
 
 . "$TESTLIB"
 command -v tmux >/dev/null || skip_all "needs tmux"
@@ -47,5 +48,44 @@ golden scheduler-120x40 120 40 scheduler
 SCREEN_TERM=vt100 SCREEN_LANG=C golden overview-80x24-ascii 80 24 overview
 check "the ASCII capture has no byte >= 0x80" \
 	test "$(LC_ALL=C grep -c '[^ -~]' "$GOLD/overview-80x24-ascii.txt")" = 0
+
+# The user's ratios a snapshot keeps, in the overview's ratio panel: tests/data/snapshot-ratios.json
+# counts page faults and context switches in three intervals and names pfcs (faults per switch)
+# and cs % (switches per fault, a percentage). Each row shows the last interval's value, then the
+# lowest and the highest, computed here from the counts; view's --ratio replaces a ratio of the
+# same name.
+RS=$TESTDATA/snapshot-ratios.json
+per=$("$JQ" -r '[.events[0].series[0].count, .events[1].series[0].count] | transpose |
+	map(.[0] / .[1]) | "\(.[-1]) \(min) \(max)"' "$RS")
+pfcs=$(echo "$per" | awk '{ printf "%.3f .* %.3f +%.3f", $1, $2, $3 }')
+cs=$(echo "$per" | awk '{ printf "%.2f%% .* %.2f%% +%.2f%%", 100 / $1, 100 / $3, 100 / $2 }')
+screen_start 120 40 "$R" view "$RS"
+if screen_wait 'SNAPSHOT' 10; then
+	sleep 0.5
+	screen_save "$T/ratios.txt"
+	check "ratios: the pfcs row reads $pfcs (value, min, max)" \
+		grep -Eq "^ pfcs +$pfcs *\$" "$T/ratios.txt"
+	check "ratios: the cs % row reads $cs" grep -Eq "^ cs % +$cs *\$" "$T/ratios.txt"
+	check "ratios: after the built-in ones, in the file's order" test "$(grep -Eo \
+		'^ (IPC|CPI|cache-miss %|branch-miss %|pfcs|cs %) ' "$T/ratios.txt" | tr -d ' ' |
+		tr '\n' ,)" = "IPC,CPI,cache-miss%,branch-miss%,pfcs,cs%,"
+	screen_keys q
+	check "ratios: q quits with 0" test "$(screen_exit 10)" = 0
+else
+	check "ratios: the view opens" false
+fi
+last=$(echo "$per" | awk '{ printf "%.3f", 1 / $1 }')
+screen_start 120 40 "$R" view --ratio pfcs=context-switches/page-faults "$RS"
+if screen_wait 'SNAPSHOT' 10; then
+	sleep 0.5
+	screen_save "$T/ratios2.txt"
+	check "ratios: view --ratio pfcs=context-switches/page-faults replaces the file's pfcs ($last)" \
+		sh -c 'grep -Eq "^ pfcs +$1 " "$2" && [ "$(grep -c "^ pfcs " "$2")" = 1 ]' _ "$last" \
+		"$T/ratios2.txt"
+	screen_keys q
+	screen_exit 10 >/dev/null
+else
+	check "ratios: view --ratio opens" false
+fi
 
 done_testing

@@ -24,6 +24,7 @@
 #include "ringside/export/snapshot.h"
 #include "ringside/model/counters.h"
 #include "ringside/model/profile.h"
+#include "ringside/model/rates.h"
 
 /* ---- building profiles ---------------------------------------------------------------------- */
 
@@ -180,6 +181,16 @@ assert_profiles_equal(const struct profile *a, const struct profile *b)
 	assert_int_equal(ma->duration_ns, mb->duration_ns);
 	assert_int_equal(ma->interval_ns, mb->interval_ns);
 	assert_str_eq_or_null(ma->end_reason, mb->end_reason, "end_reason");
+
+	assert_int_equal(a->nratios, b->nratios);
+	for (size_t i = 0; i < a->nratios; i++) {
+		const struct ratio_def *ra = &a->ratios[i], *rb = &b->ratios[i];
+		assert_str_eq_or_null(ra->name, rb->name, "ratio name");
+		assert_str_eq_or_null(ra->num, rb->num, "ratio numerator");
+		assert_str_eq_or_null(ra->den, rb->den, "ratio denominator");
+		assert_int_equal(ra->percent, rb->percent);
+		assert_true(ra->scale == rb->scale);
+	}
 
 	assert_int_equal(a->ntracks, b->ntracks);
 	for (size_t i = 0; i < a->ntracks; i++) {
@@ -532,6 +543,7 @@ test_load_good_fixture(void **state)
 	assert_int_equal(p->meta.interval_ns, 1000000000ULL);
 	assert_string_equal(p->meta.end_reason, "duration");
 
+	assert_int_equal(p->nratios, 0);
 	assert_int_equal(p->ntracks, 3);
 	struct counter_track *t = profile_find_track(p, "page-faults");
 	assert_ptr_equal(t, &p->tracks[0]);
@@ -988,6 +1000,262 @@ test_stacks_rejected(void **state)
 	expect_stacks_rejected("nodes not an array", edit_nodes_type, "stacks.nodes");
 }
 
+/* ---- the user's ratios ---------------------------------------------------------------------- */
+
+/* Set the ratio text ("NAME=A/B") in p's ratios; returns profile_set_ratio's 0 (added) or 1. */
+static int
+add_ratio(struct profile *p, const char *text)
+{
+	struct ratio_def r;
+	struct errbuf err;
+	int rc;
+
+	errbuf_clear(&err);
+	if (ratio_parse(&r, text, &err) != 0)
+		fail_msg("ratio_parse(%s): %s", text, err.msg);
+	rc = profile_set_ratio(p, &r);
+	ratio_fini(&r);
+	return rc;
+}
+
+/* The system profile with two ratios: one of two counted events, a percentage of an unsupported
+ * one. */
+static struct profile *
+make_ratios_profile(void)
+{
+	struct profile *p = make_system_profile();
+
+	assert_int_equal(add_ratio(p, "faults_per_raw=page-faults/r1a8"), 0);
+	assert_int_equal(add_ratio(p, "cyc%=cycles:u/page-faults"), 0);
+	return p;
+}
+
+static void
+test_ratios_round_trip(void **state)
+{
+	(void)state;
+	struct profile *p = make_ratios_profile(), *q = NULL;
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len);
+	json_t *root = json_loadb(buf, len, 0, NULL), *want;
+	struct errbuf err;
+	const char *key;
+	json_t *v;
+	int i = 0;
+
+	assert_non_null(root);
+	want = json_pack("[{s:s, s:s, s:s, s:b}, {s:s, s:s, s:s, s:b}]", "name", "faults_per_raw",
+			 "numerator", "page-faults", "denominator", "r1a8", "percent", 0, "name",
+			 "cyc", "numerator", "cycles:u", "denominator", "page-faults", "percent",
+			 1);
+	if (!json_equal(json_object_get(root, "ratios"), want)) {
+		char *got = json_dumps(json_object_get(root, "ratios"), 0);
+		fail_msg("ratios written as %s", got ? got : "(none)");
+	}
+	/* after "events", before "stacks" and "sched": the order man/ringside-snapshot.5 lists */
+	json_object_foreach (root, key, v) {
+		static const char *const order[] = { "format", "version", "meta", "events",
+						     "ratios" };
+		assert_true(i < 5);
+		assert_string_equal(key, order[i++]);
+	}
+	json_decref(want);
+	json_decref(root);
+
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_int_equal(q->nratios, 2);
+	assert_string_equal(q->ratios[1].name, "cyc");
+	assert_true(q->ratios[1].percent);
+	assert_true(q->ratios[1].scale == 100);
+	assert_false(q->ratios[0].percent);
+	assert_true(q->ratios[0].scale == 1);
+	assert_false(q->ratios[0].builtin);
+	profile_free(q);
+	free(buf);
+	round_trip(p);
+	profile_free(p);
+
+	/* Without ratios the key is absent: files stay as they were before it existed. */
+	p = make_system_profile();
+	buf = write_to_memory(p, &len);
+	root = json_loadb(buf, len, 0, NULL);
+	assert_null(json_object_get(root, "ratios"));
+	json_decref(root);
+	free(buf);
+	profile_free(p);
+}
+
+/* The writer names a ratio's events as the file does, and leaves out a ratio it cannot name. */
+static void
+test_ratios_written_by_track_name(void **state)
+{
+	(void)state;
+	struct profile *p = make_system_profile(), *q = NULL;
+	size_t len = 0;
+	char *buf;
+	struct errbuf err;
+
+	free(p->tracks[2].canonical);
+	p->tracks[2].canonical = xstrdup("raw:0x1a8");
+	assert_int_equal(add_ratio(p, "by_canonical=raw:0x1a8/page-faults"), 0);
+	assert_int_equal(add_ratio(p, "absent=page-faults/instructions"), 0);
+	assert_int_equal(add_ratio(p, "kept=r1a8/r1a8"), 0);
+	/* a ratio of the same name replaces the first, in its place */
+	assert_int_equal(add_ratio(p, "kept%=page-faults/page-faults"), 1);
+	assert_int_equal(p->nratios, 3);
+	assert_string_equal(p->ratios[2].num, "page-faults");
+	assert_true(p->ratios[2].percent);
+	buf = write_to_memory(p, &len);
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_int_equal(q->nratios, 2);
+	assert_string_equal(q->ratios[0].name, "by_canonical");
+	assert_string_equal(q->ratios[0].num, "r1a8");
+	assert_string_equal(q->ratios[0].den, "page-faults");
+	assert_string_equal(q->ratios[1].name, "kept");
+	assert_string_equal(q->ratios[1].den, "page-faults");
+	assert_true(q->ratios[1].percent);
+	assert_null(profile_find_ratio(q, "absent"));
+	free(buf);
+	profile_free(q);
+	profile_free(p);
+}
+
+/* tests/data/snapshot-ratios.json: its ratios load and compute from its events. */
+static void
+test_ratios_fixture(void **state)
+{
+	(void)state;
+	char path[4096];
+	struct profile *p = NULL;
+	struct errbuf err;
+	double v = 0;
+
+	snprintf(path, sizeof(path), "%s/snapshot-ratios.json", testdata());
+	errbuf_clear(&err);
+	if (snapshot_load(path, &p, &err) != 0)
+		fail_msg("snapshot_load(%s): %s", path, err.msg);
+	assert_int_equal(p->nratios, 2);
+	assert_string_equal(p->ratios[0].name, "pfcs");
+	assert_string_equal(p->ratios[0].num, "page-faults");
+	assert_string_equal(p->ratios[0].den, "context-switches");
+	/* page faults 100 + 300 + 500 over context switches 10 + 20 + 40 */
+	assert_true(ratio_value(p, &p->ratios[0], SIZE_MAX, &v, NULL));
+	assert_float_equal(v, 900.0 / 70.0, 1e-9);
+	assert_true(ratio_value(p, &p->ratios[0], 0, &v, NULL));
+	assert_float_equal(v, 500.0 / 40.0, 1e-9);
+	assert_string_equal(p->ratios[1].name, "cs");
+	assert_true(p->ratios[1].percent);
+	assert_true(ratio_value(p, &p->ratios[1], 1, &v, NULL));
+	assert_float_equal(v, 100.0 * 20.0 / 300.0, 1e-9);
+	profile_free(p);
+}
+
+/* Apply one edit to a snapshot with ratios; the reader must refuse it, naming the JSON path. */
+static void
+expect_ratios_rejected(const char *what, void (*edit)(json_t *root), const char *fragment)
+{
+	struct profile *p = make_ratios_profile(), *q = NULL;
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len), *bad;
+	json_t *root = json_loadb(buf, len, 0, NULL);
+	struct errbuf err;
+
+	assert_non_null(root);
+	edit(root);
+	bad = json_dumps(root, JSON_COMPACT);
+	errbuf_clear(&err);
+	if (snapshot_parse(bad, strlen(bad), &q, &err) == 0)
+		fail_msg("%s: accepted", what);
+	assert_null(q);
+	if (!strstr(err.msg, fragment))
+		fail_msg("%s: message '%s' lacks '%s'", what, err.msg, fragment);
+	free(bad);
+	free(buf);
+	json_decref(root);
+	profile_free(p);
+}
+
+static json_t *
+ratio_at(json_t *root, size_t i)
+{
+	return json_array_get(json_object_get(root, "ratios"), i);
+}
+
+static void
+edit_ratios_object(json_t *root)
+{
+	json_object_set_new(root, "ratios", json_object());
+}
+
+static void
+edit_ratio_string(json_t *root)
+{
+	json_array_set_new(json_object_get(root, "ratios"), 1, json_string("ipc=a/b"));
+}
+
+static void
+edit_ratio_empty_name(json_t *root)
+{
+	json_object_set_new(ratio_at(root, 1), "name", json_string(""));
+}
+
+static void
+edit_ratio_dup_name(json_t *root)
+{
+	json_object_set_new(ratio_at(root, 1), "name", json_string("faults_per_raw"));
+}
+
+static void
+edit_ratio_name_type(json_t *root)
+{
+	json_object_set_new(ratio_at(root, 0), "name", json_integer(3));
+}
+
+static void
+edit_ratio_unknown_event(json_t *root)
+{
+	json_object_set_new(ratio_at(root, 0), "numerator", json_string("instructions"));
+}
+
+static void
+edit_ratio_no_denominator(json_t *root)
+{
+	json_object_del(ratio_at(root, 1), "denominator");
+}
+
+static void
+edit_ratio_percent_type(json_t *root)
+{
+	json_object_set_new(ratio_at(root, 1), "percent", json_string("yes"));
+}
+
+static void
+test_ratios_rejected(void **state)
+{
+	(void)state;
+	expect_ratios_rejected("ratios not an array", edit_ratios_object,
+			       "ratios: expected an array");
+	expect_ratios_rejected("a ratio not an object", edit_ratio_string,
+			       "ratios[1]: expected an object");
+	expect_ratios_rejected("empty name", edit_ratio_empty_name,
+			       "ratios[1].name: ratio name '' is empty or given twice");
+	expect_ratios_rejected(
+		"name given twice", edit_ratio_dup_name,
+		"ratios[1].name: ratio name 'faults_per_raw' is empty or given twice");
+	expect_ratios_rejected("name not a string", edit_ratio_name_type,
+			       "ratios[0].name: expected a string");
+	expect_ratios_rejected("an event not in the file", edit_ratio_unknown_event,
+			       "ratios[0].numerator: no event named 'instructions' in events");
+	expect_ratios_rejected("no denominator", edit_ratio_no_denominator,
+			       "ratios[1].denominator: missing");
+	expect_ratios_rejected("percent not a boolean", edit_ratio_percent_type,
+			       "ratios[1].percent: expected a boolean");
+}
+
 /* ---- the scheduler timeline: written, read back, rebuilt ---------------------------------------
  */
 
@@ -1314,6 +1582,10 @@ main(void)
 		cmocka_unit_test(test_added_removed_events),
 		cmocka_unit_test(test_stacks_round_trip),
 		cmocka_unit_test(test_stacks_rejected),
+		cmocka_unit_test(test_ratios_round_trip),
+		cmocka_unit_test(test_ratios_written_by_track_name),
+		cmocka_unit_test(test_ratios_fixture),
+		cmocka_unit_test(test_ratios_rejected),
 		cmocka_unit_test(test_sched_round_trip),
 		cmocka_unit_test(test_sched_rejected),
 	};

@@ -12,7 +12,6 @@
 
 struct record_opts {
 	const char *events;	    /* -e, NULL for the defaults */
-	const char *extra_events;   /* also counted unless already in the list (ratio inputs) */
 	unsigned interval_ms;	    /* -I */
 	double duration_s;	    /* --duration, 0 for until the target ends or a signal */
 	const char *output;	    /* -o */
@@ -27,7 +26,9 @@ struct record_opts {
 	unsigned long period;	    /* -c */
 	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */
 	const char *command_output; /* the launched command's stdout/stderr file, NULL: ours */
-	int cmdline_argc;	    /* ringside's own command line, for the snapshot */
+	char **ratios; /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
+	size_t nratios;
+	int cmdline_argc; /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The profile: everything one recording produced, the single source of truth that the live screen,
- * `ringside view` and every export render. It owns the metadata and the counter tracks.
+ * `ringside view` and every export render. It owns the metadata, the counter tracks and the
+ * ratios the user defined.
  */
 #ifndef RINGSIDE_MODEL_PROFILE_H
 #define RINGSIDE_MODEL_PROFILE_H
@@ -11,6 +12,7 @@
 
 #include "ringside/model/counters.h"
 #include "ringside/model/frametab.h"
+#include "ringside/model/rates.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
 #include "ringside/model/tasks.h"
@@ -65,6 +67,9 @@ struct profile {
 	uint64_t sched_origin;	 /* the monotonic time that snapshot times count from */
 	uint64_t sched_switches; /* sched_switch records: context switches, idle's included */
 	char *sched_json;	 /* a snapshot's "sched" object as read, re-emitted as is */
+	/* The user's ratios (--ratio), not the built-in ones: snapshots keep them. */
+	struct ratio_def *ratios;
+	size_t nratios;
 };
 
 /* An empty profile (command_exit = -1). */
@@ -73,6 +78,13 @@ struct profile *profile_new(void);
 struct counter_track *profile_add_track(struct profile *p);
 /* The track named name, or NULL. */
 struct counter_track *profile_find_track(struct profile *p, const char *name);
+/* The user's ratio named name, or NULL. */
+struct ratio_def *profile_find_ratio(struct profile *p, const char *name);
+/*
+ * Add a copy of r to the user's ratios, or replace the one of the same name. Returns 0, or 1
+ * when it replaced one.
+ */
+int profile_set_ratio(struct profile *p, const struct ratio_def *r);
 /*
  * Create the frame table, stack tree (max_nodes, window_ns as stacktree_new) and task table, with
  * the root and "[other]" frames interned. No-op when they exist.

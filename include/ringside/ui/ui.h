@@ -15,9 +15,7 @@ struct ui_opts {
 	const char *theme;	/* --theme NAME, NULL for the default */
 	bool ascii;		/* --ascii: no Unicode on screen */
 	bool braille;		/* --braille: two values per sparkline cell */
-	char **ratios;		/* --ratio NAME=A/B, n of them */
-	size_t nratios;
-	const char *view; /* --view NAME: the view shown first, NULL for the overview */
+	const char *view;	/* --view NAME: the view shown first, NULL for the overview */
 };
 
 /* Profile live; returns the exit code (0, 1 runtime failure, 2 bad input). */

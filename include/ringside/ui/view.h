@@ -38,7 +38,7 @@ struct ui {
 	struct theme theme;
 	struct ui_glyphs glyphs;
 	bool braille;
-	struct ratio_def *ratios; /* built-ins then --ratio ones */
+	struct ratio_def *ratios; /* built-ins then the profile's (--ratio, a snapshot's) */
 	size_t nratios;
 	enum ui_view_id view;
 	bool help;	       /* the help screen is up */

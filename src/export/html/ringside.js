@@ -254,11 +254,14 @@
 	function drawRatios(snap) {
 		const s = section('ratios', 'Ratios');
 		const grid = el('div', { class: 'charts' });
-		const list = BUILTIN_RATIOS.concat(Array.isArray(snap.ratios) ? snap.ratios : []);
-		for (const r of list) {
-			if (!r || typeof r.name !== 'string')
-				continue;
-			const scale = typeof r.scale === 'number' ? r.scale : 1;
+		// The user's ratios (--ratio) as the snapshot keeps them: name, numerator, denominator, percent.
+		const user = (Array.isArray(snap.ratios) ? snap.ratios : [])
+			.filter(r => r && typeof r.name === 'string' && typeof r.numerator === 'string' &&
+				typeof r.denominator === 'string')
+			.map(r => ({ name: r.name + (r.percent === true ? ' %' : ''), num: r.numerator,
+				den: r.denominator, scale: r.percent === true ? 100 : 1 }));
+		for (const r of BUILTIN_RATIOS.concat(user)) {
+			const scale = r.scale;
 			const num = findTrack(snap, r.num), den = findTrack(snap, r.den);
 			let why = null;
 			for (const [name, t] of [[r.num, num], [r.den, den]]) {
