@@ -238,7 +238,8 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = target_init_pids(&s->target, o->pids, err);
 	else if (o->argv && o->argv[0]) {
 		target_init_command(&s->target, o->argv);
-		s->target.output_path = o->command_output;
+		if (o->command_output)
+			s->target.output_fd = o->command_output_fd;
 		r = 0;
 	} else
 		r = target_init_system(&s->target, o->cpus, err);

@@ -4,8 +4,9 @@
 # Faults during a recording: the disk fills while the snapshot is written (a 64 KiB tmpfs), the
 # descriptor limit is below what events x CPUs need, the ring overflows at the highest sampling
 # rate, the target exits mid-run, a CPU goes offline; and the output's safety: mode 0600, a
-# symlink at the destination is replaced, never followed. Each gives a clear message, keeps what
-# was recorded and leaves no partial file behind.
+# symlink at the destination is replaced, never followed; the live screen's log of a launched
+# command's output is a new file of a random name, never a planted one. Each gives a clear message,
+# keeps what was recorded and leaves no partial file behind.
 
 . "$TESTLIB"
 require_root
@@ -134,5 +135,57 @@ if command -v strace >/dev/null 2>&1; then
 else
 	skip "temporary opened with O_EXCL" "strace is not installed"
 fi
+
+# --- the live screen's log of a launched command's output: a new file of a random name, created
+# with O_EXCL and mode 0600 by ringside itself; a symlink planted at the name ringside once used
+# (ringside-command-PID.log: sh's exec keeps the PID) stays as it is, and its target untouched
+mkdir "$T/logdir"
+echo precious >"$T/victim2"
+cat >"$T/plant.sh" <<'PLANT_EOF'
+#!/bin/sh
+ln -s "$VICTIM" "$TMPDIR/ringside-command-$$.log"
+exec "$@"
+PLANT_EOF
+strace=
+command -v strace >/dev/null 2>&1 && strace="strace -f -e trace=openat -o $T/strace-log.out"
+umask 022
+screen_start 120 40 $strace env TMPDIR="$T/logdir" VICTIM="$T/victim2" sh "$T/plant.sh" \
+	"$R" -e task-clock -- /bin/echo "hello from the command"
+screen_wait 'the command exited' 20 || diag "live log: no end banner: $(screen_text | tail -n 3)"
+screen_keys q
+rc=$(screen_exit 10)
+check "live -- echo: exit 0 (got $rc)" test "$rc" = 0
+logs=$(find "$T/logdir" -type f -name 'ringside-command-*.log')
+diag "live log: $(ls -l "$T/logdir" | tail -n +2 | tr '\n' ' ')"
+check "live -- echo: one new log file, named ringside-command-XXXXXX.log" \
+	sh -c '[ "$(echo "$1" | wc -l)" -eq 1 ] && echo "$1" | grep -q "/ringside-command-[A-Za-z0-9]\{6\}\.log$"' \
+	sh "$logs"
+check "... holding the command's output" grep -qx "hello from the command" "$logs"
+check "... mode 0600 (umask 022)" test "$(stat -c %a "$logs")" = 600
+check "... and named on stderr once the screen closed" \
+	grep -qF "ringside: the command's output is in $logs" "$T/screen.err"
+check "the symlink planted at the old name is still there, and its target untouched" sh -c '
+	set -- "$1"/ringside-command-[0-9]*.log "$2"
+	test -L "$1" && test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious' \
+	sh "$T/logdir" "$T/victim2"
+if [ -n "$strace" ]; then
+	check "the log is opened O_CREAT|O_EXCL, mode 0600, and by ringside only" sh -c '
+		grep -q "ringside-command-[A-Za-z0-9]\{6\}\.log\", O_RDWR|O_CREAT|O_EXCL.*0600" "$1" &&
+		test "$(grep -c "ringside-command-" "$1")" -eq 1' sh "$T/strace-log.out"
+else
+	skip "the log opened with O_EXCL" "strace is not installed"
+fi
+
+# --- under sudo, the log is the invoking user's (the command runs as them and they read it)
+mkdir "$T/sudolog"
+screen_start 120 40 env TMPDIR="$T/sudolog" SUDO_UID=65534 SUDO_GID=65534 SUDO_USER=nobody \
+	"$R" -e task-clock -- /usr/bin/id -u
+screen_wait 'the command exited' 20 || diag "sudo log: no end banner: $(screen_text | tail -n 3)"
+screen_keys q
+rc=$(screen_exit 10)
+log=$(find "$T/sudolog" -type f -name 'ringside-command-*.log')
+check "live under SUDO_UID=65534: exit 0 (got $rc), the log owned by 65534:65534, mode 0600" \
+	sh -c 'test "$1" = 0 && test "$(stat -c %u:%g:%a "$2")" = 65534:65534:600' sh "$rc" "$log"
+check "... holding the output of id -u run as that user" grep -qx 65534 "$log"
 
 done_testing

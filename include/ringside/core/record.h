@@ -27,6 +27,7 @@ struct record_opts {
 	unsigned long period;	    /* -c */
 	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */
 	const char *command_output; /* the launched command's stdout/stderr file, NULL: ours */
+	int command_output_fd;	    /* with command_output: that file, open for writing */
 	int cmdline_argc;	    /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
