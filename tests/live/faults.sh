@@ -16,23 +16,32 @@ cpu_lock
 R=$RINGSIDE
 W=$WORKLOADS
 
-# --- the disk fills while writing: one-line error, rescue copy elsewhere, nothing left in the dir
-mkdir "$T/full"
+# --- the disk fills while writing: one-line error, rescue copy elsewhere, nothing left in the dir.
+# The rescue copy is a new file of a random name: a symlink planted at the name ringside once used
+# (ringside-rescue-PID.json; sh's exec keeps the PID) is neither followed nor replaced.
+mkdir "$T/full" "$T/resc"
+echo precious >"$T/resc-victim"
 if mount -t tmpfs -o size=64k ringside-faults "$T/full" 2>"$T/mount.err"; then
 	# Leave 4 KiB free whatever the machine is doing: any snapshot with samples is larger.
 	head -c 61440 /dev/zero >"$T/full/filler" 2>/dev/null
-	TMPDIR=$T timeout 30 "$R" record -a --duration 2 -o "$T/full/out.json" \
+	umask 022
+	TMPDIR=$T/resc timeout 30 sh -c 'ln -s "$1" "$TMPDIR/ringside-rescue-$$.json"; shift; exec "$@"' \
+		sh "$T/resc-victim" "$R" record -a --duration 2 -o "$T/full/out.json" \
 		>/dev/null 2>"$T/full.err"
 	rc=$?
 	check "full disk: exit 1 (got $rc)" test $rc -eq 1
 	check "full disk: one error line naming the file, the cause and the rescue copy" \
-		grep -q "^ringside: cannot write '$T/full/out.json': No space left on device;.*saved to $T/ringside-rescue-[0-9]*.json instead" "$T/full.err"
+		grep -q "^ringside: cannot write '$T/full/out.json': No space left on device;.*saved to $T/resc/ringside-rescue-[A-Za-z0-9]\{6\}\.json instead" "$T/full.err"
 	diag "$(grep -v '^ringside: recording' "$T/full.err")"
 	check "full disk: no partial or temporary file left in the full directory" \
 		test "$(ls -A "$T/full")" = filler
-	rescue=$(ls "$T"/ringside-rescue-*.json 2>/dev/null | head -n 1)
-	check "full disk: the rescue copy is a complete snapshot with samples" \
-		sh -c '[ -n "$1" ] && [ "$("$2" -r ".stacks.samples > 0" "$1")" = true ]' sh "$rescue" "$JQ"
+	rescue=$(sed -n 's/.*saved to \(.*\) instead$/\1/p' "$T/full.err")
+	check "full disk: the rescue copy is a complete snapshot with samples, mode 0600" \
+		sh -c '[ -f "$1" ] && [ ! -L "$1" ] && [ "$(stat -c %a "$1")" = 600 ] &&
+		[ "$("$2" -r ".stacks.samples > 0" "$1")" = true ]' sh "$rescue" "$JQ"
+	check "full disk: the symlink planted at the old rescue name is still there, its target untouched" \
+		sh -c 'test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious' \
+		sh "$(find "$T/resc" -type l -name 'ringside-rescue-*.json')" "$T/resc-victim"
 	umount "$T/full"
 else
 	skip "full disk" "cannot mount a tmpfs here: $(cat "$T/mount.err")"
@@ -165,9 +174,8 @@ check "... mode 0600 (umask 022)" test "$(stat -c %a "$logs")" = 600
 check "... and named on stderr once the screen closed" \
 	grep -qF "ringside: the command's output is in $logs" "$T/screen.err"
 check "the symlink planted at the old name is still there, and its target untouched" sh -c '
-	set -- "$1"/ringside-command-[0-9]*.log "$2"
-	test -L "$1" && test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious' \
-	sh "$T/logdir" "$T/victim2"
+	test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious' \
+	sh "$(find "$T/logdir" -type l -name 'ringside-command-*.log')" "$T/victim2"
 if [ -n "$strace" ]; then
 	check "the log is opened O_CREAT|O_EXCL, mode 0600, and by ringside only" sh -c '
 		grep -q "ringside-command-[A-Za-z0-9]\{6\}\.log\", O_RDWR|O_CREAT|O_EXCL.*0600" "$1" &&
