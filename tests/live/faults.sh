@@ -99,7 +99,8 @@ check "... the snapshot is complete: it reads back, its samples and counters are
 	sh "$R" "$T/hi.json" "$T/hi-again.json" "$JQ"
 
 # --- the target exits mid-run (-p): ends at once with its data (errors.sh checks the counts)
-"$W/spin" 0.5 &
+# Long enough to outlast ringside's start (~0.5 s here, more on a loaded machine).
+"$W/spin" 2 &
 wpid=$!
 track $wpid
 start_bg "$T/gone.err" "$R" record -q -I 100 --duration 20 -o "$T/gone.json" -p $wpid
