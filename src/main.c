@@ -3,6 +3,7 @@
  * ringside's command line: parse it and call one mode's entry point.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -10,13 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ringside/core/errbuf.h"
+#include "ringside/core/outfile.h"
 #include "ringside/core/record.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/perf/catalog.h"
+#include "ringside/perf/target.h"
 #include "ringside/ui/ui.h"
 
 enum { EXIT_BAD_INPUT = 2 };
@@ -74,7 +78,7 @@ static const char usage_text[] =
 "  -p, --pid LIST         running processes, all their threads and the threads they start\n"
 "  -q, --quiet            record: no summary table at the end\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
-"                         its output goes to a log file named on the status line\n"
+"                         its output goes to a new file in $TMPDIR, named when you quit\n"
 "\n"
 "Screen options (live and view):\n"
 "      --theme NAME       dark (default), light, mono, a file, or NAME.theme in\n"
@@ -302,12 +306,59 @@ out:
 	return r;
 }
 
+/*
+ * The file for a launched command's output while the screen owns the terminal: a new file of a
+ * unique name in $TMPDIR (never a planted one), the sudo user's when ringside runs under sudo, so
+ * that they can read their command's output. Returns its descriptor with the name in *path, or
+ * -errno after saying why.
+ */
+static int
+main_command_log(char **path)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int fd = outfile_create_unique(dir, "ringside-command-", ".log", O_APPEND, path);
+	uid_t uid;
+	gid_t gid;
+
+	if (fd < 0) {
+		fprintf(stderr,
+			"ringside: cannot create a file for the command's output in %s: %s; set "
+			"TMPDIR to a writable directory\n",
+			dir, strerror(-fd));
+		return fd;
+	}
+	if (target_sudo_ids(&uid, &gid) && fchown(fd, uid, gid) != 0) {
+		int r = -errno;
+
+		fprintf(stderr, "ringside: cannot give %s to the sudo user (SUDO_UID=%d): %s\n",
+			*path, (int)uid, strerror(-r));
+		close(fd);
+		unlink(*path);
+		free(*path);
+		*path = NULL;
+		return r;
+	}
+	return fd;
+}
+
+/* Name the command's output file once the screen is closed; an empty one is removed. */
+static void
+main_command_log_done(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && st.st_size == 0)
+		unlink(path);
+	else
+		fprintf(stderr, "ringside: the command's output is in %s\n", path);
+}
+
 static int
 main_live(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
 	char *log = NULL;
-	int r;
+	int r, logfd = -1;
 
 	uo.rec.cmdline_argc = argc;
 	uo.rec.cmdline_argv = argv;
@@ -316,12 +367,21 @@ main_live(int argc, char **argv)
 		goto out;
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
-	if (uo.rec.argv &&
-	    asprintf(&log, "%s/ringside-command-%d.log",
-		     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid()) > 0)
+	if (uo.rec.argv) {
+		logfd = main_command_log(&log);
+		if (logfd < 0) {
+			r = 1;
+			goto out;
+		}
 		uo.rec.command_output = log;
+		uo.rec.command_output_fd = logfd;
+	}
 	r = ui_live_main(&uo);
+	if (log)
+		main_command_log_done(logfd, log);
 out:
+	if (logfd >= 0)
+		close(logfd);
 	free(log);
 	free(uo.rec.ratios);
 	return r;

@@ -54,6 +54,45 @@ outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 }
 
 int
+outfile_create_unique(const char *dir, const char *prefix, const char *suffix, int extra_flags,
+		      char **path)
+{
+	char *name = xasprintf("%s/%sXXXXXX%s", dir, prefix, suffix);
+	/* mkostemps opens with O_CREAT|O_EXCL and mode 0600, trying other names on EEXIST. */
+	int fd = mkostemps(name, (int)strlen(suffix), O_CLOEXEC | extra_flags);
+
+	if (fd < 0) {
+		fd = -errno;
+		free(name);
+		return fd;
+	}
+	*path = name;
+	return fd;
+}
+
+int
+outfile_open_unique(struct outfile *of, const char *dir, const char *prefix, const char *suffix,
+		    struct errbuf *err)
+{
+	int fd, r;
+
+	memset(of, 0, sizeof(*of));
+	fd = outfile_create_unique(dir, prefix, suffix, 0, &of->tmp);
+	if (fd < 0)
+		return errbuf_set(err, "cannot create a file in '%s': %s", dir, strerror(-fd)), fd;
+	of->fp = fdopen(fd, "w");
+	if (!of->fp) {
+		r = -errno;
+		close(fd);
+		outfile_abort(of);
+		return errbuf_set(err, "cannot write '%s': %s", dir, strerror(-r)), r;
+	}
+	/* Committing renames the file onto itself, which rename(2) does without a change. */
+	of->path = xstrdup(of->tmp);
+	return 0;
+}
+
+int
 outfile_commit(struct outfile *of, struct errbuf *err)
 {
 	int r = 0;

@@ -273,7 +273,8 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = target_init_pids(&s->target, o->pids, err);
 	else if (o->argv && o->argv[0]) {
 		target_init_command(&s->target, o->argv);
-		s->target.output_path = o->command_output;
+		if (o->command_output)
+			s->target.output_fd = o->command_output_fd;
 		r = 0;
 	} else
 		r = target_init_system(&s->target, o->cpus, err);
@@ -942,6 +943,31 @@ session_stop(struct session *s)
 	session_fill_end(s, s->end_reason);
 }
 
+/*
+ * Save p where the output could not go: a new file of a unique name in $TMPDIR
+ * (ringside-rescue-XXXXXX.json, O_EXCL, so never a planted file or symlink). Returns its name (the
+ * caller's), or NULL when that failed too.
+ */
+static char *
+session_rescue(const struct profile *p)
+{
+	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	struct outfile of;
+	struct errbuf ignored;
+	char *name;
+
+	errbuf_clear(&ignored);
+	if (outfile_open_unique(&of, dir, "ringside-rescue-", ".json", &ignored) < 0)
+		return NULL;
+	name = xstrdup(of.path);
+	if (snapshot_write(p, of.fp, &ignored) < 0 || outfile_commit(&of, &ignored) < 0) {
+		outfile_abort(&of);
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
 int
 session_write_output(struct session *s, struct errbuf *err)
 {
@@ -955,9 +981,7 @@ session_write_output(struct session *s, struct errbuf *err)
 	else
 		outfile_abort(&s->out);
 	if (r < 0) {
-		const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-		char *rescue = xasprintf("%s/ringside-rescue-%d.json", dir, (int)getpid());
-		struct errbuf ignored;
+		char *rescue = session_rescue(s->profile);
 		/* Name the file: a writer's message ("cannot write the snapshot: ...") may not. */
 		const char *cause = strchr(err->msg, ':');
 		char *why;
@@ -969,8 +993,7 @@ session_write_output(struct session *s, struct errbuf *err)
 		else
 			why = xasprintf("cannot write '%s': %s", s->opts->output, strerror(-r));
 
-		errbuf_clear(&ignored);
-		if (snapshot_save(s->profile, rescue, &ignored) == 0)
+		if (rescue)
 			errbuf_reset(err, "%s; the recording was saved to %s instead", why, rescue);
 		else
 			errbuf_reset(err, "%s", why);

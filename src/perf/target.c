@@ -29,6 +29,7 @@ target_zero(struct target *t, enum target_kind kind)
 	t->kind = kind;
 	t->go_fd = -1;
 	t->err_fd = -1;
+	t->output_fd = -1;
 }
 
 int
@@ -117,20 +118,27 @@ target_init_command(struct target *t, char **argv)
 	t->argv = argv;
 }
 
+bool
+target_sudo_ids(uid_t *uid, gid_t *gid)
+{
+	const char *uid_s = getenv("SUDO_UID"), *gid_s = getenv("SUDO_GID");
+
+	if (geteuid() != 0 || !uid_s || !gid_s)
+		return false;
+	*uid = (uid_t)strtoul(uid_s, NULL, 10);
+	*gid = (gid_t)strtoul(gid_s, NULL, 10);
+	return *uid != 0;
+}
+
 /* Under sudo, drop to the invoking user; returns 0 or -errno. Runs in the child. */
 static int
 target_drop_to_sudo_user(void)
 {
-	const char *uid_s = getenv("SUDO_UID"), *gid_s = getenv("SUDO_GID"),
-		   *user = getenv("SUDO_USER");
+	const char *user = getenv("SUDO_USER");
 	uid_t uid;
 	gid_t gid;
 
-	if (geteuid() != 0 || !uid_s || !gid_s)
-		return 0;
-	uid = (uid_t)strtoul(uid_s, NULL, 10);
-	gid = (gid_t)strtoul(gid_s, NULL, 10);
-	if (uid == 0)
+	if (!target_sudo_ids(&uid, &gid))
 		return 0;
 	if (user && *user) {
 		if (initgroups(user, gid) != 0 && setgroups(0, NULL) != 0)
@@ -158,11 +166,11 @@ target_child(struct target *t, int go_rd, int err_wr)
 		;
 	if (c != 'g')
 		_exit(127); /* the parent gave up before starting us */
-	if (t->output_path) {
-		int in = open("/dev/null", O_RDONLY | O_CLOEXEC),
-		    out = open(t->output_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (t->output_fd >= 0) {
+		/* The file was created by the parent, O_EXCL (never through a planted symlink). */
+		int in = open("/dev/null", O_RDONLY | O_CLOEXEC), out = t->output_fd;
 
-		if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
+		if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
 			e = errno;
 			if (write(err_wr, &e, sizeof(e)) < 0)
 				_exit(127);

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Faults during a recording: the disk fills while the snapshot is written (a 64 KiB tmpfs), the
-# descriptor limit is below what events x CPUs need, the ring overflows at the highest sampling
-# rate, the target exits mid-run, a CPU goes offline; and the output's safety: mode 0600, a
-# symlink at the destination is replaced, never followed. Each gives a clear message, keeps what
-# was recorded and leaves no partial file behind.
+# descriptor limit is below what events x CPUs need, the rings overflow while ringside is stopped,
+# the target exits mid-run, a CPU goes offline; and the output's safety: mode 0600, a
+# symlink at the destination is replaced, never followed; the live screen's log of a launched
+# command's output is a new file of a random name, never a planted one. Each gives a clear message,
+# keeps what was recorded and leaves no partial file behind.
 
 . "$TESTLIB"
 require_root
@@ -15,23 +16,32 @@ cpu_lock
 R=$RINGSIDE
 W=$WORKLOADS
 
-# --- the disk fills while writing: one-line error, rescue copy elsewhere, nothing left in the dir
-mkdir "$T/full"
+# --- the disk fills while writing: one-line error, rescue copy elsewhere, nothing left in the dir.
+# The rescue copy is a new file of a random name: a symlink planted at the name ringside once used
+# (ringside-rescue-PID.json; sh's exec keeps the PID) is neither followed nor replaced.
+mkdir "$T/full" "$T/resc"
+echo precious >"$T/resc-victim"
 if mount -t tmpfs -o size=64k ringside-faults "$T/full" 2>"$T/mount.err"; then
 	# Leave 4 KiB free whatever the machine is doing: any snapshot with samples is larger.
 	head -c 61440 /dev/zero >"$T/full/filler" 2>/dev/null
-	TMPDIR=$T timeout 30 "$R" record -a --duration 2 -o "$T/full/out.json" \
+	umask 022
+	TMPDIR=$T/resc timeout 30 sh -c 'ln -s "$1" "$TMPDIR/ringside-rescue-$$.json"; shift; exec "$@"' \
+		sh "$T/resc-victim" "$R" record -a --duration 2 -o "$T/full/out.json" \
 		>/dev/null 2>"$T/full.err"
 	rc=$?
 	check "full disk: exit 1 (got $rc)" test $rc -eq 1
 	check "full disk: one error line naming the file, the cause and the rescue copy" \
-		grep -q "^ringside: cannot write '$T/full/out.json': No space left on device;.*saved to $T/ringside-rescue-[0-9]*.json instead" "$T/full.err"
+		grep -q "^ringside: cannot write '$T/full/out.json': No space left on device;.*saved to $T/resc/ringside-rescue-[A-Za-z0-9]\{6\}\.json instead" "$T/full.err"
 	diag "$(grep -v '^ringside: recording' "$T/full.err")"
 	check "full disk: no partial or temporary file left in the full directory" \
 		test "$(ls -A "$T/full")" = filler
-	rescue=$(ls "$T"/ringside-rescue-*.json 2>/dev/null | head -n 1)
-	check "full disk: the rescue copy is a complete snapshot with samples" \
-		sh -c '[ -n "$1" ] && [ "$("$2" -r ".stacks.samples > 0" "$1")" = true ]' sh "$rescue" "$JQ"
+	rescue=$(sed -n 's/.*saved to \(.*\) instead$/\1/p' "$T/full.err")
+	check "full disk: the rescue copy is a complete snapshot with samples, mode 0600" \
+		sh -c '[ -f "$1" ] && [ ! -L "$1" ] && [ "$(stat -c %a "$1")" = 600 ] &&
+		[ "$("$2" -r ".stacks.samples > 0" "$1")" = true ]' sh "$rescue" "$JQ"
+	check "full disk: the symlink planted at the old rescue name is still there, its target untouched" \
+		sh -c 'test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious' \
+		sh "$(find "$T/resc" -type l -name 'ringside-rescue-*.json')" "$T/resc-victim"
 	umount "$T/full"
 else
 	skip "full disk" "cannot mount a tmpfs here: $(cat "$T/mount.err")"
@@ -58,27 +68,39 @@ check "ulimit -n 12: exit 1 (got $rc), one line naming the limit and the fix" sh
 check "ulimit -n 12: no file and no temporary left" \
 	sh -c 'test -z "$(ls -A "$1" | grep "fd2\.json")"' sh "$T"
 
-# --- the rings overflow at the highest rate on a busy machine: LOST counted, reported, run ends
-max=$(cat /proc/sys/kernel/perf_event_max_sample_rate)
-start_bg "$T/hi.err" timeout 60 "$R" record -a -F "$max" --duration 2 -o "$T/hi.json" -- \
-	"$W/spin" 3 --threads 2
+# --- the rings overflow: ringside is stopped (SIGSTOP) for 2 s while two busy threads are sampled
+# at 20 kHz with call stacks, so the kernel fills its 512 KiB rings (no scheduler timeline: its
+# rings would be larger) and counts what it drops. LOST is counted, reported with the same number
+# as the snapshot's, and the snapshot is still complete.
+start_bg "$T/hi.err" "$R" record -a -F 20000 -g fp --no-sched -o "$T/hi.json" -- \
+	"$W/spin" 4 --threads 2
 hpid=$BG_PID
+wait_for_line "$T/hi.err" '^ringside: recording ' 10 || diag "overflow: no 'recording' line"
+sleep 0.5
+kill -STOP $hpid
+sleep 2
+kill -CONT $hpid
 wait_pid $hpid 60
 rc=$?
-check "-F $max on 2 busy threads: the run completes (exit $rc)" test $rc -eq 0
+check "stopped for 2 s at -F 20000: the run completes (exit $rc)" test $rc -eq 0
+samples=$(jqv "$T/hi.json" .stacks.samples)
 lost=$(jqv "$T/hi.json" .stacks.lost)
-thr=$(jqv "$T/hi.json" .stacks.throttled)
-diag "-F $max: $(jqv "$T/hi.json" .stacks.samples) samples, $lost lost, $thr throttled"
-check "-F $max: the summary's lost count is the snapshot's ($lost)" \
-	grep -q "^ringside: [0-9]* samples, $lost lost" "$T/hi.err"
-if [ "${lost:-0}" -gt 0 ] || [ "${thr:-0}" -gt 0 ]; then
-	check "-F $max: losses or throttling are warned about" grep -q '^ringside: warning: .*lost' "$T/hi.err"
-else
-	skip "-F $max: losses warned about" "the kernel delivered every sample at $max Hz here"
-fi
+diag "overflow: $samples samples, $lost lost, $(jqv "$T/hi.json" .stacks.throttled) throttled"
+check "stopped for 2 s: the snapshot counts lost records ($lost)" test "${lost:-0}" -gt 0
+check "... the summary's counts are the snapshot's ($samples samples, $lost lost)" \
+	grep -q "^ringside: $samples samples, $lost lost$" "$T/hi.err"
+check "... and a warning names the same loss" \
+	grep -q "^ringside: warning: $lost records lost, " "$T/hi.err"
+check "... the snapshot is complete: it reads back, its samples and counters are there" sh -c '
+	"$1" export "$2" -o "$3" && "$4" -e "
+		.meta.end_reason == \"command exited\" and .stacks.samples > 0 and
+		(.stacks.nodes | length) > 1 and
+		([.events[].series[].count | length] | min) > 0" "$2" >/dev/null' \
+	sh "$R" "$T/hi.json" "$T/hi-again.json" "$JQ"
 
 # --- the target exits mid-run (-p): ends at once with its data (errors.sh checks the counts)
-"$W/spin" 0.5 &
+# Long enough to outlast ringside's start (~0.5 s here, more on a loaded machine).
+"$W/spin" 2 &
 wpid=$!
 track $wpid
 start_bg "$T/gone.err" "$R" record -q -I 100 --duration 20 -o "$T/gone.json" -p $wpid
@@ -134,5 +156,56 @@ if command -v strace >/dev/null 2>&1; then
 else
 	skip "temporary opened with O_EXCL" "strace is not installed"
 fi
+
+# --- the live screen's log of a launched command's output: a new file of a random name, created
+# with O_EXCL and mode 0600 by ringside itself; a symlink planted at the name ringside once used
+# (ringside-command-PID.log: sh's exec keeps the PID) stays as it is, and its target untouched
+mkdir "$T/logdir"
+echo precious >"$T/victim2"
+cat >"$T/plant.sh" <<'PLANT_EOF'
+#!/bin/sh
+ln -s "$VICTIM" "$TMPDIR/ringside-command-$$.log"
+exec "$@"
+PLANT_EOF
+strace=
+command -v strace >/dev/null 2>&1 && strace="strace -f -e trace=openat -o $T/strace-log.out"
+umask 022
+screen_start 120 40 $strace env TMPDIR="$T/logdir" VICTIM="$T/victim2" sh "$T/plant.sh" \
+	"$R" -e task-clock -- /bin/echo "hello from the command"
+screen_wait 'the command exited' 20 || diag "live log: no end banner: $(screen_text | tail -n 3)"
+screen_keys q
+rc=$(screen_exit 10)
+check "live -- echo: exit 0 (got $rc)" test "$rc" = 0
+logs=$(find "$T/logdir" -type f -name 'ringside-command-*.log')
+diag "live log: $(ls -l "$T/logdir" | tail -n +2 | tr '\n' ' ')"
+check "live -- echo: one new log file, named ringside-command-XXXXXX.log" \
+	sh -c '[ "$(echo "$1" | wc -l)" -eq 1 ] && echo "$1" | grep -q "/ringside-command-[A-Za-z0-9]\{6\}\.log$"' \
+	sh "$logs"
+check "... holding the command's output" grep -qx "hello from the command" "$logs"
+check "... mode 0600 (umask 022)" test "$(stat -c %a "$logs")" = 600
+check "... and named on stderr once the screen closed" \
+	grep -qF "ringside: the command's output is in $logs" "$T/screen.err"
+check "the symlink planted at the old name is still there, and its target untouched" sh -c '
+	test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious' \
+	sh "$(find "$T/logdir" -type l -name 'ringside-command-*.log')" "$T/victim2"
+if [ -n "$strace" ]; then
+	check "the log is opened O_CREAT|O_EXCL, mode 0600, and by ringside only" sh -c '
+		grep -q "ringside-command-[A-Za-z0-9]\{6\}\.log\", O_RDWR|O_CREAT|O_EXCL.*0600" "$1" &&
+		test "$(grep -c "ringside-command-" "$1")" -eq 1' sh "$T/strace-log.out"
+else
+	skip "the log opened with O_EXCL" "strace is not installed"
+fi
+
+# --- under sudo, the log is the invoking user's (the command runs as them and they read it)
+mkdir "$T/sudolog"
+screen_start 120 40 env TMPDIR="$T/sudolog" SUDO_UID=65534 SUDO_GID=65534 SUDO_USER=nobody \
+	"$R" -e task-clock -- /usr/bin/id -u
+screen_wait 'the command exited' 20 || diag "sudo log: no end banner: $(screen_text | tail -n 3)"
+screen_keys q
+rc=$(screen_exit 10)
+log=$(find "$T/sudolog" -type f -name 'ringside-command-*.log')
+check "live under SUDO_UID=65534: exit 0 (got $rc), the log owned by 65534:65534, mode 0600" \
+	sh -c 'test "$1" = 0 && test "$(stat -c %u:%g:%a "$2")" = 65534:65534:600' sh "$rc" "$log"
+check "... holding the output of id -u run as that user" grep -qx 65534 "$log"
 
 done_testing

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# LeakSanitizer over a full record -> export cycle: record (.json), export to .html and .folded,
-# export the page back to .json. Meaningful only in the sanitizer build (the binary carries the
-# ASan runtime); elsewhere it skips saying so.
+# LeakSanitizer over a full record -> export -> view cycle: record (.json), export to .html and
+# .folded, export the page back to .json, `ringside view` the .json and the .html in tmux.
+# Meaningful only in the sanitizer build (the binary carries the ASan runtime); elsewhere it skips
+# saying so.
 
 . "$TESTLIB"
 require_root
@@ -38,5 +39,32 @@ leakfree back "export .html -> .json" export "$T/a.html" -o "$T/b.json"
 check "the page exported back is the snapshot recorded" \
 	sh -c '"$JQ" -S . "$1" >"$1.s" && "$JQ" -S . "$2" >"$2.s" && cmp -s "$1.s" "$2.s"' \
 	sh "$T/a.json" "$T/b.json"
+
+# leakview NAME FILE: `ringside view FILE` in tmux goes through its views (flamegraph zoomed in and
+# out, scheduler, events, help), quits with q, exits 0, and LeakSanitizer reports nothing.
+leakview() {
+	name=$1
+	screen_start 120 40 env ASAN_OPTIONS="$ASAN_OPTIONS" LSAN_OPTIONS="$LSAN_OPTIONS" \
+		"$R" view "$2"
+	screen_wait 'SNAPSHOT' 60 || diag "view $2: no screen after 60 s: $(screen_text | head -n 5)"
+	for k in 2 Enter Escape 3 4 h Escape 1; do
+		screen_keys "$k"
+		sleep 0.3
+	done
+	screen_keys q
+	rc=$(screen_exit 60)
+	cp "$T/screen.err" "$T/$name.err" 2>/dev/null
+	check "view $(basename "$2"): q quits with 0 (got $rc)" test "$rc" = 0
+	check "view $(basename "$2"): no LeakSanitizer or AddressSanitizer report" \
+		sh -c '! grep -q "LeakSanitizer\|ERROR: AddressSanitizer" "$1"' sh "$T/$name.err"
+	grep -A12 'Sanitizer' "$T/$name.err" | head -n 20 | sed 's/^/# /'
+}
+
+if command -v tmux >/dev/null; then
+	leakview viewjson "$T/a.json"
+	leakview viewhtml "$T/a.html"
+else
+	skip "view .json and .html" "tmux is not installed"
+fi
 
 done_testing

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # `ringside record -- COMMAND`: launch the workloads, whose counts are known, and check the
-# snapshot's numbers and meta; a command that cannot run; the command's exit code; sudo's user.
+# snapshot's numbers and meta; a command that cannot run; the command's exit code; sudo's user;
+# arguments full of shell syntax, passed literally (never through a shell).
 
 . "$TESTLIB"
 require_root
@@ -109,5 +110,21 @@ SUDO_UID=65534 SUDO_GID=65534 SUDO_USER=nobody timeout 30 "$R" record -q -e task
 	-o "$T/sudo2.json" -- sh -c 'id -u > "$1"' sh "$T/pub/uid" 2>"$T/sudo2.err"
 check "a file the command writes is the user's (uid 65534)" \
 	test "$(cat "$T/pub/uid" 2>/dev/null)" = 65534 -a "$(stat -c %u "$T/pub/uid" 2>/dev/null)" = 65534
+
+# --- never through a shell: arguments full of shell syntax reach the command literally, and
+# nothing in them runs (no substitution, no ; && | or backquotes, no globbing, no variables)
+mkdir "$T/meta"
+meta1="\$(touch $T/meta/subst);touch $T/meta/semi"
+meta2="\`touch $T/meta/backq\` && touch $T/meta/and | touch $T/meta/pipe"
+(cd "$T/meta" && timeout 30 "$R" record -q -e task-clock -o "$T/meta.json" -- \
+	/bin/echo "$meta1" "$meta2" '*' '$HOME' '>out') >"$T/meta.out" 2>"$T/meta.err"
+ok $? "record -- /bin/echo ARGS-WITH-SHELL-SYNTAX exits 0"
+check "echo printed its arguments verbatim" \
+	test "$(cat "$T/meta.out")" = "$meta1 $meta2 * \$HOME >out"
+check "nothing in them ran: no file created (found: $(ls -A "$T/meta" | paste -sd' '))" \
+	test -z "$(ls -A "$T/meta")"
+check "meta.target.command holds the same argv" \
+	"$JQ" -e --arg a "$meta1" --arg b "$meta2" \
+	'.meta.target.command == ["/bin/echo", $a, $b, "*", "$HOME", ">out"]' "$T/meta.json"
 
 done_testing

@@ -284,6 +284,69 @@ test_destination_is_directory(void **state)
 	assert_string_equal(only, "out.json");
 }
 
+/* A unique name: PREFIX, six random characters, SUFFIX; each call a new file, mode 0600. */
+static void
+test_create_unique(void **state)
+{
+	const char *dir = *state;
+	char *a = NULL, *b = NULL, *base;
+	struct stat st;
+	int fa, fb;
+
+	umask(022);
+	fa = outfile_create_unique(dir, "cmd-", ".log", O_APPEND, &a);
+	fb = outfile_create_unique(dir, "cmd-", ".log", O_APPEND, &b);
+	assert_true(fa >= 0 && fb >= 0);
+	assert_string_not_equal(a, b);
+	base = strrchr(a, '/');
+	assert_non_null(base);
+	assert_int_equal(strlen(base), strlen("/cmd-XXXXXX.log"));
+	assert_int_equal(strncmp(base, "/cmd-", 5), 0);
+	assert_string_equal(base + 11, ".log");
+	assert_int_equal(fstat(fa, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_true(fcntl(fa, F_GETFD) & FD_CLOEXEC);
+	assert_true(fcntl(fa, F_GETFL) & O_APPEND);
+	assert_int_equal(count_entries(dir, NULL, 0), 2);
+	close(fa);
+	close(fb);
+	free(a);
+	free(b);
+	assert_int_equal(outfile_create_unique("/nonexistent-ringside-dir", "x-", ".log", 0, &a),
+			 -ENOENT);
+}
+
+/* outfile_open_unique writes the chosen file in place: committed, it holds the data. */
+static void
+test_open_unique(void **state)
+{
+	const char *dir = *state;
+	struct outfile of = { 0 }, gone = { 0 };
+	struct errbuf err;
+	char *name, *content;
+	struct stat st;
+
+	errbuf_clear(&err);
+	assert_int_equal(outfile_open_unique(&of, dir, "rescue-", ".json", &err), 0);
+	name = strdup(of.path);
+	assert_non_null(strstr(name, "/rescue-"));
+	assert_true(fputs("{}\n", of.fp) >= 0);
+	assert_int_equal(outfile_commit(&of, &err), 0);
+	outfile_abort(&of);
+	content = slurp(name);
+	assert_string_equal(content, "{}\n");
+	free(content);
+	assert_int_equal(stat(name, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(count_entries(dir, NULL, 0), 1);
+	free(name);
+
+	/* aborted: nothing left */
+	assert_int_equal(outfile_open_unique(&gone, dir, "rescue-", ".json", &err), 0);
+	outfile_abort(&gone);
+	assert_int_equal(count_entries(dir, NULL, 0), 1);
+}
+
 int
 main(void)
 {
@@ -291,10 +354,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_commit_creates_file, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_open_missing_dir, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(test_commit_replaces_existing, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_commit_replaces_existing, setup_dir,
+						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_symlink_destination_not_followed, setup_dir,
 						teardown_dir),
-		cmocka_unit_test_setup_teardown(test_destination_is_directory, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_destination_is_directory, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_create_unique, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_open_unique, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,21 @@ struct outfile {
 
 /* Create the temporary file for path. Returns 0, or -errno with a message naming path in err. */
 int outfile_open(struct outfile *of, const char *path, struct errbuf *err);
+/*
+ * Create a new file of a unique name, DIR/PREFIX<6 random characters>SUFFIX, with O_EXCL, mode
+ * 0600 and close-on-exec (a planted symlink is never followed, an existing file never reused);
+ * extra_flags may add O_APPEND. Returns the descriptor with the name in *path (the caller's), or
+ * -errno.
+ */
+int outfile_create_unique(const char *dir, const char *prefix, const char *suffix, int extra_flags,
+			  char **path);
+/*
+ * Like outfile_open, but for a destination of a unique name that outfile_create_unique chooses in
+ * dir (of->path tells which): the data goes to that new file directly. Returns 0, or -errno with
+ * a message naming dir in err.
+ */
+int outfile_open_unique(struct outfile *of, const char *dir, const char *prefix, const char *suffix,
+			struct errbuf *err);
 /* Flush, fsync and rename into place. On failure the temporary is removed; -errno and err. */
 int outfile_commit(struct outfile *of, struct errbuf *err);
 /* Remove the temporary file (if still there) and free everything; of may be zeroed. */

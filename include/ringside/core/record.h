@@ -26,6 +26,7 @@ struct record_opts {
 	unsigned long period;	    /* -c */
 	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */
 	const char *command_output; /* the launched command's stdout/stderr file, NULL: ours */
+	int command_output_fd;	    /* with command_output: that file, open for writing */
 	char **ratios; /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
 	size_t nratios;
 	int cmdline_argc; /* ringside's own command line, for the snapshot */

@@ -31,9 +31,8 @@ struct target {
 	int err_fd;  /* TARGET_COMMAND: read end of the exec-error pipe */
 	bool child_running;
 	int child_status; /* wait status once reaped */
-	const char
-		*output_path; /* TARGET_COMMAND: stdout and stderr go here, stdin from
-				 /dev/null (the live screen owns the terminal); NULL: inherited */
+	int output_fd;	  /* TARGET_COMMAND: stdout and stderr go to this file (borrowed), stdin
+			     from /dev/null (the live screen owns the terminal); -1: inherited */
 };
 
 /* A system-wide target on every online CPU, or on the CPUs in cpus_text ("0-3,8"). */
@@ -57,6 +56,12 @@ int target_start(struct target *t, struct errbuf *err);
 bool target_reap(struct target *t);
 /* Ask a still-running launched command to stop (SIGTERM), then reap it. */
 void target_stop_child(struct target *t);
+
+/*
+ * When ringside runs as root under sudo (SUDO_UID and SUDO_GID set, SUDO_UID not 0), the invoking
+ * user's IDs, whom a launched command runs as: true and *uid, *gid set; false otherwise.
+ */
+bool target_sudo_ids(uid_t *uid, gid_t *gid);
 
 /* The thread IDs of process pid from /proc/PID/task; returns the count, or -errno. *tids is the
  * caller's. */
