@@ -106,20 +106,40 @@ ui_fatal_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * Mouse reporting off, every xterm mode curses may have turned on for the mousemask below
+ * (normal, button-event and any-event tracking, SGR coordinates): terminfo has no string for it.
+ */
+static const char ui_mouse_off[] = "\033[?1000l\033[?1002l\033[?1003l\033[?1006l";
+
+/* Append n bytes to the fatal-signal restore sequence (dropped when they do not fit). */
+static void
+ui_restore_append(const char *s, size_t n)
+{
+	if (ui_restore_len + n < sizeof(ui_restore_seq)) {
+		memcpy(ui_restore_seq + ui_restore_len, s, n);
+		ui_restore_len += n;
+	}
+}
+
 /* Append a terminfo string capability to the fatal-signal restore sequence. */
 static void
 ui_restore_add(const char *cap)
 {
 	char *s = tigetstr(cap);
-	size_t n;
 
 	if (!s || s == (char *)-1)
 		return;
-	n = strlen(s);
-	if (ui_restore_len + n < sizeof(ui_restore_seq)) {
-		memcpy(ui_restore_seq + ui_restore_len, s, n);
-		ui_restore_len += n;
-	}
+	ui_restore_append(s, strlen(s));
+}
+
+/* Whether curses reports the mouse on this terminal the xterm way (it has a mouse key). */
+static bool
+ui_has_mouse(void)
+{
+	char *kmous = tigetstr("kmous");
+
+	return kmous && kmous != (char *)-1 && *kmous;
 }
 
 static void
@@ -179,7 +199,13 @@ ui_start_curses(struct ui *ui, struct errbuf *err)
 	ui_restore_len = 0;
 	ui_restore_add("sgr0");
 	ui_restore_add("rmcup");
-	ui_restore_add("cnorm"); /* after rmcup: see ui_restore_terminal */
+	/* After rmcup, as endwin would leave them whatever the terminal restores with the main
+	 * screen: the cursor shown (see ui_restore_terminal), the keypad transmit and mouse
+	 * reporting off. */
+	ui_restore_add("cnorm");
+	ui_restore_add("rmkx");
+	if (ui_has_mouse())
+		ui_restore_append(ui_mouse_off, sizeof(ui_mouse_off) - 1);
 	ui_install_fatal_handlers();
 	cbreak();
 	noecho();

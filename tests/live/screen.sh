@@ -11,10 +11,11 @@
 #     gives the one-line "too small" message and growing again brings the screen back;
 #   - s saves a page now and says its name, the file a complete snapshot;
 #   - when the command exits the screen stays with a banner until q; q writes -o, exits 0, leaves
-#     the alternate screen, shows the cursor and restores the terminal modes;
+#     the alternate screen, shows the cursor, turns mouse and keypad modes off and restores the
+#     terminal modes;
 #   - TERM=vt100 LANG=C: ASCII only (no byte >= 0x80);
-#   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV
-#     restores it before ringside dies of the signal;
+#   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV and
+#     SIGABRT restore it (mouse reporting and keypad modes off too) before ringside dies of them;
 #   - a bad theme file names the line at fault and the screen still opens with the default.
 
 . "$TESTLIB"
@@ -31,14 +32,24 @@ width_ok() {
 	[ "$(screen_text | LC_ALL=C.UTF-8 wc -L)" -le "$1" ]
 }
 
-# restored: after the command ended, the pane left the alternate screen, the cursor shows and the
-# terminal modes are those it started with.
+# restored: after the command ended, the pane left the alternate screen, the cursor shows, mouse
+# reporting and the keypad's application modes (keypad and cursor keys) are off and the terminal
+# modes are those it started with.
 restored() {
 	sleep 0.3 # tmux draws what the program wrote last a moment after it ended
 	_alt=$(screen_flag alternate_on) _cur=$(screen_flag cursor_flag)
+	_mouse=$(screen_flag mouse_any_flag) _kp=$(screen_flag keypad_flag)
+	_kc=$(screen_flag keypad_cursor_flag)
 	screen_stty_same && _modes=same || _modes=changed
-	diag "after: alternate screen $_alt, cursor shown $_cur, terminal modes $_modes"
-	[ "$_alt" = 0 ] && [ "$_cur" = 1 ] && [ "$_modes" = same ]
+	diag "after: alternate screen $_alt, cursor shown $_cur, mouse $_mouse, keypad $_kp," \
+		"cursor keys $_kc, terminal modes $_modes"
+	[ "$_alt" = 0 ] && [ "$_cur" = 1 ] && [ "$_mouse" = 0 ] && [ "$_kp" = 0 ] &&
+		[ "$_kc" = 0 ] && [ "$_modes" = same ]
+}
+
+# running: the pane is in the modes the live screen sets (so restored has something to undo).
+running() {
+	[ "$(screen_flag alternate_on)$(screen_flag mouse_any_flag)$(screen_flag keypad_flag)" = 111 ]
 }
 
 # pf_rate: the page-faults row's rate in faults per second.
@@ -131,12 +142,15 @@ for sig in TERM HUP INT; do
 	check "SIG$sig: the terminal is restored" restored
 	check "SIG$sig: -o was written" "$R" export "$T/sig.json" -o "$T/sig-back.json"
 done
-screen_start 100 30 "$R" -I 250 -- "$PT" 256 --every 50 --for 60
-screen_wait '1 Overview' 10 && sleep 1
-kill -SEGV "$(screen_child)"
-rc=$(screen_exit 10)
-check "SIGSEGV: ringside dies of the signal ($rc)" test "$rc" = 139
-check "SIGSEGV: the terminal is restored before it dies" restored
+for sig in SEGV:139 ABRT:134; do
+	screen_start 100 30 "$R" -I 250 -- "$PT" 256 --every 50 --for 60
+	screen_wait '1 Overview' 10 && sleep 1
+	check "SIG${sig%:*}: before, the alternate screen, mouse and keypad modes are on" running
+	kill -"${sig%:*}" "$(screen_child)"
+	rc=$(screen_exit 10)
+	check "SIG${sig%:*}: ringside dies of the signal ($rc)" test "$rc" = "${sig#*:}"
+	check "SIG${sig%:*}: the terminal is restored before it dies" restored
+done
 
 # A bad theme file.
 printf 'normal = white\nkernel = notacolour\n' >"$T/bad.theme"
