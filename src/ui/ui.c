@@ -702,7 +702,9 @@ ui_loop_live(struct ui *ui)
 			ui_resize(ui);
 		if (st.input)
 			ui_input(ui);
-		if (st.stopped)
+		/* The terminal is gone (its emulator closed without a SIGHUP reaching us): poll
+		 * would return at once forever, so end as q does, writing -o. */
+		if (st.stopped || st.input_gone)
 			ui->quit = true;
 		if (st.ended || (session_end_reason(ui->session) && !ui->ended && !ui->quit))
 			ui_on_end(ui);

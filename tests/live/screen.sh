@@ -16,6 +16,8 @@
 #   - TERM=vt100 LANG=C: ASCII only (no byte >= 0x80);
 #   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV and
 #     SIGABRT restore it (mouse reporting and keypad modes off too) before ringside dies of them;
+#   - a hangup on the terminal without a SIGHUP (script's pty closed under a setsid session) ends
+#     the session as q does: exit 0, -o written;
 #   - a bad theme file names the line at fault and the screen still opens with the default.
 
 . "$TESTLIB"
@@ -151,6 +153,34 @@ for sig in SEGV:139 ABRT:134; do
 	check "SIG${sig%:*}: ringside dies of the signal ($rc)" test "$rc" = "${sig#*:}"
 	check "SIG${sig%:*}: the terminal is restored before it dies" restored
 done
+
+# The terminal goes away without a SIGHUP reaching ringside: script(1) gives it a pty, setsid a
+# session of its own without a controlling terminal, so killing script closes the pty's master and
+# only stdin's hangup tells. It must end as q does, not spin on a stdin that polls at once forever.
+if command -v script >/dev/null && command -v setsid >/dev/null; then
+	cat >"$T/hup.sh" <<HUP_EOF
+export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 COLUMNS=100 LINES=30
+echo \$\$ >"$T/hup.shpid"
+"$R" -I 250 -o "$T/hup.json" -- "$PT" 256 --every 50 --for 60 2>"$T/hup.err"
+echo \$? >"$T/hup.rc"
+HUP_EOF
+	script -qfc "setsid -w sh '$T/hup.sh'" /dev/null </dev/null >"$T/hup.out" 2>&1 &
+	hup_script=$!
+	track "$hup_script"
+	check "no SIGHUP: the screen is drawn on script's pty" wait_for_line "$T/hup.out" Overview 10
+	sleep 1
+	hup_pid=$(pgrep -P "$(cat "$T/hup.shpid" 2>/dev/null || echo 0)" | head -n 1)
+	track "$hup_pid" # killed on exit should it spin
+	kill -KILL "$hup_script"
+	wait_pid "$hup_script" 5 >/dev/null
+	check "no SIGHUP: a hangup on stdin ends ringside" wait_for_line "$T/hup.rc" . 10
+	[ -s "$T/hup.rc" ] && untrack "$hup_pid"
+	check "no SIGHUP: it exits 0 ($(cat "$T/hup.rc" 2>/dev/null))" \
+		test "$(cat "$T/hup.rc" 2>/dev/null)" = 0
+	check "no SIGHUP: -o was written" "$R" export "$T/hup.json" -o "$T/hup-back.json"
+else
+	skip "a hangup on stdin ends ringside" "needs script and setsid (util-linux)"
+fi
 
 # A bad theme file.
 printf 'normal = white\nkernel = notacolour\n' >"$T/bad.theme"
