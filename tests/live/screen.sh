@@ -7,7 +7,9 @@
 #     names the command and its figures; h opens the help and any key closes it;
 #   - space freezes the display (FROZEN; two captures seconds apart are identical) and space again
 #     brings it back to life (the elapsed time moves);
-#   - resizing to 80x24 and 200x60 keeps every line inside the width with the rows present; 60x20
+#   - resizing to 80x24 and 200x60 lays the overview out again for the size (tabs on the first row,
+#     the status line on the last with F1 help at the right edge, the counter, ratio and hottest-
+#     functions headers with their rows under them, none blank); 60x20
 #     gives the one-line "too small" message and growing again brings the screen back;
 #   - s saves a page now and says its name, the file a complete snapshot;
 #   - when the command exits the screen stays with a banner until q; q writes -o, exits 0, leaves
@@ -29,9 +31,54 @@ R=$RINGSIDE
 PT=$WORKLOADS/pagetouch
 cd "$T" || exit 1
 
-# width_ok W: no line of the screen is wider than W columns.
-width_ok() {
-	[ "$(screen_text | LC_ALL=C.UTF-8 wc -L)" -le "$1" ]
+# width LINE: the display width of LINE (capture-pane drops trailing blanks).
+width() {
+	printf '%s\n' "$1" | LC_ALL=C.UTF-8 wc -L
+}
+
+# layout_ok W H: the overview of the -e page-faults,cpu-clock session below is laid out for a W x H
+# pane: H rows, the view tabs on the first and the status line on the last, its "F1 help" at the
+# right edge (W - 10); the counter header reaching the right edge, the two counter rows under it,
+# the ratio header with the four built-in ratios under it, a CPU row, and the hottest-functions
+# header with function rows under it down to the status line or for ten rows at least, none blank.
+layout_ok() {
+	# A message (such as space's) holds the status line for 5 s: wait for the figures.
+	screen_wait ' samples .* F1 help$' 6
+	screen_save "$T/layout"
+	_ly=$(awk -v h="$2" '
+		function fail(m) { print m; exit 1 }
+		{ l[NR] = $0 }
+		/^ event +rate history/ && !ev { ev = NR }
+		/^ ratio +value history/ && !ra { ra = NR }
+		/hottest functions/ && !ho { ho = NR }
+		/ cpu0 / { cpu = 1 }
+		END {
+			if (NR != h) fail("rows: " NR)
+			if (l[1] !~ /^ ringside +1 Overview +2 Flame +3 Scheduler +4 Events/)
+				fail("first row: " l[1])
+			if (l[h] !~ /^ command: .* samples .* F1 help$/) fail("last row: " l[h])
+			if (ev != 2) fail("counter header on row " ev)
+			if (l[3] !~ /^ page-faults +[0-9.]+K\/s / || l[4] !~ /^ cpu-clock +[0-9.]+ CPU /)
+				fail("counter rows: " l[3] " / " l[4])
+			if (!ra) fail("no ratio header")
+			if (l[ra + 1] !~ /^ IPC / || l[ra + 2] !~ /^ CPI / ||
+			    l[ra + 3] !~ /^ cache-miss % / || l[ra + 4] !~ /^ branch-miss % /)
+				fail("ratio rows under row " ra)
+			if (!cpu) fail("no CPU busy row")
+			if (!ho) fail("no hottest-functions header")
+			last = ho + 10 < h - 1 ? ho + 10 : h - 1
+			if (last <= ho) fail("no room for functions under row " ho)
+			for (i = ho + 1; i <= last; i++)
+				if (l[i] !~ /^ +[0-9.]+% +[0-9.]+% [^ ]/)
+					fail("function row " i ": \"" l[i] "\"")
+			print ev " " ho
+		}' "$T/layout") || {
+		diag "$1x$2 layout: $_ly"
+		return 1
+	}
+	_sw=$(width "$(tail -n 1 "$T/layout")") _ew=$(width "$(sed -n 2p "$T/layout")")
+	diag "$1x$2: status line $_sw columns wide, counter header $_ew"
+	[ "$_sw" -eq $(($1 - 3)) ] && [ "$_ew" -eq "$1" ]
 }
 
 # restored: after the command ended, the pane left the alternate screen, the cursor shows, mouse
@@ -96,11 +143,11 @@ screen_resize 80 24
 sleep 1
 check "80x24: the top bar is there" screen_wait '1 Overview' 3
 check "80x24: the counter rows are there" screen_wait '^ page-faults ' 3
-check "80x24: no line wider than 80 columns" width_ok 80
+check "80x24: the overview is laid out for 80x24" layout_ok 80 24
 screen_resize 200 60
 sleep 1
 check "200x60: the rows are there" screen_wait '^ page-faults .*K/s' 3
-check "200x60: no line wider than 200 columns" width_ok 200
+check "200x60: the overview is laid out for 200x60" layout_ok 200 60
 screen_resize 60 20
 check "60x20: a one-line message asks for a larger terminal" screen_wait '80x24' 3
 screen_resize 120 40
