@@ -28,6 +28,7 @@
 #include "ringside/core/xalloc.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/model/schedmap.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/ui.h"
 #include "ringside/ui/view.h"
@@ -514,14 +515,33 @@ ui_npoints(const struct ui *ui)
 	return n;
 }
 
+/*
+ * Hold the display at what the data covers now: the counter intervals so far, and the elapsed time
+ * but no later than the scheduler timeline's latest event (its runs after that are still on their
+ * way: a later time would draw them, filled in, on the next redraw of a frozen screen).
+ */
+static void
+ui_hold(struct ui *ui)
+{
+	const struct profile *p = ui->profile;
+
+	ui->shown_ns = session_elapsed_ns(ui->session);
+	if (p->sched) {
+		uint64_t t = schedmap_now(p->sched);
+
+		if (t > p->sched_origin && t - p->sched_origin < ui->shown_ns)
+			ui->shown_ns = t - p->sched_origin;
+	}
+	ui->shown_points = ui_npoints(ui);
+}
+
 static void
 ui_toggle_freeze(struct ui *ui)
 {
 	if (ui->ended || !ui->session)
 		return;
 	ui->frozen = !ui->frozen;
-	ui->shown_ns = session_elapsed_ns(ui->session);
-	ui->shown_points = ui_npoints(ui);
+	ui_hold(ui);
 	ui_message(ui, false,
 		   ui->frozen ? "display frozen (collection goes on); space resumes"
 			      : "display live again");
@@ -670,8 +690,7 @@ ui_on_end(struct ui *ui)
 	session_stop(ui->session);
 	ui->ended = true;
 	ui->frozen = true;
-	ui->shown_ns = session_elapsed_ns(ui->session);
-	ui->shown_points = ui_npoints(ui);
+	ui_hold(ui);
 	if (why && strcmp(why, "command exited") == 0) {
 		int code = ui->profile->meta.command_exit;
 

@@ -5,8 +5,9 @@
 #   - ringside -e page-faults,cpu-clock -- pagetouch (a steady 5000 page faults/s) at 120x40: the
 #     top bar names the four views, the page-faults row shows a rate near 5.0K/s, the status line
 #     names the command and its figures; h opens the help and any key closes it;
-#   - space freezes the display (FROZEN; two captures seconds apart are identical) and space again
-#     brings it back to life (the elapsed time moves);
+#   - space freezes the display (FROZEN; a capture and one 2 s later after Ctrl-L redrew the
+#     screen show the same view and numbers) and space again brings it back to life (the view's
+#     numbers change);
 #   - resizing to 80x24 and 200x60 lays the overview out again for the size (tabs on the first row,
 #     the status line on the last with F1 help at the right edge, the counter, ratio and hottest-
 #     functions headers with their rows under them, none blank); 60x20
@@ -101,6 +102,13 @@ running() {
 	[ "$(screen_flag alternate_on)$(screen_flag mouse_any_flag)$(screen_flag keypad_flag)" = 111 ]
 }
 
+# view_numbers FILE: the numbers in the view of screen capture FILE, one a line (the rows between the
+# top bar and the status line, also left in FILE.view).
+view_numbers() {
+	sed '1d;$d' "$1" >"$1.view"
+	grep -oE '[0-9]+(\.[0-9]+)?' "$1.view"
+}
+
 # pf_rate: the page-faults row's rate in faults per second.
 pf_rate() {
 	screen_text | awk '$1 == "page-faults" {
@@ -124,19 +132,32 @@ check "h opens the help" screen_wait 'Everywhere' 5
 screen_keys x
 check "a key closes the help" screen_gone 'Everywhere' 5
 
-# Freeze: the display holds still while collection goes on.
+# Freeze: the display holds still while collection goes on, even when it is drawn again (Ctrl-L
+# redraws the whole screen from the model: a frozen view must draw what it held, not live data).
 screen_keys Space
 check "space freezes (FROZEN on the top bar)" screen_wait 'FROZEN' 5
 sleep 0.5
 screen_save "$T/frozen1"
 sleep 1.5
+screen_keys C-l
+sleep 0.5
 screen_save "$T/frozen2"
-check "two captures 1.5 s apart while frozen are identical" cmp -s "$T/frozen1" "$T/frozen2"
+view_numbers "$T/frozen1" >"$T/frozen1.num"
+view_numbers "$T/frozen2" >"$T/frozen2.num"
+diag "numbers in the frozen view: $(wc -l <"$T/frozen1.num")"
+check "the frozen view shows numbers (rates, min, max, shares, percentages)" \
+	test "$(wc -l <"$T/frozen1.num")" -ge 20
+check "frozen, redrawn 2 s later (Ctrl-L): the view's numbers are the same" \
+	cmp -s "$T/frozen1.num" "$T/frozen2.num"
+check "frozen, redrawn 2 s later (Ctrl-L): the view is the same" \
+	cmp -s "$T/frozen1.view" "$T/frozen2.view"
 screen_keys Space
 check "space again: live (FROZEN gone)" screen_gone 'FROZEN' 5
 sleep 1.5
 screen_save "$T/live1"
-check "live again, the screen moves" test "$(cmp -s "$T/frozen2" "$T/live1"; echo $?)" = 1
+view_numbers "$T/live1" >"$T/live1.num"
+check "live again, the view's numbers change" \
+	test "$(cmp -s "$T/frozen2.num" "$T/live1.num"; echo $?)" = 1
 
 # Sizes.
 screen_resize 80 24

@@ -49,7 +49,7 @@ struct ui {
 	bool dirty; /* something changed: draw */
 	bool can_color;
 	int ncolors;
-	uint64_t shown_ns;   /* the profile time shown: elapsed, or when frozen */
+	uint64_t shown_ns;   /* frozen: the profile time shown (what the data covered then) */
 	size_t shown_points; /* counter intervals shown (frozen: those at freeze time) */
 	double self_cpu;     /* ringside's own CPU use, 0..ncpus */
 	char message[1100];  /* a transient message on the status line */
