@@ -21,6 +21,8 @@
 #     SIGABRT restore it (mouse reporting and keypad modes off too) before ringside dies of them;
 #   - a hangup on the terminal without a SIGHUP (script's pty closed under a setsid session) ends
 #     the session as q does: exit 0, -o written;
+#   - --ratio pfcs=page-faults/context-switches gets a row whose value is the page-faults rate over
+#     the context-switches rate on the same (frozen) screen;
 #   - a bad theme file names the line at fault and the screen still opens with the default.
 
 . "$TESTLIB"
@@ -109,12 +111,18 @@ view_numbers() {
 	grep -oE '[0-9]+(\.[0-9]+)?' "$1.view"
 }
 
-# pf_rate: the page-faults row's rate in faults per second.
-pf_rate() {
-	screen_text | awk '$1 == "page-faults" {
-		v = $2; sub(/\/s$/, "", v); m = 1
+# row_rate EVENT [FILE]: the EVENT row's rate per second, on the screen now or in capture FILE.
+row_rate() {
+	{ if [ -n "$2" ]; then cat "$2"; else screen_text; fi; } | awk -v ev="$1" '$1 == ev {
+		v = $2; if (v !~ /\/s$/) exit
+		sub(/\/s$/, "", v); m = 1
 		if (v ~ /K$/) { m = 1e3; sub(/K$/, "", v) } else if (v ~ /M$/) { m = 1e6; sub(/M$/, "", v) }
 		print v * m; exit }'
+}
+
+# pf_rate: the page-faults row's rate in faults per second.
+pf_rate() {
+	row_rate page-faults
 }
 
 screen_start 120 40 "$R" -I 250 -e page-faults,cpu-clock -o "$T/live.json" -- \
@@ -249,6 +257,30 @@ HUP_EOF
 else
 	skip "a hangup on stdin ends ringside" "needs script and setsid (util-linux)"
 fi
+
+# --ratio: a ratio of two events gets a row with a value, the quotient of their rates (both from
+# the same latest interval; the display is frozen so that the capture holds one frame).
+screen_start 120 40 "$R" -I 250 --ratio pfcs=page-faults/context-switches -- \
+	"$PT" 256 --every 50 --for 60
+check "--ratio: the screen opens" screen_wait '1 Overview' 10
+check "--ratio: the ratio row has a value" screen_wait '^ pfcs +[0-9]+\.[0-9]{3} ' 10
+sleep 1
+screen_keys Space
+screen_wait 'FROZEN' 5
+sleep 0.3
+screen_save "$T/ratio"
+pf=$(row_rate page-faults "$T/ratio")
+cs=$(row_rate context-switches "$T/ratio")
+ratio=$(awk '$1 == "pfcs" { print $2; exit }' "$T/ratio")
+want=$(awk -v a="${pf:-0}" -v b="${cs:-0}" 'BEGIN { if (b > 0) printf "%.3f\n", a / b }')
+check "--ratio: pfcs $ratio = page-faults $pf/s over context-switches $cs/s ($want)" \
+	approx "${ratio:-x}" "${want:-0}" 3
+# pagetouch sleeps between batches of 256 faults: one switch per batch, more when preempted (fewer
+# only when a late batch catches up without sleeping).
+check "--ratio: pfcs is in the order of 256 faults per switch ($ratio)" \
+	in_range "${ratio:-0}" 5 600
+screen_keys q
+screen_exit 10 >/dev/null
 
 # A bad theme file.
 printf 'normal = white\nkernel = notacolour\n' >"$T/bad.theme"
