@@ -12,7 +12,8 @@
 #     the status line on the last with F1 help at the right edge, the counter, ratio and hottest-
 #     functions headers with their rows under them, none blank); 60x20
 #     gives the one-line "too small" message and growing again brings the screen back;
-#   - s saves a page now and says its name, the file a complete snapshot;
+#   - s saves a snapshot now and says its name (a .json beside a -o FILE.json, else a page,
+#     .html, in the working directory), which export reads back;
 #   - when the command exits the screen stays with a banner until q; q writes -o, exits 0, leaves
 #     the alternate screen, shows the cursor, turns mouse and keypad modes off and restores the
 #     terminal modes;
@@ -182,10 +183,10 @@ check "60x20: a one-line message asks for a larger terminal" screen_wait '80x24'
 screen_resize 120 40
 check "120x40 again: the overview is back" screen_wait '1 Overview' 3
 
-# s saves a page now.
+# s saves a snapshot now: with -o live.json, a .json beside it.
 screen_keys s
-check "s says the name of what it saved" screen_wait 'saved .*ringside-[0-9-]+\.(html|json)' 5
-saved=$(screen_text | grep -oE '/[^ ]*ringside-[0-9-]+\.(html|json)' | head -n 1)
+check "s says the name of what it saved" screen_wait "saved $T/ringside-[0-9-]+\\.json" 5
+saved=$(screen_text | grep -oE '/[^ ]*ringside-[0-9-]+\.json' | head -n 1)
 check "the saved file is a snapshot export can read ($saved)" \
 	"$R" export "${saved:-/nonexistent}" -o "$T/saved-back.json"
 
@@ -279,6 +280,18 @@ check "--ratio: pfcs $ratio = page-faults $pf/s over context-switches $cs/s ($wa
 # only when a late batch catches up without sleeping).
 check "--ratio: pfcs is in the order of 256 faults per switch ($ratio)" \
 	in_range "${ratio:-0}" 5 600
+
+# s without -o saves a page (.html) in the working directory and names it; export reads it back.
+rm -f "$T"/ringside-*.html
+screen_keys s
+check "s without -o: says it saved a page" screen_wait 'saved \./ringside-[0-9-]+\.html' 5
+saved=$(screen_text | grep -oE 'ringside-[0-9-]+\.html' | head -n 1)
+check "s without -o: the page is in the working directory ($saved)" test -s "$T/${saved:-none}"
+check "s without -o: the file is an HTML page" grep -qi '<html' "$T/${saved:-none}"
+check "s without -o: ringside export reads the page back" \
+	"$R" export "$T/${saved:-none}" -o "$T/saved-html-back.json"
+check "s without -o: the page holds the page-faults counted so far" \
+	test "$(ev_total "$T/saved-html-back.json" page-faults)" -gt 0
 screen_keys q
 screen_exit 10 >/dev/null
 
