@@ -72,6 +72,34 @@ ui_message(struct ui *ui, bool error, const char *fmt, ...)
 	ui->dirty = true;
 }
 
+/* Show a message once the one showing and those waiting before it have had their time. */
+static void
+ui_message_queue(struct ui *ui, bool error, const char *msg)
+{
+	if (!ui->message[0] || ui_now() >= ui->message_until) {
+		ui_message(ui, error, "%s", msg);
+		return;
+	}
+	if (ui->nqueued == UI_QUEUED)
+		return;
+	snprintf(ui->queued[ui->nqueued], sizeof(ui->queued[0]), "%s", msg);
+	ui->queued_error[ui->nqueued++] = error;
+}
+
+/* The message expired: the next one waiting, if any, takes the status line. */
+static void
+ui_message_next(struct ui *ui)
+{
+	ui->message[0] = '\0';
+	if (!ui->nqueued)
+		return;
+	ui_message(ui, ui->queued_error[0], "%s", ui->queued[0]);
+	ui->nqueued--;
+	memmove(ui->queued[0], ui->queued[1], (size_t)ui->nqueued * sizeof(ui->queued[0]));
+	memmove(ui->queued_error, ui->queued_error + 1,
+		(size_t)ui->nqueued * sizeof(ui->queued_error[0]));
+}
+
 /* Put the terminal back: one function for every normal way out. */
 static void
 ui_restore_terminal(void)
@@ -325,13 +353,14 @@ ui_draw_status(struct ui *ui)
 	int y = ui->rows - 1, len, avail, figures, tw, x;
 
 	draw_fill(y, 0, ui->cols, st);
-	if (ui->message[0] && ui_now() < ui->message_until) {
+	if (ui->message[0] && ui_now() >= ui->message_until)
+		ui_message_next(ui);
+	if (ui->message[0]) {
 		draw_text(ui, y, 1, ui->cols - 2,
 			  ui->message_error ? draw_attr(ui, THEME_ERROR) : st | A_BOLD,
 			  ui->message);
 		return;
 	}
-	ui->message[0] = '\0';
 	ui_clock(ui->session ? session_elapsed_ns(ui->session) : p->meta.duration_ns, clock,
 		 sizeof(clock));
 	/* The figures first; the target takes what is left, cut, so they always show. */
@@ -896,8 +925,9 @@ ui_live_main(const struct ui_opts *o)
 	}
 	ui_fallback_mono(&ui, o);
 	ui_init_views(&ui);
+	/* In turn, after a bad theme's error: each note has its time on the status line. */
 	for (const char *const *n = session_notes(ui.session); *n; n++)
-		ui_message(&ui, false, "%s", *n);
+		ui_message_queue(&ui, false, *n);
 	ui_draw(&ui);
 	/* Symbols load after the first frame: the screen comes up at once. */
 	session_preload(ui.session);
