@@ -51,7 +51,7 @@ layout_ok() {
 	# A message (such as space's) holds the status line for 5 s: wait for the figures.
 	screen_wait ' samples .* F1 help$' 6
 	screen_save "$T/layout"
-	_ly=$(awk -v h="$2" '
+	_ly=$(awk -v w="$1" -v h="$2" -v cpus="$(nproc)" '
 		function fail(m) { print m; exit 1 }
 		{ l[NR] = $0 }
 		/^ event +rate history/ && !ev { ev = NR }
@@ -71,6 +71,8 @@ layout_ok() {
 			    l[ra + 3] !~ /^ cache-miss % / || l[ra + 4] !~ /^ branch-miss % /)
 				fail("ratio rows under row " ra)
 			if (!cpu) fail("no CPU busy row")
+			# Under 100 columns the CPU rows come first: more than 8 leave no room at 80x24.
+			if (!ho && w < 100 && cpus > 8) { print "no room for functions"; exit }
 			if (!ho) fail("no hottest-functions header")
 			last = ho + 10 < h - 1 ? ho + 10 : h - 1
 			if (last <= ho) fail("no room for functions under row " ho)
