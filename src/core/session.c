@@ -743,6 +743,8 @@ session_step(struct session *s, int input_fd, int timeout_ms, struct session_ste
 		session_on_signal(s, st);
 	if (input_fd >= 0 && pfd[2].revents)
 		st->input = true;
+	if (input_fd >= 0 && (pfd[2].revents & (POLLHUP | POLLERR | POLLNVAL)))
+		st->input_gone = true;
 	for (size_t i = s->ring_base; i < n; i++) {
 		if (pfd[i].revents & POLLIN)
 			drain = true;

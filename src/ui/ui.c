@@ -28,6 +28,7 @@
 #include "ringside/core/xalloc.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/model/schedmap.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/ui.h"
 #include "ringside/ui/view.h"
@@ -71,6 +72,34 @@ ui_message(struct ui *ui, bool error, const char *fmt, ...)
 	ui->dirty = true;
 }
 
+/* Show a message once the one showing and those waiting before it have had their time. */
+static void
+ui_message_queue(struct ui *ui, bool error, const char *msg)
+{
+	if (!ui->message[0] || ui_now() >= ui->message_until) {
+		ui_message(ui, error, "%s", msg);
+		return;
+	}
+	if (ui->nqueued == UI_QUEUED)
+		return;
+	snprintf(ui->queued[ui->nqueued], sizeof(ui->queued[0]), "%s", msg);
+	ui->queued_error[ui->nqueued++] = error;
+}
+
+/* The message expired: the next one waiting, if any, takes the status line. */
+static void
+ui_message_next(struct ui *ui)
+{
+	ui->message[0] = '\0';
+	if (!ui->nqueued)
+		return;
+	ui_message(ui, ui->queued_error[0], "%s", ui->queued[0]);
+	ui->nqueued--;
+	memmove(ui->queued[0], ui->queued[1], (size_t)ui->nqueued * sizeof(ui->queued[0]));
+	memmove(ui->queued_error, ui->queued_error + 1,
+		(size_t)ui->nqueued * sizeof(ui->queued_error[0]));
+}
+
 /* Put the terminal back: one function for every normal way out. */
 static void
 ui_restore_terminal(void)
@@ -106,20 +135,40 @@ ui_fatal_signal(int sig)
 	raise(sig);
 }
 
+/*
+ * Mouse reporting off, every xterm mode curses may have turned on for the mousemask below
+ * (normal, button-event and any-event tracking, SGR coordinates): terminfo has no string for it.
+ */
+static const char ui_mouse_off[] = "\033[?1000l\033[?1002l\033[?1003l\033[?1006l";
+
+/* Append n bytes to the fatal-signal restore sequence (dropped when they do not fit). */
+static void
+ui_restore_append(const char *s, size_t n)
+{
+	if (ui_restore_len + n < sizeof(ui_restore_seq)) {
+		memcpy(ui_restore_seq + ui_restore_len, s, n);
+		ui_restore_len += n;
+	}
+}
+
 /* Append a terminfo string capability to the fatal-signal restore sequence. */
 static void
 ui_restore_add(const char *cap)
 {
 	char *s = tigetstr(cap);
-	size_t n;
 
 	if (!s || s == (char *)-1)
 		return;
-	n = strlen(s);
-	if (ui_restore_len + n < sizeof(ui_restore_seq)) {
-		memcpy(ui_restore_seq + ui_restore_len, s, n);
-		ui_restore_len += n;
-	}
+	ui_restore_append(s, strlen(s));
+}
+
+/* Whether curses reports the mouse on this terminal the xterm way (it has a mouse key). */
+static bool
+ui_has_mouse(void)
+{
+	char *kmous = tigetstr("kmous");
+
+	return kmous && kmous != (char *)-1 && *kmous;
 }
 
 static void
@@ -179,7 +228,13 @@ ui_start_curses(struct ui *ui, struct errbuf *err)
 	ui_restore_len = 0;
 	ui_restore_add("sgr0");
 	ui_restore_add("rmcup");
-	ui_restore_add("cnorm"); /* after rmcup: see ui_restore_terminal */
+	/* After rmcup, as endwin would leave them whatever the terminal restores with the main
+	 * screen: the cursor shown (see ui_restore_terminal), the keypad transmit and mouse
+	 * reporting off. */
+	ui_restore_add("cnorm");
+	ui_restore_add("rmkx");
+	if (ui_has_mouse())
+		ui_restore_append(ui_mouse_off, sizeof(ui_mouse_off) - 1);
 	ui_install_fatal_handlers();
 	cbreak();
 	noecho();
@@ -298,13 +353,14 @@ ui_draw_status(struct ui *ui)
 	int y = ui->rows - 1, len, avail, figures, tw, x;
 
 	draw_fill(y, 0, ui->cols, st);
-	if (ui->message[0] && ui_now() < ui->message_until) {
+	if (ui->message[0] && ui_now() >= ui->message_until)
+		ui_message_next(ui);
+	if (ui->message[0]) {
 		draw_text(ui, y, 1, ui->cols - 2,
 			  ui->message_error ? draw_attr(ui, THEME_ERROR) : st | A_BOLD,
 			  ui->message);
 		return;
 	}
-	ui->message[0] = '\0';
 	ui_clock(ui->session ? session_elapsed_ns(ui->session) : p->meta.duration_ns, clock,
 		 sizeof(clock));
 	/* The figures first; the target takes what is left, cut, so they always show. */
@@ -488,14 +544,33 @@ ui_npoints(const struct ui *ui)
 	return n;
 }
 
+/*
+ * Hold the display at what the data covers now: the counter intervals so far, and the elapsed time
+ * but no later than the scheduler timeline's latest event (its runs after that are still on their
+ * way: a later time would draw them, filled in, on the next redraw of a frozen screen).
+ */
+static void
+ui_hold(struct ui *ui)
+{
+	const struct profile *p = ui->profile;
+
+	ui->shown_ns = session_elapsed_ns(ui->session);
+	if (p->sched) {
+		uint64_t t = schedmap_now(p->sched);
+
+		if (t > p->sched_origin && t - p->sched_origin < ui->shown_ns)
+			ui->shown_ns = t - p->sched_origin;
+	}
+	ui->shown_points = ui_npoints(ui);
+}
+
 static void
 ui_toggle_freeze(struct ui *ui)
 {
 	if (ui->ended || !ui->session)
 		return;
 	ui->frozen = !ui->frozen;
-	ui->shown_ns = session_elapsed_ns(ui->session);
-	ui->shown_points = ui_npoints(ui);
+	ui_hold(ui);
 	ui_message(ui, false,
 		   ui->frozen ? "display frozen (collection goes on); space resumes"
 			      : "display live again");
@@ -644,8 +719,7 @@ ui_on_end(struct ui *ui)
 	session_stop(ui->session);
 	ui->ended = true;
 	ui->frozen = true;
-	ui->shown_ns = session_elapsed_ns(ui->session);
-	ui->shown_points = ui_npoints(ui);
+	ui_hold(ui);
 	if (why && strcmp(why, "command exited") == 0) {
 		int code = ui->profile->meta.command_exit;
 
@@ -676,7 +750,9 @@ ui_loop_live(struct ui *ui)
 			ui_resize(ui);
 		if (st.input)
 			ui_input(ui);
-		if (st.stopped)
+		/* The terminal is gone (its emulator closed without a SIGHUP reaching us): poll
+		 * would return at once forever, so end as q does, writing -o. */
+		if (st.stopped || st.input_gone)
 			ui->quit = true;
 		if (st.ended || (session_end_reason(ui->session) && !ui->ended && !ui->quit))
 			ui_on_end(ui);
@@ -871,8 +947,9 @@ ui_live_main(const struct ui_opts *o)
 	}
 	ui_fallback_mono(&ui, o);
 	ui_init_views(&ui);
+	/* In turn, after a bad theme's error: each note has its time on the status line. */
 	for (const char *const *n = session_notes(ui.session); *n; n++)
-		ui_message(&ui, false, "%s", *n);
+		ui_message_queue(&ui, false, *n);
 	ui_draw(&ui);
 	/* Symbols load after the first frame: the screen comes up at once. */
 	session_preload(ui.session);

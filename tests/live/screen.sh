@@ -5,18 +5,29 @@
 #   - ringside -e page-faults,cpu-clock -- pagetouch (a steady 5000 page faults/s) at 120x40: the
 #     top bar names the four views, the page-faults row shows a rate near 5.0K/s, the status line
 #     names the command and its figures; h opens the help and any key closes it;
-#   - space freezes the display (FROZEN; two captures seconds apart are identical) and space again
-#     brings it back to life (the elapsed time moves);
-#   - resizing to 80x24 and 200x60 keeps every line inside the width with the rows present; 60x20
+#   - space freezes the display (FROZEN; a capture and one 2 s later after Ctrl-L redrew the
+#     screen show the same view and numbers) and space again brings it back to life (the view's
+#     numbers change);
+#   - resizing to 80x24 and 200x60 lays the overview out again for the size (tabs on the first row,
+#     the status line on the last with F1 help at the right edge, the counter, ratio and hottest-
+#     functions headers with their rows under them, none blank); 60x20
 #     gives the one-line "too small" message and growing again brings the screen back;
-#   - s saves a page now and says its name, the file a complete snapshot;
+#   - s saves a snapshot now and says its name (a .json beside a -o FILE.json, else a page,
+#     .html, in the working directory), which export reads back;
 #   - when the command exits the screen stays with a banner until q; q writes -o, exits 0, leaves
-#     the alternate screen, shows the cursor and restores the terminal modes;
+#     the alternate screen, shows the cursor, turns mouse and keypad modes off and restores the
+#     terminal modes;
 #   - TERM=vt100 LANG=C: ASCII only (no byte >= 0x80);
-#   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV
-#     restores it before ringside dies of the signal;
-#   - a bad theme file names the line at fault and the screen still opens with the default;
-#   - --ratio NAME=A/B has a row with a value in the ratio panel, and -o keeps it.
+#   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV and
+#     SIGABRT restore it (mouse reporting and keypad modes off too) before ringside dies of them;
+#   - a hangup on the terminal without a SIGHUP (script's pty closed under a setsid session) ends
+#     the session as q does: exit 0, -o written;
+#   - --ratio pfcs=page-faults/context-switches gets a row whose value is the page-faults rate over
+#     the context-switches rate on the same (frozen) screen; another --ratio run shows a value and
+#     its -o snapshot keeps the ratio;
+#   - a bad theme file names the line at fault on the status line, for its time even when a session
+#     note (too few file descriptors for the scheduler timeline) comes too, and the note follows;
+#     the screen still opens with the default.
 
 . "$TESTLIB"
 require_root
@@ -27,27 +38,107 @@ R=$RINGSIDE
 PT=$WORKLOADS/pagetouch
 cd "$T" || exit 1
 
-# width_ok W: no line of the screen is wider than W columns.
-width_ok() {
-	[ "$(screen_text | LC_ALL=C.UTF-8 wc -L)" -le "$1" ]
+# width LINE: the display width of LINE (capture-pane drops trailing blanks).
+width() {
+	printf '%s\n' "$1" | LC_ALL=C.UTF-8 wc -L
 }
 
-# restored: after the command ended, the pane left the alternate screen, the cursor shows and the
-# terminal modes are those it started with.
+# layout_ok W H: the overview of the -e page-faults,cpu-clock session below is laid out for a W x H
+# pane: H rows, the view tabs on the first and the status line on the last, its "F1 help" at the
+# right edge (W - 10); the counter header reaching the right edge, the two counter rows under it,
+# the ratio header with the four built-in ratios under it, a CPU row, and the hottest-functions
+# header with function rows under it down to the status line or for ten rows at least, none blank.
+layout_ok() {
+	# A message (such as space's) holds the status line for 5 s: wait for the figures.
+	screen_wait ' samples .* F1 help$' 6
+	screen_save "$T/layout"
+	_ly=$(awk -v w="$1" -v h="$2" -v cpus="$(nproc)" '
+		function fail(m) { print m; exit 1 }
+		{ l[NR] = $0 }
+		/^ event +rate history/ && !ev { ev = NR }
+		/^ ratio +value history/ && !ra { ra = NR }
+		/hottest functions/ && !ho { ho = NR }
+		/ cpu0 / { cpu = 1 }
+		END {
+			if (NR != h) fail("rows: " NR)
+			if (l[1] !~ /^ ringside +1 Overview +2 Flame +3 Scheduler +4 Events/)
+				fail("first row: " l[1])
+			if (l[h] !~ /^ command: .* samples .* F1 help$/) fail("last row: " l[h])
+			if (ev != 2) fail("counter header on row " ev)
+			if (l[3] !~ /^ page-faults +[0-9.]+K\/s / || l[4] !~ /^ cpu-clock +[0-9.]+ CPU /)
+				fail("counter rows: " l[3] " / " l[4])
+			if (!ra) fail("no ratio header")
+			if (l[ra + 1] !~ /^ IPC / || l[ra + 2] !~ /^ CPI / ||
+			    l[ra + 3] !~ /^ cache-miss % / || l[ra + 4] !~ /^ branch-miss % /)
+				fail("ratio rows under row " ra)
+			if (!cpu) fail("no CPU busy row")
+			# Under 100 columns the CPU rows come first: more than 8 leave no room at 80x24.
+			if (!ho && w < 100 && cpus > 8) { print "no room for functions"; exit }
+			if (!ho) fail("no hottest-functions header")
+			last = ho + 10 < h - 1 ? ho + 10 : h - 1
+			if (last <= ho) fail("no room for functions under row " ho)
+			for (i = ho + 1; i <= last; i++)
+				if (l[i] !~ /^ +[0-9.]+% +[0-9.]+% [^ ]/)
+					fail("function row " i ": \"" l[i] "\"")
+			print ev " " ho
+		}' "$T/layout") || {
+		diag "$1x$2 layout: $_ly"
+		return 1
+	}
+	_sw=$(width "$(tail -n 1 "$T/layout")") _ew=$(width "$(sed -n 2p "$T/layout")")
+	diag "$1x$2: status line $_sw columns wide, counter header $_ew"
+	[ "$_sw" -eq $(($1 - 3)) ] && [ "$_ew" -eq "$1" ]
+}
+
+# restored: after the command ended, the pane left the alternate screen, the cursor shows, mouse
+# reporting and the keypad's application modes (keypad and cursor keys) are off and the terminal
+# modes are those it started with.
 restored() {
 	sleep 0.3 # tmux draws what the program wrote last a moment after it ended
 	_alt=$(screen_flag alternate_on) _cur=$(screen_flag cursor_flag)
+	_mouse=$(screen_flag mouse_any_flag) _kp=$(screen_flag keypad_flag)
+	_kc=$(screen_flag keypad_cursor_flag)
 	screen_stty_same && _modes=same || _modes=changed
-	diag "after: alternate screen $_alt, cursor shown $_cur, terminal modes $_modes"
-	[ "$_alt" = 0 ] && [ "$_cur" = 1 ] && [ "$_modes" = same ]
+	diag "after: alternate screen $_alt, cursor shown $_cur, mouse $_mouse, keypad $_kp," \
+		"cursor keys $_kc, terminal modes $_modes"
+	[ "$_alt" = 0 ] && [ "$_cur" = 1 ] && [ "$_mouse" = 0 ] && [ "$_kp" = 0 ] &&
+		[ "$_kc" = 0 ] && [ "$_modes" = same ]
+}
+
+# running: the pane is in the modes the live screen sets (so restored has something to undo).
+running() {
+	[ "$(screen_flag alternate_on)$(screen_flag mouse_any_flag)$(screen_flag keypad_flag)" = 111 ]
+}
+
+# status_wait ERE TIMEOUT_S: wait until the status line (the last row) matches ERE.
+status_wait() {
+	_sd=$(($(date +%s) + $2))
+	while :; do
+		screen_text | tail -n 1 | grep -Eq -- "$1" && return 0
+		[ "$(date +%s)" -lt "$_sd" ] || return 1
+		sleep 0.2
+	done
+}
+
+# view_numbers FILE: the numbers in the view of screen capture FILE, one a line (the rows between the
+# top bar and the status line, also left in FILE.view).
+view_numbers() {
+	sed '1d;$d' "$1" >"$1.view"
+	grep -oE '[0-9]+(\.[0-9]+)?' "$1.view"
+}
+
+# row_rate EVENT [FILE]: the EVENT row's rate per second, on the screen now or in capture FILE.
+row_rate() {
+	{ if [ -n "$2" ]; then cat "$2"; else screen_text; fi; } | awk -v ev="$1" '$1 == ev {
+		v = $2; if (v !~ /\/s$/) exit
+		sub(/\/s$/, "", v); m = 1
+		if (v ~ /K$/) { m = 1e3; sub(/K$/, "", v) } else if (v ~ /M$/) { m = 1e6; sub(/M$/, "", v) }
+		print v * m; exit }'
 }
 
 # pf_rate: the page-faults row's rate in faults per second.
 pf_rate() {
-	screen_text | awk '$1 == "page-faults" {
-		v = $2; sub(/\/s$/, "", v); m = 1
-		if (v ~ /K$/) { m = 1e3; sub(/K$/, "", v) } else if (v ~ /M$/) { m = 1e6; sub(/M$/, "", v) }
-		print v * m; exit }'
+	row_rate page-faults
 }
 
 screen_start 120 40 "$R" -I 250 -e page-faults,cpu-clock -o "$T/live.json" -- \
@@ -65,39 +156,52 @@ check "h opens the help" screen_wait 'Everywhere' 5
 screen_keys x
 check "a key closes the help" screen_gone 'Everywhere' 5
 
-# Freeze: the display holds still while collection goes on.
+# Freeze: the display holds still while collection goes on, even when it is drawn again (Ctrl-L
+# redraws the whole screen from the model: a frozen view must draw what it held, not live data).
 screen_keys Space
 check "space freezes (FROZEN on the top bar)" screen_wait 'FROZEN' 5
 sleep 0.5
 screen_save "$T/frozen1"
 sleep 1.5
+screen_keys C-l
+sleep 0.5
 screen_save "$T/frozen2"
-check "two captures 1.5 s apart while frozen are identical" cmp -s "$T/frozen1" "$T/frozen2"
+view_numbers "$T/frozen1" >"$T/frozen1.num"
+view_numbers "$T/frozen2" >"$T/frozen2.num"
+diag "numbers in the frozen view: $(wc -l <"$T/frozen1.num")"
+check "the frozen view shows numbers (rates, min, max, shares, percentages)" \
+	test "$(wc -l <"$T/frozen1.num")" -ge 20
+check "frozen, redrawn 2 s later (Ctrl-L): the view's numbers are the same" \
+	cmp -s "$T/frozen1.num" "$T/frozen2.num"
+check "frozen, redrawn 2 s later (Ctrl-L): the view is the same" \
+	cmp -s "$T/frozen1.view" "$T/frozen2.view"
 screen_keys Space
 check "space again: live (FROZEN gone)" screen_gone 'FROZEN' 5
 sleep 1.5
 screen_save "$T/live1"
-check "live again, the screen moves" test "$(cmp -s "$T/frozen2" "$T/live1"; echo $?)" = 1
+view_numbers "$T/live1" >"$T/live1.num"
+check "live again, the view's numbers change" \
+	test "$(cmp -s "$T/frozen2.num" "$T/live1.num"; echo $?)" = 1
 
 # Sizes.
 screen_resize 80 24
 sleep 1
 check "80x24: the top bar is there" screen_wait '1 Overview' 3
 check "80x24: the counter rows are there" screen_wait '^ page-faults ' 3
-check "80x24: no line wider than 80 columns" width_ok 80
+check "80x24: the overview is laid out for 80x24" layout_ok 80 24
 screen_resize 200 60
 sleep 1
 check "200x60: the rows are there" screen_wait '^ page-faults .*K/s' 3
-check "200x60: no line wider than 200 columns" width_ok 200
+check "200x60: the overview is laid out for 200x60" layout_ok 200 60
 screen_resize 60 20
 check "60x20: a one-line message asks for a larger terminal" screen_wait '80x24' 3
 screen_resize 120 40
 check "120x40 again: the overview is back" screen_wait '1 Overview' 3
 
-# s saves a page now.
+# s saves a snapshot now: with -o live.json, a .json beside it.
 screen_keys s
-check "s says the name of what it saved" screen_wait 'saved .*ringside-[0-9-]+\.(html|json)' 5
-saved=$(screen_text | grep -oE '/[^ ]*ringside-[0-9-]+\.(html|json)' | head -n 1)
+check "s says the name of what it saved" screen_wait "saved $T/ringside-[0-9-]+\\.json" 5
+saved=$(screen_text | grep -oE '/[^ ]*ringside-[0-9-]+\.json' | head -n 1)
 check "the saved file is a snapshot export can read ($saved)" \
 	"$R" export "${saved:-/nonexistent}" -o "$T/saved-back.json"
 
@@ -132,23 +236,100 @@ for sig in TERM HUP INT; do
 	check "SIG$sig: the terminal is restored" restored
 	check "SIG$sig: -o was written" "$R" export "$T/sig.json" -o "$T/sig-back.json"
 done
-screen_start 100 30 "$R" -I 250 -- "$PT" 256 --every 50 --for 60
-screen_wait '1 Overview' 10 && sleep 1
-kill -SEGV "$(screen_child)"
-rc=$(screen_exit 10)
-check "SIGSEGV: ringside dies of the signal ($rc)" test "$rc" = 139
-check "SIGSEGV: the terminal is restored before it dies" restored
+for sig in SEGV:139 ABRT:134; do
+	screen_start 100 30 "$R" -I 250 -- "$PT" 256 --every 50 --for 60
+	screen_wait '1 Overview' 10 && sleep 1
+	check "SIG${sig%:*}: before, the alternate screen, mouse and keypad modes are on" running
+	kill -"${sig%:*}" "$(screen_child)"
+	rc=$(screen_exit 10)
+	check "SIG${sig%:*}: ringside dies of the signal ($rc)" test "$rc" = "${sig#*:}"
+	check "SIG${sig%:*}: the terminal is restored before it dies" restored
+done
 
-# A bad theme file.
-printf 'normal = white\nkernel = notacolour\n' >"$T/bad.theme"
-screen_start 100 30 "$R" --theme "$T/bad.theme" -I 250 -- "$PT" 256 --every 50 --for 60
-check "a bad theme: the screen still opens" screen_wait '1 Overview' 10
-msg=$(cat "$T/screen.err" 2>/dev/null; screen_text)
+# The terminal goes away without a SIGHUP reaching ringside: script(1) gives it a pty, setsid a
+# session of its own without a controlling terminal, so killing script closes the pty's master and
+# only stdin's hangup tells. It must end as q does, not spin on a stdin that polls at once forever.
+if command -v script >/dev/null && command -v setsid >/dev/null; then
+	cat >"$T/hup.sh" <<HUP_EOF
+export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 COLUMNS=100 LINES=30
+echo \$\$ >"$T/hup.shpid"
+"$R" -I 250 -o "$T/hup.json" -- "$PT" 256 --every 50 --for 60 2>"$T/hup.err"
+echo \$? >"$T/hup.rc"
+HUP_EOF
+	script -qfc "setsid -w sh '$T/hup.sh'" /dev/null </dev/null >"$T/hup.out" 2>&1 &
+	hup_script=$!
+	track "$hup_script"
+	check "no SIGHUP: the screen is drawn on script's pty" wait_for_line "$T/hup.out" Overview 10
+	sleep 1
+	hup_pid=$(pgrep -P "$(cat "$T/hup.shpid" 2>/dev/null || echo 0)" | head -n 1)
+	track "$hup_pid" # killed on exit should it spin
+	kill -KILL "$hup_script"
+	wait_pid "$hup_script" 5 >/dev/null
+	check "no SIGHUP: a hangup on stdin ends ringside" wait_for_line "$T/hup.rc" . 10
+	[ -s "$T/hup.rc" ] && untrack "$hup_pid"
+	check "no SIGHUP: it exits 0 ($(cat "$T/hup.rc" 2>/dev/null))" \
+		test "$(cat "$T/hup.rc" 2>/dev/null)" = 0
+	check "no SIGHUP: -o was written" "$R" export "$T/hup.json" -o "$T/hup-back.json"
+else
+	skip "a hangup on stdin ends ringside" "needs script and setsid (util-linux)"
+fi
+
+# --ratio: a ratio of two events gets a row with a value, the quotient of their rates (both from
+# the same latest interval; the display is frozen so that the capture holds one frame).
+screen_start 120 40 "$R" -I 250 --ratio pfcs=page-faults/context-switches -- \
+	"$PT" 256 --every 50 --for 60
+check "--ratio: the screen opens" screen_wait '1 Overview' 10
+check "--ratio: the ratio row has a value" screen_wait '^ pfcs +[0-9]+\.[0-9]{3} ' 10
+sleep 1
+screen_keys Space
+screen_wait 'FROZEN' 5
+sleep 0.3
+screen_save "$T/ratio"
+pf=$(row_rate page-faults "$T/ratio")
+cs=$(row_rate context-switches "$T/ratio")
+ratio=$(awk '$1 == "pfcs" { print $2; exit }' "$T/ratio")
+want=$(awk -v a="${pf:-0}" -v b="${cs:-0}" 'BEGIN { if (b > 0) printf "%.3f\n", a / b }')
+check "--ratio: pfcs $ratio = page-faults $pf/s over context-switches $cs/s ($want)" \
+	approx "${ratio:-x}" "${want:-0}" 3
+# pagetouch sleeps between batches of 256 faults: one switch per batch, more when preempted (fewer
+# only when a late batch catches up without sleeping).
+check "--ratio: pfcs is in the order of 256 faults per switch ($ratio)" \
+	in_range "${ratio:-0}" 5 600
+
+# s without -o saves a page (.html) in the working directory and names it; export reads it back.
+rm -f "$T"/ringside-*.html
+screen_keys s
+check "s without -o: says it saved a page" screen_wait 'saved \./ringside-[0-9-]+\.html' 5
+saved=$(screen_text | grep -oE 'ringside-[0-9-]+\.html' | head -n 1)
+check "s without -o: the page is in the working directory ($saved)" test -s "$T/${saved:-none}"
+check "s without -o: the file is an HTML page" grep -qi '<html' "$T/${saved:-none}"
+check "s without -o: ringside export reads the page back" \
+	"$R" export "$T/${saved:-none}" -o "$T/saved-html-back.json"
+check "s without -o: the page holds the page-faults counted so far" \
+	test "$(ev_total "$T/saved-html-back.json" page-faults)" -gt 0
 screen_keys q
 screen_exit 10 >/dev/null
-msg="$msg $(cat "$T/screen.err" 2>/dev/null)"
-check "a bad theme: the message names the file's line 2" \
-	sh -c 'printf "%s" "$1" | grep -q "bad.theme:2"' _ "$msg"
+
+# A bad theme file, with a session note competing for the status line: a file-descriptor limit too
+# low for the scheduler timeline (ringside record, under the same limit, says whether this machine
+# gives that note). The theme's error shows first and for its time, the note after it.
+printf 'normal = white\nkernel = notacolour\n' >"$T/bad.theme"
+note=$(sh -c 'ulimit -n 32 && exec "$@"' sh "$R" record -q -o "$T/fdlimit.json" -- "$PT" 1 2>&1 |
+	grep -o 'no scheduler timeline' | head -n 1)
+screen_start 100 30 sh -c 'ulimit -n 32 && exec "$@"' sh "$R" --theme "$T/bad.theme" -I 250 -- \
+	"$PT" 256 --every 50 --for 60
+check "a bad theme: the screen still opens" screen_wait '1 Overview' 10
+check "a bad theme: the status line names the file's line 2" status_wait 'bad\.theme:2' 2
+sleep 3
+check "a bad theme: its message is still there 3 s later" status_wait 'bad\.theme:2' 0
+if [ -n "$note" ]; then
+	check "a bad theme: the session's note follows once the theme's message expired" \
+		status_wait "$note" 10
+else
+	skip "a bad theme: the session's note follows" "no note from ringside record under ulimit -n 32"
+fi
+screen_keys q
+screen_exit 10 >/dev/null
 
 # --ratio live: its row in the ratio panel has a value (page faults per context switch), and -o
 # keeps the ratio, with cs counted although -e left it out.

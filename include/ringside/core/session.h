@@ -26,11 +26,12 @@ enum session_flags {
 
 /* What one step saw. */
 struct session_step {
-	bool tick;    /* a new counter interval was appended (and the rings drained) */
-	bool input;   /* the caller's descriptor is readable */
-	bool winch;   /* the terminal changed size */
-	bool stopped; /* a stop signal arrived (live: the user wants out) */
-	bool ended;   /* the target ended or the duration passed, in this step */
+	bool tick;	 /* a new counter interval was appended (and the rings drained) */
+	bool input;	 /* the caller's descriptor is readable */
+	bool input_gone; /* the caller's descriptor hung up or failed: nothing more will come */
+	bool winch;	 /* the terminal changed size */
+	bool stopped;	 /* a stop signal arrived (live: the user wants out) */
+	bool ended;	 /* the target ended or the duration passed, in this step */
 };
 
 /*

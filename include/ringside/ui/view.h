@@ -21,6 +21,9 @@ struct session;
 
 enum ui_view_id { UI_VIEW_OVERVIEW, UI_VIEW_FLAME, UI_VIEW_SCHED, UI_VIEW_EVENTS, UI_NVIEWS };
 
+/* Start-up messages that wait for the one showing (a bad theme, session notes). */
+enum { UI_QUEUED = 4 };
+
 /* Glyphs chosen once for the terminal: Unicode in a UTF-8 locale, ASCII otherwise or --ascii. */
 struct ui_glyphs {
 	bool unicode;
@@ -49,12 +52,15 @@ struct ui {
 	bool dirty; /* something changed: draw */
 	bool can_color;
 	int ncolors;
-	uint64_t shown_ns;   /* the profile time shown: elapsed, or when frozen */
+	uint64_t shown_ns;   /* frozen: the profile time shown (what the data covered then) */
 	size_t shown_points; /* counter intervals shown (frozen: those at freeze time) */
 	double self_cpu;     /* ringside's own CPU use, 0..ncpus */
 	char message[1100];  /* a transient message on the status line */
 	bool message_error;
-	uint64_t message_until; /* monotonic ns */
+	uint64_t message_until;	      /* monotonic ns */
+	char queued[UI_QUEUED][1100]; /* shown in turn once the message expires, oldest first */
+	bool queued_error[UI_QUEUED];
+	int nqueued;
 	void *state[UI_NVIEWS];
 	int rows, cols;
 };
