@@ -37,6 +37,15 @@ webdriver() {
 		"$TOP_SRCDIR/tests/live/webdriver.py" "$@"
 }
 
+# jq definitions for the checks: an event and its estimate (man ringside-snapshot.5, "Values":
+# count * enabled / running, intervals with running 0 left out).
+JQDEFS='
+def track($n): first(.events[] | select(.name == $n or .canonical == $n)) // null;
+def usable: . != null and .supported and (.series | length) > 0;
+def total: [.series[] | . as $s | range(0; $s.t | length) | select($s.running[.] > 0) |
+	$s.count[.] * $s.enabled[.] / $s.running[.]] | add // 0;
+'
+
 # --- a known call tree, recorded as JSON, exported to HTML and back
 timeout 60 "$R" record -F 999 -g fp -o "$T/ct.json" -- "$CT" 2 2>"$T/ct.err"
 ok $? "record -g fp -o X.json -- calltree 2 exits 0"
@@ -55,6 +64,7 @@ check "export X.html -o Y.folded works too" grep -q ';main;a;c;c_inl;hot_mix [0-
 	"$T/ct.folded"
 
 samples=$(jqv "$T/ct.json" '.stacks.samples')
+sev=$(jqv "$T/ct.json" '.stacks.event')
 hot=$(jqv "$T/ct.json" '.stacks as $s | [$s.nodes[] | select($s.strings[$s.frames[.[1]][0]] ==
 	"hot_mix") | .[3]] | max')
 hot_sum=$(jqv "$T/ct.json" '.stacks as $s | [$s.nodes[] | select($s.strings[$s.frames[.[1]][0]]
@@ -71,11 +81,11 @@ check "dump-dom: the flame graph holds the snapshot's $samples samples" \
 	grep -q "id=\"flame-graph\" data-samples=\"$samples\"" "$T/ct.dom"
 check "dump-dom: the frame hot_mix is drawn with its total $hot" \
 	grep -Eq "data-total=\"$hot\"[^>]*>hot_mix<" "$T/ct.dom"
-check "dump-dom: the header says $samples samples" \
-	grep -q "id=\"meta-samples\">$samples of cpu-clock" "$T/ct.dom"
-for ev in $(jqv "$T/ct.json" '.events[] | select(.supported) | .name'); do
-	n=$(ev_total "$T/ct.json" "$ev")
-	check "dump-dom: a chart of $ev with its total $n" \
+check "dump-dom: the header says $samples samples of $sev" \
+	grep -Fq "id=\"meta-samples\">$samples of $sev " "$T/ct.dom"
+for ev in $(jqv "$T/ct.json" "$JQDEFS"' .events[] | select(usable) | .name'); do
+	n=$(ev_scaled "$T/ct.json" "$ev")
+	check "dump-dom: a chart of $ev with its total $n (scaled for multiplexing)" \
 		grep -q "class=\"chart\" data-event=\"$ev\" data-total=\"$n\"" "$T/ct.dom"
 done
 ncpu=$(jqv "$T/ct.json" '.sched.map.cells | length')
@@ -87,8 +97,16 @@ check "dump-dom: the scheduler map has cells and a legend naming calltree" \
 	sh "$T/ct.dom"
 check "dump-dom: the task table lists calltree's tasks" \
 	grep -Eq "<tr data-tid=\"[0-9]+\"><td class=\"name\">calltree<" "$T/ct.dom"
-check "dump-dom: the ratios say n/a without their events (no PMU here)" \
-	grep -q "data-ratio=\"IPC\" data-value=\"n/a\"" "$T/ct.dom"
+ipc=$(sed -n 's/.*data-ratio="IPC" data-value="\([^"]*\)".*/\1/p' "$T/ct.dom")
+ipc_want=$(jqv "$T/ct.json" "$JQDEFS"' track("instructions") as $a | track("cycles") as $b |
+	if ($a | usable) and ($b | usable) and ($b | total) > 0 then ($a | total) / ($b | total)
+	else "n/a" end')
+if [ "$ipc_want" = n/a ]; then
+	check "dump-dom: IPC says n/a, as cycles or instructions was not counted" test "$ipc" = n/a
+else
+	check "dump-dom: IPC is $ipc, instructions / cycles scaled = $ipc_want" \
+		approx "$ipc" "$ipc_want" 0.001
+fi
 
 # --- clicking, searching, sorting, requests, in a WebDriver session
 webdriver "$T/ct.html" "$SHOTS" --click hot_mix --search '^hot_mix$' --screenshots >"$T/wd.json" \
