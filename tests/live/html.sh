@@ -57,8 +57,14 @@ check "round trip: JSON -> HTML -> JSON is byte-identical" cmp "$T/ct.json" "$T/
 check "the page has a Content-Security-Policy with default-src 'none' and script hashes" \
 	grep -q "default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]*'; style-src 'sha256-" \
 	"$T/ct.html"
+# Every http(s) URL in the page, and those that are allowed: namespace names, never fetched.
+urls() {
+	grep -Eio 'https?://[^]["'"'"' <>(){}\\]*' "$1"
+}
 check "the page loads nothing: no src= or href= attribute, no URL but the SVG namespace" \
-	sh -c '! grep -Eq "(src|href)=\"?(https?:)?//|https?://[^w]" "$1"' sh "$T/ct.html"
+	sh -c '! grep -Eq "(src|href)=\"?(https?:)?//" "$1"' sh "$T/ct.html"
+check "... every http(s) URL in it is a namespace name: $(urls "$T/ct.html" | sort -u | tr '\n' ' ')" \
+	test -z "$(urls "$T/ct.html" | grep -Ev '^http://www\.w3\.org/(2000/svg|1999/xhtml)$')"
 timeout 30 "$R" export "$T/ct.html" -o "$T/ct.folded" 2>/dev/null
 check "export X.html -o Y.folded works too" grep -q ';main;a;c;c_inl;hot_mix [0-9]*$' \
 	"$T/ct.folded"
@@ -121,7 +127,7 @@ else
 	check "webdriver: no WebDriver error" test "$(jqv "$W" '.webdriver_error')" = null
 	check "webdriver: the page drew" test "$(jqv "$W" '.ready')" = 1
 	check "webdriver: clicking hot_mix zooms to it (the flame graph's focus is its node)" \
-		test "$(jqv "$W" '.click.focus')" = "$(jqv "$W" '.click.node')"
+		"$JQ" -e '.click.node != null and .click.focus == .click.node' "$W"
 	wb=$(jqv "$W" '.click.width_before') wa=$(jqv "$W" '.click.width_after')
 	check "webdriver: the zoomed frame is full width ($wb -> $wa of $(jqv "$W" '.click.box_width') px)" \
 		"$JQ" -e '.click.width_after >= 0.97 * .click.box_width and
@@ -191,13 +197,14 @@ else
 		check "webdriver: no alert opened, no 'unexpected alert open'" \
 			"$JQ" -e '.alert == null and (.unexpected_alert // false) == false and
 				.webdriver_error == null' "$W"
+		check "webdriver: alert(), confirm(), prompt() (hooked before the page ran) never called" \
+			"$JQ" -e '.page.dialogs == [] and .dialog_hook_works' "$W"
 		check "webdriver: the symbol is shown as text in the flame graph and the table" \
 			"$JQ" -e '.xss_frames_as_text >= 1 and .xss_rows_as_text >= 1' "$W"
-		check "webdriver: no <img> element was created, no global set, 2 scripts only" \
-			"$JQ" -e '.page.img_elements == 0 and .page.pwned == false and
-				.page.script_elements == 2' "$W"
+		check "webdriver: no <img> element was created, 2 scripts only" \
+			"$JQ" -e '.page.img_elements == 0 and .page.script_elements == 2' "$W"
 		check "webdriver: clicking the hostile frame zooms to it like any other" \
-			"$JQ" -e '.click.focus == .click.node' "$W"
+			"$JQ" -e '.click.node != null and .click.focus == .click.node' "$W"
 		check "webdriver: no request left the page" "$JQ" -e '.requests == []' "$W"
 	fi
 fi

@@ -8,11 +8,12 @@ and tests/bench/html.sh to check with jq.
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
 the draw time, every request the browser made (from Chromium's performance log), resource timing
-entries, CSP violations, whether an alert opened, whether markup from the data ran or was
-created; then clicks the flame graph frame NAME and reports the zoom, types RE into the search
-box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
-Content-Security-Policy must block. With --screenshots it writes OUTDIR/html-VIEW.png for every
-view. Environment: CHROMIUM and CHROMEDRIVER (paths).
+entries, CSP violations, whether an alert opened and every call of alert(), confirm() or prompt()
+(replaced, before the page's own script runs, by functions that record their calls), whether
+markup from the data was created; then clicks the flame graph frame NAME and reports the zoom,
+types RE into the search box, hovers a frame, sorts the top-functions table, and tries a fetch()
+of its own that the Content-Security-Policy must block. With --screenshots it writes
+OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and CHROMEDRIVER (paths).
 """
 import base64
 import json
@@ -26,6 +27,13 @@ import urllib.error
 import urllib.request
 
 ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
+# Runs in every document before its own scripts: dialogs are recorded instead of opened.
+DIALOG_HOOK = '''(() => {
+    const calls = [];
+    Object.defineProperty(window, '__ringsideDialogs', { value: calls });
+    for (const f of ['alert', 'confirm', 'prompt'])
+        window[f] = function (m) { calls.push(f + '(' + String(m) + ')'); return null; };
+})();'''
 VIEWS = ['summary', 'counters', 'ratios', 'flame', 'functions', 'sched', 'tasks']
 
 
@@ -111,6 +119,8 @@ def main():
             }}}}
         sess = wd.call('POST', '/session', caps, timeout=60)
         wd.sid = sess['sessionId']
+        wd.s('POST', '/goog/cdp/execute', {'cmd': 'Page.addScriptToEvaluateOnNewDocument',
+                                           'params': {'source': DIALOG_HOOK}})
         url = 'file://' + page
         t0 = time.monotonic()
         wd.s('POST', '/url', {'url': url}, timeout=60)
@@ -149,12 +159,16 @@ def main():
                 img_elements: document.querySelectorAll('img').length,
                 script_elements: document.querySelectorAll('script').length,
                 resources: performance.getEntriesByType('resource').map(e => e.name),
-                pwned: typeof window.pwned !== 'undefined',
+                dialogs: window.__ringsideDialogs ? window.__ringsideDialogs.slice() : null,
             };''')
         try:
             out['alert'] = wd.s('GET', '/alert/text')
         except WebDriverError as e:
             out['alert'] = None if e.error == 'no such alert' else str(e)
+        # The hook itself must work for an empty list of dialogs to mean anything.
+        out['dialog_hook_works'] = wd.js(
+            'const n = (window.__ringsideDialogs || []).length; window.alert("probe"); '
+            'return (window.__ringsideDialogs || []).length === n + 1')
         if opts['--xss']:
             out['xss_frames_as_text'] = wd.js(
                 'return [...document.querySelectorAll(".fr")].filter('
