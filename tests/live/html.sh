@@ -6,8 +6,11 @@
 # the views drawn with the snapshot's numbers; a WebDriver session (tests/live/webdriver.py, the
 # Python standard library talking to chromedriver) clicks a flame graph frame and sees it zoom,
 # searches, sorts, hovers, and checks that no request leaves the page (a fetch of its own is
-# blocked by the Content-Security-Policy). A JIT-named symbol "<img src=x onerror=alert(1)>"
-# renders as text and runs nothing. JSON -> HTML -> JSON is byte-identical, plain and compressed.
+# blocked by the Content-Security-Policy). The header, the events table, the counter and ratio
+# charts must show what jq computes from the snapshot, for the recording and for fixtures with
+# multiplexed hardware counters and unsupported events. A JIT-named symbol
+# "<img src=x onerror=alert(1)>" renders as text and runs nothing (alert() is hooked before the
+# page runs, to see). JSON -> HTML -> JSON is byte-identical, plain and compressed.
 # Screenshots of every view are written to tests/live/html-*.png in the build directory.
 
 . "$TESTLIB"
@@ -37,14 +40,75 @@ webdriver() {
 		"$TOP_SRCDIR/tests/live/webdriver.py" "$@"
 }
 
-# jq definitions for the checks: an event and its estimate (man ringside-snapshot.5, "Values":
-# count * enabled / running, intervals with running 0 left out).
+# jq definitions for the checks: an event's estimate and counted share (man ringside-snapshot.5,
+# "Values": count * enabled / running, intervals with running 0 left out), the ratios the page
+# draws, and quantities read back from the page's text ("2.58 G", "754 ms").
 JQDEFS='
 def track($n): first(.events[] | select(.name == $n or .canonical == $n)) // null;
 def usable: . != null and .supported and (.series | length) > 0;
 def total: [.series[] | . as $s | range(0; $s.t | length) | select($s.running[.] > 0) |
 	$s.count[.] * $s.enabled[.] / $s.running[.]] | add // 0;
+def share: ([.series[].enabled[]] | add // 0) as $e |
+	if $e > 0 then 100 * ([.series[].running[]] | add) / $e else null end;
+def ratios: [["IPC", "instructions", "cycles", 1], ["CPI", "cycles", "instructions", 1],
+	["cache-miss %", "cache-misses", "cache-references", 100],
+	["branch-miss %", "branch-misses", "branches", 100]];
+def qty: capture("^(?<v>-?[0-9.]+(e[-+]?[0-9]+)?)(?: (?<u>[kMGT]|s|ms|\u00b5s|ns))?") |
+	(.v | tonumber) * ({"": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, s: 1e9, ms: 1e6,
+		"\u00b5s": 1e3, ns: 1}[.u // ""]);
+def near($v; $want; $pct): ($v - $want | fabs) <= ($want | fabs) * $pct / 100;
 '
+
+# wcheck DESC FILTER: FILTER holds, with $s the snapshot $S and $w the WebDriver report $W.
+wcheck() {
+	check "$1" "$JQ" -n -e --slurpfile s "$S" --slurpfile w "$W" \
+		"$JQDEFS \$s[0] as \$s | \$w[0] as \$w | $2"
+}
+
+# page_checks LABEL: what the WebDriver report $W of the page of snapshot $S must show, all of it
+# derived from the snapshot: the header, the events table, every counter and ratio chart.
+page_checks() {
+	wcheck "$1: the header shows the host, kernel, CPU count and target of the snapshot's meta" '
+		$w.page.header as $h | $s.meta as $m | $h.host == $m.host and
+		$h.kernel == "\($m.kernel) (\($m.arch))" and $h.cpus == ($m.cpus | tostring) and
+		$h.target == $m.target.description + if ($m.target.pids | length) > 0 then
+			", PID " + ($m.target.pids | map(tostring) | join(", ")) else "" end'
+	wcheck "$1: the header shows the duration and why recording ended" '
+		$w.page.header.duration as $d | near($d | qty; $s.meta.duration_ns; 1) and
+		($d | endswith(", ended by " + $s.meta.end_reason))'
+	wcheck "$1: the header shows the samples, their event and the lost samples" '
+		$w.page.header as $h | $s.stacks as $st | if $st == null then
+		$h.samples == "none taken" and $h.lost == null else
+		($h.samples | startswith("\($st.samples) of \($st.event) ")) and $h.lost ==
+		"\($st.lost)" + if $st.throttled > 0 then ", throttled \($st.throttled) times"
+		else "" end end'
+	wcheck "$1: the events table has each event, supported or not and why, scaled total, counted %" '
+		($w.page.events_table | length) == ($s.events | length) and
+		([$s.events[] | . as $e | [$w.page.events_table[] | select(.event == $e.name)][0] as $r |
+		$r != null and $r.cells[2] == if $e.supported then "yes" else
+			"no: " + ($e.reason // "not supported") end and
+		if $e.supported then $r.total == ($e | total | round) and ($e | share) as $p |
+			if $p == null then $r.cells[4] == "n/a" else
+			(($r.cells[4] | rtrimstr("%") | tonumber) - $p | fabs) <= 0.051 end
+		else $r.total == -1 and $r.cells[3] == "n/a" end] | all)'
+	wcheck "$1: a chart of each counted event with its scaled total and counted % in its title" '
+		[$s.events[] | select(usable)] as $ev |
+		($w.page.counter_charts | map(.event)) == ($ev | map(.name)) and
+		([$ev[] | . as $e | [$w.page.counter_charts[] | select(.event == $e.name)][0] as $c |
+		$c.total == ($e | total | round) and ($c.heading | capture("^total (?<t>[^,]+), " +
+		".*; counted (?<p>[0-9.]+)% of the time")) as $m | near($m.t | qty; $e | total; 0.6)
+		and (($m.p | tonumber) - ($e | share) | fabs) <= 0.051] | all)'
+	wcheck "$1: each ratio is the ratio of the scaled totals, or n/a saying which event is missing" '
+		[ratios[] as [$name, $a, $b, $k] | ($s | track($a)) as $ta | ($s | track($b)) as $tb |
+		[$w.page.ratios[] | select(.name == $name)][0] as $r | $r != null and
+		if ($ta | usable) and ($tb | usable) and ($tb | total) > 0 then
+			(($ta | total) / ($tb | total) * $k) as $x | near($r.value | tonumber; $x; 0.001)
+			and near($r.heading | ltrimstr("overall ") | tonumber; $x; 0.06)
+		else $r.value == "n/a" and $r.heading == "n/a: " + first([[$a, $ta], [$b, $tb]][] |
+			.[0] as $n | .[1] | if . == null then "no \($n) event in this recording"
+			elif usable | not then "\($n) is not supported here" else empty end)
+		end] | all'
+}
 
 # --- a known call tree, recorded as JSON, exported to HTML and back
 timeout 60 "$R" record -F 999 -g fp -o "$T/ct.json" -- "$CT" 2 2>"$T/ct.err"
@@ -115,6 +179,7 @@ else
 fi
 
 # --- clicking, searching, sorting, requests, in a WebDriver session
+S=$T/ct.json
 webdriver "$T/ct.html" "$SHOTS" --click hot_mix --search '^hot_mix$' --screenshots >"$T/wd.json" \
 	2>"$T/wd.err"
 rc=$?
@@ -151,6 +216,49 @@ else
 	done
 	check "webdriver: a screenshot of each of the 7 views and the zoomed flame graph ($n)" \
 		test "$n" -eq 8
+	page_checks "calltree page"
+fi
+
+# --- multiplexed hardware counters: tests/data/html-ratios.json (made by html-ratios.jq: the six
+# generic hardware events counted on two CPUs, running < enabled in most intervals and 0 in one,
+# and an unsupported event), and tests/data/snapshot-good.json (an unsupported event, a raw one)
+S=$TESTDATA/html-ratios.json
+check "html-ratios.json is multiplexed: running < enabled in some intervals, 0 in one" \
+	"$JQ" -e '([.events[].series[] | . as $s | range(0; $s.t | length) |
+		$s.running[.] < $s.enabled[.]] | any) and ([.events[].series[].running[]] | any(. == 0))' \
+	"$S"
+check "... so its scaled totals are not the raw ones: $(ev_scaled "$S" cycles) cycles, raw $(ev_total "$S" cycles)" \
+	test "$(ev_scaled "$S" cycles)" -gt "$(ev_total "$S" cycles)"
+timeout 30 "$R" export "$S" -o "$T/mux.html" 2>"$T/mux.err"
+ok $? "export html-ratios.json -o X.html exits 0"
+webdriver "$T/mux.html" "$T" >"$T/mux.wd" 2>"$T/mux.wd.err"
+rc=$?
+if [ $rc -eq 77 ]; then
+	skip "WebDriver checks of the multiplexed page" "chromedriver or python3 missing"
+else
+	W=$T/mux.wd
+	check "webdriver: the multiplexed page drew, no view failed ($(head -c 300 "$T/mux.wd.err"))" \
+		"$JQ" -e '.ready == "1" and .page.errors == [] and .webdriver_error == null' "$W"
+	for r in IPC CPI 'cache-miss %' 'branch-miss %'; do
+		diag "$r: $("$JQ" -r --arg r "$r" '.page.ratios[] | select(.name == $r) | .value' "$W")"
+	done
+	page_checks "multiplexed page"
+fi
+S=$TESTDATA/snapshot-good.json
+timeout 30 "$R" export "$S" -o "$T/good.html" 2>"$T/good.err"
+ok $? "export snapshot-good.json -o X.html exits 0"
+webdriver "$T/good.html" "$T" >"$T/good.wd" 2>"$T/good.wd.err"
+rc=$?
+if [ $rc -eq 77 ]; then
+	skip "WebDriver checks of snapshot-good.json's page" "chromedriver or python3 missing"
+else
+	W=$T/good.wd
+	check "webdriver: snapshot-good.json's page drew, no view failed (no stacks, no scheduler)" \
+		"$JQ" -e '.ready == "1" and .page.errors == [] and .webdriver_error == null' "$W"
+	page_checks "snapshot-good.json page"
+	check "webdriver: cycles:u is listed as not supported, with the reason" \
+		"$JQ" -e '.page.events_table[] | select(.event == "cycles:u") | .cells[2] |
+			startswith("no: not supported by this CPU or kernel")' "$W"
 fi
 
 # --- compressed embedding (the form large snapshots take)

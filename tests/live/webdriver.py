@@ -7,13 +7,14 @@ and tests/bench/html.sh to check with jq.
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
-the draw time, every request the browser made (from Chromium's performance log), resource timing
-entries, CSP violations, whether an alert opened and every call of alert(), confirm() or prompt()
-(replaced, before the page's own script runs, by functions that record their calls), whether
-markup from the data was created; then clicks the flame graph frame NAME and reports the zoom,
-types RE into the search box, hovers a frame, sorts the top-functions table, and tries a fetch()
-of its own that the Content-Security-Policy must block. With --screenshots it writes
-OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and CHROMEDRIVER (paths).
+the draw time, the header, the events table, the counter and ratio charts' titles, every request
+the browser made (from Chromium's performance log), resource timing entries, CSP violations,
+whether an alert opened and every call of alert(), confirm() or prompt() (replaced, before the
+page's own script runs, by functions that record their calls), whether markup from the data was
+created; then clicks the flame graph frame NAME and reports the zoom, types RE into the search
+box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
+Content-Security-Policy must block. With --screenshots it writes OUTDIR/html-VIEW.png for every
+view. Environment: CHROMIUM and CHROMEDRIVER (paths).
 """
 import base64
 import json
@@ -135,6 +136,9 @@ def main():
         out['page'] = wd.js('''
             const b = document.body.dataset, q = s => document.querySelector(s);
             const attr = (s, a) => (q(s) ? q(s).getAttribute(a) : null);
+            const text = s => (q(s) ? q(s).textContent : null);
+            const muted = c => (c.querySelector('h3 .muted') ?
+                c.querySelector('h3 .muted').textContent : null);
             const nav = performance.getEntriesByType('navigation')[0];
             return {
                 ready_ms: Number(b.readyMs), draw_ms: Number(b.drawMs),
@@ -145,11 +149,19 @@ def main():
                 samples_text: q('#meta-samples') ? q('#meta-samples').textContent : null,
                 flame_samples: attr('#flame-graph', 'data-samples'),
                 flame_frames: document.querySelectorAll('#flame-graph .fr').length,
+                header: { host: text('#meta-host'), kernel: text('#meta-kernel'),
+                          cpus: text('#meta-cpus'), target: text('#meta-target'),
+                          duration: text('#meta-duration'), samples: text('#meta-samples'),
+                          lost: text('#meta-lost') },
+                events_table: [...document.querySelectorAll('#events-table tbody tr')].map(
+                    r => ({ event: r.dataset.event, total: Number(r.dataset.total),
+                            cells: [...r.cells].map(c => c.textContent) })),
                 counter_charts: [...document.querySelectorAll('#counters .chart')].map(
                     c => ({ event: c.dataset.event, total: Number(c.dataset.total),
-                            points: c.querySelector('polyline').points.length })),
+                            points: c.querySelector('polyline').points.length,
+                            heading: muted(c) })),
                 ratios: [...document.querySelectorAll('#ratios .chart')].map(
-                    c => ({ name: c.dataset.ratio, value: c.dataset.value })),
+                    c => ({ name: c.dataset.ratio, value: c.dataset.value, heading: muted(c) })),
                 sched_cpus: Number(attr('#sched-map', 'data-cpus')),
                 sched_buckets: Number(attr('#sched-map', 'data-buckets')),
                 sched_rects: document.querySelectorAll('#sched-map rect').length,
