@@ -7,8 +7,9 @@
 # Python standard library talking to chromedriver) clicks a flame graph frame and sees it zoom,
 # searches, sorts, hovers, and checks that no request leaves the page (a fetch of its own is
 # blocked by the Content-Security-Policy). The header, the events table, the counter and ratio
-# charts must show what jq computes from the snapshot, for the recording and for fixtures with
-# multiplexed hardware counters and unsupported events. A JIT-named symbol
+# charts, and the tooltips over a counter chart, the IPC chart and the scheduler map must show
+# what jq computes from the snapshot, for the recording and for fixtures with multiplexed
+# hardware counters and unsupported events. A JIT-named symbol
 # "<img src=x onerror=alert(1)>" renders as text and runs nothing (alert() is hooked before the
 # page runs, to see). JSON -> HTML -> JSON is byte-identical, plain and compressed.
 # Screenshots of every view are written to tests/live/html-*.png in the build directory.
@@ -50,6 +51,10 @@ def total: [.series[] | . as $s | range(0; $s.t | length) | select($s.running[.]
 	$s.count[.] * $s.enabled[.] / $s.running[.]] | add // 0;
 def share: ([.series[].enabled[]] | add // 0) as $e |
 	if $e > 0 then 100 * ([.series[].running[]] | add) / $e else null end;
+def interval($i): { t: .series[0].t[$i],
+	value: ([.series[] | select(.running[$i] > 0) | .count[$i] * .enabled[$i] / .running[$i]] |
+		add // 0),
+	enabled: ([.series[].enabled[$i]] | add), running: ([.series[].running[$i]] | add) };
 def ratios: [["IPC", "instructions", "cycles", 1], ["CPI", "cycles", "instructions", 1],
 	["cache-miss %", "cache-misses", "cache-references", 100],
 	["branch-miss %", "branch-misses", "branches", 100]];
@@ -57,6 +62,8 @@ def qty: capture("^(?<v>-?[0-9.]+(e[-+]?[0-9]+)?)(?: (?<u>[kMGT]|s|ms|\u00b5s|ns
 	(.v | tonumber) * ({"": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, s: 1e9, ms: 1e6,
 		"\u00b5s": 1e3, ns: 1}[.u // ""]);
 def near($v; $want; $pct): ($v - $want | fabs) <= ($want | fabs) * $pct / 100;
+def tip($hovers; $target): [$hovers[]? | select(.target == $target) | .tip][0] // "";
+def permille: "\(. / 10 | floor).\(. % 10)";
 '
 
 # wcheck DESC FILTER: FILTER holds, with $s the snapshot $S and $w the WebDriver report $W.
@@ -65,8 +72,41 @@ wcheck() {
 		"$JQDEFS \$s[0] as \$s | \$w[0] as \$w | $2"
 }
 
+# hover_plan: where to point in the page of snapshot $S: the chart of HOVER_EV (the first counted
+# event) at its interval HOVER_K, the one nearest the middle of those far enough from their
+# neighbours to be told apart (a last interval may be a few ms); the IPC chart there too when
+# cycles and instructions were counted; the scheduler map at the cell of CPU row HOVER_C and
+# bucket HOVER_B nearest the middle where a task (not idle) ran most. Sets (and exports, for
+# wcheck's $ENV) the --hover arguments HOVER_COUNTER, HOVER_RATIO and HOVER_SCHED ("" when there
+# is nothing to point at).
+hover_plan() {
+	HOVER_COUNTER='' HOVER_RATIO='' HOVER_SCHED=''
+	HOVER_EV=$(jqv "$S" "$JQDEFS"' [.events[] | select(usable)][0].name // empty')
+	if [ -n "$HOVER_EV" ]; then
+		set -- $("$JQ" -r --arg ev "$HOVER_EV" "$JQDEFS"' track($ev).series[0].t as $t |
+			($t | length) as $n | [range(0; $n) | { k: ., gap: ([$t[.] - if . > 0 then
+			$t[. - 1] else 0 end, if . < $n - 1 then $t[. + 1] - $t[.] else 1e30 end] |
+			min) }] | (map(.gap) | max) as $g | map(select(.gap >= $g / 2)) |
+			min_by(.k - ($n - 1) / 2 | fabs).k | "\(.) \($t[.] / $t[-1])"' "$S")
+		HOVER_K=$1
+		HOVER_COUNTER=".chart[data-event=\"$HOVER_EV\"]>svg@$2,0.5"
+		if [ "$(jqv "$S" "$JQDEFS"' track("instructions") | usable')" = true ] &&
+			[ "$(jqv "$S" "$JQDEFS"' track("cycles") | usable')" = true ]; then
+			HOVER_RATIO=".chart[data-ratio=\"IPC\"]>svg@$2,0.5"
+		fi
+	fi
+	set -- $(jqv "$S" '(.sched.map.cells // []) as $m | ($m[0] | length) as $nb | [$m |
+		to_entries[] | .key as $c | .value | to_entries[] | select(.value[0] >= 0) |
+		{ c: $c, b: .key, d: (.key + 0.5 - $nb / 2 | fabs) }] | min_by(.d) // empty |
+		"\(.c) \(.b) \((.b + 0.5) / $nb) \((.c + 0.5) / ($m | length))"')
+	HOVER_C=${1:-} HOVER_B=${2:-}
+	[ -z "$HOVER_C" ] || HOVER_SCHED="#sched-map@$3,$4"
+	export HOVER_EV HOVER_K HOVER_C HOVER_B HOVER_COUNTER HOVER_RATIO HOVER_SCHED
+}
+
 # page_checks LABEL: what the WebDriver report $W of the page of snapshot $S must show, all of it
-# derived from the snapshot: the header, the events table, every counter and ratio chart.
+# derived from the snapshot: the header, the events table, every counter and ratio chart, and the
+# tooltips at the places hover_plan chose.
 page_checks() {
 	wcheck "$1: the header shows the host, kernel, CPU count and target of the snapshot's meta" '
 		$w.page.header as $h | $s.meta as $m | $h.host == $m.host and
@@ -108,6 +148,36 @@ page_checks() {
 			.[0] as $n | .[1] | if . == null then "no \($n) event in this recording"
 			elif usable | not then "\($n) is not supported here" else empty end)
 		end] | all'
+	if [ -n "$HOVER_COUNTER" ]; then
+		wcheck "$1: $HOVER_EV's tooltip at interval $HOVER_K: rate /s, value, counted %" '
+			($s | track($ENV.HOVER_EV)) as $e | ($ENV.HOVER_K | tonumber) as $k |
+			($e | interval($k)) as $iv | (if $k > 0 then $e.series[0].t[$k - 1] else 0 end) as $t0 |
+			(tip($w.hovers; $ENV.HOVER_COUNTER) | split("\n")) as $l | $l[0] == $e.name and
+			($l[1] | capture("^at (?<at>.+): (?<r>.+)/s$")) as $m |
+			near($m.at | qty; $iv.t; 1) and near($m.r | qty; $iv.value / ($iv.t - $t0) * 1e9; 0.6)
+			and near($l[2] | ltrimstr("in the interval: ") | qty; $iv.value; 0.6) and
+			(($l[3] | capture("^counted (?<p>[0-9.]+)% of the time$").p | tonumber) -
+			100 * $iv.running / $iv.enabled | fabs) <= 0.051'
+	fi
+	if [ -n "$HOVER_RATIO" ]; then
+		wcheck "$1: IPC's tooltip at interval $HOVER_K: the interval's IPC" '
+			($ENV.HOVER_K | tonumber) as $k | ($s | track("instructions") | interval($k)) as $a |
+			($s | track("cycles") | interval($k)) as $b |
+			(tip($w.hovers; $ENV.HOVER_RATIO) | capture("^IPC at (?<at>.+): (?<v>[^:]+)$")) as $m |
+			near($m.at | qty; $a.t; 1) and near($m.v | tonumber; $a.value / $b.value; 0.06)'
+	fi
+	if [ -n "$HOVER_SCHED" ]; then
+		wcheck "$1: the map's tooltip at row $HOVER_C, bucket $HOVER_B: CPU, task that ran most" '
+			$s.sched as $sc | ($ENV.HOVER_C | tonumber) as $c | ($ENV.HOVER_B | tonumber) as $b |
+			$sc.map.cells[$c][$b] as [$task, $share, $busy] |
+			(tip($w.hovers; $ENV.HOVER_SCHED) | split("\n")) as $l |
+			($l[0] | capture("^CPU (?<cpu>[0-9]+), (?<a>.+) to (?<b>.+)$")) as $m |
+			($m.cpu | tonumber) == ($sc.cpus[$c].cpu // $c) and
+			near($m.a | qty; $b * $sc.map.bucket_ns; 1) and
+			near($m.b | qty; ($b + 1) * $sc.map.bucket_ns; 1) and
+			$l[1] == "ran most: \($sc.tasks[$task] | "\(.comm) (\(.tid))") (\($share | permille)%)"
+			and $l[2] == "CPU busy \($busy | permille)%"'
+	fi
 }
 
 # --- a known call tree, recorded as JSON, exported to HTML and back
@@ -178,9 +248,11 @@ else
 		approx "$ipc" "$ipc_want" 0.001
 fi
 
-# --- clicking, searching, sorting, requests, in a WebDriver session
+# --- clicking, searching, sorting, hovering, requests, in a WebDriver session
 S=$T/ct.json
-webdriver "$T/ct.html" "$SHOTS" --click hot_mix --search '^hot_mix$' --screenshots >"$T/wd.json" \
+hover_plan
+webdriver "$T/ct.html" "$SHOTS" --click hot_mix --search '^hot_mix$' --screenshots \
+	--hover "$HOVER_COUNTER" --hover "$HOVER_RATIO" --hover "$HOVER_SCHED" >"$T/wd.json" \
 	2>"$T/wd.err"
 rc=$?
 if [ $rc -eq 77 ]; then
@@ -217,6 +289,8 @@ else
 	check "webdriver: a screenshot of each of the 7 views and the zoomed flame graph ($n)" \
 		test "$n" -eq 8
 	page_checks "calltree page"
+	check "webdriver: the counter chart, the scheduler map were hovered" \
+		test -n "$HOVER_COUNTER" -a -n "$HOVER_SCHED"
 fi
 
 # --- multiplexed hardware counters: tests/data/html-ratios.json (made by html-ratios.jq: the six
@@ -231,7 +305,9 @@ check "... so its scaled totals are not the raw ones: $(ev_scaled "$S" cycles) c
 	test "$(ev_scaled "$S" cycles)" -gt "$(ev_total "$S" cycles)"
 timeout 30 "$R" export "$S" -o "$T/mux.html" 2>"$T/mux.err"
 ok $? "export html-ratios.json -o X.html exits 0"
-webdriver "$T/mux.html" "$T" >"$T/mux.wd" 2>"$T/mux.wd.err"
+hover_plan
+webdriver "$T/mux.html" "$T" --hover "$HOVER_COUNTER" --hover "$HOVER_RATIO" \
+	--hover "$HOVER_SCHED" >"$T/mux.wd" 2>"$T/mux.wd.err"
 rc=$?
 if [ $rc -eq 77 ]; then
 	skip "WebDriver checks of the multiplexed page" "chromedriver or python3 missing"
@@ -243,11 +319,13 @@ else
 		diag "$r: $("$JQ" -r --arg r "$r" '.page.ratios[] | select(.name == $r) | .value' "$W")"
 	done
 	page_checks "multiplexed page"
+	check "webdriver: the IPC chart was hovered too" test -n "$HOVER_RATIO"
 fi
 S=$TESTDATA/snapshot-good.json
 timeout 30 "$R" export "$S" -o "$T/good.html" 2>"$T/good.err"
 ok $? "export snapshot-good.json -o X.html exits 0"
-webdriver "$T/good.html" "$T" >"$T/good.wd" 2>"$T/good.wd.err"
+hover_plan
+webdriver "$T/good.html" "$T" --hover "$HOVER_COUNTER" >"$T/good.wd" 2>"$T/good.wd.err"
 rc=$?
 if [ $rc -eq 77 ]; then
 	skip "WebDriver checks of snapshot-good.json's page" "chromedriver or python3 missing"

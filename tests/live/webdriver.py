@@ -5,6 +5,7 @@ Python's standard library only) and print what it saw as one JSON object, for te
 and tests/bench/html.sh to check with jq.
 
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
+               [--hover SELECTOR@FX,FY]...
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
 the draw time, the header, the events table, the counter and ratio charts' titles, every request
@@ -13,11 +14,14 @@ whether an alert opened and every call of alert(), confirm() or prompt() (replac
 page's own script runs, by functions that record their calls), whether markup from the data was
 created; then clicks the flame graph frame NAME and reports the zoom, types RE into the search
 box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
-Content-Security-Policy must block. With --screenshots it writes OUTDIR/html-VIEW.png for every
-view. Environment: CHROMIUM and CHROMEDRIVER (paths).
+Content-Security-Policy must block. Each --hover moves the pointer to the point at fractions FX
+and FY of the width and height of the element SELECTOR and reports the tooltip shown. With
+--screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
+CHROMEDRIVER (paths).
 """
 import base64
 import json
+import math
 import os
 import socket
 import subprocess
@@ -89,6 +93,7 @@ def main():
     for k in opts:
         if k in args:
             opts[k] = args[args.index(k) + 1]
+    hovers = [args[i + 1] for i, a in enumerate(args[:-1]) if a == '--hover' and args[i + 1]]
     chromium = os.environ.get('CHROMIUM') or 'chromium'
     driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
     port = free_port()
@@ -252,6 +257,29 @@ def main():
                 with open(path, 'wb') as f:
                     f.write(base64.b64decode(png))
                 out.setdefault('screenshots', []).append(path)
+        for h in hovers:
+            sel, _, at = h.rpartition('@')
+            fx, fy = (float(v) for v in at.split(','))
+            el = wd.js('const e = document.querySelector(arguments[0]); '
+                       'if (e) e.scrollIntoView({ block: "center" }); return e', sel)
+            if not el:
+                out.setdefault('hovers', []).append({'target': h, 'tip': None})
+                continue
+            r = wd.js('const r = arguments[0].getBoundingClientRect(); '
+                      'return [r.left, r.top, r.width, r.height]', el)
+            # A point on the element, not on its right or bottom edge (which belongs to the next).
+            x = min(max(round(r[0] + fx * r[2]), math.ceil(r[0])), math.ceil(r[0] + r[2]) - 1)
+            y = min(max(round(r[1] + fy * r[3]), math.ceil(r[1])), math.ceil(r[1] + r[3]) - 1)
+            wd.s('POST', '/actions', {'actions': [{
+                'type': 'pointer', 'id': 'mouse', 'parameters': {'pointerType': 'mouse'},
+                'actions': [{'type': 'pointerMove', 'origin': 'viewport', 'x': x, 'y': y},
+                            {'type': 'pause', 'duration': 50}]}]})
+            out.setdefault('hovers', []).append({
+                'target': h, 'x': x, 'y': y,
+                'tip': wd.js('const t = document.getElementById("tip"); '
+                             'return t.style.display === "block" ? t.textContent : null')})
+        wd.s('DELETE', '/actions')
+        wd.js('window.scrollTo(0, 0)')
         # A request of our own: the policy must stop it before it leaves.
         out['fetch'] = wd.js_async('''
             const done = arguments[arguments.length - 1], seen = [];
