@@ -11,7 +11,8 @@
 # what jq computes from the snapshot, for the recording and for fixtures with multiplexed
 # hardware counters and unsupported events. A JIT-named symbol
 # "<img src=x onerror=alert(1)>" renders as text and runs nothing (alert() is hooked before the
-# page runs, to see). JSON -> HTML -> JSON is byte-identical, plain and compressed.
+# page runs, to see). JSON -> HTML -> JSON is byte-identical, plain and compressed, and
+# `ringside view` draws the page's overview, flame graph and scheduler screens as the JSON's.
 # Screenshots of every view are written to tests/live/html-*.png in the build directory.
 
 . "$TESTLIB"
@@ -202,6 +203,33 @@ check "... every http(s) URL in it is a namespace name: $(urls "$T/ct.html" | so
 timeout 30 "$R" export "$T/ct.html" -o "$T/ct.folded" 2>/dev/null
 check "export X.html -o Y.folded works too" grep -q ';main;a;c;c_inl;hot_mix [0-9]*$' \
 	"$T/ct.folded"
+
+# --- `ringside view` of the page draws what it draws for the JSON it came from
+# view_screen FILE VIEW OUT: VIEW of `ringside view FILE` (in $T) at 120x40, saved to OUT.
+view_screen() {
+	screen_start 120 40 sh -c "cd '$T' && exec '$R' view --view $2 $1"
+	screen_wait 'SNAPSHOT' 10 || return 1
+	sleep 0.5
+	screen_save "$3"
+	screen_keys q
+	screen_exit 10 >/dev/null
+}
+if command -v tmux >/dev/null; then
+	for v in overview flame scheduler; do
+		view_screen ct.json $v "$T/view-json-$v.txt"
+		view_screen ct.html $v "$T/view-html-$v.txt"
+		sed 's/ct\.html/ct.json/' "$T/view-html-$v.txt" >"$T/view-html-$v.same"
+		if ! cmp -s "$T/view-json-$v.txt" "$T/view-html-$v.same"; then
+			diag "view ct.html, $v, differs from view ct.json:"
+			diff -u "$T/view-json-$v.txt" "$T/view-html-$v.same" | sed 's/^/#   /'
+		fi
+		check "view X.html: the $v screen is view X.json's (but for the file name)" \
+			sh -c 'grep -q "SNAPSHOT" "$1" && grep -q "calltree" "$1" && cmp -s "$1" "$2"' \
+			sh "$T/view-json-$v.txt" "$T/view-html-$v.same"
+	done
+else
+	skip "ringside view X.html in tmux" "tmux is not installed"
+fi
 
 samples=$(jqv "$T/ct.json" '.stacks.samples')
 sev=$(jqv "$T/ct.json" '.stacks.event')
