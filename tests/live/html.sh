@@ -132,6 +132,8 @@ page_checks() {
 			if $p == null then $r.cells[4] == "n/a" else
 			(($r.cells[4] | rtrimstr("%") | tonumber) - $p | fabs) <= 0.051 end
 		else $r.total == -1 and $r.cells[3] == "n/a" end] | all)'
+	wcheck "$1: the events table is sorted by name, A to Z" '
+		[$w.page.events_table[].event | ascii_downcase] as $n | $n == ($n | sort)'
 	wcheck "$1: a chart of each counted event with its scaled total and counted % in its title" '
 		[$s.events[] | select(usable)] as $ev |
 		($w.page.counter_charts | map(.event)) == ($ev | map(.name)) and
