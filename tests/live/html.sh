@@ -42,9 +42,11 @@ webdriver() {
 		"$TOP_SRCDIR/tests/live/webdriver.py" "$@"
 }
 
-# jq definitions for the checks: an event's estimate and counted share (man ringside-snapshot.5,
-# "Values": count * enabled / running, intervals with running 0 left out), the ratios the page
-# draws, and quantities read back from the page's text ("2.58 G", "754 ms").
+# jq definitions for the checks: an event's estimate and counted share, in all and in interval
+# $i summed over its series (man ringside-snapshot.5, "Values": count * enabled / running,
+# intervals with running 0 left out), the ratios the page draws, quantities read back from the
+# page's text ("2.58 G", "754 ms"), a tooltip from the WebDriver report, per mille as the page
+# shows it in percent.
 JQDEFS='
 def track($n): first(.events[] | select(.name == $n or .canonical == $n)) // null;
 def usable: . != null and .supported and (.series | length) > 0;
