@@ -10,7 +10,7 @@
 # half, so the profile has stacks and switches to show. Then: the page's size (target < 2 MB), the
 # snapshot JSON's size and its biggest parts (what a large page is made of), and the time from
 # navigation to "drawn" in Chromium (body data-ready-ms, target < 1000 ms), median of
-# BENCH_HTML_RUNS (default 3) loads.
+# BENCH_HTML_RUNS (default 3) loads. The last line gives both figures against their targets.
 set -u
 
 : "${RINGSIDE:?set RINGSIDE to the ringside binary}" "${WORKLOADS:?set WORKLOADS}"
@@ -62,6 +62,7 @@ timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --user-data-dir="$
 end=$(date +%s%N)
 printf 'html: chromium --dump-dom: %d ms wall including browser start-up; drawn: %s\n' \
 	$(((end - start) / 1000000)) "$(grep -o 'data-ready="[^"]*"' "$T/dom" | head -n 1)"
+ready=''
 if command -v "$CHROMEDRIVER" >/dev/null 2>&1 && command -v "$PYTHON3" >/dev/null 2>&1; then
 	r=0
 	: >"$T/times"
@@ -72,9 +73,26 @@ if command -v "$CHROMEDRIVER" >/dev/null 2>&1 && command -v "$PYTHON3" >/dev/nul
 			"$T/wd.json" >>"$T/times"
 		r=$((r + 1))
 	done
-	sort -n "$T/times" | awk -v n="$BENCH_HTML_RUNS" 'NR == int((n + 1) / 2) {
-		printf "html: chromium: drawn %.0f ms after navigation (median of %d; target < 1000 ms), " \
-			"of which drawing %.0f ms; %d flame graph frames, %d map cells drawn\n", $1, n, $2, $3, $4 }'
+	set -- $(sort -n "$T/times" | awk -v n="$BENCH_HTML_RUNS" 'NR == int((n + 1) / 2)')
+	case "${1:-null}" in
+	null) echo "html: chromium: the page did not report drawing (WebDriver failed)" ;;
+	*)
+		ready=$1
+		printf 'html: chromium: drawn %.0f ms after navigation (median of %d; target < 1000 ms), ' \
+			"$1" "$BENCH_HTML_RUNS"
+		printf 'of which drawing %.0f ms; %d flame graph frames, %d map cells drawn\n' \
+			"$2" "$3" "$4"
+		;;
+	esac
 else
 	echo "html: chromedriver or python3 missing: no in-page timing"
 fi
+
+# VALUE against TARGET (a bound it must stay under): "met", "NOT met", or "not measured".
+verdict() {
+	awk -v v="$1" -v t="$2" 'BEGIN {
+		if (v !~ /^[0-9.]+$/) print "not measured"; else print (v + 0 < t + 0 ? "met" : "NOT met") }'
+}
+printf 'html: SUMMARY: page %.2f MB (target < 2 MB: %s), drawn in %s ms (target < 1000 ms: %s)\n' \
+	"$(echo "$size" | awk '{ print $1 / 1e6 }')" "$(verdict "$size" 2000000)" "${ready:-?}" \
+	"$(verdict "$ready" 1000)"

@@ -12,7 +12,7 @@
 # Helpers: require_root; make_tmpdir (sets T, removed on exit); cpu_lock; track PID (killed on
 # exit if still running) and untrack PID; start_bg LOG CMD... (sets BG_PID); wait_pid PID
 # TIMEOUT_S; wait_for_line FILE PATTERN TIMEOUT_S; release_fifo FIFO; approx VALUE EXPECTED
-# TOL_PERCENT; in_range VALUE LO HI; jqv FILE FILTER; ev_total FILE EVENT.
+# TOL_PERCENT; in_range VALUE LO HI; jqv FILE FILTER; ev_total FILE EVENT; ev_scaled FILE EVENT.
 # Spinners (`spin --report FILE`): steal_ns; stolen_since STEAL_NS; spin_report FILE (sets
 # SPIN_CPU, SPIN_WALL, SPIN_SHARE); near_cpu VALUE CPU_NS TOL_PERCENT STOLEN_NS; check_alone DESC
 # CMD...
@@ -175,6 +175,15 @@ jqv() {
 ev_total() {
 	"$JQ" -r --arg n "$2" \
 		'[.events[] | select(.name == $n) | .series[].count[]] | add // 0' "$1" 2>/dev/null
+}
+
+# The estimated total of event EVENT in snapshot FILE, rounded to an integer: count * enabled /
+# running summed over every interval and series, intervals with running 0 left out (the scaling of
+# man ringside-snapshot.5, "Values"; it equals ev_total when the event was never multiplexed).
+ev_scaled() {
+	"$JQ" -r --arg n "$2" '[.events[] | select(.name == $n) | .series[] | . as $s |
+		range(0; $s.t | length) | select($s.running[.] > 0) |
+		$s.count[.] * $s.enabled[.] / $s.running[.]] | add // 0 | round' "$1" 2>/dev/null
 }
 
 # The machine's steal time so far in ns: time the hypervisor gave this VM's CPUs to someone else

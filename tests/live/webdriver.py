@@ -5,17 +5,23 @@ Python's standard library only) and print what it saw as one JSON object, for te
 and tests/bench/html.sh to check with jq.
 
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
+               [--hover SELECTOR@FX,FY]...
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
-the draw time, every request the browser made (from Chromium's performance log), resource timing
-entries, CSP violations, whether an alert opened, whether markup from the data ran or was
+the draw time, the header, the events table, the counter and ratio charts' titles, every request
+the browser made (from Chromium's performance log), resource timing entries, CSP violations,
+whether an alert opened and every call of alert(), confirm() or prompt() (replaced, before the
+page's own script runs, by functions that record their calls), whether markup from the data was
 created; then clicks the flame graph frame NAME and reports the zoom, types RE into the search
 box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
-Content-Security-Policy must block. With --screenshots it writes OUTDIR/html-VIEW.png for every
-view. Environment: CHROMIUM and CHROMEDRIVER (paths).
+Content-Security-Policy must block. Each --hover moves the pointer to the point at fractions FX
+and FY of the width and height of the element SELECTOR and reports the tooltip shown. With
+--screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
+CHROMEDRIVER (paths).
 """
 import base64
 import json
+import math
 import os
 import socket
 import subprocess
@@ -26,6 +32,13 @@ import urllib.error
 import urllib.request
 
 ELEMENT = 'element-6066-11e4-a52e-4f735466cecf'
+# Runs in every document before its own scripts: dialogs are recorded instead of opened.
+DIALOG_HOOK = '''(() => {
+    const calls = [];
+    Object.defineProperty(window, '__ringsideDialogs', { value: calls });
+    for (const f of ['alert', 'confirm', 'prompt'])
+        window[f] = function (m) { calls.push(f + '(' + String(m) + ')'); return null; };
+})();'''
 VIEWS = ['summary', 'counters', 'ratios', 'flame', 'functions', 'sched', 'tasks']
 
 
@@ -80,6 +93,7 @@ def main():
     for k in opts:
         if k in args:
             opts[k] = args[args.index(k) + 1]
+    hovers = [args[i + 1] for i, a in enumerate(args[:-1]) if a == '--hover' and args[i + 1]]
     chromium = os.environ.get('CHROMIUM') or 'chromium'
     driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
     port = free_port()
@@ -111,6 +125,8 @@ def main():
             }}}}
         sess = wd.call('POST', '/session', caps, timeout=60)
         wd.sid = sess['sessionId']
+        wd.s('POST', '/goog/cdp/execute', {'cmd': 'Page.addScriptToEvaluateOnNewDocument',
+                                           'params': {'source': DIALOG_HOOK}})
         url = 'file://' + page
         t0 = time.monotonic()
         wd.s('POST', '/url', {'url': url}, timeout=60)
@@ -125,6 +141,9 @@ def main():
         out['page'] = wd.js('''
             const b = document.body.dataset, q = s => document.querySelector(s);
             const attr = (s, a) => (q(s) ? q(s).getAttribute(a) : null);
+            const text = s => (q(s) ? q(s).textContent : null);
+            const muted = c => (c.querySelector('h3 .muted') ?
+                c.querySelector('h3 .muted').textContent : null);
             const nav = performance.getEntriesByType('navigation')[0];
             return {
                 ready_ms: Number(b.readyMs), draw_ms: Number(b.drawMs),
@@ -135,11 +154,19 @@ def main():
                 samples_text: q('#meta-samples') ? q('#meta-samples').textContent : null,
                 flame_samples: attr('#flame-graph', 'data-samples'),
                 flame_frames: document.querySelectorAll('#flame-graph .fr').length,
+                header: { host: text('#meta-host'), kernel: text('#meta-kernel'),
+                          cpus: text('#meta-cpus'), target: text('#meta-target'),
+                          duration: text('#meta-duration'), samples: text('#meta-samples'),
+                          lost: text('#meta-lost') },
+                events_table: [...document.querySelectorAll('#events-table tbody tr')].map(
+                    r => ({ event: r.dataset.event, total: Number(r.dataset.total),
+                            cells: [...r.cells].map(c => c.textContent) })),
                 counter_charts: [...document.querySelectorAll('#counters .chart')].map(
                     c => ({ event: c.dataset.event, total: Number(c.dataset.total),
-                            points: c.querySelector('polyline').points.length })),
+                            points: c.querySelector('polyline').points.length,
+                            heading: muted(c) })),
                 ratios: [...document.querySelectorAll('#ratios .chart')].map(
-                    c => ({ name: c.dataset.ratio, value: c.dataset.value })),
+                    c => ({ name: c.dataset.ratio, value: c.dataset.value, heading: muted(c) })),
                 sched_cpus: Number(attr('#sched-map', 'data-cpus')),
                 sched_buckets: Number(attr('#sched-map', 'data-buckets')),
                 sched_rects: document.querySelectorAll('#sched-map rect').length,
@@ -149,12 +176,16 @@ def main():
                 img_elements: document.querySelectorAll('img').length,
                 script_elements: document.querySelectorAll('script').length,
                 resources: performance.getEntriesByType('resource').map(e => e.name),
-                pwned: typeof window.pwned !== 'undefined',
+                dialogs: window.__ringsideDialogs ? window.__ringsideDialogs.slice() : null,
             };''')
         try:
             out['alert'] = wd.s('GET', '/alert/text')
         except WebDriverError as e:
             out['alert'] = None if e.error == 'no such alert' else str(e)
+        # The hook itself must work for an empty list of dialogs to mean anything.
+        out['dialog_hook_works'] = wd.js(
+            'const n = (window.__ringsideDialogs || []).length; window.alert("probe"); '
+            'return (window.__ringsideDialogs || []).length === n + 1')
         if opts['--xss']:
             out['xss_frames_as_text'] = wd.js(
                 'return [...document.querySelectorAll(".fr")].filter('
@@ -226,6 +257,29 @@ def main():
                 with open(path, 'wb') as f:
                     f.write(base64.b64decode(png))
                 out.setdefault('screenshots', []).append(path)
+        for h in hovers:
+            sel, _, at = h.rpartition('@')
+            fx, fy = (float(v) for v in at.split(','))
+            el = wd.js('const e = document.querySelector(arguments[0]); '
+                       'if (e) e.scrollIntoView({ block: "center" }); return e', sel)
+            if not el:
+                out.setdefault('hovers', []).append({'target': h, 'tip': None})
+                continue
+            r = wd.js('const r = arguments[0].getBoundingClientRect(); '
+                      'return [r.left, r.top, r.width, r.height]', el)
+            # A point on the element, not on its right or bottom edge (which belongs to the next).
+            x = min(max(round(r[0] + fx * r[2]), math.ceil(r[0])), math.ceil(r[0] + r[2]) - 1)
+            y = min(max(round(r[1] + fy * r[3]), math.ceil(r[1])), math.ceil(r[1] + r[3]) - 1)
+            wd.s('POST', '/actions', {'actions': [{
+                'type': 'pointer', 'id': 'mouse', 'parameters': {'pointerType': 'mouse'},
+                'actions': [{'type': 'pointerMove', 'origin': 'viewport', 'x': x, 'y': y},
+                            {'type': 'pause', 'duration': 50}]}]})
+            out.setdefault('hovers', []).append({
+                'target': h, 'x': x, 'y': y,
+                'tip': wd.js('const t = document.getElementById("tip"); '
+                             'return t.style.display === "block" ? t.textContent : null')})
+        wd.s('DELETE', '/actions')
+        wd.js('window.scrollTo(0, 0)')
         # A request of our own: the policy must stop it before it leaves.
         out['fetch'] = wd.js_async('''
             const done = arguments[arguments.length - 1], seen = [];

@@ -79,12 +79,13 @@
 		return s;
 	}
 
-	// A table sorted by clicking its headers. cols: {key, label, num, fmt}; rows: objects.
+	// A table sorted by clicking its headers. cols: {key, label, num, fmt}; rows: objects. Text
+	// columns sort A to Z first, numbers largest first, as a click on a header does.
 	function sortTable(cols, rows, sortKey, limit, rowAttrs) {
 		const table = el('table');
 		const thead = el('thead'), tbody = el('tbody');
 		const tr = el('tr');
-		let key = sortKey, asc = false;
+		let key = sortKey, asc = !cols.find(c => c.key === sortKey).num;
 		const ths = cols.map(c => {
 			const th = el('th', { 'data-key': c.key, class: c.num ? 'num' : null }, c.label);
 			th.addEventListener('click', () => {
