@@ -169,6 +169,8 @@ exec "$@"
 PLANT_EOF
 strace=
 command -v strace >/dev/null 2>&1 && strace="strace -f -e trace=openat -o $T/strace-log.out"
+# LeakSanitizer cannot run under ptrace: a sanitizer build would end with its fatal error.
+[ -n "$strace" ] && strace="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 $strace"
 umask 022
 screen_start 120 40 $strace env TMPDIR="$T/logdir" VICTIM="$T/victim2" sh "$T/plant.sh" \
 	"$R" -e task-clock -- /bin/echo "hello from the command"

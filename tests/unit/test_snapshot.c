@@ -898,18 +898,22 @@ test_stacks_round_trip(void **state)
 	profile_free(p);
 }
 
-/* Apply one edit to the "stacks" object of a good snapshot; the reader must refuse the result. */
+/*
+ * Apply one edit to p written as JSON (to its member key, or the whole document when key is NULL);
+ * the reader must refuse the result with a message naming fragment (the JSON path). Frees p.
+ */
 static void
-expect_stacks_rejected(const char *what, void (*edit)(json_t *stacks), const char *fragment)
+expect_edit_rejected(struct profile *p, const char *key, const char *what, void (*edit)(json_t *),
+		     const char *fragment)
 {
-	struct profile *p = make_stacks_profile(), *q = NULL;
+	struct profile *q = NULL;
 	size_t len = 0;
 	char *buf = write_to_memory(p, &len), *bad;
 	json_t *root = json_loadb(buf, len, 0, NULL);
 	struct errbuf err;
 
 	assert_non_null(root);
-	edit(json_object_get(root, "stacks"));
+	edit(key ? json_object_get(root, key) : root);
 	bad = json_dumps(root, JSON_COMPACT);
 	errbuf_clear(&err);
 	if (snapshot_parse(bad, strlen(bad), &q, &err) == 0)
@@ -921,6 +925,13 @@ expect_stacks_rejected(const char *what, void (*edit)(json_t *stacks), const cha
 	free(buf);
 	json_decref(root);
 	profile_free(p);
+}
+
+/* Apply one edit to the "stacks" object of a good snapshot; the reader must refuse the result. */
+static void
+expect_stacks_rejected(const char *what, void (*edit)(json_t *stacks), const char *fragment)
+{
+	expect_edit_rejected(make_stacks_profile(), "stacks", what, edit, fragment);
 }
 
 static void
@@ -1158,25 +1169,7 @@ test_ratios_fixture(void **state)
 static void
 expect_ratios_rejected(const char *what, void (*edit)(json_t *root), const char *fragment)
 {
-	struct profile *p = make_ratios_profile(), *q = NULL;
-	size_t len = 0;
-	char *buf = write_to_memory(p, &len), *bad;
-	json_t *root = json_loadb(buf, len, 0, NULL);
-	struct errbuf err;
-
-	assert_non_null(root);
-	edit(root);
-	bad = json_dumps(root, JSON_COMPACT);
-	errbuf_clear(&err);
-	if (snapshot_parse(bad, strlen(bad), &q, &err) == 0)
-		fail_msg("%s: accepted", what);
-	assert_null(q);
-	if (!strstr(err.msg, fragment))
-		fail_msg("%s: message '%s' lacks '%s'", what, err.msg, fragment);
-	free(bad);
-	free(buf);
-	json_decref(root);
-	profile_free(p);
+	expect_edit_rejected(make_ratios_profile(), NULL, what, edit, fragment);
 }
 
 static json_t *
