@@ -17,7 +17,7 @@
 R=${RINGSIDE:?}
 W=${WORKLOADS:?}
 PERF=${PERF:-perf}
-HERE=$(dirname "$0")
+HERE=$(cd "$(dirname "$0")" && pwd)
 SECS=${SCREEN_SECONDS:-20}
 RUNS=${RUNS:-3}
 PY=${PYTHON3:-python3}
