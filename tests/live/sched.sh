@@ -153,8 +153,22 @@ else
 fi
 
 # --- pingpong launched
+# pp_lost: the records the kernel could not deliver to the run's rings (its LOST count).
+pp_lost() {
+	"$JQ" '[.sched.lost // 0, .stacks.lost // 0] | max' "$T/pp.json" 2>/dev/null || echo 0
+}
 timeout 60 "$R" record -e context-switches -o "$T/pp.json" -- "$W/pingpong" $N 2>"$T/pp.err"
-ok $? "record -e context-switches -- pingpong $N exits 0"
+rc=$?
+# 2N switches in a fraction of a second fill the rings in ~0.1 s: when other work on the machine
+# (tests beside this one) keeps ringside off the CPU that long, records are lost and counted.
+# The comparisons below need a run without losses, so such a run is made again, once.
+if [ $rc -eq 0 ] && [ "$(pp_lost)" != 0 ]; then
+	diag "pingpong: $(pp_lost) records lost under outside load; recording again"
+	timeout 60 "$R" record -e context-switches -o "$T/pp.json" -- "$W/pingpong" $N 2>"$T/pp.err"
+	rc=$?
+fi
+diag "pingpong: $(pp_lost) records lost"
+ok $rc "record -e context-switches -- pingpong $N exits 0"
 check "pingpong: the sched object is well formed" sched_shape "$T/pp.json"
 ppid=$(jqv "$T/pp.json" '.meta.target.pids[0]')
 pp=$(tasks_of "$T/pp.json" "${ppid:-0}")
