@@ -356,6 +356,8 @@ session_track_fill(struct session *s, struct counter_track *tr, size_t ev)
 	}
 }
 
+static size_t session_find_track(const struct session *s, const char *name, const char *canonical);
+
 /*
  * The name of the track that counts a ratio's event: the user may have named it one way in -e and
  * another in --ratio (migrations, cpu-migrations), and snapshots name a ratio's events as their
@@ -364,15 +366,9 @@ session_track_fill(struct session *s, struct counter_track *tr, size_t ev)
 static const char *
 session_ratio_track(const struct session *s, const struct evspec *spec)
 {
-	const struct profile *p = s->profile;
+	size_t i = session_find_track(s, spec->name, spec->canonical);
 
-	for (size_t i = 0; i < p->ntracks; i++)
-		if (strcmp(p->tracks[i].name, spec->name) == 0)
-			return p->tracks[i].name;
-	for (size_t i = 0; i < p->ntracks; i++)
-		if (p->tracks[i].canonical && strcmp(p->tracks[i].canonical, spec->canonical) == 0)
-			return p->tracks[i].name;
-	return spec->name;
+	return i == SIZE_MAX ? spec->name : s->profile->tracks[i].name;
 }
 
 static void
