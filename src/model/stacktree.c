@@ -314,6 +314,20 @@ stacktree_mark(struct stacktree *t, uint64_t kth, uint8_t *state, uint32_t *fold
 	}
 }
 
+/* Rebuild every node's first-child and next-sibling links from the parents. */
+static void
+stacktree_relink(struct stacktree *t)
+{
+	for (size_t id = 0; id < t->n; id++)
+		t->nodes[id].first_child = t->nodes[id].next_sibling = STACKTREE_NONE;
+	for (uint32_t id = 1; id < t->n; id++) {
+		struct stacktree_node *parent = &t->nodes[t->nodes[id].parent];
+
+		t->nodes[id].next_sibling = parent->first_child;
+		parent->first_child = id;
+	}
+}
+
 /* Fold the rarest subtrees into "[other]" nodes to make room; node ids change. */
 static void
 stacktree_compact(struct stacktree *t)
@@ -350,14 +364,7 @@ stacktree_compact(struct stacktree *t)
 			t->nodes[newid[id]].parent = newid[t->nodes[newid[id]].parent];
 	}
 	t->n = m;
-	for (size_t id = 0; id < m; id++)
-		t->nodes[id].first_child = t->nodes[id].next_sibling = STACKTREE_NONE;
-	for (uint32_t id = 1; id < m; id++) {
-		struct stacktree_node *parent = &t->nodes[t->nodes[id].parent];
-
-		t->nodes[id].next_sibling = parent->first_child;
-		parent->first_child = id;
-	}
+	stacktree_relink(t);
 	stacktree_rehash(t);
 
 	t->path_valid = 0;
@@ -613,6 +620,61 @@ stacktree_set_root(struct stacktree *t, uint64_t self, uint64_t total)
 {
 	t->nodes[STACKTREE_ROOT].self = self;
 	t->nodes[STACKTREE_ROOT].total = total;
+}
+
+/*
+ * In place, in id order: a node's new id is never above its old one and its parent is always
+ * placed before it, so every slot written has been read, and the hash (rebuilt as nodes are
+ * placed) only ever holds rewritten nodes.
+ */
+size_t
+stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
+{
+	size_t n = t->n, m = 1;
+	uint32_t *frame = xmalloc(n * sizeof(*frame)), *newid;
+	bool changed = false;
+
+	frame[0] = t->nodes[0].frame;
+	for (uint32_t id = 1; id < n; id++) {
+		frame[id] = fn(ctx, &t->nodes[id], frame[t->nodes[id].parent]);
+		changed |= frame[id] != t->nodes[id].frame;
+	}
+	if (!changed) {
+		free(frame);
+		return 0;
+	}
+	newid = xmalloc(n * sizeof(*newid));
+	newid[0] = STACKTREE_ROOT;
+	memset(t->hash, 0xff, t->hash_cap * sizeof(*t->hash));
+	for (uint32_t id = 1; id < n; id++) {
+		struct stacktree_node node = t->nodes[id];
+		uint32_t parent = newid[node.parent], to;
+		size_t slot;
+
+		to = stacktree_lookup(t, parent, frame[id], &slot);
+		if (to != STACKTREE_NONE) {
+			t->nodes[to].self += node.self;
+			t->nodes[to].total += node.total;
+			t->nodes[to].win_self += node.win_self;
+			t->nodes[to].win_total += node.win_total;
+		} else {
+			to = (uint32_t)m++;
+			node.parent = parent;
+			node.frame = frame[id];
+			t->nodes[to] = node;
+			t->hash[slot] = to;
+		}
+		newid[id] = to;
+	}
+	for (size_t i = 0, k = t->log_head; i < t->log_count; i++, k = (k + 1) & (t->log_cap - 1))
+		t->log[k].leaf = newid[t->log[k].leaf];
+	t->n = m;
+	stacktree_relink(t);
+	t->path_valid = 0;
+	t->folds++;
+	free(frame);
+	free(newid);
+	return n - m;
 }
 
 void

@@ -3,7 +3,8 @@
  * Unit tests for model/stacktree: self and total counts of known paths, the sum invariant over a
  * random workload, the sliding window, the node cap with its "[other]" nodes (hot paths kept, every
  * sample counted), pre-order walks, stacktree_add_node, and the cost of inserting an existing
- * 30-frame path (printed as a TAP diagnostic, not asserted).
+ * 30-frame path (printed as a TAP diagnostic, not asserted), and relabelling (merging the nodes of
+ * exited processes) against a tree built from the relabelled paths.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -600,6 +601,116 @@ test_insert_leaf(void **state)
 	stacktree_free(b);
 }
 
+/* The relabelling of test_relabel: odd "processes" (100..139) fold into 200 + p % 4, and the
+ * "threads" (below 100) of a folded one into 300. */
+static uint32_t
+fold_frame(uint32_t frame, uint32_t parent_frame)
+{
+	if (parent_frame == ROOT_FRAME && frame >= 100 && frame < 140 && frame % 2)
+		return 200 + frame % 4;
+	if (parent_frame >= 200 && parent_frame < 204)
+		return 300;
+	return frame;
+}
+
+static uint32_t
+relabel_fold(void *ctx, const struct stacktree_node *node, uint32_t parent_frame)
+{
+	(*(size_t *)ctx)++;
+	return fold_frame(node->frame, parent_frame);
+}
+
+static uint32_t
+relabel_keep(void *ctx, const struct stacktree_node *node, uint32_t parent_frame)
+{
+	(void)ctx;
+	(void)parent_frame;
+	return node->frame;
+}
+
+/* Every node of want is in got with the same counts, and they have as many nodes. */
+static void
+check_same_tree(const struct stacktree *got, const struct stacktree *want)
+{
+	assert_int_equal(stacktree_nnodes(got), stacktree_nnodes(want));
+	for (uint32_t id = 0; id < stacktree_nnodes(want); id++) {
+		uint32_t path[64], n = 0, g = STACKTREE_ROOT;
+		const struct stacktree_node *w = stacktree_node(want, id), *x;
+
+		for (uint32_t a = id; a != STACKTREE_ROOT; a = stacktree_node(want, a)->parent)
+			path[n++] = stacktree_node(want, a)->frame;
+		while (n > 0 && g != STACKTREE_NONE)
+			g = stacktree_child(got, g, path[--n]);
+		if (g == STACKTREE_NONE)
+			fail_msg("node %u of the expected tree is missing", id);
+		x = stacktree_node(got, g);
+		assert_int_equal(x->self, w->self);
+		assert_int_equal(x->total, w->total);
+		assert_int_equal(x->win_self, w->win_self);
+		assert_int_equal(x->win_total, w->win_total);
+	}
+}
+
+static void
+test_relabel(void **state)
+{
+	(void)state;
+	struct stacktree *a = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 2 * SEC);
+	struct stacktree *b = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 2 * SEC);
+	uint64_t rng = 7, folds;
+	uint32_t path[24], mapped[24];
+	size_t n, calls = 0, before, removed;
+
+	for (uint64_t i = 0; i < 60000; i++) {
+		uint64_t w = 1 + rng_next(&rng) % 3, time = i * 100000;
+
+		random_path(&rng, path + 2, &n, 6, 8);
+		path[0] = 100 + (uint32_t)(rng_next(&rng) % 40);
+		path[1] = 2 + (uint32_t)(rng_next(&rng) % 3);
+		n += 2;
+		mapped[0] = fold_frame(path[0], ROOT_FRAME);
+		mapped[1] = fold_frame(path[1], mapped[0]);
+		memcpy(mapped + 2, path + 2, (n - 2) * sizeof(*path));
+		stacktree_insert(a, path, n, w, time);
+		stacktree_insert(b, mapped, n, w, time);
+		if (i % 1000 == 0) {
+			stacktree_advance(a, time);
+			stacktree_advance(b, time);
+		}
+	}
+	/* keeping every frame changes nothing, not even the node ids */
+	folds = stacktree_folds(a);
+	before = stacktree_nnodes(a);
+	assert_int_equal(stacktree_relabel(a, relabel_keep, NULL), 0);
+	assert_int_equal(stacktree_folds(a), folds);
+	assert_int_equal(stacktree_nnodes(a), before);
+
+	removed = stacktree_relabel(a, relabel_fold, &calls);
+	assert_int_equal(calls, before - 1);
+	assert_int_equal(removed, before - stacktree_nnodes(a));
+	print_message("# relabel: %zu nodes, %zu merged away\n", before, removed);
+	assert_true(removed > before / 20);
+	assert_int_equal(stacktree_folds(a), folds + 1);
+	check_invariants(a);
+	check_same_tree(a, b);
+
+	/* the window log followed the merged leaves: expiring the rest agrees too */
+	stacktree_advance(a, 6 * SEC + SEC / 2);
+	stacktree_advance(b, 6 * SEC + SEC / 2);
+	check_invariants(a);
+	check_same_tree(a, b);
+	/* and the tree goes on growing normally */
+	uint32_t p[] = { 203, 300, 5, 6 }, q[] = { 101, 2, 5, 6 };
+	stacktree_insert(a, p, 4, 1, 7 * SEC);
+	stacktree_insert(b, p, 4, 1, 7 * SEC);
+	stacktree_insert(a, q, 4, 1, 7 * SEC);
+	stacktree_insert(b, q, 4, 1, 7 * SEC);
+	check_invariants(a);
+	check_same_tree(a, b);
+	stacktree_free(a);
+	stacktree_free(b);
+}
+
 int
 main(void)
 {
@@ -614,6 +725,7 @@ main(void)
 		cmocka_unit_test(test_add_node),
 		cmocka_unit_test(test_insert_cost),
 		cmocka_unit_test(test_insert_leaf),
+		cmocka_unit_test(test_relabel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

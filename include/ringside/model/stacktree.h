@@ -91,6 +91,19 @@ uint32_t stacktree_add_node(struct stacktree *t, uint32_t parent, uint32_t frame
 /* Set the root's counts (the snapshot reader; the root is created with zero counts). */
 void stacktree_set_root(struct stacktree *t, uint64_t self, uint64_t total);
 
+/*
+ * Relabel nodes, merging those that become alike (how exited processes fold into one node per
+ * name). fn is called once for every node but the root, parents before children, with the node
+ * (read only that node: others may already be rewritten) and the frame its parent now has; it
+ * returns the frame the node is to have (its own to keep it). Children of one parent that end up
+ * with the same frame merge into one node: counts (cumulative and window) are added and their
+ * subtrees merge the same way; the window log follows. When anything changed, node ids change and
+ * stacktree_folds() counts one more fold. Returns the number of nodes removed by merging.
+ */
+typedef uint32_t (*stacktree_relabel_fn)(void *ctx, const struct stacktree_node *node,
+					 uint32_t parent_frame);
+size_t stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx);
+
 /* Visit every node in depth-first pre-order (parents before children); fn returns false to stop. */
 typedef bool (*stacktree_visit_fn)(void *ctx, const struct stacktree *t, uint32_t id,
 				   unsigned depth);
