@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The task table: an array of tasks in the order they were first seen, found by tid through an
- * open-addressing hash of indexes. Tasks are never removed, so an exited thread keeps its name.
+ * open-addressing hash of indexes. An exited task stays (it keeps its name) until tasks_forget,
+ * which compacts the array and rebuilds the hash.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,32 @@ void
 tasks_exit(struct tasks *ts, pid_t pid, pid_t tid)
 {
 	tasks_get(ts, pid, tid)->exited = true;
+}
+
+size_t
+tasks_forget(struct tasks *ts, const pid_t *tids, size_t n)
+{
+	size_t dropped = 0, m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = ts->index[tasks_lookup(ts, tids[i])];
+
+		/* Marked by a tid of 0 (never a key here: the idle task has no entry to forget). */
+		if (k != TASKS_EMPTY && ts->tasks[k].exited && ts->tasks[k].tid != 0) {
+			ts->tasks[k].tid = 0;
+			dropped++;
+		}
+	}
+	if (!dropped)
+		return 0;
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->tasks[i].tid != 0 || !ts->tasks[i].exited)
+			ts->tasks[m++] = ts->tasks[i];
+	ts->n = m;
+	memset(ts->index, 0xff, ts->index_cap * sizeof(*ts->index));
+	for (size_t i = 0; i < ts->n; i++)
+		ts->index[tasks_lookup(ts, ts->tasks[i].tid)] = (uint32_t)i;
+	return dropped;
 }
 
 size_t

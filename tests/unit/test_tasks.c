@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for model/tasks: creation on first sight, COMM (plain and exec), FORK inheriting the
- * parent's name, EXIT keeping the name, insertion order, and a table large enough to grow.
+ * parent's name, EXIT keeping the name, insertion order, a table large enough to grow, and
+ * forgetting exited tasks (live ones and recycled tids stay).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -151,6 +152,50 @@ test_many_tasks(void **state)
 	tasks_free(ts);
 }
 
+static void
+test_forget(void **state)
+{
+	(void)state;
+	struct tasks *ts = tasks_new();
+	pid_t gone[2100];
+	size_t n = 0;
+
+	/* keepers (tid % 3 == 0) live, workers exit */
+	tasks_comm(ts, 0, 0, "swapper/0", false);
+	for (pid_t tid = 100; tid < 3100; tid++) {
+		tasks_comm(ts, tid, tid, tid % 3 ? "worker" : "keeper", false);
+		if (tid % 3) {
+			tasks_exit(ts, tid, tid);
+			gone[n++] = tid;
+		}
+	}
+	/* tid 101 is recycled by a keeper's child: a live task again, and stays */
+	tasks_fork(ts, 102, 102, 101, 101);
+	/* a tid never seen and a live one are ignored */
+	gone[n++] = 99999;
+	gone[n++] = 102;
+	assert_int_equal(tasks_forget(ts, gone, n), 2000 - 1);
+	assert_int_equal(tasks_count(ts), 1 + 1000 + 1);
+	assert_int_equal(tasks_forget(ts, gone, n), 0);
+	assert_non_null(tasks_find(ts, 0));
+	assert_string_equal(tasks_find(ts, 101)->comm, "keeper");
+	assert_false(tasks_find(ts, 101)->exited);
+	assert_null(tasks_find(ts, 100));
+	assert_null(tasks_find(ts, 3098));
+	for (pid_t tid = 102; tid < 3100; tid += 3)
+		assert_string_equal(tasks_find(ts, tid)->comm, "keeper");
+	/* order kept, and the table still grows and finds */
+	assert_int_equal(tasks_at(ts, 0)->tid, 0);
+	assert_int_equal(tasks_at(ts, 1)->tid, 101);
+	assert_int_equal(tasks_at(ts, 2)->tid, 102);
+	assert_int_equal(tasks_at(ts, 3)->tid, 105);
+	for (pid_t tid = 5000; tid < 6000; tid++)
+		tasks_get(ts, tid, tid);
+	assert_int_equal(tasks_find(ts, 5999)->tid, 5999);
+	assert_int_equal(tasks_find(ts, 3099)->tid, 3099);
+	tasks_free(ts);
+}
+
 int
 main(void)
 {
@@ -159,6 +204,7 @@ main(void)
 		cmocka_unit_test(test_comm_fork_exit_exec),
 		cmocka_unit_test(test_fork_unknown_parent_and_long_comm),
 		cmocka_unit_test(test_many_tasks),
+		cmocka_unit_test(test_forget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The task table: every thread seen, with its process and its name (comm), renamed on exec and
- * kept after exit so that what it did keeps its name. Pure data, no I/O.
+ * kept after exit (so that samples that arrive late keep its name) until tasks_forget. Pure data,
+ * no I/O.
  */
 #ifndef RINGSIDE_MODEL_TASKS_H
 #define RINGSIDE_MODEL_TASKS_H
@@ -33,6 +34,11 @@ void tasks_comm(struct tasks *ts, pid_t pid, pid_t tid, const char *comm, bool e
 void tasks_fork(struct tasks *ts, pid_t ppid, pid_t ptid, pid_t pid, pid_t tid);
 /* An EXIT record. */
 void tasks_exit(struct tasks *ts, pid_t pid, pid_t tid);
+/*
+ * Drop the exited tasks among tids (n of them) from the table (a task that lives again under a
+ * recycled tid stays); the rest keep their order. Returns how many were dropped.
+ */
+size_t tasks_forget(struct tasks *ts, const pid_t *tids, size_t n);
 /* Number of tasks, and the i-th (in insertion order). */
 size_t tasks_count(const struct tasks *ts);
 const struct task *tasks_at(const struct tasks *ts, size_t i);
