@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "ringside/core/ingest.h"
 #include "ringside/core/xalloc.h"
@@ -50,6 +51,23 @@ struct ingest_chain {
 	uint32_t leaf;
 };
 
+/*
+ * Exited tasks fold: once a task has been gone longer than the flamegraph's window (10 s; nothing
+ * of it is left in the window's counts), its thread node, and its process node when it led one,
+ * are relabelled as "[exited]" (module) with no pid: one node per name, where a build's thousand
+ * compilers become one "cc1". Their frames stay interned, their tasks leave the task table. Done
+ * in batches (a relabel walks the whole tree): when INGEST_FOLD_BATCH tasks are due, or the oldest
+ * has waited INGEST_FOLD_WAIT_NS.
+ */
+#define INGEST_FOLD_AGE_NS  (12ull * 1000000000u)
+#define INGEST_FOLD_WAIT_NS (60ull * 1000000000u)
+#define INGEST_FOLD_BATCH   32u
+
+struct ingest_gone {
+	pid_t pid, tid;
+	uint64_t time; /* of its EXIT record */
+};
+
 struct ingest {
 	struct profile *p;
 	struct symres *sym;
@@ -65,6 +83,11 @@ struct ingest {
 	size_t nthreads, cap;
 	pid_t *exited; /* processes to drop from the resolver at the next flush */
 	size_t nexited, exited_cap;
+	struct ingest_gone *gone; /* exited tasks not folded yet, in exit order */
+	size_t ngone, gone_cap;
+	pid_t *fold_tids, *fold_pids; /* the batch being folded, sorted */
+	size_t nfold_tids, nfold_pids;
+	uint32_t s_exited; /* "[exited]" */
 	uint32_t leaf_first[INGEST_MAX_PATH];
 	uint32_t path[INGEST_MAX_PATH];
 	struct unwind *unwind;	  /* created with the first dwarf sample */
@@ -95,6 +118,9 @@ ingest_free(struct ingest *in)
 	free(in->chains);
 	free(in->cpu_seen);
 	free(in->exited);
+	free(in->gone);
+	free(in->fold_tids);
+	free(in->fold_pids);
 	free(in);
 }
 
@@ -597,6 +623,13 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 			break;
 		tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
 		ingest_forget(in, (pid_t)task.tid);
+		if (in->p->stacks && in->ngone == in->gone_cap) {
+			in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
+			in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
+		}
+		if (in->p->stacks)
+			in->gone[in->ngone++] = (struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid,
+							      task.time };
 		if (task.pid == task.tid) {
 			if (in->nexited == in->exited_cap) {
 				in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
@@ -630,15 +663,94 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 		in->p->sampling.bad_records++;
 }
 
+static int
+ingest_cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+ingest_has(const pid_t *set, size_t n, pid_t v)
+{
+	return n && bsearch(&v, set, n, sizeof(v), ingest_cmp_pid);
+}
+
+/* The relabelling of a fold: the batch's threads and processes become their "[exited]" nodes. */
+static uint32_t
+ingest_fold_frame(void *ctx, const struct stacktree_node *node, uint32_t parent_frame)
+{
+	struct ingest *in = ctx;
+	struct frame f = *frametab_get(in->p->frames, node->frame);
+
+	if (f.module == in->s_exited)
+		return node->frame;
+	if (f.kind == FRAME_PROCESS && ingest_has(in->fold_pids, in->nfold_pids, (pid_t)f.line)) {
+		/* its threads follow it (below) */
+	} else if (f.kind == FRAME_THREAD &&
+		   (frametab_get(in->p->frames, parent_frame)->module == in->s_exited ||
+		    ingest_has(in->fold_tids, in->nfold_tids, (pid_t)f.line))) {
+		/* a thread of a folded process, or one that exited from a live process */
+	} else {
+		return node->frame;
+	}
+	f.module = in->s_exited;
+	f.line = 0;
+	return frametab_intern_ids(in->p->frames, &f);
+}
+
+/* Fold the exited tasks that are due (see INGEST_FOLD_AGE_NS), now_ns being the clock's time. */
+static void
+ingest_fold(struct ingest *in, uint64_t now_ns)
+{
+	size_t due = 0;
+
+	while (due < in->ngone && in->gone[due].time + INGEST_FOLD_AGE_NS <= now_ns)
+		due++;
+	if (!due || (due < INGEST_FOLD_BATCH && in->gone[0].time + INGEST_FOLD_WAIT_NS > now_ns))
+		return;
+	in->fold_tids = xreallocarray(in->fold_tids, due, sizeof(pid_t));
+	in->fold_pids = xreallocarray(in->fold_pids, due, sizeof(pid_t));
+	in->nfold_tids = in->nfold_pids = 0;
+	for (size_t i = 0; i < due; i++) {
+		const struct ingest_gone *g = &in->gone[i];
+		const struct task *t = tasks_find(in->p->tasks, g->tid);
+
+		/* A tid a live task took since stays (and its process, if it leads). */
+		if (t && !t->exited)
+			continue;
+		in->fold_tids[in->nfold_tids++] = g->tid;
+		if (g->tid == g->pid)
+			in->fold_pids[in->nfold_pids++] = g->pid;
+	}
+	qsort(in->fold_tids, in->nfold_tids, sizeof(pid_t), ingest_cmp_pid);
+	qsort(in->fold_pids, in->nfold_pids, sizeof(pid_t), ingest_cmp_pid);
+	if (in->nfold_tids) {
+		if (!in->s_exited)
+			in->s_exited = frametab_string(in->p->frames, "[exited]");
+		stacktree_relabel(in->p->stacks, ingest_fold_frame, in);
+		tasks_forget(in->p->tasks, in->fold_tids, in->nfold_tids);
+	}
+	in->ngone -= due;
+	memmove(in->gone, in->gone + due, in->ngone * sizeof(*in->gone));
+}
+
 void
 ingest_flush(struct ingest *in)
 {
+	struct timespec ts;
+
 	for (size_t i = 0; i < in->nexited; i++) {
 		symres_exit(in->sym, in->exited[i]);
 		if (in->unwind)
 			unwind_exit(in->unwind, in->exited[i]);
 	}
 	in->nexited = 0;
+	if (in->ngone && in->p->stacks) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ingest_fold(in, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	}
 }
 
 bool

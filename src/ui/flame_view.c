@@ -87,14 +87,19 @@ flame_view_slot(enum frame_kind kind)
 	}
 }
 
-/* A frame's label: its name, with the pid or tid of a process or thread. */
+/*
+ * A frame's label: its name, with the pid or tid of a process or thread, or "exited" for the
+ * node that the exited ones of that name folded into (module "[exited]", no pid).
+ */
 static void
 flame_view_label(const struct frametab *ft, uint32_t frame, char *buf, size_t len)
 {
 	const struct frame *f = frametab_get(ft, frame);
 	const char *name = f ? frametab_str(ft, f->name) : "?";
 
-	if (f && (f->kind == FRAME_PROCESS || f->kind == FRAME_THREAD))
+	if (f && (f->kind == FRAME_PROCESS || f->kind == FRAME_THREAD) && f->module)
+		snprintf(buf, len, "%s (exited)", name);
+	else if (f && (f->kind == FRAME_PROCESS || f->kind == FRAME_THREAD))
 		snprintf(buf, len, "%s (%u)", name, f->line);
 	else
 		snprintf(buf, len, "%s", name);

@@ -201,4 +201,42 @@ wait_pid $rpid 30
 ok $? "record -a --duration 3 while calltree 1.5 runs and exits: exit 0"
 check_tree exited "$T/exit.folded" 700
 
+# --- exited tasks fold by name: a shell runs 40 short spin processes (two threads each, 80 tasks),
+# then sleeps. 12 s after their exits, in batches of 32 or more, their nodes merge into one
+# "spin" process frame of module "[exited]" without a pid; the shell, alive, keeps its pid.
+timeout 60 "$R" record -F 999 -g fp -o "$T/fold.json" -- sh -c \
+	'i=0; while [ $i -lt 40 ]; do "$1" 0.03 >/dev/null; i=$((i + 1)); done; sleep 14' \
+	sh "$WORKLOADS/spin" 2>"$T/fold.err"
+ok $? "record -- sh running 40 short spin processes, then sleeping 14 s: exit 0"
+F=$T/fold.json
+# [pid-or-"exited", total] of every process node named spin
+"$JQ" -c '.stacks as $s | [$s.nodes[] | select(.[0] == 0) | $s.frames[.[1]] as $f
+	| select($s.strings[$f[0]] == "spin")
+	| [if $s.strings[$f[1]] == "[exited]" then "exited" else $f[3] end, .[3]]]' "$F" \
+	>"$T/fold.procs"
+diag "fold: spin process nodes [pid, samples]: $(cat "$T/fold.procs")"
+check "fold: one spin process node is the exited ones', with no pid" \
+	"$JQ" -e '.stacks as $s | [$s.nodes[] | select(.[0] == 0) | $s.frames[.[1]]
+		| select($s.strings[.[0]] == "spin" and $s.strings[.[1]] == "[exited]")
+		| .[3]] == [0]' "$F"
+check "fold: at least 16 processes folded: at most 24 spin process nodes keep a pid" \
+	"$JQ" -e '[.[] | select(.[0] != "exited")] | length <= 24' "$T/fold.procs"
+check "fold: the folded node holds their samples (>= 100)" \
+	"$JQ" -e '[.[] | select(.[0] == "exited") | .[1]] | .[0] >= 100' "$T/fold.procs"
+check "fold: under the folded process only folded threads, named spin" \
+	"$JQ" -e '.stacks as $s | [$s.nodes | to_entries[] | select(.value[0] == 0
+		and $s.strings[$s.frames[.value[1]][1]] == "[exited]") | .key] as $x
+		| [$s.nodes[] | select(.[0] as $p | $x | index($p)) | $s.frames[.[1]]
+		| [$s.strings[.[0]], $s.strings[.[1]], .[3], .[4]]] | unique
+		| . != [] and all(.[1] == "[exited]" and .[2] == 0 and .[3] == "thread")' "$F"
+shpid=$("$JQ" -r '.meta.target.pids[0] // empty' "$F")
+check "fold: the shell, alive at the fold, keeps its pid ($shpid)" \
+	"$JQ" -e --argjson p "${shpid:-0}" '.stacks as $s | [$s.nodes[] | select(.[0] == 0)
+		| $s.frames[.[1]] | select(.[3] == $p)] | length == 1' "$F"
+"$R" export "$F" -o "$T/fold.folded" 2>>"$T/fold.err"
+check "fold: the folded stacks still hold every sample" \
+	test "$(folded_sum "$T/fold.folded" '')" = "$("$JQ" '.stacks.samples' "$F")"
+check "fold: spin's samples come out under spin in the folded stacks" \
+	test "$(folded_sum "$T/fold.folded" '^spin;')" -ge 100
+
 done_testing

@@ -319,6 +319,8 @@
 		const name = i => {
 			const f = frames[nodes[i][1]];
 			const kind = f[4];
+			if ((kind === 'process' || kind === 'thread') && strs[f[1]])
+				return strs[f[0]] + ' [exited]';
 			if (kind === 'process')
 				return strs[f[0]] + ' [' + f[3] + ']';
 			if (kind === 'thread')
