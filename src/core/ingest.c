@@ -628,8 +628,8 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 			in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
 		}
 		if (in->p->stacks)
-			in->gone[in->ngone++] = (struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid,
-							      task.time };
+			in->gone[in->ngone++] =
+				(struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid, task.time };
 		if (task.pid == task.tid) {
 			if (in->nexited == in->exited_cap) {
 				in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
