@@ -34,7 +34,8 @@ enum {
 	OPT_THEME,
 	OPT_ASCII,
 	OPT_BRAILLE,
-	OPT_VIEW
+	OPT_VIEW,
+	OPT_FILE_MODE
 };
 
 /* clang-format off */
@@ -76,6 +77,8 @@ static const char usage_text[] =
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 "  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
 "  -p, --pid LIST         running processes, all their threads and the threads they start\n"
+"      --file-mode MODE   the permission bits of files written (-o, s), in octal, e.g. 644\n"
+"                         (default 600: only you can read them)\n"
 "  -q, --quiet            record: no summary table at the end\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
@@ -90,6 +93,7 @@ static const char usage_text[] =
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page)\n"
 "                         or FILE.folded (folded stacks)\n"
+"      --file-mode MODE   as above\n"
 "\n"
 "list options:\n"
 "      --all              also list PMU events that do not open on this machine\n"
@@ -131,6 +135,23 @@ parse_uint(const char *s, unsigned *out)
 	return 0;
 }
 
+/* --file-mode: octal permission bits, 0 to 0777; sets them for every file written. */
+static int
+parse_file_mode(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (!*s || *end || errno || v > 0777 || *s == '-')
+		return usage_error("--file-mode wants octal permission bits such as 644 or 600, "
+				   "not '%s'",
+				   s);
+	outfile_set_mode((mode_t)v);
+	return -1;
+}
+
 static int
 parse_seconds(const char *s, double *out)
 {
@@ -168,6 +189,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "braille", no_argument, NULL, OPT_BRAILLE },
 		{ "view", required_argument, NULL, OPT_VIEW },
+		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -191,7 +213,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 		if (c == '?')
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		if ((mode == MODE_RECORD && screen_only) ||
-		    (mode == MODE_VIEW && !screen_only && c != OPT_RATIO))
+		    (mode == MODE_VIEW && !screen_only && c != OPT_RATIO && c != OPT_FILE_MODE))
 			return usage_error("option '%s' is not for %s", argv[optind - 1],
 					   mode_names[mode]);
 		switch (c) {
@@ -274,6 +296,10 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 			break;
 		case OPT_VIEW:
 			uo->view = optarg;
+			break;
+		case OPT_FILE_MODE:
+			if (parse_file_mode(optarg) >= 0)
+				return EXIT_BAD_INPUT;
 			break;
 		default:
 			return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -410,6 +436,7 @@ main_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -423,6 +450,10 @@ main_export(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case OPT_FILE_MODE:
+			if (parse_file_mode(optarg) >= 0)
+				return EXIT_BAD_INPUT;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

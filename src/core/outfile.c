@@ -14,6 +14,14 @@
 #include "ringside/core/outfile.h"
 #include "ringside/core/xalloc.h"
 
+static mode_t outfile_mode = 0600;
+
+void
+outfile_set_mode(mode_t mode)
+{
+	outfile_mode = mode & 0777;
+}
+
 int
 outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 {
@@ -36,6 +44,16 @@ outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 		r = -errno;
 		errbuf_set(err, "cannot write '%s': %s; choose a path in a writable directory",
 			   path, strerror(errno));
+		free(of->tmp);
+		of->tmp = NULL;
+		return r;
+	}
+	/* The mode asked for, exactly (fchmod ignores the umask, as the user named the bits). */
+	if (outfile_mode != 0600 && fchmod(fd, outfile_mode) != 0) {
+		r = -errno;
+		errbuf_set(err, "cannot set the mode of '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(of->tmp);
 		free(of->tmp);
 		of->tmp = NULL;
 		return r;

@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Soak: ringside records the whole machine at 999 Hz with call stacks for SOAK_SECONDS (default
-# 1800) beside a busy workload (spin on every CPU) and a stream of short-lived, distinct
-# binaries (copies of a small program under new names, as a parallel build runs compilers),
-# and prints its RSS over time. After warm-up the RSS should stay flat. make bench runs 60 s.
-# Usage: RINGSIDE=... WORKLOADS=... [SOAK_SECONDS=N] [SOAK_STEP=N] sh tests/bench/soak.sh
+# 1800) beside a busy workload (spin on every CPU) and a stream of short-lived processes, as a
+# build runs its compilers: each run is a fresh copy of a small program (a new file, inode and
+# pid every time, deleted after it exits) under one of SOAK_NAMES names (default 16) in turn. It
+# prints ringside's RSS over time; after warm-up it should stay flat: exited tasks fold by name,
+# modules no process maps are unloaded. SOAK_NAMES=0 gives every run a name of its own: then the
+# stack tree grows until its node cap (512K nodes, ~35 MiB) and stays there. make bench runs 60 s.
+# Usage: RINGSIDE=... WORKLOADS=... [SOAK_SECONDS=N] [SOAK_STEP=N] [SOAK_NAMES=N]
+#        sh tests/bench/soak.sh
 set -u
 R=${RINGSIDE:?} W=${WORKLOADS:?}
 secs=${SOAK_SECONDS:-1800}
@@ -23,13 +27,16 @@ trap 'exit 1' INT TERM HUP
 
 "$W/spin" $((secs + 30)) --threads "$ncpu" >/dev/null 2>&1 &
 pids="$pids $!"
-# Distinct short-lived binaries: a new copy (new inode, new path) every time.
+names=${SOAK_NAMES:-16}
+# Short-lived binaries: a new copy (new inode) every time, its name cycling through $names.
 (
 	i=0
 	while :; do
 		i=$((i + 1))
-		cp "$W/pagetouch" "$T/prog$i" && "$T/prog$i" 20000 >/dev/null 2>&1
-		rm -f "$T/prog$i"
+		n=$i
+		[ "$names" -gt 0 ] && n=$((i % names))
+		cp "$W/pagetouch" "$T/prog$n" && "$T/prog$n" 20000 >/dev/null 2>&1
+		rm -f "$T/prog$n"
 	done
 ) &
 pids="$pids $!"
@@ -37,7 +44,7 @@ pids="$pids $!"
 "$R" record -a -F 999 -g fp -I 1000 --duration "$secs" -o "$T/soak.json" >/dev/null \
 	2>"$T/soak.err" &
 rpid=$!
-echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$ncpu and distinct short-lived binaries"
+echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$ncpu and short-lived binaries (SOAK_NAMES=$names)"
 printf '%8s %10s %10s\n' "time_s" "rss_kib" "cpu_s"
 t=0
 first=

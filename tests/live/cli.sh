@@ -47,6 +47,10 @@ usage_error durn "--duration -1" "duration" record -e task-clock --duration -1 -
 usage_error dura "--duration abc" "duration" record -e task-clock --duration abc -o "$T/x.json"
 usage_error iv "-I abc" "interval" record -e task-clock -I abc -o "$T/x.json"
 usage_error ivmax "-I 3600001" "interval" record -e task-clock -I 3600001 -o "$T/x.json"
+usage_error fmode "record --file-mode 999" "octal permission bits" \
+	record -e task-clock --file-mode 999 -o "$T/x.json" -- true
+usage_error fmodex "export --file-mode rw" "octal permission bits" \
+	export --file-mode rw "$TESTDATA/snapshot-ratios.json" -o "$T/x.json"
 usage_error rform "record --ratio without A/B" "must read NAME=EVENT/EVENT" \
 	record -e task-clock --ratio pf=page-faults -o "$T/x.json" -- true
 usage_error rtwice "record --ratio with a name twice" "ratio name 'pf' is given twice" \

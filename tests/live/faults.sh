@@ -140,7 +140,7 @@ else
 	skip "CPU offline" "$online is not writable here (CPU 1 cannot go offline)"
 fi
 
-# --- the output: mode 0600; a symlink at the destination is replaced, its target untouched;
+# --- the output: mode 0600 unless --file-mode; a symlink at the destination is replaced, its target untouched;
 # the temporary is created with O_EXCL (never through a planted symlink)
 echo precious >"$T/victim"
 ln -s "$T/victim" "$T/link.json"
@@ -149,6 +149,17 @@ umask 022
 check "output mode is 0600 (umask 022)" test "$(stat -c %a "$T/link.json")" = 600
 check "a symlink at the destination is replaced by the file" test ! -L "$T/link.json" -a -f "$T/link.json"
 check "... and the file it pointed to is untouched" test "$(cat "$T/victim")" = precious
+# --file-mode: the bits asked for, exactly (not masked by the umask), for record and export
+umask 077
+"$R" record -q -e task-clock --file-mode 644 -o "$T/shared.json" -- true 2>"$T/shared.err"
+check "record --file-mode 644 (umask 077): the snapshot is 0644" \
+	test "$(stat -c %a "$T/shared.json" 2>/dev/null)" = 644
+"$R" export --file-mode 0640 "$T/shared.json" -o "$T/shared.html" 2>>"$T/shared.err"
+check "export --file-mode 0640: the page is 0640" \
+	test "$(stat -c %a "$T/shared.html" 2>/dev/null)" = 640
+"$R" export "$T/shared.json" -o "$T/private.folded" 2>>"$T/shared.err"
+check "export without --file-mode: 0600" test "$(stat -c %a "$T/private.folded" 2>/dev/null)" = 600
+umask 022
 if command -v strace >/dev/null 2>&1; then
 	strace -f -e trace=openat -o "$T/strace.out" "$R" record -q -e task-clock -o "$T/s.json" -- true 2>/dev/null
 	check "the temporary is opened O_CREAT|O_EXCL, mode 0600" \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Output files that appear whole or not at all: the data goes to a fresh temporary file beside the
- * destination (created with O_EXCL, mode 0600, so a planted symlink is never followed), which is
+ * destination (created with O_EXCL, mode 0600 unless outfile_set_mode says otherwise, so a planted
+ * symlink is never followed), which is
  * renamed over the destination only when everything was written. Opening early tells the user at
  * once that a path is unwritable, before anything is recorded.
  */
@@ -9,6 +10,7 @@
 #define RINGSIDE_CORE_OUTFILE_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ringside/core/errbuf.h"
 
@@ -18,6 +20,11 @@ struct outfile {
 	FILE *fp;
 };
 
+/*
+ * The permission bits that outfile_open's files get (default 0600, owner only; --file-mode). Files
+ * of unique names (outfile_create_unique, outfile_open_unique) are always 0600.
+ */
+void outfile_set_mode(mode_t mode);
 /* Create the temporary file for path. Returns 0, or -errno with a message naming path in err. */
 int outfile_open(struct outfile *of, const char *path, struct errbuf *err);
 /*
