@@ -16,6 +16,7 @@
 
 #include "ringside/core/errbuf.h"
 #include "ringside/core/outfile.h"
+#include "ringside/core/session.h"
 #include "ringside/core/record.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
@@ -314,6 +315,7 @@ main_record(int argc, char **argv)
 	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
 	int r;
 
+	session_hold_signals();
 	uo.rec.cmdline_argc = argc + 1;
 	uo.rec.cmdline_argv = argv - 1;
 	r = main_options(argc, argv, MODE_RECORD, &uo);
@@ -386,6 +388,7 @@ main_live(int argc, char **argv)
 	char *log = NULL;
 	int r, logfd = -1;
 
+	session_hold_signals();
 	uo.rec.cmdline_argc = argc;
 	uo.rec.cmdline_argv = argv;
 	r = main_options(argc, argv, MODE_LIVE, &uo);

@@ -295,17 +295,31 @@ session_raise_fd_limit(void)
 	}
 }
 
+void
+session_hold_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	/*
+	 * A background job in a script starts with SIGINT ignored, and an ignored signal never
+	 * reaches a signalfd (nor stays pending): take SIGINT and SIGTERM back, once blocked.
+	 * SIGHUP stays ignored under nohup.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+}
+
 static int
 session_signals(struct session *s)
 {
 	sigset_t set;
 
-	/*
-	 * A background job in a script starts with SIGINT ignored, and an ignored signal never
-	 * reaches a signalfd: take SIGINT and SIGTERM back. SIGHUP stays ignored under nohup.
-	 */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	session_hold_signals();
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

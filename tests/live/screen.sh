@@ -18,8 +18,9 @@
 #     the alternate screen, shows the cursor, turns mouse and keypad modes off and restores the
 #     terminal modes;
 #   - TERM=vt100 LANG=C: ASCII only (no byte >= 0x80);
-#   - SIGTERM, SIGHUP and SIGINT to a live session write -o and restore the terminal; SIGSEGV and
-#     SIGABRT restore it (mouse reporting and keypad modes off too) before ringside dies of them;
+#   - SIGTERM, SIGHUP and SIGINT to a live session, steady or still starting up, write -o and restore
+#     the terminal; SIGSEGV and SIGABRT restore it (mouse reporting and keypad modes off too)
+#     before ringside dies of them;
 #   - a hangup on the terminal without a SIGHUP (script's pty closed under a setsid session) ends
 #     the session as q does: exit 0, -o written;
 #   - --ratio pfcs=page-faults/context-switches gets a row whose value is the page-faults rate over
@@ -236,6 +237,34 @@ for sig in TERM HUP INT; do
 	check "SIG$sig: the terminal is restored" restored
 	check "SIG$sig: -o was written" "$R" export "$T/sig.json" -o "$T/sig-back.json"
 done
+# At start-up, before the session exists: strace holds ringside's first ioctl (isatty's TCGETS,
+# before it opens anything) for 2 s and the signal arrives then. ringside still comes up, ends at
+# once, writes -o and leaves the terminal as it found it. LeakSanitizer cannot run under ptrace.
+if command -v strace >/dev/null 2>&1; then
+	for sig in TERM HUP INT; do
+		rm -f "$T/early.json"
+		screen_start 100 30 env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+			strace -o "$T/early.strace" -e trace=ioctl \
+			-e inject=ioctl:delay_enter=2000000:when=1 \
+			"$R" -I 250 -o "$T/early.json" -- "$PT" 256 --every 50 --for 60
+		rs=
+		for _ in $(seq 100); do
+			rs=$(pgrep -P "$(screen_child)" -x ringside | head -n 1)
+			[ -n "$rs" ] && break
+			sleep 0.05
+		done
+		sleep 0.5
+		check "SIG$sig at start-up: sent to ringside ($rs) inside its held first ioctl" \
+			kill -"$sig" "${rs:-0}"
+		rc=$(screen_exit 15)
+		check "SIG$sig at start-up: ringside ends, exit 0 ($rc)" test "$rc" = 0
+		check "SIG$sig at start-up: the terminal is restored" restored
+		check "SIG$sig at start-up: -o was written" \
+			"$R" export "$T/early.json" -o "$T/early-back.json"
+	done
+else
+	skip "signals at start-up" "strace is not installed"
+fi
 for sig in SEGV:139 ABRT:134; do
 	screen_start 100 30 "$R" -I 250 -- "$PT" 256 --every 50 --for 60
 	screen_wait '1 Overview' 10 && sleep 1

@@ -35,6 +35,13 @@ struct session_step {
 };
 
 /*
+ * Hold SIGINT, SIGTERM and SIGHUP from now on (blocked, pending), so that one arriving before
+ * session_start still ends the session the usual way, once it has started: the output is written
+ * and the terminal restored. Call first thing in main for the live screen and record. SIGINT and
+ * SIGTERM that a script left ignored are taken back; SIGHUP stays ignored under nohup.
+ */
+void session_hold_signals(void);
+/*
  * Check the options, parse the events, resolve the target and open the output (when given)
  * before anything runs. Returns 0 and *out, or -errno with err (session_exit_code maps it).
  */
