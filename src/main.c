@@ -343,7 +343,7 @@ out:
 static int
 main_command_log(char **path)
 {
-	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *dir = outfile_tmpdir();
 	int fd = outfile_create_unique(dir, "ringside-command-", ".log", O_APPEND, path);
 	uid_t uid;
 	gid_t gid;

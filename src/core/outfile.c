@@ -22,6 +22,14 @@ outfile_set_mode(mode_t mode)
 	outfile_mode = mode & 0777;
 }
 
+const char *
+outfile_tmpdir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
 int
 outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 {

@@ -963,7 +963,7 @@ session_stop(struct session *s)
 static char *
 session_rescue(const struct profile *p)
 {
-	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	const char *dir = outfile_tmpdir();
 	struct outfile of;
 	struct errbuf ignored;
 	char *name;

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ringside/core/outfile.h"
 #include "ringside/core/session.h"
 #include "ringside/core/xalloc.h"
 #include "ringside/export/export.h"
@@ -495,7 +496,7 @@ ui_save_path(struct ui *ui)
 	else if (access(".", W_OK) == 0)
 		dir = xstrdup(".");
 	else
-		dir = xstrdup(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		dir = xstrdup(outfile_tmpdir());
 	path = xasprintf("%s/ringside-%s.%s", dir, stamp, ext);
 	for (int i = 2; access(path, F_OK) == 0 && i < 100; i++) {
 		free(path);

@@ -25,6 +25,8 @@ struct outfile {
  * of unique names (outfile_create_unique, outfile_open_unique) are always 0600.
  */
 void outfile_set_mode(mode_t mode);
+/* The directory for files of our own making: $TMPDIR when set and not empty, else /tmp. */
+const char *outfile_tmpdir(void);
 /* Create the temporary file for path. Returns 0, or -errno with a message naming path in err. */
 int outfile_open(struct outfile *of, const char *path, struct errbuf *err);
 /*
