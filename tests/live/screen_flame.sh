@@ -244,6 +244,19 @@ screen_keys q
 screen_exit 10 >/dev/null
 tmux -S "$T/tmux.sock" kill-server 2>/dev/null
 
+# --- exited processes folded by name (module "[exited]", no pid: see ringside-snapshot(5)): the
+# same snapshot with its process frame made so, as a long recording writes it
+"$JQ" '.stacks.strings += ["[exited]"] | (.stacks.strings | length - 1) as $x
+	| .stacks.frames |= map(if .[4] == "process" then .[1] = $x | .[3] = 0 else . end)' \
+	"$T/ct.json" >"$T/exited.json"
+screen_start 120 40 "$R" view --view flame "$T/exited.json"
+screen_wait 'b_leaf' 10
+ok $? "view of an exited process folded by name: the flamegraph comes up"
+check "exited: the process is 'calltree (exited)', without a pid" has_cell 'calltree (exited)'
+screen_keys q
+screen_exit 10 >/dev/null
+tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+
 # --- live
 screen_start 120 40 "$R" --view flame -F 999 -g fp -o "$T/live.json" -- "$CT" 30
 screen_wait 'w_spin' 20
