@@ -748,6 +748,22 @@ test_module_split_and_rescan(void **state)
 }
 
 static void
+test_preload_pinned(void **state)
+{
+	struct fixture *f = *state;
+	struct symres *r = symres_new(f->ft);
+	struct symres_stats st;
+
+	/* the C library loaded ahead of time stays, though the process that loaded it is gone */
+	symres_preload(r);
+	symres_stats(r, &st);
+	assert_true(st.modules >= 1);
+	assert_int_equal(st.modules_freed, 0);
+	assert_int_equal(st.processes, 0);
+	symres_free(r);
+}
+
+static void
 test_stats_and_costs(void **state)
 {
 	struct fixture *f = *state;
@@ -843,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_module_freed_on_exit),
 		cmocka_unit_test(test_module_shared_by_fork),
 		cmocka_unit_test(test_module_split_and_rescan),
+		cmocka_unit_test(test_preload_pinned),
 		cmocka_unit_test(test_stats_and_costs),
 	};
 
