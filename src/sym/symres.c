@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ringside/core/sorted.h"
 #include "ringside/core/xalloc.h"
 #include "ringside/sym/demangle.h"
 #include "ringside/sym/elfmod.h"
@@ -65,8 +66,8 @@ struct symres_cache {
 };
 
 struct symres_module {
-	struct elfmod *elf;
-	dev_t dev; /* the file's identity, from fstat */
+	struct elfmod *elf; /* NULL in a free slot */
+	dev_t dev;	    /* the file's identity, from fstat */
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
@@ -74,6 +75,9 @@ struct symres_module {
 	uint64_t map_ino;
 	uint32_t module_id; /* frametab string: the path */
 	uint32_t *name_ids; /* per symbol: frametab string of the demangled name, 0 until needed */
+	uint32_t refs;	    /* mappings of tracked processes that point at it (aux), plus pins */
+	uint32_t next_free; /* in a free slot: the next free slot's index + 1, 0 for none */
+	bool reaping;	    /* on the reap list */
 };
 
 struct symres_proc {
@@ -96,8 +100,17 @@ struct symres {
 	struct symres_proc **procs; /* chained hash by pid */
 	size_t procs_cap, nprocs;
 	struct symres_proc *last; /* the process of the previous lookup */
+	/*
+	 * Module slots. A module goes when the last mapping that points at it does (at the next
+	 * side-band event: see symres_reap); its slot is reused, so indexes held in mappings stay
+	 * valid for as long as any mapping holds them.
+	 */
 	struct symres_module *mods;
-	size_t nmods, mods_cap;
+	size_t nmods, mods_cap; /* slots in use or free */
+	size_t nloaded;		/* modules in them */
+	uint32_t free_mod;	/* the first free slot's index + 1, 0 for none */
+	uint32_t *reap;		/* modules whose last reference went since the last reap */
+	size_t nreap, reap_cap;
 	uint32_t vdso; /* module index + 1 of our own vDSO, 0 untried, UINT32_MAX failed */
 	struct kallsyms *ks;
 	bool ks_tried;
@@ -267,6 +280,126 @@ symres_cache_memory(const struct symres_cache *c)
 	return c->cap * sizeof(*c->ents) + c->pool_cap * sizeof(*c->pool);
 }
 
+/* ---- module references ----------------------------------------------------------------- */
+
+/*
+ * A module is held by every mapping whose aux names it, in any process still tracked. References
+ * that go leave the module on the reap list; symres_reap frees those still unreferenced then, so
+ * a reference dropped and taken again within one operation (a mapping split in two, maps read
+ * again) costs nothing.
+ */
+static void
+symres_module_ref(struct symres *r, uint32_t aux)
+{
+	if (aux && aux != SYMRES_NO_MODULE)
+		r->mods[aux - 1].refs++;
+}
+
+static void
+symres_module_unref(struct symres *r, uint32_t aux)
+{
+	struct symres_module *mod;
+
+	if (!aux || aux == SYMRES_NO_MODULE)
+		return;
+	mod = &r->mods[aux - 1];
+	if (--mod->refs > 0 || mod->reaping)
+		return;
+	if (r->nreap == r->reap_cap) {
+		r->reap_cap = r->reap_cap ? r->reap_cap * 2 : 16;
+		r->reap = xreallocarray(r->reap, r->reap_cap, sizeof(*r->reap));
+	}
+	r->reap[r->nreap++] = aux - 1;
+	mod->reaping = true;
+}
+
+static void
+symres_maps_ref(struct symres *r, const struct procmaps *pm)
+{
+	for (size_t i = 0; i < pm->n; i++)
+		symres_module_ref(r, pm->maps[i].aux);
+}
+
+static void
+symres_maps_unref(struct symres *r, const struct procmaps *pm)
+{
+	for (size_t i = 0; i < pm->n; i++)
+		symres_module_unref(r, pm->maps[i].aux);
+}
+
+/* Free module idx (its ELF state, file descriptor and names) and make its slot free. */
+static void
+symres_module_evict(struct symres *r, uint32_t idx)
+{
+	struct symres_module *mod = &r->mods[idx];
+
+	elfmod_free(mod->elf);
+	free(mod->name_ids);
+	memset(mod, 0, sizeof(*mod));
+	mod->next_free = r->free_mod;
+	r->free_mod = idx + 1;
+	r->nloaded--;
+	r->stats.modules_freed++;
+}
+
+/* Free the modules no mapping points at any more. */
+static void
+symres_reap(struct symres *r)
+{
+	for (size_t i = 0; i < r->nreap; i++) {
+		struct symres_module *mod = &r->mods[r->reap[i]];
+
+		mod->reaping = false;
+		if (mod->elf && mod->refs == 0)
+			symres_module_evict(r, r->reap[i]);
+	}
+	r->nreap = 0;
+}
+
+/*
+ * fresh replaces old as a process's maps: a mapping that is still there (same range, offset
+ * and file) keeps the module it pointed at, so rereading the maps does not reload modules.
+ */
+static void
+symres_maps_adopt(struct symres *r, struct procmaps *fresh, const struct procmaps *old)
+{
+	size_t i = 0, j = 0;
+
+	while (i < fresh->n && j < old->n) {
+		struct procmaps_map *x = &fresh->maps[i];
+		const struct procmaps_map *y = &old->maps[j];
+
+		if (y->start < x->start) {
+			j++;
+			continue;
+		}
+		if (x->start < y->start) {
+			i++;
+			continue;
+		}
+		/* An MMAP2 record gives no inode: the range and the path must do. */
+		if (x->end == y->end && x->pgoff == y->pgoff && y->aux != SYMRES_NO_MODULE &&
+		    (!y->inode || (y->inode == x->inode && y->dev == x->dev)) &&
+		    strcmp(x->path, y->path) == 0) {
+			x->aux = y->aux;
+			symres_module_ref(r, x->aux);
+		}
+		i++;
+		j++;
+	}
+}
+
+/* Make fresh the maps of p, dropping the old ones and the references they held. */
+static void
+symres_proc_set_maps(struct symres *r, struct symres_proc *p, struct procmaps *fresh)
+{
+	symres_maps_adopt(r, fresh, &p->maps);
+	symres_maps_unref(r, &p->maps);
+	procmaps_fini(&p->maps);
+	p->maps = *fresh;
+	procmaps_init(fresh);
+}
+
 /* ---- processes ------------------------------------------------------------------------- */
 
 static uint64_t
@@ -366,14 +499,17 @@ symres_proc_read_exe(struct symres_proc *p)
 
 /* (Re)read the process's maps from /proc; false when the process is gone. */
 static bool
-symres_proc_read_maps(struct symres_proc *p)
+symres_proc_read_maps(struct symres *r, struct symres_proc *p)
 {
+	struct procmaps fresh;
 	char path[64];
 
 	p->scanned = symres_now_ns();
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
-	if (procmaps_read(&p->maps, path, true) < 0)
+	procmaps_init(&fresh);
+	if (procmaps_read(&fresh, path, true) < 0)
 		return false;
+	symres_proc_set_maps(r, p, &fresh);
 	symres_proc_read_exe(p);
 	symres_cache_clear(&p->cache);
 	p->gen++;
@@ -402,7 +538,7 @@ symres_maps_equal(const struct procmaps *a, const struct procmaps *b)
  * what it holds was right). True when the maps changed.
  */
 static bool
-symres_proc_rescan(struct symres_proc *p)
+symres_proc_rescan(struct symres *r, struct symres_proc *p)
 {
 	uint64_t now = symres_now_ns();
 	struct procmaps fresh;
@@ -419,8 +555,7 @@ symres_proc_rescan(struct symres_proc *p)
 		procmaps_fini(&fresh);
 		return false;
 	}
-	procmaps_fini(&p->maps);
-	p->maps = fresh;
+	symres_proc_set_maps(r, p, &fresh);
 	if (!p->exe)
 		symres_proc_read_exe(p);
 	p->gen++;
@@ -439,7 +574,7 @@ symres_proc_get(struct symres *r, pid_t pid)
 	if (!p) {
 		p = symres_proc_add(r, pid);
 		/* A process already gone stays known and empty (see symres_proc_rescan). */
-		symres_proc_read_maps(p);
+		symres_proc_read_maps(r, p);
 	}
 	r->last = p;
 	return p;
@@ -458,6 +593,7 @@ symres_proc_remove(struct symres *r, pid_t pid)
 		*pp = p->next;
 		if (r->last == p)
 			r->last = NULL;
+		symres_maps_unref(r, &p->maps);
 		symres_proc_free(p);
 		r->nprocs--;
 		return;
@@ -500,6 +636,7 @@ symres_free(struct symres *r)
 		free(r->mods[i].name_ids);
 	}
 	free(r->mods);
+	free(r->reap);
 	kallsyms_free(r->ks);
 	symres_cache_fini(&r->kcache);
 	free(r);
@@ -517,7 +654,39 @@ symres_proc_scan(struct symres *r, pid_t pid)
 			return;
 		p = symres_proc_add(r, pid);
 	}
-	symres_proc_read_maps(p);
+	symres_proc_read_maps(r, p);
+	symres_reap(r);
+}
+
+/* The first mapping of pm that ends above addr (pm->n when none). */
+static size_t
+symres_maps_upper(const struct procmaps *pm, uint64_t addr)
+{
+	return sorted_upper(pm->maps, pm->n, sizeof(*pm->maps), offsetof(struct procmaps_map, end),
+			    addr);
+}
+
+/*
+ * procmaps_add, keeping module references right: the mappings [start, end) covers let go of
+ * their modules, and the pieces of them left on either side hold them again.
+ */
+static void
+symres_maps_replace(struct symres *r, struct procmaps *pm, uint64_t start, uint64_t end,
+		    uint64_t pgoff, uint32_t flags, const char *path)
+{
+	size_t i = symres_maps_upper(pm, start), j;
+	uint64_t lo = start, hi = end;
+
+	for (j = i; j < pm->n && pm->maps[j].start < end; j++) {
+		const struct procmaps_map *m = &pm->maps[j];
+
+		symres_module_unref(r, m->aux);
+		lo = m->start < lo ? m->start : lo;
+		hi = m->end > hi ? m->end : hi;
+	}
+	procmaps_add(pm, start, end, pgoff, 0, 0, flags, path);
+	for (j = symres_maps_upper(pm, lo); j < pm->n && pm->maps[j].start < hi; j++)
+		symres_module_ref(r, pm->maps[j].aux);
 }
 
 void
@@ -546,9 +715,10 @@ symres_mmap(struct symres *r, pid_t pid, uint64_t start, uint64_t len, uint64_t 
 	/* Code that replaced other code (dlclose, then dlopen) must not keep the old names. */
 	if (procmaps_overlaps(&p->maps, start, start + len))
 		symres_cache_invalidate(&p->cache, start, start + len, p->gen);
-	procmaps_add(&p->maps, start, start + len, pgoff, 0, 0, flags, path);
+	symres_maps_replace(r, &p->maps, start, start + len, pgoff, flags, path);
 	p->gen++;
 	free(copy);
+	symres_reap(r);
 }
 
 void
@@ -562,6 +732,9 @@ symres_fork(struct symres *r, pid_t parent_pid, pid_t child_pid)
 	child = symres_proc_find(r, child_pid);
 	if (!child)
 		child = symres_proc_add(r, child_pid);
+	/* The child's mappings are the parent's: they hold the same modules. */
+	symres_maps_ref(r, &parent->maps);
+	symres_maps_unref(r, &child->maps);
 	procmaps_copy(&child->maps, &parent->maps);
 	free(child->exe);
 	child->exe = xstrdup(parent->exe);
@@ -569,6 +742,7 @@ symres_fork(struct symres *r, pid_t parent_pid, pid_t child_pid)
 	child->exe_next = parent->exe_next;
 	symres_cache_clear(&child->cache);
 	child->gen++;
+	symres_reap(r);
 }
 
 void
@@ -578,6 +752,7 @@ symres_exec(struct symres *r, pid_t pid)
 
 	if (!p)
 		p = symres_proc_add(r, pid);
+	symres_maps_unref(r, &p->maps);
 	procmaps_fini(&p->maps);
 	free(p->exe);
 	p->exe = NULL;
@@ -586,12 +761,14 @@ symres_exec(struct symres *r, pid_t pid)
 	p->scanned = 0;
 	symres_cache_clear(&p->cache);
 	p->gen++;
+	symres_reap(r);
 }
 
 void
 symres_exit(struct symres *r, pid_t pid)
 {
 	symres_proc_remove(r, pid);
+	symres_reap(r);
 }
 
 /* ---- modules --------------------------------------------------------------------------- */
@@ -629,17 +806,26 @@ symres_open_mapped(pid_t pid, const struct procmaps_map *m)
 	return open(m->path, O_RDONLY | O_CLOEXEC);
 }
 
+/* A new module in a free slot (or a new one); returns its index + 1. It holds no reference yet. */
 static uint32_t
 symres_module_add(struct symres *r, struct elfmod *elf, const struct stat *st,
 		  const struct procmaps_map *m)
 {
 	struct symres_module *mod;
+	uint32_t idx;
 
-	if (r->nmods == r->mods_cap) {
-		r->mods_cap = r->mods_cap ? r->mods_cap * 2 : 32;
-		r->mods = xreallocarray(r->mods, r->mods_cap, sizeof(*r->mods));
+	if (r->free_mod) {
+		idx = r->free_mod - 1;
+		r->free_mod = r->mods[idx].next_free;
+	} else {
+		if (r->nmods == r->mods_cap) {
+			r->mods_cap = r->mods_cap ? r->mods_cap * 2 : 32;
+			r->mods = xreallocarray(r->mods, r->mods_cap, sizeof(*r->mods));
+		}
+		idx = (uint32_t)r->nmods++;
 	}
-	mod = &r->mods[r->nmods++];
+	r->nloaded++;
+	mod = &r->mods[idx];
 	memset(mod, 0, sizeof(*mod));
 	mod->elf = elf;
 	if (st) {
@@ -653,7 +839,16 @@ symres_module_add(struct symres *r, struct elfmod *elf, const struct stat *st,
 		mod->map_ino = m->inode;
 	}
 	mod->module_id = frametab_string(r->ft, elfmod_name(elf));
-	return (uint32_t)r->nmods;
+	return idx + 1;
+}
+
+/* Point mapping m at module idx, which it holds from now on. */
+static struct symres_module *
+symres_module_link(struct symres *r, struct procmaps_map *m, uint32_t idx)
+{
+	m->aux = idx + 1;
+	r->mods[idx].refs++;
+	return &r->mods[idx];
 }
 
 /* The module behind a file mapping (loaded on first use); NULL when it is not usable ELF. */
@@ -671,10 +866,9 @@ symres_module_for(struct symres *r, struct symres_proc *p, struct procmaps_map *
 	/* Known by the identity /proc/PID/maps showed: no need to open the file again. */
 	if (m->inode) {
 		for (size_t i = 0; i < r->nmods; i++) {
-			if (r->mods[i].map_ino == m->inode && r->mods[i].map_dev == m->dev) {
-				m->aux = (uint32_t)i + 1;
-				return &r->mods[i];
-			}
+			if (r->mods[i].elf && r->mods[i].map_ino == m->inode &&
+			    r->mods[i].map_dev == m->dev)
+				return symres_module_link(r, m, (uint32_t)i);
 		}
 	}
 	m->aux = SYMRES_NO_MODULE;
@@ -688,22 +882,20 @@ symres_module_for(struct symres *r, struct symres_proc *p, struct procmaps_map *
 	for (size_t i = 0; i < r->nmods; i++) {
 		struct symres_module *mod = &r->mods[i];
 
-		if (mod->ino == st.st_ino && mod->dev == st.st_dev && mod->size == st.st_size &&
-		    mod->mtime.tv_sec == st.st_mtim.tv_sec &&
+		if (mod->elf && mod->ino == st.st_ino && mod->dev == st.st_dev &&
+		    mod->size == st.st_size && mod->mtime.tv_sec == st.st_mtim.tv_sec &&
 		    mod->mtime.tv_nsec == st.st_mtim.tv_nsec) {
 			close(fd);
 			if (!mod->map_ino && m->inode) {
 				mod->map_dev = m->dev;
 				mod->map_ino = m->inode;
 			}
-			m->aux = (uint32_t)i + 1;
-			return mod;
+			return symres_module_link(r, m, (uint32_t)i);
 		}
 	}
 	if (elfmod_open(m->path, fd, &elf) < 0)
 		return NULL;
-	m->aux = symres_module_add(r, elf, &st, m);
-	return &r->mods[m->aux - 1];
+	return symres_module_link(r, m, symres_module_add(r, elf, &st, m) - 1);
 }
 
 /* Our own vDSO as a module: every 64-bit process of this kernel maps the same image. */
@@ -734,8 +926,11 @@ symres_vdso(struct symres *r)
 		fd = memfd_create("ringside-vdso", MFD_CLOEXEC);
 		if (fd < 0 || write(fd, (const void *)base, len) != (ssize_t)len)
 			break;
-		if (elfmod_open("[vdso]", fd, &elf) == 0)
+		/* No mapping points at it (they say "[vdso]"): it is pinned for good. */
+		if (elfmod_open("[vdso]", fd, &elf) == 0) {
 			r->vdso = symres_module_add(r, elf, NULL, NULL);
+			r->mods[r->vdso - 1].refs = 1;
+		}
 		fd = -1;
 		break;
 	}
@@ -893,7 +1088,7 @@ symres_user_resolve(struct symres *r, struct symres_proc *p, uint64_t addr, bool
 	size_t n;
 
 	*flags = 0;
-	if (!m && symres_proc_rescan(p))
+	if (!m && symres_proc_rescan(r, p))
 		m = procmaps_find(&p->maps, addr);
 	if (m && procmaps_is_file(m)) {
 		mod = symres_module_for(r, p, m);
@@ -952,7 +1147,7 @@ symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t
 		if (e->gen == p->gen) {
 			symres_jit_refresh(p, SYMRES_JIT_RECHECK_NS);
 			if (e->flags & SYMRES_ENT_NOMAP)
-				symres_proc_rescan(p);
+				symres_proc_rescan(r, p);
 		}
 		if (e->gen != p->gen) {
 			e = NULL;
@@ -1031,17 +1226,22 @@ symres_kernel(struct symres *r, uint64_t addr, uint32_t *frames, size_t max)
 void
 symres_preload(struct symres *r)
 {
+	uint64_t addr = (uint64_t)(uintptr_t)&qsort;
 	uint32_t frames[SYMRES_MAX_INLINE];
 	pid_t self = getpid();
+	struct procmaps_map *m;
 
 	if (!r->ks_tried)
 		symres_kernel_load(r);
 	/*
 	 * Modules are shared by file identity, so resolving an address of our own libc loads the
 	 * libc every process maps: its symbols, and its DWARF (decompressed once) for inline
-	 * chains.
+	 * chains. It is pinned, so that it stays while no process in view maps it.
 	 */
-	symres_user(r, self, (uint64_t)(uintptr_t)&qsort, frames, SYMRES_MAX_INLINE);
+	symres_user(r, self, addr, frames, SYMRES_MAX_INLINE);
+	m = procmaps_find(&symres_proc_get(r, self)->maps, addr);
+	if (m)
+		symres_module_ref(r, m->aux);
 	symres_exit(r, self);
 }
 
@@ -1095,9 +1295,12 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 		     r->mods_cap * sizeof(*r->mods) + symres_cache_memory(&r->kcache);
 
 	*out = r->stats;
-	out->modules = r->nmods;
+	out->modules = r->nloaded;
 	out->processes = r->nprocs;
+	mem += r->reap_cap * sizeof(*r->reap);
 	for (size_t i = 0; i < r->nmods; i++) {
+		if (!r->mods[i].elf)
+			continue;
 		mem += elfmod_memory(r->mods[i].elf);
 		if (r->mods[i].name_ids)
 			mem += elfmod_nsyms(r->mods[i].elf) * sizeof(uint32_t);

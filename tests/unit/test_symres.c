@@ -4,8 +4,9 @@
  * (FRAME_USER), a libc function (FRAME_LIBRARY), an address in no mapping (FRAME_UNKNOWN, and
  * "module+0xOFF" inside a module where no symbol is), an inline chain compiled here, a JIT map
  * for an anonymous executable mapping (and its growth), the kernel through kallsyms, cache hits
- * returning the same ids, fork/exec/exit, and the statistics. Lookup costs are printed as TAP
- * diagnostics, never asserted.
+ * returning the same ids, fork/exec/exit, modules freed when no process maps them any more (and
+ * their files closed), and the statistics. Lookup costs are printed as TAP diagnostics, never
+ * asserted.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +69,8 @@ inline_host(int x)
 static pid_t self;
 /* The JIT map test_jit_map writes, removed by teardown even when an assertion fails. */
 static char jit_map_path[64];
+/* The copy of this binary the module tests map, removed by teardown likewise. */
+static char copy_path[64];
 
 static double
 now_ns(void)
@@ -105,6 +109,8 @@ teardown(void **state)
 	free(f);
 	if (jit_map_path[0])
 		unlink(jit_map_path);
+	if (copy_path[0])
+		unlink(copy_path);
 	return 0;
 }
 
@@ -527,6 +533,236 @@ test_mmap_replaces(void **state)
 			    "known_static_function");
 }
 
+/* ---- modules freed when no process maps them ---- */
+
+/* Fake processes (no /proc entry): all they have is what symres_mmap and symres_fork give them. */
+#define PROC_A 0x3ffffff2
+#define PROC_B 0x3ffffff3
+#define PROC_C 0x3ffffff4
+
+/* The executable mapping of this binary that holds known_static_function. */
+struct code_map {
+	uint64_t start, end, pgoff;
+};
+
+static void
+find_code_map(struct code_map *out)
+{
+	struct procmaps pm;
+	const struct procmaps_map *m;
+
+	procmaps_init(&pm);
+	assert_int_equal(procmaps_read(&pm, "/proc/self/maps", true), 0);
+	m = procmaps_find(&pm, (uint64_t)(uintptr_t)&known_static_function);
+	assert_non_null(m);
+	out->start = m->start;
+	out->end = m->end;
+	out->pgoff = m->pgoff;
+	procmaps_fini(&pm);
+}
+
+/* A fresh copy of this binary (a new file, a new inode), like a build run once and deleted. */
+static void
+copy_self(void)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out;
+
+	if (copy_path[0])
+		unlink(copy_path);
+	snprintf(copy_path, sizeof(copy_path), "/tmp/ringside-symres-XXXXXX");
+	out = mkstemp(copy_path);
+	assert_true(out >= 0);
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	assert_true(in >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	assert_int_equal(n, 0);
+	close(in);
+	close(out);
+}
+
+/* Open file descriptors of this process. */
+static size_t
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Map the copy into pid where this binary's code is, as an MMAP2 record would. */
+static void
+map_copy(struct fixture *f, pid_t pid, const struct code_map *cm)
+{
+	symres_mmap(f->r, pid, cm->start, cm->end - cm->start, cm->pgoff, copy_path, true);
+}
+
+/* Resolve known_static_function in pid; returns its frame id, checking the name and module. */
+static uint32_t
+resolve_known(struct fixture *f, pid_t pid)
+{
+	uint32_t frames[SYMRES_MAX_INLINE];
+	const struct frame *fr;
+	size_t got;
+
+	got = symres_user(f->r, pid, (uint64_t)(uintptr_t)&known_static_function + 1, frames,
+			  SYMRES_MAX_INLINE);
+	assert_true(got >= 1);
+	fr = frametab_get(f->ft, frames[got - 1]);
+	assert_string_equal(str(f, fr->name), "known_static_function");
+	assert_string_equal(str(f, fr->module), copy_path);
+	return frames[got - 1];
+}
+
+static void
+test_module_freed_on_exit(void **state)
+{
+	struct fixture *f = *state;
+	struct symres_stats st0, st, loaded;
+	struct code_map cm;
+	uint32_t id_a, id_b;
+	size_t fds0;
+
+	find_code_map(&cm);
+	copy_self();
+	symres_stats(f->r, &st0);
+	fds0 = count_fds();
+
+	/* A maps the copy and resolves in it: the module is loaded, its file open */
+	map_copy(f, PROC_A, &cm);
+	id_a = resolve_known(f, PROC_A);
+	symres_stats(f->r, &loaded);
+	assert_int_equal(loaded.modules, st0.modules + 1);
+	assert_true(loaded.memory > st0.memory);
+	/* A exits: nothing maps the module, it is freed and its file closed */
+	symres_exit(f->r, PROC_A);
+	symres_stats(f->r, &st);
+	print_message("# memory: %zu B before the module, %zu B with it, %zu B after the exit\n",
+		      st0.memory, loaded.memory, st.memory);
+	assert_int_equal(st.modules, st0.modules);
+	assert_int_equal(st.modules_freed, st0.modules_freed + 1);
+	assert_true(st.memory < loaded.memory);
+	assert_int_equal(count_fds(), fds0);
+
+	/* B maps the same file later: the module is loaded again, the frame is the same */
+	map_copy(f, PROC_B, &cm);
+	id_b = resolve_known(f, PROC_B);
+	assert_int_equal(id_b, id_a);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules + 1);
+	/* the file is deleted, as a build's is: only the module's descriptor keeps it now */
+	unlink(copy_path);
+	/* an exec drops B's maps: the module goes, and the deleted file with it */
+	symres_exec(f->r, PROC_B);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules);
+	assert_int_equal(st.modules_freed, st0.modules_freed + 2);
+	symres_exit(f->r, PROC_B);
+	assert_int_equal(count_fds(), fds0);
+	/* the interned frame outlives its module */
+	assert_string_equal(str(f, frametab_get(f->ft, id_a)->name), "known_static_function");
+}
+
+static void
+test_module_shared_by_fork(void **state)
+{
+	struct fixture *f = *state;
+	struct symres_stats st0, st;
+	struct code_map cm;
+	uint32_t id;
+	size_t fds0;
+
+	find_code_map(&cm);
+	copy_self();
+	symres_stats(f->r, &st0);
+	fds0 = count_fds();
+
+	map_copy(f, PROC_A, &cm);
+	id = resolve_known(f, PROC_A);
+	/* B is a fork of A: the module is held by both */
+	symres_fork(f->r, PROC_A, PROC_B);
+	symres_exit(f->r, PROC_A);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules + 1);
+	assert_int_equal(st.modules_freed, st0.modules_freed);
+	/* B resolves through the module still loaded: nothing is loaded again */
+	assert_int_equal(resolve_known(f, PROC_B), id);
+	symres_fork(f->r, PROC_B, PROC_C);
+	symres_exit(f->r, PROC_B);
+	assert_int_equal(resolve_known(f, PROC_C), id);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules + 1);
+	assert_int_equal(st.modules_freed, st0.modules_freed);
+	/* code mapped over C's only mapping of it: the last reference goes */
+	symres_mmap(f->r, PROC_C, cm.start, cm.end - cm.start, 0, "/nonexistent/libother.so", true);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules);
+	assert_int_equal(st.modules_freed, st0.modules_freed + 1);
+	assert_int_equal(count_fds(), fds0);
+	symres_exit(f->r, PROC_C);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.processes, st0.processes);
+}
+
+static void
+test_module_split_and_rescan(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	struct symres_stats st0, st;
+	struct code_map cm;
+	uint64_t page;
+
+	find_code_map(&cm);
+	copy_self();
+	map_copy(f, PROC_A, &cm);
+	resolve_known(f, PROC_A);
+	symres_stats(f->r, &st0);
+	/* another file mapped over one page inside: both pieces left still hold the module */
+	page = ((uint64_t)(uintptr_t)&known_static_function & ~(uint64_t)0xfff) + 0x1000;
+	if (page + 0x1000 < cm.end) {
+		symres_mmap(f->r, PROC_A, page, 0x1000, 0, "/nonexistent/libpatch.so", true);
+		symres_stats(f->r, &st);
+		assert_int_equal(st.modules, st0.modules);
+		resolve_known(f, PROC_A);
+	}
+	symres_exit(f->r, PROC_A);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules - 1);
+
+	/* rereading a live process's maps keeps the modules its mappings held */
+	symres_user(f->r, self, (uint64_t)(uintptr_t)&known_static_function + 1, frames,
+		    SYMRES_MAX_INLINE);
+	symres_stats(f->r, &st0);
+	symres_proc_scan(f->r, self);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules);
+	assert_int_equal(st.modules_freed, st0.modules_freed);
+}
+
+static void
+test_preload_pinned(void **state)
+{
+	struct fixture *f = *state;
+	struct symres *r = symres_new(f->ft);
+	struct symres_stats st;
+
+	/* the C library loaded ahead of time stays, though the process that loaded it is gone */
+	symres_preload(r);
+	symres_stats(r, &st);
+	assert_true(st.modules >= 1);
+	assert_int_equal(st.modules_freed, 0);
+	assert_int_equal(st.processes, 0);
+	symres_free(r);
+}
+
 static void
 test_stats_and_costs(void **state)
 {
@@ -620,6 +856,10 @@ main(void)
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_mmap_replaces),
+		cmocka_unit_test(test_module_freed_on_exit),
+		cmocka_unit_test(test_module_shared_by_fork),
+		cmocka_unit_test(test_module_split_and_rescan),
+		cmocka_unit_test(test_preload_pinned),
 		cmocka_unit_test(test_stats_and_costs),
 	};
 

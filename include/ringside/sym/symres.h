@@ -10,6 +10,12 @@
  * into a sorted array and binary-searched; each process keeps an address -> frames cache, so a hot
  * address reaches libdw once. Names are resolved when a sample arrives, so a process that exits
  * later keeps its names.
+ *
+ * A module stays loaded while a mapping of some process the resolver tracks points at it. When
+ * the last one goes (the process exits or execs, or other code is mapped over it) the module is
+ * freed at that side-band call, and with it its symbols, libdw state and open file, so a deleted
+ * file's space is given back; a process that maps the file later loads it again. The vDSO and
+ * the C library of symres_preload stay for good.
  */
 #ifndef RINGSIDE_SYM_SYMRES_H
 #define RINGSIDE_SYM_SYMRES_H
@@ -29,10 +35,11 @@ struct symres;
 struct symres_stats {
 	uint64_t lookups; /* symres_user + symres_kernel calls */
 	uint64_t cache_hits;
-	uint64_t unresolved; /* lookups that produced a FRAME_UNKNOWN frame */
-	size_t modules;	     /* ELF modules loaded */
-	size_t processes;    /* processes with maps */
-	size_t memory;	     /* bytes held by caches and symbol arrays (approximate) */
+	uint64_t unresolved;	/* lookups that produced a FRAME_UNKNOWN frame */
+	uint64_t modules_freed; /* modules freed because no process mapped them any more */
+	size_t modules;		/* ELF modules loaded now */
+	size_t processes;	/* processes with maps */
+	size_t memory;		/* bytes held by caches and symbol arrays (approximate) */
 };
 
 /* A resolver interning into ft (borrowed; must outlive the resolver). */
@@ -42,14 +49,23 @@ void symres_free(struct symres *r);
 
 /* Read /proc/PID/maps now (at start, for processes that already run). Missing process: no-op. */
 void symres_proc_scan(struct symres *r, pid_t pid);
-/* An MMAP2 record: pid mapped path at [start, start+len) from file offset pgoff. */
+/*
+ * An MMAP2 record: pid mapped path at [start, start+len) from file offset pgoff (a module only the
+ * mappings it replaces held is freed).
+ */
 void symres_mmap(struct symres *r, pid_t pid, uint64_t start, uint64_t len, uint64_t pgoff,
 		 const char *path, bool exec);
 /* A FORK record that created a new process: the child starts with a copy of the parent's maps. */
 void symres_fork(struct symres *r, pid_t parent_pid, pid_t child_pid);
-/* An exec (COMM record with PERF_RECORD_MISC_COMM_EXEC): the process's maps start over. */
+/*
+ * An exec (COMM record with PERF_RECORD_MISC_COMM_EXEC): the process's maps start over, and
+ * modules no other process maps are freed.
+ */
 void symres_exec(struct symres *r, pid_t pid);
-/* The process exited: drop its maps and cache (frames already interned stay). */
+/*
+ * The process exited: drop its maps and cache, and free the modules no other process maps
+ * (frames already interned stay).
+ */
 void symres_exit(struct symres *r, pid_t pid);
 
 /*
