@@ -717,8 +717,9 @@ schedmap_switch(struct schedmap *m, const struct sched_event *ev)
 		    m->tasks[c->cur_task].tid == ev->prev_pid && !m->tasks[c->cur_task].gone) {
 			prev = c->cur_task;
 			m->tasks[prev].last_seen = m->now;
-		} else
+		} else {
 			prev = schedmap_task_get(m, ev->prev_pid, ev->prev_comm, false);
+		}
 		schedmap_rename(&m->tasks[prev], ev->prev_comm);
 	} else if (ev->prev_pid < 0) {
 		prev = SCHEDMAP_TASK_OTHER;

@@ -76,7 +76,7 @@
  * histogram is rebuilt from each folded task's frozen percentiles as a ladder (the ranks up to
  * p50's at its p50, up to p95's at its p95, up to p99's at its p99, the rest at its maximum): each
  * latency is replaced by one no smaller, so the aggregate's percentiles are upper bounds of the
- * true ones over its tasks (a task folded alone reports its own again).
+ * true ones over its tasks, to the histogram's precision (a task folded alone reports its own).
  *
  * The idle task (pid 0, one per CPU) is not a task of the table: it has the index
  * SCHEDMAP_TASK_IDLE and no statistics.
