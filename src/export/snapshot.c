@@ -251,23 +251,25 @@ snapshot_sched_tasks(const struct schedmap *m)
 
 	for (size_t i = 0; i < schedmap_ntasks(m); i++) {
 		struct schedmap_task_stats st;
+		json_t *t;
 
 		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0)
 			continue;
-		json_array_append_new(
-			tasks,
-			json_pack("{s:i, s:i, s:s, s:s, s:b, s:b, s:i, s:I, s:I, s:I, s:I, s:I, "
-				  "s:{s:I, s:I, s:I, s:I, s:I}}",
-				  "tid", st.tid, "pid", st.pid, "comm", st.comm, "short",
-				  st.short_name, "target", st.target, "exited", st.exited, "execs",
-				  (int)st.execs, "runtime_ns", (json_int_t)st.runtime_ns,
-				  "switches_voluntary", (json_int_t)st.switches_voluntary,
-				  "switches_involuntary", (json_int_t)st.switches_involuntary,
-				  "migrations", (json_int_t)st.migrations, "wakeups",
-				  (json_int_t)st.wakeups, "latency_ns", "count",
-				  (json_int_t)st.lat_count, "p50", (json_int_t)st.lat_p50_ns, "p95",
-				  (json_int_t)st.lat_p95_ns, "p99", (json_int_t)st.lat_p99_ns,
-				  "max", (json_int_t)st.lat_max_ns));
+		t = json_pack("{s:i, s:i, s:s, s:s, s:b, s:b, s:i, s:I, s:I, s:I, s:I, s:I, "
+			      "s:{s:I, s:I, s:I, s:I, s:I}}",
+			      "tid", st.tid, "pid", st.pid, "comm", st.comm, "short", st.short_name,
+			      "target", st.target, "exited", st.exited, "execs", (int)st.execs,
+			      "runtime_ns", (json_int_t)st.runtime_ns, "switches_voluntary",
+			      (json_int_t)st.switches_voluntary, "switches_involuntary",
+			      (json_int_t)st.switches_involuntary, "migrations",
+			      (json_int_t)st.migrations, "wakeups", (json_int_t)st.wakeups,
+			      "latency_ns", "count", (json_int_t)st.lat_count, "p50",
+			      (json_int_t)st.lat_p50_ns, "p95", (json_int_t)st.lat_p95_ns, "p99",
+			      (json_int_t)st.lat_p99_ns, "max", (json_int_t)st.lat_max_ns);
+		/* only aggregates have it: files without folding stay as they were */
+		if (st.folded)
+			json_object_set_new(t, "folded", json_integer((json_int_t)st.folded));
+		json_array_append_new(tasks, t);
 	}
 	return tasks;
 }
@@ -1145,6 +1147,7 @@ snapshot_load_task(struct schedmap *m, json_t *v)
 	st.lat_p95_ns = snapshot_count(lat, "p95");
 	st.lat_p99_ns = snapshot_count(lat, "p99");
 	st.lat_max_ns = snapshot_count(lat, "max");
+	st.folded = snapshot_count(v, "folded");
 	schedmap_load_task(m, &st);
 }
 

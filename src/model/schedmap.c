@@ -43,6 +43,8 @@ struct schedmap_task {
 	uint64_t lat_count, lat_max;
 	uint64_t lat_frozen[3]; /* p50, p95, p99 once frozen */
 	void *hist;		/* struct schedmap_hpair[SPARSE] or uint32_t[HIST_N] */
+	uint64_t last_seen;	/* m->now at its last event or run: no exact run ends after it */
+	uint64_t folded;	/* > 0: the aggregate of that many exited tasks (tid, pid 0) */
 };
 
 struct schedmap_sum {
@@ -84,6 +86,10 @@ struct schedmap {
 	size_t index_cap;
 	uint32_t *legend;
 	size_t nlegend, legend_cap;
+	uint64_t names_given; /* short names given: the next one's place in the sequence */
+	size_t nexited;	      /* exited tasks that are not aggregates: fold candidates */
+	size_t fold_min;      /* fold tasks when at least this many can be (0: never) */
+	uint64_t fold_next;   /* no fold sweep before this time */
 	uint64_t hist_bytes;
 	struct schedmap_acc fold_acc;
 	schedmap_target_fn target_fn;
@@ -211,24 +217,25 @@ schedmap_hist_bytes(const struct schedmap_task *t)
 	return schedmap_hist_sparse_cap(t->nsparse) * sizeof(struct schedmap_hpair);
 }
 
-static void
-schedmap_hist_add(struct schedmap *m, struct schedmap_task *t, uint64_t v)
+static inline void
+schedmap_hist_count(uint32_t *c, uint64_t n)
 {
-	unsigned b = schedmap_hist_bucket(v);
+	*c = n > UINT32_MAX - *c ? UINT32_MAX : *c + (uint32_t)n;
+}
+
+/* Count n latencies in bucket b of t's histogram (lat_count and lat_max are the caller's). */
+static void
+schedmap_hist_put(struct schedmap *m, struct schedmap_task *t, unsigned b, uint64_t n)
+{
 	struct schedmap_hpair *p = t->hist;
 
-	if (t->frozen)
-		return;
-	t->lat_count++;
-	if (v > t->lat_max)
-		t->lat_max = v;
 	if (t->dense) {
-		((uint32_t *)t->hist)[b]++;
+		schedmap_hist_count(&((uint32_t *)t->hist)[b], n);
 		return;
 	}
 	for (unsigned i = 0; i < t->nsparse; i++) {
 		if (p[i].bucket == b) {
-			p[i].count++;
+			schedmap_hist_count(&p[i].count, n);
 			return;
 		}
 	}
@@ -242,20 +249,32 @@ schedmap_hist_add(struct schedmap *m, struct schedmap_task *t, uint64_t v)
 			m->hist_bytes += (ncap - cap) * sizeof(*p);
 		}
 		p[t->nsparse].bucket = (uint16_t)b;
-		p[t->nsparse++].count = 1;
+		p[t->nsparse].count = 0;
+		schedmap_hist_count(&p[t->nsparse++].count, n);
 		return;
 	}
 	/* Many distinct latencies: a dense array is smaller per value from here on. */
 	uint32_t *d = xcalloc(SCHEDMAP_HIST_N, sizeof(*d));
 	for (unsigned i = 0; i < t->nsparse; i++)
-		d[p[i].bucket] += p[i].count;
-	d[b]++;
+		schedmap_hist_count(&d[p[i].bucket], p[i].count);
+	schedmap_hist_count(&d[b], n);
 	m->hist_bytes -= schedmap_hist_bytes(t);
 	free(p);
 	t->hist = d;
 	t->dense = true;
 	t->nsparse = 0;
 	m->hist_bytes += schedmap_hist_bytes(t);
+}
+
+static void
+schedmap_hist_add(struct schedmap *m, struct schedmap_task *t, uint64_t v)
+{
+	if (t->frozen)
+		return;
+	t->lat_count++;
+	if (v > t->lat_max)
+		t->lat_max = v;
+	schedmap_hist_put(m, t, schedmap_hist_bucket(v), 1);
 }
 
 static int
@@ -375,16 +394,18 @@ schedmap_lookup(const struct schedmap *m, int32_t tid)
 	return slot;
 }
 
+/* Rebuild the TID index with cap slots (a power of two above twice the tasks). */
 static void
-schedmap_grow_index(struct schedmap *m)
+schedmap_rebuild_index(struct schedmap *m, size_t cap)
 {
 	free(m->index);
-	m->index_cap *= 2;
+	m->index_cap = cap;
 	m->index = xmalloc(m->index_cap * sizeof(*m->index));
 	memset(m->index, 0xff, m->index_cap * sizeof(*m->index));
 	/* Later entries of a recycled TID win: they overwrite the slot of earlier ones. */
 	for (size_t i = 0; i < m->ntasks; i++)
-		m->index[schedmap_lookup(m, m->tasks[i].tid)] = (uint32_t)i;
+		if (!m->tasks[i].folded)
+			m->index[schedmap_lookup(m, m->tasks[i].tid)] = (uint32_t)i;
 }
 
 static void
@@ -402,7 +423,10 @@ schedmap_ask_target(struct schedmap *m, int32_t tid, int32_t pid)
 	return m->target_fn && m->target_fn(m->target_ctx, tid, pid);
 }
 
-/* A new task for tid (replacing the TID's index entry), named comm (may be NULL). */
+/*
+ * A new task for tid named comm (may be NULL), replacing the TID's index entry at slot (SIZE_MAX:
+ * not indexed, for aggregates).
+ */
 static uint32_t
 schedmap_task_new(struct schedmap *m, size_t slot, int32_t tid, const char *comm)
 {
@@ -425,11 +449,14 @@ schedmap_task_new(struct schedmap *m, size_t slot, int32_t tid, const char *comm
 	t->tid = tid;
 	t->running_cpu = -1;
 	t->wake_pending = SCHEDMAP_NONE;
+	t->last_seen = m->now;
 	if (comm)
 		schedmap_set_comm(t->comm, comm);
+	if (slot == SIZE_MAX)
+		return idx;
 	m->index[slot] = idx;
 	if (m->ntasks * 2 > m->index_cap)
-		schedmap_grow_index(m);
+		schedmap_rebuild_index(m, m->index_cap * 2);
 	if (schedmap_ask_target(m, tid, 0))
 		m->tasks[idx].target = true;
 	return idx;
@@ -446,10 +473,12 @@ schedmap_task_get(struct schedmap *m, int32_t tid, const char *comm, bool fork)
 	uint32_t idx = m->index[slot];
 
 	if (idx != SCHEDMAP_SLOT_EMPTY) {
-		const struct schedmap_task *t = &m->tasks[idx];
+		struct schedmap_task *t = &m->tasks[idx];
 
-		if (!(t->gone || (fork && t->exited)))
+		if (!(t->gone || (fork && t->exited))) {
+			t->last_seen = m->now;
 			return idx;
+		}
 	}
 	return schedmap_task_new(m, slot, tid, comm);
 }
@@ -464,6 +493,16 @@ schedmap_rename(struct schedmap_task *t, const char *comm)
 		schedmap_set_comm(t->comm, comm);
 }
 
+/* The task exited: it gets no more latencies, and may fold once nothing exact refers to it. */
+static void
+schedmap_set_exited(struct schedmap *m, struct schedmap_task *t)
+{
+	if (!t->exited && !t->folded)
+		m->nexited++;
+	t->exited = true;
+	schedmap_hist_freeze(m, t);
+}
+
 static void
 schedmap_give_short_name(struct schedmap *m, uint32_t idx)
 {
@@ -471,7 +510,7 @@ schedmap_give_short_name(struct schedmap *m, uint32_t idx)
 
 	if (t->short_name[0])
 		return;
-	schedmap_short_name_for(m->nlegend, t->short_name);
+	schedmap_short_name_for(m->names_given++, t->short_name);
 	if (m->nlegend == m->legend_cap) {
 		m->legend_cap = m->legend_cap ? m->legend_cap * 2 : 64;
 		m->legend = xreallocarray(m->legend, m->legend_cap, sizeof(*m->legend));
@@ -675,10 +714,12 @@ schedmap_switch(struct schedmap *m, const struct sched_event *ev)
 	if (ev->prev_pid > 0) {
 		/* prev is usually the task running there: skip the lookup */
 		if (c->started && c->cur_task < m->ntasks &&
-		    m->tasks[c->cur_task].tid == ev->prev_pid && !m->tasks[c->cur_task].gone)
+		    m->tasks[c->cur_task].tid == ev->prev_pid && !m->tasks[c->cur_task].gone) {
 			prev = c->cur_task;
-		else
+			m->tasks[prev].last_seen = m->now;
+		} else {
 			prev = schedmap_task_get(m, ev->prev_pid, ev->prev_comm, false);
+		}
 		schedmap_rename(&m->tasks[prev], ev->prev_comm);
 	} else if (ev->prev_pid < 0) {
 		prev = SCHEDMAP_TASK_OTHER;
@@ -707,6 +748,8 @@ schedmap_switch(struct schedmap *m, const struct sched_event *ev)
 			 * (a guess, so its run time is not credited). */
 			if (t > c->cur_start)
 				schedmap_push_run(c, c->cur_start, c->cur_task);
+			if (c->cur_task < m->ntasks)
+				m->tasks[c->cur_task].last_seen = m->now;
 			if (c->cur_task < m->ntasks && m->tasks[c->cur_task].running_cpu == ev->cpu)
 				m->tasks[c->cur_task].running_cpu = -1;
 		} else {
@@ -788,8 +831,8 @@ schedmap_exec(struct schedmap *m, const struct sched_event *ev)
 		uint32_t old = schedmap_find(m, ev->old_pid);
 
 		if (old != SCHEDMAP_TASK_UNKNOWN) {
-			m->tasks[old].exited = m->tasks[old].gone = true;
-			schedmap_hist_freeze(m, &m->tasks[old]);
+			schedmap_set_exited(m, &m->tasks[old]);
+			m->tasks[old].gone = true;
 		}
 	}
 	idx = schedmap_task_get(m, ev->pid, NULL, false);
@@ -822,16 +865,13 @@ schedmap_fork(struct schedmap *m, const struct sched_event *ev)
 static void
 schedmap_exit(struct schedmap *m, const struct sched_event *ev)
 {
-	struct schedmap_task *t;
 	uint32_t idx;
 
 	if (ev->pid <= 0)
 		return;
 	/* (the index first: creating a task may move the array) */
 	idx = schedmap_task_get(m, ev->pid, ev->comm, false);
-	t = &m->tasks[idx];
-	t->exited = true;
-	schedmap_hist_freeze(m, t);
+	schedmap_set_exited(m, &m->tasks[idx]);
 }
 
 void
@@ -871,6 +911,293 @@ schedmap_event(struct schedmap *m, const struct sched_event *ev)
 	}
 }
 
+/* ---- folding exited tasks ---- */
+
+/*
+ * Add t's latencies to the aggregate's histogram. t is frozen (its histogram was freed at exit), so
+ * its latencies are rebuilt from its percentiles as a ladder: the ranks up to p50's at p50, then up
+ * to p95's at p95, up to p99's at p99, the rest at the maximum. Each value stands for one no
+ * smaller, and a task folded alone reports its own percentiles again.
+ */
+static void
+schedmap_hist_merge(struct schedmap *m, struct schedmap_task *agg, const struct schedmap_task *t)
+{
+	static const unsigned pct[3] = { 50, 95, 99 };
+	uint64_t n = t->lat_count, done = 0, v[3];
+
+	if (!n)
+		return;
+	if (t->frozen)
+		memcpy(v, t->lat_frozen, sizeof(v));
+	else
+		schedmap_hist_percentiles(t, v);
+	for (unsigned k = 0; k < 3; k++) {
+		uint64_t rank = (pct[k] * n + 99) / 100;
+
+		if (rank > done) {
+			schedmap_hist_put(m, agg, schedmap_hist_bucket(v[k]), rank - done);
+			done = rank;
+		}
+	}
+	if (n > done)
+		schedmap_hist_put(m, agg, schedmap_hist_bucket(t->lat_max), n - done);
+	agg->lat_count += n;
+	if (t->lat_max > agg->lat_max)
+		agg->lat_max = t->lat_max;
+}
+
+/* Add task t (with its per-CPU run times tcr) into the aggregate agg (with acr). */
+static void
+schedmap_fold_into(struct schedmap *m, struct schedmap_task *agg, uint64_t *acr,
+		   struct schedmap_task *t, const uint64_t *tcr)
+{
+	agg->folded++;
+	agg->execs += t->execs;
+	agg->runtime_ns += t->runtime_ns;
+	agg->vol += t->vol;
+	agg->invol += t->invol;
+	agg->migrations += t->migrations;
+	agg->wakeups += t->wakeups;
+	schedmap_hist_merge(m, agg, t);
+	for (unsigned c = 0; c < m->ncpus; c++)
+		acr[c] += tcr[c];
+	m->hist_bytes -= schedmap_hist_bytes(t);
+	free(t->hist);
+	t->hist = NULL;
+}
+
+static size_t
+schedmap_comm_hash(const char comm[16], bool target, size_t cap)
+{
+	uint64_t h = 1469598103934665603ull ^ target;
+
+	for (size_t i = 0; i < 16 && comm[i]; i++)
+		h = (h ^ (unsigned char)comm[i]) * 1099511628211ull;
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+/*
+ * The sweep's scratch: fold[i] says what becomes of task i (0 kept, 1 folded, 2 folded and its
+ * legend entry now stands for its aggregate), remap[i] its new index; aggregates are found by
+ * comm and target status through hash (values: an old index, or ntasks + j for the j-th new one,
+ * kept in fresh[] with its run times in fresh_cr).
+ */
+struct schedmap_sweep {
+	uint8_t *fold;
+	uint32_t *remap, *hash;
+	size_t hash_cap, nfresh;
+	struct schedmap_task *fresh;
+	uint64_t *fresh_cr;
+};
+
+/* The aggregate for comm and target (created in fresh[] when there is none): its hash value. */
+static uint32_t
+schedmap_sweep_aggregate(struct schedmap *m, struct schedmap_sweep *sw, const char comm[16],
+			 bool target)
+{
+	size_t slot = schedmap_comm_hash(comm, target, sw->hash_cap);
+	struct schedmap_task *a;
+
+	for (; sw->hash[slot] != SCHEDMAP_SLOT_EMPTY; slot = (slot + 1) & (sw->hash_cap - 1)) {
+		uint32_t v = sw->hash[slot];
+
+		a = v < m->ntasks ? &m->tasks[v] : &sw->fresh[v - m->ntasks];
+		if (a->target == target && memcmp(a->comm, comm, 16) == 0)
+			return v;
+	}
+	a = &sw->fresh[sw->nfresh];
+	memset(a, 0, sizeof(*a));
+	memcpy(a->comm, comm, 16);
+	a->target = target;
+	a->exited = a->gone = true;
+	a->running_cpu = -1;
+	a->wake_pending = SCHEDMAP_NONE;
+	a->last_seen = UINT64_MAX;
+	memset(&sw->fresh_cr[sw->nfresh * m->ncpus], 0, m->ncpus * sizeof(*sw->fresh_cr));
+	sw->hash[slot] = (uint32_t)(m->ntasks + sw->nfresh++);
+	return sw->hash[slot];
+}
+
+static inline uint32_t
+schedmap_remap(const struct schedmap_sweep *sw, size_t old_n, uint32_t task)
+{
+	return task < old_n ? sw->remap[task] : task;
+}
+
+/* Renumber every stored task index: runs, open runs, summaries and the legend. */
+static void
+schedmap_sweep_remap(struct schedmap *m, const struct schedmap_sweep *sw, size_t old_n)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < m->ncpus; i++) {
+		struct schedmap_cpu *c = &m->cpus[i];
+
+		for (size_t j = 0; j < c->rn; j++) {
+			size_t pos = schedmap_rpos(c, j);
+
+			c->rtask[pos] = schedmap_remap(sw, old_n, c->rtask[pos]);
+		}
+		c->cur_task = schedmap_remap(sw, old_n, c->cur_task);
+		for (size_t j = 0; j < c->sn; j++) {
+			struct schedmap_sum *b = &c->sum[(c->shead + j) % c->scap];
+
+			b->task = schedmap_remap(sw, old_n, b->task);
+			b->target_task = schedmap_remap(sw, old_n, b->target_task);
+		}
+	}
+	for (size_t i = 0; i < m->nlegend; i++) {
+		uint32_t old = m->legend[i];
+
+		if (sw->fold[old] != 1)
+			m->legend[n++] = sw->remap[old];
+	}
+	m->nlegend = n;
+}
+
+/* Move the kept tasks down to their new indexes and append the new aggregates. */
+static void
+schedmap_sweep_compact(struct schedmap *m, const struct schedmap_sweep *sw, size_t nkept)
+{
+	size_t row = m->ncpus * sizeof(*m->cpu_runtime);
+
+	for (size_t i = 0; i < m->ntasks; i++) {
+		uint32_t to = sw->remap[i];
+
+		if (sw->fold[i] || to == i)
+			continue;
+		m->tasks[to] = m->tasks[i];
+		memmove(&m->cpu_runtime[(size_t)to * m->ncpus], &m->cpu_runtime[i * m->ncpus], row);
+	}
+	memcpy(&m->tasks[nkept], sw->fresh, sw->nfresh * sizeof(*sw->fresh));
+	memcpy(&m->cpu_runtime[nkept * m->ncpus], sw->fresh_cr, sw->nfresh * row);
+	m->ntasks = nkept + sw->nfresh;
+}
+
+/* Shrink the task arrays and the index to the tasks left (with room to double). */
+static void
+schedmap_sweep_shrink(struct schedmap *m)
+{
+	size_t cap = 64, icap = 256;
+
+	while (cap < m->ntasks * 2)
+		cap *= 2;
+	if (cap < m->tasks_cap) {
+		m->tasks = xreallocarray(m->tasks, cap, sizeof(*m->tasks));
+		m->cpu_runtime =
+			xreallocarray(m->cpu_runtime, cap * m->ncpus, sizeof(*m->cpu_runtime));
+		m->tasks_cap = cap;
+		/* the accumulator is empty between folds */
+		schedmap_acc_fini(&m->fold_acc);
+		memset(&m->fold_acc, 0, sizeof(m->fold_acc));
+		schedmap_acc_reserve(&m->fold_acc, cap + SCHEDMAP_NSPECIAL);
+	}
+	while (icap < m->ntasks * 4)
+		icap *= 2;
+	schedmap_rebuild_index(m, icap < m->index_cap ? icap : m->index_cap);
+}
+
+/*
+ * Whether a task may fold: exited, not an aggregate, and last seen no later than horizon, so no
+ * exact run refers to it. The caller keeps every CPU's current task (running_cpu is not enough:
+ * it stays set when a task's last switch-out was lost).
+ */
+static inline bool
+schedmap_foldable(const struct schedmap_task *t, uint64_t horizon)
+{
+	return t->exited && !t->folded && t->last_seen <= horizon;
+}
+
+/*
+ * Fold exited tasks that nothing exact refers to into one aggregate per comm and target status,
+ * when at least fold_min (and a quarter of the table) can fold, and compact the table. Runs from
+ * schedmap_advance: O(tasks + runs + summaries) when it folds, which is rare, so events stay O(1).
+ */
+static void
+schedmap_fold_tasks(struct schedmap *m)
+{
+	struct schedmap_sweep sw = { 0 };
+	size_t nfold = 0, nkept = 0, old_n = m->ntasks, need;
+	uint64_t horizon;
+
+	if (!m->fold_min || m->now < m->detail_ns || m->now < m->fold_next)
+		return;
+	need = m->fold_min > m->ntasks / 4 ? m->fold_min : m->ntasks / 4;
+	if (m->nexited < need)
+		return;
+	/* Exact runs end after every CPU's fold_t; tasks of the last detail_ns stay exact. */
+	horizon = m->now - m->detail_ns;
+	for (unsigned i = 0; i < m->ncpus; i++)
+		if (m->cpus[i].started && m->cpus[i].fold_t < horizon)
+			horizon = m->cpus[i].fold_t;
+	sw.fold = xcalloc(old_n, sizeof(*sw.fold));
+	for (size_t i = 0; i < old_n; i++)
+		sw.fold[i] = schedmap_foldable(&m->tasks[i], horizon);
+	for (unsigned i = 0; i < m->ncpus; i++)
+		if (m->cpus[i].started && m->cpus[i].cur_task < old_n)
+			sw.fold[m->cpus[i].cur_task] = 0;
+	for (size_t i = 0; i < old_n; i++)
+		nfold += sw.fold[i];
+	if (nfold < need) {
+		/* Not yet: exited tasks become foldable as time passes; look again later. */
+		m->fold_next = m->now + m->detail_ns / 16;
+		free(sw.fold);
+		return;
+	}
+
+	sw.remap = xreallocarray(NULL, old_n, sizeof(*sw.remap));
+	for (size_t i = 0; i < old_n; i++)
+		if (!sw.fold[i])
+			sw.remap[i] = (uint32_t)nkept++;
+	sw.hash_cap = 64;
+	while (sw.hash_cap < 2 * old_n)
+		sw.hash_cap *= 2;
+	sw.hash = xmalloc(sw.hash_cap * sizeof(*sw.hash));
+	memset(sw.hash, 0xff, sw.hash_cap * sizeof(*sw.hash));
+	sw.fresh = xreallocarray(NULL, nfold, sizeof(*sw.fresh));
+	sw.fresh_cr = xreallocarray(NULL, nfold * m->ncpus, sizeof(*sw.fresh_cr));
+	for (size_t i = 0; i < old_n; i++) {
+		const struct schedmap_task *t = &m->tasks[i];
+		size_t slot;
+
+		if (!t->folded)
+			continue;
+		slot = schedmap_comm_hash(t->comm, t->target, sw.hash_cap);
+		while (sw.hash[slot] != SCHEDMAP_SLOT_EMPTY)
+			slot = (slot + 1) & (sw.hash_cap - 1);
+		sw.hash[slot] = (uint32_t)i;
+	}
+	for (size_t i = 0; i < old_n; i++) {
+		struct schedmap_task *t = &m->tasks[i], *a;
+		uint64_t *acr;
+		uint32_t v;
+
+		if (!sw.fold[i])
+			continue;
+		v = schedmap_sweep_aggregate(m, &sw, t->comm, t->target);
+		a = v < old_n ? &m->tasks[v] : &sw.fresh[v - old_n];
+		acr = v < old_n ? &m->cpu_runtime[(size_t)v * m->ncpus]
+				: &sw.fresh_cr[(v - old_n) * m->ncpus];
+		if (!a->short_name[0] && t->short_name[0]) {
+			/* the aggregate keeps the first short name: summaries show it */
+			memcpy(a->short_name, t->short_name, sizeof(a->short_name));
+			sw.fold[i] = 2;
+		}
+		schedmap_fold_into(m, a, acr, t, &m->cpu_runtime[i * m->ncpus]);
+		sw.remap[i] = v < old_n ? sw.remap[v] : (uint32_t)(nkept + v - old_n);
+	}
+	schedmap_sweep_compact(m, &sw, nkept);
+	schedmap_sweep_remap(m, &sw, old_n);
+	schedmap_sweep_shrink(m);
+	m->nexited -= nfold;
+	m->counts.folded_tasks += nfold;
+	free(sw.fold);
+	free(sw.remap);
+	free(sw.hash);
+	free(sw.fresh);
+	free(sw.fresh_cr);
+}
+
 /* ---- lifecycle and settings ---- */
 
 struct schedmap *
@@ -894,6 +1221,7 @@ schedmap_new(unsigned ncpus, uint64_t detail_ns, uint64_t bucket_ns)
 				 : runs > SCHEDMAP_MAX_RUNS_PER_CPU ? SCHEDMAP_MAX_RUNS_PER_CPU
 								    : runs);
 	m->max_buckets = SCHEDMAP_DEFAULT_MAX_BUCKETS;
+	m->fold_min = SCHEDMAP_DEFAULT_FOLD_MIN;
 	m->cpus = xcalloc(ncpus, sizeof(*m->cpus));
 	m->index_cap = 256;
 	m->index = xmalloc(m->index_cap * sizeof(*m->index));
@@ -938,6 +1266,13 @@ schedmap_set_max_buckets(struct schedmap *m, size_t max_buckets)
 }
 
 void
+schedmap_set_fold_min(struct schedmap *m, size_t min_tasks)
+{
+	m->fold_min = min_tasks;
+	m->fold_next = 0;
+}
+
+void
 schedmap_set_max_runs(struct schedmap *m, size_t max_runs)
 {
 	/* A power of two, so that the ring (which doubles) is exactly full at the cap. */
@@ -953,6 +1288,7 @@ schedmap_advance(struct schedmap *m, uint64_t now_ns)
 		m->now = now_ns;
 	for (unsigned i = 0; i < m->ncpus; i++)
 		schedmap_fold_cpu(m, &m->cpus[i]);
+	schedmap_fold_tasks(m);
 }
 
 uint64_t
@@ -1087,6 +1423,7 @@ schedmap_task_stats(const struct schedmap *m, uint32_t task, struct schedmap_tas
 	memset(out, 0, sizeof(*out));
 	out->tid = t->tid;
 	out->pid = t->pid;
+	out->folded = t->folded;
 	memcpy(out->comm, t->comm, sizeof(out->comm));
 	memcpy(out->short_name, t->short_name, sizeof(out->short_name));
 	out->target = t->target;
@@ -1148,6 +1485,7 @@ schedmap_legend_at(const struct schedmap *m, size_t i, struct schedmap_legend_en
 	out->task = m->legend[i];
 	out->tid = t->tid;
 	out->pid = t->pid;
+	out->folded = t->folded;
 	out->comm = t->comm;
 	out->short_name = t->short_name;
 	out->target = t->target;
@@ -1478,10 +1816,14 @@ schedmap_short_name_index(const char *s)
 uint32_t
 schedmap_load_task(struct schedmap *m, const struct schedmap_task_stats *st)
 {
-	uint32_t idx = schedmap_task_new(m, schedmap_lookup(m, st->tid), st->tid, st->comm);
+	/* aggregates are not found by TID */
+	uint32_t idx = schedmap_task_new(m, st->folded ? SIZE_MAX : schedmap_lookup(m, st->tid),
+					 st->folded ? 0 : st->tid, st->comm);
 	struct schedmap_task *t = &m->tasks[idx];
 
-	t->pid = st->pid;
+	t->folded = st->folded;
+	t->last_seen = UINT64_MAX; /* a loaded map never folds */
+	t->pid = st->folded ? 0 : st->pid;
 	t->target = st->target;
 	t->exited = t->gone = st->exited;
 	t->execs = st->execs;
@@ -1506,6 +1848,7 @@ schedmap_load_task(struct schedmap *m, const struct schedmap_task_stats *st)
 			m->legend = xreallocarray(m->legend, m->legend_cap, sizeof(*m->legend));
 		}
 		m->legend[m->nlegend++] = idx;
+		m->names_given++;
 	}
 	return idx;
 }

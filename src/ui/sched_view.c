@@ -82,18 +82,20 @@ sched_view_now(const struct ui *ui, const struct schedmap *m)
 	return schedmap_now(m);
 }
 
-/* Columns per cell: room for the longest short name given so far and a space. */
+/*
+ * Columns per cell: room for the longest short name in the legend (its last) and a space. Not
+ * schedmap_short_name_for(count - 1): once exited tasks fold, names given outnumber the legend.
+ */
 static int
 sched_view_cell_width(const struct schedmap *m)
 {
 	size_t n = schedmap_legend_count(m);
-	char name[8];
+	struct schedmap_legend_entry le;
 	int w;
 
-	if (!n)
+	if (!n || schedmap_legend_at(m, n - 1, &le) < 0)
 		return 2;
-	schedmap_short_name_for(n - 1, name);
-	w = (int)strlen(name) + 1;
+	w = (int)strlen(le.short_name) + 1;
 	return w < 2 ? 2 : w > 4 ? 4 : w;
 }
 
@@ -328,7 +330,11 @@ sched_view_legend(struct ui *ui, struct sched_view *sv, const struct schedmap *m
 
 		if (le.task >= schedmap_ntasks(m) || !sv->seen[le.task])
 			continue;
-		snprintf(text, sizeof(text), "%s:%d", le.comm, (int)le.tid);
+		if (le.folded)
+			snprintf(text, sizeof(text), "%s (%llu exited)", le.comm,
+				 (unsigned long long)le.folded);
+		else
+			snprintf(text, sizeof(text), "%s:%d", le.comm, (int)le.tid);
 		w = (int)strlen(le.short_name) + 1 + draw_width(ui, text);
 		if (x > 1 && x + w + 12 > cols && row + 1 == rows)
 			break;
@@ -411,9 +417,19 @@ sched_view_table(struct ui *ui, struct sched_view *sv, const struct schedmap *m,
 				 (unsigned long long)st.switches_involuntary);
 		draw_text(ui, yy, 1, 3, sched_view_task_attr(ui, sv->rows[i].task),
 			  st.short_name[0] ? st.short_name : " ");
-		draw_text(ui, yy, 5, 15, draw_attr(ui, THEME_NORMAL), st.comm);
-		draw_textf(ui, yy, 20, cols - 21, draw_attr(ui, THEME_NORMAL),
-			   " %7d %7d %9s %9llu%s %5llu %8s", (int)st.tid, (int)st.pid, cpu,
+		if (st.folded) {
+			/* an aggregate has no TID or PID: its name takes their columns */
+			draw_textf(ui, yy, 5, cols - 6 < 31 ? cols - 6 : 31,
+				   draw_attr(ui, THEME_NORMAL), "%s (%llu exited)", st.comm,
+				   (unsigned long long)st.folded);
+		} else {
+			draw_text(ui, yy, 5, 15, draw_attr(ui, THEME_NORMAL), st.comm);
+			draw_textf(ui, yy, 20, cols - 21 < 16 ? cols - 21 : 16,
+				   draw_attr(ui, THEME_NORMAL), " %7d %7d", (int)st.tid,
+				   (int)st.pid);
+		}
+		draw_textf(ui, yy, 36, cols - 37, draw_attr(ui, THEME_NORMAL),
+			   " %9s %9llu%s %5llu %8s", cpu,
 			   (unsigned long long)(st.switches_voluntary + st.switches_involuntary),
 			   invol, (unsigned long long)st.migrations, lat);
 	}

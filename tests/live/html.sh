@@ -12,7 +12,8 @@
 # hardware counters and unsupported events. A JIT-named symbol
 # "<img src=x onerror=alert(1)>" renders as text and runs nothing (alert() is hooked before the
 # page runs, to see). JSON -> HTML -> JSON is byte-identical, plain and compressed, and
-# `ringside view` draws the page's overview, flame graph and scheduler screens as the JSON's.
+# `ringside view` draws the page's overview, flame graph and scheduler screens as the JSON's. An
+# aggregate of exited tasks is named "comm (N exited)", with no TID.
 # Screenshots of every view are written to tests/live/html-*.png in the build directory.
 
 . "$TESTLIB"
@@ -269,6 +270,17 @@ check "dump-dom: the scheduler map has cells and a legend naming calltree" \
 	sh "$T/ct.dom"
 check "dump-dom: the task table lists calltree's tasks" \
 	grep -Eq "<tr data-tid=\"[0-9]+\"><td class=\"name\">calltree<" "$T/ct.dom"
+# An aggregate of folded exited tasks (the fixture's ct-worker made one with jq) has no TID: the
+# table and the map's legend name it "comm (N exited)".
+"$JQ" '.sched.tasks[2] |= (.folded = 37 | .tid = 0 | .pid = 0)' \
+	"$TESTDATA/screen-calltree.json" >"$T/agg.json"
+timeout 30 "$R" export "$T/agg.json" -o "$T/agg.html" 2>/dev/null
+dump_dom "$T/agg.html" agg >"$T/agg.dom"
+check "dump-dom: an aggregate's table row reads 'ct-worker (37 exited)' with no TID or PID" \
+	grep -Eq '<tr data-tid="0" data-folded="37"><td class="name">ct-worker \(37 exited\)</td>(<td class="num">[^<0-9]+</td>){2}<td class="num">988 ms<' \
+	"$T/agg.dom"
+check "dump-dom: the map's legend names the aggregate 'ct-worker (37 exited)'" \
+	grep -Eq 'data-task="2"[^>]*><span class="sw"[^>]*></span>ct-worker \(37 exited\)' "$T/agg.dom"
 ipc=$(sed -n 's/.*data-ratio="IPC" data-value="\([^"]*\)".*/\1/p' "$T/ct.dom")
 ipc_want=$(jqv "$T/ct.json" "$JQDEFS"' track("instructions") as $a | track("cycles") as $b |
 	if ($a | usable) and ($b | usable) and ($b | total) > 0 then ($a | total) / ($b | total)

@@ -9,7 +9,8 @@
 # when the change is meant, regenerate the captures with
 #   GOLDEN_UPDATE=1 make check TESTS=tests/live/screen_golden.sh
 # (they are written to the source tree's tests/data/screens/). Then the user's ratios of
-# tests/data/snapshot-ratios.json in the overview's ratio panel, with values computed from its counts.
+# tests/data/snapshot-ratios.json in the overview's ratio panel, with values computed from its counts;
+# and an aggregate of exited tasks in the scheduler view.
 
 . "$TESTLIB"
 command -v tmux >/dev/null || skip_all "needs tmux"
@@ -86,6 +87,23 @@ if screen_wait 'SNAPSHOT' 10; then
 	screen_exit 10 >/dev/null
 else
 	check "ratios: view --ratio opens" false
+fi
+
+# An aggregate of folded exited tasks (a long recording's; here the fixture's ct-worker made one
+# with jq): the legend and the task table name it "comm (N exited)", not by its TID 0.
+"$JQ" '.sched.tasks[2] |= (.folded = 37 | .tid = 0 | .pid = 0)' "$TESTDATA/$SNAP" >"$T/agg.json"
+screen_start 120 40 "$R" view --view scheduler "$T/agg.json"
+if screen_wait 'SNAPSHOT' 10; then
+	sleep 0.5
+	screen_save "$T/agg.txt"
+	check "aggregate: the legend names it 'B ct-worker (37 exited)'" \
+		grep -Eq "   B ct-worker \(37 exited\)( |\$)" "$T/agg.txt"
+	check "aggregate: its table row has its name, no TID, and its CPU time" \
+		grep -Eq "^ B +ct-worker \(37 exited\) +988 ms +277 " "$T/agg.txt"
+	screen_keys q
+	check "aggregate: q quits with 0" test "$(screen_exit 10)" = 0
+else
+	check "aggregate: the view opens" false
 fi
 
 done_testing

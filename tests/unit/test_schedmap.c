@@ -4,7 +4,8 @@
  * run time per CPU, voluntary/involuntary switches, migrations, wake-up latency percentiles,
  * the scheduler-map query (majority and shares, OTHER grouping), short names and the legend,
  * exec/fork/exit, folding two hours into bounded summaries, out-of-order robustness, the run cap,
- * busy fractions; and the cost per event (a TAP diagnostic, not an assertion).
+ * busy fractions, folding exited tasks into aggregates on long runs; and the cost per event (a TAP
+ * diagnostic, not an assertion).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1164,6 +1165,299 @@ test_run_cap(void **state)
 	schedmap_free(m);
 }
 
+/* ---- folding exited tasks ---- */
+
+#define CHURN_STEP (1 * MS)
+
+static const char *const churn_comms[] = { "cc1", "as", "ld", "sh" };
+
+/*
+ * A build on 2 CPUs: every millisecond a new task (tid 10000 + k, one of four comms) is forked by
+ * make (tid 500, a target) or, every third one, by a shell (tid 600, not a target), woken, runs on
+ * CPU k % 2 for about 1 ms after a wake-up latency of (k % 13) * 3 µs, exits and is switched out
+ * dead; make then runs 0.6 ms on that CPU. schedmap_advance every 10 ms.
+ */
+static void
+feed_churn(struct schedmap *m, uint64_t t0, uint64_t from, uint64_t to)
+{
+	for (uint64_t k = from; k < to; k++) {
+		uint64_t t = t0 + k * CHURN_STEP, lat = (k % 13) * 3 * US;
+		int32_t tid = 10000 + (int32_t)k, parent = k % 3 ? 500 : 600;
+		const char *comm = churn_comms[k % 4];
+		int cpu = (int)(k % 2);
+		struct sched_event e;
+
+		feed_fork(m, cpu, t, parent, parent == 500 ? "make" : "sh", tid, comm);
+		memset(&e, 0, sizeof(e));
+		e.type = SCHED_WAKEUP_NEW;
+		e.time = t + 10 * US;
+		e.cpu = cpu;
+		e.pid = tid;
+		snprintf(e.comm, sizeof(e.comm), "%s", comm);
+		schedmap_event(m, &e);
+		memset(&e, 0, sizeof(e));
+		e.type = SCHED_SWITCH;
+		e.time = t + 10 * US + lat;
+		e.cpu = cpu;
+		e.next_pid = tid;
+		snprintf(e.prev_comm, sizeof(e.prev_comm), "swapper");
+		snprintf(e.next_comm, sizeof(e.next_comm), "%s", comm);
+		schedmap_event(m, &e);
+		if (k % 5 == 0)
+			feed_task_event(m, SCHED_MIGRATE, cpu, t + 500 * US, tid);
+		memset(&e, 0, sizeof(e));
+		e.type = SCHED_EXIT;
+		e.time = t + 900 * US;
+		e.cpu = cpu;
+		e.pid = tid;
+		snprintf(e.comm, sizeof(e.comm), "%s", comm);
+		schedmap_event(m, &e);
+		memset(&e, 0, sizeof(e));
+		e.type = SCHED_SWITCH;
+		e.time = t + 1 * MS;
+		e.cpu = cpu;
+		e.prev_pid = tid;
+		e.prev_state = ST_DEAD;
+		snprintf(e.prev_comm, sizeof(e.prev_comm), "%s", comm);
+		snprintf(e.next_comm, sizeof(e.next_comm), "swapper");
+		schedmap_event(m, &e);
+		feed_switch(m, cpu, t + 1200 * US, 0, ST_RUNNING, 500);
+		feed_switch(m, cpu, t + 1800 * US, 500, ST_SLEEP, 0);
+		if (k % 10 == 9)
+			schedmap_advance(m, t + 1800 * US);
+	}
+}
+
+/* Sums over the tasks of one comm and target status. */
+struct churn_sum {
+	uint64_t tasks, runtime, cpu0, vol, invol, migrations, wakeups, lat_count, lat_max, execs;
+};
+
+static struct churn_sum
+churn_sum_of(const struct schedmap *m, const char *comm, bool target)
+{
+	struct churn_sum sum = { 0 };
+
+	for (uint32_t i = 0; i < schedmap_ntasks(m); i++) {
+		struct schedmap_task_stats st;
+
+		assert_int_equal(schedmap_task_stats(m, i, &st), 0);
+		if (strcmp(st.comm, comm) != 0 || st.target != target)
+			continue;
+		sum.tasks += st.folded ? st.folded : 1;
+		sum.runtime += st.runtime_ns;
+		sum.cpu0 += schedmap_task_runtime_cpu(m, i, 0);
+		sum.vol += st.switches_voluntary;
+		sum.invol += st.switches_involuntary;
+		sum.migrations += st.migrations;
+		sum.wakeups += st.wakeups;
+		sum.lat_count += st.lat_count;
+		sum.execs += st.execs;
+		if (st.lat_max_ns > sum.lat_max)
+			sum.lat_max = st.lat_max_ns;
+	}
+	return sum;
+}
+
+/* A task of a as b names it: tid for tasks, comm for aggregates; specials as they are. */
+static void
+churn_same_task(const struct schedmap *a, uint32_t ta, const struct schedmap *b, uint32_t tb)
+{
+	struct schedmap_task_stats sa, sb;
+
+	if (ta >= schedmap_ntasks(a) || tb >= schedmap_ntasks(b)) {
+		assert_int_equal(ta >= schedmap_ntasks(a) ? ta : 0,
+				 tb >= schedmap_ntasks(b) ? tb : 0);
+		return;
+	}
+	assert_int_equal(schedmap_task_stats(a, ta, &sa), 0);
+	assert_int_equal(schedmap_task_stats(b, tb, &sb), 0);
+	assert_string_equal(sa.comm, sb.comm);
+	assert_int_equal(sa.target, sb.target);
+	if (!sb.folded)
+		assert_int_equal(sa.tid, sb.tid);
+}
+
+static void
+test_fold_tasks(void **state)
+{
+	(void)state;
+	enum { NTASKS = 100000 };
+	const uint64_t t0 = 1000 * S, detail = 1 * S;
+	struct schedmap *a = schedmap_new(2, detail, 10 * MS),
+			*b = schedmap_new(2, detail, 10 * MS);
+	size_t max_tasks = 0, mem_quarter = 0, mem_max_2nd = 0, mem_a, mem_b;
+	struct schedmap_counts ca, cb;
+
+	schedmap_set_fold_min(a, 0);
+	schedmap_set_fold_min(b, 64);
+	for (struct schedmap *m = a; m; m = m == a ? b : NULL) {
+		schedmap_set_max_buckets(m, 2000);
+		schedmap_mark_target(m, 500);
+	}
+	/* shorter than detail_ns: nothing folds, whatever fold_min says */
+	schedmap_set_fold_min(b, 1);
+	feed_churn(a, t0, 0, 990);
+	feed_churn(b, t0, 0, 990);
+	schedmap_get_counts(b, &cb);
+	assert_int_equal(cb.folded_tasks, 0);
+	assert_int_equal(schedmap_ntasks(b), schedmap_ntasks(a));
+	schedmap_set_fold_min(b, 64);
+	/* a long run: the table and the memory stop growing after warm-up */
+	for (uint64_t k = 990; k < NTASKS; k += 1000) {
+		uint64_t to = k + 1000 < NTASKS ? k + 1000 : NTASKS;
+		size_t mem;
+
+		feed_churn(a, t0, k, to);
+		feed_churn(b, t0, k, to);
+		mem = schedmap_memory(b);
+		if (schedmap_ntasks(b) > max_tasks)
+			max_tasks = schedmap_ntasks(b);
+		if (k < NTASKS / 4 && k + 1000 >= NTASKS / 4)
+			mem_quarter = mem;
+		if (k >= NTASKS / 2 && mem > mem_max_2nd)
+			mem_max_2nd = mem;
+		check_invariants(b);
+	}
+	mem_a = schedmap_memory(a);
+	mem_b = schedmap_memory(b);
+	schedmap_get_counts(a, &ca);
+	schedmap_get_counts(b, &cb);
+	print_message("# %d short-lived tasks: without folding %zu tasks, %zu bytes; with folding "
+		      "%zu tasks (at most %zu), %zu bytes (%zu at 25%%, at most %zu after 50%%), "
+		      "%llu folded\n",
+		      NTASKS, schedmap_ntasks(a), mem_a, schedmap_ntasks(b), max_tasks, mem_b,
+		      mem_quarter, mem_max_2nd, (unsigned long long)cb.folded_tasks);
+	assert_int_equal(ca.folded_tasks, 0);
+	assert_int_equal(schedmap_ntasks(a), NTASKS + 2);
+	assert_true(cb.folded_tasks > NTASKS - 3000);
+	/* the last second's ~1000 exited tasks, those waiting, 8 aggregates, make and sh */
+	assert_true(max_tasks < 3000);
+	assert_true(mem_max_2nd <= mem_quarter);
+	assert_true(mem_b < mem_a / 4);
+	check_invariants(b);
+
+	/* per comm and target status, sums are exact across folding */
+	for (size_t c = 0; c < 4; c++) {
+		for (int target = 0; target < 2; target++) {
+			struct churn_sum x = churn_sum_of(a, churn_comms[c], target),
+					 y = churn_sum_of(b, churn_comms[c], target);
+
+			assert_true(x.tasks > 0);
+			assert_int_equal(x.tasks, y.tasks);
+			assert_int_equal(x.runtime, y.runtime);
+			assert_int_equal(x.cpu0, y.cpu0);
+			assert_int_equal(x.vol, y.vol);
+			assert_int_equal(x.invol, y.invol);
+			assert_int_equal(x.migrations, y.migrations);
+			assert_int_equal(x.wakeups, y.wakeups);
+			assert_int_equal(x.lat_count, y.lat_count);
+			assert_int_equal(x.lat_max, y.lat_max);
+			assert_int_equal(x.execs, y.execs);
+		}
+	}
+	/* one aggregate per comm and target status, not found by TID, in the legend once */
+	size_t naggs = 0;
+	for (uint32_t i = 0; i < schedmap_ntasks(b); i++) {
+		struct schedmap_task_stats st;
+
+		assert_int_equal(schedmap_task_stats(b, i, &st), 0);
+		if (!st.folded)
+			continue;
+		naggs++;
+		assert_int_equal(st.tid, 0);
+		assert_int_equal(st.pid, 0);
+		assert_true(st.exited);
+		assert_true(st.short_name[0]);
+		assert_true(st.lat_count >= st.folded);
+		assert_true(st.lat_p50_ns <= st.lat_p95_ns && st.lat_p95_ns <= st.lat_p99_ns &&
+			    st.lat_p99_ns <= st.lat_max_ns);
+		assert_true(st.lat_p50_ns >= 12 * US && st.lat_p50_ns <= 24 * US);
+		assert_true(st.lat_p99_ns >= 30 * US);
+		for (uint32_t j = 0; j < i; j++) {
+			struct schedmap_task_stats o;
+
+			assert_int_equal(schedmap_task_stats(b, j, &o), 0);
+			assert_false(o.folded && o.target == st.target &&
+				     strcmp(o.comm, st.comm) == 0);
+		}
+	}
+	assert_int_equal(naggs, 8);
+	assert_int_equal(schedmap_find(b, 10000), SCHEDMAP_TASK_UNKNOWN);
+	assert_int_not_equal(schedmap_find(a, 10000), SCHEDMAP_TASK_UNKNOWN);
+	assert_int_equal(stats_of(b, 500).runtime_ns, stats_of(a, 500).runtime_ns);
+	assert_int_equal(stats_of(b, NTASKS + 9999).runtime_ns,
+			 stats_of(a, NTASKS + 9999).runtime_ns);
+	for (size_t i = 0; i < schedmap_legend_count(b); i++) {
+		struct schedmap_legend_entry le, lo;
+
+		assert_int_equal(schedmap_legend_at(b, i, &le), 0);
+		assert_true(le.task < schedmap_ntasks(b));
+		assert_string_equal(le.short_name, schedmap_short_name(b, le.task));
+		assert_true(le.folded == 0 || le.tid == 0);
+		if (i > 0) {
+			assert_int_equal(schedmap_legend_at(b, i - 1, &lo), 0);
+			assert_true(lo.task != le.task);
+			assert_true(strlen(lo.short_name) <= strlen(le.short_name));
+		}
+	}
+
+	/* summaries, older than the horizon, still name the same comms */
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		assert_int_equal(schedmap_nsummaries(a, cpu), schedmap_nsummaries(b, cpu));
+		assert_int_equal(schedmap_nsummaries(b, cpu), 2000);
+		for (size_t i = 0; i < schedmap_nsummaries(a, cpu); i++) {
+			struct schedmap_bucket x, y;
+
+			assert_int_equal(schedmap_summary_at(a, cpu, i, &x), 0);
+			assert_int_equal(schedmap_summary_at(b, cpu, i, &y), 0);
+			assert_int_equal(x.start, y.start);
+			assert_int_equal(x.task_ns, y.task_ns);
+			assert_int_equal(x.busy_ns, y.busy_ns);
+			assert_int_equal(x.known_ns, y.known_ns);
+			assert_int_equal(x.target_ns, y.target_ns);
+			churn_same_task(a, x.task, b, y.task);
+			churn_same_task(a, x.target_task, b, y.target_task);
+		}
+	}
+	/* the exact runs and queries of the last detail_ns are unchanged */
+	uint64_t now = schedmap_now(b);
+	assert_int_equal(now, schedmap_now(a));
+	for (unsigned cpu = 0; cpu < 2; cpu++) {
+		assert_int_equal(schedmap_nruns(a, cpu), schedmap_nruns(b, cpu));
+		for (size_t i = 0; i < schedmap_nruns(a, cpu); i++) {
+			struct schedmap_run x, y;
+
+			assert_int_equal(schedmap_run_at(a, cpu, i, &x), 0);
+			assert_int_equal(schedmap_run_at(b, cpu, i, &y), 0);
+			assert_int_equal(x.start, y.start);
+			assert_int_equal(x.end, y.end);
+			churn_same_task(a, x.task, b, y.task);
+			if (x.task < schedmap_ntasks(a)) {
+				struct schedmap_task_stats sx, sy;
+
+				schedmap_task_stats(a, x.task, &sx);
+				schedmap_task_stats(b, y.task, &sy);
+				assert_int_equal(sy.folded, 0);
+				assert_int_equal(sx.runtime_ns, sy.runtime_ns);
+			}
+		}
+	}
+	enum { NB = 50 };
+	struct schedmap_cell qa[2 * NB], qb[2 * NB];
+	for (unsigned flags = 0; flags <= SCHEDMAP_OTHER; flags += SCHEDMAP_OTHER) {
+		assert_int_equal(schedmap_query(a, now - detail, now, 20 * MS, flags, qa), NB);
+		assert_int_equal(schedmap_query(b, now - detail, now, 20 * MS, flags, qb), NB);
+		for (size_t i = 0; i < 2 * NB; i++) {
+			assert_int_equal(qa[i].share, qb[i].share);
+			assert_int_equal(qa[i].busy, qb[i].busy);
+			churn_same_task(a, qa[i].task, b, qb[i].task);
+		}
+	}
+	schedmap_free(a);
+	schedmap_free(b);
+}
+
 static void
 test_event_cost(void **state)
 {
@@ -1347,6 +1641,7 @@ main(void)
 		cmocka_unit_test(test_summary_iteration),
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_run_cap),
+		cmocka_unit_test(test_fold_tasks),
 		cmocka_unit_test(test_event_cost),
 		cmocka_unit_test(test_load),
 	};

@@ -1351,6 +1351,7 @@ sched_assert_tasks_equal(const struct schedmap *a, const struct schedmap *b)
 		assert_int_equal(schedmap_task_stats(b, i, &sb), 0);
 		assert_int_equal(sa.tid, sb.tid);
 		assert_int_equal(sa.pid, sb.pid);
+		assert_int_equal(sa.folded, sb.folded);
 		assert_string_equal(sa.comm, sb.comm);
 		assert_string_equal(sa.short_name, sb.short_name);
 		assert_string_equal(schedmap_short_name(a, i), schedmap_short_name(b, i));
@@ -1510,6 +1511,112 @@ test_sched_round_trip(void **state)
 	profile_free(p);
 }
 
+/* One event of a short-lived task named comm: fork (a: parent), switch in and out, exit. */
+static void
+sched_feed_named(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t a,
+		 int32_t b, int64_t state, const char *comm)
+{
+	struct sched_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.time = t;
+	e.cpu = cpu;
+	e.prev_state = state;
+	e.prev_pid = a;
+	e.next_pid = b;
+	e.pid = a;
+	e.parent_pid = a;
+	e.child_pid = b;
+	snprintf(e.prev_comm, sizeof(e.prev_comm), "%s", a ? comm : "swapper");
+	snprintf(e.next_comm, sizeof(e.next_comm), "%s", b ? comm : "swapper");
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
+	snprintf(e.parent_comm, sizeof(e.parent_comm), "w%d", (int)a);
+	snprintf(e.child_comm, sizeof(e.child_comm), "%s", comm);
+	schedmap_event(m, &e);
+}
+
+/*
+ * Aggregates of exited tasks (a long recording's, in miniature: 300 ms of exact runs) are written
+ * with "folded", read back as aggregates, and draw the same map.
+ */
+static void
+test_sched_folded_round_trip(void **state)
+{
+	static const char *const comms[] = { "cc1", "as" };
+	uint64_t origin = 5000 * SCHED_MS, duration = 3000 * SCHED_MS;
+	struct profile *p = make_system_profile(), *q = NULL;
+	struct schedmap_counts sc;
+	struct errbuf err;
+	size_t len = 0, len2 = 0, naggs = 0;
+	char *buf, *buf2;
+	json_t *root, *tasks, *v;
+	size_t i;
+	(void)state;
+
+	p->meta.duration_ns = duration;
+	p->sched = schedmap_new(2, 300 * SCHED_MS, 20 * SCHED_MS);
+	p->sched_origin = origin;
+	schedmap_set_fold_min(p->sched, 16);
+	schedmap_mark_target(p->sched, 100);
+	for (uint64_t k = 0; k < 1500; k++) {
+		uint64_t t = origin + k * 2 * SCHED_MS;
+		int32_t tid = 1000 + (int32_t)k, parent = k % 3 ? 100 : 300;
+		const char *comm = comms[k % 2];
+		int cpu = (int)(k % 2);
+
+		sched_feed_named(p->sched, SCHED_FORK, cpu, t, parent, tid, 0, comm);
+		sched_feed_named(p->sched, SCHED_WAKEUP_NEW, cpu, t + 5000, tid, 0, 0, comm);
+		sched_feed_named(p->sched, SCHED_SWITCH, cpu, t + 9000 + (k % 7) * 1000, 0, tid, 0,
+				 comm);
+		sched_feed_named(p->sched, SCHED_EXIT, cpu, t + 3 * SCHED_MS, tid, 0, 0, comm);
+		sched_feed_named(p->sched, SCHED_SWITCH, cpu, t + 3 * SCHED_MS + 1000, tid, 0, 0x10,
+				 comm);
+		if (k % 5 == 4)
+			schedmap_advance(p->sched, t + 4 * SCHED_MS);
+	}
+	schedmap_advance(p->sched, origin + duration);
+	schedmap_get_counts(p->sched, &sc);
+	p->sched_switches = sc.switches;
+	assert_true(sc.folded_tasks > 1000);
+	assert_true(schedmap_ntasks(p->sched) < 500);
+
+	buf = write_to_memory(p, &len);
+	root = json_loadb(buf, len, 0, NULL);
+	assert_non_null(root);
+	tasks = json_object_get(json_object_get(root, "sched"), "tasks");
+	json_array_foreach (tasks, i, v) {
+		json_t *folded = json_object_get(v, "folded");
+
+		if (!folded)
+			continue;
+		naggs++;
+		assert_true(json_integer_value(folded) > 0);
+		assert_int_equal(json_integer_value(json_object_get(v, "tid")), 0);
+		assert_true(json_is_true(json_object_get(v, "exited")));
+	}
+	/* cc1 and as, forked by the target and by another task */
+	assert_int_equal(naggs, 4);
+	json_decref(root);
+
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_non_null(q->sched);
+	sched_assert_tasks_equal(p->sched, q->sched);
+	sched_assert_query_equal(p->sched, origin, q->sched, q->sched_origin, duration,
+				 100 * SCHED_MS, 0);
+	sched_assert_query_equal(p->sched, origin, q->sched, q->sched_origin, duration,
+				 20 * SCHED_MS, 0);
+	buf2 = write_to_memory(q, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(buf2, buf, len);
+	free(buf2);
+	free(buf);
+	profile_free(q);
+	profile_free(p);
+}
+
 /* A timeline without CPUs or with bad summaries: none, or refused. */
 static void
 test_sched_rejected(void **state)
@@ -1580,6 +1687,7 @@ main(void)
 		cmocka_unit_test(test_ratios_fixture),
 		cmocka_unit_test(test_ratios_rejected),
 		cmocka_unit_test(test_sched_round_trip),
+		cmocka_unit_test(test_sched_folded_round_trip),
 		cmocka_unit_test(test_sched_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,12 +30,25 @@
  *     CPU, i.e. 1 h of history at 100 ms: 0.96 MiB per CPU (2 CPUs: 1.9 MiB; 64 CPUs: 61.5 MiB —
  *     lower it with schedmap_set_max_buckets). Older buckets are dropped (counted): that time is
  *     unknown again. Both rings grow geometrically up to their caps, so short runs stay small.
- *   - tasks: one entry per distinct task ever seen (a recycled TID after an exit is a new task),
- *     144 bytes plus 8 bytes per CPU (run time per CPU); entries are kept after exit so that
- *     summaries and the legend keep their names. This grows with the number of tasks, not with
- *     time. Latency histograms: 8 bytes per distinct latency bucket (allocated 4, 8 ... 64 at a
- *     time, at most 512 bytes), then a dense 3200-byte array; an exited task's percentiles are
- *     frozen and its histogram freed.
+ *   - tasks: one entry per distinct task seen (a recycled TID after an exit is a new task), 160
+ *     bytes plus 8 bytes per CPU (run time per CPU), plus 4 to 16 bytes of TID index. An exited
+ *     task stays while something exact may refer to it: until it is not running and was last
+ *     seen before detail_ns ago and before every CPU's exact runs begin. After that it can be
+ *     folded: its statistics are added into one aggregate task per comm and target status (tid
+ *     and pid 0, schedmap_task_stats.folded counting the tasks in it, not found by TID), and the
+ *     summaries and the legend that named it name the aggregate, which keeps the first short name
+ *     folded into it. Folding runs in schedmap_advance once at least fold_min (1024,
+ *     schedmap_set_fold_min) and a quarter of the table can fold; it compacts the table
+ *     (renumbering task indexes everywhere) and shrinks the arrays to twice the tasks left. So
+ *     the table holds the live tasks, the tasks that exited in the last detail_ns (or since the
+ *     oldest exact run), one aggregate per comm, and at most max(fold_min, a third of that)
+ *     foldable ones waiting: under a steady stream of short-lived tasks it stops growing after
+ *     detail_ns. Short recordings (under detail_ns) never fold. An aggregate's run time,
+ *     per-CPU run time, switches, migrations, wake-ups, execs, latency count and maximum are the
+ *     exact sums (maximum); its latency percentiles are approximate (see "Wake-up latency").
+ *     Latency histograms: 8 bytes per distinct latency bucket (allocated 4, 8 ... 64 at a time,
+ *     at most 512 bytes), then a dense 3200-byte array; an exited task's percentiles are frozen
+ *     and its histogram freed (an aggregate keeps one: at most 3200 bytes per comm).
  *   - schedmap_memory() reports the bytes currently held.
  *
  * Ordering. Events should arrive in time order (ingest merges the rings). A SCHED_SWITCH earlier
@@ -59,7 +72,11 @@
  * clock; a wake-up of a task that is running is counted as a wake-up but starts no latency).
  * Latencies go into a log-linear histogram: 32 ns steps below 1024 ns, then 32 sub-buckets per
  * power of two up to 2^34 ns (17 s; longer ones land in the last bucket); percentiles report the
- * bucket's midpoint (at most 1.6% off above 1 µs), clamped to the exact maximum.
+ * bucket's midpoint (at most 1.6% off above 1 µs), clamped to the exact maximum. An aggregate's
+ * histogram is rebuilt from each folded task's frozen percentiles as a ladder (the ranks up to
+ * p50's at its p50, up to p95's at its p95, up to p99's at its p99, the rest at its maximum): each
+ * latency is replaced by one no smaller, so the aggregate's percentiles are upper bounds of the
+ * true ones over its tasks, to the histogram's precision (a task folded alone reports its own).
  *
  * The idle task (pid 0, one per CPU) is not a task of the table: it has the index
  * SCHEDMAP_TASK_IDLE and no statistics.
@@ -127,7 +144,10 @@ struct sched_event {
 	char filename[256]; /* pid in .pid; filename truncated, NUL-terminated */
 };
 
-/* Task indexes are dense from 0 in order of first appearance; these are special ones. */
+/*
+ * Task indexes are dense from 0 in order of first appearance; folding (in schedmap_advance)
+ * renumbers them, keeping that order and putting new aggregates last. These are special ones.
+ */
 /* No data for that time. */
 #define SCHEDMAP_TASK_UNKNOWN UINT32_MAX
 /* The idle task (pid 0). */
@@ -139,6 +159,8 @@ struct sched_event {
 #define SCHEDMAP_DEFAULT_DETAIL_NS (60ull * 1000000000ull)
 #define SCHEDMAP_DEFAULT_BUCKET_NS (100ull * 1000000ull)
 #define SCHEDMAP_MAX_BUCKET_NS	   4000000000ull
+/* Fold exited tasks once at least this many can be (see "Memory on long runs"). */
+#define SCHEDMAP_DEFAULT_FOLD_MIN 1024u
 /* Summary buckets per CPU: 1 h at 100 ms. */
 #define SCHEDMAP_DEFAULT_MAX_BUCKETS 36000u
 /* Exact runs across all CPUs (24 MiB), per CPU at most and at least. */
@@ -182,8 +204,10 @@ struct schedmap_bucket {
 
 /* Per-task statistics. */
 struct schedmap_task_stats {
-	int32_t tid;
-	int32_t pid; /* the process; 0 when not known */
+	int32_t tid; /* 0 for an aggregate */
+	int32_t pid; /* the process; 0 when not known and for an aggregate */
+	/* > 0: the aggregate of this many exited tasks of this comm and target status */
+	uint64_t folded;
 	char comm[16];
 	char short_name[8]; /* "" until the task first runs */
 	bool target;
@@ -201,6 +225,7 @@ struct schedmap_task_stats {
 struct schedmap_legend_entry {
 	uint32_t task;
 	int32_t tid, pid;
+	uint64_t folded;	/* > 0: an aggregate of that many exited tasks */
 	const char *comm;	/* borrowed; valid until the next event */
 	const char *short_name; /* borrowed; stable */
 	bool target;
@@ -216,6 +241,7 @@ struct schedmap_counts {
 	uint64_t folded_buckets;  /* summary buckets made */
 	uint64_t dropped_buckets; /* summary buckets dropped at the cap */
 	uint64_t early_folds;	  /* buckets folded before detail_ns because of the run cap */
+	uint64_t folded_tasks;	  /* exited tasks folded into aggregates */
 };
 
 struct schedmap;
@@ -233,12 +259,21 @@ struct schedmap *schedmap_new(unsigned ncpus, uint64_t detail_ns, uint64_t bucke
 void schedmap_free(struct schedmap *m);
 /* Change the summary cap per CPU (>= 1); buckets beyond it are dropped oldest first. */
 void schedmap_set_max_buckets(struct schedmap *m, size_t max_buckets);
+/*
+ * Fold exited tasks only when at least min_tasks (and a quarter of the table) can fold; 0 never
+ * folds. The default is SCHEDMAP_DEFAULT_FOLD_MIN.
+ */
+void schedmap_set_fold_min(struct schedmap *m, size_t min_tasks);
 /* Change the exact-run cap per CPU (rounded down to a power of two, at least 16). */
 void schedmap_set_max_runs(struct schedmap *m, size_t max_runs);
 
 /* Feed one event. O(1) amortized; no allocation per event once the arrays have grown. */
 void schedmap_event(struct schedmap *m, const struct sched_event *ev);
-/* Move "now" forward to now_ns (if later) and fold what has passed the horizon on every CPU. */
+/*
+ * Move "now" forward to now_ns (if later) and fold what has passed the horizon on every CPU; then,
+ * rarely, fold exited tasks into aggregates, which renumbers task indexes (see "Memory on long
+ * runs"): indexes held across this call are no longer valid.
+ */
 void schedmap_advance(struct schedmap *m, uint64_t now_ns);
 /* The latest time seen (events or schedmap_advance), 0 before any. */
 uint64_t schedmap_now(const struct schedmap *m);
@@ -260,7 +295,7 @@ void schedmap_get_counts(const struct schedmap *m, struct schedmap_counts *out);
 /* Bytes held by the map (all arrays, tables and histograms). */
 size_t schedmap_memory(const struct schedmap *m);
 
-/* Tasks: indexes 0..schedmap_ntasks()-1. */
+/* Tasks: indexes 0..schedmap_ntasks()-1 (until the next schedmap_advance). */
 size_t schedmap_ntasks(const struct schedmap *m);
 /* The current task for tid (the latest one if the TID was recycled), or SCHEDMAP_TASK_UNKNOWN. */
 uint32_t schedmap_find(const struct schedmap *m, int32_t tid);
@@ -272,13 +307,17 @@ uint64_t schedmap_task_runtime_cpu(const struct schedmap *m, uint32_t task, unsi
  * The short name of a task, as perf sched map's: "A".."Z", "a".."z", then a letter and digits
  * ("A0".."z0", "A1".."z9", "A00"...), given when the task first runs, never reused. "." for
  * SCHEDMAP_TASK_IDLE, "+" for SCHEDMAP_TASK_OTHER, "" for UNKNOWN and tasks that never ran.
- * Borrowed, stable for the map's life.
+ * An aggregate keeps the first short name of the tasks folded into it; the other names of folded
+ * tasks leave the legend. Borrowed, valid until the next event or schedmap_advance.
  */
 const char *schedmap_short_name(const struct schedmap *m, uint32_t task);
 /* The n-th short name of the sequence into buf (>= 8 bytes); the generator behind the above. */
 void schedmap_short_name_for(uint64_t n, char buf[8]);
 
-/* Legend: entries 0..schedmap_legend_count()-1 in order of their short names. */
+/*
+ * Legend: entries 0..schedmap_legend_count()-1 in order of their short names (the last one has
+ * the longest name).
+ */
 size_t schedmap_legend_count(const struct schedmap *m);
 /* Fill out with the i-th entry; -ENOENT past the end. */
 int schedmap_legend_at(const struct schedmap *m, size_t i, struct schedmap_legend_entry *out);
@@ -336,8 +375,9 @@ int schedmap_summary_at(const struct schedmap *m, unsigned cpu, size_t i,
  * times (schedmap_task_runtime_cpu) come from the exact runs only.
  */
 /*
- * Append a task with the statistics in st (tid, pid, comm, short_name, flags, counts; latency
- * percentiles kept as given); its short name joins the legend. Returns the task's index.
+ * Append a task with the statistics in st (tid, pid, comm, short_name, flags, counts, folded;
+ * latency percentiles kept as given); its short name joins the legend. An aggregate (folded > 0)
+ * gets tid and pid 0 and is not found by TID. Returns the task's index.
  */
 uint32_t schedmap_load_task(struct schedmap *m, const struct schedmap_task_stats *st);
 /*

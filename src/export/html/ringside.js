@@ -527,6 +527,11 @@
 		return 'hsl(' + ((ref * 137.508) % 360).toFixed(1) + ',62%,' + (48 + (ref % 3) * 8) + '%)';
 	}
 
+	// An aggregate of exited tasks (format 1's optional "folded") has no TID: its count instead.
+	function taskName(t) {
+		return t.folded > 0 ? t.comm + ' (' + t.folded + ' exited)' : t.comm;
+	}
+
 	function taskLabel(snap, ref) {
 		if (ref === -1)
 			return 'idle';
@@ -535,7 +540,9 @@
 		if (ref === -3)
 			return 'other tasks';
 		const t = snap.sched.tasks[ref];
-		return t ? t.comm + ' (' + t.tid + ')' : 'task ' + ref;
+		if (!t)
+			return 'task ' + ref;
+		return t.folded > 0 ? taskName(t) : t.comm + ' (' + t.tid + ')';
 	}
 
 	function drawSched(snap) {
@@ -611,16 +618,18 @@
 			return;
 		}
 		const rows = sc.tasks.map(t => ({
-			comm: t.comm, tid: t.tid, pid: t.pid, runtime: t.runtime_ns,
+			comm: taskName(t), tid: t.tid, pid: t.pid, folded: t.folded > 0 ? t.folded : null,
+			runtime: t.runtime_ns,
 			vol: t.switches_voluntary, invol: t.switches_involuntary, migr: t.migrations,
 			wakeups: t.wakeups, lat_n: t.latency_ns.count, p50: t.latency_ns.p50,
 			p95: t.latency_ns.p95, p99: t.latency_ns.p99, max: t.latency_ns.max,
 		}));
 		const ns = (v, r) => (r.lat_n ? fmtNs(v) : '\u2013');
+		const id = (v, r) => (r.folded ? '\u2013' : v);
 		s.appendChild(sortTable([
 			{ key: 'comm', label: 'Task', cls: 'name' },
-			{ key: 'tid', label: 'TID', num: true },
-			{ key: 'pid', label: 'PID', num: true },
+			{ key: 'tid', label: 'TID', num: true, fmt: id },
+			{ key: 'pid', label: 'PID', num: true, fmt: id },
 			{ key: 'runtime', label: 'Run time', num: true, fmt: v => fmtNs(v) },
 			{ key: 'vol', label: 'Blocked', num: true },
 			{ key: 'invol', label: 'Preempted', num: true },
@@ -630,7 +639,7 @@
 			{ key: 'p95', label: 'p95', num: true, fmt: ns },
 			{ key: 'p99', label: 'p99', num: true, fmt: ns },
 			{ key: 'max', label: 'max', num: true, fmt: ns },
-		], rows, 'runtime', 200, r => ({ 'data-tid': r.tid })));
+		], rows, 'runtime', 200, r => ({ 'data-tid': r.tid, 'data-folded': r.folded })));
 		s.lastChild.id = 'tasks-table';
 	}
 
