@@ -161,73 +161,6 @@ snapshot_frame_cmp(const void *a, const void *b, void *tree)
 	return (x > y) - (x < y);
 }
 
-/*
- * The nodes in pre-order with each node's children sorted by frame id: a canonical order, so that
- * a tree read back from a snapshot is written out again byte for byte the same.
- */
-static json_t *
-snapshot_nodes(const struct stacktree *t)
-{
-	size_t n = stacktree_nnodes(t), top = 0, next = 0;
-	uint32_t *stack = xcalloc(n + 1, sizeof(uint32_t)),
-		 *index = xcalloc(n + 1, sizeof(uint32_t));
-	json_t *nodes = json_array();
-
-	stack[top++] = STACKTREE_ROOT;
-	while (top > 0) {
-		uint32_t id = stack[--top], first = (uint32_t)top;
-		const struct stacktree_node *node = stacktree_node(t, id);
-		json_int_t parent =
-			node->parent == STACKTREE_NONE ? -1 : (json_int_t)index[node->parent];
-
-		index[id] = (uint32_t)next++;
-		json_array_append_new(nodes,
-				      json_pack("[I, I, I, I]", parent, (json_int_t)node->frame,
-						(json_int_t)node->self, (json_int_t)node->total));
-		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
-		     c = stacktree_node(t, c)->next_sibling)
-			stack[top++] = c;
-		/* Pushed in reverse frame order, so the smallest frame is visited first. */
-		qsort_r(stack + first, top - first, sizeof(uint32_t), snapshot_frame_cmp,
-			(void *)t);
-		for (size_t i = first, j = top; i + 1 < j; i++, j--) {
-			uint32_t tmp = stack[i];
-
-			stack[i] = stack[j - 1];
-			stack[j - 1] = tmp;
-		}
-	}
-	free(stack);
-	free(index);
-	return nodes;
-}
-
-static json_t *
-snapshot_stacks(const struct profile *p)
-{
-	const struct profile_sampling *sm = &p->sampling;
-	json_t *strings = json_array(), *frames = json_array();
-
-	for (size_t i = 0; i < frametab_nstrings(p->frames); i++)
-		json_array_append_new(strings, json_string(frametab_str(p->frames, (uint32_t)i)));
-	for (size_t i = 0; i < frametab_nframes(p->frames); i++) {
-		const struct frame *f = frametab_get(p->frames, (uint32_t)i);
-
-		json_array_append_new(frames, json_pack("[I, I, I, I, s, i]", (json_int_t)f->name,
-							(json_int_t)f->module, (json_int_t)f->file,
-							(json_int_t)f->line,
-							frame_kind_name((enum frame_kind)f->kind),
-							f->inlined ? 1 : 0));
-	}
-	return json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "event",
-			 sm->event ? sm->event : "", "freq", (json_int_t)sm->freq, "period",
-			 (json_int_t)sm->period, "callgraph",
-			 sm->callgraph ? sm->callgraph : "none", "samples", (json_int_t)sm->samples,
-			 "lost", (json_int_t)sm->lost, "throttled", (json_int_t)sm->throttled,
-			 "bad_records", (json_int_t)sm->bad_records, "strings", strings, "frames",
-			 frames, "nodes", snapshot_nodes(p->stacks));
-}
-
 /* A task index for the file: tasks by index, -1 idle, -2 unknown, -3 other. */
 static json_int_t
 snapshot_task_ref(uint32_t task)
@@ -311,6 +244,94 @@ snapshot_put_tuple(FILE *fp, bool first, const int64_t *v, size_t n)
 		snapshot_put_i64(fp, v[i]);
 	}
 	fputc(']', fp);
+}
+
+/*
+ * The nodes in pre-order with each node's children sorted by frame id: a canonical order, so that
+ * a tree read back from a snapshot is written out again byte for byte the same. Streamed, as the
+ * timeline is (see snapshot_put_i64): a capped tree has half a million nodes.
+ */
+static void
+snapshot_stream_nodes(const struct stacktree *t, FILE *fp)
+{
+	size_t n = stacktree_nnodes(t), top = 0, next = 0;
+	uint32_t *stack = xcalloc(n + 1, sizeof(uint32_t)),
+		 *index = xcalloc(n + 1, sizeof(uint32_t));
+
+	fputc('[', fp);
+	stack[top++] = STACKTREE_ROOT;
+	while (top > 0) {
+		uint32_t id = stack[--top], first = (uint32_t)top;
+		const struct stacktree_node *node = stacktree_node(t, id);
+		int64_t v[4] = { node->parent == STACKTREE_NONE ? -1 : (int64_t)index[node->parent],
+				 (int64_t)node->frame, (int64_t)node->self, (int64_t)node->total };
+
+		snapshot_put_tuple(fp, next == 0, v, 4);
+		index[id] = (uint32_t)next++;
+		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
+		     c = stacktree_node(t, c)->next_sibling)
+			stack[top++] = c;
+		/* Pushed in reverse frame order, so the smallest frame is visited first. */
+		qsort_r(stack + first, top - first, sizeof(uint32_t), snapshot_frame_cmp,
+			(void *)t);
+		for (size_t i = first, j = top; i + 1 < j; i++, j--) {
+			uint32_t tmp = stack[i];
+
+			stack[i] = stack[j - 1];
+			stack[j - 1] = tmp;
+		}
+	}
+	fputc(']', fp);
+	free(stack);
+	free(index);
+}
+
+/*
+ * The "stacks" object, written to fp: its counts and strings (from the system: jansson escapes
+ * them) built as jansson values, the frames and nodes streamed after them.
+ */
+static int
+snapshot_stream_stacks(const struct profile *p, FILE *fp)
+{
+	const struct profile_sampling *sm = &p->sampling;
+	json_t *strings = json_array(), *head;
+	char *text;
+	size_t len;
+
+	for (size_t i = 0; i < frametab_nstrings(p->frames); i++)
+		json_array_append_new(strings, json_string(frametab_str(p->frames, (uint32_t)i)));
+	head = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:o}", "event",
+			 sm->event ? sm->event : "", "freq", (json_int_t)sm->freq, "period",
+			 (json_int_t)sm->period, "callgraph",
+			 sm->callgraph ? sm->callgraph : "none", "samples", (json_int_t)sm->samples,
+			 "lost", (json_int_t)sm->lost, "throttled", (json_int_t)sm->throttled,
+			 "bad_records", (json_int_t)sm->bad_records, "strings", strings);
+	text = head ? json_dumps(head, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(head);
+	len = text ? strlen(text) : 0;
+	if (len < 2) {
+		free(text);
+		return -1;
+	}
+	fwrite(text, 1, len - 1, fp);
+	free(text);
+	fputs(",\"frames\":[", fp);
+	for (size_t i = 0; i < frametab_nframes(p->frames); i++) {
+		const struct frame *f = frametab_get(p->frames, (uint32_t)i);
+		int64_t v[4] = { f->name, f->module, f->file, f->line };
+
+		fputs(i ? ",[" : "[", fp);
+		for (size_t k = 0; k < 4; k++) {
+			snapshot_put_i64(fp, v[k]);
+			fputc(',', fp);
+		}
+		fprintf(fp, "\"%s\",%d]", frame_kind_name((enum frame_kind)f->kind),
+			f->inlined ? 1 : 0);
+	}
+	fputs("],\"nodes\":", fp);
+	snapshot_stream_nodes(p->stacks, fp);
+	fputc('}', fp);
+	return 0;
 }
 
 static void
@@ -429,28 +450,32 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		json_object_set_new(root, "ratios", ratios);
 	else
 		json_decref(ratios);
-	if (root && p->stacks && p->frames && p->sampling.event)
-		json_object_set_new(root, "stacks", snapshot_stacks(p));
 	if (!root)
 		return errbuf_set(err,
 				  "cannot build the snapshot JSON (a string is not valid UTF-8?)"),
 		       -EINVAL;
-	if (p->sched || p->sched_json) {
-		/* The timeline is streamed after the rest: the object is closed by hand. */
+	if ((p->stacks && p->frames && p->sampling.event) || p->sched || p->sched_json) {
+		/* The stacks and the timeline are streamed after the rest: closed by hand. */
 		char *head = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 		size_t len = head ? strlen(head) : 0;
 
 		r = len < 2 ? -1 : 0;
-		if (r == 0) {
+		if (r == 0)
 			fwrite(head, 1, len - 1, fp);
+		if (r == 0 && p->stacks && p->frames && p->sampling.event) {
+			fputs(",\"stacks\":", fp);
+			r = snapshot_stream_stacks(p, fp);
+		}
+		if (r == 0 && (p->sched || p->sched_json)) {
 			fputs(",\"sched\":", fp);
 			/* A snapshot read back is written as it was read. */
 			if (p->sched_json)
 				fputs(p->sched_json, fp);
 			else
 				r = snapshot_stream_sched(p, fp);
-			fputc('}', fp);
 		}
+		if (r == 0)
+			fputc('}', fp);
 		free(head);
 	} else {
 		r = json_dumpf(root, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
