@@ -41,22 +41,45 @@ names=${SOAK_NAMES:-16}
 ) &
 pids="$pids $!"
 
-"$R" record -a -F 999 -g fp -I 1000 --duration "$secs" -o "$T/soak.json" >/dev/null \
-	2>"$T/soak.err" &
-rpid=$!
-echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$ncpu and short-lived binaries (SOAK_NAMES=$names)"
+# A parent that waits for ringside alone, so its peak RSS (writing the snapshot at the end too) is
+# its children's ru_maxrss.
+python3 -c '
+import resource, subprocess, sys
+p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.argv[1] + ".err", "w"))
+open(sys.argv[1] + ".pid", "w").write(str(p.pid))
+rc = p.wait()
+open(sys.argv[1] + ".peak", "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(rc)' "$T/soak" "$R" record -a -F 999 -g fp -I 1000 --duration "$secs" -o "$T/soak.json" &
+wpid=$!
+pids="$pids $wpid"
+warm=${SOAK_WARMUP:-$((secs / 10))}
+echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$ncpu and short-lived binaries (SOAK_NAMES=$names); warm-up $warm s"
+for _ in $(seq 50); do
+	[ -s "$T/soak.pid" ] && break
+	sleep 0.1
+done
+rpid=$(cat "$T/soak.pid" 2>/dev/null)
+pids="$pids $rpid"
 printf '%8s %10s %10s\n' "time_s" "rss_kib" "cpu_s"
 t=0
-first=
-while kill -0 "$rpid" 2>/dev/null; do
+first= last=
+while [ -n "$rpid" ] && kill -0 "$rpid" 2>/dev/null; do
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$rpid/status" 2>/dev/null)
 	cpu=$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$rpid/stat" 2>/dev/null)
-	[ -n "$rss" ] && printf '%8d %10s %10s\n' "$t" "$rss" "$cpu"
-	[ -z "$first" ] && [ "$t" -ge "$step" ] && first=$rss
-	last=$rss
+	# From --duration on, ringside writes the snapshot and frees: not the steady state.
+	if [ -n "$rss" ] && [ -n "$cpu" ] && [ "$t" -lt "$secs" ]; then
+		printf '%8d %10s %10s\n' "$t" "$rss" "$cpu"
+		[ -z "$first" ] && [ "$t" -ge "$warm" ] && first=$rss ft=$t
+		last=$rss lt=$t
+	fi
 	sleep "$step"
 	t=$((t + step))
 done
-wait "$rpid"
-echo "soak: ringside exited $?; RSS after warm-up ${first:-?} KiB, at the end ${last:-?} KiB"
+wait "$wpid"
+echo "soak: ringside exited $?; RSS at $ft s (after warm-up) ${first:-?} KiB, at $lt s ${last:-?} KiB," \
+	"peak (writing the snapshot included) $(cat "$T/soak.peak" 2>/dev/null || echo ?) KiB"
+if [ -n "$first" ] && [ -n "$last" ] && [ "$lt" -gt "$ft" ]; then
+	echo "soak: after warm-up: $((last - first)) KiB in $((lt - ft)) s," \
+		"$(((last - first) * 60 / (lt - ft))) KiB/min"
+fi
 grep -E 'samples|lost|wrote' "$T/soak.err" | sed 's/^/soak: /'
