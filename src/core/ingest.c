@@ -87,6 +87,8 @@ struct ingest {
 	size_t ngone, gone_cap;
 	pid_t *fold_tids, *fold_pids; /* the batch being folded, sorted */
 	size_t nfold_tids, nfold_pids;
+	uint32_t *fold_frames; /* the pid and tid frames that batch relabelled */
+	size_t nfold_frames, fold_frames_cap;
 	uint32_t s_exited; /* "[exited]" */
 	uint32_t leaf_first[INGEST_MAX_PATH];
 	uint32_t path[INGEST_MAX_PATH];
@@ -121,6 +123,7 @@ ingest_free(struct ingest *in)
 	free(in->gone);
 	free(in->fold_tids);
 	free(in->fold_pids);
+	free(in->fold_frames);
 	free(in);
 }
 
@@ -695,9 +698,63 @@ ingest_fold_frame(void *ctx, const struct stacktree_node *node, uint32_t parent_
 	} else {
 		return node->frame;
 	}
+	if (in->nfold_frames == in->fold_frames_cap) {
+		in->fold_frames_cap = in->fold_frames_cap ? in->fold_frames_cap * 2 : 64;
+		in->fold_frames =
+			xreallocarray(in->fold_frames, in->fold_frames_cap, sizeof(uint32_t));
+	}
+	in->fold_frames[in->nfold_frames++] = node->frame;
 	f.module = in->s_exited;
 	f.line = 0;
 	return frametab_intern_ids(in->p->frames, &f);
+}
+
+static int
+ingest_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The relabelled pid and tid frames that no node uses now are released (their ids are taken
+ * again by new tasks' frames), so the frame table does not grow with every task that ever ran.
+ */
+static void
+ingest_release_frames(struct ingest *in)
+{
+	const struct stacktree *t = in->p->stacks;
+	uint32_t *f = in->fold_frames;
+	size_t n = 0;
+	bool *used;
+
+	qsort(f, in->nfold_frames, sizeof(*f), ingest_cmp_u32);
+	for (size_t i = 0; i < in->nfold_frames; i++)
+		if (i == 0 || f[i] != f[i - 1])
+			f[n++] = f[i];
+	used = xcalloc(n + 1, sizeof(*used));
+	/* Process and thread nodes are the root's children and grandchildren. */
+	for (uint32_t p = stacktree_node(t, STACKTREE_ROOT)->first_child; p != STACKTREE_NONE;
+	     p = stacktree_node(t, p)->next_sibling) {
+		uint32_t *hit =
+			bsearch(&stacktree_node(t, p)->frame, f, n, sizeof(*f), ingest_cmp_u32);
+
+		if (hit)
+			used[hit - f] = true;
+		for (uint32_t c = stacktree_node(t, p)->first_child; c != STACKTREE_NONE;
+		     c = stacktree_node(t, c)->next_sibling) {
+			hit = bsearch(&stacktree_node(t, c)->frame, f, n, sizeof(*f),
+				      ingest_cmp_u32);
+			if (hit)
+				used[hit - f] = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!used[i])
+			frametab_release(in->p->frames, f[i]);
+	free(used);
+	in->nfold_frames = 0;
 }
 
 /* Fold the exited tasks that are due (see INGEST_FOLD_AGE_NS), now_ns being the clock's time. */
@@ -726,11 +783,27 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 	}
 	qsort(in->fold_tids, in->nfold_tids, sizeof(pid_t), ingest_cmp_pid);
 	qsort(in->fold_pids, in->nfold_pids, sizeof(pid_t), ingest_cmp_pid);
+	/* A process whose leader exited while other threads go on is not an exited process. */
+	for (size_t i = 0; i < tasks_count(in->p->tasks) && in->nfold_pids; i++) {
+		const struct task *t = tasks_at(in->p->tasks, i);
+		pid_t *hit;
+
+		if (t->exited || !(hit = bsearch(&t->pid, in->fold_pids, in->nfold_pids,
+						 sizeof(pid_t), ingest_cmp_pid)))
+			continue;
+		memmove(hit, hit + 1,
+			(size_t)(in->fold_pids + --in->nfold_pids - hit) * sizeof(pid_t));
+	}
 	if (in->nfold_tids) {
 		if (!in->s_exited)
 			in->s_exited = frametab_string(in->p->frames, "[exited]");
+		in->nfold_frames = 0;
 		stacktree_relabel(in->p->stacks, ingest_fold_frame, in);
+		ingest_release_frames(in);
 		tasks_forget(in->p->tasks, in->fold_tids, in->nfold_tids);
+		/* A thread seen again after its exit cached frames that may now be released. */
+		for (size_t i = 0; i < in->nfold_tids; i++)
+			ingest_forget(in, in->fold_tids[i]);
 	}
 	in->ngone -= due;
 	memmove(in->gone, in->gone + due, in->ngone * sizeof(*in->gone));

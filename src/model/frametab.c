@@ -46,7 +46,12 @@ struct frametab {
 	size_t nframes, frame_cap;
 	uint32_t *frame_index;
 	size_t frame_index_cap;
+	uint32_t *free_frames; /* released ids, to be taken again */
+	size_t nfree, free_cap;
 };
+
+/* The kind a released frame reads with internally (outside: frame_kind_name says "unknown"). */
+#define FRAMETAB_RELEASED FRAME_KIND_COUNT
 
 const char *
 frame_kind_name(enum frame_kind kind)
@@ -117,15 +122,18 @@ frametab_frame_equal(const struct frame *a, const struct frame *b)
 	       a->line == b->line && a->kind == b->kind && a->inlined == b->inlined;
 }
 
-/* Rebuild an index of twice the size from the cached hashes. */
+/* Rebuild an index of twice the size from the cached hashes (released frames left out). */
 static uint32_t *
-frametab_rehash(const uint32_t *hashes, size_t n, size_t cap)
+frametab_rehash(const uint32_t *hashes, size_t n, size_t cap, const struct frame *frames)
 {
 	uint32_t *index = xmalloc(cap * sizeof(*index));
 
 	memset(index, 0xff, cap * sizeof(*index));
 	for (size_t id = 0; id < n; id++) {
 		size_t slot = hashes[id] & (cap - 1);
+
+		if (frames && frames[id].kind == FRAMETAB_RELEASED)
+			continue;
 
 		while (index[slot] != FRAMETAB_EMPTY)
 			slot = (slot + 1) & (cap - 1);
@@ -194,6 +202,7 @@ frametab_free(struct frametab *ft)
 	free(ft->frames);
 	free(ft->frame_hashes);
 	free(ft->frame_index);
+	free(ft->free_frames);
 	free(ft);
 }
 
@@ -226,7 +235,7 @@ frametab_string(struct frametab *ft, const char *s)
 	if (ft->nstrs * 2 > ft->str_index_cap) {
 		ft->str_index_cap *= 2;
 		free(ft->str_index);
-		ft->str_index = frametab_rehash(ft->str_hashes, ft->nstrs, ft->str_index_cap);
+		ft->str_index = frametab_rehash(ft->str_hashes, ft->nstrs, ft->str_index_cap, NULL);
 	}
 	return id;
 }
@@ -257,12 +266,17 @@ frametab_intern_ids(struct frametab *ft, const struct frame *f)
 			return id;
 	}
 
+	if (ft->nfree) {
+		id = ft->free_frames[--ft->nfree];
+		goto store;
+	}
 	if (ft->nframes == ft->frame_cap) {
 		ft->frame_cap = ft->frame_cap ? ft->frame_cap * 2 : 256;
 		ft->frames = xreallocarray(ft->frames, ft->frame_cap, sizeof(*ft->frames));
 		ft->frame_hashes = xreallocarray(ft->frame_hashes, ft->frame_cap, sizeof(uint32_t));
 	}
 	id = (uint32_t)ft->nframes++;
+store:
 	/* Copy field by field so padding never matters to anyone comparing frames. */
 	memset(&ft->frames[id], 0, sizeof(ft->frames[id]));
 	ft->frames[id].name = f->name;
@@ -277,10 +291,40 @@ frametab_intern_ids(struct frametab *ft, const struct frame *f)
 	if (ft->nframes * 2 > ft->frame_index_cap) {
 		ft->frame_index_cap *= 2;
 		free(ft->frame_index);
-		ft->frame_index =
-			frametab_rehash(ft->frame_hashes, ft->nframes, ft->frame_index_cap);
+		ft->frame_index = frametab_rehash(ft->frame_hashes, ft->nframes,
+						  ft->frame_index_cap, ft->frames);
 	}
 	return id;
+}
+
+void
+frametab_release(struct frametab *ft, uint32_t id)
+{
+	size_t mask = ft->frame_index_cap - 1, i, j;
+
+	if (id >= ft->nframes || ft->frames[id].kind == FRAMETAB_RELEASED)
+		return;
+	for (i = ft->frame_hashes[id] & mask; ft->frame_index[i] != id; i = (i + 1) & mask)
+		;
+	/* Backward shift: move up each later entry of the run that may live in the hole. */
+	for (j = (i + 1) & mask; ft->frame_index[j] != FRAMETAB_EMPTY; j = (j + 1) & mask) {
+		size_t home = ft->frame_hashes[ft->frame_index[j]] & mask;
+
+		/* The entry at j stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+			continue;
+		ft->frame_index[i] = ft->frame_index[j];
+		i = j;
+	}
+	ft->frame_index[i] = FRAMETAB_EMPTY;
+	memset(&ft->frames[id], 0, sizeof(ft->frames[id]));
+	ft->frames[id].line = id;
+	ft->frames[id].kind = FRAMETAB_RELEASED;
+	if (ft->nfree == ft->free_cap) {
+		ft->free_cap = ft->free_cap ? ft->free_cap * 2 : 64;
+		ft->free_frames = xreallocarray(ft->free_frames, ft->free_cap, sizeof(uint32_t));
+	}
+	ft->free_frames[ft->nfree++] = id;
 }
 
 uint32_t
@@ -319,5 +363,5 @@ frametab_memory(const struct frametab *ft)
 	return sizeof(*ft) + ft->str_cap * (sizeof(*ft->strs) + sizeof(uint32_t)) +
 	       ft->str_index_cap * sizeof(uint32_t) + ft->block_bytes +
 	       ft->frame_cap * (sizeof(*ft->frames) + sizeof(uint32_t)) +
-	       ft->frame_index_cap * sizeof(uint32_t);
+	       ft->frame_index_cap * sizeof(uint32_t) + ft->free_cap * sizeof(uint32_t);
 }

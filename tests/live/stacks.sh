@@ -233,6 +233,10 @@ shpid=$("$JQ" -r '.meta.target.pids[0] // empty' "$F")
 check "fold: the shell, alive at the fold, keeps its pid ($shpid)" \
 	"$JQ" -e --argjson p "${shpid:-0}" '.stacks as $s | [$s.nodes[] | select(.[0] == 0)
 		| $s.frames[.[1]] | select(.[3] == $p)] | length == 1' "$F"
+# Given up: a frame of no strings, kind "unknown", line its own id (until a new task takes it).
+check "fold: the folded tasks' pid and tid frames were given up (at least 16 left so)" \
+	"$JQ" -e '[.stacks.frames | to_entries[] | select(.value == [0, 0, 0, .key, "unknown", 0])]
+		| length >= 16' "$F"
 "$R" export "$F" -o "$T/fold.folded" 2>>"$T/fold.err"
 check "fold: the folded stacks still hold every sample" \
 	test "$(folded_sum "$T/fold.folded" '')" = "$("$JQ" '.stacks.samples' "$F")"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for model/frametab: string and frame interning (idempotent, distinct, dense ids),
- * large tables that force the hashes to grow, and frame kind names.
+ * large tables that force the hashes to grow, frame kind names, and released frames (the others
+ * still found, their ids taken again, the table no larger).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,6 +183,79 @@ test_kind_names(void **state)
 	assert_string_equal(frame_kind_name(FRAME_KIND_COUNT), "unknown");
 }
 
+/* Frames of "pids": process frames named by a few comms, line = pid. */
+static uint32_t
+pid_frame(struct frametab *ft, uint32_t pid)
+{
+	static const char *const comms[] = { "cc1", "as", "ld", "sh" };
+
+	return frametab_intern(ft, comms[pid % 4], NULL, NULL, pid, FRAME_PROCESS, false);
+}
+
+static void
+test_release(void **state)
+{
+	(void)state;
+	struct frametab *ft = frametab_new();
+	uint32_t *ids = calloc(40000, sizeof(*ids));
+	bool *gone = calloc(40000, sizeof(*gone));
+	size_t peak, nframes;
+	uint64_t rng = 99;
+
+	/* 20000 live pids at most, releasing random ones as new ones come: ids are reused */
+	for (uint32_t pid = 0; pid < 20000; pid++)
+		ids[pid] = pid_frame(ft, pid);
+	nframes = frametab_nframes(ft);
+	peak = frametab_memory(ft);
+	for (uint32_t pid = 20000; pid < 40000; pid++) {
+		uint32_t victim;
+
+		do {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			victim = (uint32_t)(rng % pid);
+		} while (gone[victim]);
+		frametab_release(ft, ids[victim]);
+		gone[victim] = true;
+		/* the released id reads as no frame of its own */
+		assert_int_equal(frametab_get(ft, ids[victim])->kind, FRAME_KIND_COUNT);
+		assert_string_equal(frame_kind_name(FRAME_KIND_COUNT), "unknown");
+		ids[pid] = pid_frame(ft, pid);
+		assert_int_equal(ids[pid], ids[victim]);
+	}
+	assert_int_equal(frametab_nframes(ft), nframes);
+	assert_true(frametab_memory(ft) <= peak + 64 * 1024);
+	/* every live frame is still found under its id, with its fields */
+	for (uint32_t pid = 0; pid < 40000; pid++) {
+		const struct frame *f;
+
+		if (gone[pid])
+			continue;
+		assert_int_equal(pid_frame(ft, pid), ids[pid]);
+		f = frametab_get(ft, ids[pid]);
+		assert_int_equal(f->line, pid);
+		assert_int_equal(f->kind, FRAME_PROCESS);
+	}
+	assert_int_equal(frametab_nframes(ft), nframes);
+	/* releasing twice is harmless: the id is taken again once only */
+	frametab_release(ft, ids[39999]);
+	frametab_release(ft, ids[39999]);
+	uint32_t a = pid_frame(ft, 50000), b = pid_frame(ft, 50001);
+	assert_int_not_equal(a, b);
+	assert_int_equal(a, ids[39999]);
+	assert_int_equal(frametab_get(ft, a)->line, 50000);
+	assert_int_equal(frametab_get(ft, b)->line, 50001);
+	assert_int_equal(frametab_nframes(ft), nframes + 1);
+	/* and the released frame's fields, interned again, make a frame of their own */
+	uint32_t c = pid_frame(ft, 39999);
+	assert_true(c != a && c != b);
+	assert_int_equal(frametab_get(ft, c)->line, 39999);
+	frametab_free(ft);
+	free(ids);
+	free(gone);
+}
+
 int
 main(void)
 {
@@ -192,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_frame_interning),
 		cmocka_unit_test(test_many_frames),
 		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

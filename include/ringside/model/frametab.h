@@ -2,7 +2,8 @@
 /*
  * Interned strings and frames. Every name, module and source file is stored once and referred to
  * by a 32-bit id; a frame (a function in a module, with its kind and declaration site) likewise.
- * Ids are dense, start at 0 and never change, so they index arrays and go into snapshots as is.
+ * Ids are dense, start at 0 and never change, so they index arrays and go into snapshots as is;
+ * only a frame released (frametab_release) may later name another frame.
  * Interning hashes; lookups by id are array reads. Pure data, no I/O.
  */
 #ifndef RINGSIDE_MODEL_FRAMETAB_H
@@ -59,6 +60,13 @@ uint32_t frametab_intern_ids(struct frametab *ft, const struct frame *f);
 /* Intern a frame from strings (any may be NULL for ""). */
 uint32_t frametab_intern(struct frametab *ft, const char *name, const char *module,
 			 const char *file, uint32_t line, enum frame_kind kind, bool inlined);
+/*
+ * Give up frame id (a pid's process or thread frame once nothing refers to it): interning its
+ * fields again makes a new frame, and a later new frame may take the id. Until then the id reads
+ * as a frame with no strings, line = its id and kind FRAME_KIND_COUNT (frame_kind_name: "unknown"),
+ * which no interned frame equals.
+ */
+void frametab_release(struct frametab *ft, uint32_t id);
 /* The frame of an id (borrowed; valid until the next intern). */
 const struct frame *frametab_get(const struct frametab *ft, uint32_t id);
 /* Number of frames. */
