@@ -260,12 +260,26 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 	t->last_cpu = -1;
 	t->tid = tid;
 	t->pid = pid;
-	t->process_frame = frametab_intern(in->p->frames, leader->comm, NULL, NULL, (uint32_t)pid,
-					   FRAME_PROCESS, false);
-	t->thread_frame = frametab_intern(in->p->frames, task->comm, NULL, NULL, (uint32_t)tid,
-					  FRAME_THREAD, false);
+	/*
+	 * Interned with the thread's first sample (ingest_thread_frames): a thread seen only
+	 * switching in gets none, as folding gives up only the frames that nodes had.
+	 */
+	t->process_frame = t->thread_frame = UINT32_MAX;
 	in->nthreads++;
 	return t;
+}
+
+/* The process and thread frames of t, interned on its first sample. */
+static void
+ingest_thread_frames(struct ingest *in, struct ingest_thread *t)
+{
+	const struct task *task = tasks_find(in->p->tasks, t->tid),
+			  *leader = tasks_find(in->p->tasks, t->pid);
+
+	t->process_frame = frametab_intern(in->p->frames, leader ? leader->comm : "", NULL, NULL,
+					   (uint32_t)t->pid, FRAME_PROCESS, false);
+	t->thread_frame = frametab_intern(in->p->frames, task ? task->comm : "", NULL, NULL,
+					  (uint32_t)t->tid, FRAME_THREAD, false);
 }
 
 /* Resolve the callchain (leaf first) into in->leaf_first; returns the number of frames. */
@@ -381,6 +395,8 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 		return;
 	}
 	t = ingest_thread(in, (pid_t)s.pid, (pid_t)s.tid);
+	if (t->process_frame == UINT32_MAX)
+		ingest_thread_frames(in, (struct ingest_thread *)t);
 	/* Unwind first: the chain cache is keyed on the PCs found, never on the stack's bytes. */
 	if (ev->layout.sample_type & PERF_SAMPLE_STACK_USER)
 		ingest_unwind(in, &s, &ev->layout);
