@@ -271,8 +271,11 @@ check "dump-dom: the scheduler map has cells and a legend naming calltree" \
 check "dump-dom: the task table lists calltree's tasks" \
 	grep -Eq "<tr data-tid=\"[0-9]+\"><td class=\"name\">calltree<" "$T/ct.dom"
 # An aggregate of folded exited tasks (the fixture's ct-worker made one with jq) has no TID: the
-# table and the map's legend name it "comm (N exited)".
-"$JQ" '.sched.tasks[2] |= (.folded = 37 | .tid = 0 | .pid = 0)' \
+# table and the map's legend name it "comm (N exited)". Likewise the flamegraph's process folded
+# by name (module "[exited]", no pid) reads "calltree [exited]".
+"$JQ" '.sched.tasks[2] |= (.folded = 37 | .tid = 0 | .pid = 0)
+	| .stacks.strings += ["[exited]"] | (.stacks.strings | length - 1) as $x
+	| .stacks.frames |= map(if .[4] == "process" then .[1] = $x | .[3] = 0 else . end)' \
 	"$TESTDATA/screen-calltree.json" >"$T/agg.json"
 timeout 30 "$R" export "$T/agg.json" -o "$T/agg.html" 2>/dev/null
 dump_dom "$T/agg.html" agg >"$T/agg.dom"
@@ -281,6 +284,9 @@ check "dump-dom: an aggregate's table row reads 'ct-worker (37 exited)' with no 
 	"$T/agg.dom"
 check "dump-dom: the map's legend names the aggregate 'ct-worker (37 exited)'" \
 	grep -Eq 'data-task="2"[^>]*><span class="sw"[^>]*></span>ct-worker \(37 exited\)' "$T/agg.dom"
+check "dump-dom: the flamegraph's folded process reads 'calltree [exited]', no pid" \
+	sh -c 'grep -Eq ">calltree \[exited\]<" "$1" && ! grep -Eq ">calltree \[[0-9]+\]<" "$1"' \
+	sh "$T/agg.dom"
 ipc=$(sed -n 's/.*data-ratio="IPC" data-value="\([^"]*\)".*/\1/p' "$T/ct.dom")
 ipc_want=$(jqv "$T/ct.json" "$JQDEFS"' track("instructions") as $a | track("cycles") as $b |
 	if ($a | usable) and ($b | usable) and ($b | total) > 0 then ($a | total) / ($b | total)
