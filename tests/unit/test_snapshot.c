@@ -1262,9 +1262,10 @@ sched_rand(uint64_t *seed)
 	return (uint32_t)(*seed >> 33);
 }
 
+/* One event with every name given: prev, next, the task's, the parent's and the child's. */
 static void
-sched_feed(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t a,
-	   int32_t b, int64_t state)
+sched_feed_comms(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t a,
+		 int32_t b, int64_t state, const char *const names[5])
 {
 	struct sched_event e;
 
@@ -1278,12 +1279,25 @@ sched_feed(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, 
 	e.pid = a;
 	e.parent_pid = a;
 	e.child_pid = b;
-	snprintf(e.prev_comm, sizeof(e.prev_comm), "w%d", (int)a);
-	snprintf(e.next_comm, sizeof(e.next_comm), "w%d", (int)b);
-	snprintf(e.comm, sizeof(e.comm), "w%d", (int)a);
-	snprintf(e.parent_comm, sizeof(e.parent_comm), "w%d", (int)a);
-	snprintf(e.child_comm, sizeof(e.child_comm), "w%d", (int)b);
+	snprintf(e.prev_comm, sizeof(e.prev_comm), "%s", names[0]);
+	snprintf(e.next_comm, sizeof(e.next_comm), "%s", names[1]);
+	snprintf(e.comm, sizeof(e.comm), "%s", names[2]);
+	snprintf(e.parent_comm, sizeof(e.parent_comm), "%s", names[3]);
+	snprintf(e.child_comm, sizeof(e.child_comm), "%s", names[4]);
 	schedmap_event(m, &e);
+}
+
+/* One event of tasks named after their tids: "w100". */
+static void
+sched_feed(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t a,
+	   int32_t b, int64_t state)
+{
+	char wa[16], wb[16];
+
+	snprintf(wa, sizeof(wa), "w%d", (int)a);
+	snprintf(wb, sizeof(wb), "w%d", (int)b);
+	sched_feed_comms(m, type, cpu, t, a, b, state,
+			 (const char *const[5]){ wa, wb, wa, wa, wb });
 }
 
 /*
@@ -1516,24 +1530,12 @@ static void
 sched_feed_named(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t a,
 		 int32_t b, int64_t state, const char *comm)
 {
-	struct sched_event e;
+	char wa[16];
 
-	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.time = t;
-	e.cpu = cpu;
-	e.prev_state = state;
-	e.prev_pid = a;
-	e.next_pid = b;
-	e.pid = a;
-	e.parent_pid = a;
-	e.child_pid = b;
-	snprintf(e.prev_comm, sizeof(e.prev_comm), "%s", a ? comm : "swapper");
-	snprintf(e.next_comm, sizeof(e.next_comm), "%s", b ? comm : "swapper");
-	snprintf(e.comm, sizeof(e.comm), "%s", comm);
-	snprintf(e.parent_comm, sizeof(e.parent_comm), "w%d", (int)a);
-	snprintf(e.child_comm, sizeof(e.child_comm), "%s", comm);
-	schedmap_event(m, &e);
+	snprintf(wa, sizeof(wa), "w%d", (int)a);
+	sched_feed_comms(m, type, cpu, t, a, b, state,
+			 (const char *const[5]){ a ? comm : "swapper", b ? comm : "swapper", comm,
+						 wa, comm });
 }
 
 /*
