@@ -43,7 +43,7 @@ pids="$pids $!"
 
 # A parent that waits for ringside alone, so its peak RSS (writing the snapshot at the end too) is
 # its children's ru_maxrss.
-python3 -c '
+"${PYTHON3:-python3}" -c '
 import resource, subprocess, sys
 p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.argv[1] + ".err", "w"))
 open(sys.argv[1] + ".pid", "w").write(str(p.pid))
