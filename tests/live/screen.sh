@@ -142,8 +142,10 @@ pf_rate() {
 	row_rate page-faults
 }
 
+# The command runs 30 s: the freeze, size and save checks below must see it running even on a
+# loaded machine (a parallel make check once took more than 14 s to reach 200x60).
 screen_start 120 40 "$R" -I 250 -e page-faults,cpu-clock -o "$T/live.json" -- \
-	"$PT" 256 --every 50 --for 14
+	"$PT" 256 --every 50 --for 30
 check "the screen opens with the four views on the top bar" \
 	screen_wait '1 Overview +2 Flame +3 Scheduler +4 Events' 10
 check "the page-faults row has a rate" screen_wait '^ page-faults +[0-9.]+K/s' 10
@@ -207,7 +209,7 @@ check "the saved file is a snapshot export can read ($saved)" \
 	"$R" export "${saved:-/nonexistent}" -o "$T/saved-back.json"
 
 # The command ends: a banner, the screen stays until q.
-check "when the command exits a banner says so" screen_wait "the command exited" 25
+check "when the command exits a banner says so" screen_wait "the command exited" 40
 sleep 1
 check "the screen stays after the command ended" screen_wait 'ENDED' 1
 screen_keys q
