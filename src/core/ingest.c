@@ -642,13 +642,14 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 			break;
 		tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
 		ingest_forget(in, (pid_t)task.tid);
-		if (in->p->stacks && in->ngone == in->gone_cap) {
-			in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
-			in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
-		}
-		if (in->p->stacks)
+		if (in->p->stacks) {
+			if (in->ngone == in->gone_cap) {
+				in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
+				in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
+			}
 			in->gone[in->ngone++] =
 				(struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid, task.time };
+		}
 		if (task.pid == task.tid) {
 			if (in->nexited == in->exited_cap) {
 				in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
@@ -702,18 +703,16 @@ ingest_fold_frame(void *ctx, const struct stacktree_node *node, uint32_t parent_
 {
 	struct ingest *in = ctx;
 	struct frame f = *frametab_get(in->p->frames, node->frame);
+	/* A process of the batch; a thread of a folded process, or one that left a live one. */
+	bool fold = f.module != in->s_exited &&
+		    ((f.kind == FRAME_PROCESS &&
+		      ingest_has(in->fold_pids, in->nfold_pids, (pid_t)f.line)) ||
+		     (f.kind == FRAME_THREAD &&
+		      (frametab_get(in->p->frames, parent_frame)->module == in->s_exited ||
+		       ingest_has(in->fold_tids, in->nfold_tids, (pid_t)f.line))));
 
-	if (f.module == in->s_exited)
+	if (!fold)
 		return node->frame;
-	if (f.kind == FRAME_PROCESS && ingest_has(in->fold_pids, in->nfold_pids, (pid_t)f.line)) {
-		/* its threads follow it (below) */
-	} else if (f.kind == FRAME_THREAD &&
-		   (frametab_get(in->p->frames, parent_frame)->module == in->s_exited ||
-		    ingest_has(in->fold_tids, in->nfold_tids, (pid_t)f.line))) {
-		/* a thread of a folded process, or one that exited from a live process */
-	} else {
-		return node->frame;
-	}
 	if (in->nfold_frames == in->fold_frames_cap) {
 		in->fold_frames_cap = in->fold_frames_cap ? in->fold_frames_cap * 2 : 64;
 		in->fold_frames =

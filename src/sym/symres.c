@@ -847,7 +847,7 @@ static struct symres_module *
 symres_module_link(struct symres *r, struct procmaps_map *m, uint32_t idx)
 {
 	m->aux = idx + 1;
-	r->mods[idx].refs++;
+	symres_module_ref(r, m->aux);
 	return &r->mods[idx];
 }
 
