@@ -45,8 +45,10 @@ name_of(int32_t pid, char comm[16])
 		snprintf(comm, 16, "w%d", (int)pid);
 }
 
+/* A switch from prev (named pcomm) to next (named ncomm). */
 static void
-feed_switch(struct schedmap *m, int cpu, uint64_t t, int32_t prev, int64_t state, int32_t next)
+feed_switch_named(struct schedmap *m, int cpu, uint64_t t, int32_t prev, const char *pcomm,
+		  int64_t state, int32_t next, const char *ncomm)
 {
 	struct sched_event e;
 
@@ -57,13 +59,25 @@ feed_switch(struct schedmap *m, int cpu, uint64_t t, int32_t prev, int64_t state
 	e.prev_pid = prev;
 	e.next_pid = next;
 	e.prev_state = state;
-	name_of(prev, e.prev_comm);
-	name_of(next, e.next_comm);
+	snprintf(e.prev_comm, sizeof(e.prev_comm), "%s", pcomm);
+	snprintf(e.next_comm, sizeof(e.next_comm), "%s", ncomm);
 	schedmap_event(m, &e);
 }
 
 static void
-feed_task_event(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t pid)
+feed_switch(struct schedmap *m, int cpu, uint64_t t, int32_t prev, int64_t state, int32_t next)
+{
+	char pcomm[16], ncomm[16];
+
+	name_of(prev, pcomm);
+	name_of(next, ncomm);
+	feed_switch_named(m, cpu, t, prev, pcomm, state, next, ncomm);
+}
+
+/* A wake-up, migration (to the other CPU), exit... of task pid named comm. */
+static void
+feed_task_named(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t pid,
+		const char *comm)
 {
 	struct sched_event e;
 
@@ -72,12 +86,21 @@ feed_task_event(struct schedmap *m, enum sched_event_type type, int cpu, uint64_
 	e.time = t;
 	e.cpu = cpu;
 	e.pid = pid;
-	name_of(pid, e.comm);
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
 	if (type == SCHED_MIGRATE) {
 		e.orig_cpu = cpu;
 		e.dest_cpu = cpu ^ 1;
 	}
 	schedmap_event(m, &e);
+}
+
+static void
+feed_task_event(struct schedmap *m, enum sched_event_type type, int cpu, uint64_t t, int32_t pid)
+{
+	char comm[16];
+
+	name_of(pid, comm);
+	feed_task_named(m, type, cpu, t, pid, comm);
 }
 
 static void
@@ -1185,42 +1208,14 @@ feed_churn(struct schedmap *m, uint64_t t0, uint64_t from, uint64_t to)
 		int32_t tid = 10000 + (int32_t)k, parent = k % 3 ? 500 : 600;
 		const char *comm = churn_comms[k % 4];
 		int cpu = (int)(k % 2);
-		struct sched_event e;
 
 		feed_fork(m, cpu, t, parent, parent == 500 ? "make" : "sh", tid, comm);
-		memset(&e, 0, sizeof(e));
-		e.type = SCHED_WAKEUP_NEW;
-		e.time = t + 10 * US;
-		e.cpu = cpu;
-		e.pid = tid;
-		snprintf(e.comm, sizeof(e.comm), "%s", comm);
-		schedmap_event(m, &e);
-		memset(&e, 0, sizeof(e));
-		e.type = SCHED_SWITCH;
-		e.time = t + 10 * US + lat;
-		e.cpu = cpu;
-		e.next_pid = tid;
-		snprintf(e.prev_comm, sizeof(e.prev_comm), "swapper");
-		snprintf(e.next_comm, sizeof(e.next_comm), "%s", comm);
-		schedmap_event(m, &e);
+		feed_task_named(m, SCHED_WAKEUP_NEW, cpu, t + 10 * US, tid, comm);
+		feed_switch_named(m, cpu, t + 10 * US + lat, 0, "swapper", ST_RUNNING, tid, comm);
 		if (k % 5 == 0)
 			feed_task_event(m, SCHED_MIGRATE, cpu, t + 500 * US, tid);
-		memset(&e, 0, sizeof(e));
-		e.type = SCHED_EXIT;
-		e.time = t + 900 * US;
-		e.cpu = cpu;
-		e.pid = tid;
-		snprintf(e.comm, sizeof(e.comm), "%s", comm);
-		schedmap_event(m, &e);
-		memset(&e, 0, sizeof(e));
-		e.type = SCHED_SWITCH;
-		e.time = t + 1 * MS;
-		e.cpu = cpu;
-		e.prev_pid = tid;
-		e.prev_state = ST_DEAD;
-		snprintf(e.prev_comm, sizeof(e.prev_comm), "%s", comm);
-		snprintf(e.next_comm, sizeof(e.next_comm), "swapper");
-		schedmap_event(m, &e);
+		feed_task_named(m, SCHED_EXIT, cpu, t + 900 * US, tid, comm);
+		feed_switch_named(m, cpu, t + 1 * MS, tid, comm, ST_DEAD, 0, "swapper");
 		feed_switch(m, cpu, t + 1200 * US, 0, ST_RUNNING, 500);
 		feed_switch(m, cpu, t + 1800 * US, 500, ST_SLEEP, 0);
 		if (k % 10 == 9)

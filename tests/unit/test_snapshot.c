@@ -244,6 +244,19 @@ write_to_memory(const struct profile *p, size_t *len)
 	return buf;
 }
 
+/* q, written again, gives exactly the len bytes of buf (which this frees). */
+static void
+assert_writes_same(const struct profile *q, char *buf, size_t len)
+{
+	size_t len2 = 0;
+	char *buf2 = write_to_memory(q, &len2);
+
+	assert_int_equal(len2, len);
+	assert_memory_equal(buf2, buf, len);
+	free(buf2);
+	free(buf);
+}
+
 static void
 round_trip(struct profile *p)
 {
@@ -260,12 +273,7 @@ round_trip(struct profile *p)
 	assert_profiles_equal(p, q);
 
 	/* and writing the parsed profile again gives the same bytes */
-	size_t len2 = 0;
-	char *buf2 = write_to_memory(q, &len2);
-	assert_int_equal(len2, len);
-	assert_memory_equal(buf2, buf, len);
-	free(buf2);
-	free(buf);
+	assert_writes_same(q, buf, len);
 	profile_free(q);
 }
 
@@ -1425,8 +1433,8 @@ test_sched_round_trip(void **state)
 	struct profile *p = make_command_profile(), *q = NULL;
 	struct schedmap_counts sc;
 	struct errbuf err;
-	size_t len = 0, len2 = 0;
-	char *buf, *buf2;
+	size_t len = 0;
+	char *buf;
 	(void)state;
 
 	p->meta.duration_ns = duration;
@@ -1516,11 +1524,7 @@ test_sched_round_trip(void **state)
 		json_decref(root);
 	}
 	/* and the rebuilt profile writes the same bytes */
-	buf2 = write_to_memory(q, &len2);
-	assert_int_equal(len2, len);
-	assert_memory_equal(buf2, buf, len);
-	free(buf2);
-	free(buf);
+	assert_writes_same(q, buf, len);
 	profile_free(q);
 	profile_free(p);
 }
@@ -1550,8 +1554,8 @@ test_sched_folded_round_trip(void **state)
 	struct profile *p = make_system_profile(), *q = NULL;
 	struct schedmap_counts sc;
 	struct errbuf err;
-	size_t len = 0, len2 = 0, naggs = 0;
-	char *buf, *buf2;
+	size_t len = 0, naggs = 0;
+	char *buf;
 	json_t *root, *tasks, *v;
 	size_t i;
 	(void)state;
@@ -1610,11 +1614,7 @@ test_sched_folded_round_trip(void **state)
 				 100 * SCHED_MS, 0);
 	sched_assert_query_equal(p->sched, origin, q->sched, q->sched_origin, duration,
 				 20 * SCHED_MS, 0);
-	buf2 = write_to_memory(q, &len2);
-	assert_int_equal(len2, len);
-	assert_memory_equal(buf2, buf, len);
-	free(buf2);
-	free(buf);
+	assert_writes_same(q, buf, len);
 	profile_free(q);
 	profile_free(p);
 }
