@@ -230,7 +230,7 @@ screen_keys q
 check "view: q quits with exit code 0" test "$(screen_exit 10)" = 0
 
 # --- ASCII: vt100 in the C locale
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+screen_stop
 SCREEN_TERM=vt100 SCREEN_LANG=C screen_start 120 40 "$R" view --view flame "$T/ct.json"
 screen_wait 'b_leaf' 10
 ok $? "vt100, LANG=C: the flamegraph comes up"
@@ -242,7 +242,7 @@ check "vt100, LANG=C: no byte >= 0x80 on the screen" \
 check "vt100, LANG=C: frames end with '|' separators" grep -Eq '^main +\|' "$T/ascii.txt"
 screen_keys q
 screen_exit 10 >/dev/null
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+screen_stop
 
 # --- exited processes folded by name (module "[exited]", no pid: see ringside-snapshot(5)): the
 # same snapshot with its process frame made so, as a long recording writes it
@@ -255,7 +255,7 @@ ok $? "view of an exited process folded by name: the flamegraph comes up"
 check "exited: the process is 'calltree (exited)', without a pid" has_cell 'calltree (exited)'
 screen_keys q
 screen_exit 10 >/dev/null
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+screen_stop
 
 # --- live
 screen_start 120 40 "$R" --view flame -F 999 -g fp -o "$T/live.json" -- "$CT" 30
@@ -301,7 +301,7 @@ ok $? "live: the -o snapshot exports to folded stacks"
 want=$(pct "$(folded_sum "$T/live.folded" ';b_leaf(;|$)')" "$(folded_sum "$T/live.folded" '')")
 check "live: b_leaf's share on screen ($live_share%) is within 8 points of the run's ($want%)" \
 	in_range "$live_share" "$(plus "$want" -8)" "$(plus "$want" 8)"
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+screen_stop
 
 # --- live with -g dwarf, on the call tree built without frame pointers: the callers come from
 # the unwinder (with -g fp this binary shows its leaves straight under the thread).
@@ -320,7 +320,7 @@ hm=$(folded_sum "$T/dwarf.folded" ';hot_mix$')
 hmc=$(folded_sum "$T/dwarf.folded" ';main;a;c;c_inl;hot_mix$')
 check "dwarf live: hot_mix (a library without frame pointers) has its callers in >= 95% of its samples ($hmc of $hm)" \
 	awk -v a="$hmc" -v n="$hm" 'BEGIN { exit !(n >= 20 && a >= 0.95 * n) }'
-tmux -S "$T/tmux.sock" kill-server 2>/dev/null
+screen_stop
 
 # --- no samples
 screen_start 120 40 "$R" --no-samples --view flame -- "$CT" 1

@@ -27,12 +27,6 @@ R=$RINGSIDE
 W=$WORKLOADS
 [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ] || skip_all "needs two CPUs for the pinned spinners"
 
-# screen_stop: end this screen's tmux server (the next screen_start makes a new one).
-screen_stop() {
-	tmux -S "$T/tmux.sock" kill-server 2>/dev/null
-	sleep 0.2
-}
-
 # legend_name TID: the short name the legend on screen gives to the spin thread TID.
 legend_name() {
 	screen_text | grep -oE "(^| )[A-Za-z][0-9]* spin:$1( |\$)" | head -1 | awk '{ print $1 }'

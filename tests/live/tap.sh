@@ -290,10 +290,27 @@ workload_n() {
 #   screen_flag NAME          a tmux pane format variable: alternate_on, cursor_flag, ...
 #   screen_child              the PID of CMD itself (the shell's child)
 #   screen_stty_same          the terminal modes after CMD ended equal those before it
+#   screen_stop               end the tmux server, waiting until it is gone (screen_start does)
 _screen_sock=
 _screen_cleanup() {
 	[ -n "$_screen_sock" ] && tmux -S "$_screen_sock" kill-server 2>/dev/null
 	_tap_cleanup
+}
+
+# screen_stop: end the tmux server and wait until it is gone. kill-server returns while the server
+# is still exiting; a new-session in that window joins the dying server and fails ("server exited
+# unexpectedly", about one time in five here).
+screen_stop() {
+	_ss=${_screen_sock:-$T/tmux.sock}
+	_sp=$(tmux -S "$_ss" display-message -p '#{pid}' 2>/dev/null)
+	tmux -S "$_ss" kill-server 2>/dev/null
+	[ -n "$_sp" ] || return 0
+	_sd=$(($(date +%s) + 10))
+	while kill -0 "$_sp" 2>/dev/null; do
+		[ "$(date +%s)" -le "$_sd" ] ||
+			{ diag "tmux server $_sp still runs 10 s after kill-server"; return 1; }
+		sleep 0.05
+	done
 }
 
 screen_start() {
@@ -302,7 +319,7 @@ screen_start() {
 	[ -n "$T" ] || make_tmpdir
 	trap _screen_cleanup EXIT
 	_screen_sock=$T/tmux.sock
-	tmux -S "$_screen_sock" kill-server 2>/dev/null
+	screen_stop
 	rm -f "$T/screen.rc" "$T/screen.stty0" "$T/screen.stty1"
 	printf '%s\n' "$@" >"$T/screen.argv"
 	cat >"$T/screen.sh" <<SCREEN_EOF
@@ -319,7 +336,8 @@ echo \$rc >"$T/screen.rc"
 # The pane stays alive, so its terminal state after CMD can still be asked (a dead pane's is reset).
 exec sleep 600
 SCREEN_EOF
-	tmux -S "$_screen_sock" -f /dev/null new-session -d -x "$_sw" -y "$_sh" sh "$T/screen.sh"
+	tmux -S "$_screen_sock" -f /dev/null new-session -d -x "$_sw" -y "$_sh" sh "$T/screen.sh" \
+		2>"$T/screen.tmux" || diag "tmux new-session failed: $(cat "$T/screen.tmux")"
 	tmux -S "$_screen_sock" set-option -g remain-on-exit on >/dev/null
 	tmux -S "$_screen_sock" set-option -g status off >/dev/null
 }
