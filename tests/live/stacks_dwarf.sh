@@ -8,13 +8,14 @@
 #   - every path is complete: >= 97% of the calltree-nofp samples go through main;a or worker,
 #     and each leaf has its callers (main;a;b;b_leaf, main;a;c;c_inl;hot_mix, worker;w_spin);
 #   - the shares main;a;b, main;a;c and main;a;b;b_leaf are within 5 points of the fp build's;
-#   - kernel frames still sit after sys_heavy, no "[truncated stack]", <= 1% unnamed frames;
+#   - kernel frames still sit after sys_heavy, "[truncated stack]" in <= 0.2%, <= 1% unnamed frames;
 #   - -g fp on the same nofp binary loses the callers (fewer than half of its samples keep main
 #     or worker; the difference is shown as diag).
 # Then: libc without frame pointers (qsort's merge sort calling back cmp_u64, tests/workloads/
 # libcsort.c) appears with its callers main;sort_round; a deep recursion (--depth 100) recorded
 # with -g dwarf,512 ends in a "[truncated stack]" frame of kind "truncated" followed by the
-# right frames, and is complete with the default 8 KiB copy; the snapshot says callgraph "dwarf";
+# right frames, and is complete with the default 8 KiB copy (no stack through descend truncated);
+# the snapshot says callgraph "dwarf";
 # bad -g dwarf,SIZE values are refused.
 
 . "$TESTLIB"
@@ -192,8 +193,13 @@ d100=$(printf ';descend%.0s' $(seq 100)) # mawk has no {n} intervals
 dfull=$(folded_sum "$T/deep8k.ct" ";(main|worker)$d100;(a|w_round)(;|\$)")
 check "deep, 8 KiB: >= 97% of the paths complete, main or worker then 100 descend frames ($dfull of $dall)" \
 	test $((dfull * 100)) -ge $((dall * 97)) -a "$dall" -gt 500
-check "deep, 8 KiB: no [truncated stack]" \
-	test "$(folded_sum "$T/deep8k.ct" '\[truncated stack\]')" -eq 0
+# A sample in the first moments of the process (execve, ld.so) can come with no stack copied at
+# all (dyn_size 0): it is marked truncated, rightly, about one run in three here. No deep stack is.
+tdeep=$(folded_sum "$T/deep8k.ct" '\[truncated stack\];(.*;)?descend(;|$)')
+tall=$(folded_sum "$T/deep8k.ct" '\[truncated stack\]')
+check "deep, 8 KiB: no stack through descend is truncated ($tdeep)" test "$tdeep" -eq 0
+check "deep, 8 KiB: at most 0.2% of the samples truncated at all ($tall of $dall)" \
+	test $((tall * 500)) -le "$dall"
 
 # --- bad sizes
 for g in dwarf,0 dwarf,65536 dwarf,x dwarf, dwarf,8k; do
