@@ -153,6 +153,18 @@ parse_file_mode(const char *s)
 	return -1;
 }
 
+/* How option c is written: "-d" for a short one, "--theme" for a long one without a short form. */
+static void
+option_name(int c, const struct option *longopts, char *buf, size_t size)
+{
+	snprintf(buf, size, "-%c", c);
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c && c >= 256) {
+			snprintf(buf, size, "--%s", lo->name);
+			break;
+		}
+}
+
 static int
 parse_seconds(const char *s, double *out)
 {
@@ -213,10 +225,15 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 			return usage_error("option '%s' needs a value", argv[optind - 1]);
 		if (c == '?')
 			return usage_error("unknown option '%s'", argv[optind - 1]);
+		/* -d paces reading the counters: a snapshot in view has none to read. */
 		if ((mode == MODE_RECORD && screen_only) ||
-		    (mode == MODE_VIEW && !screen_only && c != OPT_RATIO && c != OPT_FILE_MODE))
-			return usage_error("option '%s' is not for %s", argv[optind - 1],
-					   mode_names[mode]);
+		    (mode == MODE_VIEW && ((!screen_only && c != OPT_RATIO && c != OPT_FILE_MODE) ||
+					   c == 'd'))) {
+			char name[32];
+
+			option_name(c, longopts, name, sizeof(name));
+			return usage_error("option '%s' is not for %s", name, mode_names[mode]);
+		}
 		switch (c) {
 		case 'e':
 			o->events = optarg;

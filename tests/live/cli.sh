@@ -59,6 +59,10 @@ usage_error revent "record --ratio of an unknown event" "unknown event 'nosuch'"
 	record -e task-clock --ratio pf=nosuch/cs -o "$T/x.json" -- true
 usage_error vratio "view --ratio without A/B" "must read NAME=EVENT/EVENT" \
 	view --ratio pf "$TESTDATA/snapshot-ratios.json"
+usage_error vdelay "view -d (a snapshot has no counters to read)" "option '-d' is not for view" \
+	view -d 2 "$TESTDATA/snapshot-ratios.json"
+usage_error rdelay "record -d (-I paces record)" "option '-d' is not for record" \
+	record -d 2 -e task-clock -o "$T/x.json" -- true
 check "no snapshot left by any refused command line" test ! -e "$T/x.json"
 check "'needs a terminal' message is exactly the documented one" grep -qx \
 	"ringside: the live screen needs a terminal; use 'ringside record -o FILE.json' in scripts" \
