@@ -227,8 +227,8 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		/* -d paces reading the counters: a snapshot in view has none to read. */
 		if ((mode == MODE_RECORD && screen_only) ||
-		    (mode == MODE_VIEW && ((!screen_only && c != OPT_RATIO && c != OPT_FILE_MODE) ||
-					   c == 'd'))) {
+		    (mode == MODE_VIEW &&
+		     ((!screen_only && c != OPT_RATIO && c != OPT_FILE_MODE) || c == 'd'))) {
 			char name[32];
 
 			option_name(c, longopts, name, sizeof(name));

@@ -81,7 +81,8 @@ struct session {
 	size_t nticks, ticks_cap;
 	char **notes;
 	size_t nnotes;
-	struct cpulist offline; /* the target's CPUs that are offline now (system-wide) */
+	struct cpulist offline;	  /* the target's CPUs that are offline now (system-wide) */
+	struct cpulist unsampled; /* CPUs online since the start of a process target's events */
 };
 
 static void session_note(struct session *s, const char *fmt, ...)
@@ -464,6 +465,11 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		s->sample_spec.attr.exclude_hv = 1;
 	}
 	r = sampler_open(&s->sampler, &so, &s->target, err);
+	if (r == -ENODEV && s->target.kind != TARGET_SYSTEM) {
+		/* A CPU went offline since the online list was read: read it again. */
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, &so, &s->target, err);
+	}
 	if ((r == -EACCES || r == -EPERM) && s->tp && so.event) {
 		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
 		session_drop_sched(s, err->msg);
@@ -668,16 +674,57 @@ session_pollset(struct session *s, int input_fd)
 }
 
 /*
+ * A process target's sampling events are per CPU, opened on the CPUs online at the start: say
+ * once of a CPU that came online since that its samples are missing (its counts are not: the
+ * counters follow the threads).
+ */
+static void
+session_check_task_cpus(struct session *s, const struct cpulist *online, double at)
+{
+	const struct cpulist *have = s->sampler ? sampler_task_cpus(s->sampler) : NULL;
+
+	if (!have || have->n == 0)
+		return;
+	for (size_t i = 0; i < online->n; i++) {
+		int cpu = online->cpus[i];
+
+		if (cpulist_contains(have, cpu) || cpulist_contains(&s->unsampled, cpu))
+			continue;
+		size_t at_k = s->unsampled.n;
+
+		/* Kept sorted, as cpulist_contains searches it. */
+		s->unsampled.cpus =
+			xreallocarray(s->unsampled.cpus, s->unsampled.n + 1, sizeof(int));
+		while (at_k > 0 && s->unsampled.cpus[at_k - 1] > cpu) {
+			s->unsampled.cpus[at_k] = s->unsampled.cpus[at_k - 1];
+			at_k--;
+		}
+		s->unsampled.cpus[at_k] = cpu;
+		s->unsampled.n++;
+		session_note(s,
+			     "CPU %d came online at %.1f s, after the start: no samples are taken "
+			     "on it (the counts are complete); start again to sample it too",
+			     cpu, at);
+	}
+}
+
+/*
  * System-wide, say when one of the target's CPUs goes offline (its events stop counting and
- * sampling, the recording goes on with the others) or comes back.
+ * sampling, the recording goes on with the others) or comes back; for a process target, when a
+ * CPU it has no sampling event on comes online.
  */
 static void
 session_check_cpus(struct session *s)
 {
 	struct cpulist online = { 0 }, offline = { 0 };
-	double at;
+	double at = (double)(s->last_ns - s->start_ns) / 1e9;
 
-	if (s->target.kind != TARGET_SYSTEM || cpulist_online(&online) < 0 || online.n == 0) {
+	if (cpulist_online(&online) < 0 || online.n == 0) {
+		cpulist_fini(&online);
+		return;
+	}
+	if (s->target.kind != TARGET_SYSTEM) {
+		session_check_task_cpus(s, &online, at);
 		cpulist_fini(&online);
 		return;
 	}
@@ -691,7 +738,6 @@ session_check_cpus(struct session *s)
 		if (!on)
 			offline.cpus[offline.n++] = cpu;
 	}
-	at = (double)(s->last_ns - s->start_ns) / 1e9;
 	for (size_t i = 0; i < offline.n; i++) {
 		bool was = false;
 
@@ -1384,6 +1430,7 @@ session_free(struct session *s)
 		target_stop_child(&s->target);
 	outfile_abort(&s->out);
 	cpulist_fini(&s->offline);
+	cpulist_fini(&s->unsampled);
 	ingest_free(s->ingest);
 	symres_free(s->sym);
 	sampler_free(s->sampler);

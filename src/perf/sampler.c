@@ -38,6 +38,7 @@ struct sampler {
 	struct sampler_id *ids;		       /* sorted by id */
 	size_t nids;
 	size_t ring_pages;
+	struct cpulist task_cpus; /* a process target: the CPUs online when its events opened */
 };
 
 const char *
@@ -407,7 +408,7 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 	for (size_t i = 0; i < s->nrings; i++)
 		s->rings[i].fd = -1;
 	rc = sampler_open_target(s, o, t, cpus, err);
-	cpulist_fini(&online);
+	s->task_cpus = online; /* empty system-wide */
 	if (rc < 0) {
 		sampler_free(s);
 		return rc;
@@ -434,6 +435,12 @@ int
 sampler_fd(const struct sampler *s, size_t i)
 {
 	return s->fds[i];
+}
+
+const struct cpulist *
+sampler_task_cpus(const struct sampler *s)
+{
+	return &s->task_cpus;
 }
 
 size_t
@@ -536,5 +543,6 @@ sampler_free(struct sampler *s)
 	free(s->fds);
 	free(s->ids);
 	free(s->events);
+	cpulist_fini(&s->task_cpus);
 	free(s);
 }

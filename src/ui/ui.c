@@ -87,6 +87,19 @@ ui_message_queue(struct ui *ui, bool error, const char *msg)
 	ui->queued_error[ui->nqueued++] = error;
 }
 
+/* Queue the session's notes not yet shown: at start-up, then as they come (a CPU going offline). */
+static void
+ui_session_notes(struct ui *ui)
+{
+	const char *const *n = session_notes(ui->session);
+	size_t i = 0;
+
+	for (; n[i]; i++)
+		if (i >= ui->notes_shown)
+			ui_message_queue(ui, false, n[i]);
+	ui->notes_shown = i;
+}
+
 /* The message expired: the next one waiting, if any, takes the status line. */
 static void
 ui_message_next(struct ui *ui)
@@ -758,6 +771,7 @@ ui_loop_live(struct ui *ui)
 		if (st.ended || (session_end_reason(ui->session) && !ui->ended && !ui->quit))
 			ui_on_end(ui);
 		if (st.tick) {
+			ui_session_notes(ui);
 			ui_update_self_cpu(ui);
 			if (!ui->frozen)
 				ui->dirty = true;
@@ -949,8 +963,7 @@ ui_live_main(const struct ui_opts *o)
 	ui_fallback_mono(&ui, o);
 	ui_init_views(&ui);
 	/* In turn, after a bad theme's error: each note has its time on the status line. */
-	for (const char *const *n = session_notes(ui.session); *n; n++)
-		ui_message_queue(&ui, false, *n);
+	ui_session_notes(&ui);
 	ui_draw(&ui);
 	/* Symbols load after the first frame: the screen comes up at once. */
 	session_preload(ui.session);

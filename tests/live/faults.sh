@@ -3,10 +3,11 @@
 #
 # Faults during a recording: the disk fills while the snapshot is written (a 64 KiB tmpfs), the
 # descriptor limit is below what events x CPUs need, the rings overflow while ringside is stopped,
-# the target exits mid-run, a CPU goes offline; and the output's safety: mode 0600, a
-# symlink at the destination is replaced, never followed; the live screen's log of a launched
-# command's output is a new file of a random name, never a planted one. Each gives a clear message,
-# keeps what was recorded and leaves no partial file behind.
+# the target exits mid-run, a CPU goes offline (system-wide; a launched command started while it
+# was offline; each said as it happens, on stderr or the live screen's status line); and the
+# output's safety: mode 0600, a symlink at the destination is replaced, never followed; the live
+# screen's log of a launched command's output is a new file of a random name, never a planted one.
+# Each gives a clear message, keeps what was recorded and leaves no partial file behind.
 
 . "$TESTLIB"
 require_root
@@ -131,6 +132,38 @@ if [ -w "$online" ] && [ "$(cat "$online")" = 1 ]; then
 			grep -q "^ringside: CPU 1 is back online" "$1"' sh "$T/off.err"
 		check "... the snapshot has the samples of the whole run" \
 			sh -c '[ "$("$2" -r ".stacks.samples > 2000" "$1")" = true ]' sh "$T/off.json" "$JQ"
+		# A launched command started while CPU 1 is offline has no sampling event there: when
+		# CPU 1 comes back, ringside says its samples there are missing, and goes on.
+		echo 0 >"$online"
+		start_bg "$T/late.err" timeout 30 "$R" record -I 100 --duration 3 -o "$T/late.json" -- \
+			"$W/spin" 3 --threads 2
+		lpid=$BG_PID
+		wait_for_line "$T/late.err" '^ringside: recording ' 10
+		echo 1 >"$online"
+		wait_pid $lpid 30
+		rc=$?
+		check "command started with CPU 1 offline: the recording completes (exit $rc)" \
+			test $rc -eq 0
+		check "... and says CPU 1 came online after the start, with no samples on it" \
+			grep -q "^ringside: CPU 1 came online at .*no samples are taken on it" "$T/late.err"
+		check "... the snapshot has its samples on CPU 0" \
+			sh -c '[ "$("$2" -r ".stacks.samples > 500" "$1")" = true ]' sh "$T/late.json" "$JQ"
+		# The live screen says so on its status line as it happens, not only at start-up.
+		if command -v tmux >/dev/null; then
+			screen_start 100 30 "$R" -a -I 250 -e task-clock
+			trap 'echo 1 > '"$online"' 2>/dev/null; _screen_cleanup' EXIT
+			screen_wait '1 Overview' 10
+			echo 0 >"$online"
+			check "live, CPU 1 offline: the status line says so" \
+				screen_wait 'CPU 1 went offline at' 10
+			echo 1 >"$online"
+			check "live, CPU 1 back: the status line says so once the other expired" \
+				screen_wait 'CPU 1 is back online at' 15
+			screen_keys q
+			check "live: q quits with 0 after the CPU came back" test "$(screen_exit 10)" = 0
+		else
+			skip "live CPU offline" "needs tmux"
+		fi
 	else
 		wait_pid $opid 30
 		skip "CPU offline" "the kernel refuses to take CPU 1 offline: $(cat "$T/offline.err")"
@@ -138,6 +171,27 @@ if [ -w "$online" ] && [ "$(cat "$online")" = 1 ]; then
 	echo 1 >"$online" 2>/dev/null
 else
 	skip "CPU offline" "$online is not writable here (CPU 1 cannot go offline)"
+fi
+
+# --- a CPU that goes offline between reading the online CPUs and opening the events on it: the
+# sampling event's open fails with ENODEV (strace injects it on the first one) and ringside reads the
+# online CPUs again, rather than giving up. LeakSanitizer cannot run under ptrace.
+if command -v strace >/dev/null 2>&1; then
+	nl=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	env "$nl" strace -o "$T/nd0.strace" -e trace=perf_event_open "$R" record -q -e task-clock \
+		--no-sched -o "$T/nd0.json" -- "$W/spin" 1 2>/dev/null
+	n=$(grep -n 'PERF_COUNT_SW_CPU_CLOCK' "$T/nd0.strace" | head -n 1 | cut -d: -f1)
+	env "$nl" strace -o "$T/nd.strace" -e trace=perf_event_open \
+		-e inject=perf_event_open:error=ENODEV:when="${n:-1}" "$R" record -q -e task-clock \
+		--no-sched -o "$T/nd.json" -- "$W/spin" 1 2>"$T/nd.err"
+	rc=$?
+	check "ENODEV on the sampling event's first open (call ${n:-none}): injected" \
+		grep -q 'ENODEV.*(INJECTED)' "$T/nd.strace"
+	check "... ringside reads the CPUs again and records (exit $rc)" test "$rc" -eq 0
+	check "... the snapshot has the samples" \
+		sh -c '[ "$("$2" -r ".stacks.samples > 500" "$1")" = true ]' sh "$T/nd.json" "$JQ"
+else
+	skip "ENODEV at start" "strace is not installed"
 fi
 
 # --- the output: mode 0600 unless --file-mode; a symlink at the destination is replaced, its target untouched;

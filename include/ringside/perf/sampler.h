@@ -103,6 +103,12 @@ size_t sampler_consume(struct sampler *s, sampler_record_fn fn, void *ctx);
 uint64_t sampler_bad_records(const struct sampler *s);
 /* Number of perf fds open (sampling events on all CPUs and threads). */
 size_t sampler_nevents_open(const struct sampler *s);
+/*
+ * A process target (-p, COMMAND): the CPUs its events were opened on, those online then. A CPU
+ * that comes online later has none: its threads cannot be given one once they run. Empty
+ * system-wide.
+ */
+const struct cpulist *sampler_task_cpus(const struct sampler *s);
 /* Close everything; NULL is fine. */
 void sampler_free(struct sampler *s);
 
