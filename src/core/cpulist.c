@@ -133,7 +133,8 @@ cpulist_online(struct cpulist *list)
 int
 cpulist_contains(const struct cpulist *list, int cpu)
 {
-	return bsearch(&cpu, list->cpus, list->n, sizeof(int), cpulist_cmp) != NULL;
+	/* An empty list may have no array: bsearch wants one even for no elements. */
+	return list->n && bsearch(&cpu, list->cpus, list->n, sizeof(int), cpulist_cmp) != NULL;
 }
 
 char *

@@ -136,6 +136,9 @@ test_contains(void **state)
 	assert_false(cpulist_contains(&l, 9));
 	assert_false(cpulist_contains(&l, -1));
 	cpulist_fini(&l);
+	/* An empty list, with no array at all: no CPU (and no null pointer to bsearch for UBSan). */
+	assert_null(l.cpus);
+	assert_false(cpulist_contains(&l, 0));
 }
 
 /* Parse text, format it, compare with want, and parse the formatted text again. */
