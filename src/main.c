@@ -158,10 +158,12 @@ static void
 option_name(int c, const struct option *longopts, char *buf, size_t size)
 {
 	snprintf(buf, size, "-%c", c);
+	if (c < 256)
+		return;
 	for (const struct option *lo = longopts; lo->name; lo++)
-		if (lo->val == c && c >= 256) {
+		if (lo->val == c) {
 			snprintf(buf, size, "--%s", lo->name);
-			break;
+			return;
 		}
 }
 

@@ -137,6 +137,20 @@ cpulist_contains(const struct cpulist *list, int cpu)
 	return list->n && bsearch(&cpu, list->cpus, list->n, sizeof(int), cpulist_cmp) != NULL;
 }
 
+void
+cpulist_add(struct cpulist *list, int cpu)
+{
+	size_t k = list->n;
+
+	if (cpulist_contains(list, cpu))
+		return;
+	list->cpus = xreallocarray(list->cpus, list->n + 1, sizeof(int));
+	for (; k > 0 && list->cpus[k - 1] > cpu; k--)
+		list->cpus[k] = list->cpus[k - 1];
+	list->cpus[k] = cpu;
+	list->n++;
+}
+
 char *
 cpulist_format(const struct cpulist *list)
 {

@@ -22,15 +22,22 @@ record_rate(const struct record_opts *o, char *buf, size_t len)
 		snprintf(buf, len, "%lu Hz", o->freq);
 }
 
-/* The line that says what is being recorded. */
+/* Print the notes the session added since *shown (fallbacks, CPUs going offline). */
 static void
-record_announce(struct session *s, const struct record_opts *o)
+record_notes(const struct session *s, size_t *shown)
+{
+	for (const char *const *n = session_notes_since(s, shown); *n; n++)
+		fprintf(stderr, "ringside: %s\n", *n);
+}
+
+/* The notes so far, then the line that says what is being recorded. */
+static void
+record_announce(struct session *s, const struct record_opts *o, size_t *shown)
 {
 	const struct profile *p = session_profile(s);
 	char rate[64];
 
-	for (const char *const *n = session_notes(s); *n; n++)
-		fprintf(stderr, "ringside: %s\n", *n);
+	record_notes(s, shown);
 	fprintf(stderr, "ringside: recording %zu event%s", p->ntracks, p->ntracks == 1 ? "" : "s");
 	if (p->sampling.event) {
 		record_rate(o, rate, sizeof(rate));
@@ -40,19 +47,6 @@ record_announce(struct session *s, const struct record_opts *o)
 	if (p->sched)
 		fputs(", the scheduler timeline", stderr);
 	fprintf(stderr, " on %s every %u ms; Ctrl-C stops\n", p->meta.target_desc, o->interval_ms);
-}
-
-/* Print the notes the session added since the first `shown` (fallbacks, CPUs going offline). */
-static size_t
-record_notes(const struct session *s, size_t shown)
-{
-	const char *const *n = session_notes(s);
-	size_t i = 0;
-
-	for (; n[i]; i++)
-		if (i >= shown)
-			fprintf(stderr, "ringside: %s\n", n[i]);
-	return i;
 }
 
 /* The number of intervals recorded (every supported series has the same). */
@@ -71,7 +65,7 @@ record_main(const struct record_opts *opts)
 	struct session *s = NULL;
 	struct session_step st;
 	struct errbuf err;
-	size_t intervals, shown;
+	size_t intervals, shown = 0;
 	int r, code = 0;
 
 	errbuf_clear(&err);
@@ -82,8 +76,7 @@ record_main(const struct record_opts *opts)
 		code = session_exit_code(r);
 		goto out;
 	}
-	record_announce(s, opts);
-	shown = record_notes(s, SIZE_MAX);
+	record_announce(s, opts, &shown);
 	while (!session_end_reason(s)) {
 		r = session_step(s, -1, -1, &st);
 		if (r < 0)
@@ -91,10 +84,10 @@ record_main(const struct record_opts *opts)
 				"ringside: reading counters failed: %s; writing what was "
 				"recorded\n",
 				strerror(-r));
-		shown = record_notes(s, shown);
+		record_notes(s, &shown);
 	}
 	session_stop(s);
-	record_notes(s, shown);
+	record_notes(s, &shown);
 	r = session_write_output(s, &err);
 	if (r < 0) {
 		code = 1;

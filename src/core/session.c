@@ -681,26 +681,14 @@ session_pollset(struct session *s, int input_fd)
 static void
 session_check_task_cpus(struct session *s, const struct cpulist *online, double at)
 {
-	const struct cpulist *have = s->sampler ? sampler_task_cpus(s->sampler) : NULL;
+	const struct cpulist *have = sampler_task_cpus(s->sampler);
 
-	if (!have || have->n == 0)
-		return;
 	for (size_t i = 0; i < online->n; i++) {
 		int cpu = online->cpus[i];
 
 		if (cpulist_contains(have, cpu) || cpulist_contains(&s->unsampled, cpu))
 			continue;
-		size_t at_k = s->unsampled.n;
-
-		/* Kept sorted, as cpulist_contains searches it. */
-		s->unsampled.cpus =
-			xreallocarray(s->unsampled.cpus, s->unsampled.n + 1, sizeof(int));
-		while (at_k > 0 && s->unsampled.cpus[at_k - 1] > cpu) {
-			s->unsampled.cpus[at_k] = s->unsampled.cpus[at_k - 1];
-			at_k--;
-		}
-		s->unsampled.cpus[at_k] = cpu;
-		s->unsampled.n++;
+		cpulist_add(&s->unsampled, cpu);
 		session_note(s,
 			     "CPU %d came online at %.1f s, after the start: no samples are taken "
 			     "on it (the counts are complete); start again to sample it too",
@@ -719,6 +707,10 @@ session_check_cpus(struct session *s)
 	struct cpulist online = { 0 }, offline = { 0 };
 	double at = (double)(s->last_ns - s->start_ns) / 1e9;
 
+	/* A process target without sampling events has nothing a CPU could miss. */
+	if (s->target.kind != TARGET_SYSTEM &&
+	    (!s->sampler || sampler_task_cpus(s->sampler)->n == 0))
+		return;
 	if (cpulist_online(&online) < 0 || online.n == 0) {
 		cpulist_fini(&online);
 		return;
@@ -1414,11 +1406,13 @@ session_output(const struct session *s)
 }
 
 const char *const *
-session_notes(const struct session *s)
+session_notes_since(const struct session *s, size_t *seen)
 {
 	static const char *const none[] = { NULL };
+	size_t from = *seen < s->nnotes ? *seen : s->nnotes;
 
-	return s->notes ? (const char *const *)s->notes : none;
+	*seen = s->nnotes;
+	return s->notes ? (const char *const *)s->notes + from : none;
 }
 
 void

@@ -91,13 +91,8 @@ ui_message_queue(struct ui *ui, bool error, const char *msg)
 static void
 ui_session_notes(struct ui *ui)
 {
-	const char *const *n = session_notes(ui->session);
-	size_t i = 0;
-
-	for (; n[i]; i++)
-		if (i >= ui->notes_shown)
-			ui_message_queue(ui, false, n[i]);
-	ui->notes_shown = i;
+	for (const char *const *n = session_notes_since(ui->session, &ui->notes_shown); *n; n++)
+		ui_message_queue(ui, false, *n);
 }
 
 /* The message expired: the next one waiting, if any, takes the status line. */

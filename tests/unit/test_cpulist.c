@@ -141,6 +141,25 @@ test_contains(void **state)
 	assert_false(cpulist_contains(&l, 0));
 }
 
+static void
+test_add(void **state)
+{
+	(void)state;
+	static const int adds[] = { 3, 1, 7, 1, 0, 3, 5 }, want[] = { 0, 1, 3, 5, 7 };
+	struct cpulist l = { 0 };
+
+	for (size_t i = 0; i < sizeof(adds) / sizeof(adds[0]); i++)
+		cpulist_add(&l, adds[i]);
+	/* In order and once each, so contains (a binary search) finds every one. */
+	assert_int_equal(l.n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < l.n; i++) {
+		assert_int_equal(l.cpus[i], want[i]);
+		assert_true(cpulist_contains(&l, want[i]));
+	}
+	assert_false(cpulist_contains(&l, 2));
+	cpulist_fini(&l);
+}
+
 /* Parse text, format it, compare with want, and parse the formatted text again. */
 static void
 check_format(const char *text, const char *want)
@@ -248,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_reuse_after_fini),
 		cmocka_unit_test(test_contains),
+		cmocka_unit_test(test_add),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_online),

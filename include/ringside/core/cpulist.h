@@ -26,6 +26,8 @@ int cpulist_read_file(struct cpulist *list, const char *path);
 int cpulist_online(struct cpulist *list);
 /* True when cpu is in list. */
 int cpulist_contains(const struct cpulist *list, int cpu);
+/* Add cpu to list in its place (nothing when it is there already). */
+void cpulist_add(struct cpulist *list, int cpu);
 /* Format as "0-3,8"; the result is the caller's. */
 char *cpulist_format(const struct cpulist *list);
 /* Release the array (list may be zeroed). */

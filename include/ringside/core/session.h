@@ -51,7 +51,7 @@ int session_new(struct session **out, const struct record_opts *opts, unsigned f
  * Take the signals, launch the command, open counters, sampling and scheduler events and start
  * counting. With preload, the symbol caches load first (headless: before the workload starts);
  * live callers draw their first frame and call session_preload afterwards. Returns 0 or -errno
- * with err; notes for the user (fallbacks, missing timeline) are in session_notes.
+ * with err; notes for the user (fallbacks, missing timeline) are in session_notes_since.
  */
 int session_start(struct session *s, bool preload, struct errbuf *err);
 /* Load kallsyms and libc's symbols now (once); no-op without sampling. */
@@ -104,8 +104,12 @@ struct profile *session_profile(struct session *s);
 uint64_t session_elapsed_ns(const struct session *s);
 /* The output path given, or NULL. */
 const char *session_output(const struct session *s);
-/* Messages for the user gathered while starting (borrowed; NULL-terminated). */
-const char *const *session_notes(const struct session *s);
+/*
+ * Messages for the user: fallbacks while starting (a missing timeline), CPUs going offline while
+ * running. Those added since *seen (a count the caller keeps, 0 at first), NULL-terminated and
+ * borrowed; *seen moves past them.
+ */
+const char *const *session_notes_since(const struct session *s, size_t *seen);
 /* Map a negative errno from session_new/session_start to an exit code (1 or 2). */
 int session_exit_code(int r);
 /* Restore the signal mask, stop a launched command and free everything; NULL is fine. */

@@ -61,7 +61,7 @@ struct ui {
 	char queued[UI_QUEUED][1100]; /* shown in turn once the message expires, oldest first */
 	bool queued_error[UI_QUEUED];
 	int nqueued;
-	size_t notes_shown; /* the session's notes queued so far */
+	size_t notes_shown; /* the session's notes queued so far (session_notes_since) */
 	void *state[UI_NVIEWS];
 	int rows, cols;
 };
