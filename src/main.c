@@ -14,15 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/outfile.h"
-#include "ringside/core/session.h"
-#include "ringside/core/record.h"
+#include "ringside/app/record.h"
+#include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/perf/catalog.h"
 #include "ringside/perf/target.h"
 #include "ringside/ui/ui.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/outfile.h"
 
 enum { EXIT_BAD_INPUT = 2 };
 enum {

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * One way to write a profile to a file: the extension picks JSON, HTML or folded stacks, and the
- * file appears whole or not at all (core/outfile.h).
+ * file appears whole or not at all (util/outfile.h).
  */
 #include <string.h>
 
-#include "ringside/core/outfile.h"
 #include "ringside/export/export.h"
 #include "ringside/export/folded.h"
 #include "ringside/export/html.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/util/outfile.h"
 
 static bool
 export_has_suffix(const char *s, const char *suffix)

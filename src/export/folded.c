@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/outfile.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/export/folded.h"
+#include "ringside/util/outfile.h"
+#include "ringside/util/xalloc.h"
 
 struct folded_line {
 	char *path;

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "ringside/core/outfile.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/export/html.h"
 #include "ringside/export/html_assets.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/util/outfile.h"
+#include "ringside/util/xalloc.h"
 
 #define HTML_DATA_OPEN	"<script type=\"application/json\" id=\"ringside-data\""
 #define HTML_DATA_CLOSE "</script>"

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "ringside/core/outfile.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/export/html.h"
 #include "ringside/export/snapshot.h"
-#include "ringside/model/rates.h"
+#include "ringside/util/outfile.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/rates.h"
 
 /* ---- writing ----------------------------------------------------------------------------------
  */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/model/counters.h"
+#include "ringside/util/xalloc.h"
 
 void
 counter_series_append(struct counter_series *s, uint64_t t, uint64_t count, uint64_t enabled,

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/model/frametab.h"
+#include "ringside/util/xalloc.h"
 
 #define FRAMETAB_EMPTY	     UINT32_MAX
 #define FRAMETAB_BLOCK_BYTES (64u * 1024u)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/model/profile.h"
+#include "ringside/util/xalloc.h"
 
 struct profile *
 profile_new(void)

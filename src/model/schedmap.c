@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/model/schedmap.h"
+#include "ringside/util/xalloc.h"
 
 #define SCHEDMAP_NONE	     UINT64_MAX
 #define SCHEDMAP_SLOT_EMPTY  UINT32_MAX

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/model/stacktree.h"
+#include "ringside/util/xalloc.h"
 
 #define STACKTREE_HASH_BITS 10u
 #define STACKTREE_HASH_MIN  (1u << STACKTREE_HASH_BITS)

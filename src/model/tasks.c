@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/model/tasks.h"
+#include "ringside/util/xalloc.h"
 
 #define TASKS_EMPTY UINT32_MAX
 

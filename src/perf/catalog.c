@@ -13,11 +13,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/catalog.h"
 #include "ringside/perf/evspec.h"
 #include "ringside/perf/pmu.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/xalloc.h"
 
 static void
 catalog_add(struct catalog *cat, char *name, char *desc, const char *group, bool supported)

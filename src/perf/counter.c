@@ -15,9 +15,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/counter.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/xalloc.h"
 
 struct counter_member {
 	size_t ev; /* COUNTER_DEAD: a removed event's leader kept open for its group */

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ringside/core/strdist.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/evspec.h"
 #include "ringside/perf/pmu.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/strdist.h"
+#include "ringside/util/xalloc.h"
 
 #define HW(n, c, d)                                                                                \
 	{                                                                                          \

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/pmu.h"
+#include "ringside/util/xalloc.h"
 
 static int pmu_state; /* 0 not tried, 1 ready, -1 failed */
 static char pmu_error[128];

@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/ring.h"
+#include "ringside/util/xalloc.h"
 
 int
 ring_open(struct ring *r, int fd, size_t data_pages)

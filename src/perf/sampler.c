@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/ring.h"
 #include "ringside/perf/sampler.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/xalloc.h"
 
 #define SAMPLER_MAX_STACK 127
 

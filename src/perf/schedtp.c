@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/schedtp.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/xalloc.h"
 
 #define SCHEDTP_MAX_FIELDS 8
 

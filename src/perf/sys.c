@@ -13,8 +13,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/xalloc.h"
 
 int
 sys_perf_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd)

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/target.h"
+#include "ringside/util/xalloc.h"
 
 static void
 target_zero(struct target *t, enum target_kind kind)

@@ -17,9 +17,9 @@
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
-#include "ringside/core/sorted.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/sym/elfmod.h"
+#include "ringside/util/sorted.h"
+#include "ringside/util/xalloc.h"
 
 struct elfmod_load {
 	uint64_t off, filesz, memsz, vaddr;

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ringside/core/sorted.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/sym/jitmap.h"
+#include "ringside/util/sorted.h"
+#include "ringside/util/xalloc.h"
 
 struct jitmap_ent {
 	uint64_t start, size;

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ringside/core/sorted.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/sym/kallsyms.h"
+#include "ringside/util/sorted.h"
+#include "ringside/util/xalloc.h"
 
 #define KALLSYMS_FENCE UINT32_MAX
 

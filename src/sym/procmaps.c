@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "ringside/core/sorted.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/sym/procmaps.h"
+#include "ringside/util/sorted.h"
+#include "ringside/util/xalloc.h"
 
 static const char procmaps_deleted[] = " (deleted)";
 

@@ -25,14 +25,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ringside/core/sorted.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/sym/demangle.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/jitmap.h"
 #include "ringside/sym/kallsyms.h"
 #include "ringside/sym/procmaps.h"
 #include "ringside/sym/symres.h"
+#include "ringside/util/sorted.h"
+#include "ringside/util/xalloc.h"
 
 /* A process's cache starts over past this many addresses (frames already interned stay). */
 #define SYMRES_CACHE_MAX (1u << 20)

@@ -23,8 +23,8 @@
 #include <asm/perf_regs.h>
 #endif
 
-#include "ringside/core/xalloc.h"
 #include "ringside/sym/unwind.h"
+#include "ringside/util/xalloc.h"
 
 /* Reads this far above the copied stack count as stack (a truncated copy); others just fail. */
 #define UNWIND_STACK_REACH (64ull << 20)

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/session.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/app/session.h"
 #include "ringside/perf/catalog.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/view.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
 
 enum { EVENTS_QUERY_MAX = 120, EVENTS_KIND_W = 11, EVENTS_HERE_W = 4, EVENTS_HEAD_ROWS = 3 };
 

@@ -3,7 +3,7 @@
  * The Flamegraph view: the stack tree as a text flamegraph (root at the bottom, or an icicle with
  * the root on top), each frame a bar coloured by kind with its name cut to fit and a separator
  * in its last column, a header line (counts, filter, zoom, the search's share) and a details line
- * for the selected frame. Layout, zoom, search, filter and moves live in model/flame; this file
+ * for the selected frame. Layout, zoom, search, filter and moves live in view/flame; this file
  * maps them to the screen, the keys and the mouse. While the display is frozen the model lays out
  * a copy of the tree taken at freeze time, so zooming and searching still work on what is shown.
  */
@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
-#include "ringside/model/flame.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/view.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/flame.h"
 
 enum { FLAME_VIEW_MAX_FILTERS = 64, FLAME_VIEW_QUERY_MAX = 120 };
 

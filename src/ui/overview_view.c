@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/session.h"
-#include "ringside/core/xalloc.h"
-#include "ringside/model/hot.h"
+#include "ringside/app/session.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/view.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/hot.h"
 
 enum { OVERVIEW_NAME_W = 20, OVERVIEW_VALUE_W = 11, OVERVIEW_MINMAX_W = 9, OVERVIEW_SHARE_W = 8 };
 

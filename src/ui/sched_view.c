@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/session.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/app/session.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/view.h"
+#include "ringside/util/xalloc.h"
 
 #define SCHED_VIEW_MS	       1000000ull
 #define SCHED_VIEW_S	       1000000000ull

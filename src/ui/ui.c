@@ -24,15 +24,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ringside/core/outfile.h"
-#include "ringside/core/session.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/ui.h"
 #include "ringside/ui/view.h"
+#include "ringside/util/outfile.h"
+#include "ringside/util/xalloc.h"
 
 /* The smallest screen the views are laid out for. */
 enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };

@@ -30,9 +30,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/ingest.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/app/ingest.h"
 #include "ringside/model/profile.h"
 #include "ringside/model/stacktree.h"
 #include "ringside/perf/decode.h"
@@ -40,6 +38,8 @@
 #include "ringside/perf/sampler.h"
 #include "ringside/perf/target.h"
 #include "ringside/sym/symres.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
 
 #define BENCH_INGEST_MAX_EVENTS 16
 

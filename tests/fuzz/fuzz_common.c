@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ringside/core/xalloc.h"
+#include "ringside/util/xalloc.h"
 #include "fuzz.h"
 #include "fuzz_file.h"
 

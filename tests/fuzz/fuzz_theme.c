@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target: theme files (core/theme), which users write and share: `slot = colour [on colour]
+ * Fuzz target: theme files (view/theme), which users write and share: `slot = colour [on colour]
  * [attributes]` lines, comments, colour names and #rrggbb values.
  */
-#include "ringside/core/theme.h"
+#include "ringside/view/theme.h"
 #include "fuzz.h"
 
 FUZZ_TARGET(theme);

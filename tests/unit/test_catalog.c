@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/perf/catalog.h"
+#include "ringside/util/xalloc.h"
 
 static void
 add(struct catalog *cat, const char *name, const char *desc, const char *group)

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
 #include "ringside/model/counters.h"
 #include "ringside/model/profile.h"
 #include "ringside/perf/counter.h"
+#include "ringside/util/xalloc.h"
 
 static void
 assert_close(double got, double want)

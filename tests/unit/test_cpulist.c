@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for core/cpulist: parsing the kernel's CPU list notation (sorted, deduplicated,
+ * Unit tests for util/cpulist: parsing the kernel's CPU list notation (sorted, deduplicated,
  * strict about malformed input), formatting it back, and reading the sysfs files.
  */
 #include <stdarg.h>
@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ringside/core/cpulist.h"
-#include "ringside/core/errbuf.h"
+#include "ringside/util/cpulist.h"
+#include "ringside/util/errbuf.h"
 
 /* Parse text and check the result is exactly the n CPUs in want. */
 static void

@@ -18,9 +18,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/perf/evspec.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/errbuf.h"
 
 /* Parse text, expecting success; the spec is the caller's to evspec_fini. */
 static void

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for model/flame on trees built with stacktree_insert: widths proportional to samples
+ * Unit tests for view/flame on trees built with stacktree_insert: widths proportional to samples
  * and children ordered by name, narrow frames left out, zoom by path surviving new samples and a
  * compaction, the search's share without double counting nested matches, the process and thread
  * filter, window counts, freezing, moves and the selection.
@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/model/flame.h"
 #include "ringside/model/frametab.h"
 #include "ringside/model/stacktree.h"
+#include "ringside/view/flame.h"
 
 #define SEC 1000000000ull
 

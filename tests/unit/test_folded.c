@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/export/folded.h"
 #include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
 
 static uint32_t
 fr(struct profile *p, const char *name, enum frame_kind kind, uint32_t line)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
+#include "ringside/util/xalloc.h"
 #include "../fuzz/fuzz.h"
 
 FUZZ_TARGET(decode);

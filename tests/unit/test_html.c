@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/export/export.h"
 #include "ringside/export/html.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
 
 /* </script>, <!--, U+2028, U+2029, control characters and a literal backslash-u003c. */
 static const char hostile[] = "h</script><!--<script>\xe2\x80\xa8\xe2\x80\xa9\x01\x1f\x7f"

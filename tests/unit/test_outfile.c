@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for core/outfile: output that appears whole or not at all, mode 0600, through a
+ * Unit tests for util/outfile: output that appears whole or not at all, mode 0600, through a
  * temporary file in the destination's directory that is renamed into place.
  */
 #include <stdarg.h>
@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/outfile.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/outfile.h"
 
 /* A fresh empty directory per test; removed (with its files) afterwards. */
 static int

@@ -28,8 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/perf/evspec.h"
+#include "ringside/util/errbuf.h"
 
 /* What a child reports about one evspec_parse. */
 struct pfm_result {

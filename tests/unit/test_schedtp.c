@@ -27,13 +27,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/perf/decode.h"
 #include "ringside/perf/ring.h"
 #include "ringside/perf/schedtp.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
 
 static const char *const event_dirs[SCHEDTP_NR_TYPES] = {
 	"sched_switch",	      "sched_wakeup",	    "sched_wakeup_new",	  "sched_migrate_task",

@@ -19,12 +19,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/xalloc.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/counters.h"
 #include "ringside/model/profile.h"
-#include "ringside/model/rates.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/rates.h"
 
 /* ---- building profiles ---------------------------------------------------------------------- */
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Unit tests for core/strdist: the edit distance and the "did you mean" list built from it.
+ * Unit tests for util/strdist: the edit distance and the "did you mean" list built from it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/strdist.h"
+#include "ringside/util/strdist.h"
 
 static void
 test_levenshtein_values(void **state)

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
 
 enum export_format {
 	EXPORT_UNKNOWN,

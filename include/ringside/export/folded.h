@@ -11,8 +11,8 @@
 
 #include <stdio.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
 
 /* Write p's stack tree as folded stacks. Returns 0, or -EINVAL when p has no stacks, -EIO. */
 int folded_write(const struct profile *p, FILE *fp, struct errbuf *err);

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
 
 /* Snapshots whose JSON is larger than this are embedded compressed (unless RINGSIDE_HTML_GZIP
  * says otherwise: 0 never, 1 always). */

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
 
 /* The format name and version written into every snapshot. */
 #define SNAPSHOT_FORMAT	 "ringside-snapshot"

@@ -12,7 +12,7 @@
 
 #include "ringside/model/counters.h"
 #include "ringside/model/frametab.h"
-#include "ringside/model/rates.h"
+#include "ringside/model/ratio.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
 #include "ringside/model/tasks.h"

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/perf/evspec.h"
 #include "ringside/perf/target.h"
+#include "ringside/util/errbuf.h"
 
 enum counter_status {
 	COUNTER_OK,

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ringside/core/errbuf.h"
+#include "ringside/util/errbuf.h"
 
 enum evspec_kind {
 	EVSPEC_HARDWARE,   /* perf generic hardware event */

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ringside/core/errbuf.h"
+#include "ringside/util/errbuf.h"
 
 struct pmu_encoding {
 	uint32_t type;

@@ -13,10 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/perf/decode.h"
 #include "ringside/perf/evspec.h"
 #include "ringside/perf/target.h"
+#include "ringside/util/errbuf.h"
 
 enum callgraph_mode {
 	CALLGRAPH_NONE,	 /* the sampled IP only */

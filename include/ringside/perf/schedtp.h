@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/model/schedmap.h"
+#include "ringside/util/errbuf.h"
 
 #define SCHEDTP_NR_TYPES 7 /* SCHED_SWITCH .. SCHED_EXIT */
 

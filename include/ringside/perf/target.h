@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "ringside/core/cpulist.h"
-#include "ringside/core/errbuf.h"
+#include "ringside/util/cpulist.h"
+#include "ringside/util/errbuf.h"
 
 enum target_kind {
 	TARGET_SYSTEM,	/* every CPU in cpus */

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ringside/core/record.h"
+#include "ringside/app/record.h"
 
 struct ui_opts {
 	struct record_opts rec; /* target, events, sampling; rec.output: written on quit */

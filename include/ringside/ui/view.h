@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ringside/core/theme.h"
 #include "ringside/model/profile.h"
-#include "ringside/model/rates.h"
+#include "ringside/view/rates.h"
+#include "ringside/view/theme.h"
 
 struct session;
 

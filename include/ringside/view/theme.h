@@ -7,14 +7,14 @@
  * '#' starts a comment when followed by a space or at the start of a line. A theme file sets only
  * the keys it names; the rest keep the built-in default dark theme's values.
  */
-#ifndef RINGSIDE_CORE_THEME_H
-#define RINGSIDE_CORE_THEME_H
+#ifndef RINGSIDE_VIEW_THEME_H
+#define RINGSIDE_VIEW_THEME_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ringside/core/errbuf.h"
+#include "ringside/util/errbuf.h"
 
 /* Every element the screen colours. */
 enum theme_slot {

@@ -23,8 +23,8 @@
  * Freezing copies the tree's counts: updates then lay out the copy (zoom, search and the window
  * switch keep working) while the real tree goes on growing.
  */
-#ifndef RINGSIDE_MODEL_FLAME_H
-#define RINGSIDE_MODEL_FLAME_H
+#ifndef RINGSIDE_VIEW_FLAME_H
+#define RINGSIDE_VIEW_FLAME_H
 
 #include <stdbool.h>
 #include <stddef.h>

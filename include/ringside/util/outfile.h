@@ -6,13 +6,13 @@
  * renamed over the destination only when everything was written. Opening early tells the user at
  * once that a path is unwritable, before anything is recorded.
  */
-#ifndef RINGSIDE_CORE_OUTFILE_H
-#define RINGSIDE_CORE_OUTFILE_H
+#ifndef RINGSIDE_UTIL_OUTFILE_H
+#define RINGSIDE_UTIL_OUTFILE_H
 
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "ringside/core/errbuf.h"
+#include "ringside/util/errbuf.h"
 
 struct outfile {
 	char *path; /* destination */

@@ -5,15 +5,15 @@
  * interval), turned into a rate per second; ratios of two tracks per interval (IPC, CPI, miss
  * rates and the user's NAME=A/B); number formatting with units; sparkline levels.
  */
-#ifndef RINGSIDE_MODEL_RATES_H
-#define RINGSIDE_MODEL_RATES_H
+#ifndef RINGSIDE_VIEW_RATES_H
+#define RINGSIDE_VIEW_RATES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ringside/core/errbuf.h"
 #include "ringside/model/counters.h"
+#include "ringside/model/ratio.h"
 
 struct profile;
 
@@ -35,24 +35,6 @@ double rates_rate(const struct counter_track *t, size_t i);
 /* True when the track counts time in ns (task-clock, cpu-clock): shown as CPUs, not per second. */
 bool rates_is_time(const struct counter_track *t);
 
-/* A ratio of two events' counts: scale * num / den. */
-struct ratio_def {
-	char *name;
-	char *num, *den; /* event names as tracks know them (name or canonical) */
-	double scale;	 /* 1, or 100 for a percentage */
-	bool percent;
-	bool builtin;
-};
-
-/* Parse "NAME=A/B" (a trailing % on NAME makes it a percentage). Returns 0 or -EINVAL + err. */
-int ratio_parse(struct ratio_def *r, const char *text, struct errbuf *err);
-/* The number of built-in ratios: IPC, CPI, cache-miss %, branch-miss %. */
-size_t ratio_builtin_count(void);
-/* Built-in ratio i into out (out owns its strings: ratio_fini). */
-void ratio_builtin_get(size_t i, struct ratio_def *out);
-/* Copy src into dst (dst owns its strings). */
-void ratio_copy(struct ratio_def *dst, const struct ratio_def *src);
-void ratio_fini(struct ratio_def *r);
 /* The track that name refers to (by name, then canonical), or NULL. */
 struct counter_track *rates_find_track(const struct profile *p, const char *name);
 /*

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ringside/core/cpulist.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/util/cpulist.h"
+#include "ringside/util/xalloc.h"
 
 /* Larger than any CPU number Linux supports (CONFIG_NR_CPUS tops out at 8192). */
 #define CPULIST_MAX 65536

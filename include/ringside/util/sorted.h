@@ -3,8 +3,8 @@
  * Binary search over arrays of structs sorted by a uint64_t key (symbols by address, mappings by
  * end): the one search the symbol tables, memory maps and JIT maps all need.
  */
-#ifndef RINGSIDE_CORE_SORTED_H
-#define RINGSIDE_CORE_SORTED_H
+#ifndef RINGSIDE_UTIL_SORTED_H
+#define RINGSIDE_UTIL_SORTED_H
 
 #include <stddef.h>
 #include <stdint.h>

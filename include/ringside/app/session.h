@@ -7,16 +7,16 @@
  * pidfds and the sample rings, plus one descriptor of the caller's (the terminal). The profile is
  * consistent between steps: the caller reads and renders it then.
  */
-#ifndef RINGSIDE_CORE_SESSION_H
-#define RINGSIDE_CORE_SESSION_H
+#ifndef RINGSIDE_APP_SESSION_H
+#define RINGSIDE_APP_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ringside/core/errbuf.h"
-#include "ringside/core/record.h"
+#include "ringside/app/record.h"
 #include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
 
 struct session;
 

@@ -4,8 +4,8 @@
  * user's intent can print one line that names the thing at fault and the fix. The first message
  * set wins; later ones are ignored, so the deepest cause survives.
  */
-#ifndef RINGSIDE_CORE_ERRBUF_H
-#define RINGSIDE_CORE_ERRBUF_H
+#ifndef RINGSIDE_UTIL_ERRBUF_H
+#define RINGSIDE_UTIL_ERRBUF_H
 
 #include <stdbool.h>
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "ringside/core/theme.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/theme.h"
 
 static const char *const theme_keys[THEME_SLOT_COUNT] = {
 	[THEME_NORMAL] = "normal",   [THEME_DIM] = "dim",	  [THEME_TITLE] = "title",

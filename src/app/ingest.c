@@ -12,9 +12,9 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "ringside/core/ingest.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/app/ingest.h"
 #include "ringside/sym/unwind.h"
+#include "ringside/util/xalloc.h"
 
 /* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
 #define INGEST_MAX_PATH (2 + 127 * 4)

@@ -2,8 +2,8 @@
 /*
  * Edit distance and "did you mean" suggestions, for unknown names typed by the user.
  */
-#ifndef RINGSIDE_CORE_STRDIST_H
-#define RINGSIDE_CORE_STRDIST_H
+#ifndef RINGSIDE_UTIL_STRDIST_H
+#define RINGSIDE_UTIL_STRDIST_H
 
 #include <stddef.h>
 

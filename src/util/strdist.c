@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/strdist.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/util/strdist.h"
+#include "ringside/util/xalloc.h"
 
 size_t
 strdist_levenshtein(const char *a, const char *b)

@@ -5,8 +5,8 @@
  * a recursive function counts once per sample). Cumulative or within the tree's sliding window.
  * No curses: the overview and the exports render the list.
  */
-#ifndef RINGSIDE_MODEL_HOT_H
-#define RINGSIDE_MODEL_HOT_H
+#ifndef RINGSIDE_VIEW_HOT_H
+#define RINGSIDE_VIEW_HOT_H
 
 #include <stdbool.h>
 #include <stddef.h>

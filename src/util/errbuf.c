@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "ringside/core/errbuf.h"
+#include "ringside/util/errbuf.h"
 
 void
 errbuf_clear(struct errbuf *e)

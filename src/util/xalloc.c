@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
+#include "ringside/util/xalloc.h"
 
 static xalloc_cleanup_fn xalloc_cleanup;
 

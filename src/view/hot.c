@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
-#include "ringside/model/hot.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/hot.h"
 
 static bool
 hot_is_code(const struct frame *f)

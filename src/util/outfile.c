@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ringside/core/outfile.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/util/outfile.h"
+#include "ringside/util/xalloc.h"
 
 static mode_t outfile_mode = 0600;
 

@@ -3,12 +3,12 @@
  * CPU lists in the kernel's notation ("0-3,8,10-11"): parsing user input and reading the online
  * and possible sets from sysfs.
  */
-#ifndef RINGSIDE_CORE_CPULIST_H
-#define RINGSIDE_CORE_CPULIST_H
+#ifndef RINGSIDE_UTIL_CPULIST_H
+#define RINGSIDE_UTIL_CPULIST_H
 
 #include <stddef.h>
 
-#include "ringside/core/errbuf.h"
+#include "ringside/util/errbuf.h"
 
 struct cpulist {
 	int *cpus; /* sorted ascending, no duplicates */

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ringside/core/record.h"
-#include "ringside/core/session.h"
+#include "ringside/app/record.h"
+#include "ringside/app/session.h"
 #include "ringside/perf/sampler.h"
 
 /* "999 Hz" or "every 100000 events", for the start line. */

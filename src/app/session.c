@@ -25,10 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ringside/core/ingest.h"
-#include "ringside/core/outfile.h"
-#include "ringside/core/session.h"
-#include "ringside/core/xalloc.h"
+#include "ringside/app/ingest.h"
+#include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
@@ -38,6 +36,9 @@
 #include "ringside/perf/sys.h"
 #include "ringside/perf/target.h"
 #include "ringside/sym/symres.h"
+#include "ringside/util/outfile.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/rates.h"
 
 enum session_exit { SESSION_FAILED = 1, SESSION_BAD_INPUT = 2 };
 

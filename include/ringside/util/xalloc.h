@@ -3,8 +3,8 @@
  * Allocation that cannot fail: on exhaustion the registered cleanup hook runs (the UI restores the
  * terminal there), a message is printed and the process exits. Callers never check for NULL.
  */
-#ifndef RINGSIDE_CORE_XALLOC_H
-#define RINGSIDE_CORE_XALLOC_H
+#ifndef RINGSIDE_UTIL_XALLOC_H
+#define RINGSIDE_UTIL_XALLOC_H
 
 #include <stddef.h>
 

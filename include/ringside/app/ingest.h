@@ -8,14 +8,14 @@
  * part of its callchain. Nothing here allocates per sample once the tables have grown (libdw's
  * unwinder allocates its frames).
  */
-#ifndef RINGSIDE_CORE_INGEST_H
-#define RINGSIDE_CORE_INGEST_H
+#ifndef RINGSIDE_APP_INGEST_H
+#define RINGSIDE_APP_INGEST_H
 
 #include <stdint.h>
 
 #include "ringside/model/profile.h"
-#include "ringside/perf/schedtp.h"
 #include "ringside/perf/sampler.h"
+#include "ringside/perf/schedtp.h"
 #include "ringside/sym/symres.h"
 #include "ringside/sym/unwind.h"
 

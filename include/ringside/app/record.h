@@ -5,8 +5,8 @@
  * ends or a signal arrives, then write the snapshot (.json) or folded stacks (.folded). One poll
  * loop over a timerfd, a signalfd, the targets' pidfds and the ring fds.
  */
-#ifndef RINGSIDE_CORE_RECORD_H
-#define RINGSIDE_CORE_RECORD_H
+#ifndef RINGSIDE_APP_RECORD_H
+#define RINGSIDE_APP_RECORD_H
 
 #include <stdbool.h>
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ringside/core/xalloc.h"
-#include "ringside/model/flame.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/flame.h"
 
 /* A frame path from the root (the root's frame not included). */
 struct flame_path {
