@@ -1,26 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A fixed-size message buffer that functions fill when they fail, so that the caller who knows the
- * user's intent can print one line that names the thing at fault and the fix. The first message
- * set wins; later ones are ignored, so the deepest cause survives.
+ * A failure carried from where it is found to where the user is told about it: a one-line message
+ * that names the thing at fault and the fix, the code the failing function returned, and the
+ * failure's class, which picks the exit status (bad input 2, a runtime failure 1). The kind of a
+ * failure is a value here, never read back from the message's wording. The first failure recorded
+ * wins; later ones are ignored, so the deepest cause survives.
  */
 #ifndef RINGSIDE_UTIL_ERRBUF_H
 #define RINGSIDE_UTIL_ERRBUF_H
 
 #include <stdbool.h>
 
+enum errbuf_class {
+	ERRBUF_NONE,	/* nothing recorded */
+	ERRBUF_INPUT,	/* the user's input is at fault (an option, a file, a PID): exit 2 */
+	ERRBUF_RUNTIME, /* the input was fine and something failed while running: exit 1 */
+};
+
 struct errbuf {
 	char msg[1024];
+	int code;		 /* the code returned with the message (a negative errno), or 0 */
+	enum errbuf_class class; /* ERRBUF_NONE until a failure is recorded */
 };
 
 /* Empty the buffer. */
 void errbuf_clear(struct errbuf *e);
-/* Set the message unless one is already set; e may be NULL. Returns -EINVAL, so that a bad-input
- * failure can be `return errbuf_set(...)`. */
-int errbuf_set(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Replace the message whatever it held; e may be NULL. */
-void errbuf_reset(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* True when a message is set. */
+/*
+ * Record a failure unless one is recorded already; e may be NULL. The class follows from code
+ * (errbuf_class_of). errno is saved before the message is formatted and restored after, so a
+ * caller may still read it. Returns code, so that a failure can be `return errbuf_fail(...)`.
+ */
+int errbuf_fail(struct errbuf *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* As errbuf_fail, with the class given rather than derived from code. */
+int errbuf_fail_as(struct errbuf *e, enum errbuf_class class, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Replace the message whatever it held, keeping the code and class (set them when none is). */
+void errbuf_reword(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* True when a failure is recorded. */
 bool errbuf_isset(const struct errbuf *e);
+/*
+ * The class of a code when nothing says otherwise: the user's input for -EINVAL, -ENOENT, -ESRCH,
+ * -ENODEV, -EISDIR, -ENOTDIR, -EROFS and -EACCES (a bad name, a missing PID or file, a CPU not
+ * there, a path that cannot be written, no permission); a runtime failure for any other code.
+ */
+enum errbuf_class errbuf_class_of(int code);
+/* The exit status for what e holds: 0 when nothing is recorded, 2 for input, 1 for runtime. */
+int errbuf_exit_status(const struct errbuf *e);
+
+/* Transitional: errbuf_fail(e, -EINVAL, ...). Going away once every caller says its code. */
+int errbuf_set(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Transitional: errbuf_reword. */
+void errbuf_reset(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif
