@@ -14,7 +14,7 @@ FUZZ_TARGET(evspec);
 int
 FUZZ_INIT(evspec)(int *argc, char ***argv)
 {
-	struct errbuf err = { { 0 } };
+	struct errbuf err = { 0 };
 
 	(void)argc;
 	(void)argv;
@@ -29,7 +29,7 @@ int
 FUZZ_ONE(evspec)(const uint8_t *data, size_t size)
 {
 	struct evspec_list list = { 0 };
-	struct errbuf err = { { 0 } };
+	struct errbuf err = { 0 };
 	struct evspec spec, copy;
 	char *text;
 

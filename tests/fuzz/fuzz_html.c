@@ -23,7 +23,7 @@ FUZZ_INIT(html)(int *argc, char ***argv)
 int
 FUZZ_ONE(html)(const uint8_t *data, size_t size)
 {
-	struct errbuf err = { { 0 } };
+	struct errbuf err = { 0 };
 	struct profile *p = NULL;
 	char *json = NULL;
 	size_t jlen = 0;

@@ -18,7 +18,7 @@ static size_t fuzz_schedtp_sink;
 int
 FUZZ_INIT(schedtp)(int *argc, char ***argv)
 {
-	struct errbuf err = { { 0 } };
+	struct errbuf err = { 0 };
 
 	(void)argc;
 	(void)argv;

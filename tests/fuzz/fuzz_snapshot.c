@@ -28,7 +28,7 @@ int
 FUZZ_ONE(snapshot)(const uint8_t *data, size_t size)
 {
 	struct profile *p = NULL, *again = NULL;
-	struct errbuf err = { { 0 } };
+	struct errbuf err = { 0 };
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *fp;

@@ -19,7 +19,7 @@ FUZZ_INIT(theme)(int *argc, char ***argv)
 int
 FUZZ_ONE(theme)(const uint8_t *data, size_t size)
 {
-	struct errbuf err = { { 0 } };
+	struct errbuf err = { 0 };
 	struct theme t;
 
 	theme_init_default(&t);

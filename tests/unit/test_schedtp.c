@@ -430,7 +430,7 @@ test_real_switch(void **state)
 	struct perf_event_attr attr;
 	struct real_ctx c = { 0 };
 	struct schedtp *tp = NULL;
-	struct errbuf err = { "" };
+	struct errbuf err = { 0 };
 	cpu_set_t old, one;
 	struct ring r = { 0 };
 	int fd;
@@ -645,7 +645,7 @@ check_all_types(const char *dir)
 {
 	struct tep_handle *tep = tep_alloc();
 	struct schedtp *tp = NULL;
-	struct errbuf err = { "" };
+	struct errbuf err = { 0 };
 	unsigned char buf[1024];
 
 	assert_non_null(tep);
@@ -705,7 +705,7 @@ static struct schedtp *
 new_hand(const char *switch_fields, const char *switch_print, char **rootp)
 {
 	struct schedtp *tp = NULL;
-	struct errbuf err = { "" };
+	struct errbuf err = { 0 };
 
 	*rootp = make_root();
 	tree_hand(*rootp, -1, switch_fields, switch_print);
@@ -903,7 +903,7 @@ static void
 expect_new_fails(const char *dir, int want, const char *a, const char *b)
 {
 	struct schedtp *tp = (struct schedtp *)&tp;
-	struct errbuf err = { "" };
+	struct errbuf err = { 0 };
 	int r = schedtp_new(&tp, dir, &err);
 
 	if (r != want)
@@ -1015,7 +1015,7 @@ test_decode_speed(void **state)
 	const char *real = real_tracefs();
 	struct tep_handle *tep = tep_alloc();
 	struct schedtp *tp = NULL;
-	struct errbuf err = { "" };
+	struct errbuf err = { 0 };
 	struct tep_event *e = NULL;
 	struct sched_event want, got;
 	unsigned char buf[256];
