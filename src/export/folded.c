@@ -95,8 +95,8 @@ folded_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	int rc = 0;
 
 	if (!p->stacks || !p->frames)
-		return errbuf_set(
-			err,
+		return errbuf_fail(
+			err, -EINVAL,
 			"this recording has no samples; record without --no-samples to get stacks");
 	stacktree_walk(p->stacks, folded_visit, &c);
 	if (c.n > 1)
@@ -123,7 +123,7 @@ folded_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	if (p->sampling.lost && fprintf(fp, "[lost samples] %" PRIu64 "\n", p->sampling.lost) < 0)
 		rc = -EIO;
 	if (rc < 0)
-		errbuf_set(err, "cannot write folded stacks: %s", strerror(-rc));
+		errbuf_fail(err, rc, "cannot write folded stacks: %s", strerror(-rc));
 	return rc;
 }
 

@@ -88,7 +88,7 @@ html_gzip(const char *s, size_t n, unsigned char **out, size_t *outlen, struct e
 	int r;
 
 	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return errbuf_set(err, "cannot compress the snapshot: zlib failed to start"), -EIO;
+		return errbuf_fail(err, -EIO, "cannot compress the snapshot: zlib failed to start");
 	cap = deflateBound(&z, (uLong)n) + 64;
 	buf = xmalloc(cap);
 	z.next_in = (Bytef *)(uintptr_t)s;
@@ -100,7 +100,7 @@ html_gzip(const char *s, size_t n, unsigned char **out, size_t *outlen, struct e
 	deflateEnd(&z);
 	if (r != Z_STREAM_END) {
 		free(buf);
-		return errbuf_set(err, "cannot compress the snapshot: zlib error %d", r), -EIO;
+		return errbuf_fail(err, -EIO, "cannot compress the snapshot: zlib error %d", r);
 	}
 	*out = buf;
 	return 0;
@@ -137,12 +137,13 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	int r;
 
 	mem = open_memstream(&json, &len);
-	if (!mem)
-		return errbuf_set(err, "cannot build the page: %s", strerror(errno)), -errno;
+	if (!mem) {
+		r = -errno;
+		return errbuf_fail(err, r, "cannot build the page: %s", strerror(-r));
+	}
 	r = snapshot_write(p, mem, err);
 	if (fclose(mem) != 0 && r == 0) {
-		errbuf_set(err, "cannot build the page: %s", strerror(errno));
-		r = -EIO;
+		r = errbuf_fail(err, -EIO, "cannot build the page: %s", strerror(errno));
 	}
 	if (r < 0)
 		goto out;
@@ -153,8 +154,8 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	fwrite(html_assets_css, 1, html_assets_css_len, fp);
 	fputs(html_body, fp);
 	if (html_want_gzip(len)) {
-		unsigned char *gz;
-		size_t gzlen;
+		unsigned char *gz = NULL;
+		size_t gzlen = 0;
 
 		r = html_gzip(json, len, &gz, &gzlen, err);
 		if (r < 0)
@@ -170,8 +171,8 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	fwrite(html_assets_js, 1, html_assets_js_len, fp);
 	fputs("</script>\n</body>\n</html>\n", fp);
 	if (fflush(fp) != 0 || ferror(fp)) {
-		errbuf_set(err, "cannot write the page: %s", strerror(errno ? errno : EIO));
-		r = -EIO;
+		r = errbuf_fail(err, -EIO, "cannot write the page: %s",
+				strerror(errno ? errno : EIO));
 	}
 out:
 	free(json);
@@ -342,27 +343,31 @@ html_extract(const char *buf, size_t len, char **json, size_t *jlen, struct errb
 	*json = NULL;
 	*jlen = 0;
 	if (!open)
-		return errbuf_set(err, "no <script id=\"ringside-data\"> element, which every page "
-				       "ringside writes holds");
+		return errbuf_fail(err, -EINVAL,
+				   "no <script id=\"ringside-data\"> element, which every page "
+				   "ringside writes holds");
 	attrs = open + strlen(HTML_DATA_OPEN);
 	body = memchr(attrs, '>', len - (size_t)(attrs - buf));
 	if (!body)
-		return errbuf_set(err, "the ringside-data element is cut short");
+		return errbuf_fail(err, -EINVAL, "the ringside-data element is cut short");
 	body++;
 	end = html_find(body, len - (size_t)(body - buf), HTML_DATA_CLOSE);
 	if (!end)
-		return errbuf_set(err, "the ringside-data element has no end (the file is cut "
-				       "short?)");
+		return errbuf_fail(err, -EINVAL,
+				   "the ringside-data element has no end (the file is cut "
+				   "short?)");
 	gzip = html_find(attrs, (size_t)(body - attrs), HTML_GZIP_ATTR) != NULL;
 	if (gzip) {
 		unsigned char *gz;
 		size_t gzlen;
 
 		if (html_unbase64(body, (size_t)(end - body), &gz, &gzlen) < 0)
-			return errbuf_set(err, "the ringside-data element is not valid base64");
+			return errbuf_fail(err, -EINVAL,
+					   "the ringside-data element is not valid base64");
 		if (html_gunzip(gz, gzlen, json, jlen) < 0) {
 			free(gz);
-			return errbuf_set(err, "the ringside-data element is not valid gzip data");
+			return errbuf_fail(err, -EINVAL,
+					   "the ringside-data element is not valid gzip data");
 		}
 		free(gz);
 	} else {

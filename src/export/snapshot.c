@@ -451,9 +451,8 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	else
 		json_decref(ratios);
 	if (!root)
-		return errbuf_set(err,
-				  "cannot build the snapshot JSON (a string is not valid UTF-8?)"),
-		       -EINVAL;
+		return errbuf_fail(err, -EINVAL,
+				   "cannot build the snapshot JSON (a string is not valid UTF-8?)");
 	if ((p->stacks && p->frames && p->sampling.event) || p->sched || p->sched_json) {
 		/* The stacks and the timeline are streamed after the rest: closed by hand. */
 		char *head = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
@@ -482,9 +481,8 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	}
 	json_decref(root);
 	if (r != 0 || fputc('\n', fp) == EOF || ferror(fp))
-		return errbuf_set(err, "cannot write the snapshot: %s",
-				  strerror(errno ? errno : EIO)),
-		       -EIO;
+		return errbuf_fail(err, -EIO, "cannot write the snapshot: %s",
+				   strerror(errno ? errno : EIO));
 	return 0;
 }
 
@@ -531,8 +529,7 @@ snapshot_at(struct snapshot_path *out, const char *base, const char *key, long i
 static int
 snapshot_bad(struct errbuf *err, const char *path, const char *what)
 {
-	errbuf_set(err, "%s: %s", *path ? path : "top level", what);
-	return -EINVAL;
+	return errbuf_fail(err, -EINVAL, "%s: %s", *path ? path : "top level", what);
 }
 
 static json_t *
@@ -1333,9 +1330,8 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 	*out = NULL;
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		errbuf_set(err, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
-			   jerr.text);
-		return -EINVAL;
+		return errbuf_fail(err, -EINVAL, "not valid JSON at line %d, column %d: %s",
+				   jerr.line, jerr.column, jerr.text);
 	}
 	if (!json_is_object(root)) {
 		snapshot_bad(err, "", "expected a JSON object");
@@ -1353,10 +1349,10 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 	if (!version)
 		goto out;
 	if (json_integer_value(version) != SNAPSHOT_VERSION) {
-		errbuf_set(err,
-			   "version: snapshot format version %lld is not supported (this ringside "
-			   "reads version %d); use a matching ringside",
-			   (long long)json_integer_value(version), SNAPSHOT_VERSION);
+		errbuf_fail(err, r,
+			    "version: snapshot format version %lld is not supported (this ringside "
+			    "reads version %d); use a matching ringside",
+			    (long long)json_integer_value(version), SNAPSHOT_VERSION);
 		goto out;
 	}
 	p = profile_new();
@@ -1392,9 +1388,10 @@ snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 
 	*out = NULL;
 	f = fopen(path, "re");
-	if (!f)
-		return errbuf_set(err, "cannot open snapshot '%s': %s", path, strerror(errno)),
-		       -errno;
+	if (!f) {
+		r = -errno;
+		return errbuf_fail(err, r, "cannot open snapshot '%s': %s", path, strerror(-r));
+	}
 	for (;;) {
 		size_t got;
 
@@ -1411,12 +1408,12 @@ snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 		r = -errno;
 		fclose(f);
 		free(buf);
-		return errbuf_set(err, "cannot read snapshot '%s': %s", path, strerror(-r)), r;
+		return errbuf_fail(err, r, "cannot read snapshot '%s': %s", path, strerror(-r));
 	}
 	fclose(f);
 	if (len == 0) {
 		free(buf);
-		return errbuf_set(err, "snapshot '%s' is empty", path), -EINVAL;
+		return errbuf_fail(err, -EINVAL, "snapshot '%s' is empty", path);
 	}
 	errbuf_clear(&inner);
 	if (html_detect(buf, len)) {
@@ -1426,17 +1423,16 @@ snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 		r = html_extract(buf, len, &json, &jlen, &inner);
 		free(buf);
 		if (r < 0)
-			return errbuf_set(err,
-					  "'%s' holds no ringside snapshot; %s. Open a page that "
-					  "ringside record or export wrote, or a .json snapshot",
-					  path, inner.msg),
-			       r;
+			return errbuf_fail(err, r,
+					   "'%s' holds no ringside snapshot; %s. Open a page that "
+					   "ringside record or export wrote, or a .json snapshot",
+					   path, inner.msg);
 		buf = json;
 		len = jlen;
 	}
 	r = snapshot_parse(buf, len, out, &inner);
 	free(buf);
 	if (r < 0)
-		errbuf_set(err, "snapshot '%s' is damaged: %s", path, inner.msg);
+		errbuf_fail(err, r, "snapshot '%s' is damaged: %s", path, inner.msg);
 	return r;
 }

@@ -48,20 +48,22 @@ ratio_parse(struct ratio_def *r, const char *text, struct errbuf *err)
 
 	memset(r, 0, sizeof(*r));
 	if (!eq || eq == text)
-		return errbuf_set(
-			err, "ratio '%s' must read NAME=EVENT/EVENT, e.g. ipc=instructions/cycles",
+		return errbuf_fail(
+			err, -EINVAL,
+			"ratio '%s' must read NAME=EVENT/EVENT, e.g. ipc=instructions/cycles",
 			text);
 	slash = strchr(eq + 1, '/');
 	if (!slash || slash == eq + 1 || !slash[1] || strchr(slash + 1, '/'))
-		return errbuf_set(
-			err, "ratio '%s' must read NAME=EVENT/EVENT, e.g. ipc=instructions/cycles",
+		return errbuf_fail(
+			err, -EINVAL,
+			"ratio '%s' must read NAME=EVENT/EVENT, e.g. ipc=instructions/cycles",
 			text);
 	nlen = (size_t)(eq - text);
 	r->percent = text[nlen - 1] == '%';
 	if (r->percent)
 		nlen--;
 	if (nlen == 0)
-		return errbuf_set(err, "ratio '%s' needs a name before '='", text);
+		return errbuf_fail(err, -EINVAL, "ratio '%s' needs a name before '='", text);
 	r->name = xstrndup(text, nlen);
 	r->num = xstrndup(eq + 1, (size_t)(slash - eq - 1));
 	r->den = xstrdup(slash + 1);

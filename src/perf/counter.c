@@ -146,31 +146,33 @@ counter_open_one(struct counter_set *cs, const struct counter_unit *u, size_t ev
 	case EPERM: {
 		char *hint = sys_perf_permission_hint(system_wide, !attr.exclude_kernel);
 
-		errbuf_set(err, "%s", hint);
+		errbuf_fail(err, fd, "%s", hint);
 		free(hint);
 		break;
 	}
 	case ESRCH:
 		if (!u->optional)
-			errbuf_set(err, "no process with PID %d (it exited); check it with ps",
-				   (int)u->pid);
+			errbuf_fail(err, fd, "no process with PID %d (it exited); check it with ps",
+				    (int)u->pid);
 		break;
 	case EMFILE:
 	case ENFILE:
-		errbuf_set(err,
-			   "out of file descriptors (ulimit -n is %lu) after %zu counters (%zu "
-			   "events, %zu CPUs or threads); raise the limit with ulimit -n or count "
-			   "fewer events",
-			   sys_fd_limit(), cs->nfds, cs->events.n, cs->nslots);
+		errbuf_fail(err, fd,
+			    "out of file descriptors (ulimit -n is %lu) after %zu counters (%zu "
+			    "events, %zu CPUs or threads); raise the limit with ulimit -n or count "
+			    "fewer events",
+			    sys_fd_limit(), cs->nfds, cs->events.n, cs->nslots);
 		break;
 	case ENODEV:
 		if (u->cpu >= 0) {
-			errbuf_set(err, "CPU %d is offline; choose online CPUs with -C", u->cpu);
+			errbuf_fail(err, fd, "CPU %d is offline; choose online CPUs with -C",
+				    u->cpu);
 			break;
 		}
 		/* fall through */
 	default:
-		errbuf_set(err, "cannot open event '%s' %s: %s", spec->name, where, strerror(-fd));
+		errbuf_fail(err, fd, "cannot open event '%s' %s: %s", spec->name, where,
+			    strerror(-fd));
 		break;
 	}
 	return fd;
@@ -243,11 +245,10 @@ counter_set_open_units(struct counter_set *cs, const struct target *t, struct er
 			int n = target_threads(t->pids[i], &tids);
 
 			if (n <= 0)
-				return errbuf_set(err,
-						  "no process with PID %d (it exited); check it "
-						  "with ps",
-						  (int)t->pids[i]),
-				       -ESRCH;
+				return errbuf_fail(err, -ESRCH,
+						   "no process with PID %d (it exited); check it "
+						   "with ps",
+						   (int)t->pids[i]);
 			for (int j = 0; j < n && r == 0; j++) {
 				u = (struct counter_unit){ .pid = tids[j],
 							   .cpu = -1,
@@ -320,10 +321,10 @@ counter_set_open(struct counter_set **out, const struct evspec_list *events, con
 			free(why);
 			why = next;
 		}
-		errbuf_set(err,
-			   "none of the events could be opened (%s); choose others with -e (see "
-			   "'ringside list')",
-			   why);
+		errbuf_fail(err, -ENOENT,
+			    "none of the events could be opened (%s); choose others with -e (see "
+			    "'ringside list')",
+			    why);
 		free(why);
 		r = -ENOENT;
 		goto fail;
@@ -466,7 +467,8 @@ counter_set_add(struct counter_set *cs, const struct evspec *spec, const struct 
 	cs->events.n = ev + 1;
 	r = counter_open_late(cs, ev, t, err);
 	if (r == 0 && cs->status[ev] == COUNTER_OK && cs->ngroups == first_group) {
-		errbuf_set(err, "no thread of the target is left to count '%s' on", spec->name);
+		errbuf_fail(err, -ESRCH, "no thread of the target is left to count '%s' on",
+			    spec->name);
 		r = -ESRCH;
 	}
 	if (r < 0) {

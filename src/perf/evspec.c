@@ -396,11 +396,12 @@ evspec_unknown(const char *text, const char *base, struct errbuf *err)
 		evspec_suggest_tracepoints(&best, &owned, &nowned);
 	close = strdist_best_format(&best);
 	if (*close)
-		errbuf_set(err, "unknown event '%s'; did you mean %s? (see 'ringside list')", text,
-			   close);
+		errbuf_fail(err, -ENOENT,
+			    "unknown event '%s'; did you mean %s? (see 'ringside list')", text,
+			    close);
 	else
-		errbuf_set(
-			err,
+		errbuf_fail(
+			err, -ENOENT,
 			"unknown event '%s'; see 'ringside list' for the events this machine has",
 			text);
 	free(close);
@@ -420,22 +421,21 @@ evspec_parse(struct evspec *spec, const char *text, struct errbuf *err)
 
 	memset(spec, 0, sizeof(*spec));
 	if (len == 0)
-		return errbuf_set(err, "empty event name in the event list; separate events with "
-				       "one comma"),
-		       -EINVAL;
+		return errbuf_fail(err, -EINVAL,
+				   "empty event name in the event list; separate events with "
+				   "one comma");
 	if (len > 512)
-		return errbuf_set(err, "event name too long (%zu characters)", len), -EINVAL;
+		return errbuf_fail(err, -EINVAL, "event name too long (%zu characters)", len);
 	for (const char *p = text; *p; p++)
 		if (!isgraph((unsigned char)*p) || *p == ',')
-			return errbuf_set(err, "event '%s' contains a space or control character",
-					  text),
-			       -EINVAL;
+			return errbuf_fail(err, -EINVAL,
+					   "event '%s' contains a space or control character",
+					   text);
 	if (text[len - 1] == ':')
-		return errbuf_set(err,
-				  "event '%s' ends with ':'; add modifiers (u, k, h, p) or remove "
-				  "the colon",
-				  text),
-		       -EINVAL;
+		return errbuf_fail(err, -EINVAL,
+				   "event '%s' ends with ':'; add modifiers (u, k, h, p) or remove "
+				   "the colon",
+				   text);
 
 	colon = strrchr(text, ':');
 	if (colon && colon > text && colon[-1] != ':' && evspec_is_modifier_string(colon + 1)) {
@@ -465,9 +465,10 @@ evspec_parse(struct evspec *spec, const char *text, struct errbuf *err)
 			evspec_fini(&probe);
 		free(head);
 		if (known) {
-			errbuf_set(err,
-				   "event '%s': unknown modifier '%s'; modifiers are u, k, h and p",
-				   text, colon + 1);
+			errbuf_fail(
+				err, -EINVAL,
+				"event '%s': unknown modifier '%s'; modifiers are u, k, h and p",
+				text, colon + 1);
 			r = -EINVAL;
 			goto out;
 		}
@@ -520,8 +521,9 @@ evspec_list_parse(struct evspec_list *list, const char *text, struct errbuf *err
 			return r;
 		for (size_t i = 0; i < list->n; i++) {
 			if (strcmp(list->v[i].name, spec.name) == 0) {
-				errbuf_set(err, "event '%s' is given twice; name each event once",
-					   spec.name);
+				errbuf_fail(err, -EINVAL,
+					    "event '%s' is given twice; name each event once",
+					    spec.name);
 				evspec_fini(&spec);
 				return -EINVAL;
 			}

@@ -26,7 +26,7 @@ pmu_init(struct errbuf *err)
 			snprintf(pmu_error, sizeof(pmu_error), "%s", pfm_strerror(r));
 	}
 	if (pmu_state < 0)
-		return errbuf_set(err, "libpfm4 failed to initialise: %s", pmu_error), -EIO;
+		return errbuf_fail(err, -EIO, "libpfm4 failed to initialise: %s", pmu_error);
 	return 0;
 }
 
@@ -53,10 +53,10 @@ pmu_encode(const char *text, struct pmu_encoding *enc, struct errbuf *err)
 		return 0;
 	if (r != PFM_SUCCESS) {
 		free(fstr);
-		errbuf_set(err,
-			   "event '%s': %s (libpfm4); see 'ringside list --all' for its umasks",
-			   text, pfm_strerror(r));
-		return -EINVAL;
+		return errbuf_fail(
+			err, -EINVAL,
+			"event '%s': %s (libpfm4); see 'ringside list --all' for its umasks", text,
+			pfm_strerror(r));
 	}
 	memset(&einfo, 0, sizeof(einfo));
 	einfo.size = sizeof(einfo);

@@ -202,35 +202,35 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 			char *hint = sys_perf_permission_hint(t->kind == TARGET_SYSTEM,
 							      !attr.exclude_kernel);
 
-			errbuf_set(err, "%s", hint);
+			errbuf_fail(err, fd, "%s", hint);
 			free(hint);
 			break;
 		}
 		case ENOENT:
 		case EOPNOTSUPP:
-			errbuf_set(err,
-				   "event '%s' cannot be sampled on this machine (%s); choose "
-				   "another with --sample-event",
-				   name, strerror(-fd));
+			errbuf_fail(err, fd,
+				    "event '%s' cannot be sampled on this machine (%s); choose "
+				    "another with --sample-event",
+				    name, strerror(-fd));
 			break;
 		case EINVAL:
-			errbuf_set(err,
-				   "event '%s' cannot be sampled with these settings (%s); check "
-				   "-F (at most kernel.perf_event_max_sample_rate) or -c",
-				   name, strerror(-fd));
+			errbuf_fail(err, fd,
+				    "event '%s' cannot be sampled with these settings (%s); check "
+				    "-F (at most kernel.perf_event_max_sample_rate) or -c",
+				    name, strerror(-fd));
 			break;
 		case ESRCH:
 			break; /* a thread that exited since it was listed: the caller decides */
 		case EMFILE:
 		case ENFILE:
-			errbuf_set(err,
-				   "out of file descriptors (ulimit -n is %lu) after %zu sampling "
-				   "events; raise the limit with ulimit -n",
-				   sys_fd_limit(), s->nfds);
+			errbuf_fail(err, fd,
+				    "out of file descriptors (ulimit -n is %lu) after %zu sampling "
+				    "events; raise the limit with ulimit -n",
+				    sys_fd_limit(), s->nfds);
 			break;
 		default:
-			errbuf_set(err, "cannot open sampling event '%s' on CPU %d: %s", name, cpu,
-				   strerror(-fd));
+			errbuf_fail(err, fd, "cannot open sampling event '%s' on CPU %d: %s", name,
+				    cpu, strerror(-fd));
 		}
 		return fd;
 	}
@@ -238,17 +238,16 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 		rc = sampler_map(s, &s->rings[ring], fd);
 		if (rc < 0) {
 			close(fd);
-			return errbuf_set(err,
-					  "cannot map the sample ring of CPU %d: %s; raise "
-					  "kernel.perf_event_mlock_kb or run as root",
-					  cpu, strerror(-rc)),
-			       rc;
+			return errbuf_fail(err, rc,
+					   "cannot map the sample ring of CPU %d: %s; raise "
+					   "kernel.perf_event_mlock_kb or run as root",
+					   cpu, strerror(-rc));
 		}
 	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[ring].fd) < 0) {
 		rc = -errno;
 		close(fd);
-		return errbuf_set(err, "cannot share the ring of CPU %d: %s", cpu, strerror(-rc)),
-		       rc;
+		return errbuf_fail(err, rc, "cannot share the ring of CPU %d: %s", cpu,
+				   strerror(-rc));
 	}
 	ioctl(fd, PERF_EVENT_IOC_ID, &id);
 	s->fds = xreallocarray(s->fds, s->nfds + 1, sizeof(int));
@@ -290,11 +289,10 @@ sampler_open_target(struct sampler *s, const struct sampler_opts *o, const struc
 			int n = t->kind == TARGET_COMMAND ? 1 : target_threads(t->pids[p], &tids);
 
 			if (n <= 0)
-				return errbuf_set(err,
-						  "no process with PID %d (it exited); check it "
-						  "with ps",
-						  (int)t->pids[p]),
-				       -ESRCH;
+				return errbuf_fail(err, -ESRCH,
+						   "no process with PID %d (it exited); check it "
+						   "with ps",
+						   (int)t->pids[p]);
 			for (int i = 0; i < n; i++) {
 				pid_t tid = tids ? tids[i] : t->pids[p];
 
@@ -302,10 +300,10 @@ sampler_open_target(struct sampler *s, const struct sampler_opts *o, const struc
 				if (rc == -ESRCH && tid != t->pids[p])
 					continue;
 				if (rc == -ESRCH)
-					errbuf_set(err,
-						   "no process with PID %d (it exited); check it "
-						   "with ps",
-						   (int)tid);
+					errbuf_fail(err, rc,
+						    "no process with PID %d (it exited); check it "
+						    "with ps",
+						    (int)tid);
 				if (rc < 0) {
 					free(tids);
 					return rc;
@@ -354,8 +352,8 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		rc = cpulist_online(&online);
 		if (rc < 0) {
 			free(s);
-			return errbuf_set(err, "cannot read the online CPUs: %s", strerror(-rc)),
-			       rc;
+			return errbuf_fail(err, rc, "cannot read the online CPUs: %s",
+					   strerror(-rc));
 		}
 		cpus = &online;
 	}
@@ -399,7 +397,8 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		cpulist_fini(&online);
 		free(s->events);
 		free(s);
-		return errbuf_set(err, "nothing to sample: no sampling event and no tracepoint");
+		return errbuf_fail(err, -EINVAL,
+				   "nothing to sample: no sampling event and no tracepoint");
 	}
 	s->nrings = cpus->n;
 	s->rings = xcalloc(s->nrings, sizeof(*s->rings));

@@ -202,8 +202,9 @@ schedtp_field_recipe(const char *tpname, const struct tep_format_field *f,
 	unsigned long flags = f->flags;
 
 	if (f->offset < 0 || f->size <= 0 || f->offset > 0xffff || f->size > 0xffff)
-		return errbuf_set(err, "%s: field %s has an impossible offset %d or size %d",
-				  tpname, w->name, f->offset, f->size);
+		return errbuf_fail(err, -EINVAL,
+				   "%s: field %s has an impossible offset %d or size %d", tpname,
+				   w->name, f->offset, f->size);
 	out->offset = (uint32_t)f->offset;
 	out->size = (uint16_t)f->size;
 	out->dst = w->dst;
@@ -211,10 +212,10 @@ schedtp_field_recipe(const char *tpname, const struct tep_format_field *f,
 	if (w->kind == SCHEDTP_STR) {
 		if (flags & TEP_FIELD_IS_DYNAMIC) {
 			if (f->size != 4)
-				return errbuf_set(err,
-						  "%s: string field %s is a location of %d bytes, "
-						  "not 4",
-						  tpname, w->name, f->size);
+				return errbuf_fail(err, -EINVAL,
+						   "%s: string field %s is a location of %d bytes, "
+						   "not 4",
+						   tpname, w->name, f->size);
 			out->how = (flags & TEP_FIELD_IS_RELATIVE) ? SCHEDTP_REL_LOC
 								   : SCHEDTP_DATA_LOC;
 			return 0;
@@ -224,13 +225,14 @@ schedtp_field_recipe(const char *tpname, const struct tep_format_field *f,
 			out->how = SCHEDTP_ARRAY;
 			return 0;
 		}
-		return errbuf_set(err, "%s: field %s is \"%s\" (%d bytes), not a string", tpname,
-				  w->name, f->type ? f->type : "?", f->size);
+		return errbuf_fail(err, -EINVAL, "%s: field %s is \"%s\" (%d bytes), not a string",
+				   tpname, w->name, f->type ? f->type : "?", f->size);
 	}
 	if ((flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_DYNAMIC)) ||
 	    (f->size != 1 && f->size != 2 && f->size != 4 && f->size != 8))
-		return errbuf_set(err, "%s: field %s is \"%s\" (%d bytes), not an integer", tpname,
-				  w->name, f->type ? f->type : "?", f->size);
+		return errbuf_fail(err, -EINVAL,
+				   "%s: field %s is \"%s\" (%d bytes), not an integer", tpname,
+				   w->name, f->type ? f->type : "?", f->size);
 	out->how = (flags & TEP_FIELD_IS_SIGNED) ? SCHEDTP_SIGNED : SCHEDTP_UNSIGNED;
 	return 0;
 }
@@ -251,16 +253,16 @@ schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type
 	path = xasprintf("%s/events/sched/%s/format", dir, event);
 	r = schedtp_read_file(path, &buf, &len);
 	if (r == -ENOENT) {
-		errbuf_set(err,
-			   "tracepoint %s is missing (no %s): this kernel does not provide it; "
-			   "ringside needs all seven sched tracepoints for the scheduler timeline "
-			   "(turn it off with --no-sched)",
-			   tpname, path);
+		errbuf_fail(err, r,
+			    "tracepoint %s is missing (no %s): this kernel does not provide it; "
+			    "ringside needs all seven sched tracepoints for the scheduler timeline "
+			    "(turn it off with --no-sched)",
+			    tpname, path);
 		goto out;
 	}
 	if (r < 0) {
-		errbuf_set(err, "cannot read %s (tracepoint %s): %s%s", path, tpname, strerror(-r),
-			   r == -EACCES ? "; run as root" : "");
+		errbuf_fail(err, r, "cannot read %s (tracepoint %s): %s%s", path, tpname,
+			    strerror(-r), r == -EACCES ? "; run as root" : "");
 		goto out;
 	}
 	terr = tep_parse_format(tep, &te, buf, len, "sched");
@@ -272,7 +274,8 @@ schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type
 		else
 			snprintf(msg, sizeof(msg), "it describes \"%s\", not %s",
 				 te && te->name ? te->name : "nothing", event);
-		r = errbuf_set(err, "cannot parse %s (tracepoint %s): %s", path, tpname, msg);
+		r = errbuf_fail(err, -EINVAL, "cannot parse %s (tracepoint %s): %s", path, tpname,
+				msg);
 		goto out;
 	}
 
@@ -285,8 +288,8 @@ schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type
 		if (!f) {
 			if (w->kind == SCHEDTP_OPTIONAL_INT)
 				continue;
-			errbuf_set(
-				err,
+			errbuf_fail(
+				err, -ENOENT,
 				"tracepoint %s has no field \"%s\" (%s): this kernel's format is "
 				"not one ringside knows",
 				tpname, w->name, path);
@@ -309,14 +312,16 @@ schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type
 		errno = 0;
 		ev->id = strtoull(buf, &end, 10);
 		if (errno || end == buf || (*end && *end != '\n')) {
-			r = errbuf_set(err, "%s (tracepoint %s) holds no id", path, tpname);
+			r = errbuf_fail(err, -EINVAL, "%s (tracepoint %s) holds no id", path,
+					tpname);
 			goto out;
 		}
 	} else if (te->id > 0) {
 		ev->id = (uint64_t)te->id;
 		r = 0;
 	} else {
-		errbuf_set(err, "cannot read %s (tracepoint %s): %s", path, tpname, strerror(-r));
+		errbuf_fail(err, r, "cannot read %s (tracepoint %s): %s", path, tpname,
+			    strerror(-r));
 	}
 out:
 	free(path);
@@ -336,21 +341,21 @@ schedtp_new(struct schedtp **out, const char *tracefs_dir, struct errbuf *err)
 	if (!tracefs_dir)
 		tracefs_dir = sys_tracefs_dir();
 	if (!tracefs_dir) {
-		errbuf_set(err, "tracefs is not available; mount it (as root) with: "
-				"mount -t tracefs nodev /sys/kernel/tracing");
-		return -ENOENT;
+		return errbuf_fail(err, -ENOENT,
+				   "tracefs is not available; mount it (as root) with: "
+				   "mount -t tracefs nodev /sys/kernel/tracing");
 	}
 	events = xasprintf("%s/events", tracefs_dir);
 	if (access(events, F_OK) != 0) {
 		r = -errno;
 		if (r == -ENOENT)
-			errbuf_set(err,
-				   "tracefs is not available at %s (no events/ there); mount it "
-				   "(as root) with: mount -t tracefs nodev %s",
-				   tracefs_dir, tracefs_dir);
+			errbuf_fail(err, r,
+				    "tracefs is not available at %s (no events/ there); mount it "
+				    "(as root) with: mount -t tracefs nodev %s",
+				    tracefs_dir, tracefs_dir);
 		else
-			errbuf_set(err, "cannot access %s: %s%s", events, strerror(-r),
-				   r == -EACCES ? "; run as root" : "");
+			errbuf_fail(err, r, "cannot access %s: %s%s", events, strerror(-r),
+				    r == -EACCES ? "; run as root" : "");
 		free(events);
 		return r;
 	}
@@ -360,7 +365,7 @@ schedtp_new(struct schedtp **out, const char *tracefs_dir, struct errbuf *err)
 	tep = tep_alloc();
 	if (!tep) {
 		r = -ENOMEM;
-		errbuf_set(err, "libtraceevent could not allocate its parser");
+		errbuf_fail(err, r, "libtraceevent could not allocate its parser");
 		goto fail;
 	}
 	for (int t = 0; t < SCHEDTP_NR_TYPES; t++) {

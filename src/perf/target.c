@@ -42,7 +42,7 @@ target_init_system(struct target *t, const char *cpus_text, struct errbuf *err)
 	target_zero(t, TARGET_SYSTEM);
 	r = cpulist_online(&online);
 	if (r < 0)
-		return errbuf_set(err, "cannot read the online CPUs: %s", strerror(-r)), r;
+		return errbuf_fail(err, r, "cannot read the online CPUs: %s", strerror(-r));
 	if (!cpus_text) {
 		t->cpus = online;
 		return 0;
@@ -53,9 +53,9 @@ target_init_system(struct target *t, const char *cpus_text, struct errbuf *err)
 	for (size_t i = 0; i < t->cpus.n; i++) {
 		if (!cpulist_contains(&online, t->cpus.cpus[i])) {
 			have = cpulist_format(&online);
-			errbuf_set(err,
-				   "CPU %d does not exist or is offline; this machine has CPUs %s",
-				   t->cpus.cpus[i], have);
+			errbuf_fail(err, -ENODEV,
+				    "CPU %d does not exist or is offline; this machine has CPUs %s",
+				    t->cpus.cpus[i], have);
 			free(have);
 			r = -ENODEV;
 			goto out;
@@ -91,12 +91,13 @@ target_init_pids(struct target *t, const char *pids_text, struct errbuf *err)
 		v = strtol(p, &end, 10);
 		if (!isdigit((unsigned char)*p) || errno || v <= 0 || v > 0x7fffffff ||
 		    (*end && *end != ',') || (*end == ',' && !end[1])) {
-			errbuf_set(err, "PID list '%s' is malformed; write it like 123 or 123,456",
-				   pids_text);
+			errbuf_fail(err, -EINVAL,
+				    "PID list '%s' is malformed; write it like 123 or 123,456",
+				    pids_text);
 			goto fail;
 		}
 		if (!target_pid_exists((pid_t)v)) {
-			errbuf_set(err, "no process with PID %ld; check it with ps", v);
+			errbuf_fail(err, -ESRCH, "no process with PID %ld; check it with ps", v);
 			target_fini(t);
 			return -ESRCH;
 		}
@@ -192,25 +193,27 @@ target_child(struct target *t, int go_rd, int err_wr)
 int
 target_launch(struct target *t, struct errbuf *err)
 {
-	int go[2], ex[2];
+	int go[2], ex[2], r;
 	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC) < 0)
-		return errbuf_set(err, "cannot create a pipe: %s", strerror(errno)), -errno;
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		r = -errno;
+		return errbuf_fail(err, r, "cannot create a pipe: %s", strerror(-r));
+	}
 	if (pipe2(ex, O_CLOEXEC) < 0) {
+		r = -errno;
 		close(go[0]);
 		close(go[1]);
-		return errbuf_set(err, "cannot create a pipe: %s", strerror(errno)), -errno;
+		return errbuf_fail(err, r, "cannot create a pipe: %s", strerror(-r));
 	}
 	pid = fork();
 	if (pid < 0) {
-		int r = -errno;
-
+		r = -errno;
 		close(go[0]);
 		close(go[1]);
 		close(ex[0]);
 		close(ex[1]);
-		return errbuf_set(err, "cannot start '%s': %s", t->argv[0], strerror(-r)), r;
+		return errbuf_fail(err, r, "cannot start '%s': %s", t->argv[0], strerror(-r));
 	}
 	if (pid == 0) {
 		close(go[1]);
@@ -239,7 +242,8 @@ target_start(struct target *t, struct errbuf *err)
 	t->go_fd = -1;
 	if (n != 1) {
 		target_stop_child(t);
-		return errbuf_set(err, "cannot start '%s': the child is gone", t->argv[0]), -ECHILD;
+		return errbuf_fail(err, -ECHILD, "cannot start '%s': the child is gone",
+				   t->argv[0]);
 	}
 	/* The exec-error pipe closes on a successful exec; otherwise the child sends its errno. */
 	do {
@@ -251,16 +255,15 @@ target_start(struct target *t, struct errbuf *err)
 		waitpid(t->pids[0], &t->child_status, 0);
 		t->child_running = false;
 		if (e & (1 << 16))
-			return errbuf_set(err, "cannot run '%s' as the sudo user (SUDO_UID=%s): %s",
-					  t->argv[0], getenv("SUDO_UID"), strerror(e & 0xffff)),
-			       -(e & 0xffff);
+			return errbuf_fail(err, -(e & 0xffff),
+					   "cannot run '%s' as the sudo user (SUDO_UID=%s): %s",
+					   t->argv[0], getenv("SUDO_UID"), strerror(e & 0xffff));
 		if (e == ENOENT)
-			return errbuf_set(err,
-					  "cannot run '%s': command not found; check the name and "
-					  "PATH",
-					  t->argv[0]),
-			       -ENOENT;
-		return errbuf_set(err, "cannot run '%s': %s", t->argv[0], strerror(e)), -e;
+			return errbuf_fail(err, -ENOENT,
+					   "cannot run '%s': command not found; check the name and "
+					   "PATH",
+					   t->argv[0]);
+		return errbuf_fail(err, -e, "cannot run '%s': %s", t->argv[0], strerror(e));
 	}
 	return 0;
 }

@@ -60,11 +60,12 @@ cpulist_parse(struct cpulist *list, const char *text, struct errbuf *err)
 			hi = lo;
 		}
 		if (r == -ERANGE) {
-			errbuf_set(err, "CPU list '%s': CPU number too large", text);
+			errbuf_fail(err, -EINVAL, "CPU list '%s': CPU number too large", text);
 			goto fail;
 		}
 		if (r < 0 || hi < lo || (*p && *p != ',' && *p != '\n') || (*p == ',' && !p[1])) {
-			errbuf_set(err, "CPU list '%s' is malformed; write it like 0-3,8", text);
+			errbuf_fail(err, -EINVAL, "CPU list '%s' is malformed; write it like 0-3,8",
+				    text);
 			goto fail;
 		}
 		if (*p == ',')
@@ -78,7 +79,7 @@ cpulist_parse(struct cpulist *list, const char *text, struct errbuf *err)
 		}
 	}
 	if (n == 0) {
-		errbuf_set(err, "CPU list '%s' is empty; write it like 0-3,8", text);
+		errbuf_fail(err, -EINVAL, "CPU list '%s' is empty; write it like 0-3,8", text);
 		goto fail;
 	}
 	qsort(cpus, n, sizeof(*cpus), cpulist_cmp);

@@ -39,8 +39,8 @@ outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 
 	memset(of, 0, sizeof(*of));
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errbuf_set(err, "cannot write '%s': it is a directory; name a file", path);
-		return -EISDIR;
+		return errbuf_fail(err, -EISDIR,
+				   "cannot write '%s': it is a directory; name a file", path);
 	}
 	if (!slash)
 		of->tmp = xasprintf(".%s.XXXXXX", path);
@@ -50,8 +50,8 @@ outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 	fd = mkostemp(of->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		errbuf_set(err, "cannot write '%s': %s; choose a path in a writable directory",
-			   path, strerror(errno));
+		errbuf_fail(err, r, "cannot write '%s': %s; choose a path in a writable directory",
+			    path, strerror(-r));
 		free(of->tmp);
 		of->tmp = NULL;
 		return r;
@@ -59,7 +59,7 @@ outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 	/* The mode asked for, exactly (fchmod ignores the umask, as the user named the bits). */
 	if (outfile_mode != 0600 && fchmod(fd, outfile_mode) != 0) {
 		r = -errno;
-		errbuf_set(err, "cannot set the mode of '%s': %s", path, strerror(errno));
+		errbuf_fail(err, r, "cannot set the mode of '%s': %s", path, strerror(-r));
 		close(fd);
 		unlink(of->tmp);
 		free(of->tmp);
@@ -73,7 +73,7 @@ outfile_open(struct outfile *of, const char *path, struct errbuf *err)
 		unlink(of->tmp);
 		free(of->tmp);
 		of->tmp = NULL;
-		return errbuf_set(err, "cannot write '%s': %s", path, strerror(-r)), r;
+		return errbuf_fail(err, r, "cannot write '%s': %s", path, strerror(-r));
 	}
 	of->path = xstrdup(path);
 	return 0;
@@ -105,13 +105,13 @@ outfile_open_unique(struct outfile *of, const char *dir, const char *prefix, con
 	memset(of, 0, sizeof(*of));
 	fd = outfile_create_unique(dir, prefix, suffix, 0, &of->tmp);
 	if (fd < 0)
-		return errbuf_set(err, "cannot create a file in '%s': %s", dir, strerror(-fd)), fd;
+		return errbuf_fail(err, fd, "cannot create a file in '%s': %s", dir, strerror(-fd));
 	of->fp = fdopen(fd, "w");
 	if (!of->fp) {
 		r = -errno;
 		close(fd);
 		outfile_abort(of);
-		return errbuf_set(err, "cannot write '%s': %s", dir, strerror(-r)), r;
+		return errbuf_fail(err, r, "cannot write '%s': %s", dir, strerror(-r));
 	}
 	/* Committing renames the file onto itself, which rename(2) does without a change. */
 	of->path = xstrdup(of->tmp);
@@ -131,10 +131,11 @@ outfile_commit(struct outfile *of, struct errbuf *err)
 	if (r == 0 && rename(of->tmp, of->path) != 0)
 		r = -errno;
 	if (r < 0) {
-		errbuf_set(err,
-			   "cannot write '%s': %s; nothing was written there, free space or choose "
-			   "another path",
-			   of->path, strerror(-r));
+		errbuf_fail(
+			err, r,
+			"cannot write '%s': %s; nothing was written there, free space or choose "
+			"another path",
+			of->path, strerror(-r));
 		unlink(of->tmp);
 	}
 	free(of->tmp);
