@@ -227,8 +227,9 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *where, st
 			end++;
 		lineno++;
 		if (end - pos >= sizeof(line))
-			return errbuf_set(err, "%s:%u: line too long; keep theme lines short",
-					  where, lineno);
+			return errbuf_fail(err, -EINVAL,
+					   "%s:%u: line too long; keep theme lines short", where,
+					   lineno);
 		memcpy(line, text + pos, end - pos);
 		line[end - pos] = '\0';
 		pos = end + 1;
@@ -245,8 +246,8 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *where, st
 			continue;
 		eq = strchr(key, '=');
 		if (!eq)
-			return errbuf_set(err, "%s:%u: expected 'key = colour', got '%s'", where,
-					  lineno, key);
+			return errbuf_fail(err, -EINVAL, "%s:%u: expected 'key = colour', got '%s'",
+					   where, lineno, key);
 		*eq = '\0';
 		value = theme_trim(eq + 1);
 		key = theme_trim(key);
@@ -254,15 +255,15 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *where, st
 			if (strcmp(key, theme_keys[i]) == 0)
 				slot = i;
 		if (slot < 0)
-			return errbuf_set(err,
-					  "%s:%u: unknown key '%s' (keys: normal, dim, title, "
-					  "kernel, user, task1..task6, ...)",
-					  where, lineno, key);
+			return errbuf_fail(err, -EINVAL,
+					   "%s:%u: unknown key '%s' (keys: normal, dim, title, "
+					   "kernel, user, task1..task6, ...)",
+					   where, lineno, key);
 		if (!theme_parse_value(value, &slots[slot], bad, sizeof(bad)))
-			return errbuf_set(err,
-					  "%s:%u: bad value '%s' for %s; use a colour name, "
-					  "#RRGGBB, 'on' COLOUR, bold, dim, underline or reverse",
-					  where, lineno, bad, key);
+			return errbuf_fail(err, -EINVAL,
+					   "%s:%u: bad value '%s' for %s; use a colour name, "
+					   "#RRGGBB, 'on' COLOUR, bold, dim, underline or reverse",
+					   where, lineno, bad, key);
 	}
 	memcpy(t->slot, slots, sizeof(slots));
 	return 0;
@@ -401,7 +402,8 @@ theme_load(struct theme *t, const char *name, const char *datadir, struct errbuf
 		    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				 "0123456789-_.") != strlen(name) ||
 		    name[0] == '.')
-			return errbuf_set(err, "theme name '%s' is not a plain name", name);
+			return errbuf_fail(err, -EINVAL, "theme name '%s' is not a plain name",
+					   name);
 		path = theme_user_path(name);
 		if (!path && datadir) {
 			path = xasprintf("%s/themes/%s.theme", datadir, name);
@@ -414,9 +416,9 @@ theme_load(struct theme *t, const char *name, const char *datadir, struct errbuf
 	if (!path) {
 		builtin = theme_builtin_find(name);
 		if (!builtin) {
-			errbuf_set(err, "no theme named '%s'; built-in themes: dark, light, mono",
-				   name);
-			return -ENOENT;
+			return errbuf_fail(
+				err, -ENOENT,
+				"no theme named '%s'; built-in themes: dark, light, mono", name);
 		}
 		r = theme_parse(t, builtin, strlen(builtin), name, err);
 		if (r == 0) {
@@ -428,9 +430,14 @@ theme_load(struct theme *t, const char *name, const char *datadir, struct errbuf
 	text = theme_read_file(path, &len);
 	if (!text) {
 		r = -errno;
-		errbuf_set(err, "cannot read theme %s: %s", path, strerror(errno));
+		/*
+		 * -ENOENT recorded means "no theme by that name"; a named theme's file that went
+		 * away between finding and reading it is not that, so it is recorded as -EIO.
+		 */
+		errbuf_fail(err, r == -ENOENT && !strchr(name, '/') ? -EIO : r,
+			    "cannot read theme %s: %s", path, strerror(-r));
 		free(path);
-		return r == -ENOENT ? -ENOENT : r;
+		return r;
 	}
 	r = theme_parse(t, text, len, path, err);
 	if (r == 0) {

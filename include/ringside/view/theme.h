@@ -99,8 +99,10 @@ uint32_t theme_ansi_rgb(unsigned i);
 /*
  * Load theme name: a path (contains '/'), $XDG_CONFIG_HOME/ringside/themes/NAME.theme (or
  * ~/.config/...), the installed themes directory, or a built-in theme (dark, light, mono).
- * Returns 0, -ENOENT with err when no such theme exists, or -EINVAL with err for a bad file; in
- * every case t holds a usable theme (the default on error).
+ * Returns 0, -ENOENT with err when no such theme exists, -EINVAL with err for a bad file, or the
+ * -errno of a file that cannot be read; in every case t holds a usable theme (the default on
+ * error). For a plain name (no '/'), err->code is -ENOENT exactly when no theme of that name
+ * exists, whatever the returned code.
  */
 int theme_load(struct theme *t, const char *name, const char *datadir, struct errbuf *err);
 /* The built-in themes' names and texts (from the themes directory, compiled in). */
