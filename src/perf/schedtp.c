@@ -237,6 +237,39 @@ schedtp_field_recipe(const char *tpname, const struct tep_format_field *f,
 	return 0;
 }
 
+/*
+ * The id of tracepoint type into ev: from its id file, or else format_id (the format's own "ID:"
+ * line, which says the same). Returns 0 or -errno with err set.
+ */
+static int
+schedtp_load_id(const char *dir, enum sched_event_type type, int format_id,
+		struct schedtp_event *ev, struct errbuf *err)
+{
+	const char *tpname = schedtp_types[type].name, *event = strchr(tpname, ':') + 1;
+	char *path, *buf = NULL, *end;
+	size_t len;
+	int r;
+
+	path = xasprintf("%s/events/sched/%s/id", dir, event);
+	r = schedtp_read_file(path, &buf, &len);
+	if (r == 0) {
+		errno = 0;
+		ev->id = strtoull(buf, &end, 10);
+		if (errno || end == buf || (*end && *end != '\n'))
+			r = errbuf_fail(err, -EINVAL, "%s (tracepoint %s) holds no id", path,
+					tpname);
+	} else if (format_id > 0) {
+		ev->id = (uint64_t)format_id;
+		r = 0;
+	} else {
+		errbuf_fail(err, r, "cannot read %s (tracepoint %s): %s", path, tpname,
+			    strerror(-r));
+	}
+	free(path);
+	free(buf);
+	return r;
+}
+
 /* Parse one tracepoint's format (and id) into ev. Returns 0 or -errno with err set. */
 static int
 schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type,
@@ -245,7 +278,7 @@ schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type
 	const char *tpname = schedtp_types[type].name, *event = strchr(tpname, ':') + 1;
 	const struct schedtp_want *w;
 	struct tep_event *te = NULL;
-	char *path, *buf = NULL, *end;
+	char *path, *buf = NULL;
 	enum tep_errno terr;
 	size_t len;
 	int r;
@@ -288,12 +321,11 @@ schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type
 		if (!f) {
 			if (w->kind == SCHEDTP_OPTIONAL_INT)
 				continue;
-			errbuf_fail(
+			r = errbuf_fail(
 				err, -ENOENT,
 				"tracepoint %s has no field \"%s\" (%s): this kernel's format is "
 				"not one ringside knows",
 				tpname, w->name, path);
-			r = -ENOENT;
 			goto out;
 		}
 		r = schedtp_field_recipe(tpname, f, w, &ev->fields[ev->nfields], err);
@@ -301,28 +333,7 @@ schedtp_load(struct tep_handle *tep, const char *dir, enum sched_event_type type
 			goto out;
 		ev->nfields++;
 	}
-
-	/* The id: from the id file; the format's own "ID:" line says the same. */
-	free(path);
-	free(buf);
-	buf = NULL;
-	path = xasprintf("%s/events/sched/%s/id", dir, event);
-	r = schedtp_read_file(path, &buf, &len);
-	if (r == 0) {
-		errno = 0;
-		ev->id = strtoull(buf, &end, 10);
-		if (errno || end == buf || (*end && *end != '\n')) {
-			r = errbuf_fail(err, -EINVAL, "%s (tracepoint %s) holds no id", path,
-					tpname);
-			goto out;
-		}
-	} else if (te->id > 0) {
-		ev->id = (uint64_t)te->id;
-		r = 0;
-	} else {
-		errbuf_fail(err, r, "cannot read %s (tracepoint %s): %s", path, tpname,
-			    strerror(-r));
-	}
+	r = schedtp_load_id(dir, type, te->id, ev, err);
 out:
 	free(path);
 	free(buf);
