@@ -7,8 +7,10 @@
  * run and exit (folding into one "[exited]" cc1), a shell that execs python3 and starts a thread
  * that is renamed and exits, lost, throttled and unclaimed records, and sched_switch, wakeup,
  * wakeup_new, migrate, fork, exec and exit tracepoints on four CPUs, with a switch after the
- * recording's end. Metadata, counter tracks and a ratio are set by hand. The snapshot read back
- * must write the same bytes again.
+ * recording's end. At each round's end, as session_drain does, the schedmap advances (at times
+ * taken from the records): with exact runs kept for 200 ms and summaries of 50 ms, the older runs
+ * fold into summary buckets and the two exited cc1 into one aggregate task. Metadata, counter
+ * tracks and a ratio are set by hand. The snapshot read back must write the same bytes again.
  *
  * Code is mapped from files that do not exist and pids are above PID_MAX_LIMIT, so the frames
  * ("cc1+0x1004f") are the same on every machine. Exited tasks fold at a flush when the monotonic
@@ -96,7 +98,8 @@ replay_server(struct records *rs)
 
 /* make forks child on CPU 2; it runs on CPU 3 as cc1 (nk of the chains in k), and exits. */
 static void
-replay_cc1(struct records *rs, struct ingest *in, uint32_t child, uint64_t t0, const size_t *nk)
+replay_cc1(struct records *rs, struct profile *p, struct ingest *in, uint32_t child, uint64_t t0,
+	   const size_t *nk)
 {
 	const uint64_t k[4][3] = {
 		{ EXE(0x10010), EXE(0x20020), EXE(0x30030) },
@@ -121,7 +124,9 @@ replay_cc1(struct records *rs, struct ingest *in, uint32_t child, uint64_t t0, c
 	records_sched_exit(rs, 3, t, child, child, "cc1");
 	records_exit(rs, child, child, t);
 	records_sched_switch(rs, 3, t + TICK, child, child, "cc1", 0x10 /* X */, SH, "bash");
-	ingest_flush(in); /* the round ends: the exited cc1 folds */
+	/* The round ends (as session_drain): the exited cc1 folds, old runs fold to summaries. */
+	ingest_flush(in);
+	schedmap_advance(p->sched, t + 2 * TICK);
 }
 
 /* srv-work woken onto CPU 2, preempted, migrated to CPU 1. */
@@ -175,7 +180,7 @@ replay_python(struct records *rs)
 
 /* Losses, throttling, a record no event claims, and a switch after the end. */
 static void
-replay_end(struct records *rs, struct ingest *in)
+replay_end(struct records *rs, struct profile *p, struct ingest *in)
 {
 	const uint64_t nowhere[] = { 0x10 };
 
@@ -191,6 +196,7 @@ replay_end(struct records *rs, struct ingest *in)
 	ingest_set_end(in, ORIGIN + DURATION_NS);
 	records_sched_switch(rs, 2, ORIGIN + DURATION_NS + 1, 0, 0, "swapper/2", 0, MAKE, "make");
 	ingest_flush(in);
+	schedmap_advance(p->sched, ORIGIN + DURATION_NS);
 }
 
 static char **
@@ -278,7 +284,12 @@ replay(char **buf, size_t *len, char **root)
 		fail_msg("schedtp_new: %s", err.msg);
 	replay_meta(p);
 	profile_enable_stacks(p, 0, 10ull * 1000000000u);
-	p->sched = schedmap_new(4, 0, 0);
+	/*
+	 * Exact runs for the last 200 ms, summaries of 50 ms before, exited tasks folding into
+	 * aggregates as soon as one can: a short replay has all of it.
+	 */
+	p->sched = schedmap_new(4, 200 * 1000000ull, 50 * 1000000ull);
+	schedmap_set_fold_min(p->sched, 1);
 	p->sched_origin = ORIGIN;
 	sym = symres_new(p->frames);
 	in = ingest_new(p, sym);
@@ -286,11 +297,11 @@ replay(char **buf, size_t *len, char **root)
 	records_init(&rs, in);
 	replay_start(&rs);
 	replay_server(&rs);
-	replay_cc1(&rs, in, CC1_A, AT(1000), nk_a);
-	replay_cc1(&rs, in, CC1_B, AT(2000), nk_b);
+	replay_cc1(&rs, p, in, CC1_A, AT(1000), nk_a);
+	replay_cc1(&rs, p, in, CC1_B, AT(2000), nk_b);
 	replay_worker(&rs);
 	replay_python(&rs);
-	replay_end(&rs, in);
+	replay_end(&rs, p, in);
 	ingest_free(in);
 	symres_free(sym);
 	schedtp_free(tp);
