@@ -14,6 +14,7 @@
 
 #include "ringside/app/ingest.h"
 #include "ringside/sym/unwind.h"
+#include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
 
 /* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
@@ -30,7 +31,6 @@
 #define INGEST_CONTEXT_TRUNCATED ((uint64_t)-3001)
 
 struct ingest_thread {
-	bool used; /* tid 0 (the idle task) is a real key, so emptiness is a flag */
 	pid_t tid;
 	pid_t pid;
 	uint32_t gen; /* bumped when the process's code may have changed (mmap, exec, fork) */
@@ -79,9 +79,11 @@ struct ingest {
 	size_t cpu_seen_words;
 	struct ingest_chain *chains; /* INGEST_CHAIN_SLOTS, direct-mapped */
 	uint32_t next_gen;
-	struct ingest_thread *threads; /* open addressing by tid */
+	struct ingest_thread *threads; /* the threads seen, in no order */
 	size_t nthreads, cap;
-	pid_t *exited; /* processes to drop from the resolver at the next flush */
+	struct idmap by_tid; /* tid -> index in threads */
+	size_t last;	     /* index of the previous sample's thread (may be stale) */
+	pid_t *exited;	     /* processes to drop from the resolver at the next flush */
 	size_t nexited, exited_cap;
 	struct ingest_gone *gone; /* exited tasks not folded yet, in exit order */
 	size_t ngone, gone_cap;
@@ -104,8 +106,7 @@ ingest_new(struct profile *p, struct symres *sym)
 
 	in->p = p;
 	in->sym = sym;
-	in->cap = 1024;
-	in->threads = xcalloc(in->cap, sizeof(*in->threads));
+	idmap_init(&in->by_tid);
 	in->chains = xcalloc(INGEST_CHAIN_SLOTS, sizeof(*in->chains));
 	return in;
 }
@@ -117,6 +118,7 @@ ingest_free(struct ingest *in)
 		return;
 	unwind_free(in->unwind);
 	free(in->threads);
+	idmap_fini(&in->by_tid);
 	free(in->chains);
 	free(in->cpu_seen);
 	free(in->exited);
@@ -127,45 +129,17 @@ ingest_free(struct ingest *in)
 	free(in);
 }
 
-static size_t
-ingest_slot(const struct ingest *in, pid_t tid)
-{
-	size_t i = ((uint32_t)tid * 2654435761u) & (in->cap - 1);
-
-	while (in->threads[i].used && in->threads[i].tid != tid)
-		i = (i + 1) & (in->cap - 1);
-	return i;
-}
-
-static void
-ingest_grow(struct ingest *in)
-{
-	struct ingest_thread *old = in->threads;
-	size_t oldcap = in->cap;
-
-	in->cap *= 2;
-	in->threads = xcalloc(in->cap, sizeof(*in->threads));
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].used)
-			in->threads[ingest_slot(in, old[i].tid)] = old[i];
-	free(old);
-}
-
-/* Forget a thread's cached frames (renamed): remove and reinsert the rest of its cluster. */
+/* Forget a thread's cached frames (renamed, or gone); the last thread fills its place. */
 static void
 ingest_forget(struct ingest *in, pid_t tid)
 {
-	size_t i = ingest_slot(in, tid), j;
+	uint32_t i = idmap_del(&in->by_tid, tid);
 
-	if (!in->threads[i].used)
+	if (i == IDMAP_NONE)
 		return;
-	in->threads[i].used = false;
-	in->nthreads--;
-	for (j = (i + 1) & (in->cap - 1); in->threads[j].used; j = (j + 1) & (in->cap - 1)) {
-		struct ingest_thread t = in->threads[j];
-
-		in->threads[j].used = false;
-		in->threads[ingest_slot(in, t.tid)] = t;
+	if (i != --in->nthreads) {
+		in->threads[i] = in->threads[in->nthreads];
+		idmap_put(&in->by_tid, in->threads[i].tid, i);
 	}
 }
 
@@ -173,8 +147,8 @@ ingest_forget(struct ingest *in, pid_t tid)
 static void
 ingest_code_changed(struct ingest *in, pid_t pid)
 {
-	for (size_t i = 0; i < in->cap; i++)
-		if (in->threads[i].used && in->threads[i].pid == pid)
+	for (size_t i = 0; i < in->nthreads; i++)
+		if (in->threads[i].pid == pid)
 			in->threads[i].gen = ++in->next_gen;
 }
 
@@ -238,24 +212,32 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 {
 	struct task *task, *leader;
 	struct ingest_thread *t;
-	size_t i;
+	uint32_t i;
 
-	i = ingest_slot(in, tid);
-	if (in->threads[i].used && in->threads[i].pid == pid)
+	/* Samples come in runs of one thread: the previous one first. */
+	if (in->last < in->nthreads && in->threads[in->last].tid == tid &&
+	    in->threads[in->last].pid == pid)
+		return &in->threads[in->last];
+	i = idmap_get(&in->by_tid, tid);
+	if (i != IDMAP_NONE && in->threads[i].pid == pid) {
+		in->last = i;
 		return &in->threads[i];
-	if (in->threads[i].used)
+	}
+	if (i != IDMAP_NONE)
 		ingest_forget(in, tid);
-	if ((in->nthreads + 1) * 2 > in->cap)
-		ingest_grow(in);
+	if (in->nthreads == in->cap) {
+		in->cap = in->cap ? in->cap * 2 : 1024;
+		in->threads = xreallocarray(in->threads, in->cap, sizeof(*in->threads));
+	}
 	task = tasks_get(in->p->tasks, pid, tid);
 	if (!task->comm[0])
 		ingest_proc_comm(pid, tid, task->comm);
 	leader = tasks_get(in->p->tasks, pid, pid);
 	if (!leader->comm[0])
 		ingest_proc_comm(pid, pid, leader->comm);
-	i = ingest_slot(in, tid);
-	t = &in->threads[i];
-	t->used = true;
+	in->last = in->nthreads;
+	idmap_put(&in->by_tid, tid, (uint32_t)in->nthreads);
+	t = &in->threads[in->nthreads++];
 	t->gen = ++in->next_gen;
 	t->last_cpu = -1;
 	t->tid = tid;
@@ -265,7 +247,6 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 	 * switching in gets none, as folding gives up only the frames that nodes had.
 	 */
 	t->process_frame = t->thread_frame = UINT32_MAX;
-	in->nthreads++;
 	return t;
 }
 
@@ -618,8 +599,8 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 		ingest_forget(in, (pid_t)comm.tid);
 		if (comm.exec) {
 			/* The leader's new name renames the process frame of every thread. */
-			for (size_t i = 0; i < in->cap; i++)
-				if (in->threads[i].used && in->threads[i].pid == (pid_t)comm.pid)
+			for (size_t i = 0; i < in->nthreads; i++)
+				if (in->threads[i].pid == (pid_t)comm.pid)
 					in->threads[i].pid = -1;
 			symres_exec(in->sym, (pid_t)comm.pid);
 			if (in->unwind)

@@ -31,6 +31,7 @@
 #include "ringside/sym/kallsyms.h"
 #include "ringside/sym/procmaps.h"
 #include "ringside/sym/symres.h"
+#include "ringside/util/idmap.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
@@ -92,13 +93,13 @@ struct symres_proc {
 	unsigned jit_gen;     /* jitmap_generation when last seen */
 	uint16_t gen;
 	struct symres_cache cache;
-	struct symres_proc *next; /* hash chain */
 };
 
 struct symres {
 	struct frametab *ft;
-	struct symres_proc **procs; /* chained hash by pid */
+	struct symres_proc **procs; /* the tracked processes, in no order */
 	size_t procs_cap, nprocs;
+	struct idmap by_pid;	  /* pid -> index in procs */
 	struct symres_proc *last; /* the process of the previous lookup */
 	/*
 	 * Module slots. A module goes when the last mapping that points at it does (at the next
@@ -411,43 +412,12 @@ symres_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static size_t
-symres_pid_slot(const struct symres *r, pid_t pid)
-{
-	return (size_t)(((uint32_t)pid * 0x9e3779b1u) & (uint32_t)(r->procs_cap - 1));
-}
-
 static struct symres_proc *
 symres_proc_find(const struct symres *r, pid_t pid)
 {
-	struct symres_proc *p;
+	uint32_t i = idmap_get(&r->by_pid, pid);
 
-	for (p = r->procs[symres_pid_slot(r, pid)]; p; p = p->next)
-		if (p->pid == pid)
-			return p;
-	return NULL;
-}
-
-static void
-symres_proc_grow(struct symres *r)
-{
-	struct symres_proc **old = r->procs;
-	size_t oldcap = r->procs_cap;
-
-	r->procs_cap *= 2;
-	r->procs = xcalloc(r->procs_cap, sizeof(*r->procs));
-	for (size_t i = 0; i < oldcap; i++) {
-		struct symres_proc *p = old[i], *next;
-
-		for (; p; p = next) {
-			size_t s = symres_pid_slot(r, p->pid);
-
-			next = p->next;
-			p->next = r->procs[s];
-			r->procs[s] = p;
-		}
-	}
-	free(old);
+	return i == IDMAP_NONE ? NULL : r->procs[i];
 }
 
 /* A new, empty process entry (no maps read). */
@@ -455,16 +425,15 @@ static struct symres_proc *
 symres_proc_add(struct symres *r, pid_t pid)
 {
 	struct symres_proc *p = xcalloc(1, sizeof(*p));
-	size_t s;
 
-	if (r->nprocs + 1 > r->procs_cap)
-		symres_proc_grow(r);
+	if (r->nprocs == r->procs_cap) {
+		r->procs_cap = r->procs_cap ? r->procs_cap * 2 : 64;
+		r->procs = xreallocarray(r->procs, r->procs_cap, sizeof(*r->procs));
+	}
 	p->pid = pid;
 	procmaps_init(&p->maps);
-	s = symres_pid_slot(r, pid);
-	p->next = r->procs[s];
-	r->procs[s] = p;
-	r->nprocs++;
+	idmap_put(&r->by_pid, pid, (uint32_t)r->nprocs);
+	r->procs[r->nprocs++] = p;
 	return p;
 }
 
@@ -583,21 +552,21 @@ symres_proc_get(struct symres *r, pid_t pid)
 static void
 symres_proc_remove(struct symres *r, pid_t pid)
 {
-	struct symres_proc **pp = &r->procs[symres_pid_slot(r, pid)];
+	uint32_t i = idmap_del(&r->by_pid, pid);
+	struct symres_proc *p;
 
-	for (; *pp; pp = &(*pp)->next) {
-		struct symres_proc *p = *pp;
-
-		if (p->pid != pid)
-			continue;
-		*pp = p->next;
-		if (r->last == p)
-			r->last = NULL;
-		symres_maps_unref(r, &p->maps);
-		symres_proc_free(p);
-		r->nprocs--;
+	if (i == IDMAP_NONE)
 		return;
+	p = r->procs[i];
+	/* The last process fills the hole. */
+	if (i != --r->nprocs) {
+		r->procs[i] = r->procs[r->nprocs];
+		idmap_put(&r->by_pid, r->procs[i]->pid, i);
 	}
+	if (r->last == p)
+		r->last = NULL;
+	symres_maps_unref(r, &p->maps);
+	symres_proc_free(p);
 }
 
 /* ---- lifecycle and side-band events ------------------------------------------------------ */
@@ -608,8 +577,7 @@ symres_new(struct frametab *ft)
 	struct symres *r = xcalloc(1, sizeof(*r));
 
 	r->ft = ft;
-	r->procs_cap = 64;
-	r->procs = xcalloc(r->procs_cap, sizeof(*r->procs));
+	idmap_init(&r->by_pid);
 	r->s_unknown = frametab_string(ft, "[unknown]");
 	r->s_kernel = frametab_string(ft, "[kernel]");
 	r->s_jit = frametab_string(ft, "[jit]");
@@ -622,15 +590,10 @@ symres_free(struct symres *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->procs_cap; i++) {
-		struct symres_proc *p = r->procs[i], *next;
-
-		for (; p; p = next) {
-			next = p->next;
-			symres_proc_free(p);
-		}
-	}
+	for (size_t i = 0; i < r->nprocs; i++)
+		symres_proc_free(r->procs[i]);
 	free(r->procs);
+	idmap_fini(&r->by_pid);
 	for (size_t i = 0; i < r->nmods; i++) {
 		elfmod_free(r->mods[i].elf);
 		free(r->mods[i].name_ids);
@@ -1292,6 +1255,7 @@ void
 symres_stats(const struct symres *r, struct symres_stats *out)
 {
 	size_t mem = sizeof(*r) + r->procs_cap * sizeof(*r->procs) +
+		     r->by_pid.cap * (sizeof(*r->by_pid.keys) + sizeof(*r->by_pid.vals)) +
 		     r->mods_cap * sizeof(*r->mods) + symres_cache_memory(&r->kcache);
 
 	*out = r->stats;
@@ -1305,13 +1269,12 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 		if (r->mods[i].name_ids)
 			mem += elfmod_nsyms(r->mods[i].elf) * sizeof(uint32_t);
 	}
-	for (size_t i = 0; i < r->procs_cap; i++) {
-		for (const struct symres_proc *p = r->procs[i]; p; p = p->next) {
-			mem += sizeof(*p) + procmaps_memory(&p->maps) +
-			       symres_cache_memory(&p->cache);
-			if (p->jit)
-				mem += jitmap_memory(p->jit);
-		}
+	for (size_t i = 0; i < r->nprocs; i++) {
+		const struct symres_proc *p = r->procs[i];
+
+		mem += sizeof(*p) + procmaps_memory(&p->maps) + symres_cache_memory(&p->cache);
+		if (p->jit)
+			mem += jitmap_memory(p->jit);
 	}
 	if (r->ks)
 		mem += kallsyms_memory(r->ks);
