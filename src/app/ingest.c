@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "ringside/app/ingest.h"
 #include "ringside/sym/unwind.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
 
@@ -808,18 +808,14 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 void
 ingest_flush(struct ingest *in)
 {
-	struct timespec ts;
-
 	for (size_t i = 0; i < in->nexited; i++) {
 		symres_exit(in->sym, in->exited[i]);
 		if (in->unwind)
 			unwind_exit(in->unwind, in->exited[i]);
 	}
 	in->nexited = 0;
-	if (in->ngone && in->p->stacks) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ingest_fold(in, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-	}
+	if (in->ngone && in->p->stacks)
+		ingest_fold(in, clock_now_ns());
 }
 
 bool

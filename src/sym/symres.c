@@ -31,6 +31,7 @@
 #include "ringside/sym/kallsyms.h"
 #include "ringside/sym/procmaps.h"
 #include "ringside/sym/symres.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/idmap.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
@@ -88,8 +89,8 @@ struct symres_proc {
 	bool exe_tried; /* /proc/PID/exe was read for it */
 	bool exe_next;	/* after an exec: the next file mapping is the executable */
 	struct jitmap *jit;
-	uint64_t scanned; /* CLOCK_MONOTONIC_COARSE ns of the last /proc/PID/maps read, 0 never */
-	uint64_t jit_checked; /* CLOCK_MONOTONIC_COARSE ns of the last JIT map refresh */
+	uint64_t scanned;     /* clock_coarse_ns of the last /proc/PID/maps read, 0 never */
+	uint64_t jit_checked; /* clock_coarse_ns of the last JIT map refresh */
 	unsigned jit_gen;     /* jitmap_generation when last seen */
 	uint16_t gen;
 	struct symres_cache cache;
@@ -403,15 +404,6 @@ symres_proc_set_maps(struct symres *r, struct symres_proc *p, struct procmaps *f
 
 /* ---- processes ------------------------------------------------------------------------- */
 
-static uint64_t
-symres_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static struct symres_proc *
 symres_proc_find(const struct symres *r, pid_t pid)
 {
@@ -473,7 +465,7 @@ symres_proc_read_maps(struct symres *r, struct symres_proc *p)
 	struct procmaps fresh;
 	char path[64];
 
-	p->scanned = symres_now_ns();
+	p->scanned = clock_coarse_ns();
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
 	procmaps_init(&fresh);
 	if (procmaps_read(&fresh, path, true) < 0)
@@ -509,7 +501,7 @@ symres_maps_equal(const struct procmaps *a, const struct procmaps *b)
 static bool
 symres_proc_rescan(struct symres *r, struct symres_proc *p)
 {
-	uint64_t now = symres_now_ns();
+	uint64_t now = clock_coarse_ns();
 	struct procmaps fresh;
 	char path[64];
 
@@ -913,7 +905,7 @@ out:
 static void
 symres_jit_refresh(struct symres_proc *p, uint64_t interval)
 {
-	uint64_t now = symres_now_ns();
+	uint64_t now = clock_coarse_ns();
 	char path[64];
 
 	if (!p->jit) {

@@ -16,7 +16,6 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
@@ -24,6 +23,7 @@
 #endif
 
 #include "ringside/sym/unwind.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
 
@@ -376,15 +376,6 @@ unwind_frame(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-static uint64_t
-unwind_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 size_t
 unwind_user(struct unwind *u, const struct unwind_sample *s, uint64_t *pcs, size_t max,
 	    bool *truncated)
@@ -398,7 +389,7 @@ unwind_user(struct unwind *u, const struct unwind_sample *s, uint64_t *pcs, size
 		u->stats.failed++;
 		return 0;
 	}
-	t0 = unwind_now_ns();
+	t0 = clock_now_ns();
 	u->stack = s->stack;
 	u->stack_size = s->stack ? s->stack_size : 0;
 	u->sp = u->dwarf[7];
@@ -425,7 +416,7 @@ unwind_user(struct unwind *u, const struct unwind_sample *s, uint64_t *pcs, size
 	u->stats.truncated += u->cut;
 	u->stack = NULL;
 	u->pcs = NULL;
-	u->stats.ns += unwind_now_ns() - t0;
+	u->stats.ns += clock_now_ns() - t0;
 	return u->npcs;
 }
 
