@@ -561,13 +561,96 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 	}
 }
 
+/* An MMAP2 record: executable code mapped, so the process's cached chains no longer apply. */
+static int
+ingest_mmap(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_mmap2 mm;
+	int rc = decode_mmap2(&ev->layout, h, &mm, NULL);
+
+	if (rc == 0 && (mm.prot & PROT_EXEC)) {
+		symres_mmap(in->sym, (pid_t)mm.pid, mm.addr, mm.len, mm.pgoff, mm.filename, true);
+		ingest_code_changed(in, (pid_t)mm.pid);
+	}
+	return rc;
+}
+
+/* A COMM record: a thread renamed, or a process that exec'd (its maps and unwinder start over). */
+static int
+ingest_comm(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_comm comm;
+	int rc = decode_comm(&ev->layout, h, &comm, NULL);
+
+	if (rc < 0)
+		return rc;
+	tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
+	ingest_forget(in, (pid_t)comm.tid);
+	if (comm.exec) {
+		/* The leader's new name renames the process frame of every thread. */
+		for (size_t i = 0; i < in->nthreads; i++)
+			if (in->threads[i].pid == (pid_t)comm.pid)
+				in->threads[i].pid = -1;
+		symres_exec(in->sym, (pid_t)comm.pid);
+		if (in->unwind)
+			unwind_exit(in->unwind, (pid_t)comm.pid);
+		ingest_code_changed(in, (pid_t)comm.pid);
+	}
+	return 0;
+}
+
+/* A FORK record: a new task; a new process starts with its parent's maps. */
+static int
+ingest_fork(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_task task;
+	int rc = decode_task(&ev->layout, h, &task, NULL);
+
+	if (rc < 0)
+		return rc;
+	tasks_fork(in->p->tasks, (pid_t)task.ppid, (pid_t)task.ptid, (pid_t)task.pid,
+		   (pid_t)task.tid);
+	if (task.pid != task.ppid)
+		symres_fork(in->sym, (pid_t)task.ppid, (pid_t)task.pid);
+	return 0;
+}
+
+/*
+ * An EXIT record: the task waits to be folded (see INGEST_FOLD_AGE_NS); a process's maps go at
+ * the next ingest_flush, as samples of it may still be in other CPUs' rings.
+ */
+static int
+ingest_exit(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_task task;
+	int rc = decode_task(&ev->layout, h, &task, NULL);
+
+	if (rc < 0)
+		return rc;
+	tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
+	ingest_forget(in, (pid_t)task.tid);
+	if (in->p->stacks) {
+		if (in->ngone == in->gone_cap) {
+			in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
+			in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
+		}
+		in->gone[in->ngone++] =
+			(struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid, task.time };
+	}
+	if (task.pid == task.tid) {
+		if (in->nexited == in->exited_cap) {
+			in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
+			in->exited = xreallocarray(in->exited, in->exited_cap, sizeof(pid_t));
+		}
+		in->exited[in->nexited++] = (pid_t)task.pid;
+	}
+	return 0;
+}
+
 void
 ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *h)
 {
 	struct ingest *in = ctx;
-	struct decode_mmap2 mm;
-	struct decode_comm comm;
-	struct decode_task task;
 	struct decode_lost lost;
 	struct decode_throttle thr;
 	int rc = 0;
@@ -584,61 +667,16 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 			ingest_tracepoint(in, ev, h);
 		return;
 	case PERF_RECORD_MMAP2:
-		rc = decode_mmap2(&ev->layout, h, &mm, NULL);
-		if (rc == 0 && (mm.prot & PROT_EXEC)) {
-			symres_mmap(in->sym, (pid_t)mm.pid, mm.addr, mm.len, mm.pgoff, mm.filename,
-				    true);
-			ingest_code_changed(in, (pid_t)mm.pid);
-		}
+		rc = ingest_mmap(in, ev, h);
 		break;
 	case PERF_RECORD_COMM:
-		rc = decode_comm(&ev->layout, h, &comm, NULL);
-		if (rc < 0)
-			break;
-		tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
-		ingest_forget(in, (pid_t)comm.tid);
-		if (comm.exec) {
-			/* The leader's new name renames the process frame of every thread. */
-			for (size_t i = 0; i < in->nthreads; i++)
-				if (in->threads[i].pid == (pid_t)comm.pid)
-					in->threads[i].pid = -1;
-			symres_exec(in->sym, (pid_t)comm.pid);
-			if (in->unwind)
-				unwind_exit(in->unwind, (pid_t)comm.pid);
-			ingest_code_changed(in, (pid_t)comm.pid);
-		}
+		rc = ingest_comm(in, ev, h);
 		break;
 	case PERF_RECORD_FORK:
-		rc = decode_task(&ev->layout, h, &task, NULL);
-		if (rc < 0)
-			break;
-		tasks_fork(in->p->tasks, (pid_t)task.ppid, (pid_t)task.ptid, (pid_t)task.pid,
-			   (pid_t)task.tid);
-		if (task.pid != task.ppid)
-			symres_fork(in->sym, (pid_t)task.ppid, (pid_t)task.pid);
+		rc = ingest_fork(in, ev, h);
 		break;
 	case PERF_RECORD_EXIT:
-		rc = decode_task(&ev->layout, h, &task, NULL);
-		if (rc < 0)
-			break;
-		tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
-		ingest_forget(in, (pid_t)task.tid);
-		if (in->p->stacks) {
-			if (in->ngone == in->gone_cap) {
-				in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
-				in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
-			}
-			in->gone[in->ngone++] =
-				(struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid, task.time };
-		}
-		if (task.pid == task.tid) {
-			if (in->nexited == in->exited_cap) {
-				in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
-				in->exited =
-					xreallocarray(in->exited, in->exited_cap, sizeof(pid_t));
-			}
-			in->exited[in->nexited++] = (pid_t)task.pid;
-		}
+		rc = ingest_exit(in, ev, h);
 		break;
 	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES:
