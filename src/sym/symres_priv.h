@@ -195,16 +195,25 @@ void symres_proc_free(struct symres_proc *p);
 void symres_proc_read_exe(struct symres_proc *p);
 /* Reread /proc/PID/maps, at most every SYMRES_RESCAN_NS; true when the maps changed. */
 bool symres_proc_rescan(struct symres *r, struct symres_proc *p);
-/* symres_proc_get past its fast path: find or create (reading /proc) and remember it. */
-struct symres_proc *symres_proc_lookup(struct symres *r, pid_t pid);
+/* A process not tracked yet, created from /proc/PID/maps, and remembered as the last one. */
+struct symres_proc *symres_proc_first_seen(struct symres *r, pid_t pid);
 
-/* The process, created from /proc/PID/maps when first seen (it may predate ringside). */
+/*
+ * The process, created from /proc/PID/maps when first seen (it may predate ringside). Inline:
+ * every lookup starts here, and samples come in runs of one process.
+ */
 static inline struct symres_proc *
 symres_proc_get(struct symres *r, pid_t pid)
 {
+	uint32_t i;
+
 	if (r->last && r->last->pid == pid)
 		return r->last;
-	return symres_proc_lookup(r, pid);
+	i = idmap_get(&r->by_pid, pid);
+	if (i == IDMAP_NONE)
+		return symres_proc_first_seen(r, pid);
+	r->last = r->procs[i];
+	return r->last;
 }
 
 #endif

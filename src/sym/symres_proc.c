@@ -178,17 +178,13 @@ symres_proc_rescan(struct symres *r, struct symres_proc *p)
 	return true;
 }
 
-/* The process, created from /proc/PID/maps when first seen (it may predate ringside). */
 struct symres_proc *
-symres_proc_lookup(struct symres *r, pid_t pid)
+symres_proc_first_seen(struct symres *r, pid_t pid)
 {
-	struct symres_proc *p = symres_proc_find(r, pid);
+	struct symres_proc *p = symres_proc_add(r, pid);
 
-	if (!p) {
-		p = symres_proc_add(r, pid);
-		/* A process already gone stays known and empty (see symres_proc_rescan). */
-		symres_proc_read_maps(r, p);
-	}
+	/* A process already gone stays known and empty (see symres_proc_rescan). */
+	symres_proc_read_maps(r, p);
 	r->last = p;
 	return p;
 }
