@@ -10,10 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "ringside/app/ingest.h"
 #include "ringside/sym/unwind.h"
+#include "ringside/util/clock.h"
+#include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
 
 /* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
@@ -30,7 +31,6 @@
 #define INGEST_CONTEXT_TRUNCATED ((uint64_t)-3001)
 
 struct ingest_thread {
-	bool used; /* tid 0 (the idle task) is a real key, so emptiness is a flag */
 	pid_t tid;
 	pid_t pid;
 	uint32_t gen; /* bumped when the process's code may have changed (mmap, exec, fork) */
@@ -79,9 +79,11 @@ struct ingest {
 	size_t cpu_seen_words;
 	struct ingest_chain *chains; /* INGEST_CHAIN_SLOTS, direct-mapped */
 	uint32_t next_gen;
-	struct ingest_thread *threads; /* open addressing by tid */
+	struct ingest_thread *threads; /* the threads seen, in no order */
 	size_t nthreads, cap;
-	pid_t *exited; /* processes to drop from the resolver at the next flush */
+	struct idmap by_tid; /* tid -> index in threads */
+	size_t last;	     /* index of the previous sample's thread (may be stale) */
+	pid_t *exited;	     /* processes to drop from the resolver at the next flush */
 	size_t nexited, exited_cap;
 	struct ingest_gone *gone; /* exited tasks not folded yet, in exit order */
 	size_t ngone, gone_cap;
@@ -104,8 +106,7 @@ ingest_new(struct profile *p, struct symres *sym)
 
 	in->p = p;
 	in->sym = sym;
-	in->cap = 1024;
-	in->threads = xcalloc(in->cap, sizeof(*in->threads));
+	idmap_init(&in->by_tid);
 	in->chains = xcalloc(INGEST_CHAIN_SLOTS, sizeof(*in->chains));
 	return in;
 }
@@ -117,6 +118,7 @@ ingest_free(struct ingest *in)
 		return;
 	unwind_free(in->unwind);
 	free(in->threads);
+	idmap_fini(&in->by_tid);
 	free(in->chains);
 	free(in->cpu_seen);
 	free(in->exited);
@@ -127,45 +129,17 @@ ingest_free(struct ingest *in)
 	free(in);
 }
 
-static size_t
-ingest_slot(const struct ingest *in, pid_t tid)
-{
-	size_t i = ((uint32_t)tid * 2654435761u) & (in->cap - 1);
-
-	while (in->threads[i].used && in->threads[i].tid != tid)
-		i = (i + 1) & (in->cap - 1);
-	return i;
-}
-
-static void
-ingest_grow(struct ingest *in)
-{
-	struct ingest_thread *old = in->threads;
-	size_t oldcap = in->cap;
-
-	in->cap *= 2;
-	in->threads = xcalloc(in->cap, sizeof(*in->threads));
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].used)
-			in->threads[ingest_slot(in, old[i].tid)] = old[i];
-	free(old);
-}
-
-/* Forget a thread's cached frames (renamed): remove and reinsert the rest of its cluster. */
+/* Forget a thread's cached frames (renamed, or gone); the last thread fills its place. */
 static void
 ingest_forget(struct ingest *in, pid_t tid)
 {
-	size_t i = ingest_slot(in, tid), j;
+	uint32_t i = idmap_del(&in->by_tid, tid);
 
-	if (!in->threads[i].used)
+	if (i == IDMAP_NONE)
 		return;
-	in->threads[i].used = false;
-	in->nthreads--;
-	for (j = (i + 1) & (in->cap - 1); in->threads[j].used; j = (j + 1) & (in->cap - 1)) {
-		struct ingest_thread t = in->threads[j];
-
-		in->threads[j].used = false;
-		in->threads[ingest_slot(in, t.tid)] = t;
+	if (i != --in->nthreads) {
+		in->threads[i] = in->threads[in->nthreads];
+		idmap_put(&in->by_tid, in->threads[i].tid, i);
 	}
 }
 
@@ -173,8 +147,8 @@ ingest_forget(struct ingest *in, pid_t tid)
 static void
 ingest_code_changed(struct ingest *in, pid_t pid)
 {
-	for (size_t i = 0; i < in->cap; i++)
-		if (in->threads[i].used && in->threads[i].pid == pid)
+	for (size_t i = 0; i < in->nthreads; i++)
+		if (in->threads[i].pid == pid)
 			in->threads[i].gen = ++in->next_gen;
 }
 
@@ -238,24 +212,32 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 {
 	struct task *task, *leader;
 	struct ingest_thread *t;
-	size_t i;
+	uint32_t i;
 
-	i = ingest_slot(in, tid);
-	if (in->threads[i].used && in->threads[i].pid == pid)
+	/* Samples come in runs of one thread: the previous one first. */
+	if (in->last < in->nthreads && in->threads[in->last].tid == tid &&
+	    in->threads[in->last].pid == pid)
+		return &in->threads[in->last];
+	i = idmap_get(&in->by_tid, tid);
+	if (i != IDMAP_NONE && in->threads[i].pid == pid) {
+		in->last = i;
 		return &in->threads[i];
-	if (in->threads[i].used)
+	}
+	if (i != IDMAP_NONE)
 		ingest_forget(in, tid);
-	if ((in->nthreads + 1) * 2 > in->cap)
-		ingest_grow(in);
+	if (in->nthreads == in->cap) {
+		in->cap = in->cap ? in->cap * 2 : 1024;
+		in->threads = xreallocarray(in->threads, in->cap, sizeof(*in->threads));
+	}
 	task = tasks_get(in->p->tasks, pid, tid);
 	if (!task->comm[0])
 		ingest_proc_comm(pid, tid, task->comm);
 	leader = tasks_get(in->p->tasks, pid, pid);
 	if (!leader->comm[0])
 		ingest_proc_comm(pid, pid, leader->comm);
-	i = ingest_slot(in, tid);
-	t = &in->threads[i];
-	t->used = true;
+	in->last = in->nthreads;
+	idmap_put(&in->by_tid, tid, (uint32_t)in->nthreads);
+	t = &in->threads[in->nthreads++];
 	t->gen = ++in->next_gen;
 	t->last_cpu = -1;
 	t->tid = tid;
@@ -265,7 +247,6 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 	 * switching in gets none, as folding gives up only the frames that nodes had.
 	 */
 	t->process_frame = t->thread_frame = UINT32_MAX;
-	in->nthreads++;
 	return t;
 }
 
@@ -580,13 +561,96 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 	}
 }
 
+/* An MMAP2 record: executable code mapped, so the process's cached chains no longer apply. */
+static int
+ingest_mmap(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_mmap2 mm;
+	int rc = decode_mmap2(&ev->layout, h, &mm, NULL);
+
+	if (rc == 0 && (mm.prot & PROT_EXEC)) {
+		symres_mmap(in->sym, (pid_t)mm.pid, mm.addr, mm.len, mm.pgoff, mm.filename, true);
+		ingest_code_changed(in, (pid_t)mm.pid);
+	}
+	return rc;
+}
+
+/* A COMM record: a thread renamed, or a process that exec'd (its maps and unwinder start over). */
+static int
+ingest_comm(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_comm comm;
+	int rc = decode_comm(&ev->layout, h, &comm, NULL);
+
+	if (rc < 0)
+		return rc;
+	tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
+	ingest_forget(in, (pid_t)comm.tid);
+	if (comm.exec) {
+		/* The leader's new name renames the process frame of every thread. */
+		for (size_t i = 0; i < in->nthreads; i++)
+			if (in->threads[i].pid == (pid_t)comm.pid)
+				in->threads[i].pid = -1;
+		symres_exec(in->sym, (pid_t)comm.pid);
+		if (in->unwind)
+			unwind_exit(in->unwind, (pid_t)comm.pid);
+		ingest_code_changed(in, (pid_t)comm.pid);
+	}
+	return 0;
+}
+
+/* A FORK record: a new task; a new process starts with its parent's maps. */
+static int
+ingest_fork(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_task task;
+	int rc = decode_task(&ev->layout, h, &task, NULL);
+
+	if (rc < 0)
+		return rc;
+	tasks_fork(in->p->tasks, (pid_t)task.ppid, (pid_t)task.ptid, (pid_t)task.pid,
+		   (pid_t)task.tid);
+	if (task.pid != task.ppid)
+		symres_fork(in->sym, (pid_t)task.ppid, (pid_t)task.pid);
+	return 0;
+}
+
+/*
+ * An EXIT record: the task waits to be folded (see INGEST_FOLD_AGE_NS); a process's maps go at
+ * the next ingest_flush, as samples of it may still be in other CPUs' rings.
+ */
+static int
+ingest_exit(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
+{
+	struct decode_task task;
+	int rc = decode_task(&ev->layout, h, &task, NULL);
+
+	if (rc < 0)
+		return rc;
+	tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
+	ingest_forget(in, (pid_t)task.tid);
+	if (in->p->stacks) {
+		if (in->ngone == in->gone_cap) {
+			in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
+			in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
+		}
+		in->gone[in->ngone++] =
+			(struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid, task.time };
+	}
+	if (task.pid == task.tid) {
+		if (in->nexited == in->exited_cap) {
+			in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
+			in->exited = xreallocarray(in->exited, in->exited_cap, sizeof(pid_t));
+		}
+		in->exited[in->nexited++] = (pid_t)task.pid;
+	}
+	return 0;
+}
+
 void
 ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *h)
 {
 	struct ingest *in = ctx;
-	struct decode_mmap2 mm;
-	struct decode_comm comm;
-	struct decode_task task;
 	struct decode_lost lost;
 	struct decode_throttle thr;
 	int rc = 0;
@@ -603,61 +667,16 @@ ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event
 			ingest_tracepoint(in, ev, h);
 		return;
 	case PERF_RECORD_MMAP2:
-		rc = decode_mmap2(&ev->layout, h, &mm, NULL);
-		if (rc == 0 && (mm.prot & PROT_EXEC)) {
-			symres_mmap(in->sym, (pid_t)mm.pid, mm.addr, mm.len, mm.pgoff, mm.filename,
-				    true);
-			ingest_code_changed(in, (pid_t)mm.pid);
-		}
+		rc = ingest_mmap(in, ev, h);
 		break;
 	case PERF_RECORD_COMM:
-		rc = decode_comm(&ev->layout, h, &comm, NULL);
-		if (rc < 0)
-			break;
-		tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
-		ingest_forget(in, (pid_t)comm.tid);
-		if (comm.exec) {
-			/* The leader's new name renames the process frame of every thread. */
-			for (size_t i = 0; i < in->cap; i++)
-				if (in->threads[i].used && in->threads[i].pid == (pid_t)comm.pid)
-					in->threads[i].pid = -1;
-			symres_exec(in->sym, (pid_t)comm.pid);
-			if (in->unwind)
-				unwind_exit(in->unwind, (pid_t)comm.pid);
-			ingest_code_changed(in, (pid_t)comm.pid);
-		}
+		rc = ingest_comm(in, ev, h);
 		break;
 	case PERF_RECORD_FORK:
-		rc = decode_task(&ev->layout, h, &task, NULL);
-		if (rc < 0)
-			break;
-		tasks_fork(in->p->tasks, (pid_t)task.ppid, (pid_t)task.ptid, (pid_t)task.pid,
-			   (pid_t)task.tid);
-		if (task.pid != task.ppid)
-			symres_fork(in->sym, (pid_t)task.ppid, (pid_t)task.pid);
+		rc = ingest_fork(in, ev, h);
 		break;
 	case PERF_RECORD_EXIT:
-		rc = decode_task(&ev->layout, h, &task, NULL);
-		if (rc < 0)
-			break;
-		tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
-		ingest_forget(in, (pid_t)task.tid);
-		if (in->p->stacks) {
-			if (in->ngone == in->gone_cap) {
-				in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
-				in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
-			}
-			in->gone[in->ngone++] =
-				(struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid, task.time };
-		}
-		if (task.pid == task.tid) {
-			if (in->nexited == in->exited_cap) {
-				in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;
-				in->exited =
-					xreallocarray(in->exited, in->exited_cap, sizeof(pid_t));
-			}
-			in->exited[in->nexited++] = (pid_t)task.pid;
-		}
+		rc = ingest_exit(in, ev, h);
 		break;
 	case PERF_RECORD_LOST:
 	case PERF_RECORD_LOST_SAMPLES:
@@ -827,18 +846,14 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 void
 ingest_flush(struct ingest *in)
 {
-	struct timespec ts;
-
 	for (size_t i = 0; i < in->nexited; i++) {
 		symres_exit(in->sym, in->exited[i]);
 		if (in->unwind)
 			unwind_exit(in->unwind, in->exited[i]);
 	}
 	in->nexited = 0;
-	if (in->ngone && in->p->stacks) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ingest_fold(in, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
-	}
+	if (in->ngone && in->p->stacks)
+		ingest_fold(in, clock_now_ns());
 }
 
 bool

@@ -160,102 +160,145 @@ kallsyms_dedup(struct kallsyms *ks)
 	ks->n = w;
 }
 
+/* One line of /proc/kallsyms, split in place: "ADDR TYPE NAME[\t[MODULE]]". */
+struct kallsyms_line {
+	uint64_t addr;
+	char type;
+	char *name, *name_end;
+	char *mod, *mod_end; /* NULL, NULL for the kernel's own symbols */
+};
+
+/* Where the kept names are packed, at the front of the buffer being parsed. */
+struct kallsyms_pack {
+	char *buf;
+	size_t w;		/* bytes packed */
+	const char *cur_module; /* last module packed, NULL before the first */
+	size_t cap, mcap;	/* room in ks->ents and ks->modules */
+};
+
+/* Split line [line, nl) into l; false when it is not a symbol line. */
+static bool
+kallsyms_split(char *line, char *nl, struct kallsyms_line *l)
+{
+	int digits = 0, v;
+
+	l->addr = 0;
+	while ((v = kallsyms_hexval(*line)) >= 0 && digits < 17) {
+		l->addr = l->addr << 4 | (uint64_t)v;
+		line++;
+		digits++;
+	}
+	if (digits == 0 || digits > 16 || *line != ' ' || line + 3 >= nl || line[2] != ' ')
+		return false;
+	l->type = line[1];
+	l->name = line + 3;
+	l->name_end = l->name;
+	while (l->name_end < nl && *l->name_end != '\t' && *l->name_end != ' ')
+		l->name_end++;
+	if (l->name_end == l->name)
+		return false;
+	l->mod = l->mod_end = NULL;
+	if (l->name_end < nl) {
+		l->mod = l->name_end + 1;
+		while (l->mod < nl && (*l->mod == '\t' || *l->mod == ' '))
+			l->mod++;
+		l->mod_end = nl;
+		while (l->mod_end > l->mod && (l->mod_end[-1] == ' ' || l->mod_end[-1] == '\r'))
+			l->mod_end--;
+		if (l->mod_end == l->mod)
+			l->mod = NULL;
+	}
+	return true;
+}
+
+/*
+ * The index of module [mod, mod_end), packed when it differs from the last one (lines come
+ * grouped by module); 0 (the kernel) once UINT16_MAX modules are known.
+ */
+static uint16_t
+kallsyms_pack_module(struct kallsyms *ks, struct kallsyms_pack *pk, const char *mod,
+		     const char *mod_end)
+{
+	size_t ml = (size_t)(mod_end - mod);
+
+	if (!pk->cur_module || strlen(pk->cur_module) != ml || memcmp(pk->cur_module, mod, ml)) {
+		if (ks->nmodules == UINT16_MAX)
+			return 0;
+		if (ks->nmodules == pk->mcap) {
+			pk->mcap *= 2;
+			ks->modules = xreallocarray(ks->modules, pk->mcap, sizeof(*ks->modules));
+		}
+		memmove(pk->buf + pk->w, mod, ml);
+		pk->buf[pk->w + ml] = '\0';
+		pk->cur_module = pk->buf + pk->w;
+		ks->modules[ks->nmodules++] = (uint32_t)pk->w;
+		pk->w += ml + 1;
+	}
+	return (uint16_t)(ks->nmodules - 1);
+}
+
+/* Append the symbol of line l: a fence for data, else its name (and module) packed. */
+static void
+kallsyms_add(struct kallsyms *ks, struct kallsyms_pack *pk, const struct kallsyms_line *l)
+{
+	size_t namelen = (size_t)(l->name_end - l->name);
+	struct kallsyms_ent *e;
+
+	if (ks->n == pk->cap) {
+		pk->cap *= 2;
+		ks->ents = xreallocarray(ks->ents, pk->cap, sizeof(*ks->ents));
+	}
+	e = &ks->ents[ks->n++];
+	e->addr = l->addr;
+	e->module = 0;
+	e->pad = 0;
+	if (!kallsyms_is_text(l->type)) {
+		e->name = KALLSYMS_FENCE;
+		e->rank = 0;
+		return;
+	}
+	/*
+	 * Pack the name, then the module name that follows it on the line: the packed area stays
+	 * behind what is still to be read.
+	 */
+	*l->name_end = '\0';
+	e->rank = kallsyms_rank(l->type, l->name);
+	memmove(pk->buf + pk->w, l->name, namelen + 1);
+	e->name = (uint32_t)pk->w;
+	pk->w += namelen + 1;
+	if (l->mod)
+		e->module = kallsyms_pack_module(ks, pk, l->mod, l->mod_end);
+}
+
 /* Parse buf (len bytes, NUL-terminated) in place into ks, packing kept names to its front. */
 static void
 kallsyms_parse(struct kallsyms *ks, char *buf, size_t len)
 {
-	size_t cap = len / 40 + 16, w = 0, mcap = 8, nlines = 0;
-	const char *cur_module = NULL; /* last module copied, in the packed area */
+	struct kallsyms_pack pk = { .buf = buf, .cap = len / 40 + 16, .mcap = 8 };
 	char *p = buf, *end = buf + len;
 	bool any_nonzero = false;
+	size_t nlines = 0;
 
-	ks->ents = xreallocarray(NULL, cap, sizeof(*ks->ents));
-	ks->modules = xreallocarray(NULL, mcap, sizeof(*ks->modules));
+	ks->ents = xreallocarray(NULL, pk.cap, sizeof(*ks->ents));
+	ks->modules = xreallocarray(NULL, pk.mcap, sizeof(*ks->modules));
 	ks->nmodules = 1;
 	ks->modules[0] = 0;
 	while (p < end) {
 		char *line = p, *nl = memchr(p, '\n', (size_t)(end - p));
-		char *name, *name_end, *mod = NULL, *mod_end = NULL;
-		uint64_t addr = 0;
-		int digits = 0, v;
-		char type;
+		struct kallsyms_line l;
 
 		if (!nl)
 			nl = end;
 		p = nl + 1;
-		while ((v = kallsyms_hexval(*line)) >= 0 && digits < 17) {
-			addr = addr << 4 | (uint64_t)v;
-			line++;
-			digits++;
-		}
-		if (digits == 0 || digits > 16 || *line != ' ' || line + 3 >= nl || line[2] != ' ')
-			continue;
-		type = line[1];
-		name = line + 3;
-		name_end = name;
-		while (name_end < nl && *name_end != '\t' && *name_end != ' ')
-			name_end++;
-		if (name_end == name)
+		if (!kallsyms_split(line, nl, &l))
 			continue;
 		nlines++;
-		if (addr != 0)
+		if (l.addr != 0)
 			any_nonzero = true;
-		if (name_end < nl) {
-			mod = name_end + 1;
-			while (mod < nl && (*mod == '\t' || *mod == ' '))
-				mod++;
-			mod_end = nl;
-			while (mod_end > mod && (mod_end[-1] == ' ' || mod_end[-1] == '\r'))
-				mod_end--;
-			if (mod_end == mod)
-				mod = NULL;
-		}
-		if (ks->n == cap) {
-			cap *= 2;
-			ks->ents = xreallocarray(ks->ents, cap, sizeof(*ks->ents));
-		}
-		struct kallsyms_ent *e = &ks->ents[ks->n++];
-
-		e->addr = addr;
-		e->module = 0;
-		e->pad = 0;
-		if (!kallsyms_is_text(type)) {
-			e->name = KALLSYMS_FENCE;
-			e->rank = 0;
-			continue;
-		}
-		/*
-		 * Pack the name, then the module name that follows it on the line: the packed area
-		 * stays behind what is still to be read.
-		 */
-		*name_end = '\0';
-		e->rank = kallsyms_rank(type, name);
-		memmove(buf + w, name, (size_t)(name_end - name) + 1);
-		e->name = (uint32_t)w;
-		w += (size_t)(name_end - name) + 1;
-		if (mod) {
-			size_t ml = (size_t)(mod_end - mod);
-
-			if (!cur_module || strlen(cur_module) != ml ||
-			    memcmp(cur_module, mod, ml)) {
-				if (ks->nmodules == UINT16_MAX)
-					continue;
-				if (ks->nmodules == mcap) {
-					mcap *= 2;
-					ks->modules = xreallocarray(ks->modules, mcap,
-								    sizeof(*ks->modules));
-				}
-				memmove(buf + w, mod, ml);
-				buf[w + ml] = '\0';
-				cur_module = buf + w;
-				ks->modules[ks->nmodules++] = (uint32_t)w;
-				w += ml + 1;
-			}
-			e->module = (uint16_t)(ks->nmodules - 1);
-		}
+		kallsyms_add(ks, &pk, &l);
 	}
 	ks->names = buf;
-	ks->names_len = w;
+	ks->names_len = pk.w;
 	if (nlines > 0 && !any_nonzero) {
 		ks->restricted = true;
 		ks->n = 0;

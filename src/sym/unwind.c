@@ -16,7 +16,6 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
@@ -24,6 +23,8 @@
 #endif
 
 #include "ringside/sym/unwind.h"
+#include "ringside/util/clock.h"
+#include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
 
 /* Reads this far above the copied stack count as stack (a truncated copy); others just fail. */
@@ -45,13 +46,13 @@ struct unwind_proc {
 	/* The modules of the last report (mods) and of the one in progress (next). */
 	struct unwind_mod *mods, *next_mods;
 	size_t nmods, nnext, next_cap;
-	struct unwind_proc *next;
 };
 
 struct unwind {
 	struct symres *sym;
-	struct unwind_proc **procs; /* chained hash by pid */
+	struct unwind_proc **procs; /* the processes, in no order */
 	size_t cap, nprocs;
+	struct idmap by_pid; /* pid -> index in procs */
 	Elf *arch; /* a bare x86-64 ELF header: the architecture every Dwfl is attached with */
 	unsigned char arch_image[sizeof(Elf64_Ehdr)];
 	/* The sample being unwound (valid during unwind_user only). */
@@ -219,51 +220,22 @@ static const Dwfl_Callbacks unwind_dwfl_callbacks = {
 
 /* ---- processes ------------------------------------------------------------------------- */
 
-static size_t
-unwind_slot(const struct unwind *u, pid_t pid)
-{
-	return (size_t)(((uint32_t)pid * 0x9e3779b1u) & (uint32_t)(u->cap - 1));
-}
-
-static void
-unwind_grow(struct unwind *u)
-{
-	struct unwind_proc **old = u->procs;
-	size_t oldcap = u->cap;
-
-	u->cap *= 2;
-	u->procs = xcalloc(u->cap, sizeof(*u->procs));
-	for (size_t i = 0; i < oldcap; i++) {
-		struct unwind_proc *p = old[i], *next;
-
-		for (; p; p = next) {
-			size_t s = unwind_slot(u, p->pid);
-
-			next = p->next;
-			p->next = u->procs[s];
-			u->procs[s] = p;
-		}
-	}
-	free(old);
-}
-
 static struct unwind_proc *
 unwind_proc_get(struct unwind *u, pid_t pid)
 {
+	uint32_t i = idmap_get(&u->by_pid, pid);
 	struct unwind_proc *p;
-	size_t s;
 
-	for (p = u->procs[unwind_slot(u, pid)]; p; p = p->next)
-		if (p->pid == pid)
-			return p;
-	if (u->nprocs + 1 > u->cap)
-		unwind_grow(u);
+	if (i != IDMAP_NONE)
+		return u->procs[i];
+	if (u->nprocs == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 64;
+		u->procs = xreallocarray(u->procs, u->cap, sizeof(*u->procs));
+	}
 	p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
-	s = unwind_slot(u, pid);
-	p->next = u->procs[s];
-	u->procs[s] = p;
-	u->nprocs++;
+	idmap_put(&u->by_pid, pid, (uint32_t)u->nprocs);
+	u->procs[u->nprocs++] = p;
 	return p;
 }
 
@@ -404,15 +376,6 @@ unwind_frame(Dwfl_Frame *state, void *arg)
 	return DWARF_CB_OK;
 }
 
-static uint64_t
-unwind_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 size_t
 unwind_user(struct unwind *u, const struct unwind_sample *s, uint64_t *pcs, size_t max,
 	    bool *truncated)
@@ -426,7 +389,7 @@ unwind_user(struct unwind *u, const struct unwind_sample *s, uint64_t *pcs, size
 		u->stats.failed++;
 		return 0;
 	}
-	t0 = unwind_now_ns();
+	t0 = clock_now_ns();
 	u->stack = s->stack;
 	u->stack_size = s->stack ? s->stack_size : 0;
 	u->sp = u->dwarf[7];
@@ -453,7 +416,7 @@ unwind_user(struct unwind *u, const struct unwind_sample *s, uint64_t *pcs, size
 	u->stats.truncated += u->cut;
 	u->stack = NULL;
 	u->pcs = NULL;
-	u->stats.ns += unwind_now_ns() - t0;
+	u->stats.ns += clock_now_ns() - t0;
 	return u->npcs;
 }
 
@@ -466,8 +429,7 @@ unwind_new(struct symres *sym)
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)u->arch_image;
 
 	u->sym = sym;
-	u->cap = 64;
-	u->procs = xcalloc(u->cap, sizeof(*u->procs));
+	idmap_init(&u->by_pid);
 	/* dwfl_attach_state takes the architecture from an ELF header: this machine's. */
 	memcpy(eh->e_ident, ELFMAG, SELFMAG);
 	eh->e_ident[EI_CLASS] = ELFCLASS64;
@@ -487,15 +449,10 @@ unwind_free(struct unwind *u)
 {
 	if (!u)
 		return;
-	for (size_t i = 0; i < u->cap; i++) {
-		struct unwind_proc *p = u->procs[i], *next;
-
-		for (; p; p = next) {
-			next = p->next;
-			unwind_proc_free(p);
-		}
-	}
+	for (size_t i = 0; i < u->nprocs; i++)
+		unwind_proc_free(u->procs[i]);
 	free(u->procs);
+	idmap_fini(&u->by_pid);
 	if (u->arch)
 		elf_end(u->arch);
 	free(u);
@@ -504,18 +461,18 @@ unwind_free(struct unwind *u)
 void
 unwind_exit(struct unwind *u, pid_t pid)
 {
-	struct unwind_proc **pp = &u->procs[unwind_slot(u, pid)];
+	uint32_t i = idmap_del(&u->by_pid, pid);
+	struct unwind_proc *p;
 
-	for (; *pp; pp = &(*pp)->next) {
-		struct unwind_proc *p = *pp;
-
-		if (p->pid != pid)
-			continue;
-		*pp = p->next;
-		unwind_proc_free(p);
-		u->nprocs--;
+	if (i == IDMAP_NONE)
 		return;
+	p = u->procs[i];
+	/* The last process fills the hole. */
+	if (i != --u->nprocs) {
+		u->procs[i] = u->procs[u->nprocs];
+		idmap_put(&u->by_pid, u->procs[i]->pid, i);
 	}
+	unwind_proc_free(p);
 }
 
 void

@@ -841,6 +841,53 @@ test_stats_and_costs(void **state)
 	assert_true(st.memory > 0);
 }
 
+/*
+ * Hundreds of processes, each with a mapping of its own, most exiting in between: a lookup
+ * always reaches its own process's maps, whichever process took an exited one's place.
+ */
+static void
+test_many_processes_exit(void **state)
+{
+	struct fixture *f = *state;
+	const pid_t base = 0x3ffe0000; /* fake processes, as PROC_A */
+	const uint64_t addr = 0x10000000;
+	struct symres_stats st0, st;
+	uint32_t frames[SYMRES_MAX_INLINE];
+	char path[64], want[64];
+
+	symres_stats(f->r, &st0);
+	for (pid_t i = 0; i < 300; i++) {
+		snprintf(path, sizeof(path), "/nonexistent/lib%d.so", (int)i);
+		symres_mmap(f->r, base + i, addr, 0x1000, 0, path, true);
+	}
+	symres_stats(f->r, &st);
+	assert_int_equal(st.processes, st0.processes + 300);
+	for (pid_t i = 0; i < 300; i += 3)
+		symres_exit(f->r, base + i);
+	symres_exit(f->r, base + 3);
+	symres_exit(f->r, base + 5000);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.processes, st0.processes + 200);
+	for (pid_t i = 299; i >= 0; i--) {
+		const struct frame *fr;
+
+		if (i % 3 == 0)
+			continue;
+		assert_int_equal(
+			symres_user(f->r, base + i, addr + 0x10, frames, SYMRES_MAX_INLINE), 1);
+		fr = frametab_get(f->ft, frames[0]);
+		snprintf(want, sizeof(want), "lib%d.so+0x10", (int)i);
+		assert_string_equal(str(f, fr->name), want);
+	}
+	/* An exited process seen again knows nothing of its old maps. */
+	assert_int_equal(symres_user(f->r, base + 3, addr + 0x10, frames, SYMRES_MAX_INLINE), 1);
+	assert_string_equal(str(f, frametab_get(f->ft, frames[0])->name), "[unknown]");
+	for (pid_t i = 0; i < 300; i++)
+		symres_exit(f->r, base + i);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.processes, st0.processes);
+}
+
 int
 main(void)
 {
@@ -861,6 +908,7 @@ main(void)
 		cmocka_unit_test(test_module_split_and_rescan),
 		cmocka_unit_test(test_preload_pinned),
 		cmocka_unit_test(test_stats_and_costs),
+		cmocka_unit_test(test_many_processes_exit),
 	};
 
 	self = getpid();

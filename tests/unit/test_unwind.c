@@ -263,6 +263,60 @@ test_unwind_self(void **state)
 #endif
 }
 
+/*
+ * Many processes come and go: each exit drops exactly its own entry, whichever entry fills its
+ * place, and an exit of a process never seen (or already gone) changes nothing.
+ */
+static void
+test_unwind_many_exit(void **state)
+{
+#if defined(__x86_64__)
+	struct frametab *ft = frametab_new();
+	struct symres *r = symres_new(ft);
+	struct unwind *u = unwind_new(r);
+	uint64_t regs[17] = { 0 }, pcs[4];
+	struct unwind_stats st;
+	struct unwind_sample s = { .regs_abi = PERF_SAMPLE_REGS_ABI_64,
+				   .regs_mask = sampler_regs_user_mask(),
+				   .regs = regs };
+	const pid_t base = 0x3fff0000; /* no such processes: they have no code, only their IP */
+	bool truncated;
+
+	(void)state;
+	regs[8] = 0x1000;
+	for (pid_t i = 0; i < 150; i++) {
+		s.pid = s.tid = base + i;
+		assert_int_equal(unwind_user(u, &s, pcs, 4, &truncated), 1);
+		assert_int_equal(pcs[0], 0x1000);
+	}
+	unwind_stats(u, &st);
+	assert_int_equal(st.processes, 150);
+	/* Every third, from the front: the last ones fill the holes. */
+	for (pid_t i = 0; i < 150; i += 3)
+		unwind_exit(u, base + i);
+	unwind_exit(u, base + 3);
+	unwind_exit(u, base + 1000);
+	unwind_stats(u, &st);
+	assert_int_equal(st.processes, 100);
+	/* A process seen again after its exit starts over; the others are still there. */
+	for (pid_t i = 0; i < 150; i++) {
+		s.pid = s.tid = base + i;
+		unwind_user(u, &s, pcs, 4, &truncated);
+	}
+	unwind_stats(u, &st);
+	assert_int_equal(st.processes, 150);
+	for (pid_t i = 149; i >= 0; i--)
+		unwind_exit(u, base + i);
+	unwind_stats(u, &st);
+	assert_int_equal(st.processes, 0);
+	unwind_free(u);
+	symres_free(r);
+	frametab_free(ft);
+#else
+	(void)state;
+#endif
+}
+
 int
 main(void)
 {
@@ -270,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_regs_mapping),
 		cmocka_unit_test(test_callgraph_parse),
 		cmocka_unit_test(test_unwind_self),
+		cmocka_unit_test(test_unwind_many_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
