@@ -5,13 +5,15 @@
  * [fold_t, cur_start), the open run [cur_start, now), and a ring of summary buckets covering
  * [sum_t0, fold_t). Folding moves the oldest bucket's worth of runs into one summary, through an
  * accumulator indexed by task with a list of touched slots, so each run is folded once and no
- * hashing is needed. Tasks live in an array found by TID through open addressing, as in tasks.c.
+ * hashing is needed. Tasks live in an array found by TID through util/idmap (TID -> the latest
+ * task of that TID).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ringside/model/schedmap.h"
+#include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
 
 #define SCHEDMAP_NONE	     UINT64_MAX
@@ -82,8 +84,7 @@ struct schedmap {
 	struct schedmap_task *tasks;
 	uint64_t *cpu_runtime; /* [task * ncpus + cpu] */
 	size_t ntasks, tasks_cap;
-	uint32_t *index; /* open addressing: TID -> latest task */
-	size_t index_cap;
+	struct idmap index; /* TID -> latest task (aggregates are not in it) */
 	uint32_t *legend;
 	size_t nlegend, legend_cap;
 	uint64_t names_given; /* short names given: the next one's place in the sequence */
@@ -375,37 +376,21 @@ schedmap_short_name_for(uint64_t n, char buf[8])
 
 /* ---- tasks ---- */
 
-static size_t
-schedmap_hash_slot(int32_t tid, size_t cap)
-{
-	uint32_t h = (uint32_t)tid * 0x9e3779b1u;
-
-	return (h ^ (h >> 15)) & (cap - 1);
-}
-
-/* The slot holding tid, or the free slot where it would go. */
-static size_t
-schedmap_lookup(const struct schedmap *m, int32_t tid)
-{
-	size_t slot = schedmap_hash_slot(tid, m->index_cap);
-
-	while (m->index[slot] != SCHEDMAP_SLOT_EMPTY && m->tasks[m->index[slot]].tid != tid)
-		slot = (slot + 1) & (m->index_cap - 1);
-	return slot;
-}
-
-/* Rebuild the TID index with cap slots (a power of two above twice the tasks). */
+/*
+ * Refill the TID index from the table (after folding renumbered it); with shrink, give back its
+ * memory first when it is more than twice what the tasks left need.
+ */
 static void
-schedmap_rebuild_index(struct schedmap *m, size_t cap)
+schedmap_rebuild_index(struct schedmap *m, bool shrink)
 {
-	free(m->index);
-	m->index_cap = cap;
-	m->index = xmalloc(m->index_cap * sizeof(*m->index));
-	memset(m->index, 0xff, m->index_cap * sizeof(*m->index));
-	/* Later entries of a recycled TID win: they overwrite the slot of earlier ones. */
+	if (shrink && m->index.cap > 4 * (m->ntasks + 1))
+		idmap_fini(&m->index);
+	else
+		idmap_clear(&m->index);
+	/* Later entries of a recycled TID win: they overwrite the value of earlier ones. */
 	for (size_t i = 0; i < m->ntasks; i++)
 		if (!m->tasks[i].folded)
-			m->index[schedmap_lookup(m, m->tasks[i].tid)] = (uint32_t)i;
+			idmap_put(&m->index, m->tasks[i].tid, (uint32_t)i);
 }
 
 static void
@@ -424,11 +409,11 @@ schedmap_ask_target(struct schedmap *m, int32_t tid, int32_t pid)
 }
 
 /*
- * A new task for tid named comm (may be NULL), replacing the TID's index entry at slot (SIZE_MAX:
- * not indexed, for aggregates).
+ * A new task for tid named comm (may be NULL); with indexed, it becomes the one found by tid
+ * (replacing an earlier task of a recycled TID); aggregates are not indexed.
  */
 static uint32_t
-schedmap_task_new(struct schedmap *m, size_t slot, int32_t tid, const char *comm)
+schedmap_task_new(struct schedmap *m, bool indexed, int32_t tid, const char *comm)
 {
 	struct schedmap_task *t;
 	uint32_t idx;
@@ -452,11 +437,9 @@ schedmap_task_new(struct schedmap *m, size_t slot, int32_t tid, const char *comm
 	t->last_seen = m->now;
 	if (comm)
 		schedmap_set_comm(t->comm, comm);
-	if (slot == SIZE_MAX)
+	if (!indexed)
 		return idx;
-	m->index[slot] = idx;
-	if (m->ntasks * 2 > m->index_cap)
-		schedmap_rebuild_index(m, m->index_cap * 2);
+	idmap_put(&m->index, tid, idx);
 	if (schedmap_ask_target(m, tid, 0))
 		m->tasks[idx].target = true;
 	return idx;
@@ -469,10 +452,9 @@ schedmap_task_new(struct schedmap *m, size_t slot, int32_t tid, const char *comm
 static uint32_t
 schedmap_task_get(struct schedmap *m, int32_t tid, const char *comm, bool fork)
 {
-	size_t slot = schedmap_lookup(m, tid);
-	uint32_t idx = m->index[slot];
+	uint32_t idx = idmap_get(&m->index, tid);
 
-	if (idx != SCHEDMAP_SLOT_EMPTY) {
+	if (idx != IDMAP_NONE) {
 		struct schedmap_task *t = &m->tasks[idx];
 
 		if (!(t->gone || (fork && t->exited))) {
@@ -480,7 +462,7 @@ schedmap_task_get(struct schedmap *m, int32_t tid, const char *comm, bool fork)
 			return idx;
 		}
 	}
-	return schedmap_task_new(m, slot, tid, comm);
+	return schedmap_task_new(m, true, tid, comm);
 }
 
 static inline void
@@ -1078,7 +1060,7 @@ schedmap_sweep_compact(struct schedmap *m, const struct schedmap_sweep *sw, size
 static void
 schedmap_sweep_shrink(struct schedmap *m)
 {
-	size_t cap = 64, icap = 256;
+	size_t cap = 64;
 
 	while (cap < m->ntasks * 2)
 		cap *= 2;
@@ -1092,9 +1074,7 @@ schedmap_sweep_shrink(struct schedmap *m)
 		memset(&m->fold_acc, 0, sizeof(m->fold_acc));
 		schedmap_acc_reserve(&m->fold_acc, cap + SCHEDMAP_NSPECIAL);
 	}
-	while (icap < m->ntasks * 4)
-		icap *= 2;
-	schedmap_rebuild_index(m, icap < m->index_cap ? icap : m->index_cap);
+	schedmap_rebuild_index(m, true);
 }
 
 /*
@@ -1223,9 +1203,7 @@ schedmap_new(unsigned ncpus, uint64_t detail_ns, uint64_t bucket_ns)
 	m->max_buckets = SCHEDMAP_DEFAULT_MAX_BUCKETS;
 	m->fold_min = SCHEDMAP_DEFAULT_FOLD_MIN;
 	m->cpus = xcalloc(ncpus, sizeof(*m->cpus));
-	m->index_cap = 256;
-	m->index = xmalloc(m->index_cap * sizeof(*m->index));
-	memset(m->index, 0xff, m->index_cap * sizeof(*m->index));
+	idmap_init(&m->index);
 	schedmap_acc_reserve(&m->fold_acc, 64 + SCHEDMAP_NSPECIAL);
 	return m;
 }
@@ -1245,7 +1223,7 @@ schedmap_free(struct schedmap *m)
 	free(m->cpus);
 	free(m->tasks);
 	free(m->cpu_runtime);
-	free(m->index);
+	idmap_fini(&m->index);
 	free(m->legend);
 	schedmap_acc_fini(&m->fold_acc);
 	free(m);
@@ -1377,7 +1355,7 @@ schedmap_memory(const struct schedmap *m)
 		bytes += c->scap * sizeof(*c->sum);
 	}
 	bytes += m->tasks_cap * (sizeof(*m->tasks) + m->ncpus * sizeof(*m->cpu_runtime));
-	bytes += m->index_cap * sizeof(*m->index);
+	bytes += m->index.cap * (sizeof(*m->index.keys) + sizeof(*m->index.vals));
 	bytes += m->legend_cap * sizeof(*m->legend);
 	bytes += m->fold_acc.cap * (sizeof(*m->fold_acc.ns) + sizeof(*m->fold_acc.touched));
 	bytes += m->hist_bytes;
@@ -1395,9 +1373,9 @@ schedmap_ntasks(const struct schedmap *m)
 uint32_t
 schedmap_find(const struct schedmap *m, int32_t tid)
 {
-	uint32_t idx = m->index[schedmap_lookup(m, tid)];
+	uint32_t idx = idmap_get(&m->index, tid);
 
-	return idx == SCHEDMAP_SLOT_EMPTY ? SCHEDMAP_TASK_UNKNOWN : idx;
+	return idx == IDMAP_NONE ? SCHEDMAP_TASK_UNKNOWN : idx;
 }
 
 /* The open run's time of task on cpu so far. */
@@ -1817,8 +1795,7 @@ uint32_t
 schedmap_load_task(struct schedmap *m, const struct schedmap_task_stats *st)
 {
 	/* aggregates are not found by TID */
-	uint32_t idx = schedmap_task_new(m, st->folded ? SIZE_MAX : schedmap_lookup(m, st->tid),
-					 st->folded ? 0 : st->tid, st->comm);
+	uint32_t idx = schedmap_task_new(m, !st->folded, st->folded ? 0 : st->tid, st->comm);
 	struct schedmap_task *t = &m->tasks[idx];
 
 	t->folded = st->folded;
