@@ -237,91 +237,135 @@ schedmap_give_short_name(struct schedmap *m, uint32_t idx)
 	m->legend[m->nlegend++] = idx;
 }
 
+/* The task switching out: usually the one running there, found without a lookup. */
+static inline uint32_t
+schedmap_switch_prev(struct schedmap *m, const struct schedmap_cpu *c, const struct sched_event *ev)
+{
+	uint32_t prev;
+
+	if (ev->prev_pid < 0)
+		return SCHEDMAP_TASK_OTHER;
+	if (ev->prev_pid == 0)
+		return SCHEDMAP_TASK_IDLE;
+	if (c->started && c->cur_task < m->ntasks && m->tasks[c->cur_task].tid == ev->prev_pid &&
+	    !m->tasks[c->cur_task].gone) {
+		prev = c->cur_task;
+		m->tasks[prev].last_seen = m->now;
+	} else {
+		prev = schedmap_task_get(m, ev->prev_pid, ev->prev_comm, false);
+	}
+	schedmap_rename(&m->tasks[prev], ev->prev_comm);
+	return prev;
+}
+
+/* The CPU's first switch: its history begins at t (what ran before is unknown, not idle). */
+static inline void
+schedmap_cpu_start(struct schedmap *m, struct schedmap_cpu *c, uint64_t t)
+{
+	c->started = true;
+	c->fold_t = c->cur_start = t;
+	c->sum_t0 = schedmap_bucket_floor(m, t);
+}
+
+/*
+ * Close the open run of cpu at t, clamped to its last switch (the time used is returned): it is
+ * prev's when prev is the task running there, a guess at the task last switched in when an
+ * unidentified non-target task switched out, unknown otherwise (a mismatch).
+ */
+static inline uint64_t
+schedmap_close_run(struct schedmap *m, struct schedmap_cpu *c, int cpu, uint32_t prev, uint64_t t)
+{
+	uint64_t floor_t = c->last > c->cur_start ? c->last : c->cur_start;
+	uint32_t cur = c->cur_task;
+
+	if (t < floor_t) {
+		t = floor_t;
+		m->counts.clamped++;
+	}
+	if (prev == cur) {
+		if (prev < m->ntasks) {
+			m->tasks[prev].runtime_ns += t - c->cur_since;
+			m->cpu_runtime[(size_t)prev * m->ncpus + (unsigned)cpu] += t - c->cur_since;
+		}
+		if (t > c->cur_start)
+			schedmap_push_run(c, c->cur_start, prev);
+		return t;
+	}
+	if (prev == SCHEDMAP_TASK_OTHER && !schedmap_is_target(m, cur)) {
+		/* An unidentified task switched out: keep what was last seen switching in (a
+		 * guess, so its run time is not credited). */
+		if (t > c->cur_start)
+			schedmap_push_run(c, c->cur_start, cur);
+		if (cur < m->ntasks)
+			m->tasks[cur].last_seen = m->now;
+	} else {
+		m->counts.mismatches++;
+		if (t > c->cur_start)
+			schedmap_push_run(c, c->cur_start, SCHEDMAP_TASK_UNKNOWN);
+	}
+	if (cur < m->ntasks && m->tasks[cur].running_cpu == cpu)
+		m->tasks[cur].running_cpu = -1;
+	return t;
+}
+
+/* prev switched out: a voluntary or involuntary switch, not running, gone if it exited dead. */
+static inline void
+schedmap_switch_out(struct schedmap *m, const struct sched_event *ev, uint32_t prev)
+{
+	struct schedmap_task *p;
+
+	if (prev >= m->ntasks)
+		return;
+	p = &m->tasks[prev];
+	if (ev->prev_state & SCHEDMAP_STATE_SLEEP_MASK)
+		p->vol++;
+	else
+		p->invol++;
+	if (p->running_cpu == ev->cpu)
+		p->running_cpu = -1;
+	if (p->exited && (ev->prev_state & SCHEDMAP_STATE_GONE))
+		p->gone = true;
+}
+
+/* The task switching in at t: named, running on the CPU, its wake-up latency recorded. */
+static inline uint32_t
+schedmap_switch_in(struct schedmap *m, const struct sched_event *ev, uint64_t t)
+{
+	struct schedmap_task *n;
+	uint32_t next;
+
+	if (ev->next_pid < 0)
+		return SCHEDMAP_TASK_OTHER;
+	if (ev->next_pid == 0)
+		return SCHEDMAP_TASK_IDLE;
+	next = schedmap_task_get(m, ev->next_pid, ev->next_comm, false);
+	n = &m->tasks[next];
+	schedmap_rename(n, ev->next_comm);
+	schedmap_give_short_name(m, next);
+	if (n->wake_pending != SCHEDMAP_NONE) {
+		schedmap_hist_add(m, n, t > n->wake_pending ? t - n->wake_pending : 0);
+		n->wake_pending = SCHEDMAP_NONE;
+	}
+	n->running_cpu = ev->cpu;
+	return next;
+}
+
+/* A SCHED_SWITCH: close the CPU's open run, open the next one, fold what has passed. */
 static void
 schedmap_switch(struct schedmap *m, const struct sched_event *ev)
 {
 	struct schedmap_cpu *c = &m->cpus[ev->cpu];
 	uint64_t t = ev->time;
-	uint32_t prev = SCHEDMAP_TASK_IDLE, next = SCHEDMAP_TASK_IDLE;
+	uint32_t prev;
 
 	m->counts.switches++;
-	if (ev->prev_pid > 0) {
-		/* prev is usually the task running there: skip the lookup */
-		if (c->started && c->cur_task < m->ntasks &&
-		    m->tasks[c->cur_task].tid == ev->prev_pid && !m->tasks[c->cur_task].gone) {
-			prev = c->cur_task;
-			m->tasks[prev].last_seen = m->now;
-		} else {
-			prev = schedmap_task_get(m, ev->prev_pid, ev->prev_comm, false);
-		}
-		schedmap_rename(&m->tasks[prev], ev->prev_comm);
-	} else if (ev->prev_pid < 0) {
-		prev = SCHEDMAP_TASK_OTHER;
-	}
-	if (!c->started) {
-		c->started = true;
-		c->fold_t = c->cur_start = t;
-		c->sum_t0 = schedmap_bucket_floor(m, t);
-	} else {
-		uint64_t floor_t = c->last > c->cur_start ? c->last : c->cur_start;
-
-		if (t < floor_t) {
-			t = floor_t;
-			m->counts.clamped++;
-		}
-		if (prev == c->cur_task) {
-			if (prev < m->ntasks) {
-				m->tasks[prev].runtime_ns += t - c->cur_since;
-				m->cpu_runtime[(size_t)prev * m->ncpus + (unsigned)ev->cpu] +=
-					t - c->cur_since;
-			}
-			if (t > c->cur_start)
-				schedmap_push_run(c, c->cur_start, prev);
-		} else if (prev == SCHEDMAP_TASK_OTHER && !schedmap_is_target(m, c->cur_task)) {
-			/* An unidentified task switched out: keep what was last seen switching in
-			 * (a guess, so its run time is not credited). */
-			if (t > c->cur_start)
-				schedmap_push_run(c, c->cur_start, c->cur_task);
-			if (c->cur_task < m->ntasks)
-				m->tasks[c->cur_task].last_seen = m->now;
-			if (c->cur_task < m->ntasks && m->tasks[c->cur_task].running_cpu == ev->cpu)
-				m->tasks[c->cur_task].running_cpu = -1;
-		} else {
-			m->counts.mismatches++;
-			if (t > c->cur_start)
-				schedmap_push_run(c, c->cur_start, SCHEDMAP_TASK_UNKNOWN);
-			if (c->cur_task < m->ntasks && m->tasks[c->cur_task].running_cpu == ev->cpu)
-				m->tasks[c->cur_task].running_cpu = -1;
-		}
-	}
-	if (prev < m->ntasks) {
-		struct schedmap_task *p = &m->tasks[prev];
-
-		if (ev->prev_state & SCHEDMAP_STATE_SLEEP_MASK)
-			p->vol++;
-		else
-			p->invol++;
-		if (p->running_cpu == ev->cpu)
-			p->running_cpu = -1;
-		if (p->exited && (ev->prev_state & SCHEDMAP_STATE_GONE))
-			p->gone = true;
-	}
-	if (ev->next_pid > 0) {
-		struct schedmap_task *n;
-
-		next = schedmap_task_get(m, ev->next_pid, ev->next_comm, false);
-		n = &m->tasks[next];
-		schedmap_rename(n, ev->next_comm);
-		schedmap_give_short_name(m, next);
-		if (n->wake_pending != SCHEDMAP_NONE) {
-			schedmap_hist_add(m, n, t > n->wake_pending ? t - n->wake_pending : 0);
-			n->wake_pending = SCHEDMAP_NONE;
-		}
-		n->running_cpu = ev->cpu;
-	} else if (ev->next_pid < 0) {
-		next = SCHEDMAP_TASK_OTHER;
-	}
-	c->cur_task = next;
+	prev = schedmap_switch_prev(m, c, ev);
+	if (!c->started)
+		schedmap_cpu_start(m, c, t);
+	else
+		t = schedmap_close_run(m, c, ev->cpu, prev, t);
+	schedmap_switch_out(m, ev, prev);
+	c->cur_task = schedmap_switch_in(m, ev, t);
 	c->cur_start = c->cur_since = c->last = t;
 	if (c->rn >= m->max_runs)
 		schedmap_fold_early(m, c);

@@ -290,6 +290,108 @@ schedmap_foldable(const struct schedmap_task *t, uint64_t horizon)
 	return t->exited && !t->folded && t->last_seen <= horizon;
 }
 
+/* The time before which no exact run ends: detail_ns ago, or the oldest exact run of a CPU. */
+static uint64_t
+schedmap_fold_horizon(const struct schedmap *m)
+{
+	/* Exact runs end after every CPU's fold_t; tasks of the last detail_ns stay exact. */
+	uint64_t horizon = m->now - m->detail_ns;
+
+	for (unsigned i = 0; i < m->ncpus; i++)
+		if (m->cpus[i].started && m->cpus[i].fold_t < horizon)
+			horizon = m->cpus[i].fold_t;
+	return horizon;
+}
+
+/* Mark in sw->fold the tasks that may fold (not any CPU's current task); returns how many. */
+static size_t
+schedmap_sweep_mark(const struct schedmap *m, struct schedmap_sweep *sw, uint64_t horizon)
+{
+	size_t nfold = 0;
+
+	sw->fold = xcalloc(m->ntasks, sizeof(*sw->fold));
+	for (size_t i = 0; i < m->ntasks; i++)
+		sw->fold[i] = schedmap_foldable(&m->tasks[i], horizon);
+	for (unsigned i = 0; i < m->ncpus; i++)
+		if (m->cpus[i].started && m->cpus[i].cur_task < m->ntasks)
+			sw->fold[m->cpus[i].cur_task] = 0;
+	for (size_t i = 0; i < m->ntasks; i++)
+		nfold += sw->fold[i];
+	return nfold;
+}
+
+/*
+ * Give the kept tasks their new indexes (returns how many are kept), make room for nfold new
+ * aggregates and enter the aggregates there are into the hash.
+ */
+static size_t
+schedmap_sweep_start(const struct schedmap *m, struct schedmap_sweep *sw, size_t nfold)
+{
+	size_t nkept = 0;
+
+	sw->remap = xreallocarray(NULL, m->ntasks, sizeof(*sw->remap));
+	for (size_t i = 0; i < m->ntasks; i++)
+		if (!sw->fold[i])
+			sw->remap[i] = (uint32_t)nkept++;
+	sw->hash_cap = 64;
+	while (sw->hash_cap < 2 * m->ntasks)
+		sw->hash_cap *= 2;
+	sw->hash = xmalloc(sw->hash_cap * sizeof(*sw->hash));
+	memset(sw->hash, 0xff, sw->hash_cap * sizeof(*sw->hash));
+	sw->fresh = xreallocarray(NULL, nfold, sizeof(*sw->fresh));
+	sw->fresh_cr = xreallocarray(NULL, nfold * m->ncpus, sizeof(*sw->fresh_cr));
+	for (size_t i = 0; i < m->ntasks; i++) {
+		const struct schedmap_task *t = &m->tasks[i];
+		size_t slot;
+
+		if (!t->folded)
+			continue;
+		slot = schedmap_comm_hash(t->comm, t->target, sw->hash_cap);
+		while (sw->hash[slot] != SCHEDMAP_SLOT_EMPTY)
+			slot = (slot + 1) & (sw->hash_cap - 1);
+		sw->hash[slot] = (uint32_t)i;
+	}
+	return nkept;
+}
+
+/* Fold each marked task into its aggregate, which becomes its new index. */
+static void
+schedmap_sweep_fold(struct schedmap *m, struct schedmap_sweep *sw, size_t nkept)
+{
+	size_t old_n = m->ntasks;
+
+	for (size_t i = 0; i < old_n; i++) {
+		struct schedmap_task *t = &m->tasks[i], *a;
+		uint64_t *acr;
+		uint32_t v;
+
+		if (!sw->fold[i])
+			continue;
+		v = schedmap_sweep_aggregate(m, sw, t->comm, t->target);
+		a = v < old_n ? &m->tasks[v] : &sw->fresh[v - old_n];
+		acr = v < old_n ? &m->cpu_runtime[(size_t)v * m->ncpus]
+				: &sw->fresh_cr[(v - old_n) * m->ncpus];
+		if (!a->short_name[0] && t->short_name[0]) {
+			/* the aggregate keeps the first short name: summaries show it */
+			memcpy(a->short_name, t->short_name, sizeof(a->short_name));
+			sw->fold[i] = 2;
+		}
+		schedmap_fold_into(m, a, acr, t, &m->cpu_runtime[i * m->ncpus]);
+		sw->remap[i] = v < old_n ? sw->remap[v] : (uint32_t)(nkept + v - old_n);
+	}
+}
+
+/* Free the sweep's scratch. */
+static void
+schedmap_sweep_fini(struct schedmap_sweep *sw)
+{
+	free(sw->fold);
+	free(sw->remap);
+	free(sw->hash);
+	free(sw->fresh);
+	free(sw->fresh_cr);
+}
+
 /*
  * Fold exited tasks that nothing exact refers to into one aggregate per comm and target status,
  * when at least fold_min (and a quarter of the table) can fold, and compact the table. Runs from
@@ -299,83 +401,26 @@ void
 schedmap_fold_tasks(struct schedmap *m)
 {
 	struct schedmap_sweep sw = { 0 };
-	size_t nfold = 0, nkept = 0, old_n = m->ntasks, need;
-	uint64_t horizon;
+	size_t nfold, nkept, old_n = m->ntasks, need;
 
 	if (!m->fold_min || m->now < m->detail_ns || m->now < m->fold_next)
 		return;
 	need = m->fold_min > m->ntasks / 4 ? m->fold_min : m->ntasks / 4;
 	if (m->nexited < need)
 		return;
-	/* Exact runs end after every CPU's fold_t; tasks of the last detail_ns stay exact. */
-	horizon = m->now - m->detail_ns;
-	for (unsigned i = 0; i < m->ncpus; i++)
-		if (m->cpus[i].started && m->cpus[i].fold_t < horizon)
-			horizon = m->cpus[i].fold_t;
-	sw.fold = xcalloc(old_n, sizeof(*sw.fold));
-	for (size_t i = 0; i < old_n; i++)
-		sw.fold[i] = schedmap_foldable(&m->tasks[i], horizon);
-	for (unsigned i = 0; i < m->ncpus; i++)
-		if (m->cpus[i].started && m->cpus[i].cur_task < old_n)
-			sw.fold[m->cpus[i].cur_task] = 0;
-	for (size_t i = 0; i < old_n; i++)
-		nfold += sw.fold[i];
+	nfold = schedmap_sweep_mark(m, &sw, schedmap_fold_horizon(m));
 	if (nfold < need) {
 		/* Not yet: exited tasks become foldable as time passes; look again later. */
 		m->fold_next = m->now + m->detail_ns / 16;
-		free(sw.fold);
+		schedmap_sweep_fini(&sw);
 		return;
 	}
-
-	sw.remap = xreallocarray(NULL, old_n, sizeof(*sw.remap));
-	for (size_t i = 0; i < old_n; i++)
-		if (!sw.fold[i])
-			sw.remap[i] = (uint32_t)nkept++;
-	sw.hash_cap = 64;
-	while (sw.hash_cap < 2 * old_n)
-		sw.hash_cap *= 2;
-	sw.hash = xmalloc(sw.hash_cap * sizeof(*sw.hash));
-	memset(sw.hash, 0xff, sw.hash_cap * sizeof(*sw.hash));
-	sw.fresh = xreallocarray(NULL, nfold, sizeof(*sw.fresh));
-	sw.fresh_cr = xreallocarray(NULL, nfold * m->ncpus, sizeof(*sw.fresh_cr));
-	for (size_t i = 0; i < old_n; i++) {
-		const struct schedmap_task *t = &m->tasks[i];
-		size_t slot;
-
-		if (!t->folded)
-			continue;
-		slot = schedmap_comm_hash(t->comm, t->target, sw.hash_cap);
-		while (sw.hash[slot] != SCHEDMAP_SLOT_EMPTY)
-			slot = (slot + 1) & (sw.hash_cap - 1);
-		sw.hash[slot] = (uint32_t)i;
-	}
-	for (size_t i = 0; i < old_n; i++) {
-		struct schedmap_task *t = &m->tasks[i], *a;
-		uint64_t *acr;
-		uint32_t v;
-
-		if (!sw.fold[i])
-			continue;
-		v = schedmap_sweep_aggregate(m, &sw, t->comm, t->target);
-		a = v < old_n ? &m->tasks[v] : &sw.fresh[v - old_n];
-		acr = v < old_n ? &m->cpu_runtime[(size_t)v * m->ncpus]
-				: &sw.fresh_cr[(v - old_n) * m->ncpus];
-		if (!a->short_name[0] && t->short_name[0]) {
-			/* the aggregate keeps the first short name: summaries show it */
-			memcpy(a->short_name, t->short_name, sizeof(a->short_name));
-			sw.fold[i] = 2;
-		}
-		schedmap_fold_into(m, a, acr, t, &m->cpu_runtime[i * m->ncpus]);
-		sw.remap[i] = v < old_n ? sw.remap[v] : (uint32_t)(nkept + v - old_n);
-	}
+	nkept = schedmap_sweep_start(m, &sw, nfold);
+	schedmap_sweep_fold(m, &sw, nkept);
 	schedmap_sweep_compact(m, &sw, nkept);
 	schedmap_sweep_remap(m, &sw, old_n);
 	schedmap_sweep_shrink(m);
 	m->nexited -= nfold;
 	m->counts.folded_tasks += nfold;
-	free(sw.fold);
-	free(sw.remap);
-	free(sw.hash);
-	free(sw.fresh);
-	free(sw.fresh_cr);
+	schedmap_sweep_fini(&sw);
 }
