@@ -1,53 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The task table: an array of tasks in the order they were first seen, found by tid through an
- * open-addressing hash of indexes. An exited task stays (it keeps its name) until tasks_forget,
- * which compacts the array and rebuilds the hash.
+ * The task table: an array of tasks in the order they were first seen, found by tid through
+ * util/idmap (tid -> index into the array). An exited task stays (it keeps its name) until
+ * tasks_forget, which compacts the array and rebuilds the map.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ringside/model/tasks.h"
+#include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
-
-#define TASKS_EMPTY UINT32_MAX
 
 struct tasks {
 	struct task *tasks;
 	size_t n, cap;
-	uint32_t *index; /* open addressing: indexes into tasks, TASKS_EMPTY when free */
-	size_t index_cap;
+	struct idmap index; /* tid -> index into tasks */
 };
-
-static size_t
-tasks_slot(pid_t tid, size_t cap)
-{
-	uint32_t h = (uint32_t)tid * 0x9e3779b1u;
-
-	return (h ^ (h >> 15)) & (cap - 1);
-}
-
-/* The slot holding tid, or the free slot where it would go. */
-static size_t
-tasks_lookup(const struct tasks *ts, pid_t tid)
-{
-	size_t slot = tasks_slot(tid, ts->index_cap);
-
-	while (ts->index[slot] != TASKS_EMPTY && ts->tasks[ts->index[slot]].tid != tid)
-		slot = (slot + 1) & (ts->index_cap - 1);
-	return slot;
-}
-
-static void
-tasks_grow_index(struct tasks *ts)
-{
-	free(ts->index);
-	ts->index_cap *= 2;
-	ts->index = xmalloc(ts->index_cap * sizeof(*ts->index));
-	memset(ts->index, 0xff, ts->index_cap * sizeof(*ts->index));
-	for (size_t i = 0; i < ts->n; i++)
-		ts->index[tasks_lookup(ts, ts->tasks[i].tid)] = (uint32_t)i;
-}
 
 static void
 tasks_set_comm(struct task *t, const char *comm)
@@ -64,9 +32,7 @@ tasks_new(void)
 {
 	struct tasks *ts = xcalloc(1, sizeof(*ts));
 
-	ts->index_cap = 256;
-	ts->index = xmalloc(ts->index_cap * sizeof(*ts->index));
-	memset(ts->index, 0xff, ts->index_cap * sizeof(*ts->index));
+	idmap_init(&ts->index);
 	return ts;
 }
 
@@ -76,26 +42,26 @@ tasks_free(struct tasks *ts)
 	if (!ts)
 		return;
 	free(ts->tasks);
-	free(ts->index);
+	idmap_fini(&ts->index);
 	free(ts);
 }
 
 const struct task *
 tasks_find(const struct tasks *ts, pid_t tid)
 {
-	uint32_t i = ts->index[tasks_lookup(ts, tid)];
+	uint32_t i = idmap_get(&ts->index, tid);
 
-	return i == TASKS_EMPTY ? NULL : &ts->tasks[i];
+	return i == IDMAP_NONE ? NULL : &ts->tasks[i];
 }
 
 struct task *
 tasks_get(struct tasks *ts, pid_t pid, pid_t tid)
 {
-	size_t slot = tasks_lookup(ts, tid);
+	uint32_t i = idmap_get(&ts->index, tid);
 	struct task *t;
 
-	if (ts->index[slot] != TASKS_EMPTY)
-		return &ts->tasks[ts->index[slot]];
+	if (i != IDMAP_NONE)
+		return &ts->tasks[i];
 	if (ts->n == ts->cap) {
 		ts->cap = ts->cap ? ts->cap * 2 : 64;
 		ts->tasks = xreallocarray(ts->tasks, ts->cap, sizeof(*ts->tasks));
@@ -104,9 +70,7 @@ tasks_get(struct tasks *ts, pid_t pid, pid_t tid)
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
 	t->pid = pid;
-	ts->index[slot] = (uint32_t)ts->n++;
-	if (ts->n * 2 > ts->index_cap)
-		tasks_grow_index(ts);
+	idmap_put(&ts->index, tid, (uint32_t)ts->n++);
 	return t;
 }
 
@@ -158,10 +122,10 @@ tasks_forget(struct tasks *ts, const pid_t *tids, size_t n)
 	size_t dropped = 0, m = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint32_t k = ts->index[tasks_lookup(ts, tids[i])];
+		uint32_t k = idmap_get(&ts->index, tids[i]);
 
 		/* Marked by a tid of 0 (never a key here: the idle task has no entry to forget). */
-		if (k != TASKS_EMPTY && ts->tasks[k].exited && ts->tasks[k].tid != 0) {
+		if (k != IDMAP_NONE && ts->tasks[k].exited && ts->tasks[k].tid != 0) {
 			ts->tasks[k].tid = 0;
 			dropped++;
 		}
@@ -172,9 +136,9 @@ tasks_forget(struct tasks *ts, const pid_t *tids, size_t n)
 		if (ts->tasks[i].tid != 0 || !ts->tasks[i].exited)
 			ts->tasks[m++] = ts->tasks[i];
 	ts->n = m;
-	memset(ts->index, 0xff, ts->index_cap * sizeof(*ts->index));
+	idmap_clear(&ts->index);
 	for (size_t i = 0; i < ts->n; i++)
-		ts->index[tasks_lookup(ts, ts->tasks[i].tid)] = (uint32_t)i;
+		idmap_put(&ts->index, ts->tasks[i].tid, (uint32_t)i);
 	return dropped;
 }
 

@@ -4,8 +4,9 @@
  * run time per CPU, voluntary/involuntary switches, migrations, wake-up latency percentiles,
  * the scheduler-map query (majority and shares, OTHER grouping), short names and the legend,
  * exec/fork/exit, folding two hours into bounded summaries, out-of-order robustness, the run cap,
- * busy fractions, folding exited tasks into aggregates on long runs; and the cost per event (a TAP
- * diagnostic, not an assertion).
+ * busy fractions, folding exited tasks into aggregates on long runs, the TID index across
+ * recycling, growth, folding and loading; and the cost per event (a TAP diagnostic, not an
+ * assertion).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1619,6 +1620,141 @@ test_load(void **state)
 	schedmap_free(m);
 }
 
+/*
+ * The TID index across recycling, growth and folding: thousands of TIDs that collide in their low
+ * bits, each recycled (exit, then fork: a new task), find their latest task; once the exited tasks
+ * fold, each TID still finds its live task and a TID whose tasks all folded finds none; recycled
+ * again after the fold, the newest task wins.
+ */
+static void
+test_recycled_tids(void **state)
+{
+	enum { N = 3000, ND = 100 };
+	struct schedmap *m = schedmap_new(1, 1 * S, 10 * MS);
+	static uint32_t first[N], second[N];
+	struct schedmap_task_stats st;
+	struct schedmap_counts c;
+	uint64_t t = 1 * MS;
+	(void)state;
+
+	schedmap_set_fold_min(m, 1);
+	for (int i = 0; i < N; i++) {
+		int32_t tid = 100 + i * 1024;
+		const char *comm = i % 2 ? "odd" : "even";
+
+		feed_task_named(m, SCHED_WAKEUP, 0, t++, tid, comm);
+		first[i] = schedmap_find(m, tid);
+		assert_int_not_equal(first[i], SCHEDMAP_TASK_UNKNOWN);
+		feed_task_named(m, SCHED_EXIT, 0, t++, tid, comm);
+		feed_fork(m, 0, t++, 1, "init", tid, "child");
+		second[i] = schedmap_find(m, tid);
+		assert_int_not_equal(second[i], first[i]);
+	}
+	for (int j = 0; j < ND; j++) {
+		feed_task_named(m, SCHED_WAKEUP, 0, t++, 50 + j * 1024, "gone");
+		feed_task_named(m, SCHED_EXIT, 0, t++, 50 + j * 1024, "gone");
+	}
+	assert_int_equal(schedmap_ntasks(m), 2 * N + ND + 1);
+	for (int i = 0; i < N; i++) {
+		int32_t tid = 100 + i * 1024;
+
+		assert_int_equal(schedmap_find(m, tid), second[i]);
+		assert_int_equal(schedmap_task_stats(m, second[i], &st), 0);
+		assert_int_equal(st.tid, tid);
+		assert_false(st.exited);
+		assert_string_equal(st.comm, "child");
+		assert_int_equal(schedmap_task_stats(m, first[i], &st), 0);
+		assert_int_equal(st.tid, tid);
+		assert_true(st.exited);
+		assert_string_equal(st.comm, i % 2 ? "odd" : "even");
+	}
+
+	/* every exited task folds: three aggregates (even, odd, gone) */
+	schedmap_advance(m, 10 * S);
+	schedmap_get_counts(m, &c);
+	assert_int_equal(c.folded_tasks, N + ND);
+	assert_int_equal(schedmap_ntasks(m), N + 1 + 3);
+	assert_int_equal(schedmap_find(m, 0), SCHEDMAP_TASK_UNKNOWN);
+	assert_int_equal(stats_of(m, 1).tid, 1);
+	for (int i = 0; i < N; i++) {
+		st = stats_of(m, 100 + i * 1024);
+		assert_int_equal(st.tid, 100 + i * 1024);
+		assert_false(st.exited);
+		assert_int_equal(st.folded, 0);
+		assert_string_equal(st.comm, "child");
+	}
+	for (int j = 0; j < ND; j++)
+		assert_int_equal(schedmap_find(m, 50 + j * 1024), SCHEDMAP_TASK_UNKNOWN);
+
+	/* the even ones recycled again: new tasks after the aggregates, the odd ones unchanged */
+	for (int i = 0; i < N; i++)
+		second[i] = schedmap_find(m, 100 + i * 1024);
+	for (int i = 0; i < N; i += 2) {
+		int32_t tid = 100 + i * 1024;
+
+		feed_task_named(m, SCHED_EXIT, 0, 10 * S + (uint64_t)i, tid, "child");
+		feed_fork(m, 0, 10 * S + (uint64_t)i, 1, "init", tid, "again");
+	}
+	assert_int_equal(schedmap_ntasks(m), N + 1 + 3 + N / 2);
+	for (int i = 0; i < N; i++) {
+		uint32_t idx = schedmap_find(m, 100 + i * 1024);
+
+		assert_int_equal(schedmap_task_stats(m, idx, &st), 0);
+		assert_int_equal(st.tid, 100 + i * 1024);
+		assert_false(st.exited);
+		if (i % 2) {
+			assert_int_equal(idx, second[i]);
+		} else {
+			assert_true(idx >= N + 1 + 3);
+			assert_string_equal(st.comm, "again");
+		}
+	}
+	check_invariants(m);
+	schedmap_free(m);
+}
+
+/*
+ * Loaded tasks: a later task of a TID is the one found, an aggregate is not found (not even by
+ * tid 0), and many tasks grow the index.
+ */
+static void
+test_load_recycled(void **state)
+{
+	enum { N = 5000 };
+	struct schedmap *m = schedmap_new(1, 0, 100);
+	struct schedmap_task_stats st, out;
+	(void)state;
+
+	memset(&st, 0, sizeof(st));
+	st.tid = st.pid = 7;
+	snprintf(st.comm, sizeof(st.comm), "old");
+	st.exited = true;
+	assert_int_equal(schedmap_load_task(m, &st), 0);
+	snprintf(st.comm, sizeof(st.comm), "new");
+	st.exited = false;
+	assert_int_equal(schedmap_load_task(m, &st), 1);
+	snprintf(st.comm, sizeof(st.comm), "agg");
+	st.folded = 2;
+	assert_int_equal(schedmap_load_task(m, &st), 2);
+	assert_int_equal(schedmap_find(m, 7), 1);
+	assert_int_equal(schedmap_find(m, 0), SCHEDMAP_TASK_UNKNOWN);
+	assert_int_equal(schedmap_task_stats(m, 2, &out), 0);
+	assert_int_equal(out.tid, 0);
+	assert_int_equal(out.folded, 2);
+	st.folded = 0;
+	for (int i = 0; i < N; i++) {
+		st.tid = 3 + i * 4096;
+		snprintf(st.comm, sizeof(st.comm), "l%d", i);
+		assert_int_equal(schedmap_load_task(m, &st), (uint32_t)(3 + i));
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(schedmap_find(m, 3 + i * 4096), (uint32_t)(3 + i));
+	assert_int_equal(schedmap_find(m, 7), 1);
+	assert_int_equal(schedmap_find(m, 4), SCHEDMAP_TASK_UNKNOWN);
+	schedmap_load_finish(m, 0);
+	schedmap_free(m);
+}
+
 int
 main(void)
 {
@@ -1639,6 +1775,8 @@ main(void)
 		cmocka_unit_test(test_fold_tasks),
 		cmocka_unit_test(test_event_cost),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_recycled_tids),
+		cmocka_unit_test(test_load_recycled),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

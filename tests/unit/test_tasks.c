@@ -2,7 +2,8 @@
 /*
  * Unit tests for model/tasks: creation on first sight, COMM (plain and exec), FORK inheriting the
  * parent's name, EXIT keeping the name, insertion order, a table large enough to grow, and
- * forgetting exited tasks (live ones and recycled tids stay).
+ * forgetting exited tasks (live ones and recycled tids stay), and forgetting, recycling and growing
+ * again with many colliding tids.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,6 +197,86 @@ test_forget(void **state)
 	tasks_free(ts);
 }
 
+/*
+ * Forgetting and recycling with many colliding tids: forgotten tids are not found, the rest keep
+ * their order; recycled tids are found again; a tid listed twice is dropped once; and the table
+ * keeps growing and finding after each compaction.
+ */
+static void
+test_forget_recycle_grow(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	struct tasks *ts = tasks_new();
+	static pid_t list[2 * N];
+	size_t n = 0;
+	char name[16];
+
+	for (pid_t i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "t%d", (int)i);
+		tasks_comm(ts, 7 + i * 1024, 7 + i * 1024, name, false);
+		tasks_exit(ts, 7 + i * 1024, 7 + i * 1024);
+		if (i % 2 == 0)
+			list[n++] = 7 + i * 1024;
+	}
+	assert_int_equal(tasks_forget(ts, list, n), N / 2);
+	assert_int_equal(tasks_count(ts), N / 2);
+	for (pid_t i = 0; i < N; i++) {
+		const struct task *t = tasks_find(ts, 7 + i * 1024);
+
+		if (i % 2 == 0) {
+			assert_null(t);
+			continue;
+		}
+		snprintf(name, sizeof(name), "t%d", (int)i);
+		assert_non_null(t);
+		assert_string_equal(t->comm, name);
+		assert_true(t->exited);
+		assert_ptr_equal(tasks_at(ts, (size_t)i / 2), t);
+	}
+	/* the forgotten tids recycled (children of their odd neighbours), after the kept ones */
+	for (pid_t i = 0; i < N; i += 2)
+		tasks_fork(ts, 7 + (i + 1) * 1024, 7 + (i + 1) * 1024, 7 + i * 1024, 7 + i * 1024);
+	assert_int_equal(tasks_count(ts), N);
+	for (pid_t i = 0; i < N; i += 2) {
+		const struct task *t = tasks_find(ts, 7 + i * 1024);
+
+		snprintf(name, sizeof(name), "t%d", (int)i + 1);
+		assert_non_null(t);
+		assert_false(t->exited);
+		assert_string_equal(t->comm, name);
+		assert_ptr_equal(tasks_at(ts, N / 2 + (size_t)i / 2), t);
+	}
+	/* the odd ones forgotten, each listed twice: dropped once */
+	n = 0;
+	for (pid_t i = 1; i < N; i += 2) {
+		list[n++] = 7 + i * 1024;
+		list[n++] = 7 + i * 1024;
+	}
+	assert_int_equal(tasks_forget(ts, list, n), N / 2);
+	assert_int_equal(tasks_count(ts), N / 2);
+	for (pid_t i = 0; i < N; i++) {
+		const struct task *t = tasks_find(ts, 7 + i * 1024);
+
+		if (i % 2) {
+			assert_null(t);
+		} else {
+			assert_non_null(t);
+			assert_int_equal(t->tid, 7 + i * 1024);
+			assert_ptr_equal(tasks_at(ts, (size_t)i / 2), t);
+		}
+	}
+	/* and it grows again */
+	for (pid_t i = 0; i < 3 * N; i++)
+		tasks_get(ts, 9, 9 + i * 1024);
+	assert_int_equal(tasks_count(ts), N / 2 + 3 * N);
+	for (pid_t i = 0; i < 3 * N; i++)
+		assert_ptr_equal(tasks_find(ts, 9 + i * 1024), tasks_at(ts, N / 2 + (size_t)i));
+	assert_non_null(tasks_find(ts, 7));
+	assert_null(tasks_find(ts, 7 + 1024));
+	tasks_free(ts);
+}
+
 int
 main(void)
 {
@@ -205,6 +286,7 @@ main(void)
 		cmocka_unit_test(test_fork_unknown_parent_and_long_comm),
 		cmocka_unit_test(test_many_tasks),
 		cmocka_unit_test(test_forget),
+		cmocka_unit_test(test_forget_recycle_grow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,7 @@
  *     lower it with schedmap_set_max_buckets). Older buckets are dropped (counted): that time is
  *     unknown again. Both rings grow geometrically up to their caps, so short runs stay small.
  *   - tasks: one entry per distinct task seen (a recycled TID after an exit is a new task), 160
- *     bytes plus 8 bytes per CPU (run time per CPU), plus 4 to 16 bytes of TID index. An exited
+ *     bytes plus 8 bytes per CPU (run time per CPU), plus 16 to 32 bytes of TID index. An exited
  *     task stays while something exact may refer to it: until it is not running and was last
  *     seen before detail_ns ago and before every CPU's exact runs begin. After that it can be
  *     folded: its statistics are added into one aggregate task per comm and target status (tid
