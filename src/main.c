@@ -3,7 +3,6 @@
  * ringside's command line: parse it and call one mode's entry point.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdarg.h>
@@ -14,15 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ringside/app/command_log.h"
+#include "ringside/app/convert.h"
+#include "ringside/app/listing.h"
 #include "ringside/app/record.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
-#include "ringside/export/snapshot.h"
-#include "ringside/perf/catalog.h"
-#include "ringside/perf/target.h"
 #include "ringside/ui/ui.h"
-#include "ringside/util/errbuf.h"
 #include "ringside/util/outfile.h"
+#include "ringside/util/xalloc.h"
 
 enum { EXIT_BAD_INPUT = 2 };
 enum {
@@ -107,10 +106,11 @@ static const char usage_text[] =
 "snapshot, e the event browser. See ringside(1) and ringside-snapshot(5).\n";
 /* clang-format on */
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int main_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Say what is wrong with the command line on stderr; returns the exit status for bad input. */
 static int
-usage_error(const char *fmt, ...)
+main_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -122,8 +122,16 @@ usage_error(const char *fmt, ...)
 	return EXIT_BAD_INPUT;
 }
 
+/* For main_options: stop parsing, the process to exit with status. */
+static bool
+main_stop(int *exit_status, int status)
+{
+	*exit_status = status;
+	return false;
+}
+
 static int
-parse_uint(const char *s, unsigned *out)
+main_parse_uint(const char *s, unsigned *out)
 {
 	char *end;
 	unsigned long v;
@@ -136,9 +144,19 @@ parse_uint(const char *s, unsigned *out)
 	return 0;
 }
 
-/* --file-mode: octal permission bits, 0 to 0777; sets them for every file written. */
 static int
-parse_file_mode(const char *s)
+main_parse_seconds(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return !*s || *end || errno || !(*out > 0) || *out > 1e7 ? -EINVAL : 0;
+}
+
+/* --file-mode: octal permission bits, 0 to 0777, in *mode; returns 0 or -EINVAL. */
+static int
+main_parse_file_mode(const char *s, mode_t *mode)
 {
 	char *end;
 	unsigned long v;
@@ -146,16 +164,22 @@ parse_file_mode(const char *s)
 	errno = 0;
 	v = strtoul(s, &end, 8);
 	if (!*s || *end || errno || v > 0777 || *s == '-')
-		return usage_error("--file-mode wants octal permission bits such as 644 or 600, "
-				   "not '%s'",
-				   s);
-	outfile_set_mode((mode_t)v);
-	return -1;
+		return -EINVAL;
+	*mode = (mode_t)v;
+	return 0;
+}
+
+static int
+main_file_mode_error(const char *s)
+{
+	return main_usage_error("--file-mode wants octal permission bits such as 644 or 600, "
+				"not '%s'",
+				s);
 }
 
 /* How option c is written: "-d" for a short one, "--theme" for a long one without a short form. */
 static void
-option_name(int c, const struct option *longopts, char *buf, size_t size)
+main_option_name(int c, const struct option *longopts, char *buf, size_t size)
 {
 	snprintf(buf, size, "-%c", c);
 	if (c < 256)
@@ -167,21 +191,32 @@ option_name(int c, const struct option *longopts, char *buf, size_t size)
 		}
 }
 
-static int
-parse_seconds(const char *s, double *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtod(s, &end);
-	return !*s || *end || errno || !(*out > 0) || *out > 1e7 ? -EINVAL : 0;
-}
-
 enum main_mode { MODE_LIVE, MODE_RECORD, MODE_VIEW };
 
-/* The options of the live screen, record and view; returns -1 to go on, else an exit code. */
-static int
-main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
+/*
+ * Whether option c is one of mode's: the screen options are not record's, and view takes only
+ * those, --ratio and --file-mode; -d paces reading the counters, and a snapshot in view has none to
+ * read.
+ */
+static bool
+main_option_fits(int c, enum main_mode mode)
+{
+	bool screen_only =
+		c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW || c == 'd';
+
+	if (mode == MODE_RECORD)
+		return !screen_only;
+	if (mode == MODE_VIEW)
+		return (screen_only || c == OPT_RATIO || c == OPT_FILE_MODE) && c != 'd';
+	return true;
+}
+
+/*
+ * The options of the live screen, record and view, into *uo. Returns true to go on with the mode;
+ * false when the process is to exit now (help shown, or a usage error said) with *exit_status.
+ */
+static bool
+main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int *exit_status)
 {
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
@@ -210,54 +245,54 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 	};
 	static const char *const mode_names[] = { "the live screen", "record", "view" };
 	struct record_opts *o = &uo->rec;
+	char name[32];
+	mode_t fmode;
 	unsigned v;
 	double secs;
 	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:e:I:d:o:aC:p:qhF:c:g:", longopts, NULL)) != -1) {
-		bool screen_only = c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE ||
-				   c == OPT_VIEW || c == 'd';
-
 		if (c == 'h') {
 			fputs(usage_text, stdout);
-			return 0;
+			return main_stop(exit_status, 0);
 		}
 		if (c == ':')
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			return main_stop(exit_status, main_usage_error("option '%s' needs a value",
+								       argv[optind - 1]));
 		if (c == '?')
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		/* -d paces reading the counters: a snapshot in view has none to read. */
-		if ((mode == MODE_RECORD && screen_only) ||
-		    (mode == MODE_VIEW &&
-		     ((!screen_only && c != OPT_RATIO && c != OPT_FILE_MODE) || c == 'd'))) {
-			char name[32];
-
-			option_name(c, longopts, name, sizeof(name));
-			return usage_error("option '%s' is not for %s", name, mode_names[mode]);
+			return main_stop(exit_status,
+					 main_usage_error("unknown option '%s'", argv[optind - 1]));
+		if (!main_option_fits(c, mode)) {
+			main_option_name(c, longopts, name, sizeof(name));
+			return main_stop(exit_status, main_usage_error("option '%s' is not for %s",
+								       name, mode_names[mode]));
 		}
 		switch (c) {
 		case 'e':
 			o->events = optarg;
 			break;
 		case 'I':
-			if (parse_uint(optarg, &o->interval_ms) < 0)
-				return usage_error(
-					"the interval -I wants whole milliseconds, not '%s'",
-					optarg);
+			if (main_parse_uint(optarg, &o->interval_ms) < 0)
+				return main_stop(exit_status,
+						 main_usage_error("the interval -I wants whole "
+								  "milliseconds, not '%s'",
+								  optarg));
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &secs) < 0 || secs < 0.01 || secs > 3600)
-				return usage_error("the delay -d wants seconds from 0.01 to 3600, "
-						   "not '%s'",
-						   optarg);
+			if (main_parse_seconds(optarg, &secs) < 0 || secs < 0.01 || secs > 3600)
+				return main_stop(exit_status,
+						 main_usage_error("the delay -d wants seconds from "
+								  "0.01 to 3600, not '%s'",
+								  optarg));
 			o->interval_ms = (unsigned)(secs * 1000 + 0.5);
 			break;
 		case OPT_DURATION:
-			if (parse_seconds(optarg, &o->duration_s) < 0)
-				return usage_error(
-					"--duration wants a positive number of seconds, not '%s'",
-					optarg);
+			if (main_parse_seconds(optarg, &o->duration_s) < 0)
+				return main_stop(exit_status,
+						 main_usage_error("--duration wants a positive "
+								  "number of seconds, not '%s'",
+								  optarg));
 			break;
 		case 'o':
 			o->output = optarg;
@@ -274,17 +309,19 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 			o->quiet = true;
 			break;
 		case 'F':
-			if (parse_uint(optarg, &v) < 0 || v == 0)
-				return usage_error(
-					"the frequency -F wants a whole number of Hz, not '%s'",
-					optarg);
+			if (main_parse_uint(optarg, &v) < 0 || v == 0)
+				return main_stop(exit_status,
+						 main_usage_error("the frequency -F wants a whole "
+								  "number of Hz, not '%s'",
+								  optarg));
 			o->freq = v;
 			break;
 		case 'c':
-			if (parse_uint(optarg, &v) < 0 || v == 0)
-				return usage_error(
-					"the period -c wants a whole number of events, not '%s'",
-					optarg);
+			if (main_parse_uint(optarg, &v) < 0 || v == 0)
+				return main_stop(exit_status,
+						 main_usage_error("the period -c wants a whole "
+								  "number of events, not '%s'",
+								  optarg));
 			o->period = v;
 			break;
 		case 'g':
@@ -300,9 +337,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 			o->no_sched = true;
 			break;
 		case OPT_RATIO:
-			o->ratios = realloc(o->ratios, (o->nratios + 1) * sizeof(char *));
-			if (!o->ratios)
-				return usage_error("%s", "out of memory");
+			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));
 			o->ratios[o->nratios++] = optarg;
 			break;
 		case OPT_THEME:
@@ -318,14 +353,16 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo)
 			uo->view = optarg;
 			break;
 		case OPT_FILE_MODE:
-			if (parse_file_mode(optarg) >= 0)
-				return EXIT_BAD_INPUT;
+			if (main_parse_file_mode(optarg, &fmode) < 0)
+				return main_stop(exit_status, main_file_mode_error(optarg));
+			outfile_set_mode(fmode);
 			break;
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return main_stop(exit_status,
+					 main_usage_error("unknown option '%s'", argv[optind - 1]));
 		}
 	}
-	return -1;
+	return true;
 }
 
 static int
@@ -337,12 +374,11 @@ main_record(int argc, char **argv)
 	session_hold_signals();
 	uo.rec.cmdline_argc = argc + 1;
 	uo.rec.cmdline_argv = argv - 1;
-	r = main_options(argc, argv, MODE_RECORD, &uo);
-	if (r >= 0)
+	if (!main_options(argc, argv, MODE_RECORD, &uo, &r))
 		goto out;
 	if (!uo.rec.output) {
-		r = usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
-				      "where to write the snapshot");
+		r = main_usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
+					   "where to write the snapshot");
 		goto out;
 	}
 	if (optind < argc)
@@ -351,53 +387,6 @@ main_record(int argc, char **argv)
 out:
 	free(uo.rec.ratios);
 	return r;
-}
-
-/*
- * The file for a launched command's output while the screen owns the terminal: a new file of a
- * unique name in $TMPDIR (never a planted one), the sudo user's when ringside runs under sudo, so
- * that they can read their command's output. Returns its descriptor with the name in *path, or
- * -errno after saying why.
- */
-static int
-main_command_log(char **path)
-{
-	const char *dir = outfile_tmpdir();
-	int fd = outfile_create_unique(dir, "ringside-command-", ".log", O_APPEND, path);
-	uid_t uid;
-	gid_t gid;
-
-	if (fd < 0) {
-		fprintf(stderr,
-			"ringside: cannot create a file for the command's output in %s: %s; set "
-			"TMPDIR to a writable directory\n",
-			dir, strerror(-fd));
-		return fd;
-	}
-	if (target_sudo_ids(&uid, &gid) && fchown(fd, uid, gid) != 0) {
-		int r = -errno;
-
-		fprintf(stderr, "ringside: cannot give %s to the sudo user (SUDO_UID=%d): %s\n",
-			*path, (int)uid, strerror(-r));
-		close(fd);
-		unlink(*path);
-		free(*path);
-		*path = NULL;
-		return r;
-	}
-	return fd;
-}
-
-/* Name the command's output file once the screen is closed; an empty one is removed. */
-static void
-main_command_log_done(int fd, const char *path)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && st.st_size == 0)
-		unlink(path);
-	else
-		fprintf(stderr, "ringside: the command's output is in %s\n", path);
 }
 
 static int
@@ -410,13 +399,12 @@ main_live(int argc, char **argv)
 	session_hold_signals();
 	uo.rec.cmdline_argc = argc;
 	uo.rec.cmdline_argv = argv;
-	r = main_options(argc, argv, MODE_LIVE, &uo);
-	if (r >= 0)
+	if (!main_options(argc, argv, MODE_LIVE, &uo, &r))
 		goto out;
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
 	if (uo.rec.argv) {
-		logfd = main_command_log(&log);
+		logfd = command_log_open(&log);
 		if (logfd < 0) {
 			r = 1;
 			goto out;
@@ -426,7 +414,7 @@ main_live(int argc, char **argv)
 	}
 	r = ui_live_main(&uo);
 	if (log)
-		main_command_log_done(logfd, log);
+		command_log_done(logfd, log);
 out:
 	if (logfd >= 0)
 		close(logfd);
@@ -439,12 +427,12 @@ static int
 main_view(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000 } };
-	int r = main_options(argc, argv, MODE_VIEW, &uo);
+	int r;
 
-	if (r >= 0)
+	if (!main_options(argc, argv, MODE_VIEW, &uo, &r))
 		goto out;
 	if (optind + 1 != argc) {
-		r = usage_error("%s", "view takes one snapshot file: ringside view FILE.json");
+		r = main_usage_error("%s", "view takes one snapshot file: ringside view FILE.json");
 		goto out;
 	}
 	r = ui_view_main(argv[optind], &uo);
@@ -463,9 +451,8 @@ main_export(int argc, char **argv)
 		{ 0 },
 	};
 	const char *in = NULL, *out = NULL;
-	struct profile *p = NULL;
-	struct errbuf err;
-	int c, rc;
+	mode_t fmode;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
@@ -474,38 +461,27 @@ main_export(int argc, char **argv)
 			out = optarg;
 			break;
 		case OPT_FILE_MODE:
-			if (parse_file_mode(optarg) >= 0)
-				return EXIT_BAD_INPUT;
+			if (main_parse_file_mode(optarg, &fmode) < 0)
+				return main_file_mode_error(optarg);
+			outfile_set_mode(fmode);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			return main_usage_error("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s' for export", argv[optind - 1]);
+			return main_usage_error("unknown option '%s' for export", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		in = argv[optind++];
 	if (!in || !out || optind < argc)
-		return usage_error("%s", "export takes one snapshot (.json or .html) and -o "
-					 "OUT.json, -o OUT.html or -o OUT.folded");
+		return main_usage_error("%s", "export takes one snapshot (.json or .html) and -o "
+					      "OUT.json, -o OUT.html or -o OUT.folded");
 	if (!export_format_known(out))
-		return usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
-	errbuf_clear(&err);
-	rc = snapshot_load(in, &p, &err);
-	if (rc < 0) {
-		fprintf(stderr, "ringside: %s\n", err.msg);
-		return EXIT_BAD_INPUT;
-	}
-	rc = export_write_path(p, out, &err);
-	profile_free(p);
-	if (rc < 0) {
-		fprintf(stderr, "ringside: %s\n", err.msg);
-		return rc == -EINVAL ? EXIT_BAD_INPUT : 1;
-	}
-	return 0;
+		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
+	return convert_main(in, out);
 }
 
 static int
@@ -516,10 +492,8 @@ main_list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *pattern = NULL, *group = NULL;
-	struct catalog cat;
+	const char *pattern = NULL;
 	bool all = false;
-	size_t shown = 0;
 	int c;
 
 	opterr = 0;
@@ -532,47 +506,25 @@ main_list(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return usage_error("unknown option '%s' for list", argv[optind - 1]);
+			return main_usage_error("unknown option '%s' for list", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		pattern = argv[optind++];
 	if (optind < argc)
-		return usage_error("list takes one pattern; quote it if it has spaces: '%s'",
-				   argv[optind]);
-	catalog_build(&cat, (all ? 0 : CATALOG_CONFIRM) | CATALOG_TRACE_FIELDS);
-	for (size_t i = 0; i < cat.n; i++) {
-		const struct catalog_entry *e = &cat.v[i];
-
-		if (pattern && !catalog_entry_matches(e, pattern))
-			continue;
-		if (!group || strcmp(group, e->group) != 0) {
-			group = e->group;
-			printf("%s%s events:\n", shown ? "\n" : "", group);
-		}
-		printf("  %-40s [%s]  %s%s\n", e->name, e->group, e->desc,
-		       e->supported ? "" : " (not supported here)");
-		shown++;
-	}
-	catalog_fini(&cat);
-	if (shown == 0) {
-		fprintf(stderr,
-			"ringside: no event matches '%s'; try a shorter pattern or 'ringside "
-			"list'\n",
-			pattern ? pattern : "");
-		return 1;
-	}
-	return 0;
+		return main_usage_error("list takes one pattern; quote it if it has spaces: '%s'",
+					argv[optind]);
+	return listing_main(pattern, all);
 }
 
 static bool
-is_help(const char *arg)
+main_is_help(const char *arg)
 {
 	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
 static bool
-is_version(const char *arg)
+main_is_version(const char *arg)
 {
 	return strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0;
 }
@@ -581,11 +533,11 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
-	if (argc >= 2 && is_help(argv[1])) {
+	if (argc >= 2 && main_is_help(argv[1])) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (argc >= 2 && is_version(argv[1])) {
+	if (argc >= 2 && main_is_version(argv[1])) {
 		printf("ringside %s\n", PACKAGE_VERSION);
 		return 0;
 	}
@@ -598,8 +550,8 @@ main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "view") == 0)
 		return main_view(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
-		return usage_error("unknown command '%s'; commands: record, view, export, list",
-				   argv[1]);
+		return main_usage_error(
+			"unknown command '%s'; commands: record, view, export, list", argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);
 }

@@ -435,6 +435,44 @@ sched_view_table(struct ui *ui, struct sched_view *sv, const struct schedmap *m,
 	}
 }
 
+/*
+ * Fill sv->cells with the map of [t0, t1): *nb buckets of sv->bucket_ns for each CPU, CPU by CPU.
+ * Time after now is not known yet and stays blank. Returns 0, or schedmap_query's negative code.
+ */
+static int
+sched_view_query(const struct ui *ui, struct sched_view *sv, const struct schedmap *m, uint64_t t0,
+		 uint64_t t1, uint64_t now, size_t *nb)
+{
+	const char *kind = ui->profile->meta.target_kind;
+	unsigned ncpus = schedmap_ncpus(m);
+	size_t n = schedmap_query_nbuckets(t0, t1, sv->bucket_ns), need = n * ncpus;
+	int r;
+
+	*nb = n;
+	if (need > sv->cells_cap) {
+		sv->cells_cap = need + 64;
+		sv->cells = xreallocarray(sv->cells, sv->cells_cap, sizeof(*sv->cells));
+	}
+	r = schedmap_query(m, t0, t1, sv->bucket_ns,
+			   strcmp(kind ? kind : "system", "system") ? SCHEDMAP_OTHER : 0,
+			   sv->cells);
+	if (r < 0)
+		return r;
+	/*
+	 * Live, the cell still filling is blank too: its last records may still be in the kernel's
+	 * rings (a switch-in not read yet).
+	 */
+	for (size_t b = 0; b < n; b++) {
+		uint64_t from = t0 + b * sv->bucket_ns;
+
+		if (from < now && (!ui->session || ui->frozen || from + sv->bucket_ns <= now))
+			continue;
+		for (unsigned c = 0; c < ncpus; c++)
+			sv->cells[(size_t)c * n + b].task = SCHEDMAP_TASK_UNKNOWN;
+	}
+	return 0;
+}
+
 static void
 sched_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 {
@@ -477,30 +515,9 @@ sched_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	if (sv->cpu_top + sv->cpu_rows > ncpus)
 		sv->cpu_top = ncpus - sv->cpu_rows;
 
-	nb = schedmap_query_nbuckets(t0, t1, sv->bucket_ns);
-	need = nb * ncpus;
-	if (need > sv->cells_cap) {
-		sv->cells_cap = need + 64;
-		sv->cells = xreallocarray(sv->cells, sv->cells_cap, sizeof(*sv->cells));
-	}
-	if (schedmap_query(m, t0, t1, sv->bucket_ns,
-			   strcmp(p->meta.target_kind ? p->meta.target_kind : "system", "system")
-				   ? SCHEDMAP_OTHER
-				   : 0,
-			   sv->cells) < 0)
+	if (sched_view_query(ui, sv, m, t0, t1, now, &nb) < 0)
 		return;
-	/*
-	 * Time after the latest is not known yet: blank. Live, the cell still filling is too: its
-	 * last records may still be in the kernel's rings (a switch-in not read yet).
-	 */
-	for (size_t b = 0; b < nb; b++) {
-		uint64_t from = t0 + b * sv->bucket_ns;
-
-		if (from < now && (!ui->session || ui->frozen || from + sv->bucket_ns <= now))
-			continue;
-		for (unsigned c = 0; c < ncpus; c++)
-			sv->cells[(size_t)c * nb + b].task = SCHEDMAP_TASK_UNKNOWN;
-	}
+	need = nb * ncpus;
 
 	sched_view_header(ui, sv, y++, cols, t0, t1, now);
 	sched_view_axis(ui, sv, y++, lw, cw, t0, p->sched_origin);

@@ -29,6 +29,7 @@
 #include "ringside/export/snapshot.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/topbar.h"
 #include "ringside/ui/ui.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/outfile.h"
@@ -304,34 +305,6 @@ ui_mux_share(const struct ui *ui)
 	return min;
 }
 
-static void
-ui_draw_topbar(struct ui *ui)
-{
-	attr_t bar = draw_attr(ui, THEME_TITLE);
-	int x = 1;
-
-	draw_fill(0, 0, ui->cols, bar);
-	x += draw_text(ui, 0, x, ui->cols - x, bar | A_BOLD, "ringside");
-	x += 2;
-	for (int v = 0; v < UI_NVIEWS && x < ui->cols; v++) {
-		bool cur = (int)ui->view == v && !ui->help;
-
-		x += draw_textf(ui, 0, x, ui->cols - x, cur ? draw_attr(ui, THEME_TAB) : bar,
-				" %d %s ", v + 1, ui_views[v]->name);
-		x += 1;
-	}
-	if (ui->help && x < ui->cols)
-		x += draw_text(ui, 0, x, ui->cols - x, draw_attr(ui, THEME_TAB), " Help ");
-	if (ui->ended || ui->frozen) {
-		const char *tag = ui->session ? (ui->ended ? " ENDED " : " FROZEN ") : " SNAPSHOT ";
-		int w = (int)strlen(tag);
-
-		if (ui->cols - w - 1 > x)
-			draw_text(ui, 0, ui->cols - w - 1, w, draw_attr(ui, THEME_WARN) | A_REVERSE,
-				  tag);
-	}
-}
-
 /* The target for the status line: a launched command by its program's name, not its path. */
 static const char *
 ui_short_target(const struct profile *p, char *buf, size_t len)
@@ -475,7 +448,7 @@ ui_draw(struct ui *ui)
 		refresh();
 		return;
 	}
-	ui_draw_topbar(ui);
+	topbar_draw(ui, ui_views);
 	if (ui->help)
 		ui_draw_help(ui, 1, ui->rows - 2);
 	else
@@ -595,17 +568,10 @@ ui_mouse(struct ui *ui)
 	if (getmouse(&ev) != OK)
 		return;
 	if (ev.y == 0 && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
-		int x = 11;
+		int hit = topbar_hit(ui, ui_views, ev.x);
 
-		for (int i = 0; i < UI_NVIEWS; i++) {
-			int w = 4 + (int)strlen(ui_views[i]->name);
-
-			if (ev.x >= x && ev.x < x + w) {
-				ui_set_view(ui, i);
-				return;
-			}
-			x += w + 1;
-		}
+		if (hit >= 0)
+			ui_set_view(ui, hit);
 		return;
 	}
 	if (!ui->help && v->mouse && v->mouse(ui, ui->state[ui->view], ev.y, ev.x, ev.bstate))

@@ -68,4 +68,49 @@ check "'needs a terminal' message is exactly the documented one" grep -qx \
 	"ringside: the live screen needs a terminal; use 'ringside record -o FILE.json' in scripts" \
 	"$T/none.err"
 
+# Each command's --help is the one usage text, on stdout, exit 0.
+"$R" --help >"$T/help.ref"
+for sub in record view export list; do
+	"$R" $sub --help >"$T/subhelp.out" 2>"$T/subhelp.err"
+	ok $? "$sub --help exits 0"
+	check "$sub --help prints the usage text, nothing on stderr" \
+		sh -c 'cmp -s "$1" "$2" && test ! -s "$3"' sh "$T/help.ref" "$T/subhelp.out" \
+		"$T/subhelp.err"
+done
+
+usage_error rval "record -I without a value" "option '-I' needs a value" record -I
+usage_error rfreq "record -F 0" "frequency -F" record -F 0 -o "$T/x.json"
+usage_error rtheme "record --theme (a screen option)" "option '--theme' is not for record" \
+	record --theme dark -o "$T/x.json"
+usage_error vevents "view -e (not a screen option)" "option '-e' is not for view" \
+	view -e task-clock "$TESTDATA/snapshot-ratios.json"
+usage_error vtwo "view with two files" "view takes one snapshot file" view a.json b.json
+usage_error vfmode "view --file-mode 999" "octal permission bits" \
+	view --file-mode 999 "$TESTDATA/snapshot-ratios.json"
+usage_error xnoout "export without -o" "export takes one snapshot" \
+	export "$TESTDATA/snapshot-ratios.json"
+usage_error xext "export -o x.txt" "must end in .json, .html or .folded" \
+	export "$TESTDATA/snapshot-ratios.json" -o "$T/x.txt"
+usage_error xopt "unknown export option" "unknown option '--bogus' for export" \
+	export --bogus "$TESTDATA/snapshot-ratios.json" -o "$T/x.json"
+usage_error xmissing "export of a missing snapshot" "cannot open snapshot" \
+	export "$T/missing.json" -o "$T/x.json"
+usage_error lopt "unknown list option" "unknown option '--bogus' for list" list --bogus
+usage_error ltwo "list with two patterns" "list takes one pattern" list a b
+check "no output left by the refused export and view command lines" \
+	sh -c 'test ! -e "$1" && test ! -e "$2"' sh "$T/x.json" "$T/x.txt"
+
+"$R" export "$TESTDATA/snapshot-ratios.json" -o "$T/again.json" >"$T/xok.out" 2>"$T/xok.err"
+ok $? "export of a snapshot to .json exits 0"
+check "export to .json writes a snapshot and says nothing" \
+	sh -c 'test -s "$1" && test ! -s "$2" && test ! -s "$3"' sh "$T/again.json" "$T/xok.out" \
+	"$T/xok.err"
+
+"$R" list zzzz-no-such-event-zzzz >"$T/lnone.out" 2>"$T/lnone.err"
+rc=$?
+check "list of a pattern nothing matches: exit 1 (got $rc)" test $rc -eq 1
+check "list of a pattern nothing matches: the documented message, nothing on stdout" sh -c '
+	grep -qx "ringside: no event matches '"'zzzz-no-such-event-zzzz'"'; try a shorter pattern or '"'ringside list'"'" "$1" &&
+	test ! -s "$2"' sh "$T/lnone.err" "$T/lnone.out"
+
 done_testing

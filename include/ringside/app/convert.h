@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * 'ringside export': a snapshot converted to another snapshot, a self-contained page or folded
+ * stacks, chosen by the output's extension.
+ */
+#ifndef RINGSIDE_APP_CONVERT_H
+#define RINGSIDE_APP_CONVERT_H
+
+/*
+ * Convert the snapshot in (.json or .html) to out, whose extension export_format_known accepts;
+ * failures are said on stderr. Returns the process exit code (0 ok, 1 runtime failure, 2 bad
+ * input: an unreadable snapshot or an output that cannot be written).
+ */
+int convert_main(const char *in, const char *out);
+
+#endif

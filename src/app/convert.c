@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * 'ringside export': load a snapshot (.json, or the one inside a page ringside wrote) and write it
+ * again in the format its output name asks for. The command line has been checked by then; what
+ * can still fail is reading the input and writing the output, each said in one line.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "ringside/app/convert.h"
+#include "ringside/export/export.h"
+#include "ringside/export/snapshot.h"
+#include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
+
+int
+convert_main(const char *in, const char *out)
+{
+	struct profile *p = NULL;
+	struct errbuf err;
+	int rc;
+
+	errbuf_clear(&err);
+	rc = snapshot_load(in, &p, &err);
+	if (rc < 0) {
+		fprintf(stderr, "ringside: %s\n", err.msg);
+		return 2;
+	}
+	rc = export_write_path(p, out, &err);
+	profile_free(p);
+	if (rc < 0) {
+		fprintf(stderr, "ringside: %s\n", err.msg);
+		return rc == -EINVAL ? 2 : 1;
+	}
+	return 0;
+}
