@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "ringside/app/ingest.h"
+#include "ringside/app/loop.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
@@ -36,11 +37,10 @@
 #include "ringside/perf/sys.h"
 #include "ringside/perf/target.h"
 #include "ringside/sym/symres.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/rates.h"
-
-enum session_exit { SESSION_FAILED = 1, SESSION_BAD_INPUT = 2 };
 
 struct session {
 	const struct record_opts *opts;
@@ -65,15 +65,17 @@ struct session {
 	struct errbuf sched_why; /* why there is no timeline, said once recording starts */
 	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
 	enum export_format format; /* chosen by -o FILE's extension */
-	int sig_fd, timer_fd;
+	struct loop *loop; /* signals, the caller's input, pidfds, rings, timer: in that order */
+	int timer_fd, input_fd;
+	bool watching, unwatched; /* the sources are in the loop; the end took them out */
+	struct session_step *st;  /* the step being taken, for the handlers */
+	bool drain, was_ended;	  /* this step: a ring woke up; the session had ended before it */
+	int step_err;		  /* this step: the counters could not be read */
 	int *pid_fds;
 	bool *pid_gone;
 	uint64_t start_ns, last_ns, interval_ns, deadline_ns;
-	const char *end_reason;
+	enum session_end end_reason;
 	unsigned flags;
-	sigset_t old_mask;
-	struct pollfd *pfd; /* timer, signals, input, pidfds, rings */
-	size_t npfd, ring_base;
 	uint64_t bad_base;
 	bool running, stopped, preloaded;
 	/* Per profile track: its event in counters, or SIZE_MAX once removed. */
@@ -88,15 +90,6 @@ struct session {
 
 static void session_note(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-static uint64_t
-session_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static unsigned long
 session_max_sample_rate(void)
@@ -121,15 +114,15 @@ session_prepare_sampling(struct session *s, struct errbuf *err)
 	int r;
 
 	if (!callgraph_parse(o->callgraph ? o->callgraph : "fp", &s->callgraph, &s->stack_size))
-		return errbuf_set(err,
-				  "call-graph mode '%s' is unknown; use -g fp, -g dwarf, -g "
-				  "dwarf,SIZE (bytes of stack, 8 to %d) or -g none",
-				  o->callgraph, CALLGRAPH_STACK_MAX);
+		return errbuf_fail(err, -EINVAL,
+				   "call-graph mode '%s' is unknown; use -g fp, -g dwarf, -g "
+				   "dwarf,SIZE (bytes of stack, 8 to %d) or -g none",
+				   o->callgraph, CALLGRAPH_STACK_MAX);
 	if (o->period == 0 && (o->freq == 0 || o->freq > max))
-		return errbuf_set(err,
-				  "sampling frequency %lu Hz is out of range; choose -F from 1 to "
-				  "%lu (kernel.perf_event_max_sample_rate)",
-				  o->freq, max);
+		return errbuf_fail(err, -EINVAL,
+				   "sampling frequency %lu Hz is out of range; choose -F from 1 to "
+				   "%lu (kernel.perf_event_max_sample_rate)",
+				   o->freq, max);
 	if (o->sample_event) {
 		r = evspec_parse(&s->sample_spec, o->sample_event, err);
 		if (r < 0)
@@ -147,9 +140,12 @@ session_prepare_sched(struct session *s)
 {
 	struct errbuf why;
 
+	int r;
+
 	errbuf_clear(&why);
-	if (schedtp_new(&s->tp, NULL, &why) < 0) {
-		errbuf_set(&s->sched_why, "no scheduler timeline: %s", why.msg);
+	r = schedtp_new(&s->tp, NULL, &why);
+	if (r < 0) {
+		errbuf_fail(&s->sched_why, r, "no scheduler timeline: %s", why.msg);
 		return;
 	}
 	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
@@ -160,9 +156,10 @@ session_prepare_sched(struct session *s)
 
 /* Drop the scheduler timeline (its tracepoints could not be opened). */
 static void
-session_drop_sched(struct session *s, const char *why)
+session_drop_sched(struct session *s, int code, const char *why)
 {
-	errbuf_set(&s->sched_why, "no scheduler timeline: %s; run as root to record it", why);
+	errbuf_fail(&s->sched_why, code, "no scheduler timeline: %s; run as root to record it",
+		    why);
 	schedtp_free(s->tp);
 	s->tp = NULL;
 }
@@ -202,10 +199,11 @@ session_prepare_ratios(struct session *s, struct errbuf *err)
 			return rc;
 		for (size_t k = 0; k < s->nratios; k++)
 			if (strcmp(s->ratios[k].name, r.name) == 0) {
-				errbuf_set(err,
-					   "ratio name '%s' is given twice (--ratio %s); name each "
-					   "ratio once",
-					   r.name, o->ratios[i]);
+				errbuf_fail(
+					err, -EINVAL,
+					"ratio name '%s' is given twice (--ratio %s); name each "
+					"ratio once",
+					r.name, o->ratios[i]);
 				ratio_fini(&r);
 				return -EINVAL;
 			}
@@ -234,26 +232,28 @@ session_prepare(struct session *s, struct errbuf *err)
 	int r, targets = !!o->cpus + !!o->pids + !!(o->argv && o->argv[0]);
 
 	if (!o->output && !(s->flags & SESSION_LIVE))
-		return errbuf_set(err, "record needs -o FILE.json to know where to write");
+		return errbuf_fail(err, -EINVAL,
+				   "record needs -o FILE.json to know where to write");
 	s->format = o->output ? export_format_of(o->output) : EXPORT_JSON;
 	if (s->format == EXPORT_UNKNOWN)
-		return errbuf_set(
-			err,
+		return errbuf_fail(
+			err, -EINVAL,
 			"output '%s' must end in .json (a snapshot), .html (a page to open "
 			"in a browser) or .folded (folded stacks)",
 			o->output);
 	if (s->format == EXPORT_FOLDED && o->no_samples)
-		return errbuf_set(
-			err, "a .folded output holds stacks; drop --no-samples or write .json");
+		return errbuf_fail(
+			err, -EINVAL,
+			"a .folded output holds stacks; drop --no-samples or write .json");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
-		return errbuf_set(err,
-				  "interval %u ms is out of range; choose -I from 10 to 3600000",
-				  o->interval_ms);
+		return errbuf_fail(err, -EINVAL,
+				   "interval %u ms is out of range; choose -I from 10 to 3600000",
+				   o->interval_ms);
 	if (!(o->duration_s >= 0) || o->duration_s > 1e7)
-		return errbuf_set(err, "duration must be a positive number of seconds"), -EINVAL;
+		return errbuf_fail(err, -EINVAL, "duration must be a positive number of seconds");
 	if (targets > 1)
-		return errbuf_set(err, "choose one target: -C CPUS, -p PIDS or -- COMMAND"),
-		       -EINVAL;
+		return errbuf_fail(err, -EINVAL,
+				   "choose one target: -C CPUS, -p PIDS or -- COMMAND");
 	if (!o->no_samples) {
 		r = session_prepare_sampling(s, err);
 		if (r < 0)
@@ -316,22 +316,17 @@ session_hold_signals(void)
 	signal(SIGTERM, SIG_DFL);
 }
 
+static void session_on_signal(void *ctx, int signo);
+
+/* The stop signals, SIGCHLD and (live) SIGWINCH, through the session's loop. */
 static int
 session_signals(struct session *s)
 {
-	sigset_t set;
-
 	session_hold_signals();
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	if (s->flags & SESSION_LIVE)
-		sigaddset(&set, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &set, &s->old_mask);
-	s->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	return s->sig_fd < 0 ? -errno : 0;
+	s->loop = loop_new();
+	return loop_add_signals(s->loop,
+				LOOP_SIG_CHLD | (s->flags & SESSION_LIVE ? LOOP_SIG_WINCH : 0),
+				session_on_signal, s);
 }
 
 /*
@@ -372,8 +367,6 @@ session_track_fill(struct session *s, struct counter_track *tr, size_t ev)
 	}
 }
 
-static size_t session_find_track(const struct session *s, const char *name, const char *canonical);
-
 /*
  * The name of the track that counts a ratio's event: the user may have named it one way in -e and
  * another in --ratio (migrations, cpu-migrations), and snapshots name a ratio's events as their
@@ -382,7 +375,7 @@ static size_t session_find_track(const struct session *s, const char *name, cons
 static const char *
 session_ratio_track(const struct session *s, const struct evspec *spec)
 {
-	size_t i = session_find_track(s, spec->name, spec->canonical);
+	size_t i = profile_track_index(s->profile, spec->name, spec->canonical);
 
 	return i == SIZE_MAX ? spec->name : s->profile->tracks[i].name;
 }
@@ -473,7 +466,7 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	}
 	if ((r == -EACCES || r == -EPERM) && s->tp && so.event) {
 		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
-		session_drop_sched(s, err->msg);
+		session_drop_sched(s, r, err->msg);
 		so.tracepoints = NULL;
 		so.ntracepoints = 0;
 		so.context_switch = false;
@@ -482,8 +475,8 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	}
 	if (session_out_of_fds(r) && s->tp && so.event) {
 		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
-		errbuf_set(
-			&s->sched_why,
+		errbuf_fail(
+			&s->sched_why, r,
 			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
 			"%lu); raise the limit with ulimit -n to record it",
 			sys_fd_limit());
@@ -548,10 +541,10 @@ session_drain(struct session *s)
 	ingest_flush(s->ingest);
 	/* Old history folds into summary buckets, so long recordings stay bounded. */
 	if (s->profile->sched)
-		schedmap_advance(s->profile->sched, session_now());
+		schedmap_advance(s->profile->sched, clock_now_ns());
 	/* The window of the flamegraph and hottest functions: the last seconds only. */
 	if (s->profile->stacks)
-		stacktree_advance(s->profile->stacks, session_now());
+		stacktree_advance(s->profile->stacks, clock_now_ns());
 }
 
 /* Read every counter and append the deltas since the last read as one interval ending now. */
@@ -559,7 +552,7 @@ static int
 session_sample(struct session *s)
 {
 	size_t nslots = counter_set_nslots(s->counters);
-	uint64_t now = session_now();
+	uint64_t now = clock_now_ns();
 	struct counter_value *tmp;
 	int r;
 
@@ -617,61 +610,119 @@ session_arm_timer(struct session *s)
 }
 
 static void
-session_on_signal(struct session *s, struct session_step *st)
+session_on_signal(void *ctx, int signo)
 {
-	struct signalfd_siginfo si;
+	struct session *s = ctx;
 
-	while (read(s->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD) {
-			if (target_reap(&s->target) && s->target.kind == TARGET_COMMAND &&
-			    !s->end_reason)
-				s->end_reason = "command exited";
-		} else if (si.ssi_signo == SIGWINCH) {
-			st->winch = true;
-		} else {
-			st->stopped = true;
-			if (!s->end_reason)
-				s->end_reason = "signal";
-		}
+	if (signo == SIGCHLD) {
+		if (target_reap(&s->target) && s->target.kind == TARGET_COMMAND && !s->end_reason)
+			s->end_reason = SESSION_END_COMMAND;
+	} else if (signo == SIGWINCH) {
+		s->st->winch = true;
+	} else {
+		s->st->stopped = true;
+		if (!s->end_reason)
+			s->end_reason = SESSION_END_SIGNAL;
 	}
 }
 
+/* The caller's descriptor: readable, or hung up (nothing more will come). */
 static void
-session_on_pidfd(struct session *s, size_t i)
+session_on_input(void *ctx, int fd, short revents)
 {
+	struct session *s = ctx;
+
+	(void)fd;
+	s->st->input = true;
+	if (revents & (POLLHUP | POLLERR | POLLNVAL))
+		s->st->input_gone = true;
+}
+
+/* An attached process exited: its pidfd is watched no more. */
+static void
+session_on_pidfd(void *ctx, int fd, short revents)
+{
+	struct session *s = ctx;
 	size_t gone = 0;
 
-	s->pid_gone[i] = true;
+	(void)revents;
+	for (size_t i = 0; i < s->target.npids; i++)
+		if (s->pid_fds[i] == fd && !s->pid_gone[i]) {
+			loop_remove(s->loop, fd);
+			s->pid_gone[i] = true;
+		}
 	for (size_t j = 0; j < s->target.npids; j++)
 		gone += s->pid_gone[j];
 	if (gone == s->target.npids && !s->end_reason)
-		s->end_reason = "processes exited";
+		s->end_reason = SESSION_END_PROCESSES;
 }
 
-/* The descriptors one step polls: timer, signals, input, pidfds, rings (these last while running).
+/* A ring has records: drained once the step's sources are handled. */
+static void
+session_on_ring(void *ctx, int fd, short revents)
+{
+	struct session *s = ctx;
+
+	if (revents & POLLIN)
+		s->drain = true;
+	/* The thread behind this fd exited: its ring is still drained. */
+	if (revents & (POLLHUP | POLLERR | POLLNVAL))
+		loop_remove(s->loop, fd);
+}
+
+static int session_on_tick(struct session *s, struct session_step *st);
+
+/* The interval timer: read the counters (handled last, after any end the others saw). */
+static void
+session_on_timer(void *ctx, int fd, short revents)
+{
+	struct session *s = ctx;
+
+	(void)fd;
+	(void)revents;
+	if (s->was_ended)
+		return;
+	s->step_err = session_on_tick(s, s->st);
+	if (s->step_err < 0 && !s->end_reason)
+		s->end_reason = SESSION_END_COUNTERS;
+	s->drain = true;
+}
+
+/*
+ * The sources one step watches: the signals (from the start), the caller's input, then, until
+ * the session ends, the pidfds, the rings and the timer, armed at the first step.
  */
-static size_t
-session_pollset(struct session *s, int input_fd)
+static void
+session_watch(struct session *s, int input_fd)
 {
 	size_t npids = s->target.kind == TARGET_PIDS ? s->target.npids : 0;
 	size_t nring = s->sampler ? sampler_nfds(s->sampler) : 0;
 
-	if (!s->pfd) {
-		s->pfd = xcalloc(3 + npids + nring, sizeof(*s->pfd));
-		s->pfd[0] = (struct pollfd){ .fd = s->timer_fd, .events = POLLIN };
-		s->pfd[1] = (struct pollfd){ .fd = s->sig_fd, .events = POLLIN };
+	if (input_fd != s->input_fd) {
+		if (s->input_fd >= 0)
+			loop_remove(s->loop, s->input_fd);
+		s->input_fd = input_fd;
+		if (input_fd >= 0)
+			loop_add(s->loop, input_fd, POLLIN, session_on_input, s);
+	}
+	if (!s->watching) {
+		s->watching = true;
 		for (size_t i = 0; i < npids; i++)
-			s->pfd[3 + i] = (struct pollfd){ .fd = s->pid_fds[i], .events = POLLIN };
+			loop_add(s->loop, s->pid_fds[i], POLLIN, session_on_pidfd, s);
 		for (size_t i = 0; i < nring; i++)
-			s->pfd[3 + npids + i] = (struct pollfd){ .fd = sampler_fd(s->sampler, i),
-								 .events = POLLIN };
-		s->npfd = 3 + npids + nring;
-		s->ring_base = 3 + npids;
+			loop_add(s->loop, sampler_fd(s->sampler, i), POLLIN, session_on_ring, s);
+		loop_add(s->loop, s->timer_fd, POLLIN, session_on_timer, s);
 		session_arm_timer(s);
 	}
-	s->pfd[2] = (struct pollfd){ .fd = input_fd, .events = POLLIN };
 	/* Once ended, only the signals and the caller's input matter. */
-	return s->end_reason ? 3 : s->npfd;
+	if (s->end_reason && !s->unwatched) {
+		s->unwatched = true;
+		for (size_t i = 0; i < npids; i++)
+			loop_remove(s->loop, s->pid_fds[i]);
+		for (size_t i = 0; i < nring; i++)
+			loop_remove(s->loop, sampler_fd(s->sampler, i));
+		loop_remove(s->loop, s->timer_fd);
+	}
 }
 
 /*
@@ -771,7 +822,7 @@ session_on_tick(struct session *s, struct session_step *st)
 	session_check_cpus(s);
 	st->tick = true;
 	if (s->deadline_ns && s->last_ns >= s->deadline_ns && !s->end_reason)
-		s->end_reason = "duration";
+		s->end_reason = SESSION_END_DURATION;
 	session_arm_timer(s);
 	return 0;
 }
@@ -779,45 +830,23 @@ session_on_tick(struct session *s, struct session_step *st)
 int
 session_step(struct session *s, int input_fd, int timeout_ms, struct session_step *st)
 {
-	const char *was = s->end_reason;
-	size_t n = session_pollset(s, input_fd);
-	struct pollfd *pfd = s->pfd;
-	bool drain = false;
-	int r = 0;
+	int r;
 
 	*st = (struct session_step){ 0 };
-	if (poll(pfd, n, timeout_ms) < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (pfd[1].revents)
-		session_on_signal(s, st);
-	if (input_fd >= 0 && pfd[2].revents)
-		st->input = true;
-	if (input_fd >= 0 && (pfd[2].revents & (POLLHUP | POLLERR | POLLNVAL)))
-		st->input_gone = true;
-	for (size_t i = s->ring_base; i < n; i++) {
-		if (pfd[i].revents & POLLIN)
-			drain = true;
-		/* The thread behind this fd exited: its ring is still drained below. */
-		if (pfd[i].revents & (POLLHUP | POLLERR | POLLNVAL))
-			pfd[i].fd = -1;
-	}
-	for (size_t i = 3; i < s->ring_base && i < n; i++) {
-		if (pfd[i].revents && !s->pid_gone[i - 3]) {
-			pfd[i].fd = -1;
-			session_on_pidfd(s, i - 3);
-		}
-	}
-	if (!was && pfd[0].revents) {
-		r = session_on_tick(s, st);
-		if (r < 0 && !s->end_reason)
-			s->end_reason = "counters failed";
-		drain = true;
-	}
-	if (drain && !was)
+	session_watch(s, input_fd);
+	s->st = st;
+	s->was_ended = s->end_reason != SESSION_END_NONE;
+	s->drain = false;
+	s->step_err = 0;
+	r = loop_run_once(s->loop, timeout_ms);
+	s->st = NULL;
+	if (r < 0)
+		return r;
+	if (s->drain && !s->was_ended)
 		session_drain(s);
-	if (!was && s->end_reason)
+	if (!s->was_ended && s->end_reason)
 		st->ended = true;
-	return r;
+	return s->step_err;
 }
 
 static int
@@ -831,16 +860,17 @@ session_open_pidfds(struct session *s, struct errbuf *err)
 		long fd = syscall(SYS_pidfd_open, s->target.pids[i], 0);
 
 		if (fd < 0) {
+			int e = errno;
+
 			s->pid_fds[i] = -1;
-			if (errno == ESRCH)
-				return errbuf_set(err,
-						  "no process with PID %d (it exited); check it "
-						  "with ps",
-						  (int)s->target.pids[i]),
-				       -ESRCH;
-			return errbuf_set(err, "cannot watch PID %d: %s", (int)s->target.pids[i],
-					  strerror(errno)),
-			       -errno;
+			if (e == ESRCH)
+				return errbuf_fail(err, -ESRCH,
+						   "no process with PID %d (it exited); check it "
+						   "with ps",
+						   (int)s->target.pids[i]);
+			/* Counted as bad input, as a PID that cannot be watched always was. */
+			return errbuf_fail(err, -EINVAL, "cannot watch PID %d: %s",
+					   (int)s->target.pids[i], strerror(e));
 		}
 		s->pid_fds[i] = (int)fd;
 	}
@@ -933,30 +963,18 @@ session_sampling_summary(const struct profile *p)
 int
 session_exit_code(int r)
 {
-	switch (-r) {
-	case EINVAL:
-	case ENOENT:
-	case ESRCH:
-	case ENODEV:
-	case EISDIR:
-	case ENOTDIR:
-	case EROFS:
-	case EACCES:
-		return SESSION_BAD_INPUT;
-	default:
-		return SESSION_FAILED;
-	}
+	return errbuf_class_of(r) == ERRBUF_INPUT ? 2 : 1;
 }
 
 /* Fill the profile's end metadata as of now. */
 static void
-session_fill_end(struct session *s, const char *reason)
+session_fill_end(struct session *s, enum session_end reason)
 {
 	struct profile_meta *m = &s->profile->meta;
 
 	m->duration_ns = s->last_ns - s->start_ns;
 	free(m->end_reason);
-	m->end_reason = xstrdup(reason);
+	m->end_reason = xstrdup(session_end_name(reason));
 	if (s->target.kind == TARGET_COMMAND && !s->target.child_running) {
 		int st = s->target.child_status;
 
@@ -976,10 +994,10 @@ session_stop(struct session *s)
 		return;
 	s->stopped = true;
 	if (!s->end_reason)
-		s->end_reason = "signal";
+		s->end_reason = SESSION_END_SIGNAL;
 	/* The last, partial interval: everything up to the end is kept (a deadline tick read it).
 	 */
-	if (strcmp(s->end_reason, "duration") != 0 && session_sample(s) < 0)
+	if (s->end_reason != SESSION_END_DURATION && session_sample(s) < 0)
 		session_note(s, "the final counter read failed; the profile ends at the last "
 				"interval");
 	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
@@ -1022,32 +1040,23 @@ session_rescue(const struct profile *p)
 int
 session_write_output(struct session *s, struct errbuf *err)
 {
+	char *rescue, *why;
 	int r;
 
 	if (!s->out.tmp)
 		return 0;
-	r = export_write(s->profile, s->format, s->out.fp, err);
+	/* Both failures name the file: export_write_as says "cannot write 'FILE': CAUSE". */
+	r = export_write_as(s->profile, s->format, s->out.fp, s->opts->output, err);
 	if (r == 0)
 		r = outfile_commit(&s->out, err);
 	else
 		outfile_abort(&s->out);
-	if (r < 0) {
-		char *rescue = session_rescue(s->profile);
-		/* Name the file: a writer's message ("cannot write the snapshot: ...") may not. */
-		const char *cause = strchr(err->msg, ':');
-		char *why;
-
-		if (strstr(err->msg, s->opts->output))
-			why = xstrdup(err->msg);
-		else if (cause)
-			why = xasprintf("cannot write '%s'%s", s->opts->output, cause);
-		else
-			why = xasprintf("cannot write '%s': %s", s->opts->output, strerror(-r));
-
-		if (rescue)
-			errbuf_reset(err, "%s; the recording was saved to %s instead", why, rescue);
-		else
-			errbuf_reset(err, "%s", why);
+	if (r == 0)
+		return 0;
+	rescue = session_rescue(s->profile);
+	if (rescue) {
+		why = xstrdup(err->msg);
+		errbuf_reword(err, "%s; the recording was saved to %s instead", why, rescue);
 		free(why);
 		free(rescue);
 	}
@@ -1062,11 +1071,12 @@ session_save(struct session *s, const char *path, struct errbuf *err)
 	int r;
 
 	if (f == EXPORT_UNKNOWN)
-		return errbuf_set(err, "'%s' must end in " EXPORT_EXTENSIONS, path);
+		return errbuf_fail(err, -EINVAL, "'%s' must end in " EXPORT_EXTENSIONS, path);
 	if (f == EXPORT_FOLDED && !s->profile->stacks)
-		return errbuf_set(err, "no stacks were sampled; save a .json snapshot instead");
+		return errbuf_fail(err, -EINVAL,
+				   "no stacks were sampled; save a .json snapshot instead");
 	if (!s->stopped)
-		session_fill_end(s, "running");
+		session_fill_end(s, SESSION_END_NONE);
 	r = outfile_open(&of, path, err);
 	if (r < 0)
 		return r;
@@ -1117,7 +1127,7 @@ session_new(struct session **out, const struct record_opts *opts, unsigned flags
 
 	s->opts = opts;
 	s->flags = flags;
-	s->sig_fd = s->timer_fd = -1;
+	s->timer_fd = s->input_fd = -1;
 	/*
 	 * libdw's debuginfo lookup fetches over the network when DEBUGINFOD_URLS is set, which
 	 * would stall the loop on a module's first miss: symbols come from local files only.
@@ -1195,20 +1205,24 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	int r;
 
 	session_raise_fd_limit();
-	if (session_signals(s) < 0)
-		return errbuf_set(err, "cannot set up signal handling: %s", strerror(errno)), -EIO;
+	r = session_signals(s);
+	if (r < 0)
+		return errbuf_fail(err, -EIO, "cannot set up signal handling: %s", strerror(-r));
 	if (s->target.kind == TARGET_COMMAND && (r = target_launch(&s->target, err)) < 0)
 		return -EIO;
 	r = session_open_events(s, err);
 	if (r < 0)
 		return r;
 	if (s->target.kind == TARGET_PIDS && (r = session_open_pidfds(s, err)) < 0)
-		return r == -ESRCH ? r : -EINVAL;
+		return r;
 	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (s->timer_fd < 0)
-		return errbuf_set(err, "cannot create a timer: %s; raise the limit with ulimit -n",
-				  strerror(errno)),
-		       -EIO;
+	if (s->timer_fd < 0) {
+		int e = errno;
+
+		return errbuf_fail(err, -EIO,
+				   "cannot create a timer: %s; raise the limit with ulimit -n",
+				   strerror(e));
+	}
 	s->interval_ns = (uint64_t)opts->interval_ms * 1000000u;
 	nvalues = counter_set_nevents(s->counters) * counter_set_nslots(s->counters);
 	s->prev = xcalloc(nvalues + 1, sizeof(*s->prev));
@@ -1224,7 +1238,7 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 		clock_gettime(CLOCK_REALTIME, &wall);
 		s->profile->meta.start_unix_ns = (int64_t)wall.tv_sec * 1000000000 + wall.tv_nsec;
 	}
-	s->start_ns = s->last_ns = session_now();
+	s->start_ns = s->last_ns = clock_now_ns();
 	s->profile->sched_origin = s->start_ns;
 	if (s->ingest && s->tp && s->profile->sched)
 		ingest_set_sched(s->ingest, s->tp, s->target.kind != TARGET_SYSTEM, s->start_ns);
@@ -1250,31 +1264,17 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	return 0;
 }
 
-/* The track of an event named name (as written, or its canonical form), or SIZE_MAX. */
-static size_t
-session_find_track(const struct session *s, const char *name, const char *canonical)
-{
-	const struct profile *p = s->profile;
-
-	for (size_t i = 0; i < p->ntracks; i++)
-		if (strcmp(p->tracks[i].name, name) == 0)
-			return i;
-	for (size_t i = 0; i < p->ntracks && canonical; i++)
-		if (p->tracks[i].canonical && strcmp(p->tracks[i].canonical, canonical) == 0)
-			return i;
-	return SIZE_MAX;
-}
-
 /* Events can change only while the session counts. */
 static int
 session_can_change(const struct session *s, struct errbuf *err)
 {
 	if (!s->running || !s->profile)
-		return errbuf_set(err, "the session has not started; events change once it counts");
+		return errbuf_fail(err, -EINVAL,
+				   "the session has not started; events change once it counts");
 	if (s->stopped || s->end_reason)
-		return errbuf_set(err,
-				  "the session has ended (%s); events change only while it runs",
-				  s->end_reason ? s->end_reason : "stopped");
+		return errbuf_fail(err, -EINVAL,
+				   "the session has ended (%s); events change only while it runs",
+				   s->end_reason ? session_end_name(s->end_reason) : "stopped");
 	return 0;
 }
 
@@ -1291,16 +1291,16 @@ session_add_event(struct session *s, const char *text, struct errbuf *err)
 	r = evspec_parse(&spec, text, err);
 	if (r < 0)
 		goto out;
-	ti = session_find_track(s, spec.name, spec.canonical);
+	ti = profile_track_index(s->profile, spec.name, spec.canonical);
 	if (ti != SIZE_MAX && s->track_ev[ti] != SIZE_MAX) {
-		r = errbuf_set(err, "%s is counted already; d removes it",
-			       s->profile->tracks[ti].name);
+		r = errbuf_fail(err, -EINVAL, "%s is counted already; d removes it",
+				s->profile->tracks[ti].name);
 		goto out;
 	}
 	/* End the interval here: the new event's first one is then exact, and nothing is lost. */
 	r = session_sample(s);
 	if (r < 0) {
-		errbuf_set(err, "reading the counters failed: %s", strerror(-r));
+		errbuf_fail(err, r, "reading the counters failed: %s", strerror(-r));
 		goto out;
 	}
 	ev = counter_set_add(s->counters, &spec, &s->target, err);
@@ -1340,13 +1340,13 @@ session_remove_event(struct session *s, const char *name, struct errbuf *err)
 	r = session_can_change(s, err);
 	if (r < 0)
 		return r;
-	ti = session_find_track(s, name, name);
+	ti = profile_track_index(s->profile, name, name);
 	if (ti == SIZE_MAX || s->track_ev[ti] == SIZE_MAX)
-		return errbuf_set(err, "%s is not counted now; nothing to remove", name);
+		return errbuf_fail(err, -EINVAL, "%s is not counted now; nothing to remove", name);
 	/* Its last interval ends here, with what it counted up to now. */
 	r = session_sample(s);
 	if (r < 0)
-		return errbuf_set(err, "reading the counters failed: %s", strerror(-r)), r;
+		return errbuf_fail(err, r, "reading the counters failed: %s", strerror(-r));
 	counter_set_remove(s->counters, s->track_ev[ti]);
 	s->track_ev[ti] = SIZE_MAX;
 	tr = &s->profile->tracks[ti];
@@ -1372,13 +1372,28 @@ session_preload(struct session *s)
 }
 
 const char *
+session_end_name(enum session_end why)
+{
+	static const char *const names[] = {
+		[SESSION_END_NONE] = "running",
+		[SESSION_END_DURATION] = "duration",
+		[SESSION_END_SIGNAL] = "signal",
+		[SESSION_END_COMMAND] = "command exited",
+		[SESSION_END_PROCESSES] = "processes exited",
+		[SESSION_END_COUNTERS] = "counters failed",
+	};
+
+	return (unsigned)why < sizeof(names) / sizeof(names[0]) ? names[why] : "?";
+}
+
+enum session_end
 session_end_reason(const struct session *s)
 {
 	return s->end_reason;
 }
 
 void
-session_end(struct session *s, const char *reason)
+session_end(struct session *s, enum session_end reason)
 {
 	if (!s->end_reason)
 		s->end_reason = reason;
@@ -1397,7 +1412,7 @@ session_elapsed_ns(const struct session *s)
 		return 0;
 	if (s->stopped || s->end_reason)
 		return s->last_ns - s->start_ns;
-	return session_now() - s->start_ns;
+	return clock_now_ns() - s->start_ns;
 }
 
 const char *
@@ -1449,14 +1464,10 @@ session_free(struct session *s)
 	free(s->cur);
 	free(s->track_ev);
 	free(s->ticks);
-	free(s->pfd);
 	target_fini(&s->target);
 	if (s->timer_fd >= 0)
 		close(s->timer_fd);
-	if (s->sig_fd >= 0) {
-		close(s->sig_fd);
-		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
-	}
+	loop_free(s->loop);
 	for (size_t i = 0; i < s->nnotes; i++)
 		free(s->notes[i]);
 	free(s->notes);
