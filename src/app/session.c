@@ -76,7 +76,7 @@ session_fill_end(struct session *s, enum session_end reason)
 						    : -1;
 	}
 	if (s->sampler) {
-		s->profile->sampling.bad_records = s->bad_base + sampler_bad_records(s->sampler);
+		s->profile->sampling.bad_records = sampler_bad_records(s->sampler);
 	}
 }
 
@@ -132,7 +132,7 @@ session_new(struct session **out, const struct record_opts *opts, unsigned flags
 
 	s->opts = opts;
 	s->flags = flags;
-	s->timer_fd = s->input_fd = -1;
+	s->io.timer_fd = s->io.input_fd = -1;
 	/*
 	 * libdw's debuginfo lookup fetches over the network when DEBUGINFOD_URLS is set, which
 	 * would stall the loop on a module's first miss: symbols come from local files only.
@@ -165,8 +165,8 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 		return r;
 	if (s->target.kind == TARGET_PIDS && (r = session_open_pidfds(s, err)) < 0)
 		return r;
-	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (s->timer_fd < 0) {
+	s->io.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->io.timer_fd < 0) {
 		int e = errno;
 
 		return errbuf_fail(err, -EIO,
@@ -190,8 +190,9 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	}
 	s->start_ns = s->last_ns = clock_now_ns();
 	s->profile->sched_origin = s->start_ns;
-	if (s->ingest && s->tp && s->profile->sched)
-		ingest_set_sched(s->ingest, s->tp, s->target.kind != TARGET_SYSTEM, s->start_ns);
+	if (s->ingest && s->sched.tp && s->profile->sched)
+		ingest_set_sched(s->ingest, s->sched.tp, s->target.kind != TARGET_SYSTEM,
+				 s->start_ns);
 	if (opts->duration_s > 0)
 		s->deadline_ns = s->start_ns + (uint64_t)llround(opts->duration_s * 1e9);
 	if (s->target.kind == TARGET_COMMAND) {
@@ -209,8 +210,8 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 			     "kernel.perf_event_paranoid = %d allows counting user space only; "
 			     "kernel time is not counted (run as root to count it)",
 			     sys_perf_paranoid());
-	if (errbuf_isset(&s->sched_why))
-		session_note(s, "%s", s->sched_why.msg);
+	if (errbuf_isset(&s->sched.why))
+		session_note(s, "%s", s->sched.why.msg);
 	return 0;
 }
 
@@ -394,7 +395,7 @@ session_free(struct session *s)
 	ingest_free(s->ingest);
 	symres_free(s->sym);
 	sampler_free(s->sampler);
-	schedtp_free(s->tp);
+	schedtp_free(s->sched.tp);
 	if (s->sample_spec.name)
 		evspec_fini(&s->sample_spec);
 	counter_set_free(s->counters);
@@ -404,20 +405,20 @@ session_free(struct session *s)
 	for (size_t i = 0; i < s->nratios; i++)
 		ratio_fini(&s->ratios[i]);
 	free(s->ratios);
-	if (s->pid_fds)
+	if (s->io.pid_fds)
 		for (size_t i = 0; i < s->target.npids; i++)
-			if (s->pid_fds[i] >= 0)
-				close(s->pid_fds[i]);
-	free(s->pid_fds);
-	free(s->pid_gone);
+			if (s->io.pid_fds[i] >= 0)
+				close(s->io.pid_fds[i]);
+	free(s->io.pid_fds);
+	free(s->io.pid_gone);
 	free(s->prev);
 	free(s->cur);
 	free(s->track_ev);
 	free(s->ticks);
 	target_fini(&s->target);
-	if (s->timer_fd >= 0)
-		close(s->timer_fd);
-	loop_free(s->loop);
+	if (s->io.timer_fd >= 0)
+		close(s->io.timer_fd);
+	loop_free(s->io.loop);
 	for (size_t i = 0; i < s->nnotes; i++)
 		free(s->notes[i]);
 	free(s->notes);

@@ -24,8 +24,28 @@
 #include "ringside/util/errbuf.h"
 #include "ringside/util/outfile.h"
 
+/* The poll loop's sources and one step's state (session_step.c). */
+struct session_io {
+	struct loop *loop; /* signals, the caller's input, pidfds, rings, timer: in that order */
+	int timer_fd, input_fd;
+	int *pid_fds; /* per attached process */
+	bool *pid_gone;
+	bool watching, unwatched; /* the sources are in the loop; the end took them out */
+	struct session_step *st;  /* the step being taken, for the handlers */
+	bool drain, was_ended;	  /* this step: a ring woke up; the session had ended before it */
+	int err;		  /* this step: the counters could not be read */
+};
+
+/* The scheduler timeline (absent with --no-sched or without tracefs). */
+struct session_sched {
+	struct schedtp *tp;
+	struct errbuf why; /* why there is no timeline, said once recording starts */
+	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
+};
+
 struct session {
 	const struct record_opts *opts;
+	unsigned flags;
 	struct evspec_list events;
 	struct ratio_def *ratios; /* --ratio, as given */
 	size_t nratios;
@@ -34,7 +54,7 @@ struct session {
 	struct counter_set *counters;
 	struct profile *profile;
 	struct outfile out;
-	struct counter_value *prev, *cur;
+	enum export_format format; /* chosen by -o FILE's extension */
 	/* Sampling (absent with --no-samples). */
 	struct evspec sample_spec;
 	enum callgraph_mode callgraph;
@@ -42,28 +62,17 @@ struct session {
 	struct sampler *sampler;
 	struct symres *sym;
 	struct ingest *ingest;
-	/* The scheduler timeline (absent with --no-sched or without tracefs). */
-	struct schedtp *tp;
-	struct errbuf sched_why; /* why there is no timeline, said once recording starts */
-	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
-	enum export_format format; /* chosen by -o FILE's extension */
-	struct loop *loop; /* signals, the caller's input, pidfds, rings, timer: in that order */
-	int timer_fd, input_fd;
-	bool watching, unwatched; /* the sources are in the loop; the end took them out */
-	struct session_step *st;  /* the step being taken, for the handlers */
-	bool drain, was_ended;	  /* this step: a ring woke up; the session had ended before it */
-	int step_err;		  /* this step: the counters could not be read */
-	int *pid_fds;
-	bool *pid_gone;
+	struct session_sched sched;
+	struct session_io io;
+	/* The counters over time: the last two reads, and when each interval ended. */
+	struct counter_value *prev, *cur;
 	uint64_t start_ns, last_ns, interval_ns, deadline_ns;
-	enum session_end end_reason;
-	unsigned flags;
-	uint64_t bad_base;
-	bool running, stopped, preloaded;
-	/* Per profile track: its event in counters, or SIZE_MAX once removed. */
-	size_t *track_ev;
 	uint64_t *ticks; /* every interval's end, ns since the start */
 	size_t nticks, ticks_cap;
+	/* Per profile track: its event in counters, or SIZE_MAX once removed. */
+	size_t *track_ev;
+	enum session_end end_reason;
+	bool running, stopped, preloaded;
 	char **notes;
 	size_t nnotes;
 	struct cpulist offline;	  /* the target's CPUs that are offline now (system-wide) */

@@ -70,25 +70,26 @@ session_prepare_sched(struct session *s)
 	int r;
 
 	errbuf_clear(&why);
-	r = schedtp_new(&s->tp, NULL, &why);
+	r = schedtp_new(&s->sched.tp, NULL, &why);
 	if (r < 0) {
-		errbuf_fail(&s->sched_why, r, "no scheduler timeline: %s", why.msg);
+		errbuf_fail(&s->sched.why, r, "no scheduler timeline: %s", why.msg);
 		return;
 	}
 	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
-		s->tps[i] =
+		s->sched.tps[i] =
 			(struct sampler_tracepoint){ schedtp_name((enum sched_event_type)i),
-						     schedtp_id(s->tp, (enum sched_event_type)i) };
+						     schedtp_id(s->sched.tp,
+								(enum sched_event_type)i) };
 }
 
 /* Drop the scheduler timeline (its tracepoints could not be opened). */
 static void
 session_drop_sched(struct session *s, int code, const char *why)
 {
-	errbuf_fail(&s->sched_why, code, "no scheduler timeline: %s; run as root to record it",
+	errbuf_fail(&s->sched.why, code, "no scheduler timeline: %s; run as root to record it",
 		    why);
-	schedtp_free(s->tp);
-	s->tp = NULL;
+	schedtp_free(s->sched.tp);
+	s->sched.tp = NULL;
 }
 
 static bool
@@ -327,9 +328,9 @@ session_open_sampler(struct session *s, struct errbuf *err)
 {
 	struct sampler_opts so = {
 		.event = s->opts->no_samples ? NULL : &s->sample_spec,
-		.tracepoints = s->tp ? s->tps : NULL,
-		.ntracepoints = s->tp ? SCHEDTP_NR_TYPES : 0,
-		.context_switch = s->tp != NULL,
+		.tracepoints = s->sched.tp ? s->sched.tps : NULL,
+		.ntracepoints = s->sched.tp ? SCHEDTP_NR_TYPES : 0,
+		.context_switch = s->sched.tp != NULL,
 		.freq = s->opts->period ? 0 : s->opts->freq,
 		.period = s->opts->period,
 		.callgraph = s->callgraph,
@@ -347,7 +348,7 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		errbuf_clear(err);
 		r = sampler_open(&s->sampler, &so, &s->target, err);
 	}
-	if ((r == -EACCES || r == -EPERM) && s->tp && so.event) {
+	if ((r == -EACCES || r == -EPERM) && s->sched.tp && so.event) {
 		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
 		session_drop_sched(s, r, err->msg);
 		so.tracepoints = NULL;
@@ -356,15 +357,15 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		errbuf_clear(err);
 		r = sampler_open(&s->sampler, &so, &s->target, err);
 	}
-	if (session_out_of_fds(r) && s->tp && so.event) {
+	if (session_out_of_fds(r) && s->sched.tp && so.event) {
 		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
 		errbuf_fail(
-			&s->sched_why, r,
+			&s->sched.why, r,
 			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
 			"%lu); raise the limit with ulimit -n to record it",
 			sys_fd_limit());
-		schedtp_free(s->tp);
-		s->tp = NULL;
+		schedtp_free(s->sched.tp);
+		s->sched.tp = NULL;
 		so.tracepoints = NULL;
 		so.ntracepoints = 0;
 		so.context_switch = false;
@@ -388,7 +389,7 @@ session_stacks_init(struct session *s)
 	struct profile_sampling *sm = &s->profile->sampling;
 
 	profile_enable_stacks(s->profile, 0, 10ull * 1000000000u);
-	if (s->tp) {
+	if (s->sched.tp) {
 		struct cpulist online = { 0 };
 		unsigned ncpus = 1;
 
@@ -406,8 +407,8 @@ session_stacks_init(struct session *s)
 		sm->callgraph = xstrdup(callgraph_name(s->callgraph));
 	}
 	s->ingest = ingest_new(s->profile, s->sym);
-	if (s->tp && s->profile->sched)
-		ingest_set_sched(s->ingest, s->tp, s->target.kind != TARGET_SYSTEM, 0);
+	if (s->sched.tp && s->profile->sched)
+		ingest_set_sched(s->ingest, s->sched.tp, s->target.kind != TARGET_SYSTEM, 0);
 	/* Processes that already run have mapped their code before we could see MMAP2 records. */
 	if (s->target.kind == TARGET_PIDS)
 		for (size_t i = 0; i < s->target.npids; i++)
@@ -419,15 +420,15 @@ session_open_pidfds(struct session *s, struct errbuf *err)
 {
 	size_t n = s->target.npids;
 
-	s->pid_fds = xcalloc(n + 1, sizeof(int));
-	s->pid_gone = xcalloc(n + 1, sizeof(bool));
+	s->io.pid_fds = xcalloc(n + 1, sizeof(int));
+	s->io.pid_gone = xcalloc(n + 1, sizeof(bool));
 	for (size_t i = 0; i < n; i++) {
 		long fd = syscall(SYS_pidfd_open, s->target.pids[i], 0);
 
 		if (fd < 0) {
 			int e = errno;
 
-			s->pid_fds[i] = -1;
+			s->io.pid_fds[i] = -1;
 			if (e == ESRCH)
 				return errbuf_fail(err, -ESRCH,
 						   "no process with PID %d (it exited); check it "
@@ -437,7 +438,7 @@ session_open_pidfds(struct session *s, struct errbuf *err)
 			return errbuf_fail(err, -EINVAL, "cannot watch PID %d: %s",
 					   (int)s->target.pids[i], strerror(e));
 		}
-		s->pid_fds[i] = (int)fd;
+		s->io.pid_fds[i] = (int)fd;
 	}
 	return 0;
 }
@@ -464,7 +465,7 @@ session_open_events(struct session *s, struct errbuf *err)
 		reserve[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (;;) {
 		r = counter_set_open(&s->counters, &s->events, &s->target, err);
-		if (r == 0 && (!s->opts->no_samples || s->tp))
+		if (r == 0 && (!s->opts->no_samples || s->sched.tp))
 			r = session_open_sampler(s, err);
 		if (!session_out_of_fds(r) || s->events.n < 2)
 			break;

@@ -23,8 +23,8 @@ int
 session_signals(struct session *s)
 {
 	session_hold_signals();
-	s->loop = loop_new();
-	return loop_add_signals(s->loop,
+	s->io.loop = loop_new();
+	return loop_add_signals(s->io.loop,
 				LOOP_SIG_CHLD | (s->flags & SESSION_LIVE ? LOOP_SIG_WINCH : 0),
 				session_on_signal, s);
 }
@@ -104,7 +104,7 @@ session_arm_timer(struct session *s)
 		next = s->deadline_ns;
 	its.it_value.tv_sec = (time_t)(next / 1000000000u);
 	its.it_value.tv_nsec = (long)(next % 1000000000u);
-	timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+	timerfd_settime(s->io.timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 static void
@@ -116,9 +116,9 @@ session_on_signal(void *ctx, int signo)
 		if (target_reap(&s->target) && s->target.kind == TARGET_COMMAND && !s->end_reason)
 			s->end_reason = SESSION_END_COMMAND;
 	} else if (signo == SIGWINCH) {
-		s->st->winch = true;
+		s->io.st->winch = true;
 	} else {
-		s->st->stopped = true;
+		s->io.st->stopped = true;
 		if (!s->end_reason)
 			s->end_reason = SESSION_END_SIGNAL;
 	}
@@ -131,9 +131,9 @@ session_on_input(void *ctx, int fd, short revents)
 	struct session *s = ctx;
 
 	(void)fd;
-	s->st->input = true;
+	s->io.st->input = true;
 	if (revents & (POLLHUP | POLLERR | POLLNVAL))
-		s->st->input_gone = true;
+		s->io.st->input_gone = true;
 }
 
 /* An attached process exited: its pidfd is watched no more. */
@@ -145,12 +145,12 @@ session_on_pidfd(void *ctx, int fd, short revents)
 
 	(void)revents;
 	for (size_t i = 0; i < s->target.npids; i++)
-		if (s->pid_fds[i] == fd && !s->pid_gone[i]) {
-			loop_remove(s->loop, fd);
-			s->pid_gone[i] = true;
+		if (s->io.pid_fds[i] == fd && !s->io.pid_gone[i]) {
+			loop_remove(s->io.loop, fd);
+			s->io.pid_gone[i] = true;
 		}
 	for (size_t j = 0; j < s->target.npids; j++)
-		gone += s->pid_gone[j];
+		gone += s->io.pid_gone[j];
 	if (gone == s->target.npids && !s->end_reason)
 		s->end_reason = SESSION_END_PROCESSES;
 }
@@ -162,10 +162,10 @@ session_on_ring(void *ctx, int fd, short revents)
 	struct session *s = ctx;
 
 	if (revents & POLLIN)
-		s->drain = true;
+		s->io.drain = true;
 	/* The thread behind this fd exited: its ring is still drained. */
 	if (revents & (POLLHUP | POLLERR | POLLNVAL))
-		loop_remove(s->loop, fd);
+		loop_remove(s->io.loop, fd);
 }
 
 static int session_on_tick(struct session *s, struct session_step *st);
@@ -178,12 +178,12 @@ session_on_timer(void *ctx, int fd, short revents)
 
 	(void)fd;
 	(void)revents;
-	if (s->was_ended)
+	if (s->io.was_ended)
 		return;
-	s->step_err = session_on_tick(s, s->st);
-	if (s->step_err < 0 && !s->end_reason)
+	s->io.err = session_on_tick(s, s->io.st);
+	if (s->io.err < 0 && !s->end_reason)
 		s->end_reason = SESSION_END_COUNTERS;
-	s->drain = true;
+	s->io.drain = true;
 }
 
 /*
@@ -196,30 +196,30 @@ session_watch(struct session *s, int input_fd)
 	size_t npids = s->target.kind == TARGET_PIDS ? s->target.npids : 0;
 	size_t nring = s->sampler ? sampler_nfds(s->sampler) : 0;
 
-	if (input_fd != s->input_fd) {
-		if (s->input_fd >= 0)
-			loop_remove(s->loop, s->input_fd);
-		s->input_fd = input_fd;
+	if (input_fd != s->io.input_fd) {
+		if (s->io.input_fd >= 0)
+			loop_remove(s->io.loop, s->io.input_fd);
+		s->io.input_fd = input_fd;
 		if (input_fd >= 0)
-			loop_add(s->loop, input_fd, POLLIN, session_on_input, s);
+			loop_add(s->io.loop, input_fd, POLLIN, session_on_input, s);
 	}
-	if (!s->watching) {
-		s->watching = true;
+	if (!s->io.watching) {
+		s->io.watching = true;
 		for (size_t i = 0; i < npids; i++)
-			loop_add(s->loop, s->pid_fds[i], POLLIN, session_on_pidfd, s);
+			loop_add(s->io.loop, s->io.pid_fds[i], POLLIN, session_on_pidfd, s);
 		for (size_t i = 0; i < nring; i++)
-			loop_add(s->loop, sampler_fd(s->sampler, i), POLLIN, session_on_ring, s);
-		loop_add(s->loop, s->timer_fd, POLLIN, session_on_timer, s);
+			loop_add(s->io.loop, sampler_fd(s->sampler, i), POLLIN, session_on_ring, s);
+		loop_add(s->io.loop, s->io.timer_fd, POLLIN, session_on_timer, s);
 		session_arm_timer(s);
 	}
 	/* Once ended, only the signals and the caller's input matter. */
-	if (s->end_reason && !s->unwatched) {
-		s->unwatched = true;
+	if (s->end_reason && !s->io.unwatched) {
+		s->io.unwatched = true;
 		for (size_t i = 0; i < npids; i++)
-			loop_remove(s->loop, s->pid_fds[i]);
+			loop_remove(s->io.loop, s->io.pid_fds[i]);
 		for (size_t i = 0; i < nring; i++)
-			loop_remove(s->loop, sampler_fd(s->sampler, i));
-		loop_remove(s->loop, s->timer_fd);
+			loop_remove(s->io.loop, sampler_fd(s->sampler, i));
+		loop_remove(s->io.loop, s->io.timer_fd);
 	}
 }
 
@@ -312,7 +312,7 @@ session_on_tick(struct session *s, struct session_step *st)
 	uint64_t ticks;
 	int r;
 
-	if (read(s->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+	if (read(s->io.timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		return 0;
 	r = session_sample(s);
 	if (r < 0)
@@ -332,17 +332,17 @@ session_step(struct session *s, int input_fd, int timeout_ms, struct session_ste
 
 	*st = (struct session_step){ 0 };
 	session_watch(s, input_fd);
-	s->st = st;
-	s->was_ended = s->end_reason != SESSION_END_NONE;
-	s->drain = false;
-	s->step_err = 0;
-	r = loop_run_once(s->loop, timeout_ms);
-	s->st = NULL;
+	s->io.st = st;
+	s->io.was_ended = s->end_reason != SESSION_END_NONE;
+	s->io.drain = false;
+	s->io.err = 0;
+	r = loop_run_once(s->io.loop, timeout_ms);
+	s->io.st = NULL;
 	if (r < 0)
 		return r;
-	if (s->drain && !s->was_ended)
+	if (s->io.drain && !s->io.was_ended)
 		session_drain(s);
-	if (!s->was_ended && s->end_reason)
+	if (!s->io.was_ended && s->end_reason)
 		st->ended = true;
-	return s->step_err;
+	return s->io.err;
 }

@@ -122,7 +122,11 @@ const char *session_output(const struct session *s);
  * borrowed; *seen moves past them.
  */
 const char *const *session_notes_since(const struct session *s, size_t *seen);
-/* Map a negative errno from session_new/session_start to an exit code (1 or 2). */
+/*
+ * Map a negative errno returned by session_new/session_start to an exit code: 2 when
+ * errbuf_class_of calls it bad input, else 1. The code returned decides, not err's: a
+ * failure another module recorded (target, counters) may come back as -EIO or -EINVAL.
+ */
 int session_exit_code(int r);
 /* Restore the signal mask, stop a launched command and free everything; NULL is fine. */
 void session_free(struct session *s);
