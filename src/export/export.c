@@ -3,6 +3,7 @@
  * One way to write a profile to a file: the extension picks JSON, HTML or folded stacks, and the
  * file appears whole or not at all (util/outfile.h).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "ringside/export/export.h"
@@ -48,8 +49,31 @@ export_write(const struct profile *p, enum export_format f, FILE *fp, struct err
 	case EXPORT_FOLDED:
 		return folded_write(p, fp, err);
 	default:
-		return errbuf_set(err, "unknown output format; name the file " EXPORT_EXTENSIONS);
+		return errbuf_fail(err, -EINVAL,
+				   "unknown output format; name the file " EXPORT_EXTENSIONS);
 	}
+}
+
+int
+export_write_as(const struct profile *p, enum export_format f, FILE *fp, const char *path,
+		struct errbuf *err)
+{
+	struct errbuf inner;
+	int r, cause;
+
+	errbuf_clear(&inner);
+	r = export_write(p, f, fp, &inner);
+	/* A failed write leaves its cause in errno (the writers keep it across their message). */
+	cause = errno ? errno : EIO;
+	if (r == 0)
+		return 0;
+	/* What cannot be written at all (no stacks, not valid JSON) is an invalid argument. */
+	if (r == -EINVAL)
+		cause = EINVAL;
+	/* Folded stacks report a failed write as their code. */
+	else if (f == EXPORT_FOLDED)
+		cause = -r;
+	return errbuf_fail(err, r, "cannot write '%s': %s", path, strerror(cause));
 }
 
 int
@@ -60,7 +84,8 @@ export_write_path(const struct profile *p, const char *path, struct errbuf *err)
 	int r;
 
 	if (f == EXPORT_UNKNOWN)
-		return errbuf_set(err, "output '%s' must end in " EXPORT_EXTENSIONS, path);
+		return errbuf_fail(err, -EINVAL, "output '%s' must end in " EXPORT_EXTENSIONS,
+				   path);
 	r = outfile_open(&of, path, err);
 	if (r < 0)
 		return r;

@@ -2,6 +2,7 @@
 /*
  * The profile: one recording's metadata and data, owned in one place.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,13 +29,24 @@ profile_add_track(struct profile *p)
 	return t;
 }
 
-struct counter_track *
-profile_find_track(struct profile *p, const char *name)
+size_t
+profile_track_index(const struct profile *p, const char *name, const char *canonical)
 {
 	for (size_t i = 0; i < p->ntracks; i++)
 		if (p->tracks[i].name && strcmp(p->tracks[i].name, name) == 0)
-			return &p->tracks[i];
-	return NULL;
+			return i;
+	for (size_t i = 0; i < p->ntracks && canonical; i++)
+		if (p->tracks[i].canonical && strcmp(p->tracks[i].canonical, canonical) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+struct counter_track *
+profile_find_track(struct profile *p, const char *name)
+{
+	size_t i = profile_track_index(p, name, NULL);
+
+	return i == SIZE_MAX ? NULL : &p->tracks[i];
 }
 
 struct ratio_def *

@@ -17,13 +17,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <term.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ringside/app/loop.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
@@ -32,6 +32,7 @@
 #include "ringside/ui/topbar.h"
 #include "ringside/ui/ui.h"
 #include "ringside/ui/view.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
 
@@ -55,10 +56,7 @@ static size_t ui_restore_len;
 uint64_t
 ui_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return clock_now_ns();
 }
 
 void
@@ -222,16 +220,16 @@ ui_start_curses(struct ui *ui, struct errbuf *err)
 	SCREEN *scr;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return errbuf_set(err, "the live screen needs a terminal; use 'ringside record -o "
-				       "FILE.json' in scripts"),
-		       -ENOTTY;
+		return errbuf_fail_as(err, ERRBUF_INPUT, -ENOTTY,
+				      "the live screen needs a terminal; use 'ringside record -o "
+				      "FILE.json' in scripts");
 	if (tcgetattr(STDIN_FILENO, &ui_saved_termios) == 0)
 		ui_have_termios = true;
 	scr = newterm(NULL, stdout, stdin);
 	if (!scr)
-		return errbuf_set(err, "cannot use terminal type '%s'; set TERM (e.g. TERM=xterm)",
-				  getenv("TERM") ? getenv("TERM") : ""),
-		       -EINVAL;
+		return errbuf_fail(err, -EINVAL,
+				   "cannot use terminal type '%s'; set TERM (e.g. TERM=xterm)",
+				   getenv("TERM") ? getenv("TERM") : "");
 	set_term(scr);
 	ui_curses_active = 1;
 	xalloc_set_cleanup(ui_restore_terminal);
@@ -689,25 +687,33 @@ ui_timeout(const struct ui *ui)
 static void
 ui_on_end(struct ui *ui)
 {
-	const char *why = session_end_reason(ui->session);
+	enum session_end why = session_end_reason(ui->session);
 
 	session_stop(ui->session);
 	ui->ended = true;
 	ui->frozen = true;
 	ui_hold(ui);
-	if (why && strcmp(why, "command exited") == 0) {
-		int code = ui->profile->meta.command_exit;
-
-		if (code >= 128)
+	switch (why) {
+	case SESSION_END_COMMAND:
+		if (ui->profile->meta.command_exit >= 128)
 			ui->ended_why = "the command was killed";
+		else if (ui->profile->meta.command_exit == 0)
+			ui->ended_why = "the command exited";
 		else
-			ui->ended_why = code == 0 ? "the command exited" : "the command failed";
-	} else if (why && strcmp(why, "processes exited") == 0) {
+			ui->ended_why = "the command failed";
+		break;
+	case SESSION_END_PROCESSES:
 		ui->ended_why = "the processes exited";
-	} else if (why && strcmp(why, "duration") == 0) {
+		break;
+	case SESSION_END_DURATION:
 		ui->ended_why = "the duration passed";
-	} else {
-		ui->ended_why = why;
+		break;
+	case SESSION_END_NONE:
+		ui->ended_why = NULL;
+		break;
+	default:
+		ui->ended_why = session_end_name(why);
+		break;
 	}
 	ui->dirty = true;
 }
@@ -744,48 +750,53 @@ ui_loop_live(struct ui *ui)
 	}
 }
 
+/* The snapshot loop's signals: a resize redraws, the others quit. */
+static void
+ui_view_signal(void *ctx, int signo)
+{
+	struct ui *ui = ctx;
+
+	if (signo == SIGWINCH)
+		ui_resize(ui);
+	else
+		ui->quit = true;
+}
+
+/* The snapshot loop's terminal: keys, or gone (quit). */
+static void
+ui_view_stdin(void *ctx, int fd, short revents)
+{
+	struct ui *ui = ctx;
+
+	(void)fd;
+	if (revents & (POLLHUP | POLLERR))
+		ui->quit = true;
+	if (revents & POLLIN)
+		ui_input(ui);
+}
+
 /* The snapshot loop: keys, resizes and stop signals only. */
 static void
 ui_loop_view(struct ui *ui)
 {
-	sigset_t set, old;
-	int sfd;
+	struct loop *l = loop_new();
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGWINCH);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* Without a signalfd the stop signals stay blocked, and q still quits. */
+	loop_add_signals(l, LOOP_SIG_WINCH, ui_view_signal, ui);
+	loop_add(l, STDIN_FILENO, POLLIN, ui_view_stdin, ui);
 	while (!ui->quit) {
-		struct pollfd pfd[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
-					 { .fd = sfd, .events = POLLIN } };
-		struct signalfd_siginfo si;
-
-		if (poll(pfd, 2, ui_timeout(ui)) < 0 && errno != EINTR)
+		if (loop_run_once(l, ui_timeout(ui)) < 0)
 			break;
-		while (sfd >= 0 && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			if (si.ssi_signo == SIGWINCH)
-				ui_resize(ui);
-			else
-				ui->quit = true;
-		}
-		if (pfd[0].revents & (POLLHUP | POLLERR))
-			ui->quit = true;
-		if (pfd[0].revents & POLLIN)
-			ui_input(ui);
 		if (ui->message[0] && ui_now() >= ui->message_until)
 			ui->dirty = true;
 		if (ui->dirty && !ui->quit)
 			ui_draw(ui);
 	}
-	if (sfd >= 0)
-		close(sfd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	loop_free(l);
 }
 
-/* Theme, glyphs and view states, before curses starts. Returns 0 or -EINVAL + err. */
+/* Theme, glyphs and view states, before curses starts. Returns 0, or -ENOENT (no such theme)
+ * or -EINVAL (no such view) with err. */
 static int
 ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 {
@@ -793,9 +804,9 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 
 	errbuf_clear(&terr);
 	if (theme_load(&ui->theme, o->theme, RINGSIDE_DATADIR, &terr) < 0) {
-		if (o->theme && !strchr(o->theme, '/') && terr.msg[0] &&
-		    strstr(terr.msg, "no theme"))
-			return errbuf_set(err, "%s", terr.msg);
+		/* A plain name that names no theme is bad input; a bad theme file is not. */
+		if (o->theme && !strchr(o->theme, '/') && terr.code == -ENOENT)
+			return errbuf_fail(err, -ENOENT, "%s", terr.msg);
 		/* A bad theme file: say where, and go on with the default. */
 		snprintf(ui->message, sizeof(ui->message), "%s; using the default theme", terr.msg);
 		ui->message_error = true;
@@ -815,10 +826,10 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 			}
 		}
 		if (!found)
-			return errbuf_set(err,
-					  "unknown view '%s'; choose overview, flame, "
-					  "scheduler or events",
-					  o->view);
+			return errbuf_fail(err, -EINVAL,
+					   "unknown view '%s'; choose overview, flame, "
+					   "scheduler or events",
+					   o->view);
 	}
 	return 0;
 }
@@ -902,8 +913,9 @@ ui_live_main(const struct ui_opts *o)
 		goto out;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		errbuf_set(&err, "the live screen needs a terminal; use 'ringside record -o "
-				 "FILE.json' in scripts");
+		errbuf_fail_as(&err, ERRBUF_INPUT, -ENOTTY,
+			       "the live screen needs a terminal; use 'ringside record -o "
+			       "FILE.json' in scripts");
 		code = 2;
 		goto out;
 	}

@@ -74,13 +74,9 @@ rates_is_time(const struct counter_track *t)
 struct counter_track *
 rates_find_track(const struct profile *p, const char *name)
 {
-	for (size_t i = 0; i < p->ntracks; i++)
-		if (strcmp(p->tracks[i].name, name) == 0)
-			return &p->tracks[i];
-	for (size_t i = 0; i < p->ntracks; i++)
-		if (p->tracks[i].canonical && strcmp(p->tracks[i].canonical, name) == 0)
-			return &p->tracks[i];
-	return NULL;
+	size_t i = profile_track_index(p, name, name);
+
+	return i == SIZE_MAX ? NULL : &p->tracks[i];
 }
 
 /* The input track of a ratio, or NULL with why. */

@@ -24,6 +24,16 @@ enum session_flags {
 	SESSION_LIVE = 1u << 0, /* an output file is optional; SIGWINCH is reported */
 };
 
+/* Why a session ended; a snapshot names it as session_end_name does. */
+enum session_end {
+	SESSION_END_NONE,      /* still running: "running" */
+	SESSION_END_DURATION,  /* --duration passed: "duration" */
+	SESSION_END_SIGNAL,    /* a stop signal, or stopped by its driver: "signal" */
+	SESSION_END_COMMAND,   /* the launched command exited: "command exited" */
+	SESSION_END_PROCESSES, /* every attached process exited: "processes exited" */
+	SESSION_END_COUNTERS,  /* the counters could not be read: "counters failed" */
+};
+
 /* What one step saw. */
 struct session_step {
 	bool tick;	 /* a new counter interval was appended (and the rings drained) */
@@ -58,15 +68,17 @@ int session_start(struct session *s, bool preload, struct errbuf *err);
 void session_preload(struct session *s);
 /*
  * Wait up to timeout_ms (-1: forever) for something to happen, handle it and say what it was in
- * *st. input_fd is the caller's descriptor (-1: none). After the end (session_end_reason set) the
- * rings and timer are no longer watched, the signals and input_fd still are. Returns 0 or -errno
- * when counters cannot be read (the session then ends).
+ * *st. input_fd is the caller's descriptor (-1: none). After the end (session_end_reason not
+ * SESSION_END_NONE) the rings and timer are no longer watched, the signals and input_fd still are.
+ * Returns 0 or -errno when counters cannot be read (the session then ends).
  */
 int session_step(struct session *s, int input_fd, int timeout_ms, struct session_step *st);
-/* Why the session ended, or NULL while it runs. */
-const char *session_end_reason(const struct session *s);
+/* Why the session ended, or SESSION_END_NONE (0) while it runs. */
+enum session_end session_end_reason(const struct session *s);
 /* End the session now with reason (when it has not ended already). */
-void session_end(struct session *s, const char *reason);
+void session_end(struct session *s, enum session_end reason);
+/* The name of an end reason, as snapshots write it in meta.end_reason ("duration", ...). */
+const char *session_end_name(enum session_end why);
 /*
  * Stop collecting: read the last partial interval, stop a launched command that still runs,
  * drain the rings and fill the profile's end metadata. Idempotent.
@@ -110,7 +122,11 @@ const char *session_output(const struct session *s);
  * borrowed; *seen moves past them.
  */
 const char *const *session_notes_since(const struct session *s, size_t *seen);
-/* Map a negative errno from session_new/session_start to an exit code (1 or 2). */
+/*
+ * Map a negative errno returned by session_new/session_start to an exit code: 2 when
+ * errbuf_class_of calls it bad input, else 1. The code returned decides, not err's: a
+ * failure another module recorded (target, counters) may come back as -EIO or -EINVAL.
+ */
 int session_exit_code(int r);
 /* Restore the signal mask, stop a launched command and free everything; NULL is fine. */
 void session_free(struct session *s);

@@ -29,6 +29,13 @@ enum export_format export_format_of(const char *path);
 bool export_format_known(const char *path);
 /* Write p in format f to fp. Returns 0, or -EINVAL / -EIO with err. */
 int export_write(const struct profile *p, enum export_format f, FILE *fp, struct errbuf *err);
+/*
+ * As export_write, to fp that will become the file path: a failure says "cannot write 'PATH':
+ * CAUSE" (the cause of the failed write, or "Invalid argument" for a profile that cannot be
+ * written in format f). Returns 0 or the writer's -errno with err.
+ */
+int export_write_as(const struct profile *p, enum export_format f, FILE *fp, const char *path,
+		    struct errbuf *err);
 /* Write p to path atomically, in the format its extension names. Returns 0, or -EINVAL with err
  * for an unknown extension (or stacks asked of a profile without them), -errno for I/O. */
 int export_write_path(const struct profile *p, const char *path, struct errbuf *err);

@@ -76,7 +76,12 @@ struct profile {
 struct profile *profile_new(void);
 /* Append a zeroed track and return it (borrowed; valid until the next add). */
 struct counter_track *profile_add_track(struct profile *p);
-/* The track named name, or NULL. */
+/*
+ * The one counter-track lookup: the index of the track named name, else of the one whose
+ * canonical name is canonical (NULL: by name only), or SIZE_MAX.
+ */
+size_t profile_track_index(const struct profile *p, const char *name, const char *canonical);
+/* The track named name (by name only), or NULL. */
 struct counter_track *profile_find_track(struct profile *p, const char *name);
 /* The user's ratio named name, or NULL. */
 struct ratio_def *profile_find_ratio(struct profile *p, const char *name);

@@ -35,7 +35,7 @@ double rates_rate(const struct counter_track *t, size_t i);
 /* True when the track counts time in ns (task-clock, cpu-clock): shown as CPUs, not per second. */
 bool rates_is_time(const struct counter_track *t);
 
-/* The track that name refers to (by name, then canonical), or NULL. */
+/* The track that name refers to, by name then canonical name (profile_track_index), or NULL. */
 struct counter_track *rates_find_track(const struct profile *p, const char *name);
 /*
  * The ratio's value back intervals before the latest one both inputs have (0: the latest), or

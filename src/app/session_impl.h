@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The session's insides, shared by its files and by nobody else (the contract is
+ * ringside/app/session.h): session.c its life and the events changed while it runs,
+ * session_open.c what it opens, session_step.c its step through the poll loop, session_write.c
+ * what it writes and prints.
+ */
+#ifndef RINGSIDE_APP_SESSION_IMPL_H
+#define RINGSIDE_APP_SESSION_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/app/session.h"
+#include "ringside/export/export.h"
+#include "ringside/model/profile.h"
+#include "ringside/perf/counter.h"
+#include "ringside/perf/evspec.h"
+#include "ringside/perf/sampler.h"
+#include "ringside/perf/schedtp.h"
+#include "ringside/perf/target.h"
+#include "ringside/util/cpulist.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/outfile.h"
+
+/* The poll loop's sources and one step's state (session_step.c). */
+struct session_io {
+	struct loop *loop; /* signals, the caller's input, pidfds, rings, timer: in that order */
+	int timer_fd, input_fd;
+	int *pid_fds; /* per attached process */
+	bool *pid_gone;
+	bool watching, unwatched; /* the sources are in the loop; the end took them out */
+	struct session_step *st;  /* the step being taken, for the handlers */
+	bool drain, was_ended;	  /* this step: a ring woke up; the session had ended before it */
+	int err;		  /* this step: the counters could not be read */
+};
+
+/* The scheduler timeline (absent with --no-sched or without tracefs). */
+struct session_sched {
+	struct schedtp *tp;
+	struct errbuf why; /* why there is no timeline, said once recording starts */
+	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
+};
+
+struct session {
+	const struct record_opts *opts;
+	unsigned flags;
+	struct evspec_list events;
+	struct ratio_def *ratios; /* --ratio, as given */
+	size_t nratios;
+	struct evspec_list ratio_events; /* each ratio's two events */
+	struct target target;
+	struct counter_set *counters;
+	struct profile *profile;
+	struct outfile out;
+	enum export_format format; /* chosen by -o FILE's extension */
+	/* Sampling (absent with --no-samples). */
+	struct evspec sample_spec;
+	enum callgraph_mode callgraph;
+	uint32_t stack_size; /* -g dwarf,SIZE */
+	struct sampler *sampler;
+	struct symres *sym;
+	struct ingest *ingest;
+	struct session_sched sched;
+	struct session_io io;
+	/* The counters over time: the last two reads, and when each interval ended. */
+	struct counter_value *prev, *cur;
+	uint64_t start_ns, last_ns, interval_ns, deadline_ns;
+	uint64_t *ticks; /* every interval's end, ns since the start */
+	size_t nticks, ticks_cap;
+	/* Per profile track: its event in counters, or SIZE_MAX once removed. */
+	size_t *track_ev;
+	enum session_end end_reason;
+	bool running, stopped, preloaded;
+	char **notes;
+	size_t nnotes;
+	struct cpulist offline;	  /* the target's CPUs that are offline now (system-wide) */
+	struct cpulist unsampled; /* CPUs online since the start of a process target's events */
+};
+
+/* Everything that can be checked before anything runs: options, events, target, output. */
+int session_prepare(struct session *s, struct errbuf *err);
+/* Describe event ev of the counters in track tr (uncounted intervals before it). */
+void session_track_fill(struct session *s, struct counter_track *tr, size_t ev);
+/* The profile: its metadata, a track per counted event and the user's ratios. */
+void session_profile_init(struct session *s);
+/* The stack tree, the scheduler timeline, the resolver and the ingest, once the profile exists. */
+void session_stacks_init(struct session *s);
+/* A pidfd per attached process. Returns 0, -ESRCH (one exited) or -EINVAL with err. */
+int session_open_pidfds(struct session *s, struct errbuf *err);
+/* Open the counters, then the sampler, dropping events while descriptors run out. */
+int session_open_events(struct session *s, struct errbuf *err);
+/* Create the loop and take the signals through it. Returns 0 or -errno. */
+int session_signals(struct session *s);
+/* Drain every ring into the profile. */
+void session_drain(struct session *s);
+/* Read every counter and append one interval ending now. Returns 0 or -errno. */
+int session_sample(struct session *s);
+/* Fill the profile's end metadata as of now. */
+void session_fill_end(struct session *s, enum session_end reason);
+/* Note a message for the user (stderr headless, the status line live). */
+void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

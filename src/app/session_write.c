@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What a session leaves: the output through the temporary file opened before anything ran (or a
+ * rescue copy in $TMPDIR when it cannot be written), a save on demand, and the perf-stat-like
+ * summary on stderr.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/export/snapshot.h"
+#include "ringside/util/xalloc.h"
+#include "ringside/view/rates.h"
+#include "session_impl.h"
+
+static void
+session_format_count(char *buf, size_t len, double v)
+{
+	char digits[64], *out = buf;
+	int n = snprintf(digits, sizeof(digits), "%.0f", v);
+
+	for (int i = 0; i < n && (size_t)(out - buf) + 2 < len; i++) {
+		*out++ = digits[i];
+		if ((n - i - 1) % 3 == 0 && i != n - 1)
+			*out++ = ',';
+	}
+	*out = '\0';
+}
+
+/* A perf-stat-like table on stderr. */
+static void
+session_summary(const struct session *s)
+{
+	const struct profile *p = s->profile;
+	double secs = (double)p->meta.duration_ns / 1e9;
+
+	fprintf(stderr, "\n Counters for %s, %.2f s:\n\n", p->meta.target_desc, secs);
+	for (size_t i = 0; i < p->ntracks; i++) {
+		const struct counter_track *t = &p->tracks[i];
+		double value, share;
+		char num[64], extra[96] = "";
+
+		if (!t->supported || !counter_track_total(t, &value, &share)) {
+			fprintf(stderr, "  %22s  %-24s %s\n", "n/a", t->name,
+				t->reason ? t->reason : "not counted (never scheduled)");
+			continue;
+		}
+		if (strcmp(t->canonical, "task-clock") == 0 ||
+		    strcmp(t->canonical, "cpu-clock") == 0) {
+			snprintf(num, sizeof(num), "%.2f msec", value / 1e6);
+			if (secs > 0)
+				snprintf(extra, sizeof(extra), "%.3f CPUs", value / 1e9 / secs);
+		} else {
+			session_format_count(num, sizeof(num), value);
+			if (secs > 0)
+				snprintf(extra, sizeof(extra), "%.1f /s", value / secs);
+		}
+		if (share < 0.9995)
+			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+				 "  (%.1f%% counted)", share * 100);
+		fprintf(stderr, "  %22s  %-24s %s\n", num, t->name, extra);
+	}
+	/* The user's ratios over the whole recording, under the events they divide. */
+	for (size_t i = 0; i < p->nratios; i++) {
+		const struct ratio_def *r = &p->ratios[i];
+		const char *why = NULL;
+		char num[64], name[96];
+		double v;
+
+		snprintf(name, sizeof(name), "%s%s", r->name, r->percent ? " %" : "");
+		if (!ratio_value(p, r, SIZE_MAX, &v, &why)) {
+			fprintf(stderr, "  %22s  %-24s %s / %s: %s\n", "n/a", name, r->num, r->den,
+				why ? why : "no value");
+			continue;
+		}
+		snprintf(num, sizeof(num), r->percent ? "%.2f%%" : "%.3f", v);
+		fprintf(stderr, "  %22s  %-24s %s / %s\n", num, name, r->num, r->den);
+	}
+	fputc('\n', stderr);
+}
+
+/* Samples taken and records lost; a loss is always reported, quiet or not. */
+static void
+session_sampling_summary(const struct profile *p)
+{
+	const struct profile_sampling *sm = &p->sampling;
+
+	if (sm->event)
+		fprintf(stderr, "ringside: %" PRIu64 " samples, %" PRIu64 " lost\n", sm->samples,
+			sm->lost);
+	if (sm->lost || sm->throttled || sm->bad_records)
+		fprintf(stderr,
+			"ringside: warning: %" PRIu64 " records lost, %" PRIu64
+			" throttling events, %" PRIu64
+			" bad records; lower -F or enlarge the rings\n",
+			sm->lost, sm->throttled, sm->bad_records);
+}
+
+/*
+ * Save p where the output could not go: a new file of a unique name in $TMPDIR
+ * (ringside-rescue-XXXXXX.json, O_EXCL, so never a planted file or symlink). Returns its name (the
+ * caller's), or NULL when that failed too.
+ */
+static char *
+session_rescue(const struct profile *p)
+{
+	const char *dir = outfile_tmpdir();
+	struct outfile of;
+	struct errbuf ignored;
+	char *name;
+
+	errbuf_clear(&ignored);
+	if (outfile_open_unique(&of, dir, "ringside-rescue-", ".json", &ignored) < 0)
+		return NULL;
+	name = xstrdup(of.path);
+	if (snapshot_write(p, of.fp, &ignored) < 0 || outfile_commit(&of, &ignored) < 0) {
+		outfile_abort(&of);
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+int
+session_write_output(struct session *s, struct errbuf *err)
+{
+	char *rescue, *why;
+	int r;
+
+	if (!s->out.tmp)
+		return 0;
+	/* Both failures name the file: export_write_as says "cannot write 'FILE': CAUSE". */
+	r = export_write_as(s->profile, s->format, s->out.fp, s->opts->output, err);
+	if (r == 0)
+		r = outfile_commit(&s->out, err);
+	else
+		outfile_abort(&s->out);
+	if (r == 0)
+		return 0;
+	rescue = session_rescue(s->profile);
+	if (rescue) {
+		why = xstrdup(err->msg);
+		errbuf_reword(err, "%s; the recording was saved to %s instead", why, rescue);
+		free(why);
+		free(rescue);
+	}
+	return r;
+}
+
+int
+session_save(struct session *s, const char *path, struct errbuf *err)
+{
+	struct outfile of = { 0 };
+	enum export_format f = export_format_of(path);
+	int r;
+
+	if (f == EXPORT_UNKNOWN)
+		return errbuf_fail(err, -EINVAL, "'%s' must end in " EXPORT_EXTENSIONS, path);
+	if (f == EXPORT_FOLDED && !s->profile->stacks)
+		return errbuf_fail(err, -EINVAL,
+				   "no stacks were sampled; save a .json snapshot instead");
+	if (!s->stopped)
+		session_fill_end(s, SESSION_END_NONE);
+	r = outfile_open(&of, path, err);
+	if (r < 0)
+		return r;
+	r = export_write(s->profile, f, of.fp, err);
+	if (r == 0)
+		r = outfile_commit(&of, err);
+	outfile_abort(&of);
+	return r;
+}
+
+void
+session_report(const struct session *s)
+{
+	if (!s->opts->quiet)
+		session_summary(s);
+	if (s->sampler)
+		session_sampling_summary(s->profile);
+	if (s->profile->sched) {
+		fprintf(stderr, "ringside: scheduler: %" PRIu64 " switches, %zu tasks\n",
+			s->profile->sched_switches, schedmap_ntasks(s->profile->sched));
+	}
+}
