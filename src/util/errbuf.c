@@ -74,50 +74,22 @@ errbuf_fail_as(struct errbuf *e, enum errbuf_class class, int code, const char *
 	return code;
 }
 
-int
-errbuf_set(struct errbuf *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	errbuf_vfail(e, ERRBUF_INPUT, -EINVAL, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static void
-errbuf_vreword(struct errbuf *e, const char *fmt, va_list ap)
+void
+errbuf_reword(struct errbuf *e, const char *fmt, ...)
 {
 	int saved = errno;
+	va_list ap;
 
 	if (!e)
 		return;
+	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
 	if (e->class == ERRBUF_NONE) {
 		e->class = ERRBUF_RUNTIME;
 		e->code = e->code ? e->code : -EIO;
 	}
 	errno = saved;
-}
-
-void
-errbuf_reword(struct errbuf *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	errbuf_vreword(e, fmt, ap);
-	va_end(ap);
-}
-
-void
-errbuf_reset(struct errbuf *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	errbuf_vreword(e, fmt, ap);
-	va_end(ap);
 }
 
 bool

@@ -48,9 +48,4 @@ enum errbuf_class errbuf_class_of(int code);
 /* The exit status for what e holds: 0 when nothing is recorded, 2 for input, 1 for runtime. */
 int errbuf_exit_status(const struct errbuf *e);
 
-/* Transitional: errbuf_fail(e, -EINVAL, ...). Going away once every caller says its code. */
-int errbuf_set(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Transitional: errbuf_reword. */
-void errbuf_reset(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 #endif
