@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The live screen and `ringside view`: the terminal's setup and restoration (on quit, on every
- * stop signal and before a fatal one kills us), the loop that steps the session and handles keys,
- * the top bar with the views' tabs, the status line, the help screen and view switching. Each view
- * lives in its own file behind struct view_ops.
+ * The live screen and `ringside view`: the loop that steps the session and handles keys, the
+ * status line, the help screen and view switching. The terminal's setup and restoration live in
+ * ui/term, the tab bar in ui/topbar, and each view in its own file behind struct view_ops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +17,6 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <term.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +26,7 @@
 #include "ringside/export/snapshot.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/term.h"
 #include "ringside/ui/topbar.h"
 #include "ringside/ui/ui.h"
 #include "ringside/ui/view.h"
@@ -45,13 +43,6 @@ static const struct view_ops *const ui_views[UI_NVIEWS] = {
 	[UI_VIEW_SCHED] = &sched_view_ops,
 	[UI_VIEW_EVENTS] = &events_view_ops,
 };
-
-/* What a fatal signal handler needs to give the terminal back: async-signal-safe data only. */
-static struct termios ui_saved_termios;
-static bool ui_have_termios;
-static volatile sig_atomic_t ui_curses_active;
-static char ui_restore_seq[256];
-static size_t ui_restore_len;
 
 uint64_t
 ui_now(void)
@@ -108,91 +99,6 @@ ui_message_next(struct ui *ui)
 		(size_t)ui->nqueued * sizeof(ui->queued_error[0]));
 }
 
-/* Put the terminal back: one function for every normal way out. */
-static void
-ui_restore_terminal(void)
-{
-	if (!ui_curses_active)
-		return;
-	ui_curses_active = 0;
-	endwin();
-	/* Some terminals (tmux) bring back the cursor mode saved with the alternate screen on
-	 * leaving it, so show the cursor again once back on the main screen. */
-	{
-		char *cnorm = tigetstr("cnorm");
-
-		if (cnorm && cnorm != (char *)-1) {
-			putp(cnorm);
-			fflush(stdout);
-		}
-	}
-}
-
-/* A fatal signal: only async-signal-safe calls, then die of the same signal. */
-static void
-ui_fatal_signal(int sig)
-{
-	if (ui_curses_active) {
-		if (ui_restore_len && write(STDOUT_FILENO, ui_restore_seq, ui_restore_len) < 0) {
-			/* Nothing more can be done from here. */
-		}
-		if (ui_have_termios)
-			tcsetattr(STDIN_FILENO, TCSADRAIN, &ui_saved_termios);
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/*
- * Mouse reporting off, every xterm mode curses may have turned on for the mousemask below
- * (normal, button-event and any-event tracking, SGR coordinates): terminfo has no string for it.
- */
-static const char ui_mouse_off[] = "\033[?1000l\033[?1002l\033[?1003l\033[?1006l";
-
-/* Append n bytes to the fatal-signal restore sequence (dropped when they do not fit). */
-static void
-ui_restore_append(const char *s, size_t n)
-{
-	if (ui_restore_len + n < sizeof(ui_restore_seq)) {
-		memcpy(ui_restore_seq + ui_restore_len, s, n);
-		ui_restore_len += n;
-	}
-}
-
-/* Append a terminfo string capability to the fatal-signal restore sequence. */
-static void
-ui_restore_add(const char *cap)
-{
-	char *s = tigetstr(cap);
-
-	if (!s || s == (char *)-1)
-		return;
-	ui_restore_append(s, strlen(s));
-}
-
-/* Whether curses reports the mouse on this terminal the xterm way (it has a mouse key). */
-static bool
-ui_has_mouse(void)
-{
-	char *kmous = tigetstr("kmous");
-
-	return kmous && kmous != (char *)-1 && *kmous;
-}
-
-static void
-ui_install_fatal_handlers(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGQUIT };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ui_fatal_signal;
-	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* Glyphs for the terminal: Unicode only in a UTF-8 locale and without --ascii. */
 static void
 ui_pick_glyphs(struct ui *ui, bool ascii)
@@ -217,44 +123,10 @@ ui_pick_glyphs(struct ui *ui, bool ascii)
 static int
 ui_start_curses(struct ui *ui, struct errbuf *err)
 {
-	SCREEN *scr;
+	int r = term_start(err);
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-		return errbuf_fail_as(err, ERRBUF_INPUT, -ENOTTY,
-				      "the live screen needs a terminal; use 'ringside record -o "
-				      "FILE.json' in scripts");
-	if (tcgetattr(STDIN_FILENO, &ui_saved_termios) == 0)
-		ui_have_termios = true;
-	scr = newterm(NULL, stdout, stdin);
-	if (!scr)
-		return errbuf_fail(err, -EINVAL,
-				   "cannot use terminal type '%s'; set TERM (e.g. TERM=xterm)",
-				   getenv("TERM") ? getenv("TERM") : "");
-	set_term(scr);
-	ui_curses_active = 1;
-	xalloc_set_cleanup(ui_restore_terminal);
-	ui_restore_len = 0;
-	ui_restore_add("sgr0");
-	ui_restore_add("rmcup");
-	/* After rmcup, as endwin would leave them whatever the terminal restores with the main
-	 * screen: the cursor shown (see ui_restore_terminal), the keypad transmit and mouse
-	 * reporting off. */
-	ui_restore_add("cnorm");
-	ui_restore_add("rmkx");
-	if (ui_has_mouse())
-		ui_restore_append(ui_mouse_off, sizeof(ui_mouse_off) - 1);
-	ui_install_fatal_handlers();
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
-			  BUTTON5_PRESSED,
-		  NULL);
-	mouseinterval(0);
+	if (r < 0)
+		return r;
 	draw_init_colors(ui);
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	return 0;
@@ -941,7 +813,7 @@ ui_live_main(const struct ui_opts *o)
 	/* Symbols load after the first frame: the screen comes up at once. */
 	session_preload(ui.session);
 	ui_loop_live(&ui);
-	ui_restore_terminal();
+	term_restore();
 	session_stop(ui.session);
 	if (session_output(ui.session)) {
 		r = session_write_output(ui.session, &err);
@@ -951,7 +823,7 @@ ui_live_main(const struct ui_opts *o)
 			fprintf(stderr, "ringside: wrote %s\n", session_output(ui.session));
 	}
 out:
-	ui_restore_terminal();
+	term_restore();
 	if (errbuf_isset(&err) && code != 0)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 	ui_fini(&ui);
@@ -995,7 +867,7 @@ ui_view_main(const char *path, const struct ui_opts *o)
 	ui_draw(&ui);
 	ui_loop_view(&ui);
 out:
-	ui_restore_terminal();
+	term_restore();
 	if (errbuf_isset(&err) && code != 0)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 	ui_fini(&ui);
