@@ -202,10 +202,12 @@ ok $? "record -a --duration 3 while calltree 1.5 runs and exits: exit 0"
 check_tree exited "$T/exit.folded" 700
 
 # --- exited tasks fold by name: a shell runs 40 short spin processes (two threads each, 80 tasks),
-# then sleeps. 12 s after their exits, in batches of 32 or more, their nodes merge into one
-# "spin" process frame of module "[exited]" without a pid; the shell, alive, keeps its pid.
+# then counts to 50000 itself (so that it has samples of its own: forking alone got it none in
+# some runs) and sleeps. 12 s after their exits, in batches of 32 or more, their nodes merge into
+# one "spin" process frame of module "[exited]" without a pid; the shell, alive, keeps its pid.
 timeout 60 "$R" record -F 999 -g fp -o "$T/fold.json" -- sh -c \
-	'i=0; while [ $i -lt 40 ]; do "$1" 0.03 >/dev/null; i=$((i + 1)); done; sleep 14' \
+	'i=0; while [ $i -lt 40 ]; do "$1" 0.03 >/dev/null; i=$((i + 1)); done
+	while [ $i -lt 50000 ]; do i=$((i + 1)); done; sleep 14' \
 	sh "$WORKLOADS/spin" 2>"$T/fold.err"
 ok $? "record -- sh running 40 short spin processes, then sleeping 14 s: exit 0"
 F=$T/fold.json
