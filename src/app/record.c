@@ -73,7 +73,8 @@ record_main(const struct record_opts *opts)
 	if (r == 0)
 		r = session_start(s, true, &err);
 	if (r < 0) {
-		code = session_exit_code(r);
+		/* The failure recorded decides: bad input 2, else 1. */
+		code = errbuf_isset(&err) ? errbuf_exit_status(&err) : 1;
 		goto out;
 	}
 	record_announce(s, opts, &shown);

@@ -53,12 +53,6 @@ session_hold_signals(void)
 	signal(SIGTERM, SIG_DFL);
 }
 
-int
-session_exit_code(int r)
-{
-	return errbuf_class_of(r) == ERRBUF_INPUT ? 2 : 1;
-}
-
 /* Fill the profile's end metadata as of now. */
 void
 session_fill_end(struct session *s, enum session_end reason)
@@ -159,7 +153,7 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	if (r < 0)
 		return errbuf_fail(err, -EIO, "cannot set up signal handling: %s", strerror(-r));
 	if (s->target.kind == TARGET_COMMAND && (r = target_launch(&s->target, err)) < 0)
-		return -EIO;
+		return errbuf_recode(err, ERRBUF_RUNTIME, -EIO);
 	r = session_open_events(s, err);
 	if (r < 0)
 		return r;
@@ -198,7 +192,7 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	if (s->target.kind == TARGET_COMMAND) {
 		r = target_start(&s->target, err);
 		if (r < 0)
-			return -EINVAL;
+			return errbuf_recode(err, ERRBUF_INPUT, -EINVAL);
 	} else {
 		counter_set_enable(s->counters);
 		if (s->sampler)

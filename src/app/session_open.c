@@ -494,6 +494,7 @@ session_open_events(struct session *s, struct errbuf *err)
 	free(dropped);
 	if (r < 0)
 		/* Permission is the machine's policy, not bad input; a missing PID or CPU is. */
-		return r == -ESRCH || r == -ENODEV ? r : -EIO;
+		return r == -ESRCH || r == -ENODEV ? errbuf_recode(err, ERRBUF_INPUT, r)
+						   : errbuf_recode(err, ERRBUF_RUNTIME, -EIO);
 	return 0;
 }

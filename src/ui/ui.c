@@ -795,7 +795,8 @@ ui_live_main(const struct ui_opts *o)
 	if (r == 0)
 		r = session_start(ui.session, false, &err);
 	if (r < 0) {
-		code = session_exit_code(r);
+		/* The failure recorded decides: bad input 2, else 1. */
+		code = errbuf_isset(&err) ? errbuf_exit_status(&err) : 1;
 		goto out;
 	}
 	ui.profile = session_profile(ui.session);

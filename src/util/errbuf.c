@@ -92,6 +92,16 @@ errbuf_reword(struct errbuf *e, const char *fmt, ...)
 	errno = saved;
 }
 
+int
+errbuf_recode(struct errbuf *e, enum errbuf_class class, int code)
+{
+	if (e && e->class != ERRBUF_NONE) {
+		e->class = class;
+		e->code = code;
+	}
+	return code;
+}
+
 bool
 errbuf_isset(const struct errbuf *e)
 {

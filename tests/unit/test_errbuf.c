@@ -209,6 +209,30 @@ test_exit_status(void **state)
 	assert_int_equal(errbuf_exit_status(&e), 0);
 }
 
+/* A caller re-classes what a callee recorded: permission refused while opening is runtime. */
+static void
+test_recode(void **state)
+{
+	struct errbuf e;
+
+	(void)state;
+	errbuf_clear(&e);
+	/* Nothing recorded: nothing to re-class, the code still comes back. */
+	assert_int_equal(errbuf_recode(&e, ERRBUF_RUNTIME, -EIO), -EIO);
+	assert_false(errbuf_isset(&e));
+	assert_int_equal(e.class, ERRBUF_NONE);
+	errbuf_fail(&e, -EACCES, "cannot open cycles: permission denied");
+	assert_int_equal(errbuf_exit_status(&e), 2);
+	assert_int_equal(errbuf_recode(&e, ERRBUF_RUNTIME, -EIO), -EIO);
+	assert_int_equal(e.code, -EIO);
+	assert_int_equal(e.class, ERRBUF_RUNTIME);
+	assert_int_equal(errbuf_exit_status(&e), 1);
+	assert_string_equal(e.msg, "cannot open cycles: permission denied");
+	assert_int_equal(errbuf_recode(&e, ERRBUF_INPUT, -EINVAL), -EINVAL);
+	assert_int_equal(errbuf_exit_status(&e), 2);
+	assert_int_equal(errbuf_recode(NULL, ERRBUF_INPUT, -ESRCH), -ESRCH);
+}
+
 static void
 test_null_tolerated(void **state)
 {
@@ -249,6 +273,7 @@ main(void)
 		cmocka_unit_test(test_reword_keeps_code_and_class),
 		cmocka_unit_test(test_errno_preserved),
 		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_recode),
 		cmocka_unit_test(test_null_tolerated),
 		cmocka_unit_test(test_long_message_cut),
 	};

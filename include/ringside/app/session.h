@@ -53,7 +53,7 @@ struct session_step {
 void session_hold_signals(void);
 /*
  * Check the options, parse the events, resolve the target and open the output (when given)
- * before anything runs. Returns 0 and *out, or -errno with err (session_exit_code maps it).
+ * before anything runs. Returns 0 and *out, or -errno with err (whose class gives the exit status).
  */
 int session_new(struct session **out, const struct record_opts *opts, unsigned flags,
 		struct errbuf *err);
@@ -122,12 +122,6 @@ const char *session_output(const struct session *s);
  * borrowed; *seen moves past them.
  */
 const char *const *session_notes_since(const struct session *s, size_t *seen);
-/*
- * Map a negative errno returned by session_new/session_start to an exit code: 2 when
- * errbuf_class_of calls it bad input, else 1. The code returned decides, not err's: a
- * failure another module recorded (target, counters) may come back as -EIO or -EINVAL.
- */
-int session_exit_code(int r);
 /* Restore the signal mask, stop a launched command and free everything; NULL is fine. */
 void session_free(struct session *s);
 

@@ -37,6 +37,12 @@ int errbuf_fail_as(struct errbuf *e, enum errbuf_class class, int code, const ch
 	__attribute__((format(printf, 4, 5)));
 /* Replace the message whatever it held, keeping the code and class (set them when none is). */
 void errbuf_reword(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The caller who knows the user's intent re-classes a failure a callee recorded (a permission
+ * refused while opening events is the machine's policy, not bad input): when one is recorded,
+ * its code and class become these. Returns code.
+ */
+int errbuf_recode(struct errbuf *e, enum errbuf_class class, int code);
 /* True when a failure is recorded. */
 bool errbuf_isset(const struct errbuf *e);
 /*
