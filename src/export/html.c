@@ -7,6 +7,7 @@
  * '<' is \u003c, and the script puts them on the page as text, never as markup.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "ringside/export/html.h"
 #include "ringside/export/html_assets.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/util/infile.h"
 #include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
 
@@ -274,30 +276,46 @@ html_unbase64(const char *s, size_t n, unsigned char **out, size_t *outlen)
 	return 0;
 }
 
+/*
+ * Inflate into a new buffer of at most max bytes (plus a NUL): -EFBIG when the data inflates to
+ * more, so a small page cannot expand without bound; -EINVAL when it is not valid gzip data.
+ */
 static int
-html_gunzip(const unsigned char *in, size_t n, char **out, size_t *outlen)
+html_gunzip(const unsigned char *in, size_t n, size_t max, char **out, size_t *outlen)
 {
 	z_stream z = { 0 };
-	size_t cap = n * 4 + 1024, used = 0;
+	/* Output beyond max: one byte more than allowed proves the data too large. */
+	size_t lim = max + 1, cap = n * 4 + 1024, used = 0;
 	char *buf;
 	int r;
 
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return -EIO;
-	buf = xmalloc(cap);
+	if (cap > lim)
+		cap = lim;
+	buf = xmalloc(cap + 1);
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)n;
 	do {
-		if (cap - used < 65536) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
+		size_t avail;
+
+		if (cap - used < 65536 && cap < lim) {
+			cap = cap > lim / 2 ? lim : cap * 2;
+			buf = xrealloc(buf, cap + 1);
 		}
+		avail = cap - used;
+		if (avail == 0)
+			break;
 		z.next_out = (Bytef *)buf + used;
-		z.avail_out = (uInt)(cap - used - 1);
+		z.avail_out = avail > UINT_MAX ? UINT_MAX : (uInt)avail;
 		r = inflate(&z, Z_NO_FLUSH);
 		used = z.total_out;
 	} while (r == Z_OK);
 	inflateEnd(&z);
+	if (used > max) {
+		free(buf);
+		return -EFBIG;
+	}
 	if (r != Z_STREAM_END || z.avail_in != 0) {
 		free(buf);
 		return -EINVAL;
@@ -337,8 +355,17 @@ html_unescape(const char *s, size_t n, char **out, size_t *outlen)
 int
 html_extract(const char *buf, size_t len, char **json, size_t *jlen, struct errbuf *err)
 {
+	return html_extract_max(buf, len, SNAPSHOT_MAX_BYTES, json, jlen, err);
+}
+
+int
+html_extract_max(const char *buf, size_t len, size_t max, char **json, size_t *jlen,
+		 struct errbuf *err)
+{
 	const char *open = html_find(buf, len, HTML_DATA_OPEN), *body, *end, *attrs;
+	char lim[32];
 	bool gzip;
+	int r;
 
 	*json = NULL;
 	*jlen = 0;
@@ -364,12 +391,18 @@ html_extract(const char *buf, size_t len, char **json, size_t *jlen, struct errb
 		if (html_unbase64(body, (size_t)(end - body), &gz, &gzlen) < 0)
 			return errbuf_fail(err, -EINVAL,
 					   "the ringside-data element is not valid base64");
-		if (html_gunzip(gz, gzlen, json, jlen) < 0) {
-			free(gz);
+		r = html_gunzip(gz, gzlen, max, json, jlen);
+		free(gz);
+		if (r == -EFBIG)
+			return errbuf_fail_as(
+				err, ERRBUF_INPUT, r,
+				"its ringside-data element inflates to over %s, the "
+				"limit for a snapshot: give a page that ringside record "
+				"or export wrote",
+				infile_size_str(max, lim, sizeof(lim)));
+		if (r < 0)
 			return errbuf_fail(err, -EINVAL,
 					   "the ringside-data element is not valid gzip data");
-		}
-		free(gz);
 	} else {
 		html_unescape(body, (size_t)(end - body), json, jlen);
 	}

@@ -11,6 +11,7 @@
 
 #include "ringside/export/html.h"
 #include "ringside/export/snapshot.h"
+#include "ringside/util/infile.h"
 #include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
 #include "snapshot_internal.h"
@@ -64,40 +65,51 @@ snapshot_save(const struct profile *p, const char *path, struct errbuf *err)
 	return outfile_commit(&of, err);
 }
 
+/* The one-line refusal of a file that is not a regular file or is over max bytes. */
+static int
+snapshot_refuse(const char *path, int r, mode_t mode, uint64_t size, size_t max, struct errbuf *err)
+{
+	char lim[32], got[32];
+
+	infile_size_str(max, lim, sizeof(lim));
+	if (r == -ESPIPE)
+		return errbuf_fail_as(
+			err, ERRBUF_INPUT, r,
+			"snapshot '%s' is %s, not a regular file; snapshots are read "
+			"from regular files of at most %s: give a .json or .html file "
+			"that ringside record or export wrote",
+			path, infile_kind(mode), lim);
+	return errbuf_fail_as(err, ERRBUF_INPUT, r,
+			      "snapshot '%s' is %s, over the %s a snapshot can be (more than a "
+			      "24-hour recording writes): give a .json or .html file that ringside "
+			      "record or export wrote",
+			      path, infile_size_str(size, got, sizeof(got)), lim);
+}
+
 int
 snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 {
+	return snapshot_load_max(path, SNAPSHOT_MAX_BYTES, out, err);
+}
+
+int
+snapshot_load_max(const char *path, size_t max, struct profile **out, struct errbuf *err)
+{
 	struct errbuf inner;
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
+	size_t len = 0;
+	uint64_t size = 0;
+	mode_t mode = 0;
 	int r;
 
 	*out = NULL;
-	f = fopen(path, "re");
-	if (!f) {
-		r = -errno;
+	r = infile_read(path, max, &buf, &len, &mode, &size);
+	if (r == -ESPIPE || r == -EFBIG)
+		return snapshot_refuse(path, r, mode, size, max, err);
+	if (r < 0 && mode == 0)
 		return errbuf_fail(err, r, "cannot open snapshot '%s': %s", path, strerror(-r));
-	}
-	for (;;) {
-		size_t got;
-
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			buf = xrealloc(buf, cap);
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		r = -errno;
-		fclose(f);
-		free(buf);
+	if (r < 0)
 		return errbuf_fail(err, r, "cannot read snapshot '%s': %s", path, strerror(-r));
-	}
-	fclose(f);
 	if (len == 0) {
 		free(buf);
 		return errbuf_fail(err, -EINVAL, "snapshot '%s' is empty", path);
@@ -107,8 +119,10 @@ snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 		char *json;
 		size_t jlen;
 
-		r = html_extract(buf, len, &json, &jlen, &inner);
+		r = html_extract_max(buf, len, max, &json, &jlen, &inner);
 		free(buf);
+		if (r == -EFBIG)
+			return errbuf_fail_as(err, ERRBUF_INPUT, r, "'%s': %s", path, inner.msg);
 		if (r < 0)
 			return errbuf_fail(err, r,
 					   "'%s' holds no ringside snapshot; %s. Open a page that "

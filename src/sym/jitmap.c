@@ -2,7 +2,9 @@
 /*
  * perf JIT maps. Runtimes only ever append to /tmp/perf-PID.map, so a refresh reads just the
  * bytes added since the last one when the file is the same inode and has grown; a file that was
- * replaced or shrank is read again from the start. Names live in one growing buffer.
+ * replaced or shrank is read again from the start. Names live in one growing buffer. Only a
+ * regular file is read, and only its first JITMAP_MAX_BYTES: a path pointing at a device or a FIFO
+ * cannot make the reader grow without bound or wait.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,13 +158,21 @@ jitmap_read_from(struct jitmap *jm, int fd)
 	int rc = 0;
 
 	for (;;) {
+		size_t room;
 		ssize_t r;
 
+		if (jm->parsed + n >= JITMAP_MAX_BYTES) {
+			rc = -EFBIG;
+			break;
+		}
 		if (n == cap) {
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
-		r = pread(fd, buf + n, cap - n, (off_t)(jm->parsed + n));
+		room = cap - n;
+		if (room > JITMAP_MAX_BYTES - (jm->parsed + n))
+			room = (size_t)(JITMAP_MAX_BYTES - (jm->parsed + n));
+		r = pread(fd, buf + n, room, (off_t)(jm->parsed + n));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -201,11 +211,16 @@ jitmap_refresh(struct jitmap *jm)
 	struct stat st;
 	int fd, rc;
 
-	fd = open(jm->path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO planted at the path must not stall the reader; it is not read. */
+	fd = open(jm->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -ESPIPE;
 		goto out;
 	}
 	if (jm->stat_valid && st.st_dev == jm->dev && st.st_ino == jm->ino &&
@@ -218,7 +233,8 @@ jitmap_refresh(struct jitmap *jm)
 	    (uint64_t)st.st_size < jm->parsed)
 		jitmap_clear(jm);
 	rc = jitmap_read_from(jm, fd);
-	if (rc < 0)
+	/* Over the limit, what was read is kept and not read again until the file changes. */
+	if (rc < 0 && rc != -EFBIG)
 		goto out;
 	jm->stat_valid = true;
 	jm->dev = st.st_dev;
@@ -226,7 +242,8 @@ jitmap_refresh(struct jitmap *jm)
 	jm->size = st.st_size;
 	jm->mtime = st.st_mtim;
 	jm->generation++;
-	rc = 1;
+	if (rc == 0)
+		rc = 1;
 out:
 	close(fd);
 	return rc;

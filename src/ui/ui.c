@@ -667,8 +667,9 @@ ui_loop_view(struct ui *ui)
 	loop_free(l);
 }
 
-/* Theme, glyphs and view states, before curses starts. Returns 0, or -ENOENT (no such theme)
- * or -EINVAL (no such view) with err. */
+/* Theme, glyphs and view states, before curses starts. Returns 0, or -ENOENT (no such theme),
+ * -ESPIPE / -EFBIG (a theme path that is no regular file, or too large) or -EINVAL (no such view)
+ * with err. */
 static int
 ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 {
@@ -679,6 +680,9 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 		/* A plain name that names no theme is bad input; a bad theme file is not. */
 		if (o->theme && !strchr(o->theme, '/') && terr.code == -ENOENT)
 			return errbuf_fail(err, -ENOENT, "%s", terr.msg);
+		/* Nor is a theme that is no regular file or far too large to be one. */
+		if (terr.code == -ESPIPE || terr.code == -EFBIG)
+			return errbuf_fail_as(err, terr.class, terr.code, "%s", terr.msg);
 		/* A bad theme file: say where, and go on with the default. */
 		snprintf(ui->message, sizeof(ui->message), "%s; using the default theme", terr.msg);
 		ui->message_error = true;

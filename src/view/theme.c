@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ringside/util/infile.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/theme.h"
 
@@ -324,38 +325,23 @@ theme_fini(struct theme *t)
 	t->name = NULL;
 }
 
-/* Read a whole small file; NULL with errno set when it cannot be read. */
-static char *
-theme_read_file(const char *path, size_t *len)
+/* The one-line refusal of a theme file that is not a regular file or is over THEME_MAX_BYTES. */
+static int
+theme_refuse(const char *path, int r, mode_t mode, uint64_t size, struct errbuf *err)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	char lim[32], got[32];
 
-	if (!f)
-		return NULL;
-	for (;;) {
-		size_t got;
-
-		if (cap - n < 4096) {
-			if (cap >= (1u << 20)) {
-				fclose(f);
-				free(buf);
-				errno = EFBIG;
-				return NULL;
-			}
-			cap = cap ? cap * 2 : 8192;
-			buf = xrealloc(buf, cap + 1);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	infile_size_str(THEME_MAX_BYTES, lim, sizeof(lim));
+	if (r == -ESPIPE)
+		return errbuf_fail_as(err, ERRBUF_INPUT, r,
+				      "theme %s is %s, not a regular file; a theme is a regular "
+				      "file of at most %s: give a .theme file's path, or dark, "
+				      "light or mono",
+				      path, infile_kind(mode), lim);
+	return errbuf_fail_as(err, ERRBUF_INPUT, r,
+			      "theme %s is %s, over the %s a theme can be: give a .theme file's "
+			      "path, or dark, light or mono",
+			      path, infile_size_str(size, got, sizeof(got)), lim);
 }
 
 static bool
@@ -389,6 +375,8 @@ theme_load(struct theme *t, const char *name, const char *datadir, struct errbuf
 {
 	char *path = NULL, *text;
 	const char *builtin;
+	uint64_t size = 0;
+	mode_t mode = 0;
 	size_t len;
 	int r;
 
@@ -427,9 +415,13 @@ theme_load(struct theme *t, const char *name, const char *datadir, struct errbuf
 		}
 		return r;
 	}
-	text = theme_read_file(path, &len);
-	if (!text) {
-		r = -errno;
+	r = infile_read(path, THEME_MAX_BYTES, &text, &len, &mode, &size);
+	if (r == -ESPIPE || r == -EFBIG) {
+		theme_refuse(path, r, mode, size, err);
+		free(path);
+		return r;
+	}
+	if (r < 0) {
 		/*
 		 * -ENOENT recorded means "no theme by that name"; a named theme's file that went
 		 * away between finding and reading it is not that, so it is recorded as -EIO.

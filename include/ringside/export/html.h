@@ -32,5 +32,9 @@ bool html_detect(const char *buf, size_t len);
  * NUL-terminated, *jlen bytes). Returns 0, or -EINVAL with err when the page holds none or it
  * is damaged. */
 int html_extract(const char *buf, size_t len, char **json, size_t *jlen, struct errbuf *err);
+/* As html_extract, with at most max bytes of JSON (compressed JSON inflating to more is refused,
+ * -EFBIG); html_extract allows SNAPSHOT_MAX_BYTES. */
+int html_extract_max(const char *buf, size_t len, size_t max, char **json, size_t *jlen,
+		     struct errbuf *err);
 
 #endif

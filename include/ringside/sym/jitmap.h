@@ -14,6 +14,13 @@
 
 struct jitmap;
 
+/*
+ * The most of a map file read: runtimes that log every compiled function for hours write tens of
+ * MB (about 60 bytes a symbol); 1 GiB is millions of symbols beyond that, and bounds a path that
+ * is not what it seems.
+ */
+#define JITMAP_MAX_BYTES (1ull << 30)
+
 struct jitmap_sym {
 	uint64_t start, size; /* covers [start, start + size) */
 	const char *name;     /* borrowed: valid until the next jitmap_refresh or jitmap_free */
@@ -26,7 +33,9 @@ void jitmap_free(struct jitmap *jm);
 /*
  * Reread the file when its size, mtime or inode changed since the last read (one stat when it
  * did not). Returns 1 when the symbols were reloaded, 0 when unchanged, -errno when the file
- * cannot be read (a missing file leaves the map empty).
+ * cannot be read (a missing file leaves the map empty), -ESPIPE (nothing read) when it is not a
+ * regular file, -EFBIG when it is larger than JITMAP_MAX_BYTES (the symbols of its first
+ * JITMAP_MAX_BYTES are kept, the rest is not read).
  */
 int jitmap_refresh(struct jitmap *jm);
 /* The symbol covering addr into *out; false when none does. Later lines win overlaps. */

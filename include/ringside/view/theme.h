@@ -96,11 +96,15 @@ unsigned theme_nearest_ansi(uint32_t rgb, unsigned ncolors);
 unsigned theme_nearest_256(uint32_t rgb);
 /* The RGB value of ANSI colour i (0..15), for distance comparisons. */
 uint32_t theme_ansi_rgb(unsigned i);
+/* The largest theme file read: a theme is some twenty lines, so 1 MiB is generous. */
+#define THEME_MAX_BYTES ((size_t)1 << 20)
+
 /*
  * Load theme name: a path (contains '/'), $XDG_CONFIG_HOME/ringside/themes/NAME.theme (or
  * ~/.config/...), the installed themes directory, or a built-in theme (dark, light, mono).
  * Returns 0, -ENOENT with err when no such theme exists, -EINVAL with err for a bad file, or the
- * -errno of a file that cannot be read; in every case t holds a usable theme (the default on
+ * -errno of a file that cannot be read, -ESPIPE (not a regular file) or -EFBIG (over
+ * THEME_MAX_BYTES) recorded as bad input; in every case t holds a usable theme (the default on
  * error). For a plain name (no '/'), err->code is -ENOENT exactly when no theme of that name
  * exists, whatever the returned code.
  */
