@@ -152,6 +152,17 @@ test_gzip(void **state)
 	assert_int_equal(jlen, len - 1);
 	assert_memory_equal(back, json, jlen);
 	free(back);
+	/* JSON that inflates to more than the limit is refused, not inflated without bound. */
+	errbuf_clear(&err);
+	assert_int_equal(html_extract_max(page, plen, len - 2, &back, &jlen, &err), -EFBIG);
+	assert_null(back);
+	assert_int_equal(err.class, ERRBUF_INPUT);
+	assert_non_null(strstr(err.msg, "inflates to over"));
+	errbuf_clear(&err);
+	assert_int_equal(html_extract_max(page, plen, len - 1, &back, &jlen, &err), 0);
+	assert_int_equal(jlen, len - 1);
+	free(back);
+	back = NULL;
 	/* A damaged payload is refused, not half read. */
 	data[strlen(data) / 2] = data[strlen(data) / 2] == 'A' ? 'B' : 'A';
 	memcpy(strstr(page, "gzip-base64\">") + 13, data, strlen(data));

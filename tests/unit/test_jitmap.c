@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ringside/sym/jitmap.h"
@@ -177,6 +178,27 @@ test_missing(void **state)
 	jitmap_free(jm);
 }
 
+/* A FIFO at the map's path is not read (nor waited on): the map stays empty. */
+static void
+test_not_regular(void **state)
+{
+	char path[400];
+	struct jitmap *jm;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/perf-999998.map", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	jm = jitmap_new(path);
+	assert_int_equal(jitmap_refresh(jm), -ESPIPE);
+	assert_int_equal(jitmap_count(jm), 0);
+	jitmap_free(jm);
+	unlink(path);
+	jm = jitmap_new("/dev/zero");
+	assert_int_equal(jitmap_refresh(jm), -ESPIPE);
+	assert_int_equal(jitmap_count(jm), 0);
+	jitmap_free(jm);
+}
+
 static void
 test_many(void **state)
 {
@@ -207,9 +229,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_growth),
-		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_parse),	cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_missing), cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_many),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -676,6 +676,53 @@ test_rejects_empty_and_missing(void **state)
 	assert_true(check_rejected("/tmp", none, 0)); /* a directory */
 }
 
+/* The bounded reader: a file over the limit, a FIFO and a device are refused whole, as bad input.
+ */
+static void
+test_rejects_unbounded(void **state)
+{
+	(void)state;
+	char *good = xasprintf("%s/snapshot-good.json", testdata()), dir[] = "/tmp/rs-fifo-XXXXXX";
+	struct profile *p = NULL;
+	struct errbuf err;
+	char *fifo;
+
+	/* Within the limit (the file's own size) it loads; one byte less and it is refused. */
+	struct stat st;
+	assert_int_equal(stat(good, &st), 0);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_load_max(good, (size_t)st.st_size, &p, &err), 0);
+	profile_free(p);
+	p = NULL;
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_load_max(good, (size_t)st.st_size - 1, &p, &err), -EFBIG);
+	assert_null(p);
+	assert_int_equal(err.class, ERRBUF_INPUT);
+	assert_non_null(strstr(err.msg, good));
+	assert_non_null(strstr(err.msg, "2.5 KiB"));
+	assert_non_null(strstr(err.msg, "over the"));
+
+	/* A character device: refused before a byte is read. */
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_load("/dev/zero", &p, &err), -ESPIPE);
+	assert_int_equal(err.class, ERRBUF_INPUT);
+	assert_non_null(strstr(err.msg, "'/dev/zero' is a character device, not a regular file"));
+	assert_non_null(strstr(err.msg, "2.0 GiB"));
+
+	/* A FIFO nobody writes to: refused at once, not waited on. */
+	assert_non_null(mkdtemp(dir));
+	fifo = xasprintf("%s/f.json", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_load(fifo, &p, &err), -ESPIPE);
+	assert_non_null(strstr(err.msg, "is a FIFO"));
+	assert_null(p);
+	unlink(fifo);
+	rmdir(dir);
+	free(fifo);
+	free(good);
+}
+
 static void
 test_parse_from_memory(void **state)
 {
@@ -1680,6 +1727,7 @@ main(void)
 		cmocka_unit_test(test_load_good_fixture),
 		cmocka_unit_test(test_rejects_bad_fixtures),
 		cmocka_unit_test(test_rejects_empty_and_missing),
+		cmocka_unit_test(test_rejects_unbounded),
 		cmocka_unit_test(test_parse_from_memory),
 		cmocka_unit_test(test_added_removed_events),
 		cmocka_unit_test(test_stacks_round_trip),

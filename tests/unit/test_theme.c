@@ -253,6 +253,57 @@ expect_load_fails(const char *name, const char *datadir, int code, const char *m
 	theme_fini(&def);
 }
 
+/* A theme path that is a FIFO, a device or over THEME_MAX_BYTES is refused whole, as bad input. */
+static void
+test_load_unbounded(void **state)
+{
+	char dir[] = "/tmp/test_theme.XXXXXX", *fifo, *big, *msg;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	fifo = xasprintf("%s/f.theme", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	msg = xasprintf(
+		"theme %s is a FIFO (a pipe), not a regular file; a theme is a regular "
+		"file of at most 1.0 MiB: give a .theme file's path, or dark, light or mono",
+		fifo);
+	expect_load_fails(fifo, NULL, -ESPIPE, msg);
+	free(msg);
+	expect_load_fails("/dev/zero", NULL, -ESPIPE,
+			  "theme /dev/zero is a character device, not a regular file; a theme is a "
+			  "regular file of at most 1.0 MiB: give a .theme file's path, or dark, "
+			  "light or mono");
+	/* Exactly the limit loads (comments only); one byte more is refused. */
+	big = xasprintf("%s/big.theme", dir);
+	f = fopen(big, "we");
+	assert_non_null(f);
+	for (size_t i = 0; i < THEME_MAX_BYTES / 64; i++)
+		fprintf(f, "# %61s\n", "padding");
+	assert_int_equal(fclose(f), 0);
+	{
+		struct errbuf err = { 0 };
+		struct theme t;
+
+		assert_int_equal(theme_load(&t, big, NULL, &err), 0);
+		theme_fini(&t);
+	}
+	f = fopen(big, "ae");
+	assert_non_null(f);
+	fputc('\n', f);
+	assert_int_equal(fclose(f), 0);
+	msg = xasprintf("theme %s is 1.0 MiB, over the 1.0 MiB a theme can be: give a .theme "
+			"file's path, or dark, light or mono",
+			big);
+	expect_load_fails(big, NULL, -EFBIG, msg);
+	free(msg);
+	unlink(big);
+	unlink(fifo);
+	rmdir(dir);
+	free(big);
+	free(fifo);
+}
+
 static void
 test_load(void **state)
 {
@@ -332,7 +383,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good), cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_colors),	   cmocka_unit_test(test_builtins),
-		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_load),	   cmocka_unit_test(test_load_unbounded),
 	};
 
 	/* No theme of the user's may stand in for a built-in. */
