@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for what /proc says of a target process: this process (running, neither a kernel
- * thread nor a zombie), kthreadd (PID 2, a kernel thread), and a child that exited unreaped (a
- * zombie), which a PID list leaves out with a note, or refuses when nothing else is left.
+ * thread nor a zombie), kthreadd (PID 2, a kernel thread), a child that exited unreaped (a
+ * zombie), which a PID list leaves out with a note, or refuses when nothing else is left, and a
+ * child whose main thread exited while another runs on (state Z, yet not a zombie).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +114,52 @@ test_zombie(void **state)
 	assert_int_equal(target_proc_read(z, &p), -ESRCH);
 }
 
+static void *
+sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void
+test_leader_exited(void **state)
+{
+	struct target_proc p;
+	int ready[2], i;
+	pid_t child;
+	char c;
+
+	(void)state;
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, sleeper, NULL) != 0)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	/* The leader shows Z once its exit is through; its thread runs on. */
+	for (i = 0; i < 500; i++) {
+		assert_int_equal(target_proc_read(child, &p), 0);
+		if (p.state == 'Z')
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(p.state, 'Z');
+	assert_false(p.zombie);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
 int
 main(void)
 {
@@ -118,6 +167,7 @@ main(void)
 		cmocka_unit_test(test_proc_self),
 		cmocka_unit_test(test_proc_kthreadd),
 		cmocka_unit_test(test_zombie),
+		cmocka_unit_test(test_leader_exited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
