@@ -108,7 +108,7 @@ user_free() {
 }
 
 # --- a kernel thread: kthreadd (PID 2) sleeps unless kernel threads are being made
-KT_LINE='is a kernel thread: it is counted, sampled \(kernel call stacks only: it has no user space\) and on the scheduler timeline while it runs; asleep, it gives 0 counts and no samples; -a records the whole system$'
+KT_LINE='is a kernel thread: it is counted(,| and) sampled \(kernel call stacks only: it has no user space\)( and on the scheduler timeline)? while it runs; asleep, it gives 0 counts and no samples; -a records the whole system$'
 if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 	"$R" record -I 100 --duration 1 -q -o "$T/k2.json" -p 2 2>"$T/k2.log"
 	rc=$?
