@@ -97,6 +97,7 @@ session_stop(struct session *s)
 		ingest_set_end(s->ingest, s->last_ns);
 	session_drain(s);
 	session_fill_end(s, s->end_reason);
+	session_note_no_samples(s);
 }
 
 /* Note a message for the user (shown by the caller: stderr headless, the status line live). */
@@ -199,6 +200,7 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 			sampler_enable(s->sampler);
 	}
 	s->running = true;
+	session_note_targets(s);
 	if (counter_set_user_only(s->counters))
 		session_note(s,
 			     "kernel.perf_event_paranoid = %d allows counting user space only; "

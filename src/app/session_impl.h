@@ -3,7 +3,7 @@
  * The session's insides, shared by its files and by nobody else (the contract is
  * ringside/app/session.h): session.c its life and the events changed while it runs,
  * session_open.c what it opens, session_step.c its step through the poll loop, session_write.c
- * what it writes and prints.
+ * what it writes and prints, session_notes.c what it tells of targets that give little.
  */
 #ifndef RINGSIDE_APP_SESSION_IMPL_H
 #define RINGSIDE_APP_SESSION_IMPL_H
@@ -99,6 +99,10 @@ void session_drain(struct session *s);
 int session_sample(struct session *s);
 /* Fill the profile's end metadata as of now. */
 void session_fill_end(struct session *s, enum session_end reason);
+/* Note the PIDs left out (zombies) and the kernel threads among them, once events are open. */
+void session_note_targets(struct session *s);
+/* Note why a recording that sampled took no sample at all, once it has stopped. */
+void session_note_no_samples(struct session *s);
 /* Note a message for the user (stderr headless, the status line live). */
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

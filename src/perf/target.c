@@ -77,6 +77,121 @@ target_pid_exists(pid_t pid)
 	return access(path, F_OK) == 0;
 }
 
+#define TARGET_PF_KTHREAD 0x00200000ul /* the kernel's PF_KTHREAD, in /proc/PID/stat's flags */
+
+/* Parse the stat file at path into *p (all but zombie). Returns 0, -ESRCH or -errno. */
+static int
+target_stat_read(const char *path, struct target_proc *p)
+{
+	char buf[1024], *lp, *rp;
+	unsigned long flags = 0;
+	int ppid = 0;
+	size_t n;
+	FILE *f;
+
+	memset(p, 0, sizeof(*p));
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The name may hold spaces and parentheses: it ends at the last ')'. */
+	lp = strchr(buf, '(');
+	rp = strrchr(buf, ')');
+	if (!lp || !rp || rp < lp ||
+	    sscanf(rp + 1, " %c %d %*d %*d %*d %*d %lu", &p->state, &ppid, &flags) != 3)
+		return n ? -EIO : -ESRCH;
+	n = (size_t)(rp - lp - 1);
+	if (n >= sizeof(p->comm))
+		n = sizeof(p->comm) - 1;
+	memcpy(p->comm, lp + 1, n);
+	p->comm[n] = '\0';
+	p->ppid = (pid_t)ppid;
+	p->kthread = (flags & TARGET_PF_KTHREAD) != 0;
+	return 0;
+}
+
+static bool
+target_state_dead(char state)
+{
+	return state == 'Z' || state == 'X';
+}
+
+int
+target_proc_read(pid_t pid, struct target_proc *p)
+{
+	struct target_proc thread;
+	char path[96];
+	pid_t *tids = NULL;
+	int r, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	r = target_stat_read(path, p);
+	if (r < 0 || !target_state_dead(p->state))
+		return r;
+	/* A leader that exited alone (pthread_exit) is a zombie while its threads run on. */
+	n = target_threads(pid, &tids);
+	p->zombie = true;
+	for (int i = 0; i < n && p->zombie; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tids[i]);
+		if (target_stat_read(path, &thread) == 0 && !target_state_dead(thread.state))
+			p->zombie = false;
+	}
+	free(tids);
+	return 0;
+}
+
+/*
+ * Leave the zombies out of t's PIDs, saying so in t->note; when nothing is left, fail with that
+ * line. Returns 0 or -ESRCH with err.
+ */
+static int
+target_leave_zombies(struct target *t, struct errbuf *err)
+{
+	struct target_proc p;
+	char *why = NULL, *next, *rest;
+	size_t kept = 0, nzombies = 0;
+	pid_t *zombies = xcalloc(t->npids, sizeof(*zombies));
+
+	for (size_t i = 0; i < t->npids; i++) {
+		bool again = false;
+
+		if (target_proc_read(t->pids[i], &p) < 0 || !p.zombie) {
+			t->pids[kept++] = t->pids[i];
+			continue;
+		}
+		for (size_t k = 0; k < nzombies && !again; k++)
+			again = zombies[k] == t->pids[i];
+		if (again)
+			continue;
+		zombies[nzombies] = t->pids[i];
+		next = xasprintf("%s%sPID %d is a zombie (exited, not yet reaped by its parent PID "
+				 "%d)",
+				 why ? why : "", why ? "; " : "", (int)t->pids[i], (int)p.ppid);
+		nzombies++;
+		free(why);
+		why = next;
+	}
+	free(zombies);
+	if (!why)
+		return 0;
+	if (!kept) {
+		errbuf_fail(err, -ESRCH,
+			    "%s: nothing to record; record a running process (ps shows them)", why);
+		free(why);
+		target_fini(t);
+		return -ESRCH;
+	}
+	t->npids = kept;
+	rest = target_describe(t);
+	t->note = xasprintf("%s: nothing to record of %s; recording %s only", why,
+			    nzombies == 1 ? "it" : "them", rest);
+	free(rest);
+	free(why);
+	return 0;
+}
+
 int
 target_init_pids(struct target *t, const char *pids_text, struct errbuf *err)
 {
@@ -104,7 +219,7 @@ target_init_pids(struct target *t, const char *pids_text, struct errbuf *err)
 		t->pids = xreallocarray(t->pids, t->npids + 1, sizeof(pid_t));
 		t->pids[t->npids++] = (pid_t)v;
 		if (!*end)
-			return 0;
+			return target_leave_zombies(t, err);
 		p = end + 1;
 	}
 fail:
@@ -389,6 +504,8 @@ target_fini(struct target *t)
 	free(t->pids);
 	t->pids = NULL;
 	t->npids = 0;
+	free(t->note);
+	t->note = NULL;
 	if (t->go_fd >= 0)
 		close(t->go_fd);
 	if (t->err_fd >= 0)

@@ -562,6 +562,7 @@ ui_on_end(struct ui *ui)
 	enum session_end why = session_end_reason(ui->session);
 
 	session_stop(ui->session);
+	ui_session_notes(ui); /* what the end says (no samples) */
 	ui->ended = true;
 	ui->frozen = true;
 	ui_hold(ui);

@@ -9,7 +9,9 @@
 #   - `ringside -p PID` of the running pagetouch: the status line names the PID, the rate is the
 #     workload's (other processes' faults are not counted), `touch` is among the hottest
 #     functions, and q quits with 0 leaving the process running (attaching never ends it);
-#   - `ringside -p PID` of a PID that does not exist: one line naming it, exit 2.
+#   - `ringside -p PID` of a PID that does not exist: one line naming it, exit 2;
+#   - `ringside -F 100 -- true`, over before the first sample: the status line says there are no
+#     samples and how long the command ran against one sampling period; q quits with 0.
 
 . "$TESTLIB"
 require_root
@@ -74,5 +76,16 @@ diag "-p $gone: exit $rc: $(cat "$T/screen.err")"
 check "-p of a missing PID: exit 2 (got $rc)" test "$rc" = 2
 check "-p of a missing PID: one line naming the PID" \
 	sh -c "[ \$(wc -l <'$T/screen.err') = 1 ] && grep -q '$gone' '$T/screen.err'"
+
+
+# --- a command over before the first sample: the status line says why there are no samples
+screen_start 120 40 "$R" -F 100 -- true
+check "-- true: the status line says no samples, and how long it ran against one period" \
+	screen_wait '^ no samples: the command \(true\) ran for [0-9]+\.[0-9] ms, shorter than one sampling period at 100 Hz' 10
+check "-- true: the screen says the command exited" screen_wait 'the command exited' 10
+screen_save "$T/true.txt"
+screen_keys q
+rc=$(screen_exit 15)
+check "-- true: q quits with exit 0 (got $rc)" test "$rc" = 0
 
 done_testing

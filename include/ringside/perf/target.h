@@ -33,11 +33,24 @@ struct target {
 	int child_status; /* wait status once reaped */
 	int output_fd;	  /* TARGET_COMMAND: stdout and stderr go to this file (borrowed), stdin
 			     from /dev/null (the live screen owns the terminal); -1: inherited */
+	char *note; /* TARGET_PIDS: the PIDs left out and why (zombies), for the user; or NULL */
+};
+
+/* What /proc/PID/stat says of a process. */
+struct target_proc {
+	char comm[64]; /* its name, as ps shows it */
+	char state;    /* 'R', 'S', 'D', 'Z' (zombie), ... */
+	pid_t ppid;
+	bool kthread; /* PF_KTHREAD: a kernel thread, with no user space */
+	bool zombie;  /* every thread has exited; only its exit status waits for the parent */
 };
 
 /* A system-wide target on every online CPU, or on the CPUs in cpus_text ("0-3,8"). */
 int target_init_system(struct target *t, const char *cpus_text, struct errbuf *err);
-/* A target of processes "PID[,PID...]"; each must exist. Returns 0, -EINVAL or -ESRCH with err. */
+/*
+ * A target of processes "PID[,PID...]"; each must exist. Zombies are left out, and t->note says
+ * so; when every PID is a zombie there is nothing to record. Returns 0, -EINVAL or -ESRCH with err.
+ */
 int target_init_pids(struct target *t, const char *pids_text, struct errbuf *err);
 /* A command target; argv is borrowed and must outlive t. */
 void target_init_command(struct target *t, char **argv);
@@ -63,6 +76,8 @@ void target_stop_child(struct target *t);
  */
 bool target_sudo_ids(uid_t *uid, gid_t *gid);
 
+/* Read what /proc says of process pid into *p. Returns 0, -ESRCH (no such process) or -errno. */
+int target_proc_read(pid_t pid, struct target_proc *p);
 /* The thread IDs of process pid from /proc/PID/task; returns the count, or -errno. *tids is the
  * caller's. */
 int target_threads(pid_t pid, pid_t **tids);
