@@ -34,6 +34,17 @@ session_raise_fd_limit(void)
 	}
 }
 
+/* Give sig its default action back if it is ignored. */
+static void
+session_unignore(int sig)
+{
+	struct sigaction old;
+
+	if (sigaction(sig, NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+	    old.sa_handler == SIG_IGN)
+		signal(sig, SIG_DFL);
+}
+
 void
 session_hold_signals(void)
 {
@@ -47,10 +58,11 @@ session_hold_signals(void)
 	/*
 	 * A background job in a script starts with SIGINT ignored, and an ignored signal never
 	 * reaches a signalfd (nor stays pending): take SIGINT and SIGTERM back, once blocked.
-	 * SIGHUP stays ignored under nohup.
+	 * SIGHUP stays ignored under nohup. A handler (util/outfile's, which removes a temporary
+	 * output if one comes after the signalfd is gone) stays.
 	 */
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	session_unignore(SIGINT);
+	session_unignore(SIGTERM);
 }
 
 /* Fill the profile's end metadata as of now. */

@@ -17,6 +17,7 @@
 #include <term.h>
 
 #include "ringside/ui/term.h"
+#include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
 
 /* What a fatal signal handler needs to give the terminal back: async-signal-safe data only. */
@@ -57,6 +58,7 @@ term_fatal_signal(int sig)
 		if (term_have_termios)
 			tcsetattr(STDIN_FILENO, TCSADRAIN, &term_saved_termios);
 	}
+	outfile_remove_pending();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -15,8 +16,11 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ringside/util/errbuf.h"
@@ -347,6 +351,236 @@ test_open_unique(void **state)
 	assert_int_equal(count_entries(dir, NULL, 0), 1);
 }
 
+/* Whether dir/name exists (without following a symlink). */
+static bool
+exists(const char *dir, const char *name)
+{
+	char p[4096];
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return lstat(p, &st) == 0;
+}
+
+static void
+make_file(const char *dir, const char *name)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	write_file(p, "x");
+}
+
+static void
+test_tmp_name(void **state)
+{
+	const char *dir = *state;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/k9.json", dir);
+	struct outfile of = { 0 };
+	struct errbuf err;
+
+	errbuf_clear(&err);
+	assert_int_equal(outfile_open(&of, path, &err), 0);
+	const char *base = strrchr(of.tmp, '/') + 1;
+	/* .ringside.NAME.XXXXXX: six letters or digits from mkostemp */
+	assert_int_equal(strlen(base), strlen(".ringside.k9.json.XXXXXX"));
+	assert_int_equal(strncmp(base, ".ringside.k9.json.", 18), 0);
+	for (const char *c = base + 18; *c; c++)
+		assert_true((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9'));
+	/* locked while open: another open file description cannot take the lock */
+	int fd = open(of.tmp, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	close(fd);
+	assert_int_equal(outfile_commit(&of, &err), 0);
+	assert_int_equal(count_entries(dir, NULL, 0), 1);
+}
+
+/* A dead owner's temporary goes at the next open of the same output; nothing else does. */
+static void
+test_open_sweeps_stale(void **state)
+{
+	const char *dir = *state;
+	static const char *const keep[] = {
+		".k9.json.backup",	       /* the user's, of the old temporary's shape */
+		".k9.json.abc123",	       /* the same */
+		".ringside.k9.json.backup1",   /* seven characters after the name */
+		".ringside.k9.json.ab-123",    /* not mkostemp's characters */
+		".ringside.k9.json",	       /* nothing after the name */
+		".ringside.other.json.abc123", /* another output's */
+		".ringside.k9.jsonx.abc123",   /* another output's */
+		"ringside.k9.json.abc123",     /* not hidden */
+	};
+	char path[4096], p[4096];
+	snprintf(path, sizeof(path), "%s/k9.json", dir);
+	struct outfile of = { 0 };
+	struct errbuf err;
+
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		make_file(dir, keep[i]);
+	make_file(dir, ".ringside.k9.json.Dead01");
+	make_file(dir, ".ringside.k9.json.Dead02");
+	/* a symlink and a directory of the temporaries' shape are not ours either */
+	snprintf(p, sizeof(p), "%s/.ringside.k9.json.Link01", dir);
+	assert_int_equal(symlink(".k9.json.backup", p), 0);
+	snprintf(p, sizeof(p), "%s/.ringside.k9.json.Dir001", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+
+	errbuf_clear(&err);
+	assert_int_equal(outfile_open(&of, path, &err), 0);
+	assert_false(exists(dir, ".ringside.k9.json.Dead01"));
+	assert_false(exists(dir, ".ringside.k9.json.Dead02"));
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		assert_true(exists(dir, keep[i]));
+	assert_true(exists(dir, ".ringside.k9.json.Link01"));
+	assert_true(exists(dir, ".ringside.k9.json.Dir001"));
+	assert_true(fputs("new", of.fp) >= 0);
+	assert_int_equal(outfile_commit(&of, &err), 0);
+	char *content = slurp(path);
+	assert_non_null(content);
+	assert_string_equal(content, "new");
+	free(content);
+	/* the kept ones, the symlink, the directory and the output */
+	assert_int_equal(count_entries(dir, NULL, 0), sizeof(keep) / sizeof(keep[0]) + 3);
+}
+
+/* A temporary whose lock is held (its writer lives) stays; a second writer gets its own. */
+static void
+test_sweep_keeps_locked(void **state)
+{
+	const char *dir = *state;
+	char path[4096], p[4096];
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	snprintf(p, sizeof(p), "%s/.ringside.out.json.Live01", dir);
+	struct outfile a = { 0 }, b = { 0 };
+	struct errbuf err;
+
+	write_file(p, "");
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	outfile_sweep(path);
+	assert_true(exists(dir, ".ringside.out.json.Live01"));
+
+	errbuf_clear(&err);
+	assert_int_equal(outfile_open(&a, path, &err), 0);
+	assert_int_equal(outfile_open(&b, path, &err), 0);
+	assert_true(exists(dir, ".ringside.out.json.Live01"));
+	assert_int_equal(count_entries(dir, NULL, 0), 3);
+	assert_int_equal(outfile_commit(&a, &err), 0);
+	outfile_abort(&b);
+	assert_int_equal(count_entries(dir, NULL, 0), 2);
+
+	close(fd); /* its owner is gone */
+	outfile_sweep(path);
+	assert_false(exists(dir, ".ringside.out.json.Live01"));
+	assert_int_equal(count_entries(dir, NULL, 0), 1);
+}
+
+enum child_end { CHILD_EXIT, CHILD_SIGTERM, CHILD_SIGHUP, CHILD_SIGSEGV, CHILD_WAIT };
+
+/* A child that opens dir/out.json and ends as told; returns its wait status. */
+static int
+run_child(const char *dir, enum child_end how)
+{
+	char path[4096];
+	int ready[2], st;
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	assert_int_equal(pipe(ready), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct outfile of = { 0 };
+		struct errbuf err;
+		/* the test runner's own handlers are not the defaults the outfile takes over */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		errbuf_clear(&err);
+		if (outfile_open(&of, path, &err) != 0)
+			_exit(3);
+		fputs("partial", of.fp);
+		fflush(of.fp);
+		switch (how) {
+		case CHILD_EXIT:
+			exit(1); /* as xalloc does when memory runs out */
+		case CHILD_SIGTERM:
+			raise(SIGTERM);
+			break;
+		case CHILD_SIGHUP:
+			raise(SIGHUP);
+			break;
+		case CHILD_SIGSEGV:
+			raise(SIGSEGV);
+			break;
+		case CHILD_WAIT:
+			if (write(ready[1], "r", 1) != 1)
+				_exit(4);
+			pause();
+			break;
+		}
+		_exit(5);
+	}
+	close(ready[1]);
+	if (how == CHILD_WAIT) {
+		char c;
+		assert_int_equal(read(ready[0], &c, 1), 1);
+		assert_int_equal(count_entries(dir, NULL, 0), 1); /* the temporary */
+		kill(pid, SIGKILL);
+	}
+	close(ready[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static void
+test_exit_and_signals_remove_tmp(void **state)
+{
+	const char *dir = *state;
+	int st = run_child(dir, CHILD_EXIT);
+
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 1);
+	assert_int_equal(count_entries(dir, NULL, 0), 0);
+	st = run_child(dir, CHILD_SIGTERM);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGTERM);
+	assert_int_equal(count_entries(dir, NULL, 0), 0);
+	st = run_child(dir, CHILD_SIGHUP);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGHUP);
+	assert_int_equal(count_entries(dir, NULL, 0), 0);
+	st = run_child(dir, CHILD_SIGSEGV);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGSEGV);
+	assert_int_equal(count_entries(dir, NULL, 0), 0);
+}
+
+/* kill -9 leaves the temporary; the next open of the same output removes it. */
+static void
+test_sigkill_tmp_swept(void **state)
+{
+	const char *dir = *state;
+	char path[4096], only[256];
+	struct outfile of = { 0 };
+	struct errbuf err;
+	int st = run_child(dir, CHILD_WAIT);
+
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGKILL);
+	assert_int_equal(count_entries(dir, only, sizeof(only)), 1);
+	assert_int_equal(strncmp(only, ".ringside.out.json.", 19), 0);
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	errbuf_clear(&err);
+	assert_int_equal(outfile_open(&of, path, &err), 0);
+	assert_int_equal(outfile_commit(&of, &err), 0);
+	assert_int_equal(count_entries(dir, only, sizeof(only)), 1);
+	assert_string_equal(only, "out.json");
+}
+
 int
 main(void)
 {
@@ -362,6 +596,12 @@ main(void)
 						teardown_dir),
 		cmocka_unit_test_setup_teardown(test_create_unique, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(test_open_unique, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_tmp_name, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_open_sweeps_stale, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_sweep_keeps_locked, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(test_exit_and_signals_remove_tmp, setup_dir,
+						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_sigkill_tmp_swept, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
