@@ -482,6 +482,29 @@ sampler_time(const struct sampler *s, const struct perf_event_header *rec)
 }
 
 /*
+ * A drain can take longer than a ring lasts: the first sample of a process loads its modules'
+ * symbols (tens of milliseconds each, more on a busy machine) while a switch-heavy load fills a
+ * ring at tens of MB/s. Every SAMPLER_SPILL_EVERY records, a ring more than half full moves what
+ * it holds to its spill (ring_spill), so the kernel keeps writing instead of dropping. The spill
+ * takes at most a few ring sizes per drain, so a drain always ends.
+ */
+#define SAMPLER_SPILL_EVERY 32
+
+static void
+sampler_spill(struct sampler *s)
+{
+	for (size_t i = 0; i < s->nrings; i++) {
+		struct ring *r = &s->rings[i];
+
+		if (ring_used(r) <= r->data_size / 2 || ring_spill(r) == 0)
+			continue;
+		/* The same record, now in the spill; or the first of an empty ring's new ones. */
+		s->next[i] = ring_peek(r);
+		s->when[i] = s->next[i] ? sampler_time(s, s->next[i]) : 0;
+	}
+}
+
+/*
  * Each ring is in time order, but the rings are not ordered with each other: a process forked on
  * one CPU may run its first samples on another. Merging the rings by time stamp, as perf's ordered
  * events do, lets FORK, COMM and MMAP2 take effect before the samples that depend on them.
@@ -511,6 +534,8 @@ sampler_consume(struct sampler *s, sampler_record_fn fn, void *ctx)
 		ring_next(&s->rings[pick]);
 		next[pick] = ring_peek(&s->rings[pick]);
 		when[pick] = next[pick] ? sampler_time(s, next[pick]) : 0;
+		if (n % SAMPLER_SPILL_EVERY == 0)
+			sampler_spill(s);
 	}
 	for (size_t i = 0; i < s->nrings; i++)
 		ring_commit(&s->rings[i]);
