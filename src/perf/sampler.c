@@ -38,6 +38,7 @@ struct sampler {
 	struct sampler_id *ids;		       /* sorted by id */
 	size_t nids;
 	size_t ring_pages;
+	size_t ring_pages_asked;  /* before the locked-memory limit halved it */
 	struct cpulist task_cpus; /* a process target: the CPUs online when its events opened */
 };
 
@@ -235,6 +236,8 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 		return fd;
 	}
 	if (s->rings[ring].fd < 0) {
+		size_t pages = s->ring_pages;
+
 		rc = sampler_map(s, &s->rings[ring], fd);
 		if (rc < 0) {
 			close(fd);
@@ -242,6 +245,12 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 					   "cannot map the sample ring of CPU %d: %s; raise "
 					   "kernel.perf_event_mlock_kb or run as root",
 					   cpu, strerror(-rc));
+		}
+		if (s->ring_pages != pages) {
+			/* Its watermark was for the larger ring (never reached): open it again. */
+			ring_close(&s->rings[ring]);
+			close(fd);
+			return sampler_open_one(s, o, t, e, pid, cpu, ring, err);
 		}
 	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[ring].fd) < 0) {
 		rc = -errno;
@@ -376,6 +385,7 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		s->ring_pages = 128;
 	if (!o->ring_pages && geteuid() == 0 && o->event && o->callgraph == CALLGRAPH_DWARF)
 		s->ring_pages = sampler_dwarf_pages(s->ring_pages, o->stack_size, cpus->n);
+	s->ring_pages_asked = s->ring_pages;
 	s->events = xcalloc(o->ntracepoints + 1, sizeof(*s->events));
 	if (o->event)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
@@ -440,6 +450,13 @@ const struct cpulist *
 sampler_task_cpus(const struct sampler *s)
 {
 	return &s->task_cpus;
+}
+
+void
+sampler_ring_pages(const struct sampler *s, size_t *asked, size_t *mapped)
+{
+	*asked = s->ring_pages_asked;
+	*mapped = s->ring_pages;
 }
 
 size_t
