@@ -4,10 +4,11 @@
  * is loaded with acquire semantics so the record bytes it covers are visible, and the tail is
  * stored with release semantics once we are done with them, so the kernel may overwrite. A record
  * that wraps around the end of the data area is copied into a scratch buffer whole. While the
- * reader is slow, ring_spill moves what the kernel wrote into a heap buffer read first, so the
+ * reader is slow, ring_spill moves what the kernel wrote into a buffer read first, so the
  * kernel gets its room back at once instead of when the whole batch has been handled.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -115,6 +116,41 @@ ring_peek_spill(struct ring *r)
 	return (const struct perf_event_header *)(r->spill + r->spill_off);
 }
 
+/*
+ * A burst's spill goes back to the system once read (a steady reader needs none): it is mapped
+ * rather than allocated, so that its pages are returned for certain, not kept by the allocator.
+ */
+static void
+ring_spill_free(struct ring *r)
+{
+	if (r->spill)
+		munmap(r->spill, r->spill_cap);
+	r->spill = NULL;
+	r->spill_cap = 0;
+}
+
+/* Room for need bytes in the spill; false when the system has none (nothing is spilled then). */
+static bool
+ring_spill_room(struct ring *r, size_t need)
+{
+	size_t cap = r->spill_cap ? r->spill_cap : (size_t)r->data_size / 4;
+	void *p;
+
+	if (need <= r->spill_cap)
+		return true;
+	while (cap < need)
+		cap *= 2;
+	if (r->spill)
+		p = mremap(r->spill, r->spill_cap, cap, MREMAP_MAYMOVE);
+	else
+		p = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	r->spill = p;
+	r->spill_cap = cap;
+	return true;
+}
+
 const struct perf_event_header *
 ring_peek(struct ring *r)
 {
@@ -166,12 +202,7 @@ ring_next(struct ring *r)
 	if (r->spill_off < r->spill_len)
 		return;
 	r->spill_off = r->spill_len = 0;
-	/* A burst's spill goes once read: a steady reader needs none. */
-	if (r->spill_cap > r->data_size) {
-		free(r->spill);
-		r->spill = NULL;
-		r->spill_cap = 0;
-	}
+	ring_spill_free(r);
 }
 
 size_t
@@ -193,14 +224,8 @@ ring_spill(struct ring *r)
 		r->spill_off = 0;
 		r->spill_len = kept;
 	}
-	if (r->spill_len + n > r->spill_cap) {
-		size_t cap = r->spill_cap ? r->spill_cap : (size_t)r->data_size / 4;
-
-		while (cap < r->spill_len + n)
-			cap *= 2;
-		r->spill = xrealloc(r->spill, cap);
-		r->spill_cap = cap;
-	}
+	if (!ring_spill_room(r, r->spill_len + (size_t)n))
+		return 0;
 	off = (size_t)(r->pos & mask);
 	first = off + n <= r->data_size ? (size_t)n : (size_t)r->data_size - off;
 	memcpy(r->spill + r->spill_len, r->data + off, first);
@@ -244,7 +269,7 @@ ring_close(struct ring *r)
 	if (r->base)
 		munmap(r->base, r->map_size);
 	free(r->scratch);
-	free(r->spill);
+	ring_spill_free(r);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 }

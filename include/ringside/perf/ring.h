@@ -4,7 +4,7 @@
  * acquire and the tail written with release, as the kernel's ordering requires; a record that
  * straddles the end of the ring is copied whole into a scratch buffer, so consumers always see a
  * contiguous record. Nothing here allocates per record. A reader busy with slow records (a
- * module's symbols loaded on its first sample) spills what the kernel has written into a heap
+ * module's symbols loaded on its first sample) spills what the kernel has written into a
  * buffer and hands the ring back, so the kernel does not drop records while the reader catches up.
  */
 #ifndef RINGSIDE_PERF_RING_H
