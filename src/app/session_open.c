@@ -382,6 +382,21 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	return r;
 }
 
+/* Say once when the locked-memory limit made the rings smaller than asked for. */
+static void
+session_note_rings(struct session *s)
+{
+	size_t asked, mapped, kib = (size_t)sysconf(_SC_PAGESIZE) / 1024;
+
+	sampler_ring_pages(s->sampler, &asked, &mapped);
+	if (mapped < asked)
+		session_note(s,
+			     "the sample rings are %zu KiB per CPU, not %zu KiB: the locked-memory "
+			     "limit refused more (kernel.perf_event_mlock_kb, ulimit -l); under a "
+			     "heavy load records may be lost (run as root or raise the limit)",
+			     mapped * kib, asked * kib);
+}
+
 /* The stack tree, the scheduler timeline, the resolver and the ingest, once the profile exists. */
 void
 session_stacks_init(struct session *s)
@@ -492,6 +507,8 @@ session_open_events(struct session *s, struct errbuf *err)
 			"every CPU or thread: %s not counted; raise the limit with ulimit -n",
 			sys_fd_limit(), dropped);
 	free(dropped);
+	if (r == 0 && s->sampler)
+		session_note_rings(s);
 	if (r < 0)
 		/* Permission is the machine's policy, not bad input; a missing PID or CPU is. */
 		return r == -ESRCH || r == -ENODEV ? errbuf_recode(err, ERRBUF_INPUT, r)

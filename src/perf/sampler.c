@@ -38,6 +38,7 @@ struct sampler {
 	struct sampler_id *ids;		       /* sorted by id */
 	size_t nids;
 	size_t ring_pages;
+	size_t ring_pages_asked;  /* before the locked-memory limit halved it */
 	struct cpulist task_cpus; /* a process target: the CPUs online when its events opened */
 };
 
@@ -235,6 +236,8 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 		return fd;
 	}
 	if (s->rings[ring].fd < 0) {
+		size_t pages = s->ring_pages;
+
 		rc = sampler_map(s, &s->rings[ring], fd);
 		if (rc < 0) {
 			close(fd);
@@ -242,6 +245,12 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 					   "cannot map the sample ring of CPU %d: %s; raise "
 					   "kernel.perf_event_mlock_kb or run as root",
 					   cpu, strerror(-rc));
+		}
+		if (s->ring_pages != pages) {
+			/* Its watermark was for the larger ring (never reached): open it again. */
+			ring_close(&s->rings[ring]);
+			close(fd);
+			return sampler_open_one(s, o, t, e, pid, cpu, ring, err);
 		}
 	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[ring].fd) < 0) {
 		rc = -errno;
@@ -376,6 +385,7 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		s->ring_pages = 128;
 	if (!o->ring_pages && geteuid() == 0 && o->event && o->callgraph == CALLGRAPH_DWARF)
 		s->ring_pages = sampler_dwarf_pages(s->ring_pages, o->stack_size, cpus->n);
+	s->ring_pages_asked = s->ring_pages;
 	s->events = xcalloc(o->ntracepoints + 1, sizeof(*s->events));
 	if (o->event)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
@@ -442,6 +452,13 @@ sampler_task_cpus(const struct sampler *s)
 	return &s->task_cpus;
 }
 
+void
+sampler_ring_pages(const struct sampler *s, size_t *asked, size_t *mapped)
+{
+	*asked = s->ring_pages_asked;
+	*mapped = s->ring_pages;
+}
+
 size_t
 sampler_nevents_open(const struct sampler *s)
 {
@@ -482,6 +499,29 @@ sampler_time(const struct sampler *s, const struct perf_event_header *rec)
 }
 
 /*
+ * A drain can take longer than a ring lasts: the first sample of a process loads its modules'
+ * symbols (tens of milliseconds each, more on a busy machine) while a switch-heavy load fills a
+ * ring at tens of MB/s. Every SAMPLER_SPILL_EVERY records, a ring more than half full moves what
+ * it holds to its spill (ring_spill), so the kernel keeps writing instead of dropping. The spill
+ * takes at most a few ring sizes per drain, so a drain always ends.
+ */
+#define SAMPLER_SPILL_EVERY 32
+
+static void
+sampler_spill(struct sampler *s)
+{
+	for (size_t i = 0; i < s->nrings; i++) {
+		struct ring *r = &s->rings[i];
+
+		if (ring_used(r) <= r->data_size / 2 || ring_spill(r) == 0)
+			continue;
+		/* The same record, now in the spill; or the first of an empty ring's new ones. */
+		s->next[i] = ring_peek(r);
+		s->when[i] = s->next[i] ? sampler_time(s, s->next[i]) : 0;
+	}
+}
+
+/*
  * Each ring is in time order, but the rings are not ordered with each other: a process forked on
  * one CPU may run its first samples on another. Merging the rings by time stamp, as perf's ordered
  * events do, lets FORK, COMM and MMAP2 take effect before the samples that depend on them.
@@ -511,6 +551,8 @@ sampler_consume(struct sampler *s, sampler_record_fn fn, void *ctx)
 		ring_next(&s->rings[pick]);
 		next[pick] = ring_peek(&s->rings[pick]);
 		when[pick] = next[pick] ? sampler_time(s, next[pick]) : 0;
+		if (n % SAMPLER_SPILL_EVERY == 0)
+			sampler_spill(s);
 	}
 	for (size_t i = 0; i < s->nrings; i++)
 		ring_commit(&s->rings[i]);

@@ -20,7 +20,8 @@
 # snapshot (one per run boundary, wake-up, migration, exec, exit); perf's from its "(N samples)"
 # line. Rates: records per second of the workload's wall time (how fast they came) and per CPU
 # second of the tool (what it could ingest). Lost records (ringside: sched.lost, else
-# stacks.lost, the rings being shared) and the output's size are shown too. Target: ringside's
+# stacks.lost, the rings being shared; perf's "lost N chunks") and the output's size are shown
+# per round, and the lost counts of every round again at the end. Target: ringside's
 # CPU <= 0.5x perf sched record's.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
@@ -181,5 +182,7 @@ done
 echo "  records/s: records over the workload's wall time; records/CPU-s: over the tool's own CPU"
 echo "  time. ~: estimated from the snapshot (it has no sched.events). perf records more event"
 echo "  types (sched_stat_runtime, sched_waking) than ringside reads. Lost: ? when not reported."
+echo "  lost per round: ringside${lost[rs]}; --no-samples${lost[rn]};" \
+	"perf sched record${lost[perf]} (chunks: its LOST records, each a run of records dropped)"
 echo "  target: ringside's CPU <= 0.5x perf sched record's:" \
 	"default $(ratio "${mc[rs]}" "${mc[perf]}")x, --no-samples $(ratio "${mc[rn]}" "${mc[perf]}")x"

@@ -16,6 +16,13 @@
 # it, but its latency report only reads sched:sched_wakeup: without it, the sleeps' wake-ups are
 # never seen and the Switches column counts only the preempted ones (about N/2 per thread here
 # instead of N). So this test adds -e sched:sched_wakeup to perf sched record.
+#
+# Lost records, on tests/bench/sched.sh's load (one pingpong 5N per online CPU, its threads pinned
+# there: each CPU's ring fills at tens of MB/s), system-wide: `perf sched record` of it, then
+# `ringside record` (started first, stopped with SIGINT once the load is done). Where perf lost
+# none, ringside must lose none either; when perf lost some (the machine too busy for either), the
+# check is skipped. Each run must have seen the load (>= 2 x 5N records per CPU), so a loss-free
+# run that saw nothing does not pass.
 
 . "$TESTLIB"
 require_root
@@ -77,5 +84,35 @@ check "switches: ringside $rsw within 10% of perf sched latency's $psw" approx "
 check "perf: sched_wakeup records $pwk within 5% of its voluntary switches $pvol" \
 	approx "$pwk" "$pvol" 5
 check "ringside: wakeups $rwk within 5% of its voluntary switches $rvol" approx "$rwk" "$rvol" 5
+
+# --- lost records, system-wide, one pingpong per CPU
+NCPU=$(getconf _NPROCESSORS_ONLN)
+M=$((N * 5))
+# LOAD NCPU PINGPONG M: one pingpong M per CPU, pinned there, all at once (sh -c script).
+LOAD='c=0; while [ $c -lt "$1" ]; do taskset -c $c "$2" "$3" >/dev/null & c=$((c + 1)); done; wait'
+timeout 120 "$PERF" sched record -o "$T/perfw.data" -- sh -c "$LOAD" sh "$NCPU" "$W/pingpong" $M \
+	>/dev/null 2>"$T/perfw.err"
+ok $? "perf sched record -- $NCPU x pingpong $M exits 0"
+pn=$(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$T/perfw.err" | tail -n 1)
+plost=$(sed -n 's/.*lost \([0-9]*\) chunks.*/\1/p; s/.*LOST \([0-9]*\) events.*/\1/p' \
+	"$T/perfw.err" | tail -n 1)
+start_bg "$T/rsw.err" "$R" record -q -o "$T/rsw.json"
+rpid=$BG_PID
+wait_for_line "$T/rsw.err" '^ringside: recording ' 30
+sh -c "$LOAD" sh "$NCPU" "$W/pingpong" $M
+kill -INT $rpid
+wait_pid $rpid 60
+ok $? "ringside record (system-wide, $NCPU x pingpong $M, SIGINT) exits 0"
+set -- $("$JQ" -r '"\(.sched.events // 0) \(.sched.lost // .stacks.lost // 0)"' "$T/rsw.json" \
+	2>/dev/null)
+rn=${1:-0} rlost=${2:-0}
+diag "lost records: perf ${plost:-0} of ${pn:-0} (chunks), ringside $rlost of $rn"
+check "perf saw the load: ${pn:-0} records >= $((2 * M * NCPU))" test "${pn:-0}" -ge $((2 * M * NCPU))
+check "ringside saw the load: $rn records >= $((2 * M * NCPU))" test "$rn" -ge $((2 * M * NCPU))
+if [ "${plost:-0}" = 0 ]; then
+	check "ringside lost $rlost records where perf lost none" test "$rlost" -eq 0
+else
+	skip "ringside lost $rlost records" "perf lost ${plost} chunks too: the machine is too busy"
+fi
 
 done_testing

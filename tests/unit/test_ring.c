@@ -3,6 +3,8 @@
  * The ring reader on a memfd that plays the kernel: records are written at data_head, some of
  * them across the end of the data area, and must come out whole and in order; a record with an
  * impossible size is counted as bad and the rest of what was published is skipped, never followed.
+ * A reader that spills mid-reading gives the kernel its room back and still reads every record
+ * once, in order, across several rings' worth of data, within the spill's limit per reading.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -153,6 +155,90 @@ test_partial_and_bad(void **state)
 	fake_close(&f);
 }
 
+/* Read the next record with ring_peek/ring_next into s; false at the end. */
+static bool
+read_one(struct fake *f, struct seen *s)
+{
+	const struct perf_event_header *h = ring_peek(&f->r);
+
+	if (!h)
+		return false;
+	check_record(s, h);
+	ring_next(&f->r);
+	return true;
+}
+
+static void
+test_spill(void **state)
+{
+	struct fake f;
+	struct seen s = { .whole = true };
+	size_t written = 0, spilled = 0;
+	uint16_t sizes[] = { 24, 200, 8, 512, 1016, 64, 136 };
+
+	(void)state;
+	fake_open(&f);
+	/* Nothing published: nothing to spill. */
+	ring_begin(&f.r);
+	assert_int_equal(ring_spill(&f.r), 0);
+	/*
+	 * One reading of a slow reader: it reads one record in three while the kernel fills the
+	 * ring and the reader spills whenever the ring is half full, so the kernel always has room.
+	 * Six rings' worth pass through, records wrapping at the end of the ring and in the spill.
+	 */
+	for (int round = 0; written * 300 < 6 * f.size; round++) {
+		uint16_t size = sizes[round % 7];
+
+		if (ring_used(&f.r) > f.size / 2)
+			spilled += ring_spill(&f.r);
+		assert_true(ring_used(&f.r) + size <= f.size);
+		fake_write(&f, size, (unsigned char)(round % 251 + 1));
+		written++;
+		if (round % 3 == 0)
+			read_one(&f, &s);
+	}
+	assert_true(spilled > f.size);
+	assert_true(f.r.spill_len > f.r.spill_off);
+	while (read_one(&f, &s))
+		;
+	/* What came after the last spill is the next reading's. */
+	ring_commit(&f.r);
+	assert_true(s.n < written);
+	ring_consume(&f.r, check_record, &s);
+	assert_int_equal(s.n, written);
+	assert_true(s.whole);
+	for (size_t i = 0; i < s.n; i++) {
+		assert_int_equal(s.sizes[i], sizes[i % 7]);
+		assert_int_equal(s.fills[i], i % 251 + 1);
+	}
+	assert_int_equal(f.meta->data_tail, f.meta->data_head);
+	assert_int_equal(ring_pending(&f.r), 0);
+	assert_int_equal(f.r.bad, 0);
+	assert_int_equal(f.r.spilled, spilled);
+	/* A reading takes at most spill_max bytes into the spill; the next reading may again. */
+	f.r.spill_max = 512;
+	ring_begin(&f.r);
+	fake_write(&f, 512, 1);
+	assert_int_equal(ring_spill(&f.r), 512);
+	fake_write(&f, 64, 2);
+	assert_int_equal(ring_spill(&f.r), 0);
+	assert_int_equal(ring_pending(&f.r), 576);
+	s = (struct seen){ .whole = true };
+	ring_consume(&f.r, check_record, &s);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.fills[0], 1);
+	assert_int_equal(s.fills[1], 2);
+	ring_begin(&f.r);
+	fake_write(&f, 64, 3);
+	assert_int_equal(ring_spill(&f.r), 64);
+	/* A corrupt spill is counted and dropped like a corrupt ring. */
+	((struct perf_event_header *)f.r.spill)->size = 12;
+	assert_null(ring_peek(&f.r));
+	assert_int_equal(f.r.bad, 1);
+	assert_int_equal(ring_pending(&f.r), 0);
+	fake_close(&f);
+}
+
 static void
 test_bad_pages(void **state)
 {
@@ -170,6 +256,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wrapping_records),
 		cmocka_unit_test(test_partial_and_bad),
+		cmocka_unit_test(test_spill),
 		cmocka_unit_test(test_bad_pages),
 	};
 

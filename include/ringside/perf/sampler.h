@@ -101,6 +101,11 @@ typedef void (*sampler_record_fn)(void *ctx, const struct sampler_event *ev,
 size_t sampler_consume(struct sampler *s, sampler_record_fn fn, void *ctx);
 /* Records rejected for a bad size (a corrupt ring), over all rings. */
 uint64_t sampler_bad_records(const struct sampler *s);
+/*
+ * The data pages of each CPU's ring: those asked for, and those mapped (fewer when the
+ * locked-memory limit refused the size asked for and the rings were halved until it fit).
+ */
+void sampler_ring_pages(const struct sampler *s, size_t *asked, size_t *mapped);
 /* Number of perf fds open (sampling events on all CPUs and threads). */
 size_t sampler_nevents_open(const struct sampler *s);
 /*
