@@ -22,6 +22,7 @@
 #include "ringside/model/profile.h"
 #include "ringside/sym/symres.h"
 #include "records.h"
+#include "unit.h"
 
 #define PID_A	5000001u /* "app" */
 #define TID_A2	5000002u /* a thread of A, renamed "worker" */
@@ -424,7 +425,8 @@ test_fold(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ts.tv_sec < 120) {
 		fixture_free(f);
-		skip();
+		unit_skip("up for %lds: exited tasks would not fold yet (needs 120 s)",
+			  (long)ts.tv_sec);
 	}
 	feed_processes(f);
 	ingest_flush(f->in);

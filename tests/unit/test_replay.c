@@ -34,6 +34,7 @@
 #include "ringside/model/profile.h"
 #include "ringside/sym/symres.h"
 #include "records.h"
+#include "unit.h"
 
 #define ORIGIN	    5000000000ull /* monotonic ns of the recording's start */
 #define TICK	    100000ull	  /* 0.1 ms: times below count these */
@@ -364,8 +365,8 @@ test_replay_golden(void **state)
 	(void)state;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ts.tv_sec < 120) {
-		print_message("# up for %lds: exited tasks would not fold yet\n", (long)ts.tv_sec);
-		skip();
+		unit_skip("up for %lds: exited tasks would not fold yet (needs 120 s)",
+			  (long)ts.tv_sec);
 	}
 	if (!data)
 		fail_msg("TESTDATA is not set (run through make check)");

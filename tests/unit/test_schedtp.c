@@ -34,6 +34,7 @@
 #include "ringside/perf/sys.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/xalloc.h"
+#include "unit.h"
 
 static const char *const event_dirs[SCHEDTP_NR_TYPES] = {
 	"sched_switch",	      "sched_wakeup",	    "sched_wakeup_new",	  "sched_migrate_task",
@@ -119,7 +120,10 @@ tree_add(const char *root, const char *event, const char *format, const char *id
 	}
 }
 
-/* The real tracefs with the seven sched formats readable, or NULL (with the reason printed). */
+/* Why real_tracefs() returned NULL, for the skip. */
+static char no_real_tracefs[256];
+
+/* The real tracefs with the seven sched formats readable, or NULL (why: no_real_tracefs). */
 static const char *
 real_tracefs(void)
 {
@@ -128,17 +132,16 @@ real_tracefs(void)
 	int ok;
 
 	if (!dir) {
-		print_message(
-			"# tracefs is not available here: the real-format checks are skipped\n");
+		snprintf(no_real_tracefs, sizeof(no_real_tracefs),
+			 "tracefs is not available here (mount it on /sys/kernel/tracing)");
 		return NULL;
 	}
 	p = xasprintf("%s/events/sched/sched_switch/format", dir);
 	ok = access(p, R_OK) == 0;
 	free(p);
 	if (!ok)
-		print_message("# %s has no readable sched formats: the real-format checks are "
-			      "skipped\n",
-			      dir);
+		snprintf(no_real_tracefs, sizeof(no_real_tracefs),
+			 "%s has no readable sched formats", dir);
 	return ok ? dir : NULL;
 }
 
@@ -437,7 +440,7 @@ test_real_switch(void **state)
 
 	(void)state;
 	if (!real)
-		return;
+		unit_skip("%s", no_real_tracefs);
 	if (schedtp_new(&tp, NULL, &err) != 0)
 		fail_msg("schedtp_new on this machine's tracefs: %s", err.msg);
 	for (int t = 0; t < SCHEDTP_NR_TYPES; t++) {
@@ -685,7 +688,7 @@ test_real_formats_all_types(void **state)
 
 	(void)state;
 	if (!real)
-		return;
+		unit_skip("%s", no_real_tracefs);
 	check_all_types(real);
 
 	/* The same formats copied elsewhere; then without id files (the format's ID: is used). */

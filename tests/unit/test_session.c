@@ -19,8 +19,12 @@
 #include <unistd.h>
 
 #include "ringside/app/session.h"
+#include "unit.h"
 
-/* A started session on this process, or NULL (then the test is skipped). */
+/* Why start_session() returned NULL, for the skip. */
+static char no_session[sizeof(((struct errbuf *)0)->msg) + 32];
+
+/* A started session on this process, or NULL (the reason in no_session; the test skips). */
 static struct session *
 start_session(struct record_opts *o, char *pid, size_t len)
 {
@@ -39,7 +43,7 @@ start_session(struct record_opts *o, char *pid, size_t len)
 	};
 	assert_int_equal(session_new(&s, o, SESSION_LIVE, &err), 0);
 	if (session_start(s, false, &err) < 0) {
-		print_message("no perf events here: %s\n", err.msg);
+		snprintf(no_session, sizeof(no_session), "no perf events here: %s", err.msg);
 		session_free(s);
 		return NULL;
 	}
@@ -57,7 +61,7 @@ test_step_input_ticks_end(void **state)
 
 	(void)state;
 	if (!s) {
-		skip();
+		unit_skip("%s", no_session);
 		return;
 	}
 	assert_int_equal(pipe(p), 0);
@@ -112,7 +116,7 @@ test_stop_signal_ends(void **state)
 
 	(void)state;
 	if (!s) {
-		skip();
+		unit_skip("%s", no_session);
 		return;
 	}
 	raise(SIGINT);

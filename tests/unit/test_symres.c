@@ -30,6 +30,7 @@
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/procmaps.h"
 #include "ringside/sym/symres.h"
+#include "unit.h"
 
 /* ---- code with known names ---- */
 
@@ -256,8 +257,7 @@ test_unknown_in_module(void **state)
 	}
 	procmaps_fini(&pm);
 	if (!addr) {
-		print_message("# no mapping of the executable at offset 0: not checked\n");
-		return;
+		unit_skip("no mapping of the executable at offset 0");
 	}
 	/* non-executable mappings are not kept from /proc; add it as an MMAP2 record would */
 	symres_mmap(f->r, self, addr - 0x10, 0x1000, 0, "/proc/self/exe", true);
@@ -286,11 +286,11 @@ test_inline_chain(void **state)
 	got = symres_user(f->r, self, captured_pc - 1, frames, SYMRES_MAX_INLINE);
 	show(f, "inline", frames, got);
 	if (!self_has_dwarf()) {
-		print_message("# the test binary has no DWARF (built without -g): inline chains "
-			      "cannot be checked; only the symbol is\n");
+		/* the symbol is checked; the inline chain cannot be */
 		assert_string_equal(str(f, frametab_get(f->ft, frames[got - 1])->name),
 				    "inline_host");
-		return;
+		unit_skip("the test binary has no DWARF (built without -g): inline chains "
+			  "not checked");
 	}
 	assert_int_equal(got, 2);
 	inner = frametab_get(f->ft, frames[0]);
@@ -377,9 +377,8 @@ test_vdso(void **state)
 		if (strcmp(pm.maps[i].path, "[vdso]") == 0)
 			vdso = &pm.maps[i];
 	if (!vdso) {
-		print_message("# no [vdso] mapping here: not checked\n");
 		procmaps_fini(&pm);
-		return;
+		unit_skip("no [vdso] mapping here");
 	}
 	/* the kernel's vDSO functions are named from our own copy of the image */
 	for (uint64_t a = vdso->start; a < vdso->end; a += 16) {
@@ -447,10 +446,10 @@ test_kernel(void **state)
 	assert_int_equal(symres_kernel(f->r, addr + 1, frames, SYMRES_MAX_INLINE), 1);
 	fr = frametab_get(f->ft, frames[0]);
 	if (symres_kernel_restricted(f->r) || addr == 0) {
-		print_message("# kallsyms restricted or unreadable: kernel frames are unknown\n");
+		/* kernel frames are unknown then: checked, but not the names */
 		assert_int_equal(fr->kind, FRAME_UNKNOWN);
 		assert_string_equal(str(f, fr->name), "[kernel]");
-		return;
+		unit_skip("/proc/kallsyms restricted or unreadable: kernel names not checked");
 	}
 	assert_int_equal(fr->kind, FRAME_KERNEL);
 	assert_string_equal(str(f, fr->name), "schedule");

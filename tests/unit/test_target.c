@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ringside/perf/target.h"
+#include "unit.h"
 
 static void
 test_proc_self(void **state)
@@ -44,7 +45,7 @@ test_proc_kthreadd(void **state)
 
 	(void)state;
 	if (target_proc_read(2, &p) < 0 || strcmp(p.comm, "kthreadd") != 0)
-		skip(); /* a PID namespace without the kernel's threads */
+		unit_skip("no kthreadd as PID 2 (a PID namespace without the kernel's threads)");
 	assert_true(p.kthread);
 	assert_false(p.zombie);
 	assert_int_equal(p.ppid, 0);
