@@ -167,12 +167,12 @@ session_prepare(struct session *s, struct errbuf *err)
 		return errbuf_fail(
 			err, -EINVAL,
 			"output '%s' must end in .json (a snapshot), .html (a page to open "
-			"in a browser) or .folded (folded stacks)",
+			"in a browser), .folded (folded stacks) or .pb.gz (pprof)",
 			o->output);
-	if (s->format == EXPORT_FOLDED && o->no_samples)
-		return errbuf_fail(
-			err, -EINVAL,
-			"a .folded output holds stacks; drop --no-samples or write .json");
+	if ((s->format == EXPORT_FOLDED || s->format == EXPORT_PPROF) && o->no_samples)
+		return errbuf_fail(err, -EINVAL,
+				   "a .folded or .pb.gz output holds stacks; drop --no-samples or "
+				   "write .json");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
 		return errbuf_fail(err, -EINVAL,
 				   "interval %u ms is out of range; choose -I from 10 to 3600000",

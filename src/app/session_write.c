@@ -157,7 +157,7 @@ session_save(struct session *s, const char *path, struct errbuf *err)
 
 	if (f == EXPORT_UNKNOWN)
 		return errbuf_fail(err, -EINVAL, "'%s' must end in " EXPORT_EXTENSIONS, path);
-	if (f == EXPORT_FOLDED && !s->profile->stacks)
+	if ((f == EXPORT_FOLDED || f == EXPORT_PPROF) && !s->profile->stacks)
 		return errbuf_fail(err, -EINVAL,
 				   "no stacks were sampled; save a .json snapshot instead");
 	if (!s->stopped)
