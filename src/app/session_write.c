@@ -131,7 +131,7 @@ session_write_output(struct session *s, struct errbuf *err)
 	if (!s->out.tmp)
 		return 0;
 	/* Both failures name the file: export_write_as says "cannot write 'FILE': CAUSE". */
-	r = export_write_as(s->profile, s->format, s->out.fp, s->opts->output, err);
+	r = export_write_as(s->profile, s->format, s->out.fp, s->output, err);
 	if (r == 0)
 		r = outfile_commit(&s->out, err);
 	else
