@@ -72,8 +72,10 @@ static const char usage_text[] =
 "      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"
 "                         counting A and B too; repeatable; kept in snapshots; view takes\n"
 "                         it too, adding to the snapshot's ratios\n"
-"  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html)\n"
-"                         or folded stacks (FILE.folded); live: written when you quit\n"
+"  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html),\n"
+"                         folded stacks (FILE.folded) or pprof (FILE.pb.gz); live: written\n"
+"                         when you quit; in FILE %h is the host, %p the pid, %r the MPI or\n"
+"                         Slurm rank (%% a %)\n"
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 "  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
 "  -p, --pid LIST         running processes, all their threads and the threads they start\n"
@@ -91,8 +93,8 @@ static const char usage_text[] =
 "      --view NAME        open on this view: overview, flame, scheduler or events\n"
 "\n"
 "export options:\n"
-"  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page)\n"
-"                         or FILE.folded (folded stacks)\n"
+"  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
+"                         FILE.folded (folded stacks) or FILE.pb.gz (pprof)\n"
 "      --file-mode MODE   as above\n"
 "\n"
 "list options:\n"
@@ -377,8 +379,9 @@ main_record(int argc, char **argv)
 	if (!main_options(argc, argv, MODE_RECORD, &uo, &r))
 		goto out;
 	if (!uo.rec.output) {
-		r = main_usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
-					   "where to write the snapshot");
+		r = main_usage_error(
+			"%s", "record needs -o FILE.json (or .html, .folded, .pb.gz) to know "
+			      "where to write the snapshot");
 		goto out;
 	}
 	if (optind < argc)
@@ -477,8 +480,9 @@ main_export(int argc, char **argv)
 	if (optind < argc)
 		in = argv[optind++];
 	if (!in || !out || optind < argc)
-		return main_usage_error("%s", "export takes one snapshot (.json or .html) and -o "
-					      "OUT.json, -o OUT.html or -o OUT.folded");
+		return main_usage_error("%s",
+					"export takes one snapshot (.json or .html) and -o "
+					"OUT.json, -o OUT.html, -o OUT.folded or -o OUT.pb.gz");
 	if (!export_format_known(out))
 		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
 	return convert_main(in, out);
