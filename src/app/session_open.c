@@ -179,6 +179,12 @@ session_prepare(struct session *s, struct errbuf *err)
 		return errbuf_fail(err, -EINVAL,
 				   "a .folded or .pb.gz output holds stacks; drop --no-samples or "
 				   "write .json");
+	r = push_check(&o->push, err);
+	if (r < 0)
+		return r;
+	if (o->push.url && o->no_samples)
+		return errbuf_fail(err, -EINVAL,
+				   "--push sends the stacks; drop --no-samples or --push");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
 		return errbuf_fail(err, -EINVAL,
 				   "interval %u ms is out of range; choose -I from 10 to 3600000",

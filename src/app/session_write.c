@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/app/push.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/rates.h"
@@ -136,8 +137,16 @@ session_write_output(struct session *s, struct errbuf *err)
 		r = outfile_commit(&s->out, err);
 	else
 		outfile_abort(&s->out);
-	if (r == 0)
-		return 0;
+	if (r == 0) {
+		/* The local file is safe now; a failed push only says so. */
+		r = push_profile(s->profile, &s->opts->push, err);
+		if (r < 0) {
+			why = xstrdup(err->msg);
+			errbuf_reword(err, "%s; the recording is in %s", why, s->output);
+			free(why);
+		}
+		return r;
+	}
 	rescue = session_rescue(s->profile);
 	if (rescue) {
 		why = xstrdup(err->msg);

@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include "ringside/app/push.h"
+
 struct record_opts {
 	const char *events;	    /* -e, NULL for the defaults */
 	unsigned interval_ms;	    /* -I */
@@ -29,7 +31,8 @@ struct record_opts {
 	int command_output_fd;	    /* with command_output: that file, open for writing */
 	char **ratios; /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
 	size_t nratios;
-	int cmdline_argc; /* ringside's own command line, for the snapshot */
+	struct push_opts push; /* --push URL and its --push-* options (app/push.h) */
+	int cmdline_argc;      /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
 
