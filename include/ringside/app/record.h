@@ -2,7 +2,8 @@
 /*
  * Headless recording: open the counters and the sampling event for the target, read the counters
  * every interval and drain the sample rings into the stack tree until the duration ends, the target
- * ends or a signal arrives, then write the snapshot (.json) or folded stacks (.folded). One poll
+ * ends or a signal arrives, then write the snapshot (.json), page (.html), folded stacks (.folded)
+ * or pprof (.pb.gz), and push it when --push asks (app/push.h). One poll
  * loop over a timerfd, a signalfd, the targets' pidfds and the ring fds.
  */
 #ifndef RINGSIDE_APP_RECORD_H
