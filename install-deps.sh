@@ -11,6 +11,7 @@ packages="
 	mandoc tmux jq linux-perf procps util-linux htop strace time
 	chromium chromium-driver python3
 	clang libclang-rt-14-dev
+	protobuf-c-compiler libprotobuf-c-dev golang-go libcurl4-openssl-dev
 "
 
 if [ "$(id -u)" -eq 0 ]; then

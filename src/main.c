@@ -35,15 +35,19 @@ enum {
 	OPT_ASCII,
 	OPT_BRAILLE,
 	OPT_VIEW,
-	OPT_FILE_MODE
+	OPT_FILE_MODE,
+	OPT_PUSH,
+	OPT_PUSH_LABEL,
+	OPT_PUSH_TENANT,
+	OPT_PUSH_TIMEOUT
 };
 
 /* clang-format off */
 static const char usage_text[] =
 "Usage: ringside [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside record [OPTIONS] -o FILE.json|.html|.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside record [OPTIONS] -o FILE.json|.html|.folded|.pb.gz [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
-"       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded\n"
+"       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
 "       ringside list [--all] [PATTERN]\n"
 "       ringside --help | --version\n"
 "\n"
@@ -72,8 +76,15 @@ static const char usage_text[] =
 "      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"
 "                         counting A and B too; repeatable; kept in snapshots; view takes\n"
 "                         it too, adding to the snapshot's ratios\n"
-"  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html)\n"
-"                         or folded stacks (FILE.folded); live: written when you quit\n"
+"  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html),\n"
+"                         folded stacks (FILE.folded) or pprof (FILE.pb.gz); live: written\n"
+"                         when you quit; in FILE %h is the host, %p the pid, %r the MPI or\n"
+"                         Slurm rank (%% a %)\n"
+"      --push URL         when recording ends, also send the stacks as pprof to the Grafana\n"
+"                         Pyroscope server at URL (URL/ingest; the local -o comes first)\n"
+"      --push-label K=V   a label for the pushed profile (host and comm are added); repeatable\n"
+"      --push-tenant ID   the X-Scope-OrgID header, for a multi-tenant server\n"
+"      --push-timeout S   give up an attempt after S seconds (default 10; 3 attempts)\n"
 "  -a, --all-cpus         the whole system, every online CPU (the default target)\n"
 "  -C, --cpu LIST         the whole system on these CPUs only, e.g. 0-3,8\n"
 "  -p, --pid LIST         running processes, all their threads and the threads they start\n"
@@ -91,8 +102,8 @@ static const char usage_text[] =
 "      --view NAME        open on this view: overview, flame, scheduler or events\n"
 "\n"
 "export options:\n"
-"  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page)\n"
-"                         or FILE.folded (folded stacks)\n"
+"  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
+"                         FILE.folded (folded stacks) or FILE.pb.gz (pprof)\n"
 "      --file-mode MODE   as above\n"
 "\n"
 "list options:\n"
@@ -240,6 +251,10 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "braille", no_argument, NULL, OPT_BRAILLE },
 		{ "view", required_argument, NULL, OPT_VIEW },
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
+		{ "push", required_argument, NULL, OPT_PUSH },
+		{ "push-label", required_argument, NULL, OPT_PUSH_LABEL },
+		{ "push-tenant", required_argument, NULL, OPT_PUSH_TENANT },
+		{ "push-timeout", required_argument, NULL, OPT_PUSH_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -340,6 +355,26 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));
 			o->ratios[o->nratios++] = optarg;
 			break;
+		case OPT_PUSH:
+			o->push.url = optarg;
+			break;
+		case OPT_PUSH_LABEL:
+			o->push.labels = xreallocarray(o->push.labels, o->push.nlabels + 1,
+						       sizeof(*o->push.labels));
+			o->push.labels[o->push.nlabels++] = optarg;
+			break;
+		case OPT_PUSH_TENANT:
+			o->push.tenant = optarg;
+			break;
+		case OPT_PUSH_TIMEOUT:
+			if (main_parse_seconds(optarg, &o->push.timeout_s) < 0 ||
+			    o->push.timeout_s < 0.1)
+				return main_stop(
+					exit_status,
+					main_usage_error("--push-timeout wants seconds from "
+							 "0.1 to 3600, not '%s'",
+							 optarg));
+			break;
 		case OPT_THEME:
 			uo->theme = optarg;
 			break;
@@ -377,8 +412,9 @@ main_record(int argc, char **argv)
 	if (!main_options(argc, argv, MODE_RECORD, &uo, &r))
 		goto out;
 	if (!uo.rec.output) {
-		r = main_usage_error("%s", "record needs -o FILE.json (or .html, .folded) to know "
-					   "where to write the snapshot");
+		r = main_usage_error(
+			"%s", "record needs -o FILE.json (or .html, .folded, .pb.gz) to know "
+			      "where to write the snapshot");
 		goto out;
 	}
 	if (optind < argc)
@@ -386,6 +422,7 @@ main_record(int argc, char **argv)
 	r = record_main(&uo.rec);
 out:
 	free(uo.rec.ratios);
+	free(uo.rec.push.labels);
 	return r;
 }
 
@@ -420,6 +457,7 @@ out:
 		close(logfd);
 	free(log);
 	free(uo.rec.ratios);
+	free(uo.rec.push.labels);
 	return r;
 }
 
@@ -438,6 +476,7 @@ main_view(int argc, char **argv)
 	r = ui_view_main(argv[optind], &uo);
 out:
 	free(uo.rec.ratios);
+	free(uo.rec.push.labels);
 	return r;
 }
 
@@ -477,8 +516,9 @@ main_export(int argc, char **argv)
 	if (optind < argc)
 		in = argv[optind++];
 	if (!in || !out || optind < argc)
-		return main_usage_error("%s", "export takes one snapshot (.json or .html) and -o "
-					      "OUT.json, -o OUT.html or -o OUT.folded");
+		return main_usage_error("%s",
+					"export takes one snapshot (.json or .html) and -o "
+					"OUT.json, -o OUT.html, -o OUT.folded or -o OUT.pb.gz");
 	if (!export_format_known(out))
 		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
 	return convert_main(in, out);

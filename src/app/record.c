@@ -96,8 +96,8 @@ record_main(const struct record_opts *opts)
 	}
 	session_report(s);
 	intervals = record_intervals(session_profile(s));
-	fprintf(stderr, "ringside: wrote %s (%zu interval%s, %.2f s)\n", opts->output, intervals,
-		intervals == 1 ? "" : "s", (double)session_elapsed_ns(s) / 1e9);
+	fprintf(stderr, "ringside: wrote %s (%zu interval%s, %.2f s)\n", session_output(s),
+		intervals, intervals == 1 ? "" : "s", (double)session_elapsed_ns(s) / 1e9);
 out:
 	if (errbuf_isset(&err) && code != 0)
 		fprintf(stderr, "ringside: %s\n", err.msg);

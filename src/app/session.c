@@ -377,7 +377,7 @@ session_elapsed_ns(const struct session *s)
 const char *
 session_output(const struct session *s)
 {
-	return s->opts->output;
+	return s->output;
 }
 
 const char *const *
@@ -398,6 +398,7 @@ session_free(struct session *s)
 	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
 		target_stop_child(&s->target);
 	outfile_abort(&s->out);
+	free(s->output);
 	cpulist_fini(&s->offline);
 	cpulist_fini(&s->unsampled);
 	ingest_free(s->ingest);

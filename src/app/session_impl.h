@@ -54,6 +54,7 @@ struct session {
 	struct counter_set *counters;
 	struct profile *profile;
 	struct outfile out;
+	char *output; /* -o FILE with its %-expansions (util/outpath.h) */
 	enum export_format format; /* chosen by -o FILE's extension */
 	/* Sampling (absent with --no-samples). */
 	struct evspec sample_spec;

@@ -15,6 +15,7 @@
 
 #include "ringside/app/ingest.h"
 #include "ringside/perf/sys.h"
+#include "ringside/util/outpath.h"
 #include "ringside/util/xalloc.h"
 #include "session_impl.h"
 
@@ -162,17 +163,28 @@ session_prepare(struct session *s, struct errbuf *err)
 	if (!o->output && !(s->flags & SESSION_LIVE))
 		return errbuf_fail(err, -EINVAL,
 				   "record needs -o FILE.json to know where to write");
-	s->format = o->output ? export_format_of(o->output) : EXPORT_JSON;
+	if (o->output) {
+		r = outpath_expand(o->output, &s->output, err);
+		if (r < 0)
+			return r;
+	}
+	s->format = s->output ? export_format_of(s->output) : EXPORT_JSON;
 	if (s->format == EXPORT_UNKNOWN)
 		return errbuf_fail(
 			err, -EINVAL,
 			"output '%s' must end in .json (a snapshot), .html (a page to open "
-			"in a browser) or .folded (folded stacks)",
-			o->output);
-	if (s->format == EXPORT_FOLDED && o->no_samples)
-		return errbuf_fail(
-			err, -EINVAL,
-			"a .folded output holds stacks; drop --no-samples or write .json");
+			"in a browser), .folded (folded stacks) or .pb.gz (pprof)",
+			s->output);
+	if ((s->format == EXPORT_FOLDED || s->format == EXPORT_PPROF) && o->no_samples)
+		return errbuf_fail(err, -EINVAL,
+				   "a .folded or .pb.gz output holds stacks; drop --no-samples or "
+				   "write .json");
+	r = push_check(&o->push, err);
+	if (r < 0)
+		return r;
+	if (o->push.url && o->no_samples)
+		return errbuf_fail(err, -EINVAL,
+				   "--push sends the stacks; drop --no-samples or --push");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
 		return errbuf_fail(err, -EINVAL,
 				   "interval %u ms is out of range; choose -I from 10 to 3600000",
@@ -210,7 +222,7 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = target_init_system(&s->target, o->cpus, err);
 	if (r < 0)
 		return r;
-	return o->output ? outfile_open(&s->out, o->output, err) : 0;
+	return s->output ? outfile_open(&s->out, s->output, err) : 0;
 }
 
 /*

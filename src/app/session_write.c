@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/app/push.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/rates.h"
@@ -131,13 +132,21 @@ session_write_output(struct session *s, struct errbuf *err)
 	if (!s->out.tmp)
 		return 0;
 	/* Both failures name the file: export_write_as says "cannot write 'FILE': CAUSE". */
-	r = export_write_as(s->profile, s->format, s->out.fp, s->opts->output, err);
+	r = export_write_as(s->profile, s->format, s->out.fp, s->output, err);
 	if (r == 0)
 		r = outfile_commit(&s->out, err);
 	else
 		outfile_abort(&s->out);
-	if (r == 0)
-		return 0;
+	if (r == 0) {
+		/* The local file is safe now; a failed push only says so. */
+		r = push_profile(s->profile, &s->opts->push, err);
+		if (r < 0) {
+			why = xstrdup(err->msg);
+			errbuf_reword(err, "%s; the recording is in %s", why, s->output);
+			free(why);
+		}
+		return r;
+	}
 	rescue = session_rescue(s->profile);
 	if (rescue) {
 		why = xstrdup(err->msg);
@@ -157,7 +166,7 @@ session_save(struct session *s, const char *path, struct errbuf *err)
 
 	if (f == EXPORT_UNKNOWN)
 		return errbuf_fail(err, -EINVAL, "'%s' must end in " EXPORT_EXTENSIONS, path);
-	if (f == EXPORT_FOLDED && !s->profile->stacks)
+	if ((f == EXPORT_FOLDED || f == EXPORT_PPROF) && !s->profile->stacks)
 		return errbuf_fail(err, -EINVAL,
 				   "no stacks were sampled; save a .json snapshot instead");
 	if (!s->stopped)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * One way to write a profile to a file: the extension picks JSON, HTML or folded stacks, and the
- * file appears whole or not at all (util/outfile.h).
+ * One way to write a profile to a file: the extension picks JSON, HTML, folded stacks or pprof, and
+ * the file appears whole or not at all (util/outfile.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "ringside/export/export.h"
 #include "ringside/export/folded.h"
 #include "ringside/export/html.h"
+#include "ringside/export/pprof.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/util/outfile.h"
 
@@ -29,6 +30,8 @@ export_format_of(const char *path)
 		return EXPORT_HTML;
 	if (export_has_suffix(path, ".folded"))
 		return EXPORT_FOLDED;
+	if (export_has_suffix(path, ".pb.gz"))
+		return EXPORT_PPROF;
 	return EXPORT_UNKNOWN;
 }
 
@@ -48,6 +51,8 @@ export_write(const struct profile *p, enum export_format f, FILE *fp, struct err
 		return html_write(p, fp, err);
 	case EXPORT_FOLDED:
 		return folded_write(p, fp, err);
+	case EXPORT_PPROF:
+		return pprof_write(p, fp, err);
 	default:
 		return errbuf_fail(err, -EINVAL,
 				   "unknown output format; name the file " EXPORT_EXTENSIONS);

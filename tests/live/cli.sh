@@ -89,7 +89,7 @@ usage_error vfmode "view --file-mode 999" "octal permission bits" \
 	view --file-mode 999 "$TESTDATA/snapshot-ratios.json"
 usage_error xnoout "export without -o" "export takes one snapshot" \
 	export "$TESTDATA/snapshot-ratios.json"
-usage_error xext "export -o x.txt" "must end in .json, .html or .folded" \
+usage_error xext "export -o x.txt" "must end in .json, .html, .folded or .pb.gz" \
 	export "$TESTDATA/snapshot-ratios.json" -o "$T/x.txt"
 usage_error xopt "unknown export option" "unknown option '--bogus' for export" \
 	export --bogus "$TESTDATA/snapshot-ratios.json" -o "$T/x.json"

@@ -453,7 +453,7 @@ check "... saying it holds no ringside snapshot: $(cat "$T/foreign.err")" \
 	grep -q "^ringside: '$T/foreign.html' holds no ringside snapshot; " "$T/foreign.err"
 "$R" export "$T/ct.json" -o "$T/x.txt" 2>"$T/ext.err"
 ok $(($? != 2)) "export -o X.txt exits 2"
-check "... naming .json, .html or .folded" grep -q "\.json, \.html or \.folded" "$T/ext.err"
+check "... naming .json, .html, .folded or .pb.gz" grep -q "\.json, \.html, \.folded or \.pb\.gz" "$T/ext.err"
 "$R" record --duration 1 -o "$T/x.htm" 2>"$T/rext.err"
 ok $(($? != 2)) "record -o X.htm exits 2"
 check "... naming .html" grep -q "\.html (a page to open in a browser)" "$T/rext.err"

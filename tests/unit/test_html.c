@@ -241,6 +241,8 @@ test_write_path(void **state)
 	assert_int_equal(export_format_of("a.json"), EXPORT_JSON);
 	assert_int_equal(export_format_of("a.html"), EXPORT_HTML);
 	assert_int_equal(export_format_of("a.folded"), EXPORT_FOLDED);
+	assert_int_equal(export_format_of("a.pb.gz"), EXPORT_PPROF);
+	assert_int_equal(export_format_of("a.gz"), EXPORT_UNKNOWN);
 	assert_int_equal(export_format_of("a.htm"), EXPORT_UNKNOWN);
 	assert_int_equal(export_format_of(".html"), EXPORT_UNKNOWN);
 	assert_true(export_format_known("x/y.html"));
@@ -249,7 +251,7 @@ test_write_path(void **state)
 	snprintf(path, sizeof(path), "%s/run.txt", dir);
 	errbuf_clear(&err);
 	assert_int_equal(export_write_path(p, path, &err), -EINVAL);
-	assert_non_null(strstr(err.msg, ".json, .html or .folded"));
+	assert_non_null(strstr(err.msg, ".json, .html, .folded or .pb.gz"));
 	assert_int_not_equal(access(path, F_OK), 0);
 	snprintf(path, sizeof(path), "%s/run.html", dir);
 	errbuf_clear(&err);

@@ -2,13 +2,16 @@
 /*
  * Headless recording: open the counters and the sampling event for the target, read the counters
  * every interval and drain the sample rings into the stack tree until the duration ends, the target
- * ends or a signal arrives, then write the snapshot (.json) or folded stacks (.folded). One poll
+ * ends or a signal arrives, then write the snapshot (.json), page (.html), folded stacks (.folded)
+ * or pprof (.pb.gz), and push it when --push asks (app/push.h). One poll
  * loop over a timerfd, a signalfd, the targets' pidfds and the ring fds.
  */
 #ifndef RINGSIDE_APP_RECORD_H
 #define RINGSIDE_APP_RECORD_H
 
 #include <stdbool.h>
+
+#include "ringside/app/push.h"
 
 struct record_opts {
 	const char *events;	    /* -e, NULL for the defaults */
@@ -29,7 +32,8 @@ struct record_opts {
 	int command_output_fd;	    /* with command_output: that file, open for writing */
 	char **ratios; /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
 	size_t nratios;
-	int cmdline_argc; /* ringside's own command line, for the snapshot */
+	struct push_opts push; /* --push URL and its --push-* options (app/push.h) */
+	int cmdline_argc;      /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
 

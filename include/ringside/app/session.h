@@ -114,7 +114,7 @@ bool session_event_counted(const struct session *s, size_t track);
 struct profile *session_profile(struct session *s);
 /* Nanoseconds since counting started (frozen at the end). */
 uint64_t session_elapsed_ns(const struct session *s);
-/* The output path given, or NULL. */
+/* The output path given, its %-expansions done (util/outpath.h), or NULL. */
 const char *session_output(const struct session *s);
 /*
  * Messages for the user: fallbacks while starting (a missing timeline), CPUs going offline while

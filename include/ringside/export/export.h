@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Writing a profile to a file whose format its name chooses: FILE.json (a snapshot,
- * man/ringside-snapshot.5), FILE.html (the self-contained page) or FILE.folded (folded stacks).
+ * man/ringside-snapshot.5), FILE.html (the self-contained page), FILE.folded (folded stacks) or
+ * FILE.pb.gz (gzipped pprof, export/pprof.h).
  * record, export, and the live screen's -o and 's' all write through here.
  */
 #ifndef RINGSIDE_EXPORT_EXPORT_H
@@ -18,10 +19,11 @@ enum export_format {
 	EXPORT_JSON,
 	EXPORT_HTML,
 	EXPORT_FOLDED,
+	EXPORT_PPROF,
 };
 
-/* The extensions, for messages: ".json, .html or .folded". */
-#define EXPORT_EXTENSIONS ".json, .html or .folded"
+/* The extensions, for messages: ".json, .html, .folded or .pb.gz". */
+#define EXPORT_EXTENSIONS ".json, .html, .folded or .pb.gz"
 
 /* The format path's extension names, or EXPORT_UNKNOWN. */
 enum export_format export_format_of(const char *path);

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The push to Pyroscope: encode once into memory, then up to three blocking POSTs with libcurl
+ * (each bounded by the timeout), after the local output is safe. The request is built from the
+ * profile's own metadata, so a push names the same times, host and command as the file.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ringside/app/push.h"
+#include "ringside/export/pprof.h"
+#include "ringside/util/xalloc.h"
+
+enum { PUSH_ATTEMPTS = 3 };
+
+static bool
+push_label_ok(const char *l)
+{
+	const char *eq = strchr(l, '=');
+
+	if (!eq || eq == l || (*l >= '0' && *l <= '9'))
+		return false;
+	for (const char *c = l; c < eq; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		      (*c >= '0' && *c <= '9') || *c == '_'))
+			return false;
+	return eq[1] && !strpbrk(eq + 1, ",{}=\"'") && !strpbrk(eq + 1, "\n\r");
+}
+
+int
+push_check(const struct push_opts *o, struct errbuf *err)
+{
+	if (!o->url)
+		return 0;
+	if (strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0)
+		return errbuf_fail(err, -EINVAL,
+				   "--push wants the server's http:// or https:// address (such as "
+				   "http://pyroscope:4040), not '%s'",
+				   o->url);
+	for (size_t i = 0; i < o->nlabels; i++)
+		if (!push_label_ok(o->labels[i]))
+			return errbuf_fail(
+				err, -EINVAL,
+				"--push-label '%s' is not NAME=VALUE (a name of letters, "
+				"digits and _, a value without , { } = or quotes)",
+				o->labels[i]);
+	if (o->timeout_s < 0 || o->timeout_s > 3600)
+		return errbuf_fail(err, -EINVAL, "--push-timeout wants 0.1 to 3600 seconds");
+	return 0;
+}
+
+/* The launched command's name (its argv[0] without the directory), or NULL. */
+static const char *
+push_command(const struct profile *p)
+{
+	const char *slash;
+
+	if (!p->meta.ncommand || !p->meta.command[0] || !*p->meta.command[0])
+		return NULL;
+	slash = strrchr(p->meta.command[0], '/');
+	return slash ? slash + 1 : p->meta.command[0];
+}
+
+/* A copy of s with what a name or label value may not hold replaced by '_'. */
+static char *
+push_safe(const char *s)
+{
+	char *copy = xstrdup(s);
+
+	for (char *c = copy; *c; c++)
+		if (strchr(",{}=\"' \n\r", *c))
+			*c = '_';
+	return copy;
+}
+
+char *
+push_name(const struct profile *p, const struct push_opts *o)
+{
+	const char *cmd = push_command(p);
+	char *app = push_safe(cmd ? cmd : "ringside");
+	char *host = push_safe(p->meta.host && *p->meta.host ? p->meta.host : "unknown");
+	char *name = cmd ? xasprintf("%s{host=%s,comm=%s", app, host, app)
+			 : xasprintf("%s{host=%s", app, host);
+
+	for (size_t i = 0; i < o->nlabels; i++) {
+		char *with = xasprintf("%s,%s", name, o->labels[i]);
+
+		free(name);
+		name = with;
+	}
+	free(app);
+	free(host);
+	app = xasprintf("%s}", name);
+	free(name);
+	return app;
+}
+
+static size_t
+push_discard(char *data, size_t size, size_t n, void *ctx)
+{
+	(void)data;
+	(void)ctx;
+	return size * n;
+}
+
+/* The ingest URL for p: base/ingest?name=...&from=...&until=...&format=pprof... */
+static char *
+push_url(CURL *curl, const struct profile *p, const struct push_opts *o)
+{
+	char *name = push_name(p, o), *esc, *url;
+	size_t n = strlen(o->url);
+	int64_t from = p->meta.start_unix_ns / 1000000000;
+	int64_t until = (p->meta.start_unix_ns + (int64_t)p->meta.duration_ns) / 1000000000;
+
+	esc = curl_easy_escape(curl, name, 0);
+	while (n > 0 && o->url[n - 1] == '/')
+		n--;
+	url = xasprintf("%.*s/ingest?name=%s&from=%" PRId64 "&until=%" PRId64
+			"&format=pprof&sampleRate=%" PRIu64 "&spyName=ringside",
+			(int)n, o->url, esc ? esc : "ringside", from,
+			until > from ? until : from + 1, p->sampling.freq ? p->sampling.freq : 100);
+	curl_free(esc);
+	free(name);
+	return url;
+}
+
+/* One POST. Returns the HTTP status, or 0 with why filled when no answer came. */
+static long
+push_once(CURL *curl, const char *url, curl_mime *form, struct curl_slist *headers,
+	  const struct push_opts *o, char why[CURL_ERROR_SIZE])
+{
+	long status = 0;
+	double t = o->timeout_s > 0 ? o->timeout_s : 10;
+	CURLcode rc;
+
+	why[0] = '\0';
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_MIMEPOST, form);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)(t * 1000));
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)(t < 5 ? t * 1000 : 5000));
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "ringside/" PACKAGE_VERSION);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, push_discard);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, why);
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK) {
+		if (!why[0])
+			snprintf(why, CURL_ERROR_SIZE, "%s", curl_easy_strerror(rc));
+		return 0;
+	}
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	return status;
+}
+
+/* Post body (len bytes of gzipped pprof) with retries; 0 or -EIO with err. */
+static int
+push_post(const struct profile *p, const struct push_opts *o, const char *body, size_t len,
+	  struct errbuf *err)
+{
+	CURL *curl = curl_easy_init();
+	struct curl_slist *headers = NULL;
+	curl_mime *form;
+	curl_mimepart *part;
+	char why[CURL_ERROR_SIZE], *url, *tenant = NULL;
+	long status = 0;
+	int attempt, rc = -EIO;
+
+	if (!curl)
+		return errbuf_fail(err, -EIO, "cannot push: libcurl did not start");
+	url = push_url(curl, p, o);
+	form = curl_mime_init(curl);
+	part = curl_mime_addpart(form);
+	curl_mime_name(part, "profile");
+	curl_mime_filename(part, "profile.pb.gz");
+	curl_mime_type(part, "application/octet-stream");
+	curl_mime_data(part, body, len);
+	if (o->tenant) {
+		tenant = xasprintf("X-Scope-OrgID: %s", o->tenant);
+		headers = curl_slist_append(headers, tenant);
+	}
+	for (attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
+		status = push_once(curl, url, form, headers, o, why);
+		if (status >= 200 && status < 300) {
+			rc = 0;
+			break;
+		}
+		/* A request the server refuses (4xx but 429) fails the same way again. */
+		if (status >= 400 && status < 500 && status != 429)
+			break;
+		if (attempt < PUSH_ATTEMPTS)
+			nanosleep(&(struct timespec){ .tv_sec = attempt }, NULL);
+	}
+	if (rc < 0 && status)
+		errbuf_fail(err, rc, "push to %s failed after %d attempt%s: HTTP %ld", o->url,
+			    attempt > PUSH_ATTEMPTS ? PUSH_ATTEMPTS : attempt,
+			    attempt == 1 ? "" : "s", status);
+	else if (rc < 0)
+		errbuf_fail(err, rc, "push to %s failed after %d attempts: %s", o->url,
+			    PUSH_ATTEMPTS, why);
+	curl_slist_free_all(headers);
+	free(tenant);
+	curl_mime_free(form);
+	free(url);
+	curl_easy_cleanup(curl);
+	return rc;
+}
+
+int
+push_profile(const struct profile *p, const struct push_opts *o, struct errbuf *err)
+{
+	char *body = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+
+	if (!o->url)
+		return 0;
+	mem = open_memstream(&body, &len);
+	if (!mem)
+		return errbuf_fail(err, -errno, "cannot push: %s", strerror(errno));
+	rc = pprof_write(p, mem, err);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = errbuf_fail(err, -EIO, "cannot push: the profile did not fit in memory");
+	if (rc == 0) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		rc = push_post(p, o, body, len, err);
+		curl_global_cleanup();
+	}
+	free(body);
+	return rc;
+}
