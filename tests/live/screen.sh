@@ -95,16 +95,21 @@ layout_ok() {
 # restored: after the command ended, the pane left the alternate screen, the cursor shows, mouse
 # reporting and the keypad's application modes (keypad and cursor keys) are off and the terminal
 # modes are those it started with.
+# tmux applies what the program wrote last a moment after it ended: asked for up to 5 s.
 restored() {
-	sleep 0.3 # tmux draws what the program wrote last a moment after it ended
-	_alt=$(screen_flag alternate_on) _cur=$(screen_flag cursor_flag)
-	_mouse=$(screen_flag mouse_any_flag) _kp=$(screen_flag keypad_flag)
-	_kc=$(screen_flag keypad_cursor_flag)
-	screen_stty_same && _modes=same || _modes=changed
+	_rd=$(($(date +%s) + 5))
+	while :; do
+		_alt=$(screen_flag alternate_on) _cur=$(screen_flag cursor_flag)
+		_mouse=$(screen_flag mouse_any_flag) _kp=$(screen_flag keypad_flag)
+		_kc=$(screen_flag keypad_cursor_flag)
+		screen_stty_same && _modes=same || _modes=changed
+		[ "$_alt$_cur$_mouse$_kp$_kc$_modes" = 01000same ] && break
+		[ "$(date +%s)" -le "$_rd" ] || break
+		sleep 0.2
+	done
 	diag "after: alternate screen $_alt, cursor shown $_cur, mouse $_mouse, keypad $_kp," \
 		"cursor keys $_kc, terminal modes $_modes"
-	[ "$_alt" = 0 ] && [ "$_cur" = 1 ] && [ "$_mouse" = 0 ] && [ "$_kp" = 0 ] &&
-		[ "$_kc" = 0 ] && [ "$_modes" = same ]
+	[ "$_alt$_cur$_mouse$_kp$_kc$_modes" = 01000same ]
 }
 
 # running: the pane is in the modes the live screen sets (so restored has something to undo).
