@@ -67,7 +67,13 @@ done_testing() {
 status_code() {
 	case $1 in
 	'' | *[!0-9]*)
-		_tap_sn=$(kill -l "${1#SIG}" 2>/dev/null) || return 1
+		# dash's kill -l takes numbers only: look the name up among them.
+		_tap_sn=1
+		while [ "$_tap_sn" -le 64 ]; do
+			[ "$(kill -l "$_tap_sn" 2>/dev/null)" = "${1#SIG}" ] && break
+			_tap_sn=$((_tap_sn + 1))
+		done
+		[ "$_tap_sn" -le 64 ] || return 1
 		echo $((128 + _tap_sn))
 		;;
 	*) echo "$1" ;;
