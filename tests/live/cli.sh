@@ -70,6 +70,7 @@ check "'needs a terminal' message is exactly the documented one" grep -qx \
 
 # Each command's --help is the one usage text, on stdout, exit 0.
 "$R" --help >"$T/help.ref"
+status_is 0 $? "--help (the reference for the subcommands') exits 0"
 for sub in record view export list; do
 	"$R" $sub --help >"$T/subhelp.out" 2>"$T/subhelp.err"
 	ok $? "$sub --help exits 0"

@@ -180,6 +180,7 @@ if command -v strace >/dev/null 2>&1; then
 	nl=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	env "$nl" strace -o "$T/nd0.strace" -e trace=perf_event_open "$R" record -q -e task-clock \
 		--no-sched -o "$T/nd0.json" -- "$W/spin" 1 2>/dev/null
+	status_is 0 $? "record under strace (to count the opens) exits 0"
 	n=$(grep -n 'PERF_COUNT_SW_CPU_CLOCK' "$T/nd0.strace" | head -n 1 | cut -d: -f1)
 	env "$nl" strace -o "$T/nd.strace" -e trace=perf_event_open \
 		-e inject=perf_event_open:error=ENODEV:when="${n:-1}" "$R" record -q -e task-clock \
@@ -200,22 +201,27 @@ echo precious >"$T/victim"
 ln -s "$T/victim" "$T/link.json"
 umask 022
 "$R" record -q -e task-clock -o "$T/link.json" -- true 2>"$T/link.err"
+status_is 0 $? "record -o over a symlink exits 0"
 check "output mode is 0600 (umask 022)" test "$(stat -c %a "$T/link.json")" = 600
 check "a symlink at the destination is replaced by the file" test ! -L "$T/link.json" -a -f "$T/link.json"
 check "... and the file it pointed to is untouched" test "$(cat "$T/victim")" = precious
 # --file-mode: the bits asked for, exactly (not masked by the umask), for record and export
 umask 077
 "$R" record -q -e task-clock --file-mode 644 -o "$T/shared.json" -- true 2>"$T/shared.err"
+status_is 0 $? "record --file-mode 644 exits 0"
 check "record --file-mode 644 (umask 077): the snapshot is 0644" \
 	test "$(stat -c %a "$T/shared.json" 2>/dev/null)" = 644
 "$R" export --file-mode 0640 "$T/shared.json" -o "$T/shared.html" 2>>"$T/shared.err"
+status_is 0 $? "export --file-mode 0640 exits 0"
 check "export --file-mode 0640: the page is 0640" \
 	test "$(stat -c %a "$T/shared.html" 2>/dev/null)" = 640
 "$R" export "$T/shared.json" -o "$T/private.folded" 2>>"$T/shared.err"
+status_is 0 $? "export without --file-mode exits 0"
 check "export without --file-mode: 0600" test "$(stat -c %a "$T/private.folded" 2>/dev/null)" = 600
 umask 022
 if command -v strace >/dev/null 2>&1; then
 	strace -f -e trace=openat -o "$T/strace.out" "$R" record -q -e task-clock -o "$T/s.json" -- true 2>/dev/null
+	status_is 0 $? "record under strace exits 0"
 	check "the temporary is opened O_CREAT|O_EXCL, mode 0600" \
 		grep -q "\.s\.json\.[A-Za-z0-9]\{6\}\", O_RDWR|O_CREAT|O_EXCL.*0600" "$T/strace.out"
 else
@@ -241,8 +247,7 @@ screen_start 120 40 $strace env TMPDIR="$T/logdir" VICTIM="$T/victim2" sh "$T/pl
 	"$R" -e task-clock -- /bin/echo "hello from the command"
 screen_wait 'the command exited' 20 || diag "live log: no end banner: $(screen_text | tail -n 3)"
 screen_keys q
-rc=$(screen_exit 10)
-check "live -- echo: exit 0 (got $rc)" test "$rc" = 0
+screen_exit_is 0 "live -- echo: exit 0"
 logs=$(find "$T/logdir" -type f -name 'ringside-command-*.log')
 diag "live log: $(ls -l "$T/logdir" | tail -n +2 | tr '\n' ' ')"
 check "live -- echo: one new log file, named ringside-command-XXXXXX.log" \
@@ -252,9 +257,12 @@ check "... holding the command's output" grep -qx "hello from the command" "$log
 check "... mode 0600 (umask 022)" test "$(stat -c %a "$logs")" = 600
 check "... and named on stderr once the screen closed" \
 	grep -qF "ringside: the command's output is in $logs" "$T/screen.err"
-check "the symlink planted at the old name is still there, and its target untouched" sh -c '
-	test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious' \
-	sh "$(find "$T/logdir" -type l -name 'ringside-command-*.log')" "$T/victim2"
+# Guarded by what ringside wrote beside the planted link: had it not run, or run elsewhere, its
+# own log would not be there.
+check "the symlink planted at the old name is still there, its target untouched, ringside's log beside it" sh -c '
+	test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious &&
+	test "$(dirname "$1")" = "$(dirname "$3")" && grep -qx "hello from the command" "$3"' \
+	sh "$(find "$T/logdir" -type l -name 'ringside-command-*.log')" "$T/victim2" "$logs"
 if [ -n "$strace" ]; then
 	check "the log is opened O_CREAT|O_EXCL, mode 0600, and by ringside only" sh -c '
 		grep -q "ringside-command-[A-Za-z0-9]\{6\}\.log\", O_RDWR|O_CREAT|O_EXCL.*0600" "$1" &&

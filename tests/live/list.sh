@@ -34,6 +34,7 @@ check "list sched_switch shows sched:sched_switch" has_event "$T/ss.out" sched:s
 check "list sched_switch does not show page-faults" no_event "$T/ss.out" page-faults
 
 timeout 30 "$R" list SCHED_SWITCH >"$T/ssu.out" 2>&1
+status_is 0 $? "list SCHED_SWITCH exits 0"
 check "patterns are case-insensitive (SCHED_SWITCH)" has_event "$T/ssu.out" sched:sched_switch
 
 timeout 30 "$R" list 'page-*' >"$T/glob.out" 2>"$T/glob.err"

@@ -15,6 +15,7 @@
 . "$TESTLIB"
 require_root
 make_tmpdir
+cpu_lock
 
 R=$RINGSIDE
 PT=$WORKLOADS/pagetouch
@@ -58,8 +59,8 @@ live=$BG_PID
 live_tmp=$(tmps "$D" | grep -vxF "$k9_tmp")
 check "SIGKILL: a second writer has its own temporary ($live_tmp)" \
 	test "$(tmps "$D" | wc -l)" -eq 2 -a -n "$live_tmp"
-sleep 1.5
-kill -KILL "$k9"
+sleep 1.5 # a few intervals recorded
+check "SIGKILL: sent to the first writer, still running" kill -KILL "$k9"
 wait_pid "$k9" 10
 rc=$?
 check "SIGKILL: ringside dies of it (exit $rc)" test "$rc" -eq 137
@@ -93,8 +94,8 @@ for sig in TERM HUP INT; do
 	D=$T/sig$sig
 	mkdir "$D"
 	start_rec "sig$sig" "$D/s.json"
-	sleep 1.5
-	kill -"$sig" "$BG_PID"
+	sleep 1.5 # a few intervals recorded
+	check "SIG$sig: sent to the recording ringside" kill -"$sig" "$BG_PID"
 	wait_pid "$BG_PID" 20
 	rc=$?
 	check "SIG$sig: exit 0 ($rc)" test "$rc" -eq 0
@@ -118,17 +119,15 @@ if command -v tmux >/dev/null; then
 	D=$T/screen
 	mkdir "$D"
 	screen_start 100 30 "$R" -I 250 -e task-clock -o "$D/l.json" -- "$PT" 256 --every 50 --for 60
-	screen_wait '1 Overview' 10 && sleep 1
+	screen_wait ' samples ' 10 || diag "live screen: no status line: $(screen_text | tail -n 1)"
 	check "live screen: a temporary while it runs" test "$(tmps "$D" | wc -l)" -eq 1
-	kill -SEGV "$(screen_child)"
-	rc=$(screen_exit 10)
-	check "live screen, SIGSEGV: ringside dies of it ($rc)" test "$rc" = 139
+	screen_kill SEGV "live screen"
+	screen_exit_is SEGV "live screen, SIGSEGV: ringside dies of it"
 	check "live screen, SIGSEGV: no temporary is left" test -z "$(ls -A "$D")"
 	screen_start 100 30 "$R" -I 250 -e task-clock -o "$D/l.json" -- "$PT" 256 --every 50 --for 60
-	screen_wait '1 Overview' 10 && sleep 1
-	kill -KILL "$(screen_child)"
-	rc=$(screen_exit 10)
-	check "live screen, SIGKILL: ringside dies of it ($rc)" test "$rc" = 137
+	screen_wait ' samples ' 10 || diag "live screen: no status line: $(screen_text | tail -n 1)"
+	screen_kill KILL "live screen"
+	screen_exit_is KILL "live screen, SIGKILL: ringside dies of it"
 	check "live screen, SIGKILL: its temporary is left" test "$(tmps "$D" | wc -l)" -eq 1
 	screen_stop
 	# shellcheck disable=SC2086

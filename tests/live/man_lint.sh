@@ -20,6 +20,7 @@ done
 # The rendered page, with overstrike and hyphenation at line ends out of the way.
 "$MANDOC" -T ascii -O width=250 "$MANDIR/ringside.1" 2>/dev/null | sed 's/.\x08//g' >"$T/page.txt"
 "$RINGSIDE" --help >"$T/help.txt" 2>&1
+status_is 0 $? "ringside --help exits 0"
 grep -o -- '--[a-z][a-z0-9-]*' "$T/help.txt" | sort -u >"$T/opts.txt"
 check "--help prints some long options ($(paste -sd' ' "$T/opts.txt"))" test -s "$T/opts.txt"
 while read -r opt; do

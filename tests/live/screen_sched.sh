@@ -88,6 +88,26 @@ check_map() {
 		test "$(row_major 1)" = "$5" -a "$(row_share 1 "$5")" -ge 60
 }
 
+# field_change N OLD: wait up to 10 s until the header's field N is no longer OLD; prints it.
+field_change() {
+	_fd=$(($(date +%s) + 10))
+	while _fv=$(header_field "$1") && [ "$_fv" = "$2" ] && [ "$(date +%s)" -le "$_fd" ]; do
+		sleep 0.2
+	done
+	echo "$_fv"
+}
+
+# capture_until FILE CMD...: save the screen to FILE until CMD (which reads FILE) succeeds, for up
+# to 10 s; CMD's verdict on the last capture.
+capture_until() {
+	_cf=$1 _cd=$(($(date +%s) + 10))
+	shift
+	while screen_save "$_cf" && ! "$@" && [ "$(date +%s)" -le "$_cd" ]; do
+		sleep 0.3
+	done
+	"$@"
+}
+
 # --- live
 # The pane is a session of its own, so an autogroup of its own, here at nice -10: other work on
 # the machine (other test suites) takes some CPU time from the spinners, never a cell's majority.
@@ -95,7 +115,8 @@ BOOST='echo -10 >/proc/self/autogroup 2>/dev/null; exec "$@"'
 screen_start 120 40 sh -c "$BOOST" sh "$R" --view scheduler -- "$W/spin" 60 --threads 2 --pin 0,1
 screen_wait 'spin:[0-9]+ .*spin:[0-9]+' 20
 rs=$(pgrep -P "$(screen_pid)" -x ringside | head -1)
-sp=$(pgrep -P "${rs:-0}" -x spin | head -1)
+sp=
+[ -n "$rs" ] && sp=$(pgrep -P "$rs" -x spin | head -1)
 [ -n "$sp" ] && track "$sp"
 tid0= tid1=
 for t in /proc/${sp:-0}/task/*; do
@@ -116,16 +137,16 @@ check "live: the task table lists both threads with switches" \
 	test "$(table_switches "$tid0")" -gt 0 -a "$(table_switches "$tid1")" -gt 0
 c0=$(header_field 4)
 screen_keys +
-sleep 0.5
-c1=$(header_field 4)
+c1=$(field_change 4 "$c0")
 screen_keys - -
-sleep 0.5
-c2=$(header_field 4)
+c2=$(field_change 4 "$c1")
 diag "live: ns per cell $c0, after + $c1, after - - $c2"
 check "live: + halves the time per cell in the header, - doubles it" \
 	awk -v a="$c0" -v b="$c1" -v c="$c2" 'BEGIN { exit !(a > 0 && b == a / 2 && c == a * 2) }'
 # A window shorter than the recording, then back in time.
 screen_keys + + + +
+# The four halvings drawn (2 ms per cell from 32 ms), then time enough for a window to scroll back.
+field_change 4 "$c2" >/dev/null
 sleep 1.2
 screen_keys Left
 screen_wait HISTORY 5
@@ -150,14 +171,14 @@ check "live: End returns to the latest time" \
 	awk -v e="$(header_field 2 "$T/end.txt")" -v l="$(header_field 3 "$T/end.txt")" \
 	'BEGIN { exit !(e > 0 && e >= l - 0.2) }'
 screen_resize 80 24
-sleep 1.2
-screen_save "$T/live80.txt"
+capture_until "$T/live80.txt" sh -c "grep -q '^cpu1 ' '$T/live80.txt' &&
+	grep -q 'spin:$tid0' '$T/live80.txt' && grep -q 'cpu time' '$T/live80.txt'"
 check "live: at 80x24 the map rows, the legend and the table are there" \
 	grep -q "^cpu1 " "$T/live80.txt"
 check "live: ... legend and table at 80x24" \
 	sh -c "grep -q 'spin:$tid0' '$T/live80.txt' && grep -q 'cpu time' '$T/live80.txt'"
 screen_keys q
-check "live: q quits with 0" test "$(screen_exit 10)" = 0
+screen_exit_is 0 "live: q quits with 0"
 [ -n "$sp" ] && kill "$sp" 2>/dev/null
 screen_stop
 
@@ -180,7 +201,7 @@ check_map view "$1" "$3" "$2" "$4"
 check "view: the task table lists both threads with switches" \
 	test "$(table_switches "$1")" -gt 0 -a "$(table_switches "$3")" -gt 0
 screen_keys q
-check "view: q quits with 0" test "$(screen_exit 10)" = 0
+screen_exit_is 0 "view: q quits with 0"
 screen_stop
 
 # --- ASCII
@@ -191,7 +212,7 @@ check "ascii: the map is there" grep -q "^cpu0 $2 " "$T/ascii.txt"
 check "ascii: every character on the screen is ASCII" \
 	sh -c "! LC_ALL=C grep -q '[^ -~]' '$T/ascii.txt'"
 screen_keys q
-screen_exit 10 >/dev/null
+screen_exit_is 0 "ascii: q quits with 0"
 screen_stop
 
 # --- many CPUs: the snapshot's two repeated 32 times
@@ -205,12 +226,12 @@ check "64 CPUs: rows from cpu0, the legend and the table fit" \
 	sh -c "grep -q '^cpu0 ' '$T/cpus64.txt' && grep -q 'spin:$1' '$T/cpus64.txt' &&
 		grep -q 'cpu time' '$T/cpus64.txt'"
 screen_keys Down Down
-sleep 0.5
+screen_wait 'cpus 2-[0-9]+ of 64' 10 || diag "64 CPUs: Down did not scroll"
 check "64 CPUs: Down scrolls the rows (cpu2 first)" \
 	sh -c "screen_text() { tmux -S '$T/tmux.sock' capture-pane -p; }
 		screen_text | grep -qE 'cpus 2-[0-9]+ of 64' && ! screen_text | grep -q '^cpu0 '"
 screen_keys q
-check "64 CPUs: q quits with 0" test "$(screen_exit 10)" = 0
+screen_exit_is 0 "64 CPUs: q quits with 0"
 screen_stop
 
 # --- no timeline
@@ -222,7 +243,7 @@ screen_save "$T/nos.txt"
 check "--no-sched: the view says so in one line" \
 	test "$(grep -c 'scheduler timeline' "$T/nos.txt")" -eq 1
 screen_keys q
-check "--no-sched: q quits with 0" test "$(screen_exit 10)" = 0
+screen_exit_is 0 "--no-sched: q quits with 0"
 screen_stop
 
 for f in live history live80 view ascii cpus64 nos; do

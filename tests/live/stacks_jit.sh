@@ -44,7 +44,11 @@ check "snapshot: the four JIT names are FRAME_JIT frames" \
 	"$JQ" -e --arg img "$IMG" '.stacks as $s | [$s.frames[] | select(.[4] == "jit")
 		| $s.strings[.[0]]] | unique as $j
 		| ["jit_hot_loop", "jit_cold_loop", "jit_late_loop", $img] - $j == []' "$T/jit.json"
-check "jitmap removed its /tmp/perf-PID.map at exit" \
-	test "$(ls /tmp/perf-"$(jqv "$T/jit.json" '.meta.target.pids[0]')".map 2>/dev/null)" = ""
+# The PID is the one ringside's snapshot names (a number, not "" that would make the test vacuous):
+# ringside read that map while jitmap ran, and it is gone now.
+jpid=$(jqv "$T/jit.json" '.meta.target.pids[0] // empty')
+check "the snapshot names jitmap's PID ($jpid), and its /tmp/perf-PID.map is gone after its exit" \
+	sh -c 'case $1 in "" | *[!0-9]*) exit 1 ;; esac; test "$1" -gt 0 && test ! -e "/tmp/perf-$1.map"' \
+	sh "$jpid"
 
 done_testing

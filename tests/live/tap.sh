@@ -9,6 +9,9 @@
 #   diag MSG                "# MSG"
 #   done_testing            prints "1..N" and exits 0
 #   skip_all REASON         "1..0 # SKIP REASON" and exits 0
+#   expect_status WANT DESC CMD...   runs CMD, ok when its exit status is WANT: a number, or a
+#                           signal name (TERM, SEGV, ...) for "killed by it" (128 + its number)
+#   status_is WANT GOT DESC ok when the status GOT (a number, or "timeout") is WANT
 # Helpers: require_root; make_tmpdir (sets T, removed on exit); cpu_lock; track PID (killed on
 # exit if still running) and untrack PID; start_bg LOG CMD... (sets BG_PID); wait_pid PID
 # TIMEOUT_S; wait_for_line FILE PATTERN TIMEOUT_S; release_fifo FIFO; approx VALUE EXPECTED
@@ -54,8 +57,42 @@ diag() {
 }
 
 done_testing() {
+	_screen_unchecked
 	echo "1..$_tap_n"
 	exit 0
+}
+
+# status_code WANT: WANT as an exit status: a number as is, a signal name (TERM, SIGTERM) as
+# 128 + its number, the status sh gives a child killed by it.
+status_code() {
+	case $1 in
+	'' | *[!0-9]*)
+		# dash's kill -l takes numbers only: look the name up among them.
+		_tap_sn=1
+		while [ "$_tap_sn" -le 64 ]; do
+			[ "$(kill -l "$_tap_sn" 2>/dev/null)" = "${1#SIG}" ] && break
+			_tap_sn=$((_tap_sn + 1))
+		done
+		[ "$_tap_sn" -le 64 ] || return 1
+		echo $((128 + _tap_sn))
+		;;
+	*) echo "$1" ;;
+	esac
+}
+
+# status_is WANT GOT DESC: ok when GOT (an exit status, or "timeout") is WANT (see status_code).
+status_is() {
+	_tap_want=$(status_code "$1") || _tap_want="bad WANT '$1'"
+	test "$2" = "$_tap_want"
+	ok $? "$3 (exit status $2, want $_tap_want)"
+}
+
+# expect_status WANT DESC CMD...: run CMD (its stdout to stderr); ok when it exits with WANT.
+expect_status() {
+	_tap_want=$1 _tap_desc=$2
+	shift 2
+	"$@" >&2
+	status_is "$_tap_want" $? "$_tap_desc"
 }
 
 skip_all() {
@@ -224,13 +261,25 @@ near_cpu() {
 	}'
 }
 
-# check DESC CMD, asserted only when the spinner last read by spin_report had a CPU to itself
-# (SPIN_SHARE >= 95): a task-clock equals wall time only then. Otherwise a SKIP saying so.
+# check DESC CMD, as is when the spinner last read by spin_report had a CPU to itself
+# (SPIN_SHARE >= 95): a task-clock equals wall time only then.
+# When it had less (a busy machine), a wall-time claim does not hold, and the check is replaced,
+# not skipped: for CMD `approx VALUE WALL_NS TOL`, VALUE must lie between the spinner's own CPU
+# time and its wall time, each widened by TOL percent (true whatever the load: a one-thread spinner
+# counts at most its wall time, and at least the CPU time it got); the description says so.
 check_alone() {
-	if [ -n "$SPIN_SHARE" ] && [ "$SPIN_SHARE" -lt 95 ]; then
-		skip "$1" "the machine was busy (spinner got $SPIN_SHARE% of a CPU)"
-	else
+	if [ -z "$SPIN_SHARE" ] || [ "$SPIN_SHARE" -ge 95 ]; then
 		check "$@"
+	elif [ "$2" = approx ] && [ $# -eq 5 ]; then
+		check "$1 [busy: the spinner got $SPIN_SHARE% of a CPU, so between its CPU time $SPIN_CPU ns and wall time $SPIN_WALL ns ±$5%]" \
+			awk -v v="$3" -v c="$SPIN_CPU" -v w="$SPIN_WALL" -v t="$5" 'BEGIN {
+				if (v == "" || v !~ /^-?[0-9.eE+]+$/) exit 1
+				exit !(v >= c * (1 - t / 100) && v <= w * (1 + t / 100))
+			}'
+	else
+		_tap_desc="$1 [the spinner got $SPIN_SHARE% of a CPU]"
+		shift
+		check "$_tap_desc" "$@"
 	fi
 }
 
@@ -285,7 +334,15 @@ workload_n() {
 #   screen_gone ERE TIMEOUT_S wait until the pane no longer matches ERE
 #   screen_resize W H         resize the window (the program gets SIGWINCH)
 #   screen_pid                the PID of the pane's process (the shell wrapping CMD)
-#   screen_exit TIMEOUT_S     wait for CMD to end; prints its exit code
+#   screen_exit TIMEOUT_S     wait for CMD to end; prints its exit code (the caller must check it:
+#                             prefer screen_exit_is)
+#   screen_exit_is WANT DESC [TIMEOUT_S]  wait for CMD to end (10 s), ok when its exit status is
+#                             WANT (a number or a signal name, see status_code); sets SCREEN_RC.
+#                             A screen whose end nobody waited for is a "not ok" at the next
+#                             screen_start or done_testing.
+#   screen_kill SIG DESC      send SIG to CMD itself: a "not ok" when there is no such process
+#   screen_steady TIMEOUT_S   wait until two captures 0.5 s apart are the same; 1 on timeout
+#   screen_same FILE TIMEOUT_S wait until the pane's text equals FILE; 1 on timeout
 #   screen_save FILE          save the pane's text (for diag output and golden files)
 #   screen_flag NAME          a tmux pane format variable: alternate_on, cursor_flag, ...
 #   screen_child              the PID of CMD itself (the shell's child)
@@ -313,14 +370,23 @@ screen_stop() {
 	done
 }
 
+# A "not ok" when the last screen's command was started and nobody waited for its exit status.
+_screen_unchecked() {
+	[ -n "$T" ] && [ -e "$T/screen.unchecked" ] || return 0
+	ok 1 "the exit status of '$(head -n 1 "$T/screen.unchecked")' on the screen was checked"
+	rm -f "$T/screen.unchecked"
+}
+
 screen_start() {
 	_sw=$1 _sh=$2
 	shift 2
 	[ -n "$T" ] || make_tmpdir
 	trap _screen_cleanup EXIT
 	_screen_sock=$T/tmux.sock
+	_screen_unchecked
 	screen_stop
 	rm -f "$T/screen.rc" "$T/screen.stty0" "$T/screen.stty1"
+	echo "$*" >"$T/screen.unchecked"
 	printf '%s\n' "$@" >"$T/screen.argv"
 	cat >"$T/screen.sh" <<SCREEN_EOF
 #!/bin/sh
@@ -377,6 +443,7 @@ screen_pid() {
 }
 
 screen_exit() {
+	rm -f "$T/screen.unchecked"
 	_sd=$(($(date +%s) + $1))
 	while [ "$(date +%s)" -le "$_sd" ]; do
 		if [ -s "$T/screen.rc" ]; then
@@ -386,6 +453,42 @@ screen_exit() {
 		sleep 0.2
 	done
 	echo timeout
+	return 1
+}
+
+screen_exit_is() {
+	SCREEN_RC=$(screen_exit "${3:-10}")
+	status_is "$1" "$SCREEN_RC" "$2"
+}
+
+screen_kill() {
+	_sk=$(screen_child)
+	if [ -z "$_sk" ]; then
+		ok 1 "$2: SIG$1 sent (no process found on the screen)"
+		return 1
+	fi
+	kill -"$1" "$_sk"
+	ok $? "$2: SIG$1 sent to $_sk"
+}
+
+screen_steady() {
+	_sd=$(($(date +%s) + $1))
+	screen_text >"$T/screen.steady0"
+	while [ "$(date +%s)" -le "$_sd" ]; do
+		sleep 0.5
+		screen_text >"$T/screen.steady1"
+		[ -s "$T/screen.steady1" ] && cmp -s "$T/screen.steady0" "$T/screen.steady1" && return 0
+		mv "$T/screen.steady1" "$T/screen.steady0"
+	done
+	return 1
+}
+
+screen_same() {
+	_sd=$(($(date +%s) + $2))
+	while [ "$(date +%s)" -le "$_sd" ]; do
+		screen_text | cmp -s - "$1" && return 0
+		sleep 0.2
+	done
 	return 1
 }
 
