@@ -89,8 +89,7 @@ check "after the removal the page-faults row shows no current rate" \
 	screen_wait 'page-faults +- ' 5
 
 screen_keys q
-rc=$(screen_exit 15)
-check "q quits with exit 0 (got $rc)" test "$rc" = 0
+screen_exit_is 0 "q quits" 15
 check "the snapshot was written on quit" grep -q "wrote $T/x.json" "$T/screen.err"
 
 J=$T/x.json
@@ -153,8 +152,7 @@ screen_save "$T/ascii.txt"
 check "--ascii: nothing but ASCII on the screen" sh -c "! LC_ALL=C grep -q '[^ -~]' '$T/ascii.txt'"
 check "--ascii: cut descriptions end in ~" grep -Eq '~$' "$T/ascii.txt"
 screen_keys Escape q
-rc=$(screen_exit 15)
-check "--ascii: quits with exit 0 (got $rc)" test "$rc" = 0
+screen_exit_is 0 "--ascii: quits" 15
 
 # --- A snapshot's list is read-only.
 screen_start 80 24 "$R" view "$J"
@@ -165,8 +163,7 @@ screen_keys / t a s k - c l o c k Enter
 check "view: adding says the snapshot is read-only" \
 	screen_wait 'task-clock: a snapshot is read-only' 5
 screen_keys q
-rc=$(screen_exit 15)
-check "view: quits with exit 0 (got $rc)" test "$rc" = 0
+screen_exit_is 0 "view: quits" 15
 
 # --- More events than fit at 80x24 (9 rows there): Up/Down scroll the event rows.
 EV12=task-clock,cpu-clock,context-switches,cpu-migrations,page-faults,minor-faults
@@ -194,7 +191,6 @@ screen_keys Up
 screen_wait "events $n-11 of 12" 5
 ok $? "12 events: Up scrolls back one row"
 screen_keys q
-rc=$(screen_exit 15)
-check "12 events: quits with exit 0 (got $rc)" test "$rc" = 0
+screen_exit_is 0 "12 events: quits" 15
 
 done_testing

@@ -227,7 +227,7 @@ screen_save "$T/small.txt"
 check "80x24: the frames and the details line are drawn" has_cells all main worker
 check "80x24: the details line is drawn" details 'total [0-9.]+%'
 screen_keys q
-check "view: q quits with exit code 0" test "$(screen_exit 10)" = 0
+screen_exit_is 0 "view: q quits" 10
 
 # --- ASCII: vt100 in the C locale
 screen_stop
@@ -241,7 +241,7 @@ check "vt100, LANG=C: no byte >= 0x80 on the screen" \
 	test "$(LC_ALL=C tr -d '\000-\177' <"$T/ascii.txt" | wc -c)" -eq 0
 check "vt100, LANG=C: frames end with '|' separators" grep -Eq '^main +\|' "$T/ascii.txt"
 screen_keys q
-screen_exit 10 >/dev/null
+screen_exit_is 0 "vt100, LANG=C: q quits"
 screen_stop
 
 # --- exited processes folded by name (module "[exited]", no pid: see ringside-snapshot(5)): the
@@ -254,7 +254,7 @@ screen_wait 'b_leaf' 10
 ok $? "view of an exited process folded by name: the flamegraph comes up"
 check "exited: the process is 'calltree (exited)', without a pid" has_cell 'calltree (exited)'
 screen_keys q
-screen_exit 10 >/dev/null
+screen_exit_is 0 "exited: q quits"
 screen_stop
 
 # --- live
@@ -295,7 +295,7 @@ body >"$T/thawed.txt"
 check "unfrozen: the numbers move on again" sh -c '! cmp -s "$1" "$2"' sh "$T/frozen1.txt" \
 	"$T/thawed.txt"
 screen_keys q
-check "live: q quits with exit code 0" test "$(screen_exit 20)" = 0
+screen_exit_is 0 "live: q quits" 20
 timeout 30 "$R" export "$T/live.json" -o "$T/live.folded" 2>"$T/live-export.err"
 ok $? "live: the -o snapshot exports to folded stacks"
 want=$(pct "$(folded_sum "$T/live.folded" ';b_leaf(;|$)')" "$(folded_sum "$T/live.folded" '')")
@@ -314,7 +314,7 @@ for f in main a b c worker; do
 	check "dwarf live: frame '$f' is on the screen" has_cell "$f"
 done
 screen_keys q
-check "dwarf live: q quits with exit code 0" test "$(screen_exit 20)" = 0
+screen_exit_is 0 "dwarf live: q quits" 20
 timeout 30 "$R" export "$T/dwarf.json" -o "$T/dwarf.folded" 2>"$T/dwarf-export.err"
 hm=$(folded_sum "$T/dwarf.folded" ';hot_mix$')
 hmc=$(folded_sum "$T/dwarf.folded" ';main;a;c;c_inl;hot_mix$')
@@ -328,6 +328,6 @@ screen_wait 'no samples' 10
 ok $? "--no-samples: the view says there are no samples"
 screen_wait 'q quits' 10
 screen_keys q
-check "--no-samples: q quits with exit code 0" test "$(screen_exit 10)" = 0
+screen_exit_is 0 "--no-samples: q quits" 10
 
 done_testing
