@@ -179,12 +179,14 @@ diff_view_details(struct diff_view *v, int y, int cols)
 static void
 diff_view_funcs(struct diff_view *v, int y, int rows, int cols)
 {
+	int w = cols / 2 - 1, nw = w - 31 > 8 ? w - 31 : 8;
 	char line[1024];
 
 	attron(A_UNDERLINE);
-	snprintf(line, sizeof(line), "Hottest by change (%s; t total, s self)   %8s %8s %8s",
-		 v->by_self ? "self" : "total", "A%", "B%", "change");
-	diff_view_text(y, 0, cols, line);
+	snprintf(line, sizeof(line), "%-*.*s %8s %8s %8s", nw + 2, nw + 2,
+		 v->by_self ? "By change, self (t: total)" : "By change, total (s: self)", "A%",
+		 "B%", "change");
+	diff_view_text(y, 0, w, line);
 	attroff(A_UNDERLINE);
 	for (int i = 0; i < rows - 1 && (size_t)i < v->d->nfuncs; i++) {
 		const struct diff_func *f = &v->d->funcs[i];
@@ -193,13 +195,13 @@ diff_view_funcs(struct diff_view *v, int y, int rows, int cols)
 		double delta = v->by_self ? f->self_delta : f->total_delta;
 		const char *name =
 			frametab_str(v->d->frames, frametab_get(v->d->frames, f->frame)->name);
+		attr_t a = diff_view_attr(v, delta);
 
-		snprintf(line, sizeof(line), "%c %-38.38s %8.1f %8.1f %+8.1f",
-			 diff_view_mark(delta), name, diff_share_a(v->d, ca),
-			 diff_share_b(v->d, cb), delta);
-		attron(diff_view_attr(v, delta));
-		diff_view_text(y + 1 + i, 0, cols / 2 - 1, line);
-		attroff(diff_view_attr(v, delta));
+		snprintf(line, sizeof(line), "%c %-*.*s %8.1f %8.1f %+8.1f", diff_view_mark(delta),
+			 nw, nw, name, diff_share_a(v->d, ca), diff_share_b(v->d, cb), delta);
+		attron(a);
+		diff_view_text(y + 1 + i, 0, w, line);
+		attroff(a);
 	}
 }
 
