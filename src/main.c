@@ -49,7 +49,7 @@ static const char usage_text[] =
 "       ringside record [OPTIONS] -o FILE.json|.html|.folded [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
 "       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded\n"
-"       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json]\n"
+"       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
 "       ringside list [--all] [PATTERN]\n"
 "       ringside --help | --version\n"
 "\n"
@@ -103,7 +103,7 @@ static const char usage_text[] =
 "\n"
 "diff options (A is the baseline, B the run compared with it; .json or .html snapshots):\n"
 "  -o, --output FILE      write the diff instead of showing it: FILE.folded (stack countA\n"
-"                         countB lines) or FILE.json (the diff JSON)\n"
+"                         countB lines), FILE.json (the diff JSON) or FILE.html (a page)\n"
 "      --absolute         changes in samples, not in shares of each run's samples\n"
 "      --merge-threads    match a process's threads as one (no thread level)\n"
 "      --ascii            as above\n"
@@ -581,9 +581,9 @@ main_diff(int argc, char **argv)
 	if (argc - optind != 2)
 		return main_usage_error("%s",
 					"diff takes two snapshots: ringside diff A.json B.json "
-					"[-o OUT.folded|OUT.json]");
+					"[-o OUT.folded|OUT.json|OUT.html]");
 	if (out && !diff_export_known(out))
-		return main_usage_error("output '%s' must end in .folded or .json", out);
+		return main_usage_error("output '%s' must end in .folded, .json or .html", out);
 	if (out)
 		return compare_main(argv[optind], argv[optind + 1], out, flags);
 	return diff_view_main(argv[optind], argv[optind + 1], flags, ascii);

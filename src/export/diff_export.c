@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ringside/export/diff_export.h"
+#include "ringside/export/html.h"
 #include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
 
@@ -310,6 +311,22 @@ diff_export_json(const struct diff *d, const struct diff_export_names *names, FI
 	return 0;
 }
 
+int
+diff_export_html(const struct diff *d, const struct diff_export_names *names, FILE *fp,
+		 struct errbuf *err)
+{
+	json_t *doc = diff_export_doc(d, names);
+	char *json = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
+	int rc;
+
+	json_decref(doc);
+	if (!json)
+		return errbuf_fail(err, -ENOMEM, "cannot build the diff page: out of memory");
+	rc = html_write_diff(json, strlen(json), fp, err);
+	free(json);
+	return rc;
+}
+
 static bool
 diff_export_ends(const char *path, const char *ext)
 {
@@ -321,7 +338,8 @@ diff_export_ends(const char *path, const char *ext)
 bool
 diff_export_known(const char *path)
 {
-	return diff_export_ends(path, ".folded") || diff_export_ends(path, ".json");
+	return diff_export_ends(path, ".folded") || diff_export_ends(path, ".json") ||
+	       diff_export_ends(path, ".html");
 }
 
 int
@@ -336,6 +354,8 @@ diff_export_save(const struct diff *d, const struct diff_export_names *names, co
 		return rc;
 	if (diff_export_ends(path, ".folded"))
 		rc = diff_export_folded(d, of.fp, err);
+	else if (diff_export_ends(path, ".html"))
+		rc = diff_export_html(d, names, of.fp, err);
 	else
 		rc = diff_export_json(d, names, of.fp, err);
 	if (rc < 0) {

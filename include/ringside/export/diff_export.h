@@ -26,6 +26,9 @@ int diff_export_folded(const struct diff *d, FILE *fp, struct errbuf *err);
 /* Write d as diff JSON. Returns 0 or -EIO. */
 int diff_export_json(const struct diff *d, const struct diff_export_names *names, FILE *fp,
 		     struct errbuf *err);
+/* Write d as the self-contained diff page (html_write_diff). Returns 0 or -EIO. */
+int diff_export_html(const struct diff *d, const struct diff_export_names *names, FILE *fp,
+		     struct errbuf *err);
 /* Write d to path in the format its extension names, atomically. Returns 0 or -errno with err. */
 int diff_export_save(const struct diff *d, const struct diff_export_names *names, const char *path,
 		     struct errbuf *err);
