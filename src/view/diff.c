@@ -416,6 +416,7 @@ diff_counters(struct diff *d, const struct profile *a, const struct profile *b)
 	for (size_t i = 0; i < ratio_builtin_count(); i++) {
 		ratio_builtin_get(i, &r);
 		diff_one_ratio(d, a, b, &r, &cap);
+		ratio_fini(&r);
 	}
 	for (size_t i = 0; i < a->nratios; i++)
 		diff_one_ratio(d, a, b, &a->ratios[i], &cap);
