@@ -49,10 +49,7 @@ diff_view_build(struct diff_view *v)
 	for (size_t i = 1; i < d->nnodes; i++) {
 		const struct diff_node *n = &d->nodes[i];
 		uint32_t parent = to_tree[n->parent], id = STACKTREE_NONE;
-		double delta = fabs(diff_node_delta(d, n));
 
-		if (delta > v->max_delta)
-			v->max_delta = delta;
 		if (n->b_total && parent != STACKTREE_NONE)
 			id = stacktree_add_node(v->tree, parent, n->frame, n->b_self, n->b_total);
 		to_tree[i] = id;
@@ -60,6 +57,19 @@ diff_view_build(struct diff_view *v)
 			v->node_map[id] = (uint32_t)i;
 	}
 	free(to_tree);
+}
+
+/* The largest |change| of a node, for the colours' intensity. */
+static void
+diff_view_max(struct diff_view *v)
+{
+	v->max_delta = 0;
+	for (size_t i = 1; i < v->d->nnodes; i++) {
+		double delta = fabs(diff_node_delta(v->d, &v->d->nodes[i]));
+
+		if (delta > v->max_delta)
+			v->max_delta = delta;
+	}
 }
 
 enum { DIFF_VIEW_PAIR_BASE = 1, DIFF_VIEW_LEVELS = 3 };
@@ -238,16 +248,15 @@ diff_view_draw(struct diff_view *v)
 
 	erase();
 	snprintf(line, sizeof(line),
-		 "ringside diff  A %s (%" PRIu64 " samples)  B %s (%" PRIu64
-		 " samples)  %s   q quit",
-		 v->a, v->d->a_samples, v->b, v->d->b_samples,
-		 v->d->flags & DIFF_ABSOLUTE ? "absolute" : "shares");
+		 "ringside diff  A %s (%" PRIu64 " samples)  B %s (%" PRIu64 " samples)", v->a,
+		 v->d->a_samples, v->b, v->d->b_samples);
 	attron(A_BOLD);
 	diff_view_text(0, 0, cols, line);
 	attroff(A_BOLD);
-	snprintf(line, sizeof(line), "%s",
+	snprintf(line, sizeof(line), "%s (a)  q quit  %s",
+		 v->d->flags & DIFF_ABSOLUTE ? "absolute" : "shares",
 		 v->d->mismatch ? v->d->mismatch
-				: "legend: red + grew, blue - shrank, stronger = bigger change");
+				: "red + grew, blue - shrank, stronger = bigger change");
 	diff_view_text(1, 0, cols, line);
 	frows = (rows - 4) / 2;
 	if (v->d->a_stacks || v->d->b_stacks) {
@@ -269,6 +278,12 @@ diff_view_key(struct diff_view *v, int key)
 	long to = -1;
 
 	flame_cells(v->fl, &n);
+	if (key == 'a') {
+		diff_set_absolute(v->d, !(v->d->flags & DIFF_ABSOLUTE));
+		diff_sort_funcs(v->d, v->by_self);
+		diff_view_max(v);
+		return;
+	}
 	if (key == 't' || key == 's') {
 		v->by_self = key == 's';
 		diff_sort_funcs(v->d, v->by_self);
@@ -326,6 +341,7 @@ diff_view_main(const char *a, const char *b, unsigned flags, bool ascii)
 		return 2;
 	}
 	diff_view_build(&v);
+	diff_view_max(&v);
 	v.fl = flame_new();
 	initscr();
 	cbreak();

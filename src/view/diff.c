@@ -293,6 +293,22 @@ diff_sort_funcs(struct diff *d, bool by_self)
 		qsort(d->funcs, d->nfuncs, sizeof(*d->funcs), diff_func_cmp);
 }
 
+void
+diff_set_absolute(struct diff *d, bool absolute)
+{
+	if (absolute)
+		d->flags |= DIFF_ABSOLUTE;
+	else
+		d->flags &= ~(unsigned)DIFF_ABSOLUTE;
+	for (size_t i = 0; i < d->nfuncs; i++) {
+		struct diff_func *f = &d->funcs[i];
+
+		f->self_delta = diff_delta(d, f->a_self, f->b_self);
+		f->total_delta = diff_delta(d, f->a_total, f->b_total);
+	}
+	diff_sort_funcs(d, false);
+}
+
 static void
 diff_funcs(struct diff *d)
 {

@@ -5,12 +5,13 @@
 # between a_fn, b_fn and c_fn by a parameter: A runs 60/30/10, B 30/30/40.
 #   - the diff JSON: c_fn grew by 30 points of share (within 5), b_fn moved less than 3, a_fn
 #     shrank by 30 (within 5); the tree's c_fn node says the same as the function list; each run's
-#     samples and every counter's totals and change equal what jq computes from the snapshots;
+#     samples, every counter's totals and change, and split's scheduler figures equal what jq
+#     computes from the snapshots;
 #   - the folded diff: every line is "stack countA countB", each column sums to its run's samples
 #     and the stacks with their counts are exactly each run's own folded export;
 #   - a snapshot against itself: no change anywhere (tree, functions, counters, tasks);
 #   - the terminal diff through tmux: c_fn marked grown (+), a_fn shrunk (-), the counters table,
-#     q quits with 0;
+#     a switches to changes in samples (c_fn's is B - A), q quits with 0;
 #   - bad input: different sampling events say so in one line and still diff the shares; a
 #     snapshot without stacks still diffs counters (and a folded diff of two such is refused);
 #     a missing or damaged file is named, exit 2, nothing written.
@@ -59,6 +60,17 @@ for ev in $(jqv "$A" '.events[] | select(.supported) | .name'); do
 	dd=$(jqv "$T/d.json" ".counters[] | select(.name == \"$ev\") | .delta | round")
 	check "$ev: A $da = $ea, B $db = $eb, change $dd = $((eb - ea))" \
 		test "$da" = "$ea" -a "$db" = "$eb" -a "$dd" = "$((eb - ea))"
+done
+
+# The scheduler: split's run time, switches and migrations, summed over its tasks in each snapshot.
+for side in a b; do
+	f=$T/$side.json
+	w=$(jqv "$f" '[.sched.tasks[] | select(.comm == "split")] |
+		"\(map(.runtime_ns) | add) \(map(.switches_voluntary + .switches_involuntary) | add) \(map(.migrations) | add)"')
+	g=$(jqv "$T/d.json" ".sched[] | select(.comm == \"split\") |
+		\"\\(.${side}_runtime_ns) \\(.${side}_switches) \\(.${side}_migrations)\"")
+	check "split's $side run time, switches, migrations ($g) are the snapshot's ($w)" \
+		test -n "$w" -a "$g" = "$w"
 done
 
 # ---- folded -------------------------------------------------------------------------------------
@@ -113,6 +125,14 @@ if command -v tmux >/dev/null 2>&1; then
 	check "the counters table shows task-clock" grep -q 'task-clock' "$T/screen.txt"
 	check "the details line gives A, B and delta" grep -Eq ' A [0-9]+ .* B [0-9]+ .*delta [-+]' \
 		"$T/screen.txt"
+	screen_keys a
+	screen_wait 'absolute \(a\)' 5
+	ok $? "a switches to absolute changes"
+	screen_save "$T/screen_abs.txt"
+	want=$(jqv "$T/d.json" '.functions[] | select(.name == "c_fn") | .b_total - .a_total')
+	got=$(awk '$1 == "+" && $2 == "c_fn" { print $5; exit }' "$T/screen_abs.txt")
+	check "absolute: c_fn's change is B - A samples ($got, want +$want)" \
+		test "$got" = "+$want.0"
 	screen_keys q
 	rc=$(screen_exit 10)
 	check "q quits with 0 (got $rc)" test "$rc" = 0

@@ -98,6 +98,10 @@ uint32_t diff_child(const struct diff *d, uint32_t parent, uint32_t frame);
 /* Sort the functions by self change (by_self) or by total change, largest magnitude first. */
 void diff_sort_funcs(struct diff *d, bool by_self);
 
+/* Switch between changes in shares and in samples (DIFF_ABSOLUTE); the functions are re-sorted by
+ * total. */
+void diff_set_absolute(struct diff *d, bool absolute);
+
 /* Visit every node depth-first, parents first, children in insertion order. */
 typedef void (*diff_visit_fn)(void *ctx, const struct diff *d, uint32_t id, unsigned depth);
 void diff_walk(const struct diff *d, diff_visit_fn fn, void *ctx);
