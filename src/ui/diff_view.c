@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ringside/app/compare.h"
 #include "ringside/ui/diff_view.h"
@@ -340,6 +341,14 @@ diff_view_main(const char *a, const char *b, unsigned flags, bool ascii)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2;
 	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "ringside: the diff screen needs a terminal; write the diff with "
+				"-o FILE.json, -o FILE.folded or -o FILE.html\n");
+		diff_free(v.d);
+		return 2;
+	}
+	if (v.d->mismatch)
+		fprintf(stderr, "ringside: note: %s\n", v.d->mismatch);
 	diff_view_build(&v);
 	diff_view_max(&v);
 	v.fl = flame_new();

@@ -9,6 +9,7 @@
 #     computes from the snapshots;
 #   - the folded diff: every line is "stack countA countB", each column sums to its run's samples
 #     and the stacks with their counts are exactly each run's own folded export;
+#   - A as a ringside page (.html) gives the same diff as A's JSON;
 #   - a snapshot against itself: no change anywhere (tree, functions, counters, tasks);
 #   - the terminal diff through tmux: c_fn marked grown (+), a_fn shrunk (-), the counters table,
 #     a switches to changes in samples (c_fn's is B - A), q quits with 0;
@@ -94,6 +95,12 @@ sort "$T/b.folded" >"$T/b.sorted"
 check "the A column is A's own folded export, stack for stack" cmp "$T/da.f" "$T/a.sorted"
 check "the B column is B's own folded export, stack for stack" cmp "$T/db.f" "$T/b.sorted"
 check "c_fn's stack is in the folded diff" grep -q ';main;c_fn [0-9]* [0-9]*$' "$T/d.folded"
+
+# ---- a page as input ---------------------------------------------------------------------------
+"$R" export "$A" -o "$T/a.html" && "$R" diff "$T/a.html" "$B" -o "$T/dh.json"
+ok $? "diff of a ringside page (.html) against a .json exits 0"
+check "the page's diff is the JSON's (all but the file name)" \
+	test "$(jqv "$T/dh.json" 'del(.a.file) | tostring')" = "$(jqv "$T/d.json" 'del(.a.file) | tostring')"
 
 # ---- against itself -----------------------------------------------------------------------------
 "$R" diff "$A" "$A" -o "$T/self.json" && "$R" diff "$A" "$A" -o "$T/self.folded"
@@ -182,6 +189,10 @@ printf 'not a snapshot\n' >"$T/junk.json"
 rc=$?
 check "a damaged A: exit 2 (got $rc)" test "$rc" = 2
 check "a damaged A: the message names it ($(cat "$T/j.err"))" grep -q 'junk.json' "$T/j.err"
+"$R" diff "$A" "$B" </dev/null >"$T/nt.out" 2>"$T/nt.err"
+rc=$?
+check "no terminal and no -o: exit 2 (got $rc), saying to use -o ($(cat "$T/nt.err"))" \
+	sh -c "test $rc = 2 && grep -q 'needs a terminal.*-o' '$T/nt.err'"
 "$R" diff "$A" "$B" -o "$T/x.txt" 2>"$T/x.err"
 check "an output that is not .folded/.json/.html: exit 2" test $? = 2
 
