@@ -118,12 +118,13 @@ diff_view_mark(double delta)
 	return fabs(delta) < DIFF_VIEW_MARK ? ' ' : delta > 0 ? '+' : '-';
 }
 
-/* Print at most width columns of s, control characters as '?'. */
+/* Print at most width columns of s; control characters and bytes past ASCII as '?'. */
 static void
 diff_view_text(int y, int x, int width, const char *s)
 {
 	for (int i = 0; i < width && s[i]; i++)
-		mvaddch(y, x + i, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
+		mvaddch(y, x + i,
+			(unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i]);
 }
 
 static const struct diff_node *

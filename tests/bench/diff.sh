@@ -84,4 +84,4 @@ echo "diff: ringside diff screen, first frame: ${frame} ms (median of $BENCH_DIF
 echo "diff: ringside diff -o X.json: ${json} ms; -o X.folded: ${folded} ms"
 echo "diff: perf diff: first byte ${pfirst} ms, done ${pall} ms"
 awk -v f="$frame" -v p="$pall" 'BEGIN {
-	printf "diff: ringside first frame / perf diff = %.3f (target <= 0.2)\n", p > 0 ? f / p : 0 }'
+	printf "diff: ringside first frame / perf diff = %.3f (target <= 0.2)\n", (p > 0 ? f / p : 0) }'
