@@ -261,7 +261,10 @@ diff_view_draw(struct diff_view *v)
 				: "red + grew, blue - shrank, stronger = bigger change");
 	diff_view_text(1, 0, cols, line);
 	frows = (rows - 4) / 2;
-	if (v->d->a_stacks || v->d->b_stacks) {
+	if (v->d->a_stacks && !v->d->b_stacks) {
+		diff_view_text(2, 0, cols,
+			       "B has no call stacks: no flame graph; A's functions are below");
+	} else if (v->d->a_stacks || v->d->b_stacks) {
 		diff_view_flame(v, 2, frows, cols);
 		diff_view_details(v, 2 + frows, cols);
 	} else {

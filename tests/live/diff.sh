@@ -173,6 +173,16 @@ ok $? "a snapshot without stacks: the diff exits 0"
 check "a snapshot without stacks: counters diffed (task-clock in both)" \
 	test "$(jqv "$T/ns-d.json" '.b.stacks == false and
 		(.counters[] | select(.name == "task-clock") | .a > 0 and .b > 0 and .delta != null)')" = true
+if command -v tmux >/dev/null 2>&1; then
+	screen_start 120 40 "$R" diff "$A" "$T/ns.json"
+	screen_wait 'B has no call stacks' 10
+	ok $? "a snapshot without stacks: the terminal diff says B has no call stacks"
+	screen_save "$T/screen_ns.txt"
+	check "... and still shows the counters (task-clock)" grep -q task-clock "$T/screen_ns.txt"
+	screen_keys q
+	screen_exit 10 >/dev/null
+	screen_stop
+fi
 "$R" diff "$T/ns.json" "$T/ns.json" -o "$T/ns.folded" 2>"$T/nsf.err"
 rc=$?
 check "two snapshots without stacks: a folded diff is refused with exit 2 (got $rc)" test "$rc" = 2
