@@ -31,6 +31,7 @@ struct diff_view {
 	struct flame *fl;
 	double max_delta; /* the largest |change| of a node, for the colour's intensity */
 	bool colour, by_self;
+	bool gone; /* o: the frames only A ran instead of the functions */
 	long sel;
 };
 
@@ -217,6 +218,31 @@ diff_view_funcs(struct diff_view *v, int y, int rows, int cols)
 	}
 }
 
+/* The tops of subtrees only A ran (B's flame graph cannot show them), in node order. */
+static void
+diff_view_gone(struct diff_view *v, int y, int rows, int cols)
+{
+	int w = cols / 2 - 1, i = 0;
+	char line[1024];
+
+	attron(A_UNDERLINE);
+	snprintf(line, sizeof(line), "Only in A (o: by change)%*s", w > 32 ? w - 32 : 1, "A%");
+	diff_view_text(y, 0, w, line);
+	attroff(A_UNDERLINE);
+	for (size_t id = 1; id < v->d->nnodes && i < rows - 1; id++) {
+		const struct diff_node *n = &v->d->nodes[id];
+		const struct frame *f = frametab_get(v->d->frames, n->frame);
+
+		if (n->b_total || !n->a_total || v->d->nodes[n->parent].b_total == 0)
+			continue;
+		snprintf(line, sizeof(line), "- %-*.*s %6.1f", w - 10, w - 10,
+			 frametab_str(v->d->frames, f->name), diff_share_a(v->d, n->a_total));
+		diff_view_text(y + 1 + i++, 0, w, line);
+	}
+	if (!i)
+		diff_view_text(y + 1, 0, w, "(none: B ran every path A ran)");
+}
+
 static void
 diff_view_counters(struct diff_view *v, int y, int x, int rows, int cols)
 {
@@ -255,7 +281,7 @@ diff_view_draw(struct diff_view *v)
 	attron(A_BOLD);
 	diff_view_text(0, 0, cols, line);
 	attroff(A_BOLD);
-	snprintf(line, sizeof(line), "%s (a)  q quit  %s",
+	snprintf(line, sizeof(line), "%s (a)  o only in A  q quit  %s",
 		 v->d->flags & DIFF_ABSOLUTE ? "absolute" : "shares",
 		 v->d->mismatch ? v->d->mismatch
 				: "red + grew, blue - shrank, stronger = bigger change");
@@ -271,7 +297,10 @@ diff_view_draw(struct diff_view *v)
 		diff_view_text(2, 0, cols, "neither snapshot has call stacks: counters only");
 	}
 	y = 3 + frows;
-	diff_view_funcs(v, y, rows - y, cols);
+	if (v->gone)
+		diff_view_gone(v, y, rows - y, cols);
+	else
+		diff_view_funcs(v, y, rows - y, cols);
 	diff_view_counters(v, y, cols / 2, rows - y, cols - cols / 2);
 	refresh();
 }
@@ -287,6 +316,10 @@ diff_view_key(struct diff_view *v, int key)
 		diff_set_absolute(v->d, !(v->d->flags & DIFF_ABSOLUTE));
 		diff_sort_funcs(v->d, v->by_self);
 		diff_view_max(v);
+		return;
+	}
+	if (key == 'o') {
+		v->gone = !v->gone;
 		return;
 	}
 	if (key == 't' || key == 's') {

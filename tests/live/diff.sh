@@ -132,6 +132,19 @@ if command -v tmux >/dev/null 2>&1; then
 	check "the counters table shows task-clock" grep -q 'task-clock' "$T/screen.txt"
 	check "the details line gives A, B and delta" grep -Eq ' A [0-9]+ .* B [0-9]+ .*delta [-+]' \
 		"$T/screen.txt"
+	screen_keys o
+	screen_wait 'Only in A' 5
+	ok $? "o lists the frames only A ran"
+	screen_save "$T/screen_gone.txt"
+	first=$(jqv "$T/d.json" '.only_in_a[0].stack // "" | split(";") | last // ""')
+	if [ -n "$first" ]; then
+		check "the first of them is the JSON's first only_in_a ($first)" \
+			grep -q -- "^- $first " "$T/screen_gone.txt"
+	else
+		check "none only in A: the screen says so" grep -q 'B ran every path A ran' \
+			"$T/screen_gone.txt"
+	fi
+	screen_keys o
 	screen_keys a
 	screen_wait 'absolute \(a\)' 5
 	ok $? "a switches to absolute changes"
