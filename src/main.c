@@ -14,11 +14,14 @@
 #include <unistd.h>
 
 #include "ringside/app/command_log.h"
+#include "ringside/app/compare.h"
+#include "ringside/export/diff_export.h"
 #include "ringside/app/convert.h"
 #include "ringside/app/listing.h"
 #include "ringside/app/record.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
+#include "ringside/ui/diff_view.h"
 #include "ringside/ui/ui.h"
 #include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
@@ -39,7 +42,9 @@ enum {
 	OPT_PUSH,
 	OPT_PUSH_LABEL,
 	OPT_PUSH_TENANT,
-	OPT_PUSH_TIMEOUT
+	OPT_PUSH_TIMEOUT,
+	OPT_ABSOLUTE,
+	OPT_MERGE_THREADS
 };
 
 /* clang-format off */
@@ -48,6 +53,7 @@ static const char usage_text[] =
 "       ringside record [OPTIONS] -o FILE.json|.html|.folded|.pb.gz [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
 "       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
+"       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
 "       ringside list [--all] [PATTERN]\n"
 "       ringside --help | --version\n"
 "\n"
@@ -55,7 +61,7 @@ static const char usage_text[] =
 "system (or the processes or COMMAND given): counter sparklines and ratios, a flamegraph of\n"
 "sampled call stacks, a per-CPU scheduler map and an event browser. 'record' does the same\n"
 "headless and writes a snapshot; 'view' opens a snapshot in the screen; 'export' converts\n"
-"snapshots; 'list' shows the events this machine can count.\n"
+"snapshots; 'diff' compares two snapshots; 'list' shows the events this machine can count.\n"
 "\n"
 "Profiling options (live and record):\n"
 "  -e, --events LIST      events to count, comma-separated (see 'ringside list'); default:\n"
@@ -104,6 +110,14 @@ static const char usage_text[] =
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
 "                         FILE.folded (folded stacks) or FILE.pb.gz (pprof)\n"
+"      --file-mode MODE   as above\n"
+"\n"
+"diff options (A is the baseline, B the run compared with it; .json or .html snapshots):\n"
+"  -o, --output FILE      write the diff instead of showing it: FILE.folded (stack countA\n"
+"                         countB lines), FILE.json (the diff JSON) or FILE.html (a page)\n"
+"      --absolute         changes in samples, not in shares of each run's samples\n"
+"      --merge-threads    match a process's threads as one (no thread level)\n"
+"      --ascii            as above\n"
 "      --file-mode MODE   as above\n"
 "\n"
 "list options:\n"
@@ -557,6 +571,64 @@ main_list(int argc, char **argv)
 	return listing_main(pattern, all);
 }
 
+static int
+main_diff(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "absolute", no_argument, NULL, OPT_ABSOLUTE },
+		{ "merge-threads", no_argument, NULL, OPT_MERGE_THREADS },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out = NULL;
+	unsigned flags = 0;
+	bool ascii = false;
+	mode_t fmode;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_ABSOLUTE:
+			flags |= DIFF_ABSOLUTE;
+			break;
+		case OPT_MERGE_THREADS:
+			flags |= DIFF_MERGE_THREADS;
+			break;
+		case OPT_ASCII:
+			ascii = true;
+			break;
+		case OPT_FILE_MODE:
+			if (main_parse_file_mode(optarg, &fmode) < 0)
+				return main_file_mode_error(optarg);
+			outfile_set_mode(fmode);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return main_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return main_usage_error("unknown option '%s' for diff", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return main_usage_error("%s",
+					"diff takes two snapshots: ringside diff A.json B.json "
+					"[-o OUT.folded|OUT.json|OUT.html]");
+	if (out && !diff_export_known(out))
+		return main_usage_error("output '%s' must end in .folded, .json or .html", out);
+	if (out)
+		return compare_main(argv[optind], argv[optind + 1], out, flags);
+	return diff_view_main(argv[optind], argv[optind + 1], flags, ascii);
+}
+
 static bool
 main_is_help(const char *arg)
 {
@@ -585,13 +657,16 @@ main(int argc, char **argv)
 		return main_record(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "export") == 0)
 		return main_export(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
+		return main_diff(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return main_list(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "view") == 0)
 		return main_view(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
 		return main_usage_error(
-			"unknown command '%s'; commands: record, view, export, list", argv[1]);
+			"unknown command '%s'; commands: record, view, export, diff, list",
+			argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);
 }

@@ -181,6 +181,47 @@ out:
 	return r;
 }
 
+/* clang-format off */
+static const char html_diff_head[] =
+	"<!DOCTYPE html>\n"
+	"<html lang=\"en\">\n"
+	"<head>\n"
+	"<meta charset=\"utf-8\">\n"
+	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	"script-src 'sha256-%s'; style-src 'sha256-%s'; img-src data:; base-uri 'none'; "
+	"form-action 'none'\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<meta name=\"generator\" content=\"ringside " PACKAGE_VERSION "\">\n"
+	"<title>ringside diff</title>\n"
+	"<style>";
+static const char html_diff_body[] =
+	"</style>\n"
+	"</head>\n"
+	"<body>\n"
+	"<noscript>This ringside diff is drawn by the page's own script; allow JavaScript to "
+	"see it. The data is in the element ringside-data below.</noscript>\n"
+	"<main id=\"ringside\"></main>\n";
+/* clang-format on */
+
+int
+html_write_diff(const char *json, size_t len, FILE *fp, struct errbuf *err)
+{
+	if (len && json[len - 1] == '\n')
+		len--;
+	fprintf(fp, html_diff_head, html_assets_diff_js_sha256, html_assets_diff_css_sha256);
+	fwrite(html_assets_diff_css, 1, html_assets_diff_css_len, fp);
+	fputs(html_diff_body, fp);
+	fputs(HTML_DATA_OPEN ">", fp);
+	html_put_escaped(fp, json, len);
+	fputs(HTML_DATA_CLOSE "\n<script>", fp);
+	fwrite(html_assets_diff_js, 1, html_assets_diff_js_len, fp);
+	fputs("</script>\n</body>\n</html>\n", fp);
+	if (fflush(fp) != 0 || ferror(fp))
+		return errbuf_fail(err, -EIO, "cannot write the diff page: %s",
+				   strerror(errno ? errno : EIO));
+	return 0;
+}
+
 int
 html_save(const struct profile *p, const char *path, struct errbuf *err)
 {

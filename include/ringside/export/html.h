@@ -37,4 +37,11 @@ int html_extract(const char *buf, size_t len, char **json, size_t *jlen, struct 
 int html_extract_max(const char *buf, size_t len, size_t max, char **json, size_t *jlen,
 		     struct errbuf *err);
 
+/*
+ * Write the diff page: the diff JSON json[0..len) (view/diff.h as diff_export writes it) in a data
+ * element, drawn by the diff page's own script, under the same Content-Security-Policy as the
+ * snapshot page. Returns 0 or -EIO with err.
+ */
+int html_write_diff(const char *json, size_t len, FILE *fp, struct errbuf *err);
+
 #endif

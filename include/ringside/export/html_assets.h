@@ -17,5 +17,12 @@ extern const char html_assets_js_sha256[];
 extern const char html_assets_css[];
 extern const size_t html_assets_css_len;
 extern const char html_assets_css_sha256[];
+/* The diff page's script and style sheet (src/export/html/diff.js, diff.css), likewise. */
+extern const char html_assets_diff_js[];
+extern const size_t html_assets_diff_js_len;
+extern const char html_assets_diff_js_sha256[];
+extern const char html_assets_diff_css[];
+extern const size_t html_assets_diff_css_len;
+extern const char html_assets_diff_css_sha256[];
 
 #endif
