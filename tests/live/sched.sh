@@ -63,13 +63,14 @@ sched_shape() {
 			and (.target | type == "boolean") and (.exited | type == "boolean")
 			and ([.runtime_ns, .switches_voluntary, .switches_involuntary, .migrations,
 				.wakeups, .execs] | map(type == "number" and . >= 0) | all)
-			and (.latency_ns | .p50 <= .p95 and .p95 <= .p99 and .p99 <= .max)] | all)
+			and (.latency_ns | .p50 <= .p95 and .p95 <= .p99 and .p99 <= .max)]
+			| length > 0 and all)
 		and ([$s.tasks[].short | select(. != "")] | length == (unique | length))
 		and ([$s.cpus[] | .runs as $r | (.cpu | type == "number") and (.busy_ns >= 0)
 			and .busy_ns <= .known_ns
 			and ([$r[] | length == 3 and .[0] <= .[1] and .[2] >= -3 and .[2] < $nt] | all)
 			and ([range(1; $r | length) as $i | $r[$i][0] >= $r[$i - 1][1]] | all)
-			and ([.summaries[] | length == 5] | all)] | all)
+			and ([.summaries[] | length == 5] | all)] | length > 0 and all)
 		and ($s.map.bucket_ns > 0) and ($s.map.cells | length == ($s.cpus | length))
 		and ([$s.map.cells[][] | length == 3 and .[0] >= -3 and .[0] < $nt
 			and .[1] >= 0 and .[1] <= 1000 and .[2] >= 0 and .[2] <= 1000
@@ -100,7 +101,12 @@ if [ "$NCPU" -ge 2 ]; then
 		i=$((i + 1))
 	done
 	[ -w /proc/$spid/autogroup ] && echo -10 >/proc/$spid/autogroup 2>/dev/null
-	sleep 0.5
+	# Both spinner threads started (main + 2 tasks), generous deadline.
+	i=0
+	while [ "$(ls /proc/$spid/task 2>/dev/null | wc -l)" -lt 3 ] && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
 	timeout 30 "$R" record -e context-switches --duration 3 -o "$T/pin.json" 2>"$T/pin.err"
 	ok $? "record -e context-switches --duration 3 (system-wide) beside two pinned spinners exits 0"
 	kill -TERM $spid 2>/dev/null

@@ -120,7 +120,12 @@ check_dwarf attach "$T/attach.folded" 1500
 "$NF" 4 &
 wpid=$!
 track $wpid
-sleep 0.3
+# Its maps are read from /proc at start: wait until it runs calltree-nofp (exec done, libhot mapped).
+i=0
+until grep -q libhot-nofp "/proc/$wpid/maps" 2>/dev/null || [ $i -ge 500 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
 timeout 60 "$R" record -F 999 -g dwarf --duration 3 -o "$T/system.folded" 2>"$T/system.err"
 ok $? "record -a -g dwarf --duration 3 exits 0"
 wait_pid $wpid 30
@@ -143,6 +148,7 @@ fi
 timeout 60 "$R" record -F 999 -g dwarf -o "$T/libc.json" -- "$WORKLOADS/libcsort" 2 2>"$T/libc.err"
 ok $? "record -g dwarf -o X.json -- libcsort 2 exits 0"
 timeout 30 "$R" export "$T/libc.json" -o "$T/libc.folded" 2>>"$T/libc.err"
+ok $? "export libc.json -o X.folded exits 0"
 folded_comm "$T/libc.folded" libcsort >"$T/libc.ls"
 n=$(folded_sum "$T/libc.ls" ';cmp_u64$')
 w=$(folded_sum "$T/libc.ls" ';main;sort_round;[^;]+(;[^;]+)*;cmp_u64$')
@@ -167,6 +173,7 @@ check "libc: >= 95% of libcsort's samples are under main;sort_round ($ls of $all
 	test $((ls * 100)) -ge $((all * 95)) -a "$all" -gt 0
 check "snapshot: stacks.callgraph is \"dwarf\"" "$JQ" -e '.stacks.callgraph == "dwarf"' "$T/libc.json"
 timeout 60 "$R" record -F 999 -g fp -o "$T/libcfp.folded" -- "$WORKLOADS/libcsort" 1 2>/dev/null
+ok $? "record -g fp -- libcsort 1 exits 0"
 folded_comm "$T/libcfp.folded" libcsort >"$T/libcfp.ls"
 diag "libc: with -g fp, $(folded_sum "$T/libcfp.ls" ';main;sort_round(;|$)') of $(folded_sum "$T/libcfp.ls" '') samples are under main;sort_round ($ls of $all with -g dwarf)"
 
@@ -174,6 +181,7 @@ diag "libc: with -g fp, $(folded_sum "$T/libcfp.ls" ';main;sort_round(;|$)') of 
 timeout 60 "$R" record -F 999 -g dwarf,512 -o "$T/deep.json" -- "$NF" 2 --depth 100 2>"$T/deep.err"
 ok $? "record -g dwarf,512 -- calltree-nofp 2 --depth 100 exits 0"
 timeout 30 "$R" export "$T/deep.json" -o "$T/deep.folded" 2>>"$T/deep.err"
+ok $? "export deep.json -o X.folded exits 0"
 folded_comm "$T/deep.folded" calltree-nofp >"$T/deep.ct"
 all=$(folded_sum "$T/deep.ct" '')
 tr=$(folded_sum "$T/deep.ct" '^calltree-nofp;\[truncated stack\];descend;')
