@@ -45,10 +45,10 @@ sums() {
 }
 
 # summary ERRFILE EVENT: "VALUE SHARE" from ringside's summary line for EVENT ("1006.70 msec
-# task-clock ... (50.4% counted)" or "160 context-switches ..."); SHARE 100 when none is shown.
+# task-clock ... (50.4% counted)" or "1,160 context-switches ..."); SHARE 100 when none is shown.
 summary() {
-	awk -v n="$2" '$0 ~ "^ +[0-9.]+ (msec )? *" n " " {
-		v = $1; s = 100
+	awk -v n="$2" '$0 ~ "^ +[0-9.,]+ (msec )? *" n " " {
+		v = $1; gsub(/,/, "", v); s = 100
 		if (match($0, /\([0-9.]+% counted\)/)) s = substr($0, RSTART + 1, RLENGTH - 11) + 0
 		print v, s; exit
 	}' "$1"
