@@ -30,7 +30,7 @@ timeout 30 "$R" record -e cpu-clock,context-switches -I 200 --duration 1.5 -o "$
 ok $? "record -a --duration 1.5 exits 0"
 wait_pid $spid 10
 check "one series per online CPU for each event, cpus $online" \
-	"$JQ" -e --argjson on "$online" '[.events[] | ([.series[].cpu] | sort) == $on] | all' "$T/sys.json"
+	"$JQ" -e --argjson on "$online" '[.events[] | ([.series[].cpu] | sort) == $on] | length == 2 and all' "$T/sys.json"
 check "cpu-clock on every CPU within 10% of the 1.5 s duration" \
 	"$JQ" -e '[.events[] | select(.name == "cpu-clock") | .series[] | [.count[]] | add
 		| . >= 1.35e9 and . <= 1.65e9] | (length > 0 and all)' "$T/sys.json"
@@ -64,12 +64,14 @@ fi
 timeout 30 "$R" record -q -e cpu-clock -I 10 --duration 0.5 -C 0 -o "$T/i10.json" 2>"$T/i10.err"
 ok $? "-I 10 is accepted"
 n10=$(jqv "$T/i10.json" '.events[0].series[0].t | length')
-# A tick read late starts the next interval late; a sanitizer build's drains are slow enough
-# (28 intervals were seen under load) that it is held to less.
-lo10=30
-[ "${RINGSIDE_SANITIZED:-0}" = 1 ] && lo10=15
-check "-I 10 for 0.5 s gives many intervals ($n10, expected ~50, at least $lo10)" \
-	in_range "$n10" "$lo10" 55
+# How many ticks are read in 0.5 s depends on how busy the machine is (a tick read late starts
+# the next interval late), so the speed is not asserted: only that the intervals are 10 ms ones
+# (no two ticks closer than 10 ms, less 1 ms of timer slack; the last interval is the partial
+# one the end of --duration cuts) and no more than 0.5 s holds.
+check "-I 10 for 0.5 s: $n10 intervals, more than 2 and at most 51" in_range "$n10" 3 51
+check "-I 10: no two ticks closer than 9 ms" \
+	"$JQ" -e '.events[0].series[0].t as $t | [range(1; ($t | length) - 1) | $t[.] - $t[. - 1]]
+		| length > 0 and all(. >= 9e6)' "$T/i10.json"
 check "-I 10: meta.interval_ns is 10 ms" test "$(jqv "$T/i10.json" .meta.interval_ns)" = 10000000
 timeout 30 "$R" record -q -e cpu-clock -I 5 --duration 0.5 -o "$T/i5.json" 2>"$T/i5.err"
 rc=$?
@@ -83,14 +85,24 @@ for sig in INT TERM; do
 	start_bg "$T/$sig.log" "$R" record -q -e cpu-clock -I 100 -o "$T/$sig.json"
 	rpid=$BG_PID
 	wait_for_line "$T/$sig.log" '^ringside: recording ' 10 || diag "SIG$sig: no 'recording' line"
+	# Let it count for at least half a second (there is no state of ringside's to wait for; how
+	# many ticks it reads meanwhile depends on the machine, so the count of intervals is not
+	# asserted: what was counted until the signal is, against the run's own duration).
 	sleep 0.5
 	kill -$sig $rpid
 	wait_pid $rpid 10
 	ok $? "SIG$sig stops a running record with exit 0"
 	check "SIG$sig: the snapshot is written, end_reason \"signal\"" \
 		test "$(jqv "$T/$sig.json" .meta.end_reason)" = signal
-	check "SIG$sig: it holds the intervals recorded so far (>= 3)" \
-		"$JQ" -e '.events[0].series[0].t | length >= 3' "$T/$sig.json"
+	# CPU-wide cpu-clock counts wall time: each CPU's total is the run's duration if every
+	# interval up to the signal was kept (measured: within 0.01%; 2% asked).
+	check "SIG$sig: it holds the whole run: duration_ns >= 0.5 s, cpu-clock on each of the $ncpu CPUs within 2% of it" \
+		"$JQ" -e --argjson n "$ncpu" '.meta.duration_ns as $d | $d >= 5e8
+			and ([.events[] | select(.name == "cpu-clock") | .series[] | [.count[]] | add
+			      | . >= 0.98 * $d and . <= 1.02 * $d] | length == $n and all)' "$T/$sig.json"
+	diag "SIG$sig: duration_ns $(jqv "$T/$sig.json" .meta.duration_ns), cpu-clock per CPU" \
+		"$(jqv "$T/$sig.json" '[.events[0].series[] | [.count[]] | add] | map(tostring) | join(" ")'),"\
+		"$(jqv "$T/$sig.json" '.events[0].series[0].t | length') intervals"
 done
 
 done_testing

@@ -6,7 +6,7 @@
 #   - Two spinners pinned to CPU 0 and CPU 1 (spin --pin 0,1), recorded system-wide for 3 s: each
 #     is the main task of its CPU in >= 90% of the map's buckets that have data (>= half of them
 #     must; see below for the unknown ones), the two are different threads,
-#     each ran >= 75% of the time its CPU's timeline is known (runtime_ns; known_ns >= 50% of the
+#     each ran >= 75% of the time its CPU's timeline is known (runtime_ns; known_ns >= 90% of the
 #     recording) and was never migrated, each CPU was busy >= 90% of its known time. The spinners
 #     run in a session (so an autogroup) of their own at nice -10, so that other work on the
 #     machine takes some CPU time from them, never a bucket's majority.
@@ -17,9 +17,10 @@
 #     thread that blocks every round gives 2N voluntary and 2N wake-ups. Hence: voluntary and
 #     wake-ups each between 0.95 N and 2.1 N, and wake-ups within 5% of the voluntary switches
 #     (every sleep takes one wake-up); latency p50 <= p95 <= p99 <= max, max > 0.
-#   - migrator N (one thread moved between the CPUs N times with sched_setaffinity): >= N
-#     migrations, system-wide and launched (per-task events do not see sched_migrate_task, which
-#     fires in the migration thread: the model must count a target's moves some other way).
+#   - migrator N (one thread moved between the CPUs N times with sched_setaffinity): N..N+3
+#     migrations (see MIG_HI), system-wide and launched (per-task events do not see
+#     sched_migrate_task, which fires in the migration thread: the model must count a target's
+#     moves some other way).
 #   - execer: a task that exits (rs-exiter: exited, no exec) and a task that execs (renamed
 #     rs-preexec, then exec: its comm is the new one, execs >= 1, exited), system-wide and
 #     launched (then both target:true); each one's runtime_ns against the CPU time execer got for
@@ -53,6 +54,10 @@ W=$WORKLOADS
 NCPU=$(getconf _NPROCESSORS_ONLN)
 N=$(workload_n 20000)
 MOVES=200
+# At most: the N moves, the first pin (when the thread started on the other CPU), and the two
+# moves the kernel may make before that pin (fork and exec balancing): pinned to one CPU at a time
+# afterwards, the thread cannot be moved by anything else. perf stat counts 200-201 for 200 here.
+MIG_HI=$((MOVES + 3))
 
 # sched_shape FILE: the sched object is well formed (see above).
 sched_shape() {
@@ -63,13 +68,14 @@ sched_shape() {
 			and (.target | type == "boolean") and (.exited | type == "boolean")
 			and ([.runtime_ns, .switches_voluntary, .switches_involuntary, .migrations,
 				.wakeups, .execs] | map(type == "number" and . >= 0) | all)
-			and (.latency_ns | .p50 <= .p95 and .p95 <= .p99 and .p99 <= .max)] | all)
+			and (.latency_ns | .p50 <= .p95 and .p95 <= .p99 and .p99 <= .max)]
+			| length > 0 and all)
 		and ([$s.tasks[].short | select(. != "")] | length == (unique | length))
 		and ([$s.cpus[] | .runs as $r | (.cpu | type == "number") and (.busy_ns >= 0)
 			and .busy_ns <= .known_ns
 			and ([$r[] | length == 3 and .[0] <= .[1] and .[2] >= -3 and .[2] < $nt] | all)
 			and ([range(1; $r | length) as $i | $r[$i][0] >= $r[$i - 1][1]] | all)
-			and ([.summaries[] | length == 5] | all)] | all)
+			and ([.summaries[] | length == 5] | all)] | length > 0 and all)
 		and ($s.map.bucket_ns > 0) and ($s.map.cells | length == ($s.cpus | length))
 		and ([$s.map.cells[][] | length == 3 and .[0] >= -3 and .[0] < $nt
 			and .[1] >= 0 and .[1] <= 1000 and .[2] >= 0 and .[2] <= 1000
@@ -100,7 +106,12 @@ if [ "$NCPU" -ge 2 ]; then
 		i=$((i + 1))
 	done
 	[ -w /proc/$spid/autogroup ] && echo -10 >/proc/$spid/autogroup 2>/dev/null
-	sleep 0.5
+	# Both spinner threads started (main + 2 tasks), generous deadline.
+	i=0
+	while [ "$(ls /proc/$spid/task 2>/dev/null | wc -l)" -lt 3 ] && [ $i -lt 500 ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
 	timeout 30 "$R" record -e context-switches --duration 3 -o "$T/pin.json" 2>"$T/pin.err"
 	ok $? "record -e context-switches --duration 3 (system-wide) beside two pinned spinners exits 0"
 	kill -TERM $spid 2>/dev/null
@@ -134,9 +145,9 @@ if [ "$NCPU" -ge 2 ]; then
 		| [.cpu, .busy_ns, .known_ns]]' "$T/pin.json" 2>/dev/null)"
 	# Shares of the known time: the kernel may drop a sched_switch now and then (see above),
 	# after which a CPU's timeline is unknown until the next switch.
-	check "pinned: CPUs 0 and 1 have data for >= 50% of the recording, busy >= 90% of it" \
+	check "pinned: CPUs 0 and 1 have data for >= 90% of the recording, busy >= 90% of it" \
 		"$JQ" -e --argjson d "${dur:-0}" '[.sched.cpus[] | select(.cpu <= 1)] | length == 2
-			and all(.known_ns >= 0.5 * $d and .known_ns <= $d + 1e6
+			and all(.known_ns >= 0.9 * $d and .known_ns <= $d + 1e6
 				and .busy_ns >= 0.9 * .known_ns)' "$T/pin.json"
 	check "pinned: each spinner ran >= 75% of the lesser known time of CPUs 0 and 1, never migrated" \
 		"$JQ" -e --argjson p $spid '.sched as $s
@@ -252,8 +263,8 @@ if [ "$NCPU" -ge 2 ]; then
 	mig=$(task_field "$T/sys.json" "${mtid:-0}" migrations)
 	diag "migrator: $(cat "$T/mig.out"); sched: $(task_field "$T/sys.json" "${mtid:-0}" comm)" \
 		"$mig migrations"
-	check "system: migrator's thread has >= $MOVES migrations ($mig)" \
-		in_range "$mig" $MOVES 1e9
+	check "system: migrator's thread has $MOVES..$MIG_HI migrations ($mig)" \
+		in_range "$mig" $MOVES $MIG_HI
 	check "system: migrator's thread: comm migrator, exited (it ended during the recording)" \
 		"$JQ" -e --argjson t "${mtid:-0}" '[.sched.tasks[] | select(.tid == $t)] | length == 1
 			and .[0].comm == "migrator" and .[0].exited == true' "$T/sys.json"
@@ -306,8 +317,8 @@ if [ "$NCPU" -ge 2 ]; then
 	ok $? "record -- migrator $MOVES exits 0"
 	mtid=$(sed -n 's/^migrator: tid \([0-9]*\),.*/\1/p' "$T/mig2.out")
 	mig=$(task_field "$T/mig.json" "${mtid:-0}" migrations)
-	check "launched: migrator's thread has >= $MOVES migrations ($mig)" \
-		in_range "$mig" $MOVES 1e9
+	check "launched: migrator's thread has $MOVES..$MIG_HI migrations ($mig)" \
+		in_range "$mig" $MOVES $MIG_HI
 else
 	skip "launched migrator" "one CPU online"
 fi
