@@ -398,6 +398,7 @@ session_free(struct session *s)
 	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
 		target_stop_child(&s->target);
 	outfile_abort(&s->out);
+	journal_close(s->journal, false);
 	cpulist_fini(&s->offline);
 	cpulist_fini(&s->unsampled);
 	ingest_free(s->ingest);

@@ -210,7 +210,10 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = target_init_system(&s->target, o->cpus, err);
 	if (r < 0)
 		return r;
-	return o->output ? outfile_open(&s->out, o->output, err) : 0;
+	r = o->output ? outfile_open(&s->out, o->output, err) : 0;
+	if (r == 0)
+		session_journal_check(s);
+	return r;
 }
 
 /*

@@ -136,8 +136,12 @@ session_write_output(struct session *s, struct errbuf *err)
 		r = outfile_commit(&s->out, err);
 	else
 		outfile_abort(&s->out);
-	if (r == 0)
+	/* Written: the journal has served; not written: it keeps the data for recover. */
+	if (r == 0) {
+		journal_close(s->journal, true);
+		s->journal = NULL;
 		return 0;
+	}
 	rescue = session_rescue(s->profile);
 	if (rescue) {
 		why = xstrdup(err->msg);
@@ -146,6 +150,45 @@ session_write_output(struct session *s, struct errbuf *err)
 		free(rescue);
 	}
 	return r;
+}
+
+void
+session_journal_check(struct session *s)
+{
+	char *first = NULL;
+	size_t n;
+
+	if (!s->out.tmp)
+		return;
+	n = journal_find(s->opts->output, &first);
+	if (n)
+		session_note(
+			s,
+			"%s holds the journal of a recording of %s that ended uncleanly%s; "
+			"'ringside recover %s' makes its snapshot (this recording keeps its own "
+			"journal and leaves that one alone)",
+			first, s->opts->output, n > 1 ? " (and there are more beside it)" : "",
+			first);
+	free(first);
+}
+
+void
+session_journal_append(struct session *s)
+{
+	struct errbuf err;
+
+	if (!s->out.tmp || s->journal_off)
+		return;
+	errbuf_clear(&err);
+	if (!s->journal && journal_open(&s->journal, s->opts->output, &err) < 0) {
+		s->journal_off = true;
+		session_note(s, "%s; recording goes on without a journal", err.msg);
+		return;
+	}
+	if (journal_append(s->journal, s->profile, s->last_ns - s->start_ns, &err) < 0) {
+		s->journal_off = true;
+		session_note(s, "%s; recording goes on, the journal stops here", err.msg);
+	}
 }
 
 int
