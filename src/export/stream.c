@@ -7,6 +7,7 @@
  *   f ID KIND LINE INLINED NAME MODULE FILE   a frame (strings %-escaped, "-" when empty)
  *   n ID PARENT FRAME                 a stack node (0 is the root; ids dense from 1)
  *   s ID DELTA                        a change of node ID's self samples (signed)
+ *   x ID                              node ID has left the tree; its id may be defined again
  *   i SEQ T SAMPLES LOST THROTTLED BAD   the commit of interval SEQ ending T ns after the start
  *   end REASON                        a clean end
  *
@@ -44,6 +45,9 @@ struct stream_writer {
 	size_t hcap, nnodes; /* nnodes: ids handed out (id 0 the root) */
 	int64_t *wrote, *now;
 	uint32_t *gen;
+	uint64_t *key_of;   /* per id: its (parent, frame), UINT64_MAX when free */
+	uint32_t *free_ids; /* ids given up (x lines), taken again first */
+	size_t nfree;
 	size_t ncap;
 	uint32_t cur_gen;
 	uint32_t *stack; /* the walk's node ids by depth */
@@ -78,6 +82,8 @@ stream_writer_free(struct stream_writer *w)
 	free(w->wrote);
 	free(w->now);
 	free(w->gen);
+	free(w->key_of);
+	free(w->free_ids);
 	free(w->stack);
 	free(w);
 }
@@ -263,7 +269,10 @@ stream_room(struct stream_writer *w)
 	w->wrote = xreallocarray(w->wrote, n, sizeof(*w->wrote));
 	w->now = xreallocarray(w->now, n, sizeof(*w->now));
 	w->gen = xreallocarray(w->gen, n, sizeof(*w->gen));
+	w->key_of = xreallocarray(w->key_of, n, sizeof(*w->key_of));
+	w->free_ids = xreallocarray(w->free_ids, n, sizeof(*w->free_ids));
 	memset(w->wrote + w->ncap, 0, (n - w->ncap) * sizeof(*w->wrote));
+	memset(w->key_of + w->ncap, 0xff, (n - w->ncap) * sizeof(*w->key_of));
 	memset(w->gen + w->ncap, 0, (n - w->ncap) * sizeof(*w->gen));
 	w->ncap = n;
 }
@@ -273,6 +282,7 @@ static uint32_t
 stream_node(struct stream_writer *w, uint32_t parent, uint32_t frame)
 {
 	uint64_t key = (uint64_t)parent << 32 | frame;
+	uint32_t id;
 	size_t h;
 
 	if (2 * (w->nnodes + 1) > w->hcap)
@@ -281,10 +291,13 @@ stream_node(struct stream_writer *w, uint32_t parent, uint32_t frame)
 		if (w->keys[h] == key)
 			return w->vals[h];
 	stream_room(w);
+	id = w->nfree ? w->free_ids[--w->nfree] : (uint32_t)w->nnodes++;
 	w->keys[h] = key;
-	w->vals[h] = (uint32_t)w->nnodes;
-	fprintf(w->fp, "n %zu %" PRIu32 " %" PRIu32 "\n", w->nnodes, parent, frame);
-	return (uint32_t)w->nnodes++;
+	w->vals[h] = id;
+	w->key_of[id] = key;
+	w->wrote[id] = 0;
+	fprintf(w->fp, "n %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", id, parent, frame);
+	return id;
 }
 
 struct stream_walk {
@@ -313,6 +326,39 @@ stream_visit(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
 	return true;
 }
 
+/*
+ * Give up the ids of nodes the tree no longer has (their counts are 0 by now): an x line each, and
+ * the hash rebuilt from the ids still held, so the writer's memory follows the tree, not its past.
+ */
+static void
+stream_free_gone(struct stream_writer *w)
+{
+	size_t freed = 0;
+
+	for (size_t i = 1; i < w->nnodes; i++) {
+		if (w->key_of[i] == UINT64_MAX || w->gen[i] == w->cur_gen)
+			continue;
+		fprintf(w->fp, "x %zu\n", i);
+		w->key_of[i] = UINT64_MAX;
+		w->free_ids[w->nfree++] = (uint32_t)i;
+		freed++;
+	}
+	if (!freed)
+		return;
+	memset(w->vals, 0, w->hcap * sizeof(*w->vals));
+	for (size_t i = 1; i < w->nnodes; i++) {
+		size_t h;
+
+		if (w->key_of[i] == UINT64_MAX)
+			continue;
+		for (h = stream_hash(w->key_of[i]) & (w->hcap - 1); w->vals[h];
+		     h = (h + 1) & (w->hcap - 1))
+			;
+		w->keys[h] = w->key_of[i];
+		w->vals[h] = (uint32_t)i;
+	}
+}
+
 /* Each node's change of self count since the last interval; a node gone counts as 0. */
 static void
 stream_write_stacks(struct stream_writer *w, const struct profile *p)
@@ -327,10 +373,13 @@ stream_write_stacks(struct stream_writer *w, const struct profile *p)
 	for (size_t i = 0; i < w->nnodes; i++) {
 		int64_t c = w->gen[i] == w->cur_gen ? w->now[i] : 0;
 
+		if (w->key_of[i] == UINT64_MAX && i)
+			continue;
 		if (c != w->wrote[i])
 			fprintf(w->fp, "s %zu %" PRId64 "\n", i, c - w->wrote[i]);
 		w->wrote[i] = c;
 	}
+	stream_free_gone(w);
 }
 
 int
@@ -375,6 +424,9 @@ struct stream_pending {
 	uint64_t v[4]; /* t, count, enabled, running */
 };
 
+/* A node id given up (x line), in the reader's parent array. */
+#define STREAM_FREE UINT32_MAX
+
 struct stream_reader {
 	struct profile *p;
 	uint32_t *fmap; /* stream frame id -> profile frame id */
@@ -386,6 +438,8 @@ struct stream_reader {
 	size_t npc;
 	uint64_t *ps; /* pending self changes: id, delta pairs */
 	size_t nps;
+	uint32_t *px; /* pending ids given up */
+	size_t npx;
 	struct stream_stats *st;
 };
 
@@ -479,10 +533,18 @@ stream_line_n(struct stream_reader *r, char **f, size_t n)
 {
 	uint64_t id, parent, frame;
 
-	if (n != 4 || !r->p->stacks || !stream_u64(f[1], &id) || id != r->nnodes ||
-	    !stream_u64(f[2], &parent) || parent >= id || !stream_u64(f[3], &frame) || frame == 0 ||
-	    frame > r->nfmap)
+	/* A new id, or one given up by an earlier interval; the parent a node held now. */
+	if (n != 4 || !r->p->stacks || !stream_u64(f[1], &id) || id == 0 || id > r->nnodes ||
+	    (id < r->nnodes && r->parent[id] != STREAM_FREE) || !stream_u64(f[2], &parent) ||
+	    parent >= r->nnodes || parent == id || (parent && r->parent[parent] == STREAM_FREE) ||
+	    !stream_u64(f[3], &frame) || frame == 0 || frame > r->nfmap)
 		return -1;
+	if (id < r->nnodes) {
+		r->parent[id] = (uint32_t)parent;
+		r->frame[id] = r->fmap[frame - 1];
+		r->self[id] = 0;
+		return 0;
+	}
 	if (r->nnodes % 1024 == 0) {
 		r->parent = xreallocarray(r->parent, r->nnodes + 1024, sizeof(*r->parent));
 		r->frame = xreallocarray(r->frame, r->nnodes + 1024, sizeof(*r->frame));
@@ -521,12 +583,27 @@ stream_line_s(struct stream_reader *r, char **f, size_t n)
 	int64_t d;
 
 	if (n != 3 || !r->p->stacks || !stream_u64(f[1], &id) || id >= r->nnodes ||
-	    !stream_i64(f[2], &d))
+	    (id && r->parent[id] == STREAM_FREE) || !stream_i64(f[2], &d))
 		return -1;
 	if (r->nps % 512 == 0)
 		r->ps = xreallocarray(r->ps, r->nps + 512, sizeof(*r->ps));
 	r->ps[r->nps++] = id;
 	r->ps[r->nps++] = (uint64_t)d;
+	return 0;
+}
+
+/* A node id given up (its count 0 by the commit), to be defined again later. */
+static int
+stream_line_x(struct stream_reader *r, char **f, size_t n)
+{
+	uint64_t id;
+
+	if (n != 2 || !r->p->stacks || !stream_u64(f[1], &id) || id == 0 || id >= r->nnodes ||
+	    r->parent[id] == STREAM_FREE)
+		return -1;
+	if (r->npx % 512 == 0)
+		r->px = xreallocarray(r->px, r->npx + 512, sizeof(*r->px));
+	r->px[r->npx++] = (uint32_t)id;
 	return 0;
 }
 
@@ -551,7 +628,12 @@ stream_line_i(struct stream_reader *r, char **f, size_t n)
 	}
 	for (size_t k = 0; k < r->nps; k += 2)
 		r->self[r->ps[k]] += (int64_t)r->ps[k + 1];
-	r->npc = r->nps = 0;
+	for (size_t k = 0; k < r->npx; k++) {
+		if (r->self[r->px[k]] != 0)
+			return -1;
+		r->parent[r->px[k]] = STREAM_FREE;
+	}
+	r->npc = r->nps = r->npx = 0;
 	r->st->intervals++;
 	r->st->duration_ns = v[1];
 	r->st->samples = v[2];
@@ -622,6 +704,8 @@ stream_line(struct stream_reader *r, char *line)
 		return stream_line_n(r, f, n);
 	case 's':
 		return stream_line_s(r, f, n);
+	case 'x':
+		return stream_line_x(r, f, n);
 	case 'i':
 		return stream_line_i(r, f, n);
 	default:
@@ -629,8 +713,11 @@ stream_line(struct stream_reader *r, char *line)
 	}
 }
 
-/* Insert each node's self count along its path (root's child first). */
-static void
+/*
+ * Insert each node's self count along its path (root's child first). Returns 0, or -1 when the
+ * nodes' parents do not lead to the root (a cycle, a node given up).
+ */
+static int
 stream_build(struct stream_reader *r)
 {
 	uint32_t *path = NULL;
@@ -639,10 +726,14 @@ stream_build(struct stream_reader *r)
 	for (size_t id = 1; id < r->nnodes; id++) {
 		size_t depth = 0;
 
-		if (r->self[id] <= 0)
+		if (r->self[id] <= 0 || r->parent[id] == STREAM_FREE)
 			continue;
-		for (size_t k = id; k; k = r->parent[k])
-			depth++;
+		for (size_t k = id; k; k = r->parent[k]) {
+			if (++depth > r->nnodes || r->parent[k] >= r->nnodes) {
+				free(path);
+				return -1;
+			}
+		}
 		if (depth > cap) {
 			cap = 2 * depth;
 			path = xreallocarray(path, cap, sizeof(*path));
@@ -653,6 +744,7 @@ stream_build(struct stream_reader *r)
 	}
 	free(path);
 	r->p->sampling.samples = stacktree_samples(r->p->stacks);
+	return 0;
 }
 
 static void
@@ -664,6 +756,7 @@ stream_reader_fini(struct stream_reader *r)
 	free(r->self);
 	free(r->pc);
 	free(r->ps);
+	free(r->px);
 }
 
 /* The next line into buf: 1 whole, 0 at the end (a cut line in *cut), -1 too long. */
@@ -734,8 +827,12 @@ stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stat
 			free(r.p->meta.end_reason);
 			r.p->meta.end_reason = xstrdup("recovered");
 		}
-		if (r.p->stacks)
-			stream_build(&r);
+		if (r.p->stacks && stream_build(&r) < 0)
+			rc = errbuf_fail(err, -EINVAL,
+					 "'%s': its stack nodes do not lead to the root (corrupt)",
+					 name);
+	}
+	if (rc == 0) {
 		r.p->meta.duration_ns = st->duration_ns;
 		*out = r.p;
 		r.p = NULL;

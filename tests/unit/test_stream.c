@@ -127,8 +127,12 @@ write_stream(size_t *len, struct profile **orig, bool relabel)
 	add(p, "app", 10, b, 2);
 	add(p, "app", 11, a, 4);
 	tick(p, w, 500, 200);
-	if (relabel)
+	if (relabel) {
+		/* An interval that gives up the relabelled nodes' ids, one that takes them again.
+		 */
 		stacktree_relabel(p->stacks, fold_pids, p);
+		tick(p, w, 600, 300);
+	}
 	add(p, "app", 12, c, 1);
 	tick(p, w, 750, 300);
 	assert_int_equal(stream_write_end(w, "duration", &err), 0);
@@ -164,8 +168,15 @@ check_round_trip(bool relabel)
 	char *buf = write_stream(&len, &orig, relabel), *f1, *f2;
 	uint64_t c = 0;
 
+	/* Relabelling leaves nodes behind: their ids are given up (x) and taken again (n). */
+	if (relabel) {
+		assert_non_null(strstr(buf, "\nx "));
+		assert_non_null(strstr(strstr(buf, "\nx "), "\nn "));
+	} else {
+		assert_null(strstr(buf, "\nx "));
+	}
 	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
-	assert_int_equal(st.intervals, 3);
+	assert_int_equal(st.intervals, relabel ? 4 : 3);
 	assert_true(st.ended);
 	assert_int_equal(st.lost_bytes, 0);
 	assert_int_equal(st.duration_ns, 750);
@@ -173,7 +184,7 @@ check_round_trip(bool relabel)
 	assert_int_equal(back->sampling.samples, 12);
 	assert_int_equal(back->tracks[0].nseries, 2);
 	counter_series_totals(&back->tracks[0].series[1], &c, NULL, NULL);
-	assert_int_equal(c, 603);
+	assert_int_equal(c, relabel ? 904 : 603);
 	f1 = folded_of(orig);
 	f2 = folded_of(back);
 	assert_string_equal(f1, f2);
@@ -248,8 +259,19 @@ static void
 test_corrupt(void **state)
 {
 	static const char *const bad[] = {
-		"x 1 2",	 "c 9 -1 1 1 1 1",	 "c 0 -1 1 1 1",   "n 99 0 1", "s 999 1",
-		"i 7 1 1 1 1 1", "f 1 nokind 0 0 a b c", "c 0 -1 1 1 1 x", "s 1 --3",  "",
+		"x 1 2",
+		"c 9 -1 1 1 1 1",
+		"c 0 -1 1 1 1",
+		"n 99 0 1",
+		"s 999 1",
+		"i 7 1 1 1 1 1",
+		"f 1 nokind 0 0 a b c",
+		"c 0 -1 1 1 1 x",
+		"s 1 --3",
+		"",
+		"x 0",
+		"x 999",
+		"n 1 0 1",
 	};
 	struct profile *orig;
 	size_t len;
