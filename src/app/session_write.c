@@ -162,13 +162,10 @@ session_journal_check(struct session *s)
 		return;
 	n = journal_find(s->opts->output, &first);
 	if (n)
-		session_note(
-			s,
-			"%s holds the journal of a recording of %s that ended uncleanly%s; "
-			"'ringside recover %s' makes its snapshot (this recording keeps its own "
-			"journal and leaves that one alone)",
-			first, s->opts->output, n > 1 ? " (and there are more beside it)" : "",
-			first);
+		session_note(s,
+			     "found the journal of a recording that ended uncleanly%s: "
+			     "ringside recover %s (it is left as it is)",
+			     n > 1 ? " (and more beside it)" : "", first);
 	free(first);
 }
 

@@ -12,6 +12,7 @@
 #     was found and how to recover it, and leaves it as it was;
 #   - SIGTERM, SIGINT and SIGHUP leave the snapshot, no journal and no temporary;
 #   - recover of garbage, an empty file, a missing file, /dev/zero: one line, exit 2;
+#   - the live screen with -o says so on its status line, and leaves that journal alone;
 #   - view of a journal opens on the screen; export of one to .json and .folded works.
 
 . "$TESTLIB"
@@ -79,7 +80,7 @@ check "the clean end leaves no journal" \
 rc=$?
 check "record again on x.json: exit 0 ($rc)" test "$rc" -eq 0
 check "... says a journal of an unclean end was found, and how to recover it" \
-	grep -q "$J holds the journal of a recording of .* that ended uncleanly.*'ringside recover $J'" \
+	grep -q "^ringside: found the journal of a recording that ended uncleanly: ringside recover $J " \
 	"$T/again.err"
 diag "$(grep journal "$T/again.err")"
 check "... leaves that journal as it was" cmp -s "$J" "$T/journal.copy"
@@ -166,6 +167,22 @@ check "view of a journal: the screen shows its event" screen_wait 'page-faults' 
 screen_keys q
 check "view of a journal: q quits with 0" test "$(screen_exit 10)" = 0
 screen_stop
+
+# --- the live screen with -o says so too, on its status line
+L=$T/live
+mkdir "$L"
+cp "$T/journal.copy" "$L/.l.json.journal"
+screen_start 160 40 "$R" -I 250 -e task-clock --no-samples --no-sched -o "$L/l.json" -- \
+	"$PT" 100 --every 50 --for 30
+check "live screen: the status line names the journal and how to recover it" \
+	screen_wait "found the journal of a recording that ended uncleanly: ringside recover" 15
+sleep 1
+screen_keys q
+check "live screen: q quits with 0" test "$(screen_exit 10)" = 0
+screen_stop
+check "live screen: writes l.json, leaves the old journal as it was, removes its own" sh -c \
+	'test -s "$1/l.json" && cmp -s "$1/.l.json.journal" "$2" && test ! -e "$1/.l.json.2.journal"' \
+	sh "$L" "$T/journal.copy"
 
 # --- bad journals: one line, exit 2
 printf 'hello\nworld\n' >"$T/garbage.journal"
