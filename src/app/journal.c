@@ -79,6 +79,19 @@ journal_orphan(const char *path)
 	return orphan;
 }
 
+bool
+journal_in_use(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	bool busy;
+
+	if (fd < 0)
+		return false;
+	busy = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
 size_t
 journal_find(const char *output, char **first)
 {
@@ -205,20 +218,27 @@ int
 journal_load(const char *path, struct profile **out, struct stream_stats *st, struct errbuf *err)
 {
 	struct stat sb = { 0 };
-	FILE *fp = fopen(path, "re");
+	/* Non-blocking: a FIFO without a writer is refused, not waited for. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	FILE *fp;
 	int r;
 
-	if (!fp) {
+	if (fd < 0) {
 		int e = errno;
 
 		return errbuf_fail_as(err, ERRBUF_INPUT, -e, "cannot open '%s': %s", path,
 				      strerror(e));
 	}
-	if (fstat(fileno(fp), &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		fclose(fp);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
 		return errbuf_fail_as(err, ERRBUF_INPUT, -ESPIPE,
 				      "'%s' is %s, not a journal file; give the journal's path",
 				      path, infile_kind(sb.st_mode));
+	}
+	fp = fdopen(fd, "r");
+	if (!fp) {
+		close(fd);
+		return errbuf_fail(err, -ENOMEM, "cannot read '%s': out of memory", path);
 	}
 	r = stream_read(fp, path, out, st, err);
 	fclose(fp);
@@ -233,14 +253,17 @@ journal_load_any(const char *path, struct profile **out, struct errbuf *err)
 	char head[32] = "";
 	struct stream_stats st;
 	struct stat sb;
-	FILE *fp = fopen(path, "re");
-	size_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = 0;
 
-	if (fp && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
-		n = fread(head, 1, sizeof(head), fp);
-	if (fp)
-		fclose(fp);
-	if (stream_sniff(head, n))
+	/* Only a regular file is looked into; the snapshot reader words every refusal. */
+	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		n = read(fd, head, sizeof(head));
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		n = 0;
+	if (stream_sniff(head, (size_t)n))
 		return journal_load(path, out, &st, err);
 	return snapshot_load(path, out, err);
 }

@@ -80,7 +80,12 @@ recover_main(const char *path, const char *out, bool keep)
 		st.intervals, st.intervals == 1 ? "" : "s", p->sampling.samples,
 		(double)st.duration_ns / 1e9, path, out ? out : dest);
 	recover_say_tail(&st);
-	if (!keep && unlink(path) == 0)
+	if (!keep && journal_in_use(path))
+		fprintf(stderr,
+			"ringside: kept the journal %s: a running ringside still writes it (this "
+			"snapshot holds what it had so far)\n",
+			path);
+	else if (!keep && unlink(path) == 0)
 		fprintf(stderr, "ringside: removed the journal %s (--keep keeps it)\n", path);
 	free(dest);
 	profile_free(p);

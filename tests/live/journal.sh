@@ -116,6 +116,13 @@ for sig in TERM INT HUP; do
 		-o "$S/s.json"
 	P=$BG_PID
 	wait_intervals "$S/.s.json.journal" 2 30 || diag "SIG$sig: no journal after 30 s"
+	if [ $sig = TERM ]; then
+		"$R" recover -o "$T/peek.json" "$S/.s.json.journal" 2>"$T/peek.err"
+		rc=$?
+		check "recover of a running recording's journal: exit 0 ($rc), the journal kept" \
+			sh -c 'test "$1" -eq 0 && test -f "$2" && grep -q "kept the journal" "$3"' \
+			sh "$rc" "$S/.s.json.journal" "$T/peek.err"
+	fi
 	kill -"$sig" "$P"
 	wait_pid "$P" 20
 	rc=$?

@@ -11,6 +11,7 @@
 #ifndef RINGSIDE_APP_JOURNAL_H
 #define RINGSIDE_APP_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,8 @@ struct journal;
  * when none).
  */
 size_t journal_find(const char *output, char **first);
+/* True when a running ringside still writes the journal at path (holds its lock). */
+bool journal_in_use(const char *path);
 /* A journal for output, created now (a new name beside it). Returns 0 and *out or -errno. */
 int journal_open(struct journal **out, const char *output, struct errbuf *err);
 /* The journal's path (borrowed). */
