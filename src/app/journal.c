@@ -169,12 +169,22 @@ journal_append(struct journal *j, const struct profile *p, uint64_t duration_ns,
 	}
 	if (r == 0)
 		r = stream_write_interval(j->w, p, duration_ns, err);
-	if (r == 0 && (fflush(j->fp) != 0 || fdatasync(fileno(j->fp)) != 0)) {
-		int e = errno;
+	if (r < 0) {
+		/* The stream's words ("cannot write the stream: CAUSE") do not name the file. */
+		const char *cause = strstr(err->msg, ": ");
+		char *why = xstrdup(cause ? cause + 2 : strerror(EIO));
 
-		r = errbuf_fail(err, -e, "cannot write the journal '%s': %s", j->path, strerror(e));
+		errbuf_reword(err, "cannot write the journal '%s': %s", j->path, why);
+		free(why);
+		return r;
 	}
-	return r;
+	if (fflush(j->fp) != 0 || fdatasync(fileno(j->fp)) != 0) {
+		int e = errno ? errno : EIO;
+
+		return errbuf_fail(err, -e, "cannot write the journal '%s': %s", j->path,
+				   strerror(e));
+	}
+	return 0;
 }
 
 void

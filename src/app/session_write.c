@@ -144,6 +144,9 @@ session_write_output(struct session *s, struct errbuf *err)
 	}
 	rescue = session_rescue(s->profile);
 	if (rescue) {
+		/* Everything is in the rescue copy: the journal has served too. */
+		journal_close(s->journal, true);
+		s->journal = NULL;
 		why = xstrdup(err->msg);
 		errbuf_reword(err, "%s; the recording was saved to %s instead", why, rescue);
 		free(why);
