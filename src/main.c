@@ -17,6 +17,7 @@
 #include "ringside/app/compare.h"
 #include "ringside/export/diff_export.h"
 #include "ringside/app/convert.h"
+#include "ringside/app/recover.h"
 #include "ringside/app/listing.h"
 #include "ringside/app/record.h"
 #include "ringside/app/session.h"
@@ -44,7 +45,8 @@ enum {
 	OPT_PUSH_TENANT,
 	OPT_PUSH_TIMEOUT,
 	OPT_ABSOLUTE,
-	OPT_MERGE_THREADS
+	OPT_MERGE_THREADS,
+	OPT_KEEP
 };
 
 /* clang-format off */
@@ -54,6 +56,7 @@ static const char usage_text[] =
 "       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
 "       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
 "       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
+"       ringside recover [--keep] [-o OUT] DIR/.FILE.journal\n"
 "       ringside list [--all] [PATTERN]\n"
 "       ringside --help | --version\n"
 "\n"
@@ -62,6 +65,9 @@ static const char usage_text[] =
 "sampled call stacks, a per-CPU scheduler map and an event browser. 'record' does the same\n"
 "headless and writes a snapshot; 'view' opens a snapshot in the screen; 'export' converts\n"
 "snapshots; 'diff' compares two snapshots; 'list' shows the events this machine can count.\n"
+"A recording with -o keeps a journal (DIR/.FILE.journal) until it ends cleanly; 'recover'\n"
+"turns the journal of one that was killed into its snapshot (view and export read a journal\n"
+"too).\n"
 "\n"
 "Profiling options (live and record):\n"
 "  -e, --events LIST      events to count, comma-separated (see 'ringside list'); default:\n"
@@ -119,6 +125,10 @@ static const char usage_text[] =
 "      --merge-threads    match a process's threads as one (no thread level)\n"
 "      --ascii            as above\n"
 "      --file-mode MODE   as above\n"
+"\n"
+"recover options:\n"
+"  -o, --output FILE      write here (default: the FILE the journal was kept for)\n"
+"      --keep             keep the journal (default: removed once the snapshot is written)\n"
 "\n"
 "list options:\n"
 "      --all              also list PMU events that do not open on this machine\n"
@@ -539,6 +549,48 @@ main_export(int argc, char **argv)
 }
 
 static int
+main_recover(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *in = NULL, *out = NULL;
+	bool keep = false;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_KEEP:
+			keep = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return main_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return main_usage_error("unknown option '%s' for recover",
+						argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		in = argv[optind++];
+	if (!in || optind < argc)
+		return main_usage_error("%s", "recover takes one journal: ringside recover "
+					      "DIR/.FILE.journal [-o OUT]");
+	if (out && !export_format_known(out))
+		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
+	return recover_main(in, out, keep);
+}
+
+static int
 main_list(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -661,11 +713,13 @@ main(int argc, char **argv)
 		return main_diff(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return main_list(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "recover") == 0)
+		return main_recover(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "view") == 0)
 		return main_view(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
 		return main_usage_error(
-			"unknown command '%s'; commands: record, view, export, diff, list",
+			"unknown command '%s'; commands: record, view, export, diff, recover, list",
 			argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);

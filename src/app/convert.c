@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "ringside/app/convert.h"
+#include "ringside/app/journal.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
@@ -21,7 +22,7 @@ convert_main(const char *in, const char *out)
 	int rc;
 
 	errbuf_clear(&err);
-	rc = snapshot_load(in, &p, &err);
+	rc = journal_load_any(in, &p, &err);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2;

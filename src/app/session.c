@@ -399,6 +399,7 @@ session_free(struct session *s)
 		target_stop_child(&s->target);
 	outfile_abort(&s->out);
 	free(s->output);
+	journal_close(s->journal, false);
 	cpulist_fini(&s->offline);
 	cpulist_fini(&s->unsampled);
 	ingest_free(s->ingest);

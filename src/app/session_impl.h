@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ringside/app/journal.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/model/profile.h"
@@ -78,6 +79,8 @@ struct session {
 	size_t nnotes;
 	struct cpulist offline;	  /* the target's CPUs that are offline now (system-wide) */
 	struct cpulist unsampled; /* CPUs online since the start of a process target's events */
+	struct journal *journal;  /* beside the output (app/journal), from the first interval */
+	bool journal_off;	  /* it could not be written: said once, not tried again */
 };
 
 /* Everything that can be checked before anything runs: options, events, target, output. */
@@ -104,6 +107,10 @@ void session_fill_end(struct session *s, enum session_end reason);
 void session_note_targets(struct session *s);
 /* Note why a recording that sampled took no sample at all, once it has stopped. */
 void session_note_no_samples(struct session *s);
+/* Say when journals of unclean ends lie beside the output (before anything runs). */
+void session_journal_check(struct session *s);
+/* Append the interval just ended to the journal (created the first time). */
+void session_journal_append(struct session *s);
 /* Note a message for the user (stderr headless, the status line live). */
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

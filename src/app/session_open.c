@@ -222,7 +222,10 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = target_init_system(&s->target, o->cpus, err);
 	if (r < 0)
 		return r;
-	return s->output ? outfile_open(&s->out, s->output, err) : 0;
+	r = s->output ? outfile_open(&s->out, s->output, err) : 0;
+	if (r == 0)
+		session_journal_check(s);
+	return r;
 }
 
 /*

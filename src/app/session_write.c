@@ -138,6 +138,9 @@ session_write_output(struct session *s, struct errbuf *err)
 	else
 		outfile_abort(&s->out);
 	if (r == 0) {
+		/* Written: the journal has served (not written: it keeps the data for recover). */
+		journal_close(s->journal, true);
+		s->journal = NULL;
 		/* The local file is safe now; a failed push only says so. */
 		r = push_profile(s->profile, &s->opts->push, err);
 		if (r < 0) {
@@ -149,12 +152,57 @@ session_write_output(struct session *s, struct errbuf *err)
 	}
 	rescue = session_rescue(s->profile);
 	if (rescue) {
+		/* Everything is in the rescue copy: the journal has served too. */
+		journal_close(s->journal, true);
+		s->journal = NULL;
 		why = xstrdup(err->msg);
 		errbuf_reword(err, "%s; the recording was saved to %s instead", why, rescue);
 		free(why);
 		free(rescue);
 	}
 	return r;
+}
+
+void
+session_journal_check(struct session *s)
+{
+	char *first = NULL;
+	size_t n;
+
+	if (!s->out.tmp)
+		return;
+	n = journal_find(s->output, &first);
+	if (n)
+		session_note(s,
+			     "found the journal of a recording that ended uncleanly%s: "
+			     "ringside recover %s (it is left as it is)",
+			     n > 1 ? " (and more beside it)" : "", first);
+	free(first);
+}
+
+void
+session_journal_append(struct session *s)
+{
+	struct errbuf err;
+
+	if (!s->out.tmp || s->journal_off)
+		return;
+	/* RINGSIDE_JOURNAL=0: no journal (benchmarks; a filesystem where fsync is dear). */
+	if (!s->journal && getenv("RINGSIDE_JOURNAL") &&
+	    strcmp(getenv("RINGSIDE_JOURNAL"), "0") == 0) {
+		s->journal_off = true;
+		return;
+	}
+	errbuf_clear(&err);
+	if (!s->journal && journal_open(&s->journal, s->output, &err) < 0) {
+		s->journal_off = true;
+		session_note(s, "%s; recording goes on without a journal", err.msg);
+		return;
+	}
+	if (journal_append(s->journal, s->profile, s->last_ns - s->start_ns, &err) < 0) {
+		s->journal_off = true;
+		session_note(s, "%s; recording goes on, the journal stops here", err.msg);
+	}
 }
 
 int

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ringside/app/journal.h"
 #include "ringside/app/loop.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
@@ -851,7 +852,7 @@ ui_view_main(const char *path, const struct ui_opts *o)
 		code = 2;
 		goto out;
 	}
-	r = snapshot_load(path, &p, &err);
+	r = journal_load_any(path, &p, &err);
 	if (r == 0)
 		r = ui_view_ratios(p, o, &err);
 	if (r < 0) {

@@ -9,7 +9,8 @@
 #     temporaries' shape), unchanged;
 #   - SIGTERM, SIGHUP and SIGINT end record with exit 0, the output written and no temporary left;
 #   - an error exit leaves nothing;
-#   - the live screen with -o: SIGSEGV leaves no temporary (it dies of the signal), SIGKILL leaves
+#   - the live screen with -o: SIGSEGV leaves no temporary (it dies of the signal; its journal
+#     stays, for ringside recover), SIGKILL leaves
 #     one that the next record to the same output removes.
 
 . "$TESTLIB"
@@ -26,6 +27,16 @@ REC="record -a -I 250 -e task-clock --no-samples --no-sched"
 tmps() {
 	find "$1" -maxdepth 1 -type f -name '.ringside.*' | sed 's|.*/||' |
 		grep -E '^\.ringside\..*\.[A-Za-z0-9]{6}$'
+}
+
+# wait_file FILE: FILE exists within 10 s.
+wait_file() {
+	_wf=0
+	while [ ! -e "$1" ] && [ $_wf -lt 50 ]; do
+		sleep 0.2
+		_wf=$((_wf + 1))
+	done
+	test -e "$1"
 }
 
 # snapshot_ok FILE: FILE is a snapshot with at least one interval.
@@ -85,8 +96,8 @@ rc=$?
 check "the live writer, stopped by SIGTERM: exit 0 ($rc)" test "$rc" -eq 0
 check "... writes x.json" snapshot_ok "$D/x.json"
 check "... leaves no temporary" test -z "$(tmps "$D")"
-check "... and the directory holds x.json and the user's four files" \
-	test "$(ls -A "$D" | wc -l)" -eq 5
+check "... and the directory holds x.json, the user's four files and the killed one's journal" \
+	test "$(ls -A "$D" | wc -l)" -eq 6 -a -f "$D/.x.json.journal"
 diag "left in $D: $(ls -A "$D" | tr '\n' ' ')"
 
 # --- the stop signals: the output written as ever, no temporary
@@ -121,11 +132,16 @@ if command -v tmux >/dev/null; then
 	screen_start 100 30 "$R" -I 250 -e task-clock -o "$D/l.json" -- "$PT" 256 --every 50 --for 60
 	screen_wait ' samples ' 10 || diag "live screen: no status line: $(screen_text | tail -n 1)"
 	check "live screen: a temporary while it runs" test "$(tmps "$D" | wc -l)" -eq 1
+	check "live screen: the journal is there after the first interval" wait_file "$D/.l.json.journal"
 	screen_kill SEGV "live screen"
 	screen_exit_is SEGV "live screen, SIGSEGV: ringside dies of it"
-	check "live screen, SIGSEGV: no temporary is left" test -z "$(ls -A "$D")"
+	# A crash leaves the journal (ringside recover), nothing else.
+	check "live screen, SIGSEGV: no temporary is left, only the journal" \
+		test "$(ls -A "$D")" = .l.json.journal
+	rm -f "$D/.l.json.journal"
 	screen_start 100 30 "$R" -I 250 -e task-clock -o "$D/l.json" -- "$PT" 256 --every 50 --for 60
 	screen_wait ' samples ' 10 || diag "live screen: no status line: $(screen_text | tail -n 1)"
+	check "live screen: the journal is there again" wait_file "$D/.l.json.journal"
 	screen_kill KILL "live screen"
 	screen_exit_is KILL "live screen, SIGKILL: ringside dies of it"
 	check "live screen, SIGKILL: its temporary is left" test "$(tmps "$D" | wc -l)" -eq 1
@@ -134,8 +150,8 @@ if command -v tmux >/dev/null; then
 	timeout 30 "$R" $REC -q --duration 1 -o "$D/l.json" 2>"$T/screen-next.err"
 	rc=$?
 	check "live screen, SIGKILL: the next record -o: exit 0 ($rc)" test "$rc" -eq 0
-	check "... writes the output and leaves nothing else" \
-		sh -c 'test "$(ls -A "$1")" = l.json' sh "$D"
+	check "... writes the output and leaves nothing else but the killed one's journal" \
+		sh -c 'test "$(ls -A "$1" | tr "\n" " ")" = ".l.json.journal l.json "' sh "$D"
 	check "... the output is a snapshot" snapshot_ok "$D/l.json"
 else
 	skip "the live screen" "needs tmux"

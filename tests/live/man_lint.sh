@@ -9,7 +9,7 @@ make_tmpdir
 
 [ -n "$MANDOC" ] || skip_all "mandoc not found (apt-get install mandoc)"
 
-for page in ringside.1 ringside-snapshot.5; do
+for page in ringside.1 ringside-snapshot.5 ringside-stream.5; do
 	"$MANDOC" -T lint -W warning "$MANDIR/$page" >"$T/lint.out" 2>&1
 	rc=$?
 	check "mandoc -T lint -W warning $page: exit 0 (got $rc) and no output" \

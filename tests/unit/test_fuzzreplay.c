@@ -27,6 +27,7 @@ FUZZ_TARGET(jitmap);
 FUZZ_TARGET(procmaps);
 FUZZ_TARGET(kallsyms);
 FUZZ_TARGET(schedtp);
+FUZZ_TARGET(stream);
 
 struct target {
 	const char *name;
@@ -121,6 +122,7 @@ TARGET(jitmap);
 TARGET(procmaps);
 TARGET(kallsyms);
 TARGET(schedtp);
+TARGET(stream);
 
 #define REPLAY(n)                                                                                  \
 	{                                                                                          \
@@ -132,7 +134,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		REPLAY(decode), REPLAY(snapshot), REPLAY(html),	    REPLAY(evspec),  REPLAY(theme),
-		REPLAY(jitmap), REPLAY(procmaps), REPLAY(kallsyms), REPLAY(schedtp),
+		REPLAY(jitmap), REPLAY(procmaps), REPLAY(kallsyms), REPLAY(schedtp), REPLAY(stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The journal: what a recording with an output file keeps beside it as it goes, so that an
+ * unclean end (kill -9, the OOM killer, a crash, power loss) loses at most the interval under way.
+ * The journal of DIR/NAME is DIR/.NAME.journal (DIR/.NAME.2.journal, .3 ... when one of an unclean
+ * end is already there, which is never touched), in the stream format (export/stream), appended
+ * once per interval and fsync'd then, locked with flock while its recording lives. A clean end
+ * writes the output as always and removes the journal; `ringside recover` turns a journal left
+ * behind into the snapshot, and `view` and `export` read one as they read a snapshot.
+ */
+#ifndef RINGSIDE_APP_JOURNAL_H
+#define RINGSIDE_APP_JOURNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ringside/export/stream.h"
+#include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
+
+struct journal;
+
+/*
+ * The journals of unclean ends for output (DIR/.NAME.journal and DIR/.NAME.N.journal that no
+ * running ringside holds): their number, and the first one's path in *first (the caller's; NULL
+ * when none).
+ */
+size_t journal_find(const char *output, char **first);
+/* True when a running ringside still writes the journal at path (holds its lock). */
+bool journal_in_use(const char *path);
+/* A journal for output, created now (a new name beside it). Returns 0 and *out or -errno. */
+int journal_open(struct journal **out, const char *output, struct errbuf *err);
+/* The journal's path (borrowed). */
+const char *journal_path(const struct journal *j);
+/*
+ * Append p's interval ending duration_ns after the start (the header first, the first time),
+ * then flush and fsync. Returns 0 or -errno with err.
+ */
+int journal_append(struct journal *j, const struct profile *p, uint64_t duration_ns,
+		   struct errbuf *err);
+/* Close the journal; with remove (the output was written), delete it. NULL is fine. */
+void journal_close(struct journal *j, bool remove);
+/*
+ * The output a journal was kept for: DIR/NAME for DIR/.NAME.journal or DIR/.NAME.N.journal.
+ * Returns it (the caller's) or NULL when path is not named so.
+ */
+char *journal_output_of(const char *path);
+/*
+ * Read the journal (or stream) at path: a regular file, lines bounded as export/stream reads
+ * them. Returns 0 and *out, *st; or -errno with err (bad input: exit 2).
+ */
+int journal_load(const char *path, struct profile **out, struct stream_stats *st,
+		 struct errbuf *err);
+/*
+ * Read a snapshot (.json, .html) or a journal, whichever path holds (view and export). Returns 0
+ * and *out, or -errno with err.
+ */
+int journal_load_any(const char *path, struct profile **out, struct errbuf *err);
+
+#endif

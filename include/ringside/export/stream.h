@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The stream format (man/ringside-stream.5): one versioned line format of interval updates, the
+ * journal a recording keeps beside its output and the stream `record --stream` is to write. A
+ * header line holds the profile as it was at the start (a one-line snapshot: meta, events,
+ * ratios); then each interval's counter points, new frames and stack nodes, and the changes of
+ * each node's self count, closed by a commit line; an end line after a clean end. The writer
+ * keeps what it has written, so each interval writes only what changed. The reader bounds every
+ * line, applies an interval only at its commit line (an interval cut short is the lost tail),
+ * rejects a corrupt line with its number and rebuilds the profile the snapshot writer takes.
+ */
+#ifndef RINGSIDE_EXPORT_STREAM_H
+#define RINGSIDE_EXPORT_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
+
+/* The first word of the header line and the version after it. */
+#define STREAM_FORMAT  "ringside-stream"
+#define STREAM_VERSION 1
+/* The longest line read (the header, a frame with a long C++ name): 1 MiB. */
+#define STREAM_MAX_LINE ((size_t)1 << 20)
+
+struct stream_writer;
+
+/* A writer to fp (borrowed; the caller flushes and closes it). */
+struct stream_writer *stream_writer_new(FILE *fp);
+/* Free the writer; NULL is fine. */
+void stream_writer_free(struct stream_writer *w);
+/* Write the header line: p as it is now, without its samples. Returns 0 or -EIO with err. */
+int stream_write_header(struct stream_writer *w, const struct profile *p, struct errbuf *err);
+/*
+ * Write what p gained since the last call (counter points, frames, nodes, self changes) and the
+ * commit line of the interval ending duration_ns after the start. Returns 0 or -EIO with err.
+ */
+int stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t duration_ns,
+			  struct errbuf *err);
+/* Write the end line (why the recording ended). Returns 0 or -EIO with err. */
+int stream_write_end(struct stream_writer *w, const char *reason, struct errbuf *err);
+
+/* What a read found: the whole intervals, and what was cut short at the tail. */
+struct stream_stats {
+	size_t lines;	      /* whole lines read */
+	size_t intervals;     /* committed intervals */
+	uint64_t samples;     /* samples in the committed intervals */
+	uint64_t duration_ns; /* the last committed interval's end */
+	size_t lost_lines;    /* whole lines after the last commit */
+	size_t lost_bytes;    /* bytes after the last commit (a cut line's included) */
+	bool ended;	      /* the end line was read */
+};
+
+/*
+ * Read a stream from fp (name for messages) into a new profile (*out, the caller's), applying every
+ * committed interval. A corrupt line fails with -EINVAL naming its line; a cut-short tail is not an
+ * error (st says what it held). Returns 0, or -EINVAL / -EIO with err.
+ */
+int stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+		struct errbuf *err);
+/* True when buf (len bytes, the start of a file) begins with the stream's header word. */
+bool stream_sniff(const char *buf, size_t len);
+
+#endif
