@@ -7,7 +7,7 @@
 #     is the main task of its CPU in >= 90% of the map's buckets that have data (>= half of them
 #     must; see below for the unknown ones), the two are different threads,
 #     each ran >= 75% of the time its CPU's timeline is known (runtime_ns; known_ns >= 90% of the
-#     recording) and was never migrated, each CPU was busy >= 90% of its known time. The spinners
+#     recording, 75% in a sanitizer build) and was never migrated, each CPU was busy >= 90% of its known time. The spinners
 #     run in a session (so an autogroup) of their own at nice -10, so that other work on the
 #     machine takes some CPU time from them, never a bucket's majority.
 #   - pingpong N launched (its two threads pinned to one CPU): the threads' switches (voluntary +
@@ -144,10 +144,16 @@ if [ "$NCPU" -ge 2 ]; then
 	diag "pinned: CPUs [cpu, busy_ns, known_ns] of $dur ns: $("$JQ" -c '[.sched.cpus[]
 		| [.cpu, .busy_ns, .known_ns]]' "$T/pin.json" 2>/dev/null)"
 	# Shares of the known time: the kernel may drop a sched_switch now and then (see above),
-	# after which a CPU's timeline is unknown until the next switch.
-	check "pinned: CPUs 0 and 1 have data for >= 90% of the recording, busy >= 90% of it" \
-		"$JQ" -e --argjson d "${dur:-0}" '[.sched.cpus[] | select(.cpu <= 1)] | length == 2
-			and all(.known_ns >= 0.9 * $d and .known_ns <= $d + 1e6
+	# after which a CPU's timeline is unknown until the next switch; with a pinned spinner at
+	# nice -10 that next switch can be far off. Measured 97-100% known in a plain build; in the
+	# sanitizer build (RINGSIDE_SANITIZED=1, ringside several times slower per record) CI
+	# measured 80% on CPU 0 once, so there the floor is 75%.
+	kmin=0.9
+	[ "${RINGSIDE_SANITIZED:-0}" = 1 ] && kmin=0.75
+	diag "pinned: sched.lost $(jqv "$T/pin.json" '.sched.lost // 0')"
+	check "pinned: CPUs 0 and 1 have data for >= $kmin of the recording, busy >= 90% of it" \
+		"$JQ" -e --argjson d "${dur:-0}" --argjson k $kmin '[.sched.cpus[] | select(.cpu <= 1)]
+			| length == 2 and all(.known_ns >= $k * $d and .known_ns <= $d + 1e6
 				and .busy_ns >= 0.9 * .known_ns)' "$T/pin.json"
 	check "pinned: each spinner ran >= 75% of the lesser known time of CPUs 0 and 1, never migrated" \
 		"$JQ" -e --argjson p $spid '.sched as $s
