@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ringside/export/diff_export.h"
+#include "ringside/export/folded.h"
 #include "ringside/export/html.h"
 #include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
@@ -30,24 +31,6 @@ struct diff_export_fold {
 	struct diff_export_line *lines;
 	size_t n, cap;
 };
-
-/* A frame's name made safe for folded stacks, as the folded export makes it. */
-static char *
-diff_export_name(const struct diff *d, const struct frame *f)
-{
-	char *s = xstrdup(frametab_str(d->frames, f->name));
-
-	if (!*s) {
-		free(s);
-		s = xstrdup("[unknown]");
-	}
-	for (char *c = s; *c; c++)
-		if (*c == ';')
-			*c = ':';
-		else if (*c == '\n' || *c == '\r')
-			*c = ' ';
-	return s;
-}
 
 static void
 diff_export_fold_visit(void *ctx, const struct diff *d, uint32_t id, unsigned depth)
@@ -71,7 +54,7 @@ diff_export_fold_visit(void *ctx, const struct diff *d, uint32_t id, unsigned de
 	} else if (f->kind == FRAME_THREAD) {
 		c->prefix[depth] = xstrdup(parent);
 	} else {
-		char *name = diff_export_name(d, f);
+		char *name = folded_frame_name(d->frames, f);
 
 		c->prefix[depth] = *parent ? xasprintf("%s;%s", parent, name) : xstrdup(name);
 		free(name);
@@ -139,21 +122,27 @@ diff_export_frame(const struct diff *d, uint32_t frame)
 			 frametab_str(d->frames, f->module), "kind", frame_kind_name(f->kind));
 }
 
-static json_t *
-diff_export_node(const struct diff *d, uint32_t id)
+/*
+ * Append node id and its subtree to arr in pre-order, each node naming its parent's index (-1 for
+ * the root): a flat list, so no reader meets a nesting as deep as the deepest stack (jq 1.6 stops
+ * at 256 levels, which a nested tree of 127-frame stacks passes).
+ */
+static void
+diff_export_node(const struct diff *d, uint32_t id, json_int_t parent, json_t *arr)
 {
 	const struct diff_node *n = &d->nodes[id];
-	json_t *o = diff_export_frame(d, n->frame), *kids = json_array();
+	json_t *o = diff_export_frame(d, n->frame);
+	json_int_t me = (json_int_t)json_array_size(arr);
 
+	json_object_set_new(o, "parent", json_integer(parent));
 	json_object_set_new(o, "a_self", json_integer((json_int_t)n->a_self));
 	json_object_set_new(o, "a_total", json_integer((json_int_t)n->a_total));
 	json_object_set_new(o, "b_self", json_integer((json_int_t)n->b_self));
 	json_object_set_new(o, "b_total", json_integer((json_int_t)n->b_total));
 	json_object_set_new(o, "delta", json_real(diff_node_delta(d, n)));
+	json_array_append_new(arr, o);
 	for (uint32_t c = n->first_child; c != DIFF_NONE; c = d->nodes[c].next_sibling)
-		json_array_append_new(kids, diff_export_node(d, c));
-	json_object_set_new(o, "children", kids);
-	return o;
+		diff_export_node(d, c, me, arr);
 }
 
 /* The path of names from the root's child down to id, joined by ';'. */
@@ -274,7 +263,7 @@ diff_export_tasks(const struct diff *d)
 static json_t *
 diff_export_doc(const struct diff *d, const struct diff_export_names *names)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *tree;
 
 	json_object_set_new(o, "format", json_string("ringside-diff"));
 	json_object_set_new(o, "version", json_integer(1));
@@ -290,7 +279,9 @@ diff_export_doc(const struct diff *d, const struct diff_export_names *names)
 			    json_string(d->flags & DIFF_ABSOLUTE ? "samples" : "share"));
 	json_object_set_new(o, "merge_threads", json_boolean(d->flags & DIFF_MERGE_THREADS));
 	json_object_set_new(o, "mismatch", d->mismatch ? json_string(d->mismatch) : json_null());
-	json_object_set_new(o, "tree", diff_export_node(d, 0));
+	tree = json_array();
+	diff_export_node(d, 0, -1, tree);
+	json_object_set_new(o, "tree", tree);
 	json_object_set_new(o, "only_in_a", diff_export_gone(d));
 	json_object_set_new(o, "functions", diff_export_funcs(d));
 	json_object_set_new(o, "counters", diff_export_counters(d));

@@ -27,11 +27,10 @@ struct folded_ctx {
 	size_t n, cap;
 };
 
-/* A frame's name made safe for the format: no ';' (the separator) and no line breaks. */
-static char *
-folded_name(const struct profile *p, const struct frame *f)
+char *
+folded_frame_name(const struct frametab *ft, const struct frame *f)
 {
-	char *s = xstrdup(frametab_str(p->frames, f->name));
+	char *s = xstrdup(frametab_str(ft, f->name));
 
 	if (!*s) {
 		free(s);
@@ -68,7 +67,7 @@ folded_visit(void *vctx, const struct stacktree *t, uint32_t id, unsigned depth)
 	} else if (f->kind == FRAME_THREAD) {
 		c->prefix[depth] = xstrdup(parent); /* threads merge into their process */
 	} else {
-		name = folded_name(c->p, f);
+		name = folded_frame_name(c->p->frames, f);
 		c->prefix[depth] = *parent ? xasprintf("%s;%s", parent, name) : xstrdup(name);
 		free(name);
 	}

@@ -119,7 +119,7 @@ static const char html_head[] =
 	"form-action 'none'\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	"<meta name=\"generator\" content=\"ringside " PACKAGE_VERSION "\">\n"
-	"<title>ringside profile</title>\n"
+	"<title>ringside %s</title>\n"
 	"<style>";
 static const char html_body[] =
 	"</style>\n"
@@ -152,7 +152,7 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	/* The snapshot ends with a newline, which the page does not need. */
 	if (len && json[len - 1] == '\n')
 		len--;
-	fprintf(fp, html_head, html_assets_js_sha256, html_assets_css_sha256);
+	fprintf(fp, html_head, html_assets_js_sha256, html_assets_css_sha256, "profile");
 	fwrite(html_assets_css, 1, html_assets_css_len, fp);
 	fputs(html_body, fp);
 	if (html_want_gzip(len)) {
@@ -182,18 +182,6 @@ out:
 }
 
 /* clang-format off */
-static const char html_diff_head[] =
-	"<!DOCTYPE html>\n"
-	"<html lang=\"en\">\n"
-	"<head>\n"
-	"<meta charset=\"utf-8\">\n"
-	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	"script-src 'sha256-%s'; style-src 'sha256-%s'; img-src data:; base-uri 'none'; "
-	"form-action 'none'\">\n"
-	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	"<meta name=\"generator\" content=\"ringside " PACKAGE_VERSION "\">\n"
-	"<title>ringside diff</title>\n"
-	"<style>";
 static const char html_diff_body[] =
 	"</style>\n"
 	"</head>\n"
@@ -208,7 +196,7 @@ html_write_diff(const char *json, size_t len, FILE *fp, struct errbuf *err)
 {
 	if (len && json[len - 1] == '\n')
 		len--;
-	fprintf(fp, html_diff_head, html_assets_diff_js_sha256, html_assets_diff_css_sha256);
+	fprintf(fp, html_head, html_assets_diff_js_sha256, html_assets_diff_css_sha256, "diff");
 	fwrite(html_assets_diff_css, 1, html_assets_diff_css_len, fp);
 	fputs(html_diff_body, fp);
 	fputs(HTML_DATA_OPEN ">", fp);

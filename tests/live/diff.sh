@@ -35,6 +35,10 @@ B=$T/b.json
 "$R" diff "$A" "$B" -o "$T/d.json" 2>"$T/d.err"
 ok $? "diff -o d.json exits 0"
 check "diff -o d.json says nothing (same event, same units)" test ! -s "$T/d.err"
+# A flat tree (jq 1.6 refuses nestings over 256 levels, which deep stacks made): the root first,
+# every other node's parent before it.
+check "the diff JSON's tree is flat, in pre-order" "$JQ" -e '.tree | length > 3 and .[0].parent == -1
+	and ([to_entries[1:][] | .value.parent >= 0 and .value.parent < .key] | all)' "$T/d.json"
 fdelta() {
 	jqv "$T/d.json" ".functions[] | select(.name == \"$1\") | .total_delta"
 }

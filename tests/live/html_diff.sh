@@ -35,8 +35,11 @@ dump_dom() {
 [ -s "$T/a.json" ] && [ -s "$T/b.json" ] || skip_all "the recordings failed: $(cat "$T/a.err")"
 "$R" diff "$T/a.json" "$T/b.json" -o "$T/d.html"
 ok $? "diff -o d.html exits 0"
-"$R" diff "$T/a.json" "$T/b.json" -o "$T/d.json"
+"$R" diff "$T/a.json" "$T/b.json" -o "$T/d.json" 2>"$T/dj.err"
+status_is 0 $? "diff -o d.json exits 0" || diag "$(head -n 5 "$T/dj.err")"
 D=$T/d.json
+check "d.json is a diff JSON" "$JQ" -e '.tree and .a.samples > 0' "$D" ||
+	diag "d.json: $(ls -l "$D" 2>&1) $(head -c 200 "$D" 2>&1)"
 
 dump_dom "file://$T/d.html#select=c_fn" sel >"$T/dom.html"
 check "the page drew (data-ready=1)" grep -q 'data-ready="1"' "$T/dom.html"

@@ -14,6 +14,8 @@
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 
+/* A frame's name made safe for the format (no ';' or line breaks): a new string to free. */
+char *folded_frame_name(const struct frametab *ft, const struct frame *f);
 /* Write p's stack tree as folded stacks. Returns 0, or -EINVAL when p has no stacks, -EIO. */
 int folded_write(const struct profile *p, FILE *fp, struct errbuf *err);
 /* Write to path atomically. */

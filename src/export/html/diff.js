@@ -46,11 +46,15 @@
 
 	// The colour of a change: gray under half a point, else red (grew) or blue (shrank) whose
 	// strength is the change over the largest change of any frame.
+	// The tree comes as a flat list in pre-order, each node naming its parent's index.
+	const root = d.tree[0];
+	d.tree.forEach((n) => { n.children = []; });
+	d.tree.forEach((n) => { if (n.parent >= 0) d.tree[n.parent].children.push(n); });
 	let maxDelta = 0;
 	(function scan(n) {
 		maxDelta = Math.max(maxDelta, Math.abs(n.delta));
 		n.children.forEach(scan);
-	})(d.tree);
+	})(root);
 	function colour(delta) {
 		if (Math.abs(delta) < 0.5 || maxDelta <= 0)
 			return 'rgb(221, 221, 221)';
@@ -118,7 +122,7 @@
 					lay(c, cx, cw, dep + 1);
 				cx += cw;
 			}
-		})(d.tree, 0, WIDTH, 0);
+		})(root, 0, WIDTH, 0);
 		const svg = sv('svg', { id: 'flame', width: WIDTH, height: depth * ROW });
 		let selected = null;
 		for (const c of cells) {
