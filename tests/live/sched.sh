@@ -7,7 +7,10 @@
 #     is the main task of its CPU in >= 90% of the map's buckets that have data (>= half of them
 #     must; see below for the unknown ones), the two are different threads,
 #     each ran >= 75% of the time its CPU's timeline is known (runtime_ns; known_ns >= 90% of the
-#     recording, 75% in a sanitizer build) and was never migrated, each CPU was busy >= 90% of its known time. The spinners
+#     recording, 75% in a sanitizer build, less what the kernel itself left unknown: perf records
+#     the same switches, and a task switched in whose switch-out never comes (the VM agent's
+#     threads, here) leaves its CPU unknown until the next switch, for perf as for ringside) and
+#     was never migrated, each CPU was busy >= 90% of its known time. The spinners
 #     run in a session (so an autogroup) of their own at nice -10, so that other work on the
 #     machine takes some CPU time from them, never a bucket's majority.
 #   - pingpong N launched (its two threads pinned to one CPU): the threads' switches (voluntary +
@@ -92,6 +95,38 @@ task_field() {
 	"$JQ" -r --argjson t "$2" "[.sched.tasks[] | select(.tid == \$t)] | last | .$3" "$1" 2>/dev/null
 }
 
+# silent_gaps PERF_SCRIPT_TXT PID: [ns on CPU 0, ns on CPU 1, switches]: per CPU, the time between a switch
+# in of a task and the next switch on that CPU whose prev is some other task: the kernel reported
+# no switch-out there, so what ran is unknown to perf as to ringside. Only the part within the
+# lifetime of PID (ringside: its first and last switch) counts; switches: how many went unreported.
+silent_gaps() {
+	awk -v pid="$2" '
+	function num(k,   i, v) {
+		for (i = 1; i <= NF; i++)
+			if (index($i, k "=") == 1) { v = substr($i, length(k) + 2); return v + 0 }
+		return -1
+	}
+	{
+		cpu = substr($1, 2, length($1) - 2) + 0
+		t = substr($2, 1, length($2) - 1) * 1e9
+		n++; tt[n] = t; cc[n] = cpu; pp[n] = num("prev_pid"); nn[n] = num("next_pid")
+		if (pp[n] == pid || nn[n] == pid) { if (!t0) t0 = t; t1 = t }
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			c = cc[i]
+			if ((c in last) && pp[i] != last[c]) {
+				a = since[c] > t0 ? since[c] : t0
+				b = tt[i] < t1 ? tt[i] : t1
+				if (b > a) u[c] += b - a
+				if (tt[i] >= t0 && tt[i] <= t1) miss++
+			}
+			last[c] = nn[i]; since[c] = tt[i]
+		}
+		printf "[%d, %d, %d]\n", u[0], u[1], miss
+	}' "$1"
+}
+
 # --- two pinned spinners own their CPUs
 if [ "$NCPU" -ge 2 ]; then
 	# A session of its own, so an autogroup of its own (sched_autogroup_enabled): nice only
@@ -112,8 +147,33 @@ if [ "$NCPU" -ge 2 ]; then
 		sleep 0.02
 		i=$((i + 1))
 	done
-	timeout 30 "$R" record -e context-switches --duration 3 -o "$T/pin.json" 2>"$T/pin.err"
+	# perf records the same switches beside ringside: the oracle for what the kernel left out
+	# (see silent_gaps).
+	have_perf=0
+	if command -v "$PERF" >/dev/null 2>&1; then
+		"$PERF" record -q -a -e sched:sched_switch -o "$T/sw.data" >/dev/null 2>"$T/sw.err" &
+		perf_pid=$!
+		track $perf_pid
+		have_perf=1
+		sleep 0.3
+	fi
+	timeout 30 "$R" record -e context-switches --duration 3 -o "$T/pin.json" 2>"$T/pin.err" &
+	tpid=$!
+	# ringside itself (timeout's child), whose switches bound the window perf's data is read in
+	i=0
+	rpid=
+	while [ -z "$rpid" ] && [ $i -lt 100 ]; do
+		rpid=$(pgrep -P $tpid | head -n 1)
+		[ -n "$rpid" ] || sleep 0.02
+		i=$((i + 1))
+	done
+	wait $tpid
 	ok $? "record -e context-switches --duration 3 (system-wide) beside two pinned spinners exits 0"
+	if [ $have_perf = 1 ]; then
+		kill -INT $perf_pid 2>/dev/null
+		wait $perf_pid
+		"$PERF" script -i "$T/sw.data" -F cpu,time,trace >"$T/sw.txt" 2>/dev/null
+	fi
 	kill -TERM $spid 2>/dev/null
 	wait_pid $spid 10
 	check "pinned: the sched object is well formed" sched_shape "$T/pin.json"
@@ -151,9 +211,20 @@ if [ "$NCPU" -ge 2 ]; then
 	kmin=0.9
 	[ "${RINGSIDE_SANITIZED:-0}" = 1 ] && kmin=0.75
 	diag "pinned: sched.lost $(jqv "$T/pin.json" '.sched.lost // 0')"
-	check "pinned: CPUs 0 and 1 have data for >= $kmin of the recording, busy >= 90% of it" \
-		"$JQ" -e --argjson d "${dur:-0}" --argjson k $kmin '[.sched.cpus[] | select(.cpu <= 1)]
-			| length == 2 and all(.known_ns >= $k * $d and .known_ns <= $d + 1e6
+	# What the kernel did not report is unknown to any tool: per CPU, the time perf saw between a
+	# task switching in and a switch whose prev is another task (a switch-out never reported,
+	# e.g. of the VM agent's threads here), within ringside's lifetime. That time is forgiven.
+	silent='[0, 0, 0]'
+	if [ $have_perf = 1 ] && [ -s "$T/sw.txt" ]; then
+		silent=$(silent_gaps "$T/sw.txt" "${rpid:-0}")
+		diag "pinned: [ns left unknown on CPU 0, on CPU 1, switch-outs not reported] by the kernel (perf): $silent"
+	else
+		diag "pinned: no perf to measure what the kernel left unknown; none forgiven"
+	fi
+	check "pinned: CPUs 0 and 1 have data for >= $kmin of the recording less what the kernel left unknown, busy >= 90% of it" \
+		"$JQ" -e --argjson d "${dur:-0}" --argjson k $kmin --argjson u "$silent" '
+			[.sched.cpus[] | select(.cpu <= 1)]
+			| length == 2 and all(.known_ns >= $k * $d - $u[.cpu] and .known_ns <= $d + 1e6
 				and .busy_ns >= 0.9 * .known_ns)' "$T/pin.json"
 	check "pinned: each spinner ran >= 75% of the lesser known time of CPUs 0 and 1, never migrated" \
 		"$JQ" -e --argjson p $spid '.sched as $s
@@ -162,8 +233,10 @@ if [ "$NCPU" -ge 2 ]; then
 			and all(.migrations == 0 and .runtime_ns >= 0.75 * $k)' "$T/pin.json"
 	sw=$(jqv "$T/pin.json" .sched.switches)
 	cs=$(ev_total "$T/pin.json" context-switches)
-	check "pinned: sched.switches $sw within 2% + 20 of the same run's context-switches $cs" \
-		in_range "$sw" "$(awk -v c="$cs" 'BEGIN { print c * 0.98 - 20 }')" \
+	# the counter counts the switch-outs the tracepoint never reports (silent_gaps)
+	miss=$("$JQ" -n --argjson u "$silent" '$u[2]')
+	check "pinned: sched.switches $sw within 2% + 20 (less $miss unreported) of the same run's context-switches $cs" \
+		in_range "$sw" "$(awk -v c="$cs" -v m="$miss" 'BEGIN { print c * 0.98 - 20 - m }')" \
 		"$(awk -v c="$cs" 'BEGIN { print c * 1.02 + 20 }')"
 else
 	skip "pinned spinners" "one CPU online"
