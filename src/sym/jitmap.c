@@ -4,7 +4,9 @@
  * bytes added since the last one when the file is the same inode and has grown; a file that was
  * replaced or shrank is read again from the start. Names live in one growing buffer. Only a
  * regular file is read, and only its first JITMAP_MAX_BYTES: a path pointing at a device or a FIFO
- * cannot make the reader grow without bound or wait.
+ * cannot make the reader grow without bound or wait. The file once opened stays open: a runtime
+ * that removes its map at exit (before its last samples are resolved, on a busy machine) leaves
+ * it readable through that descriptor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@ struct jitmap_ent {
 
 struct jitmap {
 	char *path;
+	int fd; /* the file last read, kept open; -1: none yet */
 	struct jitmap_ent *ents;
 	size_t n, cap;
 	char *names;
@@ -45,6 +48,7 @@ jitmap_new(const char *path)
 	struct jitmap *jm = xcalloc(1, sizeof(*jm));
 
 	jm->path = xstrdup(path);
+	jm->fd = -1;
 	return jm;
 }
 
@@ -53,6 +57,8 @@ jitmap_free(struct jitmap *jm)
 {
 	if (!jm)
 		return;
+	if (jm->fd >= 0)
+		close(jm->fd);
 	free(jm->path);
 	free(jm->ents);
 	free(jm->names);
@@ -205,48 +211,70 @@ out:
 	return rc;
 }
 
+/*
+ * The descriptor to read: the file now at the path when it is a new one (kept open from then on),
+ * the one held when the path names the same file or nothing any more; -errno when neither.
+ */
+static int
+jitmap_open(struct jitmap *jm)
+{
+	struct stat st, held;
+	int fd;
+
+	/* Non-blocking: a FIFO planted at the path must not stall the reader; it is not read. */
+	fd = open(jm->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return jm->fd >= 0 && errno == ENOENT ? jm->fd : -errno;
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -ESPIPE;
+	}
+	if (jm->fd >= 0 && fstat(jm->fd, &held) == 0 && held.st_dev == st.st_dev &&
+	    held.st_ino == st.st_ino) {
+		close(fd);
+		return jm->fd;
+	}
+	if (jm->fd >= 0)
+		close(jm->fd);
+	jm->fd = fd;
+	return fd;
+}
+
 int
 jitmap_refresh(struct jitmap *jm)
 {
 	struct stat st;
 	int fd, rc;
 
-	/* Non-blocking: a FIFO planted at the path must not stall the reader; it is not read. */
-	fd = open(jm->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = jitmap_open(jm);
 	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = -ESPIPE;
-		goto out;
-	}
 	if (jm->stat_valid && st.st_dev == jm->dev && st.st_ino == jm->ino &&
 	    st.st_size == jm->size && st.st_mtim.tv_sec == jm->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == jm->mtime.tv_nsec) {
-		rc = 0;
-		goto out;
-	}
+	    st.st_mtim.tv_nsec == jm->mtime.tv_nsec)
+		return 0;
 	if (!jm->stat_valid || st.st_dev != jm->dev || st.st_ino != jm->ino ||
 	    (uint64_t)st.st_size < jm->parsed)
 		jitmap_clear(jm);
 	rc = jitmap_read_from(jm, fd);
 	/* Over the limit, what was read is kept and not read again until the file changes. */
 	if (rc < 0 && rc != -EFBIG)
-		goto out;
+		return rc;
 	jm->stat_valid = true;
 	jm->dev = st.st_dev;
 	jm->ino = st.st_ino;
 	jm->size = st.st_size;
 	jm->mtime = st.st_mtim;
 	jm->generation++;
-	if (rc == 0)
-		rc = 1;
-out:
-	close(fd);
-	return rc;
+	return rc == 0 ? 1 : rc;
 }
 
 bool

@@ -2,7 +2,8 @@
 /*
  * Unit tests for sym/jitmap: parsing perf map lines (names with spaces, 0x prefixes, malformed
  * lines), lookups, rereading only when the file changed, appended lines picked up, a half
- * written last line completed later, and a replaced (shorter) file read from scratch.
+ * written last line completed later, a replaced (shorter) file read from scratch, and a file
+ * removed after it was read still read through the descriptor held.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,10 +150,22 @@ test_growth(void **state)
 	check(jm, 0x1050, NULL);
 	assert_int_equal(jitmap_count(jm), 1);
 
-	/* the file disappears: an error, the names stay */
+	/* a line appended, then the file removed (a runtime exiting) before the next refresh: the
+	 * descriptor held since the last read still reads it */
+	put("a", "6000 10 last\n");
+	unlink(mappath);
+	assert_int_equal(jitmap_refresh(jm), 1);
+	check(jm, 0x5000, "new");
+	check(jm, 0x6000, "last");
+	assert_int_equal(jitmap_refresh(jm), 0);
+	jitmap_free(jm);
+
+	/* a map never read before it was removed: an error, nothing named */
+	put("w", "7000 10 gone\n");
+	jm = jitmap_new(mappath);
 	unlink(mappath);
 	assert_int_equal(jitmap_refresh(jm), -ENOENT);
-	check(jm, 0x5000, "new");
+	check(jm, 0x7000, NULL);
 	jitmap_free(jm);
 }
 

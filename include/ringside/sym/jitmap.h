@@ -33,7 +33,8 @@ void jitmap_free(struct jitmap *jm);
 /*
  * Reread the file when its size, mtime or inode changed since the last read (one stat when it
  * did not). Returns 1 when the symbols were reloaded, 0 when unchanged, -errno when the file
- * cannot be read (a missing file leaves the map empty), -ESPIPE (nothing read) when it is not a
+ * cannot be read (a missing file leaves the map empty; a file removed after it was read stays
+ * readable, held open until jitmap_free), -ESPIPE (nothing read) when it is not a
  * regular file, -EFBIG when it is larger than JITMAP_MAX_BYTES (the symbols of its first
  * JITMAP_MAX_BYTES are kept, the rest is not read).
  */
