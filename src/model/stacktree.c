@@ -63,6 +63,12 @@ struct stacktree {
 	uint32_t *path_frames;
 	size_t path_cap, path_valid;
 
+	/* Each node's counts at the last stacktree_checkpoint, moved and merged as the node is;
+	 * NULL until the first checkpoint. */
+	struct stacktree_base {
+		uint64_t self, total;
+	} * base;
+
 	uint64_t folds;
 	size_t last_freed;
 	uint64_t inserts_since_compact;
@@ -126,11 +132,15 @@ stacktree_create(struct stacktree *t, uint32_t parent, uint32_t frame, size_t sl
 		if (t->n < t->hard_max && cap > t->hard_max)
 			cap = t->hard_max;
 		t->nodes = xreallocarray(t->nodes, cap, sizeof(*t->nodes));
+		if (t->base)
+			t->base = xreallocarray(t->base, cap, sizeof(*t->base));
 		t->cap = cap;
 	}
 	id = (uint32_t)t->n++;
 	node = &t->nodes[id];
 	memset(node, 0, sizeof(*node));
+	if (t->base)
+		t->base[id] = (struct stacktree_base){ 0, 0 };
 	node->frame = frame;
 	node->parent = parent;
 	node->first_child = STACKTREE_NONE;
@@ -186,6 +196,7 @@ stacktree_free(struct stacktree *t)
 	if (!t)
 		return;
 	free(t->nodes);
+	free(t->base);
 	free(t->hash);
 	free(t->log);
 	free(t->path_ids);
@@ -299,6 +310,8 @@ stacktree_mark(struct stacktree *t, uint64_t kth, uint8_t *state, uint32_t *fold
 			node->frame = t->other_frame;
 			node->self = node->total;
 			node->win_self = node->win_total;
+			if (t->base)
+				t->base[id].self = t->base[id].total;
 			fold_to[p] = id;
 			state[id] = STACKTREE_CONVERTED;
 		} else {
@@ -308,6 +321,10 @@ stacktree_mark(struct stacktree *t, uint64_t kth, uint8_t *state, uint32_t *fold
 			other->total += node->total;
 			other->win_self += node->win_total;
 			other->win_total += node->win_total;
+			if (t->base) {
+				t->base[o].self += t->base[id].total;
+				t->base[o].total += t->base[id].total;
+			}
 			state[id] = STACKTREE_REMOVED;
 			fold_to[id] = o;
 		}
@@ -360,6 +377,8 @@ stacktree_compact(struct stacktree *t)
 		if (newid[id] == STACKTREE_NONE)
 			continue;
 		t->nodes[newid[id]] = t->nodes[id];
+		if (t->base)
+			t->base[newid[id]] = t->base[id];
 		if (id != STACKTREE_ROOT)
 			t->nodes[newid[id]].parent = newid[t->nodes[newid[id]].parent];
 	}
@@ -657,11 +676,17 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 			t->nodes[to].total += node.total;
 			t->nodes[to].win_self += node.win_self;
 			t->nodes[to].win_total += node.win_total;
+			if (t->base) {
+				t->base[to].self += t->base[id].self;
+				t->base[to].total += t->base[id].total;
+			}
 		} else {
 			to = (uint32_t)m++;
 			node.parent = parent;
 			node.frame = frame[id];
 			t->nodes[to] = node;
+			if (t->base)
+				t->base[to] = t->base[id];
 			t->hash[slot] = to;
 		}
 		newid[id] = to;
@@ -675,6 +700,23 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 	free(frame);
 	free(newid);
 	return n - m;
+}
+
+void
+stacktree_checkpoint(struct stacktree *t)
+{
+	if (!t->base)
+		t->base = xreallocarray(NULL, t->cap, sizeof(*t->base));
+	for (size_t id = 0; id < t->n; id++)
+		t->base[id] = (struct stacktree_base){ t->nodes[id].self, t->nodes[id].total };
+}
+
+uint64_t
+stacktree_self_since(const struct stacktree *t, uint32_t id)
+{
+	uint64_t self = t->nodes[id].self, base = t->base ? t->base[id].self : 0;
+
+	return self > base ? self - base : 0;
 }
 
 void

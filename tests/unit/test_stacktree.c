@@ -711,11 +711,77 @@ test_relabel(void **state)
 	stacktree_free(b);
 }
 
+/* The samples since a checkpoint, summed over all nodes. */
+static uint64_t
+sum_since(const struct stacktree *t)
+{
+	uint64_t sum = 0;
+
+	for (uint32_t id = 0; id < stacktree_nnodes(t); id++)
+		sum += stacktree_self_since(t, id);
+	return sum;
+}
+
+/*
+ * A checkpoint: what came since is counted exactly, through compactions (a capped tree) and a
+ * relabel that merges nodes, per node for a hot path and in sum for all.
+ */
+static void
+test_checkpoint(void **state)
+{
+	(void)state;
+	enum { CAP = 300 };
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, CAP, 0);
+	uint32_t hot[] = { 101, 2, 5, 6 }, path[24];
+	uint64_t rng = 11, folds, since = 0, hot_since[2] = { 0, 0 };
+	size_t n, calls = 0;
+
+	for (uint64_t i = 0; i < 20000; i++) {
+		random_path(&rng, path + 2, &n, 6, 8);
+		path[0] = 100 + (uint32_t)(rng_next(&rng) % 40);
+		path[1] = 2 + (uint32_t)(rng_next(&rng) % 3);
+		stacktree_insert(t, i % 3 ? path : hot, i % 3 ? n + 2 : 4, 1, 0);
+	}
+	/* before any checkpoint: everything */
+	assert_int_equal(sum_since(t), 20000);
+	stacktree_checkpoint(t);
+	assert_int_equal(sum_since(t), 0);
+	folds = stacktree_folds(t);
+	for (uint64_t i = 0; i < 30000; i++) {
+		uint64_t w = 1 + i % 2;
+
+		random_path(&rng, path + 2, &n, 6, 8);
+		path[0] = 100 + (uint32_t)(rng_next(&rng) % 40);
+		path[1] = 2 + (uint32_t)(rng_next(&rng) % 3);
+		stacktree_insert(t, i % 3 ? path : hot, i % 3 ? n + 2 : 4, w, 0);
+		since += w;
+		hot_since[i > 15000] += i % 3 ? 0 : w;
+		if (i == 15000)
+			stacktree_relabel(t, relabel_fold, &calls);
+		assert_true(stacktree_nnodes(t) <= CAP + CAP / 8 + 1);
+	}
+	assert_true(stacktree_folds(t) > folds + 1);
+	check_invariants(t);
+	assert_int_equal(sum_since(t), since);
+	/* the hot path kept its node: folded by the relabel (process 101 into 201, thread 2 into
+	 * 300) with what came before it, and made anew by what came after */
+	uint32_t folded[] = { 201, 300, 5, 6 }, leaf = find_path(t, folded, 4);
+	assert_int_not_equal(leaf, STACKTREE_NONE);
+	assert_int_equal(stacktree_self_since(t, leaf), hot_since[0]);
+	leaf = find_path(t, hot, 4);
+	assert_int_not_equal(leaf, STACKTREE_NONE);
+	assert_int_equal(stacktree_self_since(t, leaf), hot_since[1]);
+	stacktree_checkpoint(t);
+	assert_int_equal(sum_since(t), 0);
+	stacktree_free(t);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_paths),
+		cmocka_unit_test(test_checkpoint),
 		cmocka_unit_test(test_random_sum_invariant),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_cap),

@@ -104,6 +104,15 @@ typedef uint32_t (*stacktree_relabel_fn)(void *ctx, const struct stacktree_node 
 					 uint32_t parent_frame);
 size_t stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx);
 
+/*
+ * Remember every node's counts now; the counts it keeps are moved and merged with the node by
+ * compactions and relabels, so stacktree_self_since tells what came since, whatever ids changed.
+ * Costs 16 bytes a node from the first call on.
+ */
+void stacktree_checkpoint(struct stacktree *t);
+/* Samples whose leaf is node id since the last stacktree_checkpoint (all of them before one). */
+uint64_t stacktree_self_since(const struct stacktree *t, uint32_t id);
+
 /* Visit every node in depth-first pre-order (parents before children); fn returns false to stop. */
 typedef bool (*stacktree_visit_fn)(void *ctx, const struct stacktree *t, uint32_t id,
 				   unsigned depth);
