@@ -44,6 +44,7 @@ enum {
 	OPT_PUSH_LABEL,
 	OPT_PUSH_TENANT,
 	OPT_PUSH_TIMEOUT,
+	OPT_PUSH_EVERY,
 	OPT_ABSOLUTE,
 	OPT_MERGE_THREADS,
 	OPT_KEEP
@@ -92,8 +93,10 @@ static const char usage_text[] =
 "                         folded stacks (FILE.folded) or pprof (FILE.pb.gz); live: written\n"
 "                         when you quit; in FILE %h is the host, %p the pid, %r the MPI or\n"
 "                         Slurm rank (%% a %)\n"
-"      --push URL         when recording ends, also send the stacks as pprof to the Grafana\n"
-"                         Pyroscope server at URL (URL/ingest; the local -o comes first)\n"
+"      --push URL         also send the stacks as pprof to the Grafana Pyroscope server at\n"
+"                         URL (URL/ingest): a part every --push-every, the rest at the end\n"
+"      --push-every S     push the samples since the last push every S seconds (default\n"
+"                         10; 0: once, at the end), from a thread that never stalls\n"
 "      --push-label K=V   a label for the pushed profile (host and comm are added); repeatable\n"
 "      --push-tenant ID   the X-Scope-OrgID header, for a multi-tenant server\n"
 "      --push-timeout S   give up an attempt after S seconds (default 10; 3 attempts)\n"
@@ -279,6 +282,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "push-label", required_argument, NULL, OPT_PUSH_LABEL },
 		{ "push-tenant", required_argument, NULL, OPT_PUSH_TENANT },
 		{ "push-timeout", required_argument, NULL, OPT_PUSH_TIMEOUT },
+		{ "push-every", required_argument, NULL, OPT_PUSH_EVERY },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -390,6 +394,16 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		case OPT_PUSH_TENANT:
 			o->push.tenant = optarg;
 			break;
+		case OPT_PUSH_EVERY:
+			if (main_parse_seconds(optarg, &o->push.every_s) < 0 ||
+			    (o->push.every_s != 0 && o->push.every_s < 1))
+				return main_stop(
+					exit_status,
+					main_usage_error("--push-every wants seconds from 1 "
+							 "to 3600, or 0 for one push at "
+							 "the end, not '%s'",
+							 optarg));
+			break;
 		case OPT_PUSH_TIMEOUT:
 			if (main_parse_seconds(optarg, &o->push.timeout_s) < 0 ||
 			    o->push.timeout_s < 0.1)
@@ -427,7 +441,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 static int
 main_record(int argc, char **argv)
 {
-	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
+	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999, .push.every_s = 10 } };
 	int r;
 
 	session_hold_signals();
@@ -453,7 +467,7 @@ out:
 static int
 main_live(int argc, char **argv)
 {
-	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
+	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999, .push.every_s = 10 } };
 	char *log = NULL;
 	int r, logfd = -1;
 

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #include "ringside/export/pprof.h"
 #include "ringside/util/xalloc.h"
 
-enum { PUSH_ATTEMPTS = 3 };
+enum { PUSH_ATTEMPTS = 3, PUSHER_QUEUE_MAX = 16 };
 
 static bool
 push_label_ok(const char *l)
@@ -108,24 +109,40 @@ push_discard(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* The ingest URL for p: base/ingest?name=...&from=...&until=...&format=pprof... */
-static char *
-push_url(CURL *curl, const struct profile *p, const struct push_opts *o)
-{
-	char *name = push_name(p, o), *esc, *url;
-	size_t n = strlen(o->url);
-	int64_t from = p->meta.start_unix_ns / 1000000000;
-	int64_t until = (p->meta.start_unix_ns + (int64_t)p->meta.duration_ns) / 1000000000;
+/* One request: the name, the span in Unix ns, the sampling rate and the gzipped pprof body. */
+struct push_req {
+	char *name;
+	int64_t from_ns, until_ns;
+	uint64_t freq;
+	char *body;
+	size_t len;
+	struct push_req *next; /* in a pusher's queue */
+};
 
-	esc = curl_easy_escape(curl, name, 0);
+static void
+push_req_free(struct push_req *rq)
+{
+	free(rq->name);
+	free(rq->body);
+	free(rq);
+}
+
+/* The ingest URL for rq: base/ingest?name=...&from=...&until=...&format=pprof... */
+static char *
+push_url(CURL *curl, const struct push_opts *o, const struct push_req *rq)
+{
+	char *esc, *url;
+	size_t n = strlen(o->url);
+	int64_t from = rq->from_ns / 1000000000, until = rq->until_ns / 1000000000;
+
+	esc = curl_easy_escape(curl, rq->name, 0);
 	while (n > 0 && o->url[n - 1] == '/')
 		n--;
 	url = xasprintf("%.*s/ingest?name=%s&from=%" PRId64 "&until=%" PRId64
 			"&format=pprof&sampleRate=%" PRIu64 "&spyName=ringside",
 			(int)n, o->url, esc ? esc : "ringside", from,
-			until > from ? until : from + 1, p->sampling.freq ? p->sampling.freq : 100);
+			until > from ? until : from + 1, rq->freq ? rq->freq : 100);
 	curl_free(esc);
-	free(name);
 	return url;
 }
 
@@ -158,10 +175,9 @@ push_once(CURL *curl, const char *url, curl_mime *form, struct curl_slist *heade
 	return status;
 }
 
-/* Post body (len bytes of gzipped pprof) with retries; 0 or -EIO with err. */
+/* Post rq with retries (after 1 s, then 2 s); 0 or -EIO with err. */
 static int
-push_post(const struct profile *p, const struct push_opts *o, const char *body, size_t len,
-	  struct errbuf *err)
+push_post(const struct push_opts *o, const struct push_req *rq, struct errbuf *err)
 {
 	CURL *curl = curl_easy_init();
 	struct curl_slist *headers = NULL;
@@ -173,13 +189,13 @@ push_post(const struct profile *p, const struct push_opts *o, const char *body, 
 
 	if (!curl)
 		return errbuf_fail(err, -EIO, "cannot push: libcurl did not start");
-	url = push_url(curl, p, o);
+	url = push_url(curl, o, rq);
 	form = curl_mime_init(curl);
 	part = curl_mime_addpart(form);
 	curl_mime_name(part, "profile");
 	curl_mime_filename(part, "profile.pb.gz");
 	curl_mime_type(part, "application/octet-stream");
-	curl_mime_data(part, body, len);
+	curl_mime_data(part, rq->body, rq->len);
 	if (o->tenant) {
 		tenant = xasprintf("X-Scope-OrgID: %s", o->tenant);
 		headers = curl_slist_append(headers, tenant);
@@ -211,27 +227,212 @@ push_post(const struct profile *p, const struct push_opts *o, const char *body, 
 	return rc;
 }
 
+/*
+ * The request for p's samples (since the tree's last checkpoint when part is set) over
+ * [from_ns, until_ns); NULL with err when they cannot be encoded.
+ */
+static struct push_req *
+push_req_new(const struct profile *p, const struct push_opts *o, bool part, int64_t from_ns,
+	     int64_t until_ns, struct errbuf *err)
+{
+	struct push_req *rq = xcalloc(1, sizeof(*rq));
+	struct pprof_part pp = { from_ns, until_ns - from_ns };
+	FILE *mem = open_memstream(&rq->body, &rq->len);
+	int rc;
+
+	if (!mem) {
+		errbuf_fail(err, -errno, "cannot push: %s", strerror(errno));
+		free(rq);
+		return NULL;
+	}
+	rc = pprof_write_part(p, part ? &pp : NULL, mem, err);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = errbuf_fail(err, -EIO, "cannot push: the profile did not fit in memory");
+	if (rc < 0) {
+		push_req_free(rq);
+		return NULL;
+	}
+	rq->name = push_name(p, o);
+	rq->from_ns = from_ns;
+	rq->until_ns = until_ns;
+	rq->freq = p->sampling.freq;
+	return rq;
+}
+
 int
 push_profile(const struct profile *p, const struct push_opts *o, struct errbuf *err)
 {
-	char *body = NULL;
-	size_t len = 0;
-	FILE *mem;
+	int64_t start = p->meta.start_unix_ns;
+	struct push_req *rq;
 	int rc;
 
 	if (!o->url)
 		return 0;
-	mem = open_memstream(&body, &len);
-	if (!mem)
-		return errbuf_fail(err, -errno, "cannot push: %s", strerror(errno));
-	rc = pprof_write(p, mem, err);
-	if (fclose(mem) != 0 && rc == 0)
-		rc = errbuf_fail(err, -EIO, "cannot push: the profile did not fit in memory");
-	if (rc == 0) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		rc = push_post(p, o, body, len, err);
-		curl_global_cleanup();
+	rq = push_req_new(p, o, false, start, start + (int64_t)p->meta.duration_ns, err);
+	if (!rq)
+		return err->code;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = push_post(o, rq, err);
+	curl_global_cleanup();
+	push_req_free(rq);
+	return rc;
+}
+
+/* ---- pushing in parts, from a thread of its own ---------------------------------------- */
+
+struct pusher {
+	const struct push_opts *o;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct push_req *head, *tail; /* waiting, oldest first */
+	size_t queued;
+	bool stop;
+	/* what went wrong, under lock: the last failure's message, and counts */
+	char why[sizeof(((struct errbuf *)0)->msg)];
+	unsigned sent, failed, dropped;
+	bool news;	      /* a failure not yet told (pusher_news) */
+	int64_t pushed_until; /* where the next part starts (Unix ns) */
+};
+
+static void *
+pusher_main(void *arg)
+{
+	struct pusher *ps = arg;
+
+	pthread_mutex_lock(&ps->lock);
+	for (;;) {
+		struct push_req *rq;
+		struct errbuf err;
+		int rc;
+
+		while (!ps->head && !ps->stop)
+			pthread_cond_wait(&ps->wake, &ps->lock);
+		rq = ps->head;
+		if (!rq)
+			break;
+		ps->head = rq->next;
+		if (!ps->head)
+			ps->tail = NULL;
+		ps->queued--;
+		pthread_mutex_unlock(&ps->lock);
+		errbuf_clear(&err);
+		rc = push_post(ps->o, rq, &err);
+		push_req_free(rq);
+		pthread_mutex_lock(&ps->lock);
+		if (rc < 0) {
+			ps->failed++;
+			ps->news = true;
+			snprintf(ps->why, sizeof(ps->why), "%s", err.msg);
+		} else {
+			ps->sent++;
+		}
 	}
-	free(body);
+	pthread_mutex_unlock(&ps->lock);
+	return NULL;
+}
+
+struct pusher *
+pusher_new(const struct push_opts *o, int64_t start_unix_ns)
+{
+	struct pusher *ps;
+
+	if (!o->url)
+		return NULL;
+	ps = xcalloc(1, sizeof(*ps));
+	ps->o = o;
+	ps->pushed_until = start_unix_ns;
+	pthread_mutex_init(&ps->lock, NULL);
+	pthread_cond_init(&ps->wake, NULL);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (pthread_create(&ps->thread, NULL, pusher_main, ps) != 0) {
+		curl_global_cleanup();
+		pthread_cond_destroy(&ps->wake);
+		pthread_mutex_destroy(&ps->lock);
+		free(ps);
+		return NULL;
+	}
+	return ps;
+}
+
+int
+pusher_send(struct pusher *ps, struct profile *p, int64_t until_unix_ns, struct errbuf *err)
+{
+	struct push_req *rq, *old = NULL;
+
+	if (!ps || !p->stacks)
+		return 0;
+	rq = push_req_new(p, ps->o, true, ps->pushed_until, until_unix_ns, err);
+	if (!rq)
+		return err->code;
+	stacktree_checkpoint(p->stacks);
+	ps->pushed_until = until_unix_ns;
+	pthread_mutex_lock(&ps->lock);
+	if (ps->queued == PUSHER_QUEUE_MAX) {
+		/* The server is far behind: the oldest part goes, said once per failure. */
+		old = ps->head;
+		ps->head = old->next;
+		ps->queued--;
+		ps->dropped++;
+		ps->news = true;
+		snprintf(ps->why, sizeof(ps->why),
+			 "the push to %s falls behind: %u parts of the recording dropped",
+			 ps->o->url, ps->dropped);
+	}
+	if (ps->tail && ps->head)
+		ps->tail->next = rq;
+	else
+		ps->head = rq;
+	ps->tail = rq;
+	ps->queued++;
+	pthread_cond_signal(&ps->wake);
+	pthread_mutex_unlock(&ps->lock);
+	if (old)
+		push_req_free(old);
+	return 0;
+}
+
+bool
+pusher_news(struct pusher *ps, char *buf, size_t n)
+{
+	bool news;
+
+	if (!ps)
+		return false;
+	pthread_mutex_lock(&ps->lock);
+	news = ps->news;
+	if (news)
+		snprintf(buf, n, "%s; pushing goes on, the local recording is not affected",
+			 ps->why);
+	ps->news = false;
+	pthread_mutex_unlock(&ps->lock);
+	return news;
+}
+
+int
+pusher_finish(struct pusher *ps, struct errbuf *err)
+{
+	int rc = 0;
+
+	if (!ps)
+		return 0;
+	pthread_mutex_lock(&ps->lock);
+	ps->stop = true;
+	pthread_cond_signal(&ps->wake);
+	pthread_mutex_unlock(&ps->lock);
+	pthread_join(ps->thread, NULL);
+	if (ps->failed || ps->dropped) {
+		if (ps->failed + ps->dropped == 1)
+			rc = errbuf_fail(err, -EIO, "%s", ps->why);
+		else
+			rc = errbuf_fail(err, -EIO,
+					 "%u of %u pushes failed or were dropped; the last: %s",
+					 ps->failed + ps->dropped,
+					 ps->failed + ps->dropped + ps->sent, ps->why);
+	}
+	curl_global_cleanup();
+	pthread_cond_destroy(&ps->wake);
+	pthread_mutex_destroy(&ps->lock);
+	free(ps);
 	return rc;
 }

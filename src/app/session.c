@@ -197,6 +197,10 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	}
 	s->start_ns = s->last_ns = clock_now_ns();
 	s->profile->sched_origin = s->start_ns;
+	if (s->profile->stacks) {
+		s->pusher = pusher_new(&opts->push, s->profile->meta.start_unix_ns);
+		s->push_last_ns = s->start_ns;
+	}
 	if (s->ingest && s->sched.tp && s->profile->sched)
 		ingest_set_sched(s->ingest, s->sched.tp, s->target.kind != TARGET_SYSTEM,
 				 s->start_ns);
@@ -400,6 +404,13 @@ session_free(struct session *s)
 	outfile_abort(&s->out);
 	free(s->output);
 	journal_close(s->journal, false);
+	if (s->pusher) {
+		/* No output was written (live without -o): the parts queued still go. */
+		struct errbuf e;
+
+		errbuf_clear(&e);
+		pusher_finish(s->pusher, &e);
+	}
 	cpulist_fini(&s->offline);
 	cpulist_fini(&s->unsampled);
 	ingest_free(s->ingest);

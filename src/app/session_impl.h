@@ -55,7 +55,7 @@ struct session {
 	struct counter_set *counters;
 	struct profile *profile;
 	struct outfile out;
-	char *output; /* -o FILE with its %-expansions (util/outpath.h) */
+	char *output;		   /* -o FILE with its %-expansions (util/outpath.h) */
 	enum export_format format; /* chosen by -o FILE's extension */
 	/* Sampling (absent with --no-samples). */
 	struct evspec sample_spec;
@@ -80,6 +80,8 @@ struct session {
 	struct cpulist offline;	  /* the target's CPUs that are offline now (system-wide) */
 	struct cpulist unsampled; /* CPUs online since the start of a process target's events */
 	struct journal *journal;  /* beside the output (app/journal), from the first interval */
+	struct pusher *pusher;	  /* --push: parts sent as it records, the rest at the end */
+	uint64_t push_last_ns;	  /* when the last part ended (monotonic) */
 	bool journal_off;	  /* it could not be written: said once, not tried again */
 };
 
@@ -109,6 +111,8 @@ void session_note_targets(struct session *s);
 void session_note_no_samples(struct session *s);
 /* Say when journals of unclean ends lie beside the output (before anything runs). */
 void session_journal_check(struct session *s);
+/* Push the part since the last one when --push-every has passed (a failure said once). */
+void session_push_tick(struct session *s);
 /* Append the interval just ended to the journal (created the first time). */
 void session_journal_append(struct session *s);
 /* Note a message for the user (stderr headless, the status line live). */

@@ -342,8 +342,10 @@ session_step(struct session *s, int input_fd, int timeout_ms, struct session_ste
 		return r;
 	if (s->io.drain && !s->io.was_ended)
 		session_drain(s);
-	if (st->tick)
+	if (st->tick) {
 		session_journal_append(s);
+		session_push_tick(s);
+	}
 	if (!s->io.was_ended && s->end_reason)
 		st->ended = true;
 	return s->io.err;

@@ -123,6 +123,51 @@ session_rescue(const struct profile *p)
 	return name;
 }
 
+/* Where the monotonic time t falls in Unix time (the recording's start is known in both). */
+static int64_t
+session_unix_ns(const struct session *s, uint64_t t)
+{
+	return s->profile->meta.start_unix_ns + (int64_t)(t - s->start_ns);
+}
+
+void
+session_push_tick(struct session *s)
+{
+	double every = s->opts->push.every_s;
+	struct errbuf err;
+	char why[sizeof(err.msg)];
+
+	if (!s->pusher || every <= 0 || s->last_ns - s->push_last_ns < (uint64_t)(every * 1e9))
+		return;
+	errbuf_clear(&err);
+	if (pusher_send(s->pusher, s->profile, session_unix_ns(s, s->last_ns), &err) < 0)
+		session_note(s, "%s", err.msg);
+	s->push_last_ns = s->last_ns;
+	if (pusher_news(s->pusher, why, sizeof(why)))
+		session_note(s, "%s", why);
+}
+
+/* The last part, then wait for every part to go (each with its retries). */
+static int
+session_push_end(struct session *s, struct errbuf *err)
+{
+	struct pusher *ps = s->pusher;
+	int r;
+
+	if (!ps)
+		return 0;
+	s->pusher = NULL;
+	r = pusher_send(ps, s->profile, session_unix_ns(s, s->last_ns), err);
+	if (r < 0) {
+		struct errbuf ignored;
+
+		errbuf_clear(&ignored);
+		pusher_finish(ps, &ignored);
+		return r;
+	}
+	return pusher_finish(ps, err);
+}
+
 int
 session_write_output(struct session *s, struct errbuf *err)
 {
@@ -142,7 +187,7 @@ session_write_output(struct session *s, struct errbuf *err)
 		journal_close(s->journal, true);
 		s->journal = NULL;
 		/* The local file is safe now; a failed push only says so. */
-		r = push_profile(s->profile, &s->opts->push, err);
+		r = session_push_end(s, err);
 		if (r < 0) {
 			why = xstrdup(err->msg);
 			errbuf_reword(err, "%s; the recording is in %s", why, s->output);

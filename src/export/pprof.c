@@ -55,6 +55,7 @@ struct pprof_enc {
 	uint64_t *scratch; /* location ids of the sample being built */
 	int64_t period;	   /* what one sample stands for, in the second sample type's unit */
 	int64_t k_pid, k_tid, k_comm, k_thread;
+	const struct pprof_part *part; /* NULL: the whole recording */
 };
 
 static int64_t
@@ -203,9 +204,12 @@ pprof_visit(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
 		e->path = xreallocarray(e->path, e->cappath, sizeof(*e->path));
 		e->scratch = xreallocarray(e->scratch, e->cappath, sizeof(*e->scratch));
 	}
+	uint64_t self;
+
 	e->path[depth] = node->frame;
-	if (node->self && depth > 0)
-		pprof_add_sample(e, depth, node->self);
+	self = e->part ? stacktree_self_since(t, id) : node->self;
+	if (self && depth > 0)
+		pprof_add_sample(e, depth, self);
 	return true;
 }
 
@@ -245,8 +249,8 @@ pprof_describe(struct pprof_enc *e, Ringside__Pprof__Profile *m, pprof_value_typ
 	m->period_type = &vt[2];
 	m->period = e->period;
 	m->default_sample_type = vt[1].type;
-	m->time_nanos = meta->start_unix_ns;
-	m->duration_nanos = (int64_t)meta->duration_ns;
+	m->time_nanos = e->part ? e->part->time_nanos : meta->start_unix_ns;
+	m->duration_nanos = e->part ? e->part->duration_nanos : (int64_t)meta->duration_ns;
 	m->comment = xreallocarray(NULL, 3, sizeof(int64_t));
 	note = xasprintf("ringside %s on %s: %s",
 			 meta->ringside_version ? meta->ringside_version : "",
@@ -370,8 +374,15 @@ pprof_enc_free(struct pprof_enc *e, Ringside__Pprof__Profile *m)
 int
 pprof_write(const struct profile *p, FILE *fp, struct errbuf *err)
 {
+	return pprof_write_part(p, NULL, fp, err);
+}
+
+int
+pprof_write_part(const struct profile *p, const struct pprof_part *part, FILE *fp,
+		 struct errbuf *err)
+{
 	Ringside__Pprof__Profile m = RINGSIDE__PPROF__PROFILE__INIT;
-	struct pprof_enc e = { .p = p };
+	struct pprof_enc e = { .p = p, .part = part };
 	pprof_value_type vt[3];
 	size_t nstr, len;
 	uint8_t *buf;

@@ -10,6 +10,9 @@
 # the server down, answering 500 (three attempts) or too slow for --push-timeout, record exits 1
 # with one line that names the failure and the local file, and the local snapshot is whole. Bad
 # --push values are usage errors before anything runs. The live screen pushes when it quits.
+# --push-every 1 over a 4 s run: a part a second and the rest, contiguous (each from the last
+# until), whose samples (go tool pprof) add up to the recording's; to a server that answers after
+# 3 s, every interval is still recorded (the parts go from a thread) and every part arrives.
 
 . "$TESTLIB"
 require_root
@@ -107,6 +110,48 @@ else
 fi
 kill "$RECV_PID"
 
+# --- in parts: --push-every 1 over a 4 s run
+recv parts
+"$R" record -F 999 -g fp -o "$T/parts.json" --push "http://127.0.0.1:$PORT" --push-every 1 \
+	-- "$CT" 4 2>"$T/parts.err"
+ok $? "record --push-every 1 -- calltree 4 exits 0"
+np=$(nreq parts)
+diag "parts: $np requests; [from, until]: $(for i in $(seq "$np"); do
+	q "$T/parts/req-$i.json" '"[" + .query.from + "," + .query.until + "]"'; done | tr '\n' ' ')"
+ok "$([ "$np" -ge 4 ] && [ "$np" -le 6 ]; echo $?)" "... 4 to 6 parts, one a second and the rest ($np)"
+start=$("$JQ" '.meta.start_unix_ns / 1e9 | floor' "$T/parts.json")
+# Each part starts where the one before ended, the first at the recording's start.
+ok "$(prev=$start; bad=0; for i in $(seq "$np"); do
+	[ "$(q "$T/parts/req-$i.json" .query.from)" = "$prev" ] || bad=1
+	prev=$(q "$T/parts/req-$i.json" .query.until)
+done; echo $bad)" "... each part's from is the last one's until, the first the snapshot's start"
+if [ -n "$GO" ] && [ -x "$GO" ]; then
+	n=$(sed -n 's/^ringside: \([0-9]*\) samples.*/\1/p' "$T/parts.err")
+	sum=0
+	for i in $(seq "$np"); do
+		k=$(timeout 120 "$GO" tool pprof -symbolize=none -sample_index=samples -top \
+			"$T/parts/req-$i.pb.gz" 2>/dev/null | sed -n 's/.*Total samples = \([0-9]*\) *$/\1/p')
+		sum=$((sum + ${k:-0}))
+	done
+	ok "$([ "$sum" = "$n" ] && [ "$n" -gt 0 ]; echo $?)" \
+		"... the parts' samples (go tool pprof) add up to the recording's $n ($sum)"
+else
+	skip "... the parts' samples add up" "go is not installed (./install-deps.sh installs golang-go)"
+fi
+kill "$RECV_PID"
+
+# --- in parts to a server that takes 3 s a request: the recording does not wait on it
+recv slow
+"$R" record -F 999 -o "$T/slowp.json" --push "http://127.0.0.1:$PORT" --push-every 1 \
+	-- "$CT" 4 2>"$T/slowp.err"
+ok $? "record --push-every 1 to a server answering after 3 s exits 0 (every part went)"
+iv=$(sed -n 's/^ringside: wrote .* (\([0-9]*\) intervals.*/\1/p' "$T/slowp.err")
+ok "$([ "${iv:-0}" -ge 4 ]; echo $?)" \
+	"... every 1 s interval recorded while the parts waited on the server (${iv:-none} intervals)"
+ok "$([ "$(nreq slow)" -ge 4 ]; echo $?)" "... and the server got every part ($(nreq slow))"
+kill "$RECV_PID"
+rm -rf "$T/slow" "$T/slow.port"
+
 # --- the server down: the port of a receiver that is gone
 recv gone
 kill "$RECV_PID"
@@ -147,7 +192,10 @@ ok "$([ $? = 2 ] && grep -q 'http:// or https://' "$T/bad1.err"; echo $?)" "--pu
 "$R" record -o "$T/bad2.json" --push http://x --push-label 'a b' -- "$CT" 1 2>"$T/bad2.err"
 ok "$([ $? = 2 ] && grep -q "push-label 'a b' is not NAME=VALUE" "$T/bad2.err"; echo $?)" \
 	"--push-label 'a b': usage error"
-check "... neither wrote a file" sh -c "! ls '$T'/bad1.json '$T'/bad2.json 2>/dev/null | grep -q ."
+"$R" record -o "$T/bad3.json" --push http://x --push-every 0.5 -- "$CT" 1 2>"$T/bad3.err"
+ok "$([ $? = 2 ] && grep -q "push-every wants seconds from 1" "$T/bad3.err"; echo $?)" \
+	"--push-every 0.5: usage error"
+check "... none wrote a file" sh -c "! ls '$T'/bad1.json '$T'/bad2.json '$T'/bad3.json 2>/dev/null | grep -q ."
 
 # --- the live screen pushes when it quits
 recv live

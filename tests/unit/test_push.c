@@ -105,6 +105,45 @@ test_unreachable(void **state)
 	profile_free(p);
 }
 
+/* Parts: each since the last, pushed from a thread; an unreachable server fails every one, said
+ * once per failure, then in sum by pusher_finish. */
+static void
+test_pusher_unreachable(void **state)
+{
+	struct profile *p = profile_new();
+	struct push_opts o = { .url = "http://127.0.0.1:1", .timeout_s = 1, .every_s = 1 };
+	struct errbuf err;
+	struct pusher *ps;
+	uint32_t path[3];
+	char why[1024];
+
+	(void)state;
+	profile_enable_stacks(p, 0, 0);
+	path[0] = frametab_intern(p->frames, "app", NULL, NULL, 5, FRAME_PROCESS, false);
+	path[1] = frametab_intern(p->frames, "app", NULL, NULL, 5, FRAME_THREAD, false);
+	path[2] = frametab_intern(p->frames, "main", "/bin/app", NULL, 0, FRAME_USER, false);
+	stacktree_insert(p->stacks, path, 3, 5, 0);
+	ps = pusher_new(&o, 1000000000);
+	assert_non_null(ps);
+	errbuf_clear(&err);
+	assert_int_equal(pusher_send(ps, p, 2000000000, &err), 0);
+	/* the part was taken: nothing is left since the checkpoint */
+	for (uint32_t id = 0; id < stacktree_nnodes(p->stacks); id++)
+		assert_int_equal(stacktree_self_since(p->stacks, id), 0);
+	stacktree_insert(p->stacks, path, 3, 2, 0);
+	assert_int_equal(pusher_send(ps, p, 3000000000, &err), 0);
+	assert_int_equal(pusher_finish(ps, &err), -EIO);
+	assert_int_equal(err.class, ERRBUF_RUNTIME);
+	assert_non_null(strstr(err.msg, "2 of 2 pushes failed"));
+	assert_non_null(strstr(err.msg, "push to http://127.0.0.1:1 failed after 3 attempts"));
+	/* no URL, no pusher; the calls take NULL */
+	o.url = NULL;
+	assert_null(pusher_new(&o, 0));
+	assert_false(pusher_news(NULL, why, sizeof(why)));
+	assert_int_equal(pusher_finish(NULL, &err), 0);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -112,6 +151,7 @@ main(void)
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_pusher_unreachable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #ifndef RINGSIDE_EXPORT_PPROF_H
 #define RINGSIDE_EXPORT_PPROF_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ringside/model/profile.h"
@@ -20,5 +21,14 @@
  * stacks, -EIO when the encoder or a write failed (errno keeps a failed write's cause).
  */
 int pprof_write(const struct profile *p, FILE *fp, struct errbuf *err);
+
+/* A part of a recording: the samples since the stack tree's last checkpoint, over a time span. */
+struct pprof_part {
+	int64_t time_nanos;	/* the part's start, Unix time */
+	int64_t duration_nanos; /* its length */
+};
+/* pprof_write of only the part (stacktree_checkpoint, stacktree_self_since); NULL: all of p. */
+int pprof_write_part(const struct profile *p, const struct pprof_part *part, FILE *fp,
+		     struct errbuf *err);
 
 #endif
