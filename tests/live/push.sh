@@ -199,7 +199,9 @@ check "... none wrote a file" sh -c "! ls '$T'/bad1.json '$T'/bad2.json '$T'/bad
 
 # --- the live screen pushes when it quits
 recv live
-screen_start 120 40 "$R" -I 250 -o "$T/live.json" --push "http://127.0.0.1:$PORT" -- "$CT" 30
+# (--push-every 0: one push at the end, however long a slow machine takes to show the screen)
+screen_start 120 40 "$R" -I 250 -o "$T/live.json" --push "http://127.0.0.1:$PORT" --push-every 0 \
+	-- "$CT" 30
 screen_wait 'calltree|w_spin' 20 || diag "the screen did not show the workload"
 sleep 1
 screen_keys q
