@@ -395,8 +395,10 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			o->push.tenant = optarg;
 			break;
 		case OPT_PUSH_EVERY:
-			if (main_parse_seconds(optarg, &o->push.every_s) < 0 ||
-			    (o->push.every_s != 0 && o->push.every_s < 1))
+			if (strcmp(optarg, "0") == 0)
+				o->push.every_s = 0;
+			else if (main_parse_seconds(optarg, &o->push.every_s) < 0 ||
+				 o->push.every_s < 1 || o->push.every_s > 3600)
 				return main_stop(
 					exit_status,
 					main_usage_error("--push-every wants seconds from 1 "

@@ -137,7 +137,9 @@ session_push_tick(struct session *s)
 	struct errbuf err;
 	char why[sizeof(err.msg)];
 
-	if (!s->pusher || every <= 0 || s->last_ns - s->push_last_ns < (uint64_t)(every * 1e9))
+	/* Half an interval early rather than a whole one late: ticks jitter around their time. */
+	if (!s->pusher || every <= 0 ||
+	    s->last_ns - s->push_last_ns + s->interval_ns / 2 < (uint64_t)(every * 1e9))
 		return;
 	errbuf_clear(&err);
 	if (pusher_send(s->pusher, s->profile, session_unix_ns(s, s->last_ns), &err) < 0)
