@@ -25,7 +25,8 @@
 
 struct diff_view {
 	struct diff *d;
-	const char *a, *b;
+	char *a, *b;		/* the header's names of the two sides */
+	short pair_base;	/* the first of the colour pairs this view sets */
 	struct stacktree *tree; /* B's counts, node ids mapped to the diff's by node_map */
 	uint32_t *node_map;
 	struct flame *fl;
@@ -74,27 +75,27 @@ diff_view_max(struct diff_view *v)
 	}
 }
 
-enum { DIFF_VIEW_PAIR_BASE = 1, DIFF_VIEW_LEVELS = 3 };
+enum { DIFF_VIEW_LEVELS = 3 };
 
+/* The colour pairs from pair_base on, when the terminal has colours and pairs enough. */
 static void
 diff_view_colours(struct diff_view *v)
 {
 	/* Light to strong: red for grew, blue for shrank, gray for no change. */
 	static const short red256[] = { 224, 210, 196 }, blue256[] = { 153, 111, 27 };
 	bool many = COLORS >= 256;
+	short b = v->pair_base;
 
-	v->colour = has_colors() && start_color() == OK;
+	v->colour = has_colors() && b + 2 * DIFF_VIEW_LEVELS < COLOR_PAIRS;
 	if (!v->colour)
 		return;
-	use_default_colors();
 	for (int i = 0; i < DIFF_VIEW_LEVELS; i++) {
-		init_pair(DIFF_VIEW_PAIR_BASE + i, COLOR_BLACK, many ? red256[i] : COLOR_RED);
-		init_pair(DIFF_VIEW_PAIR_BASE + DIFF_VIEW_LEVELS + i,
+		init_pair((short)(b + i), COLOR_BLACK, many ? red256[i] : COLOR_RED);
+		init_pair((short)(b + DIFF_VIEW_LEVELS + i),
 			  many && i < 2 ? COLOR_BLACK : COLOR_WHITE,
 			  many ? blue256[i] : COLOR_BLUE);
 	}
-	init_pair(DIFF_VIEW_PAIR_BASE + 2 * DIFF_VIEW_LEVELS, COLOR_BLACK,
-		  many ? 252 : COLOR_WHITE);
+	init_pair((short)(b + 2 * DIFF_VIEW_LEVELS), COLOR_BLACK, many ? 252 : COLOR_WHITE);
 }
 
 /* The attribute of a change: its colour and intensity. */
@@ -106,11 +107,11 @@ diff_view_attr(const struct diff_view *v, double delta)
 	if (!v->colour)
 		return fabs(delta) >= DIFF_VIEW_MARK && delta > 0 ? A_BOLD : A_NORMAL;
 	if (fabs(delta) < DIFF_VIEW_MARK || v->max_delta <= 0)
-		return COLOR_PAIR(DIFF_VIEW_PAIR_BASE + 2 * DIFF_VIEW_LEVELS);
+		return COLOR_PAIR(v->pair_base + 2 * DIFF_VIEW_LEVELS);
 	level = (int)(fabs(delta) / v->max_delta * DIFF_VIEW_LEVELS);
 	if (level >= DIFF_VIEW_LEVELS)
 		level = DIFF_VIEW_LEVELS - 1;
-	return COLOR_PAIR(DIFF_VIEW_PAIR_BASE + (delta > 0 ? 0 : DIFF_VIEW_LEVELS) + level);
+	return COLOR_PAIR(v->pair_base + (delta > 0 ? 0 : DIFF_VIEW_LEVELS) + level);
 }
 
 static char
@@ -268,44 +269,42 @@ diff_view_counters(struct diff_view *v, int y, int x, int rows, int cols)
 	}
 }
 
-static void
-diff_view_draw(struct diff_view *v)
+void
+diff_view_render(struct diff_view *v, int top, int rows, int cols, const char *title,
+		 const char *keys)
 {
-	int rows = LINES, cols = COLS, frows, y;
+	int frows, y, end = top + rows;
 	char line[1024];
 
-	erase();
-	snprintf(line, sizeof(line),
-		 "ringside diff  A %s (%" PRIu64 " samples)  B %s (%" PRIu64 " samples)", v->a,
-		 v->d->a_samples, v->b, v->d->b_samples);
+	snprintf(line, sizeof(line), "%s  A %s (%" PRIu64 " samples)  B %s (%" PRIu64 " samples)",
+		 title, v->a, v->d->a_samples, v->b, v->d->b_samples);
 	attron(A_BOLD);
-	diff_view_text(0, 0, cols, line);
+	diff_view_text(top, 0, cols, line);
 	attroff(A_BOLD);
-	snprintf(line, sizeof(line), "%s (a)  o only in A  q quit  %s",
-		 v->d->flags & DIFF_ABSOLUTE ? "absolute" : "shares",
+	snprintf(line, sizeof(line), "%s (a)  o only in A  %s  %s",
+		 v->d->flags & DIFF_ABSOLUTE ? "absolute" : "shares", keys,
 		 v->d->mismatch ? v->d->mismatch
 				: "red + grew, blue - shrank, stronger = bigger change");
-	diff_view_text(1, 0, cols, line);
+	diff_view_text(top + 1, 0, cols, line);
 	frows = (rows - 4) / 2;
 	if (v->d->a_stacks && !v->d->b_stacks) {
-		diff_view_text(2, 0, cols,
+		diff_view_text(top + 2, 0, cols,
 			       "B has no call stacks: no flame graph; A's functions are below");
 	} else if (v->d->a_stacks || v->d->b_stacks) {
-		diff_view_flame(v, 2, frows, cols);
-		diff_view_details(v, 2 + frows, cols);
+		diff_view_flame(v, top + 2, frows, cols);
+		diff_view_details(v, top + 2 + frows, cols);
 	} else {
-		diff_view_text(2, 0, cols, "neither snapshot has call stacks: counters only");
+		diff_view_text(top + 2, 0, cols, "neither side has call stacks: counters only");
 	}
-	y = 3 + frows;
+	y = top + 3 + frows;
 	if (v->gone)
-		diff_view_gone(v, y, rows - y, cols);
+		diff_view_gone(v, y, end - y, cols);
 	else
-		diff_view_funcs(v, y, rows - y, cols);
-	diff_view_counters(v, y, cols / 2, rows - y, cols - cols / 2);
-	refresh();
+		diff_view_funcs(v, y, end - y, cols);
+	diff_view_counters(v, y, cols / 2, end - y, cols - cols / 2);
 }
 
-static void
+bool
 diff_view_key(struct diff_view *v, int key)
 {
 	size_t n;
@@ -316,19 +315,19 @@ diff_view_key(struct diff_view *v, int key)
 		diff_set_absolute(v->d, !(v->d->flags & DIFF_ABSOLUTE));
 		diff_sort_funcs(v->d, v->by_self);
 		diff_view_max(v);
-		return;
+		return true;
 	}
 	if (key == 'o') {
 		v->gone = !v->gone;
-		return;
+		return true;
 	}
 	if (key == 't' || key == 's') {
 		v->by_self = key == 's';
 		diff_sort_funcs(v->d, v->by_self);
-		return;
+		return true;
 	}
 	if (v->sel < 0 || (size_t)v->sel >= n)
-		return;
+		return false;
 	if (key == KEY_UP)
 		to = flame_move(v->fl, (size_t)v->sel, FLAME_PARENT);
 	else if (key == KEY_DOWN)
@@ -337,8 +336,11 @@ diff_view_key(struct diff_view *v, int key)
 		to = flame_move(v->fl, (size_t)v->sel, FLAME_LEFT);
 	else if (key == KEY_RIGHT)
 		to = flame_move(v->fl, (size_t)v->sel, FLAME_RIGHT);
+	else
+		return false;
 	if (to >= 0)
 		v->sel = to;
+	return true;
 }
 
 /* The cell of the node that changed most, for the first selection. */
@@ -365,48 +367,139 @@ diff_view_first(struct diff_view *v)
 	return best;
 }
 
+struct diff_view *
+diff_view_new(struct diff *d, const char *a, const char *b, short pair_base)
+{
+	struct diff_view *v = xcalloc(1, sizeof(*v));
+
+	v->a = xstrdup(a);
+	v->b = xstrdup(b);
+	v->pair_base = pair_base;
+	v->sel = -1;
+	v->fl = flame_new();
+	diff_view_colours(v);
+	diff_view_set(v, d);
+	return v;
+}
+
+enum { DIFF_VIEW_MAX_PATH = 512 };
+
+/* The frames from the root's child down to the selected frame's; how many (0: none). */
+static size_t
+diff_view_sel_path(const struct diff_view *v, uint32_t *path)
+{
+	size_t n = 0, k, cells;
+	const struct flame_cell *c = flame_cells(v->fl, &cells);
+	uint32_t id;
+
+	if (!v->d || v->sel < 0 || (size_t)v->sel >= cells)
+		return 0;
+	for (id = v->node_map[c[v->sel].node]; id != 0 && n < DIFF_VIEW_MAX_PATH;
+	     id = v->d->nodes[id].parent)
+		path[n++] = v->d->nodes[id].frame;
+	for (k = 0; k < n / 2; k++) {
+		uint32_t t = path[k];
+
+		path[k] = path[n - 1 - k];
+		path[n - 1 - k] = t;
+	}
+	return n;
+}
+
+/* The cell showing the node at path in the current diff, or -1. */
+static long
+diff_view_find(struct diff_view *v, const uint32_t *path, size_t n)
+{
+	uint32_t id = 0;
+	size_t cells;
+	const struct flame_cell *c;
+
+	for (size_t k = 0; k < n && id != STACKTREE_NONE; k++)
+		id = diff_child(v->d, id, path[k]);
+	if (id == STACKTREE_NONE)
+		return -1;
+	flame_update(v->fl, v->tree, v->d->frames, COLS);
+	c = flame_cells(v->fl, &cells);
+	for (size_t i = 0; i < cells; i++)
+		if (v->node_map[c[i].node] == id)
+			return (long)i;
+	return -1;
+}
+
+void
+diff_view_set(struct diff_view *v, struct diff *d)
+{
+	uint32_t path[DIFF_VIEW_MAX_PATH];
+	size_t n = diff_view_sel_path(v, path);
+	bool first = !v->d;
+
+	stacktree_free(v->tree);
+	free(v->node_map);
+	diff_free(v->d);
+	v->d = d;
+	diff_sort_funcs(v->d, v->by_self);
+	diff_view_build(v);
+	diff_view_max(v);
+	/* The same frame stays selected while it is there; else the biggest change. */
+	v->sel = first || !n ? -1 : diff_view_find(v, path, n);
+	if (v->sel < 0)
+		v->sel = diff_view_first(v);
+}
+
+void
+diff_view_free(struct diff_view *v)
+{
+	if (!v)
+		return;
+	flame_free(v->fl);
+	stacktree_free(v->tree);
+	free(v->node_map);
+	diff_free(v->d);
+	free(v->a);
+	free(v->b);
+	free(v);
+}
+
 int
 diff_view_main(const char *a, const char *b, unsigned flags, bool ascii)
 {
-	struct diff_view v = { .a = a, .b = b, .sel = -1 };
+	struct diff_view *v;
+	struct diff *d;
 	struct errbuf err;
 	int key;
 
 	(void)ascii; /* the screen draws ASCII only */
 	errbuf_clear(&err);
-	if (compare_load(a, b, flags, &v.d, &err) < 0) {
+	if (compare_load(a, b, flags, &d, &err) < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "ringside: the diff screen needs a terminal; write the diff with "
 				"-o FILE.json, -o FILE.folded or -o FILE.html\n");
-		diff_free(v.d);
+		diff_free(d);
 		return 2;
 	}
-	if (v.d->mismatch)
-		fprintf(stderr, "ringside: note: %s\n", v.d->mismatch);
-	diff_view_build(&v);
-	diff_view_max(&v);
-	v.fl = flame_new();
+	if (d->mismatch)
+		fprintf(stderr, "ringside: note: %s\n", d->mismatch);
 	initscr();
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	diff_view_colours(&v);
-	v.sel = diff_view_first(&v);
+	if (has_colors() && start_color() == OK)
+		use_default_colors();
+	v = diff_view_new(d, a, b, 1);
 	for (;;) {
-		diff_view_draw(&v);
+		erase();
+		diff_view_render(v, 0, LINES, COLS, "ringside diff", "q quit");
+		refresh();
 		key = getch();
 		if (key == 'q' || key == 'Q' || key == KEY_F(10) || key == ERR)
 			break;
-		diff_view_key(&v, key);
+		diff_view_key(v, key);
 	}
 	endwin();
-	flame_free(v.fl);
-	stacktree_free(v.tree);
-	free(v.node_map);
-	diff_free(v.d);
+	diff_view_free(v);
 	return 0;
 }

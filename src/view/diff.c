@@ -387,18 +387,41 @@ diff_side_counters(struct diff *d, const struct profile *p, enum diff_side side,
 	}
 }
 
+/* The totals of a ratio's two events in p, or false when p lacks one. */
+static bool
+diff_ratio_totals(const struct profile *p, const struct ratio_def *r, double *nv, double *dv)
+{
+	size_t ni = profile_track_index(p, r->num, r->num);
+	size_t di = profile_track_index(p, r->den, r->den);
+	double share;
+
+	return ni != SIZE_MAX && di != SIZE_MAX &&
+	       counter_track_total(&p->tracks[ni], nv, &share) &&
+	       counter_track_total(&p->tracks[di], dv, &share);
+}
+
 /* A ratio's value in p, or false when p lacks one of its events. */
 static bool
 diff_ratio_value(const struct profile *p, const struct ratio_def *r, double *out)
 {
-	size_t ni = profile_track_index(p, r->num, r->num);
-	size_t di = profile_track_index(p, r->den, r->den);
-	double nv, dv, share;
+	double nv, dv;
 
-	if (ni == SIZE_MAX || di == SIZE_MAX || !counter_track_total(&p->tracks[ni], &nv, &share) ||
-	    !counter_track_total(&p->tracks[di], &dv, &share) || dv == 0)
+	if (!diff_ratio_totals(p, r, &nv, &dv) || dv == 0)
 		return false;
 	*out = nv / dv * r->scale;
+	return true;
+}
+
+/* DIFF_SINCE_A: the ratio over what b counted since a, or false. */
+static bool
+diff_ratio_since(const struct profile *a, const struct profile *b, const struct ratio_def *r,
+		 double *out)
+{
+	double na, da, nb, db;
+
+	if (!diff_ratio_totals(a, r, &na, &da) || !diff_ratio_totals(b, r, &nb, &db) || db <= da)
+		return false;
+	*out = (nb > na ? nb - na : 0) / (db - da) * r->scale;
 	return true;
 }
 
@@ -407,9 +430,10 @@ diff_one_ratio(struct diff *d, const struct profile *a, const struct profile *b,
 	       const struct ratio_def *r, size_t *cap)
 {
 	double va, vb;
-	bool ha = diff_ratio_value(a, r, &va), hb = diff_ratio_value(b, r, &vb);
+	bool ha = diff_ratio_value(a, r, &va), hb;
 	struct diff_counter *c;
 
+	hb = d->flags & DIFF_SINCE_A ? diff_ratio_since(a, b, r, &vb) : diff_ratio_value(b, r, &vb);
 	if (!ha && !hb)
 		return;
 	c = diff_add_counter(d, r->name, cap);
@@ -532,6 +556,54 @@ diff_check_sampling(struct diff *d, const struct profile *a, const struct profil
 					sb->freq ? "a frequency" : "a period");
 }
 
+/* B's own samples: what it has beyond A's, per node (clamped at 0), totals summed again. */
+static void
+diff_since_nodes(struct diff *d)
+{
+	for (size_t i = 0; i < d->nnodes; i++) {
+		struct diff_node *n = &d->nodes[i];
+
+		n->b_self = n->b_self > n->a_self ? n->b_self - n->a_self : 0;
+		n->b_total = n->b_self;
+	}
+	/* Parents come before their children: sum from the leaves up. */
+	for (size_t i = d->nnodes; i-- > 1;)
+		d->nodes[d->nodes[i].parent].b_total += d->nodes[i].b_total;
+	if (d->b_stacks)
+		d->b_samples = d->nodes[0].b_total;
+	d->b_lost = d->b_lost > d->a_lost ? d->b_lost - d->a_lost : 0;
+}
+
+/* B's counters and tasks since A: totals less A's, rates over the time since. */
+static void
+diff_since_figures(struct diff *d, const struct profile *a, const struct profile *b)
+{
+	double secs = diff_seconds(b) - (a->meta.duration_ns ? diff_seconds(a) : 0);
+
+	if (secs <= 0)
+		secs = 1;
+	for (size_t i = 0; i < d->ncounters; i++) {
+		struct diff_counter *c = &d->counters[i];
+
+		if (c->is_ratio || !c->have_b)
+			continue;
+		if (c->have_a)
+			c->b_value = c->b_value > c->a_value ? c->b_value - c->a_value : 0;
+		c->b_rate = c->b_value / secs;
+	}
+	for (size_t i = 0; i < d->ntasks; i++) {
+		struct diff_task *t = &d->tasks[i];
+
+		t->b_runtime_ns -=
+			t->b_runtime_ns > t->a_runtime_ns ? t->a_runtime_ns : t->b_runtime_ns;
+		t->b_switches -= t->b_switches > t->a_switches ? t->a_switches : t->b_switches;
+		t->b_migrations -=
+			t->b_migrations > t->a_migrations ? t->a_migrations : t->b_migrations;
+	}
+	if (d->ntasks > 1)
+		qsort(d->tasks, d->ntasks, sizeof(*d->tasks), diff_task_cmp);
+}
+
 struct diff *
 diff_new(const struct profile *a, const struct profile *b, unsigned flags)
 {
@@ -551,9 +623,13 @@ diff_new(const struct profile *a, const struct profile *b, unsigned flags)
 	diff_hash_grow(d);
 	diff_fill(d, a, DIFF_A);
 	diff_fill(d, b, DIFF_B);
+	if (flags & DIFF_SINCE_A)
+		diff_since_nodes(d);
 	diff_funcs(d);
 	diff_counters(d, a, b);
 	diff_tasks(d, a, b);
+	if (flags & DIFF_SINCE_A)
+		diff_since_figures(d, a, b);
 	diff_check_sampling(d, a, b);
 	return d;
 }

@@ -244,6 +244,60 @@ test_counters(void **state)
 	profile_free(b);
 }
 
+/*
+ * DIFF_SINCE_A, the live baseline: B is A later on (A's samples plus foo 4, new 6; cycles 100 ->
+ * 400 over 2 s -> 4 s), so B's own are foo 4 and new 6 (10 samples), cycles 300 at 150/s.
+ */
+static void
+test_since(void **state)
+{
+	struct profile *a, *b;
+	struct diff *d;
+	const struct diff_node *n;
+	const struct diff_counter *c = NULL;
+
+	(void)state;
+	a = prof("cpu-clock");
+	add(a, 6, "app", 100, "app", 100, 2, "main", "foo");
+	add(a, 4, "app", 100, "app", 100, 2, "main", "bar");
+	track(a, "cycles", 100, 1000, 1000);
+	b = prof("cpu-clock");
+	b->meta.duration_ns = 4000000000ull;
+	add(b, 10, "app", 100, "app", 100, 2, "main", "foo");
+	add(b, 4, "app", 100, "app", 100, 2, "main", "bar");
+	add(b, 6, "app", 100, "app", 100, 2, "main", "new");
+	track(b, "cycles", 400, 1000, 1000);
+	d = diff_new(a, b, DIFF_SINCE_A);
+	assert_int_equal(d->a_samples, 10);
+	assert_int_equal(d->b_samples, 10);
+	n = find(d, 4, "app", "app", "main", "foo");
+	assert_non_null(n);
+	assert_int_equal(n->a_total, 6);
+	assert_int_equal(n->b_total, 4);
+	n = find(d, 4, "app", "app", "main", "bar");
+	assert_non_null(n);
+	assert_int_equal(n->b_total, 0);
+	n = find(d, 3, "app", "app", "main");
+	assert_int_equal(n->b_total, 10);
+	/* shares: foo 60% -> 40%, bar 40% -> 0%, new 0% -> 60% */
+	assert_float_equal(func(d, "new")->total_delta, 60, 1e-9);
+	assert_float_equal(func(d, "bar")->total_delta, -40, 1e-9);
+	for (size_t i = 0; i < d->ncounters; i++)
+		if (strcmp(d->counters[i].name, "cycles") == 0)
+			c = &d->counters[i];
+	assert_non_null(c);
+	assert_float_equal(c->a_value, 100, 1e-9);
+	assert_float_equal(c->b_value, 300, 1e-9);
+	assert_float_equal(c->b_rate, 150, 1e-9);
+	diff_free(d);
+	/* without the flag, B is B whole */
+	d = diff_new(a, b, 0);
+	assert_int_equal(d->b_samples, 20);
+	diff_free(d);
+	profile_free(a);
+	profile_free(b);
+}
+
 /* Different sampling events: one line saying so, shares still computed. */
 static void
 test_mismatch(void **state)
@@ -291,9 +345,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_match_and_shares),   cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_recursion_and_self), cmocka_unit_test(test_counters),
-		cmocka_unit_test(test_mismatch),	   cmocka_unit_test(test_no_stacks),
+		cmocka_unit_test(test_match_and_shares),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_recursion_and_self),
+		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_since),
+		cmocka_unit_test(test_mismatch),
+		cmocka_unit_test(test_no_stacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,12 @@
 enum diff_flags {
 	DIFF_MERGE_THREADS = 1 << 0, /* no thread level: a process's threads are one */
 	DIFF_ABSOLUTE = 1 << 1,	     /* changes in samples, not in shares */
+	/*
+	 * B is a later state of the same recording as A (the live screen's baseline): B's samples,
+	 * counters and task figures are what came since A (B's less A's, rates over the time
+	 * since); wake-up p99s stay B's own.
+	 */
+	DIFF_SINCE_A = 1 << 2,
 };
 
 struct diff_node {
