@@ -253,6 +253,34 @@ session_journal_append(struct session *s)
 }
 
 int
+session_copy_profile(struct session *s, struct profile **out, struct errbuf *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int r;
+
+	if (!mem)
+		return errbuf_fail(err, -errno, "cannot copy the profile: %s", strerror(errno));
+	if (!s->stopped)
+		session_fill_end(s, SESSION_END_NONE);
+	r = snapshot_write(s->profile, mem, err);
+	if (fclose(mem) != 0 && r == 0)
+		r = errbuf_fail(err, -ENOMEM, "cannot copy the profile: out of memory");
+	if (r == 0)
+		r = snapshot_parse(buf, len, out, err);
+	free(buf);
+	return r;
+}
+
+void
+session_update_meta(struct session *s)
+{
+	if (!s->stopped)
+		s->profile->meta.duration_ns = s->last_ns - s->start_ns;
+}
+
+int
 session_save(struct session *s, const char *path, struct errbuf *err)
 {
 	struct outfile of = { 0 };

@@ -86,7 +86,7 @@ diff_view_colours(struct diff_view *v)
 	bool many = COLORS >= 256;
 	short b = v->pair_base;
 
-	v->colour = has_colors() && b + 2 * DIFF_VIEW_LEVELS < COLOR_PAIRS;
+	v->colour = b > 0 && has_colors() && b + 2 * DIFF_VIEW_LEVELS < COLOR_PAIRS;
 	if (!v->colour)
 		return;
 	for (int i = 0; i < DIFF_VIEW_LEVELS; i++) {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ringside/ui/draw.h"
+#include "ringside/ui/baseline.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/flame.h"
@@ -25,6 +26,7 @@ struct flame_view {
 	char query[FLAME_VIEW_QUERY_MAX + 1]; /* what the prompt holds */
 	char *before;			      /* the search before the prompt opened */
 	unsigned scroll;		      /* the first depth shown */
+	bool diff;			      /* d: the change since the baseline instead */
 	int area_y, area_rows, cols;	      /* where the frames went at the last draw */
 	struct flame_filter filters[FLAME_VIEW_MAX_FILTERS];
 };
@@ -269,6 +271,10 @@ flame_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 			  "no samples (recorded with --no-samples): no flamegraph");
 		return;
 	}
+	if (fv->diff) {
+		baseline_draw(ui, top, rows, cols);
+		return;
+	}
 	flame_view_update(ui, fv, cols);
 	cells = flame_cells(fv->fl, &ncells);
 	nrows = flame_rows(fv->fl);
@@ -383,6 +389,19 @@ flame_view_key(struct ui *ui, void *state, int key)
 
 	if (fv->typing)
 		return flame_view_prompt_key(ui, fv, key);
+	if (key == 'd') {
+		if (!ui->session)
+			ui_message(ui, false,
+				   "d shows the live profile's change since a baseline; "
+				   "to compare snapshots: ringside diff A B");
+		else if (!baseline_taken(ui))
+			ui_message(ui, false, "no baseline yet: b keeps the profile as it is now");
+		else
+			fv->diff = !fv->diff;
+		return true;
+	}
+	if (fv->diff)
+		return baseline_key(ui, key);
 	switch (key) {
 	case KEY_UP:
 		flame_view_select(fv, flame_move(fv->fl, (size_t)sel,
@@ -494,7 +513,9 @@ const struct view_ops flame_view_ops = {
 		"i         flip: flame (root at the bottom) or icicle (root on top)\n"
 		"w         the last 10 s or the whole recording\n"
 		"f F       filter to a process or thread (cycles; F goes back)\n"
-		"r         reset zoom, filter and search\n",
+		"r         reset zoom, filter and search\n"
+		"d         the change since the baseline (b keeps one): red grew, blue\n"
+		"          shrank; there A: absolute or shares, t: total or self, o: gone\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

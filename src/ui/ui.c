@@ -26,6 +26,7 @@
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/schedmap.h"
+#include "ringside/ui/baseline.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/term.h"
 #include "ringside/ui/topbar.h"
@@ -253,6 +254,7 @@ static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
 				     "e         the event browser\n"
 				     "space     freeze the display (collection goes on)\n"
 				     "s         save a snapshot now\n"
+				     "b         keep the profile now as the baseline (Flame: d)\n"
 				     "Ctrl-L    redraw the screen\n";
 
 static void
@@ -508,6 +510,9 @@ ui_key(struct ui *ui, int key)
 	case 's':
 		ui_save_now(ui);
 		return;
+	case 'b':
+		baseline_take(ui);
+		return;
 	case 12: /* Ctrl-L */
 		clearok(stdscr, TRUE);
 		ui->dirty = true;
@@ -757,6 +762,8 @@ ui_fini(struct ui *ui)
 	for (int v = 0; v < UI_NVIEWS; v++)
 		if (ui_views[v]->fini)
 			ui_views[v]->fini(ui->state[v]);
+	baseline_free(ui->baseline);
+	ui->baseline = NULL;
 	for (size_t i = 0; i < ui->nratios; i++)
 		ratio_fini(&ui->ratios[i]);
 	free(ui->ratios);

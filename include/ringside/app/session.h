@@ -91,6 +91,13 @@ void session_stop(struct session *s);
 int session_write_output(struct session *s, struct errbuf *err);
 /* Save the profile as it is now to path (.json or .folded, by its name). Returns 0 or -errno. */
 int session_save(struct session *s, const char *path, struct errbuf *err);
+/*
+ * A copy of the profile as it is now (through the snapshot format, so it shares nothing with the
+ * live one): the live screen's baseline. 0 and *out (the caller's), or an error.
+ */
+int session_copy_profile(struct session *s, struct profile **out, struct errbuf *err);
+/* Bring the profile's duration up to the last counter read (the live views between saves). */
+void session_update_meta(struct session *s);
 /* The perf-stat-like summary and the sampling and scheduler lines, on stderr. */
 void session_report(const struct session *s);
 /*

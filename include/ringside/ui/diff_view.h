@@ -16,7 +16,8 @@ struct diff_view;
 
 /*
  * A diff drawn into part of the screen (the live screen's Diff view, the diff screen): it owns d
- * and copies the names a and b; colour pairs pair_base to pair_base + 6 are its own.
+ * and copies the names a and b; colour pairs pair_base to pair_base + 6 are its own (0: no
+ * colour, the + and - marks only).
  */
 struct diff_view *diff_view_new(struct diff *d, const char *a, const char *b, short pair_base);
 /* Show d instead (owned from now on); the selected frame stays selected while it is there. */

@@ -64,6 +64,7 @@ struct ui {
 	size_t notes_shown; /* the session's notes queued so far (session_notes_since) */
 	void *state[UI_NVIEWS];
 	int rows, cols;
+	struct baseline *baseline; /* b: the live profile as it was (ui/baseline.h), or NULL */
 };
 
 struct view_ops {
