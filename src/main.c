@@ -20,6 +20,7 @@
 #include "ringside/app/recover.h"
 #include "ringside/app/listing.h"
 #include "ringside/app/record.h"
+#include "ringside/app/runs.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/ui/diff_view.h"
@@ -46,7 +47,8 @@ enum {
 	OPT_PUSH_TIMEOUT,
 	OPT_ABSOLUTE,
 	OPT_MERGE_THREADS,
-	OPT_KEEP
+	OPT_KEEP,
+	OPT_NO_SAVE
 };
 
 /* clang-format off */
@@ -279,6 +281,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "push-label", required_argument, NULL, OPT_PUSH_LABEL },
 		{ "push-tenant", required_argument, NULL, OPT_PUSH_TENANT },
 		{ "push-timeout", required_argument, NULL, OPT_PUSH_TIMEOUT },
+		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -399,6 +402,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 							 "0.1 to 3600, not '%s'",
 							 optarg));
 			break;
+		case OPT_NO_SAVE:
+			o->no_save = true;
+			break;
 		case OPT_THEME:
 			uo->theme = optarg;
 			break;
@@ -428,6 +434,7 @@ static int
 main_record(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
+	char *library_out = NULL;
 	int r;
 
 	session_hold_signals();
@@ -435,16 +442,30 @@ main_record(int argc, char **argv)
 	uo.rec.cmdline_argv = argv - 1;
 	if (!main_options(argc, argv, MODE_RECORD, &uo, &r))
 		goto out;
-	if (!uo.rec.output) {
+	if (!uo.rec.output && uo.rec.no_save) {
 		r = main_usage_error(
-			"%s", "record needs -o FILE.json (or .html, .folded, .pb.gz) to know "
-			      "where to write the snapshot");
+			"%s", "record --no-save needs -o FILE.json (or .html, .folded, .pb.gz) to "
+			      "know where to write the snapshot");
 		goto out;
+	}
+	if (!uo.rec.output) {
+		struct errbuf err;
+
+		errbuf_clear(&err);
+		library_out = runs_unregistered_path(&err);
+		if (!library_out) {
+			fprintf(stderr, "ringside: %s; or give -o FILE.json\n", err.msg);
+			r = 1;
+			goto out;
+		}
+		uo.rec.output = library_out;
+		uo.rec.output_in_library = true;
 	}
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
 	r = record_main(&uo.rec);
 out:
+	free(library_out);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
 	return r;
@@ -485,10 +506,27 @@ out:
 	return r;
 }
 
+/*
+ * A snapshot argument: @ID, @last, @last~N or @TAG through the library of runs, a file as it is.
+ * Returns 0 and *path (the caller's), or the exit status after saying why.
+ */
+static int
+main_snapshot_arg(const char *arg, char **path)
+{
+	struct errbuf err;
+
+	errbuf_clear(&err);
+	if (runs_resolve_arg(arg, path, &err) == 0)
+		return 0;
+	fprintf(stderr, "ringside: %s\n", err.msg);
+	return errbuf_exit_status(&err);
+}
+
 static int
 main_view(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000 } };
+	char *path = NULL;
 	int r;
 
 	if (!main_options(argc, argv, MODE_VIEW, &uo, &r))
@@ -497,8 +535,11 @@ main_view(int argc, char **argv)
 		r = main_usage_error("%s", "view takes one snapshot file: ringside view FILE.json");
 		goto out;
 	}
-	r = ui_view_main(argv[optind], &uo);
+	r = main_snapshot_arg(argv[optind], &path);
+	if (r == 0)
+		r = ui_view_main(path, &uo);
 out:
+	free(path);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
 	return r;
@@ -514,6 +555,7 @@ main_export(int argc, char **argv)
 		{ 0 },
 	};
 	const char *in = NULL, *out = NULL;
+	char *path = NULL;
 	mode_t fmode;
 	int c;
 
@@ -545,7 +587,11 @@ main_export(int argc, char **argv)
 					"OUT.json, -o OUT.html, -o OUT.folded or -o OUT.pb.gz");
 	if (!export_format_known(out))
 		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
-	return convert_main(in, out);
+	c = main_snapshot_arg(in, &path);
+	if (c == 0)
+		c = convert_main(path, out);
+	free(path);
+	return c;
 }
 
 static int
@@ -636,6 +682,7 @@ main_diff(int argc, char **argv)
 		{ 0 },
 	};
 	const char *out = NULL;
+	char *a = NULL, *b = NULL;
 	unsigned flags = 0;
 	bool ascii = false;
 	mode_t fmode;
@@ -676,9 +723,14 @@ main_diff(int argc, char **argv)
 					"[-o OUT.folded|OUT.json|OUT.html]");
 	if (out && !diff_export_known(out))
 		return main_usage_error("output '%s' must end in .folded, .json or .html", out);
-	if (out)
-		return compare_main(argv[optind], argv[optind + 1], out, flags);
-	return diff_view_main(argv[optind], argv[optind + 1], flags, ascii);
+	c = main_snapshot_arg(argv[optind], &a);
+	if (c == 0)
+		c = main_snapshot_arg(argv[optind + 1], &b);
+	if (c == 0)
+		c = out ? compare_main(a, b, out, flags) : diff_view_main(a, b, flags, ascii);
+	free(a);
+	free(b);
+	return c;
 }
 
 static bool
@@ -717,10 +769,13 @@ main(int argc, char **argv)
 		return main_recover(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "view") == 0)
 		return main_view(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "runs") == 0)
+		return runs_main(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
-		return main_usage_error(
-			"unknown command '%s'; commands: record, view, export, diff, recover, list",
-			argv[1]);
+		return main_usage_error("unknown command '%s'; commands: record, view, export, "
+					"diff, runs, recover, "
+					"list",
+					argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);
 }

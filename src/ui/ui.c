@@ -22,6 +22,7 @@
 
 #include "ringside/app/journal.h"
 #include "ringside/app/loop.h"
+#include "ringside/app/runs.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
@@ -828,6 +829,10 @@ ui_live_main(const struct ui_opts *o)
 			code = 1;
 		else
 			fprintf(stderr, "ringside: wrote %s\n", session_output(ui.session));
+		/* Kept in the library of runs too, unless --no-save; a failure is said, exit 1. */
+		if (r == 0 && !o->rec.no_save &&
+		    runs_register(ui.profile, NULL, o->rec.command_output) != 0)
+			code = 1;
 	}
 out:
 	term_restore();
