@@ -430,12 +430,31 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 	return true;
 }
 
+/* A file for the command's output and the child that copies it there (none when that fails). */
+static void
+main_record_capture(struct record_opts *o, char **log, int *logfd)
+{
+	int tee;
+
+	*logfd = command_log_open(log);
+	if (*logfd < 0)
+		return;
+	tee = runs_tee_start(*logfd, &o->command_output_fd);
+	if (tee < 0) {
+		fprintf(stderr, "ringside: cannot capture the command's output: %s\n",
+			strerror(-tee));
+		return;
+	}
+	o->command_output = *log;
+	o->command_tee = tee;
+}
+
 static int
 main_record(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999 } };
-	char *library_out = NULL;
-	int r;
+	char *library_out = NULL, *log = NULL;
+	int r, logfd = -1;
 
 	session_hold_signals();
 	uo.rec.cmdline_argc = argc + 1;
@@ -463,8 +482,16 @@ main_record(int argc, char **argv)
 	}
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
+	/* A launched command's output is kept with its run, and still shown. */
+	if (uo.rec.argv && !uo.rec.no_save)
+		main_record_capture(&uo.rec, &log, &logfd);
 	r = record_main(&uo.rec);
+	if (log) {
+		unlink(log);
+		close(logfd);
+	}
 out:
+	free(log);
 	free(library_out);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);

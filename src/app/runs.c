@@ -9,11 +9,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +27,95 @@
 #include "ringside/util/xalloc.h"
 
 extern char **environ;
+
+enum { RUNS_OUTPUT_MAX = 16 << 20 }; /* bytes of a command's output kept with its run */
+
+/* Write all of buf to fd; false once it fails. */
+static bool
+runs_write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* The tee's loop: from in to our stdout and to logfd (its first RUNS_OUTPUT_MAX bytes). */
+static void __attribute__((noreturn)) runs_tee_child(int in, int logfd)
+{
+	bool out_ok = true, log_ok = true;
+	size_t logged = 0;
+	char buf[16384];
+	ssize_t n;
+
+	signal(SIGPIPE, SIG_IGN);
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (out_ok)
+			out_ok = runs_write_all(STDOUT_FILENO, buf, (size_t)n);
+		if (log_ok && logged < RUNS_OUTPUT_MAX) {
+			size_t k = (size_t)n < RUNS_OUTPUT_MAX - logged ? (size_t)n
+									: RUNS_OUTPUT_MAX - logged;
+
+			log_ok = runs_write_all(logfd, buf, k);
+			logged += k;
+		}
+	}
+	_exit(0);
+}
+
+int
+runs_tee_start(int logfd, int *write_fd)
+{
+	int p[2];
+	pid_t pid;
+
+	*write_fd = -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+
+		close(p[0]);
+		close(p[1]);
+		return e;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		runs_tee_child(p[0], logfd);
+	}
+	close(p[0]);
+	*write_fd = p[1];
+	return (int)pid;
+}
+
+void
+runs_tee_finish(int pid, int write_fd)
+{
+	int status;
+
+	close(write_fd);
+	/* EOF comes once the command and its children have closed the pipe: wait 2 s at most. */
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, &status, WNOHANG) != 0)
+			return;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
 
 /* Open the library, saying why not on stderr. */
 static struct runs_db *
@@ -240,8 +332,11 @@ runs_copy_log(const struct runs_db *db, const char *log, struct errbuf *err)
 	if (in && outfile_open_unique(&of, dir, ".pending-", ".out", err) == 0) {
 		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 			fwrite(buf, 1, n, of.fp);
-		if (!ferror(in) && outfile_commit(&of, err) == 0)
-			path = xstrdup(of.path);
+		path = xstrdup(of.path);
+		if (ferror(in) || outfile_commit(&of, err) < 0) {
+			free(path);
+			path = NULL;
+		}
 		outfile_abort(&of);
 	}
 	if (in)
@@ -425,11 +520,11 @@ runs_show(struct runs_db *db, int64_t id)
 	runs_show_field("cpus", r.cpus);
 	runs_show_field("events", r.events);
 	if (r.sample_event)
-		printf("%-13s %s, %s %" PRId64 ", call graph %s; %" PRId64 " samples, %" PRId64
+		printf("%-13s %s, %s%" PRId64 "%s, call graph %s; %" PRId64 " samples, %" PRId64
 		       " lost\n",
-		       "sampling", r.sample_event, r.period ? "every" : "Hz",
-		       r.period ? r.period : r.freq, r.callgraph ? r.callgraph : "none", r.samples,
-		       r.lost);
+		       "sampling", r.sample_event, r.period ? "every " : "",
+		       r.period ? r.period : r.freq, r.period ? " events" : " Hz",
+		       r.callgraph ? r.callgraph : "none", r.samples, r.lost);
 	runs_show_field("ended", r.end_reason);
 	if (r.exit_status >= 0)
 		printf("%-13s %" PRId64 "\n", "exit status", r.exit_status);
