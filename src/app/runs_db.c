@@ -182,25 +182,40 @@ runs_db_mkdirs(const char *path)
 	return r;
 }
 
-/* The version on disk, then the migrations up to ours in one transaction. */
+/* The schema version on disk into *version. */
 static int
-runs_db_migrate(struct runs_db *db, struct errbuf *err)
+runs_db_version(struct runs_db *db, int *version, struct errbuf *err)
 {
 	sqlite3_stmt *st = NULL;
-	int r, rc, version = 0;
+	int r, rc;
 
-	r = runs_db_exec(db, "BEGIN IMMEDIATE", "starting the schema check", err);
-	if (r < 0)
-		return r;
+	*version = 0;
 	r = runs_db_prepare(db, "PRAGMA user_version", &st, err);
 	if (r == 0) {
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
-			version = sqlite3_column_int(st, 0);
+			*version = sqlite3_column_int(st, 0);
 		else
 			r = runs_db_fail(db, rc, "reading the schema version", err);
 	}
 	sqlite3_finalize(st);
+	return r;
+}
+
+/* The migrations from the version on disk up to ours, in one transaction (none when current). */
+static int
+runs_db_migrate(struct runs_db *db, struct errbuf *err)
+{
+	int r, version;
+
+	r = runs_db_version(db, &version, err);
+	if (r < 0 || version == RUNS_DB_VERSION)
+		return r;
+	r = runs_db_exec(db, "BEGIN IMMEDIATE", "starting the schema migration", err);
+	if (r < 0)
+		return r;
+	/* Another process may have migrated it meanwhile. */
+	r = runs_db_version(db, &version, err);
 	if (r == 0 && version > RUNS_DB_VERSION)
 		r = errbuf_fail_as(err, ERRBUF_RUNTIME, -EPROTO,
 				   "the runs database %s is of schema %d, newer than this "
