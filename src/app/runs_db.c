@@ -31,13 +31,15 @@ struct runs_db {
 
 /* Each entry takes the schema from the version before it to its index + 1 (user_version). */
 static const char *const runs_db_migrations[] = {
+	/* The large columns in a table of their own: listing the runs reads none of them. */
 	"CREATE TABLE runs ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT, start_ns INTEGER, host TEXT, kernel TEXT,"
-	" duration_ns INTEGER, interval_ns INTEGER, argv BLOB, cwd TEXT, target_kind TEXT,"
-	" target_desc TEXT, command BLOB, env BLOB, pids TEXT, cpus TEXT, events TEXT,"
-	" sample_event TEXT, callgraph TEXT, freq INTEGER, period INTEGER, samples INTEGER,"
-	" lost INTEGER, end_reason TEXT, exit_status INTEGER, snapshot TEXT, size INTEGER,"
-	" hash TEXT, output TEXT, title TEXT);"
+	" id INTEGER PRIMARY KEY AUTOINCREMENT, start_ns INTEGER, duration_ns INTEGER,"
+	" samples INTEGER, size INTEGER, title TEXT, target_desc TEXT, host TEXT, kernel TEXT,"
+	" interval_ns INTEGER, cwd TEXT, target_kind TEXT, pids TEXT, cpus TEXT, events TEXT,"
+	" sample_event TEXT, callgraph TEXT, freq INTEGER, period INTEGER, lost INTEGER,"
+	" end_reason TEXT, exit_status INTEGER, snapshot TEXT, hash TEXT, output TEXT);"
+	"CREATE TABLE run_args (run INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+	" argv BLOB, command BLOB, env BLOB);"
 	"CREATE TABLE tags (run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
 	" tag TEXT NOT NULL, PRIMARY KEY (run, tag));"
 	"CREATE INDEX tags_by_tag ON tags(tag, run);"
@@ -48,7 +50,7 @@ static const char *const runs_db_migrations[] = {
 
 /* The columns runs_db_get reads, in runs_db_row's order. */
 #define RUNS_DB_COLUMNS                                                                            \
-	"id, start_ns, host, kernel, duration_ns, interval_ns, argv, cwd, target_kind,"            \
+	"runs.id, start_ns, host, kernel, duration_ns, interval_ns, argv, cwd, target_kind,"       \
 	" target_desc, command, env, pids, cpus, events, sample_event, callgraph, freq, period,"   \
 	" samples, lost, end_reason, exit_status, snapshot, size, hash, output, title,"            \
 	" (SELECT group_concat(tag, ',') FROM tags WHERE run = runs.id)"
@@ -373,7 +375,7 @@ runs_db_hash_file(const char *path, int64_t *size, char **hash)
 	return (int)n;
 }
 
-/* Bind every column of r but the files' to INSERT's parameters 1..23. */
+/* Bind every column of r but the files' and the large ones to INSERT's parameters 1..20. */
 static int
 runs_db_bind_record(sqlite3_stmt *st, const struct runs_record *r)
 {
@@ -384,51 +386,69 @@ runs_db_bind_record(sqlite3_stmt *st, const struct runs_record *r)
 	rc |= runs_db_bind_text(st, 3, r->kernel);
 	rc |= sqlite3_bind_int64(st, 4, r->duration_ns);
 	rc |= sqlite3_bind_int64(st, 5, r->interval_ns);
-	rc |= runs_db_bind_strv(st, 6, r->argv, r->nargv);
-	rc |= runs_db_bind_text(st, 7, r->cwd);
-	rc |= runs_db_bind_text(st, 8, r->target_kind);
-	rc |= runs_db_bind_text(st, 9, r->target_desc);
-	rc |= runs_db_bind_strv(st, 10, r->command, r->ncommand);
-	rc |= runs_db_bind_strv(st, 11, r->env, r->nenv);
-	rc |= runs_db_bind_text(st, 12, r->pids);
-	rc |= runs_db_bind_text(st, 13, r->cpus);
-	rc |= runs_db_bind_text(st, 14, r->events);
-	rc |= runs_db_bind_text(st, 15, r->sample_event);
-	rc |= runs_db_bind_text(st, 16, r->callgraph);
-	rc |= sqlite3_bind_int64(st, 17, r->freq);
-	rc |= sqlite3_bind_int64(st, 18, r->period);
-	rc |= sqlite3_bind_int64(st, 19, r->samples);
-	rc |= sqlite3_bind_int64(st, 20, r->lost);
-	rc |= runs_db_bind_text(st, 21, r->end_reason);
-	rc |= sqlite3_bind_int64(st, 22, r->exit_status);
-	rc |= runs_db_bind_text(st, 23, r->title);
+	rc |= runs_db_bind_text(st, 6, r->cwd);
+	rc |= runs_db_bind_text(st, 7, r->target_kind);
+	rc |= runs_db_bind_text(st, 8, r->target_desc);
+	rc |= runs_db_bind_text(st, 9, r->pids);
+	rc |= runs_db_bind_text(st, 10, r->cpus);
+	rc |= runs_db_bind_text(st, 11, r->events);
+	rc |= runs_db_bind_text(st, 12, r->sample_event);
+	rc |= runs_db_bind_text(st, 13, r->callgraph);
+	rc |= sqlite3_bind_int64(st, 14, r->freq);
+	rc |= sqlite3_bind_int64(st, 15, r->period);
+	rc |= sqlite3_bind_int64(st, 16, r->samples);
+	rc |= sqlite3_bind_int64(st, 17, r->lost);
+	rc |= runs_db_bind_text(st, 18, r->end_reason);
+	rc |= sqlite3_bind_int64(st, 19, r->exit_status);
+	rc |= runs_db_bind_text(st, 20, r->title);
 	return rc;
 }
 
-/* Insert r's row; *id is its id. */
+/* Run an INSERT prepared from sql with bind's parameters. */
 static int
-runs_db_insert(struct runs_db *db, const struct runs_record *rec, int64_t *id, struct errbuf *err)
+runs_db_insert_one(struct runs_db *db, const char *sql, const struct runs_record *rec, int64_t id,
+		   struct errbuf *err)
 {
-	static const char sql[] =
-		"INSERT INTO runs (start_ns, host, kernel, duration_ns, interval_ns, argv, cwd,"
-		" target_kind, target_desc, command, env, pids, cpus, events, sample_event,"
-		" callgraph, freq, period, samples, lost, end_reason, exit_status, title)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 	sqlite3_stmt *st;
 	int r, rc;
 
 	r = runs_db_prepare(db, sql, &st, err);
 	if (r < 0)
 		return r;
-	rc = runs_db_bind_record(st, rec);
+	if (id) {
+		rc = sqlite3_bind_int64(st, 1, id);
+		rc |= runs_db_bind_strv(st, 2, rec->argv, rec->nargv);
+		rc |= runs_db_bind_strv(st, 3, rec->command, rec->ncommand);
+		rc |= runs_db_bind_strv(st, 4, rec->env, rec->nenv);
+	} else {
+		rc = runs_db_bind_record(st, rec);
+	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return runs_db_fail(db, rc, "adding the run", err);
+	return rc == SQLITE_DONE ? 0 : runs_db_fail(db, rc, "adding the run", err);
+}
+
+/* Insert rec's rows; *id is its id. */
+static int
+runs_db_insert(struct runs_db *db, const struct runs_record *rec, int64_t *id, struct errbuf *err)
+{
+	static const char sql[] =
+		"INSERT INTO runs (start_ns, host, kernel, duration_ns, interval_ns, cwd,"
+		" target_kind, target_desc, pids, cpus, events, sample_event, callgraph, freq,"
+		" period, samples, lost, end_reason, exit_status, title)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19, ?20)";
+	int r;
+
+	r = runs_db_insert_one(db, sql, rec, 0, err);
+	if (r < 0)
+		return r;
 	*id = sqlite3_last_insert_rowid(db->sql);
-	return 0;
+	return runs_db_insert_one(db,
+				  "INSERT INTO run_args (run, argv, command, env)"
+				  " VALUES (?1, ?2, ?3, ?4)",
+				  rec, *id, err);
 }
 
 /* Name run id's files in its row. */
@@ -577,7 +597,11 @@ runs_db_get(struct runs_db *db, int64_t id, struct runs_record *out, struct errb
 	int r, rc;
 
 	memset(out, 0, sizeof(*out));
-	r = runs_db_prepare(db, "SELECT " RUNS_DB_COLUMNS " FROM runs WHERE id = ?1", &st, err);
+	r = runs_db_prepare(db,
+			    "SELECT " RUNS_DB_COLUMNS
+			    " FROM runs LEFT JOIN run_args ON run_args.run = runs.id"
+			    " WHERE runs.id = ?1",
+			    &st, err);
 	if (r < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
