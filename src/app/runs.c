@@ -346,37 +346,28 @@ runs_copy_log(const struct runs_db *db, const char *log, struct errbuf *err)
 }
 
 int
-runs_register(const struct profile *p, const char *written_json, const char *command_log)
+runs_add(const struct profile *p, const char *written_json, const char *command_log, int64_t *id,
+	 struct errbuf *err)
 {
 	struct runs_db *db = NULL;
 	struct runs_record rec;
 	char *dir = runs_db_default_dir(), *snap = NULL, *out = NULL;
-	struct errbuf err;
-	int64_t id = 0;
+	struct errbuf ignored;
 	int r;
 
-	errbuf_clear(&err);
+	*id = 0;
 	runs_fill(&rec, p);
-	r = runs_db_open(&db, dir, &err);
+	r = runs_db_open(&db, dir, err);
 	if (r == 0) {
-		snap = written_json ? xstrdup(written_json) : runs_write_pending(db, p, &err);
+		snap = written_json ? xstrdup(written_json) : runs_write_pending(db, p, err);
 		r = snap ? 0 : -EIO;
 	}
 	if (r == 0) {
-		out = runs_copy_log(db, command_log, &err);
-		errbuf_clear(&err); /* the output is a bonus: the run is kept without it */
-		r = runs_db_add(db, &rec, snap, out, &id, &err);
+		/* The output is a bonus: the run is kept without it. */
+		errbuf_clear(&ignored);
+		out = runs_copy_log(db, command_log, &ignored);
+		r = runs_db_add(db, &rec, snap, out, id, err);
 	}
-	if (r == 0)
-		fprintf(stderr, "ringside: saved as run %" PRId64 " (ringside view @%" PRId64 ")\n",
-			id, id);
-	else if (written_json)
-		fprintf(stderr,
-			"ringside: the run was not saved in the library: %s; the snapshot "
-			"is in %s\n",
-			err.msg, written_json);
-	else
-		fprintf(stderr, "ringside: the run was not saved in the library: %s\n", err.msg);
 	if (r < 0 && snap && !written_json)
 		unlink(snap);
 	if (r < 0 && out)
@@ -386,7 +377,29 @@ runs_register(const struct profile *p, const char *written_json, const char *com
 	free(dir);
 	free(snap);
 	free(out);
-	return r < 0 ? 1 : 0;
+	return r;
+}
+
+int
+runs_register(const struct profile *p, const char *written_json, const char *command_log)
+{
+	struct errbuf err;
+	int64_t id;
+
+	errbuf_clear(&err);
+	if (runs_add(p, written_json, command_log, &id, &err) == 0) {
+		fprintf(stderr, "ringside: saved as run %" PRId64 " (ringside view @%" PRId64 ")\n",
+			id, id);
+		return 0;
+	}
+	if (written_json)
+		fprintf(stderr,
+			"ringside: the run was not saved in the library: %s; the snapshot is in "
+			"%s\n",
+			err.msg, written_json);
+	else
+		fprintf(stderr, "ringside: the run was not saved in the library: %s\n", err.msg);
+	return 1;
 }
 
 /* Bytes as "812", "12.3K", "4.5M". */

@@ -12,6 +12,8 @@
 #     diff @1 @2 and diff @last~1 @last, export @TAG after `runs tag`, `runs title` in the table;
 #   - `runs rm` takes the row and the files; @ of a removed run, a bad reference: one line, exit 2;
 #   - --no-save adds no row; prune --keep 1 leaves one run;
+#   - the live screen: s registers the run and says so, q with -o registers it again; the command's
+#     output, escape sequences and all, is kept and shown as text;
 #   - 8 concurrent record --duration 1: 8 rows, 8 files, every one exit 0;
 #   - a truncated database, a garbage one and a read-only library: record says so in one line,
 #     exits 1 and the snapshot is still written; `runs` on the damaged one says how to recover.
@@ -143,6 +145,29 @@ expect_status 2 "runs prune without --keep or --older-than: exit 2" "$R" runs pr
 check "runs prune --keep 1" "$R" runs prune --keep 1
 check "one run is left" test "$(rows)" -eq 1
 check "one snapshot is left" test "$(ls "$LIB/runs" | grep -c 'json$')" -eq 1
+
+# --- the live screen: s registers, and so does q with -o; the command's output is kept
+export XDG_DATA_HOME="$T/live"
+screen_start 160 40 "$R" -I 250 -e task-clock --no-samples --no-sched -o "$T/live.json" -- \
+	sh -c 'printf "live-line-1\n\033[2J\033]0;pwned\007live-line-2\n"; sleep 30'
+screen_wait 'task-clock' 15
+screen_keys s
+if screen_wait 'as run 1' 10; then ok 0 "s on the live screen says it saved run 1"; else
+	screen_save "$T/s.txt"
+	ok 1 "s on the live screen says it saved run 1"
+	diag "$(cat "$T/s.txt")"
+fi
+screen_keys q
+screen_exit_is 0 "the live screen with -o exits 0 on q"
+check "q with -o registered run 2" grep -q '^ringside: saved as run 2 ' "$T/screen.err"
+check "the library holds both" test "$(rows)" -eq 2
+"$R" runs show 2 >"$T/live.show" 2>&1
+check "run 2's output has the command's lines" grep -q '^live-line-1$' "$T/live.show"
+check "with its escape sequences shown as text" \
+	grep -q '^?\[2J?\]0;pwned?live-line-2$' "$T/live.show"
+check "runs show prints no escape character" sh -c '! grep -q "$(printf "\033")" "$1"' sh \
+	"$T/live.show"
+screen_stop
 
 # --- 8 at once
 export XDG_DATA_HOME="$T/conc"

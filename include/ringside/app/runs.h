@@ -7,6 +7,8 @@
 #ifndef RINGSIDE_APP_RUNS_H
 #define RINGSIDE_APP_RUNS_H
 
+#include <stdint.h>
+
 #include "ringside/app/record.h"
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
@@ -19,6 +21,12 @@ int runs_main(int argc, char **argv);
  * err when the directory cannot be made.
  */
 char *runs_unregistered_path(struct errbuf *err);
+/*
+ * Register a recording, saying nothing (the live screen's s key): as runs_register, with the new
+ * run's id in *id. Returns 0, or -errno with err.
+ */
+int runs_add(const struct profile *p, const char *written_json, const char *command_log,
+	     int64_t *id, struct errbuf *err);
 /*
  * Register a finished recording (its snapshot written): the row, and its snapshot in the library
  * (written_json renamed there when it is a snapshot already in runs/, else p written anew), with a
