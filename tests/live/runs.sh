@@ -79,6 +79,14 @@ check "runs/1.json is the snapshot written to a.json" cmp "$T/a.json" "$LIB/runs
 check "no file is left but the runs' (no pending, no unregistered)" \
 	test "$(ls -A "$LIB/runs" | grep -cv '^[0-9]*\.\(json\|out\)$')" -eq 0
 
+printf 'b\na\n' | XDG_DATA_HOME="$T/stdin" timeout 30 "$R" record -q -e task-clock --no-samples \
+	--no-sched -- sort >"$T/sort.out" 2>/dev/null
+check "a command whose output is kept still reads ringside's stdin" \
+	test "$(tr '\n' ' ' <"$T/sort.out")" = "a b "
+XDG_DATA_HOME="$T/stdin" "$R" runs show @last >"$T/sort.show" 2>&1
+check "and its output is kept" sh -c 'tail -n 2 "$1" | tr "\n" " " | grep -qx "a b "' sh \
+	"$T/sort.show"
+
 # --- rerun the launched one from elsewhere, without FOO
 mkdir "$T/elsewhere"
 (cd "$T/elsewhere" && env -u FOO timeout 30 "$R" runs rerun 3 >"$T/r.out" 2>"$T/r.err")
