@@ -424,17 +424,35 @@ runs_when(char *buf, size_t len, int64_t unix_ns)
 	strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* A target for the table: a launched command without the directory of its program. */
+static const char *
+runs_short_target(const char *desc, char *buf, size_t len)
+{
+	const char *prog, *space, *slash = NULL;
+
+	if (!desc || strncmp(desc, "command: ", 9) != 0)
+		return desc ? desc : "";
+	prog = desc + 9;
+	space = strchr(prog, ' ');
+	for (const char *c = prog; *c && c != space; c++)
+		if (*c == '/')
+			slash = c;
+	if (!slash)
+		return desc;
+	snprintf(buf, len, "command: %s", slash + 1);
+	return buf;
+}
+
 static int
 runs_list_row(const struct runs_record *r, void *arg)
 {
-	char when[32], size[32], target[34];
-	size_t tl = r->target_desc ? strlen(r->target_desc) : 0;
+	char when[32], size[32], target[34], shorter[128];
+	const char *desc = runs_short_target(r->target_desc, shorter, sizeof(shorter));
 
 	(void)arg;
 	runs_when(when, sizeof(when), r->start_ns);
 	runs_human_size(size, sizeof(size), r->size);
-	snprintf(target, sizeof(target), "%.30s%s", r->target_desc ? r->target_desc : "",
-		 tl > 30 ? "..." : "");
+	snprintf(target, sizeof(target), "%.30s%s", desc, strlen(desc) > 30 ? "..." : "");
 	printf("%6" PRId64 "  %s  ", r->id, when);
 	runs_puts_safe(stdout, target);
 	printf("%*s %8.2fs %9" PRId64 " %7s  ", (int)(33 - strlen(target)), "",

@@ -55,7 +55,8 @@ ok $? "runs exits 0"
 check "runs lists three runs" test "$(tail -n +2 "$T/list" | grep -c .)" -eq 3
 check "runs lists them newest first" \
 	sh -c 'test "$(tail -n +2 "$1" | awk "{print \$1}" | tr "\n" " ")" = "3 2 1 "' sh "$T/list"
-check "run 2's target is a command" sh -c 'grep "^ *2 " "$1" | grep -q "command: "' sh "$T/list"
+check "run 2's target is the spin command, without its directory" \
+	sh -c 'grep "^ *2 " "$1" | grep -q "command: spin 0.5 "' sh "$T/list"
 check "run 1's target is CPU 0" sh -c 'grep "^ *1 " "$1" | grep -q "CPUs* 0"' sh "$T/list"
 
 "$R" runs show 1 >"$T/s1" 2>&1
