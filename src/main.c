@@ -20,6 +20,7 @@
 #include "ringside/app/recover.h"
 #include "ringside/app/listing.h"
 #include "ringside/app/record.h"
+#include "ringside/app/runs.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/ui/diff_view.h"
@@ -47,18 +48,21 @@ enum {
 	OPT_PUSH_EVERY,
 	OPT_ABSOLUTE,
 	OPT_MERGE_THREADS,
-	OPT_KEEP
+	OPT_KEEP,
+	OPT_NO_SAVE
 };
 
 /* clang-format off */
 static const char usage_text[] =
 "Usage: ringside [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside record [OPTIONS] -o FILE.json|.html|.folded|.pb.gz [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside record [OPTIONS] [-o FILE.json|.html|.folded|.pb.gz] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
 "       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
 "       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
 "       ringside recover [--keep] [-o OUT] DIR/.FILE.journal\n"
 "       ringside list [--all] [PATTERN]\n"
+"       ringside runs [list | show ID | rm ID... | title ID TEXT | tag ID TAG | rerun ID]\n"
+"       ringside runs prune [--keep N] [--older-than AGE]\n"
 "       ringside --help | --version\n"
 "\n"
 "A live profiler for Linux. Without a command, ringside opens the live screen on the whole\n"
@@ -69,6 +73,10 @@ static const char usage_text[] =
 "A recording with -o keeps a journal (DIR/.FILE.journal) until it ends cleanly; 'recover'\n"
 "turns the journal of one that was killed into its snapshot (view and export read a journal\n"
 "too).\n"
+"Every record, and every live session that writes -o, is kept in the library of runs\n"
+"($XDG_DATA_HOME/ringside/runs.db, snapshots in runs/ID.json beside it); 'runs' lists,\n"
+"shows, titles, tags, removes, prunes and reruns them, and view, export and diff take\n"
+"@ID, @last, @last~N or @TAG where a snapshot file goes.\n"
 "\n"
 "Profiling options (live and record):\n"
 "  -e, --events LIST      events to count, comma-separated (see 'ringside list'); default:\n"
@@ -91,7 +99,8 @@ static const char usage_text[] =
 "                         it too, adding to the snapshot's ratios\n"
 "  -o, --output FILE      a snapshot (FILE.json), a page to open in a browser (FILE.html),\n"
 "                         folded stacks (FILE.folded) or pprof (FILE.pb.gz); live: written\n"
-"                         when you quit; in FILE %h is the host, %p the pid, %r the MPI or\n"
+"                         when you quit (record without -o: the library only); in FILE\n"
+"                         %h is the host, %p the pid, %r the MPI or\n"
 "                         Slurm rank (%% a %)\n"
 "      --push URL         also send the stacks as pprof to the Grafana Pyroscope server at\n"
 "                         URL (URL/ingest): a part every --push-every, the rest at the end\n"
@@ -106,6 +115,7 @@ static const char usage_text[] =
 "      --file-mode MODE   the permission bits of files written (-o, s), in octal, e.g. 644\n"
 "                         (default 600: only you can read them)\n"
 "  -q, --quiet            record: no summary table at the end\n"
+"      --no-save          do not keep the run in the library of runs (record then needs -o)\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
 "\n"
@@ -132,6 +142,12 @@ static const char usage_text[] =
 "recover options:\n"
 "  -o, --output FILE      write here (default: the FILE the journal was kept for)\n"
 "      --keep             keep the journal (default: removed once the snapshot is written)\n"
+"\n"
+"runs options:\n"
+"  ID                     a run's id, or @ID, @last, @last~N, @TAG\n"
+"  prune --keep N         remove all but the newest N runs\n"
+"  prune --older-than AGE remove runs older than AGE (30d, 12h, 90m, 45s)\n"
+"  rerun ID               the same command line, directory and environment, a new run\n"
 "\n"
 "list options:\n"
 "      --all              also list PMU events that do not open on this machine\n"
@@ -283,6 +299,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "push-tenant", required_argument, NULL, OPT_PUSH_TENANT },
 		{ "push-timeout", required_argument, NULL, OPT_PUSH_TIMEOUT },
 		{ "push-every", required_argument, NULL, OPT_PUSH_EVERY },
+		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -415,6 +432,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 							 "0.1 to 3600, not '%s'",
 							 optarg));
 			break;
+		case OPT_NO_SAVE:
+			o->no_save = true;
+			break;
 		case OPT_THEME:
 			uo->theme = optarg;
 			break;
@@ -440,27 +460,69 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 	return true;
 }
 
+/* A file for the command's output and the child that copies it there (none when that fails). */
+static void
+main_record_capture(struct record_opts *o, char **log, int *logfd)
+{
+	int tee;
+
+	*logfd = command_log_open(log);
+	if (*logfd < 0)
+		return;
+	tee = runs_tee_start(*logfd, &o->command_output_fd);
+	if (tee < 0) {
+		fprintf(stderr, "ringside: cannot capture the command's output: %s\n",
+			strerror(-tee));
+		return;
+	}
+	o->command_output = *log;
+	o->command_tee = tee;
+}
+
 static int
 main_record(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999, .push.every_s = 10 } };
-	int r;
+	char *library_out = NULL, *log = NULL;
+	int r, logfd = -1;
 
 	session_hold_signals();
 	uo.rec.cmdline_argc = argc + 1;
 	uo.rec.cmdline_argv = argv - 1;
 	if (!main_options(argc, argv, MODE_RECORD, &uo, &r))
 		goto out;
-	if (!uo.rec.output) {
+	if (!uo.rec.output && uo.rec.no_save) {
 		r = main_usage_error(
-			"%s", "record needs -o FILE.json (or .html, .folded, .pb.gz) to know "
-			      "where to write the snapshot");
+			"%s", "record --no-save needs -o FILE.json (or .html, .folded, .pb.gz) to "
+			      "know where to write the snapshot");
 		goto out;
+	}
+	if (!uo.rec.output) {
+		struct errbuf err;
+
+		errbuf_clear(&err);
+		library_out = runs_unregistered_path(&err);
+		if (!library_out) {
+			fprintf(stderr, "ringside: %s; or give -o FILE.json\n", err.msg);
+			r = 1;
+			goto out;
+		}
+		uo.rec.output = library_out;
+		uo.rec.output_in_library = true;
 	}
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
+	/* A launched command's output is kept with its run, and still shown. */
+	if (uo.rec.argv && !uo.rec.no_save)
+		main_record_capture(&uo.rec, &log, &logfd);
 	r = record_main(&uo.rec);
+	if (log) {
+		unlink(log);
+		close(logfd);
+	}
 out:
+	free(log);
+	free(library_out);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
 	return r;
@@ -501,10 +563,27 @@ out:
 	return r;
 }
 
+/*
+ * A snapshot argument: @ID, @last, @last~N or @TAG through the library of runs, a file as it is.
+ * Returns 0 and *path (the caller's), or the exit status after saying why.
+ */
+static int
+main_snapshot_arg(const char *arg, char **path)
+{
+	struct errbuf err;
+
+	errbuf_clear(&err);
+	if (runs_resolve_arg(arg, path, &err) == 0)
+		return 0;
+	fprintf(stderr, "ringside: %s\n", err.msg);
+	return errbuf_exit_status(&err);
+}
+
 static int
 main_view(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000 } };
+	char *path = NULL;
 	int r;
 
 	if (!main_options(argc, argv, MODE_VIEW, &uo, &r))
@@ -513,8 +592,11 @@ main_view(int argc, char **argv)
 		r = main_usage_error("%s", "view takes one snapshot file: ringside view FILE.json");
 		goto out;
 	}
-	r = ui_view_main(argv[optind], &uo);
+	r = main_snapshot_arg(argv[optind], &path);
+	if (r == 0)
+		r = ui_view_main(path, &uo);
 out:
+	free(path);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
 	return r;
@@ -530,6 +612,7 @@ main_export(int argc, char **argv)
 		{ 0 },
 	};
 	const char *in = NULL, *out = NULL;
+	char *path = NULL;
 	mode_t fmode;
 	int c;
 
@@ -561,7 +644,11 @@ main_export(int argc, char **argv)
 					"OUT.json, -o OUT.html, -o OUT.folded or -o OUT.pb.gz");
 	if (!export_format_known(out))
 		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
-	return convert_main(in, out);
+	c = main_snapshot_arg(in, &path);
+	if (c == 0)
+		c = convert_main(path, out);
+	free(path);
+	return c;
 }
 
 static int
@@ -652,6 +739,7 @@ main_diff(int argc, char **argv)
 		{ 0 },
 	};
 	const char *out = NULL;
+	char *a = NULL, *b = NULL;
 	unsigned flags = 0;
 	bool ascii = false;
 	mode_t fmode;
@@ -692,9 +780,14 @@ main_diff(int argc, char **argv)
 					"[-o OUT.folded|OUT.json|OUT.html]");
 	if (out && !diff_export_known(out))
 		return main_usage_error("output '%s' must end in .folded, .json or .html", out);
-	if (out)
-		return compare_main(argv[optind], argv[optind + 1], out, flags);
-	return diff_view_main(argv[optind], argv[optind + 1], flags, ascii);
+	c = main_snapshot_arg(argv[optind], &a);
+	if (c == 0)
+		c = main_snapshot_arg(argv[optind + 1], &b);
+	if (c == 0)
+		c = out ? compare_main(a, b, out, flags) : diff_view_main(a, b, flags, ascii);
+	free(a);
+	free(b);
+	return c;
 }
 
 static bool
@@ -733,10 +826,13 @@ main(int argc, char **argv)
 		return main_recover(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "view") == 0)
 		return main_view(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "runs") == 0)
+		return runs_main(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
-		return main_usage_error(
-			"unknown command '%s'; commands: record, view, export, diff, recover, list",
-			argv[1]);
+		return main_usage_error("unknown command '%s'; commands: record, view, export, "
+					"diff, runs, recover, "
+					"list",
+					argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ringside/app/record.h"
+#include "ringside/app/runs.h"
 #include "ringside/app/session.h"
 #include "ringside/perf/sampler.h"
 
@@ -66,6 +67,7 @@ record_main(const struct record_opts *opts)
 	struct session_step st;
 	struct errbuf err;
 	size_t intervals, shown = 0;
+	bool tee_done = false;
 	int r, code = 0;
 
 	errbuf_clear(&err);
@@ -96,11 +98,25 @@ record_main(const struct record_opts *opts)
 	}
 	session_report(s);
 	intervals = record_intervals(session_profile(s));
-	fprintf(stderr, "ringside: wrote %s (%zu interval%s, %.2f s)\n", session_output(s),
-		intervals, intervals == 1 ? "" : "s", (double)session_elapsed_ns(s) / 1e9);
+	fprintf(stderr, "ringside: %s%s (%zu interval%s, %.2f s)\n",
+		opts->output_in_library ? "recorded" : "wrote ",
+		opts->output_in_library ? "" : session_output(s), intervals,
+		intervals == 1 ? "" : "s", (double)session_elapsed_ns(s) / 1e9);
+	/* The command's output all in its file before the run takes it. */
+	if (opts->command_tee > 0) {
+		runs_tee_finish(opts->command_tee, opts->command_output_fd);
+		tee_done = true;
+	}
+	/* The snapshot is safe: the library's failure is said in one line, exit status 1. */
+	if (!opts->no_save)
+		code = runs_register(session_profile(s),
+				     opts->output_in_library ? session_output(s) : NULL,
+				     opts->command_output);
 out:
 	if (errbuf_isset(&err) && code != 0)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 	session_free(s);
+	if (opts->command_tee > 0 && !tee_done)
+		runs_tee_finish(opts->command_tee, opts->command_output_fd);
 	return code;
 }

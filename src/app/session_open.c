@@ -215,8 +215,10 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = target_init_pids(&s->target, o->pids, err);
 	else if (o->argv && o->argv[0]) {
 		target_init_command(&s->target, o->argv);
-		if (o->command_output)
+		if (o->command_output) {
 			s->target.output_fd = o->command_output_fd;
+			s->target.output_keeps_stdin = o->command_tee > 0;
+		}
 		r = 0;
 	} else
 		r = target_init_system(&s->target, o->cpus, err);

@@ -284,9 +284,11 @@ target_child(struct target *t, int go_rd, int err_wr)
 		_exit(127); /* the parent gave up before starting us */
 	if (t->output_fd >= 0) {
 		/* The file was created by the parent, O_EXCL (never through a planted symlink). */
-		int in = open("/dev/null", O_RDONLY | O_CLOEXEC), out = t->output_fd;
+		int in = t->output_keeps_stdin ? 0 : open("/dev/null", O_RDONLY | O_CLOEXEC);
+		int out = t->output_fd;
 
-		if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0) {
+		if (in < 0 || (in != 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 ||
+		    dup2(out, 2) < 0) {
 			e = errno;
 			if (write(err_wr, &e, sizeof(e)) < 0)
 				_exit(127);

@@ -5,6 +5,7 @@
  * ui/term, the tab bar in ui/topbar, and each view in its own file behind struct view_ops.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <langinfo.h>
 #include <limits.h>
@@ -22,6 +23,7 @@
 
 #include "ringside/app/journal.h"
 #include "ringside/app/loop.h"
+#include "ringside/app/runs.h"
 #include "ringside/app/session.h"
 #include "ringside/export/export.h"
 #include "ringside/export/snapshot.h"
@@ -365,6 +367,7 @@ ui_save_now(struct ui *ui)
 {
 	char *path = ui_save_path(ui);
 	struct errbuf err;
+	int64_t id;
 	int r;
 
 	errbuf_clear(&err);
@@ -374,6 +377,11 @@ ui_save_now(struct ui *ui)
 		r = export_write_path(ui->profile, path, &err);
 	if (r < 0)
 		ui_message(ui, true, "not saved: %s", err.msg);
+	else if (ui->session && !ui->no_save &&
+		 runs_add(ui->profile, NULL, ui->command_output, &id, &err) == 0)
+		ui_message(ui, false, "saved %s, and as run %" PRId64, path, id);
+	else if (ui->session && !ui->no_save)
+		ui_message(ui, true, "saved %s; not in the library: %s", path, err.msg);
 	else
 		ui_message(ui, false, "saved %s", path);
 	free(path);
@@ -813,6 +821,8 @@ ui_live_main(const struct ui_opts *o)
 		goto out;
 	}
 	ui.profile = session_profile(ui.session);
+	ui.no_save = o->rec.no_save;
+	ui.command_output = o->rec.command_output;
 	ui_init_ratios(&ui);
 	r = ui_start_curses(&ui, &err);
 	if (r < 0) {
@@ -835,6 +845,10 @@ ui_live_main(const struct ui_opts *o)
 			code = 1;
 		else
 			fprintf(stderr, "ringside: wrote %s\n", session_output(ui.session));
+		/* Kept in the library of runs too, unless --no-save; a failure is said, exit 1. */
+		if (r == 0 && !o->rec.no_save &&
+		    runs_register(ui.profile, NULL, o->rec.command_output) != 0)
+			code = 1;
 	}
 out:
 	term_restore();

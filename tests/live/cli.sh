@@ -40,7 +40,7 @@ usage_error opt "unknown option --frobnicate" "Try 'ringside --help'" --frobnica
 usage_error ropt "unknown record option" "Try 'ringside --help'" record --frobnicate -o "$T/x.json"
 usage_error sub "unknown subcommand" "Try 'ringside --help'" frobnicate
 usage_error none "no subcommand without a terminal" "live screen needs a terminal" 
-usage_error noo "record without -o" "-o" record -e task-clock -- true
+usage_error noo "record --no-save without -o" "-o" record --no-save -e task-clock -- true
 usage_error ext "record -o x.txt" "json" record -e task-clock -o "$T/x.txt" -- true
 usage_error dur0 "--duration 0" "duration" record -e task-clock --duration 0 -o "$T/x.json"
 usage_error durn "--duration -1" "duration" record -e task-clock --duration -1 -o "$T/x.json"

@@ -30,10 +30,13 @@ struct record_opts {
 	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */
 	const char *command_output; /* the launched command's stdout/stderr file, NULL: ours */
 	int command_output_fd;	    /* with command_output: that file, open for writing */
+	int command_tee;	    /* > 0: command_output_fd feeds this runs_tee_start child */
 	char **ratios; /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
 	size_t nratios;
-	struct push_opts push; /* --push URL and its --push-* options (app/push.h) */
-	int cmdline_argc;      /* ringside's own command line, for the snapshot */
+	struct push_opts push;	/* --push URL and its --push-* options (app/push.h) */
+	bool no_save;		/* --no-save: not registered in the library of runs */
+	bool output_in_library; /* output is runs_unregistered_path's (record without -o) */
+	int cmdline_argc;	/* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
 

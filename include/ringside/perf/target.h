@@ -33,6 +33,7 @@ struct target {
 	int child_status; /* wait status once reaped */
 	int output_fd;	  /* TARGET_COMMAND: stdout and stderr go to this file (borrowed), stdin
 			     from /dev/null (the live screen owns the terminal); -1: inherited */
+	bool output_keeps_stdin; /* with output_fd: stdin is inherited (record's captured output) */
 	char *note; /* TARGET_PIDS: the PIDs left out and why (zombies), for the user; or NULL */
 };
 

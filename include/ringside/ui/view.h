@@ -35,9 +35,11 @@ struct ui_glyphs {
 };
 
 struct ui {
-	struct session *session; /* NULL for `ringside view` */
-	struct profile *profile; /* the session's or the snapshot's (borrowed) */
-	const char *source;	 /* view: the snapshot's path */
+	struct session *session;    /* NULL for `ringside view` */
+	bool no_save;		    /* --no-save: s does not register the run */
+	const char *command_output; /* the launched command's output file, or NULL */
+	struct profile *profile;    /* the session's or the snapshot's (borrowed) */
+	const char *source;	    /* view: the snapshot's path */
 	struct theme theme;
 	struct ui_glyphs glyphs;
 	bool braille;
