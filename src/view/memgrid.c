@@ -108,9 +108,10 @@ memgrid_overview(struct memgrid *g, struct memgrid_span *spans, const struct mem
 			total += counts[i];
 		}
 	qsort(pick, k, sizeof(*pick), memgrid_by_count);
-	if (k > nrows) {
-		g->maps_hidden = k - nrows;
-		k = nrows;
+	/* At most half the rows go to one-row mappings: the busiest keep room to show detail. */
+	if (k > (nrows + 1) / 2) {
+		g->maps_hidden = k - (nrows + 1) / 2;
+		k = (nrows + 1) / 2;
 	}
 	spare = nrows - k;
 	qsort(pick, k, sizeof(*pick), memgrid_by_addr);

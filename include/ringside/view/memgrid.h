@@ -42,7 +42,7 @@ struct memgrid {
 /*
  * Build g (zeroed or from an earlier build; memgrid_fini releases it) for zoom z with at most
  * nrows rows and exactly ncols columns. Overview: each mapping with samples in the time range
- * gets rows in proportion to its samples (at least one; the busiest first when rows run short),
+ * gets rows in proportion to its samples (at least one), the busiest nrows / 2 mappings at most,
  * shown in address order; one mapping: rows divide [lo, hi) evenly in whole pages.
  */
 void memgrid_build(struct memgrid *g, const struct memacc *m, const struct memgrid_zoom *z,
