@@ -109,8 +109,7 @@ ingest_mem_read_proc(struct ingest_mem *im, uint32_t pid)
 		for (size_t i = 0; i < pm.n; i++) {
 			const struct procmaps_map *x = &pm.maps[i];
 
-			if (memacc_lookup(im->p->mem, pid, x->start) == MEMACC_UNKNOWN &&
-			    memacc_lookup(im->p->mem, pid, x->end - 1) == MEMACC_UNKNOWN)
+			if (!memacc_overlaps(im->p->mem, pid, x->start, x->end))
 				memacc_map(im->p->mem, pid, x->start, x->end, x->path);
 		}
 	procmaps_fini(&pm);

@@ -198,6 +198,8 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = session_prepare_sampling(s, err);
 		if (r < 0)
 			return r;
+	} else if (o->mem) {
+		return session_mem_prepare(s, err);
 	}
 	if (!o->no_sched)
 		session_prepare_sched(s);

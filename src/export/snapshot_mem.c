@@ -70,7 +70,7 @@ snapshot_mem_log(const struct memacc *m, uint64_t origin, FILE *fp)
 
 	fputs("{\"t_us\":[", fp);
 	for (size_t i = 0; i < n; i++) {
-		int64_t t = (int64_t)((log[i].time > origin ? log[i].time - origin : 0) / 1000);
+		int64_t t = (int64_t)(log[i].time / 1000) - (int64_t)(origin / 1000);
 
 		fprintf(fp, "%s%" PRId64, i ? "," : "", t - prev);
 		prev = t;
@@ -81,7 +81,8 @@ snapshot_mem_log(const struct memacc *m, uint64_t origin, FILE *fp)
 	fputs("],\"page\":[", fp);
 	for (size_t i = 0; i < n; i++)
 		fprintf(fp, "%s%" PRIu64, i ? "," : "",
-			(log[i].addr - snapshot_mem_start(m, log[i].map)) / MEMGRID_PAGE);
+			log[i].addr / MEMGRID_PAGE -
+				snapshot_mem_start(m, log[i].map) / MEMGRID_PAGE);
 	fputs("],\"frame\":[", fp);
 	for (size_t i = 0; i < n; i++)
 		fprintf(fp, "%s%" PRId64, i ? "," : "",
@@ -119,14 +120,17 @@ snapshot_mem_derived(const struct profile *p, FILE *fp)
 {
 	const struct memacc *m = p->mem;
 	struct memgrid_stats st;
-	uint64_t t0 = p->sched_origin, t1 = p->sched_origin + p->meta.duration_ns;
+	/* From the start's microsecond, as the log's times are kept: a file read back bins the
+	 * same. */
+	uint64_t origin = p->sched_origin - p->sched_origin % 1000;
+	uint64_t t0 = origin, t1 = origin + p->meta.duration_ns;
 
 	if (!p->meta.duration_ns && !memgrid_span(m, &t0, &t1))
 		t0 = t1 = 0;
 	memgrid_stats(&st, m, 0, 0, SNAPSHOT_MEM_PAGES);
 	fprintf(fp,
 		",\"buckets\":{\"cols\":%d,\"t0_ns\":%" PRIu64 ",\"t1_ns\":%" PRIu64 ",\"maps\":[",
-		SNAPSHOT_MEM_COLS, t0 - p->sched_origin, t1 - p->sched_origin);
+		SNAPSHOT_MEM_COLS, t0 - origin, t1 - origin);
 	for (size_t i = 0; i < st.nmaps && i < SNAPSHOT_MEM_GRIDS; i++) {
 		fputs(i ? "," : "", fp);
 		snapshot_mem_grid(m, st.maps[i].map, t0, t1, fp);
@@ -274,10 +278,13 @@ snapshot_mem_read_log(struct memacc *m, json_t *log, const struct profile *p, st
 		    json_integer_value(fv) >= (json_int_t)nframes)
 			return snapshot_mem_bad(err, "log", i);
 		now += json_integer_value(tv);
-		s.time = p->sched_origin + (uint64_t)(now > 0 ? now : 0) * 1000;
+		now = now > -(int64_t)(p->sched_origin / 1000) ? now
+							       : -(int64_t)(p->sched_origin / 1000);
+		s.time = (uint64_t)((int64_t)(p->sched_origin / 1000) + now) * 1000;
 		s.map = (uint32_t)json_integer_value(mv);
-		s.addr = snapshot_mem_start(m, s.map) +
-			 (uint64_t)json_integer_value(pv) * MEMGRID_PAGE;
+		s.addr = (snapshot_mem_start(m, s.map) / MEMGRID_PAGE +
+			  (uint64_t)json_integer_value(pv)) *
+			 MEMGRID_PAGE;
 		s.frame = json_integer_value(fv) < 0 ? MEMACC_NOFRAME
 						     : (uint32_t)json_integer_value(fv);
 		memacc_add_logged(m, &s);

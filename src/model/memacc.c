@@ -163,6 +163,22 @@ memacc_lookup(const struct memacc *m, uint32_t pid, uint64_t addr)
 	return x->pid == pid && addr < x->end ? m->live[i - 1] : MEMACC_UNKNOWN;
 }
 
+bool
+memacc_overlaps(const struct memacc *m, uint32_t pid, uint64_t start, uint64_t end)
+{
+	size_t i;
+	const struct memacc_map *x;
+
+	if (end <= start)
+		return false;
+	/* Live mappings never overlap: only the last one starting below end can reach start. */
+	i = memacc_upper(m, pid, end - 1);
+	if (i == 0)
+		return false;
+	x = &m->maps[m->live[i - 1]];
+	return x->pid == pid && x->end > start;
+}
+
 /* Drop live mappings of pid overlapping [start, end) from the index; true if one equals it. */
 static bool
 memacc_kill_overlaps(struct memacc *m, uint32_t pid, uint64_t start, uint64_t end,
@@ -306,8 +322,9 @@ memacc_add(struct memacc *m, uint32_t pid, uint64_t time, uint64_t addr, uint32_
 	x->samples++;
 	x->weight += weight;
 	x->levels[memacc_level_of(data_src)]++;
+	/* Logged to the microsecond, as the snapshot keeps it: a file read back bins the same. */
 	if (m->total++ % m->stride == 0)
-		memacc_add_logged(m, &(struct memacc_sample){ time, addr, i, frame });
+		memacc_add_logged(m, &(struct memacc_sample){ time - time % 1000, addr, i, frame });
 	return i;
 }
 

@@ -45,8 +45,11 @@ static void
 memgrid_place(struct memgrid *g, struct memgrid_span *sp, uint32_t map, uint64_t lo, uint64_t hi,
 	      size_t n)
 {
-	uint64_t pages = memgrid_pages(lo, hi);
+	uint64_t pages;
 
+	/* Rows start on a page, so an address and its page (all a snapshot keeps) share a row. */
+	lo &= ~(uint64_t)(MEMGRID_PAGE - 1);
+	pages = memgrid_pages(lo, hi);
 	if (pages == 0)
 		pages = 1;
 	if (n > pages)

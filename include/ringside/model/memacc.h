@@ -86,6 +86,8 @@ const char *memacc_level_name(enum memacc_level level);
  * index, or MEMACC_UNKNOWN when the table is full.
  */
 uint32_t memacc_map(struct memacc *m, uint32_t pid, uint64_t start, uint64_t end, const char *path);
+/* Whether a live mapping of pid overlaps [start, end). */
+bool memacc_overlaps(const struct memacc *m, uint32_t pid, uint64_t start, uint64_t end);
 /* The live mapping of pid holding addr, or MEMACC_UNKNOWN. */
 uint32_t memacc_lookup(const struct memacc *m, uint32_t pid, uint64_t addr);
 /*
