@@ -731,7 +731,7 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 		if (!found)
 			return errbuf_fail(err, -EINVAL,
 					   "unknown view '%s'; choose overview, flame, "
-					   "scheduler or events",
+					   "scheduler, events or memory",
 					   o->view);
 	}
 	return 0;

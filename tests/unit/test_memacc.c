@@ -3,8 +3,9 @@
  * Unit tests for model/memacc, view/memgrid and perf/memsrc: binning addresses by mapping (an
  * address outside every mapping goes to "unknown", never dropped; a replaced mapping keeps its
  * samples), labels by kind, data-source levels, the log's halving past its cap, the heat map's
- * rows split at mapping boundaries with a diagonal for a sweep, the hot tables, the source chosen
- * from a fake sysfs (PEBS, IBS, the page-fault fallback), and the snapshot's mem object read back.
+ * rows split at mapping boundaries with a diagonal for a sweep, decoding ADDR, WEIGHT and DATA_SRC,
+ * the hot tables, the source chosen from a fake sysfs (PEBS, IBS, the page-fault fallback), and the
+ * snapshot's mem object read back.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 
 #include "ringside/export/snapshot.h"
 #include "ringside/model/memacc.h"
+#include "ringside/perf/decode.h"
 #include "ringside/perf/memsrc.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/memgrid.h"
@@ -290,13 +293,55 @@ test_snapshot_round_trip(void **state)
 	profile_free(p);
 }
 
+/* A sample with ADDR, WEIGHT and DATA_SRC decodes each in the kernel's order; a short one fails. */
+static void
+test_decode_addr(void **state)
+{
+	struct decode_layout l = { .sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP |
+						  PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+						  PERF_SAMPLE_ADDR | PERF_SAMPLE_CPU |
+						  PERF_SAMPLE_PERIOD | PERF_SAMPLE_WEIGHT |
+						  PERF_SAMPLE_DATA_SRC };
+	uint64_t rec[11];
+	struct perf_event_header *h = (struct perf_event_header *)rec;
+	struct decode_sample s;
+	uint64_t src = (uint64_t)PERF_MEM_LVLNUM_L2 << PERF_MEM_LVLNUM_SHIFT;
+
+	(void)state;
+	h->type = PERF_RECORD_SAMPLE;
+	h->misc = PERF_RECORD_MISC_USER;
+	h->size = sizeof(rec);
+	rec[1] = 42;		    /* identifier */
+	rec[2] = 0x401000;	    /* ip */
+	rec[3] = 7ull | 8ull << 32; /* pid, tid */
+	rec[4] = 123456789;	    /* time */
+	rec[5] = 0x7f0000001234;    /* addr */
+	rec[6] = 1;		    /* cpu, res */
+	rec[7] = 1;		    /* period */
+	rec[8] = 87;		    /* weight */
+	rec[9] = src;		    /* data_src */
+	rec[10] = 0;		    /* padding the record may carry */
+	h->size = 10 * sizeof(uint64_t);
+	assert_int_equal(decode_sample(&l, h, &s), 0);
+	assert_int_equal(s.addr, 0x7f0000001234);
+	assert_int_equal(s.time, 123456789);
+	assert_int_equal(s.cpu, 1);
+	assert_int_equal(s.period, 1);
+	assert_int_equal(s.weight, 87);
+	assert_int_equal(s.data_src, src);
+	assert_int_equal(memacc_level_of(s.data_src), MEMACC_LVL_L2);
+	h->size = 9 * sizeof(uint64_t);
+	assert_int_equal(decode_sample(&l, h, &s), -EINVAL);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_binning), cmocka_unit_test(test_levels_and_halving),
-		cmocka_unit_test(test_grid),	cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_source),	cmocka_unit_test(test_snapshot_round_trip),
+		cmocka_unit_test(test_binning),	    cmocka_unit_test(test_levels_and_halving),
+		cmocka_unit_test(test_grid),	    cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_source),	    cmocka_unit_test(test_snapshot_round_trip),
+		cmocka_unit_test(test_decode_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
