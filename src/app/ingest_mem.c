@@ -15,9 +15,14 @@
 #include "ringside/util/xalloc.h"
 #include "ingest_mem.h"
 
-/* A process's maps are read again after a miss at most this often (sample time). */
-#define INGEST_MEM_REREAD_NS 200000000ull
-#define INGEST_MEM_PIDS	     64u
+/*
+ * A process's maps are read again after a miss at most this often (sample time), and all
+ * processes' together at most INGEST_MEM_READS_PER_S times a second (system-wide, every process
+ * that ran before the recording misses at first).
+ */
+#define INGEST_MEM_REREAD_NS   200000000ull
+#define INGEST_MEM_PIDS	       64u
+#define INGEST_MEM_READS_PER_S 32u
 
 struct ingest_mem_pid {
 	uint32_t pid;
@@ -34,6 +39,8 @@ struct ingest_mem {
 	struct profile *p;
 	struct ingest_mem_pid pids[INGEST_MEM_PIDS]; /* direct-mapped by pid */
 	struct ingest_mem_brk brks[INGEST_MEM_PIDS];
+	uint64_t window; /* the second of sample time the reads are counted in */
+	unsigned nreads; /* reads in it */
 };
 
 struct ingest_mem *
@@ -138,8 +145,14 @@ ingest_mem_sample(struct ingest_mem *im, const struct decode_sample *s, uint32_t
 	struct memacc *m = im->p->mem;
 	struct ingest_mem_pid *slot = &im->pids[s->pid % INGEST_MEM_PIDS];
 
+	if (s->time / 1000000000u != im->window) {
+		im->window = s->time / 1000000000u;
+		im->nreads = 0;
+	}
 	if (memacc_lookup(m, s->pid, s->addr) == MEMACC_UNKNOWN &&
+	    im->nreads < INGEST_MEM_READS_PER_S &&
 	    (slot->pid != s->pid || s->time >= slot->read_at + INGEST_MEM_REREAD_NS)) {
+		im->nreads++;
 		slot->pid = s->pid;
 		slot->read_at = s->time;
 		ingest_mem_read_proc(im, s->pid);
