@@ -10,8 +10,8 @@
 # every sample is binned somewhere (the mappings' counts, "unknown" included, add up to the
 # total). Without PEBS or IBS, --mem says it falls back to page faults. The screen (view and
 # live) shows the memory tab with the heat map and the table, and zooms; the HTML page draws the
-# heat map and the table with the snapshot's numbers in headless Chromium; JSON -> JSON is
-# byte-identical.
+# heat map and the table with the snapshot's numbers in headless Chromium; JSON -> JSON and
+# JSON -> HTML -> JSON are byte-identical.
 
 . "$TESTLIB"
 require_root
@@ -120,7 +120,8 @@ if command -v tmux >/dev/null; then
 	screen_keys q
 	screen_exit_is 0
 	screen_start 120 40 "$R" --mem -- "$MS"
-	screen_wait "Overview" 15
+	check "live: the status line says which source --mem chose" \
+		screen_wait "--mem: .*(page-faults|PEBS|IBS)" 15
 	screen_keys 5
 	check "live: 5 opens the memory view with samples" \
 		screen_wait "Memory: page-faults, [1-9][0-9]* samples" 15
@@ -154,6 +155,9 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ]; then
 		sh -c 'grep -o "id=\"mem-maps\".*" "$1" | grep -o "<tr data-map=\"[0-9]*\" data-samples=\"[0-9]*\"" | head -1 | grep -q "data-samples=\"$2\""' \
 		sh "$T/dom.html" "$(jqv "$T/m.json" '.mem.hot_maps[0].samples')"
 	check "html: the source note names page-faults" grep -q "samples from $(jqv "$T/m.json" .mem.source)" "$T/dom.html"
+	"$R" export "$T/m.html" -o "$T/mh.json"
+	check "html: the page's snapshot reads back as the JSON's (mem object included)" \
+		cmp "$T/m2.json" "$T/mh.json"
 else
 	skip "the memory view in the page" "chromium is not installed (./install-deps.sh)"
 fi
