@@ -35,6 +35,7 @@ enum {
 	OPT_SAMPLE_EVENT,
 	OPT_NO_SAMPLES,
 	OPT_NO_SCHED,
+	OPT_MEM,
 	OPT_RATIO,
 	OPT_THEME,
 	OPT_ASCII,
@@ -94,6 +95,8 @@ static const char usage_text[] =
 "      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
 "      --no-samples       take no samples (no call stacks)\n"
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
+"      --mem              sample data addresses for the memory view: PEBS loads or AMD IBS\n"
+"                         where the CPU has them, else every page fault (says which)\n"
 "      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"
 "                         counting A and B too; repeatable; kept in snapshots; view takes\n"
 "                         it too, adding to the snapshot's ratios\n"
@@ -124,7 +127,8 @@ static const char usage_text[] =
 "                         $XDG_CONFIG_HOME/ringside/themes/\n"
 "      --ascii            no Unicode on screen (the default in a non-UTF-8 locale)\n"
 "      --braille          sparklines in braille: two intervals per cell\n"
-"      --view NAME        open on this view: overview, flame, scheduler or events\n"
+"      --view NAME        open on this view: overview, flame, scheduler, events or\n"
+"                         memory\n"
 "\n"
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
@@ -288,6 +292,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "sample-event", required_argument, NULL, OPT_SAMPLE_EVENT },
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
 		{ "no-sched", no_argument, NULL, OPT_NO_SCHED },
+		{ "mem", no_argument, NULL, OPT_MEM },
 		{ "ratio", required_argument, NULL, OPT_RATIO },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
@@ -395,6 +400,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			break;
 		case OPT_NO_SCHED:
 			o->no_sched = true;
+			break;
+		case OPT_MEM:
+			o->mem = true;
 			break;
 		case OPT_RATIO:
 			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));

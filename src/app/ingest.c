@@ -16,6 +16,7 @@
 #include "ringside/util/clock.h"
 #include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
+#include "ingest_mem.h"
 
 /* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
 #define INGEST_MAX_PATH (2 + 127 * 4)
@@ -97,7 +98,17 @@ struct ingest {
 	struct unwind *unwind;	  /* created with the first dwarf sample */
 	uint32_t truncated_frame; /* "[truncated stack]", 0 until needed */
 	uint64_t chain[PERF_MAX_STACK_DEPTH + INGEST_MAX_UNWOUND + 3];
+	struct ingest_mem *mem; /* --mem: created with the first record while p->mem exists */
 };
+
+/* The memory-access ingest, when the profile records memory accesses. */
+static struct ingest_mem *
+ingest_mem(struct ingest *in)
+{
+	if (!in->mem && in->p->mem)
+		in->mem = ingest_mem_new(in->p);
+	return in->mem;
+}
 
 struct ingest *
 ingest_new(struct profile *p, struct symres *sym)
@@ -117,6 +128,7 @@ ingest_free(struct ingest *in)
 	if (!in)
 		return;
 	unwind_free(in->unwind);
+	ingest_mem_free(in->mem);
 	free(in->threads);
 	idmap_fini(&in->by_tid);
 	free(in->chains);
@@ -384,8 +396,11 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	in->p->sampling.samples++;
 	if (slot->h1 == h1 && slot->h2 == h2 &&
-	    stacktree_insert_leaf(in->p->stacks, slot->leaf, 1, s.time) != STACKTREE_NONE)
+	    stacktree_insert_leaf(in->p->stacks, slot->leaf, 1, s.time) != STACKTREE_NONE) {
+		if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
+			ingest_mem_sample(in->mem, &s, slot->leaf);
 		return;
+	}
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 	n = ingest_callchain(in, &s, kernel_ip);
 	in->path[len++] = t->process_frame;
@@ -402,6 +417,8 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	if (known)
 		*slot = (struct ingest_chain){ h1, h2, leaf };
+	if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
+		ingest_mem_sample(in->mem, &s, leaf);
 }
 
 void
@@ -568,6 +585,8 @@ ingest_mmap(struct ingest *in, const struct sampler_event *ev, const struct perf
 	struct decode_mmap2 mm;
 	int rc = decode_mmap2(&ev->layout, h, &mm, NULL);
 
+	if (rc == 0 && ingest_mem(in))
+		ingest_mem_mmap(in->mem, &mm);
 	if (rc == 0 && (mm.prot & PROT_EXEC)) {
 		symres_mmap(in->sym, (pid_t)mm.pid, mm.addr, mm.len, mm.pgoff, mm.filename, true);
 		ingest_code_changed(in, (pid_t)mm.pid);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,9 @@ record_announce(struct session *s, const struct record_opts *o, size_t *shown)
 	fprintf(stderr, "ringside: recording %zu event%s", p->ntracks, p->ntracks == 1 ? "" : "s");
 	if (p->sampling.event) {
 		record_rate(o, rate, sizeof(rate));
+		if (p->mem) /* --mem samples by period: every fault, or the PMU source's period */
+			snprintf(rate, sizeof(rate), "every %" PRIu64 " events",
+				 p->sampling.period);
 		fprintf(stderr, ", %s samples (%s, call graph %s)", p->sampling.event, rate,
 			p->sampling.callgraph);
 	}

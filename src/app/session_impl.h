@@ -44,6 +44,14 @@ struct session_sched {
 	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES];
 };
 
+/* --mem: where data addresses come from (session_mem.c). */
+struct session_mem {
+	bool on;
+	bool latency;	 /* WEIGHT and DATA_SRC sampled */
+	uint64_t period; /* events per sample */
+	char source[64]; /* "page-faults", "pebs-loads", "ibs-op" or the --sample-event */
+};
+
 struct session {
 	const struct record_opts *opts;
 	unsigned flags;
@@ -62,6 +70,7 @@ struct session {
 	enum callgraph_mode callgraph;
 	uint32_t stack_size; /* -g dwarf,SIZE */
 	struct sampler *sampler;
+	struct session_mem mem;
 	struct symres *sym;
 	struct ingest *ingest;
 	struct session_sched sched;
@@ -116,6 +125,10 @@ void session_push_tick(struct session *s);
 /* Append the interval just ended to the journal (created the first time). */
 void session_journal_append(struct session *s);
 /* Note a message for the user (stderr headless, the status line live). */
+/* --mem: choose the source of data addresses (after the sampling event is parsed). */
+int session_mem_prepare(struct session *s, struct errbuf *err);
+/* --mem: give the profile its memory-access model (with the stack tree). */
+void session_mem_init(struct session *s);
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

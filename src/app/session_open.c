@@ -58,7 +58,7 @@ session_prepare_sampling(struct session *s, struct errbuf *err)
 	} else {
 		evspec_sampling_default(&s->sample_spec);
 	}
-	return 0;
+	return session_mem_prepare(s, err);
 }
 
 /* The sched tracepoints; without tracefs the recording goes on without the timeline, and says so.
@@ -198,6 +198,8 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = session_prepare_sampling(s, err);
 		if (r < 0)
 			return r;
+	} else if (o->mem) {
+		return session_mem_prepare(s, err);
 	}
 	if (!o->no_sched)
 		session_prepare_sched(s);
@@ -348,10 +350,12 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		.tracepoints = s->sched.tp ? s->sched.tps : NULL,
 		.ntracepoints = s->sched.tp ? SCHEDTP_NR_TYPES : 0,
 		.context_switch = s->sched.tp != NULL,
-		.freq = s->opts->period ? 0 : s->opts->freq,
-		.period = s->opts->period,
+		.freq = s->opts->period || s->mem.on ? 0 : s->opts->freq,
+		.period = s->mem.on ? s->mem.period : s->opts->period,
 		.callgraph = s->callgraph,
 		.stack_size = s->stack_size,
+		.mem = s->mem.on,
+		.mem_latency = s->mem.latency,
 	};
 	int r;
 
@@ -438,6 +442,7 @@ session_stacks_init(struct session *s)
 		sm->period = s->opts->period;
 		sm->callgraph = xstrdup(callgraph_name(s->callgraph));
 	}
+	session_mem_init(s);
 	s->ingest = ingest_new(s->profile, s->sym);
 	if (s->sched.tp && s->profile->sched)
 		ingest_set_sched(s->ingest, s->sched.tp, s->target.kind != TARGET_SYSTEM, 0);

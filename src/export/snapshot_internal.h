@@ -9,10 +9,27 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
 
 /* The file's reference for a schedmap task (SCHEDMAP_TASK_IDLE and the like included). */
 json_int_t snapshot_task_ref(uint32_t task);
 /* The schedmap task a file's reference names; the inverse of snapshot_task_ref. */
 uint32_t snapshot_task_of_ref(json_int_t ref);
+
+/* The "mem" object: the heat map's rows and columns per busy mapping, how many mappings get
+ * buckets, how many hot pages are listed. */
+#define SNAPSHOT_MEM_ROWS  64
+#define SNAPSHOT_MEM_COLS  64
+#define SNAPSHOT_MEM_GRIDS 16
+#define SNAPSHOT_MEM_PAGES 32
+
+/* Write p->mem as the value of "mem" (snapshot_mem.c). Returns 0, or -1 when it cannot be built. */
+int snapshot_mem_write(const struct profile *p, FILE *fp);
+/* Read root's "mem" into p->mem when there is one (after the stacks and the timeline); 0 or
+ * -EINVAL with err naming the problem. */
+int snapshot_mem_read(json_t *root, struct profile *p, struct errbuf *err);
 
 #endif

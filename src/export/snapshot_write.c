@@ -433,7 +433,7 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	if (!root)
 		return errbuf_fail(err, -EINVAL,
 				   "cannot build the snapshot JSON (a string is not valid UTF-8?)");
-	if ((p->stacks && p->frames && p->sampling.event) || p->sched || p->sched_json) {
+	if ((p->stacks && p->frames && p->sampling.event) || p->sched || p->sched_json || p->mem) {
 		/* The stacks and the timeline are streamed after the rest: closed by hand. */
 		char *head = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 		size_t len = head ? strlen(head) : 0;
@@ -452,6 +452,10 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 				fputs(p->sched_json, fp);
 			else
 				r = snapshot_stream_sched(p, fp);
+		}
+		if (r == 0 && p->mem) {
+			fputs(",\"mem\":", fp);
+			r = snapshot_mem_write(p, fp);
 		}
 		if (r == 0)
 			fputc('}', fp);

@@ -125,6 +125,7 @@ profile_free(struct profile *p)
 	for (size_t i = 0; i < p->nratios; i++)
 		ratio_fini(&p->ratios[i]);
 	free(p->ratios);
+	memacc_free(p->mem);
 	tasks_free(p->tasks);
 	frametab_free(p->frames);
 	free(p);

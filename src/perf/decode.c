@@ -93,6 +93,8 @@ decode_sample(const struct decode_layout *l, const struct perf_event_header *h,
 		return -EINVAL;
 	if ((st & PERF_SAMPLE_TIME) && !decode_u64(&c, &out->time))
 		return -EINVAL;
+	if ((st & PERF_SAMPLE_ADDR) && !decode_u64(&c, &out->addr))
+		return -EINVAL;
 	if ((st & PERF_SAMPLE_ID) && !decode_u64(&c, &out->id))
 		return -EINVAL;
 	if ((st & PERF_SAMPLE_STREAM_ID) && !decode_u64(&c, &dummy))
@@ -140,6 +142,11 @@ decode_sample(const struct decode_layout *l, const struct perf_event_header *h,
 				return -EINVAL;
 		}
 	}
+	/* The kernel writes WEIGHT after the user stack, then DATA_SRC. */
+	if ((st & PERF_SAMPLE_WEIGHT) && !decode_u64(&c, &out->weight))
+		return -EINVAL;
+	if ((st & PERF_SAMPLE_DATA_SRC) && !decode_u64(&c, &out->data_src))
+		return -EINVAL;
 	return 0;
 }
 

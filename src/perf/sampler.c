@@ -124,6 +124,10 @@ sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct
 			attr->sample_stack_user =
 				o->stack_size ? o->stack_size : CALLGRAPH_STACK_DEFAULT;
 		}
+		if (o->mem)
+			attr->sample_type |= PERF_SAMPLE_ADDR;
+		if (o->mem && o->mem_latency)
+			attr->sample_type |= PERF_SAMPLE_WEIGHT | PERF_SAMPLE_DATA_SRC;
 		if (o->freq) {
 			attr->freq = 1;
 			attr->sample_freq = o->freq;
@@ -147,6 +151,8 @@ sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct
 		 */
 		attr->mmap = 1;
 		attr->mmap2 = 1;
+		/* --mem labels data addresses by mapping: anonymous and file data mappings too. */
+		attr->mmap_data = o->mem;
 		attr->comm = 1;
 		attr->comm_exec = 1;
 		attr->task = 1;

@@ -47,6 +47,8 @@ topbar_layout(const struct ui *ui, const struct view_ops *const views[UI_NVIEWS]
 	bar->name_w = topbar_clip(ui, "ringside", cols - x);
 	x += bar->name_w + 2;
 	for (int v = 0; v < UI_NVIEWS && x < cols; v++) {
+		if (views[v]->hidden && views[v]->hidden(ui))
+			continue;
 		snprintf(label, sizeof(label), " %d %s ", v + 1, views[v]->name);
 		x = topbar_add(ui, bar, x, cols, v, label) + 1;
 	}

@@ -42,10 +42,9 @@
 enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };
 
 static const struct view_ops *const ui_views[UI_NVIEWS] = {
-	[UI_VIEW_OVERVIEW] = &overview_view_ops,
-	[UI_VIEW_FLAME] = &flame_view_ops,
-	[UI_VIEW_SCHED] = &sched_view_ops,
-	[UI_VIEW_EVENTS] = &events_view_ops,
+	[UI_VIEW_OVERVIEW] = &overview_view_ops, [UI_VIEW_FLAME] = &flame_view_ops,
+	[UI_VIEW_SCHED] = &sched_view_ops,	 [UI_VIEW_EVENTS] = &events_view_ops,
+	[UI_VIEW_MEM] = &mem_view_ops,
 };
 
 uint64_t
@@ -395,6 +394,25 @@ ui_set_view(struct ui *ui, int v)
 	ui->dirty = true;
 }
 
+/* A view with nothing to show in this profile (view_ops.hidden) has no tab. */
+static bool
+ui_view_hidden(const struct ui *ui, int v)
+{
+	return ui_views[v]->hidden && ui_views[v]->hidden(ui);
+}
+
+/* Tab and Shift-Tab: the next shown view in direction dir (+1 or -1). */
+static void
+ui_step_view(struct ui *ui, int dir)
+{
+	int v = (int)ui->view;
+
+	do
+		v = (v + dir + UI_NVIEWS) % UI_NVIEWS;
+	while (ui_view_hidden(ui, v) && v != (int)ui->view);
+	ui_set_view(ui, v);
+}
+
 /* Intervals recorded so far (the longest track's). */
 static size_t
 ui_npoints(const struct ui *ui)
@@ -495,10 +513,17 @@ ui_key(struct ui *ui, int key)
 		ui->dirty = true;
 		return;
 	case '\t':
-		ui_set_view(ui, (int)ui->view + 1);
+		ui_step_view(ui, 1);
 		return;
 	case KEY_BTAB:
-		ui_set_view(ui, (int)ui->view - 1);
+		ui_step_view(ui, -1);
+		return;
+	case '5':
+	case 'm':
+		if (ui_view_hidden(ui, UI_VIEW_MEM))
+			ui_message(ui, false, "no memory view: record with --mem");
+		else
+			ui_set_view(ui, UI_VIEW_MEM);
 		return;
 	case '1':
 	case '2':
@@ -719,7 +744,7 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 		if (!found)
 			return errbuf_fail(err, -EINVAL,
 					   "unknown view '%s'; choose overview, flame, "
-					   "scheduler or events",
+					   "scheduler, events or memory",
 					   o->view);
 	}
 	return 0;

@@ -25,6 +25,7 @@ struct record_opts {
 	bool no_samples;	    /* --no-samples: count only */
 	bool no_sched;		    /* --no-sched: no scheduler timeline */
 	const char *sample_event;   /* --sample-event, NULL for the default */
+	bool mem;		    /* --mem: data addresses (memory view) */
 	unsigned long freq;	    /* -F (ignored when period is set) */
 	unsigned long period;	    /* -c */
 	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */

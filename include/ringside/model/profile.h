@@ -12,6 +12,7 @@
 
 #include "ringside/model/counters.h"
 #include "ringside/model/frametab.h"
+#include "ringside/model/memacc.h"
 #include "ringside/model/ratio.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
@@ -70,6 +71,8 @@ struct profile {
 	/* The user's ratios (--ratio), not the built-in ones: snapshots keep them. */
 	struct ratio_def *ratios;
 	size_t nratios;
+	/* Memory accesses (--mem): NULL when not recorded. */
+	struct memacc *mem;
 };
 
 /* An empty profile (command_exit = -1). */

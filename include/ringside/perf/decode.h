@@ -17,7 +17,8 @@
 #define DECODE_SAMPLE_TYPES                                                                        \
 	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |            \
 	 PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |           \
-	 PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_RAW | PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER)
+	 PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_RAW | PERF_SAMPLE_REGS_USER |                         \
+	 PERF_SAMPLE_STACK_USER | PERF_SAMPLE_ADDR | PERF_SAMPLE_WEIGHT | PERF_SAMPLE_DATA_SRC)
 
 struct decode_sample {
 	uint64_t id;
@@ -35,6 +36,9 @@ struct decode_sample {
 	uint64_t stack_size;  /* STACK_USER: bytes copied */
 	const void *stack;
 	uint64_t stack_dyn_size; /* bytes of it that are valid */
+	uint64_t addr;		 /* ADDR: the data address (a fault's, a load's or a store's) */
+	uint64_t weight;	 /* WEIGHT: the access's cost (cycles of latency), 0 without */
+	uint64_t data_src;	 /* DATA_SRC: union perf_mem_data_src, 0 without */
 };
 
 /* The sample_id trailer that non-sample records carry with sample_id_all. */

@@ -55,6 +55,8 @@ struct sampler_opts {
 	enum callgraph_mode callgraph;
 	uint32_t stack_size; /* CALLGRAPH_DWARF: user stack bytes per sample; 0 for the default */
 	size_t ring_pages;   /* data pages per CPU ring (power of two); 0 for the default */
+	bool mem;	     /* --mem: each sample's data address, and data mappings' MMAP2 */
+	bool mem_latency;    /* with mem: the access's weight and data source (PEBS, IBS) */
 };
 
 /*

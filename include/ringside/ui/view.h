@@ -19,7 +19,14 @@
 
 struct session;
 
-enum ui_view_id { UI_VIEW_OVERVIEW, UI_VIEW_FLAME, UI_VIEW_SCHED, UI_VIEW_EVENTS, UI_NVIEWS };
+enum ui_view_id {
+	UI_VIEW_OVERVIEW,
+	UI_VIEW_FLAME,
+	UI_VIEW_SCHED,
+	UI_VIEW_EVENTS,
+	UI_VIEW_MEM,
+	UI_NVIEWS
+};
 
 /* Start-up messages that wait for the one showing (a bad theme, session notes). */
 enum { UI_QUEUED = 4 };
@@ -82,12 +89,16 @@ struct view_ops {
 	bool (*mouse)(struct ui *ui, void *state, int y, int x, mmask_t bstate);
 	/* True while the view takes every printable key (a search prompt): no global keys. */
 	bool (*typing)(void *state);
+	/* True when the view has nothing to show in this profile: no tab, Tab skips it. NULL:
+	 * never. */
+	bool (*hidden)(const struct ui *ui);
 };
 
 extern const struct view_ops overview_view_ops;
 extern const struct view_ops flame_view_ops;
 extern const struct view_ops sched_view_ops;
 extern const struct view_ops events_view_ops;
+extern const struct view_ops mem_view_ops;
 
 /* Show msg on the status line for a few seconds (error: in the error colour). */
 void ui_message(struct ui *ui, bool error, const char *fmt, ...)

@@ -643,6 +643,100 @@
 		s.lastChild.id = 'tasks-table';
 	}
 
+	// ---- memory accesses (--mem) -----------------------------------------------------------
+
+	function memFunc(snap, f) {
+		const st = snap.stacks;
+		if (f < 0 || !st || !st.frames[f])
+			return '?';
+		return st.strings[st.frames[f][0]];
+	}
+
+	function memShort(label) {
+		const i = label.lastIndexOf('/');
+		return i >= 0 && i + 1 < label.length ? label.slice(i + 1) : label;
+	}
+
+	// One mapping's buckets as a block of the heat map: rows are address ranges, low addresses on top.
+	function memBlock(snap, g, cols, max) {
+		const m = snap.mem.maps[g.map];
+		const svg = sv('svg', { viewBox: '0 0 ' + cols + ' ' + g.rows, preserveAspectRatio: 'none',
+			class: 'memblock', 'data-map': g.map, 'data-label': m.label, 'data-rows': g.rows });
+		svg.style.height = Math.max(16, Math.min(4 * g.rows, 200)) + 'px';
+		for (const [r, c, n] of g.cells) {
+			const rect = sv('rect', { x: c, y: r, width: 1, height: 1, fill: '#d9480f' });
+			rect.setAttribute('fill-opacity', (0.15 + 0.85 * Math.log1p(n) / Math.log1p(max)).toFixed(2));
+			svg.appendChild(rect);
+		}
+		const lo = BigInt(g.lo), hi = BigInt(g.hi), span = hi - lo, b = snap.mem.buckets;
+		svg.addEventListener('mousemove', ev => {
+			const box = svg.getBoundingClientRect();
+			const c = Math.min(cols - 1, Math.floor((ev.clientX - box.left) / box.width * cols));
+			const r = Math.min(g.rows - 1, Math.floor((ev.clientY - box.top) / box.height * g.rows));
+			const a = lo + span * BigInt(r) / BigInt(g.rows);
+			const cell = g.cells.find(x => x[0] === r && x[1] === c);
+			const dt = (b.t1_ns - b.t0_ns) / cols;
+			showTip(ev, m.label + '\n0x' + a.toString(16) + ', ' + fmtNs(b.t0_ns + c * dt) + ' to ' +
+				fmtNs(b.t0_ns + (c + 1) * dt) + '\n' + (cell ? cell[2] : 0) + ' samples');
+		});
+		svg.addEventListener('mouseleave', hideTip);
+		return el('div', { class: 'memrow' }, el('div', { class: 'memlabel' }, memShort(m.label),
+			el('br'), el('span', { class: 'muted' }, g.lo + '\u2013' + g.hi)), svg);
+	}
+
+	function drawMem(snap) {
+		const mem = snap.mem;
+		if (!mem)
+			return;
+		const s = section('mem', 'Memory accesses');
+		s.appendChild(el('p', { class: 'note', id: 'mem-source' }, mem.total + ' samples from ' + mem.source +
+			(mem.stride > 1 ? ' (the log keeps one in ' + mem.stride + ')' : '') +
+			(mem.maps_dropped ? ', ' + mem.maps_dropped + ' mappings not tracked (counted as unknown)' : '') +
+			'. Addresses (rows, per mapping) against time (' + mem.buckets.cols + ' columns, ' +
+			fmtNs(mem.buckets.t0_ns) + ' to ' + fmtNs(mem.buckets.t1_ns) + ').'));
+		let max = 1;
+		for (const g of mem.buckets.maps)
+			for (const c of g.cells)
+				max = Math.max(max, c[2]);
+		const heat = el('div', { class: 'memmap', id: 'mem-map', 'data-maps': mem.buckets.maps.length });
+		for (const g of mem.buckets.maps)
+			heat.appendChild(memBlock(snap, g, mem.buckets.cols, max));
+		s.appendChild(heat);
+		const total = mem.hot_maps.reduce((a, h) => a + h.samples, 0);
+		const lv = ['n/a', 'L1', 'L2', 'L3', 'RAM', 'other'];
+		const rows = mem.hot_maps.map(h => {
+			const m = mem.maps[h.map];
+			const levels = m.levels.map((n, i) => (i && n ? lv[i] + ' ' + n : null)).filter(x => x);
+			return {
+				label: m.label, kind: m.kind, range: m.start + '\u2013' + m.end, pid: m.pid, samples: h.samples,
+				share: total ? 100 * h.samples / total : 0, pages: h.pages, map: h.map,
+				funcs: h.funcs.map(f => memFunc(snap, f[0]) + ' (' + f[1] + ')').join(', ') +
+					(levels.length ? '; ' + levels.join(', ') + ', mean weight ' + (m.weight / m.samples).toFixed(0) : ''),
+			};
+		});
+		s.appendChild(el('h3', null, 'Hottest mappings'));
+		s.appendChild(sortTable([
+			{ key: 'label', label: 'Mapping', cls: 'name' },
+			{ key: 'kind', label: 'Kind' },
+			{ key: 'range', label: 'Addresses' },
+			{ key: 'samples', label: 'Samples', num: true },
+			{ key: 'share', label: 'Share', num: true, fmt: v => v.toFixed(1) + '%' },
+			{ key: 'pages', label: 'Pages', num: true },
+			{ key: 'funcs', label: 'Functions (samples)', cls: 'name' },
+		], rows, 'samples', 200, r => ({ 'data-map': r.map, 'data-samples': r.samples, 'data-label': r.label })));
+		s.lastChild.id = 'mem-maps';
+		const pages = mem.hot_pages.map(p => ({ page: p[1], label: mem.maps[p[0]].label, samples: p[2],
+			func: memFunc(snap, p[3]) }));
+		s.appendChild(el('h3', null, 'Hottest pages'));
+		s.appendChild(sortTable([
+			{ key: 'page', label: 'Page' },
+			{ key: 'label', label: 'Mapping', cls: 'name' },
+			{ key: 'samples', label: 'Samples', num: true },
+			{ key: 'func', label: 'Function', cls: 'name' },
+		], pages, 'samples', 100));
+		s.lastChild.id = 'mem-pages';
+	}
+
 	// ---- header ----------------------------------------------------------------------------
 
 	function drawHeader(snap) {
@@ -651,6 +745,8 @@
 		for (const [id, label] of [['summary', 'Summary'], ['counters', 'Counters'], ['ratios', 'Ratios'],
 			['flame', 'Flame graph'], ['functions', 'Functions'], ['sched', 'Scheduler'], ['tasks', 'Tasks']])
 			nav.appendChild(el('a', { href: '#' + id }, label));
+		if (snap.mem)
+			nav.appendChild(el('a', { href: '#mem' }, 'Memory'));
 		main.appendChild(nav);
 		const s = section('summary', 'Recording');
 		const dl = el('dl', { class: 'meta' });
@@ -715,7 +811,7 @@
 		const t0 = performance.now();
 		tip = el('div', { id: 'tip' });
 		document.body.appendChild(tip);
-		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks];
+		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks, drawMem];
 		for (const step of steps) {
 			try {
 				step(snap);
