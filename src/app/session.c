@@ -137,6 +137,7 @@ session_new(struct session **out, const struct record_opts *opts, unsigned flags
 	struct session *s = xcalloc(1, sizeof(*s));
 	int r;
 
+	session_memory_init();
 	s->opts = opts;
 	s->flags = flags;
 	s->io.timer_fd = s->io.input_fd = -1;
@@ -395,6 +396,7 @@ session_free(struct session *s)
 {
 	if (!s)
 		return;
+	session_memory_report(s);
 	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
 		target_stop_child(&s->target);
 	outfile_abort(&s->out);

@@ -111,6 +111,10 @@ void session_note_no_samples(struct session *s);
 void session_journal_check(struct session *s);
 /* Append the interval just ended to the journal (created the first time). */
 void session_journal_append(struct session *s);
+/* Count jansson's bytes when RINGSIDE_DEBUG_MEMORY is set (before jansson allocates anything). */
+void session_memory_init(void);
+/* Print where the memory goes when RINGSIDE_DEBUG_MEMORY is set (session_memory.c). */
+void session_memory_report(const struct session *s);
 /* Note a message for the user (stderr headless, the status line live). */
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
