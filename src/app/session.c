@@ -7,6 +7,7 @@
  * removes while it counts.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -138,6 +139,14 @@ session_new(struct session **out, const struct record_opts *opts, unsigned flags
 	int r;
 
 	session_memory_init();
+	/*
+	 * Large arrays (the scheduler map's runs, the stack tree) grow by realloc: from 128 KiB on
+	 * they are mapped of their own, so that growing moves no bytes and freeing gives the memory
+	 * back, and the heap's free top goes back too (glibc would raise the first threshold to the
+	 * largest block freed, and keep 128 KiB..32 MiB blocks in a fragmenting heap).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 	s->opts = opts;
 	s->flags = flags;
 	s->io.timer_fd = s->io.input_fd = -1;
