@@ -7,6 +7,7 @@
  * removes while it counts.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -137,6 +138,15 @@ session_new(struct session **out, const struct record_opts *opts, unsigned flags
 	struct session *s = xcalloc(1, sizeof(*s));
 	int r;
 
+	session_memory_init();
+	/*
+	 * Large arrays (the scheduler map's runs, the stack tree) grow by realloc: from 128 KiB on
+	 * they are mapped of their own, so that growing moves no bytes and freeing gives the memory
+	 * back, and the heap's free top goes back too (glibc would raise the first threshold to the
+	 * largest block freed, and keep 128 KiB..32 MiB blocks in a fragmenting heap).
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 	s->opts = opts;
 	s->flags = flags;
 	s->io.timer_fd = s->io.input_fd = -1;
@@ -197,8 +207,10 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	}
 	s->start_ns = s->last_ns = clock_now_ns();
 	s->profile->sched_origin = s->start_ns;
-	if (s->profile->stacks) {
-		s->pusher = pusher_new(&opts->push, s->profile->meta.start_unix_ns);
+	if (s->profile->stacks && opts->push.url) {
+		s->pusher = pusher_new(&opts->push, s->profile->meta.start_unix_ns, err);
+		if (!s->pusher)
+			return err->code;
 		s->push_last_ns = s->start_ns;
 	}
 	if (s->ingest && s->sched.tp && s->profile->sched)
@@ -399,6 +411,7 @@ session_free(struct session *s)
 {
 	if (!s)
 		return;
+	session_memory_report(s);
 	if (s->target.kind == TARGET_COMMAND && s->target.child_running)
 		target_stop_child(&s->target);
 	outfile_abort(&s->out);

@@ -19,6 +19,8 @@
 
 /* A spill holds at most this many ring sizes: beyond it the kernel drops (and counts) records. */
 #define RING_SPILL_RINGS 8
+/* The largest record: perf_event_header.size is 16 bits. */
+#define RING_RECORD_MAX 65536u
 
 int
 ring_open(struct ring *r, int fd, size_t data_pages)
@@ -38,7 +40,8 @@ ring_open(struct ring *r, int fd, size_t data_pages)
 	r->base = base;
 	r->data = (unsigned char *)base + page;
 	r->data_size = (uint64_t)data_pages * page;
-	r->scratch = xmalloc(r->data_size);
+	/* A record is at most 64 KiB (its size is 16 bits): the scratch need hold no more. */
+	r->scratch = xmalloc(r->data_size < RING_RECORD_MAX ? r->data_size : RING_RECORD_MAX);
 	r->spill_max = (size_t)r->data_size * RING_SPILL_RINGS;
 	return 0;
 }

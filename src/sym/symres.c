@@ -435,7 +435,11 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 		if (p->jit)
 			mem += jitmap_memory(p->jit);
 	}
-	if (r->ks)
-		mem += kallsyms_memory(r->ks);
-	out->memory = mem;
+	out->memory = mem + symres_kernel_memory(r);
+}
+
+size_t
+symres_kernel_memory(const struct symres *r)
+{
+	return r->ks ? kallsyms_memory(r->ks) : 0;
 }

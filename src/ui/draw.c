@@ -224,6 +224,25 @@ draw_braille(int a, int b, char out[4])
 	out[3] = '\0';
 }
 
+/* One sparkline cell at (y, col): value a (and b beside it in braille; NAN: no data). */
+static void
+draw_spark_cell(const struct ui *ui, int y, int col, bool braille, double a, double b, double lo,
+		double hi)
+{
+	if (braille) {
+		char cell[4];
+		int ha = isnan(a) ? 0 : 1 + rates_level(a, lo, hi, 4),
+		    hb = isnan(b) ? 0 : 1 + rates_level(b, lo, hi, 4);
+
+		draw_braille(ha > 4 ? 4 : ha, hb > 4 ? 4 : hb, cell);
+		mvaddstr(y, col, cell);
+	} else if (isnan(a)) {
+		mvaddstr(y, col, " ");
+	} else {
+		mvaddstr(y, col, ui->glyphs.spark[rates_level(a, lo, hi, ui->glyphs.nspark)]);
+	}
+}
+
 void
 draw_spark(const struct ui *ui, int y, int x, int width, attr_t attr, const double *v, size_t n,
 	   double lo, double hi)
@@ -244,20 +263,32 @@ draw_spark(const struct ui *ui, int y, int x, int width, attr_t attr, const doub
 	for (size_t c = 0; c < cells; c++, col++) {
 		size_t i = skip + c * per;
 
-		if (braille) {
-			char cell[4];
-			double a = v[i], b = i + 1 < n ? v[i + 1] : NAN;
-			int ha = isnan(a) ? 0 : 1 + rates_level(a, lo, hi, 4),
-			    hb = isnan(b) ? 0 : 1 + rates_level(b, lo, hi, 4);
+		draw_spark_cell(ui, y, col, braille, v[i], i + 1 < n ? v[i + 1] : NAN, lo, hi);
+	}
+	attrset(A_NORMAL);
+}
 
-			draw_braille(ha > 4 ? 4 : ha, hb > 4 ? 4 : hb, cell);
-			mvaddstr(y, col, cell);
-		} else if (isnan(v[i])) {
-			mvaddstr(y, col, " ");
-		} else {
-			mvaddstr(y, col,
-				 ui->glyphs.spark[rates_level(v[i], lo, hi, ui->glyphs.nspark)]);
-		}
+void
+draw_sweep(const struct ui *ui, int y, int x, int width, attr_t attr, const double *v, size_t n,
+	   size_t total, double lo, double hi)
+{
+	bool braille = ui->braille && ui->glyphs.unicode;
+	size_t per = braille ? 2 : 1, last, first = total - n;
+
+	if (width <= 0)
+		return;
+	draw_fill(y, x, width, A_NORMAL);
+	if (total == 0 || n > total)
+		return;
+	/* Cell c (by absolute index: points c * per ...) sits in column c % width. */
+	last = (total - 1) / per;
+	attrset(attr);
+	for (size_t k = 0; k + 1 < (size_t)width && k <= last; k++) {
+		size_t c = last - k, i = c * per;
+		double a = i >= first && i < total ? v[i - first] : NAN,
+		       b = i + 1 >= first && i + 1 < total ? v[i + 1 - first] : NAN;
+
+		draw_spark_cell(ui, y, x + (int)(c % (size_t)width), braille, a, b, lo, hi);
 	}
 	attrset(A_NORMAL);
 }

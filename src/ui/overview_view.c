@@ -29,6 +29,8 @@ struct overview {
 	int hot_held_rows;
 	double *vals;
 	size_t vals_cap;
+	uint32_t *hot_prev; /* the frames listed at the last draw, in order */
+	size_t hot_prev_n, hot_prev_cap;
 	size_t first_track;  /* Up/Down: the first event row shown when not all fit */
 	size_t shown_tracks; /* at the last draw */
 };
@@ -51,6 +53,7 @@ overview_view_fini(void *state)
 	if (!ov)
 		return;
 	free(ov->hot);
+	free(ov->hot_prev);
 	free(ov->vals);
 	free(ov);
 }
@@ -115,6 +118,20 @@ overview_header(struct ui *ui, int y, int cols, const char *title, const char *v
 		draw_textf(ui, y, x, OVERVIEW_SHARE_W, h, "%*s", OVERVIEW_SHARE_W, "counted");
 }
 
+/*
+ * A row's history from 0 to hi: the last n of total values. Live, sweep style (each interval
+ * rewrites one column, not the whole row); a snapshot's, right-aligned.
+ */
+static void
+overview_spark(struct ui *ui, int y, int x, int width, attr_t attr, const double *v, size_t n,
+	       size_t total, double hi)
+{
+	if (ui->session)
+		draw_sweep(ui, y, x, width, attr, v, n, total, 0, hi);
+	else
+		draw_spark(ui, y, x, width, attr, v, n, 0, hi);
+}
+
 /* One counter row. */
 static void
 overview_track(struct ui *ui, struct overview *ov, int y, int cols, const struct counter_track *t)
@@ -152,7 +169,8 @@ overview_track(struct ui *ui, struct overview *ov, int y, int cols, const struct
 	draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NORMAL) | A_BOLD, "%*s",
 		   OVERVIEW_VALUE_W, buf);
 	x += OVERVIEW_VALUE_W + 1;
-	draw_spark(ui, y, x, (int)sw, draw_attr(ui, THEME_SPARK), v, n - first, 0, hi > 0 ? hi : 1);
+	overview_spark(ui, y, x, (int)sw, draw_attr(ui, THEME_SPARK), v, n - first, n,
+		       hi > 0 ? hi : 1);
 	x += (int)sw + 1;
 	overview_format_rate(t, isinf(lo) ? NAN : lo, buf, sizeof(buf));
 	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
@@ -226,7 +244,7 @@ overview_ratio(struct ui *ui, struct overview *ov, int y, int cols, const struct
 	draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NORMAL) | A_BOLD, "%*s",
 		   OVERVIEW_VALUE_W, buf);
 	x += OVERVIEW_VALUE_W + 1;
-	draw_spark(ui, y, x, (int)sw, draw_attr(ui, THEME_RATIO), v, shown, 0, hi > 0 ? hi : 1);
+	overview_spark(ui, y, x, (int)sw, draw_attr(ui, THEME_RATIO), v, shown, n, hi > 0 ? hi : 1);
 	x += (int)sw + 1;
 	overview_format_ratio(r, isinf(lo) ? NAN : lo, buf, sizeof(buf));
 	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
@@ -235,6 +253,53 @@ overview_ratio(struct ui *ui, struct overview *ov, int y, int cols, const struct
 	overview_format_ratio(r, isinf(hi) ? NAN : hi, buf, sizeof(buf));
 	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
 		   buf);
+}
+
+/* Where frame stood in the last list drawn (SIZE_MAX: not in it). */
+static size_t
+overview_hot_prev_rank(const struct overview *ov, uint32_t frame)
+{
+	for (size_t i = 0; i < ov->hot_prev_n; i++)
+		if (ov->hot_prev[i] == frame)
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * Entries whose shown percentage (to 0.1%) is the same keep the order they had at the last draw,
+ * so that the list does not reshuffle (and the terminal redraw its rows) on differences it does
+ * not show.
+ */
+static void
+overview_hot_steady(struct overview *ov, size_t n, uint64_t samples)
+{
+	size_t *rank = xcalloc(n ? n : 1, sizeof(*rank));
+	long *shown = xcalloc(n ? n : 1, sizeof(*shown));
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = ov->order == HOT_BY_SELF ? ov->hot[i].self : ov->hot[i].total;
+
+		shown[i] = samples ? lround(1000.0 * (double)v / (double)samples) : 0;
+		rank[i] = overview_hot_prev_rank(ov, ov->hot[i].frame);
+	}
+	for (size_t i = 1; i < n; i++) /* insertion sort: stable, and n is a screenful */
+		for (size_t j = i; j > 0 && shown[j] == shown[j - 1] && rank[j] < rank[j - 1];
+		     j--) {
+			struct hot_entry e = ov->hot[j];
+			size_t r = rank[j];
+
+			ov->hot[j] = ov->hot[j - 1], ov->hot[j - 1] = e;
+			rank[j] = rank[j - 1], rank[j - 1] = r;
+		}
+	if (n > ov->hot_prev_cap) {
+		ov->hot_prev_cap = n + 16;
+		ov->hot_prev = xreallocarray(ov->hot_prev, ov->hot_prev_cap, sizeof(*ov->hot_prev));
+	}
+	for (size_t i = 0; i < n; i++)
+		ov->hot_prev[i] = ov->hot[i].frame;
+	ov->hot_prev_n = n;
+	free(rank);
+	free(shown);
 }
 
 /* The hottest functions, in rows [y, y + rows) and cols wide from x. */
@@ -265,6 +330,8 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 	} else {
 		n = hot_top(p->stacks, p->frames, ov->window, ov->order, ov->hot,
 			    rows > 1 ? (size_t)rows - 1 : 0, &samples);
+		if (ui->session)
+			overview_hot_steady(ov, n, samples);
 		ov->hot_n = n;
 		ov->hot_samples = samples;
 		ov->hot_held_rows = rows;
@@ -285,6 +352,32 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 		if (*mod && used + 3 < cols)
 			draw_textf(ui, y + 1 + (int)i, x + used + 1, cols - used - 1,
 				   draw_attr(ui, THEME_DIM), "%s", slash ? slash + 1 : mod);
+	}
+}
+
+/*
+ * Live, a CPU's busy history in width columns, sweep style: whole intervals from the start, each
+ * in a fixed column, so that a new interval rewrites one column (hist: room for 2 * width values).
+ */
+static void
+overview_cpu_sweep(struct ui *ui, unsigned cpu, int y, int x, int width, uint64_t now, double *hist)
+{
+	const struct profile *p = ui->profile;
+	uint64_t interval = p->meta.interval_ns ? p->meta.interval_ns : 1000000000u;
+	size_t per = ui->braille && ui->glyphs.unicode ? 2 : 1;
+	size_t total = (size_t)((now - p->sched_origin) / interval), n = (size_t)(width - 1) * per;
+
+	if (n > total)
+		n = total;
+	if (n &&
+	    schedmap_busy_series(p->sched, cpu, p->sched_origin + (uint64_t)(total - n) * interval,
+				 interval, n, hist) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (hist[i] < 0)
+				hist[i] = NAN;
+		draw_sweep(ui, y, x, width, draw_attr(ui, THEME_BUSY), hist, n, total, 0, 1);
+	} else {
+		draw_sweep(ui, y, x, width, draw_attr(ui, THEME_BUSY), hist, 0, total, 0, 1);
 	}
 }
 
@@ -333,6 +426,10 @@ overview_cpus(struct ui *ui, struct overview *ov, int y, int x, int rows, int co
 			draw_text(ui, y + 1 + row, cx + 13, 4, draw_attr(ui, THEME_NA), " n/a");
 		if (spark < 4 || now <= origin)
 			continue;
+		if (ui->session) {
+			overview_cpu_sweep(ui, c, y + 1 + row, cx + 18, spark - 1, now, hist);
+			continue;
+		}
 		t0 = now - (uint64_t)nh * interval;
 		if (now < (uint64_t)nh * interval || t0 < origin) {
 			nh = (size_t)((now - origin) / interval);

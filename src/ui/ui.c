@@ -235,8 +235,12 @@ ui_draw_status(struct ui *ui)
 	if (!ui->session)
 		figures = 0; /* view: the file's name is what is cut */
 	tw = avail - figures < 12 ? 12 : avail - figures;
-	x = 1 + draw_text(ui, y, 1, tw, st,
-			  ui->session ? ui_short_target(p, tbuf, sizeof(tbuf)) : ui->source);
+	if (ui->loading)
+		x = 1 + draw_text(ui, y, 1, tw, st | A_BOLD, "loading symbols");
+	else
+		x = 1 +
+		    draw_text(ui, y, 1, tw, st,
+			      ui->session ? ui_short_target(p, tbuf, sizeof(tbuf)) : ui->source);
 	if (x < avail)
 		draw_text(ui, y, x, avail - x + 1, st, line);
 	draw_text(ui, y, ui->cols - 10, 10, st, "F1 help");
@@ -858,9 +862,12 @@ ui_live_main(const struct ui_opts *o)
 	ui_init_views(&ui);
 	/* In turn, after a bad theme's error: each note has its time on the status line. */
 	ui_session_notes(&ui);
+	/* Symbols load after the first frame: the screen comes up at once, saying so. */
+	ui.loading = true;
 	ui_draw(&ui);
-	/* Symbols load after the first frame: the screen comes up at once. */
 	session_preload(ui.session);
+	ui.loading = false;
+	ui_draw(&ui);
 	ui_loop_live(&ui);
 	term_restore();
 	session_stop(ui.session);

@@ -3,12 +3,14 @@
 #
 # ptyrun.py SECONDS COLS ROWS MARKER CMD...: run a full-screen program in a pseudo-terminal of
 # COLS x ROWS (TERM=xterm-256color, LANG=C.UTF-8) for SECONDS and print one line:
-#   first_frame_ms=N bytes=N bytes_per_s=N cpu_per_s=N
+#   first_frame_ms=N bytes=N bytes_per_s=N cpu_per_s=N peak_rss_kib=N
 # first_frame_ms: from the start until the output first contains MARKER (the program's first
 # frame); bytes and bytes_per_s: everything it wrote to the terminal in the steady state, from
 # SETTLE seconds (env PTYRUN_SETTLE, default 2) after the first frame to the end; cpu_per_s: its own
 # user + system CPU seconds per wall second over the same part (from /proc/PID/stat, the program's
 # process only), so one-time start-up work (loading symbols) is left out for every program alike.
+# peak_rss_kib: the program's peak resident set up to the end (VmHWM in /proc/PID/status, read
+# before SIGTERM: ru_maxrss would start from this Python's own RSS, inherited over fork and exec).
 # The program gets SIGTERM at the end.
 import fcntl
 import os
@@ -28,6 +30,17 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except OSError:
         return 0.0
+
+
+def peak_rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def main():
@@ -69,6 +82,7 @@ def main():
             cpu0 = cpu_seconds(pid)
     wall = time.monotonic() - (t_settled or t_first or start)
     cpu = cpu_seconds(pid) - cpu0
+    peak = peak_rss_kib(pid)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -84,10 +98,10 @@ def main():
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     if first is None:
-        print("first_frame_ms=none bytes=0 bytes_per_s=0 cpu_per_s=0")
+        print(f"first_frame_ms=none bytes=0 bytes_per_s=0 cpu_per_s=0 peak_rss_kib={peak}")
         return 1
     print(f"first_frame_ms={first * 1000:.0f} bytes={total} bytes_per_s={total / wall:.0f} "
-          f"cpu_per_s={cpu / wall:.4f}")
+          f"cpu_per_s={cpu / wall:.4f} peak_rss_kib={peak}")
     return 0
 
 

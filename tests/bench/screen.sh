@@ -1,14 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The live screen's cost, next to htop and perf top in the same run, each in a 120x40
+# The live screen's cost, next to htop, btop and perf top in the same run, each in a 120x40
 # pseudo-terminal (tests/bench/ptyrun.py) watching the whole system while two spinners and a
 # call-tree workload keep the CPUs busy:
 #   - bytes written to the terminal per second: ringside's overview at a 1 s refresh, htop at 1 s
-#     (-d 10), perf top -F 999 -g (its own refresh);                      target: below htop's
+#     (-d 10), btop at 1 s (update_ms = 1000 in a throw-away config), perf top -F 999 -g (its own
+#     refresh);                                                        target: below htop's
 #   - own CPU per wall second: ringside at 999 Hz with call stacks vs perf top -F 999 -g;
 #                                                                       target: <= 0.5x perf top's
-#   - time to the first frame: ringside, perf top, htop;                 target: <= 100 ms
+#   - time to the first frame: ringside, perf top, htop, btop;    target: <= btop's (~100 ms)
+#   - peak RSS over each program's whole life (ru_maxrss);               target: <= 16 MB
+# ringside runs with RINGSIDE_DEBUG_MEMORY=FILE, so that it appends its memory breakdown at exit
+# (rings, mapped ELF/DWARF files, kallsyms, symbol tables, tree, scheduler map, jansson) to FILE:
+# the bench prints the last run's.
 # Bytes and CPU are the steady state: from 2 s after the first frame (one-time start-up work, such
 # as loading symbols, is left out for all three alike). SCREEN_SECONDS (default 20) sets each
 # run's measured length; RUNS (default 3) the interleaved rounds.
@@ -24,6 +29,7 @@ PY=${PYTHON3:-python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/ringside-bench.XXXXXX") || exit 1
 trap 'kill $bg 2>/dev/null; rm -rf "$T"' EXIT
 cd "$T" || exit 1
+mkdir -p "$T/btop/.config/btop" && echo 'update_ms = 1000' >"$T/btop/.config/btop/btop.conf"
 
 "$W/spin" 100000 --threads 2 >/dev/null 2>&1 &
 bg=$!
@@ -43,8 +49,10 @@ i=0
 while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
 	echo "round $i"
-	run ringside Overview "$R" -F 999 -g fp
+	rm -f "$T/ringside.mem"
+	RINGSIDE_DEBUG_MEMORY="$T/ringside.mem" run ringside Overview "$R" -F 999 -g fp
 	command -v htop >/dev/null && run htop 'Load average' htop -d 10
+	command -v btop >/dev/null && HOME="$T/btop" run btop Available btop
 	command -v "$PERF" >/dev/null && run perf-top Samples "$PERF" top -F 999 -g
 done
 
@@ -64,22 +72,28 @@ function med(a, n,    i, j, t) {
 	tools[tool] = 1
 }
 END {
-	printf "%-10s %14s %12s %14s\n", "median", "first frame ms", "bytes/s", "CPU s per s"
+	printf "%-10s %14s %12s %14s %14s\n", "median", "first frame ms", "bytes/s", "CPU s per s", "peak RSS KiB"
 	for (t in tools) {
 		for (k in n) ;
-		split("first_frame_ms bytes_per_s cpu_per_s", keys, " ")
-		for (q = 1; q <= 3; q++) {
+		split("first_frame_ms bytes_per_s cpu_per_s peak_rss_kib", keys, " ")
+		for (q = 1; q <= 4; q++) {
 			m = n[t, keys[q]]
 			delete a
 			for (i = 1; i <= m; i++) a[i] = v[t, keys[q], i]
 			r[t, q] = med(a, m)
 		}
-		printf "%-10s %14.0f %12.0f %14.4f\n", t, r[t, 1], r[t, 2], r[t, 3]
+		printf "%-10s %14.0f %12.0f %14.4f %14.0f\n", t, r[t, 1], r[t, 2], r[t, 3], r[t, 4]
 	}
 	if (("ringside", 2) in r && ("htop", 2) in r && r["htop", 2] > 0)
 		printf "ringside bytes/s / htop: %.2fx (target < 1)\n", r["ringside", 2] / r["htop", 2]
 	if (("ringside", 3) in r && ("perf-top", 3) in r && r["perf-top", 3] > 0)
 		printf "ringside CPU / perf top: %.2fx (target <= 0.5)\n", r["ringside", 3] / r["perf-top", 3]
-	if (("ringside", 1) in r)
-		printf "ringside first frame: %.0f ms (target <= 100)\n", r["ringside", 1]
+	if (("ringside", 1) in r && ("btop", 1) in r)
+		printf "ringside first frame: %.0f ms, btop %.0f ms (target <= btop)\n", r["ringside", 1], r["btop", 1]
+	if (("ringside", 4) in r)
+		printf "ringside peak RSS: %.1f MB (target <= 16)\n", r["ringside", 4] / 1024
 }' "$T/results"
+if [ -s "$T/ringside.mem" ]; then
+	echo "ringside memory at exit (last run):"
+	sed 's/^/  /' "$T/ringside.mem"
+fi

@@ -8,6 +8,7 @@
 # prints ringside's RSS over time; after warm-up it should stay flat: exited tasks fold by name,
 # modules no process maps are unloaded. SOAK_NAMES=0 gives every run a name of its own: then the
 # stack tree grows until its node cap (512K nodes, ~35 MiB) and stays there. make bench runs 60 s.
+# At the end it prints ringside's memory breakdown (RINGSIDE_DEBUG_MEMORY, src/app/session_memory.c).
 # Usage: RINGSIDE=... WORKLOADS=... [SOAK_SECONDS=N] [SOAK_STEP=N] [SOAK_NAMES=N]
 #        sh tests/bench/soak.sh
 set -u
@@ -49,7 +50,7 @@ p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.ar
 open(sys.argv[1] + ".pid", "w").write(str(p.pid))
 rc = p.wait()
 open(sys.argv[1] + ".peak", "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-sys.exit(rc)' "$T/soak" "$R" record -a -F 999 -g fp -I 1000 --duration "$secs" -o "$T/soak.json" &
+sys.exit(rc)' "$T/soak" env RINGSIDE_DEBUG_MEMORY=1 "$R" record -a -F 999 -g fp -I 1000 --duration "$secs" -o "$T/soak.json" &
 wpid=$!
 pids="$pids $wpid"
 warm=${SOAK_WARMUP:-$((secs / 10))}
@@ -82,4 +83,4 @@ if [ -n "$first" ] && [ -n "$last" ] && [ "$lt" -gt "$ft" ]; then
 	echo "soak: after warm-up: $((last - first)) KiB in $((lt - ft)) s," \
 		"$(((last - first) * 60 / (lt - ft))) KiB/min"
 fi
-grep -E 'samples|lost|wrote' "$T/soak.err" | sed 's/^/soak: /'
+grep -E 'samples|lost|wrote|^memory' "$T/soak.err" | sed 's/^/soak: /'

@@ -123,7 +123,8 @@ test_pusher_unreachable(void **state)
 	path[1] = frametab_intern(p->frames, "app", NULL, NULL, 5, FRAME_THREAD, false);
 	path[2] = frametab_intern(p->frames, "main", "/bin/app", NULL, 0, FRAME_USER, false);
 	stacktree_insert(p->stacks, path, 3, 5, 0);
-	ps = pusher_new(&o, 1000000000);
+	errbuf_clear(&err);
+	ps = pusher_new(&o, 1000000000, &err);
 	assert_non_null(ps);
 	errbuf_clear(&err);
 	assert_int_equal(pusher_send(ps, p, 2000000000, &err), 0);
@@ -138,7 +139,7 @@ test_pusher_unreachable(void **state)
 	assert_non_null(strstr(err.msg, "push to http://127.0.0.1:1 failed after 3 attempts"));
 	/* no URL, no pusher; the calls take NULL */
 	o.url = NULL;
-	assert_null(pusher_new(&o, 0));
+	assert_null(pusher_new(&o, 0, &err));
 	assert_false(pusher_news(NULL, why, sizeof(why)));
 	assert_int_equal(pusher_finish(NULL, &err), 0);
 	profile_free(p);

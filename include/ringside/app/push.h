@@ -48,9 +48,10 @@ int push_profile(const struct profile *p, const struct push_opts *o, struct errb
 struct pusher;
 /*
  * Start pushing parts to o->url (o is borrowed for the pusher's life), the first part starting
- * at start_unix_ns. NULL when o has no URL or no thread could start.
+ * at start_unix_ns. NULL when o has no URL, or with err when libcurl did not load or no thread
+ * could start.
  */
-struct pusher *pusher_new(const struct push_opts *o, int64_t start_unix_ns);
+struct pusher *pusher_new(const struct push_opts *o, int64_t start_unix_ns, struct errbuf *err);
 /*
  * Queue the part of p since the last one, ending at until_unix_ns, and checkpoint p's stack tree
  * (stacktree_checkpoint). Never waits on the server. 0, or an error when it cannot be encoded.

@@ -21,7 +21,7 @@ struct ring {
 	size_t map_size;
 	unsigned char *data;
 	uint64_t data_size;	/* a power of two */
-	unsigned char *scratch; /* data_size bytes, for records that wrap */
+	unsigned char *scratch; /* min(data_size, 64 KiB) bytes, for records that wrap */
 	uint64_t bad;	   /* records rejected for a bad size (the rest of the ring is skipped) */
 	uint64_t head;	   /* data_head as read by ring_begin */
 	uint64_t pos;	   /* the next record to read, between the tail and head */

@@ -107,5 +107,7 @@ uint32_t symres_maps_gen(struct symres *r, pid_t pid);
 size_t symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx);
 /* Counters for the status line and benchmarks. */
 void symres_stats(const struct symres *r, struct symres_stats *out);
+/* Bytes held by the kernel's symbols (kallsyms), 0 before they are loaded. */
+size_t symres_kernel_memory(const struct symres *r);
 
 #endif

@@ -35,6 +35,13 @@ int draw_width(const struct ui *ui, const char *s);
  */
 void draw_spark(const struct ui *ui, int y, int x, int width, attr_t attr, const double *v,
 		size_t n, double lo, double hi);
+/*
+ * The live sparkline, sweep style: the values v[0..n-1] are the last n of total so far; value i
+ * (cell i / per, per 2 in braille) has the fixed column (i / per) % width and the column after
+ * the newest is blank, so each new interval changes one column instead of moving every one.
+ */
+void draw_sweep(const struct ui *ui, int y, int x, int width, attr_t attr, const double *v,
+		size_t n, size_t total, double lo, double hi);
 /* A horizontal bar of fraction f (0..1) in width columns: filled part in attr, rest blank. */
 void draw_bar(const struct ui *ui, int y, int x, int width, attr_t attr, double f);
 

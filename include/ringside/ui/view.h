@@ -58,7 +58,8 @@ struct ui {
 	bool ended;	       /* the target ended (or a snapshot): frozen for good */
 	const char *ended_why; /* for the banner */
 	bool quit;
-	bool dirty; /* something changed: draw */
+	bool dirty;   /* something changed: draw */
+	bool loading; /* live: the symbols load after the first frame; the status line says so */
 	bool can_color;
 	int ncolors;
 	uint64_t shown_ns;   /* frozen: the profile time shown (what the data covered then) */

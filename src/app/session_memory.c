@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Where the session's memory goes, for the benchmarks: with RINGSIDE_DEBUG_MEMORY set (a file to
+ * append to, or "1" / "-" for stderr), the session prints one line per part at its end: the
+ * resident set by kind of mapping (/proc/self/smaps: the perf rings, mapped ELF/DWARF files, code,
+ * heap), the bytes malloc holds, and what each part says it holds (stack tree, frame table,
+ * scheduler map, kallsyms, symbol tables and caches, jansson at its peak). A debugging aid only:
+ * not in the user documentation.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ringside/model/frametab.h"
+#include "ringside/model/schedmap.h"
+#include "ringside/model/stacktree.h"
+#include "ringside/sym/symres.h"
+#include "ringside/util/xalloc.h"
+#include "session_impl.h"
+
+/*
+ * jansson's bytes: what malloc gave it (a string it returns that the caller frees with free() is
+ * counted until the end, which errs high).
+ */
+static size_t session_memory_json_now, session_memory_json_peak;
+
+static void *
+session_memory_json_alloc(size_t size)
+{
+	void *p = malloc(size);
+
+	if (!p)
+		return NULL;
+	session_memory_json_now += malloc_usable_size(p);
+	if (session_memory_json_now > session_memory_json_peak)
+		session_memory_json_peak = session_memory_json_now;
+	return p;
+}
+
+static void
+session_memory_json_free(void *p)
+{
+	size_t n = malloc_usable_size(p);
+
+	session_memory_json_now -= n < session_memory_json_now ? n : session_memory_json_now;
+	free(p);
+}
+
+void
+session_memory_init(void)
+{
+	if (getenv("RINGSIDE_DEBUG_MEMORY"))
+		json_set_alloc_funcs(session_memory_json_alloc, session_memory_json_free);
+}
+
+/* Resident KiB by kind of mapping, from /proc/self/smaps. */
+struct session_memory_maps {
+	size_t rings, rings_size, files, code, heap, total;
+	char **code_files; /* files mapped executable: the program and its libraries */
+	size_t ncode;
+};
+
+/* The next mapping's perms and name, or a field's KiB ("Rss"): 1, 2 for a field, 0 at the end. */
+static int
+session_memory_line(FILE *f, char *perms, char *name, char *field, size_t *kib)
+{
+	char line[4096];
+
+	if (!fgets(line, sizeof(line), f))
+		return 0;
+	if (isupper((unsigned char)line[0])) {
+		*kib = 0;
+		field[0] = '\0';
+		sscanf(line, "%31[^:]: %zu", field, kib);
+		return 2;
+	}
+	perms[0] = name[0] = '\0';
+	sscanf(line, "%*x-%*x %7s %*s %*s %*s %4095s", perms, name);
+	return 1;
+}
+
+static bool
+session_memory_is_code(const struct session_memory_maps *m, const char *name)
+{
+	for (size_t i = 0; i < m->ncode; i++)
+		if (!strcmp(m->code_files[i], name))
+			return true;
+	return false;
+}
+
+/* Add one mapping's resident KiB to its kind. */
+static void
+session_memory_add(struct session_memory_maps *m, const char *name, size_t kib)
+{
+	m->total += kib;
+	if (strstr(name, "[perf_event]"))
+		m->rings += kib;
+	else if (name[0] == '/' && session_memory_is_code(m, name))
+		m->code += kib;
+	else if (name[0] == '/')
+		m->files += kib; /* ELF and DWARF files libdw maps, locale files */
+	else
+		m->heap += kib;
+}
+
+static void
+session_memory_smaps(struct session_memory_maps *m)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char name[4096] = "", perms[8] = "", field[32];
+	size_t kib;
+	int r;
+
+	if (!f)
+		return;
+	/* First the files mapped executable, then each mapping by kind. */
+	while ((r = session_memory_line(f, perms, name, field, &kib)) != 0)
+		if (r == 1 && strchr(perms, 'x') && name[0] == '/' &&
+		    !session_memory_is_code(m, name)) {
+			m->code_files = xreallocarray(m->code_files, m->ncode + 1, sizeof(char *));
+			m->code_files[m->ncode++] = xstrdup(name);
+		}
+	rewind(f);
+	while ((r = session_memory_line(f, perms, name, field, &kib)) != 0) {
+		if (r == 2 && !strcmp(field, "Size") && strstr(name, "[perf_event]"))
+			m->rings_size += kib;
+		if (r == 2 && !strcmp(field, "Rss"))
+			session_memory_add(m, name, kib);
+	}
+	fclose(f);
+	for (size_t i = 0; i < m->ncode; i++)
+		free(m->code_files[i]);
+	free(m->code_files);
+}
+
+static FILE *
+session_memory_out(const char *where)
+{
+	if (!strcmp(where, "1") || !strcmp(where, "-"))
+		return stderr;
+	return fopen(where, "ae");
+}
+
+void
+session_memory_report(const struct session *s)
+{
+	const char *where = getenv("RINGSIDE_DEBUG_MEMORY");
+	struct session_memory_maps m = { 0 };
+	struct mallinfo2 mi = mallinfo2();
+	struct symres_stats st = { 0 };
+	const struct profile *p = s->profile;
+	size_t ks = 0, tree, ft, sched, used = mi.uordblks + mi.hblkhd, known;
+	FILE *f;
+
+	if (!where || !(f = session_memory_out(where)))
+		return;
+	session_memory_smaps(&m);
+	if (s->sym) {
+		symres_stats(s->sym, &st);
+		ks = symres_kernel_memory(s->sym);
+	}
+	tree = p && p->stacks ? stacktree_memory(p->stacks) : 0;
+	ft = p && p->frames ? frametab_memory(p->frames) : 0;
+	sched = p && p->sched ? schedmap_memory(p->sched) : 0;
+	known = tree + ft + sched + st.memory;
+	fprintf(f,
+		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu, code %zu, "
+		"heap and anonymous %zu)\n",
+		m.total, m.rings, m.rings_size, m.files, m.code, m.heap);
+	fprintf(f, "memory malloc_kib %zu (in use), %zu (free, kept by malloc)\n", used / 1024,
+		mi.fordblks / 1024);
+	fprintf(f, "memory stacktree_kib %zu\n", tree / 1024);
+	fprintf(f, "memory frametab_kib %zu\n", ft / 1024);
+	fprintf(f, "memory schedmap_kib %zu\n", sched / 1024);
+	fprintf(f, "memory kallsyms_kib %zu\n", ks / 1024);
+	fprintf(f, "memory symbols_kib %zu (ELF symbol tables, maps and caches; %zu modules)\n",
+		(st.memory - ks) / 1024, st.modules);
+	fprintf(f, "memory jansson_peak_kib %zu\n", session_memory_json_peak / 1024);
+	fprintf(f, "memory other_malloc_kib %zu (libdw and libelf, ingest, counters, libc)\n",
+		known < used ? (used - known) / 1024 : 0);
+	if (f != stderr)
+		fclose(f);
+}

@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# RINGSIDE_DEBUG_MEMORY (for the benchmarks, not in the user documentation): a system-wide record
+# with call stacks and the variable naming a file appends where its memory went to that file at
+# its end: the resident set by kind of mapping, malloc's bytes, and one line per part, the stack
+# tree, the scheduler map and kallsyms holding something after a second of a busy machine; "1"
+# prints the same lines on standard error; without the variable nothing of it is printed.
+
+. "$TESTLIB"
+require_root
+make_tmpdir
+cpu_lock
+
+R=$RINGSIDE
+cd "$T" || exit 1
+"$WORKLOADS/spin" 3 >/dev/null 2>&1 &
+spin=$!
+
+RINGSIDE_DEBUG_MEMORY="$T/mem.txt" "$R" record -a -F 499 -g fp --duration 1 -o a.json 2>a.err
+status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY=FILE"
+diag "$(cat "$T/mem.txt" 2>/dev/null)"
+for part in rss malloc stacktree frametab schedmap kallsyms symbols jansson_peak other_malloc; do
+	check "the file has a '$part' line" grep -Eq "^memory ${part}_kib [0-9]+" "$T/mem.txt"
+done
+for part in rss stacktree schedmap kallsyms; do
+	check "'$part' holds something" grep -Eq "^memory ${part}_kib [1-9]" "$T/mem.txt"
+done
+check "the resident set is at least the heap's part of it" \
+	awk '/^memory rss_kib/ { t = $3; h = $NF + 0 } END { exit !(t > 0 && t >= h) }' "$T/mem.txt"
+check "nothing of it on standard error" sh -c "! grep -q '^memory' '$T/a.err'"
+
+RINGSIDE_DEBUG_MEMORY=1 "$R" record -a -F 499 --duration 0.5 -o b.json 2>b.err
+status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY=1"
+check "=1 prints the lines on standard error" grep -Eq '^memory kallsyms_kib [1-9]' "$T/b.err"
+
+env -u RINGSIDE_DEBUG_MEMORY "$R" record -a -F 499 --duration 0.5 -o c.json 2>c.err
+status_is 0 $? "record without RINGSIDE_DEBUG_MEMORY"
+check "without it, no memory lines" sh -c "! grep -q '^memory' '$T/c.err'"
+wait "$spin"
+done_testing
