@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ringside/app/annotate_cmd.h"
 #include "ringside/app/command_log.h"
 #include "ringside/app/compare.h"
 #include "ringside/export/diff_export.h"
@@ -46,7 +47,9 @@ enum {
 	OPT_PUSH_TIMEOUT,
 	OPT_ABSOLUTE,
 	OPT_MERGE_THREADS,
-	OPT_KEEP
+	OPT_KEEP,
+	OPT_SOURCE_PATH,
+	OPT_SOURCE_PREFIX
 };
 
 /* clang-format off */
@@ -58,6 +61,7 @@ static const char usage_text[] =
 "       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
 "       ringside recover [--keep] [-o OUT] DIR/.FILE.journal\n"
 "       ringside list [--all] [PATTERN]\n"
+"       ringside annotate [--source-path DIR] [--source-prefix OLD=NEW] FILE FUNCTION\n"
 "       ringside --help | --version\n"
 "\n"
 "A live profiler for Linux. Without a command, ringside opens the live screen on the whole\n"
@@ -129,6 +133,12 @@ static const char usage_text[] =
 "recover options:\n"
 "  -o, --output FILE      write here (default: the FILE the journal was kept for)\n"
 "      --keep             keep the journal (default: removed once the snapshot is written)\n"
+"\n"
+"annotate options (FUNCTION's sampled instructions with their source lines, as text):\n"
+"      --source-path DIR  also look for source files in DIR (by path, then by name);\n"
+"                         repeatable\n"
+"      --source-prefix OLD=NEW  read a source file under OLD from NEW instead (a moved\n"
+"                         tree); repeatable\n"
 "\n"
 "list options:\n"
 "      --all              also list PMU events that do not open on this machine\n"
@@ -681,6 +691,54 @@ main_diff(int argc, char **argv)
 	return diff_view_main(argv[optind], argv[optind + 1], flags, ascii);
 }
 
+static int
+main_annotate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "source-path", required_argument, NULL, OPT_SOURCE_PATH },
+		{ "source-prefix", required_argument, NULL, OPT_SOURCE_PREFIX },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char **dirs = xcalloc((size_t)argc, sizeof(*dirs)),
+		   **map = xcalloc((size_t)argc, sizeof(*map));
+	struct annotate_opts o = { .source_dirs = dirs, .prefix_map = map };
+	int c, r = -1;
+
+	opterr = 0;
+	while (r < 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOURCE_PATH:
+			dirs[o.nsource_dirs++] = optarg;
+			break;
+		case OPT_SOURCE_PREFIX:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				r = main_usage_error("--source-prefix wants OLD=NEW, e.g. "
+						     "/build/src=/home/me/src: '%s'",
+						     optarg);
+			map[o.nprefix_map++] = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			r = 0;
+			break;
+		case ':':
+			r = main_usage_error("option '%s' needs a value", argv[optind - 1]);
+			break;
+		default:
+			r = main_usage_error("unknown option '%s' for annotate", argv[optind - 1]);
+		}
+	}
+	if (r < 0 && argc - optind != 2)
+		r = main_usage_error("%s", "annotate takes a snapshot and a function: ringside "
+					   "annotate FILE.json FUNCTION");
+	if (r < 0)
+		r = annotate_cmd_main(argv[optind], argv[optind + 1], &o);
+	free(dirs);
+	free(map);
+	return r;
+}
+
 static bool
 main_is_help(const char *arg)
 {
@@ -717,10 +775,13 @@ main(int argc, char **argv)
 		return main_recover(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "view") == 0)
 		return main_view(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "annotate") == 0)
+		return main_annotate(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
-		return main_usage_error(
-			"unknown command '%s'; commands: record, view, export, diff, recover, list",
-			argv[1]);
+		return main_usage_error("unknown command '%s'; commands: record, view, export, "
+					"diff, recover, list, "
+					"annotate",
+					argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);
 }
