@@ -68,14 +68,20 @@ annotate_push(struct annotate_row **rows, size_t *n, const struct annotate_row *
 	(*rows)[(*n)++] = *r;
 }
 
+/* The index of source file path (under dir when relative), added when new. */
 static uint32_t
-annotate_file(struct annotate *a, const char *path)
+annotate_file(struct annotate *a, const char *path, const char *dir)
 {
+	char *full =
+		path[0] != '/' && dir && dir[0] ? xasprintf("%s/%s", dir, path) : xstrdup(path);
+
 	for (size_t i = 0; i < a->nfiles; i++)
-		if (strcmp(a->files[i], path) == 0)
+		if (strcmp(a->files[i], full) == 0) {
+			free(full);
 			return (uint32_t)i;
+		}
 	a->files = xreallocarray(a->files, a->nfiles + 1, sizeof(*a->files));
-	a->files[a->nfiles] = xstrdup(path);
+	a->files[a->nfiles] = full;
 	return (uint32_t)a->nfiles++;
 }
 
@@ -142,14 +148,14 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 		struct annotate_row r = { .kind = ANNOTATE_ASM,
 					  .file = UINT32_MAX,
 					  .addr = insn[i].address };
-		const char *file;
+		const char *file, *dir;
 
 		while (k < n && e[k].addr < insn[i].address)
 			k++;
 		while (k < n && e[k].addr < insn[i].address + insn[i].size)
 			r.count += e[k++].count;
-		if (elfmod_srcline(m, insn[i].address, &file, &r.line))
-			r.file = annotate_file(a, file);
+		if (elfmod_srcline(m, insn[i].address, &file, &dir, &r.line))
+			r.file = annotate_file(a, file, dir);
 		r.text = annotate_keep(a, xasprintf("%s%s%s", insn[i].mnemonic,
 						    insn[i].op_str[0] ? " " : "", insn[i].op_str));
 		annotate_push(&a->insns, &a->ninsns, &r);

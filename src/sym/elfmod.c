@@ -520,7 +520,8 @@ elfmod_machine(const struct elfmod *m)
 }
 
 bool
-elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, uint32_t *line)
+elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, const char **dir,
+	       uint32_t *line)
 {
 	Dwfl_Line *l;
 	int ln = 0;
@@ -531,6 +532,7 @@ elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, uint32_t *li
 	if (!l)
 		return false;
 	*file = dwfl_lineinfo(l, NULL, &ln, NULL, NULL, NULL);
+	*dir = dwfl_line_comp_dir(l);
 	*line = ln > 0 ? (uint32_t)ln : 0;
 	return *file != NULL;
 }

@@ -65,10 +65,12 @@ bool elfmod_has_dwarf(struct elfmod *m);
 /* The ELF machine (EM_X86_64, EM_AARCH64, ...). */
 unsigned elfmod_machine(const struct elfmod *m);
 /*
- * The line table's file:line for vaddr (for inlined code, the inlined function's own line);
- * false when no line table covers it. The file is borrowed from the module.
+ * The line table's file:line for vaddr (for inlined code, the inlined function's own line), and
+ * the compilation directory a relative file is under (NULL when unknown); false when no line
+ * table covers it. The strings are borrowed from the module.
  */
-bool elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, uint32_t *line);
+bool elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, const char **dir,
+		    uint32_t *line);
 /*
  * The code bytes at vaddr from the file's executable sections, up to len of them: sets *bytes
  * (borrowed from the module) and returns how many, 0 when no section holds vaddr.
