@@ -116,6 +116,8 @@ static const char usage_text[] =
 "      --ascii            no Unicode on screen (the default in a non-UTF-8 locale)\n"
 "      --braille          sparklines in braille: two intervals per cell\n"
 "      --view NAME        open on this view: overview, flame, scheduler or events\n"
+"      --source-path DIR, --source-prefix OLD=NEW  where the annotate view (key a)\n"
+"                         looks for source files, as for 'annotate' below\n"
 "\n"
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
@@ -148,7 +150,8 @@ static const char usage_text[] =
 "  -V, --version          show the version\n"
 "\n"
 "Keys on the screen: F1/h help, q/F10 quit, Tab and 1-4 views, space freezes, s saves a\n"
-"snapshot, e the event browser. See ringside(1) and ringside-snapshot(5).\n";
+"snapshot, e the event browser, a annotates a function (flame, overview). See ringside(1)\n"
+"and ringside-snapshot(5).\n";
 /* clang-format on */
 
 static int main_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -238,6 +241,23 @@ main_option_name(int c, const struct option *longopts, char *buf, size_t size)
 
 enum main_mode { MODE_LIVE, MODE_RECORD, MODE_VIEW };
 
+/* Append s to the array *v of *n strings. */
+static void
+main_append(const char *const **v, size_t *n, const char *s)
+{
+	const char **grown = xreallocarray((void *)*v, *n + 1, sizeof(*grown));
+
+	grown[(*n)++] = s;
+	*v = grown;
+}
+
+static int
+main_source_prefix_error(const char *arg)
+{
+	return main_usage_error("--source-prefix wants OLD=NEW, e.g. /build/src=/home/me/src: '%s'",
+				arg);
+}
+
 /*
  * Whether option c is one of mode's: the screen options are not record's, and view takes only
  * those, --ratio and --file-mode; -d paces reading the counters, and a snapshot in view has none to
@@ -246,8 +266,8 @@ enum main_mode { MODE_LIVE, MODE_RECORD, MODE_VIEW };
 static bool
 main_option_fits(int c, enum main_mode mode)
 {
-	bool screen_only =
-		c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW || c == 'd';
+	bool screen_only = c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW ||
+			   c == 'd' || c == OPT_SOURCE_PATH || c == OPT_SOURCE_PREFIX;
 
 	if (mode == MODE_RECORD)
 		return !screen_only;
@@ -284,6 +304,8 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "braille", no_argument, NULL, OPT_BRAILLE },
 		{ "view", required_argument, NULL, OPT_VIEW },
+		{ "source-path", required_argument, NULL, OPT_SOURCE_PATH },
+		{ "source-prefix", required_argument, NULL, OPT_SOURCE_PREFIX },
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
 		{ "push", required_argument, NULL, OPT_PUSH },
 		{ "push-label", required_argument, NULL, OPT_PUSH_LABEL },
@@ -421,6 +443,14 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		case OPT_VIEW:
 			uo->view = optarg;
 			break;
+		case OPT_SOURCE_PATH:
+			main_append(&uo->annotate.source_dirs, &uo->annotate.nsource_dirs, optarg);
+			break;
+		case OPT_SOURCE_PREFIX:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return main_stop(exit_status, main_source_prefix_error(optarg));
+			main_append(&uo->annotate.prefix_map, &uo->annotate.nprefix_map, optarg);
+			break;
 		case OPT_FILE_MODE:
 			if (main_parse_file_mode(optarg, &fmode) < 0)
 				return main_stop(exit_status, main_file_mode_error(optarg));
@@ -492,6 +522,8 @@ out:
 	free(log);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
+	free((void *)uo.annotate.source_dirs);
+	free((void *)uo.annotate.prefix_map);
 	return r;
 }
 
@@ -511,6 +543,8 @@ main_view(int argc, char **argv)
 out:
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
+	free((void *)uo.annotate.source_dirs);
+	free((void *)uo.annotate.prefix_map);
 	return r;
 }
 
@@ -713,9 +747,7 @@ main_annotate(int argc, char **argv)
 			break;
 		case OPT_SOURCE_PREFIX:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
-				r = main_usage_error("--source-prefix wants OLD=NEW, e.g. "
-						     "/build/src=/home/me/src: '%s'",
-						     optarg);
+				r = main_source_prefix_error(optarg);
 			map[o.nprefix_map++] = optarg;
 			break;
 		case 'h':

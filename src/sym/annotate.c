@@ -428,6 +428,45 @@ annotate_build(const char *function, const char *module, enum frame_kind kind,
 	return a;
 }
 
+/* The samples of each line row: all the instructions of its file:line. */
+static void
+annotate_recount_lines(struct annotate *a, struct annotate_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].kind != ANNOTATE_SOURCE)
+			continue;
+		rows[i].count = 0;
+		for (size_t k = 0; k < a->ninsns; k++)
+			if (a->insns[k].file == rows[i].file && a->insns[k].line == rows[i].line)
+				rows[i].count += a->insns[k].count;
+	}
+}
+
+void
+annotate_recount(struct annotate *a, const struct addrtab_entry *e, size_t n)
+{
+	size_t k = 0, m = 0;
+
+	a->total = 0;
+	for (size_t i = 0; i < n; i++)
+		a->total += e[i].count;
+	for (size_t i = 0; i < a->ninsns; i++) {
+		struct annotate_row *r = &a->insns[i];
+		uint64_t end = i + 1 < a->ninsns ? a->insns[i + 1].addr : r->addr + 1;
+
+		r->count = 0;
+		while (k < n && e[k].addr < r->addr)
+			k++;
+		while (k < n && e[k].addr < end)
+			r->count += e[k++].count;
+	}
+	for (size_t i = 0; i < a->nmixed; i++)
+		if (a->mixed[i].kind == ANNOTATE_ASM && m < a->ninsns)
+			a->mixed[i].count = a->insns[m++].count;
+	annotate_recount_lines(a, a->source, a->nsource);
+	annotate_recount_lines(a, a->mixed, a->nmixed);
+}
+
 void
 annotate_free(struct annotate *a)
 {

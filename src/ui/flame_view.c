@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
@@ -446,6 +447,10 @@ flame_view_key(struct ui *ui, void *state, int key)
 		flame_reset(fv->fl);
 		fv->scroll = 0;
 		return true;
+	case 'a':
+		if (sel >= 0)
+			annotate_view_open(ui, flame_cells(fv->fl, &(size_t){ 0 })[sel].frame);
+		return true;
 	default:
 		return false;
 	}
@@ -494,7 +499,8 @@ const struct view_ops flame_view_ops = {
 		"i         flip: flame (root at the bottom) or icicle (root on top)\n"
 		"w         the last 10 s or the whole recording\n"
 		"f F       filter to a process or thread (cycles; F goes back)\n"
-		"r         reset zoom, filter and search\n",
+		"r         reset zoom, filter and search\n"
+		"a         annotate the selected function: its hot lines and instructions\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

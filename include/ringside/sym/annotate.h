@@ -71,6 +71,11 @@ struct annotate {
 struct annotate *annotate_build(const char *function, const char *module, enum frame_kind kind,
 				const struct addrtab_entry *e, size_t n,
 				const struct annotate_opts *opts);
+/*
+ * Count the samples again from e[0..n) (sorted by address: the same function's addresses, grown
+ * since the build), keeping the code and the lines: the live screen's refresh.
+ */
+void annotate_recount(struct annotate *a, const struct addrtab_entry *e, size_t n);
 /* Free an annotation; NULL is fine. */
 void annotate_free(struct annotate *a);
 /* The index of the row with the most samples in rows[0..n) of kind, or SIZE_MAX when none has any.

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ringside/model/profile.h"
+#include "ringside/sym/annotate.h"
 #include "ringside/view/rates.h"
 #include "ringside/view/theme.h"
 
@@ -64,6 +65,8 @@ struct ui {
 	size_t notes_shown; /* the session's notes queued so far (session_notes_since) */
 	void *state[UI_NVIEWS];
 	int rows, cols;
+	void *annotate;			    /* the open annotation (ui/annotate_view), or NULL */
+	struct annotate_opts annotate_opts; /* where its source files are looked for */
 };
 
 struct view_ops {
