@@ -46,6 +46,9 @@ struct ingest_thread {
  */
 #define INGEST_CHAIN_SLOTS (1u << 16)
 
+/* A chain slot's addr when its leaf names no function: nothing to count. */
+#define INGEST_NO_ADDR (UINT32_MAX - 1)
+
 struct ingest_chain {
 	uint64_t h1, h2;
 	uint32_t leaf;
@@ -367,7 +370,8 @@ ingest_unwind(struct ingest *in, struct decode_sample *s, const struct decode_la
 
 /*
  * Count the sample's instruction under its function (in->leaf_fn, set by ingest_callchain): at its
- * ELF address when a file maps it, else as the process saw it. Returns its addrtab entry.
+ * ELF address when a file maps it, else as the process saw it. Returns its addrtab entry
+ * (ADDRTAB_NONE when the table is full), or INGEST_NO_ADDR when the sample names no function.
  */
 static uint32_t
 ingest_leaf_addr(struct ingest *in, const struct decode_sample *s, bool kernel_ip)
@@ -375,7 +379,7 @@ ingest_leaf_addr(struct ingest *in, const struct decode_sample *s, bool kernel_i
 	uint64_t addr = s->ip;
 
 	if (in->leaf_fn == UINT32_MAX || !in->p->addrs)
-		return ADDRTAB_NONE;
+		return INGEST_NO_ADDR;
 	if (!kernel_ip && !symres_user_where(in->sym, (pid_t)s->pid, s->ip, &addr))
 		addr = s->ip;
 	return addrtab_add(in->p->addrs, in->leaf_fn, addr, 1);
@@ -406,7 +410,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	in->p->sampling.samples++;
 	if (slot->h1 == h1 && slot->h2 == h2 &&
 	    stacktree_insert_leaf(in->p->stacks, slot->leaf, 1, s.time) != STACKTREE_NONE) {
-		if (in->p->addrs)
+		if (in->p->addrs && slot->addr != INGEST_NO_ADDR)
 			addrtab_bump(in->p->addrs, slot->addr, 1);
 		return;
 	}
