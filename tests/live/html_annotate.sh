@@ -7,7 +7,8 @@
 # ringside-annotate element, with every '<' as \u003c); opened with #annotate=hot_function (the
 # same path a click on the function's row takes), it shows the annotation: the hot line is the
 # highlighted row with >= 80% of the function, its text with the <script> tag as text (no script
-# element made of it), the loop's instructions under it. Without DWARF the page says
+# element made of it), the loop's instructions under it; a WebDriver session clicks the
+# function's row and sees the same. Without DWARF the page says
 # "assembly only". `ringside view` still reads the page.
 
 . "$TESTLIB"
@@ -52,6 +53,27 @@ check "the loop's instructions are in the annotation" \
 	sh -c 'grep -o "id=\"annotate-table\".*" "$1" | grep -q "imul"' sh "$T/hl.dom"
 check "the functions with annotations are marked in the table" \
 	grep -q 'class="annotatable"[^>]*data-name="hot_function"\|data-name="hot_function"[^>]*class="annotatable"' "$T/hl.dom"
+
+# The same through a click, in a WebDriver session (tests/live/webdriver.py).
+if [ -n "$CHROMEDRIVER" ] && [ -x "$CHROMEDRIVER" ] && [ -n "$PYTHON3" ]; then
+	CHROMIUM=$CHROMIUM CHROMEDRIVER=$CHROMEDRIVER timeout 90 "$PYTHON3" \
+		"$TOP_SRCDIR/tests/live/webdriver.py" "$T/hl.html" "$T" --annotate hot_function \
+		>"$T/wd.json" 2>"$T/wd.err"
+	ok $? "webdriver.py --annotate hot_function ran ($(head -c 300 "$T/wd.err"))"
+	diag "click: $(jq -c '.annotate | del(.asm)' "$T/wd.json" 2>/dev/null)"
+	check "webdriver: clicking hot_function's row opens its annotation, one hot row" \
+		jq -e '.annotate.row_found and .annotate.function == "hot_function" and
+			.annotate.hot_count == 1' "$T/wd.json"
+	check "webdriver: the hot row is the hot line, >= 80%, its <script> as text" \
+		jq -e '(.annotate.hot_text | contains("HOT-LINE <script>alert(1)</script>")) and
+			(.annotate.hot_share | rtrimstr("%") | tonumber) >= 80' "$T/wd.json"
+	check "webdriver: the loop's instructions are shown" \
+		jq -e '.annotate.asm | contains("imul") and contains("jne")' "$T/wd.json"
+	check "webdriver: no alert(), confirm() or prompt() was called" \
+		jq -e '.page.dialogs == [] and .alert == null' "$T/wd.json"
+else
+	skip "the click in a WebDriver session" "chromedriver or python3 missing"
+fi
 
 timeout 30 "$R" record -q --no-sched -o "$T/nd.html" -- "$T/hl-nodebug" 1 2>"$T/nd.err"
 ok $? "ringside record -o X.html -- a copy without DWARF"
