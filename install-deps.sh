@@ -7,7 +7,7 @@ set -eu
 packages="
 	autoconf automake make gcc pkg-config
 	libncurses-dev libpfm4-dev libdw-dev libelf-dev libtraceevent-dev libjansson-dev zlib1g-dev
-	libcmocka-dev libiberty-dev
+	libcmocka-dev libiberty-dev libcapstone-dev
 	libsqlite3-dev sqlite3
 	mandoc tmux jq linux-perf procps util-linux htop btop strace time
 	chromium chromium-driver python3

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ringside/app/annotate_cmd.h"
 #include "ringside/app/command_log.h"
 #include "ringside/app/compare.h"
 #include "ringside/export/diff_export.h"
@@ -50,7 +51,9 @@ enum {
 	OPT_ABSOLUTE,
 	OPT_MERGE_THREADS,
 	OPT_KEEP,
-	OPT_NO_SAVE
+	OPT_NO_SAVE,
+	OPT_SOURCE_PATH,
+	OPT_SOURCE_PREFIX
 };
 
 /* clang-format off */
@@ -64,6 +67,7 @@ static const char usage_text[] =
 "       ringside list [--all] [PATTERN]\n"
 "       ringside runs [list | show ID | rm ID... | title ID TEXT | tag ID TAG | rerun ID]\n"
 "       ringside runs prune [--keep N] [--older-than AGE]\n"
+"       ringside annotate [--source-path DIR] [--source-prefix OLD=NEW] FILE FUNCTION\n"
 "       ringside --help | --version\n"
 "\n"
 "A live profiler for Linux. Without a command, ringside opens the live screen on the whole\n"
@@ -129,6 +133,8 @@ static const char usage_text[] =
 "      --braille          sparklines in braille: two intervals per cell\n"
 "      --view NAME        open on this view: overview, flame, scheduler, events or\n"
 "                         memory\n"
+"      --source-path DIR, --source-prefix OLD=NEW  where the annotate view (key a)\n"
+"                         looks for source files, as for 'annotate' below\n"
 "\n"
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
@@ -152,6 +158,11 @@ static const char usage_text[] =
 "  prune --keep N         remove all but the newest N runs\n"
 "  prune --older-than AGE remove runs older than AGE (30d, 12h, 90m, 45s)\n"
 "  rerun ID               the same command line, directory and environment, a new run\n"
+"annotate options (FUNCTION's sampled instructions with their source lines, as text):\n"
+"      --source-path DIR  also look for source files in DIR (by path, then by name);\n"
+"                         repeatable\n"
+"      --source-prefix OLD=NEW  read a source file under OLD from NEW instead (a moved\n"
+"                         tree); repeatable\n"
 "\n"
 "list options:\n"
 "      --all              also list PMU events that do not open on this machine\n"
@@ -161,7 +172,8 @@ static const char usage_text[] =
 "  -V, --version          show the version\n"
 "\n"
 "Keys on the screen: F1/h help, q/F10 quit, Tab and 1-4 views, space freezes, s saves a\n"
-"snapshot, e the event browser. See ringside(1) and ringside-snapshot(5).\n";
+"snapshot, e the event browser, a annotates a function (flame, overview). See ringside(1)\n"
+"and ringside-snapshot(5).\n";
 /* clang-format on */
 
 static int main_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -251,6 +263,23 @@ main_option_name(int c, const struct option *longopts, char *buf, size_t size)
 
 enum main_mode { MODE_LIVE, MODE_RECORD, MODE_VIEW };
 
+/* Append s to the array *v of *n strings. */
+static void
+main_append(const char *const **v, size_t *n, const char *s)
+{
+	const char **grown = xreallocarray((void *)*v, *n + 1, sizeof(*grown));
+
+	grown[(*n)++] = s;
+	*v = grown;
+}
+
+static int
+main_source_prefix_error(const char *arg)
+{
+	return main_usage_error("--source-prefix wants OLD=NEW, e.g. /build/src=/home/me/src: '%s'",
+				arg);
+}
+
 /*
  * Whether option c is one of mode's: the screen options are not record's, and view takes only
  * those, --ratio and --file-mode; -d paces reading the counters, and a snapshot in view has none to
@@ -259,8 +288,8 @@ enum main_mode { MODE_LIVE, MODE_RECORD, MODE_VIEW };
 static bool
 main_option_fits(int c, enum main_mode mode)
 {
-	bool screen_only =
-		c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW || c == 'd';
+	bool screen_only = c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW ||
+			   c == 'd' || c == OPT_SOURCE_PATH || c == OPT_SOURCE_PREFIX;
 
 	if (mode == MODE_RECORD)
 		return !screen_only;
@@ -298,6 +327,8 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "braille", no_argument, NULL, OPT_BRAILLE },
 		{ "view", required_argument, NULL, OPT_VIEW },
+		{ "source-path", required_argument, NULL, OPT_SOURCE_PATH },
+		{ "source-prefix", required_argument, NULL, OPT_SOURCE_PREFIX },
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
 		{ "push", required_argument, NULL, OPT_PUSH },
 		{ "push-label", required_argument, NULL, OPT_PUSH_LABEL },
@@ -455,6 +486,14 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		case OPT_VIEW:
 			uo->view = optarg;
 			break;
+		case OPT_SOURCE_PATH:
+			main_append(&uo->annotate.source_dirs, &uo->annotate.nsource_dirs, optarg);
+			break;
+		case OPT_SOURCE_PREFIX:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return main_stop(exit_status, main_source_prefix_error(optarg));
+			main_append(&uo->annotate.prefix_map, &uo->annotate.nprefix_map, optarg);
+			break;
 		case OPT_FILE_MODE:
 			if (main_parse_file_mode(optarg, &fmode) < 0)
 				return main_stop(exit_status, main_file_mode_error(optarg));
@@ -568,6 +607,8 @@ out:
 	free(log);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
+	free((void *)uo.annotate.source_dirs);
+	free((void *)uo.annotate.prefix_map);
 	return r;
 }
 
@@ -607,6 +648,8 @@ out:
 	free(path);
 	free(uo.rec.ratios);
 	free(uo.rec.push.labels);
+	free((void *)uo.annotate.source_dirs);
+	free((void *)uo.annotate.prefix_map);
 	return r;
 }
 
@@ -798,6 +841,52 @@ main_diff(int argc, char **argv)
 	return c;
 }
 
+static int
+main_annotate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "source-path", required_argument, NULL, OPT_SOURCE_PATH },
+		{ "source-prefix", required_argument, NULL, OPT_SOURCE_PREFIX },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char **dirs = xcalloc((size_t)argc, sizeof(*dirs)),
+		   **map = xcalloc((size_t)argc, sizeof(*map));
+	struct annotate_opts o = { .source_dirs = dirs, .prefix_map = map };
+	int c, r = -1;
+
+	opterr = 0;
+	while (r < 0 && (c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOURCE_PATH:
+			dirs[o.nsource_dirs++] = optarg;
+			break;
+		case OPT_SOURCE_PREFIX:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				r = main_source_prefix_error(optarg);
+			map[o.nprefix_map++] = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			r = 0;
+			break;
+		case ':':
+			r = main_usage_error("option '%s' needs a value", argv[optind - 1]);
+			break;
+		default:
+			r = main_usage_error("unknown option '%s' for annotate", argv[optind - 1]);
+		}
+	}
+	if (r < 0 && argc - optind != 2)
+		r = main_usage_error("%s", "annotate takes a snapshot and a function: ringside "
+					   "annotate FILE.json FUNCTION");
+	if (r < 0)
+		r = annotate_cmd_main(argv[optind], argv[optind + 1], &o);
+	free(dirs);
+	free(map);
+	return r;
+}
+
 static bool
 main_is_help(const char *arg)
 {
@@ -836,10 +925,11 @@ main(int argc, char **argv)
 		return main_view(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "runs") == 0)
 		return runs_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "annotate") == 0)
+		return main_annotate(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
 		return main_usage_error("unknown command '%s'; commands: record, view, export, "
-					"diff, runs, recover, "
-					"list",
+					"diff, runs, recover, list, annotate",
 					argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);

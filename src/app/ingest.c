@@ -47,9 +47,13 @@ struct ingest_thread {
  */
 #define INGEST_CHAIN_SLOTS (1u << 16)
 
+/* A chain slot's addr when its leaf names no function: nothing to count. */
+#define INGEST_NO_ADDR (UINT32_MAX - 1)
+
 struct ingest_chain {
 	uint64_t h1, h2;
 	uint32_t leaf;
+	uint32_t addr; /* the leaf instruction's entry in the profile's addrtab */
 };
 
 /*
@@ -97,6 +101,7 @@ struct ingest {
 	uint32_t path[INGEST_MAX_PATH];
 	struct unwind *unwind;	  /* created with the first dwarf sample */
 	uint32_t truncated_frame; /* "[truncated stack]", 0 until needed */
+	uint32_t leaf_fn;	  /* the sample's leaf function, UINT32_MAX while unknown */
 	uint64_t chain[PERF_MAX_STACK_DEPTH + INGEST_MAX_UNWOUND + 3];
 	struct ingest_mem *mem; /* --mem: created with the first record while p->mem exists */
 };
@@ -287,6 +292,7 @@ ingest_callchain(struct ingest *in, const struct decode_sample *s, bool kernel_i
 		k = kernel ? symres_kernel(in->sym, s->ip, frames, SYMRES_MAX_INLINE)
 			   : symres_user(in->sym, (pid_t)s->pid, s->ip, frames, SYMRES_MAX_INLINE);
 		memcpy(in->leaf_first, frames, k * sizeof(uint32_t));
+		in->leaf_fn = frames[k - 1];
 		return k;
 	}
 	for (uint64_t i = 0; i < s->nr; i++) {
@@ -319,6 +325,8 @@ ingest_callchain(struct ingest *in, const struct decode_sample *s, bool kernel_i
 			   : symres_user(in->sym, (pid_t)s->pid, ip, frames, SYMRES_MAX_INLINE);
 		if (n + k > INGEST_MAX_PATH - 2)
 			break;
+		if (n == 0)
+			in->leaf_fn = frames[k - 1];
 		memcpy(in->leaf_first + n, frames, k * sizeof(uint32_t));
 		n += k;
 	}
@@ -372,6 +380,23 @@ ingest_unwind(struct ingest *in, struct decode_sample *s, const struct decode_la
 	s->nr = n;
 }
 
+/*
+ * Count the sample's instruction under its function (in->leaf_fn, set by ingest_callchain): at its
+ * ELF address when a file maps it, else as the process saw it. Returns its addrtab entry
+ * (ADDRTAB_NONE when the table is full), or INGEST_NO_ADDR when the sample names no function.
+ */
+static uint32_t
+ingest_leaf_addr(struct ingest *in, const struct decode_sample *s, bool kernel_ip)
+{
+	uint64_t addr = s->ip;
+
+	if (in->leaf_fn == UINT32_MAX || !in->p->addrs)
+		return INGEST_NO_ADDR;
+	if (!kernel_ip && !symres_user_where(in->sym, (pid_t)s->pid, s->ip, &addr))
+		addr = s->ip;
+	return addrtab_add(in->p->addrs, in->leaf_fn, addr, 1);
+}
+
 static void
 ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
@@ -381,7 +406,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	bool kernel_ip, known = true;
 	size_t n, len = 0;
 	uint64_t h1, h2;
-	uint32_t leaf;
+	uint32_t leaf, addr;
 
 	if (decode_sample(&ev->layout, h, &s) < 0) {
 		in->p->sampling.bad_records++;
@@ -399,10 +424,14 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	    stacktree_insert_leaf(in->p->stacks, slot->leaf, 1, s.time) != STACKTREE_NONE) {
 		if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 			ingest_mem_sample(in->mem, &s, slot->leaf);
+		if (in->p->addrs && slot->addr != INGEST_NO_ADDR)
+			addrtab_bump(in->p->addrs, slot->addr, 1);
 		return;
 	}
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
+	in->leaf_fn = UINT32_MAX;
 	n = ingest_callchain(in, &s, kernel_ip);
+	addr = ingest_leaf_addr(in, &s, kernel_ip);
 	in->path[len++] = t->process_frame;
 	in->path[len++] = t->thread_frame;
 	/* Leaf first in, root first out; each address's inline chain is already innermost first. */
@@ -416,7 +445,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	/* The key must be taken again: the insert may have compacted the tree. */
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	if (known)
-		*slot = (struct ingest_chain){ h1, h2, leaf };
+		*slot = (struct ingest_chain){ h1, h2, leaf, addr };
 	if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 		ingest_mem_sample(in->mem, &s, leaf);
 }

@@ -133,7 +133,7 @@ static const char html_body[] =
 int
 html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 {
-	char *json = NULL;
+	char *json = NULL, *annot;
 	size_t len = 0;
 	FILE *mem;
 	int r;
@@ -169,7 +169,15 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		fputs(HTML_DATA_OPEN ">", fp);
 		html_put_escaped(fp, json, len);
 	}
-	fputs(HTML_DATA_CLOSE "\n<script>", fp);
+	fputs(HTML_DATA_CLOSE "\n", fp);
+	annot = html_annotate_json(p);
+	if (annot) {
+		fputs("<script type=\"application/json\" id=\"ringside-annotate\">", fp);
+		html_put_escaped(fp, annot, strlen(annot));
+		fputs("</script>\n", fp);
+		free(annot);
+	}
+	fputs("<script>", fp);
 	fwrite(html_assets_js, 1, html_assets_js_len, fp);
 	fputs("</script>\n</body>\n</html>\n", fp);
 	if (fflush(fp) != 0 || ferror(fp)) {

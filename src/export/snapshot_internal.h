@@ -2,7 +2,7 @@
 /*
  * What the snapshot writer, reader and file functions share and nobody else uses: how a schedmap
  * task is written in the file's task references (an index into the tasks array, or -1 idle,
- * -2 no data, -3 other).
+ * -2 no data, -3 other), and the per-address counts' writer and reader (snapshot_addrs.c).
  */
 #ifndef RINGSIDE_EXPORT_SNAPSHOT_INTERNAL_H
 #define RINGSIDE_EXPORT_SNAPSHOT_INTERNAL_H
@@ -13,6 +13,9 @@
 
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
+
+/* The most functions whose sampled addresses a snapshot keeps (the hottest by samples). */
+#define SNAPSHOT_ADDR_FUNCS 256
 
 /* The file's reference for a schedmap task (SCHEDMAP_TASK_IDLE and the like included). */
 json_int_t snapshot_task_ref(uint32_t task);
@@ -31,5 +34,9 @@ int snapshot_mem_write(const struct profile *p, FILE *fp);
 /* Read root's "mem" into p->mem when there is one (after the stacks and the timeline); 0 or
  * -EINVAL with err naming the problem. */
 int snapshot_mem_read(json_t *root, struct profile *p, struct errbuf *err);
+/* Write ",\"addresses\":{...}" into the stacks object, when the profile has addresses. */
+void snapshot_addrs_write(const struct profile *p, FILE *fp);
+/* Read stacks.addresses (optional) into p->addrs; 0, or -EINVAL with err set. */
+int snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err);
 
 #endif

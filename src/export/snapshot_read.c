@@ -527,7 +527,9 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 		return -EINVAL;
 	if (!frametab_nframes(p->frames))
 		return snapshot_bad(err, "stacks.frames", "must hold at least the root frame");
-	return snapshot_read_nodes(stacks, p, sm->samples, err);
+	if (snapshot_read_nodes(stacks, p, sm->samples, err) < 0)
+		return -EINVAL;
+	return snapshot_addrs_read(stacks, p, err);
 }
 
 /* One event of a ratio: the name of an entry of "events". */

@@ -310,6 +310,7 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 	}
 	fputs("],\"nodes\":", fp);
 	snapshot_stream_nodes(p->stacks, fp);
+	snapshot_addrs_write(p, fp);
 	fputc('}', fp);
 	return 0;
 }

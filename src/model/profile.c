@@ -85,6 +85,7 @@ profile_enable_stacks(struct profile *p, size_t max_nodes, uint64_t window_ns)
 	p->frame_other = frametab_intern(p->frames, "[other]", NULL, NULL, 0, FRAME_OTHER, false);
 	p->stacks = stacktree_new(p->frame_root, p->frame_other, max_nodes, window_ns);
 	p->tasks = tasks_new();
+	p->addrs = addrtab_new(0);
 }
 
 static void
@@ -127,6 +128,7 @@ profile_free(struct profile *p)
 	free(p->ratios);
 	memacc_free(p->mem);
 	tasks_free(p->tasks);
+	addrtab_free(p->addrs);
 	frametab_free(p->frames);
 	free(p);
 }

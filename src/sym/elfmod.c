@@ -51,6 +51,7 @@ struct elfmod {
 	struct elfmod_load *loads;
 	size_t nloads;
 	bool executable;
+	uint16_t machine;      /* e_machine */
 	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
 	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
 	size_t ncus, cus_cap, nfns;
@@ -183,6 +184,7 @@ elfmod_load_segments(struct elfmod *m, Elf *elf)
 		m->nloads++;
 	}
 	m->executable = ehdr.e_type == ET_EXEC || (ehdr.e_type == ET_DYN && interp);
+	m->machine = ehdr.e_machine;
 }
 
 int
@@ -509,4 +511,54 @@ elfmod_memory(const struct elfmod *m)
 	return sizeof(*m) + m->nsyms * sizeof(*m->syms) + m->nloads * sizeof(*m->loads) +
 	       m->cus_cap * sizeof(*m->cus) + m->nfns * sizeof(struct elfmod_fn) + strlen(m->name) +
 	       1;
+}
+
+unsigned
+elfmod_machine(const struct elfmod *m)
+{
+	return m->machine;
+}
+
+bool
+elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, const char **dir,
+	       uint32_t *line)
+{
+	Dwfl_Line *l;
+	int ln = 0;
+
+	if (!elfmod_has_dwarf(m))
+		return false;
+	l = dwfl_module_getsrc(m->mod, vaddr + m->bias);
+	if (!l)
+		return false;
+	*file = dwfl_lineinfo(l, NULL, &ln, NULL, NULL, NULL);
+	*dir = dwfl_line_comp_dir(l);
+	*line = ln > 0 ? (uint32_t)ln : 0;
+	return *file != NULL;
+}
+
+size_t
+elfmod_code(struct elfmod *m, uint64_t vaddr, size_t len, const uint8_t **bytes)
+{
+	GElf_Addr bias = 0;
+	Elf *elf = dwfl_module_getelf(m->mod, &bias);
+	Elf_Scn *scn = NULL;
+
+	*bytes = NULL;
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_EXECINSTR) || vaddr < sh.sh_addr ||
+		    vaddr - sh.sh_addr >= sh.sh_size)
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || vaddr - sh.sh_addr >= d->d_size)
+			return 0;
+		*bytes = (const uint8_t *)d->d_buf + (vaddr - sh.sh_addr);
+		return d->d_size - (vaddr - sh.sh_addr) < len ? d->d_size - (vaddr - sh.sh_addr)
+							      : len;
+	}
+	return 0;
 }

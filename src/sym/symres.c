@@ -287,6 +287,19 @@ symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t
 	return symres_cache_copyout(&p->cache, e, frames, max);
 }
 
+bool
+symres_user_where(struct symres *r, pid_t pid, uint64_t addr, uint64_t *vaddr)
+{
+	struct symres_proc *p = symres_proc_get(r, pid);
+	struct procmaps_map *m = procmaps_find(&p->maps, addr);
+	struct symres_module *mod;
+
+	if (!m || !procmaps_is_file(m))
+		return false;
+	mod = symres_module_for(r, p, m);
+	return mod && elfmod_offset_to_vaddr(mod->elf, addr - m->start + m->pgoff, vaddr);
+}
+
 /* ---- kernel ---------------------------------------------------------------------------- */
 
 static void

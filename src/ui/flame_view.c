@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/baseline.h"
 #include "ringside/ui/view.h"
@@ -465,6 +466,10 @@ flame_view_key(struct ui *ui, void *state, int key)
 		flame_reset(fv->fl);
 		fv->scroll = 0;
 		return true;
+	case 'a':
+		if (sel >= 0)
+			annotate_view_open(ui, flame_cells(fv->fl, &(size_t){ 0 })[sel].frame);
+		return true;
 	default:
 		return false;
 	}
@@ -516,6 +521,7 @@ const struct view_ops flame_view_ops = {
 		"r         reset zoom, filter and search\n"
 		"d         the change since the baseline (b keeps one): red grew, blue\n"
 		"          shrank; there A: absolute or shares, t: total or self, o: gone\n",
+		"a         annotate the selected function: its hot lines and instructions\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ringside/app/session.h"
+#include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
@@ -510,6 +511,12 @@ overview_view_key(struct ui *ui, void *state, int key)
 	case 't':
 		ov->order = ov->order == HOT_BY_SELF ? HOT_BY_TOTAL : HOT_BY_SELF;
 		return true;
+	case 'a':
+		if (ov->hot_n > 0)
+			annotate_view_open(ui, ov->hot[0].frame);
+		else
+			ui_message(ui, false, "annotate: no samples yet");
+		return true;
 	case 'w':
 		ov->window = !ov->window;
 		ui_message(ui, false, "hottest functions: %s",
@@ -524,6 +531,7 @@ const struct view_ops overview_view_ops = {
 	.name = "Overview",
 	.keys = "Up Down   scroll the event rows, when more events are counted than fit\n"
 		"t         hottest functions by self or by total\n"
+		"a         annotate the hottest function: its hot lines and instructions\n"
 		"w         hottest functions over the last 10 s or the whole recording\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,

@@ -29,6 +29,7 @@
 #include "ringside/export/snapshot.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/ui/baseline.h"
+#include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/term.h"
 #include "ringside/ui/topbar.h"
@@ -266,11 +267,11 @@ static void
 ui_draw_help(struct ui *ui, int top, int rows)
 {
 	const struct view_ops *v = ui_views[ui->view];
-	const char *blocks[2] = { ui_global_keys, v->keys };
-	const char *titles[2] = { "Everywhere", v->name };
+	const char *blocks[3] = { ui_global_keys, v->keys, annotate_view_keys };
+	const char *titles[3] = { "Everywhere", v->name, "Annotate" };
 	int y = top + 1;
 
-	for (int b = 0; b < 2 && y < top + rows; b++) {
+	for (int b = 0; b < 3 && y < top + rows; b++) {
 		const char *s = blocks[b];
 
 		if (!s || !*s)
@@ -329,6 +330,8 @@ ui_draw(struct ui *ui)
 	topbar_draw(ui, ui_views);
 	if (ui->help)
 		ui_draw_help(ui, 1, ui->rows - 2);
+	else if (ui->annotate)
+		annotate_view_draw(ui, 1, ui->rows - 2, ui->cols);
 	else
 		ui_views[ui->view]->draw(ui, ui->state[ui->view], 1, ui->rows - 2, ui->cols);
 	ui_draw_banner(ui);
@@ -499,6 +502,10 @@ ui_key(struct ui *ui, int key)
 		ui->dirty = true;
 		if (key != 'q' && key != KEY_F(10))
 			return;
+	}
+	if (ui->annotate && annotate_view_key(ui, key)) {
+		ui->dirty = true;
+		return;
 	}
 	if (v->typing && v->typing(st)) {
 		if (v->key(ui, st, key))
@@ -734,6 +741,7 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 	}
 	ui_pick_glyphs(ui, o->ascii);
 	ui->braille = o->braille;
+	ui->annotate_opts = o->annotate;
 	if (o->view) {
 		bool found = false;
 
@@ -796,6 +804,7 @@ ui_init_views(struct ui *ui)
 static void
 ui_fini(struct ui *ui)
 {
+	annotate_view_close(ui);
 	for (int v = 0; v < UI_NVIEWS; v++)
 		if (ui_views[v]->fini)
 			ui_views[v]->fini(ui->state[v]);

@@ -5,7 +5,7 @@ Python's standard library only) and print what it saw as one JSON object, for te
 and tests/bench/html.sh to check with jq.
 
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
-               [--hover SELECTOR@FX,FY]...
+               [--hover SELECTOR@FX,FY]... [--annotate FUNCTION]
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
 the draw time, the header, the events table, the counter and ratio charts' titles, every request
@@ -17,7 +17,9 @@ box, hovers a frame, sorts the top-functions table, and tries a fetch() of its o
 Content-Security-Policy must block. Each --hover moves the pointer to the point at fractions FX
 and FY of the width and height of the element SELECTOR and reports the tooltip shown. With
 --screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
-CHROMEDRIVER (paths).
+CHROMEDRIVER (paths). --annotate clicks FUNCTION's row in the top functions (before the sort)
+and reports the annotation that opens: its highlighted row's text and share, and its
+instructions.
 """
 import base64
 import json
@@ -88,7 +90,7 @@ def main():
     if len(args) < 2:
         sys.exit(__doc__)
     page, outdir = os.path.abspath(args[0]), args[1]
-    opts = {'--click': None, '--search': None, '--xss': None}
+    opts = {'--click': None, '--search': None, '--xss': None, '--annotate': None}
     shots = '--screenshots' in args
     for k in opts:
         if k in args:
@@ -193,6 +195,22 @@ def main():
             out['xss_rows_as_text'] = wd.js(
                 'return [...document.querySelectorAll("#functions td")].filter('
                 'd => d.textContent === arguments[0]).length', opts['--xss'])
+        if opts['--annotate']:
+            # Click the function's row in the top functions; report the annotation shown.
+            row = wd.js('return [...document.querySelectorAll("#functions-table tbody tr")].find('
+                        'r => r.dataset.name === arguments[0]) || null', opts['--annotate'])
+            if row:
+                wd.s('POST', '/element/%s/click' % row[ELEMENT])
+            out['annotate'] = wd.js('''
+                const s = document.getElementById('annotate');
+                const hot = s ? s.querySelector('tr.hot') : null;
+                return { row_found: arguments[0], function: s ? s.dataset.function : null,
+                         hot_text: hot ? hot.lastChild.textContent : null,
+                         hot_share: hot ? hot.firstChild.textContent : null,
+                         hot_count: document.querySelectorAll('#annotate tr.hot').length,
+                         rows: s ? s.querySelectorAll('tr').length : 0,
+                         asm: s ? [...s.querySelectorAll('tr.asm td.code')].map(
+                             d => d.textContent).join('\\n') : '' };''', row is not None)
         if opts['--click']:
             el = wd.js('return [...document.querySelectorAll("#flame-graph .fr")].find('
                        'd => d.textContent === arguments[0]) || null', opts['--click'])

@@ -24,6 +24,15 @@
 
 /* Write p as an HTML page to fp. Returns 0, or -EIO / -EINVAL with err. */
 int html_write(const struct profile *p, FILE *fp, struct errbuf *err);
+/* The most functions a page carries annotations of (the hottest by sampled instructions). */
+#define HTML_ANNOTATE_FUNCS 16
+/* The most rows (source lines and instructions) of one function's annotation in a page. */
+#define HTML_ANNOTATE_ROWS 4000
+/*
+ * The JSON of the page's annotations (html_annotate.c), read from the files named in p now; NULL
+ * when p has no sampled addresses. The caller's to free.
+ */
+char *html_annotate_json(const struct profile *p);
 /* Write p as an HTML page to path atomically. Returns 0 or -errno with err. */
 int html_save(const struct profile *p, const char *path, struct errbuf *err);
 /* True when buf looks like HTML rather than JSON: white space, then '<'. */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ringside/model/addrtab.h"
 #include "ringside/model/counters.h"
 #include "ringside/model/frametab.h"
 #include "ringside/model/memacc.h"
@@ -62,6 +63,7 @@ struct profile {
 	struct frametab *frames;
 	struct stacktree *stacks;
 	struct tasks *tasks;
+	struct addrtab *addrs; /* leaf instructions per function; NULL in old snapshots */
 	uint32_t frame_root, frame_other; /* the "all" and "[other]" frames */
 	/* The scheduler timeline: NULL when not recorded. */
 	struct schedmap *sched;

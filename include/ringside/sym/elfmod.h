@@ -62,6 +62,20 @@ const struct elfmod_sym *elfmod_symbol(const struct elfmod *m, uint64_t vaddr);
 size_t elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t max);
 /* True when DWARF is available for the module (loads it on first call). */
 bool elfmod_has_dwarf(struct elfmod *m);
+/* The ELF machine (EM_X86_64, EM_AARCH64, ...). */
+unsigned elfmod_machine(const struct elfmod *m);
+/*
+ * The line table's file:line for vaddr (for inlined code, the inlined function's own line), and
+ * the compilation directory a relative file is under (NULL when unknown); false when no line
+ * table covers it. The strings are borrowed from the module.
+ */
+bool elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, const char **dir,
+		    uint32_t *line);
+/*
+ * The code bytes at vaddr from the file's executable sections, up to len of them: sets *bytes
+ * (borrowed from the module) and returns how many, 0 when no section holds vaddr.
+ */
+size_t elfmod_code(struct elfmod *m, uint64_t vaddr, size_t len, const uint8_t **bytes);
 /* Bytes held by ringside's own arrays (libdw's memory is not counted). */
 size_t elfmod_memory(const struct elfmod *m);
 

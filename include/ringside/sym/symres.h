@@ -75,6 +75,11 @@ void symres_exit(struct symres *r, pid_t pid);
  * passes return addresses minus one, so that a call at a function's end resolves to the caller.
  */
 size_t symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t max);
+/*
+ * The ELF address (what objdump shows) of user-space address addr of process pid, through the
+ * file mapping it falls in: false when no ELF file maps it (anonymous or JIT code, the vDSO).
+ */
+bool symres_user_where(struct symres *r, pid_t pid, uint64_t addr, uint64_t *vaddr);
 /* Resolve a kernel address (the same contract; kallsyms loaded on first use). */
 size_t symres_kernel(struct symres *r, uint64_t addr, uint32_t *frames, size_t max);
 /*

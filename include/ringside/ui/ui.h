@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "ringside/app/record.h"
+#include "ringside/sym/annotate.h"
 
 struct ui_opts {
 	struct record_opts rec; /* target, events, sampling; rec.output: written on quit */
@@ -16,6 +17,7 @@ struct ui_opts {
 	bool ascii;		/* --ascii: no Unicode on screen */
 	bool braille;		/* --braille: two values per sparkline cell */
 	const char *view;	/* --view NAME: the view shown first, NULL for the overview */
+	struct annotate_opts annotate; /* --source-path, --source-prefix (arrays: the caller's) */
 };
 
 /* Profile live; returns the exit code (0, 1 runtime failure, 2 bad input). */

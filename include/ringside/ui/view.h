@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ringside/model/profile.h"
+#include "ringside/sym/annotate.h"
 #include "ringside/view/rates.h"
 #include "ringside/view/theme.h"
 
@@ -75,6 +76,8 @@ struct ui {
 	void *state[UI_NVIEWS];
 	int rows, cols;
 	struct baseline *baseline; /* b: the live profile as it was (ui/baseline.h), or NULL */
+	void *annotate;			    /* the open annotation (ui/annotate_view), or NULL */
+	struct annotate_opts annotate_opts; /* where its source files are looked for */
 };
 
 struct view_ops {

@@ -511,8 +511,77 @@
 			{ key: 'selfPct', label: 'Self %', num: true, fmt: p2 },
 			{ key: 'total', label: 'Total', num: true },
 			{ key: 'totalPct', label: 'Total %', num: true, fmt: p2 },
-		], rows, 'self', 200, r => ({ 'data-self': r.self, 'data-total': r.total })));
+		], rows, 'self', 200, r => ({
+			'data-self': r.self, 'data-total': r.total, 'data-name': r.name, 'data-module': r.module,
+			class: annotations.has(r.name + '\u0000' + r.module) ? 'annotatable' : null,
+		})));
 		s.lastChild.id = 'functions-table';
+		s.lastChild.addEventListener('click', ev => {
+			const tr = ev.target.closest('tbody tr');
+			const a = tr && annotations.get(tr.dataset.name + '\u0000' + tr.dataset.module);
+			if (a)
+				showAnnotation(a);
+		});
+		if (annotations.size)
+			s.appendChild(el('p', { class: 'note' }, 'Click a function marked \u25b8 to see its ' +
+				'hot lines and instructions (the ' + annotations.size + ' hottest are in this page).'));
+		const want = decodeURIComponent((location.hash.match(/^#annotate=(.*)$/) || [])[1] || '');
+		for (const a of annotations.values())
+			if (want && a.name === want) {
+				showAnnotation(a);
+				break;
+			}
+	}
+
+	// ---- annotation ------------------------------------------------------------------------
+
+	// The page's annotations (the ringside-annotate element), by function name and module.
+	const annotations = new Map();
+	(function () {
+		const e = document.getElementById('ringside-annotate');
+		if (!e)
+			return;
+		try {
+			for (const a of JSON.parse(e.textContent).functions || [])
+				annotations.set(a.name + '\u0000' + a.module, a);
+		} catch (err) {
+			main.appendChild(el('p', { class: 'err' }, 'ringside: cannot read the annotations: ' + err));
+		}
+	})();
+
+	// One function's source lines and instructions ([kind, line, addr, count, text] rows), the
+	// hottest line (or instruction, without source) highlighted and scrolled to.
+	function showAnnotation(a) {
+		let s = document.getElementById('annotate');
+		if (!s) {
+			s = el('section', { id: 'annotate' });
+			document.getElementById('functions').after(s);
+		}
+		s.textContent = '';
+		s.appendChild(el('h2', null, 'Annotate: ' + a.name));
+		s.appendChild(el('p', { class: 'note' }, a.module + ' \u2014 ' + fmtNum(a.total) + ' samples'));
+		for (const n of a.notes)
+			s.appendChild(el('p', { class: 'note annotate-note' }, n));
+		const kind = a.rows.some(r => r[0] === 's') ? 's' : 'i';
+		let hot = -1;
+		a.rows.forEach((r, i) => {
+			if (r[0] === kind && r[3] > 0 && (hot < 0 || r[3] > a.rows[hot][3]))
+				hot = i;
+		});
+		const tbody = el('tbody');
+		a.rows.forEach((r, i) => {
+			const share = a.total && r[3] ? (100 * r[3] / a.total).toFixed(2) + '%' : '';
+			const cls = (r[0] === 's' ? 'src' : 'asm') + (i === hot ? ' hot' : '') + (r[3] ? '' : ' cold');
+			tbody.appendChild(el('tr', { class: cls, 'data-count': r[3] },
+				el('td', { class: 'num' }, share),
+				el('td', { class: 'num' }, r[0] === 's' ? String(r[1]) : r[2]),
+				el('td', { class: 'code' }, r[4])));
+		});
+		s.appendChild(el('table', { id: 'annotate-table' }, tbody));
+		s.dataset.function = a.name;
+		const h = tbody.querySelector('tr.hot');
+		if (h && h.scrollIntoView)
+			h.scrollIntoView({ block: 'center' });
 	}
 
 	// ---- scheduler -------------------------------------------------------------------------

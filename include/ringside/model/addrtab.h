@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Per-address sample counts: for each sample, its leaf instruction counted under the function
+ * that contains it (a frame id of the frametab, whose module names the file) and the address as
+ * the ELF file sees it (what objdump shows; a kernel or JIT address as the process saw it), so any
+ * function can be annotated afterwards. Bounded: at most the capacity given at creation distinct
+ * (function, address) pairs; samples at new addresses past it are only counted as dropped.
+ * Pure data, no I/O.
+ */
+#ifndef RINGSIDE_MODEL_ADDRTAB_H
+#define RINGSIDE_MODEL_ADDRTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The default capacity: 2^18 pairs (about 10 MB at most). */
+#define ADDRTAB_DEFAULT_MAX (1u << 18)
+/* What addrtab_add returns when the table is full. */
+#define ADDRTAB_NONE UINT32_MAX
+
+struct addrtab_entry {
+	uint32_t frame; /* the containing (not inlined) function's frame id */
+	uint64_t addr;	/* ELF address of the sampled instruction */
+	uint64_t count; /* samples */
+};
+
+/* A function's total over its addresses, for addrtab_top. */
+struct addrtab_func {
+	uint32_t frame;
+	uint64_t samples;
+	size_t naddrs;
+};
+
+struct addrtab;
+
+/* An empty table holding at most max pairs (0: ADDRTAB_DEFAULT_MAX). */
+struct addrtab *addrtab_new(size_t max);
+/* Free the table; NULL is fine. */
+void addrtab_free(struct addrtab *t);
+/*
+ * Add count samples at (frame, addr); returns the entry's index, stable for the table's life,
+ * or ADDRTAB_NONE when the table is full (the samples then go to addrtab_dropped).
+ */
+uint32_t addrtab_add(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count);
+/* Add count samples to entry idx (an index addrtab_add returned; ADDRTAB_NONE counts dropped). */
+void addrtab_bump(struct addrtab *t, uint32_t idx, uint64_t count);
+/* Entries held. */
+size_t addrtab_count(const struct addrtab *t);
+/* Entry i (borrowed; valid until the next add). */
+const struct addrtab_entry *addrtab_get(const struct addrtab *t, size_t i);
+/* Samples that found the table full. */
+uint64_t addrtab_dropped(const struct addrtab *t);
+/* Add to the dropped count (a snapshot read back). */
+void addrtab_add_dropped(struct addrtab *t, uint64_t n);
+/*
+ * The entries of function frame sorted by address, into a new array (the caller's to free; NULL
+ * when none) of *n entries; returns the function's sample total.
+ */
+uint64_t addrtab_function(const struct addrtab *t, uint32_t frame, struct addrtab_entry **out,
+			  size_t *n);
+/*
+ * The functions with samples, most samples first (ties: lower frame id first), into a new array
+ * (the caller's; NULL when none); returns how many.
+ */
+size_t addrtab_functions(const struct addrtab *t, struct addrtab_func **out);
+/* Bytes used, for memory accounting. */
+size_t addrtab_memory(const struct addrtab *t);
+
+#endif

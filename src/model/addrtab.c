@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Per-address sample counts: an array of (function, address, count) entries and an open-addressing
+ * hash of entry indexes over (function, address). Entries are never removed, so an index handed
+ * out stays valid and the hot path (addrtab_bump) is one add.
+ */
+#include <stdlib.h>
+
+#include "ringside/model/addrtab.h"
+#include "ringside/util/xalloc.h"
+
+struct addrtab {
+	struct addrtab_entry *ents;
+	size_t n, cap, max;
+	uint32_t *slots; /* entry index + 1, 0 when free */
+	size_t nslots;	 /* a power of two, at least twice n */
+	uint64_t dropped;
+};
+
+struct addrtab *
+addrtab_new(size_t max)
+{
+	struct addrtab *t = xcalloc(1, sizeof(*t));
+
+	t->max = max ? max : ADDRTAB_DEFAULT_MAX;
+	return t;
+}
+
+void
+addrtab_free(struct addrtab *t)
+{
+	if (!t)
+		return;
+	free(t->ents);
+	free(t->slots);
+	free(t);
+}
+
+static size_t
+addrtab_hash(uint32_t frame, uint64_t addr)
+{
+	uint64_t h = (addr ^ ((uint64_t)frame << 40) ^ frame) * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of (frame, addr): the one holding it, or the free one where it would go. */
+static size_t
+addrtab_slot(const struct addrtab *t, uint32_t frame, uint64_t addr)
+{
+	size_t mask = t->nslots - 1, i = addrtab_hash(frame, addr) & mask;
+
+	while (t->slots[i]) {
+		const struct addrtab_entry *e = &t->ents[t->slots[i] - 1];
+
+		if (e->frame == frame && e->addr == addr)
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+static void
+addrtab_rehash(struct addrtab *t)
+{
+	free(t->slots);
+	t->nslots = t->nslots ? t->nslots * 2 : 1024;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	for (size_t k = 0; k < t->n; k++)
+		t->slots[addrtab_slot(t, t->ents[k].frame, t->ents[k].addr)] = (uint32_t)k + 1;
+}
+
+uint32_t
+addrtab_add(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count)
+{
+	size_t i;
+
+	if (t->nslots == 0)
+		addrtab_rehash(t);
+	i = addrtab_slot(t, frame, addr);
+	if (t->slots[i]) {
+		t->ents[t->slots[i] - 1].count += count;
+		return t->slots[i] - 1;
+	}
+	if (t->n >= t->max) {
+		t->dropped += count;
+		return ADDRTAB_NONE;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->ents = xreallocarray(t->ents, t->cap, sizeof(*t->ents));
+	}
+	t->ents[t->n] = (struct addrtab_entry){ frame, addr, count };
+	t->slots[i] = (uint32_t)++t->n;
+	if (t->n * 2 > t->nslots)
+		addrtab_rehash(t);
+	return (uint32_t)t->n - 1;
+}
+
+void
+addrtab_bump(struct addrtab *t, uint32_t idx, uint64_t count)
+{
+	if (idx < t->n)
+		t->ents[idx].count += count;
+	else
+		t->dropped += count;
+}
+
+size_t
+addrtab_count(const struct addrtab *t)
+{
+	return t->n;
+}
+
+const struct addrtab_entry *
+addrtab_get(const struct addrtab *t, size_t i)
+{
+	return &t->ents[i];
+}
+
+uint64_t
+addrtab_dropped(const struct addrtab *t)
+{
+	return t->dropped;
+}
+
+void
+addrtab_add_dropped(struct addrtab *t, uint64_t n)
+{
+	t->dropped += n;
+}
+
+static int
+addrtab_addr_cmp(const void *a, const void *b)
+{
+	const struct addrtab_entry *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+uint64_t
+addrtab_function(const struct addrtab *t, uint32_t frame, struct addrtab_entry **out, size_t *n)
+{
+	uint64_t total = 0;
+	size_t k = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < t->n; i++)
+		k += t->ents[i].frame == frame;
+	*n = k;
+	if (k == 0)
+		return 0;
+	*out = xcalloc(k, sizeof(**out));
+	k = 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ents[i].frame == frame) {
+			(*out)[k++] = t->ents[i];
+			total += t->ents[i].count;
+		}
+	qsort(*out, k, sizeof(**out), addrtab_addr_cmp);
+	return total;
+}
+
+static int
+addrtab_func_cmp(const void *a, const void *b)
+{
+	const struct addrtab_func *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	return (x->frame > y->frame) - (x->frame < y->frame);
+}
+
+static int
+addrtab_frame_cmp(const void *a, const void *b)
+{
+	const struct addrtab_func *x = a, *y = b;
+
+	return (x->frame > y->frame) - (x->frame < y->frame);
+}
+
+size_t
+addrtab_functions(const struct addrtab *t, struct addrtab_func **out)
+{
+	struct addrtab_func *f;
+	size_t k = 0;
+
+	*out = NULL;
+	if (t->n == 0)
+		return 0;
+	f = xcalloc(t->n, sizeof(*f));
+	for (size_t i = 0; i < t->n; i++)
+		f[i] = (struct addrtab_func){ t->ents[i].frame, t->ents[i].count, 1 };
+	qsort(f, t->n, sizeof(*f), addrtab_frame_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		if (k > 0 && f[k - 1].frame == f[i].frame) {
+			f[k - 1].samples += f[i].samples;
+			f[k - 1].naddrs++;
+		} else {
+			f[k++] = f[i];
+		}
+	}
+	qsort(f, k, sizeof(*f), addrtab_func_cmp);
+	*out = f;
+	return k;
+}
+
+size_t
+addrtab_memory(const struct addrtab *t)
+{
+	return sizeof(*t) + t->cap * sizeof(*t->ents) + t->nslots * sizeof(*t->slots);
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for model/addrtab, the per-address sample counts: adding and bumping, the bound
+ * (samples past it counted as dropped), a function's addresses in order, the functions by samples;
+ * their snapshot key (stacks.addresses: a round trip byte for byte, a kernel address above
+ * INT64_MAX, a malformed entry refused, a snapshot without the key read without counts); and the
+ * annotation's notes where there is no code to show.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/export/snapshot.h"
+#include "ringside/model/addrtab.h"
+#include "ringside/model/profile.h"
+#include "ringside/sym/annotate.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
+
+static void
+test_add_bump(void **state)
+{
+	struct addrtab *t = addrtab_new(0);
+	uint32_t a, b;
+
+	(void)state;
+	a = addrtab_add(t, 7, 0x1000, 1);
+	b = addrtab_add(t, 7, 0x1004, 2);
+	assert_int_not_equal(a, b);
+	assert_int_equal(addrtab_add(t, 7, 0x1000, 3), a);
+	/* The same address under another function is another entry. */
+	assert_int_not_equal(addrtab_add(t, 8, 0x1000, 1), a);
+	addrtab_bump(t, a, 5);
+	assert_int_equal(addrtab_count(t), 3);
+	assert_int_equal(addrtab_get(t, a)->count, 9);
+	assert_int_equal(addrtab_get(t, b)->count, 2);
+	assert_int_equal(addrtab_dropped(t), 0);
+	addrtab_free(t);
+}
+
+static void
+test_bound(void **state)
+{
+	struct addrtab *t = addrtab_new(100);
+
+	(void)state;
+	for (uint64_t i = 0; i < 100; i++)
+		assert_int_not_equal(addrtab_add(t, 1, 0x400000 + 4 * i, 1), ADDRTAB_NONE);
+	assert_int_equal(addrtab_add(t, 1, 0x500000, 3), ADDRTAB_NONE);
+	addrtab_bump(t, ADDRTAB_NONE, 2);
+	/* A known address still counts when the table is full. */
+	assert_int_not_equal(addrtab_add(t, 1, 0x400000, 1), ADDRTAB_NONE);
+	assert_int_equal(addrtab_count(t), 100);
+	assert_int_equal(addrtab_dropped(t), 5);
+	assert_int_equal(addrtab_get(t, 0)->count, 2);
+	addrtab_free(t);
+}
+
+static void
+test_growth(void **state)
+{
+	struct addrtab *t = addrtab_new(0);
+
+	(void)state;
+	/* Far past the first hash size, in an order that collides in the low bits. */
+	for (uint64_t i = 0; i < 50000; i++)
+		assert_int_equal(addrtab_add(t, (uint32_t)(i % 3), i << 12, 1), i);
+	for (uint64_t i = 0; i < 50000; i++)
+		assert_int_equal(addrtab_add(t, (uint32_t)(i % 3), i << 12, 1), i);
+	for (uint64_t i = 0; i < 50000; i++)
+		assert_int_equal(addrtab_get(t, i)->count, 2);
+	addrtab_free(t);
+}
+
+static void
+test_functions(void **state)
+{
+	struct addrtab *t = addrtab_new(0);
+	struct addrtab_entry *e;
+	struct addrtab_func *f;
+	size_t n;
+
+	(void)state;
+	addrtab_add(t, 3, 0x30, 5);
+	addrtab_add(t, 2, 0x28, 1);
+	addrtab_add(t, 3, 0x10, 7);
+	addrtab_add(t, 2, 0x20, 2);
+	addrtab_add(t, 9, 0x90, 1);
+	assert_int_equal(addrtab_function(t, 3, &e, &n), 12);
+	assert_int_equal(n, 2);
+	assert_true(e[0].addr == 0x10 && e[0].count == 7);
+	assert_true(e[1].addr == 0x30 && e[1].count == 5);
+	free(e);
+	assert_int_equal(addrtab_function(t, 4, &e, &n), 0);
+	assert_null(e);
+	assert_int_equal(addrtab_functions(t, &f), 3);
+	assert_true(f[0].frame == 3 && f[0].samples == 12 && f[0].naddrs == 2);
+	assert_true(f[1].frame == 2 && f[1].samples == 3);
+	assert_true(f[2].frame == 9 && f[2].samples == 1);
+	free(f);
+	addrtab_free(t);
+}
+
+static char *
+write_to_memory(const struct profile *p, size_t *len)
+{
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct errbuf err;
+
+	assert_non_null(fp);
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_write(p, fp, &err), 0);
+	assert_int_equal(fclose(fp), 0);
+	return buf;
+}
+
+static struct profile *
+make_profile(uint32_t *fn, uint32_t *kfn)
+{
+	struct profile *p = profile_new();
+	uint32_t proc, thr;
+
+	p->meta.ncpus = 2;
+	p->meta.end_reason = xstrdup("duration");
+	profile_enable_stacks(p, 0, 0);
+	p->sampling.event = xstrdup("cpu-clock");
+	p->sampling.callgraph = xstrdup("fp");
+	proc = frametab_intern(p->frames, "w", NULL, NULL, 1, FRAME_PROCESS, false);
+	thr = frametab_intern(p->frames, "w", NULL, NULL, 1, FRAME_THREAD, false);
+	*fn = frametab_intern(p->frames, "hot", "/bin/w", "w.c", 3, FRAME_USER, false);
+	*kfn = frametab_intern(p->frames, "do_idle", "[kernel]", NULL, 0, FRAME_KERNEL, false);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, *fn }, 3, 10, 0);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, *fn, *kfn }, 4, 2, 0);
+	p->sampling.samples = 12;
+	return p;
+}
+
+static void
+test_snapshot_round_trip(void **state)
+{
+	uint32_t fn, kfn;
+	struct profile *p = make_profile(&fn, &kfn), *q = NULL;
+	struct addrtab_entry *e;
+	struct errbuf err;
+	size_t len, len2, n;
+	char *buf, *buf2, *want;
+
+	(void)state;
+	addrtab_add(p->addrs, fn, 0x1234, 7);
+	addrtab_add(p->addrs, fn, 0x1200, 3);
+	addrtab_add(p->addrs, kfn, 0xffffffff81000010ull, 2);
+	addrtab_add_dropped(p->addrs, 4);
+	buf = write_to_memory(p, &len);
+	want = xasprintf("\"addresses\":{\"max_functions\":256,\"dropped\":4,\"entries\":"
+			 "[[%u,\"0x1200\",3],[%u,\"0x1234\",7],[%u,\"0xffffffff81000010\",2]]}",
+			 fn, fn, kfn);
+	if (!strstr(buf, want))
+		fail_msg("%s not in %s", want, buf);
+	free(want);
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_non_null(q->addrs);
+	assert_int_equal(addrtab_dropped(q->addrs), 4);
+	assert_int_equal(addrtab_function(q->addrs, kfn, &e, &n), 2);
+	assert_true(n == 1 && e[0].addr == 0xffffffff81000010ull);
+	free(e);
+	buf2 = write_to_memory(q, &len2);
+	assert_int_equal(len, len2);
+	assert_memory_equal(buf, buf2, len);
+	free(buf);
+	free(buf2);
+	profile_free(p);
+	profile_free(q);
+}
+
+static void
+test_snapshot_bad_and_old(void **state)
+{
+	uint32_t fn, kfn;
+	struct profile *p = make_profile(&fn, &kfn), *q = NULL;
+	static const char *const bad[] = { "[4,\"1200\",3]", "[99,\"0x12\",1]", "[4,\"0xzz\",1]",
+					   "[4,\"0x12\",-1]", "[4,18,1]" };
+	struct errbuf err;
+	size_t len;
+	char *buf, *at;
+
+	(void)state;
+	/* Without counts the key is not written, and reading gives no table. */
+	buf = write_to_memory(p, &len);
+	assert_null(strstr(buf, "addresses"));
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_null(q->addrs);
+	profile_free(q);
+	free(buf);
+	addrtab_add(p->addrs, fn, 0x1200, 3);
+	buf = write_to_memory(p, &len);
+	assert_int_equal(fn, 4);
+	at = strstr(buf, "[4,\"0x1200\",3]");
+	assert_non_null(at);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *s = xasprintf("%.*s%s%s", (int)(at - buf), buf, bad[i],
+				    at + strlen("[4,\"0x1200\",3]"));
+
+		errbuf_clear(&err);
+		q = NULL;
+		assert_int_equal(snapshot_parse(s, strlen(s), &q, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "stacks.addresses.entries[0]"));
+		assert_null(q);
+		free(s);
+	}
+	free(buf);
+	profile_free(p);
+}
+
+static void
+test_annotate_notes(void **state)
+{
+	struct addrtab_entry e[2] = { { 1, 0x10, 3 }, { 1, 0x20, 1 } };
+	struct annotate *a;
+
+	(void)state;
+	a = annotate_build("jitted", "[jit]", FRAME_JIT, e, 2, NULL);
+	assert_int_equal(a->total, 4);
+	assert_int_equal(a->nnotes, 1);
+	assert_string_equal(a->notes[0], "no code for JIT frames");
+	assert_int_equal(a->ninsns, 2);
+	assert_int_equal(annotate_hottest(a->insns, a->ninsns, ANNOTATE_ASM), 0);
+	annotate_free(a);
+	a = annotate_build("f", "/nonexistent/ringside-test", FRAME_USER, e, 2, NULL);
+	assert_int_equal(a->nnotes, 1);
+	assert_non_null(strstr(a->notes[0], "cannot read /nonexistent/ringside-test: No such file"));
+	assert_int_equal(a->ninsns, 2);
+	annotate_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_bump),
+		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_snapshot_round_trip),
+		cmocka_unit_test(test_snapshot_bad_and_old),
+		cmocka_unit_test(test_annotate_notes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
