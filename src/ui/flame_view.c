@@ -520,7 +520,7 @@ const struct view_ops flame_view_ops = {
 		"f F       filter to a process or thread (cycles; F goes back)\n"
 		"r         reset zoom, filter and search\n"
 		"d         the change since the baseline (b keeps one): red grew, blue\n"
-		"          shrank; there A: absolute or shares, t: total or self, o: gone\n",
+		"          shrank; there A: absolute or shares, t: total or self, o: gone\n"
 		"a         annotate the selected function: its hot lines and instructions\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,

@@ -76,7 +76,7 @@ struct ui {
 	void *state[UI_NVIEWS];
 	int rows, cols;
 	struct baseline *baseline; /* b: the live profile as it was (ui/baseline.h), or NULL */
-	void *annotate;			    /* the open annotation (ui/annotate_view), or NULL */
+	void *annotate;		   /* the open annotation (ui/annotate_view), or NULL */
 	struct annotate_opts annotate_opts; /* where its source files are looked for */
 };
 
