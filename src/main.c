@@ -34,6 +34,9 @@ enum {
 	OPT_SAMPLE_EVENT,
 	OPT_NO_SAMPLES,
 	OPT_NO_SCHED,
+	OPT_OFF_CPU,
+	OPT_NO_OFF_CPU,
+	OPT_WALL_CLOCK,
 	OPT_RATIO,
 	OPT_THEME,
 	OPT_ASCII,
@@ -85,6 +88,10 @@ static const char usage_text[] =
 "      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
 "      --no-samples       take no samples (no call stacks)\n"
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
+"      --off-cpu          off-CPU time: the call stack of each switch-out, weighted by the\n"
+"                         time until the thread runs again (the default for -p and COMMAND;\n"
+"                         system-wide it costs more: see the manual)\n"
+"      --no-off-cpu       no off-CPU time\n"
 "      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"
 "                         counting A and B too; repeatable; kept in snapshots; view takes\n"
 "                         it too, adding to the snapshot's ratios\n"
@@ -116,6 +123,8 @@ static const char usage_text[] =
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
 "                         FILE.folded (folded stacks) or FILE.pb.gz (pprof)\n"
+"      --off-cpu          FILE.folded: the off-CPU stacks, counts in nanoseconds\n"
+"      --wall-clock       FILE.folded: on- and off-CPU time per thread, in nanoseconds\n"
 "      --file-mode MODE   as above\n"
 "\n"
 "diff options (A is the baseline, B the run compared with it; .json or .html snapshots):\n"
@@ -269,6 +278,8 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "sample-event", required_argument, NULL, OPT_SAMPLE_EVENT },
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
 		{ "no-sched", no_argument, NULL, OPT_NO_SCHED },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "no-off-cpu", no_argument, NULL, OPT_NO_OFF_CPU },
 		{ "ratio", required_argument, NULL, OPT_RATIO },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
@@ -374,6 +385,10 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			break;
 		case OPT_NO_SCHED:
 			o->no_sched = true;
+			break;
+		case OPT_OFF_CPU:
+		case OPT_NO_OFF_CPU:
+			o->off_cpu = c == OPT_OFF_CPU ? 1 : -1;
 			break;
 		case OPT_RATIO:
 			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));
@@ -510,10 +525,13 @@ main_export(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *in = NULL, *out = NULL;
+	enum timetree_mode tmode = TIMETREE_ON;
 	mode_t fmode;
 	int c;
 
@@ -522,6 +540,12 @@ main_export(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case OPT_OFF_CPU:
+			tmode = TIMETREE_OFF;
+			break;
+		case OPT_WALL_CLOCK:
+			tmode = TIMETREE_WALL;
 			break;
 		case OPT_FILE_MODE:
 			if (main_parse_file_mode(optarg, &fmode) < 0)
@@ -545,7 +569,12 @@ main_export(int argc, char **argv)
 					"OUT.json, -o OUT.html, -o OUT.folded or -o OUT.pb.gz");
 	if (!export_format_known(out))
 		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
-	return convert_main(in, out);
+	if (tmode != TIMETREE_ON && export_format_of(out) != EXPORT_FOLDED)
+		return main_usage_error("%s",
+					"--off-cpu and --wall-clock choose the tree of folded "
+					"stacks: write OUT.folded (.json and .html keep both "
+					"trees)");
+	return convert_main(in, out, tmode);
 }
 
 static int

@@ -17,6 +17,7 @@
 
 #include "ringside/app/ingest.h"
 #include "ringside/app/loop.h"
+#include "ringside/model/offcpu.h"
 #include "ringside/perf/sys.h"
 #include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
@@ -108,6 +109,9 @@ session_stop(struct session *s)
 	if (s->ingest)
 		ingest_set_end(s->ingest, s->last_ns);
 	session_drain(s);
+	/* Threads still off CPU at the end: their waits so far are kept. */
+	if (s->offcpu)
+		offcpu_finish(s->offcpu, s->last_ns);
 	session_fill_end(s, s->end_reason);
 	session_note_no_samples(s);
 }
@@ -197,9 +201,15 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	}
 	s->start_ns = s->last_ns = clock_now_ns();
 	s->profile->sched_origin = s->start_ns;
-	if (s->ingest && s->sched.tp && s->profile->sched)
+	if (s->ingest && s->sched.tp && s->profile->sched) {
 		ingest_set_sched(s->ingest, s->sched.tp, s->target.kind != TARGET_SYSTEM,
 				 s->start_ns);
+		if (s->offcpu_on) {
+			profile_enable_offcpu(s->profile, 0);
+			s->offcpu = offcpu_new(s->profile->offcpu, s->profile->frames, s->start_ns);
+			ingest_set_offcpu(s->ingest, s->offcpu);
+		}
+	}
 	if (opts->duration_s > 0)
 		s->deadline_ns = s->start_ns + (uint64_t)llround(opts->duration_s * 1e9);
 	if (s->target.kind == TARGET_COMMAND) {
@@ -403,6 +413,7 @@ session_free(struct session *s)
 	cpulist_fini(&s->offline);
 	cpulist_fini(&s->unsampled);
 	ingest_free(s->ingest);
+	offcpu_free(s->offcpu);
 	symres_free(s->sym);
 	sampler_free(s->sampler);
 	schedtp_free(s->sched.tp);

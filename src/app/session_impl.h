@@ -55,7 +55,7 @@ struct session {
 	struct counter_set *counters;
 	struct profile *profile;
 	struct outfile out;
-	char *output; /* -o FILE with its %-expansions (util/outpath.h) */
+	char *output;		   /* -o FILE with its %-expansions (util/outpath.h) */
 	enum export_format format; /* chosen by -o FILE's extension */
 	/* Sampling (absent with --no-samples). */
 	struct evspec sample_spec;
@@ -65,6 +65,8 @@ struct session {
 	struct symres *sym;
 	struct ingest *ingest;
 	struct session_sched sched;
+	bool offcpu_on;	       /* off-CPU time is recorded (needs the timeline) */
+	struct offcpu *offcpu; /* its pending switch-outs, from the start */
 	struct session_io io;
 	/* The counters over time: the last two reads, and when each interval ended. */
 	struct counter_value *prev, *cur;

@@ -77,10 +77,10 @@ session_prepare_sched(struct session *s)
 		return;
 	}
 	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
-		s->sched.tps[i] =
-			(struct sampler_tracepoint){ schedtp_name((enum sched_event_type)i),
-						     schedtp_id(s->sched.tp,
-								(enum sched_event_type)i) };
+		s->sched.tps[i] = (struct sampler_tracepoint){
+			schedtp_name((enum sched_event_type)i),
+			schedtp_id(s->sched.tp, (enum sched_event_type)i), false
+		};
 }
 
 /* Drop the scheduler timeline (its tracepoints could not be opened). */
@@ -353,6 +353,11 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	};
 	int r;
 
+	/* Off-CPU time needs the sched_switch tracepoint; stacks come from its callchains. */
+	s->offcpu_on = s->sched.tp && !s->opts->no_samples &&
+		       (s->opts->off_cpu > 0 ||
+			(s->opts->off_cpu == 0 && s->target.kind != TARGET_SYSTEM));
+	s->sched.tps[SCHED_SWITCH].callchain = s->offcpu_on && s->callgraph != CALLGRAPH_NONE;
 	if (counter_set_user_only(s->counters)) {
 		s->sample_spec.attr.exclude_kernel = 1;
 		s->sample_spec.attr.exclude_hv = 1;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ringside/ui/draw.h"
+#include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/flame.h"
@@ -27,6 +28,7 @@ struct flame_view {
 	unsigned scroll;		      /* the first depth shown */
 	int area_y, area_rows, cols;	      /* where the frames went at the last draw */
 	struct flame_filter filters[FLAME_VIEW_MAX_FILTERS];
+	enum timetree_mode mode; /* the time mode laid out last */
 };
 
 static void *
@@ -57,13 +59,16 @@ static void
 flame_view_update(struct ui *ui, struct flame_view *fv, int cols)
 {
 	const struct profile *p = ui->profile;
+	const struct stacktree *t = timemode_tree(ui);
 
-	if (ui->frozen && ui->session && !flame_frozen(fv->fl))
-		flame_freeze(fv->fl, p->stacks);
+	/* Frozen, a mode switch freezes the new mode's tree as it is now. */
+	if (ui->frozen && ui->session && (!flame_frozen(fv->fl) || fv->mode != ui->tt.mode))
+		flame_freeze(fv->fl, t);
 	else if (!ui->frozen && flame_frozen(fv->fl))
 		flame_thaw(fv->fl);
+	fv->mode = ui->tt.mode;
 	fv->cols = cols;
-	flame_update(fv->fl, p->stacks, p->frames, cols);
+	flame_update(fv->fl, t, p->frames, cols);
 }
 
 static enum theme_slot
@@ -145,9 +150,10 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 	unsigned zd = flame_zoom_depth(fv->fl);
 	int x = 1;
 
-	len = (size_t)snprintf(line, sizeof(line), "%s samples, %s",
-			       rates_si((double)flame_base_total(fv->fl), n1, sizeof(n1)),
-			       flame_window(fv->fl) ? "last 10 s" : "cumulative");
+	len = (size_t)snprintf(line, sizeof(line), "%s: %s, %s", timemode_name(ui),
+			       timemode_amount(ui, flame_base_total(fv->fl), n1, sizeof(n1)),
+			       flame_window(fv->fl) && ui->tt.mode == TIMETREE_ON ? "last 10 s"
+										  : "cumulative");
 	if (flt) {
 		flame_view_label(ft, flt->path[flt->n - 1], label, sizeof(label));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "  %s %s: %s",
@@ -308,7 +314,8 @@ flame_view_cycle_filter(struct ui *ui, struct flame_view *fv, bool backward)
 {
 	const struct profile *p = ui->profile;
 	const struct flame_filter *cur = flame_filter(fv->fl);
-	size_t n = flame_filters(fv->fl, p->stacks, fv->filters, FLAME_VIEW_MAX_FILTERS), at = n;
+	size_t n = flame_filters(fv->fl, timemode_tree(ui), fv->filters, FLAME_VIEW_MAX_FILTERS),
+	       at = n;
 	char label[512];
 
 	for (size_t i = 0; cur && i < n; i++)
@@ -428,6 +435,11 @@ flame_view_key(struct ui *ui, void *state, int key)
 		fv->icicle = !fv->icicle;
 		return true;
 	case 'w':
+		if (ui->tt.mode != TIMETREE_ON) {
+			ui_message(ui, false, "%s time covers the whole recording (o: on-CPU)",
+				   timemode_name(ui));
+			return true;
+		}
 		if (!ui->session) {
 			ui_message(ui, false,
 				   "a snapshot has no window: it shows the whole recording");
@@ -445,6 +457,12 @@ flame_view_key(struct ui *ui, void *state, int key)
 	case 'r':
 		flame_reset(fv->fl);
 		fv->scroll = 0;
+		return true;
+	case 'o':
+		timemode_cycle(ui);
+		/* Time trees have no window: they show the whole recording. */
+		if (ui->tt.mode != TIMETREE_ON)
+			flame_set_window(fv->fl, false);
 		return true;
 	default:
 		return false;
@@ -494,7 +512,8 @@ const struct view_ops flame_view_ops = {
 		"i         flip: flame (root at the bottom) or icicle (root on top)\n"
 		"w         the last 10 s or the whole recording\n"
 		"f F       filter to a process or thread (cycles; F goes back)\n"
-		"r         reset zoom, filter and search\n",
+		"r         reset zoom, filter and search\n"
+		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

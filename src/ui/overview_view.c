@@ -11,6 +11,7 @@
 
 #include "ringside/app/session.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/hot.h"
@@ -25,6 +26,7 @@ struct overview {
 	/* Frozen: the list as it was, until the order, window or size changes. */
 	uint64_t hot_samples;
 	bool hot_held, hot_held_window;
+	enum timetree_mode hot_held_mode;
 	enum hot_order hot_held_order;
 	int hot_held_rows;
 	double *vals;
@@ -242,14 +244,15 @@ static void
 overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int cols)
 {
 	const struct profile *p = ui->profile;
+	const struct stacktree *tree = timemode_tree(ui);
+	bool window = ov->window && ui->tt.mode == TIMETREE_ON;
 	uint64_t samples = 0;
 	size_t n;
 
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
-		   "%-6s %-6s hottest functions (%s, %s)", "self", "total",
-		   ov->order == HOT_BY_SELF ? "by self" : "by total",
-		   ov->window ? "last 10 s" : "all");
-	if (!p->stacks) {
+		   "%-6s %-6s hottest functions (%s, %s, %s)", "self", "total", timemode_name(ui),
+		   ov->order == HOT_BY_SELF ? "by self" : "by total", window ? "last 10 s" : "all");
+	if (!p->stacks || !tree) {
 		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_NA),
 			  "no samples (recorded with --no-samples)");
 		return;
@@ -259,12 +262,14 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 		ov->hot = xreallocarray(ov->hot, ov->hot_cap, sizeof(*ov->hot));
 	}
 	if (ui->frozen && ui->session && ov->hot_held && ov->hot_held_rows == rows &&
-	    ov->hot_held_order == ov->order && ov->hot_held_window == ov->window) {
+	    ov->hot_held_order == ov->order && ov->hot_held_window == ov->window &&
+	    ov->hot_held_mode == ui->tt.mode) {
 		n = ov->hot_n;
 		samples = ov->hot_samples;
 	} else {
-		n = hot_top(p->stacks, p->frames, ov->window, ov->order, ov->hot,
+		n = hot_top(tree, p->frames, window, ov->order, ov->hot,
 			    rows > 1 ? (size_t)rows - 1 : 0, &samples);
+		ov->hot_held_mode = ui->tt.mode;
 		ov->hot_n = n;
 		ov->hot_samples = samples;
 		ov->hot_held_rows = rows;
@@ -413,6 +418,9 @@ overview_view_key(struct ui *ui, void *state, int key)
 	case 't':
 		ov->order = ov->order == HOT_BY_SELF ? HOT_BY_TOTAL : HOT_BY_SELF;
 		return true;
+	case 'o':
+		timemode_cycle(ui);
+		return true;
 	case 'w':
 		ov->window = !ov->window;
 		ui_message(ui, false, "hottest functions: %s",
@@ -427,7 +435,8 @@ const struct view_ops overview_view_ops = {
 	.name = "Overview",
 	.keys = "Up Down   scroll the event rows, when more events are counted than fit\n"
 		"t         hottest functions by self or by total\n"
-		"w         hottest functions over the last 10 s or the whole recording\n",
+		"w         hottest functions over the last 10 s or the whole recording\n"
+		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,
 	.draw = overview_view_draw,

@@ -16,6 +16,7 @@
 #include "ringside/model/profile.h"
 #include "ringside/view/rates.h"
 #include "ringside/view/theme.h"
+#include "ringside/view/timetree.h"
 
 struct session;
 
@@ -64,6 +65,7 @@ struct ui {
 	size_t notes_shown; /* the session's notes queued so far (session_notes_since) */
 	void *state[UI_NVIEWS];
 	int rows, cols;
+	struct timetree tt; /* key o: on-CPU, off-CPU or wall-clock (ui/timemode.h); zero: on */
 };
 
 struct view_ops {
