@@ -76,7 +76,8 @@ timetree_graft(struct timetree_copy *c, const struct stacktree *t, uint32_t id, 
 	       double scale)
 {
 	const struct stacktree_node *n = stacktree_node(t, id);
-	uint64_t w = (uint64_t)((double)n->self * scale + 0.5), added = w;
+	uint64_t w = (uint64_t)((double)n->self * scale),
+		 added = w; /* floored: never past the time */
 
 	timetree_push(c, depth, n->frame);
 	if (w)
@@ -105,6 +106,7 @@ timetree_on(struct timetree_copy *c, const struct stacktree_node *on)
 	const struct stacktree_node *tnode = tn != STACKTREE_NONE ? stacktree_node(st, tn) : NULL;
 	uint64_t added = 0;
 
+	timetree_push(c, 3, c->on_frame);
 	if (tnode && tnode->total) {
 		double scale = (double)on->total / (double)tnode->total;
 
@@ -112,7 +114,6 @@ timetree_on(struct timetree_copy *c, const struct stacktree_node *on)
 		     k = stacktree_node(st, k)->next_sibling)
 			added += timetree_graft(c, st, k, 4, scale);
 	}
-	timetree_push(c, 3, c->on_frame);
 	if (on->total > added)
 		stacktree_insert(c->out, c->path, 3, on->total - added, 0);
 }
