@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/model/offcpu.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
@@ -178,6 +179,37 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 			   fv->scroll + (unsigned)fv->area_rows - 1, nrows - 1);
 }
 
+/*
+ * In the time modes, whether cell i is on or off the CPU: its state frame (depth 3) written into
+ * buf as "  on CPU" or "  off CPU (S sleeping)". Returns the length written.
+ */
+static size_t
+flame_view_state(struct ui *ui, struct flame_view *fv, long i, char *buf, size_t len)
+{
+	size_t ncells;
+	const struct flame_cell *c = flame_cells(fv->fl, &ncells);
+	const struct frametab *ft = ui->profile->frames;
+	enum offcpu_state st;
+	int n = 0;
+
+	if (ui->tt.mode == TIMETREE_ON)
+		return 0;
+	while (i >= 0 && c[i].depth > 3)
+		i = c[i].parent;
+	if (i < 0 || c[i].depth != 3 || !offcpu_frame_state(frametab_get(ft, c[i].frame), ft, &st))
+		return 0;
+	if (st == OFFCPU_ON) {
+		n = snprintf(buf, len, "  %s on CPU", ui->glyphs.vline);
+	} else {
+		/* "[off-CPU S sleeping]" -> "S sleeping" */
+		const char *nm = offcpu_state_name(st) + strlen("[off-CPU ");
+
+		n = snprintf(buf, len, "  %s off CPU (%.*s)", ui->glyphs.vline, (int)strlen(nm) - 1,
+			     nm);
+	}
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
 /* The selected frame's details: self, total, kind, module, declaration site. */
 static void
 flame_view_details(struct ui *ui, struct flame_view *fv, int y, int cols)
@@ -204,13 +236,22 @@ flame_view_details(struct ui *ui, struct flame_view *fv, int y, int cols)
 	if (!f)
 		return;
 	flame_view_label(ft, c->frame, label, sizeof(label));
-	len = (size_t)snprintf(
-		line, sizeof(line), "%s  %s self %.1f%% (%llu)  total %.1f%% (%llu)  %s", label,
-		ui->glyphs.vline, flame_view_pct(c->self, base), (unsigned long long)c->self,
-		flame_view_pct(c->total, base), (unsigned long long)c->total,
-		frame_kind_name((enum frame_kind)f->kind));
+	if (ui->tt.mode == TIMETREE_ON)
+		len = (size_t)snprintf(
+			line, sizeof(line), "%s  %s self %.1f%% (%llu)  total %.1f%% (%llu)  %s",
+			label, ui->glyphs.vline, flame_view_pct(c->self, base),
+			(unsigned long long)c->self, flame_view_pct(c->total, base),
+			(unsigned long long)c->total, frame_kind_name((enum frame_kind)f->kind));
+	else
+		len = (size_t)snprintf(line, sizeof(line),
+				       "%s  %s self %.1f%% (%.3f s)  total %.1f%% (%.3f s)  %s",
+				       label, ui->glyphs.vline, flame_view_pct(c->self, base),
+				       (double)c->self / 1e9, flame_view_pct(c->total, base),
+				       (double)c->total / 1e9,
+				       frame_kind_name((enum frame_kind)f->kind));
 	if (f->inlined)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " (inlined)");
+	len += flame_view_state(ui, fv, sel, line + len, sizeof(line) - len);
 	mod = frametab_str(ft, f->module);
 	file = frametab_str(ft, f->file);
 	if (*mod) {

@@ -129,6 +129,8 @@ else
 fi
 
 # ---- bad input and old snapshots ---------------------------------------------------------------
+expect_status 2 "record --off-cpu --no-sched is refused" "$R" record -q --off-cpu --no-sched \
+	-o "$T/bad.json" -- true
 expect_status 2 "export --off-cpu to .json is refused" "$R" export "$F" --off-cpu -o "$T/x.json"
 OLD=$TOP_SRCDIR/tests/data/screen-calltree.json
 expect_status 2 "export --off-cpu of a snapshot without off-CPU time" \
@@ -182,9 +184,24 @@ if command -v tmux >/dev/null 2>&1; then
 		'tmux -S "$1" capture-pane -p | grep -q wait_here &&
 		 tmux -S "$1" capture-pane -p | grep -q read_here &&
 		 tmux -S "$1" capture-pane -p | grep -q "off-CPU S sleeping"' sh "$T/tmux.sock"
+	screen_keys / w a i t _ h e r e Enter
+	screen_wait 'wait_here .* total [0-9.]+% \([0-9.]+ s\) .* off CPU \(S sleeping\)' 5
+	ok $? "view: the selected wait_here says its time and that it is off CPU, sleeping"
 	screen_keys o
 	screen_wait 'wall-clock: [0-9.]+ s' 5
 	ok $? "view: o again shows wall-clock"
+	# The matches of "spinner": its thread, then its function off CPU (preempted) and on it.
+	screen_keys / s p i n n e r Enter
+	on=1 off=1
+	for i in 1 2 3 4; do
+		screen_wait '^ spinner ' 3
+		screen_text | grep -q '^ spinner .* on CPU' && on=0
+		screen_text | grep -q '^ spinner .* off CPU (R preempted)' && off=0
+		screen_keys n
+		sleep 0.3
+	done
+	ok $on "view: wall-clock marks the spinner function on CPU where it ran"
+	ok $off "... and off CPU (R preempted) where it was preempted"
 	screen_wait '\[on-CPU\]' 5
 	ok $? "... with the threads' [on-CPU] frames beside the off-CPU ones"
 	screen_keys 1
