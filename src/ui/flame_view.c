@@ -151,10 +151,13 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 	unsigned zd = flame_zoom_depth(fv->fl);
 	int x = 1;
 
-	len = (size_t)snprintf(line, sizeof(line), "%s: %s, %s", timemode_name(ui),
-			       timemode_amount(ui, flame_base_total(fv->fl), n1, sizeof(n1)),
-			       flame_window(fv->fl) && ui->tt.mode == TIMETREE_ON ? "last 10 s"
-										  : "cumulative");
+	/* The mode is named where there is a choice (snapshots without off-CPU time read as
+	 * before). */
+	len = (size_t)snprintf(
+		line, sizeof(line), "%s%s%s, %s", ui->profile->offcpu ? timemode_name(ui) : "",
+		ui->profile->offcpu ? ": " : "",
+		timemode_amount(ui, flame_base_total(fv->fl), n1, sizeof(n1)),
+		flame_window(fv->fl) && ui->tt.mode == TIMETREE_ON ? "last 10 s" : "cumulative");
 	if (flt) {
 		flame_view_label(ft, flt->path[flt->n - 1], label, sizeof(label));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "  %s %s: %s",

@@ -250,7 +250,8 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 	size_t n;
 
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
-		   "%-6s %-6s hottest functions (%s, %s, %s)", "self", "total", timemode_name(ui),
+		   "%-6s %-6s hottest functions (%s%s%s, %s)", "self", "total",
+		   p->offcpu ? timemode_name(ui) : "", p->offcpu ? ", " : "",
 		   ov->order == HOT_BY_SELF ? "by self" : "by total", window ? "last 10 s" : "all");
 	if (!p->stacks || !tree) {
 		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_NA),

@@ -214,7 +214,8 @@ if command -v tmux >/dev/null 2>&1; then
 	screen_exit_is 0 "view quits with 0"
 
 	screen_start 120 40 "$R" view --view flame "$OLD"
-	screen_wait 'on-CPU: ' 10
+	screen_wait ' samples, cumulative' 10
+	ok $? "view of an older snapshot: its flame graph header is as it was (no mode named)"
 	screen_keys o
 	screen_wait 'no off-CPU time in this recording' 5
 	ok $? "view of an older snapshot: o says there is no off-CPU time"
