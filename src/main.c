@@ -37,6 +37,9 @@ enum {
 	OPT_NO_SAMPLES,
 	OPT_NO_SCHED,
 	OPT_MEM,
+	OPT_OFF_CPU,
+	OPT_NO_OFF_CPU,
+	OPT_WALL_CLOCK,
 	OPT_RATIO,
 	OPT_THEME,
 	OPT_ASCII,
@@ -101,6 +104,10 @@ static const char usage_text[] =
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
 "      --mem              sample data addresses for the memory view: PEBS loads or AMD IBS\n"
 "                         where the CPU has them, else every page fault (says which)\n"
+"      --off-cpu          off-CPU time: the call stack of each switch-out, weighted by the\n"
+"                         time until the thread runs again (the default for -p and COMMAND;\n"
+"                         system-wide it costs more: see the manual)\n"
+"      --no-off-cpu       no off-CPU time\n"
 "      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"
 "                         counting A and B too; repeatable; kept in snapshots; view takes\n"
 "                         it too, adding to the snapshot's ratios\n"
@@ -139,6 +146,8 @@ static const char usage_text[] =
 "export options:\n"
 "  -o, --output FILE      FILE.json (a snapshot again), FILE.html (a self-contained page),\n"
 "                         FILE.folded (folded stacks) or FILE.pb.gz (pprof)\n"
+"      --off-cpu          FILE.folded: the off-CPU stacks, counts in nanoseconds\n"
+"      --wall-clock       FILE.folded: on- and off-CPU time per thread, in nanoseconds\n"
 "      --file-mode MODE   as above\n"
 "\n"
 "diff options (A is the baseline, B the run compared with it; .json or .html snapshots):\n"
@@ -322,6 +331,8 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
 		{ "no-sched", no_argument, NULL, OPT_NO_SCHED },
 		{ "mem", no_argument, NULL, OPT_MEM },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "no-off-cpu", no_argument, NULL, OPT_NO_OFF_CPU },
 		{ "ratio", required_argument, NULL, OPT_RATIO },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
@@ -434,6 +445,10 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			break;
 		case OPT_MEM:
 			o->mem = true;
+			break;
+		case OPT_OFF_CPU:
+		case OPT_NO_OFF_CPU:
+			o->off_cpu = c == OPT_OFF_CPU ? 1 : -1;
 			break;
 		case OPT_RATIO:
 			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));
@@ -659,11 +674,14 @@ main_export(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
+		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
+		{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *in = NULL, *out = NULL;
 	char *path = NULL;
+	enum timetree_mode tmode = TIMETREE_ON;
 	mode_t fmode;
 	int c;
 
@@ -672,6 +690,12 @@ main_export(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			out = optarg;
+			break;
+		case OPT_OFF_CPU:
+			tmode = TIMETREE_OFF;
+			break;
+		case OPT_WALL_CLOCK:
+			tmode = TIMETREE_WALL;
 			break;
 		case OPT_FILE_MODE:
 			if (main_parse_file_mode(optarg, &fmode) < 0)
@@ -695,9 +719,14 @@ main_export(int argc, char **argv)
 					"OUT.json, -o OUT.html, -o OUT.folded or -o OUT.pb.gz");
 	if (!export_format_known(out))
 		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
+	if (tmode != TIMETREE_ON && export_format_of(out) != EXPORT_FOLDED)
+		return main_usage_error("%s",
+					"--off-cpu and --wall-clock choose the tree of folded "
+					"stacks: write OUT.folded (.json and .html keep both "
+					"trees)");
 	c = main_snapshot_arg(in, &path);
 	if (c == 0)
-		c = convert_main(path, out);
+		c = convert_main(path, out, tmode);
 	free(path);
 	return c;
 }

@@ -10,12 +10,32 @@
 #include "ringside/app/convert.h"
 #include "ringside/app/journal.h"
 #include "ringside/export/export.h"
+#include "ringside/export/folded.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 
+/* Folded stacks of p's off-CPU or wall-clock time into out. */
+static int
+convert_time(const struct profile *p, const char *in, const char *out, enum timetree_mode mode,
+	     struct errbuf *err)
+{
+	struct stacktree *t;
+	int rc;
+
+	if (!p->offcpu)
+		return errbuf_fail(err, -EINVAL,
+				   "%s has no off-CPU time: record with -p or -- COMMAND (or "
+				   "--off-cpu system-wide) to get it",
+				   in);
+	t = timetree_build(p, mode);
+	rc = folded_save_tree(p, t, out, err);
+	stacktree_free(t);
+	return rc;
+}
+
 int
-convert_main(const char *in, const char *out)
+convert_main(const char *in, const char *out, enum timetree_mode mode)
 {
 	struct profile *p = NULL;
 	struct errbuf err;
@@ -27,7 +47,10 @@ convert_main(const char *in, const char *out)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2;
 	}
-	rc = export_write_path(p, out, &err);
+	if (mode != TIMETREE_ON)
+		rc = convert_time(p, in, out, mode, &err);
+	else
+		rc = export_write_path(p, out, &err);
 	profile_free(p);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);

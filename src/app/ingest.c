@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 
 #include "ringside/app/ingest.h"
+#include "ringside/model/offcpu.h"
 #include "ringside/sym/unwind.h"
 #include "ringside/util/clock.h"
 #include "ringside/util/idmap.h"
@@ -77,6 +78,7 @@ struct ingest {
 	struct profile *p;
 	struct symres *sym;
 	const struct schedtp *tp; /* NULL: no scheduler timeline */
+	struct offcpu *off;	  /* NULL: no off-CPU time */
 	bool sched_targets_only;
 	uint64_t sched_origin;
 	uint64_t sched_end; /* records after it are past the recording's end; 0: none yet */
@@ -397,6 +399,28 @@ ingest_leaf_addr(struct ingest *in, const struct decode_sample *s, bool kernel_i
 	return addrtab_add(in->p->addrs, in->leaf_fn, addr, 1);
 }
 
+/*
+ * The path of s into in->path: process, thread, then its callchain root first. *known is cleared
+ * when a frame is unresolved. Returns the path's length.
+ */
+static size_t
+ingest_path(struct ingest *in, const struct ingest_thread *t, const struct decode_sample *s,
+	    bool kernel_ip, bool *known)
+{
+	size_t n = ingest_callchain(in, s, kernel_ip), len = 0;
+
+	in->path[len++] = t->process_frame;
+	in->path[len++] = t->thread_frame;
+	/* Leaf first in, root first out; each address's inline chain is already innermost first. */
+	while (n > 0) {
+		uint32_t f = in->leaf_first[--n];
+
+		*known &= frametab_get(in->p->frames, f)->kind != FRAME_UNKNOWN;
+		in->path[len++] = f;
+	}
+	return len;
+}
+
 static void
 ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
@@ -404,7 +428,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	struct ingest_chain *slot;
 	struct decode_sample s;
 	bool kernel_ip, known = true;
-	size_t n, len = 0;
+	size_t len;
 	uint64_t h1, h2;
 	uint32_t leaf, addr;
 
@@ -430,17 +454,8 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	}
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 	in->leaf_fn = UINT32_MAX;
-	n = ingest_callchain(in, &s, kernel_ip);
+	len = ingest_path(in, t, &s, kernel_ip, &known);
 	addr = ingest_leaf_addr(in, &s, kernel_ip);
-	in->path[len++] = t->process_frame;
-	in->path[len++] = t->thread_frame;
-	/* Leaf first in, root first out; each address's inline chain is already innermost first. */
-	while (n > 0) {
-		uint32_t f = in->leaf_first[--n];
-
-		known &= frametab_get(in->p->frames, f)->kind != FRAME_UNKNOWN;
-		in->path[len++] = f;
-	}
 	leaf = stacktree_insert(in->p->stacks, in->path, len, 1, s.time);
 	/* The key must be taken again: the insert may have compacted the tree. */
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
@@ -459,6 +474,12 @@ ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_only,
 	in->cpu_seen_words = (schedmap_ncpus(in->p->sched) + 63) / 64;
 	free(in->cpu_seen);
 	in->cpu_seen = xcalloc(in->cpu_seen_words + 1, sizeof(uint64_t));
+}
+
+void
+ingest_set_offcpu(struct ingest *in, struct offcpu *off)
+{
+	in->off = off;
 }
 
 void
@@ -542,6 +563,40 @@ ingest_switch_in(struct ingest *in, const struct sampler_event *ev,
 	}
 	t->last_cpu = (int)id.cpu;
 	schedmap_event(in->p->sched, &se);
+	if (in->off)
+		offcpu_in(in->off, (int32_t)id.tid, id.time);
+}
+
+/*
+ * Off-CPU time from a scheduler record: the task switching out leaves its stack (the tracepoint's
+ * callchain) pending, the one switching in (system-wide; per process, its switch record) ends its
+ * wait, an exiting task ends its last run.
+ */
+static void
+ingest_offcpu(struct ingest *in, const struct decode_sample *s, const struct sched_event *se)
+{
+	struct ingest_thread *t;
+	bool known = true;
+	size_t len;
+
+	if (se->type == SCHED_EXIT && se->pid > 0) {
+		t = (struct ingest_thread *)ingest_thread(in, (pid_t)s->pid, (pid_t)se->pid);
+		if (t->process_frame == UINT32_MAX)
+			ingest_thread_frames(in, t);
+		offcpu_exit(in->off, se->pid, se->time, t->process_frame, t->thread_frame);
+		return;
+	}
+	if (se->type != SCHED_SWITCH)
+		return;
+	if (se->prev_pid > 0 && (pid_t)s->tid == se->prev_pid) {
+		t = (struct ingest_thread *)ingest_thread(in, (pid_t)s->pid, (pid_t)s->tid);
+		if (t->process_frame == UINT32_MAX)
+			ingest_thread_frames(in, t);
+		len = ingest_path(in, t, s, true, &known);
+		offcpu_out(in->off, se->prev_pid, se->time, se->prev_state, in->path, len);
+	}
+	if (!in->sched_targets_only && se->next_pid > 0)
+		offcpu_in(in->off, se->next_pid, se->time);
 }
 
 /* A tracepoint's record: handed to the scheduler timeline, when one is kept. */
@@ -587,6 +642,8 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 		}
 	}
 	schedmap_set_pid(in->p->sched, (int32_t)s.tid, (int32_t)s.pid);
+	if (in->off)
+		ingest_offcpu(in, &s, &se);
 	if (se.type == SCHED_SWITCH)
 		ingest_sched_backfill(in, &se);
 	schedmap_event(in->p->sched, &se);
@@ -658,6 +715,8 @@ ingest_fork(struct ingest *in, const struct sampler_event *ev, const struct perf
 		return rc;
 	tasks_fork(in->p->tasks, (pid_t)task.ppid, (pid_t)task.ptid, (pid_t)task.pid,
 		   (pid_t)task.tid);
+	if (in->off)
+		offcpu_in(in->off, (int32_t)task.tid, task.time);
 	if (task.pid != task.ppid)
 		symres_fork(in->sym, (pid_t)task.ppid, (pid_t)task.pid);
 	return 0;
@@ -799,23 +858,10 @@ ingest_cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * The relabelled pid and tid frames that no node uses now are released (their ids are taken
- * again by new tasks' frames), so the frame table does not grow with every task that ever ran.
- */
+/* Mark in used those of the n sorted frames f that t's process and thread nodes use. */
 static void
-ingest_release_frames(struct ingest *in)
+ingest_mark_used(const struct stacktree *t, const uint32_t *f, size_t n, bool *used)
 {
-	const struct stacktree *t = in->p->stacks;
-	uint32_t *f = in->fold_frames;
-	size_t n = 0;
-	bool *used;
-
-	qsort(f, in->nfold_frames, sizeof(*f), ingest_cmp_u32);
-	for (size_t i = 0; i < in->nfold_frames; i++)
-		if (i == 0 || f[i] != f[i - 1])
-			f[n++] = f[i];
-	used = xcalloc(n + 1, sizeof(*used));
 	/* Process and thread nodes are the root's children and grandchildren. */
 	for (uint32_t p = stacktree_node(t, STACKTREE_ROOT)->first_child; p != STACKTREE_NONE;
 	     p = stacktree_node(t, p)->next_sibling) {
@@ -832,6 +878,27 @@ ingest_release_frames(struct ingest *in)
 				used[hit - f] = true;
 		}
 	}
+}
+
+/*
+ * The relabelled pid and tid frames that no node uses now are released (their ids are taken
+ * again by new tasks' frames), so the frame table does not grow with every task that ever ran.
+ */
+static void
+ingest_release_frames(struct ingest *in)
+{
+	const struct stacktree *trees[2] = { in->p->stacks, in->p->offcpu };
+	uint32_t *f = in->fold_frames;
+	size_t n = 0;
+	bool *used;
+
+	qsort(f, in->nfold_frames, sizeof(*f), ingest_cmp_u32);
+	for (size_t i = 0; i < in->nfold_frames; i++)
+		if (i == 0 || f[i] != f[i - 1])
+			f[n++] = f[i];
+	used = xcalloc(n + 1, sizeof(*used));
+	for (size_t k = 0; k < 2 && trees[k]; k++)
+		ingest_mark_used(trees[k], f, n, used);
 	for (size_t i = 0; i < n; i++)
 		if (!used[i])
 			frametab_release(in->p->frames, f[i]);
@@ -881,6 +948,8 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 			in->s_exited = frametab_string(in->p->frames, "[exited]");
 		in->nfold_frames = 0;
 		stacktree_relabel(in->p->stacks, ingest_fold_frame, in);
+		if (in->p->offcpu)
+			stacktree_relabel(in->p->offcpu, ingest_fold_frame, in);
 		ingest_release_frames(in);
 		tasks_forget(in->p->tasks, in->fold_tids, in->nfold_tids);
 		/* A thread seen again after its exit cached frames that may now be released. */

@@ -18,6 +18,7 @@
 
 #include "ringside/app/ingest.h"
 #include "ringside/app/loop.h"
+#include "ringside/model/offcpu.h"
 #include "ringside/perf/sys.h"
 #include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
@@ -109,6 +110,9 @@ session_stop(struct session *s)
 	if (s->ingest)
 		ingest_set_end(s->ingest, s->last_ns);
 	session_drain(s);
+	/* Threads still off CPU at the end: their waits so far are kept. */
+	if (s->offcpu)
+		offcpu_finish(s->offcpu, s->last_ns);
 	session_fill_end(s, s->end_reason);
 	session_note_no_samples(s);
 }
@@ -213,9 +217,15 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 			return err->code;
 		s->push_last_ns = s->start_ns;
 	}
-	if (s->ingest && s->sched.tp && s->profile->sched)
+	if (s->ingest && s->sched.tp && s->profile->sched) {
 		ingest_set_sched(s->ingest, s->sched.tp, s->target.kind != TARGET_SYSTEM,
 				 s->start_ns);
+		if (s->offcpu_on) {
+			profile_enable_offcpu(s->profile, 0);
+			s->offcpu = offcpu_new(s->profile->offcpu, s->profile->frames, s->start_ns);
+			ingest_set_offcpu(s->ingest, s->offcpu);
+		}
+	}
 	if (opts->duration_s > 0)
 		s->deadline_ns = s->start_ns + (uint64_t)llround(opts->duration_s * 1e9);
 	if (s->target.kind == TARGET_COMMAND) {
@@ -427,6 +437,7 @@ session_free(struct session *s)
 	cpulist_fini(&s->offline);
 	cpulist_fini(&s->unsampled);
 	ingest_free(s->ingest);
+	offcpu_free(s->offcpu);
 	symres_free(s->sym);
 	sampler_free(s->sampler);
 	schedtp_free(s->sched.tp);

@@ -74,6 +74,8 @@ struct session {
 	struct symres *sym;
 	struct ingest *ingest;
 	struct session_sched sched;
+	bool offcpu_on;	       /* off-CPU time is recorded (needs the timeline) */
+	struct offcpu *offcpu; /* its pending switch-outs, from the start */
 	struct session_io io;
 	/* The counters over time: the last two reads, and when each interval ended. */
 	struct counter_value *prev, *cur;

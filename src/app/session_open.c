@@ -77,10 +77,10 @@ session_prepare_sched(struct session *s)
 		return;
 	}
 	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
-		s->sched.tps[i] =
-			(struct sampler_tracepoint){ schedtp_name((enum sched_event_type)i),
-						     schedtp_id(s->sched.tp,
-								(enum sched_event_type)i) };
+		s->sched.tps[i] = (struct sampler_tracepoint){
+			schedtp_name((enum sched_event_type)i),
+			schedtp_id(s->sched.tp, (enum sched_event_type)i), false
+		};
 }
 
 /* Drop the scheduler timeline (its tracepoints could not be opened). */
@@ -185,6 +185,12 @@ session_prepare(struct session *s, struct errbuf *err)
 	if (o->push.url && o->no_samples)
 		return errbuf_fail(err, -EINVAL,
 				   "--push sends the stacks; drop --no-samples or --push");
+	if (o->off_cpu > 0 && (o->no_sched || o->no_samples))
+		return errbuf_fail(
+			err, -EINVAL,
+			"--off-cpu comes from the scheduler timeline and goes beside the "
+			"samples; drop %s or --off-cpu",
+			o->no_sched ? "--no-sched" : "--no-samples");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
 		return errbuf_fail(err, -EINVAL,
 				   "interval %u ms is out of range; choose -I from 10 to 3600000",
@@ -359,6 +365,16 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	};
 	int r;
 
+	/* Off-CPU time needs the sched_switch tracepoint; stacks come from its callchains. */
+	s->offcpu_on = s->sched.tp && !s->opts->no_samples &&
+		       (s->opts->off_cpu > 0 ||
+			(s->opts->off_cpu == 0 && s->target.kind != TARGET_SYSTEM));
+	s->sched.tps[SCHED_SWITCH].callchain = s->offcpu_on && s->callgraph != CALLGRAPH_NONE;
+	if (s->opts->off_cpu > 0 && !s->sched.tp)
+		session_note(s,
+			     "no off-CPU time: it comes from the scheduler timeline, which is "
+			     "not recorded (%s)",
+			     s->sched.why.msg);
 	if (counter_set_user_only(s->counters)) {
 		s->sample_spec.attr.exclude_kernel = 1;
 		s->sample_spec.attr.exclude_hv = 1;

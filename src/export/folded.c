@@ -90,14 +90,20 @@ folded_cmp(const void *a, const void *b)
 int
 folded_write(const struct profile *p, FILE *fp, struct errbuf *err)
 {
+	return folded_write_tree(p, p->stacks, fp, err);
+}
+
+int
+folded_write_tree(const struct profile *p, const struct stacktree *t, FILE *fp, struct errbuf *err)
+{
 	struct folded_ctx c = { .p = p };
 	int rc = 0;
 
-	if (!p->stacks || !p->frames)
+	if (!t || !p->frames)
 		return errbuf_fail(
 			err, -EINVAL,
 			"this recording has no samples; record without --no-samples to get stacks");
-	stacktree_walk(p->stacks, folded_visit, &c);
+	stacktree_walk(t, folded_visit, &c);
 	if (c.n > 1)
 		qsort(c.lines, c.n, sizeof(*c.lines), folded_cmp);
 	for (size_t i = 0; i < c.n; i++) {
@@ -119,7 +125,8 @@ folded_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	 * The format has no room for metadata (a comment line would be read as a stack), so a loss
 	 * shows as a tower of its own in any flame graph drawn from the file.
 	 */
-	if (p->sampling.lost && fprintf(fp, "[lost samples] %" PRIu64 "\n", p->sampling.lost) < 0)
+	if (t == p->stacks && p->sampling.lost &&
+	    fprintf(fp, "[lost samples] %" PRIu64 "\n", p->sampling.lost) < 0)
 		rc = -EIO;
 	if (rc < 0)
 		errbuf_fail(err, rc, "cannot write folded stacks: %s", strerror(-rc));
@@ -129,13 +136,20 @@ folded_write(const struct profile *p, FILE *fp, struct errbuf *err)
 int
 folded_save(const struct profile *p, const char *path, struct errbuf *err)
 {
+	return folded_save_tree(p, p->stacks, path, err);
+}
+
+int
+folded_save_tree(const struct profile *p, const struct stacktree *t, const char *path,
+		 struct errbuf *err)
+{
 	struct outfile of;
 	int rc;
 
 	rc = outfile_open(&of, path, err);
 	if (rc < 0)
 		return rc;
-	rc = folded_write(p, of.fp, err);
+	rc = folded_write_tree(p, t, of.fp, err);
 	if (rc < 0) {
 		outfile_abort(&of);
 		return rc;

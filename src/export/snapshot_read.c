@@ -421,10 +421,16 @@ snapshot_read_frames(json_t *stacks, struct profile *p, struct errbuf *err)
 	return 0;
 }
 
+/*
+ * The node tuples of stacks.KEY into a new tree *out. With check_root, the root's total must be
+ * samples.
+ */
 static int
-snapshot_read_nodes(json_t *stacks, struct profile *p, uint64_t samples, struct errbuf *err)
+snapshot_read_nodes(json_t *stacks, struct profile *p, const char *key, struct stacktree **out,
+		    bool check_root, uint64_t samples, struct errbuf *err)
 {
-	json_t *a = snapshot_get(stacks, "stacks", "nodes", JSON_ARRAY, false, err), *v;
+	json_t *a = snapshot_get(stacks, "stacks", key, JSON_ARRAY, false, err), *v;
+	char where[32];
 	uint64_t nframes = frametab_nframes(p->frames);
 	uint64_t *child_sum = NULL;
 	uint32_t *id = NULL;
@@ -434,9 +440,10 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, uint64_t samples, struct 
 
 	if (!a)
 		return -EINVAL;
+	snprintf(where, sizeof(where), "stacks.%s", key);
 	n = json_array_size(a);
 	if (n == 0)
-		return snapshot_bad(err, "stacks.nodes", "must hold at least the root");
+		return snapshot_bad(err, where, "must hold at least the root");
 	id = xcalloc(n, sizeof(*id));
 	child_sum = xcalloc(n, sizeof(*child_sum));
 	json_array_foreach (a, i, v) {
@@ -444,7 +451,7 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, uint64_t samples, struct 
 		uint64_t frame, self, total;
 		json_int_t parent;
 
-		snapshot_at(&q, "stacks.nodes", NULL, (long)i);
+		snapshot_at(&q, where, NULL, (long)i);
 		if (!json_is_array(v) || json_array_size(v) != 4 || !json_is_integer(pv) ||
 		    !snapshot_elem(v, 1, nframes, &frame) ||
 		    !snapshot_elem(v, 2, UINT64_MAX, &self) ||
@@ -462,16 +469,15 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, uint64_t samples, struct 
 					     "the first node must be the root (parent -1)");
 				goto out;
 			}
-			if (total != samples) {
+			if (check_root && total != samples) {
 				snapshot_bad(err, q.s,
 					     "the root's total differs from stacks.samples");
 				goto out;
 			}
 			p->frame_root = (uint32_t)frame;
-			p->stacks =
-				stacktree_new(p->frame_root, p->frame_other,
-					      n + 1 > STACKTREE_DEFAULT_MAX_NODES ? n + 1 : 0, 0);
-			stacktree_set_root(p->stacks, self, total);
+			*out = stacktree_new(p->frame_root, p->frame_other,
+					     n + 1 > STACKTREE_DEFAULT_MAX_NODES ? n + 1 : 0, 0);
+			stacktree_set_root(*out, self, total);
 			id[0] = STACKTREE_ROOT;
 			continue;
 		}
@@ -479,7 +485,7 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, uint64_t samples, struct 
 			snapshot_bad(err, q.s, "a node's parent must come before it");
 			goto out;
 		}
-		id[i] = stacktree_add_node(p->stacks, id[parent], (uint32_t)frame, self, total);
+		id[i] = stacktree_add_node(*out, id[parent], (uint32_t)frame, self, total);
 		if (id[i] == STACKTREE_NONE) {
 			snapshot_bad(err, q.s, "two children of one node with the same frame");
 			goto out;
@@ -487,10 +493,10 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, uint64_t samples, struct 
 		child_sum[parent] += total;
 	}
 	for (i = 0; i < n; i++) {
-		const struct stacktree_node *node = stacktree_node(p->stacks, id[i]);
+		const struct stacktree_node *node = stacktree_node(*out, id[i]);
 
 		if (node->self + child_sum[i] != node->total) {
-			snapshot_bad(err, snapshot_at(&q, "stacks.nodes", NULL, (long)i),
+			snapshot_bad(err, snapshot_at(&q, where, NULL, (long)i),
 				     "total is not self plus the children's totals");
 			goto out;
 		}
@@ -527,7 +533,11 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 		return -EINVAL;
 	if (!frametab_nframes(p->frames))
 		return snapshot_bad(err, "stacks.frames", "must hold at least the root frame");
-	if (snapshot_read_nodes(stacks, p, sm->samples, err) < 0)
+	if (snapshot_read_nodes(stacks, p, "nodes", &p->stacks, true, sm->samples, err) < 0)
+		return -EINVAL;
+	/* The time tree (on and off CPU, in ns) is optional: older snapshots have none. */
+	if (json_object_get(stacks, "offcpu") &&
+	    snapshot_read_nodes(stacks, p, "offcpu", &p->offcpu, false, 0, err) < 0)
 		return -EINVAL;
 	return snapshot_addrs_read(stacks, p, err);
 }

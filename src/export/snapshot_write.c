@@ -311,6 +311,11 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 	fputs("],\"nodes\":", fp);
 	snapshot_stream_nodes(p->stacks, fp);
 	snapshot_addrs_write(p, fp);
+	if (p->offcpu) {
+		/* The time tree: the same node tuples, counts in nanoseconds. */
+		fputs(",\"offcpu\":", fp);
+		snapshot_stream_nodes(p->offcpu, fp);
+	}
 	fputc('}', fp);
 	return 0;
 }

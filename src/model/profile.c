@@ -88,6 +88,13 @@ profile_enable_stacks(struct profile *p, size_t max_nodes, uint64_t window_ns)
 	p->addrs = addrtab_new(0);
 }
 
+void
+profile_enable_offcpu(struct profile *p, size_t max_nodes)
+{
+	if (!p->offcpu && p->frames)
+		p->offcpu = stacktree_new(p->frame_root, p->frame_other, max_nodes, 0);
+}
+
 static void
 profile_free_strv(char **v, size_t n)
 {
@@ -121,6 +128,7 @@ profile_free(struct profile *p)
 	free(p->sampling.event);
 	free(p->sampling.callgraph);
 	stacktree_free(p->stacks);
+	stacktree_free(p->offcpu);
 	schedmap_free(p->sched);
 	free(p->sched_json);
 	for (size_t i = 0; i < p->nratios; i++)

@@ -140,6 +140,10 @@ sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct
 		attr->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
 				    PERF_SAMPLE_CPU | PERF_SAMPLE_RAW;
 		attr->sample_period = 1;
+		if (o->tracepoints[ev->index].callchain) {
+			attr->sample_type |= PERF_SAMPLE_CALLCHAIN;
+			attr->sample_max_stack = SAMPLER_MAX_STACK;
+		}
 	}
 	attr->disabled = 1;
 	attr->inherit = t->kind != TARGET_SYSTEM;

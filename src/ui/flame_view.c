@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/model/offcpu.h"
 #include "ringside/ui/annotate_view.h"
-#include "ringside/ui/draw.h"
 #include "ringside/ui/baseline.h"
+#include "ringside/ui/draw.h"
+#include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/flame.h"
@@ -30,6 +32,7 @@ struct flame_view {
 	bool diff;			      /* d: the change since the baseline instead */
 	int area_y, area_rows, cols;	      /* where the frames went at the last draw */
 	struct flame_filter filters[FLAME_VIEW_MAX_FILTERS];
+	enum timetree_mode mode; /* the time mode laid out last */
 };
 
 static void *
@@ -60,13 +63,16 @@ static void
 flame_view_update(struct ui *ui, struct flame_view *fv, int cols)
 {
 	const struct profile *p = ui->profile;
+	const struct stacktree *t = timemode_tree(ui);
 
-	if (ui->frozen && ui->session && !flame_frozen(fv->fl))
-		flame_freeze(fv->fl, p->stacks);
+	/* Frozen, a mode switch freezes the new mode's tree as it is now. */
+	if (ui->frozen && ui->session && (!flame_frozen(fv->fl) || fv->mode != ui->tt.mode))
+		flame_freeze(fv->fl, t);
 	else if (!ui->frozen && flame_frozen(fv->fl))
 		flame_thaw(fv->fl);
+	fv->mode = ui->tt.mode;
 	fv->cols = cols;
-	flame_update(fv->fl, p->stacks, p->frames, cols);
+	flame_update(fv->fl, t, p->frames, cols);
 }
 
 static enum theme_slot
@@ -148,9 +154,13 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 	unsigned zd = flame_zoom_depth(fv->fl);
 	int x = 1;
 
-	len = (size_t)snprintf(line, sizeof(line), "%s samples, %s",
-			       rates_si((double)flame_base_total(fv->fl), n1, sizeof(n1)),
-			       flame_window(fv->fl) ? "last 10 s" : "cumulative");
+	/* The mode is named where there is a choice (snapshots without off-CPU time read as
+	 * before). */
+	len = (size_t)snprintf(
+		line, sizeof(line), "%s%s%s, %s", ui->profile->offcpu ? timemode_name(ui) : "",
+		ui->profile->offcpu ? ": " : "",
+		timemode_amount(ui, flame_base_total(fv->fl), n1, sizeof(n1)),
+		flame_window(fv->fl) && ui->tt.mode == TIMETREE_ON ? "last 10 s" : "cumulative");
 	if (flt) {
 		flame_view_label(ft, flt->path[flt->n - 1], label, sizeof(label));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "  %s %s: %s",
@@ -173,6 +183,37 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 		draw_textf(ui, y, x, cols - x - 1, draw_attr(ui, THEME_DIM),
 			   "  %s depth %u-%u of %u", ui->glyphs.vline, fv->scroll,
 			   fv->scroll + (unsigned)fv->area_rows - 1, nrows - 1);
+}
+
+/*
+ * In the time modes, whether cell i is on or off the CPU: its state frame (depth 3) written into
+ * buf as "  on CPU" or "  off CPU (S sleeping)". Returns the length written.
+ */
+static size_t
+flame_view_state(struct ui *ui, struct flame_view *fv, long i, char *buf, size_t len)
+{
+	size_t ncells;
+	const struct flame_cell *c = flame_cells(fv->fl, &ncells);
+	const struct frametab *ft = ui->profile->frames;
+	enum offcpu_state st;
+	int n = 0;
+
+	if (ui->tt.mode == TIMETREE_ON)
+		return 0;
+	while (i >= 0 && c[i].depth > 3)
+		i = c[i].parent;
+	if (i < 0 || c[i].depth != 3 || !offcpu_frame_state(frametab_get(ft, c[i].frame), ft, &st))
+		return 0;
+	if (st == OFFCPU_ON) {
+		n = snprintf(buf, len, "  %s on CPU", ui->glyphs.vline);
+	} else {
+		/* "[off-CPU S sleeping]" -> "S sleeping" */
+		const char *nm = offcpu_state_name(st) + strlen("[off-CPU ");
+
+		n = snprintf(buf, len, "  %s off CPU (%.*s)", ui->glyphs.vline, (int)strlen(nm) - 1,
+			     nm);
+	}
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
 /* The selected frame's details: self, total, kind, module, declaration site. */
@@ -201,13 +242,22 @@ flame_view_details(struct ui *ui, struct flame_view *fv, int y, int cols)
 	if (!f)
 		return;
 	flame_view_label(ft, c->frame, label, sizeof(label));
-	len = (size_t)snprintf(
-		line, sizeof(line), "%s  %s self %.1f%% (%llu)  total %.1f%% (%llu)  %s", label,
-		ui->glyphs.vline, flame_view_pct(c->self, base), (unsigned long long)c->self,
-		flame_view_pct(c->total, base), (unsigned long long)c->total,
-		frame_kind_name((enum frame_kind)f->kind));
+	if (ui->tt.mode == TIMETREE_ON)
+		len = (size_t)snprintf(
+			line, sizeof(line), "%s  %s self %.1f%% (%llu)  total %.1f%% (%llu)  %s",
+			label, ui->glyphs.vline, flame_view_pct(c->self, base),
+			(unsigned long long)c->self, flame_view_pct(c->total, base),
+			(unsigned long long)c->total, frame_kind_name((enum frame_kind)f->kind));
+	else
+		len = (size_t)snprintf(line, sizeof(line),
+				       "%s  %s self %.1f%% (%.3f s)  total %.1f%% (%.3f s)  %s",
+				       label, ui->glyphs.vline, flame_view_pct(c->self, base),
+				       (double)c->self / 1e9, flame_view_pct(c->total, base),
+				       (double)c->total / 1e9,
+				       frame_kind_name((enum frame_kind)f->kind));
 	if (f->inlined)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " (inlined)");
+	len += flame_view_state(ui, fv, sel, line + len, sizeof(line) - len);
 	mod = frametab_str(ft, f->module);
 	file = frametab_str(ft, f->file);
 	if (*mod) {
@@ -315,7 +365,8 @@ flame_view_cycle_filter(struct ui *ui, struct flame_view *fv, bool backward)
 {
 	const struct profile *p = ui->profile;
 	const struct flame_filter *cur = flame_filter(fv->fl);
-	size_t n = flame_filters(fv->fl, p->stacks, fv->filters, FLAME_VIEW_MAX_FILTERS), at = n;
+	size_t n = flame_filters(fv->fl, timemode_tree(ui), fv->filters, FLAME_VIEW_MAX_FILTERS),
+	       at = n;
 	char label[512];
 
 	for (size_t i = 0; cur && i < n; i++)
@@ -448,6 +499,11 @@ flame_view_key(struct ui *ui, void *state, int key)
 		fv->icicle = !fv->icicle;
 		return true;
 	case 'w':
+		if (ui->tt.mode != TIMETREE_ON) {
+			ui_message(ui, false, "%s time covers the whole recording (o: on-CPU)",
+				   timemode_name(ui));
+			return true;
+		}
 		if (!ui->session) {
 			ui_message(ui, false,
 				   "a snapshot has no window: it shows the whole recording");
@@ -469,6 +525,12 @@ flame_view_key(struct ui *ui, void *state, int key)
 	case 'a':
 		if (sel >= 0)
 			annotate_view_open(ui, flame_cells(fv->fl, &(size_t){ 0 })[sel].frame);
+		return true;
+	case 'o':
+		timemode_cycle(ui);
+		/* Time trees have no window: they show the whole recording. */
+		if (ui->tt.mode != TIMETREE_ON)
+			flame_set_window(fv->fl, false);
 		return true;
 	default:
 		return false;
@@ -521,7 +583,8 @@ const struct view_ops flame_view_ops = {
 		"r         reset zoom, filter and search\n"
 		"d         the change since the baseline (b keeps one): red grew, blue\n"
 		"          shrank; there A: absolute or shares, t: total or self, o: gone\n"
-		"a         annotate the selected function: its hot lines and instructions\n",
+		"a         annotate the selected function: its hot lines and instructions\n"
+		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

@@ -12,6 +12,7 @@
 #include "ringside/app/session.h"
 #include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/hot.h"
@@ -26,6 +27,7 @@ struct overview {
 	/* Frozen: the list as it was, until the order, window or size changes. */
 	uint64_t hot_samples;
 	bool hot_held, hot_held_window;
+	enum timetree_mode hot_held_mode;
 	enum hot_order hot_held_order;
 	int hot_held_rows;
 	double *vals;
@@ -308,14 +310,16 @@ static void
 overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int cols)
 {
 	const struct profile *p = ui->profile;
+	const struct stacktree *tree = timemode_tree(ui);
+	bool window = ov->window && ui->tt.mode == TIMETREE_ON;
 	uint64_t samples = 0;
 	size_t n;
 
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
-		   "%-6s %-6s hottest functions (%s, %s)", "self", "total",
-		   ov->order == HOT_BY_SELF ? "by self" : "by total",
-		   ov->window ? "last 10 s" : "all");
-	if (!p->stacks) {
+		   "%-6s %-6s hottest functions (%s%s%s, %s)", "self", "total",
+		   p->offcpu ? timemode_name(ui) : "", p->offcpu ? ", " : "",
+		   ov->order == HOT_BY_SELF ? "by self" : "by total", window ? "last 10 s" : "all");
+	if (!p->stacks || !tree) {
 		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_NA),
 			  "no samples (recorded with --no-samples)");
 		return;
@@ -325,14 +329,16 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 		ov->hot = xreallocarray(ov->hot, ov->hot_cap, sizeof(*ov->hot));
 	}
 	if (ui->frozen && ui->session && ov->hot_held && ov->hot_held_rows == rows &&
-	    ov->hot_held_order == ov->order && ov->hot_held_window == ov->window) {
+	    ov->hot_held_order == ov->order && ov->hot_held_window == ov->window &&
+	    ov->hot_held_mode == ui->tt.mode) {
 		n = ov->hot_n;
 		samples = ov->hot_samples;
 	} else {
-		n = hot_top(p->stacks, p->frames, ov->window, ov->order, ov->hot,
+		n = hot_top(tree, p->frames, window, ov->order, ov->hot,
 			    rows > 1 ? (size_t)rows - 1 : 0, &samples);
 		if (ui->session)
 			overview_hot_steady(ov, n, samples);
+		ov->hot_held_mode = ui->tt.mode;
 		ov->hot_n = n;
 		ov->hot_samples = samples;
 		ov->hot_held_rows = rows;
@@ -517,6 +523,9 @@ overview_view_key(struct ui *ui, void *state, int key)
 		else
 			ui_message(ui, false, "annotate: no samples yet");
 		return true;
+	case 'o':
+		timemode_cycle(ui);
+		return true;
 	case 'w':
 		ov->window = !ov->window;
 		ui_message(ui, false, "hottest functions: %s",
@@ -532,7 +541,8 @@ const struct view_ops overview_view_ops = {
 	.keys = "Up Down   scroll the event rows, when more events are counted than fit\n"
 		"t         hottest functions by self or by total\n"
 		"a         annotate the hottest function: its hot lines and instructions\n"
-		"w         hottest functions over the last 10 s or the whole recording\n",
+		"w         hottest functions over the last 10 s or the whole recording\n"
+		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,
 	.draw = overview_view_draw,

@@ -813,6 +813,7 @@ ui_fini(struct ui *ui)
 	for (size_t i = 0; i < ui->nratios; i++)
 		ratio_fini(&ui->ratios[i]);
 	free(ui->ratios);
+	timetree_fini(&ui->tt);
 	theme_fini(&ui->theme);
 }
 

@@ -239,8 +239,10 @@ check "fold: the shell, alive at the fold, keeps its pid ($shpid)" \
 check "fold: the folded tasks' pid and tid frames were given up (at least 16 left so)" \
 	"$JQ" -e '[.stacks.frames | to_entries[] | select(.value == [0, 0, 0, .key, "unknown", 0])]
 		| length >= 16' "$F"
+# (A node of either tree: the time tree, stacks.offcpu, holds tasks that switched but were not
+# sampled.)
 check "fold: every pid and tid frame left has a node (no frame of a task without samples)" \
-	"$JQ" -e '.stacks as $s | [$s.nodes[] | .[1]] as $used
+	"$JQ" -e '.stacks as $s | [$s.nodes[], ($s.offcpu // [])[] | .[1]] as $used
 		| [$s.frames | to_entries[] | select((.value[4] == "process" or .value[4] == "thread")
 			and $s.strings[.value[1]] != "[exited]") | .key | select(. as $k | $used
 			| index($k) | not)] == []' "$F"

@@ -5,7 +5,7 @@ Python's standard library only) and print what it saw as one JSON object, for te
 and tests/bench/html.sh to check with jq.
 
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
-               [--hover SELECTOR@FX,FY]... [--annotate FUNCTION]
+               [--hover SELECTOR@FX,FY]... [--annotate FUNCTION] [--time-modes]
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
 the draw time, the header, the events table, the counter and ratio charts' titles, every request
@@ -14,7 +14,8 @@ whether an alert opened and every call of alert(), confirm() or prompt() (replac
 page's own script runs, by functions that record their calls), whether markup from the data was
 created; then clicks the flame graph frame NAME and reports the zoom, types RE into the search
 box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
-Content-Security-Policy must block. Each --hover moves the pointer to the point at fractions FX
+Content-Security-Policy must block. With --time-modes it picks off-CPU, wall-clock and on-CPU in
+the time selector and reports each mode's flame graph frames and top functions. Each --hover moves the pointer to the point at fractions FX
 and FY of the width and height of the element SELECTOR and reports the tooltip shown. With
 --screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
 CHROMEDRIVER (paths). --annotate clicks FUNCTION's row in the top functions (before the sort)
@@ -83,6 +84,33 @@ def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def time_modes(wd):
+    """Choose each option of the on/off/wall-clock selector as a user does (a click on it) and
+    report the flame graph's and the top functions' contents then; None without a selector."""
+    if not wd.js('return document.getElementById("time-mode")'):
+        return None
+    seen = {}
+    for mode in ['off', 'wall', 'on']:
+        sel = wd.js('return document.getElementById("time-mode")')
+        wd.s('POST', '/element/%s/click' % sel[ELEMENT])
+        opt = wd.js('return document.querySelector(\'#time-mode option[value="\' + arguments[0] + '
+                    '\'"]\')', mode)
+        wd.s('POST', '/element/%s/click' % opt[ELEMENT])
+        seen[mode] = wd.js('''
+            const box = document.getElementById('flame-graph');
+            const fr = [...box.querySelectorAll('.fr')];
+            return { mode: box.dataset.mode, selected: document.getElementById('time-mode').value,
+                     total: Number(box.dataset.samples),
+                     frames: fr.map(d => ({ name: d.textContent, total: Number(d.dataset.total),
+                                            depth: Math.round(parseFloat(d.style.top) / 17),
+                                            off: d.classList.contains('off') })),
+                     functions: [...document.querySelectorAll('#functions tbody tr')].slice(0, 10)
+                         .map(r => ({ name: r.cells[0].textContent, self: Number(r.dataset.self),
+                                      total: Number(r.dataset.total) })),
+                     note: (document.getElementById('functions-mode') || {}).textContent || null };''')
+    return seen
 
 
 def main():
@@ -254,6 +282,8 @@ def main():
                 return { samples: m.dataset.samples === undefined ? null : Number(m.dataset.samples),
                          text: m.textContent,
                          highlighted: document.querySelectorAll('#flame-graph .fr.match').length };''')
+        if '--time-modes' in args:
+            out['time_modes'] = time_modes(wd)
         th = wd.js('return document.querySelector("#functions th[data-key=total]")')
         if th:
             wd.s('POST', '/element/%s/click' % th[ELEMENT])

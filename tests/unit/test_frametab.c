@@ -167,7 +167,7 @@ test_kind_names(void **state)
 	(void)state;
 	static const char *const want[FRAME_KIND_COUNT] = {
 		"root",	   "process", "thread",	 "kernel", "user",
-		"library", "jit",     "unknown", "other",  "truncated",
+		"library", "jit",     "unknown", "other",  "truncated", "state",
 	};
 	enum frame_kind k;
 

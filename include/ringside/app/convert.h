@@ -6,11 +6,14 @@
 #ifndef RINGSIDE_APP_CONVERT_H
 #define RINGSIDE_APP_CONVERT_H
 
+#include "ringside/view/timetree.h"
+
 /*
  * Convert the snapshot in (.json or .html) to out, whose extension export_format_known accepts;
  * failures are said on stderr. Returns the process exit code (0 ok, 1 runtime failure, 2 bad
- * input: an unreadable snapshot or an output that cannot be written).
+ * input: an unreadable snapshot or an output that cannot be written). A mode other than on-CPU
+ * writes that time tree as folded stacks (out ends in .folded), in nanoseconds.
  */
-int convert_main(const char *in, const char *out);
+int convert_main(const char *in, const char *out, enum timetree_mode mode);
 
 #endif

@@ -37,6 +37,12 @@ void ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_
  * dropped, so the timeline and its switch count cover the same time as the counters.
  */
 void ingest_set_end(struct ingest *in, uint64_t end_ns);
+/*
+ * Also feed off (borrowed; its tree is p->offcpu) from the scheduler records: switch-outs with
+ * their callchains, switch-ins, forks and exits. Needs ingest_set_sched.
+ */
+struct offcpu;
+void ingest_set_offcpu(struct ingest *in, struct offcpu *off);
 void ingest_free(struct ingest *in);
 /* Handle one record (a sampler_record_fn: ctx is the ingest). */
 void ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_event_header *rec);

@@ -39,6 +39,8 @@ struct record_opts {
 	bool output_in_library; /* output is runs_unregistered_path's (record without -o) */
 	int cmdline_argc;	/* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
+	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */
+	int off_cpu;
 };
 
 /* Run a recording; returns the process exit code (0 ok, 1 runtime failure, 2 bad input). */

@@ -21,4 +21,14 @@ int folded_write(const struct profile *p, FILE *fp, struct errbuf *err);
 /* Write to path atomically. */
 int folded_save(const struct profile *p, const char *path, struct errbuf *err);
 
+/*
+ * folded_write of tree t of p (the stacks, or a time tree from view/timetree.h, whose counts are
+ * nanoseconds), sharing p's frames; the lost-samples line only for p->stacks.
+ */
+int folded_write_tree(const struct profile *p, const struct stacktree *t, FILE *fp,
+		      struct errbuf *err);
+/* folded_save of tree t of p (see folded_write_tree). */
+int folded_save_tree(const struct profile *p, const struct stacktree *t, const char *path,
+		     struct errbuf *err);
+
 #endif

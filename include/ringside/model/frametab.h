@@ -24,6 +24,7 @@ enum frame_kind {
 	FRAME_UNKNOWN,	 /* an address nothing names: "module+0xOFF" or "[unknown]" */
 	FRAME_OTHER,	 /* "[other]": rare paths folded together when the tree reaches its cap */
 	FRAME_TRUNCATED, /* a marked end of a stack cut short (by the unwinder or max depth) */
+	FRAME_STATE,	 /* under a thread in the time tree: "[on-CPU]" or why it was off CPU */
 	FRAME_KIND_COUNT
 };
 

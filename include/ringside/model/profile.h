@@ -65,6 +65,11 @@ struct profile {
 	struct tasks *tasks;
 	struct addrtab *addrs; /* leaf instructions per function; NULL in old snapshots */
 	uint32_t frame_root, frame_other; /* the "all" and "[other]" frames */
+	/*
+	 * The time tree (model/offcpu.h): per thread, nanoseconds on CPU ("[on-CPU]") and off CPU
+	 * by reason and call stack. NULL when not recorded. Shares frames with stacks.
+	 */
+	struct stacktree *offcpu;
 	/* The scheduler timeline: NULL when not recorded. */
 	struct schedmap *sched;
 	uint64_t sched_origin;	 /* the monotonic time that snapshot times count from */
@@ -100,6 +105,8 @@ int profile_set_ratio(struct profile *p, const struct ratio_def *r);
  * the root and "[other]" frames interned. No-op when they exist.
  */
 void profile_enable_stacks(struct profile *p, size_t max_nodes, uint64_t window_ns);
+/* Create the time tree (p->offcpu) once the stacks exist (profile_enable_stacks). */
+void profile_enable_offcpu(struct profile *p, size_t max_nodes);
 /* Free p and everything it owns; NULL is fine. */
 void profile_free(struct profile *p);
 

@@ -42,6 +42,7 @@ bool callgraph_parse(const char *word, enum callgraph_mode *mode, uint32_t *stac
 struct sampler_tracepoint {
 	const char *name; /* "sched:sched_switch" */
 	uint64_t id;	  /* its tracefs id (perf_event_attr.config) */
+	bool callchain;	  /* each hit's call stack too (frame pointers): off-CPU stacks */
 };
 
 struct sampler_opts {

@@ -298,6 +298,94 @@
 
 	// ---- flame graph -----------------------------------------------------------------------
 
+	// ---- time modes: on-CPU samples, off-CPU time, wall-clock ---------------------------------
+
+	// The tree of a mode as node tuples [parent, frame, self, total] in pre-order: 'on' is
+	// stacks.nodes; 'off' is stacks.offcpu without its "[on-CPU]" nodes; 'wall' is stacks.offcpu
+	// with each thread's "[on-CPU]" node given the thread's sampled stacks, scaled to its time.
+	function timeTree(st, mode) {
+		if (mode === 'on' || !st.offcpu)
+			return st.nodes;
+		const src = st.offcpu, out = [], depth = new Int32Array(src.length), map = new Int32Array(src.length);
+		const isOn = i => depth[i] === 3 && st.strings[st.frames[src[i][1]][0]] === '[on-CPU]' &&
+			st.frames[src[i][1]][4] === 'state';
+		const sn = st.nodes, sdepth = new Int32Array(sn.length);
+		for (let i = 1; i < sn.length; i++)
+			sdepth[i] = sdepth[sn[i][0]] + 1;
+		const threadOf = (pf, tf) => {
+			for (let i = 1; i < sn.length; i++)
+				if (sdepth[i] === 2 && sn[i][1] === tf && sn[sn[i][0]][1] === pf)
+					return i;
+			return -1;
+		};
+		let skipBelow = -1;
+		for (let i = 0; i < src.length; i++) {
+			const n = src[i];
+			if (i > 0)
+				depth[i] = depth[n[0]] + 1;
+			if (skipBelow >= 0 && depth[i] > skipBelow)
+				continue;
+			skipBelow = -1;
+			if (i > 0 && isOn(i)) {
+				skipBelow = depth[i];
+				if (mode === 'off')
+					continue;
+				const at = out.length;
+				out.push([map[n[0]], n[1], 0, 0]);
+				const thr = map[n[0]], pf = out[out[thr][0]][1], tf = out[thr][1];
+				const t = threadOf(pf, tf);
+				let added = 0;
+				if (t >= 0 && sn[t][3] > 0) {
+					const scale = n[3] / sn[t][3], smap = new Map([[t, at]]);
+					for (let k = t + 1; k < sn.length && sdepth[k] > 2; k++) {
+						const w = Math.floor(sn[k][2] * scale);
+						smap.set(k, out.length);
+						out.push([smap.get(sn[k][0]), sn[k][1], w, 0]);
+						added += w;
+					}
+				}
+				out[at][2] = Math.max(0, n[3] - added);
+				continue;
+			}
+			map[i] = out.length;
+			out.push([i ? map[n[0]] : -1, n[1], n[2], 0]);
+		}
+		for (let i = out.length - 1; i >= 0; i--) {
+			out[i][3] += out[i][2];
+			if (i > 0)
+				out[out[i][0]][3] += out[i][3];
+		}
+		return out;
+	}
+
+	const timeModes = [['on', 'on-CPU'], ['off', 'off-CPU'], ['wall', 'wall-clock']];
+	let timeMode = 'on';
+	const timeRedraw = [];
+
+	// The on/off/wall-clock selector (when the snapshot has off-CPU time) into toolbar.
+	function timeSelector(st, toolbar) {
+		if (!st.offcpu)
+			return;
+		const sel = el('select', { id: 'time-mode', title: 'on-CPU samples, off-CPU time, or both per thread' });
+		for (const [v, label] of timeModes) {
+			const o = el('option', { value: v }, label);
+			if (v === timeMode)
+				o.selected = true;
+			sel.appendChild(o);
+		}
+		sel.addEventListener('change', () => {
+			timeMode = sel.value;
+			for (const f of timeRedraw)
+				f();
+		});
+		toolbar.insertBefore(sel, toolbar.firstChild);
+	}
+
+	// A count as the mode has it: samples, or nanoseconds of time.
+	function amount(v) {
+		return timeMode === 'on' ? v + ' samples' : fmtNs(v);
+	}
+
 	function drawFlame(snap) {
 		const s = section('flame', 'Flame graph');
 		const st = snap.stacks;
@@ -305,13 +393,28 @@
 			s.appendChild(el('p', { class: 'note' }, 'No call stacks were sampled.'));
 			return null;
 		}
-		const strs = st.strings, frames = st.frames, nodes = st.nodes, N = nodes.length;
+		const body = el('div', { id: 'flame-body' });
+		s.appendChild(body);
+		const redraw = () => {
+			body.textContent = '';
+			flameInto(body, st, timeTree(st, timeMode));
+		};
+		timeRedraw.push(redraw);
+		redraw();
+		return null;
+	}
+
+	function flameInto(s, st, nodes) {
+		const strs = st.strings, frames = st.frames, N = nodes.length;
 		const kids = new Array(N);
 		const depth = new Int32Array(N);
+		// Frames off CPU (under an "[off-CPU ...]" state frame) are marked, beside those on it.
+		const off = new Uint8Array(N);
 		for (let i = 1; i < N; i++) {
-			const p = nodes[i][0];
+			const p = nodes[i][0], f = frames[nodes[i][1]];
 			(kids[p] || (kids[p] = [])).push(i);
 			depth[i] = depth[p] + 1;
+			off[i] = off[p] || (f[4] === 'state' && strs[f[0]].startsWith('[off-CPU') ? 1 : 0);
 		}
 		for (const k of kids)
 			if (k)
@@ -334,10 +437,15 @@
 		const matchEl = el('span', { id: 'flame-match' });
 		const search = el('input', { type: 'search', id: 'flame-search', placeholder: 'search functions (regular expression)' });
 		const reset = el('button', { type: 'button', id: 'flame-reset' }, 'Reset zoom');
-		s.appendChild(el('div', { class: 'toolbar' }, reset, search, matchEl, status));
-		const box = el('div', { class: 'flame', id: 'flame-graph', 'data-samples': rootTotal });
+		const toolbar = el('div', { class: 'toolbar' }, reset, search, matchEl, status);
+		timeSelector(st, toolbar);
+		s.appendChild(toolbar);
+		const box = el('div', { class: 'flame', id: 'flame-graph', 'data-samples': rootTotal, 'data-mode': timeMode });
 		s.appendChild(box);
-		s.appendChild(el('p', { class: 'note' }, st.samples + ' samples of ' + st.event +
+		s.appendChild(el('p', { class: 'note' }, (timeMode === 'on' ? '' : timeModes.find(m => m[0] === timeMode)[1] +
+			' time, ' + fmtNs(rootTotal) + ' in all (under each thread: [on-CPU] and why it was off: S sleeping, ' +
+			'D uninterruptible, R preempted), beside ') +
+			st.samples + ' samples of ' + st.event +
 			(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period + ' events') +
 			', call graph ' + st.callgraph + '; ' + st.lost + ' lost. Click a frame to zoom, ' +
 			'click an ancestor or Reset to zoom out.'));
@@ -356,7 +464,7 @@
 			function add(i, left, width, anc) {
 				const n = nodes[i], f = frames[n[1]];
 				const d = el('div', {
-					class: 'fr k-' + f[4] + (anc ? ' anc' : '') + (matches(i) ? ' match' : ''),
+					class: 'fr k-' + f[4] + (anc ? ' anc' : '') + (matches(i) ? ' match' : '') + (off[i] ? ' off' : ''),
 					'data-node': i, 'data-total': n[3], 'data-self': n[2],
 				}, name(i));
 				d.style.left = (100 * left).toFixed(4) + '%';
@@ -407,7 +515,7 @@
 					stack.push([c, under || m]);
 			}
 			matchEl.dataset.samples = sum;
-			matchEl.textContent = 'matched ' + sum + ' samples, ' + pct(sum, rootTotal);
+			matchEl.textContent = 'matched ' + amount(sum) + ', ' + pct(sum, rootTotal);
 		}
 
 		box.addEventListener('click', ev => {
@@ -429,9 +537,10 @@
 				if (strs[f[2]])
 					text += '\n' + strs[f[2]] + (f[3] ? ':' + f[3] : '');
 			}
-			text += '\ntotal ' + n[3] + ' samples (' + pct(n[3], rootTotal) + ')' +
-				'\nself ' + n[2] + ' samples (' + pct(n[2], rootTotal) + ')' +
-				'\n' + f[4] + ' frame' + (f[5] ? ', inlined' : '');
+			text += '\ntotal ' + amount(n[3]) + ' (' + pct(n[3], rootTotal) + ')' +
+				'\nself ' + amount(n[2]) + ' (' + pct(n[2], rootTotal) + ')' +
+				'\n' + f[4] + ' frame' + (f[5] ? ', inlined' : '') +
+				(timeMode === 'on' ? '' : off[i] ? ', off CPU' : ', on CPU');
 			showTip(ev, text);
 		});
 		box.addEventListener('mouseleave', hideTip);
@@ -454,7 +563,6 @@
 			render();
 		});
 		render();
-		return { kids, depth };
 	}
 
 	// ---- top functions ---------------------------------------------------------------------
@@ -466,11 +574,22 @@
 			s.appendChild(el('p', { class: 'note' }, 'No call stacks were sampled.'));
 			return;
 		}
-		const strs = st.strings, frames = st.frames, nodes = st.nodes;
+		const body = el('div', { id: 'functions-body' });
+		s.appendChild(body);
+		const redraw = () => {
+			body.textContent = '';
+			functionsInto(body, st, timeTree(st, timeMode));
+		};
+		timeRedraw.push(redraw);
+		redraw();
+	}
+
+	function functionsInto(s, st, nodes) {
+		const strs = st.strings, frames = st.frames;
 		const byKey = new Map();
 		const onPath = new Map();
 		const path = [];
-		const skip = k => k === 'root' || k === 'process' || k === 'thread';
+		const skip = k => k === 'root' || k === 'process' || k === 'thread' || k === 'state';
 		// Pre-order with parents first: keep the path to the current node, and count a
 		// function's total once per path, however often it recurs on it.
 		for (let i = 0; i < nodes.length; i++) {
@@ -503,13 +622,17 @@
 			r.totalPct = all ? 100 * r.total / all : 0;
 		}
 		const p2 = v => v.toFixed(2) + '%';
+		const cnt = timeMode === 'on' ? undefined : fmtNs;
+		if (st.offcpu)
+			s.appendChild(el('p', { class: 'note', id: 'functions-mode' }, timeModes.find(m => m[0] === timeMode)[1] +
+				(timeMode === 'on' ? ' samples' : ' time') + ' (the selector above the flame graph chooses)'));
 		s.appendChild(sortTable([
 			{ key: 'name', label: 'Function', cls: 'name' },
 			{ key: 'module', label: 'Module', cls: 'name' },
 			{ key: 'kind', label: 'Kind' },
-			{ key: 'self', label: 'Self', num: true },
+			{ key: 'self', label: 'Self', num: true, fmt: cnt },
 			{ key: 'selfPct', label: 'Self %', num: true, fmt: p2 },
-			{ key: 'total', label: 'Total', num: true },
+			{ key: 'total', label: 'Total', num: true, fmt: cnt },
 			{ key: 'totalPct', label: 'Total %', num: true, fmt: p2 },
 		], rows, 'self', 200, r => ({
 			'data-self': r.self, 'data-total': r.total, 'data-name': r.name, 'data-module': r.module,

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The time mode of the flamegraph and the hottest functions: the key that cycles it, the tree it
+ * shows (built by view/timetree when off-CPU or wall-clock) and its counts' wording.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "ringside/ui/timemode.h"
+#include "ringside/view/rates.h"
+
+void
+timemode_cycle(struct ui *ui)
+{
+	enum timetree_mode next = (enum timetree_mode)((ui->tt.mode + 1) % TIMETREE_NR_MODES);
+
+	if (!timetree_available(ui->profile, TIMETREE_OFF)) {
+		ui_message(ui, false,
+			   "no off-CPU time in this recording: it is recorded for -p and -- "
+			   "COMMAND, and system-wide with --off-cpu");
+		return;
+	}
+	ui->tt.mode = next;
+	ui_message(ui, false, "%s: %s", timetree_mode_name(next),
+		   next == TIMETREE_ON	  ? "sampled stacks"
+		   : next == TIMETREE_OFF ? "where threads waited, in time"
+					  : "on- and off-CPU time under each thread");
+}
+
+const struct stacktree *
+timemode_tree(struct ui *ui)
+{
+	return timetree_get(&ui->tt, ui->profile);
+}
+
+const char *
+timemode_name(const struct ui *ui)
+{
+	return timetree_mode_name(ui->tt.mode);
+}
+
+const char *
+timemode_amount(const struct ui *ui, uint64_t v, char *buf, size_t len)
+{
+	char n[32];
+
+	if (timetree_in_ns(ui->tt.mode))
+		snprintf(buf, len, "%.3f s", (double)v / 1e9);
+	else
+		snprintf(buf, len, "%s samples", rates_si((double)v, n, sizeof(n)));
+	return buf;
+}

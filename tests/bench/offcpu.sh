@@ -1,0 +1,101 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The cost of off-CPU stacks on a switch-heavy workload: `pingpong N` (two threads pinned to one
+# CPU passing a byte N round trips: ~2N context switches) launched under each tool, its wall time
+# next to its time alone, in the same run:
+#   - alone
+#   - ringside record --no-off-cpu -o X.json   (counters, samples, the scheduler timeline)
+#   - ringside record -o X.json                (the same plus off-CPU stacks: the default for a
+#                                              command; sched_switch records carry a callchain)
+#   - perf record -e sched:sched_switch -g     (perf 6.1 here has no --off-cpu: no BPF skeleton;
+#                                              where it has, perf record --off-cpu is run too)
+# The figure that matters is each slowdown (wall time / alone); ringside's off-CPU stacks should
+# cost no more than perf's switch records with call graphs. Also printed: ringside's own CPU
+# seconds (from `times` of its bash) and the switch-outs it recorded, perf's samples and size.
+# BENCH_OFFCPU_N round trips (default 100000), BENCH_OFFCPU_RUNS rounds (default 3), medians;
+# pingpong runs on CPU BENCH_OFFCPU_CPU (default the last).
+# Prints figures, never passes or fails. Needs RINGSIDE, WORKLOADS, PERF; run as root.
+[ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
+set -u
+
+: "${RINGSIDE:?set RINGSIDE to the ringside binary}" "${WORKLOADS:?set WORKLOADS}"
+: "${PERF:=perf}" "${JQ:=jq}"
+: "${BENCH_OFFCPU_N:=100000}" "${BENCH_OFFCPU_RUNS:=3}" "${BENCH_OFFCPU_CPU:=$(($(getconf _NPROCESSORS_ONLN) - 1))}"
+# pingpong pins its threads to the first CPU it may use: taskset chooses which.
+T=$(mktemp -d "${TMPDIR:-/tmp}/ringside-bench.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+PP=(bash -c "t0=\$EPOCHREALTIME; taskset -c $BENCH_OFFCPU_CPU $WORKLOADS/pingpong \"\$1\";
+	echo \$t0 \$EPOCHREALTIME >$T/span" sh)
+exec 9>>"${TMPDIR:-/tmp}/ringside-live-cpu.lock"
+flock -w 300 9 || echo "(no CPU lock after 300 s; running anyway, figures may suffer)"
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+secs() { echo "$1" | awk -F'[ms]' '{ printf "%.3f", $1 * 60 + $2 }'; }
+
+# run TAG CMD...: CMD launches $PP (a bash that times pingpong itself, so the tools' start-up is
+# not counted); sets WALL (pingpong's own seconds) and CPU (the tool's user + system s with
+# pingpong's: subtract the bare run's to compare).
+run() {
+	local tag=$1
+	shift
+	rm -f "$T/span"
+	X="$T/$tag.times" bash -c '"$@" >/dev/null 2>"$X.err"; times >"$X"' sh "$@"
+	WALL=$(awk '{ printf "%.3f", $2 - $1 }' "$T/span" 2>/dev/null)
+	CPU=$(awk 'NR == 2 { print $1, $2 }' "$T/$tag.times" | while read -r u s; do
+		awk -v u="$(secs "$u")" -v s="$(secs "$s")" 'BEGIN { printf "%.3f", u + s }'
+	done)
+}
+
+PERF_OFFCPU=
+# perf 6.1 without BPF takes --off-cpu and says "option `off-cpu' is being ignored".
+"$PERF" record --off-cpu -o "$T/probe.data" -- true >/dev/null 2>"$T/probe.err" &&
+	! grep -q ignored "$T/probe.err" && PERF_OFFCPU=1
+TAGS="alone rs_nooff rs_off perf_sw"
+[ -n "$PERF_OFFCPU" ] && TAGS="$TAGS perf_off"
+declare -A W C
+for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
+	for tag in $TAGS; do
+		case $tag in
+		alone) run "$tag" "${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_nooff) run "$tag" "$RINGSIDE" record -q --no-off-cpu -o "$T/nooff.json" -- \
+			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_off) run "$tag" "$RINGSIDE" record -q -o "$T/off.json" -- "${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		perf_sw) run "$tag" "$PERF" record -q -e sched:sched_switch -g -o "$T/perf.data" -- \
+			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		perf_off) run "$tag" "$PERF" record -q --off-cpu -o "$T/perfoff.data" -- \
+			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		esac
+		if [ -z "$WALL" ]; then
+			echo "round $r $tag failed: $(tail -n 2 "$T/$tag.times.err" | tr '\n' ' ')"
+			continue
+		fi
+		W[$tag]="${W[$tag]:-} $WALL"
+		C[$tag]="${C[$tag]:-} $CPU"
+		printf 'round %d %-9s wall %7.3f s  cpu %7.3f s\n' "$r" "$tag" "$WALL" "$CPU"
+	done
+done
+
+A=$(median ${W[alone]})
+AC=$(median ${C[alone]})
+echo
+echo "pingpong $BENCH_OFFCPU_N (~$((2 * BENCH_OFFCPU_N)) switches), medians of $BENCH_OFFCPU_RUNS:"
+printf '%-34s %9s %9s %14s\n' tool wall_s slowdown tool_cpu_s
+for tag in $TAGS; do
+	w=$(median ${W[$tag]})
+	c=$(median ${C[$tag]})
+	case $tag in
+	alone) name="pingpong alone" ;;
+	rs_nooff) name="ringside record --no-off-cpu" ;;
+	rs_off) name="ringside record (off-CPU stacks)" ;;
+	perf_sw) name="perf record -e sched:sched_switch -g" ;;
+	perf_off) name="perf record --off-cpu" ;;
+	esac
+	printf '%-34s %9.3f %9s %14s\n' "$name" "$w" "$(ratio "$w" "$A")" \
+		"$(awk -v c="$c" -v a="$AC" 'BEGIN { printf "%.3f", c - a }')"
+done
+[ -n "$PERF_OFFCPU" ] || echo "(this perf has no --off-cpu: no BPF skeleton; compared with sched_switch -g)"
+echo
+echo "ringside's last snapshot: $("$JQ" -r '"\(.sched.switches // 0) switches, \(.stacks.lost) lost, off-CPU time \(([.stacks.offcpu[] | select(.[0] == 0) | .[3]] | add // 0) / 1e9) s"' "$T/off.json")"
+echo "perf's last perf.data: $(du -k "$T/perf.data" | cut -f1) KiB; samples: $("$PERF" report -i "$T/perf.data" --stdio 2>/dev/null | sed -n 's/^# Samples: \([^ ]*\).*/\1/p' | head -n 1)"
