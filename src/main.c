@@ -46,15 +46,17 @@ enum {
 	OPT_PUSH_TIMEOUT,
 	OPT_ABSOLUTE,
 	OPT_MERGE_THREADS,
-	OPT_KEEP
+	OPT_KEEP,
+	OPT_STREAM
 };
 
 /* clang-format off */
 static const char usage_text[] =
 "Usage: ringside [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside record [OPTIONS] -o FILE.json|.html|.folded|.pb.gz [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
-"       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
+"       ringside record --stream -o - [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside view [SCREEN OPTIONS] FILE.json|FILE.html|-\n"
+"       ringside export IN.json|IN.html|- -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
 "       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
 "       ringside recover [--keep] [-o OUT] DIR/.FILE.journal\n"
 "       ringside list [--all] [PATTERN]\n"
@@ -103,6 +105,9 @@ static const char usage_text[] =
 "      --file-mode MODE   the permission bits of files written (-o, s), in octal, e.g. 644\n"
 "                         (default 600: only you can read them)\n"
 "  -q, --quiet            record: no summary table at the end\n"
+"      --stream           record: write the stream format (ringside-stream(5)) to stdout\n"
+"                         (-o -) as it records, flushed every interval, for 'ringside view -'\n"
+"                         or 'ringside export - -o OUT' at the other end of a pipe or ssh\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
 "\n"
@@ -239,6 +244,8 @@ main_option_fits(int c, enum main_mode mode)
 	bool screen_only =
 		c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW || c == 'd';
 
+	if (c == OPT_STREAM)
+		return mode == MODE_RECORD;
 	if (mode == MODE_RECORD)
 		return !screen_only;
 	if (mode == MODE_VIEW)
@@ -279,6 +286,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "push-label", required_argument, NULL, OPT_PUSH_LABEL },
 		{ "push-tenant", required_argument, NULL, OPT_PUSH_TENANT },
 		{ "push-timeout", required_argument, NULL, OPT_PUSH_TIMEOUT },
+		{ "stream", no_argument, NULL, OPT_STREAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -375,6 +383,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		case OPT_NO_SCHED:
 			o->no_sched = true;
 			break;
+		case OPT_STREAM:
+			o->stream = true;
+			break;
 		case OPT_RATIO:
 			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));
 			o->ratios[o->nratios++] = optarg;
@@ -441,6 +452,14 @@ main_record(int argc, char **argv)
 			      "where to write the snapshot");
 		goto out;
 	}
+	if (uo.rec.stream != (strcmp(uo.rec.output, "-") == 0)) {
+		r = main_usage_error(
+			"%s", uo.rec.stream ? "--stream writes to stdout: give -o -"
+					    : "-o - is for --stream (a snapshot goes to a file)");
+		goto out;
+	}
+	if (uo.rec.stream)
+		uo.rec.output = NULL;
 	if (optind < argc)
 		uo.rec.argv = argv + optind;
 	r = record_main(&uo.rec);

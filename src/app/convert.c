@@ -5,6 +5,7 @@
  * can still fail is reading the input and writing the output, each said in one line.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ringside/app/convert.h"
@@ -19,6 +20,7 @@ convert_main(const char *in, const char *out)
 {
 	struct profile *p = NULL;
 	struct errbuf err;
+	bool cut;
 	int rc;
 
 	errbuf_clear(&err);
@@ -27,11 +29,13 @@ convert_main(const char *in, const char *out)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2;
 	}
+	cut = rc == 1;
 	rc = export_write_path(p, out, &err);
 	profile_free(p);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return rc == -EINVAL ? 2 : 1;
 	}
-	return 0;
+	/* A stream cut short: what arrived is written, and the failure shows in the status. */
+	return cut ? 1 : 0;
 }

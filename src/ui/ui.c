@@ -838,6 +838,18 @@ out:
 	return code;
 }
 
+/* After a stream read from stdin: the terminal is the screen's input again. */
+static void
+ui_view_tty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0 && fd != STDIN_FILENO) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+}
+
 int
 ui_view_main(const char *path, const struct ui_opts *o)
 {
@@ -852,8 +864,14 @@ ui_view_main(const char *path, const struct ui_opts *o)
 		code = 2;
 		goto out;
 	}
+	if (strcmp(path, "-") == 0)
+		signal(SIGINT, SIG_IGN); /* Ctrl-C stops the sender; what arrived is shown */
 	r = journal_load_any(path, &p, &err);
-	if (r == 0)
+	if (strcmp(path, "-") == 0) {
+		signal(SIGINT, SIG_DFL);
+		ui_view_tty();
+	}
+	if (r >= 0)
 		r = ui_view_ratios(p, o, &err);
 	if (r < 0) {
 		code = 2;

@@ -13,7 +13,16 @@
 #   - the journal cut at each of the offsets of its last KiB: recover never fails and its
 #     switches never decrease as the offset grows, ending at the last S line's;
 #   - an event added in the live screen's event browser (e, Enter) is journaled: after SIGKILL
-#     of the screen, recover gives a snapshot with that event, its added_ns and its counts.
+#     of the screen, recover gives a snapshot with that event, its added_ns and its counts;
+#   - record --stream -o - -- calltree through a pipe: export - -o OUT.json gives a snapshot of
+#     every interval the stream committed, calltree's worker;w_spin in its stacks and its
+#     scheduler tasks, ending as the command did; the stream is flushed every interval (a reader
+#     at the other end of the pipe has 3 intervals while the recording still runs);
+#   - record --stream -o - -- calltree | view --view flame - in tmux shows calltree's frames;
+#   - the sender killed with SIGKILL mid-stream: export - says so in one line, exits 1 and writes
+#     the intervals that arrived; the sender whose reader is gone stops with a line and exit 1;
+#   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
+#     -o -, and '-' from a terminal are usage errors (exit 2).
 
 . "$TESTLIB"
 require_root
@@ -25,7 +34,8 @@ N=8
 
 # intervals FILE: the commit lines in a journal.
 intervals() {
-	grep -c '^i ' "$1" 2>/dev/null || echo 0
+	_in=$(grep -c '^i ' "$1" 2>/dev/null)
+	echo "${_in:-0}"
 }
 
 # wait_intervals FILE N TIMEOUT_S: until the journal FILE holds N commit lines.
@@ -165,4 +175,87 @@ check "recover: page-faults is there, added after the start, with counts ($(ev_t
 
 kill "$PP" 2>/dev/null
 wait_pid "$PP" 10
+
+# --- record --stream -o - through a pipe
+CT=$WORKLOADS/calltree
+"$R" record -q --stream -o - -I 250 -- "$CT" 2 2>"$T/st.err" | tee "$T/s.stream" |
+	"$R" export - -o "$T/s.json" 2>"$T/sx.err"
+check "export - of a piped stream: exit 0, nothing said ($(cat "$T/sx.err"))" \
+	sh -c 'test -s "$1" && test ! -s "$2"' sh "$T/s.json" "$T/sx.err"
+n=$(intervals "$T/s.stream")
+check "the stream ends with its end line; the snapshot has its $n intervals and the end reason" \
+	sh -c 'tail -n 1 "$1" | grep -q "^end command%20exited$" && "$2" -e --argjson n "$3" \
+		"(.events[0].series[0].t | length) == \$n and .meta.end_reason == \"command exited\"" \
+		"$4"' sh "$T/s.stream" "$JQ" "$n" "$T/s.json"
+"$R" export "$T/s.json" -o "$T/s.folded" 2>/dev/null
+check "the piped snapshot's stacks hold calltree's worker;w_spin" \
+	grep -q ';worker;w_spin [0-9]*$' "$T/s.folded"
+check "the piped snapshot's scheduler tasks hold calltree" \
+	"$JQ" -e '[.sched.tasks[] | select(.comm == "calltree" and .runtime_ns > 0)] | length >= 1' \
+	"$T/s.json"
+diag "stream: $(wc -c <"$T/s.stream") bytes for $n intervals; $(tail -n 1 "$T/st.err")"
+
+# flushed every interval: the other end of a pipe has 3 intervals while the recording runs
+mkfifo "$T/pipe" "$T/pipe2"
+start_bg "$T/cat.err" sh -c 'cat <"$1" >"$2"' sh "$T/pipe2" "$T/f.stream"
+CA=$BG_PID
+# (the FIFOs are opened by the children: an open blocks until the other end is opened too)
+start_bg "$T/fl.err" sh -c 'exec "$1" record -q --stream -o - -I 250 --no-samples -- "$2" 30 \
+	>"$3"' sh "$R" "$CT" "$T/pipe2"
+FL=$BG_PID
+wait_intervals "$T/f.stream" 3 15
+check "flushed: 3 intervals are through the pipe while the recording runs" \
+	sh -c 'test "$(grep -c "^i " "$1")" -ge 3 && kill -0 "$2"' sh "$T/f.stream" "$FL"
+kill -INT "$FL"
+wait_pid "$FL" 15
+wait_pid "$CA" 15
+check "SIGINT ends the stream cleanly (its end line)" grep -q '^end signal$' "$T/f.stream"
+
+# the sender killed mid-stream: what arrived is kept, said in one line, exit 1
+start_bg "$T/kx.err" sh -c 'exec "$1" export - -o "$2" <"$3"' sh "$R" "$T/k.json" "$T/pipe"
+KX=$BG_PID
+start_bg "$T/ks.err" sh -c 'exec "$1" record -q --stream -o - -I 250 -- "$2" 30 >"$3"' \
+	sh "$R" "$CT" "$T/pipe"
+KS=$BG_PID
+sleep 1.5
+kill -KILL "$KS"
+wait_pid "$KX" 15
+rc=$?
+got=$(jqv "$T/k.json" '.events[0].series[0].t | length')
+check "sender killed: export - exits 1 ($rc), writes the $got intervals that arrived" \
+	sh -c 'test "$1" -eq 1 && test "${2:-0}" -ge 2' sh "$rc" "$got"
+check "sender killed: one line says so ($(cat "$T/kx.err"))" sh -c \
+	'test "$(wc -l <"$1")" -eq 1 && grep -q "^ringside: the stream on stdin stopped after $2 intervals" "$1"' \
+	sh "$T/kx.err" "$got"
+"$R" record -q --stream -o - -I 250 --no-samples -- "$CT" 30 2>"$T/gone.err" | head -n 3 >/dev/null
+check "the reader gone: the sender stops, saying so" \
+	grep -q 'cannot write the stream: Broken pipe; the recording stops here' "$T/gone.err"
+
+# --- view - in tmux
+# (one line: the screen's command is passed a line per argument)
+V='"$1" record -q --stream -o - -I 250 -- "$2" 2 2>/dev/null | "$1" view --view flame -'
+screen_start 120 40 sh -c "$V" sh "$R" "$CT"
+check "record --stream -o - | view --view flame -: the screen shows calltree's w_spin" \
+	screen_wait 'w_spin' 30
+screen_keys q
+check "view -: q quits with 0" test "$(screen_exit 10)" = 0
+screen_stop
+
+# --- bad input
+{ head -n 1 "$T/s.stream"; echo 'c 0 -1 1 2'; } | "$R" export - -o "$T/bad.json" 2>"$T/bad.err"
+rc=$?
+check "a corrupt line: exit 2 ($rc), named by its number ($(cat "$T/bad.err"))" \
+	sh -c 'test "$1" -eq 2 && grep -q "line 2 is corrupt" "$2"' sh "$rc" "$T/bad.err"
+"$R" record -q -o - -- "$CT" 1 2>"$T/u1.err"
+rc1=$?
+"$R" record -q --stream -o "$T/u.json" -- "$CT" 1 2>"$T/u2.err"
+rc2=$?
+check "-o - without --stream and --stream without -o -: exit 2 ($rc1, $rc2)" \
+	sh -c 'test "$1" -eq 2 -a "$2" -eq 2 && grep -q "is for --stream" "$3" &&
+	 grep -q "give -o -" "$4"' sh "$rc1" "$rc2" "$T/u1.err" "$T/u2.err"
+screen_start 80 24 "$R" export - -o "$T/tty.json"
+check "export - from a terminal: exit 2" test "$(screen_exit 10)" = 2
+check "export - from a terminal: one line saying stdin is a terminal" sh -c \
+	'test "$(wc -l <"$1")" -eq 1 && grep -q "stdin is a terminal" "$1"' sh "$T/screen.err"
+screen_stop
 done_testing

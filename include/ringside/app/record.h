@@ -33,6 +33,7 @@ struct record_opts {
 	char **ratios; /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
 	size_t nratios;
 	struct push_opts push; /* --push URL and its --push-* options (app/push.h) */
+	bool stream;	       /* --stream -o -: the stream on stdout, no output file */
 	int cmdline_argc;      /* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 };
