@@ -458,6 +458,11 @@ main_record(int argc, char **argv)
 					    : "-o - is for --stream (a snapshot goes to a file)");
 		goto out;
 	}
+	if (uo.rec.stream && uo.rec.push.url) {
+		r = main_usage_error("%s",
+				     "--push sends a snapshot written to a file, not --stream");
+		goto out;
+	}
 	if (uo.rec.stream)
 		uo.rec.output = NULL;
 	if (optind < argc)
