@@ -856,6 +856,7 @@ ui_view_main(const char *path, const struct ui_opts *o)
 	struct ui ui = { 0 };
 	struct profile *p = NULL;
 	struct errbuf err;
+	bool cut = false;
 	int r, code = 0;
 
 	errbuf_clear(&err);
@@ -867,6 +868,7 @@ ui_view_main(const char *path, const struct ui_opts *o)
 	if (strcmp(path, "-") == 0)
 		signal(SIGINT, SIG_IGN); /* Ctrl-C stops the sender; what arrived is shown */
 	r = journal_load_any(path, &p, &err);
+	cut = r == 1;
 	if (strcmp(path, "-") == 0) {
 		signal(SIGINT, SIG_DFL);
 		ui_view_tty();
@@ -889,6 +891,10 @@ ui_view_main(const char *path, const struct ui_opts *o)
 	}
 	ui_fallback_mono(&ui, o);
 	ui_init_views(&ui);
+	if (cut)
+		ui_message(&ui, true,
+			   "the stream on stdin ended without its end line (its sender was "
+			   "stopped or the connection dropped): this is what arrived");
 	ui_draw(&ui);
 	ui_loop_view(&ui);
 out:

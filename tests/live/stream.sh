@@ -18,7 +18,8 @@
 #     every interval the stream committed, calltree's worker;w_spin in its stacks and its
 #     scheduler tasks, ending as the command did; the stream is flushed every interval (a reader
 #     at the other end of the pipe has 3 intervals while the recording still runs);
-#   - record --stream -o - -- calltree | view --view flame - in tmux shows calltree's frames;
+#   - record --stream -o - -- calltree | view --view flame - in tmux shows calltree's frames; view
+#     - of a stream cut short says so on its status line;
 #   - the sender killed with SIGKILL mid-stream: export - says so in one line, exits 1 and writes
 #     the intervals that arrived; the sender whose reader is gone stops with a line and exit 1;
 #   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
@@ -239,6 +240,13 @@ check "record --stream -o - | view --view flame -: the screen shows calltree's w
 	screen_wait 'w_spin' 30
 screen_keys q
 check "view -: q quits with 0" test "$(screen_exit 10)" = 0
+screen_stop
+head -c $(($(wc -c <"$T/s.stream") * 2 / 3)) "$T/s.stream" >"$T/cut.stream"
+screen_start 120 40 sh -c '"$1" view - <"$2"' sh "$R" "$T/cut.stream"
+check "view - of a stream cut short: the status line says so" \
+	screen_wait 'ended without its end line' 10
+screen_keys q
+check "view - of a stream cut short: q quits with 0" test "$(screen_exit 10)" = 0
 screen_stop
 
 # --- bad input
