@@ -56,15 +56,17 @@ enum {
 	OPT_KEEP,
 	OPT_NO_SAVE,
 	OPT_SOURCE_PATH,
-	OPT_SOURCE_PREFIX
+	OPT_SOURCE_PREFIX,
+	OPT_STREAM
 };
 
 /* clang-format off */
 static const char usage_text[] =
 "Usage: ringside [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside record [OPTIONS] [-o FILE.json|.html|.folded|.pb.gz] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside view [SCREEN OPTIONS] FILE.json|FILE.html\n"
-"       ringside export IN.json|IN.html -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
+"       ringside record --stream -o - [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
+"       ringside view [SCREEN OPTIONS] FILE.json|FILE.html|-\n"
+"       ringside export IN.json|IN.html|- -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
 "       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
 "       ringside recover [--keep] [-o OUT] DIR/.FILE.journal\n"
 "       ringside list [--all] [PATTERN]\n"
@@ -130,6 +132,9 @@ static const char usage_text[] =
 "                         (default 600: only you can read them)\n"
 "  -q, --quiet            record: no summary table at the end\n"
 "      --no-save          do not keep the run in the library of runs (record then needs -o)\n"
+"      --stream           record: write the stream format (ringside-stream(5)) to stdout\n"
+"                         (-o -) as it records, flushed every interval, for 'ringside view -'\n"
+"                         or 'ringside export - -o OUT' at the other end of a pipe or ssh\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
 "\n"
@@ -300,6 +305,8 @@ main_option_fits(int c, enum main_mode mode)
 	bool screen_only = c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW ||
 			   c == 'd' || c == OPT_SOURCE_PATH || c == OPT_SOURCE_PREFIX;
 
+	if (c == OPT_STREAM)
+		return mode == MODE_RECORD;
 	if (mode == MODE_RECORD)
 		return !screen_only;
 	if (mode == MODE_VIEW)
@@ -347,6 +354,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "push-timeout", required_argument, NULL, OPT_PUSH_TIMEOUT },
 		{ "push-every", required_argument, NULL, OPT_PUSH_EVERY },
 		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
+		{ "stream", no_argument, NULL, OPT_STREAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -449,6 +457,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		case OPT_OFF_CPU:
 		case OPT_NO_OFF_CPU:
 			o->off_cpu = c == OPT_OFF_CPU ? 1 : -1;
+			break;
+		case OPT_STREAM:
+			o->stream = true;
 			break;
 		case OPT_RATIO:
 			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));
@@ -559,7 +570,23 @@ main_record(int argc, char **argv)
 			      "know where to write the snapshot");
 		goto out;
 	}
-	if (!uo.rec.output) {
+	if (uo.rec.stream != (uo.rec.output && strcmp(uo.rec.output, "-") == 0)) {
+		r = main_usage_error(
+			"%s", uo.rec.stream ? "--stream writes to stdout: give -o -"
+					    : "-o - is for --stream (a snapshot goes to a file)");
+		goto out;
+	}
+	if (uo.rec.stream && uo.rec.push.url) {
+		r = main_usage_error("%s",
+				     "--push sends a snapshot written to a file, not --stream");
+		goto out;
+	}
+	if (uo.rec.stream) {
+		/* Nothing to keep in the library: the stream is the other end's. */
+		uo.rec.output = NULL;
+		uo.rec.no_save = true;
+	}
+	if (!uo.rec.output && !uo.rec.stream) {
 		struct errbuf err;
 
 		errbuf_clear(&err);

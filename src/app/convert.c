@@ -5,6 +5,7 @@
  * can still fail is reading the input and writing the output, each said in one line.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ringside/app/convert.h"
@@ -39,6 +40,7 @@ convert_main(const char *in, const char *out, enum timetree_mode mode)
 {
 	struct profile *p = NULL;
 	struct errbuf err;
+	bool cut;
 	int rc;
 
 	errbuf_clear(&err);
@@ -47,6 +49,7 @@ convert_main(const char *in, const char *out, enum timetree_mode mode)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2;
 	}
+	cut = rc == 1;
 	if (mode != TIMETREE_ON)
 		rc = convert_time(p, in, out, mode, &err);
 	else
@@ -56,5 +59,6 @@ convert_main(const char *in, const char *out, enum timetree_mode mode)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return rc == -EINVAL ? 2 : 1;
 	}
-	return 0;
+	/* A stream cut short: what arrived is written, and the failure shows in the status. */
+	return cut ? 1 : 0;
 }

@@ -257,6 +257,45 @@ journal_load(const char *path, struct profile **out, struct stream_stats *st, st
 	return r;
 }
 
+/*
+ * The stream on stdin ('-'): a pipe, socket or file, never a terminal. A stream cut short (no end
+ * line: its sender was stopped, or the connection dropped) keeps what arrived, said in one line.
+ */
+static int
+journal_load_stdin(struct profile **out, struct errbuf *err)
+{
+	struct stream_stats st;
+	FILE *fp;
+	int fd, r;
+
+	if (isatty(STDIN_FILENO))
+		return errbuf_fail_as(err, ERRBUF_INPUT, -EINVAL,
+				      "stdin is a terminal: '-' reads a stream piped in, e.g. ssh "
+				      "HOST ringside record --stream -o - | ringside view -");
+	fd = dup(STDIN_FILENO);
+	fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!fp) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		return errbuf_fail(err, -e, "cannot read stdin: %s", strerror(e));
+	}
+	r = stream_read(fp, "stdin", out, &st, err);
+	fclose(fp);
+	if (r < 0) {
+		errbuf_recode(err, ERRBUF_INPUT, r);
+		return r;
+	}
+	if (st.ended)
+		return 0;
+	fprintf(stderr,
+		"ringside: the stream on stdin stopped after %zu interval%s (%.2f s) without its "
+		"end line (its sender was stopped or the connection dropped); kept what arrived\n",
+		st.intervals, st.intervals == 1 ? "" : "s", (double)st.duration_ns / 1e9);
+	return 1;
+}
+
 int
 journal_load_any(const char *path, struct profile **out, struct errbuf *err)
 {
@@ -266,6 +305,8 @@ journal_load_any(const char *path, struct profile **out, struct errbuf *err)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	ssize_t n = 0;
 
+	if (strcmp(path, "-") == 0)
+		return journal_load_stdin(out, err);
 	/* Only a regular file is looked into; the snapshot reader words every refusal. */
 	if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
 		n = read(fd, head, sizeof(head));

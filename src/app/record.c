@@ -4,6 +4,7 @@
  * arrives, then the output written and a perf-stat-like summary printed on stderr.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "ringside/app/record.h"
 #include "ringside/app/runs.h"
 #include "ringside/app/session.h"
+#include "ringside/export/stream.h"
 #include "ringside/perf/sampler.h"
 
 /* "999 Hz" or "every 100000 events", for the start line. */
@@ -64,6 +66,49 @@ record_intervals(const struct profile *p)
 	return 0;
 }
 
+/*
+ * --stream: the interval just recorded, on stdout after the header, flushed so that
+ * a reader at the other end of a pipe or ssh sees it now. A reader gone (EPIPE) or another write
+ * error ends the recording: said once, and the exit status is 1.
+ */
+static void
+record_stream(struct session *s, struct stream_writer *w, bool *failed)
+{
+	struct errbuf err;
+	int r;
+
+	if (*failed)
+		return;
+	errbuf_clear(&err);
+	r = stream_write_interval(w, session_profile(s), session_elapsed_ns(s), &err);
+	if (r == 0 && fflush(stdout) != 0)
+		r = errbuf_fail(&err, -errno, "cannot write the stream: %s", strerror(errno));
+	if (r < 0) {
+		fprintf(stderr, "ringside: %s; the recording stops here\n", err.msg);
+		*failed = true;
+		session_end(s, SESSION_END_SIGNAL);
+	}
+}
+
+/* The end of a --stream recording: the last interval and the end line. Returns the exit code. */
+static int
+record_stream_end(struct session *s, struct stream_writer *w, bool failed)
+{
+	struct errbuf err;
+
+	errbuf_clear(&err);
+	record_stream(s, w, &failed);
+	if (!failed && (stream_write_end(w, session_end_name(session_end_reason(s)), &err) < 0 ||
+			fflush(stdout) != 0)) {
+		fprintf(stderr, "ringside: cannot write the stream's end: %s\n", strerror(errno));
+		failed = true;
+	}
+	session_report(s);
+	fprintf(stderr, "ringside: streamed %.2f s to stdout%s\n",
+		(double)session_elapsed_ns(s) / 1e9, failed ? " (cut short)" : "");
+	return failed ? 1 : 0;
+}
+
 int
 record_main(const struct record_opts *opts)
 {
@@ -72,6 +117,8 @@ record_main(const struct record_opts *opts)
 	struct errbuf err;
 	size_t intervals, shown = 0;
 	bool tee_done = false;
+	struct stream_writer *w = NULL;
+	bool failed = false;
 	int r, code = 0;
 
 	errbuf_clear(&err);
@@ -84,6 +131,18 @@ record_main(const struct record_opts *opts)
 		goto out;
 	}
 	record_announce(s, opts, &shown);
+	if (opts->stream) {
+		/* A reader that goes away is a write error (EPIPE), not a silent death. */
+		signal(SIGPIPE, SIG_IGN);
+		w = stream_writer_new(stdout);
+		if (stream_write_header(w, session_profile(s), &err) < 0 || fflush(stdout) != 0) {
+			if (!errbuf_isset(&err))
+				errbuf_fail(&err, -EIO, "cannot write the stream: %s",
+					    strerror(errno));
+			code = 1;
+			goto out;
+		}
+	}
 	while (!session_end_reason(s)) {
 		r = session_step(s, -1, -1, &st);
 		if (r < 0)
@@ -92,9 +151,15 @@ record_main(const struct record_opts *opts)
 				"recorded\n",
 				strerror(-r));
 		record_notes(s, &shown);
+		if (w && st.tick)
+			record_stream(s, w, &failed);
 	}
 	session_stop(s);
 	record_notes(s, &shown);
+	if (w) {
+		code = record_stream_end(s, w, failed);
+		goto out;
+	}
 	r = session_write_output(s, &err);
 	if (r < 0) {
 		code = 1;
@@ -119,6 +184,7 @@ record_main(const struct record_opts *opts)
 out:
 	if (errbuf_isset(&err) && code != 0)
 		fprintf(stderr, "ringside: %s\n", err.msg);
+	stream_writer_free(w);
 	session_free(s);
 	if (opts->command_tee > 0 && !tee_done)
 		runs_tee_finish(opts->command_tee, opts->command_output_fd);

@@ -160,7 +160,7 @@ session_prepare(struct session *s, struct errbuf *err)
 	const struct record_opts *o = s->opts;
 	int r, targets = !!o->cpus + !!o->pids + !!(o->argv && o->argv[0]);
 
-	if (!o->output && !(s->flags & SESSION_LIVE))
+	if (!o->output && !o->stream && !(s->flags & SESSION_LIVE))
 		return errbuf_fail(err, -EINVAL,
 				   "record needs -o FILE.json to know where to write");
 	if (o->output) {

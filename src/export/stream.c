@@ -18,13 +18,14 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ringside/export/snapshot.h"
 #include "ringside/export/stream.h"
 #include "ringside/util/xalloc.h"
+
+#include "stream_internal.h"
 
 struct stream_wframe {
 	struct frame f; /* the tree frame this id was written for */
@@ -54,6 +55,8 @@ struct stream_writer {
 	size_t stack_cap;
 	uint64_t seq;
 	bool failed;
+	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
+	struct stream_events_writer *events; /* events added and removed (stream_events) */
 };
 
 struct stream_writer *
@@ -85,6 +88,8 @@ stream_writer_free(struct stream_writer *w)
 	free(w->key_of);
 	free(w->free_ids);
 	free(w->stack);
+	stream_sched_writer_free(w->sched);
+	stream_events_writer_free(w->events);
 	free(w);
 }
 
@@ -97,52 +102,16 @@ stream_io(struct errbuf *err)
 int
 stream_write_header(struct stream_writer *w, const struct profile *p, struct errbuf *err)
 {
-	struct profile copy = *p, *empty = profile_new();
-	char *buf = NULL, *line = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	json_t *root = NULL, *meta;
-	int r = -EIO;
+	char *line = stream_snapshot_line(p, 0, p->ntracks, true, err);
+	int r = line ? 0 : -EIO;
 
-	if (!mem)
-		return stream_io(err);
-	/* The samples and the timeline follow as intervals, never in the header: an empty tree. */
-	profile_enable_stacks(empty, 0, 0);
-	copy.frames = empty->frames;
-	copy.stacks = empty->stacks;
-	copy.tasks = empty->tasks;
-	copy.frame_root = empty->frame_root;
-	copy.frame_other = empty->frame_other;
-	copy.sampling.samples = copy.sampling.lost = 0;
-	copy.sampling.throttled = copy.sampling.bad_records = 0;
-	copy.sched = NULL;
-	copy.sched_json = NULL;
-	/* The tracks without their points: those go out as counter lines. */
-	copy.tracks = xcalloc(p->ntracks + 1, sizeof(*copy.tracks));
-	for (size_t i = 0; i < p->ntracks; i++) {
-		copy.tracks[i] = p->tracks[i];
-		copy.tracks[i].series = NULL;
-		copy.tracks[i].nseries = 0;
-	}
-	r = snapshot_write(&copy, mem, err);
-	fclose(mem);
-	free(copy.tracks);
-	profile_free(empty);
-	if (r == 0 && !(root = json_loadb(buf, len, 0, NULL)))
-		r = errbuf_fail(err, -EIO, "cannot write the stream header");
-	meta = root ? json_object_get(root, "meta") : NULL;
-	if (meta && !json_is_string(json_object_get(meta, "end_reason")))
-		json_object_set_new(meta, "end_reason", json_string("running"));
-	if (r == 0 && !(line = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII)))
-		r = errbuf_fail(err, -EIO, "cannot write the stream header");
 	if (r == 0 && fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT, STREAM_VERSION, line) < 0)
 		r = stream_io(err);
 	w->ntracks = p->ntracks;
 	w->done = xcalloc(p->ntracks + 1, sizeof(*w->done));
 	w->ndone = xcalloc(p->ntracks + 1, sizeof(*w->ndone));
-	json_decref(root);
+	stream_events_write(&w->events, w->fp, p, true, err);
 	free(line);
-	free(buf);
 	return r;
 }
 
@@ -173,8 +142,7 @@ stream_write_counters(struct stream_writer *w, const struct profile *p)
 	}
 }
 
-/* A string as one field: bytes up to space, '%' and DEL escaped as %XX; "-" when empty. */
-static void
+void
 stream_put_field(FILE *fp, const char *s)
 {
 	if (!s || !*s) {
@@ -389,8 +357,18 @@ stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t
 	const struct profile_sampling *sm = &p->sampling;
 
 	errno = 0;
+	if (stream_events_write(&w->events, w->fp, p, false, err) < 0)
+		return -EIO;
+	if (p->ntracks > w->ntracks) {
+		w->done = xreallocarray(w->done, p->ntracks + 1, sizeof(*w->done));
+		w->ndone = xreallocarray(w->ndone, p->ntracks + 1, sizeof(*w->ndone));
+		memset(w->done + w->ntracks, 0, (p->ntracks - w->ntracks) * sizeof(*w->done));
+		memset(w->ndone + w->ntracks, 0, (p->ntracks - w->ntracks) * sizeof(*w->ndone));
+		w->ntracks = p->ntracks;
+	}
 	stream_write_counters(w, p);
 	stream_write_stacks(w, p);
+	stream_sched_write(&w->sched, w->fp, p);
 	fprintf(w->fp,
 		"i %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		++w->seq, duration_ns, sm->samples, sm->lost, sm->throttled, sm->bad_records);
@@ -441,7 +419,13 @@ struct stream_reader {
 	uint32_t *px; /* pending ids given up */
 	size_t npx;
 	struct stream_stats *st;
+	long version;			     /* the header's */
+	struct stream_sched_reader *sched;   /* version 2's scheduler timeline */
+	struct stream_events_reader *events; /* version 2's events added and removed */
 };
+
+/* The most fields a line has (a T line). */
+#define STREAM_MAX_FIELDS 19
 
 /* Split line into at most max fields at single spaces; returns the count (max + 1: too many). */
 static size_t
@@ -460,7 +444,7 @@ stream_fields(char *line, char **f, size_t max)
 	}
 }
 
-static bool
+bool
 stream_u64(const char *s, uint64_t *v)
 {
 	char *end;
@@ -472,7 +456,7 @@ stream_u64(const char *s, uint64_t *v)
 	return !*end && errno == 0;
 }
 
-static bool
+bool
 stream_i64(const char *s, int64_t *v)
 {
 	char *end;
@@ -484,8 +468,7 @@ stream_i64(const char *s, int64_t *v)
 	return !*end && errno == 0;
 }
 
-/* Undo stream_put_field in place. */
-static bool
+bool
 stream_unescape(char *s)
 {
 	char *o = s;
@@ -559,11 +542,13 @@ stream_line_n(struct stream_reader *r, char **f, size_t n)
 static int
 stream_line_c(struct stream_reader *r, char **f, size_t n)
 {
+	const struct counter_track *t;
 	struct stream_pending c;
 	int64_t cpu;
 
-	if (n != 7 || !stream_u64(f[1], &c.v[0]) || c.v[0] >= r->p->ntracks ||
-	    !r->p->tracks[c.v[0]].supported || !stream_i64(f[2], &cpu) || cpu < -1 || cpu > 65535)
+	if (n != 7 || !stream_u64(f[1], &c.v[0]) ||
+	    !(t = stream_events_track(r->events, r->p, c.v[0])) || !t->supported ||
+	    !stream_i64(f[2], &cpu) || cpu < -1 || cpu > 65535)
 		return -1;
 	c.track = (uint32_t)c.v[0];
 	c.cpu = (int)cpu;
@@ -618,8 +603,10 @@ stream_line_i(struct stream_reader *r, char **f, size_t n)
 	for (size_t k = 0; k < 6; k++)
 		if (!stream_u64(f[1 + k], &v[k]))
 			return -1;
-	if (v[0] != r->st->intervals + 1 || v[1] < r->st->duration_ns)
+	if (v[0] != r->st->intervals + 1 || v[1] < r->st->duration_ns ||
+	    stream_sched_commit(r->sched) < 0)
 		return -1;
+	stream_events_commit(r->events, r->p);
 	for (size_t k = 0; k < r->npc; k++) {
 		struct stream_pending *c = &r->pc[k];
 
@@ -660,11 +647,12 @@ stream_header(struct stream_reader *r, char *line, size_t len, const char *name,
 	if (end == line + n || *end != ' ')
 		return errbuf_fail(err, -EINVAL, "'%s' line 1: no version after \"%s\"", name,
 				   STREAM_FORMAT);
-	if (v != STREAM_VERSION)
+	if (v < 1 || v > STREAM_VERSION)
 		return errbuf_fail(err, -EINVAL,
-				   "'%s' is stream version %ld; this ringside reads version %d "
-				   "(use a newer ringside)",
+				   "'%s' is stream version %ld; this ringside reads versions 1 to "
+				   "%d (use a newer ringside)",
 				   name, v, STREAM_VERSION);
+	r->version = v;
 	end++;
 	if (snapshot_parse(end, (size_t)(line + len - end), &r->p, err) < 0) {
 		errbuf_reword(err, "'%s' line 1: %s", name, err->msg);
@@ -683,8 +671,13 @@ stream_header(struct stream_reader *r, char *line, size_t len, const char *name,
 static int
 stream_line(struct stream_reader *r, char *line)
 {
-	char *f[10];
-	size_t n = stream_fields(line, f, 9);
+	char *f[STREAM_MAX_FIELDS + 1];
+	size_t n;
+
+	/* An event added: a one-line snapshot, whose strings may hold spaces. */
+	if (strncmp(line, "e ", 2) == 0)
+		return r->version >= 2 ? stream_events_line_e(&r->events, r->p, line + 2) : -1;
+	n = stream_fields(line, f, STREAM_MAX_FIELDS);
 
 	if (strcmp(f[0], "end") == 0) {
 		if (n != 2 || !stream_unescape(f[1]) || !*f[1])
@@ -693,7 +686,7 @@ stream_line(struct stream_reader *r, char *line)
 		r->p->meta.end_reason = xstrdup(f[1]);
 		return 1;
 	}
-	if (n > 9 || strlen(f[0]) != 1)
+	if (n > STREAM_MAX_FIELDS || strlen(f[0]) != 1)
 		return -1;
 	switch (f[0][0]) {
 	case 'c':
@@ -708,6 +701,14 @@ stream_line(struct stream_reader *r, char *line)
 		return stream_line_x(r, f, n);
 	case 'i':
 		return stream_line_i(r, f, n);
+	case 'E':
+		return r->version >= 2 ? stream_events_line_E(&r->events, r->p, f, n) : -1;
+	case 'S':
+	case 'T':
+	case 'r':
+	case 'o':
+		/* The scheduler timeline: version 2 on. */
+		return r->version >= 2 ? stream_sched_line(&r->sched, f, n) : -1;
 	default:
 		return -1;
 	}
@@ -757,6 +758,8 @@ stream_reader_fini(struct stream_reader *r)
 	free(r->pc);
 	free(r->ps);
 	free(r->px);
+	stream_sched_reader_free(r->sched);
+	stream_events_reader_free(r->events);
 }
 
 /* The next line into buf: 1 whole, 0 at the end (a cut line in *cut), -1 too long. */
@@ -834,6 +837,7 @@ stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stat
 	}
 	if (rc == 0) {
 		r.p->meta.duration_ns = st->duration_ns;
+		stream_sched_build(r.sched, r.p);
 		*out = r.p;
 		r.p = NULL;
 	}

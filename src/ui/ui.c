@@ -901,12 +901,25 @@ out:
 	return code;
 }
 
+/* After a stream read from stdin: the terminal is the screen's input again. */
+static void
+ui_view_tty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0 && fd != STDIN_FILENO) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+}
+
 int
 ui_view_main(const char *path, const struct ui_opts *o)
 {
 	struct ui ui = { 0 };
 	struct profile *p = NULL;
 	struct errbuf err;
+	bool cut = false;
 	int r, code = 0;
 
 	errbuf_clear(&err);
@@ -915,8 +928,15 @@ ui_view_main(const char *path, const struct ui_opts *o)
 		code = 2;
 		goto out;
 	}
+	if (strcmp(path, "-") == 0)
+		signal(SIGINT, SIG_IGN); /* Ctrl-C stops the sender; what arrived is shown */
 	r = journal_load_any(path, &p, &err);
-	if (r == 0)
+	cut = r == 1;
+	if (strcmp(path, "-") == 0) {
+		signal(SIGINT, SIG_DFL);
+		ui_view_tty();
+	}
+	if (r >= 0)
 		r = ui_view_ratios(p, o, &err);
 	if (r < 0) {
 		code = 2;
@@ -934,6 +954,10 @@ ui_view_main(const char *path, const struct ui_opts *o)
 	}
 	ui_fallback_mono(&ui, o);
 	ui_init_views(&ui);
+	if (cut)
+		ui_message(&ui, true,
+			   "the stream on stdin ended without its end line (its sender was "
+			   "stopped or the connection dropped): this is what arrived");
 	ui_draw(&ui);
 	ui_loop_view(&ui);
 out:

@@ -2,8 +2,9 @@
 /*
  * Fuzz target: the stream format (export/stream's reader), what `ringside recover`, `view` and
  * `export` read from a journal left by a killed recording and what `view -` is to read from a
- * remote host. A stream that reads is written out as a snapshot and as folded stacks, as recover
- * and export would.
+ * remote host, version 2's scheduler timeline (S, T, r, o) and events added live (e, E) included
+ * (seeds: sched.journal, sched-cut.journal). A stream that reads is written out as a snapshot and
+ * as folded stacks, as recover and export would.
  */
 #include <stdio.h>
 #include <stdlib.h>

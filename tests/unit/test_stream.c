@@ -4,7 +4,11 @@
  * same counters and the same stack tree (folded output compared), names with spaces, '%' and
  * "-" included; a tree relabelled between intervals (negative changes) still adds up; a stream
  * cut at every byte recovers whole intervals only, never fewer as the cut moves on; corrupt lines
- * are refused with their number; other versions and non-streams are refused.
+ * are refused with their number; other versions and non-streams are refused. The scheduler
+ * timeline (version 2) reads back into the same "sched" object the recording's snapshot has
+ * (tasks, runs, busy and known time, the map), with tasks that exit and a run in progress; a
+ * version 1 stream still reads, and refuses the timeline's lines. An event added while recording
+ * (and removed) reads back with its span and points, from the commit of its interval on.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,11 +16,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ringside/export/folded.h"
+#include "ringside/export/snapshot.h"
 #include "ringside/export/stream.h"
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
@@ -301,6 +307,8 @@ test_not_a_stream(void **state)
 		"",
 		"hello\n",
 		"ringside-stream 2 {}\n",
+		"ringside-stream 3 {}\n",
+		"ringside-stream 0 {}\n",
 		"ringside-stream 1 {\"format\":1}\n",
 		"ringside-stream 1",
 	};
@@ -319,13 +327,320 @@ test_not_a_stream(void **state)
 	assert_false(stream_sniff("{\"format\"", 9));
 }
 
+/* ---- the scheduler timeline ---- */
+
+#define MS     1000000ull
+#define ORIGIN (5000 * MS)
+
+static void
+sched_switch(struct schedmap *m, uint64_t t, int cpu, int prev, int64_t state, int next)
+{
+	struct sched_event ev = { .type = SCHED_SWITCH, .time = ORIGIN + t, .cpu = cpu };
+
+	ev.prev_pid = prev;
+	ev.next_pid = next;
+	ev.prev_state = state;
+	snprintf(ev.prev_comm, sizeof(ev.prev_comm), prev == 300 ? "short one" : "task%d", prev);
+	snprintf(ev.next_comm, sizeof(ev.next_comm), next == 300 ? "short one" : "task%d", next);
+	schedmap_event(m, &ev);
+}
+
+static void
+sched_other(struct schedmap *m, enum sched_event_type type, uint64_t t, int cpu, int pid)
+{
+	struct sched_event ev = { .type = type, .time = ORIGIN + t, .cpu = cpu, .pid = pid };
+
+	snprintf(ev.comm, sizeof(ev.comm), "task%d", pid);
+	ev.target_cpu = cpu;
+	schedmap_event(m, &ev);
+}
+
+/*
+ * Four intervals of 250 ms on 2 CPUs: 100 and idle take turns on CPU 0 (woken each time), 200
+ * and 300 on CPU 1 until 300 exits at 400 ms; CPU 1 starts late; 200 runs on at the end.
+ */
+static char *
+write_sched_stream(size_t *len, struct profile **orig)
+{
+	struct profile *p = make_profile();
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct stream_writer *w = stream_writer_new(fp);
+	uint64_t t = 1 * MS;
+
+	p->sched = schedmap_new(2, 0, 0);
+	p->sched_origin = ORIGIN;
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	for (uint64_t end = 250 * MS; end <= 1000 * MS; end += 250 * MS) {
+		for (; t + 10 * MS < end; t += 10 * MS) {
+			sched_other(p->sched, SCHED_WAKEUP, t, 0, 100);
+			sched_switch(p->sched, t + 50000, 0, 0, 0, 100);
+			sched_switch(p->sched, t + 6 * MS, 0, 100, 1, 0);
+			if (t >= 30 * MS && t < 400 * MS) {
+				sched_switch(p->sched, t, 1, 200, 0, 300);
+				sched_switch(p->sched, t + 3 * MS, 1, 300, 1, 200);
+			}
+			p->sched_switches += 4;
+		}
+		if (end == 500 * MS)
+			sched_other(p->sched, SCHED_EXIT, 420 * MS, 1, 300);
+		schedmap_advance(p->sched, ORIGIN + end - 2 * MS);
+		tick(p, w, end, 10);
+	}
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	p->meta.duration_ns = 1000 * MS;
+	*orig = p;
+	return buf;
+}
+
+/* The "sched" object of p's snapshot (the caller's). */
+static json_t *
+sched_of(const struct profile *p)
+{
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	json_t *root, *sched;
+
+	assert_int_equal(snapshot_write(p, fp, &err), 0);
+	fclose(fp);
+	root = json_loadb(buf, len, 0, NULL);
+	assert_non_null(root);
+	sched = json_incref(json_object_get(root, "sched"));
+	json_decref(root);
+	free(buf);
+	return sched;
+}
+
+static void
+test_sched_round_trip(void **state)
+{
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len;
+	char *buf = write_sched_stream(&len, &orig);
+	json_t *a, *b;
+
+	(void)state;
+	assert_non_null(strstr(buf, "ringside-stream 2 "));
+	assert_non_null(strstr(buf, "\nS 2 "));
+	assert_non_null(strstr(buf, " short%20one "));
+	assert_non_null(strstr(buf, "\no 1 "));
+	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
+	assert_int_equal(st.intervals, 4);
+	assert_non_null(back->sched);
+	a = sched_of(orig);
+	b = sched_of(back);
+	assert_int_equal(json_array_size(json_object_get(a, "tasks")), 3);
+	if (!json_equal(a, b)) {
+		char *x = json_dumps(a, JSON_COMPACT), *y = json_dumps(b, JSON_COMPACT);
+
+		fprintf(stderr, "recording: %s\nstream:    %s\n", x, y);
+		free(x);
+		free(y);
+		fail();
+	}
+	assert_int_equal(json_integer_value(json_object_get(b, "switches")), orig->sched_switches);
+	json_decref(a);
+	json_decref(b);
+	free(buf);
+	profile_free(orig);
+	profile_free(back);
+}
+
+/* Cut anywhere, the timeline holds the whole intervals: its switches never go back. */
+static void
+test_sched_every_cut(void **state)
+{
+	struct profile *orig;
+	size_t len, header;
+	char *buf = write_sched_stream(&len, &orig);
+	json_int_t last = 0;
+
+	(void)state;
+	header = (size_t)(strchr(buf, '\n') - buf) + 1;
+	for (size_t cut = header; cut <= len; cut += 7) {
+		struct profile *back = NULL;
+		struct stream_stats st;
+		struct errbuf err = { 0 };
+		json_t *s;
+		json_int_t n;
+
+		assert_int_equal(read_mem(buf, cut, &back, &st, &err), 0);
+		assert_true((back->sched != NULL) == (st.intervals > 0));
+		s = back->sched ? sched_of(back) : NULL;
+		n = s ? json_integer_value(json_object_get(s, "switches")) : 0;
+		assert_true(n >= last);
+		last = n;
+		json_decref(s);
+		profile_free(back);
+	}
+	assert_int_equal(last, orig->sched_switches);
+	free(buf);
+	profile_free(orig);
+}
+
+static void
+test_sched_corrupt(void **state)
+{
+	static const char *const bad[] = {
+		"T 1 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 a -", /* before the S line */
+		"r 0 10 .",
+		"S 0 100000000 0 0 0",
+		"S 2 0 0 0 0",
+	};
+	static const char *const after_s[] = {
+		"T 5 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 a -",
+		"T 1 1 1 2 0 0 0 0 0 0 0 0 0 0 0 0 a -",
+		"T 1 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 a%zz -",
+		"T 1 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 sixteen_chars_xx -",
+		"r 2 10 .",
+		"r 0 10 9",
+		"r 0 -10 .",
+		"r 0 10",
+		"o 0 x .",
+		"S 2 100000000 0 0 0",
+	};
+	struct profile *orig;
+	size_t len;
+	char *buf = write_sched_stream(&len, &orig);
+	const char *s2 = strstr(buf, "\nS 2 ");
+	size_t sline = 2;
+
+	(void)state;
+	for (const char *c = buf; c < s2; c++)
+		sline += *c == '\n';
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) + sizeof(after_s) / sizeof(after_s[0]);
+	     i++) {
+		bool after = i >= sizeof(bad) / sizeof(bad[0]);
+		const char *text = after ? after_s[i - sizeof(bad) / sizeof(bad[0])] : bad[i];
+		size_t no = after ? sline + 1 : sline;
+		char *b = with_line(buf, no, text), *msg = xasprintf("line %zu ", no);
+		struct profile *back = NULL;
+		struct stream_stats st;
+		struct errbuf err = { 0 };
+
+		assert_int_equal(read_mem(b, strlen(b), &back, &st, &err), -EINVAL);
+		assert_null(back);
+		assert_non_null(strstr(err.msg, msg));
+		free(msg);
+		free(b);
+	}
+	free(buf);
+	profile_free(orig);
+}
+
+/*
+ * An event added after the second interval (a name with a space) and removed after the third:
+ * it reads back with its span and its points; cut before the commit of its interval, it is not
+ * there; an e line naming an event twice and an E line of no event are corrupt.
+ */
+static void
+test_event_added(void **state)
+{
+	struct profile *p = make_profile(), *back = NULL;
+	struct errbuf err = { 0 };
+	struct stream_stats st;
+	char *buf = NULL, *e, *bad;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct stream_writer *w = stream_writer_new(fp);
+	struct counter_track *t;
+	uint64_t c = 0;
+
+	(void)state;
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	tick(p, w, 250, 10);
+	tick(p, w, 500, 20);
+	t = profile_add_track(p);
+	t->name = xstrdup("sched:sched wakeup");
+	t->canonical = xstrdup("sched:sched_wakeup");
+	t->pmu = xstrdup("tracepoint");
+	t->kind = xstrdup("tracepoint");
+	t->supported = true;
+	t->added_ns = 500;
+	counter_series_append(counter_track_series(t, -1), 750, 33, 250, 250);
+	tick(p, w, 750, 30);
+	p->tracks[1].removed_ns = 800;
+	tick(p, w, 1000, 40);
+	stream_writer_free(w);
+	fclose(fp);
+	e = strstr(buf, "\ne ");
+	assert_non_null(e);
+	assert_non_null(strstr(buf, "\nE 1 500 800\n"));
+	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
+	assert_int_equal(back->ntracks, 2);
+	assert_string_equal(back->tracks[1].name, "sched:sched wakeup");
+	assert_int_equal(back->tracks[1].added_ns, 500);
+	assert_int_equal(back->tracks[1].removed_ns, 800);
+	assert_int_equal(back->tracks[1].nseries, 1);
+	counter_series_totals(&back->tracks[1].series[0], &c, NULL, NULL);
+	assert_int_equal(c, 33);
+	profile_free(back);
+	back = NULL;
+	/* cut just after the e line: the interval that added it is not whole */
+	assert_int_equal(read_mem(buf, (size_t)(strchr(e + 1, '\n') - buf) + 1, &back, &st, &err),
+			 0);
+	assert_int_equal(st.intervals, 2);
+	assert_int_equal(back->ntracks, 1);
+	profile_free(back);
+	back = NULL;
+	/* the same event twice */
+	bad = xasprintf("%.*s%.*s", (int)(strchr(e + 1, '\n') + 1 - buf), buf,
+			(int)(strchr(e + 1, '\n') - e), e + 1);
+	assert_int_equal(read_mem(bad, strlen(bad), &back, &st, &err), -EINVAL);
+	free(bad);
+	bad = with_line(buf, 3, "E 7 0 0");
+	errbuf_clear(&err);
+	assert_int_equal(read_mem(bad, strlen(bad), &back, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "line 3 "));
+	free(bad);
+	free(buf);
+	profile_free(p);
+}
+
+/* A version 1 stream (no timeline) reads as before; the timeline's lines are not version 1's. */
+static void
+test_version1(void **state)
+{
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len;
+	char *buf = write_stream(&len, &orig, false), *v1, *bad;
+
+	(void)state;
+	v1 = xstrdup(buf);
+	memcpy(v1, "ringside-stream 1 ", 18);
+	assert_int_equal(read_mem(v1, len, &back, &st, &err), 0);
+	assert_int_equal(st.intervals, 3);
+	assert_int_equal(back->sampling.samples, 12);
+	assert_null(back->sched);
+	profile_free(back);
+	back = NULL;
+	bad = with_line(v1, 3, "S 2 100000000 0 0 0");
+	assert_int_equal(read_mem(bad, strlen(bad), &back, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "line 3 "));
+	free(bad);
+	free(v1);
+	free(buf);
+	profile_free(orig);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_relabelled),
-		cmocka_unit_test(test_every_cut),    cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_not_a_stream),
+		cmocka_unit_test(test_round_trip),	cmocka_unit_test(test_relabelled),
+		cmocka_unit_test(test_every_cut),	cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_not_a_stream),	cmocka_unit_test(test_sched_round_trip),
+		cmocka_unit_test(test_sched_every_cut), cmocka_unit_test(test_sched_corrupt),
+		cmocka_unit_test(test_version1),	cmocka_unit_test(test_event_added),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

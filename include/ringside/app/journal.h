@@ -53,8 +53,9 @@ char *journal_output_of(const char *path);
 int journal_load(const char *path, struct profile **out, struct stream_stats *st,
 		 struct errbuf *err);
 /*
- * Read a snapshot (.json, .html) or a journal, whichever path holds (view and export). Returns 0
- * and *out, or -errno with err.
+ * Read a snapshot (.json, .html) or a journal, whichever path holds (view and export); "-" reads
+ * a stream from stdin (not a terminal). Returns 0 and *out; 1 and *out when the stream on stdin
+ * had no end line (cut short: said on stderr, what arrived kept); or -errno with err.
  */
 int journal_load_any(const char *path, struct profile **out, struct errbuf *err);
 

@@ -37,6 +37,7 @@ struct record_opts {
 	struct push_opts push;	/* --push URL and its --push-* options (app/push.h) */
 	bool no_save;		/* --no-save: not registered in the library of runs */
 	bool output_in_library; /* output is runs_unregistered_path's (record without -o) */
+	bool stream;		/* --stream -o -: the stream on stdout, no output file */
 	int cmdline_argc;	/* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */

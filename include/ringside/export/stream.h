@@ -22,7 +22,7 @@
 
 /* The first word of the header line and the version after it. */
 #define STREAM_FORMAT  "ringside-stream"
-#define STREAM_VERSION 1
+#define STREAM_VERSION 2
 /* The longest line read (the header, a frame with a long C++ name): 1 MiB. */
 #define STREAM_MAX_LINE ((size_t)1 << 20)
 

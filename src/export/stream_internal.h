@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the stream's writer and reader (export/stream) share with the scheduler timeline's lines
+ * (export/stream_sched) and nobody else uses: the field escaping and number parsing, and the
+ * timeline's own writer and reader state.
+ */
+#ifndef RINGSIDE_EXPORT_STREAM_INTERNAL_H
+#define RINGSIDE_EXPORT_STREAM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
+
+/* Write s as one field: bytes up to space, '%' and DEL as %XX; "-" when empty. */
+void stream_put_field(FILE *fp, const char *s);
+/* Undo stream_put_field in place; false when the escapes are malformed. */
+bool stream_unescape(char *s);
+/* A whole field as an unsigned / signed decimal; false when it is not one. */
+bool stream_u64(const char *s, uint64_t *v);
+bool stream_i64(const char *s, int64_t *v);
+
+/*
+ * p as a one-line snapshot (the caller's; NULL with err on failure) holding its tracks from..to-1
+ * without their points, with an empty stack tree when stacks (and p samples), and no timeline;
+ * its end_reason "running".
+ */
+char *stream_snapshot_line(const struct profile *p, size_t from, size_t to, bool stacks,
+			   struct errbuf *err);
+
+struct stream_events_writer;
+
+/* Free the events' writer state; NULL is fine. */
+void stream_events_writer_free(struct stream_events_writer *ew);
+/*
+ * With header, note p's tracks as the header wrote them; else write an E line for each track
+ * whose span (added_ns, removed_ns) changed and an e line for each new one. *ew is created on
+ * the first call. Returns 0 or -EIO with err.
+ */
+int stream_events_write(struct stream_events_writer **ew, FILE *fp, const struct profile *p,
+			bool header, struct errbuf *err);
+
+struct stream_events_reader;
+
+/* Free the events' reader state; NULL is fine. */
+void stream_events_reader_free(struct stream_events_reader *er);
+/* An e line's snapshot (json): one event, named as none of p's. Returns 0 or -1 (corrupt). */
+int stream_events_line_e(struct stream_events_reader **er, const struct profile *p,
+			 const char *json);
+/* An E line (fields f[0..n-1]). Returns 0 or -1 (corrupt). */
+int stream_events_line_E(struct stream_events_reader **er, const struct profile *p, char **f,
+			 size_t n);
+/* Track i: p's, or one of an e line of the open interval; NULL when there is none. */
+const struct counter_track *stream_events_track(const struct stream_events_reader *er,
+						const struct profile *p, uint64_t i);
+/* Move the open interval's new tracks into p and apply its spans (at the commit). */
+void stream_events_commit(struct stream_events_reader *er, struct profile *p);
+
+struct stream_sched_writer;
+
+/* Free the timeline's writer state; NULL is fine. */
+void stream_sched_writer_free(struct stream_sched_writer *sw);
+/*
+ * Write what p's scheduler timeline gained since the last call (the S line, changed tasks, the
+ * runs closed and each CPU's run in progress); *sw is created on the first call.
+ */
+void stream_sched_write(struct stream_sched_writer **sw, FILE *fp, const struct profile *p);
+
+struct stream_sched_reader;
+
+/* Free the timeline's reader state; NULL is fine. */
+void stream_sched_reader_free(struct stream_sched_reader *sr);
+/*
+ * One line of kind S, T, r or o (fields f[0..n-1], f[0] the kind), held until the commit; *sr is
+ * created by the first S line. Returns 0, or -1 when the line is corrupt.
+ */
+int stream_sched_line(struct stream_sched_reader **sr, char **f, size_t n);
+/* True when the open interval holds no timeline lines (or there is no timeline). */
+bool stream_sched_idle(const struct stream_sched_reader *sr);
+/* Apply the open interval's lines (the commit line was read). Returns 0, or -1 when corrupt. */
+int stream_sched_commit(struct stream_sched_reader *sr);
+/*
+ * Give p (whose meta.duration_ns is set) the timeline of the committed intervals: p->sched,
+ * sched_origin and sched_switches, and sched_json with the recording's event count. NULL is fine.
+ */
+void stream_sched_build(struct stream_sched_reader *sr, struct profile *p);
+
+#endif

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The scheduler timeline in the stream (man/ringside-stream.5, version 2): per interval, an S line
+ * (the map's shape, its time and counts), a T line for each task new or changed since the last
+ * interval (its whole statistics), an r line for each run closed since then and an o line for
+ * each CPU's run in progress. The reader keeps every run and the latest statistics of every task
+ * and rebuilds a schedmap as the snapshot reader does, so a recovered journal draws and writes
+ * the scheduler map the recording had at its last whole interval.
+ *
+ * Tasks have stream ids of their own (from 1), since schedmap renumbers its tasks when it folds
+ * exited ones into aggregates: the writer follows the renumbering (the survivors keep their
+ * order) and never streams an aggregate, so a stream keeps each task that ran as itself.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/export/snapshot.h"
+#include "ringside/util/xalloc.h"
+
+#include "stream_internal.h"
+
+struct stream_sched_task {
+	struct schedmap_task_stats st; /* as last written */
+	bool fresh;		       /* not written yet */
+};
+
+struct stream_sched_writer {
+	unsigned ncpus;
+	uint64_t *closed; /* per CPU: where the last closed run written ends (from the start) */
+	uint32_t *ids;	  /* per schedmap task index: its stream id, 0 when none */
+	size_t nids;
+	struct stream_sched_task *tasks; /* by stream id - 1 */
+	size_t ntasks;
+	uint64_t folded; /* the map's folded tasks when last seen: renumbered when it moves */
+};
+
+void
+stream_sched_writer_free(struct stream_sched_writer *sw)
+{
+	if (!sw)
+		return;
+	free(sw->tasks);
+	free(sw->closed);
+	free(sw->ids);
+	free(sw);
+}
+
+static struct stream_sched_writer *
+stream_sched_writer_new(unsigned ncpus)
+{
+	struct stream_sched_writer *sw = xcalloc(1, sizeof(*sw));
+
+	sw->ncpus = ncpus;
+	sw->closed = xcalloc(ncpus + 1, sizeof(*sw->closed));
+	return sw;
+}
+
+/* True when the stream task id was written for the task st (the same thread, named alike). */
+static bool
+stream_sched_same(const struct stream_sched_writer *sw, uint32_t id,
+		  const struct schedmap_task_stats *st)
+{
+	const struct schedmap_task_stats *t = &sw->tasks[id - 1].st;
+
+	return t->tid == st->tid && t->pid == st->pid &&
+	       (!t->short_name[0] || strncmp(t->short_name, st->short_name, 8) == 0);
+}
+
+/*
+ * After a fold renumbered the map's tasks: the survivors kept their order, so each is the next
+ * task written before that matches it. Tasks folded away keep their ids and last statistics.
+ */
+static void
+stream_sched_renumber(struct stream_sched_writer *sw, const struct schedmap *m)
+{
+	size_t n = schedmap_ntasks(m), k = 0;
+	uint32_t *ids = xcalloc(n + 1, sizeof(*ids));
+
+	for (size_t i = 0; i < n; i++) {
+		struct schedmap_task_stats st;
+
+		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0 || st.folded)
+			continue;
+		while (k < sw->nids && (!sw->ids[k] || !stream_sched_same(sw, sw->ids[k], &st)))
+			k++;
+		if (k < sw->nids)
+			ids[i] = sw->ids[k++];
+	}
+	free(sw->ids);
+	sw->ids = ids;
+	sw->nids = n;
+}
+
+/* True when a and b differ in a figure the T line holds. */
+static bool
+stream_sched_changed(const struct schedmap_task_stats *a, const struct schedmap_task_stats *b)
+{
+	return a->tid != b->tid || a->pid != b->pid || a->target != b->target ||
+	       a->exited != b->exited || a->execs != b->execs || a->runtime_ns != b->runtime_ns ||
+	       a->switches_voluntary != b->switches_voluntary ||
+	       a->switches_involuntary != b->switches_involuntary ||
+	       a->migrations != b->migrations || a->wakeups != b->wakeups ||
+	       a->lat_count != b->lat_count || a->lat_p50_ns != b->lat_p50_ns ||
+	       a->lat_p95_ns != b->lat_p95_ns || a->lat_p99_ns != b->lat_p99_ns ||
+	       a->lat_max_ns != b->lat_max_ns || strncmp(a->comm, b->comm, sizeof(a->comm)) ||
+	       strncmp(a->short_name, b->short_name, sizeof(a->short_name));
+}
+
+static void
+stream_sched_put_stats(FILE *fp, uint32_t id, const struct schedmap_task_stats *st)
+{
+	char comm[sizeof(st->comm)], name[sizeof(st->short_name)];
+
+	snprintf(comm, sizeof(comm), "%s", st->comm);
+	snprintf(name, sizeof(name), "%s", st->short_name);
+	fprintf(fp,
+		"T %" PRIu32 " %" PRId32 " %" PRId32 " %d %d %" PRIu32 " %" PRIu64 " %" PRIu64
+		" %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+		" %" PRIu64 " ",
+		id, st->tid, st->pid, st->target ? 1 : 0, st->exited ? 1 : 0, st->execs,
+		st->runtime_ns, st->switches_voluntary, st->switches_involuntary, st->migrations,
+		st->wakeups, st->lat_count, st->lat_p50_ns, st->lat_p95_ns, st->lat_p99_ns,
+		st->lat_max_ns);
+	stream_put_field(fp, comm);
+	fputc(' ', fp);
+	stream_put_field(fp, name);
+	fputc('\n', fp);
+}
+
+/* A T line for each task new or changed since the last interval. */
+static void
+stream_sched_tasks(struct stream_sched_writer *sw, FILE *fp, const struct schedmap *m)
+{
+	size_t n = schedmap_ntasks(m);
+
+	if (n > sw->nids) {
+		sw->ids = xreallocarray(sw->ids, n, sizeof(*sw->ids));
+		memset(sw->ids + sw->nids, 0, (n - sw->nids) * sizeof(*sw->ids));
+		sw->nids = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct schedmap_task_stats st;
+		struct stream_sched_task *t;
+
+		memset(&st, 0, sizeof(st));
+		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0 || st.folded)
+			continue;
+		if (!sw->ids[i]) {
+			if (sw->ntasks % 256 == 0)
+				sw->tasks = xreallocarray(sw->tasks, sw->ntasks + 256,
+							  sizeof(*sw->tasks));
+			sw->tasks[sw->ntasks++] = (struct stream_sched_task){ .fresh = true };
+			sw->ids[i] = (uint32_t)sw->ntasks;
+		}
+		t = &sw->tasks[sw->ids[i] - 1];
+		if (!t->fresh && !stream_sched_changed(&t->st, &st))
+			continue;
+		t->st = st;
+		t->fresh = false;
+		stream_sched_put_stats(fp, sw->ids[i], &st);
+	}
+}
+
+/* A run's task as the stream names it: its id, '.' idle, '+' other, '?' unknown. */
+static void
+stream_sched_put_task(const struct stream_sched_writer *sw, FILE *fp, uint32_t task)
+{
+	if (task == SCHEDMAP_TASK_IDLE)
+		fputc('.', fp);
+	else if (task == SCHEDMAP_TASK_OTHER)
+		fputc('+', fp);
+	else if (task < sw->nids && sw->ids[task])
+		fprintf(fp, "%" PRIu32, sw->ids[task]);
+	else
+		fputc('?', fp);
+}
+
+static uint64_t
+stream_sched_rel(uint64_t t, uint64_t origin)
+{
+	return t > origin ? t - origin : 0;
+}
+
+/* The runs of cpu closed since the last interval (r lines), then its run in progress (o). */
+static void
+stream_sched_runs(struct stream_sched_writer *sw, FILE *fp, const struct profile *p, unsigned cpu)
+{
+	const struct schedmap *m = p->sched;
+	size_t n = schedmap_nruns(m, cpu), lo = 0, hi = n;
+	struct schedmap_run run;
+
+	/* The first run that ends after what was written (runs are contiguous, in time order). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (schedmap_run_at(m, cpu, mid, &run) == 0 &&
+		    stream_sched_rel(run.end, p->sched_origin) <= sw->closed[cpu])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < n && schedmap_run_at(m, cpu, i, &run) == 0; i++) {
+		uint64_t start = stream_sched_rel(run.start, p->sched_origin);
+		uint64_t end = stream_sched_rel(run.end, p->sched_origin);
+
+		/* Runs follow each other: time not covered (the start, a gap) is unknown. */
+		if (start > sw->closed[cpu]) {
+			fprintf(fp, "r %u %" PRIu64 " ?\n", cpu, start - sw->closed[cpu]);
+			sw->closed[cpu] = start;
+		}
+		if (start < sw->closed[cpu])
+			start = sw->closed[cpu];
+		if (run.open) {
+			fprintf(fp, "o %u %" PRIu64 " ", cpu, start);
+		} else {
+			if (end < start)
+				end = start;
+			fprintf(fp, "r %u %" PRIu64 " ", cpu, end - start);
+		}
+		stream_sched_put_task(sw, fp, run.task);
+		fputc('\n', fp);
+		if (run.open)
+			break;
+		sw->closed[cpu] = end;
+	}
+}
+
+void
+stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct profile *p)
+{
+	const struct schedmap *m = p->sched;
+	struct stream_sched_writer *sw;
+	struct schedmap_counts sc;
+
+	if (!m)
+		return;
+	if (!*swp)
+		*swp = stream_sched_writer_new(schedmap_ncpus(m));
+	sw = *swp;
+	schedmap_get_counts(m, &sc);
+	fprintf(fp, "S %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", sw->ncpus,
+		schedmap_bucket_ns(m), stream_sched_rel(schedmap_now(m), p->sched_origin),
+		p->sched_switches, sc.events);
+	if (sc.folded_tasks != sw->folded) {
+		stream_sched_renumber(sw, m);
+		sw->folded = sc.folded_tasks;
+	}
+	stream_sched_tasks(sw, fp, m);
+	for (unsigned c = 0; c < sw->ncpus; c++)
+		stream_sched_runs(sw, fp, p, c);
+}
+
+/* ---- reading ---- */
+
+struct stream_sched_run {
+	uint64_t start, end;
+	uint32_t task; /* a stream task id, or a SCHEDMAP_TASK_* */
+};
+
+struct stream_sched_cpu {
+	struct stream_sched_run *runs;
+	size_t nruns;
+	uint64_t closed;	      /* where its last closed run ends (0 before any) */
+	struct stream_sched_run open; /* its run in progress at the last commit */
+	bool has_open;
+};
+
+/* A line held until the commit: a task's statistics (id), or a run of a CPU. */
+struct stream_sched_pending {
+	char kind; /* 'T', 'r', 'o' */
+	unsigned cpu;
+	uint32_t id;
+	struct stream_sched_run run;
+	struct schedmap_task_stats st;
+};
+
+struct stream_sched_reader {
+	unsigned ncpus;
+	uint64_t bucket_ns;
+	uint64_t now, switches, events; /* the last commit's */
+	uint64_t p_now, p_switches, p_events;
+	bool p_shape;			   /* an S line is pending */
+	bool committed;			   /* an interval with the timeline was */
+	struct schedmap_task_stats *tasks; /* by stream id - 1 */
+	size_t ntasks, p_new;		   /* committed; pending new ids */
+	struct stream_sched_cpu *cpus;
+	uint64_t *p_closed; /* per CPU, with the pending runs */
+	struct stream_sched_pending *pend;
+	size_t npend;
+};
+
+void
+stream_sched_reader_free(struct stream_sched_reader *sr)
+{
+	if (!sr)
+		return;
+	for (unsigned c = 0; c < sr->ncpus; c++)
+		free(sr->cpus[c].runs);
+	free(sr->cpus);
+	free(sr->p_closed);
+	free(sr->tasks);
+	free(sr->pend);
+	free(sr);
+}
+
+bool
+stream_sched_idle(const struct stream_sched_reader *sr)
+{
+	return !sr || (!sr->npend && !sr->p_shape);
+}
+
+/* S NCPUS BUCKET_NS NOW SWITCHES EVENTS: the first one makes the reader, the rest must agree. */
+static int
+stream_sched_shape(struct stream_sched_reader **srp, char **f, size_t n)
+{
+	uint64_t v[5];
+	struct stream_sched_reader *sr = *srp;
+
+	if (n != 6)
+		return -1;
+	for (size_t k = 0; k < 5; k++)
+		if (!stream_u64(f[1 + k], &v[k]))
+			return -1;
+	if (v[0] == 0 || v[0] > 65536 || v[1] == 0 || v[1] > SCHEDMAP_MAX_BUCKET_NS)
+		return -1;
+	if (sr && (sr->p_shape || v[0] != sr->ncpus || v[1] != sr->bucket_ns || v[2] < sr->now))
+		return -1;
+	if (!sr) {
+		sr = *srp = xcalloc(1, sizeof(*sr));
+		sr->ncpus = (unsigned)v[0];
+		sr->bucket_ns = v[1];
+		sr->cpus = xcalloc(sr->ncpus, sizeof(*sr->cpus));
+		sr->p_closed = xcalloc(sr->ncpus, sizeof(*sr->p_closed));
+	}
+	sr->p_shape = true;
+	sr->p_now = v[2];
+	sr->p_switches = v[3];
+	sr->p_events = v[4];
+	return 0;
+}
+
+static struct stream_sched_pending *
+stream_sched_push(struct stream_sched_reader *sr, char kind)
+{
+	struct stream_sched_pending *q;
+
+	if (sr->npend % 256 == 0)
+		sr->pend = xreallocarray(sr->pend, sr->npend + 256, sizeof(*sr->pend));
+	q = &sr->pend[sr->npend++];
+	memset(q, 0, sizeof(*q));
+	q->kind = kind;
+	return q;
+}
+
+/* T ID TID PID TARGET EXITED EXECS RUNTIME VOL INVOL MIGR WAKEUPS LAT P50 P95 P99 MAX COMM SHORT */
+static int
+stream_sched_task_line(struct stream_sched_reader *sr, char **f, size_t n)
+{
+	struct stream_sched_pending *q;
+	uint64_t id, v[13];
+	int64_t tid, pid;
+
+	if (n != 19 || !stream_u64(f[1], &id) || id == 0 || id > sr->ntasks + sr->p_new + 1 ||
+	    !stream_i64(f[2], &tid) || tid < INT32_MIN || tid > INT32_MAX ||
+	    !stream_i64(f[3], &pid) || pid < INT32_MIN || pid > INT32_MAX)
+		return -1;
+	for (size_t k = 0; k < 13; k++)
+		if (!stream_u64(f[4 + k], &v[k]))
+			return -1;
+	if (v[0] > 1 || v[1] > 1 || v[2] > UINT32_MAX || !stream_unescape(f[17]) ||
+	    strlen(f[17]) > 15 || !stream_unescape(f[18]) || strlen(f[18]) > 7)
+		return -1;
+	if (id == sr->ntasks + sr->p_new + 1)
+		sr->p_new++;
+	q = stream_sched_push(sr, 'T');
+	q->id = (uint32_t)id;
+	q->st.tid = (int32_t)tid;
+	q->st.pid = (int32_t)pid;
+	q->st.target = v[0];
+	q->st.exited = v[1];
+	q->st.execs = (uint32_t)v[2];
+	q->st.runtime_ns = v[3];
+	q->st.switches_voluntary = v[4];
+	q->st.switches_involuntary = v[5];
+	q->st.migrations = v[6];
+	q->st.wakeups = v[7];
+	q->st.lat_count = v[8];
+	q->st.lat_p50_ns = v[9];
+	q->st.lat_p95_ns = v[10];
+	q->st.lat_p99_ns = v[11];
+	q->st.lat_max_ns = v[12];
+	memcpy(q->st.comm, f[17], strlen(f[17]) + 1);
+	memcpy(q->st.short_name, f[18], strlen(f[18]) + 1);
+	return 0;
+}
+
+/* A run's task: an id defined by now (committed or pending), '.', '+' or '?'. */
+static bool
+stream_sched_task_ref(const struct stream_sched_reader *sr, const char *s, uint32_t *task)
+{
+	uint64_t id;
+
+	if (strcmp(s, ".") == 0)
+		*task = SCHEDMAP_TASK_IDLE;
+	else if (strcmp(s, "+") == 0)
+		*task = SCHEDMAP_TASK_OTHER;
+	else if (strcmp(s, "?") == 0)
+		*task = SCHEDMAP_TASK_UNKNOWN;
+	else if (stream_u64(s, &id) && id >= 1 && id <= sr->ntasks + sr->p_new)
+		*task = (uint32_t)id;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * r CPU LENGTH TASK (a closed run, from where the CPU's last one ended) or o CPU START TASK (the
+ * run in progress, from START on).
+ */
+static int
+stream_sched_run_line(struct stream_sched_reader *sr, char **f, size_t n, char kind)
+{
+	struct stream_sched_run run = { 0 };
+	struct stream_sched_pending *q;
+	uint64_t cpu, v;
+
+	if (n != 4 || !stream_u64(f[1], &cpu) || cpu >= sr->ncpus || !stream_u64(f[2], &v) ||
+	    !stream_sched_task_ref(sr, f[3], &run.task))
+		return -1;
+	run.start = kind == 'r' ? sr->p_closed[cpu] : v;
+	run.end = kind == 'r' ? run.start + v : v;
+	if (run.start < sr->p_closed[cpu] || run.end < run.start || run.end > UINT64_MAX / 4)
+		return -1;
+	if (kind == 'r')
+		sr->p_closed[cpu] = run.end;
+	q = stream_sched_push(sr, kind);
+	q->cpu = (unsigned)cpu;
+	q->run = run;
+	return 0;
+}
+
+int
+stream_sched_line(struct stream_sched_reader **srp, char **f, size_t n)
+{
+	if (f[0][0] == 'S')
+		return stream_sched_shape(srp, f, n);
+	/* Tasks and runs come after the interval's S line. */
+	if (!*srp || !(*srp)->p_shape)
+		return -1;
+	if (f[0][0] == 'T')
+		return stream_sched_task_line(*srp, f, n);
+	return stream_sched_run_line(*srp, f, n, f[0][0]);
+}
+
+static void
+stream_sched_add_run(struct stream_sched_cpu *c, const struct stream_sched_run *run)
+{
+	struct stream_sched_run *last = c->nruns ? &c->runs[c->nruns - 1] : NULL;
+
+	/* Unknown time before the first run is no run (the map starts at the first one). */
+	if (!last && run->task == SCHEDMAP_TASK_UNKNOWN)
+		return;
+	/* A run written again after a merge is one run. */
+	if (last && last->task == run->task && last->end == run->start) {
+		last->end = run->end;
+		return;
+	}
+	if (c->nruns % 1024 == 0)
+		c->runs = xreallocarray(c->runs, c->nruns + 1024, sizeof(*c->runs));
+	c->runs[c->nruns++] = *run;
+}
+
+int
+stream_sched_commit(struct stream_sched_reader *sr)
+{
+	if (!sr)
+		return 0;
+	if (!sr->p_shape)
+		return sr->npend ? -1 : 0;
+	if (sr->p_new) {
+		sr->tasks = xreallocarray(sr->tasks, sr->ntasks + sr->p_new, sizeof(*sr->tasks));
+		sr->ntasks += sr->p_new;
+	}
+	for (unsigned c = 0; c < sr->ncpus; c++)
+		sr->cpus[c].has_open = false;
+	for (size_t k = 0; k < sr->npend; k++) {
+		struct stream_sched_pending *q = &sr->pend[k];
+		struct stream_sched_cpu *c = &sr->cpus[q->cpu];
+
+		if (q->kind == 'T') {
+			sr->tasks[q->id - 1] = q->st;
+		} else if (q->kind == 'r') {
+			stream_sched_add_run(c, &q->run);
+			c->closed = q->run.end;
+		} else {
+			c->open = q->run;
+			c->has_open = true;
+		}
+	}
+	for (unsigned c = 0; c < sr->ncpus; c++)
+		sr->p_closed[c] = sr->cpus[c].closed;
+	sr->now = sr->p_now;
+	sr->switches = sr->p_switches;
+	sr->events = sr->p_events;
+	sr->npend = sr->p_new = 0;
+	sr->p_shape = false;
+	sr->committed = true;
+	return 0;
+}
+
+/* The schedmap task of a run's: a stream id's loaded index (ids load in order), or as is. */
+static uint32_t
+stream_sched_index(uint32_t task)
+{
+	return task == SCHEDMAP_TASK_IDLE || task == SCHEDMAP_TASK_OTHER ||
+			       task == SCHEDMAP_TASK_UNKNOWN
+		       ? task
+		       : task - 1;
+}
+
+/*
+ * The snapshot's "sched" object written from the map, with the recording's event count (a loaded
+ * map counts none): what a snapshot of the recording would hold, kept as the snapshot reader
+ * keeps one.
+ */
+static void
+stream_sched_json(const struct stream_sched_reader *sr, struct profile *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	struct errbuf err = { 0 };
+	json_t *root = NULL, *sched;
+
+	/* Without memory for it, the map's own figures are written (no event count). */
+	if (!mem)
+		return;
+	if (snapshot_write(p, mem, &err) < 0)
+		len = 0;
+	fclose(mem);
+	if (len)
+		root = json_loadb(buf, len, 0, NULL);
+	sched = root ? json_object_get(root, "sched") : NULL;
+	if (sched) {
+		size_t i;
+		json_t *cpu;
+
+		json_object_set_new(sched, "events", json_integer((json_int_t)sr->events));
+		/* A loaded map ends each CPU in an unknown run after the last; the recording's not.
+		 */
+		json_array_foreach (json_object_get(sched, "cpus"), i, cpu) {
+			json_t *runs = json_object_get(cpu, "runs");
+			json_t *last = json_array_get(runs, json_array_size(runs) - 1);
+
+			if (last && json_integer_value(json_array_get(last, 2)) == -2 &&
+			    json_integer_value(json_array_get(last, 0)) >= (json_int_t)sr->now)
+				json_array_remove(runs, json_array_size(runs) - 1);
+		}
+		p->sched_json = json_dumps(sched, JSON_COMPACT | JSON_ENSURE_ASCII);
+	}
+	json_decref(root);
+	free(buf);
+}
+
+void
+stream_sched_build(struct stream_sched_reader *sr, struct profile *p)
+{
+	uint64_t origin, end;
+	struct schedmap *m;
+
+	if (!sr || !sr->committed)
+		return;
+	/* Times count from the start; the map's from origin, as the snapshot reader's do. */
+	origin = sr->bucket_ns;
+	m = schedmap_new(sr->ncpus, UINT64_MAX / 4, sr->bucket_ns);
+	for (size_t i = 0; i < sr->ntasks; i++)
+		schedmap_load_task(m, &sr->tasks[i]);
+	for (unsigned c = 0; c < sr->ncpus; c++) {
+		const struct stream_sched_cpu *cpu = &sr->cpus[c];
+
+		for (size_t i = 0; i < cpu->nruns; i++)
+			schedmap_load_run(m, c, origin + cpu->runs[i].start,
+					  origin + cpu->runs[i].end,
+					  stream_sched_index(cpu->runs[i].task));
+		if (cpu->has_open && sr->now > cpu->open.start)
+			schedmap_load_run(m, c, origin + cpu->open.start, origin + sr->now,
+					  stream_sched_index(cpu->open.task));
+	}
+	end = sr->now > p->meta.duration_ns ? sr->now : p->meta.duration_ns;
+	schedmap_load_finish(m, origin + end);
+	schedmap_free(p->sched);
+	free(p->sched_json);
+	p->sched_json = NULL;
+	p->sched = m;
+	p->sched_origin = origin;
+	p->sched_switches = sr->switches;
+	stream_sched_json(sr, p);
+}
