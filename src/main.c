@@ -604,11 +604,23 @@ main_record(int argc, char **argv)
 	/* A launched command's output is kept with its run, and still shown. */
 	if (uo.rec.argv && !uo.rec.no_save)
 		main_record_capture(&uo.rec, &log, &logfd);
-	r = record_main(&uo.rec);
-	if (log) {
-		unlink(log);
-		close(logfd);
+	/* --stream: stdout is the stream's alone; the command's output goes to stderr. */
+	if (uo.rec.argv && uo.rec.stream) {
+		logfd = dup(STDERR_FILENO);
+		if (logfd < 0) {
+			fprintf(stderr, "ringside: cannot pass the command its output: %s\n",
+				strerror(errno));
+			r = 1;
+			goto out;
+		}
+		uo.rec.command_output = "standard error";
+		uo.rec.command_output_fd = logfd;
 	}
+	r = record_main(&uo.rec);
+	if (log)
+		unlink(log);
+	if (logfd >= 0)
+		close(logfd);
 out:
 	free(log);
 	free(library_out);
