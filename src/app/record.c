@@ -176,7 +176,10 @@ record_main(const struct record_opts *opts)
 		runs_tee_finish(opts->command_tee, opts->command_output_fd);
 		tee_done = true;
 	}
-	/* The snapshot is safe: the library's failure is said in one line, exit status 1. */
+	/* The snapshot is safe: the library's failure is said in one line, exit status 1. With
+	 * the events' descriptors back first: a recording that used all ulimit -n allows still
+	 * has its run registered. */
+	session_close_events(s);
 	if (!opts->no_save)
 		code = runs_register(session_profile(s),
 				     opts->output_in_library ? session_output(s) : NULL,

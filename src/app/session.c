@@ -417,6 +417,17 @@ session_notes_since(const struct session *s, size_t *seen)
 }
 
 void
+session_close_events(struct session *s)
+{
+	if (!s->stopped)
+		return;
+	sampler_free(s->sampler);
+	s->sampler = NULL;
+	counter_set_free(s->counters);
+	s->counters = NULL;
+}
+
+void
 session_free(struct session *s)
 {
 	if (!s)

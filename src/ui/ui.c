@@ -881,6 +881,7 @@ ui_live_main(const struct ui_opts *o)
 	ui_loop_live(&ui);
 	term_restore();
 	session_stop(ui.session);
+	session_close_events(ui.session);
 	if (session_output(ui.session)) {
 		r = session_write_output(ui.session, &err);
 		if (r < 0)

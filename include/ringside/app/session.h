@@ -96,6 +96,11 @@ int session_save(struct session *s, const char *path, struct errbuf *err);
  * live one): the live screen's baseline. 0 and *out (the caller's), or an error.
  */
 int session_copy_profile(struct session *s, struct profile **out, struct errbuf *err);
+/*
+ * Close a stopped session's perf events (rings and counters; the profile stays): their
+ * descriptors back before what comes after the recording (the library of runs opens a database).
+ */
+void session_close_events(struct session *s);
 /* Bring the profile's duration up to the last counter read (the live views between saves). */
 void session_update_meta(struct session *s);
 /* The perf-stat-like summary and the sampling and scheduler lines, on stderr. */
