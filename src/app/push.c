@@ -306,12 +306,12 @@ push_post(const struct push_opts *o, const struct push_req *rq, struct errbuf *e
 }
 
 /*
- * The request for p's samples (since the tree's last checkpoint when part is set) over
- * [from_ns, until_ns); NULL with err when they cannot be encoded.
+ * The request for p's samples since the tree's last checkpoint, over [from_ns, until_ns); NULL
+ * with err when they cannot be encoded.
  */
 static struct push_req *
-push_req_new(const struct profile *p, const struct push_opts *o, bool part, int64_t from_ns,
-	     int64_t until_ns, struct errbuf *err)
+push_req_new(const struct profile *p, const struct push_opts *o, int64_t from_ns, int64_t until_ns,
+	     struct errbuf *err)
 {
 	struct push_req *rq = xcalloc(1, sizeof(*rq));
 	struct pprof_part pp = { from_ns, until_ns - from_ns };
@@ -323,7 +323,7 @@ push_req_new(const struct profile *p, const struct push_opts *o, bool part, int6
 		free(rq);
 		return NULL;
 	}
-	rc = pprof_write_part(p, part ? &pp : NULL, mem, err);
+	rc = pprof_write_part(p, &pp, mem, err);
 	if (fclose(mem) != 0 && rc == 0)
 		rc = errbuf_fail(err, -EIO, "cannot push: the profile did not fit in memory");
 	if (rc < 0) {
@@ -335,30 +335,6 @@ push_req_new(const struct profile *p, const struct push_opts *o, bool part, int6
 	rq->until_ns = until_ns;
 	rq->freq = p->sampling.freq;
 	return rq;
-}
-
-int
-push_profile(const struct profile *p, const struct push_opts *o, struct errbuf *err)
-{
-	int64_t start = p->meta.start_unix_ns;
-	struct push_req *rq;
-	int rc;
-
-	if (!o->url)
-		return 0;
-	rq = push_req_new(p, o, false, start, start + (int64_t)p->meta.duration_ns, err);
-	if (!rq)
-		return err->code;
-	rc = push_curl_load(err);
-	if (rc < 0) {
-		push_req_free(rq);
-		return rc;
-	}
-	push_curl.global_init(CURL_GLOBAL_DEFAULT);
-	rc = push_post(o, rq, err);
-	push_curl.global_cleanup();
-	push_req_free(rq);
-	return rc;
 }
 
 /* ---- pushing in parts, from a thread of its own ---------------------------------------- */
@@ -447,7 +423,7 @@ pusher_send(struct pusher *ps, struct profile *p, int64_t until_unix_ns, struct 
 
 	if (!ps || !p->stacks)
 		return 0;
-	rq = push_req_new(p, ps->o, true, ps->pushed_until, until_unix_ns, err);
+	rq = push_req_new(p, ps->o, ps->pushed_until, until_unix_ns, err);
 	if (!rq)
 		return err->code;
 	stacktree_checkpoint(p->stacks);

@@ -84,22 +84,36 @@ test_check(void **state)
 	check_fails(&o, "--push-timeout");
 }
 
-static void
-test_unreachable(void **state)
+/* A profile of one path, app > app > main, with n samples. */
+static struct profile *
+one_path(uint64_t n)
 {
 	struct profile *p = profile_new();
-	struct push_opts o = { .url = "http://127.0.0.1:1", .timeout_s = 1 };
-	struct errbuf err;
 	uint32_t path[3];
 
-	(void)state;
 	profile_enable_stacks(p, 0, 0);
 	path[0] = frametab_intern(p->frames, "app", NULL, NULL, 5, FRAME_PROCESS, false);
 	path[1] = frametab_intern(p->frames, "app", NULL, NULL, 5, FRAME_THREAD, false);
 	path[2] = frametab_intern(p->frames, "main", "/bin/app", NULL, 0, FRAME_USER, false);
-	stacktree_insert(p->stacks, path, 3, 1, 0);
+	stacktree_insert(p->stacks, path, 3, n, 0);
+	return p;
+}
+
+/* One push (the whole recording at the end) to a server that is not there: a runtime error. */
+static void
+test_unreachable(void **state)
+{
+	struct profile *p = one_path(1);
+	struct push_opts o = { .url = "http://127.0.0.1:1", .timeout_s = 1 };
+	struct errbuf err;
+	struct pusher *ps;
+
+	(void)state;
 	errbuf_clear(&err);
-	assert_int_equal(push_profile(p, &o, &err), -EIO);
+	ps = pusher_new(&o, 0, &err);
+	assert_non_null(ps);
+	assert_int_equal(pusher_send(ps, p, 1000000000, &err), 0);
+	assert_int_equal(pusher_finish(ps, &err), -EIO);
 	assert_int_equal(err.class, ERRBUF_RUNTIME);
 	assert_non_null(strstr(err.msg, "push to http://127.0.0.1:1 failed after 3 attempts"));
 	profile_free(p);
@@ -110,19 +124,13 @@ test_unreachable(void **state)
 static void
 test_pusher_unreachable(void **state)
 {
-	struct profile *p = profile_new();
+	struct profile *p = one_path(5);
 	struct push_opts o = { .url = "http://127.0.0.1:1", .timeout_s = 1, .every_s = 1 };
 	struct errbuf err;
 	struct pusher *ps;
-	uint32_t path[3];
 	char why[1024];
 
 	(void)state;
-	profile_enable_stacks(p, 0, 0);
-	path[0] = frametab_intern(p->frames, "app", NULL, NULL, 5, FRAME_PROCESS, false);
-	path[1] = frametab_intern(p->frames, "app", NULL, NULL, 5, FRAME_THREAD, false);
-	path[2] = frametab_intern(p->frames, "main", "/bin/app", NULL, 0, FRAME_USER, false);
-	stacktree_insert(p->stacks, path, 3, 5, 0);
 	errbuf_clear(&err);
 	ps = pusher_new(&o, 1000000000, &err);
 	assert_non_null(ps);
@@ -131,7 +139,9 @@ test_pusher_unreachable(void **state)
 	/* the part was taken: nothing is left since the checkpoint */
 	for (uint32_t id = 0; id < stacktree_nnodes(p->stacks); id++)
 		assert_int_equal(stacktree_self_since(p->stacks, id), 0);
-	stacktree_insert(p->stacks, path, 3, 2, 0);
+	/* two more on main, the leaf (the root, app, app, main: node 3) */
+	assert_int_equal(stacktree_insert_leaf(p->stacks, 3, 2, 0), 3);
+	assert_int_equal(stacktree_self_since(p->stacks, 3), 2);
 	assert_int_equal(pusher_send(ps, p, 3000000000, &err), 0);
 	assert_int_equal(pusher_finish(ps, &err), -EIO);
 	assert_int_equal(err.class, ERRBUF_RUNTIME);

@@ -39,12 +39,6 @@ struct push_opts {
 int push_check(const struct push_opts *o, struct errbuf *err);
 /* The name parameter for p: "APP{host=H,comm=C,k=v,...}" (the caller's, to free). */
 char *push_name(const struct profile *p, const struct push_opts *o);
-/*
- * Push p to o->url, retrying as the header says. Returns 0, or -EIO (the server answered with an
- * error or never answered) / -EINVAL (p has no stacks) with err naming the URL and the cause.
- */
-int push_profile(const struct profile *p, const struct push_opts *o, struct errbuf *err);
-
 struct pusher;
 /*
  * Start pushing parts to o->url (o is borrowed for the pusher's life), the first part starting
