@@ -19,6 +19,8 @@
 #include "ringside/app/ingest.h"
 #include "ringside/app/loop.h"
 #include "ringside/model/offcpu.h"
+#include "ringside/model/stacktree.h"
+#include "ringside/model/timeline.h"
 #include "ringside/perf/sys.h"
 #include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
@@ -211,6 +213,9 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 	}
 	s->start_ns = s->last_ns = clock_now_ns();
 	s->profile->sched_origin = s->start_ns;
+	/* Every sample's time, for ranges and the flame chart (bounded: see model/timeline). */
+	if (s->profile->stacks)
+		stacktree_set_timeline(s->profile->stacks, timeline_new(s->start_ns, 0));
 	if (s->profile->stacks && opts->push.url) {
 		s->pusher = pusher_new(&opts->push, s->profile->meta.start_unix_ns, err);
 		if (!s->pusher)

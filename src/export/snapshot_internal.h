@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "ringside/model/profile.h"
+#include "ringside/model/stacktree.h"
 #include "ringside/util/errbuf.h"
 
 /* The most functions whose sampled addresses a snapshot keeps (the hottest by samples). */
@@ -38,5 +39,16 @@ int snapshot_mem_read(json_t *root, struct profile *p, struct errbuf *err);
 void snapshot_addrs_write(const struct profile *p, FILE *fp);
 /* Read stacks.addresses (optional) into p->addrs; 0, or -EINVAL with err set. */
 int snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err);
+/*
+ * Write ",\"timeline\":{...}" into the stacks object when t has a time index; index gives each
+ * tree node's position in stacks.nodes (snapshot_timeline.c).
+ */
+void snapshot_timeline_write(const struct stacktree *t, const uint32_t *index, FILE *fp);
+/*
+ * Read stacks.timeline (optional) into t's time index; ids gives the tree id of each of the n
+ * tuples of stacks.nodes. Every node's entries must add up to its self count. 0, or -EINVAL.
+ */
+int snapshot_timeline_read(json_t *stacks, struct stacktree *t, const uint32_t *ids, size_t n,
+			   struct errbuf *err);
 
 #endif

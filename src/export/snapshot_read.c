@@ -423,11 +423,11 @@ snapshot_read_frames(json_t *stacks, struct profile *p, struct errbuf *err)
 
 /*
  * The node tuples of stacks.KEY into a new tree *out. With check_root, the root's total must be
- * samples.
+ * samples. With ids_out, *ids_out gets the tree's id of each tuple (the caller frees it).
  */
 static int
 snapshot_read_nodes(json_t *stacks, struct profile *p, const char *key, struct stacktree **out,
-		    bool check_root, uint64_t samples, struct errbuf *err)
+		    bool check_root, uint64_t samples, uint32_t **ids_out, struct errbuf *err)
 {
 	json_t *a = snapshot_get(stacks, "stacks", key, JSON_ARRAY, false, err), *v;
 	char where[32];
@@ -502,6 +502,10 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, const char *key, struct s
 		}
 	}
 	rc = 0;
+	if (ids_out) {
+		*ids_out = id;
+		id = NULL;
+	}
 out:
 	free(id);
 	free(child_sum);
@@ -513,6 +517,8 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 {
 	json_t *stacks = json_object_get(root, "stacks");
 	struct profile_sampling *sm = &p->sampling;
+	uint32_t *ids = NULL;
+	int rc;
 
 	if (!stacks)
 		return 0;
@@ -533,11 +539,16 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 		return -EINVAL;
 	if (!frametab_nframes(p->frames))
 		return snapshot_bad(err, "stacks.frames", "must hold at least the root frame");
-	if (snapshot_read_nodes(stacks, p, "nodes", &p->stacks, true, sm->samples, err) < 0)
+	if (snapshot_read_nodes(stacks, p, "nodes", &p->stacks, true, sm->samples, &ids, err) < 0)
 		return -EINVAL;
+	rc = snapshot_timeline_read(stacks, p->stacks, ids,
+				    json_array_size(json_object_get(stacks, "nodes")), err);
+	free(ids);
+	if (rc < 0)
+		return rc;
 	/* The time tree (on and off CPU, in ns) is optional: older snapshots have none. */
 	if (json_object_get(stacks, "offcpu") &&
-	    snapshot_read_nodes(stacks, p, "offcpu", &p->offcpu, false, 0, err) < 0)
+	    snapshot_read_nodes(stacks, p, "offcpu", &p->offcpu, false, 0, NULL, err) < 0)
 		return -EINVAL;
 	return snapshot_addrs_read(stacks, p, err);
 }

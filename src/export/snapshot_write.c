@@ -232,7 +232,7 @@ snapshot_put_tuple(FILE *fp, bool first, const int64_t *v, size_t n)
  * timeline is (see snapshot_put_i64): a capped tree has half a million nodes.
  */
 static void
-snapshot_stream_nodes(const struct stacktree *t, FILE *fp)
+snapshot_stream_nodes(const struct stacktree *t, FILE *fp, uint32_t **index_out)
 {
 	size_t n = stacktree_nnodes(t), top = 0, next = 0;
 	uint32_t *stack = xcalloc(n + 1, sizeof(uint32_t)),
@@ -263,7 +263,10 @@ snapshot_stream_nodes(const struct stacktree *t, FILE *fp)
 	}
 	fputc(']', fp);
 	free(stack);
-	free(index);
+	if (index_out)
+		*index_out = index;
+	else
+		free(index);
 }
 
 /*
@@ -275,6 +278,7 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 {
 	const struct profile_sampling *sm = &p->sampling;
 	json_t *strings = json_array(), *head;
+	uint32_t *index = NULL;
 	char *text;
 	size_t len;
 
@@ -309,12 +313,14 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 			f->inlined ? 1 : 0);
 	}
 	fputs("],\"nodes\":", fp);
-	snapshot_stream_nodes(p->stacks, fp);
+	snapshot_stream_nodes(p->stacks, fp, &index);
+	snapshot_timeline_write(p->stacks, index, fp);
+	free(index);
 	snapshot_addrs_write(p, fp);
 	if (p->offcpu) {
 		/* The time tree: the same node tuples, counts in nanoseconds. */
 		fputs(",\"offcpu\":", fp);
-		snapshot_stream_nodes(p->offcpu, fp);
+		snapshot_stream_nodes(p->offcpu, fp, NULL);
 	}
 	fputc('}', fp);
 	return 0;

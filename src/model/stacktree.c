@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "ringside/model/stacktree.h"
+#include "ringside/model/timeline.h"
 #include "ringside/util/xalloc.h"
 
 #define STACKTREE_HASH_BITS 10u
@@ -68,6 +69,8 @@ struct stacktree {
 	struct stacktree_base {
 		uint64_t self, total;
 	} * base;
+
+	struct timeline *tl; /* the time index, or NULL */
 
 	uint64_t folds;
 	size_t last_freed;
@@ -199,6 +202,7 @@ stacktree_free(struct stacktree *t)
 	free(t->base);
 	free(t->hash);
 	free(t->log);
+	timeline_free(t->tl);
 	free(t->path_ids);
 	free(t->path_frames);
 	free(t);
@@ -372,6 +376,16 @@ stacktree_compact(struct stacktree *t)
 		}
 	}
 
+	if (t->tl) {
+		for (size_t id = 0; id < n; id++)
+			if (state[id] == STACKTREE_REMOVED)
+				fold_to[id] = fold_to[id] == STACKTREE_NONE ? STACKTREE_NONE
+									    : newid[fold_to[id]];
+			else
+				fold_to[id] = newid[id];
+		timeline_remap(t->tl, fold_to, n);
+	}
+
 	/* Survivors keep their order, so parents still precede children. */
 	for (size_t id = 0; id < n; id++) {
 		if (newid[id] == STACKTREE_NONE)
@@ -513,6 +527,8 @@ count:
 	t->nodes[leaf].win_self += weight;
 	if (t->window_ns && weight)
 		stacktree_log(t, leaf, weight, time_ns);
+	if (t->tl && weight)
+		timeline_add(t->tl, time_ns, leaf, weight);
 	t->inserts_since_compact++;
 	return leaf;
 }
@@ -537,6 +553,8 @@ stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight, uint6
 	t->nodes[leaf].win_self += weight;
 	if (t->window_ns && weight)
 		stacktree_log(t, leaf, weight, time_ns);
+	if (t->tl && weight)
+		timeline_add(t->tl, time_ns, leaf, weight);
 	t->inserts_since_compact++;
 	return leaf;
 }
@@ -608,7 +626,8 @@ size_t
 stacktree_memory(const struct stacktree *t)
 {
 	return sizeof(*t) + t->cap * sizeof(*t->nodes) + t->hash_cap * sizeof(*t->hash) +
-	       t->log_cap * sizeof(*t->log) + t->path_cap * 2 * sizeof(uint32_t);
+	       t->log_cap * sizeof(*t->log) + t->path_cap * 2 * sizeof(uint32_t) +
+	       (t->tl ? timeline_memory(t->tl) : 0);
 }
 
 uint64_t
@@ -693,6 +712,8 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 	}
 	for (size_t i = 0, k = t->log_head; i < t->log_count; i++, k = (k + 1) & (t->log_cap - 1))
 		t->log[k].leaf = newid[t->log[k].leaf];
+	if (t->tl)
+		timeline_remap(t->tl, newid, n);
 	t->n = m;
 	stacktree_relink(t);
 	t->path_valid = 0;
@@ -743,4 +764,23 @@ stacktree_walk(const struct stacktree *t, stacktree_visit_fn fn, void *ctx)
 			return;
 		id = t->nodes[id].next_sibling;
 	}
+}
+
+void
+stacktree_set_timeline(struct stacktree *t, struct timeline *tl)
+{
+	timeline_free(t->tl);
+	t->tl = tl;
+}
+
+struct timeline *
+stacktree_timeline(const struct stacktree *t)
+{
+	return t->tl;
+}
+
+uint32_t
+stacktree_other_frame(const struct stacktree *t)
+{
+	return t->other_frame;
 }

@@ -22,6 +22,8 @@
 #include "ringside/export/snapshot.h"
 #include "ringside/model/counters.h"
 #include "ringside/model/profile.h"
+#include "ringside/model/stacktree_range.h"
+#include "ringside/model/timeline.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/rates.h"
@@ -1066,6 +1068,111 @@ test_stacks_rejected(void **state)
 	expect_stacks_rejected("nodes not an array", edit_nodes_type, "stacks.nodes");
 }
 
+/* ---- the time index ------------------------------------------------------------------------ */
+
+/* The stacks profile's samples again, with a time index: 5 at 0.1 s, 2 at 1.5 s, 7 and 1 at 3 s. */
+static struct profile *
+make_timeline_profile(void)
+{
+	struct profile *p = make_command_profile();
+	uint32_t proc, thr, main_, a, k;
+
+	profile_enable_stacks(p, 0, 0);
+	stacktree_set_timeline(p->stacks, timeline_new(1000000000ull, 0));
+	p->sampling.event = xstrdup("cpu-clock");
+	p->sampling.callgraph = xstrdup("fp");
+	proc = frametab_intern(p->frames, "ls", NULL, NULL, 4242, FRAME_PROCESS, false);
+	thr = frametab_intern(p->frames, "ls", NULL, NULL, 4242, FRAME_THREAD, false);
+	main_ = frametab_intern(p->frames, "main", "/usr/bin/ls", "ls.c", 10, FRAME_USER, false);
+	a = frametab_intern(p->frames, "phase_a", "/usr/bin/ls", NULL, 0, FRAME_USER, false);
+	k = frametab_intern(p->frames, "do_syscall_64", "[kernel]", NULL, 0, FRAME_KERNEL, false);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, main_, a }, 4, 5, 1100000000ull);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, main_, k }, 4, 2, 2500000000ull);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, main_, a }, 4, 7, 4000000000ull);
+	stacktree_insert(p->stacks, (uint32_t[]){ proc, thr, main_ }, 3, 1, 4000000000ull);
+	p->sampling.samples = 15;
+	return p;
+}
+
+static void
+test_timeline_round_trip(void **state)
+{
+	struct profile *p = make_timeline_profile(), *q = NULL;
+	size_t len = 0;
+	char *buf = write_to_memory(p, &len);
+	struct stacktree *r;
+	struct errbuf err;
+
+	(void)state;
+	assert_non_null(strstr(buf, "\"timeline\":{\"quantum_ns\":100000,"));
+	errbuf_clear(&err);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	assert_non_null(stacktree_timeline(q->stacks));
+	assert_int_equal(stacktree_range_samples(q->stacks, 0, 1000000000ull), 5);
+	assert_int_equal(stacktree_range_samples(q->stacks, 1000000000ull, 2000000000ull), 2);
+	assert_int_equal(stacktree_range_samples(q->stacks, 2000000000ull, UINT64_MAX), 8);
+	r = stacktree_range_tree(q->stacks, 2000000000ull, UINT64_MAX, NULL);
+	assert_int_equal(stacktree_node(r, STACKTREE_ROOT)->total, 8);
+	stacktree_free(r);
+	free(buf);
+	profile_free(q);
+	round_trip(p);
+	profile_free(p);
+}
+
+static void
+edit_timeline_weight(json_t *s)
+{
+	json_t *e = json_array_get(json_object_get(json_object_get(s, "timeline"), "entries"), 0);
+
+	json_array_set_new(e, 2, json_integer(json_integer_value(json_array_get(e, 2)) + 1));
+}
+
+static void
+edit_timeline_node(json_t *s)
+{
+	json_t *e = json_array_get(json_object_get(json_object_get(s, "timeline"), "entries"), 1);
+
+	json_array_set_new(e, 1, json_integer(99));
+}
+
+static void
+edit_timeline_dt(json_t *s)
+{
+	json_t *e = json_array_get(json_object_get(json_object_get(s, "timeline"), "entries"), 1);
+
+	json_array_set_new(e, 0, json_integer(-3));
+}
+
+static void
+edit_timeline_quantum(json_t *s)
+{
+	json_object_set_new(json_object_get(s, "timeline"), "quantum_ns", json_integer(1000));
+}
+
+static void
+edit_timeline_entries(json_t *s)
+{
+	json_object_set_new(json_object_get(s, "timeline"), "entries", json_object());
+}
+
+static void
+test_timeline_rejected(void **state)
+{
+	(void)state;
+	expect_edit_rejected(make_timeline_profile(), "stacks", "weight off by one",
+			     edit_timeline_weight, "does not match the tree");
+	expect_edit_rejected(make_timeline_profile(), "stacks", "unknown node", edit_timeline_node,
+			     "stacks.timeline.entries[1]");
+	expect_edit_rejected(make_timeline_profile(), "stacks", "negative dt", edit_timeline_dt,
+			     "stacks.timeline.entries[1]");
+	expect_edit_rejected(make_timeline_profile(), "stacks", "other quantum",
+			     edit_timeline_quantum, "stacks.timeline.quantum_ns");
+	expect_edit_rejected(make_timeline_profile(), "stacks", "entries not an array",
+			     edit_timeline_entries, "stacks.timeline");
+}
+
 /* ---- the user's ratios ---------------------------------------------------------------------- */
 
 /* Set the ratio text ("NAME=A/B") in p's ratios; returns profile_set_ratio's 0 (added) or 1. */
@@ -1732,6 +1839,8 @@ main(void)
 		cmocka_unit_test(test_added_removed_events),
 		cmocka_unit_test(test_stacks_round_trip),
 		cmocka_unit_test(test_stacks_rejected),
+		cmocka_unit_test(test_timeline_round_trip),
+		cmocka_unit_test(test_timeline_rejected),
 		cmocka_unit_test(test_ratios_round_trip),
 		cmocka_unit_test(test_ratios_written_by_track_name),
 		cmocka_unit_test(test_ratios_fixture),

@@ -118,4 +118,15 @@ typedef bool (*stacktree_visit_fn)(void *ctx, const struct stacktree *t, uint32_
 				   unsigned depth);
 void stacktree_walk(const struct stacktree *t, stacktree_visit_fn fn, void *ctx);
 
+/*
+ * Give the tree a time index (model/timeline), owned and freed by the tree from now on (NULL to
+ * drop it): every insert is logged there, and compactions and relabels keep its node ids current.
+ */
+struct timeline;
+void stacktree_set_timeline(struct stacktree *t, struct timeline *tl);
+/* The tree's time index, or NULL. */
+struct timeline *stacktree_timeline(const struct stacktree *t);
+/* The frame id of "[other]" nodes, as given to stacktree_new. */
+uint32_t stacktree_other_frame(const struct stacktree *t);
+
 #endif
