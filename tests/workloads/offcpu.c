@@ -10,7 +10,11 @@
  * a profiler's off-CPU time under wait_here and read_here, and each thread's on+off time, with
  * what the thread saw itself.
  *
- *   offcpu [SECONDS]
+ *   offcpu [SECONDS] [--rival]
+ *
+ * With --rival, a fourth thread ("rival") spins too, and it and the spinner are both pinned to the
+ * last CPU: the scheduler then has to preempt the spinner for about half its life (R), however
+ * quiet the machine, so a test can look for its preempted time instead of hoping for some.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -136,13 +140,37 @@ reader(void *arg)
 	return NULL;
 }
 
+/* Pin the calling thread to the machine's last CPU. */
+static void
+pin_last_cpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(n > 1 ? (int)n - 1 : 0, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *
+rival(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "rival");
+	pin_last_cpu();
+	while (!stop)
+		sink++;
+	return NULL;
+}
+
 static void *
 spinner(void *arg)
 {
 	uint64_t start = now_ns();
 
-	(void)arg;
 	pthread_setname_np(pthread_self(), "spinner");
+	if (arg)
+		pin_last_cpu();
 	while (!stop)
 		sink++;
 	report("spinner", start, 0);
@@ -152,11 +180,12 @@ spinner(void *arg)
 int
 main(int argc, char **argv)
 {
-	pthread_t t[3];
+	pthread_t t[4];
 	uint64_t end;
+	int rivals = argc > 2 && strcmp(argv[2], "--rival") == 0;
 
-	if (argc > 1 && (seconds = atof(argv[1])) <= 0) {
-		fprintf(stderr, "usage: offcpu [SECONDS]\n");
+	if (argc > 3 || (argc > 1 && (seconds = atof(argv[1])) <= 0) || (argc > 2 && !rivals)) {
+		fprintf(stderr, "usage: offcpu [SECONDS] [--rival]\n");
 		return 2;
 	}
 	if (pipe(pipefd) < 0) {
@@ -166,7 +195,9 @@ main(int argc, char **argv)
 	end = now_ns() + (uint64_t)(seconds * 1e9);
 	pthread_create(&t[0], NULL, sleeper, NULL);
 	pthread_create(&t[1], NULL, reader, NULL);
-	pthread_create(&t[2], NULL, spinner, NULL);
+	pthread_create(&t[2], NULL, spinner, rivals ? &rivals : NULL);
+	if (rivals)
+		pthread_create(&t[3], NULL, rival, NULL);
 	while (now_ns() < end) {
 		struct timespec ts = { 0, 20000000 };
 
@@ -177,7 +208,7 @@ main(int argc, char **argv)
 	if (write(pipefd[1], "q", 1) != 1)
 		return 1;
 	stop = 1;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3 + rivals; i++)
 		pthread_join(t[i], NULL);
 	return 0;
 }
