@@ -58,7 +58,8 @@ enum {
 	OPT_NO_SAVE,
 	OPT_SOURCE_PATH,
 	OPT_SOURCE_PREFIX,
-	OPT_STREAM
+	OPT_STREAM,
+	OPT_NICE
 };
 
 static int main_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -226,6 +227,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "push-every", required_argument, NULL, OPT_PUSH_EVERY },
 		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 		{ "stream", no_argument, NULL, OPT_STREAM },
+		{ "nice", required_argument, NULL, OPT_NICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -371,6 +373,21 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		case OPT_NO_SAVE:
 			o->no_save = true;
 			break;
+		case OPT_NICE: {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < -20 || n > 19)
+				return main_stop(exit_status,
+						 main_usage_error("--nice '%s': give a nice value "
+								  "from -20 to 19",
+								  optarg));
+			o->nice = (int)n;
+			o->nice_set = true;
+			break;
+		}
 		case OPT_THEME:
 			uo->theme = optarg;
 			break;

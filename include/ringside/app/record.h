@@ -42,7 +42,12 @@ struct record_opts {
 	char **cmdline_argv;
 	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */
 	int off_cpu;
+	int nice;      /* --nice N: ringside's own priority (-20..19) */
+	bool nice_set; /* ... given; else SESSION_NICE where allowed */
 };
+
+/* ringside's own nice value by default, where allowed (root): above the programs it watches. */
+#define SESSION_NICE (-5)
 
 /* Run a recording; returns the process exit code (0 ok, 1 runtime failure, 2 bad input). */
 int record_main(const struct record_opts *opts);
