@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ringside/app/command_log.h"
 #include "ringside/app/record.h"
 #include "ringside/app/runs.h"
 #include "ringside/app/session.h"
@@ -173,7 +174,8 @@ record_main(const struct record_opts *opts)
 		intervals == 1 ? "" : "s", (double)session_elapsed_ns(s) / 1e9);
 	/* The command's output all in its file before the run takes it. */
 	if (opts->command_tee > 0) {
-		runs_tee_finish(opts->command_tee, opts->command_output_fd);
+		command_log_tee_finish(opts->command_tee, opts->command_output_fd,
+				       opts->command_error_fd);
 		tee_done = true;
 	}
 	/* The snapshot is safe: the library's failure is said in one line, exit status 1. With
@@ -190,6 +192,7 @@ out:
 	stream_writer_free(w);
 	session_free(s);
 	if (opts->command_tee > 0 && !tee_done)
-		runs_tee_finish(opts->command_tee, opts->command_output_fd);
+		command_log_tee_finish(opts->command_tee, opts->command_output_fd,
+				       opts->command_error_fd);
 	return code;
 }

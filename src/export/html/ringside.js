@@ -185,6 +185,21 @@
 				points: points.map((p, i) => X(p.x).toFixed(1) + ',' +
 					(H - 4 - extra[i] * (H - 8)).toFixed(1)).join(' '),
 			}));
+		// A point with no drawable neighbour (one interval, or a ratio between two n/a) draws no
+		// line: a bar over its interval and a dot at its end show it.
+		const alone = i => isFinite(points[i].y) &&
+			!(i > 0 && isFinite(points[i - 1].y)) &&
+			!(i + 1 < points.length && isFinite(points[i + 1].y));
+		for (let i = 0; i < points.length; i++) {
+			if (!alone(i))
+				continue;
+			const xe = X(points[i].x), xb = Math.min(i > 0 ? X(points[i - 1].x) : 0, xe - 8);
+			const y = Y(points[i].y).toFixed(1);
+			svg.appendChild(sv('line', { class: 'point', x1: Math.max(xb, 0), x2: xe, y1: y, y2: y,
+				'data-value': points[i].y }));
+			svg.appendChild(sv('line', { class: 'dot', x1: Math.min(xe, W - 3), x2: Math.min(xe, W - 3),
+				y1: y, y2: y }));
+		}
 		const cursor = sv('line', { class: 'cursor', x1: 0, x2: 0, y1: 0, y2: H });
 		cursor.style.display = 'none';
 		svg.appendChild(cursor);
@@ -207,8 +222,10 @@
 			hideTip();
 		});
 		box.appendChild(svg);
+		const only = points.length === 1 && isFinite(points[0].y);
 		box.appendChild(el('div', { class: 'axis' }, el('span', null, '0 s'),
-			el('span', null, 'max ' + fmtNum(ymax)), el('span', null, fmtNs(x1))));
+			el('span', null, (only ? 'one interval: ' : 'max ') + fmtNum(only ? points[0].y : ymax)),
+			el('span', null, fmtNs(x1))));
 		return box;
 	}
 
