@@ -38,5 +38,9 @@ int snapshot_mem_read(json_t *root, struct profile *p, struct errbuf *err);
 void snapshot_addrs_write(const struct profile *p, FILE *fp);
 /* Read stacks.addresses (optional) into p->addrs; 0, or -EINVAL with err set. */
 int snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err);
+/* Add "command_output" to root when p has the command's output (snapshot_output.c). */
+void snapshot_output_write(const struct profile *p, json_t *root);
+/* Read root's optional "command_output" into p; 0, or -EINVAL with err set. */
+int snapshot_output_read(json_t *root, struct profile *p, struct errbuf *err);
 
 #endif
