@@ -99,12 +99,22 @@ struct command_log_stream {
 	char line[COMMAND_LOG_LINE_MAX + 3];
 };
 
-/* The relay's file: its descriptor and what it has taken. */
+/* The relay's file: its descriptor, what it has taken, and what waits to be written. */
 struct command_log_sink {
 	int fd;
 	size_t kept;
 	bool ok;
+	size_t len;
+	char buf[65536];
 };
+
+static void
+command_log_flush(struct command_log_sink *k)
+{
+	if (k->ok && k->len)
+		k->ok = command_log_write_all(k->fd, k->buf, k->len);
+	k->len = 0;
+}
 
 /* Keep s's line (its tag and a space are already at line[0..1]) as one record. */
 static void
@@ -115,7 +125,10 @@ command_log_emit(struct command_log_sink *k, struct command_log_stream *s, bool 
 	s->line[0] = newline ? s->tag : (char)(s->tag - 'a' + 'A');
 	s->line[s->len + 2] = '\n';
 	if (k->ok && k->kept + n <= COMMAND_LOG_MAX) {
-		k->ok = command_log_write_all(k->fd, s->line, n);
+		if (k->len + n > sizeof(k->buf))
+			command_log_flush(k);
+		memcpy(k->buf + k->len, s->line, n);
+		k->len += n;
 		k->kept += n;
 	}
 	s->len = 0;
@@ -128,14 +141,24 @@ command_log_feed(struct command_log_sink *k, struct command_log_stream *s, const
 {
 	if (relay && s->out_ok)
 		s->out_ok = command_log_write_all(s->out, buf, n);
-	for (size_t i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
+	/* Past the limit, the rest is only relayed. */
+	while (n && k->ok && k->kept < COMMAND_LOG_MAX) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t take = nl ? (size_t)(nl - buf) : n;
+
+		if (take > COMMAND_LOG_LINE_MAX - s->len)
+			take = COMMAND_LOG_LINE_MAX - s->len;
+		memcpy(s->line + 2 + s->len, buf, take);
+		s->len += take;
+		buf += take;
+		n -= take;
+		if (nl && buf == nl) {
 			command_log_emit(k, s, true);
-			continue;
-		}
-		s->line[2 + s->len++] = buf[i];
-		if (s->len == COMMAND_LOG_LINE_MAX)
+			buf++;
+			n--;
+		} else if (s->len == COMMAND_LOG_LINE_MAX) {
 			command_log_emit(k, s, false);
+		}
 	}
 }
 
@@ -144,19 +167,23 @@ static void __attribute__((noreturn))
 command_log_relay(int logfd, int out_rd, int err_rd, bool relay)
 {
 	static struct command_log_stream st[2];
-	struct command_log_sink k = { .fd = logfd, .ok = true };
+	static struct command_log_sink k;
 	char buf[16384];
 
 	signal(SIGPIPE, SIG_IGN);
 	st[0] = (struct command_log_stream){ .in = out_rd, .out = 1, .out_ok = true, .tag = 'o' };
 	st[1] = (struct command_log_stream){ .in = err_rd, .out = 2, .out_ok = true, .tag = 'e' };
 	st[0].line[1] = st[1].line[1] = ' ';
+	k.fd = logfd;
 	k.ok = command_log_write_all(logfd, command_log_header, strlen(command_log_header));
 	k.kept = strlen(command_log_header);
 	while (st[0].in >= 0 || st[1].in >= 0) {
 		struct pollfd pfd[2] = { { .fd = st[0].in, .events = POLLIN },
 					 { .fd = st[1].in, .events = POLLIN } };
 
+		/* Nothing more to read at once: the file has all of it (the live pane reads it). */
+		if (poll(pfd, 2, 0) == 0)
+			command_log_flush(&k);
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -180,6 +207,7 @@ command_log_relay(int logfd, int out_rd, int err_rd, bool relay)
 			st[i].in = -1;
 		}
 	}
+	command_log_flush(&k);
 	_exit(0);
 }
 
