@@ -430,7 +430,7 @@ main_record_capture(struct record_opts *o, char **log, int *logfd)
 	*logfd = command_log_open(log);
 	if (*logfd < 0)
 		return;
-	tee = runs_tee_start(*logfd, &o->command_output_fd);
+	tee = command_log_tee_start(*logfd, true, &o->command_output_fd, &o->command_error_fd);
 	if (tee < 0) {
 		fprintf(stderr, "ringside: cannot capture the command's output: %s\n",
 			strerror(-tee));
@@ -522,7 +522,7 @@ main_live(int argc, char **argv)
 {
 	struct ui_opts uo = { .rec = { .interval_ms = 1000, .freq = 999, .push.every_s = 10 } };
 	char *log = NULL;
-	int r, logfd = -1;
+	int r, logfd = -1, tee = -1;
 
 	session_hold_signals();
 	uo.rec.cmdline_argc = argc;
@@ -537,10 +537,17 @@ main_live(int argc, char **argv)
 			r = 1;
 			goto out;
 		}
+		/* Through the relay (stdout and stderr apart, for the output pane), else directly.
+		 */
+		tee = command_log_tee_start(logfd, false, &uo.rec.command_output_fd,
+					    &uo.rec.command_error_fd);
+		if (tee < 0)
+			uo.rec.command_output_fd = logfd;
 		uo.rec.command_output = log;
-		uo.rec.command_output_fd = logfd;
 	}
 	r = ui_live_main(&uo);
+	if (tee > 0)
+		command_log_tee_finish(tee, uo.rec.command_output_fd, uo.rec.command_error_fd);
 	if (log)
 		command_log_done(logfd, log);
 out:

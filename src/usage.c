@@ -119,7 +119,7 @@ const char usage_text[] =
 "  ID                     a run's id, or @ID, @last, @last~N, @TAG\n"
 "  prune --keep N         remove all but the newest N runs\n"
 "  prune --older-than AGE remove runs older than AGE (30d, 12h, 90m, 45s)\n"
-"  rerun ID               the same command line, directory and environment, a new run\n"
+"  rerun ID               the same command line, directory and environment, a new run\n""  show ID                everything kept of a run; the command's output, stderr marked\n"
 "annotate options (FUNCTION's sampled instructions with their source lines, as text):\n"
 "      --source-path DIR  also look for source files in DIR (by path, then by name);\n"
 "                         repeatable\n"
@@ -135,6 +135,7 @@ const char usage_text[] =
 "\n"
 "Keys on the screen: F1/h help, q/F10 quit, Tab and 1-5 views, space freezes, s saves a\n"
 "snapshot, e the event browser, a annotates a function (flame, overview), o on-CPU, off-CPU\n"
-"or wall-clock, b keeps a baseline (d in the flamegraph: the change since). See\n"
+"or wall-clock, b keeps a baseline (d in the flamegraph: the change since), O the\n"
+"launched command's output (stdout, stderr). See\n"
 "ringside(1) and ringside-snapshot(5).\n";
 /* clang-format on */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ringside/app/command_log.h"
 #include "ringside/app/record.h"
 #include "ringside/app/runs.h"
 #include "ringside/app/session.h"
@@ -160,6 +161,12 @@ record_main(const struct record_opts *opts)
 		code = record_stream_end(s, w, failed);
 		goto out;
 	}
+	/* The command's output all in its file before the snapshot takes it. */
+	if (opts->command_tee > 0) {
+		command_log_tee_finish(opts->command_tee, opts->command_output_fd,
+				       opts->command_error_fd);
+		tee_done = true;
+	}
 	r = session_write_output(s, &err);
 	if (r < 0) {
 		code = 1;
@@ -171,11 +178,6 @@ record_main(const struct record_opts *opts)
 		opts->output_in_library ? "recorded" : "wrote ",
 		opts->output_in_library ? "" : session_output(s), intervals,
 		intervals == 1 ? "" : "s", (double)session_elapsed_ns(s) / 1e9);
-	/* The command's output all in its file before the run takes it. */
-	if (opts->command_tee > 0) {
-		runs_tee_finish(opts->command_tee, opts->command_output_fd);
-		tee_done = true;
-	}
 	/* The snapshot is safe: the library's failure is said in one line, exit status 1. With
 	 * the events' descriptors back first: a recording that used all ulimit -n allows still
 	 * has its run registered. */
@@ -190,6 +192,7 @@ out:
 	stream_writer_free(w);
 	session_free(s);
 	if (opts->command_tee > 0 && !tee_done)
-		runs_tee_finish(opts->command_tee, opts->command_output_fd);
+		command_log_tee_finish(opts->command_tee, opts->command_output_fd,
+				       opts->command_error_fd);
 	return code;
 }

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ringside/app/command_log.h"
 #include "ringside/app/runs.h"
 #include "ringside/app/runs_db.h"
 #include "ringside/export/snapshot.h"
@@ -27,95 +28,6 @@
 #include "ringside/util/xalloc.h"
 
 extern char **environ;
-
-enum { RUNS_OUTPUT_MAX = 16 << 20 }; /* bytes of a command's output kept with its run */
-
-/* Write all of buf to fd; false once it fails. */
-static bool
-runs_write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
-/* The tee's loop: from in to our stdout and to logfd (its first RUNS_OUTPUT_MAX bytes). */
-static void __attribute__((noreturn)) runs_tee_child(int in, int logfd)
-{
-	bool out_ok = true, log_ok = true;
-	size_t logged = 0;
-	char buf[16384];
-	ssize_t n;
-
-	signal(SIGPIPE, SIG_IGN);
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (out_ok)
-			out_ok = runs_write_all(STDOUT_FILENO, buf, (size_t)n);
-		if (log_ok && logged < RUNS_OUTPUT_MAX) {
-			size_t k = (size_t)n < RUNS_OUTPUT_MAX - logged ? (size_t)n
-									: RUNS_OUTPUT_MAX - logged;
-
-			log_ok = runs_write_all(logfd, buf, k);
-			logged += k;
-		}
-	}
-	_exit(0);
-}
-
-int
-runs_tee_start(int logfd, int *write_fd)
-{
-	int p[2];
-	pid_t pid;
-
-	*write_fd = -1;
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		int e = -errno;
-
-		close(p[0]);
-		close(p[1]);
-		return e;
-	}
-	if (pid == 0) {
-		close(p[1]);
-		runs_tee_child(p[0], logfd);
-	}
-	close(p[0]);
-	*write_fd = p[1];
-	return (int)pid;
-}
-
-void
-runs_tee_finish(int pid, int write_fd)
-{
-	int status;
-
-	close(write_fd);
-	/* EOF comes once the command and its children have closed the pipe: wait 2 s at most. */
-	for (int i = 0; i < 200; i++) {
-		if (waitpid(pid, &status, WNOHANG) != 0)
-			return;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-}
 
 /* Open the library, saying why not on stderr. */
 static struct runs_db *
@@ -504,21 +416,35 @@ runs_show_field(const char *label, const char *value)
 	fputc('\n', stdout);
 }
 
-/* The command's output, shown safely (a missing file is said). */
+/* The command's output, shown safely: stdout's lines as they are, stderr's marked "[stderr] ". */
 static void
 runs_show_output(struct runs_db *db, const char *rel)
 {
-	char *path = runs_db_path(db, rel), buf[65536];
-	FILE *in = fopen(path, "rbe");
-	size_t n;
+	char *path = runs_db_path(db, rel), *text;
+	struct command_log_line line;
+	const char *pos;
+	size_t dropped;
+	char mid = 0; /* the stream of a piece not ended yet */
 
 	printf("output (%s):\n", path);
-	if (!in)
+	text = command_log_load(path, COMMAND_LOG_MAX, &dropped);
+	if (!text && access(path, R_OK) != 0)
 		printf("  (cannot read it: %s)\n", strerror(errno));
-	while (in && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		runs_put_safe(stdout, buf, n, true);
-	if (in)
-		fclose(in);
+	pos = text ? text : "";
+	while (command_log_next(&pos, &line)) {
+		/* A piece without its newline goes on with its stream's next one. */
+		if (mid && line.stream != mid)
+			fputc('\n', stdout);
+		if (mid != line.stream && line.stream == 'e')
+			fputs("[stderr] ", stdout);
+		runs_put_safe(stdout, line.text, line.len, false);
+		if (line.newline)
+			fputc('\n', stdout);
+		mid = line.newline ? 0 : line.stream;
+	}
+	if (mid)
+		fputc('\n', stdout);
+	free(text);
 	free(path);
 }
 

@@ -226,6 +226,8 @@ session_prepare(struct session *s, struct errbuf *err)
 		if (o->command_output) {
 			s->target.output_fd = o->command_output_fd;
 			s->target.output_keeps_stdin = o->command_tee > 0;
+			if (o->command_error_fd > 0)
+				s->target.error_fd = o->command_error_fd;
 		}
 		r = 0;
 	} else

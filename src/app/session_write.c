@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/app/command_log.h"
 #include "ringside/app/push.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/util/xalloc.h"
@@ -170,6 +171,21 @@ session_push_end(struct session *s, struct errbuf *err)
 	return pusher_finish(ps, err);
 }
 
+/* A launched command's output, as the relay has kept it so far, into the profile to write. */
+static void
+session_take_command_output(struct session *s)
+{
+	const struct record_opts *o = s->opts;
+	size_t dropped;
+
+	if (!o->command_output || (o->command_tee <= 0 && o->command_error_fd <= 0))
+		return;
+	free(s->profile->command_output);
+	s->profile->command_output =
+		command_log_load(o->command_output, COMMAND_LOG_SNAPSHOT, &dropped);
+	s->profile->command_output_dropped = dropped;
+}
+
 int
 session_write_output(struct session *s, struct errbuf *err)
 {
@@ -178,6 +194,7 @@ session_write_output(struct session *s, struct errbuf *err)
 
 	if (!s->out.tmp)
 		return 0;
+	session_take_command_output(s);
 	/* Both failures name the file: export_write_as says "cannot write 'FILE': CAUSE". */
 	r = export_write_as(s->profile, s->format, s->out.fp, s->output, err);
 	if (r == 0)
@@ -294,6 +311,7 @@ session_save(struct session *s, const char *path, struct errbuf *err)
 				   "no stacks were sampled; save a .json snapshot instead");
 	if (!s->stopped)
 		session_fill_end(s, SESSION_END_NONE);
+	session_take_command_output(s);
 	r = outfile_open(&of, path, err);
 	if (r < 0)
 		return r;

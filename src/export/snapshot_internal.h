@@ -50,5 +50,9 @@ void snapshot_timeline_write(const struct stacktree *t, const uint32_t *index, F
  */
 int snapshot_timeline_read(json_t *stacks, struct stacktree *t, const uint32_t *ids, size_t n,
 			   struct errbuf *err);
+/* Add "command_output" to root when p has the command's output (snapshot_output.c). */
+void snapshot_output_write(const struct profile *p, json_t *root);
+/* Read root's optional "command_output" into p; 0, or -EINVAL with err set. */
+int snapshot_output_read(json_t *root, struct profile *p, struct errbuf *err);
 
 #endif

@@ -131,6 +131,7 @@ profile_free(struct profile *p)
 	stacktree_free(p->offcpu);
 	schedmap_free(p->sched);
 	free(p->sched_json);
+	free(p->command_output);
 	for (size_t i = 0; i < p->nratios; i++)
 		ratio_fini(&p->ratios[i]);
 	free(p->ratios);

@@ -30,6 +30,7 @@ target_zero(struct target *t, enum target_kind kind)
 	t->go_fd = -1;
 	t->err_fd = -1;
 	t->output_fd = -1;
+	t->error_fd = -1;
 }
 
 int
@@ -288,7 +289,7 @@ target_child(struct target *t, int go_rd, int err_wr)
 		int out = t->output_fd;
 
 		if (in < 0 || (in != 0 && dup2(in, 0) < 0) || dup2(out, 1) < 0 ||
-		    dup2(out, 2) < 0) {
+		    dup2(t->error_fd >= 0 ? t->error_fd : out, 2) < 0) {
 			e = errno;
 			if (write(err_wr, &e, sizeof(e)) < 0)
 				_exit(127);

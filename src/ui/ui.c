@@ -30,6 +30,7 @@
 #include "ringside/model/schedmap.h"
 #include "ringside/ui/baseline.h"
 #include "ringside/ui/annotate_view.h"
+#include "ringside/ui/output_view.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/term.h"
 #include "ringside/ui/status.h"
@@ -158,17 +159,18 @@ static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
 				     "space     freeze the display (collection goes on)\n"
 				     "s         save a snapshot now\n"
 				     "b         keep the profile now as the baseline (Flame: d)\n"
+				     "O         the launched command's output (stdout, stderr)\n"
 				     "Ctrl-L    redraw the screen\n";
 
 static void
 ui_draw_help(struct ui *ui, int top, int rows)
 {
 	const struct view_ops *v = ui_views[ui->view];
-	const char *blocks[3] = { ui_global_keys, v->keys, annotate_view_keys };
-	const char *titles[3] = { "Everywhere", v->name, "Annotate" };
+	const char *blocks[4] = { ui_global_keys, v->keys, annotate_view_keys, output_view_keys };
+	const char *titles[4] = { "Everywhere", v->name, "Annotate", "Output" };
 	int y = top + 1;
 
-	for (int b = 0; b < 3 && y < top + rows; b++) {
+	for (int b = 0; b < 4 && y < top + rows; b++) {
 		const char *s = blocks[b];
 
 		if (!s || !*s)
@@ -227,6 +229,8 @@ ui_draw(struct ui *ui)
 	topbar_draw(ui, ui_views);
 	if (ui->help)
 		ui_draw_help(ui, 1, ui->rows - 2);
+	else if (ui->output)
+		output_view_draw(ui, 1, ui->rows - 2, ui->cols);
 	else if (ui->annotate)
 		annotate_view_draw(ui, 1, ui->rows - 2, ui->cols);
 	else
@@ -402,6 +406,10 @@ ui_key(struct ui *ui, int key)
 		if (key != 'q' && key != KEY_F(10))
 			return;
 	}
+	if (ui->output && output_view_key(ui, key)) {
+		ui->dirty = true;
+		return;
+	}
 	if (ui->annotate && annotate_view_key(ui, key)) {
 		ui->dirty = true;
 		return;
@@ -455,6 +463,10 @@ ui_key(struct ui *ui, int key)
 		return;
 	case 'b':
 		baseline_take(ui);
+		return;
+	case 'O':
+		output_view_toggle(ui);
+		ui->dirty = true;
 		return;
 	case 12: /* Ctrl-L */
 		clearok(stdscr, TRUE);
@@ -704,6 +716,7 @@ static void
 ui_fini(struct ui *ui)
 {
 	annotate_view_close(ui);
+	output_view_close(ui);
 	for (int v = 0; v < UI_NVIEWS; v++)
 		if (ui_views[v]->fini)
 			ui_views[v]->fini(ui->state[v]);

@@ -256,7 +256,7 @@ diag "live log: $(ls -l "$T/logdir" | tail -n +2 | tr '\n' ' ')"
 check "live -- echo: one new log file, named ringside-command-XXXXXX.log" \
 	sh -c '[ "$(echo "$1" | wc -l)" -eq 1 ] && echo "$1" | grep -q "/ringside-command-[A-Za-z0-9]\{6\}\.log$"' \
 	sh "$logs"
-check "... holding the command's output" grep -qx "hello from the command" "$logs"
+check "... holding the command's output (a stdout record)" grep -qx "o hello from the command" "$logs"
 check "... mode 0600 (umask 022)" test "$(stat -c %a "$logs")" = 600
 check "... and named on stderr once the screen closed" \
 	grep -qF "ringside: the command's output is in $logs" "$T/screen.err"
@@ -264,7 +264,7 @@ check "... and named on stderr once the screen closed" \
 # own log would not be there.
 check "the symlink planted at the old name is still there, its target untouched, ringside's log beside it" sh -c '
 	test "$(readlink "$1")" = "$2" && test "$(cat "$2")" = precious &&
-	test "$(dirname "$1")" = "$(dirname "$3")" && grep -qx "hello from the command" "$3"' \
+	test "$(dirname "$1")" = "$(dirname "$3")" && grep -qx "o hello from the command" "$3"' \
 	sh "$(find "$T/logdir" -type l -name 'ringside-command-*.log')" "$T/victim2" "$logs"
 if [ -n "$strace" ]; then
 	check "the log is opened O_CREAT|O_EXCL, mode 0600, and by ringside only" sh -c '
@@ -284,6 +284,6 @@ rc=$(screen_exit 10)
 log=$(find "$T/sudolog" -type f -name 'ringside-command-*.log')
 check "live under SUDO_UID=65534: exit 0 (got $rc), the log owned by 65534:65534, mode 0600" \
 	sh -c 'test "$1" = 0 && test "$(stat -c %u:%g:%a "$2")" = 65534:65534:600' sh "$rc" "$log"
-check "... holding the output of id -u run as that user" grep -qx 65534 "$log"
+check "... holding the output of id -u run as that user" grep -qx "o 65534" "$log"
 
 done_testing

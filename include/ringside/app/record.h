@@ -31,8 +31,9 @@ struct record_opts {
 	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */
 	const char *command_output; /* the launched command's stdout/stderr file, NULL: ours */
 	int command_output_fd;	    /* with command_output: that file, open for writing */
-	int command_tee;	    /* > 0: command_output_fd feeds this runs_tee_start child */
-	char **ratios; /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
+	int command_tee;      /* > 0: command_output_fd feeds this command_log_tee_start child */
+	int command_error_fd; /* > 0: the command's stderr (the relay's second pipe) */
+	char **ratios;	      /* --ratio NAME=A/B, kept in snapshots; A and B are counted too */
 	size_t nratios;
 	struct push_opts push;	/* --push URL and its --push-* options (app/push.h) */
 	bool no_save;		/* --no-save: not registered in the library of runs */

@@ -40,13 +40,4 @@ int runs_register(const struct profile *p, const char *written_json, const char 
  */
 int runs_resolve_arg(const char *arg, char **path, struct errbuf *err);
 
-/*
- * Capture a launched command's output for its run while it still reaches our stdout: a child
- * copies what comes through a pipe to both, logfd keeping the first 16 MiB. Returns the child's
- * pid with the pipe's write end in *write_fd (for the command), or -errno.
- */
-int runs_tee_start(int logfd, int *write_fd);
-/* Close write_fd and wait for the child to copy the rest (2 s at most, then it is killed). */
-void runs_tee_finish(int pid, int write_fd);
-
 #endif

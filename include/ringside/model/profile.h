@@ -80,6 +80,10 @@ struct profile {
 	size_t nratios;
 	/* Memory accesses (--mem): NULL when not recorded. */
 	struct memacc *mem;
+	/* A launched command's output, its last records in app/command_log.h's kept format ("o
+	 * TEXT" stdout, "e TEXT" stderr, a line each; valid UTF-8), NULL when none was kept. */
+	char *command_output;
+	uint64_t command_output_dropped; /* the records left out before them */
 };
 
 /* An empty profile (command_exit = -1). */

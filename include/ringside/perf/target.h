@@ -34,7 +34,8 @@ struct target {
 	int output_fd;	  /* TARGET_COMMAND: stdout and stderr go to this file (borrowed), stdin
 			     from /dev/null (the live screen owns the terminal); -1: inherited */
 	bool output_keeps_stdin; /* with output_fd: stdin is inherited (record's captured output) */
-	char *note; /* TARGET_PIDS: the PIDs left out and why (zombies), for the user; or NULL */
+	int error_fd; /* with output_fd: stderr goes here instead (borrowed); -1: with stdout */
+	char *note;   /* TARGET_PIDS: the PIDs left out and why (zombies), for the user; or NULL */
 };
 
 /* What /proc/PID/stat says of a process. */

@@ -78,6 +78,7 @@ struct ui {
 	int rows, cols;
 	struct baseline *baseline; /* b: the live profile as it was (ui/baseline.h), or NULL */
 	void *annotate;		   /* the open annotation (ui/annotate_view), or NULL */
+	void *output;		   /* O: the open command output pane (ui/output_view), or NULL */
 	struct annotate_opts annotate_opts; /* where its source files are looked for */
 	struct timetree tt; /* key o: on-CPU, off-CPU or wall-clock (ui/timemode.h); zero: on */
 };

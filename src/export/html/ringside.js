@@ -185,6 +185,21 @@
 				points: points.map((p, i) => X(p.x).toFixed(1) + ',' +
 					(H - 4 - extra[i] * (H - 8)).toFixed(1)).join(' '),
 			}));
+		// A point with no drawable neighbour (one interval, or a ratio between two n/a) draws no
+		// line: a bar over its interval and a dot at its end show it.
+		const alone = i => isFinite(points[i].y) &&
+			!(i > 0 && isFinite(points[i - 1].y)) &&
+			!(i + 1 < points.length && isFinite(points[i + 1].y));
+		for (let i = 0; i < points.length; i++) {
+			if (!alone(i))
+				continue;
+			const xe = X(points[i].x), xb = Math.min(i > 0 ? X(points[i - 1].x) : 0, xe - 8);
+			const y = Y(points[i].y).toFixed(1);
+			svg.appendChild(sv('line', { class: 'point', x1: Math.max(xb, 0), x2: xe, y1: y, y2: y,
+				'data-value': points[i].y }));
+			svg.appendChild(sv('line', { class: 'dot', x1: Math.min(xe, W - 3), x2: Math.min(xe, W - 3),
+				y1: y, y2: y }));
+		}
 		const cursor = sv('line', { class: 'cursor', x1: 0, x2: 0, y1: 0, y2: H });
 		cursor.style.display = 'none';
 		svg.appendChild(cursor);
@@ -207,8 +222,10 @@
 			hideTip();
 		});
 		box.appendChild(svg);
+		const only = points.length === 1 && isFinite(points[0].y);
 		box.appendChild(el('div', { class: 'axis' }, el('span', null, '0 s'),
-			el('span', null, 'max ' + fmtNum(ymax)), el('span', null, fmtNs(x1))));
+			el('span', null, (only ? 'one interval: ' : 'max ') + fmtNum(only ? points[0].y : ymax)),
+			el('span', null, fmtNs(x1))));
 		return box;
 	}
 
@@ -939,6 +956,8 @@
 			nav.appendChild(el('a', { href: '#' + id }, label));
 		if (snap.mem)
 			nav.appendChild(el('a', { href: '#mem' }, 'Memory'));
+		if (snap.command_output)
+			nav.appendChild(el('a', { href: '#output' }, 'Output'));
 		main.appendChild(nav);
 		const s = section('summary', 'Recording');
 		const dl = el('dl', { class: 'meta' });
@@ -984,6 +1003,39 @@
 		document.title = 'ringside: ' + (t.command.length ? t.command.join(' ') : t.description) + ' on ' + m.host;
 	}
 
+	// ---- the command's output -------------------------------------------------------------
+
+	// The launched command's last stdout and stderr lines (snapshot "command_output": records
+	// "o TEXT" / "e TEXT", "O"/"E" a piece without its newline), as text, stderr marked.
+	function drawOutput(snap) {
+		const co = snap.command_output;
+		if (!co || typeof co.records !== 'string')
+			return;
+		const s = section('output', 'Command output');
+		const lines = [];
+		let open = null;
+		for (const rec of co.records.split('\n')) {
+			if (rec.length < 2 || 'oeOE'.indexOf(rec[0]) < 0 || rec[1] !== ' ')
+				continue;
+			const stream = rec[0].toLowerCase(), text = rec.slice(2);
+			if (open && open.stream === stream)
+				open.text += text;
+			else
+				lines.push(open = { stream, text });
+			if (rec[0] === 'o' || rec[0] === 'e')
+				open = null;
+		}
+		const MAX = 2000, shown = lines.slice(-MAX);
+		const left = (co.dropped || 0) + (lines.length - shown.length);
+		const nerr = lines.filter(l => l.stream === 'e').length;
+		s.appendChild(el('p', { class: 'note' }, lines.length + ' lines, ' + nerr + ' of them on stderr (marked)' +
+			(left ? '; the ' + left + ' before them are not kept in the page' : '') + '.'));
+		const pre = el('pre', { id: 'command-output', 'data-lines': lines.length, 'data-stderr': nerr });
+		for (const l of shown)
+			pre.appendChild(el('span', { class: l.stream === 'e' ? 'err-line' : 'out-line' }, l.text + '\n'));
+		s.appendChild(pre);
+	}
+
 	// ---- start -----------------------------------------------------------------------------
 
 	function load() {
@@ -1003,7 +1055,8 @@
 		const t0 = performance.now();
 		tip = el('div', { id: 'tip' });
 		document.body.appendChild(tip);
-		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks, drawMem];
+		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks, drawMem,
+			drawOutput];
 		for (const step of steps) {
 			try {
 				step(snap);
