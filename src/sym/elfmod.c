@@ -9,6 +9,7 @@
  */
 #include <dwarf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
+#include <zlib.h>
 
 #include "ringside/sym/elfmod.h"
 #include "ringside/util/sorted.h"
@@ -60,9 +62,74 @@ struct elfmod {
 /* libdw's default search path (":.debug:/usr/lib/debug") when this stays NULL. */
 static char *elfmod_debuginfo_path;
 
+/* The CRC-32 of the file open as fd (zlib's, which .gnu_debuglink uses); false on a read error. */
+static bool
+elfmod_file_crc(int fd, uint32_t *crc)
+{
+	unsigned char buf[65536];
+	uLong c = crc32(0L, Z_NULL, 0);
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		c = crc32(c, buf, (uInt)n);
+	*crc = (uint32_t)c;
+	return n == 0 && lseek(fd, 0, SEEK_SET) == 0;
+}
+
+/*
+ * The separate debug file named by .gnu_debuglink: beside the file, in its .debug directory, or
+ * under /usr/lib/debug, with the CRC the link gives. An fd (and *path), or -1.
+ */
+static int
+elfmod_debuglink(const char *file_name, const char *link, uint32_t want_crc, char **path)
+{
+	const char *slash = file_name ? strrchr(file_name, '/') : NULL;
+	int dirlen = slash ? (int)(slash - file_name) : 0;
+
+	if (!slash || !link || !*link || strchr(link, '/'))
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		char *p = xasprintf(i == 0   ? "%.*s/%s"
+				    : i == 1 ? "%.*s/.debug/%s"
+					     : "/usr/lib/debug%.*s/%s",
+				    dirlen, file_name, link);
+		uint32_t crc;
+		int fd = strcmp(p, file_name) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+
+		if (fd >= 0 && elfmod_file_crc(fd, &crc) && crc == want_crc) {
+			*path = p;
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+		free(p);
+	}
+	return -1;
+}
+
+/*
+ * Local debug files only: by build ID (/usr/lib/debug/.build-id, where Debian's dbgsym packages
+ * put them), then by debug link. Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
+ * module has no local debug file, it loads libdebuginfod (with libcurl, GnuTLS, Kerberos: 6.5 MB of
+ * resident memory, measured) even when no server is set, and with one set it would fetch over the
+ * network from inside a profiler's drain.
+ */
+static int
+elfmod_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		      const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+		      char **debuginfo_file_name)
+{
+	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
+					      debuglink_file, debuglink_crc, debuginfo_file_name);
+
+	if (fd >= 0)
+		return fd;
+	return elfmod_debuglink(file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
 static const Dwfl_Callbacks elfmod_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = elfmod_find_debuginfo,
 	.section_address = dwfl_offline_section_address,
 	.debuginfo_path = &elfmod_debuginfo_path,
 };
