@@ -13,6 +13,7 @@
 #include "ringside/model/addrtab.h"
 #include "ringside/model/counters.h"
 #include "ringside/model/frametab.h"
+#include "ringside/model/kvmexits.h"
 #include "ringside/model/memacc.h"
 #include "ringside/model/ratio.h"
 #include "ringside/model/schedmap.h"
@@ -80,6 +81,8 @@ struct profile {
 	size_t nratios;
 	/* Memory accesses (--mem): NULL when not recorded. */
 	struct memacc *mem;
+	/* KVM exits (--kvm): NULL when not recorded. */
+	struct kvmexits *kvm;
 };
 
 /* An empty profile (command_exit = -1). */

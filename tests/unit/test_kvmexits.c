@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for perf/kvmtp and model/kvmexits: this kernel's real kvm_exit and kvm_entry format
+ * files (tests/data/kvm, copied from /sys/kernel/tracing/events/kvm) are parsed, raw records are
+ * built at the offsets those files give (read here with sscanf, not through libtraceevent), and
+ * the decoded reasons, their names from the print fmt and the per-thread counts and times in exit
+ * must equal the table the records were built from. Short records are rejected.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/export/snapshot.h"
+#include "ringside/model/kvmexits.h"
+#include "ringside/model/profile.h"
+#include "ringside/perf/kvmtp.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
+
+static char *
+read_fixture(const char *name)
+{
+	const char *d = getenv("TESTDATA");
+	char *path = xasprintf("%s/kvm/%s", d ? d : "tests/data", name), *buf;
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (!fp)
+		fail_msg("cannot open %s", path);
+	buf = xcalloc(1, 65536);
+	n = fread(buf, 1, 65535, fp);
+	fclose(fp);
+	free(path);
+	assert_true(n > 0);
+	return buf;
+}
+
+/* The offset of field name in a format's text, as the format says (-1: none). */
+static int
+fmt_offset(const char *fmt, const char *name)
+{
+	char want[64];
+	const char *p;
+
+	snprintf(want, sizeof(want), " %s;", name);
+	p = strstr(fmt, want);
+	if (!p)
+		return -1;
+	p = strstr(p, "offset:");
+	return p ? atoi(p + 7) : -1;
+}
+
+struct fixture {
+	char *exit_fmt, *entry_fmt;
+	struct kvmtp *tp;
+	int off_reason, off_isa, off_exit_vcpu, off_entry_vcpu;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	struct errbuf err;
+
+	errbuf_clear(&err);
+	f->exit_fmt = read_fixture("kvm_exit.format");
+	f->entry_fmt = read_fixture("kvm_entry.format");
+	if (kvmtp_new_from_text(&f->tp, f->exit_fmt, f->entry_fmt, &err) < 0)
+		fail_msg("kvmtp_new_from_text: %s", err.msg);
+	f->off_reason = fmt_offset(f->exit_fmt, "exit_reason");
+	f->off_isa = fmt_offset(f->exit_fmt, "isa");
+	f->off_exit_vcpu = fmt_offset(f->exit_fmt, "vcpu_id");
+	f->off_entry_vcpu = fmt_offset(f->entry_fmt, "vcpu_id");
+	assert_true(f->off_reason > 0 && f->off_isa > 0 && f->off_exit_vcpu > 0);
+	assert_true(f->off_entry_vcpu > 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	kvmtp_free(f->tp);
+	free(f->exit_fmt);
+	free(f->entry_fmt);
+	free(f);
+	return 0;
+}
+
+/* A kvm_exit record of the fixture's layout (72 bytes, the format's fixed part). */
+static void
+build_exit(const struct fixture *f, unsigned char *raw, uint32_t reason, uint32_t isa,
+	   uint32_t vcpu)
+{
+	memset(raw, 0xa5, 72);
+	memcpy(raw + f->off_reason, &reason, 4);
+	memcpy(raw + f->off_isa, &isa, 4);
+	memcpy(raw + f->off_exit_vcpu, &vcpu, 4);
+}
+
+/* The script: per thread, its reasons in order (VMX codes), each exit lasting 1000 * (i + 1) ns. */
+static const struct {
+	int32_t tid;
+	uint32_t vcpu, reason;
+	unsigned n;
+} script[] = {
+	{ 501, 0, 30, 7 },	   /* IO_INSTRUCTION */
+	{ 502, 1, 48, 3 },	   /* EPT_VIOLATION */
+	{ 501, 0, 12, 1 },	   /* HLT */
+	{ 502, 1, 30, 2 },	   /* IO_INSTRUCTION */
+	{ 502, 1, 0x8000001e, 1 }, /* IO_INSTRUCTION with FAILED_VMENTRY set */
+	{ 501, 0, 777, 1 },	   /* a reason the kernel does not name */
+};
+
+static void
+test_decode_fixture(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char raw[72], eraw[40];
+	struct kvmtp_event ev;
+	struct kvmexits *k = kvmexits_new("vmx");
+	uint64_t t = 1000000;
+
+	for (size_t s = 0; s < sizeof(script) / sizeof(script[0]); s++)
+		for (unsigned i = 0; i < script[s].n; i++) {
+			const char *name;
+			uint32_t v = script[s].vcpu;
+
+			build_exit(f, raw, script[s].reason, 1, v);
+			assert_int_equal(kvmtp_decode(f->tp, KVMTP_EXIT, raw, sizeof(raw), &ev), 0);
+			assert_int_equal(ev.reason, script[s].reason);
+			assert_int_equal(ev.isa, 1);
+			assert_int_equal(ev.code, script[s].reason & 0xffff);
+			assert_int_equal(ev.vcpu, v);
+			name = kvmtp_reason_name(f->tp, ev.isa, ev.reason);
+			kvmexits_exit(k, 500, script[s].tid, ev.vcpu,
+				      kvmexits_reason(k, ev.code, name), t);
+			memset(eraw, 0, sizeof(eraw));
+			memcpy(eraw + f->off_entry_vcpu, &v, 4);
+			assert_int_equal(kvmtp_decode(f->tp, KVMTP_ENTRY, eraw, sizeof(eraw), &ev),
+					 0);
+			assert_int_equal(ev.vcpu, v);
+			kvmexits_entry(k, 500, script[s].tid, ev.vcpu, t + 1000 * (i + 1));
+			t += 1000000;
+		}
+	/* The expected table. */
+	assert_int_equal(k->ntasks, 2);
+	assert_int_equal(k->nreasons, 4);
+	assert_string_equal(k->reasons[0].name, "IO_INSTRUCTION");
+	assert_string_equal(k->reasons[1].name, "EPT_VIOLATION");
+	assert_string_equal(k->reasons[2].name, "HLT");
+	assert_string_equal(k->reasons[3].name, "reason 777");
+	assert_int_equal(k->tasks[0].tid, 501);
+	assert_int_equal(k->tasks[0].vcpu, 0);
+	assert_int_equal(k->tasks[0].count[0], 7);
+	assert_int_equal(k->tasks[0].ns[0], 1000 * (1 + 2 + 3 + 4 + 5 + 6 + 7));
+	assert_int_equal(k->tasks[0].count[2], 1);
+	assert_int_equal(k->tasks[0].count[3], 1);
+	assert_int_equal(k->tasks[0].count[1], 0);
+	assert_int_equal(k->tasks[1].tid, 502);
+	assert_int_equal(k->tasks[1].vcpu, 1);
+	assert_int_equal(k->tasks[1].count[1], 3);
+	assert_int_equal(k->tasks[1].ns[1], 1000 * (1 + 2 + 3));
+	assert_int_equal(k->tasks[1].count[0], 3);
+	assert_int_equal(k->tasks[1].ns[0], 1000 * (1 + 2) + 1000);
+	assert_int_equal(k->exits, 15);
+	assert_int_equal(kvmexits_reason_total(k, 0, NULL), 10);
+	assert_int_equal(k->unmatched, 0);
+	/* Heat map: one exit per ms, all in the first 0.1 s column. */
+	assert_int_equal(k->nbuckets, 1);
+	assert_int_equal(k->heat[0][0], 10);
+	kvmexits_free(k);
+}
+
+static void
+test_names(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_string_equal(kvmtp_reason_name(f->tp, 1, 30), "IO_INSTRUCTION");
+	assert_string_equal(kvmtp_reason_name(f->tp, 1, 0x80000021), "INVALID_STATE");
+	assert_string_equal(kvmtp_reason_name(f->tp, 1, 85), "MSR_WRITE_IMM");
+	assert_string_equal(kvmtp_reason_name(f->tp, 2, 0x7b), "io");
+	assert_string_equal(kvmtp_reason_name(f->tp, 2, 0x040 + 14), "PF excp");
+	assert_string_equal(kvmtp_reason_name(f->tp, 2, 0x400), "npf");
+	assert_string_equal(kvmtp_reason_name(f->tp, 2, 0x80000010), "vmgexit_page_state_change");
+	assert_string_equal(kvmtp_reason_name(f->tp, 2, 0xffffffff), "invalid_guest_state");
+	assert_null(kvmtp_reason_name(f->tp, 1, 777));
+	assert_int_equal(kvmtp_id(f->tp, KVMTP_EXIT), 103);
+	assert_int_equal(kvmtp_id(f->tp, KVMTP_ENTRY), 115);
+	assert_string_equal(kvmtp_isa_name(1), "vmx");
+	assert_string_equal(kvmtp_isa_name(2), "svm");
+}
+
+static void
+test_short_records(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char raw[72];
+	struct kvmtp_event ev;
+
+	build_exit(f, raw, 30, 1, 3);
+	assert_int_equal(kvmtp_decode(f->tp, KVMTP_EXIT, raw, (size_t)f->off_exit_vcpu + 3, &ev),
+			 -EINVAL);
+	assert_int_equal(ev.reason, 0);
+	assert_int_equal(kvmtp_decode(f->tp, KVMTP_ENTRY, raw, 4, &ev), -EINVAL);
+	assert_int_equal(kvmtp_decode(f->tp, (enum kvmtp_type)7, raw, sizeof(raw), &ev), -EINVAL);
+}
+
+static void
+test_missing_tracefs(void **state)
+{
+	struct kvmtp *tp = NULL;
+	struct errbuf err;
+
+	(void)state;
+	errbuf_clear(&err);
+	assert_int_equal(kvmtp_new(&tp, "/nonexistent-tracefs", &err), -ENOENT);
+	assert_null(tp);
+	assert_non_null(strstr(err.msg, "kvm:kvm_exit is missing"));
+	assert_null(strchr(err.msg, '\n'));
+}
+
+/* The heat map widens (merges columns) once exits pass KVMEXITS_BUCKETS columns. */
+static void
+test_heat_widen(void **state)
+{
+	struct kvmexits *k = kvmexits_new(NULL);
+	int ri = kvmexits_reason(k, 12, "HLT");
+	uint64_t sum = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 300; i++)
+		kvmexits_exit(k, 1, 2, 0, ri, 1000 + (uint64_t)i * KVMEXITS_BUCKET_NS);
+	assert_true(k->bucket_ns == 4 * KVMEXITS_BUCKET_NS);
+	for (size_t b = 0; b < KVMEXITS_BUCKETS; b++)
+		sum += k->heat[b][ri];
+	assert_int_equal(sum, 300);
+	assert_int_equal(k->heat[0][ri], 4);
+	kvmexits_free(k);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_decode_fixture, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_short_records, setup, teardown),
+		cmocka_unit_test(test_missing_tracefs),
+		cmocka_unit_test(test_heat_widen),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
