@@ -104,10 +104,10 @@ session_kvm_tracepoints(struct session *s, const struct sampler_tracepoint *sche
 	if (!s->kvm.tp)
 		return n;
 	for (int t = 0; t < KVMTP_NR_TYPES; t++)
-		s->kvm.tps[n++] = (struct sampler_tracepoint){
-			kvmtp_name((enum kvmtp_type)t), kvmtp_id(s->kvm.tp, (enum kvmtp_type)t),
-			false
-		};
+		s->kvm.tps[n++] =
+			(struct sampler_tracepoint){ kvmtp_name((enum kvmtp_type)t),
+						     kvmtp_id(s->kvm.tp, (enum kvmtp_type)t),
+						     false };
 	return n;
 }
 

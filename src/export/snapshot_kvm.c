@@ -68,10 +68,11 @@ snapshot_kvm_write(const struct profile *p, FILE *fp)
 static int
 snapshot_kvm_bad(struct errbuf *err, const char *what)
 {
-	return errbuf_fail(err, -EINVAL,
-			   "kvm.%s: not what ringside writes (the file is damaged or not a ringside "
-			   "snapshot)",
-			   what);
+	return errbuf_fail(
+		err, -EINVAL,
+		"kvm.%s: not what ringside writes (the file is damaged or not a ringside "
+		"snapshot)",
+		what);
 }
 
 /* An array of n non-negative integers into v. */
@@ -107,12 +108,11 @@ snapshot_kvm_read_tasks(struct kvmexits *k, json_t *tasks, struct errbuf *err)
 		if (!json_is_integer(pid) || !json_is_integer(tid) ||
 		    !(json_is_null(vcpu) || json_is_integer(vcpu)))
 			return snapshot_kvm_bad(err, "tasks");
-		t = kvmexits_task(k, (int32_t)json_integer_value(pid),
-				  (int32_t)json_integer_value(tid),
-				  json_is_null(vcpu) ? UINT32_MAX
-						     : (uint32_t)json_integer_value(vcpu));
-		if (!t || !snapshot_kvm_get_u64s(json_object_get(v, "count"), k->nreasons,
-						 t->count) ||
+		t = kvmexits_task(
+			k, (int32_t)json_integer_value(pid), (int32_t)json_integer_value(tid),
+			json_is_null(vcpu) ? UINT32_MAX : (uint32_t)json_integer_value(vcpu));
+		if (!t ||
+		    !snapshot_kvm_get_u64s(json_object_get(v, "count"), k->nreasons, t->count) ||
 		    !snapshot_kvm_get_u64s(json_object_get(v, "ns"), k->nreasons, t->ns))
 			return snapshot_kvm_bad(err, "tasks");
 		for (size_t r = 0; r < k->nreasons; r++)

@@ -46,7 +46,7 @@ enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };
 static const struct view_ops *const ui_views[UI_NVIEWS] = {
 	[UI_VIEW_OVERVIEW] = &overview_view_ops, [UI_VIEW_FLAME] = &flame_view_ops,
 	[UI_VIEW_SCHED] = &sched_view_ops,	 [UI_VIEW_EVENTS] = &events_view_ops,
-	[UI_VIEW_MEM] = &mem_view_ops,
+	[UI_VIEW_MEM] = &mem_view_ops,	 [UI_VIEW_KVM] = &kvm_view_ops,
 };
 
 uint64_t
@@ -435,6 +435,13 @@ ui_key(struct ui *ui, int key)
 		else
 			ui_set_view(ui, UI_VIEW_MEM);
 		return;
+	case '6':
+	case 'K':
+		if (ui_view_hidden(ui, UI_VIEW_KVM))
+			ui_message(ui, false, "no KVM view: record with --kvm");
+		else
+			ui_set_view(ui, UI_VIEW_KVM);
+		return;
 	case '1':
 	case '2':
 	case '3':
@@ -655,7 +662,7 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 		if (!found)
 			return errbuf_fail(err, -EINVAL,
 					   "unknown view '%s'; choose overview, flame, "
-					   "scheduler, events or memory",
+					   "scheduler, events, memory or kvm",
 					   o->view);
 	}
 	return 0;
