@@ -107,8 +107,9 @@ struct ingest {
 	uint32_t leaf_fn;	  /* the sample's leaf function, UINT32_MAX while unknown */
 	uint64_t chain[PERF_MAX_STACK_DEPTH + INGEST_MAX_UNWOUND + 3];
 	struct ingest_mem *mem; /* --mem: created with the first record while p->mem exists */
-	const struct kvmtp *kvm; /* --kvm: NULL when not recorded */
-	size_t kvm_base;	  /* the index of kvm_exit among the tracepoints */
+	/* --kvm: the KVM tracepoints' decoder (NULL: not recorded), kvm_exit's tracepoint index */
+	const struct kvmtp *kvm;
+	size_t kvm_base;
 };
 
 /* The memory-access ingest, when the profile records memory accesses. */

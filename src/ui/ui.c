@@ -46,7 +46,7 @@ enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };
 static const struct view_ops *const ui_views[UI_NVIEWS] = {
 	[UI_VIEW_OVERVIEW] = &overview_view_ops, [UI_VIEW_FLAME] = &flame_view_ops,
 	[UI_VIEW_SCHED] = &sched_view_ops,	 [UI_VIEW_EVENTS] = &events_view_ops,
-	[UI_VIEW_MEM] = &mem_view_ops,	 [UI_VIEW_KVM] = &kvm_view_ops,
+	[UI_VIEW_MEM] = &mem_view_ops,		 [UI_VIEW_KVM] = &kvm_view_ops,
 };
 
 uint64_t
