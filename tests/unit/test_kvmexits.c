@@ -249,6 +249,84 @@ test_heat_widen(void **state)
 	kvmexits_free(k);
 }
 
+/* A profile with only what a snapshot needs, and kvm. */
+static struct profile *
+kvm_profile(void)
+{
+	struct profile *p = profile_new();
+	struct kvmexits *k = kvmexits_new("vmx");
+	int io = kvmexits_reason(k, 30, "IO_INSTRUCTION"), hlt = kvmexits_reason(k, 12, "HLT");
+
+	p->meta.ringside_version = xstrdup("0.1.0");
+	p->meta.host = xstrdup("test-host");
+	p->meta.kernel = xstrdup("6.18.0");
+	p->meta.arch = xstrdup("x86_64");
+	p->meta.ncpus = 2;
+	p->meta.target_kind = xstrdup("command");
+	p->meta.target_desc = xstrdup("command: kvmexits");
+	p->meta.end_reason = xstrdup("command exited");
+	p->meta.duration_ns = 3000000;
+	p->meta.interval_ns = 1000000;
+	for (unsigned i = 0; i < 50; i++) {
+		kvmexits_exit(k, 70, 71, 0, io, 1000 + i * 10000000ull);
+		kvmexits_entry(k, 70, 71, 0, 1000 + i * 10000000ull + 2000);
+	}
+	kvmexits_exit(k, 70, 72, UINT32_MAX, hlt, 400000000);
+	kvmexits_entry(k, 70, 72, UINT32_MAX, 400500000);
+	kvmexits_entry(k, 70, 72, UINT32_MAX, 400600000); /* no exit before it */
+	p->kvm = k;
+	return p;
+}
+
+static void
+test_snapshot_round_trip(void **state)
+{
+	struct profile *p = kvm_profile(), *q = NULL;
+	const struct kvmexits *a = p->kvm, *b;
+	struct errbuf err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	errbuf_clear(&err);
+	assert_int_equal(snapshot_write(p, f, &err), 0);
+	fclose(f);
+	if (snapshot_parse(buf, len, &q, &err) != 0)
+		fail_msg("snapshot_parse: %s", err.msg);
+	b = q->kvm;
+	assert_non_null(b);
+	assert_string_equal(b->isa, "vmx");
+	assert_int_equal(b->exits, 51);
+	assert_int_equal(b->unmatched, 1);
+	assert_int_equal(b->nreasons, 2);
+	assert_string_equal(b->reasons[1].name, "HLT");
+	assert_int_equal(b->ntasks, 2);
+	assert_int_equal(b->tasks[0].count[0], 50);
+	assert_int_equal(b->tasks[0].ns[0], 50 * 2000);
+	assert_int_equal(b->tasks[0].vcpu, 0);
+	assert_int_equal(b->tasks[1].vcpu, UINT32_MAX);
+	assert_int_equal(b->tasks[1].ns[1], 500000);
+	assert_int_equal(b->bucket_ns, a->bucket_ns);
+	assert_int_equal(b->nbuckets, a->nbuckets);
+	assert_memory_equal(b->heat, a->heat, sizeof(a->heat));
+	profile_free(q);
+	q = NULL;
+	/* A task whose counts do not match the reasons is refused, naming the key. */
+	{
+		char *c = strstr(buf, "\"count\":[50,");
+
+		assert_non_null(c);
+		memcpy(c + 9, "-1", 2);
+		errbuf_clear(&err);
+		assert_int_not_equal(snapshot_parse(buf, len, &q, &err), 0);
+		assert_null(q);
+		assert_non_null(strstr(err.msg, "kvm.tasks"));
+	}
+	free(buf);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -258,6 +336,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_short_records, setup, teardown),
 		cmocka_unit_test(test_missing_tracefs),
 		cmocka_unit_test(test_heat_widen),
+		cmocka_unit_test(test_snapshot_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
