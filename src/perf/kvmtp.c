@@ -282,11 +282,15 @@ kvmtp_new(struct kvmtp **out, const char *tracefs_dir, struct errbuf *err)
 		text[t] = kvmtp_read_file(path[t]);
 		if (!text[t]) {
 			r = -errno;
-			errbuf_fail(err, r,
-				    r == -ENOENT ? "tracepoint %s is missing (no %s): load the kvm "
-						   "module (modprobe kvm_intel or kvm_amd)"
-						 : "cannot read %s (%s): %s",
-				    kvmtp_names[t], path[t], strerror(-r));
+			if (r == -ENOENT)
+				errbuf_fail(err, r,
+					    "tracepoint %s is missing (no %s): load the kvm module "
+					    "(modprobe kvm_intel or kvm_amd)",
+					    kvmtp_names[t], path[t]);
+			else
+				errbuf_fail(err, r, "cannot read %s (%s): %s%s", kvmtp_names[t],
+					    path[t], strerror(-r),
+					    r == -EACCES ? "; run as root" : "");
 		}
 	}
 	if (r == 0)
