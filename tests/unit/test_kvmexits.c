@@ -4,7 +4,8 @@
  * files (tests/data/kvm, copied from /sys/kernel/tracing/events/kvm) are parsed, raw records are
  * built at the offsets those files give (read here with sscanf, not through libtraceevent), and
  * the decoded reasons, their names from the print fmt and the per-thread counts and times in exit
- * must equal the table the records were built from. Short records are rejected.
+ * must equal the table the records were built from, decoded alone and through the ingest as the
+ * session feeds it. Short records are rejected; the kvm object survives a snapshot round trip.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,10 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/perf_event.h>
+
+#include "ringside/app/ingest.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/kvmexits.h"
 #include "ringside/model/profile.h"
 #include "ringside/perf/kvmtp.h"
+#include "ringside/perf/sampler.h"
+#include "ringside/sym/symres.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/xalloc.h"
 
@@ -249,6 +255,102 @@ test_heat_widen(void **state)
 	kvmexits_free(k);
 }
 
+/* Where the session puts the KVM tracepoints: after the seven sched ones. */
+#define KVM_BASE 7
+
+/* A tracepoint sample as the sampler lays it out (IDENTIFIER TID TIME CPU RAW) into ingest. */
+static void
+send_tp(struct ingest *in, const struct sampler_event *ev, uint32_t pid, uint32_t tid,
+	uint64_t time, const void *raw, uint32_t size)
+{
+	union {
+		struct perf_event_header h;
+		uint64_t u[64];
+	} r;
+	unsigned char *p = (unsigned char *)r.u + sizeof(r.h);
+	uint64_t id = 77, cpu = 1;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(p, &id, 8);
+	memcpy(p + 8, &pid, 4);
+	memcpy(p + 12, &tid, 4);
+	memcpy(p + 16, &time, 8);
+	memcpy(p + 24, &cpu, 8);
+	memcpy(p + 32, &size, 4);
+	memcpy(p + 36, raw, size);
+	r.h.type = PERF_RECORD_SAMPLE;
+	r.h.misc = PERF_RECORD_MISC_KERNEL;
+	r.h.size = (uint16_t)((sizeof(r.h) + 36 + size + 7) & ~7u);
+	ingest_record(in, ev, &r.h);
+}
+
+/*
+ * Records built from the fixture's formats through the ingest, as the session feeds it: kvm_exit
+ * and kvm_entry at their tracepoint indexes; counts per thread, time in exit, the isa and the
+ * names come out as the table; a record too short for its format is a bad record.
+ */
+static void
+test_ingest_records(void **state)
+{
+	struct fixture *f = *state;
+	struct profile *p = profile_new();
+	struct symres *sym;
+	struct ingest *in;
+	struct sampler_event ev[2];
+	unsigned char raw[72], eraw[40] = { 0 };
+	uint64_t t = 5000000;
+	const struct kvmexits *k;
+
+	profile_enable_stacks(p, 0, 0);
+	sym = symres_new(p->frames);
+	in = ingest_new(p, sym);
+	p->kvm = kvmexits_new(NULL);
+	ingest_set_kvm(in, f->tp, KVM_BASE);
+	for (int i = 0; i < 2; i++)
+		ev[i] = (struct sampler_event){
+			.kind = SAMPLER_EVENT_TRACEPOINT,
+			.index = KVM_BASE + (size_t)i,
+			.name = kvmtp_name((enum kvmtp_type)i),
+			.layout = { .sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID |
+						   PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+						   PERF_SAMPLE_RAW,
+				    .sample_id_all = true },
+		};
+	for (unsigned i = 0; i < 40; i++) {
+		uint32_t tid = 4194400 + i % 2, v = i % 2, reason = i % 4 == 3 ? 12 : 30;
+
+		build_exit(f, raw, reason, 1, v);
+		send_tp(in, &ev[0], 4194400, tid, t, raw, sizeof(raw));
+		memcpy(eraw + f->off_entry_vcpu, &v, 4);
+		send_tp(in, &ev[1], 4194400, tid, t + 3000, eraw, sizeof(eraw));
+		t += 1000000;
+	}
+	send_tp(in, &ev[0], 4194400, 4194400, t, raw, 20); /* short: no exit_reason's end */
+	k = p->kvm;
+	assert_string_equal(k->isa, "vmx");
+	assert_int_equal(k->exits, 40);
+	assert_int_equal(p->sampling.bad_records, 1);
+	assert_int_equal(k->nreasons, 2);
+	assert_string_equal(k->reasons[0].name, "IO_INSTRUCTION");
+	assert_string_equal(k->reasons[1].name, "HLT");
+	assert_int_equal(k->ntasks, 2);
+	/* Thread 4194400 (vCPU 0) has the even exits: i % 4 == 0 IO, i % 4 == 2 IO too. */
+	assert_int_equal(k->tasks[0].tid, 4194400);
+	assert_int_equal(k->tasks[0].vcpu, 0);
+	assert_int_equal(k->tasks[0].count[0], 20);
+	assert_int_equal(k->tasks[0].count[1], 0);
+	assert_int_equal(k->tasks[0].ns[0], 20 * 3000);
+	/* Thread 4194401 (vCPU 1): i % 4 == 1 IO (10), i % 4 == 3 HLT (10). */
+	assert_int_equal(k->tasks[1].vcpu, 1);
+	assert_int_equal(k->tasks[1].count[0], 10);
+	assert_int_equal(k->tasks[1].count[1], 10);
+	assert_int_equal(k->tasks[1].ns[1], 10 * 3000);
+	assert_int_equal(k->unmatched, 0);
+	ingest_free(in);
+	symres_free(sym);
+	profile_free(p);
+}
+
 /* A profile with only what a snapshot needs, and kvm. */
 static struct profile *
 kvm_profile(void)
@@ -334,6 +436,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_decode_fixture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ingest_records, setup, teardown),
 		cmocka_unit_test(test_missing_tracefs),
 		cmocka_unit_test(test_heat_widen),
 		cmocka_unit_test(test_snapshot_round_trip),
