@@ -2,7 +2,7 @@
 /*
  * Unit tests for perf/kvmtp and model/kvmexits: this kernel's real kvm_exit and kvm_entry format
  * files (tests/data/kvm, copied from /sys/kernel/tracing/events/kvm) are parsed, raw records are
- * built at the offsets those files give (read here with sscanf, not through libtraceevent), and
+ * built at the offsets those files give (read here from their text, not through libtraceevent), and
  * the decoded reasons, their names from the print fmt and the per-thread counts and times in exit
  * must equal the table the records were built from, decoded alone and through the ingest as the
  * session feeds it. Short records are rejected; the kvm object survives a snapshot round trip.
