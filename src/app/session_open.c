@@ -535,7 +535,7 @@ session_open_events(struct session *s, struct errbuf *err)
 		reserve[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (;;) {
 		r = counter_set_open(&s->counters, &s->events, &s->target, err);
-		if (r == 0 && (!s->opts->no_samples || s->sched.tp))
+		if (r == 0 && (!s->opts->no_samples || s->sched.tp || s->kvm.tp))
 			r = session_open_sampler(s, err);
 		if (!session_out_of_fds(r) || s->events.n < 2)
 			break;

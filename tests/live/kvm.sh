@@ -62,6 +62,9 @@ else
 	check "time in exit is counted" "$JQ" -e '[.kvm.tasks[].ns[]] | add > 0' "$T/k.json"
 fi
 
+"$R" record --kvm --no-sched --no-samples --no-save -q -o "$T/ns.json" -- "$K" 10 >/dev/null 2>&1
+check "--kvm with --no-sched --no-samples still records the exits" "$JQ" -e '.kvm | type == "object"' "$T/ns.json"
+
 # --- a process holding /dev/kvm turns --kvm on by itself
 mkfifo "$T/a.fifo"
 "$K" $N --wait-fifo "$T/a.fifo" >"$T/a.out" &
