@@ -146,6 +146,12 @@ kvm_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	const struct kvmexits *k = ui->profile->kvm;
 	int order[KVMEXITS_MAX_REASONS], y = top, part;
 
+	if (!k) {
+		draw_text(ui, top + 1, 1, cols - 1, draw_attr(ui, THEME_NORMAL),
+			  "No KVM exits recorded: record with --kvm (kvm_exit and kvm_entry "
+			  "tracepoints).");
+		return;
+	}
 	kvmexits_order(k, order);
 	if (kv->sel >= k->nreasons)
 		kv->sel = k->nreasons ? k->nreasons - 1 : 0;
@@ -171,7 +177,7 @@ static bool
 kvm_view_key(struct ui *ui, void *state, int key)
 {
 	struct kvm_view *kv = state;
-	size_t n = ui->profile->kvm->nreasons;
+	size_t n = ui->profile->kvm ? ui->profile->kvm->nreasons : 0;
 
 	switch (key) {
 	case KEY_UP:

@@ -140,6 +140,12 @@ if command -v tmux >/dev/null; then
 	check "... and 6 says to record with --kvm" screen_wait "no KVM view: record with --kvm" 3
 	screen_keys q
 	screen_exit_is 0
+	screen_start 120 40 "$R" view --view kvm "$TESTDATA/screen-calltree.json"
+	check "--view kvm of an old snapshot says to record with --kvm" \
+		screen_wait "No KVM exits recorded: record with --kvm" 10
+	screen_keys j
+	screen_keys q
+	screen_exit_is 0
 else
 	skip "the KVM view on the screen" "needs tmux"
 fi
