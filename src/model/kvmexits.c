@@ -56,8 +56,15 @@ kvmexits_task(struct kvmexits *k, int32_t pid, int32_t tid, uint32_t vcpu)
 {
 	struct kvmexits_task *t;
 
+	if (k->last < k->ntasks && k->tasks[k->last].tid == tid) {
+		t = &k->tasks[k->last];
+		if (vcpu != UINT32_MAX)
+			t->vcpu = vcpu;
+		return t;
+	}
 	for (size_t i = 0; i < k->ntasks; i++)
 		if (k->tasks[i].tid == tid) {
+			k->last = i;
 			t = &k->tasks[i];
 			if (vcpu != UINT32_MAX)
 				t->vcpu = vcpu;

@@ -39,6 +39,7 @@ struct kvmexits {
 	size_t nreasons;
 	struct kvmexits_task *tasks;
 	size_t ntasks;
+	size_t last;	    /* the task of the previous record: a vCPU exits and enters in turn */
 	uint64_t origin;    /* time of the first exit (ns, the sample clock); 0: none yet */
 	uint64_t bucket_ns; /* width of one heat map column */
 	size_t nbuckets;    /* columns in use */
