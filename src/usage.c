@@ -132,7 +132,7 @@ const char usage_text[] =
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
-"Keys on the screen: F1/h help, q/F10 quit, Tab and 1-5 views, space freezes, s saves a\n"
+"Keys on the screen: F1/h help, q/F10 quit, Tab and 1-6 views, space freezes, s saves a\n"
 "snapshot, e the event browser, a annotates a function (flame, overview), o on-CPU, off-CPU\n"
 "or wall-clock, b keeps a baseline (d in the flamegraph: the change since). See\n"
 "ringside(1) and ringside-snapshot(5).\n";
