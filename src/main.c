@@ -38,6 +38,7 @@ enum {
 	OPT_NO_SAMPLES,
 	OPT_NO_SCHED,
 	OPT_MEM,
+	OPT_KVM,
 	OPT_OFF_CPU,
 	OPT_NO_OFF_CPU,
 	OPT_WALL_CLOCK,
@@ -210,6 +211,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "no-samples", no_argument, NULL, OPT_NO_SAMPLES },
 		{ "no-sched", no_argument, NULL, OPT_NO_SCHED },
 		{ "mem", no_argument, NULL, OPT_MEM },
+		{ "kvm", no_argument, NULL, OPT_KVM },
 		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 		{ "no-off-cpu", no_argument, NULL, OPT_NO_OFF_CPU },
 		{ "ratio", required_argument, NULL, OPT_RATIO },
@@ -326,6 +328,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			break;
 		case OPT_MEM:
 			o->mem = true;
+			break;
+		case OPT_KVM:
+			o->kvm = true;
 			break;
 		case OPT_OFF_CPU:
 		case OPT_NO_OFF_CPU:

@@ -17,6 +17,7 @@
 #include "ringside/util/clock.h"
 #include "ringside/util/idmap.h"
 #include "ringside/util/xalloc.h"
+#include "ingest_kvm.h"
 #include "ingest_mem.h"
 
 /* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
@@ -106,6 +107,9 @@ struct ingest {
 	uint32_t leaf_fn;	  /* the sample's leaf function, UINT32_MAX while unknown */
 	uint64_t chain[PERF_MAX_STACK_DEPTH + INGEST_MAX_UNWOUND + 3];
 	struct ingest_mem *mem; /* --mem: created with the first record while p->mem exists */
+	/* --kvm: the KVM tracepoints' decoder (NULL: not recorded), kvm_exit's tracepoint index */
+	const struct kvmtp *kvm;
+	size_t kvm_base;
 };
 
 /* The memory-access ingest, when the profile records memory accesses. */
@@ -466,6 +470,13 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 }
 
 void
+ingest_set_kvm(struct ingest *in, const struct kvmtp *tp, size_t base)
+{
+	in->kvm = tp;
+	in->kvm_base = base;
+}
+
+void
 ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_only, uint64_t origin_ns)
 {
 	in->tp = tp;
@@ -607,6 +618,13 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 	struct decode_sample s;
 	struct sched_event se;
 
+	if (in->kvm && ev->index >= in->kvm_base && ev->index < in->kvm_base + KVMTP_NR_TYPES) {
+		if (decode_sample(&ev->layout, h, &s) < 0 ||
+		    (!ingest_past_end(in, s.time) &&
+		     ingest_kvm_record(in->p, in->kvm, ev->index - in->kvm_base, &s) < 0))
+			in->p->sampling.bad_records++;
+		return;
+	}
 	if (!in->tp || !in->p->sched || ev->index >= SCHEDTP_NR_TYPES)
 		return;
 	if (decode_sample(&ev->layout, h, &s) < 0 ||

@@ -477,6 +477,7 @@ session_free(struct session *s)
 	symres_free(s->sym);
 	sampler_free(s->sampler);
 	schedtp_free(s->sched.tp);
+	kvmtp_free(s->kvm.tp);
 	if (s->sample_spec.name)
 		evspec_fini(&s->sample_spec);
 	counter_set_free(s->counters);

@@ -18,6 +18,7 @@
 #include "ringside/model/profile.h"
 #include "ringside/perf/counter.h"
 #include "ringside/perf/evspec.h"
+#include "ringside/perf/kvmtp.h"
 #include "ringside/perf/sampler.h"
 #include "ringside/perf/schedtp.h"
 #include "ringside/perf/target.h"
@@ -52,6 +53,13 @@ struct session_mem {
 	char source[64]; /* "page-faults", "pebs-loads", "ibs-op" or the --sample-event */
 };
 
+/* --kvm: the KVM exit tracepoints, opened after the scheduler's (session_kvm.c). */
+struct session_kvm {
+	struct kvmtp *tp; /* NULL: not recorded */
+	size_t base;	  /* the index of kvm_exit among the sampler's tracepoints */
+	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES + KVMTP_NR_TYPES]; /* all of them */
+};
+
 struct session {
 	const struct record_opts *opts;
 	unsigned flags;
@@ -74,6 +82,7 @@ struct session {
 	struct symres *sym;
 	struct ingest *ingest;
 	struct session_sched sched;
+	struct session_kvm kvm;
 	bool offcpu_on;	       /* off-CPU time is recorded (needs the timeline) */
 	struct offcpu *offcpu; /* its pending switch-outs, from the start */
 	struct session_io io;
@@ -135,6 +144,18 @@ void session_memory_report(const struct session *s);
 int session_mem_prepare(struct session *s, struct errbuf *err);
 /* --mem: give the profile its memory-access model (with the stack tree). */
 void session_mem_init(struct session *s);
+/* --kvm (or a virtual machine as the target): read the KVM tracepoints' formats; a failure is
+ * noted, not fatal. */
+void session_kvm_prepare(struct session *s);
+/* The sampler's tracepoints: sched's nsched, then the KVM ones (when on). Returns how many. */
+size_t session_kvm_tracepoints(struct session *s, const struct sampler_tracepoint *sched,
+			       size_t nsched);
+/* Give up the KVM exits (their tracepoints could not be opened), saying why. */
+void session_kvm_drop(struct session *s, const char *why);
+/* The profile's KVM exit model and the ingest's decoder, once both exist. */
+void session_kvm_init(struct session *s);
+/* Print the KVM exits' line of the end summary (stderr). */
+void session_kvm_report(const struct kvmexits *k);
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

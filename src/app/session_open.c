@@ -234,6 +234,7 @@ session_prepare(struct session *s, struct errbuf *err)
 		r = target_init_system(&s->target, o->cpus, err);
 	if (r < 0)
 		return r;
+	session_kvm_prepare(s);
 	r = s->output ? outfile_open(&s->out, s->output, err) : 0;
 	if (r == 0)
 		session_journal_check(s);
@@ -381,7 +382,21 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		s->sample_spec.attr.exclude_kernel = 1;
 		s->sample_spec.attr.exclude_hv = 1;
 	}
+	so.ntracepoints = session_kvm_tracepoints(s, so.tracepoints, so.ntracepoints);
+	so.tracepoints = so.ntracepoints ? s->kvm.tps : NULL;
 	r = sampler_open(&s->sampler, &so, &s->target, err);
+	if ((r == -EACCES || r == -EPERM) && s->kvm.tp && so.event) {
+		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
+		session_kvm_drop(s, err->msg);
+		if (s->sched.tp)
+			session_drop_sched(s, r, err->msg);
+		session_kvm_drop(s, err->msg);
+		so.tracepoints = NULL;
+		so.ntracepoints = 0;
+		so.context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, &so, &s->target, err);
+	}
 	if (r == -ENODEV && s->target.kind != TARGET_SYSTEM) {
 		/* A CPU went offline since the online list was read: read it again. */
 		errbuf_clear(err);
@@ -405,6 +420,7 @@ session_open_sampler(struct session *s, struct errbuf *err)
 			sys_fd_limit());
 		schedtp_free(s->sched.tp);
 		s->sched.tp = NULL;
+		session_kvm_drop(s, "not enough file descriptors");
 		so.tracepoints = NULL;
 		so.ntracepoints = 0;
 		so.context_switch = false;
@@ -464,6 +480,7 @@ session_stacks_init(struct session *s)
 	s->ingest = ingest_new(s->profile, s->sym);
 	if (s->sched.tp && s->profile->sched)
 		ingest_set_sched(s->ingest, s->sched.tp, s->target.kind != TARGET_SYSTEM, 0);
+	session_kvm_init(s);
 	/* Processes that already run have mapped their code before we could see MMAP2 records. */
 	if (s->target.kind == TARGET_PIDS)
 		for (size_t i = 0; i < s->target.npids; i++)
@@ -520,7 +537,7 @@ session_open_events(struct session *s, struct errbuf *err)
 		reserve[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (;;) {
 		r = counter_set_open(&s->counters, &s->events, &s->target, err);
-		if (r == 0 && (!s->opts->no_samples || s->sched.tp))
+		if (r == 0 && (!s->opts->no_samples || s->sched.tp || s->kvm.tp))
 			r = session_open_sampler(s, err);
 		if (!session_out_of_fds(r) || s->events.n < 2)
 			break;

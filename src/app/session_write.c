@@ -333,4 +333,6 @@ session_report(const struct session *s)
 		fprintf(stderr, "ringside: scheduler: %" PRIu64 " switches, %zu tasks\n",
 			s->profile->sched_switches, schedmap_ntasks(s->profile->sched));
 	}
+	if (s->profile->kvm)
+		session_kvm_report(s->profile->kvm);
 }

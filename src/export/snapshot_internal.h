@@ -35,6 +35,10 @@ int snapshot_mem_write(const struct profile *p, FILE *fp);
 /* Read root's "mem" into p->mem when there is one (after the stacks and the timeline); 0 or
  * -EINVAL with err naming the problem. */
 int snapshot_mem_read(json_t *root, struct profile *p, struct errbuf *err);
+/* Write p->kvm as the value of "kvm" (snapshot_kvm.c). Returns 0, or -1 when it cannot be built. */
+int snapshot_kvm_write(const struct profile *p, FILE *fp);
+/* Read root's "kvm" into p->kvm when there is one; 0 or -EINVAL with err naming the problem. */
+int snapshot_kvm_read(json_t *root, struct profile *p, struct errbuf *err);
 /* Write ",\"addresses\":{...}" into the stacks object, when the profile has addresses. */
 void snapshot_addrs_write(const struct profile *p, FILE *fp);
 /* Read stacks.addresses (optional) into p->addrs; 0, or -EINVAL with err set. */

@@ -447,7 +447,8 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	if (!root)
 		return errbuf_fail(err, -EINVAL,
 				   "cannot build the snapshot JSON (a string is not valid UTF-8?)");
-	if ((p->stacks && p->frames && p->sampling.event) || p->sched || p->sched_json || p->mem) {
+	if ((p->stacks && p->frames && p->sampling.event) || p->sched || p->sched_json || p->mem ||
+	    p->kvm) {
 		/* The stacks and the timeline are streamed after the rest: closed by hand. */
 		char *head = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 		size_t len = head ? strlen(head) : 0;
@@ -470,6 +471,10 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		if (r == 0 && p->mem) {
 			fputs(",\"mem\":", fp);
 			r = snapshot_mem_write(p, fp);
+		}
+		if (r == 0 && p->kvm) {
+			fputs(",\"kvm\":", fp);
+			r = snapshot_kvm_write(p, fp);
 		}
 		if (r == 0)
 			fputc('}', fp);

@@ -136,6 +136,7 @@ profile_free(struct profile *p)
 		ratio_fini(&p->ratios[i]);
 	free(p->ratios);
 	memacc_free(p->mem);
+	kvmexits_free(p->kvm);
 	tasks_free(p->tasks);
 	addrtab_free(p->addrs);
 	frametab_free(p->frames);

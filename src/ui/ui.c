@@ -47,7 +47,7 @@ enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };
 static const struct view_ops *const ui_views[UI_NVIEWS] = {
 	[UI_VIEW_OVERVIEW] = &overview_view_ops, [UI_VIEW_FLAME] = &flame_view_ops,
 	[UI_VIEW_SCHED] = &sched_view_ops,	 [UI_VIEW_EVENTS] = &events_view_ops,
-	[UI_VIEW_MEM] = &mem_view_ops,
+	[UI_VIEW_MEM] = &mem_view_ops,		 [UI_VIEW_KVM] = &kvm_view_ops,
 };
 
 uint64_t
@@ -154,7 +154,7 @@ ui_resize(struct ui *ui)
 /* The global keys, shown first on the help screen. */
 static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
 				     "q F10     quit (writes -o FILE when given)\n"
-				     "Tab 1-5   switch views (Shift-Tab: back; 5 with --mem)\n"
+				     "Tab 1-6   switch views (Shift-Tab: back; 5 --mem, 6 --kvm)\n"
 				     "e         the event browser\n"
 				     "space     freeze the display (collection goes on)\n"
 				     "s         save a snapshot now\n"
@@ -443,6 +443,13 @@ ui_key(struct ui *ui, int key)
 		else
 			ui_set_view(ui, UI_VIEW_MEM);
 		return;
+	case '6':
+	case 'K':
+		if (ui_view_hidden(ui, UI_VIEW_KVM))
+			ui_message(ui, false, "no KVM view: record with --kvm");
+		else
+			ui_set_view(ui, UI_VIEW_KVM);
+		return;
 	case '1':
 	case '2':
 	case '3':
@@ -667,7 +674,7 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 		if (!found)
 			return errbuf_fail(err, -EINVAL,
 					   "unknown view '%s'; choose overview, flame, "
-					   "scheduler, events or memory",
+					   "scheduler, events, memory or kvm",
 					   o->view);
 	}
 	return 0;

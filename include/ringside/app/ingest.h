@@ -41,6 +41,12 @@ void ingest_set_end(struct ingest *in, uint64_t end_ns);
  * Also feed off (borrowed; its tree is p->offcpu) from the scheduler records: switch-outs with
  * their callchains, switch-ins, forks and exits. Needs ingest_set_sched.
  */
+/*
+ * Also feed p->kvm from the KVM tracepoints: sampler tracepoints base and base + 1 are kvm_exit
+ * and kvm_entry, decoded by tp (borrowed).
+ */
+struct kvmtp;
+void ingest_set_kvm(struct ingest *in, const struct kvmtp *tp, size_t base);
 struct offcpu;
 void ingest_set_offcpu(struct ingest *in, struct offcpu *off);
 void ingest_free(struct ingest *in);

@@ -26,6 +26,7 @@ struct record_opts {
 	bool no_sched;		    /* --no-sched: no scheduler timeline */
 	const char *sample_event;   /* --sample-event, NULL for the default */
 	bool mem;		    /* --mem: data addresses (memory view) */
+	bool kvm;		    /* --kvm: KVM exits (kvm_exit/kvm_entry tracepoints) */
 	unsigned long freq;	    /* -F (ignored when period is set) */
 	unsigned long period;	    /* -c */
 	const char *callgraph;	    /* -g: "fp", "dwarf[,SIZE]" or "none", NULL for fp */

@@ -13,6 +13,7 @@
 #include "ringside/model/addrtab.h"
 #include "ringside/model/counters.h"
 #include "ringside/model/frametab.h"
+#include "ringside/model/kvmexits.h"
 #include "ringside/model/memacc.h"
 #include "ringside/model/ratio.h"
 #include "ringside/model/schedmap.h"
@@ -84,6 +85,8 @@ struct profile {
 	 * TEXT" stdout, "e TEXT" stderr, a line each; valid UTF-8), NULL when none was kept. */
 	char *command_output;
 	uint64_t command_output_dropped; /* the records left out before them */
+	/* KVM exits (--kvm): NULL when not recorded. */
+	struct kvmexits *kvm;
 };
 
 /* An empty profile (command_exit = -1). */

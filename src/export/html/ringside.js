@@ -946,6 +946,84 @@
 		s.lastChild.id = 'mem-pages';
 	}
 
+	// ---- KVM exits (--kvm) ------------------------------------------------------------------
+
+	function drawKvm(snap) {
+		const k = snap.kvm;
+		if (!k)
+			return;
+		const s = section('kvm', 'KVM exits');
+		s.appendChild(el('p', { class: 'note', id: 'kvm-summary' }, k.exits + ' exits' +
+			(k.isa ? ' (' + k.isa + ')' : '') + ', ' + k.reasons.length + ' reasons, ' + k.tasks.length +
+			' vCPU threads' + (k.dropped ? ', ' + k.dropped + ' past the bounds' : '') +
+			(k.unmatched ? ', ' + k.unmatched + ' entries without their exit' : '') +
+			'. Time in exit runs from a kvm_exit to the thread\u2019s next kvm_entry.'));
+		const rows = k.reasons.map((r, i) => {
+			let n = 0, ns = 0;
+			for (const t of k.tasks) {
+				n += t.count[i];
+				ns += t.ns[i];
+			}
+			return { name: r.name, code: r.code, exits: n, share: k.exits ? 100 * n / k.exits : 0, ns: ns,
+				mean: n ? ns / n : 0 };
+		});
+		s.appendChild(sortTable([
+			{ key: 'name', label: 'Exit reason', cls: 'name' },
+			{ key: 'code', label: 'Code', num: true },
+			{ key: 'exits', label: 'Exits', num: true },
+			{ key: 'share', label: 'Share', num: true, fmt: v => v.toFixed(1) + '%' },
+			{ key: 'ns', label: 'Time in exit', num: true, fmt: fmtNs },
+			{ key: 'mean', label: 'Mean', num: true, fmt: fmtNs },
+		], rows, 'exits', 64, r => ({ 'data-reason': r.name, 'data-exits': r.exits })));
+		s.lastChild.id = 'kvm-reasons';
+		const cols = Math.max(1, k.heat.length), nr = Math.max(1, k.reasons.length);
+		let max = 1;
+		for (const col of k.heat)
+			for (const n of col)
+				max = Math.max(max, n);
+		s.appendChild(el('h3', null, 'Exits over time (a column is ' + fmtNs(k.bucket_ns) + ')'));
+		const svg = sv('svg', { viewBox: '0 0 ' + cols + ' ' + nr, preserveAspectRatio: 'none',
+			class: 'kvmheat', id: 'kvm-heat', 'data-cols': k.heat.length });
+		svg.style.height = Math.max(24, Math.min(16 * nr, 400)) + 'px';
+		k.heat.forEach((col, c) => col.forEach((n, r) => {
+			if (!n)
+				return;
+			const rect = sv('rect', { x: c, y: r, width: 1, height: 1, fill: '#5f3dc4' });
+			rect.setAttribute('fill-opacity', (0.15 + 0.85 * Math.log1p(n) / Math.log1p(max)).toFixed(2));
+			svg.appendChild(rect);
+		}));
+		svg.addEventListener('mousemove', ev => {
+			const box = svg.getBoundingClientRect();
+			const c = Math.min(cols - 1, Math.floor((ev.clientX - box.left) / box.width * cols));
+			const r = Math.min(nr - 1, Math.floor((ev.clientY - box.top) / box.height * nr));
+			const n = k.heat[c] ? k.heat[c][r] : 0;
+			showTip(ev, (k.reasons[r] ? k.reasons[r].name : '') + '\n' + fmtNs(c * k.bucket_ns) + ' to ' +
+				fmtNs((c + 1) * k.bucket_ns) + ' after the first exit\n' + (n || 0) + ' exits');
+		});
+		svg.addEventListener('mouseleave', hideTip);
+		const labels = el('div', { class: 'kvmlabels' });
+		for (const r of k.reasons)
+			labels.appendChild(el('div', null, r.name));
+		labels.style.height = svg.style.height;
+		s.appendChild(el('div', { class: 'kvmrow' }, labels, svg));
+		const threads = k.tasks.map(t => {
+			const top = t.count.map((n, i) => [n, i]).filter(x => x[0]).sort((a, b) => b[0] - a[0]).slice(0, 3);
+			return { pid: t.pid, tid: t.tid, vcpu: t.vcpu === null ? -1 : t.vcpu,
+				exits: t.count.reduce((a, b) => a + b, 0), ns: t.ns.reduce((a, b) => a + b, 0),
+				top: top.map(x => k.reasons[x[1]].name + ' ' + x[0]).join(', ') };
+		});
+		s.appendChild(el('h3', null, 'vCPU threads'));
+		s.appendChild(sortTable([
+			{ key: 'pid', label: 'PID', num: true },
+			{ key: 'tid', label: 'TID', num: true },
+			{ key: 'vcpu', label: 'vCPU', num: true, fmt: v => (v < 0 ? '?' : String(v)) },
+			{ key: 'exits', label: 'Exits', num: true },
+			{ key: 'ns', label: 'Time in exit', num: true, fmt: fmtNs },
+			{ key: 'top', label: 'Top reasons', cls: 'name' },
+		], threads, 'exits', 256, r => ({ 'data-tid': r.tid, 'data-exits': r.exits })));
+		s.lastChild.id = 'kvm-threads';
+	}
+
 	// ---- header ----------------------------------------------------------------------------
 
 	function drawHeader(snap) {
@@ -958,6 +1036,8 @@
 			nav.appendChild(el('a', { href: '#mem' }, 'Memory'));
 		if (snap.command_output)
 			nav.appendChild(el('a', { href: '#output' }, 'Output'));
+		if (snap.kvm)
+			nav.appendChild(el('a', { href: '#kvm' }, 'KVM'));
 		main.appendChild(nav);
 		const s = section('summary', 'Recording');
 		const dl = el('dl', { class: 'meta' });
@@ -1056,7 +1136,7 @@
 		tip = el('div', { id: 'tip' });
 		document.body.appendChild(tip);
 		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks, drawMem,
-			drawOutput];
+			drawOutput, drawKvm];
 		for (const step of steps) {
 			try {
 				step(snap);
