@@ -21,6 +21,7 @@
 #include "ringside/perf/sampler.h"
 #include "ringside/perf/schedtp.h"
 #include "ringside/perf/target.h"
+#include "ringside/perf/taskcount.h"
 #include "ringside/util/cpulist.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/outfile.h"
@@ -52,6 +53,15 @@ struct session_mem {
 	char source[64]; /* "page-faults", "pebs-loads", "ibs-op" or the --sample-event */
 };
 
+/* Per-task counters (session_tasks.c): absent with --task-counters 0 and after the end. */
+struct session_tasks {
+	struct taskcount *tc;
+	int timer_fd; /* process targets: the look for new threads */
+};
+
+/* The busiest threads counted system-wide unless --task-counters says. */
+#define SESSION_TASKS_DEFAULT_TOP 16
+
 struct session {
 	const struct record_opts *opts;
 	unsigned flags;
@@ -77,6 +87,7 @@ struct session {
 	bool offcpu_on;	       /* off-CPU time is recorded (needs the timeline) */
 	struct offcpu *offcpu; /* its pending switch-outs, from the start */
 	struct session_io io;
+	struct session_tasks tasks;
 	/* The counters over time: the last two reads, and when each interval ended. */
 	struct counter_value *prev, *cur;
 	uint64_t start_ns, last_ns, interval_ns, deadline_ns;
@@ -135,6 +146,11 @@ void session_memory_report(const struct session *s);
 int session_mem_prepare(struct session *s, struct errbuf *err);
 /* --mem: give the profile its memory-access model (with the stack tree). */
 void session_mem_init(struct session *s);
+/* Per-task counters: open them (after the profile, before the command starts), read them
+ * (after each counter read), close them (reading them a last time); close is idempotent. */
+void session_tasks_init(struct session *s);
+void session_tasks_sample(struct session *s);
+void session_tasks_close(struct session *s);
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

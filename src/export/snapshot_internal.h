@@ -38,5 +38,9 @@ int snapshot_mem_read(json_t *root, struct profile *p, struct errbuf *err);
 void snapshot_addrs_write(const struct profile *p, FILE *fp);
 /* Read stacks.addresses (optional) into p->addrs; 0, or -EINVAL with err set. */
 int snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err);
+/* The "task_counters" object of p->taskctr (snapshot_tasks.c); NULL when it cannot be built. */
+json_t *snapshot_tasks_json(const struct profile *p);
+/* Read root's "task_counters" into p->taskctr when there is one; 0 or -EINVAL with err. */
+int snapshot_tasks_read(json_t *root, struct profile *p, struct errbuf *err);
 
 #endif

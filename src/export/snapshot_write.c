@@ -436,6 +436,8 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		json_object_set_new(root, "ratios", ratios);
 	else
 		json_decref(ratios);
+	if (root && p->taskctr)
+		json_object_set_new(root, "task_counters", snapshot_tasks_json(p));
 	if (!root)
 		return errbuf_fail(err, -EINVAL,
 				   "cannot build the snapshot JSON (a string is not valid UTF-8?)");

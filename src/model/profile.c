@@ -135,6 +135,7 @@ profile_free(struct profile *p)
 		ratio_fini(&p->ratios[i]);
 	free(p->ratios);
 	memacc_free(p->mem);
+	taskctr_free(p->taskctr);
 	tasks_free(p->tasks);
 	addrtab_free(p->addrs);
 	frametab_free(p->frames);

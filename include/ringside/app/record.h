@@ -42,6 +42,8 @@ struct record_opts {
 	char **cmdline_argv;
 	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */
 	int off_cpu;
+	unsigned task_top;     /* --task-counters N: system-wide, the busiest N threads (0: 16) */
+	bool no_task_counters; /* --task-counters 0: no per-task counters */
 };
 
 /* Run a recording; returns the process exit code (0 ok, 1 runtime failure, 2 bad input). */

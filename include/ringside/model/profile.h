@@ -17,6 +17,7 @@
 #include "ringside/model/ratio.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
+#include "ringside/model/taskctr.h"
 #include "ringside/model/tasks.h"
 
 struct profile_meta {
@@ -80,6 +81,8 @@ struct profile {
 	size_t nratios;
 	/* Memory accesses (--mem): NULL when not recorded. */
 	struct memacc *mem;
+	/* Per-task counters (model/taskctr.h): NULL when not recorded. */
+	struct taskctr *taskctr;
 };
 
 /* An empty profile (command_exit = -1). */
