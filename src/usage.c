@@ -56,7 +56,7 @@ const char usage_text[] =
 "                         system-wide it costs more: see the manual)\n"
 "      --no-off-cpu       no off-CPU time\n"
 "      --task-counters N  per-task counters: system-wide the N busiest threads (default\n"
-"                         16); with -p and COMMAND every thread; 0: none (key t)\n"
+"                         16); with -p and COMMAND every thread; 0: none (key T)\n"
 "      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"
 "                         counting A and B too; repeatable; kept in snapshots; view takes\n"
 "                         it too, adding to the snapshot's ratios\n"

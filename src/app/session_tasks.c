@@ -35,7 +35,7 @@ static void
 session_tasks_row(void *ctx, const struct taskcount_row *row)
 {
 	struct session *s = ctx;
-	uint64_t at = s->last_ns > s->start_ns ? s->last_ns - s->start_ns : 0;
+	uint64_t at = row->at_ns > s->start_ns ? row->at_ns - s->start_ns : 0;
 	const struct task *t = s->profile->tasks ? tasks_find(s->profile->tasks, row->tid) : NULL;
 	/* A thread gone before /proc showed its exec: the samples' name is the later one. */
 	const char *comm = row->exited && t && t->comm[0] ? t->comm : row->comm;
@@ -70,7 +70,7 @@ session_tasks_on_timer(void *ctx, int fd, short revents)
 		loop_remove(s->io.loop, fd);
 		return;
 	}
-	taskcount_discover(s->tasks.tc, clock_now_ns());
+	taskcount_discover(s->tasks.tc, clock_now_ns(), session_tasks_row, s);
 	session_tasks_notes(s);
 }
 
@@ -86,7 +86,7 @@ session_tasks_init(struct session *s)
 	s->tasks.tc = taskcount_new(procs ? s->target.pids : NULL, procs ? s->target.npids : 0,
 				    session_tasks_top(s), s->target.kind == TARGET_COMMAND);
 	s->profile->taskctr = taskctr_new();
-	taskcount_discover(s->tasks.tc, clock_now_ns());
+	taskcount_discover(s->tasks.tc, clock_now_ns(), session_tasks_row, s);
 	for (int ev = 0; ev < TASKCTR_NEV; ev++)
 		taskctr_set_supported(s->profile->taskctr, (enum taskctr_event)ev,
 				      taskcount_supported(s->tasks.tc, (size_t)ev));

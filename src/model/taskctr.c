@@ -197,7 +197,7 @@ taskctr_update(struct taskctr *tc, int32_t tid, int32_t pid, const char *comm,
 		memmove(r->hist, r->hist + 1, (TASKCTR_HIST - 1) * sizeof(r->hist[0]));
 	else
 		r->nhist++;
-	r->hist[r->nhist - 1] = (float)taskctr_cpu(r);
+	r->hist[r->nhist - 1] = (float)((double)delta[TASKCTR_TASK_CLOCK] / (double)span_ns);
 	return r;
 }
 
@@ -247,6 +247,8 @@ taskctr_evicted(const struct taskctr *tc)
 double
 taskctr_cpu(const struct taskctr_row *r)
 {
+	if (r->state != TASKCTR_LIVE)
+		return taskctr_cpu_total(r);
 	return r->span_ns ? (double)r->last[TASKCTR_TASK_CLOCK] / (double)r->span_ns : 0.0;
 }
 
@@ -259,9 +261,12 @@ taskctr_cpu_total(const struct taskctr_row *r)
 double
 taskctr_rate(const struct taskctr_row *r, enum taskctr_event ev)
 {
-	if (!r->span_ns || ev >= TASKCTR_NEV)
+	if (ev >= TASKCTR_NEV)
 		return 0.0;
-	return (double)r->last[ev] * 1e9 / (double)r->span_ns;
+	/* A task no longer counted ended in a part of an interval: its average is the figure. */
+	if (r->state != TASKCTR_LIVE)
+		return r->counted_ns ? (double)r->total[ev] * 1e9 / (double)r->counted_ns : 0.0;
+	return r->span_ns ? (double)r->last[ev] * 1e9 / (double)r->span_ns : 0.0;
 }
 
 double

@@ -343,20 +343,6 @@ taskcount_open_new(struct taskcount *tc, uint64_t now_ns)
 	}
 }
 
-void
-taskcount_discover(struct taskcount *tc, uint64_t now_ns)
-{
-	taskcount_scan(tc);
-	/* Names change on exec: the last one seen is kept for a thread that goes. */
-	for (size_t i = 0; i < tc->nseen; i++) {
-		uint32_t k = idmap_get(&tc->open, tc->seen[i].tid);
-
-		if (k != IDMAP_NONE && !tc->seen[i].dead)
-			memcpy(tc->th[k].comm, tc->seen[i].comm, sizeof(tc->th[k].comm));
-	}
-	taskcount_open_new(tc, now_ns);
-}
-
 /* Read t's group and report it; its counts move on to now. */
 static void
 taskcount_report(struct taskcount_thread *t, uint64_t now_ns, bool exited, bool dropped,
@@ -383,6 +369,7 @@ taskcount_report(struct taskcount_thread *t, uint64_t now_ns, bool exited, bool 
 	row.comm = t->comm;
 	row.delta = delta;
 	row.span_ns = now_ns > t->last_ns ? now_ns - t->last_ns : 0;
+	row.at_ns = now_ns;
 	row.exited = exited;
 	row.dropped = dropped;
 	t->last_ns = now_ns;
@@ -426,6 +413,33 @@ taskcount_tick(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx
 	i = tc->nth;
 	taskcount_open_new(tc, now_ns);
 	/* The new ones are in the table at once, with no interval yet. */
+	for (; i < tc->nth; i++)
+		taskcount_report(&tc->th[i], now_ns, false, false, fn, ctx);
+}
+
+void
+taskcount_discover(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx)
+{
+	size_t i = 0;
+
+	taskcount_scan(tc);
+	/* Gone threads are read now, so their last interval ends near their exit. */
+	while (tc->npids && i < tc->nth) {
+		struct taskcount_thread *t = &tc->th[i];
+		uint32_t k = idmap_get(&tc->seen_map, t->tid);
+
+		if (k != IDMAP_NONE && !tc->seen[k].dead) {
+			/* Names change on exec: the last one seen is kept for a thread that goes.
+			 */
+			memcpy(t->comm, tc->seen[k].comm, sizeof(t->comm));
+			i++;
+			continue;
+		}
+		taskcount_report(t, now_ns, true, false, fn, ctx);
+		taskcount_remove(tc, i);
+	}
+	i = tc->nth;
+	taskcount_open_new(tc, now_ns);
 	for (; i < tc->nth; i++)
 		taskcount_report(&tc->th[i], now_ns, false, false, fn, ctx);
 }

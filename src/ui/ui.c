@@ -46,7 +46,7 @@ enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };
 static const struct view_ops *const ui_views[UI_NVIEWS] = {
 	[UI_VIEW_OVERVIEW] = &overview_view_ops, [UI_VIEW_FLAME] = &flame_view_ops,
 	[UI_VIEW_SCHED] = &sched_view_ops,	 [UI_VIEW_EVENTS] = &events_view_ops,
-	[UI_VIEW_MEM] = &mem_view_ops,
+	[UI_VIEW_MEM] = &mem_view_ops,		 [UI_VIEW_TASKS] = &tasks_view_ops,
 };
 
 uint64_t
@@ -440,6 +440,14 @@ ui_key(struct ui *ui, int key)
 	case '3':
 	case '4':
 		ui_set_view(ui, key - '1');
+		return;
+	case '6':
+	case 'T':
+		if (ui_view_hidden(ui, UI_VIEW_TASKS))
+			ui_message(ui, false,
+				   "no per-task counters: record without --task-counters 0");
+		else
+			ui_set_view(ui, UI_VIEW_TASKS);
 		return;
 	case 'e':
 		if (ui->view != UI_VIEW_EVENTS) {

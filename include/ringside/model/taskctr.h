@@ -98,10 +98,14 @@ const struct taskctr_row *taskctr_at(const struct taskctr *tc, size_t i);
 const struct taskctr_row *taskctr_find(const struct taskctr *tc, int32_t tid);
 /* Rows no longer counted that made room for new ones (the table's bound). */
 uint64_t taskctr_evicted(const struct taskctr *tc);
-/* CPU share in the last interval (1.0: one CPU), and over the whole time counted. */
+/*
+ * CPU share in the last interval (1.0: one CPU), and over the whole time counted; a task no
+ * longer counted (its last interval ended part way) gives the whole time's share for both.
+ */
 double taskctr_cpu(const struct taskctr_row *r);
 double taskctr_cpu_total(const struct taskctr_row *r);
-/* Per second in the last interval, of event ev (0 with no interval yet). */
+/* Per second in the last interval, of event ev (0 with no interval yet; a task no longer
+ * counted: over the whole time counted). */
 double taskctr_rate(const struct taskctr_row *r, enum taskctr_event ev);
 /* Instructions per cycle, and cache misses per reference, in total; negative when not counted. */
 double taskctr_ipc(const struct taskctr_row *r);

@@ -26,6 +26,7 @@ struct taskcount_row {
 	const char *comm;      /* its name now (borrowed) */
 	const uint64_t *delta; /* TASKCOUNT_NEV counts since the last read (or since opened) */
 	uint64_t span_ns;      /* wall time those counts cover (0: opened just now) */
+	uint64_t at_ns;	       /* when it was read (monotonic) */
 	bool exited;	       /* the thread has gone: this is its last row */
 	bool dropped;	       /* no longer counted (left the busiest N): its last row */
 };
@@ -40,8 +41,11 @@ struct taskcount;
  * command waiting to exec). Nothing opens until taskcount_discover.
  */
 struct taskcount *taskcount_new(const pid_t *pids, size_t npids, size_t top_n, bool on_exec);
-/* Open counters on the threads found now that have none (processes: new threads). */
-void taskcount_discover(struct taskcount *tc, uint64_t now_ns);
+/*
+ * Open counters on the threads found now that have none (processes: new threads); for
+ * processes, threads that have gone are reported to fn a last time and closed.
+ */
+void taskcount_discover(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx);
 /*
  * Read every counted thread and report each to fn; threads that exited or left the busiest N
  * are reported a last time and closed; then look for new ones (taskcount_discover).
