@@ -105,7 +105,8 @@ session_tasks_init(struct session *s)
 void
 session_tasks_sample(struct session *s)
 {
-	if (!s->tasks.tc)
+	/* Stopping: session_tasks_close reads them a last time (none is dropped then). */
+	if (!s->tasks.tc || s->stopped)
 		return;
 	/* The table's times are the interval's end, as the counters' are. */
 	taskcount_tick(s->tasks.tc, s->last_ns, session_tasks_row, s);

@@ -44,6 +44,9 @@ struct taskcount_thread {
 	uint64_t last_ns;
 };
 
+/* Descriptors left free when the limit is reached. */
+#define TASKCOUNT_SPARE_FDS 16
+
 struct taskcount {
 	pid_t *pids;
 	size_t npids, top_n;
@@ -252,6 +255,23 @@ taskcount_short(struct taskcount *tc)
 		 sys_fd_limit(), tc->nth, tc->nfds);
 }
 
+static void taskcount_remove(struct taskcount *tc, size_t i);
+
+/*
+ * Descriptors ran out: close threads opened since first (none reported yet) until
+ * TASKCOUNT_SPARE_FDS are free again, for what the session opens later (a saved snapshot).
+ */
+static void
+taskcount_spare(struct taskcount *tc, size_t first)
+{
+	size_t freed = 0;
+
+	while (tc->nth > first && freed < TASKCOUNT_SPARE_FDS) {
+		freed += (size_t)tc->th[tc->nth - 1].nfd;
+		taskcount_remove(tc, tc->nth - 1);
+	}
+}
+
 /* Open event ev on t (the leader when t has none yet). Returns the fd or -errno. */
 static int
 taskcount_open_event(struct taskcount *tc, struct taskcount_thread *t, int ev, bool on_exec)
@@ -313,6 +333,7 @@ static void
 taskcount_open_new(struct taskcount *tc, uint64_t now_ns)
 {
 	bool on_exec = tc->on_exec;
+	size_t first = tc->nth;
 
 	tc->on_exec = false;
 	for (size_t i = 0; i < tc->nseen; i++) {
@@ -334,6 +355,7 @@ taskcount_open_new(struct taskcount *tc, uint64_t now_ns)
 		t->last_ns = now_ns;
 		r = taskcount_open_thread(tc, t, on_exec);
 		if (r == -EMFILE) {
+			taskcount_spare(tc, first);
 			taskcount_short(tc);
 			return;
 		}
