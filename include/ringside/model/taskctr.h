@@ -34,14 +34,14 @@ enum taskctr_state {
 	TASKCTR_NSTATES
 };
 
-/* What a table can be sorted by (the view's key cycles through them). */
+/* What a table can be sorted by, in the Tasks view's column order (its keys cycle them). */
 enum taskctr_sort {
-	TASKCTR_SORT_CPU, /* CPU share in the last interval, then in total */
+	TASKCTR_SORT_CPU,	/* CPU share in the last interval, then in total */
+	TASKCTR_SORT_TOTAL_CPU, /* task-clock over the whole recording */
 	TASKCTR_SORT_CSWITCH,
 	TASKCTR_SORT_MIGRATIONS,
 	TASKCTR_SORT_FAULTS,
 	TASKCTR_SORT_IPC,
-	TASKCTR_SORT_TOTAL_CPU, /* task-clock over the whole recording */
 	TASKCTR_SORT_TID,
 	TASKCTR_SORT_COMM,
 	TASKCTR_NSORTS
