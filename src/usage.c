@@ -90,8 +90,8 @@ const char usage_text[] =
 "                         $XDG_CONFIG_HOME/ringside/themes/\n"
 "      --ascii            no Unicode on screen (the default in a non-UTF-8 locale)\n"
 "      --braille          sparklines in braille: two intervals per cell\n"
-"      --view NAME        open on this view: overview, flame, scheduler, events or\n"
-"                         memory\n"
+"      --view NAME        open on this view: overview, flame, scheduler, events,\n"
+"                         memory or tasks\n"
 "      --source-path DIR, --source-prefix OLD=NEW  where the annotate view (key a)\n"
 "                         looks for source files, as for 'annotate' below\n"
 "\n"
@@ -132,8 +132,8 @@ const char usage_text[] =
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
-"Keys on the screen: F1/h help, q/F10 quit, Tab and 1-5 views, space freezes, s saves a\n"
+"Keys on the screen: F1/h help, q/F10 quit, Tab and 1-6 views, space freezes, s saves a\n"
 "snapshot, e the event browser, a annotates a function (flame, overview), o on-CPU, off-CPU\n"
-"or wall-clock, b keeps a baseline (d in the flamegraph: the change since). See\n"
-"ringside(1) and ringside-snapshot(5).\n";
+"or wall-clock, b keeps a baseline (d in the flamegraph: the change since), T the per-task\n"
+"counters (< > sort). See ringside(1) and ringside-snapshot(5).\n";
 /* clang-format on */
