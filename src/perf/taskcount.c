@@ -29,8 +29,8 @@ struct taskcount_seen {
 	char comm[16];
 	bool dead;	/* zombie or dead */
 	bool want;	/* to be counted */
-	uint64_t ticks; /* utime + stime, clock ticks */
-	uint64_t busy;	/* ticks since the last look (system-wide) */
+	uint64_t ticks; /* processes: utime + stime in clock ticks; system-wide: run time in ns */
+	uint64_t busy;	/* system-wide: run time since the last look */
 };
 
 /* A counted thread. */
@@ -58,7 +58,9 @@ struct taskcount {
 	struct taskcount_seen *seen;
 	size_t nseen, seen_cap;
 	struct idmap seen_map; /* tid -> seen, this look */
-	struct idmap prev;     /* system-wide: tid -> ticks at the last look (a tick count + 1) */
+	struct idmap prev;     /* system-wide: tid -> its run time at the last look in prev_ns */
+	uint64_t *prev_ns;
+	size_t nprev;
 	size_t nfds;
 	bool short_of_fds, noted;
 	char note[320];
@@ -135,9 +137,34 @@ taskcount_stat(const char *path, struct taskcount_seen *s)
 	return 0;
 }
 
-/* Add the threads of process pid to this look. */
+/* The run time in ns from /proc/.../schedstat (exact, where stat's ticks are sampled). */
+static int
+taskcount_schedstat(const char *path, uint64_t *ns)
+{
+	char buf[128];
+	unsigned long long v;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu", &v) != 1)
+		return -EIO;
+	*ns = v;
+	return 0;
+}
+
+/*
+ * Add the threads of process pid to this look: for processes with their name and state from
+ * stat; system-wide with their run time only (the busiest get their stat read afterwards).
+ */
 static void
-taskcount_scan_pid(struct taskcount *tc, pid_t pid)
+taskcount_scan_pid(struct taskcount *tc, pid_t pid, bool light)
 {
 	char path[96];
 	struct dirent *d;
@@ -154,8 +181,14 @@ taskcount_scan_pid(struct taskcount *tc, pid_t pid)
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
 		tid = (pid_t)atoi(d->d_name);
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-		if (idmap_get(&tc->seen_map, tid) != IDMAP_NONE || taskcount_stat(path, &s) < 0)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", (int)pid, (int)tid,
+			 tc->npids ? "stat" : "schedstat");
+		if (idmap_get(&tc->seen_map, tid) != IDMAP_NONE)
+			continue;
+		/* A light look lists the threads counted already without reading them. */
+		if (!(light && idmap_get(&tc->open, tid) != IDMAP_NONE) &&
+		    (tc->npids ? taskcount_stat(path, &s) : taskcount_schedstat(path, &s.ticks)) <
+			    0)
 			continue;
 		s.tid = tid;
 		s.pid = pid;
@@ -180,43 +213,66 @@ taskcount_busier(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-/* System-wide: the top_n threads with CPU ticks since the last look are wanted. */
+/* System-wide: the run time of each thread since the last look, and the look kept for the next. */
 static void
-taskcount_pick_busiest(struct taskcount *tc)
+taskcount_busy(struct taskcount *tc)
 {
 	struct idmap next;
+	uint64_t *next_ns = xcalloc(tc->nseen + 1, sizeof(*next_ns));
 
 	idmap_init(&next);
 	for (size_t i = 0; i < tc->nseen; i++) {
 		struct taskcount_seen *s = &tc->seen[i];
 		uint32_t was = idmap_get(&tc->prev, s->tid);
+		uint64_t before = was == IDMAP_NONE ? 0 : tc->prev_ns[was];
 
-		s->busy =
-			was == IDMAP_NONE || was - 1u > s->ticks ? s->ticks : s->ticks - (was - 1u);
-		if (s->ticks < IDMAP_NONE - 1u)
-			idmap_put(&next, s->tid, (uint32_t)s->ticks + 1u);
+		/* A thread new since the last look (or a recycled tid): all its time is recent. */
+		s->busy = s->ticks >= before ? s->ticks - before : s->ticks;
+		next_ns[i] = s->ticks;
+		idmap_put(&next, s->tid, (uint32_t)i);
 	}
 	idmap_fini(&tc->prev);
+	free(tc->prev_ns);
 	tc->prev = next;
+	tc->prev_ns = next_ns;
+	tc->nprev = tc->nseen;
+}
+
+/* System-wide: the top_n threads with run time since the last look are wanted. */
+static void
+taskcount_pick_busiest(struct taskcount *tc)
+{
+	char path[96];
+
+	taskcount_busy(tc);
 	qsort(tc->seen, tc->nseen, sizeof(*tc->seen), taskcount_busier);
 	idmap_clear(&tc->seen_map);
 	for (size_t i = 0; i < tc->nseen; i++) {
 		struct taskcount_seen *s = &tc->seen[i];
 
-		s->want = !s->dead && s->busy > 0 && i < tc->top_n;
+		s->want = s->busy > 0 && i < tc->top_n;
+		if (s->want) {
+			/* Their name and state: a zombie is not wanted, one gone is not either. */
+			snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)s->pid,
+				 (int)s->tid);
+			s->want = taskcount_stat(path, s) == 0 && !s->dead;
+		}
 		idmap_put(&tc->seen_map, s->tid, (uint32_t)i);
 	}
 }
 
-/* Look at /proc: the candidates now, with what is wanted marked. */
+/*
+ * Look at /proc: the candidates now, with what is wanted marked. A light look (processes only)
+ * reads no stat of a thread counted already: it is there, named as before.
+ */
 static void
-taskcount_scan(struct taskcount *tc)
+taskcount_scan(struct taskcount *tc, bool light)
 {
 	tc->nseen = 0;
 	idmap_clear(&tc->seen_map);
 	if (tc->npids) {
 		for (size_t i = 0; i < tc->npids; i++)
-			taskcount_scan_pid(tc, tc->pids[i]);
+			taskcount_scan_pid(tc, tc->pids[i], light);
 		return;
 	}
 	{
@@ -227,7 +283,7 @@ taskcount_scan(struct taskcount *tc)
 			return;
 		while ((d = readdir(dir)))
 			if (isdigit((unsigned char)d->d_name[0]))
-				taskcount_scan_pid(tc, (pid_t)atoi(d->d_name));
+				taskcount_scan_pid(tc, (pid_t)atoi(d->d_name), false);
 		closedir(dir);
 	}
 	taskcount_pick_busiest(tc);
@@ -417,14 +473,15 @@ taskcount_tick(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx
 {
 	size_t i = 0;
 
-	taskcount_scan(tc);
+	taskcount_scan(tc, false);
 	while (i < tc->nth) {
 		struct taskcount_thread *t = &tc->th[i];
 		uint32_t k = idmap_get(&tc->seen_map, t->tid);
 		bool gone = k == IDMAP_NONE || tc->seen[k].dead;
 		bool dropped = !gone && !tc->seen[k].want;
 
-		if (!gone)
+		/* System-wide, a thread out of the busiest has no name read: it keeps its own. */
+		if (!gone && tc->seen[k].comm[0])
 			memcpy(t->comm, tc->seen[k].comm, sizeof(t->comm));
 		taskcount_report(t, now_ns, gone, dropped, fn, ctx);
 		if (gone || dropped)
@@ -444,16 +501,17 @@ taskcount_discover(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void 
 {
 	size_t i = 0;
 
-	taskcount_scan(tc);
+	taskcount_scan(tc, true);
 	/* Gone threads are read now, so their last interval ends near their exit. */
 	while (tc->npids && i < tc->nth) {
 		struct taskcount_thread *t = &tc->th[i];
 		uint32_t k = idmap_get(&tc->seen_map, t->tid);
 
 		if (k != IDMAP_NONE && !tc->seen[k].dead) {
-			/* Names change on exec: the last one seen is kept for a thread that goes.
-			 */
-			memcpy(t->comm, tc->seen[k].comm, sizeof(t->comm));
+			/* Names change on exec: the last one seen is kept for a thread that goes
+			 * (a light look reads no name). */
+			if (tc->seen[k].comm[0])
+				memcpy(t->comm, tc->seen[k].comm, sizeof(t->comm));
 			i++;
 			continue;
 		}
@@ -469,7 +527,7 @@ taskcount_discover(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void 
 void
 taskcount_close_all(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx)
 {
-	taskcount_scan(tc);
+	taskcount_scan(tc, false);
 	while (tc->nth) {
 		struct taskcount_thread *t = &tc->th[tc->nth - 1];
 		uint32_t k = idmap_get(&tc->seen_map, t->tid);
@@ -519,5 +577,6 @@ taskcount_free(struct taskcount *tc)
 	idmap_fini(&tc->open);
 	idmap_fini(&tc->seen_map);
 	idmap_fini(&tc->prev);
+	free(tc->prev_ns);
 	free(tc);
 }
