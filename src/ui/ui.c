@@ -153,7 +153,7 @@ ui_resize(struct ui *ui)
 /* The global keys, shown first on the help screen. */
 static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
 				     "q F10     quit (writes -o FILE when given)\n"
-				     "Tab 1-6   switch views (Shift-Tab: back; 5 with --mem; 6 T tasks)\n"
+				     "Tab 1-6   switch views (Shift-Tab: back; 5 --mem, 6 T)\n"
 				     "e         the event browser\n"
 				     "space     freeze the display (collection goes on)\n"
 				     "s         save a snapshot now\n"
