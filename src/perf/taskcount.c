@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Per-task counting groups. Each look at /proc lists the candidate threads with their name,
- * state and CPU ticks; the counted threads are read (one read of their group), those that have
+ * Per-task counting groups. Each look at /proc lists the candidate threads (processes: with
+ * their name and state; system-wide: with their run time, the busiest then named); the counted
+ * threads are read (one read of their group), those that have
  * gone or are no longer wanted are reported a last time and closed, and the new candidates are
  * opened. A hardware event that fails to open once (no PMU) is not tried again; a kernel that
  * refuses kernel-mode counting gets user-only counting; a descriptor limit stops the opening

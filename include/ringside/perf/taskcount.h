@@ -4,9 +4,9 @@
  * cpu = -1, not inherited) with the events below, read once per interval. For processes and
  * commands every thread of the target's processes is counted, new threads being opened as they
  * show up in /proc/PID/task; system-wide the N threads that used the most CPU since the last
- * look (from /proc/PID/task/TID/stat, as tiptop does) are counted, opened as they enter that set
- * and closed as they leave it. When descriptors run out (ulimit -n), the threads already open go
- * on and taskcount_note says so once.
+ * look (their run time in /proc/PID/task/TID/schedstat; tiptop picks by /proc too) are counted,
+ * opened as they enter that set and closed as they leave it. When descriptors run out (ulimit -n),
+ * the threads already open go on and taskcount_note says so once.
  */
 #ifndef RINGSIDE_PERF_TASKCOUNT_H
 #define RINGSIDE_PERF_TASKCOUNT_H
