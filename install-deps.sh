@@ -9,7 +9,7 @@ packages="
 	libncurses-dev libpfm4-dev libdw-dev libelf-dev libtraceevent-dev libjansson-dev zlib1g-dev
 	libcmocka-dev libiberty-dev libcapstone-dev
 	libsqlite3-dev sqlite3
-	mandoc tmux jq linux-perf procps util-linux htop btop strace time
+	mandoc tmux jq linux-perf procps util-linux htop btop strace time tiptop
 	chromium chromium-driver python3
 	clang libclang-rt-14-dev
 	protobuf-c-compiler libprotobuf-c-dev golang-go libcurl4-openssl-dev

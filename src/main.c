@@ -41,6 +41,7 @@ enum {
 	OPT_KVM,
 	OPT_OFF_CPU,
 	OPT_NO_OFF_CPU,
+	OPT_TASK_COUNTERS,
 	OPT_WALL_CLOCK,
 	OPT_RATIO,
 	OPT_THEME,
@@ -214,6 +215,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "kvm", no_argument, NULL, OPT_KVM },
 		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 		{ "no-off-cpu", no_argument, NULL, OPT_NO_OFF_CPU },
+		{ "task-counters", required_argument, NULL, OPT_TASK_COUNTERS },
 		{ "ratio", required_argument, NULL, OPT_RATIO },
 		{ "theme", required_argument, NULL, OPT_THEME },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
@@ -338,6 +340,16 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			break;
 		case OPT_STREAM:
 			o->stream = true;
+			break;
+		case OPT_TASK_COUNTERS:
+			if (main_parse_uint(optarg, &o->task_top) < 0 || o->task_top > 4096)
+				return main_stop(
+					exit_status,
+					main_usage_error("--task-counters wants a number of "
+							 "tasks from 0 (none) to 4096, "
+							 "not '%s'",
+							 optarg));
+			o->no_task_counters = o->task_top == 0;
 			break;
 		case OPT_RATIO:
 			o->ratios = xreallocarray(o->ratios, o->nratios + 1, sizeof(*o->ratios));

@@ -112,6 +112,8 @@ session_stop(struct session *s)
 	if (s->ingest)
 		ingest_set_end(s->ingest, s->last_ns);
 	session_drain(s);
+	/* After the drain: the samples' task names are there for threads gone. */
+	session_tasks_close(s);
 	/* Threads still off CPU at the end: their waits so far are kept. */
 	if (s->offcpu)
 		offcpu_finish(s->offcpu, s->last_ns);
@@ -251,6 +253,7 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 			ingest_set_offcpu(s->ingest, s->offcpu);
 		}
 	}
+	session_tasks_init(s);
 	if (opts->duration_s > 0)
 		s->deadline_ns = s->start_ns + (uint64_t)llround(opts->duration_s * 1e9);
 	if (s->target.kind == TARGET_COMMAND) {
@@ -446,6 +449,7 @@ session_close_events(struct session *s)
 {
 	if (!s->stopped)
 		return;
+	session_tasks_close(s);
 	sampler_free(s->sampler);
 	s->sampler = NULL;
 	counter_set_free(s->counters);
@@ -481,6 +485,7 @@ session_free(struct session *s)
 	if (s->sample_spec.name)
 		evspec_fini(&s->sample_spec);
 	counter_set_free(s->counters);
+	session_tasks_close(s);
 	profile_free(s->profile);
 	evspec_list_fini(&s->events);
 	evspec_list_fini(&s->ratio_events);

@@ -22,6 +22,7 @@
 #include "ringside/perf/sampler.h"
 #include "ringside/perf/schedtp.h"
 #include "ringside/perf/target.h"
+#include "ringside/perf/taskcount.h"
 #include "ringside/util/cpulist.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/outfile.h"
@@ -60,6 +61,15 @@ struct session_kvm {
 	struct sampler_tracepoint tps[SCHEDTP_NR_TYPES + KVMTP_NR_TYPES]; /* all of them */
 };
 
+/* Per-task counters (session_tasks.c): absent with --task-counters 0 and after the end. */
+struct session_tasks {
+	struct taskcount *tc;
+	int timer_fd; /* process targets: the look for new threads */
+};
+
+/* The busiest threads counted system-wide unless --task-counters says. */
+#define SESSION_TASKS_DEFAULT_TOP 16
+
 struct session {
 	const struct record_opts *opts;
 	unsigned flags;
@@ -86,6 +96,7 @@ struct session {
 	bool offcpu_on;	       /* off-CPU time is recorded (needs the timeline) */
 	struct offcpu *offcpu; /* its pending switch-outs, from the start */
 	struct session_io io;
+	struct session_tasks tasks;
 	/* The counters over time: the last two reads, and when each interval ended. */
 	struct counter_value *prev, *cur;
 	uint64_t start_ns, last_ns, interval_ns, deadline_ns;
@@ -156,6 +167,11 @@ void session_kvm_drop(struct session *s, const char *why);
 void session_kvm_init(struct session *s);
 /* Print the KVM exits' line of the end summary (stderr). */
 void session_kvm_report(const struct kvmexits *k);
+/* Per-task counters: open them (after the profile, before the command starts), read them
+ * (after each counter read), close them (reading them a last time); close is idempotent. */
+void session_tasks_init(struct session *s);
+void session_tasks_sample(struct session *s);
+void session_tasks_close(struct session *s);
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -91,6 +91,7 @@ session_sample(struct session *s)
 	s->prev = s->cur;
 	s->cur = tmp;
 	s->last_ns = now;
+	session_tasks_sample(s);
 	return 0;
 }
 

@@ -58,5 +58,9 @@ int snapshot_timeline_read(json_t *stacks, struct stacktree *t, const uint32_t *
 void snapshot_output_write(const struct profile *p, json_t *root);
 /* Read root's optional "command_output" into p; 0, or -EINVAL with err set. */
 int snapshot_output_read(json_t *root, struct profile *p, struct errbuf *err);
+/* The "task_counters" object of p->taskctr (snapshot_tasks.c); NULL when it cannot be built. */
+json_t *snapshot_tasks_json(const struct profile *p);
+/* Read root's "task_counters" into p->taskctr when there is one; 0 or -EINVAL with err. */
+int snapshot_tasks_read(json_t *root, struct profile *p, struct errbuf *err);
 
 #endif

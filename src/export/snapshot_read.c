@@ -882,7 +882,8 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 	}
 	if (snapshot_read_ratios(root, p, err) < 0 || snapshot_read_stacks(root, p, err) < 0 ||
 	    snapshot_read_sched(root, p, err) < 0 || snapshot_mem_read(root, p, err) < 0 ||
-	    snapshot_output_read(root, p, err) < 0 || snapshot_kvm_read(root, p, err) < 0)
+	    snapshot_output_read(root, p, err) < 0 || snapshot_kvm_read(root, p, err) < 0 ||
+	    snapshot_tasks_read(root, p, err) < 0)
 		goto out;
 	*out = p;
 	p = NULL;

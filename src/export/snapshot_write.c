@@ -444,6 +444,8 @@ snapshot_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		json_decref(ratios);
 	if (root)
 		snapshot_output_write(p, root);
+	if (root && p->taskctr)
+		json_object_set_new(root, "task_counters", snapshot_tasks_json(p));
 	if (!root)
 		return errbuf_fail(err, -EINVAL,
 				   "cannot build the snapshot JSON (a string is not valid UTF-8?)");

@@ -137,6 +137,7 @@ profile_free(struct profile *p)
 	free(p->ratios);
 	memacc_free(p->mem);
 	kvmexits_free(p->kvm);
+	taskctr_free(p->taskctr);
 	tasks_free(p->tasks);
 	addrtab_free(p->addrs);
 	frametab_free(p->frames);

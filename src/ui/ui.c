@@ -47,7 +47,8 @@ enum { UI_MIN_COLS = 80, UI_MIN_ROWS = 24 };
 static const struct view_ops *const ui_views[UI_NVIEWS] = {
 	[UI_VIEW_OVERVIEW] = &overview_view_ops, [UI_VIEW_FLAME] = &flame_view_ops,
 	[UI_VIEW_SCHED] = &sched_view_ops,	 [UI_VIEW_EVENTS] = &events_view_ops,
-	[UI_VIEW_MEM] = &mem_view_ops,		 [UI_VIEW_KVM] = &kvm_view_ops,
+	[UI_VIEW_MEM] = &mem_view_ops,		 [UI_VIEW_TASKS] = &tasks_view_ops,
+	[UI_VIEW_KVM] = &kvm_view_ops,
 };
 
 uint64_t
@@ -154,7 +155,7 @@ ui_resize(struct ui *ui)
 /* The global keys, shown first on the help screen. */
 static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
 				     "q F10     quit (writes -o FILE when given)\n"
-				     "Tab 1-6   switch views (Shift-Tab: back; 5 --mem, 6 --kvm)\n"
+				     "Tab 1-7   switch views (Shift-Tab: back; 5 --mem, 6 T, 7 K)\n"
 				     "e         the event browser\n"
 				     "space     freeze the display (collection goes on)\n"
 				     "s         save a snapshot now\n"
@@ -443,7 +444,7 @@ ui_key(struct ui *ui, int key)
 		else
 			ui_set_view(ui, UI_VIEW_MEM);
 		return;
-	case '6':
+	case '7':
 	case 'K':
 		if (ui_view_hidden(ui, UI_VIEW_KVM))
 			ui_message(ui, false, "no KVM view: record with --kvm");
@@ -455,6 +456,14 @@ ui_key(struct ui *ui, int key)
 	case '3':
 	case '4':
 		ui_set_view(ui, key - '1');
+		return;
+	case '6':
+	case 'T':
+		if (ui_view_hidden(ui, UI_VIEW_TASKS))
+			ui_message(ui, false,
+				   "no per-task counters: record without --task-counters 0");
+		else
+			ui_set_view(ui, UI_VIEW_TASKS);
 		return;
 	case 'e':
 		if (ui->view != UI_VIEW_EVENTS) {
@@ -674,7 +683,7 @@ ui_init(struct ui *ui, const struct ui_opts *o, struct errbuf *err)
 		if (!found)
 			return errbuf_fail(err, -EINVAL,
 					   "unknown view '%s'; choose overview, flame, "
-					   "scheduler, events, memory or kvm",
+					   "scheduler, events, memory, tasks or kvm",
 					   o->view);
 	}
 	return 0;

@@ -136,8 +136,8 @@ if command -v tmux >/dev/null; then
 	screen_start 120 40 "$R" view "$TESTDATA/screen-calltree.json"
 	screen_wait "Overview" 10
 	check "an old snapshot has no KVM tab" sh -c '! tmux -S "$1" capture-pane -p | head -1 | grep -q KVM' sh "$T/tmux.sock"
-	screen_keys 6
-	check "... and 6 says to record with --kvm" screen_wait "no KVM view: record with --kvm" 3
+	screen_keys 7
+	check "... and 7 says to record with --kvm" screen_wait "no KVM view: record with --kvm" 3
 	screen_keys q
 	screen_exit_is 0
 	screen_start 120 40 "$R" view --view kvm "$TESTDATA/screen-calltree.json"

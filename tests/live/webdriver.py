@@ -203,6 +203,12 @@ def main():
                 legend: document.querySelectorAll('#sched-legend [data-task]').length,
                 function_rows: document.querySelectorAll('#functions tbody tr').length,
                 task_rows: document.querySelectorAll('#tasks tbody tr').length,
+                taskctr_note: text('#taskctr-note'),
+                taskctr_rows: [...document.querySelectorAll('#taskctr-table tbody tr')].map(
+                    r => ({ tid: Number(r.dataset.tid), state: r.dataset.state,
+                            cpu_ns: Number(r.dataset.cpuNs), faults: Number(r.dataset.faults),
+                            spark: r.querySelectorAll('.taskspark rect').length,
+                            cells: [...r.cells].map(c => c.textContent) })),
                 img_elements: document.querySelectorAll('img').length,
                 script_elements: document.querySelectorAll('script').length,
                 resources: performance.getEntriesByType('resource').map(e => e.name),

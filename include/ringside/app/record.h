@@ -46,6 +46,8 @@ struct record_opts {
 	int off_cpu;
 	int nice;      /* --nice N: ringside's own priority (-20..19) */
 	bool nice_set; /* ... given; else SESSION_NICE where allowed */
+	unsigned task_top;     /* --task-counters N: system-wide, the busiest N threads (0: 16) */
+	bool no_task_counters; /* --task-counters 0: no per-task counters */
 };
 
 /* ringside's own nice value by default, where allowed (root): above the programs it watches. */

@@ -18,6 +18,7 @@
 #include "ringside/model/ratio.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
+#include "ringside/model/taskctr.h"
 #include "ringside/model/tasks.h"
 
 struct profile_meta {
@@ -87,6 +88,8 @@ struct profile {
 	uint64_t command_output_dropped; /* the records left out before them */
 	/* KVM exits (--kvm): NULL when not recorded. */
 	struct kvmexits *kvm;
+	/* Per-task counters (model/taskctr.h): NULL when not recorded. */
+	struct taskctr *taskctr;
 };
 
 /* An empty profile (command_exit = -1). */

@@ -27,6 +27,7 @@ enum ui_view_id {
 	UI_VIEW_SCHED,
 	UI_VIEW_EVENTS,
 	UI_VIEW_MEM,
+	UI_VIEW_TASKS,
 	UI_VIEW_KVM,
 	UI_NVIEWS
 };
@@ -107,6 +108,7 @@ extern const struct view_ops flame_view_ops;
 extern const struct view_ops sched_view_ops;
 extern const struct view_ops events_view_ops;
 extern const struct view_ops mem_view_ops;
+extern const struct view_ops tasks_view_ops;
 extern const struct view_ops kvm_view_ops;
 
 /* Show msg on the status line for a few seconds (error: in the error colour). */

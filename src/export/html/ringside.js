@@ -852,6 +852,64 @@
 		s.lastChild.id = 'tasks-table';
 	}
 
+	// ---- per-task counters -------------------------------------------------------------------
+
+	// A task's CPU history (per-mille of one CPU per interval) as a small SVG sparkline.
+	function taskSpark(hist) {
+		const n = hist.length, svg = sv('svg', { viewBox: '0 0 ' + Math.max(n, 1) + ' 10',
+			preserveAspectRatio: 'none', class: 'taskspark', 'data-points': n });
+		hist.forEach((v, i) => {
+			const h = Math.max(0.3, Math.min(10, v / 100));
+			svg.appendChild(sv('rect', { x: i + 0.1, y: 10 - h, width: 0.8, height: h, fill: '#1c7ed6' }));
+		});
+		return svg;
+	}
+
+	function drawTaskCounters(snap) {
+		const tc = snap.task_counters;
+		if (!tc)
+			return;
+		const s = section('taskctr', 'Per-task counters');
+		const ix = name => tc.events.indexOf(name);
+		const has = name => ix(name) >= 0 && tc.supported[ix(name)];
+		const val = (t, name) => (ix(name) >= 0 ? t.total[ix(name)] : 0);
+		const per = (t, name) => (t.counted_ns > 0 ? val(t, name) * 1e9 / t.counted_ns : 0);
+		const rows = tc.tasks.map(t => ({
+			comm: t.comm, tid: t.tid, pid: t.pid, state: t.state,
+			cpu: t.counted_ns > 0 ? 100 * val(t, 'task-clock') / t.counted_ns : 0,
+			cpu_ns: val(t, 'task-clock'), counted: t.counted_ns,
+			csw: per(t, 'context-switches'), mig: per(t, 'cpu-migrations'),
+			faults: val(t, 'page-faults'),
+			ipc: has('cycles') && val(t, 'cycles') > 0 ? val(t, 'instructions') / val(t, 'cycles') : -1,
+			miss: has('cache-references') && val(t, 'cache-references') > 0 ?
+				100 * val(t, 'cache-misses') / val(t, 'cache-references') : -1,
+			hist: t.cpu_hist || [],
+		}));
+		const live = rows.filter(r => r.state === 'live').length;
+		s.appendChild(el('p', { class: 'note', id: 'taskctr-note' }, rows.length + ' tasks (' + live +
+			' counted at the end, ' + rows.filter(r => r.state === 'exited').length + ' exited), each with ' +
+			'its own counts; rates are averages over the time each was counted.' +
+			(has('cycles') ? '' : ' No hardware counters here: IPC and cache misses are n/a.')));
+		const na = v => (v < 0 ? 'n/a' : v.toFixed(2));
+		s.appendChild(sortTable([
+			{ key: 'comm', label: 'Task', cls: 'name' },
+			{ key: 'tid', label: 'TID', num: true },
+			{ key: 'pid', label: 'PID', num: true },
+			{ key: 'state', label: 'State' },
+			{ key: 'cpu', label: 'CPU %', num: true, fmt: v => v.toFixed(1) },
+			{ key: 'cpu_ns', label: 'CPU time', num: true, fmt: v => fmtNs(v) },
+			{ key: 'counted', label: 'Counted for', num: true, fmt: v => fmtNs(v) },
+			{ key: 'csw', label: 'Switches/s', num: true, fmt: v => v.toFixed(1) },
+			{ key: 'mig', label: 'Migrations/s', num: true, fmt: v => v.toFixed(1) },
+			{ key: 'faults', label: 'Page faults', num: true },
+			{ key: 'ipc', label: 'IPC', num: true, fmt: na },
+			{ key: 'miss', label: 'Miss %', num: true, fmt: na },
+			{ key: 'hist', label: 'CPU history', fmt: v => taskSpark(v) },
+		], rows, 'cpu_ns', 500, r => ({ 'data-tid': r.tid, 'data-state': r.state, 'data-cpu-ns': r.cpu_ns,
+			'data-faults': r.faults })));
+		s.lastChild.id = 'taskctr-table';
+	}
+
 	// ---- memory accesses (--mem) -----------------------------------------------------------
 
 	function memFunc(snap, f) {
@@ -1032,6 +1090,8 @@
 		for (const [id, label] of [['summary', 'Summary'], ['counters', 'Counters'], ['ratios', 'Ratios'],
 			['flame', 'Flame graph'], ['functions', 'Functions'], ['sched', 'Scheduler'], ['tasks', 'Tasks']])
 			nav.appendChild(el('a', { href: '#' + id }, label));
+		if (snap.task_counters)
+			nav.appendChild(el('a', { href: '#taskctr' }, 'Task counters'));
 		if (snap.mem)
 			nav.appendChild(el('a', { href: '#mem' }, 'Memory'));
 		if (snap.command_output)
@@ -1135,8 +1195,8 @@
 		const t0 = performance.now();
 		tip = el('div', { id: 'tip' });
 		document.body.appendChild(tip);
-		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks, drawMem,
-			drawOutput, drawKvm];
+		const steps = [drawHeader, drawCounters, drawRatios, drawFlame, drawFunctions, drawSched, drawTasks, drawTaskCounters,
+			drawMem, drawOutput, drawKvm];
 		for (const step of steps) {
 			try {
 				step(snap);
