@@ -44,8 +44,8 @@ struct record_opts {
 	char **cmdline_argv;
 	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */
 	int off_cpu;
-	int nice;      /* --nice N: ringside's own priority (-20..19) */
-	bool nice_set; /* ... given; else SESSION_NICE where allowed */
+	int nice;	       /* --nice N: ringside's own priority (-20..19) */
+	bool nice_set;	       /* ... given; else SESSION_NICE where allowed */
 	unsigned task_top;     /* --task-counters N: system-wide, the busiest N threads (0: 16) */
 	bool no_task_counters; /* --task-counters 0: no per-task counters */
 };
