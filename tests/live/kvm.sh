@@ -111,7 +111,7 @@ check "... and its content" sh -c '"$1" -c .kvm "$2" >"$4.a" && "$1" -c .kvm "$3
 if command -v tmux >/dev/null; then
 	screen_start 120 40 "$R" view "$T/t.json"
 	screen_wait "Overview" 10
-	check "view: the KVM tab is there" screen_wait "6 KVM" 3
+	check "view: the KVM tab is there" screen_wait "7 KVM" 3
 	screen_keys K
 	check "view: K opens the KVM view with the table's totals" \
 		screen_wait "KVM exits \(vmx\): 1213 exits, 3 reasons, 2 vCPU threads" 5
