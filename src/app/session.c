@@ -454,6 +454,7 @@ session_free(struct session *s)
 	schedtp_free(s->sched.tp);
 	if (s->sample_spec.name)
 		evspec_fini(&s->sample_spec);
+	sampspec_list_fini(&s->sample_list);
 	counter_set_free(s->counters);
 	profile_free(s->profile);
 	evspec_list_fini(&s->events);

@@ -39,4 +39,18 @@ void snapshot_addrs_write(const struct profile *p, FILE *fp);
 /* Read stacks.addresses (optional) into p->addrs; 0, or -EINVAL with err set. */
 int snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err);
 
+/* Stream t's nodes as the array of [parent, frame, self, total] tuples (snapshot_write.c). */
+void snapshot_stream_nodes(const struct stacktree *t, FILE *fp);
+/*
+ * Read obj's array key (base names obj in errors) into a new tree *out; with check_root, the
+ * root's total must be samples (snapshot_read.c). Returns 0, or -EINVAL with err set.
+ */
+int snapshot_read_nodes(json_t *obj, const char *base, struct profile *p, const char *key,
+			struct stacktree **out, bool check_root, uint64_t samples,
+			struct errbuf *err);
+/* Write stacks.events, the further sampled events' trees, when p has any (snapshot_events.c). */
+void snapshot_events_write(const struct profile *p, FILE *fp);
+/* Read stacks.events (optional) into p->events; 0, or -EINVAL with err set. */
+int snapshot_events_read(json_t *stacks, struct profile *p, struct errbuf *err);
+
 #endif
