@@ -189,10 +189,11 @@ test_pfm_forced(void **state)
 int
 main(void)
 {
+	/* The forced model first: libpfm4 initialises once, and a child inherits that. */
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_list),	   cmocka_unit_test(test_rates),
-		cmocka_unit_test(test_tracepoint), cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_pfm_forced),
+		cmocka_unit_test(test_pfm_forced), cmocka_unit_test(test_list),
+		cmocka_unit_test(test_rates),	   cmocka_unit_test(test_tracepoint),
+		cmocka_unit_test(test_errors),
 	};
 
 	unsetenv("LIBPFM_FORCE_PMU");
