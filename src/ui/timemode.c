@@ -34,6 +34,7 @@ timemode_next_event(struct ui *ui)
 {
 	const struct profile *p = ui->profile;
 	size_t n = profile_nsampled(p);
+	char num[32];
 
 	if (n < 2) {
 		ui_message(ui, false,
@@ -47,8 +48,10 @@ timemode_next_event(struct ui *ui)
 	} else {
 		ui->tt.event = (ui->tt.event + 1) % n;
 	}
-	ui_message(ui, false, "sampled event %zu of %zu: %s", ui->tt.event + 1, n,
-		   profile_event_name(p, ui->tt.event));
+	ui_message(ui, false, "sampled event %zu of %zu: %s, %s samples (E: the next)",
+		   ui->tt.event + 1, n, profile_event_name(p, ui->tt.event),
+		   rates_si((double)stacktree_samples(profile_event_tree(p, ui->tt.event)), num,
+			    sizeof(num)));
 }
 
 const char *
