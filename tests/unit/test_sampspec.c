@@ -21,6 +21,7 @@
 
 #include "ringside/perf/sampspec.h"
 #include "ringside/util/errbuf.h"
+#include "unit.h"
 
 static void
 parse_ok(struct sampspec_list *l, const char *text)
@@ -117,7 +118,7 @@ test_tracepoint(void **state)
 	errbuf_clear(&err);
 	if (sampspec_list_parse(&l, "cpu-clock,syscalls:sys_enter_nanosleep", &err) != 0) {
 		sampspec_list_fini(&l);
-		skip(); /* no tracefs here (not root) */
+		unit_skip("no syscalls:sys_enter_nanosleep here (%s)", err.msg);
 	}
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.v[1].spec.kind, EVSPEC_TRACEPOINT);
