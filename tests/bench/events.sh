@@ -35,7 +35,7 @@ minimum() { printf '%s\n' "$@" | sort -g | head -n 1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }'; }
 
 t=$(wall "$CT" 0 --iterations 400)
-N=$(awk -v t="$t" 'BEGIN { n = int(400 * 2.0 / (t > 0.01 ? t : 0.01)); print n > 1 ? n : 1 }')
+N=$(awk -v t="$t" 'BEGIN { n = int(400 * 2.0 / (t > 0.01 ? t : 0.01)); print (n > 1 ? n : 1) }')
 
 echo "ringside events benchmark: $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "workload: calltree 0 --iterations $N (fixed work, ~2 s), $RUNS runs of each, interleaved"
