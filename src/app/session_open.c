@@ -375,16 +375,19 @@ session_profile_init(struct session *s)
 	}
 }
 
-/* The first event's own rate (--sample-event NAME/freq=HZ/ or /period=N/) over -F and -c. */
+/*
+ * The first event's own rate (--sample-event NAME/freq=HZ/ or /period=N/; a tracepoint without
+ * one: every hit) over -F and -c.
+ */
 static void
 session_first_rate(struct session *s, struct sampler_opts *so)
 {
 	const struct sampspec *f = s->sample_list.n ? &s->sample_list.v[0] : NULL;
 
-	if (!f || s->mem.on || (!f->freq && !f->period))
+	if (!f || s->mem.on || (!f->freq && !f->period && f->spec.kind != EVSPEC_TRACEPOINT))
 		return;
-	so->freq = f->freq;
-	so->period = f->freq ? 0 : f->period;
+	/* Its own term, or a tracepoint's every hit (as perf record samples tracepoints). */
+	sampspec_rate(f, so->freq, so->period, &so->freq, &so->period);
 }
 
 /*

@@ -15,7 +15,7 @@
 #     JSON byte for byte), a single-event snapshot has no stacks.events; export --event writes
 #     each tree, an event not sampled is refused naming those that were;
 #   - a tracepoint in the list (syscalls:sys_enter_nanosleep, every hit) samples under switch_here
-#     once per nanosleep evmix made;
+#     once per nanosleep evmix made; listed first, it is sampled at every hit too;
 #   - bad input: an empty item, an unknown term, too many events exit 2 naming the fault; an event
 #     that cannot sample here (cycles without a PMU) is named with its reason, the rest recorded;
 #   - the screen: `view --view flame` shows cpu-clock's tree; E switches to page-faults (header,
@@ -138,6 +138,13 @@ if [ -e /sys/kernel/tracing/events/syscalls/sys_enter_nanosleep/id ] ||
 	diag "evmix slept $sw times; the tracepoint's samples under switch_here: $tp_n"
 	check "the tracepoint's period is 1" "$JQ" -e '.stacks.events[0].period == 1' "$T/tp.json"
 	check "one sample under switch_here per nanosleep ($tp_n, $sw)" test "${tp_n:-0}" = "${sw:-x}"
+	timeout 30 "$R" record --sample-event syscalls:sys_enter_nanosleep,cpu-clock \
+		-o "$T/tp1.json" -- "$EM" 0.5 >"$T/tp1.out" 2>"$T/tp1.err"
+	ok $? "record with the tracepoint first exits 0"
+	sw=$(sed -n 's/.*switches=\([0-9]*\).*/\1/p' "$T/tp1.out")
+	check "a tracepoint first is sampled at every hit too ($sw nanosleeps)" "$JQ" -e \
+		--argjson n "${sw:-0}" '.stacks.period == 1 and .stacks.freq == 0 and
+		.stacks.samples >= $n and .stacks.events[0].freq == 999' "$T/tp1.json"
 else
 	skip "a tracepoint in the list" "no syscalls:sys_enter_nanosleep in tracefs"
 fi
