@@ -250,6 +250,10 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] &&
 		 0.8 * .total' "$D"
 	check "page: back on cpu-clock, spin_here is its top function" "$JQ" -e \
 		'.sample_events[2].functions[0].name == "spin_here"' "$D"
+	check "page: the header gives every event's samples and rate" "$JQ" -e \
+		--slurpfile s "$T/rs.json" '.page.header.samples | contains(
+		($s[0].stacks.events[0].samples | tostring) + " of page-faults every 1") and
+		contains(($s[0].stacks.events[1].samples | tostring) + " of context-switches every 1")' "$D"
 else
 	skip "the page" "chromium and chromedriver are not installed"
 fi

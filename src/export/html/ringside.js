@@ -992,7 +992,9 @@
 		item('Duration', fmtNs(m.duration_ns) + ', ended by ' + m.end_reason, 'meta-duration');
 		if (st) {
 			item('Samples', String(st.samples) + ' of ' + st.event +
-				(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period) + ', call graph ' + st.callgraph, 'meta-samples');
+				(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period) + ', call graph ' + st.callgraph +
+				(st.events || []).map(e => '; ' + e.samples + ' of ' + e.event +
+					(e.freq ? ' at ' + e.freq + ' Hz' : ' every ' + e.period)).join(''), 'meta-samples');
 			item('Lost samples', String(st.lost) + (st.throttled ? ', throttled ' + st.throttled + ' times' : ''), 'meta-lost');
 		} else {
 			item('Samples', 'none taken', 'meta-samples');
