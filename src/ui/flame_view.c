@@ -591,7 +591,8 @@ const struct view_ops flame_view_ops = {
 		"d         the change since the baseline (b keeps one): red grew, blue\n"
 		"          shrank; there A: absolute or shares, t: total or self, o: gone\n"
 		"a         annotate the selected function: its hot lines and instructions\n"
-		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n",
+		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n"
+		"E         the next sampled event's tree (--sample-event A,B,...)\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

@@ -548,7 +548,8 @@ const struct view_ops overview_view_ops = {
 		"t         hottest functions by self or by total\n"
 		"a         annotate the hottest function: its hot lines and instructions\n"
 		"w         hottest functions over the last 10 s or the whole recording\n"
-		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n",
+		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n"
+		"E         hottest functions of the next sampled event (--sample-event A,B)\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,
 	.draw = overview_view_draw,

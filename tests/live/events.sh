@@ -208,7 +208,10 @@ if command -v tmux >/dev/null 2>&1; then
 	ok $? "the overview's hottest functions follow (page-faults)"
 	screen_text | grep -A2 'hottest functions (page-faults' | grep -q fault_here
 	ok $? "  with fault_here at the top"
-	screen_keys q
+	screen_keys h
+	screen_wait 'E +hottest functions of the next sampled event' 5
+	ok $? "the overview's help lists E"
+	screen_keys Escape q
 	screen_exit_is 0 "view quits with q"
 
 	screen_start 140 40 "$R" --view flame --sample-event "$LIST" -- "$EM" 30
