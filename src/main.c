@@ -43,6 +43,7 @@ enum {
 	OPT_NO_OFF_CPU,
 	OPT_TASK_COUNTERS,
 	OPT_WALL_CLOCK,
+	OPT_EXPORT_EVENT,
 	OPT_RATIO,
 	OPT_THEME,
 	OPT_ASCII,
@@ -627,10 +628,11 @@ main_export(int argc, char **argv)
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
 		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 		{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
+		{ "event", required_argument, NULL, OPT_EXPORT_EVENT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *in = NULL, *out = NULL;
+	const char *in = NULL, *out = NULL, *event = NULL;
 	char *path = NULL;
 	enum timetree_mode tmode = TIMETREE_ON;
 	mode_t fmode;
@@ -647,6 +649,9 @@ main_export(int argc, char **argv)
 			break;
 		case OPT_WALL_CLOCK:
 			tmode = TIMETREE_WALL;
+			break;
+		case OPT_EXPORT_EVENT:
+			event = optarg;
 			break;
 		case OPT_FILE_MODE:
 			if (main_parse_file_mode(optarg, &fmode) < 0)
@@ -675,9 +680,14 @@ main_export(int argc, char **argv)
 					"--off-cpu and --wall-clock choose the tree of folded "
 					"stacks: write OUT.folded (.json and .html keep both "
 					"trees)");
+	if (event && (tmode != TIMETREE_ON || export_format_of(out) != EXPORT_FOLDED))
+		return main_usage_error(
+			"%s", "--event chooses the sampled event's tree of folded stacks: "
+			      "write OUT.folded, without --off-cpu or --wall-clock (.json "
+			      "and .html keep every event's tree)");
 	c = main_snapshot_arg(in, &path);
 	if (c == 0)
-		c = convert_main(path, out, tmode);
+		c = convert_main(path, out, tmode, event);
 	free(path);
 	return c;
 }

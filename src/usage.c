@@ -46,7 +46,9 @@ const char usage_text[] =
 "  -g, --call-graph MODE  fp (kernel stacks and user frame pointers, the default), dwarf[,SIZE]\n"
 "                         (user stacks unwound from SIZE bytes copied per sample, default 8192,\n"
 "                         for code without frame pointers) or none\n"
-"      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock)\n"
+"      --sample-event EV  the event to sample (default: cycles with a PMU, else cpu-clock);\n"
+"                         a list samples several, one tree each, an event with its own rate:\n"
+"                         cpu-clock,page-faults/period=1/,context-switches/freq=99/\n"
 "      --no-samples       take no samples (no call stacks)\n"
 "      --no-sched         no scheduler timeline (sched tracepoints)\n"
 "      --kvm              KVM exits per vCPU thread and reason (kvm_exit/kvm_entry\n"
@@ -105,6 +107,7 @@ const char usage_text[] =
 "                         FILE.folded (folded stacks) or FILE.pb.gz (pprof)\n"
 "      --off-cpu          FILE.folded: the off-CPU stacks, counts in nanoseconds\n"
 "      --wall-clock       FILE.folded: on- and off-CPU time per thread, in nanoseconds\n"
+"      --event NAME       FILE.folded: the stacks of sampled event NAME (--sample-event A,B)\n"
 "      --file-mode MODE   as above\n"
 "\n"
 "diff options (A is the baseline, B the run compared with it; .json or .html snapshots):\n"
@@ -139,7 +142,7 @@ const char usage_text[] =
 "\n"
 "Keys on the screen: F1/h help, q/F10 quit, Tab and 1-7 views, space freezes, s saves a\n"
 "snapshot, e the event browser, a annotates a function (flame, overview), o on-CPU, off-CPU\n"
-"or wall-clock, b keeps a baseline (d in the flamegraph: the change since), O the\n"
-"launched command's output (stdout, stderr), T the per-task counters (< > sort). See\n"
-"ringside(1) and ringside-snapshot(5).\n";
+"or wall-clock, E the next sampled event, b keeps a baseline (d in the flamegraph: the change\n"
+"since), O the launched command's output (stdout, stderr), T the per-task counters (< >\n"
+"sort). See ringside(1) and ringside-snapshot(5).\n";
 /* clang-format on */

@@ -35,8 +35,31 @@ convert_time(const struct profile *p, const char *in, const char *out, enum time
 	return rc;
 }
 
+/* Folded stacks of p's sampled event named event into out. */
+static int
+convert_event(const struct profile *p, const char *in, const char *out, const char *event,
+	      struct errbuf *err)
+{
+	size_t k = profile_event_find(p, event);
+	char list[512];
+	size_t len = 0;
+
+	if (k != SIZE_MAX)
+		return folded_save_tree(p, profile_event_tree(p, k), out, err);
+	list[0] = 0;
+	for (size_t i = 0; i < profile_nsampled(p) && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "",
+					profile_event_name(p, i));
+	if (!profile_nsampled(p))
+		return errbuf_fail(err, -EINVAL,
+				   "%s has no samples: record without --no-samples to get stacks",
+				   in);
+	return errbuf_fail(err, -EINVAL, "%s sampled no event '%s'; its sampled events: %s", in,
+			   event, list);
+}
+
 int
-convert_main(const char *in, const char *out, enum timetree_mode mode)
+convert_main(const char *in, const char *out, enum timetree_mode mode, const char *event)
 {
 	struct profile *p = NULL;
 	struct errbuf err;
@@ -50,7 +73,9 @@ convert_main(const char *in, const char *out, enum timetree_mode mode)
 		return 2;
 	}
 	cut = rc == 1;
-	if (mode != TIMETREE_ON)
+	if (event)
+		rc = convert_event(p, in, out, event, &err);
+	else if (mode != TIMETREE_ON)
 		rc = convert_time(p, in, out, mode, &err);
 	else
 		rc = export_write_path(p, out, &err);

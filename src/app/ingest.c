@@ -446,6 +446,14 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	/* Unwind first: the chain cache is keyed on the PCs found, never on the stack's bytes. */
 	if (ev->layout.sample_type & PERF_SAMPLE_STACK_USER)
 		ingest_unwind(in, &s, &ev->layout);
+	if (ev->index && profile_event_tree(in->p, ev->index)) {
+		/* A further sampled event: its own tree, without the first event's caches. */
+		kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
+		in->leaf_fn = UINT32_MAX;
+		len = ingest_path(in, t, &s, kernel_ip, &known);
+		stacktree_insert(profile_event_tree(in->p, ev->index), in->path, len, 1, s.time);
+		return;
+	}
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	in->p->sampling.samples++;
 	if (slot->h1 == h1 && slot->h2 == h2 &&
@@ -917,6 +925,8 @@ ingest_release_frames(struct ingest *in)
 	used = xcalloc(n + 1, sizeof(*used));
 	for (size_t k = 0; k < 2 && trees[k]; k++)
 		ingest_mark_used(trees[k], f, n, used);
+	for (size_t k = 1; k < profile_nsampled(in->p); k++)
+		ingest_mark_used(profile_event_tree(in->p, k), f, n, used);
 	for (size_t i = 0; i < n; i++)
 		if (!used[i])
 			frametab_release(in->p->frames, f[i]);
@@ -965,7 +975,8 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 		if (!in->s_exited)
 			in->s_exited = frametab_string(in->p->frames, "[exited]");
 		in->nfold_frames = 0;
-		stacktree_relabel(in->p->stacks, ingest_fold_frame, in);
+		for (size_t k = 0; k < profile_nsampled(in->p); k++)
+			stacktree_relabel(profile_event_tree(in->p, k), ingest_fold_frame, in);
 		if (in->p->offcpu)
 			stacktree_relabel(in->p->offcpu, ingest_fold_frame, in);
 		ingest_release_frames(in);

@@ -19,12 +19,12 @@
 
 /* "999 Hz" or "every 100000 events", for the start line. */
 static void
-record_rate(const struct record_opts *o, char *buf, size_t len)
+record_rate(uint64_t freq, uint64_t period, char *buf, size_t len)
 {
-	if (o->period)
-		snprintf(buf, len, "every %lu events", o->period);
+	if (freq)
+		snprintf(buf, len, "%" PRIu64 " Hz", freq);
 	else
-		snprintf(buf, len, "%lu Hz", o->freq);
+		snprintf(buf, len, "every %" PRIu64 " events", period);
 }
 
 /* Print the notes the session added since *shown (fallbacks, CPUs going offline). */
@@ -45,12 +45,16 @@ record_announce(struct session *s, const struct record_opts *o, size_t *shown)
 	record_notes(s, shown);
 	fprintf(stderr, "ringside: recording %zu event%s", p->ntracks, p->ntracks == 1 ? "" : "s");
 	if (p->sampling.event) {
-		record_rate(o, rate, sizeof(rate));
+		record_rate(p->sampling.freq, p->sampling.period, rate, sizeof(rate));
 		if (p->mem) /* --mem samples by period: every fault, or the PMU source's period */
 			snprintf(rate, sizeof(rate), "every %" PRIu64 " events",
 				 p->sampling.period);
 		fprintf(stderr, ", %s samples (%s, call graph %s)", p->sampling.event, rate,
 			p->sampling.callgraph);
+		for (size_t i = 0; i < p->nevents; i++) {
+			record_rate(p->events[i].freq, p->events[i].period, rate, sizeof(rate));
+			fprintf(stderr, ", %s samples (%s)", p->events[i].event, rate);
+		}
 	}
 	if (p->sched)
 		fputs(", the scheduler timeline", stderr);

@@ -484,6 +484,7 @@ session_free(struct session *s)
 	kvmtp_free(s->kvm.tp);
 	if (s->sample_spec.name)
 		evspec_fini(&s->sample_spec);
+	sampspec_list_fini(&s->sample_list);
 	counter_set_free(s->counters);
 	session_tasks_close(s);
 	profile_free(s->profile);

@@ -85,6 +85,7 @@ struct session {
 	enum export_format format; /* chosen by -o FILE's extension */
 	/* Sampling (absent with --no-samples). */
 	struct evspec sample_spec;
+	struct sampspec_list sample_list; /* --sample-event's events: v[1..] sampled too */
 	enum callgraph_mode callgraph;
 	uint32_t stack_size; /* -g dwarf,SIZE */
 	struct sampler *sampler;

@@ -33,6 +33,37 @@ session_max_sample_rate(void)
 	return v;
 }
 
+/*
+ * --sample-event's list: the first event is the sampling event (at its own rate if it has one),
+ * the others sampled beside it at theirs (or -F, -c); every rate within the kernel's maximum.
+ */
+static int
+session_prepare_sample_list(struct session *s, unsigned long max, struct errbuf *err)
+{
+	const struct record_opts *o = s->opts;
+	struct sampspec_list *l = &s->sample_list;
+	int r = sampspec_list_parse(l, o->sample_event, err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].freq > max)
+			return errbuf_fail(
+				err, -EINVAL,
+				"--sample-event '%s': freq=%lu is above %lu Hz "
+				"(kernel.perf_event_max_sample_rate); choose a lower one",
+				l->v[i].spec.name, (unsigned long)l->v[i].freq, max);
+		if (i > 0)
+			sampspec_rate(&l->v[i], o->freq, o->period, &l->v[i].freq, &l->v[i].period);
+	}
+	if (o->mem && l->n > 1)
+		return errbuf_fail(err, -EINVAL,
+				   "--mem samples the data addresses of one event; give "
+				   "--sample-event a single event with --mem");
+	evspec_copy(&s->sample_spec, &l->v[0].spec);
+	return 0;
+}
+
 /* The sampling event, frequency or period, and call-graph mode. */
 static int
 session_prepare_sampling(struct session *s, struct errbuf *err)
@@ -52,7 +83,7 @@ session_prepare_sampling(struct session *s, struct errbuf *err)
 				   "%lu (kernel.perf_event_max_sample_rate)",
 				   o->freq, max);
 	if (o->sample_event) {
-		r = evspec_parse(&s->sample_spec, o->sample_event, err);
+		r = session_prepare_sample_list(s, max, err);
 		if (r < 0)
 			return r;
 	} else {
@@ -348,6 +379,49 @@ session_profile_init(struct session *s)
 }
 
 /*
+ * The first event's own rate (--sample-event NAME/freq=HZ/ or /period=N/; a tracepoint without
+ * one: every hit) over -F and -c.
+ */
+static void
+session_first_rate(struct session *s, struct sampler_opts *so)
+{
+	const struct sampspec *f = s->sample_list.n ? &s->sample_list.v[0] : NULL;
+
+	if (!f || s->mem.on || (!f->freq && !f->period && f->spec.kind != EVSPEC_TRACEPOINT))
+		return;
+	/* Its own term, or a tracepoint's every hit (as perf record samples tracepoints). */
+	sampspec_rate(f, so->freq, so->period, &so->freq, &so->period);
+}
+
+/*
+ * Drop each further sampling event that cannot sample the target, saying which and why; the rest
+ * go on.
+ */
+static void
+session_probe_extra(struct session *s, struct sampler_opts *so)
+{
+	struct sampspec_list *l = &s->sample_list;
+
+	so->extra = l->v + 1;
+	so->nextra = l->n - 1;
+	for (size_t i = 1; i < l->n;) {
+		struct errbuf why;
+
+		errbuf_clear(&why);
+		if (s->sample_spec.attr.exclude_kernel)
+			l->v[i].spec.attr.exclude_kernel = 1;
+		if (sampler_probe(so, &s->target, i - 1, &why) == 0) {
+			i++;
+			continue;
+		}
+		session_note(s, "--sample-event: %s; the other events are sampled", why.msg);
+		evspec_fini(&l->v[i].spec);
+		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+		so->nextra = --l->n - 1;
+	}
+}
+
+/*
  * Open the sampling event on the target. When the kernel refuses kernel-mode samples of a process
  * (perf_event_paranoid), sample user space only, as the counters do.
  */
@@ -367,6 +441,13 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		.mem_latency = s->mem.latency,
 	};
 	int r;
+
+	session_first_rate(s, &so);
+	if (!s->opts->no_samples && s->sample_list.n > 1) {
+		session_probe_extra(s, &so);
+		so.extra = s->sample_list.v + 1;
+		so.nextra = s->sample_list.n - 1;
+	}
 
 	/* Off-CPU time needs the sched_switch tracepoint; stacks come from its callchains. */
 	s->offcpu_on = s->sched.tp && !s->opts->no_samples &&
@@ -452,6 +533,18 @@ session_note_rings(struct session *s)
 			     mapped * kib, asked * kib);
 }
 
+/* The first event's own rate, in the profile. */
+static void
+session_first_rate_meta(struct session *s)
+{
+	struct sampler_opts so = { .freq = s->profile->sampling.freq,
+				   .period = s->profile->sampling.period };
+
+	session_first_rate(s, &so);
+	s->profile->sampling.freq = so.freq;
+	s->profile->sampling.period = so.period;
+}
+
 /* The stack tree, the scheduler timeline, the resolver and the ingest, once the profile exists. */
 void
 session_stacks_init(struct session *s)
@@ -475,6 +568,11 @@ session_stacks_init(struct session *s)
 		sm->freq = s->opts->period ? 0 : s->opts->freq;
 		sm->period = s->opts->period;
 		sm->callgraph = xstrdup(callgraph_name(s->callgraph));
+		session_first_rate_meta(s);
+		for (size_t i = 1; i < s->sample_list.n; i++)
+			profile_add_event(s->profile, s->sample_list.v[i].spec.name,
+					  s->sample_list.v[i].freq, s->sample_list.v[i].period, 0,
+					  10ull * 1000000000u);
 	}
 	session_mem_init(s);
 	s->ingest = ingest_new(s->profile, s->sym);

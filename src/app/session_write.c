@@ -88,9 +88,18 @@ session_sampling_summary(const struct profile *p)
 {
 	const struct profile_sampling *sm = &p->sampling;
 
-	if (sm->event)
+	if (sm->event && p->nevents) {
+		/* Several sampled events: each one's samples, the losses of the rings they share.
+		 */
+		fprintf(stderr, "ringside: %" PRIu64 " %s samples", sm->samples, sm->event);
+		for (size_t i = 0; i < p->nevents; i++)
+			fprintf(stderr, ", %" PRIu64 " %s samples",
+				stacktree_samples(p->events[i].stacks), p->events[i].event);
+		fprintf(stderr, ", %" PRIu64 " lost\n", sm->lost);
+	} else if (sm->event) {
 		fprintf(stderr, "ringside: %" PRIu64 " samples, %" PRIu64 " lost\n", sm->samples,
 			sm->lost);
+	}
 	if (sm->lost || sm->throttled || sm->bad_records)
 		fprintf(stderr,
 			"ringside: warning: %" PRIu64 " records lost, %" PRIu64

@@ -63,4 +63,22 @@ json_t *snapshot_tasks_json(const struct profile *p);
 /* Read root's "task_counters" into p->taskctr when there is one; 0 or -EINVAL with err. */
 int snapshot_tasks_read(json_t *root, struct profile *p, struct errbuf *err);
 
+/*
+ * Stream t's nodes as the array of [parent, frame, self, total] tuples (snapshot_write.c); with
+ * index_out, *index_out gets each tree node's position in it (the caller frees it).
+ */
+void snapshot_stream_nodes(const struct stacktree *t, FILE *fp, uint32_t **index_out);
+/*
+ * Read obj's array key (base names obj in errors) into a new tree *out; with check_root, the
+ * root's total must be samples; with ids_out, *ids_out gets the tree's id of each tuple (the
+ * caller frees it) (snapshot_read.c). Returns 0, or -EINVAL with err set.
+ */
+int snapshot_read_nodes(json_t *obj, const char *base, struct profile *p, const char *key,
+			struct stacktree **out, bool check_root, uint64_t samples,
+			uint32_t **ids_out, struct errbuf *err);
+/* Write stacks.events, the further sampled events' trees, when p has any (snapshot_events.c). */
+void snapshot_events_write(const struct profile *p, FILE *fp);
+/* Read stacks.events (optional) into p->events; 0, or -EINVAL with err set. */
+int snapshot_events_read(json_t *stacks, struct profile *p, struct errbuf *err);
+
 #endif

@@ -425,12 +425,13 @@ snapshot_read_frames(json_t *stacks, struct profile *p, struct errbuf *err)
  * The node tuples of stacks.KEY into a new tree *out. With check_root, the root's total must be
  * samples. With ids_out, *ids_out gets the tree's id of each tuple (the caller frees it).
  */
-static int
-snapshot_read_nodes(json_t *stacks, struct profile *p, const char *key, struct stacktree **out,
-		    bool check_root, uint64_t samples, uint32_t **ids_out, struct errbuf *err)
+int
+snapshot_read_nodes(json_t *stacks, const char *base, struct profile *p, const char *key,
+		    struct stacktree **out, bool check_root, uint64_t samples, uint32_t **ids_out,
+		    struct errbuf *err)
 {
-	json_t *a = snapshot_get(stacks, "stacks", key, JSON_ARRAY, false, err), *v;
-	char where[32];
+	json_t *a = snapshot_get(stacks, base, key, JSON_ARRAY, false, err), *v;
+	char where[64];
 	uint64_t nframes = frametab_nframes(p->frames);
 	uint64_t *child_sum = NULL;
 	uint32_t *id = NULL;
@@ -440,7 +441,7 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, const char *key, struct s
 
 	if (!a)
 		return -EINVAL;
-	snprintf(where, sizeof(where), "stacks.%s", key);
+	snprintf(where, sizeof(where), "%s.%s", base, key);
 	n = json_array_size(a);
 	if (n == 0)
 		return snapshot_bad(err, where, "must hold at least the root");
@@ -471,7 +472,7 @@ snapshot_read_nodes(json_t *stacks, struct profile *p, const char *key, struct s
 			}
 			if (check_root && total != samples) {
 				snapshot_bad(err, q.s,
-					     "the root's total differs from stacks.samples");
+					     "the root's total differs from the samples count");
 				goto out;
 			}
 			p->frame_root = (uint32_t)frame;
@@ -539,7 +540,8 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 		return -EINVAL;
 	if (!frametab_nframes(p->frames))
 		return snapshot_bad(err, "stacks.frames", "must hold at least the root frame");
-	if (snapshot_read_nodes(stacks, p, "nodes", &p->stacks, true, sm->samples, &ids, err) < 0)
+	if (snapshot_read_nodes(stacks, "stacks", p, "nodes", &p->stacks, true, sm->samples, &ids,
+				err) < 0)
 		return -EINVAL;
 	rc = snapshot_timeline_read(stacks, p->stacks, ids,
 				    json_array_size(json_object_get(stacks, "nodes")), err);
@@ -548,7 +550,9 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 		return rc;
 	/* The time tree (on and off CPU, in ns) is optional: older snapshots have none. */
 	if (json_object_get(stacks, "offcpu") &&
-	    snapshot_read_nodes(stacks, p, "offcpu", &p->offcpu, false, 0, NULL, err) < 0)
+	    snapshot_read_nodes(stacks, "stacks", p, "offcpu", &p->offcpu, false, 0, NULL, err) < 0)
+		return -EINVAL;
+	if (snapshot_events_read(stacks, p, err) < 0)
 		return -EINVAL;
 	return snapshot_addrs_read(stacks, p, err);
 }

@@ -231,7 +231,7 @@ snapshot_put_tuple(FILE *fp, bool first, const int64_t *v, size_t n)
  * a tree read back from a snapshot is written out again byte for byte the same. Streamed, as the
  * timeline is (see snapshot_put_i64): a capped tree has half a million nodes.
  */
-static void
+void
 snapshot_stream_nodes(const struct stacktree *t, FILE *fp, uint32_t **index_out)
 {
 	size_t n = stacktree_nnodes(t), top = 0, next = 0;
@@ -322,6 +322,7 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 		fputs(",\"offcpu\":", fp);
 		snapshot_stream_nodes(p->offcpu, fp, NULL);
 	}
+	snapshot_events_write(p, fp);
 	fputc('}', fp);
 	return 0;
 }

@@ -129,6 +129,7 @@ profile_free(struct profile *p)
 	free(p->sampling.callgraph);
 	stacktree_free(p->stacks);
 	stacktree_free(p->offcpu);
+	profile_events_free(p);
 	schedmap_free(p->sched);
 	free(p->sched_json);
 	free(p->command_output);

@@ -99,16 +99,20 @@ sampler_regs_user_mask(void)
 #endif
 }
 
-/* The attributes of event e (0: the sampling event when there is one, then the tracepoints). */
+/* The attributes of ev; first: the event that brings the side-band records. */
 static void
-sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct target *t,
-	     size_t e, struct perf_event_attr *attr)
+sampler_attr(const struct sampler_event *ev, bool first, const struct sampler_opts *o,
+	     const struct target *t, struct perf_event_attr *attr)
 {
-	const struct sampler_event *ev = &s->events[e];
-
 	memset(attr, 0, sizeof(*attr));
 	if (ev->kind == SAMPLER_EVENT_SAMPLE) {
-		*attr = o->event->attr;
+		const struct sampspec *x = ev->index ? &o->extra[ev->index - 1] : NULL;
+
+		*attr = x ? x->spec.attr : o->event->attr;
+		if (x) {
+			attr->exclude_kernel |= o->event->attr.exclude_kernel;
+			attr->exclude_hv |= o->event->attr.exclude_hv;
+		}
 		attr->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID |
 				    PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD;
 		if (o->callgraph == CALLGRAPH_FP || o->callgraph == CALLGRAPH_DWARF) {
@@ -124,15 +128,15 @@ sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct
 			attr->sample_stack_user =
 				o->stack_size ? o->stack_size : CALLGRAPH_STACK_DEFAULT;
 		}
-		if (o->mem)
+		if (o->mem && !x)
 			attr->sample_type |= PERF_SAMPLE_ADDR;
-		if (o->mem && o->mem_latency)
+		if (o->mem && o->mem_latency && !x)
 			attr->sample_type |= PERF_SAMPLE_WEIGHT | PERF_SAMPLE_DATA_SRC;
-		if (o->freq) {
+		if (x ? x->freq != 0 : o->freq != 0) {
 			attr->freq = 1;
-			attr->sample_freq = o->freq;
+			attr->sample_freq = x ? x->freq : o->freq;
 		} else {
-			attr->sample_period = o->period;
+			attr->sample_period = x ? x->period : o->period;
 		}
 	} else {
 		attr->type = PERF_TYPE_TRACEPOINT;
@@ -148,7 +152,7 @@ sampler_attr(const struct sampler *s, const struct sampler_opts *o, const struct
 	attr->disabled = 1;
 	attr->inherit = t->kind != TARGET_SYSTEM;
 	attr->enable_on_exec = t->kind == TARGET_COMMAND;
-	if (e == 0) {
+	if (first) {
 		/* Side-band records come from one event per CPU and thread, or they would repeat.
 		 */
 		/* mmap asks for executable mappings at all; mmap2 chooses the richer record format.
@@ -177,6 +181,41 @@ sampler_id_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+int
+sampler_probe(const struct sampler_opts *o, const struct target *t, size_t k, struct errbuf *why)
+{
+	struct sampler_event ev = { .kind = SAMPLER_EVENT_SAMPLE,
+				    .index = k + 1,
+				    .name = o->extra[k].spec.name };
+	struct perf_event_attr attr;
+	pid_t pid = t->kind == TARGET_SYSTEM || t->npids == 0 ? -1 : t->pids[0];
+	int cpu = t->kind == TARGET_SYSTEM && t->cpus.n ? t->cpus.cpus[0] : -1;
+	int fd;
+
+	sampler_attr(&ev, false, o, t, &attr);
+	if (pid == -1 && cpu == -1)
+		cpu = 0;
+	fd = sys_perf_open(&attr, pid, cpu, -1);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	switch (-fd) {
+	case ENOENT:
+	case ENODEV:
+	case EOPNOTSUPP:
+		return errbuf_fail(why, fd, "'%s' cannot sample here: not supported (%s)", ev.name,
+				   strerror(-fd));
+	case EINVAL:
+		return errbuf_fail(why, fd,
+				   "'%s' cannot sample here: a counting-only event, or its rate "
+				   "is refused (%s)",
+				   ev.name, strerror(-fd));
+	default:
+		return errbuf_fail(why, fd, "'%s' cannot sample here: %s", ev.name, strerror(-fd));
+	}
+}
+
 /* Map a CPU's ring, halving its size while the locked-memory limit refuses it. */
 static int
 sampler_map(struct sampler *s, struct ring *r, int fd)
@@ -203,7 +242,7 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 
 	const char *name = s->events[e].name;
 
-	sampler_attr(s, o, t, e, &attr);
+	sampler_attr(&s->events[e], e == 0, o, t, &attr);
 	attr.wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
 	fd = sys_perf_open(&attr, pid, cpu, -1);
 	if (fd < 0) {
@@ -396,10 +435,14 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 	if (!o->ring_pages && geteuid() == 0 && o->event && o->callgraph == CALLGRAPH_DWARF)
 		s->ring_pages = sampler_dwarf_pages(s->ring_pages, o->stack_size, cpus->n);
 	s->ring_pages_asked = s->ring_pages;
-	s->events = xcalloc(o->ntracepoints + 1, sizeof(*s->events));
+	s->events = xcalloc(o->ntracepoints + o->nextra + 1, sizeof(*s->events));
 	if (o->event)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
 								  .name = o->event->name };
+	for (size_t k = 0; o->event && k < o->nextra; k++)
+		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
+								  .index = k + 1,
+								  .name = o->extra[k].spec.name };
 	for (size_t i = 0; i < o->ntracepoints; i++)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
 								  .index = i,
@@ -407,7 +450,7 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 	for (size_t e = 0; e < s->nevents; e++) {
 		struct perf_event_attr attr;
 
-		sampler_attr(s, o, t, e, &attr);
+		sampler_attr(&s->events[e], e == 0, o, t, &attr);
 		s->events[e].layout =
 			(struct decode_layout){ .sample_type = attr.sample_type,
 						.regs_user_mask = attr.sample_regs_user,

@@ -33,6 +33,7 @@ struct flame_view {
 	int area_y, area_rows, cols;	      /* where the frames went at the last draw */
 	struct flame_filter filters[FLAME_VIEW_MAX_FILTERS];
 	enum timetree_mode mode; /* the time mode laid out last */
+	size_t event;		 /* and its sampled event */
 };
 
 static void *
@@ -66,11 +67,13 @@ flame_view_update(struct ui *ui, struct flame_view *fv, int cols)
 	const struct stacktree *t = timemode_tree(ui);
 
 	/* Frozen, a mode switch freezes the new mode's tree as it is now. */
-	if (ui->frozen && ui->session && (!flame_frozen(fv->fl) || fv->mode != ui->tt.mode))
+	if (ui->frozen && ui->session &&
+	    (!flame_frozen(fv->fl) || fv->mode != ui->tt.mode || fv->event != ui->tt.event))
 		flame_freeze(fv->fl, t);
 	else if (!ui->frozen && flame_frozen(fv->fl))
 		flame_thaw(fv->fl);
 	fv->mode = ui->tt.mode;
+	fv->event = ui->tt.event;
 	fv->cols = cols;
 	flame_update(fv->fl, t, p->frames, cols);
 }
@@ -157,7 +160,8 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 	/* The mode is named where there is a choice (snapshots without off-CPU time read as
 	 * before). */
 	len = (size_t)snprintf(
-		line, sizeof(line), "%s%s%s, %s", ui->profile->offcpu ? timemode_name(ui) : "",
+		line, sizeof(line), "%s%s%s%s%s, %s", timemode_event(ui),
+		timemode_event(ui)[0] ? ": " : "", ui->profile->offcpu ? timemode_name(ui) : "",
 		ui->profile->offcpu ? ": " : "",
 		timemode_amount(ui, flame_base_total(fv->fl), n1, sizeof(n1)),
 		flame_window(fv->fl) && ui->tt.mode == TIMETREE_ON ? "last 10 s" : "cumulative");
@@ -526,6 +530,9 @@ flame_view_key(struct ui *ui, void *state, int key)
 		if (sel >= 0)
 			annotate_view_open(ui, flame_cells(fv->fl, &(size_t){ 0 })[sel].frame);
 		return true;
+	case 'E':
+		timemode_next_event(ui);
+		return true;
 	case 'o':
 		timemode_cycle(ui);
 		/* Time trees have no window: they show the whole recording. */
@@ -584,7 +591,8 @@ const struct view_ops flame_view_ops = {
 		"d         the change since the baseline (b keeps one): red grew, blue\n"
 		"          shrank; there A: absolute or shares, t: total or self, o: gone\n"
 		"a         annotate the selected function: its hot lines and instructions\n"
-		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n",
+		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n"
+		"E         the next sampled event's tree (--sample-event A,B,...)\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

@@ -28,6 +28,7 @@ struct overview {
 	uint64_t hot_samples;
 	bool hot_held, hot_held_window;
 	enum timetree_mode hot_held_mode;
+	size_t hot_held_event;
 	enum hot_order hot_held_order;
 	int hot_held_rows;
 	double *vals;
@@ -316,7 +317,8 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 	size_t n;
 
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
-		   "%-6s %-6s hottest functions (%s%s%s, %s)", "self", "total",
+		   "%-6s %-6s hottest functions (%s%s%s%s%s, %s)", "self", "total",
+		   timemode_event(ui), timemode_event(ui)[0] ? ", " : "",
 		   p->offcpu ? timemode_name(ui) : "", p->offcpu ? ", " : "",
 		   ov->order == HOT_BY_SELF ? "by self" : "by total", window ? "last 10 s" : "all");
 	if (!p->stacks || !tree) {
@@ -330,7 +332,7 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 	}
 	if (ui->frozen && ui->session && ov->hot_held && ov->hot_held_rows == rows &&
 	    ov->hot_held_order == ov->order && ov->hot_held_window == ov->window &&
-	    ov->hot_held_mode == ui->tt.mode) {
+	    ov->hot_held_mode == ui->tt.mode && ov->hot_held_event == ui->tt.event) {
 		n = ov->hot_n;
 		samples = ov->hot_samples;
 	} else {
@@ -339,6 +341,7 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 		if (ui->session)
 			overview_hot_steady(ov, n, samples);
 		ov->hot_held_mode = ui->tt.mode;
+		ov->hot_held_event = ui->tt.event;
 		ov->hot_n = n;
 		ov->hot_samples = samples;
 		ov->hot_held_rows = rows;
@@ -526,6 +529,9 @@ overview_view_key(struct ui *ui, void *state, int key)
 	case 'o':
 		timemode_cycle(ui);
 		return true;
+	case 'E':
+		timemode_next_event(ui);
+		return true;
 	case 'w':
 		ov->window = !ov->window;
 		ui_message(ui, false, "hottest functions: %s",
@@ -542,7 +548,8 @@ const struct view_ops overview_view_ops = {
 		"t         hottest functions by self or by total\n"
 		"a         annotate the hottest function: its hot lines and instructions\n"
 		"w         hottest functions over the last 10 s or the whole recording\n"
-		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n",
+		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n"
+		"E         hottest functions of the next sampled event (--sample-event A,B)\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,
 	.draw = overview_view_draw,

@@ -13,6 +13,7 @@
 #include "ringside/app/session.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/status.h"
+#include "ringside/ui/timemode.h"
 #include "ringside/view/rates.h"
 
 /* "1:23:45" or "12:34" */
@@ -85,11 +86,17 @@ status_draw(struct ui *ui)
 		     sizeof(clock));
 	/* The figures first; the target takes what is left, cut, so they always show. */
 	len = snprintf(line, sizeof(line), " %s %s", ui->glyphs.vline, clock);
-	if (p->sampling.event)
+	if (p->sampling.event) {
+		/* Several sampled events: the one the flamegraph and functions show, named. */
+		const char *ev = timemode_event(ui);
+		uint64_t n = ev[0] ? stacktree_samples(profile_event_tree(p, ui->tt.event))
+				   : p->sampling.samples;
+
 		len += snprintf(
-			line + len, sizeof(line) - (size_t)len, " %s %s samples %s %s lost",
-			ui->glyphs.vline, rates_si((double)p->sampling.samples, n1, sizeof(n1)),
+			line + len, sizeof(line) - (size_t)len, " %s %s%s%s samples %s %s lost",
+			ui->glyphs.vline, ev, ev[0] ? " " : "", rates_si((double)n, n1, sizeof(n1)),
 			ui->glyphs.vline, rates_si((double)p->sampling.lost, n2, sizeof(n2)));
+	}
 	len += snprintf(line + len, sizeof(line) - (size_t)len, " %s counted %.0f%%",
 			ui->glyphs.vline, mux * 100);
 	if (ui->session)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The time mode of the flamegraph and the hottest functions: the key that cycles it, the tree it
- * shows (built by view/timetree when off-CPU or wall-clock) and its counts' wording.
+ * The time mode of the flamegraph and the hottest functions: the key that cycles it (and key E,
+ * the sampled event on-CPU), the tree it shows (built by view/timetree when off-CPU or wall-clock)
+ * and its counts' wording.
  */
 #include "config.h"
 
@@ -26,6 +27,39 @@ timemode_cycle(struct ui *ui)
 		   next == TIMETREE_ON	  ? "sampled stacks"
 		   : next == TIMETREE_OFF ? "where threads waited, in time"
 					  : "on- and off-CPU time under each thread");
+}
+
+void
+timemode_next_event(struct ui *ui)
+{
+	const struct profile *p = ui->profile;
+	size_t n = profile_nsampled(p);
+	char num[32];
+
+	if (n < 2) {
+		ui_message(ui, false,
+			   "one sampled event in this recording; sample several with "
+			   "--sample-event A,B,...");
+		return;
+	}
+	if (ui->tt.mode != TIMETREE_ON) {
+		ui->tt.mode = TIMETREE_ON;
+		ui->tt.event = 0;
+	} else {
+		ui->tt.event = (ui->tt.event + 1) % n;
+	}
+	ui_message(ui, false, "sampled event %zu of %zu: %s, %s samples (E: the next)",
+		   ui->tt.event + 1, n, profile_event_name(p, ui->tt.event),
+		   rates_si((double)stacktree_samples(profile_event_tree(p, ui->tt.event)), num,
+			    sizeof(num)));
+}
+
+const char *
+timemode_event(const struct ui *ui)
+{
+	if (profile_nsampled(ui->profile) < 2 || ui->tt.mode != TIMETREE_ON)
+		return "";
+	return profile_event_name(ui->profile, ui->tt.event);
 }
 
 const struct stacktree *

@@ -206,6 +206,8 @@ timetree_get(struct timetree *tt, const struct profile *p)
 	uint64_t on = p->stacks ? stacktree_samples(p->stacks) : 0,
 		 off = p->offcpu ? stacktree_samples(p->offcpu) : 0;
 
+	if (tt->mode == TIMETREE_ON && tt->event && profile_event_tree(p, tt->event))
+		return profile_event_tree(p, tt->event);
 	if (tt->mode == TIMETREE_ON || !p->offcpu)
 		return tt->mode == TIMETREE_ON ? p->stacks : NULL;
 	if (!tt->built || tt->built_mode != tt->mode || tt->built_on != on ||

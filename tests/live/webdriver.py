@@ -5,7 +5,7 @@ Python's standard library only) and print what it saw as one JSON object, for te
 and tests/bench/html.sh to check with jq.
 
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
-               [--hover SELECTOR@FX,FY]... [--annotate FUNCTION] [--time-modes]
+               [--hover SELECTOR@FX,FY]... [--annotate FUNCTION] [--time-modes] [--sample-events]
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
 the draw time, the header, the events table, the counter and ratio charts' titles, every request
@@ -15,7 +15,8 @@ page's own script runs, by functions that record their calls), whether markup fr
 created; then clicks the flame graph frame NAME and reports the zoom, types RE into the search
 box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
 Content-Security-Policy must block. With --time-modes it picks off-CPU, wall-clock and on-CPU in
-the time selector and reports each mode's flame graph frames and top functions. Each --hover moves the pointer to the point at fractions FX
+the time selector and reports each mode's flame graph frames and top functions (--sample-events:
+each event of the sampled-event selector, the first last). Each --hover moves the pointer to the point at fractions FX
 and FY of the width and height of the element SELECTOR and reports the tooltip shown. With
 --screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
 CHROMEDRIVER (paths). --annotate clicks FUNCTION's row in the top functions (before the sort)
@@ -110,6 +111,33 @@ def time_modes(wd):
                          .map(r => ({ name: r.cells[0].textContent, self: Number(r.dataset.self),
                                       total: Number(r.dataset.total) })),
                      note: (document.getElementById('functions-mode') || {}).textContent || null };''')
+    return seen
+
+
+def sample_events(wd):
+    """Choose each option of the sampled-event selector as a user does and report the flame
+    graph's and the top functions' contents then; None without a selector."""
+    if not wd.js('return document.getElementById("sample-event")'):
+        return None
+    seen = []
+    n = wd.js('return document.querySelectorAll("#sample-event option").length')
+    for i in list(range(1, n)) + [0]:
+        sel = wd.js('return document.getElementById("sample-event")')
+        wd.s('POST', '/element/%s/click' % sel[ELEMENT])
+        opt = wd.js('return document.querySelector(\'#sample-event option[value="\' + arguments[0] + '
+                    '\'"]\')', str(i))
+        wd.s('POST', '/element/%s/click' % opt[ELEMENT])
+        seen.append(wd.js('''
+            const box = document.getElementById('flame-graph');
+            const fr = [...box.querySelectorAll('.fr')];
+            const sel = document.getElementById('sample-event');
+            return { index: Number(sel.value), option: sel.options[sel.selectedIndex].textContent,
+                     event: box.dataset.event, total: Number(box.dataset.samples),
+                     frames: fr.map(d => ({ name: d.textContent, total: Number(d.dataset.total) })),
+                     functions: [...document.querySelectorAll('#functions tbody tr')].slice(0, 10)
+                         .map(r => ({ name: r.cells[0].textContent, self: Number(r.dataset.self),
+                                      total: Number(r.dataset.total) })),
+                     note: (document.getElementById('functions-event') || {}).textContent || null };'''))
     return seen
 
 
@@ -290,6 +318,8 @@ def main():
                          highlighted: document.querySelectorAll('#flame-graph .fr.match').length };''')
         if '--time-modes' in args:
             out['time_modes'] = time_modes(wd)
+        if '--sample-events' in args:
+            out['sample_events'] = sample_events(wd)
         th = wd.js('return document.querySelector("#functions th[data-key=total]")')
         if th:
             wd.s('POST', '/element/%s/click' % th[ELEMENT])

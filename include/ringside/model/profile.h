@@ -56,6 +56,17 @@ struct profile_sampling {
 	uint64_t bad_records; /* records rejected by the decoder */
 };
 
+/*
+ * A further sampled event (--sample-event's second and later): its own tree over the shared
+ * frame table, in samples. The first event stays profile.sampling and profile.stacks.
+ */
+struct profile_event {
+	char *event;	 /* its name as given */
+	uint64_t freq;	 /* Hz, or 0 when period is used */
+	uint64_t period; /* events per sample when freq is 0 */
+	struct stacktree *stacks;
+};
+
 struct profile {
 	struct profile_meta meta;
 	struct counter_track *tracks;
@@ -90,6 +101,9 @@ struct profile {
 	struct kvmexits *kvm;
 	/* Per-task counters (model/taskctr.h): NULL when not recorded. */
 	struct taskctr *taskctr;
+	/* The further sampled events (model/profile_events.c): none with one sampled event. */
+	struct profile_event *events;
+	size_t nevents;
 };
 
 /* An empty profile (command_exit = -1). */
@@ -117,6 +131,22 @@ int profile_set_ratio(struct profile *p, const struct ratio_def *r);
 void profile_enable_stacks(struct profile *p, size_t max_nodes, uint64_t window_ns);
 /* Create the time tree (p->offcpu) once the stacks exist (profile_enable_stacks). */
 void profile_enable_offcpu(struct profile *p, size_t max_nodes);
+/*
+ * Add a further sampled event named event with its own tree (max_nodes, window_ns as
+ * stacktree_new) once the stacks exist (profile_enable_stacks); returns it (borrowed).
+ */
+struct profile_event *profile_add_event(struct profile *p, const char *event, uint64_t freq,
+					uint64_t period, size_t max_nodes, uint64_t window_ns);
+/* How many sampled events have a tree: 0 without stacks, else 1 + nevents. */
+size_t profile_nsampled(const struct profile *p);
+/* The tree of sampled event k (0: p->stacks, k: p->events[k - 1]), or NULL. */
+struct stacktree *profile_event_tree(const struct profile *p, size_t k);
+/* The name of sampled event k (0: p->sampling.event), or "". */
+const char *profile_event_name(const struct profile *p, size_t k);
+/* The index of the sampled event named name (as profile_event_name), or SIZE_MAX. */
+size_t profile_event_find(const struct profile *p, const char *name);
+/* Release the further sampled events (profile_free does). */
+void profile_events_free(struct profile *p);
 /* Free p and everything it owns; NULL is fine. */
 void profile_free(struct profile *p);
 

@@ -15,6 +15,7 @@
 
 #include "ringside/perf/decode.h"
 #include "ringside/perf/evspec.h"
+#include "ringside/perf/sampspec.h"
 #include "ringside/perf/target.h"
 #include "ringside/util/errbuf.h"
 
@@ -47,6 +48,12 @@ struct sampler_tracepoint {
 
 struct sampler_opts {
 	const struct evspec *event; /* the sampling event, or NULL for tracepoints only */
+	/*
+	 * Further sampling events with event (--sample-event's second and later), each at its own
+	 * rate (freq, else period: resolved by the caller); they follow event's exclude_kernel.
+	 */
+	const struct sampspec *extra;
+	size_t nextra;
 	const struct sampler_tracepoint *tracepoints; /* recorded beside it into the same rings */
 	size_t ntracepoints;
 	bool context_switch; /* PERF_RECORD_SWITCH records for the target's tasks (not system-wide)
@@ -74,7 +81,8 @@ enum sampler_event_kind {
 
 struct sampler_event {
 	enum sampler_event_kind kind;
-	size_t index; /* for tracepoints: the index in sampler_opts.tracepoints */
+	size_t index; /* tracepoints: the index in sampler_opts.tracepoints; samples: 0 for the
+		       * first sampling event, k for sampler_opts.extra[k - 1] */
 	const char *name;
 	struct decode_layout layout;
 };
@@ -88,6 +96,13 @@ struct sampler;
  */
 int sampler_open(struct sampler **out, const struct sampler_opts *o, const struct target *t,
 		 struct errbuf *err);
+/*
+ * Whether further sampling event extra[k] of o can sample target t: opened once and closed.
+ * Returns 0, or a negative errno with why naming the event and the reason (not supported here,
+ * a counting-only event, or its rate refused).
+ */
+int sampler_probe(const struct sampler_opts *o, const struct target *t, size_t k,
+		  struct errbuf *why);
 /* Enable every event now (system-wide and attached targets). */
 void sampler_enable(struct sampler *s);
 /*

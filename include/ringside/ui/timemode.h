@@ -13,6 +13,13 @@
 
 /* Go to the next mode the profile has (on, off, wall), saying which on the status line. */
 void timemode_cycle(struct ui *ui);
+/*
+ * Key E: show the next sampled event's tree (on-CPU; the first after the last), saying which on
+ * the status line; a recording of one event says so.
+ */
+void timemode_next_event(struct ui *ui);
+/* The sampled event shown when the profile has several ("page-faults"), else "". */
+const char *timemode_event(const struct ui *ui);
 /* The tree of the current mode (borrowed until the next call), or NULL. */
 const struct stacktree *timemode_tree(struct ui *ui);
 /* The current mode's name: "on-CPU", "off-CPU", "wall-clock". */

@@ -34,6 +34,7 @@ struct stacktree *timetree_build(const struct profile *p, enum timetree_mode mod
 /* A built tree kept between draws. */
 struct timetree {
 	enum timetree_mode mode; /* the mode shown */
+	size_t event;		 /* on-CPU: the sampled event shown (profile_event_tree) */
 	struct stacktree *built;
 	enum timetree_mode built_mode;
 	uint64_t built_on, built_off; /* the profile's trees' totals it was built from */
@@ -43,7 +44,8 @@ struct timetree {
 void timetree_init(struct timetree *tt);
 void timetree_fini(struct timetree *tt);
 /*
- * The tree to show for tt->mode (borrowed until the next call): p->stacks, or the built tree,
+ * The tree to show for tt->mode (borrowed until the next call): on-CPU, sampled event tt->event's
+ * tree (p->stacks for the first, and when tt->event is past the last); else the built tree,
  * rebuilt when p's trees grew. NULL when p has none for that mode.
  */
 const struct stacktree *timetree_get(struct timetree *tt, const struct profile *p);

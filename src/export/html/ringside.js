@@ -321,6 +321,8 @@
 	// stacks.nodes; 'off' is stacks.offcpu without its "[on-CPU]" nodes; 'wall' is stacks.offcpu
 	// with each thread's "[on-CPU]" node given the thread's sampled stacks, scaled to its time.
 	function timeTree(st, mode) {
+		if (mode === 'on' && sampledEvent > 0 && st.events && st.events[sampledEvent - 1])
+			return st.events[sampledEvent - 1].nodes;
 		if (mode === 'on' || !st.offcpu)
 			return st.nodes;
 		const src = st.offcpu, out = [], depth = new Int32Array(src.length), map = new Int32Array(src.length);
@@ -398,6 +400,37 @@
 		toolbar.insertBefore(sel, toolbar.firstChild);
 	}
 
+	// ---- sampled events: the first is stacks.nodes, the others stacks.events[k - 1] ----------
+	let sampledEvent = 0;
+
+	// The sampled event shown (on-CPU): its name, samples and rate.
+	function shownEvent(st) {
+		const e = sampledEvent > 0 && st.events && st.events[sampledEvent - 1];
+		return e || st;
+	}
+
+	// The event selector (when several events were sampled) into toolbar; choosing one shows
+	// its on-CPU tree in the flame graph and the functions table.
+	function eventSelector(st, toolbar) {
+		if (!st.events || !st.events.length)
+			return;
+		const sel = el('select', { id: 'sample-event', title: 'the sampled event the flame graph and functions show' });
+		const names = [st.event].concat(st.events.map(e => e.event));
+		names.forEach((n, i) => {
+			const o = el('option', { value: String(i) }, n);
+			if (i === sampledEvent && timeMode === 'on')
+				o.selected = true;
+			sel.appendChild(o);
+		});
+		sel.addEventListener('change', () => {
+			sampledEvent = Number(sel.value);
+			timeMode = 'on';
+			for (const f of timeRedraw)
+				f();
+		});
+		toolbar.insertBefore(sel, toolbar.firstChild);
+	}
+
 	// A count as the mode has it: samples, or nanoseconds of time.
 	function amount(v) {
 		return timeMode === 'on' ? v + ' samples' : fmtNs(v);
@@ -456,14 +489,16 @@
 		const reset = el('button', { type: 'button', id: 'flame-reset' }, 'Reset zoom');
 		const toolbar = el('div', { class: 'toolbar' }, reset, search, matchEl, status);
 		timeSelector(st, toolbar);
+		eventSelector(st, toolbar);
 		s.appendChild(toolbar);
-		const box = el('div', { class: 'flame', id: 'flame-graph', 'data-samples': rootTotal, 'data-mode': timeMode });
+		const box = el('div', { class: 'flame', id: 'flame-graph', 'data-samples': rootTotal, 'data-mode': timeMode,
+			'data-event': timeMode === 'on' ? shownEvent(st).event : '' });
 		s.appendChild(box);
 		s.appendChild(el('p', { class: 'note' }, (timeMode === 'on' ? '' : timeModes.find(m => m[0] === timeMode)[1] +
 			' time, ' + fmtNs(rootTotal) + ' in all (under each thread: [on-CPU] and why it was off: S sleeping, ' +
 			'D uninterruptible, R preempted), beside ') +
-			st.samples + ' samples of ' + st.event +
-			(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period + ' events') +
+			shownEvent(st).samples + ' samples of ' + shownEvent(st).event +
+			(shownEvent(st).freq ? ' at ' + shownEvent(st).freq + ' Hz' : ' every ' + shownEvent(st).period + ' events') +
 			', call graph ' + st.callgraph + '; ' + st.lost + ' lost. Click a frame to zoom, ' +
 			'click an ancestor or Reset to zoom out.'));
 
@@ -640,6 +675,9 @@
 		}
 		const p2 = v => v.toFixed(2) + '%';
 		const cnt = timeMode === 'on' ? undefined : fmtNs;
+		if (st.events && st.events.length && timeMode === 'on')
+			s.appendChild(el('p', { class: 'note', id: 'functions-event' }, 'samples of ' +
+				shownEvent(st).event + ' (the event selector above the flame graph chooses)'));
 		if (st.offcpu)
 			s.appendChild(el('p', { class: 'note', id: 'functions-mode' }, timeModes.find(m => m[0] === timeMode)[1] +
 				(timeMode === 'on' ? ' samples' : ' time') + ' (the selector above the flame graph chooses)'));
@@ -1113,7 +1151,9 @@
 		item('Duration', fmtNs(m.duration_ns) + ', ended by ' + m.end_reason, 'meta-duration');
 		if (st) {
 			item('Samples', String(st.samples) + ' of ' + st.event +
-				(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period) + ', call graph ' + st.callgraph, 'meta-samples');
+				(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period) + ', call graph ' + st.callgraph +
+				(st.events || []).map(e => '; ' + e.samples + ' of ' + e.event +
+					(e.freq ? ' at ' + e.freq + ' Hz' : ' every ' + e.period)).join(''), 'meta-samples');
 			item('Lost samples', String(st.lost) + (st.throttled ? ', throttled ' + st.throttled + ' times' : ''), 'meta-lost');
 		} else {
 			item('Samples', 'none taken', 'meta-samples');
