@@ -38,5 +38,9 @@ int snapshot_mem_read(json_t *root, struct profile *p, struct errbuf *err);
 void snapshot_addrs_write(const struct profile *p, FILE *fp);
 /* Read stacks.addresses (optional) into p->addrs; 0, or -EINVAL with err set. */
 int snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err);
+/* meta.hosts, a merged snapshot's inputs (snapshot_hosts.c), as a new array. */
+json_t *snapshot_hosts_write(const struct profile_meta *m);
+/* Read meta's optional "hosts" into m; 0, or -EINVAL with err naming the entry. */
+int snapshot_hosts_read(json_t *meta, struct profile_meta *m, struct errbuf *err);
 
 #endif

@@ -90,6 +90,7 @@ flame_view_slot(enum frame_kind kind)
 	case FRAME_ROOT:
 	case FRAME_PROCESS:
 	case FRAME_THREAD:
+	case FRAME_HOST:
 		return THEME_PROCESS;
 	default:
 		return THEME_UNKNOWN;
@@ -110,6 +111,8 @@ flame_view_label(const struct frametab *ft, uint32_t frame, char *buf, size_t le
 		snprintf(buf, len, "%s (exited)", name);
 	else if (f && (f->kind == FRAME_PROCESS || f->kind == FRAME_THREAD))
 		snprintf(buf, len, "%s (%u)", name, f->line);
+	else if (f && f->kind == FRAME_HOST) /* a merged snapshot's host */
+		snprintf(buf, len, "[host %s]", name);
 	else
 		snprintf(buf, len, "%s", name);
 }
