@@ -81,6 +81,7 @@ const char usage_text[] =
 "      --stream           record: write the stream format (ringside-stream(5)) to stdout\n"
 "                         (-o -) as it records, flushed every interval, for 'ringside view -'\n"
 "                         or 'ringside export - -o OUT' at the other end of a pipe or ssh\n"
+"                         (view - shows it live as it arrives, keys from /dev/tty)\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
 "\n"
