@@ -608,7 +608,9 @@ ui_loop_view(struct ui *ui, struct ui_stream *stream)
 	loop_add_signals(l, LOOP_SIG_WINCH, ui_view_signal, ui);
 	loop_add(l, STDIN_FILENO, POLLIN, ui_view_stdin, ui);
 	if (stream)
-		ui_stream_attach(stream, l, ui);
+		ui_stream_attach(stream, l, ui); /* a stream already over says so at once */
+	if (ui->dirty)
+		ui_draw(ui);
 	while (!ui->quit) {
 		if (loop_run_once(l, stream ? ui_stream_timeout(stream, ui_timeout(ui))
 					    : ui_timeout(ui)) < 0)
