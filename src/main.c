@@ -182,7 +182,8 @@ main_option_fits(int c, enum main_mode mode)
 	if (mode == MODE_RECORD)
 		return !screen_only;
 	if (mode == MODE_VIEW)
-		return (screen_only || c == OPT_RATIO || c == OPT_FILE_MODE) && c != 'd';
+		return (screen_only || c == OPT_RATIO || c == OPT_FILE_MODE || c == 'o') &&
+		       c != 'd';
 	return true;
 }
 
@@ -565,6 +566,16 @@ main_view(int argc, char **argv)
 		goto out;
 	if (optind + 1 != argc) {
 		r = main_usage_error("%s", "view takes one snapshot file: ringside view FILE.json");
+		goto out;
+	}
+	/* view - -o FILE: what the stream brought is written when the screen quits. */
+	if (uo.rec.output && strcmp(argv[optind], "-") != 0) {
+		r = main_usage_error("%s", "view -o is for a stream (view - -o FILE); a snapshot "
+					   "converts with export IN -o OUT");
+		goto out;
+	}
+	if (uo.rec.output && !export_format_known(uo.rec.output)) {
+		r = main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, uo.rec.output);
 		goto out;
 	}
 	r = main_snapshot_arg(argv[optind], &path);

@@ -10,7 +10,7 @@ const char usage_text[] =
 "Usage: ringside [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside record [OPTIONS] [-o FILE.json|.html|.folded|.pb.gz] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
 "       ringside record --stream -o - [OPTIONS] [-a | -C CPUS | -p PIDS | -- COMMAND...]\n"
-"       ringside view [SCREEN OPTIONS] FILE.json|FILE.html|-\n"
+"       ringside view [SCREEN OPTIONS] FILE.json|FILE.html|- [-o OUT (with -)]\n"
 "       ringside export IN.json|IN.html|- -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"
 "       ringside diff [--absolute] [--merge-threads] A B [-o OUT.folded|OUT.json|OUT.html]\n"
 "       ringside merge A B ... -o OUT.json|OUT.html|OUT.folded|OUT.pb.gz\n"

@@ -850,6 +850,9 @@ ui_view_main(const char *path, const struct ui_opts *o)
 	ui_draw(&ui);
 	ui_loop_view(&ui, stream);
 	code = ui_stream_status(stream);
+	/* view - -o FILE: what arrived, written as the screen quits. */
+	if (o->rec.output && export_write_path(ui.profile, o->rec.output, &err) < 0)
+		code = 1;
 out:
 	term_restore();
 	if (errbuf_isset(&err) && code != 0)

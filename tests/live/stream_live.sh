@@ -8,7 +8,8 @@
 #     interval count grows between two looks, still while it runs;
 #   - the sender killed with SIGKILL mid-stream: the viewer stays up, its status line says the
 #     stream ended without its end line, the source field says "cut short"; s saves what arrived
-#     (a page whose snapshot holds w_spin and the intervals shown); q quits with 0;
+#     (a page whose snapshot holds w_spin and the intervals shown); q quits with 0 and -o FILE
+#     holds the same;
 #   - a corrupt line after two whole intervals, the sender still connected: the screen says the
 #     line's number, keeps the intervals before it, and q quits with 2;
 #   - a stream whose sender ends cleanly: the status line says it ended, with its reason.
@@ -47,7 +48,7 @@ CTPID=$BG_PID
 cat >"$T/live.sh" <<EOF
 #!/bin/sh
 sh -c 'echo \$\$ >"$T/sender.pid"; exec "$R" record -q --stream -o - -F 999 -g fp -p $CTPID' \
-	2>"$T/sender.err" | "$PYTHON3" "$T/slowpipe.py" | "$R" view --view flame -
+	2>"$T/sender.err" | "$PYTHON3" "$T/slowpipe.py" | "$R" view --view flame -o "$T/out.json" -
 EOF
 cd "$T" || exit 1
 screen_start 120 40 sh "$T/live.sh"
@@ -84,6 +85,9 @@ check "... the saved page's snapshot has calltree's w_spin and the $shown interv
 	 (.events[0].series[0].t | length) == $n and $n > 0' "$T/saved.json"
 screen_keys q
 check "q quits with 0" test "$(screen_exit 10)" = 0
+check "... and -o wrote what arrived: w_spin and the $shown intervals shown" \
+	"$JQ" -e --argjson n "${shown:-0}" '(.stacks.strings | index("w_spin")) != null and
+	 (.events[0].series[0].t | length) == $n and $n > 0' "$T/out.json"
 screen_stop
 kill "$CTPID" 2>/dev/null
 wait_pid "$CTPID" 10 >/dev/null
