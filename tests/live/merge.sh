@@ -10,6 +10,7 @@
 #   - one host given twice (MPI ranks on one machine) is labelled host#N, N its position;
 #   - @last~1 @last (the library of runs) merge the same way;
 #   - a missing, a corrupt and an already merged input: exit 2, the file named, nothing written;
+#   - pprof (.pb.gz): the host is a sample label, host=alpha holds alpha's samples (go tool pprof);
 #   - JSON -> JSON again is byte-identical; view shows [host alpha] and [host beta] in the
 #     flame graph and the per-host counters in the overview;
 #   - the HTML page (headless Chromium, --dump-dom) has a Hosts table with each input's samples,
@@ -146,6 +147,24 @@ else
 	for _v in "flame graph hosts" "overview counters" "quit"; do
 		skip "view: $_v" "needs tmux"
 	done
+fi
+
+# --- pprof: the host is a label (go tool pprof from golang-go, when installed)
+: "${GO:=$(command -v go)}"
+"$R" merge "$T/a.json" "$T/b.json" -o "$T/all.pb.gz" 2>/dev/null
+ok $? "merge -o all.pb.gz exits 0"
+# pprof_host LABEL: the samples go tool pprof counts under the label host=LABEL.
+pprof_host() {
+	HOME=$T timeout 120 "$GO" tool pprof -symbolize=none -sample_index=samples \
+		-tagfocus="host=$1" -nodefraction=0 -nodecount=1000000 -top "$T/all.pb.gz" \
+		2>/dev/null | sed -n 's/^Showing nodes accounting for \([0-9]*\),.*/\1/p'
+}
+if [ -n "$GO" ] && [ -x "$GO" ]; then
+	check "pprof: host=alpha holds alpha's $SA samples, host=beta beta's $SB" sh -c \
+		'test "$1" = "$2" && test "$3" = "$4"' sh "$(pprof_host alpha)" "$SA" \
+		"$(pprof_host beta)" "$SB"
+else
+	skip "pprof: the host label" "go is not installed (./install-deps.sh installs golang-go)"
 fi
 
 # --- the HTML page
