@@ -14,7 +14,8 @@
 #   - JSON -> JSON again is byte-identical; view shows [host alpha] and [host beta] in the
 #     flame graph and the per-host counters in the overview;
 #   - the HTML page (headless Chromium, --dump-dom) has a Hosts table with each input's samples,
-#     a host selector over the flame graph and a host frame per input with its total.
+#     a host selector over the flame graph and a host frame per input with its total; choosing a
+#     host in the selector (WebDriver) zooms the flame graph to it, all hosts back to the root.
 
 . "$TESTLIB"
 require_root
@@ -189,7 +190,20 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ]; then
 		'grep -Eq "class=\"fr k-host[^\"]*\"[^>]*data-total=\"$2\"[^>]*>\[host alpha\]" "$1" &&
 		 grep -Eq "class=\"fr k-host[^\"]*\"[^>]*data-total=\"$3\"[^>]*>\[host beta\]" "$1"' \
 		sh "$T/all.dom" "$SA" "$SB"
+	if [ -n "$CHROMEDRIVER" ] && [ -x "$CHROMEDRIVER" ] && [ -n "$PYTHON3" ]; then
+		CHROMIUM=$CHROMIUM CHROMEDRIVER=$CHROMEDRIVER timeout 90 "$PYTHON3" \
+			"$TOP_SRCDIR/tests/live/webdriver.py" "$T/all.html" "$T" --hosts >"$T/wd.json" \
+			2>"$T/wd.err"
+		check "page: the selector's alpha, beta, all hosts zoom to $SA, $SB, $((SA + SB))" \
+			"$JQ" -e --argjson a "$SA" \
+			--argjson b "$SB" '[.hosts[] | [.name, .total, .selected == .option]] ==
+			[["[host alpha]", $a, true], ["[host beta]", $b, true],
+			 ["all", $a + $b, true]]' "$T/wd.json"
+	else
+		skip "page: the host selector zooms" "chromedriver or python3 is not installed"
+	fi
 else
+	skip "page: the host selector zooms" "chromium is not installed"
 	for _v in "Hosts table" "host selector" "host frames"; do
 		skip "page: $_v" "chromium is not installed (./install-deps.sh installs it)"
 	done
