@@ -12,7 +12,7 @@
 #   - a missing, a corrupt and an already merged input: exit 2, the file named, nothing written;
 #   - pprof (.pb.gz): the host is a sample label, host=alpha holds alpha's samples (go tool pprof);
 #   - JSON -> JSON again is byte-identical; view shows [host alpha] and [host beta] in the
-#     flame graph and the per-host counters in the overview;
+#     flame graph (f filters it to one host) and the per-host counters in the overview;
 #   - the HTML page (headless Chromium, --dump-dom) has a Hosts table with each input's samples,
 #     a host selector over the flame graph and a host frame per input with its total; choosing a
 #     host in the selector (WebDriver) zooms the flame graph to it, all hosts back to the root.
@@ -136,6 +136,15 @@ if command -v tmux >/dev/null; then
 	screen_save "$T/flame.txt"
 	check "view: the flame graph shows [host alpha] and [host beta]" sh -c \
 		'grep -q "\[host alpha\]" "$1" && grep -q "\[host beta\]" "$1"' sh "$T/flame.txt"
+	# f filters the flame graph to one host (the biggest first), as it does to a process.
+	big=alpha
+	[ "$SB" -gt "$SA" ] && big=beta
+	screen_keys f
+	check "view: f filters the flame graph to the host $big" \
+		screen_wait "flamegraph: host \[host $big\]" 10
+	screen_save "$T/filter.txt"
+	check "... the header names the host filter" grep -q "host: \[host $big\]" "$T/filter.txt"
+	screen_keys r
 	screen_keys 1
 	screen_wait '@beta' 10
 	screen_save "$T/overview.txt"
@@ -145,7 +154,8 @@ if command -v tmux >/dev/null; then
 	screen_keys q
 	screen_exit_is 0 "view of the merged snapshot quits with 0"
 else
-	for _v in "flame graph hosts" "overview counters" "quit"; do
+	for _v in "flame graph hosts" "host filter" "host filter header" "overview counters" \
+		"quit"; do
 		skip "view: $_v" "needs tmux"
 	done
 fi
