@@ -20,6 +20,7 @@
 #include "ringside/app/convert.h"
 #include "ringside/app/recover.h"
 #include "ringside/app/listing.h"
+#include "ringside/app/merge.h"
 #include "ringside/app/record.h"
 #include "ringside/app/runs.h"
 #include "ringside/app/session.h"
@@ -185,7 +186,8 @@ main_option_fits(int c, enum main_mode mode)
 	if (mode == MODE_RECORD)
 		return !screen_only;
 	if (mode == MODE_VIEW)
-		return (screen_only || c == OPT_RATIO || c == OPT_FILE_MODE) && c != 'd';
+		return (screen_only || c == OPT_RATIO || c == OPT_FILE_MODE || c == 'o') &&
+		       c != 'd';
 	return true;
 }
 
@@ -608,6 +610,16 @@ main_view(int argc, char **argv)
 		r = main_usage_error("%s", "view takes one snapshot file: ringside view FILE.json");
 		goto out;
 	}
+	/* view - -o FILE: what the stream brought is written when the screen quits. */
+	if (uo.rec.output && strcmp(argv[optind], "-") != 0) {
+		r = main_usage_error("%s", "view -o is for a stream (view - -o FILE); a snapshot "
+					   "converts with export IN -o OUT");
+		goto out;
+	}
+	if (uo.rec.output && !export_format_known(uo.rec.output)) {
+		r = main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, uo.rec.output);
+		goto out;
+	}
 	r = main_snapshot_arg(argv[optind], &path);
 	if (r == 0)
 		r = ui_view_main(path, &uo);
@@ -889,6 +901,48 @@ main_is_version(const char *arg)
 	return strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0;
 }
 
+/* ringside merge A B ... -o OUT: several hosts' snapshots in one (app/merge.c). */
+static int
+main_merge(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out = NULL;
+	mode_t fmode;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_FILE_MODE:
+			if (main_parse_file_mode(optarg, &fmode) < 0)
+				return main_file_mode_error(optarg);
+			outfile_set_mode(fmode);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case ':':
+			return main_usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return main_usage_error("unknown option '%s' for merge", argv[optind - 1]);
+		}
+	}
+	if (!out || argc - optind < 2)
+		return main_usage_error("%s", "merge takes two or more snapshots (or @runs) and -o "
+					      "OUT.json, OUT.html, OUT.folded or OUT.pb.gz");
+	if (!export_format_known(out))
+		return main_usage_error("output '%s' must end in " EXPORT_EXTENSIONS, out);
+	return merge_main((const char *const *)argv + optind, (size_t)(argc - optind), out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -917,9 +971,11 @@ main(int argc, char **argv)
 		return runs_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "annotate") == 0)
 		return main_annotate(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+		return main_merge(argc - 1, argv + 1);
 	if (argc >= 2 && argv[1][0] != '-')
 		return main_usage_error("unknown command '%s'; commands: record, view, export, "
-					"diff, runs, recover, list, annotate",
+					"diff, merge, runs, recover, list, annotate",
 					argv[1]);
 	/* No command: the live screen. */
 	return main_live(argc, argv);

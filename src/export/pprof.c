@@ -23,7 +23,7 @@ typedef Ringside__Pprof__Mapping pprof_mapping;
 typedef Ringside__Pprof__Label pprof_label;
 typedef Ringside__Pprof__ValueType pprof_value_type;
 
-enum { PPROF_MAX_LABELS = 4 };
+enum { PPROF_MAX_LABELS = 5 };
 
 /* A sample with room for what it points to; the pointers are set once the array stops moving. */
 struct pprof_sample {
@@ -54,7 +54,7 @@ struct pprof_enc {
 	size_t cappath;
 	uint64_t *scratch; /* location ids of the sample being built */
 	int64_t period;	   /* what one sample stands for, in the second sample type's unit */
-	int64_t k_pid, k_tid, k_comm, k_thread;
+	int64_t k_pid, k_tid, k_comm, k_thread, k_host;
 	const struct pprof_part *part; /* NULL: the whole recording */
 };
 
@@ -155,7 +155,7 @@ pprof_label_set(struct pprof_sample *s, int64_t key, int64_t str, int64_t num)
 static void
 pprof_add_sample(struct pprof_enc *e, unsigned depth, uint64_t count)
 {
-	const struct frame *proc = NULL, *thread = NULL;
+	const struct frame *proc = NULL, *thread = NULL, *host = NULL;
 	struct pprof_sample *s;
 	size_t n = 0;
 
@@ -166,6 +166,8 @@ pprof_add_sample(struct pprof_enc *e, unsigned depth, uint64_t count)
 			proc = f;
 		else if (f->kind == FRAME_THREAD)
 			thread = f;
+		else if (f->kind == FRAME_HOST) /* a merged snapshot's: a label, not a function */
+			host = f;
 		else if (f->kind != FRAME_ROOT)
 			e->scratch[n++] = pprof_location_of(e, e->path[d]);
 	}
@@ -191,6 +193,8 @@ pprof_add_sample(struct pprof_enc *e, unsigned depth, uint64_t count)
 		pprof_label_set(s, e->k_comm, pprof_str(e, proc->name), 0);
 	if (thread)
 		pprof_label_set(s, e->k_thread, pprof_str(e, thread->name), 0);
+	if (host)
+		pprof_label_set(s, e->k_host, pprof_str(e, host->name), 0);
 }
 
 static bool
@@ -402,6 +406,8 @@ pprof_write_part(const struct profile *p, const struct pprof_part *part, FILE *f
 	e.k_tid = pprof_str_new(&e, "tid");
 	e.k_comm = pprof_str_new(&e, "comm");
 	e.k_thread = pprof_str_new(&e, "thread");
+	if (p->meta.nhosts)
+		e.k_host = pprof_str_new(&e, "host");
 	pprof_describe(&e, &m, vt);
 	stacktree_walk(p->stacks, pprof_visit, &e);
 	pprof_link(&e, &m, vt);

@@ -80,5 +80,9 @@ int snapshot_read_nodes(json_t *obj, const char *base, struct profile *p, const 
 void snapshot_events_write(const struct profile *p, FILE *fp);
 /* Read stacks.events (optional) into p->events; 0, or -EINVAL with err set. */
 int snapshot_events_read(json_t *stacks, struct profile *p, struct errbuf *err);
+/* meta.hosts, a merged snapshot's inputs (snapshot_hosts.c), as a new array. */
+json_t *snapshot_hosts_write(const struct profile_meta *m);
+/* Read meta's optional "hosts" into m; 0, or -EINVAL with err naming the entry. */
+int snapshot_hosts_read(json_t *meta, struct profile_meta *m, struct errbuf *err);
 
 #endif

@@ -207,7 +207,7 @@ snapshot_read_meta(json_t *root, struct profile_meta *m, struct errbuf *err)
 	    snapshot_get_str(meta, "meta", "end_reason", &m->end_reason, false, err))
 		return -EINVAL;
 	m->start_unix_ns = (int64_t)start;
-	return 0;
+	return snapshot_hosts_read(meta, m, err);
 }
 
 static int

@@ -69,7 +69,7 @@ snapshot_meta(const struct profile_meta *m)
 	char start[64];
 	struct tm tm;
 	time_t secs = (time_t)(m->start_unix_ns / 1000000000);
-	json_t *target;
+	json_t *target, *meta;
 
 	gmtime_r(&secs, &tm);
 	snprintf(start, sizeof(start), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
@@ -82,7 +82,7 @@ snapshot_meta(const struct profile_meta *m)
 			   snapshot_intv(m->target_pids, m->ntarget_pids), "command",
 			   snapshot_strv(m->command, m->ncommand), "exit",
 			   m->command_exit >= 0 ? json_integer(m->command_exit) : json_null());
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:I, s:I, s:I, s:o}",
+	meta = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:I, s:I, s:I, s:o}",
 			 "ringside_version",
 			 m->ringside_version ? m->ringside_version : PACKAGE_VERSION, "host",
 			 m->host ? m->host : "", "kernel", m->kernel ? m->kernel : "", "arch",
@@ -91,6 +91,9 @@ snapshot_meta(const struct profile_meta *m)
 			 (json_int_t)m->start_unix_ns, "duration_ns", (json_int_t)m->duration_ns,
 			 "interval_ns", (json_int_t)m->interval_ns, "end_reason",
 			 snapshot_str_or_null(m->end_reason));
+	if (meta && m->nhosts) /* only a merged snapshot: others stay as they were */
+		json_object_set_new(meta, "hosts", snapshot_hosts_write(m));
+	return meta;
 }
 
 static json_t *

@@ -20,7 +20,7 @@ static const char *const frametab_kind_names[FRAME_KIND_COUNT] = {
 	[FRAME_USER] = "user",	   [FRAME_LIBRARY] = "library",
 	[FRAME_JIT] = "jit",	   [FRAME_UNKNOWN] = "unknown",
 	[FRAME_OTHER] = "other",   [FRAME_TRUNCATED] = "truncated",
-	[FRAME_STATE] = "state",
+	[FRAME_STATE] = "state",   [FRAME_HOST] = "host",
 };
 
 /* One arena block; strings are packed into it back to back. */

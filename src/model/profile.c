@@ -122,6 +122,13 @@ profile_free(struct profile *p)
 	profile_free_strv(m->command, m->ncommand);
 	profile_free_strv(m->cmdline, m->ncmdline);
 	free(m->end_reason);
+	for (size_t i = 0; i < m->nhosts; i++) {
+		free(m->hosts[i].label);
+		free(m->hosts[i].host);
+		free(m->hosts[i].kernel);
+		free(m->hosts[i].source);
+	}
+	free(m->hosts);
 	for (size_t i = 0; i < p->ntracks; i++)
 		counter_track_fini(&p->tracks[i]);
 	free(p->tracks);

@@ -93,6 +93,7 @@ flame_view_slot(enum frame_kind kind)
 	case FRAME_ROOT:
 	case FRAME_PROCESS:
 	case FRAME_THREAD:
+	case FRAME_HOST:
 		return THEME_PROCESS;
 	default:
 		return THEME_UNKNOWN;
@@ -113,8 +114,23 @@ flame_view_label(const struct frametab *ft, uint32_t frame, char *buf, size_t le
 		snprintf(buf, len, "%s (exited)", name);
 	else if (f && (f->kind == FRAME_PROCESS || f->kind == FRAME_THREAD))
 		snprintf(buf, len, "%s (%u)", name, f->line);
+	else if (f && f->kind == FRAME_HOST) /* a merged snapshot's host */
+		snprintf(buf, len, "[host %s]", name);
 	else
 		snprintf(buf, len, "%s", name);
+}
+
+/* What a filter's last frame is: a process, a thread, or a merged snapshot's host. */
+static const char *
+flame_view_filter_kind(const struct frametab *ft, const struct flame_filter *flt)
+{
+	const struct frame *f = frametab_get(ft, flt->path[flt->n - 1]);
+
+	if (f && f->kind == FRAME_HOST)
+		return "host";
+	if (f && f->kind == FRAME_PROCESS)
+		return "process";
+	return "thread";
 }
 
 static void
@@ -168,8 +184,7 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 	if (flt) {
 		flame_view_label(ft, flt->path[flt->n - 1], label, sizeof(label));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "  %s %s: %s",
-					ui->glyphs.vline, flt->n == 1 ? "process" : "thread",
-					label);
+					ui->glyphs.vline, flame_view_filter_kind(ft, flt), label);
 	}
 	if (ncells && zd > (flt ? flt->n : 0) && zd < ncells) {
 		flame_view_label(ft, cells[zd].frame, label, sizeof(label));
@@ -363,7 +378,10 @@ flame_view_select(struct flame_view *fv, long i)
 		flame_select(fv->fl, (size_t)i);
 }
 
-/* The next or previous filter in the cycle: none, then processes, each followed by its threads. */
+/*
+ * The next or previous filter in the cycle: none, then processes, each followed by its threads
+ * (in a merged snapshot: hosts, each followed by its processes).
+ */
 static void
 flame_view_cycle_filter(struct ui *ui, struct flame_view *fv, bool backward)
 {
@@ -387,8 +405,8 @@ flame_view_cycle_filter(struct ui *ui, struct flame_view *fv, bool backward)
 	flame_set_filter(fv->fl, &fv->filters[at]);
 	flame_view_label(p->frames, fv->filters[at].path[fv->filters[at].n - 1], label,
 			 sizeof(label));
-	ui_message(ui, false, "flamegraph: %s %s", fv->filters[at].n == 1 ? "process" : "thread",
-		   label);
+	ui_message(ui, false, "flamegraph: %s %s",
+		   flame_view_filter_kind(p->frames, &fv->filters[at]), label);
 }
 
 /* A key while the search prompt is open: every key is the prompt's. */
@@ -586,7 +604,8 @@ const struct view_ops flame_view_ops = {
 		"n N       next, previous match\n"
 		"i         flip: flame (root at the bottom) or icicle (root on top)\n"
 		"w         the last 10 s or the whole recording\n"
-		"f F       filter to a process or thread (cycles; F goes back)\n"
+		"f F       filter to a process or thread, or a merged snapshot's host (cycles;\n"
+		"          F goes back)\n"
 		"r         reset zoom, filter and search\n"
 		"d         the change since the baseline (b keeps one): red grew, blue\n"
 		"          shrank; there A: absolute or shares, t: total or self, o: gone\n"

@@ -36,6 +36,7 @@
 #include "ringside/ui/status.h"
 #include "ringside/ui/topbar.h"
 #include "ringside/ui/ui.h"
+#include "ringside/ui/ui_stream.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/clock.h"
 #include "ringside/util/outfile.h"
@@ -625,18 +626,25 @@ ui_view_stdin(void *ctx, int fd, short revents)
 		ui_input(ui);
 }
 
-/* The snapshot loop: keys, resizes and stop signals only. */
+/* The snapshot loop: keys, resizes and stop signals, and a live stream's lines (view -). */
 static void
-ui_loop_view(struct ui *ui)
+ui_loop_view(struct ui *ui, struct ui_stream *stream)
 {
 	struct loop *l = loop_new();
 
 	/* Without a signalfd the stop signals stay blocked, and q still quits. */
 	loop_add_signals(l, LOOP_SIG_WINCH, ui_view_signal, ui);
 	loop_add(l, STDIN_FILENO, POLLIN, ui_view_stdin, ui);
+	if (stream)
+		ui_stream_attach(stream, l, ui); /* a stream already over says so at once */
+	if (ui->dirty)
+		ui_draw(ui);
 	while (!ui->quit) {
-		if (loop_run_once(l, ui_timeout(ui)) < 0)
+		if (loop_run_once(l, stream ? ui_stream_timeout(stream, ui_timeout(ui))
+					    : ui_timeout(ui)) < 0)
 			break;
+		if (stream)
+			ui_stream_refresh(stream);
 		if (ui->message[0] && ui_now() >= ui->message_until)
 			ui->dirty = true;
 		if (ui->dirty && !ui->quit)
@@ -830,25 +838,13 @@ out:
 	return code;
 }
 
-/* After a stream read from stdin: the terminal is the screen's input again. */
-static void
-ui_view_tty(void)
-{
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-
-	if (fd >= 0 && fd != STDIN_FILENO) {
-		dup2(fd, STDIN_FILENO);
-		close(fd);
-	}
-}
-
 int
 ui_view_main(const char *path, const struct ui_opts *o)
 {
 	struct ui ui = { 0 };
-	struct profile *p = NULL;
+	struct ui_stream *stream = NULL;
+	struct profile *p = NULL, *own = NULL;
 	struct errbuf err;
-	bool cut = false;
 	int r, code = 0;
 
 	errbuf_clear(&err);
@@ -857,14 +853,11 @@ ui_view_main(const char *path, const struct ui_opts *o)
 		code = 2;
 		goto out;
 	}
+	/* '-': a stream shown as it arrives (the stream owns each profile), else a file. */
 	if (strcmp(path, "-") == 0)
-		signal(SIGINT, SIG_IGN); /* Ctrl-C stops the sender; what arrived is shown */
-	r = journal_load_any(path, &p, &err);
-	cut = r == 1;
-	if (strcmp(path, "-") == 0) {
-		signal(SIGINT, SIG_DFL);
-		ui_view_tty();
-	}
+		r = ui_stream_open(&stream, &p, &err);
+	else if ((r = journal_load_any(path, &own, &err)) >= 0)
+		p = own;
 	if (r >= 0)
 		r = ui_view_ratios(p, o, &err);
 	if (r < 0) {
@@ -883,17 +876,18 @@ ui_view_main(const char *path, const struct ui_opts *o)
 	}
 	ui_fallback_mono(&ui, o);
 	ui_init_views(&ui);
-	if (cut)
-		ui_message(&ui, true,
-			   "the stream on stdin ended without its end line (its sender was "
-			   "stopped or the connection dropped): this is what arrived");
 	ui_draw(&ui);
-	ui_loop_view(&ui);
+	ui_loop_view(&ui, stream);
+	code = ui_stream_status(stream);
+	/* view - -o FILE: what arrived, written as the screen quits. */
+	if (o->rec.output && export_write_path(ui.profile, o->rec.output, &err) < 0)
+		code = 1;
 out:
 	term_restore();
 	if (errbuf_isset(&err) && code != 0)
 		fprintf(stderr, "ringside: %s\n", err.msg);
 	ui_fini(&ui);
-	profile_free(p);
+	ui_stream_free(stream);
+	profile_free(own);
 	return code;
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # LeakSanitizer over a full record -> export -> view cycle: record (.json), export to .html and
-# .folded, export the page back to .json, `ringside view` the .json and the .html in tmux.
+# .folded, export the page back to .json, `ringside view` the .json and the .html in tmux; merge
+# (and a merge refused), record --stream and `view -` of a stream.
 # Meaningful only in the sanitizer build (the binary carries the ASan runtime); elsewhere it skips
 # saying so.
 
@@ -40,6 +41,15 @@ leakfree back "export .html -> .json" export "$T/a.html" -o "$T/b.json"
 check "the page exported back is the snapshot recorded" \
 	sh -c '"$JQ" -S . "$1" >"$1.s" && "$JQ" -S . "$2" >"$2.s" && cmp -s "$1.s" "$2.s"' \
 	sh "$T/a.json" "$T/b.json"
+leakfree merge "merge two snapshots (.json and .html) -> .html" \
+	merge "$T/a.json" "$T/s.json" -o "$T/m.html"
+"$R" merge "$T/a.json" "$T/missing.json" -o "$T/m2.json" >/dev/null 2>"$T/merge-bad.err"
+check "merge with a missing input: exit 2, no LeakSanitizer report" sh -c \
+	'test "$2" -eq 2 && ! grep -q "LeakSanitizer\|ERROR: AddressSanitizer" "$1"' sh \
+	"$T/merge-bad.err" $?
+leakfree stream "record --stream -o - (to a file)" \
+	record --stream -o - -I 200 -- "$W/calltree" 0.5
+timeout 120 "$R" record -q --stream -o - -I 200 -- "$W/calltree" 0.5 >"$T/a.stream" 2>/dev/null
 
 # leakview NAME FILE: `ringside view FILE` in tmux goes through its views (flamegraph zoomed in and
 # out, scheduler, events, help), quits with q, exits 0, and LeakSanitizer reports nothing.
@@ -66,6 +76,19 @@ leakview() {
 if command -v tmux >/dev/null; then
 	leakview viewjson "$T/a.json"
 	leakview viewhtml "$T/a.html"
+	leakview viewmerged "$T/m.html"
+	# view - of a stream (rebuilt as it is read), through its views the same way.
+	screen_start 120 40 sh -c 'ASAN_OPTIONS="$1" LSAN_OPTIONS="$2" "$3" view - <"$4"' sh \
+		"$ASAN_OPTIONS" "$LSAN_OPTIONS" "$R" "$T/a.stream"
+	screen_wait 'stdin: ended' 60 || diag "view -: no 'stdin: ended' after 60 s"
+	for k in 2 Enter Escape 3 4 1; do
+		screen_keys "$k"
+		sleep 0.5
+	done
+	screen_keys q
+	screen_exit_is 0 "view - of a stream: q quits with 0" 60
+	check "view - of a stream: no LeakSanitizer or AddressSanitizer report" \
+		sh -c '! grep -q "LeakSanitizer\|ERROR: AddressSanitizer" "$1"' sh "$T/screen.err"
 else
 	skip "view .json and .html" "tmux is not installed"
 fi

@@ -6,6 +6,7 @@ and tests/bench/html.sh to check with jq.
 
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
                [--hover SELECTOR@FX,FY]... [--annotate FUNCTION] [--time-modes] [--sample-events]
+               [--hosts]
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
 the draw time, the header, the events table, the counter and ratio charts' titles, every request
@@ -16,7 +17,8 @@ created; then clicks the flame graph frame NAME and reports the zoom, types RE i
 box, hovers a frame, sorts the top-functions table, and tries a fetch() of its own that the
 Content-Security-Policy must block. With --time-modes it picks off-CPU, wall-clock and on-CPU in
 the time selector and reports each mode's flame graph frames and top functions (--sample-events:
-each event of the sampled-event selector, the first last). Each --hover moves the pointer to the point at fractions FX
+each event of the sampled-event selector, the first last); with --hosts
+it picks each host of a merged snapshot's host selector, then all hosts, and reports the zoom. Each --hover moves the pointer to the point at fractions FX
 and FY of the width and height of the element SELECTOR and reports the tooltip shown. With
 --screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
 CHROMEDRIVER (paths). --annotate clicks FUNCTION's row in the top functions (before the sort)
@@ -85,6 +87,29 @@ def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def host_select(wd):
+    """Choose each host of a merged snapshot's host selector (#flame-host) by a click, then all
+    hosts again, and report the zoomed frame's name and total and the selector's value each time;
+    None without a selector."""
+    if not wd.js('return document.getElementById("flame-host")'):
+        return None
+    seen = []
+    values = wd.js('return [...document.querySelectorAll("#flame-host option")].map(o => o.value)')
+    for value in values[1:] + values[:1]:
+        sel = wd.js('return document.getElementById("flame-host")')
+        wd.s('POST', '/element/%s/click' % sel[ELEMENT])
+        opt = wd.js('return document.querySelector(\'#flame-host option[value="\' + arguments[0] + '
+                    '\'"]\')', value)
+        wd.s('POST', '/element/%s/click' % opt[ELEMENT])
+        seen.append(wd.js('''
+            const box = document.getElementById('flame-graph');
+            const d = box.querySelector('.fr[data-node="' + box.dataset.focus + '"]:not(.anc)');
+            return { option: arguments[0], selected: document.getElementById('flame-host').value,
+                     focus: box.dataset.focus, name: d ? d.textContent : null,
+                     total: d ? Number(d.dataset.total) : null };''', value))
+    return seen
 
 
 def time_modes(wd):
@@ -320,6 +345,8 @@ def main():
             out['time_modes'] = time_modes(wd)
         if '--sample-events' in args:
             out['sample_events'] = sample_events(wd)
+        if '--hosts' in args:
+            out['hosts'] = host_select(wd)
         th = wd.js('return document.querySelector("#functions th[data-key=total]")')
         if th:
             wd.s('POST', '/element/%s/click' % th[ELEMENT])

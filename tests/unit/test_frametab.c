@@ -166,8 +166,8 @@ test_kind_names(void **state)
 {
 	(void)state;
 	static const char *const want[FRAME_KIND_COUNT] = {
-		"root",	   "process", "thread",	 "kernel", "user",
-		"library", "jit",     "unknown", "other",  "truncated", "state",
+		"root", "process", "thread", "kernel",	  "user",  "library",
+		"jit",	"unknown", "other",  "truncated", "state", "host",
 	};
 	enum frame_kind k;
 

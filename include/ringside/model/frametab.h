@@ -25,6 +25,7 @@ enum frame_kind {
 	FRAME_OTHER,	 /* "[other]": rare paths folded together when the tree reaches its cap */
 	FRAME_TRUNCATED, /* a marked end of a stack cut short (by the unwinder or max depth) */
 	FRAME_STATE,	 /* under a thread in the time tree: "[on-CPU]" or why it was off CPU */
+	FRAME_HOST, /* a merged snapshot's host, above its processes: name = label, line = input */
 	FRAME_KIND_COUNT
 };
 

@@ -21,6 +21,18 @@
 #include "ringside/model/taskctr.h"
 #include "ringside/model/tasks.h"
 
+/* One input of a merged snapshot (ringside merge): the host it was recorded on, and when. */
+struct profile_host {
+	char *label;  /* the host, or host#N when several inputs share it: names its tree frame */
+	char *host;   /* the input's meta.host */
+	char *kernel; /* the input's meta.kernel */
+	char *source; /* the file or run it came from */
+	int64_t start_unix_ns;
+	uint64_t duration_ns;
+	uint64_t samples; /* its stack tree's total */
+	int ncpus;
+};
+
 struct profile_meta {
 	char *ringside_version;
 	char *host;
@@ -42,6 +54,9 @@ struct profile_meta {
 	uint64_t duration_ns;
 	uint64_t interval_ns;
 	char *end_reason; /* "duration", "signal", "command exited", "processes exited" */
+	/* A merged snapshot's inputs (meta.hosts), in the order given; none otherwise. */
+	struct profile_host *hosts;
+	size_t nhosts;
 };
 
 /* How samples were taken and what was lost: every output shows a loss. */

@@ -476,6 +476,8 @@
 				return strs[f[0]] + ' [exited]';
 			if (kind === 'process')
 				return strs[f[0]] + ' [' + f[3] + ']';
+			if (kind === 'host')
+				return '[host ' + strs[f[0]] + ']';
 			if (kind === 'thread')
 				return strs[f[0]] + ' (' + f[3] + ')';
 			return strs[f[0]] || '[unknown]';
@@ -490,6 +492,13 @@
 		const toolbar = el('div', { class: 'toolbar' }, reset, search, matchEl, status);
 		timeSelector(st, toolbar);
 		eventSelector(st, toolbar);
+		// A merged snapshot (ringside merge): a host selector zooms to one host's subtree.
+		const hostNodes = (kids[0] || []).filter(c => frames[nodes[c][1]][4] === 'host');
+		const hostSel = el('select', { id: 'flame-host' }, el('option', { value: '0' }, 'all hosts'));
+		for (const c of hostNodes)
+			hostSel.appendChild(el('option', { value: String(c) }, 'host ' + strs[frames[nodes[c][1]][0]]));
+		if (hostNodes.length)
+			toolbar.insertBefore(hostSel, reset);
 		s.appendChild(toolbar);
 		const box = el('div', { class: 'flame', id: 'flame-graph', 'data-samples': rootTotal, 'data-mode': timeMode,
 			'data-event': timeMode === 'on' ? shownEvent(st).event : '' });
@@ -546,6 +555,7 @@
 			box.style.height = (maxDepth + 1) * ROW + 'px';
 			box.dataset.focus = focus;
 			box.dataset.shown = shown;
+			hostSel.value = hostNodes.includes(focus) ? String(focus) : '0';
 			status.textContent = focus ? 'zoomed to ' + name(focus) + ' (' + pct(nodes[focus][3], rootTotal) + ')' : '';
 		}
 
@@ -583,7 +593,7 @@
 				return hideTip();
 			const i = Number(d.dataset.node), n = nodes[i], f = frames[n[1]];
 			let text = name(i);
-			if (f[4] !== 'process' && f[4] !== 'thread' && f[4] !== 'root') {
+			if (f[4] !== 'process' && f[4] !== 'thread' && f[4] !== 'root' && f[4] !== 'host') {
 				if (strs[f[1]])
 					text += '\nin ' + strs[f[1]];
 				if (strs[f[2]])
@@ -598,6 +608,10 @@
 		box.addEventListener('mouseleave', hideTip);
 		reset.addEventListener('click', () => {
 			focus = 0;
+			render();
+		});
+		hostSel.addEventListener('change', () => {
+			focus = Number(hostSel.value);
 			render();
 		});
 		search.addEventListener('input', () => {
@@ -641,7 +655,7 @@
 		const byKey = new Map();
 		const onPath = new Map();
 		const path = [];
-		const skip = k => k === 'root' || k === 'process' || k === 'thread' || k === 'state';
+		const skip = k => k === 'root' || k === 'host' || k === 'process' || k === 'thread' || k === 'state';
 		// Pre-order with parents first: keep the path to the current node, and count a
 		// function's total once per path, however often it recurs on it.
 		for (let i = 0; i < nodes.length; i++) {
@@ -1163,6 +1177,23 @@
 				snap.sched.lost + ' records lost', 'meta-sched');
 		item('ringside', m.ringside_version);
 		s.appendChild(dl);
+		if (m.hosts) {
+			// A merged snapshot's inputs; their counters are the events named EVENT@HOST.
+			s.appendChild(el('h3', null, 'Hosts'));
+			s.appendChild(sortTable([
+				{ key: 'label', label: 'Host', cls: 'name' },
+				{ key: 'kernel', label: 'Kernel' },
+				{ key: 'cpus', label: 'CPUs', num: true },
+				{ key: 'start', label: 'Started' },
+				{ key: 'duration', label: 'Duration', num: true, fmt: fmtNs },
+				{ key: 'samples', label: 'Samples', num: true },
+				{ key: 'source', label: 'From', cls: 'name' },
+			], m.hosts.map(h => ({
+				label: h.label, kernel: h.kernel, cpus: h.cpus, duration: h.duration_ns,
+				start: new Date(h.start_unix_ns / 1e6).toISOString(), samples: h.samples, source: h.source,
+			})), 'label', 1000, r => ({ 'data-host': r.label, 'data-samples': r.samples })));
+			s.lastChild.id = 'hosts-table';
+		}
 		const rows = snap.events.map(e => {
 			const tot = e.supported ? trackTotals(e) : null;
 			return {
