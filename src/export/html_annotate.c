@@ -3,7 +3,8 @@
  * The annotations a page carries: the hottest functions' source lines and instructions (sym/
  * annotate, read from the files on this machine when the page is written), as the JSON of the
  * page's "ringside-annotate" element. Bounded: HTML_ANNOTATE_FUNCS functions, each at most
- * HTML_ANNOTATE_ROWS rows of source and assembly.
+ * HTML_ANNOTATE_ROWS rows of source and assembly. A row is [kind, line, hex address, self samples,
+ * text, samples at it as a call site].
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -42,10 +43,12 @@ html_annotate_one(const struct profile *p, const struct addrtab_func *fn)
 		json_array_append_new(row, json_integer((json_int_t)r->count));
 		/* Invalid UTF-8 in a source file makes no JSON string: shown as '?'. */
 		json_array_append_new(row, t ? t : json_string("?"));
+		json_array_append_new(row, json_integer((json_int_t)r->calls));
 		json_array_append_new(rows, row);
 	}
-	o = json_pack("{s:s, s:s, s:I, s:o, s:o}", "name", a->function, "module", a->module,
-		      "total", (json_int_t)a->total, "notes", notes, "rows", rows);
+	o = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "name", a->function, "module", a->module,
+		      "total", (json_int_t)a->total, "calls", (json_int_t)a->calls, "notes", notes,
+		      "rows", rows);
 	annotate_free(a);
 	return o;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The snapshot's "stacks.addresses" object: the sampled instructions of the hottest functions
- * (SNAPSHOT_ADDR_FUNCS at most, by samples), as [frame, "0xADDR", count] tuples sorted by frame
- * and address, so a snapshot read back is written again byte for byte. Addresses are hex strings
- * because kernel addresses do not fit JSON's signed 64-bit integers.
+ * (SNAPSHOT_ADDR_FUNCS at most, by self samples, then by samples at call sites), as
+ * [frame, "0xADDR", count] tuples, [frame, "0xADDR", count, calls] where the address was a call
+ * site in calls samples, sorted by frame and address, so a snapshot read back is written again
+ * byte for byte (and one without call sites as before). Addresses are hex strings because kernel
+ * addresses do not fit JSON's signed 64-bit integers.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -58,25 +60,33 @@ snapshot_addrs_write(const struct profile *p, FILE *fp)
 	qsort(e, n, sizeof(*e), snapshot_addrs_cmp);
 	fprintf(fp, ",\"addresses\":{\"max_functions\":%d,\"dropped\":%" PRIu64 ",\"entries\":[",
 		SNAPSHOT_ADDR_FUNCS, addrtab_dropped(p->addrs));
-	for (size_t i = 0; i < n; i++)
-		fprintf(fp, "%s[%" PRIu32 ",\"0x%" PRIx64 "\",%" PRIu64 "]", i ? "," : "",
-			e[i].frame, e[i].addr, e[i].count);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(fp, "%s[%" PRIu32 ",\"0x%" PRIx64 "\",%" PRIu64, i ? "," : "", e[i].frame,
+			e[i].addr, e[i].count);
+		if (e[i].calls)
+			fprintf(fp, ",%" PRIu64, e[i].calls);
+		fputc(']', fp);
+	}
 	fputs("]}", fp);
 	free(e);
 	free(funcs);
 }
 
-/* The tuple v as an entry; false when it is not [frame < nframes, "0xHEX", count]. */
+/* The tuple v as an entry; false when it is not [frame < nframes, "0xHEX", count(, calls)]. */
 static bool
 snapshot_addrs_tuple(json_t *v, size_t nframes, struct addrtab_entry *out)
 {
-	json_t *f = json_array_get(v, 0), *a = json_array_get(v, 1), *c = json_array_get(v, 2);
+	json_t *f = json_array_get(v, 0), *a = json_array_get(v, 1), *c = json_array_get(v, 2),
+	       *k = json_array_get(v, 3);
 	const char *s;
 	char *end;
 
-	if (!json_is_array(v) || json_array_size(v) != 3 || !json_is_integer(f) ||
-	    json_integer_value(f) < 0 || (size_t)json_integer_value(f) >= nframes ||
-	    !json_is_string(a) || !json_is_integer(c) || json_integer_value(c) < 0)
+	if (json_array_size(v) == 4 && (!json_is_integer(k) || json_integer_value(k) < 0))
+		return false;
+	if (!json_is_array(v) || json_array_size(v) < 3 || json_array_size(v) > 4 ||
+	    !json_is_integer(f) || json_integer_value(f) < 0 ||
+	    (size_t)json_integer_value(f) >= nframes || !json_is_string(a) || !json_is_integer(c) ||
+	    json_integer_value(c) < 0)
 		return false;
 	s = json_string_value(a);
 	if (strncmp(s, "0x", 2) != 0 || !s[2])
@@ -87,6 +97,7 @@ snapshot_addrs_tuple(json_t *v, size_t nframes, struct addrtab_entry *out)
 		return false;
 	out->frame = (uint32_t)json_integer_value(f);
 	out->count = (uint64_t)json_integer_value(c);
+	out->calls = k ? (uint64_t)json_integer_value(k) : 0;
 	return true;
 }
 
@@ -113,8 +124,9 @@ snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err)
 		if (!snapshot_addrs_tuple(v, frametab_nframes(p->frames), &e))
 			return errbuf_fail(err, -EINVAL,
 					   "stacks.addresses.entries[%zu]: expected [frame, "
-					   "\"0xADDRESS\", count] with a known frame",
+					   "\"0xADDRESS\", count(, calls)] with a known frame",
 					   i);
+		addrtab_add_calls(p->addrs, e.frame, e.addr, e.calls);
 		addrtab_add(p->addrs, e.frame, e.addr, e.count);
 	}
 	return 0;

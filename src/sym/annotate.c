@@ -31,6 +31,7 @@ struct annotate_src {
 	size_t nlines;
 	uint32_t lo, hi;  /* the lines the function's instructions use */
 	uint64_t *counts; /* per line lo..hi */
+	uint64_t *calls;  /* per line lo..hi */
 };
 
 /* Keep s (taken over) with the annotation; returns it. */
@@ -93,7 +94,8 @@ annotate_bare(struct annotate *a, const struct addrtab_entry *e, size_t n)
 		struct annotate_row r = { .kind = ANNOTATE_ASM,
 					  .file = UINT32_MAX,
 					  .addr = e[i].addr,
-					  .count = e[i].count };
+					  .count = e[i].count,
+					  .calls = e[i].calls };
 
 		r.text = annotate_keep(a, xasprintf("0x%" PRIx64, e[i].addr));
 		annotate_push(&a->insns, &a->ninsns, &r);
@@ -152,8 +154,10 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 
 		while (k < n && e[k].addr < insn[i].address)
 			k++;
-		while (k < n && e[k].addr < insn[i].address + insn[i].size)
+		while (k < n && e[k].addr < insn[i].address + insn[i].size) {
+			r.calls += e[k].calls;
 			r.count += e[k++].count;
+		}
 		if (elfmod_srcline(m, insn[i].address, &file, &dir, &r.line))
 			r.file = annotate_file(a, file, dir);
 		r.text = annotate_keep(a, xasprintf("%s%s%s", insn[i].mnemonic,
@@ -292,13 +296,17 @@ annotate_line_counts(struct annotate *a, struct annotate_src *srcs)
 			s->hi = r->line;
 	}
 	for (size_t f = 0; f < a->nfiles; f++)
-		if (srcs[f].lo)
+		if (srcs[f].lo) {
 			srcs[f].counts = xcalloc(srcs[f].hi - srcs[f].lo + 1, sizeof(uint64_t));
+			srcs[f].calls = xcalloc(srcs[f].hi - srcs[f].lo + 1, sizeof(uint64_t));
+		}
 	for (size_t i = 0; i < a->ninsns; i++) {
 		const struct annotate_row *r = &a->insns[i];
 
-		if (r->file != UINT32_MAX && r->line)
+		if (r->file != UINT32_MAX && r->line) {
 			srcs[r->file].counts[r->line - srcs[r->file].lo] += r->count;
+			srcs[r->file].calls[r->line - srcs[r->file].lo] += r->calls;
+		}
 	}
 }
 
@@ -334,6 +342,7 @@ annotate_rows(struct annotate *a, const struct annotate_opts *o)
 						  .file = f,
 						  .line = l,
 						  .count = s->counts[l - s->lo],
+						  .calls = s->calls[l - s->lo],
 						  .text = annotate_text(s, l) };
 
 			if (whole || annotate_has_insn(a, f, l))
@@ -349,6 +358,7 @@ annotate_rows(struct annotate *a, const struct annotate_opts *o)
 						    .file = r->file,
 						    .line = r->line,
 						    .count = s->counts[r->line - s->lo],
+						    .calls = s->calls[r->line - s->lo],
 						    .text = annotate_text(s, r->line) };
 
 			annotate_push(&a->mixed, &a->nmixed, &src);
@@ -364,6 +374,7 @@ annotate_rows(struct annotate *a, const struct annotate_opts *o)
 		if (srcs[f].lines)
 			annotate_keep(a, (char *)srcs[f].lines);
 		free(srcs[f].counts);
+		free(srcs[f].calls);
 	}
 	free(srcs);
 }
@@ -409,8 +420,10 @@ annotate_build(const char *function, const char *module, enum frame_kind kind,
 
 	a->function = xstrdup(function ? function : "");
 	a->module = xstrdup(module ? module : "");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		a->total += e[i].count;
+		a->calls += e[i].calls;
+	}
 	if (n == 0)
 		annotate_note(a, "no samples in this function");
 	else if (kind == FRAME_JIT)
@@ -435,10 +448,12 @@ annotate_recount_lines(struct annotate *a, struct annotate_row *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (rows[i].kind != ANNOTATE_SOURCE)
 			continue;
-		rows[i].count = 0;
+		rows[i].count = rows[i].calls = 0;
 		for (size_t k = 0; k < a->ninsns; k++)
-			if (a->insns[k].file == rows[i].file && a->insns[k].line == rows[i].line)
+			if (a->insns[k].file == rows[i].file && a->insns[k].line == rows[i].line) {
 				rows[i].count += a->insns[k].count;
+				rows[i].calls += a->insns[k].calls;
+			}
 	}
 }
 
@@ -447,22 +462,28 @@ annotate_recount(struct annotate *a, const struct addrtab_entry *e, size_t n)
 {
 	size_t k = 0, m = 0;
 
-	a->total = 0;
-	for (size_t i = 0; i < n; i++)
+	a->total = a->calls = 0;
+	for (size_t i = 0; i < n; i++) {
 		a->total += e[i].count;
+		a->calls += e[i].calls;
+	}
 	for (size_t i = 0; i < a->ninsns; i++) {
 		struct annotate_row *r = &a->insns[i];
 		uint64_t end = i + 1 < a->ninsns ? a->insns[i + 1].addr : r->addr + 1;
 
-		r->count = 0;
+		r->count = r->calls = 0;
 		while (k < n && e[k].addr < r->addr)
 			k++;
-		while (k < n && e[k].addr < end)
+		while (k < n && e[k].addr < end) {
+			r->calls += e[k].calls;
 			r->count += e[k++].count;
+		}
 	}
 	for (size_t i = 0; i < a->nmixed; i++)
-		if (a->mixed[i].kind == ANNOTATE_ASM && m < a->ninsns)
-			a->mixed[i].count = a->insns[m++].count;
+		if (a->mixed[i].kind == ANNOTATE_ASM && m < a->ninsns) {
+			a->mixed[i].count = a->insns[m].count;
+			a->mixed[i].calls = a->insns[m++].calls;
+		}
 	annotate_recount_lines(a, a->source, a->nsource);
 	annotate_recount_lines(a, a->mixed, a->nmixed);
 }
@@ -495,8 +516,9 @@ annotate_hottest(const struct annotate_row *rows, size_t n, enum annotate_kind k
 	size_t best = SIZE_MAX;
 
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].kind == kind && rows[i].count &&
-		    (best == SIZE_MAX || rows[i].count > rows[best].count))
+		if (rows[i].kind == kind && (rows[i].count || rows[i].calls) &&
+		    (best == SIZE_MAX || rows[i].count > rows[best].count ||
+		     (rows[i].count == rows[best].count && rows[i].calls > rows[best].calls)))
 			best = i;
 	return best;
 }
@@ -516,20 +538,23 @@ annotate_print(const struct annotate *a, FILE *fp)
 	annotate_put(fp, a->function);
 	fputs("  Module: ", fp);
 	annotate_put(fp, a->module);
-	fprintf(fp, "  Samples: %" PRIu64 "\n", a->total);
+	fprintf(fp, "  Samples: %" PRIu64 "  With callees: %" PRIu64 "\n", a->total,
+		a->total + a->calls);
 	for (size_t i = 0; i < a->nnotes; i++) {
 		fputs("note: ", fp);
 		annotate_put(fp, a->notes[i]);
 		fputc('\n', fp);
 	}
+	fputs("   Self +Callee\n", fp);
 	for (size_t i = 0; i < a->nmixed; i++) {
 		const struct annotate_row *r = &a->mixed[i];
-		double pct = a->total ? 100.0 * (double)r->count / (double)a->total : 0;
 
-		if (r->count)
-			fprintf(fp, "%7.2f ", pct);
+		/* Self, then with callees: both or neither, so the columns stay columns. */
+		if (r->count || r->calls)
+			fprintf(fp, "%7.2f %7.2f ", annotate_pct(r->count, a->total),
+				annotate_pct(r->count + r->calls, a->total + a->calls));
 		else
-			fputs("        ", fp);
+			fputs("                ", fp);
 		if (r->kind == ANNOTATE_SOURCE) {
 			fprintf(fp, ":%-6" PRIu32 " ", r->line);
 			if (r->text)
@@ -542,4 +567,10 @@ annotate_print(const struct annotate *a, FILE *fp)
 		}
 		fputc('\n', fp);
 	}
+}
+
+double
+annotate_pct(uint64_t count, uint64_t total)
+{
+	return total ? 100.0 * (double)count / (double)total : 0;
 }

@@ -45,13 +45,15 @@ struct annotate_row {
 	uint32_t line;	  /* 0 when unknown */
 	uint64_t addr;	  /* instructions */
 	uint64_t count;	  /* samples: of the instruction, or of all the line's instructions */
+	uint64_t calls;	  /* samples at it as a call site (count + calls: with callees) */
 	const char *text; /* borrowed from the annotation */
 };
 
 struct annotate {
 	char *function, *module;
 	uint64_t start, size; /* the function's ELF address range */
-	uint64_t total;	      /* samples over all its addresses */
+	uint64_t total;	      /* samples over all its addresses (self) */
+	uint64_t calls;	      /* samples at its call sites (total + calls: with callees) */
 	char **files;	      /* source files as the line table names them */
 	size_t nfiles;
 	char **notes; /* what could not be shown, and why */
@@ -78,13 +80,15 @@ struct annotate *annotate_build(const char *function, const char *module, enum f
 void annotate_recount(struct annotate *a, const struct addrtab_entry *e, size_t n);
 /* Free an annotation; NULL is fine. */
 void annotate_free(struct annotate *a);
-/* The index of the row with the most samples in rows[0..n) of kind, or SIZE_MAX when none has any.
- */
+/* The index of the row with the most self samples (ties, or none: the most at call sites) in
+ * rows[0..n) of kind, or SIZE_MAX when none has any. */
 size_t annotate_hottest(const struct annotate_row *rows, size_t n, enum annotate_kind kind);
 /*
  * Print the annotation as text (the mixed rows, like perf annotate --stdio): a header, the notes,
- * then each row with its share of the function's samples.
+ * then each row with its share of the function's self samples and of its samples with callees.
  */
 void annotate_print(const struct annotate *a, FILE *fp);
+/* The percentage count is of total (0 when total is 0). */
+double annotate_pct(uint64_t count, uint64_t total);
 
 #endif
