@@ -15,7 +15,8 @@
 #include "ringside/util/xalloc.h"
 
 static json_t *
-html_annotate_one(const struct profile *p, const struct addrtab_func *fn)
+html_annotate_one(const struct profile *p, const struct addrtab_func *fn,
+		  const struct annotate_opts *opts)
 {
 	const struct frame *f = frametab_get(p->frames, fn->frame);
 	struct addrtab_entry *e = NULL;
@@ -25,7 +26,7 @@ html_annotate_one(const struct profile *p, const struct addrtab_func *fn)
 
 	addrtab_function(p->addrs, fn->frame, &e, &n);
 	a = annotate_build(frametab_str(p->frames, f->name), frametab_str(p->frames, f->module),
-			   (enum frame_kind)f->kind, e, n, NULL);
+			   (enum frame_kind)f->kind, e, n, opts);
 	free(e);
 	for (size_t i = 0; i < a->nnotes; i++)
 		json_array_append_new(notes, json_string(a->notes[i]));
@@ -57,6 +58,7 @@ char *
 html_annotate_json(const struct profile *p)
 {
 	struct addrtab_func *fns;
+	struct annotate_opts opts = { 0 };
 	json_t *list, *root;
 	size_t n;
 	char *s;
@@ -65,12 +67,15 @@ html_annotate_json(const struct profile *p)
 		return NULL;
 	n = addrtab_functions(p->addrs, &fns);
 	list = json_array();
+	/* The hottest functions are often in one or two files: each is opened once. */
+	opts.cache = annotate_cache_new();
 	for (size_t i = 0; i < n && i < HTML_ANNOTATE_FUNCS; i++) {
-		json_t *o = html_annotate_one(p, &fns[i]);
+		json_t *o = html_annotate_one(p, &fns[i], &opts);
 
 		if (o)
 			json_array_append_new(list, o);
 	}
+	annotate_cache_free(opts.cache);
 	free(fns);
 	root = json_pack("{s:i, s:o}", "max_functions", HTML_ANNOTATE_FUNCS, "functions", list);
 	s = root ? json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;

@@ -14,12 +14,28 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ringside/sym/annotate.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/util/infile.h"
 #include "ringside/util/xalloc.h"
+
+struct annotate_cache_ent {
+	char *path; /* NULL: free */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	struct elfmod *m;
+	uint64_t used; /* the cache's tick when last used */
+};
+
+struct annotate_cache {
+	struct annotate_cache_ent ents[ANNOTATE_CACHE_MAX];
+	uint64_t tick, opened, reused;
+};
 
 /* The largest source file read. */
 #define ANNOTATE_MAX_SOURCE (16u << 20)
@@ -379,37 +395,128 @@ annotate_rows(struct annotate *a, const struct annotate_opts *o)
 	free(srcs);
 }
 
+struct annotate_cache *
+annotate_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct annotate_cache));
+}
+
+void
+annotate_cache_free(struct annotate_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < ANNOTATE_CACHE_MAX; i++) {
+		free(c->ents[i].path);
+		elfmod_free(c->ents[i].m);
+	}
+	free(c);
+}
+
+void
+annotate_cache_stats(const struct annotate_cache *c, uint64_t *opened, uint64_t *reused)
+{
+	*opened = c ? c->opened : 0;
+	*reused = c ? c->reused : 0;
+}
+
+/* The cached module of path as fd (st) shows it, or NULL. */
+static struct elfmod *
+annotate_cache_find(struct annotate_cache *c, const char *path, const struct stat *st)
+{
+	for (size_t i = 0; i < ANNOTATE_CACHE_MAX; i++) {
+		struct annotate_cache_ent *e = &c->ents[i];
+
+		if (e->path && strcmp(e->path, path) == 0 && e->dev == st->st_dev &&
+		    e->ino == st->st_ino && e->size == st->st_size &&
+		    e->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    e->mtime.tv_nsec == st->st_mtim.tv_nsec) {
+			e->used = ++c->tick;
+			c->reused++;
+			return e->m;
+		}
+	}
+	return NULL;
+}
+
+/* Keep m (taken over) as path's module, closing the least recently used one when full. */
+static void
+annotate_cache_put(struct annotate_cache *c, const char *path, const struct stat *st,
+		   struct elfmod *m)
+{
+	struct annotate_cache_ent *e = &c->ents[0];
+
+	for (size_t i = 1; i < ANNOTATE_CACHE_MAX && e->path; i++)
+		if (!c->ents[i].path || c->ents[i].used < e->used)
+			e = &c->ents[i];
+	free(e->path);
+	elfmod_free(e->m);
+	*e = (struct annotate_cache_ent){ .path = xstrdup(path),
+					  .dev = st->st_dev,
+					  .ino = st->st_ino,
+					  .size = st->st_size,
+					  .mtime = st->st_mtim,
+					  .m = m,
+					  .used = ++c->tick };
+	c->opened++;
+}
+
+/*
+ * The module of a->module, from the cache when it has it (the file unchanged): NULL, with a note,
+ * when it cannot be read. *owned says whether the caller frees it.
+ */
+static struct elfmod *
+annotate_open(struct annotate *a, struct annotate_cache *c, bool *owned)
+{
+	struct elfmod *m = NULL;
+	int fd = open(a->module, O_RDONLY | O_CLOEXEC), rc;
+	struct stat st;
+
+	*owned = !c;
+	if (fd >= 0 && c && fstat(fd, &st) == 0 && (m = annotate_cache_find(c, a->module, &st))) {
+		close(fd);
+		return m;
+	}
+	if (fd < 0) {
+		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
+			      strerror(errno));
+		return NULL;
+	}
+	if (c && fstat(fd, &st) != 0)
+		*owned = true;
+	rc = elfmod_open(a->module, fd, &m);
+	if (rc < 0) {
+		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
+			      rc == -ENOEXEC ? "not an ELF file" : strerror(-rc));
+		return NULL;
+	}
+	if (!*owned)
+		annotate_cache_put(c, a->module, &st, m);
+	return m;
+}
+
 /* The ELF part: open module, find the range, disassemble, attribute lines. */
 static void
 annotate_elf(struct annotate *a, const struct addrtab_entry *e, size_t n,
 	     const struct annotate_opts *o)
 {
-	struct elfmod *m = NULL;
-	int fd = open(a->module, O_RDONLY | O_CLOEXEC), rc;
+	bool owned;
+	struct elfmod *m = annotate_open(a, o ? o->cache : NULL, &owned);
 
-	if (fd < 0) {
-		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
-			      strerror(errno));
-		annotate_bare(a, e, n);
-		return;
-	}
-	rc = elfmod_open(a->module, fd, &m);
-	if (rc < 0) {
-		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
-			      rc == -ENOEXEC ? "not an ELF file" : strerror(-rc));
+	if (!m) {
 		annotate_bare(a, e, n);
 		return;
 	}
 	annotate_range(a, m, e, n);
-	if (!annotate_disasm(a, m, e, n)) {
+	if (annotate_disasm(a, m, e, n)) {
+		if (a->nfiles == 0)
+			annotate_note(a, "no line table for %s: assembly only", a->module);
+		annotate_rows(a, o);
+	} else {
 		annotate_bare(a, e, n);
-		elfmod_free(m);
-		return;
 	}
-	if (a->nfiles == 0)
-		annotate_note(a, "no line table for %s: assembly only", a->module);
-	annotate_rows(a, o);
-	elfmod_free(m);
+	if (owned)
+		elfmod_free(m);
 }
 
 struct annotate *

@@ -85,6 +85,9 @@ annotate_view_open(struct ui *ui, uint32_t frame)
 		return;
 	}
 	annotate_view_close(ui);
+	/* Kept until the screen ends: another function of the same file opens at once. */
+	if (!ui->annotate_opts.cache)
+		ui->annotate_opts.cache = annotate_cache_new();
 	av = xcalloc(1, sizeof(*av));
 	av->frame = frame;
 	av->a = annotate_cmd_frame(p, frame, &ui->annotate_opts);
@@ -95,6 +98,14 @@ annotate_view_open(struct ui *ui, uint32_t frame)
 	av->top = av->cursor > 5 ? av->cursor - 5 : 0;
 	ui->annotate = av;
 	ui->dirty = true;
+}
+
+void
+annotate_view_fini(struct ui *ui)
+{
+	annotate_view_close(ui);
+	annotate_cache_free(ui->annotate_opts.cache);
+	ui->annotate_opts.cache = NULL;
 }
 
 void
@@ -184,9 +195,8 @@ annotate_view_head(struct ui *ui, const struct annotate_view *av, int y, int col
 	int used = 0;
 
 	draw_textf(ui, y, 1, cols - 2, draw_attr(ui, THEME_HEADER) | A_BOLD,
-		   "annotate %s  %s  %" PRIu64 " samples  (%s)  %" PRIu64 " with callees",
-		   a->function, a->module, a->total, annotate_view_mode_names[av->mode],
-		   a->total + a->calls);
+		   "annotate %s  %s  %" PRIu64 " samples  (%s)  +callees %" PRIu64, a->function,
+		   a->module, a->total, annotate_view_mode_names[av->mode], a->total + a->calls);
 	used++;
 	for (size_t i = 0; i < a->nnotes && i < 3; i++)
 		draw_text(ui, y + used++, 1, cols - 2, draw_attr(ui, THEME_WARN), a->notes[i]);

@@ -103,8 +103,8 @@ timeout 30 "$R" record -q --no-sched -F 999 -p "$CP" --duration 2.5 -o "$T/ct.js
 ok $? "ringside record -p CALLTREE --duration 2.5 exits 0"
 [ "$have_perf" = 1 ] && wait "$PP"
 wait_pid "$CP" 30
-check "the snapshot keeps call sites: [frame, address, self, calls] tuples" \
-	sh -c 'jq -e "[.stacks.addresses.entries[] | select(length == 4 and .[3] > 0)] | length > 0" \
+check "the snapshot keeps call sites: stacks.addresses.calls, [frame, address, calls] tuples" \
+	sh -c 'jq -e "[.stacks.addresses.calls[] | select(length == 3 and .[2] > 0)] | length > 0" \
 		"$1" >/dev/null' sh "$T/ct.json"
 "$R" annotate "$T/ct.json" a >"$T/a.txt" 2>"$T/a.err"
 status_is 0 $? "ringside annotate FILE a (a function with no self samples)"
@@ -115,12 +115,16 @@ incl() {
 a_b=$(incl "$T/a.txt" "x = b(x);")
 a_c=$(incl "$T/a.txt" "x = c(x);")
 diag "ringside: a's call of b ${a_b:-none}%, of c ${a_c:-none}% with callees"
-check "the header counts a's samples with callees" grep -q "Samples: 0  With callees: [1-9]" "$T/a.txt"
-check "a's call of b holds its samples with callees, none self" \
-	sh -c 'awk "\$3 ~ /^:/ && index(\$0, \"x = b(x);\") && \$1 == \"0.00\" && \$2 > 50" "$1" | grep -q .' \
+# a itself runs for a few instructions around its calls: a sample or two of its own at most.
+check "the header counts a's samples with callees, far more than its own" \
+	sh -c 'sed -n "s/.*Samples: \([0-9]*\)  With callees: \([0-9]*\)$/\1 \2/p" "$1" |
+		awk "{ exit !(\$2 > 100 * (\$1 + 1)) }"' sh "$T/a.txt"
+check "a's call of b holds its samples with callees (self: a's own, next to none)" \
+	sh -c 'awk "\$3 ~ /^:/ && index(\$0, \"x = b(x);\") && \$2 > 50" "$1" | grep -q .' \
 	sh "$T/a.txt"
 check "and the call instruction under it has them too" \
-	sh -c 'grep -A3 "x = b(x);" "$1" | grep -q "^ *0.00 *[0-9.]* *[0-9a-f]*:  call"' sh "$T/a.txt"
+	sh -c 'grep -A3 "x = b(x);" "$1" | grep -Eq "^ *[0-9.]+ +([5-9][0-9]|100)[.][0-9]+ +[0-9a-f]+:  call"' \
+	sh "$T/a.txt"
 "$R" annotate "$T/ct.json" c >"$T/c.txt" 2>&1
 c_hm=$(incl "$T/c.txt" "hot_mix(x")
 diag "ringside: c's (inlined c_inl's) call of hot_mix ${c_hm:-none}% with callees"
@@ -160,7 +164,8 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] && [ -x "$
 	# The widest function frame (not inlined) of the page without an annotation: the page has
 	# the 16 first by self samples, then samples at call sites (stacks.addresses' order).
 	none=$(jq -r '.stacks as $s
-		| ([$s.addresses.entries[] | {f: .[0], n: .[2], c: (.[3] // 0)}] | group_by(.f)
+		| ([$s.addresses.entries[] | {f: .[0], n: .[2], c: 0}] +
+			[($s.addresses.calls // [])[] | {f: .[0], n: 0, c: .[2]}] | group_by(.f)
 			| map({f: .[0].f, n: (map(.n) | add), c: (map(.c) | add)})
 			| sort_by(-.n, -.c, .f) | .[:16] | map(.f)) as $ann
 		| [$s.nodes[] | select(($s.frames[.[1]][4] | test("^(user|library)$")) and

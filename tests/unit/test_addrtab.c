@@ -196,9 +196,9 @@ test_snapshot_round_trip(void **state)
 	addrtab_add_dropped(p->addrs, 4);
 	buf = write_to_memory(p, &len);
 	want = xasprintf("\"addresses\":{\"max_functions\":256,\"dropped\":4,\"entries\":"
-			 "[[%u,\"0x1200\",3],[%u,\"0x1234\",7,1],[%u,\"0x1240\",0,5],"
-			 "[%u,\"0xffffffff81000010\",2]]}",
-			 fn, fn, fn, kfn);
+			 "[[%u,\"0x1200\",3],[%u,\"0x1234\",7],[%u,\"0xffffffff81000010\",2]],"
+			 "\"calls\":[[%u,\"0x1234\",1],[%u,\"0x1240\",5]]}",
+			 fn, fn, kfn, fn, fn);
 	if (!strstr(buf, want))
 		fail_msg("%s not in %s", want, buf);
 	free(want);
@@ -227,11 +227,11 @@ test_snapshot_bad_and_old(void **state)
 {
 	uint32_t fn, kfn;
 	struct profile *p = make_profile(&fn, &kfn), *q = NULL;
-	static const char *const bad[] = {
-		"[4,\"1200\",3]",	"[99,\"0x12\",1]",    "[4,\"0xzz\",1]",
-		"[4,\"0x12\",-1]",	"[4,18,1]",	      "[4,\"0x12\",1,-1]",
-		"[4,\"0x12\",1,\"2\"]", "[4,\"0x12\",1,2,3]", "[4,\"0x12\"]"
-	};
+	static const char *const bad[] = { "[4,\"1200\",3]",  "[99,\"0x12\",1]", "[4,\"0xzz\",1]",
+					   "[4,\"0x12\",-1]", "[4,18,1]",	 "[4,\"0x12\",1,2]",
+					   "[4,\"0x12\"]" };
+	static const char *const bad_calls[] = { "5", "[[4,\"0x12\",-1]]", "[[99,\"0x12\",1]]",
+						 "[[4,\"0x12\"]]" };
 	struct errbuf err;
 	size_t len;
 	char *buf, *at;
@@ -259,6 +259,20 @@ test_snapshot_bad_and_old(void **state)
 		q = NULL;
 		assert_int_equal(snapshot_parse(s, strlen(s), &q, &err), -EINVAL);
 		assert_non_null(strstr(err.msg, "stacks.addresses.entries[0]"));
+		assert_null(q);
+		free(s);
+	}
+	/* The call sites' key: an array of the same tuples. */
+	at = strstr(buf, "]]}");
+	assert_non_null(at);
+	for (size_t i = 0; i < sizeof(bad_calls) / sizeof(bad_calls[0]); i++) {
+		char *s = xasprintf("%.*s]],\"calls\":%s}%s", (int)(at - buf), buf, bad_calls[i],
+				    at + 3);
+
+		errbuf_clear(&err);
+		q = NULL;
+		assert_int_equal(snapshot_parse(s, strlen(s), &q, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "stacks.addresses"));
 		assert_null(q);
 		free(s);
 	}

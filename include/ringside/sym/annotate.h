@@ -25,13 +25,33 @@
  * this many; past it, only the lines that have instructions. */
 #define ANNOTATE_MAX_SPAN 2000u
 
-/* Where source files are looked for. */
+/* The most files an annotate_cache keeps open. */
+#define ANNOTATE_CACHE_MAX 4u
+
+/*
+ * Files opened for annotations, kept for the next ones: the symbol table, the code and the DWARF
+ * libdw loaded (for a distribution's libc, most of the time is libdw inflating its compressed
+ * debug sections, all of them, when it first reads any). A file is the same while its device,
+ * inode, size and modification time are; at most ANNOTATE_CACHE_MAX files, the least recently
+ * used closed first.
+ */
+struct annotate_cache;
+
+/* Where source files are looked for, and the cache of opened files. */
 struct annotate_opts {
 	const char *const *source_dirs; /* --source-path DIR, tried in order */
 	size_t nsource_dirs;
 	const char *const *prefix_map; /* --source-prefix OLD=NEW strings */
 	size_t nprefix_map;
+	struct annotate_cache *cache; /* NULL: each annotation opens its file afresh */
 };
+
+/* An empty cache (the caller's, annotate_cache_free). */
+struct annotate_cache *annotate_cache_new(void);
+/* Close its files and free it; NULL is fine. */
+void annotate_cache_free(struct annotate_cache *c);
+/* Files opened (misses) and reused (hits) through c so far. */
+void annotate_cache_stats(const struct annotate_cache *c, uint64_t *opened, uint64_t *reused);
 
 enum annotate_kind {
 	ANNOTATE_SOURCE, /* a source line: file, line, text (NULL when the file was not found) */

@@ -447,8 +447,8 @@
 			'D uninterruptible, R preempted), beside ') +
 			st.samples + ' samples of ' + st.event +
 			(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period + ' events') +
-			', call graph ' + st.callgraph + '; ' + st.lost + ' lost. Click a frame to zoom (and to see ' +
-			'its function\'s annotation below the functions), click an ancestor or Reset to zoom out.'));
+			', call graph ' + st.callgraph + '; ' + st.lost + ' lost. Click a frame to zoom (its function\'s ' +
+			'annotation opens below the top functions), click an ancestor or Reset to zoom out.'));
 
 		function matches(i) {
 			return query !== null && query.test(strs[frames[nodes[i][1]][0]]);
@@ -524,7 +524,10 @@
 				return;
 			focus = Number(d.dataset.node);
 			render();
-			annotateFrame(frames[nodes[focus][1]], strs);
+			// Its function's annotation opens below the top functions; the page stays put.
+			if (annotateFrame(frames[nodes[focus][1]], strs))
+				status.appendChild(el('a', { href: '#annotate', id: 'flame-annotate-link' },
+					' \u2014 annotation below'));
 		});
 		box.addEventListener('mousemove', ev => {
 			const d = ev.target.closest('.fr');
@@ -687,13 +690,16 @@
 		return s;
 	}
 
-	// A flame frame clicked: its function's annotation, or why the page has none.
+	// A flame frame clicked: its function's annotation, or why the page has none (not scrolled
+	// to: the flame graph stays in view). False for frames that are not functions.
 	function annotateFrame(f, strs) {
 		if (!['user', 'library', 'kernel', 'jit'].includes(f[4]))
-			return;
+			return false;
 		const name = strs[f[0]] || '[unknown]', a = annotations.get(name + '\u0000' + (strs[f[1]] || ''));
-		if (a && !f[5])
-			return showAnnotation(a);
+		if (a && !f[5]) {
+			showAnnotation(a, false);
+			return true;
+		}
 		const s = annotateSection();
 		s.appendChild(el('h2', null, 'Annotate: ' + name));
 		s.appendChild(el('p', { class: 'note annotate-none', id: 'annotate-none' }, f[5] ?
@@ -701,14 +707,13 @@
 			annotations.size ? 'no annotation for this function (not in the ' + (annotateMax || annotations.size) +
 			' hottest, the ones this page carries)' : 'no annotation for this function (this page carries none)'));
 		s.dataset.function = name;
-		if (s.scrollIntoView)
-			s.scrollIntoView({ block: 'nearest' });
+		return true;
 	}
 
 	// One function's source lines and instructions ([kind, line, addr, count, text, calls] rows:
 	// self samples and samples at it as a call site), the hottest line (or instruction, without
 	// source) highlighted and scrolled to.
-	function showAnnotation(a) {
+	function showAnnotation(a, scroll = true) {
 		const s = annotateSection();
 		s.appendChild(el('h2', null, 'Annotate: ' + a.name));
 		const calls = a.calls || 0, withCallees = a.total + calls;
@@ -738,7 +743,7 @@
 		s.appendChild(el('table', { id: 'annotate-table' }, tbody));
 		s.dataset.function = a.name;
 		const h = tbody.querySelector('tr.hot');
-		if (h && h.scrollIntoView)
+		if (scroll && h && h.scrollIntoView)
 			h.scrollIntoView({ block: 'center' });
 	}
 
