@@ -317,6 +317,34 @@ test_annotate_notes(void **state)
 	annotate_free(a);
 }
 
+/* The cache: a second annotation of the same file reuses it, with the same rows. */
+static void
+test_annotate_cache(void **state)
+{
+	struct addrtab_entry e = { 1, 0, 1, 0 };
+	struct annotate_opts o = { 0 };
+	struct annotate *a, *b;
+	uint64_t opened, reused;
+
+	(void)state;
+	e.addr = (uint64_t)(uintptr_t)&test_annotate_cache; /* a non-PIE test: the ELF address */
+	o.cache = annotate_cache_new();
+	a = annotate_build("test_annotate_cache", "/proc/self/exe", FRAME_USER, &e, 1, &o);
+	b = annotate_build("test_annotate_cache", "/proc/self/exe", FRAME_USER, &e, 1, &o);
+	annotate_cache_stats(o.cache, &opened, &reused);
+	assert_int_equal(opened, 1);
+	assert_int_equal(reused, 1);
+	assert_int_equal(a->ninsns, b->ninsns);
+	assert_int_equal(a->nnotes, b->nnotes);
+	for (size_t i = 0; i < a->ninsns; i++) {
+		assert_int_equal(a->insns[i].addr, b->insns[i].addr);
+		assert_string_equal(a->insns[i].text, b->insns[i].text);
+	}
+	annotate_free(a);
+	annotate_free(b);
+	annotate_cache_free(o.cache);
+}
+
 int
 main(void)
 {
@@ -329,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_snapshot_round_trip),
 		cmocka_unit_test(test_snapshot_bad_and_old),
 		cmocka_unit_test(test_annotate_notes),
+		cmocka_unit_test(test_annotate_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
