@@ -19,6 +19,7 @@
 
 #include "ringside/sym/annotate.h"
 #include "ringside/sym/elfmod.h"
+#include "ringside/sym/linetab.h"
 #include "ringside/util/infile.h"
 #include "ringside/util/xalloc.h"
 
@@ -137,10 +138,37 @@ annotate_arch(unsigned machine, cs_arch *arch, cs_mode *mode)
 	}
 }
 
+/*
+ * The line table of the function's range, read alone from the file that holds the module's
+ * .debug_line (its debug file, else itself), or NULL: libdw is asked instead (it inflates every
+ * debug section of the file the first time).
+ */
+static struct linetab *
+annotate_linetab(const struct annotate *a, struct elfmod *m)
+{
+	const char *debug = elfmod_debug_file(m);
+	struct linetab *lt = NULL;
+
+	if (linetab_open(debug ? debug : a->module, a->start, a->start + a->size, &lt) < 0)
+		return NULL;
+	return lt;
+}
+
+/* The file:line of addr, from lt when there is one. */
+static bool
+annotate_srcline(struct elfmod *m, const struct linetab *lt, uint64_t addr, const char **file,
+		 const char **dir, uint32_t *line)
+{
+	if (lt)
+		return linetab_lookup(lt, addr, file, dir, line);
+	return elfmod_srcline(m, addr, file, dir, line);
+}
+
 /* Disassemble [start, start+size) of m into a->insns with counts from e; false on failure. */
 static bool
 annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry *e, size_t n)
 {
+	struct linetab *lt;
 	const uint8_t *bytes;
 	size_t len = elfmod_code(m, a->start, a->size, &bytes), k = 0, count;
 	cs_insn *insn = NULL;
@@ -162,6 +190,7 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 		return false;
 	}
 	count = cs_disasm(cs, bytes, len, a->start, 0, &insn);
+	lt = getenv("RINGSIDE_ANNOTATE_LIBDW") ? NULL : annotate_linetab(a, m);
 	for (size_t i = 0; i < count; i++) {
 		struct annotate_row r = { .kind = ANNOTATE_ASM,
 					  .file = UINT32_MAX,
@@ -174,12 +203,13 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 			r.calls += e[k].calls;
 			r.count += e[k++].count;
 		}
-		if (elfmod_srcline(m, insn[i].address, &file, &dir, &r.line))
+		if (annotate_srcline(m, lt, insn[i].address, &file, &dir, &r.line))
 			r.file = annotate_file(a, file, dir);
 		r.text = annotate_keep(a, xasprintf("%s%s%s", insn[i].mnemonic,
 						    insn[i].op_str[0] ? " " : "", insn[i].op_str));
 		annotate_push(&a->insns, &a->ninsns, &r);
 	}
+	linetab_free(lt);
 	cs_free(insn, count);
 	cs_close(&cs);
 	if (count == 0)
