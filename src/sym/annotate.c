@@ -141,14 +141,17 @@ annotate_arch(unsigned machine, cs_arch *arch, cs_mode *mode)
 /*
  * The line table of the function's range, read alone from the file that holds the module's
  * .debug_line (its debug file, else itself), or NULL: libdw is asked instead (it inflates every
- * debug section of the file the first time).
+ * debug section of the file the first time, then answers every function of it at once). Alone
+ * for a single annotation; with a cache (several annotations, often of one file), through libdw.
  */
 static struct linetab *
-annotate_linetab(const struct annotate *a, struct elfmod *m)
+annotate_linetab(const struct annotate *a, struct elfmod *m, const struct annotate_opts *o)
 {
 	const char *debug = elfmod_debug_file(m);
 	struct linetab *lt = NULL;
 
+	if ((o && o->cache) || getenv("RINGSIDE_ANNOTATE_LIBDW"))
+		return NULL;
 	if (linetab_open(debug ? debug : a->module, a->start, a->start + a->size, &lt) < 0)
 		return NULL;
 	return lt;
@@ -166,7 +169,8 @@ annotate_srcline(struct elfmod *m, const struct linetab *lt, uint64_t addr, cons
 
 /* Disassemble [start, start+size) of m into a->insns with counts from e; false on failure. */
 static bool
-annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry *e, size_t n)
+annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry *e, size_t n,
+		const struct annotate_opts *o)
 {
 	struct linetab *lt;
 	const uint8_t *bytes;
@@ -190,7 +194,7 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 		return false;
 	}
 	count = cs_disasm(cs, bytes, len, a->start, 0, &insn);
-	lt = getenv("RINGSIDE_ANNOTATE_LIBDW") ? NULL : annotate_linetab(a, m);
+	lt = annotate_linetab(a, m, o);
 	for (size_t i = 0; i < count; i++) {
 		struct annotate_row r = { .kind = ANNOTATE_ASM,
 					  .file = UINT32_MAX,
@@ -538,7 +542,7 @@ annotate_elf(struct annotate *a, const struct addrtab_entry *e, size_t n,
 		return;
 	}
 	annotate_range(a, m, e, n);
-	if (annotate_disasm(a, m, e, n)) {
+	if (annotate_disasm(a, m, e, n, o)) {
 		if (a->nfiles == 0)
 			annotate_note(a, "no line table for %s: assembly only", a->module);
 		annotate_rows(a, o);
