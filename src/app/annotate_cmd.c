@@ -12,13 +12,13 @@
 #include "ringside/app/journal.h"
 #include "ringside/util/errbuf.h"
 
-/* Samples at addresses of frame, 0 when none. */
+/* Samples at addresses of frame (self and at call sites), 0 when none. */
 static uint64_t
 annotate_cmd_samples(const struct addrtab_func *f, size_t n, uint32_t frame)
 {
 	for (size_t i = 0; i < n; i++)
 		if (f[i].frame == frame)
-			return f[i].samples;
+			return f[i].samples + f[i].calls;
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "ringside/util/xalloc.h"
 #include "ingest_kvm.h"
 #include "ingest_mem.h"
+#include "ingest_sites.h"
 
 /* Enough for 127 callchain entries each expanding to an inline chain, plus process and thread. */
 #define INGEST_MAX_PATH (2 + 127 * 4)
@@ -55,7 +56,8 @@ struct ingest_thread {
 struct ingest_chain {
 	uint64_t h1, h2;
 	uint32_t leaf;
-	uint32_t addr; /* the leaf instruction's entry in the profile's addrtab */
+	uint32_t addr;		       /* the leaf instruction's entry in the profile's addrtab */
+	struct ingest_sites_ref sites; /* and its callers' call sites */
 };
 
 /*
@@ -110,6 +112,7 @@ struct ingest {
 	/* --kvm: the KVM tracepoints' decoder (NULL: not recorded), kvm_exit's tracepoint index */
 	const struct kvmtp *kvm;
 	size_t kvm_base;
+	struct ingest_sites *sites;
 };
 
 /* The memory-access ingest, when the profile records memory accesses. */
@@ -130,6 +133,7 @@ ingest_new(struct profile *p, struct symres *sym)
 	in->sym = sym;
 	idmap_init(&in->by_tid);
 	in->chains = xcalloc(INGEST_CHAIN_SLOTS, sizeof(*in->chains));
+	in->sites = ingest_sites_new();
 	return in;
 }
 
@@ -140,6 +144,7 @@ ingest_free(struct ingest *in)
 		return;
 	unwind_free(in->unwind);
 	ingest_mem_free(in->mem);
+	ingest_sites_free(in->sites);
 	free(in->threads);
 	idmap_fini(&in->by_tid);
 	free(in->chains);
@@ -333,6 +338,7 @@ ingest_callchain(struct ingest *in, const struct decode_sample *s, bool kernel_i
 			break;
 		if (n == 0)
 			in->leaf_fn = frames[k - 1];
+		ingest_sites_frame(in->sites, n, frames[k - 1], ip, kernel);
 		memcpy(in->leaf_first + n, frames, k * sizeof(uint32_t));
 		n += k;
 	}
@@ -435,6 +441,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	size_t len;
 	uint64_t h1, h2;
 	uint32_t leaf, addr;
+	struct ingest_sites_ref sites;
 
 	if (decode_sample(&ev->layout, h, &s) < 0) {
 		in->p->sampling.bad_records++;
@@ -456,23 +463,26 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	}
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	in->p->sampling.samples++;
-	if (slot->h1 == h1 && slot->h2 == h2 &&
+	if (slot->h1 == h1 && slot->h2 == h2 && ingest_sites_valid(in->sites, slot->sites) &&
 	    stacktree_insert_leaf(in->p->stacks, slot->leaf, 1, s.time) != STACKTREE_NONE) {
 		if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 			ingest_mem_sample(in->mem, &s, slot->leaf);
 		if (in->p->addrs && slot->addr != INGEST_NO_ADDR)
 			addrtab_bump(in->p->addrs, slot->addr, 1);
+		ingest_sites_bump(in->sites, in->p->addrs, slot->sites);
 		return;
 	}
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 	in->leaf_fn = UINT32_MAX;
+	ingest_sites_begin(in->sites);
 	len = ingest_path(in, t, &s, kernel_ip, &known);
 	addr = ingest_leaf_addr(in, &s, kernel_ip);
+	sites = ingest_sites_commit(in->sites, in->p->addrs, in->sym, (pid_t)s.pid);
 	leaf = stacktree_insert(in->p->stacks, in->path, len, 1, s.time);
 	/* The key must be taken again: the insert may have compacted the tree. */
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	if (known)
-		*slot = (struct ingest_chain){ h1, h2, leaf, addr };
+		*slot = (struct ingest_chain){ h1, h2, leaf, addr, sites };
 	if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 		ingest_mem_sample(in->mem, &s, leaf);
 }

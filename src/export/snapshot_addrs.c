@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The snapshot's "stacks.addresses" object: the sampled instructions of the hottest functions
- * (SNAPSHOT_ADDR_FUNCS at most, by samples), as [frame, "0xADDR", count] tuples sorted by frame
- * and address, so a snapshot read back is written again byte for byte. Addresses are hex strings
- * because kernel addresses do not fit JSON's signed 64-bit integers.
+ * (SNAPSHOT_ADDR_FUNCS at most, by self samples, then by samples at call sites), as
+ * [frame, "0xADDR", count] tuples in "entries" and, for the addresses that were call sites,
+ * [frame, "0xADDR", calls] tuples in "calls" (a key older readers ignore, absent when empty),
+ * each sorted by frame and address, so a snapshot read back is written again byte for byte.
+ * Addresses are hex strings because kernel addresses do not fit JSON's signed 64-bit integers.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +35,27 @@ snapshot_addrs_chosen(const struct addrtab_func *f, size_t n, uint32_t frame)
 	return false;
 }
 
+/*
+ * The tuples of e[0..n): [frame, "0xADDR", count] of those with samples (or no call site: as
+ * written before call sites were counted), or with calls, [frame, "0xADDR", calls] of the call
+ * sites.
+ */
+static void
+snapshot_addrs_list(FILE *fp, const struct addrtab_entry *e, size_t n, bool calls)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = calls ? e[i].calls : e[i].count;
+
+		if (calls ? v == 0 : v == 0 && e[i].calls)
+			continue;
+		fprintf(fp, "%s[%" PRIu32 ",\"0x%" PRIx64 "\",%" PRIu64 "]", first ? "" : ",",
+			e[i].frame, e[i].addr, v);
+		first = false;
+	}
+}
+
 void
 snapshot_addrs_write(const struct profile *p, FILE *fp)
 {
@@ -58,10 +81,17 @@ snapshot_addrs_write(const struct profile *p, FILE *fp)
 	qsort(e, n, sizeof(*e), snapshot_addrs_cmp);
 	fprintf(fp, ",\"addresses\":{\"max_functions\":%d,\"dropped\":%" PRIu64 ",\"entries\":[",
 		SNAPSHOT_ADDR_FUNCS, addrtab_dropped(p->addrs));
+	snapshot_addrs_list(fp, e, n, false);
+	fputc(']', fp);
+	/* Call sites: a key of their own, so that older readers read the rest as before. */
 	for (size_t i = 0; i < n; i++)
-		fprintf(fp, "%s[%" PRIu32 ",\"0x%" PRIx64 "\",%" PRIu64 "]", i ? "," : "",
-			e[i].frame, e[i].addr, e[i].count);
-	fputs("]}", fp);
+		if (e[i].calls) {
+			fputs(",\"calls\":[", fp);
+			snapshot_addrs_list(fp, e, n, true);
+			fputc(']', fp);
+			break;
+		}
+	fputc('}', fp);
 	free(e);
 	free(funcs);
 }
@@ -90,32 +120,51 @@ snapshot_addrs_tuple(json_t *v, size_t nframes, struct addrtab_entry *out)
 	return true;
 }
 
-int
-snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err)
+/* Read the tuples of array a (key name) into p->addrs: self samples, or calls. */
+static int
+snapshot_addrs_read_list(json_t *a, const char *name, bool calls, struct profile *p,
+			 struct errbuf *err)
 {
-	json_t *obj = json_object_get(stacks, "addresses"), *a, *d, *v;
+	json_t *v;
 	size_t i;
 
-	if (!obj)
-		return 0;
-	a = json_object_get(obj, "entries");
-	d = json_object_get(obj, "dropped");
-	if (!json_is_object(obj) || !json_is_array(a) || !json_is_integer(d) ||
-	    json_integer_value(d) < 0)
-		return errbuf_fail(
-			err, -EINVAL,
-			"stacks.addresses: expected {\"dropped\": N, \"entries\": [...]}");
-	p->addrs = addrtab_new(json_array_size(a) > ADDRTAB_DEFAULT_MAX ? json_array_size(a) : 0);
-	addrtab_add_dropped(p->addrs, (uint64_t)json_integer_value(d));
 	json_array_foreach (a, i, v) {
 		struct addrtab_entry e;
 
 		if (!snapshot_addrs_tuple(v, frametab_nframes(p->frames), &e))
 			return errbuf_fail(err, -EINVAL,
-					   "stacks.addresses.entries[%zu]: expected [frame, "
-					   "\"0xADDRESS\", count] with a known frame",
-					   i);
-		addrtab_add(p->addrs, e.frame, e.addr, e.count);
+					   "stacks.addresses.%s[%zu]: expected [frame, "
+					   "\"0xADDRESS\", %s] with a known frame",
+					   name, i, calls ? "calls" : "count");
+		if (calls)
+			addrtab_add_calls(p->addrs, e.frame, e.addr, e.count);
+		else
+			addrtab_add(p->addrs, e.frame, e.addr, e.count);
 	}
 	return 0;
+}
+
+int
+snapshot_addrs_read(json_t *stacks, struct profile *p, struct errbuf *err)
+{
+	json_t *obj = json_object_get(stacks, "addresses"), *a, *d, *c;
+	size_t n;
+
+	if (!obj)
+		return 0;
+	a = json_object_get(obj, "entries");
+	d = json_object_get(obj, "dropped");
+	c = json_object_get(obj, "calls");
+	if (!json_is_object(obj) || !json_is_array(a) || !json_is_integer(d) ||
+	    json_integer_value(d) < 0 || (c && !json_is_array(c)))
+		return errbuf_fail(
+			err, -EINVAL,
+			"stacks.addresses: expected {\"dropped\": N, \"entries\": [...]} "
+			"and optionally \"calls\": [...]");
+	n = json_array_size(a) + (c ? json_array_size(c) : 0);
+	p->addrs = addrtab_new(n > ADDRTAB_DEFAULT_MAX ? n : 0);
+	addrtab_add_dropped(p->addrs, (uint64_t)json_integer_value(d));
+	if (snapshot_addrs_read_list(a, "entries", false, p, err) < 0)
+		return -EINVAL;
+	return c ? snapshot_addrs_read_list(c, "calls", true, p, err) : 0;
 }

@@ -70,31 +70,46 @@ addrtab_rehash(struct addrtab *t)
 		t->slots[addrtab_slot(t, t->ents[k].frame, t->ents[k].addr)] = (uint32_t)k + 1;
 }
 
-uint32_t
-addrtab_add(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count)
+/* The entry of (frame, addr), made when new; ADDRTAB_NONE when the table is full. */
+static uint32_t
+addrtab_find(struct addrtab *t, uint32_t frame, uint64_t addr)
 {
 	size_t i;
 
 	if (t->nslots == 0)
 		addrtab_rehash(t);
 	i = addrtab_slot(t, frame, addr);
-	if (t->slots[i]) {
-		t->ents[t->slots[i] - 1].count += count;
+	if (t->slots[i])
 		return t->slots[i] - 1;
-	}
-	if (t->n >= t->max) {
-		t->dropped += count;
+	if (t->n >= t->max)
 		return ADDRTAB_NONE;
-	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 256;
 		t->ents = xreallocarray(t->ents, t->cap, sizeof(*t->ents));
 	}
-	t->ents[t->n] = (struct addrtab_entry){ frame, addr, count };
+	t->ents[t->n] = (struct addrtab_entry){ frame, addr, 0, 0 };
 	t->slots[i] = (uint32_t)++t->n;
 	if (t->n * 2 > t->nslots)
 		addrtab_rehash(t);
 	return (uint32_t)t->n - 1;
+}
+
+uint32_t
+addrtab_add(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count)
+{
+	uint32_t idx = addrtab_find(t, frame, addr);
+
+	addrtab_bump(t, idx, count);
+	return idx;
+}
+
+uint32_t
+addrtab_add_calls(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count)
+{
+	uint32_t idx = addrtab_find(t, frame, addr);
+
+	addrtab_bump_calls(t, idx, count);
+	return idx;
 }
 
 void
@@ -102,6 +117,15 @@ addrtab_bump(struct addrtab *t, uint32_t idx, uint64_t count)
 {
 	if (idx < t->n)
 		t->ents[idx].count += count;
+	else
+		t->dropped += count;
+}
+
+void
+addrtab_bump_calls(struct addrtab *t, uint32_t idx, uint64_t count)
+{
+	if (idx < t->n)
+		t->ents[idx].calls += count;
 	else
 		t->dropped += count;
 }
@@ -168,6 +192,8 @@ addrtab_func_cmp(const void *a, const void *b)
 
 	if (x->samples != y->samples)
 		return x->samples < y->samples ? 1 : -1;
+	if (x->calls != y->calls)
+		return x->calls < y->calls ? 1 : -1;
 	return (x->frame > y->frame) - (x->frame < y->frame);
 }
 
@@ -190,11 +216,13 @@ addrtab_functions(const struct addrtab *t, struct addrtab_func **out)
 		return 0;
 	f = xcalloc(t->n, sizeof(*f));
 	for (size_t i = 0; i < t->n; i++)
-		f[i] = (struct addrtab_func){ t->ents[i].frame, t->ents[i].count, 1 };
+		f[i] = (struct addrtab_func){ t->ents[i].frame, t->ents[i].count, t->ents[i].calls,
+					      1 };
 	qsort(f, t->n, sizeof(*f), addrtab_frame_cmp);
 	for (size_t i = 0; i < t->n; i++) {
 		if (k > 0 && f[k - 1].frame == f[i].frame) {
 			f[k - 1].samples += f[i].samples;
+			f[k - 1].calls += f[i].calls;
 			f[k - 1].naddrs++;
 		} else {
 			f[k++] = f[i];

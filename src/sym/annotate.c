@@ -14,12 +14,29 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ringside/sym/annotate.h"
 #include "ringside/sym/elfmod.h"
+#include "ringside/sym/linetab.h"
 #include "ringside/util/infile.h"
 #include "ringside/util/xalloc.h"
+
+struct annotate_cache_ent {
+	char *path; /* NULL: free */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	struct elfmod *m;
+	uint64_t used; /* the cache's tick when last used */
+};
+
+struct annotate_cache {
+	struct annotate_cache_ent ents[ANNOTATE_CACHE_MAX];
+	uint64_t tick, opened, reused;
+};
 
 /* The largest source file read. */
 #define ANNOTATE_MAX_SOURCE (16u << 20)
@@ -31,6 +48,7 @@ struct annotate_src {
 	size_t nlines;
 	uint32_t lo, hi;  /* the lines the function's instructions use */
 	uint64_t *counts; /* per line lo..hi */
+	uint64_t *calls;  /* per line lo..hi */
 };
 
 /* Keep s (taken over) with the annotation; returns it. */
@@ -93,7 +111,8 @@ annotate_bare(struct annotate *a, const struct addrtab_entry *e, size_t n)
 		struct annotate_row r = { .kind = ANNOTATE_ASM,
 					  .file = UINT32_MAX,
 					  .addr = e[i].addr,
-					  .count = e[i].count };
+					  .count = e[i].count,
+					  .calls = e[i].calls };
 
 		r.text = annotate_keep(a, xasprintf("0x%" PRIx64, e[i].addr));
 		annotate_push(&a->insns, &a->ninsns, &r);
@@ -119,10 +138,41 @@ annotate_arch(unsigned machine, cs_arch *arch, cs_mode *mode)
 	}
 }
 
+/*
+ * The line table of the function's range, read alone from the file that holds the module's
+ * .debug_line (its debug file, else itself), or NULL: libdw is asked instead (it inflates every
+ * debug section of the file the first time, then answers every function of it at once). Alone
+ * for a single annotation; with a cache (several annotations, often of one file), through libdw.
+ */
+static struct linetab *
+annotate_linetab(const struct annotate *a, struct elfmod *m, const struct annotate_opts *o)
+{
+	const char *debug = elfmod_debug_file(m);
+	struct linetab *lt = NULL;
+
+	if ((o && o->cache) || getenv("RINGSIDE_ANNOTATE_LIBDW"))
+		return NULL;
+	if (linetab_open(debug ? debug : a->module, a->start, a->start + a->size, &lt) < 0)
+		return NULL;
+	return lt;
+}
+
+/* The file:line of addr, from lt when there is one. */
+static bool
+annotate_srcline(struct elfmod *m, const struct linetab *lt, uint64_t addr, const char **file,
+		 const char **dir, uint32_t *line)
+{
+	if (lt)
+		return linetab_lookup(lt, addr, file, dir, line);
+	return elfmod_srcline(m, addr, file, dir, line);
+}
+
 /* Disassemble [start, start+size) of m into a->insns with counts from e; false on failure. */
 static bool
-annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry *e, size_t n)
+annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry *e, size_t n,
+		const struct annotate_opts *o)
 {
+	struct linetab *lt;
 	const uint8_t *bytes;
 	size_t len = elfmod_code(m, a->start, a->size, &bytes), k = 0, count;
 	cs_insn *insn = NULL;
@@ -144,6 +194,7 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 		return false;
 	}
 	count = cs_disasm(cs, bytes, len, a->start, 0, &insn);
+	lt = annotate_linetab(a, m, o);
 	for (size_t i = 0; i < count; i++) {
 		struct annotate_row r = { .kind = ANNOTATE_ASM,
 					  .file = UINT32_MAX,
@@ -152,14 +203,17 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 
 		while (k < n && e[k].addr < insn[i].address)
 			k++;
-		while (k < n && e[k].addr < insn[i].address + insn[i].size)
+		while (k < n && e[k].addr < insn[i].address + insn[i].size) {
+			r.calls += e[k].calls;
 			r.count += e[k++].count;
-		if (elfmod_srcline(m, insn[i].address, &file, &dir, &r.line))
+		}
+		if (annotate_srcline(m, lt, insn[i].address, &file, &dir, &r.line))
 			r.file = annotate_file(a, file, dir);
 		r.text = annotate_keep(a, xasprintf("%s%s%s", insn[i].mnemonic,
 						    insn[i].op_str[0] ? " " : "", insn[i].op_str));
 		annotate_push(&a->insns, &a->ninsns, &r);
 	}
+	linetab_free(lt);
 	cs_free(insn, count);
 	cs_close(&cs);
 	if (count == 0)
@@ -292,13 +346,17 @@ annotate_line_counts(struct annotate *a, struct annotate_src *srcs)
 			s->hi = r->line;
 	}
 	for (size_t f = 0; f < a->nfiles; f++)
-		if (srcs[f].lo)
+		if (srcs[f].lo) {
 			srcs[f].counts = xcalloc(srcs[f].hi - srcs[f].lo + 1, sizeof(uint64_t));
+			srcs[f].calls = xcalloc(srcs[f].hi - srcs[f].lo + 1, sizeof(uint64_t));
+		}
 	for (size_t i = 0; i < a->ninsns; i++) {
 		const struct annotate_row *r = &a->insns[i];
 
-		if (r->file != UINT32_MAX && r->line)
+		if (r->file != UINT32_MAX && r->line) {
 			srcs[r->file].counts[r->line - srcs[r->file].lo] += r->count;
+			srcs[r->file].calls[r->line - srcs[r->file].lo] += r->calls;
+		}
 	}
 }
 
@@ -334,6 +392,7 @@ annotate_rows(struct annotate *a, const struct annotate_opts *o)
 						  .file = f,
 						  .line = l,
 						  .count = s->counts[l - s->lo],
+						  .calls = s->calls[l - s->lo],
 						  .text = annotate_text(s, l) };
 
 			if (whole || annotate_has_insn(a, f, l))
@@ -349,6 +408,7 @@ annotate_rows(struct annotate *a, const struct annotate_opts *o)
 						    .file = r->file,
 						    .line = r->line,
 						    .count = s->counts[r->line - s->lo],
+						    .calls = s->calls[r->line - s->lo],
 						    .text = annotate_text(s, r->line) };
 
 			annotate_push(&a->mixed, &a->nmixed, &src);
@@ -364,8 +424,109 @@ annotate_rows(struct annotate *a, const struct annotate_opts *o)
 		if (srcs[f].lines)
 			annotate_keep(a, (char *)srcs[f].lines);
 		free(srcs[f].counts);
+		free(srcs[f].calls);
 	}
 	free(srcs);
+}
+
+struct annotate_cache *
+annotate_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct annotate_cache));
+}
+
+void
+annotate_cache_free(struct annotate_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < ANNOTATE_CACHE_MAX; i++) {
+		free(c->ents[i].path);
+		elfmod_free(c->ents[i].m);
+	}
+	free(c);
+}
+
+void
+annotate_cache_stats(const struct annotate_cache *c, uint64_t *opened, uint64_t *reused)
+{
+	*opened = c ? c->opened : 0;
+	*reused = c ? c->reused : 0;
+}
+
+/* The cached module of path as fd (st) shows it, or NULL. */
+static struct elfmod *
+annotate_cache_find(struct annotate_cache *c, const char *path, const struct stat *st)
+{
+	for (size_t i = 0; i < ANNOTATE_CACHE_MAX; i++) {
+		struct annotate_cache_ent *e = &c->ents[i];
+
+		if (e->path && strcmp(e->path, path) == 0 && e->dev == st->st_dev &&
+		    e->ino == st->st_ino && e->size == st->st_size &&
+		    e->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    e->mtime.tv_nsec == st->st_mtim.tv_nsec) {
+			e->used = ++c->tick;
+			c->reused++;
+			return e->m;
+		}
+	}
+	return NULL;
+}
+
+/* Keep m (taken over) as path's module, closing the least recently used one when full. */
+static void
+annotate_cache_put(struct annotate_cache *c, const char *path, const struct stat *st,
+		   struct elfmod *m)
+{
+	struct annotate_cache_ent *e = &c->ents[0];
+
+	for (size_t i = 1; i < ANNOTATE_CACHE_MAX && e->path; i++)
+		if (!c->ents[i].path || c->ents[i].used < e->used)
+			e = &c->ents[i];
+	free(e->path);
+	elfmod_free(e->m);
+	*e = (struct annotate_cache_ent){ .path = xstrdup(path),
+					  .dev = st->st_dev,
+					  .ino = st->st_ino,
+					  .size = st->st_size,
+					  .mtime = st->st_mtim,
+					  .m = m,
+					  .used = ++c->tick };
+	c->opened++;
+}
+
+/*
+ * The module of a->module, from the cache when it has it (the file unchanged): NULL, with a note,
+ * when it cannot be read. *owned says whether the caller frees it.
+ */
+static struct elfmod *
+annotate_open(struct annotate *a, struct annotate_cache *c, bool *owned)
+{
+	struct elfmod *m = NULL;
+	int fd = open(a->module, O_RDONLY | O_CLOEXEC), rc;
+	struct stat st;
+
+	*owned = !c;
+	if (fd >= 0 && c && fstat(fd, &st) == 0 && (m = annotate_cache_find(c, a->module, &st))) {
+		close(fd);
+		return m;
+	}
+	if (fd < 0) {
+		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
+			      strerror(errno));
+		return NULL;
+	}
+	if (c && fstat(fd, &st) != 0)
+		*owned = true;
+	rc = elfmod_open(a->module, fd, &m);
+	if (rc < 0) {
+		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
+			      rc == -ENOEXEC ? "not an ELF file" : strerror(-rc));
+		return NULL;
+	}
+	if (!*owned)
+		annotate_cache_put(c, a->module, &st, m);
+	return m;
 }
 
 /* The ELF part: open module, find the range, disassemble, attribute lines. */
@@ -373,32 +534,23 @@ static void
 annotate_elf(struct annotate *a, const struct addrtab_entry *e, size_t n,
 	     const struct annotate_opts *o)
 {
-	struct elfmod *m = NULL;
-	int fd = open(a->module, O_RDONLY | O_CLOEXEC), rc;
+	bool owned;
+	struct elfmod *m = annotate_open(a, o ? o->cache : NULL, &owned);
 
-	if (fd < 0) {
-		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
-			      strerror(errno));
-		annotate_bare(a, e, n);
-		return;
-	}
-	rc = elfmod_open(a->module, fd, &m);
-	if (rc < 0) {
-		annotate_note(a, "cannot read %s: %s (no disassembly or source)", a->module,
-			      rc == -ENOEXEC ? "not an ELF file" : strerror(-rc));
+	if (!m) {
 		annotate_bare(a, e, n);
 		return;
 	}
 	annotate_range(a, m, e, n);
-	if (!annotate_disasm(a, m, e, n)) {
+	if (annotate_disasm(a, m, e, n, o)) {
+		if (a->nfiles == 0)
+			annotate_note(a, "no line table for %s: assembly only", a->module);
+		annotate_rows(a, o);
+	} else {
 		annotate_bare(a, e, n);
-		elfmod_free(m);
-		return;
 	}
-	if (a->nfiles == 0)
-		annotate_note(a, "no line table for %s: assembly only", a->module);
-	annotate_rows(a, o);
-	elfmod_free(m);
+	if (owned)
+		elfmod_free(m);
 }
 
 struct annotate *
@@ -409,8 +561,10 @@ annotate_build(const char *function, const char *module, enum frame_kind kind,
 
 	a->function = xstrdup(function ? function : "");
 	a->module = xstrdup(module ? module : "");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		a->total += e[i].count;
+		a->calls += e[i].calls;
+	}
 	if (n == 0)
 		annotate_note(a, "no samples in this function");
 	else if (kind == FRAME_JIT)
@@ -435,10 +589,12 @@ annotate_recount_lines(struct annotate *a, struct annotate_row *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (rows[i].kind != ANNOTATE_SOURCE)
 			continue;
-		rows[i].count = 0;
+		rows[i].count = rows[i].calls = 0;
 		for (size_t k = 0; k < a->ninsns; k++)
-			if (a->insns[k].file == rows[i].file && a->insns[k].line == rows[i].line)
+			if (a->insns[k].file == rows[i].file && a->insns[k].line == rows[i].line) {
 				rows[i].count += a->insns[k].count;
+				rows[i].calls += a->insns[k].calls;
+			}
 	}
 }
 
@@ -447,22 +603,28 @@ annotate_recount(struct annotate *a, const struct addrtab_entry *e, size_t n)
 {
 	size_t k = 0, m = 0;
 
-	a->total = 0;
-	for (size_t i = 0; i < n; i++)
+	a->total = a->calls = 0;
+	for (size_t i = 0; i < n; i++) {
 		a->total += e[i].count;
+		a->calls += e[i].calls;
+	}
 	for (size_t i = 0; i < a->ninsns; i++) {
 		struct annotate_row *r = &a->insns[i];
 		uint64_t end = i + 1 < a->ninsns ? a->insns[i + 1].addr : r->addr + 1;
 
-		r->count = 0;
+		r->count = r->calls = 0;
 		while (k < n && e[k].addr < r->addr)
 			k++;
-		while (k < n && e[k].addr < end)
+		while (k < n && e[k].addr < end) {
+			r->calls += e[k].calls;
 			r->count += e[k++].count;
+		}
 	}
 	for (size_t i = 0; i < a->nmixed; i++)
-		if (a->mixed[i].kind == ANNOTATE_ASM && m < a->ninsns)
-			a->mixed[i].count = a->insns[m++].count;
+		if (a->mixed[i].kind == ANNOTATE_ASM && m < a->ninsns) {
+			a->mixed[i].count = a->insns[m].count;
+			a->mixed[i].calls = a->insns[m++].calls;
+		}
 	annotate_recount_lines(a, a->source, a->nsource);
 	annotate_recount_lines(a, a->mixed, a->nmixed);
 }
@@ -495,8 +657,9 @@ annotate_hottest(const struct annotate_row *rows, size_t n, enum annotate_kind k
 	size_t best = SIZE_MAX;
 
 	for (size_t i = 0; i < n; i++)
-		if (rows[i].kind == kind && rows[i].count &&
-		    (best == SIZE_MAX || rows[i].count > rows[best].count))
+		if (rows[i].kind == kind && (rows[i].count || rows[i].calls) &&
+		    (best == SIZE_MAX || rows[i].count > rows[best].count ||
+		     (rows[i].count == rows[best].count && rows[i].calls > rows[best].calls)))
 			best = i;
 	return best;
 }
@@ -516,20 +679,23 @@ annotate_print(const struct annotate *a, FILE *fp)
 	annotate_put(fp, a->function);
 	fputs("  Module: ", fp);
 	annotate_put(fp, a->module);
-	fprintf(fp, "  Samples: %" PRIu64 "\n", a->total);
+	fprintf(fp, "  Samples: %" PRIu64 "  With callees: %" PRIu64 "\n", a->total,
+		a->total + a->calls);
 	for (size_t i = 0; i < a->nnotes; i++) {
 		fputs("note: ", fp);
 		annotate_put(fp, a->notes[i]);
 		fputc('\n', fp);
 	}
+	fputs("   Self +Callee\n", fp);
 	for (size_t i = 0; i < a->nmixed; i++) {
 		const struct annotate_row *r = &a->mixed[i];
-		double pct = a->total ? 100.0 * (double)r->count / (double)a->total : 0;
 
-		if (r->count)
-			fprintf(fp, "%7.2f ", pct);
+		/* Self, then with callees: both or neither, so the columns stay columns. */
+		if (r->count || r->calls)
+			fprintf(fp, "%7.2f %7.2f ", annotate_pct(r->count, a->total),
+				annotate_pct(r->count + r->calls, a->total + a->calls));
 		else
-			fputs("        ", fp);
+			fputs("                ", fp);
 		if (r->kind == ANNOTATE_SOURCE) {
 			fprintf(fp, ":%-6" PRIu32 " ", r->line);
 			if (r->text)
@@ -542,4 +708,10 @@ annotate_print(const struct annotate *a, FILE *fp)
 		}
 		fputc('\n', fp);
 	}
+}
+
+double
+annotate_pct(uint64_t count, uint64_t total)
+{
+	return total ? 100.0 * (double)count / (double)total : 0;
 }

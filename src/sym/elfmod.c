@@ -629,3 +629,14 @@ elfmod_code(struct elfmod *m, uint64_t vaddr, size_t len, const uint8_t **bytes)
 	}
 	return 0;
 }
+
+const char *
+elfmod_debug_file(const struct elfmod *m)
+{
+	const char *main_file = NULL, *debug_file = NULL;
+
+	dwfl_module_info(m->mod, NULL, NULL, NULL, NULL, NULL, &main_file, &debug_file);
+	if (debug_file && main_file && strcmp(debug_file, main_file) == 0)
+		return NULL;
+	return debug_file;
+}

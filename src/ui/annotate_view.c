@@ -85,6 +85,9 @@ annotate_view_open(struct ui *ui, uint32_t frame)
 		return;
 	}
 	annotate_view_close(ui);
+	/* Kept until the screen ends: another function of the same file opens at once. */
+	if (!ui->annotate_opts.cache)
+		ui->annotate_opts.cache = annotate_cache_new();
 	av = xcalloc(1, sizeof(*av));
 	av->frame = frame;
 	av->a = annotate_cmd_frame(p, frame, &ui->annotate_opts);
@@ -95,6 +98,14 @@ annotate_view_open(struct ui *ui, uint32_t frame)
 	av->top = av->cursor > 5 ? av->cursor - 5 : 0;
 	ui->annotate = av;
 	ui->dirty = true;
+}
+
+void
+annotate_view_fini(struct ui *ui)
+{
+	annotate_view_close(ui);
+	annotate_cache_free(ui->annotate_opts.cache);
+	ui->annotate_opts.cache = NULL;
 }
 
 void
@@ -153,22 +164,24 @@ static void
 annotate_view_row(struct ui *ui, const struct annotate_view *av, const struct annotate_row *r,
 		  int y, int cols, attr_t attr)
 {
+	const struct annotate *a = av->a;
 	char text[1024], head[64];
-	double pct = av->a->total ? 100.0 * (double)r->count / (double)av->a->total : 0;
 
-	if (r->count)
-		snprintf(head, sizeof(head), "%6.2f%% ", pct);
+	/* Self, then with callees (the call sites' samples added). */
+	if (r->count || r->calls)
+		snprintf(head, sizeof(head), "%6.2f%% %6.2f%% ", annotate_pct(r->count, a->total),
+			 annotate_pct(r->count + r->calls, a->total + a->calls));
 	else
-		snprintf(head, sizeof(head), "%8s", "");
+		snprintf(head, sizeof(head), "%16s", "");
 	draw_fill(y, 0, cols, attr);
-	draw_text(ui, y, 1, 9, attr, head);
+	draw_text(ui, y, 1, 17, attr, head);
 	if (r->kind == ANNOTATE_SOURCE) {
-		const char *t = r->text ? r->text : av->a->files[r->file];
+		const char *t = r->text ? r->text : a->files[r->file];
 
-		draw_textf(ui, y, 10, cols - 11, attr | A_BOLD, "%5" PRIu32 "  %s", r->line,
+		draw_textf(ui, y, 18, cols - 19, attr | A_BOLD, "%5" PRIu32 "  %s", r->line,
 			   annotate_view_expand(t, text, sizeof(text)));
 	} else {
-		draw_textf(ui, y, 10, cols - 11, attr, "%*s%8" PRIx64 ":  %s",
+		draw_textf(ui, y, 18, cols - 19, attr, "%*s%8" PRIx64 ":  %s",
 			   av->mode == AV_MIXED ? 7 : 0, "", r->addr,
 			   annotate_view_expand(r->text, text, sizeof(text)));
 	}
@@ -182,8 +195,8 @@ annotate_view_head(struct ui *ui, const struct annotate_view *av, int y, int col
 	int used = 0;
 
 	draw_textf(ui, y, 1, cols - 2, draw_attr(ui, THEME_HEADER) | A_BOLD,
-		   "annotate %s  %s  %" PRIu64 " samples  (%s)", a->function, a->module, a->total,
-		   annotate_view_mode_names[av->mode]);
+		   "annotate %s  %s  %" PRIu64 " samples  (%s)  +callees %" PRIu64, a->function,
+		   a->module, a->total, annotate_view_mode_names[av->mode], a->total + a->calls);
 	used++;
 	for (size_t i = 0; i < a->nnotes && i < 3; i++)
 		draw_text(ui, y + used++, 1, cols - 2, draw_attr(ui, THEME_WARN), a->notes[i]);
@@ -192,7 +205,8 @@ annotate_view_head(struct ui *ui, const struct annotate_view *av, int y, int col
 			   "search: %s_   (Enter: find, Esc: cancel)", av->query);
 	else
 		draw_text(ui, y + used, 1, cols - 2, draw_attr(ui, THEME_DIM),
-			  "m mode  Tab next hottest  / search  n next match  Esc back");
+			  "self, +callees   m mode  Tab next hottest  / search  n next match  Esc "
+			  "back");
 	return used + 1;
 }
 
@@ -220,7 +234,7 @@ annotate_view_draw(struct ui *ui, int top, int rows, int cols)
 		draw_text(ui, top + head, 1, cols - 2, draw_attr(ui, THEME_DIM), "nothing to show");
 	for (int i = 0; i < body && av->top + (size_t)i < n; i++) {
 		size_t k = av->top + (size_t)i;
-		attr_t attr = draw_attr(ui, r[k].count ? THEME_NORMAL : THEME_DIM);
+		attr_t attr = draw_attr(ui, r[k].count || r[k].calls ? THEME_NORMAL : THEME_DIM);
 
 		if (k == hot)
 			attr = draw_attr(ui, THEME_MATCH) | A_BOLD;

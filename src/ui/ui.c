@@ -739,7 +739,7 @@ ui_init_views(struct ui *ui)
 static void
 ui_fini(struct ui *ui)
 {
-	annotate_view_close(ui);
+	annotate_view_fini(ui);
 	output_view_close(ui);
 	for (int v = 0; v < UI_NVIEWS; v++)
 		if (ui_views[v]->fini)

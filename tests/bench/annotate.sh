@@ -10,7 +10,10 @@
 # the one of the snapshot's stacks.addresses with the most samples in libc. Then each tool
 # annotates it: the first run (cold: libdw, the debug information and Capstone start from
 # nothing, the files perhaps not in the page cache) and the median of BENCH_ANNOTATE_RUNS more
-# (warm, default 5). The last line gives ringside's times over perf's (target <= 0.2).
+# (warm, default 5). ringside runs twice: as it is, and with RINGSIDE_ANNOTATE_LIBDW=1 (the source
+# lines through libdw, which inflates all of libc's compressed debug sections; the line table read
+# alone inflates only .debug_line and its strings). The last line gives ringside's times over
+# perf's (target <= 0.2).
 set -u
 
 : "${RINGSIDE:?set RINGSIDE to the ringside binary}" "${WORKLOADS:?set WORKLOADS}"
@@ -67,6 +70,11 @@ bench() {
 
 bench "ringside annotate" "$RINGSIDE" annotate "$T/rs.json" "$fn"
 rc=$COLD rw=$WARM
+cp "$T/out" "$T/rs.out"
+# The same with the line table through libdw (as before the table was read alone): the same output.
+RINGSIDE_ANNOTATE_LIBDW=1 bench "ringside annotate (libdw)" "$RINGSIDE" annotate "$T/rs.json" "$fn"
+cmp -s "$T/out" "$T/rs.out" || echo "annotate: the libdw path printed something else than the line table read alone"
+mv "$T/rs.out" "$T/out"
 grep -q "imul\|mov\|cmp" "$T/out" || echo "annotate: ringside printed no instruction: $(head -n 3 "$T/out")"
 bench "perf annotate --stdio" "$PERF" annotate --stdio -i "$T/perf.data" "$fn"
 pc=$COLD pw=$WARM

@@ -41,7 +41,7 @@ check "the page embeds the annotations, every '<' escaped" \
 dump_dom "$T/hl.html#annotate=hot_function" hl >"$T/hl.dom"
 check "the page drew" grep -q 'data-ready="1"' "$T/hl.dom"
 check "the annotation of hot_function is open" grep -q 'id="annotate" data-function="hot_function"' "$T/hl.dom"
-hot=$(grep -o '<tr class="src hot"[^>]*><td class="num">[0-9.]*%</td><td class="num">[0-9]*</td><td class="code">[^<]*' "$T/hl.dom")
+hot=$(grep -o '<tr class="src hot"[^>]*><td class="num">[0-9.]*%</td><td class="num incl">[0-9.]*%</td><td class="num">[0-9]*</td><td class="code">[^<]*' "$T/hl.dom")
 diag "hot row: $hot"
 pct=$(echo "$hot" | sed -n 's/.*<td class="num">\([0-9.]*\)%.*/\1/p')
 check "the highlighted row is the hot line, >= 80% of the function (${pct:-none}%)" \

@@ -23,7 +23,8 @@ and FY of the width and height of the element SELECTOR and reports the tooltip s
 --screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
 CHROMEDRIVER (paths). --annotate clicks FUNCTION's row in the top functions (before the sort)
 and reports the annotation that opens: its highlighted row's text and share, and its
-instructions.
+instructions. The click on frame NAME reports the annotation it opened too (click_annotate), or
+the page's reason for showing none.
 """
 import base64
 import json
@@ -320,6 +321,16 @@ def main():
                              total: d ? Number(d.dataset.total) : null,
                              status: document.getElementById('flame-status').textContent };''',
                                      node, before)
+                # A click on a function's frame also opens its annotation (or says why none).
+                out['click_annotate'] = wd.js('''
+                    const s = document.getElementById('annotate');
+                    const hot = s ? s.querySelector('tr.hot') : null;
+                    const none = document.getElementById('annotate-none');
+                    return { function: s ? s.dataset.function : null,
+                             hot_text: hot ? hot.lastChild.textContent : null,
+                             hot_incl: hot ? hot.children[1].textContent : null,
+                             rows: s ? s.querySelectorAll('tr').length : 0,
+                             none: none ? none.textContent : null };''')
                 if shots:
                     png = wd.s('GET', '/element/%s/screenshot' % wd.js(
                         'return document.getElementById("flame")')[ELEMENT])

@@ -2,7 +2,8 @@
 /*
  * Unit tests for model/addrtab, the per-address sample counts: adding and bumping, the bound
  * (samples past it counted as dropped), a function's addresses in order, the functions by samples;
- * their snapshot key (stacks.addresses: a round trip byte for byte, a kernel address above
+ * call sites (a second count, functions with only those last); their snapshot key
+ * (stacks.addresses: a round trip byte for byte, with call sites, a kernel address above
  * INT64_MAX, a malformed entry refused, a snapshot without the key read without counts); and the
  * annotation's notes where there is no code to show.
  */
@@ -108,6 +109,39 @@ test_functions(void **state)
 	addrtab_free(t);
 }
 
+/* Call sites: a second count on the same entries, in the function order after self samples. */
+static void
+test_calls(void **state)
+{
+	struct addrtab *t = addrtab_new(3);
+	struct addrtab_entry *e;
+	struct addrtab_func *f;
+	uint32_t a;
+	size_t n;
+
+	(void)state;
+	a = addrtab_add(t, 1, 0x10, 2);
+	assert_int_equal(addrtab_add_calls(t, 1, 0x10, 3), a);
+	addrtab_bump_calls(t, a, 1);
+	addrtab_add_calls(t, 5, 0x50, 9); /* a caller only */
+	addrtab_add(t, 6, 0x60, 1);
+	assert_int_equal(addrtab_get(t, a)->count, 2);
+	assert_int_equal(addrtab_get(t, a)->calls, 4);
+	/* Full: a new call site is dropped, a known one still counts. */
+	assert_int_equal(addrtab_add_calls(t, 7, 0x70, 2), ADDRTAB_NONE);
+	addrtab_bump_calls(t, ADDRTAB_NONE, 1);
+	assert_int_equal(addrtab_dropped(t), 3);
+	assert_int_equal(addrtab_function(t, 5, &e, &n), 0);
+	assert_true(n == 1 && e[0].count == 0 && e[0].calls == 9);
+	free(e);
+	assert_int_equal(addrtab_functions(t, &f), 3);
+	assert_true(f[0].frame == 1 && f[0].samples == 2 && f[0].calls == 4);
+	assert_true(f[1].frame == 6 && f[1].samples == 1 && f[1].calls == 0);
+	assert_true(f[2].frame == 5 && f[2].samples == 0 && f[2].calls == 9);
+	free(f);
+	addrtab_free(t);
+}
+
 static char *
 write_to_memory(const struct profile *p, size_t *len)
 {
@@ -157,11 +191,14 @@ test_snapshot_round_trip(void **state)
 	addrtab_add(p->addrs, fn, 0x1234, 7);
 	addrtab_add(p->addrs, fn, 0x1200, 3);
 	addrtab_add(p->addrs, kfn, 0xffffffff81000010ull, 2);
+	addrtab_add_calls(p->addrs, fn, 0x1240, 5);
+	addrtab_add_calls(p->addrs, fn, 0x1234, 1);
 	addrtab_add_dropped(p->addrs, 4);
 	buf = write_to_memory(p, &len);
 	want = xasprintf("\"addresses\":{\"max_functions\":256,\"dropped\":4,\"entries\":"
-			 "[[%u,\"0x1200\",3],[%u,\"0x1234\",7],[%u,\"0xffffffff81000010\",2]]}",
-			 fn, fn, kfn);
+			 "[[%u,\"0x1200\",3],[%u,\"0x1234\",7],[%u,\"0xffffffff81000010\",2]],"
+			 "\"calls\":[[%u,\"0x1234\",1],[%u,\"0x1240\",5]]}",
+			 fn, fn, kfn, fn, fn);
 	if (!strstr(buf, want))
 		fail_msg("%s not in %s", want, buf);
 	free(want);
@@ -172,6 +209,9 @@ test_snapshot_round_trip(void **state)
 	assert_int_equal(addrtab_dropped(q->addrs), 4);
 	assert_int_equal(addrtab_function(q->addrs, kfn, &e, &n), 2);
 	assert_true(n == 1 && e[0].addr == 0xffffffff81000010ull);
+	free(e);
+	assert_int_equal(addrtab_function(q->addrs, fn, &e, &n), 10);
+	assert_true(n == 3 && e[1].calls == 1 && e[2].count == 0 && e[2].calls == 5);
 	free(e);
 	buf2 = write_to_memory(q, &len2);
 	assert_int_equal(len, len2);
@@ -187,8 +227,11 @@ test_snapshot_bad_and_old(void **state)
 {
 	uint32_t fn, kfn;
 	struct profile *p = make_profile(&fn, &kfn), *q = NULL;
-	static const char *const bad[] = { "[4,\"1200\",3]", "[99,\"0x12\",1]", "[4,\"0xzz\",1]",
-					   "[4,\"0x12\",-1]", "[4,18,1]" };
+	static const char *const bad[] = { "[4,\"1200\",3]",  "[99,\"0x12\",1]", "[4,\"0xzz\",1]",
+					   "[4,\"0x12\",-1]", "[4,18,1]",	 "[4,\"0x12\",1,2]",
+					   "[4,\"0x12\"]" };
+	static const char *const bad_calls[] = { "5", "[[4,\"0x12\",-1]]", "[[99,\"0x12\",1]]",
+						 "[[4,\"0x12\"]]" };
 	struct errbuf err;
 	size_t len;
 	char *buf, *at;
@@ -219,6 +262,20 @@ test_snapshot_bad_and_old(void **state)
 		assert_null(q);
 		free(s);
 	}
+	/* The call sites' key: an array of the same tuples. */
+	at = strstr(buf, "]]}");
+	assert_non_null(at);
+	for (size_t i = 0; i < sizeof(bad_calls) / sizeof(bad_calls[0]); i++) {
+		char *s = xasprintf("%.*s]],\"calls\":%s}%s", (int)(at - buf), buf, bad_calls[i],
+				    at + 3);
+
+		errbuf_clear(&err);
+		q = NULL;
+		assert_int_equal(snapshot_parse(s, strlen(s), &q, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "stacks.addresses"));
+		assert_null(q);
+		free(s);
+	}
 	free(buf);
 	profile_free(p);
 }
@@ -226,7 +283,7 @@ test_snapshot_bad_and_old(void **state)
 static void
 test_annotate_notes(void **state)
 {
-	struct addrtab_entry e[2] = { { 1, 0x10, 3 }, { 1, 0x20, 1 } };
+	struct addrtab_entry e[2] = { { 1, 0x10, 3, 0 }, { 1, 0x20, 1, 0 } };
 	struct annotate *a;
 
 	(void)state;
@@ -237,11 +294,55 @@ test_annotate_notes(void **state)
 	assert_int_equal(a->ninsns, 2);
 	assert_int_equal(annotate_hottest(a->insns, a->ninsns, ANNOTATE_ASM), 0);
 	annotate_free(a);
+	/* Call sites: counted beside self; with no self sample, the hottest is by call sites. */
+	e[0].count = e[1].count = 0;
+	e[0].calls = 2;
+	e[1].calls = 6;
+	a = annotate_build("jitted", "[jit]", FRAME_JIT, e, 2, NULL);
+	assert_true(a->total == 0 && a->calls == 8);
+	assert_true(a->insns[1].calls == 6 && a->insns[1].count == 0);
+	assert_int_equal(annotate_hottest(a->insns, a->ninsns, ANNOTATE_ASM), 1);
+	e[1].calls = 0;
+	annotate_recount(a, e, 2);
+	assert_true(a->calls == 2 && a->insns[1].calls == 0);
+	assert_int_equal(annotate_hottest(a->insns, a->ninsns, ANNOTATE_ASM), 0);
+	annotate_free(a);
+	e[0] = (struct addrtab_entry){ 1, 0x10, 3, 0 };
+	e[1] = (struct addrtab_entry){ 1, 0x20, 1, 0 };
 	a = annotate_build("f", "/nonexistent/ringside-test", FRAME_USER, e, 2, NULL);
 	assert_int_equal(a->nnotes, 1);
-	assert_non_null(strstr(a->notes[0], "cannot read /nonexistent/ringside-test: No such file"));
+	assert_non_null(
+		strstr(a->notes[0], "cannot read /nonexistent/ringside-test: No such file"));
 	assert_int_equal(a->ninsns, 2);
 	annotate_free(a);
+}
+
+/* The cache: a second annotation of the same file reuses it, with the same rows. */
+static void
+test_annotate_cache(void **state)
+{
+	struct addrtab_entry e = { 1, 0, 1, 0 };
+	struct annotate_opts o = { 0 };
+	struct annotate *a, *b;
+	uint64_t opened, reused;
+
+	(void)state;
+	e.addr = (uint64_t)(uintptr_t)&test_annotate_cache; /* a non-PIE test: the ELF address */
+	o.cache = annotate_cache_new();
+	a = annotate_build("test_annotate_cache", "/proc/self/exe", FRAME_USER, &e, 1, &o);
+	b = annotate_build("test_annotate_cache", "/proc/self/exe", FRAME_USER, &e, 1, &o);
+	annotate_cache_stats(o.cache, &opened, &reused);
+	assert_int_equal(opened, 1);
+	assert_int_equal(reused, 1);
+	assert_int_equal(a->ninsns, b->ninsns);
+	assert_int_equal(a->nnotes, b->nnotes);
+	for (size_t i = 0; i < a->ninsns; i++) {
+		assert_int_equal(a->insns[i].addr, b->insns[i].addr);
+		assert_string_equal(a->insns[i].text, b->insns[i].text);
+	}
+	annotate_free(a);
+	annotate_free(b);
+	annotate_cache_free(o.cache);
 }
 
 int
@@ -252,9 +353,11 @@ main(void)
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_snapshot_round_trip),
 		cmocka_unit_test(test_snapshot_bad_and_old),
 		cmocka_unit_test(test_annotate_notes),
+		cmocka_unit_test(test_annotate_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,6 +203,65 @@ test_tree(void **state)
 	fixture_free(f);
 }
 
+/* The frame named name (the first one), or UINT32_MAX. */
+static uint32_t
+frame_named(const struct profile *p, const char *name)
+{
+	for (uint32_t i = 0; i < frametab_nframes(p->frames); i++)
+		if (strcmp(frametab_str(p->frames, frametab_get(p->frames, i)->name), name) == 0)
+			return i;
+	return UINT32_MAX;
+}
+
+/* The self and call-site samples of frame name's only address, which must be addr. */
+static void
+expect_site(const struct profile *p, const char *name, uint64_t addr, uint64_t self, uint64_t calls)
+{
+	struct addrtab_entry *e;
+	size_t n;
+
+	assert_int_not_equal(frame_named(p, name), UINT32_MAX);
+	addrtab_function(p->addrs, frame_named(p, name), &e, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(e[0].addr, addr);
+	assert_int_equal(e[0].count, self);
+	assert_int_equal(e[0].calls, calls);
+	free(e);
+}
+
+/*
+ * Call sites: each caller counted at its call (the return address one back), by the slow path and
+ * by the chain cache's replay alike; a function twice in a chain (recursion) once, at its
+ * innermost call; the leaf's function not as a call site of itself.
+ */
+static void
+test_call_sites(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct records *rs = &f->rs;
+	const uint64_t rec[] = { 0x401010, 0x402020, 0x402020, 0x403030 };
+	const uint64_t self_rec[] = { 0x40201f, 0x402020, 0x403030 };
+
+	(void)state;
+	feed_processes(f);
+	/* A's main thread: chain1 twice (the second from the cache), chain2 once; B: chain1's leaf.
+	 */
+	expect_site(f->p, "app+0x1010", 0x401010, 3, 0);
+	expect_site(f->p, "app+0x201f", 0x40201f, 0, 3);
+	/* Its root: those three and the worker's chain3 twice. */
+	expect_site(f->p, "app+0x302f", 0x40302f, 0, 5);
+	/* app+0x201f twice in a chain: one call site per sample. */
+	records_sample(rs, PID_A, PID_A, 0, 500, rec, 4);
+	records_sample(rs, PID_A, PID_A, 0, 510, rec, 4);
+	expect_site(f->p, "app+0x201f", 0x40201f, 0, 5);
+	expect_site(f->p, "app+0x302f", 0x40302f, 0, 7);
+	/* The leaf's function as its own caller: the sample is self there, not a call site. */
+	records_sample(rs, PID_A, PID_A, 0, 520, self_rec, 3);
+	expect_site(f->p, "app+0x201f", 0x40201f, 1, 5);
+	expect_site(f->p, "app+0x302f", 0x40302f, 0, 8);
+	fixture_free(f);
+}
+
 static void
 test_tasks(void **state)
 {
@@ -457,9 +516,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree),	      cmocka_unit_test(test_tasks),
-		cmocka_unit_test(test_lost_and_bad),  cmocka_unit_test(test_sched_system),
-		cmocka_unit_test(test_sched_targets), cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_tree),	     cmocka_unit_test(test_call_sites),
+		cmocka_unit_test(test_tasks),	     cmocka_unit_test(test_lost_and_bad),
+		cmocka_unit_test(test_sched_system), cmocka_unit_test(test_sched_targets),
+		cmocka_unit_test(test_fold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,9 +3,11 @@
  * Per-address sample counts: for each sample, its leaf instruction counted under the function
  * that contains it (a frame id of the frametab, whose module names the file) and the address as
  * the ELF file sees it (what objdump shows; a kernel or JIT address as the process saw it), so any
- * function can be annotated afterwards. Bounded: at most the capacity given at creation distinct
- * (function, address) pairs; samples at new addresses past it are only counted as dropped.
- * Pure data, no I/O.
+ * function can be annotated afterwards. The callers' call sites (the call instruction a return
+ * address follows) are counted the same way in a second count, "calls": a function's self
+ * samples at an address plus its calls there are its samples with callees. Bounded: at most the
+ * capacity given at creation distinct (function, address) pairs; samples and call sites at new
+ * addresses past it are only counted as dropped. Pure data, no I/O.
  */
 #ifndef RINGSIDE_MODEL_ADDRTAB_H
 #define RINGSIDE_MODEL_ADDRTAB_H
@@ -21,13 +23,15 @@
 struct addrtab_entry {
 	uint32_t frame; /* the containing (not inlined) function's frame id */
 	uint64_t addr;	/* ELF address of the sampled instruction */
-	uint64_t count; /* samples */
+	uint64_t count; /* samples with this instruction as the leaf (self) */
+	uint64_t calls; /* samples with this instruction as a caller's call site */
 };
 
 /* A function's total over its addresses, for addrtab_top. */
 struct addrtab_func {
 	uint32_t frame;
-	uint64_t samples;
+	uint64_t samples; /* self */
+	uint64_t calls;	  /* at its call sites */
 	size_t naddrs;
 };
 
@@ -44,11 +48,15 @@ void addrtab_free(struct addrtab *t);
 uint32_t addrtab_add(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count);
 /* Add count samples to entry idx (an index addrtab_add returned; ADDRTAB_NONE counts dropped). */
 void addrtab_bump(struct addrtab *t, uint32_t idx, uint64_t count);
+/* Like addrtab_add, for count samples with (frame, addr) as a call site. */
+uint32_t addrtab_add_calls(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count);
+/* Add count call-site samples to entry idx (ADDRTAB_NONE counts dropped). */
+void addrtab_bump_calls(struct addrtab *t, uint32_t idx, uint64_t count);
 /* Entries held. */
 size_t addrtab_count(const struct addrtab *t);
 /* Entry i (borrowed; valid until the next add). */
 const struct addrtab_entry *addrtab_get(const struct addrtab *t, size_t i);
-/* Samples that found the table full. */
+/* Samples (self or at a call site) that found the table full. */
 uint64_t addrtab_dropped(const struct addrtab *t);
 /* Add to the dropped count (a snapshot read back). */
 void addrtab_add_dropped(struct addrtab *t, uint64_t n);
@@ -59,7 +67,8 @@ void addrtab_add_dropped(struct addrtab *t, uint64_t n);
 uint64_t addrtab_function(const struct addrtab *t, uint32_t frame, struct addrtab_entry **out,
 			  size_t *n);
 /*
- * The functions with samples, most samples first (ties: lower frame id first), into a new array
+ * The functions with samples or call sites, most self samples first (ties: most call-site
+ * samples, then lower frame id first), into a new array
  * (the caller's; NULL when none); returns how many.
  */
 size_t addrtab_functions(const struct addrtab *t, struct addrtab_func **out);

@@ -25,13 +25,33 @@
  * this many; past it, only the lines that have instructions. */
 #define ANNOTATE_MAX_SPAN 2000u
 
-/* Where source files are looked for. */
+/* The most files an annotate_cache keeps open. */
+#define ANNOTATE_CACHE_MAX 4u
+
+/*
+ * Files opened for annotations, kept for the next ones: the symbol table, the code and the DWARF
+ * libdw loaded (for a distribution's libc, most of the time is libdw inflating its compressed
+ * debug sections, all of them, when it first reads any). A file is the same while its device,
+ * inode, size and modification time are; at most ANNOTATE_CACHE_MAX files, the least recently
+ * used closed first.
+ */
+struct annotate_cache;
+
+/* Where source files are looked for, and the cache of opened files. */
 struct annotate_opts {
 	const char *const *source_dirs; /* --source-path DIR, tried in order */
 	size_t nsource_dirs;
 	const char *const *prefix_map; /* --source-prefix OLD=NEW strings */
 	size_t nprefix_map;
+	struct annotate_cache *cache; /* NULL: each annotation opens its file afresh */
 };
+
+/* An empty cache (the caller's, annotate_cache_free). */
+struct annotate_cache *annotate_cache_new(void);
+/* Close its files and free it; NULL is fine. */
+void annotate_cache_free(struct annotate_cache *c);
+/* Files opened (misses) and reused (hits) through c so far. */
+void annotate_cache_stats(const struct annotate_cache *c, uint64_t *opened, uint64_t *reused);
 
 enum annotate_kind {
 	ANNOTATE_SOURCE, /* a source line: file, line, text (NULL when the file was not found) */
@@ -45,13 +65,15 @@ struct annotate_row {
 	uint32_t line;	  /* 0 when unknown */
 	uint64_t addr;	  /* instructions */
 	uint64_t count;	  /* samples: of the instruction, or of all the line's instructions */
+	uint64_t calls;	  /* samples at it as a call site (count + calls: with callees) */
 	const char *text; /* borrowed from the annotation */
 };
 
 struct annotate {
 	char *function, *module;
 	uint64_t start, size; /* the function's ELF address range */
-	uint64_t total;	      /* samples over all its addresses */
+	uint64_t total;	      /* samples over all its addresses (self) */
+	uint64_t calls;	      /* samples at its call sites (total + calls: with callees) */
 	char **files;	      /* source files as the line table names them */
 	size_t nfiles;
 	char **notes; /* what could not be shown, and why */
@@ -78,13 +100,15 @@ struct annotate *annotate_build(const char *function, const char *module, enum f
 void annotate_recount(struct annotate *a, const struct addrtab_entry *e, size_t n);
 /* Free an annotation; NULL is fine. */
 void annotate_free(struct annotate *a);
-/* The index of the row with the most samples in rows[0..n) of kind, or SIZE_MAX when none has any.
- */
+/* The index of the row with the most self samples (ties, or none: the most at call sites) in
+ * rows[0..n) of kind, or SIZE_MAX when none has any. */
 size_t annotate_hottest(const struct annotate_row *rows, size_t n, enum annotate_kind kind);
 /*
  * Print the annotation as text (the mixed rows, like perf annotate --stdio): a header, the notes,
- * then each row with its share of the function's samples.
+ * then each row with its share of the function's self samples and of its samples with callees.
  */
 void annotate_print(const struct annotate *a, FILE *fp);
+/* The percentage count is of total (0 when total is 0). */
+double annotate_pct(uint64_t count, uint64_t total);
 
 #endif

@@ -76,6 +76,11 @@ bool elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, const c
  * (borrowed from the module) and returns how many, 0 when no section holds vaddr.
  */
 size_t elfmod_code(struct elfmod *m, uint64_t vaddr, size_t len, const uint8_t **bytes);
+/*
+ * The path of the separate debug file libdw found for the module (through the build ID or
+ * .gnu_debuglink, when it read the symbol table), or NULL when there is none. Borrowed.
+ */
+const char *elfmod_debug_file(const struct elfmod *m);
 /* Bytes held by ringside's own arrays (libdw's memory is not counted). */
 size_t elfmod_memory(const struct elfmod *m);
 

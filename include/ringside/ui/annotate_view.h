@@ -20,6 +20,8 @@ void annotate_view_draw(struct ui *ui, int top, int rows, int cols);
 bool annotate_view_key(struct ui *ui, int key);
 /* Close the annotation, if one is open. */
 void annotate_view_close(struct ui *ui);
+/* Close it and the files kept for annotations: the screen's end. */
+void annotate_view_fini(struct ui *ui);
 /* The help text of its keys. */
 extern const char annotate_view_keys[];
 

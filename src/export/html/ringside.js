@@ -508,8 +508,8 @@
 			'D uninterruptible, R preempted), beside ') +
 			shownEvent(st).samples + ' samples of ' + shownEvent(st).event +
 			(shownEvent(st).freq ? ' at ' + shownEvent(st).freq + ' Hz' : ' every ' + shownEvent(st).period + ' events') +
-			', call graph ' + st.callgraph + '; ' + st.lost + ' lost. Click a frame to zoom, ' +
-			'click an ancestor or Reset to zoom out.'));
+			', call graph ' + st.callgraph + '; ' + st.lost + ' lost. Click a frame to zoom (its function\'s ' +
+			'annotation opens below the top functions), click an ancestor or Reset to zoom out.'));
 
 		function matches(i) {
 			return query !== null && query.test(strs[frames[nodes[i][1]][0]]);
@@ -586,6 +586,10 @@
 				return;
 			focus = Number(d.dataset.node);
 			render();
+			// Its function's annotation opens below the top functions; the page stays put.
+			if (annotateFrame(frames[nodes[focus][1]], strs))
+				status.appendChild(el('a', { href: '#annotate', id: 'flame-annotate-link' },
+					' \u2014 annotation below'));
 		});
 		box.addEventListener('mousemove', ev => {
 			const d = ev.target.closest('.fr');
@@ -729,50 +733,86 @@
 
 	// The page's annotations (the ringside-annotate element), by function name and module.
 	const annotations = new Map();
+	let annotateMax = 0;
 	(function () {
 		const e = document.getElementById('ringside-annotate');
 		if (!e)
 			return;
 		try {
-			for (const a of JSON.parse(e.textContent).functions || [])
+			const j = JSON.parse(e.textContent);
+			annotateMax = j.max_functions || 0;
+			for (const a of j.functions || [])
 				annotations.set(a.name + '\u0000' + a.module, a);
 		} catch (err) {
 			main.appendChild(el('p', { class: 'err' }, 'ringside: cannot read the annotations: ' + err));
 		}
 	})();
 
-	// One function's source lines and instructions ([kind, line, addr, count, text] rows), the
-	// hottest line (or instruction, without source) highlighted and scrolled to.
-	function showAnnotation(a) {
+	// The annotate section, emptied, under the functions table.
+	function annotateSection() {
 		let s = document.getElementById('annotate');
 		if (!s) {
 			s = el('section', { id: 'annotate' });
 			document.getElementById('functions').after(s);
 		}
 		s.textContent = '';
+		return s;
+	}
+
+	// A flame frame clicked: its function's annotation, or why the page has none (not scrolled
+	// to: the flame graph stays in view). False for frames that are not functions.
+	function annotateFrame(f, strs) {
+		if (!['user', 'library', 'kernel', 'jit'].includes(f[4]))
+			return false;
+		const name = strs[f[0]] || '[unknown]', a = annotations.get(name + '\u0000' + (strs[f[1]] || ''));
+		if (a && !f[5]) {
+			showAnnotation(a, false);
+			return true;
+		}
+		const s = annotateSection();
+		s.appendChild(el('h2', null, 'Annotate: ' + name));
+		s.appendChild(el('p', { class: 'note annotate-none', id: 'annotate-none' }, f[5] ?
+			'no annotation for this function: it is inlined (its code is annotated in the function it is inlined in)' :
+			annotations.size ? 'no annotation for this function (not in the ' + (annotateMax || annotations.size) +
+			' hottest, the ones this page carries)' : 'no annotation for this function (this page carries none)'));
+		s.dataset.function = name;
+		return true;
+	}
+
+	// One function's source lines and instructions ([kind, line, addr, count, text, calls] rows:
+	// self samples and samples at it as a call site), the hottest line (or instruction, without
+	// source) highlighted and scrolled to.
+	function showAnnotation(a, scroll = true) {
+		const s = annotateSection();
 		s.appendChild(el('h2', null, 'Annotate: ' + a.name));
-		s.appendChild(el('p', { class: 'note' }, a.module + ' \u2014 ' + fmtNum(a.total) + ' samples'));
+		const calls = a.calls || 0, withCallees = a.total + calls;
+		s.appendChild(el('p', { class: 'note' }, a.module + ' \u2014 ' + fmtNum(a.total) + ' samples, ' +
+			fmtNum(withCallees) + ' with callees (columns: self %, with callees %)'));
 		for (const n of a.notes)
 			s.appendChild(el('p', { class: 'note annotate-note' }, n));
 		const kind = a.rows.some(r => r[0] === 's') ? 's' : 'i';
 		let hot = -1;
+		const key = r => r[3] * 1e12 + (r[5] || 0);
 		a.rows.forEach((r, i) => {
-			if (r[0] === kind && r[3] > 0 && (hot < 0 || r[3] > a.rows[hot][3]))
+			if (r[0] === kind && key(r) > 0 && (hot < 0 || key(r) > key(a.rows[hot])))
 				hot = i;
 		});
 		const tbody = el('tbody');
 		a.rows.forEach((r, i) => {
-			const share = a.total && r[3] ? (100 * r[3] / a.total).toFixed(2) + '%' : '';
-			const cls = (r[0] === 's' ? 'src' : 'asm') + (i === hot ? ' hot' : '') + (r[3] ? '' : ' cold');
-			tbody.appendChild(el('tr', { class: cls, 'data-count': r[3] },
+			const c = r[5] || 0, any = r[3] || c;
+			const share = any && a.total ? (100 * r[3] / a.total).toFixed(2) + '%' : '';
+			const incl = any && withCallees ? (100 * (r[3] + c) / withCallees).toFixed(2) + '%' : '';
+			const cls = (r[0] === 's' ? 'src' : 'asm') + (i === hot ? ' hot' : '') + (any ? '' : ' cold');
+			tbody.appendChild(el('tr', { class: cls, 'data-count': r[3], 'data-calls': c },
 				el('td', { class: 'num' }, share),
+				el('td', { class: 'num incl' }, incl),
 				el('td', { class: 'num' }, r[0] === 's' ? String(r[1]) : r[2]),
 				el('td', { class: 'code' }, r[4])));
 		});
 		s.appendChild(el('table', { id: 'annotate-table' }, tbody));
 		s.dataset.function = a.name;
 		const h = tbody.querySelector('tr.hot');
-		if (h && h.scrollIntoView)
+		if (scroll && h && h.scrollIntoView)
 			h.scrollIntoView({ block: 'center' });
 	}
 

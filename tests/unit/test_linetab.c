@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for sym/linetab, the line table read without libdw: for every function of this test
+ * binary (built with -g) and of the C library's debug file (when installed), at every byte of
+ * the function, the same file, compilation directory and line as libdw's (elfmod_srcline); a
+ * range keeps only the sequences that overlap it; a file without .debug_line says so.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ringside/sym/elfmod.h"
+#include "ringside/sym/linetab.h"
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Compare linetab with libdw over every byte of the first max sized functions of path. */
+static size_t
+compare_file(const char *path, size_t max)
+{
+	struct elfmod *m = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const struct elfmod_sym *syms;
+	const char *debug;
+	size_t checked = 0, nfn = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(elfmod_open(path, fd, &m), 0);
+	syms = elfmod_symbols(m);
+	debug = elfmod_debug_file(m);
+	for (size_t i = 0; i < elfmod_nsyms(m) && nfn < max; i++) {
+		uint64_t lo = syms[i].addr, hi = lo + syms[i].size;
+		struct linetab *t = NULL;
+
+		if (syms[i].size == 0 || syms[i].size > 65536)
+			continue;
+		nfn++;
+		assert_int_equal(linetab_open(debug ? debug : path, lo, hi, &t), 0);
+		for (uint64_t a = lo; a < hi; a++) {
+			const char *f1 = NULL, *d1 = NULL, *f2 = NULL, *d2 = NULL;
+			uint32_t l1 = 0, l2 = 0;
+			bool ok1 = elfmod_srcline(m, a, &f1, &d1, &l1);
+			bool ok2 = linetab_lookup(t, a, &f2, &d2, &l2);
+
+			if (ok1 != ok2 ||
+			    (ok1 && (!same_str(f1, f2) || !same_str(d1, d2) || l1 != l2)))
+				fail_msg("%s 0x%llx (%s): libdw %d %s %s:%u, linetab %d %s %s:%u",
+					 path, (unsigned long long)a, syms[i].name, ok1,
+					 d1 ? d1 : "-", f1 ? f1 : "-", l1, ok2, d2 ? d2 : "-",
+					 f2 ? f2 : "-", l2);
+			checked += ok1;
+		}
+		linetab_free(t);
+	}
+	elfmod_free(m);
+	return checked;
+}
+
+static void
+test_self(void **state)
+{
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	(void)state;
+	assert_true(n > 0);
+	path[n] = '\0';
+	/* This binary and the library it links: thousands of addresses with a line. */
+	assert_true(compare_file(path, 100000) > 1000);
+}
+
+static int
+libc_path_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (strstr(info->dlpi_name, "/libc.so"))
+		snprintf(data, 4096, "%s", info->dlpi_name);
+	return 0;
+}
+
+static void
+test_libc(void **state)
+{
+	char path[4096] = "";
+	struct elfmod *m = NULL;
+	int fd;
+	bool has_debug;
+
+	(void)state;
+	dl_iterate_phdr(libc_path_cb, path);
+	if (!path[0])
+		skip();
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(elfmod_open(path, fd, &m), 0);
+	has_debug = elfmod_debug_file(m) != NULL && elfmod_has_dwarf(m);
+	elfmod_free(m);
+	if (!has_debug) {
+		print_message("# skip libc: no debug file installed (libc6-dbg)\n");
+		skip();
+	}
+	/* 400 functions: every byte compared, in a few seconds. */
+	assert_true(compare_file(path, 400) > 10000);
+}
+
+static void
+test_range_and_missing(void **state)
+{
+	struct linetab *t = NULL;
+	const char *f, *d;
+	uint32_t l;
+	uint64_t here = (uint64_t)(uintptr_t)&test_range_and_missing;
+	char path[4096];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+
+	(void)state;
+	assert_true(n > 0);
+	path[n] = '\0';
+	/* An empty range keeps nothing. */
+	assert_int_equal(linetab_open(path, 0, 0, &t), 0);
+	assert_false(linetab_lookup(t, here, &f, &d, &l));
+	linetab_free(t);
+	assert_int_equal(linetab_open("/nonexistent/ringside-test", 0, 1, &t), -ENOENT);
+	assert_null(t);
+	/* A file that is not ELF, and an ELF file without a line table. */
+	assert_int_equal(linetab_open("/proc/self/status", 0, 1, &t), -EPROTO);
+	if (access("/bin/true", R_OK) == 0) {
+		int rc = linetab_open("/bin/true", 0, ~0ull, &t);
+
+		assert_true(rc == -ENOENT || rc == 0);
+		linetab_free(t);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_self),
+		cmocka_unit_test(test_libc),
+		cmocka_unit_test(test_range_and_missing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
