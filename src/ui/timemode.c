@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "ringside/ui/range.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/view/rates.h"
 
@@ -31,7 +32,9 @@ timemode_cycle(struct ui *ui)
 const struct stacktree *
 timemode_tree(struct ui *ui)
 {
-	return timetree_get(&ui->tt, ui->profile);
+	const struct stacktree *r = range_tree(ui);
+
+	return r ? r : timetree_get(&ui->tt, ui->profile);
 }
 
 const char *

@@ -31,6 +31,7 @@
 #include "ringside/ui/baseline.h"
 #include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/range.h"
 #include "ringside/ui/term.h"
 #include "ringside/ui/status.h"
 #include "ringside/ui/topbar.h"
@@ -164,11 +165,11 @@ static void
 ui_draw_help(struct ui *ui, int top, int rows)
 {
 	const struct view_ops *v = ui_views[ui->view];
-	const char *blocks[3] = { ui_global_keys, v->keys, annotate_view_keys };
-	const char *titles[3] = { "Everywhere", v->name, "Annotate" };
+	const char *blocks[4] = { ui_global_keys, range_keys, v->keys, annotate_view_keys };
+	const char *titles[4] = { "Everywhere", "Time ranges", v->name, "Annotate" };
 	int y = top + 1;
 
-	for (int b = 0; b < 3 && y < top + rows; b++) {
+	for (int b = 0; b < 4 && y < top + rows; b++) {
 		const char *s = blocks[b];
 
 		if (!s || !*s)
@@ -463,6 +464,10 @@ ui_key(struct ui *ui, int key)
 	default:
 		break;
 	}
+	if (range_key(ui, key)) {
+		ui->dirty = true;
+		return;
+	}
 	if (v->key && v->key(ui, st, key))
 		ui->dirty = true;
 }
@@ -713,6 +718,7 @@ ui_fini(struct ui *ui)
 		ratio_fini(&ui->ratios[i]);
 	free(ui->ratios);
 	timetree_fini(&ui->tt);
+	timerange_fini(&ui->range);
 	theme_fini(&ui->theme);
 }
 
