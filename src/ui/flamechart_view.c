@@ -3,7 +3,7 @@
  * The flame chart on screen: a header (what is shown, the span, the time per column), a time
  * axis with the cursor, then the rows of frames from the process down (root on top, as stack
  * charts are read), and a details line with the selected frame's time and its samples against
- * time. The selection is kept as a depth and a time, so it stays put while the chart re-lays
+ * time. The selection is kept as a row and a time, so it stays put while the chart re-lays
  * out live and across zooms. The range before each Enter is kept, so Esc walks back.
  */
 #include "config.h"
@@ -24,10 +24,10 @@ enum { FLAMECHART_VIEW_BACK = 32 };
 struct flamechart_view {
 	struct flamechart fc;
 	bool has_sel;
-	unsigned sel_depth; /* the selection: a depth and a time in it */
+	unsigned sel_row; /* the selection: a row and a time in it */
 	uint64_t sel_t;
 	long sel;	 /* its cell at the last draw, or -1 */
-	unsigned scroll; /* the first depth shown, from 1 */
+	unsigned scroll; /* the first row shown */
 	int area_y, area_rows, x0;
 	struct {
 		bool active;
@@ -42,7 +42,6 @@ flamechart_view_new(void)
 	struct flamechart_view *cv = xcalloc(1, sizeof(*cv));
 
 	cv->sel = -1;
-	cv->scroll = 1;
 	return cv;
 }
 
@@ -66,7 +65,7 @@ flamechart_view_under(const struct stacktree *t, const struct flame_filter *flt)
 	return node;
 }
 
-/* The selected cell after a layout: the one at the kept depth and time, else the first one. */
+/* The selected cell after a layout: the one at the kept row and time, else the first one. */
 static void
 flamechart_view_resolve(struct flamechart_view *cv)
 {
@@ -74,11 +73,10 @@ flamechart_view_resolve(struct flamechart_view *cv)
 
 	cv->sel = -1;
 	if (cv->has_sel && cv->sel_t >= fc->from_ns && fc->bucket_ns)
-		cv->sel = flamechart_cell_at(fc, cv->sel_depth,
+		cv->sel = flamechart_cell_at(fc, cv->sel_row,
 					     (int)((cv->sel_t - fc->from_ns) / fc->bucket_ns));
-	for (size_t i = 0; cv->sel < 0 && i < fc->n; i++)
-		if (fc->cells[i].depth >= 1)
-			cv->sel = (long)i;
+	if (cv->sel < 0 && fc->n)
+		cv->sel = 0;
 }
 
 static void
@@ -86,12 +84,12 @@ flamechart_view_select(struct flamechart_view *cv, long i)
 {
 	const struct flamechart_cell *c;
 
-	if (i < 0 || (size_t)i >= cv->fc.n || cv->fc.cells[i].depth == 0)
+	if (i < 0 || (size_t)i >= cv->fc.n)
 		return;
 	c = &cv->fc.cells[i];
 	cv->sel = i;
 	cv->has_sel = true;
-	cv->sel_depth = c->depth;
+	cv->sel_row = c->row;
 	cv->sel_t = c->from_ns + (c->to_ns - c->from_ns) / 2;
 }
 
@@ -117,6 +115,9 @@ flamechart_view_top(struct ui *ui, struct flamechart_view *cv, const struct flam
 
 	if (flt)
 		flame_view_label(ui->profile->frames, flt->path[flt->n - 1], label, sizeof(label));
+	if (fc->bands < fc->threads)
+		snprintf(label, sizeof(label), "the busiest %zu of %zu threads (f: one)", fc->bands,
+			 fc->threads);
 	draw_textf(ui, y, 1, cols - 2, draw_attr(ui, THEME_HEADER),
 		   "flame chart (x is time): %s  %s %s, %s a column, %llu samples", label,
 		   ui->glyphs.vline, timerange_format(fc->from_ns, to, span, sizeof(span)),
@@ -192,11 +193,9 @@ flamechart_view_scroll(struct flamechart_view *cv)
 {
 	unsigned shown = cv->area_rows > 0 ? (unsigned)cv->area_rows : 1, d;
 
-	if (cv->scroll < 1)
-		cv->scroll = 1;
 	if (cv->sel < 0)
 		return;
-	d = cv->fc.cells[cv->sel].depth;
+	d = cv->fc.cells[cv->sel].row;
 	if (d < cv->scroll)
 		cv->scroll = d;
 	else if (d >= cv->scroll + shown)
@@ -242,9 +241,9 @@ flamechart_view_draw(struct ui *ui, struct flamechart_view *cv, const struct fla
 	for (size_t i = 0; i < cv->fc.n; i++) {
 		const struct flamechart_cell *c = &cv->fc.cells[i];
 
-		if (c->depth < cv->scroll || c->depth >= cv->scroll + (unsigned)cv->area_rows)
+		if (c->row < cv->scroll || c->row >= cv->scroll + (unsigned)cv->area_rows)
 			continue;
-		flamechart_view_cell(ui, cv->area_y + (int)(c->depth - cv->scroll), cv->x0, c,
+		flamechart_view_cell(ui, cv->area_y + (int)(c->row - cv->scroll), cv->x0, c,
 				     (long)i == cv->sel);
 	}
 	flamechart_view_details(ui, cv, top + rows - 1, cols);
