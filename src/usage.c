@@ -132,6 +132,7 @@ const char usage_text[] =
 "\n"
 "Keys on the screen: F1/h help, q/F10 quit, Tab and 1-5 views, space freezes, s saves a\n"
 "snapshot, e the event browser, a annotates a function (flame, overview), o on-CPU, off-CPU\n"
-"or wall-clock, b keeps a baseline (d in the flamegraph: the change since). See\n"
+"or wall-clock, b keeps a baseline (d in the flamegraph: the change since), < > [ ] a time\n"
+"range (R clears; c in the flamegraph: the flame chart, x is time). See\n"
 "ringside(1) and ringside-snapshot(5).\n";
 /* clang-format on */
