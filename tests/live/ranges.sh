@@ -264,6 +264,25 @@ diag "oracle (view): phase_b from $1 s of $2 s; phase_a holds $3% of 1-3 s"
 screen_start $W 40 "$R" view "$T/live.json"
 screen_wait 'Overview' 10
 checks view "$1" "$2" "$3"
+# Two clicks on the scheduler map: its first cell, then the last before 1 s.
+screen_keys 3
+screen_wait 'ms/cell' 5
+bucket=$(text | sed -n 's/.* \([0-9]*\) ms\/cell.*/\1/p' | head -n 1)
+row=$(text | grep -n '^cpu0 ' | head -n 1 | cut -d: -f1)
+cw=$(text | sed -n "${row}p" | awk '{ s = substr($0, 6); i = match(s, /[^ ] *[^ ]/); if (i) {
+	t = substr(s, i + 1); print match(t, /[^ ]/) } }')
+diag "scheduler map: $bucket ms a cell, $cw columns a cell, cpu0 on line $row"
+if [ -n "$bucket" ] && [ -n "$cw" ] && [ "$bucket" -gt 0 ] && [ "$bucket" -le 500 ]; then
+	click 5 $((row - 1))
+	click $((5 + (1000 / bucket - 1) * cw)) $((row - 1))
+	check "view: two clicks on the scheduler map choose 0-1 s" \
+		screen_wait 'range 0\.00-1\.00 s' 5
+	check "view: the task table shows it, without the worker" \
+		screen_wait 'tasks by cpu time in 0\.00-1\.00 s' 5
+	check "view: the worker has no row in 0-1 s" eval '! task ph-worker'
+else
+	ok 1 "view: the scheduler map's cells are readable (bucket '$bucket', width '$cw')"
+fi
 screen_keys q
 screen_exit_is 0 "view: q exits 0"
 
