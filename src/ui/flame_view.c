@@ -474,6 +474,18 @@ flame_view_prompt_key(struct ui *ui, struct flame_view *fv, int key)
 	return true;
 }
 
+/* c swaps the flamegraph and the flame chart; the chart takes the keys it knows. */
+static bool
+flame_view_chart_key(struct ui *ui, struct flame_view *fv, int key)
+{
+	if (key == 'c') {
+		fv->chart = !fv->chart;
+		ui_message(ui, false, "%s", fv->chart ? "flame chart: x is time" : "flamegraph");
+		return true;
+	}
+	return fv->chart && flamechart_view_key(ui, fv->cv, key);
+}
+
 static bool
 flame_view_key(struct ui *ui, void *state, int key)
 {
@@ -495,12 +507,7 @@ flame_view_key(struct ui *ui, void *state, int key)
 	}
 	if (fv->diff)
 		return baseline_key(ui, key);
-	if (key == 'c') {
-		fv->chart = !fv->chart;
-		ui_message(ui, false, "%s", fv->chart ? "flame chart: x is time" : "flamegraph");
-		return true;
-	}
-	if (fv->chart && flamechart_view_key(ui, fv->cv, key))
+	if (flame_view_chart_key(ui, fv, key))
 		return true;
 	switch (key) {
 	case KEY_UP:

@@ -6,7 +6,8 @@
 # The oracle is a snapshot's own time index (stacks.timeline, read with python3): t_b, when the
 # first phase_b sample was taken, and phase_a's share of [1 s, 3 s) by its counts. Live, while
 # the last phase runs, phase_b's sparkline in the flamegraph's details line is at its lowest
-# level (no samples) in every cell that ends before 2 s and above it after. Then, on the screen
+# level (no samples) in every cell that ends before 2 s and above it after, and the range
+# [0, 1 s) holds >= 90 % phase_a while the recording grows. Then, on the screen
 # held when the command exited (s saves what it shows: the oracle) and again in view:
 #   - [0, 1 s) chosen with [ > ] on the overview: the status line names it, the hottest functions
 #     list phase_a and not phase_b, the flamegraph's search finds phase_a in >= 90 % of the range's
@@ -159,7 +160,6 @@ checks() {
 	tb=$2
 	dur=$3
 	sa=$4
-	cur=0
 	screen_keys R
 	check "$w: [ > ] sets the range 0-1 s and the status line names it" set_range 0 1
 	check "$w, 0-1 s: phase_a is among the hottest functions" hot phase_a
@@ -242,8 +242,10 @@ check "live: phase_b's sparkline in the details line, while it runs" \
 # The phase_b start as the snapshot will give it is not known yet: the workload's own clock
 # says 2 s after it started, which is later than the recording's start by its launch.
 check "live: phase_b's sparkline is empty in the first 2 s and not after" spark_ok 2
-screen_keys -l '/'
-screen_keys Escape
+check "live, while it runs: the range 0-1 s" set_range 0 1
+a=$(share phase_a)
+check "live, while it runs: phase_a holds >= 90% of 0-1 s ($a)" ge "$a" 90
+screen_keys R
 check "live: the command runs to its end" screen_wait 'the command exited' 30
 screen_keys s
 check "live: s saves a snapshot of what the screen holds" screen_wait 'saved [^ ]*\.json' 10
@@ -262,6 +264,7 @@ test -s "$T/live.json" || give_up "no snapshot written"
 set -- $(oracle "$T/live.json")
 diag "oracle (view): phase_b from $1 s of $2 s; phase_a holds $3% of 1-3 s"
 screen_start $W 40 "$R" view "$T/live.json"
+cur=0
 screen_wait 'Overview' 10
 checks view "$1" "$2" "$3"
 # Two clicks on the scheduler map: its first cell, then the last before 1 s.
