@@ -327,6 +327,13 @@ flamechart_view_mouse(struct ui *ui, struct flamechart_view *cv, int y, int x, m
 {
 	long cell;
 
+	if (y == cv->area_y - 1 && x >= cv->x0 && cv->fc.bucket_ns) {
+		/* The time axis: two clicks (or a drag) choose a range there. */
+		uint64_t t = cv->fc.from_ns + (uint64_t)(x - cv->x0) * cv->fc.bucket_ns;
+
+		range_mouse(ui, bstate, t, t + cv->fc.bucket_ns);
+		return true;
+	}
 	if (!(bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
 		return false;
 	if (y < cv->area_y || y >= cv->area_y + cv->area_rows)

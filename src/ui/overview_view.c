@@ -262,6 +262,9 @@ overview_ratio(struct ui *ui, struct overview *ov, int y, int cols, const struct
 		}
 	}
 	cur = shown ? v[shown - 1] : NAN;
+	if (ui->range.active && !timerange_ratio(p, r, ui->range.from_ns,
+						 timerange_end(&ui->range, range_end_ns(ui)), &cur))
+		cur = NAN;
 	overview_format_ratio(r, cur, buf, sizeof(buf));
 	draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NORMAL) | A_BOLD, "%*s",
 		   OVERVIEW_VALUE_W, buf);
@@ -449,6 +452,9 @@ overview_cpus(struct ui *ui, struct overview *ov, int y, int x, int rows, int co
 		if (row >= rows - 1)
 			break;
 		busy = now > interval ? schedmap_busy(m, c, now - interval, now) : -1;
+		if (ui->range.active)
+			busy = schedmap_busy(m, c, origin + ui->range.from_ns,
+					     origin + timerange_end(&ui->range, now - origin));
 		draw_textf(ui, y + 1 + row, cx, 6, draw_attr(ui, THEME_DIM), "cpu%-3u", c);
 		draw_bar(ui, y + 1 + row, cx + 6, 6, draw_attr(ui, THEME_BUSY), busy);
 		if (busy >= 0)
@@ -498,7 +504,7 @@ overview_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	size_t shown_tracks;
 
 	max_tracks = rows / 2 - 2;
-	overview_header(ui, y++, cols, "event", "rate", true);
+	overview_header(ui, y++, cols, "event", ui->range.active ? "range rate" : "rate", true);
 	shown_tracks = p->ntracks < (size_t)max_tracks ? p->ntracks : (size_t)max_tracks;
 	/* Events that do not fit scroll with Up/Down; the window never ends past the last. */
 	if (ov->first_track + shown_tracks > p->ntracks)

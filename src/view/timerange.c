@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringside/model/profile.h"
+#include "ringside/model/ratio.h"
 #include "ringside/model/stacktree_range.h"
 #include "ringside/view/rates.h"
 #include "ringside/view/timerange.h"
@@ -183,6 +185,22 @@ timerange_track(const struct counter_track *t, uint64_t from_ns, uint64_t to_ns,
 	*value = v;
 	*rate = covered > 0 ? v * 1e9 / covered : NAN;
 	return any;
+}
+
+bool
+timerange_ratio(const struct profile *p, const struct ratio_def *r, uint64_t from_ns,
+		uint64_t to_ns, double *out)
+{
+	const struct counter_track *a = rates_find_track(p, r->num),
+				   *b = rates_find_track(p, r->den);
+	double num, den, rate, lo, hi;
+
+	if (!a || !b || !a->supported || !b->supported ||
+	    !timerange_track(a, from_ns, to_ns, &num, &rate, &lo, &hi) ||
+	    !timerange_track(b, from_ns, to_ns, &den, &rate, &lo, &hi) || den == 0)
+		return false;
+	*out = r->scale * num / den;
+	return true;
 }
 
 const char *

@@ -17,9 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ringside/model/profile.h"
+#include "ringside/model/ratio.h"
 #include "ringside/model/schedmap_range.h"
 #include "ringside/model/stacktree.h"
 #include "ringside/model/timeline.h"
+#include "ringside/util/xalloc.h"
 #include "ringside/view/flamechart.h"
 #include "ringside/view/timerange.h"
 
@@ -198,6 +201,36 @@ test_track(void **state)
 	counter_track_fini(&tr);
 }
 
+static void
+test_ratio(void **state)
+{
+	struct profile *p = profile_new();
+	struct counter_track *ins = profile_add_track(p), *cyc = profile_add_track(p);
+	char num[] = "instructions", den[] = "cycles", other[] = "branches";
+	struct ratio_def r = { .num = num, .den = den, .scale = 1 };
+	double v;
+
+	(void)state;
+	ins->name = xstrdup("instructions");
+	cyc->name = xstrdup("cycles");
+	ins->supported = cyc->supported = true;
+	/* IPC 1 in the first second, 3 in the second */
+	counter_series_append(counter_track_series(ins, -1), 1 * SEC, 100, SEC, SEC);
+	counter_series_append(counter_track_series(ins, -1), 2 * SEC, 300, SEC, SEC);
+	counter_series_append(counter_track_series(cyc, -1), 1 * SEC, 100, SEC, SEC);
+	counter_series_append(counter_track_series(cyc, -1), 2 * SEC, 100, SEC, SEC);
+	assert_true(timerange_ratio(p, &r, 0, SEC, &v));
+	assert_true(fabs(v - 1) < 1e-9);
+	assert_true(timerange_ratio(p, &r, SEC, 2 * SEC, &v));
+	assert_true(fabs(v - 3) < 1e-9);
+	assert_true(timerange_ratio(p, &r, 0, 2 * SEC, &v));
+	assert_true(fabs(v - 2) < 1e-9);
+	assert_false(timerange_ratio(p, &r, 3 * SEC, 4 * SEC, &v));
+	r.den = other;
+	assert_false(timerange_ratio(p, &r, 0, 2 * SEC, &v));
+	profile_free(p);
+}
+
 /* The cell of row labelled frame that covers column x, or NULL. */
 static const struct flamechart_cell *
 cell_of(const struct flamechart *fc, uint32_t frame, int x)
@@ -346,6 +379,7 @@ main(void)
 		cmocka_unit_test(test_clicks),
 		cmocka_unit_test(test_range_tree_cache),
 		cmocka_unit_test(test_track),
+		cmocka_unit_test(test_ratio),
 		cmocka_unit_test(test_flamechart_bands),
 		cmocka_unit_test(test_flamechart_zoom),
 		cmocka_unit_test(test_schedmap_range),

@@ -71,6 +71,14 @@ uint32_t timerange_node(const struct timerange *r, uint32_t id);
  */
 bool timerange_track(const struct counter_track *t, uint64_t from_ns, uint64_t to_ns, double *value,
 		     double *rate, double *lo, double *hi);
+/*
+ * A ratio over [from_ns, to_ns): its numerator's total there over its denominator's (times its
+ * scale) into *out. False when an input is missing, never counted there, or the denominator is 0.
+ */
+struct profile;
+struct ratio_def;
+bool timerange_ratio(const struct profile *p, const struct ratio_def *r, uint64_t from_ns,
+		     uint64_t to_ns, double *out);
 /* "1.00-2.50 s", "1.00 s-end" into buf; returns buf. */
 const char *timerange_format(uint64_t from_ns, uint64_t to_ns, char *buf, size_t len);
 
