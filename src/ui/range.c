@@ -131,7 +131,11 @@ range_tree(struct ui *ui)
 {
 	if (!ui->range.active || ui->tt.mode != TIMETREE_ON)
 		return NULL;
-	return timerange_tree(&ui->range, ui->profile->stacks, ui->frozen && ui->session);
+	bool held = ui->frozen && ui->session;
+
+	/* Held, an open end stops at the time the screen holds: later samples are not shown. */
+	return timerange_tree(&ui->range, ui->profile->stacks, held ? ui->shown_ns : TIMERANGE_OPEN,
+			      held);
 }
 
 uint64_t

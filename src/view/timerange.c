@@ -123,24 +123,25 @@ timerange_end(const struct timerange *r, uint64_t end_ns)
 }
 
 const struct stacktree *
-timerange_tree(struct timerange *r, const struct stacktree *t, bool hold)
+timerange_tree(struct timerange *r, const struct stacktree *t, uint64_t end_ns, bool hold)
 {
-	uint64_t samples, folds;
+	uint64_t samples, folds, to;
 
 	if (!r->active || !t || !stacktree_timeline(t))
 		return NULL;
 	samples = stacktree_samples(t);
 	folds = stacktree_folds(t);
-	if (r->tree && r->of == t && r->built_from == r->from_ns && r->built_to == r->to_ns &&
+	to = timerange_end(r, end_ns);
+	if (r->tree && r->of == t && r->built_from == r->from_ns && r->built_to == to &&
 	    (hold || (r->of_samples == samples && r->of_folds == folds)))
 		return r->tree;
 	timerange_fini(r);
-	r->tree = stacktree_range_tree(t, r->from_ns, r->to_ns, &r->map);
+	r->tree = stacktree_range_tree(t, r->from_ns, to, &r->map);
 	r->of = t;
 	r->of_samples = samples;
 	r->of_folds = folds;
 	r->built_from = r->from_ns;
-	r->built_to = r->to_ns;
+	r->built_to = to;
 	return r->tree;
 }
 

@@ -154,9 +154,9 @@ test_range_tree_cache(void **state)
 
 	(void)state;
 	timerange_init(&r);
-	assert_null(timerange_tree(&r, t, false));
+	assert_null(timerange_tree(&r, t, TIMERANGE_OPEN, false));
 	timerange_set(&r, 0, SEC);
-	a = timerange_tree(&r, t, false);
+	a = timerange_tree(&r, t, TIMERANGE_OPEN, false);
 	assert_non_null(a);
 	assert_int_equal(stacktree_node(a, STACKTREE_ROOT)->total, 1000);
 	/* its nodes map back to the tree's */
@@ -166,15 +166,22 @@ test_range_tree_cache(void **state)
 	assert_int_equal(stacktree_node(a, pa)->self, 1000);
 	assert_int_equal(node_of(a, F_T1, F_B), STACKTREE_NONE);
 	/* the same range and tree: the same build */
-	assert_ptr_equal(timerange_tree(&r, t, false), a);
+	assert_ptr_equal(timerange_tree(&r, t, TIMERANGE_OPEN, false), a);
 	/* the tree grows: held, the same; else built again */
 	stacktree_insert(t, (uint32_t[]){ F_PROC, F_T1, F_MAIN, F_A }, 4, 1, 10 * MS);
-	assert_int_equal(stacktree_node(timerange_tree(&r, t, true), STACKTREE_ROOT)->total, 1000);
-	b = timerange_tree(&r, t, false);
+	assert_int_equal(
+		stacktree_node(timerange_tree(&r, t, TIMERANGE_OPEN, true), STACKTREE_ROOT)->total,
+		1000);
+	b = timerange_tree(&r, t, TIMERANGE_OPEN, false);
 	assert_int_equal(stacktree_node(b, STACKTREE_ROOT)->total, 1001);
 	/* an open end: to the last sample */
 	timerange_set(&r, 1500 * MS, TIMERANGE_OPEN);
-	assert_int_equal(stacktree_node(timerange_tree(&r, t, false), STACKTREE_ROOT)->total, 1000);
+	assert_int_equal(
+		stacktree_node(timerange_tree(&r, t, TIMERANGE_OPEN, false), STACKTREE_ROOT)->total,
+		1000);
+	/* held at 1.75 s: the open end stops there (thread 1's 250 samples, thread 2's 250) */
+	assert_int_equal(
+		stacktree_node(timerange_tree(&r, t, 1750 * MS, true), STACKTREE_ROOT)->total, 500);
 	timerange_fini(&r);
 	stacktree_free(t);
 }

@@ -57,11 +57,13 @@ bool timerange_overlaps(const struct timerange *r, uint64_t t0, uint64_t t1);
 /* The range's end, end_ns when open. */
 uint64_t timerange_end(const struct timerange *r, uint64_t end_ns);
 /*
- * The tree of t's samples in the range (borrowed until the next call), rebuilt when the range or
+ * The tree of t's samples in the range (borrowed until the next call), an open end cut at end_ns
+ * (TIMERANGE_OPEN: not cut; a frozen screen gives the time it holds), rebuilt when the range or
  * t's samples changed (hold: only when the range changed). NULL when no range is chosen or t has
  * no time index.
  */
-const struct stacktree *timerange_tree(struct timerange *r, const struct stacktree *t, bool hold);
+const struct stacktree *timerange_tree(struct timerange *r, const struct stacktree *t,
+				       uint64_t end_ns, bool hold);
 /* The node of the tree the range tree came from for range tree node id (id itself without one). */
 uint32_t timerange_node(const struct timerange *r, uint32_t id);
 /*
