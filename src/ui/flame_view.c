@@ -15,6 +15,9 @@
 #include "ringside/ui/annotate_view.h"
 #include "ringside/ui/baseline.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/flame_view.h"
+#include "ringside/ui/flamechart_view.h"
+#include "ringside/ui/range.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
@@ -34,6 +37,9 @@ struct flame_view {
 	struct flame_filter filters[FLAME_VIEW_MAX_FILTERS];
 	enum timetree_mode mode; /* the time mode laid out last */
 	size_t event;		 /* and its sampled event */
+	uint64_t range;		 /* range_stamp() of the tree frozen */
+	bool chart;		 /* c: the flame chart instead (ui/flamechart_view) */
+	struct flamechart_view *cv;
 };
 
 static void *
@@ -43,6 +49,7 @@ flame_view_init(struct ui *ui)
 
 	(void)ui;
 	fv->fl = flame_new();
+	fv->cv = flamechart_view_new();
 	fv->cols = 80;
 	return fv;
 }
@@ -55,6 +62,7 @@ flame_view_fini(void *state)
 	if (!fv)
 		return;
 	flame_free(fv->fl);
+	flamechart_view_free(fv->cv);
 	free(fv->before);
 	free(fv);
 }
@@ -66,19 +74,25 @@ flame_view_update(struct ui *ui, struct flame_view *fv, int cols)
 	const struct profile *p = ui->profile;
 	const struct stacktree *t = timemode_tree(ui);
 
-	/* Frozen, a mode switch freezes the new mode's tree as it is now. */
+	/* A range's tree has no window: it shows every sample of the range. */
+	if (ui->range.active && flame_window(fv->fl) && range_tree(ui))
+		flame_set_window(fv->fl, false);
+	/* Frozen, a mode switch (or another event, or a new range) freezes the new tree as it is.
+	 */
 	if (ui->frozen && ui->session &&
-	    (!flame_frozen(fv->fl) || fv->mode != ui->tt.mode || fv->event != ui->tt.event))
+	    (!flame_frozen(fv->fl) || fv->mode != ui->tt.mode || fv->event != ui->tt.event ||
+	     fv->range != range_stamp(ui)))
 		flame_freeze(fv->fl, t);
 	else if (!ui->frozen && flame_frozen(fv->fl))
 		flame_thaw(fv->fl);
+	fv->range = range_stamp(ui);
 	fv->mode = ui->tt.mode;
 	fv->event = ui->tt.event;
 	fv->cols = cols;
 	flame_update(fv->fl, t, p->frames, cols);
 }
 
-static enum theme_slot
+enum theme_slot
 flame_view_slot(enum frame_kind kind)
 {
 	switch (kind) {
@@ -104,7 +118,7 @@ flame_view_slot(enum frame_kind kind)
  * A frame's label: its name, with the pid or tid of a process or thread, or "exited" for the
  * node that the exited ones of that name folded into (module "[exited]", no pid).
  */
-static void
+void
 flame_view_label(const struct frametab *ft, uint32_t frame, char *buf, size_t len)
 {
 	const struct frame *f = frametab_get(ft, frame);
@@ -167,7 +181,7 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 {
 	const struct flame_filter *flt = flame_filter(fv->fl);
 	const struct frametab *ft = ui->profile->frames;
-	char line[1024], n1[32], label[512];
+	char line[1024], n1[32], label[512], span[64];
 	size_t ncells, len;
 	const struct flame_cell *cells = flame_cells(fv->fl, &ncells);
 	unsigned zd = flame_zoom_depth(fv->fl);
@@ -175,12 +189,15 @@ flame_view_header(struct ui *ui, struct flame_view *fv, int y, int cols, unsigne
 
 	/* The mode is named where there is a choice (snapshots without off-CPU time read as
 	 * before). */
-	len = (size_t)snprintf(
-		line, sizeof(line), "%s%s%s%s%s, %s", timemode_event(ui),
-		timemode_event(ui)[0] ? ": " : "", ui->profile->offcpu ? timemode_name(ui) : "",
-		ui->profile->offcpu ? ": " : "",
-		timemode_amount(ui, flame_base_total(fv->fl), n1, sizeof(n1)),
-		flame_window(fv->fl) && ui->tt.mode == TIMETREE_ON ? "last 10 s" : "cumulative");
+	len = (size_t)snprintf(line, sizeof(line), "%s%s%s%s%s, %s", timemode_event(ui),
+			       timemode_event(ui)[0] ? ": " : "",
+			       ui->profile->offcpu ? timemode_name(ui) : "",
+			       ui->profile->offcpu ? ": " : "",
+			       timemode_amount(ui, flame_base_total(fv->fl), n1, sizeof(n1)),
+			       range_tree(ui) ? timerange_format(ui->range.from_ns, ui->range.to_ns,
+								 span, sizeof(span))
+			       : flame_window(fv->fl) && ui->tt.mode == TIMETREE_ON ? "last 10 s"
+										    : "cumulative");
 	if (flt) {
 		flame_view_label(ft, flt->path[flt->n - 1], label, sizeof(label));
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "  %s %s: %s",
@@ -235,7 +252,26 @@ flame_view_state(struct ui *ui, struct flame_view *fv, long i, char *buf, size_t
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
-/* The selected frame's details: self, total, kind, module, declaration site. */
+/* The selected frame's samples against time (ui/range), found by its frames from the root. */
+static void
+flame_view_spark(struct ui *ui, struct flame_view *fv, long sel, char *buf, size_t len)
+{
+	size_t ncells, n = 0;
+	const struct flame_cell *c = flame_cells(fv->fl, &ncells);
+	uint32_t frames[256];
+
+	for (long i = sel; i >= 0 && c[i].depth > 0 && n < 256; i = c[i].parent)
+		frames[n++] = c[i].frame;
+	for (size_t i = 0; i < n / 2; i++) {
+		uint32_t s = frames[i];
+
+		frames[i] = frames[n - 1 - i];
+		frames[n - 1 - i] = s;
+	}
+	range_spark(ui, frames, n, 24, buf, len);
+}
+
+/* The selected frame's details: self, total, kind, module, declaration site, against time. */
 static void
 flame_view_details(struct ui *ui, struct flame_view *fv, int y, int cols)
 {
@@ -286,9 +322,11 @@ flame_view_details(struct ui *ui, struct flame_view *fv, int y, int cols)
 	}
 	if (*file) {
 		slash = strrchr(file, '/');
-		snprintf(line + len, sizeof(line) - len, "  %s:%u", slash ? slash + 1 : file,
-			 f->line);
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "  %s:%u",
+					slash ? slash + 1 : file, f->line);
 	}
+	if (len < sizeof(line))
+		flame_view_spark(ui, fv, sel, line + len, sizeof(line) - len);
 	draw_text(ui, y, 1, cols - 2, draw_attr(ui, THEME_NORMAL), line);
 }
 
@@ -343,6 +381,10 @@ flame_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	}
 	if (fv->diff) {
 		baseline_draw(ui, top, rows, cols);
+		return;
+	}
+	if (fv->chart) {
+		flamechart_view_draw(ui, fv->cv, flame_filter(fv->fl), top, rows, cols);
 		return;
 	}
 	flame_view_update(ui, fv, cols);
@@ -455,6 +497,18 @@ flame_view_prompt_key(struct ui *ui, struct flame_view *fv, int key)
 	return true;
 }
 
+/* c swaps the flamegraph and the flame chart; the chart takes the keys it knows. */
+static bool
+flame_view_chart_key(struct ui *ui, struct flame_view *fv, int key)
+{
+	if (key == 'c') {
+		fv->chart = !fv->chart;
+		ui_message(ui, false, "%s", fv->chart ? "flame chart: x is time" : "flamegraph");
+		return true;
+	}
+	return fv->chart && flamechart_view_key(ui, fv->cv, key);
+}
+
 static bool
 flame_view_key(struct ui *ui, void *state, int key)
 {
@@ -476,6 +530,8 @@ flame_view_key(struct ui *ui, void *state, int key)
 	}
 	if (fv->diff)
 		return baseline_key(ui, key);
+	if (flame_view_chart_key(ui, fv, key))
+		return true;
 	switch (key) {
 	case KEY_UP:
 		flame_view_select(fv, flame_move(fv->fl, (size_t)sel,
@@ -570,7 +626,8 @@ flame_view_mouse(struct ui *ui, void *state, int y, int x, mmask_t bstate)
 	unsigned depth;
 	long cell;
 
-	(void)ui;
+	if (fv->chart)
+		return flamechart_view_mouse(ui, fv->cv, y, x, bstate);
 	if (!(bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
 		return false;
 	if (y < fv->area_y || y >= fv->area_y + fv->area_rows)
@@ -612,6 +669,8 @@ const struct view_ops flame_view_ops = {
 		"a         annotate the selected function: its hot lines and instructions\n"
 		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n"
 		"E         the next sampled event's tree (--sample-event A,B,...)\n",
+	"c         flame chart: x is time (each column the stack that ran most then);\n"
+	"          there Enter: the frame's time becomes the range, Esc: the one before\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,

@@ -12,6 +12,7 @@
 #include "ringside/app/session.h"
 #include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/range.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
@@ -31,10 +32,13 @@ struct overview {
 	size_t hot_held_event;
 	enum hot_order hot_held_order;
 	int hot_held_rows;
+	uint64_t hot_held_range; /* range_stamp() */
 	double *vals;
 	size_t vals_cap;
 	uint32_t *hot_prev; /* the frames listed at the last draw, in order */
 	size_t hot_prev_n, hot_prev_cap;
+	int spark_x, spark_w, spark_y0, spark_y1; /* the sparklines' area at the last draw */
+	size_t spark_n;				  /* and their intervals */
 	size_t first_track;  /* Up/Down: the first event row shown when not all fit */
 	size_t shown_tracks; /* at the last draw */
 };
@@ -136,13 +140,25 @@ overview_spark(struct ui *ui, int y, int x, int width, attr_t attr, const double
 		draw_spark(ui, y, x, width, attr, v, n, 0, hi);
 }
 
+/* In a range, the row's figures are the range's: its mean rate, its smallest and largest. */
+static void
+overview_track_range(struct ui *ui, const struct counter_track *t, double *cur, double *lo,
+		     double *hi)
+{
+	double value;
+
+	if (!timerange_track(t, ui->range.from_ns, timerange_end(&ui->range, range_end_ns(ui)),
+			     &value, cur, lo, hi))
+		*cur = NAN;
+}
+
 /* One counter row. */
 static void
 overview_track(struct ui *ui, struct overview *ov, int y, int cols, const struct counter_track *t)
 {
 	size_t n = overview_points(ui, rates_npoints(t)), sw = (size_t)overview_spark_width(cols);
 	size_t want = ui->braille ? 2 * sw : sw, first = n > want ? n - want : 0;
-	double *v = overview_vals(ov, want + 1), lo = INFINITY, hi = -INFINITY, cur = NAN;
+	double *v = overview_vals(ov, want + 1), lo = INFINITY, hi = -INFINITY, cur = NAN, scale;
 	char buf[64];
 	struct rates_point pt;
 	int x = 1;
@@ -165,16 +181,19 @@ overview_track(struct ui *ui, struct overview *ov, int y, int cols, const struct
 		lo = r < lo ? r : lo;
 		hi = r > hi ? r : hi;
 	}
+	scale = hi;
 	for (size_t i = first; i < n; i++)
 		v[i - first] = rates_rate(t, i);
 	if (n)
 		cur = v[n - 1 - first];
+	if (ui->range.active)
+		overview_track_range(ui, t, &cur, &lo, &hi);
 	overview_format_rate(t, cur, buf, sizeof(buf));
 	draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NORMAL) | A_BOLD, "%*s",
 		   OVERVIEW_VALUE_W, buf);
 	x += OVERVIEW_VALUE_W + 1;
 	overview_spark(ui, y, x, (int)sw, draw_attr(ui, THEME_SPARK), v, n - first, n,
-		       hi > 0 ? hi : 1);
+		       scale > 0 ? scale : 1);
 	x += (int)sw + 1;
 	overview_format_rate(t, isinf(lo) ? NAN : lo, buf, sizeof(buf));
 	draw_textf(ui, y, x, OVERVIEW_MINMAX_W, draw_attr(ui, THEME_DIM), "%*s", OVERVIEW_MINMAX_W,
@@ -244,6 +263,9 @@ overview_ratio(struct ui *ui, struct overview *ov, int y, int cols, const struct
 		}
 	}
 	cur = shown ? v[shown - 1] : NAN;
+	if (ui->range.active && !timerange_ratio(p, r, ui->range.from_ns,
+						 timerange_end(&ui->range, range_end_ns(ui)), &cur))
+		cur = NAN;
 	overview_format_ratio(r, cur, buf, sizeof(buf));
 	draw_textf(ui, y, x, OVERVIEW_VALUE_W, draw_attr(ui, THEME_NORMAL) | A_BOLD, "%*s",
 		   OVERVIEW_VALUE_W, buf);
@@ -312,15 +334,20 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 {
 	const struct profile *p = ui->profile;
 	const struct stacktree *tree = timemode_tree(ui);
-	bool window = ov->window && ui->tt.mode == TIMETREE_ON;
+	bool ranged = range_tree(ui) != NULL,
+	     window = ov->window && ui->tt.mode == TIMETREE_ON && !ranged;
 	uint64_t samples = 0;
 	size_t n;
+	char span[64];
 
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
 		   "%-6s %-6s hottest functions (%s%s%s%s%s, %s)", "self", "total",
 		   timemode_event(ui), timemode_event(ui)[0] ? ", " : "",
 		   p->offcpu ? timemode_name(ui) : "", p->offcpu ? ", " : "",
-		   ov->order == HOT_BY_SELF ? "by self" : "by total", window ? "last 10 s" : "all");
+		   ov->order == HOT_BY_SELF ? "by self" : "by total",
+		   ranged ? timerange_format(ui->range.from_ns, ui->range.to_ns, span, sizeof(span))
+		   : window ? "last 10 s"
+			    : "all");
 	if (!p->stacks || !tree) {
 		draw_text(ui, y + 1, x, cols, draw_attr(ui, THEME_NA),
 			  "no samples (recorded with --no-samples)");
@@ -332,7 +359,8 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 	}
 	if (ui->frozen && ui->session && ov->hot_held && ov->hot_held_rows == rows &&
 	    ov->hot_held_order == ov->order && ov->hot_held_window == ov->window &&
-	    ov->hot_held_mode == ui->tt.mode && ov->hot_held_event == ui->tt.event) {
+	    ov->hot_held_mode == ui->tt.mode && ov->hot_held_event == ui->tt.event &&
+	    ov->hot_held_range == range_stamp(ui)) {
 		n = ov->hot_n;
 		samples = ov->hot_samples;
 	} else {
@@ -342,6 +370,7 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 			overview_hot_steady(ov, n, samples);
 		ov->hot_held_mode = ui->tt.mode;
 		ov->hot_held_event = ui->tt.event;
+		ov->hot_held_range = range_stamp(ui);
 		ov->hot_n = n;
 		ov->hot_samples = samples;
 		ov->hot_held_rows = rows;
@@ -427,6 +456,9 @@ overview_cpus(struct ui *ui, struct overview *ov, int y, int x, int rows, int co
 		if (row >= rows - 1)
 			break;
 		busy = now > interval ? schedmap_busy(m, c, now - interval, now) : -1;
+		if (ui->range.active)
+			busy = schedmap_busy(m, c, origin + ui->range.from_ns,
+					     origin + timerange_end(&ui->range, now - origin));
 		draw_textf(ui, y + 1 + row, cx, 6, draw_attr(ui, THEME_DIM), "cpu%-3u", c);
 		draw_bar(ui, y + 1 + row, cx + 6, 6, draw_attr(ui, THEME_BUSY), busy);
 		if (busy >= 0)
@@ -455,6 +487,18 @@ overview_cpus(struct ui *ui, struct overview *ov, int y, int x, int rows, int co
 	}
 }
 
+/* The intervals of the longest track. */
+static size_t
+overview_max_points(const struct profile *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->ntracks; i++)
+		if (rates_npoints(&p->tracks[i]) > n)
+			n = rates_npoints(&p->tracks[i]);
+	return n;
+}
+
 static void
 overview_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 {
@@ -464,18 +508,25 @@ overview_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	size_t shown_tracks;
 
 	max_tracks = rows / 2 - 2;
-	overview_header(ui, y++, cols, "event", "rate", true);
+	overview_header(ui, y++, cols, "event", ui->range.active ? "range rate" : "rate", true);
 	shown_tracks = p->ntracks < (size_t)max_tracks ? p->ntracks : (size_t)max_tracks;
 	/* Events that do not fit scroll with Up/Down; the window never ends past the last. */
 	if (ov->first_track + shown_tracks > p->ntracks)
 		ov->first_track = p->ntracks - shown_tracks;
 	ov->shown_tracks = shown_tracks;
+	ov->spark_y0 = y;
 	for (size_t i = 0; i < shown_tracks; i++)
 		overview_track(ui, ov, y++, cols, &p->tracks[ov->first_track + i]);
 	if (shown_tracks < p->ntracks)
 		draw_textf(ui, y++, 1, cols - 2, draw_attr(ui, THEME_DIM),
 			   "events %zu-%zu of %zu; Up/Down scroll", ov->first_track + 1,
 			   ov->first_track + shown_tracks, p->ntracks);
+	/* The time axis's marks: the range and the cursor under the sparklines. */
+	ov->spark_x = 1 + OVERVIEW_NAME_W + 1 + OVERVIEW_VALUE_W + 1;
+	ov->spark_w = overview_spark_width(cols);
+	ov->spark_n = overview_points(ui, overview_max_points(p));
+	ov->spark_y1 = y;
+	range_spark_axis(ui, y, ov->spark_x, ov->spark_w, ov->spark_n);
 	y++;
 	if (y + (int)ui->nratios + 6 < bottom) {
 		overview_header(ui, y++, cols, "ratio", "value", false);
@@ -542,6 +593,21 @@ overview_view_key(struct ui *ui, void *state, int key)
 	}
 }
 
+/* A click on the sparklines or the marks under them: two clicks choose a range. */
+static bool
+overview_view_mouse(struct ui *ui, void *state, int y, int x, mmask_t bstate)
+{
+	struct overview *ov = state;
+	uint64_t t0, t1;
+
+	if (!(bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)) ||
+	    y < ov->spark_y0 || y > ov->spark_y1 ||
+	    !range_spark_span(ui, ov->spark_n, ov->spark_w, x - ov->spark_x, &t0, &t1))
+		return false;
+	range_mouse(ui, bstate, t0, t1);
+	return true;
+}
+
 const struct view_ops overview_view_ops = {
 	.name = "Overview",
 	.keys = "Up Down   scroll the event rows, when more events are counted than fit\n"
@@ -554,4 +620,5 @@ const struct view_ops overview_view_ops = {
 	.fini = overview_view_fini,
 	.draw = overview_view_draw,
 	.key = overview_view_key,
+	.mouse = overview_view_mouse,
 };

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "ringside/app/session.h"
+#include "ringside/model/schedmap_range.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/range.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
 
@@ -38,6 +40,10 @@ struct sched_view {
 	unsigned seen_special; /* 1: idle shown, 2: other tasks shown */
 	struct sched_view_row *rows;
 	size_t rows_cap;
+	uint64_t *range_ns; /* per task: its run time in the range */
+	size_t range_cap;
+	int map_y0, map_y1, map_x, map_cw; /* the map's cells and marks at the last draw */
+	uint64_t map_t0;		   /* its first cell's time (schedmap clock) */
 };
 
 /* A row of the task table. */
@@ -66,6 +72,7 @@ sched_view_fini(void *state)
 	free(sv->cells);
 	free(sv->seen);
 	free(sv->rows);
+	free(sv->range_ns);
 	free(sv);
 }
 
@@ -376,13 +383,32 @@ sched_view_lat(const struct ui *ui, const struct schedmap_task_stats *st, char *
 		sched_view_dur(ui, st->lat_p99_ns, buf, len);
 }
 
+/* In a range, the rows are the tasks that ran in it, with their time there; returns how many. */
+static size_t
+sched_view_range_rows(const struct ui *ui, struct sched_view *sv, const struct schedmap *m)
+{
+	uint64_t origin = ui->profile->sched_origin,
+		 to = timerange_end(&ui->range, range_end_ns(ui));
+	size_t nt = schedmap_ntasks(m), n = 0;
+
+	if (nt > sv->range_cap) {
+		sv->range_cap = nt + 64;
+		sv->range_ns = xreallocarray(sv->range_ns, sv->range_cap, sizeof(*sv->range_ns));
+	}
+	schedmap_range_runtime(m, origin + ui->range.from_ns, origin + to, sv->range_ns, nt);
+	for (uint32_t i = 0; i < nt; i++)
+		if (sv->range_ns[i])
+			sv->rows[n++] = (struct sched_view_row){ sv->range_ns[i], i };
+	return n;
+}
+
 /* The task table, by CPU time, in rows [y, y + rows). */
 static void
 sched_view_table(struct ui *ui, struct sched_view *sv, const struct schedmap *m, int y, int rows,
 		 int cols)
 {
 	size_t nt = schedmap_ntasks(m), n = 0;
-	char cpu[32], lat[32];
+	char cpu[32], lat[32], span[64];
 	bool wide = cols >= 100;
 	int x;
 
@@ -392,25 +418,36 @@ sched_view_table(struct ui *ui, struct sched_view *sv, const struct schedmap *m,
 		sv->rows_cap = nt + 64;
 		sv->rows = xreallocarray(sv->rows, sv->rows_cap, sizeof(*sv->rows));
 	}
-	for (uint32_t i = 0; i < nt; i++) {
-		struct schedmap_task_stats st;
+	if (ui->range.active) {
+		n = sched_view_range_rows(ui, sv, m);
+	} else {
+		for (uint32_t i = 0; i < nt; i++) {
+			struct schedmap_task_stats st;
 
-		if (schedmap_task_stats(m, i, &st) == 0 && (st.runtime_ns || st.short_name[0]))
-			sv->rows[n++] = (struct sched_view_row){ st.runtime_ns, i };
+			if (schedmap_task_stats(m, i, &st) == 0 &&
+			    (st.runtime_ns || st.short_name[0]))
+				sv->rows[n++] = (struct sched_view_row){ st.runtime_ns, i };
+		}
 	}
 	qsort(sv->rows, n, sizeof(*sv->rows), sched_view_row_cmp);
 	x = 1 + draw_textf(ui, y, 1, cols - 2, draw_attr(ui, THEME_HEADER),
 			   "%-3s %-15s %7s %7s %9s %9s%s %5s %8s", "", "task", "tid", "pid",
 			   "cpu time", "switches", wide ? " involunt" : "", "migr", "wake p99");
-	draw_textf(ui, y, x + 2, cols - x - 3, draw_attr(ui, THEME_DIM), "%zu tasks by cpu time",
-		   n);
+	if (ui->range.active)
+		draw_textf(
+			ui, y, x + 2, cols - x - 3, draw_attr(ui, THEME_DIM),
+			"%zu tasks by cpu time in %s (the rest: the whole recording)", n,
+			timerange_format(ui->range.from_ns, ui->range.to_ns, span, sizeof(span)));
+	else
+		draw_textf(ui, y, x + 2, cols - x - 3, draw_attr(ui, THEME_DIM),
+			   "%zu tasks by cpu time", n);
 	for (size_t i = 0; i < n && (int)i < rows - 1; i++) {
 		struct schedmap_task_stats st;
 		int yy = y + 1 + (int)i;
 		char invol[16] = "";
 
 		schedmap_task_stats(m, sv->rows[i].task, &st);
-		sched_view_dur(ui, st.runtime_ns, cpu, sizeof(cpu));
+		sched_view_dur(ui, sv->rows[i].runtime_ns, cpu, sizeof(cpu));
 		sched_view_lat(ui, &st, lat, sizeof(lat));
 		if (wide)
 			snprintf(invol, sizeof(invol), " %8llu",
@@ -473,6 +510,24 @@ sched_view_query(const struct ui *ui, struct sched_view *sv, const struct schedm
 	return 0;
 }
 
+/* Under the map, the range and the cursor on its cells; the cursor steps a cell. */
+static void
+sched_view_marks(struct ui *ui, struct sched_view *sv, int y, int lw, int cw, uint64_t t0)
+{
+	uint64_t origin = ui->profile->sched_origin;
+
+	sv->map_y1 = y;
+	sv->map_x = lw;
+	sv->map_cw = cw;
+	sv->map_t0 = t0;
+	ui->range.step_ns = sv->bucket_ns;
+	for (int i = 0; i < sv->ncells; i++) {
+		uint64_t a = t0 + (uint64_t)i * sv->bucket_ns - origin;
+
+		range_mark(ui, y, lw + i * cw, cw, a, a + sv->bucket_ns);
+	}
+}
+
 static void
 sched_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 {
@@ -521,12 +576,15 @@ sched_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 
 	sched_view_header(ui, sv, y++, cols, t0, t1, now);
 	sched_view_axis(ui, sv, y++, lw, cw, t0, p->sched_origin);
+	sv->map_y0 = y;
 	for (unsigned i = 0; i < sv->cpu_rows; i++)
 		sched_view_cpu_row(ui, sv, m, y++, sv->cpu_top + i, lw, cw, nb);
 	if (sv->cpu_rows < ncpus)
 		draw_textf(ui, y, lw, cols - lw, draw_attr(ui, THEME_DIM),
 			   "cpus %u-%u of %u shown; Up/Down scroll", sv->cpu_top,
 			   sv->cpu_top + sv->cpu_rows - 1, ncpus);
+	else
+		sched_view_marks(ui, sv, y, lw, cw, t0);
 	y++;
 	nseen = sched_view_mark_seen(sv, m, need);
 	legend_rows = bottom - y - 1 - SCHED_VIEW_TABLE_MIN;
@@ -537,6 +595,25 @@ sched_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	y += sched_view_legend(ui, sv, m, y, legend_rows, cols, nseen);
 	y++;
 	sched_view_table(ui, sv, m, y, bottom - y, cols);
+}
+
+/* A click on the map's cells or the marks under them: two clicks (or a drag) choose a range. */
+static bool
+sched_view_mouse(struct ui *ui, void *state, int y, int x, mmask_t bstate)
+{
+	struct sched_view *sv = state;
+	uint64_t a;
+	int i;
+
+	if (!(bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)) || !sv->map_cw ||
+	    y < sv->map_y0 || y > sv->map_y1 || x < sv->map_x)
+		return false;
+	i = (x - sv->map_x) / sv->map_cw;
+	if (i >= sv->ncells || sv->map_t0 < ui->profile->sched_origin)
+		return false;
+	a = sv->map_t0 + (uint64_t)i * sv->bucket_ns - ui->profile->sched_origin;
+	range_mouse(ui, bstate, a, a + sv->bucket_ns);
+	return true;
 }
 
 /* Move the right edge by delta cells (negative: back in time). */
@@ -632,4 +709,5 @@ const struct view_ops sched_view_ops = {
 	.fini = sched_view_fini,
 	.draw = sched_view_draw,
 	.key = sched_view_key,
+	.mouse = sched_view_mouse,
 };

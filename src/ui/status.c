@@ -12,6 +12,7 @@
 
 #include "ringside/app/session.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/range.h"
 #include "ringside/ui/status.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/view/rates.h"
@@ -99,6 +100,7 @@ status_draw(struct ui *ui)
 	}
 	len += snprintf(line + len, sizeof(line) - (size_t)len, " %s counted %.0f%%",
 			ui->glyphs.vline, mux * 100);
+	len += (int)range_status(ui, line + len, sizeof(line) - (size_t)len);
 	if (ui->session)
 		snprintf(line + len, sizeof(line) - (size_t)len, " %s ringside %.1f%% CPU",
 			 ui->glyphs.vline, ui->self_cpu * 100);

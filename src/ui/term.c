@@ -150,8 +150,9 @@ term_start(struct errbuf *err)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
-			  BUTTON5_PRESSED,
+	/* Released too: a drag on a time axis chooses a range (ui/range). */
+	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED |
+			  BUTTON4_PRESSED | BUTTON5_PRESSED,
 		  NULL);
 	mouseinterval(0);
 	return 0;

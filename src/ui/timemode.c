@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "ringside/ui/range.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/view/rates.h"
 
@@ -65,7 +66,9 @@ timemode_event(const struct ui *ui)
 const struct stacktree *
 timemode_tree(struct ui *ui)
 {
-	return timetree_get(&ui->tt, ui->profile);
+	const struct stacktree *r = range_tree(ui);
+
+	return r ? r : timetree_get(&ui->tt, ui->profile);
 }
 
 const char *

@@ -32,6 +32,7 @@
 #include "ringside/ui/annotate_view.h"
 #include "ringside/ui/output_view.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/range.h"
 #include "ringside/ui/term.h"
 #include "ringside/ui/status.h"
 #include "ringside/ui/topbar.h"
@@ -168,11 +169,12 @@ static void
 ui_draw_help(struct ui *ui, int top, int rows)
 {
 	const struct view_ops *v = ui_views[ui->view];
-	const char *blocks[4] = { ui_global_keys, v->keys, annotate_view_keys, output_view_keys };
-	const char *titles[4] = { "Everywhere", v->name, "Annotate", "Output" };
+	const char *blocks[5] = { ui_global_keys, range_keys, v->keys, annotate_view_keys,
+				  output_view_keys };
+	const char *titles[5] = { "Everywhere", "Time ranges", v->name, "Annotate", "Output" };
 	int y = top + 1;
 
-	for (int b = 0; b < 4 && y < top + rows; b++) {
+	for (int b = 0; b < 5 && y < top + rows; b++) {
 		const char *s = blocks[b];
 
 		if (!s || !*s)
@@ -492,6 +494,11 @@ ui_key(struct ui *ui, int key)
 	default:
 		break;
 	}
+	/* The tasks view sorts with < and >: the range's cursor keys are its there. */
+	if (!(ui->view == UI_VIEW_TASKS && (key == '<' || key == '>')) && range_key(ui, key)) {
+		ui->dirty = true;
+		return;
+	}
 	if (v->key && v->key(ui, st, key))
 		ui->dirty = true;
 }
@@ -750,6 +757,7 @@ ui_fini(struct ui *ui)
 		ratio_fini(&ui->ratios[i]);
 	free(ui->ratios);
 	timetree_fini(&ui->tt);
+	timerange_fini(&ui->range);
 	theme_fini(&ui->theme);
 }
 

@@ -17,6 +17,7 @@
 #include "ringside/sym/annotate.h"
 #include "ringside/view/rates.h"
 #include "ringside/view/theme.h"
+#include "ringside/view/timerange.h"
 #include "ringside/view/timetree.h"
 
 struct session;
@@ -82,7 +83,8 @@ struct ui {
 	void *annotate;		   /* the open annotation (ui/annotate_view), or NULL */
 	void *output;		   /* O: the open command output pane (ui/output_view), or NULL */
 	struct annotate_opts annotate_opts; /* where its source files are looked for */
-	struct timetree tt; /* key o: on-CPU, off-CPU or wall-clock (ui/timemode.h); zero: on */
+	struct timetree tt;	/* key o: on-CPU, off-CPU or wall-clock (ui/timemode.h); zero: on */
+	struct timerange range; /* [ ] < > R: the time range every view shows (ui/range.h) */
 };
 
 struct view_ops {
