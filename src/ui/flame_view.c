@@ -668,9 +668,9 @@ const struct view_ops flame_view_ops = {
 		"          shrank; there A: absolute or shares, t: total or self, o: gone\n"
 		"a         annotate the selected function: its hot lines and instructions\n"
 		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n"
-		"E         the next sampled event's tree (--sample-event A,B,...)\n",
-	"c         flame chart: x is time (each column the stack that ran most then);\n"
-	"          there Enter: the frame's time becomes the range, Esc: the one before\n",
+		"E         the next sampled event's tree (--sample-event A,B,...)\n"
+		"c         flame chart: x is time (each column the stack that ran most then);\n"
+		"          there Enter: the frame's time becomes the range, Esc: the one before\n",
 	.init = flame_view_init,
 	.fini = flame_view_fini,
 	.draw = flame_view_draw,
