@@ -41,6 +41,7 @@ enum {
 	OPT_OFF_CPU,
 	OPT_NO_OFF_CPU,
 	OPT_WALL_CLOCK,
+	OPT_RANGE,
 	OPT_RATIO,
 	OPT_THEME,
 	OPT_ASCII,
@@ -586,10 +587,11 @@ main_export(int argc, char **argv)
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
 		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 		{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
+		{ "range", required_argument, NULL, OPT_RANGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *in = NULL, *out = NULL;
+	const char *in = NULL, *out = NULL, *range = NULL;
 	char *path = NULL;
 	enum timetree_mode tmode = TIMETREE_ON;
 	mode_t fmode;
@@ -606,6 +608,9 @@ main_export(int argc, char **argv)
 			break;
 		case OPT_WALL_CLOCK:
 			tmode = TIMETREE_WALL;
+			break;
+		case OPT_RANGE:
+			range = optarg;
 			break;
 		case OPT_FILE_MODE:
 			if (main_parse_file_mode(optarg, &fmode) < 0)
@@ -634,9 +639,14 @@ main_export(int argc, char **argv)
 					"--off-cpu and --wall-clock choose the tree of folded "
 					"stacks: write OUT.folded (.json and .html keep both "
 					"trees)");
+	if (range && tmode != TIMETREE_ON)
+		return main_usage_error("%s",
+					"--range cuts the sampled stacks; the off-CPU and "
+					"wall-clock trees have no time index (drop --off-cpu or "
+					"--wall-clock)");
 	c = main_snapshot_arg(in, &path);
 	if (c == 0)
-		c = convert_main(path, out, tmode);
+		c = convert_main(path, out, tmode, range);
 	free(path);
 	return c;
 }

@@ -10,6 +10,7 @@
 
 #include "ringside/app/convert.h"
 #include "ringside/app/journal.h"
+#include "ringside/app/range.h"
 #include "ringside/export/export.h"
 #include "ringside/export/folded.h"
 #include "ringside/export/snapshot.h"
@@ -36,7 +37,7 @@ convert_time(const struct profile *p, const char *in, const char *out, enum time
 }
 
 int
-convert_main(const char *in, const char *out, enum timetree_mode mode)
+convert_main(const char *in, const char *out, enum timetree_mode mode, const char *range)
 {
 	struct profile *p = NULL;
 	struct errbuf err;
@@ -50,6 +51,11 @@ convert_main(const char *in, const char *out, enum timetree_mode mode)
 		return 2;
 	}
 	cut = rc == 1;
+	if (range && range_apply(p, range, in, &err) < 0) {
+		fprintf(stderr, "ringside: %s\n", err.msg);
+		profile_free(p);
+		return 2;
+	}
 	if (mode != TIMETREE_ON)
 		rc = convert_time(p, in, out, mode, &err);
 	else
