@@ -8,7 +8,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@
 #include "ringside/model/stacktree.h"
 #include "ringside/model/stacktree_range.h"
 #include "ringside/model/timeline.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
 
 /* One bound: a non-negative decimal with an optional "s" or "ms"; the rest of s in *end. */
@@ -183,10 +186,27 @@ range_tree(const struct stacktree *t, uint64_t from, uint64_t to)
 	return r;
 }
 
+/* RINGSIDE_DEBUG_RANGE set: the build's figures on stderr (tests/bench/ranges.sh reads them). */
+static void
+range_debug(const struct stacktree *t, const struct stacktree *r, uint64_t from, uint64_t to,
+	    uint64_t ns)
+{
+	size_t ne;
+
+	if (!getenv("RINGSIDE_DEBUG_RANGE"))
+		return;
+	timeline_entries(stacktree_timeline(t), &ne);
+	fprintf(stderr,
+		"range: [%" PRIu64 ", %" PRIu64 ") ns: %" PRIu64 " samples, %zu of %zu nodes, "
+		"%zu entries scanned, built in %.3f ms\n",
+		from, to, stacktree_node(r, STACKTREE_ROOT)->total, stacktree_nnodes(r),
+		stacktree_nnodes(t), ne, (double)ns / 1e6);
+}
+
 int
 range_apply(struct profile *p, const char *text, const char *in, struct errbuf *err)
 {
-	uint64_t from, to;
+	uint64_t from, to, t0;
 	struct stacktree *r;
 	int rc;
 
@@ -198,8 +218,10 @@ range_apply(struct profile *p, const char *text, const char *in, struct errbuf *
 	rc = range_resolve(text, range_span(p), &from, &to, err);
 	if (rc < 0)
 		return rc;
+	t0 = clock_now_ns();
 	timeline_sort(stacktree_timeline(p->stacks));
 	r = range_tree(p->stacks, from, to);
+	range_debug(p->stacks, r, from, to, clock_now_ns() - t0);
 	stacktree_free(p->stacks);
 	p->stacks = r;
 	p->sampling.samples = stacktree_node(r, STACKTREE_ROOT)->total;
