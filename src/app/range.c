@@ -22,26 +22,30 @@
 #include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
 
-/* One bound: a non-negative decimal with an optional "s" or "ms"; the rest of s in *end. */
+/* One bound: digits with at most one '.', then an optional "s" or "ms"; the rest of s in *end. */
 static bool
 range_number(const char *s, double *sec, const char **end)
 {
-	char *e;
+	size_t n = strspn(s, "0123456789.");
+	char buf[64], *e;
 	double v;
 
-	if (!(*s >= '0' && *s <= '9') && *s != '.')
+	if (n == 0 || n >= sizeof(buf))
 		return false;
-	v = strtod(s, &e);
-	if (e == s || !isfinite(v) || v < 0)
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	v = strtod(buf, &e);
+	if (e != buf + n || !isfinite(v))
 		return false;
-	if (strncmp(e, "ms", 2) == 0) {
+	s += n;
+	if (strncmp(s, "ms", 2) == 0) {
 		v /= 1e3;
-		e += 2;
-	} else if (*e == 's') {
-		e++;
+		s += 2;
+	} else if (*s == 's') {
+		s++;
 	}
 	*sec = v;
-	*end = e;
+	*end = s;
 	return true;
 }
 
