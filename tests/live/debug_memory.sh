@@ -4,8 +4,9 @@
 # RINGSIDE_DEBUG_MEMORY (for the benchmarks, not in the user documentation): a system-wide record
 # with call stacks and the variable naming a file appends where its memory went to that file at
 # its end: the resident set by kind of mapping, malloc's bytes, and one line per part, the stack
-# tree, its time index, the scheduler map and kallsyms holding something after a second of a busy machine; "1"
-# prints the same lines on standard error; without the variable nothing of it is printed.
+# tree, its time index, the scheduler map and kallsyms holding something after a second of a busy
+# machine; "1" prints the same lines on standard error; without the variable nothing of it is
+# printed.
 
 . "$TESTLIB"
 require_root
