@@ -35,6 +35,7 @@ STATE = '''
         bar: bar ? { from_ns: bar.dataset.fromNs ? Number(bar.dataset.fromNs) : null,
                      to_ns: bar.dataset.toNs ? Number(bar.dataset.toNs) : null,
                      samples: Number(bar.dataset.samples), text: bar.textContent,
+                     build_ms: Number(bar.dataset.buildMs), draw_ms: Number(bar.dataset.drawMs),
                      clear_disabled: document.getElementById('range-clear').disabled } : null,
         none_note: (document.getElementById('range-none') || {}).textContent || null,
         errors: q('.err').map(e => e.textContent),

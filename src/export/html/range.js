@@ -81,13 +81,16 @@
 		}
 
 		function setRange(a, b) {
+			const tStart = performance.now();
 			if (a !== null) {
 				a = Math.max(0, Math.min(a, span));
 				b = Math.max(0, Math.min(b, span));
 				if (b - a < Q)
 					return;
 				range = [a, b];
+				const t0 = performance.now();
 				const r = rangeTree(a, b);
+				bar.dataset.buildMs = (performance.now() - t0).toFixed(2);
 				back = r.back;
 				inRange = r.nodes[0][3];
 				api.setRange(r.nodes);
@@ -101,6 +104,7 @@
 				br.shade();
 			for (const f of redraws)
 				f();
+			bar.dataset.drawMs = (performance.now() - tStart).toFixed(1);
 		}
 
 		// ---- the range bar -------------------------------------------------------------
