@@ -95,9 +95,12 @@ done
 while read -r v; do build+=("$v"); done < <(sed -n 's/.*built in \([0-9.]*\) ms.*/\1/p' "$T/build.err")
 echo "  ringside, building the range's tree in process: $(median "${build[@]}") ms (target <= 50 ms)"
 sed 's/^/    /' "$T/dbg.err"
-echo "  ringside export --range $A-$B IN.json -o OUT.folded: $(timed rf "$RINGSIDE" export --range "$A-$B" "$T/rec.json" -o "$T/r.folded") ms"
-echo "  ringside export IN.json -o OUT.folded (whole, no range): $(timed wf "$RINGSIDE" export "$T/rec.json" -o "$T/w.folded") ms"
-echo "  ringside export --range $A-$B IN.json -o OUT.json: $(timed rj "$RINGSIDE" export --range "$A-$B" "$T/rec.json" -o "$T/r.json") ms"
+t=$(timed rf "$RINGSIDE" export --range "$A-$B" "$T/rec.json" -o "$T/r.folded")
+echo "  ringside export --range $A-$B IN.json -o OUT.folded: $t ms"
+t=$(timed wf "$RINGSIDE" export "$T/rec.json" -o "$T/w.folded")
+echo "  ringside export IN.json -o OUT.folded (whole, no range): $t ms"
+t=$(timed rj "$RINGSIDE" export --range "$A-$B" "$T/rec.json" -o "$T/r.json")
+echo "  ringside export --range $A-$B IN.json -o OUT.json: $t ms"
 echo "  samples in the range: $(awk '{ s += $NF } END { print s }' "$T/r.folded") of $samples"
 if [ "$have_perf" = 1 ] && [ -s "$T/perf.data" ]; then
 	first=$("$PERF" script -i "$T/perf.data" -F time 2>/dev/null | head -n 1 | tr -d ' :')

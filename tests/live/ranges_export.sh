@@ -17,7 +17,8 @@
 #     over the first phase shows phase_a only in the flame graph, with the range's sample count
 #     the oracle's; a drag on a counter chart and on the scheduler map over the second phase shows
 #     phase_b only; the flame chart draws phase_a left of phase_b; hovering phase_b shows its
-#     samples against time, zero through the first phase; Clear range gives the whole tree back;
+#     samples against time, zero through the first phase, and phase_a's row in the top functions
+#     shows its samples zero through the second; Clear range gives the whole tree back;
 #     the page of a snapshot without a time index says so. (No Firefox driver is installed here.)
 
 . "$TESTLIB"
@@ -136,13 +137,15 @@ X1=$("$JQ" '[.events[] | select(.supported and (.series | length) > 0)][0].serie
 EV=$("$JQ" -r '[.events[] | select(.supported and (.series | length) > 0)][0].name' "$T/ph.json")
 SB=$("$PYTHON3" -c 'import json,sys,math; d=json.load(open(sys.argv[1])); span=int(sys.argv[2])
 bk=max(50e6, span/400); bk=math.ceil(bk/10e6)*10e6; print(int(math.ceil(span/bk)*bk))' "$T/ph.json" "$SPAN")
+# The scheduler map's width in ns; f A B: A as a fraction of B.
+MAPNS=$("$JQ" '.sched.map.bucket_ns * (.sched.map.cells[0] | length)' "$T/ph.json")
 f() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
 CHROMIUM=$CHROMIUM CHROMEDRIVER=$CHROMEDRIVER timeout 120 "$PYTHON3" \
 	"$TOP_SRCDIR/tests/live/webdriver_range.py" "$T/ph.html" \
 	--brush "#samples-chart svg@$(f 0.3e9 "$SB"),$(f 1.7e9 "$SB")" \
 	--brush "#counters .chart[data-event=\"$EV\"] svg@$(f 2.3e9 "$X1"),$(f 3.7e9 "$X1")" \
-	--brush "#sched-map@$(f 2.3e9 "$("$JQ" '.sched.map.bucket_ns * (.sched.map.cells[0] | length)' "$T/ph.json")"),$(f 3.7e9 "$("$JQ" '.sched.map.bucket_ns * (.sched.map.cells[0] | length)' "$T/ph.json")")" \
-	--hover phase_b >"$T/wd.json" 2>"$T/wd.err"
+	--brush "#sched-map@$(f 2.3e9 "$MAPNS"),$(f 3.7e9 "$MAPNS")" \
+	--hover phase_b --hover-function phase_a >"$T/wd.json" 2>"$T/wd.err"
 ok $? "webdriver_range.py ran ($(head -c 300 "$T/wd.err"))"
 W=$T/wd.json
 check "the page drew, no WebDriver error, no view failed" \
@@ -189,6 +192,13 @@ zeros=$("$JQ" '.hover.counts as $c | [$c[0:(($c | length) * 0.3 | floor)][]] | a
 later=$("$JQ" '.hover.counts as $c | [$c[(($c | length) * 0.4 | floor):][]] | add' "$W")
 check "hovering phase_b: its samples against time are zero in the first phase ($zeros), then not ($later)" \
 	sh -c "[ '$zeros' = 0 ] && [ '$later' -gt 1000 ]"
+# phase_a runs in [0, 2) s and, in the worker, [4, 6) s: none of its samples in [2.2, 3.8) s.
+mid=$("$JQ" '.hover_function.counts as $c | ($c | length) as $n |
+	[$c[($n * 2.2 / 6 | ceil):($n * 3.8 / 6 | floor)][]] | add' "$W")
+out=$("$JQ" '.hover_function.counts as $c | ($c | length) as $n |
+	[$c[0:($n / 3 | floor)][], $c[($n * 2 / 3 | ceil):][]] | add' "$W")
+check "phase_a's row in the top functions: no samples in the second phase ($mid), many in the others ($out)" \
+	sh -c "[ '$mid' = 0 ] && [ '$out' -gt 2000 ]"
 check "Clear range: the whole tree again" \
 	"$JQ" -e '.cleared.bar.from_ns == null and .cleared.flame_samples == .initial.flame_samples' "$W"
 

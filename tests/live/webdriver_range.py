@@ -4,14 +4,15 @@
 chromedriver, with tests/live/webdriver.py's session) and print what it saw as one JSON object,
 for tests/live/ranges_export.sh to check with jq.
 
-  webdriver_range.py PAGE [--brush SELECTOR@F0,F1]... [--hover NAME]
+  webdriver_range.py PAGE [--brush SELECTOR@F0,F1]... [--hover NAME] [--hover-function NAME]
 
 It loads PAGE, waits for it to draw, reports the range bar, the samples chart and the flame
 chart (each frame's name and left edge); then, for each --brush, drags the mouse (WebDriver
 pointer actions) across the element SELECTOR from fraction F0 to F1 of its width and reports the
 range chosen, the flame graph's frames (name, total) and the flame chart then. --hover NAME moves
 the pointer onto the flame graph's first frame named NAME and reports the sparkline, after it
-clicks Clear range. Environment: CHROMIUM and CHROMEDRIVER (paths).
+clicks Clear range; --hover-function NAME then does the same on NAME's row of the top
+functions. Environment: CHROMIUM and CHROMEDRIVER (paths).
 """
 import importlib.util
 import json
@@ -93,6 +94,7 @@ def main():
     page = os.path.abspath(args[0])
     brushes = [args[i + 1] for i, a in enumerate(args[:-1]) if a == '--brush']
     hover = args[args.index('--hover') + 1] if '--hover' in args else None
+    hover_fn = args[args.index('--hover-function') + 1] if '--hover-function' in args else None
     chromium = os.environ.get('CHROMIUM') or 'chromium'
     driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
     port = wdmod.free_port()
@@ -144,6 +146,17 @@ def main():
                 pointer(wd, [{'type': 'pointerMove', 'origin': el, 'x': 0, 'y': 0},
                              {'type': 'pause', 'duration': 50}])
             out['hover'] = wd.js(STATE)['spark']
+        if hover_fn:
+            row = wd.js('return [...document.querySelectorAll("#functions-table tbody tr")].find('
+                        'r => r.dataset.name === arguments[0]) || null', hover_fn)
+            if row:
+                wd.js('arguments[0].scrollIntoView({ block: "center" })', row)
+                pointer(wd, [{'type': 'pointerMove', 'origin': row, 'x': 0, 'y': 0},
+                             {'type': 'pause', 'duration': 50}])
+            out['hover_function'] = wd.js(
+                'const s = document.getElementById("functions-spark");'
+                'return s && s.dataset.counts ? { title: s.dataset.title,'
+                ' counts: s.dataset.counts.split(",").map(Number) } : null')
     except Exception as e:  # reported, for the test to fail on
         out['webdriver_error'] = str(e)
     finally:
