@@ -45,6 +45,7 @@ enum {
 	OPT_TASK_COUNTERS,
 	OPT_WALL_CLOCK,
 	OPT_EXPORT_EVENT,
+	OPT_RANGE,
 	OPT_RATIO,
 	OPT_THEME,
 	OPT_ASCII,
@@ -641,10 +642,11 @@ main_export(int argc, char **argv)
 		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 		{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
 		{ "event", required_argument, NULL, OPT_EXPORT_EVENT },
+		{ "range", required_argument, NULL, OPT_RANGE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *in = NULL, *out = NULL, *event = NULL;
+	const char *in = NULL, *out = NULL, *event = NULL, *range = NULL;
 	char *path = NULL;
 	enum timetree_mode tmode = TIMETREE_ON;
 	mode_t fmode;
@@ -664,6 +666,9 @@ main_export(int argc, char **argv)
 			break;
 		case OPT_EXPORT_EVENT:
 			event = optarg;
+			break;
+		case OPT_RANGE:
+			range = optarg;
 			break;
 		case OPT_FILE_MODE:
 			if (main_parse_file_mode(optarg, &fmode) < 0)
@@ -697,9 +702,14 @@ main_export(int argc, char **argv)
 			"%s", "--event chooses the sampled event's tree of folded stacks: "
 			      "write OUT.folded, without --off-cpu or --wall-clock (.json "
 			      "and .html keep every event's tree)");
+	if (range && (tmode != TIMETREE_ON || event))
+		return main_usage_error(
+			"%s", "--range cuts the first sampled event's stacks; the off-CPU "
+			      "and wall-clock trees and other events have no time index "
+			      "(drop --off-cpu, --wall-clock or --event)");
 	c = main_snapshot_arg(in, &path);
 	if (c == 0)
-		c = convert_main(path, out, tmode, event);
+		c = convert_main(path, out, tmode, event, range);
 	free(path);
 	return c;
 }

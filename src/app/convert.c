@@ -10,6 +10,7 @@
 
 #include "ringside/app/convert.h"
 #include "ringside/app/journal.h"
+#include "ringside/app/range.h"
 #include "ringside/export/export.h"
 #include "ringside/export/folded.h"
 #include "ringside/export/snapshot.h"
@@ -59,7 +60,8 @@ convert_event(const struct profile *p, const char *in, const char *out, const ch
 }
 
 int
-convert_main(const char *in, const char *out, enum timetree_mode mode, const char *event)
+convert_main(const char *in, const char *out, enum timetree_mode mode, const char *event,
+	     const char *range)
 {
 	struct profile *p = NULL;
 	struct errbuf err;
@@ -73,6 +75,11 @@ convert_main(const char *in, const char *out, enum timetree_mode mode, const cha
 		return 2;
 	}
 	cut = rc == 1;
+	if (range && range_apply(p, range, in, &err) < 0) {
+		fprintf(stderr, "ringside: %s\n", err.msg);
+		profile_free(p);
+		return 2;
+	}
 	if (event)
 		rc = convert_event(p, in, out, event, &err);
 	else if (mode != TIMETREE_ON)

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <malloc.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "ringside/model/frametab.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
+#include "ringside/model/timeline.h"
 #include "ringside/sym/symres.h"
 #include "ringside/util/xalloc.h"
 #include "session_impl.h"
@@ -146,6 +148,26 @@ session_memory_out(const char *where)
 	return fopen(where, "ae");
 }
 
+/* The stack tree's time index (counted in stacktree_kib): its size, entries and bytes a sample. */
+static void
+session_memory_timeline(FILE *f, const struct profile *p)
+{
+	const struct timeline *tl = p && p->stacks ? stacktree_timeline(p->stacks) : NULL;
+	size_t n = 0, bytes;
+	uint64_t samples;
+
+	if (!tl)
+		return;
+	timeline_entries(tl, &n);
+	bytes = timeline_memory(tl);
+	samples = timeline_samples(tl);
+	fprintf(f,
+		"memory timeline_kib %zu (of stacktree_kib; %zu entries of at most %u, %" PRIu64
+		" samples, %.2f bytes a sample, %u coarsenings)\n",
+		bytes / 1024, n, TIMELINE_DEFAULT_MAX, samples,
+		samples ? (double)bytes / (double)samples : 0.0, timeline_coarsenings(tl));
+}
+
 void
 session_memory_report(const struct session *s)
 {
@@ -175,6 +197,7 @@ session_memory_report(const struct session *s)
 	fprintf(f, "memory malloc_kib %zu (in use), %zu (free, kept by malloc)\n", used / 1024,
 		mi.fordblks / 1024);
 	fprintf(f, "memory stacktree_kib %zu\n", tree / 1024);
+	session_memory_timeline(f, p);
 	fprintf(f, "memory frametab_kib %zu\n", ft / 1024);
 	fprintf(f, "memory schedmap_kib %zu\n", sched / 1024);
 	fprintf(f, "memory kallsyms_kib %zu\n", ks / 1024);

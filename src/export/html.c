@@ -115,7 +115,8 @@ static const char html_head[] =
 	"<head>\n"
 	"<meta charset=\"utf-8\">\n"
 	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	"script-src 'sha256-%s'; style-src 'sha256-%s'; img-src data:; base-uri 'none'; "
+	"script-src 'sha256-%s' 'sha256-%s'; style-src 'sha256-%s' 'sha256-%s'; img-src data:; "
+	"base-uri 'none'; "
 	"form-action 'none'\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	"<meta name=\"generator\" content=\"ringside " PACKAGE_VERSION "\">\n"
@@ -152,8 +153,12 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	/* The snapshot ends with a newline, which the page does not need. */
 	if (len && json[len - 1] == '\n')
 		len--;
-	fprintf(fp, html_head, html_assets_js_sha256, html_assets_css_sha256, "profile");
+	fprintf(fp, html_head, html_assets_js_sha256, html_assets_range_js_sha256,
+		html_assets_css_sha256, html_assets_range_css_sha256, "profile");
 	fwrite(html_assets_css, 1, html_assets_css_len, fp);
+	/* Time ranges (range.js, range.css): their own elements, each allowed by its hash. */
+	fputs("</style>\n<style>", fp);
+	fwrite(html_assets_range_css, 1, html_assets_range_css_len, fp);
 	fputs(html_body, fp);
 	if (html_want_gzip(len)) {
 		unsigned char *gz = NULL;
@@ -178,6 +183,8 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 		free(annot);
 	}
 	fputs("<script>", fp);
+	fwrite(html_assets_range_js, 1, html_assets_range_js_len, fp);
+	fputs("</script>\n<script>", fp);
 	fwrite(html_assets_js, 1, html_assets_js_len, fp);
 	fputs("</script>\n</body>\n</html>\n", fp);
 	if (fflush(fp) != 0 || ferror(fp)) {
@@ -204,7 +211,9 @@ html_write_diff(const char *json, size_t len, FILE *fp, struct errbuf *err)
 {
 	if (len && json[len - 1] == '\n')
 		len--;
-	fprintf(fp, html_head, html_assets_diff_js_sha256, html_assets_diff_css_sha256, "diff");
+	/* The diff page has one script and one style sheet: each named twice in the policy. */
+	fprintf(fp, html_head, html_assets_diff_js_sha256, html_assets_diff_js_sha256,
+		html_assets_diff_css_sha256, html_assets_diff_css_sha256, "diff");
 	fwrite(html_assets_diff_css, 1, html_assets_diff_css_len, fp);
 	fputs(html_diff_body, fp);
 	fputs(HTML_DATA_OPEN ">", fp);

@@ -84,3 +84,5 @@ if [ -n "$first" ] && [ -n "$last" ] && [ "$lt" -gt "$ft" ]; then
 		"$(((last - first) * 60 / (lt - ft))) KiB/min"
 fi
 grep -E 'samples|lost|wrote|^memory' "$T/soak.err" | sed 's/^/soak: /'
+echo "soak: the time index (memory timeline_kib above) is bounded: at most 524288 entries of 12 bytes" \
+	"(6 MiB), older history coarsened when full (ringside-snapshot(5), stacks.timeline)"

@@ -3,11 +3,13 @@
  * Fuzz target: snapshot JSON (export/snapshot's reader), the format `ringside view` and
  * `ringside export` accept from anyone. A snapshot that parses is written out again and the
  * result must parse too (the reader accepts nothing the writer cannot represent); it is also
- * exported as folded stacks and as an HTML page, as `ringside export` would.
+ * exported as folded stacks and as an HTML page, as `ringside export` would, and cut to its second
+ * half as `ringside export --range` would, which must parse again too.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ringside/app/range.h"
 #include "ringside/export/folded.h"
 #include "ringside/export/html.h"
 #include "ringside/export/snapshot.h"
@@ -22,6 +24,36 @@ FUZZ_INIT(snapshot)(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	return 0;
+}
+
+/* Cut p to its second half (app/range) and check that the snapshot written of it parses. */
+static void
+fuzz_snapshot_range(struct profile *p)
+{
+	struct profile *again = NULL;
+	struct errbuf err = { 0 };
+	char text[64], *out = NULL;
+	size_t outlen = 0;
+	FILE *fp;
+
+	snprintf(text, sizeof(text), "%.6f-", (double)range_span(p) / 2e9);
+	if (range_apply(p, text, "fuzz", &err) != 0)
+		return;
+	fp = open_memstream(&out, &outlen);
+	if (!fp)
+		return;
+	if (snapshot_write(p, fp, &err) == 0) {
+		fclose(fp);
+		if (snapshot_parse(out, outlen, &again, &err) != 0) {
+			fprintf(stderr, "fuzz_snapshot: a range written out does not parse: %s\n",
+				err.msg);
+			abort();
+		}
+	} else {
+		fclose(fp);
+	}
+	free(out);
+	profile_free(again);
 }
 
 int
@@ -57,6 +89,7 @@ FUZZ_ONE(snapshot)(const uint8_t *data, size_t size)
 		fclose(fp);
 	}
 	free(out);
+	fuzz_snapshot_range(p);
 	profile_free(again);
 	profile_free(p);
 	return 0;

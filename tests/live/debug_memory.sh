@@ -4,8 +4,9 @@
 # RINGSIDE_DEBUG_MEMORY (for the benchmarks, not in the user documentation): a system-wide record
 # with call stacks and the variable naming a file appends where its memory went to that file at
 # its end: the resident set by kind of mapping, malloc's bytes, and one line per part, the stack
-# tree, the scheduler map and kallsyms holding something after a second of a busy machine; "1"
-# prints the same lines on standard error; without the variable nothing of it is printed.
+# tree, its time index, the scheduler map and kallsyms holding something after a second of a busy
+# machine; "1" prints the same lines on standard error; without the variable nothing of it is
+# printed.
 
 . "$TESTLIB"
 require_root
@@ -20,10 +21,10 @@ spin=$!
 RINGSIDE_DEBUG_MEMORY="$T/mem.txt" "$R" record -a -F 499 -g fp --duration 1 -o a.json 2>a.err
 status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY=FILE"
 diag "$(cat "$T/mem.txt" 2>/dev/null)"
-for part in rss malloc stacktree frametab schedmap kallsyms symbols jansson_peak other_malloc; do
+for part in rss malloc stacktree timeline frametab schedmap kallsyms symbols jansson_peak other_malloc; do
 	check "the file has a '$part' line" grep -Eq "^memory ${part}_kib [0-9]+" "$T/mem.txt"
 done
-for part in rss stacktree schedmap kallsyms; do
+for part in rss stacktree timeline schedmap kallsyms; do
 	check "'$part' holds something" grep -Eq "^memory ${part}_kib [1-9]" "$T/mem.txt"
 done
 check "the resident set is at least the heap's part of it" \

@@ -204,7 +204,7 @@ timeout 30 "$R" export "$T/ct.html" -o "$T/back.json" 2>"$T/back.err"
 ok $? "export X.html -o Y.json exits 0 (the page is read back)"
 check "round trip: JSON -> HTML -> JSON is byte-identical" cmp "$T/ct.json" "$T/back.json"
 check "the page has a Content-Security-Policy with default-src 'none' and script hashes" \
-	grep -q "default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]*'; style-src 'sha256-" \
+	grep -Eq "default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]*'( 'sha256-[A-Za-z0-9+/=]*')*; style-src 'sha256-" \
 	"$T/ct.html"
 # Every http(s) URL in the page, and those that are allowed: namespace names, never fetched.
 urls() {
@@ -449,11 +449,12 @@ else
 			"$JQ" -e '.page.dialogs == [] and .dialog_hook_works' "$W"
 		check "webdriver: the symbol is shown as text in the flame graph and the table" \
 			"$JQ" -e '.xss_frames_as_text >= 1 and .xss_rows_as_text >= 1' "$W"
-		# The page's own script and its snapshot, and the annotations' JSON when it has them.
+		# The page's own scripts (ringside.js, range.js) and its snapshot, and the annotations'
+		# JSON when it has them.
 		na=$(grep -c 'id="ringside-annotate"' "$T/jit.html")
-		check "webdriver: no <img> element was created, $((2 + na)) scripts only" \
+		check "webdriver: no <img> element was created, $((3 + na)) scripts only" \
 			"$JQ" -e --argjson na "$na" \
-			'.page.img_elements == 0 and .page.script_elements == 2 + $na' "$W"
+			'.page.img_elements == 0 and .page.script_elements == 3 + $na' "$W"
 		check "webdriver: clicking the hostile frame zooms to it like any other" \
 			"$JQ" -e '.click.node != null and .click.focus == .click.node' "$W"
 		check "webdriver: no request left the page (and the log saw the page's own load)" \

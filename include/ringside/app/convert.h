@@ -13,8 +13,10 @@
  * failures are said on stderr. Returns the process exit code (0 ok, 1 runtime failure, 2 bad
  * input: an unreadable snapshot or an output that cannot be written). A mode other than on-CPU
  * writes that time tree as folded stacks (out ends in .folded), in nanoseconds. A non-NULL event
- * writes that sampled event's tree as folded stacks (on-CPU; out ends in .folded).
+ * writes that sampled event's tree as folded stacks (on-CPU; out ends in .folded). A range (NULL:
+ * none) cuts the profile to it first (app/range.h); a bad one is bad input.
  */
-int convert_main(const char *in, const char *out, enum timetree_mode mode, const char *event);
+int convert_main(const char *in, const char *out, enum timetree_mode mode, const char *event,
+		 const char *range);
 
 #endif

@@ -24,5 +24,12 @@ extern const char html_assets_diff_js_sha256[];
 extern const char html_assets_diff_css[];
 extern const size_t html_assets_diff_css_len;
 extern const char html_assets_diff_css_sha256[];
+/* Time ranges on the profile page (src/export/html/range.js, range.css), likewise. */
+extern const char html_assets_range_js[];
+extern const size_t html_assets_range_js_len;
+extern const char html_assets_range_js_sha256[];
+extern const char html_assets_range_css[];
+extern const size_t html_assets_range_css_len;
+extern const char html_assets_range_css_sha256[];
 
 #endif

@@ -8,6 +8,12 @@
 	const main = document.getElementById('ringside');
 	const dataEl = document.getElementById('ringside-data');
 	let tip = null;
+	// Extensions (range.js, which runs first) add steps run once the views are drawn; the tree
+	// of the time range they choose replaces stacks.nodes in the on-CPU views.
+	const ext = window.ringsideExt || { steps: [] };
+	let rangeNodes = null;
+	const timeModeHooks = [];
+	const chartSpans = new WeakMap(); // a line chart's box -> the time (ns) at its right edge
 
 	// ---- small helpers ---------------------------------------------------------------------
 
@@ -168,6 +174,7 @@
 		const box = el('div', Object.assign({ class: 'chart' }, attrs));
 		const svg = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none' });
 		const x1 = points.length ? points[points.length - 1].x : 1;
+		chartSpans.set(box, x1);
 		let ymax = 0;
 		for (const p of points)
 			if (isFinite(p.y) && p.y > ymax)
@@ -324,7 +331,7 @@
 		if (mode === 'on' && sampledEvent > 0 && st.events && st.events[sampledEvent - 1])
 			return st.events[sampledEvent - 1].nodes;
 		if (mode === 'on' || !st.offcpu)
-			return st.nodes;
+			return rangeNodes || st.nodes;
 		const src = st.offcpu, out = [], depth = new Int32Array(src.length), map = new Int32Array(src.length);
 		const isOn = i => depth[i] === 3 && st.strings[st.frames[src[i][1]][0]] === '[on-CPU]' &&
 			st.frames[src[i][1]][4] === 'state';
@@ -394,7 +401,7 @@
 		}
 		sel.addEventListener('change', () => {
 			timeMode = sel.value;
-			for (const f of timeRedraw)
+			for (const f of timeRedraw.concat(timeModeHooks))
 				f();
 		});
 		toolbar.insertBefore(sel, toolbar.firstChild);
@@ -1311,6 +1318,21 @@
 		for (const step of steps) {
 			try {
 				step(snap);
+			} catch (e) {
+				main.appendChild(el('p', { class: 'err' }, 'ringside: this view failed: ' + e));
+			}
+		}
+		const api = { el, sv, showTip, hideTip, fmtNs, fmtNum, pct, lineChart, timeMode: () => timeMode,
+			chartSpan: box => chartSpans.get(box),
+			onTimeMode: f => timeModeHooks.push(f),
+			setRange: nodes => {
+				rangeNodes = nodes;
+				for (const f of timeRedraw)
+					f();
+			} };
+		for (const step of ext.steps) {
+			try {
+				step(snap, api);
 			} catch (e) {
 				main.appendChild(el('p', { class: 'err' }, 'ringside: this view failed: ' + e));
 			}
