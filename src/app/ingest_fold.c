@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Exited tasks folded by name (see INGEST_FOLD_AGE_NS in ingest_impl.h): a batch of tasks gone
+ * long enough is relabelled in every tree as one "[exited]" process or thread per name, the
+ * frames nothing uses any more are given back, and the tasks leave the thread table.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/model/profile.h"
+#include "ringside/util/xalloc.h"
+#include "ingest_impl.h"
+
+static int
+ingest_cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool
+ingest_has(const pid_t *set, size_t n, pid_t v)
+{
+	return n && bsearch(&v, set, n, sizeof(v), ingest_cmp_pid);
+}
+
+/* The relabelling of a fold: the batch's threads and processes become their "[exited]" nodes. */
+static uint32_t
+ingest_fold_frame(void *ctx, const struct stacktree_node *node, uint32_t parent_frame)
+{
+	struct ingest *in = ctx;
+	struct frame f = *frametab_get(in->p->frames, node->frame);
+	/* A process of the batch; a thread of a folded process, or one that left a live one. */
+	bool fold = f.module != in->s_exited &&
+		    ((f.kind == FRAME_PROCESS &&
+		      ingest_has(in->fold_pids, in->nfold_pids, (pid_t)f.line)) ||
+		     (f.kind == FRAME_THREAD &&
+		      (frametab_get(in->p->frames, parent_frame)->module == in->s_exited ||
+		       ingest_has(in->fold_tids, in->nfold_tids, (pid_t)f.line))));
+
+	if (!fold)
+		return node->frame;
+	if (in->nfold_frames == in->fold_frames_cap) {
+		in->fold_frames_cap = in->fold_frames_cap ? in->fold_frames_cap * 2 : 64;
+		in->fold_frames =
+			xreallocarray(in->fold_frames, in->fold_frames_cap, sizeof(uint32_t));
+	}
+	in->fold_frames[in->nfold_frames++] = node->frame;
+	f.module = in->s_exited;
+	f.line = 0;
+	return frametab_intern_ids(in->p->frames, &f);
+}
+
+static int
+ingest_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Mark in used those of the n sorted frames f that t's process and thread nodes use. */
+static void
+ingest_mark_used(const struct stacktree *t, const uint32_t *f, size_t n, bool *used)
+{
+	/* Process and thread nodes are the root's children and grandchildren. */
+	for (uint32_t p = stacktree_node(t, STACKTREE_ROOT)->first_child; p != STACKTREE_NONE;
+	     p = stacktree_node(t, p)->next_sibling) {
+		uint32_t *hit =
+			bsearch(&stacktree_node(t, p)->frame, f, n, sizeof(*f), ingest_cmp_u32);
+
+		if (hit)
+			used[hit - f] = true;
+		for (uint32_t c = stacktree_node(t, p)->first_child; c != STACKTREE_NONE;
+		     c = stacktree_node(t, c)->next_sibling) {
+			hit = bsearch(&stacktree_node(t, c)->frame, f, n, sizeof(*f),
+				      ingest_cmp_u32);
+			if (hit)
+				used[hit - f] = true;
+		}
+	}
+}
+
+/*
+ * The relabelled pid and tid frames that no node uses now are released (their ids are taken
+ * again by new tasks' frames), so the frame table does not grow with every task that ever ran.
+ */
+static void
+ingest_release_frames(struct ingest *in)
+{
+	const struct stacktree *trees[2] = { in->p->stacks, in->p->offcpu };
+	uint32_t *f = in->fold_frames;
+	size_t n = 0;
+	bool *used;
+
+	qsort(f, in->nfold_frames, sizeof(*f), ingest_cmp_u32);
+	for (size_t i = 0; i < in->nfold_frames; i++)
+		if (i == 0 || f[i] != f[i - 1])
+			f[n++] = f[i];
+	used = xcalloc(n + 1, sizeof(*used));
+	for (size_t k = 0; k < 2 && trees[k]; k++)
+		ingest_mark_used(trees[k], f, n, used);
+	for (size_t k = 1; k < profile_nsampled(in->p); k++)
+		ingest_mark_used(profile_event_tree(in->p, k), f, n, used);
+	for (size_t i = 0; i < n; i++)
+		if (!used[i])
+			frametab_release(in->p->frames, f[i]);
+	free(used);
+	in->nfold_frames = 0;
+}
+
+/* Fold the exited tasks that are due (see INGEST_FOLD_AGE_NS), now_ns being the clock's time. */
+void
+ingest_fold(struct ingest *in, uint64_t now_ns)
+{
+	size_t due = 0;
+
+	while (due < in->ngone && in->gone[due].time + INGEST_FOLD_AGE_NS <= now_ns)
+		due++;
+	if (!due || (due < INGEST_FOLD_BATCH && in->gone[0].time + INGEST_FOLD_WAIT_NS > now_ns))
+		return;
+	in->fold_tids = xreallocarray(in->fold_tids, due, sizeof(pid_t));
+	in->fold_pids = xreallocarray(in->fold_pids, due, sizeof(pid_t));
+	in->nfold_tids = in->nfold_pids = 0;
+	for (size_t i = 0; i < due; i++) {
+		const struct ingest_gone *g = &in->gone[i];
+		const struct task *t = tasks_find(in->p->tasks, g->tid);
+
+		/* A tid a live task took since stays (and its process, if it leads). */
+		if (t && !t->exited)
+			continue;
+		in->fold_tids[in->nfold_tids++] = g->tid;
+		if (g->tid == g->pid)
+			in->fold_pids[in->nfold_pids++] = g->pid;
+	}
+	qsort(in->fold_tids, in->nfold_tids, sizeof(pid_t), ingest_cmp_pid);
+	qsort(in->fold_pids, in->nfold_pids, sizeof(pid_t), ingest_cmp_pid);
+	/* A process whose leader exited while other threads go on is not an exited process. */
+	for (size_t i = 0; i < tasks_count(in->p->tasks) && in->nfold_pids; i++) {
+		const struct task *t = tasks_at(in->p->tasks, i);
+		pid_t *hit;
+
+		if (t->exited || !(hit = bsearch(&t->pid, in->fold_pids, in->nfold_pids,
+						 sizeof(pid_t), ingest_cmp_pid)))
+			continue;
+		memmove(hit, hit + 1,
+			(size_t)(in->fold_pids + --in->nfold_pids - hit) * sizeof(pid_t));
+	}
+	if (in->nfold_tids) {
+		if (!in->s_exited)
+			in->s_exited = frametab_string(in->p->frames, "[exited]");
+		in->nfold_frames = 0;
+		for (size_t k = 0; k < profile_nsampled(in->p); k++)
+			stacktree_relabel(profile_event_tree(in->p, k), ingest_fold_frame, in);
+		if (in->p->offcpu)
+			stacktree_relabel(in->p->offcpu, ingest_fold_frame, in);
+		ingest_release_frames(in);
+		tasks_forget(in->p->tasks, in->fold_tids, in->nfold_tids);
+		/* A thread seen again after its exit cached frames that may now be released. */
+		for (size_t i = 0; i < in->nfold_tids; i++)
+			ingest_forget(in, in->fold_tids[i]);
+	}
+	in->ngone -= due;
+	memmove(in->gone, in->gone + due, in->ngone * sizeof(*in->gone));
+}
