@@ -26,10 +26,10 @@ rank() {
 }
 
 # The folder a file belongs to: src/AREA/..., include/ringside/AREA/..., src/main.c (and its
-# usage.c, usage.h: the --help text).
+# main.h, main_files.c: the commands on files, and usage.c, usage.h: the --help text).
 area_of() {
 	case $1 in
-	src/main.c | src/usage.c | src/usage.h) echo main ;;
+	src/main.c | src/main.h | src/main_files.c | src/usage.c | src/usage.h) echo main ;;
 	src/*/*) f=${1#src/} && echo "${f%%/*}" ;;
 	include/ringside/*/*) f=${1#include/ringside/} && echo "${f%%/*}" ;;
 	*) echo "" ;;
