@@ -217,7 +217,8 @@ if command -v tmux >/dev/null 2>&1; then
 	done
 	ok $on "view: wall-clock marks the spinner function on CPU where it ran"
 	ok $off "... and off CPU (R preempted) where its rival preempted it ($PRE ns)"
-	screen_wait '\[on-CPU\]' 5
+	# With the rival, five threads share 120 columns: a narrow [on-CPU] frame shows a cut label.
+	screen_wait '\[on-(CPU\]|C)' 5
 	ok $? "... with the threads' [on-CPU] frames beside the off-CPU ones"
 	screen_keys 1
 	screen_wait 'hottest functions \(wall-clock' 5
