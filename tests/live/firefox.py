@@ -57,8 +57,9 @@ FACTS = '''JSON.stringify((() => {
                   target: text('#meta-target'), duration: text('#meta-duration'),
                   samples: text('#meta-samples') },
         counter_charts: [...document.querySelectorAll('#counters .chart')].map(c => ({
-            event: c.dataset.event, title: c.querySelector('h3') ? c.querySelector('h3').textContent
-                                                                  : null })),
+            event: c.dataset.event,
+            heading: c.querySelector('h3 .muted') ? c.querySelector('h3 .muted').textContent : null,
+            title: c.querySelector('h3') ? c.querySelector('h3').textContent : null })),
         functions_first: row ? { name: row.dataset.name, module: row.dataset.module,
                                  self: Number(row.dataset.self), total: Number(row.dataset.total) }
                              : null,
