@@ -10,7 +10,8 @@
 # Chromium draws for the same page (tests/live/webdriver.py, when chromium is installed), with
 # the same header and counter charts' titles; the functions table's first row is the function
 # with the most self samples, as jq computes it from the snapshot; a recording's page has the
-# time-range bar, brushable charts and the flame chart.
+# time-range bar, brushable charts and the flame chart. A page with a damaged snapshot is seen
+# undrawn, with its error; markup added to a page is stopped by its Content-Security-Policy.
 
 . "$TESTLIB"
 require_root
@@ -91,6 +92,23 @@ ok $? "record -o X.html -- calltree 2 exits 0"
 "$R" export "$T/ct.html" -o "$T/ct.json" 2>>"$T/ct.err"
 ok $? "export X.html -o X.json reads the page back"
 page calltree "$T/ct.html" "$T/ct.json" recording
+
+# What the checks above would see of a broken page: its snapshot made unreadable (a "{" before
+# the JSON), and markup added from outside, which the Content-Security-Policy must stop in
+# Firefox too: an inline script (it would retitle the page) and an image from the network.
+sed 's#<script type="application/json" id="ringside-data">#&{#' "$T/ct.html" >"$T/bad.html"
+firefox "$T/bad.html" >"$T/bad.ff" 2>"$T/bad.ff.err"
+check "a damaged snapshot: Firefox reports the page undrawn, with the error in its console" \
+	"$JQ" -e '.ready != "1" and .page.flame_frames == 0 and
+	(.js_errors | any(.text | test("JSON")))' "$T/bad.ff"
+sed 's#</body>#<script>document.title = "injected"</script><img src="http://127.0.0.1:9/leak.png"></body>#' \
+	"$T/ct.html" >"$T/inject.html"
+firefox "$T/inject.html" >"$T/inject.ff" 2>"$T/inject.ff.err"
+check "the policy holds in Firefox: an added inline script does not run, its image is not loaded" \
+	"$JQ" -n -e --slurpfile i "$T/inject.ff" --slurpfile f "$T/calltree.ff" '$i[0] as $i |
+	$i.ready == "1" and $i.page.title == $f[0].page.title and
+	([$i.js_errors[].text | select(test("Content-Security-Policy"))] |
+		any(test("script")) and any(test("127\\.0\\.0\\.1:9/leak\\.png")))'
 
 timeout 60 "$R" record -F 999 -g fp -o "$T/short.json" -- "$PH" 0.43 0.43 0 2>"$T/short.err" &&
 	"$R" export "$T/short.json" -o "$T/short.html" 2>>"$T/short.err"
