@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -267,6 +268,8 @@ def main():
     page = os.path.abspath(sys.argv[1])
     firefox = os.environ.get('FIREFOX') or 'firefox-esr'
     deadline = time.monotonic() + 90
+    # Firefox runs in a session of its own: on SIGTERM (timeout(1)) still end it, in finally.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit('firefox.py: terminated'))
     profile = tempfile.mkdtemp(prefix='ringside-firefox.')
     out = {'engine': 'firefox'}
     proc = ws = None
