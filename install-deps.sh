@@ -10,7 +10,7 @@ packages="
 	libcmocka-dev libiberty-dev libcapstone-dev
 	libsqlite3-dev sqlite3
 	mandoc tmux jq linux-perf procps util-linux htop btop strace time tiptop
-	chromium chromium-driver python3
+	chromium chromium-driver python3 firefox-esr
 	clang libclang-rt-14-dev
 	protobuf-c-compiler libprotobuf-c-dev golang-go libcurl4-openssl-dev
 "
