@@ -1306,7 +1306,8 @@
 			const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
 			return new Response(stream).text().then(JSON.parse);
 		}
-		return Promise.resolve(JSON.parse(text));
+		// Parsed inside the promise: a damaged snapshot is the same rejection as a bad gzip one.
+		return Promise.resolve(text).then(JSON.parse);
 	}
 
 	function render(snap) {
