@@ -143,15 +143,29 @@ baseline_can_show(struct ui *ui)
 	return false;
 }
 
+/* The on-CPU tree of the range chosen now (whatever tree the flamegraph shows), or NULL. */
+static const struct stacktree *
+baseline_range_now(struct ui *ui)
+{
+	bool held = ui->frozen && ui->session;
+
+	if (!ui->range.active || !range_available(ui))
+		return NULL;
+	return timerange_tree(&ui->range, ui->profile->stacks, held ? ui->shown_ns : TIMERANGE_OPEN,
+			      held);
+}
+
 /* A ranged baseline: diff the range chosen now (or the whole recording) against it. */
 static void
 baseline_refresh_range(struct ui *ui, struct baseline *b)
 {
-	const struct stacktree *cur = range_tree(ui);
+	const struct stacktree *cur = baseline_range_now(ui);
 	uint64_t stamp = range_stamp(ui), samples;
 	struct diff_range_side sa = { b->src, b->tree, true, b->from_ns, b->to_ns };
 	struct diff_range_side sb = { ui->profile, cur, cur != NULL, ui->range.from_ns,
 				      timerange_end(&ui->range, range_end_ns(ui)) };
+	/* A closed range's counters stay put as the recording grows; the whole's do not. */
+	bool grows = !cur || ui->range.to_ns == TIMERANGE_OPEN;
 	char before[64], after[64], span[48];
 	struct diff *d;
 
@@ -161,8 +175,8 @@ baseline_refresh_range(struct ui *ui, struct baseline *b)
 		  : ui->profile->stacks ? stacktree_samples(ui->profile->stacks)
 					: 0;
 	if (b->dv && stamp == b->built_stamp &&
-	    (ui->frozen ||
-	     (samples == b->built_samples && ui->profile->meta.duration_ns == b->built_ns)))
+	    (ui->frozen || (samples == b->built_samples &&
+			    (!grows || ui->profile->meta.duration_ns == b->built_ns))))
 		return;
 	d = diff_range_new(&sa, &sb, b->absolute ? DIFF_ABSOLUTE : 0);
 	b->built_samples = samples;
