@@ -9,7 +9,8 @@
 #     samples are the oracle's count of its range exactly; phase_b's change of total share is the
 #     oracle's within 5 points (about +99), phase_a's likewise (about -99); the names carry the
 #     ranges; no per-task figures; the folded diff's columns add up to the two ranges' samples;
-#     a range outside the recording is refused (exit 2, naming --range-b) and writes nothing.
+#     a range outside the recording is refused (exit 2, naming --range-b) and writes nothing;
+#     the diff screen of the same names both ranges and shows phase_b's change as the JSON.
 #   - view X.json: [0 s, 2 s) chosen and b keeps it as the baseline, then [2 s, 4 s) chosen and
 #     d in the Flame view shows "Against the baseline range" with both ranges named; the
 #     functions by change give phase_b + and phase_a -, each within 5 points of the oracle's
@@ -105,6 +106,16 @@ check "and writes nothing" test ! -e "$T/bad.json"
 ok $? "a range against the whole recording exits 0"
 check "the whole side is the snapshot's samples" \
 	test "$(jq '.b.samples' "$T/w.json")" = "$(jq '[.stacks.nodes[][2]] | add' "$T/ph.json")"
+
+# --- the diff screen of two ranges
+screen_start $W 40 "$R" diff "$T/ph.json" "$T/ph.json" --range-a 0.2-1.8 --range-b 2.2-3.8
+screen_wait 'By change' 10 || diag "the diff screen did not come up"
+check "diff screen: both sides named with their ranges" \
+	screen_wait 'ph\.json@0\.2-1\.8 .*ph\.json@2\.2-3\.8' 5
+d=$(screen_text | awk '$2 == "phase_b" && $1 == "+" { print $5; exit }')
+check "diff screen: phase_b + by the JSON's change ±0.1 ($d vs $db)" near "$d" "$db" 0.1
+screen_keys q
+screen_exit_is 0 "diff screen: q quits" 10
 
 # --- the screen
 # The cursor's position in whole seconds; ranges are set from the overview (a step of 1 s).
