@@ -97,6 +97,10 @@ check "the folded diff's A column adds up to range A's samples" \
 	test "$(awk '{ s += $(NF - 1) } END { print s }' "$T/d.folded")" = "$1"
 check "and its B column to range B's" \
 	test "$(awk '{ s += $NF } END { print s }' "$T/d.folded")" = "$2"
+"$R" diff "$T/ph.json" "$T/ph.json" --range-a 0.2-1.8 --range-b 2.2-3.8 -o "$T/d.html"
+ok $? "the same diff -o d.html exits 0"
+check "the page names both ranges" sh -c "grep -q 'ph.json@0.2-1.8' '$T/d.html' &&
+	grep -q 'ph.json@2.2-3.8' '$T/d.html'"
 "$R" diff "$T/ph.json" "$T/ph.json" --range-b 9-10 -o "$T/bad.json" 2>"$T/bad.err"
 check "a range outside the recording exits 2" test $? -eq 2
 check "and says which ($(cat "$T/bad.err"))" grep -q -- '--range-b .*outside the recording' \
