@@ -42,7 +42,9 @@ enum {
 	OPT_SOURCE_PATH,
 	OPT_SOURCE_PREFIX,
 	OPT_STREAM,
-	OPT_NICE
+	OPT_NICE,
+	OPT_RANGE_A,
+	OPT_RANGE_B
 };
 
 /* Say what is wrong with the command line on stderr; returns the exit status for bad input. */

@@ -189,12 +189,14 @@ main_diff(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "absolute", no_argument, NULL, OPT_ABSOLUTE },
 		{ "merge-threads", no_argument, NULL, OPT_MERGE_THREADS },
+		{ "range-a", required_argument, NULL, OPT_RANGE_A },
+		{ "range-b", required_argument, NULL, OPT_RANGE_B },
 		{ "ascii", no_argument, NULL, OPT_ASCII },
 		{ "file-mode", required_argument, NULL, OPT_FILE_MODE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *out = NULL;
+	const char *out = NULL, *range_a = NULL, *range_b = NULL;
 	char *a = NULL, *b = NULL;
 	unsigned flags = 0;
 	bool ascii = false;
@@ -212,6 +214,12 @@ main_diff(int argc, char **argv)
 			break;
 		case OPT_MERGE_THREADS:
 			flags |= DIFF_MERGE_THREADS;
+			break;
+		case OPT_RANGE_A:
+			range_a = optarg;
+			break;
+		case OPT_RANGE_B:
+			range_b = optarg;
 			break;
 		case OPT_ASCII:
 			ascii = true;
@@ -240,7 +248,8 @@ main_diff(int argc, char **argv)
 	if (c == 0)
 		c = main_snapshot_arg(argv[optind + 1], &b);
 	if (c == 0)
-		c = out ? compare_main(a, b, out, flags) : diff_view_main(a, b, flags, ascii);
+		c = out ? compare_main(a, b, range_a, range_b, out, flags)
+			: diff_view_main(a, b, range_a, range_b, flags, ascii);
 	free(a);
 	free(b);
 	return c;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * 'ringside diff': two snapshots loaded, diffed and written out. Each input is read whole before
- * anything is written, so a bad second file names itself and leaves no output behind.
+ * anything is written, so a bad second file names itself and leaves no output behind. With
+ * --range-a/--range-b a side is a time range of its recording (read as export --range reads it,
+ * app/range.h), and the diff is range against range (view/diff_range).
  */
 #include "config.h"
 
@@ -9,40 +11,89 @@
 #include <stdio.h>
 
 #include "ringside/app/compare.h"
+#include "ringside/app/range.h"
 #include "ringside/export/diff_export.h"
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
+#include "ringside/model/stacktree_range.h"
+#include "ringside/view/diff_range.h"
 
-int
-compare_load(const char *a, const char *b, unsigned flags, struct diff **out, struct errbuf *err)
+/*
+ * Load path into *p and, with a range, put the range's tree in place of its stacks (side gets
+ * what it is). The counters stay whole: diff_range_new takes them over the range, cutting the
+ * intervals at its ends, which range_apply's cut series (whole intervals) would not allow.
+ */
+static int
+compare_side(const char *path, const char *range, const char *opt, struct profile **p,
+	     struct diff_range_side *side, struct errbuf *err)
 {
-	struct profile *pa = NULL, *pb = NULL;
-	int rc;
+	char why[sizeof(err->msg)];
+	struct stacktree *t;
+	int rc = snapshot_load(path, p, err);
 
-	rc = snapshot_load(a, &pa, err);
-	if (rc < 0)
+	*side = (struct diff_range_side){ .p = *p };
+	if (rc < 0 || !range)
 		return rc;
-	rc = snapshot_load(b, &pb, err);
+	if (!(*p)->stacks || !stacktree_timeline((*p)->stacks))
+		return errbuf_fail(err, -EINVAL,
+				   "%s has no time index (stacks.timeline): %s needs a snapshot "
+				   "written by a newer ringside; record it again",
+				   path, opt);
+	rc = range_resolve(range, range_span(*p), &side->from_ns, &side->to_ns, err);
 	if (rc < 0) {
-		profile_free(pa);
+		snprintf(why, sizeof(why), "%s", err->msg);
+		errbuf_reword(err, "%s (%s): %s", opt, path, why);
 		return rc;
 	}
-	*out = diff_new(pa, pb, flags);
-	profile_free(pa);
-	profile_free(pb);
+	side->ranged = true;
+	t = stacktree_range_tree((*p)->stacks, side->from_ns, side->to_ns, NULL);
+	stacktree_free((*p)->stacks);
+	(*p)->stacks = t;
+	(*p)->sampling.samples = stacktree_samples(t);
 	return 0;
 }
 
 int
-compare_main(const char *a, const char *b, const char *out, unsigned flags)
+compare_load(const char *a, const char *b, const char *range_a, const char *range_b, unsigned flags,
+	     struct diff **out, struct errbuf *err)
 {
-	struct diff_export_names names = { a, b };
+	struct profile *pa = NULL, *pb = NULL;
+	struct diff_range_side sa, sb;
+	int rc;
+
+	rc = compare_side(a, range_a, "--range-a", &pa, &sa, err);
+	if (rc == 0)
+		rc = compare_side(b, range_b, "--range-b", &pb, &sb, err);
+	if (rc == 0)
+		*out = range_a || range_b ? diff_range_new(&sa, &sb, flags)
+					  : diff_new(pa, pb, flags);
+	profile_free(pa);
+	profile_free(pb);
+	return rc;
+}
+
+const char *
+compare_name(const char *path, const char *range, char *buf, size_t len)
+{
+	if (!range)
+		return path;
+	snprintf(buf, len, "%s@%s", path, range);
+	return buf;
+}
+
+int
+compare_main(const char *a, const char *b, const char *range_a, const char *range_b,
+	     const char *out, unsigned flags)
+{
+	char na[4096], nb[4096];
+	struct diff_export_names names = { compare_name(a, range_a, na, sizeof(na)),
+					   compare_name(b, range_b, nb, sizeof(nb)) };
 	struct diff *d = NULL;
 	struct errbuf err;
 	int rc;
 
 	errbuf_clear(&err);
-	rc = compare_load(a, b, flags, &d, &err);
+	rc = compare_load(a, b, range_a, range_b, flags, &d, &err);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2; /* as 'view' and 'export': an unreadable snapshot is the user's to fix */

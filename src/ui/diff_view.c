@@ -461,8 +461,10 @@ diff_view_free(struct diff_view *v)
 }
 
 int
-diff_view_main(const char *a, const char *b, unsigned flags, bool ascii)
+diff_view_main(const char *a, const char *b, const char *range_a, const char *range_b,
+	       unsigned flags, bool ascii)
 {
+	char na[4096], nb[4096];
 	struct diff_view *v;
 	struct diff *d;
 	struct errbuf err;
@@ -470,7 +472,7 @@ diff_view_main(const char *a, const char *b, unsigned flags, bool ascii)
 
 	(void)ascii; /* the screen draws ASCII only */
 	errbuf_clear(&err);
-	if (compare_load(a, b, flags, &d, &err) < 0) {
+	if (compare_load(a, b, range_a, range_b, flags, &d, &err) < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);
 		return 2;
 	}
@@ -489,7 +491,8 @@ diff_view_main(const char *a, const char *b, unsigned flags, bool ascii)
 	curs_set(0);
 	if (has_colors() && start_color() == OK)
 		use_default_colors();
-	v = diff_view_new(d, a, b, 1);
+	v = diff_view_new(d, compare_name(a, range_a, na, sizeof(na)),
+			  compare_name(b, range_b, nb, sizeof(nb)), 1);
 	for (;;) {
 		erase();
 		diff_view_render(v, 0, LINES, COLS, "ringside diff", "q quit");

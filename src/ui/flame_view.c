@@ -518,13 +518,7 @@ flame_view_key(struct ui *ui, void *state, int key)
 	if (fv->typing)
 		return flame_view_prompt_key(ui, fv, key);
 	if (key == 'd') {
-		if (!ui->session)
-			ui_message(ui, false,
-				   "d shows the live profile's change since a baseline; "
-				   "to compare snapshots: ringside diff A B");
-		else if (!baseline_taken(ui))
-			ui_message(ui, false, "no baseline yet: b keeps the profile as it is now");
-		else
+		if (baseline_can_show(ui))
 			fv->diff = !fv->diff;
 		return true;
 	}

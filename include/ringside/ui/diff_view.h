@@ -35,9 +35,11 @@ bool diff_view_key(struct diff_view *v, int key);
 void diff_view_free(struct diff_view *v);
 
 /*
- * Load snapshots a and b, diff them with flags (diff_flags) and show the diff until q. ascii: no
- * Unicode. Returns the exit code (0, 1 runtime failure, 2 bad input).
+ * Load snapshots a and b (their time ranges range_a and range_b when not NULL), diff them with
+ * flags (diff_flags) and show the diff until q. ascii: no Unicode. Returns the exit code (0, 1
+ * runtime failure, 2 bad input).
  */
-int diff_view_main(const char *a, const char *b, unsigned flags, bool ascii);
+int diff_view_main(const char *a, const char *b, const char *range_a, const char *range_b,
+		   unsigned flags, bool ascii);
 
 #endif
