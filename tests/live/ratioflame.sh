@@ -25,8 +25,8 @@ EM=$WORKLOADS/evmix
 LIST=cpu-clock,page-faults/period=1/
 
 timeout 60 "$R" record -g fp --sample-event "$LIST" --ratio pf=page-faults/cpu-clock \
-	-o "$T/rs.json" -- "$EM" 3 >"$T/em.out" 2>"$T/rs.err"
-ok $? "record --sample-event $LIST --ratio pf=page-faults/cpu-clock -- evmix 3 exits 0"
+	-o "$T/rs.json" -- "$EM" 4 >"$T/em.out" 2>"$T/rs.err"
+ok $? "record --sample-event $LIST --ratio pf=page-faults/cpu-clock -- evmix 4 exits 0"
 check "the snapshot keeps the ratio and both trees" "$JQ" -e \
 	'.ratios == [{"name": "pf", "numerator": "page-faults", "denominator": "cpu-clock",
 	"percent": false}] and .stacks.event == "cpu-clock" and .stacks.events[0].event ==
