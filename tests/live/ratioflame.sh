@@ -10,7 +10,8 @@
 #   - the screen: `view --view flame`, E past the last event shows the ratio flamegraph (status
 #     line, legend with the scale's ends and the grey threshold), the details line of fault_here
 #     and spin_here gives page-faults, cpu-clock and pf as jq computes them; E again: cpu-clock;
-#     live, the same legend and fault_here's values;
+#     `view --ratio` adds the ratio to a snapshot without it (a ratio of an event not sampled
+#     gives no ratio flamegraph); live, the same legend and fault_here's values;
 #   - the page: the selector's "ratio pf = page-faults/cpu-clock" colours each frame by pf (the
 #     highest level for fault_here, the lowest for spin_here), grey and no value under 10 samples,
 #     the legend's ends are jq's, the tooltip gives A, B and pf (headless Chromium).
@@ -94,6 +95,20 @@ if command -v tmux >/dev/null 2>&1; then
 	screen_wait 'ratio flamegraph \(--ratio NAME=A/B' 5
 	ok $? "the help names the ratio flamegraphs"
 	screen_keys Escape q
+	screen_exit_is 0 "view quits with q"
+
+	# A snapshot without the ratio: view --ratio adds it; a ratio of an event not sampled has none.
+	"$JQ" 'del(.ratios)' "$T/rs.json" >"$T/nor.json"
+	screen_start 140 40 "$R" view --ratio pf=page-faults/cpu-clock \
+		--ratio pc=page-faults/cycles --view flame "$T/nor.json"
+	screen_wait 'cpu-clock: ' 10
+	screen_keys E E
+	screen_wait "pf = page-faults/cpu-clock per frame, log scale: +$(g3 "$LO") .* to $(g3 "$HI") " 5
+	ok $? "view --ratio on a snapshot without it: the same ratio flamegraph"
+	screen_keys E
+	screen_wait 'sampled event 1 of 2: cpu-clock' 5
+	ok $? "  and pc=page-faults/cycles (cycles not sampled) has none: E goes back to cpu-clock"
+	screen_keys q
 	screen_exit_is 0 "view quits with q"
 
 	screen_start 140 40 "$R" --view flame --sample-event "$LIST" \
