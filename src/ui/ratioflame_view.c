@@ -21,14 +21,15 @@ enum { RATIOFLAME_VIEW_PAIR = THEME_SLOT_COUNT + 8, RATIOFLAME_VIEW_MAX = 64 };
 
 struct ratioflame_view {
 	bool on;
-	size_t cur;	   /* the index in p->ratios shown */
-	size_t a, b;	   /* its sampled events */
-	uint64_t *na, *nb; /* per cell: A's and B's samples */
-	double *v;	   /* per cell: A/B, negative without one */
-	size_t n, cap;	   /* cells computed */
-	double lo, hi;	   /* the scale: the smallest and largest ratio */
-	bool paired;	   /* colour pairs set */
-	bool colour;	   /* and usable */
+	size_t cur;	     /* the index in p->ratios shown */
+	size_t a, b;	     /* its sampled events */
+	uint64_t *na, *nb;   /* per cell: A's and B's samples */
+	uint32_t *ida, *idb; /* per cell: its node in A's and B's tree */
+	double *v;	     /* per cell: A/B, negative without one */
+	size_t n, cap;	     /* cells computed */
+	double lo, hi;	     /* the scale: the smallest and largest ratio */
+	bool paired;	     /* colour pairs set */
+	bool colour;	     /* and usable */
 };
 
 struct ratioflame_view *
@@ -45,6 +46,8 @@ ratioflame_view_free(struct ratioflame_view *rv)
 	free(rv->na);
 	free(rv->nb);
 	free(rv->v);
+	free(rv->ida);
+	free(rv->idb);
 	free(rv);
 }
 
@@ -110,6 +113,40 @@ ratioflame_view_grow(struct ratioflame_view *rv, size_t n)
 	rv->na = xreallocarray(rv->na, rv->cap, sizeof(*rv->na));
 	rv->nb = xreallocarray(rv->nb, rv->cap, sizeof(*rv->nb));
 	rv->v = xreallocarray(rv->v, rv->cap, sizeof(*rv->v));
+	rv->ida = xreallocarray(rv->ida, rv->cap, sizeof(*rv->ida));
+	rv->idb = xreallocarray(rv->idb, rv->cap, sizeof(*rv->idb));
+}
+
+/* The node of tree t under the one of cell parent (STACKTREE_ROOT for the root's cell). */
+static uint32_t
+ratioflame_view_node(const struct stacktree *t, const uint32_t *ids, long parent, uint32_t frame)
+{
+	if (parent < 0)
+		return STACKTREE_ROOT;
+	return ids[parent] == STACKTREE_NONE ? STACKTREE_NONE
+					     : stacktree_child(t, ids[parent], frame);
+}
+
+static uint64_t
+ratioflame_view_total(const struct stacktree *t, uint32_t id)
+{
+	const struct stacktree_node *n = id == STACKTREE_NONE ? NULL : stacktree_node(t, id);
+
+	return n ? n->total : 0;
+}
+
+/* Cell i's node in t by its whole path from the root (a cell laid out before its parent). */
+static uint32_t
+ratioflame_view_walk(const struct stacktree *t, const struct flame_cell *cells, size_t i)
+{
+	uint32_t path[256], id = STACKTREE_ROOT;
+	size_t depth = 0;
+
+	for (long j = (long)i; j >= 0 && cells[j].depth > 0 && depth < 256; j = cells[j].parent)
+		path[depth++] = cells[j].frame;
+	while (depth && id != STACKTREE_NONE)
+		id = stacktree_child(t, id, path[--depth]);
+	return id;
 }
 
 void
@@ -119,21 +156,23 @@ ratioflame_view_update(struct ui *ui, struct ratioflame_view *rv, const struct f
 	const struct profile *p = ui->profile;
 	const struct stacktree *ta = profile_event_tree(p, rv->a),
 			       *tb = profile_event_tree(p, rv->b);
-	uint32_t path[256];
 
 	ratioflame_view_grow(rv, n);
 	rv->n = n;
 	rv->lo = rv->hi = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t depth = 0;
+		long up = cells[i].parent;
 
-		for (long j = (long)i; j >= 0 && cells[j].depth > 0 && depth < 256;
-		     j = cells[j].parent)
-			depth++;
-		for (long j = (long)i, k = (long)depth - 1; j >= 0 && k >= 0; j = cells[j].parent)
-			path[k--] = cells[j].frame;
-		rv->na[i] = ratioflame_count(ta, path, depth);
-		rv->nb[i] = ratioflame_count(tb, path, depth);
+		/* Each cell's nodes from its parent's (one lookup), else by its whole path. */
+		if (up < (long)i && (up >= 0 || cells[i].depth == 0)) {
+			rv->ida[i] = ratioflame_view_node(ta, rv->ida, up, cells[i].frame);
+			rv->idb[i] = ratioflame_view_node(tb, rv->idb, up, cells[i].frame);
+		} else {
+			rv->ida[i] = ratioflame_view_walk(ta, cells, i);
+			rv->idb[i] = ratioflame_view_walk(tb, cells, i);
+		}
+		rv->na[i] = ratioflame_view_total(ta, rv->ida[i]);
+		rv->nb[i] = ratioflame_view_total(tb, rv->idb[i]);
 		rv->v[i] = ratioflame_value(rv->na[i], rv->nb[i]);
 		if (rv->v[i] > 0 && (rv->lo == 0 || rv->v[i] < rv->lo))
 			rv->lo = rv->v[i];
