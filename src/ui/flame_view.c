@@ -18,6 +18,7 @@
 #include "ringside/ui/flame_view.h"
 #include "ringside/ui/flamechart_view.h"
 #include "ringside/ui/range.h"
+#include "ringside/ui/ratioflame_view.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
@@ -40,6 +41,7 @@ struct flame_view {
 	uint64_t range;		 /* range_stamp() of the tree frozen */
 	bool chart;		 /* c: the flame chart instead (ui/flamechart_view) */
 	struct flamechart_view *cv;
+	struct ratioflame_view *rf; /* E past the last event: ratio flamegraphs */
 };
 
 static void *
@@ -50,6 +52,7 @@ flame_view_init(struct ui *ui)
 	(void)ui;
 	fv->fl = flame_new();
 	fv->cv = flamechart_view_new();
+	fv->rf = ratioflame_view_new();
 	fv->cols = 80;
 	return fv;
 }
@@ -63,6 +66,7 @@ flame_view_fini(void *state)
 		return;
 	flame_free(fv->fl);
 	flamechart_view_free(fv->cv);
+	ratioflame_view_free(fv->rf);
 	free(fv->before);
 	free(fv);
 }
@@ -148,8 +152,9 @@ flame_view_filter_kind(const struct frametab *ft, const struct flame_filter *flt
 }
 
 static void
-flame_view_cell(struct ui *ui, int y, const struct flame_cell *c, bool selected)
+flame_view_cell(struct ui *ui, struct flame_view *fv, int y, size_t i, bool selected)
 {
+	const struct flame_cell *c = flame_cells(fv->fl, &(size_t){ 0 }) + i;
 	const struct frametab *ft = ui->profile->frames;
 	const struct frame *f = frametab_get(ft, c->frame);
 	enum theme_slot slot = flame_view_slot(f ? (enum frame_kind)f->kind : FRAME_UNKNOWN);
@@ -160,6 +165,8 @@ flame_view_cell(struct ui *ui, int y, const struct flame_cell *c, bool selected)
 		a = draw_attr(ui, THEME_SELECT) | A_BOLD;
 	else if (c->flags & FLAME_MATCH)
 		a = draw_attr(ui, THEME_MATCH);
+	else if (ratioflame_view_on(ui, fv->rf))
+		a = ratioflame_view_attr(ui, fv->rf, i);
 	draw_fill(y, c->x, c->width, a);
 	if (c->width >= 2) {
 		flame_view_label(ft, c->frame, label, sizeof(label));
@@ -313,6 +320,9 @@ flame_view_details(struct ui *ui, struct flame_view *fv, int y, int cols)
 	if (f->inlined)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " (inlined)");
 	len += flame_view_state(ui, fv, sel, line + len, sizeof(line) - len);
+	if (ratioflame_view_on(ui, fv->rf))
+		len += ratioflame_view_details(ui, fv->rf, (size_t)sel, line + len,
+					       sizeof(line) - len);
 	mod = frametab_str(ft, f->module);
 	file = frametab_str(ft, f->file);
 	if (*mod) {
@@ -387,12 +397,21 @@ flame_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 		flamechart_view_draw(ui, fv->cv, flame_filter(fv->fl), top, rows, cols);
 		return;
 	}
+	/* A ratio flamegraph counts the whole recording: no window. */
+	if (ratioflame_view_on(ui, fv->rf) && flame_window(fv->fl))
+		flame_set_window(fv->fl, false);
 	flame_view_update(ui, fv, cols);
 	cells = flame_cells(fv->fl, &ncells);
 	nrows = flame_rows(fv->fl);
 	sel = flame_selected(fv->fl);
 	fv->area_y = top + 1;
 	fv->area_rows = rows - 2;
+	if (ratioflame_view_on(ui, fv->rf)) {
+		ratioflame_view_update(ui, fv->rf, cells, ncells);
+		ratioflame_view_legend(ui, fv->rf, top + 1, cols);
+		fv->area_y++;
+		fv->area_rows--;
+	}
 	flame_view_scroll(fv, nrows, sel);
 	flame_view_header(ui, fv, top, cols, nrows);
 	if (!ncells) {
@@ -408,7 +427,7 @@ flame_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 		int y = flame_view_row_y(fv, cells[i].depth);
 
 		if (y >= 0)
-			flame_view_cell(ui, y, &cells[i], (long)i == sel);
+			flame_view_cell(ui, fv, y, i, (long)i == sel);
 	}
 	flame_view_details(ui, fv, top + rows - 1, cols);
 }
@@ -599,7 +618,8 @@ flame_view_key(struct ui *ui, void *state, int key)
 			annotate_view_open(ui, flame_cells(fv->fl, &(size_t){ 0 })[sel].frame);
 		return true;
 	case 'E':
-		timemode_next_event(ui);
+		if (!ratioflame_view_next(ui, fv->rf))
+			timemode_next_event(ui);
 		return true;
 	case 'o':
 		timemode_cycle(ui);
@@ -662,7 +682,9 @@ const struct view_ops flame_view_ops = {
 		"          shrank; there A: absolute or shares, t: total or self, o: gone\n"
 		"a         annotate the selected function: its hot lines and instructions\n"
 		"o         on-CPU samples, off-CPU time, wall-clock (both under each thread)\n"
-		"E         the next sampled event's tree (--sample-event A,B,...)\n"
+		"E         the next sampled event's tree (--sample-event A,B,...), then each\n"
+		"          ratio flamegraph (--ratio NAME=A/B of two sampled events: widths B,\n"
+		"          colour A/B per frame, grey under 10 samples of B)\n"
 		"c         flame chart: x is time (each column the stack that ran most then);\n"
 		"          there Enter: the frame's time becomes the range, Esc: the one before\n",
 	.init = flame_view_init,

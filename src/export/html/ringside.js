@@ -425,17 +425,104 @@
 		const names = [st.event].concat(st.events.map(e => e.event));
 		names.forEach((n, i) => {
 			const o = el('option', { value: String(i) }, n);
-			if (i === sampledEvent && timeMode === 'on')
+			if (i === sampledEvent && timeMode === 'on' && ratioShown < 0)
+				o.selected = true;
+			sel.appendChild(o);
+		});
+		ratioFlames(st).forEach((r, k) => {
+			const o = el('option', { value: 'r' + k }, 'ratio ' + r.name + ' = ' + r.num + '/' + r.den);
+			if (k === ratioShown && timeMode === 'on')
 				o.selected = true;
 			sel.appendChild(o);
 		});
 		sel.addEventListener('change', () => {
-			sampledEvent = Number(sel.value);
+			ratioShown = sel.value[0] === 'r' ? Number(sel.value.slice(1)) : -1;
+			sampledEvent = ratioShown >= 0 ? ratioFlames(st)[ratioShown].b : Number(sel.value);
 			timeMode = 'on';
 			for (const f of timeRedraw)
 				f();
 		});
 		toolbar.insertBefore(sel, toolbar.firstChild);
+	}
+
+	// ---- ratio flamegraphs: a --ratio NAME=A/B whose A and B were both sampled ---------------
+	// Widths are B's samples, colour A/B per frame (A's samples under the same call path, matched
+	// frame by frame from the root), a log scale from the smallest ratio to the largest; frames
+	// with fewer than RATIO_MIN samples of B are grey (the terminal's flame view does the same).
+	const RATIO_MIN = 10, RATIO_COLOURS = ['#ffffaf', '#ffd75f', '#ffaf00', '#ff8700', '#ff0000'];
+	let userRatios = [], ratioShown = -1;
+
+	function ratioFlames(st) {
+		const names = [st.event].concat((st.events || []).map(e => e.event));
+		return userRatios.filter(r => r && typeof r.name === 'string')
+			.map(r => ({ name: r.name, num: r.numerator, den: r.denominator,
+				a: names.indexOf(r.numerator), b: names.indexOf(r.denominator) }))
+			.filter(r => r.a >= 0 && r.b >= 0 && r.a !== r.b);
+	}
+
+	// Every node's path key ("frame,frame,...") to its total, for a tree in snapshot form.
+	function ratioPaths(nodes) {
+		const key = [''], total = new Map([['', nodes[0][3]]]);
+		for (let i = 1; i < nodes.length; i++) {
+			key.push(key[nodes[i][0]] + ',' + nodes[i][1]);
+			total.set(key[i], nodes[i][3]);
+		}
+		return total;
+	}
+
+	// %.3g as the terminal writes it.
+	function ratioFmt(v) {
+		const e = v > 0 ? Math.floor(Math.log10(v)) : 0;
+		if (e < -4 || e >= 3)
+			return v.toExponential(2).replace(/\.?0+e/, 'e').replace(/e([+-])(\d)$/, 'e$10$2');
+		return String(Number(v.toPrecision(3)));
+	}
+
+	// The shown ratio's view of a laid-out tree: per node A, B, A/B (-1: too few) and the scale.
+	function ratioOf(st, nodes) {
+		const r = ratioFlames(st)[ratioShown];
+		if (!r || timeMode !== 'on')
+			return null;
+		const tree = k => (k === 0 ? st.nodes : st.events[k - 1].nodes);
+		const A = ratioPaths(tree(r.a)), B = ratioPaths(tree(r.b)), key = [''];
+		const out = { r, a: [], b: [], v: [], lo: 0, hi: 0 };
+		for (let i = 0; i < nodes.length; i++) {
+			if (i > 0)
+				key.push(key[nodes[i][0]] + ',' + nodes[i][1]);
+			const a = A.get(key[i]) || 0, b = B.get(key[i]) || 0, v = b < RATIO_MIN ? -1 : a / b;
+			out.a.push(a);
+			out.b.push(b);
+			out.v.push(v);
+			if (v > 0 && (!out.lo || v < out.lo))
+				out.lo = v;
+			if (v > out.hi)
+				out.hi = v;
+		}
+		return out;
+	}
+
+	function ratioLevel(ro, v) {
+		if (v <= 0 || ro.hi <= ro.lo)
+			return v > 0 ? RATIO_COLOURS.length - 1 : 0;
+		const k = Math.floor(Math.log(v / ro.lo) / Math.log(ro.hi / ro.lo) * RATIO_COLOURS.length);
+		return Math.max(0, Math.min(RATIO_COLOURS.length - 1, k));
+	}
+
+	function ratioLegend(ro) {
+		const n = RATIO_COLOURS.length, lg = el('div', { class: 'legend', id: 'ratio-legend',
+			'data-lo': ro.lo, 'data-hi': ro.hi, 'data-min': RATIO_MIN },
+		el('span', {}, ro.r.name + ' = ' + ro.r.num + '/' + ro.r.den + ' per frame, log scale:'));
+		RATIO_COLOURS.forEach((c, k) => {
+			const from = ro.hi > ro.lo ? ro.lo * Math.pow(ro.hi / ro.lo, k / n) : ro.lo;
+			const sw = el('span', { class: 'ratio-level', 'data-level': k }, ' ' + ratioFmt(from) + ' ');
+			sw.style.background = c;
+			lg.appendChild(sw);
+		});
+		lg.appendChild(el('span', {}, 'to ' + ratioFmt(ro.hi)));
+		const few = el('span', { class: 'ratio-level ratio-few' }, 'grey: < ' + RATIO_MIN + ' ' + ro.r.den + ' samples');
+		few.style.background = '#d0d0d0';
+		lg.appendChild(few);
+		return lg;
 	}
 
 	// A count as the mode has it: samples, or nanoseconds of time.
@@ -446,6 +533,7 @@
 	function drawFlame(snap) {
 		const s = section('flame', 'Flame graph');
 		const st = snap.stacks;
+		userRatios = Array.isArray(snap.ratios) ? snap.ratios : [];
 		if (!st || !st.nodes || !st.nodes.length) {
 			s.appendChild(el('p', { class: 'note' }, 'No call stacks were sampled.'));
 			return null;
@@ -507,6 +595,9 @@
 		if (hostNodes.length)
 			toolbar.insertBefore(hostSel, reset);
 		s.appendChild(toolbar);
+		const ro = ratioOf(st, nodes);
+		if (ro)
+			s.appendChild(ratioLegend(ro));
 		const box = el('div', { class: 'flame', id: 'flame-graph', 'data-samples': rootTotal, 'data-mode': timeMode,
 			'data-event': timeMode === 'on' ? shownEvent(st).event : '' });
 		s.appendChild(box);
@@ -535,6 +626,12 @@
 					class: 'fr k-' + f[4] + (anc ? ' anc' : '') + (matches(i) ? ' match' : '') + (off[i] ? ' off' : ''),
 					'data-node': i, 'data-total': n[3], 'data-self': n[2],
 				}, name(i));
+				if (ro) { // a ratio flamegraph: colour by A/B, grey with too few samples of B
+					d.dataset.a = ro.a[i];
+					d.dataset.b = ro.b[i];
+					d.dataset.ratio = ro.v[i] < 0 ? '' : ro.v[i];
+					d.style.background = ro.v[i] < 0 ? '#d0d0d0' : RATIO_COLOURS[ratioLevel(ro, ro.v[i])];
+				}
 				d.style.left = (100 * left).toFixed(4) + '%';
 				d.style.width = (100 * width).toFixed(4) + '%';
 				d.style.top = depth[i] * ROW + 'px';
@@ -614,6 +711,9 @@
 				'\nself ' + amount(n[2]) + ' (' + pct(n[2], rootTotal) + ')' +
 				'\n' + f[4] + ' frame' + (f[5] ? ', inlined' : '') +
 				(timeMode === 'on' ? '' : off[i] ? ', off CPU' : ', on CPU');
+			if (ro)
+				text += '\n' + ro.r.num + ' ' + ro.a[i] + ', ' + ro.r.den + ' ' + ro.b[i] + ': ' + ro.r.name + ' ' +
+					(ro.v[i] < 0 ? 'n/a (< ' + RATIO_MIN + ')' : ratioFmt(ro.v[i]));
 			showTip(ev, text);
 		});
 		box.addEventListener('mouseleave', hideTip);

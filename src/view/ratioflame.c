@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Ratio flamegraphs: which user ratios can be drawn per frame (both events sampled), the samples
+ * of another event's tree under the same call path, and the log colour scale with its legend's
+ * bounds. The flame view and `view` draw with it; the HTML page computes the same in its JS.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ringside/view/ratioflame.h"
+
+bool
+ratioflame_events(const struct profile *p, const struct ratio_def *r, size_t *a, size_t *b)
+{
+	*a = profile_event_find(p, r->num);
+	*b = profile_event_find(p, r->den);
+	return *a != SIZE_MAX && *b != SIZE_MAX && *a != *b;
+}
+
+size_t
+ratioflame_list(const struct profile *p, size_t *out, size_t max)
+{
+	size_t n = 0, a, b;
+
+	for (size_t i = 0; i < p->nratios; i++)
+		if (ratioflame_events(p, &p->ratios[i], &a, &b)) {
+			if (n < max)
+				out[n] = i;
+			n++;
+		}
+	return n < max ? n : max;
+}
+
+uint64_t
+ratioflame_count(const struct stacktree *t, const uint32_t *path, size_t n)
+{
+	uint32_t id = STACKTREE_ROOT;
+	const struct stacktree_node *node;
+
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		id = stacktree_child(t, id, path[i]);
+		if (id == STACKTREE_NONE)
+			return 0;
+	}
+	node = stacktree_node(t, id);
+	return node ? node->total : 0;
+}
+
+double
+ratioflame_value(uint64_t a, uint64_t b)
+{
+	if (b < RATIOFLAME_MIN_SAMPLES)
+		return -1;
+	return (double)a / (double)b;
+}
+
+int
+ratioflame_level(double v, double lo, double hi)
+{
+	int k;
+
+	if (v <= 0 || lo <= 0 || hi <= lo)
+		return v > 0 && hi > 0 && v >= hi ? RATIOFLAME_LEVELS - 1 : 0;
+	k = (int)floor(log(v / lo) / log(hi / lo) * RATIOFLAME_LEVELS);
+	if (k < 0)
+		k = 0;
+	if (k >= RATIOFLAME_LEVELS)
+		k = RATIOFLAME_LEVELS - 1;
+	return k;
+}
+
+double
+ratioflame_level_from(int k, double lo, double hi)
+{
+	if (lo <= 0 || hi <= lo)
+		return k >= RATIOFLAME_LEVELS ? hi : lo;
+	return lo * pow(hi / lo, (double)k / RATIOFLAME_LEVELS);
+}
+
+const char *
+ratioflame_format(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.3g", v);
+	return buf;
+}
