@@ -161,7 +161,7 @@ static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
 				     "e         the event browser\n"
 				     "space     freeze the display (collection goes on)\n"
 				     "s         save a snapshot now\n"
-				     "b         keep the profile now as the baseline (Flame: d)\n"
+				     "b         keep the profile now (or the range) as the baseline (Flame: d)\n"
 				     "O         the launched command's output (stdout, stderr)\n"
 				     "Ctrl-L    redraw the screen\n";
 
