@@ -2,7 +2,8 @@
 /*
  * Unit tests for sym/kallsyms: a kallsyms file written at run time (text and data symbols,
  * aliases, modules, malformed lines, unsorted module lines), lookups at and between symbols,
- * the restricted all-zero form, and the real /proc/kallsyms with its load time printed.
+ * names shared with the name before, addresses in several 4 GiB runs, lines across reads, the
+ * restricted all-zero form, and the real /proc/kallsyms with its load time, size and lookup cost.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -223,6 +224,33 @@ test_segments(void **state)
 	kallsyms_free(ks);
 }
 
+/* Lines across the 64 KiB reads come whole; a line longer than a read is skipped, alone. */
+static void
+test_chunks(void **state)
+{
+	size_t n = 6000, len = 0, cap = n * 48 + 80000;
+	struct kallsyms *ks = NULL;
+	char *text = malloc(cap), name[32];
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "ffffffff80000000 T ");
+	memset(text + len, 'x', 70000);
+	len += 70000;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "\n%016" PRIx64 " T sym_%zu",
+					(uint64_t)(0xffffffff81000000ull + i * 16), i);
+	assert_int_equal(kallsyms_load(write_fixture("chunks", text), &ks), 0);
+	assert_int_equal(kallsyms_count(ks), n);
+	check_find(ks, 0xffffffff80000010ull, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "sym_%zu", i);
+		check_find(ks, 0xffffffff81000000ull + i * 16 + 15, name, "[kernel]");
+	}
+	kallsyms_free(ks);
+	free(text);
+}
+
 static void
 test_restricted(void **state)
 {
@@ -333,10 +361,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),	      cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_shared_names),  cmocka_unit_test(test_segments),
-		cmocka_unit_test(test_restricted),    cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_proc_kallsyms),
+		cmocka_unit_test(test_parse),	     cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_shared_names), cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_chunks),	     cmocka_unit_test(test_restricted),
+		cmocka_unit_test(test_errors),	     cmocka_unit_test(test_proc_kallsyms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
