@@ -153,8 +153,11 @@ annotate_cs_load(void)
 	annotate_cs.tried = true;
 	annotate_cs.lib = dlopen("libcapstone.so.4", RTLD_NOW | RTLD_LOCAL);
 	if (!annotate_cs.lib) {
+		const char *why = dlerror();
+
 		snprintf(annotate_cs.error, sizeof(annotate_cs.error),
-			 "libcapstone.so.4 did not load (%s); install libcapstone4", dlerror());
+			 "libcapstone.so.4 did not load (%s); install libcapstone4",
+			 why ? why : "not found");
 		return false;
 	}
 	ANNOTATE_CS_SYM(open, miss);
