@@ -205,6 +205,7 @@ kallsyms_group(struct kallsyms *ks, struct kallsyms_build *b, const char *mod, c
 	struct kallsyms_group *g = &ks->groups[ks->ngroups - 1];
 	size_t ml = mod ? (size_t)(mod_end - mod) : 0;
 	uint32_t at = KALLSYMS_KERNEL;
+	bool empty = g->first == ks->names_len; /* reused rather than left empty */
 
 	if (!mod && g->module == KALLSYMS_KERNEL)
 		return;
@@ -214,7 +215,7 @@ kallsyms_group(struct kallsyms *ks, struct kallsyms_build *b, const char *mod, c
 	if (mod && (at = kallsyms_put(ks, b, mod, ml)) == KALLSYMS_FENCE)
 		return;
 	b->prevlen = 0;
-	if (g->first != ks->names_len) {
+	if (!empty) {
 		if (ks->ngroups == b->gcap) {
 			b->gcap *= 2;
 			ks->groups = xreallocarray(ks->groups, b->gcap, sizeof(*ks->groups));
@@ -388,12 +389,15 @@ kallsyms_compact(struct kallsyms *ks, struct kallsyms_build *b)
 static void
 kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
 {
-	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
-	ks->groups = xreallocarray(ks->groups, ks->ngroups, sizeof(*ks->groups));
 	if (b->nlines > 0 && !b->any_nonzero) {
 		ks->restricted = true;
 		b->n = 0;
+		ks->names_len = 0;
+		ks->ngroups = 1;
+		ks->groups[0] = (struct kallsyms_group){ 0, KALLSYMS_KERNEL };
 	}
+	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
+	ks->groups = xreallocarray(ks->groups, ks->ngroups, sizeof(*ks->groups));
 	qsort_r(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
 	kallsyms_dedup(b);
 	kallsyms_compact(ks, b);
