@@ -168,6 +168,23 @@ session_memory_timeline(FILE *f, const struct profile *p)
 		samples ? (double)bytes / (double)samples : 0.0, timeline_coarsenings(tl));
 }
 
+/* The peak resident set so far (VmHWM in /proc/self/status), KiB; 0 when unknown. */
+static size_t
+session_memory_peak(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	size_t kib = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %zu", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 void
 session_memory_report(const struct session *s)
 {
@@ -194,6 +211,8 @@ session_memory_report(const struct session *s)
 		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu, code %zu, "
 		"heap and anonymous %zu)\n",
 		m.total, m.rings, m.rings_size, m.files, m.code, m.heap);
+	fprintf(f, "memory peak_rss_kib %zu (VmHWM: the most resident at once, up to here)\n",
+		session_memory_peak());
 	fprintf(f, "memory malloc_kib %zu (in use), %zu (free, kept by malloc)\n", used / 1024,
 		mi.fordblks / 1024);
 	fprintf(f, "memory stacktree_kib %zu\n", tree / 1024);

@@ -5,13 +5,17 @@
  * decoded by Capstone; each instruction gets its samples (sampled addresses inside it) and its
  * line-table row. Source files are read whole, once per annotation, from the first place of the
  * search order (prefix map, the path itself, each --source-path directory) that has them.
+ * Capstone is loaded (dlopen) by the first disassembly, not at start: linking it costs every run
+ * 3 MB of resident memory for its relocated tables, and most runs never annotate.
  */
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -120,6 +124,56 @@ annotate_bare(struct annotate *a, const struct addrtab_entry *e, size_t n)
 	}
 }
 
+/* The Capstone functions used here, from libcapstone.so.4 once loaded. */
+static struct {
+	void *lib;
+	bool tried;
+	char error[160];
+	__typeof__(cs_open) *open;
+	__typeof__(cs_disasm) *disasm;
+	__typeof__(cs_free) *free;
+	__typeof__(cs_close) *close;
+} annotate_cs;
+
+/* Set annotate_cs.f from Capstone's cs_f, counting those missing in miss. */
+#define ANNOTATE_CS_SYM(f, miss)                                                                   \
+	do {                                                                                       \
+		*(void **)&annotate_cs.f = dlsym(annotate_cs.lib, "cs_" #f);                       \
+		(miss) += annotate_cs.f == NULL;                                                   \
+	} while (0)
+
+/* Load Capstone the first time; false with annotate_cs.error set when it is not there. */
+static bool
+annotate_cs_load(void)
+{
+	int miss = 0;
+
+	if (annotate_cs.tried)
+		return annotate_cs.lib != NULL;
+	annotate_cs.tried = true;
+	annotate_cs.lib = dlopen("libcapstone.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!annotate_cs.lib) {
+		const char *why = dlerror();
+
+		snprintf(annotate_cs.error, sizeof(annotate_cs.error),
+			 "libcapstone.so.4 did not load (%s); install libcapstone4",
+			 why ? why : "not found");
+		return false;
+	}
+	ANNOTATE_CS_SYM(open, miss);
+	ANNOTATE_CS_SYM(disasm, miss);
+	ANNOTATE_CS_SYM(free, miss);
+	ANNOTATE_CS_SYM(close, miss);
+	if (miss) {
+		snprintf(annotate_cs.error, sizeof(annotate_cs.error),
+			 "libcapstone.so.4 lacks %d of its functions; install libcapstone4", miss);
+		dlclose(annotate_cs.lib);
+		annotate_cs.lib = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* Capstone's architecture for an ELF machine; false when not supported. */
 static bool
 annotate_arch(unsigned machine, cs_arch *arch, cs_mode *mode)
@@ -189,11 +243,15 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 			      a->module, elfmod_machine(m));
 		return false;
 	}
-	if (cs_open(arch, mode, &cs) != CS_ERR_OK) {
+	if (!annotate_cs_load()) {
+		annotate_note(a, "cannot disassemble: %s", annotate_cs.error);
+		return false;
+	}
+	if (annotate_cs.open(arch, mode, &cs) != CS_ERR_OK) {
 		annotate_note(a, "cannot disassemble: Capstone failed to start");
 		return false;
 	}
-	count = cs_disasm(cs, bytes, len, a->start, 0, &insn);
+	count = annotate_cs.disasm(cs, bytes, len, a->start, 0, &insn);
 	lt = annotate_linetab(a, m, o);
 	for (size_t i = 0; i < count; i++) {
 		struct annotate_row r = { .kind = ANNOTATE_ASM,
@@ -214,8 +272,8 @@ annotate_disasm(struct annotate *a, struct elfmod *m, const struct addrtab_entry
 		annotate_push(&a->insns, &a->ninsns, &r);
 	}
 	linetab_free(lt);
-	cs_free(insn, count);
-	cs_close(&cs);
+	annotate_cs.free(insn, count);
+	annotate_cs.close(&cs);
 	if (count == 0)
 		annotate_note(a, "Capstone decoded no instruction at 0x%" PRIx64, a->start);
 	return count > 0;

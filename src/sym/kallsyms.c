@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Kernel symbols from /proc/kallsyms. The file (5 MB, 120k+ lines) is read whole into one buffer
- * and parsed in place: the names worth keeping are compacted to the front of that same buffer,
- * which then shrinks, so loading makes no allocation per line. Data symbols are kept only as
- * nameless fences that end the text symbol before them.
+ * Kernel symbols from /proc/kallsyms. The file (5 MB, 120k+ lines) is read in 64 KiB chunks and
+ * parsed as it comes: the names worth keeping go to one string arena, each name that ends the one
+ * before it (foo after __pfx_foo, its padding) shares its bytes, and each module's names follow
+ * its own name there, so an entry is 8 bytes: the low 32 bits of its address (the high ones are
+ * kept once per run of entries that share them) and its name's offset, which also gives its
+ * module. Data symbols are kept only as nameless fences that end the text symbol before them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,73 +14,52 @@
 #include <unistd.h>
 
 #include "ringside/sym/kallsyms.h"
-#include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
-#define KALLSYMS_FENCE UINT32_MAX
+#define KALLSYMS_FENCE	UINT32_MAX
+#define KALLSYMS_KERNEL UINT32_MAX /* a group's module: the kernel itself */
+#define KALLSYMS_CHUNK	65536
 
+/* One symbol once loaded: its address is (its segment's hi << 32 | lo). */
 struct kallsyms_ent {
+	uint32_t lo;
+	uint32_t name; /* offset into names; KALLSYMS_FENCE for a data symbol */
+};
+
+/* Entries [start, next segment's start) whose addresses share their high 32 bits, hi. */
+struct kallsyms_seg {
+	uint32_t hi;
+	uint32_t start;
+};
+
+/* Names from offset first on (to the next group's) belong to module (offset of "[name]"). */
+struct kallsyms_group {
+	uint32_t first;
+	uint32_t module; /* KALLSYMS_KERNEL for the kernel's own */
+};
+
+/* One symbol while loading, before the sort. */
+struct kallsyms_wide {
 	uint64_t addr;
-	uint32_t name;	 /* offset into names; KALLSYMS_FENCE for a data symbol */
-	uint16_t module; /* index into modules; 0 is the kernel itself */
-	uint8_t rank;	 /* preference among aliases at one address: higher wins */
-	uint8_t pad;
+	uint32_t name;
+	uint8_t rank; /* preference among aliases at one address: higher wins */
+	uint8_t pad[3];
 };
 
 struct kallsyms {
 	struct kallsyms_ent *ents;
 	size_t n;
 	size_t ntext; /* entries that are text symbols, not fences */
-	char *names;  /* NUL-terminated names, packed */
+	struct kallsyms_seg *segs;
+	size_t nsegs;
+	char *names; /* NUL-terminated names, packed */
 	size_t names_len;
-	uint32_t *modules; /* offsets into names; modules[0] unused ("[kernel]") */
-	size_t nmodules;
+	struct kallsyms_group *groups;
+	size_t ngroups;
 	bool restricted;
 };
 
 static const char kallsyms_kernel[] = "[kernel]";
-
-/* Read the whole file: /proc files report size 0, so grow until read returns 0. */
-static int
-kallsyms_read_all(const char *path, char **out, size_t *len)
-{
-	size_t cap = 1 << 20, n = 0;
-	char *buf;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-
-		if (cap - n < 65536) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		r = read(fd, buf + n, cap - n - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-out:
-	close(fd);
-	if (rc < 0) {
-		free(buf);
-		return rc;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
 
 static int
 kallsyms_hexval(char c)
@@ -122,7 +103,7 @@ kallsyms_rank(char type, const char *name)
 static int
 kallsyms_cmp(const void *a, const void *b, void *arg)
 {
-	const struct kallsyms_ent *x = a, *y = b;
+	const struct kallsyms_wide *x = a, *y = b;
 	const char *names = arg;
 	size_t lx, ly;
 
@@ -142,24 +123,6 @@ kallsyms_cmp(const void *a, const void *b, void *arg)
 	return strcmp(names + x->name, names + y->name);
 }
 
-/* Keep one entry per address, and only the first of consecutive fences. */
-static void
-kallsyms_dedup(struct kallsyms *ks)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < ks->n; i++) {
-		const struct kallsyms_ent *e = &ks->ents[i];
-
-		if (w > 0 && ks->ents[w - 1].addr == e->addr)
-			continue;
-		if (w > 0 && e->name == KALLSYMS_FENCE && ks->ents[w - 1].name == KALLSYMS_FENCE)
-			continue;
-		ks->ents[w++] = *e;
-	}
-	ks->n = w;
-}
-
 /* One line of /proc/kallsyms, split in place: "ADDR TYPE NAME[\t[MODULE]]". */
 struct kallsyms_line {
 	uint64_t addr;
@@ -168,12 +131,16 @@ struct kallsyms_line {
 	char *mod, *mod_end; /* NULL, NULL for the kernel's own symbols */
 };
 
-/* Where the kept names are packed, at the front of the buffer being parsed. */
-struct kallsyms_pack {
-	char *buf;
-	size_t w;		/* bytes packed */
-	const char *cur_module; /* last module packed, NULL before the first */
-	size_t cap, mcap;	/* room in ks->ents and ks->modules */
+/* The table being loaded. */
+struct kallsyms_build {
+	struct kallsyms_wide *w;
+	size_t n, cap;
+	size_t wcap;	      /* room in ks->names */
+	size_t gcap;	      /* room in ks->groups */
+	size_t prev, prevlen; /* the last name packed in the current group; prevlen 0: none */
+	size_t nlines;
+	bool any_nonzero;
+	bool too_big; /* the arena would pass 32-bit offsets */
 };
 
 /* Split line [line, nl) into l; false when it is not a symbol line. */
@@ -211,144 +178,259 @@ kallsyms_split(char *line, char *nl, struct kallsyms_line *l)
 	return true;
 }
 
-/*
- * The index of module [mod, mod_end), packed when it differs from the last one (lines come
- * grouped by module); 0 (the kernel) once UINT16_MAX modules are known.
- */
-static uint16_t
-kallsyms_pack_module(struct kallsyms *ks, struct kallsyms_pack *pk, const char *mod,
-		     const char *mod_end)
+/* Append len bytes of s and a NUL to the arena; its offset, or KALLSYMS_FENCE when full. */
+static uint32_t
+kallsyms_put(struct kallsyms *ks, struct kallsyms_build *b, const char *s, size_t len)
 {
-	size_t ml = (size_t)(mod_end - mod);
+	size_t at = ks->names_len;
 
-	if (!pk->cur_module || strlen(pk->cur_module) != ml || memcmp(pk->cur_module, mod, ml)) {
-		if (ks->nmodules == UINT16_MAX)
-			return 0;
-		if (ks->nmodules == pk->mcap) {
-			pk->mcap *= 2;
-			ks->modules = xreallocarray(ks->modules, pk->mcap, sizeof(*ks->modules));
-		}
-		memmove(pk->buf + pk->w, mod, ml);
-		pk->buf[pk->w + ml] = '\0';
-		pk->cur_module = pk->buf + pk->w;
-		ks->modules[ks->nmodules++] = (uint32_t)pk->w;
-		pk->w += ml + 1;
+	if (len >= UINT32_MAX - 1 - at) {
+		b->too_big = true;
+		return KALLSYMS_FENCE;
 	}
-	return (uint16_t)(ks->nmodules - 1);
+	while (b->wcap - at < len + 1) {
+		b->wcap = b->wcap ? b->wcap * 2 : 1 << 16;
+		ks->names = xrealloc(ks->names, b->wcap);
+	}
+	memcpy(ks->names + at, s, len);
+	ks->names[at + len] = '\0';
+	ks->names_len += len + 1;
+	return (uint32_t)at;
 }
 
-/* Append the symbol of line l: a fence for data, else its name (and module) packed. */
+/* Make [mod, mod_end) (NULL: the kernel) the current group's module, starting a group. */
 static void
-kallsyms_add(struct kallsyms *ks, struct kallsyms_pack *pk, const struct kallsyms_line *l)
+kallsyms_group(struct kallsyms *ks, struct kallsyms_build *b, const char *mod, const char *mod_end)
 {
-	size_t namelen = (size_t)(l->name_end - l->name);
-	struct kallsyms_ent *e;
+	struct kallsyms_group *g = &ks->groups[ks->ngroups - 1];
+	size_t ml = mod ? (size_t)(mod_end - mod) : 0;
+	uint32_t at = KALLSYMS_KERNEL;
+	bool empty = g->first == ks->names_len; /* reused rather than left empty */
 
-	if (ks->n == pk->cap) {
-		pk->cap *= 2;
-		ks->ents = xreallocarray(ks->ents, pk->cap, sizeof(*ks->ents));
-	}
-	e = &ks->ents[ks->n++];
-	e->addr = l->addr;
-	e->module = 0;
-	e->pad = 0;
-	if (!kallsyms_is_text(l->type)) {
-		e->name = KALLSYMS_FENCE;
-		e->rank = 0;
+	if (!mod && g->module == KALLSYMS_KERNEL)
 		return;
+	if (mod && g->module != KALLSYMS_KERNEL && strlen(ks->names + g->module) == ml &&
+	    !memcmp(ks->names + g->module, mod, ml))
+		return;
+	if (mod && (at = kallsyms_put(ks, b, mod, ml)) == KALLSYMS_FENCE)
+		return;
+	b->prevlen = 0;
+	if (!empty) {
+		if (ks->ngroups == b->gcap) {
+			b->gcap *= 2;
+			ks->groups = xreallocarray(ks->groups, b->gcap, sizeof(*ks->groups));
+		}
+		g = &ks->groups[ks->ngroups++];
 	}
-	/*
-	 * Pack the name, then the module name that follows it on the line: the packed area stays
-	 * behind what is still to be read.
-	 */
-	*l->name_end = '\0';
-	e->rank = kallsyms_rank(l->type, l->name);
-	memmove(pk->buf + pk->w, l->name, namelen + 1);
-	e->name = (uint32_t)pk->w;
-	pk->w += namelen + 1;
-	if (l->mod)
-		e->module = kallsyms_pack_module(ks, pk, l->mod, l->mod_end);
+	g->first = (uint32_t)ks->names_len;
+	g->module = at;
 }
 
-/* Parse buf (len bytes, NUL-terminated) in place into ks, packing kept names to its front. */
-static void
-kallsyms_parse(struct kallsyms *ks, char *buf, size_t len)
+/* The offset of name [s, s+len) in the arena: the end of the name before when it ends so. */
+static uint32_t
+kallsyms_name(struct kallsyms *ks, struct kallsyms_build *b, const char *s, size_t len)
 {
-	struct kallsyms_pack pk = { .buf = buf, .cap = len / 40 + 16, .mcap = 8 };
-	char *p = buf, *end = buf + len;
-	bool any_nonzero = false;
-	size_t nlines = 0;
+	uint32_t at;
 
-	ks->ents = xreallocarray(NULL, pk.cap, sizeof(*ks->ents));
-	ks->modules = xreallocarray(NULL, pk.mcap, sizeof(*ks->modules));
-	ks->nmodules = 1;
-	ks->modules[0] = 0;
-	while (p < end) {
-		char *line = p, *nl = memchr(p, '\n', (size_t)(end - p));
-		struct kallsyms_line l;
+	if (b->prevlen > len && !memcmp(ks->names + b->prev + b->prevlen - len, s, len))
+		return (uint32_t)(b->prev + b->prevlen - len);
+	at = kallsyms_put(ks, b, s, len);
+	if (at != KALLSYMS_FENCE) {
+		b->prev = at;
+		b->prevlen = len;
+	}
+	return at;
+}
 
-		if (!nl)
-			nl = end;
-		p = nl + 1;
-		if (!kallsyms_split(line, nl, &l))
+/* Append the symbol of line l: a fence for data, else its name (in its module's group). */
+static void
+kallsyms_add(struct kallsyms *ks, struct kallsyms_build *b, const struct kallsyms_line *l)
+{
+	struct kallsyms_wide *e;
+	uint32_t name = KALLSYMS_FENCE;
+
+	if (kallsyms_is_text(l->type)) {
+		kallsyms_group(ks, b, l->mod, l->mod_end);
+		name = kallsyms_name(ks, b, l->name, (size_t)(l->name_end - l->name));
+		if (name == KALLSYMS_FENCE)
+			return;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 4096;
+		b->w = xreallocarray(b->w, b->cap, sizeof(*b->w));
+	}
+	e = &b->w[b->n++];
+	memset(e, 0, sizeof(*e));
+	e->addr = l->addr;
+	e->name = name;
+	if (name != KALLSYMS_FENCE) {
+		*l->name_end = '\0';
+		e->rank = kallsyms_rank(l->type, l->name);
+	}
+}
+
+/* Parse the complete line [line, nl) into ks. */
+static void
+kallsyms_line(struct kallsyms *ks, struct kallsyms_build *b, char *line, char *nl)
+{
+	struct kallsyms_line l;
+
+	if (!kallsyms_split(line, nl, &l))
+		return;
+	b->nlines++;
+	if (l.addr != 0)
+		b->any_nonzero = true;
+	kallsyms_add(ks, b, &l);
+}
+
+/*
+ * Read fd to its end, parsing each line as it comes; a line longer than a chunk is skipped.
+ * 0 or -errno.
+ */
+static int
+kallsyms_read(int fd, struct kallsyms *ks, struct kallsyms_build *b)
+{
+	char *buf = xmalloc(KALLSYMS_CHUNK + 1);
+	size_t have = 0;
+	bool skip = false;
+	int rc = 0;
+
+	for (;;) {
+		ssize_t r = read(fd, buf + have, KALLSYMS_CHUNK - have);
+		char *p = buf, *end, *nl;
+
+		if (r < 0 && errno == EINTR)
 			continue;
-		nlines++;
-		if (l.addr != 0)
-			any_nonzero = true;
-		kallsyms_add(ks, &pk, &l);
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		end = buf + have + r;
+		*end = '\0';
+		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+			if (!skip)
+				kallsyms_line(ks, b, p, nl);
+			skip = false;
+			p = nl + 1;
+		}
+		if (r == 0) {
+			if (!skip && p < end)
+				kallsyms_line(ks, b, p, end);
+			break;
+		}
+		have = (size_t)(end - p);
+		if (have == KALLSYMS_CHUNK) {
+			skip = true;
+			have = 0;
+		} else {
+			memmove(buf, p, have);
+		}
 	}
-	ks->names = buf;
-	ks->names_len = pk.w;
-	if (nlines > 0 && !any_nonzero) {
+	free(buf);
+	return rc;
+}
+
+/* Keep one entry per address, only the first of consecutive fences, none before the first name. */
+static void
+kallsyms_dedup(struct kallsyms_build *b)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct kallsyms_wide *e = &b->w[i];
+
+		if (w == 0 && e->name == KALLSYMS_FENCE)
+			continue;
+		if (w > 0 && b->w[w - 1].addr == e->addr)
+			continue;
+		if (w > 0 && e->name == KALLSYMS_FENCE && b->w[w - 1].name == KALLSYMS_FENCE)
+			continue;
+		b->w[w++] = *e;
+	}
+	b->n = w;
+}
+
+/* Turn the sorted wide entries into ks's 8-byte ones and their segments, in place. */
+static void
+kallsyms_compact(struct kallsyms *ks, struct kallsyms_build *b)
+{
+	char *base = (char *)b->w;
+	size_t scap = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct kallsyms_wide w;
+		struct kallsyms_ent e;
+		uint32_t hi;
+
+		memcpy(&w, base + i * sizeof(w), sizeof(w));
+		hi = (uint32_t)(w.addr >> 32);
+		if (ks->nsegs == 0 || ks->segs[ks->nsegs - 1].hi != hi) {
+			if (ks->nsegs == scap) {
+				scap = scap ? scap * 2 : 1;
+				ks->segs = xreallocarray(ks->segs, scap, sizeof(*ks->segs));
+			}
+			ks->segs[ks->nsegs++] = (struct kallsyms_seg){ hi, (uint32_t)i };
+		}
+		e.lo = (uint32_t)w.addr;
+		e.name = w.name;
+		memcpy(base + i * sizeof(e), &e, sizeof(e));
+		ks->ntext += w.name != KALLSYMS_FENCE;
+	}
+	b->w = NULL;
+	ks->n = b->n;
+	ks->ents = ks->n ? xreallocarray(base, ks->n, sizeof(*ks->ents)) : NULL;
+	if (!ks->n)
+		free(base);
+	if (ks->nsegs)
+		ks->segs = xreallocarray(ks->segs, ks->nsegs, sizeof(*ks->segs));
+}
+
+/* Sort, deduplicate and compact what was read; shrink the arena and groups to fit. */
+static void
+kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
+{
+	if (b->nlines > 0 && !b->any_nonzero) {
 		ks->restricted = true;
-		ks->n = 0;
+		b->n = 0;
 		ks->names_len = 0;
-		ks->nmodules = 1;
+		ks->ngroups = 1;
+		ks->groups[0] = (struct kallsyms_group){ 0, KALLSYMS_KERNEL };
 	}
+	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
+	ks->groups = xreallocarray(ks->groups, ks->ngroups, sizeof(*ks->groups));
+	qsort_r(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
+	kallsyms_dedup(b);
+	kallsyms_compact(ks, b);
 }
 
 int
 kallsyms_load(const char *path, struct kallsyms **out)
 {
+	struct kallsyms_build b = { .gcap = 8 };
 	struct kallsyms *ks;
-	size_t len = 0;
-	char *buf = NULL;
-	int rc;
+	int fd, rc;
 
 	*out = NULL;
-	rc = kallsyms_read_all(path ? path : "/proc/kallsyms", &buf, &len);
-	if (rc < 0)
-		return rc;
-	/* Offsets are 32-bit; no kallsyms comes near 4 GiB. */
-	if (len >= UINT32_MAX) {
-		free(buf);
-		return -EFBIG;
-	}
+	fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
 	ks = xcalloc(1, sizeof(*ks));
-	kallsyms_parse(ks, buf, len);
-	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
-	qsort_r(ks->ents, ks->n, sizeof(*ks->ents), kallsyms_cmp, ks->names);
-	kallsyms_dedup(ks);
-	/* Fences before the first text symbol end nothing. */
-	size_t first = 0;
-
-	while (first < ks->n && ks->ents[first].name == KALLSYMS_FENCE)
-		first++;
-	if (first > 0) {
-		memmove(ks->ents, ks->ents + first, (ks->n - first) * sizeof(*ks->ents));
-		ks->n -= first;
-	}
-	for (size_t i = 0; i < ks->n; i++)
-		ks->ntext += ks->ents[i].name != KALLSYMS_FENCE;
-	if (ks->ntext == 0 && !ks->restricted) {
+	ks->groups = xreallocarray(NULL, b.gcap, sizeof(*ks->groups));
+	ks->groups[0] = (struct kallsyms_group){ 0, KALLSYMS_KERNEL };
+	ks->ngroups = 1;
+	rc = kallsyms_read(fd, ks, &b);
+	close(fd);
+	/* Offsets are 32-bit; no kallsyms comes near 4 GiB. */
+	if (rc == 0 && b.too_big)
+		rc = -EFBIG;
+	if (rc == 0)
+		kallsyms_finish(ks, &b);
+	free(b.w);
+	if (rc == 0 && ks->ntext == 0 && !ks->restricted)
+		rc = -EINVAL;
+	if (rc < 0) {
 		kallsyms_free(ks);
-		return -EINVAL;
-	}
-	if (ks->n > 0) {
-		ks->ents = xreallocarray(ks->ents, ks->n, sizeof(*ks->ents));
-	} else {
-		free(ks->ents);
-		ks->ents = NULL;
+		return rc;
 	}
 	*out = ks;
 	return 0;
@@ -360,8 +442,9 @@ kallsyms_free(struct kallsyms *ks)
 	if (!ks)
 		return;
 	free(ks->ents);
+	free(ks->segs);
 	free(ks->names);
-	free(ks->modules);
+	free(ks->groups);
 	free(ks);
 }
 
@@ -377,28 +460,82 @@ kallsyms_count(const struct kallsyms *ks)
 	return ks->ntext;
 }
 
+/* The number of entries whose address is <= addr; *hi the high bits of the last of them. */
+static size_t
+kallsyms_upper(const struct kallsyms *ks, uint64_t addr, uint32_t *hi)
+{
+	uint32_t ahi = (uint32_t)(addr >> 32), alo = (uint32_t)addr;
+	size_t s = 0, top = ks->nsegs, lo, end;
+
+	while (s < top) {
+		size_t m = s + (top - s) / 2;
+
+		if (ks->segs[m].hi <= ahi)
+			s = m + 1;
+		else
+			top = m;
+	}
+	if (s == 0)
+		return 0;
+	lo = ks->segs[s - 1].start;
+	end = s < ks->nsegs ? ks->segs[s].start : ks->n;
+	*hi = ks->segs[s - 1].hi;
+	if (ks->segs[s - 1].hi < ahi)
+		return end;
+	while (lo < end) {
+		size_t m = lo + (end - lo) / 2;
+
+		if (ks->ents[m].lo <= alo)
+			lo = m + 1;
+		else
+			end = m;
+	}
+	/* None in this segment: the last of the one before. */
+	if (lo == ks->segs[s - 1].start && s >= 2)
+		*hi = ks->segs[s - 2].hi;
+	return lo;
+}
+
+/* The module holding the name at offset name. */
+static const char *
+kallsyms_module(const struct kallsyms *ks, uint32_t name)
+{
+	size_t lo = 0, top = ks->ngroups;
+
+	while (lo < top) {
+		size_t m = lo + (top - lo) / 2;
+
+		if (ks->groups[m].first <= name)
+			lo = m + 1;
+		else
+			top = m;
+	}
+	if (lo == 0 || ks->groups[lo - 1].module == KALLSYMS_KERNEL)
+		return kallsyms_kernel;
+	return ks->names + ks->groups[lo - 1].module;
+}
+
 bool
 kallsyms_find(const struct kallsyms *ks, uint64_t addr, struct kallsyms_sym *out)
 {
-	/* The last entry whose address is <= addr. */
-	size_t lo = sorted_upper(ks->ents, ks->n, sizeof(*ks->ents),
-				 offsetof(struct kallsyms_ent, addr), addr);
+	uint32_t hi = 0;
+	size_t i = kallsyms_upper(ks, addr, &hi);
 	const struct kallsyms_ent *e;
 
-	if (lo == 0)
+	if (i == 0)
 		return false;
-	e = &ks->ents[lo - 1];
+	e = &ks->ents[i - 1];
 	if (e->name == KALLSYMS_FENCE)
 		return false;
-	out->addr = e->addr;
+	out->addr = (uint64_t)hi << 32 | e->lo;
 	out->name = ks->names + e->name;
-	out->module = e->module ? ks->names + ks->modules[e->module] : kallsyms_kernel;
+	out->module = kallsyms_module(ks, e->name);
 	return true;
 }
 
 size_t
 kallsyms_memory(const struct kallsyms *ks)
 {
-	return sizeof(*ks) + ks->n * sizeof(*ks->ents) + ks->names_len +
-	       ks->nmodules * sizeof(*ks->modules);
+	return sizeof(*ks) + ks->n * sizeof(*ks->ents) + ks->nsegs * sizeof(*ks->segs) +
+	       ks->names_len + ks->ngroups * sizeof(*ks->groups);
 }

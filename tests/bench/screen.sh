@@ -11,6 +11,8 @@
 #                                                                       target: <= 0.5x perf top's
 #   - time to the first frame: ringside, perf top, htop, btop;    target: <= btop's (~100 ms)
 #   - peak RSS over each program's whole life (ru_maxrss);               target: <= 16 MB
+#     and, headless, ringside record's: counting only (--no-samples --no-sched) and sampling
+#     system-wide (-F 999 -g fp), RECORD_SECONDS (default 5) each, beside the tools' above
 # ringside runs with RINGSIDE_DEBUG_MEMORY=FILE, so that it appends its memory breakdown at exit
 # (rings, mapped ELF/DWARF files, kallsyms, symbol tables, tree, scheduler map, jansson) to FILE:
 # the bench prints the last run's.
@@ -56,8 +58,18 @@ while [ $i -lt "$RUNS" ]; do
 	command -v "$PERF" >/dev/null && run perf-top Samples "$PERF" top -F 999 -g
 done
 
+# Headless: ringside record's peak RSS, counting only and sampling: its own VmHWM at the end, from
+# the memory breakdown (ru_maxrss would start from the RSS of the shell or Python that forks it).
+RSECS=${RECORD_SECONDS:-5}
+XDG_DATA_HOME="$T/data" RINGSIDE_DEBUG_MEMORY="$T/count.mem" "$R" record --no-samples --no-sched \
+	-a --duration "$RSECS" -o "$T/count.json" >/dev/null 2>&1
+XDG_DATA_HOME="$T/data" RINGSIDE_DEBUG_MEMORY="$T/record.mem" "$R" record -F 999 -g fp -a \
+	--duration "$RSECS" -o "$T/sample.json" >/dev/null 2>&1
+rec_count=$(awk '$2 == "peak_rss_kib" { print $3 }' "$T/count.mem" 2>/dev/null)
+rec_sample=$(awk '$2 == "peak_rss_kib" { print $3 }' "$T/record.mem" 2>/dev/null)
+
 # Medians per tool.
-awk '
+awk -v rec_count="${rec_count:-0}" -v rec_sample="${rec_sample:-0}" -v rsecs="$RSECS" '
 function med(a, n,    i, j, t) {
 	for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -92,8 +104,21 @@ END {
 		printf "ringside first frame: %.0f ms, btop %.0f ms (target <= btop)\n", r["ringside", 1], r["btop", 1]
 	if (("ringside", 4) in r)
 		printf "ringside peak RSS: %.1f MB (target <= 16)\n", r["ringside", 4] / 1024
+	printf "peak RSS MB:"
+	if (("ringside", 4) in r)
+		printf " ringside screen %.1f,", r["ringside", 4] / 1024
+	printf " record counting only %.1f, record -F 999 -g fp %.1f (%d s, system-wide)", \
+		rec_count / 1024, rec_sample / 1024, rsecs
+	for (t in tools)
+		if (t != "ringside" && (t, 4) in r)
+			printf ", %s %.1f", t, r[t, 4] / 1024
+	printf "\n"
 }' "$T/results"
 if [ -s "$T/ringside.mem" ]; then
 	echo "ringside memory at exit (last run):"
 	sed 's/^/  /' "$T/ringside.mem"
+fi
+if [ -s "$T/record.mem" ]; then
+	echo "ringside record -F 999 -g fp memory at exit:"
+	sed 's/^/  /' "$T/record.mem"
 fi

@@ -21,14 +21,16 @@ spin=$!
 RINGSIDE_DEBUG_MEMORY="$T/mem.txt" "$R" record -a -F 499 -g fp --duration 1 -o a.json 2>a.err
 status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY=FILE"
 diag "$(cat "$T/mem.txt" 2>/dev/null)"
-for part in rss malloc stacktree timeline frametab schedmap kallsyms symbols jansson_peak other_malloc; do
+for part in rss peak_rss malloc stacktree timeline frametab schedmap kallsyms symbols jansson_peak other_malloc; do
 	check "the file has a '$part' line" grep -Eq "^memory ${part}_kib [0-9]+" "$T/mem.txt"
 done
-for part in rss stacktree timeline schedmap kallsyms; do
+for part in rss peak_rss stacktree timeline schedmap kallsyms; do
 	check "'$part' holds something" grep -Eq "^memory ${part}_kib [1-9]" "$T/mem.txt"
 done
 check "the resident set is at least the heap's part of it" \
 	awk '/^memory rss_kib/ { t = $3; h = $NF + 0 } END { exit !(t > 0 && t >= h) }' "$T/mem.txt"
+check "the peak resident set (VmHWM) is at least the resident set at the end" \
+	awk '/^memory rss_kib/ { r = $3 } /^memory peak_rss_kib/ { p = $3 } END { exit !(r > 0 && p >= r) }' "$T/mem.txt"
 check "nothing of it on standard error" sh -c "! grep -q '^memory' '$T/a.err'"
 
 RINGSIDE_DEBUG_MEMORY=1 "$R" record -a -F 499 --duration 0.5 -o b.json 2>b.err

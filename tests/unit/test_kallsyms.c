@@ -2,7 +2,8 @@
 /*
  * Unit tests for sym/kallsyms: a kallsyms file written at run time (text and data symbols,
  * aliases, modules, malformed lines, unsorted module lines), lookups at and between symbols,
- * the restricted all-zero form, and the real /proc/kallsyms with its load time printed.
+ * names shared with the name before, addresses in several 4 GiB runs, lines across reads, the
+ * restricted all-zero form, and the real /proc/kallsyms with its load time, size and lookup cost.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,6 +153,104 @@ test_lookup(void **state)
 	kallsyms_free(ks);
 }
 
+/* A name that ends the one before it shares its bytes; never across a module's boundary. */
+static void
+test_shared_names(void **state)
+{
+	struct kallsyms *ks = NULL;
+
+	(void)state;
+	assert_int_equal(kallsyms_load(write_fixture("pfx", "ffffffff81000000 t __pfx_foo\n"
+							    "ffffffff81000010 T foo\n"
+							    "ffffffff81000020 T oo\n"
+							    "ffffffffc0000000 t __pfx_bar\n"
+							    "ffffffffc0000010 t bar\t[m1]\n"
+							    "ffffffffc0000020 t __pfx_baz\t[m1]\n"
+							    "ffffffffc0000030 t baz\t[m2]\n"
+							    "ffffffffc0000040 t qbaz\t[m2]\n"
+							    "ffffffffc0000050 t baz\t[m2]\n"),
+				       &ks),
+			 0);
+	check_find(ks, 0xffffffff81000001ull, "__pfx_foo", "[kernel]");
+	check_find(ks, 0xffffffff81000011ull, "foo", "[kernel]");
+	check_find(ks, 0xffffffff81000021ull, "oo", "[kernel]");
+	{
+		struct kallsyms_sym pfx, foo;
+
+		assert_true(kallsyms_find(ks, 0xffffffff81000000ull, &pfx));
+		assert_true(kallsyms_find(ks, 0xffffffff81000010ull, &foo));
+		assert_ptr_equal(foo.name, pfx.name + 6); /* "foo" is the end of "__pfx_foo" */
+	}
+	check_find(ks, 0xffffffffc0000001ull, "__pfx_bar", "[kernel]");
+	check_find(ks, 0xffffffffc0000011ull, "bar", "[m1]");
+	check_find(ks, 0xffffffffc0000021ull, "__pfx_baz", "[m1]");
+	check_find(ks, 0xffffffffc0000031ull, "baz", "[m2]");
+	check_find(ks, 0xffffffffc0000041ull, "qbaz", "[m2]");
+	check_find(ks, 0xffffffffc0000051ull, "baz", "[m2]");
+	print_message("# 9 names in %zu bytes\n", kallsyms_memory(ks));
+	kallsyms_free(ks);
+}
+
+/* Addresses whose high 32 bits differ: lookups across and between those runs. */
+static void
+test_segments(void **state)
+{
+	struct kallsyms *ks = NULL;
+	struct kallsyms_sym sym;
+
+	(void)state;
+	assert_int_equal(kallsyms_load(write_fixture("segs", "0000000100000000 T one\n"
+							     "00000000fffffff0 T low\n"
+							     "0000000300000010 T three\n"
+							     "0000000300000020 D three_data\n"
+							     "0000000000001000 T first\n"),
+				       &ks),
+			 0);
+	check_find(ks, 0xfff, NULL, NULL);
+	check_find(ks, 0x1000, "first", "[kernel]");
+	check_find(ks, 0xffffffefull, "first", "[kernel]");
+	check_find(ks, 0xfffffff0ull, "low", "[kernel]");
+	check_find(ks, 0xffffffffull, "low", "[kernel]");
+	check_find(ks, 0x100000000ull, "one", "[kernel]");
+	check_find(ks, 0x2ffffffffull, "one", "[kernel]");
+	check_find(ks, 0x300000000ull, "one", "[kernel]");
+	check_find(ks, 0x300000010ull, "three", "[kernel]");
+	assert_true(kallsyms_find(ks, 0x30000001full, &sym));
+	assert_int_equal(sym.addr, 0x300000010ull);
+	assert_true(kallsyms_find(ks, 0x1ffffffffull, &sym));
+	assert_int_equal(sym.addr, 0x100000000ull);
+	check_find(ks, 0x300000020ull, NULL, NULL);
+	check_find(ks, UINT64_MAX, NULL, NULL);
+	kallsyms_free(ks);
+}
+
+/* Lines across the 64 KiB reads come whole; a line longer than a read is skipped, alone. */
+static void
+test_chunks(void **state)
+{
+	size_t n = 6000, len = 0, cap = n * 48 + 80000;
+	struct kallsyms *ks = NULL;
+	char *text = malloc(cap), name[32];
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "ffffffff80000000 T ");
+	memset(text + len, 'x', 70000);
+	len += 70000;
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "\n%016" PRIx64 " T sym_%zu",
+					(uint64_t)(0xffffffff81000000ull + i * 16), i);
+	assert_int_equal(kallsyms_load(write_fixture("chunks", text), &ks), 0);
+	assert_int_equal(kallsyms_count(ks), n);
+	check_find(ks, 0xffffffff80000010ull, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "sym_%zu", i);
+		check_find(ks, 0xffffffff81000000ull + i * 16 + 15, name, "[kernel]");
+	}
+	kallsyms_free(ks);
+	free(text);
+}
+
 static void
 test_restricted(void **state)
 {
@@ -241,6 +340,14 @@ test_proc_kallsyms(void **state)
 	fclose(f);
 	if (strcmp(name, "schedule") == 0) {
 		struct kallsyms_sym sym;
+		size_t hits = 0;
+
+		t0 = now_ms();
+		for (uint64_t i = 0; i < 1000000; i++)
+			hits += kallsyms_find(ks, addr - (64ull << 20) + i * 197, &sym);
+		t1 = now_ms();
+		print_message("# 1M lookups over 192 MiB of text: %.1f ns each, %zu found\n",
+			      (t1 - t0) * 1e6 / 1e6, hits);
 
 		assert_true(kallsyms_find(ks, addr + 1, &sym));
 		assert_int_equal(sym.addr, addr);
@@ -254,9 +361,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),	      cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_restricted),    cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_proc_kallsyms),
+		cmocka_unit_test(test_parse),	     cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_shared_names), cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_chunks),	     cmocka_unit_test(test_restricted),
+		cmocka_unit_test(test_errors),	     cmocka_unit_test(test_proc_kallsyms),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
