@@ -16,18 +16,6 @@
 #include "ringside/util/xalloc.h"
 #include "snapshot_internal.h"
 
-static int
-snapshot_timeline_cmp(const void *a, const void *b)
-{
-	const struct timeline_entry *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	if (x->leaf != y->leaf)
-		return x->leaf < y->leaf ? -1 : 1;
-	return 0;
-}
-
 void
 snapshot_timeline_write(const struct stacktree *t, const uint32_t *index, FILE *fp)
 {
@@ -46,7 +34,7 @@ snapshot_timeline_write(const struct stacktree *t, const uint32_t *index, FILE *
 		if (e[i].leaf < nn)
 			w[m++] =
 				(struct timeline_entry){ e[i].time, index[e[i].leaf], e[i].weight };
-	qsort(w, m, sizeof(*w), snapshot_timeline_cmp);
+	qsort(w, m, sizeof(*w), timeline_cmp);
 	until = timeline_coarse_until(tl);
 	fprintf(fp,
 		",\"timeline\":{\"quantum_ns\":%llu,\"coarse_until_ns\":%" PRIu64

@@ -50,7 +50,7 @@ timeline_free(struct timeline *tl)
 	free(tl);
 }
 
-static int
+int
 timeline_cmp(const void *a, const void *b)
 {
 	const struct timeline_entry *x = a, *y = b;

@@ -47,6 +47,8 @@ void timeline_add_rel(struct timeline *tl, uint64_t rel_ns, uint32_t leaf, uint6
  */
 void timeline_remap(struct timeline *tl, const uint32_t *map, size_t n);
 
+/* qsort's order of entries: by time, then leaf. */
+int timeline_cmp(const void *a, const void *b);
 /* Sort the entries by time, then leaf (cheap when they already are); timeline_entries needs it. */
 void timeline_sort(struct timeline *tl);
 /* The entries and their number; sorted by time after timeline_sort (and until the next add). */
