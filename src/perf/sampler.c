@@ -147,6 +147,7 @@ sampler_attr(const struct sampler_event *ev, bool first, const struct sampler_op
 		if (o->tracepoints[ev->index].callchain) {
 			attr->sample_type |= PERF_SAMPLE_CALLCHAIN;
 			attr->sample_max_stack = SAMPLER_MAX_STACK;
+			attr->exclude_callchain_kernel = ev->user_chain;
 		}
 	}
 	attr->disabled = 1;
@@ -307,6 +308,12 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 		return errbuf_fail(err, rc, "cannot share the ring of CPU %d: %s", cpu,
 				   strerror(-rc));
 	}
+	if (s->events[e].filter && ioctl(fd, PERF_EVENT_IOC_SET_FILTER, s->events[e].filter) < 0) {
+		rc = -errno;
+		close(fd);
+		return errbuf_fail(err, rc, "cannot set the filter \"%s\" of %s: %s",
+				   s->events[e].filter, name, strerror(-rc));
+	}
 	ioctl(fd, PERF_EVENT_IOC_ID, &id);
 	s->fds = xreallocarray(s->fds, s->nfds + 1, sizeof(int));
 	s->fds[s->nfds++] = fd;
@@ -395,6 +402,30 @@ sampler_dwarf_pages(size_t pages, uint32_t stack_size, size_t ncpus)
 	return n;
 }
 
+/*
+ * The event(s) of tracepoint i: one, or with the opts' filters two of the same index, the
+ * whole call chain for the hits that match it and the user part for the rest (the kernel's
+ * unwinding of its own stack is most of a call chain's cost).
+ */
+static void
+sampler_add_tracepoint(struct sampler *s, const struct sampler_opts *o, size_t i)
+{
+	const struct sampler_tracepoint *tp = &o->tracepoints[i];
+	bool split = tp->callchain && o->kernel_filter && o->user_filter;
+
+	s->events[s->nevents++] =
+		(struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
+					.index = i,
+					.name = tp->name,
+					.filter = split ? o->kernel_filter : NULL };
+	if (split)
+		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
+								  .index = i,
+								  .name = tp->name,
+								  .filter = o->user_filter,
+								  .user_chain = true };
+}
+
 int
 sampler_open(struct sampler **out, const struct sampler_opts *o, const struct target *t,
 	     struct errbuf *err)
@@ -435,7 +466,7 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 	if (!o->ring_pages && geteuid() == 0 && o->event && o->callgraph == CALLGRAPH_DWARF)
 		s->ring_pages = sampler_dwarf_pages(s->ring_pages, o->stack_size, cpus->n);
 	s->ring_pages_asked = s->ring_pages;
-	s->events = xcalloc(o->ntracepoints + o->nextra + 1, sizeof(*s->events));
+	s->events = xcalloc(2 * o->ntracepoints + o->nextra + 1, sizeof(*s->events));
 	if (o->event)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
 								  .name = o->event->name };
@@ -444,9 +475,7 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 								  .index = k + 1,
 								  .name = o->extra[k].spec.name };
 	for (size_t i = 0; i < o->ntracepoints; i++)
-		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
-								  .index = i,
-								  .name = o->tracepoints[i].name };
+		sampler_add_tracepoint(s, o, i);
 	for (size_t e = 0; e < s->nevents; e++) {
 		struct perf_event_attr attr;
 

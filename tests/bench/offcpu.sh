@@ -10,9 +10,15 @@
 #                                              command; sched_switch records carry a callchain)
 #   - perf record -e sched:sched_switch -g     (perf 6.1 here has no --off-cpu: no BPF skeleton;
 #                                              where it has, perf record --off-cpu is run too)
+#   - perf record with what ringside records   (the switch tracepoint with call chains, switch
+#                                              records, the other sched tracepoints without, and
+#                                              cpu-clock at 999 Hz: the same data, perf's cost)
 # The figure that matters is each slowdown (wall time / alone); ringside's off-CPU stacks should
-# cost no more than perf's switch records with call graphs. Also printed: ringside's own CPU
-# seconds (from `times` of its bash) and the switch-outs it recorded, perf's samples and size.
+# cost no more than perf's switch records with call graphs. Also printed: pingpong's own CPU
+# seconds (user + system: the tools' kernel work is charged to it, and it varies less than wall
+# time on a shared machine) and their excess over the bare run in microseconds per switch, the
+# tool's CPU seconds (from `times` of its bash), the off-CPU stacks' own cost (ringside with them
+# less ringside without), the switch-outs ringside recorded, perf's samples and size.
 # BENCH_OFFCPU_N round trips (default 100000), BENCH_OFFCPU_RUNS rounds (default 3), medians;
 # pingpong runs on CPU BENCH_OFFCPU_CPU (default the last).
 # Prints figures, never passes or fails. Needs RINGSIDE, WORKLOADS, PERF; run as root.
@@ -26,7 +32,7 @@ set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/ringside-bench.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 PP=(bash -c "t0=\$EPOCHREALTIME; taskset -c $BENCH_OFFCPU_CPU $WORKLOADS/pingpong \"\$1\";
-	echo \$t0 \$EPOCHREALTIME >$T/span" sh)
+	echo \$t0 \$EPOCHREALTIME >$T/span; times >$T/pptimes" sh)
 exec 9>>"${TMPDIR:-/tmp}/ringside-live-cpu.lock"
 flock -w 300 9 || echo "(no CPU lock after 300 s; running anyway, figures may suffer)"
 
@@ -35,14 +41,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
 secs() { echo "$1" | awk -F'[ms]' '{ printf "%.3f", $1 * 60 + $2 }'; }
 
 # run TAG CMD...: CMD launches $PP (a bash that times pingpong itself, so the tools' start-up is
-# not counted); sets WALL (pingpong's own seconds) and CPU (the tool's user + system s with
-# pingpong's: subtract the bare run's to compare).
+# not counted); sets WALL (pingpong's own seconds), PPCPU (pingpong's user + system s) and CPU
+# (the tool's user + system s with pingpong's: subtract the bare run's to compare).
 run() {
 	local tag=$1
 	shift
-	rm -f "$T/span"
+	rm -f "$T/span" "$T/pptimes"
 	X="$T/$tag.times" bash -c '"$@" >/dev/null 2>"$X.err"; times >"$X"' sh "$@"
 	WALL=$(awk '{ printf "%.3f", $2 - $1 }' "$T/span" 2>/dev/null)
+	PPCPU=$(awk 'NR == 2 { print $1, $2 }' "$T/pptimes" 2>/dev/null | while read -r u s; do
+		awk -v u="$(secs "$u")" -v s="$(secs "$s")" 'BEGIN { printf "%.3f", u + s }'
+	done)
 	CPU=$(awk 'NR == 2 { print $1, $2 }' "$T/$tag.times" | while read -r u s; do
 		awk -v u="$(secs "$u")" -v s="$(secs "$s")" 'BEGIN { printf "%.3f", u + s }'
 	done)
@@ -52,9 +61,16 @@ PERF_OFFCPU=
 # perf 6.1 without BPF takes --off-cpu and says "option `off-cpu' is being ignored".
 "$PERF" record --off-cpu -o "$T/probe.data" -- true >/dev/null 2>"$T/probe.err" &&
 	! grep -q ignored "$T/probe.err" && PERF_OFFCPU=1
-TAGS="alone rs_nooff rs_off perf_sw"
+# perf with ringside's data: -c 1 for the tracepoints, cpu-clock at 999 Hz, call chains on the
+# switch tracepoint (and the samples) only.
+NOCG=/call-graph=no/
+PERF_SAME=("$PERF" record -q -c 1 -g --switch-events -e cpu-clock/freq=999/ -e sched:sched_switch
+	-e "sched:sched_wakeup$NOCG" -e "sched:sched_wakeup_new$NOCG"
+	-e "sched:sched_migrate_task$NOCG" -e "sched:sched_process_exec$NOCG"
+	-e "sched:sched_process_fork$NOCG" -e "sched:sched_process_exit$NOCG" -o "$T/perfsame.data" --)
+TAGS="alone rs_nooff rs_off perf_sw perf_same"
 [ -n "$PERF_OFFCPU" ] && TAGS="$TAGS perf_off"
-declare -A W C
+declare -A W C P
 for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
 	for tag in $TAGS; do
 		case $tag in
@@ -64,6 +80,7 @@ for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
 		rs_off) run "$tag" "$RINGSIDE" record -q -o "$T/off.json" -- "${PP[@]}" "$BENCH_OFFCPU_N" ;;
 		perf_sw) run "$tag" "$PERF" record -q -e sched:sched_switch -g -o "$T/perf.data" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		perf_same) run "$tag" "${PERF_SAME[@]}" "${PP[@]}" "$BENCH_OFFCPU_N" ;;
 		perf_off) run "$tag" "$PERF" record -q --off-cpu -o "$T/perfoff.data" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
 		esac
@@ -73,28 +90,38 @@ for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
 		fi
 		W[$tag]="${W[$tag]:-} $WALL"
 		C[$tag]="${C[$tag]:-} $CPU"
-		printf 'round %d %-9s wall %7.3f s  cpu %7.3f s\n' "$r" "$tag" "$WALL" "$CPU"
+		P[$tag]="${P[$tag]:-} ${PPCPU:-0}"
+		printf 'round %d %-9s wall %7.3f s  pingpong cpu %7.3f s  cpu %7.3f s\n' "$r" "$tag" \
+			"$WALL" "${PPCPU:-0}" "$CPU"
 	done
 done
 
 A=$(median ${W[alone]})
 AC=$(median ${C[alone]})
+AP=$(median ${P[alone]})
 echo
 echo "pingpong $BENCH_OFFCPU_N (~$((2 * BENCH_OFFCPU_N)) switches), medians of $BENCH_OFFCPU_RUNS:"
-printf '%-34s %9s %9s %14s\n' tool wall_s slowdown tool_cpu_s
+printf '%-38s %7s %9s %8s %12s %10s\n' tool wall_s slowdown pp_cpu_s us/switch tool_cpu_s
 for tag in $TAGS; do
 	w=$(median ${W[$tag]})
 	c=$(median ${C[$tag]})
+	p=$(median ${P[$tag]})
 	case $tag in
 	alone) name="pingpong alone" ;;
 	rs_nooff) name="ringside record --no-off-cpu" ;;
 	rs_off) name="ringside record (off-CPU stacks)" ;;
 	perf_sw) name="perf record -e sched:sched_switch -g" ;;
 	perf_off) name="perf record --off-cpu" ;;
+	perf_same) name="perf record, ringside's data" ;;
 	esac
-	printf '%-34s %9.3f %9s %14s\n' "$name" "$w" "$(ratio "$w" "$A")" \
+	printf '%-38s %7.3f %9s %8.3f %12s %10s\n' "$name" "$w" "$(ratio "$w" "$A")" "$p" \
+		"$(awk -v p="$p" -v a="$AP" -v n="$BENCH_OFFCPU_N" 'BEGIN { printf "%.2f", (p - a) * 1e6 / (2 * n) }')" \
 		"$(awk -v c="$c" -v a="$AC" 'BEGIN { printf "%.3f", c - a }')"
 done
+awk -v on="$(median ${P[rs_off]})" -v off="$(median ${P[rs_nooff]})" -v pf="$(median ${P[perf_sw]})" \
+	-v a="$AP" -v n="$BENCH_OFFCPU_N" 'BEGIN {
+	printf "off-CPU stacks alone: ringside %.2f us per switch (with less without them), perf %.2f\n",
+		(on - off) * 1e6 / (2 * n), (pf - a) * 1e6 / (2 * n) }'
 [ -n "$PERF_OFFCPU" ] || echo "(this perf has no --off-cpu: no BPF skeleton; compared with sched_switch -g)"
 echo
 echo "ringside's last snapshot: $("$JQ" -r '"\(.sched.switches // 0) switches, \(.stacks.lost) lost, off-CPU time \(([.stacks.offcpu[] | select(.[0] == 0) | .[3]] | add // 0) / 1e9) s"' "$T/off.json")"

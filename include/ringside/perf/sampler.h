@@ -56,6 +56,12 @@ struct sampler_opts {
 	size_t nextra;
 	const struct sampler_tracepoint *tracepoints; /* recorded beside it into the same rings */
 	size_t ntracepoints;
+	/*
+	 * Both set: each tracepoint with callchain opens twice, the hits that match kernel_filter
+	 * (a tracepoint filter) with the whole call stack, the others (user_filter, its
+	 * complement) with the user part only.
+	 */
+	const char *kernel_filter, *user_filter;
 	bool context_switch; /* PERF_RECORD_SWITCH records for the target's tasks (not system-wide)
 			      */
 	uint64_t freq;	     /* samples per second per CPU, or 0 to use period */
@@ -84,6 +90,8 @@ struct sampler_event {
 	size_t index; /* tracepoints: the index in sampler_opts.tracepoints; samples: 0 for the
 		       * first sampling event, k for sampler_opts.extra[k - 1] */
 	const char *name;
+	const char *filter; /* a tracepoint filter, or NULL */
+	bool user_chain;    /* a tracepoint's call chains without their kernel part */
 	struct decode_layout layout;
 };
 
