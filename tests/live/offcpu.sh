@@ -107,6 +107,16 @@ check "the spinner has ~no sleeping or uninterruptible time (< 2% of its life)" 
 	test "$SD" -lt $((LIFE / 50))
 check "the spinner, pinned beside a spinning rival, is preempted for >= 1/5 of its life" \
 	test "$PRE" -ge $((LIFE / 5))
+# Preempted switch-outs carry only the user stack (the kernel's part says nothing beyond the
+# state and costs the most); a thread that blocked keeps its kernel frames (why it waited).
+kframes() {
+	"$JQ" -r --arg t "$2" --arg re "$3" "$TT"' | [.[] | select(.depth > 3 and .thread == $t and
+		(.state | test($re)) and .kind == "kernel")] | length' "$1"
+}
+check "the spinner's preempted stacks have no kernel frames ($(kframes "$F" spinner 'R preempted'))" \
+	test "$(kframes "$F" spinner 'R preempted')" -eq 0
+check "the sleeper's sleeping stacks keep their kernel frames ($(kframes "$F" sleeper 'S sleeping'))" \
+	test "$(kframes "$F" sleeper 'S sleeping')" -gt 0
 check "the spinner's off-CPU time is under its own code or preemption only" \
 	test "$(state_total "$F" spinner '^\[off-CPU')" -eq $((SD + PRE))
 
