@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// ringside's HTML page, histograms and crossplots: the distribution of each counted event's
+// per-interval rate (the bucket rules of view/histo.h, shared with the screen's H pane: power-of-
+// two buckets where the largest value is at least 16 times the smallest positive one, a zero
+// bucket first, else 16 equal buckets; nearest-rank p50, p95, p99 and the maximum marked), and a
+// crossplot of any event against any other, one point per interval both counted, with the line
+// of their overall ratio (total Y over total X of the intervals plotted, through the origin).
+// A rectangle dragged over the points selects the time they span, through range.js. Runs after
+// range.js and before ringside.js, as one of window.ringsideExt's steps.
+'use strict';
+(function () {
+	const ext = window.ringsideExt = window.ringsideExt || { steps: [] };
+	ext.steps.push(histoStart);
+
+	// Interval i of track t: its rate per second (NaN when no series ran in it), as rates_rate.
+	function rates(t) {
+		const s0 = t.series[0], out = [];
+		for (let i = 0; i < s0.t.length; i++) {
+			let value = 0, counted = false;
+			for (const s of t.series) {
+				if (i >= s.t.length || s.running[i] === 0)
+					continue;
+				counted = true;
+				value += s.running[i] >= s.enabled[i] ? s.count[i] : s.count[i] * (s.enabled[i] / s.running[i]);
+			}
+			const dt = s0.t[i] - (i ? s0.t[i - 1] : 0);
+			out.push({ t0: i ? s0.t[i - 1] : 0, t1: s0.t[i], value,
+				rate: counted && dt > 0 ? value / (dt / 1e9) : NaN });
+		}
+		return out;
+	}
+
+	function log2floor(v) {
+		let k = Math.floor(Math.log2(v));
+		while (Math.pow(2, k) > v)
+			k--;
+		while (Math.pow(2, k + 1) <= v)
+			k++;
+		return k;
+	}
+
+	function percentile(s, p) {
+		const rank = Math.min(s.length, Math.max(1, Math.floor((p * s.length + 99) / 100)));
+		return s[rank - 1];
+	}
+
+	// view/histo.c's histo_build: buckets [lo, hi), counts, percentiles.
+	function histo(values) {
+		const s = values.filter(v => !isNaN(v)).sort((a, b) => a - b), n = s.length;
+		const h = { n, log: false, lo: [], hi: [], count: [] };
+		if (!n)
+			return h;
+		h.min = s[0];
+		h.max = s[n - 1];
+		h.p50 = percentile(s, 50);
+		h.p95 = percentile(s, 95);
+		h.p99 = percentile(s, 99);
+		let zeros = 0;
+		while (zeros < n && s[zeros] === 0)
+			zeros++;
+		h.log = zeros < n && s[zeros] > 0 && s[n - 1] >= 16 * s[zeros];
+		if (h.log) {
+			const k0 = log2floor(s[zeros]), k1 = log2floor(s[n - 1]);
+			if (zeros) {
+				h.lo.push(0);
+				h.hi.push(0);
+			}
+			for (let k = k0; k <= k1; k++) {
+				h.lo.push(Math.pow(2, k));
+				h.hi.push(Math.pow(2, k + 1));
+			}
+			h.bucket = v => (v === 0 ? 0 : (zeros ? 1 : 0) + log2floor(v) - k0);
+		} else {
+			const nb = s[n - 1] > s[0] ? 16 : 1, span = s[n - 1] - s[0];
+			for (let i = 0; i < nb; i++) {
+				h.lo.push(s[0] + span * i / 16);
+				h.hi.push(nb === 1 ? s[0] : s[0] + span * (i + 1) / 16);
+			}
+			h.bucket = v => (nb === 1 ? 0 : Math.min(15, Math.floor((v - s[0]) / span * 16)));
+		}
+		h.count = h.lo.map(() => 0);
+		for (const v of s)
+			h.count[h.bucket(v)]++;
+		return h;
+	}
+
+	function histoStart(snap, api) {
+		const { el, sv, showTip, hideTip, fmtNs, fmtNum } = api;
+		const tracks = (snap.events || []).filter(t => t.supported && t.series.length && t.series[0].t.length);
+		if (!tracks.length)
+			return;
+		const main = document.getElementById('ringside');
+		const nav = document.querySelector('#ringside > nav');
+		const after = document.getElementById('ratios') || document.getElementById('counters');
+		const hs = el('section', { id: 'histograms' }, el('h2', null, 'Histograms'),
+			el('p', { class: 'muted' }, 'Each event\u2019s rate per interval: power-of-two buckets where the largest ' +
+				'is 16 times the smallest non-zero rate or more (zeros in their own bucket), 16 equal buckets ' +
+				'otherwise; p50, p95, p99 and the maximum marked (nearest rank).'));
+		const cs = el('section', { id: 'crossplot' }, el('h2', null, 'Crossplot'));
+		if (after) {
+			after.after(hs);
+			hs.after(cs);
+		} else {
+			main.appendChild(hs);
+			main.appendChild(cs);
+		}
+		if (nav) {
+			nav.appendChild(el('a', { href: '#histograms' }, 'Histograms'));
+			nav.appendChild(el('a', { href: '#crossplot' }, 'Crossplot'));
+		}
+		const grid = el('div', { class: 'charts' });
+		for (const t of tracks)
+			grid.appendChild(histoChart(t.name, histo(rates(t).map(r => r.rate)), '/s'));
+		hs.appendChild(grid);
+		crossplot(cs, tracks);
+
+		function histoChart(name, h, unit) {
+			const W = 1000, H = 120, nb = h.count.length, maxc = Math.max(1, ...h.count);
+			const box = el('div', { class: 'chart histo', 'data-event': name, 'data-n': h.n,
+				'data-log': h.log ? 1 : 0, 'data-counts': h.count.join(','),
+				'data-p50': h.p50, 'data-p95': h.p95, 'data-p99': h.p99, 'data-max': h.max });
+			const fmt = v => fmtNum(v) + unit;
+			box.appendChild(el('h3', null, name + ' ', el('span', { class: 'muted' }, h.n + ' intervals, ' +
+				(h.log ? 'power-of-two' : 'linear') + ' buckets; p50 ' + fmt(h.p50) + ', p95 ' + fmt(h.p95) +
+				', p99 ' + fmt(h.p99) + ', max ' + fmt(h.max))));
+			const svg = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none' });
+			const bw = nb ? W / nb : W;
+			for (let i = 0; i < nb; i++) {
+				const bh = h.count[i] / maxc * (H - 20);
+				const r = sv('rect', { class: 'hb', x: (i * bw + 1).toFixed(1), y: (H - bh).toFixed(1),
+					width: Math.max(1, bw - 2).toFixed(1), height: bh.toFixed(1), fill: '#5b8fd9',
+					'data-count': h.count[i] });
+				const label = (h.log && h.hi[i] === 0 ? '0' : fmt(h.lo[i]) + ' \u2013 ' + fmt(h.hi[i])) +
+					': ' + h.count[i] + ' interval' + (h.count[i] === 1 ? '' : 's');
+				r.addEventListener('mousemove', ev => showTip(ev, name + '\n' + label));
+				r.addEventListener('mouseleave', hideTip);
+				svg.appendChild(r);
+			}
+			const marks = [['p50', h.p50, '#2a9d3a'], ['p95', h.p95, '#d98a00'], ['p99', h.p99, '#d9480f'],
+				['max', h.max, '#a01010']];
+			const taken = {};
+			for (const [m, v, c] of marks) {
+				if (!nb)
+					break;
+				const b = h.bucket(v), x = (b + 0.5) * bw;
+				const row = taken[b] = (taken[b] || 0) + 1;
+				svg.appendChild(sv('line', { class: 'hmark', x1: x, x2: x, y1: 0, y2: H, stroke: c,
+					'stroke-width': 2, 'stroke-dasharray': '4 3', 'data-mark': m, 'data-bucket': b }));
+				const tx = sv('text', { x: x + 3, y: 11 * row, fill: c, 'font-size': 11 });
+				tx.textContent = m;
+				svg.appendChild(tx);
+			}
+			box.appendChild(svg);
+			box.appendChild(el('div', { class: 'axis' },
+				el('span', null, nb ? (h.log && h.hi[0] === 0 ? '0' : fmt(h.lo[0])) : ''),
+				el('span', null, 'most in a bucket: ' + maxc),
+				el('span', null, nb ? fmt(h.hi[nb - 1]) : '')));
+			return box;
+		}
+
+		function crossplot(sec, tracks) {
+			const pick = (id, k) => {
+				const s = el('select', { id });
+				tracks.forEach((t, i) => s.appendChild(el('option', { value: i }, t.name)));
+				s.value = String(Math.min(k, tracks.length - 1));
+				return s;
+			};
+			const sx = pick('cross-x', 0), sy = pick('cross-y', 1);
+			const note = el('span', { class: 'muted', id: 'cross-note' });
+			sec.appendChild(el('p', null, 'X ', sx, ' Y ', sy, ' ', note));
+			const holder = el('div', { class: 'chart', id: 'cross-chart' });
+			sec.appendChild(holder);
+			sx.addEventListener('change', draw);
+			sy.addEventListener('change', draw);
+			draw();
+
+			function draw() {
+				const tx = tracks[Number(sx.value)], ty = tracks[Number(sy.value)];
+				const rx = rates(tx), ry = rates(ty), pts = [];
+				let vx = 0, vy = 0;
+				for (let i = 0; i < Math.min(rx.length, ry.length); i++)
+					if (!isNaN(rx[i].rate) && !isNaN(ry[i].rate)) {
+						pts.push({ i, t0: rx[i].t0, t1: rx[i].t1, x: rx[i].rate, y: ry[i].rate });
+						vx += rx[i].value;
+						vy += ry[i].value;
+					}
+				const ratio = vx > 0 ? vy / vx : NaN;
+				const W = 600, H = 400, P = 30;
+				let xmax = 0, ymax = 0;
+				for (const p of pts) {
+					xmax = Math.max(xmax, p.x);
+					ymax = Math.max(ymax, p.y);
+				}
+				xmax = xmax || 1;
+				ymax = ymax || 1;
+				const X = x => P + x / xmax * (W - 2 * P), Y = y => H - P - y / ymax * (H - 2 * P);
+				holder.textContent = '';
+				holder.dataset.x = tx.name;
+				holder.dataset.y = ty.name;
+				holder.dataset.points = pts.length;
+				holder.dataset.ratio = ratio;
+				delete holder.dataset.selected;
+				note.textContent = pts.length + ' intervals; the line is the overall ratio ' + ty.name + '/' +
+					tx.name + ' = ' + fmtNum(ratio) + ' (total Y over total X of these intervals). Drag a ' +
+					'rectangle to select those intervals\u2019 time range.';
+				const svg = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, id: 'cross-svg' });
+				svg.appendChild(sv('line', { x1: P, y1: H - P, x2: W - P, y2: H - P, stroke: '#888' }));
+				svg.appendChild(sv('line', { x1: P, y1: P, x2: P, y2: H - P, stroke: '#888' }));
+				if (isFinite(ratio)) {
+					// y = ratio * x from the origin to the box's edge.
+					const xe = Math.min(xmax, ymax / ratio || xmax);
+					svg.appendChild(sv('line', { id: 'cross-ratio', x1: X(0), y1: Y(0), x2: X(xe),
+						y2: Y(ratio * xe), stroke: '#d9480f', 'stroke-width': 1.5 }));
+				}
+				const dots = pts.map(p => {
+					const c = sv('circle', { class: 'xp', cx: X(p.x).toFixed(1), cy: Y(p.y).toFixed(1), r: 3.5,
+						fill: '#5b8fd9', 'fill-opacity': 0.7, 'data-t0': p.t0, 'data-t1': p.t1,
+						'data-x': p.x, 'data-y': p.y });
+					c.addEventListener('mousemove', ev => showTip(ev, fmtNs(p.t0) + ' \u2013 ' + fmtNs(p.t1) +
+						'\n' + tx.name + ': ' + fmtNum(p.x) + '/s\n' + ty.name + ': ' + fmtNum(p.y) + '/s'));
+					c.addEventListener('mouseleave', hideTip);
+					svg.appendChild(c);
+					return c;
+				});
+				for (const [text, x, y, a] of [[tx.name + ' /s, max ' + fmtNum(xmax), W - P, H - 8, 'end'],
+					[ty.name + ' /s, max ' + fmtNum(ymax), P + 4, P - 8, 'start']]) {
+					const t = sv('text', { x, y, 'font-size': 12, fill: '#888', 'text-anchor': a });
+					t.textContent = text;
+					svg.appendChild(t);
+				}
+				select(svg, pts, dots, X, Y);
+				holder.appendChild(svg);
+			}
+
+			// A rectangle drag: the points inside are selected, and their time span becomes the range.
+			function select(svg, pts, dots, X, Y) {
+				const rect = sv('rect', { fill: '#5b8fd9', 'fill-opacity': 0.15, stroke: '#5b8fd9' });
+				rect.style.display = 'none';
+				svg.appendChild(rect);
+				const at = ev => {
+					const r = svg.getBoundingClientRect(), vb = svg.viewBox.baseVal;
+					return [(ev.clientX - r.left) / r.width * vb.width, (ev.clientY - r.top) / r.height * vb.height];
+				};
+				svg.addEventListener('mousedown', ev => {
+					if (ev.button !== 0)
+						return;
+					ev.preventDefault();
+					const [x0, y0] = at(ev);
+					let x1 = x0, y1 = y0;
+					const show = () => {
+						rect.setAttribute('x', Math.min(x0, x1));
+						rect.setAttribute('y', Math.min(y0, y1));
+						rect.setAttribute('width', Math.abs(x1 - x0));
+						rect.setAttribute('height', Math.abs(y1 - y0));
+						rect.style.display = '';
+					};
+					const move = e => {
+						[x1, y1] = at(e);
+						show();
+					};
+					const up = e => {
+						window.removeEventListener('mousemove', move);
+						window.removeEventListener('mouseup', up);
+						[x1, y1] = at(e);
+						rect.style.display = 'none';
+						const inside = [];
+						pts.forEach((p, k) => {
+							const px = X(p.x), py = Y(p.y);
+							const on = px >= Math.min(x0, x1) && px <= Math.max(x0, x1) &&
+								py >= Math.min(y0, y1) && py <= Math.max(y0, y1);
+							dots[k].setAttribute('fill', on ? '#d9480f' : '#5b8fd9');
+							if (on)
+								inside.push(p);
+						});
+						holder.dataset.selected = inside.length;
+						if (!inside.length)
+							return;
+						const a = Math.min(...inside.map(p => p.t0)), b = Math.max(...inside.map(p => p.t1));
+						holder.dataset.fromNs = a;
+						holder.dataset.toNs = b;
+						if (ext.setRange)
+							ext.setRange(a, b);
+					};
+					window.addEventListener('mousemove', move);
+					window.addEventListener('mouseup', up);
+				});
+			}
+		}
+	}
+})();
