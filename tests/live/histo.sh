@@ -1,0 +1,127 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Histograms and crossplots (issue 15), on a recording of tests/workloads/evmix 2 (page faults,
+# context switches and a spin in turn) counted every 20 ms, launched:
+#   - the page in headless Chromium (webdriver_histo.py): every counted event has a histogram
+#     whose bucket counts, bars, intervals, scale (power-of-two or linear) and p50/p95/p99/max are
+#     what tests/live/histo.jq (view/histo.h's rules in jq) computes from the snapshot, and the
+#     marks sit in the buckets of those percentiles; the crossplot of page-faults against
+#     context-switches has one point per interval both counted, each point's time and rates as
+#     jq computes them, and the ratio (total Y over total X) jq's; a rectangle dragged over the
+#     crossplot selects points and the page's time range becomes their time span;
+#   - the screen (tmux, ringside view): H in the overview shows the first event's histogram, Right
+#     the next ones, each row's count the jq oracle's, the header's interval count too.
+
+. "$TESTLIB"
+require_root
+make_tmpdir
+cpu_lock
+
+R=$RINGSIDE
+HJQ="$TOP_SRCDIR/tests/live"
+EVS=task-clock,page-faults,context-switches
+
+"$R" record -I 20 -e $EVS -o "$T/h.json" -- "$WORKLOADS/evmix" 2 >"$T/rec.out" 2>"$T/rec.err"
+ok $? "record -I 20 -e $EVS -- evmix 2 ($(tail -n 1 "$T/rec.err"))"
+"$JQ" -L "$HJQ" 'include "histo"; [.events[] | {event: .name} + (rates | histo)]' "$T/h.json" \
+	>"$T/oracle.json"
+ok $? "the jq oracle ran"
+diag "oracle: $("$JQ" -c '[.[] | [.event, .n, .log, .counts]]' "$T/oracle.json")"
+check "the oracle has 3 events of more than 40 intervals, one power-of-two histogram at least" \
+	"$JQ" -e 'length == 3 and all(.[]; .n > 40) and any(.[]; .log)' "$T/oracle.json"
+
+# ---- the page ----------------------------------------------------------------------------------
+
+if [ -z "$CHROMIUM" ] || [ ! -x "$CHROMIUM" ] || [ -z "$CHROMEDRIVER" ] || [ ! -x "$CHROMEDRIVER" ] ||
+	[ -z "$PYTHON3" ]; then
+	skip "the page's histograms and crossplot" "chromium, chromium-driver or python3 is not installed"
+else
+	"$R" export "$T/h.json" -o "$T/h.html" 2>"$T/exp.err"
+	ok $? "export to HTML"
+	W=$T/wd.json
+	CHROMIUM=$CHROMIUM CHROMEDRIVER=$CHROMEDRIVER timeout 120 "$PYTHON3" \
+		"$TOP_SRCDIR/tests/live/webdriver_histo.py" "$T/h.html" \
+		--cross page-faults,context-switches --drag 0.02,0.02,0.98,0.98 >"$W" 2>"$T/wd.err"
+	ok $? "webdriver_histo.py ran ($(head -c 300 "$T/wd.err"))"
+	check "the page drew without errors" "$JQ" -e '.ready == "1" and .initial.errors == [] and
+		.webdriver_error == null' "$W"
+	diag "page: $("$JQ" -c '[.initial.histograms[] | [.event, .n, .log, .counts]]' "$W")"
+	check "a histogram per counted event, in order" "$JQ" -e --slurpfile o "$T/oracle.json" \
+		'[.initial.histograms[].event] == [$o[0][].event]' "$W"
+	check "each histogram's bucket counts, scale and intervals are the oracle's" \
+		"$JQ" -e --slurpfile o "$T/oracle.json" '[.initial.histograms[] | {event, n, log, counts}] ==
+			[$o[0][] | {event, n, log, counts}]' "$W"
+	check "each histogram's bars carry the same counts" \
+		"$JQ" -e 'all(.initial.histograms[]; .bars == .counts)' "$W"
+	check "each histogram's p50, p95, p99 and max are the oracle's (nearest rank)" \
+		"$JQ" -e --slurpfile o "$T/oracle.json" '[.initial.histograms[] | [.p50, .p95, .p99, .max]] ==
+			[$o[0][] | [.p50, .p95, .p99, .max]]' "$W"
+	check "the marks sit in the buckets holding p50, p95, p99 and max" \
+		"$JQ" -e 'all(.initial.histograms[]; . as $h | [.marks[] | .[1]] as $b |
+			($b | length) == 4 and all($b[]; $h.counts[.] > 0))' "$W"
+	check "the crossplot chose page-faults against context-switches" \
+		"$JQ" -e '.chosen == [true, true] and .cross.x == "page-faults" and
+			.cross.y == "context-switches" and .cross.ratio_line' "$W"
+	"$JQ" -L "$HJQ" 'include "histo";
+		(.events[] | select(.name == "page-faults")) as $x |
+		(.events[] | select(.name == "context-switches")) as $y |
+		($x | rates) as $rx | ($y | rates) as $ry | $x.series[0].t as $t |
+		{points: [range(0; $t | length) | select($rx[.] != null and $ry[.] != null) |
+			[(if . > 0 then $t[. - 1] else 0 end), $t[.], $rx[.], $ry[.]]],
+		 ratio: (([range(0; $t | length) | select($rx[.] != null and $ry[.] != null) |
+			$y.series[0].count[.]] | add) / ([range(0; $t | length) |
+			select($rx[.] != null and $ry[.] != null) | $x.series[0].count[.]] | add))}' \
+		"$T/h.json" >"$T/cross.json"
+	diag "crossplot: $("$JQ" '.cross.points | length' "$W") points, ratio $("$JQ" .cross.ratio "$W");" \
+		"jq: $("$JQ" '.points | length' "$T/cross.json") points, ratio $("$JQ" .ratio "$T/cross.json")"
+	check "the crossplot's points (interval times, both rates) are jq's, one per interval" \
+		"$JQ" -e --slurpfile c "$T/cross.json" '.cross.points == $c[0].points and
+			(.cross.points | length) > 40' "$W"
+	check "the ratio line's slope is total context-switches over total page-faults (jq's)" \
+		"$JQ" -e --slurpfile c "$T/cross.json" '(.cross.ratio - $c[0].ratio) | fabs < 1e-9 * $c[0].ratio' "$W"
+	check "a rectangle over the whole plot selects every point and their time span as the range" \
+		"$JQ" -e --slurpfile c "$T/cross.json" '.dragged.cross.selected == ($c[0].points | length) and
+			.dragged.cross.from_ns == ([$c[0].points[][0]] | min) and
+			.dragged.cross.to_ns == ([$c[0].points[][1]] | max) and
+			.dragged.bar.from_ns == .dragged.cross.from_ns and
+			.dragged.bar.to_ns == .dragged.cross.to_ns' "$W"
+fi
+
+# ---- the screen --------------------------------------------------------------------------------
+
+# screen_counts: the counts column of the histogram pane's bucket rows, as a JSON array.
+screen_counts() {
+	screen_text | awk 'go && / \.\. / { print substr($0, 29, 9) + 0 } /from \.\. to +intervals/ { go = 1 }' |
+		"$JQ" -s -c .
+}
+
+if ! command -v tmux >/dev/null; then
+	skip "the histogram pane" "tmux is not installed"
+else
+	screen_start 120 40 "$R" view "$T/h.json"
+	screen_wait 'Overview' 10
+	ok $? "view shows the overview"
+	screen_keys H
+	i=0
+	for ev in task-clock page-faults context-switches; do
+		screen_wait "Histogram of $ev per interval" 5
+		ok $? "H (then Right) shows $ev's histogram"
+		want=$("$JQ" -c --argjson i $i '.[$i].counts' "$T/oracle.json")
+		n=$("$JQ" --argjson i $i '.[$i].n' "$T/oracle.json")
+		got=$(screen_counts)
+		diag "$ev: screen $got, jq $want"
+		check "$ev: the pane's bucket counts are jq's" test "$got" = "$want"
+		screen_text | grep -q "Histogram of $ev per interval: $n intervals"
+		ok $? "$ev: the header says $n intervals"
+		screen_keys Right
+		i=$((i + 1))
+	done
+	screen_keys Escape
+	screen_gone 'Histogram of' 5
+	ok $? "Escape closes the pane"
+	screen_keys q
+	screen_exit_is 0 "q quits"
+fi
+
+done_testing
