@@ -94,6 +94,32 @@ test_linear(void **state)
 	histo_fini(&h);
 }
 
+/* Weighted: the same histogram and percentiles as the values repeated. */
+static void
+test_weighted(void **state)
+{
+	double v[] = { 1000, 2000, 50000, 0 };
+	uint64_t w[] = { 90, 6, 4, 0 };
+	double rep[100];
+	struct histo a, b;
+
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		rep[i] = i < 90 ? 1000 : i < 96 ? 2000 : 50000;
+	histo_build_weighted(&a, v, w, 4);
+	histo_build(&b, rep, 100);
+	assert_int_equal(a.n, 100);
+	assert_true(a.log && b.log);
+	assert_int_equal(a.nbuckets, b.nbuckets);
+	for (size_t i = 0; i < a.nbuckets; i++)
+		assert_int_equal(a.count[i], b.count[i]);
+	assert_true(a.p50 == 1000 && a.p95 == 2000 && a.p99 == 50000);
+	assert_true(a.p50 == b.p50 && a.p95 == b.p95 && a.p99 == b.p99 && a.max == b.max);
+	assert_true(a.min == 1000); /* a value counted 0 times is not there */
+	histo_fini(&a);
+	histo_fini(&b);
+}
+
 int
 main(void)
 {
@@ -101,6 +127,7 @@ main(void)
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_linear),
+		cmocka_unit_test(test_weighted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,9 @@ struct histo {
 
 /* Build h (the caller's, freed with histo_fini) from the n values v (NAN ones skipped). */
 void histo_build(struct histo *h, const double *v, size_t n);
+/* The same, value v[i] counted w[i] times (w NULL: once each); percentiles by rank over the counts.
+ */
+void histo_build_weighted(struct histo *h, const double *v, const uint64_t *w, size_t n);
 /* Free h's buckets; h may be zeroed or built. */
 void histo_fini(struct histo *h);
 /* The nearest-rank percentile pct (1..100) of the n sorted values (NAN when n is 0). */
