@@ -36,3 +36,6 @@ def histo:
     | {n: $n, log: $log, counts: $counts, p50: pctl($s; 50), p95: pctl($s; 95),
        p99: pctl($s; 99), max: $s[$n - 1]}
     end;
+
+# whisto: the histogram of [value, count] pairs (each value counted count times)
+def whisto: [.[] | .[0] as $v | range(0; .[1]) | $v] | histo;

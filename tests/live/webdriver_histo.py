@@ -4,13 +4,14 @@
 chromedriver, with tests/live/webdriver.py's session) and print what it saw as one JSON object,
 for tests/live/histo.sh to check with jq.
 
-  webdriver_histo.py PAGE [--cross X,Y] [--drag FX0,FY0,FX1,FY1]
+  webdriver_histo.py PAGE [--cross X,Y] [--drag FX0,FY0,FX1,FY1] [--lat-task TID]
 
 It loads PAGE, waits for it to draw and reports every histogram (event, intervals, bucket counts,
 p50, p95, p99, max) and the crossplot (its events, ratio and points: [t0, t1, x, y]). --cross
 chooses the crossplot's X and Y events by name and reports it again; --drag then drags a
 rectangle over the crossplot from fractions (FX0, FY0) to (FX1, FY1) of its box and reports the
-points selected, their time span and the page's range bar. Environment: CHROMIUM and
+points selected, their time span and the page's range bar. The wake-up latency histogram (every
+task's) is reported too; --lat-task chooses task TID's in its selector and reports it. Environment: CHROMIUM and
 CHROMEDRIVER (paths).
 """
 import importlib.util
@@ -45,6 +46,13 @@ STATE = '''
             selected: num(c.dataset.selected), from_ns: num(c.dataset.fromNs), to_ns: num(c.dataset.toNs),
             points: q('#cross-svg circle.xp').map(p => [Number(p.dataset.t0), Number(p.dataset.t1),
                 Number(p.dataset.x), Number(p.dataset.y)]) } : null,
+        latency: (() => { const l = document.getElementById('lat-chart');
+            return l ? { tid: l.dataset.tid, n: Number(l.dataset.n), log: l.dataset.log === '1',
+                counts: l.dataset.counts ? l.dataset.counts.split(',').map(Number) : [],
+                p50: num(l.dataset.p50), p95: num(l.dataset.p95), p99: num(l.dataset.p99),
+                max: num(l.dataset.max),
+                marks: [...l.querySelectorAll('line.hmark')].map(m => [m.dataset.mark, Number(m.dataset.bucket)]) }
+                : null; })(),
         bar: bar ? { from_ns: bar.dataset.fromNs ? Number(bar.dataset.fromNs) : null,
                      to_ns: bar.dataset.toNs ? Number(bar.dataset.toNs) : null,
                      text: bar.textContent } : null,
@@ -80,6 +88,7 @@ def main():
     page = os.path.abspath(args[0])
     cross = args[args.index('--cross') + 1] if '--cross' in args else None
     dr = args[args.index('--drag') + 1] if '--drag' in args else None
+    lat = args[args.index('--lat-task') + 1] if '--lat-task' in args else None
     chromium = os.environ.get('CHROMIUM') or 'chromium'
     driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
     port = wdmod.free_port()
@@ -126,6 +135,13 @@ def main():
         if dr:
             drag(wd, *(float(v) for v in dr.split(',')))
             out['dragged'] = wd.js(STATE)
+        if lat:
+            out['lat_chosen'] = wd.js(
+                'const s = document.getElementById("lat-task"); if (!s) return false;'
+                'const o = [...s.options].find(o => o.dataset.tid === arguments[0]);'
+                'if (!o) return false; s.value = o.value; s.dispatchEvent(new Event("change"));'
+                'return true;', lat)
+            out['lat_task'] = wd.js(STATE)['latency']
     except Exception as e:  # reported, for the test to fail on
         out['webdriver_error'] = str(e)
     finally:

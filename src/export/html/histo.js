@@ -39,28 +39,39 @@
 		return k;
 	}
 
-	function percentile(s, p) {
-		const rank = Math.min(s.length, Math.max(1, Math.floor((p * s.length + 99) / 100)));
-		return s[rank - 1];
+	// The nearest-rank percentile p of the sorted pairs [value, count] holding n values.
+	function percentile(s, n, p) {
+		const rank = Math.max(1, Math.floor((p * n + 99) / 100));
+		let cum = 0;
+		for (const [v, w] of s) {
+			cum += w;
+			if (cum >= rank)
+				return v;
+		}
+		return s[s.length - 1][0];
 	}
 
-	// view/histo.c's histo_build: buckets [lo, hi), counts, percentiles.
-	function histo(values) {
-		const s = values.filter(v => !isNaN(v)).sort((a, b) => a - b), n = s.length;
+	// view/histo.c's histo_build_weighted: buckets [lo, hi), counts, percentiles; values[i]
+	// counted weights[i] times (weights omitted: once each).
+	function histo(values, weights) {
+		const pairs = values.map((v, i) => [v, weights ? weights[i] : 1]).filter(p => !isNaN(p[0]) && p[1] > 0)
+			.sort((a, b) => a[0] - b[0]);
+		const s = pairs.map(p => p[0]), m = s.length;
+		const n = pairs.reduce((a, p) => a + p[1], 0);
 		const h = { n, log: false, lo: [], hi: [], count: [] };
-		if (!n)
+		if (!m)
 			return h;
 		h.min = s[0];
-		h.max = s[n - 1];
-		h.p50 = percentile(s, 50);
-		h.p95 = percentile(s, 95);
-		h.p99 = percentile(s, 99);
+		h.max = s[m - 1];
+		h.p50 = percentile(pairs, n, 50);
+		h.p95 = percentile(pairs, n, 95);
+		h.p99 = percentile(pairs, n, 99);
 		let zeros = 0;
-		while (zeros < n && s[zeros] === 0)
+		while (zeros < m && s[zeros] === 0)
 			zeros++;
-		h.log = zeros < n && s[zeros] > 0 && s[n - 1] >= 16 * s[zeros];
+		h.log = zeros < m && s[zeros] > 0 && s[m - 1] >= 16 * s[zeros];
 		if (h.log) {
-			const k0 = log2floor(s[zeros]), k1 = log2floor(s[n - 1]);
+			const k0 = log2floor(s[zeros]), k1 = log2floor(s[m - 1]);
 			if (zeros) {
 				h.lo.push(0);
 				h.hi.push(0);
@@ -71,7 +82,7 @@
 			}
 			h.bucket = v => (v === 0 ? 0 : (zeros ? 1 : 0) + log2floor(v) - k0);
 		} else {
-			const nb = s[n - 1] > s[0] ? 16 : 1, span = s[n - 1] - s[0];
+			const nb = s[m - 1] > s[0] ? 16 : 1, span = s[m - 1] - s[0];
 			for (let i = 0; i < nb; i++) {
 				h.lo.push(s[0] + span * i / 16);
 				h.hi.push(nb === 1 ? s[0] : s[0] + span * (i + 1) / 16);
@@ -79,15 +90,17 @@
 			h.bucket = v => (nb === 1 ? 0 : Math.min(15, Math.floor((v - s[0]) / span * 16)));
 		}
 		h.count = h.lo.map(() => 0);
-		for (const v of s)
-			h.count[h.bucket(v)]++;
+		for (const [v, w] of pairs)
+			h.count[h.bucket(v)] += w;
 		return h;
 	}
 
 	function histoStart(snap, api) {
 		const { el, sv, showTip, hideTip, fmtNs, fmtNum } = api;
 		const tracks = (snap.events || []).filter(t => t.supported && t.series.length && t.series[0].t.length);
-		if (!tracks.length)
+		const latTasks = snap.sched && Array.isArray(snap.sched.tasks) ?
+			snap.sched.tasks.filter(t => t.latency_ns && t.latency_ns.count > 0 && Array.isArray(t.latency_ns.hist)) : [];
+		if (!tracks.length && !latTasks.length)
 			return;
 		const main = document.getElementById('ringside');
 		const nav = document.querySelector('#ringside > nav');
@@ -110,19 +123,27 @@
 		}
 		const grid = el('div', { class: 'charts' });
 		for (const t of tracks)
-			grid.appendChild(histoChart(t.name, histo(rates(t).map(r => r.rate)), '/s'));
+			grid.appendChild(histoChart(t.name, histo(rates(t).map(r => r.rate)), v => fmtNum(v) + '/s',
+				['interval', 'intervals'], { 'data-event': t.name }));
 		hs.appendChild(grid);
-		crossplot(cs, tracks);
+		if (latTasks.length)
+			latency(hs, latTasks);
+		if (tracks.length)
+			crossplot(cs, tracks);
+		else
+			cs.remove();
 
-		function histoChart(name, h, unit) {
+		// A histogram chart; max (when given) is the exact maximum to show and mark.
+		function histoChart(name, h, fmt, what, attrs, max) {
 			const W = 1000, H = 120, nb = h.count.length, maxc = Math.max(1, ...h.count);
-			const box = el('div', { class: 'chart histo', 'data-event': name, 'data-n': h.n,
+			if (max === undefined)
+				max = h.max;
+			const box = el('div', Object.assign({ class: 'chart histo', 'data-n': h.n,
 				'data-log': h.log ? 1 : 0, 'data-counts': h.count.join(','),
-				'data-p50': h.p50, 'data-p95': h.p95, 'data-p99': h.p99, 'data-max': h.max });
-			const fmt = v => fmtNum(v) + unit;
-			box.appendChild(el('h3', null, name + ' ', el('span', { class: 'muted' }, h.n + ' intervals, ' +
+				'data-p50': h.p50, 'data-p95': h.p95, 'data-p99': h.p99, 'data-max': max }, attrs));
+			box.appendChild(el('h3', null, name + ' ', el('span', { class: 'muted' }, h.n + ' ' + what[1] + ', ' +
 				(h.log ? 'power-of-two' : 'linear') + ' buckets; p50 ' + fmt(h.p50) + ', p95 ' + fmt(h.p95) +
-				', p99 ' + fmt(h.p99) + ', max ' + fmt(h.max))));
+				', p99 ' + fmt(h.p99) + ', max ' + fmt(max))));
 			const svg = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, preserveAspectRatio: 'none' });
 			const bw = nb ? W / nb : W;
 			for (let i = 0; i < nb; i++) {
@@ -131,18 +152,19 @@
 					width: Math.max(1, bw - 2).toFixed(1), height: bh.toFixed(1), fill: '#5b8fd9',
 					'data-count': h.count[i] });
 				const label = (h.log && h.hi[i] === 0 ? '0' : fmt(h.lo[i]) + ' \u2013 ' + fmt(h.hi[i])) +
-					': ' + h.count[i] + ' interval' + (h.count[i] === 1 ? '' : 's');
+					': ' + h.count[i] + ' ' + what[h.count[i] === 1 ? 0 : 1];
 				r.addEventListener('mousemove', ev => showTip(ev, name + '\n' + label));
 				r.addEventListener('mouseleave', hideTip);
 				svg.appendChild(r);
 			}
 			const marks = [['p50', h.p50, '#2a9d3a'], ['p95', h.p95, '#d98a00'], ['p99', h.p99, '#d9480f'],
-				['max', h.max, '#a01010']];
+				['max', max, '#a01010']];
 			const taken = {};
 			for (const [m, v, c] of marks) {
 				if (!nb)
 					break;
-				const b = h.bucket(v), x = (b + 0.5) * bw;
+				// an exact maximum above the last bucket's values marks the last bucket
+				const b = v > h.max ? nb - 1 : h.bucket(v), x = (b + 0.5) * bw;
 				const row = taken[b] = (taken[b] || 0) + 1;
 				svg.appendChild(sv('line', { class: 'hmark', x1: x, x2: x, y1: 0, y2: H, stroke: c,
 					'stroke-width': 2, 'stroke-dasharray': '4 3', 'data-mark': m, 'data-bucket': b }));
@@ -156,6 +178,37 @@
 				el('span', null, 'most in a bucket: ' + maxc),
 				el('span', null, nb ? fmt(h.hi[nb - 1]) : '')));
 			return box;
+		}
+
+		// Wake-up latency: every task's (latency_ns.hist summed), or one task's, chosen in a selector;
+		// the percentiles come from the same latencies as the task table's.
+		function latency(sec, tasks) {
+			const sel = el('select', { id: 'lat-task' }, el('option', { value: -1 }, 'every task'));
+			tasks.forEach((t, i) => sel.appendChild(el('option', { value: i, 'data-tid': t.tid },
+				t.comm + ' (' + (t.folded ? t.folded + ' exited' : t.tid) + ')')));
+			const holder = el('div', { class: 'charts', id: 'lat-holder' });
+			sec.appendChild(el('h3', null, 'Wake-up latency of ', sel));
+			sec.appendChild(el('p', { class: 'muted' }, 'From the scheduler timeline: each task’s latencies ' +
+				'as its histogram kept them (to 1/32 of a power of two), so the percentiles are the task ' +
+				'table’s; the maximum is the exact one.'));
+			sec.appendChild(holder);
+			const draw = () => {
+				const k = Number(sel.value), chosen = k < 0 ? tasks : [tasks[k]];
+				const v = [], w = [];
+				let max = 0;
+				for (const t of chosen) {
+					max = Math.max(max, t.latency_ns.max);
+					for (const [ns, c] of t.latency_ns.hist) {
+						v.push(ns);
+						w.push(c);
+					}
+				}
+				holder.textContent = '';
+				holder.appendChild(histoChart(k < 0 ? 'every task' : sel.selectedOptions[0].textContent,
+					histo(v, w), fmtNs, ['latency', 'latencies'], { id: 'lat-chart', 'data-tid': k < 0 ? 'all' : tasks[k].tid }, max));
+			};
+			sel.addEventListener('change', draw);
+			draw();
 		}
 
 		function crossplot(sec, tracks) {
