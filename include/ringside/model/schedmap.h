@@ -227,7 +227,6 @@ struct schedmap_latency {
 	uint64_t count;
 };
 
-
 /* An entry of the legend: tasks with a short name, in the order the names were given. */
 struct schedmap_legend_entry {
 	uint32_t task;
