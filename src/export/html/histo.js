@@ -198,10 +198,11 @@
 				let max = 0;
 				for (const t of chosen) {
 					max = Math.max(max, t.latency_ns.max);
-					for (const [ns, c] of t.latency_ns.hist) {
-						v.push(ns);
-						w.push(c);
-					}
+					for (const p of t.latency_ns.hist)
+						if (Array.isArray(p) && isFinite(p[0]) && p[1] > 0) {
+							v.push(Number(p[0]));
+							w.push(Number(p[1]));
+						}
 				}
 				holder.textContent = '';
 				holder.appendChild(histoChart(k < 0 ? 'every task' : sel.selectedOptions[0].textContent,
