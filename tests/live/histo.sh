@@ -17,7 +17,8 @@
 #     task table (latency_ns) and its count; the page's every-task histogram is jq's over all the
 #     tasks' latencies, and the evmix thread's (chosen in the selector) has jq's counts and the
 #     table's percentiles and maximum; L in the scheduler view shows jq's every-task counts, Right
-#     the first task's histogram with the table's p50, p95, p99 and max.
+#     the first task's histogram with the table's p50, p95, p99 and max; on that recording (task-clock
+#     and context-switches counted per CPU) "a point per CPU" gives jq's points for every CPU.
 
 . "$TESTLIB"
 require_root
@@ -135,8 +136,10 @@ fi
 
 start_bg "$T/ev.log" "$WORKLOADS/evmix" 4
 EVPID=$BG_PID
-timeout 30 "$R" record -e task-clock --duration 2 -o "$T/sys.json" >"$T/sys.out" 2>"$T/sys.err"
-ok $? "record --duration 2 (system-wide) beside evmix ($(tail -n 1 "$T/sys.err"))"
+timeout 30 "$R" record -I 100 -e task-clock,context-switches --duration 2 -o "$T/sys.json" \
+	>"$T/sys.out" 2>"$T/sys.err"
+ok $? "record -e task-clock,context-switches --duration 2 (system-wide) beside evmix" \
+	"($(tail -n 1 "$T/sys.err"))"
 wait_pid $EVPID 10
 check "tasks with latencies, each with its hist" "$JQ" -e '[.sched.tasks[] | select(.latency_ns.count > 0)] |
 	length > 0 and all(.[]; .latency_ns.hist | length > 0)' "$T/sys.json"
@@ -166,7 +169,8 @@ else
 	ok $? "export the system-wide recording to HTML"
 	W=$T/wd2.json
 	CHROMIUM=$CHROMIUM CHROMEDRIVER=$CHROMEDRIVER timeout 120 "$PYTHON3" \
-		"$TOP_SRCDIR/tests/live/webdriver_histo.py" "$T/sys.html" --lat-task "$LT" >"$W" 2>"$T/wd2.err"
+		"$TOP_SRCDIR/tests/live/webdriver_histo.py" "$T/sys.html" --lat-task "$LT" \
+		--cross task-clock,context-switches --percpu >"$W" 2>"$T/wd2.err"
 	ok $? "webdriver_histo.py ran ($(head -c 300 "$T/wd2.err"))"
 	check "the page drew without errors" "$JQ" -e '.ready == "1" and .initial.errors == [] and
 		.webdriver_error == null' "$W"
@@ -178,6 +182,19 @@ else
 		"$JQ" -e --slurpfile o "$T/lat_one.json" --arg t "$LT" '.lat_chosen and .lat_task.tid == $t and
 			.lat_task.counts == $o[0].counts and
 			[.lat_task.p50, .lat_task.p95, .lat_task.p99, .lat_task.max] == $o[0].table' "$W"
+	"$JQ" -L "$HJQ" 'include "histo";
+		(.events[] | select(.name == "task-clock")) as $x |
+		(.events[] | select(.name == "context-switches")) as $y |
+		[$x.series[].cpu | select(. >= 0) as $c | select([$y.series[].cpu] | index($c)) |
+		 ({series: [$x.series[] | select(.cpu == $c)]} | rates) as $rx |
+		 ({series: [$y.series[] | select(.cpu == $c)]} | rates) as $ry |
+		 ($x.series[] | select(.cpu == $c) | .t) as $t |
+		 range(0; $t | length) | select($rx[.] != null and $ry[.] != null) |
+		 [(if . > 0 then $t[. - 1] else 0 end), $t[.], $rx[.], $ry[.], $c]]' "$T/sys.json" >"$T/percpu.json"
+	diag "per CPU: page $("$JQ" '.percpu.points | length' "$W") points, jq $("$JQ" length "$T/percpu.json")"
+	check "system-wide: the crossplot offers a point per CPU, and its points are jq's per CPU" \
+		"$JQ" -e --slurpfile c "$T/percpu.json" '.cross.percpu_offered and .percpu_clicked and
+			.percpu.points == $c[0] and ($c[0] | length) > (.cross.points | length)' "$W"
 	check "the marks sit in buckets that hold latencies" \
 		"$JQ" -e '[.initial.latency, .lat_task][] | . as $h | all(.marks[]; $h.counts[.[1]] > 0)' "$W"
 fi

@@ -4,11 +4,12 @@
 chromedriver, with tests/live/webdriver.py's session) and print what it saw as one JSON object,
 for tests/live/histo.sh to check with jq.
 
-  webdriver_histo.py PAGE [--cross X,Y] [--drag FX0,FY0,FX1,FY1] [--lat-task TID]
+  webdriver_histo.py PAGE [--cross X,Y] [--percpu] [--drag FX0,FY0,FX1,FY1] [--lat-task TID]
 
 It loads PAGE, waits for it to draw and reports every histogram (event, intervals, bucket counts,
 p50, p95, p99, max) and the crossplot (its events, ratio and points: [t0, t1, x, y]). --cross
-chooses the crossplot's X and Y events by name and reports it again; --drag then drags a
+chooses the crossplot's X and Y events by name and reports it again; --percpu then ticks "a point
+per CPU" and reports it as percpu (points [t0, t1, x, y, cpu]); --drag then drags a
 rectangle over the crossplot from fractions (FX0, FY0) to (FX1, FY1) of its box and reports the
 points selected, their time span and the page's range bar. The wake-up latency histogram (every
 task's) is reported too; --lat-task chooses task TID's in its selector and reports it. Environment: CHROMIUM and
@@ -44,8 +45,10 @@ STATE = '''
         cross: c ? { x: c.dataset.x, y: c.dataset.y, ratio: Number(c.dataset.ratio),
             ratio_line: !!document.getElementById('cross-ratio'),
             selected: num(c.dataset.selected), from_ns: num(c.dataset.fromNs), to_ns: num(c.dataset.toNs),
+            percpu_offered: document.getElementById('cross-percpu').parentNode.style.display !== 'none',
             points: q('#cross-svg circle.xp').map(p => [Number(p.dataset.t0), Number(p.dataset.t1),
-                Number(p.dataset.x), Number(p.dataset.y)]) } : null,
+                Number(p.dataset.x), Number(p.dataset.y)].concat(p.dataset.cpu === undefined ? [] :
+                [Number(p.dataset.cpu)])) } : null,
         latency: (() => { const l = document.getElementById('lat-chart');
             return l ? { tid: l.dataset.tid, n: Number(l.dataset.n), log: l.dataset.log === '1',
                 counts: l.dataset.counts ? l.dataset.counts.split(',').map(Number) : [],
@@ -132,6 +135,11 @@ def main():
                 ' s.dispatchEvent(new Event("change")); return true; };'
                 'return [pick("cross-x", arguments[0]), pick("cross-y", arguments[1])];', x, y)
             out['cross'] = wd.js(STATE)['cross']
+        if '--percpu' in args:
+            out['percpu_clicked'] = wd.js(
+                'const c = document.getElementById("cross-percpu"); if (!c) return false;'
+                'c.click(); return c.checked;')
+            out['percpu'] = wd.js(STATE)['cross']
         if dr:
             drag(wd, *(float(v) for v in dr.split(',')))
             out['dragged'] = wd.js(STATE)

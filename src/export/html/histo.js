@@ -3,7 +3,8 @@
 // per-interval rate (the bucket rules of view/histo.h, shared with the screen's H pane: power-of-
 // two buckets where the largest value is at least 16 times the smallest positive one, a zero
 // bucket first, else 16 equal buckets; nearest-rank p50, p95, p99 and the maximum marked), and a
-// crossplot of any event against any other, one point per interval both counted, with the line
+// crossplot of any event against any other, one point per interval both counted (or per CPU and
+// interval, for events counted per CPU, when "a point per CPU" is ticked), with the line
 // of their overall ratio (total Y over total X of the intervals plotted, through the origin).
 // A rectangle dragged over the points selects the time they span, through range.js. Runs after
 // range.js and before ringside.js, as one of window.ringsideExt's steps.
@@ -12,12 +13,14 @@
 	const ext = window.ringsideExt = window.ringsideExt || { steps: [] };
 	ext.steps.push(histoStart);
 
-	// Interval i of track t: its rate per second (NaN when no series ran in it), as rates_rate.
-	function rates(t) {
-		const s0 = t.series[0], out = [];
-		for (let i = 0; i < s0.t.length; i++) {
+	// Interval i of track t: its rate per second (NaN when no series ran in it), as rates_rate;
+	// cpu given: that CPU's series only.
+	function rates(t, cpu) {
+		const ss = cpu === undefined ? t.series : t.series.filter(x => x.cpu === cpu);
+		const s0 = ss[0], out = [];
+		for (let i = 0; s0 && i < s0.t.length; i++) {
 			let value = 0, counted = false;
-			for (const s of t.series) {
+			for (const s of ss) {
 				if (i >= s.t.length || s.running[i] === 0)
 					continue;
 				counted = true;
@@ -220,24 +223,37 @@
 				return s;
 			};
 			const sx = pick('cross-x', 0), sy = pick('cross-y', 1);
+			const pc = el('input', { type: 'checkbox', id: 'cross-percpu' });
+			const pcl = el('label', null, pc, ' a point per CPU');
 			const note = el('span', { class: 'muted', id: 'cross-note' });
-			sec.appendChild(el('p', null, 'X ', sx, ' Y ', sy, ' ', note));
+			sec.appendChild(el('p', null, 'X ', sx, ' Y ', sy, ' ', pcl, ' ', note));
 			const holder = el('div', { class: 'chart', id: 'cross-chart' });
 			sec.appendChild(holder);
 			sx.addEventListener('change', draw);
 			sy.addEventListener('change', draw);
+			pc.addEventListener('change', draw);
 			draw();
 
+			// The CPUs both tracks counted one by one (system-wide recordings), else none.
+			function cpusOf(tx, ty) {
+				const cy = new Set(ty.series.map(x => x.cpu));
+				return tx.series.length > 1 ? tx.series.map(x => x.cpu).filter(c => c >= 0 && cy.has(c)) : [];
+			}
+
 			function draw() {
-				const tx = tracks[Number(sx.value)], ty = tracks[Number(sy.value)];
-				const rx = rates(tx), ry = rates(ty), pts = [];
+				const tx = tracks[Number(sx.value)], ty = tracks[Number(sy.value)], pts = [];
+				const cpus = cpusOf(tx, ty);
+				pcl.style.display = cpus.length > 1 ? '' : 'none';
 				let vx = 0, vy = 0;
-				for (let i = 0; i < Math.min(rx.length, ry.length); i++)
-					if (!isNaN(rx[i].rate) && !isNaN(ry[i].rate)) {
-						pts.push({ i, t0: rx[i].t0, t1: rx[i].t1, x: rx[i].rate, y: ry[i].rate });
-						vx += rx[i].value;
-						vy += ry[i].value;
-					}
+				for (const cpu of pc.checked && cpus.length > 1 ? cpus : [undefined]) {
+					const rx = rates(tx, cpu), ry = rates(ty, cpu);
+					for (let i = 0; i < Math.min(rx.length, ry.length); i++)
+						if (!isNaN(rx[i].rate) && !isNaN(ry[i].rate)) {
+							pts.push({ i, cpu, t0: rx[i].t0, t1: rx[i].t1, x: rx[i].rate, y: ry[i].rate });
+							vx += rx[i].value;
+							vy += ry[i].value;
+						}
+				}
 				const ratio = vx > 0 ? vy / vx : NaN;
 				const W = 600, H = 400, P = 30;
 				let xmax = 0, ymax = 0;
@@ -254,8 +270,8 @@
 				holder.dataset.points = pts.length;
 				holder.dataset.ratio = ratio;
 				delete holder.dataset.selected;
-				note.textContent = pts.length + ' intervals; the line is the overall ratio ' + ty.name + '/' +
-					tx.name + ' = ' + fmtNum(ratio) + ' (total Y over total X of these intervals). Drag a ' +
+				note.textContent = pts.length + (pc.checked && cpus.length > 1 ? ' CPU intervals' : ' intervals') +
+					'; the line is the overall ratio ' + ty.name + '/' + tx.name + ' = ' + fmtNum(ratio) + ' (total Y over total X of these intervals). Drag a ' +
 					'rectangle to select those intervals\u2019 time range.';
 				const svg = sv('svg', { viewBox: '0 0 ' + W + ' ' + H, id: 'cross-svg' });
 				svg.appendChild(sv('line', { x1: P, y1: H - P, x2: W - P, y2: H - P, stroke: '#888' }));
@@ -270,7 +286,10 @@
 					const c = sv('circle', { class: 'xp', cx: X(p.x).toFixed(1), cy: Y(p.y).toFixed(1), r: 3.5,
 						fill: '#5b8fd9', 'fill-opacity': 0.7, 'data-t0': p.t0, 'data-t1': p.t1,
 						'data-x': p.x, 'data-y': p.y });
+					if (p.cpu !== undefined)
+						c.dataset.cpu = p.cpu;
 					c.addEventListener('mousemove', ev => showTip(ev, fmtNs(p.t0) + ' \u2013 ' + fmtNs(p.t1) +
+						(p.cpu === undefined ? '' : ', CPU ' + p.cpu) +
 						'\n' + tx.name + ': ' + fmtNum(p.x) + '/s\n' + ty.name + ': ' + fmtNum(p.y) + '/s'));
 					c.addEventListener('mouseleave', hideTip);
 					svg.appendChild(c);
