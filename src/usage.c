@@ -161,6 +161,7 @@ const char usage_text[] =
 "snapshot, e the event browser, a annotates a function (flame, overview), o on-CPU, off-CPU\n"
 "or wall-clock, E the next sampled event, b keeps a baseline (d in the flamegraph: the change\n"
 "since), O the launched command's output (stdout, stderr), T the per-task counters (< >\n"
-"sort), < > [ ] a time range (R clears; c in the flamegraph: the flame chart, x is time).\n"
+"sort), < > [ ] a time range (R clears; c in the flamegraph: the flame chart, x is time),\n"
+"H in the overview an event's histogram of rates, L in the scheduler view wake-up latencies'.\n"
 "See ringside(1) and ringside-snapshot(5).\n";
 /* clang-format on */

@@ -115,7 +115,7 @@ static const char html_head[] =
 	"<head>\n"
 	"<meta charset=\"utf-8\">\n"
 	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	"script-src 'sha256-%s' 'sha256-%s'; style-src 'sha256-%s' 'sha256-%s'; img-src data:; "
+	"script-src 'sha256-%s' 'sha256-%s' 'sha256-%s'; style-src 'sha256-%s' 'sha256-%s'; img-src data:; "
 	"base-uri 'none'; "
 	"form-action 'none'\">\n"
 	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -154,7 +154,8 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	if (len && json[len - 1] == '\n')
 		len--;
 	fprintf(fp, html_head, html_assets_js_sha256, html_assets_range_js_sha256,
-		html_assets_css_sha256, html_assets_range_css_sha256, "profile");
+		html_assets_histo_js_sha256, html_assets_css_sha256, html_assets_range_css_sha256,
+		"profile");
 	fwrite(html_assets_css, 1, html_assets_css_len, fp);
 	/* Time ranges (range.js, range.css): their own elements, each allowed by its hash. */
 	fputs("</style>\n<style>", fp);
@@ -184,6 +185,9 @@ html_write(const struct profile *p, FILE *fp, struct errbuf *err)
 	}
 	fputs("<script>", fp);
 	fwrite(html_assets_range_js, 1, html_assets_range_js_len, fp);
+	/* Histograms and crossplots (histo.js): after range.js, whose setRange it uses. */
+	fputs("</script>\n<script>", fp);
+	fwrite(html_assets_histo_js, 1, html_assets_histo_js_len, fp);
 	fputs("</script>\n<script>", fp);
 	fwrite(html_assets_js, 1, html_assets_js_len, fp);
 	fputs("</script>\n</body>\n</html>\n", fp);
@@ -211,9 +215,10 @@ html_write_diff(const char *json, size_t len, FILE *fp, struct errbuf *err)
 {
 	if (len && json[len - 1] == '\n')
 		len--;
-	/* The diff page has one script and one style sheet: each named twice in the policy. */
+	/* The diff page has one script and one style sheet: each named more than once. */
 	fprintf(fp, html_head, html_assets_diff_js_sha256, html_assets_diff_js_sha256,
-		html_assets_diff_css_sha256, html_assets_diff_css_sha256, "diff");
+		html_assets_diff_js_sha256, html_assets_diff_css_sha256,
+		html_assets_diff_css_sha256, "diff");
 	fwrite(html_assets_diff_css, 1, html_assets_diff_css_len, fp);
 	fputs(html_diff_body, fp);
 	fputs(HTML_DATA_OPEN ">", fp);

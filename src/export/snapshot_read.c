@@ -662,6 +662,30 @@ snapshot_count(json_t *obj, const char *key)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
+/* A task's latency_ns.hist ([[ns, count], ...]; optional) into its histogram; bad pairs skipped. */
+static void
+snapshot_load_latencies(struct schedmap *m, uint32_t task, json_t *hist)
+{
+	size_t i, n = json_array_size(hist), k = 0;
+	struct schedmap_latency *l;
+	json_t *pair;
+
+	if (!n)
+		return;
+	l = xcalloc(n, sizeof(*l));
+	json_array_foreach (hist, i, pair) {
+		json_int_t ns = json_integer_value(json_array_get(pair, 0)),
+			   c = json_integer_value(json_array_get(pair, 1));
+
+		if (json_array_size(pair) == 2 && ns >= 0 && c > 0) {
+			l[k].ns = (uint64_t)ns;
+			l[k++].count = (uint64_t)c;
+		}
+	}
+	schedmap_load_latencies(m, task, l, k);
+	free(l);
+}
+
 static void
 snapshot_load_task(struct schedmap *m, json_t *v)
 {
@@ -689,7 +713,7 @@ snapshot_load_task(struct schedmap *m, json_t *v)
 	st.lat_p99_ns = snapshot_count(lat, "p99");
 	st.lat_max_ns = snapshot_count(lat, "max");
 	st.folded = snapshot_count(v, "folded");
-	schedmap_load_task(m, &st);
+	snapshot_load_latencies(m, schedmap_load_task(m, &st), json_object_get(lat, "hist"));
 }
 
 /*

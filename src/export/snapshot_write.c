@@ -160,6 +160,24 @@ snapshot_frame_cmp(const void *a, const void *b, void *tree)
 	return (x > y) - (x < y);
 }
 
+/* A task's latencies as "hist": [[ns, count], ...] in lat (absent when it has none). */
+static void
+snapshot_sched_latencies(const struct schedmap *m, uint32_t task, json_t *lat)
+{
+	size_t n;
+	struct schedmap_latency *l = schedmap_task_latencies(m, task, &n);
+	json_t *a;
+
+	if (!l)
+		return;
+	a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(
+			a, json_pack("[I, I]", (json_int_t)l[i].ns, (json_int_t)l[i].count));
+	json_object_set_new(lat, "hist", a);
+	free(l);
+}
+
 static json_t *
 snapshot_sched_tasks(const struct schedmap *m)
 {
@@ -182,6 +200,7 @@ snapshot_sched_tasks(const struct schedmap *m)
 			      "latency_ns", "count", (json_int_t)st.lat_count, "p50",
 			      (json_int_t)st.lat_p50_ns, "p95", (json_int_t)st.lat_p95_ns, "p99",
 			      (json_int_t)st.lat_p99_ns, "max", (json_int_t)st.lat_max_ns);
+		snapshot_sched_latencies(m, (uint32_t)i, json_object_get(t, "latency_ns"));
 		/* only aggregates have it: files without folding stay as they were */
 		if (st.folded)
 			json_object_set_new(t, "folded", json_integer((json_int_t)st.folded));

@@ -12,8 +12,7 @@
 
 #include "schedmap_int.h"
 
-/* The midpoint of bucket b. */
-static uint64_t
+uint64_t
 schedmap_hist_value(unsigned b)
 {
 	uint64_t lo, width;

@@ -128,6 +128,8 @@ void schedmap_push_run(struct schedmap_cpu *c, uint64_t start, uint32_t task);
 
 /* Bytes held by t's histogram. */
 size_t schedmap_hist_bytes(const struct schedmap_task *t);
+/* The midpoint of bucket b. */
+uint64_t schedmap_hist_value(unsigned b);
 /* Count n latencies in bucket b of t's histogram (lat_count and lat_max are the caller's). */
 void schedmap_hist_put(struct schedmap *m, struct schedmap_task *t, unsigned b, uint64_t n);
 /* p50, p95, p99 into out[3], from the histogram. */

@@ -12,6 +12,7 @@
 #include "ringside/app/session.h"
 #include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/histo_view.h"
 #include "ringside/ui/range.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
@@ -583,6 +584,9 @@ overview_view_key(struct ui *ui, void *state, int key)
 	case 'E':
 		timemode_next_event(ui);
 		return true;
+	case 'H':
+		histo_view_open(ui, ov->first_track);
+		return true;
 	case 'w':
 		ov->window = !ov->window;
 		ui_message(ui, false, "hottest functions: %s",
@@ -615,7 +619,8 @@ const struct view_ops overview_view_ops = {
 		"a         annotate the hottest function: its hot lines and instructions\n"
 		"w         hottest functions over the last 10 s or the whole recording\n"
 		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n"
-		"E         hottest functions of the next sampled event (--sample-event A,B)\n",
+		"E         hottest functions of the next sampled event (--sample-event A,B)\n"
+		"H         histogram of the first event row's per-interval rates\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,
 	.draw = overview_view_draw,

@@ -14,6 +14,7 @@
 #include "ringside/app/session.h"
 #include "ringside/model/schedmap_range.h"
 #include "ringside/ui/draw.h"
+#include "ringside/ui/histo_view.h"
 #include "ringside/ui/range.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
@@ -693,6 +694,9 @@ sched_view_key(struct ui *ui, void *state, int key)
 		if (sv->cpu_top + sv->cpu_rows < ncpus)
 			sv->cpu_top++;
 		return true;
+	case 'L':
+		histo_view_open_latency(ui);
+		return true;
 	default:
 		return false;
 	}
@@ -704,7 +708,8 @@ const struct view_ops sched_view_ops = {
 		"Left Right  scroll back and forward in history by a quarter of the map\n"
 		"PgUp PgDn scroll by a whole map; Home: the start of the recording\n"
 		"End 0     back to the latest time (the map follows it)\n"
-		"Up Down   scroll the CPU rows when they do not all fit\n",
+		"Up Down   scroll the CPU rows when they do not all fit\n"
+		"L         histogram of wake-up latencies, every task's then each task's\n",
 	.init = sched_view_init,
 	.fini = sched_view_fini,
 	.draw = sched_view_draw,

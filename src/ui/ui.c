@@ -30,6 +30,7 @@
 #include "ringside/model/schedmap.h"
 #include "ringside/ui/baseline.h"
 #include "ringside/ui/annotate_view.h"
+#include "ringside/ui/histo_view.h"
 #include "ringside/ui/output_view.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/range.h"
@@ -169,12 +170,13 @@ static void
 ui_draw_help(struct ui *ui, int top, int rows)
 {
 	const struct view_ops *v = ui_views[ui->view];
-	const char *blocks[5] = { ui_global_keys, range_keys, v->keys, annotate_view_keys,
-				  output_view_keys };
-	const char *titles[5] = { "Everywhere", "Time ranges", v->name, "Annotate", "Output" };
+	const char *blocks[6] = { ui_global_keys,     range_keys,	v->keys,
+				  annotate_view_keys, output_view_keys, histo_view_keys };
+	const char *titles[6] = { "Everywhere", "Time ranges", v->name,
+				  "Annotate",	"Output",      "Histogram" };
 	int y = top + 1;
 
-	for (int b = 0; b < 5 && y < top + rows; b++) {
+	for (int b = 0; b < 6 && y < top + rows; b++) {
 		const char *s = blocks[b];
 
 		if (!s || !*s)
@@ -235,6 +237,8 @@ ui_draw(struct ui *ui)
 		ui_draw_help(ui, 1, ui->rows - 2);
 	else if (ui->output)
 		output_view_draw(ui, 1, ui->rows - 2, ui->cols);
+	else if (ui->histo)
+		histo_view_draw(ui, 1, ui->rows - 2, ui->cols);
 	else if (ui->annotate)
 		annotate_view_draw(ui, 1, ui->rows - 2, ui->cols);
 	else
@@ -411,6 +415,10 @@ ui_key(struct ui *ui, int key)
 			return;
 	}
 	if (ui->output && output_view_key(ui, key)) {
+		ui->dirty = true;
+		return;
+	}
+	if (ui->histo && !ui->output && histo_view_key(ui, key)) {
 		ui->dirty = true;
 		return;
 	}
@@ -748,6 +756,7 @@ ui_fini(struct ui *ui)
 {
 	annotate_view_fini(ui);
 	output_view_close(ui);
+	histo_view_close(ui);
 	for (int v = 0; v < UI_NVIEWS; v++)
 		if (ui_views[v]->fini)
 			ui_views[v]->fini(ui->state[v]);

@@ -449,12 +449,12 @@ else
 			"$JQ" -e '.page.dialogs == [] and .dialog_hook_works' "$W"
 		check "webdriver: the symbol is shown as text in the flame graph and the table" \
 			"$JQ" -e '.xss_frames_as_text >= 1 and .xss_rows_as_text >= 1' "$W"
-		# The page's own scripts (ringside.js, range.js) and its snapshot, and the annotations'
-		# JSON when it has them.
+		# The page's own scripts (ringside.js, range.js, histo.js) and its snapshot, and the
+		# annotations' JSON when it has them.
 		na=$(grep -c 'id="ringside-annotate"' "$T/jit.html")
-		check "webdriver: no <img> element was created, $((3 + na)) scripts only" \
+		check "webdriver: no <img> element was created, $((4 + na)) scripts only" \
 			"$JQ" -e --argjson na "$na" \
-			'.page.img_elements == 0 and .page.script_elements == 3 + $na' "$W"
+			'.page.img_elements == 0 and .page.script_elements == 4 + $na' "$W"
 		check "webdriver: clicking the hostile frame zooms to it like any other" \
 			"$JQ" -e '.click.node != null and .click.focus == .click.node' "$W"
 		check "webdriver: no request left the page (and the log saw the page's own load)" \

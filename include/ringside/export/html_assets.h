@@ -31,5 +31,9 @@ extern const char html_assets_range_js_sha256[];
 extern const char html_assets_range_css[];
 extern const size_t html_assets_range_css_len;
 extern const char html_assets_range_css_sha256[];
+/* Histograms and crossplots on the profile page (src/export/html/histo.js), likewise. */
+extern const char html_assets_histo_js[];
+extern const size_t html_assets_histo_js_len;
+extern const char html_assets_histo_js_sha256[];
 
 #endif

@@ -221,6 +221,12 @@ struct schedmap_task_stats {
 	uint64_t lat_p50_ns, lat_p95_ns, lat_p99_ns, lat_max_ns;
 };
 
+/* Wake-up latencies of a task: count latencies of ns each (schedmap_task_latencies). */
+struct schedmap_latency {
+	uint64_t ns;
+	uint64_t count;
+};
+
 /* An entry of the legend: tasks with a short name, in the order the names were given. */
 struct schedmap_legend_entry {
 	uint32_t task;
@@ -301,6 +307,15 @@ size_t schedmap_ntasks(const struct schedmap *m);
 uint32_t schedmap_find(const struct schedmap *m, int32_t tid);
 /* Fill out for task; -ENOENT for an index that is not a task (IDLE, OTHER, out of range). */
 int schedmap_task_stats(const struct schedmap *m, uint32_t task, struct schedmap_task_stats *out);
+/*
+ * The wake-up latencies of task as (ns, count) pairs in increasing ns, *n of them (the caller's
+ * array; NULL with *n 0 when there are none): each histogram bucket's midpoint clamped to the
+ * task's maximum, or, for a task whose histogram is gone (exited, or loaded from a file without
+ * it), the ladder schedmap_hist_merge rebuilds from its percentiles. The nearest-rank p50, p95
+ * and p99 of these are the task's own (schedmap_task_stats).
+ */
+struct schedmap_latency *schedmap_task_latencies(const struct schedmap *m, uint32_t task,
+						 size_t *n);
 /* The task's run time on cpu (open run included), 0 for bad arguments. */
 uint64_t schedmap_task_runtime_cpu(const struct schedmap *m, uint32_t task, unsigned cpu);
 /*
@@ -380,6 +395,12 @@ int schedmap_summary_at(const struct schedmap *m, unsigned cpu, size_t i,
  * gets tid and pid 0 and is not found by TID. Returns the task's index.
  */
 uint32_t schedmap_load_task(struct schedmap *m, const struct schedmap_task_stats *st);
+/*
+ * Load n latencies pairs l (as schedmap_task_latencies gives them) into loaded task's histogram,
+ * so that its latencies can be drawn; its count, maximum and percentiles stay as loaded.
+ */
+void schedmap_load_latencies(struct schedmap *m, uint32_t task, const struct schedmap_latency *l,
+			     size_t n);
 /*
  * Append summary bucket b (start, task, task_ns, busy_ns, known_ns; the rest is ignored) to cpu,
  * before any run of cpu: the first sets where summaries begin, each next one must start

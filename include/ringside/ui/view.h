@@ -82,6 +82,7 @@ struct ui {
 	struct baseline *baseline; /* b: the live profile as it was (ui/baseline.h), or NULL */
 	void *annotate;		   /* the open annotation (ui/annotate_view), or NULL */
 	void *output;		   /* O: the open command output pane (ui/output_view), or NULL */
+	void *histo;		   /* H: the open histogram pane (ui/histo_view), or NULL */
 	struct annotate_opts annotate_opts; /* where its source files are looked for */
 	struct timetree tt;	/* key o: on-CPU, off-CPU or wall-clock (ui/timemode.h); zero: on */
 	struct timerange range; /* [ ] < > R: the time range every view shows (ui/range.h) */

@@ -456,6 +456,8 @@
 
 		// ---- start -----------------------------------------------------------------------
 
+		ext.setRange = setRange; // for histo.js's crossplot selection
+
 		samplesChart();
 		for (const box of document.querySelectorAll('#counters .chart, #ratios .chart, #samples .chart')) {
 			const svg = box.querySelector('svg');
