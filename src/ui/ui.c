@@ -156,15 +156,16 @@ ui_resize(struct ui *ui)
 }
 
 /* The global keys, shown first on the help screen. */
-static const char ui_global_keys[] = "F1 h      this help (any key closes it)\n"
-				     "q F10     quit (writes -o FILE when given)\n"
-				     "Tab 1-7   switch views (Shift-Tab: back; 5 --mem, 6 T, 7 K)\n"
-				     "e         the event browser\n"
-				     "space     freeze the display (collection goes on)\n"
-				     "s         save a snapshot now\n"
-				     "b         keep the profile now (or the range) as the baseline (Flame: d)\n"
-				     "O         the launched command's output (stdout, stderr)\n"
-				     "Ctrl-L    redraw the screen\n";
+static const char ui_global_keys[] =
+	"F1 h      this help (any key closes it)\n"
+	"q F10     quit (writes -o FILE when given)\n"
+	"Tab 1-7   switch views (Shift-Tab: back; 5 --mem, 6 T, 7 K)\n"
+	"e         the event browser\n"
+	"space     freeze the display (collection goes on)\n"
+	"s         save a snapshot now\n"
+	"b         keep the profile now (or the range) as the baseline (Flame: d)\n"
+	"O         the launched command's output (stdout, stderr)\n"
+	"Ctrl-L    redraw the screen\n";
 
 static void
 ui_draw_help(struct ui *ui, int top, int rows)
