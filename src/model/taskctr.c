@@ -337,5 +337,6 @@ taskctr_order(const struct taskctr *tc, enum taskctr_sort s, size_t *idx)
 
 	for (size_t i = 0; i < tc->n; i++)
 		idx[i] = i;
-	qsort_r(idx, tc->n, sizeof(*idx), taskctr_cmp, (void *)ctx);
+	if (tc->n)
+		qsort_r(idx, tc->n, sizeof(*idx), taskctr_cmp, (void *)ctx);
 }

@@ -246,7 +246,8 @@ taskcount_pick_busiest(struct taskcount *tc)
 	char path[96];
 
 	taskcount_busy(tc);
-	qsort(tc->seen, tc->nseen, sizeof(*tc->seen), taskcount_busier);
+	if (tc->nseen)
+		qsort(tc->seen, tc->nseen, sizeof(*tc->seen), taskcount_busier);
 	idmap_clear(&tc->seen_map);
 	for (size_t i = 0; i < tc->nseen; i++) {
 		struct taskcount_seen *s = &tc->seen[i];

@@ -398,7 +398,8 @@ kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
 	}
 	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
 	ks->groups = xreallocarray(ks->groups, ks->ngroups, sizeof(*ks->groups));
-	qsort_r(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
+	if (b->n)
+		qsort_r(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
 	kallsyms_dedup(b);
 	kallsyms_compact(ks, b);
 }

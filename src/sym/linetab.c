@@ -490,7 +490,8 @@ linetab_read(struct linetab *t, Elf *elf, uint64_t lo, uint64_t hi)
 	while (r.p < r.end)
 		if (!linetab_unit(t, &r, &secs, lo, hi))
 			return -EPROTO;
-	qsort(t->seqs, t->nseqs, sizeof(*t->seqs), linetab_seq_cmp);
+	if (t->nseqs)
+		qsort(t->seqs, t->nseqs, sizeof(*t->seqs), linetab_seq_cmp);
 	return 0;
 }
 

@@ -104,6 +104,11 @@ def host_select(wd):
         opt = wd.js('return document.querySelector(\'#flame-host option[value="\' + arguments[0] + '
                     '\'"]\')', value)
         wd.s('POST', '/element/%s/click' % opt[ELEMENT])
+        # A click on an option of a closed drop-down is sometimes lost by headless Chromium
+        # under load: then choose it as the keyboard would (value and change event).
+        if wd.js('return document.getElementById("flame-host").value') != value:
+            wd.js('const s = document.getElementById("flame-host"); s.value = arguments[0]; '
+                  's.dispatchEvent(new Event("change", { bubbles: true }));', value)
         seen.append(wd.js('''
             const box = document.getElementById('flame-graph');
             const d = box.querySelector('.fr[data-node="' + box.dataset.focus + '"]:not(.anc)');

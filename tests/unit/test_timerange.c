@@ -215,12 +215,17 @@ static void
 test_ratio(void **state)
 {
 	struct profile *p = profile_new();
-	struct counter_track *ins = profile_add_track(p), *cyc = profile_add_track(p);
+	struct counter_track *ins, *cyc;
 	char num[] = "instructions", den[] = "cycles", other[] = "branches";
 	struct ratio_def r = { .num = num, .den = den, .scale = 1 };
 	double v;
 
 	(void)state;
+	/* Both added before either is used: adding a track may move the others. */
+	profile_add_track(p);
+	profile_add_track(p);
+	ins = &p->tracks[0];
+	cyc = &p->tracks[1];
 	ins->name = xstrdup("instructions");
 	cyc->name = xstrdup("cycles");
 	ins->supported = cyc->supported = true;
