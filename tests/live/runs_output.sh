@@ -106,10 +106,12 @@ check "with --no-save the command has the terminal" grep -qx 'nosave-tty' "$T/tt
 grep -qx 'nosave-tty' "$T/tty.txt" || diag "$(tr '\n' '|' <"$T/tty.txt")"
 check "its stderr lines went to ringside's stderr" grep -qx 'err-1' "$T/screen.err"
 
-# --- the live screen's output pane
+# --- the live screen's output pane (the pause keeps cmd.sh's lines, stderr's among them, ahead of
+# the 200 numbered ones: the relay reads the two pipes in turn, so their order is only as close as
+# that allows, and all 200 could otherwise come first)
 screen_start 120 40 "$R" -I 250 -e task-clock --no-samples --no-sched -o "$T/live.json" -- \
-	sh -c "sh '$T/cmd.sh'; echo; i=1; while [ \$i -le 200 ]; do echo num-\$i; i=\$((i+1)); done; \
-		sleep 30"
+	sh -c "sh '$T/cmd.sh'; sleep 0.5; echo; i=1; while [ \$i -le 200 ]; do echo num-\$i; \
+		i=\$((i+1)); done; sleep 30"
 screen_wait 'task-clock' 15
 screen_keys O
 if screen_wait 'num-200' 10; then ok 0 "O opens the output pane, at its end"; else
