@@ -107,11 +107,17 @@ nb=$("$JQ" -r '(.meta.duration_ns / .sched.map.bucket_ns | ceil) as $n |
 	([.sched.map.cells[] | length == $n] | all) and
 	(.sched.map.cells | length) == (.sched.cpus | length)' "$T/rec.json")
 check "recover: the map has a cell per CPU and bucket ($nb)" test "$nb" = true
-for what in .runtime_ns '(.switches_voluntary + .switches_involuntary)'; do
+# The two recordings cover different windows (the killed one its first ~2 s, the clean one 3 s)
+# of a task that runs ~5 % of a CPU, so the run time of each wake-up drifts with the load of the
+# machine (CI saw 9 % between them at equal switch rates). The bound is there to catch a recovered
+# run time counted twice or cut short, not to time pagetouch.
+for what in '.runtime_ns 25' '(.switches_voluntary + .switches_involuntary) 10'; do
+	pct=${what##* }
+	what=${what% *}
 	a=$(per_s "$T/rec.json" "$what")
 	b=$(per_s "$T/clean/c.json" "$what")
-	check "recover: pagetouch's $what per second $a, within 10 % of the clean recording's $b" \
-		approx "$a" "$b" 10
+	check "recover: pagetouch's $what per second $a, within $pct % of the clean recording's $b" \
+		approx "$a" "$b" "$pct"
 done
 
 # --- view of the journal: the scheduler map names pagetouch
