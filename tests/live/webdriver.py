@@ -90,6 +90,76 @@ def free_port():
         return s.getsockname()[1]
 
 
+def pointer(wd, actions):
+    """Perform W3C pointer ACTIONS with the mouse, then release every input."""
+    wd.s('POST', '/actions', {'actions': [{'type': 'pointer', 'id': 'mouse',
+                                          'parameters': {'pointerType': 'mouse'},
+                                          'actions': actions}]})
+    wd.s('DELETE', '/actions')
+
+
+def drive(page, body, caps=None, setup=None, indent=None):
+    """Start chromedriver and a headless Chromium session, open the file PAGE and wait for it to
+    say it has drawn (out['ready'], out['wall_ms']), call BODY(wd, out), then end the session
+    and the driver and print OUT as JSON (INDENT as json.dumps takes it). CAPS adds capabilities; SETUP(wd) runs
+    before the page is opened. An exception is reported as out['webdriver_error'], for the
+    test to fail on."""
+    profile = tempfile.mkdtemp(prefix='ringside-chromium.')
+    port = free_port()
+    log = open(os.path.join(profile, 'chromedriver.log'), 'w')
+    proc = subprocess.Popen([os.environ.get('CHROMEDRIVER') or 'chromedriver',
+                             '--port=%d' % port], stdout=log, stderr=log)
+    wd = Session('http://127.0.0.1:%d' % port)
+    out = {}
+    try:
+        for _ in range(100):
+            try:
+                if wd.call('GET', '/status', timeout=2).get('ready'):
+                    break
+            except (OSError, WebDriverError):
+                pass
+            time.sleep(0.1)
+        always = {'browserName': 'chrome', 'goog:chromeOptions': {
+            'binary': os.environ.get('CHROMIUM') or 'chromium',
+            'args': ['--headless=new', '--no-sandbox', '--disable-gpu',
+                     '--disable-dev-shm-usage', '--user-data-dir=' + profile,
+                     '--window-size=1400,1000', '--hide-scrollbars', '--no-first-run',
+                     '--disable-background-networking', '--disable-component-update',
+                     '--disable-sync', '--disable-default-apps', '--disable-extensions']}}
+        always.update(caps or {})
+        sess = wd.call('POST', '/session', {'capabilities': {'alwaysMatch': always}}, timeout=60)
+        wd.sid = sess['sessionId']
+        if setup:
+            setup(wd)
+        t0 = time.monotonic()
+        wd.s('POST', '/url', {'url': 'file://' + os.path.abspath(page)}, timeout=60)
+        for _ in range(300):
+            out['ready'] = wd.js('return document.body && document.body.dataset.ready || null')
+            if out['ready']:
+                break
+            time.sleep(0.05)
+        out['wall_ms'] = round((time.monotonic() - t0) * 1000, 1)
+        body(wd, out)
+    except Exception as e:  # reported, for the test to fail on
+        out['webdriver_error'] = str(e)
+        if isinstance(e, WebDriverError):
+            out['unexpected_alert'] = e.error == 'unexpected alert open'
+    finally:
+        try:
+            if wd.sid:
+                wd.call('DELETE', '/session/' + wd.sid, timeout=30)
+        except (OSError, WebDriverError):
+            pass
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        subprocess.call(['rm', '-rf', profile])
+    print(json.dumps(out, indent=indent))
+
+
 def host_select(wd):
     """Choose each host of a merged snapshot's host selector (#flame-host) by a click, then all
     hosts again, and report the zoomed frame's name and total and the selector's value each time;
@@ -183,50 +253,9 @@ def main():
         if k in args:
             opts[k] = args[args.index(k) + 1]
     hovers = [args[i + 1] for i, a in enumerate(args[:-1]) if a == '--hover' and args[i + 1]]
-    chromium = os.environ.get('CHROMIUM') or 'chromium'
-    driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
-    port = free_port()
-    profile = tempfile.mkdtemp(prefix='ringside-chromium.')
-    log = open(os.path.join(profile, 'chromedriver.log'), 'w')
-    proc = subprocess.Popen([driver, '--port=%d' % port], stdout=log, stderr=log)
-    out = {}
-    wd = Session('http://127.0.0.1:%d' % port)
-    try:
-        for _ in range(100):
-            try:
-                if wd.call('GET', '/status', timeout=2).get('ready'):
-                    break
-            except (OSError, WebDriverError):
-                pass
-            time.sleep(0.1)
-        caps = {'capabilities': {'alwaysMatch': {
-            'browserName': 'chrome',
-            'unhandledPromptBehavior': 'ignore',
-            'goog:loggingPrefs': {'performance': 'ALL', 'browser': 'ALL'},
-            'goog:chromeOptions': {
-                'binary': chromium,
-                'args': ['--headless=new', '--no-sandbox', '--disable-gpu',
-                         '--disable-dev-shm-usage', '--user-data-dir=' + profile,
-                         '--window-size=1400,1000', '--hide-scrollbars',
-                         '--no-first-run', '--disable-background-networking',
-                         '--disable-component-update', '--disable-sync',
-                         '--disable-default-apps', '--disable-extensions'],
-            }}}}
-        sess = wd.call('POST', '/session', caps, timeout=60)
-        wd.sid = sess['sessionId']
-        wd.s('POST', '/goog/cdp/execute', {'cmd': 'Page.addScriptToEvaluateOnNewDocument',
-                                           'params': {'source': DIALOG_HOOK}})
-        url = 'file://' + page
-        t0 = time.monotonic()
-        wd.s('POST', '/url', {'url': url}, timeout=60)
-        ready = None
-        for _ in range(300):
-            ready = wd.js('return document.body && document.body.dataset.ready || null')
-            if ready:
-                break
-            time.sleep(0.05)
-        out['wall_ms'] = round((time.monotonic() - t0) * 1000, 1)
-        out['ready'] = ready
+    url = 'file://' + page
+
+    def body(wd, out):
         out['page'] = wd.js('''
             const b = document.body.dataset, q = s => document.querySelector(s);
             const attr = (s, a) => (q(s) ? q(s).getAttribute(a) : null);
@@ -428,23 +457,12 @@ def main():
                 reqs.append(m['params']['request']['url'])
         out['requests'] = [u for u in reqs if u != url]
         out['page_requested'] = url in reqs
-    except WebDriverError as e:
-        out['webdriver_error'] = str(e)
-        out['unexpected_alert'] = e.error == 'unexpected alert open'
-    finally:
-        try:
-            if wd.sid:
-                wd.call('DELETE', '/session/' + wd.sid, timeout=30)
-        except (OSError, WebDriverError):
-            pass
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        subprocess.call(['rm', '-rf', profile])
-    print(json.dumps(out, indent=1))
+
+    drive(page, body, indent=1, caps={
+        'unhandledPromptBehavior': 'ignore',
+        'goog:loggingPrefs': {'performance': 'ALL', 'browser': 'ALL'}},
+        setup=lambda wd: wd.s('POST', '/goog/cdp/execute', {
+            'cmd': 'Page.addScriptToEvaluateOnNewDocument', 'params': {'source': DIALOG_HOOK}}))
 
 
 if __name__ == '__main__':

@@ -16,11 +16,8 @@ task's) is reported too; --lat-task chooses task TID's in its selector and repor
 CHROMEDRIVER (paths).
 """
 import importlib.util
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -62,13 +59,6 @@ STATE = '''
     };'''
 
 
-def pointer(wd, actions):
-    wd.s('POST', '/actions', {'actions': [{'type': 'pointer', 'id': 'mouse',
-                                          'parameters': {'pointerType': 'mouse'},
-                                          'actions': actions}]})
-    wd.s('DELETE', '/actions')
-
-
 def drag(wd, fx0, fy0, fx1, fy1):
     r = wd.js('const e = document.getElementById("cross-svg"); e.scrollIntoView({ block: "center" });'
               'const r = e.getBoundingClientRect(); return [r.left, r.top, r.width, r.height];')
@@ -80,7 +70,7 @@ def drag(wd, fx0, fy0, fx1, fy1):
         steps.append({'type': 'pointerMove', 'origin': 'viewport', 'duration': 20,
                       'x': int(x0 + (x1 - x0) * k / 5), 'y': int(y0 + (y1 - y0) * k / 5)})
     steps.append({'type': 'pointerUp', 'button': 0})
-    pointer(wd, steps)
+    wdmod.pointer(wd, steps)
     time.sleep(0.1)
 
 
@@ -92,39 +82,8 @@ def main():
     cross = args[args.index('--cross') + 1] if '--cross' in args else None
     dr = args[args.index('--drag') + 1] if '--drag' in args else None
     lat = args[args.index('--lat-task') + 1] if '--lat-task' in args else None
-    chromium = os.environ.get('CHROMIUM') or 'chromium'
-    driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
-    port = wdmod.free_port()
-    profile = tempfile.mkdtemp(prefix='ringside-chromium.')
-    log = open(os.path.join(profile, 'chromedriver.log'), 'w')
-    proc = subprocess.Popen([driver, '--port=%d' % port], stdout=log, stderr=log)
-    wd = wdmod.Session('http://127.0.0.1:%d' % port)
-    out = {}
-    try:
-        for _ in range(100):
-            try:
-                if wd.call('GET', '/status', timeout=2).get('ready'):
-                    break
-            except (OSError, wdmod.WebDriverError):
-                pass
-            time.sleep(0.1)
-        caps = {'capabilities': {'alwaysMatch': {
-            'browserName': 'chrome',
-            'goog:chromeOptions': {
-                'binary': chromium,
-                'args': ['--headless=new', '--no-sandbox', '--disable-gpu',
-                         '--disable-dev-shm-usage', '--user-data-dir=' + profile,
-                         '--window-size=1400,1000', '--hide-scrollbars', '--no-first-run',
-                         '--disable-background-networking', '--disable-component-update',
-                         '--disable-sync', '--disable-default-apps', '--disable-extensions'],
-            }}}}
-        wd.sid = wd.call('POST', '/session', caps, timeout=60)['sessionId']
-        wd.s('POST', '/url', {'url': 'file://' + page}, timeout=60)
-        for _ in range(300):
-            out['ready'] = wd.js('return document.body && document.body.dataset.ready || null')
-            if out['ready']:
-                break
-            time.sleep(0.05)
+
+    def body(wd, out):
         out['initial'] = wd.js(STATE)
         if cross:
             x, y = cross.split(',', 1)
@@ -150,18 +109,8 @@ def main():
                 'if (!o) return false; s.value = o.value; s.dispatchEvent(new Event("change"));'
                 'return true;', lat)
             out['lat_task'] = wd.js(STATE)['latency']
-    except Exception as e:  # reported, for the test to fail on
-        out['webdriver_error'] = str(e)
-    finally:
-        try:
-            if wd.sid:
-                wd.call('DELETE', '/session/' + wd.sid, timeout=30)
-        except Exception:
-            pass
-        proc.terminate()
-        proc.wait()
-    json.dump(out, sys.stdout)
-    print()
+
+    wdmod.drive(page, body)
 
 
 if __name__ == '__main__':

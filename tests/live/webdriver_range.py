@@ -15,11 +15,8 @@ clicks Clear range; --hover-function NAME then does the same on NAME's row of th
 functions. Environment: CHROMIUM and CHROMEDRIVER (paths).
 """
 import importlib.util
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,13 +55,6 @@ STATE = '''
     };'''
 
 
-def pointer(wd, actions):
-    wd.s('POST', '/actions', {'actions': [{'type': 'pointer', 'id': 'mouse',
-                                          'parameters': {'pointerType': 'mouse'},
-                                          'actions': actions}]})
-    wd.s('DELETE', '/actions')
-
-
 def brush(wd, sel, f0, f1):
     el = wd.js('const e = document.querySelector(arguments[0]);'
                'if (e) e.scrollIntoView({ block: "center" }); return e;', sel)
@@ -80,7 +70,7 @@ def brush(wd, sel, f0, f1):
         steps.append({'type': 'pointerMove', 'origin': 'viewport', 'duration': 20,
                       'x': int(x0 + (x1 - x0) * k / 5), 'y': y})
     steps.append({'type': 'pointerUp', 'button': 0})
-    pointer(wd, steps)
+    wdmod.pointer(wd, steps)
     time.sleep(0.1)
     out = wd.js(STATE)
     out['selector'], out['f0'], out['f1'] = sel, f0, f1
@@ -95,39 +85,8 @@ def main():
     brushes = [args[i + 1] for i, a in enumerate(args[:-1]) if a == '--brush']
     hover = args[args.index('--hover') + 1] if '--hover' in args else None
     hover_fn = args[args.index('--hover-function') + 1] if '--hover-function' in args else None
-    chromium = os.environ.get('CHROMIUM') or 'chromium'
-    driver = os.environ.get('CHROMEDRIVER') or 'chromedriver'
-    port = wdmod.free_port()
-    profile = tempfile.mkdtemp(prefix='ringside-chromium.')
-    log = open(os.path.join(profile, 'chromedriver.log'), 'w')
-    proc = subprocess.Popen([driver, '--port=%d' % port], stdout=log, stderr=log)
-    wd = wdmod.Session('http://127.0.0.1:%d' % port)
-    out = {}
-    try:
-        for _ in range(100):
-            try:
-                if wd.call('GET', '/status', timeout=2).get('ready'):
-                    break
-            except (OSError, wdmod.WebDriverError):
-                pass
-            time.sleep(0.1)
-        caps = {'capabilities': {'alwaysMatch': {
-            'browserName': 'chrome',
-            'goog:chromeOptions': {
-                'binary': chromium,
-                'args': ['--headless=new', '--no-sandbox', '--disable-gpu',
-                         '--disable-dev-shm-usage', '--user-data-dir=' + profile,
-                         '--window-size=1400,1000', '--hide-scrollbars', '--no-first-run',
-                         '--disable-background-networking', '--disable-component-update',
-                         '--disable-sync', '--disable-default-apps', '--disable-extensions'],
-            }}}}
-        wd.sid = wd.call('POST', '/session', caps, timeout=60)['sessionId']
-        wd.s('POST', '/url', {'url': 'file://' + page}, timeout=60)
-        for _ in range(300):
-            out['ready'] = wd.js('return document.body && document.body.dataset.ready || null')
-            if out['ready']:
-                break
-            time.sleep(0.05)
+
+    def body(wd, out):
         out['initial'] = wd.js(STATE)
         out['brushes'] = []
         for b in brushes:
@@ -143,7 +102,7 @@ def main():
                        'd => d.textContent === arguments[0]) || null', hover)
             if el:
                 wd.js('arguments[0].scrollIntoView({ block: "center" })', el)
-                pointer(wd, [{'type': 'pointerMove', 'origin': el, 'x': 0, 'y': 0},
+                wdmod.pointer(wd, [{'type': 'pointerMove', 'origin': el, 'x': 0, 'y': 0},
                              {'type': 'pause', 'duration': 50}])
             out['hover'] = wd.js(STATE)['spark']
         if hover_fn:
@@ -151,24 +110,14 @@ def main():
                         'r => r.dataset.name === arguments[0]) || null', hover_fn)
             if row:
                 wd.js('arguments[0].scrollIntoView({ block: "center" })', row)
-                pointer(wd, [{'type': 'pointerMove', 'origin': row, 'x': 0, 'y': 0},
+                wdmod.pointer(wd, [{'type': 'pointerMove', 'origin': row, 'x': 0, 'y': 0},
                              {'type': 'pause', 'duration': 50}])
             out['hover_function'] = wd.js(
                 'const s = document.getElementById("functions-spark");'
                 'return s && s.dataset.counts ? { title: s.dataset.title,'
                 ' counts: s.dataset.counts.split(",").map(Number) } : null')
-    except Exception as e:  # reported, for the test to fail on
-        out['webdriver_error'] = str(e)
-    finally:
-        try:
-            if wd.sid:
-                wd.call('DELETE', '/session/' + wd.sid, timeout=30)
-        except Exception:
-            pass
-        proc.terminate()
-        proc.wait()
-    json.dump(out, sys.stdout)
-    print()
+
+    wdmod.drive(page, body)
 
 
 if __name__ == '__main__':
