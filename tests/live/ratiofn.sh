@@ -13,7 +13,8 @@
 #     top by self, its share as jq has it), then to the ratio: the table's title, columns and the
 #     grey threshold, every row's A and B counts and PF as jq has them ("-" under 10 samples of B),
 #     fault_here on top by PF total; t sorts by A self, A total, B self in turn (the top row holds
-#     jq's largest); live, the same table with fault_here's PF;
+#     jq's largest; by A self, a row under 10 samples of B is drawn in other attributes than
+#     fault_here's); live, the same table with fault_here's PF;
 #   - the page: choosing "ratio PF = ..." in the selector turns the functions table into the
 #     ratio table; its rows equal jq's, grey exactly under 10 samples of B, and a click on each
 #     numeric header sorts by that column (headless Chromium).
@@ -134,6 +135,20 @@ if command -v tmux >/dev/null 2>&1; then
 		sleep 0.3
 		top=$(rows | head -1 | cut -d' ' -f"$col")
 		check "  the top row's $label is jq's largest, $max (it shows $top)" test "$top" = "$max"
+		[ "$col" = 1 ] || continue
+		# By A self, rows under 10 cpu-clock samples show: their attributes differ from a
+		# row with a ratio's (the escape sequences before the first count).
+		tmux -S "$_screen_sock" capture-pane -e -p >"$T/attr.txt"
+		esc=$(printf '\033')
+		sgr() {
+			grep -E "$1" "$T/attr.txt" | head -1 |
+				sed 's/ \{1,\}[0-9].*//' | od -An -c | tr -d ' \n'
+		}
+		grey=$(sgr "^(($esc\\[[0-9;]*m)| )*[0-9]+ +[0-9]+ +[0-9]+ +[0-9] +- +- ")
+		plain=$(sgr "^(($esc\\[[0-9;]*m)| )*[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[-0-9.e+]+ +[0-9.e+]+ fault_here")
+		diag "attributes: grey row '$grey', fault_here '$plain'"
+		check "  a row under 10 cpu-clock samples is drawn unlike fault_here's (grey)" \
+			test -n "$grey" -a -n "$plain" -a "$grey" != "$plain"
 	done
 	screen_keys Escape q
 	screen_exit_is 0 "view quits with q"
