@@ -165,7 +165,7 @@ flame_view_cell(struct ui *ui, struct flame_view *fv, int y, size_t i, bool sele
 		a = draw_attr(ui, THEME_SELECT) | A_BOLD;
 	else if (c->flags & FLAME_MATCH)
 		a = draw_attr(ui, THEME_MATCH);
-	else if (ratioflame_view_on(ui, fv->rf))
+	else if (ratioflame_view_on(ui))
 		a = ratioflame_view_attr(ui, fv->rf, i);
 	draw_fill(y, c->x, c->width, a);
 	if (c->width >= 2) {
@@ -320,7 +320,7 @@ flame_view_details(struct ui *ui, struct flame_view *fv, int y, int cols)
 	if (f->inlined)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, " (inlined)");
 	len += flame_view_state(ui, fv, sel, line + len, sizeof(line) - len);
-	if (ratioflame_view_on(ui, fv->rf))
+	if (ratioflame_view_on(ui))
 		len += ratioflame_view_details(ui, fv->rf, (size_t)sel, line + len,
 					       sizeof(line) - len);
 	mod = frametab_str(ft, f->module);
@@ -398,7 +398,7 @@ flame_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 		return;
 	}
 	/* A ratio flamegraph counts the whole recording: no window. */
-	if (ratioflame_view_on(ui, fv->rf) && flame_window(fv->fl))
+	if (ratioflame_view_on(ui) && flame_window(fv->fl))
 		flame_set_window(fv->fl, false);
 	flame_view_update(ui, fv, cols);
 	cells = flame_cells(fv->fl, &ncells);
@@ -406,7 +406,7 @@ flame_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 	sel = flame_selected(fv->fl);
 	fv->area_y = top + 1;
 	fv->area_rows = rows - 2;
-	if (ratioflame_view_on(ui, fv->rf)) {
+	if (ratioflame_view_on(ui)) {
 		ratioflame_view_update(ui, fv->rf, cells, ncells);
 		ratioflame_view_legend(ui, fv->rf, top + 1, cols);
 		fv->area_y++;
@@ -618,7 +618,7 @@ flame_view_key(struct ui *ui, void *state, int key)
 			annotate_view_open(ui, flame_cells(fv->fl, &(size_t){ 0 })[sel].frame);
 		return true;
 	case 'E':
-		if (!ratioflame_view_next(ui, fv->rf))
+		if (!ratioflame_view_next(ui))
 			timemode_next_event(ui);
 		return true;
 	case 'o':

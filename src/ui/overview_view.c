@@ -13,7 +13,9 @@
 #include "ringside/ui/annotate_view.h"
 #include "ringside/ui/draw.h"
 #include "ringside/ui/histo_view.h"
+#include "ringside/ui/hotratio_view.h"
 #include "ringside/ui/range.h"
+#include "ringside/ui/ratioflame_view.h"
 #include "ringside/ui/timemode.h"
 #include "ringside/ui/view.h"
 #include "ringside/util/xalloc.h"
@@ -22,8 +24,11 @@
 enum { OVERVIEW_NAME_W = 20, OVERVIEW_VALUE_W = 11, OVERVIEW_MINMAX_W = 9, OVERVIEW_SHARE_W = 8 };
 
 struct overview {
-	enum hot_order order; /* t flips */
-	bool window;	      /* w flips: the last seconds or everything */
+	enum hot_order order;	     /* t flips */
+	enum hot_ratio_order rorder; /* a ratio flamegraph shown: t goes on to the next column */
+	bool ratio_rows; /* its table had rows at the last draw, the first ratio_first */
+	uint32_t ratio_first;
+	bool window; /* w flips: the last seconds or everything */
 	struct hot_entry *hot;
 	size_t hot_cap, hot_n;
 	/* Frozen: the list as it was, until the order, window or size changes. */
@@ -50,6 +55,7 @@ overview_view_init(struct ui *ui)
 	struct overview *ov = xcalloc(1, sizeof(*ov));
 
 	ov->order = HOT_BY_SELF;
+	ov->rorder = HOT_RATIO_TOTAL;
 	ov->window = ui->session != NULL;
 	return ov;
 }
@@ -338,9 +344,15 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 	bool ranged = range_tree(ui) != NULL,
 	     window = ov->window && ui->tt.mode == TIMETREE_ON && !ranged;
 	uint64_t samples = 0;
-	size_t n;
+	size_t n, ra, rb;
 	char span[64];
+	const struct ratio_def *r = ratioflame_view_shown(ui, &ra, &rb);
 
+	if (r && p->stacks) {
+		ov->ratio_rows = hotratio_view_draw(ui, r, ra, rb, ov->rorder, y, x, rows, cols,
+						    &ov->ratio_first);
+		return;
+	}
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
 		   "%-6s %-6s hottest functions (%s%s%s%s%s, %s)", "self", "total",
 		   timemode_event(ui), timemode_event(ui)[0] ? ", " : "",
@@ -570,10 +582,18 @@ overview_view_key(struct ui *ui, void *state, int key)
 			ov->first_track--;
 		return true;
 	case 't':
+		if (ratioflame_view_on(ui)) {
+			ov->rorder = (enum hot_ratio_order)((ov->rorder + 1) % HOT_RATIO_NR);
+			ui_message(ui, false, "hottest functions by %s",
+				   hot_ratio_order_name(ov->rorder));
+			return true;
+		}
 		ov->order = ov->order == HOT_BY_SELF ? HOT_BY_TOTAL : HOT_BY_SELF;
 		return true;
 	case 'a':
-		if (ov->hot_n > 0)
+		if (ratioflame_view_on(ui) && ov->ratio_rows)
+			annotate_view_open(ui, ov->ratio_first);
+		else if (ov->hot_n > 0)
 			annotate_view_open(ui, ov->hot[0].frame);
 		else
 			ui_message(ui, false, "annotate: no samples yet");
@@ -582,7 +602,8 @@ overview_view_key(struct ui *ui, void *state, int key)
 		timemode_cycle(ui);
 		return true;
 	case 'E':
-		timemode_next_event(ui);
+		if (!ratioflame_view_next(ui))
+			timemode_next_event(ui);
 		return true;
 	case 'H':
 		histo_view_open(ui, ov->first_track);
@@ -615,11 +636,14 @@ overview_view_mouse(struct ui *ui, void *state, int y, int x, mmask_t bstate)
 const struct view_ops overview_view_ops = {
 	.name = "Overview",
 	.keys = "Up Down   scroll the event rows, when more events are counted than fit\n"
-		"t         hottest functions by self or by total\n"
+		"t         hottest functions by self or by total; of a ratio (E): by the next\n"
+		"          column of A self, A total, B self, B total, A/B self, A/B total\n"
 		"a         annotate the hottest function: its hot lines and instructions\n"
 		"w         hottest functions over the last 10 s or the whole recording\n"
 		"o         hottest functions by on-CPU samples, off-CPU time or wall-clock\n"
-		"E         hottest functions of the next sampled event (--sample-event A,B)\n"
+		"E         hottest functions of the next sampled event (--sample-event A,B),\n"
+		"          then of each ratio flamegraph (--ratio NAME=A/B): A's and B's\n"
+		"          samples and A/B per function, grey under 10 samples of B\n"
 		"H         histogram of the first event row's per-interval rates\n",
 	.init = overview_view_init,
 	.fini = overview_view_fini,

@@ -20,8 +20,7 @@
 enum { RATIOFLAME_VIEW_PAIR = THEME_SLOT_COUNT + 8, RATIOFLAME_VIEW_MAX = 64 };
 
 struct ratioflame_view {
-	bool on;
-	size_t cur;	     /* the index in p->ratios shown */
+	size_t cur;	     /* the index in p->ratios shown (ui->ratio - 1) */
 	size_t a, b;	     /* its sampled events */
 	uint64_t *na, *nb;   /* per cell: A's and B's samples */
 	uint32_t *ida, *idb; /* per cell: its node in A's and B's tree */
@@ -51,18 +50,18 @@ ratioflame_view_free(struct ratioflame_view *rv)
 	free(rv);
 }
 
-/* Show ratio k of list (indexes in p->ratios), saying so on the status line. */
+/* Show ratio idx (an index in p->ratios), saying so on the status line. */
 static void
-ratioflame_view_show(struct ui *ui, struct ratioflame_view *rv, size_t idx)
+ratioflame_view_show(struct ui *ui, size_t idx)
 {
 	const struct profile *p = ui->profile;
 	const struct ratio_def *r = &p->ratios[idx];
+	size_t a, b;
 
-	ratioflame_events(p, r, &rv->a, &rv->b);
-	rv->on = true;
-	rv->cur = idx;
+	ratioflame_events(p, r, &a, &b);
+	ui->ratio = idx + 1;
 	ui->tt.mode = TIMETREE_ON;
-	ui->tt.event = rv->b;
+	ui->tt.event = b;
 	ui_message(ui, false,
 		   "ratio flamegraph %s = %s/%s: widths %s samples, colour %s/%s per frame "
 		   "(E: the next)",
@@ -70,38 +69,54 @@ ratioflame_view_show(struct ui *ui, struct ratioflame_view *rv, size_t idx)
 }
 
 bool
-ratioflame_view_next(struct ui *ui, struct ratioflame_view *rv)
+ratioflame_view_next(struct ui *ui)
 {
 	const struct profile *p = ui->profile;
 	size_t list[RATIOFLAME_VIEW_MAX], n = ratioflame_list(p, list, RATIOFLAME_VIEW_MAX), at;
 
 	if (!n)
 		return false;
-	if (!ratioflame_view_on(ui, rv)) {
+	if (!ratioflame_view_on(ui)) {
 		if (ui->tt.mode != TIMETREE_ON || ui->tt.event + 1 < profile_nsampled(p))
 			return false;
-		ratioflame_view_show(ui, rv, list[0]);
+		ratioflame_view_show(ui, list[0]);
 		return true;
 	}
-	for (at = 0; at < n && list[at] != rv->cur; at++)
+	for (at = 0; at < n && list[at] != ui->ratio - 1; at++)
 		;
 	if (at + 1 < n) {
-		ratioflame_view_show(ui, rv, list[at + 1]);
+		ratioflame_view_show(ui, list[at + 1]);
 		return true;
 	}
 	/* After the last ratio: the first event, as E after the last event shows it. */
-	rv->on = false;
+	ui->ratio = 0;
 	ui->tt.event = profile_nsampled(p) - 1;
 	return false;
 }
 
-bool
-ratioflame_view_on(struct ui *ui, struct ratioflame_view *rv)
+const struct ratio_def *
+ratioflame_view_shown(struct ui *ui, size_t *a, size_t *b)
 {
-	if (rv->on && (ui->tt.mode != TIMETREE_ON || ui->tt.event != rv->b ||
-		       rv->cur >= ui->profile->nratios))
-		rv->on = false;
-	return rv->on;
+	const struct profile *p = ui->profile;
+	size_t ea = 0, eb = 0;
+
+	if (ui->ratio &&
+	    (ui->ratio > p->nratios || ui->tt.mode != TIMETREE_ON ||
+	     !ratioflame_events(p, &p->ratios[ui->ratio - 1], &ea, &eb) || ui->tt.event != eb))
+		ui->ratio = 0;
+	if (!ui->ratio)
+		return NULL;
+	if (a)
+		*a = ea;
+	if (b)
+		*b = eb;
+	return &p->ratios[ui->ratio - 1];
+}
+
+bool
+ratioflame_view_on(struct ui *ui)
+{
+	return ratioflame_view_shown(ui, NULL, NULL) != NULL;
 }
 
 static void
@@ -154,9 +169,12 @@ ratioflame_view_update(struct ui *ui, struct ratioflame_view *rv, const struct f
 		       size_t n)
 {
 	const struct profile *p = ui->profile;
-	const struct stacktree *ta = profile_event_tree(p, rv->a),
-			       *tb = profile_event_tree(p, rv->b);
+	const struct stacktree *ta, *tb;
 
+	ratioflame_view_shown(ui, &rv->a, &rv->b);
+	rv->cur = ui->ratio ? ui->ratio - 1 : 0;
+	ta = profile_event_tree(p, rv->a);
+	tb = profile_event_tree(p, rv->b);
 	ratioflame_view_grow(rv, n);
 	rv->n = n;
 	rv->lo = rv->hi = 0;

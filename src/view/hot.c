@@ -2,13 +2,15 @@
 /*
  * The hottest functions: one pass over the stack tree with an explicit stack, a per-frame count
  * of how many times the frame is on the current path (so recursion counts once in total), and a
- * partial selection of the top entries.
+ * partial selection of the top entries. For a ratio flamegraph (--ratio NAME=A/B), the same
+ * counts in A's tree and B's, and A/B per function for self and total.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ringside/util/xalloc.h"
 #include "ringside/view/hot.h"
+#include "ringside/view/ratioflame.h"
 
 static bool
 hot_is_code(const struct frame *f)
@@ -49,22 +51,20 @@ hot_cmp_total(const void *a, const void *b)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
-size_t
-hot_top(const struct stacktree *t, const struct frametab *ft, bool window, enum hot_order order,
-	struct hot_entry *out, size_t max, uint64_t *samples)
+/*
+ * Per frame of ft, the samples of t where it was the leaf (self) and on the stack (total, once per
+ * sample however often it recurs) into self and total (nframes + 1 entries each, zeroed).
+ */
+static void
+hot_count(const struct stacktree *t, const struct frametab *ft, bool window, uint64_t *self,
+	  uint64_t *total)
 {
-	size_t nframes = frametab_nframes(ft), nnodes = stacktree_nnodes(t), n = 0, sp = 0;
-	uint64_t *self = xcalloc(nframes + 1, sizeof(uint64_t));
-	uint64_t *total = xcalloc(nframes + 1, sizeof(uint64_t));
+	size_t nframes = frametab_nframes(ft), nnodes = stacktree_nnodes(t), sp = 0;
 	uint32_t *onpath = xcalloc(nframes + 1, sizeof(uint32_t));
 	/* The DFS stack holds node ids; a node is pushed again (tagged) to pop its frame. */
 	uint64_t *stack = xcalloc(2 * nnodes + 2, sizeof(uint64_t));
-	struct hot_entry *all;
-	const struct stacktree_node *root = stacktree_node(t, STACKTREE_ROOT);
 
-	if (samples)
-		*samples = root ? (window ? root->win_total : root->total) : 0;
-	if (root)
+	if (stacktree_node(t, STACKTREE_ROOT))
 		stack[sp++] = STACKTREE_ROOT;
 	while (sp) {
 		uint64_t top = stack[--sp];
@@ -90,6 +90,23 @@ hot_top(const struct stacktree *t, const struct frametab *ft, bool window, enum 
 		     c = stacktree_node(t, c)->next_sibling)
 			stack[sp++] = c;
 	}
+	free(stack);
+	free(onpath);
+}
+
+size_t
+hot_top(const struct stacktree *t, const struct frametab *ft, bool window, enum hot_order order,
+	struct hot_entry *out, size_t max, uint64_t *samples)
+{
+	size_t nframes = frametab_nframes(ft), n = 0;
+	uint64_t *self = xcalloc(nframes + 1, sizeof(uint64_t));
+	uint64_t *total = xcalloc(nframes + 1, sizeof(uint64_t));
+	const struct stacktree_node *root = stacktree_node(t, STACKTREE_ROOT);
+	struct hot_entry *all;
+
+	if (samples)
+		*samples = root ? (window ? root->win_total : root->total) : 0;
+	hot_count(t, ft, window, self, total);
 	all = xcalloc(nframes + 1, sizeof(*all));
 	for (size_t f = 0; f < nframes; f++)
 		if (total[f])
@@ -99,9 +116,89 @@ hot_top(const struct stacktree *t, const struct frametab *ft, bool window, enum 
 		n = max;
 	memcpy(out, all, n * sizeof(*out));
 	free(all);
-	free(stack);
-	free(onpath);
 	free(total);
 	free(self);
 	return n;
+}
+
+/* Column k of e (enum hot_ratio_order): a count, or a ratio (negative: none). */
+static double
+hot_ratio_key(const struct hot_ratio_entry *e, enum hot_ratio_order k)
+{
+	switch (k) {
+	case HOT_RATIO_A_SELF:
+		return (double)e->a_self;
+	case HOT_RATIO_A_TOTAL:
+		return (double)e->a_total;
+	case HOT_RATIO_B_SELF:
+		return (double)e->b_self;
+	case HOT_RATIO_B_TOTAL:
+		return (double)e->b_total;
+	case HOT_RATIO_SELF:
+		return e->ratio_self;
+	default:
+		return e->ratio_total;
+	}
+}
+
+/* Largest first by the column, then by B's total, then by frame id (a stable order). */
+static int
+hot_ratio_cmp(const void *a, const void *b, void *arg)
+{
+	const struct hot_ratio_entry *x = a, *y = b;
+	enum hot_ratio_order k = *(const enum hot_ratio_order *)arg;
+	double kx = hot_ratio_key(x, k), ky = hot_ratio_key(y, k);
+
+	if (kx != ky)
+		return kx < ky ? 1 : -1;
+	if (x->b_total != y->b_total)
+		return x->b_total < y->b_total ? 1 : -1;
+	return x->frame < y->frame ? -1 : x->frame > y->frame;
+}
+
+size_t
+hot_ratio(const struct stacktree *a, const struct stacktree *b, const struct frametab *ft,
+	  enum hot_ratio_order order, struct hot_ratio_entry *out, size_t max)
+{
+	size_t nframes = frametab_nframes(ft), n = 0;
+	uint64_t *c = xcalloc(4 * (nframes + 1), sizeof(uint64_t));
+	uint64_t *as = c, *at = c + nframes + 1, *bs = c + 2 * (nframes + 1),
+		 *bt = c + 3 * (nframes + 1);
+	struct hot_ratio_entry *all;
+
+	hot_count(a, ft, false, as, at);
+	hot_count(b, ft, false, bs, bt);
+	all = xcalloc(nframes + 1, sizeof(*all));
+	for (size_t f = 0; f < nframes; f++)
+		if (at[f] || bt[f])
+			all[n++] = (struct hot_ratio_entry){
+				.frame = (uint32_t)f,
+				.a_self = as[f],
+				.a_total = at[f],
+				.b_self = bs[f],
+				.b_total = bt[f],
+				.ratio_self = ratioflame_value(as[f], bs[f]),
+				.ratio_total = ratioflame_value(at[f], bt[f]),
+			};
+	if (n)
+		qsort_r(all, n, sizeof(*all), hot_ratio_cmp, &order);
+	if (n > max)
+		n = max;
+	if (n)
+		memcpy(out, all, n * sizeof(*out));
+	free(all);
+	free(c);
+	return n;
+}
+
+const char *
+hot_ratio_order_name(enum hot_ratio_order order)
+{
+	static const char *const names[HOT_RATIO_NR] = {
+		[HOT_RATIO_A_SELF] = "A self", [HOT_RATIO_A_TOTAL] = "A total",
+		[HOT_RATIO_B_SELF] = "B self", [HOT_RATIO_B_TOTAL] = "B total",
+		[HOT_RATIO_SELF] = "A/B self", [HOT_RATIO_TOTAL] = "A/B total",
+	};
+
+	return order < HOT_RATIO_NR ? names[order] : "";
 }

@@ -3,7 +3,8 @@
  * The hottest functions (view/hot) of a stack tree built with stacktree_insert: self and total
  * samples per function, a recursive function counted once per sample in its total, the same
  * function on separate branches added up, process, thread and marker frames left out, both
- * orders with their tie-breaks, the cap on entries, and the sliding window's counts. Expected
+ * orders with their tie-breaks, the cap on entries, the sliding window's counts, and a ratio's
+ * table over two trees (A's and B's samples and A/B per function). Expected
  * values are worked out in the comments.
  */
 #include <stdarg.h>
@@ -198,14 +199,70 @@ test_empty(void **state)
 	tree_fini(&tr);
 }
 
+/*
+ * A ratio over the tree above as B and a second tree as A (the same frames):
+ *   main > foo > bar 30, main > foo 5, main > kfunc 7:
+ * A self bar 30, kfunc 7, foo 5; A total main 42, foo 35, bar 30, kfunc 7. A/B total: bar
+ * 30/10, foo 35/13, main 42/19; the others have under 10 samples of B (no ratio), nor has any
+ * self ratio but bar's 30/10 (B self: foo 6, main 0).
+ */
+static void
+test_ratio(void **state)
+{
+	struct hot_ratio_entry out[16];
+	struct tree tr;
+	struct stacktree *b;
+
+	(void)state;
+	tree_init(&tr);
+	b = tr.t;
+	tr.t = stacktree_new(0, 1, 0, 10 * S);
+	insert(&tr, 30, S, 3, tr.main_, tr.foo, tr.bar);
+	insert(&tr, 5, S, 2, tr.main_, tr.foo);
+	insert(&tr, 7, S, 2, tr.main_, tr.kfunc);
+	assert_int_equal(hot_ratio(tr.t, b, tr.ft, HOT_RATIO_TOTAL, out, 16), 6);
+	assert_int_equal(out[0].frame, tr.bar);
+	assert_int_equal(out[0].a_self, 30);
+	assert_int_equal(out[0].a_total, 30);
+	assert_int_equal(out[0].b_self, 10);
+	assert_int_equal(out[0].b_total, 10);
+	assert_float_equal(out[0].ratio_self, 3.0, 1e-12);
+	assert_float_equal(out[0].ratio_total, 3.0, 1e-12);
+	assert_int_equal(out[1].frame, tr.foo);
+	assert_float_equal(out[1].ratio_total, 35.0 / 13, 1e-12);
+	assert_true(out[1].ratio_self < 0);
+	assert_int_equal(out[2].frame, tr.main_);
+	assert_int_equal(out[2].a_total, 42);
+	assert_int_equal(out[2].b_total, 19);
+	assert_true(out[2].ratio_self < 0);
+	/* No ratio: by B's total, then by frame. */
+	assert_int_equal(out[3].frame, tr.jitf);
+	assert_true(out[3].ratio_total < 0);
+	assert_int_equal(out[4].frame, tr.kfunc);
+	assert_int_equal(out[4].a_self, 7);
+	assert_int_equal(out[5].frame, tr.baz);
+	assert_int_equal(hot_ratio(tr.t, b, tr.ft, HOT_RATIO_A_SELF, out, 16), 6);
+	assert_int_equal(out[0].frame, tr.bar);
+	assert_int_equal(out[1].frame, tr.kfunc);
+	assert_int_equal(out[2].frame, tr.foo);
+	assert_int_equal(out[3].frame, tr.main_);
+	assert_int_equal(hot_ratio(tr.t, b, tr.ft, HOT_RATIO_B_TOTAL, out, 2), 2);
+	assert_int_equal(out[0].frame, tr.main_);
+	assert_int_equal(out[1].frame, tr.foo);
+	assert_int_equal(hot_ratio(tr.t, b, tr.ft, HOT_RATIO_B_SELF, out, 0), 0);
+	assert_string_equal(hot_ratio_order_name(HOT_RATIO_SELF), "A/B self");
+	stacktree_free(tr.t);
+	tr.t = b;
+	tree_fini(&tr);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_by_self),
-		cmocka_unit_test(test_by_total),
-		cmocka_unit_test(test_window),
-		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_by_self), cmocka_unit_test(test_by_total),
+		cmocka_unit_test(test_window),	cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_ratio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,10 +19,14 @@ struct ratioflame_view;
 
 struct ratioflame_view *ratioflame_view_new(void);
 void ratioflame_view_free(struct ratioflame_view *rv);
-/* Key E: take it when the next step is a ratio flamegraph or leaves one (true), else false. */
-bool ratioflame_view_next(struct ui *ui, struct ratioflame_view *rv);
+/* Key E (flame view and overview): take it when the next step is a ratio flamegraph or leaves
+ * one (true), else false. */
+bool ratioflame_view_next(struct ui *ui);
 /* Whether a ratio flamegraph is shown (it ends when the time mode or the event changes). */
-bool ratioflame_view_on(struct ui *ui, struct ratioflame_view *rv);
+bool ratioflame_view_on(struct ui *ui);
+/* The ratio shown (ui->ratio), with its sampled events A and B into *a and *b (either may be
+ * NULL), or NULL when none is (then ui->ratio is cleared). */
+const struct ratio_def *ratioflame_view_shown(struct ui *ui, size_t *a, size_t *b);
 /* Compute every laid-out cell's A, B and A/B, and the scale's bounds. */
 void ratioflame_view_update(struct ui *ui, struct ratioflame_view *rv,
 			    const struct flame_cell *cells, size_t n);

@@ -86,6 +86,9 @@ struct ui {
 	struct annotate_opts annotate_opts; /* where its source files are looked for */
 	struct timetree tt;	/* key o: on-CPU, off-CPU or wall-clock (ui/timemode.h); zero: on */
 	struct timerange range; /* [ ] < > R: the time range every view shows (ui/range.h) */
+	/* E past the last event: 1 + the index in p->ratios of the ratio flamegraph shown, 0: none
+	 * (ui/ratioflame_view.h). */
+	size_t ratio;
 };
 
 struct view_ops {

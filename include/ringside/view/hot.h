@@ -29,4 +29,33 @@ enum hot_order { HOT_BY_SELF, HOT_BY_TOTAL };
 size_t hot_top(const struct stacktree *t, const struct frametab *ft, bool window,
 	       enum hot_order order, struct hot_entry *out, size_t max, uint64_t *samples);
 
+/* The sort columns of the ratio table, in the order they are shown. */
+enum hot_ratio_order {
+	HOT_RATIO_A_SELF,
+	HOT_RATIO_A_TOTAL,
+	HOT_RATIO_B_SELF,
+	HOT_RATIO_B_TOTAL,
+	HOT_RATIO_SELF,
+	HOT_RATIO_TOTAL,
+	HOT_RATIO_NR
+};
+
+/* A function's samples in a ratio's two trees (A/B, B the widths) and its ratios: A self over
+ * B self, A total over B total; negative where B has fewer than RATIOFLAME_MIN_SAMPLES. */
+struct hot_ratio_entry {
+	uint32_t frame;
+	uint64_t a_self, a_total, b_self, b_total;
+	double ratio_self, ratio_total;
+};
+
+/*
+ * The top max functions of a ratio NAME=A/B (a and b: A's and B's trees of the whole recording,
+ * frames of ft) into out, largest first by the column order (functions without a ratio last when
+ * sorted by one); returns how many were written. Every function with samples in A or B counts.
+ */
+size_t hot_ratio(const struct stacktree *a, const struct stacktree *b, const struct frametab *ft,
+		 enum hot_ratio_order order, struct hot_ratio_entry *out, size_t max);
+/* The column's name: "A self", ..., "A/B total". */
+const char *hot_ratio_order_name(enum hot_ratio_order order);
+
 #endif

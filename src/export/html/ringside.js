@@ -761,14 +761,15 @@
 		redraw();
 	}
 
-	function functionsInto(s, st, nodes) {
+	// Per function (name and module) of a tree in snapshot form: its self samples and its total,
+	// counted once per path however often it recurs on it.
+	function functionCounts(st, nodes) {
 		const strs = st.strings, frames = st.frames;
 		const byKey = new Map();
 		const onPath = new Map();
 		const path = [];
 		const skip = k => k === 'root' || k === 'host' || k === 'process' || k === 'thread' || k === 'state';
-		// Pre-order with parents first: keep the path to the current node, and count a
-		// function's total once per path, however often it recurs on it.
+		// Pre-order with parents first: keep the path to the current node.
 		for (let i = 0; i < nodes.length; i++) {
 			const n = nodes[i];
 			while (path.length && path[path.length - 1].i !== n[0]) {
@@ -792,6 +793,53 @@
 			}
 			path.push({ i, key });
 		}
+		return byKey;
+	}
+
+	// The functions of the ratio flamegraph shown: A's and B's samples, self and total, and A/B
+	// of each as its frames have it (none, -1, under RATIO_MIN samples of B); grey rows have
+	// fewer than RATIO_MIN samples of B in total.
+	function ratioFunctionsInto(s, st, r) {
+		const tree = k => (k === 0 ? st.nodes : st.events[k - 1].nodes);
+		const A = functionCounts(st, tree(r.a)), B = functionCounts(st, tree(r.b));
+		const rows = [];
+		for (const key of new Set([...A.keys(), ...B.keys()])) {
+			const a = A.get(key) || { self: 0, total: 0 }, b = B.get(key) || { self: 0, total: 0 };
+			const base = B.get(key) || a;
+			if (!a.total && !b.total)
+				continue;
+			rows.push({ name: base.name, module: base.module, as: a.self, at: a.total, bs: b.self,
+				bt: b.total, rs: b.self < RATIO_MIN ? -1 : a.self / b.self,
+				rt: b.total < RATIO_MIN ? -1 : a.total / b.total });
+		}
+		const rf = v => (v < 0 ? '-' : ratioFmt(v));
+		s.appendChild(el('p', { class: 'note', id: 'functions-ratio' }, 'ratio ' + r.name + ' = ' +
+			r.num + '/' + r.den + ': A is ' + r.num + ', B ' + r.den + ' samples per function, ' +
+			r.name + ' = A/B of self and of total, as the flame graph\'s frames have it; grey rows ' +
+			'(no ratio): fewer than ' + RATIO_MIN + ' ' + r.den + ' samples (the event selector above ' +
+			'the flame graph chooses)'));
+		s.appendChild(sortTable([
+			{ key: 'name', label: 'Function', cls: 'name' },
+			{ key: 'module', label: 'Module', cls: 'name' },
+			{ key: 'as', label: 'A self', num: true },
+			{ key: 'at', label: 'A total', num: true },
+			{ key: 'bs', label: 'B self', num: true },
+			{ key: 'bt', label: 'B total', num: true },
+			{ key: 'rs', label: r.name + ' self', num: true, fmt: rf },
+			{ key: 'rt', label: r.name + ' total', num: true, fmt: rf },
+		], rows, 'rt', 200, x => ({
+			'data-name': x.name, 'data-module': x.module, 'data-a-self': x.as, 'data-a-total': x.at,
+			'data-b-self': x.bs, 'data-b-total': x.bt, 'data-ratio-self': x.rs < 0 ? '' : x.rs,
+			'data-ratio-total': x.rt < 0 ? '' : x.rt, class: x.bt < RATIO_MIN ? 'ratio-few' : null,
+		})));
+		s.lastChild.id = 'ratio-functions-table';
+	}
+
+	function functionsInto(s, st, nodes) {
+		const r = timeMode === 'on' ? ratioFlames(st)[ratioShown] : null;
+		if (r)
+			return ratioFunctionsInto(s, st, r);
+		const byKey = functionCounts(st, nodes);
 		const all = nodes[0][3];
 		const rows = Array.from(byKey.values());
 		for (const r of rows) {

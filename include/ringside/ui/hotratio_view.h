@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The overview's hottest functions while a ratio flamegraph is shown (key E past the last
+ * sampled event, ui/ratioflame_view.h): per function A's and B's samples, self and total, and A/B
+ * of each as the flamegraph's frames have it (view/hot.h's hot_ratio); rows with fewer than
+ * RATIOFLAME_MIN_SAMPLES of B in total are grey, their ratios "-". Key t sorts by the next column.
+ */
+#ifndef RINGSIDE_UI_HOTRATIO_VIEW_H
+#define RINGSIDE_UI_HOTRATIO_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ringside/ui/view.h"
+#include "ringside/view/hot.h"
+
+/* Draw the ratio table of ratio r (A's and B's sampled events a and b) in rows [y, y + rows),
+ * cols wide from x, sorted by order; *first gets the first row's frame. False: no rows. */
+bool hotratio_view_draw(struct ui *ui, const struct ratio_def *r, size_t a, size_t b,
+			enum hot_ratio_order order, int y, int x, int rows, int cols,
+			uint32_t *first);
+
+#endif
