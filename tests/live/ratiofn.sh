@@ -29,8 +29,8 @@ EM=$WORKLOADS/evmix
 LIST=cpu-clock,page-faults/period=1/
 
 timeout 60 "$R" record -g fp --sample-event "$LIST" --ratio PF=page-faults/cpu-clock \
-	-o "$T/rs.json" -- "$EM" 4 >"$T/em.out" 2>"$T/rs.err"
-ok $? "record --sample-event $LIST --ratio PF=page-faults/cpu-clock -- evmix 4 exits 0"
+	-o "$T/rs.json" -- "$EM" 6 >"$T/em.out" 2>"$T/rs.err"
+ok $? "record --sample-event $LIST --ratio PF=page-faults/cpu-clock -- evmix 6 exits 0"
 check "the snapshot keeps the ratio and both trees" "$JQ" -e '.ratios[0].name == "PF" and
 	.stacks.event == "cpu-clock" and .stacks.events[0].event == "page-faults"' "$T/rs.json"
 

@@ -14,12 +14,8 @@ the first frame named FUNCTION and reports the tooltip's text. Environment: CHRO
 CHROMEDRIVER (paths).
 """
 import importlib.util
-import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location('webdriver', os.path.join(HERE, 'webdriver.py'))
@@ -64,35 +60,10 @@ def hover(wd, name):
     if not el:
         return None
     wd.js('arguments[0].scrollIntoView({ block: "center" })', el)
-    wd.s('POST', '/actions', {'actions': [{'type': 'pointer', 'id': 'mouse',
-                                          'parameters': {'pointerType': 'mouse'},
-                                          'actions': [{'type': 'pointerMove', 'origin': el,
-                                                       'x': 0, 'y': 0},
-                                                      {'type': 'pause', 'duration': 50}]}]})
-    wd.s('DELETE', '/actions')
+    wdmod.pointer(wd, [{'type': 'pointerMove', 'origin': el, 'x': 0, 'y': 0},
+                       {'type': 'pause', 'duration': 50}])
     return wd.js('const t = document.getElementById("tip");'
                  'return t && t.style.display !== "none" ? t.textContent : null')
-
-
-def start(wd, profile):
-    for _ in range(100):
-        try:
-            if wd.call('GET', '/status', timeout=2).get('ready'):
-                break
-        except (OSError, wdmod.WebDriverError):
-            pass
-        time.sleep(0.1)
-    caps = {'capabilities': {'alwaysMatch': {
-        'browserName': 'chrome',
-        'goog:chromeOptions': {
-            'binary': os.environ.get('CHROMIUM') or 'chromium',
-            'args': ['--headless=new', '--no-sandbox', '--disable-gpu',
-                     '--disable-dev-shm-usage', '--user-data-dir=' + profile,
-                     '--window-size=1400,1000', '--hide-scrollbars', '--no-first-run',
-                     '--disable-background-networking', '--disable-component-update',
-                     '--disable-sync', '--disable-default-apps', '--disable-extensions'],
-        }}}}
-    wd.sid = wd.call('POST', '/session', caps, timeout=60)['sessionId']
 
 
 def main():
@@ -101,37 +72,14 @@ def main():
         sys.exit(__doc__)
     page, name = os.path.abspath(args[0]), args[1]
     hovers = [args[i + 1] for i, a in enumerate(args[:-1]) if a == '--hover']
-    port = wdmod.free_port()
-    profile = tempfile.mkdtemp(prefix='ringside-chromium.')
-    log = open(os.path.join(profile, 'chromedriver.log'), 'w')
-    proc = subprocess.Popen([os.environ.get('CHROMEDRIVER') or 'chromedriver',
-                             '--port=%d' % port], stdout=log, stderr=log)
-    wd = wdmod.Session('http://127.0.0.1:%d' % port)
-    out = {}
-    try:
-        start(wd, profile)
-        wd.s('POST', '/url', {'url': 'file://' + page}, timeout=60)
-        for _ in range(300):
-            out['ready'] = wd.js('return document.body && document.body.dataset.ready || null')
-            if out['ready']:
-                break
-            time.sleep(0.05)
+
+    def body(wd, out):
         out['initial'] = wd.js(STATE)
         out['choose_error'] = choose(wd, name)
         out['ratio'] = wd.js(STATE)
         out['hover'] = {h: hover(wd, h) for h in hovers}
-    except Exception as e:  # reported, for the test to fail on
-        out['webdriver_error'] = str(e)
-    finally:
-        try:
-            if wd.sid:
-                wd.call('DELETE', '/session/' + wd.sid, timeout=30)
-        except Exception:
-            pass
-        proc.terminate()
-        proc.wait()
-    json.dump(out, sys.stdout)
-    print()
+
+    wdmod.drive(page, body)
 
 
 if __name__ == '__main__':

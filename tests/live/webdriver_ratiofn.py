@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Drive the functions table of a ratio flamegraph in a ringside HTML page in headless Chromium
-(tests/live/webdriver_ratio.py's session and selector choice) and print what it saw as one JSON
+(tests/live/webdriver.py's session, webdriver_ratio.py's selector choice) and print what it saw as one JSON
 object, for tests/live/ratiofn.sh to check with jq.
 
   webdriver_ratiofn.py PAGE NAME
@@ -13,12 +13,8 @@ and their text, whether the row is grey). Then it clicks each numeric header onc
 sort key and the column's values in the order shown. Environment: CHROMIUM and CHROMEDRIVER.
 """
 import importlib.util
-import json
 import os
-import subprocess
 import sys
-import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -78,37 +74,14 @@ def main():
     if len(args) != 2:
         sys.exit(__doc__)
     page, name = os.path.abspath(args[0]), args[1]
-    port = wdmod.free_port()
-    profile = tempfile.mkdtemp(prefix='ringside-chromium.')
-    log = open(os.path.join(profile, 'chromedriver.log'), 'w')
-    proc = subprocess.Popen([os.environ.get('CHROMEDRIVER') or 'chromedriver',
-                             '--port=%d' % port], stdout=log, stderr=log)
-    wd = wdmod.Session('http://127.0.0.1:%d' % port)
-    out = {}
-    try:
-        ratio.start(wd, profile)
-        wd.s('POST', '/url', {'url': 'file://' + page}, timeout=60)
-        for _ in range(300):
-            out['ready'] = wd.js('return document.body && document.body.dataset.ready || null')
-            if out['ready']:
-                break
-            time.sleep(0.05)
+
+    def body(wd, out):
         out['initial'] = wd.js(STATE)
         out['choose_error'] = ratio.choose(wd, name)
         out['ratio'] = wd.js(STATE)
         out['sorted'] = {k: click_head(wd, k) for k in ('as', 'at', 'bs', 'bt', 'rs', 'rt')}
-    except Exception as e:  # reported, for the test to fail on
-        out['webdriver_error'] = str(e)
-    finally:
-        try:
-            if wd.sid:
-                wd.call('DELETE', '/session/' + wd.sid, timeout=30)
-        except Exception:
-            pass
-        proc.terminate()
-        proc.wait()
-    json.dump(out, sys.stdout)
-    print()
+
+    wdmod.drive(page, body)
 
 
 if __name__ == '__main__':
