@@ -259,6 +259,13 @@ def main():
                 sched_cpus: Number(attr('#sched-map', 'data-cpus')),
                 sched_buckets: Number(attr('#sched-map', 'data-buckets')),
                 sched_rects: document.querySelectorAll('#sched-map rect').length,
+                // per CPU row: its label, host, and the cells drawn with a task, on screen
+                sched_rows: [...document.querySelectorAll('.schedmap .cpus div')].map((d, i) => ({
+                    label: d.textContent, host: d.dataset.host === undefined ? null : d.dataset.host,
+                    drawn: [...document.querySelectorAll('#sched-map rect')].filter(r =>
+                        Number(r.getAttribute('y')) === i * 10 && Number(r.dataset.task) >= 0 &&
+                        r.getBoundingClientRect().width > 0 &&
+                        r.getBoundingClientRect().height > 0).length })),
                 legend: document.querySelectorAll('#sched-legend [data-task]').length,
                 function_rows: document.querySelectorAll('#functions tbody tr').length,
                 task_rows: document.querySelectorAll('#tasks tbody tr').length,
