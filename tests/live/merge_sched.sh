@@ -17,8 +17,10 @@
 #   - view --view scheduler labels every CPU row HOST cpuN and its task table lists spin@alpha
 #     and spin@beta;
 #   - the HTML page (headless Chromium through WebDriver) labels its map rows HOST cpuN for every
-#     CPU of both hosts and draws cells on each row whose map cells name a task (on both hosts),
-#     and its task table has spin on alpha and on beta.
+#     CPU of both hosts and draws cells on each row whose map cells name a task (on both hosts);
+#     its host selector (#sched-host) shows alpha's rows only, then beta's, then all again, the
+#     cells of the rows shown drawn on screen and no others; its task table has spin on alpha and
+#     on beta.
 
 . "$TESTLIB"
 require_root
@@ -152,7 +154,8 @@ ok $? "merge -o all.html exits 0"
 if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] &&
 	[ -x "$CHROMEDRIVER" ] && [ -n "$PYTHON3" ]; then
 	CHROMIUM=$CHROMIUM CHROMEDRIVER=$CHROMEDRIVER timeout 90 "$PYTHON3" \
-		"$TOP_SRCDIR/tests/live/webdriver.py" "$T/all.html" "$T" >"$T/wd.json" 2>"$T/wd.err"
+		"$TOP_SRCDIR/tests/live/webdriver.py" "$T/all.html" "$T" --hosts >"$T/wd.json" \
+		2>"$T/wd.err"
 	diag "page: map rows $("$JQ" -c '.page.sched_rows' "$T/wd.json" 2>/dev/null)"
 	check "page: the map's rows are labelled HOST cpuN, every CPU of both hosts" \
 		"$JQ" -e -n --slurpfile m "$T/all.json" --slurpfile w "$T/wd.json" '
@@ -163,6 +166,16 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] &&
 		[$m[0].sched.map.cells[] | any(.[0] >= 0)] as $want |
 		[$w[0].page.sched_rows[] | .drawn > 0] == $want and
 		([$w[0].page.sched_rows[] | select(.drawn > 0) | .host] | unique) == ["alpha", "beta"]'
+	check "page: the map's host selector shows alpha's rows, beta's, then all, drawn on screen" \
+		"$JQ" -e -n --slurpfile m "$T/all.json" --slurpfile w "$T/wd.json" '
+		$m[0].sched as $s |
+		[range($s.cpus | length) | $s.map.cells[.] | any(.[0] >= 0)] as $want |
+		def shows($h): [range($s.cpus | length) | $h == "" or $s.cpus[.].host == $h];
+		[$w[0].sched_hosts[] | .option as $h | shows($h) as $on |
+		 .selected == $h and ([.rows[].shown] == $on) and
+		 ([.rows[] | .drawn > 0] == [range($on | length) | $on[.] and $want[.]])] ==
+		[true, true, true] and
+		([$w[0].sched_hosts[].option] == ["alpha", "beta", ""])'
 	timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
 		--user-data-dir="$T/chromium" --no-first-run --disable-background-networking \
 		--virtual-time-budget=10000 --dump-dom "file://$T/all.html" >"$T/all.dom" \
@@ -172,7 +185,7 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] &&
 		grep -Eq "data-host=\"beta\"><td class=\"name\">spin</td><td class=\"name\">beta<" "$1"' \
 		sh "$T/all.dom"
 else
-	for _v in "row labels" "rows drawn" "task table"; do
+	for _v in "row labels" "rows drawn" "host selector" "task table"; do
 		skip "page: $_v" "chromium, chromedriver or python3 is not installed"
 	done
 fi

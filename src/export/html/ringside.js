@@ -995,10 +995,12 @@
 				b = e;
 			}
 		}
+		// The rows shown: all, or one host's (a merged snapshot's host selector; they are contiguous).
+		let first = 0, shown = ncpu;
 		svg.addEventListener('mousemove', ev => {
 			const r = svg.getBoundingClientRect();
 			const b = Math.min(nb - 1, Math.max(0, Math.floor((ev.clientX - r.left) / r.width * nb)));
-			const c = Math.min(ncpu - 1, Math.max(0, Math.floor((ev.clientY - r.top) / r.height * ncpu)));
+			const c = first + Math.min(shown - 1, Math.max(0, Math.floor((ev.clientY - r.top) / r.height * shown)));
 			const cell = cells[c][b];
 			showTip(ev, cpuLabel(sc, c) + ', ' + fmtNs(b * bucket) + ' to ' + fmtNs((b + 1) * bucket) +
 				'\nran most: ' + taskLabel(snap, cell[0]) + ' (' + (cell[1] / 10).toFixed(1) + '%)' +
@@ -1010,6 +1012,23 @@
 			const x = sc.cpus && sc.cpus[c];
 			labels.appendChild(el('div', x && x.host !== undefined ?
 				{ 'data-host': x.host, 'data-cpu': x.cpu, 'data-busy-ns': x.busy_ns } : null, cpuLabel(sc, c)));
+		}
+		const hosts = [...new Set((sc.cpus || []).map(x => x.host).filter(h => h !== undefined))];
+		if (hosts.length) {
+			const hs = el('select', { id: 'sched-host' }, el('option', { value: '' }, 'all hosts'));
+			for (const h of hosts)
+				hs.appendChild(el('option', { value: h }, 'host ' + h));
+			hs.addEventListener('change', () => {
+				const rows = [...Array(ncpu).keys()].filter(c => !hs.value || sc.cpus[c].host === hs.value);
+				first = rows[0];
+				shown = rows.length;
+				svg.setAttribute('viewBox', '0 ' + first * ROW + ' ' + nb + ' ' + shown * ROW);
+				svg.style.height = Math.max(40, Math.min(22 * shown, 600)) + 'px';
+				svg.dataset.host = hs.value;
+				svg.dataset.shown = shown;
+				Array.from(labels.children).forEach((d, c) => { d.style.display = rows.includes(c) ? '' : 'none'; });
+			});
+			s.appendChild(el('div', { class: 'toolbar' }, 'Show the CPUs of ', hs));
 		}
 		s.appendChild(el('div', { class: 'schedmap' }, labels, svg));
 		s.appendChild(el('div', { class: 'axis muted' }, '0 s \u2013 ' + fmtNs(nb * bucket) + ', ' +
