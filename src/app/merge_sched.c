@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,9 @@
 #include "ringside/util/xalloc.h"
 
 #include "merge_impl.h"
+
+/* The most CPUs a snapshot's "sched" object may have (its reader's limit). */
+#define MERGE_SCHED_MAX_CPUS 65536u
 
 /* Copying one input's timeline into the merged one. */
 struct merge_sched_copy {
@@ -122,6 +126,13 @@ merge_sched(struct profile *dst, struct profile *const *in, size_t n)
 
 	if (!ncpus)
 		return;
+	if (ncpus > MERGE_SCHED_MAX_CPUS) {
+		fprintf(stderr,
+			"ringside: warning: the inputs have %u CPUs, more than a snapshot's %u: "
+			"their scheduler timelines are left out (merge fewer hosts to keep them)\n",
+			ncpus, MERGE_SCHED_MAX_CPUS);
+		return;
+	}
 	m = schedmap_new(ncpus, UINT64_MAX / 4, W);
 	dst->sched_cpu_host = xcalloc(ncpus, sizeof(*dst->sched_cpu_host));
 	dst->sched_cpu_num = xcalloc(ncpus, sizeof(*dst->sched_cpu_num));
@@ -140,10 +151,9 @@ merge_sched(struct profile *dst, struct profile *const *in, size_t n)
 			(uint64_t)(in[i]->meta.start_unix_ns - dst->meta.start_unix_ns);
 		if (!sums)
 			fprintf(stderr,
-				"ringside: warning: %s's scheduler summaries use another bucket "
-				"width: "
-				"only its exact runs are merged\n",
-				dst->meta.hosts[i].label);
+				"ringside: warning: %s's scheduler summaries are %" PRIu64
+				" ns wide, not %" PRIu64 ": only its exact runs are merged\n",
+				dst->meta.hosts[i].label, schedmap_bucket_ns(s), W);
 		merge_sched_tasks(&c, &names, dst->sched_task_host, (uint32_t)i);
 		for (unsigned k = 0; k < schedmap_ncpus(s); k++, cpu++) {
 			dst->sched_cpu_host[cpu] = (uint32_t)i;
