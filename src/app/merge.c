@@ -3,7 +3,8 @@
  * 'ringside merge': every input is loaded first (a missing or corrupt one stops the merge before
  * anything is written), then one profile is built: a root, one FRAME_HOST node per input holding
  * that input's whole tree, the inputs' counter tracks renamed EVENT@LABEL with their times moved
- * onto the earliest start, and meta.hosts. A host seen in more than one input (MPI ranks on one
+ * onto the earliest start, meta.hosts, and one scheduler timeline with every input's CPUs and
+ * tasks (merge_sched.c). A host seen in more than one input (MPI ranks on one
  * machine) is labelled host#N, N the input's position on the command line.
  */
 #include "config.h"
@@ -20,6 +21,8 @@
 #include "ringside/app/runs.h"
 #include "ringside/export/export.h"
 #include "ringside/util/xalloc.h"
+
+#include "merge_impl.h"
 
 /* Copying one input's tree under its host node: old frame and node ids to new ones. */
 struct merge_copy {
@@ -272,6 +275,8 @@ merge_profiles(struct profile *const *in, const char *const *sources, size_t n,
 	}
 	if (rc == 0 && dst->stacks)
 		stacktree_set_root(dst->stacks, 0, samples);
+	if (rc == 0)
+		merge_sched(dst, in, n);
 	for (size_t i = 0; i < n; i++)
 		free(labels[i]);
 	free(labels);

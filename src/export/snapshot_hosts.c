@@ -3,6 +3,7 @@
  * meta.hosts, the inputs of a merged snapshot (ringside merge, man/ringside-snapshot.5): per input
  * its label (the name of its FRAME_HOST frame), host, kernel, source, CPUs, start, duration and
  * samples. Only merged snapshots have the key; its reader rejects a malformed entry naming it.
+ * Their scheduler CPUs and tasks name their host by that label.
  */
 #include "config.h"
 
@@ -99,4 +100,50 @@ snapshot_hosts_read(json_t *meta, struct profile_meta *m, struct errbuf *err)
 				i);
 	}
 	return 0;
+}
+
+/* The index in m->hosts of the host labelled by v's "host"; nhosts when v has none, -1 when bad. */
+static long
+snapshot_hosts_find(const struct profile_meta *m, json_t *v)
+{
+	json_t *h = json_object_get(v, "host");
+
+	if (!h)
+		return (long)m->nhosts;
+	for (size_t i = 0; json_is_string(h) && i < m->nhosts; i++)
+		if (strcmp(m->hosts[i].label, json_string_value(h)) == 0)
+			return (long)i;
+	return -1;
+}
+
+int
+snapshot_hosts_sched(json_t *tasks, json_t *cpus, struct profile *p, struct errbuf *err)
+{
+	size_t ncpus = json_array_size(cpus), i;
+	const char *what = "sched.cpus";
+	json_t *v;
+	long h;
+
+	if (!p->sched || !p->meta.nhosts)
+		return 0;
+	p->sched_cpu_host = xcalloc(ncpus, sizeof(*p->sched_cpu_host));
+	p->sched_cpu_num = xcalloc(ncpus, sizeof(*p->sched_cpu_num));
+	p->sched_task_host = xcalloc(json_array_size(tasks) + 1, sizeof(*p->sched_task_host));
+	json_array_foreach (cpus, i, v) {
+		json_int_t cpu = json_integer_value(json_object_get(v, "cpu"));
+
+		if ((h = snapshot_hosts_find(&p->meta, v)) < 0)
+			goto bad;
+		p->sched_cpu_host[i] = (uint32_t)h;
+		p->sched_cpu_num[i] = cpu >= 0 && cpu < 65536 ? (uint32_t)cpu : (uint32_t)i;
+	}
+	what = "sched.tasks";
+	json_array_foreach (tasks, i, v) {
+		if ((h = snapshot_hosts_find(&p->meta, v)) < 0)
+			goto bad;
+		p->sched_task_host[i] = (uint32_t)h;
+	}
+	return 0;
+bad:
+	return errbuf_fail(err, -EINVAL, "%s[%zu].host: expected a label of meta.hosts", what, i);
 }

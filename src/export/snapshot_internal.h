@@ -84,5 +84,10 @@ int snapshot_events_read(json_t *stacks, struct profile *p, struct errbuf *err);
 json_t *snapshot_hosts_write(const struct profile_meta *m);
 /* Read meta's optional "hosts" into m; 0, or -EINVAL with err naming the entry. */
 int snapshot_hosts_read(json_t *meta, struct profile_meta *m, struct errbuf *err);
+/*
+ * A merged snapshot's sched.cpus[].host and sched.tasks[].host (labels of meta.hosts) into p's
+ * sched_cpu_host, sched_cpu_num and sched_task_host (p->sched built); 0 when it has none.
+ */
+int snapshot_hosts_sched(json_t *tasks, json_t *cpus, struct profile *p, struct errbuf *err);
 
 #endif

@@ -857,7 +857,7 @@ snapshot_read_sched(json_t *root, struct profile *p, struct errbuf *err)
 	}
 	p->sched_json = json_dumps(sched, JSON_COMPACT | JSON_ENSURE_ASCII);
 	p->sched = snapshot_build_sched(sched, tasks, cpus, p, &p->sched_origin);
-	return 0;
+	return snapshot_hosts_sched(tasks, cpus, p, err);
 }
 
 int

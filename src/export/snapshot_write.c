@@ -179,8 +179,9 @@ snapshot_sched_latencies(const struct schedmap *m, uint32_t task, json_t *lat)
 }
 
 static json_t *
-snapshot_sched_tasks(const struct schedmap *m)
+snapshot_sched_tasks(const struct profile *p)
 {
+	const struct schedmap *m = p->sched;
 	json_t *tasks = json_array();
 
 	for (size_t i = 0; i < schedmap_ntasks(m); i++) {
@@ -204,6 +205,10 @@ snapshot_sched_tasks(const struct schedmap *m)
 		/* only aggregates have it: files without folding stay as they were */
 		if (st.folded)
 			json_object_set_new(t, "folded", json_integer((json_int_t)st.folded));
+		/* only merged snapshots have it (a label of meta.hosts) */
+		if (profile_sched_task_host(p, (uint32_t)i))
+			json_object_set_new(t, "host",
+					    json_string(profile_sched_task_host(p, (uint32_t)i)));
 		json_array_append_new(tasks, t);
 	}
 	return tasks;
@@ -349,6 +354,29 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 	return 0;
 }
 
+/*
+ * A merged snapshot's CPU: ,"host":LABEL (a label of meta.hosts), and [*t0, *t1) narrowed to its
+ * host's own recording (its busy_ns is the input's). Returns whether the CPU is one.
+ */
+static bool
+snapshot_cpu_host(const struct profile *p, unsigned cpu, uint64_t *t0, uint64_t *t1, FILE *fp)
+{
+	const struct profile_host *h;
+	json_t *label;
+
+	if (!p->sched_cpu_host || p->sched_cpu_host[cpu] >= p->meta.nhosts)
+		return false;
+	h = &p->meta.hosts[p->sched_cpu_host[cpu]];
+	label = json_string(h->label);
+	fputs(",\"host\":", fp);
+	json_dumpf(label, fp, JSON_ENCODE_ANY | JSON_ENSURE_ASCII);
+	json_decref(label);
+	if (h->start_unix_ns > p->meta.start_unix_ns)
+		*t0 += (uint64_t)(h->start_unix_ns - p->meta.start_unix_ns);
+	*t1 = *t0 + h->duration_ns;
+	return true;
+}
+
 static void
 snapshot_stream_cpus(const struct profile *p, uint64_t t1, FILE *fp)
 {
@@ -356,16 +384,23 @@ snapshot_stream_cpus(const struct profile *p, uint64_t t1, FILE *fp)
 
 	fputs("[", fp);
 	for (unsigned c = 0; c < schedmap_ncpus(m); c++) {
-		uint64_t busy = 0, known = 0;
+		uint64_t busy = 0, known = 0, from = p->sched_origin, to = t1;
 		struct schedmap_run run;
 		struct schedmap_bucket b;
+		bool merged;
 
-		if (t1 > p->sched_origin)
-			schedmap_busy_ns(m, c, p->sched_origin, t1, &busy, &known);
-		fprintf(fp,
-			"%s{\"cpu\":%u,\"busy_ns\":%" PRIu64 ",\"known_ns\":%" PRIu64 ",\"runs\":[",
-			c ? "," : "", c, busy, known);
+		fprintf(fp, "%s{\"cpu\":%u", c ? "," : "",
+			p->sched_cpu_num ? p->sched_cpu_num[c] : c);
+		merged = snapshot_cpu_host(p, c, &from, &to, fp);
+		if (to > from)
+			schedmap_busy_ns(m, c, from, to, &busy, &known);
+		fprintf(fp, ",\"busy_ns\":%" PRIu64 ",\"known_ns\":%" PRIu64 ",\"runs\":[", busy,
+			known);
 		for (size_t i = 0; schedmap_run_at(m, c, i, &run) == 0; i++) {
+			/* a merged CPU's data ends with its host's: not an open unknown run to the
+			 * end */
+			if (merged && run.open && run.task == SCHEDMAP_TASK_UNKNOWN)
+				break;
 			int64_t v[3] = { (int64_t)snapshot_rel(run.start, p->sched_origin),
 					 (int64_t)snapshot_rel(run.end, p->sched_origin),
 					 (int64_t)snapshot_task_ref(run.task) };
@@ -437,9 +472,10 @@ snapshot_stream_sched(const struct profile *p, FILE *fp)
 	fprintf(fp,
 		"{\"lost\":%" PRIu64 ",\"switches\":%" PRIu64 ",\"events\":%" PRIu64
 		",\"summary_bucket_ns\":%" PRIu64 ",\"tasks\":",
-		p->sampling.lost, p->sched_switches, sc.events, schedmap_bucket_ns(p->sched));
+		p->sampling.lost, p->sched_switches, sc.events + p->sched_events,
+		schedmap_bucket_ns(p->sched));
 	/* Few and full of strings from the system: jansson escapes those. */
-	tasks = snapshot_sched_tasks(p->sched);
+	tasks = snapshot_sched_tasks(p);
 	r = json_dumpf(tasks, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(tasks);
 	fputs(",\"cpus\":", fp);

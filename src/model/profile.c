@@ -139,6 +139,9 @@ profile_free(struct profile *p)
 	profile_events_free(p);
 	schedmap_free(p->sched);
 	free(p->sched_json);
+	free(p->sched_cpu_host);
+	free(p->sched_cpu_num);
+	free(p->sched_task_host);
 	free(p->command_output);
 	for (size_t i = 0; i < p->nratios; i++)
 		ratio_fini(&p->ratios[i]);

@@ -213,9 +213,13 @@ histo_view_draw_latency(struct ui *ui, struct histo_view *hv, int top, int rows,
 
 	if (!m)
 		return;
-	if (hv->task != HISTO_VIEW_ALL && schedmap_task_stats(m, (uint32_t)hv->task, &st) == 0)
-		snprintf(what, sizeof(what), "wake-up latency of %s (%d)", st.comm, (int)st.tid);
-	else
+	if (hv->task != HISTO_VIEW_ALL && schedmap_task_stats(m, (uint32_t)hv->task, &st) == 0) {
+		const char *host = profile_sched_task_host(ui->profile, (uint32_t)hv->task);
+
+		/* merged: the host too, as the scheduler view names it */
+		snprintf(what, sizeof(what), "wake-up latency of %s (%d)%s%.24s", st.comm,
+			 (int)st.tid, host ? "@" : "", host ? host : "");
+	} else
 		snprintf(what, sizeof(what), "wake-up latency of every task");
 	histo_view_latencies(m, hv->task, &h, &max);
 	histo_view_show(ui, &h, HV_NS, max, what, top, rows, cols);

@@ -107,12 +107,20 @@ sched_view_cell_width(const struct schedmap *m)
 	return w < 2 ? 2 : w > 4 ? 4 : w;
 }
 
-/* Columns of the "cpuN" labels, a space included. */
+/* Columns of the "cpuN" labels ("HOST cpuN" merged, at most 24), a space included. */
 static int
-sched_view_label_width(unsigned ncpus)
+sched_view_label_width(const struct profile *p, unsigned ncpus)
 {
-	int digits = 1;
+	int digits = 1, w = 0;
+	char label[64];
 
+	if (p->sched_cpu_host) {
+		for (unsigned c = 0; c < ncpus; c++) {
+			profile_sched_cpu_label(p, c, label, sizeof(label));
+			w = (int)strlen(label) + 1 > w ? (int)strlen(label) + 1 : w;
+		}
+		return w > 24 ? 24 : w;
+	}
 	for (unsigned n = ncpus > 0 ? ncpus - 1 : 0; n >= 10; n /= 10)
 		digits++;
 	return 3 + digits + 1;
@@ -268,7 +276,10 @@ static void
 sched_view_cpu_row(struct ui *ui, struct sched_view *sv, const struct schedmap *m, int y,
 		   unsigned cpu, int lw, int cw, size_t nb)
 {
-	draw_textf(ui, y, 0, lw, draw_attr(ui, THEME_DIM), "cpu%u", cpu);
+	char label[64];
+
+	profile_sched_cpu_label(ui->profile, cpu, label, sizeof(label));
+	draw_text(ui, y, 0, lw - 1, draw_attr(ui, THEME_DIM), label);
 	for (size_t b = 0; b < nb && (int)b < sv->ncells; b++) {
 		const struct schedmap_cell *cell = &sv->cells[(size_t)cpu * nb + b];
 		int x = lw + (int)b * cw;
@@ -316,7 +327,7 @@ sched_view_legend(struct ui *ui, struct sched_view *sv, const struct schedmap *m
 	struct schedmap_legend_entry le;
 	size_t shown = 0;
 	int x = 1, row = 0;
-	char text[48];
+	char text[80];
 
 	if (!nseen && !sv->seen_special) {
 		draw_text(ui, y, 1, cols - 2, draw_attr(ui, THEME_DIM), "no data in this window");
@@ -334,15 +345,18 @@ sched_view_legend(struct ui *ui, struct sched_view *sv, const struct schedmap *m
 		x += 3;
 	}
 	for (size_t i = 0; schedmap_legend_at(m, i, &le) == 0 && row < rows; i++) {
+		const char *host;
 		int w;
 
 		if (le.task >= schedmap_ntasks(m) || !sv->seen[le.task])
 			continue;
+		host = profile_sched_task_host(ui->profile, le.task);
 		if (le.folded)
-			snprintf(text, sizeof(text), "%s (%llu exited)", le.comm,
-				 (unsigned long long)le.folded);
+			snprintf(text, sizeof(text), "%s (%llu exited)%s%.20s", le.comm,
+				 (unsigned long long)le.folded, host ? "@" : "", host ? host : "");
 		else
-			snprintf(text, sizeof(text), "%s:%d", le.comm, (int)le.tid);
+			snprintf(text, sizeof(text), "%s:%d%s%.20s", le.comm, (int)le.tid,
+				 host ? "@" : "", host ? host : "");
 		w = (int)strlen(le.short_name) + 1 + draw_width(ui, text);
 		if (x > 1 && x + w + 12 > cols && row + 1 == rows)
 			break;
@@ -461,7 +475,11 @@ sched_view_table(struct ui *ui, struct sched_view *sv, const struct schedmap *m,
 				   draw_attr(ui, THEME_NORMAL), "%s (%llu exited)", st.comm,
 				   (unsigned long long)st.folded);
 		} else {
-			draw_text(ui, yy, 5, 15, draw_attr(ui, THEME_NORMAL), st.comm);
+			const char *host = profile_sched_task_host(ui->profile, sv->rows[i].task);
+
+			/* merged: comm@host, so that one comm on two hosts is told apart */
+			draw_textf(ui, yy, 5, 15, draw_attr(ui, THEME_NORMAL), "%s%s%s", st.comm,
+				   host ? "@" : "", host ? host : "");
 			draw_textf(ui, yy, 20, cols - 21 < 16 ? cols - 21 : 16,
 				   draw_attr(ui, THEME_NORMAL), " %7d %7d", (int)st.tid,
 				   (int)st.pid);
@@ -553,7 +571,7 @@ sched_view_draw(struct ui *ui, void *state, int top, int rows, int cols)
 		return;
 	}
 	ncpus = schedmap_ncpus(m);
-	lw = sched_view_label_width(ncpus);
+	lw = sched_view_label_width(p, ncpus);
 	cw = sched_view_cell_width(m);
 	sv->ncells = (cols - lw - 1) / cw;
 	if (sv->ncells < 1)

@@ -18,7 +18,8 @@ box, hovers a frame, sorts the top-functions table, and tries a fetch() of its o
 Content-Security-Policy must block. With --time-modes it picks off-CPU, wall-clock and on-CPU in
 the time selector and reports each mode's flame graph frames and top functions (--sample-events:
 each event of the sampled-event selector, the first last); with --hosts
-it picks each host of a merged snapshot's host selector, then all hosts, and reports the zoom. Each --hover moves the pointer to the point at fractions FX
+it picks each host of a merged snapshot's host selector, then all hosts, and reports the zoom
+(and likewise the scheduler map's host selector, and the rows it shows). Each --hover moves the pointer to the point at fractions FX
 and FY of the width and height of the element SELECTOR and reports the tooltip shown. With
 --screenshots it writes OUTDIR/html-VIEW.png for every view. Environment: CHROMIUM and
 CHROMEDRIVER (paths). --annotate clicks FUNCTION's row in the top functions (before the sort)
@@ -188,6 +189,38 @@ def host_select(wd):
     return seen
 
 
+def sched_host_select(wd):
+    """Choose each host of a merged snapshot's scheduler-map host selector (#sched-host), then all
+    hosts again, and report the map rows shown (label and cells drawn on screen) each time; None
+    without a selector."""
+    if not wd.js('return document.getElementById("sched-host")'):
+        return None
+    seen = []
+    values = wd.js('return [...document.querySelectorAll("#sched-host option")].map(o => o.value)')
+    for value in values[1:] + values[:1]:
+        wd.js('document.getElementById("sched").scrollIntoView()')
+        sel = wd.js('return document.getElementById("sched-host")')
+        wd.s('POST', '/element/%s/click' % sel[ELEMENT])
+        opt = wd.js('return document.querySelector(\'#sched-host option[value="\' + arguments[0] + '
+                    '\'"]\')', value)
+        wd.s('POST', '/element/%s/click' % opt[ELEMENT])
+        if wd.js('return document.getElementById("sched-host").value') != value:
+            wd.js('const s = document.getElementById("sched-host"); s.value = arguments[0]; '
+                  's.dispatchEvent(new Event("change", { bubbles: true }));', value)
+        seen.append(wd.js('''
+            const svg = document.getElementById('sched-map'), box = svg.getBoundingClientRect();
+            const rows = [...document.querySelectorAll('.schedmap .cpus div')];
+            return { option: arguments[0], selected: document.getElementById('sched-host').value,
+                     rows: rows.map((d, i) => ({ label: d.textContent,
+                         shown: d.getBoundingClientRect().height > 0,
+                         drawn: [...svg.querySelectorAll('rect')].filter(r =>
+                             Number(r.getAttribute('y')) === i * 10 && Number(r.dataset.task) >= 0)
+                             .map(r => r.getBoundingClientRect()).filter(b => b.width > 0 &&
+                             b.height > 0 && b.top >= box.top - 0.5 && b.bottom <= box.bottom + 0.5)
+                             .length })) };''', value))
+    return seen
+
+
 def time_modes(wd):
     """Choose each option of the on/off/wall-clock selector as a user does (a click on it) and
     report the flame graph's and the top functions' contents then; None without a selector."""
@@ -288,6 +321,13 @@ def main():
                 sched_cpus: Number(attr('#sched-map', 'data-cpus')),
                 sched_buckets: Number(attr('#sched-map', 'data-buckets')),
                 sched_rects: document.querySelectorAll('#sched-map rect').length,
+                // per CPU row: its label, host, and the cells drawn with a task, on screen
+                sched_rows: [...document.querySelectorAll('.schedmap .cpus div')].map((d, i) => ({
+                    label: d.textContent, host: d.dataset.host === undefined ? null : d.dataset.host,
+                    drawn: [...document.querySelectorAll('#sched-map rect')].filter(r =>
+                        Number(r.getAttribute('y')) === i * 10 && Number(r.dataset.task) >= 0 &&
+                        r.getBoundingClientRect().width > 0 &&
+                        r.getBoundingClientRect().height > 0).length })),
                 legend: document.querySelectorAll('#sched-legend [data-task]').length,
                 function_rows: document.querySelectorAll('#functions tbody tr').length,
                 task_rows: document.querySelectorAll('#tasks tbody tr').length,
@@ -392,6 +432,7 @@ def main():
             out['sample_events'] = sample_events(wd)
         if '--hosts' in args:
             out['hosts'] = host_select(wd)
+            out['sched_hosts'] = sched_host_select(wd)
         th = wd.js('return document.querySelector("#functions th[data-key=total]")')
         if th:
             wd.s('POST', '/element/%s/click' % th[ELEMENT])

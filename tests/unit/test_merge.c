@@ -4,7 +4,10 @@
  * known trees and counters merge into one with a host frame per input whose total is that input's,
  * the inputs' tracks renamed EVENT@LABEL with their times moved onto the earliest start, a host
  * given twice labelled host#N, and a merged snapshot refused as an input; meta.hosts survives a
- * write and read back, and a malformed entry is refused naming it.
+ * write and read back, and a malformed entry is refused naming it. Scheduler timelines: every
+ * input's CPUs and tasks in one, each with its host, times moved by the input's start, short
+ * names unique; they survive a write and read back, an unknown host is refused, and a single
+ * host's timeline is written as before (no host keys).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,6 +179,107 @@ test_hosts_round_trip(void **state)
 	profile_free(in[1]);
 }
 
+/* A two-CPU timeline for p: task "spin" (tid 10) runs on CPU 0 for 1 s, CPU 1 is idle from 0.5 s.
+ */
+static void
+add_sched(struct profile *p, uint64_t origin)
+{
+	struct schedmap_task_stats st = { .tid = 10, .pid = 10, .comm = "spin", .short_name = "A" };
+	uint32_t t;
+
+	p->sched = schedmap_new(2, UINT64_MAX / 4, 100000000u);
+	p->sched_origin = origin;
+	st.runtime_ns = 1000000000u;
+	t = schedmap_load_task(p->sched, &st);
+	assert_int_equal(schedmap_load_run(p->sched, 0, origin, origin + 1000000000u, t), 0);
+	assert_int_equal(schedmap_load_run(p->sched, 1, origin + 500000000u, origin + 2000000000u,
+					   SCHEDMAP_TASK_IDLE),
+			 0);
+	schedmap_load_finish(p->sched, origin + p->meta.duration_ns);
+}
+
+/* The merged profile written and read back (buf and *len kept for the caller). */
+static struct profile *
+write_read(const struct profile *p, char **buf, size_t *len)
+{
+	struct profile *back = NULL;
+	struct errbuf err = { 0 };
+	FILE *fp = open_memstream(buf, len);
+
+	assert_int_equal(snapshot_write(p, fp, &err), 0);
+	fclose(fp);
+	assert_int_equal(snapshot_parse(*buf, *len, &back, &err), 0);
+	return back;
+}
+
+static void
+test_sched(void **state)
+{
+	struct profile *in[2] = { make_profile("alpha", 5, 3, 4),
+				  make_profile("beta", 5 + 1000000000, 1, 1) };
+	const char *src[2] = { "a.json", "b.json" };
+	struct profile *m = NULL, *back;
+	struct schedmap_task_stats a, b;
+	struct errbuf err = { 0 };
+	struct schedmap_run run;
+	char label[64], *buf = NULL, *one = NULL, *bad;
+	size_t len = 0, one_len = 0;
+
+	(void)state;
+	add_sched(in[0], 1000);
+	add_sched(in[1], 777);
+	assert_int_equal(merge_profiles(in, src, 2, &m, &err), 0);
+	assert_non_null(m->sched);
+	assert_int_equal(schedmap_ncpus(m->sched), 4);
+	assert_int_equal(schedmap_ntasks(m->sched), 2);
+	assert_int_equal(m->sched_cpu_host[1], 0);
+	assert_int_equal(m->sched_cpu_host[2], 1);
+	assert_int_equal(m->sched_cpu_num[2], 0);
+	assert_int_equal(m->sched_cpu_num[3], 1);
+	assert_string_equal(profile_sched_task_host(m, 1), "beta");
+	assert_int_equal(schedmap_task_stats(m->sched, 0, &a), 0);
+	assert_int_equal(schedmap_task_stats(m->sched, 1, &b), 0);
+	assert_string_equal(b.comm, "spin");
+	assert_int_equal(b.tid, a.tid);
+	assert_string_not_equal(a.short_name, b.short_name);
+	/* beta's CPU 0 (row 2) starts 1 s after the merged start: its input started 1 s later */
+	assert_int_equal(schedmap_run_at(m->sched, 2, 0, &run), 0);
+	assert_int_equal(run.start - m->sched_origin, 1000000000u);
+	assert_int_equal(run.task, 1);
+	assert_int_equal(schedmap_run_at(m->sched, 0, 0, &run), 0);
+	assert_int_equal(run.start - m->sched_origin, 0);
+
+	back = write_read(m, &buf, &len);
+	assert_non_null(back->sched_cpu_host);
+	profile_sched_cpu_label(back, 3, label, sizeof(label));
+	assert_string_equal(label, "beta cpu1");
+	assert_string_equal(profile_sched_task_host(back, 0), "alpha");
+	/* busy over the host's own 2 s: beta's CPU 0 ran 1 s of it */
+	assert_non_null(strstr(buf, "{\"cpu\":0,\"host\":\"beta\",\"busy_ns\":1000000000,"));
+	profile_free(back);
+	back = NULL;
+	bad = strstr(buf, "\"cpu\":1,\"host\":\"beta\"");
+	assert_non_null(bad);
+	memcpy(bad + 16, "beth", 4);
+	assert_int_equal(snapshot_parse(buf, len, &back, &err), -EINVAL);
+	assert_null(back);
+	assert_non_null(strstr(err.msg, "sched.cpus[3].host"));
+
+	/* one host: no host keys, and its labels are cpuN */
+	back = write_read(in[0], &one, &one_len);
+	assert_null(back->sched_cpu_host);
+	assert_non_null(strstr(one, "{\"cpu\":1,\"busy_ns\":"));
+	profile_sched_cpu_label(back, 1, label, sizeof(label));
+	assert_string_equal(label, "cpu1");
+	assert_null(profile_sched_task_host(back, 0));
+	profile_free(back);
+	free(one);
+	free(buf);
+	profile_free(m);
+	profile_free(in[0]);
+	profile_free(in[1]);
+}
+
 int
 main(void)
 {
@@ -183,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_two_hosts),
 		cmocka_unit_test(test_same_host_twice_and_merged_input),
 		cmocka_unit_test(test_hosts_round_trip),
+		cmocka_unit_test(test_sched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

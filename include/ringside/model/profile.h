@@ -103,6 +103,12 @@ struct profile {
 	uint64_t sched_origin;	 /* the monotonic time that snapshot times count from */
 	uint64_t sched_switches; /* sched_switch records: context switches, idle's included */
 	char *sched_json;	 /* a snapshot's "sched" object as read, re-emitted as is */
+	/*
+	 * A merged snapshot's scheduler rows (app/merge_sched.c): per CPU of sched, the index in
+	 * meta.hosts of its host and its CPU number there; per task, its host. NULL otherwise.
+	 */
+	uint32_t *sched_cpu_host, *sched_cpu_num, *sched_task_host;
+	uint64_t sched_events; /* added to the map's own event count in "events" (a merge's) */
 	/* The user's ratios (--ratio), not the built-in ones: snapshots keep them. */
 	struct ratio_def *ratios;
 	size_t nratios;
@@ -121,6 +127,13 @@ struct profile {
 	size_t nevents;
 };
 
+/*
+ * CPU cpu's row label of the scheduler map: "cpuN", or "HOST cpuN" in a merged profile (N the
+ * CPU's number on its host).
+ */
+void profile_sched_cpu_label(const struct profile *p, unsigned cpu, char *buf, size_t len);
+/* The label of the host task ran on in a merged profile, NULL otherwise. */
+const char *profile_sched_task_host(const struct profile *p, uint32_t task);
 /* An empty profile (command_exit = -1). */
 struct profile *profile_new(void);
 /* Append a zeroed track and return it (borrowed; valid until the next add). */

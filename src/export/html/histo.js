@@ -188,7 +188,7 @@
 		function latency(sec, tasks) {
 			const sel = el('select', { id: 'lat-task' }, el('option', { value: -1 }, 'every task'));
 			tasks.forEach((t, i) => sel.appendChild(el('option', { value: i, 'data-tid': t.tid },
-				t.comm + ' (' + (t.folded ? t.folded + ' exited' : t.tid) + ')')));
+				t.comm + ' (' + (t.folded ? t.folded + ' exited' : t.tid) + ')' + (t.host ? '@' + t.host : ''))));
 			const holder = el('div', { class: 'charts', id: 'lat-holder' });
 			sec.appendChild(el('h3', null, 'Wake-up latency of ', sel));
 			sec.appendChild(el('p', { class: 'muted' }, 'From the scheduler timeline: each task’s latencies ' +

@@ -998,7 +998,15 @@
 		const t = snap.sched.tasks[ref];
 		if (!t)
 			return 'task ' + ref;
-		return t.folded > 0 ? taskName(t) : t.comm + ' (' + t.tid + ')';
+		return (t.folded > 0 ? taskName(t) : t.comm + ' (' + t.tid + ')') + (t.host ? '@' + t.host : '');
+	}
+
+	// A CPU row's label: "CPU N", or "HOST cpuN" in a merged snapshot (ringside merge).
+	function cpuLabel(sc, c) {
+		const x = sc.cpus && sc.cpus[c];
+		if (!x)
+			return 'CPU ' + c;
+		return x.host !== undefined ? x.host + ' cpu' + x.cpu : 'CPU ' + x.cpu;
 	}
 
 	function drawSched(snap) {
@@ -1022,7 +1030,8 @@
 				let e = b + 1;
 				while (e < row.length && row[e][0] === task)
 					e++;
-				const r = sv('rect', { x: b, y: c * ROW, width: e - b, height: ROW, fill: taskColour(task) });
+				const r = sv('rect', { x: b, y: c * ROW, width: e - b, height: ROW, fill: taskColour(task),
+					'data-task': task });
 				if (task >= 0) {
 					let share = 0;
 					for (let k = b; k < e; k++)
@@ -1034,20 +1043,41 @@
 				b = e;
 			}
 		}
+		// The rows shown: all, or one host's (a merged snapshot's host selector; they are contiguous).
+		let first = 0, shown = ncpu;
 		svg.addEventListener('mousemove', ev => {
 			const r = svg.getBoundingClientRect();
 			const b = Math.min(nb - 1, Math.max(0, Math.floor((ev.clientX - r.left) / r.width * nb)));
-			const c = Math.min(ncpu - 1, Math.max(0, Math.floor((ev.clientY - r.top) / r.height * ncpu)));
+			const c = first + Math.min(shown - 1, Math.max(0, Math.floor((ev.clientY - r.top) / r.height * shown)));
 			const cell = cells[c][b];
-			const cpu = sc.cpus && sc.cpus[c] ? sc.cpus[c].cpu : c;
-			showTip(ev, 'CPU ' + cpu + ', ' + fmtNs(b * bucket) + ' to ' + fmtNs((b + 1) * bucket) +
+			showTip(ev, cpuLabel(sc, c) + ', ' + fmtNs(b * bucket) + ' to ' + fmtNs((b + 1) * bucket) +
 				'\nran most: ' + taskLabel(snap, cell[0]) + ' (' + (cell[1] / 10).toFixed(1) + '%)' +
 				'\nCPU busy ' + (cell[2] / 10).toFixed(1) + '%');
 		});
 		svg.addEventListener('mouseleave', hideTip);
 		const labels = el('div', { class: 'cpus' });
-		for (let c = 0; c < ncpu; c++)
-			labels.appendChild(el('div', null, 'CPU ' + (sc.cpus && sc.cpus[c] ? sc.cpus[c].cpu : c)));
+		for (let c = 0; c < ncpu; c++) {
+			const x = sc.cpus && sc.cpus[c];
+			labels.appendChild(el('div', x && x.host !== undefined ?
+				{ 'data-host': x.host, 'data-cpu': x.cpu, 'data-busy-ns': x.busy_ns } : null, cpuLabel(sc, c)));
+		}
+		const hosts = [...new Set((sc.cpus || []).map(x => x.host).filter(h => h !== undefined))];
+		if (hosts.length) {
+			const hs = el('select', { id: 'sched-host' }, el('option', { value: '' }, 'all hosts'));
+			for (const h of hosts)
+				hs.appendChild(el('option', { value: h }, 'host ' + h));
+			hs.addEventListener('change', () => {
+				const rows = [...Array(ncpu).keys()].filter(c => !hs.value || sc.cpus[c].host === hs.value);
+				first = rows[0];
+				shown = rows.length;
+				svg.setAttribute('viewBox', '0 ' + first * ROW + ' ' + nb + ' ' + shown * ROW);
+				svg.style.height = Math.max(40, Math.min(22 * shown, 600)) + 'px';
+				svg.dataset.host = hs.value;
+				svg.dataset.shown = shown;
+				Array.from(labels.children).forEach((d, c) => { d.style.display = rows.includes(c) ? '' : 'none'; });
+			});
+			s.appendChild(el('div', { class: 'toolbar' }, 'Show the CPUs of ', hs));
+		}
 		s.appendChild(el('div', { class: 'schedmap' }, labels, svg));
 		s.appendChild(el('div', { class: 'axis muted' }, '0 s \u2013 ' + fmtNs(nb * bucket) + ', ' +
 			fmtNs(bucket) + ' per column; each cell is the task that ran most in it (paler: a smaller share)'));
@@ -1061,7 +1091,7 @@
 		if (order.length > 16)
 			legend.appendChild(el('span', { class: 'muted' }, '\u2026 and ' + (order.length - 16) + ' more'));
 		s.appendChild(legend);
-		const busy = (sc.cpus || []).map(c => 'CPU ' + c.cpu + ' busy ' + pct(c.busy_ns, c.known_ns));
+		const busy = (sc.cpus || []).map((c, i) => cpuLabel(sc, i) + ' busy ' + pct(c.busy_ns, c.known_ns));
 		s.appendChild(el('p', { class: 'note' }, sc.switches + ' context switches, ' + sc.tasks.length +
 			' tasks, ' + sc.lost + ' records lost. ' + busy.join(', ')));
 	}
@@ -1074,7 +1104,7 @@
 			return;
 		}
 		const rows = sc.tasks.map(t => ({
-			comm: taskName(t), tid: t.tid, pid: t.pid, folded: t.folded > 0 ? t.folded : null,
+			comm: taskName(t), host: t.host, tid: t.tid, pid: t.pid, folded: t.folded > 0 ? t.folded : null,
 			runtime: t.runtime_ns,
 			vol: t.switches_voluntary, invol: t.switches_involuntary, migr: t.migrations,
 			wakeups: t.wakeups, lat_n: t.latency_ns.count, p50: t.latency_ns.p50,
@@ -1082,8 +1112,11 @@
 		}));
 		const ns = (v, r) => (r.lat_n ? fmtNs(v) : '\u2013');
 		const id = (v, r) => (r.folded ? '\u2013' : v);
+		// a merged snapshot's tasks are per host: one comm on two hosts is two rows
+		const hosts = sc.tasks.some(t => t.host !== undefined);
 		s.appendChild(sortTable([
 			{ key: 'comm', label: 'Task', cls: 'name' },
+			...(hosts ? [{ key: 'host', label: 'Host', cls: 'name' }] : []),
 			{ key: 'tid', label: 'TID', num: true, fmt: id },
 			{ key: 'pid', label: 'PID', num: true, fmt: id },
 			{ key: 'runtime', label: 'Run time', num: true, fmt: v => fmtNs(v) },
@@ -1095,7 +1128,7 @@
 			{ key: 'p95', label: 'p95', num: true, fmt: ns },
 			{ key: 'p99', label: 'p99', num: true, fmt: ns },
 			{ key: 'max', label: 'max', num: true, fmt: ns },
-		], rows, 'runtime', 200, r => ({ 'data-tid': r.tid, 'data-folded': r.folded })));
+		], rows, 'runtime', 200, r => ({ 'data-tid': r.tid, 'data-folded': r.folded, 'data-host': r.host })));
 		s.lastChild.id = 'tasks-table';
 	}
 
