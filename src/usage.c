@@ -93,6 +93,8 @@ const char usage_text[] =
 "                         (-o -) as it records, flushed every interval, for 'ringside view -'\n"
 "                         or 'ringside export - -o OUT' at the other end of a pipe or ssh\n"
 "                         (view - shows it live as it arrives, keys from /dev/tty)\n"
+"                         gzip-compressed (version 3), a sync flush per interval\n"
+"      --stream-text      record --stream: its plain text lines (version 2), uncompressed\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
 "\n"

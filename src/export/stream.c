@@ -55,6 +55,8 @@ struct stream_writer {
 	size_t stack_cap;
 	uint64_t seq;
 	bool failed;
+	struct stream_gz *gz; /* the compressed form: fp deflates into out */
+	FILE *out;
 	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
 	struct stream_events_writer *events; /* events added and removed (stream_events) */
 };
@@ -68,6 +70,28 @@ stream_writer_new(FILE *fp)
 	w->next_frame = 1;
 	w->nnodes = 1;
 	return w;
+}
+
+struct stream_writer *
+stream_writer_new_gz(FILE *fp)
+{
+	struct stream_gz *gz = NULL;
+	FILE *zfp = stream_gz_writer(fp, &gz);
+	struct stream_writer *w;
+
+	if (!zfp)
+		return NULL;
+	w = stream_writer_new(zfp);
+	w->gz = gz;
+	w->out = fp;
+	return w;
+}
+
+/* After a header, an interval or the end line: the compressed form's flush. 0 or -1. */
+static int
+stream_writer_sync(struct stream_writer *w, bool finish)
+{
+	return w->gz ? stream_gz_sync(w->fp, w->gz, finish) : 0;
 }
 
 void
@@ -90,6 +114,8 @@ stream_writer_free(struct stream_writer *w)
 	free(w->stack);
 	stream_sched_writer_free(w->sched);
 	stream_events_writer_free(w->events);
+	if (w->gz)
+		fclose(w->fp);
 	free(w);
 }
 
@@ -105,12 +131,16 @@ stream_write_header(struct stream_writer *w, const struct profile *p, struct err
 	char *line = stream_snapshot_line(p, 0, p->ntracks, true, err);
 	int r = line ? 0 : -EIO;
 
-	if (r == 0 && fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT, STREAM_VERSION, line) < 0)
+	/* The text form is version 2's; the compressed form says 3. */
+	if (r == 0 &&
+	    fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT, w->gz ? STREAM_VERSION : 2, line) < 0)
 		r = stream_io(err);
 	w->ntracks = p->ntracks;
 	w->done = xcalloc(p->ntracks + 1, sizeof(*w->done));
 	w->ndone = xcalloc(p->ntracks + 1, sizeof(*w->ndone));
 	stream_events_write(&w->events, w->fp, p, true, err);
+	if (r == 0 && stream_writer_sync(w, false) < 0)
+		r = stream_io(err);
 	free(line);
 	return r;
 }
@@ -372,7 +402,7 @@ stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t
 	fprintf(w->fp,
 		"i %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		++w->seq, duration_ns, sm->samples, sm->lost, sm->throttled, sm->bad_records);
-	if (ferror(w->fp))
+	if (ferror(w->fp) || stream_writer_sync(w, false) < 0)
 		return stream_io(err);
 	return 0;
 }
@@ -384,7 +414,7 @@ stream_write_end(struct stream_writer *w, const char *reason, struct errbuf *err
 	fputs("end ", w->fp);
 	stream_put_field(w->fp, reason);
 	fputc('\n', w->fp);
-	return ferror(w->fp) ? stream_io(err) : 0;
+	return ferror(w->fp) || stream_writer_sync(w, true) < 0 ? stream_io(err) : 0;
 }
 
 bool
@@ -781,9 +811,10 @@ stream_next(FILE *fp, char *buf, size_t *len, size_t *cut)
 	return -1;
 }
 
-int
-stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
-	    struct errbuf *err)
+/* stream_read of the text form. */
+static int
+stream_read_text(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+		 struct errbuf *err)
 {
 	struct stream_reader r = { 0 };
 	char *buf = xmalloc(STREAM_MAX_LINE + 2);
@@ -845,4 +876,48 @@ stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stat
 	stream_reader_fini(&r);
 	free(buf);
 	return rc;
+}
+
+/*
+ * The compressed form: the text read through an inflating FILE. Corrupt compressed data is named
+ * by the line of the decompressed text it cut (the line after the last whole one).
+ */
+static int
+stream_read_gz(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+	       struct errbuf *err)
+{
+	struct stream_gz_in *g = NULL;
+	FILE *zfp = stream_gz_reader(fp, &g);
+	int rc;
+
+	if (!zfp)
+		return errbuf_fail(err, -EIO, "cannot read '%s': out of memory", name);
+	rc = stream_read_text(zfp, name, out, st, err);
+	fclose(zfp);
+	if (stream_gz_error(g) && (rc == 0 || rc == -EIO)) {
+		if (rc == 0)
+			profile_free(*out);
+		*out = NULL;
+		errbuf_clear(err);
+		rc = errbuf_fail(
+			err, -EINVAL,
+			"'%s' line %zu is corrupt: the compressed stream is damaged there (%s)",
+			name, st->lines + 1, stream_gz_error(g));
+	}
+	stream_gz_in_free(g);
+	return rc;
+}
+
+int
+stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+	    struct errbuf *err)
+{
+	int c = fgetc(fp);
+	unsigned char b = (unsigned char)c;
+
+	if (c != EOF && ungetc(c, fp) == EOF)
+		return errbuf_fail(err, -EIO, "cannot read '%s': %s", name, strerror(errno));
+	if (c != EOF && stream_gz_sniff(&b, 1))
+		return stream_read_gz(fp, name, out, st, err);
+	return stream_read_text(fp, name, out, st, err);
 }

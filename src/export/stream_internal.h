@@ -88,4 +88,29 @@ int stream_sched_commit(struct stream_sched_reader *sr);
  */
 void stream_sched_build(struct stream_sched_reader *sr, struct profile *p);
 
+/* The compressed form (stream_gz): gzip with a sync flush per interval. */
+struct stream_gz;
+struct stream_gz_in;
+
+/* True when buf (len bytes, a stream's start) begins with gzip's magic: a compressed stream. */
+bool stream_gz_sniff(const void *buf, size_t len);
+/* A FILE whose bytes are deflated into out (borrowed); *zp its state, freed by fclose. */
+FILE *stream_gz_writer(FILE *out, struct stream_gz **zp);
+/* Flush fp (a stream_gz_writer) through a sync flush, or finish the gzip stream. 0 or -1. */
+int stream_gz_sync(FILE *fp, struct stream_gz *z, bool finish);
+/*
+ * A FILE reading the decompressed text of in (borrowed); *gp its state, for stream_gz_error and
+ * freed by stream_gz_in_free after the FILE is closed. A cut-short input reads as an end of file.
+ */
+FILE *stream_gz_reader(FILE *in, struct stream_gz_in **gp);
+/* An inflater fed by stream_gz_feed. */
+struct stream_gz_in *stream_gz_inflater(void);
+/* Inflate in (len bytes), appending to *buf (*blen used of *bcap, grown). 0, or -1 when corrupt. */
+int stream_gz_feed(struct stream_gz_in *g, const void *in, size_t len, char **buf, size_t *blen,
+		   size_t *bcap);
+/* zlib's word for corrupt compressed data, or NULL. */
+const char *stream_gz_error(const struct stream_gz_in *g);
+/* Free an inflater; NULL is fine. */
+void stream_gz_in_free(struct stream_gz_in *g);
+
 #endif

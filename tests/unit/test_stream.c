@@ -8,7 +8,10 @@
  * timeline (version 2) reads back into the same "sched" object the recording's snapshot has
  * (tasks, runs, busy and known time, the map), with tasks that exit and a run in progress; a
  * version 1 stream still reads, and refuses the timeline's lines. An event added while recording
- * (and removed) reads back with its span and points, from the commit of its interval on.
+ * (and removed) reads back with its span and points, from the commit of its interval on. The
+ * compressed form (version 3) reads back the same, each interval whole at its own flush point
+ * and a cut anywhere losing only the intervals after it; damaged compressed data is refused with
+ * the line of the text it cut.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -308,6 +311,7 @@ test_not_a_stream(void **state)
 		"hello\n",
 		"ringside-stream 2 {}\n",
 		"ringside-stream 3 {}\n",
+		"ringside-stream 4 {}\n",
 		"ringside-stream 0 {}\n",
 		"ringside-stream 1 {\"format\":1}\n",
 		"ringside-stream 1",
@@ -632,6 +636,123 @@ test_version1(void **state)
 	profile_free(orig);
 }
 
+/* ---- the compressed form ---- */
+
+/* The small profile's three intervals, compressed; at[k]: the bytes through interval k's flush. */
+static char *
+write_gz(size_t *len, struct profile **orig, size_t at[4])
+{
+	static const char *const a[] = { "main", "work", NULL };
+	static const char *const b[] = { "main", "odd name %1 -", NULL };
+	struct profile *p = make_profile();
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct stream_writer *w = stream_writer_new_gz(fp);
+
+	assert_non_null(w);
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	fflush(fp);
+	at[0] = *len;
+	add(p, "app", 10, a, 5);
+	tick(p, w, 250, 100);
+	fflush(fp);
+	at[1] = *len;
+	add(p, "app", 10, b, 2);
+	tick(p, w, 500, 200);
+	fflush(fp);
+	at[2] = *len;
+	add(p, "app", 11, a, 4);
+	tick(p, w, 750, 300);
+	fflush(fp);
+	at[3] = *len;
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	*orig = p;
+	return buf;
+}
+
+static void
+test_gz_round_trip(void **state)
+{
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len, at[4], text_len = 0, last = 0;
+	char *buf = write_gz(&len, &orig, at), *f1, *f2, *text;
+
+	(void)state;
+	/* gzip's magic, and far fewer bytes than the text form. */
+	assert_true((unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b);
+	text = write_stream(&text_len, &back, false);
+	profile_free(back);
+	back = NULL;
+	free(text);
+	assert_true(len < text_len);
+	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
+	assert_int_equal(st.intervals, 3);
+	assert_true(st.ended);
+	assert_string_equal(back->meta.end_reason, "duration");
+	f1 = folded_of(orig);
+	f2 = folded_of(back);
+	assert_string_equal(f1, f2);
+	free(f1);
+	free(f2);
+	profile_free(back);
+	/* Every interval is whole at its flush point; a cut anywhere loses only what follows. */
+	for (size_t cut = at[0]; cut <= len; cut++) {
+		back = NULL;
+		assert_int_equal(read_mem(buf, cut, &back, &st, &err), 0);
+		assert_true(st.intervals >= last);
+		for (size_t k = 1; k < 4; k++)
+			if (cut == at[k])
+				assert_int_equal(st.intervals, k);
+		last = st.intervals;
+		profile_free(back);
+	}
+	assert_int_equal(last, 3);
+	free(buf);
+	profile_free(orig);
+}
+
+static void
+test_gz_corrupt(void **state)
+{
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len, at[4], lines = 0;
+	char *buf = write_gz(&len, &orig, at), *bad = xmalloc(len + 1), *want;
+
+	(void)state;
+	/* The lines through interval 2: what its flush point reads as. */
+	assert_int_equal(read_mem(buf, at[2], &back, &st, &err), 0);
+	assert_int_equal(st.intervals, 2);
+	lines = st.lines;
+	profile_free(back);
+	back = NULL;
+	/* After interval 2's flush, a deflate block of the reserved type (11). */
+	memcpy(bad, buf, at[2]);
+	bad[at[2]] = 0x06;
+	memcpy(bad + at[2] + 1, buf + at[2], len - at[2]);
+	assert_int_equal(read_mem(bad, len + 1, &back, &st, &err), -EINVAL);
+	assert_null(back);
+	want = xasprintf("line %zu is corrupt: the compressed stream is damaged", lines + 1);
+	if (!strstr(err.msg, want))
+		fail_msg("%s: not \"%s\"", err.msg, want);
+	assert_int_equal(err.class, ERRBUF_INPUT);
+	free(want);
+	/* A damaged gzip header: line 1. */
+	memcpy(bad, buf, len);
+	bad[3] = (char)0xe0;
+	assert_int_equal(read_mem(bad, len, &back, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "line 1 is corrupt"));
+	free(bad);
+	free(buf);
+	profile_free(orig);
+}
+
 int
 main(void)
 {
@@ -641,6 +762,7 @@ main(void)
 		cmocka_unit_test(test_not_a_stream),	cmocka_unit_test(test_sched_round_trip),
 		cmocka_unit_test(test_sched_every_cut), cmocka_unit_test(test_sched_corrupt),
 		cmocka_unit_test(test_version1),	cmocka_unit_test(test_event_added),
+		cmocka_unit_test(test_gz_round_trip),	cmocka_unit_test(test_gz_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
