@@ -56,6 +56,7 @@ struct stream_writer {
 	uint64_t seq;
 	bool failed;
 	struct stream_gz *gz; /* the compressed form: fp deflates into out */
+	bool buckets;	      /* the timeline as summary buckets (b lines) */
 	FILE *out;
 	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
 	struct stream_events_writer *events; /* events added and removed (stream_events) */
@@ -85,6 +86,12 @@ stream_writer_new_gz(FILE *fp)
 	w->gz = gz;
 	w->out = fp;
 	return w;
+}
+
+void
+stream_writer_summarize(struct stream_writer *w)
+{
+	w->buckets = true;
 }
 
 /* After a header, an interval or the end line: the compressed form's flush. 0 or -1. */
@@ -131,9 +138,9 @@ stream_write_header(struct stream_writer *w, const struct profile *p, struct err
 	char *line = stream_snapshot_line(p, 0, p->ntracks, true, err);
 	int r = line ? 0 : -EIO;
 
-	/* The text form is version 2's; the compressed form says 3. */
-	if (r == 0 &&
-	    fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT, w->gz ? STREAM_VERSION : 2, line) < 0)
+	/* Version 3 when its features are used (compressed, b lines), else 2 as before. */
+	if (r == 0 && fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT,
+			      w->gz || w->buckets ? STREAM_VERSION : 2, line) < 0)
 		r = stream_io(err);
 	w->ntracks = p->ntracks;
 	w->done = xcalloc(p->ntracks + 1, sizeof(*w->done));
@@ -398,7 +405,7 @@ stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t
 	}
 	stream_write_counters(w, p);
 	stream_write_stacks(w, p);
-	stream_sched_write(&w->sched, w->fp, p);
+	stream_sched_write(&w->sched, w->fp, p, w->buckets);
 	fprintf(w->fp,
 		"i %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		++w->seq, duration_ns, sm->samples, sm->lost, sm->throttled, sm->bad_records);
@@ -733,6 +740,9 @@ stream_line(struct stream_reader *r, char *line)
 		return stream_line_i(r, f, n);
 	case 'E':
 		return r->version >= 2 ? stream_events_line_E(&r->events, r->p, f, n) : -1;
+	case 'b':
+		/* The timeline's summary buckets: version 3 on. */
+		return r->version >= 3 ? stream_sched_line(&r->sched, f, n) : -1;
 	case 'S':
 	case 'T':
 	case 'r':

@@ -65,9 +65,11 @@ struct stream_sched_writer;
 void stream_sched_writer_free(struct stream_sched_writer *sw);
 /*
  * Write what p's scheduler timeline gained since the last call (the S line, changed tasks, the
- * runs closed and each CPU's run in progress); *sw is created on the first call.
+ * runs closed and each CPU's run in progress, or with buckets the b lines of the summary buckets
+ * they filled); *sw is created on the first call.
  */
-void stream_sched_write(struct stream_sched_writer **sw, FILE *fp, const struct profile *p);
+void stream_sched_write(struct stream_sched_writer **sw, FILE *fp, const struct profile *p,
+			bool buckets);
 
 struct stream_sched_reader;
 

@@ -22,8 +22,9 @@
 #     - of a stream cut short says so on its status line;
 #   - the sender killed with SIGKILL mid-stream: export - says so in one line, exits 1 and writes
 #     the intervals that arrived; the sender whose reader is gone stops with a line and exit 1;
-#   - the stream is gzip-compressed (version 3) unless --stream-text (plain lines, version 2, read
-#     alike); damaged compressed data is refused naming a line of the text (exit 2);
+#   - the stream is gzip-compressed (version 3) unless --stream-text (plain lines, read alike), its
+#     timeline as summary buckets (b lines); damaged compressed data is refused naming a line of
+#     the text (exit 2);
 #   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
 #     -o -, and '-' from a terminal are usage errors (exit 2).
 
@@ -271,9 +272,15 @@ check "the stream is gzip-compressed, its header version 3, far smaller than its
 	 test "$(wc -c <"$1")" -lt "$(($(gzip -dc "$1" | wc -c) / 2))"' sh "$T/s.stream"
 "$R" record -q --stream --stream-text -o - -I 250 -- "$CT" 1 2>/dev/null >"$T/t.stream"
 "$R" export - -o "$T/t.json" <"$T/t.stream" 2>"$T/tx.err"
-check "--stream-text: plain lines, version 2, that export - reads ($(cat "$T/tx.err"))" sh -c \
-	'head -c 18 "$1" | grep -q "^ringside-stream 2 " && grep -q "^end command%20exited$" "$1" &&
+check "--stream-text: plain lines, that export - reads ($(cat "$T/tx.err"))" sh -c \
+	'head -c 18 "$1" | grep -q "^ringside-stream 3 " && grep -q "^end command%20exited$" "$1" &&
 	 "$2" -e ".meta.end_reason == \"command exited\"" "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
+# the timeline as summary buckets (b lines), not every run: each CPU's buckets cover the
+# recording, and its busy time is theirs
+check "the stream's timeline: b lines, no r or o lines; the snapshot's CPUs have summaries" sh -c \
+	'grep -q "^b 0 0 " "$1" && ! grep -q "^[ro] " "$1" &&
+	 "$2" -e "[.sched.cpus[] | select((.summaries | length) > 0 and .known_ns > 0)] | length >= 1" \
+	 "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
 # damaged compressed data: refused (exit 2), named by the line of the text it cut; after the
 # third flush point (a sync flush ends in 00 00 ff ff), a deflate block of the reserved type
 k=$(LC_ALL=C grep -obUaP '\x00\x00\xff\xff' "$T/s.stream" | sed -n 3p | cut -d: -f1)

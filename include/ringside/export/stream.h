@@ -33,6 +33,9 @@ struct stream_writer *stream_writer_new(FILE *fp);
 /* A writer of the compressed form (version 3: gzip, a sync flush per interval) to fp; NULL on
  * failure (out of memory). */
 struct stream_writer *stream_writer_new_gz(FILE *fp);
+/* Before the header: write the scheduler timeline as summary buckets (b lines, version 3), one
+ * per CPU and bucket width, instead of every run (r, o lines). */
+void stream_writer_summarize(struct stream_writer *w);
 /* Free the writer; NULL is fine. */
 void stream_writer_free(struct stream_writer *w);
 /* Write the header line: p as it is now, without its samples. Returns 0 or -EIO with err. */
