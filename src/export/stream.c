@@ -821,8 +821,7 @@ stream_next(FILE *fp, char *buf, size_t *len, size_t *cut)
 	return -1;
 }
 
-/* stream_read of the text form. */
-static int
+int
 stream_read_text(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
 		 struct errbuf *err)
 {
@@ -886,48 +885,4 @@ stream_read_text(FILE *fp, const char *name, struct profile **out, struct stream
 	stream_reader_fini(&r);
 	free(buf);
 	return rc;
-}
-
-/*
- * The compressed form: the text read through an inflating FILE. Corrupt compressed data is named
- * by the line of the decompressed text it cut (the line after the last whole one).
- */
-static int
-stream_read_gz(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
-	       struct errbuf *err)
-{
-	struct stream_gz_in *g = NULL;
-	FILE *zfp = stream_gz_reader(fp, &g);
-	int rc;
-
-	if (!zfp)
-		return errbuf_fail(err, -EIO, "cannot read '%s': out of memory", name);
-	rc = stream_read_text(zfp, name, out, st, err);
-	fclose(zfp);
-	if (stream_gz_error(g) && (rc == 0 || rc == -EIO)) {
-		if (rc == 0)
-			profile_free(*out);
-		*out = NULL;
-		errbuf_clear(err);
-		rc = errbuf_fail(
-			err, -EINVAL,
-			"'%s' line %zu is corrupt: the compressed stream is damaged there (%s)",
-			name, st->lines + 1, stream_gz_error(g));
-	}
-	stream_gz_in_free(g);
-	return rc;
-}
-
-int
-stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
-	    struct errbuf *err)
-{
-	int c = fgetc(fp);
-	unsigned char b = (unsigned char)c;
-
-	if (c != EOF && ungetc(c, fp) == EOF)
-		return errbuf_fail(err, -EIO, "cannot read '%s': %s", name, strerror(errno));
-	if (c != EOF && stream_gz_sniff(&b, 1))
-		return stream_read_gz(fp, name, out, st, err);
-	return stream_read_text(fp, name, out, st, err);
 }

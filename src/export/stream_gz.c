@@ -6,7 +6,8 @@
  * a stdio stream whose bytes are deflated into the real output; the readers are a stdio stream
  * that inflates another (for stream_read) and an incremental inflater that appends to a buffer
  * (for view -'s live reader). A compressed stream cut short ends where its bytes end, as a text
- * stream cut short does; corrupt compressed data is an error of its own.
+ * stream cut short does; corrupt compressed data is an error of its own. stream_read is here: it
+ * tells the two forms apart by the first byte.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "ringside/export/stream.h"
 #include "ringside/util/xalloc.h"
 
 #include "stream_internal.h"
@@ -267,4 +269,48 @@ const char *
 stream_gz_error(const struct stream_gz_in *g)
 {
 	return g->error;
+}
+
+/*
+ * The compressed form: the text read through an inflating FILE. Corrupt compressed data is named
+ * by the line of the decompressed text it cut (the line after the last whole one).
+ */
+static int
+stream_read_gz(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+	       struct errbuf *err)
+{
+	struct stream_gz_in *g = NULL;
+	FILE *zfp = stream_gz_reader(fp, &g);
+	int rc;
+
+	if (!zfp)
+		return errbuf_fail(err, -EIO, "cannot read '%s': out of memory", name);
+	rc = stream_read_text(zfp, name, out, st, err);
+	fclose(zfp);
+	if (stream_gz_error(g) && (rc == 0 || rc == -EIO)) {
+		if (rc == 0)
+			profile_free(*out);
+		*out = NULL;
+		errbuf_clear(err);
+		rc = errbuf_fail(
+			err, -EINVAL,
+			"'%s' line %zu is corrupt: the compressed stream is damaged there (%s)",
+			name, st->lines + 1, stream_gz_error(g));
+	}
+	stream_gz_in_free(g);
+	return rc;
+}
+
+int
+stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+	    struct errbuf *err)
+{
+	int c = fgetc(fp);
+	unsigned char b = (unsigned char)c;
+
+	if (c != EOF && ungetc(c, fp) == EOF)
+		return errbuf_fail(err, -EIO, "cannot read '%s': %s", name, strerror(errno));
+	if (c != EOF && stream_gz_sniff(&b, 1))
+		return stream_read_gz(fp, name, out, st, err);
+	return stream_read_text(fp, name, out, st, err);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ringside/export/stream.h"
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 
@@ -114,5 +115,8 @@ int stream_gz_feed(struct stream_gz_in *g, const void *in, size_t len, char **bu
 const char *stream_gz_error(const struct stream_gz_in *g);
 /* Free an inflater; NULL is fine. */
 void stream_gz_in_free(struct stream_gz_in *g);
+/* stream_read of the text form (stream_read tells the forms apart). */
+int stream_read_text(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+		     struct errbuf *err);
 
 #endif
