@@ -8,9 +8,10 @@
 # writes to its terminal and spends on rebuilds (its CPU per second, read from /proc).
 #   - stream bytes/s: the steady state, from the third commit line to the last (the header and the
 #     first intervals' new frames left out), and over the whole run, by line kind; with the
-#     scheduler timeline (its exact runs: r lines), with --no-sched, and for one process (-p);
-#     system-wide, every new process brings new frames and nodes (f, n lines): a machine that
-#     starts many processes (a build) streams far more than a steady one;
+#     scheduler timeline (summary buckets: b lines), with --no-sched, and for one process (-p);
+#     system-wide, every new process brings new frames and nodes (f, n lines), many of them
+#     unsymbolized addresses (module+offset frames): a machine that starts many processes (a
+#     build) streams far more than a steady one;
 #                                     target: below the live screen's terminal bytes/s
 #     the stream is sent gzip-compressed (version 3, a sync flush per interval): its bytes as sent
 #     (steady: from the third interval's flush to the last, as for the text) and its text form's,
