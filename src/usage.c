@@ -96,6 +96,7 @@ const char usage_text[] =
 "                         gzip-compressed (version 3), a sync flush per interval, the\n"
 "                         scheduler timeline as summary buckets\n"
 "      --stream-text      record --stream: its plain text lines, uncompressed\n"
+"      --stream-runs      record --stream: every scheduler run, not summary buckets\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
 "\n"

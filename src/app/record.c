@@ -141,7 +141,7 @@ record_main(const struct record_opts *opts)
 		signal(SIGPIPE, SIG_IGN);
 		w = opts->stream_text ? stream_writer_new(stdout) : stream_writer_new_gz(stdout);
 		/* The viewer draws summaries: the exact runs stay on the recording's side. */
-		if (w)
+		if (w && !opts->stream_runs)
 			stream_writer_summarize(w);
 		if (!w || stream_write_header(w, session_profile(s), &err) < 0 ||
 		    fflush(stdout) != 0) {

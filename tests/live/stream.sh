@@ -23,7 +23,7 @@
 #   - the sender killed with SIGKILL mid-stream: export - says so in one line, exits 1 and writes
 #     the intervals that arrived; the sender whose reader is gone stops with a line and exit 1;
 #   - the stream is gzip-compressed (version 3) unless --stream-text (plain lines, read alike), its
-#     timeline as summary buckets (b lines); damaged compressed data is refused naming a line of
+#     timeline as summary buckets (b lines), every run with --stream-runs; damaged compressed data is refused naming a line of
 #     the text (exit 2);
 #   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
 #     -o -, and '-' from a terminal are usage errors (exit 2).
@@ -281,6 +281,13 @@ check "the stream's timeline: b lines, no r or o lines; the snapshot's CPUs have
 	'grep -q "^b 0 0 " "$1" && ! grep -q "^[ro] " "$1" &&
 	 "$2" -e "[.sched.cpus[] | select((.summaries | length) > 0 and .known_ns > 0)] | length >= 1" \
 	 "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
+"$R" record -q --stream --stream-text --stream-runs -o - -I 250 -- "$CT" 1 2>/dev/null \
+	>"$T/u.stream"
+"$R" export - -o "$T/u.json" <"$T/u.stream" 2>/dev/null
+check "--stream-runs: r and o lines, no b lines; the snapshot's CPUs have runs" sh -c \
+	'grep -q "^r 0 " "$1" && grep -q "^o " "$1" && ! grep -q "^b " "$1" &&
+	 "$2" -e "[.sched.cpus[] | select((.runs | length) > 0)] | length >= 1" "$3"' sh \
+	"$T/u.stream" "$JQ" "$T/u.json"
 # damaged compressed data: refused (exit 2), named by the line of the text it cut; after the
 # third flush point (a sync flush ends in 00 00 ff ff), a deflate block of the reserved type
 k=$(LC_ALL=C grep -obUaP '\x00\x00\xff\xff' "$T/s.stream" | sed -n 3p | cut -d: -f1)
