@@ -265,6 +265,25 @@ stream_gz_feed(struct stream_gz_in *g, const void *in, size_t len, char **buf, s
 	return g->error ? -1 : 0;
 }
 
+bool
+stream_sniff_gz(const void *buf, size_t len)
+{
+	char text[64];
+	z_stream z = { 0 };
+	bool yes;
+
+	if (!stream_gz_sniff(buf, len) || inflateInit2(&z, STREAM_GZ_BITS) != Z_OK)
+		return false;
+	z.next_in = (Bytef *)(uintptr_t)buf;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)text;
+	z.avail_out = sizeof(text);
+	(void)inflate(&z, Z_SYNC_FLUSH);
+	yes = stream_sniff(text, sizeof(text) - z.avail_out);
+	inflateEnd(&z);
+	return yes;
+}
+
 const char *
 stream_gz_error(const struct stream_gz_in *g)
 {

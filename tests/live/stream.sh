@@ -270,6 +270,9 @@ check "the stream is gzip-compressed, its header version 3, far smaller than its
 	'test "$(head -c 2 "$1" | od -An -tx1 | tr -d " ")" = 1f8b &&
 	 gzip -dc "$1" | head -c 18 | grep -q "^ringside-stream 3 " &&
 	 test "$(wc -c <"$1")" -lt "$(($(gzip -dc "$1" | wc -c) / 2))"' sh "$T/s.stream"
+"$R" export "$T/s.stream" -o "$T/sf.json" 2>"$T/sf.err"
+check "export FILE of a compressed stream saved to a file: its $n intervals ($(cat "$T/sf.err"))" \
+	"$JQ" -e --argjson n "$n" '(.events[0].series[0].t | length) == $n' "$T/sf.json"
 "$R" record -q --stream --stream-text -o - -I 250 -- "$CT" 1 2>/dev/null >"$T/t.stream"
 "$R" export - -o "$T/t.json" <"$T/t.stream" 2>"$T/tx.err"
 check "--stream-text: plain lines, that export - reads ($(cat "$T/tx.err"))" sh -c \

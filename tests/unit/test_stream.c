@@ -800,6 +800,10 @@ test_gz_round_trip(void **state)
 	back = NULL;
 	free(text);
 	assert_true(len < text_len);
+	/* A file's start tells it: gzip whose text is a stream's, not any gzip or the text. */
+	assert_true(stream_sniff_gz(buf, len < 4096 ? len : 4096));
+	assert_false(stream_sniff_gz("ringside-stream 3 {}", 20));
+	assert_false(stream_sniff_gz("\x1f\x8b\x08\0\0\0\0\0\0\x03\x03\0", 12));
 	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
 	assert_int_equal(st.intervals, 3);
 	assert_true(st.ended);

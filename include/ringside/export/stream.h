@@ -70,5 +70,8 @@ int stream_read(FILE *fp, const char *name, struct profile **out, struct stream_
 		struct errbuf *err);
 /* True when buf (len bytes, the start of a file) begins with the stream's header word. */
 bool stream_sniff(const char *buf, size_t len);
+/* True when buf (len bytes, the start of a file) is a stream's compressed form: gzip whose text
+ * begins with the header word. */
+bool stream_sniff_gz(const void *buf, size_t len);
 
 #endif
