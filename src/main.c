@@ -145,7 +145,7 @@ main_option_fits(int c, enum main_mode mode)
 	bool screen_only = c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW ||
 			   c == 'd' || c == OPT_SOURCE_PATH || c == OPT_SOURCE_PREFIX;
 
-	if (c == OPT_STREAM)
+	if (c == OPT_STREAM || c == OPT_STREAM_TEXT || c == OPT_STREAM_RUNS)
 		return mode == MODE_RECORD;
 	if (mode == MODE_RECORD)
 		return !screen_only;
@@ -198,6 +198,8 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "push-every", required_argument, NULL, OPT_PUSH_EVERY },
 		{ "no-save", no_argument, NULL, OPT_NO_SAVE },
 		{ "stream", no_argument, NULL, OPT_STREAM },
+		{ "stream-text", no_argument, NULL, OPT_STREAM_TEXT },
+		{ "stream-runs", no_argument, NULL, OPT_STREAM_RUNS },
 		{ "nice", required_argument, NULL, OPT_NICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -307,6 +309,12 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			break;
 		case OPT_STREAM:
 			o->stream = true;
+			break;
+		case OPT_STREAM_TEXT:
+			o->stream_text = true;
+			break;
+		case OPT_STREAM_RUNS:
+			o->stream_runs = true;
 			break;
 		case OPT_TASK_COUNTERS:
 			if (main_parse_uint(optarg, &o->task_top) < 0 || o->task_top > 4096)
@@ -446,6 +454,12 @@ main_record(int argc, char **argv)
 		r = main_usage_error(
 			"%s", uo.rec.stream ? "--stream writes to stdout: give -o -"
 					    : "-o - is for --stream (a snapshot goes to a file)");
+		goto out;
+	}
+	if ((uo.rec.stream_text || uo.rec.stream_runs) && !uo.rec.stream) {
+		r = main_usage_error("%s", uo.rec.stream_text
+						   ? "--stream-text is for --stream -o -"
+						   : "--stream-runs is for --stream -o -");
 		goto out;
 	}
 	if (uo.rec.stream && uo.rec.push.url) {

@@ -299,7 +299,7 @@ journal_load_stdin(struct profile **out, struct errbuf *err)
 int
 journal_load_any(const char *path, struct profile **out, struct errbuf *err)
 {
-	char head[32] = "";
+	char head[4096] = "";
 	struct stream_stats st;
 	struct stat sb;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -314,7 +314,8 @@ journal_load_any(const char *path, struct profile **out, struct errbuf *err)
 		close(fd);
 	if (n < 0)
 		n = 0;
-	if (stream_sniff(head, (size_t)n))
+	/* A journal, or a stream saved to a file (text or compressed). */
+	if (stream_sniff(head, (size_t)n) || stream_sniff_gz(head, (size_t)n))
 		return journal_load(path, out, &st, err);
 	return snapshot_load(path, out, err);
 }

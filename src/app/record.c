@@ -139,8 +139,12 @@ record_main(const struct record_opts *opts)
 	if (opts->stream) {
 		/* A reader that goes away is a write error (EPIPE), not a silent death. */
 		signal(SIGPIPE, SIG_IGN);
-		w = stream_writer_new(stdout);
-		if (stream_write_header(w, session_profile(s), &err) < 0 || fflush(stdout) != 0) {
+		w = opts->stream_text ? stream_writer_new(stdout) : stream_writer_new_gz(stdout);
+		/* The viewer draws summaries: the exact runs stay on the recording's side. */
+		if (w && !opts->stream_runs)
+			stream_writer_summarize(w);
+		if (!w || stream_write_header(w, session_profile(s), &err) < 0 ||
+		    fflush(stdout) != 0) {
 			if (!errbuf_isset(&err))
 				errbuf_fail(&err, -EIO, "cannot write the stream: %s",
 					    strerror(errno));

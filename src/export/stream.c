@@ -55,6 +55,9 @@ struct stream_writer {
 	size_t stack_cap;
 	uint64_t seq;
 	bool failed;
+	struct stream_gz *gz; /* the compressed form: fp deflates into out */
+	bool buckets;	      /* the timeline as summary buckets (b lines) */
+	FILE *out;
 	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
 	struct stream_events_writer *events; /* events added and removed (stream_events) */
 };
@@ -68,6 +71,34 @@ stream_writer_new(FILE *fp)
 	w->next_frame = 1;
 	w->nnodes = 1;
 	return w;
+}
+
+struct stream_writer *
+stream_writer_new_gz(FILE *fp)
+{
+	struct stream_gz *gz = NULL;
+	FILE *zfp = stream_gz_writer(fp, &gz);
+	struct stream_writer *w;
+
+	if (!zfp)
+		return NULL;
+	w = stream_writer_new(zfp);
+	w->gz = gz;
+	w->out = fp;
+	return w;
+}
+
+void
+stream_writer_summarize(struct stream_writer *w)
+{
+	w->buckets = true;
+}
+
+/* After a header, an interval or the end line: the compressed form's flush. 0 or -1. */
+static int
+stream_writer_sync(struct stream_writer *w, bool finish)
+{
+	return w->gz ? stream_gz_sync(w->fp, w->gz, finish) : 0;
 }
 
 void
@@ -90,6 +121,8 @@ stream_writer_free(struct stream_writer *w)
 	free(w->stack);
 	stream_sched_writer_free(w->sched);
 	stream_events_writer_free(w->events);
+	if (w->gz)
+		fclose(w->fp);
 	free(w);
 }
 
@@ -105,12 +138,16 @@ stream_write_header(struct stream_writer *w, const struct profile *p, struct err
 	char *line = stream_snapshot_line(p, 0, p->ntracks, true, err);
 	int r = line ? 0 : -EIO;
 
-	if (r == 0 && fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT, STREAM_VERSION, line) < 0)
+	/* Version 3 when its features are used (compressed, b lines), else 2 as before. */
+	if (r == 0 && fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT,
+			      w->gz || w->buckets ? STREAM_VERSION : 2, line) < 0)
 		r = stream_io(err);
 	w->ntracks = p->ntracks;
 	w->done = xcalloc(p->ntracks + 1, sizeof(*w->done));
 	w->ndone = xcalloc(p->ntracks + 1, sizeof(*w->ndone));
 	stream_events_write(&w->events, w->fp, p, true, err);
+	if (r == 0 && stream_writer_sync(w, false) < 0)
+		r = stream_io(err);
 	free(line);
 	return r;
 }
@@ -368,11 +405,11 @@ stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t
 	}
 	stream_write_counters(w, p);
 	stream_write_stacks(w, p);
-	stream_sched_write(&w->sched, w->fp, p);
+	stream_sched_write(&w->sched, w->fp, p, w->buckets);
 	fprintf(w->fp,
 		"i %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		++w->seq, duration_ns, sm->samples, sm->lost, sm->throttled, sm->bad_records);
-	if (ferror(w->fp))
+	if (ferror(w->fp) || stream_writer_sync(w, false) < 0)
 		return stream_io(err);
 	return 0;
 }
@@ -384,7 +421,7 @@ stream_write_end(struct stream_writer *w, const char *reason, struct errbuf *err
 	fputs("end ", w->fp);
 	stream_put_field(w->fp, reason);
 	fputc('\n', w->fp);
-	return ferror(w->fp) ? stream_io(err) : 0;
+	return ferror(w->fp) || stream_writer_sync(w, true) < 0 ? stream_io(err) : 0;
 }
 
 bool
@@ -703,6 +740,9 @@ stream_line(struct stream_reader *r, char *line)
 		return stream_line_i(r, f, n);
 	case 'E':
 		return r->version >= 2 ? stream_events_line_E(&r->events, r->p, f, n) : -1;
+	case 'b':
+		/* The timeline's summary buckets: version 3 on. */
+		return r->version >= 3 ? stream_sched_line(&r->sched, f, n) : -1;
 	case 'S':
 	case 'T':
 	case 'r':
@@ -782,8 +822,8 @@ stream_next(FILE *fp, char *buf, size_t *len, size_t *cut)
 }
 
 int
-stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
-	    struct errbuf *err)
+stream_read_text(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+		 struct errbuf *err)
 {
 	struct stream_reader r = { 0 };
 	char *buf = xmalloc(STREAM_MAX_LINE + 2);

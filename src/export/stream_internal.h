@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ringside/export/stream.h"
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 
@@ -65,9 +66,11 @@ struct stream_sched_writer;
 void stream_sched_writer_free(struct stream_sched_writer *sw);
 /*
  * Write what p's scheduler timeline gained since the last call (the S line, changed tasks, the
- * runs closed and each CPU's run in progress); *sw is created on the first call.
+ * runs closed and each CPU's run in progress, or with buckets the b lines of the summary buckets
+ * they filled); *sw is created on the first call.
  */
-void stream_sched_write(struct stream_sched_writer **sw, FILE *fp, const struct profile *p);
+void stream_sched_write(struct stream_sched_writer **sw, FILE *fp, const struct profile *p,
+			bool buckets);
 
 struct stream_sched_reader;
 
@@ -87,5 +90,33 @@ int stream_sched_commit(struct stream_sched_reader *sr);
  * sched_origin and sched_switches, and sched_json with the recording's event count. NULL is fine.
  */
 void stream_sched_build(struct stream_sched_reader *sr, struct profile *p);
+
+/* The compressed form (stream_gz): gzip with a sync flush per interval. */
+struct stream_gz;
+struct stream_gz_in;
+
+/* True when buf (len bytes, a stream's start) begins with gzip's magic: a compressed stream. */
+bool stream_gz_sniff(const void *buf, size_t len);
+/* A FILE whose bytes are deflated into out (borrowed); *zp its state, freed by fclose. */
+FILE *stream_gz_writer(FILE *out, struct stream_gz **zp);
+/* Flush fp (a stream_gz_writer) through a sync flush, or finish the gzip stream. 0 or -1. */
+int stream_gz_sync(FILE *fp, struct stream_gz *z, bool finish);
+/*
+ * A FILE reading the decompressed text of in (borrowed); *gp its state, for stream_gz_error and
+ * freed by stream_gz_in_free after the FILE is closed. A cut-short input reads as an end of file.
+ */
+FILE *stream_gz_reader(FILE *in, struct stream_gz_in **gp);
+/* An inflater fed by stream_gz_feed. */
+struct stream_gz_in *stream_gz_inflater(void);
+/* Inflate in (len bytes), appending to *buf (*blen used of *bcap, grown). 0, or -1 when corrupt. */
+int stream_gz_feed(struct stream_gz_in *g, const void *in, size_t len, char **buf, size_t *blen,
+		   size_t *bcap);
+/* zlib's word for corrupt compressed data, or NULL. */
+const char *stream_gz_error(const struct stream_gz_in *g);
+/* Free an inflater; NULL is fine. */
+void stream_gz_in_free(struct stream_gz_in *g);
+/* stream_read of the text form (stream_read tells the forms apart). */
+int stream_read_text(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
+		     struct errbuf *err);
 
 #endif

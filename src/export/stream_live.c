@@ -5,7 +5,8 @@
  * last of them (or, when lines past the last commit have waited 2 s, over every whole line, so a
  * corrupt one is named while the sender still holds the connection). Rebuilding from the start
  * keeps one reader with one set of checks; its cost grows with the stream, so the next rebuild
- * waits four times the last one's duration.
+ * waits four times the last one's duration. A compressed stream (its first byte gzip's) is
+ * inflated as it arrives and the text kept, so everything else reads the text form.
  */
 #include "config.h"
 
@@ -19,6 +20,8 @@
 #include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
 
+#include "stream_internal.h"
+
 struct stream_live {
 	char *name;
 	char *buf;
@@ -28,8 +31,11 @@ struct stream_live {
 	size_t committed;  /* bytes up to the end of the last header, commit or end line */
 	size_t built;	   /* bytes the last rebuild read */
 	bool eof, built_eof;
-	uint64_t next_ns;  /* no rebuild before this */
-	uint64_t stall_ns; /* when whole lines past the last commit first waited, or 0 */
+	bool form_known;	 /* the first byte was read: text or compressed */
+	struct stream_gz_in *gz; /* the compressed form's inflater, or NULL */
+	char *raw;		 /* the compressed form: the bytes read, before inflating */
+	uint64_t next_ns;	 /* no rebuild before this */
+	uint64_t stall_ns;	 /* when whole lines past the last commit first waited, or 0 */
 };
 
 /*
@@ -54,6 +60,8 @@ stream_live_free(struct stream_live *l)
 		return;
 	free(l->name);
 	free(l->buf);
+	free(l->raw);
+	stream_gz_in_free(l->gz);
 	free(l);
 }
 
@@ -81,18 +89,51 @@ stream_live_scan(struct stream_live *l, size_t from, struct errbuf *err)
 	return 0;
 }
 
+#define STREAM_LIVE_RAW 65536
+
+/*
+ * n bytes read into the buffer's end (at from): on the first, tell the form; a compressed stream's
+ * bytes are inflated in their place. Returns 0 or -EINVAL (corrupt compressed data) with err.
+ */
+static int
+stream_live_take(struct stream_live *l, size_t from, size_t n, struct errbuf *err)
+{
+	if (!l->form_known && n > 0) {
+		l->form_known = true;
+		if (stream_gz_sniff(l->buf + from, n)) {
+			l->gz = stream_gz_inflater();
+			l->raw = xmalloc(STREAM_LIVE_RAW);
+		}
+	}
+	if (!l->gz) {
+		l->len += n;
+		return 0;
+	}
+	/* The bytes read are at most STREAM_LIVE_RAW (see stream_live_read). */
+	memcpy(l->raw, l->buf + from, n);
+	if (stream_gz_feed(l->gz, l->raw, n, &l->buf, &l->len, &l->cap) < 0 &&
+	    stream_live_scan(l, from, err) == 0)
+		return errbuf_fail(
+			err, -EINVAL,
+			"'%s' line %zu is corrupt: the compressed stream is damaged there "
+			"(%s)",
+			l->name, l->lines + 1, stream_gz_error(l->gz));
+	return stream_gz_error(l->gz) ? -EINVAL : 0;
+}
+
 int
 stream_live_read(struct stream_live *l, int fd, struct errbuf *err)
 {
 	for (int rounds = 0; rounds < 64 && !l->eof; rounds++) {
-		size_t from = l->len;
+		size_t from = l->len, want;
 		ssize_t n;
 
 		if (l->cap - l->len < 65536) {
 			l->cap = l->cap ? l->cap * 2 : 1 << 20;
 			l->buf = xrealloc(l->buf, l->cap);
 		}
-		n = read(fd, l->buf + l->len, l->cap - l->len);
+		want = l->gz || !l->form_known ? STREAM_LIVE_RAW : l->cap - l->len;
+		n = read(fd, l->buf + l->len, want);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
 		if (n < 0 && errno == EINTR)
@@ -101,7 +142,8 @@ stream_live_read(struct stream_live *l, int fd, struct errbuf *err)
 			return errbuf_fail(err, -EIO, "cannot read '%s': %s", l->name,
 					   strerror(errno));
 		l->eof = n == 0;
-		l->len += (size_t)n;
+		if (stream_live_take(l, from, (size_t)n, err) < 0)
+			return -EINVAL;
 		if (stream_live_scan(l, from, err) < 0)
 			return -EINVAL;
 	}

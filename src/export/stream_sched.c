@@ -28,8 +28,22 @@ struct stream_sched_task {
 	bool fresh;		       /* not written yet */
 };
 
+/* A CPU's summary bucket being filled (b lines): its index from the start and what it holds. */
+struct stream_sched_acc {
+	uint64_t index, busy, known;
+	struct stream_sched_share {
+		uint32_t task; /* a schedmap task index or SCHEDMAP_TASK_OTHER */
+		uint64_t ns;
+	} * t;
+	size_t nt, cap;
+	bool on;
+};
+
 struct stream_sched_writer {
 	unsigned ncpus;
+	bool buckets;		      /* summary buckets (b lines) instead of runs (r, o) */
+	uint64_t bucket_ns;	      /* with buckets: their width */
+	struct stream_sched_acc *acc; /* with buckets: per CPU, the bucket being filled */
 	uint64_t *closed; /* per CPU: where the last closed run written ends (from the start) */
 	uint32_t *ids;	  /* per schedmap task index: its stream id, 0 when none */
 	size_t nids;
@@ -45,17 +59,24 @@ stream_sched_writer_free(struct stream_sched_writer *sw)
 		return;
 	free(sw->tasks);
 	free(sw->closed);
+	for (unsigned c = 0; sw->acc && c < sw->ncpus; c++)
+		free(sw->acc[c].t);
+	free(sw->acc);
 	free(sw->ids);
 	free(sw);
 }
 
 static struct stream_sched_writer *
-stream_sched_writer_new(unsigned ncpus)
+stream_sched_writer_new(unsigned ncpus, bool buckets, uint64_t bucket_ns)
 {
 	struct stream_sched_writer *sw = xcalloc(1, sizeof(*sw));
 
 	sw->ncpus = ncpus;
 	sw->closed = xcalloc(ncpus + 1, sizeof(*sw->closed));
+	sw->buckets = buckets;
+	sw->bucket_ns = bucket_ns ? bucket_ns : 1;
+	if (buckets)
+		sw->acc = xcalloc(ncpus, sizeof(*sw->acc));
 	return sw;
 }
 
@@ -185,7 +206,80 @@ stream_sched_rel(uint64_t t, uint64_t origin)
 	return t > origin ? t - origin : 0;
 }
 
-/* The runs of cpu closed since the last interval (r lines), then its run in progress (o). */
+/* The b line of cpu's bucket a: its busiest task (non-idle), that task's, busy and known ns. */
+static void
+stream_sched_put_bucket(const struct stream_sched_writer *sw, FILE *fp, unsigned cpu,
+			const struct stream_sched_acc *a)
+{
+	const struct stream_sched_share *top = NULL;
+
+	for (size_t i = 0; i < a->nt; i++)
+		if (!top || a->t[i].ns > top->ns)
+			top = &a->t[i];
+	fprintf(fp, "b %u %" PRIu64 " ", cpu, a->index);
+	stream_sched_put_task(sw, fp, top ? top->task : SCHEDMAP_TASK_IDLE);
+	fprintf(fp, " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", top ? top->ns : 0, a->busy, a->known);
+}
+
+/* The run [start, end) of task into a's buckets; each bucket it leaves behind is written. */
+static void
+stream_sched_acc_add(const struct stream_sched_writer *sw, FILE *fp, unsigned cpu,
+		     struct stream_sched_acc *a, uint64_t start, uint64_t end, uint32_t task)
+{
+	while (start < end) {
+		uint64_t idx = start / sw->bucket_ns;
+		uint64_t stop = (idx + 1) * sw->bucket_ns < end ? (idx + 1) * sw->bucket_ns : end;
+		size_t i = 0;
+
+		if (!a->on) {
+			a->on = true;
+			a->index = idx;
+		}
+		for (; a->index < idx; a->index++) {
+			stream_sched_put_bucket(sw, fp, cpu, a);
+			a->busy = a->known = 0;
+			a->nt = 0;
+		}
+		a->known += task == SCHEDMAP_TASK_UNKNOWN ? 0 : stop - start;
+		if (task != SCHEDMAP_TASK_UNKNOWN && task != SCHEDMAP_TASK_IDLE) {
+			a->busy += stop - start;
+			while (i < a->nt && a->t[i].task != task)
+				i++;
+			if (i == a->nt) {
+				if (a->nt == a->cap) {
+					a->cap = a->cap ? 2 * a->cap : 16;
+					a->t = xreallocarray(a->t, a->cap, sizeof(*a->t));
+				}
+				a->t[a->nt++] = (struct stream_sched_share){ task, 0 };
+			}
+			a->t[i].ns += stop - start;
+		}
+		start = stop;
+	}
+}
+
+/*
+ * With buckets, the run in progress [start, end) of task: the buckets it reaches written as they
+ * are now (the last one partly filled), without keeping it (it is added when it closes).
+ */
+static void
+stream_sched_acc_open(const struct stream_sched_writer *sw, FILE *fp, unsigned cpu, uint64_t start,
+		      uint64_t end, uint32_t task)
+{
+	struct stream_sched_acc a = sw->acc[cpu];
+
+	a.t = a.nt ? memcpy(xmalloc(a.nt * sizeof(*a.t)), a.t, a.nt * sizeof(*a.t)) : NULL;
+	a.cap = a.nt;
+	stream_sched_acc_add(sw, fp, cpu, &a, start, end, task);
+	if (a.on)
+		stream_sched_put_bucket(sw, fp, cpu, &a);
+	free(a.t);
+}
+
+/*
+ * The runs of cpu closed since the last interval (r lines), then its run in progress (o); with
+ * buckets, the b lines of the buckets they filled and the run in progress reaches.
+ */
 static void
 stream_sched_runs(struct stream_sched_writer *sw, FILE *fp, const struct profile *p, unsigned cpu)
 {
@@ -209,16 +303,29 @@ stream_sched_runs(struct stream_sched_writer *sw, FILE *fp, const struct profile
 
 		/* Runs follow each other: time not covered (the start, a gap) is unknown. */
 		if (start > sw->closed[cpu]) {
-			fprintf(fp, "r %u %" PRIu64 " ?\n", cpu, start - sw->closed[cpu]);
+			if (sw->buckets)
+				stream_sched_acc_add(sw, fp, cpu, &sw->acc[cpu], sw->closed[cpu],
+						     start, SCHEDMAP_TASK_UNKNOWN);
+			else
+				fprintf(fp, "r %u %" PRIu64 " ?\n", cpu, start - sw->closed[cpu]);
 			sw->closed[cpu] = start;
 		}
 		if (start < sw->closed[cpu])
 			start = sw->closed[cpu];
+		if (end < start)
+			end = start;
+		if (sw->buckets) {
+			if (run.open) {
+				stream_sched_acc_open(sw, fp, cpu, start, end, run.task);
+				break;
+			}
+			stream_sched_acc_add(sw, fp, cpu, &sw->acc[cpu], start, end, run.task);
+			sw->closed[cpu] = end;
+			continue;
+		}
 		if (run.open) {
 			fprintf(fp, "o %u %" PRIu64 " ", cpu, start);
 		} else {
-			if (end < start)
-				end = start;
 			fprintf(fp, "r %u %" PRIu64 " ", cpu, end - start);
 		}
 		stream_sched_put_task(sw, fp, run.task);
@@ -230,7 +337,8 @@ stream_sched_runs(struct stream_sched_writer *sw, FILE *fp, const struct profile
 }
 
 void
-stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct profile *p)
+stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct profile *p,
+		   bool buckets)
 {
 	const struct schedmap *m = p->sched;
 	struct stream_sched_writer *sw;
@@ -239,7 +347,7 @@ stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct prof
 	if (!m)
 		return;
 	if (!*swp)
-		*swp = stream_sched_writer_new(schedmap_ncpus(m));
+		*swp = stream_sched_writer_new(schedmap_ncpus(m), buckets, schedmap_bucket_ns(m));
 	sw = *swp;
 	schedmap_get_counts(m, &sc);
 	fprintf(fp, "S %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", sw->ncpus,
@@ -261,19 +369,32 @@ struct stream_sched_run {
 	uint32_t task; /* a stream task id, or a SCHEDMAP_TASK_* */
 };
 
+/* A summary bucket of a b line. */
+struct stream_sched_bucket {
+	uint32_t task; /* a stream task id, IDLE or OTHER */
+	uint64_t task_ns, busy, known;
+};
+
 struct stream_sched_cpu {
 	struct stream_sched_run *runs;
 	size_t nruns;
-	uint64_t closed;	      /* where its last closed run ends (0 before any) */
+	char form;			     /* 'r' runs, 'b' buckets, 0 none yet (never both) */
+	struct stream_sched_bucket *buckets; /* from index first on */
+	size_t nbuckets, bcap;
+	uint64_t first;	 /* the first bucket's index */
+	uint64_t p_next; /* the next index a b line may give at most (pending lines too) */
+	uint64_t closed; /* where its last closed run ends (0 before any) */
 	struct stream_sched_run open; /* its run in progress at the last commit */
 	bool has_open;
 };
 
 /* A line held until the commit: a task's statistics (id), or a run of a CPU. */
 struct stream_sched_pending {
-	char kind; /* 'T', 'r', 'o' */
+	char kind; /* 'T', 'r', 'o', 'b' */
 	unsigned cpu;
-	uint32_t id;
+	uint32_t id;	/* T: the task's id; b: unused */
+	uint64_t index; /* b: the bucket's index */
+	struct stream_sched_bucket bucket;
 	struct stream_sched_run run;
 	struct schedmap_task_stats st;
 };
@@ -298,8 +419,10 @@ stream_sched_reader_free(struct stream_sched_reader *sr)
 {
 	if (!sr)
 		return;
-	for (unsigned c = 0; c < sr->ncpus; c++)
+	for (unsigned c = 0; c < sr->ncpus; c++) {
 		free(sr->cpus[c].runs);
+		free(sr->cpus[c].buckets);
+	}
 	free(sr->cpus);
 	free(sr->p_closed);
 	free(sr->tasks);
@@ -429,8 +552,9 @@ stream_sched_run_line(struct stream_sched_reader *sr, char **f, size_t n, char k
 	uint64_t cpu, v;
 
 	if (n != 4 || !stream_u64(f[1], &cpu) || cpu >= sr->ncpus || !stream_u64(f[2], &v) ||
-	    !stream_sched_task_ref(sr, f[3], &run.task))
+	    !stream_sched_task_ref(sr, f[3], &run.task) || sr->cpus[cpu].form == 'b')
 		return -1;
+	sr->cpus[cpu].form = 'r';
 	run.start = kind == 'r' ? sr->p_closed[cpu] : v;
 	run.end = kind == 'r' ? run.start + v : v;
 	if (run.start < sr->p_closed[cpu] || run.end < run.start || run.end > UINT64_MAX / 4)
@@ -440,6 +564,44 @@ stream_sched_run_line(struct stream_sched_reader *sr, char **f, size_t n, char k
 	q = stream_sched_push(sr, kind);
 	q->cpu = (unsigned)cpu;
 	q->run = run;
+	return 0;
+}
+
+/*
+ * b CPU INDEX TASK TASK_NS BUSY KNOWN: a summary bucket, replacing the one of that index and all
+ * after it; INDEX at most one past the last given, never before the first.
+ */
+static int
+stream_sched_bucket_line(struct stream_sched_reader *sr, char **f, size_t n)
+{
+	struct stream_sched_pending *q;
+	struct stream_sched_cpu *c;
+	uint64_t cpu, idx, v[3];
+
+	if (n != 7 || !stream_u64(f[1], &cpu) || cpu >= sr->ncpus || !stream_u64(f[2], &idx) ||
+	    idx > (UINT64_MAX / 4) / sr->bucket_ns - 1)
+		return -1;
+	c = &sr->cpus[cpu];
+	for (size_t k = 0; k < 3; k++)
+		if (!stream_u64(f[4 + k], &v[k]))
+			return -1;
+	q = stream_sched_push(sr, 'b');
+	if (!stream_sched_task_ref(sr, f[3], &q->bucket.task) ||
+	    q->bucket.task == SCHEDMAP_TASK_UNKNOWN || v[0] > v[1] || v[1] > v[2] ||
+	    v[2] > sr->bucket_ns || c->form == 'r' ||
+	    (c->form == 'b' && (idx < c->first || idx > c->p_next))) {
+		sr->npend--;
+		return -1;
+	}
+	if (c->form != 'b')
+		c->first = idx;
+	c->form = 'b';
+	c->p_next = idx + 1;
+	q->cpu = (unsigned)cpu;
+	q->index = idx;
+	q->bucket.task_ns = v[0];
+	q->bucket.busy = v[1];
+	q->bucket.known = v[2];
 	return 0;
 }
 
@@ -453,6 +615,8 @@ stream_sched_line(struct stream_sched_reader **srp, char **f, size_t n)
 		return -1;
 	if (f[0][0] == 'T')
 		return stream_sched_task_line(*srp, f, n);
+	if (f[0][0] == 'b')
+		return stream_sched_bucket_line(*srp, f, n);
 	return stream_sched_run_line(*srp, f, n, f[0][0]);
 }
 
@@ -493,6 +657,16 @@ stream_sched_commit(struct stream_sched_reader *sr)
 
 		if (q->kind == 'T') {
 			sr->tasks[q->id - 1] = q->st;
+		} else if (q->kind == 'b') {
+			size_t i = (size_t)(q->index - c->first);
+
+			if (i >= c->bcap) {
+				c->bcap = i + 1024;
+				c->buckets =
+					xreallocarray(c->buckets, c->bcap, sizeof(*c->buckets));
+			}
+			c->buckets[i] = q->bucket;
+			c->nbuckets = i + 1;
 		} else if (q->kind == 'r') {
 			stream_sched_add_run(c, &q->run);
 			c->closed = q->run.end;
@@ -582,6 +756,24 @@ stream_sched_build(struct stream_sched_reader *sr, struct profile *p)
 	for (unsigned c = 0; c < sr->ncpus; c++) {
 		const struct stream_sched_cpu *cpu = &sr->cpus[c];
 
+		for (size_t i = 0; i < cpu->nbuckets; i++) {
+			const struct stream_sched_bucket *b = &cpu->buckets[i];
+			struct schedmap_bucket sb = {
+				.start = origin + (cpu->first + i) * sr->bucket_ns,
+				.task = stream_sched_index(b->task),
+				.task_ns = (uint32_t)b->task_ns,
+				.busy_ns = (uint32_t)b->busy,
+				.known_ns = (uint32_t)b->known,
+			};
+
+			schedmap_load_summary(m, c, &sb);
+		}
+		/* A CPU of summaries only starts where they end (an empty run), so it is drawn. */
+		if (cpu->nbuckets) {
+			uint64_t t = origin + (cpu->first + cpu->nbuckets) * sr->bucket_ns;
+
+			schedmap_load_run(m, c, t, t, SCHEDMAP_TASK_UNKNOWN);
+		}
 		for (size_t i = 0; i < cpu->nruns; i++)
 			schedmap_load_run(m, c, origin + cpu->runs[i].start,
 					  origin + cpu->runs[i].end,

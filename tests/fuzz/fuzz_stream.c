@@ -3,11 +3,12 @@
  * Fuzz target: the stream format (export/stream's reader), what `ringside recover`, `view` and
  * `export` read from a journal left by a killed recording and what `view -` is to read from a
  * remote host, version 2's scheduler timeline (S, T, r, o) and events added live (e, E) included
- * (seeds: sched.journal, sched-cut.journal). A stream that reads is written out as a snapshot and
- * as folded stacks, as recover and export would. The same bytes then go through `view -`'s live
- * reader (export/stream_live) over a pipe in chunks whose size the first byte picks, rebuilt
- * whenever a rebuild is due: at the end it must agree with the whole read (same result, same
- * intervals and samples), whatever the chunks cut.
+ * (seeds: sched.journal, sched-cut.journal), and version 3's summary buckets (b) and compressed
+ * form, which both readers inflate (seeds: buckets.stream, buckets.stream.gz). A stream that reads
+ * is written out as a snapshot and as folded stacks, as recover and export would. The same bytes
+ * then go through `view -`'s live reader (export/stream_live) over a pipe in chunks whose size the
+ * first byte picks, rebuilt whenever a rebuild is due: at the end it must agree with the whole read
+ * (same result, same intervals and samples), whatever the chunks cut.
  */
 #include <fcntl.h>
 #include <stdbool.h>

@@ -22,6 +22,9 @@
 #     - of a stream cut short says so on its status line;
 #   - the sender killed with SIGKILL mid-stream: export - says so in one line, exits 1 and writes
 #     the intervals that arrived; the sender whose reader is gone stops with a line and exit 1;
+#   - the stream is gzip-compressed (version 3) unless --stream-text (plain lines, read alike), its
+#     timeline as summary buckets (b lines), every run with --stream-runs; damaged compressed data is refused naming a line of
+#     the text (exit 2);
 #   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
 #     -o -, and '-' from a terminal are usage errors (exit 2).
 
@@ -33,9 +36,14 @@ make_tmpdir
 R=$RINGSIDE
 N=8
 
-# intervals FILE: the commit lines in a journal.
+# text FILE: a journal's or stream's lines (a compressed stream decompressed, as far as it goes).
+text() {
+	gzip -dcf "$1" 2>/dev/null
+}
+
+# intervals FILE: the commit lines in a journal or stream.
 intervals() {
-	_in=$(grep -c '^i ' "$1" 2>/dev/null)
+	_in=$(text "$1" | grep -c '^i ')
 	echo "${_in:-0}"
 }
 
@@ -191,7 +199,7 @@ check "export - of a piped stream: exit 0, nothing said ($(cat "$T/sx.err"))" \
 	sh -c 'test -s "$1" && test ! -s "$2"' sh "$T/s.json" "$T/sx.err"
 n=$(intervals "$T/s.stream")
 check "the stream ends with its end line; the snapshot has its $n intervals and the end reason" \
-	sh -c 'tail -n 1 "$1" | grep -q "^end command%20exited$" && "$2" -e --argjson n "$3" \
+	sh -c 'gzip -dc "$1" | tail -n 1 | grep -q "^end command%20exited$" && "$2" -e --argjson n "$3" \
 		"(.events[0].series[0].t | length) == \$n and .meta.end_reason == \"command exited\"" \
 		"$4"' sh "$T/s.stream" "$JQ" "$n" "$T/s.json"
 "$R" export "$T/s.json" -o "$T/s.folded" 2>/dev/null
@@ -212,11 +220,13 @@ start_bg "$T/fl.err" sh -c 'exec "$1" record -q --stream -o - -I 250 --no-sample
 FL=$BG_PID
 wait_intervals "$T/f.stream" 3 15
 check "flushed: 3 intervals are through the pipe while the recording runs" \
-	sh -c 'test "$(grep -c "^i " "$1")" -ge 3 && kill -0 "$2"' sh "$T/f.stream" "$FL"
+	sh -c 'test "$(gzip -dc "$1" 2>/dev/null | grep -c "^i ")" -ge 3 && kill -0 "$2"' sh \
+	"$T/f.stream" "$FL"
 kill -INT "$FL"
 wait_pid "$FL" 15
 wait_pid "$CA" 15
-check "SIGINT ends the stream cleanly (its end line)" grep -q '^end signal$' "$T/f.stream"
+check "SIGINT ends the stream cleanly (its end line)" sh -c 'gzip -dc "$1" | grep -q "^end signal$"' \
+	sh "$T/f.stream"
 
 # the sender killed mid-stream: what arrived is kept, said in one line, exit 1
 start_bg "$T/kx.err" sh -c 'exec "$1" export - -o "$2" <"$3"' sh "$R" "$T/k.json" "$T/pipe"
@@ -255,8 +265,45 @@ screen_keys q
 check "view - of a stream cut short: q quits with 0" test "$(screen_exit 10)" = 0
 screen_stop
 
+# --- the compressed form (the default) and the text form (--stream-text)
+check "the stream is gzip-compressed, its header version 3, far smaller than its text" sh -c \
+	'test "$(head -c 2 "$1" | od -An -tx1 | tr -d " ")" = 1f8b &&
+	 gzip -dc "$1" | head -c 18 | grep -q "^ringside-stream 3 " &&
+	 test "$(wc -c <"$1")" -lt "$(($(gzip -dc "$1" | wc -c) / 2))"' sh "$T/s.stream"
+"$R" export "$T/s.stream" -o "$T/sf.json" 2>"$T/sf.err"
+check "export FILE of a compressed stream saved to a file: its $n intervals ($(cat "$T/sf.err"))" \
+	"$JQ" -e --argjson n "$n" '(.events[0].series[0].t | length) == $n' "$T/sf.json"
+"$R" record -q --stream --stream-text -o - -I 250 -- "$CT" 1 2>/dev/null >"$T/t.stream"
+"$R" export - -o "$T/t.json" <"$T/t.stream" 2>"$T/tx.err"
+check "--stream-text: plain lines, that export - reads ($(cat "$T/tx.err"))" sh -c \
+	'head -c 18 "$1" | grep -q "^ringside-stream 3 " && grep -q "^end command%20exited$" "$1" &&
+	 "$2" -e ".meta.end_reason == \"command exited\"" "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
+# the timeline as summary buckets (b lines), not every run: each CPU's buckets cover the
+# recording, and its busy time is theirs
+check "the stream's timeline: b lines, no r or o lines; the snapshot's CPUs have summaries" sh -c \
+	'grep -q "^b 0 0 " "$1" && ! grep -q "^[ro] " "$1" &&
+	 "$2" -e "[.sched.cpus[] | select((.summaries | length) > 0 and .known_ns > 0)] | length >= 1" \
+	 "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
+"$R" record -q --stream --stream-text --stream-runs -o - -I 250 -- "$CT" 1 2>/dev/null \
+	>"$T/u.stream"
+"$R" export - -o "$T/u.json" <"$T/u.stream" 2>/dev/null
+check "--stream-runs: r and o lines, no b lines; the snapshot's CPUs have runs" sh -c \
+	'grep -q "^r 0 " "$1" && grep -q "^o " "$1" && ! grep -q "^b " "$1" &&
+	 "$2" -e "[.sched.cpus[] | select((.runs | length) > 0)] | length >= 1" "$3"' sh \
+	"$T/u.stream" "$JQ" "$T/u.json"
+# damaged compressed data: refused (exit 2), named by the line of the text it cut; after the
+# third flush point (a sync flush ends in 00 00 ff ff), a deflate block of the reserved type
+k=$(LC_ALL=C grep -obUaP '\x00\x00\xff\xff' "$T/s.stream" | sed -n 3p | cut -d: -f1)
+k=$((${k:-0} + 4))
+{ head -c "$k" "$T/s.stream"; printf '\006'; tail -c +$((k + 1)) "$T/s.stream"; } |
+	"$R" export - -o "$T/badz.json" 2>"$T/badz.err"
+rc=$?
+check "damaged compressed data: exit 2 ($rc), a line named ($(cat "$T/badz.err"))" \
+	sh -c 'test "$1" -eq 2 && grep -q "line [0-9]* is corrupt: the compressed stream is damaged" \
+	"$2"' sh "$rc" "$T/badz.err"
+
 # --- bad input
-{ head -n 1 "$T/s.stream"; echo 'c 0 -1 1 2'; } | "$R" export - -o "$T/bad.json" 2>"$T/bad.err"
+{ text "$T/s.stream" | head -n 1; echo 'c 0 -1 1 2'; } | "$R" export - -o "$T/bad.json" 2>"$T/bad.err"
 rc=$?
 check "a corrupt line: exit 2 ($rc), named by its number ($(cat "$T/bad.err"))" \
 	sh -c 'test "$1" -eq 2 && grep -q "line 2 is corrupt" "$2"' sh "$rc" "$T/bad.err"

@@ -93,8 +93,8 @@ kill "$CTPID" 2>/dev/null
 wait_pid "$CTPID" 10 >/dev/null
 
 # --- a corrupt line after whole intervals, the sender still connected
-"$R" record -q --stream -o - -I 250 -F 999 -g fp -- "$CT" 1 >"$T/s.stream" 2>/dev/null
-ok $? "record --stream -o - -- calltree 1 >FILE exits 0"
+"$R" record -q --stream --stream-text -o - -I 250 -F 999 -g fp -- "$CT" 1 >"$T/s.stream" 2>/dev/null
+ok $? "record --stream --stream-text -o - -- calltree 1 >FILE exits 0"
 K=$(grep -n '^i ' "$T/s.stream" | sed -n 2p | cut -d: -f1)
 diag "the second commit line is line $K"
 head -n "$K" "$T/s.stream" >"$T/bad.stream"

@@ -8,7 +8,10 @@
  * timeline (version 2) reads back into the same "sched" object the recording's snapshot has
  * (tasks, runs, busy and known time, the map), with tasks that exit and a run in progress; a
  * version 1 stream still reads, and refuses the timeline's lines. An event added while recording
- * (and removed) reads back with its span and points, from the commit of its interval on.
+ * (and removed) reads back with its span and points, from the commit of its interval on. The
+ * compressed form (version 3) reads back the same, each interval whole at its own flush point
+ * and a cut anywhere losing only the intervals after it; damaged compressed data is refused with
+ * the line of the text it cut.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -308,6 +311,7 @@ test_not_a_stream(void **state)
 		"hello\n",
 		"ringside-stream 2 {}\n",
 		"ringside-stream 3 {}\n",
+		"ringside-stream 4 {}\n",
 		"ringside-stream 0 {}\n",
 		"ringside-stream 1 {\"format\":1}\n",
 		"ringside-stream 1",
@@ -360,7 +364,7 @@ sched_other(struct schedmap *m, enum sched_event_type type, uint64_t t, int cpu,
  * and 300 on CPU 1 until 300 exits at 400 ms; CPU 1 starts late; 200 runs on at the end.
  */
 static char *
-write_sched_stream(size_t *len, struct profile **orig)
+write_sched_stream_as(size_t *len, struct profile **orig, bool buckets)
 {
 	struct profile *p = make_profile();
 	struct errbuf err = { 0 };
@@ -369,6 +373,8 @@ write_sched_stream(size_t *len, struct profile **orig)
 	struct stream_writer *w = stream_writer_new(fp);
 	uint64_t t = 1 * MS;
 
+	if (buckets)
+		stream_writer_summarize(w);
 	p->sched = schedmap_new(2, 0, 0);
 	p->sched_origin = ORIGIN;
 	assert_int_equal(stream_write_header(w, p, &err), 0);
@@ -394,6 +400,12 @@ write_sched_stream(size_t *len, struct profile **orig)
 	p->meta.duration_ns = 1000 * MS;
 	*orig = p;
 	return buf;
+}
+
+static char *
+write_sched_stream(size_t *len, struct profile **orig)
+{
+	return write_sched_stream_as(len, orig, false);
 }
 
 /* The "sched" object of p's snapshot (the caller's). */
@@ -481,6 +493,108 @@ test_sched_every_cut(void **state)
 		profile_free(back);
 	}
 	assert_int_equal(last, orig->sched_switches);
+	free(buf);
+	profile_free(orig);
+}
+
+/* The 1-based number of the first line of buf that starts with prefix. */
+static size_t
+line_of(const char *buf, const char *prefix)
+{
+	size_t no = 1;
+
+	for (const char *s = buf; *s; s = strchr(s, '\n') + 1, no++)
+		if (strncmp(s, prefix, strlen(prefix)) == 0 || !strchr(s, '\n'))
+			break;
+	return no;
+}
+
+/*
+ * The timeline as summary buckets (b lines, version 3): no runs in the stream; each CPU's busy
+ * and known time and every task's statistics read back as the recording had them, and the map
+ * has a summary per CPU and 100 ms of the second.
+ */
+static void
+test_sched_buckets(void **state)
+{
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len, i;
+	char *buf = write_sched_stream_as(&len, &orig, true);
+	json_t *a, *b, *ca, *cb;
+
+	(void)state;
+	assert_non_null(strstr(buf, "ringside-stream 3 "));
+	assert_non_null(strstr(buf, "\nb 0 0 "));
+	assert_null(strstr(buf, "\nr "));
+	assert_null(strstr(buf, "\no "));
+	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
+	assert_int_equal(st.intervals, 4);
+	a = sched_of(orig);
+	b = sched_of(back);
+	assert_true(json_equal(json_object_get(a, "tasks"), json_object_get(b, "tasks")));
+	json_array_foreach (json_object_get(a, "cpus"), i, ca) {
+		cb = json_array_get(json_object_get(b, "cpus"), i);
+		assert_non_null(cb);
+		assert_true(json_integer_value(json_object_get(ca, "known_ns")) > 0);
+		assert_int_equal(json_integer_value(json_object_get(ca, "busy_ns")),
+				 json_integer_value(json_object_get(cb, "busy_ns")));
+		assert_int_equal(json_integer_value(json_object_get(ca, "known_ns")),
+				 json_integer_value(json_object_get(cb, "known_ns")));
+		assert_int_equal(json_array_size(json_object_get(cb, "summaries")), 10);
+	}
+	json_decref(a);
+	json_decref(b);
+	free(buf);
+	profile_free(orig);
+	profile_free(back);
+}
+
+/* A b line out of order, with figures that cannot be, or in a stream of runs: corrupt. */
+static void
+test_sched_buckets_corrupt(void **state)
+{
+	static const char *const bad[] = {
+		"b 0 0 1 10 5 5",		     /* the task's time above the busy time */
+		"b 0 0 . 0 5 4",		     /* busy above known */
+		"b 0 0 . 0 0 100000001",	     /* more than the bucket */
+		"b 9 0 . 0 0 0",		     /* no such CPU */
+		"b 0 0 ? 0 0 0",		     /* unknown is no bucket's task */
+		"b 0 0 7 0 0 0",		     /* no such task */
+		"b 0 0 . 0 0",		 "r 0 10 .", /* runs on a CPU of buckets */
+	};
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len, no;
+	char *buf = write_sched_stream_as(&len, &orig, true), *b, *want;
+
+	(void)state;
+	no = line_of(buf, "b 0 0 ");
+	want = xasprintf("line %zu ", no);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = with_line(buf, no, bad[i]);
+		assert_int_equal(read_mem(b, strlen(b), &back, &st, &err), -EINVAL);
+		assert_null(back);
+		if (!strstr(err.msg, want))
+			fail_msg("%s: %s, not %s", bad[i], err.msg, want);
+		free(b);
+	}
+	free(want);
+	/* An index past the next one (a bucket skipped). */
+	no = line_of(buf, "b 0 1 ");
+	b = with_line(buf, no, "b 0 3 . 0 0 0");
+	assert_int_equal(read_mem(b, strlen(b), &back, &st, &err), -EINVAL);
+	free(b);
+	/* In a stream of runs, buckets are corrupt too (and in version 2). */
+	free(buf);
+	profile_free(orig);
+	buf = write_sched_stream(&len, &orig);
+	no = line_of(buf, "r 0 ");
+	b = with_line(buf, no, "b 0 0 . 0 0 0");
+	assert_int_equal(read_mem(b, strlen(b), &back, &st, &err), -EINVAL);
+	free(b);
 	free(buf);
 	profile_free(orig);
 }
@@ -632,15 +746,145 @@ test_version1(void **state)
 	profile_free(orig);
 }
 
+/* ---- the compressed form ---- */
+
+/* The small profile's three intervals, compressed; at[k]: the bytes through interval k's flush. */
+static char *
+write_gz(size_t *len, struct profile **orig, size_t at[4])
+{
+	static const char *const a[] = { "main", "work", NULL };
+	static const char *const b[] = { "main", "odd name %1 -", NULL };
+	struct profile *p = make_profile();
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct stream_writer *w = stream_writer_new_gz(fp);
+
+	assert_non_null(w);
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	fflush(fp);
+	at[0] = *len;
+	add(p, "app", 10, a, 5);
+	tick(p, w, 250, 100);
+	fflush(fp);
+	at[1] = *len;
+	add(p, "app", 10, b, 2);
+	tick(p, w, 500, 200);
+	fflush(fp);
+	at[2] = *len;
+	add(p, "app", 11, a, 4);
+	tick(p, w, 750, 300);
+	fflush(fp);
+	at[3] = *len;
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	*orig = p;
+	return buf;
+}
+
+static void
+test_gz_round_trip(void **state)
+{
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len, at[4], text_len = 0, last = 0;
+	char *buf = write_gz(&len, &orig, at), *f1, *f2, *text;
+
+	(void)state;
+	/* gzip's magic, and far fewer bytes than the text form. */
+	assert_true((unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b);
+	text = write_stream(&text_len, &back, false);
+	profile_free(back);
+	back = NULL;
+	free(text);
+	assert_true(len < text_len);
+	/* A file's start tells it: gzip whose text is a stream's, not any gzip or the text. */
+	assert_true(stream_sniff_gz(buf, len < 4096 ? len : 4096));
+	assert_false(stream_sniff_gz("ringside-stream 3 {}", 20));
+	assert_false(stream_sniff_gz("\x1f\x8b\x08\0\0\0\0\0\0\x03\x03\0", 12));
+	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
+	assert_int_equal(st.intervals, 3);
+	assert_true(st.ended);
+	assert_string_equal(back->meta.end_reason, "duration");
+	f1 = folded_of(orig);
+	f2 = folded_of(back);
+	assert_string_equal(f1, f2);
+	free(f1);
+	free(f2);
+	profile_free(back);
+	/* Every interval is whole at its flush point; a cut anywhere loses only what follows. */
+	for (size_t cut = at[0]; cut <= len; cut++) {
+		back = NULL;
+		assert_int_equal(read_mem(buf, cut, &back, &st, &err), 0);
+		assert_true(st.intervals >= last);
+		for (size_t k = 1; k < 4; k++)
+			if (cut == at[k])
+				assert_int_equal(st.intervals, k);
+		last = st.intervals;
+		profile_free(back);
+	}
+	assert_int_equal(last, 3);
+	free(buf);
+	profile_free(orig);
+}
+
+static void
+test_gz_corrupt(void **state)
+{
+	struct profile *orig, *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	size_t len, at[4], lines = 0;
+	char *buf = write_gz(&len, &orig, at), *bad = xmalloc(len + 1), *want;
+
+	(void)state;
+	/* The lines through interval 2: what its flush point reads as. */
+	assert_int_equal(read_mem(buf, at[2], &back, &st, &err), 0);
+	assert_int_equal(st.intervals, 2);
+	lines = st.lines;
+	profile_free(back);
+	back = NULL;
+	/* After interval 2's flush, a deflate block of the reserved type (11). */
+	memcpy(bad, buf, at[2]);
+	bad[at[2]] = 0x06;
+	memcpy(bad + at[2] + 1, buf + at[2], len - at[2]);
+	assert_int_equal(read_mem(bad, len + 1, &back, &st, &err), -EINVAL);
+	assert_null(back);
+	want = xasprintf("line %zu is corrupt: the compressed stream is damaged", lines + 1);
+	if (!strstr(err.msg, want))
+		fail_msg("%s: not \"%s\"", err.msg, want);
+	assert_int_equal(err.class, ERRBUF_INPUT);
+	free(want);
+	/* A damaged gzip header: line 1. */
+	memcpy(bad, buf, len);
+	bad[3] = (char)0xe0;
+	assert_int_equal(read_mem(bad, len, &back, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "line 1 is corrupt"));
+	free(bad);
+	free(buf);
+	profile_free(orig);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),	cmocka_unit_test(test_relabelled),
-		cmocka_unit_test(test_every_cut),	cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_not_a_stream),	cmocka_unit_test(test_sched_round_trip),
-		cmocka_unit_test(test_sched_every_cut), cmocka_unit_test(test_sched_corrupt),
-		cmocka_unit_test(test_version1),	cmocka_unit_test(test_event_added),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_relabelled),
+		cmocka_unit_test(test_every_cut),
+		cmocka_unit_test(test_corrupt),
+		cmocka_unit_test(test_not_a_stream),
+		cmocka_unit_test(test_sched_round_trip),
+		cmocka_unit_test(test_sched_every_cut),
+		cmocka_unit_test(test_sched_corrupt),
+		cmocka_unit_test(test_version1),
+		cmocka_unit_test(test_event_added),
+		cmocka_unit_test(test_gz_round_trip),
+		cmocka_unit_test(test_gz_corrupt),
+		cmocka_unit_test(test_sched_buckets),
+		cmocka_unit_test(test_sched_buckets_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,8 @@ struct record_opts {
 	bool no_save;		/* --no-save: not registered in the library of runs */
 	bool output_in_library; /* output is runs_unregistered_path's (record without -o) */
 	bool stream;		/* --stream -o -: the stream on stdout, no output file */
+	bool stream_text;	/* --stream-text: its text form, not the compressed one */
+	bool stream_runs;	/* --stream-runs: every scheduler run, not summary buckets */
 	int cmdline_argc;	/* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */

@@ -20,9 +20,9 @@
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 
-/* The first word of the header line and the version after it. */
+/* The first word of the header line and the newest version after it (3: the compressed form). */
 #define STREAM_FORMAT  "ringside-stream"
-#define STREAM_VERSION 2
+#define STREAM_VERSION 3
 /* The longest line read (the header, a frame with a long C++ name): 1 MiB. */
 #define STREAM_MAX_LINE ((size_t)1 << 20)
 
@@ -30,6 +30,12 @@ struct stream_writer;
 
 /* A writer to fp (borrowed; the caller flushes and closes it). */
 struct stream_writer *stream_writer_new(FILE *fp);
+/* A writer of the compressed form (version 3: gzip, a sync flush per interval) to fp; NULL on
+ * failure (out of memory). */
+struct stream_writer *stream_writer_new_gz(FILE *fp);
+/* Before the header: write the scheduler timeline as summary buckets (b lines, version 3), one
+ * per CPU and bucket width, instead of every run (r, o lines). */
+void stream_writer_summarize(struct stream_writer *w);
 /* Free the writer; NULL is fine. */
 void stream_writer_free(struct stream_writer *w);
 /* Write the header line: p as it is now, without its samples. Returns 0 or -EIO with err. */
@@ -55,13 +61,17 @@ struct stream_stats {
 };
 
 /*
- * Read a stream from fp (name for messages) into a new profile (*out, the caller's), applying every
- * committed interval. A corrupt line fails with -EINVAL naming its line; a cut-short tail is not an
- * error (st says what it held). Returns 0, or -EINVAL / -EIO with err.
+ * Read a stream, text or compressed (told by its first byte), from fp (name for messages) into a
+ * new profile (*out, the caller's), applying every committed interval. A corrupt line fails with
+ * -EINVAL naming its line; a cut-short tail is not an error (st says what it held). Returns 0, or
+ * -EINVAL / -EIO with err.
  */
 int stream_read(FILE *fp, const char *name, struct profile **out, struct stream_stats *st,
 		struct errbuf *err);
 /* True when buf (len bytes, the start of a file) begins with the stream's header word. */
 bool stream_sniff(const char *buf, size_t len);
+/* True when buf (len bytes, the start of a file) is a stream's compressed form: gzip whose text
+ * begins with the header word. */
+bool stream_sniff_gz(const void *buf, size_t len);
 
 #endif
