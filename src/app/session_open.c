@@ -53,7 +53,7 @@ session_prepare_sample_list(struct session *s, unsigned long max, struct errbuf 
 				"--sample-event '%s': freq=%lu is above %lu Hz "
 				"(kernel.perf_event_max_sample_rate); choose a lower one",
 				l->v[i].spec.name, (unsigned long)l->v[i].freq, max);
-		if (i > 0)
+		if (i > 0 && !sampspec_member(&l->v[i], i))
 			sampspec_rate(&l->v[i], o->freq, o->period, &l->v[i].freq, &l->v[i].period);
 	}
 	if (o->mem && l->n > 1)
@@ -395,7 +395,8 @@ session_first_rate(struct session *s, struct sampler_opts *so)
 
 /*
  * Drop each further sampling event that cannot sample the target, saying which and why; the rest
- * go on.
+ * go on. A group's events are not probed one by one (a member alone is not the member in its
+ * group, and dropping one would renumber its group): the group opens whole or not at all.
  */
 static void
 session_probe_extra(struct session *s, struct sampler_opts *so)
@@ -404,13 +405,15 @@ session_probe_extra(struct session *s, struct sampler_opts *so)
 
 	so->extra = l->v + 1;
 	so->nextra = l->n - 1;
+	so->event_members = l->v[0].nmembers;
 	for (size_t i = 1; i < l->n;) {
 		struct errbuf why;
 
 		errbuf_clear(&why);
 		if (s->sample_spec.attr.exclude_kernel)
 			l->v[i].spec.attr.exclude_kernel = 1;
-		if (sampler_probe(so, &s->target, i - 1, &why) == 0) {
+		if (l->v[i].leader != SAMPSPEC_NO_GROUP ||
+		    sampler_probe(so, &s->target, i - 1, &why) == 0) {
 			i++;
 			continue;
 		}
@@ -447,6 +450,7 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		session_probe_extra(s, &so);
 		so.extra = s->sample_list.v + 1;
 		so.nextra = s->sample_list.n - 1;
+		so.event_members = s->sample_list.v[0].nmembers;
 	}
 
 	/* Off-CPU time needs the sched_switch tracepoint; stacks come from its callchains. */
@@ -558,6 +562,27 @@ session_first_rate_meta(struct session *s)
 	s->profile->sampling.period = so.period;
 }
 
+/*
+ * The further sampled events' trees, a group's (leader sampling) weighing counts, each member
+ * naming its leader.
+ */
+static void
+session_add_events(struct session *s)
+{
+	const struct sampspec_list *l = &s->sample_list;
+
+	s->profile->sampling.counts = l->n && l->v[0].nmembers > 0;
+	for (size_t i = 1; i < l->n; i++) {
+		struct profile_event *e =
+			profile_add_event(s->profile, l->v[i].spec.name, l->v[i].freq,
+					  l->v[i].period, 0, 10ull * 1000000000u);
+
+		e->counts = l->v[i].leader != SAMPSPEC_NO_GROUP;
+		if (sampspec_member(&l->v[i], i))
+			e->leader = xstrdup(l->v[l->v[i].leader].spec.name);
+	}
+}
+
 /* The stack tree, the scheduler timeline, the resolver and the ingest, once the profile exists. */
 void
 session_stacks_init(struct session *s)
@@ -582,10 +607,7 @@ session_stacks_init(struct session *s)
 		sm->period = s->opts->period;
 		sm->callgraph = xstrdup(callgraph_name(s->callgraph));
 		session_first_rate_meta(s);
-		for (size_t i = 1; i < s->sample_list.n; i++)
-			profile_add_event(s->profile, s->sample_list.v[i].spec.name,
-					  s->sample_list.v[i].freq, s->sample_list.v[i].period, 0,
-					  10ull * 1000000000u);
+		session_add_events(s);
 	}
 	session_mem_init(s);
 	s->ingest = ingest_new(s->profile, s->sym);

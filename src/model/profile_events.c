@@ -2,7 +2,8 @@
 /*
  * The profile's further sampled events: one stack tree per event after the first, over the
  * profile's one frame table, so that a page-faults flamegraph sits beside the cpu-clock one
- * while everything that reads profile.stacks keeps reading the first event's tree.
+ * while everything that reads profile.stacks keeps reading the first event's tree. The events of
+ * a group (leader sampling) weigh counts, and a member names its leader.
  */
 #include "config.h"
 
@@ -24,6 +25,8 @@ profile_add_event(struct profile *p, const char *event, uint64_t freq, uint64_t 
 	e->freq = freq;
 	e->period = period;
 	e->stacks = stacktree_new(p->frame_root, p->frame_other, max_nodes, window_ns);
+	e->counts = false;
+	e->leader = NULL;
 	return e;
 }
 
@@ -63,6 +66,7 @@ profile_events_free(struct profile *p)
 {
 	for (size_t i = 0; i < p->nevents; i++) {
 		free(p->events[i].event);
+		free(p->events[i].leader);
 		stacktree_free(p->events[i].stacks);
 	}
 	free(p->events);

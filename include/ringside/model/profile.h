@@ -69,6 +69,11 @@ struct profile_sampling {
 	uint64_t lost;	      /* LOST and LOST_SAMPLES records' counts */
 	uint64_t throttled;   /* THROTTLE records */
 	uint64_t bad_records; /* records rejected by the decoder */
+	/*
+	 * The event leads a group (--sample-event '{A,B}'): its tree weighs its counts read with
+	 * each sample (the change since the previous one), not samples.
+	 */
+	bool counts;
 };
 
 /*
@@ -80,6 +85,12 @@ struct profile_event {
 	uint64_t freq;	 /* Hz, or 0 when period is used */
 	uint64_t period; /* events per sample when freq is 0 */
 	struct stacktree *stacks;
+	/*
+	 * In a group: its tree weighs counts read with the leader's samples, not samples; leader
+	 * names the group's leader for a member (never sampled itself), NULL otherwise.
+	 */
+	bool counts;
+	char *leader;
 };
 
 struct profile {
