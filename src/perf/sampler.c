@@ -302,13 +302,16 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 	sampler_attr(&s->events[e], e == 0, o, t, &attr);
 	attr.wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
 	fd = sys_perf_open(&attr, pid, cpu, group_fd);
-	if (fd < 0 && s->events[e].member && fd != -ESRCH && fd != -EMFILE && fd != -ENFILE &&
-	    fd != -EACCES && fd != -EPERM)
+	if (fd < 0 && s->events[e].member && (fd == -ENOENT || fd == -EOPNOTSUPP || fd == -ENODEV))
+		return errbuf_fail(err, fd,
+				   "group member '%s' is not supported on this machine (%s); drop "
+				   "it from the group",
+				   name, strerror(-fd));
+	if (fd < 0 && s->events[e].member && fd == -EINVAL)
 		return errbuf_fail(
 			err, fd,
-			"event '%s' cannot be counted in its group on this machine (%s): "
-			"the PMU cannot schedule the group, or the event cannot be "
-			"grouped; give fewer members",
+			"group member '%s' cannot be counted in its leader's group (%s): "
+			"the PMU cannot schedule the whole group; give fewer members",
 			name, strerror(-fd));
 	if (fd < 0) {
 		switch (-fd) {
