@@ -52,6 +52,14 @@ profile_event_name(const struct profile *p, size_t k)
 	return k <= p->nevents ? p->events[k - 1].event : "";
 }
 
+bool
+profile_event_counts(const struct profile *p, size_t k)
+{
+	if (k == 0)
+		return p->sampling.counts;
+	return k <= p->nevents && p->events[k - 1].counts;
+}
+
 size_t
 profile_event_find(const struct profile *p, const char *name)
 {

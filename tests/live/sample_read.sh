@@ -101,6 +101,8 @@ if command -v tmux >/dev/null 2>&1; then
 	ok $? "E: the member's tree, page-faults"
 	screen_wait 'fault_here' 5
 	ok $? "  with fault_here on the screen"
+	screen_text | grep -q "sampled event 2 of 2: page-faults, [0-9.]*K* counted"
+	ok $? "  and E says its weight is counted, not samples"
 	screen_keys E
 	screen_wait 'ratio flamegraph pf = page-faults/cpu-clock' 5
 	ok $? "E again: the ratio flamegraph over the leader and its member"

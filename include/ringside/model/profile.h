@@ -169,6 +169,8 @@ size_t profile_nsampled(const struct profile *p);
 struct stacktree *profile_event_tree(const struct profile *p, size_t k);
 /* The name of sampled event k (0: p->sampling.event), or "". */
 const char *profile_event_name(const struct profile *p, size_t k);
+/* Whether sampled event k's tree weighs counts (an event of a group), not samples. */
+bool profile_event_counts(const struct profile *p, size_t k);
 /* The index of the sampled event named name (as profile_event_name), or SIZE_MAX. */
 size_t profile_event_find(const struct profile *p, const char *name);
 /* Release the further sampled events (profile_free does). */
