@@ -425,6 +425,75 @@ session_probe_extra(struct session *s, struct sampler_opts *so)
 }
 
 /*
+ * Open the sampler with so, and again without what the kernel refused: tracepoint filters,
+ * the raw tracepoints (the scheduler timeline, KVM) that need more privilege or descriptors, a
+ * CPU gone offline, kernel-mode samples of a process.
+ */
+static int
+session_sampler_fallbacks(struct session *s, struct sampler_opts *so, struct errbuf *err)
+{
+	int r;
+
+	r = sampler_open(&s->sampler, so, &s->target, err);
+	if (r == -EINVAL && so->kernel_filter) {
+		/* A kernel that takes no filter: whole stacks for every switch-out. */
+		so->kernel_filter = so->user_filter = NULL;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if ((r == -EACCES || r == -EPERM) && s->kvm.tp && so->event) {
+		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
+		session_kvm_drop(s, err->msg);
+		if (s->sched.tp)
+			session_drop_sched(s, r, err->msg);
+		session_kvm_drop(s, err->msg);
+		so->tracepoints = NULL;
+		so->ntracepoints = 0;
+		so->context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if (r == -ENODEV && s->target.kind != TARGET_SYSTEM) {
+		/* A CPU went offline since the online list was read: read it again. */
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if ((r == -EACCES || r == -EPERM) && s->sched.tp && so->event) {
+		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
+		session_drop_sched(s, r, err->msg);
+		so->tracepoints = NULL;
+		so->ntracepoints = 0;
+		so->context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if (session_out_of_fds(r) && s->sched.tp && so->event) {
+		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
+		errbuf_fail(
+			&s->sched.why, r,
+			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
+			"%lu); raise the limit with ulimit -n to record it",
+			sys_fd_limit());
+		schedtp_free(s->sched.tp);
+		s->sched.tp = NULL;
+		session_kvm_drop(s, "not enough file descriptors");
+		so->tracepoints = NULL;
+		so->ntracepoints = 0;
+		so->context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if ((r == -EACCES || r == -EPERM) && s->target.kind != TARGET_SYSTEM &&
+	    !s->sample_spec.attr.exclude_kernel) {
+		errbuf_clear(err);
+		s->sample_spec.attr.exclude_kernel = 1;
+		s->sample_spec.attr.exclude_hv = 1;
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	return r;
+}
+
+/*
  * Open the sampling event on the target. When the kernel refuses kernel-mode samples of a process
  * (perf_event_paranoid), sample user space only, as the counters do.
  */
@@ -443,7 +512,6 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		.mem = s->mem.on,
 		.mem_latency = s->mem.latency,
 	};
-	int r;
 
 	session_first_rate(s, &so);
 	if (!s->opts->no_samples && s->sample_list.n > 1) {
@@ -476,63 +544,7 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	}
 	so.ntracepoints = session_kvm_tracepoints(s, so.tracepoints, so.ntracepoints);
 	so.tracepoints = so.ntracepoints ? s->kvm.tps : NULL;
-	r = sampler_open(&s->sampler, &so, &s->target, err);
-	if (r == -EINVAL && so.kernel_filter) {
-		/* A kernel that takes no filter: whole stacks for every switch-out. */
-		so.kernel_filter = so.user_filter = NULL;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if ((r == -EACCES || r == -EPERM) && s->kvm.tp && so.event) {
-		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
-		session_kvm_drop(s, err->msg);
-		if (s->sched.tp)
-			session_drop_sched(s, r, err->msg);
-		session_kvm_drop(s, err->msg);
-		so.tracepoints = NULL;
-		so.ntracepoints = 0;
-		so.context_switch = false;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if (r == -ENODEV && s->target.kind != TARGET_SYSTEM) {
-		/* A CPU went offline since the online list was read: read it again. */
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if ((r == -EACCES || r == -EPERM) && s->sched.tp && so.event) {
-		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
-		session_drop_sched(s, r, err->msg);
-		so.tracepoints = NULL;
-		so.ntracepoints = 0;
-		so.context_switch = false;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if (session_out_of_fds(r) && s->sched.tp && so.event) {
-		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
-		errbuf_fail(
-			&s->sched.why, r,
-			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
-			"%lu); raise the limit with ulimit -n to record it",
-			sys_fd_limit());
-		schedtp_free(s->sched.tp);
-		s->sched.tp = NULL;
-		session_kvm_drop(s, "not enough file descriptors");
-		so.tracepoints = NULL;
-		so.ntracepoints = 0;
-		so.context_switch = false;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if ((r == -EACCES || r == -EPERM) && s->target.kind != TARGET_SYSTEM &&
-	    !s->sample_spec.attr.exclude_kernel) {
-		errbuf_clear(err);
-		s->sample_spec.attr.exclude_kernel = 1;
-		s->sample_spec.attr.exclude_hv = 1;
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	return r;
+	return session_sampler_fallbacks(s, &so, err);
 }
 
 /* Say once when the locked-memory limit made the rings smaller than asked for. */
