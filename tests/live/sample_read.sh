@@ -94,7 +94,7 @@ check "fault_here's page-faults per ns is >= 100x spin_here's" awk -v fa="${FA:-
 	exit !(fb > 0 && sb > 0 && fa / fb >= 100 * s) }'
 
 if command -v tmux >/dev/null 2>&1; then
-	screen_start 140 40 "$R" view --view flame "$T/rs.json"
+	screen_start 170 40 "$R" view --view flame "$T/rs.json"
 	screen_wait 'cpu-clock: ' 10
 	ok $? "view: the flamegraph names cpu-clock"
 	screen_keys E
@@ -105,8 +105,10 @@ if command -v tmux >/dev/null 2>&1; then
 	screen_text | grep -q "sampled event 2 of 2: page-faults, [0-9.]*K* counted"
 	ok $? "  and E says its weight is counted, not samples"
 	screen_keys E
-	screen_wait 'ratio flamegraph pf = page-faults/cpu-clock' 5
-	ok $? "E again: the ratio flamegraph over the leader and its member"
+	screen_wait 'ratio flamegraph pf = page-faults/cpu-clock: widths cpu-clock counted' 5
+	ok $? "E again: the ratio flamegraph over the leader and its member, widths counted"
+	screen_wait 'grey: < 10 cpu-clock counted' 5
+	ok $? "  its legend's grey threshold in counts"
 	screen_keys q
 	screen_exit_is 0 "view quits with q"
 else
