@@ -19,6 +19,7 @@
 #include "ringside/util/xalloc.h"
 #include "ingest_impl.h"
 #include "ingest_kvm.h"
+#include "ingest_group.h"
 #include "ingest_mem.h"
 
 /* The memory-access ingest, when the profile records memory accesses. */
@@ -50,6 +51,7 @@ ingest_free(struct ingest *in)
 		return;
 	unwind_free(in->unwind);
 	ingest_mem_free(in->mem);
+	ingest_group_free(in->group);
 	ingest_sites_free(in->sites);
 	free(in->threads);
 	idmap_fini(&in->by_tid);
@@ -337,6 +339,31 @@ ingest_path(struct ingest *in, const struct ingest_thread *t, const struct decod
 	return len;
 }
 
+/*
+ * A group leader's sample (ev->nmembers): the weight of each of its group's events, the counts'
+ * changes since the leader's previous sample, into delta. False for a bad record.
+ */
+static bool
+ingest_group_read(struct ingest *in, const struct sampler_event *ev, const struct decode_sample *s,
+		  uint64_t *delta)
+{
+	if (!in->group)
+		in->group = ingest_group_new();
+	if (ingest_group_deltas(in->group, ev, s, delta))
+		return true;
+	in->p->sampling.bad_records++;
+	return false;
+}
+
+/* The members' weights at the leader's node leaf of tree (nothing outside a group). */
+static void
+ingest_group_add(struct ingest *in, const struct sampler_event *ev, const struct stacktree *tree,
+		 uint32_t leaf, const uint64_t *delta, uint64_t time)
+{
+	if (ev->nmembers && leaf != STACKTREE_NONE)
+		ingest_group_members(in->p, ev, tree, leaf, delta, time, in->path, INGEST_MAX_PATH);
+}
+
 static void
 ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
@@ -345,7 +372,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	struct decode_sample s;
 	bool kernel_ip, known = true;
 	size_t len;
-	uint64_t h1, h2;
+	uint64_t h1, h2, w = 1, delta[SAMPSPEC_MAX] = { 0 };
 	uint32_t leaf, addr;
 	struct ingest_sites_ref sites;
 
@@ -353,6 +380,11 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 		in->p->sampling.bad_records++;
 		return;
 	}
+	if (ev->nmembers && !ingest_group_read(in, ev, &s, delta))
+		return;
+	if (ev->nmembers)
+		/* In a group every tree weighs counts, the leader's too (a 0 would add no node). */
+		w = delta[0] ? delta[0] : 1;
 	t = ingest_thread(in, (pid_t)s.pid, (pid_t)s.tid);
 	if (t->process_frame == UINT32_MAX)
 		ingest_thread_frames(in, (struct ingest_thread *)t);
@@ -360,22 +392,26 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	if (ev->layout.sample_type & PERF_SAMPLE_STACK_USER)
 		ingest_unwind(in, &s, &ev->layout);
 	if (ev->index && profile_event_tree(in->p, ev->index)) {
+		struct stacktree *tree = profile_event_tree(in->p, ev->index);
+
 		/* A further sampled event: its own tree, without the first event's caches. */
 		kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 		in->leaf_fn = UINT32_MAX;
 		len = ingest_path(in, t, &s, kernel_ip, &known);
-		stacktree_insert(profile_event_tree(in->p, ev->index), in->path, len, 1, s.time);
+		leaf = stacktree_insert(tree, in->path, len, w, s.time);
+		ingest_group_add(in, ev, tree, leaf, delta, s.time);
 		return;
 	}
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	in->p->sampling.samples++;
 	if (slot->h1 == h1 && slot->h2 == h2 && ingest_sites_valid(in->sites, slot->sites) &&
-	    stacktree_insert_leaf(in->p->stacks, slot->leaf, 1, s.time) != STACKTREE_NONE) {
+	    stacktree_insert_leaf(in->p->stacks, slot->leaf, w, s.time) != STACKTREE_NONE) {
 		if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 			ingest_mem_sample(in->mem, &s, slot->leaf);
 		if (in->p->addrs && slot->addr != INGEST_NO_ADDR)
 			addrtab_bump(in->p->addrs, slot->addr, 1);
 		ingest_sites_bump(in->sites, in->p->addrs, slot->sites);
+		ingest_group_add(in, ev, in->p->stacks, slot->leaf, delta, s.time);
 		return;
 	}
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
@@ -384,13 +420,14 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	len = ingest_path(in, t, &s, kernel_ip, &known);
 	addr = ingest_leaf_addr(in, &s, kernel_ip);
 	sites = ingest_sites_commit(in->sites, in->p->addrs, in->sym, (pid_t)s.pid);
-	leaf = stacktree_insert(in->p->stacks, in->path, len, 1, s.time);
+	leaf = stacktree_insert(in->p->stacks, in->path, len, w, s.time);
 	/* The key must be taken again: the insert may have compacted the tree. */
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	if (known)
 		*slot = (struct ingest_chain){ h1, h2, leaf, addr, sites };
 	if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 		ingest_mem_sample(in->mem, &s, leaf);
+	ingest_group_add(in, ev, in->p->stacks, leaf, delta, s.time);
 }
 
 void

@@ -107,6 +107,7 @@ struct ingest {
 	const struct kvmtp *kvm;
 	size_t kvm_base;
 	struct ingest_sites *sites;
+	struct ingest_group *group; /* group reads: created with the first leader sample */
 };
 
 /* Drop thread tid from the thread table (it exited, or its name changed). */

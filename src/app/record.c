@@ -53,7 +53,11 @@ record_announce(struct session *s, const struct record_opts *o, size_t *shown)
 			p->sampling.callgraph);
 		for (size_t i = 0; i < p->nevents; i++) {
 			record_rate(p->events[i].freq, p->events[i].period, rate, sizeof(rate));
-			fprintf(stderr, ", %s samples (%s)", p->events[i].event, rate);
+			if (p->events[i].leader) /* a group member: never sampled itself */
+				fprintf(stderr, ", %s read with each %s sample", p->events[i].event,
+					p->events[i].leader);
+			else
+				fprintf(stderr, ", %s samples (%s)", p->events[i].event, rate);
 		}
 	}
 	if (p->sched)

@@ -53,7 +53,7 @@ session_prepare_sample_list(struct session *s, unsigned long max, struct errbuf 
 				"--sample-event '%s': freq=%lu is above %lu Hz "
 				"(kernel.perf_event_max_sample_rate); choose a lower one",
 				l->v[i].spec.name, (unsigned long)l->v[i].freq, max);
-		if (i > 0)
+		if (i > 0 && !sampspec_member(&l->v[i], i))
 			sampspec_rate(&l->v[i], o->freq, o->period, &l->v[i].freq, &l->v[i].period);
 	}
 	if (o->mem && l->n > 1)
@@ -395,7 +395,8 @@ session_first_rate(struct session *s, struct sampler_opts *so)
 
 /*
  * Drop each further sampling event that cannot sample the target, saying which and why; the rest
- * go on.
+ * go on. A group's events are not probed one by one (a member alone is not the member in its
+ * group, and dropping one would renumber its group): the group opens whole or not at all.
  */
 static void
 session_probe_extra(struct session *s, struct sampler_opts *so)
@@ -404,13 +405,15 @@ session_probe_extra(struct session *s, struct sampler_opts *so)
 
 	so->extra = l->v + 1;
 	so->nextra = l->n - 1;
+	so->event_members = l->v[0].nmembers;
 	for (size_t i = 1; i < l->n;) {
 		struct errbuf why;
 
 		errbuf_clear(&why);
 		if (s->sample_spec.attr.exclude_kernel)
 			l->v[i].spec.attr.exclude_kernel = 1;
-		if (sampler_probe(so, &s->target, i - 1, &why) == 0) {
+		if (l->v[i].leader != SAMPSPEC_NO_GROUP ||
+		    sampler_probe(so, &s->target, i - 1, &why) == 0) {
 			i++;
 			continue;
 		}
@@ -419,6 +422,75 @@ session_probe_extra(struct session *s, struct sampler_opts *so)
 		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
 		so->nextra = --l->n - 1;
 	}
+}
+
+/*
+ * Open the sampler with so, and again without what the kernel refused: tracepoint filters,
+ * the raw tracepoints (the scheduler timeline, KVM) that need more privilege or descriptors, a
+ * CPU gone offline, kernel-mode samples of a process.
+ */
+static int
+session_sampler_fallbacks(struct session *s, struct sampler_opts *so, struct errbuf *err)
+{
+	int r;
+
+	r = sampler_open(&s->sampler, so, &s->target, err);
+	if (r == -EINVAL && so->kernel_filter) {
+		/* A kernel that takes no filter: whole stacks for every switch-out. */
+		so->kernel_filter = so->user_filter = NULL;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if ((r == -EACCES || r == -EPERM) && s->kvm.tp && so->event) {
+		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
+		session_kvm_drop(s, err->msg);
+		if (s->sched.tp)
+			session_drop_sched(s, r, err->msg);
+		session_kvm_drop(s, err->msg);
+		so->tracepoints = NULL;
+		so->ntracepoints = 0;
+		so->context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if (r == -ENODEV && s->target.kind != TARGET_SYSTEM) {
+		/* A CPU went offline since the online list was read: read it again. */
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if ((r == -EACCES || r == -EPERM) && s->sched.tp && so->event) {
+		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
+		session_drop_sched(s, r, err->msg);
+		so->tracepoints = NULL;
+		so->ntracepoints = 0;
+		so->context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if (session_out_of_fds(r) && s->sched.tp && so->event) {
+		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
+		errbuf_fail(
+			&s->sched.why, r,
+			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
+			"%lu); raise the limit with ulimit -n to record it",
+			sys_fd_limit());
+		schedtp_free(s->sched.tp);
+		s->sched.tp = NULL;
+		session_kvm_drop(s, "not enough file descriptors");
+		so->tracepoints = NULL;
+		so->ntracepoints = 0;
+		so->context_switch = false;
+		errbuf_clear(err);
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	if ((r == -EACCES || r == -EPERM) && s->target.kind != TARGET_SYSTEM &&
+	    !s->sample_spec.attr.exclude_kernel) {
+		errbuf_clear(err);
+		s->sample_spec.attr.exclude_kernel = 1;
+		s->sample_spec.attr.exclude_hv = 1;
+		r = sampler_open(&s->sampler, so, &s->target, err);
+	}
+	return r;
 }
 
 /*
@@ -440,13 +512,13 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		.mem = s->mem.on,
 		.mem_latency = s->mem.latency,
 	};
-	int r;
 
 	session_first_rate(s, &so);
 	if (!s->opts->no_samples && s->sample_list.n > 1) {
 		session_probe_extra(s, &so);
 		so.extra = s->sample_list.v + 1;
 		so.nextra = s->sample_list.n - 1;
+		so.event_members = s->sample_list.v[0].nmembers;
 	}
 
 	/* Off-CPU time needs the sched_switch tracepoint; stacks come from its callchains. */
@@ -472,63 +544,7 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	}
 	so.ntracepoints = session_kvm_tracepoints(s, so.tracepoints, so.ntracepoints);
 	so.tracepoints = so.ntracepoints ? s->kvm.tps : NULL;
-	r = sampler_open(&s->sampler, &so, &s->target, err);
-	if (r == -EINVAL && so.kernel_filter) {
-		/* A kernel that takes no filter: whole stacks for every switch-out. */
-		so.kernel_filter = so.user_filter = NULL;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if ((r == -EACCES || r == -EPERM) && s->kvm.tp && so.event) {
-		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
-		session_kvm_drop(s, err->msg);
-		if (s->sched.tp)
-			session_drop_sched(s, r, err->msg);
-		session_kvm_drop(s, err->msg);
-		so.tracepoints = NULL;
-		so.ntracepoints = 0;
-		so.context_switch = false;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if (r == -ENODEV && s->target.kind != TARGET_SYSTEM) {
-		/* A CPU went offline since the online list was read: read it again. */
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if ((r == -EACCES || r == -EPERM) && s->sched.tp && so.event) {
-		/* Raw tracepoint data needs more privilege than samples: keep the samples. */
-		session_drop_sched(s, r, err->msg);
-		so.tracepoints = NULL;
-		so.ntracepoints = 0;
-		so.context_switch = false;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if (session_out_of_fds(r) && s->sched.tp && so.event) {
-		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
-		errbuf_fail(
-			&s->sched.why, r,
-			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
-			"%lu); raise the limit with ulimit -n to record it",
-			sys_fd_limit());
-		schedtp_free(s->sched.tp);
-		s->sched.tp = NULL;
-		session_kvm_drop(s, "not enough file descriptors");
-		so.tracepoints = NULL;
-		so.ntracepoints = 0;
-		so.context_switch = false;
-		errbuf_clear(err);
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	if ((r == -EACCES || r == -EPERM) && s->target.kind != TARGET_SYSTEM &&
-	    !s->sample_spec.attr.exclude_kernel) {
-		errbuf_clear(err);
-		s->sample_spec.attr.exclude_kernel = 1;
-		s->sample_spec.attr.exclude_hv = 1;
-		r = sampler_open(&s->sampler, &so, &s->target, err);
-	}
-	return r;
+	return session_sampler_fallbacks(s, &so, err);
 }
 
 /* Say once when the locked-memory limit made the rings smaller than asked for. */
@@ -558,6 +574,27 @@ session_first_rate_meta(struct session *s)
 	s->profile->sampling.period = so.period;
 }
 
+/*
+ * The further sampled events' trees, a group's (leader sampling) weighing counts, each member
+ * naming its leader.
+ */
+static void
+session_add_events(struct session *s)
+{
+	const struct sampspec_list *l = &s->sample_list;
+
+	s->profile->sampling.counts = l->n && l->v[0].nmembers > 0;
+	for (size_t i = 1; i < l->n; i++) {
+		struct profile_event *e =
+			profile_add_event(s->profile, l->v[i].spec.name, l->v[i].freq,
+					  l->v[i].period, 0, 10ull * 1000000000u);
+
+		e->counts = l->v[i].leader != SAMPSPEC_NO_GROUP;
+		if (sampspec_member(&l->v[i], i))
+			e->leader = xstrdup(l->v[l->v[i].leader].spec.name);
+	}
+}
+
 /* The stack tree, the scheduler timeline, the resolver and the ingest, once the profile exists. */
 void
 session_stacks_init(struct session *s)
@@ -582,10 +619,7 @@ session_stacks_init(struct session *s)
 		sm->period = s->opts->period;
 		sm->callgraph = xstrdup(callgraph_name(s->callgraph));
 		session_first_rate_meta(s);
-		for (size_t i = 1; i < s->sample_list.n; i++)
-			profile_add_event(s->profile, s->sample_list.v[i].spec.name,
-					  s->sample_list.v[i].freq, s->sample_list.v[i].period, 0,
-					  10ull * 1000000000u);
+		session_add_events(s);
 	}
 	session_mem_init(s);
 	s->ingest = ingest_new(s->profile, s->sym);

@@ -93,8 +93,10 @@ session_sampling_summary(const struct profile *p)
 		 */
 		fprintf(stderr, "ringside: %" PRIu64 " %s samples", sm->samples, sm->event);
 		for (size_t i = 0; i < p->nevents; i++)
-			fprintf(stderr, ", %" PRIu64 " %s samples",
-				stacktree_samples(p->events[i].stacks), p->events[i].event);
+			/* A group's event weighs counts (read with its leader's samples). */
+			fprintf(stderr, ", %" PRIu64 " %s %s",
+				stacktree_samples(p->events[i].stacks), p->events[i].event,
+				p->events[i].counts ? "counted" : "samples");
 		fprintf(stderr, ", %" PRIu64 " lost\n", sm->lost);
 	} else if (sm->event) {
 		fprintf(stderr, "ringside: %" PRIu64 " samples, %" PRIu64 " lost\n", sm->samples,

@@ -14,6 +14,28 @@
 #include "ringside/util/xalloc.h"
 #include "snapshot_internal.h"
 
+/*
+ * A group's event (leader sampling): "weight": "count", and a member's "leader"; nothing for an
+ * event in no group, so that those entries stay what they were.
+ */
+static void
+snapshot_events_group(const struct profile_event *e, FILE *fp)
+{
+	json_t *name;
+	char *text;
+
+	if (!e->counts)
+		return;
+	fputs(",\"weight\":\"count\"", fp);
+	if (!e->leader)
+		return;
+	name = json_string(e->leader);
+	text = name ? json_dumps(name, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
+	fprintf(fp, ",\"leader\":%s", text ? text : "\"\"");
+	free(text);
+	json_decref(name);
+}
+
 void
 snapshot_events_write(const struct profile *p, FILE *fp)
 {
@@ -31,6 +53,7 @@ snapshot_events_write(const struct profile *p, FILE *fp)
 			(unsigned long long)e->period,
 			(unsigned long long)stacktree_samples(e->stacks));
 		snapshot_stream_nodes(e->stacks, fp, NULL);
+		snapshot_events_group(e, fp);
 		fputc('}', fp);
 		free(text);
 		json_decref(name);
@@ -48,6 +71,25 @@ snapshot_events_u64(json_t *o, const char *key, uint64_t *out)
 		return false;
 	*out = (uint64_t)json_integer_value(v);
 	return true;
+}
+
+int
+snapshot_events_weight(json_t *o, const char *where, bool *counts, char **leader,
+		       struct errbuf *err)
+{
+	json_t *w = json_object_get(o, "weight"), *l = json_object_get(o, "leader");
+
+	if (w && (!json_is_string(w) || (strcmp(json_string_value(w), "count") != 0 &&
+					 strcmp(json_string_value(w), "sample") != 0)))
+		return errbuf_fail(err, -EINVAL, "%s.weight: expected \"count\" or \"sample\"",
+				   where);
+	*counts = w && strcmp(json_string_value(w), "count") == 0;
+	if (!l || !leader)
+		return 0;
+	if (!json_is_string(l) || !json_string_value(l)[0])
+		return errbuf_fail(err, -EINVAL, "%s.leader: expected an event name", where);
+	*leader = xstrdup(json_string_value(l));
+	return 0;
 }
 
 /* Event i of the array into p (its tree built from its nodes). */
@@ -78,7 +120,7 @@ snapshot_events_one(json_t *o, size_t i, struct profile *p, struct errbuf *err)
 	e = profile_add_event(p, json_string_value(name), freq, period, 0, 0);
 	stacktree_free(e->stacks);
 	e->stacks = t;
-	return 0;
+	return snapshot_events_weight(o, where, &e->counts, &e->leader, err);
 }
 
 int

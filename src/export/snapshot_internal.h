@@ -78,6 +78,12 @@ int snapshot_read_nodes(json_t *obj, const char *base, struct profile *p, const 
 			uint32_t **ids_out, struct errbuf *err);
 /* Write stacks.events, the further sampled events' trees, when p has any (snapshot_events.c). */
 void snapshot_events_write(const struct profile *p, FILE *fp);
+/*
+ * The optional "weight" ("count": a group's event, its tree in counts; "sample", the default) and
+ * "leader" (a group member's leader; read only when leader is not NULL) of object o at where.
+ */
+int snapshot_events_weight(json_t *o, const char *where, bool *counts, char **leader,
+			   struct errbuf *err);
 /* Read stacks.events (optional) into p->events; 0, or -EINVAL with err set. */
 int snapshot_events_read(json_t *stacks, struct profile *p, struct errbuf *err);
 /* meta.hosts, a merged snapshot's inputs (snapshot_hosts.c), as a new array. */

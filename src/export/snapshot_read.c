@@ -532,7 +532,8 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 	    snapshot_get_u64(stacks, "stacks", "samples", &sm->samples, err) ||
 	    snapshot_get_u64(stacks, "stacks", "lost", &sm->lost, err) ||
 	    snapshot_get_u64(stacks, "stacks", "throttled", &sm->throttled, err) ||
-	    snapshot_get_u64(stacks, "stacks", "bad_records", &sm->bad_records, err))
+	    snapshot_get_u64(stacks, "stacks", "bad_records", &sm->bad_records, err) ||
+	    snapshot_events_weight(stacks, "stacks", &sm->counts, NULL, err))
 		return -EINVAL;
 	p->frames = frametab_new();
 	p->tasks = tasks_new();
@@ -540,8 +541,9 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 		return -EINVAL;
 	if (!frametab_nframes(p->frames))
 		return snapshot_bad(err, "stacks.frames", "must hold at least the root frame");
-	if (snapshot_read_nodes(stacks, "stacks", p, "nodes", &p->stacks, true, sm->samples, &ids,
-				err) < 0)
+	/* A group leader's tree weighs counts: its root is not the sample count. */
+	if (snapshot_read_nodes(stacks, "stacks", p, "nodes", &p->stacks, !sm->counts, sm->samples,
+				&ids, err) < 0)
 		return -EINVAL;
 	rc = snapshot_timeline_read(stacks, p->stacks, ids,
 				    json_array_size(json_object_get(stacks, "nodes")), err);

@@ -317,6 +317,9 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 			 sm->callgraph ? sm->callgraph : "none", "samples", (json_int_t)sm->samples,
 			 "lost", (json_int_t)sm->lost, "throttled", (json_int_t)sm->throttled,
 			 "bad_records", (json_int_t)sm->bad_records, "strings", strings);
+	if (head && sm->counts)
+		/* The first event leads a group: its tree weighs counts, not samples. */
+		json_object_set_new(head, "weight", json_string("count"));
 	text = head ? json_dumps(head, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(head);
 	len = text ? strlen(text) : 0;

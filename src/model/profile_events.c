@@ -2,7 +2,8 @@
 /*
  * The profile's further sampled events: one stack tree per event after the first, over the
  * profile's one frame table, so that a page-faults flamegraph sits beside the cpu-clock one
- * while everything that reads profile.stacks keeps reading the first event's tree.
+ * while everything that reads profile.stacks keeps reading the first event's tree. The events of
+ * a group (leader sampling) weigh counts, and a member names its leader.
  */
 #include "config.h"
 
@@ -24,6 +25,8 @@ profile_add_event(struct profile *p, const char *event, uint64_t freq, uint64_t 
 	e->freq = freq;
 	e->period = period;
 	e->stacks = stacktree_new(p->frame_root, p->frame_other, max_nodes, window_ns);
+	e->counts = false;
+	e->leader = NULL;
 	return e;
 }
 
@@ -49,6 +52,14 @@ profile_event_name(const struct profile *p, size_t k)
 	return k <= p->nevents ? p->events[k - 1].event : "";
 }
 
+bool
+profile_event_counts(const struct profile *p, size_t k)
+{
+	if (k == 0)
+		return p->sampling.counts;
+	return k <= p->nevents && p->events[k - 1].counts;
+}
+
 size_t
 profile_event_find(const struct profile *p, const char *name)
 {
@@ -63,6 +74,7 @@ profile_events_free(struct profile *p)
 {
 	for (size_t i = 0; i < p->nevents; i++) {
 		free(p->events[i].event);
+		free(p->events[i].leader);
 		stacktree_free(p->events[i].stacks);
 	}
 	free(p->events);

@@ -73,6 +73,39 @@ decode_sample_type_ok(uint64_t sample_type)
 	return (sample_type & ~(uint64_t)DECODE_SAMPLE_TYPES) == 0;
 }
 
+/*
+ * The READ part of a sample (read_format's layout): one entry, or with PERF_FORMAT_GROUP a count
+ * and that many entries, each bounded by the record.
+ */
+static bool
+decode_read(const struct decode_layout *l, struct decode_cursor *c, struct decode_sample *out)
+{
+	uint64_t rf = l->read_format;
+	bool group = rf & PERF_FORMAT_GROUP;
+	const uint64_t *p;
+
+	out->read_stride = 1 + !!(rf & PERF_FORMAT_ID) + !!(rf & PERF_FORMAT_LOST);
+	out->read_nr = 1;
+	if (group && (!decode_u64(c, &out->read_nr) || out->read_nr == 0))
+		return false;
+	if (!group && !decode_u64s(c, 1, &out->read))
+		return false;
+	if ((rf & PERF_FORMAT_TOTAL_TIME_ENABLED) && !decode_u64(c, &out->time_enabled))
+		return false;
+	if ((rf & PERF_FORMAT_TOTAL_TIME_RUNNING) && !decode_u64(c, &out->time_running))
+		return false;
+	if (!group) {
+		/* A lone value: its id and lost count follow the times, apart from it. */
+		bool ok = decode_u64s(c, out->read_stride - 1, &p);
+
+		out->read_stride = 1;
+		return ok;
+	}
+	if (out->read_nr > (uint64_t)(c->end - c->p) / 8 / out->read_stride)
+		return false;
+	return decode_u64s(c, out->read_nr * out->read_stride, &out->read);
+}
+
 int
 decode_sample(const struct decode_layout *l, const struct perf_event_header *h,
 	      struct decode_sample *out)
@@ -106,6 +139,8 @@ decode_sample(const struct decode_layout *l, const struct perf_event_header *h,
 			return -EINVAL;
 	}
 	if ((st & PERF_SAMPLE_PERIOD) && !decode_u64(&c, &out->period))
+		return -EINVAL;
+	if ((st & PERF_SAMPLE_READ) && !decode_read(l, &c, out))
 		return -EINVAL;
 	if (st & PERF_SAMPLE_CALLCHAIN) {
 		if (!decode_u64(&c, &out->nr) || !decode_u64s(&c, out->nr, &out->ips))

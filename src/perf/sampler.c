@@ -99,12 +99,56 @@ sampler_regs_user_mask(void)
 #endif
 }
 
+/*
+ * A group member's attributes: counting in its leader's group (opened with the leader's fd), no
+ * sampling, no records of its own; it starts with the leader (disabled only there).
+ */
+static void
+sampler_member_attr(const struct sampler_event *ev, const struct sampler_opts *o,
+		    const struct target *t, struct perf_event_attr *attr)
+{
+	*attr = o->extra[ev->index - 1].spec.attr;
+	attr->exclude_kernel |= o->event->attr.exclude_kernel;
+	attr->exclude_hv |= o->event->attr.exclude_hv;
+	attr->sample_period = 0;
+	attr->freq = 0;
+	attr->sample_type =
+		PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU;
+	attr->read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID;
+	attr->inherit = t->kind != TARGET_SYSTEM;
+	attr->sample_id_all = 1;
+	attr->use_clockid = 1;
+	attr->clockid = CLOCK_MONOTONIC;
+}
+
+/* Sampling event k of o (0: o->event, k: o->extra[k - 1]), with its group's part. */
+static struct sampler_event
+sampler_sample_event(const struct sampler_opts *o, const struct target *t, size_t k)
+{
+	struct sampler_event ev = { .kind = SAMPLER_EVENT_SAMPLE,
+				    .index = k,
+				    .name = k ? o->extra[k - 1].spec.name : o->event->name,
+				    .per_thread = t->kind != TARGET_SYSTEM };
+
+	if (k == 0) {
+		ev.nmembers = o->event_members;
+	} else {
+		ev.member = sampspec_member(&o->extra[k - 1], k);
+		ev.nmembers = o->extra[k - 1].nmembers;
+	}
+	return ev;
+}
+
 /* The attributes of ev; first: the event that brings the side-band records. */
 static void
 sampler_attr(const struct sampler_event *ev, bool first, const struct sampler_opts *o,
 	     const struct target *t, struct perf_event_attr *attr)
 {
 	memset(attr, 0, sizeof(*attr));
+	if (ev->kind == SAMPLER_EVENT_SAMPLE && ev->member) {
+		sampler_member_attr(ev, o, t, attr);
+		return;
+	}
 	if (ev->kind == SAMPLER_EVENT_SAMPLE) {
 		const struct sampspec *x = ev->index ? &o->extra[ev->index - 1] : NULL;
 
@@ -132,6 +176,11 @@ sampler_attr(const struct sampler_event *ev, bool first, const struct sampler_op
 			attr->sample_type |= PERF_SAMPLE_ADDR;
 		if (o->mem && o->mem_latency && !x)
 			attr->sample_type |= PERF_SAMPLE_WEIGHT | PERF_SAMPLE_DATA_SRC;
+		if (ev->nmembers) {
+			/* Leader sampling: every member's count comes with each sample. */
+			attr->sample_type |= PERF_SAMPLE_READ;
+			attr->read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID;
+		}
 		if (x ? x->freq != 0 : o->freq != 0) {
 			attr->freq = 1;
 			attr->sample_freq = x ? x->freq : o->freq;
@@ -182,12 +231,19 @@ sampler_id_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+void
+sampler_event_attr(const struct sampler_opts *o, const struct target *t, size_t k,
+		   struct perf_event_attr *attr)
+{
+	struct sampler_event ev = sampler_sample_event(o, t, k);
+
+	sampler_attr(&ev, false, o, t, attr);
+}
+
 int
 sampler_probe(const struct sampler_opts *o, const struct target *t, size_t k, struct errbuf *why)
 {
-	struct sampler_event ev = { .kind = SAMPLER_EVENT_SAMPLE,
-				    .index = k + 1,
-				    .name = o->extra[k].spec.name };
+	struct sampler_event ev = sampler_sample_event(o, t, k + 1);
 	struct perf_event_attr attr;
 	pid_t pid = t->kind == TARGET_SYSTEM || t->npids == 0 ? -1 : t->pids[0];
 	int cpu = t->kind == TARGET_SYSTEM && t->cpus.n ? t->cpus.cpus[0] : -1;
@@ -235,7 +291,7 @@ sampler_map(struct sampler *s, struct ring *r, int fd)
 
 static int
 sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct target *t, size_t e,
-		 pid_t pid, int cpu, size_t ring, struct errbuf *err)
+		 pid_t pid, int cpu, size_t ring, int group_fd, struct errbuf *err)
 {
 	struct perf_event_attr attr;
 	uint64_t id = 0;
@@ -245,7 +301,18 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 
 	sampler_attr(&s->events[e], e == 0, o, t, &attr);
 	attr.wakeup_watermark = (uint32_t)(s->ring_pages * (size_t)sysconf(_SC_PAGESIZE) / 4);
-	fd = sys_perf_open(&attr, pid, cpu, -1);
+	fd = sys_perf_open(&attr, pid, cpu, group_fd);
+	if (fd < 0 && s->events[e].member && (fd == -ENOENT || fd == -EOPNOTSUPP || fd == -ENODEV))
+		return errbuf_fail(err, fd,
+				   "group member '%s' is not supported on this machine (%s); drop "
+				   "it from the group",
+				   name, strerror(-fd));
+	if (fd < 0 && s->events[e].member && fd == -EINVAL)
+		return errbuf_fail(
+			err, fd,
+			"group member '%s' cannot be counted in its leader's group (%s): "
+			"the PMU cannot schedule the whole group; give fewer members",
+			name, strerror(-fd));
 	if (fd < 0) {
 		switch (-fd) {
 		case EACCES:
@@ -300,9 +367,10 @@ sampler_open_one(struct sampler *s, const struct sampler_opts *o, const struct t
 			/* Its watermark was for the larger ring (never reached): open it again. */
 			ring_close(&s->rings[ring]);
 			close(fd);
-			return sampler_open_one(s, o, t, e, pid, cpu, ring, err);
+			return sampler_open_one(s, o, t, e, pid, cpu, ring, group_fd, err);
 		}
-	} else if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[ring].fd) < 0) {
+	} else if (!s->events[e].member &&
+		   ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[ring].fd) < 0) {
 		rc = -errno;
 		close(fd);
 		return errbuf_fail(err, rc, "cannot share the ring of CPU %d: %s", cpu,
@@ -327,11 +395,16 @@ static int
 sampler_open_all(struct sampler *s, const struct sampler_opts *o, const struct target *t, pid_t pid,
 		 int cpu, size_t ring, struct errbuf *err)
 {
+	int leader = -1;
+
 	for (size_t e = 0; e < s->nevents; e++) {
-		int rc = sampler_open_one(s, o, t, e, pid, cpu, ring, err);
+		bool member = s->events[e].member;
+		int rc = sampler_open_one(s, o, t, e, pid, cpu, ring, member ? leader : -1, err);
 
 		if (rc < 0)
 			return rc;
+		if (!member)
+			leader = s->fds[s->nfds - 1];
 	}
 	return 0;
 }
@@ -467,13 +540,8 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		s->ring_pages = sampler_dwarf_pages(s->ring_pages, o->stack_size, cpus->n);
 	s->ring_pages_asked = s->ring_pages;
 	s->events = xcalloc(2 * o->ntracepoints + o->nextra + 1, sizeof(*s->events));
-	if (o->event)
-		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
-								  .name = o->event->name };
-	for (size_t k = 0; o->event && k < o->nextra; k++)
-		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_SAMPLE,
-								  .index = k + 1,
-								  .name = o->extra[k].spec.name };
+	for (size_t k = 0; o->event && k <= o->nextra; k++)
+		s->events[s->nevents++] = sampler_sample_event(o, t, k);
 	for (size_t i = 0; i < o->ntracepoints; i++)
 		sampler_add_tracepoint(s, o, i);
 	for (size_t e = 0; e < s->nevents; e++) {
@@ -483,7 +551,8 @@ sampler_open(struct sampler **out, const struct sampler_opts *o, const struct ta
 		s->events[e].layout =
 			(struct decode_layout){ .sample_type = attr.sample_type,
 						.regs_user_mask = attr.sample_regs_user,
-						.sample_id_all = attr.sample_id_all };
+						.sample_id_all = attr.sample_id_all,
+						.read_format = attr.read_format };
 	}
 	if (s->nevents == 0) {
 		cpulist_fini(&online);

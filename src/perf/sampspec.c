@@ -2,7 +2,8 @@
 /*
  * The --sample-event list: split at the commas outside a /.../ term block, each item an event
  * name (evspec) with at most one term, period=N or freq=HZ, between slashes after it, as perf's
- * own event terms are written.
+ * own event terms are written; a {...} group (commas inside it do not split the list) gives its
+ * leader and members, in order.
  */
 #include "config.h"
 
@@ -96,62 +97,164 @@ sampspec_item(struct sampspec *s, const char *item, struct errbuf *err)
 	return r;
 }
 
-/* The end of the item starting at p: the first comma outside slashes, or the string's end. */
+/*
+ * The end of the item starting at p: the first comma outside slashes (and, with braces, outside a
+ * {...} group), or the string's end.
+ */
 static const char *
-sampspec_item_end(const char *p)
+sampspec_item_end(const char *p, bool braces)
 {
 	bool in_term = false;
+	int depth = 0;
 
 	for (; *p; p++) {
 		if (*p == '/')
 			in_term = !in_term;
-		else if (*p == ',' && !in_term)
+		else if (in_term)
+			continue;
+		else if (braces && *p == '{')
+			depth++;
+		else if (braces && *p == '}')
+			depth--;
+		else if (*p == ',' && depth <= 0)
 			break;
 	}
 	return p;
 }
 
+/* One event item into list: refused when empty, one too many, or given twice. */
+static int
+sampspec_one(struct sampspec_list *list, const char *item, const char *text, struct errbuf *err)
+{
+	struct sampspec s;
+	int r;
+
+	if (!item[0])
+		return errbuf_fail(err, -EINVAL,
+				   "--sample-event '%s' has an empty event; separate events "
+				   "with one comma",
+				   text);
+	if (list->n == SAMPSPEC_MAX)
+		return errbuf_fail(err, -EINVAL,
+				   "--sample-event '%s': too many sampling events; the rings "
+				   "take at most %d at once",
+				   text, SAMPSPEC_MAX);
+	r = sampspec_item(&s, item, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < list->n; i++)
+		if (strcmp(list->v[i].spec.canonical, s.spec.canonical) == 0) {
+			errbuf_fail(err, -EINVAL,
+				    "--sample-event: event '%s' is given twice (as '%s'); "
+				    "sample each event once",
+				    s.spec.name, list->v[i].spec.name);
+			evspec_fini(&s.spec);
+			return -EINVAL;
+		}
+	s.leader = SAMPSPEC_NO_GROUP;
+	s.nmembers = 0;
+	list->v = xreallocarray(list->v, list->n + 1, sizeof(*list->v));
+	list->v[list->n++] = s;
+	return 0;
+}
+
+/* The events between a group's braces (inner), the leader first, into list. */
+static int
+sampspec_group_items(struct sampspec_list *list, const char *item, const char *inner,
+		     const char *text, struct errbuf *err)
+{
+	size_t first = list->n;
+
+	for (const char *p = inner;;) {
+		const char *end = sampspec_item_end(p, false);
+		char *one = xstrndup(p, (size_t)(end - p));
+		int r = sampspec_one(list, one, text, err);
+		struct sampspec *s = r == 0 ? &list->v[list->n - 1] : NULL;
+
+		if (s && list->n - 1 > first && (s->freq || s->period))
+			r = errbuf_fail(err, -EINVAL,
+					"--sample-event '%s': member '%s' has its own rate; only "
+					"the group's leader (the first event) samples: give the "
+					"leader period=N or freq=HZ",
+					item, one);
+		else if (s && list->n - 1 - first > SAMPSPEC_GROUP_MAX)
+			r = errbuf_fail(err, -EINVAL,
+					"--sample-event '%s': too many members; a group takes at "
+					"most %d beside its leader",
+					item, SAMPSPEC_GROUP_MAX);
+		free(one);
+		if (r < 0)
+			return r;
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	for (size_t i = first; i < list->n; i++)
+		list->v[i].leader = first;
+	list->v[first].nmembers = list->n - 1 - first;
+	return 0;
+}
+
+/* A group item, "{LEADER,MEMBER,...}" or the same with perf's ":S" after the brace. */
+static int
+sampspec_group(struct sampspec_list *list, const char *item, const char *text, struct errbuf *err)
+{
+	const char *close = strrchr(item, '}');
+	char *inner;
+	int r;
+
+	if (item[0] != '{' || !close || (close[1] && strcmp(close + 1, ":S") != 0))
+		return errbuf_fail(err, -EINVAL,
+				   "--sample-event '%s': unbalanced braces; write a group as "
+				   "{LEADER,MEMBER,...}",
+				   item);
+	inner = xstrndup(item + 1, (size_t)(close - item - 1));
+	if (strchr(inner, '{') || strchr(inner, '}'))
+		r = errbuf_fail(err, -EINVAL,
+				"--sample-event '%s': unbalanced braces; groups do not nest, "
+				"write each as {LEADER,MEMBER,...}",
+				item);
+	else if (!inner[0])
+		r = errbuf_fail(err, -EINVAL,
+				"--sample-event '%s': an empty group; put the leader and its "
+				"members between the braces",
+				item);
+	else
+		r = sampspec_group_items(list, item, inner, text, err);
+	free(inner);
+	return r;
+}
+
 int
 sampspec_list_parse(struct sampspec_list *list, const char *text, struct errbuf *err)
 {
-	const char *p = text;
-	struct sampspec s;
-
-	for (;;) {
-		const char *end = sampspec_item_end(p);
+	for (const char *p = text;;) {
+		const char *end = sampspec_item_end(p, true);
 		char *item = xstrndup(p, (size_t)(end - p));
-		int r = 0;
+		int r;
 
-		if (!item[0])
+		if (item[0] == '{' || strchr(item, '}'))
+			r = sampspec_group(list, item, text, err);
+		else if (strchr(item, '{'))
 			r = errbuf_fail(err, -EINVAL,
-					"--sample-event '%s' has an empty event; separate events "
-					"with one comma",
-					text);
-		else if (list->n == SAMPSPEC_MAX)
-			r = errbuf_fail(err, -EINVAL,
-					"--sample-event '%s': too many sampling events; the rings "
-					"take at most %d at once",
-					text, SAMPSPEC_MAX);
+					"--sample-event '%s': unbalanced braces; write a group as "
+					"{LEADER,MEMBER,...}",
+					item);
 		else
-			r = sampspec_item(&s, item, err);
+			r = sampspec_one(list, item, text, err);
 		free(item);
 		if (r < 0)
 			return r;
-		for (size_t i = 0; i < list->n; i++)
-			if (strcmp(list->v[i].spec.canonical, s.spec.canonical) == 0) {
-				errbuf_fail(err, -EINVAL,
-					    "--sample-event: event '%s' is given twice (as '%s'); "
-					    "sample each event once",
-					    s.spec.name, list->v[i].spec.name);
-				evspec_fini(&s.spec);
-				return -EINVAL;
-			}
-		list->v = xreallocarray(list->v, list->n + 1, sizeof(*list->v));
-		list->v[list->n++] = s;
 		if (!*end)
 			return 0;
 		p = end + 1;
 	}
+}
+
+bool
+sampspec_member(const struct sampspec *s, size_t index)
+{
+	return s->leader != SAMPSPEC_NO_GROUP && s->leader != index;
 }
 
 void

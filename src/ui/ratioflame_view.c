@@ -63,9 +63,10 @@ ratioflame_view_show(struct ui *ui, size_t idx)
 	ui->tt.mode = TIMETREE_ON;
 	ui->tt.event = b;
 	ui_message(ui, false,
-		   "ratio flamegraph %s = %s/%s: widths %s samples, colour %s/%s per frame "
+		   "ratio flamegraph %s = %s/%s: widths %s %s, colour %s/%s per frame "
 		   "(E: the next)",
-		   r->name, r->num, r->den, r->den, r->num, r->den);
+		   r->name, r->num, r->den, r->den,
+		   profile_event_counts(p, rv->b) ? "counted" : "samples", r->num, r->den);
 }
 
 bool
@@ -251,9 +252,9 @@ ratioflame_view_legend(struct ui *ui, const struct ratioflame_view *rv, int y, i
 	}
 	x += draw_textf(ui, y, x, cols - x - 1, draw_attr(ui, THEME_HEADER), " to %s",
 			ratioflame_format(rv->hi, b2, sizeof(b2)));
-	x += draw_textf(ui, y, x, cols - x - 1, draw_attr(ui, THEME_DIM),
-			"  %s grey: < %d %s samples", ui->glyphs.vline, RATIOFLAME_MIN_SAMPLES,
-			r->den);
+	x += draw_textf(ui, y, x, cols - x - 1, draw_attr(ui, THEME_DIM), "  %s grey: < %d %s %s",
+			ui->glyphs.vline, RATIOFLAME_MIN_SAMPLES, r->den,
+			profile_event_counts(ui->profile, rv->b) ? "counted" : "samples");
 }
 
 size_t

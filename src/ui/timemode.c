@@ -49,10 +49,19 @@ timemode_next_event(struct ui *ui)
 	} else {
 		ui->tt.event = (ui->tt.event + 1) % n;
 	}
-	ui_message(ui, false, "sampled event %zu of %zu: %s, %s samples (E: the next)",
-		   ui->tt.event + 1, n, profile_event_name(p, ui->tt.event),
+	/* A group's event weighs counts read with its leader's samples. */
+	ui_message(ui, false, "sampled event %zu of %zu: %s, %s %s (E: the next)", ui->tt.event + 1,
+		   n, profile_event_name(p, ui->tt.event),
 		   rates_si((double)stacktree_samples(profile_event_tree(p, ui->tt.event)), num,
-			    sizeof(num)));
+			    sizeof(num)),
+		   profile_event_counts(p, ui->tt.event) ? "counted" : "samples");
+}
+
+/* The sampled event shown: E's choice, or the first. */
+static size_t
+timemode_event_index(const struct ui *ui)
+{
+	return ui->tt.mode == TIMETREE_ON ? ui->tt.event : 0;
 }
 
 const char *
@@ -85,6 +94,8 @@ timemode_amount(const struct ui *ui, uint64_t v, char *buf, size_t len)
 	if (timetree_in_ns(ui->tt.mode))
 		snprintf(buf, len, "%.3f s", (double)v / 1e9);
 	else
-		snprintf(buf, len, "%s samples", rates_si((double)v, n, sizeof(n)));
+		snprintf(buf, len, "%s %s", rates_si((double)v, n, sizeof(n)),
+			 profile_event_counts(ui->profile, timemode_event_index(ui)) ? "counted"
+										     : "samples");
 	return buf;
 }

@@ -3,8 +3,9 @@
  * Unit tests for the snapshot's stacks.events (export/snapshot_events.c, model/profile_events.c):
  * a profile with further sampled events is written and read back byte for byte, each tree with
  * its name, rate and samples over the one frame table; a snapshot without the key reads as one
- * event; a malformed stacks.events is refused naming where (not an array, a nameless or duplicate
- * event, a root total that is not its samples, a frame out of the table).
+ * event; a group's weights and leader round-trip; a malformed stacks.events is refused naming where
+ * (not an array, a nameless or duplicate event, a root total that is not its samples, a frame out
+ * of the table).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -121,6 +122,53 @@ test_round_trip(void **state)
 	profile_free(q);
 }
 
+/*
+ * A group (leader sampling): the first event's tree and a member's weigh counts; "weight" and
+ * "leader" are written, read back and written again byte for byte; the first tree's root is then
+ * not its sample count; an unknown weight is refused.
+ */
+static void
+test_group_round_trip(void **state)
+{
+	struct profile *p = fixture(), *q = NULL;
+	size_t len, len2;
+	char *text, *again, *w;
+	struct errbuf err;
+	uint32_t b[1] = { 2 };
+
+	(void)state;
+	p->sampling.counts = true;
+	stacktree_insert(p->stacks, b, 1, 1000000, 0); /* nanoseconds, not samples */
+	p->events[0].counts = true;
+	p->events[0].leader = strdup(p->sampling.event);
+	text = write_text(p, &len);
+	assert_non_null(strstr(text, "\"weight\":\"count\",\"leader\":"));
+	errbuf_clear(&err);
+	if (snapshot_parse(text, len, &q, &err) != 0)
+		fail_msg("read back: %s", err.msg);
+	assert_true(q->sampling.counts);
+	assert_true(profile_event_counts(q, 0));
+	assert_true(profile_event_counts(q, 1));
+	assert_false(profile_event_counts(q, 2));
+	assert_string_equal(q->events[0].leader, p->sampling.event);
+	assert_null(q->events[1].leader);
+	assert_int_equal(stacktree_samples(q->stacks), stacktree_samples(p->stacks));
+	again = write_text(q, &len2);
+	assert_int_equal(len2, len);
+	assert_memory_equal(again, text, len);
+	free(again);
+	profile_free(q);
+	q = NULL;
+	w = strstr(text, "\"weight\":\"count\",\"leader\":");
+	memcpy(w + 10, "couny", 5);
+	errbuf_clear(&err);
+	assert_int_not_equal(snapshot_parse(text, len, &q, &err), 0);
+	assert_non_null(strstr(err.msg, "stacks.events[0].weight"));
+	profile_free(q);
+	free(text);
+	profile_free(p);
+}
+
 /* The fixture without further events writes no stacks.events, byte for byte as read. */
 static void
 test_one_event(void **state)
@@ -212,6 +260,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_group_round_trip),
 		cmocka_unit_test(test_one_event),
 		cmocka_unit_test(test_bad),
 	};

@@ -69,6 +69,11 @@ struct profile_sampling {
 	uint64_t lost;	      /* LOST and LOST_SAMPLES records' counts */
 	uint64_t throttled;   /* THROTTLE records */
 	uint64_t bad_records; /* records rejected by the decoder */
+	/*
+	 * The event leads a group (--sample-event '{A,B}'): its tree weighs its counts read with
+	 * each sample (the change since the previous one), not samples.
+	 */
+	bool counts;
 };
 
 /*
@@ -80,6 +85,12 @@ struct profile_event {
 	uint64_t freq;	 /* Hz, or 0 when period is used */
 	uint64_t period; /* events per sample when freq is 0 */
 	struct stacktree *stacks;
+	/*
+	 * In a group: its tree weighs counts read with the leader's samples, not samples; leader
+	 * names the group's leader for a member (never sampled itself), NULL otherwise.
+	 */
+	bool counts;
+	char *leader;
 };
 
 struct profile {
@@ -171,6 +182,8 @@ size_t profile_nsampled(const struct profile *p);
 struct stacktree *profile_event_tree(const struct profile *p, size_t k);
 /* The name of sampled event k (0: p->sampling.event), or "". */
 const char *profile_event_name(const struct profile *p, size_t k);
+/* Whether sampled event k's tree weighs counts (an event of a group), not samples. */
+bool profile_event_counts(const struct profile *p, size_t k);
 /* The index of the sampled event named name (as profile_event_name), or SIZE_MAX. */
 size_t profile_event_find(const struct profile *p, const char *name);
 /* Release the further sampled events (profile_free does). */

@@ -18,7 +18,8 @@
 	(PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |            \
 	 PERF_SAMPLE_ID | PERF_SAMPLE_STREAM_ID | PERF_SAMPLE_CPU | PERF_SAMPLE_PERIOD |           \
 	 PERF_SAMPLE_CALLCHAIN | PERF_SAMPLE_RAW | PERF_SAMPLE_REGS_USER |                         \
-	 PERF_SAMPLE_STACK_USER | PERF_SAMPLE_ADDR | PERF_SAMPLE_WEIGHT | PERF_SAMPLE_DATA_SRC)
+	 PERF_SAMPLE_STACK_USER | PERF_SAMPLE_ADDR | PERF_SAMPLE_WEIGHT | PERF_SAMPLE_DATA_SRC |   \
+	 PERF_SAMPLE_READ)
 
 struct decode_sample {
 	uint64_t id;
@@ -39,6 +40,15 @@ struct decode_sample {
 	uint64_t addr;		 /* ADDR: the data address (a fault's, a load's or a store's) */
 	uint64_t weight;	 /* WEIGHT: the access's cost (cycles of latency), 0 without */
 	uint64_t data_src;	 /* DATA_SRC: union perf_mem_data_src, 0 without */
+	/*
+	 * READ: the counter values read with the sample, read_nr entries of read_stride u64 each
+	 * starting at read (the value first, then its id and lost count as read_format asks); a
+	 * PERF_FORMAT_GROUP read has the leader's entry first, then its members' in group order.
+	 */
+	uint64_t read_nr;
+	const uint64_t *read;
+	uint32_t read_stride;
+	uint64_t time_enabled, time_running; /* as read_format asks, 0 without */
 };
 
 /* The sample_id trailer that non-sample records carry with sample_id_all. */
@@ -81,6 +91,7 @@ struct decode_layout {
 	uint64_t sample_type;
 	uint64_t regs_user_mask; /* sample_regs_user */
 	bool sample_id_all;
+	uint64_t read_format; /* with PERF_SAMPLE_READ */
 };
 
 /*

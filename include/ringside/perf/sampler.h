@@ -54,6 +54,12 @@ struct sampler_opts {
 	 */
 	const struct sampspec *extra;
 	size_t nextra;
+	/*
+	 * Members of event's group (extra[0..event_members), whose sampspec.leader is 0): read with
+	 * each of event's samples. Groups among extra are given by their sampspec's leader (an
+	 * index counting event as 0) and nmembers.
+	 */
+	size_t event_members;
 	const struct sampler_tracepoint *tracepoints; /* recorded beside it into the same rings */
 	size_t ntracepoints;
 	/*
@@ -92,10 +98,25 @@ struct sampler_event {
 	const char *name;
 	const char *filter; /* a tracepoint filter, or NULL */
 	bool user_chain;    /* a tracepoint's call chains without their kernel part */
+	/*
+	 * Groups (--sample-event '{A,B}'): a leader reads its nmembers members (the sampling
+	 * events index + 1 .. index + nmembers) with each sample; a member is never sampled.
+	 * per_thread: the values read are the sampled thread's (inherited events), not the CPU's.
+	 */
+	size_t nmembers;
+	bool member;
+	bool per_thread;
 	struct decode_layout layout;
 };
 
 struct sampler;
+
+/*
+ * The perf_event_attr of sampling event k of o (0: o->event, k: o->extra[k - 1]) for target t, as
+ * sampler_open opens it (not the first of its CPU: no side-band records).
+ */
+void sampler_event_attr(const struct sampler_opts *o, const struct target *t, size_t k,
+			struct perf_event_attr *attr);
 
 /*
  * Open the sampling event for target t and map the rings. Returns 0, or a negative errno with err

@@ -423,8 +423,12 @@
 			return;
 		const sel = el('select', { id: 'sample-event', title: 'the sampled event the flame graph and functions show' });
 		const names = [st.event].concat(st.events.map(e => e.event));
+		// A group's events weigh counts read with the leader's samples (--sample-event '{A,B}').
+		const notes = [st.weight === 'count' ? ' (group leader, counted)' : '']
+			.concat(st.events.map(e => e.leader ? ' (counted with ' + e.leader + ')' :
+				e.weight === 'count' ? ' (group leader, counted)' : ''));
 		names.forEach((n, i) => {
-			const o = el('option', { value: String(i) }, n);
+			const o = el('option', { value: String(i) }, n + notes[i]);
 			if (i === sampledEvent && timeMode === 'on' && ratioShown < 0)
 				o.selected = true;
 			sel.appendChild(o);
@@ -1394,8 +1398,9 @@
 		if (st) {
 			item('Samples', String(st.samples) + ' of ' + st.event +
 				(st.freq ? ' at ' + st.freq + ' Hz' : ' every ' + st.period) + ', call graph ' + st.callgraph +
-				(st.events || []).map(e => '; ' + e.samples + ' of ' + e.event +
-					(e.freq ? ' at ' + e.freq + ' Hz' : ' every ' + e.period)).join(''), 'meta-samples');
+				(st.events || []).map(e => '; ' + e.samples + ' of ' + e.event + (e.leader ?
+					' counted with each ' + e.leader + ' sample' :
+					(e.freq ? ' at ' + e.freq + ' Hz' : ' every ' + e.period))).join(''), 'meta-samples');
 			item('Lost samples', String(st.lost) + (st.throttled ? ', throttled ' + st.throttled + ' times' : ''), 'meta-lost');
 		} else {
 			item('Samples', 'none taken', 'meta-samples');
