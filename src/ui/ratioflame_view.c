@@ -66,7 +66,7 @@ ratioflame_view_show(struct ui *ui, size_t idx)
 		   "ratio flamegraph %s = %s/%s: widths %s %s, colour %s/%s per frame "
 		   "(E: the next)",
 		   r->name, r->num, r->den, r->den,
-		   profile_event_counts(p, rv->b) ? "counted" : "samples", r->num, r->den);
+		   profile_event_counts(p, b) ? "counted" : "samples", r->num, r->den);
 }
 
 bool
