@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "ringside/sym/elfmod.h"
+#include "ringside/sym/linetab.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
@@ -57,6 +58,8 @@ struct elfmod {
 	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
 	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
 	size_t ncus, cus_cap, nfns;
+	char *names; /* declaration files composed for the frames of the last elfmod_frames */
+	size_t names_len, names_cap;
 };
 
 /* libdw's default search path (":.debug:/usr/lib/debug") when this stays NULL. */
@@ -314,6 +317,7 @@ elfmod_free(struct elfmod *m)
 	for (size_t i = 0; i < m->ncus; i++)
 		free(m->cus[i].fns);
 	free(m->cus);
+	free(m->names);
 	free(m->syms);
 	free(m->loads);
 	free(m->name);
@@ -386,9 +390,46 @@ elfmod_has_dwarf(struct elfmod *m)
 	return m->dwarf > 0;
 }
 
-/* The frame for a subprogram or inlined_subroutine DIE. */
+/*
+ * The declaration file of die appended to m->names (its offset there), read from the header of its
+ * unit's line table alone; SIZE_MAX when that is not read here. dwarf_decl_file would run the
+ * unit's whole line program and keep every row (for libc, ~13 MB once its functions are named).
+ */
+static size_t
+elfmod_decl_file(struct elfmod *m, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr, stmt;
+	Dwarf_Word idx, unit;
+	Dwarf_Die cudie;
+	Dwarf *dbg;
+	char buf[4096];
+	size_t len, off;
+
+	if (!dwarf_attr_integrate(die, DW_AT_decl_file, &attr) ||
+	    dwarf_formudata(&attr, &idx) != 0 ||
+	    !dwarf_cu_die(attr.cu, &cudie, NULL, NULL, NULL, NULL, NULL, NULL) ||
+	    dwarf_formudata(dwarf_attr(&cudie, DW_AT_stmt_list, &stmt), &unit) != 0 ||
+	    !(dbg = dwarf_cu_getdwarf(attr.cu)) ||
+	    !linetab_file_name(dwarf_getelf(dbg), unit, idx, buf, sizeof(buf)))
+		return SIZE_MAX;
+	len = strlen(buf) + 1;
+	if (m->names_cap - m->names_len < len) {
+		m->names_cap = m->names_cap * 2 > m->names_len + len ? m->names_cap * 2
+								     : m->names_len + len + 256;
+		m->names = xrealloc(m->names, m->names_cap);
+	}
+	off = m->names_len;
+	memcpy(m->names + off, buf, len);
+	m->names_len += len;
+	return off;
+}
+
+/*
+ * The frame for a subprogram or inlined_subroutine DIE; *file_off is the offset of its
+ * declaration file in m->names (f->file is set once all frames are made), or SIZE_MAX.
+ */
 static void
-elfmod_die_frame(Dwarf_Die *die, struct elfmod_frame *f)
+elfmod_die_frame(struct elfmod *m, Dwarf_Die *die, struct elfmod_frame *f, size_t *file_off)
 {
 	Dwarf_Attribute attr;
 	int line = 0;
@@ -401,7 +442,8 @@ elfmod_die_frame(Dwarf_Die *die, struct elfmod_frame *f)
 		f->name = dwarf_diename(die);
 	if (!f->name)
 		f->name = "";
-	f->file = dwarf_decl_file(die);
+	*file_off = elfmod_decl_file(m, die);
+	f->file = *file_off == SIZE_MAX ? dwarf_decl_file(die) : NULL;
 	f->line = dwarf_decl_line(die, &line) == 0 && line > 0 ? (uint32_t)line : 0;
 	f->inlined = dwarf_tag(die) == DW_TAG_inlined_subroutine;
 }
@@ -535,7 +577,7 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 	Dwarf_Die chain[ELFMOD_MAX_DEPTH], scope, child, *cudie;
 	Dwarf_Addr bias = 0, pc;
 	struct elfmod_fn *fn;
-	size_t depth = 0, n = 0;
+	size_t depth = 0, n = 0, file_off[ELFMOD_MAX_DEPTH + 1];
 
 	if (max == 0 || !elfmod_has_dwarf(m))
 		return 0;
@@ -566,9 +608,17 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 			break;
 	}
 	/* Innermost first; a chain too deep for out keeps the concrete function last. */
-	while (depth > 0 && n + 1 < max)
-		elfmod_die_frame(&chain[--depth], &out[n++]);
-	elfmod_die_frame(&fn->die, &out[n++]);
+	m->names_len = 0;
+	while (depth > 0 && n + 1 < max) {
+		elfmod_die_frame(m, &chain[--depth], &out[n], &file_off[n]);
+		n++;
+	}
+	elfmod_die_frame(m, &fn->die, &out[n], &file_off[n]);
+	n++;
+	/* m->names may have moved while it grew: point at it now. */
+	for (size_t i = 0; i < n; i++)
+		if (file_off[i] != SIZE_MAX)
+			out[i].file = m->names + file_off[i];
 	return n;
 }
 
@@ -576,8 +626,8 @@ size_t
 elfmod_memory(const struct elfmod *m)
 {
 	return sizeof(*m) + m->nsyms * sizeof(*m->syms) + m->nloads * sizeof(*m->loads) +
-	       m->cus_cap * sizeof(*m->cus) + m->nfns * sizeof(struct elfmod_fn) + strlen(m->name) +
-	       1;
+	       m->cus_cap * sizeof(*m->cus) + m->nfns * sizeof(struct elfmod_fn) + m->names_cap +
+	       strlen(m->name) + 1;
 }
 
 unsigned
