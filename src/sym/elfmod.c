@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
@@ -58,7 +59,8 @@ struct elfmod {
 	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
 	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
 	size_t ncus, cus_cap, nfns;
-	char *names; /* declaration files composed for the frames of the last elfmod_frames */
+	unsigned lookups; /* DWARF lookups since the debug file's pages were last released */
+	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
 	size_t names_len, names_cap;
 };
 
@@ -257,6 +259,73 @@ elfmod_load_segments(struct elfmod *m, Elf *elf)
 	m->machine = ehdr.e_machine;
 }
 
+/* How many DWARF lookups between two releases of the debug file's pages. */
+#define ELFMOD_RELEASE_EVERY 256
+
+/*
+ * Give back the resident pages of elf's file image that the file still holds (libelf maps it
+ * whole; libdw reads sections there): they stay in the page cache and come back on next touch,
+ * but do not count in the profiler's resident set. Only pages /proc/self/pagemap shows as the
+ * file's own or absent are dropped: a page libelf wrote to (a private copy: section headers it
+ * updated) or one of an image read into memory instead of mapped is kept.
+ */
+static void
+elfmod_release(Elf *elf)
+{
+	size_t size = 0, pg = (size_t)sysconf(_SC_PAGESIZE);
+	char *image = elf ? elf_rawfile(elf, &size) : NULL;
+	uintptr_t lo, hi, run = 0;
+	uint64_t ent[512];
+	int fd;
+
+	if (!image || size < 16 * pg)
+		return;
+	lo = ((uintptr_t)image + pg - 1) & ~(uintptr_t)(pg - 1);
+	hi = ((uintptr_t)image + size) & ~(uintptr_t)(pg - 1);
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (uintptr_t a = lo; a < hi;) {
+		size_t want = (hi - a) / pg < 512 ? (hi - a) / pg : 512;
+		ssize_t got = pread(fd, ent, want * sizeof(*ent), (off_t)(a / pg * sizeof(*ent)));
+
+		if (got <= 0)
+			break;
+		for (size_t i = 0; i < (size_t)got / sizeof(*ent); i++, a += pg) {
+			bool present = ent[i] >> 63 & 1, swapped = ent[i] >> 62 & 1;
+			bool file = ent[i] >> 61 & 1;
+
+			if ((present && file) || (!present && !swapped)) {
+				if (!run)
+					run = a;
+				continue;
+			}
+			if (run)
+				madvise((void *)run, a - run, MADV_DONTNEED);
+			run = 0;
+		}
+	}
+	if (run)
+		madvise((void *)run, hi - run, MADV_DONTNEED);
+	close(fd);
+}
+
+/* Release the pages of the module's file and of its debug file (see elfmod_release). */
+static void
+elfmod_release_files(struct elfmod *m)
+{
+	GElf_Addr bias;
+	Dwarf_Addr dbias;
+	Elf *elf = dwfl_module_getelf(m->mod, &bias);
+	Dwarf *dbg = m->dwarf > 0 ? dwfl_module_getdwarf(m->mod, &dbias) : NULL;
+	Elf *delf = dbg ? dwarf_getelf(dbg) : NULL;
+
+	elfmod_release(elf);
+	if (delf && delf != elf)
+		elfmod_release(delf);
+	m->lookups = 0;
+}
+
 int
 elfmod_open(const char *name, int fd, struct elfmod **out)
 {
@@ -300,6 +369,7 @@ elfmod_open(const char *name, int fd, struct elfmod **out)
 	m->bias = bias;
 	elfmod_load_segments(m, elf);
 	elfmod_load_symbols(m);
+	elfmod_release_files(m);
 	*out = m;
 	return 0;
 fail:
@@ -385,8 +455,11 @@ elfmod_has_dwarf(struct elfmod *m)
 {
 	Dwarf_Addr bias;
 
-	if (m->dwarf == 0)
+	if (m->dwarf == 0) {
 		m->dwarf = dwfl_module_getdwarf(m->mod, &bias) ? 1 : -1;
+		/* Compressed sections were inflated into memory: their file pages are done with. */
+		elfmod_release_files(m);
+	}
 	return m->dwarf > 0;
 }
 
@@ -581,6 +654,8 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 
 	if (max == 0 || !elfmod_has_dwarf(m))
 		return 0;
+	if (++m->lookups >= ELFMOD_RELEASE_EVERY)
+		elfmod_release_files(m);
 	cudie = dwfl_module_addrdie(m->mod, vaddr + m->bias, &bias);
 	if (!cudie)
 		return 0;
