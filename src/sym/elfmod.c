@@ -616,6 +616,8 @@ elfmod_cu_get(struct elfmod *m, Dwarf_Die *cudie)
 	memset(cu, 0, sizeof(*cu));
 	cu->off = off;
 	elfmod_cu_scan(cu, cudie, &cap, 0);
+	/* The scan read the whole unit (a large one is megabytes): its pages are released next. */
+	m->lookups = ELFMOD_RELEASE_EVERY;
 	if (cu->n > 1)
 		qsort(cu->fns, cu->n, sizeof(*cu->fns), elfmod_fn_cmp);
 	m->nfns += cu->n;
@@ -654,13 +656,14 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 
 	if (max == 0 || !elfmod_has_dwarf(m))
 		return 0;
-	if (++m->lookups >= ELFMOD_RELEASE_EVERY)
-		elfmod_release_files(m);
 	cudie = dwfl_module_addrdie(m->mod, vaddr + m->bias, &bias);
 	if (!cudie)
 		return 0;
 	pc = vaddr + m->bias - bias;
 	fn = elfmod_cu_fn(elfmod_cu_get(m, cudie), pc);
+	/* Pages read by this lookup are released now (the frames' names stay readable). */
+	if (++m->lookups >= ELFMOD_RELEASE_EVERY)
+		elfmod_release_files(m);
 	if (!fn)
 		return 0;
 	/* Down from the function through the scopes that contain pc, noting inlined calls. */
