@@ -60,11 +60,19 @@ session_memory_init(void)
 		json_set_alloc_funcs(session_memory_json_alloc, session_memory_json_free);
 }
 
+/* One mapped file's resident KiB, over all its mappings. */
+struct session_memory_file {
+	char *path;
+	size_t kib;
+};
+
 /* Resident KiB by kind of mapping, from /proc/self/smaps. */
 struct session_memory_maps {
 	size_t rings, rings_size, files, code, heap, total;
 	char **code_files; /* files mapped executable: the program and its libraries */
 	size_t ncode;
+	struct session_memory_file *files_by_name; /* the files' KiB by path */
+	size_t nfiles;
 };
 
 /* The next mapping's perms and name, or a field's KiB ("Rss"): 1, 2 for a field, 0 at the end. */
@@ -95,6 +103,47 @@ session_memory_is_code(const struct session_memory_maps *m, const char *name)
 	return false;
 }
 
+/* A mapping of a file neither code nor ring: an ELF or DWARF file libdw maps, a locale file. */
+static void
+session_memory_add_file(struct session_memory_maps *m, const char *name, size_t kib)
+{
+	size_t i;
+
+	m->files += kib;
+	for (i = 0; i < m->nfiles && strcmp(m->files_by_name[i].path, name); i++)
+		;
+	if (i == m->nfiles) {
+		m->files_by_name =
+			xreallocarray(m->files_by_name, m->nfiles + 1, sizeof(*m->files_by_name));
+		m->files_by_name[m->nfiles++] = (struct session_memory_file){ xstrdup(name), 0 };
+	}
+	m->files_by_name[i].kib += kib;
+}
+
+static int
+session_memory_file_cmp(const void *a, const void *b)
+{
+	const struct session_memory_file *x = a, *y = b;
+
+	return (x->kib < y->kib) - (x->kib > y->kib);
+}
+
+/* The files that hold the most of ELF/DWARF files' KiB, largest first; frees the list. */
+static void
+session_memory_files(FILE *f, struct session_memory_maps *m)
+{
+	if (m->nfiles)
+		qsort(m->files_by_name, m->nfiles, sizeof(*m->files_by_name),
+		      session_memory_file_cmp);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		if (i < 8 && m->files_by_name[i].kib > 0)
+			fprintf(f, "memory file_kib %zu %s\n", m->files_by_name[i].kib,
+				m->files_by_name[i].path);
+		free(m->files_by_name[i].path);
+	}
+	free(m->files_by_name);
+}
+
 /* Add one mapping's resident KiB to its kind. */
 static void
 session_memory_add(struct session_memory_maps *m, const char *name, size_t kib)
@@ -105,7 +154,7 @@ session_memory_add(struct session_memory_maps *m, const char *name, size_t kib)
 	else if (name[0] == '/' && session_memory_is_code(m, name))
 		m->code += kib;
 	else if (name[0] == '/')
-		m->files += kib; /* ELF and DWARF files libdw maps, locale files */
+		session_memory_add_file(m, name, kib);
 	else
 		m->heap += kib;
 }
@@ -211,6 +260,7 @@ session_memory_report(const struct session *s)
 		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu, code %zu, "
 		"heap and anonymous %zu)\n",
 		m.total, m.rings, m.rings_size, m.files, m.code, m.heap);
+	session_memory_files(f, &m);
 	fprintf(f, "memory peak_rss_kib %zu (VmHWM: the most resident at once, up to here)\n",
 		session_memory_peak());
 	fprintf(f, "memory malloc_kib %zu (in use), %zu (free, kept by malloc)\n", used / 1024,

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
@@ -20,6 +21,7 @@
 #include <zlib.h>
 
 #include "ringside/sym/elfmod.h"
+#include "ringside/sym/linetab.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
@@ -57,6 +59,9 @@ struct elfmod {
 	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
 	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
 	size_t ncus, cus_cap, nfns;
+	unsigned lookups; /* DWARF lookups since the debug file's pages were last released */
+	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
+	size_t names_len, names_cap;
 };
 
 /* libdw's default search path (":.debug:/usr/lib/debug") when this stays NULL. */
@@ -254,6 +259,73 @@ elfmod_load_segments(struct elfmod *m, Elf *elf)
 	m->machine = ehdr.e_machine;
 }
 
+/* How many DWARF lookups between two releases of the debug file's pages. */
+#define ELFMOD_RELEASE_EVERY 256
+
+/*
+ * Give back the resident pages of elf's file image that the file still holds (libelf maps it
+ * whole; libdw reads sections there): they stay in the page cache and come back on next touch,
+ * but do not count in the profiler's resident set. Only pages /proc/self/pagemap shows as the
+ * file's own or absent are dropped: a page libelf wrote to (a private copy: section headers it
+ * updated) or one of an image read into memory instead of mapped is kept.
+ */
+static void
+elfmod_release(Elf *elf)
+{
+	size_t size = 0, pg = (size_t)sysconf(_SC_PAGESIZE);
+	char *image = elf ? elf_rawfile(elf, &size) : NULL;
+	uintptr_t lo, hi, run = 0;
+	uint64_t ent[512];
+	int fd;
+
+	if (!image || size < 16 * pg)
+		return;
+	lo = ((uintptr_t)image + pg - 1) & ~(uintptr_t)(pg - 1);
+	hi = ((uintptr_t)image + size) & ~(uintptr_t)(pg - 1);
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (uintptr_t a = lo; a < hi;) {
+		size_t want = (hi - a) / pg < 512 ? (hi - a) / pg : 512;
+		ssize_t got = pread(fd, ent, want * sizeof(*ent), (off_t)(a / pg * sizeof(*ent)));
+
+		if (got <= 0)
+			break;
+		for (size_t i = 0; i < (size_t)got / sizeof(*ent); i++, a += pg) {
+			bool present = ent[i] >> 63 & 1, swapped = ent[i] >> 62 & 1;
+			bool file = ent[i] >> 61 & 1;
+
+			if ((present && file) || (!present && !swapped)) {
+				if (!run)
+					run = a;
+				continue;
+			}
+			if (run)
+				madvise((void *)run, a - run, MADV_DONTNEED);
+			run = 0;
+		}
+	}
+	if (run)
+		madvise((void *)run, hi - run, MADV_DONTNEED);
+	close(fd);
+}
+
+/* Release the pages of the module's file and of its debug file (see elfmod_release). */
+static void
+elfmod_release_files(struct elfmod *m)
+{
+	GElf_Addr bias;
+	Dwarf_Addr dbias;
+	Elf *elf = dwfl_module_getelf(m->mod, &bias);
+	Dwarf *dbg = m->dwarf > 0 ? dwfl_module_getdwarf(m->mod, &dbias) : NULL;
+	Elf *delf = dbg ? dwarf_getelf(dbg) : NULL;
+
+	elfmod_release(elf);
+	if (delf && delf != elf)
+		elfmod_release(delf);
+	m->lookups = 0;
+}
+
 int
 elfmod_open(const char *name, int fd, struct elfmod **out)
 {
@@ -297,6 +369,7 @@ elfmod_open(const char *name, int fd, struct elfmod **out)
 	m->bias = bias;
 	elfmod_load_segments(m, elf);
 	elfmod_load_symbols(m);
+	elfmod_release_files(m);
 	*out = m;
 	return 0;
 fail:
@@ -314,6 +387,7 @@ elfmod_free(struct elfmod *m)
 	for (size_t i = 0; i < m->ncus; i++)
 		free(m->cus[i].fns);
 	free(m->cus);
+	free(m->names);
 	free(m->syms);
 	free(m->loads);
 	free(m->name);
@@ -381,14 +455,54 @@ elfmod_has_dwarf(struct elfmod *m)
 {
 	Dwarf_Addr bias;
 
-	if (m->dwarf == 0)
+	if (m->dwarf == 0) {
 		m->dwarf = dwfl_module_getdwarf(m->mod, &bias) ? 1 : -1;
+		/* Compressed sections were inflated into memory: their file pages are done with. */
+		elfmod_release_files(m);
+	}
 	return m->dwarf > 0;
 }
 
-/* The frame for a subprogram or inlined_subroutine DIE. */
+/*
+ * The declaration file of die appended to m->names (its offset there), read from the header of its
+ * unit's line table alone; SIZE_MAX when that is not read here. dwarf_decl_file would run the
+ * unit's whole line program and keep every row (for libc, ~13 MB once its functions are named).
+ */
+static size_t
+elfmod_decl_file(struct elfmod *m, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr, stmt;
+	Dwarf_Word idx, unit;
+	Dwarf_Die cudie;
+	Dwarf *dbg;
+	char buf[4096];
+	size_t len, off;
+
+	if (!dwarf_attr_integrate(die, DW_AT_decl_file, &attr) ||
+	    dwarf_formudata(&attr, &idx) != 0 ||
+	    !dwarf_cu_die(attr.cu, &cudie, NULL, NULL, NULL, NULL, NULL, NULL) ||
+	    dwarf_formudata(dwarf_attr(&cudie, DW_AT_stmt_list, &stmt), &unit) != 0 ||
+	    !(dbg = dwarf_cu_getdwarf(attr.cu)) ||
+	    !linetab_file_name(dwarf_getelf(dbg), unit, idx, buf, sizeof(buf)))
+		return SIZE_MAX;
+	len = strlen(buf) + 1;
+	if (m->names_cap - m->names_len < len) {
+		m->names_cap = m->names_cap * 2 > m->names_len + len ? m->names_cap * 2
+								     : m->names_len + len + 256;
+		m->names = xrealloc(m->names, m->names_cap);
+	}
+	off = m->names_len;
+	memcpy(m->names + off, buf, len);
+	m->names_len += len;
+	return off;
+}
+
+/*
+ * The frame for a subprogram or inlined_subroutine DIE; *file_off is the offset of its
+ * declaration file in m->names (f->file is set once all frames are made), or SIZE_MAX.
+ */
 static void
-elfmod_die_frame(Dwarf_Die *die, struct elfmod_frame *f)
+elfmod_die_frame(struct elfmod *m, Dwarf_Die *die, struct elfmod_frame *f, size_t *file_off)
 {
 	Dwarf_Attribute attr;
 	int line = 0;
@@ -401,7 +515,8 @@ elfmod_die_frame(Dwarf_Die *die, struct elfmod_frame *f)
 		f->name = dwarf_diename(die);
 	if (!f->name)
 		f->name = "";
-	f->file = dwarf_decl_file(die);
+	*file_off = elfmod_decl_file(m, die);
+	f->file = *file_off == SIZE_MAX ? dwarf_decl_file(die) : NULL;
 	f->line = dwarf_decl_line(die, &line) == 0 && line > 0 ? (uint32_t)line : 0;
 	f->inlined = dwarf_tag(die) == DW_TAG_inlined_subroutine;
 }
@@ -501,6 +616,8 @@ elfmod_cu_get(struct elfmod *m, Dwarf_Die *cudie)
 	memset(cu, 0, sizeof(*cu));
 	cu->off = off;
 	elfmod_cu_scan(cu, cudie, &cap, 0);
+	/* The scan read the whole unit (a large one is megabytes): its pages are released next. */
+	m->lookups = ELFMOD_RELEASE_EVERY;
 	if (cu->n > 1)
 		qsort(cu->fns, cu->n, sizeof(*cu->fns), elfmod_fn_cmp);
 	m->nfns += cu->n;
@@ -535,7 +652,7 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 	Dwarf_Die chain[ELFMOD_MAX_DEPTH], scope, child, *cudie;
 	Dwarf_Addr bias = 0, pc;
 	struct elfmod_fn *fn;
-	size_t depth = 0, n = 0;
+	size_t depth = 0, n = 0, file_off[ELFMOD_MAX_DEPTH + 1];
 
 	if (max == 0 || !elfmod_has_dwarf(m))
 		return 0;
@@ -544,6 +661,9 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 		return 0;
 	pc = vaddr + m->bias - bias;
 	fn = elfmod_cu_fn(elfmod_cu_get(m, cudie), pc);
+	/* Pages read by this lookup are released now (the frames' names stay readable). */
+	if (++m->lookups >= ELFMOD_RELEASE_EVERY)
+		elfmod_release_files(m);
 	if (!fn)
 		return 0;
 	/* Down from the function through the scopes that contain pc, noting inlined calls. */
@@ -566,9 +686,17 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 			break;
 	}
 	/* Innermost first; a chain too deep for out keeps the concrete function last. */
-	while (depth > 0 && n + 1 < max)
-		elfmod_die_frame(&chain[--depth], &out[n++]);
-	elfmod_die_frame(&fn->die, &out[n++]);
+	m->names_len = 0;
+	while (depth > 0 && n + 1 < max) {
+		elfmod_die_frame(m, &chain[--depth], &out[n], &file_off[n]);
+		n++;
+	}
+	elfmod_die_frame(m, &fn->die, &out[n], &file_off[n]);
+	n++;
+	/* m->names may have moved while it grew: point at it now. */
+	for (size_t i = 0; i < n; i++)
+		if (file_off[i] != SIZE_MAX)
+			out[i].file = m->names + file_off[i];
 	return n;
 }
 
@@ -576,8 +704,8 @@ size_t
 elfmod_memory(const struct elfmod *m)
 {
 	return sizeof(*m) + m->nsyms * sizeof(*m->syms) + m->nloads * sizeof(*m->loads) +
-	       m->cus_cap * sizeof(*m->cus) + m->nfns * sizeof(struct elfmod_fn) + strlen(m->name) +
-	       1;
+	       m->cus_cap * sizeof(*m->cus) + m->nfns * sizeof(struct elfmod_fn) + m->names_cap +
+	       strlen(m->name) + 1;
 }
 
 unsigned

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -551,6 +552,50 @@ linetab_lookup(const struct linetab *t, uint64_t addr, const char **file, const 
 		return true;
 	}
 	return false;
+}
+
+bool
+linetab_file_name(Elf *elf, uint64_t unit, uint64_t idx, char *buf, size_t size)
+{
+	struct linetab_hdr h = { 0 };
+	struct linetab_secs secs;
+	struct linetab_rd r;
+	size_t shstrndx;
+	bool bad = false, ok = false;
+	uint64_t len;
+
+	if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0 ||
+	    !elf_getident(elf, NULL) || elf_getident(elf, NULL)[EI_DATA] != ELFDATA2LSB)
+		return false;
+	secs.line = linetab_section(elf, shstrndx, ".debug_line", &bad);
+	secs.line_str = linetab_section(elf, shstrndx, ".debug_line_str", &bad);
+	secs.str = linetab_section(elf, shstrndx, ".debug_str", &bad);
+	if (bad || !secs.line || !secs.line->d_buf || unit >= secs.line->d_size)
+		return false;
+	r = (struct linetab_rd){ (const uint8_t *)secs.line->d_buf + unit,
+				 (const uint8_t *)secs.line->d_buf + secs.line->d_size, false };
+	len = linetab_un(&r, 4);
+	if (len == 0xffffffffu) {
+		h.off64 = true;
+		len = linetab_un(&r, 8);
+	}
+	if (r.bad || len > (uint64_t)(r.end - r.p))
+		return false;
+	r.end = r.p + len;
+	if (linetab_header(&r, &secs, &h) && idx < (uint64_t)h.nfiles) {
+		const char *f = h.files[idx] ? h.files[idx] : "";
+		uint64_t d = h.file_dirs[idx];
+		int n;
+
+		/* As linetab_names composes it (libdw's name). */
+		if (f[0] != '/' && d < (uint64_t)h.ndirs && h.dirs[d])
+			n = snprintf(buf, size, "%s/%s", h.dirs[d], f);
+		else
+			n = snprintf(buf, size, "%s", f);
+		ok = n >= 0 && (size_t)n < size;
+	}
+	linetab_hdr_fini(&h);
+	return ok;
 }
 
 void

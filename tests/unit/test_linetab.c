@@ -3,7 +3,9 @@
  * Unit tests for sym/linetab, the line table read without libdw: for every function of this test
  * binary (built with -g) and of the C library's debug file (when installed), at every byte of
  * the function, the same file, compilation directory and line as libdw's (elfmod_srcline); a
- * range keeps only the sequences that overlap it; a file without .debug_line says so.
+ * range keeps only the sequences that overlap it; a file without .debug_line says so. A
+ * declaration's file read from its unit's line header alone (linetab_file_name) is libdw's
+ * dwarf_decl_file for every DIE that names one, in both files.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/linetab.h"
@@ -117,6 +122,90 @@ test_libc(void **state)
 	assert_true(compare_file(path, 400) > 10000);
 }
 
+/* Compare linetab_file_name with dwarf_decl_file for the DIEs below parent; returns the count. */
+static size_t
+compare_decl_dies(Dwarf *dbg, Dwarf_Die *parent, uint64_t unit, int depth)
+{
+	Dwarf_Die child;
+	size_t n = 0;
+
+	if (depth > 16 || dwarf_child(parent, &child) != 0)
+		return 0;
+	do {
+		Dwarf_Attribute attr;
+		Dwarf_Word idx;
+		char buf[4096];
+
+		if (dwarf_attr(&child, DW_AT_decl_file, &attr) &&
+		    dwarf_formudata(&attr, &idx) == 0) {
+			const char *want = dwarf_decl_file(&child);
+			bool ok = linetab_file_name(dwarf_getelf(dbg), unit, idx, buf, sizeof(buf));
+
+			if (!ok || !want || strcmp(want, buf) != 0)
+				fail_msg("DIE 0x%llx file %llu: libdw %s, linetab %s",
+					 (unsigned long long)dwarf_dieoffset(&child),
+					 (unsigned long long)idx, want ? want : "-",
+					 ok ? buf : "(refused)");
+			n++;
+		}
+		n += compare_decl_dies(dbg, &child, unit, depth + 1);
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return n;
+}
+
+/* Compare declaration files over every unit of path's DWARF; returns the DIEs compared. */
+static size_t
+compare_decl_files(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Dwarf *dbg;
+	Dwarf_Off off = 0, next;
+	size_t hsize, n = 0;
+
+	assert_true(fd >= 0);
+	dbg = dwarf_begin(fd, DWARF_C_READ);
+	assert_non_null(dbg);
+	while (dwarf_nextcu(dbg, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu;
+		Dwarf_Attribute attr;
+		Dwarf_Word unit;
+
+		if (dwarf_offdie(dbg, off + hsize, &cu) &&
+		    dwarf_formudata(dwarf_attr(&cu, DW_AT_stmt_list, &attr), &unit) == 0)
+			n += compare_decl_dies(dbg, &cu, unit, 0);
+		off = next;
+	}
+	dwarf_end(dbg);
+	close(fd);
+	return n;
+}
+
+static void
+test_decl_files(void **state)
+{
+	char path[4096], libc[4096] = "";
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	struct elfmod *m = NULL;
+	int fd;
+
+	(void)state;
+	assert_true(n > 0);
+	path[n] = '\0';
+	/* This binary's own units and the library's it links: hundreds of declarations. */
+	assert_true(compare_decl_files(path) > 500);
+	dl_iterate_phdr(libc_path_cb, libc);
+	fd = libc[0] ? open(libc, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return;
+	assert_int_equal(elfmod_open(libc, fd, &m), 0);
+	if (elfmod_debug_file(m))
+		assert_true(compare_decl_files(elfmod_debug_file(m)) > 10000);
+	else
+		print_message(
+			"# libc: no debug file installed (libc6-dbg), its units not compared\n");
+	elfmod_free(m);
+}
+
 static void
 test_range_and_missing(void **state)
 {
@@ -153,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_libc),
 		cmocka_unit_test(test_range_and_missing),
+		cmocka_unit_test(test_decl_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 struct linetab;
+struct Elf;
 
 /*
  * Read the line programs of the ELF file at path, keeping the sequences that overlap
@@ -30,6 +31,12 @@ int linetab_open(const char *path, uint64_t lo, uint64_t hi, struct linetab **ou
  */
 bool linetab_lookup(const struct linetab *t, uint64_t addr, const char **file, const char **dir,
 		    uint32_t *line);
+/*
+ * The name of file idx of the DWARF 5 line unit at offset unit of elf's .debug_line, composed as
+ * libdw's dwarf_decl_file gives it, into buf; false when it is not read here or does not fit
+ * (the caller asks libdw). Only the unit's header is read: no line program is run.
+ */
+bool linetab_file_name(struct Elf *elf, uint64_t unit, uint64_t idx, char *buf, size_t size);
 /* Free it; NULL is fine. */
 void linetab_free(struct linetab *t);
 

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for sym/elfmod's memory: once the C library's DWARF is loaded, the pages of its
+ * (compressed) debug file that libelf mapped are no longer resident in this process (they were
+ * inflated into memory; elfmod gives the file's pages back), and naming every libc function with
+ * its inline chain gives the same frames again after many such releases (pages come back from
+ * the file on next touch). Skipped without the C library's debug file (libc6-dbg).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ringside/sym/elfmod.h"
+
+static int
+libc_path_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (strstr(info->dlpi_name, "/libc.so"))
+		snprintf(data, 4096, "%s", info->dlpi_name);
+	return 0;
+}
+
+/* The C library as a module with its DWARF loaded, or NULL (skip) without a debug file. */
+static struct elfmod *
+open_libc(void)
+{
+	char path[4096] = "";
+	struct elfmod *m = NULL;
+	int fd;
+
+	dl_iterate_phdr(libc_path_cb, path);
+	fd = path[0] ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return NULL;
+	assert_int_equal(elfmod_open(path, fd, &m), 0);
+	if (!elfmod_debug_file(m) || !elfmod_has_dwarf(m)) {
+		print_message("# no debug file for %s (libc6-dbg)\n", path);
+		elfmod_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* Resident KiB of this process's mappings of path (/proc/self/smaps). */
+static size_t
+resident_kib(const char *path)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[4096], name[4096];
+	bool in = false;
+	size_t kib, sum = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		/* A mapping's first line (an anonymous one has no name); then its fields. */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			name[0] = '\0';
+			sscanf(line, "%*x-%*x %*s %*s %*s %*s %4095s", name);
+			in = strcmp(name, path) == 0;
+		} else if (in && sscanf(line, "Rss: %zu", &kib) == 1)
+			sum += kib;
+	}
+	fclose(f);
+	return sum;
+}
+
+static void
+test_debug_pages_released(void **state)
+{
+	struct elfmod *m = open_libc();
+	struct stat st;
+	size_t kib;
+
+	(void)state;
+	if (!m)
+		skip();
+	assert_int_equal(stat(elfmod_debug_file(m), &st), 0);
+	kib = resident_kib(elfmod_debug_file(m));
+	print_message("# %s: %zu KiB resident of %lld KiB\n", elfmod_debug_file(m), kib,
+		      (long long)st.st_size / 1024);
+	/* Read whole to inflate its sections, then given back: a small part stays at most. */
+	assert_true(kib * 1024 < (size_t)st.st_size / 4);
+	elfmod_free(m);
+}
+
+/* "name file:line inlined" of every frame at the middle of every function, one line each. */
+static char *
+frames_text(struct elfmod *m, size_t *nframes)
+{
+	const struct elfmod_sym *syms = elfmod_symbols(m);
+	struct elfmod_frame fr[16];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*nframes = 0;
+	for (size_t i = 0; i < elfmod_nsyms(m); i++) {
+		size_t n = elfmod_frames(m, syms[i].addr + syms[i].size / 2, fr, 16);
+
+		for (size_t k = 0; k < n; k++)
+			fprintf(f, "%s %s:%u %d\n", fr[k].name, fr[k].file ? fr[k].file : "-",
+				fr[k].line, fr[k].inlined);
+		*nframes += n;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+test_frames_after_release(void **state)
+{
+	struct elfmod *m = open_libc();
+	size_t n1, n2, inlined = 0;
+	char *first, *second;
+
+	(void)state;
+	if (!m)
+		skip();
+	first = frames_text(m, &n1);
+	second = frames_text(m, &n2);
+	for (const char *p = first; (p = strstr(p, " 1\n")); p++)
+		inlined++;
+	/* Thousands of frames, hundreds of them inlined, with their declaration files. */
+	assert_true(n1 > 3000);
+	assert_true(inlined > 100);
+	assert_non_null(strstr(first, ".c:"));
+	assert_int_equal(n1, n2);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	elfmod_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_debug_pages_released),
+		cmocka_unit_test(test_frames_after_release),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
