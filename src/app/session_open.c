@@ -110,7 +110,7 @@ session_prepare_sched(struct session *s)
 	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
 		s->sched.tps[i] = (struct sampler_tracepoint){
 			schedtp_name((enum sched_event_type)i),
-			schedtp_id(s->sched.tp, (enum sched_event_type)i), false
+			schedtp_id(s->sched.tp, (enum sched_event_type)i), false, false
 		};
 }
 
@@ -455,6 +455,13 @@ session_open_sampler(struct session *s, struct errbuf *err)
 			(s->opts->off_cpu == 0 && s->target.kind != TARGET_SYSTEM));
 	s->sched.tps[SCHED_SWITCH].callchain = s->offcpu_on && s->callgraph != CALLGRAPH_NONE;
 	/*
+	 * Per process, the target's own migrate event sees only the migrations it causes (most are
+	 * the balancer's), so ingest drops them and reads a switch-in on another CPU instead. It
+	 * is not opened: every event a thread carries is scheduled out and in at each of its
+	 * switches (~0.2 us here per event and switch, whether it fires or not).
+	 */
+	s->sched.tps[SCHED_MIGRATE].skip = s->target.kind != TARGET_SYSTEM;
+	/*
 	 * A preempted thread (prev_state 0, or 0x100 on 6.x: see offcpu_state_of) did not block:
 	 * its user stack says where it waited, and leaving out the kernel part (the kernel
 	 * unwinding its own stack, most of a chain's cost) saves ~1.9 us per such switch-out.
@@ -506,7 +513,8 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		r = sampler_open(&s->sampler, &so, &s->target, err);
 	}
 	if (session_out_of_fds(r) && s->sched.tp && so.event) {
-		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
+		/* The timeline costs up to eight descriptors per CPU: keep the samples without it.
+		 */
 		errbuf_fail(
 			&s->sched.why, r,
 			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
