@@ -455,12 +455,14 @@ session_open_sampler(struct session *s, struct errbuf *err)
 			(s->opts->off_cpu == 0 && s->target.kind != TARGET_SYSTEM));
 	s->sched.tps[SCHED_SWITCH].callchain = s->offcpu_on && s->callgraph != CALLGRAPH_NONE;
 	/*
-	 * Per process, the target's own migrate event sees only the migrations it causes (most are
-	 * the balancer's), so ingest drops them and reads a switch-in on another CPU instead. It
-	 * is not opened: every event a thread carries is scheduled out and in at each of its
-	 * switches (~0.2 us here per event and switch, whether it fires or not).
+	 * Every event a thread carries is scheduled out and in at each of its switches (~0.2 us
+	 * here per event and switch, whether it fires or not). Per process, forks, new tasks'
+	 * wake-ups and exits come from the side-band records instead, and the target's own migrate
+	 * event sees only the migrations it causes (most are the balancer's: ingest reads a
+	 * switch-in on another CPU): none of the four is opened.
 	 */
-	s->sched.tps[SCHED_MIGRATE].skip = s->target.kind != TARGET_SYSTEM;
+	for (int i = SCHED_WAKEUP_NEW; i <= SCHED_EXIT; i++)
+		s->sched.tps[i].skip = s->target.kind != TARGET_SYSTEM && i != SCHED_EXEC;
 	/*
 	 * A preempted thread (prev_state 0, or 0x100 on 6.x: see offcpu_state_of) did not block:
 	 * its user stack says where it waited, and leaving out the kernel part (the kernel
