@@ -21,6 +21,9 @@
 # less ringside without), the switch-outs ringside recorded, perf's samples and size.
 # BENCH_OFFCPU_N round trips (default 100000), BENCH_OFFCPU_RUNS rounds (default 3), medians;
 # pingpong runs on CPU BENCH_OFFCPU_CPU (default the last).
+# For processes ringside opens only the switch, wake-up and exec tracepoints (every event a thread
+# carries is scheduled out and in at each of its switches); perf_same opens all seven, as ringside
+# system-wide does.
 # BENCH_OFFCPU_PARTS=1 adds ringside with parts switched off, to see what each costs:
 # --no-samples (the timeline alone), --no-sched (counters and samples), --no-samples --no-sched
 # (the counters alone). RINGSIDE_BASE=BINARY adds that ringside's default recording to every
