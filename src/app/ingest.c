@@ -539,6 +539,17 @@ ingest_switch_in(struct ingest *in, const struct sampler_event *ev,
 		offcpu_in(in->off, (int32_t)id.tid, id.time);
 }
 
+/* A task of process pid exits: its off-CPU wait, if any, ends. */
+static void
+ingest_offcpu_exit(struct ingest *in, pid_t pid, const struct sched_event *se)
+{
+	struct ingest_thread *t = (struct ingest_thread *)ingest_thread(in, pid, (pid_t)se->pid);
+
+	if (t->process_frame == UINT32_MAX)
+		ingest_thread_frames(in, t);
+	offcpu_exit(in->off, se->pid, se->time, t->process_frame, t->thread_frame);
+}
+
 /*
  * Off-CPU time from a scheduler record: the task switching out leaves its stack (the tracepoint's
  * callchain) pending, the one switching in (system-wide; per process, its switch record) ends its
@@ -552,10 +563,7 @@ ingest_offcpu(struct ingest *in, const struct decode_sample *s, const struct sch
 	size_t len;
 
 	if (se->type == SCHED_EXIT && se->pid > 0) {
-		t = (struct ingest_thread *)ingest_thread(in, (pid_t)s->pid, (pid_t)se->pid);
-		if (t->process_frame == UINT32_MAX)
-			ingest_thread_frames(in, t);
-		offcpu_exit(in->off, se->pid, se->time, t->process_frame, t->thread_frame);
+		ingest_offcpu_exit(in, (pid_t)s->pid, se);
 		return;
 	}
 	if (se->type != SCHED_SWITCH)
@@ -602,8 +610,10 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 	/*
 	 * Per process, a migration is done by the migration thread, whose tracepoint is not the
 	 * target's: migrations are seen instead as a switch-in on another CPU (ingest_switch_in).
+	 * Forks, new tasks' wake-ups and exits come from FORK and EXIT records (ingest_sideband).
 	 */
-	if (in->sched_targets_only && se.type == SCHED_MIGRATE)
+	if (in->sched_targets_only && (se.type == SCHED_MIGRATE || se.type == SCHED_FORK ||
+				       se.type == SCHED_WAKEUP_NEW || se.type == SCHED_EXIT))
 		return;
 	if (in->sched_targets_only) {
 		schedmap_mark_target(in->p->sched, (int32_t)s.tid);
@@ -626,21 +636,65 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 	if (se.type == SCHED_SWITCH)
 		ingest_sched_backfill(in, &se);
 	schedmap_event(in->p->sched, &se);
-	if (in->sched_targets_only && se.type == SCHED_EXIT && se.pid > 0) {
-		/*
-		 * An exiting task's own events are torn down before its last switch, so a target's
-		 * final switch-out never arrives: its run ends here, and what follows is unknown.
-		 */
-		struct sched_event last = { .type = SCHED_SWITCH,
-					    .time = se.time,
-					    .cpu = se.cpu,
-					    .prev_pid = se.pid,
-					    .prev_state = 0x20 /* zombie */,
-					    .next_pid = -1 };
+}
 
-		memcpy(last.prev_comm, se.comm, sizeof(last.prev_comm));
-		schedmap_event(in->p->sched, &last);
+/*
+ * Per process, a FORK or EXIT record of a target's task as the scheduler events the tracepoints
+ * would have given (they are not opened: each event a task carries costs at every switch).
+ */
+static void
+ingest_sideband(struct ingest *in, uint16_t type, const struct decode_task *task,
+		const struct decode_id *id)
+{
+	const struct task *child = tasks_find(in->p->tasks, (pid_t)task->tid);
+	const struct task *parent = tasks_find(in->p->tasks, (pid_t)task->ptid);
+	struct sched_event se = { .time = task->time, .cpu = (int)id->cpu };
+
+	if (!in->tp || !in->p->sched || !in->sched_targets_only || ingest_past_end(in, se.time))
+		return;
+	schedmap_set_pid(in->p->sched, (int32_t)task->tid, (int32_t)task->pid);
+	if (type == PERF_RECORD_FORK) {
+		se.type = SCHED_FORK;
+		se.parent_pid = (int32_t)task->ptid;
+		se.child_pid = (int32_t)task->tid;
+		if (parent)
+			memcpy(se.parent_comm, parent->comm, sizeof(se.parent_comm));
+		if (child)
+			memcpy(se.child_comm, child->comm, sizeof(se.child_comm));
+		schedmap_mark_target(in->p->sched, (int32_t)task->ptid);
+		schedmap_event(in->p->sched, &se);
+		/* wake_up_new_task follows at once: the new task waits to run from here. */
+		se = (struct sched_event){ .type = SCHED_WAKEUP_NEW,
+					   .time = task->time,
+					   .cpu = (int)id->cpu,
+					   .pid = (int32_t)task->tid,
+					   .target_cpu = (int)id->cpu };
+		if (child)
+			memcpy(se.comm, child->comm, sizeof(se.comm));
+		schedmap_event(in->p->sched, &se);
+		return;
 	}
+	se.type = SCHED_EXIT;
+	se.pid = (int32_t)task->tid;
+	if (child)
+		memcpy(se.comm, child->comm, sizeof(se.comm));
+	schedmap_mark_target(in->p->sched, se.pid);
+	if (in->off)
+		ingest_offcpu_exit(in, (pid_t)task->pid, &se);
+	schedmap_event(in->p->sched, &se);
+	/*
+	 * An exiting task's own events are torn down before its last switch, so a target's final
+	 * switch-out never arrives: its run ends here, and what follows is unknown.
+	 */
+	se = (struct sched_event){ .type = SCHED_SWITCH,
+				   .time = task->time,
+				   .cpu = (int)id->cpu,
+				   .prev_pid = (int32_t)task->tid,
+				   .prev_state = 0x20 /* zombie */,
+				   .next_pid = -1 };
+	if (child)
+		memcpy(se.prev_comm, child->comm, sizeof(se.prev_comm));
+	schedmap_event(in->p->sched, &se);
 }
 
 /* An MMAP2 record: executable code mapped, so the process's cached chains no longer apply. */
@@ -688,12 +742,14 @@ static int
 ingest_fork(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
 	struct decode_task task;
-	int rc = decode_task(&ev->layout, h, &task, NULL);
+	struct decode_id id;
+	int rc = decode_task(&ev->layout, h, &task, &id);
 
 	if (rc < 0)
 		return rc;
 	tasks_fork(in->p->tasks, (pid_t)task.ppid, (pid_t)task.ptid, (pid_t)task.pid,
 		   (pid_t)task.tid);
+	ingest_sideband(in, PERF_RECORD_FORK, &task, &id);
 	if (in->off)
 		offcpu_in(in->off, (int32_t)task.tid, task.time);
 	if (task.pid != task.ppid)
@@ -709,10 +765,12 @@ static int
 ingest_exit(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
 	struct decode_task task;
-	int rc = decode_task(&ev->layout, h, &task, NULL);
+	struct decode_id id;
+	int rc = decode_task(&ev->layout, h, &task, &id);
 
 	if (rc < 0)
 		return rc;
+	ingest_sideband(in, PERF_RECORD_EXIT, &task, &id);
 	tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
 	ingest_forget(in, (pid_t)task.tid);
 	if (in->p->stacks) {

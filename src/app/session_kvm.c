@@ -106,7 +106,7 @@ session_kvm_tracepoints(struct session *s, const struct sampler_tracepoint *sche
 	for (int t = 0; t < KVMTP_NR_TYPES; t++)
 		s->kvm.tps[n++] =
 			(struct sampler_tracepoint){ kvmtp_name((enum kvmtp_type)t),
-						     kvmtp_id(s->kvm.tp, (enum kvmtp_type)t),
+						     kvmtp_id(s->kvm.tp, (enum kvmtp_type)t), false,
 						     false };
 	return n;
 }

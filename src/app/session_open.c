@@ -110,7 +110,7 @@ session_prepare_sched(struct session *s)
 	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
 		s->sched.tps[i] = (struct sampler_tracepoint){
 			schedtp_name((enum sched_event_type)i),
-			schedtp_id(s->sched.tp, (enum sched_event_type)i), false
+			schedtp_id(s->sched.tp, (enum sched_event_type)i), false, false
 		};
 }
 
@@ -468,7 +468,8 @@ session_sampler_fallbacks(struct session *s, struct sampler_opts *so, struct err
 		r = sampler_open(&s->sampler, so, &s->target, err);
 	}
 	if (session_out_of_fds(r) && s->sched.tp && so->event) {
-		/* The timeline costs seven descriptors per CPU: keep the samples without it. */
+		/* The timeline costs up to eight descriptors per CPU: keep the samples without it.
+		 */
 		errbuf_fail(
 			&s->sched.why, r,
 			"no scheduler timeline: not enough file descriptors for it (ulimit -n is "
@@ -526,6 +527,15 @@ session_open_sampler(struct session *s, struct errbuf *err)
 		       (s->opts->off_cpu > 0 ||
 			(s->opts->off_cpu == 0 && s->target.kind != TARGET_SYSTEM));
 	s->sched.tps[SCHED_SWITCH].callchain = s->offcpu_on && s->callgraph != CALLGRAPH_NONE;
+	/*
+	 * Every event a thread carries is scheduled out and in at each of its switches (~0.2 us
+	 * here per event and switch, whether it fires or not). Per process, forks, new tasks'
+	 * wake-ups and exits come from the side-band records instead, and the target's own migrate
+	 * event sees only the migrations it causes (most are the balancer's: ingest reads a
+	 * switch-in on another CPU): none of the four is opened.
+	 */
+	for (int i = SCHED_WAKEUP_NEW; i <= SCHED_EXIT; i++)
+		s->sched.tps[i].skip = s->target.kind != TARGET_SYSTEM && i != SCHED_EXEC;
 	/*
 	 * A preempted thread (prev_state 0, or 0x100 on 6.x: see offcpu_state_of) did not block:
 	 * its user stack says where it waited, and leaving out the kernel part (the kernel

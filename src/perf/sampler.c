@@ -476,7 +476,8 @@ sampler_dwarf_pages(size_t pages, uint32_t stack_size, size_t ncpus)
 }
 
 /*
- * The event(s) of tracepoint i: one, or with the opts' filters two of the same index, the
+ * The event(s) of tracepoint i: none when skipped, one, or with the opts' filters two of the same
+ * index, the
  * whole call chain for the hits that match it and the user part for the rest (the kernel's
  * unwinding of its own stack is most of a call chain's cost).
  */
@@ -486,6 +487,8 @@ sampler_add_tracepoint(struct sampler *s, const struct sampler_opts *o, size_t i
 	const struct sampler_tracepoint *tp = &o->tracepoints[i];
 	bool split = tp->callchain && o->kernel_filter && o->user_filter;
 
+	if (tp->skip)
+		return;
 	s->events[s->nevents++] =
 		(struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
 					.index = i,

@@ -21,6 +21,13 @@
 # less ringside without), the switch-outs ringside recorded, perf's samples and size.
 # BENCH_OFFCPU_N round trips (default 100000), BENCH_OFFCPU_RUNS rounds (default 3), medians;
 # pingpong runs on CPU BENCH_OFFCPU_CPU (default the last).
+# For processes ringside opens only the switch, wake-up and exec tracepoints (every event a thread
+# carries is scheduled out and in at each of its switches); perf_same opens all seven, as ringside
+# system-wide does.
+# BENCH_OFFCPU_PARTS=1 adds ringside with parts switched off, to see what each costs:
+# --no-samples (the timeline alone), --no-sched (counters and samples), --no-samples --no-sched
+# (the counters alone). RINGSIDE_BASE=BINARY adds that ringside's default recording to every
+# round (a before/after comparison on one machine, interleaved).
 # Prints figures, never passes or fails. Needs RINGSIDE, WORKLOADS, PERF; run as root.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
@@ -70,6 +77,8 @@ PERF_SAME=("$PERF" record -q -c 1 -g --switch-events -e cpu-clock/freq=999/ -e s
 	-e "sched:sched_process_fork$NOCG" -e "sched:sched_process_exit$NOCG" -o "$T/perfsame.data" --)
 TAGS="alone rs_nooff rs_off perf_sw perf_same"
 [ -n "$PERF_OFFCPU" ] && TAGS="$TAGS perf_off"
+[ "${BENCH_OFFCPU_PARTS:-0}" = 1 ] && TAGS="$TAGS rs_nosamp rs_nosched rs_count"
+[ -n "${RINGSIDE_BASE:-}" ] && TAGS="$TAGS rs_base"
 declare -A W C P
 for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
 	for tag in $TAGS; do
@@ -83,6 +92,14 @@ for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
 		perf_same) run "$tag" "${PERF_SAME[@]}" "${PP[@]}" "$BENCH_OFFCPU_N" ;;
 		perf_off) run "$tag" "$PERF" record -q --off-cpu -o "$T/perfoff.data" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_nosamp) run "$tag" "$RINGSIDE" record -q --no-samples -o "$T/part.json" -- \
+			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_nosched) run "$tag" "$RINGSIDE" record -q --no-sched -o "$T/part.json" -- \
+			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_count) run "$tag" "$RINGSIDE" record -q --no-samples --no-sched -o "$T/part.json" \
+			-- "${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_base) run "$tag" "$RINGSIDE_BASE" record -q -o "$T/base.json" -- "${PP[@]}" \
+			"$BENCH_OFFCPU_N" ;;
 		esac
 		if [ -z "$WALL" ]; then
 			echo "round $r $tag failed: $(tail -n 2 "$T/$tag.times.err" | tr '\n' ' ')"
@@ -113,6 +130,10 @@ for tag in $TAGS; do
 	perf_sw) name="perf record -e sched:sched_switch -g" ;;
 	perf_off) name="perf record --off-cpu" ;;
 	perf_same) name="perf record, ringside's data" ;;
+	rs_nosamp) name="ringside record --no-samples" ;;
+	rs_nosched) name="ringside record --no-sched" ;;
+	rs_count) name="ringside --no-samples --no-sched" ;;
+	rs_base) name="RINGSIDE_BASE record (off-CPU)" ;;
 	esac
 	printf '%-38s %7.3f %9s %8.3f %12s %10s\n' "$name" "$w" "$(ratio "$w" "$A")" "$p" \
 		"$(awk -v p="$p" -v a="$AP" -v n="$BENCH_OFFCPU_N" 'BEGIN { printf "%.2f", (p - a) * 1e6 / (2 * n) }')" \

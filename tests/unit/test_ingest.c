@@ -470,6 +470,48 @@ test_sched_targets(void **state)
 	records_tracefs_remove(root);
 }
 
+/*
+ * Per process, forks, new tasks' wake-ups and exits come from FORK and EXIT records (their
+ * tracepoints are not opened; if one arrives it is ignored, not counted twice).
+ */
+static void
+test_sched_targets_sideband(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct records *rs = &f->rs;
+	struct schedmap_task_stats st;
+	const struct profile *p = f->p;
+	uint32_t c;
+	char *root;
+	struct schedtp *tp = sched_setup(f, true, 1000, &root);
+
+	(void)state;
+	records_comm(rs, PID_A, PID_A, "app", true, 1500);
+	records_switch(rs, PID_A, PID_A, 0, 2000, false);
+	/* A starts TID_A2 at 2500 (the child is named after it), which runs on CPU 1 from 3000. */
+	records_fork(rs, PID_A, PID_A, PID_A, TID_A2, 2500);
+	records_sched_fork(rs, 0, 2500, PID_A, PID_A, "app", TID_A2);
+	records_sched_wakeup(rs, true, 0, 2500, PID_A, PID_A, TID_A2, "app", 1);
+	records_switch(rs, PID_A, TID_A2, 1, 3000, false);
+	/* It exits at 4500: its run ends there, though its last switch-out never comes. */
+	records_sched_exit(rs, 1, 4400, PID_A, TID_A2, "app");
+	records_exit(rs, PID_A, TID_A2, 4500);
+	c = schedmap_find(p->sched, (int32_t)TID_A2);
+	assert_int_not_equal(c, SCHEDMAP_TASK_UNKNOWN);
+	assert_int_equal(schedmap_task_stats(p->sched, c, &st), 0);
+	assert_true(st.target);
+	assert_true(st.exited);
+	assert_string_equal(st.comm, "app");
+	assert_int_equal(st.wakeups, 1);
+	assert_int_equal(st.lat_count, 1);
+	assert_int_equal(st.lat_max_ns, 500);
+	assert_int_equal(st.runtime_ns, 1500);
+	expect_run(p, 1, 0, 3000, 4500, c);
+	fixture_free(f);
+	schedtp_free(tp);
+	records_tracefs_remove(root);
+}
+
 static void
 test_fold(void **state)
 {
@@ -516,9 +558,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tree),	     cmocka_unit_test(test_call_sites),
-		cmocka_unit_test(test_tasks),	     cmocka_unit_test(test_lost_and_bad),
-		cmocka_unit_test(test_sched_system), cmocka_unit_test(test_sched_targets),
+		cmocka_unit_test(test_tree),
+		cmocka_unit_test(test_call_sites),
+		cmocka_unit_test(test_tasks),
+		cmocka_unit_test(test_lost_and_bad),
+		cmocka_unit_test(test_sched_system),
+		cmocka_unit_test(test_sched_targets),
+		cmocka_unit_test(test_sched_targets_sideband),
 		cmocka_unit_test(test_fold),
 	};
 

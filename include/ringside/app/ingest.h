@@ -27,8 +27,11 @@ struct ingest *ingest_new(struct profile *p, struct symres *sym);
  * Also feed p->sched from tracepoint records: sampler tracepoint i is sched_event_type i, decoded
  * by tp (borrowed). With targets_only (processes and commands), every task that writes a record is
  * a target (the events are attached to the target's tasks), so the others group as "other", and
- * switch-in records (PERF_RECORD_SWITCH) show the targets being switched in. System-wide, the time
- * from origin_ns to a CPU's first switch is given to the task that switched out.
+ * switch-in records (PERF_RECORD_SWITCH) show the targets being switched in; forks, new tasks'
+ * wake-ups and exits come from FORK and EXIT records, and those tracepoints' hits (and
+ * migrations', which a target's own event rarely sees) are ignored: the caller need not open them.
+ * System-wide, the time from origin_ns to a CPU's first switch is given to the task that switched
+ * out.
  */
 void ingest_set_sched(struct ingest *in, const struct schedtp *tp, bool targets_only,
 		      uint64_t origin_ns);

@@ -44,6 +44,7 @@ struct sampler_tracepoint {
 	const char *name; /* "sched:sched_switch" */
 	uint64_t id;	  /* its tracefs id (perf_event_attr.config) */
 	bool callchain;	  /* each hit's call stack too (frame pointers): off-CPU stacks */
+	bool skip;	  /* not opened (its index stays): a hit that would cost and go unused */
 };
 
 struct sampler_opts {
