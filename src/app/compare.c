@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ringside/app/compare.h"
 #include "ringside/app/range.h"
@@ -16,6 +17,7 @@
 #include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
 #include "ringside/model/stacktree_range.h"
+#include "ringside/util/clock.h"
 #include "ringside/view/diff_range.h"
 
 /*
@@ -29,7 +31,8 @@ compare_side(const char *path, const char *range, const char *opt, struct profil
 {
 	char why[sizeof(err->msg)];
 	struct stacktree *t;
-	int rc = snapshot_load(path, p, err);
+	/* Without a range only what a diff shows is read (snapshot_parse_diff): seconds less. */
+	int rc = range ? snapshot_load(path, p, err) : snapshot_load_diff(path, p, err);
 
 	*side = (struct diff_range_side){ .p = *p };
 	if (rc < 0 || !range)
@@ -53,22 +56,41 @@ compare_side(const char *path, const char *range, const char *opt, struct profil
 	return 0;
 }
 
+/* RINGSIDE_DEBUG_DIFF set: the phases' times on stderr (tests/bench/diff.sh reads them). */
+static void
+compare_timing(const char *phase, uint64_t since_ns)
+{
+	if (getenv("RINGSIDE_DEBUG_DIFF"))
+		fprintf(stderr, "diff: %s %.1f ms\n", phase,
+			(double)(clock_now_ns() - since_ns) / 1e6);
+}
+
 int
 compare_load(const char *a, const char *b, const char *range_a, const char *range_b, unsigned flags,
 	     struct diff **out, struct errbuf *err)
 {
 	struct profile *pa = NULL, *pb = NULL;
 	struct diff_range_side sa, sb;
+	uint64_t t = clock_now_ns();
 	int rc;
 
 	rc = compare_side(a, range_a, "--range-a", &pa, &sa, err);
-	if (rc == 0)
+	compare_timing("load A", t);
+	if (rc == 0) {
+		t = clock_now_ns();
 		rc = compare_side(b, range_b, "--range-b", &pb, &sb, err);
-	if (rc == 0)
+		compare_timing("load B", t);
+	}
+	if (rc == 0) {
+		t = clock_now_ns();
 		*out = range_a || range_b ? diff_range_new(&sa, &sb, flags)
 					  : diff_new(pa, pb, flags);
+		compare_timing("diff", t);
+	}
+	t = clock_now_ns();
 	profile_free(pa);
 	profile_free(pb);
+	compare_timing("free", t);
 	return rc;
 }
 
@@ -90,6 +112,7 @@ compare_main(const char *a, const char *b, const char *range_a, const char *rang
 					   compare_name(b, range_b, nb, sizeof(nb)) };
 	struct diff *d = NULL;
 	struct errbuf err;
+	uint64_t t;
 	int rc;
 
 	errbuf_clear(&err);
@@ -100,7 +123,9 @@ compare_main(const char *a, const char *b, const char *range_a, const char *rang
 	}
 	if (d->mismatch)
 		fprintf(stderr, "ringside: note: %s\n", d->mismatch);
+	t = clock_now_ns();
 	rc = diff_export_save(d, &names, out, &err);
+	compare_timing("write", t);
 	diff_free(d);
 	if (rc < 0) {
 		fprintf(stderr, "ringside: %s\n", err.msg);

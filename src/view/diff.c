@@ -32,7 +32,8 @@ diff_hash_slot(uint32_t parent, uint32_t frame, size_t cap)
 {
 	uint64_t h = ((uint64_t)parent << 32 | frame) * 0x9e3779b97f4a7c15ULL;
 
-	return (size_t)(h >> 17) & (cap - 1);
+	/* The high half folded in: the low bits of the product see only the low bits of the key. */
+	return (size_t)(h ^ h >> 32) & (cap - 1);
 }
 
 static void
