@@ -387,24 +387,25 @@ lazy_stacks(const struct jscan *top, const struct lazy_span *st, struct profile 
 	return 0;
 }
 
-/* The value at s skipped; true with *v when it is an integer of at most 18 digits. */
+/* The value at s skipped; true with *v when it is an integer that fits int64_t. */
 static bool
 lazy_number(struct jscan *s, int64_t *v)
 {
 	const char *at = (jscan_peek(s), s->p), *d;
-	int64_t x = 0;
+	uint64_t x = 0, lim;
 
 	if (!jscan_skip(s))
 		return false;
 	d = at + (*at == '-');
-	if (s->p == d || s->p - d > 18)
+	lim = *at == '-' ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	if (s->p == d)
 		return false;
 	for (const char *c = d; c < s->p; c++) {
-		if (*c < '0' || *c > '9')
-			return false; /* a fraction, an exponent or not a number */
-		x = x * 10 + (*c - '0');
+		if (*c < '0' || *c > '9' || x > (lim - (uint64_t)(*c - '0')) / 10)
+			return false; /* a fraction, an exponent, not a number or too big */
+		x = x * 10 + (uint64_t)(*c - '0');
 	}
-	*v = *at == '-' ? -x : x;
+	*v = *at == '-' ? (int64_t)(0 - x) : (int64_t)x;
 	return true;
 }
 
@@ -621,12 +622,15 @@ lazy_top(struct jscan *s, struct lazy_span *top, struct errbuf *err)
 	int r = lazy_object(s, lazy_top_keys, LAZY_NTOP, top, &seen, &nseen);
 
 	lazy_free_seen(seen, nseen);
-	if (r == 0 && jscan_peek(s) != 0)
+	if (r == 0 && (jscan_peek(s), s->p < s->end))
 		r = (jscan_fail(s, "end of file expected"), -1);
-	if (r == 1)
-		return jscan_peek(s) ? lazy_bad(err, "top level", "expected a JSON object")
-				     : errbuf_fail(err, -EINVAL, "not valid JSON: empty input");
-	return r < 0 ? lazy_syntax(s, err) : 0;
+	if (r == 1 && !(jscan_peek(s), s->p < s->end))
+		return errbuf_fail(err, -EINVAL, "not valid JSON: empty input");
+	if (r == 1 && jscan_skip(s) && !(jscan_peek(s), s->p < s->end))
+		return lazy_bad(err, "top level", "expected a JSON object");
+	if (r == 1 && !s->why)
+		jscan_fail(s, "end of file expected");
+	return r != 0 ? lazy_syntax(s, err) : 0;
 }
 
 int
