@@ -34,6 +34,15 @@ static const char *const lazy_stack_keys[] = { "event",	  "callgraph", "freq",	 
 					       "strings", "frames",    "nodes" };
 enum { LAZY_NSTR = 2, LAZY_STRINGS = 8, LAZY_FRAMES = 9, LAZY_NODES = 10, LAZY_NSTACK = 11 };
 
+static const char *const lazy_sched_keys[] = { "tasks", "cpus", "map", "summary_bucket_ns" };
+enum { LAZY_CPUS = 1, LAZY_NSCHED = 4 };
+
+/* Where everything read is, found in one pass over the text. */
+struct lazy_doc {
+	struct lazy_span top[LAZY_NTOP], stacks[LAZY_NSTACK], sched[LAZY_NSCHED];
+	size_t ncpus; /* the elements of sched.cpus */
+};
+
 static int
 lazy_bad(struct errbuf *err, const char *path, const char *what)
 {
@@ -65,14 +74,18 @@ lazy_sub(struct jscan *s, const struct jscan *top, const struct lazy_span *sp)
 	*s = (struct jscan){ .start = top->start, .p = sp->b, .end = sp->e };
 }
 
+/* Consume the value of key k at s (the default: jscan_skip); false on bad syntax. */
+typedef bool lazy_value_fn(struct jscan *s, size_t k, void *ctx);
+
 /*
- * The object at s's position: the value of each key of keys (n of them) into spans, every other
- * value skipped. A key given twice is refused as jansson refuses it. Returns 0, 1 when the value
- * is not an object (nothing consumed past white space), -1 on bad syntax.
+ * The object at s's position: the value of each key of keys (n of them) into spans, consumed by
+ * value (NULL: skipped). A key of keys given twice is refused as jansson refuses it; with seen,
+ * any key. Returns 0, 1 when the value is not an object (nothing consumed past white space), -1 on
+ * bad syntax.
  */
 static int
 lazy_object(struct jscan *s, const char *const *keys, size_t n, struct lazy_span *spans,
-	    char ***seen, size_t *nseen)
+	    char ***seen, size_t *nseen, lazy_value_fn *value, void *ctx)
 {
 	bool first = true;
 	int m;
@@ -99,7 +112,7 @@ lazy_object(struct jscan *s, const char *const *keys, size_t n, struct lazy_span
 		jscan_peek(s);
 		if (k < n)
 			spans[k].b = s->p;
-		if (!jscan_skip(s))
+		if (!(k < n && value ? value(s, k, ctx) : jscan_skip(s)))
 			return -1;
 		if (k < n)
 			spans[k].e = s->p;
@@ -355,23 +368,16 @@ lazy_nodes(const struct jscan *top, const struct lazy_span *sp, struct profile *
 }
 
 static int
-lazy_stacks(const struct jscan *top, const struct lazy_span *st, struct profile *p,
+lazy_stacks(const struct jscan *top, const struct lazy_doc *doc, struct profile *p,
 	    struct errbuf *err)
 {
-	struct lazy_span sp[LAZY_NSTACK] = { 0 };
+	const struct lazy_span *sp = doc->stacks;
 	struct profile_sampling *sm = &p->sampling;
 	uint64_t *u[] = { NULL,		NULL,	   &sm->freq,	   &sm->period,
 			  &sm->samples, &sm->lost, &sm->throttled, &sm->bad_records };
-	struct jscan s;
-	int m;
 
-	lazy_sub(&s, top, st);
-	m = lazy_object(&s, lazy_stack_keys, LAZY_NSTACK, sp, NULL, NULL);
-	jscan_fini(&s);
-	if (m == 1)
+	if (*doc->top[LAZY_STACKS].b != '{')
 		return lazy_bad(err, "stacks", "expected an object");
-	if (m < 0)
-		return lazy_syntax(&s, err);
 	for (int k = 0; k < LAZY_STRINGS; k++)
 		if (lazy_scalar(top, &sp[k], k,
 				k == 0	 ? &sm->event
@@ -551,40 +557,19 @@ lazy_tasks(struct jscan *s, struct schedmap *m, struct errbuf *err)
 	return more < 0 ? lazy_syntax(s, err) : 0;
 }
 
-/* The number of elements of the array span sp (syntax checked before). */
-static size_t
-lazy_count_elems(const struct jscan *top, const struct lazy_span *sp)
-{
-	struct jscan s;
-	bool first = true;
-	size_t n = 0;
-
-	lazy_sub(&s, top, sp);
-	while (lazy_next(&s, &first) == 1 && jscan_skip(&s))
-		n++;
-	return n;
-}
-
 /* "sched": the tasks' summaries into a schedmap with one CPU per element of sched.cpus. */
 static int
-lazy_sched(const struct jscan *top, const struct lazy_span *sc, struct profile *p,
+lazy_sched(const struct jscan *top, const struct lazy_doc *doc, struct profile *p,
 	   struct errbuf *err)
 {
-	static const char *const keys[] = { "tasks", "cpus", "map", "summary_bucket_ns" };
 	static const char *const names[] = { "sched.tasks", "sched.cpus", "sched.map" };
-	struct lazy_span sp[4] = { 0 };
+	const struct lazy_span *sp = doc->sched;
 	struct jscan s;
-	size_t ncpus;
 	int64_t W = 0;
 	int r;
 
-	lazy_sub(&s, top, sc);
-	r = lazy_object(&s, keys, 4, sp, NULL, NULL);
-	jscan_fini(&s);
-	if (r == 1)
+	if (*doc->top[LAZY_SCHED].b != '{')
 		return lazy_bad(err, "sched", "expected an object");
-	if (r < 0)
-		return lazy_syntax(&s, err);
 	for (int k = 0; k < 3; k++) {
 		if (!sp[k].b)
 			return lazy_bad(err, names[k], "missing");
@@ -597,9 +582,8 @@ lazy_sched(const struct jscan *top, const struct lazy_span *sc, struct profile *
 		if (!lazy_number(&s, &W) || W <= 0 || (uint64_t)W > SCHEDMAP_MAX_BUCKET_NS)
 			W = 0;
 	}
-	ncpus = lazy_count_elems(top, &sp[1]);
-	if (ncpus && ncpus <= 65536)
-		p->sched = schedmap_new((unsigned)ncpus, UINT64_MAX / 4,
+	if (doc->ncpus && doc->ncpus <= 65536)
+		p->sched = schedmap_new((unsigned)doc->ncpus, UINT64_MAX / 4,
 					W ? (uint64_t)W : SCHEDMAP_DEFAULT_BUCKET_NS);
 	lazy_sub(&s, top, &sp[0]);
 	r = lazy_tasks(&s, p->sched, err);
@@ -613,13 +597,45 @@ lazy_sched(const struct jscan *top, const struct lazy_span *sc, struct profile *
 	return 0;
 }
 
+/* sched's values: sched.cpus counted as it is skipped. */
+static bool
+lazy_sched_value(struct jscan *s, size_t k, void *ctx)
+{
+	struct lazy_doc *doc = ctx;
+	bool first = true;
+	int m;
+
+	if (k != LAZY_CPUS || jscan_peek(s) != '[')
+		return jscan_skip(s);
+	s->p++;
+	while ((m = jscan_more(s, ']', &first)) == 1 && jscan_skip(s))
+		doc->ncpus++;
+	return m == 0;
+}
+
+/* The top level's values: stacks and sched are looked into in the same pass. */
+static bool
+lazy_top_value(struct jscan *s, size_t k, void *ctx)
+{
+	struct lazy_doc *doc = ctx;
+
+	if (k == LAZY_STACKS && jscan_peek(s) == '{')
+		return lazy_object(s, lazy_stack_keys, LAZY_NSTACK, doc->stacks, NULL, NULL, NULL,
+				   NULL) == 0;
+	if (k == LAZY_SCHED && jscan_peek(s) == '{')
+		return lazy_object(s, lazy_sched_keys, LAZY_NSCHED, doc->sched, NULL, NULL,
+				   lazy_sched_value, doc) == 0;
+	return jscan_skip(s);
+}
+
 /* The top-level object's spans; 0, or -EINVAL with err. */
 static int
-lazy_top(struct jscan *s, struct lazy_span *top, struct errbuf *err)
+lazy_top(struct jscan *s, struct lazy_doc *doc, struct errbuf *err)
 {
 	char **seen = NULL;
 	size_t nseen = 0;
-	int r = lazy_object(s, lazy_top_keys, LAZY_NTOP, top, &seen, &nseen);
+	int r = lazy_object(s, lazy_top_keys, LAZY_NTOP, doc->top, &seen, &nseen, lazy_top_value,
+			    doc);
 
 	lazy_free_seen(seen, nseen);
 	if (r == 0 && (jscan_peek(s), s->p < s->end))
@@ -636,18 +652,18 @@ lazy_top(struct jscan *s, struct lazy_span *top, struct errbuf *err)
 int
 snapshot_parse_diff(const char *buf, size_t len, struct profile **out, struct errbuf *err)
 {
-	struct lazy_span top[LAZY_NTOP] = { 0 };
+	struct lazy_doc doc = { 0 };
 	struct jscan s;
 	int r;
 
 	*out = NULL;
 	jscan_init(&s, buf, len);
-	r = lazy_top(&s, top, err);
+	r = lazy_top(&s, &doc, err);
 	jscan_fini(&s);
-	if (r < 0 || (r = lazy_head(top, out, err)) < 0)
+	if (r < 0 || (r = lazy_head(doc.top, out, err)) < 0)
 		return r;
-	if ((top[LAZY_STACKS].b && lazy_stacks(&s, &top[LAZY_STACKS], *out, err) < 0) ||
-	    (top[LAZY_SCHED].b && lazy_sched(&s, &top[LAZY_SCHED], *out, err) < 0)) {
+	if ((doc.top[LAZY_STACKS].b && lazy_stacks(&s, &doc, *out, err) < 0) ||
+	    (doc.top[LAZY_SCHED].b && lazy_sched(&s, &doc, *out, err) < 0)) {
 		profile_free(*out);
 		*out = NULL;
 		return -EINVAL;

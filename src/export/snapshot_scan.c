@@ -376,6 +376,16 @@ jscan_skip(struct jscan *s)
 	int depth = 0;
 
 value:
+	if (p < end && (unsigned char)(*p - '0') < 10) {
+		/* the common case first: a plain non-negative integer */
+		const char *d = p;
+
+		while (p < end && (unsigned char)(*p - '0') < 10)
+			p++;
+		if ((*d != '0' || p - d == 1) && (p >= end || (*p != '.' && (*p | 0x20) != 'e')))
+			goto after;
+		p = d;
+	}
 	JSCAN_WS(p, end);
 	if (p >= end)
 		goto bad_end;
@@ -426,6 +436,12 @@ after:
 	if (depth == 0) {
 		s->p = p;
 		return true;
+	}
+	if (p < end && *p == ',') {
+		p++;
+		if (open[depth - 1] == '}')
+			goto key;
+		goto value;
 	}
 	JSCAN_WS(p, end);
 	if (p < end && *p == ',') {
