@@ -2,8 +2,8 @@
 /*
  * 'ringside diff': two snapshots loaded, diffed and written out. Each input is read whole before
  * anything is written, so a bad second file names itself and leaves no output behind. The two
- * files are read side by side (B in a second thread), each with the diff's own reader
- * (snapshot_parse_diff), unless a side is a range. With
+ * files are read side by side (B in a second thread, A's tree poured into the diff meanwhile),
+ * each with the diff's own reader (snapshot_parse_diff), unless a side is a range. With
  * --range-a/--range-b a side is a time range of its recording (read as export --range reads it,
  * app/range.h), and the diff is range against range (view/diff_range).
  */
@@ -118,12 +118,25 @@ compare_job_run(void *arg)
 	return NULL;
 }
 
+/* RINGSIDE_DEBUG_DIFF set: each side's load, wall and CPU time. */
+static void
+compare_timing_loads(const struct compare_job *ja, const struct compare_job *jb, bool threaded)
+{
+	if (getenv("RINGSIDE_DEBUG_DIFF"))
+		fprintf(stderr,
+			"diff: load A %.1f ms, cpu %.1f ms; load B %.1f ms, cpu %.1f ms%s\n",
+			ja->wall_ms, ja->cpu_ms, jb->wall_ms, jb->cpu_ms,
+			threaded ? " (side by side)" : "");
+}
+
 /*
- * Load both sides; without ranges (the diff's own reader, nothing shared between the two) B is
- * read in a second thread while A is read here. A's problem is the one reported.
+ * Load both sides. Without ranges (the diff's own reader, nothing shared between the two) B is
+ * read in a second thread while A is read here and A's tree poured into *da (diff_new_a). A's
+ * problem is the one reported.
  */
 static int
-compare_load_both(struct compare_job *ja, struct compare_job *jb, struct errbuf *err)
+compare_load_both(struct compare_job *ja, struct compare_job *jb, unsigned flags, struct diff **da,
+		  struct errbuf *err)
 {
 	struct compare_clock t = compare_start();
 	pthread_t th;
@@ -131,15 +144,14 @@ compare_load_both(struct compare_job *ja, struct compare_job *jb, struct errbuf 
 		!ja->range && !jb->range && pthread_create(&th, NULL, compare_job_run, jb) == 0;
 
 	compare_job_run(ja);
+	if (threaded && ja->rc == 0)
+		*da = diff_new_a(ja->p, flags);
+	compare_timing("load A and A's tree", t);
 	if (threaded)
 		pthread_join(th, NULL);
 	else if (ja->rc == 0)
 		compare_job_run(jb);
-	if (getenv("RINGSIDE_DEBUG_DIFF"))
-		fprintf(stderr,
-			"diff: load A %.1f ms, cpu %.1f ms; load B %.1f ms, cpu %.1f ms%s\n",
-			ja->wall_ms, ja->cpu_ms, jb->wall_ms, jb->cpu_ms,
-			threaded ? " (side by side)" : "");
+	compare_timing_loads(ja, jb, threaded);
 	compare_timing("load", t);
 	if (ja->rc < 0 || jb->rc < 0) {
 		*err = ja->rc < 0 ? ja->err : jb->err;
@@ -154,16 +166,21 @@ compare_load(const char *a, const char *b, const char *range_a, const char *rang
 {
 	struct compare_job ja = { .path = a, .range = range_a, .opt = "--range-a" };
 	struct compare_job jb = { .path = b, .range = range_b, .opt = "--range-b" };
+	struct diff *da = NULL;
 	struct compare_clock t;
-	int rc = compare_load_both(&ja, &jb, err);
+	int rc = compare_load_both(&ja, &jb, flags, &da, err);
 
 	if (rc == 0) {
 		t = compare_start();
-		*out = range_a || range_b ? diff_range_new(&ja.side, &jb.side, flags)
-					  : diff_new(ja.p, jb.p, flags);
+		if (range_a || range_b)
+			*out = diff_range_new(&ja.side, &jb.side, flags);
+		else
+			*out = da ? diff_finish(da, ja.p, jb.p) : diff_new(ja.p, jb.p, flags);
+		da = NULL;
 		compare_timing("diff", t);
 	}
 	t = compare_start();
+	diff_free(da);
 	profile_free(ja.p);
 	profile_free(jb.p);
 	compare_timing("free", t);

@@ -606,7 +606,7 @@ diff_since_figures(struct diff *d, const struct profile *a, const struct profile
 }
 
 struct diff *
-diff_new(const struct profile *a, const struct profile *b, unsigned flags)
+diff_new_a(const struct profile *a, unsigned flags)
 {
 	struct diff *d = xcalloc(1, sizeof(*d));
 	uint32_t root;
@@ -623,16 +623,28 @@ diff_new(const struct profile *a, const struct profile *b, unsigned flags)
 	d->nnodes = 1;
 	diff_hash_grow(d);
 	diff_fill(d, a, DIFF_A);
+	return d;
+}
+
+struct diff *
+diff_finish(struct diff *d, const struct profile *a, const struct profile *b)
+{
 	diff_fill(d, b, DIFF_B);
-	if (flags & DIFF_SINCE_A)
+	if (d->flags & DIFF_SINCE_A)
 		diff_since_nodes(d);
 	diff_funcs(d);
 	diff_counters(d, a, b);
 	diff_tasks(d, a, b);
-	if (flags & DIFF_SINCE_A)
+	if (d->flags & DIFF_SINCE_A)
 		diff_since_figures(d, a, b);
 	diff_check_sampling(d, a, b);
 	return d;
+}
+
+struct diff *
+diff_new(const struct profile *a, const struct profile *b, unsigned flags)
+{
+	return diff_finish(diff_new_a(a, flags), a, b);
 }
 
 void
