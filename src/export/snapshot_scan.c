@@ -364,6 +364,53 @@ jscan_skip_word(struct jscan *s, const char *p, const char *w, size_t n)
 	while ((p) < (end) && (*(p) == ' ' || *(p) == '\n' || *(p) == '\t' || *(p) == '\r'))       \
 	(p)++
 
+/* The text after the scalar (string, literal or number) at p, or NULL. */
+static const char *
+jscan_skip_scalar(struct jscan *s, const char *p)
+{
+	switch (*p) {
+	case '"':
+		s->p = p + 1;
+		return jscan_body(s, false) ? s->p : NULL;
+	case 't':
+		return jscan_skip_word(s, p, "true", 4);
+	case 'f':
+		return jscan_skip_word(s, p, "false", 5);
+	case 'n':
+		return jscan_skip_word(s, p, "null", 4);
+	default:
+		if (*p != '-' && (*p < '0' || *p > '9')) {
+			s->p = p;
+			jscan_fail(s, "invalid token");
+			return NULL;
+		}
+		return jscan_skip_number(s, p);
+	}
+}
+
+/* The text after an object's key and its colon at p, or NULL. */
+static const char *
+jscan_skip_key(struct jscan *s, const char *p)
+{
+	JSCAN_WS(p, s->end);
+	if (p >= s->end || *p != '"') {
+		s->p = p;
+		jscan_fail(s, "string or '}' expected");
+		return NULL;
+	}
+	s->p = p + 1;
+	if (!jscan_body(s, false))
+		return NULL;
+	p = s->p;
+	JSCAN_WS(p, s->end);
+	if (p >= s->end || *p != ':') {
+		s->p = p;
+		jscan_fail(s, "':' expected");
+		return NULL;
+	}
+	return p + 1;
+}
+
 /*
  * One value skipped in a single loop with its own stack of open brackets: the scheduler's runs
  * are millions of small arrays, so this is where a diff's load spends its time.
@@ -387,50 +434,25 @@ value:
 		p = d;
 	}
 	JSCAN_WS(p, end);
-	if (p >= end)
-		goto bad_end;
-	switch (*p) {
-	case '[':
-	case '{':
+	if (p >= end) {
+		s->p = p;
+		return jscan_fail(s, "premature end of input");
+	}
+	if (*p == '[' || *p == '{') {
 		if (depth == JSCAN_MAX_DEPTH) {
 			s->p = p;
 			return jscan_fail(s, "maximum parsing depth reached");
 		}
-		open[depth++] = *p == '[' ? ']' : '}';
-		p++;
+		open[depth++] = *p++ == '[' ? ']' : '}';
 		JSCAN_WS(p, end);
 		if (p < end && *p == open[depth - 1]) {
 			p++;
 			depth--;
 			goto after;
 		}
-		if (open[depth - 1] == '}')
-			goto key;
-		goto value;
-	case '"':
-		s->p = p + 1;
-		if (!jscan_body(s, false))
-			return false;
-		p = s->p;
-		goto after;
-	case 't':
-		p = jscan_skip_word(s, p, "true", 4);
-		break;
-	case 'f':
-		p = jscan_skip_word(s, p, "false", 5);
-		break;
-	case 'n':
-		p = jscan_skip_word(s, p, "null", 4);
-		break;
-	default:
-		if (*p != '-' && (*p < '0' || *p > '9')) {
-			s->p = p;
-			return jscan_fail(s, "invalid token");
-		}
-		p = jscan_skip_number(s, p);
-		break;
+		goto element;
 	}
-	if (!p)
+	if (!(p = jscan_skip_scalar(s, p)))
 		return false;
 after:
 	if (depth == 0) {
@@ -439,16 +461,12 @@ after:
 	}
 	if (p < end && *p == ',') {
 		p++;
-		if (open[depth - 1] == '}')
-			goto key;
-		goto value;
+		goto element;
 	}
 	JSCAN_WS(p, end);
 	if (p < end && *p == ',') {
 		p++;
-		if (open[depth - 1] == '}')
-			goto key;
-		goto value;
+		goto element;
 	}
 	if (p < end && *p == open[depth - 1]) {
 		p++;
@@ -457,29 +475,13 @@ after:
 	}
 	s->p = p;
 	if (p >= end)
-		goto bad_end;
+		return jscan_fail(s, "premature end of input");
 	return jscan_fail(s,
 			  open[depth - 1] == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
-key:
-	JSCAN_WS(p, end);
-	if (p >= end || *p != '"') {
-		s->p = p;
-		return jscan_fail(s, "string or '}' expected");
-	}
-	s->p = p + 1;
-	if (!jscan_body(s, false))
+element:
+	if (open[depth - 1] == '}' && !(p = jscan_skip_key(s, p)))
 		return false;
-	p = s->p;
-	JSCAN_WS(p, end);
-	if (p >= end || *p != ':') {
-		s->p = p;
-		return jscan_fail(s, "':' expected");
-	}
-	p++;
 	goto value;
-bad_end:
-	s->p = p;
-	return jscan_fail(s, "premature end of input");
 }
 
 void
