@@ -82,8 +82,10 @@ struct diff {
 	size_t ntasks;
 	char *mismatch; /* "A sampled X, B sampled Y ..." when the runs sampled differently, or NULL
 			 */
-	/* the hash of (parent, frame) -> node */
-	uint32_t *hash;
+	/* the hash of (parent, frame) -> node, the key kept in the slot (one cache line a probe) */
+	struct diff_slot {
+		uint32_t parent, frame, id;
+	} * hash;
 	size_t hash_cap;
 };
 
