@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,42 +124,172 @@ diff_export_frame(const struct diff *d, uint32_t frame)
 			 frametab_str(d->frames, f->module), "kind", frame_kind_name(f->kind));
 }
 
-/*
- * Append node id and its subtree to arr in pre-order, each node naming its parent's index (-1 for
- * the root): a flat list, so no reader meets a nesting as deep as the deepest stack (jq 1.6 stops
- * at 256 levels, which a nested tree of 127-frame stacks passes).
- */
-static void
-diff_export_node(const struct diff *d, uint32_t id, json_int_t parent, json_t *arr)
+/* s is UTF-8 as jansson takes it (no overlong forms, no surrogates, nothing past U+10FFFF). */
+static bool
+diff_export_utf8(const char *s)
 {
-	const struct diff_node *n = &d->nodes[id];
-	json_t *o = diff_export_frame(d, n->frame);
-	json_int_t me = (json_int_t)json_array_size(arr);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n;
+		uint32_t cp;
 
-	json_object_set_new(o, "parent", json_integer(parent));
-	json_object_set_new(o, "a_self", json_integer((json_int_t)n->a_self));
-	json_object_set_new(o, "a_total", json_integer((json_int_t)n->a_total));
-	json_object_set_new(o, "b_self", json_integer((json_int_t)n->b_self));
-	json_object_set_new(o, "b_total", json_integer((json_int_t)n->b_total));
-	json_object_set_new(o, "delta", json_real(diff_node_delta(d, n)));
-	json_array_append_new(arr, o);
-	for (uint32_t c = n->first_child; c != DIFF_NONE; c = d->nodes[c].next_sibling)
-		diff_export_node(d, c, me, arr);
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p < 0xc2 || *p > 0xf4)
+			return false;
+		n = *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+		cp = *p & (0xff >> (n + 1));
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		p += n;
+	}
+	return true;
 }
 
-/* The path of names from the root's child down to id, joined by ';'. */
+/* A string as jansson writes it with JSON_ENSURE_ASCII; false for text that is not UTF-8. */
+static bool
+diff_export_str(FILE *fp, const char *str)
+{
+	const unsigned char *p = (const unsigned char *)str;
+
+	if (!diff_export_utf8(str))
+		return false;
+	putc('"', fp);
+	while (*p) {
+		const unsigned char *run = p;
+		uint32_t cp;
+		size_t n = 1;
+
+		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), fp);
+		if (!*p)
+			break;
+		cp = *p;
+
+		if (cp >= 0x80) {
+			n = cp < 0xe0 ? 2 : cp < 0xf0 ? 3 : 4;
+			cp &= 0xff >> (n + 1);
+			for (size_t i = 1; i < n; i++)
+				cp = cp << 6 | (p[i] & 0x3f);
+		}
+		p += n;
+		if (cp == '"' || cp == '\\')
+			fprintf(fp, "\\%c", (int)cp);
+		else if (cp == '\b' || cp == '\f' || cp == '\n' || cp == '\r' || cp == '\t')
+			fprintf(fp, "\\%c",
+				cp == '\b'   ? 'b'
+				: cp == '\f' ? 'f'
+				: cp == '\n' ? 'n'
+				: cp == '\r' ? 'r'
+					     : 't');
+		else if (cp < 0x20 || (cp > 0x7f && cp < 0x10000))
+			fprintf(fp, "\\u%04X", (unsigned)cp);
+		else if (cp >= 0x10000)
+			fprintf(fp, "\\u%04X\\u%04X", (unsigned)(0xd800 + ((cp - 0x10000) >> 10)),
+				(unsigned)(0xdc00 + ((cp - 0x10000) & 0x3ff)));
+		else
+			putc((int)cp, fp);
+	}
+	putc('"', fp);
+	return true;
+}
+
+/* A real as jansson writes it: %.17g, ".0" when it would read as an integer, a bare exponent. */
+static void
+diff_export_real(FILE *fp, double v)
+{
+	char b[64], *e, *from;
+	int n = snprintf(b, sizeof(b) - 3, "%.17g", v);
+
+	if (n < 0 || (size_t)n >= sizeof(b) - 3)
+		return;
+	if (!strchr(b, '.') && !strchr(b, 'e'))
+		memcpy(b + n, ".0", 3);
+	e = strchr(b, 'e');
+	if (e) {
+		e++;
+		from = e + 1;
+		if (*e == '-')
+			e++;
+		while (*from == '0')
+			from++;
+		memmove(e, from, strlen(from) + 1);
+	}
+	fputs(b, fp);
+}
+
+/*
+ * Node id and its subtree in pre-order, each node naming its parent's index (-1 for the root):
+ * a flat list, so no reader meets a nesting as deep as the deepest stack (jq 1.6 stops at 256
+ * levels, which a nested tree of 127-frame stacks passes). Written as it goes, as jansson would
+ * write the objects (a tree of a minute's system-wide samples is too big to build as values
+ * first); *count is the number written so far, a node whose names are not UTF-8 left out.
+ */
+static void
+diff_export_node(const struct diff *d, uint32_t id, long long parent, FILE *fp, long long *count)
+{
+	const struct diff_node *n = &d->nodes[id];
+	const struct frame *f = frametab_get(d->frames, n->frame);
+	const char *name = frametab_str(d->frames, f->name),
+		   *mod = frametab_str(d->frames, f->module);
+	long long me = *count;
+	double delta = diff_node_delta(d, n);
+
+	if (diff_export_utf8(name) && diff_export_utf8(mod)) {
+		fputs(*count ? ",{\"name\":" : "{\"name\":", fp);
+		diff_export_str(fp, name);
+		fputs(",\"module\":", fp);
+		diff_export_str(fp, mod);
+		fprintf(fp,
+			",\"kind\":\"%s\",\"parent\":%lld,\"a_self\":%lld,\"a_total\":%lld,"
+			"\"b_self\":%lld,\"b_total\":%lld",
+			frame_kind_name(f->kind), parent, (long long)n->a_self,
+			(long long)n->a_total, (long long)n->b_self, (long long)n->b_total);
+		if (isfinite(delta)) {
+			fputs(",\"delta\":", fp);
+			diff_export_real(fp, delta);
+		}
+		putc('}', fp);
+		(*count)++;
+	}
+	for (uint32_t c = n->first_child; c != DIFF_NONE; c = d->nodes[c].next_sibling)
+		diff_export_node(d, c, me, fp, count);
+}
+
+/* The path of names from the root's child down to id, joined by ';' (one allocation). */
 static char *
 diff_export_path(const struct diff *d, uint32_t id)
 {
-	char *s = xstrdup(""), *t;
+	size_t len = 0, at; /* each name and the ';' after it, the last one's being the '\0' */
+	uint32_t i;
+	char *s;
 
-	for (; id != DIFF_NONE && id != 0; id = d->nodes[id].parent) {
-		const struct frame *f = frametab_get(d->frames, d->nodes[id].frame);
+	for (i = id; i != DIFF_NONE && i != 0; i = d->nodes[i].parent)
+		len += strlen(frametab_str(d->frames,
+					   frametab_get(d->frames, d->nodes[i].frame)->name)) +
+		       1;
+	len += !len;
+	s = xmalloc(len);
+	at = len - 1;
+	s[at] = '\0';
+	for (i = id; i != DIFF_NONE && i != 0; i = d->nodes[i].parent) {
+		const char *name =
+			frametab_str(d->frames, frametab_get(d->frames, d->nodes[i].frame)->name);
+		size_t k = strlen(name);
 
-		t = *s ? xasprintf("%s;%s", frametab_str(d->frames, f->name), s)
-		       : xstrdup(frametab_str(d->frames, f->name));
-		free(s);
-		s = t;
+		if (at < len - 1)
+			s[--at] = ';';
+		at -= k;
+		memcpy(s + at, name, k);
 	}
 	return s;
 }
@@ -263,7 +395,7 @@ diff_export_tasks(const struct diff *d)
 static json_t *
 diff_export_doc(const struct diff *d, const struct diff_export_names *names)
 {
-	json_t *o = json_object(), *tree;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "format", json_string("ringside-diff"));
 	json_object_set_new(o, "version", json_integer(1));
@@ -279,9 +411,7 @@ diff_export_doc(const struct diff *d, const struct diff_export_names *names)
 			    json_string(d->flags & DIFF_ABSOLUTE ? "samples" : "share"));
 	json_object_set_new(o, "merge_threads", json_boolean(d->flags & DIFF_MERGE_THREADS));
 	json_object_set_new(o, "mismatch", d->mismatch ? json_string(d->mismatch) : json_null());
-	tree = json_array();
-	diff_export_node(d, 0, -1, tree);
-	json_object_set_new(o, "tree", tree);
+	json_object_set_new(o, "tree", json_array()); /* written by diff_export_write */
 	json_object_set_new(o, "only_in_a", diff_export_gone(d));
 	json_object_set_new(o, "functions", diff_export_funcs(d));
 	json_object_set_new(o, "counters", diff_export_counters(d));
@@ -289,14 +419,38 @@ diff_export_doc(const struct diff *d, const struct diff_export_names *names)
 	return o;
 }
 
+/*
+ * The diff JSON to fp: the document through jansson with the tree written in place of its empty
+ * array. Its key is the first "tree":[] of the text: in every string jansson writes, a quote is
+ * escaped, so none holds that text.
+ */
+static int
+diff_export_write(const struct diff *d, const struct diff_export_names *names, FILE *fp)
+{
+	static const char key[] = "\"tree\":[";
+	json_t *doc = diff_export_doc(d, names);
+	char *text = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII), *at;
+	long long count = 0;
+
+	json_decref(doc);
+	if (!text)
+		return -ENOMEM;
+	at = strstr(text, "\"tree\":[]");
+	fwrite(text, 1, at ? (size_t)(at - text) + sizeof(key) - 1 : strlen(text), fp);
+	if (at) {
+		diff_export_node(d, 0, -1, fp, &count);
+		fputs(at + sizeof(key) - 1, fp);
+	}
+	free(text);
+	return ferror(fp) ? -EIO : 0;
+}
+
 int
 diff_export_json(const struct diff *d, const struct diff_export_names *names, FILE *fp,
 		 struct errbuf *err)
 {
-	json_t *doc = diff_export_doc(d, names);
-	int r = json_dumpf(doc, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+	int r = diff_export_write(d, names, fp);
 
-	json_decref(doc);
 	if (r < 0 || fputc('\n', fp) == EOF)
 		return errbuf_fail(err, -EIO, "cannot write the diff JSON: %s", strerror(EIO));
 	return 0;
@@ -306,14 +460,18 @@ int
 diff_export_html(const struct diff *d, const struct diff_export_names *names, FILE *fp,
 		 struct errbuf *err)
 {
-	json_t *doc = diff_export_doc(d, names);
-	char *json = json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII);
-	int rc;
+	char *json = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&json, &len);
+	int rc = mem ? diff_export_write(d, names, mem) : -ENOMEM;
 
-	json_decref(doc);
-	if (!json)
+	if (mem && fclose(mem) != 0 && rc == 0)
+		rc = -ENOMEM;
+	if (rc < 0 || !json) {
+		free(json);
 		return errbuf_fail(err, -ENOMEM, "cannot build the diff page: out of memory");
-	rc = html_write_diff(json, strlen(json), fp, err);
+	}
+	rc = html_write_diff(json, len, fp, err);
 	free(json);
 	return rc;
 }

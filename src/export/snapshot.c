@@ -86,14 +86,33 @@ snapshot_refuse(const char *path, int r, mode_t mode, uint64_t size, size_t max,
 			      path, infile_size_str(size, got, sizeof(got)), lim);
 }
 
+typedef int snapshot_parse_fn(const char *buf, size_t len, struct profile **out,
+			      struct errbuf *err);
+
+static int snapshot_load_with(const char *path, size_t max, snapshot_parse_fn *parse,
+			      struct profile **out, struct errbuf *err);
+
 int
 snapshot_load(const char *path, struct profile **out, struct errbuf *err)
 {
-	return snapshot_load_max(path, SNAPSHOT_MAX_BYTES, out, err);
+	return snapshot_load_with(path, SNAPSHOT_MAX_BYTES, snapshot_parse, out, err);
 }
 
 int
 snapshot_load_max(const char *path, size_t max, struct profile **out, struct errbuf *err)
+{
+	return snapshot_load_with(path, max, snapshot_parse, out, err);
+}
+
+int
+snapshot_load_diff(const char *path, struct profile **out, struct errbuf *err)
+{
+	return snapshot_load_with(path, SNAPSHOT_MAX_BYTES, snapshot_parse_diff, out, err);
+}
+
+static int
+snapshot_load_with(const char *path, size_t max, snapshot_parse_fn *parse, struct profile **out,
+		   struct errbuf *err)
 {
 	struct errbuf inner;
 	char *buf = NULL;
@@ -131,7 +150,7 @@ snapshot_load_max(const char *path, size_t max, struct profile **out, struct err
 		buf = json;
 		len = jlen;
 	}
-	r = snapshot_parse(buf, len, out, &inner);
+	r = parse(buf, len, out, &inner);
 	free(buf);
 	if (r < 0)
 		errbuf_fail(err, r, "snapshot '%s' is damaged: %s", path, inner.msg);

@@ -32,25 +32,35 @@ diff_hash_slot(uint32_t parent, uint32_t frame, size_t cap)
 {
 	uint64_t h = ((uint64_t)parent << 32 | frame) * 0x9e3779b97f4a7c15ULL;
 
-	return (size_t)(h >> 17) & (cap - 1);
+	/* The high half folded in: the low bits of the product see only the low bits of the key. */
+	return (size_t)(h ^ h >> 32) & (cap - 1);
 }
 
+/* Put node id (parent, frame) into its slot of the hash (which has room). */
 static void
-diff_hash_grow(struct diff *d)
+diff_hash_put(struct diff *d, uint32_t parent, uint32_t frame, uint32_t id)
+{
+	size_t s = diff_hash_slot(parent, frame, d->hash_cap);
+
+	while (d->hash[s].id != DIFF_NONE)
+		s = (s + 1) & (d->hash_cap - 1);
+	d->hash[s] = (struct diff_slot){ parent, frame, id };
+}
+
+/* A hash of at least twice the nodes' room (for min_nodes nodes when bigger). */
+static void
+diff_hash_grow(struct diff *d, size_t min_nodes)
 {
 	size_t cap = d->hash_cap ? d->hash_cap * 2 : 1024;
 
+	while (cap < min_nodes * 2)
+		cap *= 2;
 	free(d->hash);
 	d->hash = xmalloc(cap * sizeof(*d->hash));
 	memset(d->hash, 0xff, cap * sizeof(*d->hash));
 	d->hash_cap = cap;
-	for (size_t i = 1; i < d->nnodes; i++) {
-		size_t s = diff_hash_slot(d->nodes[i].parent, d->nodes[i].frame, cap);
-
-		while (d->hash[s] != DIFF_NONE)
-			s = (s + 1) & (cap - 1);
-		d->hash[s] = (uint32_t)i;
-	}
+	for (size_t i = 1; i < d->nnodes; i++)
+		diff_hash_put(d, d->nodes[i].parent, d->nodes[i].frame, (uint32_t)i);
 }
 
 uint32_t
@@ -60,13 +70,10 @@ diff_child(const struct diff *d, uint32_t parent, uint32_t frame)
 
 	if (!d->hash_cap)
 		return DIFF_NONE;
-	for (s = diff_hash_slot(parent, frame, d->hash_cap); d->hash[s] != DIFF_NONE;
-	     s = (s + 1) & (d->hash_cap - 1)) {
-		const struct diff_node *n = &d->nodes[d->hash[s]];
-
-		if (n->parent == parent && n->frame == frame)
-			return d->hash[s];
-	}
+	for (s = diff_hash_slot(parent, frame, d->hash_cap); d->hash[s].id != DIFF_NONE;
+	     s = (s + 1) & (d->hash_cap - 1))
+		if (d->hash[s].parent == parent && d->hash[s].frame == frame)
+			return d->hash[s].id;
 	return DIFF_NONE;
 }
 
@@ -76,7 +83,6 @@ diff_get_child(struct diff *d, uint32_t parent, uint32_t frame)
 {
 	uint32_t id = diff_child(d, parent, frame);
 	struct diff_node *n;
-	size_t s;
 
 	if (id != DIFF_NONE)
 		return id;
@@ -89,14 +95,10 @@ diff_get_child(struct diff *d, uint32_t parent, uint32_t frame)
 	*n = (struct diff_node){ .frame = frame, .parent = parent, .first_child = DIFF_NONE };
 	n->next_sibling = d->nodes[parent].first_child;
 	d->nodes[parent].first_child = id;
-	if ((d->nnodes + 1) * 2 > d->hash_cap) {
-		diff_hash_grow(d);
-	} else {
-		for (s = diff_hash_slot(parent, frame, d->hash_cap); d->hash[s] != DIFF_NONE;
-		     s = (s + 1) & (d->hash_cap - 1))
-			;
-		d->hash[s] = id;
-	}
+	if ((d->nnodes + 1) * 2 > d->hash_cap)
+		diff_hash_grow(d, 0);
+	else
+		diff_hash_put(d, parent, frame, id);
 	return id;
 }
 
@@ -605,7 +607,7 @@ diff_since_figures(struct diff *d, const struct profile *a, const struct profile
 }
 
 struct diff *
-diff_new(const struct profile *a, const struct profile *b, unsigned flags)
+diff_new_a(const struct profile *a, unsigned flags)
 {
 	struct diff *d = xcalloc(1, sizeof(*d));
 	uint32_t root;
@@ -613,25 +615,39 @@ diff_new(const struct profile *a, const struct profile *b, unsigned flags)
 	d->flags = flags;
 	d->frames = frametab_new();
 	root = frametab_intern(d->frames, "all", NULL, NULL, 0, FRAME_ROOT, false);
-	d->cap = 1024;
+	/* room for A's nodes at once: no growing while A is poured in */
+	d->cap = a->stacks && stacktree_nnodes(a->stacks) > 1024 ? stacktree_nnodes(a->stacks)
+								 : 1024;
 	d->nodes = xmalloc(d->cap * sizeof(*d->nodes));
 	d->nodes[0] = (struct diff_node){ .frame = root,
 					  .parent = DIFF_NONE,
 					  .first_child = DIFF_NONE,
 					  .next_sibling = DIFF_NONE };
 	d->nnodes = 1;
-	diff_hash_grow(d);
+	diff_hash_grow(d, d->cap);
 	diff_fill(d, a, DIFF_A);
+	return d;
+}
+
+struct diff *
+diff_finish(struct diff *d, const struct profile *a, const struct profile *b)
+{
 	diff_fill(d, b, DIFF_B);
-	if (flags & DIFF_SINCE_A)
+	if (d->flags & DIFF_SINCE_A)
 		diff_since_nodes(d);
 	diff_funcs(d);
 	diff_counters(d, a, b);
 	diff_tasks(d, a, b);
-	if (flags & DIFF_SINCE_A)
+	if (d->flags & DIFF_SINCE_A)
 		diff_since_figures(d, a, b);
 	diff_check_sampling(d, a, b);
 	return d;
+}
+
+struct diff *
+diff_new(const struct profile *a, const struct profile *b, unsigned flags)
+{
+	return diff_finish(diff_new_a(a, flags), a, b);
 }
 
 void

@@ -9,8 +9,10 @@
 # -g -F 999` record side by side while one split workload per CPU runs (60/30/10 in A, 30/30/40
 # in B). Then, median of BENCH_DIFF_RUNS (default 3): the time to the diff screen's first frame
 # (ptyrun.py, marker "By change"), the time of `ringside diff -o X.json` and `-o X.folded`, and
-# `perf diff`'s time to its first byte of output and to its end. The last line gives the ratio of
-# ringside's first frame to perf diff's time (target <= 0.2).
+# `perf diff`'s time to its first byte of output and to its end. Then ringside's time by phase
+# (RINGSIDE_DEBUG_DIFF: loading A and B, the diff, the output; wall and CPU, from the median
+# -o X.json run), and the ratios of ringside's first frame and of its -o X.json to perf diff's
+# time (target <= 0.2), all from this run.
 set -u
 
 : "${RINGSIDE:?set RINGSIDE to the ringside binary}" "${WORKLOADS:?set WORKLOADS}"
@@ -66,13 +68,17 @@ echo "diff: snapshots $(stat -c %s "$T/a.json") and $(stat -c %s "$T/b.json") by
 
 "$PERF" diff "$T/a.data" "$T/b.data" >/dev/null 2>"$T/pd.err" ||
 	{ echo "diff: perf diff failed: $(head -c 300 "$T/pd.err")"; exit 1; }
-: >"$T/frame" && : >"$T/json" && : >"$T/folded" && : >"$T/pfirst" && : >"$T/pall"
+: >"$T/frame" && : >"$T/json" && : >"$T/jsonrun" && : >"$T/folded" && : >"$T/pfirst" && : >"$T/pall"
 r=0
 while [ "$r" -lt "$BENCH_DIFF_RUNS" ]; do
 	"$PYTHON3" "$TOP_SRCDIR/tests/bench/ptyrun.py" 4 120 40 "By change" \
 		"$RINGSIDE" diff "$T/a.json" "$T/b.json" |
 		sed -n 's/.*first_frame_ms=\([0-9.]*\).*/\1/p' >>"$T/frame"
-	ms "$RINGSIDE" diff "$T/a.json" "$T/b.json" -o "$T/d.json" >>"$T/json"
+	s=$(date +%s%N)
+	RINGSIDE_DEBUG_DIFF=1 "$RINGSIDE" diff "$T/a.json" "$T/b.json" -o "$T/d.json" 2>"$T/phases.$r"
+	j=$((($(date +%s%N) - s) / 1000000))
+	echo "$j" >>"$T/json"
+	echo "$j $r" >>"$T/jsonrun"
 	ms "$RINGSIDE" diff "$T/a.json" "$T/b.json" -o "$T/d.folded" >>"$T/folded"
 	first_byte_ms "$PERF" diff "$T/a.data" "$T/b.data" >>"$T/pfirst"
 	ms "$PERF" diff "$T/a.data" "$T/b.data" >>"$T/pall"
@@ -83,5 +89,10 @@ pfirst=$(median <"$T/pfirst") pall=$(median <"$T/pall")
 echo "diff: ringside diff screen, first frame: ${frame} ms (median of $BENCH_DIFF_RUNS)"
 echo "diff: ringside diff -o X.json: ${json} ms; -o X.folded: ${folded} ms"
 echo "diff: perf diff: first byte ${pfirst} ms, done ${pall} ms"
-awk -v f="$frame" -v p="$pall" 'BEGIN {
-	printf "diff: ringside first frame / perf diff = %.3f (target <= 0.2)\n", (p > 0 ? f / p : 0) }'
+mid=$(sort -n "$T/jsonrun" | awk '{ v[NR] = $2 } END { print v[int((NR + 1) / 2)] }')
+echo "diff: ringside's phases (-o X.json, the median run): $(sed 's/^diff: //' "$T/phases.$mid" |
+	paste -sd ';' - | sed 's/;/; /g')"
+awk -v f="$frame" -v j="$json" -v p="$pall" 'BEGIN {
+	printf "diff: ringside %d ms (first frame), perf diff %d ms: ratio %.3f (target <= 0.2)\n",
+		f, p, (p > 0 ? f / p : 0)
+	printf "diff: ringside -o X.json %d ms, perf diff %d ms: ratio %.3f\n", j, p, (p > 0 ? j / p : 0) }'

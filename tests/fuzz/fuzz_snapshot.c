@@ -4,7 +4,9 @@
  * `ringside export` accept from anyone. A snapshot that parses is written out again and the
  * result must parse too (the reader accepts nothing the writer cannot represent); it is also
  * exported as folded stacks and as an HTML page, as `ringside export` would, and cut to its second
- * half as `ringside export --range` would, which must parse again too.
+ * half as `ringside export --range` would, which must parse again too. The diff's reader
+ * (snapshot_parse_diff) reads every input too: it must accept what the full reader accepts, with
+ * the same stack tree and tasks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,16 +58,41 @@ fuzz_snapshot_range(struct profile *p)
 	profile_free(again);
 }
 
+/* The diff's reader against the full one's p (NULL: the full reader refused the input). */
+static void
+fuzz_snapshot_diff(const struct profile *p, const struct profile *d, const char *msg)
+{
+	if (!p)
+		return;
+	if (!d) {
+		fprintf(stderr, "fuzz_snapshot: the diff reader refuses a snapshot: %s\n", msg);
+		abort();
+	}
+	if ((p->stacks != NULL) != (d->stacks != NULL) ||
+	    (p->sched != NULL) != (d->sched != NULL) ||
+	    (p->stacks && (stacktree_nnodes(p->stacks) != stacktree_nnodes(d->stacks) ||
+			   stacktree_samples(p->stacks) != stacktree_samples(d->stacks))) ||
+	    (p->sched && schedmap_ntasks(p->sched) != schedmap_ntasks(d->sched)) ||
+	    p->ntracks != d->ntracks) {
+		fprintf(stderr, "fuzz_snapshot: the diff reader reads a snapshot differently\n");
+		abort();
+	}
+}
+
 int
 FUZZ_ONE(snapshot)(const uint8_t *data, size_t size)
 {
-	struct profile *p = NULL, *again = NULL;
-	struct errbuf err = { 0 };
+	struct profile *p = NULL, *again = NULL, *d = NULL;
+	struct errbuf err = { 0 }, derr = { 0 };
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *fp;
 
-	if (snapshot_parse((const char *)data, size, &p, &err) != 0)
+	snapshot_parse_diff((const char *)data, size, &d, &derr);
+	snapshot_parse((const char *)data, size, &p, &err);
+	fuzz_snapshot_diff(p, d, derr.msg);
+	profile_free(d);
+	if (!p)
 		return 0;
 	fp = open_memstream(&out, &outlen);
 	if (fp && snapshot_write(p, fp, &err) == 0) {

@@ -38,6 +38,12 @@ int snapshot_save(const struct profile *p, const char *path, struct errbuf *err)
 /* Parse a snapshot from memory. Returns 0 and *out (the caller's), or -EINVAL with err. */
 int snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf *err);
 /*
+ * Parse what 'ringside diff' needs of a snapshot: meta, events, ratios, the stack tree and the
+ * scheduler's task summaries, all checked as snapshot_parse checks them; the rest (the scheduler's
+ * runs, the time index, addresses, memory, ...) is only checked to be JSON and left out.
+ */
+int snapshot_parse_diff(const char *buf, size_t len, struct profile **out, struct errbuf *err);
+/*
  * Read a snapshot file (.json, or an .html page ringside wrote) of at most SNAPSHOT_MAX_BYTES.
  * Returns 0 and *out, or -errno / -EINVAL with err naming the file; -ESPIPE (not a regular file)
  * and -EFBIG (over the limit) are recorded as bad input.
@@ -45,5 +51,7 @@ int snapshot_parse(const char *buf, size_t len, struct profile **out, struct err
 int snapshot_load(const char *path, struct profile **out, struct errbuf *err);
 /* As snapshot_load, with a limit of max bytes for the file and for the JSON a page holds. */
 int snapshot_load_max(const char *path, size_t max, struct profile **out, struct errbuf *err);
+/* As snapshot_load, read with snapshot_parse_diff. */
+int snapshot_load_diff(const char *path, struct profile **out, struct errbuf *err);
 
 #endif

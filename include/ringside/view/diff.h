@@ -82,13 +82,22 @@ struct diff {
 	size_t ntasks;
 	char *mismatch; /* "A sampled X, B sampled Y ..." when the runs sampled differently, or NULL
 			 */
-	/* the hash of (parent, frame) -> node */
-	uint32_t *hash;
+	/* the hash of (parent, frame) -> node, the key kept in the slot (one cache line a probe) */
+	struct diff_slot {
+		uint32_t parent, frame, id;
+	} * hash;
 	size_t hash_cap;
 };
 
 /* The diff of a against b (both borrowed, not kept). flags: a set of diff_flags. */
 struct diff *diff_new(const struct profile *a, const struct profile *b, unsigned flags);
+/*
+ * diff_new in two steps, so that A's tree can be poured in while B is still being read: a diff
+ * holding A's stacks only, then diff_finish with both profiles (a the same) for the rest.
+ */
+struct diff *diff_new_a(const struct profile *a, unsigned flags);
+/* The rest of diff_new over d from diff_new_a(a, ...); returns d. */
+struct diff *diff_finish(struct diff *d, const struct profile *a, const struct profile *b);
 /* Free d; NULL is fine. */
 void diff_free(struct diff *d);
 
