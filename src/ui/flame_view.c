@@ -42,6 +42,16 @@ struct flame_view {
 	bool chart;		 /* c: the flame chart instead (ui/flamechart_view) */
 	struct flamechart_view *cv;
 	struct ratioflame_view *rf; /* E past the last event: ratio flamegraphs */
+	/* Frozen, the selected frame's samples against time as first drawn: samples taken before
+	 * the freeze still arrive after it, and would move the sparkline under a frozen screen. */
+	struct {
+		bool ok;
+		long sel;
+		uint64_t range;
+		enum timetree_mode mode;
+		size_t event;
+		char text[512];
+	} spark;
 };
 
 static void *
@@ -275,7 +285,21 @@ flame_view_spark(struct ui *ui, struct flame_view *fv, long sel, char *buf, size
 		frames[i] = frames[n - 1 - i];
 		frames[n - 1 - i] = s;
 	}
+	if (ui->frozen && fv->spark.ok && fv->spark.sel == sel &&
+	    fv->spark.range == range_stamp(ui) && fv->spark.mode == ui->tt.mode &&
+	    fv->spark.event == ui->tt.event) {
+		snprintf(buf, len, "%s", fv->spark.text);
+		return;
+	}
 	range_spark(ui, frames, n, 24, buf, len);
+	fv->spark.ok = ui->frozen && strlen(buf) < sizeof(fv->spark.text);
+	if (fv->spark.ok) {
+		fv->spark.sel = sel;
+		fv->spark.range = range_stamp(ui);
+		fv->spark.mode = ui->tt.mode;
+		fv->spark.event = ui->tt.event;
+		memcpy(fv->spark.text, buf, strlen(buf) + 1);
+	}
 }
 
 /* The selected frame's details: self, total, kind, module, declaration site, against time. */

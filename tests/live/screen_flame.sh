@@ -288,7 +288,8 @@ screen_keys i i
 sleep 0.5
 body >"$T/frozen2.txt"
 check "frozen: two redraws 2 s apart show the same numbers and bars" \
-	cmp "$T/frozen1.txt" "$T/frozen2.txt"
+	cmp "$T/frozen1.txt" "$T/frozen2.txt" ||
+	diag "$(diff "$T/frozen1.txt" "$T/frozen2.txt" | head -n 12)"
 screen_keys Space
 sleep 2.5
 body >"$T/thawed.txt"
