@@ -201,11 +201,25 @@ mv "$T/src" "$T/moved"
 rm "$T/hl-gone"
 "$R" annotate "$T/hl.json" hot_function >"$T/moved.txt" 2>&1
 rc=$?
-# Seen once in CI (exit 2, not reproduced in 7 runs since): say what it said when it fails.
-[ $rc = 0 ] || diag "annotate said: $(head -n 3 "$T/moved.txt" | tr '\n' '|'); hl's samples: $(
-	"$JQ" -c '[.stacks as $s | $s.frames[] | $s.strings[.[0]]] | map(select(test("hot")))' \
-		"$T/hl.json" 2>&1 | head -c 300)"
-status_is 0 $rc "annotate with the source tree renamed"
+# Seen twice in CI's -Werror pass (exit 2), never here in 60 runs: the test then says, in the
+# failing line itself (CI shows those), what annotate and the recording said, and which hot
+# frames the snapshot holds; then it records hl once more, so that one bad recording is named
+# without hiding a fault that recurs.
+why=
+if [ $rc != 0 ]; then
+	why=" [first try: $(head -n 2 "$T/moved.txt" | tr '\n' '|' | cut -c1-160); record said: $(
+		tr '\n' '|' <"$T/hl.err" | tail -c 200); hot frames: $("$JQ" -c \
+		'[.stacks as $s | $s.frames[] | $s.strings[.[0]]] | map(select(test("hot")))' \
+		"$T/hl.json" 2>&1 | head -c 120)]"
+	why=$(printf '%s' "$why" | tr '#' '_') # a '#' would end TAP's description
+	diag "annotate hl.json failed:$why"
+	mv "$T/moved" "$T/src"
+	timeout 30 "$R" record -q --no-sched -o "$T/hl.json" -- "$T/hl" 1 2>"$T/hl.err"
+	mv "$T/src" "$T/moved"
+	"$R" annotate "$T/hl.json" hot_function >"$T/moved.txt" 2>&1
+	rc=$?
+fi
+status_is 0 $rc "annotate with the source tree renamed$why"
 check "without a prefix map: 'source not found' names the path tried" \
 	grep -q "^note: source not found: $T/src/hotline.c (tried $T/src/hotline.c)" "$T/moved.txt"
 check "and the disassembly is still there" grep -q "imul" "$T/moved.txt"
