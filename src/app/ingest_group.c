@@ -107,19 +107,9 @@ ingest_group_members(struct profile *p, const struct sampler_event *ev,
 		     const struct stacktree *tree, uint32_t leaf, const uint64_t *delta,
 		     uint64_t time, uint32_t *path, size_t path_max)
 {
-	size_t n = 0;
+	/* The leader's path, as the members' trees take it. */
+	size_t n = stacktree_node_path(tree, leaf, path, path_max);
 
-	/* The leader's node back to the root: its path, leaf first, then reversed. */
-	for (const struct stacktree_node *node = stacktree_node(tree, leaf);
-	     node && node->parent != STACKTREE_NONE && n < path_max;
-	     node = stacktree_node(tree, node->parent))
-		path[n++] = node->frame;
-	for (size_t i = 0; i < n / 2; i++) {
-		uint32_t f = path[i];
-
-		path[i] = path[n - 1 - i];
-		path[n - 1 - i] = f;
-	}
 	for (size_t j = 1; j <= ev->nmembers; j++) {
 		struct stacktree *t = profile_event_tree(p, ev->index + j);
 

@@ -616,6 +616,20 @@ stacktree_child(const struct stacktree *t, uint32_t parent, uint32_t frame)
 	return stacktree_lookup(t, parent, frame, &slot);
 }
 
+size_t
+stacktree_node_path(const struct stacktree *t, uint32_t node, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+
+	/* Count the frames kept, then fill them in from the leaf's end: no reversal needed. */
+	for (uint32_t id = node; id < t->n && t->nodes[id].parent != STACKTREE_NONE && n < max;
+	     id = t->nodes[id].parent)
+		n++;
+	for (size_t k = n; k > 0; node = t->nodes[node].parent)
+		out[--k] = t->nodes[node].frame;
+	return n;
+}
+
 uint64_t
 stacktree_samples(const struct stacktree *t)
 {

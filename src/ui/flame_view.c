@@ -273,18 +273,9 @@ flame_view_state(struct ui *ui, struct flame_view *fv, long i, char *buf, size_t
 static void
 flame_view_spark(struct ui *ui, struct flame_view *fv, long sel, char *buf, size_t len)
 {
-	size_t ncells, n = 0;
-	const struct flame_cell *c = flame_cells(fv->fl, &ncells);
 	uint32_t frames[256];
+	size_t n = flame_cell_path(fv->fl, sel, frames, 256);
 
-	for (long i = sel; i >= 0 && c[i].depth > 0 && n < 256; i = c[i].parent)
-		frames[n++] = c[i].frame;
-	for (size_t i = 0; i < n / 2; i++) {
-		uint32_t s = frames[i];
-
-		frames[i] = frames[n - 1 - i];
-		frames[n - 1 - i] = s;
-	}
 	if (ui->frozen && fv->spark.ok && fv->spark.sel == sel &&
 	    fv->spark.range == range_stamp(ui) && fv->spark.mode == ui->tt.mode &&
 	    fv->spark.event == ui->tt.event) {

@@ -161,21 +161,13 @@ flamechart_view_details(struct ui *ui, struct flamechart_view *cv, int y, int co
 	const struct stacktree *t = ui->profile->stacks;
 	const struct flamechart_cell *c;
 	uint32_t frames[256];
-	size_t n = 0, len;
+	size_t n, len;
 	char line[1536], label[512], span[64], dur[32];
 
 	if (cv->sel < 0)
 		return;
 	c = &cv->fc.cells[cv->sel];
-	for (uint32_t id = c->node; id != STACKTREE_ROOT && id != STACKTREE_NONE && n < 256;
-	     id = stacktree_node(t, id)->parent)
-		frames[n++] = stacktree_node(t, id)->frame;
-	for (size_t i = 0; i < n / 2; i++) {
-		uint32_t s = frames[i];
-
-		frames[i] = frames[n - 1 - i];
-		frames[n - 1 - i] = s;
-	}
+	n = stacktree_node_path(t, c->node, frames, 256);
 	flame_view_label(ui->profile->frames, c->frame, label, sizeof(label));
 	len = (size_t)snprintf(line, sizeof(line), "%s  %s %s (%s)  %llu samples", label,
 			       ui->glyphs.vline,

@@ -587,6 +587,22 @@ flame_cells(const struct flame *fl, size_t *n)
 	return fl->cells;
 }
 
+size_t
+flame_cell_path(const struct flame *fl, long i, uint32_t *out, size_t max)
+{
+	const struct flame_cell *c = fl->cells;
+	size_t n = 0;
+
+	if (i < 0 || (size_t)i >= fl->ncells)
+		return 0;
+	/* Count the frames kept, then fill them in from the cell's end: no reversal needed. */
+	for (long j = i; j >= 0 && c[j].depth > 0 && n < max; j = c[j].parent)
+		n++;
+	for (size_t k = n; k > 0; i = c[i].parent)
+		out[--k] = c[i].frame;
+	return n;
+}
+
 unsigned
 flame_rows(const struct flame *fl)
 {
@@ -630,7 +646,7 @@ flame_zoom_depth(const struct flame *fl)
 
 /* The frame path of cell i, from the layout's parent links. */
 static void
-flame_cell_path(struct flame *fl, size_t i, struct flame_path *p)
+flame_path_of_cell(struct flame *fl, size_t i, struct flame_path *p)
 {
 	unsigned depth = fl->cells[i].depth;
 
@@ -639,9 +655,7 @@ flame_cell_path(struct flame *fl, size_t i, struct flame_path *p)
 		p->cap = depth + 16;
 		p->f = xreallocarray(p->f, p->cap, sizeof(*p->f));
 	}
-	p->n = depth;
-	for (long c = (long)i; c >= 0 && fl->cells[c].depth > 0; c = fl->cells[c].parent)
-		p->f[fl->cells[c].depth - 1] = fl->cells[c].frame;
+	p->n = flame_cell_path(fl, (long)i, p->f, depth);
 }
 
 bool
@@ -651,7 +665,7 @@ flame_zoom_in(struct flame *fl, size_t i)
 
 	if (i >= fl->ncells)
 		return false;
-	flame_cell_path(fl, i, &next);
+	flame_path_of_cell(fl, i, &next);
 	if (next.n < fl->filter.n)
 		next.n = 0;
 	if (next.n != fl->zoom.n || (next.n && memcmp(next.f, fl->zoom.f, next.n * 4) != 0)) {
@@ -701,7 +715,7 @@ flame_select(struct flame *fl, size_t i)
 {
 	if (i >= fl->ncells)
 		return;
-	flame_cell_path(fl, i, &fl->sel);
+	flame_path_of_cell(fl, i, &fl->sel);
 	fl->selected = (long)i;
 }
 

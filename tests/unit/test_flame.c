@@ -171,6 +171,24 @@ test_widths(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(fx_name(&fx, &flame_cells(fx.fl, &n)[first]), "a");
 
+	/* b's cell path: the frames stacktree_child walks from the root down to it. */
+	uint32_t path[8];
+	long ib = fx_find(&fx, "b", 5);
+	const struct flame_cell *cb = fx_cell(&fx, "b", 5);
+
+	assert_int_equal(flame_cell_path(fx.fl, ib, path, 8), 5);
+	uint32_t node = STACKTREE_ROOT;
+	for (size_t k = 0; k < 5; k++)
+		node = stacktree_child(fx.t, node, path[k]);
+	assert_int_equal(node, cb->node);
+	assert_int_equal(path[4], cb->frame);
+	/* Cut to 2: the two frames nearest b (a, then b); the root's cell has no path. */
+	assert_int_equal(flame_cell_path(fx.fl, ib, path, 2), 2);
+	assert_string_equal(frametab_str(fx.ft, frametab_get(fx.ft, path[0])->name), "a");
+	assert_int_equal(path[1], cb->frame);
+	assert_int_equal(flame_cell_path(fx.fl, fx_find(&fx, "all", 0), path, 8), 0);
+	assert_int_equal(flame_cell_path(fx.fl, -1, path, 8), 0);
+
 	/* Wide enough, zz gets its column, and every width follows its share. */
 	flame_update(fx.fl, fx.t, fx.ft, 1001);
 	check_layout(&fx, 1001);

@@ -104,6 +104,19 @@ test_known_paths(void **state)
 	assert_int_equal(stacktree_child(t, STACKTREE_ROOT, b), STACKTREE_NONE);
 	assert_int_equal(stacktree_child(t, 99, b), STACKTREE_NONE);
 
+	/* A node's path is what inserted it; cut short, the frames nearest the node. */
+	uint32_t out[4] = { 0 };
+	assert_int_equal(stacktree_node_path(t, leaf_b, out, 4), 2);
+	assert_int_equal(out[0], a);
+	assert_int_equal(out[1], b);
+	assert_int_equal(stacktree_node_path(t, leaf_c, out, 1), 1);
+	assert_int_equal(out[0], c);
+	assert_int_equal(stacktree_node_path(t, na, out, 4), 1);
+	assert_int_equal(out[0], a);
+	assert_int_equal(stacktree_node_path(t, STACKTREE_ROOT, out, 4), 0);
+	assert_int_equal(stacktree_node_path(t, 99, out, 4), 0);
+	assert_int_equal(stacktree_node_path(t, leaf_b, out, 0), 0);
+
 	assert_int_equal(stacktree_node(t, na)->total, 4);
 	assert_int_equal(stacktree_node(t, na)->self, 0);
 	assert_int_equal(stacktree_node(t, leaf_b)->self, 3);

@@ -73,6 +73,12 @@ size_t stacktree_nnodes(const struct stacktree *t);
 const struct stacktree_node *stacktree_node(const struct stacktree *t, uint32_t id);
 /* The child of parent for frame, or STACKTREE_NONE. */
 uint32_t stacktree_child(const struct stacktree *t, uint32_t parent, uint32_t frame);
+/*
+ * The frames of node's path into out, root's child first (as stacktree_insert takes them), the
+ * root left out; a path deeper than max keeps its max frames nearest node. Returns how many (0
+ * for the root or an unknown id).
+ */
+size_t stacktree_node_path(const struct stacktree *t, uint32_t node, uint32_t *out, size_t max);
 /* Total samples ever inserted (the root's total). */
 uint64_t stacktree_samples(const struct stacktree *t);
 /* Bytes used, for memory accounting. */

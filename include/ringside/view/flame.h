@@ -112,6 +112,11 @@ void flame_update(struct flame *fl, const struct stacktree *t, const struct fram
 
 /* The cells of the last update, by depth then column (borrowed). */
 const struct flame_cell *flame_cells(const struct flame *fl, size_t *n);
+/*
+ * The frames from the root's child down to cell i into out (the path stacktree_child walks), the
+ * root's cell left out; deeper than max, the max nearest i. Returns how many (0 for the root).
+ */
+size_t flame_cell_path(const struct flame *fl, long i, uint32_t *out, size_t max);
 /* Rows laid out (the deepest cell's depth + 1; 0 when nothing is shown). */
 unsigned flame_rows(const struct flame *fl);
 /* The cells of row depth: the index of the first in *first, and how many. */
