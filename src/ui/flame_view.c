@@ -42,16 +42,6 @@ struct flame_view {
 	bool chart;		 /* c: the flame chart instead (ui/flamechart_view) */
 	struct flamechart_view *cv;
 	struct ratioflame_view *rf; /* E past the last event: ratio flamegraphs */
-	/* Frozen, the selected frame's samples against time as first drawn: samples taken before
-	 * the freeze still arrive after it, and would move the sparkline under a frozen screen. */
-	struct {
-		bool ok;
-		long sel;
-		uint64_t range;
-		enum timetree_mode mode;
-		size_t event;
-		char text[512];
-	} spark;
 };
 
 static void *
@@ -269,28 +259,15 @@ flame_view_state(struct ui *ui, struct flame_view *fv, long i, char *buf, size_t
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
-/* The selected frame's samples against time (ui/range), found by its frames from the root. */
+/* The selected frame's samples against time (ui/range, which holds it frozen), found by its
+ * frames from the root. */
 static void
 flame_view_spark(struct ui *ui, struct flame_view *fv, long sel, char *buf, size_t len)
 {
 	uint32_t frames[256];
 	size_t n = flame_cell_path(fv->fl, sel, frames, 256);
 
-	if (ui->frozen && fv->spark.ok && fv->spark.sel == sel &&
-	    fv->spark.range == range_stamp(ui) && fv->spark.mode == ui->tt.mode &&
-	    fv->spark.event == ui->tt.event) {
-		snprintf(buf, len, "%s", fv->spark.text);
-		return;
-	}
 	range_spark(ui, frames, n, 24, buf, len);
-	fv->spark.ok = ui->frozen && strlen(buf) < sizeof(fv->spark.text);
-	if (fv->spark.ok) {
-		fv->spark.sel = sel;
-		fv->spark.range = range_stamp(ui);
-		fv->spark.mode = ui->tt.mode;
-		fv->spark.event = ui->tt.event;
-		memcpy(fv->spark.text, buf, strlen(buf) + 1);
-	}
 }
 
 /* The selected frame's details: self, total, kind, module, declaration site, against time. */

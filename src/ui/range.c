@@ -239,8 +239,9 @@ range_glyph(const struct ui *ui, uint64_t v, uint64_t max)
 	return ui->glyphs.spark[lvl < 1 ? 1 : lvl > n - 1 ? n - 1 : lvl];
 }
 
-size_t
-range_spark(struct ui *ui, const uint32_t *frames, size_t n, int cells, char *buf, size_t len)
+/* range_spark drawn from the time index now. */
+static size_t
+range_spark_draw(struct ui *ui, const uint32_t *frames, size_t n, int cells, char *buf, size_t len)
 {
 	const struct stacktree *t = ui->profile->stacks;
 	uint64_t counts[64], max = 0, from, to, bucket;
@@ -274,4 +275,44 @@ range_spark(struct ui *ui, const uint32_t *frames, size_t n, int cells, char *bu
 	at += k > 0 && (size_t)k < len - at ? (size_t)k : 0;
 	buf[at < len ? at : len - 1] = '\0';
 	return at < len ? at : len - 1;
+}
+
+/* Whether the held sparkline was drawn for these frames in this freeze, range and event. */
+static bool
+range_spark_held(const struct ui *ui, const uint32_t *frames, size_t n, int cells)
+{
+	const struct ui_spark_held *h = &ui->spark;
+
+	return ui->frozen && h->ok && h->n == n && h->cells == cells &&
+	       h->range == range_stamp(ui) && h->shown_ns == ui->shown_ns &&
+	       h->event == ui->tt.event && !memcmp(h->frames, frames, n * sizeof(*frames));
+}
+
+size_t
+range_spark(struct ui *ui, const uint32_t *frames, size_t n, int cells, char *buf, size_t len)
+{
+	struct ui_spark_held *h = &ui->spark;
+	size_t k;
+
+	if (!range_available(ui) || ui->tt.mode != TIMETREE_ON || cells < 4)
+		return 0;
+	if (range_spark_held(ui, frames, n, cells)) {
+		if (h->len && h->len < len)
+			memcpy(buf, h->text, h->len + 1);
+		return h->len < len ? h->len : 0;
+	}
+	k = range_spark_draw(ui, frames, n, cells, buf, len);
+	h->ok = ui->frozen && n <= sizeof(h->frames) / sizeof(h->frames[0]) && k < sizeof(h->text);
+	if (h->ok) {
+		memcpy(h->frames, frames, n * sizeof(*frames));
+		h->n = n;
+		h->cells = cells;
+		h->range = range_stamp(ui);
+		h->shown_ns = ui->shown_ns;
+		h->event = ui->tt.event;
+		h->len = k;
+		memcpy(h->text, buf, k);
+		h->text[k] = '\0';
+	}
+	return k;
 }

@@ -12,7 +12,8 @@
 #   - the same with TERM=vt100 LANG=C: not one byte >= 0x80 on the screen;
 #   - live (`ringside --view flame -- calltree`): the frames show, w switches the header between
 #     cumulative and the last 10 s, the b_leaf share is within 8 points of the folded export of
-#     the same run's -o snapshot, and while frozen the view keeps its numbers through redraws;
+#     the same run's -o snapshot, and while frozen the view keeps its numbers through redraws and
+#     the flame chart (c) its details line's 'when' sparkline;
 #   - live with -g dwarf on calltree-nofp: main, a, b, c and worker show (the unwinder found the
 #     callers) and the run's hot_mix, in a library without frame pointers, has its callers;
 #   - with --no-samples the view says so in a line.
@@ -295,6 +296,23 @@ sleep 2.5
 body >"$T/thawed.txt"
 check "unfrozen: the numbers move on again" sh -c '! cmp -s "$1" "$2"' sh "$T/frozen1.txt" \
 	"$T/thawed.txt"
+# The flame chart (c) frozen: its details line keeps the selected frame's 'when' sparkline as
+# first drawn, through the flamegraph's held copy (ui/range.c).
+screen_keys c
+screen_wait 'flame chart \(x is time\)' 5
+ok $? "live: c shows the flame chart"
+screen_wait ' when: ' 5
+ok $? "live: the chart's details line has the selected frame's 'when' sparkline"
+screen_keys Space
+screen_wait 'FROZEN' 5
+when1=$(text | tail -n 2 | head -n 1 | sed -n 's/.* when: //p')
+sleep 2
+screen_keys c c
+sleep 0.5
+when2=$(text | tail -n 2 | head -n 1 | sed -n 's/.* when: //p')
+check "frozen chart: two redraws 2 s apart keep the 'when' sparkline ('$when1', then '$when2')" \
+	test -n "$when1" -a "$when1" = "$when2"
+screen_keys Space
 screen_keys q
 screen_exit_is 0 "live: q quits" 20
 timeout 30 "$R" export "$T/live.json" -o "$T/live.folded" 2>"$T/live-export.err"

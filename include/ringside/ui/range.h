@@ -46,7 +46,8 @@ void range_spark_axis(struct ui *ui, int y, int x, int width, size_t n);
 /*
  * Append " | when ▁▂█▅ 0.00-6.00 s" for the node of p->stacks at frames[0..n) (frame path from
  * the root's child): its samples per interval over the range (or the whole recording), cells
- * cells. Returns the length added (0 without a time index or such a node).
+ * cells. Returns the length added (0 without a time index or such a node). Frozen, the line
+ * first drawn for these frames is kept (ui->spark) until the range, event or freeze changes.
  */
 size_t range_spark(struct ui *ui, const uint32_t *frames, size_t n, int cells, char *buf,
 		   size_t len);

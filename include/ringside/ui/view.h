@@ -46,6 +46,20 @@ struct ui_glyphs {
 	const char *ellipsis;	   /* a cut name */
 };
 
+/*
+ * Frozen, the last "when" sparkline (ui/range.c's range_spark, for the flamegraph's and the flame
+ * chart's details lines) as first drawn, with what it was drawn for: samples taken before the
+ * freeze still arrive after it, and would move it under a frozen screen.
+ */
+struct ui_spark_held {
+	bool ok;
+	uint32_t frames[256];
+	size_t n, event, len;
+	int cells;
+	uint64_t range, shown_ns;
+	char text[512];
+};
+
 struct ui {
 	struct session *session;    /* NULL for `ringside view` */
 	bool no_save;		    /* --no-save: s does not register the run */
@@ -89,6 +103,7 @@ struct ui {
 	/* E past the last event: 1 + the index in p->ratios of the ratio flamegraph shown, 0: none
 	 * (ui/ratioflame_view.h). */
 	size_t ratio;
+	struct ui_spark_held spark; /* frozen: the last "when" sparkline (ui/range.c) */
 };
 
 struct view_ops {
