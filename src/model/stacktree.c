@@ -73,6 +73,7 @@ struct stacktree {
 	struct timeline *tl; /* the time index, or NULL */
 
 	uint64_t folds;
+	uint64_t gen; /* one more for every change of a count or a node */
 	size_t last_freed;
 	uint64_t inserts_since_compact;
 };
@@ -140,6 +141,7 @@ stacktree_create(struct stacktree *t, uint32_t parent, uint32_t frame, size_t sl
 		t->cap = cap;
 	}
 	id = (uint32_t)t->n++;
+	t->gen++;
 	node = &t->nodes[id];
 	memset(node, 0, sizeof(*node));
 	if (t->base)
@@ -402,6 +404,7 @@ stacktree_compact(struct stacktree *t)
 
 	t->path_valid = 0;
 	t->folds++;
+	t->gen++;
 	t->last_freed = n - m;
 	t->inserts_since_compact = 0;
 	free(state);
@@ -434,6 +437,7 @@ stacktree_route(struct stacktree *t, size_t depth)
 			t->path_ids[d + 1] = o;
 			t->path_valid = d;
 			t->folds++;
+			t->gen++;
 			return d + 1;
 		}
 	}
@@ -530,6 +534,7 @@ count:
 	if (t->tl && weight)
 		timeline_add(t->tl, time_ns, leaf, weight);
 	t->inserts_since_compact++;
+	t->gen++;
 	return leaf;
 }
 
@@ -556,6 +561,7 @@ stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight, uint6
 	if (t->tl && weight)
 		timeline_add(t->tl, time_ns, leaf, weight);
 	t->inserts_since_compact++;
+	t->gen++;
 	return leaf;
 }
 
@@ -592,6 +598,7 @@ stacktree_advance(struct stacktree *t, uint64_t now_ns)
 	}
 	t->log_head = (head + expired) & mask;
 	t->log_count -= expired;
+	t->gen++;
 }
 
 size_t
@@ -650,6 +657,12 @@ stacktree_folds(const struct stacktree *t)
 	return t->folds;
 }
 
+uint64_t
+stacktree_generation(const struct stacktree *t)
+{
+	return t->gen;
+}
+
 uint32_t
 stacktree_add_node(struct stacktree *t, uint32_t parent, uint32_t frame, uint64_t self,
 		   uint64_t total)
@@ -672,6 +685,7 @@ stacktree_set_root(struct stacktree *t, uint64_t self, uint64_t total)
 {
 	t->nodes[STACKTREE_ROOT].self = self;
 	t->nodes[STACKTREE_ROOT].total = total;
+	t->gen++;
 }
 
 /*
@@ -732,6 +746,7 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 	stacktree_relink(t);
 	t->path_valid = 0;
 	t->folds++;
+	t->gen++;
 	free(frame);
 	free(newid);
 	return n - m;

@@ -2,7 +2,10 @@
 /*
  * The overview's hottest functions of a ratio flamegraph: one row per function with A's and B's
  * samples (self, total) over the whole recording and A/B of each, the counts the ratio
- * flamegraph's frames give; a row with fewer than RATIOFLAME_MIN_SAMPLES of B is grey.
+ * flamegraph's frames give; a row with fewer than RATIOFLAME_MIN_SAMPLES of B is grey. A function
+ * is a name and module, as on the page. The counts (two walks of the trees) are kept between
+ * draws for as long as both trees' generations, the events and the range stay, and all the while
+ * the display is frozen; a new order only sorts them again.
  */
 #include "config.h"
 
@@ -11,10 +14,69 @@
 
 #include "ringside/ui/draw.h"
 #include "ringside/ui/hotratio_view.h"
+#include "ringside/ui/range.h"
 #include "ringside/util/xalloc.h"
 #include "ringside/view/ratioflame.h"
 
 enum { HOTRATIO_VIEW_COL = 8 }; /* a column and its space */
+
+struct hotratio_view {
+	bool ok;
+	struct hot_ratio_entry *e; /* every function, sorted by order */
+	size_t n;
+	enum hot_ratio_order order;
+	const struct stacktree *a, *b; /* what they were counted from */
+	uint64_t gen_a, gen_b, range, shown_ns;
+	size_t ia, ib, nframes;
+};
+
+struct hotratio_view *
+hotratio_view_new(void)
+{
+	return xcalloc(1, sizeof(struct hotratio_view));
+}
+
+void
+hotratio_view_free(struct hotratio_view *hv)
+{
+	if (!hv)
+		return;
+	free(hv->e);
+	free(hv);
+}
+
+/* Count the functions of a and b again unless what they were counted from still holds. */
+static void
+hotratio_view_count(struct ui *ui, struct hotratio_view *hv, size_t ia, size_t ib)
+{
+	const struct profile *p = ui->profile;
+	const struct stacktree *a = profile_event_tree(p, ia), *b = profile_event_tree(p, ib);
+	bool same = hv->ok && hv->a == a && hv->b == b && hv->ia == ia && hv->ib == ib &&
+		    hv->range == range_stamp(ui);
+	bool held = ui->frozen && ui->session && hv->shown_ns == ui->shown_ns;
+
+	if (same && held)
+		return;
+	/* Unchanged trees: what is counted becomes what a freeze now holds. */
+	hv->shown_ns = ui->shown_ns;
+	if (same && hv->gen_a == (a ? stacktree_generation(a) : 0) &&
+	    hv->gen_b == (b ? stacktree_generation(b) : 0) &&
+	    hv->nframes == frametab_nframes(p->frames))
+		return;
+	free(hv->e);
+	hv->e = NULL;
+	hv->n = a && b ? hot_ratio_all(a, b, p->frames, &hv->e) : 0;
+	hot_ratio_sort(hv->e, hv->n, hv->order);
+	hv->ok = true;
+	hv->a = a;
+	hv->b = b;
+	hv->ia = ia;
+	hv->ib = ib;
+	hv->gen_a = a ? stacktree_generation(a) : 0;
+	hv->gen_b = b ? stacktree_generation(b) : 0;
+	hv->nframes = frametab_nframes(p->frames);
+	hv->range = range_stamp(ui);
+}
 
 /* A ratio for its column: three significant digits, or "-" without one. */
 static const char *
@@ -74,25 +136,28 @@ hotratio_view_row(struct ui *ui, const struct hot_ratio_entry *e, int y, int x, 
 }
 
 bool
-hotratio_view_draw(struct ui *ui, const struct ratio_def *r, size_t a, size_t b,
-		   enum hot_ratio_order order, int y, int x, int rows, int cols, uint32_t *first)
+hotratio_view_draw(struct ui *ui, struct hotratio_view *hv, const struct ratio_def *r, size_t a,
+		   size_t b, enum hot_ratio_order order, int y, int x, int rows, int cols,
+		   uint32_t *first)
 {
-	const struct profile *p = ui->profile;
 	size_t max = rows > 2 ? (size_t)rows - 2 : 0, n;
-	struct hot_ratio_entry *e = xcalloc(max + 1, sizeof(*e));
 
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),
 		   "hottest functions, %s = A/B = %s/%s, by %s, all", r->name, r->num, r->den,
 		   hot_ratio_order_name(order));
 	if (rows > 1)
 		hotratio_view_heads(ui, r, order, y + 1, x, cols);
-	n = hot_ratio(profile_event_tree(p, a), profile_event_tree(p, b), p->frames, order, e, max);
+	hotratio_view_count(ui, hv, a, b);
+	if (hv->order != order) {
+		hot_ratio_sort(hv->e, hv->n, order);
+		hv->order = order;
+	}
+	n = hv->n < max ? hv->n : max;
 	if (n == 0 && rows > 2)
 		draw_text(ui, y + 2, x, cols, draw_attr(ui, THEME_DIM), "no samples yet");
 	for (size_t i = 0; i < n; i++)
-		hotratio_view_row(ui, &e[i], y + 2 + (int)i, x, cols);
+		hotratio_view_row(ui, &hv->e[i], y + 2 + (int)i, x, cols);
 	if (n)
-		*first = e[0].frame;
-	free(e);
+		*first = hv->e[0].frame;
 	return n > 0;
 }

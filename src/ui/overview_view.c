@@ -28,7 +28,8 @@ struct overview {
 	enum hot_ratio_order rorder; /* a ratio flamegraph shown: t goes on to the next column */
 	bool ratio_rows; /* its table had rows at the last draw, the first ratio_first */
 	uint32_t ratio_first;
-	bool window; /* w flips: the last seconds or everything */
+	struct hotratio_view *ratio; /* its counts, kept between draws */
+	bool window;		     /* w flips: the last seconds or everything */
 	struct hot_entry *hot;
 	size_t hot_cap, hot_n;
 	/* Frozen: the list as it was, until the order, window or size changes. */
@@ -56,6 +57,7 @@ overview_view_init(struct ui *ui)
 
 	ov->order = HOT_BY_SELF;
 	ov->rorder = HOT_RATIO_TOTAL;
+	ov->ratio = hotratio_view_new();
 	ov->window = ui->session != NULL;
 	return ov;
 }
@@ -67,6 +69,7 @@ overview_view_fini(void *state)
 
 	if (!ov)
 		return;
+	hotratio_view_free(ov->ratio);
 	free(ov->hot);
 	free(ov->hot_prev);
 	free(ov->vals);
@@ -349,8 +352,8 @@ overview_hot(struct ui *ui, struct overview *ov, int y, int x, int rows, int col
 	const struct ratio_def *r = ratioflame_view_shown(ui, &ra, &rb);
 
 	if (r && p->stacks) {
-		ov->ratio_rows = hotratio_view_draw(ui, r, ra, rb, ov->rorder, y, x, rows, cols,
-						    &ov->ratio_first);
+		ov->ratio_rows = hotratio_view_draw(ui, ov->ratio, r, ra, rb, ov->rorder, y, x,
+						    rows, cols, &ov->ratio_first);
 		return;
 	}
 	draw_textf(ui, y, x, cols, draw_attr(ui, THEME_HEADER),

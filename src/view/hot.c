@@ -3,7 +3,8 @@
  * The hottest functions: one pass over the stack tree with an explicit stack, a per-frame count
  * of how many times the frame is on the current path (so recursion counts once in total), and a
  * partial selection of the top entries. For a ratio flamegraph (--ratio NAME=A/B), the same
- * counts in A's tree and B's, and A/B per function for self and total.
+ * counts in A's tree and B's, and A/B per function for self and total, a function being a name
+ * and module (frames of one function, at different lines say, are one row).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,11 +54,12 @@ hot_cmp_total(const void *a, const void *b)
 
 /*
  * Per frame of ft, the samples of t where it was the leaf (self) and on the stack (total, once per
- * sample however often it recurs) into self and total (nframes + 1 entries each, zeroed).
+ * sample however often it recurs) into self and total (nframes + 1 entries each, zeroed). With
+ * key, frame f counts as frame key[f] (frames that are one function share a key).
  */
 static void
-hot_count(const struct stacktree *t, const struct frametab *ft, bool window, uint64_t *self,
-	  uint64_t *total)
+hot_count(const struct stacktree *t, const struct frametab *ft, bool window, const uint32_t *key,
+	  uint64_t *self, uint64_t *total)
 {
 	size_t nframes = frametab_nframes(ft), nnodes = stacktree_nnodes(t), sp = 0;
 	uint32_t *onpath = xcalloc(nframes + 1, sizeof(uint32_t));
@@ -72,18 +74,19 @@ hot_count(const struct stacktree *t, const struct frametab *ft, bool window, uin
 		const struct stacktree_node *nd = stacktree_node(t, id);
 		const struct frame *f = frametab_get(ft, nd->frame);
 		bool code = f && nd->frame < nframes && hot_is_code(f);
+		uint32_t k = code && key ? key[nd->frame] : nd->frame;
 
 		if (top >> 32) {
 			if (code)
-				onpath[nd->frame]--;
+				onpath[k]--;
 			continue;
 		}
 		if ((window ? nd->win_total : nd->total) == 0)
 			continue;
 		if (code) {
-			self[nd->frame] += window ? nd->win_self : nd->self;
-			if (onpath[nd->frame]++ == 0)
-				total[nd->frame] += window ? nd->win_total : nd->total;
+			self[k] += window ? nd->win_self : nd->self;
+			if (onpath[k]++ == 0)
+				total[k] += window ? nd->win_total : nd->total;
 			stack[sp++] = (1ull << 32) | id;
 		}
 		for (uint32_t c = nd->first_child; c != STACKTREE_NONE;
@@ -106,7 +109,7 @@ hot_top(const struct stacktree *t, const struct frametab *ft, bool window, enum 
 
 	if (samples)
 		*samples = root ? (window ? root->win_total : root->total) : 0;
-	hot_count(t, ft, window, self, total);
+	hot_count(t, ft, window, NULL, self, total);
 	all = xcalloc(nframes + 1, sizeof(*all));
 	for (size_t f = 0; f < nframes; f++)
 		if (total[f])
@@ -156,18 +159,58 @@ hot_ratio_cmp(const void *a, const void *b, void *arg)
 	return x->frame < y->frame ? -1 : x->frame > y->frame;
 }
 
+/* A frame's function: its name and module, then its id (the lowest id leads its function). */
+struct hot_fn {
+	uint32_t name, module, id;
+};
+
+static int
+hot_fn_cmp(const void *a, const void *b)
+{
+	const struct hot_fn *x = a, *y = b;
+
+	if (x->name != y->name)
+		return x->name < y->name ? -1 : 1;
+	if (x->module != y->module)
+		return x->module < y->module ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Per frame of ft, the lowest id of a frame with its name and module (nframes entries). */
+static uint32_t *
+hot_fn_keys(const struct frametab *ft, size_t nframes)
+{
+	struct hot_fn *fn = xcalloc(nframes + 1, sizeof(*fn));
+	uint32_t *key = xcalloc(nframes + 1, sizeof(*key));
+
+	for (size_t i = 0; i < nframes; i++) {
+		const struct frame *f = frametab_get(ft, (uint32_t)i);
+
+		fn[i] = (struct hot_fn){ f ? f->name : 0, f ? f->module : 0, (uint32_t)i };
+	}
+	qsort(fn, nframes, sizeof(*fn), hot_fn_cmp);
+	for (size_t i = 0, lead = 0; i < nframes; i++) {
+		if (fn[i].name != fn[lead].name || fn[i].module != fn[lead].module)
+			lead = i;
+		key[fn[i].id] = fn[lead].id;
+	}
+	free(fn);
+	return key;
+}
+
 size_t
-hot_ratio(const struct stacktree *a, const struct stacktree *b, const struct frametab *ft,
-	  enum hot_ratio_order order, struct hot_ratio_entry *out, size_t max)
+hot_ratio_all(const struct stacktree *a, const struct stacktree *b, const struct frametab *ft,
+	      struct hot_ratio_entry **out)
 {
 	size_t nframes = frametab_nframes(ft), n = 0;
 	uint64_t *c = xcalloc(4 * (nframes + 1), sizeof(uint64_t));
 	uint64_t *as = c, *at = c + nframes + 1, *bs = c + 2 * (nframes + 1),
 		 *bt = c + 3 * (nframes + 1);
+	uint32_t *key = hot_fn_keys(ft, nframes);
 	struct hot_ratio_entry *all;
 
-	hot_count(a, ft, false, as, at);
-	hot_count(b, ft, false, bs, bt);
+	hot_count(a, ft, false, key, as, at);
+	hot_count(b, ft, false, key, bs, bt);
 	all = xcalloc(nframes + 1, sizeof(*all));
 	for (size_t f = 0; f < nframes; f++)
 		if (at[f] || bt[f])
@@ -180,14 +223,32 @@ hot_ratio(const struct stacktree *a, const struct stacktree *b, const struct fra
 				.ratio_self = ratioflame_value(as[f], bs[f]),
 				.ratio_total = ratioflame_value(at[f], bt[f]),
 			};
+	free(key);
+	free(c);
+	*out = all;
+	return n;
+}
+
+void
+hot_ratio_sort(struct hot_ratio_entry *e, size_t n, enum hot_ratio_order order)
+{
 	if (n)
-		qsort_r(all, n, sizeof(*all), hot_ratio_cmp, &order);
+		qsort_r(e, n, sizeof(*e), hot_ratio_cmp, &order);
+}
+
+size_t
+hot_ratio(const struct stacktree *a, const struct stacktree *b, const struct frametab *ft,
+	  enum hot_ratio_order order, struct hot_ratio_entry *out, size_t max)
+{
+	struct hot_ratio_entry *all;
+	size_t n = hot_ratio_all(a, b, ft, &all);
+
+	hot_ratio_sort(all, n, order);
 	if (n > max)
 		n = max;
 	if (n)
 		memcpy(out, all, n * sizeof(*out));
 	free(all);
-	free(c);
 	return n;
 }
 

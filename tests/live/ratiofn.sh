@@ -14,7 +14,8 @@
 #     grey threshold, every row's A and B counts and PF as jq has them ("-" under 10 samples of B),
 #     fault_here on top by PF total; t sorts by A self, A total, B self in turn (the top row holds
 #     jq's largest; by A self, a row under 10 samples of B is drawn in other attributes than
-#     fault_here's); live, the same table with fault_here's PF;
+#     fault_here's); live, the same table with fault_here's PF, held while frozen (the same rows
+#     after redraws 2 s apart) and moving on once unfrozen;
 #   - the page: choosing "ratio PF = ..." in the selector turns the functions table into the
 #     ratio table; its rows equal jq's, grey exactly under 10 samples of B, and a click on each
 #     numeric header sorts by that column (headless Chromium).
@@ -162,6 +163,31 @@ if command -v tmux >/dev/null 2>&1; then
 	ok $? "live E E: the ratio PF's hottest functions"
 	screen_wait '^ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[-0-9.e+]+ +[0-9.e+]+ fault_here evmix' 10
 	ok $? "live: fault_here's A, B and PF total"
+	# Frozen, the table holds what it showed: six t (every column, back to PF total) redraw it
+	# 2 s later with the same rows (counts and function; the panes to the right left out);
+	# unfrozen, the counts move on.
+	rows_of() {
+		screen_text | grep -E '^ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[-0-9.e+]+ +[-0-9.e+]+ [^ ]' |
+			awk '{ print $1, $2, $3, $4, $5, $6, $7 }'
+	}
+	screen_keys Space
+	screen_wait 'FROZEN' 5
+	rows_of >"$T/frozen1.txt"
+	sleep 2
+	screen_keys t t t t t t
+	screen_wait 'by A/B total' 5
+	sleep 0.5
+	rows_of >"$T/frozen2.txt"
+	diag "frozen: $(wc -l <"$T/frozen1.txt") rows, then $(wc -l <"$T/frozen2.txt")"
+	cmp -s "$T/frozen1.txt" "$T/frozen2.txt" ||
+		diag "$(diff "$T/frozen1.txt" "$T/frozen2.txt" | head -n 12)"
+	check "live frozen: the ratio table's rows are the same after six redraws 2 s apart" \
+		test -s "$T/frozen1.txt" -a -z "$(diff "$T/frozen1.txt" "$T/frozen2.txt")"
+	screen_keys Space
+	sleep 2.5
+	rows_of >"$T/thawed.txt"
+	check "live unfrozen: the ratio table's counts move on" \
+		sh -c '! cmp -s "$1" "$2"' sh "$T/frozen1.txt" "$T/thawed.txt"
 	screen_keys q
 	screen_exit_is 0 "live quits with q"
 else

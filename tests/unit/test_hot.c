@@ -4,7 +4,8 @@
  * samples per function, a recursive function counted once per sample in its total, the same
  * function on separate branches added up, process, thread and marker frames left out, both
  * orders with their tie-breaks, the cap on entries, the sliding window's counts, and a ratio's
- * table over two trees (A's and B's samples and A/B per function). Expected
+ * table over two trees (A's and B's samples and A/B per function, a function being a name and
+ * module). Expected
  * values are worked out in the comments.
  */
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include <stdlib.h>
 
 #include "ringside/model/frametab.h"
 #include "ringside/model/stacktree.h"
@@ -256,13 +259,57 @@ test_ratio(void **state)
 	tree_fini(&tr);
 }
 
+/*
+ * One function, two frames (foo at two lines of /bin/app): one row of the ratio's table, its self
+ * the two frames' added up, its total counted once where one calls the other. A tree (= B):
+ *   main > foo@1 > foo@2 4, main > foo@2 3, main > bar 2
+ * foo self 7, total 7 (the recursion once), bar 2, main total 9; A is the same tree. The row's
+ * frame is foo@1's (the lower id); hot_ratio_all gives the same rows unsorted and hot_ratio_sort
+ * orders them.
+ */
+static void
+test_ratio_by_name(void **state)
+{
+	struct hot_ratio_entry out[8], *all;
+	struct tree tr;
+	uint32_t foo2;
+	size_t n;
+
+	(void)state;
+	tree_init(&tr);
+	stacktree_free(tr.t);
+	tr.t = stacktree_new(0, 1, 0, 0);
+	foo2 = frametab_intern(tr.ft, "foo", "/bin/app", "app.c", 2, FRAME_USER, false);
+	assert_int_not_equal(foo2, tr.foo);
+	insert(&tr, 4, S, 3, tr.main_, tr.foo, foo2);
+	insert(&tr, 3, S, 2, tr.main_, foo2);
+	insert(&tr, 2, S, 2, tr.main_, tr.bar);
+	assert_int_equal(hot_ratio(tr.t, tr.t, tr.ft, HOT_RATIO_A_SELF, out, 8), 3);
+	assert_int_equal(out[0].frame, tr.foo);
+	assert_int_equal(out[0].a_self, 7);
+	assert_int_equal(out[0].a_total, 7);
+	assert_int_equal(out[0].b_self, 7);
+	assert_int_equal(out[0].b_total, 7);
+	assert_int_equal(out[1].frame, tr.bar);
+	assert_int_equal(out[2].frame, tr.main_);
+	assert_int_equal(out[2].b_total, 9);
+	n = hot_ratio_all(tr.t, tr.t, tr.ft, &all);
+	assert_int_equal(n, 3);
+	hot_ratio_sort(all, n, HOT_RATIO_B_TOTAL);
+	assert_int_equal(all[0].frame, tr.main_);
+	assert_int_equal(all[1].frame, tr.foo);
+	assert_int_equal(all[2].frame, tr.bar);
+	free(all);
+	tree_fini(&tr);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_by_self), cmocka_unit_test(test_by_total),
 		cmocka_unit_test(test_window),	cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_ratio),
+		cmocka_unit_test(test_ratio),	cmocka_unit_test(test_ratio_by_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

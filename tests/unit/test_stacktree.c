@@ -4,7 +4,8 @@
  * random workload, the sliding window, the node cap with its "[other]" nodes (hot paths kept, every
  * sample counted), pre-order walks, stacktree_add_node, and the cost of inserting an existing
  * 30-frame path (printed as a TAP diagnostic, not asserted), and relabelling (merging the nodes of
- * exited processes) against a tree built from the relabelled paths.
+ * exited processes) against a tree built from the relabelled paths; a node's path and the
+ * generation that moves with every change.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -146,6 +147,20 @@ test_known_paths(void **state)
 	check_invariants(t);
 	assert_int_equal(stacktree_folds(t), 0);
 	assert_true(stacktree_memory(t) >= stacktree_nnodes(t) * sizeof(struct stacktree_node));
+
+	/* The generation moves with every change and stays while the tree is only read. */
+	uint64_t gen = stacktree_generation(t);
+	stacktree_node_path(t, leaf_b, out, 4);
+	stacktree_child(t, STACKTREE_ROOT, a);
+	assert_int_equal(stacktree_generation(t), gen);
+	stacktree_insert(t, ab, 2, 1, 0);
+	assert_true(stacktree_generation(t) != gen);
+	gen = stacktree_generation(t);
+	stacktree_insert_leaf(t, leaf_c, 1, 0);
+	assert_true(stacktree_generation(t) != gen);
+	gen = stacktree_generation(t);
+	stacktree_add_node(t, leaf_c, b, 0, 0);
+	assert_true(stacktree_generation(t) != gen);
 
 	stacktree_free(t);
 	stacktree_free(NULL);

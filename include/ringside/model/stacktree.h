@@ -85,6 +85,12 @@ uint64_t stacktree_samples(const struct stacktree *t);
 size_t stacktree_memory(const struct stacktree *t);
 /* Fold events: one per compaction plus one per sample routed into an "[other]" node. */
 uint64_t stacktree_folds(const struct stacktree *t);
+/*
+ * A number that changes whenever a count or a node does (inserts, window expiry, compactions,
+ * relabels, the snapshot reader's nodes): a view that computed something from the tree at one
+ * generation can keep it while the generation stays.
+ */
+uint64_t stacktree_generation(const struct stacktree *t);
 
 /*
  * Add a node directly (used by the snapshot reader to rebuild a tree): child of parent for frame

@@ -14,10 +14,18 @@
 #include "ringside/ui/view.h"
 #include "ringside/view/hot.h"
 
+/* The table's counts between draws: computed again only when A's or B's tree changed (never
+ * while the display is frozen), or the events or the range did. */
+struct hotratio_view;
+
+struct hotratio_view *hotratio_view_new(void);
+/* Free the table; NULL is fine. */
+void hotratio_view_free(struct hotratio_view *hv);
+
 /* Draw the ratio table of ratio r (A's and B's sampled events a and b) in rows [y, y + rows),
  * cols wide from x, sorted by order; *first gets the first row's frame. False: no rows. */
-bool hotratio_view_draw(struct ui *ui, const struct ratio_def *r, size_t a, size_t b,
-			enum hot_ratio_order order, int y, int x, int rows, int cols,
-			uint32_t *first);
+bool hotratio_view_draw(struct ui *ui, struct hotratio_view *hv, const struct ratio_def *r,
+			size_t a, size_t b, enum hot_ratio_order order, int y, int x, int rows,
+			int cols, uint32_t *first);
 
 #endif

@@ -51,10 +51,17 @@ struct hot_ratio_entry {
 /*
  * The top max functions of a ratio NAME=A/B (a and b: A's and B's trees of the whole recording,
  * frames of ft) into out, largest first by the column order (functions without a ratio last when
- * sorted by one); returns how many were written. Every function with samples in A or B counts.
+ * sorted by one); returns how many were written. Every function with samples in A or B counts; a
+ * function is a name and module (as the page and the snapshot's readers have it), its entry's
+ * frame the lowest id among that function's frames.
  */
 size_t hot_ratio(const struct stacktree *a, const struct stacktree *b, const struct frametab *ft,
 		 enum hot_ratio_order order, struct hot_ratio_entry *out, size_t max);
+/* Every function of hot_ratio, unsorted, into *out (allocated; free it); returns how many. */
+size_t hot_ratio_all(const struct stacktree *a, const struct stacktree *b,
+		     const struct frametab *ft, struct hot_ratio_entry **out);
+/* Sort n entries of hot_ratio_all as hot_ratio does by order. */
+void hot_ratio_sort(struct hot_ratio_entry *e, size_t n, enum hot_ratio_order order);
 /* The column's name: "A self", ..., "A/B total". */
 const char *hot_ratio_order_name(enum hot_ratio_order order);
 
