@@ -30,6 +30,7 @@ cpu_lock
 
 R=$RINGSIDE
 EM=$WORKLOADS/evmix
+OJQ=$TOP_SRCDIR/tests/live # oracle.jq: the jq oracles these tests share
 LIST=cpu-clock,page-faults/period=1/,context-switches/period=1/
 
 # share FOLDED SITE: the percentage of evmix's samples in FOLDED whose stack holds SITE.
@@ -87,7 +88,7 @@ check "page-faults: >= 90% of evmix's samples under fault_here ($pf%)" in_range 
 check "context-switches: >= 80% under switch_here ($cs%)" in_range "$cs" 80 100
 check "cpu-clock: >= 80% under spin_here ($cc%)" in_range "$cc" 80 100
 
-faults=$(sed -n 's/.*faults=\([0-9]*\).*/\1/p' "$T/em.out")
+faults=$("$JQ" -Rrs -L "$OJQ" 'include "oracle"; evmix_faults' "$T/em.out")
 pf_n=$(folded_sum "$T/page-faults.folded" ';fault_here(;|$)')
 diag "evmix made $faults faults in fault_here; ringside sampled $pf_n there (period 1)"
 check "fault_here's page-fault samples are evmix's own count within 2% ($pf_n, $faults)" \

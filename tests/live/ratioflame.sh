@@ -23,6 +23,7 @@ cpu_lock
 
 R=$RINGSIDE
 EM=$WORKLOADS/evmix
+OJQ=$TOP_SRCDIR/tests/live # oracle.jq: the jq oracles these tests share
 LIST=cpu-clock,page-faults/period=1/
 
 timeout 60 "$R" record -g fp --sample-event "$LIST" --ratio pf=page-faults/cpu-clock \
@@ -34,23 +35,16 @@ check "the snapshot keeps the ratio and both trees" "$JQ" -e \
 	"page-faults"' "$T/rs.json"
 
 # Every cpu-clock node with its path's page-faults samples: [name, a, b].
-cat >"$T/oracle.jq" <<'JQ'
-def keyed($n): reduce range(1; $n | length) as $i ([""]; . + [.[$n[$i][0]] + "," + ($n[$i][1] | tostring)]);
-.stacks as $s | $s.nodes as $bn | $s.events[0].nodes as $an | keyed($bn) as $bk | keyed($an) as $ak
-| ([range(0; $an | length) | {key: $ak[.], value: $an[.][3]}] | from_entries) as $am
-| [range(1; $bn | length) | [$s.strings[$s.frames[$bn[.][1]][0]], ($am[$bk[.]] // 0), $bn[.][3]]]
-JQ
-"$JQ" -c -f "$T/oracle.jq" "$T/rs.json" >"$T/oracle.json"
+"$JQ" -c -L "$OJQ" 'include "oracle"; ratio_nodes' "$T/rs.json" >"$T/oracle.json"
 # node NAME: "a b" of NAME's cpu-clock node with the most samples.
 node() {
-	"$JQ" -r --arg n "$1" '[.[] | select(.[0] == $n)] | max_by(.[2]) | "\(.[1]) \(.[2])"' \
-		"$T/oracle.json"
+	"$JQ" -r -L "$OJQ" --arg n "$1" 'include "oracle"; node_ab($n)' "$T/oracle.json"
 }
 set -- $(node fault_here)
 FA=$1 FB=$2
 set -- $(node spin_here)
 SA=$1 SB=$2
-faults=$(sed -n 's/.*faults=\([0-9]*\).*/\1/p' "$T/em.out")
+faults=$("$JQ" -Rrs -L "$OJQ" 'include "oracle"; evmix_faults' "$T/em.out")
 diag "fault_here: $FA page-faults / $FB cpu-clock; spin_here: $SA / $SB; evmix: $faults faults"
 check "fault_here has at least 10 cpu-clock samples (a ratio), spin_here too" \
 	test "${FB:-0}" -ge 10 -a "${SB:-0}" -ge 10

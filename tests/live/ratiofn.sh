@@ -3,10 +3,10 @@
 #
 # The hottest functions of a ratio flamegraph on tests/workloads/evmix (a fault site fault_here,
 # a spin spin_here), recorded with --sample-event cpu-clock,page-faults/period=1/ --ratio
-# PF=page-faults/cpu-clock. The oracle is jq on the snapshot: per function (name and module) of
-# stacks.events[0] (page-faults, A) and stacks.nodes (cpu-clock, B), self = its nodes' samples,
-# total = those of its nodes without an ancestor of the same function; PF = A/B of each, none
-# under 10 samples of B.
+# PF=page-faults/cpu-clock. The oracle is jq on the snapshot (tests/live/oracle.jq's
+# ratio_functions): per function (name and module) of stacks.events[0] (page-faults, A) and
+# stacks.nodes (cpu-clock, B), self = its nodes' samples, total = those of its nodes without an
+# ancestor of the same function; PF = A/B of each, none under 10 samples of B.
 #   - fault_here's A total is evmix's own fault count (within 2%), its PF total >= 100x spin_here's
 #     (whose bound, no fault seen, is 1 over its samples);
 #   - the screen (`view`): the overview's hottest functions follow E to page-faults (fault_here on
@@ -27,6 +27,7 @@ cpu_lock
 
 R=$RINGSIDE
 EM=$WORKLOADS/evmix
+OJQ=$TOP_SRCDIR/tests/live # oracle.jq: the jq oracles these tests share
 LIST=cpu-clock,page-faults/period=1/
 
 timeout 60 "$R" record -g fp --sample-event "$LIST" --ratio PF=page-faults/cpu-clock \
@@ -35,30 +36,7 @@ ok $? "record --sample-event $LIST --ratio PF=page-faults/cpu-clock -- evmix 6 e
 check "the snapshot keeps the ratio and both trees" "$JQ" -e '.ratios[0].name == "PF" and
 	.stacks.event == "cpu-clock" and .stacks.events[0].event == "page-faults"' "$T/rs.json"
 
-cat >"$T/fn.jq" <<'JQ'
-def fkey($s; $n):
-  $s.frames[$n[1]] as $f
-  | if ($f[4] | IN("root", "host", "process", "thread", "state")) then null
-    else [$s.strings[$f[0]], $s.strings[$f[1]]] end;
-def counts($s; $nodes):
-  [range(0; $nodes | length) | fkey($s; $nodes[.])] as $k
-  | reduce range(1; $nodes | length) as $i ({};
-      if $k[$i] == null then . else
-        ($k[$i] | tojson) as $j
-        | any($nodes[$i][0] | recurse(if . > 0 then $nodes[.][0] else empty end);
-              $k[.] == $k[$i]) as $rec
-        | .[$j].s += $nodes[$i][2]
-        | if $rec then . else .[$j].t += $nodes[$i][3] end
-      end);
-.stacks as $s | counts($s; $s.events[0].nodes) as $a | counts($s; $s.nodes) as $b
-| [(($a | keys) + ($b | keys) | unique)[] as $j | ($j | fromjson) as $k
-   | {name: $k[0], module: $k[1], a_self: ($a[$j].s // 0), a_total: ($a[$j].t // 0),
-      b_self: ($b[$j].s // 0), b_total: ($b[$j].t // 0)}
-   | select(.a_total > 0 or .b_total > 0)
-   | .r_self = (if .b_self < 10 then null else .a_self / .b_self end)
-   | .r_total = (if .b_total < 10 then null else .a_total / .b_total end)]
-JQ
-"$JQ" -c -f "$T/fn.jq" "$T/rs.json" >"$T/fn.json"
+"$JQ" -c -L "$OJQ" 'include "oracle"; ratio_functions' "$T/rs.json" >"$T/fn.json"
 ok $? "jq's table of the snapshot"
 # fn NAME: "a_self a_total b_self b_total" of evmix's function NAME.
 fn() {
@@ -69,7 +47,7 @@ set -- $(fn fault_here)
 FAS=$1 FAT=$2 FBS=$3 FBT=$4
 set -- $(fn spin_here)
 SAS=$1 SAT=$2 SBS=$3 SBT=$4
-faults=$(sed -n 's/.*faults=\([0-9]*\).*/\1/p' "$T/em.out")
+faults=$("$JQ" -Rrs -L "$OJQ" 'include "oracle"; evmix_faults' "$T/em.out")
 diag "fault_here A $FAS/$FAT B $FBS/$FBT; spin_here A $SAS/$SAT B $SBS/$SBT; evmix: $faults faults"
 check "fault_here and spin_here have at least 10 cpu-clock samples in total (a PF)" \
 	test "${FBT:-0}" -ge 10 -a "${SBT:-0}" -ge 10

@@ -28,6 +28,7 @@ cpu_lock
 
 R=$RINGSIDE
 EM=$WORKLOADS/evmix
+OJQ=$TOP_SRCDIR/tests/live # oracle.jq: the jq oracles these tests share
 G='{cpu-clock/period=10000/,page-faults}:S'
 
 timeout 60 "$R" record -g fp --sample-event "$G" --ratio pf=page-faults/cpu-clock \
@@ -45,8 +46,7 @@ check "the snapshot: cpu-clock leads (weight count), page-faults its member in s
 check "JSON -> JSON keeps the group byte for byte" cmp "$T/rs.json" "$T/again.json"
 
 counted() {
-	"$JQ" -r --arg n "$1" '[.events[] | select(.name == $n) | .series[].count | add] | add' \
-		"$T/rs.json"
+	"$JQ" -r -L "$OJQ" --arg n "$1" 'include "oracle"; counted($n)' "$T/rs.json"
 }
 PF_TREE=$("$JQ" -r '.stacks.events[0].samples' "$T/rs.json")
 PF_COUNT=$(counted page-faults)
@@ -62,7 +62,7 @@ check "the leader's tree weighs CPU time: task-clock's within 5% ($CC_TREE, $TC_
 
 "$R" export --event page-faults "$T/rs.json" -o "$T/pf.folded" 2>"$T/export.err"
 ok $? "export --event page-faults (the member's tree) exits 0"
-faults=$(sed -n 's/.*faults=\([0-9]*\).*/\1/p' "$T/em.out")
+faults=$("$JQ" -Rrs -L "$OJQ" 'include "oracle"; evmix_faults' "$T/em.out")
 pf_n=$(folded_sum "$T/pf.folded" ';fault_here(;|$)')
 diag "evmix made $faults faults in fault_here; the member tree has $pf_n there"
 check "page-faults under fault_here: >= 90% of evmix's $faults faults ($pf_n)" awk \
@@ -71,16 +71,9 @@ check "page-faults under fault_here: >= 90% of evmix's $faults faults ($pf_n)" a
 
 # The ratio per frame as the ratio flamegraph computes it: the member's weight under the leader
 # node's path over the leader node's weight.
-cat >"$T/oracle.jq" <<'JQ'
-def keyed($n): reduce range(1; $n | length) as $i ([""]; . + [.[$n[$i][0]] + "," + ($n[$i][1] | tostring)]);
-.stacks as $s | $s.nodes as $bn | $s.events[0].nodes as $an | keyed($bn) as $bk | keyed($an) as $ak
-| ([range(0; $an | length) | {key: $ak[.], value: $an[.][3]}] | from_entries) as $am
-| [range(1; $bn | length) | [$s.strings[$s.frames[$bn[.][1]][0]], ($am[$bk[.]] // 0), $bn[.][3]]]
-JQ
-"$JQ" -c -f "$T/oracle.jq" "$T/rs.json" >"$T/oracle.json"
+"$JQ" -c -L "$OJQ" 'include "oracle"; ratio_nodes' "$T/rs.json" >"$T/oracle.json"
 node() {
-	"$JQ" -r --arg n "$1" '[.[] | select(.[0] == $n)] | max_by(.[2]) | "\(.[1]) \(.[2])"' \
-		"$T/oracle.json"
+	"$JQ" -r -L "$OJQ" --arg n "$1" 'include "oracle"; node_ab($n)' "$T/oracle.json"
 }
 set -- $(node fault_here)
 FA=$1 FB=$2
