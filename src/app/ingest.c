@@ -141,8 +141,9 @@ ingest_chain_fold(uint64_t a, const uint64_t *ip, uint64_t nr, uint64_t *sum)
  * The chain cache slot for this sample, with the key (h1, h2): h1 folds the words in pairs through
  * one multiply each, h2 the sum of every state h1 went through, together 128 bits that do not
  * collide in practice (two chains must reach the same state by the same sum of states on the way).
- * A pair's multiply takes the running hash in one operand and the next word xored with a constant
- * no address equals in the other, so neither operand is zero for a real chain.
+ * A pair's multiply takes the running hash and one word in one operand and the other word xored
+ * with a constant no address equals in the other, so that operand is never zero (which would
+ * forget the chain so far) for a real chain; the first is zero only by a 2^-64 chance.
  */
 static struct ingest_chain *
 ingest_chain_slot(struct ingest *in, const struct ingest_thread *t, const struct decode_sample *s,
