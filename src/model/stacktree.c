@@ -495,22 +495,12 @@ stacktree_route(struct stacktree *t, size_t depth)
 	}
 }
 
+/* Append a window entry, growing the ring when full. */
 static void
-stacktree_log(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
+stacktree_log_append(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
 {
 	size_t mask = t->log_cap - 1;
 
-	if (t->log_count) {
-		struct stacktree_sample *last = &t->log[(t->log_head + t->log_count - 1) & mask];
-		uint64_t gap = time_ns > last->time ? time_ns - last->time : last->time - time_ns;
-
-		if (last->leaf == leaf && gap <= t->quantum_ns) {
-			last->weight += weight;
-			if (time_ns > last->time)
-				last->time = time_ns;
-			return;
-		}
-	}
 	if (t->log_count == t->log_cap) {
 		size_t cap = t->log_cap ? t->log_cap * 2 : STACKTREE_LOG_MIN;
 		struct stacktree_sample *log = xreallocarray(NULL, cap, sizeof(*log));
@@ -525,6 +515,25 @@ stacktree_log(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time
 	}
 	t->log[(t->log_head + t->log_count++) & mask] =
 		(struct stacktree_sample){ .leaf = leaf, .weight = weight, .time = time_ns };
+}
+
+/* Log a window entry: merged into the last one when of the same leaf and close in time. */
+static inline void
+stacktree_log(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
+{
+	if (t->log_count) {
+		struct stacktree_sample *last =
+			&t->log[(t->log_head + t->log_count - 1) & (t->log_cap - 1)];
+		uint64_t gap = time_ns > last->time ? time_ns - last->time : last->time - time_ns;
+
+		if (last->leaf == leaf && gap <= t->quantum_ns) {
+			last->weight += weight;
+			if (time_ns > last->time)
+				last->time = time_ns;
+			return;
+		}
+	}
+	stacktree_log_append(t, leaf, weight, time_ns);
 }
 
 uint32_t
