@@ -21,12 +21,16 @@
 #    `perf report --stdio --no-children` on perf.data (samples per wall and per CPU second);
 #    medians, and ringside's warm rate over perf report's. Target: >= 20x perf report.
 #
-# Measured here (2 CPUs, load ~7 from other users), the ingest branch against its parent with
-# BASE_BENCH: 1205 -> 732 instructions per warm sample (16146 samples, depth 28); warm 6.10 ->
-# 11.65 M samples/s (medians of 5 interleaved rounds), perf report 0.14 M/s: 45x -> 86x. Where
-# the instructions went before: the chain cache's key (386 per sample: two multiply-rotate steps
-# per word), the walk from the leaf to the root adding totals (324: deferred now, once per dirty
-# leaf), decode (152), the call sites' counts (100: one call per site).
+# Measured here (2 CPUs shared with five other users), the ingest branch against its parent with
+# BASE_BENCH, two runs: 1205 -> 732 and (with the window log's merge inlined) 1195 -> 698
+# instructions per warm sample (~15k samples, 28 frames deep), snapshots identical; warm 6.10 ->
+# 11.65 and 6.05 -> 12.96 M samples/s (medians of 5 and 7 interleaved rounds); perf report 0.14
+# M/s per CPU second in the first run (45x -> 86x wall, 42x -> 81x CPU), 0.12 M/s per CPU second
+# in the second, under heavier load (53x -> 113x perf report's CPU rate; its wall rate, 0.04 M/s,
+# was mostly waiting). Where the instructions went before: the chain cache's key (386 per sample:
+# a multiply-rotate and a rotate-xor per word), the walk from the leaf to the root adding totals
+# (324; now once per dirty leaf when the tree is read), decode (152), the call sites' counts (100:
+# one call per site), the window log (53).
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
 
