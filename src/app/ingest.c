@@ -88,36 +88,76 @@ ingest_code_changed(struct ingest *in, pid_t pid)
 			in->threads[i].gen = ++in->next_gen;
 }
 
+/*
+ * A folded multiply: the 128-bit product's halves xored. Each output bit depends on every input
+ * bit of both operands (wyhash's "mum"); one multiply takes in two words.
+ */
 static inline uint64_t
-ingest_mix(uint64_t h, uint64_t v)
+ingest_mum(uint64_t u, uint64_t v)
 {
-	h = (h ^ v) * 0x9e3779b97f4a7c15ull;
-	return (h << 31) | (h >> 33);
+#if defined(__x86_64__)
+	/* One mul gives both halves (GCC 12 spills a 128-bit variable to the stack here). */
+	uint64_t lo, hi;
+
+	__asm__("mulq %3" : "=a"(lo), "=d"(hi) : "a"(u), "rm"(v) : "cc");
+	return lo ^ hi;
+#elif defined(__SIZEOF_INT128__)
+	unsigned __int128 r = (unsigned __int128)u * v;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+#else
+	uint64_t hi = (u >> 32) * (v >> 32), lo = (u & 0xffffffffu) * (v & 0xffffffffu),
+		 m1 = (u >> 32) * (v & 0xffffffffu), m2 = (u & 0xffffffffu) * (v >> 32),
+		 mid = (lo >> 32) + (m1 & 0xffffffffu) + (m2 & 0xffffffffu);
+
+	return ((mid << 32) | (lo & 0xffffffffu)) ^ (hi + (m1 >> 32) + (m2 >> 32) + (mid >> 32));
+#endif
+}
+
+/* Odd 64-bit constants that are not canonical x86-64 addresses, so no address cancels one. */
+#define INGEST_K0 0xa0761d6478bd642full
+#define INGEST_K1 0xe7037ed1a0b428dbull
+#define INGEST_K2 0x8ebc6af09c88c6e3ull
+
+/* Fold the words ip[0..nr) into the state a, adding each state to *sum. */
+static uint64_t
+ingest_chain_fold(uint64_t a, const uint64_t *ip, uint64_t nr, uint64_t *sum)
+{
+	uint64_t b = *sum, i;
+
+	for (i = 0; i + 2 <= nr; i += 2) {
+		a = ingest_mum(a ^ ip[i] ^ INGEST_K0, ip[i + 1] ^ INGEST_K1);
+		b += a;
+	}
+	if (i < nr) {
+		a = ingest_mum(a ^ ip[i] ^ INGEST_K0, INGEST_K2);
+		b += a;
+	}
+	*sum = b;
+	return a;
 }
 
 /*
- * The chain cache slot for this sample, with the key (h1, h2): h1 a multiplicative hash, h2 an
- * independent rotate-xor-add sum, together 128 bits that do not collide in practice.
+ * The chain cache slot for this sample, with the key (h1, h2): h1 folds the words in pairs through
+ * one multiply each, h2 the sum of every state h1 went through, together 128 bits that do not
+ * collide in practice (two chains must reach the same state by the same sum of states on the way).
+ * A pair's multiply takes the running hash and one word in one operand and the other word xored
+ * with a constant no address equals in the other, so that operand is never zero (which would
+ * forget the chain so far) for a real chain; the first is zero only by a 2^-64 chance.
  */
 static struct ingest_chain *
 ingest_chain_slot(struct ingest *in, const struct ingest_thread *t, const struct decode_sample *s,
 		  uint16_t misc, uint64_t *h1, uint64_t *h2)
 {
-	uint64_t a = 0x243f6a8885a308d3ull, b = 0x13198a2e03707344ull;
-	uint64_t head[4] = { (uint64_t)(uint32_t)t->tid << 32 | t->gen,
-			     stacktree_folds(in->p->stacks), (uint64_t)misc << 32 | (uint32_t)s->nr,
-			     s->ip };
+	uint64_t a, b;
 
-	for (int i = 0; i < 4; i++) {
-		a = ingest_mix(a, head[i]);
-		b = ((b << 23) | (b >> 41)) ^ (head[i] + 0x9e3779b97f4a7c15ull);
-	}
-	for (uint64_t i = 0; i < s->nr; i++) {
-		a = ingest_mix(a, s->ips[i]);
-		b = ((b << 23) | (b >> 41)) ^ (s->ips[i] + 0x9e3779b97f4a7c15ull);
-	}
+	a = ingest_mum(((uint64_t)(uint32_t)t->tid << 32 | t->gen) ^ INGEST_K0,
+		       stacktree_folds(in->p->stacks) ^ INGEST_K1);
+	a = ingest_mum(a ^ ((uint64_t)misc << 32 | (uint32_t)s->nr) ^ INGEST_K0, s->ip ^ INGEST_K1);
+	b = a ^ INGEST_K2;
+	a = ingest_chain_fold(a, s->ips, s->nr, &b);
 	*h1 = a ^ (a >> 29);
-	*h2 = b | 1; /* 0 marks an empty slot */
+	*h2 = ingest_mum(b ^ INGEST_K2, s->nr ^ INGEST_K1) | 1; /* 0 marks an empty slot */
 	return &in->chains[*h1 & (INGEST_CHAIN_SLOTS - 1)];
 }
 

@@ -133,6 +133,5 @@ ingest_sites_bump(const struct ingest_sites *is, struct addrtab *t, struct inges
 {
 	if (!t || ref.off == INGEST_SITES_NONE || ref.gen != is->gen)
 		return;
-	for (uint32_t i = 0; i < is->arena[ref.off]; i++)
-		addrtab_bump_calls(t, is->arena[ref.off + 1 + i], 1);
+	addrtab_bump_calls_n(t, &is->arena[ref.off + 1], is->arena[ref.off], 1);
 }

@@ -130,6 +130,17 @@ addrtab_bump_calls(struct addrtab *t, uint32_t idx, uint64_t count)
 		t->dropped += count;
 }
 
+void
+addrtab_bump_calls_n(struct addrtab *t, const uint32_t *idx, size_t n, uint64_t count)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (idx[i] < t->n)
+			t->ents[idx[i]].calls += count;
+		else
+			t->dropped += count;
+	}
+}
+
 size_t
 addrtab_count(const struct addrtab *t)
 {

@@ -11,6 +11,13 @@
  * Insertion remembers the previous path and its node ids: consecutive samples share long
  * prefixes (process, thread, main, ...), which then cost a frame comparison instead of a lookup.
  *
+ * stacktree_insert_leaf (a cached callchain's leaf, the common case of a long recording) adds to
+ * the leaf's self counts at once but defers its ancestors' totals: the weight waits in the leaf's
+ * pending count, and the leaf joins a list of dirty leaves the first time. Every function that
+ * reads or renumbers nodes first settles the list (one walk to the root per dirty leaf, not per
+ * sample), so readers always see exact totals; the list is settled too when it fills up, and a
+ * weight that would overflow a pending count is added along the path at once.
+ *
  * The cap. When a new node is needed and the tree holds max_nodes, it is compacted: the rarest
  * nodes, ordered by (total, newest first) so the set removed is always whole subtrees, are removed
  * until about three quarters of the cap remain; each removed subtree's counts move to the "[other]"
@@ -32,6 +39,8 @@
 #define STACKTREE_HASH_BITS 10u
 #define STACKTREE_HASH_MIN  (1u << STACKTREE_HASH_BITS)
 #define STACKTREE_LOG_MIN   1024u
+/* Dirty leaves waiting to pass their pending weight up: a bounded list, settled when full. */
+#define STACKTREE_DIRTY_MAX 1024u
 
 /* One window entry: weight samples whose leaf was leaf, at time. */
 struct stacktree_sample {
@@ -46,8 +55,19 @@ enum stacktree_state {
 	STACKTREE_REMOVED,
 };
 
+/*
+ * Leaves whose pending weight has not reached their ancestors' totals yet. Kept apart from the
+ * tree so that readers, which take the tree const, can settle it.
+ */
+struct stacktree_dirty {
+	size_t n;
+	uint32_t ids[STACKTREE_DIRTY_MAX];
+};
+
 struct stacktree {
 	struct stacktree_node *nodes;
+	uint32_t *pending; /* per node (cap entries): weight not yet in its ancestors' totals */
+	struct stacktree_dirty *dirty;
 	size_t n, cap;
 	size_t max_nodes, hard_max;
 	uint32_t *hash; /* node ids by hash of (parent, frame); STACKTREE_NONE when free */
@@ -136,6 +156,7 @@ stacktree_create(struct stacktree *t, uint32_t parent, uint32_t frame, size_t sl
 		if (t->n < t->hard_max && cap > t->hard_max)
 			cap = t->hard_max;
 		t->nodes = xreallocarray(t->nodes, cap, sizeof(*t->nodes));
+		t->pending = xreallocarray(t->pending, cap, sizeof(*t->pending));
 		if (t->base)
 			t->base = xreallocarray(t->base, cap, sizeof(*t->base));
 		t->cap = cap;
@@ -144,6 +165,7 @@ stacktree_create(struct stacktree *t, uint32_t parent, uint32_t frame, size_t sl
 	t->gen++;
 	node = &t->nodes[id];
 	memset(node, 0, sizeof(*node));
+	t->pending[id] = 0;
 	if (t->base)
 		t->base[id] = (struct stacktree_base){ 0, 0 };
 	node->frame = frame;
@@ -177,6 +199,8 @@ stacktree_new(uint32_t root_frame, uint32_t other_frame, size_t max_nodes, uint6
 	t->hard_max = max_nodes + max_nodes / 8 + 1;
 	t->cap = t->hard_max < 64 ? t->hard_max : 64;
 	t->nodes = xcalloc(t->cap, sizeof(*t->nodes));
+	t->pending = xcalloc(t->cap, sizeof(*t->pending));
+	t->dirty = xcalloc(1, sizeof(*t->dirty));
 	t->n = 1;
 	t->nodes[0].frame = root_frame;
 	t->nodes[0].parent = STACKTREE_NONE;
@@ -201,6 +225,8 @@ stacktree_free(struct stacktree *t)
 	if (!t)
 		return;
 	free(t->nodes);
+	free(t->pending);
+	free(t->dirty);
 	free(t->base);
 	free(t->hash);
 	free(t->log);
@@ -208,6 +234,36 @@ stacktree_free(struct stacktree *t)
 	free(t->path_ids);
 	free(t->path_frames);
 	free(t);
+}
+
+/* Add weight to the totals (cumulative and window) of id and every ancestor. */
+static void
+stacktree_propagate(struct stacktree_node *nodes, uint32_t id, uint64_t weight)
+{
+	for (;;) {
+		struct stacktree_node *node = &nodes[id];
+
+		node->total += weight;
+		node->win_total += weight;
+		if (node->parent == STACKTREE_NONE)
+			break;
+		id = node->parent;
+	}
+}
+
+/* Pass every dirty leaf's pending weight up to its ancestors; const for readers' sake. */
+static void
+stacktree_settle(const struct stacktree *t)
+{
+	struct stacktree_dirty *d = t->dirty;
+
+	for (size_t i = 0; i < d->n; i++) {
+		uint32_t id = d->ids[i];
+
+		stacktree_propagate(t->nodes, id, t->pending[id]);
+		t->pending[id] = 0;
+	}
+	d->n = 0;
 }
 
 /* A total squeezed into 32 bits, preserving order (not strictly above 2^31). */
@@ -351,7 +407,7 @@ stacktree_relink(struct stacktree *t)
 	}
 }
 
-/* Fold the rarest subtrees into "[other]" nodes to make room; node ids change. */
+/* Fold the rarest subtrees into "[other]" nodes to make room; node ids change. Settled first. */
 static void
 stacktree_compact(struct stacktree *t)
 {
@@ -443,22 +499,12 @@ stacktree_route(struct stacktree *t, size_t depth)
 	}
 }
 
+/* Append a window entry, growing the ring when full. */
 static void
-stacktree_log(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
+stacktree_log_append(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
 {
 	size_t mask = t->log_cap - 1;
 
-	if (t->log_count) {
-		struct stacktree_sample *last = &t->log[(t->log_head + t->log_count - 1) & mask];
-		uint64_t gap = time_ns > last->time ? time_ns - last->time : last->time - time_ns;
-
-		if (last->leaf == leaf && gap <= t->quantum_ns) {
-			last->weight += weight;
-			if (time_ns > last->time)
-				last->time = time_ns;
-			return;
-		}
-	}
 	if (t->log_count == t->log_cap) {
 		size_t cap = t->log_cap ? t->log_cap * 2 : STACKTREE_LOG_MIN;
 		struct stacktree_sample *log = xreallocarray(NULL, cap, sizeof(*log));
@@ -473,6 +519,25 @@ stacktree_log(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time
 	}
 	t->log[(t->log_head + t->log_count++) & mask] =
 		(struct stacktree_sample){ .leaf = leaf, .weight = weight, .time = time_ns };
+}
+
+/* Log a window entry: merged into the last one when of the same leaf and close in time. */
+static inline void
+stacktree_log(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
+{
+	if (t->log_count) {
+		struct stacktree_sample *last =
+			&t->log[(t->log_head + t->log_count - 1) & (t->log_cap - 1)];
+		uint64_t gap = time_ns > last->time ? time_ns - last->time : last->time - time_ns;
+
+		if (last->leaf == leaf && gap <= t->quantum_ns) {
+			last->weight += weight;
+			if (time_ns > last->time)
+				last->time = time_ns;
+			return;
+		}
+	}
+	stacktree_log_append(t, leaf, weight, time_ns);
 }
 
 uint32_t
@@ -505,6 +570,7 @@ restart:
 		if (child == STACKTREE_NONE) {
 			if (t->n >= t->max_nodes) {
 				if (!compacted && stacktree_may_compact(t)) {
+					stacktree_settle(t);
 					stacktree_compact(t);
 					compacted = true;
 					goto restart;
@@ -541,18 +607,21 @@ count:
 uint32_t
 stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight, uint64_t time_ns)
 {
-	uint32_t id = leaf;
+	uint32_t *pend;
 
 	if (leaf >= t->n)
 		return STACKTREE_NONE;
-	for (;;) {
-		struct stacktree_node *node = &t->nodes[id];
-
-		node->total += weight;
-		node->win_total += weight;
-		if (node->parent == STACKTREE_NONE)
-			break;
-		id = node->parent;
+	pend = &t->pending[leaf];
+	if (weight > UINT32_MAX - *pend) {
+		/* Would overflow the pending count: this one goes up the path now. */
+		stacktree_propagate(t->nodes, leaf, weight);
+	} else {
+		if (*pend == 0) {
+			if (t->dirty->n == STACKTREE_DIRTY_MAX)
+				stacktree_settle(t);
+			t->dirty->ids[t->dirty->n++] = leaf;
+		}
+		*pend += (uint32_t)weight;
 	}
 	t->nodes[leaf].self += weight;
 	t->nodes[leaf].win_self += weight;
@@ -573,6 +642,7 @@ stacktree_advance(struct stacktree *t, uint64_t now_ns)
 
 	if (!t->window_ns || now_ns < t->window_ns)
 		return;
+	stacktree_settle(t);
 	cutoff = now_ns - t->window_ns;
 	while (expired < t->log_count && t->log[(head + expired) & mask].time < cutoff) {
 		const struct stacktree_sample *s = &t->log[(head + expired) & mask];
@@ -610,6 +680,8 @@ stacktree_nnodes(const struct stacktree *t)
 const struct stacktree_node *
 stacktree_node(const struct stacktree *t, uint32_t id)
 {
+	if (t->dirty->n)
+		stacktree_settle(t);
 	return id < t->n ? &t->nodes[id] : NULL;
 }
 
@@ -640,15 +712,16 @@ stacktree_node_path(const struct stacktree *t, uint32_t node, uint32_t *out, siz
 uint64_t
 stacktree_samples(const struct stacktree *t)
 {
+	stacktree_settle(t);
 	return t->nodes[STACKTREE_ROOT].total;
 }
 
 size_t
 stacktree_memory(const struct stacktree *t)
 {
-	return sizeof(*t) + t->cap * sizeof(*t->nodes) + t->hash_cap * sizeof(*t->hash) +
-	       t->log_cap * sizeof(*t->log) + t->path_cap * 2 * sizeof(uint32_t) +
-	       (t->tl ? timeline_memory(t->tl) : 0);
+	return sizeof(*t) + sizeof(*t->dirty) + t->cap * (sizeof(*t->nodes) + sizeof(*t->pending)) +
+	       t->hash_cap * sizeof(*t->hash) + t->log_cap * sizeof(*t->log) +
+	       t->path_cap * 2 * sizeof(uint32_t) + (t->tl ? timeline_memory(t->tl) : 0);
 }
 
 uint64_t
@@ -672,6 +745,7 @@ stacktree_add_node(struct stacktree *t, uint32_t parent, uint32_t frame, uint64_
 
 	if (parent >= t->n || t->n >= UINT32_MAX - 1)
 		return STACKTREE_NONE;
+	stacktree_settle(t);
 	if (stacktree_lookup(t, parent, frame, &slot) != STACKTREE_NONE)
 		return STACKTREE_NONE;
 	id = stacktree_create(t, parent, frame, slot);
@@ -683,6 +757,7 @@ stacktree_add_node(struct stacktree *t, uint32_t parent, uint32_t frame, uint64_
 void
 stacktree_set_root(struct stacktree *t, uint64_t self, uint64_t total)
 {
+	stacktree_settle(t);
 	t->nodes[STACKTREE_ROOT].self = self;
 	t->nodes[STACKTREE_ROOT].total = total;
 	t->gen++;
@@ -700,6 +775,7 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 	uint32_t *frame = xmalloc(n * sizeof(*frame)), *newid;
 	bool changed = false;
 
+	stacktree_settle(t);
 	frame[0] = t->nodes[0].frame;
 	for (uint32_t id = 1; id < n; id++) {
 		frame[id] = fn(ctx, &t->nodes[id], frame[t->nodes[id].parent]);
@@ -755,6 +831,7 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 void
 stacktree_checkpoint(struct stacktree *t)
 {
+	stacktree_settle(t);
 	if (!t->base)
 		t->base = xreallocarray(NULL, t->cap, sizeof(*t->base));
 	for (size_t id = 0; id < t->n; id++)
@@ -775,6 +852,7 @@ stacktree_walk(const struct stacktree *t, stacktree_visit_fn fn, void *ctx)
 	uint32_t id = STACKTREE_ROOT;
 	unsigned depth = 0;
 
+	stacktree_settle(t);
 	for (;;) {
 		const struct stacktree_node *node = &t->nodes[id];
 

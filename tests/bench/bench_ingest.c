@@ -20,17 +20,26 @@
  * each one again (the unwinder keeps no per-sample result): the replay then measures unwinding
  * too, and prints the unwinder's own time per sample.
  *
- *   bench_ingest [--freq HZ] [--passes N] [-g fp|dwarf[,SIZE]] -- COMMAND [ARGS...]
+ * --save FILE writes the capture to FILE; --load FILE replays a saved capture instead of running
+ * a command (the same input for every binary: callgrind's instruction counts then compare two
+ * builds exactly; the symbol files and /proc the replay reads are this machine's). --snapshot OUT
+ * writes the replayed profile's snapshot JSON (the same capture must give the same bytes).
+ *
+ *   bench_ingest [--freq HZ] [--passes N] [-g fp|dwarf[,SIZE]] [--save FILE] [--snapshot OUT]
+ *                -- COMMAND [ARGS...]
+ *   bench_ingest [--passes N] [--snapshot OUT] --load FILE
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ringside/app/ingest.h"
+#include "ringside/export/snapshot.h"
 #include "ringside/model/profile.h"
 #include "ringside/model/stacktree.h"
 #include "ringside/perf/decode.h"
@@ -59,8 +68,9 @@ struct bench_ingest_capture {
 static void
 bench_ingest_usage(void)
 {
-	fprintf(stderr, "usage: bench_ingest [--freq HZ] [--passes N] [-g fp|dwarf[,SIZE]] -- "
-			"COMMAND [ARGS...]\n");
+	fprintf(stderr, "usage: bench_ingest [--freq HZ] [--passes N] [-g fp|dwarf[,SIZE]] "
+			"[--save FILE] [--snapshot OUT] -- COMMAND [ARGS...]\n"
+			"       bench_ingest [--passes N] [--snapshot OUT] --load FILE\n");
 	exit(2);
 }
 
@@ -182,6 +192,160 @@ out:
 	return rc;
 }
 
+/*
+ * The capture file: "RSBENCH1", then u64 fields: freq, seconds (as a double's bits), nevents, and
+ * per event kind, index, user_chain, nmembers, member, per_thread, sample_type, regs_user_mask,
+ * sample_id_all, read_format, the name's length; then the sampling event's name's length, nrecs,
+ * the stream's length; then the names, each record's event byte, the stream. Host byte order: a
+ * capture is replayed on the machine that made it.
+ */
+#define BENCH_INGEST_MAGIC "RSBENCH1"
+
+static void
+bench_ingest_put(FILE *f, uint64_t v)
+{
+	fwrite(&v, sizeof(v), 1, f);
+}
+
+static int
+bench_ingest_save(const char *path, const struct bench_ingest_capture *c, uint64_t freq,
+		  double secs, const char *event)
+{
+	FILE *f = fopen(path, "wb");
+	uint64_t bits;
+
+	if (!f) {
+		fprintf(stderr, "bench_ingest: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	memcpy(&bits, &secs, sizeof(bits));
+	fwrite(BENCH_INGEST_MAGIC, 8, 1, f);
+	bench_ingest_put(f, freq);
+	bench_ingest_put(f, bits);
+	bench_ingest_put(f, c->nevents);
+	for (size_t k = 0; k < c->nevents; k++) {
+		const struct sampler_event *e = &c->events[k];
+		uint64_t v[] = { (uint64_t)e->kind,
+				 e->index,
+				 e->user_chain,
+				 e->nmembers,
+				 e->member,
+				 e->per_thread,
+				 e->layout.sample_type,
+				 e->layout.regs_user_mask,
+				 e->layout.sample_id_all,
+				 e->layout.read_format,
+				 strlen(e->name) };
+
+		for (size_t j = 0; j < sizeof(v) / sizeof(v[0]); j++)
+			bench_ingest_put(f, v[j]);
+	}
+	bench_ingest_put(f, strlen(event));
+	bench_ingest_put(f, c->n);
+	bench_ingest_put(f, c->len);
+	for (size_t k = 0; k < c->nevents; k++)
+		fputs(c->events[k].name, f);
+	fputs(event, f);
+	fwrite(c->evs, 1, c->n, f);
+	fwrite(c->buf, 1, c->len, f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "bench_ingest: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+bench_ingest_get(FILE *f, uint64_t *v)
+{
+	return fread(v, sizeof(*v), 1, f) == 1;
+}
+
+static char *
+bench_ingest_getstr(FILE *f, uint64_t len)
+{
+	char *s = xcalloc(len + 1, 1);
+
+	if (len && fread(s, 1, len, f) != len)
+		s[0] = '\0';
+	return s;
+}
+
+/* Read a capture saved by bench_ingest_save; offsets and counts by type are rebuilt. */
+static int
+bench_ingest_load(const char *path, struct bench_ingest_capture *c, uint64_t *freq, double *secs,
+		  char **event)
+{
+	FILE *f = fopen(path, "rb");
+	char magic[8];
+	uint64_t bits, nev, v[11], elen, n, len;
+	uint64_t nlen[BENCH_INGEST_MAX_EVENTS];
+	bool ok;
+
+	if (!f) {
+		fprintf(stderr, "bench_ingest: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ok = fread(magic, 8, 1, f) == 1 && memcmp(magic, BENCH_INGEST_MAGIC, 8) == 0 &&
+	     bench_ingest_get(f, freq) && bench_ingest_get(f, &bits) && bench_ingest_get(f, &nev) &&
+	     nev <= BENCH_INGEST_MAX_EVENTS;
+	for (size_t k = 0; ok && k < nev; k++) {
+		struct sampler_event *e = &c->events[k];
+
+		for (size_t j = 0; ok && j < 11; j++)
+			ok = bench_ingest_get(f, &v[j]);
+		*e = (struct sampler_event){ .kind = (enum sampler_event_kind)v[0],
+					     .index = v[1],
+					     .user_chain = v[2],
+					     .nmembers = v[3],
+					     .member = v[4],
+					     .per_thread = v[5],
+					     .layout = { .sample_type = v[6],
+							 .regs_user_mask = v[7],
+							 .sample_id_all = v[8],
+							 .read_format = v[9] } };
+		nlen[k] = v[10];
+		if (v[6] & PERF_SAMPLE_STACK_USER)
+			bench_ingest_mode = CALLGRAPH_DWARF;
+	}
+	ok = ok && bench_ingest_get(f, &elen) && bench_ingest_get(f, &n) &&
+	     bench_ingest_get(f, &len) && len % 8 == 0;
+	if (!ok) {
+		fprintf(stderr,
+			"bench_ingest: %s is not a capture (bench_ingest --save writes one)\n",
+			path);
+		fclose(f);
+		return -1;
+	}
+	memcpy(secs, &bits, sizeof(bits));
+	c->nevents = nev;
+	for (size_t k = 0; k < nev; k++)
+		c->events[k].name = bench_ingest_getstr(f, nlen[k]);
+	*event = bench_ingest_getstr(f, elen);
+	c->n = c->ncap = n;
+	c->len = c->cap = len;
+	c->evs = xcalloc(n + 1, 1);
+	c->offs = xcalloc(n + 1, sizeof(*c->offs));
+	c->buf = xmalloc(len + 8);
+	ok = fread(c->evs, 1, n, f) == n && fread(c->buf, 1, len, f) == len;
+	for (size_t i = 0, off = 0; ok && i < n; i++) {
+		const struct perf_event_header *h = (const void *)(c->buf + off);
+
+		ok = off + sizeof(*h) <= len && h->size >= sizeof(*h) && off + h->size <= len &&
+		     (c->evs[i] == UINT8_MAX || c->evs[i] < nev);
+		if (!ok)
+			break;
+		c->offs[i] = off;
+		if (h->type < PERF_RECORD_MAX)
+			c->by_type[h->type]++;
+		off += (h->size + 7u) & ~(size_t)7;
+	}
+	fclose(f);
+	if (!ok)
+		fprintf(stderr, "bench_ingest: %s is truncated or corrupt\n", path);
+	return ok ? 0 : -1;
+}
+
 static int
 bench_ingest_cmp_u32(const void *a, const void *b)
 {
@@ -248,7 +412,7 @@ bench_ingest_cmp_double(const void *a, const void *b)
 /* Replay the capture npasses times into a fresh profile; prints each pass. */
 static void
 bench_ingest_replay(const struct bench_ingest_capture *c, int npasses, double *cold, double *warm,
-		    double *unwind_us)
+		    double *unwind_us, const char *snapshot, const char *event, uint64_t freq)
 {
 	struct unwind_stats us;
 	struct profile *p = profile_new();
@@ -259,6 +423,10 @@ bench_ingest_replay(const struct bench_ingest_capture *c, int npasses, double *c
 	uint64_t nsamples = c->by_type[PERF_RECORD_SAMPLE];
 
 	profile_enable_stacks(p, 0, 10ull * 1000000000u);
+	/* What the snapshot's "stacks" needs (and says): the event, its rate, the call graph. */
+	p->sampling.event = xstrdup(event);
+	p->sampling.freq = freq;
+	p->sampling.callgraph = xstrdup(bench_ingest_mode == CALLGRAPH_DWARF ? "dwarf" : "fp");
 	sym = symres_new(p->frames);
 	in = ingest_new(p, sym);
 	for (int pass = 0; pass < npasses; pass++) {
@@ -308,6 +476,12 @@ bench_ingest_replay(const struct bench_ingest_capture *c, int npasses, double *c
 	       st.lookups, st.cache_hits,
 	       st.lookups ? 100.0 * (double)st.cache_hits / (double)st.lookups : 0.0, st.unresolved,
 	       st.modules, st.processes, st.memory / 1024);
+	if (snapshot) {
+		struct errbuf err = { 0 };
+
+		if (snapshot_save(p, snapshot, &err) < 0)
+			fprintf(stderr, "bench_ingest: %s\n", err.msg);
+	}
 	ingest_free(in);
 	symres_free(sym);
 	profile_free(p);
@@ -320,7 +494,9 @@ main(int argc, char **argv)
 	struct bench_ingest_capture c = { 0 };
 	unsigned long long freq = 10000, passes = 5;
 	char *event = NULL, *end;
+	const char *save = NULL, *load = NULL, *snapshot = NULL;
 	double secs = 0, cold, warm, depth, unwind_us;
+	uint64_t freq64;
 	int i;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -331,6 +507,12 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc) {
 			if (!callgraph_parse(argv[++i], &bench_ingest_mode, &bench_ingest_stack))
 				bench_ingest_usage();
+		} else if (strcmp(argv[i], "--save") == 0 && i + 1 < argc) {
+			save = argv[++i];
+		} else if (strcmp(argv[i], "--load") == 0 && i + 1 < argc) {
+			load = argv[++i];
+		} else if (strcmp(argv[i], "--snapshot") == 0 && i + 1 < argc) {
+			snapshot = argv[++i];
 		} else if (strcmp(argv[i], "--passes") == 0 && i + 1 < argc) {
 			passes = strtoull(argv[++i], &end, 10);
 			if (*end || passes < 2 || passes > 1000)
@@ -339,10 +521,20 @@ main(int argc, char **argv)
 			bench_ingest_usage();
 		}
 	}
-	if (i + 1 >= argc)
-		bench_ingest_usage();
-	if (bench_ingest_record(argv + i + 1, freq, &c, &event, &secs) < 0)
-		return 1;
+	if (load) {
+		if (i < argc || save)
+			bench_ingest_usage();
+		if (bench_ingest_load(load, &c, &freq64, &secs, &event) < 0)
+			return 1;
+		freq = freq64;
+	} else {
+		if (i + 1 >= argc)
+			bench_ingest_usage();
+		if (bench_ingest_record(argv + i + 1, freq, &c, &event, &secs) < 0)
+			return 1;
+		if (save && bench_ingest_save(save, &c, freq, secs, event) < 0)
+			return 1;
+	}
 	printf("captured %zu records (%.1f MiB) in %.2f s at %llu Hz, event %s: %" PRIu64
 	       " samples, %" PRIu64 " mmap2, %" PRIu64 " comm, %" PRIu64 " fork, %" PRIu64
 	       " exit, %" PRIu64 " lost, %" PRIu64 " lost-samples, %" PRIu64 " throttle\n",
@@ -352,7 +544,7 @@ main(int argc, char **argv)
 	       c.by_type[PERF_RECORD_LOST], c.by_type[PERF_RECORD_LOST_SAMPLES],
 	       c.by_type[PERF_RECORD_THROTTLE]);
 	depth = bench_ingest_depths(&c);
-	bench_ingest_replay(&c, (int)passes, &cold, &warm, &unwind_us);
+	bench_ingest_replay(&c, (int)passes, &cold, &warm, &unwind_us, snapshot, event, freq);
 	printf("RESULT cold=%.0f warm=%.0f samples=%" PRIu64 " depth_mean=%.1f unwind_us=%.2f\n",
 	       cold, warm, c.by_type[PERF_RECORD_SAMPLE], depth, unwind_us);
 	for (size_t k = 0; k < c.nevents; k++)

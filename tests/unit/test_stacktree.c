@@ -3,9 +3,9 @@
  * Unit tests for model/stacktree: self and total counts of known paths, the sum invariant over a
  * random workload, the sliding window, the node cap with its "[other]" nodes (hot paths kept, every
  * sample counted), pre-order walks, stacktree_add_node, and the cost of inserting an existing
- * 30-frame path (printed as a TAP diagnostic, not asserted), and relabelling (merging the nodes of
- * exited processes) against a tree built from the relabelled paths; a node's path and the
- * generation that moves with every change.
+ * 30-frame path (printed as a TAP diagnostic, not asserted), insert_leaf's deferred totals against
+ * whole-path inserts, and relabelling (merging the nodes of exited processes) against a tree built
+ * from the relabelled paths; a node's path and the generation that moves with every change.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -629,6 +629,79 @@ test_insert_leaf(void **state)
 	stacktree_free(b);
 }
 
+/* The leaf of path in t (every frame present), found without inserting. */
+static uint32_t
+find_leaf(const struct stacktree *t, const uint32_t *path, size_t n)
+{
+	uint32_t id = STACKTREE_ROOT;
+
+	for (size_t i = 0; i < n && id != STACKTREE_NONE; i++)
+		id = stacktree_child(t, id, path[i]);
+	return id;
+}
+
+/*
+ * insert_leaf defers ancestors' totals: more distinct leaves than its dirty list holds, a weight
+ * too big to wait, reads in between, and compactions of a capped tree while weights wait must all
+ * give the totals that inserting the whole paths gives.
+ */
+static void
+test_insert_leaf_deferred(void **state)
+{
+	struct stacktree *a = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 0);
+	struct stacktree *b = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, 0);
+	struct stacktree *c = stacktree_new(ROOT_FRAME, OTHER_FRAME, 64, 0);
+	uint64_t rng = 42, sum = 0;
+	enum { NLEAVES = 3000 };
+
+	(void)state;
+	for (uint32_t i = 0; i < NLEAVES; i++) {
+		const uint32_t path[] = { 10, 20 + i / 50, 1000 + i };
+
+		stacktree_insert(a, path, 3, 1, 0);
+		stacktree_insert(b, path, 3, 1, 0);
+	}
+	for (int k = 0; k < 20000; k++) {
+		uint32_t i = (uint32_t)(rng_next(&rng) % NLEAVES);
+		const uint32_t path[] = { 10, 20 + i / 50, 1000 + i };
+		uint64_t w = k == 7777 ? 1ull << 33 : 1 + rng_next(&rng) % 3;
+
+		stacktree_insert(a, path, 3, w, 0);
+		assert_int_not_equal(stacktree_insert_leaf(b, find_leaf(b, path, 3), w, 0),
+				     STACKTREE_NONE);
+		if (k % 5000 == 0)
+			assert_int_equal(stacktree_samples(b), stacktree_samples(a));
+	}
+	assert_int_equal(stacktree_nnodes(a), stacktree_nnodes(b));
+	for (uint32_t id = 0; id < stacktree_nnodes(a); id++) {
+		assert_int_equal(stacktree_node(a, id)->total, stacktree_node(b, id)->total);
+		assert_int_equal(stacktree_node(a, id)->win_total,
+				 stacktree_node(b, id)->win_total);
+	}
+	check_invariants(b);
+
+	/* Capped: new paths compact the tree while a hot leaf's weight waits. */
+	for (int k = 0; k < 5000; k++) {
+		const uint32_t hot[] = { 10, 11, 12 };
+		const uint32_t cold[] = { 10, 30 + (uint32_t)(rng_next(&rng) % 200),
+					  500 + (uint32_t)(rng_next(&rng) % 200) };
+		uint32_t leaf = find_leaf(c, hot, 3);
+
+		if (leaf == STACKTREE_NONE)
+			stacktree_insert(c, hot, 3, 1, 0);
+		else
+			assert_int_equal(stacktree_insert_leaf(c, leaf, 1, 0), leaf);
+		stacktree_insert(c, cold, 3, 1, 0);
+		sum += 2;
+	}
+	assert_true(stacktree_folds(c) > 0);
+	assert_int_equal(stacktree_samples(c), sum);
+	check_invariants(c);
+	stacktree_free(a);
+	stacktree_free(b);
+	stacktree_free(c);
+}
+
 /* The relabelling of test_relabel: odd "processes" (100..139) fold into 200 + p % 4, and the
  * "threads" (below 100) of a folded one into 300. */
 static uint32_t
@@ -819,6 +892,7 @@ main(void)
 		cmocka_unit_test(test_add_node),
 		cmocka_unit_test(test_insert_cost),
 		cmocka_unit_test(test_insert_leaf),
+		cmocka_unit_test(test_insert_leaf_deferred),
 		cmocka_unit_test(test_relabel),
 	};
 

@@ -52,6 +52,8 @@ void addrtab_bump(struct addrtab *t, uint32_t idx, uint64_t count);
 uint32_t addrtab_add_calls(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count);
 /* Add count call-site samples to entry idx (ADDRTAB_NONE counts dropped). */
 void addrtab_bump_calls(struct addrtab *t, uint32_t idx, uint64_t count);
+/* addrtab_bump_calls for each of the n entries idx (one call for a whole chain's call sites). */
+void addrtab_bump_calls_n(struct addrtab *t, const uint32_t *idx, size_t n, uint64_t count);
 /* Entries held. */
 size_t addrtab_count(const struct addrtab *t);
 /* Entry i (borrowed; valid until the next add). */

@@ -59,6 +59,8 @@ uint32_t stacktree_insert(struct stacktree *t, const uint32_t *path, size_t n, u
  * Add weight samples at an existing node, as stacktree_insert of its path would, without walking
  * the path down (callers that cache a callchain's leaf). The id must be current: compaction
  * renumbers nodes (see stacktree_folds). Returns leaf, or STACKTREE_NONE for an unknown id.
+ * The ancestors' totals are added when the tree is next read (any function here that returns
+ * counts or walks the tree settles them first), once per leaf rather than once per sample.
  */
 uint32_t stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight,
 			       uint64_t time_ns);
