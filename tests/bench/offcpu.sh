@@ -154,14 +154,14 @@ per_switch() {
 if [ "${BENCH_OFFCPU_PARTS:-0}" = 1 ]; then
 	echo
 	echo "per switch, pingpong's CPU us (medians; each part the difference of two recordings):"
-	printf '  %-44s %6s\n' "counters (--no-samples --no-sched)" "$(per_switch rs_count alone)" \
+	printf '  %-50s %6s\n' "counters (--no-samples --no-sched)" "$(per_switch rs_count alone)" \
 		"cpu-clock samples (--no-sched less that)" "$(per_switch rs_nosched rs_count)" \
 		"scheduler timeline (--no-off-cpu less --no-sched)" "$(per_switch rs_nooff rs_nosched)" \
 		"off-CPU stacks (default less --no-off-cpu)" "$(per_switch rs_off rs_nooff)" \
 		"ringside in all (default)" "$(per_switch rs_off alone)"
 	[ -n "${RINGSIDE_BASE:-}" ] &&
-		printf '  %-44s %6s\n' "RINGSIDE_BASE in all (before)" "$(per_switch rs_base alone)"
-	printf '  %-44s %6s\n' "perf record -e sched:sched_switch -g" "$(per_switch perf_sw alone)"
+		printf '  %-50s %6s\n' "RINGSIDE_BASE in all (before)" "$(per_switch rs_base alone)"
+	printf '  %-50s %6s\n' "perf record -e sched:sched_switch -g" "$(per_switch perf_sw alone)"
 fi
 echo
 echo "ringside's last snapshot: $("$JQ" -r '"\(.sched.switches // 0) switches, \(.stacks.lost) lost, off-CPU time \(([.stacks.offcpu[] | select(.[0] == 0) | .[3]] | add // 0) / 1e9) s"' "$T/off.json")"
