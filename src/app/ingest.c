@@ -650,10 +650,12 @@ ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
 	/*
 	 * Per process, a migration is done by the migration thread, whose tracepoint is not the
 	 * target's: migrations are seen instead as a switch-in on another CPU (ingest_switch_in).
-	 * Forks, new tasks' wake-ups and exits come from FORK and EXIT records (ingest_sideband).
+	 * Forks, new tasks' wake-ups and exits come from FORK and EXIT records (ingest_sideband),
+	 * execs from COMM records (ingest_exec).
 	 */
-	if (in->sched_targets_only && (se.type == SCHED_MIGRATE || se.type == SCHED_FORK ||
-				       se.type == SCHED_WAKEUP_NEW || se.type == SCHED_EXIT))
+	if (in->sched_targets_only &&
+	    (se.type == SCHED_MIGRATE || se.type == SCHED_FORK || se.type == SCHED_WAKEUP_NEW ||
+	     se.type == SCHED_EXIT || se.type == SCHED_EXEC))
 		return;
 	if (in->sched_targets_only) {
 		schedmap_mark_target(in->p->sched, (int32_t)s.tid);
@@ -753,15 +755,40 @@ ingest_mmap(struct ingest *in, const struct sampler_event *ev, const struct perf
 	return rc;
 }
 
+/*
+ * Per process, a target's exec from its COMM record, as sched_process_exec would say it (that
+ * tracepoint is not opened: each event a task carries costs at every switch); the new name is
+ * the program's base name, as the tracepoint's filename gives it.
+ */
+static void
+ingest_exec(struct ingest *in, const struct decode_comm *comm, const struct decode_id *id)
+{
+	struct sched_event se = { .type = SCHED_EXEC,
+				  .time = id->time,
+				  .cpu = (int)id->cpu,
+				  .pid = (int32_t)comm->tid,
+				  .old_pid = (int32_t)comm->tid };
+
+	if (!in->tp || !in->p->sched || !in->sched_targets_only || ingest_past_end(in, se.time))
+		return;
+	snprintf(se.filename, sizeof(se.filename), "%s", comm->comm);
+	schedmap_set_pid(in->p->sched, se.pid, (int32_t)comm->pid);
+	schedmap_mark_target(in->p->sched, se.pid);
+	schedmap_event(in->p->sched, &se);
+}
+
 /* A COMM record: a thread renamed, or a process that exec'd (its maps and unwinder start over). */
 static int
 ingest_comm(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
 	struct decode_comm comm;
-	int rc = decode_comm(&ev->layout, h, &comm, NULL);
+	struct decode_id id = { 0 };
+	int rc = decode_comm(&ev->layout, h, &comm, &id);
 
 	if (rc < 0)
 		return rc;
+	if (comm.exec)
+		ingest_exec(in, &comm, &id);
 	tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
 	ingest_forget(in, (pid_t)comm.tid);
 	if (comm.exec) {

@@ -532,10 +532,10 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	 * here per event and switch, whether it fires or not). Per process, forks, new tasks'
 	 * wake-ups and exits come from the side-band records instead, and the target's own migrate
 	 * event sees only the migrations it causes (most are the balancer's: ingest reads a
-	 * switch-in on another CPU): none of the four is opened.
+	 * switch-in on another CPU), and an exec is the COMM record's: none of the five is opened.
 	 */
 	for (int i = SCHED_WAKEUP_NEW; i <= SCHED_EXIT; i++)
-		s->sched.tps[i].skip = s->target.kind != TARGET_SYSTEM && i != SCHED_EXEC;
+		s->sched.tps[i].skip = s->target.kind != TARGET_SYSTEM;
 	/*
 	 * A preempted thread (prev_state 0, or 0x100 on 6.x: see offcpu_state_of) did not block:
 	 * its user stack says where it waited, and leaving out the kernel part (the kernel

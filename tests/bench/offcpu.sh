@@ -21,13 +21,15 @@
 # less ringside without), the switch-outs ringside recorded, perf's samples and size.
 # BENCH_OFFCPU_N round trips (default 100000), BENCH_OFFCPU_RUNS rounds (default 3), medians;
 # pingpong runs on CPU BENCH_OFFCPU_CPU (default the last).
-# For processes ringside opens only the switch, wake-up and exec tracepoints (every event a thread
-# carries is scheduled out and in at each of its switches); perf_same opens all seven, as ringside
-# system-wide does.
+# For processes ringside opens only the switch and wake-up tracepoints (every event a thread
+# carries is scheduled out and in at each of its switches; an exec comes from the COMM record);
+# perf_same opens all seven, as ringside system-wide does.
 # BENCH_OFFCPU_PARTS=1 adds ringside with parts switched off, to see what each costs:
 # --no-samples (the timeline alone), --no-sched (counters and samples), --no-samples --no-sched
-# (the counters alone). RINGSIDE_BASE=BINARY adds that ringside's default recording to every
-# round (a before/after comparison on one machine, interleaved).
+# (the counters alone), and a table of each part's cost per switch (counters, samples, the
+# timeline, the off-CPU stacks; each the difference of two recordings) next to perf's.
+# RINGSIDE_BASE=BINARY adds that ringside's default recording to every round (a before/after
+# comparison on one machine, interleaved), and its total beside the parts.
 # Prints figures, never passes or fails. Needs RINGSIDE, WORKLOADS, PERF; run as root.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
@@ -144,6 +146,23 @@ awk -v on="$(median ${P[rs_off]})" -v off="$(median ${P[rs_nooff]})" -v pf="$(me
 	printf "off-CPU stacks alone: ringside %.2f us per switch (with less without them), perf %.2f\n",
 		(on - off) * 1e6 / (2 * n), (pf - a) * 1e6 / (2 * n) }'
 [ -n "$PERF_OFFCPU" ] || echo "(this perf has no --off-cpu: no BPF skeleton; compared with sched_switch -g)"
+# us per switch of pingpong's CPU time between two tags' medians (tag "alone" is the bare run).
+per_switch() {
+	awk -v a="$(median ${P[$1]})" -v b="$(median ${P[$2]})" -v n="$BENCH_OFFCPU_N" \
+		'BEGIN { printf "%.2f", (a - b) * 1e6 / (2 * n) }'
+}
+if [ "${BENCH_OFFCPU_PARTS:-0}" = 1 ]; then
+	echo
+	echo "per switch, pingpong's CPU us (medians; each part the difference of two recordings):"
+	printf '  %-50s %6s\n' "counters (--no-samples --no-sched)" "$(per_switch rs_count alone)" \
+		"cpu-clock samples (--no-sched less that)" "$(per_switch rs_nosched rs_count)" \
+		"scheduler timeline (--no-off-cpu less --no-sched)" "$(per_switch rs_nooff rs_nosched)" \
+		"off-CPU stacks (default less --no-off-cpu)" "$(per_switch rs_off rs_nooff)" \
+		"ringside in all (default)" "$(per_switch rs_off alone)"
+	[ -n "${RINGSIDE_BASE:-}" ] &&
+		printf '  %-50s %6s\n' "RINGSIDE_BASE in all (before)" "$(per_switch rs_base alone)"
+	printf '  %-50s %6s\n' "perf record -e sched:sched_switch -g" "$(per_switch perf_sw alone)"
+fi
 echo
 echo "ringside's last snapshot: $("$JQ" -r '"\(.sched.switches // 0) switches, \(.stacks.lost) lost, off-CPU time \(([.stacks.offcpu[] | select(.[0] == 0) | .[3]] | add // 0) / 1e9) s"' "$T/off.json")"
 echo "perf's last perf.data: $(du -k "$T/perf.data" | cut -f1) KiB; samples: $("$PERF" report -i "$T/perf.data" --stdio 2>/dev/null | sed -n 's/^# Samples: \([^ ]*\).*/\1/p' | head -n 1)"

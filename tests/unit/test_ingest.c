@@ -452,8 +452,11 @@ test_sched_targets(void **state)
 	records_sched_switch(rs, 1, 5000, PID_A, PID_A, "app", 0 /* preempted */, 0, "swapper/1");
 	assert_int_equal(p->sched_switches, 2);
 	schedmap_get_counts(p->sched, &sc);
-	/* Two switch-ins, one synthesized migration, two switch-outs; no backfill per process. */
-	assert_int_equal(sc.events, 5);
+	/*
+	 * The exec (from the COMM record), two switch-ins, one synthesized migration, two
+	 * switch-outs; no backfill per process.
+	 */
+	assert_int_equal(sc.events, 6);
 	assert_int_equal(sc.switches, 4);
 	a = schedmap_find(p->sched, (int32_t)PID_A);
 	assert_int_equal(schedmap_task_stats(p->sched, a, &st), 0);
@@ -512,6 +515,44 @@ test_sched_targets_sideband(void **state)
 	records_tracefs_remove(root);
 }
 
+/*
+ * Per process, an exec comes from the COMM record (sched_process_exec is not opened; if one
+ * arrives it is ignored, not counted twice); a rename without exec is no exec.
+ */
+static void
+test_sched_targets_exec(void **state)
+{
+	struct fixture *f = fixture_new();
+	struct records *rs = &f->rs;
+	struct schedmap_task_stats st;
+	const struct profile *p = f->p;
+	uint32_t a;
+	char *root;
+	struct schedtp *tp = sched_setup(f, true, 1000, &root);
+
+	(void)state;
+	records_switch(rs, PID_A, PID_A, 0, 2000, false);
+	records_comm(rs, PID_A, PID_A, "renamed", false, 2100);
+	records_comm(rs, PID_A, PID_A, "tool", true, 2500);
+	records_sched_exec(rs, 0, 2500, PID_A, "/usr/bin/tool");
+	a = schedmap_find(p->sched, (int32_t)PID_A);
+	assert_int_not_equal(a, SCHEDMAP_TASK_UNKNOWN);
+	assert_int_equal(schedmap_task_stats(p->sched, a, &st), 0);
+	assert_true(st.target);
+	assert_int_equal(st.execs, 1);
+	assert_string_equal(st.comm, "tool");
+	assert_int_equal(st.pid, PID_A);
+	/* Past the recording's end: not counted. */
+	ingest_set_end(f->in, 3000);
+	records_comm(rs, PID_A, PID_A, "late", true, 3500);
+	assert_int_equal(schedmap_task_stats(p->sched, a, &st), 0);
+	assert_int_equal(st.execs, 1);
+	assert_int_equal(p->sampling.bad_records, 0);
+	fixture_free(f);
+	schedtp_free(tp);
+	records_tracefs_remove(root);
+}
+
 static void
 test_fold(void **state)
 {
@@ -565,6 +606,7 @@ main(void)
 		cmocka_unit_test(test_sched_system),
 		cmocka_unit_test(test_sched_targets),
 		cmocka_unit_test(test_sched_targets_sideband),
+		cmocka_unit_test(test_sched_targets_exec),
 		cmocka_unit_test(test_fold),
 	};
 
