@@ -57,6 +57,8 @@ struct stream_writer {
 	bool failed;
 	struct stream_gz *gz; /* the compressed form: fp deflates into out */
 	bool buckets;	      /* the timeline as summary buckets (b lines) */
+	unsigned
+		hold_permille; /* nodes under this share of all samples wait in [other] (0: none) */
 	FILE *out;
 	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
 	struct stream_events_writer *events; /* events added and removed (stream_events) */
@@ -92,6 +94,12 @@ void
 stream_writer_summarize(struct stream_writer *w)
 {
 	w->buckets = true;
+}
+
+void
+stream_writer_hold(struct stream_writer *w, unsigned permille)
+{
+	w->hold_permille = permille;
 }
 
 /* After a header, an interval or the end line: the compressed form's flush. 0 or -1. */
@@ -308,7 +316,39 @@ stream_node(struct stream_writer *w, uint32_t parent, uint32_t frame)
 struct stream_walk {
 	struct stream_writer *w;
 	const struct profile *p;
+	uint64_t min;	     /* a node not yet sent waits while its total is under this */
+	unsigned hold_depth; /* while holding: the depth of the node held */
+	uint32_t hold_jid;   /* while holding: the [other] node its subtree counts in */
+	bool holding;
 };
+
+/* Add self samples to node jid's count of this interval. */
+static void
+stream_count(struct stream_writer *w, uint32_t jid, uint64_t self)
+{
+	if (w->gen[jid] != w->cur_gen) {
+		w->gen[jid] = w->cur_gen;
+		w->now[jid] = 0;
+	}
+	w->now[jid] += (int64_t)self;
+}
+
+/* True when the node (parent, tree frame id) is in the stream already. */
+static bool
+stream_sent(const struct stream_writer *w, const struct frametab *ft, uint32_t parent, uint32_t id)
+{
+	uint64_t key;
+
+	if (id >= w->nframes || !w->frames[id].jid ||
+	    memcmp(&w->frames[id].f, frametab_get(ft, id), sizeof(struct frame)) != 0)
+		return false;
+	key = (uint64_t)parent << 32 | w->frames[id].jid;
+	for (size_t h = stream_hash(key) & (w->hcap - 1); w->hcap && w->vals[h];
+	     h = (h + 1) & (w->hcap - 1))
+		if (w->keys[h] == key)
+			return true;
+	return false;
+}
 
 static bool
 stream_visit(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
@@ -318,16 +358,30 @@ stream_visit(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
 	const struct stacktree_node *node = stacktree_node(t, id);
 	uint32_t jid = 0;
 
+	if (k->holding && depth > k->hold_depth) {
+		stream_count(w, k->hold_jid, node->self);
+		return true;
+	}
+	k->holding = false;
 	if (depth + 1 > w->stack_cap) {
 		w->stack_cap = 2 * (depth + 1);
 		w->stack = xreallocarray(w->stack, w->stack_cap, sizeof(*w->stack));
+	}
+	if (depth > 0 && node->total < k->min &&
+	    !stream_sent(w, k->p->frames, w->stack[depth - 1], node->frame)) {
+		/* Too small to be sent yet: its subtree counts in [other] under its parent. */
+		k->hold_jid = stream_node(w, w->stack[depth - 1],
+					  stream_frame(w, k->p->frames, k->p->frame_other));
+		k->hold_depth = depth;
+		k->holding = true;
+		stream_count(w, k->hold_jid, node->self);
+		return true;
 	}
 	if (depth > 0)
 		jid = stream_node(w, w->stack[depth - 1],
 				  stream_frame(w, k->p->frames, node->frame));
 	w->stack[depth] = jid;
-	w->now[jid] = (int64_t)node->self;
-	w->gen[jid] = w->cur_gen;
+	stream_count(w, jid, node->self);
 	return true;
 }
 
@@ -368,10 +422,12 @@ stream_free_gone(struct stream_writer *w)
 static void
 stream_write_stacks(struct stream_writer *w, const struct profile *p)
 {
-	struct stream_walk k = { w, p };
+	struct stream_walk k = { .w = w, .p = p };
 
 	if (!p->stacks || !p->frames)
 		return;
+	if (w->hold_permille)
+		k.min = stacktree_node(p->stacks, 0)->total * w->hold_permille / 1000;
 	stream_room(w); /* the root's counts, id 0 */
 	w->cur_gen++;
 	stacktree_walk(p->stacks, stream_visit, &k);
@@ -405,7 +461,7 @@ stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t
 	}
 	stream_write_counters(w, p);
 	stream_write_stacks(w, p);
-	stream_sched_write(&w->sched, w->fp, p, w->buckets);
+	stream_sched_write(&w->sched, w->fp, p, w->buckets, w->hold_permille);
 	fprintf(w->fp,
 		"i %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		++w->seq, duration_ns, sm->samples, sm->lost, sm->throttled, sm->bad_records);

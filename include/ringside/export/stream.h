@@ -36,6 +36,15 @@ struct stream_writer *stream_writer_new_gz(FILE *fp);
 /* Before the header: write the scheduler timeline as summary buckets (b lines, version 3), one
  * per CPU and bucket width, instead of every run (r, o lines). */
 void stream_writer_summarize(struct stream_writer *w);
+/*
+ * From the next interval, a stack node not yet written waits while its samples (its total) are
+ * under permille thousandths of all samples: its subtree counts in an "[other]" node under its
+ * parent until it grows past that (then it is written and [other] gives its samples back).
+ * 0 (the default) writes every node. A last interval written with 0 makes the tree exact.
+ */
+void stream_writer_hold(struct stream_writer *w, unsigned permille);
+/* What record --stream holds back (stream_writer_hold) unless --stream-detail: 1 per mille. */
+#define STREAM_HOLD_PERMILLE 1u
 /* Free the writer; NULL is fine. */
 void stream_writer_free(struct stream_writer *w);
 /* Write the header line: p as it is now, without its samples. Returns 0 or -EIO with err. */

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests for the stream writer's hold (stream_writer_hold, what record --stream does unless
+ * --stream-detail): a stack path under the share is not written (no frame, no node) but counted in
+ * an "[other]" node under its parent, so the reader's totals are the sender's at every interval; a
+ * path that grows past the share is written then, [other] giving its samples back; a last interval
+ * written without the hold makes the reader's tree the sender's exactly (folded output equal).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/export/folded.h"
+#include "ringside/export/stream.h"
+#include "ringside/model/profile.h"
+#include "ringside/util/errbuf.h"
+#include "ringside/util/xalloc.h"
+
+static struct profile *
+make_profile(void)
+{
+	struct profile *p = profile_new();
+
+	p->meta.ringside_version = xstrdup("0.1.0");
+	p->meta.host = xstrdup("test-host");
+	p->meta.kernel = xstrdup("6.1.0");
+	p->meta.arch = xstrdup("x86_64");
+	p->meta.ncpus = 2;
+	p->meta.cmdline = xcalloc(1, sizeof(char *));
+	p->meta.cmdline[0] = xstrdup("ringside");
+	p->meta.ncmdline = 1;
+	p->meta.target_kind = xstrdup("system");
+	p->meta.target_desc = xstrdup("system-wide");
+	p->meta.interval_ns = 250000000;
+	profile_enable_stacks(p, 0, 0);
+	p->sampling.event = xstrdup("cpu-clock");
+	p->sampling.callgraph = xstrdup("fp");
+	p->sampling.freq = 999;
+	return p;
+}
+
+/* weight samples of process comm (pid) in main;leaf. */
+static void
+add(struct profile *p, const char *comm, int pid, const char *leaf, uint64_t weight)
+{
+	uint32_t path[4];
+
+	path[0] = frametab_intern(p->frames, comm, NULL, NULL, (uint32_t)pid, FRAME_PROCESS, false);
+	path[1] = frametab_intern(p->frames, comm, NULL, NULL, (uint32_t)pid, FRAME_THREAD, false);
+	path[2] = frametab_intern(p->frames, "main", "/bin/app", NULL, 0, FRAME_USER, false);
+	path[3] = frametab_intern(p->frames, leaf, "/bin/app", NULL, 0, FRAME_USER, false);
+	stacktree_insert(p->stacks, path, 4, weight, 0);
+	p->sampling.samples += weight;
+}
+
+static char *
+folded_of(const struct profile *p)
+{
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	assert_int_equal(folded_write(p, fp, &err), 0);
+	fclose(fp);
+	return buf;
+}
+
+/* What a reader makes of the first len bytes of buf: its folded output. */
+static char *
+read_folded(const char *buf, size_t len, size_t intervals, uint64_t total)
+{
+	struct profile *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	FILE *fp = fmemopen((void *)buf, len, "r");
+	char *f;
+
+	assert_int_equal(stream_read(fp, "mem", &back, &st, &err), 0);
+	fclose(fp);
+	assert_int_equal(st.intervals, intervals);
+	assert_int_equal(stacktree_node(back->stacks, STACKTREE_ROOT)->total, total);
+	f = folded_of(back);
+	profile_free(back);
+	return f;
+}
+
+static void
+test_hold(void **state)
+{
+	struct profile *p = make_profile();
+	struct errbuf err = { 0 };
+	char *buf = NULL, *f, *want, leaf[16];
+	size_t len = 0, at1, at2;
+	FILE *fp = open_memstream(&buf, &len);
+	struct stream_writer *w = stream_writer_new(fp);
+
+	(void)state;
+	stream_writer_hold(w, 100); /* 10 %: a path under 10 of 100 samples waits */
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	add(p, "big", 10, "work", 90);
+	for (int i = 0; i < 10; i++) {
+		snprintf(leaf, sizeof(leaf), "leaf_%d", i);
+		add(p, "tiny", 20 + i, leaf, 1);
+	}
+	assert_int_equal(stream_write_interval(w, p, 100, &err), 0);
+	fflush(fp);
+	at1 = len;
+	/* Held: no frame of the tiny processes went out; their 10 samples are in [other]. */
+	assert_null(strstr(buf, "tiny"));
+	assert_null(strstr(buf, "leaf_"));
+	f = read_folded(buf, at1, 1, 100);
+	assert_non_null(strstr(f, "[other] 10\n"));
+	assert_non_null(strstr(f, "work 90\n"));
+	free(f);
+	/* tiny 20 grows past 10 % of 130: written now, [other] gives its sample back. */
+	add(p, "tiny", 20, "leaf_0", 30);
+	assert_int_equal(stream_write_interval(w, p, 200, &err), 0);
+	fflush(fp);
+	at2 = len;
+	assert_non_null(strstr(buf + at1, "tiny"));
+	assert_null(strstr(buf + at1, "leaf_1"));
+	f = read_folded(buf, at2, 2, 130);
+	assert_non_null(strstr(f, "[other] 9\n"));
+	assert_non_null(strstr(f, "leaf_0 31\n"));
+	free(f);
+	/* The last interval without the hold: the reader's tree is the sender's. */
+	stream_writer_hold(w, 0);
+	assert_int_equal(stream_write_interval(w, p, 300, &err), 0);
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	f = read_folded(buf, len, 3, 130);
+	want = folded_of(p);
+	assert_string_equal(f, want);
+	assert_null(strstr(f, "[other]"));
+	free(f);
+	free(want);
+	free(buf);
+	profile_free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hold),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
