@@ -95,7 +95,7 @@ const char usage_text[] =
 "                         (-o -) as it records, flushed every interval, for 'ringside view -'\n"
 "                         or 'ringside export - -o OUT' at the other end of a pipe or ssh\n"
 "                         (view - shows it live as it arrives, keys from /dev/tty)\n"
-"                         gzip-compressed (version 3), a sync flush per interval, the\n"
+"                         gzip-compressed (version 4), a sync flush per interval, the\n"
 "                         scheduler timeline as summary buckets\n"
 "      --stream-text      record --stream: its plain text lines, uncompressed\n"
 "      --stream-runs      record --stream: every scheduler run, not summary buckets\n"

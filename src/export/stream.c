@@ -11,6 +11,10 @@
  *   i SEQ T SAMPLES LOST THROTTLED BAD   the commit of interval SEQ ending T ns after the start
  *   end REASON                        a clean end
  *
+ * Version 4 (record --stream) writes n lines as "n PARENT FRAME" (the id implicit: the last given
+ * up, else the next; PARENT "." for the previous n line's node) and the ids of s and x lines as
+ * gaps; the writer can hold back small paths in [other] (stream_writer_hold).
+ *
  * The writer keeps the counts it wrote per node, keyed by (parent node, frame), so stack-tree
  * compaction and relabelling (which renumber the tree) cost only a change of counts.
  */
@@ -59,6 +63,8 @@ struct stream_writer {
 	bool buckets;	      /* the timeline as summary buckets (b lines) */
 	unsigned
 		hold_permille; /* nodes under this share of all samples wait in [other] (0: none) */
+	bool compact;	       /* version 4's lines: implicit node ids, ids as gaps */
+	uint32_t last_n;       /* compact: the node the interval's last n line defined (0: none) */
 	FILE *out;
 	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
 	struct stream_events_writer *events; /* events added and removed (stream_events) */
@@ -146,9 +152,10 @@ stream_write_header(struct stream_writer *w, const struct profile *p, struct err
 	char *line = stream_snapshot_line(p, 0, p->ntracks, true, err);
 	int r = line ? 0 : -EIO;
 
-	/* Version 3 when its features are used (compressed, b lines), else 2 as before. */
-	if (r == 0 && fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT,
-			      w->gz || w->buckets ? STREAM_VERSION : 2, line) < 0)
+	/* Version 4 when its features are used (compressed, b lines, compact ids), else 2. */
+	w->compact = w->gz || w->buckets;
+	if (r == 0 &&
+	    fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT, w->compact ? STREAM_VERSION : 2, line) < 0)
 		r = stream_io(err);
 	w->ntracks = p->ntracks;
 	w->done = xcalloc(p->ntracks + 1, sizeof(*w->done));
@@ -309,7 +316,13 @@ stream_node(struct stream_writer *w, uint32_t parent, uint32_t frame)
 	w->vals[h] = id;
 	w->key_of[id] = key;
 	w->wrote[id] = 0;
-	fprintf(w->fp, "n %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", id, parent, frame);
+	if (!w->compact)
+		fprintf(w->fp, "n %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", id, parent, frame);
+	else if (parent && parent == w->last_n)
+		fprintf(w->fp, "n . %" PRIu32 "\n", frame);
+	else
+		fprintf(w->fp, "n %" PRIu32 " %" PRIu32 "\n", parent, frame);
+	w->last_n = id;
 	return id;
 }
 
@@ -392,12 +405,13 @@ stream_visit(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
 static void
 stream_free_gone(struct stream_writer *w)
 {
-	size_t freed = 0;
+	size_t freed = 0, prev = 0;
 
 	for (size_t i = 1; i < w->nnodes; i++) {
 		if (w->key_of[i] == UINT64_MAX || w->gen[i] == w->cur_gen)
 			continue;
-		fprintf(w->fp, "x %zu\n", i);
+		fprintf(w->fp, "x %zu\n", w->compact ? i - prev : i);
+		prev = i;
 		w->key_of[i] = UINT64_MAX;
 		w->free_ids[w->nfree++] = (uint32_t)i;
 		freed++;
@@ -423,6 +437,7 @@ static void
 stream_write_stacks(struct stream_writer *w, const struct profile *p)
 {
 	struct stream_walk k = { .w = w, .p = p };
+	size_t prev = 0;
 
 	if (!p->stacks || !p->frames)
 		return;
@@ -430,14 +445,18 @@ stream_write_stacks(struct stream_writer *w, const struct profile *p)
 		k.min = stacktree_node(p->stacks, 0)->total * w->hold_permille / 1000;
 	stream_room(w); /* the root's counts, id 0 */
 	w->cur_gen++;
+	w->last_n = 0;
 	stacktree_walk(p->stacks, stream_visit, &k);
 	for (size_t i = 0; i < w->nnodes; i++) {
 		int64_t c = w->gen[i] == w->cur_gen ? w->now[i] : 0;
 
 		if (w->key_of[i] == UINT64_MAX && i)
 			continue;
-		if (c != w->wrote[i])
-			fprintf(w->fp, "s %zu %" PRId64 "\n", i, c - w->wrote[i]);
+		if (c != w->wrote[i]) {
+			fprintf(w->fp, "s %zu %" PRId64 "\n", w->compact ? i - prev : i,
+				c - w->wrote[i]);
+			prev = i;
+		}
 		w->wrote[i] = c;
 	}
 	stream_free_gone(w);
@@ -512,7 +531,13 @@ struct stream_reader {
 	uint32_t *px; /* pending ids given up */
 	size_t npx;
 	struct stream_stats *st;
-	long version;			     /* the header's */
+	long version;	 /* the header's */
+	uint32_t *freed; /* version 4: ids given up, taken again last first */
+	size_t nfreed;
+	uint32_t last_n; /* version 4: the node the interval's last n line defined (0: none) */
+	uint64_t prev_s; /* version 4: the interval's last s line's id */
+	uint64_t prev_x; /* version 4: the interval's last x line's id */
+	bool any_s;	 /* version 4: an s line was read this interval */
 	struct stream_sched_reader *sched;   /* version 2's scheduler timeline */
 	struct stream_events_reader *events; /* version 2's events added and removed */
 };
@@ -604,16 +629,14 @@ stream_line_f(struct stream_reader *r, char **f, size_t n)
 	return 0;
 }
 
+/* Define node id (a new one or one given up) under parent with stream frame frame. */
 static int
-stream_line_n(struct stream_reader *r, char **f, size_t n)
+stream_node_put(struct stream_reader *r, uint64_t id, uint64_t parent, uint64_t frame)
 {
-	uint64_t id, parent, frame;
-
 	/* A new id, or one given up by an earlier interval; the parent a node held now. */
-	if (n != 4 || !r->p->stacks || !stream_u64(f[1], &id) || id == 0 || id > r->nnodes ||
-	    (id < r->nnodes && r->parent[id] != STREAM_FREE) || !stream_u64(f[2], &parent) ||
+	if (id == 0 || id > r->nnodes || (id < r->nnodes && r->parent[id] != STREAM_FREE) ||
 	    parent >= r->nnodes || parent == id || (parent && r->parent[parent] == STREAM_FREE) ||
-	    !stream_u64(f[3], &frame) || frame == 0 || frame > r->nfmap)
+	    frame == 0 || frame > r->nfmap)
 		return -1;
 	if (id < r->nnodes) {
 		r->parent[id] = (uint32_t)parent;
@@ -629,6 +652,37 @@ stream_line_n(struct stream_reader *r, char **f, size_t n)
 	r->parent[r->nnodes] = (uint32_t)parent;
 	r->frame[r->nnodes] = r->fmap[frame - 1];
 	r->self[r->nnodes++] = 0;
+	return 0;
+}
+
+/*
+ * n ID PARENT FRAME; version 4: n PARENT FRAME, the id the last given up (else the next new), the
+ * parent "." for the node the interval's previous n line defined.
+ */
+static int
+stream_line_n(struct stream_reader *r, char **f, size_t n)
+{
+	uint64_t id, parent, frame;
+
+	if (!r->p->stacks)
+		return -1;
+	if (r->version < 4)
+		return n == 4 && stream_u64(f[1], &id) && stream_u64(f[2], &parent) &&
+				       stream_u64(f[3], &frame)
+			       ? stream_node_put(r, id, parent, frame)
+			       : -1;
+	if (n != 3 || !stream_u64(f[2], &frame))
+		return -1;
+	if (strcmp(f[1], ".") == 0 && r->last_n)
+		parent = r->last_n;
+	else if (!stream_u64(f[1], &parent))
+		return -1;
+	id = r->nfreed ? r->freed[r->nfreed - 1] : r->nnodes;
+	if (stream_node_put(r, id, parent, frame) < 0)
+		return -1;
+	if (r->nfreed)
+		r->nfreed--;
+	r->last_n = (uint32_t)id;
 	return 0;
 }
 
@@ -660,8 +714,17 @@ stream_line_s(struct stream_reader *r, char **f, size_t n)
 	uint64_t id;
 	int64_t d;
 
-	if (n != 3 || !r->p->stacks || !stream_u64(f[1], &id) || id >= r->nnodes ||
-	    (id && r->parent[id] == STREAM_FREE) || !stream_i64(f[2], &d))
+	if (n != 3 || !r->p->stacks || !stream_u64(f[1], &id))
+		return -1;
+	if (r->version >= 4) {
+		/* The gap from the interval's last s line's id (the first's from 0). */
+		if ((r->any_s && id == 0) || id >= r->nnodes - r->prev_s)
+			return -1;
+		id += r->prev_s;
+		r->prev_s = id;
+		r->any_s = true;
+	}
+	if (id >= r->nnodes || (id && r->parent[id] == STREAM_FREE) || !stream_i64(f[2], &d))
 		return -1;
 	if (r->nps % 512 == 0)
 		r->ps = xreallocarray(r->ps, r->nps + 512, sizeof(*r->ps));
@@ -676,8 +739,16 @@ stream_line_x(struct stream_reader *r, char **f, size_t n)
 {
 	uint64_t id;
 
-	if (n != 2 || !r->p->stacks || !stream_u64(f[1], &id) || id == 0 || id >= r->nnodes ||
-	    r->parent[id] == STREAM_FREE)
+	if (n != 2 || !r->p->stacks || !stream_u64(f[1], &id) || id == 0)
+		return -1;
+	if (r->version >= 4) {
+		/* The gap from the interval's last x line's id (the first's from 0). */
+		if (id >= r->nnodes - r->prev_x)
+			return -1;
+		id += r->prev_x;
+		r->prev_x = id;
+	}
+	if (id >= r->nnodes || r->parent[id] == STREAM_FREE)
 		return -1;
 	if (r->npx % 512 == 0)
 		r->px = xreallocarray(r->px, r->npx + 512, sizeof(*r->px));
@@ -708,12 +779,19 @@ stream_line_i(struct stream_reader *r, char **f, size_t n)
 	}
 	for (size_t k = 0; k < r->nps; k += 2)
 		r->self[r->ps[k]] += (int64_t)r->ps[k + 1];
+	if (r->version >= 4)
+		r->freed = xreallocarray(r->freed, r->nfreed + r->npx + 1, sizeof(*r->freed));
 	for (size_t k = 0; k < r->npx; k++) {
 		if (r->self[r->px[k]] != 0)
 			return -1;
 		r->parent[r->px[k]] = STREAM_FREE;
+		if (r->version >= 4)
+			r->freed[r->nfreed++] = r->px[k];
 	}
 	r->npc = r->nps = r->npx = 0;
+	r->last_n = 0;
+	r->prev_s = r->prev_x = 0;
+	r->any_s = false;
 	r->st->intervals++;
 	r->st->duration_ns = v[1];
 	r->st->samples = v[2];
@@ -854,6 +932,7 @@ stream_reader_fini(struct stream_reader *r)
 	free(r->pc);
 	free(r->ps);
 	free(r->px);
+	free(r->freed);
 	stream_sched_reader_free(r->sched);
 	stream_events_reader_free(r->events);
 }

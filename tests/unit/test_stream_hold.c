@@ -5,6 +5,9 @@
  * an "[other]" node under its parent, so the reader's totals are the sender's at every interval; a
  * path that grows past the share is written then, [other] giving its samples back; a last interval
  * written without the hold makes the reader's tree the sender's exactly (folded output equal).
+ * Version 4's compact node lines (implicit ids, "." for the previous node, ids of s and x lines as
+ * gaps) read back into the sender's tree through relabelling (ids given up and taken again), and
+ * a stream of explicit ids under a version 3 header still reads as before.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +150,97 @@ test_hold(void **state)
 	profile_free(p);
 }
 
+static uint32_t
+fold_pids(void *ctx, const struct stacktree_node *node, uint32_t parent_frame)
+{
+	struct profile *p = ctx;
+	const struct frame *f = frametab_get(p->frames, node->frame);
+
+	(void)parent_frame;
+	if (f->kind == FRAME_PROCESS || f->kind == FRAME_THREAD)
+		return frametab_intern(p->frames, frametab_str(p->frames, f->name), NULL, NULL, 0,
+				       (enum frame_kind)f->kind, false);
+	return node->frame;
+}
+
+/* Five intervals (one relabelling the tree) by a writer; compact: version 4's lines. */
+static char *
+write_relabelled(struct profile *p, bool compact, size_t *len)
+{
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct stream_writer *w = stream_writer_new(fp);
+
+	if (compact)
+		stream_writer_summarize(w); /* no timeline here: only the version it sets */
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	add(p, "app", 10, "work", 5);
+	add(p, "app", 11, "work", 3);
+	assert_int_equal(stream_write_interval(w, p, 100, &err), 0);
+	add(p, "app", 11, "rest", 2);
+	add(p, "sh", 12, "rest", 1);
+	assert_int_equal(stream_write_interval(w, p, 200, &err), 0);
+	stacktree_relabel(p->stacks, fold_pids, p);
+	assert_int_equal(stream_write_interval(w, p, 300, &err), 0);
+	add(p, "app", 13, "work", 4);
+	add(p, "cc", 14, "leaf", 2);
+	assert_int_equal(stream_write_interval(w, p, 400, &err), 0);
+	add(p, "cc", 14, "leaf", 1);
+	assert_int_equal(stream_write_interval(w, p, 500, &err), 0);
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	return buf;
+}
+
+static void
+test_compact(void **state)
+{
+	struct profile *p = make_profile(), *q = make_profile();
+	size_t len = 0, len2 = 0;
+	char *buf = write_relabelled(p, true, &len), *old = write_relabelled(q, false, &len2);
+	char *f, *want = folded_of(p);
+
+	(void)state;
+	assert_non_null(strstr(buf, "ringside-stream 4 "));
+	assert_non_null(strstr(buf, "\nn . "));
+	assert_non_null(strstr(buf, "\nx "));
+	assert_true(len < len2);
+	f = read_folded(buf, len, 5, 18);
+	assert_string_equal(f, want);
+	free(f);
+	/* Explicit ids (as version 2 writes them) under a version 3 header: read as before. */
+	assert_non_null(strstr(old, "ringside-stream 2 "));
+	old[strlen("ringside-stream ")] = '3';
+	f = read_folded(old, len2, 5, 18);
+	assert_string_equal(f, want);
+	free(f);
+	/* The same lines under a version 4 header are corrupt (an n line has 3 fields there). */
+	old[strlen("ringside-stream ")] = '4';
+	{
+		struct profile *back = NULL;
+		struct stream_stats st;
+		struct errbuf err = { 0 };
+		FILE *fp = fmemopen(old, len2, "r");
+
+		assert_int_equal(stream_read(fp, "mem", &back, &st, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "is corrupt"));
+		fclose(fp);
+	}
+	free(want);
+	free(buf);
+	free(old);
+	profile_free(p);
+	profile_free(q);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_compact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
