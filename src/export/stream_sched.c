@@ -25,8 +25,12 @@
 
 struct stream_sched_task {
 	struct schedmap_task_stats st; /* as last written */
+	uint64_t at;		       /* the interval of its last T line */
 	bool fresh;		       /* not written yet */
 };
+
+/* With a hold: a task's changes wait at most this many intervals (unless it ran hold_ns more). */
+#define STREAM_SCHED_STALE 10u
 
 /* A CPU's summary bucket being filled (b lines): its index from the start and what it holds. */
 struct stream_sched_acc {
@@ -51,6 +55,7 @@ struct stream_sched_writer {
 	size_t ntasks;
 	uint64_t folded; /* the map's folded tasks when last seen: renumbered when it moves */
 	const struct schedmap *m; /* while writing: the map */
+	uint64_t interval;	  /* intervals written */
 	uint64_t hold_ns; /* while writing: a task not yet written waits under this run time */
 };
 
@@ -193,8 +198,14 @@ stream_sched_tasks(struct stream_sched_writer *sw, FILE *fp, const struct schedm
 		t = &sw->tasks[sw->ids[i] - 1];
 		if (!t->fresh && !stream_sched_changed(&t->st, &st))
 			continue;
+		/* Held: small changes of a task written wait, a few intervals at most. */
+		if (!t->fresh && sw->hold_ns && st.exited == t->st.exited &&
+		    st.runtime_ns < t->st.runtime_ns + sw->hold_ns &&
+		    sw->interval < t->at + STREAM_SCHED_STALE)
+			continue;
 		t->st = st;
 		t->fresh = false;
+		t->at = sw->interval;
 		stream_sched_put_stats(fp, sw->ids[i], &st);
 	}
 }
@@ -213,6 +224,7 @@ stream_sched_need(struct stream_sched_writer *sw, FILE *fp, uint32_t task)
 	t = &sw->tasks[stream_sched_new_id(sw, task) - 1];
 	t->st = st;
 	t->fresh = false;
+	t->at = sw->interval;
 	stream_sched_put_stats(fp, sw->ids[task], &st);
 }
 
@@ -391,6 +403,7 @@ stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct prof
 		sw->folded = sc.folded_tasks;
 	}
 	sw->m = m;
+	sw->interval++;
 	sw->hold_ns = (uint64_t)((double)hold_permille / 1000.0 * (double)sw->ncpus *
 				 (double)stream_sched_rel(schedmap_now(m), p->sched_origin));
 	stream_sched_tasks(sw, fp, m);

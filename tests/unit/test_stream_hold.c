@@ -7,7 +7,8 @@
  * written without the hold makes the reader's tree the sender's exactly (folded output equal).
  * Version 4's compact node lines (implicit ids, "." for the previous node, ids of s and x lines as
  * gaps) read back into the sender's tree through relabelling (ids given up and taken again), and
- * a stream of explicit ids under a version 3 header still reads as before.
+ * a stream of explicit ids under a version 3 header still reads as before. A task of the timeline
+ * that ran little and tops no summary bucket waits for the last interval, which sends it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -235,12 +236,84 @@ test_compact(void **state)
 	profile_free(q);
 }
 
+#define MS     1000000ull
+#define ORIGIN (5000 * MS)
+
+static void
+sched_switch(struct schedmap *m, uint64_t t, int cpu, int prev, int next)
+{
+	struct sched_event ev = { .type = SCHED_SWITCH, .time = ORIGIN + t, .cpu = cpu };
+
+	ev.prev_pid = prev;
+	ev.next_pid = next;
+	snprintf(ev.prev_comm, sizeof(ev.prev_comm), "task%d", prev);
+	snprintf(ev.next_comm, sizeof(ev.next_comm), "task%d", next);
+	schedmap_event(m, &ev);
+}
+
+static void
+test_hold_tasks(void **state)
+{
+	struct profile *p = make_profile(), *back = NULL;
+	struct errbuf err = { 0 };
+	struct stream_stats st;
+	char *buf = NULL;
+	size_t len = 0, at1;
+	FILE *fp = open_memstream(&buf, &len);
+	struct stream_writer *w = stream_writer_new(fp);
+	bool found = false;
+
+	(void)state;
+	stream_writer_summarize(w);
+	stream_writer_hold(w, 100);
+	p->sched = schedmap_new(2, 0, 0);
+	p->sched_origin = ORIGIN;
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	/* 100 on CPU 0 and 200 on CPU 1 all along; 400 runs 1 ms of CPU 1's first bucket. */
+	sched_switch(p->sched, 1 * MS, 0, 0, 100);
+	sched_switch(p->sched, 1 * MS, 1, 0, 200);
+	sched_switch(p->sched, 50 * MS, 1, 200, 400);
+	sched_switch(p->sched, 51 * MS, 1, 400, 200);
+	schedmap_advance(p->sched, ORIGIN + 400 * MS);
+	assert_int_equal(stream_write_interval(w, p, 400 * MS, &err), 0);
+	fflush(fp);
+	at1 = len;
+	assert_non_null(strstr(buf, " task100 "));
+	assert_non_null(strstr(buf, " task200 "));
+	assert_null(strstr(buf, "task400"));
+	stream_writer_hold(w, 0);
+	schedmap_advance(p->sched, ORIGIN + 800 * MS);
+	assert_int_equal(stream_write_interval(w, p, 800 * MS, &err), 0);
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	assert_non_null(strstr(buf + at1, " task400 "));
+	fp = fmemopen(buf, len, "r");
+	assert_int_equal(stream_read(fp, "mem", &back, &st, &err), 0);
+	fclose(fp);
+	assert_int_equal(st.intervals, 2);
+	assert_non_null(back->sched);
+	for (size_t i = 0; i < schedmap_ntasks(back->sched); i++) {
+		struct schedmap_task_stats ts;
+
+		if (schedmap_task_stats(back->sched, (uint32_t)i, &ts) == 0 && ts.tid == 400) {
+			found = true;
+			assert_int_equal(ts.runtime_ns, 1 * MS);
+		}
+	}
+	assert_true(found);
+	free(buf);
+	profile_free(p);
+	profile_free(back);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_hold_tasks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
