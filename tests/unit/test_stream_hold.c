@@ -3,7 +3,8 @@
  * Unit tests for the stream writer's hold (stream_writer_hold, what record --stream does unless
  * --stream-detail): a stack path under the share is not written (no frame, no node) but counted in
  * an "[other]" node under its parent, so the reader's totals are the sender's at every interval; a
- * path that grows past the share is written then, [other] giving its samples back; a last interval
+ * path that grows past the share is written then, [other] giving its samples back; new samples of
+ * a node written, fewer than the share, wait; a last interval
  * written without the hold makes the reader's tree the sender's exactly (folded output equal).
  * Version 4's compact node lines (implicit ids, "." for the previous node, ids of s and x lines as
  * gaps) read back into the sender's tree through relabelling (ids given up and taken again), and
@@ -135,13 +136,21 @@ test_hold(void **state)
 	assert_non_null(strstr(f, "[other] 9\n"));
 	assert_non_null(strstr(f, "leaf_0 31\n"));
 	free(f);
+	/* One more sample of big's work: fewer than the share, it waits. */
+	add(p, "big", 10, "work", 1);
+	assert_int_equal(stream_write_interval(w, p, 300, &err), 0);
+	fflush(fp);
+	f = read_folded(buf, len, 3, 130);
+	assert_non_null(strstr(f, "work 90\n"));
+	free(f);
 	/* The last interval without the hold: the reader's tree is the sender's. */
 	stream_writer_hold(w, 0);
-	assert_int_equal(stream_write_interval(w, p, 300, &err), 0);
+	assert_int_equal(stream_write_interval(w, p, 400, &err), 0);
 	assert_int_equal(stream_write_end(w, "duration", &err), 0);
 	stream_writer_free(w);
 	fclose(fp);
-	f = read_folded(buf, len, 3, 130);
+	f = read_folded(buf, len, 4, 131);
+	assert_non_null(strstr(f, "work 91\n"));
 	want = folded_of(p);
 	assert_string_equal(f, want);
 	assert_null(strstr(f, "[other]"));

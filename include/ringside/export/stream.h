@@ -39,10 +39,13 @@ void stream_writer_summarize(struct stream_writer *w);
 /*
  * From the next interval, a stack node not yet written waits while its samples (its total) are
  * under permille thousandths of all samples: its subtree counts in an "[other]" node under its
- * parent until it grows past that (then it is written and [other] gives its samples back).
+ * parent until it grows past that (then it is written and [other] gives its samples back); new
+ * samples of a node written, fewer than the share, wait (STREAM_HOLD_STALE intervals at most).
  * 0 (the default) writes every node. A last interval written with 0 makes the tree exact.
  */
 void stream_writer_hold(struct stream_writer *w, unsigned permille);
+/* A node's change under the share waits this many intervals at most (stream_writer_hold). */
+#define STREAM_HOLD_STALE 10u
 /* What record --stream holds back (stream_writer_hold) unless --stream-detail: 1 per mille. */
 #define STREAM_HOLD_PERMILLE 1u
 /* Free the writer; NULL is fine. */
