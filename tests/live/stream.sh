@@ -26,7 +26,7 @@
 #     timeline as summary buckets (b lines), every run with --stream-runs; damaged compressed data is refused naming a line of
 #     the text (exit 2);
 #   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
-#     -o -, and '-' from a terminal are usage errors (exit 2).
+#     -o -, --stream-detail without --stream and '-' from a terminal are usage errors (exit 2).
 
 . "$TESTLIB"
 require_root
@@ -314,6 +314,10 @@ rc2=$?
 check "-o - without --stream and --stream without -o -: exit 2 ($rc1, $rc2)" \
 	sh -c 'test "$1" -eq 2 -a "$2" -eq 2 && grep -q "is for --stream" "$3" &&
 	 grep -q "give -o -" "$4"' sh "$rc1" "$rc2" "$T/u1.err" "$T/u2.err"
+"$R" record -q --stream-detail -o "$T/u3.json" -- "$CT" 1 2>"$T/u3.err"
+rc3=$?
+check "--stream-detail without --stream: exit 2 ($rc3), saying so" \
+	sh -c 'test "$1" -eq 2 && grep -q "stream-detail is for --stream" "$2"' sh "$rc3" "$T/u3.err"
 screen_start 80 24 "$R" export - -o "$T/tty.json"
 check "export - from a terminal: exit 2" test "$(screen_exit 10)" = 2
 check "export - from a terminal: one line saying stdin is a terminal" sh -c \
