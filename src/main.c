@@ -145,7 +145,8 @@ main_option_fits(int c, enum main_mode mode)
 	bool screen_only = c == OPT_THEME || c == OPT_ASCII || c == OPT_BRAILLE || c == OPT_VIEW ||
 			   c == 'd' || c == OPT_SOURCE_PATH || c == OPT_SOURCE_PREFIX;
 
-	if (c == OPT_STREAM || c == OPT_STREAM_TEXT || c == OPT_STREAM_RUNS)
+	if (c == OPT_STREAM || c == OPT_STREAM_TEXT || c == OPT_STREAM_RUNS ||
+	    c == OPT_STREAM_DETAIL)
 		return mode == MODE_RECORD;
 	if (mode == MODE_RECORD)
 		return !screen_only;
@@ -200,6 +201,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "stream", no_argument, NULL, OPT_STREAM },
 		{ "stream-text", no_argument, NULL, OPT_STREAM_TEXT },
 		{ "stream-runs", no_argument, NULL, OPT_STREAM_RUNS },
+		{ "stream-detail", no_argument, NULL, OPT_STREAM_DETAIL },
 		{ "nice", required_argument, NULL, OPT_NICE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -315,6 +317,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 			break;
 		case OPT_STREAM_RUNS:
 			o->stream_runs = true;
+			break;
+		case OPT_STREAM_DETAIL:
+			o->stream_detail = true;
 			break;
 		case OPT_TASK_COUNTERS:
 			if (main_parse_uint(optarg, &o->task_top) < 0 || o->task_top > 4096)
@@ -456,10 +461,11 @@ main_record(int argc, char **argv)
 					    : "-o - is for --stream (a snapshot goes to a file)");
 		goto out;
 	}
-	if ((uo.rec.stream_text || uo.rec.stream_runs) && !uo.rec.stream) {
-		r = main_usage_error("%s", uo.rec.stream_text
-						   ? "--stream-text is for --stream -o -"
-						   : "--stream-runs is for --stream -o -");
+	if ((uo.rec.stream_text || uo.rec.stream_runs || uo.rec.stream_detail) && !uo.rec.stream) {
+		r = main_usage_error("%s", uo.rec.stream_text ? "--stream-text is for --stream -o -"
+					   : uo.rec.stream_runs
+						   ? "--stream-runs is for --stream -o -"
+						   : "--stream-detail is for --stream -o -");
 		goto out;
 	}
 	if (uo.rec.stream && uo.rec.push.url) {

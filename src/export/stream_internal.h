@@ -67,10 +67,12 @@ void stream_sched_writer_free(struct stream_sched_writer *sw);
 /*
  * Write what p's scheduler timeline gained since the last call (the S line, changed tasks, the
  * runs closed and each CPU's run in progress, or with buckets the b lines of the summary buckets
- * they filled); *sw is created on the first call.
+ * they filled); *sw is created on the first call. A task not written yet waits while its run time
+ * is under hold_permille thousandths of the CPUs' time so far and no run or bucket names it, and
+ * the changes of a task written wait (up to 10 intervals) while it ran less than that more.
  */
 void stream_sched_write(struct stream_sched_writer **sw, FILE *fp, const struct profile *p,
-			bool buckets);
+			bool buckets, unsigned hold_permille);
 
 struct stream_sched_reader;
 

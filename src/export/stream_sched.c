@@ -25,8 +25,12 @@
 
 struct stream_sched_task {
 	struct schedmap_task_stats st; /* as last written */
+	uint64_t at;		       /* the interval of its last T line */
 	bool fresh;		       /* not written yet */
 };
+
+/* With a hold: a task's changes wait at most this many intervals (unless it ran hold_ns more). */
+#define STREAM_SCHED_STALE 10u
 
 /* A CPU's summary bucket being filled (b lines): its index from the start and what it holds. */
 struct stream_sched_acc {
@@ -50,6 +54,9 @@ struct stream_sched_writer {
 	struct stream_sched_task *tasks; /* by stream id - 1 */
 	size_t ntasks;
 	uint64_t folded; /* the map's folded tasks when last seen: renumbered when it moves */
+	const struct schedmap *m; /* while writing: the map */
+	uint64_t interval;	  /* intervals written */
+	uint64_t hold_ns; /* while writing: a task not yet written waits under this run time */
 };
 
 void
@@ -152,7 +159,21 @@ stream_sched_put_stats(FILE *fp, uint32_t id, const struct schedmap_task_stats *
 	fputc('\n', fp);
 }
 
-/* A T line for each task new or changed since the last interval. */
+/* Give map task i the next stream id, its T line not written yet. */
+static uint32_t
+stream_sched_new_id(struct stream_sched_writer *sw, size_t i)
+{
+	if (sw->ntasks % 256 == 0)
+		sw->tasks = xreallocarray(sw->tasks, sw->ntasks + 256, sizeof(*sw->tasks));
+	sw->tasks[sw->ntasks++] = (struct stream_sched_task){ .fresh = true };
+	sw->ids[i] = (uint32_t)sw->ntasks;
+	return sw->ids[i];
+}
+
+/*
+ * A T line for each task new or changed since the last interval; a task not written yet waits
+ * while its run time is under hold_ns (unless a run or bucket names it: stream_sched_need).
+ */
 static void
 stream_sched_tasks(struct stream_sched_writer *sw, FILE *fp, const struct schedmap *m)
 {
@@ -170,25 +191,46 @@ stream_sched_tasks(struct stream_sched_writer *sw, FILE *fp, const struct schedm
 		memset(&st, 0, sizeof(st));
 		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0 || st.folded)
 			continue;
-		if (!sw->ids[i]) {
-			if (sw->ntasks % 256 == 0)
-				sw->tasks = xreallocarray(sw->tasks, sw->ntasks + 256,
-							  sizeof(*sw->tasks));
-			sw->tasks[sw->ntasks++] = (struct stream_sched_task){ .fresh = true };
-			sw->ids[i] = (uint32_t)sw->ntasks;
-		}
+		if (!sw->ids[i] && st.runtime_ns < sw->hold_ns)
+			continue;
+		if (!sw->ids[i])
+			stream_sched_new_id(sw, i);
 		t = &sw->tasks[sw->ids[i] - 1];
 		if (!t->fresh && !stream_sched_changed(&t->st, &st))
 			continue;
+		/* Held: small changes of a task written wait, a few intervals at most. */
+		if (!t->fresh && sw->hold_ns && st.exited == t->st.exited &&
+		    st.runtime_ns < t->st.runtime_ns + sw->hold_ns &&
+		    sw->interval < t->at + STREAM_SCHED_STALE)
+			continue;
 		t->st = st;
 		t->fresh = false;
+		t->at = sw->interval;
 		stream_sched_put_stats(fp, sw->ids[i], &st);
 	}
 }
 
+/* Before a line naming map task task: its T line, when it was held back so far. */
+static void
+stream_sched_need(struct stream_sched_writer *sw, FILE *fp, uint32_t task)
+{
+	struct schedmap_task_stats st;
+	struct stream_sched_task *t;
+
+	memset(&st, 0, sizeof(st));
+	if (task >= sw->nids || sw->ids[task] || schedmap_task_stats(sw->m, task, &st) < 0 ||
+	    st.folded)
+		return;
+	t = &sw->tasks[stream_sched_new_id(sw, task) - 1];
+	t->st = st;
+	t->fresh = false;
+	t->at = sw->interval;
+	stream_sched_put_stats(fp, sw->ids[task], &st);
+}
+
 /* A run's task as the stream names it: its id, '.' idle, '+' other, '?' unknown. */
 static void
-stream_sched_put_task(const struct stream_sched_writer *sw, FILE *fp, uint32_t task)
+stream_sched_put_task(struct stream_sched_writer *sw, FILE *fp, uint32_t task)
 {
 	if (task == SCHEDMAP_TASK_IDLE)
 		fputc('.', fp);
@@ -208,7 +250,7 @@ stream_sched_rel(uint64_t t, uint64_t origin)
 
 /* The b line of cpu's bucket a: its busiest task (non-idle), that task's, busy and known ns. */
 static void
-stream_sched_put_bucket(const struct stream_sched_writer *sw, FILE *fp, unsigned cpu,
+stream_sched_put_bucket(struct stream_sched_writer *sw, FILE *fp, unsigned cpu,
 			const struct stream_sched_acc *a)
 {
 	const struct stream_sched_share *top = NULL;
@@ -216,6 +258,8 @@ stream_sched_put_bucket(const struct stream_sched_writer *sw, FILE *fp, unsigned
 	for (size_t i = 0; i < a->nt; i++)
 		if (!top || a->t[i].ns > top->ns)
 			top = &a->t[i];
+	if (top)
+		stream_sched_need(sw, fp, top->task);
 	fprintf(fp, "b %u %" PRIu64 " ", cpu, a->index);
 	stream_sched_put_task(sw, fp, top ? top->task : SCHEDMAP_TASK_IDLE);
 	fprintf(fp, " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", top ? top->ns : 0, a->busy, a->known);
@@ -223,7 +267,7 @@ stream_sched_put_bucket(const struct stream_sched_writer *sw, FILE *fp, unsigned
 
 /* The run [start, end) of task into a's buckets; each bucket it leaves behind is written. */
 static void
-stream_sched_acc_add(const struct stream_sched_writer *sw, FILE *fp, unsigned cpu,
+stream_sched_acc_add(struct stream_sched_writer *sw, FILE *fp, unsigned cpu,
 		     struct stream_sched_acc *a, uint64_t start, uint64_t end, uint32_t task)
 {
 	while (start < end) {
@@ -263,7 +307,7 @@ stream_sched_acc_add(const struct stream_sched_writer *sw, FILE *fp, unsigned cp
  * are now (the last one partly filled), without keeping it (it is added when it closes).
  */
 static void
-stream_sched_acc_open(const struct stream_sched_writer *sw, FILE *fp, unsigned cpu, uint64_t start,
+stream_sched_acc_open(struct stream_sched_writer *sw, FILE *fp, unsigned cpu, uint64_t start,
 		      uint64_t end, uint32_t task)
 {
 	struct stream_sched_acc a = sw->acc[cpu];
@@ -323,6 +367,7 @@ stream_sched_runs(struct stream_sched_writer *sw, FILE *fp, const struct profile
 			sw->closed[cpu] = end;
 			continue;
 		}
+		stream_sched_need(sw, fp, run.task);
 		if (run.open) {
 			fprintf(fp, "o %u %" PRIu64 " ", cpu, start);
 		} else {
@@ -338,7 +383,7 @@ stream_sched_runs(struct stream_sched_writer *sw, FILE *fp, const struct profile
 
 void
 stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct profile *p,
-		   bool buckets)
+		   bool buckets, unsigned hold_permille)
 {
 	const struct schedmap *m = p->sched;
 	struct stream_sched_writer *sw;
@@ -357,6 +402,10 @@ stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct prof
 		stream_sched_renumber(sw, m);
 		sw->folded = sc.folded_tasks;
 	}
+	sw->m = m;
+	sw->interval++;
+	sw->hold_ns = (uint64_t)((double)hold_permille / 1000.0 * (double)sw->ncpus *
+				 (double)stream_sched_rel(schedmap_now(m), p->sched_origin));
 	stream_sched_tasks(sw, fp, m);
 	for (unsigned c = 0; c < sw->ncpus; c++)
 		stream_sched_runs(sw, fp, p, c);

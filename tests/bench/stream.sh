@@ -13,11 +13,16 @@
 #     unsymbolized addresses (module+offset frames): a machine that starts many processes (a
 #     build) streams far more than a steady one;
 #                                     target: below the live screen's terminal bytes/s
-#     the stream is sent gzip-compressed (version 3, a sync flush per interval): its bytes as sent
+#     the stream is sent gzip-compressed (version 4, a sync flush per interval): its bytes as sent
 #     (steady: from the third interval's flush to the last, as for the text) and its text form's,
 #     by line kind;
 #   - the live screen's and view -'s terminal bytes/s at a 1 s refresh (steady state, ptyrun.py).
-# STREAM_SECONDS (default 20) sets each run's length. Figures are printed, never judged.
+#   - record --stream holds back paths and tasks under 0.1 % (in [other]) and sends everything in
+#     its last interval: the steady figures leave that last interval out and it is printed alone;
+#     --stream-detail (everything as it comes) is measured next to it, and ringside's own CPU
+#     seconds per second (user + system, /usr/bin/time) for each.
+# STREAM_SECONDS (default 20) sets each run's length; STREAM_CHURN=1 adds a loop of short-lived
+# commands (ls, sh | grep, date, 20 a second), as a build would. Figures are printed, never judged.
 
 R=${RINGSIDE:?}
 W=${WORKLOADS:?}
@@ -33,6 +38,18 @@ bg=$!
 "$W/calltree" 100000 >/dev/null 2>&1 &
 ct=$!
 bg="$bg $ct"
+if [ "${STREAM_CHURN:-0}" = 1 ]; then
+	(while :; do
+		ls /usr/bin >/dev/null
+		sh -c 'echo hi | grep -c h' >/dev/null
+		date >/dev/null
+		sleep 0.05
+	done) &
+	bg="$bg $!"
+	echo "  with a loop of short-lived commands (STREAM_CHURN=1)"
+fi
+TIME=
+[ -x /usr/bin/time ] && TIME="/usr/bin/time -o $T/cpu -f %U+%S"
 
 echo "stream bench: ${SECS} s, 1 s intervals, system-wide -F 999 -g fp, CPUs busy"
 
@@ -41,8 +58,11 @@ echo "stream bench: ${SECS} s, 1 s intervals, system-wide -F 999 -g fp, CPUs bus
 stream_run() {
 	_label=$1
 	shift
-	"$R" record -q --stream -o - -I 1000 -F 999 -g fp --duration "$SECS" "$@" >"$T/s.gz" \
-		2>"$T/s.err"
+	rm -f "$T/cpu"
+	$TIME "$R" record -q --stream -o - -I 1000 -F 999 -g fp --duration "$SECS" "$@" \
+		>"$T/s.gz" 2>"$T/s.err"
+	[ -s "$T/cpu" ] && awk -v secs="$SECS" -v label="$_label" 'END {
+		split($0, c, "+"); printf "  ringside record CPU %s: %.3f s/s\n", label, (c[1] + c[2]) / secs }' "$T/cpu"
 	# The text form (--stream-text writes the same lines), and where each flush ends in the
 	# compressed bytes: a sync flush ends in 00 00 ff ff, the first after the header, then one
 	# per interval.
@@ -50,22 +70,27 @@ stream_run() {
 	LC_ALL=C grep -obUaP '\x00\x00\xff\xff' "$T/s.gz" | cut -d: -f1 >"$T/s.flush"
 	awk -v secs="$SECS" -v label="$_label" -v zbytes="$(wc -c <"$T/s.gz")" '
 		FNR == NR { nz++; z[nz] = $1 + 4; next }
-		{ bytes += length($0) + 1; k = $1; kb[k] += length($0) + 1 }
+		{ bytes += length($0) + 1; k = $1; kb[n + 1 SUBSEP k] += length($0) + 1; kinds[k] = 1 }
 		/^i / { n++; at[n] = bytes; split($0, f, " "); t[n] = f[3] }
 		END {
-			if (n < 4 || nz < n + 1) { print "  " label ": too few intervals (" n ")"; exit }
-			secs_steady = (t[n] - t[3]) / 1e9
-			steady = (at[n] - at[3]) / secs_steady
-			zsteady = (z[n + 1] - z[4]) / secs_steady
+			if (n < 5 || nz < n + 1) { print "  " label ": too few intervals (" n ")"; exit }
+			# Steady: intervals 4 to n-1 (the last, sent without holding back, apart).
+			secs_steady = (t[n - 1] - t[3]) / 1e9
+			steady = (at[n - 1] - at[3]) / secs_steady
+			zsteady = (z[n] - z[4]) / secs_steady
 			printf "  stream %s: %d intervals\n", label, n
-			printf "    as sent (gzip, version 3): %d bytes, %.0f bytes/s over the run, %.0f bytes/s steady (intervals 4-%d)\n",
-				zbytes, zbytes / secs, zsteady, n
+			printf "    as sent (gzip, version 4): %d bytes, %.0f bytes/s over the run, %.0f bytes/s steady (intervals 4-%d); the last interval %d bytes\n",
+				zbytes, zbytes / secs, zsteady, n - 1, z[n + 1] - z[n]
 			printf "    its text (--stream-text):  %d bytes, %.0f bytes/s over the run, %.0f bytes/s steady; %.1fx the compressed\n",
 				bytes, bytes / secs, steady, steady / (zsteady > 0 ? zsteady : 1)
-			printf "    text by line kind (bytes/s over the run):"
-			for (k in kb)
-				if (length(k) <= 3 && kb[k] / secs >= 1)
-					printf " %s %.0f", k, kb[k] / secs
+			printf "    text by line kind (bytes/s steady):"
+			for (k in kinds) {
+				sum = 0
+				for (i = 4; i < n; i++)
+					sum += kb[i SUBSEP k]
+				if (length(k) <= 3 && sum / secs_steady >= 1)
+					printf " %s %.0f", k, sum / secs_steady
+			}
 			printf "\n"
 			printf "stream_steady_bytes_per_s=%.0f\n", zsteady > "/dev/stderr"
 			printf "text_steady_bytes_per_s=%.0f\n", steady > "/dev/stderr"
@@ -77,6 +102,8 @@ stream_run() {
 # The stream: with the scheduler timeline (every run of every CPU: r lines) and without.
 stream_run "(stacks, counters, scheduler timeline)"
 with_sched=$stream with_sched_text=$text
+stream_run "--stream-detail (every path and task as it comes)" --stream-detail
+detail=$stream detail_text=$text
 stream_run "--no-sched (stacks, counters)" --no-sched
 no_sched=$stream no_sched_text=$text
 stream_run "-p calltree (one process: stacks, counters, its timeline)" -p "$ct"
@@ -99,7 +126,8 @@ view=$("$PY" "$HERE/ptyrun.py" "$SECS" 120 40 Overview sh "$T/viewer.sh" 2>/dev/
 echo "  view - of the stream (120x40): $view"
 
 lb=$(echo "$live" | sed -n 's/.*bytes_per_s=\([0-9.]*\).*/\1/p')
-for pair in "with the timeline:$with_sched:$with_sched_text" "--no-sched:$no_sched:$no_sched_text" \
+for pair in "system-wide, with the timeline:$with_sched:$with_sched_text" \
+	"system-wide, --stream-detail:$detail:$detail_text" "--no-sched:$no_sched:$no_sched_text" \
 	"-p calltree:$one:$one_text"; do
 	k=${pair%%:*}
 	v=${pair#*:}

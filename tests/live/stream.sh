@@ -22,11 +22,11 @@
 #     - of a stream cut short says so on its status line;
 #   - the sender killed with SIGKILL mid-stream: export - says so in one line, exits 1 and writes
 #     the intervals that arrived; the sender whose reader is gone stops with a line and exit 1;
-#   - the stream is gzip-compressed (version 3) unless --stream-text (plain lines, read alike), its
+#   - the stream is gzip-compressed (version 4) unless --stream-text (plain lines, read alike), its
 #     timeline as summary buckets (b lines), every run with --stream-runs; damaged compressed data is refused naming a line of
 #     the text (exit 2);
 #   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
-#     -o -, and '-' from a terminal are usage errors (exit 2).
+#     -o -, --stream-detail without --stream and '-' from a terminal are usage errors (exit 2).
 
 . "$TESTLIB"
 require_root
@@ -266,9 +266,9 @@ check "view - of a stream cut short: q quits with 0" test "$(screen_exit 10)" = 
 screen_stop
 
 # --- the compressed form (the default) and the text form (--stream-text)
-check "the stream is gzip-compressed, its header version 3, far smaller than its text" sh -c \
+check "the stream is gzip-compressed, its header version 4, far smaller than its text" sh -c \
 	'test "$(head -c 2 "$1" | od -An -tx1 | tr -d " ")" = 1f8b &&
-	 gzip -dc "$1" | head -c 18 | grep -q "^ringside-stream 3 " &&
+	 gzip -dc "$1" | head -c 18 | grep -q "^ringside-stream 4 " &&
 	 test "$(wc -c <"$1")" -lt "$(($(gzip -dc "$1" | wc -c) / 2))"' sh "$T/s.stream"
 "$R" export "$T/s.stream" -o "$T/sf.json" 2>"$T/sf.err"
 check "export FILE of a compressed stream saved to a file: its $n intervals ($(cat "$T/sf.err"))" \
@@ -276,7 +276,7 @@ check "export FILE of a compressed stream saved to a file: its $n intervals ($(c
 "$R" record -q --stream --stream-text -o - -I 250 -- "$CT" 1 2>/dev/null >"$T/t.stream"
 "$R" export - -o "$T/t.json" <"$T/t.stream" 2>"$T/tx.err"
 check "--stream-text: plain lines, that export - reads ($(cat "$T/tx.err"))" sh -c \
-	'head -c 18 "$1" | grep -q "^ringside-stream 3 " && grep -q "^end command%20exited$" "$1" &&
+	'head -c 18 "$1" | grep -q "^ringside-stream 4 " && grep -q "^end command%20exited$" "$1" &&
 	 "$2" -e ".meta.end_reason == \"command exited\"" "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
 # the timeline as summary buckets (b lines), not every run: each CPU's buckets cover the
 # recording, and its busy time is theirs
@@ -314,6 +314,10 @@ rc2=$?
 check "-o - without --stream and --stream without -o -: exit 2 ($rc1, $rc2)" \
 	sh -c 'test "$1" -eq 2 -a "$2" -eq 2 && grep -q "is for --stream" "$3" &&
 	 grep -q "give -o -" "$4"' sh "$rc1" "$rc2" "$T/u1.err" "$T/u2.err"
+"$R" record -q --stream-detail -o "$T/u3.json" -- "$CT" 1 2>"$T/u3.err"
+rc3=$?
+check "--stream-detail without --stream: exit 2 ($rc3), saying so" \
+	sh -c 'test "$1" -eq 2 && grep -q "stream-detail is for --stream" "$2"' sh "$rc3" "$T/u3.err"
 screen_start 80 24 "$R" export - -o "$T/tty.json"
 check "export - from a terminal: exit 2" test "$(screen_exit 10)" = 2
 check "export - from a terminal: one line saying stdin is a terminal" sh -c \

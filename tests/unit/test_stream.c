@@ -510,7 +510,7 @@ line_of(const char *buf, const char *prefix)
 }
 
 /*
- * The timeline as summary buckets (b lines, version 3): no runs in the stream; each CPU's busy
+ * The timeline as summary buckets (b lines, version 3 on): no runs in the stream; each CPU's busy
  * and known time and every task's statistics read back as the recording had them, and the map
  * has a summary per CPU and 100 ms of the second.
  */
@@ -525,7 +525,7 @@ test_sched_buckets(void **state)
 	json_t *a, *b, *ca, *cb;
 
 	(void)state;
-	assert_non_null(strstr(buf, "ringside-stream 3 "));
+	assert_non_null(strstr(buf, "ringside-stream 4 "));
 	assert_non_null(strstr(buf, "\nb 0 0 "));
 	assert_null(strstr(buf, "\nr "));
 	assert_null(strstr(buf, "\no "));

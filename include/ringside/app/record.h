@@ -42,6 +42,7 @@ struct record_opts {
 	bool stream;		/* --stream -o -: the stream on stdout, no output file */
 	bool stream_text;	/* --stream-text: its text form, not the compressed one */
 	bool stream_runs;	/* --stream-runs: every scheduler run, not summary buckets */
+	bool stream_detail;	/* --stream-detail: every stack node every interval */
 	int cmdline_argc;	/* ringside's own command line, for the snapshot */
 	char **cmdline_argv;
 	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */

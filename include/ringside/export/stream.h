@@ -20,9 +20,9 @@
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 
-/* The first word of the header line and the newest version after it (3: the compressed form). */
+/* The first word of the header line and the newest version after it (4: compact node ids). */
 #define STREAM_FORMAT  "ringside-stream"
-#define STREAM_VERSION 3
+#define STREAM_VERSION 4
 /* The longest line read (the header, a frame with a long C++ name): 1 MiB. */
 #define STREAM_MAX_LINE ((size_t)1 << 20)
 
@@ -30,12 +30,24 @@ struct stream_writer;
 
 /* A writer to fp (borrowed; the caller flushes and closes it). */
 struct stream_writer *stream_writer_new(FILE *fp);
-/* A writer of the compressed form (version 3: gzip, a sync flush per interval) to fp; NULL on
+/* A writer of the compressed form (version 4: gzip, a sync flush per interval) to fp; NULL on
  * failure (out of memory). */
 struct stream_writer *stream_writer_new_gz(FILE *fp);
-/* Before the header: write the scheduler timeline as summary buckets (b lines, version 3), one
+/* Before the header: write the scheduler timeline as summary buckets (b lines, version 3 on), one
  * per CPU and bucket width, instead of every run (r, o lines). */
 void stream_writer_summarize(struct stream_writer *w);
+/*
+ * From the next interval, a stack node not yet written waits while its samples (its total) are
+ * under permille thousandths of all samples: its subtree counts in an "[other]" node under its
+ * parent until it grows past that (then it is written and [other] gives its samples back); new
+ * samples of a node written, fewer than the share, wait (STREAM_HOLD_STALE intervals at most).
+ * 0 (the default) writes every node. A last interval written with 0 makes the tree exact.
+ */
+void stream_writer_hold(struct stream_writer *w, unsigned permille);
+/* A node's change under the share waits this many intervals at most (stream_writer_hold). */
+#define STREAM_HOLD_STALE 10u
+/* What record --stream holds back (stream_writer_hold) unless --stream-detail: 1 per mille. */
+#define STREAM_HOLD_PERMILLE 1u
 /* Free the writer; NULL is fine. */
 void stream_writer_free(struct stream_writer *w);
 /* Write the header line: p as it is now, without its samples. Returns 0 or -EIO with err. */

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The stream's writer (man/ringside-stream.5; the reader is export/stream): the header, each
+ * interval's counter points, frames, nodes and self changes (in version 4's compact form for
+ * record --stream), the timeline's and events' lines through stream_sched and stream_events, and
+ * the hold of record --stream (stream_writer_hold): paths and tasks too small to show wait.
+ *
+ * The writer keeps the counts it wrote per node, keyed by (parent node, frame), so stack-tree
+ * compaction and relabelling (which renumber the tree) cost only a change of counts.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringside/export/stream.h"
+#include "ringside/util/xalloc.h"
+
+#include "stream_internal.h"
+
+struct stream_wframe {
+	struct frame f; /* the tree frame this id was written for */
+	uint32_t jid;	/* its stream id, or 0 when not written */
+};
+
+struct stream_writer {
+	FILE *fp;
+	size_t ntracks;		      /* tracks in the header: only they are streamed */
+	size_t **done;		      /* per track and series: points written */
+	size_t *ndone;		      /* per track: series known */
+	struct stream_wframe *frames; /* by tree frame id */
+	size_t nframes;
+	uint32_t next_frame;
+	/* Nodes: (parent, frame) -> id through an open-addressing hash; counts per id. */
+	uint64_t *keys;
+	uint32_t *vals;
+	size_t hcap, nnodes; /* nnodes: ids handed out (id 0 the root) */
+	int64_t *wrote, *now;
+	uint32_t *gen;
+	uint64_t *key_of;   /* per id: its (parent, frame), UINT64_MAX when free */
+	uint32_t *free_ids; /* ids given up (x lines), taken again first */
+	uint64_t *s_at;	    /* per id: the interval of its last s line (with a hold) */
+	size_t nfree;
+	size_t ncap;
+	uint32_t cur_gen;
+	uint32_t *stack; /* the walk's node ids by depth */
+	size_t stack_cap;
+	uint64_t seq;
+	bool failed;
+	struct stream_gz *gz; /* the compressed form: fp deflates into out */
+	bool buckets;	      /* the timeline as summary buckets (b lines) */
+	unsigned
+		hold_permille; /* nodes under this share of all samples wait in [other] (0: none) */
+	bool compact;	       /* version 4's lines: implicit node ids, ids as gaps */
+	uint32_t last_n;       /* compact: the node the interval's last n line defined (0: none) */
+	FILE *out;
+	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
+	struct stream_events_writer *events; /* events added and removed (stream_events) */
+};
+
+struct stream_writer *
+stream_writer_new(FILE *fp)
+{
+	struct stream_writer *w = xcalloc(1, sizeof(*w));
+
+	w->fp = fp;
+	w->next_frame = 1;
+	w->nnodes = 1;
+	return w;
+}
+
+struct stream_writer *
+stream_writer_new_gz(FILE *fp)
+{
+	struct stream_gz *gz = NULL;
+	FILE *zfp = stream_gz_writer(fp, &gz);
+	struct stream_writer *w;
+
+	if (!zfp)
+		return NULL;
+	w = stream_writer_new(zfp);
+	w->gz = gz;
+	w->out = fp;
+	return w;
+}
+
+void
+stream_writer_summarize(struct stream_writer *w)
+{
+	w->buckets = true;
+}
+
+void
+stream_writer_hold(struct stream_writer *w, unsigned permille)
+{
+	w->hold_permille = permille;
+}
+
+/* After a header, an interval or the end line: the compressed form's flush. 0 or -1. */
+static int
+stream_writer_sync(struct stream_writer *w, bool finish)
+{
+	return w->gz ? stream_gz_sync(w->fp, w->gz, finish) : 0;
+}
+
+void
+stream_writer_free(struct stream_writer *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->ntracks; i++)
+		free(w->done[i]);
+	free(w->done);
+	free(w->ndone);
+	free(w->frames);
+	free(w->keys);
+	free(w->vals);
+	free(w->wrote);
+	free(w->now);
+	free(w->gen);
+	free(w->key_of);
+	free(w->free_ids);
+	free(w->s_at);
+	free(w->stack);
+	stream_sched_writer_free(w->sched);
+	stream_events_writer_free(w->events);
+	if (w->gz)
+		fclose(w->fp);
+	free(w);
+}
+
+static int
+stream_io(struct errbuf *err)
+{
+	return errbuf_fail(err, -EIO, "cannot write the stream: %s", strerror(errno ? errno : EIO));
+}
+
+int
+stream_write_header(struct stream_writer *w, const struct profile *p, struct errbuf *err)
+{
+	char *line = stream_snapshot_line(p, 0, p->ntracks, true, err);
+	int r = line ? 0 : -EIO;
+
+	/* Version 4 when its features are used (compressed, b lines, compact ids), else 2. */
+	w->compact = w->gz || w->buckets;
+	if (r == 0 &&
+	    fprintf(w->fp, "%s %d %s\n", STREAM_FORMAT, w->compact ? STREAM_VERSION : 2, line) < 0)
+		r = stream_io(err);
+	w->ntracks = p->ntracks;
+	w->done = xcalloc(p->ntracks + 1, sizeof(*w->done));
+	w->ndone = xcalloc(p->ntracks + 1, sizeof(*w->ndone));
+	stream_events_write(&w->events, w->fp, p, true, err);
+	if (r == 0 && stream_writer_sync(w, false) < 0)
+		r = stream_io(err);
+	free(line);
+	return r;
+}
+
+/* The counter points written since the last interval. */
+static void
+stream_write_counters(struct stream_writer *w, const struct profile *p)
+{
+	for (size_t i = 0; i < w->ntracks && i < p->ntracks; i++) {
+		const struct counter_track *tr = &p->tracks[i];
+
+		if (tr->nseries > w->ndone[i]) {
+			w->done[i] = xreallocarray(w->done[i], tr->nseries, sizeof(size_t));
+			memset(w->done[i] + w->ndone[i], 0,
+			       (tr->nseries - w->ndone[i]) * sizeof(size_t));
+			w->ndone[i] = tr->nseries;
+		}
+		for (size_t k = 0; k < tr->nseries; k++) {
+			const struct counter_series *s = &tr->series[k];
+
+			for (size_t j = w->done[i][k]; j < s->n; j++)
+				fprintf(w->fp,
+					"c %zu %d %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+					"\n",
+					i, s->cpu, s->t[j], s->count[j], s->enabled[j],
+					s->running[j]);
+			w->done[i][k] = s->n;
+		}
+	}
+}
+
+void
+stream_put_field(FILE *fp, const char *s)
+{
+	if (!s || !*s) {
+		fputc('-', fp);
+		return;
+	}
+	if (strcmp(s, "-") == 0) {
+		fputs("%2D", fp);
+		return;
+	}
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c <= ' ' || *c == '%' || *c == 0x7f)
+			fprintf(fp, "%%%02X", *c);
+		else
+			fputc(*c, fp);
+	}
+}
+
+/* The stream id of tree frame id, written first when new (or when the id names another frame). */
+static uint32_t
+stream_frame(struct stream_writer *w, const struct frametab *ft, uint32_t id)
+{
+	const struct frame *f = frametab_get(ft, id);
+
+	if (id >= w->nframes) {
+		size_t n = w->nframes ? w->nframes : 64;
+
+		while (n <= id)
+			n *= 2;
+		w->frames = xreallocarray(w->frames, n, sizeof(*w->frames));
+		memset(w->frames + w->nframes, 0, (n - w->nframes) * sizeof(*w->frames));
+		w->nframes = n;
+	}
+	if (w->frames[id].jid && memcmp(&w->frames[id].f, f, sizeof(*f)) == 0)
+		return w->frames[id].jid;
+	w->frames[id].f = *f;
+	w->frames[id].jid = w->next_frame++;
+	fprintf(w->fp, "f %" PRIu32 " %s %" PRIu32 " %d ", w->frames[id].jid,
+		frame_kind_name((enum frame_kind)f->kind), f->line, f->inlined ? 1 : 0);
+	stream_put_field(w->fp, frametab_str(ft, f->name));
+	fputc(' ', w->fp);
+	stream_put_field(w->fp, frametab_str(ft, f->module));
+	fputc(' ', w->fp);
+	stream_put_field(w->fp, frametab_str(ft, f->file));
+	fputc('\n', w->fp);
+	return w->frames[id].jid;
+}
+
+static uint64_t
+stream_hash(uint64_t key)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdULL;
+	key ^= key >> 33;
+	return key;
+}
+
+static void
+stream_grow_nodes(struct stream_writer *w)
+{
+	uint64_t *keys = w->keys;
+	uint32_t *vals = w->vals;
+	size_t old = w->hcap;
+
+	w->hcap = old ? old * 2 : 1024;
+	w->keys = xcalloc(w->hcap, sizeof(*w->keys));
+	w->vals = xcalloc(w->hcap, sizeof(*w->vals));
+	for (size_t i = 0; i < old; i++) {
+		size_t h;
+
+		if (!vals[i])
+			continue;
+		for (h = stream_hash(keys[i]) & (w->hcap - 1); w->vals[h];
+		     h = (h + 1) & (w->hcap - 1))
+			;
+		w->keys[h] = keys[i];
+		w->vals[h] = vals[i];
+	}
+	free(keys);
+	free(vals);
+}
+
+/* Room for the counts of one more node id. */
+static void
+stream_room(struct stream_writer *w)
+{
+	size_t n;
+
+	if (w->nnodes + 1 <= w->ncap)
+		return;
+	n = w->ncap ? 2 * w->ncap : 1024;
+	w->wrote = xreallocarray(w->wrote, n, sizeof(*w->wrote));
+	w->now = xreallocarray(w->now, n, sizeof(*w->now));
+	w->gen = xreallocarray(w->gen, n, sizeof(*w->gen));
+	w->key_of = xreallocarray(w->key_of, n, sizeof(*w->key_of));
+	w->free_ids = xreallocarray(w->free_ids, n, sizeof(*w->free_ids));
+	w->s_at = xreallocarray(w->s_at, n, sizeof(*w->s_at));
+	memset(w->wrote + w->ncap, 0, (n - w->ncap) * sizeof(*w->wrote));
+	memset(w->key_of + w->ncap, 0xff, (n - w->ncap) * sizeof(*w->key_of));
+	memset(w->gen + w->ncap, 0, (n - w->ncap) * sizeof(*w->gen));
+	w->ncap = n;
+}
+
+/* The stream id of the node (parent, frame), written first when new. */
+static uint32_t
+stream_node(struct stream_writer *w, uint32_t parent, uint32_t frame)
+{
+	uint64_t key = (uint64_t)parent << 32 | frame;
+	uint32_t id;
+	size_t h;
+
+	if (2 * (w->nnodes + 1) > w->hcap)
+		stream_grow_nodes(w);
+	for (h = stream_hash(key) & (w->hcap - 1); w->vals[h]; h = (h + 1) & (w->hcap - 1))
+		if (w->keys[h] == key)
+			return w->vals[h];
+	stream_room(w);
+	id = w->nfree ? w->free_ids[--w->nfree] : (uint32_t)w->nnodes++;
+	w->keys[h] = key;
+	w->vals[h] = id;
+	w->key_of[id] = key;
+	w->wrote[id] = 0;
+	w->s_at[id] = w->seq;
+	if (!w->compact)
+		fprintf(w->fp, "n %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", id, parent, frame);
+	else if (parent && parent == w->last_n)
+		fprintf(w->fp, "n . %" PRIu32 "\n", frame);
+	else
+		fprintf(w->fp, "n %" PRIu32 " %" PRIu32 "\n", parent, frame);
+	w->last_n = id;
+	return id;
+}
+
+struct stream_walk {
+	struct stream_writer *w;
+	const struct profile *p;
+	uint64_t min;	     /* a node not yet sent waits while its total is under this */
+	unsigned hold_depth; /* while holding: the depth of the node held */
+	uint32_t hold_jid;   /* while holding: the [other] node its subtree counts in */
+	bool holding;
+};
+
+/* Add self samples to node jid's count of this interval. */
+static void
+stream_count(struct stream_writer *w, uint32_t jid, uint64_t self)
+{
+	if (w->gen[jid] != w->cur_gen) {
+		w->gen[jid] = w->cur_gen;
+		w->now[jid] = 0;
+	}
+	w->now[jid] += (int64_t)self;
+}
+
+/* True when the node (parent, tree frame id) is in the stream already. */
+static bool
+stream_sent(const struct stream_writer *w, const struct frametab *ft, uint32_t parent, uint32_t id)
+{
+	uint64_t key;
+
+	if (id >= w->nframes || !w->frames[id].jid ||
+	    memcmp(&w->frames[id].f, frametab_get(ft, id), sizeof(struct frame)) != 0)
+		return false;
+	key = (uint64_t)parent << 32 | w->frames[id].jid;
+	for (size_t h = stream_hash(key) & (w->hcap - 1); w->hcap && w->vals[h];
+	     h = (h + 1) & (w->hcap - 1))
+		if (w->keys[h] == key)
+			return true;
+	return false;
+}
+
+static bool
+stream_visit(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
+{
+	struct stream_walk *k = ctx;
+	struct stream_writer *w = k->w;
+	const struct stacktree_node *node = stacktree_node(t, id);
+	uint32_t jid = 0;
+
+	if (k->holding && depth > k->hold_depth) {
+		stream_count(w, k->hold_jid, node->self);
+		return true;
+	}
+	k->holding = false;
+	if (depth + 1 > w->stack_cap) {
+		w->stack_cap = 2 * (depth + 1);
+		w->stack = xreallocarray(w->stack, w->stack_cap, sizeof(*w->stack));
+	}
+	if (depth > 0 && node->total < k->min &&
+	    !stream_sent(w, k->p->frames, w->stack[depth - 1], node->frame)) {
+		/* Too small to be sent yet: its subtree counts in [other] under its parent. */
+		k->hold_jid = stream_node(w, w->stack[depth - 1],
+					  stream_frame(w, k->p->frames, k->p->frame_other));
+		k->hold_depth = depth;
+		k->holding = true;
+		stream_count(w, k->hold_jid, node->self);
+		return true;
+	}
+	if (depth > 0)
+		jid = stream_node(w, w->stack[depth - 1],
+				  stream_frame(w, k->p->frames, node->frame));
+	w->stack[depth] = jid;
+	stream_count(w, jid, node->self);
+	return true;
+}
+
+/*
+ * Give up the ids of nodes the tree no longer has (their counts are 0 by now): an x line each, and
+ * the hash rebuilt from the ids still held, so the writer's memory follows the tree, not its past.
+ */
+static void
+stream_free_gone(struct stream_writer *w)
+{
+	size_t freed = 0, prev = 0;
+
+	for (size_t i = 1; i < w->nnodes; i++) {
+		if (w->key_of[i] == UINT64_MAX || w->gen[i] == w->cur_gen)
+			continue;
+		fprintf(w->fp, "x %zu\n", w->compact ? i - prev : i);
+		prev = i;
+		w->key_of[i] = UINT64_MAX;
+		w->free_ids[w->nfree++] = (uint32_t)i;
+		freed++;
+	}
+	if (!freed)
+		return;
+	memset(w->vals, 0, w->hcap * sizeof(*w->vals));
+	for (size_t i = 1; i < w->nnodes; i++) {
+		size_t h;
+
+		if (w->key_of[i] == UINT64_MAX)
+			continue;
+		for (h = stream_hash(w->key_of[i]) & (w->hcap - 1); w->vals[h];
+		     h = (h + 1) & (w->hcap - 1))
+			;
+		w->keys[h] = w->key_of[i];
+		w->vals[h] = (uint32_t)i;
+	}
+}
+
+/* Each node's change of self count since the last interval; a node gone counts as 0. */
+static void
+stream_write_stacks(struct stream_writer *w, const struct profile *p)
+{
+	struct stream_walk k = { .w = w, .p = p };
+	size_t prev = 0;
+
+	if (!p->stacks || !p->frames)
+		return;
+	if (w->hold_permille)
+		k.min = stacktree_node(p->stacks, 0)->total * w->hold_permille / 1000;
+	stream_room(w); /* the root's counts, id 0 */
+	if (w->nnodes == 1)
+		w->s_at[0] = 0;
+	w->cur_gen++;
+	w->last_n = 0;
+	stacktree_walk(p->stacks, stream_visit, &k);
+	for (size_t i = 0; i < w->nnodes; i++) {
+		int64_t c = w->gen[i] == w->cur_gen ? w->now[i] : 0;
+
+		if (w->key_of[i] == UINT64_MAX && i)
+			continue;
+		/* Held: new samples under the share wait, STREAM_HOLD_STALE intervals at most. */
+		if (k.min && w->gen[i] == w->cur_gen && c > w->wrote[i] &&
+		    c - w->wrote[i] < (int64_t)k.min && w->seq < w->s_at[i] + STREAM_HOLD_STALE)
+			continue;
+		if (c != w->wrote[i]) {
+			w->s_at[i] = w->seq;
+			fprintf(w->fp, "s %zu %" PRId64 "\n", w->compact ? i - prev : i,
+				c - w->wrote[i]);
+			prev = i;
+		}
+		w->wrote[i] = c;
+	}
+	stream_free_gone(w);
+}
+
+int
+stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t duration_ns,
+		      struct errbuf *err)
+{
+	const struct profile_sampling *sm = &p->sampling;
+
+	errno = 0;
+	if (stream_events_write(&w->events, w->fp, p, false, err) < 0)
+		return -EIO;
+	if (p->ntracks > w->ntracks) {
+		w->done = xreallocarray(w->done, p->ntracks + 1, sizeof(*w->done));
+		w->ndone = xreallocarray(w->ndone, p->ntracks + 1, sizeof(*w->ndone));
+		memset(w->done + w->ntracks, 0, (p->ntracks - w->ntracks) * sizeof(*w->done));
+		memset(w->ndone + w->ntracks, 0, (p->ntracks - w->ntracks) * sizeof(*w->ndone));
+		w->ntracks = p->ntracks;
+	}
+	stream_write_counters(w, p);
+	stream_write_stacks(w, p);
+	stream_sched_write(&w->sched, w->fp, p, w->buckets, w->hold_permille);
+	fprintf(w->fp,
+		"i %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+		++w->seq, duration_ns, sm->samples, sm->lost, sm->throttled, sm->bad_records);
+	if (ferror(w->fp) || stream_writer_sync(w, false) < 0)
+		return stream_io(err);
+	return 0;
+}
+
+int
+stream_write_end(struct stream_writer *w, const char *reason, struct errbuf *err)
+{
+	errno = 0;
+	fputs("end ", w->fp);
+	stream_put_field(w->fp, reason);
+	fputc('\n', w->fp);
+	return ferror(w->fp) || stream_writer_sync(w, true) < 0 ? stream_io(err) : 0;
+}
