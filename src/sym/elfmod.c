@@ -16,10 +16,14 @@
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <gelf.h>
 #include <zlib.h>
 
+#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/linetab.h"
 #include "ringside/util/sorted.h"
@@ -112,9 +116,59 @@ elfmod_debuglink(const char *file_name, const char *link, uint32_t want_crc, cha
 	return -1;
 }
 
+/* The module's userdata once its debug file was looked for. */
+static char elfmod_looked;
+
+/* True when the ELF file open on fd carries the build ID id of len bytes. */
+static bool
+elfmod_has_build_id(int fd, const unsigned char *id, int len)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	const void *got = NULL;
+	bool same = elf && dwelf_elf_gnu_build_id(elf, &got) == len && got &&
+		    memcmp(got, id, (size_t)len) == 0;
+
+	elf_end(elf);
+	return same;
+}
+
+/*
+ * The debug file of mod under /usr/lib/debug/.build-id by its build ID (what
+ * dwfl_build_id_find_debuginfo looks for, named as it names it: the real path), checked to carry
+ * the same build ID: an fd (and *path), or -1. Not libdw's own: it keeps an Elf of the file it
+ * found, which would be read instead of the fd this returns.
+ */
+static int
+elfmod_build_id_debuginfo(Dwfl_Module *mod, char **path)
+{
+	const unsigned char *id = NULL;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &id, &vaddr), fd;
+	char name[sizeof("/usr/lib/debug/.build-id/") + 2 * 64 + sizeof("/.debug")], *p = name;
+
+	if (len < 3 || len > 64 || !id)
+		return -1;
+	p += sprintf(p, "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (int i = 1; i < len; i++)
+		p += sprintf(p, "%02x", id[i]);
+	strcpy(p, ".debug");
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (!elfmod_has_build_id(fd, id, len)) {
+		close(fd);
+		return -1;
+	}
+	*path = realpath(name, NULL);
+	if (!*path)
+		*path = xstrdup(name);
+	return fd;
+}
+
 /*
  * Local debug files only: by build ID (/usr/lib/debug/.build-id, where Debian's dbgsym packages
- * put them), then by debug link. Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
+ * put them), then by debug link; one with compressed sections through its inflated copy
+ * (debugcopy.h). Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
  * module has no local debug file, it loads libdebuginfod (with libcurl, GnuTLS, Kerberos: 6.5 MB of
  * resident memory, measured) even when no server is set, and with one set it would fetch over the
  * network from inside a profiler's drain.
@@ -124,12 +178,31 @@ elfmod_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dw
 		      const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
 		      char **debuginfo_file_name)
 {
-	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
-					      debuglink_file, debuglink_crc, debuginfo_file_name);
+	int fd, copy;
 
-	if (fd >= 0)
-		return fd;
-	return elfmod_debuglink(file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
+	/*
+	 * Called again, or with a path for a link: the lookup of a dwz alternate file
+	 * (.gnu_debugaltlink), which libdw's own function finds by the link's build ID.
+	 */
+	if (*userdata == &elfmod_looked || (debuglink_file && strchr(debuglink_file, '/')))
+		return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	*userdata = &elfmod_looked;
+	fd = elfmod_build_id_debuginfo(mod, debuginfo_file_name);
+
+	if (fd < 0)
+		fd = elfmod_debuglink(file_name, debuglink_file, debuglink_crc,
+				      debuginfo_file_name);
+	/*
+	 * Compressed debug sections are read from an inflated copy on disk rather than inflated
+	 * into memory by libdw; the debug file keeps its own name.
+	 */
+	if (fd >= 0 && (copy = debugcopy_open(fd)) >= 0) {
+		close(fd);
+		fd = copy;
+	}
+	return fd;
 }
 
 static const Dwfl_Callbacks elfmod_callbacks = {
@@ -324,6 +397,13 @@ elfmod_release_files(struct elfmod *m)
 	if (delf && delf != elf)
 		elfmod_release(delf);
 	m->lookups = 0;
+}
+
+void
+elfmod_trim(struct elfmod *m)
+{
+	if (m->lookups > 0)
+		elfmod_release_files(m);
 }
 
 int
