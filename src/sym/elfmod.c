@@ -257,49 +257,72 @@ elfmod_raw_cmp(const void *a, const void *b)
 	return strcmp(x->sym.name, y->sym.name);
 }
 
-/* Copy the function symbols into a sorted array, one per address. */
+/*
+ * Symbol i of the module's table when it is a defined function (name, info and its address into
+ * *raw), or NULL.
+ */
+static const char *
+elfmod_function(struct elfmod *m, int i, struct elfmod_raw *raw)
+{
+	GElf_Sym sym;
+	GElf_Addr addr;
+	GElf_Word shndx;
+	const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
+	int type;
+
+	if (!name || !*name || sym.st_shndx == SHN_UNDEF)
+		return NULL;
+	type = GELF_ST_TYPE(sym.st_info);
+	if (type != STT_FUNC && type != STT_GNU_IFUNC)
+		return NULL;
+	raw->sym.addr = addr - m->bias;
+	raw->sym.size = sym.st_size;
+	raw->sym.name = name;
+	raw->rank = elfmod_rank(&sym, name);
+	return name;
+}
+
+/*
+ * Copy the function symbols into a sorted array, one per address. They are counted first and
+ * the sorted entries packed down in place, so that loading a large table (a compiler's, LLVM's)
+ * holds one array of its functions at a time, not a doubling one beside the result.
+ */
 static void
 elfmod_load_symbols(struct elfmod *m)
 {
-	struct elfmod_raw *raw = NULL;
-	size_t n = 0, cap = 0;
+	struct elfmod_raw *raw, one;
+	size_t n = 0, k = 0;
 	int total = dwfl_module_getsymtab(m->mod);
 
-	for (int i = 1; i < total; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		GElf_Word shndx;
-		const char *name;
-		int type;
-
-		name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
-		if (!name || !*name || sym.st_shndx == SHN_UNDEF)
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			raw = xreallocarray(raw, cap, sizeof(*raw));
-		}
-		raw[n].sym.addr = addr - m->bias;
-		raw[n].sym.size = sym.st_size;
-		raw[n].sym.name = name;
-		raw[n].rank = elfmod_rank(&sym, name);
-		n++;
-	}
-	if (n == 0) {
-		free(raw);
+	for (int i = 1; i < total; i++)
+		n += elfmod_function(m, i, &one) != NULL;
+	if (n == 0)
 		return;
-	}
+	raw = xreallocarray(NULL, n, sizeof(*raw));
+	n = 0;
+	for (int i = 1; i < total; i++)
+		n += elfmod_function(m, i, &raw[n]) != NULL;
 	qsort(raw, n, sizeof(*raw), elfmod_raw_cmp);
-	m->syms = xreallocarray(NULL, n, sizeof(*m->syms));
+	/*
+	 * Packed down through bytes: symbol k (smaller) ends before raw[i + 1] begins (k <= i),
+	 * and raw[i] is read before symbol k is written over its start.
+	 */
 	for (size_t i = 0; i < n; i++) {
-		if (m->nsyms > 0 && m->syms[m->nsyms - 1].addr == raw[i].sym.addr)
-			continue;
-		m->syms[m->nsyms++] = raw[i].sym;
+		struct elfmod_sym sym, prev;
+		unsigned char *bytes = (unsigned char *)raw;
+
+		memcpy(&sym, bytes + i * sizeof(*raw) + offsetof(struct elfmod_raw, sym),
+		       sizeof(sym));
+		if (k > 0) {
+			memcpy(&prev, bytes + (k - 1) * sizeof(sym), sizeof(prev));
+			if (prev.addr == sym.addr)
+				continue;
+		}
+		memcpy(bytes + k * sizeof(sym), &sym, sizeof(sym));
+		k++;
 	}
-	free(raw);
+	m->nsyms = k;
+	m->syms = xreallocarray(raw, k, sizeof(*m->syms));
 }
 
 /* Remember the PT_LOAD segments and whether the file is an executable. */
