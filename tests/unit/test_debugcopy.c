@@ -28,7 +28,7 @@
 #include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 
-static char dir[] = "/var/tmp/rs-debugcopy.XXXXXX";
+static char dir[64];
 static char self[4096], dbg[4200], stripped[4200], plain[4200];
 
 /* Run a command line (fixed, made of the paths above); true when it exited 0. */
@@ -51,8 +51,14 @@ setup(void **state)
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 	(void)state;
-	if (n <= 0 || !mkdtemp(dir))
+	if (n <= 0)
 		return -1;
+	snprintf(dir, sizeof(dir), "/var/tmp/rs-debugcopy.XXXXXX");
+	if (!mkdtemp(dir)) {
+		snprintf(dir, sizeof(dir), "/tmp/rs-debugcopy.XXXXXX");
+		if (!mkdtemp(dir))
+			return -1;
+	}
 	self[n] = '\0';
 	snprintf(dbg, sizeof(dbg), "%s/prog.debug", dir);
 	snprintf(stripped, sizeof(stripped), "%s/prog", dir);
@@ -108,6 +114,12 @@ test_copy_sections(void **state)
 	fd = open(dbg, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	copy = debugcopy_open(fd);
+	if (copy == -ENOSPC) {
+		/* TMPDIR, /var/tmp and /tmp all tmpfs (or full): no copy is made, by design. */
+		print_message("# no disk-backed temporary directory with room\n");
+		close(fd);
+		skip();
+	}
 	assert_true(copy >= 0);
 	orig = elf_begin(fd, ELF_C_READ, NULL);
 	cp = elf_begin(copy, ELF_C_READ_MMAP, NULL);
@@ -206,6 +218,20 @@ frames_text(struct elfmod *m, size_t *nframes)
 	return buf;
 }
 
+/* Whether debugcopy finds a disk-backed temporary directory with room (it copies dbg). */
+static bool
+have_disk_tmp(void)
+{
+	int fd = open(dbg, O_RDONLY | O_CLOEXEC), copy;
+
+	assert_true(fd >= 0);
+	copy = debugcopy_open(fd);
+	close(fd);
+	if (copy >= 0)
+		close(copy);
+	return copy != -ENOSPC;
+}
+
 /* The bytes of path's .debug_ sections (uncompressed in this program). */
 static size_t
 debug_bytes(const char *path)
@@ -265,7 +291,8 @@ test_frames_through_copy(void **state)
 	print_message("# DWARF of %s loaded with %zu KiB of malloc\n", stripped,
 		      (mi.uordblks + mi.hblkhd - before) / 1024);
 	/* Read through the copy's mapping: libdw inflated nothing into memory. */
-	assert_true(mi.uordblks + mi.hblkhd - before < debug_bytes(self) / 4);
+	if (have_disk_tmp())
+		assert_true(mi.uordblks + mi.hblkhd - before < debug_bytes(self) / 4);
 	ta = frames_text(a, &na);
 	tb = frames_text(b, &nb);
 	print_message("# %zu frames, the same through the copy\n", na);
