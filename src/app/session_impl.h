@@ -147,7 +147,10 @@ void session_journal_check(struct session *s);
 void session_push_tick(struct session *s);
 /* Append the interval just ended to the journal (created the first time). */
 void session_journal_append(struct session *s);
-/* Count jansson's bytes when RINGSIDE_DEBUG_MEMORY is set (before jansson allocates anything). */
+/*
+ * Fix malloc's mmap threshold (large arrays grow by remapping); count jansson's bytes when
+ * RINGSIDE_DEBUG_MEMORY is set (before jansson allocates anything).
+ */
 void session_memory_init(void);
 /* Print where the memory goes when RINGSIDE_DEBUG_MEMORY is set (session_memory.c). */
 void session_memory_report(const struct session *s);

@@ -5,7 +5,8 @@
  * resident set by kind of mapping (/proc/self/smaps: the perf rings, mapped ELF/DWARF files, code,
  * heap), the bytes malloc holds, and what each part says it holds (stack tree, frame table,
  * scheduler map, kallsyms, symbol tables and caches, jansson at its peak). A debugging aid only:
- * not in the user documentation.
+ * not in the user documentation. And the one malloc setting the session makes (see
+ * SESSION_MMAP_THRESHOLD).
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -53,9 +54,21 @@ session_memory_json_free(void *p)
 	free(p);
 }
 
+/*
+ * Blocks from this size up are mapped on their own. glibc raises its threshold to the size of
+ * each mapped block freed (up to 32 MiB), after which the growing arrays (the stack tree's nodes,
+ * the scheduler map's runs, the caches) come from the heap: there a realloc that cannot grow in
+ * place copies, the old block and the new resident side by side, and freed blocks stay in the
+ * heap. Fixed, a growing array is remapped (mremap) and a freed one given back at once (0.7 MB
+ * off the live screen's peak, two screens side by side for 20 s; more when the scheduler map's
+ * runs grow past a few MB under a compile's switches).
+ */
+#define SESSION_MMAP_THRESHOLD (256 * 1024)
+
 void
 session_memory_init(void)
 {
+	mallopt(M_MMAP_THRESHOLD, SESSION_MMAP_THRESHOLD);
 	if (getenv("RINGSIDE_DEBUG_MEMORY"))
 		json_set_alloc_funcs(session_memory_json_alloc, session_memory_json_free);
 }
@@ -69,6 +82,7 @@ struct session_memory_file {
 /* Resident KiB by kind of mapping, from /proc/self/smaps. */
 struct session_memory_maps {
 	size_t rings, rings_size, files, code, heap, total;
+	size_t copies; /* of files: inflated copies of debug files (sym/debugcopy), dir/#inode */
 	char **code_files; /* files mapped executable: the program and its libraries */
 	size_t ncode;
 	struct session_memory_file *files_by_name; /* the files' KiB by path */
@@ -153,9 +167,11 @@ session_memory_add(struct session_memory_maps *m, const char *name, size_t kib)
 		m->rings += kib;
 	else if (name[0] == '/' && session_memory_is_code(m, name))
 		m->code += kib;
-	else if (name[0] == '/')
+	else if (name[0] == '/') {
 		session_memory_add_file(m, name, kib);
-	else
+		if (strstr(name, "/#"))
+			m->copies += kib;
+	} else
 		m->heap += kib;
 }
 
@@ -217,21 +233,25 @@ session_memory_timeline(FILE *f, const struct profile *p)
 		samples ? (double)bytes / (double)samples : 0.0, timeline_coarsenings(tl));
 }
 
-/* The peak resident set so far (VmHWM in /proc/self/status), KiB; 0 when unknown. */
-static size_t
-session_memory_peak(void)
+/* The resident set by kind and its peak so far, KiB, from /proc/self/status (0 when unknown). */
+struct session_memory_status {
+	size_t hwm, anon, file, shmem;
+};
+
+static void
+session_memory_status(struct session_memory_status *st)
 {
 	FILE *f = fopen("/proc/self/status", "re");
 	char line[256];
-	size_t kib = 0;
 
 	if (!f)
-		return 0;
+		return;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmHWM: %zu", &kib) == 1)
-			break;
+		if (sscanf(line, "VmHWM: %zu", &st->hwm) != 1 &&
+		    sscanf(line, "RssAnon: %zu", &st->anon) != 1 &&
+		    sscanf(line, "RssFile: %zu", &st->file) != 1)
+			sscanf(line, "RssShmem: %zu", &st->shmem);
 	fclose(f);
-	return kib;
 }
 
 void
@@ -241,6 +261,7 @@ session_memory_report(const struct session *s)
 	struct session_memory_maps m = { 0 };
 	struct mallinfo2 mi = mallinfo2();
 	struct symres_stats st = { 0 };
+	struct session_memory_status ps = { 0 };
 	const struct profile *p = s->profile;
 	size_t ks = 0, tree, ft, sched, used = mi.uordblks + mi.hblkhd, known;
 	FILE *f;
@@ -256,13 +277,17 @@ session_memory_report(const struct session *s)
 	ft = p && p->frames ? frametab_memory(p->frames) : 0;
 	sched = p && p->sched ? schedmap_memory(p->sched) : 0;
 	known = tree + ft + sched + st.memory;
+	session_memory_status(&ps);
 	fprintf(f,
-		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu, code %zu, "
-		"heap and anonymous %zu)\n",
-		m.total, m.rings, m.rings_size, m.files, m.code, m.heap);
+		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu of which "
+		"inflated "
+		"debug copies %zu, code %zu, heap and anonymous %zu)\n",
+		m.total, m.rings, m.rings_size, m.files, m.copies, m.code, m.heap);
 	session_memory_files(f, &m);
 	fprintf(f, "memory peak_rss_kib %zu (VmHWM: the most resident at once, up to here)\n",
-		session_memory_peak());
+		ps.hwm);
+	fprintf(f, "memory status_kib anon %zu, file %zu, shmem %zu (RssAnon, RssFile, RssShmem)\n",
+		ps.anon, ps.file, ps.shmem);
 	fprintf(f, "memory malloc_kib %zu (in use), %zu (free, kept by malloc)\n", used / 1024,
 		mi.fordblks / 1024);
 	fprintf(f, "memory stacktree_kib %zu\n", tree / 1024);
@@ -273,7 +298,9 @@ session_memory_report(const struct session *s)
 	fprintf(f, "memory symbols_kib %zu (ELF symbol tables, maps and caches; %zu modules)\n",
 		(st.memory - ks) / 1024, st.modules);
 	fprintf(f, "memory jansson_peak_kib %zu\n", session_memory_json_peak / 1024);
-	fprintf(f, "memory other_malloc_kib %zu (libdw and libelf, ingest, counters, libc)\n",
+	fprintf(f,
+		"memory other_malloc_kib %zu (libdw's units and address ranges, ingest's chain "
+		"cache, counters, curses, libc)\n",
 		known < used ? (used - known) / 1024 : 0);
 	if (f != stderr)
 		fclose(f);

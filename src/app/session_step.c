@@ -12,6 +12,7 @@
 
 #include "ringside/app/ingest.h"
 #include "ringside/app/loop.h"
+#include "ringside/sym/symres.h"
 #include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
 #include "session_impl.h"
@@ -37,6 +38,9 @@ session_drain(struct session *s)
 		return;
 	sampler_consume(s->sampler, ingest_record, s->ingest);
 	ingest_flush(s->ingest);
+	/* The debug files' pages this drain's new addresses read go back to the page cache. */
+	if (s->sym)
+		symres_trim(s->sym);
 	/* Old history folds into summary buckets, so long recordings stay bounded. */
 	if (s->profile->sched)
 		schedmap_advance(s->profile->sched, clock_now_ns());

@@ -47,23 +47,23 @@ schedmap_acc_reset(struct schedmap_acc *a)
 
 /* ---- runs and summaries ---- */
 
+/*
+ * Double the full ring in place (realloc: a large one is moved by remapping its pages, not
+ * copied, so the old and the new ring are never resident side by side); the runs before rhead
+ * wrapped to the start move after the old end, where they follow the others.
+ */
 static void
 schedmap_runs_grow(struct schedmap_cpu *c)
 {
-	size_t cap = c->rcap ? c->rcap * 2 : 256;
-	uint64_t *st = xreallocarray(NULL, cap, sizeof(*st));
-	uint32_t *tk = xreallocarray(NULL, cap, sizeof(*tk));
+	size_t old = c->rcap, cap = old ? old * 2 : 256;
 
-	for (size_t i = 0; i < c->rn; i++) {
-		st[i] = c->rstart[schedmap_rpos(c, i)];
-		tk[i] = c->rtask[schedmap_rpos(c, i)];
+	c->rstart = xreallocarray(c->rstart, cap, sizeof(*c->rstart));
+	c->rtask = xreallocarray(c->rtask, cap, sizeof(*c->rtask));
+	if (c->rhead) {
+		memcpy(c->rstart + old, c->rstart, c->rhead * sizeof(*c->rstart));
+		memcpy(c->rtask + old, c->rtask, c->rhead * sizeof(*c->rtask));
 	}
-	free(c->rstart);
-	free(c->rtask);
-	c->rstart = st;
-	c->rtask = tk;
 	c->rcap = cap;
-	c->rhead = 0;
 }
 
 /* Reallocate the summary ring to cap (>= sn), oldest first at 0. */

@@ -16,10 +16,14 @@
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <gelf.h>
 #include <zlib.h>
 
+#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/linetab.h"
 #include "ringside/util/sorted.h"
@@ -112,9 +116,59 @@ elfmod_debuglink(const char *file_name, const char *link, uint32_t want_crc, cha
 	return -1;
 }
 
+/* The module's userdata once its debug file was looked for. */
+static char elfmod_looked;
+
+/* True when the ELF file open on fd carries the build ID id of len bytes. */
+static bool
+elfmod_has_build_id(int fd, const unsigned char *id, int len)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	const void *got = NULL;
+	bool same = elf && dwelf_elf_gnu_build_id(elf, &got) == len && got &&
+		    memcmp(got, id, (size_t)len) == 0;
+
+	elf_end(elf);
+	return same;
+}
+
+/*
+ * The debug file of mod under /usr/lib/debug/.build-id by its build ID (what
+ * dwfl_build_id_find_debuginfo looks for, named as it names it: the real path), checked to carry
+ * the same build ID: an fd (and *path), or -1. Not libdw's own: it keeps an Elf of the file it
+ * found, which would be read instead of the fd this returns.
+ */
+static int
+elfmod_build_id_debuginfo(Dwfl_Module *mod, char **path)
+{
+	const unsigned char *id = NULL;
+	GElf_Addr vaddr;
+	int len = dwfl_module_build_id(mod, &id, &vaddr), fd;
+	char name[sizeof("/usr/lib/debug/.build-id/") + 2 * 64 + sizeof("/.debug")], *p = name;
+
+	if (len < 3 || len > 64 || !id)
+		return -1;
+	p += sprintf(p, "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (int i = 1; i < len; i++)
+		p += sprintf(p, "%02x", id[i]);
+	strcpy(p, ".debug");
+	fd = open(name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (!elfmod_has_build_id(fd, id, len)) {
+		close(fd);
+		return -1;
+	}
+	*path = realpath(name, NULL);
+	if (!*path)
+		*path = xstrdup(name);
+	return fd;
+}
+
 /*
  * Local debug files only: by build ID (/usr/lib/debug/.build-id, where Debian's dbgsym packages
- * put them), then by debug link. Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
+ * put them), then by debug link; one with compressed sections through its inflated copy
+ * (debugcopy.h). Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
  * module has no local debug file, it loads libdebuginfod (with libcurl, GnuTLS, Kerberos: 6.5 MB of
  * resident memory, measured) even when no server is set, and with one set it would fetch over the
  * network from inside a profiler's drain.
@@ -124,12 +178,31 @@ elfmod_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dw
 		      const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
 		      char **debuginfo_file_name)
 {
-	int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
-					      debuglink_file, debuglink_crc, debuginfo_file_name);
+	int fd, copy;
 
-	if (fd >= 0)
-		return fd;
-	return elfmod_debuglink(file_name, debuglink_file, debuglink_crc, debuginfo_file_name);
+	/*
+	 * Called again, or with a path for a link: the lookup of a dwz alternate file
+	 * (.gnu_debugaltlink), which libdw's own function finds by the link's build ID.
+	 */
+	if (*userdata == &elfmod_looked || (debuglink_file && strchr(debuglink_file, '/')))
+		return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	*userdata = &elfmod_looked;
+	fd = elfmod_build_id_debuginfo(mod, debuginfo_file_name);
+
+	if (fd < 0)
+		fd = elfmod_debuglink(file_name, debuglink_file, debuglink_crc,
+				      debuginfo_file_name);
+	/*
+	 * Compressed debug sections are read from an inflated copy on disk rather than inflated
+	 * into memory by libdw; the debug file keeps its own name.
+	 */
+	if (fd >= 0 && (copy = debugcopy_open(fd)) >= 0) {
+		close(fd);
+		fd = copy;
+	}
+	return fd;
 }
 
 static const Dwfl_Callbacks elfmod_callbacks = {
@@ -184,49 +257,72 @@ elfmod_raw_cmp(const void *a, const void *b)
 	return strcmp(x->sym.name, y->sym.name);
 }
 
-/* Copy the function symbols into a sorted array, one per address. */
+/*
+ * Symbol i of the module's table when it is a defined function (name, info and its address into
+ * *raw), or NULL.
+ */
+static const char *
+elfmod_function(struct elfmod *m, int i, struct elfmod_raw *raw)
+{
+	GElf_Sym sym;
+	GElf_Addr addr;
+	GElf_Word shndx;
+	const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
+	int type;
+
+	if (!name || !*name || sym.st_shndx == SHN_UNDEF)
+		return NULL;
+	type = GELF_ST_TYPE(sym.st_info);
+	if (type != STT_FUNC && type != STT_GNU_IFUNC)
+		return NULL;
+	raw->sym.addr = addr - m->bias;
+	raw->sym.size = sym.st_size;
+	raw->sym.name = name;
+	raw->rank = elfmod_rank(&sym, name);
+	return name;
+}
+
+/*
+ * Copy the function symbols into a sorted array, one per address. They are counted first and
+ * the sorted entries packed down in place, so that loading a large table (a compiler's, LLVM's)
+ * holds one array of its functions at a time, not a doubling one beside the result.
+ */
 static void
 elfmod_load_symbols(struct elfmod *m)
 {
-	struct elfmod_raw *raw = NULL;
-	size_t n = 0, cap = 0;
+	struct elfmod_raw *raw, one;
+	size_t n = 0, k = 0;
 	int total = dwfl_module_getsymtab(m->mod);
 
-	for (int i = 1; i < total; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		GElf_Word shndx;
-		const char *name;
-		int type;
-
-		name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
-		if (!name || !*name || sym.st_shndx == SHN_UNDEF)
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			raw = xreallocarray(raw, cap, sizeof(*raw));
-		}
-		raw[n].sym.addr = addr - m->bias;
-		raw[n].sym.size = sym.st_size;
-		raw[n].sym.name = name;
-		raw[n].rank = elfmod_rank(&sym, name);
-		n++;
-	}
-	if (n == 0) {
-		free(raw);
+	for (int i = 1; i < total; i++)
+		n += elfmod_function(m, i, &one) != NULL;
+	if (n == 0)
 		return;
-	}
+	raw = xreallocarray(NULL, n, sizeof(*raw));
+	n = 0;
+	for (int i = 1; i < total; i++)
+		n += elfmod_function(m, i, &raw[n]) != NULL;
 	qsort(raw, n, sizeof(*raw), elfmod_raw_cmp);
-	m->syms = xreallocarray(NULL, n, sizeof(*m->syms));
+	/*
+	 * Packed down through bytes: symbol k (smaller) ends before raw[i + 1] begins (k <= i),
+	 * and raw[i] is read before symbol k is written over its start.
+	 */
 	for (size_t i = 0; i < n; i++) {
-		if (m->nsyms > 0 && m->syms[m->nsyms - 1].addr == raw[i].sym.addr)
-			continue;
-		m->syms[m->nsyms++] = raw[i].sym;
+		struct elfmod_sym sym, prev;
+		unsigned char *bytes = (unsigned char *)raw;
+
+		memcpy(&sym, bytes + i * sizeof(*raw) + offsetof(struct elfmod_raw, sym),
+		       sizeof(sym));
+		if (k > 0) {
+			memcpy(&prev, bytes + (k - 1) * sizeof(sym), sizeof(prev));
+			if (prev.addr == sym.addr)
+				continue;
+		}
+		memcpy(bytes + k * sizeof(sym), &sym, sizeof(sym));
+		k++;
 	}
-	free(raw);
+	m->nsyms = k;
+	m->syms = xreallocarray(raw, k, sizeof(*m->syms));
 }
 
 /* Remember the PT_LOAD segments and whether the file is an executable. */
@@ -324,6 +420,13 @@ elfmod_release_files(struct elfmod *m)
 	if (delf && delf != elf)
 		elfmod_release(delf);
 	m->lookups = 0;
+}
+
+void
+elfmod_trim(struct elfmod *m)
+{
+	if (m->lookups > 0)
+		elfmod_release_files(m);
 }
 
 int

@@ -417,6 +417,14 @@ symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx)
 	return n;
 }
 
+void
+symres_trim(struct symres *r)
+{
+	for (size_t i = 0; i < r->nmods; i++)
+		if (r->mods[i].elf)
+			elfmod_trim(r->mods[i].elf);
+}
+
 bool
 symres_kernel_restricted(const struct symres *r)
 {

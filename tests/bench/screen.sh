@@ -14,10 +14,12 @@
 #     and, headless, ringside record's: counting only (--no-samples --no-sched) and sampling
 #     system-wide (-F 999 -g fp), RECORD_SECONDS (default 5) each, beside the tools' above
 # ringside runs with RINGSIDE_DEBUG_MEMORY=FILE, so that it appends its memory breakdown at exit
-# (rings, mapped ELF/DWARF files, kallsyms, symbol tables, tree, scheduler map, jansson) to FILE,
-# with the 8 mapped files that hold the most resident KiB (file_kib lines): the bench prints the
-# last run's. other_malloc_kib is mostly libdw's: the C library's debug sections it inflates
-# (~9.8 MB with Debian's libc6-dbg) and its unit and abbreviation state (up to ~6 MB).
+# (rings, mapped ELF/DWARF files and of them the inflated copies of compressed debug files,
+# kallsyms, symbol tables, tree, scheduler map, jansson, the resident set by kind) to FILE, with
+# the 8 mapped files that hold the most resident KiB (file_kib lines): the bench prints the last
+# run's. other_malloc_kib is libdw's unit and address-range state (~2-3 MB once libc's units are
+# read), ingest's chain cache (2 MB), counters and curses; compressed debug files (Debian's
+# libc6-dbg) are read through an inflated copy on disk, not inflated into memory (sym/debugcopy).
 # Bytes and CPU are the steady state: from 2 s after the first frame (one-time start-up work, such
 # as loading symbols, is left out for all three alike). SCREEN_SECONDS (default 20) sets each
 # run's measured length; RUNS (default 3) the interleaved rounds.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for sym/elfmod's memory: once the C library's DWARF is loaded, the pages of its
- * (compressed) debug file that libelf mapped are no longer resident in this process (they were
- * inflated into memory; elfmod gives the file's pages back), and naming every libc function with
+ * debug file that libelf mapped (or of its inflated copy, an unlinked temporary: see
+ * sym/debugcopy) are no longer resident in this process (elfmod gives the file's pages back), and
+ * naming every libc function with
  * its inline chain gives the same frames again after many such releases (pages come back from
  * the file on next touch). Skipped without the C library's debug file (libc6-dbg).
  */
@@ -69,7 +70,9 @@ resident_kib(const char *path)
 		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
 			name[0] = '\0';
 			sscanf(line, "%*x-%*x %*s %*s %*s %*s %4095s", name);
-			in = strcmp(name, path) == 0;
+			/* The file, or an inflated copy of it (an O_TMPFILE shows as dir/#inode).
+			 */
+			in = strcmp(name, path) == 0 || strstr(name, "/#");
 		} else if (in && sscanf(line, "Rss: %zu", &kib) == 1)
 			sum += kib;
 	}

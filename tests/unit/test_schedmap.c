@@ -1755,6 +1755,45 @@ test_load_recycled(void **state)
 	schedmap_free(m);
 }
 
+/*
+ * A CPU's ring of exact runs grows while it wraps (older runs folded, so it starts mid-array):
+ * every run stays, in order, each starting at the switch that opened it.
+ */
+static void
+test_runs_grow_wrapped(void **state)
+{
+	struct schedmap *m = schedmap_new(1, 1000000000ull, 100000000ull);
+	static uint64_t times[12000];
+	size_t n = 0, nruns, k;
+	uint64_t t = 1000000000ull;
+	struct schedmap_run r, next;
+
+	(void)state;
+	/* 1.2 s at one switch a millisecond (folding starts), then five a millisecond. */
+	while (n < sizeof(times) / sizeof(times[0])) {
+		times[n] = t;
+		feed_switch(m, 0, t, n % 2 ? 1 : 2, 0, n % 2 ? 2 : 1);
+		n++;
+		t += n < 1200 ? 1000000ull : 200000ull;
+		schedmap_advance(m, t);
+	}
+	nruns = schedmap_nruns(m, 0);
+	assert_true(nruns > 4096);
+	assert_int_equal(schedmap_run_at(m, 0, 0, &r), 0);
+	for (k = 0; k < n && times[k] != r.start; k++)
+		;
+	assert_true(k < n);
+	assert_int_equal(k + nruns, n);
+	for (size_t i = 0; i + 1 < nruns; i++) {
+		assert_int_equal(schedmap_run_at(m, 0, i, &r), 0);
+		assert_int_equal(schedmap_run_at(m, 0, i + 1, &next), 0);
+		assert_int_equal(r.start, times[k + i]);
+		assert_int_equal(r.end, next.start);
+		assert_int_not_equal(r.task, next.task);
+	}
+	schedmap_free(m);
+}
+
 int
 main(void)
 {
@@ -1777,6 +1816,7 @@ main(void)
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_recycled_tids),
 		cmocka_unit_test(test_load_recycled),
+		cmocka_unit_test(test_runs_grow_wrapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

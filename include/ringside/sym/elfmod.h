@@ -81,6 +81,12 @@ size_t elfmod_code(struct elfmod *m, uint64_t vaddr, size_t len, const uint8_t *
  * .gnu_debuglink, when it read the symbol table), or NULL when there is none. Borrowed.
  */
 const char *elfmod_debug_file(const struct elfmod *m);
+/*
+ * Give back the pages of the module's files (and its debug file) that DWARF lookups read since
+ * the last call: they stay in the page cache, out of the resident set. Nothing when there were
+ * none.
+ */
+void elfmod_trim(struct elfmod *m);
 /* Bytes held by ringside's own arrays (libdw's memory is not counted). */
 size_t elfmod_memory(const struct elfmod *m);
 

@@ -110,6 +110,11 @@ uint32_t symres_maps_gen(struct symres *r, pid_t pid);
  * not loaded for it.
  */
 size_t symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx);
+/*
+ * After a burst of lookups (a drain): give back the file pages the modules' DWARF lookups read
+ * (elfmod_trim), so that they do not pile up in the resident set between bursts.
+ */
+void symres_trim(struct symres *r);
 /* Counters for the status line and benchmarks. */
 void symres_stats(const struct symres *r, struct symres_stats *out);
 /* Bytes held by the kernel's symbols (kallsyms), 0 before they are loaded. */
