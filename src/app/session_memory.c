@@ -329,8 +329,8 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	ingest_counts(s->ingest, &threads, &gone);
 	if (p->stacks && stacktree_timeline(p->stacks))
 		timeline_entries(stacktree_timeline(p->stacks), &tl);
-	fprintf(f, "memory_at %.0f rss_kib %zu malloc_kib %zu", at, session_memory_rss(),
-		(mi.uordblks + mi.hblkhd) / 1024);
+	fprintf(f, "memory_at %.0f rss_kib %zu malloc_kib %zu malloc_free_kib %zu", at,
+		session_memory_rss(), (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024);
 	if (p->stacks)
 		fprintf(f, " tree_kib %zu tree_nodes %zu timeline %zu",
 			stacktree_memory(p->stacks) / 1024, stacktree_nnodes(p->stacks), tl);
