@@ -8,7 +8,11 @@
 # prints ringside's RSS over time; after warm-up it should stay flat: exited tasks fold by name,
 # modules no process maps are unloaded. SOAK_NAMES=0 gives every run a name of its own: then the
 # stack tree grows until its node cap (512K nodes, ~35 MiB) and stays there. make bench runs 60 s.
-# At the end it prints ringside's memory breakdown (RINGSIDE_DEBUG_MEMORY, src/app/session_memory.c).
+# At the end it prints ringside's memory breakdown (RINGSIDE_DEBUG_MEMORY, src/app/session_memory.c),
+# the counts of every part each SOAK_STEP s (RINGSIDE_DEBUG_MEMORY_EVERY: tree nodes, frames,
+# strings, tasks, scheduler map, modules...) and each one's growth per minute after warm-up, so a
+# part that grows shows by name. On a machine others share, SOAK_SPIN=0 leaves the spinners out
+# (their load changes nothing the soak is after: the short-lived binaries are what comes and goes).
 # Usage: RINGSIDE=... WORKLOADS=... [SOAK_SECONDS=N] [SOAK_STEP=N] [SOAK_NAMES=N] [SOAK_SPIN=N]
 #        sh tests/bench/soak.sh
 set -u
