@@ -164,3 +164,10 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 	in->ngone -= due;
 	memmove(in->gone, in->gone + due, in->ngone * sizeof(*in->gone));
 }
+
+void
+ingest_counts(const struct ingest *in, size_t *threads, size_t *gone)
+{
+	*threads = in ? in->nthreads : 0;
+	*gone = in ? in->ngone : 0;
+}

@@ -154,6 +154,8 @@ void session_journal_append(struct session *s);
 void session_memory_init(void);
 /* Print where the memory goes when RINGSIDE_DEBUG_MEMORY is set (session_memory.c). */
 void session_memory_report(const struct session *s);
+/* With RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS too: one line of counts that far apart, on ticks. */
+void session_memory_tick(struct session *s);
 /* Note a message for the user (stderr headless, the status line live). */
 /* --mem: choose the source of data addresses (after the sampling event is parsed). */
 int session_mem_prepare(struct session *s, struct errbuf *err);

@@ -18,11 +18,16 @@
 
 #include <jansson.h>
 
+#include "ringside/app/ingest.h"
+#include "ringside/model/addrtab.h"
 #include "ringside/model/frametab.h"
 #include "ringside/model/schedmap.h"
 #include "ringside/model/stacktree.h"
+#include "ringside/model/taskctr.h"
+#include "ringside/model/tasks.h"
 #include "ringside/model/timeline.h"
 #include "ringside/sym/symres.h"
+#include "ringside/perf/taskcount.h"
 #include "ringside/util/xalloc.h"
 #include "session_impl.h"
 
@@ -304,4 +309,100 @@ session_memory_report(const struct session *s)
 		known < used ? (used - known) / 1024 : 0);
 	if (f != stderr)
 		fclose(f);
+}
+
+/* The resident set now (/proc/self/statm), KiB; 0 when unknown. */
+static size_t
+session_memory_rss(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	size_t pages = 0, rss = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%zu %zu", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return rss * 4;
+}
+
+/* The scheduler map's tasks, runs and summaries over every CPU. */
+static void
+session_memory_sched(FILE *f, const struct schedmap *m)
+{
+	size_t runs = 0, sums = 0;
+
+	if (!m)
+		return;
+	for (unsigned c = 0; c < schedmap_ncpus(m); c++) {
+		runs += schedmap_nruns(m, c);
+		sums += schedmap_nsummaries(m, c);
+	}
+	fprintf(f, " sched_kib %zu sched_tasks %zu sched_runs %zu sched_summaries %zu",
+		schedmap_memory(m) / 1024, schedmap_ntasks(m), runs, sums);
+}
+
+/* One line of what each growing part holds (sizes and counts). */
+static void
+session_memory_line_now(FILE *f, const struct session *s, double at)
+{
+	const struct profile *p = s->profile;
+	struct mallinfo2 mi = mallinfo2();
+	struct symres_stats st = { 0 };
+	size_t threads = 0, gone = 0, tl = 0;
+
+	if (s->sym)
+		symres_stats(s->sym, &st);
+	ingest_counts(s->ingest, &threads, &gone);
+	if (p->stacks && stacktree_timeline(p->stacks))
+		timeline_entries(stacktree_timeline(p->stacks), &tl);
+	fprintf(f, "memory_at %.0f rss_kib %zu malloc_kib %zu malloc_free_kib %zu", at,
+		session_memory_rss(), (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024);
+	if (p->stacks)
+		fprintf(f, " tree_kib %zu tree_nodes %zu timeline %zu",
+			stacktree_memory(p->stacks) / 1024, stacktree_nnodes(p->stacks), tl);
+	if (p->offcpu)
+		fprintf(f, " offcpu_nodes %zu", stacktree_nnodes(p->offcpu));
+	if (p->frames)
+		fprintf(f, " frametab_kib %zu frames %zu strings %zu",
+			frametab_memory(p->frames) / 1024, frametab_nframes(p->frames),
+			frametab_nstrings(p->frames));
+	if (p->addrs)
+		fprintf(f, " addrs %zu addrs_kib %zu", addrtab_count(p->addrs),
+			addrtab_memory(p->addrs) / 1024);
+	fprintf(f, " tasks %zu ingest_threads %zu to_fold %zu",
+		p->tasks ? tasks_count(p->tasks) : 0, threads, gone);
+	if (p->taskctr)
+		fprintf(f, " taskctr_rows %zu", taskctr_count(p->taskctr));
+	if (s->tasks.tc)
+		fprintf(f, " counted_threads %zu counted_fds %zu", taskcount_nthreads(s->tasks.tc),
+			taskcount_nfds(s->tasks.tc));
+	session_memory_sched(f, p->sched);
+	fprintf(f, " modules %zu processes %zu modules_freed %" PRIu64 " symbols_kib %zu\n",
+		st.modules, st.processes, st.modules_freed, st.memory / 1024);
+}
+
+void
+session_memory_tick(struct session *s)
+{
+	static const char *every_s;
+	static double every = -1, next;
+	double at = (double)(s->last_ns - s->start_ns) / 1e9;
+	const char *where;
+	FILE *f;
+
+	if (every < 0) {
+		every_s = getenv("RINGSIDE_DEBUG_MEMORY_EVERY");
+		every = every_s ? strtod(every_s, NULL) : 0;
+		next = every;
+	}
+	where = getenv("RINGSIDE_DEBUG_MEMORY");
+	if (every <= 0 || at < next || !where || !s->profile || !(f = session_memory_out(where)))
+		return;
+	next = at + every;
+	session_memory_line_now(f, s, at);
+	if (f != stderr)
+		fclose(f);
+	else
+		fflush(f);
 }

@@ -323,6 +323,7 @@ session_on_tick(struct session *s, struct session_step *st)
 	if (r < 0)
 		return r;
 	session_check_cpus(s);
+	session_memory_tick(s);
 	st->tick = true;
 	if (s->deadline_ns && s->last_ns >= s->deadline_ns && !s->end_reason)
 		s->end_reason = SESSION_END_DURATION;

@@ -8,8 +8,12 @@
 # prints ringside's RSS over time; after warm-up it should stay flat: exited tasks fold by name,
 # modules no process maps are unloaded. SOAK_NAMES=0 gives every run a name of its own: then the
 # stack tree grows until its node cap (512K nodes, ~35 MiB) and stays there. make bench runs 60 s.
-# At the end it prints ringside's memory breakdown (RINGSIDE_DEBUG_MEMORY, src/app/session_memory.c).
-# Usage: RINGSIDE=... WORKLOADS=... [SOAK_SECONDS=N] [SOAK_STEP=N] [SOAK_NAMES=N]
+# At the end it prints ringside's memory breakdown (RINGSIDE_DEBUG_MEMORY, src/app/session_memory.c),
+# the counts of every part each SOAK_STEP s (RINGSIDE_DEBUG_MEMORY_EVERY: tree nodes, frames,
+# strings, tasks, scheduler map, modules...) and each one's growth per minute after warm-up, so a
+# part that grows shows by name. On a machine others share, SOAK_SPIN=0 leaves the spinners out
+# (their load changes nothing the soak is after: the short-lived binaries are what comes and goes).
+# Usage: RINGSIDE=... WORKLOADS=... [SOAK_SECONDS=N] [SOAK_STEP=N] [SOAK_NAMES=N] [SOAK_SPIN=N]
 #        sh tests/bench/soak.sh
 set -u
 R=${RINGSIDE:?} W=${WORKLOADS:?}
@@ -26,8 +30,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-"$W/spin" $((secs + 30)) --threads "$ncpu" >/dev/null 2>&1 &
-pids="$pids $!"
+# SOAK_SPIN spinner threads (default one per CPU; 0 for none, on a shared machine).
+spin=${SOAK_SPIN:-$ncpu}
+if [ "$spin" -gt 0 ]; then
+	"$W/spin" $((secs + 30)) --threads "$spin" >/dev/null 2>&1 &
+	pids="$pids $!"
+fi
 names=${SOAK_NAMES:-16}
 # Short-lived binaries: a new copy (new inode) every time, its name cycling through $names.
 (
@@ -50,11 +58,11 @@ p = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.ar
 open(sys.argv[1] + ".pid", "w").write(str(p.pid))
 rc = p.wait()
 open(sys.argv[1] + ".peak", "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-sys.exit(rc)' "$T/soak" env RINGSIDE_DEBUG_MEMORY=1 "$R" record -a -F 999 -g fp -I 1000 --duration "$secs" -o "$T/soak.json" &
+sys.exit(rc)' "$T/soak" env RINGSIDE_DEBUG_MEMORY=1 RINGSIDE_DEBUG_MEMORY_EVERY="$step" "$R" record -a -F 999 -g fp -I 1000 --duration "$secs" -o "$T/soak.json" &
 wpid=$!
 pids="$pids $wpid"
 warm=${SOAK_WARMUP:-$((secs / 10))}
-echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$ncpu and short-lived binaries (SOAK_NAMES=$names); warm-up $warm s"
+echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$spin and short-lived binaries (SOAK_NAMES=$names); warm-up $warm s"
 for _ in $(seq 50); do
 	[ -s "$T/soak.pid" ] && break
 	sleep 0.1
@@ -62,7 +70,7 @@ done
 rpid=$(cat "$T/soak.pid" 2>/dev/null)
 pids="$pids $rpid"
 printf '%8s %10s %10s\n' "time_s" "rss_kib" "cpu_s"
-t=0
+t=0 t_start=$(date +%s)
 first= last=
 while [ -n "$rpid" ] && kill -0 "$rpid" 2>/dev/null; do
 	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$rpid/status" 2>/dev/null)
@@ -74,7 +82,7 @@ while [ -n "$rpid" ] && kill -0 "$rpid" 2>/dev/null; do
 		last=$rss lt=$t
 	fi
 	sleep "$step"
-	t=$((t + step))
+	t=$(($(date +%s) - t_start)) # the time that passed (a sample takes a moment too)
 done
 wait "$wpid"
 echo "soak: ringside exited $?; RSS at $ft s (after warm-up) ${first:-?} KiB, at $lt s ${last:-?} KiB," \
@@ -83,6 +91,20 @@ if [ -n "$first" ] && [ -n "$last" ] && [ "$lt" -gt "$ft" ]; then
 	echo "soak: after warm-up: $((last - first)) KiB in $((lt - ft)) s," \
 		"$(((last - first) * 60 / (lt - ft))) KiB/min"
 fi
-grep -E 'samples|lost|wrote|^memory' "$T/soak.err" | sed 's/^/soak: /'
+grep -E 'samples|lost|wrote|^memory ' "$T/soak.err" | sed 's/^/soak: /'
+# The breakdown every SOAK_STEP s (RINGSIDE_DEBUG_MEMORY_EVERY): each part's count at the first
+# line after warm-up, at the last, and its growth per minute in between.
+grep '^memory_at ' "$T/soak.err" | sed 's/^/soak: /'
+grep '^memory_at ' "$T/soak.err" | awk -v warm="$warm" '
+	$2 >= warm && !n0 { n0 = NF; t0 = $2; for (i = 3; i < NF; i += 2) a[$i] = $(i + 1) }
+	{ t1 = $2; for (i = 3; i < NF; i += 2) b[$i] = $(i + 1); line = $0 }
+	END {
+		if (!n0 || t1 <= t0) exit
+		printf "soak: growth after warm-up (%d s to %d s), per minute:\n", t0, t1
+		split(line, f, " ")
+		for (i = 3; i < length(f); i += 2)
+			printf "soak:   %-16s %10s -> %10s  %+10.1f/min\n", f[i], a[f[i]], b[f[i]],
+				(b[f[i]] - a[f[i]]) * 60 / (t1 - t0)
+	}'
 echo "soak: the time index (memory timeline_kib above) is bounded: at most 524288 entries of 12 bytes" \
 	"(6 MiB), older history coarsened when full (ringside-snapshot(5), stacks.timeline)"

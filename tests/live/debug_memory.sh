@@ -6,7 +6,8 @@
 # its end: the resident set by kind of mapping, malloc's bytes, and one line per part, the stack
 # tree, its time index, the scheduler map and kallsyms holding something after a second of a busy
 # machine; "1" prints the same lines on standard error; without the variable nothing of it is
-# printed.
+# printed. RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS adds a line of counts that far apart while it
+# records (tree nodes, frames, tasks, scheduler map, modules), as tests/bench/soak.sh reads them.
 
 . "$TESTLIB"
 require_root
@@ -36,6 +37,23 @@ check "nothing of it on standard error" sh -c "! grep -q '^memory' '$T/a.err'"
 RINGSIDE_DEBUG_MEMORY=1 "$R" record -a -F 499 --duration 0.5 -o b.json 2>b.err
 status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY=1"
 check "=1 prints the lines on standard error" grep -Eq '^memory kallsyms_kib [1-9]' "$T/b.err"
+
+RINGSIDE_DEBUG_MEMORY="$T/every.txt" RINGSIDE_DEBUG_MEMORY_EVERY=1 "$R" record -a -F 499 -g fp \
+	-I 500 --duration 3 -o e.json 2>e.err
+status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY_EVERY=1"
+diag "$(grep '^memory_at' "$T/every.txt" 2>/dev/null)"
+check "EVERY=1 gives a line a second or so (at least two in 3 s)" \
+	awk '/^memory_at / { n++ } END { exit !(n >= 2 && n <= 4) }' "$T/every.txt"
+check "the lines' times grow, a second or more apart" \
+	awk '/^memory_at / { if (n++ && $2 - t < 0.9) bad = 1; t = $2 } END { exit !(n >= 2 && !bad) }' \
+	"$T/every.txt"
+for part in rss_kib malloc_kib tree_nodes frames strings tasks sched_runs sched_tasks modules; do
+	check "each line counts '$part', the busy machine's above 0" \
+		awk -v k="$part" '/^memory_at / { n++; for (i = 3; i < NF; i += 2) if ($i == k && $(i + 1) > 0) ok++ }
+			END { exit !(n >= 2 && ok == n) }' "$T/every.txt"
+done
+check "the breakdown at the end follows them" grep -Eq '^memory stacktree_kib [1-9]' "$T/every.txt"
+check "without EVERY, no such lines" sh -c "! grep -q '^memory_at' '$T/mem.txt' '$T/b.err'"
 
 env -u RINGSIDE_DEBUG_MEMORY "$R" record -a -F 499 --duration 0.5 -o c.json 2>c.err
 status_is 0 $? "record without RINGSIDE_DEBUG_MEMORY"

@@ -62,5 +62,7 @@ void ingest_record(void *ctx, const struct sampler_event *ev, const struct perf_
 void ingest_flush(struct ingest *in);
 /* The DWARF unwinder's counters into out; false (and zeros) when no dwarf sample came yet. */
 bool ingest_unwind_stats(const struct ingest *in, struct unwind_stats *out);
+/* The threads the ingest knows and the exited tasks waiting to fold, for the memory report. */
+void ingest_counts(const struct ingest *in, size_t *threads, size_t *gone);
 
 #endif
