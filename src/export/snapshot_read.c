@@ -869,10 +869,17 @@ snapshot_parse(const char *buf, size_t len, struct profile **out, struct errbuf 
 	json_t *root, *format, *version, *events, *v;
 	struct profile *p = NULL;
 	struct snapshot_path q;
+	const char *nul;
 	size_t i;
 	int r = -EINVAL;
 
 	*out = NULL;
+	/* JSON has no raw NUL byte (not even in a string), but jansson skips some: refuse them
+	 * here, as the diff's reader does, so that both read the same files. */
+	nul = memchr(buf, '\0', len);
+	if (nul)
+		return errbuf_fail(err, -EINVAL, "not valid JSON: a NUL byte at offset %zu",
+				   (size_t)(nul - buf));
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		return errbuf_fail(err, -EINVAL, "not valid JSON at line %d, column %d: %s",
