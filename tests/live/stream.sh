@@ -117,9 +117,10 @@ nb=$("$JQ" -r '(.meta.duration_ns / .sched.map.bucket_ns | ceil) as $n |
 check "recover: the map has a cell per CPU and bucket ($nb)" test "$nb" = true
 # The two recordings cover different windows (the killed one its first ~2 s, the clean one 3 s)
 # of a task that runs ~5 % of a CPU, so the run time of each wake-up drifts with the load of the
-# machine (CI saw 9 % between them at equal switch rates). The bound is there to catch a recovered
-# run time counted twice or cut short, not to time pagetouch.
-for what in '.runtime_ns 25' '(.switches_voluntary + .switches_involuntary) 10'; do
+# machine (CI saw 9 % between them at equal switch rates), and so do its switches (preemptions
+# come with the load: 11 % here with four builds running). The bounds are there to catch a
+# recovered figure counted twice or cut short, not to time pagetouch.
+for what in '.runtime_ns 25' '(.switches_voluntary + .switches_involuntary) 25'; do
 	pct=${what##* }
 	what=${what% *}
 	a=$(per_s "$T/rec.json" "$what")
@@ -273,17 +274,30 @@ check "the stream is gzip-compressed, its header version 4, far smaller than its
 "$R" export "$T/s.stream" -o "$T/sf.json" 2>"$T/sf.err"
 check "export FILE of a compressed stream saved to a file: its $n intervals ($(cat "$T/sf.err"))" \
 	"$JQ" -e --argjson n "$n" '(.events[0].series[0].t | length) == $n' "$T/sf.json"
-"$R" record -q --stream --stream-text -o - -I 250 -- "$CT" 1 2>/dev/null >"$T/t.stream"
+"$R" record -q --stream --stream-text -o - -I 250 -- "$CT" 1 2>"$T/t.rec.err" >"$T/t.stream"
 "$R" export - -o "$T/t.json" <"$T/t.stream" 2>"$T/tx.err"
 check "--stream-text: plain lines, that export - reads ($(cat "$T/tx.err"))" sh -c \
 	'head -c 18 "$1" | grep -q "^ringside-stream 4 " && grep -q "^end command%20exited$" "$1" &&
 	 "$2" -e ".meta.end_reason == \"command exited\"" "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
 # the timeline as summary buckets (b lines), not every run: each CPU's buckets cover the
-# recording, and its busy time is theirs
-check "the stream's timeline: b lines, no r or o lines; the snapshot's CPUs have summaries" sh -c \
-	'grep -q "^b 0 0 " "$1" && ! grep -q "^[ro] " "$1" &&
-	 "$2" -e "[.sched.cpus[] | select((.summaries | length) > 0 and .known_ns > 0)] | length >= 1" \
-	 "$3"' sh "$T/t.stream" "$JQ" "$T/t.json"
+# recording, and its busy time is theirs. Failed once in CI's sanitizer pass, never here: the
+# failing line says what the stream and its snapshot held (CI shows only that line).
+timeline_ok() {
+	grep -q "^b 0 0 " "$1" && ! grep -q "^[ro] " "$1" &&
+		"$JQ" -e "[.sched.cpus[] | select((.summaries | length) > 0 and .known_ns > 0)] |
+			length >= 1" "$2" >/dev/null
+}
+why=
+if ! timeline_ok "$T/t.stream" "$T/t.json"; then
+	why=" [b lines by CPU: $(grep '^b ' "$T/t.stream" | cut -d' ' -f2 | sort | uniq -c |
+		tr -s ' \n' ' '); first: $(grep -m1 '^b ' "$T/t.stream"); r/o lines: $(grep -c '^[ro] ' \
+		"$T/t.stream"); S lines: $(grep -c '^S ' "$T/t.stream"); cpus: $("$JQ" -c \
+		'[.sched.cpus[]? | [(.summaries | length), .known_ns]]' "$T/t.json" 2>&1 | head -c 100);
+		record said: $(tr '\n' '|' <"$T/t.rec.err" | tail -c 160)]"
+	why=$(printf '%s' "$why" | tr '#\n' '_ ')
+fi
+check "the stream's timeline: b lines, no r or o lines; the snapshot's CPUs have summaries$why" \
+	test -z "$why"
 "$R" record -q --stream --stream-text --stream-runs -o - -I 250 -- "$CT" 1 2>/dev/null \
 	>"$T/u.stream"
 "$R" export - -o "$T/u.json" <"$T/u.stream" 2>/dev/null
