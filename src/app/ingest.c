@@ -758,16 +758,15 @@ ingest_mmap(struct ingest *in, const struct sampler_event *ev, const struct perf
 /*
  * Per process, a target's exec from its COMM record, as sched_process_exec would say it (that
  * tracepoint is not opened: each event a task carries costs at every switch); the new name is
- * the program's base name, as the tracepoint's filename gives it.
+ * the program's base name, as the tracepoint's filename gives it. The record names the process
+ * after the exec, not the thread that called it: the scheduler map takes the one running there.
  */
 static void
 ingest_exec(struct ingest *in, const struct decode_comm *comm, const struct decode_id *id)
 {
-	struct sched_event se = { .type = SCHED_EXEC,
-				  .time = id->time,
-				  .cpu = (int)id->cpu,
-				  .pid = (int32_t)comm->tid,
-				  .old_pid = (int32_t)comm->tid };
+	struct sched_event se = {
+		.type = SCHED_EXEC, .time = id->time, .cpu = (int)id->cpu, .pid = (int32_t)comm->tid
+	};
 
 	if (!in->tp || !in->p->sched || !in->sched_targets_only || ingest_past_end(in, se.time))
 		return;

@@ -396,6 +396,14 @@ schedmap_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* The thread that exec'd under its own TID: that TID is no longer in use. */
+static void
+schedmap_exec_gone(struct schedmap *m, uint32_t idx)
+{
+	schedmap_set_exited(m, &m->tasks[idx]);
+	m->tasks[idx].gone = true;
+}
+
 static void
 schedmap_exec(struct schedmap *m, const struct sched_event *ev)
 {
@@ -405,13 +413,18 @@ schedmap_exec(struct schedmap *m, const struct sched_event *ev)
 	if (ev->pid <= 0)
 		return;
 	/* A non-leader thread that execs takes over the leader's TID; its own TID is gone. */
-	if (ev->old_pid > 0 && ev->old_pid != ev->pid) {
+	if (ev->old_pid == 0) {
+		const struct schedmap_cpu *c = &m->cpus[ev->cpu];
+		const struct schedmap_task *cur =
+			c->started && c->cur_task < m->ntasks ? &m->tasks[c->cur_task] : NULL;
+
+		if (cur && cur->pid == ev->pid && cur->tid != ev->pid && !cur->folded)
+			schedmap_exec_gone(m, c->cur_task);
+	} else if (ev->old_pid != ev->pid) {
 		uint32_t old = schedmap_find(m, ev->old_pid);
 
-		if (old != SCHEDMAP_TASK_UNKNOWN) {
-			schedmap_set_exited(m, &m->tasks[old]);
-			m->tasks[old].gone = true;
-		}
+		if (old != SCHEDMAP_TASK_UNKNOWN)
+			schedmap_exec_gone(m, old);
 	}
 	idx = schedmap_task_get(m, ev->pid, NULL, false);
 	t = &m->tasks[idx];

@@ -28,7 +28,8 @@
 #     rs-preexec, then exec: its comm is the new one, execs >= 1, exited), system-wide and
 #     launched (then both target:true); each one's runtime_ns against the CPU time execer got for
 #     it from wait4 (launched within 10%, system-wide 75%..110%: see check_execer). execer prints
-#     the TIDs, the new comm and the CPU times.
+#     the TIDs, the new comm and the CPU times. With --thread-exec (launched) a second thread
+#     execs: its own TID's task has exited.
 #   - -p and --: the target's tasks are marked target:true and only they; every other task is
 #     target:false and the map shows no other task (they are grouped as "other").
 #   - Against the same run's context-switches counter (-e context-switches): the switches of
@@ -404,6 +405,20 @@ fi
 timeout 60 "$R" record -o "$T/exe.json" -- "$W/execer" >"$T/exe2.out" 2>"$T/exe2.err"
 ok $? "record -- execer exits 0"
 check_execer launched "$T/exe.json" "$T/exe2.out" target
+# a second thread execs (launched: the exec is known from the COMM record, which names the
+# process, not the thread): the calling thread's TID is gone, so its task has exited; the exec'd
+# image runs under the process's TID, counted as an exec there
+timeout 60 "$R" record -o "$T/thx.json" -- "$W/execer" --thread-exec >"$T/thx.out" 2>"$T/thx.err"
+ok $? "record -- execer --thread-exec exits 0"
+tht=$(sed -n 's/.*; thread \([0-9]*\)$/\1/p' "$T/thx.out")
+thp=$(sed -n 's/.*; execed \([0-9]*\) .*/\1/p' "$T/thx.out")
+diag "thread-exec: $(cat "$T/thx.out"); thread $("$JQ" -c --argjson t "${tht:-0}" \
+	'.sched.tasks[] | select(.tid == $t)' "$T/thx.json")"
+check "launched, a thread execs: its TID's task ($tht, rs-thexec) exited, the process ($thp) exec'd" \
+	"$JQ" -e --argjson t "${tht:-0}" --argjson p "${thp:-0}" '
+		([.sched.tasks[] | select(.tid == $t)] | length == 1 and .[0].comm == "rs-thexec"
+		 and .[0].exited == true and .[0].target == true) and
+		([.sched.tasks[] | select(.tid == $p and .execs >= 1)] | length == 1)' "$T/thx.json"
 
 # --- --no-sched
 timeout 60 "$R" record --no-sched -o "$T/nos.json" -- "$W/pingpong" 1000 2>"$T/nos.err"

@@ -780,6 +780,45 @@ test_short_names(void **state)
 	schedmap_free(m);
 }
 
+/*
+ * An exec known from a COMM record (old_pid 0): the record names the process, so the thread that
+ * called exec is the one running on that CPU, when it is of the same process.
+ */
+static void
+test_exec_from_comm(void **state)
+{
+	(void)state;
+	struct schedmap *m = schedmap_new(2, 0, 0);
+	uint64_t t = 1 * MS;
+
+	feed_fork(m, 0, t, 20, "app", 21, "app");
+	feed_fork(m, 0, t + 1, 20, "app", 22, "app");
+	schedmap_set_pid(m, 20, 20);
+	schedmap_set_pid(m, 21, 20);
+	schedmap_set_pid(m, 22, 20);
+	feed_switch(m, 0, t + 10, 0, ST_RUNNING, 21);
+	feed_switch(m, 1, t + 10, 0, ST_RUNNING, 22);
+	feed_exec(m, 0, t + 20, 20, 0, "/bin/true");
+	assert_true(stats_of(m, 21).exited);
+	assert_false(stats_of(m, 22).exited); /* running elsewhere: its own exit says it */
+	assert_int_equal(stats_of(m, 20).execs, 1);
+	assert_string_equal(stats_of(m, 20).comm, "true");
+	/* the leader itself execs: no thread is gone */
+	feed_switch(m, 0, t + 30, 21, ST_DEAD, 20);
+	feed_exec(m, 0, t + 40, 20, 0, "/bin/echo");
+	assert_false(stats_of(m, 20).exited);
+	assert_int_equal(stats_of(m, 20).execs, 2);
+	/* a thread of another process running there: nothing is gone */
+	feed_fork(m, 1, t + 50, 30, "other", 31, "other");
+	schedmap_set_pid(m, 31, 30);
+	feed_switch(m, 1, t + 60, 22, ST_SLEEP, 31);
+	feed_exec(m, 1, t + 70, 20, 0, "/bin/sh");
+	assert_false(stats_of(m, 31).exited);
+	assert_false(stats_of(m, 22).exited);
+	assert_int_equal(stats_of(m, 20).execs, 3);
+	schedmap_free(m);
+}
+
 static void
 test_exec_fork_exit(void **state)
 {
@@ -1807,6 +1846,7 @@ main(void)
 		cmocka_unit_test(test_per_process_switches),
 		cmocka_unit_test(test_short_names),
 		cmocka_unit_test(test_exec_fork_exit),
+		cmocka_unit_test(test_exec_from_comm),
 		cmocka_unit_test(test_fold_two_hours),
 		cmocka_unit_test(test_summary_iteration),
 		cmocka_unit_test(test_out_of_order),

@@ -3,7 +3,7 @@
  * execer: a task that exits and a task that execs, with known names, for the scheduler timeline's
  * task tracking:
  *
- *   execer [--spin-ms MS] [--wait-fifo PATH]
+ *   execer [--spin-ms MS] [--wait-fifo PATH] [--thread-exec]
  *
  * The process forks two children, one after the other:
  *   - the exiter renames itself "rs-exiter" (prctl PR_SET_NAME), busy-loops MS milliseconds
@@ -20,6 +20,9 @@
  * the kernel's rule for it) and NS each child's CPU time (user + system, from wait4(2): what a
  * scheduler trace should find as its run time, however busy the machine), and exits 0 (1 if a
  * child failed). With --wait-fifo, the process first blocks until a line can be read from PATH.
+ * With --thread-exec, the exec'er's exec is called by a second thread ("rs-thexec", which spins
+ * MS ms first) while the first one sleeps: the exec'd image runs under the first thread's TID and
+ * the calling thread's TID is no more. The line then ends with "; thread TID" (that thread's).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -27,12 +30,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,7 +50,7 @@ static volatile uint64_t sink;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: execer [--spin-ms MS] [--wait-fifo PATH]\n");
+	fprintf(stderr, "usage: execer [--spin-ms MS] [--wait-fifo PATH] [--thread-exec]\n");
 	exit(2);
 }
 
@@ -108,12 +114,39 @@ reap(pid_t pid, long long *cpu_ns)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+struct exec_args {
+	const char *self, *ms_arg;
+	long ms;
+	int tid_fd; /* the thread's TID is written there before its exec */
+};
+
+/* The thread that execs: names itself, spins, says its TID, then execs (ending the process's
+ * other thread). */
+static void *
+exec_thread(void *arg)
+{
+	const struct exec_args *a = arg;
+	char line[32];
+	int len;
+
+	prctl(PR_SET_NAME, "rs-thexec", 0, 0, 0);
+	spin_ms(a->ms);
+	len = snprintf(line, sizeof(line), "%ld\n", (long)syscall(SYS_gettid));
+	if (write(a->tid_fd, line, (size_t)len) != len)
+		die("reporting the thread");
+	execl(a->self, "execer", "--execed", a->ms_arg, (char *)NULL);
+	die(a->self);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *fifo = NULL;
 	char self[PATH_MAX], ms_arg[32], comm[32] = "";
-	int pfd[2], bad = 0;
+	int pfd[2], tfd[2], bad = 0;
+	bool thread_exec = false;
+	long thread_tid = 0;
 	long ms = 100;
 	long long exiter_ns, execed_ns;
 	pid_t exiter, execed;
@@ -135,6 +168,8 @@ main(int argc, char **argv)
 			fifo = argv[++i];
 		else if (strcmp(argv[i], "--spin-ms") == 0 && i + 1 < argc)
 			ms = parse_positive(argv[++i]);
+		else if (strcmp(argv[i], "--thread-exec") == 0)
+			thread_exec = true;
 		else
 			usage();
 	}
@@ -157,7 +192,7 @@ main(int argc, char **argv)
 	}
 	bad |= reap(exiter, &exiter_ns);
 
-	if (pipe(pfd) != 0)
+	if (pipe(pfd) != 0 || pipe(tfd) != 0)
 		die("pipe");
 	execed = fork();
 	if (execed < 0)
@@ -167,18 +202,40 @@ main(int argc, char **argv)
 		if (dup2(pfd[1], 3) != 3)
 			die("dup2");
 		prctl(PR_SET_NAME, "rs-preexec", 0, 0, 0);
+		close(tfd[0]);
+		if (thread_exec) {
+			struct exec_args a = { self, ms_arg, ms, tfd[1] };
+			pthread_t th;
+
+			if ((errno = pthread_create(&th, NULL, exec_thread, &a)) != 0)
+				die("pthread_create");
+			for (;;)
+				pause(); /* until the thread's exec ends this thread */
+		}
 		spin_ms(ms);
 		execl(self, "execer", "--execed", ms_arg, (char *)NULL);
 		die(self);
 	}
 	close(pfd[1]);
+	close(tfd[1]);
+	if (thread_exec) {
+		char line[32];
+
+		n = read(tfd[0], line, sizeof(line) - 1);
+		line[n > 0 ? n : 0] = '\0';
+		thread_tid = strtol(line, NULL, 10);
+	}
+	close(tfd[0]);
 	n = read(pfd[0], comm, sizeof(comm) - 1);
 	comm[n > 0 ? n : 0] = '\0';
 	comm[strcspn(comm, "\n")] = '\0';
 	close(pfd[0]);
 	bad |= reap(execed, &execed_ns);
 
-	printf("execer: exiter %ld rs-exiter cpu_ns %lld; execed %ld %s cpu_ns %lld\n",
-	       (long)exiter, exiter_ns, (long)execed, comm[0] ? comm : "?", execed_ns);
+	printf("execer: exiter %ld rs-exiter cpu_ns %lld; execed %ld %s cpu_ns %lld", (long)exiter,
+	       exiter_ns, (long)execed, comm[0] ? comm : "?", execed_ns);
+	if (thread_exec)
+		printf("; thread %ld", thread_tid);
+	printf("\n");
 	return bad;
 }

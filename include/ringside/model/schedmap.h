@@ -139,7 +139,8 @@ struct sched_event {
 	/* FORK */
 	int32_t parent_pid, child_pid;
 	char parent_comm[16], child_comm[16];
-	/* EXEC */
+	/* EXEC; old_pid 0: not known (from a COMM record), the thread running on cpu if it is of
+	 * the same process */
 	int32_t old_pid;
 	char filename[256]; /* pid in .pid; filename truncated, NUL-terminated */
 };
