@@ -30,6 +30,19 @@
 # timeline, the off-CPU stacks; each the difference of two recordings) next to perf's.
 # RINGSIDE_BASE=BINARY adds that ringside's default recording to every round (a before/after
 # comparison on one machine, interleaved), and its total beside the parts.
+# Tried and dropped (2026-12): stacks taken by BPF and summed in the kernel, as perf --off-cpu does.
+# A tp_btf/sched_switch program (a per-thread switch-out slot, bpf_get_stackid kernel and user into
+# a STACK_TRACE map, waits summed in a hash keyed by tid, stacks, state) measured here by this
+# method, medians of 7 interleaved, pingpong's CPU us per switch, three runs on a loaded 2-CPU VM:
+# the program with no stacks 0.9-1.2; with both stacks 4.43, 3.08, 4.26 against perf's sched_switch
+# -g 6.51, 4.57, 4.25 (cheaper, or level); but wrapping ringside --no-off-cpu (so also on its own
+# few switches) in place of the callchains it cost 3.72, 2.97, 3.38 where the callchains cost 3.78,
+# 1.99, 2.85 (ringside in all 11.42, 6.26, 11.08 with it; 11.48, 5.28, 10.55 as it is). The cost is
+# the stack walk, which bpf_get_stackid does as the callchain does; BPF saves only the callchain's
+# ring write, less than its own trampoline and maps cost. A task-storage slot instead of the hash
+# saved ~0.3; a BPF ring-buffer record per switch-in (to stand in for the switch records) cost ~1.6
+# in one run. In one 5-round run the walks split as user stack ~1.0, kernel stack ~1.0 (no stacks
+# 1.05, user 2.09, both 3.04): a user-only program would cost about what the callchains do.
 # Prints figures, never passes or fails. Needs RINGSIDE, WORKLOADS, PERF; run as root.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
