@@ -100,7 +100,7 @@ const char usage_text[] =
 "      --stream-text      record --stream: its plain text lines, uncompressed\n"
 "      --stream-runs      record --stream: every scheduler run, not summary buckets\n"
 "      --stream-detail    record --stream: every stack node and task as it comes, 100 ms\n"
-"                         buckets, all in the last interval; not the paths under 0.5 %% of\n"
+"                         buckets, all in the last interval; not the paths under 0.5 % of\n"
 "                         the samples held in [other], buckets of an interval\n"
 "  -- COMMAND [ARGS...]   launch COMMAND (without a shell) and profile it until it exits; live,\n"
 "                         its output goes to a new file in $TMPDIR, named when you quit\n"
