@@ -13,7 +13,9 @@
 #   - stream bytes/s as sent (gzip, a sync flush per interval): the steady state, from the third
 #     interval's flush to the one before the last (the header and the first intervals' new frames
 #     left out), and over the whole run (header, first intervals and the last one included: the
-#     run's bytes over its seconds), the last interval alone; its text form's, by line kind;
+#     run's bytes over its seconds), from the third interval to the end (the last interval in:
+#     counted as ptyrun.py counts the screen, its start left out), the last interval alone; its
+#     text form's, by line kind;
 #                                     target: below the live screen's terminal bytes/s
 #   - with --stream-detail (every path and task as it comes, 100 ms buckets, an exact last
 #     interval), with --no-sched, and for one process (-p), one after the other;
@@ -106,9 +108,12 @@ stream_figures() {
 					printf " %s %.0f", k, sum / secs_steady
 			}
 			printf "\n"
-			printf "%.0f %.0f %.0f\n", zsteady, steady, zbytes / secs > "/dev/stderr"
+			# As ptyrun.py counts the screen (its start left out), with the end of the stream in.
+			zafter = (zbytes - z[4]) / ((t[n] - t[3]) / 1e9)
+			printf "    from the third interval to the end (its last interval in): %.0f bytes/s\n", zafter
+			printf "%.0f %.0f %.0f %.0f\n", zsteady, steady, zbytes / secs, zafter > "/dev/stderr"
 		}' "$T/s.flush" "$T/s.stream" 2>"$T/steady"
-	read -r stream text whole <"$T/steady" || stream= text= whole=
+	read -r stream text whole after <"$T/steady" || stream= text= whole= after=
 }
 
 # The default stream, the live screen in a terminal (as ssh would carry it) and, when given, an
@@ -123,11 +128,11 @@ live=$("$PY" "$HERE/ptyrun.py" "$SECS" 120 40 Overview "$R" -F 999 -g fp 2>/dev/
 wait $pids
 echo "  live screen (ringside -F 999 -g fp, 120x40), at the same time: $live"
 stream_figures default "(stacks, counters, scheduler timeline)"
-res="system-wide, with the timeline:$stream:$text:$whole"
+res="system-wide, with the timeline:$stream:$text:$whole:$after"
 if [ -n "${STREAM_BEFORE:-}" ]; then
 	stream_figures before "(before: $STREAM_BEFORE, at the same time)"
 	res="$res
-system-wide, before (STREAM_BEFORE):$stream:$text:$whole"
+system-wide, before (STREAM_BEFORE):$stream:$text:$whole:$after"
 fi
 
 # The others, one after the other.
@@ -135,17 +140,17 @@ stream_rec detail "$R" --stream-detail
 wait $!
 stream_figures detail "--stream-detail (every path and task as it comes)"
 res="$res
-system-wide, --stream-detail:$stream:$text:$whole"
+system-wide, --stream-detail:$stream:$text:$whole:$after"
 stream_rec nosched "$R" --no-sched
 wait $!
 stream_figures nosched "--no-sched (stacks, counters)"
 res="$res
---no-sched:$stream:$text:$whole"
+--no-sched:$stream:$text:$whole:$after"
 stream_rec one "$R" -p "$ct"
 wait $!
 stream_figures one "-p calltree (one process: stacks, counters, its timeline)"
 res="$res
--p calltree:$stream:$text:$whole"
+-p calltree:$stream:$text:$whole:$after"
 
 # view - of a local stream: its terminal bytes, and its own CPU (rebuilds included).
 cat >"$T/viewer.sh" <<EOF
@@ -160,9 +165,9 @@ view=$("$PY" "$HERE/ptyrun.py" "$SECS" 120 40 Overview sh "$T/viewer.sh" 2>/dev/
 echo "  view - of the stream (120x40): $view"
 
 lb=$(echo "$live" | sed -n 's/.*bytes_per_s=\([0-9.]*\).*/\1/p')
-echo "$res" | while IFS=: read -r k s tx wh; do
+echo "$res" | while IFS=: read -r k s tx wh af; do
 	[ -n "$s" ] && [ -n "$lb" ] || continue
-	awk -v s="$s" -v tx="$tx" -v wh="$wh" -v l="$lb" -v k="$k" 'BEGIN {
-		printf "stream bytes/s (%s) / the live screen'"'"'s terminal bytes/s (steady, same run):\n    steady %.0f / %.0f = %.2fx, over the whole run %.0f / %.0f = %.2fx (target < 1; text form steady %.2fx)\n", k, s, l, s / l, wh, l, wh / l, tx / l
+	awk -v s="$s" -v tx="$tx" -v wh="$wh" -v af="$af" -v l="$lb" -v k="$k" 'BEGIN {
+		printf "stream bytes/s (%s) / the live screen'"'"'s terminal bytes/s (steady, same run):\n    steady %.0f / %.0f = %.2fx; from the third interval to the end %.0f / %.0f = %.2fx; over the whole run %.0f / %.0f = %.2fx (target < 1; text form steady %.2fx)\n", k, s, l, s / l, af, l, af / l, wh, l, wh / l, tx / l
 	}'
 done
