@@ -55,7 +55,8 @@ void stream_writer_hold(struct stream_writer *w, unsigned permille);
 void stream_writer_final(struct stream_writer *w);
 /* A node's change under the share waits this many intervals at most (stream_writer_hold). */
 #define STREAM_HOLD_STALE 10u
-/* What record --stream holds back (stream_writer_hold) unless --stream-detail: 1 per mille. */
+/* What record --stream holds back (stream_writer_hold) unless --stream-detail: 5 per mille, under
+ * a column of a flame graph 200 columns wide. */
 #define STREAM_HOLD_PERMILLE 5u
 /* Free the writer; NULL is fine. */
 void stream_writer_free(struct stream_writer *w);
