@@ -106,7 +106,8 @@ record_stream_end(struct session *s, struct stream_writer *w, bool failed)
 	struct errbuf err;
 
 	errbuf_clear(&err);
-	stream_writer_hold(w, 0);
+	/* What was sent gets its exact counts; what the hold kept stays in [other]. */
+	stream_writer_final(w);
 	record_stream(s, w, &failed);
 	if (!failed && (stream_write_end(w, session_end_name(session_end_reason(s)), &err) < 0 ||
 			fflush(stdout) != 0)) {
@@ -148,9 +149,11 @@ record_main(const struct record_opts *opts)
 		/* The viewer draws summaries: the exact runs stay on the recording's side. */
 		if (w && !opts->stream_runs)
 			stream_writer_summarize(w);
-		/* Rare paths wait in [other] while streaming; the last interval is exact. */
-		if (w && !opts->stream_detail)
+		/* Rare paths and tasks wait in [other] (to the end); a bucket per interval. */
+		if (w && !opts->stream_detail) {
 			stream_writer_hold(w, STREAM_HOLD_PERMILLE);
+			stream_writer_bucket(w, (uint64_t)opts->interval_ms * 1000000u);
+		}
 		if (!w || stream_write_header(w, session_profile(s), &err) < 0 ||
 		    fflush(stdout) != 0) {
 			if (!errbuf_isset(&err))

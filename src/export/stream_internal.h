@@ -69,10 +69,17 @@ void stream_sched_writer_free(struct stream_sched_writer *sw);
  * runs closed and each CPU's run in progress, or with buckets the b lines of the summary buckets
  * they filled); *sw is created on the first call. A task not written yet waits while its run time
  * is under hold_permille thousandths of the CPUs' time so far and no run or bucket names it, and
- * the changes of a task written wait (up to 10 intervals) while it ran less than that more.
+ * the changes of a task written wait (up to 10 intervals) while it ran less than that more,
+ * unless o->final.
  */
+struct stream_sched_opts {
+	bool buckets;		/* summary buckets (b lines) instead of runs */
+	uint64_t bucket_ns;	/* their width; 0: the map's */
+	unsigned hold_permille; /* the hold (0: none) */
+	bool final;		/* the last interval: tasks written get their exact figures */
+};
 void stream_sched_write(struct stream_sched_writer **sw, FILE *fp, const struct profile *p,
-			bool buckets, unsigned hold_permille);
+			const struct stream_sched_opts *o);
 
 struct stream_sched_reader;
 

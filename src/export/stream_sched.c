@@ -57,6 +57,7 @@ struct stream_sched_writer {
 	const struct schedmap *m; /* while writing: the map */
 	uint64_t interval;	  /* intervals written */
 	uint64_t hold_ns; /* while writing: a task not yet written waits under this run time */
+	bool final;	  /* while writing: the last interval, no change of a task written waits */
 };
 
 void
@@ -199,7 +200,7 @@ stream_sched_tasks(struct stream_sched_writer *sw, FILE *fp, const struct schedm
 		if (!t->fresh && !stream_sched_changed(&t->st, &st))
 			continue;
 		/* Held: small changes of a task written wait, a few intervals at most. */
-		if (!t->fresh && sw->hold_ns && st.exited == t->st.exited &&
+		if (!t->fresh && sw->hold_ns && !sw->final && st.exited == t->st.exited &&
 		    st.runtime_ns < t->st.runtime_ns + sw->hold_ns &&
 		    sw->interval < t->at + STREAM_SCHED_STALE)
 			continue;
@@ -383,7 +384,7 @@ stream_sched_runs(struct stream_sched_writer *sw, FILE *fp, const struct profile
 
 void
 stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct profile *p,
-		   bool buckets, unsigned hold_permille)
+		   const struct stream_sched_opts *o)
 {
 	const struct schedmap *m = p->sched;
 	struct stream_sched_writer *sw;
@@ -391,20 +392,28 @@ stream_sched_write(struct stream_sched_writer **swp, FILE *fp, const struct prof
 
 	if (!m)
 		return;
-	if (!*swp)
-		*swp = stream_sched_writer_new(schedmap_ncpus(m), buckets, schedmap_bucket_ns(m));
+	if (!*swp) {
+		/* The buckets as wide as asked, never finer than the map's nor over the cap. */
+		uint64_t b =
+			o->bucket_ns > schedmap_bucket_ns(m) ? o->bucket_ns : schedmap_bucket_ns(m);
+
+		*swp = stream_sched_writer_new(schedmap_ncpus(m), o->buckets,
+					       b < SCHEDMAP_MAX_BUCKET_NS ? b
+									  : SCHEDMAP_MAX_BUCKET_NS);
+	}
 	sw = *swp;
 	schedmap_get_counts(m, &sc);
 	fprintf(fp, "S %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", sw->ncpus,
-		schedmap_bucket_ns(m), stream_sched_rel(schedmap_now(m), p->sched_origin),
-		p->sched_switches, sc.events);
+		sw->buckets ? sw->bucket_ns : schedmap_bucket_ns(m),
+		stream_sched_rel(schedmap_now(m), p->sched_origin), p->sched_switches, sc.events);
 	if (sc.folded_tasks != sw->folded) {
 		stream_sched_renumber(sw, m);
 		sw->folded = sc.folded_tasks;
 	}
 	sw->m = m;
 	sw->interval++;
-	sw->hold_ns = (uint64_t)((double)hold_permille / 1000.0 * (double)sw->ncpus *
+	sw->final = o->final;
+	sw->hold_ns = (uint64_t)((double)o->hold_permille / 1000.0 * (double)sw->ncpus *
 				 (double)stream_sched_rel(schedmap_now(m), p->sched_origin));
 	stream_sched_tasks(sw, fp, m);
 	for (unsigned c = 0; c < sw->ncpus; c++)

@@ -51,6 +51,8 @@ struct stream_writer {
 	bool failed;
 	struct stream_gz *gz; /* the compressed form: fp deflates into out */
 	bool buckets;	      /* the timeline as summary buckets (b lines) */
+	uint64_t bucket_ns;   /* their width (0: the map's) */
+	bool final;	      /* the next interval is the last: nothing written lags */
 	unsigned
 		hold_permille; /* nodes under this share of all samples wait in [other] (0: none) */
 	bool compact;	       /* version 4's lines: implicit node ids, ids as gaps */
@@ -90,6 +92,18 @@ void
 stream_writer_summarize(struct stream_writer *w)
 {
 	w->buckets = true;
+}
+
+void
+stream_writer_bucket(struct stream_writer *w, uint64_t ns)
+{
+	w->bucket_ns = ns;
+}
+
+void
+stream_writer_final(struct stream_writer *w)
+{
+	w->final = true;
 }
 
 void
@@ -448,7 +462,7 @@ stream_write_stacks(struct stream_writer *w, const struct profile *p)
 		if (w->key_of[i] == UINT64_MAX && i)
 			continue;
 		/* Held: new samples under the share wait, STREAM_HOLD_STALE intervals at most. */
-		if (k.min && w->gen[i] == w->cur_gen && c > w->wrote[i] &&
+		if (k.min && !w->final && w->gen[i] == w->cur_gen && c > w->wrote[i] &&
 		    c - w->wrote[i] < (int64_t)k.min && w->seq < w->s_at[i] + STREAM_HOLD_STALE)
 			continue;
 		if (c != w->wrote[i]) {
@@ -480,7 +494,11 @@ stream_write_interval(struct stream_writer *w, const struct profile *p, uint64_t
 	}
 	stream_write_counters(w, p);
 	stream_write_stacks(w, p);
-	stream_sched_write(&w->sched, w->fp, p, w->buckets, w->hold_permille);
+	stream_sched_write(&w->sched, w->fp, p,
+			   &(struct stream_sched_opts){ .buckets = w->buckets,
+							.bucket_ns = w->bucket_ns,
+							.hold_permille = w->hold_permille,
+							.final = w->final });
 	fprintf(w->fp,
 		"i %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		++w->seq, duration_ns, sm->samples, sm->lost, sm->throttled, sm->bad_records);

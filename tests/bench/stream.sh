@@ -6,21 +6,25 @@
 # bytes (what ssh would carry for a remote `ringside` in a 120x40 terminal, tests/bench/ptyrun.py),
 # while two spinners and the call-tree workload keep the CPUs busy; and what `view -` itself
 # writes to its terminal and spends on rebuilds (its CPU per second, read from /proc).
-#   - stream bytes/s: the steady state, from the third commit line to the last (the header and the
-#     first intervals' new frames left out), and over the whole run, by line kind; with the
-#     scheduler timeline (summary buckets: b lines), with --no-sched, and for one process (-p);
-#     system-wide, every new process brings new frames and nodes (f, n lines), many of them
-#     unsymbolized addresses (module+offset frames): a machine that starts many processes (a
-#     build) streams far more than a steady one;
+#   - the default stream and the live screen run at the same time, on the same host activity
+#     (system-wide, every process another user starts brings new frames, nodes and tasks), and
+#     with STREAM_BEFORE=/path/to/an/older/ringside that one's default stream too, so before and
+#     after are measured side by side;
+#   - stream bytes/s as sent (gzip, a sync flush per interval): the steady state, from the third
+#     interval's flush to the one before the last (the header and the first intervals' new frames
+#     left out), and over the whole run (header, first intervals and the last one included: the
+#     run's bytes over its seconds), from the third interval to the end (the last interval in:
+#     counted as ptyrun.py counts the screen, its start left out), the last interval alone; its
+#     text form's, by line kind;
 #                                     target: below the live screen's terminal bytes/s
-#     the stream is sent gzip-compressed (version 4, a sync flush per interval): its bytes as sent
-#     (steady: from the third interval's flush to the last, as for the text) and its text form's,
-#     by line kind;
-#   - the live screen's and view -'s terminal bytes/s at a 1 s refresh (steady state, ptyrun.py).
-#   - record --stream holds back paths and tasks under 0.1 % (in [other]) and sends everything in
-#     its last interval: the steady figures leave that last interval out and it is printed alone;
-#     --stream-detail (everything as it comes) is measured next to it, and ringside's own CPU
-#     seconds per second (user + system, /usr/bin/time) for each.
+#   - with --stream-detail (every path and task as it comes, 100 ms buckets, an exact last
+#     interval), with --no-sched, and for one process (-p), one after the other;
+#   - record --stream holds back paths and tasks under 0.5 % (in [other]), to the end, and sends a
+#     summary bucket per CPU and interval; ringside's own CPU seconds per second (user + system,
+#     /usr/bin/time) for each;
+#   - the live screen's terminal bytes/s is its steady state (ptyrun.py: from 2 s after its first
+#     frame), so the stream's whole-run figure, its start and end included, is the harder test;
+#   - view -'s terminal bytes/s at a 1 s refresh (steady state, ptyrun.py).
 # STREAM_SECONDS (default 20) sets each run's length; STREAM_CHURN=1 adds a loop of short-lived
 # commands (ls, sh | grep, date, 20 a second), as a build would. Figures are printed, never judged.
 
@@ -49,38 +53,50 @@ if [ "${STREAM_CHURN:-0}" = 1 ]; then
 	echo "  with a loop of short-lived commands (STREAM_CHURN=1)"
 fi
 TIME=
-[ -x /usr/bin/time ] && TIME="/usr/bin/time -o $T/cpu -f %U+%S"
+[ -x /usr/bin/time ] && TIME=/usr/bin/time
 
 echo "stream bench: ${SECS} s, 1 s intervals, system-wide -F 999 -g fp, CPUs busy"
 
-# stream LABEL ARGS...: one recording's stream; prints its figures, sets $stream (steady bytes/s
-# as sent: the compressed form, the default) and $text (the same of its text form).
-stream_run() {
-	_label=$1
-	shift
-	rm -f "$T/cpu"
-	$TIME "$R" record -q --stream -o - -I 1000 -F 999 -g fp --duration "$SECS" "$@" \
-		>"$T/s.gz" 2>"$T/s.err"
-	[ -s "$T/cpu" ] && awk -v secs="$SECS" -v label="$_label" 'END {
-		split($0, c, "+"); printf "  ringside record CPU %s: %.3f s/s\n", label, (c[1] + c[2]) / secs }' "$T/cpu"
+# stream_rec NAME BIN ARGS...: a recording's stream into $T/NAME.gz, in the background ($!).
+stream_rec() {
+	_name=$1
+	_bin=$2
+	shift 2
+	rm -f "$T/$_name.cpu"
+	if [ -n "$TIME" ]; then
+		$TIME -o "$T/$_name.cpu" -f %U+%S "$_bin" record -q --stream -o - -I 1000 -F 999 \
+			-g fp --duration "$SECS" "$@" >"$T/$_name.gz" 2>"$T/$_name.err" &
+	else
+		"$_bin" record -q --stream -o - -I 1000 -F 999 -g fp --duration "$SECS" "$@" \
+			>"$T/$_name.gz" 2>"$T/$_name.err" &
+	fi
+}
+
+# stream_figures NAME LABEL: the figures of $T/NAME.gz; sets $stream (steady bytes/s as sent),
+# $text (the same of its text form) and $whole (bytes/s as sent over the whole run).
+stream_figures() {
+	_name=$1
+	_label=$2
+	[ -s "$T/$_name.cpu" ] && awk -v secs="$SECS" -v label="$_label" 'END {
+		split($0, c, "+"); printf "  ringside record CPU %s: %.3f s/s\n", label, (c[1] + c[2]) / secs }' "$T/$_name.cpu"
 	# The text form (--stream-text writes the same lines), and where each flush ends in the
 	# compressed bytes: a sync flush ends in 00 00 ff ff, the first after the header, then one
 	# per interval.
-	gzip -dc "$T/s.gz" >"$T/s.stream" 2>/dev/null
-	LC_ALL=C grep -obUaP '\x00\x00\xff\xff' "$T/s.gz" | cut -d: -f1 >"$T/s.flush"
-	awk -v secs="$SECS" -v label="$_label" -v zbytes="$(wc -c <"$T/s.gz")" '
+	gzip -dc "$T/$_name.gz" >"$T/s.stream" 2>/dev/null
+	LC_ALL=C grep -obUaP '\x00\x00\xff\xff' "$T/$_name.gz" | cut -d: -f1 >"$T/s.flush"
+	awk -v secs="$SECS" -v label="$_label" -v zbytes="$(wc -c <"$T/$_name.gz")" '
 		FNR == NR { nz++; z[nz] = $1 + 4; next }
 		{ bytes += length($0) + 1; k = $1; kb[n + 1 SUBSEP k] += length($0) + 1; kinds[k] = 1 }
 		/^i / { n++; at[n] = bytes; split($0, f, " "); t[n] = f[3] }
 		END {
 			if (n < 5 || nz < n + 1) { print "  " label ": too few intervals (" n ")"; exit }
-			# Steady: intervals 4 to n-1 (the last, sent without holding back, apart).
+			# Steady: intervals 4 to n-1 (the last, which settles what was sent, apart).
 			secs_steady = (t[n - 1] - t[3]) / 1e9
 			steady = (at[n - 1] - at[3]) / secs_steady
 			zsteady = (z[n] - z[4]) / secs_steady
 			printf "  stream %s: %d intervals\n", label, n
-			printf "    as sent (gzip, version 4): %d bytes, %.0f bytes/s over the run, %.0f bytes/s steady (intervals 4-%d); the last interval %d bytes\n",
-				zbytes, zbytes / secs, zsteady, n - 1, z[n + 1] - z[n]
+			printf "    as sent (gzip, version 4): %d bytes, %.0f bytes/s over the whole run, %.0f bytes/s steady (intervals 4-%d); the header and first 3 intervals %d bytes, the last interval and end %d bytes\n",
+				zbytes, zbytes / secs, zsteady, n - 1, z[4], zbytes - z[n]
 			printf "    its text (--stream-text):  %d bytes, %.0f bytes/s over the run, %.0f bytes/s steady; %.1fx the compressed\n",
 				bytes, bytes / secs, steady, steady / (zsteady > 0 ? zsteady : 1)
 			printf "    text by line kind (bytes/s steady):"
@@ -92,26 +108,49 @@ stream_run() {
 					printf " %s %.0f", k, sum / secs_steady
 			}
 			printf "\n"
-			printf "stream_steady_bytes_per_s=%.0f\n", zsteady > "/dev/stderr"
-			printf "text_steady_bytes_per_s=%.0f\n", steady > "/dev/stderr"
+			# As ptyrun.py counts the screen (its start left out), with the end of the stream in.
+			zafter = (zbytes - z[4]) / ((t[n] - t[3]) / 1e9)
+			printf "    from the third interval to the end (its last interval in): %.0f bytes/s\n", zafter
+			printf "%.0f %.0f %.0f %.0f\n", zsteady, steady, zbytes / secs, zafter > "/dev/stderr"
 		}' "$T/s.flush" "$T/s.stream" 2>"$T/steady"
-	stream=$(sed -n 's/^stream_steady_bytes_per_s=//p' "$T/steady")
-	text=$(sed -n 's/^text_steady_bytes_per_s=//p' "$T/steady")
+	read -r stream text whole after <"$T/steady" || stream= text= whole= after=
 }
 
-# The stream: with the scheduler timeline (every run of every CPU: r lines) and without.
-stream_run "(stacks, counters, scheduler timeline)"
-with_sched=$stream with_sched_text=$text
-stream_run "--stream-detail (every path and task as it comes)" --stream-detail
-detail=$stream detail_text=$text
-stream_run "--no-sched (stacks, counters)" --no-sched
-no_sched=$stream no_sched_text=$text
-stream_run "-p calltree (one process: stacks, counters, its timeline)" -p "$ct"
-one=$stream one_text=$text
-
-# The live screen in a terminal, as ssh would carry it.
+# The default stream, the live screen in a terminal (as ssh would carry it) and, when given, an
+# older ringside's default stream, all at once.
+stream_rec default "$R"
+pids=$!
+if [ -n "${STREAM_BEFORE:-}" ]; then
+	stream_rec before "$STREAM_BEFORE"
+	pids="$pids $!"
+fi
 live=$("$PY" "$HERE/ptyrun.py" "$SECS" 120 40 Overview "$R" -F 999 -g fp 2>/dev/null | tail -n 1)
-echo "  live screen (ringside -F 999 -g fp, 120x40): $live"
+wait $pids
+echo "  live screen (ringside -F 999 -g fp, 120x40), at the same time: $live"
+stream_figures default "(stacks, counters, scheduler timeline)"
+res="system-wide, with the timeline:$stream:$text:$whole:$after"
+if [ -n "${STREAM_BEFORE:-}" ]; then
+	stream_figures before "(before: $STREAM_BEFORE, at the same time)"
+	res="$res
+system-wide, before (STREAM_BEFORE):$stream:$text:$whole:$after"
+fi
+
+# The others, one after the other.
+stream_rec detail "$R" --stream-detail
+wait $!
+stream_figures detail "--stream-detail (every path and task as it comes)"
+res="$res
+system-wide, --stream-detail:$stream:$text:$whole:$after"
+stream_rec nosched "$R" --no-sched
+wait $!
+stream_figures nosched "--no-sched (stacks, counters)"
+res="$res
+--no-sched:$stream:$text:$whole:$after"
+stream_rec one "$R" -p "$ct"
+wait $!
+stream_figures one "-p calltree (one process: stacks, counters, its timeline)"
+res="$res
+-p calltree:$stream:$text:$whole:$after"
 
 # view - of a local stream: its terminal bytes, and its own CPU (rebuilds included).
 cat >"$T/viewer.sh" <<EOF
@@ -126,15 +165,9 @@ view=$("$PY" "$HERE/ptyrun.py" "$SECS" 120 40 Overview sh "$T/viewer.sh" 2>/dev/
 echo "  view - of the stream (120x40): $view"
 
 lb=$(echo "$live" | sed -n 's/.*bytes_per_s=\([0-9.]*\).*/\1/p')
-for pair in "system-wide, with the timeline:$with_sched:$with_sched_text" \
-	"system-wide, --stream-detail:$detail:$detail_text" "--no-sched:$no_sched:$no_sched_text" \
-	"-p calltree:$one:$one_text"; do
-	k=${pair%%:*}
-	v=${pair#*:}
-	tx=${v#*:}
-	v=${v%%:*}
-	[ -n "$v" ] && [ -n "$lb" ] || continue
-	awk -v s="$v" -v tx="$tx" -v l="$lb" -v k="$k" 'BEGIN {
-		printf "stream bytes/s (%s) / live screen terminal bytes/s: %.0f / %.0f = %.2fx (target < 1; text form %.2fx)\n", k, s, l, s / l, tx / l
+echo "$res" | while IFS=: read -r k s tx wh af; do
+	[ -n "$s" ] && [ -n "$lb" ] || continue
+	awk -v s="$s" -v tx="$tx" -v wh="$wh" -v af="$af" -v l="$lb" -v k="$k" 'BEGIN {
+		printf "stream bytes/s (%s) / the live screen'"'"'s terminal bytes/s (steady, same run):\n    steady %.0f / %.0f = %.2fx; from the third interval to the end %.0f / %.0f = %.2fx; over the whole run %.0f / %.0f = %.2fx (target < 1; text form steady %.2fx)\n", k, s, l, s / l, af, l, af / l, wh, l, wh / l, tx / l
 	}'
 done

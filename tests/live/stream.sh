@@ -23,8 +23,9 @@
 #   - the sender killed with SIGKILL mid-stream: export - says so in one line, exits 1 and writes
 #     the intervals that arrived; the sender whose reader is gone stops with a line and exit 1;
 #   - the stream is gzip-compressed (version 4) unless --stream-text (plain lines, read alike), its
-#     timeline as summary buckets (b lines), every run with --stream-runs; damaged compressed data is refused naming a line of
-#     the text (exit 2);
+#     timeline as summary buckets (b lines) as wide as the interval (the map's 100 ms with
+#     --stream-detail), every run with --stream-runs; damaged compressed data is refused naming a
+#     line of the text (exit 2);
 #   - a corrupt line is refused with its number (exit 2); -o - without --stream, --stream without
 #     -o -, --stream-detail without --stream and '-' from a terminal are usage errors (exit 2).
 
@@ -298,6 +299,16 @@ if ! timeline_ok "$T/t.stream" "$T/t.json"; then
 fi
 check "the stream's timeline: b lines, no r or o lines; the snapshot's CPUs have summaries$why" \
 	test -z "$why"
+# a bucket per interval (-I 250: 250 ms), the map's 100 ms with --stream-detail
+"$R" record -q --stream --stream-text --stream-detail -o - -I 250 -- "$CT" 1 2>/dev/null \
+	>"$T/d.stream"
+"$R" export - -o "$T/d.json" <"$T/d.stream" 2>/dev/null
+check "the buckets are the interval's (250 ms), the map's (100 ms) with --stream-detail" sh -c \
+	'grep -q "^S [0-9]* 250000000 " "$1" && ! grep -q "^S [0-9]* 100000000 " "$1" &&
+	 "$2" -e ".sched.map.bucket_ns == 250000000" "$3" &&
+	 grep -q "^S [0-9]* 100000000 " "$4" && grep -q "^b 0 " "$4" &&
+	 "$2" -e ".sched.map.bucket_ns == 100000000" "$5"' sh \
+	"$T/t.stream" "$JQ" "$T/t.json" "$T/d.stream" "$T/d.json"
 "$R" record -q --stream --stream-text --stream-runs -o - -I 250 -- "$CT" 1 2>/dev/null \
 	>"$T/u.stream"
 "$R" export - -o "$T/u.json" <"$T/u.stream" 2>/dev/null

@@ -10,6 +10,9 @@
  * gaps) read back into the sender's tree through relabelling (ids given up and taken again), and
  * a stream of explicit ids under a version 3 header still reads as before. A task of the timeline
  * that ran little and tops no summary bucket waits for the last interval, which sends it.
+ * A last interval written with stream_writer_final (what record --stream does) keeps the hold for
+ * what was never sent ([other], tasks unsent) but gives what was sent its exact counts, and
+ * stream_writer_bucket widens the summary buckets without changing any CPU's busy or known time.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -316,13 +319,228 @@ test_hold_tasks(void **state)
 	profile_free(back);
 }
 
+/* The last interval as record --stream writes it: held paths stay in [other], lags are settled. */
+static void
+test_final(void **state)
+{
+	struct profile *p = make_profile();
+	struct errbuf err = { 0 };
+	char *buf = NULL, *f, leaf[16];
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct stream_writer *w = stream_writer_new(fp);
+
+	(void)state;
+	stream_writer_hold(w, 100);
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	add(p, "big", 10, "work", 90);
+	for (int i = 0; i < 10; i++) {
+		snprintf(leaf, sizeof(leaf), "leaf_%d", i);
+		add(p, "tiny", 20 + i, leaf, 1);
+	}
+	assert_int_equal(stream_write_interval(w, p, 100, &err), 0);
+	/* One more sample of work: under the share, it would wait. */
+	add(p, "big", 10, "work", 1);
+	stream_writer_final(w);
+	assert_int_equal(stream_write_interval(w, p, 200, &err), 0);
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	/* The tiny processes never crossed the link; the root and work are exact. */
+	assert_null(strstr(buf, "tiny"));
+	assert_null(strstr(buf, "leaf_"));
+	f = read_folded(buf, len, 2, 101);
+	assert_non_null(strstr(f, "work 91\n"));
+	assert_non_null(strstr(f, "[other] 10\n"));
+	free(f);
+	free(buf);
+	profile_free(p);
+}
+
+/* The runtime the reader of buf (len bytes) has for tid, or -1 when it has no such task. */
+static int64_t
+runtime_read(const char *buf, size_t len, int32_t tid)
+{
+	struct profile *back = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	FILE *fp = fmemopen((void *)buf, len, "r");
+	int64_t r = -1;
+
+	assert_int_equal(stream_read(fp, "mem", &back, &st, &err), 0);
+	fclose(fp);
+	assert_non_null(back->sched);
+	for (size_t i = 0; i < schedmap_ntasks(back->sched); i++) {
+		struct schedmap_task_stats ts;
+
+		if (schedmap_task_stats(back->sched, (uint32_t)i, &ts) == 0 && ts.tid == tid)
+			r = (int64_t)ts.runtime_ns;
+	}
+	profile_free(back);
+	return r;
+}
+
+/*
+ * Two intervals of a timeline under a hold of 10 %, the second written as the last (final) or
+ * not: 300 runs 199 ms (sent), then 1 ms more (a change under the share); 400 runs 1 ms twice.
+ */
+static char *
+write_final_tasks(bool final, size_t *len)
+{
+	struct profile *p = make_profile();
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct stream_writer *w = stream_writer_new(fp);
+
+	stream_writer_summarize(w);
+	stream_writer_hold(w, 100);
+	p->sched = schedmap_new(2, 0, 0);
+	p->sched_origin = ORIGIN;
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	sched_switch(p->sched, 1 * MS, 0, 0, 300);
+	sched_switch(p->sched, 200 * MS, 0, 300, 100);
+	sched_switch(p->sched, 1 * MS, 1, 0, 200);
+	sched_switch(p->sched, 50 * MS, 1, 200, 400);
+	sched_switch(p->sched, 51 * MS, 1, 400, 200);
+	schedmap_advance(p->sched, ORIGIN + 400 * MS);
+	assert_int_equal(stream_write_interval(w, p, 400 * MS, &err), 0);
+	sched_switch(p->sched, 600 * MS, 0, 100, 300);
+	sched_switch(p->sched, 601 * MS, 0, 300, 100);
+	sched_switch(p->sched, 650 * MS, 1, 200, 400);
+	sched_switch(p->sched, 651 * MS, 1, 400, 200);
+	schedmap_advance(p->sched, ORIGIN + 800 * MS);
+	if (final)
+		stream_writer_final(w);
+	assert_int_equal(stream_write_interval(w, p, 800 * MS, &err), 0);
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	profile_free(p);
+	return buf;
+}
+
+static void
+test_final_tasks(void **state)
+{
+	size_t len = 0, len2 = 0;
+	char *held = write_final_tasks(false, &len), *fin = write_final_tasks(true, &len2);
+
+	(void)state;
+	/* Not the last: 300's 1 ms more waits; the last interval sends its exact run time. */
+	assert_int_equal(runtime_read(held, len, 300), 199 * MS);
+	assert_int_equal(runtime_read(fin, len2, 300), 200 * MS);
+	assert_int_equal(runtime_read(fin, len2, 100), 599 * MS);
+	/* 400 ran 2 ms of 1.6 s, topping no bucket: never sent, not even by the last interval. */
+	assert_null(strstr(fin, "task400"));
+	assert_int_equal(runtime_read(fin, len2, 400), -1);
+	free(held);
+	free(fin);
+}
+
+/* A timeline of 1.25 s (runs of 30 ms on CPU 0, idle and a task on CPU 1), buckets of width. */
+static char *
+write_buckets(uint64_t width, size_t *len, struct profile **out)
+{
+	struct profile *p = make_profile();
+	struct errbuf err = { 0 };
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct stream_writer *w = stream_writer_new(fp);
+	int prev = 0;
+
+	stream_writer_summarize(w);
+	stream_writer_bucket(w, width);
+	p->sched = schedmap_new(2, 0, 0);
+	p->sched_origin = ORIGIN;
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	sched_switch(p->sched, 5 * MS, 1, 0, 700);
+	sched_switch(p->sched, 905 * MS, 1, 700, 0);
+	for (uint64_t t = 1; t < 1250; t += 30) {
+		int next = prev == 500 ? 600 : 500;
+
+		sched_switch(p->sched, t * MS, 0, prev, next);
+		prev = next;
+		if (t % 500 < 30) {
+			schedmap_advance(p->sched, ORIGIN + t * MS);
+			assert_int_equal(stream_write_interval(w, p, t * MS, &err), 0);
+		}
+	}
+	schedmap_advance(p->sched, ORIGIN + 1250 * MS);
+	assert_int_equal(stream_write_interval(w, p, 1250 * MS, &err), 0);
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	*out = p;
+	return buf;
+}
+
+static size_t
+count_lines(const char *buf, const char *prefix)
+{
+	size_t n = 0;
+
+	for (const char *s = buf; (s = strstr(s, prefix)); s++)
+		n++;
+	return n;
+}
+
+/* Wider buckets: fewer b lines; each CPU's busy and known time as with the map's. */
+static void
+test_bucket_width(void **state)
+{
+	size_t len = 0, len2 = 0, len3 = 0;
+	struct profile *p, *q, *a = NULL, *b = NULL;
+	struct stream_stats st;
+	struct errbuf err = { 0 };
+	char *narrow = write_buckets(0, &len, &p), *wide = write_buckets(500 * MS, &len2, &q);
+	char *fine;
+	FILE *fp;
+
+	(void)state;
+	assert_non_null(strstr(narrow, "\nS 2 100000000 "));
+	assert_non_null(strstr(wide, "\nS 2 500000000 "));
+	assert_true(count_lines(wide, "\nb ") * 2 < count_lines(narrow, "\nb "));
+	profile_free(q);
+	/* Never finer than the map's buckets, never wider than the cap. */
+	fine = write_buckets(10 * MS, &len3, &q);
+	assert_non_null(strstr(fine, "\nS 2 100000000 "));
+	free(fine);
+	profile_free(q);
+	fine = write_buckets(60000 * MS, &len3, &q);
+	assert_non_null(strstr(fine, "\nS 2 4000000000 "));
+	free(fine);
+	profile_free(q);
+	fp = fmemopen(narrow, len, "r");
+	assert_int_equal(stream_read(fp, "mem", &a, &st, &err), 0);
+	fclose(fp);
+	fp = fmemopen(wide, len2, "r");
+	assert_int_equal(stream_read(fp, "mem", &b, &st, &err), 0);
+	fclose(fp);
+	assert_int_equal(schedmap_bucket_ns(b->sched), 500 * MS);
+	for (unsigned c = 0; c < 2; c++) {
+		uint64_t ba, ka, bb, kb;
+
+		assert_int_equal(schedmap_busy_ns(a->sched, c, 0, UINT64_MAX / 4, &ba, &ka), 0);
+		assert_int_equal(schedmap_busy_ns(b->sched, c, 0, UINT64_MAX / 4, &bb, &kb), 0);
+		assert_true(ba > 0 && ka >= ba);
+		assert_int_equal(ba, bb);
+		assert_int_equal(ka, kb);
+	}
+	free(narrow);
+	free(wide);
+	profile_free(p);
+	profile_free(a);
+	profile_free(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hold),
-		cmocka_unit_test(test_compact),
-		cmocka_unit_test(test_hold_tasks),
+		cmocka_unit_test(test_hold),	    cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_hold_tasks),  cmocka_unit_test(test_final),
+		cmocka_unit_test(test_final_tasks), cmocka_unit_test(test_bucket_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,6 +36,9 @@ struct stream_writer *stream_writer_new_gz(FILE *fp);
 /* Before the header: write the scheduler timeline as summary buckets (b lines, version 3 on), one
  * per CPU and bucket width, instead of every run (r, o lines). */
 void stream_writer_summarize(struct stream_writer *w);
+/* Before the first interval: the summary buckets' width in ns (0, the default: the scheduler
+ * map's; else at least its width and at most SCHEDMAP_MAX_BUCKET_NS). */
+void stream_writer_bucket(struct stream_writer *w, uint64_t ns);
 /*
  * From the next interval, a stack node not yet written waits while its samples (its total) are
  * under permille thousandths of all samples: its subtree counts in an "[other]" node under its
@@ -44,10 +47,17 @@ void stream_writer_summarize(struct stream_writer *w);
  * 0 (the default) writes every node. A last interval written with 0 makes the tree exact.
  */
 void stream_writer_hold(struct stream_writer *w, unsigned permille);
+/*
+ * The next interval is the last: what was written (nodes, tasks) gets its exact counts, while
+ * what the hold kept back stays in [other] (nodes) or unwritten (tasks); without a hold, the
+ * stream's tree is the recording's exactly.
+ */
+void stream_writer_final(struct stream_writer *w);
 /* A node's change under the share waits this many intervals at most (stream_writer_hold). */
 #define STREAM_HOLD_STALE 10u
-/* What record --stream holds back (stream_writer_hold) unless --stream-detail: 1 per mille. */
-#define STREAM_HOLD_PERMILLE 1u
+/* What record --stream holds back (stream_writer_hold) unless --stream-detail: 5 per mille, under
+ * a column of a flame graph 200 columns wide. */
+#define STREAM_HOLD_PERMILLE 5u
 /* Free the writer; NULL is fine. */
 void stream_writer_free(struct stream_writer *w);
 /* Write the header line: p as it is now, without its samples. Returns 0 or -EIO with err. */
