@@ -178,13 +178,20 @@ snapshot_sched_latencies(const struct schedmap *m, uint32_t task, json_t *lat)
 	free(l);
 }
 
-static json_t *
-snapshot_sched_tasks(const struct profile *p)
+/*
+ * The "tasks" array, written to fp one task at a time: a task's object is built, written and
+ * freed before the next, so jansson never holds more than one (tens of MB for the whole array
+ * after a long system-wide recording). The bytes are those of the whole array dumped at once.
+ */
+static int
+snapshot_sched_tasks(const struct profile *p, FILE *fp)
 {
 	const struct schedmap *m = p->sched;
-	json_t *tasks = json_array();
+	bool first = true;
+	int r = 0;
 
-	for (size_t i = 0; i < schedmap_ntasks(m); i++) {
+	fputc('[', fp);
+	for (size_t i = 0; r == 0 && i < schedmap_ntasks(m); i++) {
 		struct schedmap_task_stats st;
 		json_t *t;
 
@@ -209,9 +216,16 @@ snapshot_sched_tasks(const struct profile *p)
 		if (profile_sched_task_host(p, (uint32_t)i))
 			json_object_set_new(t, "host",
 					    json_string(profile_sched_task_host(p, (uint32_t)i)));
-		json_array_append_new(tasks, t);
+		if (!t) /* not valid UTF-8: left out, as the whole array's append did */
+			continue;
+		if (!first)
+			fputc(',', fp);
+		first = false;
+		r = json_dumpf(t, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(t);
 	}
-	return tasks;
+	fputc(']', fp);
+	return r;
 }
 
 /* Times in the file count from the recording's start (origin). */
@@ -463,7 +477,6 @@ snapshot_stream_sched(const struct profile *p, FILE *fp)
 	uint64_t t1 = p->sched_origin + p->meta.duration_ns;
 	uint64_t bucket = schedmap_bucket_ns(p->sched);
 	struct schedmap_counts sc;
-	json_t *tasks;
 	int r;
 
 	/* About 200 columns over the recording, never finer than 10 ms. */
@@ -477,10 +490,8 @@ snapshot_stream_sched(const struct profile *p, FILE *fp)
 		",\"summary_bucket_ns\":%" PRIu64 ",\"tasks\":",
 		p->sampling.lost, p->sched_switches, sc.events + p->sched_events,
 		schedmap_bucket_ns(p->sched));
-	/* Few and full of strings from the system: jansson escapes those. */
-	tasks = snapshot_sched_tasks(p);
-	r = json_dumpf(tasks, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(tasks);
+	/* Full of strings from the system: jansson escapes those, one task at a time. */
+	r = snapshot_sched_tasks(p, fp);
 	fputs(",\"cpus\":", fp);
 	snapshot_stream_cpus(p, t1, fp);
 	fputs(",\"map\":", fp);
