@@ -20,8 +20,11 @@
 
 /* The finest time step kept: 100 us. */
 #define TIMELINE_QUANTUM_NS 100000ull
-/* The default capacity: 2^19 entries (6 MiB). */
-#define TIMELINE_DEFAULT_MAX (1u << 19)
+/*
+ * The default capacity: 2^17 entries (1.5 MiB; the stack tree's share of memory is in stacktree.h).
+ * A system-wide recording at 999 Hz fills it in about a minute, then coarsens its older half.
+ */
+#define TIMELINE_DEFAULT_MAX (1u << 17)
 
 struct timeline_entry {
 	uint32_t time; /* quanta since the origin (bucket start when coarsened) */
