@@ -106,5 +106,5 @@ grep '^memory_at ' "$T/soak.err" | awk -v warm="$warm" '
 			printf "soak:   %-16s %10s -> %10s  %+10.1f/min\n", f[i], a[f[i]], b[f[i]],
 				(b[f[i]] - a[f[i]]) * 60 / (t1 - t0)
 	}'
-echo "soak: the time index (memory timeline_kib above) is bounded: at most 131072 entries of 12 bytes" \
-	"(1.5 MiB), older history coarsened when full (ringside-snapshot(5), stacks.timeline)"
+echo "soak: the time index (memory timeline_kib above) is bounded: at most 262144 entries of 12 bytes" \
+	"(3 MiB), older history coarsened when full (ringside-snapshot(5), stacks.timeline)"
