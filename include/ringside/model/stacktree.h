@@ -23,8 +23,9 @@
 /*
  * Default node cap: 128K nodes; compaction keeps the tree within max_nodes + max_nodes / 8 + 1
  * nodes of 52 bytes (node and pending count) plus a 1 MiB hash: under 9 MiB, the tree's share of
- * the 32 MB a long system-wide recording may use (the time index takes 3 MiB, the scheduler's
- * exact runs 3 MiB: see timeline.h and schedmap.h). A snapshot with more nodes still loads.
+ * the 32 MB target for a long system-wide recording (the time index takes 3 MiB, the scheduler's
+ * exact runs 3 MiB: see timeline.h and schedmap.h; symbols, DWARF and the rings are the rest and
+ * still exceed it). A snapshot with more nodes still loads.
  */
 #define STACKTREE_DEFAULT_MAX_NODES (1u << 17)
 
