@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,13 +179,20 @@ snapshot_sched_latencies(const struct schedmap *m, uint32_t task, json_t *lat)
 	free(l);
 }
 
-static json_t *
-snapshot_sched_tasks(const struct profile *p)
+/*
+ * The "tasks" array, written to fp one task at a time: a task's object is built, written and
+ * freed before the next, so jansson never holds more than one (tens of MB for the whole array
+ * after a long system-wide recording). The bytes are those of the whole array dumped at once.
+ */
+static int
+snapshot_sched_tasks(const struct profile *p, FILE *fp)
 {
 	const struct schedmap *m = p->sched;
-	json_t *tasks = json_array();
+	bool first = true;
+	int r = 0;
 
-	for (size_t i = 0; i < schedmap_ntasks(m); i++) {
+	fputc('[', fp);
+	for (size_t i = 0; r == 0 && i < schedmap_ntasks(m); i++) {
 		struct schedmap_task_stats st;
 		json_t *t;
 
@@ -209,9 +217,16 @@ snapshot_sched_tasks(const struct profile *p)
 		if (profile_sched_task_host(p, (uint32_t)i))
 			json_object_set_new(t, "host",
 					    json_string(profile_sched_task_host(p, (uint32_t)i)));
-		json_array_append_new(tasks, t);
+		if (!t) /* not valid UTF-8: left out, as the whole array's append did */
+			continue;
+		if (!first)
+			fputc(',', fp);
+		first = false;
+		r = json_dumpf(t, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+		json_decref(t);
 	}
-	return tasks;
+	fputc(']', fp);
+	return r;
 }
 
 /* Times in the file count from the recording's start (origin). */
@@ -297,29 +312,51 @@ snapshot_stream_nodes(const struct stacktree *t, FILE *fp, uint32_t **index_out)
 }
 
 /*
- * The "stacks" object, written to fp: its counts and strings (from the system: jansson escapes
- * them) built as jansson values, the frames and nodes streamed after them.
+ * The frame table's strings as a JSON array, one at a time (jansson escapes them: they come from
+ * the system), so that tens of thousands of names are never held twice as jansson values and
+ * text. A string jansson refuses is left out, as appending it to an array did.
+ */
+static int
+snapshot_stream_strings(const struct frametab *ft, FILE *fp)
+{
+	bool first = true;
+	int r = 0;
+
+	fputc('[', fp);
+	for (size_t i = 0; r == 0 && i < frametab_nstrings(ft); i++) {
+		json_t *s = json_string(frametab_str(ft, (uint32_t)i));
+
+		if (!s)
+			continue;
+		if (!first)
+			fputc(',', fp);
+		first = false;
+		r = json_dumpf(s, fp, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+		json_decref(s);
+	}
+	fputc(']', fp);
+	return r;
+}
+
+/*
+ * The "stacks" object, written to fp: its counts built as jansson values, the strings, frames and
+ * nodes streamed after them.
  */
 static int
 snapshot_stream_stacks(const struct profile *p, FILE *fp)
 {
 	const struct profile_sampling *sm = &p->sampling;
-	json_t *strings = json_array(), *head;
 	uint32_t *index = NULL;
+	json_t *head;
 	char *text;
 	size_t len;
 
-	for (size_t i = 0; i < frametab_nstrings(p->frames); i++)
-		json_array_append_new(strings, json_string(frametab_str(p->frames, (uint32_t)i)));
-	head = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:o}", "event",
+	head = json_pack("{s:s, s:I, s:I, s:s, s:I, s:I, s:I, s:I}", "event",
 			 sm->event ? sm->event : "", "freq", (json_int_t)sm->freq, "period",
 			 (json_int_t)sm->period, "callgraph",
 			 sm->callgraph ? sm->callgraph : "none", "samples", (json_int_t)sm->samples,
 			 "lost", (json_int_t)sm->lost, "throttled", (json_int_t)sm->throttled,
-			 "bad_records", (json_int_t)sm->bad_records, "strings", strings);
-	if (head && sm->counts)
-		/* The first event leads a group: its tree weighs counts, not samples. */
-		json_object_set_new(head, "weight", json_string("count"));
+			 "bad_records", (json_int_t)sm->bad_records);
 	text = head ? json_dumps(head, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(head);
 	len = text ? strlen(text) : 0;
@@ -329,6 +366,11 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 	}
 	fwrite(text, 1, len - 1, fp);
 	free(text);
+	fputs(",\"strings\":", fp);
+	if (snapshot_stream_strings(p->frames, fp) != 0)
+		return -1;
+	if (sm->counts) /* The first event leads a group: its tree weighs counts, not samples. */
+		fputs(",\"weight\":\"count\"", fp);
 	fputs(",\"frames\":[", fp);
 	for (size_t i = 0; i < frametab_nframes(p->frames); i++) {
 		const struct frame *f = frametab_get(p->frames, (uint32_t)i);
@@ -463,7 +505,6 @@ snapshot_stream_sched(const struct profile *p, FILE *fp)
 	uint64_t t1 = p->sched_origin + p->meta.duration_ns;
 	uint64_t bucket = schedmap_bucket_ns(p->sched);
 	struct schedmap_counts sc;
-	json_t *tasks;
 	int r;
 
 	/* About 200 columns over the recording, never finer than 10 ms. */
@@ -477,10 +518,8 @@ snapshot_stream_sched(const struct profile *p, FILE *fp)
 		",\"summary_bucket_ns\":%" PRIu64 ",\"tasks\":",
 		p->sampling.lost, p->sched_switches, sc.events + p->sched_events,
 		schedmap_bucket_ns(p->sched));
-	/* Few and full of strings from the system: jansson escapes those. */
-	tasks = snapshot_sched_tasks(p);
-	r = json_dumpf(tasks, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(tasks);
+	/* Full of strings from the system: jansson escapes those, one task at a time. */
+	r = snapshot_sched_tasks(p, fp);
 	fputs(",\"cpus\":", fp);
 	snapshot_stream_cpus(p, t1, fp);
 	fputs(",\"map\":", fp);

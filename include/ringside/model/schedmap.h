@@ -19,10 +19,11 @@
  * schedmap_advance) and moves each run once, so schedmap_event stays O(1) amortized. Caps:
  *   - exact runs: 12 bytes each (start ns + task index, struct-of-arrays; a run ends where the next
  *     begins). Per CPU at most max_runs = clamp(SCHEDMAP_TOTAL_RUNS / ncpus, SCHEDMAP_MIN_RUNS,
- *     SCHEDMAP_MAX_RUNS_PER_CPU) rounded down to a power of two: 2^19 runs = 6 MiB per CPU on up
- *     to 4 CPUs, at most 24 MiB in total on more CPUs (but at least 4096 runs = 48 KiB per CPU).
+ *     SCHEDMAP_MAX_RUNS_PER_CPU) rounded down to a power of two: 2^18 runs = 3 MiB on one CPU,
+ *     2^17 = 1.5 MiB per CPU on two, at most 3 MiB in total (but at least 4096 runs = 48 KiB per
+ *     CPU, so 3 MiB up to 64 CPUs).
  * When a CPU reaches its cap before detail_ns has passed, whole buckets fold early: the exact
- * horizon shrinks under switch storms (2^19 runs hold 60 s up to ~8700 switches/s per CPU). The one
+ * horizon shrinks under switch storms (2^17 runs hold 60 s up to ~2200 switches/s per CPU). The one
  * exception: the bucket being filled cannot fold before it ends, so a CPU switching more than
  * max_runs times within one bucket grows its ring past the cap (bounded by its switches per bucket:
  * ~100k at one switch per microsecond and 100 ms buckets, 1.2 MiB).
@@ -164,8 +165,8 @@ struct sched_event {
 #define SCHEDMAP_DEFAULT_FOLD_MIN 1024u
 /* Summary buckets per CPU: 1 h at 100 ms. */
 #define SCHEDMAP_DEFAULT_MAX_BUCKETS 36000u
-/* Exact runs across all CPUs (24 MiB), per CPU at most and at least. */
-#define SCHEDMAP_TOTAL_RUNS	  (1u << 21)
+/* Exact runs across all CPUs (3 MiB), per CPU at most and at least. */
+#define SCHEDMAP_TOTAL_RUNS	  (1u << 18)
 #define SCHEDMAP_MAX_RUNS_PER_CPU (1u << 19)
 #define SCHEDMAP_MIN_RUNS	  4096u
 /* prev_state bits that mean "went to sleep" (TASK_REPORT below TASK_REPORT_MAX, Linux >= 4.14). */

@@ -21,10 +21,13 @@
 #define STACKTREE_ROOT 0u
 #define STACKTREE_NONE UINT32_MAX
 /*
- * Default node cap: 512K nodes take ~24 MiB of nodes plus ~4 MiB of hash, and compaction keeps the
- * tree within max_nodes + max_nodes / 8 + 1 nodes: under 35 MiB, inside the 64 MiB RSS budget.
+ * Default node cap: 128K nodes; compaction keeps the tree within max_nodes + max_nodes / 8 + 1
+ * nodes of 52 bytes (node and pending count) plus a 1 MiB hash: under 9 MiB, the tree's share of
+ * the 32 MB target for a long system-wide recording (the time index takes 3 MiB, the scheduler's
+ * exact runs 3 MiB: see timeline.h and schedmap.h; symbols, DWARF and the rings are the rest and
+ * still exceed it). A snapshot with more nodes still loads.
  */
-#define STACKTREE_DEFAULT_MAX_NODES (1u << 19)
+#define STACKTREE_DEFAULT_MAX_NODES (1u << 17)
 
 struct stacktree_node {
 	uint32_t frame;	       /* frame id in the frametab */
