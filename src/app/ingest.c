@@ -838,15 +838,9 @@ ingest_exit(struct ingest *in, const struct sampler_event *ev, const struct perf
 		return rc;
 	ingest_sideband(in, PERF_RECORD_EXIT, &task, &id);
 	tasks_exit(in->p->tasks, (pid_t)task.pid, (pid_t)task.tid);
+	if (in->p->stacks)
+		ingest_gone_add(in, (pid_t)task.pid, (pid_t)task.tid, task.time);
 	ingest_forget(in, (pid_t)task.tid);
-	if (in->p->stacks) {
-		if (in->ngone == in->gone_cap) {
-			in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
-			in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
-		}
-		in->gone[in->ngone++] =
-			(struct ingest_gone){ (pid_t)task.pid, (pid_t)task.tid, task.time };
-	}
 	if (task.pid == task.tid) {
 		if (in->nexited == in->exited_cap) {
 			in->exited_cap = in->exited_cap ? in->exited_cap * 2 : 16;

@@ -25,6 +25,18 @@ ingest_has(const pid_t *set, size_t n, pid_t v)
 	return n && bsearch(&v, set, n, sizeof(v), ingest_cmp_pid);
 }
 
+/* Frame id becomes a candidate for release at the end of the fold. */
+static void
+ingest_fold_push(struct ingest *in, uint32_t id)
+{
+	if (in->nfold_frames == in->fold_frames_cap) {
+		in->fold_frames_cap = in->fold_frames_cap ? in->fold_frames_cap * 2 : 64;
+		in->fold_frames =
+			xreallocarray(in->fold_frames, in->fold_frames_cap, sizeof(uint32_t));
+	}
+	in->fold_frames[in->nfold_frames++] = id;
+}
+
 /* The relabelling of a fold: the batch's threads and processes become their "[exited]" nodes. */
 static uint32_t
 ingest_fold_frame(void *ctx, const struct stacktree_node *node, uint32_t parent_frame)
@@ -41,12 +53,7 @@ ingest_fold_frame(void *ctx, const struct stacktree_node *node, uint32_t parent_
 
 	if (!fold)
 		return node->frame;
-	if (in->nfold_frames == in->fold_frames_cap) {
-		in->fold_frames_cap = in->fold_frames_cap ? in->fold_frames_cap * 2 : 64;
-		in->fold_frames =
-			xreallocarray(in->fold_frames, in->fold_frames_cap, sizeof(uint32_t));
-	}
-	in->fold_frames[in->nfold_frames++] = node->frame;
+	ingest_fold_push(in, node->frame);
 	f.module = in->s_exited;
 	f.line = 0;
 	return frametab_intern_ids(in->p->frames, &f);
@@ -110,6 +117,43 @@ ingest_release_frames(struct ingest *in)
 	in->nfold_frames = 0;
 }
 
+void
+ingest_gone_add(struct ingest *in, pid_t pid, pid_t tid, uint64_t time)
+{
+	uint32_t k = idmap_get(&in->by_tid, tid);
+	struct ingest_gone g = { pid, tid, time, UINT32_MAX, UINT32_MAX };
+
+	if (k != IDMAP_NONE && in->threads[k].pid == pid) {
+		g.process_frame = in->threads[k].process_frame;
+		g.thread_frame = in->threads[k].thread_frame;
+	}
+	if (in->ngone == in->gone_cap) {
+		in->gone_cap = in->gone_cap ? in->gone_cap * 2 : 64;
+		in->gone = xreallocarray(in->gone, in->gone_cap, sizeof(*in->gone));
+	}
+	in->gone[in->ngone++] = g;
+}
+
+/*
+ * The frames the batch's threads had when they exited, whether or not a node still carries them:
+ * a task whose nodes the tree's compaction folded into "[other]" is not relabelled, yet its
+ * frames are unused.
+ */
+static void
+ingest_fold_gone_frames(struct ingest *in, size_t due)
+{
+	for (size_t i = 0; i < due; i++) {
+		const struct ingest_gone *g = &in->gone[i];
+
+		if (g->thread_frame != UINT32_MAX &&
+		    ingest_has(in->fold_tids, in->nfold_tids, g->tid))
+			ingest_fold_push(in, g->thread_frame);
+		if (g->process_frame != UINT32_MAX &&
+		    ingest_has(in->fold_pids, in->nfold_pids, g->pid))
+			ingest_fold_push(in, g->process_frame);
+	}
+}
+
 /* Fold the exited tasks that are due (see INGEST_FOLD_AGE_NS), now_ns being the clock's time. */
 void
 ingest_fold(struct ingest *in, uint64_t now_ns)
@@ -155,6 +199,7 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 			stacktree_relabel(profile_event_tree(in->p, k), ingest_fold_frame, in);
 		if (in->p->offcpu)
 			stacktree_relabel(in->p->offcpu, ingest_fold_frame, in);
+		ingest_fold_gone_frames(in, due);
 		ingest_release_frames(in);
 		tasks_forget(in->p->tasks, in->fold_tids, in->nfold_tids);
 		/* A thread seen again after its exit cached frames that may now be released. */

@@ -69,6 +69,8 @@ struct ingest_chain {
 struct ingest_gone {
 	pid_t pid, tid;
 	uint64_t time; /* of its EXIT record */
+	/* its cached frames then (UINT32_MAX: none), given back at the fold if no node uses them */
+	uint32_t process_frame, thread_frame;
 };
 
 struct ingest {
@@ -112,6 +114,8 @@ struct ingest {
 
 /* Drop thread tid from the thread table (it exited, or its name changed). */
 void ingest_forget(struct ingest *in, pid_t tid);
+/* Task tid of pid exited at time: it waits to be folded (ingest_fold.c). */
+void ingest_gone_add(struct ingest *in, pid_t pid, pid_t tid, uint64_t time);
 /* Fold the exited tasks that are due at now_ns (ingest_fold.c). */
 void ingest_fold(struct ingest *in, uint64_t now_ns);
 

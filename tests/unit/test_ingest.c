@@ -595,6 +595,62 @@ test_fold(void **state)
 	fixture_free(f);
 }
 
+/* Whether the frame table holds a process frame for pid (a released frame is no longer one). */
+static bool
+has_process_frame(const struct profile *p, uint32_t pid)
+{
+	for (size_t i = 0; i < frametab_nframes(p->frames); i++) {
+		const struct frame *fr = frametab_get(p->frames, (uint32_t)i);
+
+		if (fr->kind == FRAME_PROCESS && fr->line == pid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A short-lived process whose nodes the tree's compaction folded into "[other]" (a tree capped
+ * at a few nodes, many processes busier than it): when it is folded as exited, its process
+ * and thread frames are given back though no node was relabelled.
+ */
+static void
+test_fold_compacted(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	const uint64_t chain[] = { 0x401010, 0x402020, 0x403030 };
+	const uint32_t brief = 5000100u;
+	struct timespec ts;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec < 120)
+		unit_skip("up for %lds: exited tasks would not fold yet (needs 120 s)",
+			  (long)ts.tv_sec);
+	f->p = profile_new();
+	profile_enable_stacks(f->p, 16, 0);
+	f->sym = symres_new(f->p->frames);
+	f->in = ingest_new(f->p, f->sym);
+	records_init(&f->rs, f->in);
+	records_comm(&f->rs, brief, brief, "brief", true, 100);
+	records_sample(&f->rs, brief, brief, 0, 110, chain, 3);
+	records_exit(&f->rs, brief, brief, 120);
+	/* Busier processes fill the tree past its cap: the brief one's single sample is folded. */
+	for (uint32_t k = 0; k < 40; k++) {
+		uint32_t pid = 5000200u + k;
+
+		records_comm(&f->rs, pid, pid, "busy", true, 200 + 10 * k);
+		for (uint32_t n = 0; n < 20; n++)
+			records_sample(&f->rs, pid, pid, 0, 201 + 10 * k, chain, 3);
+	}
+	assert_true(stacktree_folds(f->p->stacks) > 0);
+	assert_true(has_process_frame(f->p, brief));
+	ingest_flush(f->in);
+	assert_null(tasks_find(f->p->tasks, (pid_t)brief));
+	assert_false(has_process_frame(f->p, brief));
+	assert_int_equal(stacktree_samples(f->p->stacks), 801);
+	fixture_free(f);
+}
+
 int
 main(void)
 {
@@ -608,6 +664,7 @@ main(void)
 		cmocka_unit_test(test_sched_targets_sideband),
 		cmocka_unit_test(test_sched_targets_exec),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_fold_compacted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
