@@ -83,6 +83,10 @@ timemode_tree(struct ui *ui)
 const char *
 timemode_name(const struct ui *ui)
 {
+	/* Off-CPU stacks without their kernel frames (not --off-cpu-kernel) say so. */
+	if (ui->tt.mode != TIMETREE_ON && ui->profile->offcpu_user)
+		return ui->tt.mode == TIMETREE_OFF ? "off-CPU (user stacks)"
+						   : "wall-clock (user stacks)";
 	return timetree_mode_name(ui->tt.mode);
 }
 
