@@ -548,9 +548,9 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	for (int i = SCHED_WAKEUP_NEW; i <= SCHED_EXIT; i++)
 		s->sched.tps[i].skip = s->target.kind != TARGET_SYSTEM;
 	/*
-	 * A preempted thread (prev_state 0, or 0x100 on 6.x: see offcpu_state_of) did not block:
-	 * its user stack says where it waited, and leaving out the kernel part (the kernel
-	 * unwinding its own stack, most of a chain's cost) saves ~1.9 us per such switch-out.
+	 * With --off-cpu-kernel, a preempted thread (prev_state 0, or 0x100 on 6.x: see
+	 * offcpu_state_of) still gets its user stack only: it did not block, so the kernel part
+	 * (the kernel unwinding its own stack) would say nothing the state does not.
 	 */
 	if (s->opts->off_cpu_kernel) {
 		so.kernel_filter = "prev_state != 0 && prev_state != 256";
