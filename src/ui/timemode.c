@@ -24,7 +24,7 @@ timemode_cycle(struct ui *ui)
 		return;
 	}
 	ui->tt.mode = next;
-	ui_message(ui, false, "%s: %s", timetree_mode_name(next),
+	ui_message(ui, false, "%s: %s", timemode_name(ui),
 		   next == TIMETREE_ON	  ? "sampled stacks"
 		   : next == TIMETREE_OFF ? "where threads waited, in time"
 					  : "on- and off-CPU time under each thread");
