@@ -50,10 +50,12 @@
 # 1.05, user 2.09, both 3.04): a user-only program would cost about what the callchains do.
 # User-only off-CPU stacks (the default since 2026-12; --off-cpu-kernel for the kernel frames), by
 # this method with BENCH_OFFCPU_N=30000 BENCH_OFFCPU_TAGS="rs_off rs_kern perf_sw", paired medians,
-# pingpong's CPU us per switch, two runs on a loaded 2-CPU VM (21 and 31 rounds): user-only less
-# --off-cpu-kernel -1.05 (spread -9.4 to 3.9) and -1.32 (-7.1 to 3.4); --off-cpu-kernel less the
-# ringside before it 0.02 (the same recording); user-only less perf sched_switch -g 0.42 (-2.9 to
-# 6.3; wall slowdown medians 1.91 against perf's 1.99) and, in the busier run, 2.98 (-1.1 to 8.4).
+# pingpong's CPU us per switch, three runs on a loaded 2-CPU VM (21, 31, 25 rounds): user-only
+# less --off-cpu-kernel -1.05 (spread -9.4 to 3.9), -1.32 (-7.1 to 3.4), -1.15 (-7.1 to 1.1);
+# --off-cpu-kernel less the ringside before it 0.02 (the same recording); user-only less perf
+# sched_switch -g 0.42 (-2.9 to 6.3; wall slowdown medians 1.91 against perf's 1.99), 2.98 in the
+# busier run (-1.1 to 8.4), 0.50 (-1.9 to 5.9; wall 1.17 of perf's). Closer, not yet level: the
+# rest is the switch records and the wake-ups (see ringside(1), OFF-CPU TIME).
 # Prints figures, never passes or fails. Needs RINGSIDE, WORKLOADS, PERF; run as root.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u

@@ -226,6 +226,9 @@ wait_pid $WP 10
 SYSW=$("$JQ" -r "$TT"' | [.[] | select(.name == "wait_here") | .total] | add // 0' "$T/sysoff.json")
 diag "system-wide --off-cpu: wait_here $SYSW ns off CPU; $("$JQ" -r .stacks.lost "$T/sysoff.json") records lost"
 check "system-wide --off-cpu: the workload's wait_here is there" test "$SYSW" -gt 100000000
+check "system-wide --off-cpu: user stacks too, no kernel frame" "$JQ" -e "$TT"' as $t |
+	.stacks.offcpu_stacks == "user" and ([$t[] | select(.depth > 3 and .kind == "kernel")] |
+	length == 0)' "$T/sysoff.json"
 
 # ---- the screen ----------------------------------------------------------------------------------
 if command -v tmux >/dev/null 2>&1; then
