@@ -183,6 +183,7 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		{ "kvm", no_argument, NULL, OPT_KVM },
 		{ "off-cpu", no_argument, NULL, OPT_OFF_CPU },
 		{ "no-off-cpu", no_argument, NULL, OPT_NO_OFF_CPU },
+		{ "off-cpu-kernel", no_argument, NULL, OPT_OFF_CPU_KERNEL },
 		{ "task-counters", required_argument, NULL, OPT_TASK_COUNTERS },
 		{ "ratio", required_argument, NULL, OPT_RATIO },
 		{ "theme", required_argument, NULL, OPT_THEME },
@@ -308,6 +309,9 @@ main_options(int argc, char **argv, enum main_mode mode, struct ui_opts *uo, int
 		case OPT_OFF_CPU:
 		case OPT_NO_OFF_CPU:
 			o->off_cpu = c == OPT_OFF_CPU ? 1 : -1;
+			break;
+		case OPT_OFF_CPU_KERNEL:
+			o->off_cpu_kernel = true;
 			break;
 		case OPT_STREAM:
 			o->stream = true;

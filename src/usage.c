@@ -63,6 +63,8 @@ const char usage_text[] =
 "                         time until the thread runs again (the default for -p and COMMAND;\n"
 "                         system-wide it costs more: see the manual)\n"
 "      --no-off-cpu       no off-CPU time\n"
+"      --off-cpu-kernel   off-CPU stacks with their kernel frames (user frames only by\n"
+"                         default: the kernel's part costs a second stack walk per switch)\n"
 "      --task-counters N  per-task counters: system-wide the N busiest threads (default\n"
 "                         16); with -p and COMMAND every thread; 0: none (key T)\n"
 "      --ratio NAME=A/B   also show the ratio of events A and B (NAME% for a percentage),\n"

@@ -257,6 +257,7 @@ session_start(struct session *s, bool preload, struct errbuf *err)
 				 s->start_ns);
 		if (s->offcpu_on) {
 			profile_enable_offcpu(s->profile, 0);
+			s->profile->offcpu_user = !opts->off_cpu_kernel;
 			s->offcpu = offcpu_new(s->profile->offcpu, s->profile->frames, s->start_ns);
 			ingest_set_offcpu(s->ingest, s->offcpu);
 		}

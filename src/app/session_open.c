@@ -108,10 +108,10 @@ session_prepare_sched(struct session *s)
 		return;
 	}
 	for (int i = 0; i < SCHEDTP_NR_TYPES; i++)
-		s->sched.tps[i] = (struct sampler_tracepoint){
-			schedtp_name((enum sched_event_type)i),
-			schedtp_id(s->sched.tp, (enum sched_event_type)i), false, false
-		};
+		s->sched.tps[i] =
+			(struct sampler_tracepoint){ .name = schedtp_name((enum sched_event_type)i),
+						     .id = schedtp_id(s->sched.tp,
+								      (enum sched_event_type)i) };
 }
 
 /* Drop the scheduler timeline (its tracepoints could not be opened). */
@@ -216,12 +216,17 @@ session_prepare(struct session *s, struct errbuf *err)
 	if (o->push.url && o->no_samples)
 		return errbuf_fail(err, -EINVAL,
 				   "--push sends the stacks; drop --no-samples or --push");
-	if (o->off_cpu > 0 && (o->no_sched || o->no_samples))
+	if (o->off_cpu_kernel && o->off_cpu < 0)
+		return errbuf_fail(err, -EINVAL,
+				   "--off-cpu-kernel adds kernel frames to off-CPU stacks; drop "
+				   "--no-off-cpu or --off-cpu-kernel");
+	if ((o->off_cpu > 0 || o->off_cpu_kernel) && (o->no_sched || o->no_samples))
 		return errbuf_fail(
 			err, -EINVAL,
 			"--off-cpu comes from the scheduler timeline and goes beside the "
-			"samples; drop %s or --off-cpu",
-			o->no_sched ? "--no-sched" : "--no-samples");
+			"samples; drop %s or %s",
+			o->no_sched ? "--no-sched" : "--no-samples",
+			o->off_cpu_kernel ? "--off-cpu-kernel" : "--off-cpu");
 	if (o->interval_ms < 10 || o->interval_ms > 3600000)
 		return errbuf_fail(err, -EINVAL,
 				   "interval %u ms is out of range; choose -I from 10 to 3600000",
@@ -524,9 +529,15 @@ session_open_sampler(struct session *s, struct errbuf *err)
 
 	/* Off-CPU time needs the sched_switch tracepoint; stacks come from its callchains. */
 	s->offcpu_on = s->sched.tp && !s->opts->no_samples &&
-		       (s->opts->off_cpu > 0 ||
+		       (s->opts->off_cpu > 0 || s->opts->off_cpu_kernel ||
 			(s->opts->off_cpu == 0 && s->target.kind != TARGET_SYSTEM));
 	s->sched.tps[SCHED_SWITCH].callchain = s->offcpu_on && s->callgraph != CALLGRAPH_NONE;
+	/*
+	 * User frames only unless --off-cpu-kernel, as perf --off-cpu takes them: the kernel part
+	 * (schedule under the same few wait paths) is one of the two stack walks per switch-out,
+	 * ~1 us; the state comes from prev_state, not the stack.
+	 */
+	so.user_chains = !s->opts->off_cpu_kernel;
 	/*
 	 * Every event a thread carries is scheduled out and in at each of its switches (~0.2 us
 	 * here per event and switch, whether it fires or not). Per process, forks, new tasks'
@@ -537,12 +548,14 @@ session_open_sampler(struct session *s, struct errbuf *err)
 	for (int i = SCHED_WAKEUP_NEW; i <= SCHED_EXIT; i++)
 		s->sched.tps[i].skip = s->target.kind != TARGET_SYSTEM;
 	/*
-	 * A preempted thread (prev_state 0, or 0x100 on 6.x: see offcpu_state_of) did not block:
-	 * its user stack says where it waited, and leaving out the kernel part (the kernel
-	 * unwinding its own stack, most of a chain's cost) saves ~1.9 us per such switch-out.
+	 * With --off-cpu-kernel, a preempted thread (prev_state 0, or 0x100 on 6.x: see
+	 * offcpu_state_of) still gets its user stack only: it did not block, so the kernel part
+	 * (the kernel unwinding its own stack) would say nothing the state does not.
 	 */
-	so.kernel_filter = "prev_state != 0 && prev_state != 256";
-	so.user_filter = "prev_state == 0 || prev_state == 256";
+	if (s->opts->off_cpu_kernel) {
+		so.kernel_filter = "prev_state != 0 && prev_state != 256";
+		so.user_filter = "prev_state == 0 || prev_state == 256";
+	}
 	if (s->opts->off_cpu > 0 && !s->sched.tp)
 		session_note(s,
 			     "no off-CPU time: it comes from the scheduler timeline, which is "

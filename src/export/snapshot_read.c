@@ -519,6 +519,7 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 	json_t *stacks = json_object_get(root, "stacks");
 	struct profile_sampling *sm = &p->sampling;
 	uint32_t *ids = NULL;
+	const char *kind;
 	int rc;
 
 	if (!stacks)
@@ -554,6 +555,12 @@ snapshot_read_stacks(json_t *root, struct profile *p, struct errbuf *err)
 	if (json_object_get(stacks, "offcpu") &&
 	    snapshot_read_nodes(stacks, "stacks", p, "offcpu", &p->offcpu, false, 0, NULL, err) < 0)
 		return -EINVAL;
+	/* Which frames its stacks hold: absent before user-only stacks, which kept them all. */
+	kind = json_string_value(json_object_get(stacks, "offcpu_stacks"));
+	if (json_object_get(stacks, "offcpu_stacks") &&
+	    (!kind || (strcmp(kind, "user") != 0 && strcmp(kind, "all") != 0)))
+		return snapshot_bad(err, "stacks.offcpu_stacks", "expected \"user\" or \"all\"");
+	p->offcpu_user = kind && strcmp(kind, "user") == 0;
 	if (snapshot_events_read(stacks, p, err) < 0)
 		return -EINVAL;
 	return snapshot_addrs_read(stacks, p, err);

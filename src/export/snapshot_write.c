@@ -393,6 +393,7 @@ snapshot_stream_stacks(const struct profile *p, FILE *fp)
 		/* The time tree: the same node tuples, counts in nanoseconds. */
 		fputs(",\"offcpu\":", fp);
 		snapshot_stream_nodes(p->offcpu, fp, NULL);
+		fprintf(fp, ",\"offcpu_stacks\":\"%s\"", p->offcpu_user ? "user" : "all");
 	}
 	snapshot_events_write(p, fp);
 	fputc('}', fp);

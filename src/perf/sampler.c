@@ -479,21 +479,22 @@ sampler_dwarf_pages(size_t pages, uint32_t stack_size, size_t ncpus)
  * The event(s) of tracepoint i: none when skipped, one, or with the opts' filters two of the same
  * index, the
  * whole call chain for the hits that match it and the user part for the rest (the kernel's
- * unwinding of its own stack is most of a call chain's cost).
+ * unwinding of its own stack is most of a call chain's cost). With user_chains: one, every hit
+ * with the user part only.
  */
 static void
 sampler_add_tracepoint(struct sampler *s, const struct sampler_opts *o, size_t i)
 {
 	const struct sampler_tracepoint *tp = &o->tracepoints[i];
-	bool split = tp->callchain && o->kernel_filter && o->user_filter;
+	bool split = tp->callchain && !o->user_chains && o->kernel_filter && o->user_filter;
 
 	if (tp->skip)
 		return;
-	s->events[s->nevents++] =
-		(struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
-					.index = i,
-					.name = tp->name,
-					.filter = split ? o->kernel_filter : NULL };
+	s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
+							  .index = i,
+							  .name = tp->name,
+							  .filter = split ? o->kernel_filter : NULL,
+							  .user_chain = o->user_chains };
 	if (split)
 		s->events[s->nevents++] = (struct sampler_event){ .kind = SAMPLER_EVENT_TRACEPOINT,
 								  .index = i,

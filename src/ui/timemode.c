@@ -24,7 +24,7 @@ timemode_cycle(struct ui *ui)
 		return;
 	}
 	ui->tt.mode = next;
-	ui_message(ui, false, "%s: %s", timetree_mode_name(next),
+	ui_message(ui, false, "%s: %s", timemode_name(ui),
 		   next == TIMETREE_ON	  ? "sampled stacks"
 		   : next == TIMETREE_OFF ? "where threads waited, in time"
 					  : "on- and off-CPU time under each thread");
@@ -83,6 +83,10 @@ timemode_tree(struct ui *ui)
 const char *
 timemode_name(const struct ui *ui)
 {
+	/* Off-CPU stacks without their kernel frames (not --off-cpu-kernel) say so. */
+	if (ui->tt.mode != TIMETREE_ON && ui->profile->offcpu_user)
+		return ui->tt.mode == TIMETREE_OFF ? "off-CPU (user stacks)"
+						   : "wall-clock (user stacks)";
 	return timetree_mode_name(ui->tt.mode);
 }
 

@@ -7,7 +7,9 @@
 #   - alone
 #   - ringside record --no-off-cpu -o X.json   (counters, samples, the scheduler timeline)
 #   - ringside record -o X.json                (the same plus off-CPU stacks: the default for a
-#                                              command; sched_switch records carry a callchain)
+#                                              command; sched_switch records carry the user
+#                                              part of the call chain)
+#   - ringside record --off-cpu-kernel         (off-CPU stacks with their kernel frames too)
 #   - perf record -e sched:sched_switch -g     (perf 6.1 here has no --off-cpu: no BPF skeleton;
 #                                              where it has, perf record --off-cpu is run too)
 #   - perf record with what ringside records   (the switch tracepoint with call chains, switch
@@ -30,6 +32,9 @@
 # timeline, the off-CPU stacks; each the difference of two recordings) next to perf's.
 # RINGSIDE_BASE=BINARY adds that ringside's default recording to every round (a before/after
 # comparison on one machine, interleaved), and its total beside the parts.
+# BENCH_OFFCPU_TAGS="alone rs_off ..." runs those only (alone is always run). On a machine others
+# load, rounds differ by more than the figures compared: the paired lines at the end give the
+# median over rounds of each round's difference, and its spread (lowest and highest).
 # Tried and dropped (2026-12): stacks taken by BPF and summed in the kernel, as perf --off-cpu does.
 # A tp_btf/sched_switch program (a per-thread switch-out slot, bpf_get_stackid kernel and user into
 # a STACK_TRACE map, waits summed in a hash keyed by tid, stacks, state) measured here by this
@@ -43,6 +48,14 @@
 # saved ~0.3; a BPF ring-buffer record per switch-in (to stand in for the switch records) cost ~1.6
 # in one run. In one 5-round run the walks split as user stack ~1.0, kernel stack ~1.0 (no stacks
 # 1.05, user 2.09, both 3.04): a user-only program would cost about what the callchains do.
+# User-only off-CPU stacks (the default since 2026-12; --off-cpu-kernel for the kernel frames), by
+# this method with BENCH_OFFCPU_N=30000 BENCH_OFFCPU_TAGS="rs_off rs_kern perf_sw", paired medians,
+# pingpong's CPU us per switch, three runs on a loaded 2-CPU VM (21, 31, 25 rounds): user-only
+# less --off-cpu-kernel -1.05 (spread -9.4 to 3.9), -1.32 (-7.1 to 3.4), -1.15 (-7.1 to 1.1);
+# --off-cpu-kernel less the ringside before it 0.02 (the same recording); user-only less perf
+# sched_switch -g 0.42 (-2.9 to 6.3; wall slowdown medians 1.91 against perf's 1.99), 2.98 in the
+# busier run (-1.1 to 8.4), 0.50 (-1.9 to 5.9; wall 1.17 of perf's). Closer, not yet level: the
+# rest is the switch records and the wake-ups (see ringside(1), OFF-CPU TIME).
 # Prints figures, never passes or fails. Needs RINGSIDE, WORKLOADS, PERF; run as root.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 set -u
@@ -90,30 +103,34 @@ PERF_SAME=("$PERF" record -q -c 1 -g --switch-events -e cpu-clock/freq=999/ -e s
 	-e "sched:sched_wakeup$NOCG" -e "sched:sched_wakeup_new$NOCG"
 	-e "sched:sched_migrate_task$NOCG" -e "sched:sched_process_exec$NOCG"
 	-e "sched:sched_process_fork$NOCG" -e "sched:sched_process_exit$NOCG" -o "$T/perfsame.data" --)
-TAGS="alone rs_nooff rs_off perf_sw perf_same"
+TAGS="alone rs_nooff rs_off rs_kern perf_sw perf_same"
 [ -n "$PERF_OFFCPU" ] && TAGS="$TAGS perf_off"
 [ "${BENCH_OFFCPU_PARTS:-0}" = 1 ] && TAGS="$TAGS rs_nosamp rs_nosched rs_count"
 [ -n "${RINGSIDE_BASE:-}" ] && TAGS="$TAGS rs_base"
-declare -A W C P
+[ -n "${BENCH_OFFCPU_TAGS:-}" ] && TAGS="alone ${BENCH_OFFCPU_TAGS//alone/}"
+declare -A W C P PR PW
 for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
 	for tag in $TAGS; do
 		case $tag in
 		alone) run "$tag" "${PP[@]}" "$BENCH_OFFCPU_N" ;;
-		rs_nooff) run "$tag" "$RINGSIDE" record -q --no-off-cpu -o "$T/nooff.json" -- \
+		rs_nooff) run "$tag" "$RINGSIDE" record -q --no-save --no-off-cpu -o "$T/nooff.json" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
-		rs_off) run "$tag" "$RINGSIDE" record -q -o "$T/off.json" -- "${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_off) run "$tag" "$RINGSIDE" record -q --no-save -o "$T/off.json" -- "${PP[@]}" \
+			"$BENCH_OFFCPU_N" ;;
+		rs_kern) run "$tag" "$RINGSIDE" record -q --no-save --off-cpu-kernel -o "$T/kern.json" -- \
+			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
 		perf_sw) run "$tag" "$PERF" record -q -e sched:sched_switch -g -o "$T/perf.data" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
 		perf_same) run "$tag" "${PERF_SAME[@]}" "${PP[@]}" "$BENCH_OFFCPU_N" ;;
 		perf_off) run "$tag" "$PERF" record -q --off-cpu -o "$T/perfoff.data" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
-		rs_nosamp) run "$tag" "$RINGSIDE" record -q --no-samples -o "$T/part.json" -- \
+		rs_nosamp) run "$tag" "$RINGSIDE" record -q --no-save --no-samples -o "$T/part.json" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
-		rs_nosched) run "$tag" "$RINGSIDE" record -q --no-sched -o "$T/part.json" -- \
+		rs_nosched) run "$tag" "$RINGSIDE" record -q --no-save --no-sched -o "$T/part.json" -- \
 			"${PP[@]}" "$BENCH_OFFCPU_N" ;;
-		rs_count) run "$tag" "$RINGSIDE" record -q --no-samples --no-sched -o "$T/part.json" \
-			-- "${PP[@]}" "$BENCH_OFFCPU_N" ;;
-		rs_base) run "$tag" "$RINGSIDE_BASE" record -q -o "$T/base.json" -- "${PP[@]}" \
+		rs_count) run "$tag" "$RINGSIDE" record -q --no-save --no-samples --no-sched \
+			-o "$T/part.json" -- "${PP[@]}" "$BENCH_OFFCPU_N" ;;
+		rs_base) run "$tag" "$RINGSIDE_BASE" record -q --no-save -o "$T/base.json" -- "${PP[@]}" \
 			"$BENCH_OFFCPU_N" ;;
 		esac
 		if [ -z "$WALL" ]; then
@@ -123,6 +140,8 @@ for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
 		W[$tag]="${W[$tag]:-} $WALL"
 		C[$tag]="${C[$tag]:-} $CPU"
 		P[$tag]="${P[$tag]:-} ${PPCPU:-0}"
+		PR[$r,$tag]=${PPCPU:-0}
+		PW[$r,$tag]=$WALL
 		printf 'round %d %-9s wall %7.3f s  pingpong cpu %7.3f s  cpu %7.3f s\n' "$r" "$tag" \
 			"$WALL" "${PPCPU:-0}" "$CPU"
 	done
@@ -141,7 +160,8 @@ for tag in $TAGS; do
 	case $tag in
 	alone) name="pingpong alone" ;;
 	rs_nooff) name="ringside record --no-off-cpu" ;;
-	rs_off) name="ringside record (off-CPU stacks)" ;;
+	rs_off) name="ringside record (off-CPU, user stacks)" ;;
+	rs_kern) name="ringside record --off-cpu-kernel" ;;
 	perf_sw) name="perf record -e sched:sched_switch -g" ;;
 	perf_off) name="perf record --off-cpu" ;;
 	perf_same) name="perf record, ringside's data" ;;
@@ -154,10 +174,35 @@ for tag in $TAGS; do
 		"$(awk -v p="$p" -v a="$AP" -v n="$BENCH_OFFCPU_N" 'BEGIN { printf "%.2f", (p - a) * 1e6 / (2 * n) }')" \
 		"$(awk -v c="$c" -v a="$AC" 'BEGIN { printf "%.3f", c - a }')"
 done
-awk -v on="$(median ${P[rs_off]})" -v off="$(median ${P[rs_nooff]})" -v pf="$(median ${P[perf_sw]})" \
-	-v a="$AP" -v n="$BENCH_OFFCPU_N" 'BEGIN {
-	printf "off-CPU stacks alone: ringside %.2f us per switch (with less without them), perf %.2f\n",
-		(on - off) * 1e6 / (2 * n), (pf - a) * 1e6 / (2 * n) }'
+[[ " $TAGS " == *" rs_nooff "* ]] &&
+	awk -v on="$(median ${P[rs_off]})" -v off="$(median ${P[rs_nooff]})" \
+		-v pf="$(median ${P[perf_sw]:-$AP})" -v a="$AP" -v n="$BENCH_OFFCPU_N" 'BEGIN {
+		printf "off-CPU stacks alone: ringside %.2f us per switch (with less without them), perf %.2f\n",
+			(on - off) * 1e6 / (2 * n), (pf - a) * 1e6 / (2 * n) }'
+# paired A B: the median over rounds of A's pingpong CPU less B's in the same round, per switch in
+# us, with the lowest and highest, and of A's wall time over B's (rounds where either failed are
+# left out).
+paired() {
+	local d=() q=() r
+	for ((r = 0; r < BENCH_OFFCPU_RUNS; r++)); do
+		[ -n "${PR[$r,$1]:-}" ] && [ -n "${PR[$r,$2]:-}" ] || continue
+		d+=("$(awk -v a="${PR[$r,$1]}" -v b="${PR[$r,$2]}" -v n="$BENCH_OFFCPU_N" \
+			'BEGIN { printf "%.3f", (a - b) * 1e6 / (2 * n) }')")
+		q+=("$(ratio "${PW[$r,$1]}" "${PW[$r,$2]}")")
+	done
+	[ ${#d[@]} -gt 0 ] || return 0
+	printf '  %-8s less %-8s %6.2f us/switch (%d rounds, %s to %s); wall %s of it (%s to %s)\n' \
+		"$1" "$2" "$(median "${d[@]}")" ${#d[@]} "$(printf '%s\n' "${d[@]}" | sort -g | head -n 1)" \
+		"$(printf '%s\n' "${d[@]}" | sort -g | tail -n 1)" "$(median "${q[@]}")" \
+		"$(printf '%s\n' "${q[@]}" | sort -g | head -n 1)" \
+		"$(printf '%s\n' "${q[@]}" | sort -g | tail -n 1)"
+}
+echo "paired by round (medians of each round's CPU difference and wall ratio, lowest to highest):"
+for pair in "rs_off alone" "perf_sw alone" "rs_off perf_sw" "rs_kern perf_sw" "rs_off rs_kern" \
+	"rs_off rs_base" "rs_kern rs_base"; do
+	set -- $pair
+	[[ " $TAGS " == *" $1 "* && " $TAGS " == *" $2 "* ]] && paired "$1" "$2"
+done
 [ -n "$PERF_OFFCPU" ] || echo "(this perf has no --off-cpu: no BPF skeleton; compared with sched_switch -g)"
 # us per switch of pingpong's CPU time between two tags' medians (tag "alone" is the bare run).
 per_switch() {
@@ -177,5 +222,5 @@ if [ "${BENCH_OFFCPU_PARTS:-0}" = 1 ]; then
 	printf '  %-50s %6s\n' "perf record -e sched:sched_switch -g" "$(per_switch perf_sw alone)"
 fi
 echo
-echo "ringside's last snapshot: $("$JQ" -r '"\(.sched.switches // 0) switches, \(.stacks.lost) lost, off-CPU time \(([.stacks.offcpu[] | select(.[0] == 0) | .[3]] | add // 0) / 1e9) s"' "$T/off.json")"
-echo "perf's last perf.data: $(du -k "$T/perf.data" | cut -f1) KiB; samples: $("$PERF" report -i "$T/perf.data" --stdio 2>/dev/null | sed -n 's/^# Samples: \([^ ]*\).*/\1/p' | head -n 1)"
+[ -f "$T/off.json" ] && echo "ringside's last snapshot: $("$JQ" -r '"\(.sched.switches // 0) switches, \(.stacks.lost) lost, off-CPU time \(([.stacks.offcpu[] | select(.[0] == 0) | .[3]] | add // 0) / 1e9) s"' "$T/off.json")"
+[ -f "$T/perf.data" ] && echo "perf's last perf.data: $(du -k "$T/perf.data" | cut -f1) KiB; samples: $("$PERF" report -i "$T/perf.data" --stdio 2>/dev/null | sed -n 's/^# Samples: \([^ ]*\).*/\1/p' | head -n 1)"

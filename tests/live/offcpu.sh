@@ -107,16 +107,35 @@ check "the spinner has ~no sleeping or uninterruptible time (< 2% of its life)" 
 	test "$SD" -lt $((LIFE / 50))
 check "the spinner, pinned beside a spinning rival, is preempted for >= 1/5 of its life" \
 	test "$PRE" -ge $((LIFE / 5))
-# Preempted switch-outs carry only the user stack (the kernel's part says nothing beyond the
-# state and costs the most); a thread that blocked keeps its kernel frames (why it waited).
+# Off-CPU stacks are user frames only by default (the kernel's part is one of the two stack walks
+# per switch-out and says little beyond the state); --off-cpu-kernel brings them back for the
+# threads that blocked (why they waited), not for preempted switch-outs.
 kframes() {
 	"$JQ" -r --arg t "$2" --arg re "$3" "$TT"' | [.[] | select(.depth > 3 and .thread == $t and
 		(.state | test($re)) and .kind == "kernel")] | length' "$1"
 }
-check "the spinner's preempted stacks have no kernel frames ($(kframes "$F" spinner 'R preempted'))" \
-	test "$(kframes "$F" spinner 'R preempted')" -eq 0
-check "the sleeper's sleeping stacks keep their kernel frames ($(kframes "$F" sleeper 'S sleeping'))" \
-	test "$(kframes "$F" sleeper 'S sleeping')" -gt 0
+check "by default no off-CPU stack has a kernel frame ($(kframes "$F" . .))" \
+	test "$(kframes "$F" . .)" -eq 0
+check "... and the snapshot says its off-CPU stacks are user stacks" \
+	"$JQ" -e '.stacks.offcpu_stacks == "user"' "$F"
+check "... while wait_here's sleeping stacks are there" test "$(fsum "$T/off.folded" \
+	'^offcpu;\[off-CPU S sleeping\];start_thread;sleeper;wait_here;')" -gt 0
+expect_status 0 "record --off-cpu-kernel -- offcpu 2 --rival" sh -c \
+	'"$1" record -q --no-save --off-cpu-kernel -o "$2/kern.json" -- "$3" 2 --rival \
+	>"$2/kern.out" 2>"$2/kern.err"' sh "$R" "$T" "$W"
+K=$T/kern.json
+check "--off-cpu-kernel: the snapshot says all frames" \
+	"$JQ" -e '.stacks.offcpu_stacks == "all"' "$K"
+check "--off-cpu-kernel: the spinner's preempted stacks have no kernel frames" \
+	test "$(kframes "$K" spinner 'R preempted')" -eq 0
+check "--off-cpu-kernel: the sleeper's sleeping stacks have kernel frames" \
+	test "$(kframes "$K" sleeper 'S sleeping')" -gt 0
+"$R" export "$K" --off-cpu -o "$T/kern.folded"
+KW=$(fsum "$T/kern.folded" ';wait_here;.*;__schedule$')
+KS=$(wl "$T/kern.out" sleeper blocked_ns)
+diag "--off-cpu-kernel: wait_here down to __schedule $KW ns, the sleeper's own $KS ns"
+check "--off-cpu-kernel: wait_here's time, down to __schedule, within 10% of the sleeper's" \
+	approx "$KW" "$KS" 10
 check "the spinner's off-CPU time is under its own code or preemption only" \
 	test "$(state_total "$F" spinner '^\[off-CPU')" -eq $((SD + PRE))
 
@@ -156,6 +175,10 @@ fi
 # ---- bad input and old snapshots ---------------------------------------------------------------
 expect_status 2 "record --off-cpu --no-sched is refused" "$R" record -q --off-cpu --no-sched \
 	-o "$T/bad.json" -- true
+expect_status 2 "record --off-cpu-kernel --no-off-cpu is refused" "$R" record -q --no-save \
+	--off-cpu-kernel --no-off-cpu -o "$T/bad.json" -- true
+expect_status 2 "record --off-cpu-kernel --no-samples is refused" "$R" record -q --no-save \
+	--off-cpu-kernel --no-samples -o "$T/bad.json" -- true
 expect_status 2 "export --off-cpu to .json is refused" "$R" export "$F" --off-cpu -o "$T/x.json"
 OLD=$TOP_SRCDIR/tests/data/screen-calltree.json
 expect_status 2 "export --off-cpu of a snapshot without off-CPU time" \
@@ -164,6 +187,13 @@ expect_status 2 "export --off-cpu of a snapshot without off-CPU time" \
 check "the message names the snapshot and the fix" grep -q "has no off-CPU time: record with -p" \
 	"$T/old.err"
 expect_status 0 "an older snapshot still exports to folded" "$R" export "$OLD" -o "$T/old2.folded"
+"$JQ" -c '.stacks.offcpu_stacks = "kernel"' "$F" >"$T/badkind.json"
+expect_status 2 "a snapshot whose offcpu_stacks is neither user nor all is refused" \
+	"$R" export "$T/badkind.json" -o "$T/badkind.folded"
+"$JQ" -c 'del(.stacks.offcpu_stacks)' "$F" >"$T/nokind.json"
+"$R" export "$T/nokind.json" -o "$T/nokind2.json"
+check "a snapshot from before offcpu_stacks opens, read as all frames" "$JQ" -e \
+	'.stacks.offcpu_stacks == "all" and (.stacks.offcpu | length > 3)' "$T/nokind2.json"
 "$R" export "$F" -o "$T/again.json" && "$R" export "$T/again.json" -o "$T/again2.json"
 check "a snapshot with off-CPU time reads back and writes byte for byte" cmp "$T/again.json" \
 	"$T/again2.json"
@@ -196,6 +226,9 @@ wait_pid $WP 10
 SYSW=$("$JQ" -r "$TT"' | [.[] | select(.name == "wait_here") | .total] | add // 0' "$T/sysoff.json")
 diag "system-wide --off-cpu: wait_here $SYSW ns off CPU; $("$JQ" -r .stacks.lost "$T/sysoff.json") records lost"
 check "system-wide --off-cpu: the workload's wait_here is there" test "$SYSW" -gt 100000000
+check "system-wide --off-cpu: user stacks too, no kernel frame" "$JQ" -e "$TT"' as $t |
+	.stacks.offcpu_stacks == "user" and ([$t[] | select(.depth > 3 and .kind == "kernel")] |
+	length == 0)' "$T/sysoff.json"
 
 # ---- the screen ----------------------------------------------------------------------------------
 if command -v tmux >/dev/null 2>&1; then
@@ -203,8 +236,8 @@ if command -v tmux >/dev/null 2>&1; then
 	screen_wait 'on-CPU: ' 10
 	ok $? "view: the flame graph says it shows on-CPU samples"
 	screen_keys o
-	screen_wait 'off-CPU: [0-9.]+ s' 5
-	ok $? "view: o switches the flame graph to off-CPU time"
+	screen_wait 'off-CPU \(user stacks\): [0-9.]+ s' 5
+	ok $? "view: o switches the flame graph to off-CPU time, saying it has user stacks"
 	check "... with wait_here, read_here and the state frames" sh -c \
 		'tmux -S "$1" capture-pane -p | grep -q wait_here &&
 		 tmux -S "$1" capture-pane -p | grep -q read_here &&
@@ -213,7 +246,7 @@ if command -v tmux >/dev/null 2>&1; then
 	screen_wait 'wait_here .* total [0-9.]+% \([0-9.]+ s\) .* off CPU \(S sleeping\)' 5
 	ok $? "view: the selected wait_here says its time and that it is off CPU, sleeping"
 	screen_keys o
-	screen_wait 'wall-clock: [0-9.]+ s' 5
+	screen_wait 'wall-clock \(user stacks\): [0-9.]+ s' 5
 	ok $? "view: o again shows wall-clock"
 	# The matches of "spinner": its thread, then its function off CPU (preempted) and on it.
 	screen_keys / s p i n n e r Enter
@@ -253,7 +286,7 @@ if command -v tmux >/dev/null 2>&1; then
 	ok $? "live: the flame graph is up"
 	sleep 2
 	screen_keys o
-	screen_wait 'off-CPU: [0-9.]+ s' 5
+	screen_wait 'off-CPU \(user stacks\): [0-9.]+ s' 5
 	ok $? "live: o switches to off-CPU time"
 	screen_wait 'wait_here' 8
 	ok $? "live: wait_here shows off CPU"
@@ -289,8 +322,14 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] &&
 			--argjson l "$L" '[.time_modes.wall.frames[] | select(.depth == 2 and
 			(.name | startswith($t + " (")))][0].total as $v | ($v - $l | fabs) <= $l * 0.05' "$D"
 	done
-	check "page: the top functions follow the mode" "$JQ" -e '.time_modes.off.functions[0].name ==
-		"__schedule" and (.time_modes.on.functions[0].name | . == "spinner" or . == "rival") and
+	# Off CPU, the function with the most self time in the snapshot's tree (user stacks: the
+	# system call wrapper wait_here and read_here call, not the kernel's __schedule).
+	TOPOFF=$("$JQ" -r "$TT"' | [.[] | select(.depth > 3)] | group_by(.name) |
+		map({name: .[0].name, self: (map(.self) | add)}) | max_by(.self).name' "$F")
+	check "page: the off-CPU selector says user stacks" "$JQ" -e \
+		'.time_modes.off.label == "off-CPU (user stacks)" and .time_modes.on.label == "on-CPU"' "$D"
+	check "page: the top functions follow the mode ($TOPOFF off CPU)" "$JQ" -e --arg top "$TOPOFF" \
+		'.time_modes.off.functions[0].name == $top and ($top != "__schedule") and (.time_modes.on.functions[0].name | . == "spinner" or . == "rival") and
 		(.time_modes.off.note | startswith("off-CPU"))' "$D"
 else
 	skip "the page checks" "chromium or chromedriver is not installed"

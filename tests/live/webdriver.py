@@ -236,7 +236,9 @@ def time_modes(wd):
         seen[mode] = wd.js('''
             const box = document.getElementById('flame-graph');
             const fr = [...box.querySelectorAll('.fr')];
-            return { mode: box.dataset.mode, selected: document.getElementById('time-mode').value,
+            const sel = document.getElementById('time-mode');
+            return { mode: box.dataset.mode, selected: sel.value,
+                     label: sel.options[sel.selectedIndex].textContent,
                      total: Number(box.dataset.samples),
                      frames: fr.map(d => ({ name: d.textContent, total: Number(d.dataset.total),
                                             depth: Math.round(parseFloat(d.style.top) / 17),

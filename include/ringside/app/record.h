@@ -47,6 +47,7 @@ struct record_opts {
 	char **cmdline_argv;
 	/* --off-cpu 1, --no-off-cpu -1; 0: on for -p and COMMAND, off system-wide */
 	int off_cpu;
+	bool off_cpu_kernel;   /* --off-cpu-kernel: off-CPU stacks keep their kernel frames */
 	int nice;	       /* --nice N: ringside's own priority (-20..19) */
 	bool nice_set;	       /* ... given; else SESSION_NICE where allowed */
 	unsigned task_top;     /* --task-counters N: system-wide, the busiest N threads (0: 16) */

@@ -109,6 +109,7 @@ struct profile {
 	 * by reason and call stack. NULL when not recorded. Shares frames with stacks.
 	 */
 	struct stacktree *offcpu;
+	bool offcpu_user; /* its stacks are user frames only (not --off-cpu-kernel) */
 	/* The scheduler timeline: NULL when not recorded. */
 	struct schedmap *sched;
 	uint64_t sched_origin;	 /* the monotonic time that snapshot times count from */

@@ -69,6 +69,8 @@ struct sampler_opts {
 	 * complement) with the user part only.
 	 */
 	const char *kernel_filter, *user_filter;
+	/* Tracepoints' call chains without their kernel part (the filters then do not apply). */
+	bool user_chains;
 	bool context_switch; /* PERF_RECORD_SWITCH records for the target's tasks (not system-wide)
 			      */
 	uint64_t freq;	     /* samples per second per CPU, or 0 to use period */

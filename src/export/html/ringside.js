@@ -385,6 +385,8 @@
 	}
 
 	const timeModes = [['on', 'on-CPU'], ['off', 'off-CPU'], ['wall', 'wall-clock']];
+	// Off-CPU stacks of user frames only (recorded without --off-cpu-kernel) say so.
+	const userStacks = st => (st.offcpu_stacks === 'user' ? ' (user stacks)' : '');
 	let timeMode = 'on';
 	const timeRedraw = [];
 
@@ -394,7 +396,7 @@
 			return;
 		const sel = el('select', { id: 'time-mode', title: 'on-CPU samples, off-CPU time, or both per thread' });
 		for (const [v, label] of timeModes) {
-			const o = el('option', { value: v }, label);
+			const o = el('option', { value: v }, label + (v === 'on' ? '' : userStacks(st)));
 			if (v === timeMode)
 				o.selected = true;
 			sel.appendChild(o);
@@ -606,7 +608,7 @@
 			'data-event': timeMode === 'on' ? shownEvent(st).event : '' });
 		s.appendChild(box);
 		s.appendChild(el('p', { class: 'note' }, (timeMode === 'on' ? '' : timeModes.find(m => m[0] === timeMode)[1] +
-			' time, ' + fmtNs(rootTotal) + ' in all (under each thread: [on-CPU] and why it was off: S sleeping, ' +
+			' time' + userStacks(st) + ', ' + fmtNs(rootTotal) + ' in all (under each thread: [on-CPU] and why it was off: S sleeping, ' +
 			'D uninterruptible, R preempted), beside ') +
 			shownEvent(st).samples + ' samples of ' + shownEvent(st).event +
 			(shownEvent(st).freq ? ' at ' + shownEvent(st).freq + ' Hz' : ' every ' + shownEvent(st).period + ' events') +
