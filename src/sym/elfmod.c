@@ -63,7 +63,7 @@ struct elfmod {
 	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
 	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
 	size_t ncus, cus_cap, nfns;
-	unsigned lookups; /* DWARF lookups since the debug file's pages were last released */
+	unsigned lookups; /* lookups since the file's and debug file's pages were last released */
 	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
 	size_t names_len, names_cap;
 };
@@ -757,8 +757,17 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 	struct elfmod_fn *fn;
 	size_t depth = 0, n = 0, file_off[ELFMOD_MAX_DEPTH + 1];
 
-	if (max == 0 || !elfmod_has_dwarf(m))
+	if (max == 0)
 		return 0;
+	/*
+	 * Without DWARF the caller names the frame from the symbol table, whose names are read in
+	 * the mapped file: those pages are the next elfmod_trim's to give back (a compiler's
+	 * string table left 1.3 MB resident for good).
+	 */
+	if (!elfmod_has_dwarf(m)) {
+		m->lookups++;
+		return 0;
+	}
 	cudie = dwfl_module_addrdie(m->mod, vaddr + m->bias, &bias);
 	if (!cudie)
 		return 0;

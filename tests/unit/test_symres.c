@@ -887,6 +887,66 @@ test_many_processes_exit(void **state)
 	assert_int_equal(st.processes, st0.processes);
 }
 
+/* Resident KiB of this process's mappings of path (/proc/self/smaps). */
+static size_t
+resident_kib(const char *path)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[4096], name[4096];
+	bool in = false;
+	size_t kib, sum = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			name[0] = '\0';
+			sscanf(line, "%*x-%*x %*s %*s %*s %*s %4095s", name);
+			in = strcmp(name, path) == 0;
+		} else if (in && sscanf(line, "Rss: %zu", &kib) == 1) {
+			sum += kib;
+		}
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * A module without DWARF (this binary, its debug sections stripped): its frames are named from
+ * the symbol table, whose names are read in the mapped file; symres_trim gives those pages back.
+ */
+static void
+test_names_pages_given_back(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+	struct code_map cm;
+	size_t before, after;
+
+	find_code_map(&cm);
+	copy_self();
+	snprintf(cmd, sizeof(cmd), "objcopy --strip-debug %s 2>/dev/null", copy_path);
+	if (system(cmd) != 0)
+		skip(); /* no binutils here */
+	map_copy(f, PROC_A, &cm);
+	resolve_known(f, PROC_A);
+	before = resident_kib(copy_path);
+	symres_trim(f->r);
+	after = resident_kib(copy_path);
+	print_message("# %s: %zu KiB resident after a lookup, %zu KiB after symres_trim\n",
+		      copy_path, before, after);
+	/* A partial last page of the image is never given back. */
+	assert_true(before > 0);
+	assert_true(after < before / 2);
+	/* The frame is named the same from the file's pages read again. */
+	symres_exec(f->r, PROC_A);
+	map_copy(f, PROC_A, &cm);
+	resolve_known(f, PROC_A);
+	symres_exit(f->r, PROC_A);
+	unlink(copy_path);
+}
+
 /* Resident KiB of this process's inflated debug copies (an O_TMPFILE shows as dir/#inode). */
 static size_t
 debug_copies_kib(void)
@@ -971,6 +1031,7 @@ main(void)
 		cmocka_unit_test(test_stats_and_costs),
 		cmocka_unit_test(test_many_processes_exit),
 		cmocka_unit_test(test_burst_gives_pages_back),
+		cmocka_unit_test(test_names_pages_given_back),
 	};
 
 	self = getpid();
