@@ -349,6 +349,7 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	const struct profile *p = s->profile;
 	struct mallinfo2 mi = mallinfo2();
 	struct symres_stats st = { 0 };
+	struct session_memory_status ps = { 0 };
 	size_t threads = 0, gone = 0, tl = 0;
 
 	if (s->sym)
@@ -356,8 +357,12 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	ingest_counts(s->ingest, &threads, &gone);
 	if (p->stacks && stacktree_timeline(p->stacks))
 		timeline_entries(stacktree_timeline(p->stacks), &tl);
-	fprintf(f, "memory_at %.0f rss_kib %zu malloc_kib %zu malloc_free_kib %zu", at,
-		session_memory_rss(), (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024);
+	session_memory_status(&ps);
+	fprintf(f,
+		"memory_at %.0f rss_kib %zu hwm_kib %zu anon_kib %zu file_kib %zu malloc_kib %zu "
+		"malloc_free_kib %zu",
+		at, session_memory_rss(), ps.hwm, ps.anon, ps.file,
+		(mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024);
 	if (p->stacks)
 		fprintf(f, " tree_kib %zu tree_nodes %zu timeline %zu",
 			stacktree_memory(p->stacks) / 1024, stacktree_nnodes(p->stacks), tl);
@@ -370,8 +375,8 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	if (p->addrs)
 		fprintf(f, " addrs %zu addrs_kib %zu", addrtab_count(p->addrs),
 			addrtab_memory(p->addrs) / 1024);
-	fprintf(f, " tasks %zu ingest_threads %zu to_fold %zu",
-		p->tasks ? tasks_count(p->tasks) : 0, threads, gone);
+	fprintf(f, " tasks %zu ingest_threads %zu to_fold %zu chain_slots %zu",
+		p->tasks ? tasks_count(p->tasks) : 0, threads, gone, ingest_chain_slots(s->ingest));
 	if (p->taskctr)
 		fprintf(f, " taskctr_rows %zu", taskctr_count(p->taskctr));
 	if (s->tasks.tc)
