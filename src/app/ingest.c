@@ -39,7 +39,8 @@ ingest_new(struct profile *p, struct symres *sym)
 	in->p = p;
 	in->sym = sym;
 	idmap_init(&in->by_tid);
-	in->chains = xcalloc(INGEST_CHAIN_SLOTS, sizeof(*in->chains));
+	in->chain_mask = INGEST_CHAIN_MIN - 1;
+	in->chains = xcalloc(INGEST_CHAIN_MIN, sizeof(*in->chains));
 	in->sites = ingest_sites_new();
 	return in;
 }
@@ -158,7 +159,27 @@ ingest_chain_slot(struct ingest *in, const struct ingest_thread *t, const struct
 	a = ingest_chain_fold(a, s->ips, s->nr, &b);
 	*h1 = a ^ (a >> 29);
 	*h2 = ingest_mum(b ^ INGEST_K2, s->nr ^ INGEST_K1) | 1; /* 0 marks an empty slot */
-	return &in->chains[*h1 & (INGEST_CHAIN_SLOTS - 1)];
+	return &in->chains[*h1 & in->chain_mask];
+}
+
+/* Store chain c in its slot, doubling the cache first when stores evict too often. */
+static void
+ingest_chain_store(struct ingest *in, struct ingest_chain *slot, const struct ingest_chain *c)
+{
+	struct ingest_chain *old = in->chains;
+	size_t n = (size_t)in->chain_mask + 1;
+
+	if (slot->h2 && ++in->chain_evicted >= n / 2 && n < INGEST_CHAIN_SLOTS) {
+		in->chains = xcalloc(2 * n, sizeof(*in->chains));
+		in->chain_mask = (uint32_t)(2 * n - 1);
+		in->chain_evicted = 0;
+		for (size_t i = 0; i < n; i++)
+			if (old[i].h2)
+				in->chains[old[i].h1 & in->chain_mask] = old[i];
+		free(old);
+		slot = &in->chains[c->h1 & in->chain_mask];
+	}
+	*slot = *c;
 }
 
 /* The comm of a task we have no COMM record for (it started before us): from /proc. */
@@ -464,7 +485,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	/* The key must be taken again: the insert may have compacted the tree. */
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	if (known)
-		*slot = (struct ingest_chain){ h1, h2, leaf, addr, sites };
+		ingest_chain_store(in, slot, &(struct ingest_chain){ h1, h2, leaf, addr, sites });
 	if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 		ingest_mem_sample(in->mem, &s, leaf);
 	ingest_group_add(in, ev, in->p->stacks, leaf, delta, s.time);

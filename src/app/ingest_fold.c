@@ -216,3 +216,9 @@ ingest_counts(const struct ingest *in, size_t *threads, size_t *gone)
 	*threads = in ? in->nthreads : 0;
 	*gone = in ? in->ngone : 0;
 }
+
+size_t
+ingest_chain_slots(const struct ingest *in)
+{
+	return in ? (size_t)in->chain_mask + 1 : 0;
+}

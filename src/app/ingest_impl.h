@@ -43,6 +43,12 @@ struct ingest_thread {
  * unresolved frame is never cached, so names that appear later (a JIT map growing) are found.
  */
 #define INGEST_CHAIN_SLOTS (1u << 16)
+/*
+ * The cache starts at this many slots (128 KiB) and doubles, up to INGEST_CHAIN_SLOTS (2 MiB),
+ * each time the chains stored over another's since the last growth reach half its slots: a quiet
+ * machine's chains fit a small one, a busy one's grow it as they come.
+ */
+#define INGEST_CHAIN_MIN (1u << 12)
 
 /* A chain slot's addr when its leaf names no function: nothing to count. */
 #define INGEST_NO_ADDR (UINT32_MAX - 1)
@@ -83,7 +89,8 @@ struct ingest {
 	uint64_t sched_end; /* records after it are past the recording's end; 0: none yet */
 	uint64_t *cpu_seen; /* bitmap: CPUs whose first switch was seen */
 	size_t cpu_seen_words;
-	struct ingest_chain *chains; /* INGEST_CHAIN_SLOTS, direct-mapped */
+	struct ingest_chain *chains;	    /* chain_mask + 1 slots, direct-mapped */
+	uint32_t chain_mask, chain_evicted; /* stores over another chain since the last growth */
 	uint32_t next_gen;
 	struct ingest_thread *threads; /* the threads seen, in no order */
 	size_t nthreads, cap;

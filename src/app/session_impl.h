@@ -152,6 +152,8 @@ void session_journal_append(struct session *s);
  * RINGSIDE_DEBUG_MEMORY is set (before jansson allocates anything).
  */
 void session_memory_init(void);
+/* After a drain, at most every 2 s: give malloc's free pages back (session_memory.c). */
+void session_memory_trim(uint64_t now_ns);
 /* Print where the memory goes when RINGSIDE_DEBUG_MEMORY is set (session_memory.c). */
 void session_memory_report(const struct session *s);
 /* With RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS too: one line of counts that far apart, on ticks. */

@@ -41,6 +41,7 @@ session_drain(struct session *s)
 	/* The debug files' pages this drain's new addresses read go back to the page cache. */
 	if (s->sym)
 		symres_trim(s->sym);
+	session_memory_trim(clock_now_ns());
 	/* Old history folds into summary buckets, so long recordings stay bounded. */
 	if (s->profile->sched)
 		schedmap_advance(s->profile->sched, clock_now_ns());

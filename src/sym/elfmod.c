@@ -63,7 +63,7 @@ struct elfmod {
 	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
 	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
 	size_t ncus, cus_cap, nfns;
-	unsigned lookups; /* DWARF lookups since the debug file's pages were last released */
+	unsigned lookups; /* lookups since the file's and debug file's pages were last released */
 	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
 	size_t names_len, names_cap;
 };
@@ -216,6 +216,7 @@ static const Dwfl_Callbacks elfmod_callbacks = {
 struct elfmod_raw {
 	struct elfmod_sym sym;
 	uint8_t rank;
+	uint32_t index; /* in the symbol table: the first of equals wins */
 };
 
 /*
@@ -241,10 +242,13 @@ elfmod_rank(const GElf_Sym *s, const char *name)
 }
 
 static int
-elfmod_raw_cmp(const void *a, const void *b)
+elfmod_raw_cmp(const void *a, const void *b, void *arg)
 {
 	const struct elfmod_raw *x = a, *y = b;
 	size_t lx, ly;
+	int c;
+
+	(void)arg;
 
 	if (x->sym.addr != y->sym.addr)
 		return x->sym.addr < y->sym.addr ? -1 : 1;
@@ -254,7 +258,9 @@ elfmod_raw_cmp(const void *a, const void *b)
 	ly = strlen(y->sym.name);
 	if (lx != ly)
 		return lx > ly ? -1 : 1;
-	return strcmp(x->sym.name, y->sym.name);
+	if ((c = strcmp(x->sym.name, y->sym.name)) != 0)
+		return c;
+	return (x->index > y->index) - (x->index < y->index);
 }
 
 /*
@@ -279,13 +285,15 @@ elfmod_function(struct elfmod *m, int i, struct elfmod_raw *raw)
 	raw->sym.size = sym.st_size;
 	raw->sym.name = name;
 	raw->rank = elfmod_rank(&sym, name);
+	raw->index = (uint32_t)i;
 	return name;
 }
 
 /*
- * Copy the function symbols into a sorted array, one per address. They are counted first and
- * the sorted entries packed down in place, so that loading a large table (a compiler's, LLVM's)
- * holds one array of its functions at a time, not a doubling one beside the result.
+ * Copy the function symbols into a sorted array, one per address. They are counted first,
+ * sorted in place (no merge copy) and the sorted entries packed down in place, so that loading a
+ * large table (a compiler's, LLVM's) holds one array of its functions at a time, not a doubling
+ * one or a copy beside the result.
  */
 static void
 elfmod_load_symbols(struct elfmod *m)
@@ -302,7 +310,7 @@ elfmod_load_symbols(struct elfmod *m)
 	n = 0;
 	for (int i = 1; i < total; i++)
 		n += elfmod_function(m, i, &raw[n]) != NULL;
-	qsort(raw, n, sizeof(*raw), elfmod_raw_cmp);
+	sorted_sort(raw, n, sizeof(*raw), elfmod_raw_cmp, NULL);
 	/*
 	 * Packed down through bytes: symbol k (smaller) ends before raw[i + 1] begins (k <= i),
 	 * and raw[i] is read before symbol k is written over its start.
@@ -757,8 +765,17 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 	struct elfmod_fn *fn;
 	size_t depth = 0, n = 0, file_off[ELFMOD_MAX_DEPTH + 1];
 
-	if (max == 0 || !elfmod_has_dwarf(m))
+	if (max == 0)
 		return 0;
+	/*
+	 * Without DWARF the caller names the frame from the symbol table, whose names are read in
+	 * the mapped file: those pages are the next elfmod_trim's to give back (a compiler's
+	 * string table left 1.3 MB resident for good).
+	 */
+	if (!elfmod_has_dwarf(m)) {
+		m->lookups++;
+		return 0;
+	}
 	cudie = dwfl_module_addrdie(m->mod, vaddr + m->bias, &bias);
 	if (!cudie)
 		return 0;

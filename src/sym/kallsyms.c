@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ringside/sym/kallsyms.h"
+#include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
 #define KALLSYMS_FENCE	UINT32_MAX
@@ -106,6 +107,7 @@ kallsyms_cmp(const void *a, const void *b, void *arg)
 	const struct kallsyms_wide *x = a, *y = b;
 	const char *names = arg;
 	size_t lx, ly;
+	int c;
 
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
@@ -120,7 +122,13 @@ kallsyms_cmp(const void *a, const void *b, void *arg)
 	ly = strlen(names + y->name);
 	if (lx != ly)
 		return lx > ly ? -1 : 1;
-	return strcmp(names + x->name, names + y->name);
+	if ((c = strcmp(names + x->name, names + y->name)) != 0)
+		return c;
+	/*
+	 * One name at one address twice: the first read wins, as in a stable sort. Its bytes come
+	 * no later in the arena (a later group's names follow, a shared suffix is the same bytes).
+	 */
+	return (x->name > y->name) - (x->name < y->name);
 }
 
 /* One line of /proc/kallsyms, split in place: "ADDR TYPE NAME[\t[MODULE]]". */
@@ -399,7 +407,7 @@ kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
 	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
 	ks->groups = xreallocarray(ks->groups, ks->ngroups, sizeof(*ks->groups));
 	if (b->n)
-		qsort_r(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
+		sorted_sort(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
 	kallsyms_dedup(b);
 	kallsyms_compact(ks, b);
 }

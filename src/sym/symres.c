@@ -27,6 +27,15 @@
 #include "ringside/util/xalloc.h"
 #include "symres_priv.h"
 
+/*
+ * Module lookups (cache misses) between two releases of the file pages they read: each reads a
+ * few pages of its module's DWARF, and a drain's burst touches many modules, so without this the
+ * pages of all of them are resident at once until the drain's symres_trim (4-8 MB a drain on a
+ * busy machine, the live screen's peak). The release costs a pagemap scan of each touched
+ * module's image.
+ */
+#define SYMRES_TRIM_EVERY 16
+
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
 struct symres *
@@ -217,6 +226,8 @@ symres_user_resolve(struct symres *r, struct symres_proc *p, uint64_t addr, bool
 		if (mod) {
 			n = symres_module_frames(r, mod, symres_kind(p, m, mod),
 						 addr - m->start + m->pgoff, frames);
+			if (++r->misses >= SYMRES_TRIM_EVERY)
+				symres_trim(r);
 			if (n > 0)
 				return n;
 			*flags = SYMRES_ENT_UNKNOWN;
@@ -420,6 +431,7 @@ symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx)
 void
 symres_trim(struct symres *r)
 {
+	r->misses = 0;
 	for (size_t i = 0; i < r->nmods; i++)
 		if (r->mods[i].elf)
 			elfmod_trim(r->mods[i].elf);

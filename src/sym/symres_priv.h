@@ -105,6 +105,7 @@ struct symres {
 	uint32_t kernel_unknown; /* the "[kernel]" FRAME_UNKNOWN frame */
 	struct symres_cache kcache;
 	struct symres_stats stats;
+	unsigned misses; /* module lookups since the last symres_trim (see SYMRES_TRIM_EVERY) */
 	/* string ids used over and over */
 	uint32_t s_unknown, s_kernel, s_jit, s_anon;
 };

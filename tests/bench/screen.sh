@@ -18,11 +18,14 @@
 # kallsyms, symbol tables, tree, scheduler map, jansson, the resident set by kind) to FILE, with
 # the 8 mapped files that hold the most resident KiB (file_kib lines): the bench prints the last
 # run's. other_malloc_kib is libdw's unit and address-range state (~2-3 MB once libc's units are
-# read), ingest's chain cache (2 MB), counters and curses; compressed debug files (Debian's
+# read), ingest's chain cache (128 KiB, doubling with the chains to 2 MB at most), counters and
+# curses; compressed debug files (Debian's
 # libc6-dbg) are read through an inflated copy on disk, not inflated into memory (sym/debugcopy).
 # Bytes and CPU are the steady state: from 2 s after the first frame (one-time start-up work, such
 # as loading symbols, is left out for all three alike). SCREEN_SECONDS (default 20) sets each
-# run's measured length; RUNS (default 3) the interleaved rounds.
+# run's measured length; RUNS (default 3) the interleaved rounds. RINGSIDE_BASE=OLD_BINARY runs
+# that build beside ringside at the same moment in each round (its figures as "base"), so that
+# an old and a new build compare under the same load.
 # Figures are printed, never judged: a slow machine does not fail the bench.
 
 R=${RINGSIDE:?}
@@ -55,8 +58,14 @@ i=0
 while [ $i -lt "$RUNS" ]; do
 	i=$((i + 1))
 	echo "round $i"
-	rm -f "$T/ringside.mem"
+	rm -f "$T/ringside.mem" "$T/base.mem"
+	basepid=
+	if [ -n "${RINGSIDE_BASE:-}" ]; then
+		RINGSIDE_DEBUG_MEMORY="$T/base.mem" run base Overview "$RINGSIDE_BASE" -F 999 -g fp &
+		basepid=$!
+	fi
 	RINGSIDE_DEBUG_MEMORY="$T/ringside.mem" run ringside Overview "$R" -F 999 -g fp
+	[ -n "$basepid" ] && wait "$basepid"
 	command -v htop >/dev/null && run htop 'Load average' htop -d 10
 	command -v btop >/dev/null && HOME="$T/btop" run btop Available btop
 	command -v "$PERF" >/dev/null && run perf-top Samples "$PERF" top -F 999 -g
@@ -108,6 +117,9 @@ END {
 		printf "ringside first frame: %.0f ms, btop %.0f ms (target <= btop)\n", r["ringside", 1], r["btop", 1]
 	if (("ringside", 4) in r)
 		printf "ringside peak RSS: %.1f MB (target <= 16)\n", r["ringside", 4] / 1024
+	if (("ringside", 4) in r && ("base", 4) in r)
+		printf "side by side: peak RSS %.1f MB, RINGSIDE_BASE %.1f MB; CPU s per s %.4f, base %.4f\n", \
+			r["ringside", 4] / 1024, r["base", 4] / 1024, r["ringside", 3], r["base", 3]
 	printf "peak RSS MB:"
 	if (("ringside", 4) in r)
 		printf " ringside screen %.1f,", r["ringside", 4] / 1024
@@ -121,6 +133,10 @@ END {
 if [ -s "$T/ringside.mem" ]; then
 	echo "ringside memory at exit (last run):"
 	sed 's/^/  /' "$T/ringside.mem"
+fi
+if [ -s "$T/base.mem" ]; then
+	echo "RINGSIDE_BASE memory at exit (last run):"
+	grep -v '^memory file_kib' "$T/base.mem" | sed 's/^/  /'
 fi
 if [ -s "$T/record.mem" ]; then
 	echo "ringside record -F 999 -g fp memory at exit:"

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -141,6 +142,53 @@ test_end_names(void **state)
 	assert_string_equal(session_end_name(SESSION_END_COUNTERS), "counters failed");
 }
 
+/* The session's own (src/app/session_impl.h): malloc's free pages back, at most every 2 s. */
+void session_memory_trim(uint64_t now_ns);
+
+/* Resident KiB of this process (/proc/self/statm). */
+static size_t
+rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "re");
+	size_t pages = 0, rss = 0;
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%zu %zu", &pages, &rss), 2);
+	fclose(f);
+	return rss * (size_t)(sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * Blocks freed under a live one stay resident in malloc's heap; the trim after a drain gives
+ * their pages back, and not again within 2 s.
+ */
+static void
+test_memory_trim(void **state)
+{
+	enum { N = 160, SIZE = 64 * 1024 };
+	char *blocks[N];
+	size_t before, after;
+
+	(void)state;
+	session_memory_trim(3000000000ull);
+	for (size_t i = 0; i < N; i++) {
+		blocks[i] = malloc(SIZE);
+		assert_non_null(blocks[i]);
+		memset(blocks[i], 1, SIZE);
+	}
+	for (size_t i = 0; i < N - 1; i++)
+		free(blocks[i]);
+	before = rss_kib();
+	session_memory_trim(4000000000ull); /* within 2 s of the last: nothing */
+	assert_true(rss_kib() + 1024 > before);
+	session_memory_trim(5000000000ull);
+	after = rss_kib();
+	print_message("# resident: %zu KiB with %d KiB freed under a live block, %zu KiB after\n",
+		      before, N * SIZE / 1024, after);
+	assert_true(after + N * SIZE / 1024 / 2 < before);
+	free(blocks[N - 1]);
+}
+
 int
 main(void)
 {
@@ -148,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_end_names),
 		cmocka_unit_test(test_step_input_ticks_end),
 		cmocka_unit_test(test_stop_signal_ends),
+		cmocka_unit_test(test_memory_trim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

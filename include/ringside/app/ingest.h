@@ -64,5 +64,7 @@ void ingest_flush(struct ingest *in);
 bool ingest_unwind_stats(const struct ingest *in, struct unwind_stats *out);
 /* The threads the ingest knows and the exited tasks waiting to fold, for the memory report. */
 void ingest_counts(const struct ingest *in, size_t *threads, size_t *gone);
+/* The chain cache's slots now (it grows with the chains that come), for the memory report. */
+size_t ingest_chain_slots(const struct ingest *in);
 
 #endif

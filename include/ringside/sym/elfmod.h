@@ -82,9 +82,9 @@ size_t elfmod_code(struct elfmod *m, uint64_t vaddr, size_t len, const uint8_t *
  */
 const char *elfmod_debug_file(const struct elfmod *m);
 /*
- * Give back the pages of the module's files (and its debug file) that DWARF lookups read since
- * the last call: they stay in the page cache, out of the resident set. Nothing when there were
- * none.
+ * Give back the pages of the module's files (and its debug file) that lookups read since the last
+ * call (DWARF, or the symbol names of a module without it): they stay in the page cache, out of
+ * the resident set. Nothing when there were none.
  */
 void elfmod_trim(struct elfmod *m);
 /* Bytes held by ringside's own arrays (libdw's memory is not counted). */
