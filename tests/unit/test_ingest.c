@@ -649,73 +649,76 @@ test_fold_compacted(void **state)
 	assert_null(tasks_find(f->p->tasks, (pid_t)brief));
 	assert_false(has_process_frame(f->p, brief));
 	assert_int_equal(stacktree_samples(f->p->stacks), 801);
-	/*
-	 * The chain cache grows with the chains that come: a few stay in its first slots, tens of
-	 * thousands of distinct ones (all named: functions of this binary, mapped from its file)
-	 * double it, never past its cap; the same chains again land on the same nodes.
-	 */
-	static void test_chain_cache_grows(void **state)
-	{
-		struct fixture *f = fixture_new();
-		void *const fns[] = { (void *)fixture_new,    (void *)fixture_free,
-				      (void *)child_of,	      (void *)proc_of,
-				      (void *)node_at,	      (void *)expect_counts,
-				      (void *)feed_processes, (void *)test_tree };
-		const size_t nf = sizeof(fns) / sizeof(fns[0]), n = 30000;
-		const struct procmaps_map *m;
-		struct procmaps pm;
-		size_t nodes, small;
-		uint64_t t = 100;
+	fixture_free(f);
+}
 
-		(void)state;
-		procmaps_init(&pm);
-		assert_int_equal(procmaps_read(&pm, "/proc/self/maps", true), 0);
-		m = procmaps_find(&pm, (uint64_t)(uintptr_t)fns[0]);
-		assert_non_null(m);
-		records_comm(&f->rs, PID_A, PID_A, "app", true, t++);
-		records_mmap2(&f->rs, PID_A, m->start, m->end - m->start, m->pgoff,
-			      PROT_READ | PROT_EXEC, m->path, t++);
-		for (int round = 0; round < 2; round++) {
-			for (size_t i = 0; i < n; i++) {
-				/* Leaf, caller, caller's caller: 1-16 bytes into one of the
-				 * functions. */
-				uint64_t ips[3];
+/*
+ * The chain cache grows with the chains that come: a few stay in its first slots, tens of
+ * thousands of distinct ones (all named: functions of this binary, mapped from its file)
+ * double it, never past its cap; the same chains again land on the same nodes.
+ */
+static void
+test_chain_cache_grows(void **state)
+{
+	struct fixture *f = fixture_new();
+	void *const fns[] = { (void *)fixture_new,    (void *)fixture_free, (void *)child_of,
+			      (void *)proc_of,	      (void *)node_at,	    (void *)expect_counts,
+			      (void *)feed_processes, (void *)test_tree };
+	const size_t nf = sizeof(fns) / sizeof(fns[0]), n = 30000;
+	const struct procmaps_map *m;
+	struct procmaps pm;
+	size_t nodes, small;
+	uint64_t t = 100;
 
-				for (size_t k = 0, v = i; k < 3; k++, v /= nf * 16)
-					ips[k] = (uint64_t)(uintptr_t)fns[v % nf] + 1 +
-						 (v / nf) % 16;
-				records_sample(&f->rs, PID_A, PID_A, 0, t++, ips, 3);
-				if (round == 0 && i == 99)
-					small = ingest_chain_slots(f->in);
-			}
-			if (round == 0)
-				nodes = stacktree_nnodes(f->p->stacks);
+	(void)state;
+	procmaps_init(&pm);
+	assert_int_equal(procmaps_read(&pm, "/proc/self/maps", true), 0);
+	m = procmaps_find(&pm, (uint64_t)(uintptr_t)fns[0]);
+	assert_non_null(m);
+	records_comm(&f->rs, PID_A, PID_A, "app", true, t++);
+	records_mmap2(&f->rs, PID_A, m->start, m->end - m->start, m->pgoff, PROT_READ | PROT_EXEC,
+		      m->path, t++);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < n; i++) {
+			/* Leaf, caller, caller's caller: 1-16 bytes into one of the
+			 * functions. */
+			uint64_t ips[3];
+
+			for (size_t k = 0, v = i; k < 3; k++, v /= nf * 16)
+				ips[k] = (uint64_t)(uintptr_t)fns[v % nf] + 1 + (v / nf) % 16;
+			records_sample(&f->rs, PID_A, PID_A, 0, t++, ips, 3);
+			if (round == 0 && i == 99)
+				small = ingest_chain_slots(f->in);
 		}
-		print_message("# chain cache: %zu slots after 100 chains, %zu after %zu\n", small,
-			      ingest_chain_slots(f->in), n);
-		assert_true(small < ingest_chain_slots(f->in));
-		assert_true(ingest_chain_slots(f->in) <= 65536);
-		assert_int_equal(stacktree_samples(f->p->stacks), 2 * n);
-		assert_int_equal(stacktree_nnodes(f->p->stacks), nodes);
-		procmaps_fini(&pm);
-		fixture_free(f);
+		if (round == 0)
+			nodes = stacktree_nnodes(f->p->stacks);
 	}
+	print_message("# chain cache: %zu slots after 100 chains, %zu after %zu\n", small,
+		      ingest_chain_slots(f->in), n);
+	assert_true(small < ingest_chain_slots(f->in));
+	assert_true(ingest_chain_slots(f->in) <= 65536);
+	assert_int_equal(stacktree_samples(f->p->stacks), 2 * n);
+	assert_int_equal(stacktree_nnodes(f->p->stacks), nodes);
+	procmaps_fini(&pm);
+	fixture_free(f);
+}
 
-	int main(void)
-	{
-		const struct CMUnitTest tests[] = {
-			cmocka_unit_test(test_tree),
-			cmocka_unit_test(test_call_sites),
-			cmocka_unit_test(test_tasks),
-			cmocka_unit_test(test_lost_and_bad),
-			cmocka_unit_test(test_sched_system),
-			cmocka_unit_test(test_sched_targets),
-			cmocka_unit_test(test_sched_targets_sideband),
-			cmocka_unit_test(test_sched_targets_exec),
-			cmocka_unit_test(test_fold),
-			cmocka_unit_test(test_fold_compacted),
-			cmocka_unit_test(test_chain_cache_grows),
-		};
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree),
+		cmocka_unit_test(test_call_sites),
+		cmocka_unit_test(test_tasks),
+		cmocka_unit_test(test_lost_and_bad),
+		cmocka_unit_test(test_sched_system),
+		cmocka_unit_test(test_sched_targets),
+		cmocka_unit_test(test_sched_targets_sideband),
+		cmocka_unit_test(test_sched_targets_exec),
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_fold_compacted),
+		cmocka_unit_test(test_chain_cache_grows),
+	};
 
-		return cmocka_run_group_tests(tests, NULL, NULL);
-	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
