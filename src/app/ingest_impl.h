@@ -119,6 +119,26 @@ struct ingest {
 	struct ingest_group *group; /* group reads: created with the first leader sample */
 };
 
+/* The thread table's entry of tid in process pid, made when new (ingest.c). */
+struct ingest_thread *ingest_thread_get(struct ingest *in, pid_t pid, pid_t tid);
+/* Intern t's process and thread frames when they are not yet (ingest.c). */
+void ingest_thread_named(struct ingest *in, struct ingest_thread *t);
+/* The path of s (user and kernel frames) into in->path; its length (ingest.c). */
+size_t ingest_path_of(struct ingest *in, const struct ingest_thread *t,
+		      const struct decode_sample *s, bool *known);
+/* Whether a scheduler record of time t falls after the recording's end (ingest_sched.c). */
+bool ingest_past_end(const struct ingest *in, uint64_t t);
+/* A sched or KVM tracepoint's record (ingest_sched.c). */
+void ingest_tracepoint(struct ingest *in, const struct sampler_event *ev,
+		       const struct perf_event_header *h);
+/* A switch record: per process, a target's switch-in (ingest_sched.c). */
+void ingest_switch_in(struct ingest *in, const struct sampler_event *ev,
+		      const struct perf_event_header *h);
+/* Per process, a FORK or EXIT record as scheduler events (ingest_sched.c). */
+void ingest_sideband(struct ingest *in, uint16_t type, const struct decode_task *task,
+		     const struct decode_id *id);
+/* Per process, an exec known from a COMM record (ingest_sched.c). */
+void ingest_exec(struct ingest *in, const struct decode_comm *comm, const struct decode_id *id);
 /* Drop thread tid from the thread table (it exited, or its name changed). */
 void ingest_forget(struct ingest *in, pid_t tid);
 /* Task tid of pid exited at time: it waits to be folded (ingest_fold.c). */
