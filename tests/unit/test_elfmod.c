@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ringside/sym/elfmod.h"
+#include "smaps.h"
 
 static int
 libc_path_cb(struct dl_phdr_info *info, size_t size, void *data)
@@ -53,33 +54,6 @@ open_libc(void)
 	return m;
 }
 
-/* Resident KiB of this process's mappings of path (/proc/self/smaps). */
-static size_t
-resident_kib(const char *path)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[4096], name[4096];
-	bool in = false;
-	size_t kib, sum = 0;
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		/* A mapping's first line (an anonymous one has no name); then its fields. */
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-			name[0] = '\0';
-			sscanf(line, "%*x-%*x %*s %*s %*s %*s %4095s", name);
-			/* The file, or an inflated copy of it (an O_TMPFILE shows as dir/#inode).
-			 */
-			in = strcmp(name, path) == 0 || strstr(name, "/#");
-		} else if (in && sscanf(line, "Rss: %zu", &kib) == 1)
-			sum += kib;
-	}
-	fclose(f);
-	return sum;
-}
-
 static void
 test_debug_pages_released(void **state)
 {
@@ -91,7 +65,7 @@ test_debug_pages_released(void **state)
 	if (!m)
 		skip();
 	assert_int_equal(stat(elfmod_debug_file(m), &st), 0);
-	kib = resident_kib(elfmod_debug_file(m));
+	kib = smaps_rss_kib(elfmod_debug_file(m), true);
 	print_message("# %s: %zu KiB resident of %lld KiB\n", elfmod_debug_file(m), kib,
 		      (long long)st.st_size / 1024);
 	/* Read whole to inflate its sections, then given back: a small part stays at most. */

@@ -30,6 +30,7 @@
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/procmaps.h"
 #include "ringside/sym/symres.h"
+#include "smaps.h"
 #include "unit.h"
 
 /* ---- code with known names ---- */
@@ -887,31 +888,6 @@ test_many_processes_exit(void **state)
 	assert_int_equal(st.processes, st0.processes);
 }
 
-/* Resident KiB of this process's mappings of path (/proc/self/smaps). */
-static size_t
-resident_kib(const char *path)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[4096], name[4096];
-	bool in = false;
-	size_t kib, sum = 0;
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-			name[0] = '\0';
-			sscanf(line, "%*x-%*x %*s %*s %*s %*s %4095s", name);
-			in = strcmp(name, path) == 0;
-		} else if (in && sscanf(line, "Rss: %zu", &kib) == 1) {
-			sum += kib;
-		}
-	}
-	fclose(f);
-	return sum;
-}
-
 /*
  * A module without DWARF (this binary, its debug sections stripped): its frames are named from
  * the symbol table, whose names are read in the mapped file; symres_trim gives those pages back.
@@ -931,9 +907,9 @@ test_names_pages_given_back(void **state)
 		skip(); /* no binutils here */
 	map_copy(f, PROC_A, &cm);
 	resolve_known(f, PROC_A);
-	before = resident_kib(copy_path);
+	before = smaps_rss_kib(copy_path, false);
 	symres_trim(f->r);
-	after = resident_kib(copy_path);
+	after = smaps_rss_kib(copy_path, false);
 	print_message("# %s: %zu KiB resident after a lookup, %zu KiB after symres_trim\n",
 		      copy_path, before, after);
 	/* A partial last page of the image is never given back. */
@@ -945,31 +921,6 @@ test_names_pages_given_back(void **state)
 	resolve_known(f, PROC_A);
 	symres_exit(f->r, PROC_A);
 	unlink(copy_path);
-}
-
-/* Resident KiB of this process's inflated debug copies (an O_TMPFILE shows as dir/#inode). */
-static size_t
-debug_copies_kib(void)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[4096], name[4096];
-	bool in = false;
-	size_t kib, sum = 0;
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-			name[0] = '\0';
-			sscanf(line, "%*x-%*x %*s %*s %*s %*s %4095s", name);
-			in = strstr(name, "/#") != NULL;
-		} else if (in && sscanf(line, "Rss: %zu", &kib) == 1) {
-			sum += kib;
-		}
-	}
-	fclose(f);
-	return sum;
 }
 
 /*
@@ -994,7 +945,7 @@ test_burst_gives_pages_back(void **state)
 					 SYMRES_MAX_INLINE);
 
 		assert_true(got >= 1);
-		kib = debug_copies_kib();
+		kib = smaps_rss_kib(NULL, true);
 		drops += kib < prev;
 		most = kib > most ? kib : most;
 		prev = kib;
