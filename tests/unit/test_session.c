@@ -167,7 +167,8 @@ test_memory_trim(void **state)
 {
 	enum { N = 160, SIZE = 64 * 1024 };
 	char *blocks[N];
-	size_t before, after;
+	size_t before, within, after;
+	bool live;
 
 	(void)state;
 	session_memory_trim(3000000000ull);
@@ -180,13 +181,22 @@ test_memory_trim(void **state)
 		free(blocks[i]);
 	before = rss_kib();
 	session_memory_trim(4000000000ull); /* within 2 s of the last: nothing */
-	assert_true(rss_kib() + 1024 > before);
+	within = rss_kib();
 	session_memory_trim(5000000000ull);
 	after = rss_kib();
+	/* the live block is intact */
+	live = blocks[N - 1][0] == 1 && blocks[N - 1][SIZE - 1] == 1;
+	free(blocks[N - 1]);
 	print_message("# resident: %zu KiB with %d KiB freed under a live block, %zu KiB after\n",
 		      before, N * SIZE / 1024, after);
+	assert_true(live);
+#if defined(__SANITIZE_ADDRESS__)
+	/* A sanitizer's allocator is not glibc's: malloc_trim has no heap of its to give back. */
+	(void)within;
+#else
+	assert_true(within + 1024 > before);
 	assert_true(after + N * SIZE / 1024 / 2 < before);
-	free(blocks[N - 1]);
+#endif
 }
 
 int
