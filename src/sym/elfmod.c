@@ -26,6 +26,7 @@
 #include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/linetab.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
@@ -49,11 +50,27 @@ struct elfmod_cu {
 /* The deepest inline nesting followed (deeper levels are skipped, the outer ones kept). */
 #define ELFMOD_MAX_DEPTH 64
 
+/* What a libdwfl session's module userdata points at: its elfmod, and whether it looked yet. */
+struct elfmod_sess {
+	struct elfmod *m;
+	bool looked;
+};
+
 struct elfmod {
 	char *name;
-	Dwfl *dwfl;
+	Dwfl *dwfl; /* the symbol table and code: for the module's life */
 	Dwfl_Module *mod;
-	uint64_t bias; /* module address = ELF vaddr + bias */
+	Dwfl *ddwfl; /* DWARF: opened on first use, ended by elfmod_drop_dwarf */
+	Dwfl_Module *dmod;
+	bool dloaded;	  /* dmod's DWARF was asked for */
+	int fd_copy;	  /* a dup of the file, for the DWARF sessions; -1 none */
+	int debug_fd;	  /* the debug file found (a dup), -1 none found, -2 not looked yet */
+	char *debug_path; /* its name, when debug_fd >= 0 */
+	Elf *symelf; /* the ELF the symbol table was read from (the debug file, when stripped) */
+	struct elfmod_sess sess_main, sess_dwarf;
+	uint64_t dwarf_used;  /* clock_coarse_ns of the last DWARF lookup */
+	unsigned dwarf_opens; /* DWARF sessions opened */
+	uint64_t bias;	      /* module address = ELF vaddr + bias */
 	struct elfmod_sym *syms;
 	size_t nsyms;
 	struct elfmod_load *loads;
@@ -116,9 +133,6 @@ elfmod_debuglink(const char *file_name, const char *link, uint32_t want_crc, cha
 	return -1;
 }
 
-/* The module's userdata once its debug file was looked for. */
-static char elfmod_looked;
-
 /* True when the ELF file open on fd carries the build ID id of len bytes. */
 static bool
 elfmod_has_build_id(int fd, const unsigned char *id, int len)
@@ -166,9 +180,33 @@ elfmod_build_id_debuginfo(Dwfl_Module *mod, char **path)
 }
 
 /*
- * Local debug files only: by build ID (/usr/lib/debug/.build-id, where Debian's dbgsym packages
+ * The debug file of mod: by build ID (/usr/lib/debug/.build-id, where Debian's dbgsym packages
  * put them), then by debug link; one with compressed sections through its inflated copy
- * (debugcopy.h). Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
+ * (debugcopy.h). An fd (and *path), or -1.
+ */
+static int
+elfmod_find_debugfile(Dwfl_Module *mod, const char *file_name, const char *debuglink_file,
+		      GElf_Word debuglink_crc, char **path)
+{
+	int fd = elfmod_build_id_debuginfo(mod, path), copy;
+
+	if (fd < 0)
+		fd = elfmod_debuglink(file_name, debuglink_file, debuglink_crc, path);
+	/*
+	 * Compressed debug sections are read from an inflated copy on disk rather than inflated
+	 * into memory by libdw; the debug file keeps its own name.
+	 */
+	if (fd >= 0 && (copy = debugcopy_open(fd)) >= 0) {
+		close(fd);
+		fd = copy;
+	}
+	return fd;
+}
+
+/*
+ * Local debug files only (elfmod_find_debugfile), looked for once per module: the symbol table's
+ * session and every DWARF session after it share what the first found (its fd kept, so an
+ * inflated copy is written once). Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
  * module has no local debug file, it loads libdebuginfod (with libcurl, GnuTLS, Kerberos: 6.5 MB of
  * resident memory, measured) even when no server is set, and with one set it would fetch over the
  * network from inside a profiler's drain.
@@ -178,30 +216,29 @@ elfmod_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dw
 		      const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
 		      char **debuginfo_file_name)
 {
-	int fd, copy;
+	struct elfmod_sess *sess = *userdata;
+	int fd;
 
 	/*
 	 * Called again, or with a path for a link: the lookup of a dwz alternate file
 	 * (.gnu_debugaltlink), which libdw's own function finds by the link's build ID.
 	 */
-	if (*userdata == &elfmod_looked || (debuglink_file && strchr(debuglink_file, '/')))
+	if (!sess || sess->looked || (debuglink_file && strchr(debuglink_file, '/')))
 		return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
 						    debuglink_file, debuglink_crc,
 						    debuginfo_file_name);
-	*userdata = &elfmod_looked;
-	fd = elfmod_build_id_debuginfo(mod, debuginfo_file_name);
-
-	if (fd < 0)
-		fd = elfmod_debuglink(file_name, debuglink_file, debuglink_crc,
-				      debuginfo_file_name);
-	/*
-	 * Compressed debug sections are read from an inflated copy on disk rather than inflated
-	 * into memory by libdw; the debug file keeps its own name.
-	 */
-	if (fd >= 0 && (copy = debugcopy_open(fd)) >= 0) {
-		close(fd);
-		fd = copy;
+	sess->looked = true;
+	if (sess->m->debug_fd == -1)
+		return -1;
+	if (sess->m->debug_fd >= 0) {
+		*debuginfo_file_name = xstrdup(sess->m->debug_path);
+		return fcntl(sess->m->debug_fd, F_DUPFD_CLOEXEC, 3);
 	}
+	fd = elfmod_find_debugfile(mod, file_name, debuglink_file, debuglink_crc,
+				   debuginfo_file_name);
+	sess->m->debug_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (sess->m->debug_fd >= 0)
+		sess->m->debug_path = xstrdup(*debuginfo_file_name ? *debuginfo_file_name : "");
 	return fd;
 }
 
@@ -273,7 +310,8 @@ elfmod_function(struct elfmod *m, int i, struct elfmod_raw *raw)
 	GElf_Sym sym;
 	GElf_Addr addr;
 	GElf_Word shndx;
-	const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
+	Elf *elf = NULL;
+	const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, &elf, NULL);
 	int type;
 
 	if (!name || !*name || sym.st_shndx == SHN_UNDEF)
@@ -281,6 +319,7 @@ elfmod_function(struct elfmod *m, int i, struct elfmod_raw *raw)
 	type = GELF_ST_TYPE(sym.st_info);
 	if (type != STT_FUNC && type != STT_GNU_IFUNC)
 		return NULL;
+	m->symelf = elf;
 	raw->sym.addr = addr - m->bias;
 	raw->sym.size = sym.st_size;
 	raw->sym.name = name;
@@ -363,6 +402,17 @@ elfmod_load_segments(struct elfmod *m, Elf *elf)
 	m->machine = ehdr.e_machine;
 }
 
+/* Point a session's module userdata at sess (what elfmod_find_debuginfo reads). */
+static void
+elfmod_set_session(Dwfl_Module *mod, struct elfmod_sess *sess)
+{
+	void **ud = NULL;
+
+	dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (ud)
+		*ud = sess;
+}
+
 /* How many DWARF lookups between two releases of the debug file's pages. */
 #define ELFMOD_RELEASE_EVERY 256
 
@@ -414,18 +464,26 @@ elfmod_release(Elf *elf)
 	close(fd);
 }
 
-/* Release the pages of the module's file and of its debug file (see elfmod_release). */
+/*
+ * Release the pages of the module's file and of its debug file (see elfmod_release), as the
+ * symbol table's session and the DWARF session (when open) map them.
+ */
 static void
 elfmod_release_files(struct elfmod *m)
 {
 	GElf_Addr bias;
 	Dwarf_Addr dbias;
 	Elf *elf = dwfl_module_getelf(m->mod, &bias);
-	Dwarf *dbg = m->dwarf > 0 ? dwfl_module_getdwarf(m->mod, &dbias) : NULL;
+	Elf *eelf = m->dmod ? dwfl_module_getelf(m->dmod, &bias) : NULL;
+	Dwarf *dbg = m->dloaded && m->dwarf > 0 ? dwfl_module_getdwarf(m->dmod, &dbias) : NULL;
 	Elf *delf = dbg ? dwarf_getelf(dbg) : NULL;
 
 	elfmod_release(elf);
-	if (delf && delf != elf)
+	if (m->symelf && m->symelf != elf)
+		elfmod_release(m->symelf);
+	if (eelf)
+		elfmod_release(eelf);
+	if (delf && delf != eelf)
 		elfmod_release(delf);
 	m->lookups = 0;
 }
@@ -455,6 +513,9 @@ elfmod_open(const char *name, int fd, struct elfmod **out)
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->name = xstrdup(name);
+	m->debug_fd = -2;
+	m->fd_copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	m->sess_main.m = m->sess_dwarf.m = m;
 	m->dwfl = dwfl_begin(&elfmod_callbacks);
 	if (!m->dwfl) {
 		close(fd);
@@ -468,6 +529,7 @@ elfmod_open(const char *name, int fd, struct elfmod **out)
 		rc = -ENOEXEC;
 		goto fail;
 	}
+	elfmod_set_session(m->mod, &m->sess_main);
 	if (dwfl_report_end(m->dwfl, NULL, NULL) != 0) {
 		rc = -ENOEXEC;
 		goto fail;
@@ -493,11 +555,14 @@ elfmod_free(struct elfmod *m)
 {
 	if (!m)
 		return;
+	elfmod_drop_dwarf(m);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
-	for (size_t i = 0; i < m->ncus; i++)
-		free(m->cus[i].fns);
-	free(m->cus);
+	if (m->fd_copy >= 0)
+		close(m->fd_copy);
+	if (m->debug_fd >= 0)
+		close(m->debug_fd);
+	free(m->debug_path);
 	free(m->names);
 	free(m->syms);
 	free(m->loads);
@@ -561,17 +626,91 @@ elfmod_symbol(const struct elfmod *m, uint64_t vaddr)
 	return s;
 }
 
+/*
+ * A DWARF session of its own on the module's file (the debug file found once is shared), so
+ * that elfmod_drop_dwarf can end it while the symbol table's names stay; NULL when it cannot be.
+ */
+static Dwfl_Module *
+elfmod_dwarf_module(struct elfmod *m)
+{
+	int fd;
+
+	if (m->dmod)
+		return m->dmod;
+	if (m->fd_copy < 0 || (fd = fcntl(m->fd_copy, F_DUPFD_CLOEXEC, 3)) < 0)
+		return NULL;
+	m->ddwfl = dwfl_begin(&elfmod_callbacks);
+	if (!m->ddwfl) {
+		close(fd);
+		return NULL;
+	}
+	dwfl_report_begin(m->ddwfl);
+	m->dmod = dwfl_report_elf(m->ddwfl, m->name, m->name, fd, 0, true);
+	if (!m->dmod)
+		close(fd);
+	m->sess_dwarf.looked = false;
+	if (!m->dmod || dwfl_report_end(m->ddwfl, NULL, NULL) != 0) {
+		dwfl_end(m->ddwfl);
+		m->ddwfl = NULL;
+		m->dmod = NULL;
+		return NULL;
+	}
+	elfmod_set_session(m->dmod, &m->sess_dwarf);
+	m->dwarf_opens++;
+	return m->dmod;
+}
+
 bool
 elfmod_has_dwarf(struct elfmod *m)
 {
 	Dwarf_Addr bias;
 
-	if (m->dwarf == 0) {
-		m->dwarf = dwfl_module_getdwarf(m->mod, &bias) ? 1 : -1;
+	if (m->dwarf < 0)
+		return false;
+	m->dwarf_used = clock_coarse_ns();
+	if (!m->dloaded) {
+		Dwfl_Module *dmod = elfmod_dwarf_module(m);
+
+		m->dloaded = dmod != NULL;
+		m->dwarf = dmod && dwfl_module_getdwarf(dmod, &bias) ? 1 : -1;
 		/* Compressed sections were inflated into memory: their file pages are done with. */
 		elfmod_release_files(m);
 	}
 	return m->dwarf > 0;
+}
+
+void
+elfmod_drop_dwarf(struct elfmod *m)
+{
+	for (size_t i = 0; i < m->ncus; i++)
+		free(m->cus[i].fns);
+	free(m->cus);
+	m->cus = NULL;
+	m->ncus = m->cus_cap = 0;
+	m->nfns = 0;
+	if (m->ddwfl)
+		dwfl_end(m->ddwfl);
+	m->ddwfl = NULL;
+	m->dmod = NULL;
+	m->dloaded = false;
+}
+
+bool
+elfmod_dwarf_open(const struct elfmod *m)
+{
+	return m->ddwfl != NULL;
+}
+
+uint64_t
+elfmod_dwarf_used(const struct elfmod *m)
+{
+	return m->dwarf_used;
+}
+
+unsigned
+elfmod_dwarf_opens(const struct elfmod *m)
+{
+	return m->dwarf_opens;
 }
 
 /*
@@ -776,7 +915,7 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 		m->lookups++;
 		return 0;
 	}
-	cudie = dwfl_module_addrdie(m->mod, vaddr + m->bias, &bias);
+	cudie = dwfl_module_addrdie(m->dmod, vaddr + m->bias, &bias);
 	if (!cudie)
 		return 0;
 	pc = vaddr + m->bias - bias;
@@ -843,7 +982,7 @@ elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, const char *
 
 	if (!elfmod_has_dwarf(m))
 		return false;
-	l = dwfl_module_getsrc(m->mod, vaddr + m->bias);
+	l = dwfl_module_getsrc(m->dmod, vaddr + m->bias);
 	if (!l)
 		return false;
 	*file = dwfl_lineinfo(l, NULL, &ln, NULL, NULL, NULL);
@@ -883,7 +1022,8 @@ elfmod_debug_file(const struct elfmod *m)
 {
 	const char *main_file = NULL, *debug_file = NULL;
 
-	dwfl_module_info(m->mod, NULL, NULL, NULL, NULL, NULL, &main_file, &debug_file);
+	dwfl_module_info(m->dmod ? m->dmod : m->mod, NULL, NULL, NULL, NULL, NULL, &main_file,
+			 &debug_file);
 	if (debug_file && main_file && strcmp(debug_file, main_file) == 0)
 		return NULL;
 	return debug_file;

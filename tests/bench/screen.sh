@@ -25,7 +25,8 @@
 # as loading symbols, is left out for all three alike). SCREEN_SECONDS (default 20) sets each
 # run's measured length; RUNS (default 3) the interleaved rounds. RINGSIDE_BASE=OLD_BINARY runs
 # that build beside ringside at the same moment in each round (its figures as "base"), so that
-# an old and a new build compare under the same load.
+# an old and a new build compare under the same load; SCREEN_PEERS=no leaves htop, btop and
+# perf top out (old against new only).
 # Figures are printed, never judged: a slow machine does not fail the bench.
 
 R=${RINGSIDE:?}
@@ -66,6 +67,7 @@ while [ $i -lt "$RUNS" ]; do
 	fi
 	RINGSIDE_DEBUG_MEMORY="$T/ringside.mem" run ringside Overview "$R" -F 999 -g fp
 	[ -n "$basepid" ] && wait "$basepid"
+	[ "${SCREEN_PEERS:-yes}" = no ] && continue
 	command -v htop >/dev/null && run htop 'Load average' htop -d 10
 	command -v btop >/dev/null && HOME="$T/btop" run btop Available btop
 	command -v "$PERF" >/dev/null && run perf-top Samples "$PERF" top -F 999 -g
