@@ -675,6 +675,9 @@ elfmod_has_dwarf(struct elfmod *m)
 		m->dwarf = dmod && dwfl_module_getdwarf(dmod, &bias) ? 1 : -1;
 		/* Compressed sections were inflated into memory: their file pages are done with. */
 		elfmod_release_files(m);
+		/* None to read: the session would only hold a second copy of the file's headers. */
+		if (m->dwarf < 0)
+			elfmod_drop_dwarf(m);
 	}
 	return m->dwarf > 0;
 }
@@ -1022,6 +1025,9 @@ elfmod_debug_file(const struct elfmod *m)
 {
 	const char *main_file = NULL, *debug_file = NULL;
 
+	/* Found by either session: the DWARF one may be ended now. */
+	if (m->debug_fd >= 0 && m->debug_path[0])
+		return m->debug_path;
 	dwfl_module_info(m->dmod ? m->dmod : m->mod, NULL, NULL, NULL, NULL, NULL, &main_file,
 			 &debug_file);
 	if (debug_file && main_file && strcmp(debug_file, main_file) == 0)
