@@ -6,6 +6,9 @@
  * functions; DWARF is only touched for inline chains and declaration sites, on a caller's cache
  * miss. dwarf_getscopes walks a whole compilation unit per address (~55 us in libc); instead each
  * unit's function definitions are indexed once, and an address walks down only its function.
+ * DWARF is read through a second session of its own, which elfmod_drop_dwarf ends (libdw's unit
+ * and range state with it) and the next lookup opens again; the symbol table's stays, since its
+ * names are borrowed from the file libdwfl mapped.
  */
 #include <dwarf.h>
 #include <errno.h>
@@ -16,238 +19,17 @@
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <gelf.h>
-#include <zlib.h>
 
-#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/linetab.h"
 #include "ringside/util/clock.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
-
-struct elfmod_load {
-	uint64_t off, filesz, memsz, vaddr;
-};
-
-/* A function definition's code range [lo, hi) in DWARF addresses, and its DIE. */
-struct elfmod_fn {
-	uint64_t lo, hi;
-	Dwarf_Die die;
-};
-
-/* The function definitions of one compilation unit, sorted by address. */
-struct elfmod_cu {
-	Dwarf_Off off;
-	struct elfmod_fn *fns;
-	size_t n;
-};
-
-/* The deepest inline nesting followed (deeper levels are skipped, the outer ones kept). */
-#define ELFMOD_MAX_DEPTH 64
-
-/* What a libdwfl session's module userdata points at: its elfmod, and whether it looked yet. */
-struct elfmod_sess {
-	struct elfmod *m;
-	bool looked;
-};
-
-struct elfmod {
-	char *name;
-	Dwfl *dwfl; /* the symbol table and code: for the module's life */
-	Dwfl_Module *mod;
-	Dwfl *ddwfl; /* DWARF: opened on first use, ended by elfmod_drop_dwarf */
-	Dwfl_Module *dmod;
-	bool dloaded;	  /* dmod's DWARF was asked for */
-	int fd_copy;	  /* a dup of the file, for the DWARF sessions; -1 none */
-	int debug_fd;	  /* the debug file found (a dup), -1 none found, -2 not looked yet */
-	char *debug_path; /* its name, when debug_fd >= 0 */
-	Elf *symelf; /* the ELF the symbol table was read from (the debug file, when stripped) */
-	struct elfmod_sess sess_main, sess_dwarf;
-	uint64_t dwarf_used;  /* clock_coarse_ns of the last DWARF lookup */
-	unsigned dwarf_opens; /* DWARF sessions opened */
-	uint64_t bias;	      /* module address = ELF vaddr + bias */
-	struct elfmod_sym *syms;
-	size_t nsyms;
-	struct elfmod_load *loads;
-	size_t nloads;
-	bool executable;
-	uint16_t machine;      /* e_machine */
-	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
-	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
-	size_t ncus, cus_cap, nfns;
-	unsigned lookups; /* lookups since the file's and debug file's pages were last released */
-	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
-	size_t names_len, names_cap;
-};
-
-/* libdw's default search path (":.debug:/usr/lib/debug") when this stays NULL. */
-static char *elfmod_debuginfo_path;
-
-/* The CRC-32 of the file open as fd (zlib's, which .gnu_debuglink uses); false on a read error. */
-static bool
-elfmod_file_crc(int fd, uint32_t *crc)
-{
-	unsigned char buf[65536];
-	uLong c = crc32(0L, Z_NULL, 0);
-	ssize_t n;
-
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		c = crc32(c, buf, (uInt)n);
-	*crc = (uint32_t)c;
-	return n == 0 && lseek(fd, 0, SEEK_SET) == 0;
-}
-
-/*
- * The separate debug file named by .gnu_debuglink: beside the file, in its .debug directory, or
- * under /usr/lib/debug, with the CRC the link gives. An fd (and *path), or -1.
- */
-static int
-elfmod_debuglink(const char *file_name, const char *link, uint32_t want_crc, char **path)
-{
-	const char *slash = file_name ? strrchr(file_name, '/') : NULL;
-	int dirlen = slash ? (int)(slash - file_name) : 0;
-
-	if (!slash || !link || !*link || strchr(link, '/'))
-		return -1;
-	for (int i = 0; i < 3; i++) {
-		char *p = xasprintf(i == 0   ? "%.*s/%s"
-				    : i == 1 ? "%.*s/.debug/%s"
-					     : "/usr/lib/debug%.*s/%s",
-				    dirlen, file_name, link);
-		uint32_t crc;
-		int fd = strcmp(p, file_name) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
-
-		if (fd >= 0 && elfmod_file_crc(fd, &crc) && crc == want_crc) {
-			*path = p;
-			return fd;
-		}
-		if (fd >= 0)
-			close(fd);
-		free(p);
-	}
-	return -1;
-}
-
-/* True when the ELF file open on fd carries the build ID id of len bytes. */
-static bool
-elfmod_has_build_id(int fd, const unsigned char *id, int len)
-{
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	const void *got = NULL;
-	bool same = elf && dwelf_elf_gnu_build_id(elf, &got) == len && got &&
-		    memcmp(got, id, (size_t)len) == 0;
-
-	elf_end(elf);
-	return same;
-}
-
-/*
- * The debug file of mod under /usr/lib/debug/.build-id by its build ID (what
- * dwfl_build_id_find_debuginfo looks for, named as it names it: the real path), checked to carry
- * the same build ID: an fd (and *path), or -1. Not libdw's own: it keeps an Elf of the file it
- * found, which would be read instead of the fd this returns.
- */
-static int
-elfmod_build_id_debuginfo(Dwfl_Module *mod, char **path)
-{
-	const unsigned char *id = NULL;
-	GElf_Addr vaddr;
-	int len = dwfl_module_build_id(mod, &id, &vaddr), fd;
-	char name[sizeof("/usr/lib/debug/.build-id/") + 2 * 64 + sizeof("/.debug")], *p = name;
-
-	if (len < 3 || len > 64 || !id)
-		return -1;
-	p += sprintf(p, "/usr/lib/debug/.build-id/%02x/", id[0]);
-	for (int i = 1; i < len; i++)
-		p += sprintf(p, "%02x", id[i]);
-	strcpy(p, ".debug");
-	fd = open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (!elfmod_has_build_id(fd, id, len)) {
-		close(fd);
-		return -1;
-	}
-	*path = realpath(name, NULL);
-	if (!*path)
-		*path = xstrdup(name);
-	return fd;
-}
-
-/*
- * The debug file of mod: by build ID (/usr/lib/debug/.build-id, where Debian's dbgsym packages
- * put them), then by debug link; one with compressed sections through its inflated copy
- * (debugcopy.h). An fd (and *path), or -1.
- */
-static int
-elfmod_find_debugfile(Dwfl_Module *mod, const char *file_name, const char *debuglink_file,
-		      GElf_Word debuglink_crc, char **path)
-{
-	int fd = elfmod_build_id_debuginfo(mod, path), copy;
-
-	if (fd < 0)
-		fd = elfmod_debuglink(file_name, debuglink_file, debuglink_crc, path);
-	/*
-	 * Compressed debug sections are read from an inflated copy on disk rather than inflated
-	 * into memory by libdw; the debug file keeps its own name.
-	 */
-	if (fd >= 0 && (copy = debugcopy_open(fd)) >= 0) {
-		close(fd);
-		fd = copy;
-	}
-	return fd;
-}
-
-/*
- * Local debug files only (elfmod_find_debugfile), looked for once per module: the symbol table's
- * session and every DWARF session after it share what the first found (its fd kept, so an
- * inflated copy is written once). Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
- * module has no local debug file, it loads libdebuginfod (with libcurl, GnuTLS, Kerberos: 6.5 MB of
- * resident memory, measured) even when no server is set, and with one set it would fetch over the
- * network from inside a profiler's drain.
- */
-static int
-elfmod_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-		      const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
-		      char **debuginfo_file_name)
-{
-	struct elfmod_sess *sess = *userdata;
-	int fd;
-
-	/*
-	 * Called again, or with a path for a link: the lookup of a dwz alternate file
-	 * (.gnu_debugaltlink), which libdw's own function finds by the link's build ID.
-	 */
-	if (!sess || sess->looked || (debuglink_file && strchr(debuglink_file, '/')))
-		return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
-						    debuglink_file, debuglink_crc,
-						    debuginfo_file_name);
-	sess->looked = true;
-	if (sess->m->debug_fd == -1)
-		return -1;
-	if (sess->m->debug_fd >= 0) {
-		*debuginfo_file_name = xstrdup(sess->m->debug_path);
-		return fcntl(sess->m->debug_fd, F_DUPFD_CLOEXEC, 3);
-	}
-	fd = elfmod_find_debugfile(mod, file_name, debuglink_file, debuglink_crc,
-				   debuginfo_file_name);
-	sess->m->debug_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
-	if (sess->m->debug_fd >= 0)
-		sess->m->debug_path = xstrdup(*debuginfo_file_name ? *debuginfo_file_name : "");
-	return fd;
-}
-
-static const Dwfl_Callbacks elfmod_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = elfmod_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &elfmod_debuginfo_path,
-};
+#include "elfmod_priv.h"
 
 /* Sort key for symbols: by address, the preferred alias first (see elfmod_better). */
 struct elfmod_raw {
