@@ -457,9 +457,16 @@ elfmod_has_dwarf(struct elfmod *m)
 		m->dwarf = dmod && dwfl_module_getdwarf(dmod, &bias) ? 1 : -1;
 		/* Compressed sections were inflated into memory: their file pages are done with. */
 		elfmod_release_files(m);
-		/* None to read: the session would only hold a second copy of the file's headers. */
-		if (m->dwarf < 0)
+		/*
+		 * None to read: the session would only hold a second copy of the file's headers,
+		 * and the file's second descriptor is not needed again.
+		 */
+		if (m->dwarf < 0) {
 			elfmod_drop_dwarf(m);
+			if (m->fd_copy >= 0)
+				close(m->fd_copy);
+			m->fd_copy = -1;
+		}
 	}
 	return m->dwarf > 0;
 }
