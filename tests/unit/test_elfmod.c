@@ -182,10 +182,13 @@ test_frames_after_drop(void **state)
 	elfmod_drop_dwarf(m);
 	after = malloc_used();
 	print_message("# dropping libc's DWARF session gave back %zu KiB of malloc\n",
-		      (before - after) / 1024);
+		      before > after ? (before - after) / 1024 : 0);
 	/* libdw's units, abbreviations and ranges, and the function index over them, are freed. */
 	assert_false(elfmod_dwarf_open(m));
-	assert_true(after + 512 * 1024 < before);
+	if (before > 0)
+		assert_true(after + 512 * 1024 < before);
+	else
+		print_message("# this malloc does not count (a sanitizer's or valgrind's)\n");
 	/* The symbol table stays: its names are still read without DWARF. */
 	sym = elfmod_symbol(m, elfmod_symbols(m)[elfmod_nsyms(m) / 2].addr);
 	assert_non_null(sym);
