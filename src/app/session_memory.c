@@ -321,6 +321,10 @@ session_memory_report(const struct session *s)
 	fprintf(f, "memory kallsyms_kib %zu\n", ks / 1024);
 	fprintf(f, "memory symbols_kib %zu (ELF symbol tables, maps and caches; %zu modules)\n",
 		(st.memory - ks) / 1024, st.modules);
+	fprintf(f,
+		"memory dwarf_sessions %zu open, %" PRIu64 " opened, %" PRIu64
+		" ended idle (libdw state of modules with DWARF lookups in the last 10 s)\n",
+		st.dwarf_open, st.dwarf_opens, st.dwarf_drops);
 	fprintf(f, "memory jansson_peak_kib %zu\n", session_memory_json_peak / 1024);
 	fprintf(f,
 		"memory other_malloc_kib %zu (libdw's units and address ranges, ingest's chain "
@@ -402,8 +406,12 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 		fprintf(f, " counted_threads %zu counted_fds %zu", taskcount_nthreads(s->tasks.tc),
 			taskcount_nfds(s->tasks.tc));
 	session_memory_sched(f, p->sched);
-	fprintf(f, " modules %zu processes %zu modules_freed %" PRIu64 " symbols_kib %zu\n",
-		st.modules, st.processes, st.modules_freed, st.memory / 1024);
+	fprintf(f,
+		" modules %zu processes %zu modules_freed %" PRIu64
+		" symbols_kib %zu dwarf_open %zu"
+		" dwarf_opens %" PRIu64 "\n",
+		st.modules, st.processes, st.modules_freed, st.memory / 1024, st.dwarf_open,
+		st.dwarf_opens);
 }
 
 void

@@ -6,6 +6,9 @@
  * functions; DWARF is only touched for inline chains and declaration sites, on a caller's cache
  * miss. dwarf_getscopes walks a whole compilation unit per address (~55 us in libc); instead each
  * unit's function definitions are indexed once, and an address walks down only its function.
+ * DWARF is read through a second session of its own, which elfmod_drop_dwarf ends (libdw's unit
+ * and range state with it) and the next lookup opens again; the symbol table's stays, since its
+ * names are borrowed from the file libdwfl mapped.
  */
 #include <dwarf.h>
 #include <errno.h>
@@ -16,201 +19,17 @@
 #include <unistd.h>
 
 #include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <gelf.h>
-#include <zlib.h>
 
-#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/linetab.h"
+#include "ringside/util/clock.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
-
-struct elfmod_load {
-	uint64_t off, filesz, memsz, vaddr;
-};
-
-/* A function definition's code range [lo, hi) in DWARF addresses, and its DIE. */
-struct elfmod_fn {
-	uint64_t lo, hi;
-	Dwarf_Die die;
-};
-
-/* The function definitions of one compilation unit, sorted by address. */
-struct elfmod_cu {
-	Dwarf_Off off;
-	struct elfmod_fn *fns;
-	size_t n;
-};
-
-/* The deepest inline nesting followed (deeper levels are skipped, the outer ones kept). */
-#define ELFMOD_MAX_DEPTH 64
-
-struct elfmod {
-	char *name;
-	Dwfl *dwfl;
-	Dwfl_Module *mod;
-	uint64_t bias; /* module address = ELF vaddr + bias */
-	struct elfmod_sym *syms;
-	size_t nsyms;
-	struct elfmod_load *loads;
-	size_t nloads;
-	bool executable;
-	uint16_t machine;      /* e_machine */
-	int dwarf;	       /* 0 not tried yet, 1 present, -1 absent */
-	struct elfmod_cu *cus; /* indexed so far, sorted by offset */
-	size_t ncus, cus_cap, nfns;
-	unsigned lookups; /* lookups since the file's and debug file's pages were last released */
-	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
-	size_t names_len, names_cap;
-};
-
-/* libdw's default search path (":.debug:/usr/lib/debug") when this stays NULL. */
-static char *elfmod_debuginfo_path;
-
-/* The CRC-32 of the file open as fd (zlib's, which .gnu_debuglink uses); false on a read error. */
-static bool
-elfmod_file_crc(int fd, uint32_t *crc)
-{
-	unsigned char buf[65536];
-	uLong c = crc32(0L, Z_NULL, 0);
-	ssize_t n;
-
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		c = crc32(c, buf, (uInt)n);
-	*crc = (uint32_t)c;
-	return n == 0 && lseek(fd, 0, SEEK_SET) == 0;
-}
-
-/*
- * The separate debug file named by .gnu_debuglink: beside the file, in its .debug directory, or
- * under /usr/lib/debug, with the CRC the link gives. An fd (and *path), or -1.
- */
-static int
-elfmod_debuglink(const char *file_name, const char *link, uint32_t want_crc, char **path)
-{
-	const char *slash = file_name ? strrchr(file_name, '/') : NULL;
-	int dirlen = slash ? (int)(slash - file_name) : 0;
-
-	if (!slash || !link || !*link || strchr(link, '/'))
-		return -1;
-	for (int i = 0; i < 3; i++) {
-		char *p = xasprintf(i == 0   ? "%.*s/%s"
-				    : i == 1 ? "%.*s/.debug/%s"
-					     : "/usr/lib/debug%.*s/%s",
-				    dirlen, file_name, link);
-		uint32_t crc;
-		int fd = strcmp(p, file_name) ? open(p, O_RDONLY | O_CLOEXEC) : -1;
-
-		if (fd >= 0 && elfmod_file_crc(fd, &crc) && crc == want_crc) {
-			*path = p;
-			return fd;
-		}
-		if (fd >= 0)
-			close(fd);
-		free(p);
-	}
-	return -1;
-}
-
-/* The module's userdata once its debug file was looked for. */
-static char elfmod_looked;
-
-/* True when the ELF file open on fd carries the build ID id of len bytes. */
-static bool
-elfmod_has_build_id(int fd, const unsigned char *id, int len)
-{
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	const void *got = NULL;
-	bool same = elf && dwelf_elf_gnu_build_id(elf, &got) == len && got &&
-		    memcmp(got, id, (size_t)len) == 0;
-
-	elf_end(elf);
-	return same;
-}
-
-/*
- * The debug file of mod under /usr/lib/debug/.build-id by its build ID (what
- * dwfl_build_id_find_debuginfo looks for, named as it names it: the real path), checked to carry
- * the same build ID: an fd (and *path), or -1. Not libdw's own: it keeps an Elf of the file it
- * found, which would be read instead of the fd this returns.
- */
-static int
-elfmod_build_id_debuginfo(Dwfl_Module *mod, char **path)
-{
-	const unsigned char *id = NULL;
-	GElf_Addr vaddr;
-	int len = dwfl_module_build_id(mod, &id, &vaddr), fd;
-	char name[sizeof("/usr/lib/debug/.build-id/") + 2 * 64 + sizeof("/.debug")], *p = name;
-
-	if (len < 3 || len > 64 || !id)
-		return -1;
-	p += sprintf(p, "/usr/lib/debug/.build-id/%02x/", id[0]);
-	for (int i = 1; i < len; i++)
-		p += sprintf(p, "%02x", id[i]);
-	strcpy(p, ".debug");
-	fd = open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (!elfmod_has_build_id(fd, id, len)) {
-		close(fd);
-		return -1;
-	}
-	*path = realpath(name, NULL);
-	if (!*path)
-		*path = xstrdup(name);
-	return fd;
-}
-
-/*
- * Local debug files only: by build ID (/usr/lib/debug/.build-id, where Debian's dbgsym packages
- * put them), then by debug link; one with compressed sections through its inflated copy
- * (debugcopy.h). Not dwfl_standard_find_debuginfo: in elfutils 0.188, when a
- * module has no local debug file, it loads libdebuginfod (with libcurl, GnuTLS, Kerberos: 6.5 MB of
- * resident memory, measured) even when no server is set, and with one set it would fetch over the
- * network from inside a profiler's drain.
- */
-static int
-elfmod_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-		      const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
-		      char **debuginfo_file_name)
-{
-	int fd, copy;
-
-	/*
-	 * Called again, or with a path for a link: the lookup of a dwz alternate file
-	 * (.gnu_debugaltlink), which libdw's own function finds by the link's build ID.
-	 */
-	if (*userdata == &elfmod_looked || (debuglink_file && strchr(debuglink_file, '/')))
-		return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
-						    debuglink_file, debuglink_crc,
-						    debuginfo_file_name);
-	*userdata = &elfmod_looked;
-	fd = elfmod_build_id_debuginfo(mod, debuginfo_file_name);
-
-	if (fd < 0)
-		fd = elfmod_debuglink(file_name, debuglink_file, debuglink_crc,
-				      debuginfo_file_name);
-	/*
-	 * Compressed debug sections are read from an inflated copy on disk rather than inflated
-	 * into memory by libdw; the debug file keeps its own name.
-	 */
-	if (fd >= 0 && (copy = debugcopy_open(fd)) >= 0) {
-		close(fd);
-		fd = copy;
-	}
-	return fd;
-}
-
-static const Dwfl_Callbacks elfmod_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = elfmod_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &elfmod_debuginfo_path,
-};
+#include "elfmod_priv.h"
 
 /* Sort key for symbols: by address, the preferred alias first (see elfmod_better). */
 struct elfmod_raw {
@@ -273,7 +92,8 @@ elfmod_function(struct elfmod *m, int i, struct elfmod_raw *raw)
 	GElf_Sym sym;
 	GElf_Addr addr;
 	GElf_Word shndx;
-	const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, NULL, NULL);
+	Elf *elf = NULL;
+	const char *name = dwfl_module_getsym_info(m->mod, i, &sym, &addr, &shndx, &elf, NULL);
 	int type;
 
 	if (!name || !*name || sym.st_shndx == SHN_UNDEF)
@@ -281,6 +101,7 @@ elfmod_function(struct elfmod *m, int i, struct elfmod_raw *raw)
 	type = GELF_ST_TYPE(sym.st_info);
 	if (type != STT_FUNC && type != STT_GNU_IFUNC)
 		return NULL;
+	m->symelf = elf;
 	raw->sym.addr = addr - m->bias;
 	raw->sym.size = sym.st_size;
 	raw->sym.name = name;
@@ -363,6 +184,17 @@ elfmod_load_segments(struct elfmod *m, Elf *elf)
 	m->machine = ehdr.e_machine;
 }
 
+/* Point a session's module userdata at sess (what elfmod_find_debuginfo reads). */
+static void
+elfmod_set_session(Dwfl_Module *mod, struct elfmod_sess *sess)
+{
+	void **ud = NULL;
+
+	dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (ud)
+		*ud = sess;
+}
+
 /* How many DWARF lookups between two releases of the debug file's pages. */
 #define ELFMOD_RELEASE_EVERY 256
 
@@ -414,18 +246,26 @@ elfmod_release(Elf *elf)
 	close(fd);
 }
 
-/* Release the pages of the module's file and of its debug file (see elfmod_release). */
+/*
+ * Release the pages of the module's file and of its debug file (see elfmod_release), as the
+ * symbol table's session and the DWARF session (when open) map them.
+ */
 static void
 elfmod_release_files(struct elfmod *m)
 {
 	GElf_Addr bias;
 	Dwarf_Addr dbias;
 	Elf *elf = dwfl_module_getelf(m->mod, &bias);
-	Dwarf *dbg = m->dwarf > 0 ? dwfl_module_getdwarf(m->mod, &dbias) : NULL;
+	Elf *eelf = m->dmod ? dwfl_module_getelf(m->dmod, &bias) : NULL;
+	Dwarf *dbg = m->dloaded && m->dwarf > 0 ? dwfl_module_getdwarf(m->dmod, &dbias) : NULL;
 	Elf *delf = dbg ? dwarf_getelf(dbg) : NULL;
 
 	elfmod_release(elf);
-	if (delf && delf != elf)
+	if (m->symelf && m->symelf != elf)
+		elfmod_release(m->symelf);
+	if (eelf)
+		elfmod_release(eelf);
+	if (delf && delf != eelf)
 		elfmod_release(delf);
 	m->lookups = 0;
 }
@@ -455,6 +295,9 @@ elfmod_open(const char *name, int fd, struct elfmod **out)
 	}
 	m = xcalloc(1, sizeof(*m));
 	m->name = xstrdup(name);
+	m->debug_fd = -2;
+	m->fd_copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	m->sess_main.m = m->sess_dwarf.m = m;
 	m->dwfl = dwfl_begin(&elfmod_callbacks);
 	if (!m->dwfl) {
 		close(fd);
@@ -468,6 +311,7 @@ elfmod_open(const char *name, int fd, struct elfmod **out)
 		rc = -ENOEXEC;
 		goto fail;
 	}
+	elfmod_set_session(m->mod, &m->sess_main);
 	if (dwfl_report_end(m->dwfl, NULL, NULL) != 0) {
 		rc = -ENOEXEC;
 		goto fail;
@@ -493,11 +337,14 @@ elfmod_free(struct elfmod *m)
 {
 	if (!m)
 		return;
+	elfmod_drop_dwarf(m);
 	if (m->dwfl)
 		dwfl_end(m->dwfl);
-	for (size_t i = 0; i < m->ncus; i++)
-		free(m->cus[i].fns);
-	free(m->cus);
+	if (m->fd_copy >= 0)
+		close(m->fd_copy);
+	if (m->debug_fd >= 0)
+		close(m->debug_fd);
+	free(m->debug_path);
 	free(m->names);
 	free(m->syms);
 	free(m->loads);
@@ -561,17 +408,101 @@ elfmod_symbol(const struct elfmod *m, uint64_t vaddr)
 	return s;
 }
 
+/*
+ * A DWARF session of its own on the module's file (the debug file found once is shared), so
+ * that elfmod_drop_dwarf can end it while the symbol table's names stay; NULL when it cannot be.
+ */
+static Dwfl_Module *
+elfmod_dwarf_module(struct elfmod *m)
+{
+	int fd;
+
+	if (m->dmod)
+		return m->dmod;
+	if (m->fd_copy < 0 || (fd = fcntl(m->fd_copy, F_DUPFD_CLOEXEC, 3)) < 0)
+		return NULL;
+	m->ddwfl = dwfl_begin(&elfmod_callbacks);
+	if (!m->ddwfl) {
+		close(fd);
+		return NULL;
+	}
+	dwfl_report_begin(m->ddwfl);
+	m->dmod = dwfl_report_elf(m->ddwfl, m->name, m->name, fd, 0, true);
+	if (!m->dmod)
+		close(fd);
+	m->sess_dwarf.looked = false;
+	if (!m->dmod || dwfl_report_end(m->ddwfl, NULL, NULL) != 0) {
+		dwfl_end(m->ddwfl);
+		m->ddwfl = NULL;
+		m->dmod = NULL;
+		return NULL;
+	}
+	elfmod_set_session(m->dmod, &m->sess_dwarf);
+	m->dwarf_opens++;
+	return m->dmod;
+}
+
 bool
 elfmod_has_dwarf(struct elfmod *m)
 {
 	Dwarf_Addr bias;
 
-	if (m->dwarf == 0) {
-		m->dwarf = dwfl_module_getdwarf(m->mod, &bias) ? 1 : -1;
+	if (m->dwarf < 0)
+		return false;
+	m->dwarf_used = clock_coarse_ns();
+	if (!m->dloaded) {
+		Dwfl_Module *dmod = elfmod_dwarf_module(m);
+
+		m->dloaded = dmod != NULL;
+		m->dwarf = dmod && dwfl_module_getdwarf(dmod, &bias) ? 1 : -1;
 		/* Compressed sections were inflated into memory: their file pages are done with. */
 		elfmod_release_files(m);
+		/*
+		 * None to read: the session would only hold a second copy of the file's headers,
+		 * and the file's second descriptor is not needed again.
+		 */
+		if (m->dwarf < 0) {
+			elfmod_drop_dwarf(m);
+			if (m->fd_copy >= 0)
+				close(m->fd_copy);
+			m->fd_copy = -1;
+		}
 	}
 	return m->dwarf > 0;
+}
+
+void
+elfmod_drop_dwarf(struct elfmod *m)
+{
+	for (size_t i = 0; i < m->ncus; i++)
+		free(m->cus[i].fns);
+	free(m->cus);
+	m->cus = NULL;
+	m->ncus = m->cus_cap = 0;
+	m->nfns = 0;
+	if (m->ddwfl)
+		dwfl_end(m->ddwfl);
+	m->ddwfl = NULL;
+	m->dmod = NULL;
+	m->dloaded = false;
+}
+
+bool
+elfmod_dwarf_open(const struct elfmod *m)
+{
+	return m->ddwfl != NULL;
+}
+
+uint64_t
+elfmod_dwarf_used(const struct elfmod *m)
+{
+	return m->dwarf_used;
+}
+
+unsigned
+elfmod_dwarf_opens(const struct elfmod *m)
+{
+	return m->dwarf_opens;
 }
 
 /*
@@ -776,7 +707,7 @@ elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t
 		m->lookups++;
 		return 0;
 	}
-	cudie = dwfl_module_addrdie(m->mod, vaddr + m->bias, &bias);
+	cudie = dwfl_module_addrdie(m->dmod, vaddr + m->bias, &bias);
 	if (!cudie)
 		return 0;
 	pc = vaddr + m->bias - bias;
@@ -843,7 +774,7 @@ elfmod_srcline(struct elfmod *m, uint64_t vaddr, const char **file, const char *
 
 	if (!elfmod_has_dwarf(m))
 		return false;
-	l = dwfl_module_getsrc(m->mod, vaddr + m->bias);
+	l = dwfl_module_getsrc(m->dmod, vaddr + m->bias);
 	if (!l)
 		return false;
 	*file = dwfl_lineinfo(l, NULL, &ln, NULL, NULL, NULL);
@@ -883,7 +814,11 @@ elfmod_debug_file(const struct elfmod *m)
 {
 	const char *main_file = NULL, *debug_file = NULL;
 
-	dwfl_module_info(m->mod, NULL, NULL, NULL, NULL, NULL, &main_file, &debug_file);
+	/* Found by either session: the DWARF one may be ended now. */
+	if (m->debug_fd >= 0 && m->debug_path[0])
+		return m->debug_path;
+	dwfl_module_info(m->dmod ? m->dmod : m->mod, NULL, NULL, NULL, NULL, NULL, &main_file,
+			 &debug_file);
 	if (debug_file && main_file && strcmp(debug_file, main_file) == 0)
 		return NULL;
 	return debug_file;

@@ -6,6 +6,8 @@
  * its own name there, so an entry is 8 bytes: the low 32 bits of its address (the high ones are
  * kept once per run of entries that share them) and its name's offset, which also gives its
  * module. Data symbols are kept only as nameless fences that end the text symbol before them.
+ * A function's padding symbol ("__pfx_foo", up to 120 bytes right before foo; half of the text
+ * symbols of a kernel built with function padding) has no entry: foo's says how long it is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +22,15 @@
 #define KALLSYMS_FENCE	UINT32_MAX
 #define KALLSYMS_KERNEL UINT32_MAX /* a group's module: the kernel itself */
 #define KALLSYMS_CHUNK	65536
+/*
+ * An entry's name field: the name's offset in the low bits; in the top ones, when not zero, the
+ * size in 8-byte units of the "__pfx_NAME" padding symbol right before it, folded into it (half
+ * of a kernel built with function padding's symbols are those).
+ */
+#define KALLSYMS_OFF_BITS 28
+#define KALLSYMS_OFF_MASK ((1u << KALLSYMS_OFF_BITS) - 1)
+#define KALLSYMS_PFX	  "__pfx_"
+#define KALLSYMS_PFX_LEN  6
 
 /* One symbol once loaded: its address is (its segment's hi << 32 | lo). */
 struct kallsyms_ent {
@@ -50,7 +61,7 @@ struct kallsyms_wide {
 struct kallsyms {
 	struct kallsyms_ent *ents;
 	size_t n;
-	size_t ntext; /* entries that are text symbols, not fences */
+	size_t ntext; /* text symbols, not fences (a folded padding symbol counts) */
 	struct kallsyms_seg *segs;
 	size_t nsegs;
 	char *names; /* NUL-terminated names, packed */
@@ -130,6 +141,8 @@ kallsyms_cmp(const void *a, const void *b, void *arg)
 	 */
 	return (x->name > y->name) - (x->name < y->name);
 }
+
+static const char *kallsyms_module(const struct kallsyms *ks, uint32_t name);
 
 /* One line of /proc/kallsyms, split in place: "ADDR TYPE NAME[\t[MODULE]]". */
 struct kallsyms_line {
@@ -358,6 +371,49 @@ kallsyms_dedup(struct kallsyms_build *b)
 	b->n = w;
 }
 
+/*
+ * Whether wide entry a is the padding symbol of the text symbol b after it: named "__pfx_" and
+ * b's name (its bytes just before b's, as kallsyms_name shares them), in the same module, a
+ * multiple of 8 bytes up to 120 before it, with the same high address bits; its size in 8-byte
+ * units then, else 0.
+ */
+static uint8_t
+kallsyms_pfx_units(const struct kallsyms *ks, const struct kallsyms_wide *a,
+		   const struct kallsyms_wide *b)
+{
+	uint64_t d = b->addr - a->addr;
+
+	if (a->name == KALLSYMS_FENCE || b->name == KALLSYMS_FENCE ||
+	    b->name >= KALLSYMS_OFF_MASK || a->name + KALLSYMS_PFX_LEN != b->name ||
+	    memcmp(ks->names + a->name, KALLSYMS_PFX, KALLSYMS_PFX_LEN) != 0 || d == 0 || d % 8 ||
+	    d / 8 > (UINT32_MAX >> KALLSYMS_OFF_BITS) || a->addr >> 32 != b->addr >> 32 ||
+	    kallsyms_module(ks, a->name) != kallsyms_module(ks, b->name))
+		return 0;
+	return (uint8_t)(d / 8);
+}
+
+/* Fold each padding symbol into the text symbol it pads (its rank, no longer needed, says so). */
+static void
+kallsyms_fold(struct kallsyms *ks, struct kallsyms_build *b)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		struct kallsyms_wide e = b->w[i];
+		uint8_t units = i + 1 < b->n ? kallsyms_pfx_units(ks, &e, &b->w[i + 1]) : 0;
+
+		if (units) {
+			e = b->w[++i];
+			e.rank = units;
+			ks->ntext++;
+		} else {
+			e.rank = 0;
+		}
+		b->w[w++] = e;
+	}
+	b->n = w;
+}
+
 /* Turn the sorted wide entries into ks's 8-byte ones and their segments, in place. */
 static void
 kallsyms_compact(struct kallsyms *ks, struct kallsyms_build *b)
@@ -380,7 +436,7 @@ kallsyms_compact(struct kallsyms *ks, struct kallsyms_build *b)
 			ks->segs[ks->nsegs++] = (struct kallsyms_seg){ hi, (uint32_t)i };
 		}
 		e.lo = (uint32_t)w.addr;
-		e.name = w.name;
+		e.name = w.rank ? w.name | (uint32_t)w.rank << KALLSYMS_OFF_BITS : w.name;
 		memcpy(base + i * sizeof(e), &e, sizeof(e));
 		ks->ntext += w.name != KALLSYMS_FENCE;
 	}
@@ -409,6 +465,7 @@ kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
 	if (b->n)
 		sorted_sort(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
 	kallsyms_dedup(b);
+	kallsyms_fold(ks, b);
 	kallsyms_compact(ks, b);
 }
 
@@ -524,21 +581,62 @@ kallsyms_module(const struct kallsyms *ks, uint32_t name)
 	return ks->names + ks->groups[lo - 1].module;
 }
 
+/* The high address bits of entry i. */
+static uint32_t
+kallsyms_hi(const struct kallsyms *ks, size_t i)
+{
+	size_t lo = 0, top = ks->nsegs;
+
+	while (lo < top) {
+		size_t m = lo + (top - lo) / 2;
+
+		if (ks->segs[m].start <= i)
+			lo = m + 1;
+		else
+			top = m;
+	}
+	return lo ? ks->segs[lo - 1].hi : 0;
+}
+
+/* addr in the padding folded into entry i (see KALLSYMS_OFF_BITS): its symbol into *out. */
+static bool
+kallsyms_find_pfx(const struct kallsyms *ks, size_t i, uint64_t addr, struct kallsyms_sym *out)
+{
+	const struct kallsyms_ent *e = &ks->ents[i];
+	uint32_t units = e->name == KALLSYMS_FENCE ? 0 : e->name >> KALLSYMS_OFF_BITS;
+	uint32_t off = e->name & KALLSYMS_OFF_MASK;
+	uint64_t start, at;
+
+	if (!units)
+		return false;
+	at = (uint64_t)kallsyms_hi(ks, i) << 32 | e->lo;
+	start = at - units * 8u;
+	if (addr < start || addr >= at)
+		return false;
+	out->addr = start;
+	out->name = ks->names + off - KALLSYMS_PFX_LEN;
+	out->module = kallsyms_module(ks, off - KALLSYMS_PFX_LEN);
+	return true;
+}
+
 bool
 kallsyms_find(const struct kallsyms *ks, uint64_t addr, struct kallsyms_sym *out)
 {
-	uint32_t hi = 0;
+	uint32_t hi = 0, off;
 	size_t i = kallsyms_upper(ks, addr, &hi);
 	const struct kallsyms_ent *e;
 
+	if (i < ks->n && kallsyms_find_pfx(ks, i, addr, out))
+		return true;
 	if (i == 0)
 		return false;
 	e = &ks->ents[i - 1];
 	if (e->name == KALLSYMS_FENCE)
 		return false;
+	off = e->name & KALLSYMS_OFF_MASK;
 	out->addr = (uint64_t)hi << 32 | e->lo;
-	out->name = ks->names + e->name;
-	out->module = kallsyms_module(ks, e->name);
+	out->name = ks->names + off;
+	out->module = kallsyms_module(ks, off);
 	return true;
 }
 

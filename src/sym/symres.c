@@ -36,6 +36,13 @@
  */
 #define SYMRES_TRIM_EVERY 16
 
+/*
+ * A module whose DWARF went this long without a lookup has its DWARF session ended (libdw's
+ * per-unit and address-range state: 3-5 MB for the C library once its units are read); the next
+ * lookup opens it again. Addresses already resolved stay in the processes' caches.
+ */
+#define SYMRES_DWARF_IDLE_NS 10000000000ull
+
 /* ---- lifecycle ------------------------------------------------------------------------- */
 
 struct symres *
@@ -64,6 +71,7 @@ symres_free(struct symres *r)
 	for (size_t i = 0; i < r->nmods; i++) {
 		elfmod_free(r->mods[i].elf);
 		free(r->mods[i].name_ids);
+		symres_cache_fini(&r->mods[i].cache);
 	}
 	free(r->mods);
 	free(r->reap);
@@ -171,18 +179,15 @@ symres_kind(struct symres_proc *p, const struct procmaps_map *m, struct symres_m
 	return FRAME_LIBRARY;
 }
 
-/* Frames for an address in an ELF module; 0 when the module does not name it. */
+/* Frames for ELF address vaddr of module mod, read from its symbols and DWARF; 0: none. */
 static size_t
-symres_module_frames(struct symres *r, struct symres_module *mod, enum frame_kind kind,
-		     uint64_t off, uint32_t *frames)
+symres_module_read(struct symres *r, struct symres_module *mod, enum frame_kind kind,
+		   uint64_t vaddr, uint32_t *frames)
 {
 	struct elfmod_frame dw[SYMRES_MAX_INLINE];
 	const struct elfmod_sym *sym;
-	uint64_t vaddr;
 	size_t n, out = 0;
 
-	if (!elfmod_offset_to_vaddr(mod->elf, off, &vaddr))
-		return 0;
 	sym = elfmod_symbol(mod->elf, vaddr);
 	n = elfmod_frames(mod->elf, vaddr, dw, SYMRES_MAX_INLINE);
 	for (size_t i = 0; i < n; i++) {
@@ -209,6 +214,37 @@ symres_module_frames(struct symres *r, struct symres_module *mod, enum frame_kin
 	return out;
 }
 
+/*
+ * Frames for file offset off of module mod (0 when the module does not name it): from the
+ * module's cache when any process asked for the address before, else read and kept there.
+ */
+static size_t
+symres_module_frames(struct symres *r, struct symres_module *mod, enum frame_kind kind,
+		     uint64_t off, uint32_t *frames)
+{
+	struct symres_ent *e;
+	uint64_t vaddr, key;
+	size_t n;
+
+	if (!elfmod_offset_to_vaddr(mod->elf, off, &vaddr))
+		return 0;
+	key = vaddr << 1 | (kind == FRAME_USER);
+	e = symres_cache_find(&mod->cache, key);
+	if (e) {
+		r->stats.module_hits++;
+		return symres_cache_copyout(&mod->cache, e, frames, SYMRES_MAX_INLINE);
+	}
+	n = symres_module_read(r, mod, kind, vaddr, frames);
+	if (++r->misses >= SYMRES_TRIM_EVERY)
+		symres_trim(r);
+	if (n == 0)
+		return 0;
+	if (mod->cache.n >= SYMRES_MODCACHE_MAX)
+		symres_cache_clear(&mod->cache);
+	symres_cache_put(&mod->cache, key, frames, n, 0, 0);
+	return n;
+}
+
 /* Resolve addr in p from scratch into frames (retry: again); sets *flags (SYMRES_ENT_*). */
 static size_t
 symres_user_resolve(struct symres *r, struct symres_proc *p, uint64_t addr, bool retry,
@@ -226,8 +262,6 @@ symres_user_resolve(struct symres *r, struct symres_proc *p, uint64_t addr, bool
 		if (mod) {
 			n = symres_module_frames(r, mod, symres_kind(p, m, mod),
 						 addr - m->start + m->pgoff, frames);
-			if (++r->misses >= SYMRES_TRIM_EVERY)
-				symres_trim(r);
 			if (n > 0)
 				return n;
 			*flags = SYMRES_ENT_UNKNOWN;
@@ -431,10 +465,21 @@ symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx)
 void
 symres_trim(struct symres *r)
 {
+	uint64_t now = clock_coarse_ns();
+
 	r->misses = 0;
-	for (size_t i = 0; i < r->nmods; i++)
-		if (r->mods[i].elf)
-			elfmod_trim(r->mods[i].elf);
+	for (size_t i = 0; i < r->nmods; i++) {
+		struct elfmod *elf = r->mods[i].elf;
+
+		if (!elf)
+			continue;
+		elfmod_trim(elf);
+		if (elfmod_dwarf_open(elf) &&
+		    now - elfmod_dwarf_used(elf) >= SYMRES_DWARF_IDLE_NS) {
+			elfmod_drop_dwarf(elf);
+			r->stats.dwarf_drops++;
+		}
+	}
 }
 
 bool
@@ -454,10 +499,13 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 	out->modules = r->nloaded;
 	out->processes = r->nprocs;
 	mem += r->reap_cap * sizeof(*r->reap);
+	out->dwarf_opens += r->dwarf_opens_gone;
 	for (size_t i = 0; i < r->nmods; i++) {
 		if (!r->mods[i].elf)
 			continue;
-		mem += elfmod_memory(r->mods[i].elf);
+		out->dwarf_open += elfmod_dwarf_open(r->mods[i].elf);
+		out->dwarf_opens += elfmod_dwarf_opens(r->mods[i].elf);
+		mem += elfmod_memory(r->mods[i].elf) + symres_cache_memory(&r->mods[i].cache);
 		if (r->mods[i].name_ids)
 			mem += elfmod_nsyms(r->mods[i].elf) * sizeof(uint32_t);
 	}

@@ -72,8 +72,10 @@ symres_module_evict(struct symres *r, uint32_t idx)
 {
 	struct symres_module *mod = &r->mods[idx];
 
+	r->dwarf_opens_gone += elfmod_dwarf_opens(mod->elf);
 	elfmod_free(mod->elf);
 	free(mod->name_ids);
+	symres_cache_fini(&mod->cache);
 	memset(mod, 0, sizeof(*mod));
 	mod->next_free = r->free_mod;
 	r->free_mod = idx + 1;

@@ -23,6 +23,8 @@
 
 /* A process's cache starts over past this many addresses (frames already interned stay). */
 #define SYMRES_CACHE_MAX (1u << 20)
+/* A module's cache (its addresses in every process) starts over past this many. */
+#define SYMRES_MODCACHE_MAX (1u << 13)
 /* How often an unresolved address may trigger a reread of the JIT map. */
 #define SYMRES_JIT_RECHECK_NS 100000000ull
 /* How often an address in no known mapping may trigger a reread of /proc/PID/maps. */
@@ -62,6 +64,12 @@ struct symres_module {
 	uint64_t map_ino;
 	uint32_t module_id; /* frametab string: the path */
 	uint32_t *name_ids; /* per symbol: frametab string of the demangled name, 0 until needed */
+	/*
+	 * ELF address << 1 | (kind is FRAME_USER) -> the frames the module gave it, shared by all
+	 * the processes that map it, so that a process new to an address its module already named
+	 * (the C library's, in every process) does not read DWARF again.
+	 */
+	struct symres_cache cache;
 	uint32_t refs;	    /* mappings of tracked processes that point at it (aux), plus pins */
 	uint32_t next_free; /* in a free slot: the next free slot's index + 1, 0 for none */
 	bool reaping;	    /* on the reap list */
@@ -106,6 +114,7 @@ struct symres {
 	struct symres_cache kcache;
 	struct symres_stats stats;
 	unsigned misses; /* module lookups since the last symres_trim (see SYMRES_TRIM_EVERY) */
+	uint64_t dwarf_opens_gone; /* DWARF sessions opened by modules since freed */
 	/* string ids used over and over */
 	uint32_t s_unknown, s_kernel, s_jit, s_anon;
 };

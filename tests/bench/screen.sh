@@ -18,14 +18,16 @@
 # kallsyms, symbol tables, tree, scheduler map, jansson, the resident set by kind) to FILE, with
 # the 8 mapped files that hold the most resident KiB (file_kib lines): the bench prints the last
 # run's. other_malloc_kib is libdw's unit and address-range state (~2-3 MB once libc's units are
-# read), ingest's chain cache (128 KiB, doubling with the chains to 2 MB at most), counters and
-# curses; compressed debug files (Debian's
+# read, given back when a module's DWARF goes 10 s without a lookup: the dwarf_sessions line
+# counts them), ingest's chain cache (128 KiB, doubling with the chains to 2 MB at most), counters
+# and curses; compressed debug files (Debian's
 # libc6-dbg) are read through an inflated copy on disk, not inflated into memory (sym/debugcopy).
 # Bytes and CPU are the steady state: from 2 s after the first frame (one-time start-up work, such
 # as loading symbols, is left out for all three alike). SCREEN_SECONDS (default 20) sets each
 # run's measured length; RUNS (default 3) the interleaved rounds. RINGSIDE_BASE=OLD_BINARY runs
 # that build beside ringside at the same moment in each round (its figures as "base"), so that
-# an old and a new build compare under the same load.
+# an old and a new build compare under the same load; SCREEN_PEERS=no leaves htop, btop and
+# perf top out (old against new only).
 # Figures are printed, never judged: a slow machine does not fail the bench.
 
 R=${RINGSIDE:?}
@@ -66,6 +68,7 @@ while [ $i -lt "$RUNS" ]; do
 	fi
 	RINGSIDE_DEBUG_MEMORY="$T/ringside.mem" run ringside Overview "$R" -F 999 -g fp
 	[ -n "$basepid" ] && wait "$basepid"
+	[ "${SCREEN_PEERS:-yes}" = no ] && continue
 	command -v htop >/dev/null && run htop 'Load average' htop -d 10
 	command -v btop >/dev/null && HOME="$T/btop" run btop Available btop
 	command -v "$PERF" >/dev/null && run perf-top Samples "$PERF" top -F 999 -g

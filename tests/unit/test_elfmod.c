@@ -5,7 +5,9 @@
  * sym/debugcopy) are no longer resident in this process (elfmod gives the file's pages back), and
  * naming every libc function with
  * its inline chain gives the same frames again after many such releases (pages come back from
- * the file on next touch). Skipped without the C library's debug file (libc6-dbg).
+ * the file on next touch); ending its DWARF session (elfmod_drop_dwarf) frees libdw's state, and
+ * the session opened again on the next lookup gives the same frames byte for byte. Skipped
+ * without the C library's debug file (libc6-dbg).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,10 +17,12 @@
 
 #include <fcntl.h>
 #include <link.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ringside/sym/elfmod.h"
@@ -122,12 +126,73 @@ test_frames_after_release(void **state)
 	elfmod_free(m);
 }
 
+/* Bytes malloc hands out now. */
+static size_t
+malloc_used(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static void
+test_frames_after_drop(void **state)
+{
+	struct elfmod *m = open_libc();
+	const struct elfmod_sym *sym;
+	const char *file, *dir;
+	struct timespec t0, t1;
+	size_t n1, n2, before, after;
+	uint32_t line;
+	char *first, *second;
+
+	(void)state;
+	if (!m)
+		skip();
+	first = frames_text(m, &n1);
+	assert_true(elfmod_dwarf_open(m));
+	assert_int_equal(elfmod_dwarf_opens(m), 1);
+	before = malloc_used();
+	elfmod_drop_dwarf(m);
+	after = malloc_used();
+	print_message("# dropping libc's DWARF session gave back %zu KiB of malloc\n",
+		      before > after ? (before - after) / 1024 : 0);
+	/* libdw's units, abbreviations and ranges, and the function index over them, are freed. */
+	assert_false(elfmod_dwarf_open(m));
+	if (before > 0)
+		assert_true(after + 512 * 1024 < before);
+	else
+		print_message("# this malloc does not count (a sanitizer's or valgrind's)\n");
+	/* The symbol table stays: its names are still read without DWARF. */
+	sym = elfmod_symbol(m, elfmod_symbols(m)[elfmod_nsyms(m) / 2].addr);
+	assert_non_null(sym);
+	assert_true(sym->name[0] != '\0');
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_true(elfmod_srcline(m, sym->addr, &file, &dir, &line));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	print_message("# reopening it for one line lookup: %.2f ms\n",
+		      (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+			      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	assert_true(elfmod_dwarf_open(m));
+	assert_int_equal(elfmod_dwarf_opens(m), 2);
+	/* Reopened lazily, the same frames byte for byte. */
+	elfmod_drop_dwarf(m);
+	second = frames_text(m, &n2);
+	assert_int_equal(elfmod_dwarf_opens(m), 3);
+	assert_int_equal(n1, n2);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	elfmod_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_debug_pages_released),
 		cmocka_unit_test(test_frames_after_release),
+		cmocka_unit_test(test_frames_after_drop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

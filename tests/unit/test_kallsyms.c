@@ -191,6 +191,70 @@ test_shared_names(void **state)
 	kallsyms_free(ks);
 }
 
+/*
+ * Padding symbols are folded into the function they pad: the same answers in and around them,
+ * and no entry of their own (only their 6 name bytes, "__pfx_", cost anything); padding that is
+ * not a multiple of 8 bytes, over 120 bytes, or in another module keeps its own entry.
+ */
+static void
+test_padding_folded(void **state)
+{
+	static const char body[] = "ffffffff81000010 T foo\n"
+				   "ffffffff81000030 T bar\n"
+				   "ffffffff81000040 D data\n"
+				   "ffffffff81000050 t baz\n"
+				   "ffffffff81000060 t odd\n"
+				   "ffffffff81000200 t far\n";
+	struct kallsyms *ks = NULL, *plain = NULL;
+	size_t with, without;
+
+	(void)state;
+	assert_int_equal(kallsyms_load(write_fixture("folded", "ffffffff81000000 t __pfx_foo\n"
+							       "ffffffff81000010 T foo\n"
+							       "ffffffff81000020 t __pfx_bar\n"
+							       "ffffffff81000030 T bar\n"
+							       "ffffffff81000040 D data\n"
+							       "ffffffff81000048 t __pfx_baz\n"
+							       "ffffffff81000050 t baz\n"
+							       "ffffffff81000054 t __pfx_odd\n"
+							       "ffffffff81000060 t odd\n"
+							       "ffffffff81000100 t __pfx_far\n"
+							       "ffffffff81000200 t far\n"),
+				       &ks),
+			 0);
+	assert_int_equal(kallsyms_count(ks), 10);
+	check_find(ks, 0xfffffffe81000000ull, NULL, NULL);
+	check_find(ks, 0xffffffff81000000ull, "__pfx_foo", "[kernel]");
+	check_find(ks, 0xffffffff8100000full, "__pfx_foo", "[kernel]");
+	check_find(ks, 0xffffffff81000010ull, "foo", "[kernel]");
+	check_find(ks, 0xffffffff8100001full, "foo", "[kernel]");
+	check_find(ks, 0xffffffff81000020ull, "__pfx_bar", "[kernel]");
+	check_find(ks, 0xffffffff81000030ull, "bar", "[kernel]");
+	check_find(ks, 0xffffffff81000044ull, NULL, NULL); /* data, before baz's padding */
+	check_find(ks, 0xffffffff81000048ull, "__pfx_baz", "[kernel]");
+	check_find(ks, 0xffffffff81000053ull, "baz", "[kernel]");
+	check_find(ks, 0xffffffff81000054ull, "__pfx_odd", "[kernel]");
+	check_find(ks, 0xffffffff81000060ull, "odd", "[kernel]");
+	check_find(ks, 0xffffffff81000100ull, "__pfx_far", "[kernel]");
+	check_find(ks, 0xffffffff81000200ull, "far", "[kernel]");
+	{
+		struct kallsyms_sym sym;
+
+		assert_true(kallsyms_find(ks, 0xffffffff81000005ull, &sym));
+		assert_int_equal(sym.addr, 0xffffffff81000000ull);
+		assert_true(kallsyms_find(ks, 0xffffffff8100004full, &sym));
+		assert_int_equal(sym.addr, 0xffffffff81000048ull);
+	}
+	assert_int_equal(kallsyms_load(write_fixture("plain", body), &plain), 0);
+	with = kallsyms_memory(ks);
+	without = kallsyms_memory(plain);
+	print_message("# %zu bytes with 5 padding symbols, %zu without\n", with, without);
+	/* Three folded: 6 name bytes each; the two kept: an 8-byte entry and 6 bytes each. */
+	assert_int_equal(with - without, 3 * 6 + 2 * (8 + 6));
+	kallsyms_free(ks);
+	kallsyms_free(plain);
+}
+
 /* Addresses whose high 32 bits differ: lookups across and between those runs. */
 static void
 test_segments(void **state)
@@ -361,10 +425,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),	     cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_shared_names), cmocka_unit_test(test_segments),
-		cmocka_unit_test(test_chunks),	     cmocka_unit_test(test_restricted),
-		cmocka_unit_test(test_errors),	     cmocka_unit_test(test_proc_kallsyms),
+		cmocka_unit_test(test_parse),	       cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_shared_names),   cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_chunks),	       cmocka_unit_test(test_restricted),
+		cmocka_unit_test(test_errors),	       cmocka_unit_test(test_proc_kallsyms),
+		cmocka_unit_test(test_padding_folded),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -621,6 +621,42 @@ resolve_known(struct fixture *f, pid_t pid)
 	return frames[got - 1];
 }
 
+/*
+ * Two processes mapping one file: the second's first lookup of an address the first resolved is
+ * answered by the module's cache (no symbol or DWARF read), with the same frames.
+ */
+static void
+test_module_cache_shared(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t a[SYMRES_MAX_INLINE], b[SYMRES_MAX_INLINE];
+	uint64_t addr = (uint64_t)(uintptr_t)&inline_host + 1;
+	struct symres_stats st0, st;
+	struct code_map cm;
+	size_t na, nb;
+
+	find_code_map(&cm);
+	copy_self();
+	map_copy(f, PROC_A, &cm);
+	map_copy(f, PROC_B, &cm);
+	symres_stats(f->r, &st0);
+	assert_int_equal(resolve_known(f, PROC_A), resolve_known(f, PROC_B));
+	na = symres_user(f->r, PROC_A, addr, a, SYMRES_MAX_INLINE);
+	nb = symres_user(f->r, PROC_B, addr, b, SYMRES_MAX_INLINE);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.module_hits, st0.module_hits + 2);
+	assert_int_equal(st.cache_hits, st0.cache_hits);
+	assert_int_equal(na, nb);
+	assert_memory_equal(a, b, na * sizeof(*a));
+	/* A's own cache answers A again; the module's is not asked. */
+	assert_int_equal(symres_user(f->r, PROC_A, addr, b, SYMRES_MAX_INLINE), na);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.module_hits, st0.module_hits + 2);
+	assert_int_equal(st.cache_hits, st0.cache_hits + 1);
+	symres_exit(f->r, PROC_A);
+	symres_exit(f->r, PROC_B);
+}
+
 static void
 test_module_freed_on_exit(void **state)
 {
@@ -977,6 +1013,7 @@ main(void)
 		cmocka_unit_test(test_mmap_replaces),
 		cmocka_unit_test(test_module_freed_on_exit),
 		cmocka_unit_test(test_module_shared_by_fork),
+		cmocka_unit_test(test_module_cache_shared),
 		cmocka_unit_test(test_module_split_and_rescan),
 		cmocka_unit_test(test_preload_pinned),
 		cmocka_unit_test(test_stats_and_costs),

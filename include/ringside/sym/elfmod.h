@@ -60,8 +60,19 @@ const struct elfmod_sym *elfmod_symbol(const struct elfmod *m, uint64_t vaddr);
  * debuginfo installed, or code without DWARF). Calls into libdw: cache what it returns.
  */
 size_t elfmod_frames(struct elfmod *m, uint64_t vaddr, struct elfmod_frame *out, size_t max);
-/* True when DWARF is available for the module (loads it on first call). */
+/* True when DWARF is available for the module (loads it on first call, and after a drop). */
 bool elfmod_has_dwarf(struct elfmod *m);
+/*
+ * End the module's DWARF session (libdw's unit, abbreviation and address-range state, and the
+ * function index built over it): the next DWARF lookup opens it again, with the same answers.
+ */
+void elfmod_drop_dwarf(struct elfmod *m);
+/* True while the module's DWARF session is open. */
+bool elfmod_dwarf_open(const struct elfmod *m);
+/* clock_coarse_ns of the module's last DWARF lookup, 0 before the first. */
+uint64_t elfmod_dwarf_used(const struct elfmod *m);
+/* How many DWARF sessions the module opened (1 + reopens after drops; 0 before the first). */
+unsigned elfmod_dwarf_opens(const struct elfmod *m);
 /* The ELF machine (EM_X86_64, EM_AARCH64, ...). */
 unsigned elfmod_machine(const struct elfmod *m);
 /*

@@ -35,11 +35,15 @@ struct symres;
 struct symres_stats {
 	uint64_t lookups; /* symres_user + symres_kernel calls */
 	uint64_t cache_hits;
+	uint64_t module_hits;	/* misses of a process's cache that its module's cache answered */
 	uint64_t unresolved;	/* lookups that produced a FRAME_UNKNOWN frame */
 	uint64_t modules_freed; /* modules freed because no process mapped them any more */
 	size_t modules;		/* ELF modules loaded now */
 	size_t processes;	/* processes with maps */
 	size_t memory;		/* bytes held by caches and symbol arrays (approximate) */
+	size_t dwarf_open;	/* modules whose DWARF session is open now */
+	uint64_t dwarf_opens;	/* DWARF sessions opened (first opens and reopens after drops) */
+	uint64_t dwarf_drops;	/* DWARF sessions ended after SYMRES_DWARF_IDLE_NS without use */
 };
 
 /* A resolver interning into ft (borrowed; must outlive the resolver). */
