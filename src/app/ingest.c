@@ -153,7 +153,9 @@ ingest_chain_slot(struct ingest *in, const struct ingest_thread *t, const struct
 	uint64_t a, b;
 
 	a = ingest_mum(((uint64_t)(uint32_t)t->tid << 32 | t->gen) ^ INGEST_K0,
-		       stacktree_folds(in->p->stacks) ^ INGEST_K1);
+		       (stacktree_folds(in->p->stacks) +
+			(in->p->addrs ? addrtab_epoch(in->p->addrs) << 40 : 0)) ^
+			       INGEST_K1);
 	a = ingest_mum(a ^ ((uint64_t)misc << 32 | (uint32_t)s->nr) ^ INGEST_K0, s->ip ^ INGEST_K1);
 	b = a ^ INGEST_K2;
 	a = ingest_chain_fold(a, s->ips, s->nr, &b);
@@ -425,6 +427,18 @@ ingest_group_add(struct ingest *in, const struct sampler_event *ev, const struct
 		ingest_group_members(in->p, ev, tree, leaf, delta, time, in->path, INGEST_MAX_PATH);
 }
 
+/*
+ * Before a chain is resolved: when the address table has no room left for one more chain's
+ * entries, its colder half is given back (addrtab_compact). Its epoch is in the chain cache's key,
+ * so no cached chain bumps an index from before.
+ */
+static void
+ingest_addrs_room(struct ingest *in)
+{
+	if (in->p->addrs && addrtab_room(in->p->addrs) < INGEST_ADDRS_ROOM)
+		addrtab_compact(in->p->addrs, addrtab_count(in->p->addrs) / 2);
+}
+
 static void
 ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
@@ -477,6 +491,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	}
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 	in->leaf_fn = UINT32_MAX;
+	ingest_addrs_room(in);
 	ingest_sites_begin(in->sites);
 	len = ingest_path(in, t, &s, kernel_ip, &known);
 	addr = ingest_leaf_addr(in, &s, kernel_ip);

@@ -50,6 +50,13 @@ struct ingest_thread {
  */
 #define INGEST_CHAIN_MIN (1u << 12)
 
+/*
+ * The room in the address table a chain needs (its leaf and a call site per frame, at most
+ * INGEST_SITES_DEPTH): with less, the table is compacted before the chain is resolved, so no index
+ * taken for one sample changes before it is cached.
+ */
+#define INGEST_ADDRS_ROOM 1024u
+
 /* A chain slot's addr when its leaf names no function: nothing to count. */
 #define INGEST_NO_ADDR (UINT32_MAX - 1)
 
