@@ -5,9 +5,10 @@
 # with call stacks and the variable naming a file appends where its memory went to that file at
 # its end: the resident set by kind of mapping, malloc's bytes, and one line per part, the stack
 # tree, its time index, the scheduler map, the address table (its count and cap) and kallsyms
-# holding something after a second of a busy machine; "1" prints the same lines on standard error; without the variable nothing of it is
-# printed. RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS adds a line of counts that far apart while it
-# records (tree nodes, frames, tasks, scheduler map, modules), as tests/bench/soak.sh reads them.
+# holding something after a second of a busy machine; "1" prints the same lines on standard
+# error; without the variable nothing of it is printed. RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS adds a
+# line of counts that far apart while it records (tree nodes, frames, tasks, scheduler map,
+# modules), as tests/bench/soak.sh reads them.
 
 . "$TESTLIB"
 require_root
