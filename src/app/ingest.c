@@ -63,6 +63,7 @@ ingest_free(struct ingest *in)
 	free(in->fold_tids);
 	free(in->fold_pids);
 	free(in->fold_frames);
+	free(in->retired);
 	free(in);
 }
 
@@ -222,8 +223,10 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 		in->last = i;
 		return &in->threads[i];
 	}
-	if (i != IDMAP_NONE)
+	if (i != IDMAP_NONE) {
+		ingest_retire(in, tid);
 		ingest_forget(in, tid);
+	}
 	if (in->nthreads == in->cap) {
 		in->cap = in->cap ? in->cap * 2 : 1024;
 		in->threads = xreallocarray(in->threads, in->cap, sizeof(*in->threads));
@@ -825,6 +828,7 @@ ingest_comm(struct ingest *in, const struct sampler_event *ev, const struct perf
 	if (comm.exec)
 		ingest_exec(in, &comm, &id);
 	tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
+	ingest_retire(in, (pid_t)comm.tid);
 	ingest_forget(in, (pid_t)comm.tid);
 	if (comm.exec) {
 		/* The leader's new name renames the process frame of every thread. */

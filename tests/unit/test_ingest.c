@@ -654,6 +654,62 @@ test_fold_compacted(void **state)
 }
 
 /*
+ * A child that execs (a shell's child becoming "date") and a thread that renames itself: the
+ * frames they had before are given up at the next fold when no node uses them (the tree's
+ * compaction folded theirs into "[other]"), not kept for good; a live process's frames stay.
+ */
+static void
+test_fold_exec(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	const uint64_t chain[] = { 0x401010, 0x402020, 0x403030 };
+	const uint32_t child = 5000100u, live = 5000150u;
+	struct timespec ts;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec < 120)
+		unit_skip("up for %lds: exited tasks would not fold yet (needs 120 s)",
+			  (long)ts.tv_sec);
+	f->p = profile_new();
+	profile_enable_stacks(f->p, 16, 0);
+	f->sym = symres_new(f->p->frames);
+	f->in = ingest_new(f->p, f->sym);
+	records_init(&f->rs, f->in);
+	records_comm(&f->rs, child, child, "sh", true, 100);
+	records_sample(&f->rs, child, child, 0, 110, chain, 3);
+	records_comm(&f->rs, child, child, "date", true, 120);
+	records_sample(&f->rs, child, child, 0, 130, chain, 3);
+	records_exit(&f->rs, child, child, 140);
+	/* A live process whose thread renames itself: its old frames go, its new ones stay. */
+	records_comm(&f->rs, live, live, "pool", true, 150);
+	records_sample(&f->rs, live, live, 0, 160, chain, 3);
+	records_comm(&f->rs, live, live, "pool-job", false, 170);
+	/* Busier processes fill the tree past its cap: those samples are folded. */
+	for (uint32_t k = 0; k < 40; k++) {
+		uint32_t pid = 5000200u + k;
+
+		records_comm(&f->rs, pid, pid, "busy", true, 200 + 10 * k);
+		for (uint32_t n = 0; n < 20; n++)
+			records_sample(&f->rs, pid, pid, 0, 201 + 10 * k, chain, 3);
+	}
+	assert_true(stacktree_folds(f->p->stacks) > 0);
+	assert_true(has_process_frame(f->p, child));
+	assert_true(has_process_frame(f->p, live));
+	ingest_flush(f->in);
+	assert_null(tasks_find(f->p->tasks, (pid_t)child));
+	/* Neither "sh" nor "date": no frame of the child's pid is left. */
+	assert_false(has_process_frame(f->p, child));
+	/* The renamed thread's process, not sampled since, gave its frames up too. */
+	assert_false(has_process_frame(f->p, live));
+	/* Sampled again, it gets them back under its new name. */
+	records_sample(&f->rs, live, live, 0, 700, chain, 3);
+	assert_true(has_process_frame(f->p, live));
+	assert_int_equal(stacktree_samples(f->p->stacks), 804);
+	fixture_free(f);
+}
+
+/*
  * Feed n pairs of chains to f: a cold leaf (one of this binary's addresses, new each time) and a
  * hot one (test_tree's), under the same two callers. Cold first, so each compaction of the
  * address table moves the hot entries down.
@@ -795,6 +851,7 @@ main(void)
 		cmocka_unit_test(test_sched_targets_exec),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_fold_compacted),
+		cmocka_unit_test(test_fold_exec),
 		cmocka_unit_test(test_chain_cache_grows),
 		cmocka_unit_test(test_addrs_compacted),
 	};
