@@ -64,6 +64,7 @@ ingest_free(struct ingest *in)
 	free(in->fold_tids);
 	free(in->fold_pids);
 	free(in->fold_frames);
+	free(in->retired);
 	free(in);
 }
 
@@ -154,7 +155,9 @@ ingest_chain_slot(struct ingest *in, const struct ingest_thread *t, const struct
 	uint64_t a, b;
 
 	a = ingest_mum(((uint64_t)(uint32_t)t->tid << 32 | t->gen) ^ INGEST_K0,
-		       stacktree_folds(in->p->stacks) ^ INGEST_K1);
+		       (stacktree_folds(in->p->stacks) +
+			(in->p->addrs ? addrtab_epoch(in->p->addrs) << 40 : 0)) ^
+			       INGEST_K1);
 	a = ingest_mum(a ^ ((uint64_t)misc << 32 | (uint32_t)s->nr) ^ INGEST_K0, s->ip ^ INGEST_K1);
 	b = a ^ INGEST_K2;
 	a = ingest_chain_fold(a, s->ips, s->nr, &b);
@@ -221,8 +224,10 @@ ingest_thread(struct ingest *in, pid_t pid, pid_t tid)
 		in->last = i;
 		return &in->threads[i];
 	}
-	if (i != IDMAP_NONE)
+	if (i != IDMAP_NONE) {
+		ingest_retire(in, tid);
 		ingest_forget(in, tid);
+	}
 	if (in->nthreads == in->cap) {
 		in->cap = in->cap ? in->cap * 2 : 1024;
 		in->threads = xreallocarray(in->threads, in->cap, sizeof(*in->threads));
@@ -446,6 +451,18 @@ ingest_group_add(struct ingest *in, const struct sampler_event *ev, const struct
 		ingest_group_members(in->p, ev, tree, leaf, delta, time, in->path, INGEST_MAX_PATH);
 }
 
+/*
+ * Before a chain is resolved: when the address table has no room left for one more chain's
+ * entries, its colder half is given back (addrtab_compact). Its epoch is in the chain cache's key,
+ * so no cached chain bumps an index from before.
+ */
+static void
+ingest_addrs_room(struct ingest *in)
+{
+	if (in->p->addrs && addrtab_room(in->p->addrs) < INGEST_ADDRS_ROOM)
+		addrtab_compact(in->p->addrs, addrtab_count(in->p->addrs) / 2);
+}
+
 static void
 ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct perf_event_header *h)
 {
@@ -498,6 +515,7 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	}
 	kernel_ip = (h->misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_KERNEL;
 	in->leaf_fn = UINT32_MAX;
+	ingest_addrs_room(in);
 	ingest_sites_begin(in->sites);
 	len = ingest_path(in, t, &s, kernel_ip, &known);
 	addr = ingest_leaf_addr(in, &s, kernel_ip);
@@ -548,6 +566,7 @@ ingest_comm(struct ingest *in, const struct sampler_event *ev, const struct perf
 	if (comm.exec)
 		ingest_exec(in, &comm, &id);
 	tasks_comm(in->p->tasks, (pid_t)comm.pid, (pid_t)comm.tid, comm.comm, comm.exec);
+	ingest_retire(in, (pid_t)comm.tid);
 	ingest_forget(in, (pid_t)comm.tid);
 	if (comm.exec) {
 		/* The leader's new name renames the process frame of every thread. */

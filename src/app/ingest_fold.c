@@ -2,7 +2,8 @@
 /*
  * Exited tasks folded by name (see INGEST_FOLD_AGE_NS in ingest_impl.h): a batch of tasks gone
  * long enough is relabelled in every tree as one "[exited]" process or thread per name, the
- * frames nothing uses any more are given back, and the tasks leave the thread table.
+ * frames nothing uses any more are given back (with those threads gave up at a rename or exec),
+ * and the tasks leave the thread table.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,33 @@ ingest_cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Mark in used frame id if it is one of the n sorted frames f. */
+static void
+ingest_mark_frame(uint32_t id, const uint32_t *f, size_t n, bool *used)
+{
+	uint32_t *hit = id == UINT32_MAX ? NULL : bsearch(&id, f, n, sizeof(*f), ingest_cmp_u32);
+
+	if (hit)
+		used[hit - f] = true;
+}
+
+/*
+ * Mark in used those of the n sorted frames f that live threads' entries or exited tasks not
+ * folded yet (from gone[skip] on) still hold: their next samples or fold take them again.
+ */
+static void
+ingest_mark_held(const struct ingest *in, size_t skip, const uint32_t *f, size_t n, bool *used)
+{
+	for (size_t i = 0; i < in->nthreads; i++) {
+		ingest_mark_frame(in->threads[i].process_frame, f, n, used);
+		ingest_mark_frame(in->threads[i].thread_frame, f, n, used);
+	}
+	for (size_t i = skip; i < in->ngone; i++) {
+		ingest_mark_frame(in->gone[i].process_frame, f, n, used);
+		ingest_mark_frame(in->gone[i].thread_frame, f, n, used);
+	}
+}
+
 /* Mark in used those of the n sorted frames f that t's process and thread nodes use. */
 static void
 ingest_mark_used(const struct stacktree *t, const uint32_t *f, size_t n, bool *used)
@@ -90,11 +118,12 @@ ingest_mark_used(const struct stacktree *t, const uint32_t *f, size_t n, bool *u
 }
 
 /*
- * The relabelled pid and tid frames that no node uses now are released (their ids are taken
- * again by new tasks' frames), so the frame table does not grow with every task that ever ran.
+ * The relabelled pid and tid frames that no node, live thread or exited task still to fold
+ * (from gone[skip] on) uses now are released (their ids are taken again by new tasks' frames),
+ * so the frame table does not grow with every task that ever ran.
  */
 static void
-ingest_release_frames(struct ingest *in)
+ingest_release_frames(struct ingest *in, size_t skip)
 {
 	const struct stacktree *trees[2] = { in->p->stacks, in->p->offcpu };
 	uint32_t *f = in->fold_frames;
@@ -110,11 +139,39 @@ ingest_release_frames(struct ingest *in)
 		ingest_mark_used(trees[k], f, n, used);
 	for (size_t k = 1; k < profile_nsampled(in->p); k++)
 		ingest_mark_used(profile_event_tree(in->p, k), f, n, used);
+	ingest_mark_held(in, skip, f, n, used);
 	for (size_t i = 0; i < n; i++)
 		if (!used[i])
 			frametab_release(in->p->frames, f[i]);
 	free(used);
 	in->nfold_frames = 0;
+}
+
+void
+ingest_retire(struct ingest *in, pid_t tid)
+{
+	uint32_t k = idmap_get(&in->by_tid, tid);
+	const struct ingest_thread *t;
+
+	if (k == IDMAP_NONE || in->threads[k].process_frame == UINT32_MAX)
+		return;
+	t = &in->threads[k];
+	if (in->nretired + 2 > in->retired_cap && in->nretired >= 64) {
+		/* A thread renamed over and over gives up the same frames: keep each once. */
+		size_t n = 0;
+
+		qsort(in->retired, in->nretired, sizeof(uint32_t), ingest_cmp_u32);
+		for (size_t i = 0; i < in->nretired; i++)
+			if (i == 0 || in->retired[i] != in->retired[i - 1])
+				in->retired[n++] = in->retired[i];
+		in->nretired = n;
+	}
+	if (in->nretired + 2 > in->retired_cap) {
+		in->retired_cap = in->retired_cap ? in->retired_cap * 2 : 64;
+		in->retired = xreallocarray(in->retired, in->retired_cap, sizeof(uint32_t));
+	}
+	in->retired[in->nretired++] = t->process_frame;
+	in->retired[in->nretired++] = t->thread_frame;
 }
 
 void
@@ -200,11 +257,14 @@ ingest_fold(struct ingest *in, uint64_t now_ns)
 		if (in->p->offcpu)
 			stacktree_relabel(in->p->offcpu, ingest_fold_frame, in);
 		ingest_fold_gone_frames(in, due);
-		ingest_release_frames(in);
-		tasks_forget(in->p->tasks, in->fold_tids, in->nfold_tids);
+		for (size_t i = 0; i < in->nretired; i++)
+			ingest_fold_push(in, in->retired[i]);
+		in->nretired = 0;
 		/* A thread seen again after its exit cached frames that may now be released. */
 		for (size_t i = 0; i < in->nfold_tids; i++)
 			ingest_forget(in, in->fold_tids[i]);
+		ingest_release_frames(in, due);
+		tasks_forget(in->p->tasks, in->fold_tids, in->nfold_tids);
 	}
 	in->ngone -= due;
 	memmove(in->gone, in->gone + due, in->ngone * sizeof(*in->gone));

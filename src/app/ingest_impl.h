@@ -50,6 +50,13 @@ struct ingest_thread {
  */
 #define INGEST_CHAIN_MIN (1u << 12)
 
+/*
+ * The room in the address table a chain needs (its leaf and a call site per frame, at most
+ * INGEST_SITES_DEPTH): with less, the table is compacted before the chain is resolved, so no index
+ * taken for one sample changes before it is cached.
+ */
+#define INGEST_ADDRS_ROOM 1024u
+
 /* A chain slot's addr when its leaf names no function: nothing to count. */
 #define INGEST_NO_ADDR (UINT32_MAX - 1)
 
@@ -104,6 +111,8 @@ struct ingest {
 	size_t nfold_tids, nfold_pids;
 	uint32_t *fold_frames; /* the pid and tid frames that batch relabelled */
 	size_t nfold_frames, fold_frames_cap;
+	uint32_t *retired; /* frames threads gave up at a rename or exec (ingest_retire) */
+	size_t nretired, retired_cap;
 	uint32_t s_exited; /* "[exited]" */
 	uint32_t leaf_first[INGEST_MAX_PATH];
 	uint32_t path[INGEST_MAX_PATH];
@@ -145,5 +154,11 @@ void ingest_forget(struct ingest *in, pid_t tid);
 void ingest_gone_add(struct ingest *in, pid_t pid, pid_t tid, uint64_t time);
 /* Fold the exited tasks that are due at now_ns (ingest_fold.c). */
 void ingest_fold(struct ingest *in, uint64_t now_ns);
+/*
+ * Thread tid's entry is about to be forgotten while its task goes on (a rename, an exec, its tid
+ * taken by another process): its process and thread frames are kept to be given back at the next
+ * fold if nothing uses them then (an exec'd "bash" child's frames otherwise stayed for good).
+ */
+void ingest_retire(struct ingest *in, pid_t tid);
 
 #endif

@@ -287,7 +287,7 @@ session_memory_report(const struct session *s)
 	struct symres_stats st = { 0 };
 	struct session_memory_status ps = { 0 };
 	const struct profile *p = s->profile;
-	size_t ks = 0, tree, ft, sched, used = mi.uordblks + mi.hblkhd, known;
+	size_t ks = 0, tree, ft, sched, addrs, used = mi.uordblks + mi.hblkhd, known;
 	FILE *f;
 
 	if (!where || !(f = session_memory_out(where)))
@@ -300,7 +300,8 @@ session_memory_report(const struct session *s)
 	tree = p && p->stacks ? stacktree_memory(p->stacks) : 0;
 	ft = p && p->frames ? frametab_memory(p->frames) : 0;
 	sched = p && p->sched ? schedmap_memory(p->sched) : 0;
-	known = tree + ft + sched + st.memory;
+	addrs = p && p->addrs ? addrtab_memory(p->addrs) : 0;
+	known = tree + ft + sched + addrs + st.memory;
 	session_memory_status(&ps);
 	fprintf(f,
 		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu of which "
@@ -318,6 +319,12 @@ session_memory_report(const struct session *s)
 	session_memory_timeline(f, p);
 	fprintf(f, "memory frametab_kib %zu\n", ft / 1024);
 	fprintf(f, "memory schedmap_kib %zu\n", sched / 1024);
+	if (p && p->addrs)
+		fprintf(f,
+			"memory addrtab_kib %zu (%zu addresses of at most %u; %" PRIu64
+			" compactions, %" PRIu64 " samples dropped)\n",
+			addrs / 1024, addrtab_count(p->addrs), ADDRTAB_DEFAULT_MAX,
+			addrtab_epoch(p->addrs), addrtab_dropped(p->addrs));
 	fprintf(f, "memory kallsyms_kib %zu\n", ks / 1024);
 	fprintf(f, "memory symbols_kib %zu (ELF symbol tables, maps and caches; %zu modules)\n",
 		(st.memory - ks) / 1024, st.modules);
@@ -396,8 +403,8 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 			frametab_memory(p->frames) / 1024, frametab_nframes(p->frames),
 			frametab_nstrings(p->frames));
 	if (p->addrs)
-		fprintf(f, " addrs %zu addrs_kib %zu", addrtab_count(p->addrs),
-			addrtab_memory(p->addrs) / 1024);
+		fprintf(f, " addrs %zu addrs_kib %zu addrs_epoch %" PRIu64, addrtab_count(p->addrs),
+			addrtab_memory(p->addrs) / 1024, addrtab_epoch(p->addrs));
 	fprintf(f, " tasks %zu ingest_threads %zu to_fold %zu chain_slots %zu",
 		p->tasks ? tasks_count(p->tasks) : 0, threads, gone, ingest_chain_slots(s->ingest));
 	if (p->taskctr)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Per-address sample counts: an array of (function, address, count) entries and an open-addressing
- * hash of entry indexes over (function, address). Entries are never removed, so an index handed
- * out stays valid and the hot path (addrtab_bump) is one add.
+ * hash of entry indexes over (function, address). Entries are only removed by addrtab_compact, so
+ * an index handed out stays valid until the epoch changes and the hot path (addrtab_bump) is one
+ * add.
  */
 #include <stdlib.h>
 
@@ -15,6 +16,7 @@ struct addrtab {
 	uint32_t *slots; /* entry index + 1, 0 when free */
 	size_t nslots;	 /* a power of two, at least twice n */
 	uint64_t dropped;
+	uint64_t epoch; /* compactions so far */
 };
 
 struct addrtab *
@@ -65,6 +67,8 @@ addrtab_rehash(struct addrtab *t)
 {
 	free(t->slots);
 	t->nslots = t->nslots ? t->nslots * 2 : 1024;
+	while (t->n * 2 > t->nslots)
+		t->nslots *= 2;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	for (size_t k = 0; k < t->n; k++)
 		t->slots[addrtab_slot(t, t->ents[k].frame, t->ents[k].addr)] = (uint32_t)k + 1;
@@ -248,4 +252,67 @@ size_t
 addrtab_memory(const struct addrtab *t)
 {
 	return sizeof(*t) + t->cap * sizeof(*t->ents) + t->nslots * sizeof(*t->slots);
+}
+
+size_t
+addrtab_room(const struct addrtab *t)
+{
+	return t->n < t->max ? t->max - t->n : 0;
+}
+
+uint64_t
+addrtab_epoch(const struct addrtab *t)
+{
+	return t->epoch;
+}
+
+static uint64_t
+addrtab_weight(const struct addrtab_entry *e)
+{
+	return e->count + e->calls;
+}
+
+static int
+addrtab_weight_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x < y) - (x > y); /* most first */
+}
+
+size_t
+addrtab_compact(struct addrtab *t, size_t keep)
+{
+	uint64_t *w, cut;
+	size_t above = 0, ties, k = 0, gone;
+
+	if (t->n <= keep)
+		return 0;
+	w = xcalloc(t->n, sizeof(*w));
+	for (size_t i = 0; i < t->n; i++)
+		w[i] = addrtab_weight(&t->ents[i]);
+	qsort(w, t->n, sizeof(*w), addrtab_weight_cmp);
+	cut = keep ? w[keep - 1] : UINT64_MAX;
+	for (size_t i = 0; i < keep && w[i] > cut; i++)
+		above++;
+	/* w now marks who stays: above the cut, and of those at it the newest (highest index). */
+	ties = keep - above;
+	for (size_t i = t->n; i-- > 0;) {
+		uint64_t x = addrtab_weight(&t->ents[i]);
+
+		w[i] = x > cut || (x == cut && ties > 0);
+		ties -= x == cut && ties > 0;
+		if (!w[i])
+			t->dropped += x;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (w[i])
+			t->ents[k++] = t->ents[i];
+	free(w);
+	gone = t->n - k;
+	t->n = k;
+	t->nslots /= 2; /* the rehash doubles it back, or more for what stays */
+	addrtab_rehash(t);
+	t->epoch++;
+	return gone;
 }

@@ -108,3 +108,5 @@ grep '^memory_at ' "$T/soak.err" | awk -v warm="$warm" '
 	}'
 echo "soak: the time index (memory timeline_kib above) is bounded: at most 262144 entries of 12 bytes" \
 	"(3 MiB), older history coarsened when full (ringside-snapshot(5), stacks.timeline)"
+echo "soak: the address table (memory addrtab_kib above, for annotate and hot lines) is bounded: at most" \
+	"65536 pairs (2.5 MiB), its colder half given back when full (addrs_epoch counts those compactions)"

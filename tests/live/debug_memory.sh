@@ -4,10 +4,11 @@
 # RINGSIDE_DEBUG_MEMORY (for the benchmarks, not in the user documentation): a system-wide record
 # with call stacks and the variable naming a file appends where its memory went to that file at
 # its end: the resident set by kind of mapping, malloc's bytes, and one line per part, the stack
-# tree, its time index, the scheduler map and kallsyms holding something after a second of a busy
-# machine; "1" prints the same lines on standard error; without the variable nothing of it is
-# printed. RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS adds a line of counts that far apart while it
-# records (tree nodes, frames, tasks, scheduler map, modules), as tests/bench/soak.sh reads them.
+# tree, its time index, the scheduler map, the address table (its count and cap) and kallsyms
+# holding something after a second of a busy machine; "1" prints the same lines on standard
+# error; without the variable nothing of it is printed. RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS adds a
+# line of counts that far apart while it records (tree nodes, frames, tasks, scheduler map,
+# modules), as tests/bench/soak.sh reads them.
 
 . "$TESTLIB"
 require_root
@@ -22,12 +23,15 @@ spin=$!
 RINGSIDE_DEBUG_MEMORY="$T/mem.txt" "$R" record -a -F 499 -g fp --duration 1 -o a.json 2>a.err
 status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY=FILE"
 diag "$(cat "$T/mem.txt" 2>/dev/null)"
-for part in rss peak_rss malloc stacktree timeline frametab schedmap kallsyms symbols jansson_peak other_malloc; do
+for part in rss peak_rss malloc stacktree timeline frametab schedmap addrtab kallsyms symbols jansson_peak \
+	other_malloc; do
 	check "the file has a '$part' line" grep -Eq "^memory ${part}_kib [0-9]+" "$T/mem.txt"
 done
-for part in rss peak_rss stacktree timeline schedmap kallsyms; do
+for part in rss peak_rss stacktree timeline schedmap addrtab kallsyms; do
 	check "'$part' holds something" grep -Eq "^memory ${part}_kib [1-9]" "$T/mem.txt"
 done
+check "the address table's line gives its addresses and its cap" \
+	grep -Eq '^memory addrtab_kib [0-9]+ \([1-9][0-9]* addresses of at most [1-9]' "$T/mem.txt"
 check "the resident set is at least the heap's part of it" \
 	awk '/^memory rss_kib/ { t = $3; h = $NF + 0 } END { exit !(t > 0 && t >= h) }' "$T/mem.txt"
 check "the peak resident set (VmHWM) is at least the resident set at the end" \

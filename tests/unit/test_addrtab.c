@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests for model/addrtab, the per-address sample counts: adding and bumping, the bound
- * (samples past it counted as dropped), a function's addresses in order, the functions by samples;
- * call sites (a second count, functions with only those last); their snapshot key
- * (stacks.addresses: a round trip byte for byte, with call sites, a kernel address above
- * INT64_MAX, a malformed entry refused, a snapshot without the key read without counts); and the
- * annotation's notes where there is no code to show.
+ * (samples past it counted as dropped), its compaction (the hottest kept), a function's addresses
+ * in order, the functions by samples; call sites (a second count, functions with only those last);
+ * their snapshot key (stacks.addresses: a round trip byte for byte, with call sites, a kernel
+ * address above INT64_MAX, a malformed entry refused, a snapshot without the key read without
+ * counts); and the annotation's notes where there is no code to show.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +77,83 @@ test_growth(void **state)
 		assert_int_equal(addrtab_add(t, (uint32_t)(i % 3), i << 12, 1), i);
 	for (uint64_t i = 0; i < 50000; i++)
 		assert_int_equal(addrtab_get(t, i)->count, 2);
+	addrtab_free(t);
+}
+
+/*
+ * Compaction: the hottest entries stay (self and call-site samples together; at the cut the
+ * newer), in their order, findable again at their new indexes; the rest's samples go to dropped,
+ * the epoch goes up and new addresses fit again.
+ */
+static void
+test_compact(void **state)
+{
+	struct addrtab *t = addrtab_new(8);
+	struct addrtab_entry *e;
+	uint64_t total = 0;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(addrtab_epoch(t), 0);
+	assert_int_equal(addrtab_compact(t, 4), 0); /* nothing to give back */
+	for (uint64_t i = 0; i < 8; i++)
+		addrtab_add(t, (uint32_t)(i % 2), 0x1000 + 4 * i, 1);
+	addrtab_add(t, 0, 0x1000, 9);	    /* entry 0: 10 */
+	addrtab_add_calls(t, 1, 0x1014, 6); /* entry 5: 1 + 6 */
+	addrtab_add(t, 0, 0x1008, 1);	    /* entry 2: 2 */
+	assert_int_equal(addrtab_room(t), 0);
+	assert_int_equal(addrtab_add(t, 3, 0x3000, 1), ADDRTAB_NONE);
+	assert_int_equal(addrtab_dropped(t), 1);
+	/* Keep 4: 10, 7, 2 and, of the five entries at 1, the newest (entry 7). */
+	assert_int_equal(addrtab_compact(t, 4), 4);
+	assert_int_equal(addrtab_epoch(t), 1);
+	assert_int_equal(addrtab_count(t), 4);
+	assert_int_equal(addrtab_room(t), 4);
+	assert_int_equal(addrtab_dropped(t), 1 + 4);
+	assert_true(addrtab_get(t, 0)->addr == 0x1000 && addrtab_get(t, 0)->count == 10);
+	assert_true(addrtab_get(t, 1)->addr == 0x1008 && addrtab_get(t, 1)->count == 2);
+	assert_true(addrtab_get(t, 2)->addr == 0x1014 && addrtab_get(t, 2)->calls == 6);
+	assert_true(addrtab_get(t, 3)->addr == 0x101c && addrtab_get(t, 3)->count == 1);
+	/* The hash follows: known pairs find their new index, a given-back one is new again. */
+	assert_int_equal(addrtab_add(t, 1, 0x1014, 1), 2);
+	assert_int_equal(addrtab_add(t, 0, 0x1000, 0), 0);
+	assert_int_equal(addrtab_add(t, 1, 0x1004, 1), 4);
+	assert_int_equal(addrtab_add(t, 3, 0x3000, 1), 5);
+	assert_int_equal(addrtab_function(t, 0, &e, &n), 12);
+	assert_int_equal(n, 2);
+	free(e);
+	for (size_t i = 0; i < addrtab_count(t); i++)
+		total += addrtab_get(t, i)->count + addrtab_get(t, i)->calls;
+	/* Nothing lost: what is held and what was dropped are every sample added. */
+	assert_int_equal(total + addrtab_dropped(t), 8 + 9 + 6 + 1 + 1 + 1 + 1 + 1);
+	/* Keep 0 gives back everything. */
+	assert_int_equal(addrtab_compact(t, 0), 6);
+	assert_int_equal(addrtab_count(t), 0);
+	assert_int_equal(addrtab_add(t, 0, 0x1000, 1), 0);
+	addrtab_free(t);
+}
+
+/* Many rounds of compaction under a stream of mostly new addresses: the table stays bounded. */
+static void
+test_compact_stream(void **state)
+{
+	struct addrtab *t = addrtab_new(1024);
+	size_t mem = 0;
+
+	(void)state;
+	for (uint64_t i = 0; i < 100000; i++) {
+		if (addrtab_room(t) < 8)
+			addrtab_compact(t, addrtab_count(t) / 2);
+		/* A hot address every eighth sample, the rest seen once. */
+		assert_int_not_equal(addrtab_add(t, 1, i % 8 ? 0x100000 + i : 0x42, 1),
+				     ADDRTAB_NONE);
+		if (i == 5000)
+			mem = addrtab_memory(t);
+	}
+	assert_true(addrtab_memory(t) <= mem);
+	assert_true(addrtab_epoch(t) > 100);
+	/* The hot address kept every one of its samples. */
+	assert_int_equal(addrtab_get(t, addrtab_add(t, 1, 0x42, 0))->count, 100000 / 8);
 	addrtab_free(t);
 }
 
@@ -352,6 +429,8 @@ main(void)
 		cmocka_unit_test(test_add_bump),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_growth),
+		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_compact_stream),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_snapshot_round_trip),

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "ringside/app/ingest.h"
+#include "ringside/model/addrtab.h"
 #include "ringside/model/profile.h"
 #include "ringside/sym/procmaps.h"
 #include "ringside/sym/symres.h"
@@ -653,6 +654,139 @@ test_fold_compacted(void **state)
 }
 
 /*
+ * A child that execs (a shell's child becoming "date") and a thread that renames itself: the
+ * frames they had before are given up at the next fold when no node uses them (the tree's
+ * compaction folded theirs into "[other]"), not kept for good; a live process's frames stay.
+ */
+static void
+test_fold_exec(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+	const uint64_t chain[] = { 0x401010, 0x402020, 0x403030 };
+	const uint32_t child = 5000100u, live = 5000150u;
+	struct timespec ts;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec < 120)
+		unit_skip("up for %lds: exited tasks would not fold yet (needs 120 s)",
+			  (long)ts.tv_sec);
+	f->p = profile_new();
+	profile_enable_stacks(f->p, 16, 0);
+	f->sym = symres_new(f->p->frames);
+	f->in = ingest_new(f->p, f->sym);
+	records_init(&f->rs, f->in);
+	records_comm(&f->rs, child, child, "sh", true, 100);
+	records_sample(&f->rs, child, child, 0, 110, chain, 3);
+	records_comm(&f->rs, child, child, "date", true, 120);
+	records_sample(&f->rs, child, child, 0, 130, chain, 3);
+	records_exit(&f->rs, child, child, 140);
+	/* A live process whose thread renames itself: its old frames go, its new ones stay. */
+	records_comm(&f->rs, live, live, "pool", true, 150);
+	records_sample(&f->rs, live, live, 0, 160, chain, 3);
+	records_comm(&f->rs, live, live, "pool-job", false, 170);
+	/* Busier processes fill the tree past its cap: those samples are folded. */
+	for (uint32_t k = 0; k < 40; k++) {
+		uint32_t pid = 5000200u + k;
+
+		records_comm(&f->rs, pid, pid, "busy", true, 200 + 10 * k);
+		for (uint32_t n = 0; n < 20; n++)
+			records_sample(&f->rs, pid, pid, 0, 201 + 10 * k, chain, 3);
+	}
+	assert_true(stacktree_folds(f->p->stacks) > 0);
+	assert_true(has_process_frame(f->p, child));
+	assert_true(has_process_frame(f->p, live));
+	ingest_flush(f->in);
+	assert_null(tasks_find(f->p->tasks, (pid_t)child));
+	/* Neither "sh" nor "date": no frame of the child's pid is left. */
+	assert_false(has_process_frame(f->p, child));
+	/* The renamed thread's process, not sampled since, gave its frames up too. */
+	assert_false(has_process_frame(f->p, live));
+	/* Sampled again, it gets them back under its new name. */
+	records_sample(&f->rs, live, live, 0, 700, chain, 3);
+	assert_true(has_process_frame(f->p, live));
+	assert_int_equal(stacktree_samples(f->p->stacks), 804);
+	fixture_free(f);
+}
+
+/*
+ * Feed n pairs of chains to f: a cold leaf (one of this binary's addresses, new each time) and a
+ * hot one (test_tree's), under the same two callers. Cold first, so each compaction of the
+ * address table moves the hot entries down.
+ */
+static void
+feed_cold_hot(struct fixture *f, size_t n)
+{
+	const uintptr_t hot = (uintptr_t)test_tree + 1, c1 = (uintptr_t)child_of + 1,
+			c2 = (uintptr_t)proc_of + 1;
+	const struct procmaps_map *m;
+	struct procmaps pm;
+	uint64_t t = 100;
+
+	procmaps_init(&pm);
+	assert_int_equal(procmaps_read(&pm, "/proc/self/maps", true), 0);
+	m = procmaps_find(&pm, (uint64_t)hot);
+	assert_non_null(m);
+	records_comm(&f->rs, PID_A, PID_A, "app", true, t++);
+	records_mmap2(&f->rs, PID_A, m->start, m->end - m->start, m->pgoff, PROT_READ | PROT_EXEC,
+		      m->path, t++);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t cold[] = { m->start + 16 + 2 * i, c1, c2 }, chain[] = { hot, c1, c2 };
+
+		if (cold[0] == hot)
+			cold[0]++;
+		records_sample(&f->rs, PID_A, PID_A, 0, t++, cold, 3);
+		records_sample(&f->rs, PID_A, PID_A, 0, t++, chain, 3);
+	}
+	procmaps_fini(&pm);
+}
+
+/* The most self and the most call-site samples any one address of p's table holds. */
+static void
+addrs_most(const struct profile *p, uint64_t *self, uint64_t *calls)
+{
+	*self = *calls = 0;
+	for (size_t i = 0; i < addrtab_count(p->addrs); i++) {
+		const struct addrtab_entry *e = addrtab_get(p->addrs, i);
+
+		*self = e->count > *self ? e->count : *self;
+		*calls = e->calls > *calls ? e->calls : *calls;
+	}
+}
+
+/*
+ * The address table at its cap: compacted before a chain is resolved (the colder half given
+ * back), and the chain cache forgets what it cached before, so a chain it replays counts at the
+ * entries' new indexes: the hot leaf and call site keep every sample, as in a table with room
+ * for all, while two thousand cold leaves come and go.
+ */
+static void
+test_addrs_compacted(void **state)
+{
+	struct fixture *f = fixture_new(), *all = fixture_new();
+	const size_t n = 2000;
+	uint64_t self, calls, self_all, calls_all;
+
+	(void)state;
+	addrtab_free(f->p->addrs);
+	f->p->addrs = addrtab_new(1024 + 64);
+	feed_cold_hot(f, n);
+	feed_cold_hot(all, n);
+	assert_true(addrtab_epoch(f->p->addrs) >= 2);
+	assert_int_equal(addrtab_epoch(all->p->addrs), 0);
+	assert_true(addrtab_count(f->p->addrs) <= 1024 + 64);
+	addrs_most(f->p, &self, &calls);
+	addrs_most(all->p, &self_all, &calls_all);
+	assert_int_equal(self, n);
+	assert_int_equal(self_all, n);
+	assert_int_equal(calls, calls_all);
+	assert_true(calls > n);
+	assert_int_equal(stacktree_samples(f->p->stacks), 2 * n);
+	fixture_free(all);
+	fixture_free(f);
+}
+
+/*
  * The chain cache grows with the chains that come: a few stay in its first slots, tens of
  * thousands of distinct ones (all named: functions of this binary, mapped from its file)
  * double it, never past its cap; the same chains again land on the same nodes.
@@ -717,7 +851,9 @@ main(void)
 		cmocka_unit_test(test_sched_targets_exec),
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_fold_compacted),
+		cmocka_unit_test(test_fold_exec),
 		cmocka_unit_test(test_chain_cache_grows),
+		cmocka_unit_test(test_addrs_compacted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

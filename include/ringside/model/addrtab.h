@@ -7,7 +7,9 @@
  * address follows) are counted the same way in a second count, "calls": a function's self
  * samples at an address plus its calls there are its samples with callees. Bounded: at most the
  * capacity given at creation distinct (function, address) pairs; samples and call sites at new
- * addresses past it are only counted as dropped. Pure data, no I/O.
+ * addresses past it are only counted as dropped. A long recording keeps room with addrtab_compact,
+ * which gives back the coldest entries (their counts go to dropped) and renumbers the rest: its
+ * epoch tells holders of old indexes to drop them. Pure data, no I/O.
  */
 #ifndef RINGSIDE_MODEL_ADDRTAB_H
 #define RINGSIDE_MODEL_ADDRTAB_H
@@ -15,8 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The default capacity: 2^18 pairs (about 10 MB at most). */
-#define ADDRTAB_DEFAULT_MAX (1u << 18)
+/*
+ * The default capacity: 2^16 pairs (2 MiB of entries and 0.5 MiB of hash at most). A soak's table
+ * (system-wide, short-lived binaries) reached 2^17 pairs in 5 min, nearly all of them hit once or
+ * twice; compacted to its hottest half when full, it keeps every address a hot function's
+ * annotation shows.
+ */
+#define ADDRTAB_DEFAULT_MAX (1u << 16)
 /* What addrtab_add returns when the table is full. */
 #define ADDRTAB_NONE UINT32_MAX
 
@@ -42,7 +49,7 @@ struct addrtab *addrtab_new(size_t max);
 /* Free the table; NULL is fine. */
 void addrtab_free(struct addrtab *t);
 /*
- * Add count samples at (frame, addr); returns the entry's index, stable for the table's life,
+ * Add count samples at (frame, addr); returns the entry's index, stable until addrtab_compact,
  * or ADDRTAB_NONE when the table is full (the samples then go to addrtab_dropped).
  */
 uint32_t addrtab_add(struct addrtab *t, uint32_t frame, uint64_t addr, uint64_t count);
@@ -74,6 +81,16 @@ uint64_t addrtab_function(const struct addrtab *t, uint32_t frame, struct addrta
  * (the caller's; NULL when none); returns how many.
  */
 size_t addrtab_functions(const struct addrtab *t, struct addrtab_func **out);
+/* Room left: how many new pairs fit before the table is full. */
+size_t addrtab_room(const struct addrtab *t);
+/*
+ * Keep the keep entries with the most samples (self plus call sites; ties: the newer), in their
+ * order, and give back the rest, whose samples go to addrtab_dropped; every index changes and
+ * the epoch goes up. Returns how many entries went.
+ */
+size_t addrtab_compact(struct addrtab *t, size_t keep);
+/* How many compactions renumbered the entries (0 for a table never compacted). */
+uint64_t addrtab_epoch(const struct addrtab *t);
 /* Bytes used, for memory accounting. */
 size_t addrtab_memory(const struct addrtab *t);
 
