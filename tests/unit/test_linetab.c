@@ -51,7 +51,14 @@ compare_file(const char *path, size_t max)
 		uint64_t lo = syms[i].addr, hi = lo + syms[i].size;
 		struct linetab *t = NULL;
 
-		if (syms[i].size == 0 || syms[i].size > 65536)
+		/*
+		 * A sanitizer's generated constructors and destructors (_sub_I_*, _sub_D_*): the
+		 * line program has rows for them (readelf's decoded lines and linetab agree), but
+		 * libdw's dwfl_module_getsrc finds none there. Seen once clock.c, whose ASan
+		 * constructor follows xalloc.c's, was linked into this test.
+		 */
+		if (syms[i].size == 0 || syms[i].size > 65536 ||
+		    strncmp(syms[i].name, "_sub_", 5) == 0)
 			continue;
 		nfn++;
 		assert_int_equal(linetab_open(debug ? debug : path, lo, hi, &t), 0);
