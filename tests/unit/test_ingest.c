@@ -615,24 +615,37 @@ has_process_frame(const struct profile *p, uint32_t pid)
  * at a few nodes, many processes busier than it): when it is folded as exited, its process
  * and thread frames are given back though no node was relabelled.
  */
-static void
-test_fold_compacted(void **state)
+/*
+ * A fixture whose tree is capped at 16 nodes, so that a few busy processes make it compact; the
+ * test is skipped while the clock is too young for exits at its few ns to fold.
+ */
+static struct fixture *
+fixture_capped(void)
 {
-	struct fixture *f = xcalloc(1, sizeof(*f));
-	const uint64_t chain[] = { 0x401010, 0x402020, 0x403030 };
-	const uint32_t brief = 5000100u;
+	struct fixture *f;
 	struct timespec ts;
 
-	(void)state;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ts.tv_sec < 120)
 		unit_skip("up for %lds: exited tasks would not fold yet (needs 120 s)",
 			  (long)ts.tv_sec);
+	f = xcalloc(1, sizeof(*f));
 	f->p = profile_new();
 	profile_enable_stacks(f->p, 16, 0);
 	f->sym = symres_new(f->p->frames);
 	f->in = ingest_new(f->p, f->sym);
 	records_init(&f->rs, f->in);
+	return f;
+}
+
+static void
+test_fold_compacted(void **state)
+{
+	struct fixture *f = fixture_capped();
+	const uint64_t chain[] = { 0x401010, 0x402020, 0x403030 };
+	const uint32_t brief = 5000100u;
+
+	(void)state;
 	records_comm(&f->rs, brief, brief, "brief", true, 100);
 	records_sample(&f->rs, brief, brief, 0, 110, chain, 3);
 	records_exit(&f->rs, brief, brief, 120);
@@ -661,21 +674,11 @@ test_fold_compacted(void **state)
 static void
 test_fold_exec(void **state)
 {
-	struct fixture *f = xcalloc(1, sizeof(*f));
+	struct fixture *f = fixture_capped();
 	const uint64_t chain[] = { 0x401010, 0x402020, 0x403030 };
 	const uint32_t child = 5000100u, live = 5000150u;
-	struct timespec ts;
 
 	(void)state;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec < 120)
-		unit_skip("up for %lds: exited tasks would not fold yet (needs 120 s)",
-			  (long)ts.tv_sec);
-	f->p = profile_new();
-	profile_enable_stacks(f->p, 16, 0);
-	f->sym = symres_new(f->p->frames);
-	f->in = ingest_new(f->p, f->sym);
-	records_init(&f->rs, f->in);
 	records_comm(&f->rs, child, child, "sh", true, 100);
 	records_sample(&f->rs, child, child, 0, 110, chain, 3);
 	records_comm(&f->rs, child, child, "date", true, 120);
