@@ -95,6 +95,19 @@ ingest_mark_held(const struct ingest *in, size_t skip, const uint32_t *f, size_t
 	}
 }
 
+/* Sort the n ids of a in place and keep each once; returns how many are left. */
+static size_t
+ingest_sort_unique(uint32_t *a, size_t n)
+{
+	size_t k = 0;
+
+	qsort(a, n, sizeof(*a), ingest_cmp_u32);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || a[i] != a[k - 1])
+			a[k++] = a[i];
+	return k;
+}
+
 /* Mark in used those of the n sorted frames f that t's process and thread nodes use. */
 static void
 ingest_mark_used(const struct stacktree *t, const uint32_t *f, size_t n, bool *used)
@@ -127,13 +140,10 @@ ingest_release_frames(struct ingest *in, size_t skip)
 {
 	const struct stacktree *trees[2] = { in->p->stacks, in->p->offcpu };
 	uint32_t *f = in->fold_frames;
-	size_t n = 0;
+	size_t n;
 	bool *used;
 
-	qsort(f, in->nfold_frames, sizeof(*f), ingest_cmp_u32);
-	for (size_t i = 0; i < in->nfold_frames; i++)
-		if (i == 0 || f[i] != f[i - 1])
-			f[n++] = f[i];
+	n = ingest_sort_unique(f, in->nfold_frames);
 	used = xcalloc(n + 1, sizeof(*used));
 	for (size_t k = 0; k < 2 && trees[k]; k++)
 		ingest_mark_used(trees[k], f, n, used);
@@ -158,13 +168,7 @@ ingest_retire(struct ingest *in, pid_t tid)
 	t = &in->threads[k];
 	if (in->nretired + 2 > in->retired_cap && in->nretired >= 64) {
 		/* A thread renamed over and over gives up the same frames: keep each once. */
-		size_t n = 0;
-
-		qsort(in->retired, in->nretired, sizeof(uint32_t), ingest_cmp_u32);
-		for (size_t i = 0; i < in->nretired; i++)
-			if (i == 0 || in->retired[i] != in->retired[i - 1])
-				in->retired[n++] = in->retired[i];
-		in->nretired = n;
+		in->nretired = ingest_sort_unique(in->retired, in->nretired);
 	}
 	if (in->nretired + 2 > in->retired_cap) {
 		in->retired_cap = in->retired_cap ? in->retired_cap * 2 : 64;

@@ -638,6 +638,19 @@ fixture_capped(void)
 	return f;
 }
 
+/* 40 processes of 20 samples of chain each, from 200 ns on: busier than a few samples. */
+static void
+feed_busy(struct fixture *f, const uint64_t chain[3])
+{
+	for (uint32_t k = 0; k < 40; k++) {
+		uint32_t pid = 5000200u + k;
+
+		records_comm(&f->rs, pid, pid, "busy", true, 200 + 10 * k);
+		for (uint32_t n = 0; n < 20; n++)
+			records_sample(&f->rs, pid, pid, 0, 201 + 10 * k, chain, 3);
+	}
+}
+
 static void
 test_fold_compacted(void **state)
 {
@@ -650,13 +663,7 @@ test_fold_compacted(void **state)
 	records_sample(&f->rs, brief, brief, 0, 110, chain, 3);
 	records_exit(&f->rs, brief, brief, 120);
 	/* Busier processes fill the tree past its cap: the brief one's single sample is folded. */
-	for (uint32_t k = 0; k < 40; k++) {
-		uint32_t pid = 5000200u + k;
-
-		records_comm(&f->rs, pid, pid, "busy", true, 200 + 10 * k);
-		for (uint32_t n = 0; n < 20; n++)
-			records_sample(&f->rs, pid, pid, 0, 201 + 10 * k, chain, 3);
-	}
+	feed_busy(f, chain);
 	assert_true(stacktree_folds(f->p->stacks) > 0);
 	assert_true(has_process_frame(f->p, brief));
 	ingest_flush(f->in);
@@ -689,13 +696,7 @@ test_fold_exec(void **state)
 	records_sample(&f->rs, live, live, 0, 160, chain, 3);
 	records_comm(&f->rs, live, live, "pool-job", false, 170);
 	/* Busier processes fill the tree past its cap: those samples are folded. */
-	for (uint32_t k = 0; k < 40; k++) {
-		uint32_t pid = 5000200u + k;
-
-		records_comm(&f->rs, pid, pid, "busy", true, 200 + 10 * k);
-		for (uint32_t n = 0; n < 20; n++)
-			records_sample(&f->rs, pid, pid, 0, 201 + 10 * k, chain, 3);
-	}
+	feed_busy(f, chain);
 	assert_true(stacktree_folds(f->p->stacks) > 0);
 	assert_true(has_process_frame(f->p, child));
 	assert_true(has_process_frame(f->p, live));
