@@ -485,10 +485,18 @@ flame_view_prompt_key(struct ui *ui, struct flame_view *fv, int key)
 		/* The keys may come in one burst: lay out now to find the first match. */
 		flame_view_update(ui, fv, fv->cols);
 		m = flame_next_match(fv->fl, SIZE_MAX, false);
-		if (m >= 0)
+		if (m >= 0) {
 			flame_view_select(fv, m);
-		else
-			ui_message(ui, false, "no frame shown matches '%s'", fv->query);
+		} else if (flame_zoom_match(fv->fl, timemode_tree(ui))) {
+			/* Every match is too narrow to draw: zoom into the heaviest. */
+			flame_view_update(ui, fv, fv->cols);
+			ui_message(ui, false,
+				   "'%s' is narrower than a column: zoomed into it "
+				   "(Esc: back)",
+				   fv->query);
+		} else {
+			ui_message(ui, false, "no frame matches '%s'", fv->query);
+		}
 		return true;
 	}
 	case KEY_BACKSPACE:
@@ -663,7 +671,8 @@ const struct view_ops flame_view_ops = {
 	.keys = "arrows    move: Up to a callee (icicle: to the caller), Left/Right along the row\n"
 		"Enter     zoom into the selected frame (mouse: click it again, or double-click)\n"
 		"Esc Bksp  zoom out (back to the previous zoom)\n"
-		"/         search frame names (substring, any case); their share is shown\n"
+		"/         search frame names (substring, any case); their share is shown;\n"
+		"          a match too narrow to draw is zoomed into\n"
 		"n N       next, previous match\n"
 		"i         flip: flame (root at the bottom) or icicle (root on top)\n"
 		"w         the last 10 s or the whole recording\n"

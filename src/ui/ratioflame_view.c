@@ -3,8 +3,9 @@
  * The flame view's ratio mode: key E goes on from the last sampled event to each ratio
  * flamegraph (a --ratio NAME=A/B of two sampled events), then back to the first event. The tree
  * laid out is B's (its samples are the widths); each cell's colour is A/B over the same call
- * path in A's tree, on a log scale from yellow (lowest) to red (highest); frames with fewer than
- * RATIOFLAME_MIN_SAMPLES of B's samples are grey. Counts are the whole recording's.
+ * path in A's tree, on a log scale from yellow (lowest) to red (highest) over every frame of B's
+ * tree, drawn or not; frames with fewer than RATIOFLAME_MIN_SAMPLES of B's samples are grey.
+ * Counts are the whole recording's.
  */
 #include "config.h"
 
@@ -26,9 +27,13 @@ struct ratioflame_view {
 	uint32_t *ida, *idb; /* per cell: its node in A's and B's tree */
 	double *v;	     /* per cell: A/B, negative without one */
 	size_t n, cap;	     /* cells computed */
-	double lo, hi;	     /* the scale: the smallest and largest ratio */
-	bool paired;	     /* colour pairs set */
-	bool colour;	     /* and usable */
+	double lo, hi;	     /* the scale: the smallest and largest ratio of B's whole tree */
+	/* The trees the scale was taken of, and the ratio, their nodes and samples then. */
+	const struct stacktree *sa, *sb;
+	uint64_t skey[5];
+	bool scaled;
+	bool paired; /* colour pairs set */
+	bool colour; /* and usable */
 };
 
 struct ratioflame_view *
@@ -165,6 +170,31 @@ ratioflame_view_walk(const struct stacktree *t, const struct flame_cell *cells, 
 	return id;
 }
 
+/*
+ * The scale over the whole of B's tree (frames too narrow to draw included, as the page has it),
+ * walked again only when either tree or the ratio changed since the last time.
+ */
+static void
+ratioflame_view_scale(struct ratioflame_view *rv, const struct stacktree *ta,
+		      const struct stacktree *tb)
+{
+	uint64_t key[5] = {
+		rv->cur,
+		ta ? stacktree_nnodes(ta) : 0,
+		tb ? stacktree_nnodes(tb) : 0,
+		ta ? stacktree_samples(ta) : 0,
+		tb ? stacktree_samples(tb) : 0,
+	};
+
+	if (rv->scaled && rv->sa == ta && rv->sb == tb && !memcmp(key, rv->skey, sizeof(key)))
+		return;
+	ratioflame_scale(ta, tb, &rv->lo, &rv->hi);
+	rv->sa = ta;
+	rv->sb = tb;
+	memcpy(rv->skey, key, sizeof(key));
+	rv->scaled = true;
+}
+
 void
 ratioflame_view_update(struct ui *ui, struct ratioflame_view *rv, const struct flame_cell *cells,
 		       size_t n)
@@ -178,7 +208,7 @@ ratioflame_view_update(struct ui *ui, struct ratioflame_view *rv, const struct f
 	tb = profile_event_tree(p, rv->b);
 	ratioflame_view_grow(rv, n);
 	rv->n = n;
-	rv->lo = rv->hi = 0;
+	ratioflame_view_scale(rv, ta, tb);
 	for (size_t i = 0; i < n; i++) {
 		long up = cells[i].parent;
 
@@ -193,10 +223,6 @@ ratioflame_view_update(struct ui *ui, struct ratioflame_view *rv, const struct f
 		rv->na[i] = ratioflame_view_total(ta, rv->ida[i]);
 		rv->nb[i] = ratioflame_view_total(tb, rv->idb[i]);
 		rv->v[i] = ratioflame_value(rv->na[i], rv->nb[i]);
-		if (rv->v[i] > 0 && (rv->lo == 0 || rv->v[i] < rv->lo))
-			rv->lo = rv->v[i];
-		if (rv->v[i] > rv->hi)
-			rv->hi = rv->v[i];
 	}
 	if (!rv->paired && ui->can_color) {
 		/* Yellow to red, lowest to highest; grey for too few samples. */

@@ -658,17 +658,13 @@ flame_path_of_cell(struct flame *fl, size_t i, struct flame_path *p)
 	p->n = flame_cell_path(fl, (long)i, p->f, depth);
 }
 
-bool
-flame_zoom_in(struct flame *fl, size_t i)
+/* Zoom to the frame path f[0..n) (pushing the zoom left), and select it. */
+static void
+flame_zoom_path(struct flame *fl, const uint32_t *f, size_t n)
 {
-	struct flame_path next = { 0 };
+	size_t zn = n < fl->filter.n ? 0 : n;
 
-	if (i >= fl->ncells)
-		return false;
-	flame_path_of_cell(fl, i, &next);
-	if (next.n < fl->filter.n)
-		next.n = 0;
-	if (next.n != fl->zoom.n || (next.n && memcmp(next.f, fl->zoom.f, next.n * 4) != 0)) {
+	if (zn != fl->zoom.n || (zn && memcmp(f, fl->zoom.f, zn * 4) != 0)) {
 		if (fl->nhistory == fl->history_cap) {
 			size_t cap = fl->history_cap ? fl->history_cap * 2 : 8;
 
@@ -678,10 +674,63 @@ flame_zoom_in(struct flame *fl, size_t i)
 			fl->history_cap = cap;
 		}
 		flame_path_set(&fl->history[fl->nhistory++], fl->zoom.f, fl->zoom.n);
-		flame_path_set(&fl->zoom, next.f, next.n);
+		flame_path_set(&fl->zoom, f, zn);
 	}
-	flame_path_set(&fl->sel, next.f, fl->cells[i].depth);
+	flame_path_set(&fl->sel, f, n);
+}
+
+bool
+flame_zoom_in(struct flame *fl, size_t i)
+{
+	struct flame_path next = { 0 };
+
+	if (i >= fl->ncells)
+		return false;
+	flame_path_of_cell(fl, i, &next);
+	flame_zoom_path(fl, next.f, next.n);
 	flame_path_fini(&next);
+	return true;
+}
+
+bool
+flame_zoom_match(struct flame *fl, const struct stacktree *t)
+{
+	uint32_t base = STACKTREE_ROOT, best = STACKTREE_NONE;
+	uint64_t most = 0;
+	size_t n = 0, depth = 0;
+	uint32_t *path;
+
+	if (!fl->query || !flame_node(fl, t, STACKTREE_ROOT))
+		return false;
+	for (size_t i = 0; i < fl->filter.n && base != STACKTREE_NONE; i++)
+		base = flame_child(fl, t, base, fl->filter.path[i]);
+	if (base == STACKTREE_NONE)
+		return false;
+	flame_push(fl, &n, base);
+	while (n) {
+		uint32_t id = fl->stack[--n];
+		const struct stacktree_node *node = flame_node(fl, t, id);
+
+		if (!node || !flame_count(fl, node))
+			continue;
+		if (flame_matches(fl, node->frame) && flame_count(fl, node) > most) {
+			most = flame_count(fl, node);
+			best = id;
+		}
+		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
+		     c = flame_node(fl, t, c)->next_sibling)
+			flame_push(fl, &n, c);
+	}
+	if (best == STACKTREE_NONE)
+		return false;
+	for (uint32_t id = best; flame_node(fl, t, id)->parent != STACKTREE_NONE;
+	     id = flame_node(fl, t, id)->parent)
+		depth++;
+	path = xreallocarray(NULL, depth ? depth : 1, sizeof(*path));
+	for (uint32_t id = best, k = (uint32_t)depth; k > 0; id = flame_node(fl, t, id)->parent)
+		path[--k] = flame_node(fl, t, id)->frame;
+	flame_zoom_path(fl, path, depth);
+	free(path);
 	return true;
 }
 

@@ -8,8 +8,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ringside/util/xalloc.h"
 #include "ringside/view/ratioflame.h"
 
 bool
@@ -49,6 +51,50 @@ ratioflame_count(const struct stacktree *t, const uint32_t *path, size_t n)
 	}
 	node = stacktree_node(t, id);
 	return node ? node->total : 0;
+}
+
+void
+ratioflame_scale(const struct stacktree *ta, const struct stacktree *tb, double *lo, double *hi)
+{
+	struct pair {
+		uint32_t b, a;
+	} * stack;
+	size_t n = 0, cap = 256;
+
+	*lo = *hi = 0;
+	if (!tb || !stacktree_node(tb, STACKTREE_ROOT))
+		return;
+	stack = xreallocarray(NULL, cap, sizeof(*stack));
+	stack[n++] = (struct pair){ STACKTREE_ROOT, ta ? STACKTREE_ROOT : STACKTREE_NONE };
+	while (n) {
+		struct pair e = stack[--n];
+		const struct stacktree_node *nb = stacktree_node(tb, e.b);
+		const struct stacktree_node *na =
+			e.a == STACKTREE_NONE ? NULL : stacktree_node(ta, e.a);
+		double v;
+
+		/* Below the threshold here, so is every node under it. */
+		if (!nb || nb->total < RATIOFLAME_MIN_SAMPLES)
+			continue;
+		v = ratioflame_value(na ? na->total : 0, nb->total);
+		if (v > 0 && (*lo == 0 || v < *lo))
+			*lo = v;
+		if (v > *hi)
+			*hi = v;
+		for (uint32_t c = nb->first_child; c != STACKTREE_NONE;
+		     c = stacktree_node(tb, c)->next_sibling) {
+			if (n == cap) {
+				cap *= 2;
+				stack = xreallocarray(stack, cap, sizeof(*stack));
+			}
+			stack[n++] = (struct pair){
+				c, e.a == STACKTREE_NONE
+					   ? STACKTREE_NONE
+					   : stacktree_child(ta, e.a, stacktree_node(tb, c)->frame)
+			};
+		}
+	}
+	free(stack);
 }
 
 double

@@ -315,7 +315,16 @@ fi
 # --- clicking, searching, sorting, hovering, requests, in a WebDriver session
 S=$T/ct.json
 hover_plan
+# A function every node of which is under the page's 0.08% (too narrow to draw), and its node
+# with the most samples (the first of them): Enter in the search box zooms to it.
+set -- $(jqv "$S" '.stacks as $s | $s.nodes[0][3] as $all | [range(1; $s.nodes | length) as $i
+	| {i: $i, n: $s.strings[$s.frames[$s.nodes[$i][1]][0]], t: $s.nodes[$i][3]}] | group_by(.n)
+	| map(select((.[0].n | test("^[A-Za-z_][A-Za-z0-9_]*$")) and all(.[]; .t < 0.0008 * $all)
+	and any(.[]; .t > 0)) | sort_by(-.t, .i)[0]) | sort_by(-.t, .n) | first // empty
+	| "\(.n) \(.i)"')
+NARROW=${1:-} NARROW_NODE=${2:-}
 webdriver "$T/ct.html" "$SHOTS" --click hot_mix --search '^hot_mix$' --screenshots \
+	${NARROW:+--search-narrow "^$NARROW\$"} \
 	--hover "$HOVER_COUNTER" --hover "$HOVER_RATIO" --hover "$HOVER_SCHED" >"$T/wd.json" \
 	2>"$T/wd.err"
 rc=$?
@@ -339,6 +348,13 @@ else
 			test("self [0-9]+ samples") and test("libhot\\.c:[0-9]+")' "$W"
 	check "webdriver: searching ^hot_mix$ highlights it and sums $hot_sum samples" \
 		"$JQ" -e --argjson n "$hot_sum" '.search.samples == $n and .search.highlighted >= 1' "$W"
+	if [ -n "$NARROW" ]; then
+		check "webdriver: ^$NARROW\$ is too narrow to draw; Enter zooms to its heaviest node ($NARROW_NODE)" \
+			"$JQ" -e --argjson n "$NARROW_NODE" '.search_narrow.drawn_before == 0 and
+			.search_narrow.focus == $n and .search_narrow.highlighted >= 1' "$W"
+	else
+		skip "webdriver: Enter on a search too narrow to draw" "every function of ct.json is drawn"
+	fi
 	check "webdriver: clicking the Total header sorts the functions by total" \
 		"$JQ" -e '.sorted.key == "total" and .sorted.descending' "$W"
 	check "webdriver: no request left the page (performance log and resource timing)" \

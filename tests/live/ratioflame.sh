@@ -11,7 +11,9 @@
 #     line, legend with the scale's ends and the grey threshold), the details line of fault_here
 #     and spin_here gives page-faults, cpu-clock and pf as jq computes them; E again: cpu-clock;
 #     `view --ratio` adds the ratio to a snapshot without it (a ratio of an event not sampled
-#     gives no ratio flamegraph); live, the same legend and fault_here's values;
+#     gives no ratio flamegraph); 100 columns wide, where fault_here may be narrower than a
+#     column, the scale is still the whole tree's and / zooms into fault_here; live, the same
+#     legend and fault_here's values;
 #   - the page: the selector's "ratio pf = page-faults/cpu-clock" colours each frame by pf (the
 #     highest level for fault_here, the lowest for spin_here), grey and no value under 10 samples,
 #     the legend's ends are jq's, the tooltip gives A, B and pf (headless Chromium).
@@ -102,6 +104,28 @@ if command -v tmux >/dev/null 2>&1; then
 	screen_keys E
 	screen_wait 'sampled event 1 of 2: cpu-clock' 5
 	ok $? "  and pc=page-faults/cycles (cycles not sampled) has none: E goes back to cpu-clock"
+	screen_keys q
+	screen_exit_is 0 "view quits with q"
+
+	# 100 columns: the flame row is 99 wide, and fault_here (FB of TOT samples) narrower than a
+	# column is not drawn. The scale is still the whole tree's, and the search zooms into it.
+	TOT=$("$JQ" '.stacks.nodes[0][3]' "$T/rs.json")
+	screen_start 100 30 "$R" view --view flame "$T/rs.json"
+	screen_wait 'cpu-clock: ' 10
+	screen_keys E E
+	screen_wait "pf = page-faults/cpu-clock per frame, log scale: +$(g3 "$LO") .* to $(g3 "$HI") " 5
+	ok $? "100 columns: the same scale, frames too narrow to draw included"
+	screen_keys / f a u l t _ h e r e Enter
+	if [ $((FB * 99)) -lt "$TOT" ]; then
+		screen_wait "'fault_here' is narrower than a column: zoomed into it" 5
+		ok $? "  fault_here ($FB of $TOT samples) is narrower than a column: / zooms into it"
+	else
+		screen_wait "/fault_here: " 5
+		check "  fault_here ($FB of $TOT samples) is drawn: / selects it, no zoom" sh -c \
+			"! tmux -S '$_screen_sock' capture-pane -p | grep -q 'narrower than a column'"
+	fi
+	screen_wait "^ fault_here .*│ page-faults $FA  cpu-clock $FB  pf $FV " 5
+	ok $? "  and gives its details: page-faults $FA, cpu-clock $FB, pf $FV (jq)"
 	screen_keys q
 	screen_exit_is 0 "view quits with q"
 

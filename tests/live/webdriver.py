@@ -6,7 +6,7 @@ and tests/bench/html.sh to check with jq.
 
   webdriver.py PAGE OUTDIR [--click NAME] [--search RE] [--xss TEXT] [--screenshots]
                [--hover SELECTOR@FX,FY]... [--annotate FUNCTION] [--time-modes] [--sample-events]
-               [--hosts]
+               [--hosts] [--search-narrow RE]
 
 It loads PAGE (a file), waits for the page to say it has drawn (body data-ready), and reports:
 the draw time, the header, the events table, the counter and ratio charts' titles, every request
@@ -25,7 +25,9 @@ and FY of the width and height of the element SELECTOR and reports the tooltip s
 CHROMEDRIVER (paths). --annotate clicks FUNCTION's row in the top functions (before the sort)
 and reports the annotation that opens: its highlighted row's text and share, and its
 instructions. The click on frame NAME reports the annotation it opened too (click_annotate), or
-the page's reason for showing none.
+the page's reason for showing none. --search-narrow RE searches for RE (whose matches should all
+be too narrow to draw), presses Enter in the search box and reports the focus (the node it zoomed
+to), the matches drawn before and after, then clears the search and the zoom.
 """
 import base64
 import json
@@ -282,7 +284,8 @@ def main():
     if len(args) < 2:
         sys.exit(__doc__)
     page, outdir = os.path.abspath(args[0]), args[1]
-    opts = {'--click': None, '--search': None, '--xss': None, '--annotate': None}
+    opts = {'--click': None, '--search': None, '--xss': None, '--annotate': None,
+            '--search-narrow': None}
     shots = '--screenshots' in args
     for k in opts:
         if k in args:
@@ -428,6 +431,22 @@ def main():
                 return { samples: m.dataset.samples === undefined ? null : Number(m.dataset.samples),
                          text: m.textContent,
                          highlighted: document.querySelectorAll('#flame-graph .fr.match').length };''')
+        if opts['--search-narrow']:
+            # A search whose matches are all too narrow to draw, then Enter in the box.
+            wd.js('const b = document.getElementById("flame-search"); b.value = arguments[0]; '
+                  'b.dispatchEvent(new Event("input"))', opts['--search-narrow'])
+            before = wd.js('return document.querySelectorAll("#flame-graph .fr.match").length')
+            box = wd.js('return document.getElementById("flame-search")')
+            wd.s('POST', '/element/%s/value' % box[ELEMENT], {'text': '\ue007'})
+            out['search_narrow'] = wd.js('''
+                const g = document.getElementById('flame-graph');
+                return { drawn_before: arguments[0], focus: Number(g.dataset.focus),
+                         highlighted: g.querySelectorAll('.fr.match').length,
+                         status: document.getElementById('flame-status').textContent };''',
+                                         before)
+            wd.js('const b = document.getElementById("flame-search"); b.value = ""; '
+                  'b.dispatchEvent(new Event("input")); '
+                  'document.getElementById("flame-reset").click()')
         if '--time-modes' in args:
             out['time_modes'] = time_modes(wd)
         if '--sample-events' in args:

@@ -2,8 +2,8 @@
 /*
  * Unit tests for view/flame on trees built with stacktree_insert: widths proportional to samples
  * and children ordered by name, narrow frames left out, zoom by path surviving new samples and a
- * compaction, the search's share without double counting nested matches, the process and thread
- * filter, window counts, freezing, moves and the selection.
+ * compaction, the search's share without double counting nested matches, a zoom into a match too
+ * narrow to draw, the process and thread filter, window counts, freezing, moves and the selection.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -346,6 +346,52 @@ test_search(void **state)
 	fx_fini(&fx);
 }
 
+/* Matches too narrow to draw: flame_zoom_match zooms into the heaviest one and selects it. */
+static void
+test_search_narrow(void **state)
+{
+	struct fx fx;
+	size_t n;
+	const struct flame_cell *c;
+	long sel;
+
+	(void)state;
+	fx_init(&fx, 0, 0);
+	fx_add(&fx, 1, 1, "main;spin", 9970, 0);
+	fx_add(&fx, 1, 1, "main;a;tiny", 10, 0); /* 10 of 10000 at 100 columns: 0.1 column */
+	fx_add(&fx, 1, 1, "main;b;tiny", 20, 0); /* the heaviest match, still narrow */
+	flame_set_search(fx.fl, "TINY");
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	assert_int_equal(flame_match_total(fx.fl), 30);
+	assert_int_equal(fx_find(&fx, "tiny", -1), -1);
+	c = flame_cells(fx.fl, &n);
+	assert_int_equal(flame_next_match(fx.fl, n - 1, false), -1);
+	assert_true(flame_zoom_match(fx.fl, fx.t));
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	check_layout(&fx, 100);
+	/* The zoom is b's tiny, full width, with its ancestors; it is selected. */
+	assert_int_equal(flame_zoom_depth(fx.fl), 5);
+	c = flame_cells(fx.fl, &n);
+	sel = flame_selected(fx.fl);
+	assert_true(sel >= 0);
+	assert_string_equal(fx_name(&fx, &c[sel]), "tiny");
+	assert_int_equal(c[sel].total, 20);
+	assert_int_equal(c[sel].width, 100);
+	assert_string_equal(fx_name(&fx, &c[c[sel].parent]), "b");
+	/* Zooming out goes back to the whole tree, where tiny is not drawn. */
+	assert_true(flame_zoom_out(fx.fl));
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	assert_int_equal(flame_zoom_depth(fx.fl), 0);
+	assert_int_equal(fx_find(&fx, "tiny", -1), -1);
+	/* No match at all (or no search): nothing changes. */
+	flame_set_search(fx.fl, "nothing");
+	assert_false(flame_zoom_match(fx.fl, fx.t));
+	flame_set_search(fx.fl, NULL);
+	assert_false(flame_zoom_match(fx.fl, fx.t));
+	assert_false(flame_zoom_out(fx.fl));
+	fx_fini(&fx);
+}
+
 static void
 test_filter(void **state)
 {
@@ -550,9 +596,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_widths), cmocka_unit_test(test_zoom),
-		cmocka_unit_test(test_search), cmocka_unit_test(test_filter),
-		cmocka_unit_test(test_window), cmocka_unit_test(test_freeze),
-		cmocka_unit_test(test_moves),
+		cmocka_unit_test(test_search), cmocka_unit_test(test_search_narrow),
+		cmocka_unit_test(test_filter), cmocka_unit_test(test_window),
+		cmocka_unit_test(test_freeze), cmocka_unit_test(test_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,7 @@
 /*
  * Unit tests for view/ratioflame: which ratios have both events sampled, another tree's samples
  * under the same call path (absent paths count 0), the threshold under which a frame has no
- * ratio, and the log colour scale with its legend's bounds.
+ * ratio, and the log colour scale with its legend's bounds, taken over the whole tree.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,12 +94,44 @@ test_threshold_and_scale(void **state)
 	assert_string_equal(ratioflame_format(0, buf, sizeof(buf)), "0");
 }
 
+/* The scale is the whole tree's: every node with enough of B's samples, however narrow. */
+static void
+test_scale_whole_tree(void **state)
+{
+	uint32_t fa, fb, path[2];
+	struct profile *p = two_events(&fa, &fb);
+	struct stacktree *ta = profile_event_tree(p, 1), *tb = p->stacks;
+	double lo, hi;
+
+	(void)state;
+	ratioflame_scale(ta, tb, &lo, &hi);
+	assert_true(lo == 0 && hi == 0);
+	path[0] = fb;
+	stacktree_insert(tb, path, 1, 6000, 1);
+	stacktree_insert(ta, path, 1, 3000, 1);
+	path[1] = fa; /* spin_here -> fault_here: 21 of 6021 samples, 5000 faults */
+	stacktree_insert(tb, path, 2, 21, 1);
+	stacktree_insert(ta, path, 2, 5000, 1);
+	path[0] = fa; /* fault_here alone: 9 samples, under the threshold, 100000 faults */
+	stacktree_insert(tb, path, 1, 9, 1);
+	stacktree_insert(ta, path, 1, 100000, 1);
+	ratioflame_scale(ta, tb, &lo, &hi);
+	/* The root: 108000 / 6030; spin_here: 8000 / 6021; under it fault_here: 5000 / 21. */
+	assert_true(fabs(lo - 8000.0 / 6021) < 1e-12);
+	assert_true(fabs(hi - 5000.0 / 21) < 1e-12);
+	/* Without A's tree every ratio is 0: no positive lowest, no highest. */
+	ratioflame_scale(NULL, tb, &lo, &hi);
+	assert_true(lo == 0 && hi == 0);
+	profile_free(p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_and_counts),
 		cmocka_unit_test(test_threshold_and_scale),
+		cmocka_unit_test(test_scale_whole_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
  * sampled events gives a flamegraph whose widths are B's samples and whose colour is A/B per
  * frame, A's samples under the same call path (matched frame by frame from the root) divided by
  * B's. Frames with fewer than RATIOFLAME_MIN_SAMPLES of B's samples have no ratio (drawn grey).
- * The colours are a log scale between the smallest and largest ratio shown.
+ * The colours are a log scale between the smallest and largest ratio of the whole tree (every
+ * frame with a ratio, drawn or too narrow to draw), as the HTML page has it.
  */
 #ifndef RINGSIDE_VIEW_RATIOFLAME_H
 #define RINGSIDE_VIEW_RATIOFLAME_H
@@ -29,6 +30,13 @@ bool ratioflame_events(const struct profile *p, const struct ratio_def *r, size_
 /* The samples of t through the node reached from the root by path[0..n) (frames below the root),
  * or 0 when t has no such node. */
 uint64_t ratioflame_count(const struct stacktree *t, const uint32_t *path, size_t n);
+/*
+ * The scale of ratio A/B over every node of tb (B's tree, the root included) whose path has at
+ * least RATIOFLAME_MIN_SAMPLES of B: the smallest positive ratio into *lo and the largest into
+ * *hi (both 0 when no node has a ratio).
+ */
+void ratioflame_scale(const struct stacktree *ta, const struct stacktree *tb, double *lo,
+		      double *hi);
 /* A/B, or a negative value when b is under RATIOFLAME_MIN_SAMPLES (no ratio). */
 double ratioflame_value(uint64_t a, uint64_t b);
 /*

@@ -745,6 +745,19 @@
 			updateMatch();
 			render();
 		});
+		// Enter when no match is drawn (all too narrow): zoom to the match with the most samples.
+		search.addEventListener('keydown', ev => {
+			if (ev.key !== 'Enter' || query === null || box.querySelector('.fr.match'))
+				return;
+			let best = -1;
+			for (let i = 1; i < nodes.length; i++)
+				if (matches(i) && (best < 0 || nodes[i][3] > nodes[best][3]))
+					best = i;
+			if (best > 0) {
+				focus = best;
+				render();
+			}
+		});
 		render();
 	}
 
