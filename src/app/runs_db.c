@@ -4,10 +4,13 @@
  * only, WAL so that readers never wait for a writer, a busy timeout so that writers queue rather
  * than fail, one IMMEDIATE transaction per change, and the schema version in user_version with the
  * migrations from it applied on open. The files of a run are renamed into place inside its
- * registration's transaction and put back when the commit fails.
+ * registration's transaction and put back when the commit fails. SQLite is loaded (dlopen) by the
+ * first open, not at start: linked, it cost every live screen ~240 KiB of resident memory for a
+ * database it touches only when a snapshot is saved.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -28,6 +31,54 @@ struct runs_db {
 	sqlite3 *sql;
 	char *dir, *path;
 };
+
+/* The SQLite functions the library calls (sqlite3_ each), resolved by runs_sql_load. */
+/* clang-format off */
+#define RUNS_SQL_FNS(X)                                                                            \
+	X(open_v2) X(close) X(busy_timeout) X(errmsg) X(errstr) X(exec) X(prepare_v2) X(step)      \
+	X(finalize) X(changes) X(last_insert_rowid) X(bind_parameter_count) X(bind_blob64)         \
+	X(bind_int) X(bind_int64) X(bind_null) X(bind_text) X(column_blob) X(column_bytes)         \
+	X(column_int) X(column_int64) X(column_text)
+/* clang-format on */
+
+/* Each function as a pointer typed from <sqlite3.h>'s prototype, so that every call is checked. */
+#define RUNS_SQL_FIELD(f) __typeof__(sqlite3_##f) *f;
+static struct {
+	void *lib;
+	RUNS_SQL_FNS(RUNS_SQL_FIELD)
+} runs_sql;
+
+/* Set runs_sql.f from sqlite3_f (as dlsym(3) shows); the first one missing goes in miss. */
+#define RUNS_SQL_SYM(f)                                                                            \
+	*(void **)&runs_sql.f = dlsym(runs_sql.lib, "sqlite3_" #f);                                \
+	if (!runs_sql.f && !miss)                                                                  \
+		miss = "sqlite3_" #f;
+
+/* Load libsqlite3.so.0 the first time (never unloaded); 0, or -EIO with what to install. */
+static int
+runs_sql_load(struct errbuf *err)
+{
+	static bool loaded;
+	const char *miss = NULL;
+
+	if (loaded)
+		return 0;
+	if (!runs_sql.lib)
+		runs_sql.lib = dlopen("libsqlite3.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!runs_sql.lib)
+		return errbuf_fail_as(err, ERRBUF_RUNTIME, -EIO,
+				      "the runs library needs SQLite, which did not load (%s); "
+				      "install libsqlite3-0",
+				      dlerror());
+	RUNS_SQL_FNS(RUNS_SQL_SYM)
+	if (miss)
+		return errbuf_fail_as(err, ERRBUF_RUNTIME, -EIO,
+				      "the runs library needs SQLite 3.22 or later, and this "
+				      "libsqlite3.so.0 has no %s; install libsqlite3-0",
+				      miss);
+	loaded = true;
+	return 0;
+}
 
 /* Each entry takes the schema from the version before it to its index + 1 (user_version). */
 static const char *const runs_db_migrations[] = {
@@ -110,7 +161,7 @@ runs_ref_parse(const char *text, struct runs_ref *ref, struct errbuf *err)
 static int
 runs_db_fail(struct runs_db *db, int rc, const char *what, struct errbuf *err)
 {
-	const char *msg = db && db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
+	const char *msg = db && db->sql ? runs_sql.errmsg(db->sql) : runs_sql.errstr(rc);
 	const char *path = db ? db->path : "runs.db";
 
 	switch (rc & 0xff) {
@@ -148,7 +199,7 @@ runs_db_fail(struct runs_db *db, int rc, const char *what, struct errbuf *err)
 static int
 runs_db_exec(struct runs_db *db, const char *sql, const char *what, struct errbuf *err)
 {
-	int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+	int rc = runs_sql.exec(db->sql, sql, NULL, NULL, NULL);
 
 	return rc == SQLITE_OK ? 0 : runs_db_fail(db, rc, what, err);
 }
@@ -156,7 +207,7 @@ runs_db_exec(struct runs_db *db, const char *sql, const char *what, struct errbu
 static int
 runs_db_prepare(struct runs_db *db, const char *sql, sqlite3_stmt **st, struct errbuf *err)
 {
-	int rc = sqlite3_prepare_v2(db->sql, sql, -1, st, NULL);
+	int rc = runs_sql.prepare_v2(db->sql, sql, -1, st, NULL);
 
 	return rc == SQLITE_OK ? 0 : runs_db_fail(db, rc, "preparing a statement", err);
 }
@@ -194,13 +245,13 @@ runs_db_version(struct runs_db *db, int *version, struct errbuf *err)
 	*version = 0;
 	r = runs_db_prepare(db, "PRAGMA user_version", &st, err);
 	if (r == 0) {
-		rc = sqlite3_step(st);
+		rc = runs_sql.step(st);
 		if (rc == SQLITE_ROW)
-			*version = sqlite3_column_int(st, 0);
+			*version = runs_sql.column_int(st, 0);
 		else
 			r = runs_db_fail(db, rc, "reading the schema version", err);
 	}
-	sqlite3_finalize(st);
+	runs_sql.finalize(st);
 	return r;
 }
 
@@ -227,7 +278,7 @@ runs_db_migrate(struct runs_db *db, struct errbuf *err)
 		r = runs_db_exec(db, runs_db_migrations[v], "migrating the schema", err);
 	if (r == 0)
 		return runs_db_exec(db, "COMMIT", "committing the schema", err);
-	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	runs_sql.exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	return r;
 }
 
@@ -250,16 +301,19 @@ runs_db_open(struct runs_db **out, const char *dir, struct errbuf *err)
 			       dir, strerror(-r));
 		goto fail;
 	}
+	r = runs_sql_load(err);
+	if (r < 0)
+		goto fail;
 	/* Created here first, so that it (and SQLite's -wal and -shm after it) is 0600. */
 	fd = open(db->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd >= 0)
 		close(fd);
-	rc = sqlite3_open_v2(db->path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = runs_sql.open_v2(db->path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		r = runs_db_fail(db, rc, "opening it", err);
 		goto fail;
 	}
-	sqlite3_busy_timeout(db->sql, RUNS_DB_BUSY_MS);
+	runs_sql.busy_timeout(db->sql, RUNS_DB_BUSY_MS);
 	r = runs_db_exec(db, "PRAGMA journal_mode = WAL", "turning on WAL", err);
 	if (r == 0)
 		r = runs_db_exec(db, "PRAGMA foreign_keys = ON", "turning on foreign keys", err);
@@ -279,7 +333,8 @@ runs_db_close(struct runs_db *db)
 {
 	if (!db)
 		return;
-	sqlite3_close(db->sql);
+	if (db->sql)
+		runs_sql.close(db->sql);
 	free(db->dir);
 	free(db->path);
 	free(db);
@@ -305,7 +360,7 @@ runs_db_bind_strv(sqlite3_stmt *st, int i, char *const *v, size_t n)
 	char *blob;
 
 	if (!n)
-		return sqlite3_bind_null(st, i);
+		return runs_sql.bind_null(st, i);
 	for (size_t k = 0; k < n; k++)
 		len += strlen(v[k]) + 1;
 	blob = xmalloc(len);
@@ -315,15 +370,15 @@ runs_db_bind_strv(sqlite3_stmt *st, int i, char *const *v, size_t n)
 		memcpy(blob + at, v[k], l);
 		at += l;
 	}
-	return sqlite3_bind_blob64(st, i, blob, len, free);
+	return runs_sql.bind_blob64(st, i, blob, len, free);
 }
 
 /* The strings of a blob bound by runs_db_bind_strv. */
 static char **
 runs_db_column_strv(sqlite3_stmt *st, int i, size_t *n)
 {
-	const char *b = sqlite3_column_blob(st, i);
-	int len = sqlite3_column_bytes(st, i);
+	const char *b = runs_sql.column_blob(st, i);
+	int len = runs_sql.column_bytes(st, i);
 	char **v = NULL;
 
 	*n = 0;
@@ -341,13 +396,13 @@ runs_db_column_strv(sqlite3_stmt *st, int i, size_t *n)
 static int
 runs_db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
-	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+	return s ? runs_sql.bind_text(st, i, s, -1, SQLITE_TRANSIENT) : runs_sql.bind_null(st, i);
 }
 
 static char *
 runs_db_column_text(sqlite3_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	const unsigned char *t = runs_sql.column_text(st, i);
 
 	return t ? xstrdup((const char *)t) : NULL;
 }
@@ -381,11 +436,11 @@ runs_db_bind_record(sqlite3_stmt *st, const struct runs_record *r)
 {
 	int rc = 0;
 
-	rc |= sqlite3_bind_int64(st, 1, r->start_ns);
+	rc |= runs_sql.bind_int64(st, 1, r->start_ns);
 	rc |= runs_db_bind_text(st, 2, r->host);
 	rc |= runs_db_bind_text(st, 3, r->kernel);
-	rc |= sqlite3_bind_int64(st, 4, r->duration_ns);
-	rc |= sqlite3_bind_int64(st, 5, r->interval_ns);
+	rc |= runs_sql.bind_int64(st, 4, r->duration_ns);
+	rc |= runs_sql.bind_int64(st, 5, r->interval_ns);
 	rc |= runs_db_bind_text(st, 6, r->cwd);
 	rc |= runs_db_bind_text(st, 7, r->target_kind);
 	rc |= runs_db_bind_text(st, 8, r->target_desc);
@@ -394,12 +449,12 @@ runs_db_bind_record(sqlite3_stmt *st, const struct runs_record *r)
 	rc |= runs_db_bind_text(st, 11, r->events);
 	rc |= runs_db_bind_text(st, 12, r->sample_event);
 	rc |= runs_db_bind_text(st, 13, r->callgraph);
-	rc |= sqlite3_bind_int64(st, 14, r->freq);
-	rc |= sqlite3_bind_int64(st, 15, r->period);
-	rc |= sqlite3_bind_int64(st, 16, r->samples);
-	rc |= sqlite3_bind_int64(st, 17, r->lost);
+	rc |= runs_sql.bind_int64(st, 14, r->freq);
+	rc |= runs_sql.bind_int64(st, 15, r->period);
+	rc |= runs_sql.bind_int64(st, 16, r->samples);
+	rc |= runs_sql.bind_int64(st, 17, r->lost);
 	rc |= runs_db_bind_text(st, 18, r->end_reason);
-	rc |= sqlite3_bind_int64(st, 19, r->exit_status);
+	rc |= runs_sql.bind_int64(st, 19, r->exit_status);
 	rc |= runs_db_bind_text(st, 20, r->title);
 	return rc;
 }
@@ -416,7 +471,7 @@ runs_db_insert_one(struct runs_db *db, const char *sql, const struct runs_record
 	if (r < 0)
 		return r;
 	if (id) {
-		rc = sqlite3_bind_int64(st, 1, id);
+		rc = runs_sql.bind_int64(st, 1, id);
 		rc |= runs_db_bind_strv(st, 2, rec->argv, rec->nargv);
 		rc |= runs_db_bind_strv(st, 3, rec->command, rec->ncommand);
 		rc |= runs_db_bind_strv(st, 4, rec->env, rec->nenv);
@@ -424,8 +479,8 @@ runs_db_insert_one(struct runs_db *db, const char *sql, const struct runs_record
 		rc = runs_db_bind_record(st, rec);
 	}
 	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+		rc = runs_sql.step(st);
+	runs_sql.finalize(st);
 	return rc == SQLITE_DONE ? 0 : runs_db_fail(db, rc, "adding the run", err);
 }
 
@@ -444,7 +499,7 @@ runs_db_insert(struct runs_db *db, const struct runs_record *rec, int64_t *id, s
 	r = runs_db_insert_one(db, sql, rec, 0, err);
 	if (r < 0)
 		return r;
-	*id = sqlite3_last_insert_rowid(db->sql);
+	*id = runs_sql.last_insert_rowid(db->sql);
 	return runs_db_insert_one(db,
 				  "INSERT INTO run_args (run, argv, command, env)"
 				  " VALUES (?1, ?2, ?3, ?4)",
@@ -466,13 +521,13 @@ runs_db_set_files(struct runs_db *db, int64_t id, const char *snap, int64_t size
 	if (r < 0)
 		return r;
 	rc = runs_db_bind_text(st, 1, snap);
-	rc |= sqlite3_bind_int64(st, 2, size);
+	rc |= runs_sql.bind_int64(st, 2, size);
 	rc |= runs_db_bind_text(st, 3, hash);
 	rc |= runs_db_bind_text(st, 4, output);
-	rc |= sqlite3_bind_int64(st, 5, id);
+	rc |= runs_sql.bind_int64(st, 5, id);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+		rc = runs_sql.step(st);
+	runs_sql.finalize(st);
 	return rc == SQLITE_DONE ? 0 : runs_db_fail(db, rc, "naming the run's files", err);
 }
 
@@ -535,7 +590,7 @@ runs_db_add(struct runs_db *db, const struct runs_record *r, const char *snapsho
 	if (rc == 0)
 		rc = runs_db_exec(db, "COMMIT", "committing the registration", err);
 	if (rc < 0) {
-		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		runs_sql.exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 		if (snap_moved)
 			runs_db_unadopt(db, snap, snapshot_tmp);
 		if (out_moved)
@@ -552,12 +607,12 @@ out:
 static void
 runs_db_row(sqlite3_stmt *st, struct runs_record *r)
 {
-	r->id = sqlite3_column_int64(st, 0);
-	r->start_ns = sqlite3_column_int64(st, 1);
+	r->id = runs_sql.column_int64(st, 0);
+	r->start_ns = runs_sql.column_int64(st, 1);
 	r->host = runs_db_column_text(st, 2);
 	r->kernel = runs_db_column_text(st, 3);
-	r->duration_ns = sqlite3_column_int64(st, 4);
-	r->interval_ns = sqlite3_column_int64(st, 5);
+	r->duration_ns = runs_sql.column_int64(st, 4);
+	r->interval_ns = runs_sql.column_int64(st, 5);
 	r->argv = runs_db_column_strv(st, 6, &r->nargv);
 	r->cwd = runs_db_column_text(st, 7);
 	r->target_kind = runs_db_column_text(st, 8);
@@ -569,14 +624,14 @@ runs_db_row(sqlite3_stmt *st, struct runs_record *r)
 	r->events = runs_db_column_text(st, 14);
 	r->sample_event = runs_db_column_text(st, 15);
 	r->callgraph = runs_db_column_text(st, 16);
-	r->freq = sqlite3_column_int64(st, 17);
-	r->period = sqlite3_column_int64(st, 18);
-	r->samples = sqlite3_column_int64(st, 19);
-	r->lost = sqlite3_column_int64(st, 20);
+	r->freq = runs_sql.column_int64(st, 17);
+	r->period = runs_sql.column_int64(st, 18);
+	r->samples = runs_sql.column_int64(st, 19);
+	r->lost = runs_sql.column_int64(st, 20);
 	r->end_reason = runs_db_column_text(st, 21);
-	r->exit_status = sqlite3_column_int64(st, 22);
+	r->exit_status = runs_sql.column_int64(st, 22);
 	r->snapshot = runs_db_column_text(st, 23);
-	r->size = sqlite3_column_int64(st, 24);
+	r->size = runs_sql.column_int64(st, 24);
 	r->hash = runs_db_column_text(st, 25);
 	r->output = runs_db_column_text(st, 26);
 	r->title = runs_db_column_text(st, 27);
@@ -604,11 +659,11 @@ runs_db_get(struct runs_db *db, int64_t id, struct runs_record *out, struct errb
 			    &st, err);
 	if (r < 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
+	runs_sql.bind_int64(st, 1, id);
+	rc = runs_sql.step(st);
 	if (rc == SQLITE_ROW)
 		runs_db_row(st, out);
-	sqlite3_finalize(st);
+	runs_sql.finalize(st);
 	if (rc == SQLITE_DONE)
 		return runs_db_no_run(id, err);
 	return rc == SQLITE_ROW ? 0 : runs_db_fail(db, rc, "reading a run", err);
@@ -627,22 +682,22 @@ runs_db_list(struct runs_db *db, runs_db_row_fn fn, void *arg, struct errbuf *er
 			    &st, err);
 	if (r < 0)
 		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = runs_sql.step(st)) == SQLITE_ROW) {
 		struct runs_record rec = {
-			.id = sqlite3_column_int64(st, 0),
-			.start_ns = sqlite3_column_int64(st, 1),
-			.target_desc = (char *)sqlite3_column_text(st, 2),
-			.duration_ns = sqlite3_column_int64(st, 3),
-			.samples = sqlite3_column_int64(st, 4),
-			.size = sqlite3_column_int64(st, 5),
-			.title = (char *)sqlite3_column_text(st, 6),
-			.tags = (char *)sqlite3_column_text(st, 7),
+			.id = runs_sql.column_int64(st, 0),
+			.start_ns = runs_sql.column_int64(st, 1),
+			.target_desc = (char *)runs_sql.column_text(st, 2),
+			.duration_ns = runs_sql.column_int64(st, 3),
+			.samples = runs_sql.column_int64(st, 4),
+			.size = runs_sql.column_int64(st, 5),
+			.title = (char *)runs_sql.column_text(st, 6),
+			.tags = (char *)runs_sql.column_text(st, 7),
 		};
 
 		if (fn(&rec, arg))
 			break;
 	}
-	sqlite3_finalize(st);
+	runs_sql.finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : runs_db_fail(db, rc, "listing", err);
 }
 
@@ -657,15 +712,15 @@ runs_db_change(struct runs_db *db, const char *sql, int64_t id, const char *text
 	r = runs_db_prepare(db, sql, &st, err);
 	if (r < 0)
 		return r;
-	rc = sqlite3_bind_int64(st, 1, id);
-	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) >= 2)
+	rc = runs_sql.bind_int64(st, 1, id);
+	if (rc == SQLITE_OK && runs_sql.bind_parameter_count(st) >= 2)
 		rc = runs_db_bind_text(st, 2, text);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+		rc = runs_sql.step(st);
+	runs_sql.finalize(st);
 	if (rc != SQLITE_DONE)
 		return runs_db_fail(db, rc, what, err);
-	return sqlite3_changes(db->sql) ? 0 : runs_db_no_run(id, err);
+	return runs_sql.changes(db->sql) ? 0 : runs_db_no_run(id, err);
 }
 
 /* Unlink a library file named relative to the directory (NULL: none). */
@@ -744,12 +799,12 @@ runs_db_resolve(struct runs_db *db, const struct runs_ref *ref, int64_t *id, str
 	if (ref->kind == RUNS_REF_TAG)
 		rc = runs_db_bind_text(st, 2, ref->tag);
 	else
-		rc = sqlite3_bind_int64(st, 1, ref->n);
+		rc = runs_sql.bind_int64(st, 1, ref->n);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
+		rc = runs_sql.step(st);
 	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+		*id = runs_sql.column_int64(st, 0);
+	runs_sql.finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
@@ -781,14 +836,14 @@ runs_db_prune(struct runs_db *db, bool keep_set, size_t keep, int64_t before_ns,
 			    &st, err);
 	if (r < 0)
 		return r;
-	sqlite3_bind_int(st, 1, keep_set);
-	sqlite3_bind_int64(st, 2, (int64_t)(keep > INT64_MAX ? INT64_MAX : keep));
-	sqlite3_bind_int64(st, 3, before_ns);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	runs_sql.bind_int(st, 1, keep_set);
+	runs_sql.bind_int64(st, 2, (int64_t)(keep > INT64_MAX ? INT64_MAX : keep));
+	runs_sql.bind_int64(st, 3, before_ns);
+	while ((rc = runs_sql.step(st)) == SQLITE_ROW) {
 		ids = xreallocarray(ids, n + 1, sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(st, 0);
+		ids[n++] = runs_sql.column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	runs_sql.finalize(st);
 	if (rc != SQLITE_DONE)
 		r = runs_db_fail(db, rc, "choosing runs to prune", err);
 	for (size_t i = 0; r == 0 && i < n; i++) {
