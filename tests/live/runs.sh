@@ -17,6 +17,10 @@
 #   - 8 concurrent record --duration 1: 8 rows, 8 files, every one exit 0;
 #   - a truncated database, a garbage one and a read-only library: record says so in one line,
 #     exits 1 and the snapshot is still written; `runs` on the damaged one says how to recover.
+#   - SQLite is loaded on first use: ringside does not link libsqlite3 (readelf), a `record -o --
+#     cmd` has it in none of its mappings while cmd runs and still registers the run; with a
+#     libsqlite3.so.0 that does not load, or lacks a function, record says to install libsqlite3-0
+#     in one line, exits 1 and writes the snapshot, and `runs` says so too.
 
 . "$TESTLIB"
 require_root
@@ -231,5 +235,38 @@ if mount -t tmpfs tmpfs "$T/ro" 2>/dev/null; then
 else
 	skip "record with a read-only library" "cannot mount a tmpfs here"
 fi
+
+# --- SQLite loaded on first use
+export XDG_DATA_HOME="$T/lazy"
+check "ringside does not link libsqlite3 (no NEEDED entry)" \
+	sh -c '! readelf -d "$1" | grep -q "NEEDED.*libsqlite3"' sh "$R"
+timeout 30 "$R" record -q -e task-clock --duration 0.3 -o "$T/lz.json" -- \
+	sh -c 'echo "sqlite maps: $(grep -c libsqlite3 /proc/$PPID/maps) of $(cat /proc/$PPID/comm)"' \
+	>"$T/lz.out" 2>"$T/lz.err"
+ok $? "record -o -- a command reading ringside's maps exits 0"
+check "while recording, no libsqlite3 is mapped in ringside" grep -qx 'sqlite maps: 0 of ringside' \
+	"$T/lz.out"
+check "and the run is still saved in the library" grep -q '^ringside: saved as run 1 ' "$T/lz.err"
+check "which runs lists" test "$(rows)" -eq 1
+mkdir "$T/nolib"
+: >"$T/nolib/libsqlite3.so.0"
+LD_LIBRARY_PATH="$T/nolib" timeout 30 "$R" record -q -e task-clock -C 0 --duration 0.2 \
+	-o "$T/nl.json" 2>"$T/nl.err"
+status_is 1 $? "record with a libsqlite3.so.0 that does not load: exit 1"
+check "the snapshot is still written" "$JQ" -e .meta "$T/nl.json"
+check "one line says SQLite did not load and what to install" one_line "$T/nl.err" \
+	'SQLite, which did not load .*install libsqlite3-0'
+LD_LIBRARY_PATH="$T/nolib" "$R" runs >/dev/null 2>"$T/nlr.err"
+status_is 1 $? "runs with a libsqlite3.so.0 that does not load: exit 1"
+check "runs says what to install in one line" one_line "$T/nlr.err" 'install libsqlite3-0'
+libz=$(ldd "$R" | awk '$1 == "libz.so.1" { print $3 }')
+ln -sf "${libz:-/nonexistent}" "$T/nolib/libsqlite3.so.0"
+LD_LIBRARY_PATH="$T/nolib" timeout 30 "$R" record -q -e task-clock -C 0 --duration 0.2 \
+	-o "$T/nf.json" 2>"$T/nf.err"
+status_is 1 $? "record with a libsqlite3.so.0 (libz) lacking SQLite's functions: exit 1"
+check "the snapshot is still written" "$JQ" -e .meta "$T/nf.json"
+check "one line names the missing function and what to install" one_line "$T/nf.err" \
+	'has no sqlite3_open_v2; install libsqlite3-0'
+check "the library still holds its one run" test "$(rows)" -eq 1
 
 done_testing
