@@ -127,18 +127,14 @@ char *
 runs_unregistered_path(struct errbuf *err)
 {
 	char *dir = runs_db_default_dir(), *path = NULL, stamp[32];
-	struct runs_db *db = NULL;
 	time_t now = time(NULL);
 	struct tm tm;
 
-	/* Opening makes the directories; a damaged database is said later, at registration. */
-	if (runs_db_open(&db, dir, err) < 0 && err->code != -EIO && err->code != -EPROTO &&
-	    err->code != -EBUSY) {
+	/* The database (and SQLite) waits for the registration, which says what is wrong. */
+	if (runs_db_make_dir(dir, err) < 0) {
 		free(dir);
 		return NULL;
 	}
-	errbuf_clear(err);
-	runs_db_close(db);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 	path = xasprintf("%s/runs/unregistered-%s-%ld.json", dir, stamp, (long)getpid());

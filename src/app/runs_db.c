@@ -282,26 +282,43 @@ runs_db_migrate(struct runs_db *db, struct errbuf *err)
 	return r;
 }
 
+/* dir/runs made when missing (and, with writable, writable); 0 or -errno with err. */
+static int
+runs_db_make_runs(const char *dir, bool writable, struct errbuf *err)
+{
+	char *runs = xasprintf("%s/runs", dir);
+	int r = runs_db_mkdirs(runs);
+
+	if (r == 0 && writable && access(runs, W_OK) < 0)
+		r = -errno;
+	free(runs);
+	if (r < 0)
+		return errbuf_fail_as(
+			err, ERRBUF_RUNTIME, r,
+			"cannot create the runs library %s/runs: %s; make it writable "
+			"or set XDG_DATA_HOME",
+			dir, strerror(-r));
+	return 0;
+}
+
+int
+runs_db_make_dir(const char *dir, struct errbuf *err)
+{
+	return runs_db_make_runs(dir, true, err);
+}
+
 int
 runs_db_open(struct runs_db **out, const char *dir, struct errbuf *err)
 {
 	struct runs_db *db = xcalloc(1, sizeof(*db));
-	char *runs = xasprintf("%s/runs", dir);
 	int r, rc, fd;
 
 	*out = NULL;
 	db->dir = xstrdup(dir);
 	db->path = xasprintf("%s/runs.db", dir);
-	r = runs_db_mkdirs(runs);
-	free(runs);
-	if (r < 0) {
-		errbuf_fail_as(err, ERRBUF_RUNTIME, r,
-			       "cannot create the runs library %s/runs: %s; make it writable or "
-			       "set XDG_DATA_HOME",
-			       dir, strerror(-r));
-		goto fail;
-	}
-	r = runs_sql_load(err);
+	r = runs_db_make_runs(dir, false, err);
+	if (r == 0)
+		r = runs_sql_load(err);
 	if (r < 0)
 		goto fail;
 	/* Created here first, so that it (and SQLite's -wal and -shm after it) is 0600. */

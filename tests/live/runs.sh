@@ -17,8 +17,9 @@
 #   - 8 concurrent record --duration 1: 8 rows, 8 files, every one exit 0;
 #   - a truncated database, a garbage one and a read-only library: record says so in one line,
 #     exits 1 and the snapshot is still written; `runs` on the damaged one says how to recover.
-#   - SQLite is loaded on first use: ringside does not link libsqlite3 (readelf), a `record -o --
-#     cmd` has it in none of its mappings while cmd runs and still registers the run; with a
+#   - SQLite is loaded on first use: ringside does not link libsqlite3 (readelf), a `record --
+#     cmd` (with -o and without) has it in none of its mappings while cmd runs and still
+#     registers the run; without -o a read-only library is refused before recording; with a
 #     libsqlite3.so.0 that does not load, or lacks a function, record says to install libsqlite3-0
 #     in one line, exits 1 and writes the snapshot, and `runs` says so too.
 
@@ -231,6 +232,11 @@ if mount -t tmpfs tmpfs "$T/ro" 2>/dev/null; then
 	check "the snapshot is still written" "$JQ" -e .meta "$T/ro2.json"
 	check "one line says the library cannot be written" one_line "$T/ro.err" \
 		'not saved in the library'
+	timeout 30 "$R" record -q -e task-clock -C 0 --duration 0.2 2>"$T/ro3.err"
+	status_is 1 $? "record without -o and a read-only library: exit 1"
+	check "one line, before recording, says the library cannot be written" one_line \
+		"$T/ro3.err" 'cannot create the runs library .*Read-only.*give -o'
+	check "and nothing was recorded" sh -c '! grep -q "^ringside: recording" "$1"' sh "$T/ro3.err"
 	umount "$T/ro"
 else
 	skip "record with a read-only library" "cannot mount a tmpfs here"
@@ -247,7 +253,14 @@ ok $? "record -o -- a command reading ringside's maps exits 0"
 check "while recording, no libsqlite3 is mapped in ringside" grep -qx 'sqlite maps: 0 of ringside' \
 	"$T/lz.out"
 check "and the run is still saved in the library" grep -q '^ringside: saved as run 1 ' "$T/lz.err"
-check "which runs lists" test "$(rows)" -eq 1
+timeout 30 "$R" record -q -e task-clock --duration 0.3 -- \
+	sh -c 'echo "sqlite maps: $(grep -c libsqlite3 /proc/$PPID/maps) of $(cat /proc/$PPID/comm)"' \
+	>"$T/lz2.out" 2>"$T/lz2.err"
+ok $? "record without -o -- the same command exits 0"
+check "no libsqlite3 is mapped either (the library's directory is made without it)" \
+	grep -qx 'sqlite maps: 0 of ringside' "$T/lz2.out"
+check "and the run is saved as run 2" grep -q '^ringside: saved as run 2 ' "$T/lz2.err"
+check "runs lists both" test "$(rows)" -eq 2
 mkdir "$T/nolib"
 : >"$T/nolib/libsqlite3.so.0"
 LD_LIBRARY_PATH="$T/nolib" timeout 30 "$R" record -q -e task-clock -C 0 --duration 0.2 \
@@ -267,6 +280,6 @@ status_is 1 $? "record with a libsqlite3.so.0 (libz) lacking SQLite's functions:
 check "the snapshot is still written" "$JQ" -e .meta "$T/nf.json"
 check "one line names the missing function and what to install" one_line "$T/nf.err" \
 	'has no sqlite3_open_v2; install libsqlite3-0'
-check "the library still holds its one run" test "$(rows)" -eq 1
+check "the library still holds its two runs" test "$(rows)" -eq 2
 
 done_testing

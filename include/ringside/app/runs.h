@@ -18,7 +18,7 @@ int runs_main(int argc, char **argv);
 /*
  * Where 'record' without -o writes its snapshot: a new name in the library's runs/ directory
  * (created), which registration renames to runs/ID.json. Returns it (the caller's), or NULL with
- * err when the directory cannot be made.
+ * err when the directory cannot be made or written; the database is not opened here.
  */
 char *runs_unregistered_path(struct errbuf *err);
 /*

@@ -63,6 +63,11 @@ char *runs_db_default_dir(void);
  */
 int runs_ref_parse(const char *text, struct runs_ref *ref, struct errbuf *err);
 /*
+ * Make dir and dir/runs when missing and check that dir/runs can be written, without opening the
+ * database (nor loading SQLite). Returns 0, or -errno with err.
+ */
+int runs_db_make_dir(const char *dir, struct errbuf *err);
+/*
  * Open (creating dir, dir/runs and the database when missing) and migrate the schema. Returns 0
  * and *out, or -errno with err saying what is wrong and how to recover (a corrupt file).
  */
