@@ -3,7 +3,8 @@
  * Unit tests for app/runs_db: the reference parser, and the database in a temporary directory:
  * registration renames the files into runs/ID.*, a row reads back whole (argv and environment with
  * their spaces), references resolve, tags and titles, removal takes the files, prune keeps the
- * newest, a garbage file is refused with how to recover, a newer schema is refused.
+ * newest, a garbage file is refused with how to recover, a newer schema is refused; the library's
+ * directory made without opening the database.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -258,14 +259,49 @@ test_damaged_and_newer(void **state)
 	free(dir);
 }
 
+/* The library's directory for record without -o: made 0700, no database opened; a file in the way.
+ */
+static void
+test_make_dir(void **state)
+{
+	char *dir = tmpdir_new(), *lib = xasprintf("%s/lib/ringside", dir);
+	char *runs = xasprintf("%s/runs", lib), *db = xasprintf("%s/runs.db", lib);
+	char *blocked = xasprintf("%s/file/ringside", dir), *file = xasprintf("%s/file", dir);
+	struct errbuf err;
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	errbuf_clear(&err);
+	assert_int_equal(runs_db_make_dir(lib, &err), 0);
+	assert_int_equal(stat(runs, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat(db, &st), -1);
+	/* Made already: fine again. */
+	assert_int_equal(runs_db_make_dir(lib, &err), 0);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(runs_db_make_dir(blocked, &err), -ENOTDIR);
+	assert_non_null(strstr(err.msg, "XDG_DATA_HOME"));
+	assert_int_equal(errbuf_exit_status(&err), 1);
+	rm_rf(dir);
+	free(dir);
+	free(lib);
+	free(runs);
+	free(db);
+	free(blocked);
+	free(file);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ref_parse),
-		cmocka_unit_test(test_add_get_resolve),
-		cmocka_unit_test(test_prune_and_list),
-		cmocka_unit_test(test_damaged_and_newer),
+		cmocka_unit_test(test_ref_parse),      cmocka_unit_test(test_add_get_resolve),
+		cmocka_unit_test(test_prune_and_list), cmocka_unit_test(test_damaged_and_newer),
+		cmocka_unit_test(test_make_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
