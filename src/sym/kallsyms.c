@@ -8,13 +8,18 @@
  * module. Data symbols are kept only as nameless fences that end the text symbol before them.
  * A function's padding symbol ("__pfx_foo", up to 120 bytes right before foo; half of the text
  * symbols of a kernel built with function padding) has no entry: foo's says how long it is.
+ * Once loaded, the names (1.5 MB; a few hundred are ever looked up) move out of the heap into an
+ * unlinked temporary file on disk (debugcopy_tmpfile: never tmpfs), mapped read-only: only the
+ * pages lookups read are resident, and kallsyms_trim gives those back to the page cache.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/kallsyms.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
@@ -66,6 +71,7 @@ struct kallsyms {
 	size_t nsegs;
 	char *names; /* NUL-terminated names, packed */
 	size_t names_len;
+	bool mapped; /* names is a read-only mapping of a temporary file, not malloc's */
 	struct kallsyms_group *groups;
 	size_t ngroups;
 	bool restricted;
@@ -469,6 +475,48 @@ kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
 	kallsyms_compact(ks, b);
 }
 
+/* Write all n bytes of p to fd; false on failure (a full disk, a file size limit). */
+static bool
+kallsyms_write(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/*
+ * Move the names into an unlinked temporary file on a disk-backed file system, mapped read-only,
+ * and free the heap's copy; on any failure (no such directory with room, a write or the mapping
+ * failing) they stay in the heap. Names hold no pointer: the same offsets, the same answers.
+ */
+static void
+kallsyms_map(struct kallsyms *ks)
+{
+	void *map = MAP_FAILED;
+	int fd;
+
+	if (ks->names_len == 0 || (fd = debugcopy_tmpfile(ks->names_len)) < 0)
+		return;
+	if (kallsyms_write(fd, ks->names, ks->names_len))
+		map = mmap(NULL, ks->names_len, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	/* Lookups read a name here and there: no read-ahead when a page comes back from disk. */
+	madvise(map, ks->names_len, MADV_RANDOM);
+	free(ks->names);
+	ks->names = map;
+	ks->mapped = true;
+}
+
 int
 kallsyms_load(const char *path, struct kallsyms **out)
 {
@@ -492,6 +540,8 @@ kallsyms_load(const char *path, struct kallsyms **out)
 	if (rc == 0)
 		kallsyms_finish(ks, &b);
 	free(b.w);
+	if (rc == 0 && ks->ntext > 0)
+		kallsyms_map(ks);
 	if (rc == 0 && ks->ntext == 0 && !ks->restricted)
 		rc = -EINVAL;
 	if (rc < 0) {
@@ -509,7 +559,10 @@ kallsyms_free(struct kallsyms *ks)
 		return;
 	free(ks->ents);
 	free(ks->segs);
-	free(ks->names);
+	if (ks->mapped)
+		munmap(ks->names, ks->names_len);
+	else
+		free(ks->names);
 	free(ks->groups);
 	free(ks);
 }
@@ -645,4 +698,55 @@ kallsyms_memory(const struct kallsyms *ks)
 {
 	return sizeof(*ks) + ks->n * sizeof(*ks->ents) + ks->nsegs * sizeof(*ks->segs) +
 	       ks->names_len + ks->ngroups * sizeof(*ks->groups);
+}
+
+size_t
+kallsyms_mapped(const struct kallsyms *ks)
+{
+	return ks->mapped ? ks->names_len : 0;
+}
+
+/*
+ * Resident bytes of the mapping: pages present in this process's page table, from
+ * /proc/self/pagemap (bit 63 of each page's 8-byte entry; readable without privileges). 0 or
+ * -errno.
+ */
+int
+kallsyms_resident(const struct kallsyms *ks, size_t *out)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	uint64_t ent[512];
+	size_t first, pages;
+	int fd, rc = 0;
+
+	*out = 0;
+	if (!ks->mapped || psz <= 0)
+		return 0;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	first = (uintptr_t)ks->names / (size_t)psz;
+	pages = (ks->names_len + (size_t)psz - 1) / (size_t)psz;
+	for (size_t at = 0; at < pages && rc == 0;) {
+		size_t n = pages - at < 512 ? pages - at : 512;
+		ssize_t r = pread(fd, ent, n * sizeof(*ent), (off_t)((first + at) * sizeof(*ent)));
+
+		if (r <= 0 || (size_t)r % sizeof(*ent)) {
+			rc = r < 0 ? -errno : -EIO;
+			break;
+		}
+		n = (size_t)r / sizeof(*ent);
+		for (size_t i = 0; i < n; i++)
+			*out += (ent[i] >> 63) ? (size_t)psz : 0;
+		at += n;
+	}
+	close(fd);
+	return rc;
+}
+
+void
+kallsyms_trim(struct kallsyms *ks)
+{
+	if (ks && ks->mapped)
+		madvise(ks->names, ks->names_len, MADV_DONTNEED);
 }
