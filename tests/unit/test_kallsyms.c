@@ -489,11 +489,12 @@ check_same(const struct kallsyms *a, const struct kallsyms *b)
 }
 
 /*
- * Names written to a file no larger than 4 KiB (RLIMIT_FSIZE; the write fails with EFBIG, its
- * signal ignored): the table keeps them in the heap, loads and answers all the same.
+ * Names written to a file no larger than limit bytes (RLIMIT_FSIZE; the write that passes it fails
+ * with EFBIG, its signal ignored): the table keeps them in the heap, those written before read
+ * back, and loads and answers all the same.
  */
 static struct kallsyms *
-load_unmappable(const char *path)
+load_unmappable(const char *path, rlim_t limit)
 {
 	struct rlimit old, small;
 	struct kallsyms *ks = NULL;
@@ -501,7 +502,7 @@ load_unmappable(const char *path)
 
 	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
 	small = old;
-	small.rlim_cur = 4096;
+	small.rlim_cur = limit;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
 	assert_int_equal(kallsyms_load(path, &ks), 0);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
@@ -552,13 +553,22 @@ test_mapped(void **state)
 	assert_string_equal(mod.module, "[kvm]");
 	assert_int_equal(kallsyms_resident(ks, &res), 0);
 	assert_true(res >= 4096);
-	heap = load_unmappable(path);
+	heap = load_unmappable(path, 4096);
 	assert_int_equal(kallsyms_mapped(heap), 0);
 	assert_int_equal(kallsyms_resident(heap, &res), 0);
 	assert_int_equal(res, 0);
 	kallsyms_trim(heap); /* nothing mapped: nothing to do */
 	assert_true(kallsyms_find(heap, 0xffffffff81000000ull + 12345 * 64, &sym));
 	assert_false(maps_line_of(sym.name, line, sizeof(line)) && strstr(line, "/#"));
+	check_same(ks, heap);
+	kallsyms_free(heap);
+	/* Failing after some names went to the file (150 KB), and at the last write. */
+	heap = load_unmappable(path, 150000);
+	assert_int_equal(kallsyms_mapped(heap), 0);
+	check_same(ks, heap);
+	kallsyms_free(heap);
+	heap = load_unmappable(path, kallsyms_mapped(ks) - 100);
+	assert_int_equal(kallsyms_mapped(heap), 0);
 	check_same(ks, heap);
 	kallsyms_free(heap);
 	kallsyms_free(ks);
@@ -575,7 +585,7 @@ test_mapped_tmpdir_file(void **state)
 	char line[4096];
 
 	(void)state;
-	heap = load_unmappable(path);
+	heap = load_unmappable(path, 4096);
 	setenv("TMPDIR", path, 1);
 	assert_int_equal(kallsyms_load(path, &ks), 0);
 	if (old)
