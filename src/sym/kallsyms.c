@@ -11,7 +11,8 @@
  * The names (1.5 MB; a few hundred are ever looked up) are not kept in the heap: as they are
  * parsed they stream, 64 KiB at a time, to an unlinked temporary file on disk (debugcopy_tmpfile:
  * never tmpfs), mapped read-only once read: only the pages lookups read are resident, and
- * kallsyms_trim gives those back to the page cache. With no such file they stay in the heap.
+ * kallsyms_trim gives those back to the page cache. With no such file, or names that fit in
+ * 64 KiB (a test's table: no file for so little), they stay in the heap.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -165,7 +166,8 @@ struct kallsyms_build {
 	struct kallsyms_wide *w;
 	size_t n, cap;
 	size_t wcap;	      /* room in ks->names */
-	int fd;		      /* the file names stream to (see kallsyms_flush); -1: none */
+	int fd;		      /* the file names stream to (see kallsyms_flush); -1: none yet */
+	bool heap_only;	      /* no such file (none made, or a write failed): the heap keeps them */
 	size_t flushed;	      /* names [0, flushed) are in the file; ks->names holds the rest */
 	char *mod;	      /* the current group's module name; NULL: the kernel */
 	size_t gcap;	      /* room in ks->groups */
@@ -257,6 +259,7 @@ kallsyms_unstream(struct kallsyms *ks, struct kallsyms_build *b)
 	b->flushed = 0;
 	close(b->fd);
 	b->fd = -1;
+	b->heap_only = true;
 }
 
 /* Names [flushed, upto) go to the file; the rest moves to the front of the heap's buffer. */
@@ -283,8 +286,13 @@ kallsyms_put(struct kallsyms *ks, struct kallsyms_build *b, const char *s, size_
 		b->too_big = true;
 		return KALLSYMS_FENCE;
 	}
-	if (b->fd >= 0 && at - b->flushed >= KALLSYMS_FLUSH)
-		kallsyms_flush(ks, b, b->prevlen ? b->prev : at);
+	/* The file is made at the first flush: a table with few names stays in the heap. */
+	if (!b->heap_only && at - b->flushed >= KALLSYMS_FLUSH) {
+		if (b->fd < 0 && (b->fd = debugcopy_tmpfile(KALLSYMS_FILE_NEED)) < 0)
+			b->heap_only = true;
+		else
+			kallsyms_flush(ks, b, b->prevlen ? b->prev : at);
+	}
 	rel = at - b->flushed;
 	while (b->wcap - rel < len + 1) {
 		b->wcap = b->wcap ? b->wcap * 2 : 1 << 16;
@@ -593,18 +601,14 @@ kallsyms_map(struct kallsyms *ks, struct kallsyms_build *b)
 int
 kallsyms_load(const char *path, struct kallsyms **out)
 {
-	struct kallsyms_build b = { .gcap = 8, .fd = debugcopy_tmpfile(KALLSYMS_FILE_NEED) };
+	struct kallsyms_build b = { .gcap = 8, .fd = -1 };
 	struct kallsyms *ks;
 	int fd, rc;
 
 	*out = NULL;
 	fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		if (b.fd >= 0)
-			close(b.fd);
-		return rc;
-	}
+	if (fd < 0)
+		return -errno;
 	ks = xcalloc(1, sizeof(*ks));
 	ks->groups = xreallocarray(NULL, b.gcap, sizeof(*ks->groups));
 	ks->groups[0] = (struct kallsyms_group){ 0, KALLSYMS_KERNEL };

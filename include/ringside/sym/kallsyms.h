@@ -4,8 +4,8 @@
  * address, each covering [address, next symbol's address), with the kernel module it belongs to.
  * Under kptr_restrict every address reads as zero: the table is then "restricted" and empty,
  * so callers can say so once instead of showing garbage. The names live in a read-only mapping
- * of an unlinked temporary file on disk when one can be made (else in the heap): only the pages
- * lookups read are resident, until kallsyms_trim.
+ * of an unlinked temporary file on disk when one can be made and they pass 64 KiB (else in the
+ * heap): only the pages lookups read are resident, until kallsyms_trim.
  */
 #ifndef RINGSIDE_SYM_KALLSYMS_H
 #define RINGSIDE_SYM_KALLSYMS_H
