@@ -287,7 +287,8 @@ session_memory_report(const struct session *s)
 	struct symres_stats st = { 0 };
 	struct session_memory_status ps = { 0 };
 	const struct profile *p = s->profile;
-	size_t ks = 0, tree, ft, sched, addrs, used = mi.uordblks + mi.hblkhd, known;
+	size_t ks = 0, ks_map = 0, ks_res = 0, tree, ft, sched, addrs,
+	       used = mi.uordblks + mi.hblkhd, known;
 	FILE *f;
 
 	if (!where || !(f = session_memory_out(where)))
@@ -296,7 +297,10 @@ session_memory_report(const struct session *s)
 	if (s->sym) {
 		symres_stats(s->sym, &st);
 		ks = symres_kernel_memory(s->sym);
+		ks_map = symres_kernel_mapped(s->sym, &ks_res);
 	}
+	/* kallsyms' temporary file shows as dir/#inode too: not a debug copy. */
+	m.copies -= ks_res / 1024 < m.copies ? ks_res / 1024 : m.copies;
 	tree = p && p->stacks ? stacktree_memory(p->stacks) : 0;
 	ft = p && p->frames ? frametab_memory(p->frames) : 0;
 	sched = p && p->sched ? schedmap_memory(p->sched) : 0;
@@ -325,7 +329,10 @@ session_memory_report(const struct session *s)
 			" compactions, %" PRIu64 " samples dropped)\n",
 			addrs / 1024, addrtab_count(p->addrs), ADDRTAB_DEFAULT_MAX,
 			addrtab_epoch(p->addrs), addrtab_dropped(p->addrs));
-	fprintf(f, "memory kallsyms_kib %zu\n", ks / 1024);
+	fprintf(f,
+		"memory kallsyms_kib %zu (heap %zu; names mapped from a temporary file %zu, of "
+		"which resident %zu, among the files above)\n",
+		(ks + ks_res) / 1024, ks / 1024, ks_map / 1024, ks_res / 1024);
 	fprintf(f, "memory symbols_kib %zu (ELF symbol tables, maps and caches; %zu modules)\n",
 		(st.memory - ks) / 1024, st.modules);
 	fprintf(f,

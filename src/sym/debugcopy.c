@@ -171,11 +171,7 @@ debugcopy_inflate(struct debugcopy_out *o, int fd, uint64_t off, uint64_t len, u
 	return rc;
 }
 
-/*
- * An unlinked temporary file on a disk-backed file system with room for need bytes: TMPDIR,
- * /var/tmp or /tmp, the first that is neither tmpfs nor ramfs; -ENOSPC when none is.
- */
-static int
+int
 debugcopy_tmpfile(uint64_t need)
 {
 	const char *dirs[] = { getenv("TMPDIR"), "/var/tmp", "/tmp" };

@@ -8,13 +8,20 @@
  * module. Data symbols are kept only as nameless fences that end the text symbol before them.
  * A function's padding symbol ("__pfx_foo", up to 120 bytes right before foo; half of the text
  * symbols of a kernel built with function padding) has no entry: foo's says how long it is.
+ * The names (1.5 MB; a few hundred are ever looked up) are not kept in the heap: as they are
+ * parsed they stream, 64 KiB at a time, to an unlinked temporary file on disk (debugcopy_tmpfile:
+ * never tmpfs), mapped read-only once read: only the pages lookups read are resident, and
+ * kallsyms_trim gives those back to the page cache. With no such file, or names that fit in
+ * 64 KiB (a test's table: no file for so little), they stay in the heap.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/kallsyms.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
@@ -22,6 +29,9 @@
 #define KALLSYMS_FENCE	UINT32_MAX
 #define KALLSYMS_KERNEL UINT32_MAX /* a group's module: the kernel itself */
 #define KALLSYMS_CHUNK	65536
+/* Names stream to the file when this many are in the heap; the room asked for the file. */
+#define KALLSYMS_FLUSH	   65536
+#define KALLSYMS_FILE_NEED (8u << 20)
 /*
  * An entry's name field: the name's offset in the low bits; in the top ones, when not zero, the
  * size in 8-byte units of the "__pfx_NAME" padding symbol right before it, folded into it (half
@@ -55,7 +65,8 @@ struct kallsyms_wide {
 	uint64_t addr;
 	uint32_t name;
 	uint8_t rank; /* preference among aliases at one address: higher wins */
-	uint8_t pad[3];
+	bool pfx;     /* the name starts "__pfx_" (told without reading the mapped names again) */
+	uint16_t len; /* the name's length (a line is shorter than a read: < 64 KiB) */
 };
 
 struct kallsyms {
@@ -66,6 +77,7 @@ struct kallsyms {
 	size_t nsegs;
 	char *names; /* NUL-terminated names, packed */
 	size_t names_len;
+	bool mapped; /* names is a read-only mapping of a temporary file, not malloc's */
 	struct kallsyms_group *groups;
 	size_t ngroups;
 	bool restricted;
@@ -117,7 +129,6 @@ kallsyms_cmp(const void *a, const void *b, void *arg)
 {
 	const struct kallsyms_wide *x = a, *y = b;
 	const char *names = arg;
-	size_t lx, ly;
 	int c;
 
 	if (x->addr != y->addr)
@@ -129,10 +140,8 @@ kallsyms_cmp(const void *a, const void *b, void *arg)
 		return 0;
 	if (x->rank != y->rank)
 		return x->rank > y->rank ? -1 : 1;
-	lx = strlen(names + x->name);
-	ly = strlen(names + y->name);
-	if (lx != ly)
-		return lx > ly ? -1 : 1;
+	if (x->len != y->len)
+		return x->len > y->len ? -1 : 1;
 	if ((c = strcmp(names + x->name, names + y->name)) != 0)
 		return c;
 	/*
@@ -157,11 +166,16 @@ struct kallsyms_build {
 	struct kallsyms_wide *w;
 	size_t n, cap;
 	size_t wcap;	      /* room in ks->names */
+	int fd;		      /* the file names stream to (see kallsyms_flush); -1: none yet */
+	bool heap_only;	      /* no such file (none made, or a write failed): the heap keeps them */
+	size_t flushed;	      /* names [0, flushed) are in the file; ks->names holds the rest */
+	char *mod;	      /* the current group's module name; NULL: the kernel */
 	size_t gcap;	      /* room in ks->groups */
 	size_t prev, prevlen; /* the last name packed in the current group; prevlen 0: none */
 	size_t nlines;
 	bool any_nonzero;
 	bool too_big; /* the arena would pass 32-bit offsets */
+	bool lost;    /* names written to the file could not be read back */
 };
 
 /* Split line [line, nl) into l; false when it is not a symbol line. */
@@ -199,22 +213,93 @@ kallsyms_split(char *line, char *nl, struct kallsyms_line *l)
 	return true;
 }
 
+/* Write all n bytes of p to fd; false on failure (a full disk, a file size limit). */
+static bool
+kallsyms_write(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/*
+ * Stop streaming: the names the file holds come back into the heap, before the rest (they were
+ * written, so they read back from the page cache); when they cannot, the load fails (lost).
+ */
+static void
+kallsyms_unstream(struct kallsyms *ks, struct kallsyms_build *b)
+{
+	size_t tail = ks->names_len - b->flushed, done = 0;
+	char *all = xmalloc(ks->names_len + 1);
+
+	while (done < b->flushed) {
+		ssize_t r = pread(b->fd, all + done, b->flushed - done, (off_t)done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			b->lost = true;
+			break;
+		}
+		done += (size_t)r;
+	}
+	if (tail)
+		memcpy(all + b->flushed, ks->names, tail);
+	free(ks->names);
+	ks->names = all;
+	b->wcap = ks->names_len + 1;
+	b->flushed = 0;
+	close(b->fd);
+	b->fd = -1;
+	b->heap_only = true;
+}
+
+/* Names [flushed, upto) go to the file; the rest moves to the front of the heap's buffer. */
+static void
+kallsyms_flush(struct kallsyms *ks, struct kallsyms_build *b, size_t upto)
+{
+	size_t n = upto - b->flushed;
+
+	if (!kallsyms_write(b->fd, ks->names, n)) {
+		kallsyms_unstream(ks, b);
+		return;
+	}
+	memmove(ks->names, ks->names + n, ks->names_len - upto);
+	b->flushed = upto;
+}
+
 /* Append len bytes of s and a NUL to the arena; its offset, or KALLSYMS_FENCE when full. */
 static uint32_t
 kallsyms_put(struct kallsyms *ks, struct kallsyms_build *b, const char *s, size_t len)
 {
-	size_t at = ks->names_len;
+	size_t at = ks->names_len, rel;
 
 	if (len >= UINT32_MAX - 1 - at) {
 		b->too_big = true;
 		return KALLSYMS_FENCE;
 	}
-	while (b->wcap - at < len + 1) {
+	/* The file is made at the first flush: a table with few names stays in the heap. */
+	if (!b->heap_only && at - b->flushed >= KALLSYMS_FLUSH) {
+		if (b->fd < 0 && (b->fd = debugcopy_tmpfile(KALLSYMS_FILE_NEED)) < 0)
+			b->heap_only = true;
+		else
+			kallsyms_flush(ks, b, b->prevlen ? b->prev : at);
+	}
+	rel = at - b->flushed;
+	while (b->wcap - rel < len + 1) {
 		b->wcap = b->wcap ? b->wcap * 2 : 1 << 16;
 		ks->names = xrealloc(ks->names, b->wcap);
 	}
-	memcpy(ks->names + at, s, len);
-	ks->names[at + len] = '\0';
+	memcpy(ks->names + rel, s, len);
+	ks->names[rel + len] = '\0';
 	ks->names_len += len + 1;
 	return (uint32_t)at;
 }
@@ -230,11 +315,12 @@ kallsyms_group(struct kallsyms *ks, struct kallsyms_build *b, const char *mod, c
 
 	if (!mod && g->module == KALLSYMS_KERNEL)
 		return;
-	if (mod && g->module != KALLSYMS_KERNEL && strlen(ks->names + g->module) == ml &&
-	    !memcmp(ks->names + g->module, mod, ml))
+	if (mod && b->mod && strlen(b->mod) == ml && !memcmp(b->mod, mod, ml))
 		return;
 	if (mod && (at = kallsyms_put(ks, b, mod, ml)) == KALLSYMS_FENCE)
 		return;
+	free(b->mod);
+	b->mod = mod ? xstrndup(mod, ml) : NULL;
 	b->prevlen = 0;
 	if (!empty) {
 		if (ks->ngroups == b->gcap) {
@@ -253,7 +339,8 @@ kallsyms_name(struct kallsyms *ks, struct kallsyms_build *b, const char *s, size
 {
 	uint32_t at;
 
-	if (b->prevlen > len && !memcmp(ks->names + b->prev + b->prevlen - len, s, len))
+	if (b->prevlen > len &&
+	    !memcmp(ks->names + (b->prev - b->flushed) + b->prevlen - len, s, len))
 		return (uint32_t)(b->prev + b->prevlen - len);
 	at = kallsyms_put(ks, b, s, len);
 	if (at != KALLSYMS_FENCE) {
@@ -287,6 +374,9 @@ kallsyms_add(struct kallsyms *ks, struct kallsyms_build *b, const struct kallsym
 	if (name != KALLSYMS_FENCE) {
 		*l->name_end = '\0';
 		e->rank = kallsyms_rank(l->type, l->name);
+		e->len = (uint16_t)(l->name_end - l->name);
+		e->pfx = l->name_end - l->name > KALLSYMS_PFX_LEN &&
+			 !memcmp(l->name, KALLSYMS_PFX, KALLSYMS_PFX_LEN);
 	}
 }
 
@@ -384,9 +474,9 @@ kallsyms_pfx_units(const struct kallsyms *ks, const struct kallsyms_wide *a,
 	uint64_t d = b->addr - a->addr;
 
 	if (a->name == KALLSYMS_FENCE || b->name == KALLSYMS_FENCE ||
-	    b->name >= KALLSYMS_OFF_MASK || a->name + KALLSYMS_PFX_LEN != b->name ||
-	    memcmp(ks->names + a->name, KALLSYMS_PFX, KALLSYMS_PFX_LEN) != 0 || d == 0 || d % 8 ||
-	    d / 8 > (UINT32_MAX >> KALLSYMS_OFF_BITS) || a->addr >> 32 != b->addr >> 32 ||
+	    b->name >= KALLSYMS_OFF_MASK || a->name + KALLSYMS_PFX_LEN != b->name || !a->pfx ||
+	    d == 0 || d % 8 || d / 8 > (UINT32_MAX >> KALLSYMS_OFF_BITS) ||
+	    a->addr >> 32 != b->addr >> 32 ||
 	    kallsyms_module(ks, a->name) != kallsyms_module(ks, b->name))
 		return 0;
 	return (uint8_t)(d / 8);
@@ -460,7 +550,13 @@ kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
 		ks->ngroups = 1;
 		ks->groups[0] = (struct kallsyms_group){ 0, KALLSYMS_KERNEL };
 	}
-	ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
+	if (ks->mapped && ks->restricted) {
+		munmap(ks->names, ks->names_len);
+		ks->names = NULL;
+		ks->mapped = false;
+	}
+	if (!ks->mapped)
+		ks->names = xrealloc(ks->names, ks->names_len ? ks->names_len : 1);
 	ks->groups = xreallocarray(ks->groups, ks->ngroups, sizeof(*ks->groups));
 	if (b->n)
 		sorted_sort(b->w, b->n, sizeof(*b->w), kallsyms_cmp, ks->names);
@@ -469,10 +565,43 @@ kallsyms_finish(struct kallsyms *ks, struct kallsyms_build *b)
 	kallsyms_compact(ks, b);
 }
 
+/*
+ * The streamed names, all written to the file, mapped read-only in place of the heap's; on any
+ * failure they come back into the heap. Names hold no pointer: the same offsets, the same answers.
+ */
+static void
+kallsyms_map(struct kallsyms *ks, struct kallsyms_build *b)
+{
+	void *map = MAP_FAILED;
+
+	if (b->fd < 0)
+		return;
+	if (ks->names_len > 0 && kallsyms_write(b->fd, ks->names, ks->names_len - b->flushed))
+		map = mmap(NULL, ks->names_len, PROT_READ, MAP_SHARED, b->fd, 0);
+	if (map == MAP_FAILED) {
+		kallsyms_unstream(ks, b);
+		return;
+	}
+	/*
+	 * Lookups read a name here and there: no read-ahead when a page comes from disk. And the
+	 * file leaves the page cache once on disk: a page there is mapped with its neighbours (the
+	 * kernel's fault-around, 64 KiB) at a lookup's first touch, so 100 lookups made 1.6 MB of
+	 * it resident, where pages read from disk one by one made 0.35 MB (a disk read each).
+	 */
+	madvise(map, ks->names_len, MADV_RANDOM);
+	if (fdatasync(b->fd) == 0)
+		posix_fadvise(b->fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(b->fd);
+	b->fd = -1;
+	free(ks->names);
+	ks->names = map;
+	ks->mapped = true;
+}
+
 int
 kallsyms_load(const char *path, struct kallsyms **out)
 {
-	struct kallsyms_build b = { .gcap = 8 };
+	struct kallsyms_build b = { .gcap = 8, .fd = -1 };
 	struct kallsyms *ks;
 	int fd, rc;
 
@@ -486,12 +615,21 @@ kallsyms_load(const char *path, struct kallsyms **out)
 	ks->ngroups = 1;
 	rc = kallsyms_read(fd, ks, &b);
 	close(fd);
+	if (rc == 0)
+		kallsyms_map(ks, &b);
 	/* Offsets are 32-bit; no kallsyms comes near 4 GiB. */
 	if (rc == 0 && b.too_big)
 		rc = -EFBIG;
+	if (rc == 0 && b.lost)
+		rc = -EIO;
 	if (rc == 0)
 		kallsyms_finish(ks, &b);
+	if (b.fd >= 0)
+		close(b.fd);
 	free(b.w);
+	free(b.mod);
+	/* The sort and the padding's fold read names all over: their pages go back. */
+	kallsyms_trim(ks);
 	if (rc == 0 && ks->ntext == 0 && !ks->restricted)
 		rc = -EINVAL;
 	if (rc < 0) {
@@ -509,7 +647,10 @@ kallsyms_free(struct kallsyms *ks)
 		return;
 	free(ks->ents);
 	free(ks->segs);
-	free(ks->names);
+	if (ks->mapped)
+		munmap(ks->names, ks->names_len);
+	else
+		free(ks->names);
 	free(ks->groups);
 	free(ks);
 }
@@ -645,4 +786,55 @@ kallsyms_memory(const struct kallsyms *ks)
 {
 	return sizeof(*ks) + ks->n * sizeof(*ks->ents) + ks->nsegs * sizeof(*ks->segs) +
 	       ks->names_len + ks->ngroups * sizeof(*ks->groups);
+}
+
+size_t
+kallsyms_mapped(const struct kallsyms *ks)
+{
+	return ks->mapped ? ks->names_len : 0;
+}
+
+/*
+ * Resident bytes of the mapping: pages present in this process's page table, from
+ * /proc/self/pagemap (bit 63 of each page's 8-byte entry; readable without privileges). 0 or
+ * -errno.
+ */
+int
+kallsyms_resident(const struct kallsyms *ks, size_t *out)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	uint64_t ent[512];
+	size_t first, pages;
+	int fd, rc = 0;
+
+	*out = 0;
+	if (!ks->mapped || psz <= 0)
+		return 0;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	first = (uintptr_t)ks->names / (size_t)psz;
+	pages = (ks->names_len + (size_t)psz - 1) / (size_t)psz;
+	for (size_t at = 0; at < pages && rc == 0;) {
+		size_t n = pages - at < 512 ? pages - at : 512;
+		ssize_t r = pread(fd, ent, n * sizeof(*ent), (off_t)((first + at) * sizeof(*ent)));
+
+		if (r <= 0 || (size_t)r % sizeof(*ent)) {
+			rc = r < 0 ? -errno : -EIO;
+			break;
+		}
+		n = (size_t)r / sizeof(*ent);
+		for (size_t i = 0; i < n; i++)
+			*out += (ent[i] >> 63) ? (size_t)psz : 0;
+		at += n;
+	}
+	close(fd);
+	return rc;
+}
+
+void
+kallsyms_trim(struct kallsyms *ks)
+{
+	if (ks && ks->mapped)
+		madvise(ks->names, ks->names_len, MADV_DONTNEED);
 }

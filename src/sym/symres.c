@@ -386,6 +386,7 @@ symres_kernel(struct symres *r, uint64_t addr, uint32_t *frames, size_t max)
 		frames[0] = e->off;
 		return 1;
 	}
+	r->ks_touched = true;
 	if (kallsyms_find(r->ks, addr, &sym)) {
 		/* Rust code in the kernel keeps its mangled names in kallsyms. */
 		char *dm = demangle_name(sym.name, 0);
@@ -468,6 +469,9 @@ symres_trim(struct symres *r)
 	uint64_t now = clock_coarse_ns();
 
 	r->misses = 0;
+	if (r->ks_touched)
+		kallsyms_trim(r->ks);
+	r->ks_touched = false;
 	for (size_t i = 0; i < r->nmods; i++) {
 		struct elfmod *elf = r->mods[i].elf;
 
@@ -522,5 +526,16 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 size_t
 symres_kernel_memory(const struct symres *r)
 {
-	return r->ks ? kallsyms_memory(r->ks) : 0;
+	return r->ks ? kallsyms_memory(r->ks) - kallsyms_mapped(r->ks) : 0;
+}
+
+size_t
+symres_kernel_mapped(const struct symres *r, size_t *resident)
+{
+	*resident = 0;
+	if (!r->ks || !kallsyms_mapped(r->ks))
+		return 0;
+	if (kallsyms_resident(r->ks, resident) < 0)
+		*resident = 0;
+	return kallsyms_mapped(r->ks);
 }

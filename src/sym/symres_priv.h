@@ -110,6 +110,8 @@ struct symres {
 	struct kallsyms *ks;
 	bool ks_tried;
 	bool ks_restricted;
+	bool ks_touched; /* kallsyms looked up since the last symres_trim (its pages to give back)
+			  */
 	uint32_t kernel_unknown; /* the "[kernel]" FRAME_UNKNOWN frame */
 	struct symres_cache kcache;
 	struct symres_stats stats;

@@ -30,6 +30,23 @@ done
 for part in rss peak_rss stacktree timeline schedmap addrtab kallsyms; do
 	check "'$part' holds something" grep -Eq "^memory ${part}_kib [1-9]" "$T/mem.txt"
 done
+check "kallsyms' line says how much is in the heap and how much is mapped (resident)" \
+	grep -Eq '^memory kallsyms_kib [0-9]+ \(heap [1-9][0-9]*; names mapped from a temporary file [0-9]+, of which resident [0-9]+' \
+	"$T/mem.txt"
+# The names go to an unlinked file in TMPDIR, /var/tmp or /tmp, the first not tmpfs (sym/debugcopy).
+disk=
+for d in "${TMPDIR:-}" /var/tmp /tmp; do
+	case "$d" in /*) ;; *) continue ;; esac
+	fs=$(stat -f -c %T "$d" 2>/dev/null) || continue
+	[ "$fs" != tmpfs ] && [ "$fs" != ramfs ] && disk=$d && break
+done
+if [ -n "$disk" ]; then
+	check "kallsyms' names are mapped from a file in $disk" \
+		grep -Eq '^memory kallsyms_kib .*temporary file [1-9]' "$T/mem.txt"
+else
+	check "no disk-backed temporary directory: kallsyms' names stay in the heap" \
+		grep -Eq '^memory kallsyms_kib .*temporary file 0,' "$T/mem.txt"
+fi
 check "the address table's line gives its addresses and its cap" \
 	grep -Eq '^memory addrtab_kib [0-9]+ \([1-9][0-9]* addresses of at most [1-9]' "$T/mem.txt"
 check "the resident set is at least the heap's part of it" \

@@ -4,6 +4,8 @@
  * aliases, modules, malformed lines, unsorted module lines), lookups at and between symbols,
  * names shared with the name before, addresses in several 4 GiB runs, lines across reads, the
  * restricted all-zero form, and the real /proc/kallsyms with its load time, size and lookup cost.
+ * The names in a read-only mapping of an unlinked temporary file: readable after their pages are
+ * given back, the same answers as names kept in the heap when no file can be written.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,10 +17,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/kallsyms.h"
 #include "unit.h"
 
@@ -421,15 +426,205 @@ test_proc_kallsyms(void **state)
 	kallsyms_free(ks);
 }
 
+/* Many symbols over several pages of names, in the kernel and three modules. */
+#define MAPPED_N 20000
+
+static const char *
+mapped_fixture(void)
+{
+	size_t cap = MAPPED_N * 80, len = 0;
+	char *text = malloc(cap);
+	const char *path;
+
+	assert_non_null(text);
+	for (size_t i = 0; i < MAPPED_N; i++) {
+		static const char *const mods[] = { "", "\t[ext4]", "\t[xfs]", "\t[kvm]" };
+
+		len += (size_t)snprintf(text + len, cap - len,
+					"%016" PRIx64 " %c function_number_%05zu%s\n",
+					(uint64_t)(0xffffffff81000000ull + i * 64),
+					i % 7 ? 't' : 'D', i, mods[i / 5000]);
+	}
+	path = write_fixture("mapped", text);
+	free(text);
+	return path;
+}
+
+/* The line of /proc/self/maps whose range holds p, into line; false when none does. */
+static bool
+maps_line_of(const void *p, char *line, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	bool found = false;
+
+	assert_non_null(f);
+	while (!found && fgets(line, (int)size, f)) {
+		unsigned long lo, hi;
+
+		found = sscanf(line, "%lx-%lx", &lo, &hi) == 2 && (uintptr_t)p >= lo &&
+			(uintptr_t)p < hi;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Every address of the mapped fixture resolves the same in a and b (names compared as text). */
+static void
+check_same(const struct kallsyms *a, const struct kallsyms *b)
+{
+	for (uint64_t addr = 0xffffffff80fffff0ull; addr < 0xffffffff81000000ull + MAPPED_N * 64;
+	     addr += 29) {
+		struct kallsyms_sym x, y;
+		bool fx = kallsyms_find(a, addr, &x), fy = kallsyms_find(b, addr, &y);
+
+		assert_int_equal(fx, fy);
+		if (!fx)
+			continue;
+		assert_int_equal(x.addr, y.addr);
+		assert_string_equal(x.name, y.name);
+		assert_string_equal(x.module, y.module);
+	}
+	assert_int_equal(kallsyms_count(a), kallsyms_count(b));
+	assert_int_equal(kallsyms_memory(a), kallsyms_memory(b));
+}
+
+/*
+ * Names written to a file no larger than limit bytes (RLIMIT_FSIZE; the write that passes it fails
+ * with EFBIG, its signal ignored): the table keeps them in the heap, those written before read
+ * back, and loads and answers all the same.
+ */
+static struct kallsyms *
+load_unmappable(const char *path, rlim_t limit)
+{
+	struct rlimit old, small;
+	struct kallsyms *ks = NULL;
+	void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small = old;
+	small.rlim_cur = limit;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	assert_int_equal(kallsyms_load(path, &ks), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, was);
+	return ks;
+}
+
+/*
+ * The names are in a read-only mapping of an unlinked file (never in the heap) when a disk-backed
+ * temporary directory exists; a name found before kallsyms_trim reads the same after it, its page
+ * given back (not resident) in between; the heap fallback answers every lookup the same.
+ */
+static void
+test_mapped(void **state)
+{
+	struct kallsyms *ks = NULL, *heap;
+	struct kallsyms_sym sym, mod;
+	char line[4096], *path;
+	size_t res = 0;
+	int probe = debugcopy_tmpfile(1);
+
+	(void)state;
+	if (probe < 0)
+		unit_skip("no disk-backed temporary directory (TMPDIR, /var/tmp, /tmp all tmpfs)");
+	close(probe);
+	path = strdup(mapped_fixture()); /* write_fixture's buffer is written again below */
+	assert_non_null(path);
+	assert_int_equal(kallsyms_load(path, &ks), 0);
+	assert_true(kallsyms_mapped(ks) > 3 * 4096);
+	assert_true(kallsyms_memory(ks) > kallsyms_mapped(ks));
+	assert_true(kallsyms_find(ks, 0xffffffff81000000ull + 12345 * 64 + 3, &sym));
+	assert_string_equal(sym.name, "function_number_12345");
+	assert_true(maps_line_of(sym.name, line, sizeof(line)));
+	print_message("# names: %zu bytes mapped: %s", kallsyms_mapped(ks), line);
+	assert_non_null(strstr(line, "/#"));
+	assert_non_null(strstr(line, "(deleted)"));
+	assert_non_null(strstr(line, " r--s "));
+	assert_true(kallsyms_find(ks, 0xffffffff81000000ull + 17001 * 64, &mod));
+	assert_string_equal(mod.module, "[kvm]");
+	assert_int_equal(kallsyms_resident(ks, &res), 0);
+	print_message("# %zu bytes resident after two lookups\n", res);
+	assert_true(res >= 4096 && res < kallsyms_mapped(ks));
+	kallsyms_trim(ks);
+	assert_int_equal(kallsyms_resident(ks, &res), 0);
+	assert_int_equal(res, 0);
+	/* The pointers from before the trim: their pages come back from the file. */
+	assert_string_equal(sym.name, "function_number_12345");
+	assert_string_equal(mod.name, "function_number_17001");
+	assert_string_equal(mod.module, "[kvm]");
+	assert_int_equal(kallsyms_resident(ks, &res), 0);
+	assert_true(res >= 4096);
+	/* A few names (under 64 KiB) stay in the heap: no file for so little. */
+	assert_int_equal(kallsyms_load(write_fixture("few", fixture), &heap), 0);
+	assert_int_equal(kallsyms_mapped(heap), 0);
+	kallsyms_free(heap);
+	heap = load_unmappable(path, 4096);
+	assert_int_equal(kallsyms_mapped(heap), 0);
+	assert_int_equal(kallsyms_resident(heap, &res), 0);
+	assert_int_equal(res, 0);
+	kallsyms_trim(heap); /* nothing mapped: nothing to do */
+	assert_true(kallsyms_find(heap, 0xffffffff81000000ull + 12345 * 64, &sym));
+	assert_false(maps_line_of(sym.name, line, sizeof(line)) && strstr(line, "/#"));
+	check_same(ks, heap);
+	kallsyms_free(heap);
+	/* Failing after some names went to the file (150 KB), and at the last write. */
+	heap = load_unmappable(path, 150000);
+	assert_int_equal(kallsyms_mapped(heap), 0);
+	check_same(ks, heap);
+	kallsyms_free(heap);
+	heap = load_unmappable(path, kallsyms_mapped(ks) - 100);
+	assert_int_equal(kallsyms_mapped(heap), 0);
+	check_same(ks, heap);
+	kallsyms_free(heap);
+	kallsyms_free(ks);
+	free(path);
+}
+
+/* TMPDIR naming a regular file: the helper goes on to /var/tmp or /tmp, or keeps the heap. */
+static void
+test_mapped_tmpdir_file(void **state)
+{
+	const char *path = mapped_fixture();
+	char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+	struct kallsyms *ks = NULL, *heap;
+	struct kallsyms_sym sym;
+	char line[4096];
+
+	(void)state;
+	heap = load_unmappable(path, 4096);
+	setenv("TMPDIR", path, 1);
+	assert_int_equal(kallsyms_load(path, &ks), 0);
+	if (old)
+		setenv("TMPDIR", old, 1);
+	else
+		unsetenv("TMPDIR");
+	free(old);
+	assert_true(kallsyms_find(ks, 0xffffffff81000000ull + 43 * 64, &sym));
+	print_message("# TMPDIR a file: %zu bytes mapped\n", kallsyms_mapped(ks));
+	if (kallsyms_mapped(ks)) {
+		assert_true(maps_line_of(sym.name, line, sizeof(line)));
+		assert_null(strstr(line, path));
+	}
+	check_same(ks, heap);
+	kallsyms_free(heap);
+	kallsyms_free(ks);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),	       cmocka_unit_test(test_lookup),
-		cmocka_unit_test(test_shared_names),   cmocka_unit_test(test_segments),
-		cmocka_unit_test(test_chunks),	       cmocka_unit_test(test_restricted),
-		cmocka_unit_test(test_errors),	       cmocka_unit_test(test_proc_kallsyms),
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_shared_names),
+		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_chunks),
+		cmocka_unit_test(test_restricted),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_proc_kallsyms),
 		cmocka_unit_test(test_padding_folded),
+		cmocka_unit_test(test_mapped),
+		cmocka_unit_test(test_mapped_tmpdir_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "ringside/model/frametab.h"
+#include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/procmaps.h"
 #include "ringside/sym/symres.h"
@@ -422,6 +423,37 @@ test_cache_hits(void **state)
 	assert_int_equal(a[na - 1], b[nb - 1]);
 }
 
+/*
+ * The kernel's names are mapped from a temporary file (when a disk-backed directory exists): the
+ * pages the lookups read are resident until symres_trim gives them back; a lookup after it reads
+ * its page again.
+ */
+static void
+check_kernel_trim(struct fixture *f, uint64_t schedule)
+{
+	size_t res = 0, mapped = symres_kernel_mapped(f->r, &res);
+	int probe = debugcopy_tmpfile(1);
+	uint32_t frame;
+
+	print_message("# kallsyms: %zu KiB heap, %zu KiB mapped, %zu KiB resident\n",
+		      symres_kernel_memory(f->r) / 1024, mapped / 1024, res / 1024);
+	if (probe < 0) {
+		assert_int_equal(mapped, 0);
+		return;
+	}
+	close(probe);
+	assert_true(mapped > 0 && res > 0 && res < mapped);
+	symres_trim(f->r);
+	assert_int_equal(symres_kernel_mapped(f->r, &res), mapped);
+	assert_int_equal(res, 0);
+	/* The symbol before schedule: a new lookup, not the cache's. */
+	assert_int_equal(symres_kernel(f->r, schedule - 1, &frame, 1), 1);
+	assert_int_equal(frametab_get(f->ft, frame)->kind, FRAME_KERNEL);
+	assert_string_not_equal(str(f, frametab_get(f->ft, frame)->name), "schedule");
+	symres_kernel_mapped(f->r, &res);
+	assert_true(res > 0);
+}
+
 static void
 test_kernel(void **state)
 {
@@ -460,6 +492,7 @@ test_kernel(void **state)
 	/* below every kernel symbol */
 	symres_kernel(f->r, 0x1000, frames, 1);
 	assert_int_equal(frametab_get(f->ft, frames[0])->kind, FRAME_UNKNOWN);
+	check_kernel_trim(f, addr);
 }
 
 static void

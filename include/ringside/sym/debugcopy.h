@@ -14,11 +14,19 @@
 #ifndef RINGSIDE_SYM_DEBUGCOPY_H
 #define RINGSIDE_SYM_DEBUGCOPY_H
 
+#include <stdint.h>
+
 /*
  * An fd open on the inflated copy of the ELF file open on fd (the caller's to close; fd stays
  * open and is not moved), or a negative errno: -ENODATA when the file has nothing to inflate,
  * -ENOTSUP when it is not read here, -ENOSPC when no disk-backed directory has room.
  */
 int debugcopy_open(int fd);
+/*
+ * An unlinked temporary file (O_RDWR, close-on-exec, the caller's to close) on a disk-backed file
+ * system with room for need bytes: TMPDIR, /var/tmp or /tmp, the first that is neither tmpfs nor
+ * ramfs; -ENOSPC when none is. Kallsyms keeps its names in one too (kallsyms.c).
+ */
+int debugcopy_tmpfile(uint64_t need);
 
 #endif

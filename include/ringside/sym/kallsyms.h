@@ -3,7 +3,9 @@
  * Kernel symbols from /proc/kallsyms: the text symbols (types t, T, w, W and the like), sorted by
  * address, each covering [address, next symbol's address), with the kernel module it belongs to.
  * Under kptr_restrict every address reads as zero: the table is then "restricted" and empty,
- * so callers can say so once instead of showing garbage.
+ * so callers can say so once instead of showing garbage. The names live in a read-only mapping
+ * of an unlinked temporary file on disk when one can be made and they pass 64 KiB (else in the
+ * heap): only the pages lookups read are resident, until kallsyms_trim.
  */
 #ifndef RINGSIDE_SYM_KALLSYMS_H
 #define RINGSIDE_SYM_KALLSYMS_H
@@ -33,7 +35,15 @@ bool kallsyms_restricted(const struct kallsyms *ks);
 size_t kallsyms_count(const struct kallsyms *ks);
 /* The text symbol covering addr into *out; false when none does (before the first, in data). */
 bool kallsyms_find(const struct kallsyms *ks, uint64_t addr, struct kallsyms_sym *out);
-/* Bytes held, for memory accounting. */
+/* Bytes held, for memory accounting: in the heap and mapped (kallsyms_mapped of them). */
 size_t kallsyms_memory(const struct kallsyms *ks);
+/* Bytes of names mapped from the temporary file (the rest is heap); 0 when they are in the heap. */
+size_t kallsyms_mapped(const struct kallsyms *ks);
+/* The mapped names' bytes resident in this process now into *out (0 when none mapped); 0 or -errno.
+ */
+int kallsyms_resident(const struct kallsyms *ks, size_t *out);
+/* Give the mapped names' pages back (re-read from the file on the next lookup); names stay valid.
+ */
+void kallsyms_trim(struct kallsyms *ks);
 
 #endif

@@ -116,12 +116,18 @@ uint32_t symres_maps_gen(struct symres *r, pid_t pid);
 size_t symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx);
 /*
  * After a burst of lookups (a drain): give back the file pages the modules' DWARF lookups read
- * (elfmod_trim), so that they do not pile up in the resident set between bursts.
+ * (elfmod_trim) and the kernel's lookups read in kallsyms' mapped names (kallsyms_trim), so that
+ * they do not pile up in the resident set between bursts.
  */
 void symres_trim(struct symres *r);
 /* Counters for the status line and benchmarks. */
 void symres_stats(const struct symres *r, struct symres_stats *out);
-/* Bytes held by the kernel's symbols (kallsyms), 0 before they are loaded. */
+/* Heap bytes held by the kernel's symbols (kallsyms), 0 before they are loaded. */
 size_t symres_kernel_memory(const struct symres *r);
+/*
+ * Bytes of the kernel's symbol names mapped from a temporary file (kallsyms_mapped), 0 when they
+ * are in the heap or not loaded; *resident how many of them are resident now.
+ */
+size_t symres_kernel_mapped(const struct symres *r, size_t *resident);
 
 #endif
