@@ -64,7 +64,8 @@ struct session_kvm {
 /* Per-task counters (session_tasks.c): absent with --task-counters 0 and after the end. */
 struct session_tasks {
 	struct taskcount *tc;
-	int timer_fd; /* process targets: the look for new threads */
+	int timer_fd;  /* process targets: the look for new threads */
+	bool deferred; /* the first look waits for session_tasks_late */
 };
 
 /* The busiest threads counted system-wide unless --task-counters says. */
@@ -176,8 +177,11 @@ void session_kvm_init(struct session *s);
 /* Print the KVM exits' line of the end summary (stderr). */
 void session_kvm_report(const struct kvmexits *k);
 /* Per-task counters: open them (after the profile, before the command starts), read them
- * (after each counter read), close them (reading them a last time); close is idempotent. */
-void session_tasks_init(struct session *s);
+ * (after each counter read), close them (reading them a last time); close is idempotent. With
+ * defer, the table exists at once but the first look for threads (and their counters' opening)
+ * waits for session_tasks_late: the live screen's first frame does not wait for it. */
+void session_tasks_init(struct session *s, bool defer);
+void session_tasks_late(struct session *s);
 void session_tasks_sample(struct session *s);
 void session_tasks_close(struct session *s);
 void session_note(struct session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -74,24 +74,18 @@ session_tasks_on_timer(void *ctx, int fd, short revents)
 	session_tasks_notes(s);
 }
 
-void
-session_tasks_init(struct session *s)
+/* The first look for threads (system-wide: the busiest, from every thread's schedstat). */
+static void
+session_tasks_first(struct session *s)
 {
 	struct itimerspec its = { 0 };
-	bool procs = s->target.kind != TARGET_SYSTEM;
 
-	s->tasks.timer_fd = -1;
-	if (s->opts->no_task_counters || (procs && !s->target.npids))
-		return;
-	s->tasks.tc = taskcount_new(procs ? s->target.pids : NULL, procs ? s->target.npids : 0,
-				    session_tasks_top(s), s->target.kind == TARGET_COMMAND);
-	s->profile->taskctr = taskctr_new();
 	taskcount_discover(s->tasks.tc, clock_now_ns(), session_tasks_row, s);
 	for (int ev = 0; ev < TASKCTR_NEV; ev++)
 		taskctr_set_supported(s->profile->taskctr, (enum taskctr_event)ev,
 				      taskcount_supported(s->tasks.tc, (size_t)ev));
 	session_tasks_notes(s);
-	if (!procs)
+	if (s->target.kind == TARGET_SYSTEM)
 		return;
 	s->tasks.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (s->tasks.timer_fd < 0)
@@ -100,6 +94,31 @@ session_tasks_init(struct session *s)
 	its.it_interval.tv_nsec = SESSION_TASKS_LOOK_MS * 1000000L;
 	timerfd_settime(s->tasks.timer_fd, 0, &its, NULL);
 	loop_add(s->io.loop, s->tasks.timer_fd, POLLIN, session_tasks_on_timer, s);
+}
+
+void
+session_tasks_init(struct session *s, bool defer)
+{
+	bool procs = s->target.kind != TARGET_SYSTEM;
+
+	s->tasks.timer_fd = -1;
+	if (s->opts->no_task_counters || (procs && !s->target.npids))
+		return;
+	s->tasks.tc = taskcount_new(procs ? s->target.pids : NULL, procs ? s->target.npids : 0,
+				    session_tasks_top(s), s->target.kind == TARGET_COMMAND);
+	s->profile->taskctr = taskctr_new();
+	s->tasks.deferred = defer;
+	if (!defer)
+		session_tasks_first(s);
+}
+
+void
+session_tasks_late(struct session *s)
+{
+	if (!s->tasks.deferred || !s->tasks.tc || s->end_reason)
+		return;
+	s->tasks.deferred = false;
+	session_tasks_first(s);
 }
 
 void

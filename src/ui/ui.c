@@ -830,6 +830,7 @@ ui_live_main(const struct ui_opts *o)
 	ui.loading = true;
 	ui_draw(&ui);
 	session_preload(ui.session);
+	ui_session_notes(&ui); /* the per-task counters' first look may have one */
 	ui.loading = false;
 	ui_draw(&ui);
 	ui_loop_live(&ui);

@@ -60,11 +60,13 @@ int session_new(struct session **out, const struct record_opts *opts, unsigned f
 /*
  * Take the signals, launch the command, open counters, sampling and scheduler events and start
  * counting. With preload, the symbol caches load first (headless: before the workload starts);
- * live callers draw their first frame and call session_preload afterwards. Returns 0 or -errno
+ * live callers draw their first frame and call session_preload afterwards (system-wide, the
+ * per-task counters' first look for the busiest threads waits for it too). Returns 0 or -errno
  * with err; notes for the user (fallbacks, missing timeline) are in session_notes_since.
  */
 int session_start(struct session *s, bool preload, struct errbuf *err);
-/* Load kallsyms and libc's symbols now (once); no-op without sampling. */
+/* Take the per-task counters' deferred first look, then load kallsyms and libc's symbols now
+ * (once; symbols not without sampling). */
 void session_preload(struct session *s);
 /*
  * Wait up to timeout_ms (-1: forever) for something to happen, handle it and say what it was in
