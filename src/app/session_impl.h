@@ -64,8 +64,10 @@ struct session_kvm {
 /* Per-task counters (session_tasks.c): absent with --task-counters 0 and after the end. */
 struct session_tasks {
 	struct taskcount *tc;
-	int timer_fd;  /* process targets: the look for new threads */
-	bool deferred; /* the first look waits for session_tasks_late */
+	int timer_fd;		    /* process targets: the look for new threads */
+	bool deferred;		    /* the first look waits for session_tasks_late */
+	struct taskcount_run *runs; /* system-wide: the look's candidates from the timeline */
+	size_t runs_cap;
 };
 
 /* The busiest threads counted system-wide unless --task-counters says. */

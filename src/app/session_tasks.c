@@ -4,19 +4,24 @@
  * process or command target, or the busiest N threads system-wide (--task-counters N, default
  * 16; 0 turns them off). They are read with the session's counters, each interval; for process
  * targets a short timer also looks for new threads between reads, so a thread started later is
- * counted from within SESSION_TASKS_LOOK_MS of its start. A shortage of descriptors is said once.
+ * counted from within SESSION_TASKS_LOOK_MS of its start. System-wide, the busiest are chosen by
+ * the scheduler timeline's run times once it has switches (else from /proc). A shortage of
+ * descriptors is said once.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "ringside/app/loop.h"
+#include "ringside/model/schedmap.h"
 #include "ringside/model/taskctr.h"
 #include "ringside/perf/taskcount.h"
 #include "ringside/util/clock.h"
+#include "ringside/util/xalloc.h"
 #include "session_impl.h"
 
 _Static_assert(TASKCOUNT_NEV == TASKCTR_NEV, "perf/taskcount and model/taskctr count alike");
@@ -74,7 +79,7 @@ session_tasks_on_timer(void *ctx, int fd, short revents)
 	session_tasks_notes(s);
 }
 
-/* The first look for threads (system-wide: the busiest, from every thread's schedstat). */
+/* The first look for threads (system-wide: the busiest, from every thread's schedstat in /proc). */
 static void
 session_tasks_first(struct session *s)
 {
@@ -121,12 +126,49 @@ session_tasks_late(struct session *s)
 	session_tasks_first(s);
 }
 
+/*
+ * System-wide with a scheduler timeline: the look's candidates and their run times come from it
+ * (every task that has run), not from every thread's schedstat in /proc, which was about half
+ * of the live screen's own CPU time on an idle machine.
+ */
+static void
+session_tasks_runs(struct session *s)
+{
+	const struct schedmap *m = s->profile->sched;
+	struct schedmap_counts c;
+	size_t n = 0, nt;
+
+	if (s->target.kind != TARGET_SYSTEM || !m)
+		return;
+	schedmap_get_counts(m, &c);
+	if (!c.switches)
+		return; /* no timeline (yet): /proc */
+	nt = schedmap_ntasks(m);
+	if (nt > s->tasks.runs_cap) {
+		s->tasks.runs_cap = nt + nt / 2;
+		s->tasks.runs =
+			xreallocarray(s->tasks.runs, s->tasks.runs_cap, sizeof(*s->tasks.runs));
+	}
+	for (uint32_t i = 0; i < nt; i++) {
+		struct schedmap_task_stats st;
+
+		if (schedmap_task_brief(m, i, &st) < 0 || st.tid <= 0 || st.folded ||
+		    !st.runtime_ns)
+			continue;
+		s->tasks.runs[n++] = (struct taskcount_run){
+			.tid = st.tid, .pid = st.pid, .run_ns = st.runtime_ns, .exited = st.exited
+		};
+	}
+	taskcount_set_runs(s->tasks.tc, s->tasks.runs, n);
+}
+
 void
 session_tasks_sample(struct session *s)
 {
 	/* Stopping: session_tasks_close reads them a last time (none is dropped then). */
 	if (!s->tasks.tc || s->stopped)
 		return;
+	session_tasks_runs(s);
 	/* The table's times are the interval's end, as the counters' are. */
 	taskcount_tick(s->tasks.tc, s->last_ns, session_tasks_row, s);
 	for (int ev = 0; ev < TASKCTR_NEV; ev++)
@@ -150,4 +192,7 @@ session_tasks_close(struct session *s)
 		taskcount_close_all(s->tasks.tc, s->last_ns, session_tasks_row, s);
 	taskcount_free(s->tasks.tc);
 	s->tasks.tc = NULL;
+	free(s->tasks.runs);
+	s->tasks.runs = NULL;
+	s->tasks.runs_cap = 0;
 }

@@ -227,10 +227,9 @@ schedmap_open_ns(const struct schedmap *m, uint32_t task, unsigned cpu)
 }
 
 int
-schedmap_task_stats(const struct schedmap *m, uint32_t task, struct schedmap_task_stats *out)
+schedmap_task_brief(const struct schedmap *m, uint32_t task, struct schedmap_task_stats *out)
 {
 	const struct schedmap_task *t;
-	uint64_t pct[3];
 
 	if (task >= m->ntasks)
 		return -ENOENT;
@@ -239,14 +238,26 @@ schedmap_task_stats(const struct schedmap *m, uint32_t task, struct schedmap_tas
 	out->tid = t->tid;
 	out->pid = t->pid;
 	out->folded = t->folded;
-	memcpy(out->comm, t->comm, sizeof(out->comm));
-	memcpy(out->short_name, t->short_name, sizeof(out->short_name));
-	out->target = t->target;
 	out->exited = t->exited;
-	out->execs = t->execs;
 	out->runtime_ns = t->runtime_ns;
 	if (t->running_cpu >= 0)
 		out->runtime_ns += schedmap_open_ns(m, task, (unsigned)t->running_cpu);
+	return 0;
+}
+
+int
+schedmap_task_stats(const struct schedmap *m, uint32_t task, struct schedmap_task_stats *out)
+{
+	const struct schedmap_task *t;
+	uint64_t pct[3];
+
+	if (schedmap_task_brief(m, task, out) < 0)
+		return -ENOENT;
+	t = &m->tasks[task];
+	memcpy(out->comm, t->comm, sizeof(out->comm));
+	memcpy(out->short_name, t->short_name, sizeof(out->short_name));
+	out->target = t->target;
+	out->execs = t->execs;
 	out->switches_voluntary = t->vol;
 	out->switches_involuntary = t->invol;
 	out->migrations = t->migrations;

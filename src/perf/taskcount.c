@@ -62,6 +62,9 @@ struct taskcount {
 	struct idmap prev;     /* system-wide: tid -> its run time at the last look in prev_ns */
 	uint64_t *prev_ns;
 	size_t nprev;
+	const struct taskcount_run *runs; /* system-wide: the next look's candidates, or NULL */
+	size_t nruns;
+	bool from_runs; /* the last look's candidates were the caller's runs */
 	size_t nfds;
 	bool short_of_fds, noted;
 	char note[320];
@@ -138,6 +141,28 @@ taskcount_stat(const char *path, struct taskcount_seen *s)
 	return 0;
 }
 
+/* The process of thread tid (Tgid in /proc/TID/status), or tid itself when it cannot be read:
+ * /proc/TID/task/TID names the thread either way. */
+static pid_t
+taskcount_tgid(pid_t tid)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return tid;
+	buf[n] = '\0';
+	p = strstr(buf, "\nTgid:");
+	return p ? (pid_t)atoi(p + 6) : tid;
+}
+
 /* The run time in ns from /proc/.../schedstat (exact, where stat's ticks are sampled). */
 static int
 taskcount_schedstat(const char *path, uint64_t *ns)
@@ -158,6 +183,18 @@ taskcount_schedstat(const char *path, uint64_t *ns)
 		return -EIO;
 	*ns = v;
 	return 0;
+}
+
+/* Add s to this look. */
+static void
+taskcount_seen_add(struct taskcount *tc, const struct taskcount_seen *s)
+{
+	if (tc->nseen == tc->seen_cap) {
+		tc->seen_cap = tc->seen_cap ? 2 * tc->seen_cap : 256;
+		tc->seen = xreallocarray(tc->seen, tc->seen_cap, sizeof(*tc->seen));
+	}
+	idmap_put(&tc->seen_map, s->tid, (uint32_t)tc->nseen);
+	tc->seen[tc->nseen++] = *s;
 }
 
 /*
@@ -194,12 +231,7 @@ taskcount_scan_pid(struct taskcount *tc, pid_t pid, bool light)
 		s.tid = tid;
 		s.pid = pid;
 		s.want = !s.dead;
-		if (tc->nseen == tc->seen_cap) {
-			tc->seen_cap = tc->seen_cap ? 2 * tc->seen_cap : 256;
-			tc->seen = xreallocarray(tc->seen, tc->seen_cap, sizeof(*tc->seen));
-		}
-		idmap_put(&tc->seen_map, tid, (uint32_t)tc->nseen);
-		tc->seen[tc->nseen++] = s;
+		taskcount_seen_add(tc, &s);
 	}
 	closedir(dir);
 }
@@ -227,8 +259,11 @@ taskcount_busy(struct taskcount *tc)
 		uint32_t was = idmap_get(&tc->prev, s->tid);
 		uint64_t before = was == IDMAP_NONE ? 0 : tc->prev_ns[was];
 
-		/* A thread new since the last look (or a recycled tid): all its time is recent. */
+		/* A thread new since the last look (or a recycled tid): all its time is recent. An
+		 * exited one (as the caller's timeline says) is not a candidate. */
 		s->busy = s->ticks >= before ? s->ticks - before : s->ticks;
+		if (s->dead)
+			s->busy = 0;
 		next_ns[i] = s->ticks;
 		idmap_put(&next, s->tid, (uint32_t)i);
 	}
@@ -253,14 +288,39 @@ taskcount_pick_busiest(struct taskcount *tc)
 		struct taskcount_seen *s = &tc->seen[i];
 
 		s->want = s->busy > 0 && i < tc->top_n;
+		if (s->want && s->pid <= 0)
+			s->pid = taskcount_tgid(s->tid);
 		if (s->want) {
 			/* Their name and state: a zombie is not wanted, one gone is not either. */
 			snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)s->pid,
 				 (int)s->tid);
-			s->want = taskcount_stat(path, s) == 0 && !s->dead;
+			if (taskcount_stat(path, s) < 0)
+				s->dead = true; /* gone since it was listed */
+			s->want = !s->dead;
 		}
 		idmap_put(&tc->seen_map, s->tid, (uint32_t)i);
 	}
+}
+
+/* System-wide from the caller's run times: every thread that has run is a candidate (once). */
+static void
+taskcount_scan_runs(struct taskcount *tc)
+{
+	for (size_t i = 0; i < tc->nruns; i++) {
+		const struct taskcount_run *r = &tc->runs[i];
+		struct taskcount_seen s = { 0 };
+
+		if (r->tid <= 0 || !r->run_ns || idmap_get(&tc->seen_map, r->tid) != IDMAP_NONE)
+			continue;
+		s.tid = r->tid;
+		s.pid = r->pid > 0 ? r->pid : 0; /* not known: read for the busiest only */
+		s.ticks = r->run_ns;
+		s.dead = r->exited;
+		s.want = !s.dead;
+		taskcount_seen_add(tc, &s);
+	}
+	tc->runs = NULL;
+	tc->nruns = 0;
 }
 
 /*
@@ -277,7 +337,10 @@ taskcount_scan(struct taskcount *tc, bool light)
 			taskcount_scan_pid(tc, tc->pids[i], light);
 		return;
 	}
-	{
+	tc->from_runs = tc->runs != NULL;
+	if (tc->runs) {
+		taskcount_scan_runs(tc);
+	} else {
 		DIR *dir = opendir("/proc");
 		struct dirent *d;
 
@@ -289,6 +352,13 @@ taskcount_scan(struct taskcount *tc, bool light)
 		closedir(dir);
 	}
 	taskcount_pick_busiest(tc);
+}
+
+void
+taskcount_set_runs(struct taskcount *tc, const struct taskcount_run *runs, size_t n)
+{
+	tc->runs = runs;
+	tc->nruns = n;
 }
 
 static void
@@ -470,6 +540,19 @@ taskcount_remove(struct taskcount *tc, size_t i)
 	tc->nth--;
 }
 
+/* A counted thread missing from the look: gone, unless the caller's runs left it out (a thread
+ * the timeline has not seen run) while /proc still has it. */
+static bool
+taskcount_alive(const struct taskcount *tc, const struct taskcount_thread *t)
+{
+	char path[64];
+
+	if (!tc->from_runs)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)t->pid, (int)t->tid);
+	return access(path, F_OK) == 0;
+}
+
 void
 taskcount_tick(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx)
 {
@@ -479,11 +562,11 @@ taskcount_tick(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx
 	while (i < tc->nth) {
 		struct taskcount_thread *t = &tc->th[i];
 		uint32_t k = idmap_get(&tc->seen_map, t->tid);
-		bool gone = k == IDMAP_NONE || tc->seen[k].dead;
-		bool dropped = !gone && !tc->seen[k].want;
+		bool gone = k == IDMAP_NONE ? !taskcount_alive(tc, t) : tc->seen[k].dead;
+		bool dropped = !gone && (k == IDMAP_NONE || !tc->seen[k].want);
 
 		/* System-wide, a thread out of the busiest has no name read: it keeps its own. */
-		if (!gone && tc->seen[k].comm[0])
+		if (!gone && k != IDMAP_NONE && tc->seen[k].comm[0])
 			memcpy(t->comm, tc->seen[k].comm, sizeof(t->comm));
 		taskcount_report(t, now_ns, gone, dropped, fn, ctx);
 		if (gone || dropped)

@@ -98,6 +98,31 @@ check "system-wide: the spinner is among the counted tasks" \
 	test "$(tcq "$T/sys.json" "[.task_counters.tasks[] | select(.pid == $SW)] | length")" -ge 1
 LIVE=$(tcq "$T/sys.json" '[.task_counters.tasks[] | select(.state == "live")] | length')
 check "system-wide: at most 4 counted at the end ($LIVE)" in_range "$LIVE" 1 4
+
+# Once the scheduler timeline has switches, system-wide looks take their candidates' run times
+# from it, not from every thread's schedstat: in 2 s at -I 250 (9 looks) each schedstat is opened
+# in the looks before the timeline's first drain only, where --no-sched opens it at every look.
+# (Opens over distinct files, under strace.)
+if command -v strace >/dev/null 2>&1; then
+	# per_thread MODE [OPTION]: schedstat opens over distinct threads in a 2 s recording.
+	per_thread() {
+		strace -f -qq -e trace=openat -o "$T/st.$1" "$R" record --no-save -q -a \
+			--task-counters 4 -I 250 --duration 2 $2 -o "$T/st.$1.json" 2>"$T/st.$1.err"
+		status_is 0 $? "record -a -I 250 --duration 2 $2 under strace"
+		_o=$(grep -c 'schedstat", O_RDONLY' "$T/st.$1")
+		_d=$(grep -o '/proc/[0-9]*/task/[0-9]*/schedstat' "$T/st.$1" | sort -u | wc -l)
+		diag "$1: $_o schedstat opens of $_d threads"
+		PER=$(awk -v o="$_o" -v d="$_d" 'BEGIN { printf "%.2f", d ? o / d : 0 }')
+	}
+	per_thread sched
+	a=$PER
+	per_thread no-sched --no-sched
+	b=$PER
+	check "system-wide: schedstat read in the first looks only ($a a thread), not at every look as with --no-sched ($b)" \
+		awk -v a="$a" -v b="$b" 'BEGIN { exit !(a >= 1 && b >= 6 && a <= b / 2) }'
+else
+	skip "system-wide: schedstat read once" "strace is not installed"
+fi
 "$R" record --no-save -q --task-counters 0 -o "$T/none.json" -- true 2>/dev/null
 status_is 0 $? "record --task-counters 0"
 check "--task-counters 0: no task_counters key" \

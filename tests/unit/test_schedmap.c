@@ -252,6 +252,14 @@ test_runs_idle_and_runtime(void **state)
 	assert_int_equal(schedmap_ntasks(m), 2);
 	assert_int_equal(schedmap_task_stats(m, SCHEDMAP_TASK_IDLE, &a), -ENOENT);
 	assert_int_equal(schedmap_task_stats(m, 2, &a), -ENOENT);
+	/* The brief form: the same ids and run time (open run included), no more. */
+	assert_int_equal(schedmap_task_brief(m, ta, &b), 0);
+	assert_int_equal(b.tid, 100);
+	assert_int_equal(b.runtime_ns, 2 * MS + 3 * MS);
+	assert_false(b.exited);
+	assert_int_equal(b.folded, 0);
+	assert_string_equal(b.comm, "");
+	assert_int_equal(schedmap_task_brief(m, 2, &b), -ENOENT);
 
 	/* before the first switch: unknown, not idle */
 	assert_true(schedmap_busy(m, 0, 0, 1 * MS) < 0);

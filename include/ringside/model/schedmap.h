@@ -310,6 +310,11 @@ uint32_t schedmap_find(const struct schedmap *m, int32_t tid);
 /* Fill out for task; -ENOENT for an index that is not a task (IDLE, OTHER, out of range). */
 int schedmap_task_stats(const struct schedmap *m, uint32_t task, struct schedmap_task_stats *out);
 /*
+ * Of schedmap_task_stats, only tid, pid, folded, exited and runtime_ns (the open run included):
+ * no latency percentiles, so cheap enough for every task each interval. Same return.
+ */
+int schedmap_task_brief(const struct schedmap *m, uint32_t task, struct schedmap_task_stats *out);
+/*
  * The wake-up latencies of task as (ns, count) pairs in increasing ns, *n of them (the caller's
  * array; NULL with *n 0 when there are none): each histogram bucket's midpoint clamped to the
  * task's maximum, or, for a task whose histogram is gone (exited, or loaded from a file without

@@ -4,8 +4,9 @@
  * cpu = -1, not inherited) with the events below, read once per interval. For processes and
  * commands every thread of the target's processes is counted, new threads being opened as they
  * show up in /proc/PID/task; system-wide the N threads that used the most CPU since the last
- * look (their run time in /proc/PID/task/TID/schedstat; tiptop picks by /proc too) are counted,
- * opened as they enter that set and closed as they leave it. When descriptors run out (ulimit -n),
+ * look are counted (their run time as the caller's scheduler timeline has it, taskcount_set_runs,
+ * else in /proc/PID/task/TID/schedstat, as tiptop picks by /proc), opened as they enter that set
+ * and closed as they leave it. When descriptors run out (ulimit -n),
  * the threads already open go on and taskcount_note says so once.
  */
 #ifndef RINGSIDE_PERF_TASKCOUNT_H
@@ -51,6 +52,19 @@ void taskcount_discover(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, 
  * are reported a last time and closed; then look for new ones (taskcount_discover).
  */
 void taskcount_tick(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx);
+/* A thread's run time in total (ns), as a scheduler timeline has it. */
+struct taskcount_run {
+	pid_t tid, pid; /* pid 0: not known */
+	uint64_t run_ns;
+	bool exited; /* known to have exited: reported as such, never opened */
+};
+/*
+ * System-wide: the next look (taskcount_tick) takes its candidates and their run time from
+ * runs[0..n) instead of reading every thread's schedstat in /proc (~450 system calls a look on
+ * an idle desktop); the array must stay valid until then. Only the busiest N have their stat
+ * read. Without a call before a look, that look reads /proc.
+ */
+void taskcount_set_runs(struct taskcount *tc, const struct taskcount_run *runs, size_t n);
 /* Read and close every thread (each reported a last time, exited when it has gone). */
 void taskcount_close_all(struct taskcount *tc, uint64_t now_ns, taskcount_fn fn, void *ctx);
 /* Whether event ev opened here (false: the machine lacks it, e.g. no PMU). */
