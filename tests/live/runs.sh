@@ -263,23 +263,22 @@ check "and the run is saved as run 2" grep -q '^ringside: saved as run 2 ' "$T/l
 check "runs lists both" test "$(rows)" -eq 2
 mkdir "$T/nolib"
 : >"$T/nolib/libsqlite3.so.0"
-LD_LIBRARY_PATH="$T/nolib" timeout 30 "$R" record -q -e task-clock -C 0 --duration 0.2 \
-	-o "$T/nl.json" 2>"$T/nl.err"
-status_is 1 $? "record with a libsqlite3.so.0 that does not load: exit 1"
-check "the snapshot is still written" "$JQ" -e .meta "$T/nl.json"
-check "one line says SQLite did not load and what to install" one_line "$T/nl.err" \
-	'SQLite, which did not load .*install libsqlite3-0'
+# broken NAME DESC PATTERN: record with $T/nolib's libsqlite3.so.0 exits 1, still writes its
+# snapshot, and says PATTERN in one line.
+broken() {
+	LD_LIBRARY_PATH="$T/nolib" timeout 30 "$R" record -q -e task-clock -C 0 --duration 0.2 \
+		-o "$T/$1.json" 2>"$T/$1.err"
+	status_is 1 $? "record with a libsqlite3.so.0 $2: exit 1"
+	check "the snapshot is still written" "$JQ" -e .meta "$T/$1.json"
+	check "one line says what failed and what to install" one_line "$T/$1.err" "$3"
+}
+broken nl "that does not load" 'SQLite, which did not load .*install libsqlite3-0'
 LD_LIBRARY_PATH="$T/nolib" "$R" runs >/dev/null 2>"$T/nlr.err"
 status_is 1 $? "runs with a libsqlite3.so.0 that does not load: exit 1"
 check "runs says what to install in one line" one_line "$T/nlr.err" 'install libsqlite3-0'
 libz=$(ldd "$R" | awk '$1 == "libz.so.1" { print $3 }')
 ln -sf "${libz:-/nonexistent}" "$T/nolib/libsqlite3.so.0"
-LD_LIBRARY_PATH="$T/nolib" timeout 30 "$R" record -q -e task-clock -C 0 --duration 0.2 \
-	-o "$T/nf.json" 2>"$T/nf.err"
-status_is 1 $? "record with a libsqlite3.so.0 (libz) lacking SQLite's functions: exit 1"
-check "the snapshot is still written" "$JQ" -e .meta "$T/nf.json"
-check "one line names the missing function and what to install" one_line "$T/nf.err" \
-	'has no sqlite3_open_v2; install libsqlite3-0'
+broken nf "(libz) lacking SQLite's functions" 'has no sqlite3_open_v2; install libsqlite3-0'
 check "the library still holds its two runs" test "$(rows)" -eq 2
 
 done_testing
