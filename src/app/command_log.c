@@ -72,23 +72,6 @@ command_log_done(int fd, const char *path)
 			path);
 }
 
-/* Write all of buf to fd; false once it fails. */
-static bool
-command_log_write_all(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, buf, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* One of the command's streams, as the relay reads it. */
 struct command_log_stream {
 	int in;	 /* the pipe's read end, -1 at its end */
@@ -112,7 +95,7 @@ static void
 command_log_flush(struct command_log_sink *k)
 {
 	if (k->ok && k->len)
-		k->ok = command_log_write_all(k->fd, k->buf, k->len);
+		k->ok = fd_write_all(k->fd, k->buf, k->len) == 0;
 	k->len = 0;
 }
 
@@ -140,7 +123,7 @@ command_log_feed(struct command_log_sink *k, struct command_log_stream *s, const
 		 size_t n, bool relay)
 {
 	if (relay && s->out_ok)
-		s->out_ok = command_log_write_all(s->out, buf, n);
+		s->out_ok = fd_write_all(s->out, buf, n) == 0;
 	/* Past the limit, the rest is only relayed. */
 	while (n && k->ok && k->kept < COMMAND_LOG_MAX) {
 		const char *nl = memchr(buf, '\n', n);
@@ -175,7 +158,7 @@ command_log_relay(int logfd, int out_rd, int err_rd, bool relay)
 	st[1] = (struct command_log_stream){ .in = err_rd, .out = 2, .out_ok = true, .tag = 'e' };
 	st[0].line[1] = st[1].line[1] = ' ';
 	k.fd = logfd;
-	k.ok = command_log_write_all(logfd, command_log_header, strlen(command_log_header));
+	k.ok = fd_write_all(logfd, command_log_header, strlen(command_log_header)) == 0;
 	k.kept = strlen(command_log_header);
 	while (st[0].in >= 0 || st[1].in >= 0) {
 		struct pollfd pfd[2] = { { .fd = st[0].in, .events = POLLIN },

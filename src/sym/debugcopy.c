@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "ringside/sym/debugcopy.h"
+#include "ringside/util/outfile.h"
 #include "ringside/util/xalloc.h"
 
 #define DEBUGCOPY_BUF 65536
@@ -44,19 +45,11 @@ struct debugcopy_out {
 static int
 debugcopy_flush(struct debugcopy_out *o)
 {
-	size_t done = 0;
+	int rc = fd_write_all(o->fd, o->buf, o->len);
 
-	while (done < o->len) {
-		ssize_t n = write(o->fd, o->buf + done, o->len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		done += (size_t)n;
-	}
-	o->len = 0;
-	return 0;
+	if (rc == 0)
+		o->len = 0;
+	return rc;
 }
 
 static int

@@ -23,6 +23,7 @@
 
 #include "ringside/sym/debugcopy.h"
 #include "ringside/sym/kallsyms.h"
+#include "ringside/util/outfile.h"
 #include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
@@ -213,23 +214,6 @@ kallsyms_split(char *line, char *nl, struct kallsyms_line *l)
 	return true;
 }
 
-/* Write all n bytes of p to fd; false on failure (a full disk, a file size limit). */
-static bool
-kallsyms_write(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /*
  * Stop streaming: the names the file holds come back into the heap, before the rest (they were
  * written, so they read back from the page cache); when they cannot, the load fails (lost).
@@ -268,7 +252,7 @@ kallsyms_flush(struct kallsyms *ks, struct kallsyms_build *b, size_t upto)
 {
 	size_t n = upto - b->flushed;
 
-	if (!kallsyms_write(b->fd, ks->names, n)) {
+	if (fd_write_all(b->fd, ks->names, n) < 0) {
 		kallsyms_unstream(ks, b);
 		return;
 	}
@@ -576,7 +560,7 @@ kallsyms_map(struct kallsyms *ks, struct kallsyms_build *b)
 
 	if (b->fd < 0)
 		return;
-	if (ks->names_len > 0 && kallsyms_write(b->fd, ks->names, ks->names_len - b->flushed))
+	if (ks->names_len > 0 && fd_write_all(b->fd, ks->names, ks->names_len - b->flushed) == 0)
 		map = mmap(NULL, ks->names_len, PROT_READ, MAP_SHARED, b->fd, 0);
 	if (map == MAP_FAILED) {
 		kallsyms_unstream(ks, b);

@@ -487,7 +487,7 @@ flame_view_prompt_key(struct ui *ui, struct flame_view *fv, int key)
 		m = flame_next_match(fv->fl, SIZE_MAX, false);
 		if (m >= 0) {
 			flame_view_select(fv, m);
-		} else if (flame_zoom_match(fv->fl, timemode_tree(ui))) {
+		} else if (flame_zoom_match(fv->fl)) {
 			/* Every match is too narrow to draw: zoom into the heaviest. */
 			flame_view_update(ui, fv, fv->cols);
 			ui_message(ui, false,

@@ -361,3 +361,21 @@ outfile_abort(struct outfile *of)
 	free(of->path);
 	memset(of, 0, sizeof(*of));
 }
+
+int
+fd_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}

@@ -54,6 +54,8 @@ struct flame {
 	size_t rows_cap;
 	uint64_t base_total, match_total;
 	size_t match_nodes;
+	struct flame_path best; /* the last update's heaviest match's path (flame_zoom_match) */
+	bool has_best;
 	unsigned zoom_depth;
 	long selected;
 
@@ -101,6 +103,7 @@ flame_free(struct flame *fl)
 	free(fl->match);
 	flame_path_fini(&fl->zoom);
 	flame_path_fini(&fl->sel);
+	flame_path_fini(&fl->best);
 	for (size_t i = 0; i < fl->history_cap; i++)
 		flame_path_fini(&fl->history[i]);
 	free(fl->history);
@@ -156,6 +159,7 @@ flame_set_search(struct flame *fl, const char *query)
 {
 	free(fl->query);
 	fl->query = query && *query ? xstrdup(query) : NULL;
+	fl->has_best = false;
 	if (fl->match)
 		memset(fl->match, FLAME_MATCH_UNKNOWN, fl->match_cap);
 }
@@ -329,18 +333,41 @@ flame_push(struct flame *fl, size_t *n, uint32_t v)
 	fl->stack[(*n)++] = v;
 }
 
+/* Note node id's path (frames, root's child first) as the heaviest match's. */
+static void
+flame_note_best(struct flame *fl, const struct stacktree *t, uint32_t id)
+{
+	size_t depth = 0;
+
+	for (uint32_t i = id; flame_node(fl, t, i)->parent != STACKTREE_NONE;
+	     i = flame_node(fl, t, i)->parent)
+		depth++;
+	if (depth > fl->best.cap) {
+		fl->best.cap = depth + 16;
+		fl->best.f = xreallocarray(fl->best.f, fl->best.cap, sizeof(*fl->best.f));
+	}
+	fl->best.n = depth;
+	for (uint32_t i = id, k = (uint32_t)depth; k > 0; i = flame_node(fl, t, i)->parent)
+		fl->best.f[--k] = flame_node(fl, t, i)->frame;
+	fl->has_best = true;
+}
+
 /*
  * The search's share: every node with samples under base is tested; a match adds its samples
- * unless an ancestor matched (the top bit of a stack entry says "inside a match").
+ * unless an ancestor matched (the top bit of a stack entry says "inside a match"). The match with
+ * the most samples is noted for flame_zoom_match.
  */
 static void
 flame_search_walk(struct flame *fl, const struct stacktree *t, uint32_t base)
 {
 	const uint32_t inside = 1u << 31;
+	uint32_t best = STACKTREE_NONE;
+	uint64_t most = 0;
 	size_t n = 0;
 
 	fl->match_total = 0;
 	fl->match_nodes = 0;
+	fl->has_best = false;
 	if (!fl->query)
 		return;
 	flame_push(fl, &n, base);
@@ -355,12 +382,18 @@ flame_search_walk(struct flame *fl, const struct stacktree *t, uint32_t base)
 			fl->match_nodes++;
 			if (!in)
 				fl->match_total += flame_count(fl, node);
+			if (flame_count(fl, node) > most) {
+				most = flame_count(fl, node);
+				best = id;
+			}
 			in = true;
 		}
 		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
 		     c = flame_node(fl, t, c)->next_sibling)
 			flame_push(fl, &n, c | (in ? inside : 0));
 	}
+	if (best != STACKTREE_NONE)
+		flame_note_best(fl, t, best);
 }
 
 static struct flame_cell *
@@ -525,6 +558,7 @@ flame_update(struct flame *fl, const struct stacktree *t, const struct frametab 
 	fl->ncells = 0;
 	fl->base_total = fl->match_total = 0;
 	fl->match_nodes = 0;
+	fl->has_best = false;
 	fl->zoom_depth = 0;
 	fl->selected = -1;
 	root = flame_node(fl, t, STACKTREE_ROOT);
@@ -693,44 +727,11 @@ flame_zoom_in(struct flame *fl, size_t i)
 }
 
 bool
-flame_zoom_match(struct flame *fl, const struct stacktree *t)
+flame_zoom_match(struct flame *fl)
 {
-	uint32_t base = STACKTREE_ROOT, best = STACKTREE_NONE;
-	uint64_t most = 0;
-	size_t n = 0, depth = 0;
-	uint32_t *path;
-
-	if (!fl->query || !flame_node(fl, t, STACKTREE_ROOT))
+	if (!fl->query || !fl->has_best)
 		return false;
-	for (size_t i = 0; i < fl->filter.n && base != STACKTREE_NONE; i++)
-		base = flame_child(fl, t, base, fl->filter.path[i]);
-	if (base == STACKTREE_NONE)
-		return false;
-	flame_push(fl, &n, base);
-	while (n) {
-		uint32_t id = fl->stack[--n];
-		const struct stacktree_node *node = flame_node(fl, t, id);
-
-		if (!node || !flame_count(fl, node))
-			continue;
-		if (flame_matches(fl, node->frame) && flame_count(fl, node) > most) {
-			most = flame_count(fl, node);
-			best = id;
-		}
-		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
-		     c = flame_node(fl, t, c)->next_sibling)
-			flame_push(fl, &n, c);
-	}
-	if (best == STACKTREE_NONE)
-		return false;
-	for (uint32_t id = best; flame_node(fl, t, id)->parent != STACKTREE_NONE;
-	     id = flame_node(fl, t, id)->parent)
-		depth++;
-	path = xreallocarray(NULL, depth ? depth : 1, sizeof(*path));
-	for (uint32_t id = best, k = (uint32_t)depth; k > 0; id = flame_node(fl, t, id)->parent)
-		path[--k] = flame_node(fl, t, id)->frame;
-	flame_zoom_path(fl, path, depth);
-	free(path);
+	flame_zoom_path(fl, fl->best.f, fl->best.n);
 	return true;
 }
 

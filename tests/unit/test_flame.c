@@ -366,7 +366,7 @@ test_search_narrow(void **state)
 	assert_int_equal(fx_find(&fx, "tiny", -1), -1);
 	c = flame_cells(fx.fl, &n);
 	assert_int_equal(flame_next_match(fx.fl, n - 1, false), -1);
-	assert_true(flame_zoom_match(fx.fl, fx.t));
+	assert_true(flame_zoom_match(fx.fl));
 	flame_update(fx.fl, fx.t, fx.ft, 100);
 	check_layout(&fx, 100);
 	/* The zoom is b's tiny, full width, with its ancestors; it is selected. */
@@ -385,9 +385,9 @@ test_search_narrow(void **state)
 	assert_int_equal(fx_find(&fx, "tiny", -1), -1);
 	/* No match at all (or no search): nothing changes. */
 	flame_set_search(fx.fl, "nothing");
-	assert_false(flame_zoom_match(fx.fl, fx.t));
+	assert_false(flame_zoom_match(fx.fl));
 	flame_set_search(fx.fl, NULL);
-	assert_false(flame_zoom_match(fx.fl, fx.t));
+	assert_false(flame_zoom_match(fx.fl));
 	assert_false(flame_zoom_out(fx.fl));
 	fx_fini(&fx);
 }

@@ -67,5 +67,10 @@ void outfile_sweep(const char *path);
  * signal handlers (the outfile's own handlers and exit handler call it already).
  */
 void outfile_remove_pending(void);
+/*
+ * Write all n bytes of buf to fd, again after a short write or EINTR. Returns 0, or -errno
+ * (-EIO when write wrote nothing).
+ */
+int fd_write_all(int fd, const void *buf, size_t n);
 
 #endif

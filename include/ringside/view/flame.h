@@ -133,11 +133,11 @@ unsigned flame_zoom_depth(const struct flame *fl);
 /* Zoom into the node of cell i of the last update (kept as its path); false when i is none. */
 bool flame_zoom_in(struct flame *fl, size_t i);
 /*
- * Zoom into the node of t (as the last update laid it out: frozen copy, window, filter) with the
- * most samples whose frame matches the search, and select it: for a match too narrow to draw.
- * False when no node matches (or there is no search).
+ * Zoom into the node of the last update (frozen copy, window, filter) with the most samples whose
+ * frame matches the search, and select it: for a match too narrow to draw. False when none
+ * matched (or there is no search, or the search changed since).
  */
-bool flame_zoom_match(struct flame *fl, const struct stacktree *t);
+bool flame_zoom_match(struct flame *fl);
 /* Back to the zoom before the last zoom in; false when not zoomed. */
 bool flame_zoom_out(struct flame *fl);
 /* Clear zoom, filter and search, select the root. */
