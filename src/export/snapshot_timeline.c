@@ -19,36 +19,52 @@
 void
 snapshot_timeline_write(const struct stacktree *t, const uint32_t *index, FILE *fp)
 {
-	const struct timeline *tl = stacktree_timeline(t);
+	struct timeline *tl = stacktree_timeline(t);
 	const struct timeline_entry *e;
-	struct timeline_entry *w;
-	size_t n, m = 0, nn = stacktree_nnodes(t);
+	struct timeline_entry *w = NULL;
+	size_t n, cap = 0, nn = stacktree_nnodes(t);
 	uint32_t prev = 0;
 	uint64_t until;
+	bool first = true;
 
 	if (!tl)
 		return;
+	/*
+	 * In time order in place, then one time at a time: only that time's entries are copied (as
+	 * positions in stacks.nodes) and sorted, never the whole index.
+	 */
+	timeline_sort(tl);
 	e = timeline_entries(tl, &n);
-	w = xreallocarray(NULL, n ? n : 1, sizeof(*w));
-	for (size_t i = 0; i < n; i++)
-		if (e[i].leaf < nn)
-			w[m++] =
-				(struct timeline_entry){ e[i].time, index[e[i].leaf], e[i].weight };
-	qsort(w, m, sizeof(*w), timeline_cmp);
 	until = timeline_coarse_until(tl);
 	fprintf(fp,
 		",\"timeline\":{\"quantum_ns\":%llu,\"coarse_until_ns\":%" PRIu64
 		",\"coarse_bucket_ns\":%" PRIu64 ",\"entries\":[",
 		TIMELINE_QUANTUM_NS, until, until ? timeline_resolution(tl, 0) : 0);
-	for (size_t i = 0, k = 0; i < m; i = k) {
-		uint64_t weight = 0;
+	for (size_t i = 0, j; i < n; i = j) {
+		size_t m = 0;
 
-		/* Entries equal in time and node (their leaves merged in the file) become one. */
-		for (k = i; k < m && w[k].time == w[i].time && w[k].leaf == w[i].leaf; k++)
-			weight += w[k].weight;
-		fprintf(fp, "%s[%" PRIu32 ",%" PRIu32 ",%" PRIu64 "]", i ? "," : "",
-			w[i].time - prev, w[i].leaf, weight);
-		prev = w[i].time;
+		for (j = i; j < n && e[j].time == e[i].time; j++)
+			;
+		if (j - i > cap) {
+			cap = j - i;
+			w = xreallocarray(w, cap, sizeof(*w));
+		}
+		for (size_t k = i; k < j; k++)
+			if (e[k].leaf < nn)
+				w[m++] = (struct timeline_entry){ e[k].time, index[e[k].leaf],
+								  e[k].weight };
+		qsort(w, m, sizeof(*w), timeline_cmp);
+		for (size_t a = 0, b; a < m; a = b) {
+			uint64_t weight = 0;
+
+			/* Entries of one node (their leaves merged in the file) become one. */
+			for (b = a; b < m && w[b].leaf == w[a].leaf; b++)
+				weight += w[b].weight;
+			fprintf(fp, "%s[%" PRIu32 ",%" PRIu32 ",%" PRIu64 "]", first ? "" : ",",
+				w[a].time - prev, w[a].leaf, weight);
+			prev = w[a].time;
+			first = false;
+		}
 	}
 	fputs("]}", fp);
 	free(w);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ringside/model/timeline.h"
+#include "ringside/util/sorted.h"
 #include "ringside/util/xalloc.h"
 
 #define TIMELINE_MIN 1024u
@@ -25,7 +26,7 @@ struct timeline {
 	uint32_t coarse_until; /* quanta; entries before it are rounded to 2^shift quanta */
 	unsigned shift;
 	unsigned coarsenings;
-	bool sorted; /* by time */
+	size_t nsorted; /* e[0, nsorted) is in time order; all of it when nsorted == n */
 };
 
 struct timeline *
@@ -37,7 +38,6 @@ timeline_new(uint64_t origin_ns, size_t max)
 	tl->max = max ? max : TIMELINE_DEFAULT_MAX;
 	if (tl->max < 16)
 		tl->max = 16;
-	tl->sorted = true;
 	return tl;
 }
 
@@ -48,6 +48,20 @@ timeline_free(struct timeline *tl)
 		return;
 	free(tl->e);
 	free(tl);
+}
+
+static int
+timeline_cmp_r(const void *a, const void *b, void *arg)
+{
+	(void)arg;
+	return timeline_cmp(a, b);
+}
+
+/* Sort e[from, to) by time, then leaf, in place (a heap sort: no copy of a large index). */
+static void
+timeline_sort_range(struct timeline_entry *e, size_t from, size_t to)
+{
+	sorted_sort(e + from, to - from, sizeof(*e), timeline_cmp_r, NULL);
 }
 
 int
@@ -90,10 +104,16 @@ timeline_round(struct timeline *tl, uint64_t cut)
 		k++;
 	for (size_t i = 0; i < k; i++)
 		tl->e[i].time &= mask;
-	qsort(tl->e, k, sizeof(*tl->e), timeline_cmp);
+	/* Still in time order: only the leaves within each bucket need sorting. */
+	for (size_t i = 0, j; i < k; i = j) {
+		for (j = i + 1; j < k && tl->e[j].time == tl->e[i].time; j++)
+			;
+		timeline_sort_range(tl->e, i, j);
+	}
 	end = timeline_merge(tl->e, 0, k);
 	memmove(tl->e + end, tl->e + k, (tl->n - k) * sizeof(*tl->e));
 	tl->n -= k - end;
+	tl->nsorted = tl->n; /* sorted before, still in time order */
 	if (cut > tl->coarse_until)
 		tl->coarse_until = cut > UINT32_MAX ? UINT32_MAX : (uint32_t)cut;
 }
@@ -139,8 +159,8 @@ timeline_append(struct timeline *tl, uint32_t time, uint32_t leaf, uint32_t weig
 		last->weight += weight;
 		return;
 	}
-	if (last && time < last->time)
-		tl->sorted = false;
+	if (tl->nsorted == tl->n && (!last || time >= last->time))
+		tl->nsorted++;
 	if (tl->n == tl->cap) {
 		size_t cap = tl->cap ? tl->cap * 2 : TIMELINE_MIN;
 
@@ -176,11 +196,13 @@ timeline_add(struct timeline *tl, uint64_t time_ns, uint32_t leaf, uint64_t weig
 void
 timeline_remap(struct timeline *tl, const uint32_t *map, size_t n)
 {
-	size_t w = 0;
+	size_t w = 0, ns = 0;
 
 	for (size_t r = 0; r < tl->n; r++) {
 		uint32_t to = tl->e[r].leaf < n ? map[tl->e[r].leaf] : UINT32_MAX;
 
+		if (r == tl->nsorted)
+			ns = w; /* the prefix in time order, less what was dropped */
 		if (to == UINT32_MAX) {
 			tl->samples -= tl->e[r].weight;
 			continue;
@@ -188,16 +210,49 @@ timeline_remap(struct timeline *tl, const uint32_t *map, size_t n)
 		tl->e[w] = tl->e[r];
 		tl->e[w++].leaf = to;
 	}
+	tl->nsorted = tl->nsorted >= tl->n ? w : ns;
 	tl->n = w;
 }
 
+/*
+ * Sort the entries after the prefix in time order, then merge the two: the part of the prefix
+ * later than the earliest new entry (the CPUs' rings interleave over about one drain) and the new
+ * entries. The merge's buffer holds the smaller of the two, never a copy of the whole index.
+ */
 void
 timeline_sort(struct timeline *tl)
 {
-	if (tl->sorted)
+	struct timeline_entry *e = tl->e, *buf;
+	size_t k = tl->nsorted, n = tl->n, lo, hi, mid, a, b, w;
+
+	if (k >= n)
 		return;
-	qsort(tl->e, tl->n, sizeof(*tl->e), timeline_cmp);
-	tl->sorted = true;
+	timeline_sort_range(e, k, n);
+	/* lo: the prefix's first entry later than the earliest new one. */
+	for (lo = 0, hi = k; lo < hi;) {
+		mid = lo + (hi - lo) / 2;
+		if (e[mid].time <= e[k].time)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (k - lo <= n - k) {
+		/* The prefix's late part is the smaller: merge forwards from a copy of it. */
+		buf = xreallocarray(NULL, k - lo ? k - lo : 1, sizeof(*buf));
+		memcpy(buf, e + lo, (k - lo) * sizeof(*buf));
+		for (a = 0, b = k, w = lo; a < k - lo; w++)
+			e[w] = b < n && e[b].time < buf[a].time ? e[b++] : buf[a++];
+	} else {
+		/* The new entries are the fewer: merge backwards from a copy of them. */
+		buf = xreallocarray(NULL, n - k, sizeof(*buf));
+		memcpy(buf, e + k, (n - k) * sizeof(*buf));
+		for (a = k, b = n - k, w = n; b > 0;) {
+			w--;
+			e[w] = a > lo && e[a - 1].time > buf[b - 1].time ? e[--a] : buf[--b];
+		}
+	}
+	free(buf);
+	tl->nsorted = n;
 }
 
 const struct timeline_entry *
@@ -220,7 +275,7 @@ timeline_span(const struct timeline *tl, uint64_t *first_ns, uint64_t *last_ns)
 
 	if (!tl->n)
 		return false;
-	if (tl->sorted) {
+	if (tl->nsorted == tl->n) {
 		lo = tl->e[0].time;
 		hi = tl->e[tl->n - 1].time;
 	} else {

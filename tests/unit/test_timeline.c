@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "ringside/model/stacktree.h"
@@ -245,6 +246,81 @@ test_sort(void **state)
 	timeline_free(tl);
 }
 
+/* Per (time quantum, leaf): the weight added, to compare an index against. */
+#define REF_TIMES  4096
+#define REF_LEAVES 8
+
+static void
+check_ref(const struct timeline *tl, uint64_t ref[REF_TIMES][REF_LEAVES])
+{
+	static uint64_t got[REF_TIMES][REF_LEAVES];
+	const struct timeline_entry *e;
+	size_t n;
+
+	memset(got, 0, sizeof(got));
+	e = timeline_entries(tl, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			assert_true(e[i - 1].time <= e[i].time);
+		assert_true(e[i].time < REF_TIMES && e[i].leaf < REF_LEAVES);
+		got[e[i].time][e[i].leaf] += e[i].weight;
+	}
+	assert_memory_equal(got, ref, sizeof(got));
+}
+
+/*
+ * Drains as a session makes them: each CPU's entries in order, the CPUs one after the other, so
+ * each drain's entries reach back up to a drain's length; sorted after some drains, not others,
+ * and remapped (leaves renamed, one dropped) now and then. Every sort leaves the index in time
+ * order with every (time, leaf)'s weight; the sort merges only the late part, whichever side of
+ * the merge is the smaller.
+ */
+static void
+test_sort_drains(void **state)
+{
+	(void)state;
+	static uint64_t ref[REF_TIMES][REF_LEAVES];
+	struct timeline *tl = timeline_new(0, 0);
+	uint64_t rng = 11;
+	uint32_t now = 0;
+
+	memset(ref, 0, sizeof(ref));
+	for (int drain = 0; drain < 60; drain++) {
+		/* Long drains and short ones: either side of the merge can be the smaller. */
+		uint32_t len = 1 + (uint32_t)(rng_next(&rng) % (drain % 3 ? 8 : 120));
+
+		for (int cpu = 0; cpu < 3; cpu++)
+			for (uint32_t q = now; q < now + len; q++) {
+				uint32_t leaf = (uint32_t)(rng_next(&rng) % 4) + (uint32_t)cpu;
+
+				timeline_add_rel(tl, (uint64_t)q * TIMELINE_QUANTUM_NS, leaf, 1);
+				ref[q][leaf]++;
+			}
+		now += len;
+		if (drain % 7 != 6 && rng_next(&rng) % 2) {
+			timeline_sort(tl);
+			check_ref(tl, ref);
+		}
+		if (drain % 7 == 6) {
+			/* Unsorted: the prefix in time order ends within this drain. Swap leaves 0 and 1, drop leaf 2's entries (every CPU has some). */
+			uint32_t map[REF_LEAVES] = { 1, 0, UINT32_MAX, 3, 4, 5, 6, 7 };
+
+			timeline_remap(tl, map, REF_LEAVES);
+			for (uint32_t q = 0; q < now; q++) {
+				uint64_t zero = ref[q][0];
+
+				ref[q][0] = ref[q][1];
+				ref[q][1] = zero;
+				ref[q][2] = 0;
+			}
+		}
+	}
+	assert_true(now < REF_TIMES);
+	timeline_sort(tl);
+	check_ref(tl, ref);
+	timeline_free(tl);
+}
+
 static double
 now_s(void)
 {
@@ -286,7 +362,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_phases), cmocka_unit_test(test_compaction),
 		cmocka_unit_test(test_relabel),	   cmocka_unit_test(test_coarsening),
-		cmocka_unit_test(test_sort),	   cmocka_unit_test(test_range_cost),
+		cmocka_unit_test(test_sort),	   cmocka_unit_test(test_sort_drains),
+		cmocka_unit_test(test_range_cost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,10 @@ void timeline_remap(struct timeline *tl, const uint32_t *map, size_t n);
 
 /* qsort's order of entries: by time, then leaf. */
 int timeline_cmp(const void *a, const void *b);
-/* Sort the entries by time, then leaf (cheap when they already are); timeline_entries needs it. */
+/*
+ * Put the entries in time order (leaves in no set order within a time), in place: cheap when only
+ * those added since the last sort are out of order. timeline_entries' users need it.
+ */
 void timeline_sort(struct timeline *tl);
 /* The entries and their number; sorted by time after timeline_sort (and until the next add). */
 const struct timeline_entry *timeline_entries(const struct timeline *tl, size_t *n);
