@@ -286,3 +286,16 @@ ingest_chain_slots(const struct ingest *in)
 {
 	return in ? (size_t)in->chain_mask + 1 : 0;
 }
+
+size_t
+ingest_memory(const struct ingest *in)
+{
+	if (!in)
+		return 0;
+	return sizeof(*in) + ((size_t)in->chain_mask + 1) * sizeof(*in->chains) +
+	       ingest_sites_memory(in->sites) + in->cap * sizeof(*in->threads) +
+	       in->by_tid.cap * (sizeof(*in->by_tid.keys) + sizeof(*in->by_tid.vals)) +
+	       in->gone_cap * sizeof(*in->gone) + in->exited_cap * sizeof(*in->exited) +
+	       in->retired_cap * sizeof(*in->retired) +
+	       in->fold_frames_cap * sizeof(*in->fold_frames);
+}

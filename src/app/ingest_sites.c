@@ -135,3 +135,9 @@ ingest_sites_bump(const struct ingest_sites *is, struct addrtab *t, struct inges
 		return;
 	addrtab_bump_calls_n(t, &is->arena[ref.off + 1], is->arena[ref.off], 1);
 }
+
+size_t
+ingest_sites_memory(const struct ingest_sites *is)
+{
+	return is ? sizeof(*is) + is->cap * sizeof(*is->arena) : 0;
+}

@@ -46,6 +46,8 @@ struct ingest_sites_ref ingest_sites_commit(struct ingest_sites *is, struct addr
 					    struct symres *sym, pid_t pid);
 /* True when ref is still held (a replay counts exactly what the commit did). */
 bool ingest_sites_valid(const struct ingest_sites *is, struct ingest_sites_ref ref);
+/* Bytes held (the arena), for the memory report. */
+size_t ingest_sites_memory(const struct ingest_sites *is);
 /* Count the call sites of ref (valid) once more in t (NULL: nothing). */
 void ingest_sites_bump(const struct ingest_sites *is, struct addrtab *t,
 		       struct ingest_sites_ref ref);

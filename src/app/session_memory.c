@@ -288,7 +288,7 @@ session_memory_report(const struct session *s)
 	struct session_memory_status ps = { 0 };
 	const struct profile *p = s->profile;
 	size_t ks = 0, ks_map = 0, ks_res = 0, tree, ft, sched, addrs,
-	       used = mi.uordblks + mi.hblkhd, known;
+	       used = mi.uordblks + mi.hblkhd, known, ing = ingest_memory(s->ingest);
 	FILE *f;
 
 	if (!where || !(f = session_memory_out(where)))
@@ -305,7 +305,7 @@ session_memory_report(const struct session *s)
 	ft = p && p->frames ? frametab_memory(p->frames) : 0;
 	sched = p && p->sched ? schedmap_memory(p->sched) : 0;
 	addrs = p && p->addrs ? addrtab_memory(p->addrs) : 0;
-	known = tree + ft + sched + addrs + st.memory;
+	known = tree + ft + sched + addrs + st.memory + ing;
 	session_memory_status(&ps);
 	fprintf(f,
 		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu of which "
@@ -330,6 +330,10 @@ session_memory_report(const struct session *s)
 			addrs / 1024, addrtab_count(p->addrs), ADDRTAB_DEFAULT_MAX,
 			addrtab_epoch(p->addrs), addrtab_dropped(p->addrs));
 	fprintf(f,
+		"memory ingest_kib %zu (the chain cache, %zu slots; the call sites' arena; the "
+		"thread table)\n",
+		ing / 1024, ingest_chain_slots(s->ingest));
+	fprintf(f,
 		"memory kallsyms_kib %zu (heap %zu; names mapped from a temporary file %zu, of "
 		"which resident %zu, among the files above)\n",
 		(ks + ks_res) / 1024, ks / 1024, ks_map / 1024, ks_res / 1024);
@@ -341,8 +345,8 @@ session_memory_report(const struct session *s)
 		st.dwarf_open, st.dwarf_opens, st.dwarf_drops);
 	fprintf(f, "memory jansson_peak_kib %zu\n", session_memory_json_peak / 1024);
 	fprintf(f,
-		"memory other_malloc_kib %zu (libdw's units and address ranges, ingest's chain "
-		"cache, counters, curses, libc)\n",
+		"memory other_malloc_kib %zu (libdw's units and address ranges, the journal's "
+		"writer, counters, curses, libc)\n",
 		known < used ? (used - known) / 1024 : 0);
 	if (f != stderr)
 		fclose(f);
@@ -412,8 +416,9 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	if (p->addrs)
 		fprintf(f, " addrs %zu addrs_kib %zu addrs_epoch %" PRIu64, addrtab_count(p->addrs),
 			addrtab_memory(p->addrs) / 1024, addrtab_epoch(p->addrs));
-	fprintf(f, " tasks %zu ingest_threads %zu to_fold %zu chain_slots %zu",
-		p->tasks ? tasks_count(p->tasks) : 0, threads, gone, ingest_chain_slots(s->ingest));
+	fprintf(f, " tasks %zu ingest_threads %zu to_fold %zu chain_slots %zu ingest_kib %zu",
+		p->tasks ? tasks_count(p->tasks) : 0, threads, gone, ingest_chain_slots(s->ingest),
+		ingest_memory(s->ingest) / 1024);
 	if (p->taskctr)
 		fprintf(f, " taskctr_rows %zu", taskctr_count(p->taskctr));
 	if (s->tasks.tc)

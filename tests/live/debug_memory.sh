@@ -23,11 +23,11 @@ spin=$!
 RINGSIDE_DEBUG_MEMORY="$T/mem.txt" "$R" record -a -F 499 -g fp --duration 1 -o a.json 2>a.err
 status_is 0 $? "record with RINGSIDE_DEBUG_MEMORY=FILE"
 diag "$(cat "$T/mem.txt" 2>/dev/null)"
-for part in rss peak_rss malloc stacktree timeline frametab schedmap addrtab kallsyms symbols jansson_peak \
-	other_malloc; do
+for part in rss peak_rss malloc stacktree timeline frametab schedmap addrtab ingest kallsyms symbols \
+	jansson_peak other_malloc; do
 	check "the file has a '$part' line" grep -Eq "^memory ${part}_kib [0-9]+" "$T/mem.txt"
 done
-for part in rss peak_rss stacktree timeline schedmap addrtab kallsyms; do
+for part in rss peak_rss stacktree timeline schedmap addrtab ingest kallsyms; do
 	check "'$part' holds something" grep -Eq "^memory ${part}_kib [1-9]" "$T/mem.txt"
 done
 check "kallsyms' line says how much is in the heap and how much is mapped (resident)" \

@@ -805,7 +805,7 @@ test_chain_cache_grows(void **state)
 	const size_t nf = sizeof(fns) / sizeof(fns[0]), n = 30000;
 	const struct procmaps_map *m;
 	struct procmaps pm;
-	size_t nodes, small;
+	size_t nodes = 0, small = 0, small_bytes = 0;
 	uint64_t t = 100;
 
 	(void)state;
@@ -825,8 +825,10 @@ test_chain_cache_grows(void **state)
 			for (size_t k = 0, v = i; k < 3; k++, v /= nf * 16)
 				ips[k] = (uint64_t)(uintptr_t)fns[v % nf] + 1 + (v / nf) % 16;
 			records_sample(&f->rs, PID_A, PID_A, 0, t++, ips, 3);
-			if (round == 0 && i == 99)
+			if (round == 0 && i == 99) {
 				small = ingest_chain_slots(f->in);
+				small_bytes = ingest_memory(f->in);
+			}
 		}
 		if (round == 0)
 			nodes = stacktree_nnodes(f->p->stacks);
@@ -835,6 +837,8 @@ test_chain_cache_grows(void **state)
 		      ingest_chain_slots(f->in), n);
 	assert_true(small < ingest_chain_slots(f->in));
 	assert_true(ingest_chain_slots(f->in) <= 65536);
+	/* The memory report counts the cache: its bytes grow by at least 16 a slot (two hashes). */
+	assert_true(ingest_memory(f->in) >= small_bytes + (ingest_chain_slots(f->in) - small) * 16);
 	assert_int_equal(stacktree_samples(f->p->stacks), 2 * n);
 	assert_int_equal(stacktree_nnodes(f->p->stacks), nodes);
 	procmaps_fini(&pm);

@@ -66,5 +66,10 @@ bool ingest_unwind_stats(const struct ingest *in, struct unwind_stats *out);
 void ingest_counts(const struct ingest *in, size_t *threads, size_t *gone);
 /* The chain cache's slots now (it grows with the chains that come), for the memory report. */
 size_t ingest_chain_slots(const struct ingest *in);
+/*
+ * Bytes the ingest holds, for the memory report: the chain cache, the call sites' arena, the
+ * thread table and the exited tasks waiting to fold (not the unwinder's, nor the parts it fills).
+ */
+size_t ingest_memory(const struct ingest *in);
 
 #endif
