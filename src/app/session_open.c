@@ -598,6 +598,16 @@ session_first_rate_meta(struct session *s)
 }
 
 /*
+ * The flamegraph's window (its "last 10 s" mode) for the stack trees: only the live screen shows
+ * it. Headless, a window would cost its log and each node's window counts for nothing.
+ */
+static uint64_t
+session_window_ns(const struct session *s)
+{
+	return s->flags & SESSION_LIVE ? 10ull * 1000000000u : 0;
+}
+
+/*
  * The further sampled events' trees, a group's (leader sampling) weighing counts, each member
  * naming its leader.
  */
@@ -610,7 +620,7 @@ session_add_events(struct session *s)
 	for (size_t i = 1; i < l->n; i++) {
 		struct profile_event *e =
 			profile_add_event(s->profile, l->v[i].spec.name, l->v[i].freq,
-					  l->v[i].period, 0, 10ull * 1000000000u);
+					  l->v[i].period, 0, session_window_ns(s));
 
 		e->counts = l->v[i].leader != SAMPSPEC_NO_GROUP;
 		if (sampspec_member(&l->v[i], i))
@@ -624,7 +634,7 @@ session_stacks_init(struct session *s)
 {
 	struct profile_sampling *sm = &s->profile->sampling;
 
-	profile_enable_stacks(s->profile, 0, 10ull * 1000000000u);
+	profile_enable_stacks(s->profile, 0, session_window_ns(s));
 	if (s->sched.tp) {
 		struct cpulist online = { 0 };
 		unsigned ncpus = 1;
