@@ -4,8 +4,10 @@
  * its children's) with first-child/next-sibling links for walking; children are found through an
  * open-addressing hash of node ids keyed by (parent, frame), compared against the node itself, so a
  * lookup touches the node it would touch anyway to add its counts (4 bytes a slot, at most three
- * quarters full). The window keeps a ring log of (leaf, weight, time); expiring subtracts from the
- * leaf's ancestors, or, when many entries expire at once, recomputes every window total in one
+ * quarters full). The window's counts live in an array beside the nodes, made only for a tree with
+ * a window (the live screen's; a recording or a snapshot read back has none), and follow the nodes
+ * wherever they move. The window keeps a ring log of (leaf, weight, time); expiring subtracts from
+ * the leaf's ancestors, or, when many entries expire at once, recomputes every window total in one
  * sweep. Consecutive entries of one leaf within 1/256 of the window share an entry.
  *
  * Insertion remembers the previous path and its node ids: consecutive samples share long
@@ -66,6 +68,7 @@ struct stacktree_dirty {
 
 struct stacktree {
 	struct stacktree_node *nodes;
+	struct stacktree_win *win; /* per node (cap entries); NULL without a window */
 	uint32_t *pending; /* per node (cap entries): weight not yet in its ancestors' totals */
 	struct stacktree_dirty *dirty;
 	size_t n, cap;
@@ -156,6 +159,8 @@ stacktree_create(struct stacktree *t, uint32_t parent, uint32_t frame, size_t sl
 		if (t->n < t->hard_max && cap > t->hard_max)
 			cap = t->hard_max;
 		t->nodes = xreallocarray(t->nodes, cap, sizeof(*t->nodes));
+		if (t->win)
+			t->win = xreallocarray(t->win, cap, sizeof(*t->win));
 		t->pending = xreallocarray(t->pending, cap, sizeof(*t->pending));
 		if (t->base)
 			t->base = xreallocarray(t->base, cap, sizeof(*t->base));
@@ -166,6 +171,8 @@ stacktree_create(struct stacktree *t, uint32_t parent, uint32_t frame, size_t sl
 	node = &t->nodes[id];
 	memset(node, 0, sizeof(*node));
 	t->pending[id] = 0;
+	if (t->win)
+		t->win[id] = (struct stacktree_win){ 0, 0 };
 	if (t->base)
 		t->base[id] = (struct stacktree_base){ 0, 0 };
 	node->frame = frame;
@@ -199,6 +206,8 @@ stacktree_new(uint32_t root_frame, uint32_t other_frame, size_t max_nodes, uint6
 	t->hard_max = max_nodes + max_nodes / 8 + 1;
 	t->cap = t->hard_max < 64 ? t->hard_max : 64;
 	t->nodes = xcalloc(t->cap, sizeof(*t->nodes));
+	if (window_ns)
+		t->win = xcalloc(t->cap, sizeof(*t->win));
 	t->pending = xcalloc(t->cap, sizeof(*t->pending));
 	t->dirty = xcalloc(1, sizeof(*t->dirty));
 	t->n = 1;
@@ -225,6 +234,7 @@ stacktree_free(struct stacktree *t)
 	if (!t)
 		return;
 	free(t->nodes);
+	free(t->win);
 	free(t->pending);
 	free(t->dirty);
 	free(t->base);
@@ -238,13 +248,14 @@ stacktree_free(struct stacktree *t)
 
 /* Add weight to the totals (cumulative and window) of id and every ancestor. */
 static void
-stacktree_propagate(struct stacktree_node *nodes, uint32_t id, uint64_t weight)
+stacktree_propagate(const struct stacktree *t, uint32_t id, uint64_t weight)
 {
 	for (;;) {
-		struct stacktree_node *node = &nodes[id];
+		struct stacktree_node *node = &t->nodes[id];
 
 		node->total += weight;
-		node->win_total += weight;
+		if (t->win)
+			t->win[id].total += weight;
 		if (node->parent == STACKTREE_NONE)
 			break;
 		id = node->parent;
@@ -260,7 +271,7 @@ stacktree_settle(const struct stacktree *t)
 	for (size_t i = 0; i < d->n; i++) {
 		uint32_t id = d->ids[i];
 
-		stacktree_propagate(t->nodes, id, t->pending[id]);
+		stacktree_propagate(t, id, t->pending[id]);
 		t->pending[id] = 0;
 	}
 	d->n = 0;
@@ -371,7 +382,8 @@ stacktree_mark(struct stacktree *t, uint64_t kth, uint8_t *state, uint32_t *fold
 		if (o == STACKTREE_NONE) {
 			node->frame = t->other_frame;
 			node->self = node->total;
-			node->win_self = node->win_total;
+			if (t->win)
+				t->win[id].self = t->win[id].total;
 			if (t->base)
 				t->base[id].self = t->base[id].total;
 			fold_to[p] = id;
@@ -381,8 +393,10 @@ stacktree_mark(struct stacktree *t, uint64_t kth, uint8_t *state, uint32_t *fold
 
 			other->self += node->total;
 			other->total += node->total;
-			other->win_self += node->win_total;
-			other->win_total += node->win_total;
+			if (t->win) {
+				t->win[o].self += t->win[id].total;
+				t->win[o].total += t->win[id].total;
+			}
 			if (t->base) {
 				t->base[o].self += t->base[id].total;
 				t->base[o].total += t->base[id].total;
@@ -449,6 +463,8 @@ stacktree_compact(struct stacktree *t)
 		if (newid[id] == STACKTREE_NONE)
 			continue;
 		t->nodes[newid[id]] = t->nodes[id];
+		if (t->win)
+			t->win[newid[id]] = t->win[id];
 		if (t->base)
 			t->base[newid[id]] = t->base[id];
 		if (id != STACKTREE_ROOT)
@@ -586,15 +602,15 @@ restart:
 	t->path_valid = n;
 	leaf_depth = n;
 count:
-	for (size_t d = 0; d <= leaf_depth; d++) {
-		struct stacktree_node *node = &t->nodes[ids[d]];
-
-		node->total += weight;
-		node->win_total += weight;
-	}
+	for (size_t d = 0; d <= leaf_depth; d++)
+		t->nodes[ids[d]].total += weight;
 	leaf = ids[leaf_depth];
 	t->nodes[leaf].self += weight;
-	t->nodes[leaf].win_self += weight;
+	if (t->win) {
+		for (size_t d = 0; d <= leaf_depth; d++)
+			t->win[ids[d]].total += weight;
+		t->win[leaf].self += weight;
+	}
 	if (t->window_ns && weight)
 		stacktree_log(t, leaf, weight, time_ns);
 	if (t->tl && weight)
@@ -614,7 +630,7 @@ stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight, uint6
 	pend = &t->pending[leaf];
 	if (weight > UINT32_MAX - *pend) {
 		/* Would overflow the pending count: this one goes up the path now. */
-		stacktree_propagate(t->nodes, leaf, weight);
+		stacktree_propagate(t, leaf, weight);
 	} else {
 		if (*pend == 0) {
 			if (t->dirty->n == STACKTREE_DIRTY_MAX)
@@ -624,7 +640,8 @@ stacktree_insert_leaf(struct stacktree *t, uint32_t leaf, uint64_t weight, uint6
 		*pend += (uint32_t)weight;
 	}
 	t->nodes[leaf].self += weight;
-	t->nodes[leaf].win_self += weight;
+	if (t->win)
+		t->win[leaf].self += weight;
 	if (t->window_ns && weight)
 		stacktree_log(t, leaf, weight, time_ns);
 	if (t->tl && weight)
@@ -647,7 +664,7 @@ stacktree_advance(struct stacktree *t, uint64_t now_ns)
 	while (expired < t->log_count && t->log[(head + expired) & mask].time < cutoff) {
 		const struct stacktree_sample *s = &t->log[(head + expired) & mask];
 
-		t->nodes[s->leaf].win_self -= s->weight;
+		t->win[s->leaf].self -= s->weight;
 		expired++;
 	}
 	if (!expired)
@@ -655,15 +672,15 @@ stacktree_advance(struct stacktree *t, uint64_t now_ns)
 	if (expired * 16 >= t->n) {
 		/* Many entries: one sweep, children (higher ids) first, beats walking up. */
 		for (size_t id = 0; id < t->n; id++)
-			t->nodes[id].win_total = t->nodes[id].win_self;
+			t->win[id].total = t->win[id].self;
 		for (size_t id = t->n - 1; id > 0; id--)
-			t->nodes[t->nodes[id].parent].win_total += t->nodes[id].win_total;
+			t->win[t->nodes[id].parent].total += t->win[id].total;
 	} else {
 		for (size_t i = 0; i < expired; i++) {
 			const struct stacktree_sample *s = &t->log[(head + i) & mask];
 
 			for (uint32_t id = s->leaf; id != STACKTREE_NONE; id = t->nodes[id].parent)
-				t->nodes[id].win_total -= s->weight;
+				t->win[id].total -= s->weight;
 		}
 	}
 	t->log_head = (head + expired) & mask;
@@ -683,6 +700,24 @@ stacktree_node(const struct stacktree *t, uint32_t id)
 	if (t->dirty->n)
 		stacktree_settle(t);
 	return id < t->n ? &t->nodes[id] : NULL;
+}
+
+bool
+stacktree_windowed(const struct stacktree *t)
+{
+	return t->win != NULL;
+}
+
+struct stacktree_win
+stacktree_win(const struct stacktree *t, uint32_t id)
+{
+	if (id >= t->n)
+		return (struct stacktree_win){ 0, 0 };
+	if (t->dirty->n)
+		stacktree_settle(t);
+	if (!t->win)
+		return (struct stacktree_win){ t->nodes[id].self, t->nodes[id].total };
+	return t->win[id];
 }
 
 uint32_t
@@ -719,9 +754,15 @@ stacktree_samples(const struct stacktree *t)
 size_t
 stacktree_memory(const struct stacktree *t)
 {
-	return sizeof(*t) + sizeof(*t->dirty) + t->cap * (sizeof(*t->nodes) + sizeof(*t->pending)) +
-	       t->hash_cap * sizeof(*t->hash) + t->log_cap * sizeof(*t->log) +
-	       t->path_cap * 2 * sizeof(uint32_t) + (t->tl ? timeline_memory(t->tl) : 0);
+	size_t node = sizeof(*t->nodes) + sizeof(*t->pending);
+
+	if (t->win)
+		node += sizeof(*t->win);
+	if (t->base)
+		node += sizeof(*t->base);
+	return sizeof(*t) + sizeof(*t->dirty) + t->cap * node + t->hash_cap * sizeof(*t->hash) +
+	       t->log_cap * sizeof(*t->log) + t->path_cap * 2 * sizeof(uint32_t) +
+	       (t->tl ? timeline_memory(t->tl) : 0);
 }
 
 uint64_t
@@ -797,8 +838,10 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 		if (to != STACKTREE_NONE) {
 			t->nodes[to].self += node.self;
 			t->nodes[to].total += node.total;
-			t->nodes[to].win_self += node.win_self;
-			t->nodes[to].win_total += node.win_total;
+			if (t->win) {
+				t->win[to].self += t->win[id].self;
+				t->win[to].total += t->win[id].total;
+			}
 			if (t->base) {
 				t->base[to].self += t->base[id].self;
 				t->base[to].total += t->base[id].total;
@@ -808,6 +851,8 @@ stacktree_relabel(struct stacktree *t, stacktree_relabel_fn fn, void *ctx)
 			node.parent = parent;
 			node.frame = frame[id];
 			t->nodes[to] = node;
+			if (t->win)
+				t->win[to] = t->win[id];
 			if (t->base)
 				t->base[to] = t->base[id];
 			t->hash[slot] = to;

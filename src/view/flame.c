@@ -30,8 +30,10 @@ struct flame_kid {
 enum { FLAME_MATCH_UNKNOWN, FLAME_MATCH_YES, FLAME_MATCH_NO };
 
 struct flame {
-	/* The frozen copy of the tree, laid out instead of the given tree while frozen. */
+	/* The frozen copy of the tree, laid out instead of the given tree while frozen, with its
+	 * window counts when the tree had a window (NULL: the window is the whole recording). */
 	struct stacktree_node *copy;
+	struct stacktree_win *wcopy;
 	size_t ncopy;
 	bool frozen;
 	/* The tree of the update under way (NULL while frozen). */
@@ -99,6 +101,7 @@ flame_free(struct flame *fl)
 	if (!fl)
 		return;
 	free(fl->copy);
+	free(fl->wcopy);
 	free(fl->query);
 	free(fl->match);
 	flame_path_fini(&fl->zoom);
@@ -120,9 +123,14 @@ flame_freeze(struct flame *fl, const struct stacktree *t)
 	size_t n = t ? stacktree_nnodes(t) : 0;
 
 	free(fl->copy);
+	free(fl->wcopy);
 	fl->copy = n ? xreallocarray(NULL, n, sizeof(*fl->copy)) : NULL;
-	for (size_t id = 0; id < n; id++)
+	fl->wcopy = n && stacktree_windowed(t) ? xreallocarray(NULL, n, sizeof(*fl->wcopy)) : NULL;
+	for (size_t id = 0; id < n; id++) {
 		fl->copy[id] = *stacktree_node(t, (uint32_t)id);
+		if (fl->wcopy)
+			fl->wcopy[id] = stacktree_win(t, (uint32_t)id);
+	}
 	fl->ncopy = n;
 	fl->frozen = true;
 }
@@ -131,7 +139,9 @@ void
 flame_thaw(struct flame *fl)
 {
 	free(fl->copy);
+	free(fl->wcopy);
 	fl->copy = NULL;
+	fl->wcopy = NULL;
 	fl->ncopy = 0;
 	fl->frozen = false;
 }
@@ -202,10 +212,21 @@ flame_node(const struct flame *fl, const struct stacktree *t, uint32_t id)
 	return t ? stacktree_node(t, id) : NULL;
 }
 
-static uint64_t
-flame_count(const struct flame *fl, const struct stacktree_node *n)
+/* Node id's (n, from flame_node) counts as laid out: cumulative, or within the window. */
+static struct stacktree_win
+flame_counts(const struct flame *fl, const struct stacktree *t, uint32_t id,
+	     const struct stacktree_node *n)
 {
-	return fl->window ? n->win_total : n->total;
+	if (!fl->window || (fl->frozen && !fl->wcopy))
+		return (struct stacktree_win){ n->self, n->total };
+	return fl->frozen ? fl->wcopy[id] : stacktree_win(t, id);
+}
+
+static uint64_t
+flame_count(const struct flame *fl, const struct stacktree *t, uint32_t id,
+	    const struct stacktree_node *n)
+{
+	return fl->window ? flame_counts(fl, t, id, n).total : n->total;
 }
 
 /* The child of parent for frame, or STACKTREE_NONE. */
@@ -247,7 +268,7 @@ flame_filters_of(const struct flame *fl, const struct stacktree *t, uint32_t nod
 		const struct stacktree_node *cn = flame_node(fl, t, c);
 		struct flame_filter *f;
 
-		if (!flame_count(fl, cn))
+		if (!flame_count(fl, t, c, cn))
 			continue;
 		if (k == *cap) {
 			*cap = *cap ? *cap * 2 : 16;
@@ -259,7 +280,7 @@ flame_filters_of(const struct flame *fl, const struct stacktree *t, uint32_t nod
 			f->path[i] = prefix[i];
 		f->path[n] = cn->frame;
 		f->n = n + 1;
-		f->total = flame_count(fl, cn);
+		f->total = flame_count(fl, t, c, cn);
 	}
 	if (k > 1)
 		qsort(*out, k, sizeof(**out), flame_by_count);
@@ -375,15 +396,16 @@ flame_search_walk(struct flame *fl, const struct stacktree *t, uint32_t base)
 		uint32_t e = fl->stack[--n], id = e & ~inside;
 		const struct stacktree_node *node = flame_node(fl, t, id);
 		bool in = e & inside;
+		uint64_t count = node ? flame_count(fl, t, id, node) : 0;
 
-		if (!node || !flame_count(fl, node))
+		if (!count)
 			continue;
 		if (flame_matches(fl, node->frame)) {
 			fl->match_nodes++;
 			if (!in)
-				fl->match_total += flame_count(fl, node);
-			if (flame_count(fl, node) > most) {
-				most = flame_count(fl, node);
+				fl->match_total += count;
+			if (count > most) {
+				most = count;
 				best = id;
 			}
 			in = true;
@@ -431,8 +453,9 @@ flame_kids(struct flame *fl, const struct stacktree *t, uint32_t node)
 	     c = flame_node(fl, t, c)->next_sibling) {
 		const struct stacktree_node *cn = flame_node(fl, t, c);
 		const struct frame *f = frametab_get(fl->ft, cn->frame);
+		uint64_t count = flame_count(fl, t, c, cn);
 
-		if (!flame_count(fl, cn))
+		if (!count)
 			continue;
 		if (k == fl->kids_cap) {
 			fl->kids_cap = fl->kids_cap ? fl->kids_cap * 2 : 64;
@@ -443,7 +466,7 @@ flame_kids(struct flame *fl, const struct stacktree *t, uint32_t node)
 			.line = f ? f->line : 0,
 			.frame = cn->frame,
 			.node = c,
-			.count = flame_count(fl, cn),
+			.count = count,
 		};
 	}
 	if (k > 1)
@@ -488,7 +511,7 @@ flame_layout(struct flame *fl, const struct stacktree *t, int width)
 				c->x = x0;
 				c->width = x1 - x0;
 				c->total = kid->count;
-				c->self = fl->window ? kn->win_self : kn->self;
+				c->self = flame_counts(fl, t, kid->node, kn).self;
 				c->offset = off;
 				c->parent = (long)q;
 			}
@@ -566,9 +589,9 @@ flame_update(struct flame *fl, const struct stacktree *t, const struct frametab 
 		goto out;
 	for (size_t i = 0; i < fl->filter.n && base != STACKTREE_NONE; i++)
 		base = flame_child(fl, t, base, fl->filter.path[i]);
-	if (base == STACKTREE_NONE || !flame_count(fl, flame_node(fl, t, base)))
+	if (base == STACKTREE_NONE || !flame_count(fl, t, base, flame_node(fl, t, base)))
 		goto out;
-	fl->base_total = flame_count(fl, flame_node(fl, t, base));
+	fl->base_total = flame_count(fl, t, base, flame_node(fl, t, base));
 	flame_search_walk(fl, t, base);
 
 	/* The zoom: the deepest node of its path with samples, if the path extends the filter's. */
@@ -579,7 +602,7 @@ flame_update(struct flame *fl, const struct stacktree *t, const struct frametab 
 		for (size_t i = fl->filter.n; i < fl->zoom.n; i++) {
 			uint32_t z = flame_child(fl, t, zoom, fl->zoom.f[i]);
 
-			if (z == STACKTREE_NONE || !flame_count(fl, flame_node(fl, t, z)))
+			if (z == STACKTREE_NONE || !flame_count(fl, t, z, flame_node(fl, t, z)))
 				break;
 			zoom = z;
 			fl->zoom_depth = (unsigned)i + 1;
@@ -592,6 +615,7 @@ flame_update(struct flame *fl, const struct stacktree *t, const struct frametab 
 		chain[nchain++] = id;
 	for (size_t i = nchain; i-- > 0;) {
 		const struct stacktree_node *n = flame_node(fl, t, chain[i]);
+		struct stacktree_win k = flame_counts(fl, t, chain[i], n);
 
 		c = flame_add_cell(fl);
 		c->node = chain[i];
@@ -599,8 +623,8 @@ flame_update(struct flame *fl, const struct stacktree *t, const struct frametab 
 		c->depth = (unsigned)(nchain - 1 - i);
 		c->x = 0;
 		c->width = width;
-		c->total = flame_count(fl, n);
-		c->self = fl->window ? n->win_self : n->self;
+		c->total = k.total;
+		c->self = k.self;
 		c->parent = (long)fl->ncells - 2;
 		c->flags = i ? FLAME_ANCESTOR : FLAME_ZOOM;
 	}

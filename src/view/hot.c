@@ -75,18 +75,20 @@ hot_count(const struct stacktree *t, const struct frametab *ft, bool window, con
 		const struct frame *f = frametab_get(ft, nd->frame);
 		bool code = f && nd->frame < nframes && hot_is_code(f);
 		uint32_t k = code && key ? key[nd->frame] : nd->frame;
+		struct stacktree_win w;
 
 		if (top >> 32) {
 			if (code)
 				onpath[k]--;
 			continue;
 		}
-		if ((window ? nd->win_total : nd->total) == 0)
+		w = window ? stacktree_win(t, id) : (struct stacktree_win){ nd->self, nd->total };
+		if (w.total == 0)
 			continue;
 		if (code) {
-			self[k] += window ? nd->win_self : nd->self;
+			self[k] += w.self;
 			if (onpath[k]++ == 0)
-				total[k] += window ? nd->win_total : nd->total;
+				total[k] += w.total;
 			stack[sp++] = (1ull << 32) | id;
 		}
 		for (uint32_t c = nd->first_child; c != STACKTREE_NONE;
@@ -108,7 +110,7 @@ hot_top(const struct stacktree *t, const struct frametab *ft, bool window, enum 
 	struct hot_entry *all;
 
 	if (samples)
-		*samples = root ? (window ? root->win_total : root->total) : 0;
+		*samples = window ? stacktree_win(t, STACKTREE_ROOT).total : root ? root->total : 0;
 	hot_count(t, ft, window, NULL, self, total);
 	all = xcalloc(nframes + 1, sizeof(*all));
 	for (size_t f = 0; f < nframes; f++)

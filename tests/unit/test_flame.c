@@ -3,7 +3,8 @@
  * Unit tests for view/flame on trees built with stacktree_insert: widths proportional to samples
  * and children ordered by name, narrow frames left out, zoom by path surviving new samples and a
  * compaction, the search's share without double counting nested matches, a zoom into a match too
- * narrow to draw, the process and thread filter, window counts, freezing, moves and the selection.
+ * narrow to draw, the process and thread filter, window counts, freezing (a frozen copy keeping the
+ * window's counts), moves and the selection.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -591,6 +592,63 @@ test_moves(void **state)
 	fx_fini(&fx);
 }
 
+/*
+ * A frozen copy keeps the window's counts as they were: after the freeze, the tree's window moves
+ * on (its "new" samples expire, "newer" ones come) and the frozen window still shows "new" alone.
+ * Without a window, the tree's window counts are its cumulative ones, in a copy too.
+ */
+static void
+test_freeze_window(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	fx_init(&fx, 0, 10 * SEC);
+	fx_add(&fx, 1, 1, "main;old", 400, 1 * SEC);
+	fx_add(&fx, 1, 1, "main;new", 100, 20 * SEC);
+	stacktree_advance(fx.t, 25 * SEC);
+	flame_set_window(fx.fl, true);
+	flame_freeze(fx.fl, fx.t);
+	fx_add(&fx, 1, 1, "main;newer", 300, 35 * SEC);
+	stacktree_advance(fx.t, 35 * SEC);
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	check_layout(&fx, 100);
+	assert_int_equal(flame_base_total(fx.fl), 100);
+	assert_int_equal(fx_find(&fx, "old", -1), -1);
+	assert_int_equal(fx_find(&fx, "newer", -1), -1);
+	assert_int_equal(fx_cell(&fx, "new", 4)->width, 100);
+	assert_int_equal(fx_cell(&fx, "new", 4)->self, 100);
+	assert_int_equal(fx_cell(&fx, "main", 3)->self, 0);
+	flame_set_window(fx.fl, false);
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	assert_int_equal(flame_base_total(fx.fl), 500);
+	assert_int_equal(fx_cell(&fx, "old", 4)->width, 80);
+	/* thawed, the tree's own window: "newer" alone */
+	flame_set_window(fx.fl, true);
+	flame_thaw(fx.fl);
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	assert_int_equal(flame_base_total(fx.fl), 300);
+	assert_int_equal(fx_cell(&fx, "newer", 4)->self, 300);
+	assert_int_equal(fx_find(&fx, "new", -1), -1);
+	fx_fini(&fx);
+
+	fx_init(&fx, 0, 0);
+	fx_add(&fx, 1, 1, "main;old", 400, 1 * SEC);
+	fx_add(&fx, 1, 1, "main;new", 100, 20 * SEC);
+	stacktree_advance(fx.t, 25 * SEC);
+	flame_set_window(fx.fl, true);
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	assert_int_equal(flame_base_total(fx.fl), 500);
+	assert_int_equal(fx_cell(&fx, "new", 4)->self, 100);
+	flame_freeze(fx.fl, fx.t);
+	fx_add(&fx, 1, 1, "main;newer", 300, 35 * SEC);
+	flame_update(fx.fl, fx.t, fx.ft, 100);
+	assert_int_equal(flame_base_total(fx.fl), 500);
+	assert_int_equal(fx_cell(&fx, "old", 4)->width, 80);
+	assert_int_equal(fx_cell(&fx, "old", 4)->self, 400);
+	fx_fini(&fx);
+}
+
 int
 main(void)
 {
@@ -598,7 +656,8 @@ main(void)
 		cmocka_unit_test(test_widths), cmocka_unit_test(test_zoom),
 		cmocka_unit_test(test_search), cmocka_unit_test(test_search_narrow),
 		cmocka_unit_test(test_filter), cmocka_unit_test(test_window),
-		cmocka_unit_test(test_freeze), cmocka_unit_test(test_moves),
+		cmocka_unit_test(test_freeze), cmocka_unit_test(test_freeze_window),
+		cmocka_unit_test(test_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

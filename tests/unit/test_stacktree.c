@@ -5,7 +5,8 @@
  * sample counted), pre-order walks, stacktree_add_node, and the cost of inserting an existing
  * 30-frame path (printed as a TAP diagnostic, not asserted), insert_leaf's deferred totals against
  * whole-path inserts, and relabelling (merging the nodes of exited processes) against a tree built
- * from the relabelled paths; a node's path and the generation that moves with every change.
+ * from the relabelled paths; a node's path and the generation that moves with every change; the
+ * window's counts costing no memory without a window and following the nodes through compactions.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +38,7 @@ rng_next(uint64_t *s)
 	return *s * 0x2545f4914f6cdd1dull;
 }
 
-/* Every node: total == self + children's totals, win_total likewise, links match parents. */
+/* Every node: total == self + children's totals, window total likewise, links match parents. */
 static void
 check_invariants(const struct stacktree *t)
 {
@@ -45,7 +46,8 @@ check_invariants(const struct stacktree *t)
 
 	for (uint32_t id = 0; id < n; id++) {
 		const struct stacktree_node *node = stacktree_node(t, id);
-		uint64_t sum = node->self, win = node->win_self;
+		struct stacktree_win nw = stacktree_win(t, id);
+		uint64_t sum = node->self, win = nw.self;
 		size_t nchildren = 0;
 
 		for (uint32_t c = node->first_child; c != STACKTREE_NONE;
@@ -58,18 +60,18 @@ check_invariants(const struct stacktree *t)
 				fail_msg("node %u: child %u has a lower id", id, c);
 			assert_int_equal(stacktree_child(t, id, child->frame), c);
 			sum += child->total;
-			win += child->win_total;
+			win += stacktree_win(t, c).total;
 			if (++nchildren > n)
 				fail_msg("node %u: sibling loop", id);
 		}
 		if (sum != node->total)
 			fail_msg("node %u: total %llu != self + children %llu", id,
 				 (unsigned long long)node->total, (unsigned long long)sum);
-		if (win != node->win_total)
-			fail_msg("node %u: win_total %llu != win_self + children %llu", id,
-				 (unsigned long long)node->win_total, (unsigned long long)win);
-		assert_true(node->win_self <= node->self);
-		assert_true(node->win_total <= node->total);
+		if (win != nw.total)
+			fail_msg("node %u: window total %llu != window self + children %llu", id,
+				 (unsigned long long)nw.total, (unsigned long long)win);
+		assert_true(nw.self <= node->self);
+		assert_true(nw.total <= node->total);
 	}
 	assert_null(stacktree_node(t, (uint32_t)n));
 	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->parent, STACKTREE_NONE);
@@ -128,8 +130,8 @@ test_known_paths(void **state)
 	assert_int_equal(stacktree_samples(t), 4);
 	assert_int_equal(stacktree_nnodes(t), 4);
 	/* no window: the window counts follow the cumulative ones */
-	assert_int_equal(stacktree_node(t, leaf_b)->win_self, 3);
-	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 4);
+	assert_int_equal(stacktree_win(t, leaf_b).self, 3);
+	assert_int_equal(stacktree_win(t, STACKTREE_ROOT).total, 4);
 
 	/* a prefix of an existing path, a weight, and the empty path (the root itself) */
 	uint32_t a_only[] = { a };
@@ -209,12 +211,12 @@ test_random_sum_invariant(void **state)
 		      (unsigned long long)stacktree_folds(t));
 	check_invariants(t);
 	/* 10 s of samples, a 2 s window: about a fifth remains */
-	uint64_t win = stacktree_node(t, STACKTREE_ROOT)->win_total;
+	uint64_t win = stacktree_win(t, STACKTREE_ROOT).total;
 	assert_true(win > weights / 6 && win < weights / 4);
 	stacktree_advance(t, 100 * SEC);
 	check_invariants(t);
 	for (uint32_t id = 0; id < stacktree_nnodes(t); id++)
-		assert_int_equal(stacktree_node(t, id)->win_total, 0);
+		assert_int_equal(stacktree_win(t, id).total, 0);
 	stacktree_free(t);
 }
 
@@ -229,24 +231,24 @@ test_window(void **state)
 	uint32_t l2 = stacktree_insert(t, p2, 2, 1, 5 * SEC);
 	uint32_t mid = stacktree_node(t, l1)->parent;
 
-	assert_int_equal(stacktree_node(t, mid)->win_total, 2);
+	assert_int_equal(stacktree_win(t, mid).total, 2);
 	stacktree_advance(t, 1 * SEC);
-	assert_int_equal(stacktree_node(t, l1)->win_self, 1);
+	assert_int_equal(stacktree_win(t, l1).self, 1);
 	stacktree_advance(t, 6 * SEC);
-	assert_int_equal(stacktree_node(t, l1)->win_self, 0);
-	assert_int_equal(stacktree_node(t, l1)->win_total, 0);
+	assert_int_equal(stacktree_win(t, l1).self, 0);
+	assert_int_equal(stacktree_win(t, l1).total, 0);
 	assert_int_equal(stacktree_node(t, l1)->self, 1);
-	assert_int_equal(stacktree_node(t, l2)->win_self, 1);
-	assert_int_equal(stacktree_node(t, l2)->win_total, 1);
-	assert_int_equal(stacktree_node(t, mid)->win_total, 1);
-	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 1);
+	assert_int_equal(stacktree_win(t, l2).self, 1);
+	assert_int_equal(stacktree_win(t, l2).total, 1);
+	assert_int_equal(stacktree_win(t, mid).total, 1);
+	assert_int_equal(stacktree_win(t, STACKTREE_ROOT).total, 1);
 	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 2);
 	/* advancing again, or backwards, changes nothing */
 	stacktree_advance(t, 6 * SEC);
 	stacktree_advance(t, 3 * SEC);
-	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 1);
+	assert_int_equal(stacktree_win(t, STACKTREE_ROOT).total, 1);
 	stacktree_advance(t, 7 * SEC + 1);
-	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->win_total, 0);
+	assert_int_equal(stacktree_win(t, STACKTREE_ROOT).total, 0);
 	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 2);
 
 	/* many entries on one leaf, spread over time: the log grows and expires in order */
@@ -256,7 +258,7 @@ test_window(void **state)
 	}
 	/* samples at 10 s .. 15 s; keep 13 s .. 15 s */
 	stacktree_advance(t, 15 * SEC);
-	uint64_t win = stacktree_node(t, STACKTREE_ROOT)->win_total;
+	uint64_t win = stacktree_win(t, STACKTREE_ROOT).total;
 	assert_true(win >= 2 * 20000 - 200 && win <= 2 * 20000 + 200);
 	check_invariants(t);
 	stacktree_free(t);
@@ -328,7 +330,7 @@ test_cap(void **state)
 	stacktree_advance(t, 1000 * SEC);
 	check_invariants(t);
 	for (uint32_t id = 0; id < stacktree_nnodes(t); id++)
-		assert_int_equal(stacktree_node(t, id)->win_total, 0);
+		assert_int_equal(stacktree_win(t, id).total, 0);
 	/* nodes and hash stay small; the window log holds up to a second of samples */
 	assert_true(stacktree_memory(t) < 4 * 1024 * 1024);
 	stacktree_free(t);
@@ -502,7 +504,8 @@ test_add_node(void **state)
 	assert_int_equal(stacktree_nnodes(t), 4);
 	assert_int_equal(stacktree_node(t, c1)->self, 5);
 	assert_int_equal(stacktree_node(t, p)->total, 7);
-	assert_int_equal(stacktree_node(t, p)->win_total, 0);
+	/* no window: the window counts are the cumulative ones */
+	assert_int_equal(stacktree_win(t, p).total, 7);
 	/* totals are not propagated; the reader sets the root's */
 	assert_int_equal(stacktree_node(t, STACKTREE_ROOT)->total, 0);
 	assert_int_equal(stacktree_child(t, p, 12), c2);
@@ -519,6 +522,14 @@ test_add_node(void **state)
 	assert_int_equal(stacktree_node(t, p)->total, 8);
 	assert_int_equal(stacktree_samples(t), 8);
 	check_invariants(t);
+	stacktree_free(t);
+
+	/* with a window, added nodes have no window samples */
+	t = stacktree_new(ROOT_FRAME, OTHER_FRAME, 0, SEC);
+	p = stacktree_add_node(t, STACKTREE_ROOT, 10, 3, 7);
+	assert_int_equal(stacktree_node(t, p)->total, 7);
+	assert_int_equal(stacktree_win(t, p).self, 0);
+	assert_int_equal(stacktree_win(t, p).total, 0);
 	stacktree_free(t);
 }
 
@@ -619,8 +630,8 @@ test_insert_leaf(void **state)
 		assert_int_equal(x->frame, y->frame);
 		assert_int_equal(x->self, y->self);
 		assert_int_equal(x->total, y->total);
-		assert_int_equal(x->win_self, y->win_self);
-		assert_int_equal(x->win_total, y->win_total);
+		assert_int_equal(stacktree_win(a, id).self, stacktree_win(b, id).self);
+		assert_int_equal(stacktree_win(a, id).total, stacktree_win(b, id).total);
 	}
 	assert_int_equal(stacktree_samples(b), 1 + 1 + 5 * 3);
 	assert_int_equal(stacktree_insert_leaf(b, (uint32_t)stacktree_nnodes(b), 1, 0),
@@ -675,8 +686,7 @@ test_insert_leaf_deferred(void **state)
 	assert_int_equal(stacktree_nnodes(a), stacktree_nnodes(b));
 	for (uint32_t id = 0; id < stacktree_nnodes(a); id++) {
 		assert_int_equal(stacktree_node(a, id)->total, stacktree_node(b, id)->total);
-		assert_int_equal(stacktree_node(a, id)->win_total,
-				 stacktree_node(b, id)->win_total);
+		assert_int_equal(stacktree_win(a, id).total, stacktree_win(b, id).total);
 	}
 	check_invariants(b);
 
@@ -747,8 +757,8 @@ check_same_tree(const struct stacktree *got, const struct stacktree *want)
 		x = stacktree_node(got, g);
 		assert_int_equal(x->self, w->self);
 		assert_int_equal(x->total, w->total);
-		assert_int_equal(x->win_self, w->win_self);
-		assert_int_equal(x->win_total, w->win_total);
+		assert_int_equal(stacktree_win(got, g).self, stacktree_win(want, id).self);
+		assert_int_equal(stacktree_win(got, g).total, stacktree_win(want, id).total);
 	}
 }
 
@@ -877,6 +887,118 @@ test_checkpoint(void **state)
 	stacktree_free(t);
 }
 
+/*
+ * A tree of max_nodes' cap (and window_ns) holding the same 1125 added nodes: 45 "processes" of
+ * 24 children each. Nothing is inserted, so there is no window log or path cache to tell apart.
+ */
+static struct stacktree *
+shaped_tree(size_t max_nodes, uint64_t window_ns)
+{
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, max_nodes, window_ns);
+
+	for (uint32_t p = 0; p < 45; p++) {
+		uint32_t id = stacktree_add_node(t, STACKTREE_ROOT, 100 + p, 0, 24);
+
+		for (uint32_t c = 0; c < 24; c++)
+			stacktree_add_node(t, id, 1000 + c, 1, 1);
+	}
+	assert_int_equal(stacktree_nnodes(t), 1126);
+	return t;
+}
+
+/*
+ * The window's counts cost nothing without a window: a node is 32 bytes, and the node arrays
+ * (node, pending count) take 36 bytes a slot, 52 with a window's counts, 16 more each once
+ * checkpointed. A cap of 1000 stops the arrays' growth at its hard limit, 1000 + 125 + 1 = 1126
+ * slots; a cap of 2000 lets them double to 2048: the same nodes, 922 slots more.
+ */
+static void
+test_window_memory(void **state)
+{
+	struct stacktree *a = shaped_tree(1000, 0), *b = shaped_tree(2000, 0);
+	struct stacktree *wa = shaped_tree(1000, SEC), *wb = shaped_tree(2000, SEC);
+	size_t plain = sizeof(struct stacktree_node) + sizeof(uint32_t);
+	size_t mem;
+
+	(void)state;
+	assert_int_equal(sizeof(struct stacktree_node), 32);
+	assert_false(stacktree_windowed(a));
+	assert_true(stacktree_windowed(wa));
+	assert_int_equal(stacktree_memory(b) - stacktree_memory(a), 922 * plain);
+	assert_int_equal(stacktree_memory(wb) - stacktree_memory(wa),
+			 922 * (plain + sizeof(struct stacktree_win)));
+	assert_int_equal(stacktree_memory(wa) - stacktree_memory(a),
+			 1126 * sizeof(struct stacktree_win));
+	print_message("# %zu B a node slot without a window, %zu B with one\n", plain,
+		      plain + sizeof(struct stacktree_win));
+	/* a checkpoint's counts are the tree's memory too */
+	mem = stacktree_memory(a);
+	stacktree_checkpoint(a);
+	assert_int_equal(stacktree_memory(a) - mem, 1126 * 2 * sizeof(uint64_t));
+	/* past the last node, no window counts */
+	assert_int_equal(stacktree_win(wa, 1126).total, 0);
+	assert_int_equal(stacktree_win(a, 1126).self, 0);
+	stacktree_free(a);
+	stacktree_free(b);
+	stacktree_free(wa);
+	stacktree_free(wb);
+}
+
+/*
+ * The window's counts move with the nodes through compactions: old samples (at 0 s) and new ones
+ * (at 10 s, a hot path's and random ones) compact a capped tree again and again; once the old
+ * ones leave a 1 s window, the root's window total is the new samples, the hot leaf's window
+ * self its new samples, and every node's window counts still add up (check_invariants).
+ */
+static void
+test_window_compaction(void **state)
+{
+	enum { CAP = 200 };
+	struct stacktree *t = stacktree_new(ROOT_FRAME, OTHER_FRAME, CAP, 1 * SEC);
+	const uint32_t hot[] = { 2, 3, 4, 5 };
+	uint32_t path[40], leaf;
+	uint64_t rng = 11, fresh = 0, hot_fresh = 0, folds;
+	size_t n;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		random_path(&rng, path, &n, 1000, 20);
+		stacktree_insert(t, path, n, 1, 0);
+		if (i % 3 == 0)
+			stacktree_insert(t, hot, 4, 1, 0);
+	}
+	folds = stacktree_folds(t);
+	assert_true(folds > 0);
+	for (int i = 0; i < 20000; i++) {
+		uint64_t now = 10 * SEC + (uint64_t)i * 1000;
+
+		random_path(&rng, path, &n, 1000, 20);
+		stacktree_insert(t, path, n, 2, now);
+		fresh += 2;
+		if (i % 3 == 0) {
+			stacktree_insert(t, hot, 4, 1, now);
+			fresh++;
+			hot_fresh++;
+		}
+		if (i == 10000) {
+			/* old and new both in the window: the window is everything */
+			check_invariants(t);
+			assert_int_equal(stacktree_win(t, STACKTREE_ROOT).total,
+					 stacktree_samples(t));
+		}
+	}
+	assert_true(stacktree_folds(t) > folds + 1);
+	stacktree_advance(t, 10 * SEC + SEC / 2);
+	check_invariants(t);
+	assert_int_equal(stacktree_win(t, STACKTREE_ROOT).total, fresh);
+	leaf = find_path(t, hot, 4);
+	assert_int_not_equal(leaf, STACKTREE_NONE);
+	assert_int_equal(stacktree_win(t, leaf).self, hot_fresh);
+	assert_int_equal(stacktree_win(t, leaf).total, hot_fresh);
+	assert_true(stacktree_node(t, leaf)->self > hot_fresh);
+	stacktree_free(t);
+}
+
 int
 main(void)
 {
@@ -894,6 +1016,8 @@ main(void)
 		cmocka_unit_test(test_insert_leaf),
 		cmocka_unit_test(test_insert_leaf_deferred),
 		cmocka_unit_test(test_relabel),
+		cmocka_unit_test(test_window_memory),
+		cmocka_unit_test(test_window_compaction),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

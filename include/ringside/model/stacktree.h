@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The stack tree: every sampled call path, root first, merged into a tree whose nodes carry self
- * and total sample counts, both cumulative and for a sliding "last N seconds" window. The first
- * levels under the root are the process (FRAME_PROCESS) and the thread (FRAME_THREAD), so views by
- * process and by thread are subtrees. Memory is bounded: past the node cap, the rarest paths are
- * folded into an "[other]" child of their parent (FRAME_OTHER), keeping every count.
+ * and total sample counts, cumulative and, in a tree made with a window, for a sliding "last N
+ * seconds" window too (kept apart from the nodes: a tree without one pays nothing for it). The
+ * first levels under the root are the process (FRAME_PROCESS) and the thread (FRAME_THREAD), so
+ * views by process and by thread are subtrees. Memory is bounded: past the node cap, the rarest
+ * paths are folded into an "[other]" child of their parent (FRAME_OTHER), keeping every count.
  *
  * Insertion does not allocate per sample once the tree has grown (arrays grow geometrically), and
  * finds children through a hash of (parent, frame).
@@ -22,10 +23,11 @@
 #define STACKTREE_NONE UINT32_MAX
 /*
  * Default node cap: 128K nodes; compaction keeps the tree within max_nodes + max_nodes / 8 + 1
- * nodes of 52 bytes (node and pending count) plus a 1 MiB hash: under 9 MiB, the tree's share of
- * the 32 MB target for a long system-wide recording (the time index takes 3 MiB, the scheduler's
- * exact runs 3 MiB: see timeline.h and schedmap.h; symbols, DWARF and the rings are the rest and
- * still exceed it). A snapshot with more nodes still loads.
+ * nodes of 36 bytes (node and pending count; 52 with a window's counts) plus a 1 MiB hash: under
+ * 9 MiB (6.1 MiB without a window), the tree's share of the 32 MB target for a long system-wide
+ * recording (the time index takes 3 MiB, the scheduler's exact runs 3 MiB: see timeline.h and
+ * schedmap.h; symbols, DWARF and the rings are the rest and still exceed it). A snapshot with more
+ * nodes still loads.
  */
 #define STACKTREE_DEFAULT_MAX_NODES (1u << 17)
 
@@ -36,8 +38,11 @@ struct stacktree_node {
 	uint32_t next_sibling; /* STACKTREE_NONE when last */
 	uint64_t self;	       /* samples whose leaf is this node */
 	uint64_t total;	       /* samples through this node (self + children's totals) */
-	uint64_t win_self;     /* the same within the window */
-	uint64_t win_total;
+};
+
+/* A node's counts within the window (stacktree_win). */
+struct stacktree_win {
+	uint64_t self, total;
 };
 
 struct stacktree;
@@ -76,6 +81,13 @@ void stacktree_advance(struct stacktree *t, uint64_t now_ns);
  */
 size_t stacktree_nnodes(const struct stacktree *t);
 const struct stacktree_node *stacktree_node(const struct stacktree *t, uint32_t id);
+/* Was the tree made with a window (window_ns != 0)? Only then does it keep window counts. */
+bool stacktree_windowed(const struct stacktree *t);
+/*
+ * Node id's counts within the window (zero past the last node). A tree without a window keeps no
+ * window counts: its window is the whole recording, and these are the cumulative counts.
+ */
+struct stacktree_win stacktree_win(const struct stacktree *t, uint32_t id);
 /* The child of parent for frame, or STACKTREE_NONE. */
 uint32_t stacktree_child(const struct stacktree *t, uint32_t parent, uint32_t frame);
 /*
@@ -99,8 +111,9 @@ uint64_t stacktree_generation(const struct stacktree *t);
 
 /*
  * Add a node directly (used by the snapshot reader to rebuild a tree): child of parent for frame
- * with the given counts (window counts zero). Returns its id, or STACKTREE_NONE when parent is not
- * a node or already has a child for frame. Totals are taken as given, not propagated.
+ * with the given counts (window counts zero in a tree with a window). Returns its id, or
+ * STACKTREE_NONE when parent is not a node or already has a child for frame. Totals are taken as
+ * given, not propagated.
  */
 uint32_t stacktree_add_node(struct stacktree *t, uint32_t parent, uint32_t frame, uint64_t self,
 			    uint64_t total);
