@@ -74,6 +74,20 @@ stream_sched_writer_free(struct stream_sched_writer *sw)
 	free(sw);
 }
 
+size_t
+stream_sched_writer_memory(const struct stream_sched_writer *sw)
+{
+	size_t b;
+
+	if (!sw)
+		return 0;
+	b = sizeof(*sw) + (sw->ncpus + 1) * sizeof(*sw->closed) + sw->nids * sizeof(*sw->ids);
+	b += (sw->ntasks + 255) / 256 * 256 * sizeof(*sw->tasks);
+	for (unsigned c = 0; sw->acc && c < sw->ncpus; c++)
+		b += sizeof(*sw->acc) + sw->acc[c].cap * sizeof(*sw->acc[c].t);
+	return b;
+}
+
 static struct stream_sched_writer *
 stream_sched_writer_new(unsigned ncpus, bool buckets, uint64_t bucket_ns)
 {

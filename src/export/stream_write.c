@@ -145,6 +145,30 @@ stream_writer_free(struct stream_writer *w)
 	free(w);
 }
 
+size_t
+stream_writer_memory(const struct stream_writer *w)
+{
+	size_t b;
+
+	if (!w)
+		return 0;
+	b = sizeof(*w) + (w->done ? (w->ntracks + 1) * (sizeof(*w->done) + sizeof(*w->ndone)) : 0);
+	for (size_t i = 0; i < w->ntracks; i++)
+		b += w->ndone[i] * sizeof(**w->done);
+	b += w->nframes * sizeof(*w->frames);
+	b += w->hcap * (sizeof(*w->keys) + sizeof(*w->vals));
+	b += w->ncap * (sizeof(*w->wrote) + sizeof(*w->now) + sizeof(*w->gen) + sizeof(*w->key_of) +
+			sizeof(*w->free_ids) + sizeof(*w->s_at));
+	b += w->stack_cap * sizeof(*w->stack);
+	return b + stream_sched_writer_memory(w->sched) + stream_events_writer_memory(w->events);
+}
+
+size_t
+stream_writer_sched_memory(const struct stream_writer *w)
+{
+	return w ? stream_sched_writer_memory(w->sched) : 0;
+}
+
 static int
 stream_io(struct errbuf *err)
 {
