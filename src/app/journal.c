@@ -187,6 +187,14 @@ journal_append(struct journal *j, const struct profile *p, uint64_t duration_ns,
 	return 0;
 }
 
+size_t
+journal_memory(const struct journal *j, size_t *sched)
+{
+	if (sched)
+		*sched = j ? stream_writer_sched_memory(j->w) : 0;
+	return j ? stream_writer_memory(j->w) : 0;
+}
+
 void
 journal_close(struct journal *j, bool remove)
 {

@@ -118,6 +118,9 @@ struct session {
 	struct pusher *pusher;	  /* --push: parts sent as it records, the rest at the end */
 	uint64_t push_last_ns;	  /* when the last part ended (monotonic) */
 	bool journal_off;	  /* it could not be written: said once, not tried again */
+	/* The journal's writer's bytes (and its timeline's) at its last interval: the memory
+	 * report comes after a clean end closed the journal. */
+	size_t journal_bytes, journal_sched_bytes;
 };
 
 /* Everything that can be checked before anything runs: options, events, target, output. */

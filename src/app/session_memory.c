@@ -305,7 +305,7 @@ session_memory_report(const struct session *s)
 	ft = p && p->frames ? frametab_memory(p->frames) : 0;
 	sched = p && p->sched ? schedmap_memory(p->sched) : 0;
 	addrs = p && p->addrs ? addrtab_memory(p->addrs) : 0;
-	known = tree + ft + sched + addrs + st.memory + ing;
+	known = tree + ft + sched + addrs + st.memory + ing + journal_memory(s->journal, NULL);
 	session_memory_status(&ps);
 	fprintf(f,
 		"memory rss_kib %zu (rings %zu of %zu mapped, ELF/DWARF files %zu of which "
@@ -323,6 +323,11 @@ session_memory_report(const struct session *s)
 	session_memory_timeline(f, p);
 	fprintf(f, "memory frametab_kib %zu\n", ft / 1024);
 	fprintf(f, "memory schedmap_kib %zu\n", sched / 1024);
+	if (s->journal_bytes)
+		fprintf(f,
+			"memory stream_kib %zu (the journal's writer at its last interval: the "
+			"stream ids of the nodes, frames and tasks it wrote; tasks %zu)\n",
+			s->journal_bytes / 1024, s->journal_sched_bytes / 1024);
 	if (p && p->addrs)
 		fprintf(f,
 			"memory addrtab_kib %zu (%zu addresses of at most %u; %" PRIu64
@@ -425,6 +430,8 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 		fprintf(f, " counted_threads %zu counted_fds %zu", taskcount_nthreads(s->tasks.tc),
 			taskcount_nfds(s->tasks.tc));
 	session_memory_sched(f, p->sched);
+	if (s->journal)
+		fprintf(f, " stream_kib %zu", journal_memory(s->journal, NULL) / 1024);
 	fprintf(f,
 		" modules %zu processes %zu modules_freed %" PRIu64
 		" symbols_kib %zu dwarf_open %zu"

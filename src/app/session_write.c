@@ -278,6 +278,7 @@ session_journal_append(struct session *s)
 		s->journal_off = true;
 		session_note(s, "%s; recording goes on, the journal stops here", err.msg);
 	}
+	s->journal_bytes = journal_memory(s->journal, &s->journal_sched_bytes);
 }
 
 int

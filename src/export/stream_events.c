@@ -86,6 +86,12 @@ stream_events_writer_free(struct stream_events_writer *ew)
 	free(ew);
 }
 
+size_t
+stream_events_writer_memory(const struct stream_events_writer *ew)
+{
+	return ew ? sizeof(*ew) + (ew->n + 1) * (sizeof(*ew->added) + sizeof(*ew->removed)) : 0;
+}
+
 static void
 stream_events_seen(struct stream_events_writer *ew, const struct profile *p)
 {

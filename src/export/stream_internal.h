@@ -36,6 +36,8 @@ struct stream_events_writer;
 
 /* Free the events' writer state; NULL is fine. */
 void stream_events_writer_free(struct stream_events_writer *ew);
+/* The heap bytes of the events' writer state (0 for NULL). */
+size_t stream_events_writer_memory(const struct stream_events_writer *ew);
 /*
  * With header, note p's tracks as the header wrote them; else write an E line for each track
  * whose span (added_ns, removed_ns) changed and an e line for each new one. *ew is created on
@@ -64,6 +66,8 @@ struct stream_sched_writer;
 
 /* Free the timeline's writer state; NULL is fine. */
 void stream_sched_writer_free(struct stream_sched_writer *sw);
+/* The heap bytes of the timeline's writer state (0 for NULL). */
+size_t stream_sched_writer_memory(const struct stream_sched_writer *sw);
 /*
  * Write what p's scheduler timeline gained since the last call (the S line, changed tasks, the
  * runs closed and each CPU's run in progress, or with buckets the b lines of the summary buckets

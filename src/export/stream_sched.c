@@ -23,10 +23,21 @@
 
 #include "stream_internal.h"
 
+/*
+ * A map task's stream id and what its last T line said: the figures the hold and the renumbering
+ * read, exactly, and a 64-bit hash of the rest (stream_sched_sum), which tells a change as well
+ * as the figures would but for a collision (about one in 2^64 per look). Kept by map task index,
+ * so a task folded away costs nothing: 40 bytes per task of the map, not 144 per task ever
+ * written.
+ */
 struct stream_sched_task {
-	struct schedmap_task_stats st; /* as last written */
-	uint64_t at;		       /* the interval of its last T line */
-	bool fresh;		       /* not written yet */
+	uint64_t runtime_ns;
+	uint64_t sum;	    /* stream_sched_sum of the figures */
+	uint32_t id;	    /* its stream id, 0 when none */
+	int32_t tid, pid;   /* as written */
+	char short_name[8]; /* as written (not NUL-terminated when 8 long) */
+	unsigned at : 31;   /* the interval of its last T line; 0: not written yet */
+	unsigned exited : 1;
 };
 
 /* With a hold: a task's changes wait at most this many intervals (unless it ran hold_ns more). */
@@ -49,10 +60,9 @@ struct stream_sched_writer {
 	uint64_t bucket_ns;	      /* with buckets: their width */
 	struct stream_sched_acc *acc; /* with buckets: per CPU, the bucket being filled */
 	uint64_t *closed; /* per CPU: where the last closed run written ends (from the start) */
-	uint32_t *ids;	  /* per schedmap task index: its stream id, 0 when none */
+	struct stream_sched_task *tasks; /* per schedmap task index: its stream id and figures */
 	size_t nids;
-	struct stream_sched_task *tasks; /* by stream id - 1 */
-	size_t ntasks;
+	uint32_t ntasks; /* stream ids handed out */
 	uint64_t folded; /* the map's folded tasks when last seen: renumbered when it moves */
 	const struct schedmap *m; /* while writing: the map */
 	uint64_t interval;	  /* intervals written */
@@ -70,8 +80,20 @@ stream_sched_writer_free(struct stream_sched_writer *sw)
 	for (unsigned c = 0; sw->acc && c < sw->ncpus; c++)
 		free(sw->acc[c].t);
 	free(sw->acc);
-	free(sw->ids);
 	free(sw);
+}
+
+size_t
+stream_sched_writer_memory(const struct stream_sched_writer *sw)
+{
+	size_t b;
+
+	if (!sw)
+		return 0;
+	b = sizeof(*sw) + (sw->ncpus + 1) * sizeof(*sw->closed) + sw->nids * sizeof(*sw->tasks);
+	for (unsigned c = 0; sw->acc && c < sw->ncpus; c++)
+		b += sizeof(*sw->acc) + sw->acc[c].cap * sizeof(*sw->acc[c].t);
+	return b;
 }
 
 static struct stream_sched_writer *
@@ -88,13 +110,10 @@ stream_sched_writer_new(unsigned ncpus, bool buckets, uint64_t bucket_ns)
 	return sw;
 }
 
-/* True when the stream task id was written for the task st (the same thread, named alike). */
+/* True when t was written for the task st (the same thread, named alike). */
 static bool
-stream_sched_same(const struct stream_sched_writer *sw, uint32_t id,
-		  const struct schedmap_task_stats *st)
+stream_sched_same(const struct stream_sched_task *t, const struct schedmap_task_stats *st)
 {
-	const struct schedmap_task_stats *t = &sw->tasks[id - 1].st;
-
 	return t->tid == st->tid && t->pid == st->pid &&
 	       (!t->short_name[0] || strncmp(t->short_name, st->short_name, 8) == 0);
 }
@@ -107,36 +126,83 @@ static void
 stream_sched_renumber(struct stream_sched_writer *sw, const struct schedmap *m)
 {
 	size_t n = schedmap_ntasks(m), k = 0;
-	uint32_t *ids = xcalloc(n + 1, sizeof(*ids));
+	struct stream_sched_task *tasks = xcalloc(n + 1, sizeof(*tasks));
 
 	for (size_t i = 0; i < n; i++) {
 		struct schedmap_task_stats st;
 
 		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0 || st.folded)
 			continue;
-		while (k < sw->nids && (!sw->ids[k] || !stream_sched_same(sw, sw->ids[k], &st)))
+		while (k < sw->nids && (!sw->tasks[k].id || !stream_sched_same(&sw->tasks[k], &st)))
 			k++;
 		if (k < sw->nids)
-			ids[i] = sw->ids[k++];
+			tasks[i] = sw->tasks[k++];
 	}
-	free(sw->ids);
-	sw->ids = ids;
+	free(sw->tasks);
+	sw->tasks = tasks;
 	sw->nids = n;
 }
 
-/* True when a and b differ in a figure the T line holds. */
-static bool
-stream_sched_changed(const struct schedmap_task_stats *a, const struct schedmap_task_stats *b)
+static uint64_t
+stream_sched_mix(uint64_t h, uint64_t v)
 {
-	return a->tid != b->tid || a->pid != b->pid || a->target != b->target ||
-	       a->exited != b->exited || a->execs != b->execs || a->runtime_ns != b->runtime_ns ||
-	       a->switches_voluntary != b->switches_voluntary ||
-	       a->switches_involuntary != b->switches_involuntary ||
-	       a->migrations != b->migrations || a->wakeups != b->wakeups ||
-	       a->lat_count != b->lat_count || a->lat_p50_ns != b->lat_p50_ns ||
-	       a->lat_p95_ns != b->lat_p95_ns || a->lat_p99_ns != b->lat_p99_ns ||
-	       a->lat_max_ns != b->lat_max_ns || strncmp(a->comm, b->comm, sizeof(a->comm)) ||
-	       strncmp(a->short_name, b->short_name, sizeof(a->short_name));
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
+/* A hash of the T line's figures that stream_sched_task does not keep exactly. */
+static uint64_t
+stream_sched_sum(const struct schedmap_task_stats *st)
+{
+	const uint64_t v[] = {
+		st->target,	st->execs,	st->switches_voluntary, st->switches_involuntary,
+		st->migrations, st->wakeups,	st->lat_count,		st->lat_p50_ns,
+		st->lat_p95_ns, st->lat_p99_ns, st->lat_max_ns
+	};
+	unsigned char comm[sizeof(st->comm)] = { 0 };
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = stream_sched_mix(h, v[i]);
+	/* The name up to its NUL, as strncmp compares it. */
+	for (size_t i = 0; i < sizeof(comm) && st->comm[i]; i++)
+		comm[i] = (unsigned char)st->comm[i];
+	for (size_t i = 0; i < sizeof(comm); i += 8) {
+		uint64_t w = 0;
+
+		for (size_t b = 0; b < 8; b++)
+			w |= (uint64_t)comm[i + b] << (8 * b);
+		h = stream_sched_mix(h, w);
+	}
+	return h;
+}
+
+/* True when st differs from t's last T line in a figure the T line holds. */
+static bool
+stream_sched_changed(const struct stream_sched_task *t, const struct schedmap_task_stats *st)
+{
+	return t->tid != st->tid || t->pid != st->pid || t->exited != st->exited ||
+	       t->runtime_ns != st->runtime_ns ||
+	       strncmp(t->short_name, st->short_name, sizeof(t->short_name)) ||
+	       t->sum != stream_sched_sum(st);
+}
+
+/* Note st as t's last T line, written in interval at. */
+static void
+stream_sched_keep(struct stream_sched_task *t, const struct schedmap_task_stats *st, uint64_t at)
+{
+	t->runtime_ns = st->runtime_ns;
+	t->sum = stream_sched_sum(st);
+	t->tid = st->tid;
+	t->pid = st->pid;
+	memcpy(t->short_name, st->short_name, sizeof(t->short_name));
+	t->exited = st->exited;
+	/* 2^31 intervals are decades of seconds. */
+	t->at = at < (1u << 31) - 1 ? (unsigned)at : (1u << 31) - 1;
 }
 
 static void
@@ -161,14 +227,11 @@ stream_sched_put_stats(FILE *fp, uint32_t id, const struct schedmap_task_stats *
 }
 
 /* Give map task i the next stream id, its T line not written yet. */
-static uint32_t
+static struct stream_sched_task *
 stream_sched_new_id(struct stream_sched_writer *sw, size_t i)
 {
-	if (sw->ntasks % 256 == 0)
-		sw->tasks = xreallocarray(sw->tasks, sw->ntasks + 256, sizeof(*sw->tasks));
-	sw->tasks[sw->ntasks++] = (struct stream_sched_task){ .fresh = true };
-	sw->ids[i] = (uint32_t)sw->ntasks;
-	return sw->ids[i];
+	sw->tasks[i] = (struct stream_sched_task){ .id = ++sw->ntasks };
+	return &sw->tasks[i];
 }
 
 /*
@@ -181,33 +244,30 @@ stream_sched_tasks(struct stream_sched_writer *sw, FILE *fp, const struct schedm
 	size_t n = schedmap_ntasks(m);
 
 	if (n > sw->nids) {
-		sw->ids = xreallocarray(sw->ids, n, sizeof(*sw->ids));
-		memset(sw->ids + sw->nids, 0, (n - sw->nids) * sizeof(*sw->ids));
+		sw->tasks = xreallocarray(sw->tasks, n, sizeof(*sw->tasks));
+		memset(sw->tasks + sw->nids, 0, (n - sw->nids) * sizeof(*sw->tasks));
 		sw->nids = n;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct schedmap_task_stats st;
-		struct stream_sched_task *t;
+		struct stream_sched_task *t = &sw->tasks[i];
 
 		memset(&st, 0, sizeof(st));
 		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0 || st.folded)
 			continue;
-		if (!sw->ids[i] && st.runtime_ns < sw->hold_ns)
+		if (!t->id && st.runtime_ns < sw->hold_ns)
 			continue;
-		if (!sw->ids[i])
+		if (!t->id)
 			stream_sched_new_id(sw, i);
-		t = &sw->tasks[sw->ids[i] - 1];
-		if (!t->fresh && !stream_sched_changed(&t->st, &st))
+		if (t->at && !stream_sched_changed(t, &st))
 			continue;
 		/* Held: small changes of a task written wait, a few intervals at most. */
-		if (!t->fresh && sw->hold_ns && !sw->final && st.exited == t->st.exited &&
-		    st.runtime_ns < t->st.runtime_ns + sw->hold_ns &&
-		    sw->interval < t->at + STREAM_SCHED_STALE)
+		if (t->at && sw->hold_ns && !sw->final && st.exited == t->exited &&
+		    st.runtime_ns < t->runtime_ns + sw->hold_ns &&
+		    sw->interval < (uint64_t)t->at + STREAM_SCHED_STALE)
 			continue;
-		t->st = st;
-		t->fresh = false;
-		t->at = sw->interval;
-		stream_sched_put_stats(fp, sw->ids[i], &st);
+		stream_sched_keep(t, &st, sw->interval);
+		stream_sched_put_stats(fp, t->id, &st);
 	}
 }
 
@@ -219,14 +279,12 @@ stream_sched_need(struct stream_sched_writer *sw, FILE *fp, uint32_t task)
 	struct stream_sched_task *t;
 
 	memset(&st, 0, sizeof(st));
-	if (task >= sw->nids || sw->ids[task] || schedmap_task_stats(sw->m, task, &st) < 0 ||
+	if (task >= sw->nids || sw->tasks[task].id || schedmap_task_stats(sw->m, task, &st) < 0 ||
 	    st.folded)
 		return;
-	t = &sw->tasks[stream_sched_new_id(sw, task) - 1];
-	t->st = st;
-	t->fresh = false;
-	t->at = sw->interval;
-	stream_sched_put_stats(fp, sw->ids[task], &st);
+	t = stream_sched_new_id(sw, task);
+	stream_sched_keep(t, &st, sw->interval);
+	stream_sched_put_stats(fp, t->id, &st);
 }
 
 /* A run's task as the stream names it: its id, '.' idle, '+' other, '?' unknown. */
@@ -237,8 +295,8 @@ stream_sched_put_task(struct stream_sched_writer *sw, FILE *fp, uint32_t task)
 		fputc('.', fp);
 	else if (task == SCHEDMAP_TASK_OTHER)
 		fputc('+', fp);
-	else if (task < sw->nids && sw->ids[task])
-		fprintf(fp, "%" PRIu32, sw->ids[task]);
+	else if (task < sw->nids && sw->tasks[task].id)
+		fprintf(fp, "%" PRIu32, sw->tasks[task].id);
 	else
 		fputc('?', fp);
 }

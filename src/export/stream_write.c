@@ -6,7 +6,9 @@
  * the hold of record --stream (stream_writer_hold): paths and tasks too small to show wait.
  *
  * The writer keeps the counts it wrote per node, keyed by (parent node, frame), so stack-tree
- * compaction and relabelling (which renumber the tree) cost only a change of counts.
+ * compaction and relabelling (which renumber the tree) cost only a change of counts. What it
+ * keeps per node id is 28 bytes (the count written, the walk's count, the key, the interval of
+ * its last s line) and 6 of hash: stream_writer_memory reports it.
  */
 #include "config.h"
 
@@ -33,19 +35,19 @@ struct stream_writer {
 	struct stream_wframe *frames; /* by tree frame id */
 	size_t nframes;
 	uint32_t next_frame;
-	/* Nodes: (parent, frame) -> id through an open-addressing hash; counts per id. */
-	uint64_t *keys;
-	uint32_t *vals;
+	/*
+	 * Nodes: (parent, frame) -> id through an open-addressing hash of ids (linear probing, at
+	 * most 2/3 full), whose keys are key_of's; per id, its counts.
+	 */
+	uint32_t *slots;     /* hcap slots: an id, 0 when empty (the root, id 0, is never hashed) */
 	size_t hcap, nnodes; /* nnodes: ids handed out (id 0 the root) */
-	int64_t *wrote, *now;
-	uint32_t *gen;
-	uint64_t *key_of;   /* per id: its (parent, frame), UINT64_MAX when free */
-	uint32_t *free_ids; /* ids given up (x lines), taken again first */
-	uint64_t *s_at;	    /* per id: the interval of its last s line (with a hold) */
-	size_t nfree;
-	size_t ncap;
-	uint32_t cur_gen;
-	uint32_t *stack; /* the walk's node ids by depth */
+	size_t ncap;	     /* ids the per-id arrays hold */
+	int64_t *wrote;	     /* per id: the count its s lines add up to */
+	int64_t *now;	     /* per id, from a walk to its s lines: 0 not reached, else 1 + count */
+	uint64_t *key_of;    /* per id: its (parent, frame); given up: STREAM_FREE | the next one */
+	uint32_t *s_at;	     /* per id: the interval of its last s line (with a hold) */
+	uint32_t free_head;  /* the id given up last (x lines), taken again first; 0 when none */
+	uint32_t *stack;     /* the walk's node ids by depth */
 	size_t stack_cap;
 	uint64_t seq;
 	bool failed;
@@ -61,6 +63,9 @@ struct stream_writer {
 	struct stream_sched_writer *sched;   /* the scheduler timeline's lines (stream_sched) */
 	struct stream_events_writer *events; /* events added and removed (stream_events) */
 };
+
+/* key_of of an id given up: no parent has this id; the low half links to the next id given up. */
+#define STREAM_FREE 0xffffffff00000000ULL
 
 struct stream_writer *
 stream_writer_new(FILE *fp)
@@ -129,13 +134,10 @@ stream_writer_free(struct stream_writer *w)
 	free(w->done);
 	free(w->ndone);
 	free(w->frames);
-	free(w->keys);
-	free(w->vals);
+	free(w->slots);
 	free(w->wrote);
 	free(w->now);
-	free(w->gen);
 	free(w->key_of);
-	free(w->free_ids);
 	free(w->s_at);
 	free(w->stack);
 	stream_sched_writer_free(w->sched);
@@ -143,6 +145,30 @@ stream_writer_free(struct stream_writer *w)
 	if (w->gz)
 		fclose(w->fp);
 	free(w);
+}
+
+size_t
+stream_writer_memory(const struct stream_writer *w)
+{
+	size_t b;
+
+	if (!w)
+		return 0;
+	b = sizeof(*w) + (w->done ? (w->ntracks + 1) * (sizeof(*w->done) + sizeof(*w->ndone)) : 0);
+	for (size_t i = 0; i < w->ntracks; i++)
+		b += w->ndone[i] * sizeof(**w->done);
+	b += w->nframes * sizeof(*w->frames);
+	b += w->hcap * sizeof(*w->slots);
+	b += w->ncap *
+	     (sizeof(*w->wrote) + sizeof(*w->now) + sizeof(*w->key_of) + sizeof(*w->s_at));
+	b += w->stack_cap * sizeof(*w->stack);
+	return b + stream_sched_writer_memory(w->sched) + stream_events_writer_memory(w->events);
+}
+
+size_t
+stream_writer_sched_memory(const struct stream_writer *w)
+{
+	return w ? stream_sched_writer_memory(w->sched) : 0;
 }
 
 static int
@@ -227,8 +253,9 @@ stream_frame(struct stream_writer *w, const struct frametab *ft, uint32_t id)
 	if (id >= w->nframes) {
 		size_t n = w->nframes ? w->nframes : 64;
 
+		/* By half again (or to id): frame ids come dense, from 1. */
 		while (n <= id)
-			n *= 2;
+			n += n / 2;
 		w->frames = xreallocarray(w->frames, n, sizeof(*w->frames));
 		memset(w->frames + w->nframes, 0, (n - w->nframes) * sizeof(*w->frames));
 		w->nframes = n;
@@ -257,32 +284,41 @@ stream_hash(uint64_t key)
 	return key;
 }
 
-static void
-stream_grow_nodes(struct stream_writer *w)
+/* The first slot of key's probe. */
+static size_t
+stream_slot(const struct stream_writer *w, uint64_t key)
 {
-	uint64_t *keys = w->keys;
-	uint32_t *vals = w->vals;
-	size_t old = w->hcap;
-
-	w->hcap = old ? old * 2 : 1024;
-	w->keys = xcalloc(w->hcap, sizeof(*w->keys));
-	w->vals = xcalloc(w->hcap, sizeof(*w->vals));
-	for (size_t i = 0; i < old; i++) {
-		size_t h;
-
-		if (!vals[i])
-			continue;
-		for (h = stream_hash(keys[i]) & (w->hcap - 1); w->vals[h];
-		     h = (h + 1) & (w->hcap - 1))
-			;
-		w->keys[h] = keys[i];
-		w->vals[h] = vals[i];
-	}
-	free(keys);
-	free(vals);
+	return (size_t)((stream_hash(key) >> 32) * w->hcap >> 32);
 }
 
-/* Room for the counts of one more node id. */
+/* True when id was given up (its key_of links the ids given up). */
+static bool
+stream_id_free(const struct stream_writer *w, size_t id)
+{
+	return (w->key_of[id] & STREAM_FREE) == STREAM_FREE;
+}
+
+/* The hash rebuilt (hcap slots) from the ids held. */
+static void
+stream_rehash(struct stream_writer *w)
+{
+	w->slots = xreallocarray(w->slots, w->hcap, sizeof(*w->slots));
+	memset(w->slots, 0, w->hcap * sizeof(*w->slots));
+	for (size_t i = 1; i < w->nnodes; i++) {
+		size_t h;
+
+		if (stream_id_free(w, i))
+			continue;
+		for (h = stream_slot(w, w->key_of[i]); w->slots[h]; h = h + 1 < w->hcap ? h + 1 : 0)
+			;
+		w->slots[h] = (uint32_t)i;
+	}
+}
+
+/*
+ * Room for the counts of one more node id: the per-id arrays grow by half again (the tree's cap
+ * is no power of two), and the hash to 1.5 slots per id, so it is at most 2/3 full.
+ */
 static void
 stream_room(struct stream_writer *w)
 {
@@ -290,17 +326,23 @@ stream_room(struct stream_writer *w)
 
 	if (w->nnodes + 1 <= w->ncap)
 		return;
-	n = w->ncap ? 2 * w->ncap : 1024;
+	n = w->ncap ? w->ncap + w->ncap / 2 : 1024;
 	w->wrote = xreallocarray(w->wrote, n, sizeof(*w->wrote));
 	w->now = xreallocarray(w->now, n, sizeof(*w->now));
-	w->gen = xreallocarray(w->gen, n, sizeof(*w->gen));
 	w->key_of = xreallocarray(w->key_of, n, sizeof(*w->key_of));
-	w->free_ids = xreallocarray(w->free_ids, n, sizeof(*w->free_ids));
 	w->s_at = xreallocarray(w->s_at, n, sizeof(*w->s_at));
 	memset(w->wrote + w->ncap, 0, (n - w->ncap) * sizeof(*w->wrote));
-	memset(w->key_of + w->ncap, 0xff, (n - w->ncap) * sizeof(*w->key_of));
-	memset(w->gen + w->ncap, 0, (n - w->ncap) * sizeof(*w->gen));
+	memset(w->now + w->ncap, 0, (n - w->ncap) * sizeof(*w->now));
 	w->ncap = n;
+	w->hcap = n + n / 2;
+	stream_rehash(w);
+}
+
+/* The interval seq as s_at keeps it: 2^32 intervals are over a century of seconds. */
+static uint32_t
+stream_seq32(uint64_t seq)
+{
+	return seq < UINT32_MAX ? (uint32_t)seq : UINT32_MAX;
 }
 
 /* The stream id of the node (parent, frame), written first when new. */
@@ -311,18 +353,28 @@ stream_node(struct stream_writer *w, uint32_t parent, uint32_t frame)
 	uint32_t id;
 	size_t h;
 
-	if (2 * (w->nnodes + 1) > w->hcap)
-		stream_grow_nodes(w);
-	for (h = stream_hash(key) & (w->hcap - 1); w->vals[h]; h = (h + 1) & (w->hcap - 1))
-		if (w->keys[h] == key)
-			return w->vals[h];
-	stream_room(w);
-	id = w->nfree ? w->free_ids[--w->nfree] : (uint32_t)w->nnodes++;
-	w->keys[h] = key;
-	w->vals[h] = id;
+	for (h = stream_slot(w, key); w->slots[h]; h = h + 1 < w->hcap ? h + 1 : 0)
+		if (w->key_of[w->slots[h]] == key)
+			return w->slots[h];
+	if (w->free_head) {
+		id = w->free_head;
+		w->free_head = (uint32_t)w->key_of[id];
+	} else {
+		id = (uint32_t)w->nnodes++;
+		if (w->nnodes > w->ncap) {
+			/* Grown: the hash is rebuilt, the key's empty slot moves. */
+			w->nnodes--;
+			stream_room(w);
+			w->nnodes++;
+			for (h = stream_slot(w, key); w->slots[h]; h = h + 1 < w->hcap ? h + 1 : 0)
+				;
+		}
+	}
+	w->slots[h] = id;
 	w->key_of[id] = key;
 	w->wrote[id] = 0;
-	w->s_at[id] = w->seq;
+	w->now[id] = 0;
+	w->s_at[id] = stream_seq32(w->seq);
 	if (!w->compact)
 		fprintf(w->fp, "n %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", id, parent, frame);
 	else if (parent && parent == w->last_n)
@@ -346,11 +398,7 @@ struct stream_walk {
 static void
 stream_count(struct stream_writer *w, uint32_t jid, uint64_t self)
 {
-	if (w->gen[jid] != w->cur_gen) {
-		w->gen[jid] = w->cur_gen;
-		w->now[jid] = 0;
-	}
-	w->now[jid] += (int64_t)self;
+	w->now[jid] += (int64_t)self + (w->now[jid] == 0);
 }
 
 /* True when the node (parent, tree frame id) is in the stream already. */
@@ -363,9 +411,8 @@ stream_sent(const struct stream_writer *w, const struct frametab *ft, uint32_t p
 	    memcmp(&w->frames[id].f, frametab_get(ft, id), sizeof(struct frame)) != 0)
 		return false;
 	key = (uint64_t)parent << 32 | w->frames[id].jid;
-	for (size_t h = stream_hash(key) & (w->hcap - 1); w->hcap && w->vals[h];
-	     h = (h + 1) & (w->hcap - 1))
-		if (w->keys[h] == key)
+	for (size_t h = stream_slot(w, key); w->slots[h]; h = h + 1 < w->hcap ? h + 1 : 0)
+		if (w->key_of[w->slots[h]] == key)
 			return true;
 	return false;
 }
@@ -408,6 +455,7 @@ stream_visit(void *ctx, const struct stacktree *t, uint32_t id, unsigned depth)
 /*
  * Give up the ids of nodes the tree no longer has (their counts are 0 by now): an x line each, and
  * the hash rebuilt from the ids still held, so the writer's memory follows the tree, not its past.
+ * The walk's counts are cleared for the next.
  */
 static void
 stream_free_gone(struct stream_writer *w)
@@ -415,28 +463,22 @@ stream_free_gone(struct stream_writer *w)
 	size_t freed = 0, prev = 0;
 
 	for (size_t i = 1; i < w->nnodes; i++) {
-		if (w->key_of[i] == UINT64_MAX || w->gen[i] == w->cur_gen)
+		if (stream_id_free(w, i))
 			continue;
+		if (w->now[i]) {
+			w->now[i] = 0;
+			continue;
+		}
 		fprintf(w->fp, "x %zu\n", w->compact ? i - prev : i);
 		prev = i;
-		w->key_of[i] = UINT64_MAX;
-		w->free_ids[w->nfree++] = (uint32_t)i;
+		/* Taken again last given up first, as a stack. */
+		w->key_of[i] = STREAM_FREE | w->free_head;
+		w->free_head = (uint32_t)i;
 		freed++;
 	}
-	if (!freed)
-		return;
-	memset(w->vals, 0, w->hcap * sizeof(*w->vals));
-	for (size_t i = 1; i < w->nnodes; i++) {
-		size_t h;
-
-		if (w->key_of[i] == UINT64_MAX)
-			continue;
-		for (h = stream_hash(w->key_of[i]) & (w->hcap - 1); w->vals[h];
-		     h = (h + 1) & (w->hcap - 1))
-			;
-		w->keys[h] = w->key_of[i];
-		w->vals[h] = (uint32_t)i;
-	}
+	w->now[0] = 0;
+	if (freed)
+		stream_rehash(w);
 }
 
 /* Each node's change of self count since the last interval; a node gone counts as 0. */
@@ -453,20 +495,20 @@ stream_write_stacks(struct stream_writer *w, const struct profile *p)
 	stream_room(w); /* the root's counts, id 0 */
 	if (w->nnodes == 1)
 		w->s_at[0] = 0;
-	w->cur_gen++;
 	w->last_n = 0;
 	stacktree_walk(p->stacks, stream_visit, &k);
 	for (size_t i = 0; i < w->nnodes; i++) {
-		int64_t c = w->gen[i] == w->cur_gen ? w->now[i] : 0;
+		int64_t c = w->now[i] ? w->now[i] - 1 : 0;
 
-		if (w->key_of[i] == UINT64_MAX && i)
+		if (i && stream_id_free(w, i))
 			continue;
 		/* Held: new samples under the share wait, STREAM_HOLD_STALE intervals at most. */
-		if (k.min && !w->final && w->gen[i] == w->cur_gen && c > w->wrote[i] &&
-		    c - w->wrote[i] < (int64_t)k.min && w->seq < w->s_at[i] + STREAM_HOLD_STALE)
+		if (k.min && !w->final && w->now[i] && c > w->wrote[i] &&
+		    c - w->wrote[i] < (int64_t)k.min &&
+		    w->seq < (uint64_t)w->s_at[i] + STREAM_HOLD_STALE)
 			continue;
 		if (c != w->wrote[i]) {
-			w->s_at[i] = w->seq;
+			w->s_at[i] = stream_seq32(w->seq);
 			fprintf(w->fp, "s %zu %" PRId64 "\n", w->compact ? i - prev : i,
 				c - w->wrote[i]);
 			prev = i;

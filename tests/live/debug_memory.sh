@@ -8,7 +8,8 @@
 # holding something after a second of a busy machine; "1" prints the same lines on standard
 # error; without the variable nothing of it is printed. RINGSIDE_DEBUG_MEMORY_EVERY=SECONDS adds a
 # line of counts that far apart while it records (tree nodes, frames, tasks, scheduler map,
-# modules), as tests/bench/soak.sh reads them.
+# modules, the journal's writer), as tests/bench/soak.sh reads them; the breakdown at the end then
+# has the journal's writer as it was at its last interval.
 
 . "$TESTLIB"
 require_root
@@ -70,7 +71,8 @@ check "the lines' times grow, a second or more apart" \
 	"$T/every.txt"
 # A sanitizer's allocator is not glibc's: mallinfo2 says 0 there, so malloc_kib need only be
 # counted (RINGSIDE_SANITIZED=1 in CI's sanitizer pass).
-for part in rss_kib malloc_kib tree_nodes frames strings tasks sched_runs sched_tasks modules; do
+for part in rss_kib malloc_kib tree_nodes frames strings tasks sched_runs sched_tasks modules \
+	stream_kib; do
 	min=0
 	[ "$part" = malloc_kib ] && [ "${RINGSIDE_SANITIZED:-0}" = 1 ] && min=-1
 	check "each line counts '$part', the busy machine's above $min" \
@@ -78,6 +80,8 @@ for part in rss_kib malloc_kib tree_nodes frames strings tasks sched_runs sched_
 			END { exit !(n >= 2 && ok == n) }' "$T/every.txt"
 done
 check "the breakdown at the end follows them" grep -Eq '^memory stacktree_kib [1-9]' "$T/every.txt"
+check "and has the journal's writer (its tasks too)" \
+	grep -Eq "^memory stream_kib [1-9][0-9]* \(the journal's writer .*; tasks [0-9]+\)" "$T/every.txt"
 check "without EVERY, no such lines" sh -c "! grep -q '^memory_at' '$T/mem.txt' '$T/b.err'"
 
 env -u RINGSIDE_DEBUG_MEMORY "$R" record -a -F 499 --duration 0.5 -o c.json 2>c.err

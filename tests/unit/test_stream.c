@@ -11,7 +11,9 @@
  * (and removed) reads back with its span and points, from the commit of its interval on. The
  * compressed form (version 3) reads back the same, each interval whole at its own flush point
  * and a cut anywhere losing only the intervals after it; damaged compressed data is refused with
- * the line of the text it cut.
+ * the line of the text it cut. Streams of churn (compactions, ids given up and taken again, folded
+ * tasks, the hold) keep their bytes, pinned by hash, and the writer keeps at most 52 bytes per
+ * node id and 48 per task of the map.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -867,6 +869,211 @@ test_gz_corrupt(void **state)
 	profile_free(orig);
 }
 
+/* FNV-1a of the len bytes of buf: a stream's bytes pinned in one number. */
+static uint64_t
+fnv64(const char *buf, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)buf[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint32_t
+lcg(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(*x >> 33);
+}
+
+/*
+ * Forty intervals of 100 ms of churn: random paths in a tree capped at 300 nodes (compactions),
+ * the processes folded together every ninth interval (their ids given up through x lines, then
+ * taken again), and short-lived tasks in a map that folds them (renumbering its tasks).
+ * compact: version 4's lines; hold: the hold's per mille, the last interval final.
+ */
+static char *
+write_churn(size_t *len, bool compact, unsigned hold)
+{
+	static const char *const names[] = { "main",  "work", "odd name %1", "-",
+					     "parse", "emit", "lock",	     "wait" };
+	struct profile *p = make_profile();
+	char *buf = NULL;
+	FILE *fp = open_memstream(&buf, len);
+	struct stream_writer *w = stream_writer_new(fp);
+	struct errbuf err = { 0 };
+	uint64_t x = 42;
+	int pid = 1000;
+
+	stacktree_free(p->stacks);
+	p->stacks = stacktree_new(p->frame_root, p->frame_other, 300, 0);
+	p->sched = schedmap_new(2, 200 * MS, 10 * MS);
+	p->sched_origin = ORIGIN;
+	/* Summary buckets keep map task indexes across intervals: no folding under them. */
+	if (compact)
+		stream_writer_summarize(w);
+	else
+		schedmap_set_fold_min(p->sched, 4);
+	stream_writer_hold(w, hold);
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	for (uint64_t i = 1; i <= 40; i++) {
+		uint64_t t0 = (i - 1) * 100 * MS;
+
+		for (int k = 0; k < 40; k++) {
+			const char *path[6];
+			size_t n = 1 + lcg(&x) % 5;
+
+			for (size_t d = 0; d < n; d++)
+				path[d] = names[lcg(&x) % 8];
+			path[n] = NULL;
+			add(p, "app", 10 + (int)(lcg(&x) % 12), path, 1 + lcg(&x) % 4);
+		}
+		if (i % 9 == 0)
+			stacktree_relabel(p->stacks, fold_pids, p);
+		/* Three tasks live 30 ms each on CPU 1 and exit; 100 runs on CPU 0 throughout. */
+		for (int k = 0; k < 3; k++, pid++) {
+			uint64_t t = t0 + (uint64_t)k * 30 * MS + MS;
+
+			sched_other(p->sched, SCHED_WAKEUP, t, 0, 100);
+			sched_switch(p->sched, t, 0, 0, 0, 100);
+			sched_switch(p->sched, t + MS * (1 + lcg(&x) % 9), 0, 100, 1, 0);
+			sched_switch(p->sched, t, 1, 0, 0, pid);
+			sched_switch(p->sched, t + 20 * MS, 1, pid, 0, 0);
+			sched_other(p->sched, SCHED_EXIT, t + 21 * MS, 1, pid);
+			p->sched_switches += 4;
+		}
+		schedmap_advance(p->sched, ORIGIN + t0 + 100 * MS);
+		if (i == 40 && !compact) {
+			struct schedmap_counts sc;
+
+			schedmap_get_counts(p->sched, &sc);
+			assert_true(sc.folded_tasks > 0);
+		}
+		if (i == 40 && hold)
+			stream_writer_final(w);
+		tick(p, w, t0 + 100 * MS, i);
+	}
+	assert_int_equal(stream_write_end(w, "duration", &err), 0);
+	stream_writer_free(w);
+	fclose(fp);
+	profile_free(p);
+	return buf;
+}
+
+/*
+ * The writer's bytes stay the same however it keeps what it wrote: streams of churn (ids given
+ * up and taken again, compactions, folded tasks), pinned by their hashes, read back.
+ */
+static void
+test_churn_bytes(void **state)
+{
+	static const struct {
+		bool compact;
+		unsigned hold;
+		uint64_t hash;
+	} cases[] = {
+		{ false, 0, 0x575f9e188cd5f8aeULL },
+		{ true, 0, 0xc4ef7221e0becc6aULL },
+		{ false, 50, 0xb1ce3e20bb2a4635ULL },
+		{ true, 50, 0x802f539f059e3bd8ULL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct profile *back = NULL;
+		struct stream_stats st;
+		struct errbuf err = { 0 };
+		size_t len;
+		char *buf = write_churn(&len, cases[i].compact, cases[i].hold);
+
+		assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
+		assert_int_equal(st.intervals, 40);
+		assert_non_null(strstr(buf, "\nx "));
+		assert_non_null(strstr(buf, "\nT "));
+		assert_true(fnv64(buf, len) == cases[i].hash);
+		profile_free(back);
+		free(buf);
+	}
+}
+
+/* A sched event of a short-lived "job" (pid) on CPU 0 at t: its switch in, out, or exit. */
+static void
+job_event(struct schedmap *m, enum sched_event_type type, uint64_t t, int pid, bool in)
+{
+	struct sched_event ev = { .type = type, .time = ORIGIN + t, .cpu = 0, .pid = pid };
+
+	ev.prev_pid = in ? 0 : pid;
+	ev.next_pid = in ? pid : 0;
+	snprintf(ev.prev_comm, sizeof(ev.prev_comm), "%s", in ? "swapper" : "job");
+	snprintf(ev.next_comm, sizeof(ev.next_comm), "%s", in ? "job" : "swapper");
+	snprintf(ev.comm, sizeof(ev.comm), "job");
+	schedmap_event(m, &ev);
+}
+
+/*
+ * What the writer keeps per stream node id and per task written: a tree of 33,827 nodes written
+ * once, at most 52 bytes per id (34, and the growth by half again); 600 short-lived tasks of one
+ * name, which the map folds as they go, at most 48 bytes per task (the writer keeps the map's
+ * tasks, 40 bytes each, not every task it wrote). Before: 124 and 188.
+ */
+static void
+test_writer_memory(void **state)
+{
+	struct profile *p = make_profile();
+	char *buf = NULL;
+	size_t len, nodes, before, per_id, per_task;
+	FILE *fp = open_memstream(&buf, &len);
+	struct stream_writer *w = stream_writer_new(fp);
+	struct errbuf err = { 0 };
+	char a[8], b[8], c[8];
+	const char *path[4] = { a, b, c, NULL };
+	int pid = 1000;
+
+	(void)state;
+	for (int i = 0; i < 32; i++)
+		for (int j = 0; j < 32; j++)
+			for (int k = 0; k < 32; k++) {
+				snprintf(a, sizeof(a), "a%d", i);
+				snprintf(b, sizeof(b), "b%d", j);
+				snprintf(c, sizeof(c), "c%d", k);
+				add(p, "app", 10, path, 1);
+			}
+	nodes = stacktree_nnodes(p->stacks);
+	assert_int_equal(stream_write_header(w, p, &err), 0);
+	tick(p, w, 100 * MS, 1);
+	per_id = stream_writer_memory(w) / nodes;
+	printf("stream writer: %zu bytes for %zu node ids: %zu per id\n", stream_writer_memory(w),
+	       nodes, per_id);
+	assert_true(per_id <= 52);
+
+	p->sched = schedmap_new(1, 100 * MS, 10 * MS);
+	schedmap_set_fold_min(p->sched, 16);
+	p->sched_origin = ORIGIN;
+	before = stream_writer_sched_memory(w);
+	for (uint64_t i = 2; i <= 61; i++) {
+		for (int k = 0; k < 10; k++, pid++) {
+			uint64_t t = (i - 1) * 100 * MS + (uint64_t)k * 10 * MS;
+
+			job_event(p->sched, SCHED_SWITCH, t, pid, true);
+			job_event(p->sched, SCHED_SWITCH, t + 5 * MS, pid, false);
+			job_event(p->sched, SCHED_EXIT, t + 6 * MS, pid, false);
+		}
+		schedmap_advance(p->sched, ORIGIN + i * 100 * MS);
+		tick(p, w, i * 100 * MS, i);
+	}
+	per_task = (stream_writer_sched_memory(w) - before) / (size_t)(pid - 1000);
+	printf("sched writer: %zu bytes after %d tasks (map: %zu): %zu per task\n",
+	       stream_writer_sched_memory(w), pid - 1000, schedmap_ntasks(p->sched), per_task);
+	fflush(fp);
+	assert_non_null(strstr(buf, "\nT 600 "));
+	assert_true(per_task <= 48);
+	stream_writer_free(w);
+	fclose(fp);
+	free(buf);
+	profile_free(p);
+}
+
 int
 main(void)
 {
@@ -885,6 +1092,8 @@ main(void)
 		cmocka_unit_test(test_gz_corrupt),
 		cmocka_unit_test(test_sched_buckets),
 		cmocka_unit_test(test_sched_buckets_corrupt),
+		cmocka_unit_test(test_churn_bytes),
+		cmocka_unit_test(test_writer_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

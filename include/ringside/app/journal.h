@@ -39,6 +39,11 @@ const char *journal_path(const struct journal *j);
  */
 int journal_append(struct journal *j, const struct profile *p, uint64_t duration_ns,
 		   struct errbuf *err);
+/*
+ * The heap bytes the journal's stream writer keeps (what it wrote of the tree and the timeline),
+ * and the timeline's part of them in *sched (when not NULL). 0 for NULL.
+ */
+size_t journal_memory(const struct journal *j, size_t *sched);
 /* Close the journal; with remove (the output was written), delete it. NULL is fine. */
 void journal_close(struct journal *j, bool remove);
 /*

@@ -60,6 +60,10 @@ void stream_writer_final(struct stream_writer *w);
 #define STREAM_HOLD_PERMILLE 5u
 /* Free the writer; NULL is fine. */
 void stream_writer_free(struct stream_writer *w);
+/* The heap bytes the writer holds (what it keeps of what it wrote), the timeline's included. */
+size_t stream_writer_memory(const struct stream_writer *w);
+/* The part of stream_writer_memory that the scheduler timeline's tasks and CPUs hold. */
+size_t stream_writer_sched_memory(const struct stream_writer *w);
 /* Write the header line: p as it is now, without its samples. Returns 0 or -EIO with err. */
 int stream_write_header(struct stream_writer *w, const struct profile *p, struct errbuf *err);
 /*
