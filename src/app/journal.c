@@ -163,6 +163,8 @@ journal_append(struct journal *j, const struct profile *p, uint64_t duration_ns,
 {
 	int r = 0;
 
+	if (!j->w)
+		return 0; /* at rest: the recording ended */
 	if (!j->headed) {
 		r = stream_write_header(j->w, p, err);
 		j->headed = true;
@@ -193,6 +195,15 @@ journal_memory(const struct journal *j, size_t *sched)
 	if (sched)
 		*sched = j ? stream_writer_sched_memory(j->w) : 0;
 	return j ? stream_writer_memory(j->w) : 0;
+}
+
+void
+journal_rest(struct journal *j)
+{
+	if (!j || !j->w)
+		return;
+	stream_writer_free(j->w);
+	j->w = NULL;
 }
 
 void

@@ -205,6 +205,8 @@ session_write_output(struct session *s, struct errbuf *err)
 
 	if (!s->out.tmp)
 		return 0;
+	/* The journal's writer state is not needed now: freed before the snapshot's peak. */
+	journal_rest(s->journal);
 	session_take_command_output(s);
 	/* Both failures name the file: export_write_as says "cannot write 'FILE': CAUSE". */
 	r = export_write_as(s->profile, s->format, s->out.fp, s->output, err);

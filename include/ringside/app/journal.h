@@ -44,6 +44,12 @@ int journal_append(struct journal *j, const struct profile *p, uint64_t duration
  * and the timeline's part of them in *sched (when not NULL). 0 for NULL.
  */
 size_t journal_memory(const struct journal *j, size_t *sched);
+/*
+ * The recording ended: free the stream writer's state (what it wrote of the tree), which nothing
+ * needs any more, before the snapshot is written beside it; the file and its lock stay, for
+ * recover should the snapshot not be written. Appends do nothing from now on. NULL is fine.
+ */
+void journal_rest(struct journal *j);
 /* Close the journal; with remove (the output was written), delete it. NULL is fine. */
 void journal_close(struct journal *j, bool remove);
 /*
