@@ -118,26 +118,91 @@ stream_sched_same(const struct stream_sched_task *t, const struct schedmap_task_
 	       (!t->short_name[0] || strncmp(t->short_name, st->short_name, 8) == 0);
 }
 
+/* A map task the writer has seen in an interval: written (an id), or held back (tid, pid). */
+static bool
+stream_sched_known(const struct stream_sched_task *t)
+{
+	return t->id || t->tid || t->pid;
+}
+
+/*
+ * A bucket's share held across intervals names a map task by index; one that a fold took away is
+ * named by its stream id instead, marked by this bit (map indexes never reach it; the
+ * SCHEDMAP_TASK_* values above it are told apart first).
+ */
+#define STREAM_SCHED_BY_ID (1u << 31)
+
+static bool
+stream_sched_by_id(uint32_t task)
+{
+	return task < SCHEDMAP_TASK_OTHER && (task & STREAM_SCHED_BY_ID);
+}
+
+/*
+ * The buckets being filled name map tasks by index: after a renumbering (to[old] the new index,
+ * UINT32_MAX for a task folded away), each share names its task's new index; a task folded away
+ * is named by its stream id when it has one (old[k].id), else counts as other ('+'). Shares that
+ * come to name one task become one.
+ */
+static void
+stream_sched_renumber_acc(struct stream_sched_writer *sw, const uint32_t *to,
+			  const struct stream_sched_task *old, size_t nold)
+{
+	for (unsigned c = 0; sw->acc && c < sw->ncpus; c++) {
+		struct stream_sched_acc *a = &sw->acc[c];
+		size_t w = 0;
+
+		for (size_t i = 0; i < a->nt; i++) {
+			uint32_t t = a->t[i].task;
+			size_t k;
+
+			if (t < nold && to[t] != UINT32_MAX)
+				t = to[t];
+			else if (t < nold)
+				t = old[t].id ? old[t].id | STREAM_SCHED_BY_ID
+					      : SCHEDMAP_TASK_OTHER;
+			for (k = 0; k < w && a->t[k].task != t; k++)
+				;
+			if (k < w) {
+				a->t[k].ns += a->t[i].ns;
+				continue;
+			}
+			a->t[w] = a->t[i];
+			a->t[w++].task = t;
+		}
+		a->nt = w;
+	}
+}
+
 /*
  * After a fold renumbered the map's tasks: the survivors kept their order, so each is the next
- * task written before that matches it. Tasks folded away keep their ids and last statistics.
+ * task known before that matches it (written or held back). Tasks folded away keep their stream ids
+ * (a bucket being filled may still name them) but nothing else.
  */
 static void
 stream_sched_renumber(struct stream_sched_writer *sw, const struct schedmap *m)
 {
 	size_t n = schedmap_ntasks(m), k = 0;
 	struct stream_sched_task *tasks = xcalloc(n + 1, sizeof(*tasks));
+	uint32_t *to = xreallocarray(NULL, sw->nids + 1, sizeof(*to));
 
+	for (size_t i = 0; i < sw->nids; i++)
+		to[i] = UINT32_MAX;
 	for (size_t i = 0; i < n; i++) {
 		struct schedmap_task_stats st;
 
 		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0 || st.folded)
 			continue;
-		while (k < sw->nids && (!sw->tasks[k].id || !stream_sched_same(&sw->tasks[k], &st)))
+		while (k < sw->nids && (!stream_sched_known(&sw->tasks[k]) ||
+					!stream_sched_same(&sw->tasks[k], &st)))
 			k++;
-		if (k < sw->nids)
+		if (k < sw->nids) {
+			to[k] = (uint32_t)i;
 			tasks[i] = sw->tasks[k++];
+		}
 	}
+	stream_sched_renumber_acc(sw, to, sw->tasks, sw->nids);
+	free(to);
 	free(sw->tasks);
 	sw->tasks = tasks;
 	sw->nids = n;
@@ -255,6 +320,12 @@ stream_sched_tasks(struct stream_sched_writer *sw, FILE *fp, const struct schedm
 		memset(&st, 0, sizeof(st));
 		if (schedmap_task_stats(m, (uint32_t)i, &st) < 0 || st.folded)
 			continue;
+		if (!t->id) {
+			/* Not written yet, but known, so a renumbering finds it (a bucket names
+			 * it). */
+			t->tid = st.tid;
+			t->pid = st.pid;
+		}
 		if (!t->id && st.runtime_ns < sw->hold_ns)
 			continue;
 		if (!t->id)
@@ -295,6 +366,8 @@ stream_sched_put_task(struct stream_sched_writer *sw, FILE *fp, uint32_t task)
 		fputc('.', fp);
 	else if (task == SCHEDMAP_TASK_OTHER)
 		fputc('+', fp);
+	else if (stream_sched_by_id(task))
+		fprintf(fp, "%" PRIu32, task & ~STREAM_SCHED_BY_ID);
 	else if (task < sw->nids && sw->tasks[task].id)
 		fprintf(fp, "%" PRIu32, sw->tasks[task].id);
 	else

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ringside/util/errbuf.h"
 
@@ -78,13 +79,16 @@ void
 errbuf_reword(struct errbuf *e, const char *fmt, ...)
 {
 	int saved = errno;
+	char msg[sizeof(e->msg)];
 	va_list ap;
 
 	if (!e)
 		return;
+	/* Through a copy: the arguments may be e->msg itself (a prefix to the message). */
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(e->msg, msg, sizeof(msg));
 	if (e->class == ERRBUF_NONE) {
 		e->class = ERRBUF_RUNTIME;
 		e->code = e->code ? e->code : -EIO;

@@ -142,6 +142,14 @@ test_reword_keeps_code_and_class(void **state)
 	assert_int_equal(e.code, -EIO);
 	assert_int_equal(e.class, ERRBUF_INPUT);
 
+	/* The message itself as an argument: a prefix added to it. */
+	errbuf_clear(&e);
+	errbuf_fail(&e, -EINVAL, "bad number");
+	errbuf_reword(&e, "'%s' line 1: %s", "f.json", e.msg);
+	assert_string_equal(e.msg, "'f.json' line 1: bad number");
+	errbuf_reword(&e, "%s; more", e.msg);
+	assert_string_equal(e.msg, "'f.json' line 1: bad number; more");
+
 	/* With nothing recorded, rewording records a runtime failure (-EIO). */
 	errbuf_clear(&e);
 	errbuf_reword(&e, "only a message");

@@ -910,11 +910,10 @@ write_churn(size_t *len, bool compact, unsigned hold)
 	p->stacks = stacktree_new(p->frame_root, p->frame_other, 300, 0);
 	p->sched = schedmap_new(2, 200 * MS, 10 * MS);
 	p->sched_origin = ORIGIN;
-	/* Summary buckets keep map task indexes across intervals: no folding under them. */
+	/* Summary buckets hold map tasks across intervals: the folds renumber them under them. */
 	if (compact)
 		stream_writer_summarize(w);
-	else
-		schedmap_set_fold_min(p->sched, 4);
+	schedmap_set_fold_min(p->sched, 4);
 	stream_writer_hold(w, hold);
 	assert_int_equal(stream_write_header(w, p, &err), 0);
 	for (uint64_t i = 1; i <= 40; i++) {
@@ -944,7 +943,7 @@ write_churn(size_t *len, bool compact, unsigned hold)
 			p->sched_switches += 4;
 		}
 		schedmap_advance(p->sched, ORIGIN + t0 + 100 * MS);
-		if (i == 40 && !compact) {
+		if (i == 40) {
 			struct schedmap_counts sc;
 
 			schedmap_get_counts(p->sched, &sc);

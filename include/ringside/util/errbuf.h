@@ -35,7 +35,10 @@ int errbuf_fail(struct errbuf *e, int code, const char *fmt, ...)
 /* As errbuf_fail, with the class given rather than derived from code. */
 int errbuf_fail_as(struct errbuf *e, enum errbuf_class class, int code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* Replace the message whatever it held, keeping the code and class (set them when none is). */
+/*
+ * Replace the message whatever it held, keeping the code and class (set them when none is); the
+ * arguments may include e->msg (to add to the message).
+ */
 void errbuf_reword(struct errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
  * The caller who knows the user's intent re-classes a failure a callee recorded (a permission
