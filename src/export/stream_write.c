@@ -316,8 +316,9 @@ stream_rehash(struct stream_writer *w)
 }
 
 /*
- * Room for the counts of one more node id: the per-id arrays grow by half again (the tree's cap
- * is no power of two), and the hash to 1.5 slots per id, so it is at most 2/3 full.
+ * Room for the counts of one more node id: the per-id arrays grow by a quarter (the tree's cap is
+ * no power of two, and a tree at its cap would leave up to half of a larger step unused), and the
+ * hash to 1.5 slots per id, so it is at most 2/3 full.
  */
 static void
 stream_room(struct stream_writer *w)
@@ -326,7 +327,7 @@ stream_room(struct stream_writer *w)
 
 	if (w->nnodes + 1 <= w->ncap)
 		return;
-	n = w->ncap ? w->ncap + w->ncap / 2 : 1024;
+	n = w->ncap ? w->ncap + w->ncap / 4 : 1024;
 	w->wrote = xreallocarray(w->wrote, n, sizeof(*w->wrote));
 	w->now = xreallocarray(w->now, n, sizeof(*w->now));
 	w->key_of = xreallocarray(w->key_of, n, sizeof(*w->key_of));

@@ -1012,7 +1012,7 @@ job_event(struct schedmap *m, enum sched_event_type type, uint64_t t, int pid, b
 
 /*
  * What the writer keeps per stream node id and per task written: a tree of 33,827 nodes written
- * once, at most 52 bytes per id (34, and the growth by half again); 600 short-lived tasks of one
+ * once, at most 52 bytes per id (34, and the growth by a quarter); 600 short-lived tasks of one
  * name, which the map folds as they go, at most 48 bytes per task (the writer keeps the map's
  * tasks, 40 bytes each, not every task it wrote). Before: 124 and 188.
  */
