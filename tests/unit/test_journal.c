@@ -23,26 +23,7 @@
 #include "ringside/model/stacktree.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/xalloc.h"
-
-static struct profile *
-make_profile(void)
-{
-	struct profile *p = profile_new();
-
-	p->meta.ringside_version = xstrdup("0.1.0");
-	p->meta.host = xstrdup("test-host");
-	p->meta.kernel = xstrdup("6.1.0");
-	p->meta.arch = xstrdup("x86_64");
-	p->meta.ncpus = 1;
-	p->meta.target_kind = xstrdup("system");
-	p->meta.target_desc = xstrdup("system-wide");
-	p->meta.interval_ns = 250000000;
-	profile_enable_stacks(p, 0, 0);
-	p->sampling.event = xstrdup("cpu-clock");
-	p->sampling.callgraph = xstrdup("fp");
-	p->sampling.freq = 999;
-	return p;
-}
+#include "stream_profile.h"
 
 /* Samples of one more call path (a new function under main), so every interval adds nodes. */
 static void
@@ -71,7 +52,7 @@ static void
 test_rest(void **state)
 {
 	char dir[] = "/tmp/ringside-test-journal.XXXXXX", out[128];
-	struct profile *p = make_profile(), *back = NULL;
+	struct profile *p = stream_profile_new(), *back = NULL;
 	struct journal *j = NULL;
 	struct stream_stats st;
 	struct errbuf err;

@@ -32,34 +32,19 @@
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/xalloc.h"
+#include "stream_profile.h"
 
 static struct profile *
 make_profile(void)
 {
-	struct profile *p = profile_new();
-	struct counter_track *t;
+	struct profile *p = stream_profile_new();
+	struct counter_track *t = profile_add_track(p);
 
-	p->meta.ringside_version = xstrdup("0.1.0");
-	p->meta.host = xstrdup("test-host");
-	p->meta.kernel = xstrdup("6.1.0");
-	p->meta.arch = xstrdup("x86_64");
-	p->meta.ncpus = 2;
-	p->meta.cmdline = xcalloc(1, sizeof(char *));
-	p->meta.cmdline[0] = xstrdup("ringside");
-	p->meta.ncmdline = 1;
-	p->meta.target_kind = xstrdup("system");
-	p->meta.target_desc = xstrdup("system-wide");
-	p->meta.interval_ns = 250000000;
-	t = profile_add_track(p);
 	t->name = xstrdup("page-faults");
 	t->canonical = xstrdup("page-faults");
 	t->pmu = xstrdup("software");
 	t->kind = xstrdup("software");
 	t->supported = true;
-	profile_enable_stacks(p, 0, 0);
-	p->sampling.event = xstrdup("cpu-clock");
-	p->sampling.callgraph = xstrdup("fp");
-	p->sampling.freq = 999;
 	return p;
 }
 

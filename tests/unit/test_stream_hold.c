@@ -30,28 +30,12 @@
 #include "ringside/model/profile.h"
 #include "ringside/util/errbuf.h"
 #include "ringside/util/xalloc.h"
+#include "stream_profile.h"
 
 static struct profile *
 make_profile(void)
 {
-	struct profile *p = profile_new();
-
-	p->meta.ringside_version = xstrdup("0.1.0");
-	p->meta.host = xstrdup("test-host");
-	p->meta.kernel = xstrdup("6.1.0");
-	p->meta.arch = xstrdup("x86_64");
-	p->meta.ncpus = 2;
-	p->meta.cmdline = xcalloc(1, sizeof(char *));
-	p->meta.cmdline[0] = xstrdup("ringside");
-	p->meta.ncmdline = 1;
-	p->meta.target_kind = xstrdup("system");
-	p->meta.target_desc = xstrdup("system-wide");
-	p->meta.interval_ns = 250000000;
-	profile_enable_stacks(p, 0, 0);
-	p->sampling.event = xstrdup("cpu-clock");
-	p->sampling.callgraph = xstrdup("fp");
-	p->sampling.freq = 999;
-	return p;
+	return stream_profile_new();
 }
 
 /* weight samples of process comm (pid) in main;leaf. */
