@@ -178,10 +178,18 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] && [ -x "$
 		>"$T/wd-n.json" 2>"$T/wd-n.err"
 	ok $? "webdriver.py --click ${none:-main} ran ($(head -c 300 "$T/wd-n.err"))"
 	diag "click ${none:-main}: $(jq -c .click_annotate "$T/wd-n.json" 2>/dev/null)"
-	check "clicking it says the page has no annotation for it (not in the 16 hottest)" \
-		jq -e --arg f "${none:-main}" '.click_annotate.function == $f and .click_annotate.rows == 0 and
-			(.click_annotate.none | test("^no annotation for this function \\(not in the 16 hottest"))' \
-		"$T/wd-n.json"
+	if [ -n "$none" ]; then
+		check "clicking it says the page has no annotation for it (not in the 16 hottest)" \
+			jq -e --arg f "$none" '.click_annotate.function == $f and .click_annotate.rows == 0 and
+				(.click_annotate.none | test("^no annotation for this function \\(not in the 16 hottest"))' \
+			"$T/wd-n.json"
+	else
+		# Every function frame is among the 16 the page annotates (a recording whose library
+		# frames went unnamed has few): then main's click opens main's annotation.
+		check "every function frame has an annotation: clicking main opens it" \
+			jq -e '.click_annotate.function == "main" and .click_annotate.rows > 0 and
+				.click_annotate.none == null' "$T/wd-n.json"
+	fi
 else
 	skip "the flame frame's click in a WebDriver session" "chromium, chromedriver or python3 missing"
 fi
@@ -193,8 +201,11 @@ cp "$SRC" "$T/src/hotline.c"
 ok $? "gcc builds a copy of hotline in $T/src"
 objcopy --strip-debug "$T/hl" "$T/hl-nodebug"
 cp "$T/hl" "$T/hl-gone"
+# -I 250: on this VM's kernel (6.18) a 1 s command's own binary is often not named when the first
+# drain comes after it exits (its exec's mapping does not reach the resolver; /proc is gone by then;
+# an open bug, in the note of issue 22): draining while it runs reads its maps from /proc.
 for b in hl hl-nodebug hl-gone; do
-	timeout 30 "$R" record -q --no-sched -o "$T/$b.json" -- "$T/$b" 1 2>"$T/$b.err"
+	timeout 30 "$R" record -q --no-sched -I 250 -o "$T/$b.json" -- "$T/$b" 1 2>"$T/$b.err"
 	ok $? "ringside record -- $b 1 exits 0"
 done
 mv "$T/src" "$T/moved"
@@ -214,7 +225,7 @@ if [ $rc != 0 ]; then
 	why=$(printf '%s' "$why" | tr '#' '_') # a '#' would end TAP's description
 	diag "annotate hl.json failed:$why"
 	mv "$T/moved" "$T/src"
-	timeout 30 "$R" record -q --no-sched -o "$T/hl.json" -- "$T/hl" 1 2>"$T/hl.err"
+	timeout 30 "$R" record -q --no-sched -I 250 -o "$T/hl.json" -- "$T/hl" 1 2>"$T/hl.err"
 	mv "$T/src" "$T/moved"
 	"$R" annotate "$T/hl.json" hot_function >"$T/moved.txt" 2>&1
 	rc=$?
