@@ -14,8 +14,9 @@
 #     samples and phase_b in none, the task table lists the main thread and not the worker (it
 #     had not started) and says it shows the range, task-clock reads one CPU or less;
 #   - [3 s, 4 s): the reverse (phase_b >= 90 %, no phase_a, still no worker);
-#   - [1 s, 3 s), across the switch: phase_a's share within 5 points of its share of the time,
-#     (t_b - 1 s) / 2 s, and within 2 points of its share of the index's counts;
+#   - [1 s, 3 s), across the switch: phase_a's share within 5 points (12 in the sanitizer build)
+#     of its share of the time, (t_b - 1 s) / 2 s, and within 2 points of its share of the
+#     index's counts;
 #   - R clears; in view, phase_b's sparkline is empty before t_b and not after;
 #   - the flame chart (c): phase_a's cell starts left of phase_b's, and phase_b's starts within 3
 #     columns of where t_b falls; a click selects it, Enter makes its time the range (from t_b,
@@ -192,8 +193,13 @@ checks() {
 	b=$(share phase_b)
 	want=$(awk -v t="$tb" 'BEGIN { printf "%.1f", (t - 1) / 2 * 100 }')
 	diag "$w, 1-3 s: phase_a $a%, phase_b $b%; time says $want%, the index's counts $sa%"
-	check "$w, 1-3 s: phase_a's share is its share of the time ±5 ($a vs $want)" \
-		near "$a" "$want" 5
+	# The share of the time holds when the workload has the CPU evenly; the sanitizer build's
+	# ringside takes much of a CPU while it starts (phase_a ran 44 % of its samples where its
+	# time said 51.8 % in CI), so there it is ±12. The index's counts, next, are exact.
+	tol=5
+	[ "${RINGSIDE_SANITIZED:-0}" = 1 ] && tol=12
+	check "$w, 1-3 s: phase_a's share is its share of the time ±$tol ($a vs $want)" \
+		near "$a" "$want" "$tol"
 	check "$w, 1-3 s: and of the index's counts ±2 ($a vs $sa)" near "$a" "$sa" 2
 	check "$w, 1-3 s: phase_a and phase_b add up to the range ($a + $b)" \
 		near "$(awk -v a="$a" -v b="$b" 'BEGIN { print a + b }')" 100 3
