@@ -86,7 +86,10 @@ diag "ringside: page-faults under fault_here $pf%, context-switches under switch
 	"cpu-clock under spin_here $cc%"
 check "page-faults: >= 90% of evmix's samples under fault_here ($pf%)" in_range "$pf" 90 100
 check "context-switches: >= 80% under switch_here ($cs%)" in_range "$cs" 80 100
-check "cpu-clock: >= 80% under spin_here ($cc%)" in_range "$cc" 80 100
+# The sanitizer build's evmix and ringside are slower outside spin_here (CI saw 72.8 %): >= 60 there.
+ccmin=80
+[ "${RINGSIDE_SANITIZED:-0}" = 1 ] && ccmin=60
+check "cpu-clock: >= $ccmin% under spin_here ($cc%)" in_range "$cc" "$ccmin" 100
 
 faults=$("$JQ" -Rrs -L "$OJQ" 'include "oracle"; evmix_faults' "$T/em.out")
 pf_n=$(folded_sum "$T/page-faults.folded" ';fault_here(;|$)')
