@@ -113,17 +113,37 @@ symres_proc_read_exe(struct symres_proc *p)
 	p->exe = xstrdup(buf);
 }
 
+/*
+ * Read /proc/PID/maps into fresh; false when the process is gone. A process that has exited and
+ * not yet been reaped (a zombie: a launched command its parent has not waited for yet) still has
+ * a maps file, an empty one. That is gone too: its maps, kept by MMAP2 records, must stay, or the
+ * samples still in the rings would lose their names (a short command's own binary did, on the
+ * race between the first drain and the reaping).
+ */
+static bool
+symres_proc_read_fresh(struct symres_proc *p, struct procmaps *fresh)
+{
+	char path[64];
+
+	p->scanned = clock_coarse_ns();
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
+	procmaps_init(fresh);
+	if (procmaps_read(fresh, path, true) < 0)
+		return false;
+	if (fresh->n == 0 && p->maps.n > 0) {
+		procmaps_fini(fresh);
+		return false;
+	}
+	return true;
+}
+
 /* (Re)read the process's maps from /proc; false when the process is gone. */
 static bool
 symres_proc_read_maps(struct symres *r, struct symres_proc *p)
 {
 	struct procmaps fresh;
-	char path[64];
 
-	p->scanned = clock_coarse_ns();
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
-	procmaps_init(&fresh);
-	if (procmaps_read(&fresh, path, true) < 0)
+	if (!symres_proc_read_fresh(p, &fresh))
 		return false;
 	symres_proc_set_maps(r, p, &fresh);
 	symres_proc_read_exe(p);
@@ -158,14 +178,10 @@ symres_proc_rescan(struct symres *r, struct symres_proc *p)
 {
 	uint64_t now = clock_coarse_ns();
 	struct procmaps fresh;
-	char path[64];
 
 	if (p->scanned && now - p->scanned < SYMRES_RESCAN_NS)
 		return false;
-	p->scanned = now;
-	procmaps_init(&fresh);
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
-	if (procmaps_read(&fresh, path, true) < 0)
+	if (!symres_proc_read_fresh(p, &fresh))
 		return false;
 	if (symres_maps_equal(&fresh, &p->maps)) {
 		procmaps_fini(&fresh);

@@ -201,11 +201,8 @@ cp "$SRC" "$T/src/hotline.c"
 ok $? "gcc builds a copy of hotline in $T/src"
 objcopy --strip-debug "$T/hl" "$T/hl-nodebug"
 cp "$T/hl" "$T/hl-gone"
-# -I 250: on this VM's kernel (6.18) a 1 s command's own binary is often not named when the first
-# drain comes after it exits (its exec's mapping does not reach the resolver; /proc is gone by then;
-# an open bug, in the note of issue 22): draining while it runs reads its maps from /proc.
 for b in hl hl-nodebug hl-gone; do
-	timeout 30 "$R" record -q --no-sched -I 250 -o "$T/$b.json" -- "$T/$b" 1 2>"$T/$b.err"
+	timeout 30 "$R" record -q --no-sched -o "$T/$b.json" -- "$T/$b" 1 2>"$T/$b.err"
 	ok $? "ringside record -- $b 1 exits 0"
 done
 mv "$T/src" "$T/moved"
@@ -225,7 +222,7 @@ if [ $rc != 0 ]; then
 	why=$(printf '%s' "$why" | tr '#' '_') # a '#' would end TAP's description
 	diag "annotate hl.json failed:$why"
 	mv "$T/moved" "$T/src"
-	timeout 30 "$R" record -q --no-sched -I 250 -o "$T/hl.json" -- "$T/hl" 1 2>"$T/hl.err"
+	timeout 30 "$R" record -q --no-sched -o "$T/hl.json" -- "$T/hl" 1 2>"$T/hl.err"
 	mv "$T/src" "$T/moved"
 	"$R" annotate "$T/hl.json" hot_function >"$T/moved.txt" 2>&1
 	rc=$?

@@ -75,10 +75,7 @@ else
 	skip "the click in a WebDriver session" "chromedriver or python3 missing"
 fi
 
-# -I 250: on this VM's kernel (6.18) a short command's own binary is often not named when the first
-# drain comes after it exits (its exec's mapping does not reach the resolver; /proc is gone by then;
-# an open bug, in the note of issue 22): draining while it runs reads its maps from /proc.
-timeout 30 "$R" record -q --no-sched -I 250 -o "$T/nd.html" -- "$T/hl-nodebug" 1 2>"$T/nd.err"
+timeout 30 "$R" record -q --no-sched -o "$T/nd.html" -- "$T/hl-nodebug" 1 2>"$T/nd.err"
 ok $? "ringside record -o X.html -- a copy without DWARF"
 dump_dom "$T/nd.html#annotate=hot_function" nd >"$T/nd.dom"
 check "without DWARF the page says assembly only, and shows it" \
