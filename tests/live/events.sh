@@ -7,7 +7,7 @@
 #     evmix, then `perf record -e` the same three events `-g` on another run of it (nested, perf
 #     under ringside, ringside's software events saw none of evmix's faults and switches on this
 #     6.18 kernel, only its CPU time): in ringside's page-faults tree >= 90% of evmix's samples are under fault_here, in
-#     the context-switches tree >= 80% under switch_here, in the cpu-clock tree >= 80% under
+#     the context-switches tree >= 80% under switch_here, in the cpu-clock tree >= 70% under
 #     spin_here (a loaded machine preempts the spin: those switches are the rest); each share is
 #     within 5 points of perf script's; fault_here's page-fault samples are the faults evmix says
 #     it caused (within 2%);
@@ -86,8 +86,11 @@ diag "ringside: page-faults under fault_here $pf%, context-switches under switch
 	"cpu-clock under spin_here $cc%"
 check "page-faults: >= 90% of evmix's samples under fault_here ($pf%)" in_range "$pf" 90 100
 check "context-switches: >= 80% under switch_here ($cs%)" in_range "$cs" 80 100
-# The sanitizer build's evmix and ringside are slower outside spin_here (CI saw 72.8 %): >= 60 there.
-ccmin=80
+# The floor is evmix's own (most of its CPU time spins); the check against perf's share of the same
+# run, below, is the close one. A busy machine moves both: one CI run had perf at 81.9 % and
+# ringside at 79.0 %, so the floor is 70. The sanitizer build's evmix and ringside are slower
+# outside spin_here (CI saw 72.8 %): >= 60 there.
+ccmin=70
 [ "${RINGSIDE_SANITIZED:-0}" = 1 ] && ccmin=60
 check "cpu-clock: >= $ccmin% under spin_here ($cc%)" in_range "$cc" "$ccmin" 100
 
