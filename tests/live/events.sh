@@ -198,8 +198,10 @@ if command -v tmux >/dev/null 2>&1; then
 		else if (n < 99950) printf "%.1fK", n / 1000; else printf "%.0fK", n / 1000 }')
 	screen_text | grep -qF "sampled event 2 of 3: page-faults, $N_SI samples"
 	ok $? "E says which event it shows, with its $N_PF samples ($N_SI)"
+	# The message holds the status line for 5 s from when it was drawn, then the next draw
+	# shows the figures: 10 s, as a slow (sanitizer) build's draw can come late (CI missed at 5).
 	screen_keys r
-	screen_wait "│ page-faults $N_SI samples │" 5
+	screen_wait "│ page-faults $N_SI samples │" 10
 	ok $? "then the status line names page-faults with its samples"
 	screen_save "$T/pf.screen"
 	screen_keys E
