@@ -190,10 +190,15 @@ if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ] && [ -n "$CHROMEDRIVER" ] &&
 		"Function"], ["module", "Module"], ["as", "A self"], ["at", "A total"], ["bs",
 		"B self"], ["bt", "B total"], ["rs", "PF self"], ["rt", "PF total"]] and
 		.ratio.key == "rt"' "$D"
-	check "page: every row is jq's (A, B, PF self and total), and all of jq's are there" \
+	diag "page: $("$JQ" '.ratio.rows | length' "$D" 2>/dev/null) rows; jq: $("$JQ" length "$T/fn.json" 2>/dev/null) functions"
+	# The table shows at most 200 rows (a busy machine's interrupts can bring evmix's stacks more
+	# kernel functions than that): then each of the 200 is one of jq's.
+	check "page: every row is jq's (A, B, PF self and total), and all of jq's are there (or 200)" \
 		"$JQ" -e --slurpfile o "$T/fn.json" '($o[0] | sort_by(.name, .module)) as $want |
-		$want | length <= 200 and ($want == ([$D[0].ratio.rows[] | {name, "module": .module,
-		a_self, a_total, b_self, b_total, r_self, r_total}] | sort_by(.name, .module)))' \
+		([$D[0].ratio.rows[] | {name, "module": .module, a_self, a_total, b_self, b_total,
+		r_self, r_total}] | sort_by(.name, .module)) as $got |
+		if ($want | length) <= 200 then $want == $got
+		else ($got | length) == 200 and all($got[]; IN($want[])) end' \
 		--slurpfile D "$D" -n
 	check "page: fault_here's row reads $FAS $FAT $FBS $FBT $FRS $FRT, the top one" "$JQ" -e \
 		--arg t "$FAS $FAT $FBS $FBT $FRS $FRT" '.ratio.rows[0].name == "fault_here" and
