@@ -4,8 +4,9 @@
 # The scheduler timeline: the snapshot's "sched" object (ringside-snapshot(5)) against workloads
 # whose scheduling is known.
 #   - Two spinners pinned to CPU 0 and CPU 1 (spin --pin 0,1), recorded system-wide for 3 s: each
-#     is the main task of its CPU in >= 90% of the map's buckets that have data (>= half of them
-#     must; see below for the unknown ones), the two are different threads,
+#     is the main task of its CPU in >= 90% (75 in the sanitizer build) of the map's buckets
+#     with data (>= half of them must; see below for the unknown ones), the two are different
+#     threads,
 #     each ran >= 75% of the time its CPU's timeline is known (runtime_ns; known_ns >= 90% of the
 #     recording, 75% in a sanitizer build, less what the kernel itself left unknown: perf records
 #     the same switches, and a task switched in whose switch-out never comes (the VM agent's
@@ -192,11 +193,16 @@ if [ "$NCPU" -ge 2 ]; then
 	diag "pinned: bucket_ns $(jqv "$T/pin.json" .sched.map.bucket_ns); spinners:" \
 		"$("$JQ" -c --argjson p $spid '[.sched.tasks[] | select(.pid == $p and .tid != $p)
 			| {tid, short, runtime_ns, migrations}]' "$T/pin.json" 2>/dev/null)"
+	# In the sanitizer build ringside itself takes much of a CPU (a CI run: the spinner on CPU 1
+	# ran 2.43 s of 3 and owned 26 of 31 buckets), so there the floor is 75%.
+	omin=90
+	[ "${RINGSIDE_SANITIZED:-0}" = 1 ] && omin=75
 	for c in 0 1; do
-		check "pinned: CPU $c: one spinner is the main task in >= 90% of the buckets with data" \
-			"$JQ" -e -n --argjson o "${own:-null}" --argjson c $c --argjson nb "${nb:-0}" '
+		check "pinned: CPU $c: one spinner is the main task in >= $omin% of the buckets with data" \
+			"$JQ" -e -n --argjson o "${own:-null}" --argjson c $c --argjson nb "${nb:-0}" \
+			--argjson m $omin '
 				[$o[] | select(.[0] == $c)] | length == 1 and .[0][1] >= 10
-				and .[0][1] >= 0.5 * $nb and .[0][2] > 0 and .[0][3] >= 0.9 * .[0][1]'
+				and .[0][1] >= 0.5 * $nb and .[0][2] > 0 and .[0][3] >= $m / 100 * .[0][1]'
 	done
 	check "pinned: CPU 0 and CPU 1 are owned by two different spinner threads" \
 		"$JQ" -e -n --argjson o "${own:-null}" '[$o[] | select(.[0] <= 1) | .[2]]
