@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ringside/model/frametab.h"
+#include "ringside/perf/target.h"
 #include "ringside/sym/debugcopy.h"
 #include "ringside/sym/elfmod.h"
 #include "ringside/sym/procmaps.h"
@@ -1034,19 +1035,9 @@ test_burst_gives_pages_back(void **state)
 static char
 proc_state(pid_t pid)
 {
-	char path[64], buf[512], *close_paren;
-	FILE *fp;
-	size_t n;
+	struct target_proc p;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fp = fopen(path, "r");
-	if (!fp)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	close_paren = strrchr(buf, ')');
-	return close_paren && close_paren[1] == ' ' ? close_paren[2] : 0;
+	return target_proc_read(pid, &p) == 0 ? p.state : 0;
 }
 
 /*
