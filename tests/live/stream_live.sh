@@ -105,7 +105,8 @@ screen_start 120 40 sh -c '{ cat "$1"; sleep 20; } >"$3" & exec "$2" view - <"$3
 	"$T/bad.stream" "$R" "$T/bad.fifo"
 check "a corrupt line: the screen names line $((K + 1))" \
 	screen_wait "line $((K + 1)) is corrupt" 15
-check "... and keeps the 2 intervals before it" screen_wait 'stdin: refused, 2 intervals' 5
+# The source field is in the status line, which the error message holds 5 s from its draw.
+check "... and keeps the 2 intervals before it" screen_wait 'stdin: refused, 2 intervals' 15
 screen_keys q
 check "... q quits with 2" test "$(screen_exit 10)" = 2
 screen_stop
