@@ -6,7 +6,11 @@
  *   split A/B/C [SECONDS]
  *
  * One thread runs rounds until SECONDS (default 2) of wall time have passed; each round spends
- * A, B and C steps (percentages, summing to 100) in a_fn, b_fn and c_fn, all called from main.
+ * A*m, B*m and C*m steps (A, B, C percentages summing to 100) in a_fn, b_fn and c_fn, all called
+ * from main. The multiplier m is drawn from 1 to 8 afresh each round: a round of fixed length
+ * (~2.5 ms here) beats against a sampling period near a divisor of it (999 Hz is 1.001 ms), and
+ * the samples then land in the same part of the round for seconds, a share off by 5 to 8 points
+ * on one machine and not another. Rounds of varying length spread the samples over the round.
  * Every step is the same dependency chain (one multiply, one add per iteration), so the shares of
  * the process's samples in a_fn, b_fn and c_fn are A%, B% and C% (less the little time main spends
  * checking the clock). Built -O2 -fno-omit-frame-pointer with each function noipa and given a
@@ -64,7 +68,8 @@ main(int argc, char **argv)
 {
 	unsigned a, b, c;
 	double seconds = 2, end;
-	uint64_t x = 1;
+	uint64_t x = 1, rng = 0x9e3779b97f4a7c15ULL;
+	unsigned m;
 
 	if (argc < 2 || argc > 3 || sscanf(argv[1], "%u/%u/%u", &a, &b, &c) != 3 ||
 	    a + b + c != 100 || (argc == 3 && (seconds = atof(argv[2])) <= 0)) {
@@ -73,9 +78,11 @@ main(int argc, char **argv)
 	}
 	end = split_now() + seconds;
 	while (split_now() < end) {
-		x = a_fn(x, a);
-		x = b_fn(x, b);
-		x = c_fn(x, c);
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		m = 1 + (unsigned)(rng >> 61);
+		x = a_fn(x, a * m);
+		x = b_fn(x, b * m);
+		x = c_fn(x, c * m);
 		__asm__ volatile("" : "+r"(x));
 	}
 	sink = x;
