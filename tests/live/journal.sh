@@ -18,6 +18,9 @@
 . "$TESTLIB"
 require_root
 make_tmpdir
+# The CPU lock: beside sched.sh's pinned spinners (make -j2 check), the rates this compares
+# between two recordings of a CPU-paced workload drifted apart (13 % once).
+cpu_lock
 
 R=$RINGSIDE
 PT=$WORKLOADS/pagetouch
