@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * elfmod's insides, shared by its files: elfmod.c (symbols, DWARF lookups, sessions) and
- * elfmod_debug.c (finding a module's separate debug file for libdwfl). Not a contract for
- * anything outside src/sym/elfmod*.c.
+ * elfmod's insides, shared by its files: elfmod.c (symbols, DWARF lookups, sessions),
+ * elfmod_debug.c (finding a module's separate debug file for libdwfl) and elfmod_code.c (where
+ * code without a symbol starts). Not a contract for anything outside src/sym/elfmod*.c.
  */
 #ifndef RINGSIDE_SYM_ELFMOD_PRIV_H
 #define RINGSIDE_SYM_ELFMOD_PRIV_H
@@ -69,6 +69,11 @@ struct elfmod {
 	unsigned lookups; /* lookups since the file's and debug file's pages were last released */
 	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
 	size_t names_len, names_cap;
+	/* .eh_frame_hdr's table (elfmod_code.c): 0 not read yet, 1 read, -1 none usable */
+	int eh_state;
+	const uint8_t *eh_table; /* eh_n pairs of int32 (start, FDE), from eh_base, sorted */
+	size_t eh_n;
+	uint64_t eh_base;
 };
 
 /* libdwfl's callbacks for every session: local debug files only (elfmod_debug.c). */

@@ -8,6 +8,10 @@
  * the file on next touch); ending its DWARF session (elfmod_drop_dwarf) frees libdw's state, and
  * the session opened again on the next lookup gives the same frames byte for byte. Skipped
  * without the C library's debug file (libc6-dbg).
+ *
+ * Where code without a symbol starts (elfmod_code_start): in a copy of this test stripped of
+ * every symbol (objcopy --strip-all), each function the unstripped file names is found to start
+ * where its symbol says, from an address in its middle.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +190,58 @@ test_frames_after_drop(void **state)
 	elfmod_free(m);
 }
 
+/* Each sized function of this binary, asked in the middle in a stripped copy, starts at its symbol. */
+static void
+test_code_start_stripped(void **state)
+{
+	char stripped[] = "/tmp/ringside-test-elfmod.XXXXXX", cmd[256];
+	struct elfmod *full = NULL, *bare = NULL;
+	const struct elfmod_sym *syms;
+	size_t n, asked = 0, found = 0;
+	uint64_t start;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(stripped);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "objcopy --strip-all /proc/%d/exe %s", (int)getpid(), stripped);
+	if (system(cmd) != 0) {
+		unlink(stripped);
+		skip();
+	}
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	assert_int_equal(elfmod_open("/proc/self/exe", fd, &full), 0);
+	fd = open(stripped, O_RDONLY | O_CLOEXEC);
+	assert_int_equal(elfmod_open(stripped, fd, &bare), 0);
+	unlink(stripped);
+	syms = elfmod_symbols(full);
+	n = elfmod_nsyms(full);
+	assert_true(n > 10);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t mid = syms[i].addr + syms[i].size / 2;
+
+		if (syms[i].size < 8)
+			continue;
+		asked++;
+		/* Stripped: no symbol for it any more, yet its start is known. */
+		assert_null(elfmod_symbol(bare, mid));
+		if (elfmod_code_start(bare, mid, &start) && start == syms[i].addr)
+			found++;
+		else
+			print_message("# %s at 0x%llx: %s 0x%llx\n", syms[i].name,
+				      (unsigned long long)syms[i].addr,
+				      elfmod_code_start(bare, mid, &start) ? "starts at" : "no start",
+				      (unsigned long long)start);
+	}
+	print_message("# %zu of %zu functions start at their symbol in the stripped copy\n", found,
+		      asked);
+	assert_true(asked >= 10 && found == asked);
+	assert_true(elfmod_code_start(bare, (uint64_t)0, &start) == false);
+	elfmod_free(full);
+	elfmod_free(bare);
+}
+
 int
 main(void)
 {
@@ -193,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_debug_pages_released),
 		cmocka_unit_test(test_frames_after_release),
 		cmocka_unit_test(test_frames_after_drop),
+		cmocka_unit_test(test_code_start_stripped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

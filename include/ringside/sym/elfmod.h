@@ -54,6 +54,12 @@ bool elfmod_offset_to_vaddr(const struct elfmod *m, uint64_t off, uint64_t *vadd
 /* The function symbol covering vaddr (borrowed), or NULL. Never calls into libdw. */
 const struct elfmod_sym *elfmod_symbol(const struct elfmod *m, uint64_t vaddr);
 /*
+ * The start of the code vaddr lies in when no symbol names it: the first address of the range
+ * the module's unwind table (.eh_frame, kept in stripped files) gives for it, one per function
+ * as compilers emit them. False when the table has no entry for vaddr. Calls into libdw.
+ */
+bool elfmod_code_start(struct elfmod *m, uint64_t vaddr, uint64_t *start);
+/*
  * The DWARF view of vaddr into out (up to max entries, innermost first): each inlined function
  * (inlined = true) and then the concrete function that contains them all (inlined = false), with
  * declaration file:line. Returns the number of frames, 0 when no DWARF describes vaddr (no
