@@ -2,8 +2,12 @@
 /*
  * Interned strings and frames. Strings live in an arena of large blocks (one allocation per block,
  * not per string) and are found through an open-addressing hash of FNV-1a values; frames live in an
- * array and are found through a second open-addressing hash over all their fields. Both hashes keep
- * their load at most one half and store ids only, so growing them rehashes from cached hashes.
+ * array and are found through a second open-addressing hash over all their fields. Both indexes
+ * hold ids only, at most 70% full, and no hash is kept per entry: a probe compares the entry
+ * itself, and growing an index hashes every entry again (rare: each growth doubles it). Arrays
+ * grow by half. A frame with a name of its own ("cc1+0x95c2a0": a stripped binary's code) costs
+ * 58 to 76 bytes in all, 64 at 134,727 frames; with a hash cached per entry, indexes at most half
+ * full and arrays doubling, it was 81 to 114, and 114 there.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +36,16 @@ struct frametab_block {
 };
 
 struct frametab {
-	/* strings: id → text and cached hash */
+	/* strings: id → text */
 	const char **strs;
-	uint32_t *str_hashes;
 	size_t nstrs, str_cap;
 	uint32_t *str_index; /* open addressing: string ids, FRAMETAB_EMPTY when free */
 	size_t str_index_cap;
 	struct frametab_block *blocks;
 	size_t block_bytes;
 
-	/* frames: id → frame and cached hash */
+	/* frames: id → frame */
 	struct frame *frames;
-	uint32_t *frame_hashes;
 	size_t nframes, frame_cap;
 	uint32_t *frame_index;
 	size_t frame_index_cap;
@@ -123,24 +125,39 @@ frametab_frame_equal(const struct frame *a, const struct frame *b)
 	       a->line == b->line && a->kind == b->kind && a->inlined == b->inlined;
 }
 
-/* Rebuild an index of twice the size from the cached hashes (released frames left out). */
+/* An index's entries may fill 7 tenths of it. */
+static bool
+frametab_full(size_t n, size_t cap)
+{
+	return n * 10 > cap * 7;
+}
+
+/* A new index of cap slots (a power of two), all free. */
 static uint32_t *
-frametab_rehash(const uint32_t *hashes, size_t n, size_t cap, const struct frame *frames)
+frametab_index_new(size_t cap)
 {
 	uint32_t *index = xmalloc(cap * sizeof(*index));
 
 	memset(index, 0xff, cap * sizeof(*index));
-	for (size_t id = 0; id < n; id++) {
-		size_t slot = hashes[id] & (cap - 1);
-
-		if (frames && frames[id].kind == FRAMETAB_RELEASED)
-			continue;
-
-		while (index[slot] != FRAMETAB_EMPTY)
-			slot = (slot + 1) & (cap - 1);
-		index[slot] = (uint32_t)id;
-	}
 	return index;
+}
+
+/* Put id, of hash h, in the first free slot of its run. */
+static void
+frametab_index_put(uint32_t *index, size_t cap, uint32_t h, uint32_t id)
+{
+	size_t slot = h & (cap - 1);
+
+	while (index[slot] != FRAMETAB_EMPTY)
+		slot = (slot + 1) & (cap - 1);
+	index[slot] = id;
+}
+
+/* Grow a capacity by half (256 first). */
+static size_t
+frametab_grow(size_t cap)
+{
+	return cap ? cap + cap / 2 : 256;
 }
 
 static char *
@@ -198,10 +215,8 @@ frametab_free(struct frametab *ft)
 		free(b);
 	}
 	free(ft->strs);
-	free(ft->str_hashes);
 	free(ft->str_index);
 	free(ft->frames);
-	free(ft->frame_hashes);
 	free(ft->frame_index);
 	free(ft->free_frames);
 	free(ft);
@@ -219,24 +234,26 @@ frametab_string(struct frametab *ft, const char *s)
 	h = frametab_hash_str(s, len);
 	for (slot = h & mask; ft->str_index[slot] != FRAMETAB_EMPTY; slot = (slot + 1) & mask) {
 		id = ft->str_index[slot];
-		if (ft->str_hashes[id] == h && strcmp(ft->strs[id], s) == 0)
+		if (strcmp(ft->strs[id], s) == 0)
 			return id;
 	}
 
 	if (ft->nstrs == ft->str_cap) {
-		ft->str_cap = ft->str_cap ? ft->str_cap * 2 : 256;
+		ft->str_cap = frametab_grow(ft->str_cap);
 		ft->strs = xreallocarray(ft->strs, ft->str_cap, sizeof(*ft->strs));
-		ft->str_hashes = xreallocarray(ft->str_hashes, ft->str_cap, sizeof(uint32_t));
 	}
 	id = (uint32_t)ft->nstrs++;
 	ft->strs[id] = frametab_store(ft, s, len);
-	ft->str_hashes[id] = h;
 	ft->str_index[slot] = id;
 
-	if (ft->nstrs * 2 > ft->str_index_cap) {
+	if (frametab_full(ft->nstrs, ft->str_index_cap)) {
 		ft->str_index_cap *= 2;
 		free(ft->str_index);
-		ft->str_index = frametab_rehash(ft->str_hashes, ft->nstrs, ft->str_index_cap, NULL);
+		ft->str_index = frametab_index_new(ft->str_index_cap);
+		for (size_t i = 0; i < ft->nstrs; i++)
+			frametab_index_put(ft->str_index, ft->str_index_cap,
+					   frametab_hash_str(ft->strs[i], strlen(ft->strs[i])),
+					   (uint32_t)i);
 	}
 	return id;
 }
@@ -263,7 +280,7 @@ frametab_intern_ids(struct frametab *ft, const struct frame *f)
 
 	for (slot = h & mask; ft->frame_index[slot] != FRAMETAB_EMPTY; slot = (slot + 1) & mask) {
 		id = ft->frame_index[slot];
-		if (ft->frame_hashes[id] == h && frametab_frame_equal(&ft->frames[id], f))
+		if (frametab_frame_equal(&ft->frames[id], f))
 			return id;
 	}
 
@@ -272,9 +289,8 @@ frametab_intern_ids(struct frametab *ft, const struct frame *f)
 		goto store;
 	}
 	if (ft->nframes == ft->frame_cap) {
-		ft->frame_cap = ft->frame_cap ? ft->frame_cap * 2 : 256;
+		ft->frame_cap = frametab_grow(ft->frame_cap);
 		ft->frames = xreallocarray(ft->frames, ft->frame_cap, sizeof(*ft->frames));
-		ft->frame_hashes = xreallocarray(ft->frame_hashes, ft->frame_cap, sizeof(uint32_t));
 	}
 	id = (uint32_t)ft->nframes++;
 store:
@@ -286,14 +302,18 @@ store:
 	ft->frames[id].line = f->line;
 	ft->frames[id].kind = f->kind;
 	ft->frames[id].inlined = f->inlined;
-	ft->frame_hashes[id] = h;
 	ft->frame_index[slot] = id;
 
-	if (ft->nframes * 2 > ft->frame_index_cap) {
+	/* Released ids count as entries: they are taken again before any new one. */
+	if (frametab_full(ft->nframes, ft->frame_index_cap)) {
 		ft->frame_index_cap *= 2;
 		free(ft->frame_index);
-		ft->frame_index = frametab_rehash(ft->frame_hashes, ft->nframes,
-						  ft->frame_index_cap, ft->frames);
+		ft->frame_index = frametab_index_new(ft->frame_index_cap);
+		for (size_t i = 0; i < ft->nframes; i++)
+			if (ft->frames[i].kind != FRAMETAB_RELEASED)
+				frametab_index_put(ft->frame_index, ft->frame_index_cap,
+						   frametab_hash_frame(&ft->frames[i]),
+						   (uint32_t)i);
 	}
 	return id;
 }
@@ -305,11 +325,12 @@ frametab_release(struct frametab *ft, uint32_t id)
 
 	if (id >= ft->nframes || ft->frames[id].kind == FRAMETAB_RELEASED)
 		return;
-	for (i = ft->frame_hashes[id] & mask; ft->frame_index[i] != id; i = (i + 1) & mask)
+	for (i = frametab_hash_frame(&ft->frames[id]) & mask; ft->frame_index[i] != id;
+	     i = (i + 1) & mask)
 		;
 	/* Backward shift: move up each later entry of the run that may live in the hole. */
 	for (j = (i + 1) & mask; ft->frame_index[j] != FRAMETAB_EMPTY; j = (j + 1) & mask) {
-		size_t home = ft->frame_hashes[ft->frame_index[j]] & mask;
+		size_t home = frametab_hash_frame(&ft->frames[ft->frame_index[j]]) & mask;
 
 		/* The entry at j stays when its home lies cyclically in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
@@ -361,8 +382,8 @@ frametab_nframes(const struct frametab *ft)
 size_t
 frametab_memory(const struct frametab *ft)
 {
-	return sizeof(*ft) + ft->str_cap * (sizeof(*ft->strs) + sizeof(uint32_t)) +
+	return sizeof(*ft) + ft->str_cap * sizeof(*ft->strs) +
 	       ft->str_index_cap * sizeof(uint32_t) + ft->block_bytes +
-	       ft->frame_cap * (sizeof(*ft->frames) + sizeof(uint32_t)) +
-	       ft->frame_index_cap * sizeof(uint32_t) + ft->free_cap * sizeof(uint32_t);
+	       ft->frame_cap * sizeof(*ft->frames) + ft->frame_index_cap * sizeof(uint32_t) +
+	       ft->free_cap * sizeof(uint32_t);
 }
