@@ -13,8 +13,11 @@
 # strings, tasks, scheduler map, modules...) and each one's growth per minute after warm-up, so a
 # part that grows shows by name. On a machine others share, SOAK_SPIN=0 leaves the spinners out
 # (their load changes nothing the soak is after: the short-lived binaries are what comes and goes).
+# Beside them a compiler runs, as in a build: the C files of tests/workloads compiled one after
+# another with cc -O2 -c, over and over (SOAK_CC=0: none). Debian's cc1 is stripped, so its code
+# shows as "cc1+0xOFF" frames: one per function (its unwind table's start), never one per address.
 # Usage: RINGSIDE=... WORKLOADS=... [SOAK_SECONDS=N] [SOAK_STEP=N] [SOAK_NAMES=N] [SOAK_SPIN=N]
-#        sh tests/bench/soak.sh
+#        [SOAK_CC=0|1] sh tests/bench/soak.sh
 set -u
 R=${RINGSIDE:?} W=${WORKLOADS:?}
 secs=${SOAK_SECONDS:-1800}
@@ -49,6 +52,21 @@ names=${SOAK_NAMES:-16}
 	done
 ) &
 pids="$pids $!"
+# The compiler: a build's cc1 processes, each short-lived, from one stripped binary.
+src=$(cd "$(dirname "$0")/../workloads" 2>/dev/null && pwd)
+cc=${SOAK_CC:-1}
+if [ "$cc" = 1 ] && [ -n "$src" ] && command -v "${CC:-cc}" >/dev/null; then
+	(
+		while :; do
+			for f in "$src"/*.c; do
+				"${CC:-cc}" -O2 -c -o "$T/cc.o" "$f" >/dev/null 2>&1
+			done
+		done
+	) &
+	pids="$pids $!"
+else
+	cc=0
+fi
 
 # A parent that waits for ringside alone, so its peak RSS (writing the snapshot at the end too) is
 # its children's ru_maxrss.
@@ -62,7 +80,7 @@ sys.exit(rc)' "$T/soak" env RINGSIDE_DEBUG_MEMORY=1 RINGSIDE_DEBUG_MEMORY_EVERY=
 wpid=$!
 pids="$pids $wpid"
 warm=${SOAK_WARMUP:-$((secs / 10))}
-echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$spin and short-lived binaries (SOAK_NAMES=$names); warm-up $warm s"
+echo "soak: ringside record -a -F 999 -g fp for $secs s beside spin x$spin, short-lived binaries (SOAK_NAMES=$names) and a compiler (SOAK_CC=$cc); warm-up $warm s"
 for _ in $(seq 50); do
 	[ -s "$T/soak.pid" ] && break
 	sleep 0.1
