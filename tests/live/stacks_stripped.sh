@@ -17,8 +17,7 @@ make_tmpdir
 cpu_lock
 
 R=$RINGSIDE
-S=$WORKLOADS/split
-B=$T/split-bare
+S=$WORKLOADS/split B=$T/split-bare
 command -v objcopy >/dev/null && command -v nm >/dev/null || skip_all "no objcopy or nm (binutils)"
 objcopy --strip-all "$S" "$B"
 check "the stripped copy names none of split's functions" \
