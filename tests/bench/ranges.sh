@@ -83,7 +83,7 @@ echo "== the time index of $samples samples: $entries entries"
 awk -v b="$tlbytes" -v s="$samples" -v e="$entries" 'BEGIN {
 	printf "  in the snapshot: %d bytes of JSON, %.2f bytes a sample, %.2f an entry\n", b, b / s, b / e }'
 grep '^memory timeline_kib' "$T/mem.txt" | sed 's/^/  in memory: /'
-echo "  bound: at most 262144 entries of 12 bytes (3 MiB); older history coarsened when full"
+echo "  bound: at most 131072 entries of 12 bytes (1.5 MiB); older history coarsened when full"
 
 echo
 echo "== the 10 s range $A-$B s: $RUNS runs each, median wall time"

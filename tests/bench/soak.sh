@@ -7,7 +7,7 @@
 # pid every time, deleted after it exits) under one of SOAK_NAMES names (default 16) in turn. It
 # prints ringside's RSS over time; after warm-up it should stay flat: exited tasks fold by name,
 # modules no process maps are unloaded. SOAK_NAMES=0 gives every run a name of its own: then the
-# stack tree grows until its node cap (128K nodes, ~9 MiB) and stays there. make bench runs 60 s.
+# stack tree grows until its node cap (64K nodes, under 4.5 MiB) and stays there. make bench runs 60 s.
 # At the end it prints ringside's memory breakdown (RINGSIDE_DEBUG_MEMORY, src/app/session_memory.c),
 # the counts of every part each SOAK_STEP s (RINGSIDE_DEBUG_MEMORY_EVERY: tree nodes, frames,
 # strings, tasks, scheduler map, modules...) and each one's growth per minute after warm-up, so a
@@ -124,7 +124,7 @@ grep '^memory_at ' "$T/soak.err" | awk -v warm="$warm" '
 			printf "soak:   %-16s %10s -> %10s  %+10.1f/min\n", f[i], a[f[i]], b[f[i]],
 				(b[f[i]] - a[f[i]]) * 60 / (t1 - t0)
 	}'
-echo "soak: the time index (memory timeline_kib above) is bounded: at most 262144 entries of 12 bytes" \
-	"(3 MiB), older history coarsened when full (ringside-snapshot(5), stacks.timeline)"
+echo "soak: the time index (memory timeline_kib above) is bounded: at most 131072 entries of 12 bytes" \
+	"(1.5 MiB), older history coarsened when full (ringside-snapshot(5), stacks.timeline)"
 echo "soak: the address table (memory addrtab_kib above, for annotate and hot lines) is bounded: at most" \
 	"65536 pairs (2.5 MiB), its colder half given back when full (addrs_epoch counts those compactions)"

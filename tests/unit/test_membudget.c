@@ -2,7 +2,7 @@
 /*
  * Unit tests for the memory budget of a long recording (man ringside(1), record: the parts that
  * grow with a recording's length): with their default caps, a stack tree with its time index fed
- * far more distinct paths and samples than the caps hold stays under 9 MiB + 3 MiB with every
+ * far more distinct paths and samples than the caps hold stays under 4.5 MiB + 1.5 MiB with every
  * sample still counted, its hot path intact and old times coarsened; a two-CPU scheduler map fed
  * a switch storm for longer than its exact horizon holds at most its share of exact runs, with
  * the older time in summary buckets whose busy and known time add up to what was fed.
@@ -72,15 +72,15 @@ test_tree_and_index_default_caps(void **state)
 		assert_int_not_equal(leaf, STACKTREE_NONE);
 	}
 	assert_int_equal(stacktree_node(t, leaf)->self, hot_n);
-	/* The time index: every sample kept, the old half coarsened, 3 MiB at most. */
+	/* The time index: every sample kept, the old half coarsened, 1.5 MiB at most. */
 	assert_int_equal(timeline_samples(tl), n + hot_n);
 	assert_true(timeline_coarsenings(tl) > 0);
 	assert_true(timeline_coarse_until(tl) > 0);
 	assert_true(timeline_memory(tl) <= (size_t)TIMELINE_DEFAULT_MAX * 12 + 4096);
-	assert_true(timeline_memory(tl) <= 3 * MIB + 4096);
+	assert_true(timeline_memory(tl) <= 3 * MIB / 2 + 4096);
 	print_message("# tree %zu nodes, %zu KiB with its index (%zu KiB)\n", stacktree_nnodes(t),
 		      stacktree_memory(t) / 1024, timeline_memory(tl) / 1024);
-	assert_true(stacktree_memory(t) < 9 * MIB + 3 * MIB + 64 * 1024);
+	assert_true(stacktree_memory(t) < 9 * MIB / 2 + 3 * MIB / 2 + 64 * 1024);
 	stacktree_free(t);
 }
 

@@ -22,14 +22,13 @@
 #define STACKTREE_ROOT 0u
 #define STACKTREE_NONE UINT32_MAX
 /*
- * Default node cap: 128K nodes; compaction keeps the tree within max_nodes + max_nodes / 8 + 1
- * nodes of 36 bytes (node and pending count; 52 with a window's counts) plus a 1 MiB hash: under
- * 9 MiB (6.1 MiB without a window), the tree's share of the 32 MB target for a long system-wide
- * recording (the time index takes 3 MiB, the scheduler's exact runs 3 MiB: see timeline.h and
- * schedmap.h; symbols, DWARF and the rings are the rest and still exceed it). A snapshot with more
- * nodes still loads.
+ * Default node cap: 64K nodes; compaction keeps the tree within max_nodes + max_nodes / 8 + 1
+ * nodes of 36 bytes (node and pending count; 52 with a window's counts) plus a 512 KiB hash: under
+ * 4.5 MiB (3.1 MiB without a window), the tree's share of the 32 MB target for a long system-wide
+ * recording (the time index takes 1.5 MiB, the scheduler's exact runs 3 MiB: see timeline.h and
+ * schedmap.h). A snapshot with more nodes still loads.
  */
-#define STACKTREE_DEFAULT_MAX_NODES (1u << 17)
+#define STACKTREE_DEFAULT_MAX_NODES (1u << 16)
 
 struct stacktree_node {
 	uint32_t frame;	       /* frame id in the frametab */

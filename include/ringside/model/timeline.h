@@ -21,13 +21,13 @@
 /* The finest time step kept: 100 us. */
 #define TIMELINE_QUANTUM_NS 100000ull
 /*
- * The default capacity: 2^18 entries (3 MiB; the stack tree's share of memory is in stacktree.h).
- * A system-wide recording at 999 Hz fills it in about two minutes, then coarsens its older half.
- * Coarsened, that half still holds an entry per leaf and bucket, and the default tree may have
- * 147K leaves: below twice that, the index would double past its cap instead (a 600 s soak with a
- * 2^17 cap ended at 2^18).
+ * The default capacity: 2^17 entries (1.5 MiB; the stack tree's share of memory is in
+ * stacktree.h). A system-wide recording at 999 Hz fills it in about a minute, then coarsens its
+ * older half. Coarsened, that half still holds an entry per leaf and bucket, and the default tree
+ * may have 74K leaves: below twice that, the index would double past its cap instead (a 600 s
+ * soak with a 2^17 cap and a tree of 2^17 nodes ended at 2^18).
  */
-#define TIMELINE_DEFAULT_MAX (1u << 18)
+#define TIMELINE_DEFAULT_MAX (1u << 17)
 
 struct timeline_entry {
 	uint32_t time; /* quanta since the origin (bucket start when coarsened) */
