@@ -74,6 +74,10 @@ struct elfmod {
 	const uint8_t *eh_table; /* eh_n pairs of int32 (start, FDE), from eh_base, sorted */
 	size_t eh_n;
 	uint64_t eh_base;
+	const uint8_t *eh_frame; /* .eh_frame's bytes (in the file's mapping), eh_frame_n of them */
+	size_t eh_frame_n;
+	uint64_t eh_frame_addr; /* and its ELF address */
+	bool elf64;
 };
 
 /* libdwfl's callbacks for every session: local debug files only (elfmod_debug.c). */

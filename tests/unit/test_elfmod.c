@@ -11,7 +11,8 @@
  *
  * Where code without a symbol starts (elfmod_code_start): in a copy of this test stripped of
  * every symbol (objcopy --strip-all), each function the unstripped file names is found to start
- * where its symbol says, from an address in its middle.
+ * where its symbol says, from an address in its middle, and the padding after a function has no
+ * start (no FDE's range covers it).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -190,14 +191,15 @@ test_frames_after_drop(void **state)
 	elfmod_free(m);
 }
 
-/* Each sized function of this binary, asked in the middle in a stripped copy, starts at its symbol. */
+/* Each sized function of this binary, asked in the middle in a stripped copy, starts at its symbol.
+ */
 static void
 test_code_start_stripped(void **state)
 {
 	char stripped[] = "/tmp/ringside-test-elfmod.XXXXXX", cmd[256];
 	struct elfmod *full = NULL, *bare = NULL;
 	const struct elfmod_sym *syms;
-	size_t n, asked = 0, found = 0;
+	size_t n, asked = 0, found = 0, gaps = 0, uncovered = 0;
 	uint64_t start;
 	int fd;
 
@@ -231,13 +233,31 @@ test_code_start_stripped(void **state)
 		else
 			print_message("# %s at 0x%llx: %s 0x%llx\n", syms[i].name,
 				      (unsigned long long)syms[i].addr,
-				      elfmod_code_start(bare, mid, &start) ? "starts at" : "no start",
+				      elfmod_code_start(bare, mid, &start) ? "starts at"
+									   : "no start",
 				      (unsigned long long)start);
 	}
 	print_message("# %zu of %zu functions start at their symbol in the stripped copy\n", found,
 		      asked);
 	assert_true(asked >= 10 && found == asked);
 	assert_true(elfmod_code_start(bare, (uint64_t)0, &start) == false);
+	/* The padding after a function, up to the next, is in no FDE's range: no start. */
+	for (size_t i = 0; i + 1 < n; i++) {
+		uint64_t end = syms[i].addr + syms[i].size;
+
+		if (syms[i].size < 8 || syms[i + 1].addr <= end ||
+		    !elfmod_code_start(bare, end - 1, &start) || start != syms[i].addr)
+			continue;
+		gaps++;
+		if (elfmod_code_start(bare, end, &start))
+			print_message("# past %s's end 0x%llx: starts at 0x%llx\n", syms[i].name,
+				      (unsigned long long)end, (unsigned long long)start);
+		else
+			uncovered++;
+	}
+	print_message("# %zu of %zu ends of functions before padding have no start\n", uncovered,
+		      gaps);
+	assert_true(gaps > 0 && uncovered == gaps);
 	elfmod_free(full);
 	elfmod_free(bare);
 }
