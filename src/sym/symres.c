@@ -510,6 +510,8 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 		     r->mods_cap * sizeof(*r->mods) + symres_cache_memory(&r->kcache);
 
 	*out = r->stats;
+	out->cache_memory = symres_cache_memory(&r->kcache);
+	out->cache_entries = r->kcache.n;
 	out->modules = r->nloaded;
 	out->processes = r->nprocs;
 	mem += r->reap_cap * sizeof(*r->reap);
@@ -520,6 +522,8 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 		out->dwarf_open += elfmod_dwarf_open(r->mods[i].elf);
 		out->dwarf_opens += elfmod_dwarf_opens(r->mods[i].elf);
 		mem += elfmod_memory(r->mods[i].elf) + symres_cache_memory(&r->mods[i].cache);
+		out->cache_memory += symres_cache_memory(&r->mods[i].cache);
+		out->cache_entries += r->mods[i].cache.n;
 		if (r->mods[i].name_ids)
 			mem += elfmod_nsyms(r->mods[i].elf) * sizeof(uint32_t);
 	}
@@ -527,6 +531,8 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 		const struct symres_proc *p = r->procs[i];
 
 		mem += sizeof(*p) + procmaps_memory(&p->maps) + symres_cache_memory(&p->cache);
+		out->cache_memory += symres_cache_memory(&p->cache);
+		out->cache_entries += p->cache.n;
 		if (p->jit)
 			mem += jitmap_memory(p->jit);
 	}

@@ -48,6 +48,9 @@ else
 	check "no disk-backed temporary directory: kallsyms' names stay in the heap" \
 		grep -Eq '^memory kallsyms_kib .*temporary file 0,' "$T/mem.txt"
 fi
+check "the symbols' line gives its address caches' part and their addresses" \
+	grep -Eq '^memory symbols_kib [0-9]+ \(.*; the address caches [0-9]+ of it, [1-9][0-9]* addresses\)' \
+	"$T/mem.txt"
 check "the address table's line gives its addresses and its cap" \
 	grep -Eq '^memory addrtab_kib [0-9]+ \([1-9][0-9]* addresses of at most [1-9]' "$T/mem.txt"
 check "the resident set is at least the heap's part of it" \
@@ -72,7 +75,7 @@ check "the lines' times grow, a second or more apart" \
 # A sanitizer's allocator is not glibc's: mallinfo2 says 0 there, so malloc_kib need only be
 # counted (RINGSIDE_SANITIZED=1 in CI's sanitizer pass).
 for part in rss_kib malloc_kib tree_nodes frames strings tasks sched_runs sched_tasks modules \
-	stream_kib; do
+	stream_kib symcache_addrs; do
 	min=0
 	[ "$part" = malloc_kib ] && [ "${RINGSIDE_SANITIZED:-0}" = 1 ] && min=-1
 	check "each line counts '$part', the busy machine's above $min" \

@@ -5,8 +5,8 @@
  * "module+0xOFF" inside a module where no symbol is), an inline chain compiled here, a JIT map
  * for an anonymous executable mapping (and its growth), the kernel through kallsyms, cache hits
  * returning the same ids, fork/exec/exit, modules freed when no process maps them any more (and
- * their files closed), and the statistics. Lookup costs are printed as TAP diagnostics, never
- * asserted.
+ * their files closed), the statistics, and an address cache's bound. Lookup costs are printed as
+ * TAP diagnostics, never asserted.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -834,6 +834,52 @@ test_preload_pinned(void **state)
 	symres_free(r);
 }
 
+/*
+ * An address cache starts over past its bound: three times as many distinct kernel addresses as
+ * it may hold leave it at 2^15 addresses and 1 MiB at most, and an address asked again after the
+ * start-over gets the same frame.
+ */
+static void
+test_cache_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct symres *r = symres_new(f->ft);
+	struct symres_stats st;
+	const size_t n = 3u << 15;
+	uint64_t lo = 0, hi = 0, a, step;
+	uint32_t first, again;
+	char line[512], name[256], type;
+	FILE *ks = fopen("/proc/kallsyms", "r");
+
+	while (ks && fgets(line, sizeof(line), ks)) {
+		if (sscanf(line, "%" SCNx64 " %c %255s", &a, &type, name) != 3)
+			continue;
+		if (strcmp(name, "_stext") == 0)
+			lo = a;
+		else if (strcmp(name, "_etext") == 0)
+			hi = a;
+	}
+	if (ks)
+		fclose(ks);
+	assert_int_equal(symres_kernel(r, lo + 1, &first, 1), 1);
+	if (symres_kernel_restricted(r) || lo == 0 || hi < lo + n) {
+		symres_free(r);
+		unit_skip("no kernel text range in /proc/kallsyms: the cache's bound not checked");
+	}
+	step = (hi - lo) / n;
+	for (size_t i = 1; i < n; i++)
+		symres_kernel(r, lo + 1 + i * step, &again, 1);
+	symres_stats(r, &st);
+	print_message("# %zu kernel addresses: the cache holds %zu of them in %zu KiB\n", n,
+		      st.cache_entries, st.cache_memory / 1024);
+	assert_true(st.cache_entries > 0);
+	assert_true(st.cache_entries <= 1u << 15);
+	assert_true(st.cache_memory <= 1u << 20);
+	assert_int_equal(symres_kernel(r, lo + 1, &again, 1), 1);
+	assert_int_equal(again, first);
+	symres_free(r);
+}
+
 static void
 test_stats_and_costs(void **state)
 {
@@ -1096,6 +1142,7 @@ main(void)
 		cmocka_unit_test(test_zombie_keeps_maps),
 		cmocka_unit_test(test_preload_pinned),
 		cmocka_unit_test(test_stats_and_costs),
+		cmocka_unit_test(test_cache_bounded),
 		cmocka_unit_test(test_many_processes_exit),
 		cmocka_unit_test(test_burst_gives_pages_back),
 		cmocka_unit_test(test_names_pages_given_back),

@@ -41,9 +41,11 @@ struct symres_stats {
 	size_t modules;		/* ELF modules loaded now */
 	size_t processes;	/* processes with maps */
 	size_t memory;		/* bytes held by caches and symbol arrays (approximate) */
-	size_t dwarf_open;	/* modules whose DWARF session is open now */
-	uint64_t dwarf_opens;	/* DWARF sessions opened (first opens and reopens after drops) */
-	uint64_t dwarf_drops;	/* DWARF sessions ended after SYMRES_DWARF_IDLE_NS without use */
+	size_t cache_memory;  /* of memory, the address caches' (processes', modules', kernel's) */
+	size_t cache_entries; /* addresses in those caches */
+	size_t dwarf_open;    /* modules whose DWARF session is open now */
+	uint64_t dwarf_opens; /* DWARF sessions opened (first opens and reopens after drops) */
+	uint64_t dwarf_drops; /* DWARF sessions ended after SYMRES_DWARF_IDLE_NS without use */
 };
 
 /* A resolver interning into ft (borrowed; must outlive the resolver). */
