@@ -155,7 +155,8 @@ elfmod_cie_encoding(const struct elfmod *m, const uint8_t *cie)
 	if ((size_t)(end - cie) < 9)
 		return 0xff;
 	memcpy(&len, cie, sizeof(len));
-	if (len == 0xffffffffu || len > (size_t)(end - cie) - 4)
+	/* id, version and at least the augmentation string's NUL; 64-bit lengths are not read */
+	if (len < 6 || len == 0xffffffffu || len > (size_t)(end - cie) - 4)
 		return 0xff;
 	end = cie + 4 + len;
 	version = cie[8];
