@@ -21,6 +21,7 @@
 #include <gelf.h>
 
 #include "elfmod_priv.h"
+#include "ringside/util/byterd.h"
 
 /* Bytes of a pointer in encoding enc (its low four bits), 0 when not one of fixed size. */
 static size_t
@@ -132,22 +133,13 @@ elfmod_eh_start(const struct elfmod *m, size_t i)
 	return m->eh_base + (uint64_t)(int64_t)rel;
 }
 
-/* Past a LEB128 number in [p, end); NULL when it runs off the end. */
-static const uint8_t *
-elfmod_leb_skip(const uint8_t *p, const uint8_t *end)
-{
-	while (p && p < end)
-		if (!(*p++ & 0x80))
-			return p;
-	return NULL;
-}
-
 /* The encoding of a CIE's FDE pointers (its 'R' augmentation); 0xff when it cannot be read. */
 static uint8_t
 elfmod_cie_encoding(const struct elfmod *m, const uint8_t *cie)
 {
 	const uint8_t *end = m->eh_frame + m->eh_frame_n, *p;
 	const char *aug;
+	struct byterd r;
 	uint32_t len;
 	uint8_t version;
 	size_t alen;
@@ -167,14 +159,18 @@ elfmod_cie_encoding(const struct elfmod *m, const uint8_t *cie)
 		return 0xff;
 	if (aug[0] != 'z')
 		return alen == 0 ? DW_EH_PE_absptr : 0xff;
-	p = elfmod_leb_skip(p, end); /* code alignment */
-	p = elfmod_leb_skip(p, end); /* data alignment */
-	if (p && version == 1)
-		p++; /* the return address register, one byte */
+	r = byterd_at(p, (size_t)(end - p));
+	byterd_uleb(&r); /* code alignment */
+	byterd_sleb(&r); /* data alignment */
+	if (version == 1)
+		byterd_un(&r, 1); /* the return address register, one byte */
 	else
-		p = elfmod_leb_skip(p, end);
-	p = elfmod_leb_skip(p, end); /* the augmentation data's length */
-	for (const char *a = aug + 1; p && p < end && *a; a++) {
+		byterd_uleb(&r);
+	byterd_uleb(&r); /* the augmentation data's length */
+	if (r.bad)
+		return 0xff;
+	p = r.p;
+	for (const char *a = aug + 1; p < end && *a; a++) {
 		size_t size;
 
 		switch (*a) {
@@ -196,7 +192,7 @@ elfmod_cie_encoding(const struct elfmod *m, const uint8_t *cie)
 			return 0xff;
 		}
 	}
-	return p && p <= end ? DW_EH_PE_absptr : 0xff;
+	return p <= end ? DW_EH_PE_absptr : 0xff;
 }
 
 /* A pointer of fixed size in encoding enc at p (its low four bits), unsigned or sign-extended. */

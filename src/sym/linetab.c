@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ringside/sym/linetab.h"
+#include "ringside/util/byterd.h"
 #include "ringside/util/xalloc.h"
 
 /* DWARF constants used here (dwarf.h names them too; kept local to read the table alone). */
@@ -58,73 +59,10 @@ struct linetab {
 	size_t nseqs;
 };
 
-/* A cursor over section bytes; bad once a read went past the end. */
-struct linetab_rd {
-	const uint8_t *p, *end;
-	bool bad;
-};
-
 /* The sections read. */
 struct linetab_secs {
 	Elf_Data *line, *line_str, *str;
 };
-
-static uint64_t
-linetab_un(struct linetab_rd *r, size_t n)
-{
-	uint64_t v = 0;
-
-	if ((size_t)(r->end - r->p) < n) {
-		r->bad = true;
-		r->p = r->end;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)r->p[i] << (8 * i); /* little-endian: x86-64 and AArch64 */
-	r->p += n;
-	return v;
-}
-
-static uint64_t
-linetab_uleb(struct linetab_rd *r)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-
-	while (r->p < r->end) {
-		uint8_t b = *r->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			return v;
-	}
-	r->bad = true;
-	return v;
-}
-
-static int64_t
-linetab_sleb(struct linetab_rd *r)
-{
-	uint64_t v = 0;
-	unsigned shift = 0;
-	uint8_t b = 0;
-
-	while (r->p < r->end) {
-		b = *r->p++;
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			if (shift < 64 && (b & 0x40))
-				v |= ~0ull << shift;
-			return (int64_t)v;
-		}
-	}
-	r->bad = true;
-	return (int64_t)v;
-}
 
 /* The NUL-terminated string at off of d, or NULL. */
 static const char *
@@ -139,7 +77,7 @@ linetab_str_at(const Elf_Data *d, uint64_t off)
  * One attribute of form into *s (a string) or *v (a number); false for a form not read here.
  */
 static bool
-linetab_form(struct linetab_rd *r, uint64_t form, bool off64, const struct linetab_secs *secs,
+linetab_form(struct byterd *r, uint64_t form, bool off64, const struct linetab_secs *secs,
 	     const char **s, uint64_t *v)
 {
 	*s = NULL;
@@ -154,33 +92,33 @@ linetab_form(struct linetab_rd *r, uint64_t form, bool off64, const struct linet
 		r->p++;
 		return true;
 	case LT_FORM_line_strp:
-		*s = linetab_str_at(secs->line_str, linetab_un(r, off64 ? 8 : 4));
+		*s = linetab_str_at(secs->line_str, byterd_un(r, off64 ? 8 : 4));
 		return *s != NULL;
 	case LT_FORM_strp:
-		*s = linetab_str_at(secs->str, linetab_un(r, off64 ? 8 : 4));
+		*s = linetab_str_at(secs->str, byterd_un(r, off64 ? 8 : 4));
 		return *s != NULL;
 	case LT_FORM_udata:
-		*v = linetab_uleb(r);
+		*v = byterd_uleb(r);
 		return true;
 	case LT_FORM_data1:
-		*v = linetab_un(r, 1);
+		*v = byterd_un(r, 1);
 		return true;
 	case LT_FORM_data2:
-		*v = linetab_un(r, 2);
+		*v = byterd_un(r, 2);
 		return true;
 	case LT_FORM_data4:
-		*v = linetab_un(r, 4);
+		*v = byterd_un(r, 4);
 		return true;
 	case LT_FORM_data8:
-		*v = linetab_un(r, 8);
+		*v = byterd_un(r, 8);
 		return true;
 	case LT_FORM_data16:
-		linetab_un(r, 8);
-		linetab_un(r, 8);
+		byterd_un(r, 8);
+		byterd_un(r, 8);
 		return true;
 	case LT_FORM_block:
-		*v = linetab_uleb(r);
-		if ((uint64_t)(r->end - r->p) < *v)
+		*v = byterd_uleb(r);
+		if (byterd_left(r) < *v)
 			return false;
 		r->p += *v;
 		return true;
@@ -194,18 +132,18 @@ linetab_form(struct linetab_rd *r, uint64_t form, bool off64, const struct linet
  * the count, or -1 on a form not read here.
  */
 static long
-linetab_entries(struct linetab_rd *r, bool off64, const struct linetab_secs *secs,
-		const char ***paths, uint64_t **dirs)
+linetab_entries(struct byterd *r, bool off64, const struct linetab_secs *secs, const char ***paths,
+		uint64_t **dirs)
 {
-	uint8_t nfmt = (uint8_t)linetab_un(r, 1);
+	uint8_t nfmt = (uint8_t)byterd_un(r, 1);
 	uint64_t fmt[2 * 16], count;
 
 	if (nfmt > 16)
 		return -1;
 	for (size_t i = 0; i < 2u * nfmt; i++)
-		fmt[i] = linetab_uleb(r);
-	count = linetab_uleb(r);
-	if (r->bad || count > (uint64_t)(r->end - r->p))
+		fmt[i] = byterd_uleb(r);
+	count = byterd_uleb(r);
+	if (r->bad || count > byterd_left(r))
 		return -1;
 	*paths = xcalloc(count + 1, sizeof(**paths));
 	*dirs = xcalloc(count + 1, sizeof(**dirs));
@@ -246,29 +184,29 @@ linetab_hdr_fini(struct linetab_hdr *h)
 
 /* Read the header after the unit's length; false for one not read here (not DWARF 5). */
 static bool
-linetab_header(struct linetab_rd *r, const struct linetab_secs *secs, struct linetab_hdr *h)
+linetab_header(struct byterd *r, const struct linetab_secs *secs, struct linetab_hdr *h)
 {
 	uint64_t hlen;
 	const uint8_t *prog;
 
-	if (linetab_un(r, 2) != 5)
+	if (byterd_un(r, 2) != 5)
 		return false;
-	h->addr_size = (uint8_t)linetab_un(r, 1);
-	if (linetab_un(r, 1) != 0 || (h->addr_size != 4 && h->addr_size != 8))
+	h->addr_size = (uint8_t)byterd_un(r, 1);
+	if (byterd_un(r, 1) != 0 || (h->addr_size != 4 && h->addr_size != 8))
 		return false;
-	hlen = linetab_un(r, h->off64 ? 8 : 4);
-	if (r->bad || hlen > (uint64_t)(r->end - r->p))
+	hlen = byterd_un(r, h->off64 ? 8 : 4);
+	if (r->bad || hlen > byterd_left(r))
 		return false;
 	prog = r->p + hlen;
-	h->min_len = (uint8_t)linetab_un(r, 1);
-	if (linetab_un(r, 1) != 1) /* maximum_operations_per_instruction: no VLIW */
+	h->min_len = (uint8_t)byterd_un(r, 1);
+	if (byterd_un(r, 1) != 1) /* maximum_operations_per_instruction: no VLIW */
 		return false;
-	h->default_stmt = (uint8_t)linetab_un(r, 1);
-	h->line_base = (int8_t)linetab_un(r, 1);
-	h->line_range = (uint8_t)linetab_un(r, 1);
-	h->opcode_base = (uint8_t)linetab_un(r, 1);
+	h->default_stmt = (uint8_t)byterd_un(r, 1);
+	h->line_base = (int8_t)byterd_un(r, 1);
+	h->line_range = (uint8_t)byterd_un(r, 1);
+	h->opcode_base = (uint8_t)byterd_un(r, 1);
 	if (r->bad || h->line_range == 0 || h->opcode_base == 0 ||
-	    (size_t)(r->end - r->p) < (size_t)h->opcode_base - 1)
+	    byterd_left(r) < (size_t)h->opcode_base - 1)
 		return false;
 	h->std_lens = r->p;
 	r->p += h->opcode_base - 1;
@@ -310,33 +248,33 @@ linetab_end_seq(struct linetab *t, size_t first, uint64_t addr, uint64_t lo, uin
 
 /* An extended opcode; false on a malformed one. */
 static bool
-linetab_extended(struct linetab_rd *r, const struct linetab_hdr *h, uint64_t *addr, bool *end)
+linetab_extended(struct byterd *r, const struct linetab_hdr *h, uint64_t *addr, bool *end)
 {
-	uint64_t len = linetab_uleb(r);
+	uint64_t len = byterd_uleb(r);
 	const uint8_t *next = r->p + len;
 	uint8_t op;
 
-	if (r->bad || len == 0 || len > (uint64_t)(r->end - r->p))
+	if (r->bad || len == 0 || len > byterd_left(r))
 		return false;
-	op = (uint8_t)linetab_un(r, 1);
+	op = (uint8_t)byterd_un(r, 1);
 	if (op == 1)
 		*end = true;
 	else if (op == 2)
-		*addr = linetab_un(r, h->addr_size);
+		*addr = byterd_un(r, h->addr_size);
 	r->p = next; /* set_discriminator and others: skipped */
 	return true;
 }
 
 /* Run a unit's program (r over it), keeping rows of sequences that overlap [lo, hi). */
 static bool
-linetab_run(struct linetab *t, struct linetab_rd *r, const struct linetab_hdr *h, uint64_t lo,
+linetab_run(struct linetab *t, struct byterd *r, const struct linetab_hdr *h, uint64_t lo,
 	    uint64_t hi)
 {
 	uint64_t addr = 0, file = 1, line = 1;
 	size_t first = t->nrows;
 
 	while (r->p < r->end && !r->bad) {
-		uint8_t op = (uint8_t)linetab_un(r, 1);
+		uint8_t op = (uint8_t)byterd_un(r, 1);
 		bool end = false;
 
 		if (op >= h->opcode_base) {
@@ -356,23 +294,23 @@ linetab_run(struct linetab *t, struct linetab_rd *r, const struct linetab_hdr *h
 			linetab_push_row(t, addr, file, line);
 			break;
 		case 2: /* advance_pc */
-			addr += (uint64_t)h->min_len * linetab_uleb(r);
+			addr += (uint64_t)h->min_len * byterd_uleb(r);
 			break;
 		case 3: /* advance_line */
-			line += (uint64_t)linetab_sleb(r);
+			line += (uint64_t)byterd_sleb(r);
 			break;
 		case 4: /* set_file */
-			file = linetab_uleb(r);
+			file = byterd_uleb(r);
 			break;
 		case 8: /* const_add_pc */
 			addr += (uint64_t)h->min_len * ((255u - h->opcode_base) / h->line_range);
 			break;
 		case 9: /* fixed_advance_pc */
-			addr += linetab_un(r, 2);
+			addr += byterd_un(r, 2);
 			break;
 		default: /* set_column, negate_stmt, ...: their operands skipped */
 			for (uint8_t i = 0; i < h->std_lens[op - 1]; i++)
-				linetab_uleb(r);
+				byterd_uleb(r);
 			break;
 		}
 		if (end) {
@@ -412,22 +350,22 @@ linetab_names(struct linetab *t, const struct linetab_hdr *h, size_t first)
 
 /* One unit at r (its length first); false for one not read here. */
 static bool
-linetab_unit(struct linetab *t, struct linetab_rd *r, const struct linetab_secs *secs, uint64_t lo,
+linetab_unit(struct linetab *t, struct byterd *r, const struct linetab_secs *secs, uint64_t lo,
 	     uint64_t hi)
 {
 	struct linetab_hdr h = { 0 };
-	uint64_t len = linetab_un(r, 4);
-	struct linetab_rd u;
+	uint64_t len = byterd_un(r, 4);
+	struct byterd u;
 	size_t first = t->nrows, nseqs = t->nseqs;
 	bool ok;
 
 	if (len == 0xffffffffu) {
 		h.off64 = true;
-		len = linetab_un(r, 8);
+		len = byterd_un(r, 8);
 	}
-	if (r->bad || len > (uint64_t)(r->end - r->p))
+	if (r->bad || len > byterd_left(r))
 		return false;
-	u = (struct linetab_rd){ r->p, r->p + len, false };
+	u = byterd_at(r->p, len);
 	r->p += len;
 	ok = linetab_header(&u, secs, &h) && linetab_run(t, &u, &h, lo, hi);
 	if (ok && t->nseqs > nseqs)
@@ -473,7 +411,7 @@ static int
 linetab_read(struct linetab *t, Elf *elf, uint64_t lo, uint64_t hi)
 {
 	struct linetab_secs secs;
-	struct linetab_rd r;
+	struct byterd r;
 	size_t shstrndx;
 	bool bad = false;
 
@@ -486,8 +424,7 @@ linetab_read(struct linetab *t, Elf *elf, uint64_t lo, uint64_t hi)
 		return -EPROTO;
 	if (!secs.line || !secs.line->d_buf)
 		return -ENOENT;
-	r = (struct linetab_rd){ secs.line->d_buf,
-				 (const uint8_t *)secs.line->d_buf + secs.line->d_size, false };
+	r = byterd_at(secs.line->d_buf, secs.line->d_size);
 	while (r.p < r.end)
 		if (!linetab_unit(t, &r, &secs, lo, hi))
 			return -EPROTO;
@@ -559,7 +496,7 @@ linetab_file_name(Elf *elf, uint64_t unit, uint64_t idx, char *buf, size_t size)
 {
 	struct linetab_hdr h = { 0 };
 	struct linetab_secs secs;
-	struct linetab_rd r;
+	struct byterd r;
 	size_t shstrndx;
 	bool bad = false, ok = false;
 	uint64_t len;
@@ -572,14 +509,13 @@ linetab_file_name(Elf *elf, uint64_t unit, uint64_t idx, char *buf, size_t size)
 	secs.str = linetab_section(elf, shstrndx, ".debug_str", &bad);
 	if (bad || !secs.line || !secs.line->d_buf || unit >= secs.line->d_size)
 		return false;
-	r = (struct linetab_rd){ (const uint8_t *)secs.line->d_buf + unit,
-				 (const uint8_t *)secs.line->d_buf + secs.line->d_size, false };
-	len = linetab_un(&r, 4);
+	r = byterd_at((const uint8_t *)secs.line->d_buf + unit, secs.line->d_size - unit);
+	len = byterd_un(&r, 4);
 	if (len == 0xffffffffu) {
 		h.off64 = true;
-		len = linetab_un(&r, 8);
+		len = byterd_un(&r, 8);
 	}
-	if (r.bad || len > (uint64_t)(r.end - r.p))
+	if (r.bad || len > byterd_left(&r))
 		return false;
 	r.end = r.p + len;
 	if (linetab_header(&r, &secs, &h) && idx < (uint64_t)h.nfiles) {
