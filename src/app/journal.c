@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The journal beside a recording's output (ringside/app/journal.h): naming, finding those of
- * unclean ends, appending an interval with one fsync, removing it after a clean end, and reading
- * one back for recover, view and export.
+ * unclean ends, appending an interval (fsync'd by a thread of its own), removing it after a clean
+ * end, and reading one back for recover, view and export.
+ *
+ * Why a thread: an fsync waits on the disk, for 75 ms here beside `perf record` writing its
+ * perf.data, and for as long as the disk likes elsewhere. The recording's one thread drains the
+ * rings; waiting there, a 4 MiB ring that a switch storm fills at 15 MB/s overflows and records
+ * are lost. The write itself goes to the page cache, so a killed or crashed ringside loses nothing
+ * written; only the kernel's own end (power loss) can take the interval whose fsync was under way.
  */
 #include "config.h"
 
@@ -10,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +33,61 @@
 struct journal {
 	char *path;
 	FILE *fp;
+	int fd; /* fp's */
 	struct stream_writer *w;
 	bool headed;
+	/* the fsync thread: asked and done count appends, under lock; err is its first failure */
+	bool syncing;
+	pthread_t sync_thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	uint64_t asked, done;
+	int sync_err;
+	bool stop;
 };
+
+/* fsync each append as it is asked (several at once when they come faster than the disk). */
+static void *
+journal_sync_main(void *arg)
+{
+	struct journal *j = arg;
+
+	pthread_mutex_lock(&j->lock);
+	for (;;) {
+		uint64_t asked;
+		int r;
+
+		while (j->done == j->asked && !j->stop)
+			pthread_cond_wait(&j->wake, &j->lock);
+		if (j->done == j->asked)
+			break;
+		asked = j->asked;
+		pthread_mutex_unlock(&j->lock);
+		r = fdatasync(j->fd) == 0 ? 0 : errno ? errno : EIO;
+		pthread_mutex_lock(&j->lock);
+		j->done = asked;
+		if (r && !j->sync_err)
+			j->sync_err = r;
+	}
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+/* Stop the fsync thread once its last fsync is done. */
+static void
+journal_sync_stop(struct journal *j)
+{
+	if (!j->syncing)
+		return;
+	pthread_mutex_lock(&j->lock);
+	j->stop = true;
+	pthread_cond_signal(&j->wake);
+	pthread_mutex_unlock(&j->lock);
+	pthread_join(j->sync_thread, NULL);
+	pthread_cond_destroy(&j->wake);
+	pthread_mutex_destroy(&j->lock);
+	j->syncing = false;
+}
 
 /* The output's directory and base name (both the caller's). */
 static void
@@ -148,7 +207,16 @@ journal_open(struct journal **out, const char *output, struct errbuf *err)
 	*out = xcalloc(1, sizeof(**out));
 	(*out)->path = path;
 	(*out)->fp = fdopen(fd, "w");
+	(*out)->fd = fd;
 	(*out)->w = stream_writer_new((*out)->fp);
+	pthread_mutex_init(&(*out)->lock, NULL);
+	pthread_cond_init(&(*out)->wake, NULL);
+	(*out)->syncing = pthread_create(&(*out)->sync_thread, NULL, journal_sync_main, *out) == 0;
+	if (!(*out)->syncing) {
+		/* no thread: each append is fsync'd in place, as it waits */
+		pthread_cond_destroy(&(*out)->wake);
+		pthread_mutex_destroy(&(*out)->lock);
+	}
 	return 0;
 }
 
@@ -180,11 +248,24 @@ journal_append(struct journal *j, const struct profile *p, uint64_t duration_ns,
 		free(why);
 		return r;
 	}
-	if (fflush(j->fp) != 0 || fdatasync(fileno(j->fp)) != 0) {
+	if (fflush(j->fp) != 0 || (!j->syncing && fdatasync(j->fd) != 0)) {
 		int e = errno ? errno : EIO;
 
 		return errbuf_fail(err, -e, "cannot write the journal '%s': %s", j->path,
 				   strerror(e));
+	}
+	if (j->syncing) {
+		int e;
+
+		pthread_mutex_lock(&j->lock);
+		e = j->sync_err;
+		j->asked++;
+		pthread_cond_signal(&j->wake);
+		pthread_mutex_unlock(&j->lock);
+		/* an earlier append's fsync failed: said now, as a failed write would be */
+		if (e)
+			return errbuf_fail(err, -e, "cannot write the journal '%s': %s", j->path,
+					   strerror(e));
 	}
 	return 0;
 }
@@ -204,6 +285,8 @@ journal_rest(struct journal *j)
 		return;
 	stream_writer_free(j->w);
 	j->w = NULL;
+	/* the last interval is on disk before the snapshot is written, as recover may need it */
+	journal_sync_stop(j);
 }
 
 void
@@ -214,6 +297,7 @@ journal_close(struct journal *j, bool remove)
 	/* Unlinked before it is closed: the lock holds until the file is gone. */
 	if (remove || !j->headed)
 		unlink(j->path);
+	journal_sync_stop(j);
 	stream_writer_free(j->w);
 	fclose(j->fp);
 	free(j->path);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The journal: what a recording with an output file keeps beside it as it goes, so that an
- * unclean end (kill -9, the OOM killer, a crash, power loss) loses at most the interval under way.
+ * unclean end (kill -9, the OOM killer, a crash) loses at most the interval under way, a power loss
+ * at most the one before it too.
  * The journal of DIR/NAME is DIR/.NAME.journal (DIR/.NAME.2.journal, .3 ... when one of an unclean
  * end is already there, which is never touched), in the stream format (export/stream), appended
- * once per interval and fsync'd then, locked with flock while its recording lives. A clean end
+ * once per interval and fsync'd right after by a thread of its own (so the recording's thread
+ * never waits on the disk), locked with flock while its recording lives. A clean end
  * writes the output as always and removes the journal; `ringside recover` turns a journal left
  * behind into the snapshot, and `view` and `export` read one as they read a snapshot.
  */
@@ -35,7 +37,8 @@ int journal_open(struct journal **out, const char *output, struct errbuf *err);
 const char *journal_path(const struct journal *j);
 /*
  * Append p's interval ending duration_ns after the start (the header first, the first time),
- * then flush and fsync. Returns 0 or -errno with err.
+ * flush it and ask the fsync thread for its fsync (done in place when there is no thread). Returns
+ * 0 or -errno with err, which is also an earlier append's failed fsync.
  */
 int journal_append(struct journal *j, const struct profile *p, uint64_t duration_ns,
 		   struct errbuf *err);
