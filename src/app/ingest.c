@@ -503,8 +503,10 @@ ingest_sample(struct ingest *in, const struct sampler_event *ev, const struct pe
 	}
 	slot = ingest_chain_slot(in, t, &s, h->misc & PERF_RECORD_MISC_CPUMODE_MASK, &h1, &h2);
 	in->p->sampling.samples++;
+	in->chain_lookups++;
 	if (slot->h1 == h1 && slot->h2 == h2 && ingest_sites_valid(in->sites, slot->sites) &&
 	    stacktree_insert_leaf(in->p->stacks, slot->leaf, w, s.time) != STACKTREE_NONE) {
+		in->chain_hits++;
 		if ((ev->layout.sample_type & PERF_SAMPLE_ADDR) && ingest_mem(in))
 			ingest_mem_sample(in->mem, &s, slot->leaf);
 		if (in->p->addrs && slot->addr != INGEST_NO_ADDR)

@@ -287,6 +287,13 @@ ingest_chain_slots(const struct ingest *in)
 	return in ? (size_t)in->chain_mask + 1 : 0;
 }
 
+void
+ingest_chain_stats(const struct ingest *in, uint64_t *lookups, uint64_t *hits)
+{
+	*lookups = in ? in->chain_lookups : 0;
+	*hits = in ? in->chain_hits : 0;
+}
+
 size_t
 ingest_memory(const struct ingest *in)
 {

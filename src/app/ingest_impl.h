@@ -98,6 +98,7 @@ struct ingest {
 	size_t cpu_seen_words;
 	struct ingest_chain *chains;	    /* chain_mask + 1 slots, direct-mapped */
 	uint32_t chain_mask, chain_evicted; /* stores over another chain since the last growth */
+	uint64_t chain_lookups, chain_hits; /* samples that looked in the cache, found there */
 	uint32_t next_gen;
 	struct ingest_thread *threads; /* the threads seen, in no order */
 	size_t nthreads, cap;

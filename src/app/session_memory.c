@@ -399,6 +399,7 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	struct symres_stats st = { 0 };
 	struct session_memory_status ps = { 0 };
 	size_t threads = 0, gone = 0, tl = 0;
+	uint64_t lookups, hits;
 
 	if (s->sym)
 		symres_stats(s->sym, &st);
@@ -423,9 +424,12 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	if (p->addrs)
 		fprintf(f, " addrs %zu addrs_kib %zu addrs_epoch %" PRIu64, addrtab_count(p->addrs),
 			addrtab_memory(p->addrs) / 1024, addrtab_epoch(p->addrs));
-	fprintf(f, " tasks %zu ingest_threads %zu to_fold %zu chain_slots %zu ingest_kib %zu",
+	ingest_chain_stats(s->ingest, &lookups, &hits);
+	fprintf(f,
+		" tasks %zu ingest_threads %zu to_fold %zu chain_slots %zu chain_lookups %" PRIu64
+		" chain_hits %" PRIu64 " ingest_kib %zu",
 		p->tasks ? tasks_count(p->tasks) : 0, threads, gone, ingest_chain_slots(s->ingest),
-		ingest_memory(s->ingest) / 1024);
+		lookups, hits, ingest_memory(s->ingest) / 1024);
 	if (p->taskctr)
 		fprintf(f, " taskctr_rows %zu", taskctr_count(p->taskctr));
 	if (s->tasks.tc)

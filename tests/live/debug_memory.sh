@@ -75,7 +75,7 @@ check "the lines' times grow, a second or more apart" \
 # A sanitizer's allocator is not glibc's: mallinfo2 says 0 there, so malloc_kib need only be
 # counted (RINGSIDE_SANITIZED=1 in CI's sanitizer pass).
 for part in rss_kib malloc_kib tree_nodes frames strings tasks sched_runs sched_tasks modules \
-	stream_kib symcache_addrs; do
+	stream_kib symcache_addrs chain_lookups; do
 	min=0
 	[ "$part" = malloc_kib ] && [ "${RINGSIDE_SANITIZED:-0}" = 1 ] && min=-1
 	check "each line counts '$part', the busy machine's above $min" \

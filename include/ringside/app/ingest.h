@@ -66,6 +66,8 @@ bool ingest_unwind_stats(const struct ingest *in, struct unwind_stats *out);
 void ingest_counts(const struct ingest *in, size_t *threads, size_t *gone);
 /* The chain cache's slots now (it grows with the chains that come), for the memory report. */
 size_t ingest_chain_slots(const struct ingest *in);
+/* The first sampled event's samples that looked in the chain cache, and those found there. */
+void ingest_chain_stats(const struct ingest *in, uint64_t *lookups, uint64_t *hits);
 /*
  * Bytes the ingest holds, for the memory report: the chain cache, the call sites' arena, the
  * thread table and the exited tasks waiting to fold (not the unwinder's, nor the parts it fills).
