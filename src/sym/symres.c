@@ -337,6 +337,8 @@ symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t
 		return symres_cache_copyout(&p->cache, e, frames, max);
 	}
 	n = symres_user_resolve(r, p, addr, retry, tmp, &flags);
+	if (p->cache.n >= SYMRES_PROCCACHE_MAX)
+		symres_cache_clear(&p->cache);
 	e = symres_cache_put(&p->cache, addr, tmp, n, flags, p->gen);
 	r->stats.unresolved += flags & SYMRES_ENT_UNKNOWN;
 	return symres_cache_copyout(&p->cache, e, frames, max);

@@ -22,16 +22,21 @@
 #include "ringside/util/idmap.h"
 
 /*
- * A process's or the kernel's address cache starts over past this many addresses (frames already
- * interned stay): at most 2^16 slots of 16 bytes, 1 MiB, and its pool. It was 2^20 (32 MiB a
- * cache); a system-wide recording's caches held 24,000 addresses after 3 minutes and kept
- * growing. A chain seen before skips the caches (the ingest's chain cache), so starting over
- * costs only addresses that come again in new chains. A module's cache has its own, lower bound
- * (SYMRES_MODCACHE_MAX).
+ * The kernel's address cache starts over past this many addresses (frames already interned stay):
+ * at most 2^16 slots of 16 bytes, 1 MiB, and its pool. It was 2^20 (32 MiB a cache); a
+ * system-wide recording's caches held 24,000 addresses after 3 minutes and kept growing. A chain
+ * seen before skips the caches (the ingest's chain cache), so starting over costs only addresses
+ * that come again in new chains. The others have lower bounds of their own.
  */
 #define SYMRES_CACHE_MAX (1u << 15)
 /* A module's cache (its addresses in every process) starts over past this many. */
 #define SYMRES_MODCACHE_MAX (1u << 13)
+/*
+ * A process's cache starts over past this many (256 KiB). A miss there costs a search of the
+ * process's maps and a probe of the module's cache, which holds what is dear to find again (the
+ * symbol search, the DWARF lookup); at 2^15 a 30-minute system-wide soak's caches held 4.3 MB.
+ */
+#define SYMRES_PROCCACHE_MAX (1u << 13)
 /* How often an unresolved address may trigger a reread of the JIT map. */
 #define SYMRES_JIT_RECHECK_NS 100000000ull
 /* How often an address in no known mapping may trigger a reread of /proc/PID/maps. */

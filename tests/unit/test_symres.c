@@ -880,6 +880,53 @@ test_cache_bounded(void **state)
 	symres_free(r);
 }
 
+/*
+ * A process's address cache starts over past its bound, lower than the kernel's: three times as
+ * many distinct addresses through libc's code as it may hold leave the resolver's caches (this
+ * process's and libc's module cache behind it, nothing of the kernel's) at 2 x 8,192 addresses
+ * and 2 x 256 KiB of slots at most (with 2^15 for the process, as before, they held 32,768), and
+ * an address asked again after the start-over gets the same frames.
+ */
+static void
+test_proc_cache_bounded(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t first[SYMRES_MAX_INLINE], again[SYMRES_MAX_INLINE];
+	const struct procmaps_map *libc = NULL;
+	const size_t n = 3u << 13;
+	struct symres_stats st;
+	struct procmaps pm;
+	struct symres *r;
+	size_t nfirst, nagain;
+	uint64_t step;
+
+	(void)state;
+	procmaps_init(&pm);
+	assert_int_equal(procmaps_read(&pm, "/proc/self/maps", true), 0);
+	for (size_t i = 0; i < pm.n; i++)
+		if (strstr(pm.maps[i].path, "/libc.so") || strstr(pm.maps[i].path, "/libc-"))
+			libc = &pm.maps[i]; /* the code: procmaps_read keeps executable maps only */
+	assert_non_null(libc);
+	assert_true(libc->end - libc->start >= n);
+	step = (libc->end - libc->start) / n;
+	r = symres_new(f->ft);
+	nfirst = symres_user(r, self, libc->start + 1, first, SYMRES_MAX_INLINE);
+	assert_true(nfirst >= 1);
+	for (size_t i = 1; i < n; i++)
+		symres_user(r, self, libc->start + 1 + i * step, again, SYMRES_MAX_INLINE);
+	symres_stats(r, &st);
+	print_message("# %zu libc addresses: the caches hold %zu of them in %zu KiB\n", n,
+		      st.cache_entries, st.cache_memory / 1024);
+	assert_true(st.cache_entries > 0);
+	assert_true(st.cache_entries <= 2u << 13);
+	assert_true(st.cache_memory <= 2u * (256u << 10) + (256u << 10)); /* and the pools */
+	nagain = symres_user(r, self, libc->start + 1, again, SYMRES_MAX_INLINE);
+	assert_int_equal(nagain, nfirst);
+	assert_memory_equal(again, first, nfirst * sizeof(*first));
+	symres_free(r);
+	procmaps_fini(&pm);
+}
+
 static void
 test_stats_and_costs(void **state)
 {
@@ -1143,6 +1190,7 @@ main(void)
 		cmocka_unit_test(test_preload_pinned),
 		cmocka_unit_test(test_stats_and_costs),
 		cmocka_unit_test(test_cache_bounded),
+		cmocka_unit_test(test_proc_cache_bounded),
 		cmocka_unit_test(test_many_processes_exit),
 		cmocka_unit_test(test_burst_gives_pages_back),
 		cmocka_unit_test(test_names_pages_given_back),
