@@ -41,10 +41,13 @@ struct ingest_thread {
  * walk down the tree. The key is a 128-bit hash of the thread, its code generation, the tree's
  * fold count (compaction renumbers nodes), the CPU mode and every address; a chain with an
  * unresolved frame is never cached, so names that appear later (a JIT map growing) are found.
+ * At most 2^15 slots (1 MiB; it was 2^16, which a 30-minute system-wide soak's stream of new
+ * processes, each with chains of its own, filled): a miss costs a few microseconds, and a live
+ * recording takes a few thousand samples a second.
  */
-#define INGEST_CHAIN_SLOTS (1u << 16)
+#define INGEST_CHAIN_SLOTS (1u << 15)
 /*
- * The cache starts at this many slots (128 KiB) and doubles, up to INGEST_CHAIN_SLOTS (2 MiB),
+ * The cache starts at this many slots (128 KiB) and doubles, up to INGEST_CHAIN_SLOTS (1 MiB),
  * each time the chains stored over another's since the last growth reach half its slots: a quiet
  * machine's chains fit a small one, a busy one's grow it as they come.
  */

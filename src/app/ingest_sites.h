@@ -17,8 +17,8 @@
 #include "ringside/model/addrtab.h"
 #include "ringside/sym/symres.h"
 
-/* The arena's size in entries (4 bytes each). */
-#define INGEST_SITES_MAX (1u << 19)
+/* The arena's size in entries (4 bytes each, 1 MiB): 8 for each of the chain cache's slots. */
+#define INGEST_SITES_MAX (1u << 18)
 
 /* A chain's call sites in the arena; a zeroed one is never valid. */
 struct ingest_sites_ref {

@@ -19,7 +19,7 @@
 # the 8 mapped files that hold the most resident KiB (file_kib lines): the bench prints the last
 # run's. other_malloc_kib is libdw's unit and address-range state (~2-3 MB once libc's units are
 # read, given back when a module's DWARF goes 10 s without a lookup: the dwarf_sessions line
-# counts them), ingest's chain cache (128 KiB, doubling with the chains to 2 MB at most), counters
+# counts them), ingest's chain cache (128 KiB, doubling with the chains to 1 MiB at most; its call sites 1 MiB more), counters
 # and curses; compressed debug files (Debian's
 # libc6-dbg) are read through an inflated copy on disk, not inflated into memory (sym/debugcopy).
 # Bytes and CPU are the steady state: from 2 s after the first frame (one-time start-up work, such
