@@ -47,19 +47,24 @@ byterd_un(struct byterd *r, size_t n)
 	return v;
 }
 
-/* An unsigned LEB128 number; bits past the 64th are dropped. */
+/*
+ * A LEB128 number's low 64 bits, with the bits it had in *shift (7 a byte) and its last byte in
+ * *last (for the sign).
+ */
 static inline uint64_t
-byterd_uleb(struct byterd *r)
+byterd_leb(struct byterd *r, unsigned *shift, uint8_t *last)
 {
 	uint64_t v = 0;
-	unsigned shift = 0;
 
+	*shift = 0;
+	*last = 0;
 	while (r->p < r->end) {
 		uint8_t b = *r->p++;
 
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
+		if (*shift < 64)
+			v |= (uint64_t)(b & 0x7f) << *shift;
+		*shift += 7;
+		*last = b;
 		if (!(b & 0x80))
 			return v;
 	}
@@ -67,26 +72,26 @@ byterd_uleb(struct byterd *r)
 	return v;
 }
 
+/* An unsigned LEB128 number; bits past the 64th are dropped. */
+static inline uint64_t
+byterd_uleb(struct byterd *r)
+{
+	unsigned shift;
+	uint8_t last;
+
+	return byterd_leb(r, &shift, &last);
+}
+
 /* A signed LEB128 number, sign-extended from its last byte's 0x40. */
 static inline int64_t
 byterd_sleb(struct byterd *r)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	unsigned shift;
+	uint8_t last;
+	uint64_t v = byterd_leb(r, &shift, &last);
 
-	while (r->p < r->end) {
-		uint8_t b = *r->p++;
-
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80)) {
-			if (shift < 64 && (b & 0x40))
-				v |= ~0ull << shift;
-			return (int64_t)v;
-		}
-	}
-	r->bad = true;
+	if (!(last & 0x80) && shift < 64 && (last & 0x40)) /* ended, and negative */
+		v |= ~0ull << shift;
 	return (int64_t)v;
 }
 
