@@ -461,6 +461,7 @@ session_close_events(struct session *s)
 	if (!s->stopped)
 		return;
 	session_tasks_close(s);
+	sampler_spill_stats(s->sampler, &s->spilled, &s->spill_peak);
 	sampler_free(s->sampler);
 	s->sampler = NULL;
 	counter_set_free(s->counters);

@@ -121,6 +121,8 @@ struct session {
 	/* The journal's writer's bytes (and its timeline's) at its last interval: the memory
 	 * report comes after a clean end closed the journal. */
 	size_t journal_bytes, journal_sched_bytes;
+	uint64_t spilled; /* the rings' spill figures, kept when the sampler closes */
+	size_t spill_peak;
 };
 
 /* Everything that can be checked before anything runs: options, events, target, output. */

@@ -288,7 +288,8 @@ session_memory_report(const struct session *s)
 	struct session_memory_status ps = { 0 };
 	const struct profile *p = s->profile;
 	size_t ks = 0, ks_map = 0, ks_res = 0, tree, ft, sched, addrs,
-	       used = mi.uordblks + mi.hblkhd, known, ing = ingest_memory(s->ingest);
+	       used = mi.uordblks + mi.hblkhd, known, ing = ingest_memory(s->ingest), spill_peak;
+	uint64_t spilled;
 	FILE *f;
 
 	if (!where || !(f = session_memory_out(where)))
@@ -315,6 +316,14 @@ session_memory_report(const struct session *s)
 	session_memory_files(f, &m);
 	fprintf(f, "memory peak_rss_kib %zu (VmHWM: the most resident at once, up to here)\n",
 		ps.hwm);
+	spilled = s->spilled;
+	spill_peak = s->spill_peak;
+	if (s->sampler)
+		sampler_spill_stats(s->sampler, &spilled, &spill_peak);
+	fprintf(f,
+		"memory spill_peak_kib %zu (the rings' spills at their largest, given back once "
+		"read; %" PRIu64 " KiB spilled in all, by drains that fell behind)\n",
+		spill_peak / 1024, spilled / 1024);
 	fprintf(f, "memory status_kib anon %zu, file %zu, shmem %zu (RssAnon, RssFile, RssShmem)\n",
 		ps.anon, ps.file, ps.shmem);
 	fprintf(f, "memory malloc_kib %zu (in use), %zu (free, kept by malloc)\n", used / 1024,

@@ -151,6 +151,8 @@ ring_spill_room(struct ring *r, size_t need)
 		return false;
 	r->spill = p;
 	r->spill_cap = cap;
+	if (cap > r->spill_peak)
+		r->spill_peak = cap;
 	return true;
 }
 

@@ -614,6 +614,17 @@ sampler_ring_pages(const struct sampler *s, size_t *asked, size_t *mapped)
 	*mapped = s->ring_pages;
 }
 
+void
+sampler_spill_stats(const struct sampler *s, uint64_t *spilled, size_t *peak)
+{
+	*spilled = 0;
+	*peak = 0;
+	for (size_t i = 0; s && i < s->nrings; i++) {
+		*spilled += s->rings[i].spilled;
+		*peak += s->rings[i].spill_peak;
+	}
+}
+
 size_t
 sampler_nevents_open(const struct sampler *s)
 {

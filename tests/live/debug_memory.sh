@@ -83,6 +83,8 @@ for part in rss_kib malloc_kib tree_nodes frames strings tasks sched_runs sched_
 			END { exit !(n >= 2 && ok == n) }' "$T/every.txt"
 done
 check "the breakdown at the end follows them" grep -Eq '^memory stacktree_kib [1-9]' "$T/every.txt"
+check "and the rings' spill (what a drain that fell behind moved out, counted after the rings close)" \
+	grep -Eq '^memory spill_peak_kib [0-9]+ \(.*; [0-9]+ KiB spilled in all' "$T/every.txt"
 check "and has the journal's writer (its tasks too)" \
 	grep -Eq "^memory stream_kib [1-9][0-9]* \(the journal's writer .*; tasks [0-9]+\)" "$T/every.txt"
 check "without EVERY, no such lines" sh -c "! grep -q '^memory_at' '$T/mem.txt' '$T/b.err'"

@@ -34,6 +34,7 @@ struct ring {
 	size_t spill_max;     /* the most spill may hold, and take in one reading (bytes) */
 	uint64_t spill_taken; /* bytes spilled since ring_begin: a reading always ends */
 	uint64_t spilled;     /* bytes spilled so far */
+	size_t spill_peak;    /* the largest spill_cap so far (bytes mapped at once) */
 };
 
 /* Called with each record (header first); the pointer is valid only during the call. */

@@ -156,6 +156,11 @@ uint64_t sampler_bad_records(const struct sampler *s);
  * locked-memory limit refused the size asked for and the rings were halved until it fit).
  */
 void sampler_ring_pages(const struct sampler *s, size_t *asked, size_t *mapped);
+/*
+ * The bytes moved from rings into their spills so far (a drain that fell behind), and the sum of
+ * each ring's largest spill (an upper bound of what the spills mapped at once). Zeros for NULL.
+ */
+void sampler_spill_stats(const struct sampler *s, uint64_t *spilled, size_t *peak);
 /* Number of perf fds open (sampling events on all CPUs and threads). */
 size_t sampler_nevents_open(const struct sampler *s);
 /*
