@@ -180,6 +180,25 @@ snapshot_sched_latencies(const struct schedmap *m, uint32_t task, json_t *lat)
 }
 
 /*
+ * One element of an array being streamed: a comma before all but the first, t written and freed.
+ * NULL (a value jansson refused) is left out. Returns json_dumpf's result.
+ */
+static int
+snapshot_put_elem(FILE *fp, json_t *t, bool *first)
+{
+	int r;
+
+	if (!t)
+		return 0;
+	if (!*first)
+		fputc(',', fp);
+	*first = false;
+	r = json_dumpf(t, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(t);
+	return r;
+}
+
+/*
  * The "tasks" array, written to fp one task at a time: a task's object is built, written and
  * freed before the next, so jansson never holds more than one (tens of MB for the whole array
  * after a long system-wide recording). The bytes are those of the whole array dumped at once.
@@ -217,13 +236,8 @@ snapshot_sched_tasks(const struct profile *p, FILE *fp)
 		if (profile_sched_task_host(p, (uint32_t)i))
 			json_object_set_new(t, "host",
 					    json_string(profile_sched_task_host(p, (uint32_t)i)));
-		if (!t) /* not valid UTF-8: left out, as the whole array's append did */
-			continue;
-		if (!first)
-			fputc(',', fp);
-		first = false;
-		r = json_dumpf(t, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
-		json_decref(t);
+		/* not valid UTF-8 (t NULL): left out, as the whole array's append did */
+		r = snapshot_put_elem(fp, t, &first);
 	}
 	fputc(']', fp);
 	return r;
@@ -529,8 +543,7 @@ snapshot_stream_sched(const struct profile *p, FILE *fp)
 	return r;
 }
 
-/* The "events" array, one track built and written at a time (a track jansson refuses is left out).
- */
+/* The "events" array, one track built and written at a time (one jansson refuses is left out). */
 static int
 snapshot_write_tracks(const struct profile *p, FILE *fp)
 {
@@ -538,17 +551,8 @@ snapshot_write_tracks(const struct profile *p, FILE *fp)
 	int r = 0;
 
 	fputc('[', fp);
-	for (size_t i = 0; r == 0 && i < p->ntracks; i++) {
-		json_t *t = snapshot_track(&p->tracks[i]);
-
-		if (!t)
-			continue;
-		if (!first)
-			fputc(',', fp);
-		first = false;
-		r = json_dumpf(t, fp, JSON_COMPACT | JSON_ENSURE_ASCII);
-		json_decref(t);
-	}
+	for (size_t i = 0; r == 0 && i < p->ntracks; i++)
+		r = snapshot_put_elem(fp, snapshot_track(&p->tracks[i]), &first);
 	fputc(']', fp);
 	return r;
 }
