@@ -352,9 +352,10 @@ session_memory_report(const struct session *s)
 		"which resident %zu, among the files above)\n",
 		(ks + ks_res) / 1024, ks / 1024, ks_map / 1024, ks_res / 1024);
 	fprintf(f,
-		"memory symbols_kib %zu (ELF symbol tables, maps and caches; %zu modules; the "
-		"address caches %zu of it, %zu addresses)\n",
-		(st.memory - ks) / 1024, st.modules, st.cache_memory / 1024, st.cache_entries);
+		"memory symbols_kib %zu (ELF symbol tables, maps and caches; %zu modules, %zu of "
+		"them idle; the address caches %zu of it, %zu addresses)\n",
+		(st.memory - ks) / 1024, st.modules, st.modules_idle, st.cache_memory / 1024,
+		st.cache_entries);
 	fprintf(f,
 		"memory dwarf_sessions %zu open, %" PRIu64 " opened, %" PRIu64
 		" ended idle (libdw state of modules with DWARF lookups in the last 10 s)\n",
@@ -448,10 +449,10 @@ session_memory_line_now(FILE *f, const struct session *s, double at)
 	if (s->journal)
 		fprintf(f, " stream_kib %zu", journal_memory(s->journal, NULL) / 1024);
 	fprintf(f,
-		" modules %zu processes %zu modules_freed %" PRIu64
+		" modules %zu modules_idle %zu processes %zu modules_freed %" PRIu64
 		" symbols_kib %zu symcache_kib %zu symcache_addrs %zu dwarf_open %zu"
 		" dwarf_opens %" PRIu64 "\n",
-		st.modules, st.processes, st.modules_freed, st.memory / 1024,
+		st.modules, st.modules_idle, st.processes, st.modules_freed, st.memory / 1024,
 		st.cache_memory / 1024, st.cache_entries, st.dwarf_open, st.dwarf_opens);
 }
 

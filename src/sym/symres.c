@@ -51,6 +51,7 @@ symres_new(struct frametab *ft)
 	struct symres *r = xcalloc(1, sizeof(*r));
 
 	r->ft = ft;
+	r->idle_ns = SYMRES_IDLE_NS;
 	idmap_init(&r->by_pid);
 	r->s_unknown = frametab_string(ft, "[unknown]");
 	r->s_kernel = frametab_string(ft, "[kernel]");
@@ -481,6 +482,9 @@ symres_trim(struct symres *r)
 	uint64_t now = clock_coarse_ns();
 
 	r->misses = 0;
+	/* Idle modules go after their time even when no process comes or goes. */
+	if (r->nreap > 0)
+		symres_reap(r);
 	if (r->ks_touched)
 		kallsyms_trim(r->ks);
 	r->ks_touched = false;
@@ -496,6 +500,12 @@ symres_trim(struct symres *r)
 			r->stats.dwarf_drops++;
 		}
 	}
+}
+
+void
+symres_set_idle(struct symres *r, uint64_t ns)
+{
+	r->idle_ns = ns;
 }
 
 bool
@@ -515,6 +525,9 @@ symres_stats(const struct symres *r, struct symres_stats *out)
 	out->cache_memory = symres_cache_memory(&r->kcache);
 	out->cache_entries = r->kcache.n;
 	out->modules = r->nloaded;
+	out->modules_idle = 0;
+	for (size_t i = 0; i < r->nreap; i++)
+		out->modules_idle += r->mods[r->reap[i]].elf && r->mods[r->reap[i]].refs == 0;
 	out->processes = r->nprocs;
 	mem += r->reap_cap * sizeof(*r->reap);
 	out->dwarf_opens += r->dwarf_opens_gone;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ringside/util/clock.h"
 #include "ringside/util/xalloc.h"
 #include "symres_priv.h"
 
@@ -25,13 +26,15 @@
  * A module is held by every mapping whose aux names it, in any process still tracked. References
  * that go leave the module on the reap list; symres_reap frees those still unreferenced then, so
  * a reference dropped and taken again within one operation (a mapping split in two, maps read
- * again) costs nothing.
+ * again) costs nothing, and keeps a while those whose files are still there, so a program run
+ * again soon (a build's compiler) finds its modules loaded.
  */
 void
 symres_module_ref(struct symres *r, uint32_t aux)
 {
-	if (aux && aux != SYMRES_NO_MODULE)
-		r->mods[aux - 1].refs++;
+	/* Referenced again: no longer idle (the reap list drops it). */
+	if (aux && aux != SYMRES_NO_MODULE && r->mods[aux - 1].refs++ == 0)
+		r->mods[aux - 1].idle_since = 0;
 }
 
 void
@@ -83,18 +86,61 @@ symres_module_evict(struct symres *r, uint32_t idx)
 	r->stats.modules_freed++;
 }
 
-/* Free the modules no mapping points at any more. */
+/*
+ * True while the file of mod is still the one it loaded: the same identity, size and time of
+ * change at its path. A file deleted (its space is given back only when the module goes),
+ * replaced, or reachable only in another mount namespace is not.
+ */
+static bool
+symres_module_file_same(const struct symres_module *mod)
+{
+	struct stat st;
+
+	return stat(elfmod_name(mod->elf), &st) == 0 && st.st_ino == mod->ino &&
+	       st.st_dev == mod->dev && st.st_size == mod->size &&
+	       st.st_mtim.tv_sec == mod->mtime.tv_sec && st.st_mtim.tv_nsec == mod->mtime.tv_nsec;
+}
+
+/*
+ * Drop the reap list's modules that are referenced again, free the unreferenced ones that may not
+ * stay idle (their file changed, or idle_ns is 0) or have been idle idle_ns, then the longest
+ * idle while more than SYMRES_IDLE_MAX modules or SYMRES_IDLE_BYTES stay. The list keeps
+ * (roughly) the order in which modules became idle.
+ */
 void
 symres_reap(struct symres *r)
 {
+	uint64_t now = clock_coarse_ns();
+	size_t k = 0, bytes = 0;
+
 	for (size_t i = 0; i < r->nreap; i++) {
 		struct symres_module *mod = &r->mods[r->reap[i]];
 
-		mod->reaping = false;
-		if (mod->elf && mod->refs == 0)
+		if (!mod->elf || mod->refs > 0) {
+			mod->reaping = false;
+			mod->idle_since = 0;
+			continue;
+		}
+		if (!mod->idle_since)
+			mod->idle_since =
+				r->idle_ns && symres_module_file_same(mod) ? now : UINT64_MAX;
+		if (mod->idle_since == UINT64_MAX || now - mod->idle_since >= r->idle_ns) {
 			symres_module_evict(r, r->reap[i]);
+			continue;
+		}
+		bytes += elfmod_memory(mod->elf) + symres_cache_memory(&mod->cache);
+		r->reap[k++] = r->reap[i];
 	}
-	r->nreap = 0;
+	r->nreap = k;
+	for (k = 0; k < r->nreap && (r->nreap - k > SYMRES_IDLE_MAX || bytes > SYMRES_IDLE_BYTES);
+	     k++) {
+		struct symres_module *mod = &r->mods[r->reap[k]];
+
+		bytes -= elfmod_memory(mod->elf) + symres_cache_memory(&mod->cache);
+		symres_module_evict(r, r->reap[k]);
+	}
+	memmove(r->reap, r->reap + k, (r->nreap - k) * sizeof(*r->reap));
+	r->nreap -= k;
 }
 
 /*
@@ -193,11 +239,14 @@ symres_module_for(struct symres *r, struct symres_proc *p, struct procmaps_map *
 		return NULL;
 	if (m->aux)
 		return &r->mods[m->aux - 1];
-	/* Known by the identity /proc/PID/maps showed: no need to open the file again. */
+	/*
+	 * Known by the identity /proc/PID/maps showed: no need to open the file again. Not an idle
+	 * module: its file may have been written over in place since (fstat's time tells, below).
+	 */
 	if (m->inode) {
 		for (size_t i = 0; i < r->nmods; i++) {
-			if (r->mods[i].elf && r->mods[i].map_ino == m->inode &&
-			    r->mods[i].map_dev == m->dev)
+			if (r->mods[i].elf && r->mods[i].refs > 0 &&
+			    r->mods[i].map_ino == m->inode && r->mods[i].map_dev == m->dev)
 				return symres_module_link(r, m, (uint32_t)i);
 		}
 	}

@@ -41,6 +41,15 @@
 #define SYMRES_JIT_RECHECK_NS 100000000ull
 /* How often an address in no known mapping may trigger a reread of /proc/PID/maps. */
 #define SYMRES_RESCAN_NS 200000000ull
+/*
+ * A module no mapping points at any more stays loaded this long (a compiler run over and over in a
+ * build maps the same cc1, as and their libraries each time: cc1's symbols took 35-70 ms to read
+ * and sort and 2.9 MB at their peak, each time), while its file is still the one loaded; at most
+ * SYMRES_IDLE_MAX modules and SYMRES_IDLE_BYTES of them, the longest idle going first.
+ */
+#define SYMRES_IDLE_NS 10000000000ull
+#define SYMRES_IDLE_MAX 32
+#define SYMRES_IDLE_BYTES (4u << 20)
 /* mapping.aux values: 0 not looked at yet, else a module index + 1, or this for "no module". */
 #define SYMRES_NO_MODULE UINT32_MAX
 
@@ -85,6 +94,7 @@ struct symres_module {
 	uint32_t refs;	    /* mappings of tracked processes that point at it (aux), plus pins */
 	uint32_t next_free; /* in a free slot: the next free slot's index + 1, 0 for none */
 	bool reaping;	    /* on the reap list */
+	uint64_t idle_since; /* clock_coarse_ns when the reap list found it unreferenced, else 0 */
 };
 
 struct symres_proc {
@@ -108,16 +118,18 @@ struct symres {
 	struct idmap by_pid;	  /* pid -> index in procs */
 	struct symres_proc *last; /* the process of the previous lookup */
 	/*
-	 * Module slots. A module goes when the last mapping that points at it does (at the next
-	 * side-band event: see symres_reap); its slot is reused, so indexes held in mappings stay
-	 * valid for as long as any mapping holds them.
+	 * Module slots. A module goes after the last mapping that points at it does (at a later
+	 * side-band event or trim: see symres_reap); its slot is reused, so indexes held in mappings
+	 * stay valid for as long as any mapping holds them.
 	 */
 	struct symres_module *mods;
 	size_t nmods, mods_cap; /* slots in use or free */
 	size_t nloaded;		/* modules in them */
 	uint32_t free_mod;	/* the first free slot's index + 1, 0 for none */
-	uint32_t *reap;		/* modules whose last reference went since the last reap */
+	/* modules whose last reference went: freed by symres_reap, or kept idle a while */
+	uint32_t *reap;
 	size_t nreap, reap_cap;
+	uint64_t idle_ns; /* how long an unreferenced module stays (SYMRES_IDLE_NS; 0: not at all) */
 	uint32_t vdso; /* module index + 1 of our own vDSO, 0 untried, UINT32_MAX failed */
 	struct kallsyms *ks;
 	bool ks_tried;
@@ -197,7 +209,10 @@ void symres_module_unref(struct symres *r, uint32_t aux);
 void symres_maps_ref(struct symres *r, const struct procmaps *pm);
 /* Drop the reference of each mapping of pm. */
 void symres_maps_unref(struct symres *r, const struct procmaps *pm);
-/* Free the modules no mapping points at any more. */
+/*
+ * Free the modules no mapping points at any more, but for those kept idle a while (see
+ * SYMRES_IDLE_NS) while their files are still the ones loaded.
+ */
 void symres_reap(struct symres *r);
 /* The last component of path (path itself when it ends in '/'). */
 const char *symres_basename(const char *path);

@@ -6,7 +6,7 @@
 # build runs its compilers: each run is a fresh copy of a small program (a new file, inode and
 # pid every time, deleted after it exits) under one of SOAK_NAMES names (default 16) in turn. It
 # prints ringside's RSS over time; after warm-up it should stay flat: exited tasks fold by name,
-# modules no process maps are unloaded. SOAK_NAMES=0 gives every run a name of its own: then the
+# modules no process maps are unloaded (kept 10 s idle first). SOAK_NAMES=0 gives every run a name of its own: then the
 # stack tree grows until its node cap (64K nodes, under 4.5 MiB) and stays there. make bench runs 60 s.
 # At the end it prints ringside's memory breakdown (RINGSIDE_DEBUG_MEMORY, src/app/session_memory.c),
 # the counts of every part each SOAK_STEP s (RINGSIDE_DEBUG_MEMORY_EVERY: tree nodes, frames,

@@ -5,7 +5,9 @@
  * "module+0xOFF" inside a module where no symbol is), an inline chain compiled here, a JIT map
  * for an anonymous executable mapping (and its growth), the kernel through kallsyms, cache hits
  * returning the same ids, fork/exec/exit, modules freed when no process maps them any more (and
- * their files closed), the statistics, and an address cache's bound. Lookup costs are printed as
+ * their files closed; the fixture's resolver frees them at once), kept idle a while and found
+ * again by a program run anew (never when its file changed, never past their time), the
+ * statistics, and an address cache's bound. Lookup costs are printed as
  * TAP diagnostics, never asserted.
  */
 #include <stdarg.h>
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -100,6 +103,8 @@ setup(void **state)
 		return -1;
 	f->ft = frametab_new();
 	f->r = symres_new(f->ft);
+	/* Modules freed when their last mapping goes, as the module tests count them. */
+	symres_set_idle(f->r, 0);
 	*state = f;
 	return 0;
 }
@@ -741,6 +746,70 @@ test_module_freed_on_exit(void **state)
 	assert_string_equal(str(f, frametab_get(f->ft, id_a)->name), "known_static_function");
 }
 
+/*
+ * Kept idle: a module no process maps any more stays while its file is unchanged, and a process
+ * mapping that file again finds it (its address cache answers: nothing is read again). A file
+ * changed since is loaded anew; one deleted goes at once, and the rest go after their time.
+ */
+static void
+test_module_kept_idle(void **state)
+{
+	struct fixture *f = *state;
+	struct symres_stats st0, st, prev;
+	struct timespec past[2] = { { 1, 0 }, { 1, 0 } };
+	struct code_map cm;
+	uint32_t id_a;
+	size_t fds0, fds_loaded;
+
+	find_code_map(&cm);
+	copy_self();
+	symres_set_idle(f->r, 60ull * 1000000000u);
+	symres_stats(f->r, &st0);
+	fds0 = count_fds();
+	map_copy(f, PROC_A, &cm);
+	id_a = resolve_known(f, PROC_A);
+	fds_loaded = count_fds();
+	/* A exits: the module stays, its file open */
+	symres_exit(f->r, PROC_A);
+	symres_trim(f->r);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules + 1);
+	assert_int_equal(st.modules_freed, st0.modules_freed);
+	assert_int_equal(count_fds(), fds_loaded);
+	/* B runs the same file: the idle module answers from its cache */
+	prev = st;
+	map_copy(f, PROC_B, &cm);
+	assert_int_equal(resolve_known(f, PROC_B), id_a);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.module_hits, prev.module_hits + 1);
+	assert_int_equal(st.modules, st0.modules + 1);
+	symres_exit(f->r, PROC_B);
+	/* the file is written over in place (its time changes): C loads it anew */
+	assert_int_equal(utimensat(AT_FDCWD, copy_path, past, 0), 0);
+	prev = st;
+	map_copy(f, PROC_C, &cm);
+	assert_int_equal(resolve_known(f, PROC_C), id_a);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.module_hits, prev.module_hits);
+	assert_int_equal(st.modules, st0.modules + 2);
+	/* the file is deleted: C's module goes at its exit, the older one stays its time */
+	unlink(copy_path);
+	symres_exit(f->r, PROC_C);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules + 1);
+	assert_int_equal(st.modules_freed, st0.modules_freed + 1);
+	/* past its time (50 ms here), a trim frees it, and closes its file */
+	symres_set_idle(f->r, 50000000u);
+	usleep(120000);
+	symres_trim(f->r);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules);
+	assert_int_equal(st.modules_freed, st0.modules_freed + 2);
+	assert_int_equal(count_fds(), fds0);
+	/* the tests after this one share the resolver */
+	symres_set_idle(f->r, 0);
+}
+
 static void
 test_module_shared_by_fork(void **state)
 {
@@ -1183,6 +1252,7 @@ main(void)
 		cmocka_unit_test(test_fork_exec_exit),
 		cmocka_unit_test(test_mmap_replaces),
 		cmocka_unit_test(test_module_freed_on_exit),
+		cmocka_unit_test(test_module_kept_idle),
 		cmocka_unit_test(test_module_shared_by_fork),
 		cmocka_unit_test(test_module_cache_shared),
 		cmocka_unit_test(test_module_split_and_rescan),

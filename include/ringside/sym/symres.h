@@ -12,10 +12,13 @@
  * later keeps its names.
  *
  * A module stays loaded while a mapping of some process the resolver tracks points at it. When
- * the last one goes (the process exits or execs, or other code is mapped over it) the module is
- * freed at that side-band call, and with it its symbols, libdw state and open file, so a deleted
- * file's space is given back; a process that maps the file later loads it again. The vDSO and
- * the C library of symres_preload stay for good.
+ * the last one goes (the process exits or execs, or other code is mapped over it) the module stays
+ * idle for up to 10 s while its file is unchanged at its path, so the same program run again (a
+ * build's compiler, once a file) finds it loaded; at most 32 idle modules and 4 MiB of them. Then,
+ * or at once for a file deleted or changed, the module is freed at a side-band call or
+ * symres_trim, and with it its symbols, libdw state and open file, so a deleted file's space is
+ * given back; a process that maps the file later loads it again. The vDSO and the C library of
+ * symres_preload stay for good.
  */
 #ifndef RINGSIDE_SYM_SYMRES_H
 #define RINGSIDE_SYM_SYMRES_H
@@ -39,6 +42,7 @@ struct symres_stats {
 	uint64_t unresolved;	/* lookups that produced a FRAME_UNKNOWN frame */
 	uint64_t modules_freed; /* modules freed because no process mapped them any more */
 	size_t modules;		/* ELF modules loaded now */
+	size_t modules_idle;	/* of them, those no mapping points at (kept a while) */
 	size_t processes;	/* processes with maps */
 	size_t memory;		/* bytes held by caches and symbol arrays (approximate) */
 	size_t cache_memory;  /* of memory, the address caches' (processes', modules', kernel's) */
@@ -119,9 +123,14 @@ size_t symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ct
 /*
  * After a burst of lookups (a drain): give back the file pages the modules' DWARF lookups read
  * (elfmod_trim) and the kernel's lookups read in kallsyms' mapped names (kallsyms_trim), so that
- * they do not pile up in the resident set between bursts.
+ * they do not pile up in the resident set between bursts; free the modules idle long enough.
  */
 void symres_trim(struct symres *r);
+/*
+ * How long a module no mapping points at stays loaded (10 s unless set; 0: freed at once, at the
+ * side-band call that dropped its last mapping).
+ */
+void symres_set_idle(struct symres *r, uint64_t ns);
 /* Counters for the status line and benchmarks. */
 void symres_stats(const struct symres *r, struct symres_stats *out);
 /* Heap bytes held by the kernel's symbols (kallsyms), 0 before they are loaded. */
