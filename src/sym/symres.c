@@ -52,6 +52,7 @@ symres_new(struct frametab *ft)
 
 	r->ft = ft;
 	r->idle_ns = SYMRES_IDLE_NS;
+	r->idle_min_syms = SYMRES_IDLE_MIN_SYMS;
 	idmap_init(&r->by_pid);
 	r->s_unknown = frametab_string(ft, "[unknown]");
 	r->s_kernel = frametab_string(ft, "[kernel]");
@@ -482,9 +483,12 @@ symres_trim(struct symres *r)
 	uint64_t now = clock_coarse_ns();
 
 	r->misses = 0;
-	/* Idle modules go after their time even when no process comes or goes. */
+	/*
+	 * Idle modules go after their time even when no process comes or goes, and when their
+	 * files are deleted (their space given back) or changed.
+	 */
 	if (r->nreap > 0)
-		symres_reap(r);
+		symres_reap_idle(r);
 	if (r->ks_touched)
 		kallsyms_trim(r->ks);
 	r->ks_touched = false;
@@ -503,9 +507,10 @@ symres_trim(struct symres *r)
 }
 
 void
-symres_set_idle(struct symres *r, uint64_t ns)
+symres_set_idle(struct symres *r, uint64_t ns, size_t min_syms)
 {
 	r->idle_ns = ns;
+	r->idle_min_syms = min_syms;
 }
 
 bool

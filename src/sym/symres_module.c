@@ -103,12 +103,13 @@ symres_module_file_same(const struct symres_module *mod)
 
 /*
  * Drop the reap list's modules that are referenced again, free the unreferenced ones that may not
- * stay idle (their file changed, or idle_ns is 0) or have been idle idle_ns, then the longest
- * idle while more than SYMRES_IDLE_MAX modules or SYMRES_IDLE_BYTES stay. The list keeps
- * (roughly) the order in which modules became idle.
+ * stay idle (too small, their file changed, or idle_ns is 0; with recheck, the files of those idle
+ * already are looked at again) or have been idle idle_ns, then the longest idle while more than
+ * SYMRES_IDLE_MAX modules or SYMRES_IDLE_BYTES stay. The list keeps (roughly) the order in which
+ * modules became idle.
  */
-void
-symres_reap(struct symres *r)
+static void
+symres_reap_modules(struct symres *r, bool recheck)
 {
 	uint64_t now = clock_coarse_ns();
 	size_t k = 0, bytes = 0;
@@ -123,7 +124,12 @@ symres_reap(struct symres *r)
 		}
 		if (!mod->idle_since)
 			mod->idle_since =
-				r->idle_ns && symres_module_file_same(mod) ? now : UINT64_MAX;
+				r->idle_ns && elfmod_nsyms(mod->elf) >= r->idle_min_syms &&
+						symres_module_file_same(mod)
+					? now
+					: UINT64_MAX;
+		else if (recheck && mod->idle_since != UINT64_MAX && !symres_module_file_same(mod))
+			mod->idle_since = UINT64_MAX;
 		if (mod->idle_since == UINT64_MAX || now - mod->idle_since >= r->idle_ns) {
 			symres_module_evict(r, r->reap[i]);
 			continue;
@@ -141,6 +147,18 @@ symres_reap(struct symres *r)
 	}
 	memmove(r->reap, r->reap + k, (r->nreap - k) * sizeof(*r->reap));
 	r->nreap -= k;
+}
+
+void
+symres_reap(struct symres *r)
+{
+	symres_reap_modules(r, false);
+}
+
+void
+symres_reap_idle(struct symres *r)
+{
+	symres_reap_modules(r, true);
 }
 
 /*

@@ -43,13 +43,16 @@
 #define SYMRES_RESCAN_NS 200000000ull
 /*
  * A module no mapping points at any more stays loaded this long (a compiler run over and over in a
- * build maps the same cc1, as and their libraries each time: cc1's symbols took 35-70 ms to read
- * and sort and 2.9 MB at their peak, each time), while its file is still the one loaded; at most
- * SYMRES_IDLE_MAX modules and SYMRES_IDLE_BYTES of them, the longest idle going first.
+ * build maps the same cc1 each time: its 27,000 symbols took 35-70 ms to read and sort and 2.9 MB
+ * at their peak, each time), while its file is still the one loaded; only one with at least
+ * SYMRES_IDLE_MIN_SYMS functions (a smaller one is quick to read again, and a soak's stream of
+ * short-lived programs kept idle held 3 MB), at most SYMRES_IDLE_MAX modules and
+ * SYMRES_IDLE_BYTES of them, the longest idle going first.
  */
-#define SYMRES_IDLE_NS 10000000000ull
-#define SYMRES_IDLE_MAX 32
-#define SYMRES_IDLE_BYTES (4u << 20)
+#define SYMRES_IDLE_NS	     10000000000ull
+#define SYMRES_IDLE_MIN_SYMS 1024
+#define SYMRES_IDLE_MAX	     16
+#define SYMRES_IDLE_BYTES    (2u << 20)
 /* mapping.aux values: 0 not looked at yet, else a module index + 1, or this for "no module". */
 #define SYMRES_NO_MODULE UINT32_MAX
 
@@ -91,9 +94,9 @@ struct symres_module {
 	 * (the C library's, in every process) does not read DWARF again.
 	 */
 	struct symres_cache cache;
-	uint32_t refs;	    /* mappings of tracked processes that point at it (aux), plus pins */
-	uint32_t next_free; /* in a free slot: the next free slot's index + 1, 0 for none */
-	bool reaping;	    /* on the reap list */
+	uint32_t refs;	     /* mappings of tracked processes that point at it (aux), plus pins */
+	uint32_t next_free;  /* in a free slot: the next free slot's index + 1, 0 for none */
+	bool reaping;	     /* on the reap list */
 	uint64_t idle_since; /* clock_coarse_ns when the reap list found it unreferenced, else 0 */
 };
 
@@ -119,8 +122,8 @@ struct symres {
 	struct symres_proc *last; /* the process of the previous lookup */
 	/*
 	 * Module slots. A module goes after the last mapping that points at it does (at a later
-	 * side-band event or trim: see symres_reap); its slot is reused, so indexes held in mappings
-	 * stay valid for as long as any mapping holds them.
+	 * side-band event or trim: see symres_reap); its slot is reused, so indexes held in
+	 * mappings stay valid for as long as any mapping holds them.
 	 */
 	struct symres_module *mods;
 	size_t nmods, mods_cap; /* slots in use or free */
@@ -129,8 +132,13 @@ struct symres {
 	/* modules whose last reference went: freed by symres_reap, or kept idle a while */
 	uint32_t *reap;
 	size_t nreap, reap_cap;
-	uint64_t idle_ns; /* how long an unreferenced module stays (SYMRES_IDLE_NS; 0: not at all) */
-	uint32_t vdso; /* module index + 1 of our own vDSO, 0 untried, UINT32_MAX failed */
+	/*
+	 * How long an unreferenced module stays (SYMRES_IDLE_NS; 0: not at all), and how many
+	 * functions it must have for that (SYMRES_IDLE_MIN_SYMS).
+	 */
+	uint64_t idle_ns;
+	size_t idle_min_syms;
+	uint32_t vdso;	      /* module index + 1 of our own vDSO, 0 untried, UINT32_MAX failed */
 	struct kallsyms *ks;
 	bool ks_tried;
 	bool ks_restricted;
@@ -214,6 +222,8 @@ void symres_maps_unref(struct symres *r, const struct procmaps *pm);
  * SYMRES_IDLE_NS) while their files are still the ones loaded.
  */
 void symres_reap(struct symres *r);
+/* symres_reap, and idle modules whose files were deleted or changed since go too. */
+void symres_reap_idle(struct symres *r);
 /* The last component of path (path itself when it ends in '/'). */
 const char *symres_basename(const char *path);
 /* Open the file a mapping of pid shows, from the process's point of view where possible. */

@@ -104,7 +104,7 @@ setup(void **state)
 	f->ft = frametab_new();
 	f->r = symres_new(f->ft);
 	/* Modules freed when their last mapping goes, as the module tests count them. */
-	symres_set_idle(f->r, 0);
+	symres_set_idle(f->r, 0, 0);
 	*state = f;
 	return 0;
 }
@@ -749,7 +749,9 @@ test_module_freed_on_exit(void **state)
 /*
  * Kept idle: a module no process maps any more stays while its file is unchanged, and a process
  * mapping that file again finds it (its address cache answers: nothing is read again). A file
- * changed since is loaded anew; one deleted goes at once, and the rest go after their time.
+ * changed since is loaded anew; one deleted goes at once (at the exit, or at the next trim for a
+ * module idle already), and the rest go after their time; one with fewer functions than asked is
+ * not kept at all.
  */
 static void
 test_module_kept_idle(void **state)
@@ -763,7 +765,7 @@ test_module_kept_idle(void **state)
 
 	find_code_map(&cm);
 	copy_self();
-	symres_set_idle(f->r, 60ull * 1000000000u);
+	symres_set_idle(f->r, 60ull * 1000000000u, 0);
 	symres_stats(f->r, &st0);
 	fds0 = count_fds();
 	map_copy(f, PROC_A, &cm);
@@ -792,22 +794,45 @@ test_module_kept_idle(void **state)
 	symres_stats(f->r, &st);
 	assert_int_equal(st.module_hits, prev.module_hits);
 	assert_int_equal(st.modules, st0.modules + 2);
-	/* the file is deleted: C's module goes at its exit, the older one stays its time */
+	/* the file is deleted: C's module goes at its exit, the idle one at the next trim */
 	unlink(copy_path);
 	symres_exit(f->r, PROC_C);
 	symres_stats(f->r, &st);
 	assert_int_equal(st.modules, st0.modules + 1);
+	assert_int_equal(st.modules_idle, st0.modules_idle + 1);
 	assert_int_equal(st.modules_freed, st0.modules_freed + 1);
-	/* past its time (50 ms here), a trim frees it, and closes its file */
-	symres_set_idle(f->r, 50000000u);
-	usleep(120000);
 	symres_trim(f->r);
 	symres_stats(f->r, &st);
 	assert_int_equal(st.modules, st0.modules);
 	assert_int_equal(st.modules_freed, st0.modules_freed + 2);
 	assert_int_equal(count_fds(), fds0);
+	/* a file left in place: past its time (50 ms here), a trim frees the module */
+	copy_self();
+	symres_set_idle(f->r, 50000000u, 0);
+	map_copy(f, PROC_A, &cm);
+	resolve_known(f, PROC_A);
+	symres_exit(f->r, PROC_A);
+	symres_trim(f->r);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules_idle, st0.modules_idle + 1);
+	usleep(120000);
+	symres_trim(f->r);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules);
+	assert_int_equal(st.modules_idle, st0.modules_idle);
+	assert_int_equal(st.modules_freed, st0.modules_freed + 3);
+	assert_int_equal(count_fds(), fds0);
+	/* a module with fewer functions than asked is not kept: it goes at the exit */
+	symres_set_idle(f->r, 60ull * 1000000000u, SIZE_MAX);
+	map_copy(f, PROC_A, &cm);
+	resolve_known(f, PROC_A);
+	symres_exit(f->r, PROC_A);
+	symres_stats(f->r, &st);
+	assert_int_equal(st.modules, st0.modules);
+	assert_int_equal(st.modules_freed, st0.modules_freed + 4);
+	assert_int_equal(count_fds(), fds0);
 	/* the tests after this one share the resolver */
-	symres_set_idle(f->r, 0);
+	symres_set_idle(f->r, 0, 0);
 }
 
 static void

@@ -14,9 +14,10 @@
  * A module stays loaded while a mapping of some process the resolver tracks points at it. When
  * the last one goes (the process exits or execs, or other code is mapped over it) the module stays
  * idle for up to 10 s while its file is unchanged at its path, so the same program run again (a
- * build's compiler, once a file) finds it loaded; at most 32 idle modules and 4 MiB of them. Then,
- * or at once for a file deleted or changed, the module is freed at a side-band call or
- * symres_trim, and with it its symbols, libdw state and open file, so a deleted file's space is
+ * build's compiler, once a file) finds it loaded: one with 1,024 functions or more, at most 16
+ * idle modules and 2 MiB of them. Then,
+ * or as soon as its file is deleted or changed (a side-band call or symres_trim sees it), the
+ * module is freed, and with it its symbols, libdw state and open file, so a deleted file's space is
  * given back; a process that maps the file later loads it again. The vDSO and the C library of
  * symres_preload stay for good.
  */
@@ -128,9 +129,10 @@ size_t symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ct
 void symres_trim(struct symres *r);
 /*
  * How long a module no mapping points at stays loaded (10 s unless set; 0: freed at once, at the
- * side-band call that dropped its last mapping).
+ * side-band call that dropped its last mapping), and how many function symbols it must have for
+ * that (1,024 unless set; fewer are quick to read again).
  */
-void symres_set_idle(struct symres *r, uint64_t ns);
+void symres_set_idle(struct symres *r, uint64_t ns, size_t min_syms);
 /* Counters for the status line and benchmarks. */
 void symres_stats(const struct symres *r, struct symres_stats *out);
 /* Heap bytes held by the kernel's symbols (kallsyms), 0 before they are loaded. */
