@@ -45,9 +45,9 @@
  * A module no mapping points at any more stays loaded this long (a compiler run over and over in a
  * build maps the same cc1 each time: its 27,000 symbols took 35-70 ms to read and sort and 2.9 MB
  * at their peak, each time), while its file is still the one loaded; only one with at least
- * SYMRES_IDLE_MIN_SYMS functions (a smaller one is quick to read again, and a soak's stream of
- * short-lived programs kept idle held 3 MB), at most SYMRES_IDLE_MAX modules and
- * SYMRES_IDLE_BYTES of them, the longest idle going first.
+ * SYMRES_IDLE_MIN_SYMS functions (a smaller one is quick to read again: keeping it would only hold
+ * its file open), at most SYMRES_IDLE_MAX modules and SYMRES_IDLE_BYTES of them, the longest idle
+ * going first.
  */
 #define SYMRES_IDLE_NS	     10000000000ull
 #define SYMRES_IDLE_MIN_SYMS 1024
