@@ -145,7 +145,8 @@ symres_reap_modules(struct symres *r, bool recheck)
 		bytes -= elfmod_memory(mod->elf) + symres_cache_memory(&mod->cache);
 		symres_module_evict(r, r->reap[k]);
 	}
-	memmove(r->reap, r->reap + k, (r->nreap - k) * sizeof(*r->reap));
+	if (k > 0)
+		memmove(r->reap, r->reap + k, (r->nreap - k) * sizeof(*r->reap));
 	r->nreap -= k;
 }
 
