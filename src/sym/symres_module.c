@@ -86,6 +86,14 @@ symres_module_evict(struct symres *r, uint32_t idx)
 	r->stats.modules_freed++;
 }
 
+/* Whether st (a stat of some file) is the file mod loaded: identity, size and time of change. */
+static bool
+symres_module_is(const struct symres_module *mod, const struct stat *st)
+{
+	return st->st_ino == mod->ino && st->st_dev == mod->dev && st->st_size == mod->size &&
+	       st->st_mtim.tv_sec == mod->mtime.tv_sec && st->st_mtim.tv_nsec == mod->mtime.tv_nsec;
+}
+
 /*
  * True while the file of mod is still the one it loaded: the same identity, size and time of
  * change at its path. A file deleted (its space is given back only when the module goes),
@@ -96,9 +104,14 @@ symres_module_file_same(const struct symres_module *mod)
 {
 	struct stat st;
 
-	return stat(elfmod_name(mod->elf), &st) == 0 && st.st_ino == mod->ino &&
-	       st.st_dev == mod->dev && st.st_size == mod->size &&
-	       st.st_mtim.tv_sec == mod->mtime.tv_sec && st.st_mtim.tv_nsec == mod->mtime.tv_nsec;
+	return stat(elfmod_name(mod->elf), &st) == 0 && symres_module_is(mod, &st);
+}
+
+/* What mod holds: its ELF state and its address cache. */
+static size_t
+symres_module_bytes(const struct symres_module *mod)
+{
+	return elfmod_memory(mod->elf) + symres_cache_memory(&mod->cache);
 }
 
 /*
@@ -134,7 +147,7 @@ symres_reap_modules(struct symres *r, bool recheck)
 			symres_module_evict(r, r->reap[i]);
 			continue;
 		}
-		bytes += elfmod_memory(mod->elf) + symres_cache_memory(&mod->cache);
+		bytes += symres_module_bytes(mod);
 		r->reap[k++] = r->reap[i];
 	}
 	r->nreap = k;
@@ -142,7 +155,7 @@ symres_reap_modules(struct symres *r, bool recheck)
 	     k++) {
 		struct symres_module *mod = &r->mods[r->reap[k]];
 
-		bytes -= elfmod_memory(mod->elf) + symres_cache_memory(&mod->cache);
+		bytes -= symres_module_bytes(mod);
 		symres_module_evict(r, r->reap[k]);
 	}
 	if (k > 0)
@@ -280,9 +293,7 @@ symres_module_for(struct symres *r, struct symres_proc *p, struct procmaps_map *
 	for (size_t i = 0; i < r->nmods; i++) {
 		struct symres_module *mod = &r->mods[i];
 
-		if (mod->elf && mod->ino == st.st_ino && mod->dev == st.st_dev &&
-		    mod->size == st.st_size && mod->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    mod->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+		if (mod->elf && symres_module_is(mod, &st)) {
 			close(fd);
 			if (!mod->map_ino && m->inode) {
 				mod->map_dev = m->dev;
