@@ -94,9 +94,22 @@ schedmap_sums_push(struct schedmap *m, struct schedmap_cpu *c, const struct sche
 {
 	if (c->sn == c->scap) {
 		if (c->scap < m->max_buckets) {
-			size_t cap = c->scap ? c->scap * 2 : 64;
+			/*
+			 * By an eighth: the ring grows with the recording's length up to its hour,
+			 * so doubling would hold up to twice what is kept (0.9 MB per CPU at 30
+			 * minutes for 0.5 MB of buckets).
+			 */
+			size_t step = c->scap / 8 > 64 ? c->scap / 8 : 64;
+			size_t cap =
+				c->scap + step < m->max_buckets ? c->scap + step : m->max_buckets;
 
-			schedmap_sums_resize(c, cap < m->max_buckets ? cap : m->max_buckets);
+			if (c->shead == 0) {
+				/* Oldest first already: realloc may grow it in place. */
+				c->sum = xreallocarray(c->sum, cap, sizeof(*c->sum));
+				c->scap = cap;
+			} else {
+				schedmap_sums_resize(c, cap);
+			}
 		} else {
 			schedmap_sums_drop_oldest(m, c);
 		}

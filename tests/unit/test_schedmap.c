@@ -1036,6 +1036,39 @@ test_fold_two_hours(void **state)
 	schedmap_free(m);
 }
 
+/*
+ * The summary ring grows with the recording by an eighth at a time: between 20 and 30 minutes
+ * the map grows by the buckets it gained (plus at most an eighth of the ring), not to twice them.
+ */
+static void
+test_summaries_grow_with_use(void **state)
+{
+	(void)state;
+	struct schedmap *m = schedmap_new(2, 0, 0);
+	const uint64_t t0 = 1000 * S, steps_per_min = 60 * S / (2 * MS);
+	int32_t cur[2] = { 0, 0 };
+	size_t sn1[2], mem1, mem2, most = 0;
+
+	feed_hours(m, t0, 0, 20 * steps_per_min, cur);
+	mem1 = schedmap_memory(m);
+	for (unsigned c = 0; c < 2; c++)
+		sn1[c] = schedmap_nsummaries(m, c);
+	feed_hours(m, t0, 20 * steps_per_min, 30 * steps_per_min, cur);
+	mem2 = schedmap_memory(m);
+	for (unsigned c = 0; c < 2; c++) {
+		size_t sn2 = schedmap_nsummaries(m, c);
+
+		assert_true(sn2 > sn1[c] + 5000);
+		most += (sn2 + sn2 / 8 - sn1[c] + 64) * 28;
+	}
+	print_message("# 20 -> 30 min on 2 CPUs: %zu -> %zu bytes (the buckets' growth allows %zu)\n",
+		      mem1, mem2, most);
+	assert_true(mem2 > mem1);
+	assert_true(mem2 - mem1 <= most);
+	check_invariants(m);
+	schedmap_free(m);
+}
+
 static void
 test_summary_iteration(void **state)
 {
@@ -1856,6 +1889,7 @@ main(void)
 		cmocka_unit_test(test_exec_fork_exit),
 		cmocka_unit_test(test_exec_from_comm),
 		cmocka_unit_test(test_fold_two_hours),
+		cmocka_unit_test(test_summaries_grow_with_use),
 		cmocka_unit_test(test_summary_iteration),
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_run_cap),
