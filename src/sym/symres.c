@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ringside/sym/demangle.h"
@@ -35,6 +36,25 @@
  * module's image.
  */
 #define SYMRES_TRIM_EVERY 16
+/*
+ * And sooner, once the lookups since the last release took this many page faults: the kernel
+ * maps up to 64 KiB of a file around each page a read faults in (fault-around; MADV_RANDOM does
+ * not stop it), so a lookup's binary searches (symbols, unwind table, DWARF ranges) leave 64 KiB
+ * or more resident per page they read. A soak's drains (the most at each 1 s tick) held 2.0-2.3
+ * MB of them until their end: a compiler's unwind table and symbols, the inflated debug copies.
+ */
+#define SYMRES_TRIM_FAULTS 8
+
+static void symres_release(struct symres *r);
+
+/* The page faults this thread has taken, minor and major (0 when getrusage fails). */
+static uint64_t
+symres_faults(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? (uint64_t)(ru.ru_minflt + ru.ru_majflt) : 0;
+}
 
 /*
  * A module whose DWARF went this long without a lookup has its DWARF session ended (libdw's
@@ -247,8 +267,7 @@ symres_module_frames(struct symres *r, struct symres_module *mod, enum frame_kin
 		return symres_cache_copyout(&mod->cache, e, frames, SYMRES_MAX_INLINE);
 	}
 	n = symres_module_read(r, mod, kind, vaddr, frames);
-	if (++r->misses >= SYMRES_TRIM_EVERY)
-		symres_trim(r);
+	r->misses++;
 	if (n == 0)
 		return 0;
 	if (mod->cache.n >= SYMRES_MODCACHE_MAX)
@@ -316,6 +335,7 @@ symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t
 	uint32_t tmp[SYMRES_MAX_INLINE];
 	struct symres_ent *e;
 	bool retry = false;
+	uint64_t faults;
 	uint8_t flags;
 	size_t n;
 
@@ -338,7 +358,11 @@ symres_user(struct symres *r, pid_t pid, uint64_t addr, uint32_t *frames, size_t
 		r->stats.unresolved += e->flags & SYMRES_ENT_UNKNOWN;
 		return symres_cache_copyout(&p->cache, e, frames, max);
 	}
+	faults = symres_faults();
 	n = symres_user_resolve(r, p, addr, retry, tmp, &flags);
+	r->faults += symres_faults() - faults;
+	if (r->misses >= SYMRES_TRIM_EVERY || r->faults >= SYMRES_TRIM_FAULTS)
+		symres_release(r);
 	if (p->cache.n >= SYMRES_PROCCACHE_MAX)
 		symres_cache_clear(&p->cache);
 	e = symres_cache_put(&p->cache, addr, tmp, n, flags, p->gen);
@@ -477,27 +501,38 @@ symres_code_each(struct symres *r, pid_t pid, symres_code_fn fn, void *ctx)
 	return n;
 }
 
+/* Give back the file pages lookups read since the last release (kallsyms' and the modules'). */
+static void
+symres_release(struct symres *r)
+{
+	r->misses = 0;
+	r->faults = 0;
+	if (r->ks_touched)
+		kallsyms_trim(r->ks);
+	r->ks_touched = false;
+	for (size_t i = 0; i < r->nmods; i++) {
+		if (r->mods[i].elf)
+			elfmod_trim(r->mods[i].elf);
+	}
+}
+
 void
 symres_trim(struct symres *r)
 {
 	uint64_t now = clock_coarse_ns();
 
-	r->misses = 0;
 	/*
 	 * Idle modules go after their time even when no process comes or goes, and when their
 	 * files are deleted (their space given back) or changed.
 	 */
 	if (r->nreap > 0)
 		symres_reap_idle(r);
-	if (r->ks_touched)
-		kallsyms_trim(r->ks);
-	r->ks_touched = false;
+	symres_release(r);
 	for (size_t i = 0; i < r->nmods; i++) {
 		struct elfmod *elf = r->mods[i].elf;
 
 		if (!elf)
 			continue;
-		elfmod_trim(elf);
 		if (elfmod_dwarf_open(elf) &&
 		    now - elfmod_dwarf_used(elf) >= SYMRES_DWARF_IDLE_NS) {
 			elfmod_drop_dwarf(elf);

@@ -147,7 +147,8 @@ struct symres {
 	uint32_t kernel_unknown; /* the "[kernel]" FRAME_UNKNOWN frame */
 	struct symres_cache kcache;
 	struct symres_stats stats;
-	unsigned misses; /* module lookups since the last symres_trim (see SYMRES_TRIM_EVERY) */
+	unsigned misses; /* module lookups since the last release of file pages (SYMRES_TRIM_EVERY) */
+	uint64_t faults; /* the page faults the lookups since then took (SYMRES_TRIM_FAULTS) */
 	uint64_t dwarf_opens_gone; /* DWARF sessions opened by modules since freed */
 	/* string ids used over and over */
 	uint32_t s_unknown, s_kernel, s_jit, s_anon;
