@@ -272,43 +272,67 @@ addrtab_weight(const struct addrtab_entry *e)
 	return e->count + e->calls;
 }
 
-static int
-addrtab_weight_cmp(const void *a, const void *b)
+/* How many entries weigh at least x. */
+static size_t
+addrtab_at_least(const struct addrtab *t, uint64_t x)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	size_t n = 0;
 
-	return (x < y) - (x > y); /* most first */
+	for (size_t i = 0; i < t->n; i++)
+		n += addrtab_weight(&t->ents[i]) >= x;
+	return n;
 }
 
+/*
+ * In place, with no array beside the table (a sorted copy of the weights was 512 KiB at the
+ * default cap, allocated in the middle of a drain): the cut, the greatest weight that at least
+ * keep entries reach, is found by bisection over the weights (at most 64 passes over the table,
+ * a few milliseconds once every minute or two of a busy recording).
+ */
 size_t
 addrtab_compact(struct addrtab *t, size_t keep)
 {
-	uint64_t *w, cut;
-	size_t above = 0, ties, k = 0, gone;
+	uint64_t lo = 0, hi = 0, cut;
+	size_t above, ties, tie_from = 0, k = 0, gone;
 
 	if (t->n <= keep)
 		return 0;
-	w = xcalloc(t->n, sizeof(*w));
-	for (size_t i = 0; i < t->n; i++)
-		w[i] = addrtab_weight(&t->ents[i]);
-	qsort(w, t->n, sizeof(*w), addrtab_weight_cmp);
-	cut = keep ? w[keep - 1] : UINT64_MAX;
-	for (size_t i = 0; i < keep && w[i] > cut; i++)
-		above++;
-	/* w now marks who stays: above the cut, and of those at it the newest (highest index). */
-	ties = keep - above;
-	for (size_t i = t->n; i-- > 0;) {
+	for (size_t i = 0; i < t->n; i++) {
 		uint64_t x = addrtab_weight(&t->ents[i]);
 
-		w[i] = x > cut || (x == cut && ties > 0);
-		ties -= x == cut && ties > 0;
-		if (!w[i])
+		hi = x > hi ? x : hi;
+	}
+	if (keep == 0) {
+		cut = UINT64_MAX;
+	} else {
+		/* The greatest x in [lo, hi] with at least keep entries weighing x or more. */
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo + 1) / 2;
+
+			if (addrtab_at_least(t, mid) >= keep)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		cut = lo;
+	}
+	above = cut == UINT64_MAX ? 0 : addrtab_at_least(t, cut + 1);
+	/* Of the entries at the cut, the newest (highest index) stay: those from tie_from on. */
+	ties = keep - above;
+	for (size_t i = t->n; i-- > 0 && ties > 0;) {
+		if (addrtab_weight(&t->ents[i]) == cut) {
+			tie_from = i;
+			ties--;
+		}
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t x = addrtab_weight(&t->ents[i]);
+
+		if (x > cut || (x == cut && i >= tie_from && keep > above))
+			t->ents[k++] = t->ents[i];
+		else
 			t->dropped += x;
 	}
-	for (size_t i = 0; i < t->n; i++)
-		if (w[i])
-			t->ents[k++] = t->ents[i];
-	free(w);
 	gone = t->n - k;
 	t->n = k;
 	t->nslots /= 2; /* the rehash doubles it back, or more for what stays */

@@ -133,6 +133,80 @@ test_compact(void **state)
 	addrtab_free(t);
 }
 
+struct ref_ent {
+	uint64_t w, addr;
+	size_t i;
+};
+
+/* Heaviest first; at equal weight the newer (higher index) first. */
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct ref_ent *x = a, *y = b;
+
+	if (x->w != y->w)
+		return x->w > y->w ? -1 : 1;
+	return x->i > y->i ? -1 : x->i < y->i;
+}
+
+static int
+ref_by_index(const void *a, const void *b)
+{
+	const struct ref_ent *x = a, *y = b;
+
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Compaction keeps what a sort of the weights would: random tables (weights 0 to 40 and a few
+ * huge ones, so ties are many) against a sorted copy, for every keep from none to all.
+ */
+static void
+test_compact_matches_sort(void **state)
+{
+	enum { N = 300 };
+	static struct ref_ent ref[N];
+	uint64_t seed = 12345;
+
+	(void)state;
+	for (int round = 0; round < 40; round++) {
+		for (size_t keep = 0; keep <= N; keep += round % 2 ? 7 : 23) {
+			struct addrtab *t = addrtab_new(N);
+			uint64_t dropped = 0;
+
+			for (size_t i = 0; i < N; i++) {
+				uint64_t w;
+
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				w = (seed >> 33) % 41;
+				if ((seed >> 20) % 50 == 0)
+					w = (seed >> 8) | (1ull << 40);
+				ref[i] = (struct ref_ent){ w, 0x1000 + 16 * i, i };
+				if (i % 3 == 0) {
+					addrtab_add(t, 7, ref[i].addr, w);
+				} else {
+					addrtab_add(t, 7, ref[i].addr, w / 2);
+					addrtab_add_calls(t, 7, ref[i].addr, w - w / 2);
+				}
+			}
+			qsort(ref, N, sizeof(ref[0]), ref_cmp);
+			for (size_t i = keep; i < N; i++)
+				dropped += ref[i].w;
+			qsort(ref, keep, sizeof(ref[0]), ref_by_index);
+			assert_int_equal(addrtab_compact(t, keep), N - keep);
+			assert_int_equal(addrtab_count(t), keep);
+			assert_int_equal(addrtab_dropped(t), dropped);
+			for (size_t i = 0; i < keep; i++) {
+				const struct addrtab_entry *e = addrtab_get(t, i);
+
+				assert_int_equal(e->addr, ref[i].addr);
+				assert_int_equal(e->count + e->calls, ref[i].w);
+			}
+			addrtab_free(t);
+		}
+	}
+}
+
 /* Many rounds of compaction under a stream of mostly new addresses: the table stays bounded. */
 static void
 test_compact_stream(void **state)
@@ -431,6 +505,7 @@ main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_compact_stream),
+		cmocka_unit_test(test_compact_matches_sort),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_snapshot_round_trip),
