@@ -70,8 +70,20 @@ schedmap_runs_grow(struct schedmap_cpu *c)
 void
 schedmap_sums_resize(struct schedmap_cpu *c, size_t cap)
 {
-	struct schedmap_sum *s = xreallocarray(NULL, cap, sizeof(*s));
+	struct schedmap_sum *s;
 
+	if (c->shead == 0 || c->sn == 0) {
+		/*
+		 * Oldest first already (a ring that has not wrapped: always so while it grows):
+		 * realloc keeps the buckets and may resize the block where it is, never holding
+		 * the old ring and a copy of it at once.
+		 */
+		c->sum = xreallocarray(c->sum, cap, sizeof(*c->sum));
+		c->scap = cap;
+		c->shead = 0;
+		return;
+	}
+	s = xreallocarray(NULL, cap, sizeof(*s));
 	for (size_t i = 0; i < c->sn; i++)
 		s[i] = c->sum[(c->shead + i) % c->scap];
 	free(c->sum);
@@ -96,20 +108,14 @@ schedmap_sums_push(struct schedmap *m, struct schedmap_cpu *c, const struct sche
 		if (c->scap < m->max_buckets) {
 			/*
 			 * By an eighth: the ring grows with the recording's length up to its hour,
-			 * so doubling would hold up to twice what is kept (0.9 MB per CPU at 30
-			 * minutes for 0.5 MB of buckets).
+			 * so its block is never more than an eighth larger than what it holds (the
+			 * unused tail of a block is not resident until written; what doubling into
+			 * a new block cost was the moment of the copy, both rings at once).
 			 */
 			size_t step = c->scap / 8 > 64 ? c->scap / 8 : 64;
-			size_t cap =
-				c->scap + step < m->max_buckets ? c->scap + step : m->max_buckets;
 
-			if (c->shead == 0) {
-				/* Oldest first already: realloc may grow it in place. */
-				c->sum = xreallocarray(c->sum, cap, sizeof(*c->sum));
-				c->scap = cap;
-			} else {
-				schedmap_sums_resize(c, cap);
-			}
+			schedmap_sums_resize(c, c->scap + step < m->max_buckets ? c->scap + step
+										: m->max_buckets);
 		} else {
 			schedmap_sums_drop_oldest(m, c);
 		}

@@ -159,7 +159,8 @@ ref_by_index(const void *a, const void *b)
 
 /*
  * Compaction keeps what a sort of the weights would: random tables (weights 0 to 40 and a few
- * huge ones, so ties are many) against a sorted copy, for every keep from none to all.
+ * huge ones, so ties are many) against a sorted copy, keeping none, then more by 7 or 23 each
+ * time up to nearly all (keep == N would be a compaction that drops nothing).
  */
 static void
 test_compact_matches_sort(void **state)
