@@ -7,8 +7,9 @@
  *
  * The writer keeps the counts it wrote per node, keyed by (parent node, frame), so stack-tree
  * compaction and relabelling (which renumber the tree) cost only a change of counts. What it
- * keeps per node id is 28 bytes (the count written, the walk's count, the key, the interval of
- * its last s line) and 6 of hash: stream_writer_memory reports it.
+ * keeps per node id is 24 bytes (the count written, the walk's count, the key), 4 more with a
+ * hold (the interval of its last s line), and 6 of hash; per tree frame, 12 bytes (its stream id
+ * and a 64-bit sum of the frame it was written for): stream_writer_memory reports it.
  */
 #include "config.h"
 
@@ -22,9 +23,14 @@
 
 #include "stream_internal.h"
 
+/*
+ * A tree frame id's stream id, and a sum of the fields of the frame it was written for: an id
+ * the frame table gave up and gave again (a pid's frame) sums otherwise, and is written anew.
+ * Two frames summing alike would take 2^-64 odds; a copy of the frame would take 24 bytes, not 12.
+ */
 struct stream_wframe {
-	struct frame f; /* the tree frame this id was written for */
-	uint32_t jid;	/* its stream id, or 0 when not written */
+	uint32_t sum[2];
+	uint32_t jid; /* 0 when not written */
 };
 
 struct stream_writer {
@@ -45,7 +51,7 @@ struct stream_writer {
 	int64_t *wrote;	     /* per id: the count its s lines add up to */
 	int64_t *now;	     /* per id, from a walk to its s lines: 0 not reached, else 1 + count */
 	uint64_t *key_of;    /* per id: its (parent, frame); given up: STREAM_FREE | the next one */
-	uint32_t *s_at;	     /* per id: the interval of its last s line (with a hold) */
+	uint32_t *s_at;	     /* per id: the interval of its last s line (NULL without a hold) */
 	uint32_t free_head;  /* the id given up last (x lines), taken again first; 0 when none */
 	uint32_t *stack;     /* the walk's node ids by depth */
 	size_t stack_cap;
@@ -115,6 +121,12 @@ void
 stream_writer_hold(struct stream_writer *w, unsigned permille)
 {
 	w->hold_permille = permille;
+	if (permille && !w->s_at && w->ncap) {
+		/* Ids handed out before: as if their last s line were now. */
+		w->s_at = xreallocarray(NULL, w->ncap, sizeof(*w->s_at));
+		for (size_t i = 0; i < w->ncap; i++)
+			w->s_at[i] = (uint32_t)(w->seq < UINT32_MAX ? w->seq : UINT32_MAX);
+	}
 }
 
 /* After a header, an interval or the end line: the compressed form's flush. 0 or -1. */
@@ -159,8 +171,8 @@ stream_writer_memory(const struct stream_writer *w)
 		b += w->ndone[i] * sizeof(**w->done);
 	b += w->nframes * sizeof(*w->frames);
 	b += w->hcap * sizeof(*w->slots);
-	b += w->ncap *
-	     (sizeof(*w->wrote) + sizeof(*w->now) + sizeof(*w->key_of) + sizeof(*w->s_at));
+	b += w->ncap * (sizeof(*w->wrote) + sizeof(*w->now) + sizeof(*w->key_of) +
+			(w->s_at ? sizeof(*w->s_at) : 0));
 	b += w->stack_cap * sizeof(*w->stack);
 	return b + stream_sched_writer_memory(w->sched) + stream_events_writer_memory(w->events);
 }
@@ -244,6 +256,35 @@ stream_put_field(FILE *fp, const char *s)
 	}
 }
 
+/* A sum of a frame's fields, for stream_wframe. */
+static void
+stream_frame_sum(const struct frame *f, uint32_t sum[2])
+{
+	uint64_t h = (uint64_t)f->name << 32 | f->module;
+
+	h ^= ((uint64_t)f->file << 32 | f->line) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= (uint64_t)f->kind << 8 | (uint64_t)f->inlined;
+	h ^= h >> 29;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 32;
+	sum[0] = (uint32_t)h;
+	sum[1] = (uint32_t)(h >> 32);
+}
+
+/* True when tree frame id was written as the frame ft has for it now. */
+static bool
+stream_frame_known(const struct stream_writer *w, const struct frametab *ft, uint32_t id)
+{
+	uint32_t sum[2];
+
+	if (id >= w->nframes || !w->frames[id].jid)
+		return false;
+	stream_frame_sum(frametab_get(ft, id), sum);
+	return w->frames[id].sum[0] == sum[0] && w->frames[id].sum[1] == sum[1];
+}
+
 /* The stream id of tree frame id, written first when new (or when the id names another frame). */
 static uint32_t
 stream_frame(struct stream_writer *w, const struct frametab *ft, uint32_t id)
@@ -260,9 +301,9 @@ stream_frame(struct stream_writer *w, const struct frametab *ft, uint32_t id)
 		memset(w->frames + w->nframes, 0, (n - w->nframes) * sizeof(*w->frames));
 		w->nframes = n;
 	}
-	if (w->frames[id].jid && memcmp(&w->frames[id].f, f, sizeof(*f)) == 0)
+	if (stream_frame_known(w, ft, id))
 		return w->frames[id].jid;
-	w->frames[id].f = *f;
+	stream_frame_sum(f, w->frames[id].sum);
 	w->frames[id].jid = w->next_frame++;
 	fprintf(w->fp, "f %" PRIu32 " %s %" PRIu32 " %d ", w->frames[id].jid,
 		frame_kind_name((enum frame_kind)f->kind), f->line, f->inlined ? 1 : 0);
@@ -331,7 +372,8 @@ stream_room(struct stream_writer *w)
 	w->wrote = xreallocarray(w->wrote, n, sizeof(*w->wrote));
 	w->now = xreallocarray(w->now, n, sizeof(*w->now));
 	w->key_of = xreallocarray(w->key_of, n, sizeof(*w->key_of));
-	w->s_at = xreallocarray(w->s_at, n, sizeof(*w->s_at));
+	if (w->hold_permille)
+		w->s_at = xreallocarray(w->s_at, n, sizeof(*w->s_at));
 	memset(w->wrote + w->ncap, 0, (n - w->ncap) * sizeof(*w->wrote));
 	memset(w->now + w->ncap, 0, (n - w->ncap) * sizeof(*w->now));
 	w->ncap = n;
@@ -375,7 +417,8 @@ stream_node(struct stream_writer *w, uint32_t parent, uint32_t frame)
 	w->key_of[id] = key;
 	w->wrote[id] = 0;
 	w->now[id] = 0;
-	w->s_at[id] = stream_seq32(w->seq);
+	if (w->s_at)
+		w->s_at[id] = stream_seq32(w->seq);
 	if (!w->compact)
 		fprintf(w->fp, "n %" PRIu32 " %" PRIu32 " %" PRIu32 "\n", id, parent, frame);
 	else if (parent && parent == w->last_n)
@@ -408,8 +451,7 @@ stream_sent(const struct stream_writer *w, const struct frametab *ft, uint32_t p
 {
 	uint64_t key;
 
-	if (id >= w->nframes || !w->frames[id].jid ||
-	    memcmp(&w->frames[id].f, frametab_get(ft, id), sizeof(struct frame)) != 0)
+	if (!stream_frame_known(w, ft, id))
 		return false;
 	key = (uint64_t)parent << 32 | w->frames[id].jid;
 	for (size_t h = stream_slot(w, key); w->slots[h]; h = h + 1 < w->hcap ? h + 1 : 0)
@@ -494,7 +536,7 @@ stream_write_stacks(struct stream_writer *w, const struct profile *p)
 	if (w->hold_permille)
 		k.min = stacktree_node(p->stacks, 0)->total * w->hold_permille / 1000;
 	stream_room(w); /* the root's counts, id 0 */
-	if (w->nnodes == 1)
+	if (w->nnodes == 1 && w->s_at)
 		w->s_at[0] = 0;
 	w->last_n = 0;
 	stacktree_walk(p->stacks, stream_visit, &k);
@@ -509,7 +551,8 @@ stream_write_stacks(struct stream_writer *w, const struct profile *p)
 		    w->seq < (uint64_t)w->s_at[i] + STREAM_HOLD_STALE)
 			continue;
 		if (c != w->wrote[i]) {
-			w->s_at[i] = stream_seq32(w->seq);
+			if (w->s_at)
+				w->s_at[i] = stream_seq32(w->seq);
 			fprintf(w->fp, "s %zu %" PRId64 "\n", w->compact ? i - prev : i,
 				c - w->wrote[i]);
 			prev = i;
