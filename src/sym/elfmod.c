@@ -345,6 +345,7 @@ elfmod_free(struct elfmod *m)
 	if (m->debug_fd >= 0)
 		close(m->debug_fd);
 	free(m->debug_path);
+	free(m->eh_index);
 	free(m->names);
 	free(m->syms);
 	free(m->loads);
@@ -489,15 +490,11 @@ elfmod_has_dwarf(struct elfmod *m)
 		/* Compressed sections were inflated into memory: their file pages are done with. */
 		elfmod_release_files(m);
 		/*
-		 * None to read: the session would only hold a second copy of the file's headers,
-		 * and the file's second descriptor is not needed again.
+		 * None to read: the session would only hold a second copy of the file's headers.
+		 * The file's second descriptor stays: the unwind table is read through it.
 		 */
-		if (m->dwarf < 0) {
+		if (m->dwarf < 0)
 			elfmod_drop_dwarf(m);
-			if (m->fd_copy >= 0)
-				close(m->fd_copy);
-			m->fd_copy = -1;
-		}
 	}
 	return m->dwarf > 0;
 }

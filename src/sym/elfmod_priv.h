@@ -69,14 +69,21 @@ struct elfmod {
 	unsigned lookups; /* lookups since the file's and debug file's pages were last released */
 	char *names;	  /* declaration files composed for the frames of the last elfmod_frames */
 	size_t names_len, names_cap;
-	/* .eh_frame_hdr's table (elfmod_code.c): 0 not read yet, 1 read, -1 none usable */
+	/*
+	 * .eh_frame_hdr's table (elfmod_code.c): 0 not read yet, 1 read, -1 none usable. Read
+	 * with pread from fd_copy (at the file offsets), so lookups map none of the file; from
+	 * the mapping (eh_table, eh_frame) only when the module has no second descriptor.
+	 */
 	int eh_state;
 	const uint8_t *eh_table; /* eh_n pairs of int32 (start, FDE), from eh_base, sorted */
 	size_t eh_n;
-	uint64_t eh_base;
+	uint64_t eh_base, eh_table_off;
+	int32_t *eh_index;	 /* the first start of each ELFMOD_EH_BLOCK entries of the table */
 	const uint8_t *eh_frame; /* .eh_frame's bytes (in the file's mapping), eh_frame_n of them */
 	size_t eh_frame_n;
-	uint64_t eh_frame_addr; /* and its ELF address */
+	uint64_t eh_frame_addr, eh_frame_off; /* and its ELF address and file offset */
+	size_t eh_cie;	    /* the last CIE read (offset in .eh_frame + 1; 0 none) */
+	uint8_t eh_cie_enc; /* and its FDEs' pointer encoding */
 	bool elf64;
 };
 
