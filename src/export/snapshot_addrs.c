@@ -15,10 +15,12 @@
 #include "ringside/util/xalloc.h"
 #include "snapshot_internal.h"
 
+/* Entry indexes by frame, then address (qsort_r's context: the table). */
 static int
-snapshot_addrs_cmp(const void *a, const void *b)
+snapshot_addrs_cmp(const void *a, const void *b, void *ctx)
 {
-	const struct addrtab_entry *x = a, *y = b;
+	const struct addrtab_entry *x = addrtab_get(ctx, *(const uint32_t *)a),
+				   *y = addrtab_get(ctx, *(const uint32_t *)b);
 
 	if (x->frame != y->frame)
 		return x->frame < y->frame ? -1 : 1;
@@ -36,32 +38,38 @@ snapshot_addrs_chosen(const struct addrtab_func *f, size_t n, uint32_t frame)
 }
 
 /*
- * The tuples of e[0..n): [frame, "0xADDR", count] of those with samples (or no call site: as
- * written before call sites were counted), or with calls, [frame, "0xADDR", calls] of the call
- * sites.
+ * The tuples of the entries idx[0..n) of t: [frame, "0xADDR", count] of those with samples (or no
+ * call site: as written before call sites were counted), or with calls, [frame, "0xADDR", calls]
+ * of the call sites.
  */
 static void
-snapshot_addrs_list(FILE *fp, const struct addrtab_entry *e, size_t n, bool calls)
+snapshot_addrs_list(FILE *fp, const struct addrtab *t, const uint32_t *idx, size_t n, bool calls)
 {
 	bool first = true;
 
 	for (size_t i = 0; i < n; i++) {
-		uint64_t v = calls ? e[i].calls : e[i].count;
+		const struct addrtab_entry *e = addrtab_get(t, idx[i]);
+		uint64_t v = calls ? e->calls : e->count;
 
-		if (calls ? v == 0 : v == 0 && e[i].calls)
+		if (calls ? v == 0 : v == 0 && e->calls)
 			continue;
 		fprintf(fp, "%s[%" PRIu32 ",\"0x%" PRIx64 "\",%" PRIu64 "]", first ? "" : ",",
-			e[i].frame, e[i].addr, v);
+			e->frame, e->addr, v);
 		first = false;
 	}
 }
 
+/*
+ * The chosen entries are kept as indexes into the table (4 bytes each, and as much for the
+ * sort's buffer), not copies (32 bytes, and as much again for the sort's): the write's own peak.
+ */
 void
 snapshot_addrs_write(const struct profile *p, FILE *fp)
 {
 	struct addrtab_func *funcs;
-	struct addrtab_entry *e;
+	uint32_t *idx;
 	size_t nf, n = 0, total;
+	bool calls = false;
 
 	if (!p->addrs || addrtab_count(p->addrs) == 0)
 		return;
@@ -69,31 +77,31 @@ snapshot_addrs_write(const struct profile *p, FILE *fp)
 	if (nf > SNAPSHOT_ADDR_FUNCS)
 		nf = SNAPSHOT_ADDR_FUNCS;
 	total = addrtab_count(p->addrs);
-	e = xcalloc(total, sizeof(*e));
+	idx = xreallocarray(NULL, total, sizeof(*idx));
 	for (size_t i = 0; i < total; i++) {
 		const struct addrtab_entry *x = addrtab_get(p->addrs, i);
 
 		/* A frame the tree gave up (never a function's) has nothing to annotate. */
 		if (x->frame < frametab_nframes(p->frames) &&
-		    snapshot_addrs_chosen(funcs, nf, x->frame))
-			e[n++] = *x;
+		    snapshot_addrs_chosen(funcs, nf, x->frame)) {
+			idx[n++] = (uint32_t)i;
+			calls = calls || x->calls;
+		}
 	}
-	qsort(e, n, sizeof(*e), snapshot_addrs_cmp);
+	free(funcs);
+	qsort_r(idx, n, sizeof(*idx), snapshot_addrs_cmp, p->addrs);
 	fprintf(fp, ",\"addresses\":{\"max_functions\":%d,\"dropped\":%" PRIu64 ",\"entries\":[",
 		SNAPSHOT_ADDR_FUNCS, addrtab_dropped(p->addrs));
-	snapshot_addrs_list(fp, e, n, false);
+	snapshot_addrs_list(fp, p->addrs, idx, n, false);
 	fputc(']', fp);
 	/* Call sites: a key of their own, so that older readers read the rest as before. */
-	for (size_t i = 0; i < n; i++)
-		if (e[i].calls) {
-			fputs(",\"calls\":[", fp);
-			snapshot_addrs_list(fp, e, n, true);
-			fputc(']', fp);
-			break;
-		}
+	if (calls) {
+		fputs(",\"calls\":[", fp);
+		snapshot_addrs_list(fp, p->addrs, idx, n, true);
+		fputc(']', fp);
+	}
 	fputc('}', fp);
-	free(e);
-	free(funcs);
+	free(idx);
 }
 
 /* The tuple v as an entry; false when it is not [frame < nframes, "0xHEX", count]. */

@@ -212,37 +212,51 @@ addrtab_func_cmp(const void *a, const void *b)
 	return (x->frame > y->frame) - (x->frame < y->frame);
 }
 
+/* Entry indexes by frame (qsort_r's context: the table). */
 static int
-addrtab_frame_cmp(const void *a, const void *b)
+addrtab_index_frame_cmp(const void *a, const void *b, void *ctx)
 {
-	const struct addrtab_func *x = a, *y = b;
+	const struct addrtab *t = ctx;
+	uint32_t x = t->ents[*(const uint32_t *)a].frame, y = t->ents[*(const uint32_t *)b].frame;
 
-	return (x->frame > y->frame) - (x->frame < y->frame);
+	return (x > y) - (x < y);
 }
 
+/*
+ * Entries are grouped by frame through a sort of their indexes (4 bytes each, and as much again
+ * for the sort's merge buffer), and the array made holds only the functions: at the default cap a
+ * copy of every entry (32 bytes) and its sort's buffer held 4 MiB at once, at a snapshot's write.
+ */
 size_t
 addrtab_functions(const struct addrtab *t, struct addrtab_func **out)
 {
 	struct addrtab_func *f;
+	uint32_t *idx;
 	size_t k = 0;
 
 	*out = NULL;
 	if (t->n == 0)
 		return 0;
-	f = xcalloc(t->n, sizeof(*f));
+	idx = xreallocarray(NULL, t->n, sizeof(*idx));
 	for (size_t i = 0; i < t->n; i++)
-		f[i] = (struct addrtab_func){ t->ents[i].frame, t->ents[i].count, t->ents[i].calls,
-					      1 };
-	qsort(f, t->n, sizeof(*f), addrtab_frame_cmp);
+		idx[i] = (uint32_t)i;
+	qsort_r(idx, t->n, sizeof(*idx), addrtab_index_frame_cmp, (void *)t);
+	for (size_t i = 0; i < t->n; i++)
+		k += i == 0 || t->ents[idx[i]].frame != t->ents[idx[i - 1]].frame;
+	f = xcalloc(k, sizeof(*f));
+	k = 0;
 	for (size_t i = 0; i < t->n; i++) {
-		if (k > 0 && f[k - 1].frame == f[i].frame) {
-			f[k - 1].samples += f[i].samples;
-			f[k - 1].calls += f[i].calls;
+		const struct addrtab_entry *e = &t->ents[idx[i]];
+
+		if (k > 0 && f[k - 1].frame == e->frame) {
+			f[k - 1].samples += e->count;
+			f[k - 1].calls += e->calls;
 			f[k - 1].naddrs++;
 		} else {
-			f[k++] = f[i];
+			f[k++] = (struct addrtab_func){ e->frame, e->count, e->calls, 1 };
 		}
 	}
+	free(idx);
 	qsort(f, k, sizeof(*f), addrtab_func_cmp);
 	*out = f;
 	return k;

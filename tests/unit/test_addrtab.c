@@ -261,6 +261,58 @@ test_functions(void **state)
 	addrtab_free(t);
 }
 
+/*
+ * The function list against sums made one frame at a time, for random tables of many frames with
+ * ties in samples and calls: same functions, same totals, same order.
+ */
+static void
+test_functions_match_sums(void **state)
+{
+	enum { N = 2000, FRAMES = 97 };
+	uint64_t seed = 777;
+
+	(void)state;
+	for (int round = 0; round < 20; round++) {
+		struct addrtab *t = addrtab_new(N);
+		uint64_t samples[FRAMES] = { 0 }, calls[FRAMES] = { 0 };
+		size_t naddrs[FRAMES] = { 0 }, nf, k = 0;
+		struct addrtab_func *f;
+
+		for (size_t i = 0; i < N; i++) {
+			uint32_t frame;
+			uint64_t w;
+
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			frame = (uint32_t)((seed >> 33) % FRAMES);
+			w = (seed >> 20) % 4;
+			if (i % 2)
+				addrtab_add(t, frame, 0x1000 + 16 * i, w);
+			else
+				addrtab_add_calls(t, frame, 0x1000 + 16 * i, w);
+			samples[frame] += i % 2 ? w : 0;
+			calls[frame] += i % 2 ? 0 : w;
+			naddrs[frame]++;
+		}
+		nf = addrtab_functions(t, &f);
+		for (uint32_t fr = 0; fr < FRAMES; fr++)
+			k += naddrs[fr] > 0;
+		assert_int_equal(nf, k);
+		for (size_t i = 0; i < nf; i++) {
+			assert_int_equal(f[i].samples, samples[f[i].frame]);
+			assert_int_equal(f[i].calls, calls[f[i].frame]);
+			assert_int_equal(f[i].naddrs, naddrs[f[i].frame]);
+			if (i > 0)
+				assert_true(f[i - 1].samples > f[i].samples ||
+					    (f[i - 1].samples == f[i].samples &&
+					     (f[i - 1].calls > f[i].calls ||
+					      (f[i - 1].calls == f[i].calls &&
+					       f[i - 1].frame < f[i].frame))));
+		}
+		free(f);
+		addrtab_free(t);
+	}
+}
+
 /* Call sites: a second count on the same entries, in the function order after self samples. */
 static void
 test_calls(void **state)
@@ -508,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_compact_stream),
 		cmocka_unit_test(test_compact_matches_sort),
 		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_functions_match_sums),
 		cmocka_unit_test(test_calls),
 		cmocka_unit_test(test_snapshot_round_trip),
 		cmocka_unit_test(test_snapshot_bad_and_old),
