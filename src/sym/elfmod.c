@@ -365,6 +365,12 @@ elfmod_nsyms(const struct elfmod *m)
 	return m->nsyms;
 }
 
+bool
+elfmod_debug_copied(const struct elfmod *m)
+{
+	return m->debug_copied;
+}
+
 const struct elfmod_sym *
 elfmod_symbols(const struct elfmod *m)
 {

@@ -119,7 +119,7 @@ elfmod_build_id_debuginfo(Dwfl_Module *mod, char **path)
  */
 static int
 elfmod_find_debugfile(Dwfl_Module *mod, const char *file_name, const char *debuglink_file,
-		      GElf_Word debuglink_crc, char **path)
+		      GElf_Word debuglink_crc, char **path, bool *copied)
 {
 	int fd = elfmod_build_id_debuginfo(mod, path), copy;
 
@@ -132,6 +132,7 @@ elfmod_find_debugfile(Dwfl_Module *mod, const char *file_name, const char *debug
 	if (fd >= 0 && (copy = debugcopy_open(fd)) >= 0) {
 		close(fd);
 		fd = copy;
+		*copied = true;
 	}
 	return fd;
 }
@@ -168,7 +169,7 @@ elfmod_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dw
 		return fcntl(sess->m->debug_fd, F_DUPFD_CLOEXEC, 3);
 	}
 	fd = elfmod_find_debugfile(mod, file_name, debuglink_file, debuglink_crc,
-				   debuginfo_file_name);
+				   debuginfo_file_name, &sess->m->debug_copied);
 	sess->m->debug_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
 	if (sess->m->debug_fd >= 0)
 		sess->m->debug_path = xstrdup(*debuginfo_file_name ? *debuginfo_file_name : "");

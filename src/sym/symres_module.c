@@ -137,7 +137,9 @@ symres_reap_modules(struct symres *r, bool recheck)
 		}
 		if (!mod->idle_since)
 			mod->idle_since =
-				r->idle_ns && elfmod_nsyms(mod->elf) >= r->idle_min_syms &&
+				r->idle_ns &&
+						(elfmod_nsyms(mod->elf) >= r->idle_min_syms ||
+						 elfmod_debug_copied(mod->elf)) &&
 						symres_module_file_same(mod)
 					? now
 					: UINT64_MAX;

@@ -44,6 +44,9 @@ void elfmod_free(struct elfmod *m);
 const char *elfmod_name(const struct elfmod *m);
 /* Number of function symbols in the sorted array. */
 size_t elfmod_nsyms(const struct elfmod *m);
+/* Whether its debug file was read through an inflated copy (compressed sections: see debugcopy.h).
+ */
+bool elfmod_debug_copied(const struct elfmod *m);
 /* The sorted symbol array (borrowed, elfmod_nsyms entries): a symbol's index is sym - this. */
 const struct elfmod_sym *elfmod_symbols(const struct elfmod *m);
 /* True for an executable (ET_EXEC, or ET_DYN with a program interpreter: a PIE). */
