@@ -46,8 +46,9 @@ check "the page drew (data-ready=1)" grep -q 'data-ready="1"' "$T/dom.html"
 
 # The largest |change| of any node, and a frame's change, from the diff JSON.
 max=$(jqv "$D" '[.tree | .. | objects | select(has("delta")) | .delta | fabs] | max')
+# node NAME FIELD: FIELD of NAME's node k in d.json (the first unless k says otherwise).
 node() {
-	jqv "$D" "[.tree | .. | objects | select(.name? == \"$1\")][0] | .$2"
+	jqv "$D" "[.tree | .. | objects | select(.name? == \"$1\")][${k:-0}] | .$2"
 }
 # fill NAME: the r g b of the frame's rect on the page.
 fill() {
@@ -89,6 +90,21 @@ check "b_fn's colour is paler than c_fn's (green $bg > $cg)" test "${bg:-0}" -gt
 
 det=$(grep -o '<div id="details"[^>]*>[^<]*</div>' "$T/dom.html")
 diag "details: $det"
+# c_fn can have more than one node (a stray sample under another parent): the page shows the
+# first of its rects, which need not be jq's first node, so the node taken is the one whose A and
+# B samples the line shows (the first when none does: then the checks below fail and say so).
+k=0
+nc=$(jqv "$D" '[.tree | .. | objects | select(.name? == "c_fn")] | length')
+i=0
+while [ "$i" -lt "${nc:-0}" ]; do
+	na=$(jqv "$D" "[.tree | .. | objects | select(.name? == \"c_fn\")][$i] | .a_total")
+	nb=$(jqv "$D" "[.tree | .. | objects | select(.name? == \"c_fn\")][$i] | .b_total")
+	if echo "$det" | grep -qF -- "A: $na (" && echo "$det" | grep -qF -- "B: $nb ("; then
+		k=$i
+		break
+	fi
+	i=$((i + 1))
+done
 at=$(node c_fn a_total) bt=$(node c_fn b_total)
 pa=$(jqv "$D" "100 * $at / .a.samples * 10 | round / 10")
 pb=$(jqv "$D" "100 * $bt / .b.samples * 10 | round / 10")
