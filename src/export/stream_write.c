@@ -117,6 +117,13 @@ stream_writer_final(struct stream_writer *w)
 	w->final = true;
 }
 
+/* The interval seq as s_at keeps it: 2^32 intervals are over a century of seconds. */
+static uint32_t
+stream_seq32(uint64_t seq)
+{
+	return seq < UINT32_MAX ? (uint32_t)seq : UINT32_MAX;
+}
+
 void
 stream_writer_hold(struct stream_writer *w, unsigned permille)
 {
@@ -125,7 +132,7 @@ stream_writer_hold(struct stream_writer *w, unsigned permille)
 		/* Ids handed out before: as if their last s line were now. */
 		w->s_at = xreallocarray(NULL, w->ncap, sizeof(*w->s_at));
 		for (size_t i = 0; i < w->ncap; i++)
-			w->s_at[i] = (uint32_t)(w->seq < UINT32_MAX ? w->seq : UINT32_MAX);
+			w->s_at[i] = stream_seq32(w->seq);
 	}
 }
 
@@ -379,13 +386,6 @@ stream_room(struct stream_writer *w)
 	w->ncap = n;
 	w->hcap = n + n / 2;
 	stream_rehash(w);
-}
-
-/* The interval seq as s_at keeps it: 2^32 intervals are over a century of seconds. */
-static uint32_t
-stream_seq32(uint64_t seq)
-{
-	return seq < UINT32_MAX ? (uint32_t)seq : UINT32_MAX;
 }
 
 /* The stream id of the node (parent, frame), written first when new. */

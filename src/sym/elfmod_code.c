@@ -15,8 +15,8 @@
  * binary search over cc1's 353 KiB table and the FDE it found left several of them resident until
  * the next release). The table is searched in two steps: an index of the first start of every
  * ELFMOD_EH_BLOCK entries (kept, 4 bytes per block: 356 bytes for cc1's 45,201 FDEs), then the
- * one block (4 KiB) it names. The
- * mapping is read instead only when the module has no second descriptor. (libdw's
+ * one block (4 KiB) it names. The mapping is read instead only when the module has no second
+ * descriptor. (libdw's
  * dwarf_cfi_addrframe answered whether an FDE covers an address before, but its CFI keeps every
  * FDE and CIE it parses: 11 MB for the 12 s a clang-format, whose libLLVM has 94,994 FDEs,
  * was sampled.)
@@ -118,7 +118,7 @@ elfmod_eh_load(struct elfmod *m)
 	Dwarf_Addr bias;
 	Elf *elf = m->mod ? dwfl_module_getelf(m->mod, &bias) : NULL;
 	const uint8_t *p = NULL;
-	uint8_t hdr[16];
+	uint8_t hdr[4];
 	GElf_Ehdr eh;
 	size_t phnum = 0, at, ptr, nblocks;
 	uint32_t count;

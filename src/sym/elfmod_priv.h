@@ -49,11 +49,10 @@ struct elfmod {
 	Dwfl *ddwfl; /* DWARF: opened on first use, ended by elfmod_drop_dwarf */
 	Dwfl_Module *dmod;
 	bool dloaded;	   /* dmod's DWARF was asked for */
-	int fd_copy;	   /* a dup of the file, for the DWARF sessions; -1 none */
+	int fd_copy;	   /* a dup of the file, for DWARF and the unwind table; -1 none */
 	int debug_fd;	   /* the debug file found (a dup), -1 none found, -2 not looked yet */
 	char *debug_path;  /* its name, when debug_fd >= 0 */
-	bool debug_copied; /* debug_fd is an inflated copy of it (debugcopy.h), costly to make again
-			    */
+	bool debug_copied; /* debug_fd is an inflated copy (debugcopy.h), costly to make again */
 	Elf *symelf; /* the ELF the symbol table was read from (the debug file, when stripped) */
 	struct elfmod_sess sess_main, sess_dwarf;
 	uint64_t dwarf_used;  /* clock_coarse_ns of the last DWARF lookup */

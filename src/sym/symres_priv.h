@@ -140,7 +140,7 @@ struct symres {
 	 */
 	uint64_t idle_ns;
 	size_t idle_min_syms;
-	uint32_t vdso; /* module index + 1 of our own vDSO, 0 untried, UINT32_MAX failed */
+	uint32_t vdso;	      /* module index + 1 of our own vDSO, 0 untried, UINT32_MAX failed */
 	struct kallsyms *ks;
 	bool ks_tried;
 	bool ks_restricted;
@@ -149,8 +149,7 @@ struct symres {
 	uint32_t kernel_unknown; /* the "[kernel]" FRAME_UNKNOWN frame */
 	struct symres_cache kcache;
 	struct symres_stats stats;
-	unsigned misses; /* module lookups since the last release of file pages (SYMRES_TRIM_EVERY)
-			  */
+	unsigned misses; /* module lookups since the last release of file pages (SYMRES_TRIM_EVERY) */
 	uint64_t faults; /* the page faults the lookups since then took (SYMRES_TRIM_FAULTS) */
 	uint64_t dwarf_opens_gone; /* DWARF sessions opened by modules since freed */
 	/* string ids used over and over */

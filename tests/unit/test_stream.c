@@ -88,6 +88,17 @@ folded_of(const struct profile *p)
 	return buf;
 }
 
+/* back's folded output, asserted equal to orig's (the caller frees it). */
+static char *
+folded_same(const struct profile *orig, const struct profile *back)
+{
+	char *f1 = folded_of(orig), *f2 = folded_of(back);
+
+	assert_string_equal(f1, f2);
+	free(f1);
+	return f2;
+}
+
 /* Three intervals of a small profile, written; the original kept in *orig. */
 static char *write_stream(size_t *len, struct profile **orig, bool relabel);
 
@@ -161,7 +172,7 @@ check_round_trip(bool relabel)
 	struct stream_stats st;
 	struct errbuf err = { 0 };
 	size_t len;
-	char *buf = write_stream(&len, &orig, relabel), *f1, *f2;
+	char *buf = write_stream(&len, &orig, relabel), *f;
 	uint64_t c = 0;
 
 	/* Relabelling leaves nodes behind: their ids are given up (x) and taken again (n). */
@@ -181,12 +192,9 @@ check_round_trip(bool relabel)
 	assert_int_equal(back->tracks[0].nseries, 2);
 	counter_series_totals(&back->tracks[0].series[1], &c, NULL, NULL);
 	assert_int_equal(c, relabel ? 904 : 603);
-	f1 = folded_of(orig);
-	f2 = folded_of(back);
-	assert_string_equal(f1, f2);
-	assert_non_null(strstr(f2, "odd name %1 -"));
-	free(f1);
-	free(f2);
+	f = folded_same(orig, back);
+	assert_non_null(strstr(f, "odd name %1 -"));
+	free(f);
 	free(buf);
 	profile_free(orig);
 	profile_free(back);
@@ -218,7 +226,7 @@ test_frame_id_taken_again(void **state)
 	struct profile *p = make_profile(), *back = NULL;
 	struct errbuf err = { 0 };
 	struct stream_stats st;
-	char *buf = NULL, *f1, *f2;
+	char *buf = NULL, *f;
 	size_t len = 0;
 	FILE *fp = open_memstream(&buf, &len);
 	struct stream_writer *w = stream_writer_new(fp);
@@ -245,12 +253,9 @@ test_frame_id_taken_again(void **state)
 	fclose(fp);
 	assert_int_equal(read_mem(buf, len, &back, &st, &err), 0);
 	assert_int_equal(st.intervals, 3);
-	f1 = folded_of(p);
-	f2 = folded_of(back);
-	assert_string_equal(f1, f2);
-	assert_non_null(strstr(f2, "new"));
-	free(f1);
-	free(f2);
+	f = folded_same(p, back);
+	assert_non_null(strstr(f, "new"));
+	free(f);
 	free(buf);
 	profile_free(p);
 	profile_free(back);
@@ -827,7 +832,7 @@ test_gz_round_trip(void **state)
 	struct stream_stats st;
 	struct errbuf err = { 0 };
 	size_t len, at[4], text_len = 0, last = 0;
-	char *buf = write_gz(&len, &orig, at), *f1, *f2, *text;
+	char *buf = write_gz(&len, &orig, at), *text;
 
 	(void)state;
 	/* gzip's magic, and far fewer bytes than the text form. */
@@ -845,11 +850,7 @@ test_gz_round_trip(void **state)
 	assert_int_equal(st.intervals, 3);
 	assert_true(st.ended);
 	assert_string_equal(back->meta.end_reason, "duration");
-	f1 = folded_of(orig);
-	f2 = folded_of(back);
-	assert_string_equal(f1, f2);
-	free(f1);
-	free(f2);
+	free(folded_same(orig, back));
 	profile_free(back);
 	/* Every interval is whole at its flush point; a cut anywhere loses only what follows. */
 	for (size_t cut = at[0]; cut <= len; cut++) {
